@@ -1,0 +1,190 @@
+//! `ModelConfig`: the sizes of a decoder-only GPT, validated with errors that name the field
+//! and the number that broke it, and checked against a device's limits before anything is
+//! allocated.
+
+use crate::error::CoreError;
+use serde::{Deserialize, Serialize};
+
+/// Upper bounds that keep every allocation sized by a config (including one read from an
+/// untrusted checkpoint) within what a browser tab can hold.
+pub const MAX_VOCAB: usize = 262_144;
+pub const MAX_BLOCK: usize = 4096;
+pub const MAX_LAYERS: usize = 64;
+pub const MAX_HEADS: usize = 64;
+pub const MAX_EMBD: usize = 8192;
+/// Parameters at most (about 2 GB of f32), checked on the product, not only per field.
+pub const MAX_PARAMS: u64 = 500_000_000;
+
+/// The sizes of a GPT (nanoGPT's `GPTConfig`, without dropout and always with biases).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelConfig {
+    /// V: number of distinct tokens.
+    pub vocab_size: usize,
+    /// The context length: the most tokens the model looks at (T ≤ block_size).
+    pub block_size: usize,
+    /// L: transformer blocks.
+    pub n_layer: usize,
+    /// NH: attention heads per block.
+    pub n_head: usize,
+    /// C: width of the residual stream.
+    pub n_embd: usize,
+}
+
+/// The limits of a GPU device that decide whether a model fits, in core's own terms so the
+/// check runs before any GPU buffer exists (wgpu's `Limits` are mapped onto this).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceLimits {
+    pub max_buffer_size: u64,
+    pub max_storage_buffer_binding_size: u64,
+    pub max_compute_workgroups_per_dimension: u32,
+}
+
+impl DeviceLimits {
+    /// The WebGPU defaults every adapter offers.
+    pub const WEBGPU_DEFAULT: DeviceLimits = DeviceLimits {
+        max_buffer_size: 256 << 20,
+        max_storage_buffer_binding_size: 128 << 20,
+        max_compute_workgroups_per_dimension: 65535,
+    };
+}
+
+impl ModelConfig {
+    /// HS: channels per head.
+    pub fn head_size(&self) -> usize {
+        self.n_embd / self.n_head
+    }
+
+    /// Width of the feed-forward hidden layer (4·C, as in GPT-2).
+    pub fn ffn_width(&self) -> usize {
+        4 * self.n_embd
+    }
+
+    /// Checks every field and their relations; the first problem is returned.
+    pub fn validate(&self) -> Result<(), CoreError> {
+        fn range(field: &'static str, value: usize, max: usize) -> Result<(), CoreError> {
+            if value == 0 {
+                return Err(CoreError::Config { field, value: 0, reason: "must be at least 1".into() });
+            }
+            if value > max {
+                return Err(CoreError::Config { field, value: value as u64, reason: format!("the playground supports at most {max}") });
+            }
+            Ok(())
+        }
+        range("vocab_size", self.vocab_size, MAX_VOCAB)?;
+        range("block_size", self.block_size, MAX_BLOCK)?;
+        range("n_layer", self.n_layer, MAX_LAYERS)?;
+        range("n_head", self.n_head, MAX_HEADS)?;
+        range("n_embd", self.n_embd, MAX_EMBD)?;
+        if !self.n_embd.is_multiple_of(self.n_head) {
+            return Err(CoreError::Config {
+                field: "n_embd",
+                value: self.n_embd as u64,
+                reason: format!("must be divisible by n_head = {} so every head gets the same width", self.n_head),
+            });
+        }
+        let params = self.param_count_u64();
+        if params > MAX_PARAMS {
+            return Err(CoreError::Config {
+                field: "parameters",
+                value: params,
+                reason: format!("the playground supports at most {MAX_PARAMS} parameters"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Number of trainable parameters (the tied head counted once).
+    pub fn param_count(&self) -> usize {
+        self.param_count_u64() as usize
+    }
+
+    fn param_count_u64(&self) -> u64 {
+        let (v, t, c, l) = (self.vocab_size as u64, self.block_size as u64, self.n_embd as u64, self.n_layer as u64);
+        let f = 4 * c;
+        let per_block = 2 * c          // ln_1
+            + 3 * c * c + 3 * c        // c_attn
+            + c * c + c                // attn.c_proj
+            + 2 * c                    // ln_2
+            + f * c + f                // c_fc
+            + c * f + c; // mlp.c_proj
+        v * c + t * c + l * per_block + 2 * c
+    }
+
+    /// Checks that a model of this config, run with batches of `batch` rows of `block_size`
+    /// tokens, fits `limits`. Each tensor must fit one storage binding; the kernels' grids
+    /// are two-dimensional, so only absurd sizes exceed the workgroup count.
+    pub fn check_device(&self, batch: usize, limits: &DeviceLimits) -> Result<(), CoreError> {
+        self.validate()?;
+        if batch == 0 {
+            return Err(CoreError::Config { field: "batch_size", value: 0, reason: "must be at least 1".into() });
+        }
+        for (what, elements) in self.largest_tensors(batch) {
+            let bytes = elements * 4;
+            if bytes > limits.max_storage_buffer_binding_size {
+                return Err(CoreError::DeviceLimit {
+                    what,
+                    needed: bytes,
+                    allowed: limits.max_storage_buffer_binding_size,
+                    limit: "maxStorageBufferBindingSize",
+                });
+            }
+        }
+        let params_bytes = crate::params::ParamLayout::new(self).padded_len() as u64 * 4;
+        if params_bytes > limits.max_buffer_size {
+            return Err(CoreError::DeviceLimit {
+                what: "all parameters in one buffer".into(),
+                needed: params_bytes,
+                allowed: limits.max_buffer_size,
+                limit: "maxBufferSize",
+            });
+        }
+        let rows = (batch * self.block_size) as u64;
+        let max_groups = limits.max_compute_workgroups_per_dimension as u64;
+        // Elementwise kernels cover at most max_groups² workgroups of 64 invocations.
+        if rows * self.ffn_width() as u64 > max_groups * max_groups * 64 {
+            return Err(CoreError::DeviceLimit {
+                what: "FFN activations".into(),
+                needed: rows * self.ffn_width() as u64,
+                allowed: max_groups * max_groups * 64,
+                limit: "maxComputeWorkgroupsPerDimension",
+            });
+        }
+        Ok(())
+    }
+
+    /// The largest single tensors a run with `batch` rows allocates, by name and element count.
+    fn largest_tensors(&self, batch: usize) -> Vec<(String, u64)> {
+        let (b, t, c, v, nh) = (batch as u64, self.block_size as u64, self.n_embd as u64, self.vocab_size as u64, self.n_head as u64);
+        vec![
+            ("token embedding wte (V×C)".into(), v * c),
+            ("FFN activations (B×T×4C)".into(), b * t * 4 * c),
+            ("logits (B×T×V)".into(), b * t * v),
+            ("attention weights of one layer (B×NH×T×T)".into(), b * nh * t * t),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg() -> ModelConfig {
+        ModelConfig { vocab_size: 65, block_size: 32, n_layer: 2, n_head: 4, n_embd: 64 }
+    }
+
+    #[test]
+    fn param_count_matches_layout() {
+        let c = cfg();
+        let layout = crate::params::ParamLayout::new(&c);
+        let total: usize = layout.tensors().iter().map(|t| t.numel()).sum();
+        assert_eq!(c.param_count(), total);
+    }
+
+    #[test]
+    fn rejects_head_that_does_not_divide() {
+        let err = ModelConfig { n_embd: 30, ..cfg() }.validate().unwrap_err();
+        assert!(err.to_string().contains("n_embd = 30"), "{err}");
+        assert!(err.to_string().contains("n_head = 4"), "{err}");
+    }
+}

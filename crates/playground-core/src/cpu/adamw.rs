@@ -1,0 +1,35 @@
+//! AdamW (decoupled weight decay), CPU reference for `shaders/adamw_update.wgsl`.
+//! Same update as `torch.optim.AdamW`:
+//!   m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²
+//!   θ ← θ − lr·( m̂/(√v̂ + ε) + wd·θ ),  m̂ = m/(1−β1^t),  v̂ = v/(1−β2^t)
+
+/// Hyper-parameters of one AdamW step; `step` counts from 1.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AdamWParams {
+    pub lr: f32,
+    pub beta1: f32,
+    pub beta2: f32,
+    pub eps: f32,
+    pub weight_decay: f32,
+    pub step: u32,
+}
+
+pub fn adamw_update(
+    params: &mut [f32], // (N)
+    m: &mut [f32],      // (N)
+    v: &mut [f32],      // (N)
+    grads: &[f32],      // (N)
+    hp: &AdamWParams,
+    n: usize,
+) {
+    let bc1 = 1.0 - hp.beta1.powi(hp.step as i32);
+    let bc2 = 1.0 - hp.beta2.powi(hp.step as i32);
+    for i in 0..n {
+        let g = grads[i];
+        m[i] = hp.beta1 * m[i] + (1.0 - hp.beta1) * g;
+        v[i] = hp.beta2 * v[i] + (1.0 - hp.beta2) * g * g;
+        let mhat = m[i] / bc1;
+        let vhat = v[i] / bc2;
+        params[i] -= hp.lr * (mhat / (vhat.sqrt() + hp.eps) + hp.weight_decay * params[i]);
+    }
+}

@@ -1,0 +1,117 @@
+//! Causal multi-head self-attention, CPU reference for `shaders/attention_*.wgsl`.
+//!
+//! qkv (B, T, 3C) holds Q, K and V side by side (nanoGPT's `c_attn` output split in three);
+//! head h owns channels [h·HS, (h+1)·HS) of each. For every head and query position t:
+//!   preatt[t, j] = Q[t]·K[j] / √HS            for all j (the full score matrix, shown on the page)
+//!   att[t, j]    = softmax over j ≤ t of preatt[t, ·], and 0 for j > t (the causal mask)
+//!   out[t]       = Σ_j att[t, j]·V[j]          written into the head's channels of out (B, T, C)
+//!   lse[t]       = log Σ_{j≤t} exp(preatt[t, j])   (what the GPU backward needs to rebuild att)
+//! Attention is the only op that mixes information across positions.
+
+/// Stable view of one head's Q, K or V row inside qkv.
+fn row(qkv: &[f32], bt: usize, which: usize, h: usize, c: usize, hs: usize) -> &[f32] {
+    let base = bt * 3 * c + which * c + h * hs;
+    &qkv[base..base + hs]
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn attention_forward(
+    out: &mut [f32],    // (B, T, C)
+    lse: &mut [f32],    // (B, NH, T)
+    preatt: &mut [f32], // (B, NH, T, T)
+    att: &mut [f32],    // (B, NH, T, T)
+    qkv: &[f32],        // (B, T, 3C)
+    b: usize,
+    t: usize,
+    c: usize,
+    nh: usize,
+) {
+    let hs = c / nh;
+    let scale = 1.0 / (hs as f32).sqrt();
+    for bi in 0..b {
+        for h in 0..nh {
+            for ti in 0..t {
+                let q = row(qkv, bi * t + ti, 0, h, c, hs);
+                let off = ((bi * nh + h) * t + ti) * t;
+                let pre = &mut preatt[off..off + t];
+                for (j, p) in pre.iter_mut().enumerate() {
+                    let k = row(qkv, bi * t + j, 1, h, c, hs);
+                    *p = q.iter().zip(k).map(|(a, b)| a * b).sum::<f32>() * scale;
+                }
+                // softmax over the unmasked prefix; the max is subtracted only for stability
+                let maxv = pre[..=ti].iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                let a = &mut att[off..off + t];
+                let mut sum = 0.0;
+                for j in 0..=ti {
+                    a[j] = (pre[j] - maxv).exp();
+                    sum += a[j];
+                }
+                for (j, aj) in a.iter_mut().enumerate() {
+                    *aj = if j <= ti { *aj / sum } else { 0.0 };
+                }
+                lse[(bi * nh + h) * t + ti] = maxv + sum.ln();
+                let o = &mut out[(bi * t + ti) * c + h * hs..(bi * t + ti) * c + (h + 1) * hs];
+                o.fill(0.0);
+                for (j, &aj) in a.iter().enumerate().take(ti + 1) {
+                    let v = row(qkv, bi * t + j, 2, h, c, hs);
+                    for d in 0..hs {
+                        o[d] += aj * v[d];
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Gradient of `attention_forward` with respect to qkv, from the kept weights `att`.
+#[allow(clippy::too_many_arguments)]
+pub fn attention_backward(
+    dqkv: &mut [f32], // (B, T, 3C)
+    dout: &[f32],     // (B, T, C)
+    qkv: &[f32],      // (B, T, 3C)
+    att: &[f32],      // (B, NH, T, T)
+    b: usize,
+    t: usize,
+    c: usize,
+    nh: usize,
+) {
+    let hs = c / nh;
+    let scale = 1.0 / (hs as f32).sqrt();
+    let mut datt = vec![0.0f32; t];
+    let mut dpre = vec![0.0f32; t];
+    for bi in 0..b {
+        for h in 0..nh {
+            for ti in 0..t {
+                let off = ((bi * nh + h) * t + ti) * t;
+                let a = &att[off..off + t];
+                let dobase = (bi * t + ti) * c + h * hs;
+                let dout_row = &dout[dobase..dobase + hs];
+                // forward was: out[t] = Σ_j att[t,j]·V[j]
+                for j in 0..=ti {
+                    let vbase = (bi * t + j) * 3 * c + 2 * c + h * hs;
+                    let mut s = 0.0;
+                    for d in 0..hs {
+                        s += qkv[vbase + d] * dout_row[d];
+                        dqkv[vbase + d] += a[j] * dout_row[d];
+                    }
+                    datt[j] = s;
+                }
+                // forward was: att = softmax(preatt);  dpre_j = att_j·(datt_j − Σ_k att_k·datt_k)
+                let dot: f32 = (0..=ti).map(|j| a[j] * datt[j]).sum();
+                for j in 0..=ti {
+                    dpre[j] = a[j] * (datt[j] - dot);
+                }
+                // forward was: preatt[t,j] = Q[t]·K[j]·scale
+                let qbase = (bi * t + ti) * 3 * c + h * hs;
+                for j in 0..=ti {
+                    let kbase = (bi * t + j) * 3 * c + c + h * hs;
+                    let g = dpre[j] * scale;
+                    for d in 0..hs {
+                        dqkv[qbase + d] += g * qkv[kbase + d];
+                        dqkv[kbase + d] += g * qkv[qbase + d];
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! Matrix multiply with bias, CPU reference for `shaders/matmul_*.wgsl`.
+//!
+//! out (M, N) = inp (M, K) · weight (N, K)ᵀ + bias (N)
+//! weight is stored (out_features, in_features), as `torch.nn.Linear` stores it.
+
+#[allow(clippy::too_many_arguments)]
+pub fn matmul_forward(
+    out: &mut [f32],      // (M, N)
+    inp: &[f32],          // (M, K)
+    weight: &[f32],       // (N, K)
+    bias: Option<&[f32]>, // (N)
+    m: usize,
+    k: usize,
+    n: usize,
+) {
+    for row in 0..m {
+        let x = &inp[row * k..(row + 1) * k];
+        for col in 0..n {
+            let w = &weight[col * k..(col + 1) * k];
+            let mut acc = bias.map_or(0.0, |b| b[col]);
+            for i in 0..k {
+                acc += x[i] * w[i];
+            }
+            out[row * n + col] = acc;
+        }
+    }
+}
+
+/// forward was: out[m,n] = Σ_k inp[m,k]·weight[n,k] + bias[n];  so
+///   dinp[m,k]    += Σ_n dout[m,n]·weight[n,k]
+///   dweight[n,k] += Σ_m dout[m,n]·inp[m,k]
+///   dbias[n]     += Σ_m dout[m,n]
+#[allow(clippy::too_many_arguments)]
+pub fn matmul_backward(
+    dinp: &mut [f32],          // (M, K)
+    dweight: &mut [f32],       // (N, K)
+    dbias: Option<&mut [f32]>, // (N)
+    dout: &[f32],              // (M, N)
+    inp: &[f32],               // (M, K)
+    weight: &[f32],            // (N, K)
+    m: usize,
+    k: usize,
+    n: usize,
+) {
+    for row in 0..m {
+        let d = &dout[row * n..(row + 1) * n];
+        let di = &mut dinp[row * k..(row + 1) * k];
+        for col in 0..n {
+            let w = &weight[col * k..(col + 1) * k];
+            for i in 0..k {
+                di[i] += d[col] * w[i];
+            }
+        }
+    }
+    for col in 0..n {
+        let dw = &mut dweight[col * k..(col + 1) * k];
+        for row in 0..m {
+            let g = dout[row * n + col];
+            let x = &inp[row * k..(row + 1) * k];
+            for i in 0..k {
+                dw[i] += g * x[i];
+            }
+        }
+    }
+    if let Some(db) = dbias {
+        for row in 0..m {
+            for col in 0..n {
+                db[col] += dout[row * n + col];
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+//! Softmax and cross-entropy over the vocabulary, CPU reference for
+//! `shaders/softmax_xent_*.wgsl`.
+//!
+//! probs (rows, V) = softmax(logits); losses (rows) = −log probs[target].
+//! The backward is fused (llm.c): dlogits = (probs − onehot(target))·dloss.
+
+/// Softmax of every row; the row max is subtracted for stability.
+pub fn softmax_forward(
+    probs: &mut [f32], // (rows, V)
+    logits: &[f32],    // (rows, V)
+    rows: usize,
+    v: usize,
+) {
+    for r in 0..rows {
+        let x = &logits[r * v..(r + 1) * v];
+        let p = &mut probs[r * v..(r + 1) * v];
+        let maxv = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let mut sum = 0.0;
+        for i in 0..v {
+            p[i] = (x[i] - maxv).exp();
+            sum += p[i];
+        }
+        for pi in p.iter_mut() {
+            *pi /= sum;
+        }
+    }
+}
+
+pub fn softmax_xent_forward(
+    probs: &mut [f32],  // (rows, V)
+    losses: &mut [f32], // (rows)
+    logits: &[f32],     // (rows, V)
+    targets: &[u32],    // (rows)
+    rows: usize,
+    v: usize,
+) {
+    softmax_forward(probs, logits, rows, v);
+    for r in 0..rows {
+        // −log p computed from the logits (log-sum-exp) rather than from the rounded p
+        let x = &logits[r * v..(r + 1) * v];
+        let maxv = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+        let lse = maxv + x.iter().map(|&xi| (xi - maxv).exp()).sum::<f32>().ln();
+        losses[r] = lse - x[targets[r] as usize];
+    }
+}
+
+/// dlogits += (probs − onehot(target))·dlosses
+pub fn softmax_xent_backward(
+    dlogits: &mut [f32], // (rows, V)
+    dlosses: &[f32],     // (rows)
+    probs: &[f32],       // (rows, V)
+    targets: &[u32],     // (rows)
+    rows: usize,
+    v: usize,
+) {
+    for r in 0..rows {
+        let d = dlosses[r];
+        let tgt = targets[r] as usize;
+        for i in 0..v {
+            let indicator = if i == tgt { 1.0 } else { 0.0 };
+            dlogits[r * v + i] += (probs[r * v + i] - indicator) * d;
+        }
+    }
+}

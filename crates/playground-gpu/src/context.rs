@@ -1,0 +1,194 @@
+//! `GpuContext`: adapter, device, queue and one compute pipeline per WGSL file, compiled once.
+//! The same code runs natively (Vulkan) and in the browser (WebGPU); construction is async.
+
+use crate::error::GpuError;
+use crate::shaders::Kernel;
+use crate::tensor::GpuTensor;
+use playground_core::DeviceLimits;
+use std::sync::{Arc, Mutex};
+use wgpu::util::DeviceExt;
+
+/// The most workgroups a grid puts along x before it wraps onto y.
+pub const MAX_GRID_X: u32 = 65535;
+
+/// How models share one context: `Arc` natively (the tests share one across threads), `Rc` in
+/// the browser, where WebGPU objects are neither `Send` nor `Sync` and there is one thread.
+#[cfg(not(target_arch = "wasm32"))]
+pub type SharedGpu = std::sync::Arc<GpuContext>;
+#[cfg(target_arch = "wasm32")]
+pub type SharedGpu = std::rc::Rc<GpuContext>;
+
+pub struct GpuContext {
+    pub device: wgpu::Device,
+    pub queue: wgpu::Queue,
+    pub info: wgpu::AdapterInfo,
+    pipelines: Vec<wgpu::ComputePipeline>, // indexed by Kernel as usize
+    layouts: Vec<wgpu::BindGroupLayout>,
+    lost: Arc<Mutex<Option<String>>>,
+    /// Bound where a kernel's flag says a binding is not used; two, so that two unused
+    /// writable bindings of one launch never alias each other.
+    unused: [GpuTensor; 2],
+}
+
+/// One recorded kernel launch: pipeline, bound buffers and grid. Built once per shape and
+/// replayed every step, so a step allocates nothing.
+pub struct Op {
+    pub kernel: Kernel,
+    pub bind_group: wgpu::BindGroup,
+    pub workgroups: [u32; 3],
+}
+
+/// A two-dimensional grid holding at least `n` workgroups (kernels flatten it back).
+pub fn grid(n: u64) -> [u32; 3] {
+    let n = n.max(1);
+    let x = n.min(MAX_GRID_X as u64) as u32;
+    let y = n.div_ceil(x as u64) as u32;
+    [x, y, 1]
+}
+
+/// A limit by its WebGPU name, the value the kernels need, and how to read it.
+type NeededLimit = (&'static str, u64, fn(&wgpu::Limits) -> u64);
+
+/// The limits every kernel relies on, checked by name against the adapter before asking.
+fn needed_limits() -> [NeededLimit; 6] {
+    [
+        ("maxStorageBuffersPerShaderStage", 8, |l| l.max_storage_buffers_per_shader_stage as u64),
+        ("maxComputeInvocationsPerWorkgroup", 256, |l| l.max_compute_invocations_per_workgroup as u64),
+        ("maxComputeWorkgroupSizeX", 256, |l| l.max_compute_workgroup_size_x as u64),
+        ("maxComputeWorkgroupStorageSize", 16384, |l| l.max_compute_workgroup_storage_size as u64),
+        ("maxComputeWorkgroupsPerDimension", 65535, |l| l.max_compute_workgroups_per_dimension as u64),
+        ("maxStorageBufferBindingSize", 128 << 20, |l| l.max_storage_buffer_binding_size),
+    ]
+}
+
+impl GpuContext {
+    /// Requests a high-performance adapter and a device with the WebGPU default limits (raised
+    /// to the adapter's buffer sizes, so larger models fit where the GPU allows), then compiles
+    /// every pipeline.
+    pub async fn new() -> Result<Self, GpuError> {
+        let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle());
+        let adapter = instance
+            .request_adapter(&wgpu::RequestAdapterOptions {
+                power_preference: wgpu::PowerPreference::HighPerformance,
+                ..Default::default()
+            })
+            .await
+            .map_err(|_| GpuError::NoAdapter)?;
+        let available = adapter.limits();
+        for (limit, needed, get) in needed_limits() {
+            if get(&available) < needed {
+                return Err(GpuError::AdapterLimit { limit, needed, available: get(&available) });
+            }
+        }
+        let required_limits = wgpu::Limits {
+            max_storage_buffer_binding_size: available.max_storage_buffer_binding_size,
+            max_buffer_size: available.max_buffer_size,
+            ..wgpu::Limits::default()
+        };
+        let (device, queue) =
+            adapter.request_device(&wgpu::DeviceDescriptor { label: Some("playground"), required_limits, ..Default::default() }).await?;
+        let lost = Arc::new(Mutex::new(None));
+        let lost_flag = lost.clone();
+        device.set_device_lost_callback(move |reason, message| {
+            if let Ok(mut l) = lost_flag.lock() {
+                *l = Some(format!("{reason:?}: {message}"));
+            }
+        });
+        let mut pipelines = Vec::with_capacity(Kernel::ALL.len());
+        let mut layouts = Vec::with_capacity(Kernel::ALL.len());
+        for &kernel in Kernel::ALL {
+            let src = kernel.source();
+            let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
+            let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some(src.name),
+                source: wgpu::ShaderSource::Wgsl(src.wgsl.into()),
+            });
+            let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some(src.name),
+                layout: None,
+                module: &module,
+                entry_point: Some("main"),
+                compilation_options: Default::default(),
+                cache: None,
+            });
+            if let Some(err) = scope.pop().await {
+                return Err(GpuError::Shader { shader: src.name, message: err.to_string() });
+            }
+            layouts.push(pipeline.get_bind_group_layout(0));
+            pipelines.push(pipeline);
+        }
+        let unused = [0, 1].map(|_| GpuTensor::from_slice(&device, "unused binding", &[0u32; 64]));
+        Ok(GpuContext { device, queue, info: adapter.get_info(), pipelines, layouts, lost, unused })
+    }
+
+    /// "NVIDIA H100 80GB HBM3 (Vulkan)", "llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan)"; browsers
+    /// hide the name, so there it is the device type: "Cpu adapter (BrowserWebGpu)".
+    pub fn adapter_name(&self) -> String {
+        let name = if self.info.name.is_empty() { format!("{:?} adapter", self.info.device_type) } else { self.info.name.clone() };
+        format!("{name} ({:?})", self.info.backend)
+    }
+
+    /// The device's limits in core's terms, for `ModelConfig::check_device`.
+    pub fn device_limits(&self) -> DeviceLimits {
+        let l = self.device.limits();
+        DeviceLimits {
+            max_buffer_size: l.max_buffer_size,
+            max_storage_buffer_binding_size: l.max_storage_buffer_binding_size,
+            max_compute_workgroups_per_dimension: l.max_compute_workgroups_per_dimension,
+        }
+    }
+
+    /// Why the device was lost, once it has been.
+    pub fn lost_reason(&self) -> Option<String> {
+        self.lost.lock().ok().and_then(|l| l.clone())
+    }
+
+    /// A small buffer to bind where a kernel's flag says the binding is not read or written;
+    /// `slot` 0 or 1 picks one of two distinct buffers.
+    pub fn unused(&self, slot: usize) -> &GpuTensor {
+        &self.unused[slot]
+    }
+
+    pub fn pipeline(&self, kernel: Kernel) -> &wgpu::ComputePipeline {
+        &self.pipelines[kernel as usize]
+    }
+
+    /// Records a launch: `tensors[i]` binds to `@binding(i)` and the uniform `params` to the
+    /// binding after the last tensor (the B4 rule: outputs, inputs, then params).
+    pub fn op<P: bytemuck::Pod>(&self, kernel: Kernel, tensors: &[&GpuTensor], params: &P, workgroups: [u32; 3]) -> Op {
+        let name = kernel.source().name;
+        let uniform = self.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some(name),
+            contents: bytemuck::bytes_of(params),
+            usage: wgpu::BufferUsages::UNIFORM,
+        });
+        let mut entries: Vec<wgpu::BindGroupEntry> =
+            tensors.iter().enumerate().map(|(i, t)| wgpu::BindGroupEntry { binding: i as u32, resource: t.binding() }).collect();
+        entries.push(wgpu::BindGroupEntry { binding: tensors.len() as u32, resource: uniform.as_entire_binding() });
+        let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some(name),
+            layout: &self.layouts[kernel as usize],
+            entries: &entries,
+        });
+        Op { kernel, bind_group, workgroups }
+    }
+
+    /// Encodes `ops` in order into one compute pass (WebGPU orders storage writes between
+    /// dispatches, so each op sees the results of the ones before it).
+    pub fn encode(&self, encoder: &mut wgpu::CommandEncoder, ops: &[Op]) {
+        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: None, timestamp_writes: None });
+        for op in ops {
+            pass.set_pipeline(self.pipeline(op.kernel));
+            pass.set_bind_group(0, &op.bind_group, &[]);
+            let [x, y, z] = op.workgroups;
+            pass.dispatch_workgroups(x, y, z);
+        }
+    }
+
+    /// Runs `ops` in one submission.
+    pub fn run(&self, ops: &[Op]) {
+        let mut encoder = self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: None });
+        self.encode(&mut encoder, ops);
+        self.queue.submit([encoder.finish()]);
+    }
+}

@@ -1,0 +1,17 @@
+//! Launcher for `shaders/gelu_forward.wgsl`; CPU twin `playground_core::cpu::gelu`.
+
+use super::LenParams;
+use crate::context::{grid, GpuContext, Op};
+use crate::shaders::Kernel;
+use crate::tensor::GpuTensor;
+
+pub const WORKGROUP_SIZE: [u32; 3] = [256, 1, 1];
+
+pub fn gelu_forward(
+    gpu: &GpuContext,
+    out: &GpuTensor, // (N)
+    inp: &GpuTensor, // (N)
+    n: u32,
+) -> Op {
+    gpu.op(Kernel::GeluForward, &[out, inp], &LenParams::new(n), grid((n as u64).div_ceil(WORKGROUP_SIZE[0] as u64)))
+}

@@ -1,0 +1,28 @@
+//! One launcher per WGSL kernel, with the argument order of its CPU reference
+//! (`playground_core::cpu`): outputs, inputs, sizes. Each returns an [`Op`] bound to the
+//! given tensors; `GpuContext::encode` replays it.
+//!
+//! [`Op`]: crate::context::Op
+
+pub mod attention;
+pub mod encoder;
+pub mod gelu;
+pub mod layernorm;
+pub mod matmul;
+pub mod residual;
+pub mod softmax_xent;
+
+/// A uniform struct of four u32 words, for kernels whose only parameter is a length.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct LenParams {
+    pub n: u32,
+    pub _pad: [u32; 3],
+}
+const _: () = assert!(std::mem::size_of::<LenParams>().is_multiple_of(16));
+
+impl LenParams {
+    pub fn new(n: u32) -> Self {
+        LenParams { n, _pad: [0; 3] }
+    }
+}

@@ -1,0 +1,32 @@
+//! Launcher for `shaders/softmax_xent_forward.wgsl`; CPU twin `playground_core::cpu::softmax_xent`.
+
+use crate::context::{grid, GpuContext, Op};
+use crate::shaders::Kernel;
+use crate::tensor::GpuTensor;
+
+#[repr(C)]
+#[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct SoftmaxXentParams {
+    pub rows: u32,
+    pub v: u32,
+    pub has_targets: u32,
+    pub _pad: u32,
+}
+const _: () = assert!(std::mem::size_of::<SoftmaxXentParams>().is_multiple_of(16));
+
+pub const WORKGROUP_SIZE: [u32; 3] = [64, 1, 1];
+
+/// With `targets = None` only probabilities are computed and `losses` is not written.
+#[allow(clippy::too_many_arguments)]
+pub fn softmax_xent_forward(
+    gpu: &GpuContext,
+    probs: &GpuTensor,           // (rows, V)
+    losses: &GpuTensor,          // (rows)
+    logits: &GpuTensor,          // (rows, V)
+    targets: Option<&GpuTensor>, // (rows) u32
+    rows: u32,
+    v: u32,
+) -> Op {
+    let params = SoftmaxXentParams { rows, v, has_targets: targets.is_some() as u32, _pad: 0 };
+    gpu.op(Kernel::SoftmaxXentForward, &[probs, losses, logits, targets.unwrap_or(gpu.unused(0))], &params, grid(rows as u64))
+}

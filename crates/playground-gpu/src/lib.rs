@@ -1,0 +1,21 @@
+//! WGSL kernels and the GPU model of Transformer Playground, on wgpu: WebGPU in the
+//! browser, Vulkan natively (Mesa lavapipe in tests, real GPUs in benchmarks).
+//!
+//! Every kernel in `shaders/` has a launcher in [`kernels`] with the argument order of its
+//! CPU reference in `playground_core::cpu`; `GpuModel` runs the same op list as `CpuModel`.
+
+pub mod context;
+pub mod engine;
+pub mod error;
+pub mod kernels;
+pub mod model;
+pub mod readback;
+pub mod shaders;
+pub mod tensor;
+
+pub use context::{GpuContext, SharedGpu};
+pub use engine::Engine;
+pub use error::GpuError;
+pub use model::GpuModel;
+pub use shaders::{Kernel, ShaderSource};
+pub use tensor::GpuTensor;

@@ -1,0 +1,352 @@
+//! `GpuModel`: the GPT of `playground_core::model` on the GPU, running the same op list.
+//!
+//! Parameters live in one buffer at `ParamLayout`'s offsets (each tensor bound as a slice);
+//! activations get one buffer each, sized for (max_batch, block_size) and used as a packed
+//! (B, T) prefix by smaller runs. The ops of each (B, T) shape are recorded once into a plan
+//! and replayed: a forward pass is one submission, and only what the caller asked for is
+//! copied back.
+
+use crate::context::{GpuContext, Op, SharedGpu};
+use crate::error::GpuError;
+use crate::kernels::{attention, encoder, gelu, layernorm, matmul, residual, softmax_xent};
+use crate::readback::{words_to_f32, Region, Staging};
+use crate::tensor::GpuTensor;
+use playground_core::model::check_tokens;
+use playground_core::params::{BlockParams, Span};
+use playground_core::trace::{Act, Locator, TraceKey};
+use playground_core::{ForwardOutput, ModelConfig, ParamLayout, TraceRequest, TraceTensor};
+use std::collections::HashMap;
+
+/// Plans kept at most; inference at many lengths would otherwise grow the cache without end.
+const MAX_PLANS: usize = 32;
+
+/// Views of one block's parameters inside the parameter buffer.
+struct BlockTensors {
+    ln1w: GpuTensor,
+    ln1b: GpuTensor,
+    qkvw: GpuTensor,
+    qkvb: GpuTensor,
+    attprojw: GpuTensor,
+    attprojb: GpuTensor,
+    ln2w: GpuTensor,
+    ln2b: GpuTensor,
+    fcw: GpuTensor,
+    fcb: GpuTensor,
+    fcprojw: GpuTensor,
+    fcprojb: GpuTensor,
+}
+
+impl BlockTensors {
+    fn new(buf: &GpuTensor, p: &BlockParams) -> Self {
+        let v = |s: Span| buf.slice(s.offset, s.len);
+        BlockTensors {
+            ln1w: v(p.ln1w),
+            ln1b: v(p.ln1b),
+            qkvw: v(p.qkvw),
+            qkvb: v(p.qkvb),
+            attprojw: v(p.attprojw),
+            attprojb: v(p.attprojb),
+            ln2w: v(p.ln2w),
+            ln2b: v(p.ln2b),
+            fcw: v(p.fcw),
+            fcb: v(p.fcb),
+            fcprojw: v(p.fcprojw),
+            fcprojb: v(p.fcprojb),
+        }
+    }
+}
+
+/// Activations of one block, llm.c's names (see `playground_core::model::LayerActs`).
+struct LayerBuffers {
+    ln1: GpuTensor,       // (B, T, C)
+    ln1_mean: GpuTensor,  // (B, T)
+    ln1_rstd: GpuTensor,  // (B, T)
+    qkv: GpuTensor,       // (B, T, 3C)
+    atty: GpuTensor,      // (B, T, C)
+    lse: GpuTensor,       // (B, NH, T)
+    attproj: GpuTensor,   // (B, T, C)
+    residual2: GpuTensor, // (B, T, C)
+    ln2: GpuTensor,       // (B, T, C)
+    ln2_mean: GpuTensor,  // (B, T)
+    ln2_rstd: GpuTensor,  // (B, T)
+    fch: GpuTensor,       // (B, T, 4C)
+    fch_gelu: GpuTensor,  // (B, T, 4C)
+    fcproj: GpuTensor,    // (B, T, C)
+    residual3: GpuTensor, // (B, T, C)
+}
+
+struct ActBuffers {
+    encoded: GpuTensor, // (B, T, C)
+    layers: Vec<LayerBuffers>,
+    lnf: GpuTensor,      // (B, T, C)
+    lnf_mean: GpuTensor, // (B, T)
+    lnf_rstd: GpuTensor, // (B, T)
+    logits: GpuTensor,   // (B, T, V)
+    probs: GpuTensor,    // (B, T, V)
+    losses: GpuTensor,   // (B, T)
+    /// (preatt, att) per layer, (NH, T, T) for B = 1; allocated on the first trace that asks.
+    weights: Option<Vec<(GpuTensor, GpuTensor)>>,
+}
+
+impl ActBuffers {
+    fn new(gpu: &GpuContext, cfg: &ModelConfig, b: usize) -> Self {
+        let (t, c, nh, v, f) = (cfg.block_size, cfg.n_embd, cfg.n_head, cfg.vocab_size, cfg.ffn_width());
+        let bt = b * t;
+        let z = |label: &str, n: usize| GpuTensor::zeros(gpu, label, n);
+        let layers = (0..cfg.n_layer)
+            .map(|_| LayerBuffers {
+                ln1: z("ln1", bt * c),
+                ln1_mean: z("ln1_mean", bt),
+                ln1_rstd: z("ln1_rstd", bt),
+                qkv: z("qkv", bt * 3 * c),
+                atty: z("atty", bt * c),
+                lse: z("lse", b * nh * t),
+                attproj: z("attproj", bt * c),
+                residual2: z("residual2", bt * c),
+                ln2: z("ln2", bt * c),
+                ln2_mean: z("ln2_mean", bt),
+                ln2_rstd: z("ln2_rstd", bt),
+                fch: z("fch", bt * f),
+                fch_gelu: z("fch_gelu", bt * f),
+                fcproj: z("fcproj", bt * c),
+                residual3: z("residual3", bt * c),
+            })
+            .collect();
+        ActBuffers {
+            encoded: z("encoded", bt * c),
+            layers,
+            lnf: z("lnf", bt * c),
+            lnf_mean: z("lnf_mean", bt),
+            lnf_rstd: z("lnf_rstd", bt),
+            logits: z("logits", bt * v),
+            probs: z("probs", bt * v),
+            losses: z("losses", bt),
+            weights: None,
+        }
+    }
+
+    fn get(&self, act: Act, layer: usize) -> &GpuTensor {
+        let la = |l: usize| &self.layers[l];
+        let w = || &self.weights.as_ref().expect("trace weights allocated before a plan that keeps them")[layer];
+        match act {
+            Act::Encoded => &self.encoded,
+            Act::Ln1 => &la(layer).ln1,
+            Act::Qkv => &la(layer).qkv,
+            Act::Atty => &la(layer).atty,
+            Act::Preatt => &w().0,
+            Act::Att => &w().1,
+            Act::AttProj => &la(layer).attproj,
+            Act::Residual2 => &la(layer).residual2,
+            Act::Ln2 => &la(layer).ln2,
+            Act::Fch => &la(layer).fch,
+            Act::FchGelu => &la(layer).fch_gelu,
+            Act::FcProj => &la(layer).fcproj,
+            Act::Residual3 => &la(layer).residual3,
+            Act::Lnf => &self.lnf,
+            Act::Logits => &self.logits,
+            Act::Probs => &self.probs,
+        }
+    }
+}
+
+/// What identifies a recorded op list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct PlanKey {
+    b: usize,
+    t: usize,
+    keep_weights: bool,
+    with_targets: bool,
+}
+
+pub struct GpuModel {
+    gpu: SharedGpu,
+    pub config: ModelConfig,
+    pub layout: ParamLayout,
+    params: GpuTensor, // (padded_len)
+    wte: GpuTensor,    // (V, C)
+    wpe: GpuTensor,    // (maxT, C)
+    lnfw: GpuTensor,   // (C)
+    lnfb: GpuTensor,   // (C)
+    blocks: Vec<BlockTensors>,
+    acts: ActBuffers,
+    tokens: GpuTensor,  // (B, T) u32
+    targets: GpuTensor, // (B, T) u32
+    max_batch: usize,
+    plans: HashMap<PlanKey, Vec<Op>>,
+    staging: Staging,
+}
+
+impl GpuModel {
+    /// Uploads `params` (laid out by `ParamLayout`) and allocates activations for batches of up
+    /// to `max_batch` rows. The config is checked against the device's limits first, and an
+    /// allocation the GPU refuses becomes `GpuError::OutOfMemory`.
+    pub async fn new(gpu: SharedGpu, config: ModelConfig, params: &[f32], max_batch: usize) -> Result<Self, GpuError> {
+        config.check_device(max_batch, &gpu.device_limits())?;
+        let layout = ParamLayout::new(&config);
+        if params.len() != layout.padded_len() {
+            return Err(playground_core::CoreError::Shape {
+                op: "GpuModel::new",
+                expected: vec![layout.padded_len()],
+                got: vec![params.len()],
+            }
+            .into());
+        }
+        let scope = gpu.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+        let params_buf = GpuTensor::from_slice(&gpu.device, "params", params);
+        let view = |s: Span| params_buf.slice(s.offset, s.len);
+        let blocks = layout.blocks.iter().map(|p| BlockTensors::new(&params_buf, p)).collect();
+        let acts = ActBuffers::new(&gpu, &config, max_batch);
+        let n = max_batch * config.block_size;
+        let tokens = GpuTensor::zeros(&gpu, "tokens", n);
+        let targets = GpuTensor::zeros(&gpu, "targets", n);
+        if let Some(err) = scope.pop().await {
+            return Err(GpuError::OutOfMemory(err.to_string()));
+        }
+        Ok(GpuModel {
+            wte: view(layout.wte),
+            wpe: view(layout.wpe),
+            lnfw: view(layout.lnfw),
+            lnfb: view(layout.lnfb),
+            blocks,
+            acts,
+            tokens,
+            targets,
+            max_batch,
+            params: params_buf,
+            layout,
+            config,
+            gpu,
+            plans: HashMap::new(),
+            staging: Staging::default(),
+        })
+    }
+
+    pub fn gpu(&self) -> &SharedGpu {
+        &self.gpu
+    }
+
+    pub fn max_batch(&self) -> usize {
+        self.max_batch
+    }
+
+    /// Inference over one sequence (B = 1): one submission, then only the requested keys are
+    /// copied back.
+    pub async fn forward(&mut self, tokens: &[u32], request: &TraceRequest) -> Result<ForwardOutput, GpuError> {
+        let keys = request.resolve(&self.config)?;
+        let t = tokens.len();
+        check_tokens(&self.config, tokens, 1, t)?;
+        let keep_weights = keys.iter().any(TraceKey::needs_attention_weights);
+        if keep_weights && self.acts.weights.is_none() {
+            self.allocate_trace_weights().await?;
+        }
+        self.tokens.write(&self.gpu, tokens);
+        let key = PlanKey { b: 1, t, keep_weights, with_targets: false };
+        let mut encoder = self.gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("forward") });
+        let gpu = self.gpu.clone();
+        gpu.encode(&mut encoder, self.plan(key));
+        let readouts: Vec<(Vec<Region>, Option<Locator>)> = keys.iter().map(|k| self.readout(k, tokens)).collect();
+        let regions: Vec<Region> = readouts.iter().flat_map(|(r, _)| r.iter().cloned()).collect();
+        let mut words = self.staging.read(&self.gpu, encoder, &regions).await?.into_iter();
+        let mut trace = Vec::with_capacity(keys.len());
+        for (key, (regions, locator)) in keys.iter().zip(readouts) {
+            let (shape, axes) = key.shape(&self.config, t);
+            let data = match key {
+                TraceKey::Tokens => tokens.iter().map(|&id| id as f32).collect(),
+                _ => {
+                    let joined: Vec<f32> = words.by_ref().take(regions.len()).flat_map(words_to_f32).collect();
+                    match locator {
+                        Some(loc) => Locator { base: 0, ..loc }.extract(&joined),
+                        None => joined,
+                    }
+                }
+            };
+            trace.push(TraceTensor { key: key.name(), shape, axes, data });
+        }
+        Ok(ForwardOutput { loss: None, trace })
+    }
+
+    /// The parameters as a flat buffer (for checkpoints and comparisons).
+    pub async fn read_params(&mut self) -> Result<Vec<f32>, GpuError> {
+        let encoder = self.gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("read params") });
+        let words = self.staging.read(&self.gpu, encoder, &[Region::from(&self.params)]).await?;
+        Ok(words.into_iter().flat_map(words_to_f32).collect())
+    }
+
+    /// Where a key's values are, as regions of GPU buffers plus how to cut the (T, cols)
+    /// block out of them.
+    fn readout(&self, key: &TraceKey, tokens: &[u32]) -> (Vec<Region>, Option<Locator>) {
+        let t = tokens.len();
+        let c = self.config.n_embd as u64;
+        if let Some(loc) = key.locate(&self.config, t) {
+            let tensor = self.acts.get(loc.act, loc.layer);
+            let region =
+                Region { buffer: tensor.buffer.clone(), offset: tensor.offset + loc.base as u64 * 4, len: (loc.end() - loc.base) as u64 };
+            return (vec![region], Some(loc));
+        }
+        let rows = |tensor: &GpuTensor, ids: &mut dyn Iterator<Item = u64>| -> Vec<Region> {
+            ids.map(|row| Region { buffer: tensor.buffer.clone(), offset: tensor.offset + row * c * 4, len: c }).collect()
+        };
+        match key {
+            TraceKey::Tokens => (vec![], None),
+            TraceKey::EmbedTok => (rows(&self.wte, &mut tokens.iter().map(|&id| id as u64)), None),
+            TraceKey::EmbedPos => (vec![Region { buffer: self.wpe.buffer.clone(), offset: self.wpe.offset, len: t as u64 * c }], None),
+            _ => unreachable!("every other key has a locator"),
+        }
+    }
+
+    async fn allocate_trace_weights(&mut self) -> Result<(), GpuError> {
+        let (nh, t) = (self.config.n_head, self.config.block_size);
+        let scope = self.gpu.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+        let weights = (0..self.config.n_layer)
+            .map(|_| (GpuTensor::zeros(&self.gpu, "preatt", nh * t * t), GpuTensor::zeros(&self.gpu, "att", nh * t * t)))
+            .collect();
+        if let Some(err) = scope.pop().await {
+            return Err(GpuError::OutOfMemory(err.to_string()));
+        }
+        self.acts.weights = Some(weights);
+        Ok(())
+    }
+
+    /// The recorded ops for a shape, built on first use.
+    fn plan(&mut self, key: PlanKey) -> &[Op] {
+        if !self.plans.contains_key(&key) {
+            if self.plans.len() >= MAX_PLANS {
+                self.plans.clear();
+            }
+            let ops = self.record_forward(key);
+            self.plans.insert(key, ops);
+        }
+        &self.plans[&key]
+    }
+
+    /// The forward op list, in the order of `CpuModel::forward_acts`.
+    fn record_forward(&self, key: PlanKey) -> Vec<Op> {
+        let gpu = &*self.gpu;
+        let cfg = &self.config;
+        let (b, t) = (key.b as u32, key.t as u32);
+        let (c, nh, v, f) = (cfg.n_embd as u32, cfg.n_head as u32, cfg.vocab_size as u32, cfg.ffn_width() as u32);
+        let bt = b * t;
+        let a = &self.acts;
+        let mut ops = vec![encoder::encoder_forward(gpu, &a.encoded, &self.tokens, &self.wte, &self.wpe, b, t, c)];
+        for (l, (w, la)) in self.blocks.iter().zip(&a.layers).enumerate() {
+            let residual = if l == 0 { &a.encoded } else { &a.layers[l - 1].residual3 };
+            let weights = if key.keep_weights { a.weights.as_ref().map(|ws| (&ws[l].0, &ws[l].1)) } else { None };
+            ops.push(layernorm::layernorm_forward(gpu, &la.ln1, &la.ln1_mean, &la.ln1_rstd, residual, &w.ln1w, &w.ln1b, bt, c));
+            ops.push(matmul::matmul_forward(gpu, &la.qkv, &la.ln1, &w.qkvw, Some(&w.qkvb), bt, c, 3 * c));
+            ops.push(attention::attention_forward(gpu, &la.atty, &la.lse, weights, &la.qkv, b, t, c, nh));
+            ops.push(matmul::matmul_forward(gpu, &la.attproj, &la.atty, &w.attprojw, Some(&w.attprojb), bt, c, c));
+            ops.push(residual::residual_forward(gpu, &la.residual2, residual, &la.attproj, bt * c));
+            ops.push(layernorm::layernorm_forward(gpu, &la.ln2, &la.ln2_mean, &la.ln2_rstd, &la.residual2, &w.ln2w, &w.ln2b, bt, c));
+            ops.push(matmul::matmul_forward(gpu, &la.fch, &la.ln2, &w.fcw, Some(&w.fcb), bt, c, f));
+            ops.push(gelu::gelu_forward(gpu, &la.fch_gelu, &la.fch, bt * f));
+            ops.push(matmul::matmul_forward(gpu, &la.fcproj, &la.fch_gelu, &w.fcprojw, Some(&w.fcprojb), bt, f, c));
+            ops.push(residual::residual_forward(gpu, &la.residual3, &la.residual2, &la.fcproj, bt * c));
+        }
+        let last = &a.layers[cfg.n_layer - 1].residual3;
+        ops.push(layernorm::layernorm_forward(gpu, &a.lnf, &a.lnf_mean, &a.lnf_rstd, last, &self.lnfw, &self.lnfb, bt, c));
+        ops.push(matmul::matmul_forward(gpu, &a.logits, &a.lnf, &self.wte, None, bt, c, v));
+        let targets = if key.with_targets { Some(&self.targets) } else { None };
+        ops.push(softmax_xent::softmax_xent_forward(gpu, &a.probs, &a.losses, &a.logits, targets, bt, v));
+        ops
+    }
+}

@@ -1,0 +1,47 @@
+//! The small structured values that cross the JS boundary through serde-wasm-bindgen.
+
+use playground_core::ModelConfig;
+use serde::{Deserialize, Serialize};
+
+/// Sizes from JS; the vocabulary size comes from the tokenizer.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigDto {
+    pub block_size: usize,
+    pub n_layer: usize,
+    pub n_head: usize,
+    pub n_embd: usize,
+}
+
+impl ConfigDto {
+    pub fn with_vocab(&self, vocab_size: usize) -> ModelConfig {
+        ModelConfig { vocab_size, block_size: self.block_size, n_layer: self.n_layer, n_head: self.n_head, n_embd: self.n_embd }
+    }
+}
+
+fn auto() -> String {
+    "auto".into()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateOptions {
+    pub config: ConfigDto,
+    /// Weights and sampling are reproducible from this seed.
+    pub seed: u64,
+    /// A text whose distinct characters form the vocabulary.
+    pub vocab: String,
+    #[serde(default = "auto")]
+    pub backend: String,
+}
+
+#[derive(Serialize)]
+pub struct UnknownDto {
+    pub position: usize,
+    pub char: String,
+}
+
+#[derive(Serialize)]
+pub struct EncodedDto {
+    pub unknown: Vec<UnknownDto>,
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds the wasm engine in release mode and writes the ES module + .wasm into web/pkg/.
+# Uses rustup's wasm32 target where it is installed; otherwise Debian's rustc-web with its
+# std sources, building std for wasm with -Zbuild-std (see scripts/setup.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/wasm-toolchain.sh
+
+echo "==> building playground-web for wasm32 ($WASM_TOOLCHAIN)"
+wasm_cargo build -p playground-web --release
+wasm="$WASM_TARGET_DIR/wasm32-unknown-unknown/release/playground_web.wasm"
+
+echo "==> wasm-bindgen"
+rm -rf web/pkg
+wasm-bindgen --target web --no-typescript --out-dir web/pkg "$wasm"
+raw=$(stat -c %s web/pkg/playground_web_bg.wasm)
+gz=$(gzip -9 -c web/pkg/playground_web_bg.wasm | wc -c)
+echo "    web/pkg/playground_web_bg.wasm: $raw bytes, $gz gzipped"

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Every check of `make test`, in order of speed: format, lint (native and wasm), Rust tests
+# with the GPU required (lavapipe), the wasm build, browser tests, PyTorch parity.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/wasm-toolchain.sh
+step() { echo; echo "==> $*"; }
+
+step "rustfmt"
+cargo fmt --all --check
+
+step "clippy (native)"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+
+step "clippy (wasm32, $WASM_TOOLCHAIN)"
+wasm_cargo clippy -p playground-web --quiet -- -D warnings
+
+step "Rust tests (GPU tests required: Mesa lavapipe when there is no GPU)"
+PLAYGROUND_REQUIRE_GPU=1 cargo test --workspace --quiet
+
+step "wasm build"
+scripts/build-web.sh
+
+step "browser tests (headless Chromium: WebGPU on SwiftShader, and WebGPU off)"
+node --test --test-concurrency=1 web/tests/
+
+if compgen -G "tests/python/test_*.py" >/dev/null; then
+    step "PyTorch parity"
+    build/venv/bin/python -m unittest discover -s tests/python -v
+fi
+echo; echo "==> all checks passed"

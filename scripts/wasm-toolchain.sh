@@ -1,0 +1,29 @@
+# Sourced by the build scripts: decides how to compile for wasm32 and defines `wasm_cargo`.
+#   rustup:    the wasm32 target's std is installed; plain cargo --target wasm32-unknown-unknown
+#   build-std: Debian's rustc-web 1.96 with rust-web-src; std is compiled for wasm by cargo
+# The build-std path keeps its own target dir, since it uses a different compiler.
+
+wasm_std_installed() {
+    local libdir
+    libdir=$(rustc --print target-libdir --target wasm32-unknown-unknown 2>/dev/null) || return 1
+    compgen -G "$libdir/libstd-*.rlib" >/dev/null
+}
+
+if wasm_std_installed; then
+    WASM_TOOLCHAIN=rustup
+    WASM_TARGET_DIR=target
+    wasm_cargo() {
+        local sub=$1; shift
+        cargo "$sub" --target wasm32-unknown-unknown "$@"
+    }
+else
+    WASM_TOOLCHAIN=build-std
+    WASM_TARGET_DIR=target/wasm
+    wasm_cargo() {
+        local sub=$1; shift
+        # /usr/bin first: Debian's cargo and cargo-clippy, not rustup's, which lack the std sources
+        PATH=/usr/bin:$PATH RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=target/wasm \
+            /usr/bin/cargo "$sub" -Zbuild-std=std,panic_abort --target wasm32-unknown-unknown "$@"
+    }
+fi
+export WASM_TOOLCHAIN WASM_TARGET_DIR

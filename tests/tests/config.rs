@@ -1,0 +1,54 @@
+//! ModelConfig validation: every limit named with the number that broke it.
+
+use playground_core::{CoreError, DeviceLimits, ModelConfig};
+
+fn base() -> ModelConfig {
+    ModelConfig { vocab_size: 65, block_size: 64, n_layer: 2, n_head: 4, n_embd: 64 }
+}
+
+#[test]
+fn zero_sizes_name_the_field() {
+    for (field, cfg) in [
+        ("vocab_size", ModelConfig { vocab_size: 0, ..base() }),
+        ("block_size", ModelConfig { block_size: 0, ..base() }),
+        ("n_layer", ModelConfig { n_layer: 0, ..base() }),
+        ("n_head", ModelConfig { n_head: 0, ..base() }),
+        ("n_embd", ModelConfig { n_embd: 0, ..base() }),
+    ] {
+        let err = cfg.validate().unwrap_err();
+        assert!(matches!(err, CoreError::Config { field: f, value: 0, .. } if f == field), "{err}");
+    }
+}
+
+#[test]
+fn n_embd_must_divide_by_n_head() {
+    let err = ModelConfig { n_embd: 66, n_head: 4, ..base() }.validate().unwrap_err();
+    assert_eq!(err.to_string(), "config: n_embd = 66 is not allowed: must be divisible by n_head = 4 so every head gets the same width");
+    assert!(ModelConfig { n_embd: 63, n_head: 7, ..base() }.validate().is_ok());
+}
+
+#[test]
+fn sizes_beyond_the_playground_limits_are_refused() {
+    let err = ModelConfig { n_layer: 1000, ..base() }.validate().unwrap_err();
+    assert!(err.to_string().contains("n_layer = 1000"), "{err}");
+    // each field within bounds, but the product is far too many parameters
+    let err = ModelConfig { vocab_size: 200_000, n_embd: 8192, n_head: 64, n_layer: 64, block_size: 4096 }.validate().unwrap_err();
+    assert!(err.to_string().contains("parameters"), "{err}");
+}
+
+#[test]
+fn configs_beyond_the_device_limits_name_the_limit() {
+    let small = DeviceLimits { max_storage_buffer_binding_size: 1 << 20, ..DeviceLimits::WEBGPU_DEFAULT };
+    // logits (B·T·V) = 64·64·65 floats ≈ 1.06 MB > 1 MiB
+    let err = base().check_device(64, &small).unwrap_err();
+    match err {
+        CoreError::DeviceLimit { limit, needed, allowed, .. } => {
+            assert_eq!(limit, "maxStorageBufferBindingSize");
+            assert_eq!(allowed, 1 << 20);
+            assert!(needed > allowed);
+        }
+        other => panic!("expected a device limit error, got {other}"),
+    }
+    assert!(base().check_device(8, &DeviceLimits::WEBGPU_DEFAULT).is_ok());
+    assert!(base().check_device(0, &DeviceLimits::WEBGPU_DEFAULT).is_err());
+}

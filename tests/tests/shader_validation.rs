@@ -1,0 +1,105 @@
+//! Every WGSL file parses and validates with naga (the validator wgpu uses natively), the
+//! registry and `shaders/` agree, and each module keeps the binding conventions that
+//! `GpuContext::op` relies on. No GPU needed.
+
+use naga::valid::{Capabilities, ValidationFlags, Validator};
+use naga::AddressSpace;
+use playground_gpu::kernels;
+use playground_gpu::shaders::{all, Kernel};
+use std::collections::BTreeSet;
+
+fn parse(name: &str, wgsl: &str) -> naga::Module {
+    let module = naga::front::wgsl::parse_str(wgsl).unwrap_or_else(|e| panic!("{}", e.emit_to_string_with_path(wgsl, name)));
+    // Capabilities::default(): nothing beyond what a browser offers.
+    Validator::new(ValidationFlags::all(), Capabilities::default())
+        .validate(&module)
+        .unwrap_or_else(|e| panic!("{}", e.emit_to_string_with_path(wgsl, name)));
+    module
+}
+
+#[test]
+fn every_shader_parses_and_validates() {
+    let sources = all();
+    assert!(!sources.is_empty(), "the shader registry is empty");
+    for s in sources {
+        parse(s.name, s.wgsl);
+    }
+}
+
+#[test]
+fn every_file_in_shaders_dir_is_registered() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shaders");
+    let on_disk: BTreeSet<String> = std::fs::read_dir(dir)
+        .expect("shaders/ must exist")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "wgsl"))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    let registered: BTreeSet<String> = all().iter().map(|s| s.name.to_string()).collect();
+    assert!(!on_disk.is_empty(), "no .wgsl files found in {dir}");
+    assert_eq!(on_disk, registered, "shaders/ and shaders.rs disagree");
+}
+
+#[test]
+fn storage_bindings_fit_webgpu_default_limits() {
+    for s in all() {
+        let module = parse(s.name, s.wgsl);
+        let storage = module.global_variables.iter().filter(|(_, g)| matches!(g.space, AddressSpace::Storage { .. })).count();
+        assert!(storage <= 8, "{} binds {storage} storage buffers; WebGPU guarantees 8", s.name);
+        let workgroup_bytes: u32 = module
+            .global_variables
+            .iter()
+            .filter(|(_, g)| g.space == AddressSpace::WorkGroup)
+            .map(|(_, g)| module.types[g.ty].inner.size(module.to_ctx()))
+            .sum();
+        assert!(workgroup_bytes <= 16384, "{} uses {workgroup_bytes} bytes of workgroup memory", s.name);
+    }
+}
+
+#[test]
+fn bindings_are_contiguous_from_zero_with_the_uniform_last() {
+    for s in all() {
+        let module = parse(s.name, s.wgsl);
+        let mut bindings: Vec<(u32, AddressSpace)> = module
+            .global_variables
+            .iter()
+            .filter_map(|(_, g)| g.binding.as_ref().map(|b| (b.group, b.binding, g.space)))
+            .map(|(group, binding, space)| {
+                assert_eq!(group, 0, "{}: everything sits in @group(0)", s.name);
+                (binding, space)
+            })
+            .collect();
+        bindings.sort_by_key(|b| b.0);
+        for (i, (binding, _)) in bindings.iter().enumerate() {
+            assert_eq!(*binding, i as u32, "{}: bindings must be 0..n without gaps", s.name);
+        }
+        let (last, rest) = bindings.split_last().expect("at least the params binding");
+        assert_eq!(last.1, AddressSpace::Uniform, "{}: the uniform params come last", s.name);
+        assert!(rest.iter().all(|b| matches!(b.1, AddressSpace::Storage { .. })), "{}: all others are storage", s.name);
+    }
+}
+
+/// The workgroup size each launcher assumes when it sizes its grid.
+fn launcher_workgroup_size(k: Kernel) -> [u32; 3] {
+    match k {
+        Kernel::EncoderForward => kernels::encoder::WORKGROUP_SIZE,
+        Kernel::LayerNormForward => kernels::layernorm::WORKGROUP_SIZE,
+        Kernel::MatmulForward => kernels::matmul::WORKGROUP_SIZE,
+        Kernel::AttentionForward => kernels::attention::WORKGROUP_SIZE,
+        Kernel::GeluForward => kernels::gelu::WORKGROUP_SIZE,
+        Kernel::ResidualForward => kernels::residual::WORKGROUP_SIZE,
+        Kernel::SoftmaxXentForward => kernels::softmax_xent::WORKGROUP_SIZE,
+    }
+}
+
+#[test]
+fn workgroup_sizes_match_launchers() {
+    for &k in Kernel::ALL {
+        let s = k.source();
+        let module = parse(s.name, s.wgsl);
+        assert_eq!(module.entry_points.len(), 1, "{}: one entry point per file", s.name);
+        let ep = &module.entry_points[0];
+        assert_eq!(ep.name, "main", "{}", s.name);
+        assert_eq!(ep.workgroup_size, launcher_workgroup_size(k), "{}: WGSL and launcher disagree", s.name);
+    }
+}

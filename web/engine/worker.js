@@ -1,0 +1,69 @@
+// The engine worker: hosts the wasm engine off the main thread so the page never freezes.
+// Protocol: the page posts { id, method, args }; the worker answers { id, result } or
+// { id, error }. Calls run one at a time, in arrival order (the wasm object allows one call
+// in flight). Several engines can live here at once, addressed by a handle.
+import init, { Playground } from '../pkg/playground_web.js';
+
+const ready = init();
+const engines = new Map(); // handle -> Playground
+let nextHandle = 1;
+let queue = Promise.resolve();
+
+/** Typed arrays in a result travel as transfers, not copies. */
+function transferables(value, out = []) {
+  if (ArrayBuffer.isView(value)) out.push(value.buffer);
+  else if (value && typeof value === 'object') for (const v of Object.values(value)) transferables(v, out);
+  return out;
+}
+
+function engine(handle) {
+  const pg = engines.get(handle);
+  if (!pg) throw new Error(`no engine with handle ${handle}`);
+  return pg;
+}
+
+const methods = {
+  async create(options) {
+    const pg = await Playground.create(options);
+    const handle = nextHandle++;
+    engines.set(handle, pg);
+    return describe(handle, pg);
+  },
+  dispose(handle) {
+    engine(handle).free();
+    engines.delete(handle);
+    return true;
+  },
+  encode: (handle, text) => engine(handle).encode(text),
+  decode: (handle, ids) => engine(handle).decode(Uint32Array.from(ids)),
+  forward: (handle, ids, keys) => engine(handle).forward(Uint32Array.from(ids), keys),
+  sample: (handle, logits, temperature, topK, topP) => engine(handle).sample(logits, temperature, topK, topP),
+  setSeed: (handle, seed) => engine(handle).setSeed(BigInt(seed)),
+  samplingProbabilities: (logits, temperature, topK, topP) => Playground.samplingProbabilities(logits, temperature, topK, topP),
+};
+
+function describe(handle, pg) {
+  return {
+    handle,
+    backend: pg.backend(),
+    adapter: pg.adapter() ?? null,
+    fallbackReason: pg.fallbackReason() ?? null,
+    config: pg.config(),
+    vocab: pg.vocab(),
+  };
+}
+
+self.onmessage = (event) => {
+  const { id, method, args } = event.data;
+  queue = queue.then(async () => {
+    try {
+      await ready;
+      const fn = methods[method];
+      if (!fn) throw new Error(`unknown engine method ${method}`);
+      const result = await fn(...args);
+      self.postMessage({ id, result }, transferables(result));
+    } catch (err) {
+      self.postMessage({ id, error: String(err?.message ?? err) });
+    }
+  });
+};

@@ -1,0 +1,53 @@
+// Shared set-up for the browser tests: Debian's Chromium through playwright-core, with real
+// WebGPU on SwiftShader (or WebGPU switched off), a static server for web/, and a record of
+// console errors so a test can assert there were none.
+import { chromium } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from '../../scripts/static-server.mjs';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const ARTIFACTS = join(ROOT, 'test-results');
+mkdirSync(ARTIFACTS, { recursive: true });
+
+const QUIET = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--no-sandbox'];
+const WEBGPU = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-webgpu-adapter=swiftshader', '--enable-unsafe-swiftshader'];
+const NO_WEBGPU = ['--disable-features=WebGPU,Vulkan'];
+
+/**
+ * Starts the server and a browser. `webgpu: false` switches WebGPU off, so the page must
+ * fall back to the CPU engine.
+ */
+export async function setup({ webgpu = true, headers } = {}) {
+  const server = await startServer({ root: join(ROOT, 'web'), headers });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [...QUIET, ...(webgpu ? WEBGPU : NO_WEBGPU)],
+  });
+  return {
+    url: server.url,
+    browser,
+    /** A new page that records console errors and uncaught exceptions in `page.errors`. */
+    async newPage(options = {}) {
+      const context = await browser.newContext(options);
+      const page = await context.newPage();
+      page.errors = [];
+      page.on('console', (msg) => { if (msg.type() === 'error') page.errors.push(msg.text()); });
+      page.on('pageerror', (err) => page.errors.push(String(err)));
+      return page;
+    },
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
+
+/** Max |a - b| over two equal-length arrays (fails on a length mismatch). */
+export function maxAbsDiff(a, b) {
+  if (a.length !== b.length) throw new Error(`length ${a.length} != ${b.length}`);
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
+  return m;
+}

@@ -36,4 +36,11 @@ pub enum CoreError {
 
     #[error("sampling: {0}")]
     Sampling(String),
+
+    /// A checkpoint file that cannot be used, with the reason in words.
+    #[error("checkpoint refused: {0}")]
+    Checkpoint(String),
+
+    #[error("training data: {0}")]
+    Data(String),
 }

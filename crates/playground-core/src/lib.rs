@@ -36,7 +36,9 @@
 // iterator chains would hide the formulas the kernels are checked against.
 #![allow(clippy::needless_range_loop)]
 
+pub mod checkpoint;
 pub mod config;
+pub mod data;
 pub mod cpu;
 pub mod error;
 pub mod model;
@@ -46,6 +48,7 @@ pub mod sample;
 pub mod tokenizer;
 pub mod trace;
 
+pub use checkpoint::Checkpoint;
 pub use config::{DeviceLimits, ModelConfig};
 pub use error::CoreError;
 pub use model::{CpuModel, ForwardOutput};

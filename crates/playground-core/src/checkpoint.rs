@@ -1,0 +1,148 @@
+//! Checkpoints as safetensors files that PyTorch loads into nanoGPT's `GPT` directly:
+//! tensor names are nanoGPT's `state_dict` keys, Linear weights are (out, in), the tied head
+//! is stored a second time as `lm_head.weight`, and the header metadata carries the config
+//! and the vocabulary. Loading validates everything (names, dtypes, shapes, values) and
+//! refuses the file with a reason rather than guessing.
+
+use crate::config::ModelConfig;
+use crate::error::CoreError;
+use crate::params::ParamLayout;
+use crate::tokenizer::CharTokenizer;
+use safetensors::tensor::{Dtype, SafeTensors, TensorView};
+use std::collections::{BTreeMap, HashMap};
+
+/// The `format` metadata value that marks our files.
+pub const FORMAT: &str = "transformer-playground";
+/// Bumped when the file layout changes incompatibly.
+pub const FORMAT_VERSION: &str = "1";
+/// The tied output head's key (a copy of `transformer.wte.weight`).
+pub const LM_HEAD: &str = "lm_head.weight";
+
+/// A model as stored: its config, its vocabulary, its flat parameters (laid out by
+/// `ParamLayout`) and free-form metadata (training step, task, ...).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Checkpoint {
+    pub config: ModelConfig,
+    pub tokenizer: CharTokenizer,
+    pub params: Vec<f32>,
+    pub metadata: BTreeMap<String, String>,
+}
+
+fn refuse(reason: impl Into<String>) -> CoreError {
+    CoreError::Checkpoint(reason.into())
+}
+
+impl Checkpoint {
+    /// Serializes to safetensors bytes.
+    pub fn to_bytes(&self) -> Result<Vec<u8>, CoreError> {
+        let layout = ParamLayout::new(&self.config);
+        if self.params.len() != layout.padded_len() {
+            return Err(CoreError::Shape { op: "Checkpoint::to_bytes", expected: vec![layout.padded_len()], got: vec![self.params.len()] });
+        }
+        let bytes: Vec<(String, Vec<usize>, Vec<u8>)> = layout
+            .tensors()
+            .iter()
+            .map(|t| (t.name.clone(), t.shape.clone(), t.span.of(&self.params).iter().flat_map(|x| x.to_le_bytes()).collect()))
+            .collect();
+        let wte = &bytes[0];
+        let mut views: Vec<(String, TensorView)> = Vec::with_capacity(bytes.len() + 1);
+        for (name, shape, data) in &bytes {
+            views.push((name.clone(), TensorView::new(Dtype::F32, shape.clone(), data).map_err(|e| refuse(e.to_string()))?));
+        }
+        views.push((LM_HEAD.into(), TensorView::new(Dtype::F32, wte.1.clone(), &wte.2).map_err(|e| refuse(e.to_string()))?));
+        let mut meta: HashMap<String, String> = self.metadata.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        meta.insert("format".into(), FORMAT.into());
+        meta.insert("format_version".into(), FORMAT_VERSION.into());
+        meta.insert("config".into(), serde_json::to_string(&self.config).expect("config serializes"));
+        meta.insert("vocab".into(), serde_json::to_string(self.tokenizer.chars()).expect("chars serialize"));
+        safetensors::tensor::serialize(views, Some(meta)).map_err(|e| refuse(e.to_string()))
+    }
+
+    /// Parses and validates safetensors bytes written by `to_bytes` (or by the PyTorch side).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Checkpoint, CoreError> {
+        let st = SafeTensors::deserialize(bytes).map_err(|e| refuse(format!("not a valid safetensors file ({e})")))?;
+        let (_, header) = SafeTensors::read_metadata(bytes).map_err(|e| refuse(e.to_string()))?;
+        let meta = header.metadata().clone().unwrap_or_default();
+        let get = |key: &str| meta.get(key).ok_or_else(|| refuse(format!("the header metadata has no {key:?}; is this a Transformer Playground checkpoint?")));
+        if get("format")? != FORMAT {
+            return Err(refuse(format!("format is {:?}, expected {FORMAT:?}", meta["format"])));
+        }
+        let version = get("format_version")?;
+        if version != FORMAT_VERSION {
+            return Err(refuse(format!("format version {version} is not supported (this build reads version {FORMAT_VERSION})")));
+        }
+        let config: ModelConfig = serde_json::from_str(get("config")?).map_err(|e| refuse(format!("config in the header is not valid: {e}")))?;
+        config.validate()?;
+        let chars: Vec<char> = serde_json::from_str(get("vocab")?).map_err(|e| refuse(format!("vocab in the header is not a list of characters: {e}")))?;
+        let tokenizer = CharTokenizer::from_chars(chars)?;
+        if tokenizer.vocab_size() != config.vocab_size {
+            return Err(refuse(format!("the vocabulary has {} characters but the config says vocab_size = {}", tokenizer.vocab_size(), config.vocab_size)));
+        }
+
+        let layout = ParamLayout::new(&config);
+        let expected: Vec<&str> = layout.tensors().iter().map(|t| t.name.as_str()).chain([LM_HEAD]).collect();
+        if let Some(extra) = st.names().into_iter().find(|n| !expected.contains(n)) {
+            return Err(refuse(format!("unexpected tensor {extra:?} for a model with {} layers", config.n_layer)));
+        }
+        let mut params = vec![0.0f32; layout.padded_len()];
+        for t in layout.tensors() {
+            let view = st.tensor(&t.name).map_err(|_| refuse(format!("tensor {:?} is missing", t.name)))?;
+            let values = read_f32(&t.name, &view, &t.shape)?;
+            t.span.of_mut(&mut params).copy_from_slice(&values);
+        }
+        if let Ok(head) = st.tensor(LM_HEAD) {
+            let wte = layout.wte.of(&params);
+            if read_f32(LM_HEAD, &head, &[config.vocab_size, config.n_embd])? != wte {
+                return Err(refuse("lm_head.weight differs from transformer.wte.weight, but this model ties them"));
+            }
+        }
+        let metadata = meta.into_iter().filter(|(k, _)| !["format", "format_version", "config", "vocab"].contains(&k.as_str())).collect();
+        Ok(Checkpoint { config, tokenizer, params, metadata })
+    }
+}
+
+/// The values of one stored tensor, checked for dtype, shape and finiteness.
+fn read_f32(name: &str, view: &TensorView, shape: &[usize]) -> Result<Vec<f32>, CoreError> {
+    if view.dtype() != Dtype::F32 {
+        return Err(refuse(format!("tensor {name:?} has dtype {:?}; only F32 is supported", view.dtype())));
+    }
+    if view.shape() != shape {
+        return Err(refuse(format!("tensor {name:?} has shape {:?}, expected {shape:?}", view.shape())));
+    }
+    let values: Vec<f32> = view.data().chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+    if let Some(i) = values.iter().position(|x| !x.is_finite()) {
+        return Err(refuse(format!("tensor {name:?} holds {} at index {i}", values[i])));
+    }
+    Ok(values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::CpuModel;
+
+    fn sample() -> Checkpoint {
+        let tokenizer = CharTokenizer::from_text("ab c").unwrap();
+        let config = ModelConfig { vocab_size: 4, block_size: 5, n_layer: 2, n_head: 2, n_embd: 6 };
+        let params = CpuModel::new(config, 3).unwrap().params;
+        Checkpoint { config, tokenizer, params, metadata: BTreeMap::from([("step".to_string(), "12".to_string())]) }
+    }
+
+    #[test]
+    fn round_trips_exactly() {
+        let ck = sample();
+        let back = Checkpoint::from_bytes(&ck.to_bytes().unwrap()).unwrap();
+        assert_eq!(back, ck);
+    }
+
+    #[test]
+    fn refuses_truncated_and_foreign_files() {
+        let bytes = sample().to_bytes().unwrap();
+        for cut in [0, 7, 8, 100, bytes.len() - 1] {
+            let err = Checkpoint::from_bytes(&bytes[..cut]).unwrap_err();
+            assert!(matches!(err, CoreError::Checkpoint(_)), "cut at {cut}: {err}");
+        }
+        let plain = safetensors::tensor::serialize(Vec::<(String, TensorView)>::new(), None).unwrap();
+        assert!(Checkpoint::from_bytes(&plain).unwrap_err().to_string().contains("no \"format\""));
+    }
+}

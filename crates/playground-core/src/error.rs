@@ -43,4 +43,8 @@ pub enum CoreError {
 
     #[error("training data: {0}")]
     Data(String),
+
+    /// Training produced NaN or infinity; the step was not applied.
+    #[error("step {step}: the loss ({loss}) or the gradient norm ({grad_norm}) is not a finite number; training paused and the model kept its last good weights. Lower the learning rate and resume.")]
+    NonFinite { step: u32, loss: f32, grad_norm: f32 },
 }

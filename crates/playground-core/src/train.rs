@@ -91,7 +91,7 @@ impl TrainConfig {
     }
 
     /// AdamW's parameters for step `step` (counted from 0), weight decay on or off.
-    pub fn adamw(&self, step: u32, decay: bool, grad_scale: f32) -> AdamWParams {
+    pub fn adamw(&self, step: u32, decay: bool) -> AdamWParams {
         AdamWParams {
             lr: self.lr_at(step),
             beta1: self.beta1,
@@ -99,7 +99,6 @@ impl TrainConfig {
             eps: self.eps,
             weight_decay: if decay { self.weight_decay } else { 0.0 },
             step: step + 1,
-            grad_scale,
         }
     }
 }
@@ -143,31 +142,32 @@ impl CpuTrainer {
         Ok(CpuTrainer { model, config, opt: OptimizerState::new(n), grads: vec![0.0; n], acts: None })
     }
 
-    fn acts(&mut self, b: usize, t: usize) -> &mut Activations {
-        if self.acts.as_ref().is_none_or(|a| a.b != b || a.t != t) {
-            self.acts = Some(Activations::new(&self.model.config, b, t));
+    /// The clipping factor for a gradient norm (1 when clipping is off).
+    pub fn clip_scale(&self, grad_norm: f32) -> f32 {
+        if self.config.grad_clip > 0.0 {
+            cpu::clip_scale(grad_norm, self.config.grad_clip)
+        } else {
+            1.0
         }
-        self.acts.as_mut().expect("allocated above")
     }
 
     /// One optimizer step on the batch (x, y), each (B, T). A non-finite loss or gradient
     /// leaves the model and optimizer untouched and returns the error.
     pub fn step(&mut self, x: &[u32], y: &[u32], b: usize, t: usize) -> Result<StepStats, CoreError> {
-        let model = self.model.clone_shallow();
-        let acts = self.acts(b, t);
-        let loss = model.forward_train(acts, x, y)?;
-        let acts = self.acts.as_ref().expect("set by forward");
+        let acts = ensure_acts(&mut self.acts, &self.model.config, b, t);
+        let loss = self.model.forward_train(acts, x, y)?;
         self.model.backward(&mut self.grads, acts, x, y);
         let grad_norm = cpu::grad_norm(&self.grads);
         if !loss.is_finite() || !grad_norm.is_finite() {
             return Err(CoreError::NonFinite { step: self.opt.step, loss, grad_norm });
         }
-        let scale = cpu::clip_scale(grad_norm, self.config.grad_clip);
+        let scale = self.clip_scale(grad_norm);
         let step = self.opt.step;
         for (span, decay) in [(self.model.layout.decay_span(), true), (self.model.layout.no_decay_span(), false)] {
-            let hp = self.config.adamw(step, decay, scale);
+            let hp = self.config.adamw(step, decay);
             let r = span.offset..span.end();
-            cpu::adamw_update(&mut self.model.params[r.clone()], &mut self.opt.m[r.clone()], &mut self.opt.v[r.clone()], &self.grads[r], &hp, span.len);
+            let (p, m, v) = (&mut self.model.params[r.clone()], &mut self.opt.m[r.clone()], &mut self.opt.v[r.clone()]);
+            cpu::adamw_update(p, m, v, &self.grads[r], scale, &hp, span.len);
         }
         self.opt.step += 1;
         Ok(StepStats { loss, grad_norm, lr: self.config.lr_at(step) })
@@ -175,8 +175,15 @@ impl CpuTrainer {
 
     /// Mean loss on (x, y) without changing anything.
     pub fn eval(&mut self, x: &[u32], y: &[u32], b: usize, t: usize) -> Result<f32, CoreError> {
-        let model = self.model.clone_shallow();
-        let acts = self.acts(b, t);
-        model.forward_train(acts, x, y)
+        let acts = ensure_acts(&mut self.acts, &self.model.config, b, t);
+        self.model.forward_train(acts, x, y)
     }
+}
+
+/// Activations for (b, t), reallocated only when the shape changes.
+fn ensure_acts<'a>(acts: &'a mut Option<Activations>, cfg: &crate::ModelConfig, b: usize, t: usize) -> &'a mut Activations {
+    if acts.as_ref().is_none_or(|a| a.b != b || a.t != t) {
+        *acts = Some(Activations::new(cfg, b, t));
+    }
+    acts.as_mut().expect("allocated above")
 }

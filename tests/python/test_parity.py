@@ -1,0 +1,94 @@
+"""PyTorch parity: a checkpoint exported by the playground, loaded into the nanoGPT-shaped GPT of
+python/gpt.py, gives the same logits, loss, gradients, gradient norm and AdamW step as the
+playground's engines on the same batch.
+
+The bundle is written by `cargo run -p playground-tools --bin parity-bundle -- DIR` (scripts/test.sh
+does it before this test): DIR/model.safetensors (the checkpoint) and, per engine, DIR/<engine>.safetensors
+with the batch (x, y), logits, loss, grad.<name>, grad_norm and after.<name> (parameters after one
+clipped AdamW step), the hyper-parameters in its metadata.
+"""
+
+import json
+import os
+import sys
+import unittest
+
+import torch
+from safetensors import safe_open
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "python"))
+from gpt import load_checkpoint  # noqa: E402
+
+BUNDLE = os.environ.get("PARITY_BUNDLE", os.path.join(os.path.dirname(__file__), "..", "..", "build", "parity"))
+
+# float32 on both sides; the engines sum in other orders (tiled matmuls, tree reductions).
+TOL = {
+    "logits": (2e-5, 1e-4),
+    "loss": (1e-5, 1e-5),
+    "grad": (2e-6, 1e-3),
+    "after": (2e-6, 1e-4),
+}
+
+
+def read(path):
+    with safe_open(path, framework="pt") as f:
+        return {k: f.get_tensor(k) for k in f.keys()}, dict(f.metadata() or {})
+
+
+class Report:
+    """Collects the largest difference per quantity, printed at the end of each engine's test."""
+
+    def __init__(self, engine):
+        self.engine, self.rows = engine, []
+
+    def check(self, test, what, got, want, kind):
+        atol, rtol = TOL[kind]
+        diff = (got - want).abs()
+        self.rows.append((what, diff.max().item()))
+        bad = diff > atol + rtol * want.abs()
+        test.assertFalse(bad.any().item(), f"{self.engine} {what}: {int(bad.sum())} values differ, max {diff.max().item():.3e}")
+
+    def print(self):
+        worst = {}
+        for what, d in self.rows:
+            key = what.split(".")[0]
+            worst[key] = max(worst.get(key, 0.0), d)
+        print(f"\n{self.engine} vs PyTorch, max |diff|: " + ", ".join(f"{k} {v:.2e}" for k, v in worst.items()))
+
+
+class ParityTest(unittest.TestCase):
+    def engine_matches_pytorch(self, engine):
+        path = os.path.join(BUNDLE, f"{engine}.safetensors")
+        self.assertTrue(os.path.exists(path), f"{path} missing: run the parity-bundle tool first")
+        model, _, _ = load_checkpoint(os.path.join(BUNDLE, "model.safetensors"))
+        t, meta = read(path)
+        hp = json.loads(meta["train_config"])
+        x, y = t["x"].long(), t["y"].long()
+        r = Report(engine)
+
+        logits, loss = model(x, y)
+        r.check(self, "logits", logits.detach(), t["logits"], "logits")
+        r.check(self, "loss", loss.detach().reshape(1), t["loss"], "loss")
+
+        loss.backward()
+        for name, p in model.named_parameters():
+            r.check(self, f"grad.{name}", p.grad, t[f"grad.{name}"], "grad")
+        # the tied head: nanoGPT's lm_head.weight is the same parameter as transformer.wte.weight
+        norm = torch.nn.utils.clip_grad_norm_(model.parameters(), hp["grad_clip"])
+        r.check(self, "grad_norm", norm.reshape(1), t["grad_norm"], "loss")
+
+        opt = model.configure_optimizer(float(meta["lr"]), hp["weight_decay"], (hp["beta1"], hp["beta2"]), hp["eps"])
+        opt.step()
+        for name, p in model.named_parameters():
+            r.check(self, f"after.{name}", p.detach(), t[f"after.{name}"], "after")
+        r.print()
+
+    def test_cpu_engine_matches_pytorch(self):
+        self.engine_matches_pytorch("cpu")
+
+    def test_gpu_engine_matches_pytorch(self):
+        self.engine_matches_pytorch("gpu")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,6 +1,7 @@
 //! The single integration-test binary (one link step). Modules by what they compare.
 
 mod config;
+mod gradcheck;
 mod gpu_vs_cpu {
     mod attention;
     mod encoder;

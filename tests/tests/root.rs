@@ -3,7 +3,9 @@
 mod config;
 mod gradcheck;
 mod gpu_vs_cpu {
+    mod adamw;
     mod attention;
+    mod clip;
     mod encoder;
     mod gelu;
     mod layernorm;

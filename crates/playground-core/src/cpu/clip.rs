@@ -10,7 +10,8 @@ pub const CLIP_EPS: f32 = 1e-6;
 /// √(Σ g²), accumulated in f64.
 pub fn grad_norm(grads: &[f32], // (N)
 ) -> f32 {
-    grads.iter().map(|&g| g as f64 * g as f64).sum::<f64>().sqrt() as f32
+    // a fold from +0 (f64's Sum starts at −0, which would make the norm of nothing −0)
+    grads.iter().fold(0.0f64, |acc, &g| acc + g as f64 * g as f64).sqrt() as f32
 }
 
 /// The factor the gradients are multiplied by: 1 when `norm ≤ max_norm` (up to ε). A NaN

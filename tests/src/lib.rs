@@ -76,3 +76,33 @@ pub fn upload<T: bytemuck::Pod>(gpu: &GpuContext, data: &[T]) -> GpuTensor {
 pub fn zeros(gpu: &GpuContext, n: usize) -> GpuTensor {
     GpuTensor::zeros(gpu, "test output", n)
 }
+
+/// Centered finite differences of a scalar function at the elements `indices` of `x` (the
+/// CS231n pattern): (f(x + h·eᵢ) − f(x − h·eᵢ)) / 2h. The step is the one f32 can represent,
+/// (xᵢ + h) − (xᵢ − h), so rounding of xᵢ ± h does not bias the quotient.
+pub fn numerical_grad_at(mut f: impl FnMut(&[f32]) -> f64, x: &[f32], indices: &[usize], h: f32) -> Vec<f32> {
+    let mut x = x.to_vec();
+    indices
+        .iter()
+        .map(|&i| {
+            let x0 = x[i];
+            let (plus, minus) = (x0 + h, x0 - h);
+            x[i] = plus;
+            let fp = f(&x);
+            x[i] = minus;
+            let fm = f(&x);
+            x[i] = x0;
+            ((fp - fm) / (plus as f64 - minus as f64)) as f32
+        })
+        .collect()
+}
+
+/// Centered finite differences of `f` at every element of `x`.
+pub fn numerical_grad(f: impl FnMut(&[f32]) -> f64, x: &[f32], h: f32) -> Vec<f32> {
+    numerical_grad_at(f, x, &(0..x.len()).collect::<Vec<_>>(), h)
+}
+
+/// Σ aᵢ·bᵢ in f64: the scalar loss L = Σ out·r whose gradient with respect to `out` is `r`.
+pub fn dot_f64(a: &[f32], b: &[f32]) -> f64 {
+    a.iter().zip(b).map(|(&x, &y)| x as f64 * y as f64).sum()
+}

@@ -1,8 +1,11 @@
 //! The single integration-test binary (one link step). Modules by what they compare.
 
 mod config;
+mod gradcheck;
 mod gpu_vs_cpu {
+    mod adamw;
     mod attention;
+    mod clip;
     mod encoder;
     mod gelu;
     mod layernorm;

@@ -81,14 +81,28 @@ fn bindings_are_contiguous_from_zero_with_the_uniform_last() {
 
 /// The workgroup size each launcher assumes when it sizes its grid.
 fn launcher_workgroup_size(k: Kernel) -> [u32; 3] {
+    use kernels::*;
     match k {
-        Kernel::EncoderForward => kernels::encoder::WORKGROUP_SIZE,
-        Kernel::LayerNormForward => kernels::layernorm::WORKGROUP_SIZE,
-        Kernel::MatmulForward => kernels::matmul::WORKGROUP_SIZE,
-        Kernel::AttentionForward => kernels::attention::WORKGROUP_SIZE,
-        Kernel::GeluForward => kernels::gelu::WORKGROUP_SIZE,
-        Kernel::ResidualForward => kernels::residual::WORKGROUP_SIZE,
-        Kernel::SoftmaxXentForward => kernels::softmax_xent::WORKGROUP_SIZE,
+        Kernel::EncoderForward => encoder::WORKGROUP_SIZE,
+        Kernel::EncoderBackwardWte => encoder::BACKWARD_WTE_WORKGROUP_SIZE,
+        Kernel::EncoderBackwardWpe => encoder::BACKWARD_WPE_WORKGROUP_SIZE,
+        Kernel::LayerNormForward => layernorm::WORKGROUP_SIZE,
+        Kernel::LayerNormBackwardInput => layernorm::BACKWARD_INPUT_WORKGROUP_SIZE,
+        Kernel::LayerNormBackwardParams => layernorm::BACKWARD_PARAMS_WORKGROUP_SIZE,
+        Kernel::MatmulForward => matmul::WORKGROUP_SIZE,
+        Kernel::MatmulBackwardInput => matmul::BACKWARD_INPUT_WORKGROUP_SIZE,
+        Kernel::MatmulBackwardWeight => matmul::BACKWARD_WEIGHT_WORKGROUP_SIZE,
+        Kernel::MatmulBackwardBias => matmul::BACKWARD_BIAS_WORKGROUP_SIZE,
+        Kernel::AttentionForward => attention::WORKGROUP_SIZE,
+        Kernel::AttentionBackwardPrep | Kernel::AttentionBackwardQuery | Kernel::AttentionBackwardKey => attention::BACKWARD_WORKGROUP_SIZE,
+        Kernel::GeluForward => gelu::WORKGROUP_SIZE,
+        Kernel::GeluBackward => gelu::BACKWARD_WORKGROUP_SIZE,
+        Kernel::ResidualForward => residual::WORKGROUP_SIZE,
+        Kernel::SoftmaxXentForward => softmax_xent::WORKGROUP_SIZE,
+        Kernel::SoftmaxXentBackward => softmax_xent::BACKWARD_WORKGROUP_SIZE,
+        Kernel::GradNormPartial => clip::PARTIAL_WORKGROUP_SIZE,
+        Kernel::GradNormFinalize => clip::FINALIZE_WORKGROUP_SIZE,
+        Kernel::AdamwUpdate => adamw::WORKGROUP_SIZE,
     }
 }
 
@@ -102,4 +116,23 @@ fn workgroup_sizes_match_launchers() {
         assert_eq!(ep.name, "main", "{}", s.name);
         assert_eq!(ep.workgroup_size, launcher_workgroup_size(k), "{}: WGSL and launcher disagree", s.name);
     }
+}
+
+/// The value of a module-scope `const NAME: u32`.
+fn const_u32(module: &naga::Module, name: &str) -> u32 {
+    let (_, constant) = module.constants.iter().find(|(_, c)| c.name.as_deref() == Some(name)).unwrap_or_else(|| panic!("no const {name}"));
+    match module.global_expressions[constant.init] {
+        naga::Expression::Literal(naga::Literal::U32(v)) => v,
+        ref e => panic!("const {name} is not a u32 literal: {e:?}"),
+    }
+}
+
+#[test]
+fn tile_and_chunk_sizes_match_launchers() {
+    for k in [Kernel::MatmulForward, Kernel::MatmulBackwardInput, Kernel::MatmulBackwardWeight] {
+        let s = k.source();
+        assert_eq!(const_u32(&parse(s.name, s.wgsl), "TILE"), kernels::matmul::TILE, "{}", s.name);
+    }
+    let s = Kernel::GradNormPartial.source();
+    assert_eq!(const_u32(&parse(s.name, s.wgsl), "CHUNK"), kernels::clip::CHUNK, "{}", s.name);
 }

@@ -36,6 +36,17 @@ pub struct Op {
     pub kernel: Kernel,
     pub bind_group: wgpu::BindGroup,
     pub workgroups: [u32; 3],
+    /// The uniform params buffer, rewritable with [`Op::write_params`].
+    pub uniform: wgpu::Buffer,
+}
+
+impl Op {
+    /// Replaces the uniform params of a recorded op (queued before the next submission), for
+    /// values that change every step, such as AdamW's learning rate and bias corrections.
+    pub fn write_params<P: bytemuck::Pod>(&self, gpu: &GpuContext, params: &P) {
+        debug_assert_eq!(std::mem::size_of::<P>() as u64, self.uniform.size(), "params of another kernel");
+        gpu.queue.write_buffer(&self.uniform, 0, bytemuck::bytes_of(params));
+    }
 }
 
 /// A two-dimensional grid holding at least `n` workgroups (kernels flatten it back).
@@ -160,7 +171,7 @@ impl GpuContext {
         let uniform = self.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
             label: Some(name),
             contents: bytemuck::bytes_of(params),
-            usage: wgpu::BufferUsages::UNIFORM,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
         });
         let mut entries: Vec<wgpu::BindGroupEntry> =
             tensors.iter().enumerate().map(|(i, t)| wgpu::BindGroupEntry { binding: i as u32, resource: t.binding() }).collect();
@@ -170,7 +181,7 @@ impl GpuContext {
             layout: &self.layouts[kernel as usize],
             entries: &entries,
         });
-        Op { kernel, bind_group, workgroups }
+        Op { kernel, bind_group, workgroups, uniform }
     }
 
     /// Encodes `ops` in order into one compute pass (WebGPU orders storage writes between

@@ -31,12 +31,27 @@ macro_rules! kernels {
 
 kernels! {
     EncoderForward => "encoder_forward",
+    EncoderBackwardWte => "encoder_backward_wte",
+    EncoderBackwardWpe => "encoder_backward_wpe",
     LayerNormForward => "layernorm_forward",
+    LayerNormBackwardInput => "layernorm_backward_input",
+    LayerNormBackwardParams => "layernorm_backward_params",
     MatmulForward => "matmul_forward",
+    MatmulBackwardInput => "matmul_backward_input",
+    MatmulBackwardWeight => "matmul_backward_weight",
+    MatmulBackwardBias => "matmul_backward_bias",
     AttentionForward => "attention_forward",
+    AttentionBackwardPrep => "attention_backward_prep",
+    AttentionBackwardQuery => "attention_backward_query",
+    AttentionBackwardKey => "attention_backward_key",
     GeluForward => "gelu_forward",
+    GeluBackward => "gelu_backward",
     ResidualForward => "residual_forward",
     SoftmaxXentForward => "softmax_xent_forward",
+    SoftmaxXentBackward => "softmax_xent_backward",
+    GradNormPartial => "grad_norm_partial",
+    GradNormFinalize => "grad_norm_finalize",
+    AdamwUpdate => "adamw_update",
 }
 
 /// All shader sources, in `Kernel::ALL` order.

@@ -31,3 +31,47 @@ fn layernorm_forward_matches_cpu() {
         assert_close(&format!("layernorm rstd {tag}"), &got[2], &rstd, 1e-5, 1e-5);
     }
 }
+
+#[test]
+fn layernorm_backward_matches_cpu() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    // C = 1, C not a multiple of 4 or of the 32-channel block, C wider than the workgroup,
+    // rows not a multiple of the 8 row lanes
+    for (rows, c) in [(1, 1), (14, 13), (7, 64), (3, 130), (70, 37)] {
+        let inp: Vec<f32> = randn(rows * c, 2.0, 40).iter().map(|x| x + 3.0).collect();
+        let (w, bias) = (randn(c, 1.0, 41), randn(c, 1.0, 42));
+        let (mut out, mut mean, mut rstd) = (vec![0.0; rows * c], vec![0.0; rows], vec![0.0; rows]);
+        cpu::layernorm_forward(&mut out, &mut mean, &mut rstd, &inp, &w, &bias, rows, c);
+        let dout = randn(rows * c, 1.0, 43);
+        // nonzero starting gradients: the kernels accumulate, as the CPU does
+        let (mut dinp, mut dweight, mut dbias) = (randn(rows * c, 1.0, 44), randn(c, 1.0, 45), randn(c, 1.0, 46));
+        // dweight and dbias as two slices of one gradient buffer, as the model binds them
+        let stride = c.next_multiple_of(64); // 256-byte offsets
+        let mut grads = vec![0.0; 2 * stride];
+        grads[..c].copy_from_slice(&dweight);
+        grads[stride..stride + c].copy_from_slice(&dbias);
+        let (g_dinp, g_grads) = (upload(&gpu, &dinp), upload(&gpu, &grads));
+        let (g_dweight, g_dbias) = (g_grads.slice(0, c), g_grads.slice(stride, c));
+        cpu::layernorm_backward(&mut dinp, &mut dweight, &mut dbias, &dout, &inp, &w, &mean, &rstd, rows, c);
+        let ops = layernorm::layernorm_backward(
+            &gpu,
+            &g_dinp,
+            &g_dweight,
+            &g_dbias,
+            &upload(&gpu, &dout),
+            &upload(&gpu, &inp),
+            &upload(&gpu, &w),
+            &upload(&gpu, &mean),
+            &upload(&gpu, &rstd),
+            rows as u32,
+            c as u32,
+        );
+        let got = run_and_read(&gpu, &ops, &[&g_dinp, &g_dweight, &g_dbias]);
+        let tag = format!("rows{rows} c{c}");
+        // tree sums on the GPU, sums in a line on the CPU; the row sums grow with rows
+        let atol = 1e-5 * (rows as f32).sqrt();
+        assert_close(&format!("layernorm dinp {tag}"), &got[0], &dinp, 1e-5, 1e-5);
+        assert_close(&format!("layernorm dweight {tag}"), &got[1], &dweight, atol, 1e-5);
+        assert_close(&format!("layernorm dbias {tag}"), &got[2], &dbias, atol, 1e-5);
+    }
+}

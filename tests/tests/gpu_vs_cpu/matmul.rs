@@ -27,3 +27,39 @@ fn matmul_forward_matches_cpu() {
         assert_close(&format!("matmul m{m} k{k} n{n}"), &got[0], &want, 1e-5 * (k as f32).sqrt(), 1e-5);
     }
 }
+
+#[test]
+fn matmul_backward_matches_cpu() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    // M = 1 and N = 1, partial 64-tiles on every side, K and M not multiples of the 16-wide
+    // slices, several tiles of output, and a bias-free case
+    for (m, k, n, with_bias) in
+        [(1, 1, 1, true), (7, 13, 5, true), (1, 17, 1, true), (65, 33, 130, false), (14, 64, 192, true), (130, 100, 70, true)]
+    {
+        let (inp, w, dout) = (randn(m * k, 1.0, 50), randn(n * k, 1.0, 51), randn(m * n, 1.0, 52));
+        // nonzero starting gradients: the kernels accumulate, as the CPU does
+        let (mut dinp, mut dweight, mut dbias) = (randn(m * k, 1.0, 53), randn(n * k, 1.0, 54), randn(n, 1.0, 55));
+        let (g_dinp, g_dweight, g_dbias) = (upload(&gpu, &dinp), upload(&gpu, &dweight), upload(&gpu, &dbias));
+        cpu::matmul_backward(&mut dinp, &mut dweight, with_bias.then_some(&mut dbias[..]), &dout, &inp, &w, m, k, n);
+        let ops = matmul::matmul_backward(
+            &gpu,
+            &g_dinp,
+            &g_dweight,
+            with_bias.then_some(&g_dbias),
+            &upload(&gpu, &dout),
+            &upload(&gpu, &inp),
+            &upload(&gpu, &w),
+            m as u32,
+            k as u32,
+            n as u32,
+        );
+        let got = run_and_read(&gpu, &ops, &[&g_dinp, &g_dweight, &g_dbias]);
+        let tag = format!("m{m} k{k} n{n}");
+        // summation order differs (fma, tiling); the error grows with the summed axis
+        assert_close(&format!("matmul dinp {tag}"), &got[0], &dinp, 1e-5 * (n as f32).sqrt(), 1e-5);
+        assert_close(&format!("matmul dweight {tag}"), &got[1], &dweight, 1e-5 * (m as f32).sqrt(), 1e-5);
+        // without a bias the buffer must be untouched
+        let (atol, rtol) = if with_bias { (1e-5 * (m as f32).sqrt(), 1e-5) } else { (0.0, 0.0) };
+        assert_close(&format!("matmul dbias {tag}"), &got[2], &dbias, atol, rtol);
+    }
+}

@@ -33,3 +33,31 @@ fn softmax_without_targets_leaves_losses_alone() {
     assert_close("softmax probs", &got[0], &probs, 1e-6, 1e-5);
     assert_eq!(got[1], vec![7.0; 3]);
 }
+
+#[test]
+fn softmax_xent_backward_matches_cpu() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    for (rows, v) in [(1, 1), (7, 13), (14, 65), (3, 1000)] {
+        let logits: Vec<f32> = randn(rows * v, 5.0, 70);
+        let targets = rand_tokens(rows, v, 71);
+        let (mut probs, mut losses) = (vec![0.0; rows * v], vec![0.0; rows]);
+        cpu::softmax_xent_forward(&mut probs, &mut losses, &logits, &targets, rows, v);
+        let dlosses = randn(rows, 1.0, 72);
+        // nonzero starting gradient: the kernel accumulates, as the CPU does
+        let mut dlogits = randn(rows * v, 1.0, 73);
+        let g_dlogits = upload(&gpu, &dlogits);
+        cpu::softmax_xent_backward(&mut dlogits, &dlosses, &probs, &targets, rows, v);
+        let op = softmax_xent::softmax_xent_backward(
+            &gpu,
+            &g_dlogits,
+            &upload(&gpu, &dlosses),
+            &upload(&gpu, &probs),
+            &upload(&gpu, &targets),
+            rows as u32,
+            v as u32,
+        );
+        let got = run_and_read(&gpu, &[op], &[&g_dlogits]);
+        // one multiply and one add per element; the GPU may fuse them into an fma
+        assert_close(&format!("softmax_xent dlogits rows{rows} v{v}"), &got[0], &dlogits, 1e-6, 1e-6);
+    }
+}

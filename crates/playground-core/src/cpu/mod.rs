@@ -7,6 +7,7 @@
 
 pub mod adamw;
 pub mod attention;
+pub mod clip;
 pub mod encoder;
 pub mod gelu;
 pub mod layernorm;
@@ -16,6 +17,7 @@ pub mod softmax_xent;
 
 pub use adamw::*;
 pub use attention::*;
+pub use clip::*;
 pub use encoder::*;
 pub use gelu::*;
 pub use layernorm::*;

@@ -1,4 +1,4 @@
-//! Launcher for `shaders/gelu_forward.wgsl`; CPU twin `playground_core::cpu::gelu`.
+//! Launchers for `shaders/gelu_*.wgsl`; CPU twin `playground_core::cpu::gelu`.
 
 use super::LenParams;
 use crate::context::{grid, GpuContext, Op};
@@ -6,6 +6,7 @@ use crate::shaders::Kernel;
 use crate::tensor::GpuTensor;
 
 pub const WORKGROUP_SIZE: [u32; 3] = [256, 1, 1];
+pub const BACKWARD_WORKGROUP_SIZE: [u32; 3] = [256, 1, 1];
 
 pub fn gelu_forward(
     gpu: &GpuContext,
@@ -14,4 +15,15 @@ pub fn gelu_forward(
     n: u32,
 ) -> Op {
     gpu.op(Kernel::GeluForward, &[out, inp], &LenParams::new(n), grid((n as u64).div_ceil(WORKGROUP_SIZE[0] as u64)))
+}
+
+/// dinp += gelu'(inp)·dout.
+pub fn gelu_backward(
+    gpu: &GpuContext,
+    dinp: &GpuTensor, // (N)
+    inp: &GpuTensor,  // (N)
+    dout: &GpuTensor, // (N)
+    n: u32,
+) -> Op {
+    gpu.op(Kernel::GeluBackward, &[dinp, inp, dout], &LenParams::new(n), grid((n as u64).div_ceil(BACKWARD_WORKGROUP_SIZE[0] as u64)))
 }

@@ -4,7 +4,9 @@
 //!
 //! [`Op`]: crate::context::Op
 
+pub mod adamw;
 pub mod attention;
+pub mod clip;
 pub mod encoder;
 pub mod gelu;
 pub mod layernorm;

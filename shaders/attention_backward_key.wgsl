@@ -1,0 +1,65 @@
+// Causal self-attention, backward, step 3 of 3: gradients of K and V. One invocation per
+// (b, h, key position j); it alone writes row j's K and V channels of head h.
+//   dqkv  : (B, T, 3C)   dK_j += scale·Σ_{i≥j} dS_ij·Q_i,  dV_j += Σ_{i≥j} p_ij·dO_i   (the Q third: attention_backward_query)
+//   dout  : (B, T, C)    gradient of attention_forward's out
+//   qkv   : (B, T, 3C)   Q, K, V side by side
+//   lse   : (B, NH, T)   log Σ_{j≤i} exp(s_ij), kept by attention_forward
+//   delta : (B, NH, T)   D_i = dO_i·out_i, from attention_backward_prep
+// CPU reference: crates/playground-core/src/cpu/attention.rs (attention_backward)
+//
+// forward was: s_ij = Q_i·K_j·scale; p_ij = softmax_j(s_ij) over j ≤ i; out_i = Σ_j p_ij·V_j.
+// p_ij = exp(s_ij − lse_i) is recomputed and dS_ij = p_ij·(dO_i·V_j − D_i), as in the query
+// kernel; here the sums run over the queries i ≥ j that can see key j.
+
+struct Params {
+    b: u32,
+    t: u32,
+    c: u32,
+    nh: u32,
+}
+
+@group(0) @binding(0) var<storage, read_write> dqkv: array<f32>;
+@group(0) @binding(1) var<storage, read> dout: array<f32>;
+@group(0) @binding(2) var<storage, read> qkv: array<f32>;
+@group(0) @binding(3) var<storage, read> lse: array<f32>;
+@group(0) @binding(4) var<storage, read> delta: array<f32>;
+@group(0) @binding(5) var<uniform> params: Params;
+
+const WORKGROUP_SIZE: u32 = 64u;
+
+fn dot_qkv(abase: u32, bbase: u32, hs: u32) -> f32 {
+    var s = 0.0;
+    for (var d = 0u; d < hs; d++) { s = fma(qkv[abase + d], qkv[bbase + d], s); }
+    return s;
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let idx = gid.y * nwg.x * WORKGROUP_SIZE + gid.x; // row (b, h, j) of (B, NH, T)
+    let t = params.t;
+    let c = params.c;
+    let nh = params.nh;
+    if (idx >= params.b * nh * t) { return; }
+    let j = idx % t;
+    let h = (idx / t) % nh;
+    let bi = idx / (t * nh);
+    let hs = c / nh;
+    let scale = 1.0 / sqrt(f32(hs));
+    let kbase = (bi * t + j) * 3u * c + c + h * hs;
+    let vbase = kbase + c;
+    let row0 = idx - j; // row (b, h, 0) of lse and delta
+
+    for (var i = j; i < t; i++) {
+        let qbase = (bi * t + i) * 3u * c + h * hs;
+        let obase = (bi * t + i) * c + h * hs;
+        let p = exp(dot_qkv(qbase, kbase, hs) * scale - lse[row0 + i]);
+        var dp = 0.0; // dO_i·V_j
+        for (var d = 0u; d < hs; d++) {
+            let dout_d = dout[obase + d];
+            dp = fma(dout_d, qkv[vbase + d], dp);
+            dqkv[vbase + d] = fma(p, dout_d, dqkv[vbase + d]);
+        }
+        let g = p * (dp - delta[row0 + i]) * scale; // dS_ij·scale
+        for (var d = 0u; d < hs; d++) { dqkv[kbase + d] = fma(g, qkv[qbase + d], dqkv[kbase + d]); }
+    }
+}

@@ -8,6 +8,7 @@
 //   θ ← θ − lr·( m̂/(√v̂ + ε) + wd·θ ),  m̂ = m/(1−β1^t),  v̂ = v/(1−β2^t)
 // The model launches it twice: matrices with weight decay, vectors with wd = 0. The bias
 // corrections 1−β^t are computed on the CPU (AdamWParams::bias_corrections) and passed in.
+// A non-finite grad_scale (NaN or infinite gradient norm) refuses the step: nothing changes.
 
 struct Params {
     lr: f32,
@@ -29,11 +30,17 @@ struct Params {
 
 const WORKGROUP_SIZE: u32 = 256u;
 
+// Tested on the bits (exponent all ones = infinity or NaN): compilers may fold x == x away.
+fn is_finite(x: f32) -> bool {
+    return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let i = gid.y * nwg.x * WORKGROUP_SIZE + gid.x;
-    if (i >= hp.n) { return; }
-    let g = grads[i] * grad_scale[0];
+    let s = grad_scale[0];
+    if (i >= hp.n || !is_finite(s)) { return; }
+    let g = grads[i] * s;
     let mi = hp.beta1 * m[i] + (1.0 - hp.beta1) * g;
     let vi = hp.beta2 * v[i] + (1.0 - hp.beta2) * g * g;
     m[i] = mi;

@@ -3,8 +3,9 @@
 //   scale    : (1)          min(1, max_norm / (norm + eps)); adamw_update.wgsl multiplies grads by it
 //   partials : (count)      from grad_norm_partial.wgsl
 // CPU reference: crates/playground-core/src/cpu/clip.rs (grad_norm, clip_scale), the rule of
-// torch.nn.utils.clip_grad_norm_. A NaN norm gives a NaN scale (as torch's clamp does), so a
-// broken step shows up in the parameters instead of being hidden.
+// torch.nn.utils.clip_grad_norm_. A NaN or infinite norm gives a NaN scale, which
+// adamw_update.wgsl takes as "refuse this step": the parameters keep their last good values
+// and the host sees the bad norm when it reads the step's statistics.
 
 struct Params {
     count: u32,    // number of partials
@@ -22,12 +23,12 @@ const WORKGROUP_SIZE: u32 = 256u;
 
 var<workgroup> partial: array<f32, WORKGROUP_SIZE>;
 
-// NaN test on the bits: exponent all ones and a non-zero mantissa (comparisons of NaN with
-// itself may be optimized away by shader compilers).
-fn is_nan(x: f32) -> bool {
-    let bits = bitcast<u32>(x);
-    return (bits & 0x7f800000u) == 0x7f800000u && (bits & 0x007fffffu) != 0u;
+// Tested on the bits (exponent all ones = infinity or NaN): compilers may fold x == x away.
+fn is_finite(x: f32) -> bool {
+    return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
 }
+
+const QUIET_NAN: u32 = 0x7fc00000u;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(local_invocation_index) lid: u32) {
@@ -42,6 +43,6 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     if (lid == 0u) {
         let total = sqrt(partial[0]);
         norm[0] = total;
-        scale[0] = select(min(1.0, params.max_norm / (total + params.eps)), total, is_nan(total));
+        scale[0] = select(bitcast<f32>(QUIET_NAN), min(1.0, params.max_norm / (total + params.eps)), is_finite(total));
     }
 }

@@ -12,7 +12,9 @@ mod gpu_vs_cpu {
     mod matmul;
     mod residual;
     mod softmax_xent;
+    mod stats;
 }
 mod model_forward;
 mod shader_validation;
 mod tokenizer;
+mod training;

@@ -103,6 +103,7 @@ fn launcher_workgroup_size(k: Kernel) -> [u32; 3] {
         Kernel::GradNormPartial => clip::PARTIAL_WORKGROUP_SIZE,
         Kernel::GradNormFinalize => clip::FINALIZE_WORKGROUP_SIZE,
         Kernel::AdamwUpdate => adamw::WORKGROUP_SIZE,
+        Kernel::StepStats => kernels::stats::WORKGROUP_SIZE,
     }
 }
 

@@ -38,8 +38,8 @@
 
 pub mod checkpoint;
 pub mod config;
-pub mod data;
 pub mod cpu;
+pub mod data;
 pub mod error;
 pub mod model;
 pub mod params;
@@ -47,6 +47,7 @@ pub mod rng;
 pub mod sample;
 pub mod tokenizer;
 pub mod trace;
+pub mod train;
 
 pub use checkpoint::Checkpoint;
 pub use config::{DeviceLimits, ModelConfig};

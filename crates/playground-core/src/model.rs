@@ -249,7 +249,7 @@ impl CpuModel {
         match targets {
             Some(tg) => {
                 cpu::softmax_xent_forward(&mut acts.probs, &mut acts.losses, &acts.logits, tg, bt, v);
-                Some(acts.losses.iter().sum::<f32>() / bt as f32)
+                Some(cpu::mean_loss(&acts.losses))
             }
             None => {
                 cpu::softmax_forward(&mut acts.probs, &acts.logits, bt, v);

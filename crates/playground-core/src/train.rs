@@ -53,7 +53,11 @@ impl Default for TrainConfig {
 
 impl TrainConfig {
     pub fn validate(&self) -> Result<(), CoreError> {
-        let bad = |field: &'static str, value: f64, reason: &str| CoreError::Config { field, value: value as u64, reason: format!("{reason} (got {value})") };
+        let bad = |field: &'static str, value: f64, reason: &str| CoreError::Config {
+            field,
+            value: value as u64,
+            reason: format!("{reason} (got {value})"),
+        };
         if self.batch_size == 0 || self.batch_size > 4096 {
             return Err(bad("batch_size", self.batch_size as f64, "must be between 1 and 4096"));
         }
@@ -106,6 +110,8 @@ impl TrainConfig {
 /// What one step reports.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct StepStats {
+    /// The step's index, counted from 0.
+    pub step: u32,
     pub loss: f32,
     /// Global gradient norm before clipping.
     pub grad_norm: f32,
@@ -170,7 +176,7 @@ impl CpuTrainer {
             cpu::adamw_update(p, m, v, &self.grads[r], scale, &hp, span.len);
         }
         self.opt.step += 1;
-        Ok(StepStats { loss, grad_norm, lr: self.config.lr_at(step) })
+        Ok(StepStats { step, loss, grad_norm, lr: self.config.lr_at(step) })
     }
 
     /// Mean loss on (x, y) without changing anything.

@@ -49,6 +49,19 @@ impl Op {
     }
 }
 
+/// One entry of a recorded plan: a kernel launch, or zeroing a buffer that the following
+/// kernels accumulate (`+=`) into.
+pub enum Step {
+    Run(Op),
+    Zero(GpuTensor),
+}
+
+impl From<Op> for Step {
+    fn from(op: Op) -> Step {
+        Step::Run(op)
+    }
+}
+
 /// A two-dimensional grid holding at least `n` workgroups (kernels flatten it back).
 pub fn grid(n: u64) -> [u32; 3] {
     let n = n.max(1);
@@ -186,7 +199,32 @@ impl GpuContext {
 
     /// Encodes `ops` in order into one compute pass (WebGPU orders storage writes between
     /// dispatches, so each op sees the results of the ones before it).
-    pub fn encode(&self, encoder: &mut wgpu::CommandEncoder, ops: &[Op]) {
+    pub fn encode<'a>(&self, encoder: &mut wgpu::CommandEncoder, ops: impl IntoIterator<Item = &'a Op>) {
+        self.encode_pass(encoder, ops.into_iter());
+    }
+
+    /// Encodes a plan: runs of ops share a compute pass; a `Zero` clears its buffer between passes.
+    pub fn encode_steps(&self, encoder: &mut wgpu::CommandEncoder, steps: &[Step]) {
+        let mut rest = steps;
+        while let Some(first) = rest.first() {
+            if let Step::Zero(t) = first {
+                encoder.clear_buffer(&t.buffer, t.offset, Some(t.bytes()));
+                rest = &rest[1..];
+                continue;
+            }
+            let run = rest.iter().position(|s| matches!(s, Step::Zero(_))).unwrap_or(rest.len());
+            self.encode_pass(
+                encoder,
+                rest[..run].iter().filter_map(|s| match s {
+                    Step::Run(op) => Some(op),
+                    Step::Zero(_) => None,
+                }),
+            );
+            rest = &rest[run..];
+        }
+    }
+
+    fn encode_pass<'a>(&self, encoder: &mut wgpu::CommandEncoder, ops: impl Iterator<Item = &'a Op>) {
         let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: None, timestamp_writes: None });
         for op in ops {
             pass.set_pipeline(self.pipeline(op.kernel));

@@ -12,6 +12,7 @@ pub mod model;
 pub mod readback;
 pub mod shaders;
 pub mod tensor;
+pub mod train;
 
 pub use context::{GpuContext, SharedGpu};
 pub use engine::Engine;
@@ -19,3 +20,4 @@ pub use error::GpuError;
 pub use model::GpuModel;
 pub use shaders::{Kernel, ShaderSource};
 pub use tensor::GpuTensor;
+pub use train::GpuTrainer;

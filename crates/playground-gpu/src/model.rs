@@ -6,7 +6,7 @@
 //! and replayed: a forward pass is one submission, and only what the caller asked for is
 //! copied back.
 
-use crate::context::{GpuContext, Op, SharedGpu};
+use crate::context::{GpuContext, SharedGpu, Step};
 use crate::error::GpuError;
 use crate::kernels::{attention, encoder, gelu, layernorm, matmul, residual, softmax_xent};
 use crate::readback::{words_to_f32, Region, Staging};
@@ -21,23 +21,23 @@ use std::collections::HashMap;
 const MAX_PLANS: usize = 32;
 
 /// Views of one block's parameters inside the parameter buffer.
-struct BlockTensors {
-    ln1w: GpuTensor,
-    ln1b: GpuTensor,
-    qkvw: GpuTensor,
-    qkvb: GpuTensor,
-    attprojw: GpuTensor,
-    attprojb: GpuTensor,
-    ln2w: GpuTensor,
-    ln2b: GpuTensor,
-    fcw: GpuTensor,
-    fcb: GpuTensor,
-    fcprojw: GpuTensor,
-    fcprojb: GpuTensor,
+pub(crate) struct BlockTensors {
+    pub(crate) ln1w: GpuTensor,
+    pub(crate) ln1b: GpuTensor,
+    pub(crate) qkvw: GpuTensor,
+    pub(crate) qkvb: GpuTensor,
+    pub(crate) attprojw: GpuTensor,
+    pub(crate) attprojb: GpuTensor,
+    pub(crate) ln2w: GpuTensor,
+    pub(crate) ln2b: GpuTensor,
+    pub(crate) fcw: GpuTensor,
+    pub(crate) fcb: GpuTensor,
+    pub(crate) fcprojw: GpuTensor,
+    pub(crate) fcprojb: GpuTensor,
 }
 
 impl BlockTensors {
-    fn new(buf: &GpuTensor, p: &BlockParams) -> Self {
+    pub(crate) fn new(buf: &GpuTensor, p: &BlockParams) -> Self {
         let v = |s: Span| buf.slice(s.offset, s.len);
         BlockTensors {
             ln1w: v(p.ln1w),
@@ -57,35 +57,35 @@ impl BlockTensors {
 }
 
 /// Activations of one block, llm.c's names (see `playground_core::model::LayerActs`).
-struct LayerBuffers {
-    ln1: GpuTensor,       // (B, T, C)
-    ln1_mean: GpuTensor,  // (B, T)
-    ln1_rstd: GpuTensor,  // (B, T)
-    qkv: GpuTensor,       // (B, T, 3C)
-    atty: GpuTensor,      // (B, T, C)
-    lse: GpuTensor,       // (B, NH, T)
-    attproj: GpuTensor,   // (B, T, C)
-    residual2: GpuTensor, // (B, T, C)
-    ln2: GpuTensor,       // (B, T, C)
-    ln2_mean: GpuTensor,  // (B, T)
-    ln2_rstd: GpuTensor,  // (B, T)
-    fch: GpuTensor,       // (B, T, 4C)
-    fch_gelu: GpuTensor,  // (B, T, 4C)
-    fcproj: GpuTensor,    // (B, T, C)
-    residual3: GpuTensor, // (B, T, C)
+pub(crate) struct LayerBuffers {
+    pub(crate) ln1: GpuTensor,       // (B, T, C)
+    pub(crate) ln1_mean: GpuTensor,  // (B, T)
+    pub(crate) ln1_rstd: GpuTensor,  // (B, T)
+    pub(crate) qkv: GpuTensor,       // (B, T, 3C)
+    pub(crate) atty: GpuTensor,      // (B, T, C)
+    pub(crate) lse: GpuTensor,       // (B, NH, T)
+    pub(crate) attproj: GpuTensor,   // (B, T, C)
+    pub(crate) residual2: GpuTensor, // (B, T, C)
+    pub(crate) ln2: GpuTensor,       // (B, T, C)
+    pub(crate) ln2_mean: GpuTensor,  // (B, T)
+    pub(crate) ln2_rstd: GpuTensor,  // (B, T)
+    pub(crate) fch: GpuTensor,       // (B, T, 4C)
+    pub(crate) fch_gelu: GpuTensor,  // (B, T, 4C)
+    pub(crate) fcproj: GpuTensor,    // (B, T, C)
+    pub(crate) residual3: GpuTensor, // (B, T, C)
 }
 
-struct ActBuffers {
-    encoded: GpuTensor, // (B, T, C)
-    layers: Vec<LayerBuffers>,
-    lnf: GpuTensor,      // (B, T, C)
-    lnf_mean: GpuTensor, // (B, T)
-    lnf_rstd: GpuTensor, // (B, T)
-    logits: GpuTensor,   // (B, T, V)
-    probs: GpuTensor,    // (B, T, V)
-    losses: GpuTensor,   // (B, T)
+pub(crate) struct ActBuffers {
+    pub(crate) encoded: GpuTensor, // (B, T, C)
+    pub(crate) layers: Vec<LayerBuffers>,
+    pub(crate) lnf: GpuTensor,      // (B, T, C)
+    pub(crate) lnf_mean: GpuTensor, // (B, T)
+    pub(crate) lnf_rstd: GpuTensor, // (B, T)
+    pub(crate) logits: GpuTensor,   // (B, T, V)
+    pub(crate) probs: GpuTensor,    // (B, T, V)
+    pub(crate) losses: GpuTensor,   // (B, T)
     /// (preatt, att) per layer, (NH, T, T) for B = 1; allocated on the first trace that asks.
-    weights: Option<Vec<(GpuTensor, GpuTensor)>>,
+    pub(crate) weights: Option<Vec<(GpuTensor, GpuTensor)>>,
 }
 
 impl ActBuffers {
@@ -151,29 +151,29 @@ impl ActBuffers {
 
 /// What identifies a recorded op list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-struct PlanKey {
-    b: usize,
-    t: usize,
-    keep_weights: bool,
-    with_targets: bool,
+pub(crate) struct PlanKey {
+    pub(crate) b: usize,
+    pub(crate) t: usize,
+    pub(crate) keep_weights: bool,
+    pub(crate) with_targets: bool,
 }
 
 pub struct GpuModel {
-    gpu: SharedGpu,
+    pub(crate) gpu: SharedGpu,
     pub config: ModelConfig,
     pub layout: ParamLayout,
-    params: GpuTensor, // (padded_len)
-    wte: GpuTensor,    // (V, C)
-    wpe: GpuTensor,    // (maxT, C)
-    lnfw: GpuTensor,   // (C)
-    lnfb: GpuTensor,   // (C)
-    blocks: Vec<BlockTensors>,
-    acts: ActBuffers,
-    tokens: GpuTensor,  // (B, T) u32
-    targets: GpuTensor, // (B, T) u32
-    max_batch: usize,
-    plans: HashMap<PlanKey, Vec<Op>>,
-    staging: Staging,
+    pub(crate) params: GpuTensor, // (padded_len)
+    pub(crate) wte: GpuTensor,    // (V, C)
+    pub(crate) wpe: GpuTensor,    // (maxT, C)
+    pub(crate) lnfw: GpuTensor,   // (C)
+    pub(crate) lnfb: GpuTensor,   // (C)
+    pub(crate) blocks: Vec<BlockTensors>,
+    pub(crate) acts: ActBuffers,
+    pub(crate) tokens: GpuTensor,  // (B, T) u32
+    pub(crate) targets: GpuTensor, // (B, T) u32
+    pub(crate) max_batch: usize,
+    pub(crate) plans: HashMap<PlanKey, Vec<Step>>,
+    pub(crate) staging: Staging,
 }
 
 impl GpuModel {
@@ -243,7 +243,7 @@ impl GpuModel {
         let key = PlanKey { b: 1, t, keep_weights, with_targets: false };
         let mut encoder = self.gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("forward") });
         let gpu = self.gpu.clone();
-        gpu.encode(&mut encoder, self.plan(key));
+        gpu.encode_steps(&mut encoder, self.plan(key));
         let readouts: Vec<(Vec<Region>, Option<Locator>)> = keys.iter().map(|k| self.readout(k, tokens)).collect();
         let regions: Vec<Region> = readouts.iter().flat_map(|(r, _)| r.iter().cloned()).collect();
         let mut words = self.staging.read(&self.gpu, encoder, &regions).await?.into_iter();
@@ -263,6 +263,35 @@ impl GpuModel {
             trace.push(TraceTensor { key: key.name(), shape, axes, data });
         }
         Ok(ForwardOutput { loss: None, trace })
+    }
+
+    /// Replaces every parameter (same layout as `read_params`).
+    pub fn write_params(&self, params: &[f32]) {
+        debug_assert_eq!(params.len(), self.layout.padded_len());
+        self.params.write(&self.gpu, params);
+    }
+
+    /// Mean cross-entropy of a batch (B, T) of inputs `x` and targets `y`, changing nothing
+    /// but activations (the validation loss).
+    pub async fn loss(&mut self, x: &[u32], y: &[u32], b: usize, t: usize) -> Result<f32, GpuError> {
+        check_tokens(&self.config, x, b, t)?;
+        check_tokens(&self.config, y, b, t)?;
+        if b > self.max_batch {
+            return Err(playground_core::CoreError::Config {
+                field: "batch_size",
+                value: b as u64,
+                reason: format!("the model was built for batches of at most {}", self.max_batch),
+            }
+            .into());
+        }
+        self.tokens.write(&self.gpu, x);
+        self.targets.write(&self.gpu, y);
+        let mut encoder = self.gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("loss") });
+        let gpu = self.gpu.clone();
+        gpu.encode_steps(&mut encoder, self.plan(PlanKey { b, t, keep_weights: false, with_targets: true }));
+        let losses = self.acts.losses.slice(0, b * t);
+        let words = self.staging.read(&self.gpu, encoder, &[Region::from(&losses)]).await?;
+        Ok(playground_core::cpu::mean_loss(&words_to_f32(words.into_iter().next().expect("one region"))))
     }
 
     /// The parameters as a flat buffer (for checkpoints and comparisons).
@@ -308,7 +337,7 @@ impl GpuModel {
     }
 
     /// The recorded ops for a shape, built on first use.
-    fn plan(&mut self, key: PlanKey) -> &[Op] {
+    fn plan(&mut self, key: PlanKey) -> &[Step] {
         if !self.plans.contains_key(&key) {
             if self.plans.len() >= MAX_PLANS {
                 self.plans.clear();
@@ -320,7 +349,7 @@ impl GpuModel {
     }
 
     /// The forward op list, in the order of `CpuModel::forward_acts`.
-    fn record_forward(&self, key: PlanKey) -> Vec<Op> {
+    pub(crate) fn record_forward(&self, key: PlanKey) -> Vec<Step> {
         let gpu = &*self.gpu;
         let cfg = &self.config;
         let (b, t) = (key.b as u32, key.t as u32);
@@ -347,6 +376,6 @@ impl GpuModel {
         ops.push(matmul::matmul_forward(gpu, &a.logits, &a.lnf, &self.wte, None, bt, c, v));
         let targets = if key.with_targets { Some(&self.targets) } else { None };
         ops.push(softmax_xent::softmax_xent_forward(gpu, &a.probs, &a.losses, &a.logits, targets, bt, v));
-        ops
+        ops.into_iter().map(Step::from).collect()
     }
 }

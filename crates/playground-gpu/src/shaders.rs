@@ -52,6 +52,7 @@ kernels! {
     GradNormPartial => "grad_norm_partial",
     GradNormFinalize => "grad_norm_finalize",
     AdamwUpdate => "adamw_update",
+    StepStats => "step_stats",
 }
 
 /// All shader sources, in `Kernel::ALL` order.

@@ -66,3 +66,27 @@ fn clipped_adamw_step_on_the_model_layout_matches_cpu() {
     assert_close("adamw m", &got[3], &m, 1e-7, 2e-5);
     assert_close("adamw v", &got[4], &v, 1e-8, 4e-5);
 }
+
+#[test]
+fn a_non_finite_gradient_norm_refuses_the_step_on_cpu_and_gpu() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    let n = 300;
+    let (params, m, v) = (randn(n, 1.0, 110), randn(n, 0.1, 111), vec![0.01f32; n]);
+    for bad in [f32::NAN, f32::INFINITY] {
+        let mut grads = randn(n, 1.0, 112);
+        grads[123] = bad;
+        let scale = cpu::clip_scale(cpu::grad_norm(&grads), 1.0);
+        assert!(scale.is_nan(), "a {bad} gradient must give a NaN scale, got {scale}");
+        let (mut p, mut m_cpu, mut v_cpu) = (params.clone(), m.clone(), v.clone());
+        cpu::adamw_update(&mut p, &mut m_cpu, &mut v_cpu, &grads, scale, &HP, n);
+        assert_eq!((&p, &m_cpu, &v_cpu), (&params, &m, &v), "CPU changed state on a {bad} step");
+
+        let (g_params, g_m, g_v, g_grads) = (upload(&gpu, &params), upload(&gpu, &m), upload(&gpu, &v), upload(&gpu, &grads));
+        let (g_norm, g_scale, g_partials) = (zeros(&gpu, 1), zeros(&gpu, 1), zeros(&gpu, clip::partials_len(n as u32)));
+        let mut ops = Vec::from(clip::grad_norm(&gpu, &g_norm, &g_scale, &g_partials, &g_grads, 1.0, n as u32));
+        ops.push(adamw::adamw_update(&gpu, &g_params, &g_m, &g_v, &g_grads, &g_scale, &HP, n as u32));
+        let got = run_and_read(&gpu, &ops, &[&g_norm, &g_scale, &g_params, &g_m, &g_v]);
+        assert!(!got[0][0].is_finite() && got[1][0].is_nan(), "GPU norm {} scale {}", got[0][0], got[1][0]);
+        assert_eq!((&got[2], &got[3], &got[4]), (&params, &m, &v), "GPU changed state on a {bad} step");
+    }
+}

@@ -23,6 +23,8 @@ impl AdamWParams {
     }
 }
 
+/// A non-finite `grad_scale` (the clipping factor of a NaN or infinite gradient norm) refuses
+/// the step: params, m and v stay as they were, the last good state.
 pub fn adamw_update(
     params: &mut [f32], // (N)
     m: &mut [f32],      // (N)
@@ -32,6 +34,9 @@ pub fn adamw_update(
     hp: &AdamWParams,
     n: usize,
 ) {
+    if !grad_scale.is_finite() {
+        return;
+    }
     let (bc1, bc2) = hp.bias_corrections();
     for i in 0..n {
         let g = grads[i] * grad_scale;

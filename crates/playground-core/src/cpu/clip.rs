@@ -14,10 +14,11 @@ pub fn grad_norm(grads: &[f32], // (N)
     grads.iter().fold(0.0f64, |acc, &g| acc + g as f64 * g as f64).sqrt() as f32
 }
 
-/// The factor the gradients are multiplied by: 1 when `norm ≤ max_norm` (up to ε). A NaN
-/// norm gives NaN, as torch's `clamp` does, so a broken step is never hidden.
+/// The factor the gradients are multiplied by: 1 when `norm ≤ max_norm` (up to ε). A NaN or
+/// infinite norm gives NaN, which `adamw_update` takes as "refuse this step": a broken step
+/// changes nothing and is never hidden.
 pub fn clip_scale(norm: f32, max_norm: f32) -> f32 {
-    if norm.is_nan() {
+    if !norm.is_finite() {
         return f32::NAN;
     }
     (max_norm / (norm + CLIP_EPS)).min(1.0)

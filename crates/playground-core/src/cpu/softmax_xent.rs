@@ -44,6 +44,12 @@ pub fn softmax_xent_forward(
     }
 }
 
+/// The mean of the per-position losses: the training loss (reference for `step_stats.wgsl`).
+pub fn mean_loss(losses: &[f32], // (rows)
+) -> f32 {
+    losses.iter().sum::<f32>() / losses.len() as f32
+}
+
 /// dlogits += (probs − onehot(target))·dlosses
 pub fn softmax_xent_backward(
     dlogits: &mut [f32], // (rows, V)

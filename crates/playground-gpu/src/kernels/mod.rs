@@ -13,6 +13,7 @@ pub mod layernorm;
 pub mod matmul;
 pub mod residual;
 pub mod softmax_xent;
+pub mod stats;
 
 /// A uniform struct of four u32 words, for kernels whose only parameter is a length.
 #[repr(C)]

@@ -1,0 +1,112 @@
+//! Training, GPU vs CPU reference: the same steps give the same losses, gradient norms,
+//! gradients, parameters and optimizer moments; a tiny model overfits one batch; a broken step
+//! changes nothing and a snapshot rolls back.
+
+use playground_core::data::batch;
+use playground_core::train::{CpuTrainer, TrainConfig};
+use playground_core::{CpuModel, ModelConfig, Rng};
+use playground_gpu::GpuTrainer;
+use playground_tests::*;
+
+fn train_config(batch_size: usize) -> TrainConfig {
+    TrainConfig { batch_size, learning_rate: 1e-2, min_lr: 1e-3, warmup_steps: 2, max_steps: 20, grad_clip: 1.0, ..TrainConfig::default() }
+}
+
+/// A seeded stream of tokens to cut batches from.
+fn data(v: usize) -> Vec<u32> {
+    rand_tokens(500, v, 77)
+}
+
+#[test]
+fn gpu_training_steps_match_cpu() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    for cfg in [
+        ModelConfig { vocab_size: 13, block_size: 8, n_layer: 2, n_head: 3, n_embd: 15 },
+        ModelConfig { vocab_size: 65, block_size: 16, n_layer: 1, n_head: 1, n_embd: 32 },
+    ] {
+        let b = 3;
+        let train = train_config(b);
+        let model = CpuModel::new(cfg, 5).unwrap();
+        let mut gpu_trainer = pollster::block_on(GpuTrainer::new(gpu.clone(), cfg, &model.params, train)).unwrap();
+        let mut cpu_trainer = CpuTrainer::new(model, train).unwrap();
+        let stream = data(cfg.vocab_size);
+        let mut rng = Rng::new(1);
+        let tag = format!("V{} C{} NH{} L{}", cfg.vocab_size, cfg.n_embd, cfg.n_head, cfg.n_layer);
+        for step in 0..4 {
+            let (x, y) = batch(&stream, b, cfg.block_size, &mut rng);
+            let want = cpu_trainer.step(&x, &y, b, cfg.block_size).unwrap();
+            gpu_trainer.submit_step(&x, &y).unwrap();
+            let got = pollster::block_on(gpu_trainer.read_stats()).unwrap();
+            assert_eq!(got.len(), 1);
+            assert_eq!((got[0].step, got[0].lr), (want.step, want.lr));
+            assert_close(&format!("{tag} loss step {step}"), &[got[0].loss], &[want.loss], 1e-5, 1e-5);
+            assert_close(&format!("{tag} grad norm step {step}"), &[got[0].grad_norm], &[want.grad_norm], 1e-6, 1e-4);
+            let grads = pollster::block_on(gpu_trainer.read_grads()).unwrap();
+            // gradients pass back through every layer: matmul sums in other orders on the GPU
+            assert_close(&format!("{tag} grads step {step}"), &grads, &cpu_trainer.grads, 2e-6, 1e-3);
+            let params = pollster::block_on(gpu_trainer.model.read_params()).unwrap();
+            // AdamW divides each gradient by its own RMS, so a weight whose gradient is zero up
+            // to rounding moves by a sizeable, sign-sensitive fraction of lr: allow 1% of lr
+            assert_close(&format!("{tag} params after step {step}"), &params, &cpu_trainer.model.params, 1e-2 * train.learning_rate, 1e-4);
+        }
+        let opt = pollster::block_on(gpu_trainer.read_optimizer()).unwrap();
+        assert_eq!(opt.step, cpu_trainer.opt.step);
+        assert_close(&format!("{tag} adam m"), &opt.m, &cpu_trainer.opt.m, 1e-6, 1e-3);
+        assert_close(&format!("{tag} adam v"), &opt.v, &cpu_trainer.opt.v, 1e-8, 1e-3);
+        let (x, y) = batch(&stream, 2, cfg.block_size, &mut rng);
+        let want = cpu_trainer.eval(&x, &y, 2, cfg.block_size).unwrap();
+        let got = pollster::block_on(gpu_trainer.model.loss(&x, &y, 2, cfg.block_size)).unwrap();
+        assert_close(&format!("{tag} eval loss"), &[got], &[want], 1e-5, 1e-4);
+    }
+}
+
+#[test]
+fn tiny_model_overfits_one_batch_on_gpu_and_cpu() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    let cfg = ModelConfig { vocab_size: 20, block_size: 8, n_layer: 2, n_head: 2, n_embd: 16 };
+    let train = TrainConfig { max_steps: 60, warmup_steps: 0, ..train_config(4) };
+    let model = CpuModel::new(cfg, 9).unwrap();
+    let (x, y) = batch(&data(cfg.vocab_size), 4, cfg.block_size, &mut Rng::new(2));
+    let mut g = pollster::block_on(GpuTrainer::new(gpu, cfg, &model.params, train)).unwrap();
+    let mut c = CpuTrainer::new(model, train).unwrap();
+    let mut cpu_losses = Vec::new();
+    for _ in 0..60 {
+        g.submit_step(&x, &y).unwrap();
+        cpu_losses.push(c.step(&x, &y, 4, cfg.block_size).unwrap().loss);
+    }
+    let gpu_losses: Vec<f32> = pollster::block_on(g.read_stats()).unwrap().iter().map(|s| s.loss).collect();
+    assert_eq!(gpu_losses.len(), 60, "one stats entry per step, read once at the end");
+    let (first, last) = (gpu_losses[0], gpu_losses[59]);
+    println!("overfit one batch: loss {first:.3} -> {last:.3} (GPU), {:.3} -> {:.3} (CPU)", cpu_losses[0], cpu_losses[59]);
+    assert!((first - (cfg.vocab_size as f32).ln()).abs() < 0.2, "initial loss {first} should be near ln V");
+    assert!(last < 0.1 * first, "the model must memorize one batch: {first} -> {last}");
+    // 60 steps of drift between two summation orders stay small
+    assert_close("overfit losses GPU vs CPU", &gpu_losses, &cpu_losses, 1e-3, 1e-3);
+}
+
+#[test]
+fn a_nan_step_changes_nothing_and_a_snapshot_rolls_back() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    let cfg = ModelConfig { vocab_size: 11, block_size: 4, n_layer: 1, n_head: 1, n_embd: 8 };
+    let model = CpuModel::new(cfg, 3).unwrap();
+    let mut t = pollster::block_on(GpuTrainer::new(gpu, cfg, &model.params, train_config(2))).unwrap();
+    let (x, y) = batch(&data(cfg.vocab_size), 2, cfg.block_size, &mut Rng::new(4));
+    t.submit_step(&x, &y).unwrap();
+    t.snapshot();
+    let good = pollster::block_on(t.model.read_params()).unwrap();
+    // poison one weight of the first block's attention: every loss and gradient turns NaN
+    let mut poisoned = good.clone();
+    poisoned[t.model.layout.blocks[0].qkvw.offset] = f32::NAN;
+    t.model.write_params(&poisoned);
+    t.submit_step(&x, &y).unwrap();
+    let stats = pollster::block_on(t.read_stats()).unwrap();
+    assert!(stats[1].loss.is_nan() && stats[1].grad_norm.is_nan(), "{stats:?}");
+    let after = pollster::block_on(t.model.read_params()).unwrap();
+    assert_eq!(
+        after.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+        poisoned.iter().map(|x| x.to_bits()).collect::<Vec<_>>(),
+        "AdamW must refuse the step"
+    );
+    t.restore();
+    assert_eq!(pollster::block_on(t.model.read_params()).unwrap(), good);
+}

@@ -21,6 +21,7 @@ import { createResidualView } from './views/residual.js';
 import { createOutputView } from './views/output.js';
 
 const GENERATE_COUNT = 20; // tokens appended by one press of Generate
+const MAX_FROZEN_MS = 250; // while typing fast, a result already superseded is still drawn if the views are this old
 const VIEW_BAND = '-25% 0px -70% 0px'; // a band a quarter down the viewport: the section crossing it is "in view"
 
 const $ = (id) => document.getElementById(id);
@@ -66,10 +67,11 @@ let config = null;
 let vocab = null;
 let limits = null;
 let state = null;
-let last = { input: null, trace: null, keys: [], logits: null, sampling: null }; // what the views show
+let last = { input: null, trace: null, keys: [], logits: null, sampling: null, output: null }; // what the views show
 let changedAt = null; // performance.now() of the oldest change not yet drawn
-const timings = { firstHeatmapMs: null, update: null };
+const timings = { engineReadyMs: null, firstHeatmapMs: null, update: null }; // ms; the first two since navigation start
 let renders = 0;
+let renderedAt = 0; // performance.now() of the last render
 let generating = false;
 let stopGenerating = false;
 
@@ -97,6 +99,7 @@ boot().catch((err) => {
 async function boot() {
   worker = startWorker();
   const model = await loadDefaultModel(worker);
+  timings.engineReadyMs = performance.now();
   engine = model.engine;
   config = engine.config;
   vocab = engine.vocab;
@@ -140,65 +143,74 @@ function describeModel() {
     `characters and a context of block_size = ${B} tokens: ${params.toLocaleString('en')} weights.`;
 }
 
-/** The engine's work for one update: encode, one forward call with every key, the sampling distribution. */
+/**
+ * One update: encode, one forward call with every key the views show, the sampling
+ * distribution, then every view. A result that a newer request has already superseded is
+ * drawn only when the views would otherwise stay unchanged for too long (fast typing).
+ */
 async function traceNow(isStale) {
   const since = changedAt ?? performance.now();
   const t0 = performance.now();
-  const text = state.text;
+  const { text, layer, head } = state;
+  const params = { temperature: state.temp, topK: state.topk, topP: state.topp };
   const encoded = await engine.encode(text);
   const input = prepareInput(text, encoded, config.block_size, vocab);
+  const skip = () => isStale() && performance.now() - renderedAt < MAX_FROZEN_MS;
   if (input.ids.length === 0) {
-    if (isStale()) return;
-    showEmpty(input);
+    if (!skip()) showEmpty(input);
     return;
   }
-  const keys = traceKeys(config, state.layer, state.head);
+  const keys = traceKeys(config, layer, head);
   const result = await engine.forward(input.ids, keys);
   const V = vocab.length;
   const logits = result.logits.data.slice((input.ids.length - 1) * V);
-  const probs = await worker.call('samplingProbabilities', logits, state.temp, state.topk, state.topp);
+  const probs = await worker.call('samplingProbabilities', logits, params.temperature, params.topK, params.topP);
   const t1 = performance.now();
-  if (isStale()) return;
-  changedAt = null;
-  last = { input, trace: result, keys, logits, sampling: samplingOf(probs) };
+  if (skip()) return;
+  if (!isStale()) changedAt = null;
+  last = { input, trace: result, keys, logits, sampling: { probs, ...params }, output: null };
   notices.set('input', input.messages);
   notices.set('error', []);
   ui.main.classList.remove('is-empty', 'is-loading');
-  const data = viewData(result, { config, vocab, layer: state.layer, head: state.head, input });
+  const data = viewData(result, { config, vocab, layer, head, input });
+  last.output = data.output;
   for (const [name, view] of Object.entries(views)) view.update(name === 'output' ? { ...data.output, sampling: last.sampling } : data[name]);
   if (highlighted !== null && highlighted >= input.ids.length) highlighted = null;
   for (const v of Object.values(views)) v.highlight?.(highlighted);
   const { n_embd: C, n_head: NH } = config;
-  ui.shapes.textContent = `This input: T = ${input.ids.length} tokens, C = ${C}, NH = ${NH}, HS = ${C / NH}, V = ${V}; showing layer ${state.layer}, head ${state.head}.`;
+  ui.shapes.textContent =
+    `This input: T = ${input.ids.length} tokens · C = ${C} numbers per token · NH = ${NH} heads · HS = C / NH = ${C / NH} ` +
+    `numbers per head · V = ${V} characters. Showing layer ${layer}, head ${head}.`;
   const t2 = performance.now();
-  timings.update = { totalMs: t2 - since, engineMs: t1 - t0, renderMs: t2 - t1, tokens: input.ids.length };
+  const update = { totalMs: t2 - since, engineMs: t1 - t0, renderMs: t2 - t1, toPaintMs: null, tokens: input.ids.length };
+  timings.update = update;
+  requestAnimationFrame(() => setTimeout(() => { update.toPaintMs = performance.now() - since; })); // after the frame that shows it
+  renderedAt = t2;
   renders++;
 }
 
 /** No tokens: the messages say why; the views keep nothing stale on screen. */
 function showEmpty(input) {
   changedAt = null;
-  last = { input, trace: null, keys: [], logits: null, sampling: null };
+  last = { input, trace: null, keys: [], logits: null, sampling: null, output: null };
   notices.set('input', input.messages);
   views.tokens.update({ items: input.items, hiddenBefore: input.hiddenBefore, ids: [], vocab, blockSize: config.block_size });
   ui.main.classList.remove('is-loading');
   ui.main.classList.add('is-empty');
   ui.shapes.textContent = 'This input: T = 0 tokens.';
+  renderedAt = performance.now();
   renders++;
-}
-
-function samplingOf(probs) {
-  return { probs, temperature: state.temp, topK: state.topk, topP: state.topp };
 }
 
 /** Temperature, top-k or top-p changed: only the output view's distribution is recomputed. */
 async function resampleNow(isStale) {
   if (!last.logits) return;
-  const probs = await worker.call('samplingProbabilities', last.logits, state.temp, state.topk, state.topp);
+  const params = { temperature: state.temp, topK: state.topk, topP: state.topp };
+  const probs = await worker.call('samplingProbabilities', last.logits, params.temperature, params.topK, params.topP);
   if (isStale()) return;
-  last.sampling = samplingOf(probs);
-  const data = viewData(last.trace, { config, vocab, layer: state.layer, head: state.head, input: last.input });
-  views.output.update({ ...data.output, sampling: last.sampling });
+  last.sampling = { probs, ...params };
+  views.output.update({ ...last.output, sampling: last.sampling });
+  renderedAt = performance.now();
   renders++;
 }
 

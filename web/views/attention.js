@@ -7,7 +7,7 @@ import { createHeatmap, drawMiniMap } from './heatmap.js';
 import { createAttentionLines } from './attention-lines.js';
 import { dims, fmt } from './format.js';
 
-const MINI = 64; // px, side of a map in the picker
+const MINI = 56; // px, side of a map in the picker
 
 /**
  * @param {HTMLElement} container
@@ -65,7 +65,7 @@ export function createAttentionView(container, { onSelect = () => {}, onHighligh
       intro.set(
         `Every layer has its own ${nHead} heads, so this model has ${nLayer} × ${nHead} = ${nLayer * nHead} attention maps. ` +
           `Pick one from the grid. In a map, row i is a query (the token doing the looking) and column j a key (a token it ` +
-          `looks at); the hatched half is the future, masked out, and every row sums to 1. On the right, the same weights as lines.`,
+          `looks at); the hatched half is the future, masked out, and every row sums to 1. Beside it (below, on a phone), the same weights as lines.`,
       );
       formula.set(`A = softmax(mask(Q·Kᵀ / √HS))   : ${dims('T', 'T')} = ${dims(T, T)} per head, layer ${layer} head ${head} shown`);
       buildGrid(nLayer, nHead);

@@ -19,7 +19,7 @@ function mix(a, b, t) {
 }
 
 /** Viridis colour of t ∈ [0, 1] (clamped), as [r, g, b] in 0–255. */
-export function sequential(t) {
+function sequential(t) {
   const x = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0)) * (VIRIDIS.length - 1);
   const i = Math.min(VIRIDIS.length - 2, Math.floor(x));
   return mix(VIRIDIS[i], VIRIDIS[i + 1], x - i);
@@ -29,7 +29,7 @@ export function sequential(t) {
  * Diverging colour of t ∈ [−1, 1] (clamped): blue below zero, orange above, a neutral grey at
  * zero that matches the theme (light or dark) so that zeros recede.
  */
-export function diverging(t, dark = false) {
+function diverging(t, dark = false) {
   const x = Math.min(1, Math.max(-1, Number.isFinite(t) ? t : 0));
   const mid = dark ? NEUTRAL_DARK : NEUTRAL_LIGHT;
   const [far, near] = x < 0 ? BLUE : ORANGE;
@@ -61,15 +61,32 @@ export function domainFor(kind, arrays) {
   return kind === 'positive' ? [0, n] : [-n, n];
 }
 
+const STEPS = 256; // colours in a scale's lookup table
+const tables = new Map(); // "signed|dark" etc. → Uint8ClampedArray of STEPS × (r, g, b)
+
 /**
- * A function value → [r, g, b] for a domain.
+ * The colours of a domain as a lookup table: `rgb` holds STEPS colours (r, g, b bytes) from
+ * the low end of the domain to the high end, and `index(v)` is the entry of value v (clamped;
+ * NaN gives the low end).
  * @param {[number, number]} domain
  * @param {boolean} dark the page's dark theme is on (the diverging scale's middle follows it)
+ * @returns {{ rgb: Uint8ClampedArray, index: (v: number) => number }}
  */
-export function colourFor(domain, dark) {
+export function colourTable(domain, dark) {
   const [lo, hi] = domain;
-  if (lo < 0) return (v) => diverging(v / hi, dark);
-  return (v) => sequential((v - lo) / (hi - lo));
+  const signed = lo < 0;
+  const key = `${signed}|${dark}`;
+  if (!tables.has(key)) {
+    const rgb = new Uint8ClampedArray(3 * STEPS);
+    for (let i = 0; i < STEPS; i++) rgb.set(signed ? diverging((2 * i) / (STEPS - 1) - 1, dark) : sequential(i / (STEPS - 1)), 3 * i);
+    tables.set(key, rgb);
+  }
+  const k = (STEPS - 1) / (hi - lo);
+  const index = (v) => {
+    const i = Math.round((v - lo) * k);
+    return i > 0 ? (i < STEPS ? i : STEPS - 1) : 0;
+  };
+  return { rgb: tables.get(key), index };
 }
 
 /** True when the page shows its dark theme (the CSS follows prefers-color-scheme). */

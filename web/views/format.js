@@ -16,6 +16,12 @@ export function fmt(x, digits = 4) {
   return (x < 0 ? MINUS : '') + s;
 }
 
+/** `x` with `decimals` digits after the point and a real minus sign ("0.0000", never "−0.0000"). */
+export function fixed(x, decimals) {
+  const s = Math.abs(x).toFixed(decimals);
+  return x < 0 && Number(s) !== 0 ? MINUS + s : s;
+}
+
 /** A probability as a percentage, e.g. "23.4%" or "<0.1%". */
 export function pct(p) {
   if (p === 0) return '0%';

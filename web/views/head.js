@@ -136,6 +136,7 @@ export function createHeadView(container, { onHighlight = () => {} } = {}) {
       s1.formula.set(
         `Q = X·W_Q + b_Q   : ${dims('T', 'C')}·${dims('C', 'HS')} = ${dims('T', 'HS')} → ${dims(T, C)}·${dims(C, HS)} = ${dims(T, HS)}`,
         `K = X·W_K + b_K   and   V = X·W_V + b_V   : the same shapes`,
+        `Q[i, d] = Σ_c X[i, c]·W_Q[c, d] + b_Q[d]   : row i of X times column d of W_Q, ${C} products`,
       );
       s2.text.set(
         `Each query is compared with every key by a dot product: a large S[i, j] means key j matches what token i looks for. ` +

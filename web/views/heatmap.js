@@ -4,7 +4,7 @@
 // readout under the map says what is under the cursor, so no information is hover-only.
 
 import { el } from './dom.js';
-import { colourFor, domainFor, isDark } from './colormap.js';
+import { colourTable, domainFor, isDark } from './colormap.js';
 import { fmt } from './format.js';
 
 const CELL_MAX = 24; // px, the largest cell side
@@ -57,35 +57,46 @@ function maskPattern(ctx, colours) {
 }
 
 /**
- * Paints `data` (rows×cols, row-major) into `off`, one pixel per cell; with `causal`, cells
- * above the diagonal stay transparent so the mask hatching shows through.
+ * Paints `data` (rows×cols, row-major) into `off`, one pixel per cell, with the colours of
+ * `table`; with `causal`, cells above the diagonal stay transparent so the mask hatching shows.
  */
-function paintCells(off, data, rows, cols, colour, causal) {
+function paintCells(off, data, rows, cols, table, causal) {
   off.width = cols;
   off.height = rows;
   const img = new ImageData(cols, rows);
+  const px = img.data;
+  const { rgb, index } = table;
   for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
-      if (causal && c > r) continue;
-      const [R, G, B] = colour(data[r * cols + c]);
+    const end = causal ? Math.min(cols, r + 1) : cols;
+    for (let c = 0; c < end; c++) {
       const p = 4 * (r * cols + c);
-      img.data[p] = R;
-      img.data[p + 1] = G;
-      img.data[p + 2] = B;
-      img.data[p + 3] = 255;
+      const i = 3 * index(data[r * cols + c]);
+      px[p] = rgb[i];
+      px[p + 1] = rgb[i + 1];
+      px[p + 2] = rgb[i + 2];
+      px[p + 3] = 255;
     }
   }
   off.getContext('2d').putImageData(img, 0, 0);
 }
 
-/** Sizes a canvas for `w`×`h` CSS pixels at the screen's pixel density; returns its context. */
+/**
+ * Sizes a canvas for `w`×`h` CSS pixels at the screen's pixel density (only when that changed:
+ * resizing reallocates it) and returns its cleared context, in CSS pixels.
+ */
 export function sizeCanvas(canvas, w, h) {
   const dpr = window.devicePixelRatio || 1;
-  canvas.width = Math.max(1, Math.round(w * dpr));
-  canvas.height = Math.max(1, Math.round(h * dpr));
-  canvas.style.width = `${w}px`;
-  canvas.style.height = `${h}px`;
+  const width = Math.max(1, Math.round(w * dpr));
+  const height = Math.max(1, Math.round(h * dpr));
+  if (canvas.width !== width || canvas.height !== height) {
+    canvas.width = width;
+    canvas.height = height;
+    canvas.style.width = `${w}px`;
+    canvas.style.height = `${h}px`;
+  }
   const ctx = canvas.getContext('2d');
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.clearRect(0, 0, width, height);
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   return ctx;
 }
@@ -99,7 +110,7 @@ export function drawMiniMap(canvas, { data, rows, cols, kind, causal = false, si
   const colours = themeColours(canvas);
   const ctx = sizeCanvas(canvas, size, size);
   const off = document.createElement('canvas');
-  paintCells(off, data, rows, cols, colourFor(domainFor(kind, [data]), colours.dark), causal);
+  paintCells(off, data, rows, cols, colourTable(domainFor(kind, [data]), colours.dark), causal);
   if (causal) {
     ctx.fillStyle = maskPattern(ctx, colours);
     ctx.fillRect(0, 0, size, size);
@@ -108,16 +119,21 @@ export function drawMiniMap(canvas, { data, rows, cols, kind, causal = false, si
   ctx.drawImage(off, 0, 0, size, size);
 }
 
-/** Fills the legend's ramp canvas, `w` px wide, with the scale of `domain`. */
+/** Fills the legend's ramp canvas, `w` px wide, with the scale of `domain` (unless it shows that already). */
 function drawRamp(canvas, w, domain, dark) {
+  const key = `${domain}|${dark}|${w}|${window.devicePixelRatio}`;
+  if (canvas.dataset.scale === key) return;
+  canvas.dataset.scale = key;
   const ctx = sizeCanvas(canvas, w, RAMP_HEIGHT);
-  const colour = colourFor(domain, dark);
+  const { rgb, index } = colourTable(domain, dark);
   for (let x = 0; x < w; x++) {
-    const [r, g, b] = colour(domain[0] + ((x + 0.5) / w) * (domain[1] - domain[0]));
-    ctx.fillStyle = `rgb(${r | 0},${g | 0},${b | 0})`;
+    const i = 3 * index(domain[0] + ((x + 0.5) / w) * (domain[1] - domain[0]));
+    ctx.fillStyle = `rgb(${rgb[i]},${rgb[i + 1]},${rgb[i + 2]})`;
     ctx.fillRect(x, 0, 1, RAMP_HEIGHT);
   }
 }
+
+const labelWidths = new WeakMap(); // labels array → px, measured once per array
 
 /**
  * Creates a heatmap inside `parent`.
@@ -160,7 +176,7 @@ export function createHeatmap(parent, options) {
   const masked = el('span', { className: 'hm-masked', text: 'masked' });
   masked.hidden = true;
   const readout = el('output', { className: 'hm-readout', attrs: { 'aria-live': 'polite' } });
-  const idleText = 'Values: point, tap, or focus and use the arrow keys.';
+  const idleText = narrow ? 'Point, tap or use the arrow keys.' : 'Values: point, tap, or focus and use the arrow keys.';
   readout.textContent = idleText;
   const element = el(
     'figure',
@@ -185,7 +201,10 @@ export function createHeatmap(parent, options) {
   function geometry(width) {
     const ctx = canvas.getContext('2d');
     ctx.font = LABEL_FONT;
-    const labelWidth = (labels) => Math.max(0, ...labels.map((s) => ctx.measureText(s).width)) + LABEL_GAP;
+    const labelWidth = (labels) => {
+      if (!labelWidths.has(labels)) labelWidths.set(labels, Math.max(0, ...labels.map((s) => ctx.measureText(s).width)) + LABEL_GAP);
+      return labelWidths.get(labels);
+    };
     let cw;
     let ch;
     let x0 = 0;
@@ -210,7 +229,7 @@ export function createHeatmap(parent, options) {
     if (!m || width === 0) return;
     const colours = themeColours(element);
     if (paintedDark !== colours.dark) {
-      paintCells(off, m.data, m.rows, m.cols, colourFor(domain, colours.dark), m.causal);
+      paintCells(off, m.data, m.rows, m.cols, colourTable(domain, colours.dark), m.causal);
       drawRamp(ramp, narrow ? RAMP_WIDTH_NARROW : RAMP_WIDTH, domain, colours.dark);
       paintedDark = colours.dark;
     }

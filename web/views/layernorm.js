@@ -3,7 +3,7 @@
 
 import { el, formulaBlock, liveText } from './dom.js';
 import { createHeatmap } from './heatmap.js';
-import { dims, fmt } from './format.js';
+import { dims, fixed } from './format.js';
 
 /** Mean and (population) standard deviation of row `r` of a rows×cols matrix. */
 function rowStats(data, cols, r) {
@@ -41,8 +41,8 @@ export function createLayerNormView(container, { onHighlight = () => {} } = {}) 
     const s1 = rowStats(d.output, d.C, r);
     stats.set(
       `Token ${r} '${d.labels[r]}' (outlined row${focus === null ? ', the last one; point at another' : ''}): ` +
-        `its ${d.C} input values have mean ${fmt(s0.mean, 3)} and standard deviation ${fmt(s0.std, 3)}; ` +
-        `after LayerNorm, mean ${fmt(s1.mean, 3)} and standard deviation ${fmt(s1.std, 3)}. ` +
+        `its ${d.C} input values have mean ${fixed(s0.mean, 4)} and standard deviation ${fixed(s0.std, 4)}; ` +
+        `after LayerNorm, mean ${fixed(s1.mean, 4)} and standard deviation ${fixed(s1.std, 4)}. ` +
         `With γ = 1 and β = 0 these would be 0 and 1 exactly (up to ε); learned γ and β move them.`,
     );
   }

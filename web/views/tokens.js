@@ -1,5 +1,6 @@
 // Tokens view: the text as token chips (character, id, position). Pointing at or focusing a
-// chip highlights that position in every other view. Characters outside the vocabulary and
+// chip highlights that position in every other view. The chips are one stop for the Tab key;
+// the arrow keys move between them. Characters outside the vocabulary and
 // characters beyond the context are shown too, marked, so nothing typed silently disappears.
 
 import { el, formulaBlock, liveText } from './dom.js';
@@ -22,6 +23,16 @@ export function createTokensView(container, { onHighlight = () => {} } = {}) {
   container.append(intro.element, formula.element, chips, note.element, el('details', { className: 'vocab' }, vocabSummary, vocabList));
 
   let byPosition = []; // position → chip element
+  chips.addEventListener('keydown', (e) => {
+    const step = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -1, ArrowDown: 1 }[e.key];
+    const at = byPosition.indexOf(document.activeElement);
+    if (!step || at < 0) return;
+    e.preventDefault();
+    const next = byPosition[Math.max(0, Math.min(byPosition.length - 1, at + step))];
+    byPosition[at].tabIndex = -1;
+    next.tabIndex = 0;
+    next.focus();
+  });
   let highlighted = null;
   let vocabShown = null;
 
@@ -41,7 +52,12 @@ export function createTokensView(container, { onHighlight = () => {} } = {}) {
       'button',
       {
         className: 'chip',
-        attrs: { type: 'button', 'data-pos': String(item.position), 'aria-label': `position ${item.position}: '${label}', id ${item.id}` },
+        attrs: {
+          type: 'button',
+          tabindex: item.position === 0 ? '0' : '-1',
+          'data-pos': String(item.position),
+          'aria-label': `position ${item.position}: '${label}', id ${item.id}`,
+        },
         on: {
           pointerenter: () => onHighlight(item.position),
           pointerleave: () => { if (document.activeElement !== node) onHighlight(null); },
@@ -87,11 +103,10 @@ export function createTokensView(container, { onHighlight = () => {} } = {}) {
       byPosition = nodes.filter((n) => n.dataset?.pos !== undefined);
       const unknown = items.filter((i) => i.status === 'unknown').length;
       const dropped = items.filter((i) => i.status === 'dropped').length + hiddenBefore;
-      const parts = [];
+      const parts = ['Each chip shows its position (top), the character, and its id (bottom).'];
       if (dropped > 0) parts.push(`Greyed tokens (–) lie before the model's context of ${blockSize} tokens and are not used.`);
       if (unknown > 0) parts.push(`Dashed characters (?) are not in the vocabulary and are left out.`);
       note.set(parts.join(' '));
-      note.element.hidden = parts.length === 0;
       highlighted = null;
     },
     highlight(pos) {

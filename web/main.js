@@ -115,8 +115,10 @@ async function boot() {
   writeHash();
   changedAt = performance.now();
   await trace();
-  timings.firstHeatmapMs = performance.now(); // since navigation start
-  performance.mark('playground:first-heatmap');
+  requestAnimationFrame(() => setTimeout(() => { // after the frame that shows the first heatmaps
+    timings.firstHeatmapMs = performance.now(); // since navigation start
+    performance.mark('playground:first-heatmap');
+  }));
   if (state.view !== 'tokens') $(state.view).scrollIntoView();
   markCurrent();
   followScrolling();
@@ -266,7 +268,10 @@ function wireControls() {
     writeHash();
     resample();
   };
-  for (const input of [ui.temp, ui.topk, ui.topp]) input.addEventListener('input', sampling);
+  for (const input of [ui.temp, ui.topk, ui.topp]) {
+    input.addEventListener('input', sampling);
+    input.addEventListener('change', fillControls); // a value out of range shows the one in use again
+  }
   ui.seed.addEventListener('change', () => {
     const seed = Math.round(Number(ui.seed.value));
     if (Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32) state.seed = seed;

@@ -54,7 +54,7 @@ export function definePageTests({ webgpu }) {
 
   test(`${backend}: the page loads on the example, without console errors, and says which engine runs`, async () => {
     await page.goto(env.url);
-    await page.waitForFunction(() => window.playgroundDebug?.renders > 0, null, { timeout: LOAD_TIMEOUT });
+    await page.waitForFunction(() => window.playgroundDebug?.timings.firstHeatmapMs > 0, null, { timeout: LOAD_TIMEOUT });
     const info = await page.evaluate(() => ({
       backend: window.playgroundDebug.backend,
       t: window.playgroundDebug.input.ids.length,

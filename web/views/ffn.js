@@ -59,6 +59,14 @@ export function createFfnView(container, { onHighlight = () => {} } = {}) {
     ctx.lineTo(sx(0), PLOT_H);
     ctx.stroke();
     ctx.globalAlpha = 1;
+    ctx.fillStyle = ink;
+    ctx.font = '10px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace';
+    ctx.textBaseline = 'top';
+    ctx.textAlign = 'left';
+    ctx.fillText(`z = −${X_RANGE}`, 2, sy(0) + 3);
+    ctx.textAlign = 'right';
+    ctx.fillText(`${X_RANGE}`, PLOT_W - 2, sy(0) + 3);
+    ctx.fillText(`${X_RANGE}`, sx(0) - 3, 2);
     ctx.lineWidth = 2;
     ctx.strokeStyle = accent;
     ctx.beginPath();

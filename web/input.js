@@ -1,0 +1,73 @@
+// What the model is given for a text, and what the page says about it: characters outside the
+// vocabulary are left out (and named), a text longer than the context keeps its last
+// block_size tokens, and an empty text gives a message instead of a trace.
+
+import { describeChar } from './views/format.js';
+
+const DROPPED_SHOWN = 16; // characters shown (greyed) before the context window in the tokens view
+const UNKNOWN_NAMED = 5; // unknown characters named in the message
+
+/**
+ * @param {string} text what the user typed
+ * @param {{ ids: Uint32Array, unknown: { position: number, char: string }[] }} encoded engine.encode(text)
+ * @param {number} blockSize the model's context length
+ * @param {string[]} vocab token id → character
+ * @returns {{ ids: Uint32Array, labels: string[], total: number, dropped: number, unknown: object[],
+ *   items: object[], hiddenBefore: number, messages: { level: 'info'|'warn', text: string }[] }}
+ *   ids: the tokens the model sees (the last blockSize); items: every character for the tokens view
+ */
+export function prepareInput(text, encoded, blockSize, vocab) {
+  const chars = [...text]; // code points, as the tokenizer counts them
+  const total = encoded.ids.length;
+  const dropped = Math.max(0, total - blockSize);
+  const ids = encoded.ids.slice(dropped);
+  const unknownAt = new Set(encoded.unknown.map((u) => u.position));
+
+  // one item per character: known ones numbered by token index k, the window starting at `dropped`
+  const items = [];
+  let k = 0;
+  chars.forEach((char, i) => {
+    if (unknownAt.has(i)) items.push({ char, id: null, position: null, status: 'unknown' });
+    else {
+      const inWindow = k >= dropped;
+      items.push({ char, id: encoded.ids[k], position: inWindow ? k - dropped : null, status: inWindow ? 'used' : 'dropped' });
+      k++;
+    }
+  });
+  const firstUsed = items.findIndex((it) => it.status === 'used');
+  const cut = Math.max(0, (firstUsed < 0 ? items.length : firstUsed) - DROPPED_SHOWN);
+
+  const messages = [];
+  if (chars.length === 0) {
+    messages.push({ level: 'warn', text: 'The text is empty. Type something above: the model needs at least one token.' });
+  } else if (total === 0) {
+    messages.push({ level: 'warn', text: 'None of these characters are in the vocabulary, so there is nothing to run the model on. Try letters, digits or punctuation.' });
+  }
+  if (dropped > 0) {
+    messages.push({
+      level: 'info',
+      text: `The text has ${total} tokens, but this model reads at most block_size = ${blockSize} (its context). ` +
+        `Every view uses the last ${blockSize}; the first ${dropped} are greyed out under Tokens.`,
+    });
+  }
+  if (encoded.unknown.length > 0) {
+    const named = encoded.unknown.slice(0, UNKNOWN_NAMED).map((u) => `${describeChar(u.char)} at character ${u.position}`);
+    const more = encoded.unknown.length > UNKNOWN_NAMED ? ` and ${encoded.unknown.length - UNKNOWN_NAMED} more` : '';
+    const n = encoded.unknown.length;
+    messages.push({
+      level: 'warn',
+      text: `${n} character${n === 1 ? ' is' : 's are'} not in the vocabulary and ${n === 1 ? 'was' : 'were'} left out: ${named.join(', ')}${more}. ` +
+        `This model knows the ${vocab.length} characters listed under Tokens.`,
+    });
+  }
+  return {
+    ids,
+    labels: Array.from(ids, (id) => vocab[id]),
+    total,
+    dropped,
+    unknown: encoded.unknown,
+    items: items.slice(cut),
+    hiddenBefore: cut,
+    messages,
+  };
+}

@@ -1,0 +1,357 @@
+// Boot and wiring of the playground page. It starts the engine worker, reads the state from the
+// URL hash, and on every change traces the text once (one forward call that asks for every key
+// the views show; only the latest request runs) and hands each view plain data. Views never
+// call the engine; controls change `state`, and every state change is written back to the URL.
+
+import { startWorker } from './engine/client.js';
+import { loadDefaultModel } from './model-source.js';
+import { deserialize, serialize, MAX_TEXT } from './state.js';
+import { prepareInput } from './input.js';
+import { traceKeys, viewData } from './trace-data.js';
+import { latestOnly } from './latest.js';
+import { createNotices } from './notices.js';
+import { fmt } from './views/format.js';
+import { createTokensView } from './views/tokens.js';
+import { createEmbeddingsView } from './views/embeddings.js';
+import { createLayerNormView } from './views/layernorm.js';
+import { createHeadView } from './views/head.js';
+import { createAttentionView } from './views/attention.js';
+import { createFfnView } from './views/ffn.js';
+import { createResidualView } from './views/residual.js';
+import { createOutputView } from './views/output.js';
+
+const GENERATE_COUNT = 20; // tokens appended by one press of Generate
+const MAX_FROZEN_MS = 250; // while typing fast, a result already superseded is still drawn if the views are this old
+const VIEW_BAND = '-25% 0px -70% 0px'; // a band a quarter down the viewport: the section crossing it is "in view"
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  main: $('main'),
+  text: $('text'),
+  model: $('model'),
+  shapes: $('shapes'),
+  engine: $('engine'),
+  layer: $('layer'),
+  head: $('head'),
+  temp: $('temp'),
+  tempValue: $('temp-value'),
+  topk: $('topk'),
+  topp: $('topp'),
+  seed: $('seed'),
+  generate: $('generate'),
+  genStatus: $('gen-status'),
+};
+const notices = createNotices($('notices')); // about the text and the address
+const modelNotices = createNotices($('model-notices')); // about the engine and the weights
+
+let highlighted = null; // token position pointed at in any view
+const onHighlight = (pos) => {
+  if (pos === highlighted) return;
+  highlighted = pos;
+  for (const v of Object.values(views)) v.highlight?.(pos);
+};
+const views = {
+  tokens: createTokensView($('view-tokens'), { onHighlight }),
+  embeddings: createEmbeddingsView($('view-embeddings'), { onHighlight }),
+  layernorm: createLayerNormView($('view-layernorm'), { onHighlight }),
+  head: createHeadView($('view-head'), { onHighlight }),
+  attention: createAttentionView($('view-attention'), { onHighlight, onSelect: (l, h) => choose({ layer: l, head: h }) }),
+  ffn: createFfnView($('view-ffn'), { onHighlight }),
+  residual: createResidualView($('view-residual'), { onHighlight }),
+  output: createOutputView($('view-output'), { controls: $('sampling') }),
+};
+
+let engine = null;
+let worker = null;
+let config = null;
+let vocab = null;
+let limits = null;
+let state = null;
+let last = { input: null, trace: null, keys: [], logits: null, sampling: null, output: null }; // what the views show
+let changedAt = null; // performance.now() of the oldest change not yet drawn
+const timings = { engineReadyMs: null, firstHeatmapMs: null, update: null }; // ms; the first two since navigation start
+let renders = 0;
+let renderedAt = 0; // performance.now() of the last render
+let generating = false;
+let stopGenerating = false;
+
+const trace = latestOnly(traceNow, (err) => fail('Tracing the text failed', err));
+const resample = latestOnly(resampleNow, (err) => fail('Updating the probabilities failed', err));
+
+Object.defineProperty(window, 'playgroundDebug', {
+  value: Object.freeze({
+    get state() { return { ...state }; },
+    get input() { return last.input; },
+    get trace() { return last.trace; },
+    get keys() { return [...last.keys]; },
+    get sampling() { return last.sampling; },
+    get timings() { return { ...timings }; },
+    get renders() { return renders; },
+    get backend() { return engine?.backend ?? null; },
+  }),
+});
+
+boot().catch((err) => {
+  fail('The engine could not start', err);
+  $('loading-note').textContent = 'The model could not be loaded; the message above says why.';
+});
+
+async function boot() {
+  worker = startWorker();
+  const model = await loadDefaultModel(worker);
+  timings.engineReadyMs = performance.now();
+  engine = model.engine;
+  config = engine.config;
+  vocab = engine.vocab;
+  limits = { nLayer: config.n_layer, nHead: config.n_head, vocabSize: config.vocab_size, example: model.example };
+  const parsed = deserialize(location.hash, limits);
+  state = parsed.state;
+  modelNotices.set('engine', engineNotices());
+  modelNotices.set('model', [{ level: 'info', text: model.about }]);
+  notices.set('address', parsed.messages.map((text) => ({ level: 'warn', text })));
+  describeModel();
+  fillControls();
+  wireControls();
+  writeHash();
+  changedAt = performance.now();
+  await trace();
+  requestAnimationFrame(() => setTimeout(() => { // after the frame that shows the first heatmaps
+    timings.firstHeatmapMs = performance.now(); // since navigation start
+    performance.mark('playground:first-heatmap');
+  }));
+  if (state.view !== 'tokens') $(state.view).scrollIntoView();
+  markCurrent();
+  followScrolling();
+}
+
+function engineNotices() {
+  ui.engine.textContent =
+    engine.backend === 'webgpu'
+      ? `Engine: WebGPU on ${engine.adapter ?? 'this GPU'}, in a worker, so the page stays responsive.`
+      : 'Engine: the CPU reference implementation (WebAssembly), in a worker.';
+  if (engine.backend === 'webgpu') return [];
+  return [{
+    level: 'warn',
+    text: 'WebGPU is not available here, so the model runs on the CPU engine: the same computation and the same ' +
+      `numbers, just without the GPU. Every view works. (The browser said: ${engine.fallbackReason ?? 'no WebGPU adapter'})`,
+  }];
+}
+
+function describeModel() {
+  const { n_layer: L, n_head: NH, n_embd: C, block_size: B, vocab_size: V } = config;
+  const params = V * C + B * C + L * (12 * C * C + 13 * C) + 2 * C;
+  ui.model.textContent =
+    `A GPT with ${L} layers (transformer blocks) of ${NH} attention heads, C = ${C} numbers per token, a vocabulary of V = ${V} ` +
+    `characters and a context of block_size = ${B} tokens: ${params.toLocaleString('en')} weights.`;
+}
+
+/**
+ * One update: encode, one forward call with every key the views show, the sampling
+ * distribution, then every view. A result that a newer request has already superseded is
+ * drawn only when the views would otherwise stay unchanged for too long (fast typing).
+ */
+async function traceNow(isStale) {
+  const since = changedAt ?? performance.now();
+  const t0 = performance.now();
+  const { text, layer, head } = state;
+  const params = { temperature: state.temp, topK: state.topk, topP: state.topp };
+  const encoded = await engine.encode(text);
+  const input = prepareInput(text, encoded, config.block_size, vocab);
+  const skip = () => isStale() && performance.now() - renderedAt < MAX_FROZEN_MS;
+  if (input.ids.length === 0) {
+    if (!skip()) showEmpty(input);
+    return;
+  }
+  const keys = traceKeys(config, layer, head);
+  const result = await engine.forward(input.ids, keys);
+  const V = vocab.length;
+  const logits = result.logits.data.slice((input.ids.length - 1) * V);
+  const probs = await worker.call('samplingProbabilities', logits, params.temperature, params.topK, params.topP);
+  const t1 = performance.now();
+  if (skip()) return;
+  if (!isStale()) changedAt = null;
+  last = { input, trace: result, keys, logits, sampling: { probs, ...params }, output: null };
+  notices.set('input', input.messages);
+  notices.set('error', []);
+  ui.main.classList.remove('is-empty', 'is-loading');
+  const data = viewData(result, { config, vocab, layer, head, input });
+  last.output = data.output;
+  for (const [name, view] of Object.entries(views)) view.update(name === 'output' ? { ...data.output, sampling: last.sampling } : data[name]);
+  if (highlighted !== null && highlighted >= input.ids.length) highlighted = null;
+  for (const v of Object.values(views)) v.highlight?.(highlighted);
+  const { n_embd: C, n_head: NH } = config;
+  ui.shapes.textContent =
+    `This input: T = ${input.ids.length} tokens · C = ${C} numbers per token · NH = ${NH} heads · HS = C / NH = ${C / NH} ` +
+    `numbers per head · V = ${V} characters. Showing layer ${layer}, head ${head}.`;
+  const t2 = performance.now();
+  const update = { totalMs: t2 - since, engineMs: t1 - t0, renderMs: t2 - t1, toPaintMs: null, tokens: input.ids.length };
+  timings.update = update;
+  requestAnimationFrame(() => setTimeout(() => { update.toPaintMs = performance.now() - since; })); // after the frame that shows it
+  renderedAt = t2;
+  renders++;
+}
+
+/** No tokens: the messages say why; the views keep nothing stale on screen. */
+function showEmpty(input) {
+  changedAt = null;
+  last = { input, trace: null, keys: [], logits: null, sampling: null, output: null };
+  notices.set('input', input.messages);
+  views.tokens.update({ items: input.items, hiddenBefore: input.hiddenBefore, ids: [], vocab, blockSize: config.block_size });
+  ui.main.classList.remove('is-loading');
+  ui.main.classList.add('is-empty');
+  ui.shapes.textContent = 'This input: T = 0 tokens.';
+  renderedAt = performance.now();
+  renders++;
+}
+
+/** Temperature, top-k or top-p changed: only the output view's distribution is recomputed. */
+async function resampleNow(isStale) {
+  if (!last.logits) return;
+  const params = { temperature: state.temp, topK: state.topk, topP: state.topp };
+  const probs = await worker.call('samplingProbabilities', last.logits, params.temperature, params.topK, params.topP);
+  if (isStale()) return;
+  last.sampling = { probs, ...params };
+  views.output.update({ ...last.output, sampling: last.sampling });
+  renderedAt = performance.now();
+  renders++;
+}
+
+function writeHash() {
+  history.replaceState(null, '', `#${serialize(state)}`);
+}
+
+/** Changes state (layer/head/…), mirrors it in the controls and the URL, and traces again. */
+function choose(changes) {
+  Object.assign(state, changes);
+  fillControls();
+  writeHash();
+  changedAt ??= performance.now();
+  trace();
+}
+
+function fillControls() {
+  const options = (select, n) => {
+    if (select.options.length !== n) select.replaceChildren(...Array.from({ length: n }, (_, i) => new Option(String(i), String(i))));
+  };
+  options(ui.layer, config.n_layer);
+  options(ui.head, config.n_head);
+  ui.layer.value = String(state.layer);
+  ui.head.value = String(state.head);
+  if (ui.text.value !== state.text) ui.text.value = state.text;
+  ui.temp.value = String(state.temp);
+  ui.tempValue.textContent = fmt(state.temp, 3);
+  ui.topk.max = String(config.vocab_size);
+  ui.topk.value = String(state.topk);
+  ui.topp.value = String(state.topp);
+  ui.seed.value = String(state.seed);
+}
+
+function wireControls() {
+  ui.text.maxLength = MAX_TEXT;
+  ui.text.addEventListener('input', () => {
+    stopGenerating = true;
+    state.text = ui.text.value;
+    writeHash();
+    changedAt ??= performance.now();
+    trace();
+  });
+  ui.layer.addEventListener('change', () => choose({ layer: Number(ui.layer.value) }));
+  ui.head.addEventListener('change', () => choose({ head: Number(ui.head.value) }));
+  const sampling = () => {
+    const temp = Number(ui.temp.value);
+    const topk = Math.round(Number(ui.topk.value));
+    const topp = Number(ui.topp.value);
+    if (Number.isFinite(temp)) state.temp = temp;
+    if (Number.isInteger(topk) && topk >= 0 && topk <= config.vocab_size) state.topk = topk;
+    if (topp > 0 && topp <= 1) state.topp = topp;
+    ui.tempValue.textContent = fmt(state.temp, 3);
+    writeHash();
+    resample();
+  };
+  for (const input of [ui.temp, ui.topk, ui.topp]) {
+    input.addEventListener('input', sampling);
+    input.addEventListener('change', fillControls); // a value out of range shows the one in use again
+  }
+  ui.seed.addEventListener('change', () => {
+    const seed = Math.round(Number(ui.seed.value));
+    if (Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32) state.seed = seed;
+    ui.seed.value = String(state.seed);
+    writeHash();
+  });
+  ui.generate.addEventListener('click', () => (generating ? (stopGenerating = true) : generate()));
+  for (const button of document.querySelectorAll('[data-goto]')) {
+    button.addEventListener('click', () => {
+      state.view = button.dataset.goto;
+      writeHash();
+      markCurrent();
+      const still = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+      $(state.view).scrollIntoView({ behavior: still ? 'auto' : 'smooth' });
+    });
+  }
+  window.addEventListener('hashchange', () => {
+    const parsed = deserialize(location.hash, limits);
+    notices.set('address', parsed.messages.map((text) => ({ level: 'warn', text })));
+    state = parsed.state;
+    fillControls();
+    changedAt ??= performance.now();
+    trace();
+    $(state.view).scrollIntoView();
+  });
+}
+
+/** Generate: seeded, one token at a time, each appended to the text and traced before the next. */
+async function generate() {
+  generating = true;
+  stopGenerating = false;
+  ui.generate.textContent = 'Stop';
+  try {
+    await engine.setSeed(state.seed);
+    await trace(); // the logits of exactly the current text
+    for (let i = 0; i < GENERATE_COUNT && !stopGenerating && last.logits; i++) {
+      if ([...state.text].length >= MAX_TEXT) {
+        ui.genStatus.textContent = `Stopped: the text reached ${MAX_TEXT} characters.`;
+        break;
+      }
+      const id = await engine.sample(last.logits, state.temp, state.topk, state.topp);
+      if (stopGenerating) break;
+      state.text += vocab[id];
+      ui.text.value = state.text;
+      writeHash();
+      ui.genStatus.textContent = `Generated ${i + 1} of ${GENERATE_COUNT} (seed ${state.seed}).`;
+      changedAt ??= performance.now();
+      await trace();
+    }
+  } catch (err) {
+    fail('Generating failed', err);
+  } finally {
+    generating = false;
+    ui.generate.textContent = `Generate ${GENERATE_COUNT}`;
+  }
+}
+
+/** Keeps `view` in the URL on the section being read, so a reload comes back to it. */
+function followScrolling() {
+  const crossing = new Set();
+  const sections = [...document.querySelectorAll('section[data-view]')];
+  const observer = new IntersectionObserver((entries) => {
+    for (const e of entries) crossing[e.isIntersecting ? 'add' : 'delete'](e.target);
+    const above = window.scrollY + innerHeight * 0.25 < sections[0].offsetTop; // still in the introduction
+    const seen = above ? sections[0] : sections.find((s) => crossing.has(s));
+    if (!seen || seen.id === state.view) return;
+    state.view = seen.id;
+    writeHash();
+    markCurrent();
+  }, { rootMargin: VIEW_BAND });
+  for (const section of sections) observer.observe(section);
+}
+
+/** Marks the section button of `state.view` in the steps bar. */
+function markCurrent() {
+  for (const b of document.querySelectorAll('[data-goto]')) b.toggleAttribute('aria-current', b.dataset.goto === state.view);
+}
+
+/** A failure becomes a message on the page and a log entry; nothing else stops. */
+function fail(what, err) {
+  console.error(err);
+  notices.set('error', [{ level: 'warn', text: `${what}: ${err?.message ?? err}` }]);
+}

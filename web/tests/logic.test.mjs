@@ -1,0 +1,88 @@
+// The page's plain-JavaScript parts, in Node without a browser: the URL state, what the model
+// is given for a text, the trace keys, and the coalescing of requests.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { serialize, deserialize, defaults, MAX_TEXT } from '../state.js';
+import { prepareInput } from '../input.js';
+import { traceKeys } from '../trace-data.js';
+import { latestOnly } from '../latest.js';
+
+const LIMITS = { nLayer: 2, nHead: 4, vocabSize: 96, example: 'the cat' };
+const VOCAB = ['\n', ...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i))];
+
+/** What engine.encode returns for `text` with VOCAB. */
+function encode(text) {
+  const ids = [];
+  const unknown = [];
+  [...text].forEach((ch, position) => {
+    const id = VOCAB.indexOf(ch);
+    if (id < 0) unknown.push({ position, char: ch });
+    else ids.push(id);
+  });
+  return { ids: Uint32Array.from(ids), unknown };
+}
+
+test('the URL state round-trips, newlines and symbols included', () => {
+  const state = { text: 'a b\n&=#%+é', layer: 1, head: 3, view: 'attention', temp: 0.75, topk: 5, topp: 0.9, seed: 42 };
+  const { state: back, messages } = deserialize('#' + serialize(state), LIMITS);
+  assert.deepEqual(back, state);
+  assert.deepEqual(messages, []);
+  assert.deepEqual(deserialize('', LIMITS), { state: defaults(LIMITS), messages: [] });
+});
+
+test('bad URL values fall back to their defaults with a message, and never throw', () => {
+  const { state, messages } = deserialize('#layer=2&head=1.5&view=nope&temp=-1&topk=97&topp=0&seed=x&what=1&text=ok', LIMITS);
+  assert.deepEqual(state, { ...defaults(LIMITS), text: 'ok' });
+  assert.equal(messages.length, 8);
+  assert.match(messages.join('\n'), /layer must be from 0 to 1; using 0 instead/);
+  assert.match(messages.join('\n'), /unknown setting "what"/);
+  const long = deserialize('#text=' + 'x'.repeat(MAX_TEXT + 5), LIMITS);
+  assert.equal(long.state.text.length, MAX_TEXT);
+  assert.match(long.messages[0], /cut to its first 2000 characters/);
+  for (const hash of ['#%', '#text=%E0%A4%A', '#=&&=', '#layer', '#layer=1e0']) assert.doesNotThrow(() => deserialize(hash, LIMITS), hash);
+});
+
+test('the model gets the last block_size tokens; unknown characters are named, not fatal', () => {
+  const text = 'é' + 'abcdefghij'.repeat(7); // 1 unknown + 70 known
+  const r = prepareInput(text, encode(text), 64, VOCAB);
+  assert.equal(r.total, 70);
+  assert.equal(r.dropped, 6);
+  assert.equal(r.ids.length, 64);
+  assert.equal(r.labels[0], 'g', 'the window starts at the 7th known character');
+  assert.equal(r.items.filter((i) => i.status === 'used').length, 64);
+  assert.deepEqual(r.items.filter((i) => i.status === 'used').map((i) => i.position), [...Array(64).keys()]);
+  assert.equal(r.items.filter((i) => i.status === 'unknown').length, 1);
+  assert.match(r.messages.map((m) => m.text).join('\n'), /70 tokens.*at most block_size = 64.*first 6/s);
+  assert.match(r.messages.map((m) => m.text).join('\n'), /'é' \(U\+00E9\) at character 0/);
+
+  const empty = prepareInput('', encode(''), 64, VOCAB);
+  assert.equal(empty.ids.length, 0);
+  assert.match(empty.messages[0].text, /The text is empty/);
+  const none = prepareInput('éé', encode('éé'), 64, VOCAB);
+  assert.match(none.messages[0].text, /None of these characters/);
+});
+
+test('one forward call asks for every key the views show', () => {
+  const keys = traceKeys({ n_layer: 2, n_head: 4 }, 1, 2);
+  for (const k of ['embed.tok', 'embed.pos', 'embed', 'block0.residual', 'block1.ln1', 'block1.head2.q', 'block1.head2.scores', 'block1.attn.concat', 'block1.ffn.act', 'block0.head3.att', 'block1.head0.att', 'logits', 'probs']) {
+    assert.ok(keys.includes(k), k);
+  }
+  assert.equal(new Set(keys).size, keys.length, 'no duplicates');
+  assert.ok(!keys.includes('block0.ln1'), 'per-layer details only for the chosen layer');
+});
+
+test('requests made while one runs collapse into one more run with the latest arguments', async () => {
+  const runs = [];
+  let release;
+  const task = async (x, isStale) => {
+    runs.push(x);
+    if (x === 1) await new Promise((r) => { release = r; });
+    runs.push(`${x} stale=${isStale()}`);
+  };
+  const request = latestOnly(task, (e) => { throw e; });
+  const first = request(1);
+  const others = [request(2), request(3), request(4)];
+  release();
+  await Promise.all([first, ...others]);
+  assert.deepEqual(runs, [1, '1 stale=true', 4, '4 stale=false']);
+});

@@ -43,6 +43,9 @@ fn main(@builtin(local_invocation_index) lid: u32) {
     if (lid == 0u) {
         let total = sqrt(partial[0]);
         norm[0] = total;
-        scale[0] = select(bitcast<f32>(QUIET_NAN), min(1.0, params.max_norm / (total + params.eps)), is_finite(total));
+        // the NaN is built from a uniform so that no WGSL compiler folds it at compile time
+        // (Chrome's rejects a constant NaN)
+        let nan = bitcast<f32>(QUIET_NAN | (params.count & 0u));
+        scale[0] = select(nan, min(1.0, params.max_norm / (total + params.eps)), is_finite(total));
     }
 }

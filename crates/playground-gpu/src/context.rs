@@ -146,9 +146,13 @@ impl GpuContext {
     }
 
     /// "NVIDIA H100 80GB HBM3 (Vulkan)", "llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan)"; browsers
-    /// hide the name, so there it is the device type: "Cpu adapter (BrowserWebGpu)".
+    /// hide the name, and tell only whether the adapter is a software fallback.
     pub fn adapter_name(&self) -> String {
-        let name = if self.info.name.is_empty() { format!("{:?} adapter", self.info.device_type) } else { self.info.name.clone() };
+        let name = match (self.info.name.is_empty(), self.info.device_type) {
+            (false, _) => self.info.name.clone(),
+            (true, wgpu::DeviceType::Cpu) => "a software (CPU) fallback adapter".into(),
+            (true, _) => "the browser's GPU adapter".into(),
+        };
         format!("{name} ({:?})", self.info.backend)
     }
 

@@ -9,11 +9,11 @@ export function startWorker() {
   const pending = new Map(); // id -> { resolve, reject }
   let nextId = 1;
   worker.onmessage = (event) => {
-    const { id, result, error } = event.data;
+    const { id, result, error, name } = event.data;
     const p = pending.get(id);
     if (!p) return;
     pending.delete(id);
-    if (error !== undefined) p.reject(new Error(error));
+    if (error !== undefined) p.reject(Object.assign(new Error(error), { name }));
     else p.resolve(result);
   };
   worker.onerror = (event) => {
@@ -36,12 +36,25 @@ export function startWorker() {
 }
 
 /**
- * Creates a model in the worker and returns an object bound to it.
+ * Creates a freshly initialized model in the worker and returns an object bound to it.
  * @param {{ call: Function }} worker from startWorker()
- * @param {object} options { config, seed, vocab, backend }
+ * @param {object} options { config, seed, vocab?, data?: {task}|{text}, backend }
  */
 export async function createEngine(worker, options) {
-  const info = await worker.call('create', options);
+  return bind(worker, await worker.call('create', options));
+}
+
+/**
+ * Loads a model from checkpoint bytes (safetensors) in the worker.
+ * @param {{ call: Function }} worker
+ * @param {Uint8Array} bytes
+ * @param {{ backend?: string, seed?: number }} [options]
+ */
+export async function loadEngine(worker, bytes, { backend = 'auto', seed = 1 } = {}) {
+  return bind(worker, await worker.call('load', bytes, backend, seed));
+}
+
+function bind(worker, info) {
   const h = info.handle;
   return {
     ...info,
@@ -50,6 +63,14 @@ export async function createEngine(worker, options) {
     forward: (ids, keys) => worker.call('forward', h, Array.from(ids), keys),
     sample: (logits, temperature, topK, topP) => worker.call('sample', h, logits, temperature, topK, topP),
     setSeed: (seed) => worker.call('setSeed', h, seed),
+    generate: (prompt, n, temperature, topK, topP) => worker.call('generate', h, Array.from(prompt), n, temperature, topK, topP),
+    setData: (data, seed) => worker.call('setData', h, data, seed),
+    startTraining: (config, optimizer) => worker.call('startTraining', h, config, optimizer ?? null),
+    trainSteps: (n) => worker.call('trainSteps', h, n),
+    evaluate: (batches) => worker.call('evaluate', h, batches),
+    step: () => worker.call('step', h),
+    exportCheckpoint: () => worker.call('exportCheckpoint', h),
+    exportOptimizer: () => worker.call('exportOptimizer', h),
     dispose: () => worker.call('dispose', h),
   };
 }

@@ -1,6 +1,6 @@
 // The engine worker: hosts the wasm engine off the main thread so the page never freezes.
 // Protocol: the page posts { id, method, args }; the worker answers { id, result } or
-// { id, error }. Calls run one at a time, in arrival order (the wasm object allows one call
+// { id, error, name } (name: the kind of failure, e.g. "NonFinite", "DeviceLost"). Calls run one at a time, in arrival order (the wasm object allows one call
 // in flight). Several engines can live here at once, addressed by a handle.
 import init, { Playground } from '../pkg/playground_web.js';
 
@@ -22,13 +22,16 @@ function engine(handle) {
   return pg;
 }
 
+function register(pg) {
+  const handle = nextHandle++;
+  engines.set(handle, pg);
+  return describe(handle, pg);
+}
+
 const methods = {
-  async create(options) {
-    const pg = await Playground.create(options);
-    const handle = nextHandle++;
-    engines.set(handle, pg);
-    return describe(handle, pg);
-  },
+  create: async (options) => register(await Playground.create(options)),
+  load: async (bytes, backend, seed) => register(await Playground.load(bytes, backend, BigInt(seed))),
+  tasks: () => Playground.tasks(),
   dispose(handle) {
     engine(handle).free();
     engines.delete(handle);
@@ -40,6 +43,14 @@ const methods = {
   sample: (handle, logits, temperature, topK, topP) => engine(handle).sample(logits, temperature, topK, topP),
   setSeed: (handle, seed) => engine(handle).setSeed(BigInt(seed)),
   samplingProbabilities: (logits, temperature, topK, topP) => Playground.samplingProbabilities(logits, temperature, topK, topP),
+  generate: (handle, prompt, n, temperature, topK, topP) => engine(handle).generate(Uint32Array.from(prompt), n, temperature, topK, topP),
+  setData: (handle, data, seed) => engine(handle).setData(data, BigInt(seed)),
+  startTraining: (handle, config, optimizer) => engine(handle).startTraining(config, optimizer ?? undefined),
+  trainSteps: (handle, n) => engine(handle).trainSteps(n),
+  evaluate: (handle, batches) => engine(handle).evaluate(batches),
+  step: (handle) => engine(handle).step(),
+  exportCheckpoint: (handle) => engine(handle).exportCheckpoint(),
+  exportOptimizer: (handle) => engine(handle).exportOptimizer(),
 };
 
 function describe(handle, pg) {
@@ -63,7 +74,7 @@ self.onmessage = (event) => {
       const result = await fn(...args);
       self.postMessage({ id, result }, transferables(result));
     } catch (err) {
-      self.postMessage({ id, error: String(err?.message ?? err) });
+      self.postMessage({ id, error: String(err?.message ?? err), name: err?.name ?? 'Error' });
     }
   });
 };

@@ -8,6 +8,7 @@ use crate::config::ModelConfig;
 use crate::error::CoreError;
 use crate::params::ParamLayout;
 use crate::tokenizer::CharTokenizer;
+use crate::train::OptimizerState;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use std::collections::{BTreeMap, HashMap};
 
@@ -109,6 +110,35 @@ impl Checkpoint {
     }
 }
 
+/// AdamW's moments as a safetensors file of its own (so the weights file stays a plain
+/// nanoGPT state dict): tensors `adamw.m` and `adamw.v`, flat, and the step in the metadata.
+pub fn optimizer_to_bytes(opt: &OptimizerState) -> Result<Vec<u8>, CoreError> {
+    let to_bytes = |v: &[f32]| -> Vec<u8> { v.iter().flat_map(|x| x.to_le_bytes()).collect() };
+    let (m, v) = (to_bytes(&opt.m), to_bytes(&opt.v));
+    let views = [
+        ("adamw.m", TensorView::new(Dtype::F32, vec![opt.m.len()], &m).map_err(|e| refuse(e.to_string()))?),
+        ("adamw.v", TensorView::new(Dtype::F32, vec![opt.v.len()], &v).map_err(|e| refuse(e.to_string()))?),
+    ];
+    let meta = HashMap::from([("format".to_string(), format!("{FORMAT}-optimizer")), ("step".to_string(), opt.step.to_string())]);
+    safetensors::tensor::serialize(views, Some(meta)).map_err(|e| refuse(e.to_string()))
+}
+
+/// Reads what `optimizer_to_bytes` wrote, for a model with `len` parameter slots.
+pub fn optimizer_from_bytes(bytes: &[u8], len: usize) -> Result<OptimizerState, CoreError> {
+    let st = SafeTensors::deserialize(bytes).map_err(|e| refuse(format!("optimizer state: not a valid safetensors file ({e})")))?;
+    let (_, header) = SafeTensors::read_metadata(bytes).map_err(|e| refuse(e.to_string()))?;
+    let meta = header.metadata().clone().unwrap_or_default();
+    if meta.get("format").map(String::as_str) != Some(&format!("{FORMAT}-optimizer")) {
+        return Err(refuse("this is not a Transformer Playground optimizer state"));
+    }
+    let step: u32 = meta.get("step").and_then(|s| s.parse().ok()).ok_or_else(|| refuse("optimizer state without a valid step"))?;
+    let read = |name: &str| -> Result<Vec<f32>, CoreError> {
+        let view = st.tensor(name).map_err(|_| refuse(format!("optimizer state: {name:?} is missing")))?;
+        read_f32(name, &view, &[len])
+    };
+    Ok(OptimizerState { step, m: read("adamw.m")?, v: read("adamw.v")? })
+}
+
 /// The values of one stored tensor, checked for dtype, shape and finiteness.
 fn read_f32(name: &str, view: &TensorView, shape: &[usize]) -> Result<Vec<f32>, CoreError> {
     if view.dtype() != Dtype::F32 {
@@ -141,6 +171,15 @@ mod tests {
         let ck = sample();
         let back = Checkpoint::from_bytes(&ck.to_bytes().unwrap()).unwrap();
         assert_eq!(back, ck);
+    }
+
+    #[test]
+    fn optimizer_state_round_trips_and_checks_its_length() {
+        let opt = OptimizerState { step: 7, m: vec![0.5, -1.0, 2.0], v: vec![0.25, 1.0, 4.0] };
+        let bytes = optimizer_to_bytes(&opt).unwrap();
+        assert_eq!(optimizer_from_bytes(&bytes, 3).unwrap(), opt);
+        assert!(optimizer_from_bytes(&bytes, 4).unwrap_err().to_string().contains("shape"));
+        assert!(optimizer_from_bytes(&sample().to_bytes().unwrap(), 3).is_err());
     }
 
     #[test]

@@ -16,6 +16,16 @@ impl Rng {
         Rng { state: if s == 0 { 0x2545_F491_4F6C_DD1D } else { s } }
     }
 
+    /// The generator's state, to save a run and resume the same stream later.
+    pub fn state(&self) -> u64 {
+        self.state
+    }
+
+    /// A generator that continues from a saved `state()` (0 is not a state xorshift can hold).
+    pub fn from_state(state: u64) -> Self {
+        Rng { state: if state == 0 { 0x2545_F491_4F6C_DD1D } else { state } }
+    }
+
     pub fn next_u32(&mut self) -> u32 {
         self.state ^= self.state >> 12;
         self.state ^= self.state << 25;

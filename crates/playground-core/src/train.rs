@@ -107,6 +107,11 @@ impl TrainConfig {
     }
 }
 
+/// The config as JSON, for checkpoint metadata.
+pub fn to_json(config: &TrainConfig) -> String {
+    serde_json::to_string(config).expect("a struct of numbers serializes")
+}
+
 /// What one step reports.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct StepStats {

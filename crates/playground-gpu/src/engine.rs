@@ -1,51 +1,194 @@
-//! `Engine`: the model on the GPU when WebGPU is there, on the CPU reference when it is not,
-//! behind one interface the wasm facade and the tests drive.
+//! `Engine`: one model, on the GPU when WebGPU is there and on the CPU reference when it is
+//! not, for inference or for training, behind one interface the session drives.
+//!
+//! A model starts for inference (activations for one sequence). `start_training` turns it
+//! into a trainer with the same weights (activations for a batch, gradients, AdamW moments).
 
 use crate::context::SharedGpu;
 use crate::error::GpuError;
 use crate::model::GpuModel;
-use playground_core::{CpuModel, ForwardOutput, ModelConfig, TraceRequest};
+use crate::train::GpuTrainer;
+use playground_core::train::{CpuTrainer, OptimizerState, StepStats, TrainConfig};
+use playground_core::{CoreError, CpuModel, ForwardOutput, ModelConfig, TraceRequest};
 
 pub enum Engine {
-    Gpu(Box<GpuModel>),
-    Cpu(CpuModel),
+    GpuModel(Box<GpuModel>),
+    GpuTrainer(Box<GpuTrainer>),
+    CpuModel(Box<CpuModel>),
+    CpuTrainer(Box<CpuTrainer>),
 }
 
 impl Engine {
-    /// A GPU engine on `gpu`, or the CPU engine when `gpu` is `None`.
-    pub async fn new(gpu: Option<SharedGpu>, config: ModelConfig, params: Vec<f32>, max_batch: usize) -> Result<Engine, GpuError> {
+    /// An inference engine on `gpu`, or on the CPU when `gpu` is `None`.
+    pub async fn new(gpu: Option<SharedGpu>, config: ModelConfig, params: Vec<f32>) -> Result<Engine, GpuError> {
         Ok(match gpu {
-            Some(gpu) => Engine::Gpu(Box::new(GpuModel::new(gpu, config, &params, max_batch).await?)),
-            None => Engine::Cpu(CpuModel::from_params(config, params)?),
+            Some(gpu) => Engine::GpuModel(Box::new(GpuModel::new(gpu, config, &params, 1).await?)),
+            None => Engine::CpuModel(Box::new(CpuModel::from_params(config, params)?)),
         })
     }
 
     /// "webgpu" or "cpu".
     pub fn backend(&self) -> &'static str {
         match self {
-            Engine::Gpu(_) => "webgpu",
-            Engine::Cpu(_) => "cpu",
+            Engine::GpuModel(_) | Engine::GpuTrainer(_) => "webgpu",
+            Engine::CpuModel(_) | Engine::CpuTrainer(_) => "cpu",
         }
     }
 
     pub fn config(&self) -> &ModelConfig {
         match self {
-            Engine::Gpu(m) => &m.config,
-            Engine::Cpu(m) => &m.config,
+            Engine::GpuModel(m) => &m.config,
+            Engine::GpuTrainer(t) => &t.model.config,
+            Engine::CpuModel(m) => &m.config,
+            Engine::CpuTrainer(t) => &t.model.config,
         }
     }
 
+    pub fn is_training(&self) -> bool {
+        matches!(self, Engine::GpuTrainer(_) | Engine::CpuTrainer(_))
+    }
+
+    /// Inference over one sequence with the requested trace.
     pub async fn forward(&mut self, tokens: &[u32], request: &TraceRequest) -> Result<ForwardOutput, GpuError> {
         match self {
-            Engine::Gpu(m) => m.forward(tokens, request).await,
-            Engine::Cpu(m) => Ok(m.forward(tokens, request)?),
+            Engine::GpuModel(m) => m.forward(tokens, request).await,
+            Engine::GpuTrainer(t) => t.model.forward(tokens, request).await,
+            Engine::CpuModel(m) => Ok(m.forward(tokens, request)?),
+            Engine::CpuTrainer(t) => Ok(t.model.forward(tokens, request)?),
         }
     }
 
+    /// The parameters, laid out by `ParamLayout`.
     pub async fn params(&mut self) -> Result<Vec<f32>, GpuError> {
         match self {
-            Engine::Gpu(m) => m.read_params().await,
-            Engine::Cpu(m) => Ok(m.params.clone()),
+            Engine::GpuModel(m) => m.read_params().await,
+            Engine::GpuTrainer(t) => t.model.read_params().await,
+            Engine::CpuModel(m) => Ok(m.params.clone()),
+            Engine::CpuTrainer(t) => Ok(t.model.params.clone()),
         }
     }
+
+    /// Becomes a trainer with the current weights, and the optimizer state given (or fresh).
+    /// A trainer with another batch size is rebuilt the same way.
+    pub async fn start_training(&mut self, train: TrainConfig, opt: Option<&OptimizerState>) -> Result<(), GpuError> {
+        let config = *self.config();
+        let params = self.params().await?;
+        *self = match self {
+            Engine::GpuModel(m) => Engine::GpuTrainer(Box::new(GpuTrainer::new(m.gpu().clone(), config, &params, train).await?)),
+            Engine::GpuTrainer(t) => Engine::GpuTrainer(Box::new(GpuTrainer::new(t.model.gpu().clone(), config, &params, train).await?)),
+            Engine::CpuModel(_) | Engine::CpuTrainer(_) => {
+                Engine::CpuTrainer(Box::new(CpuTrainer::new(CpuModel::from_params(config, params)?, train)?))
+            }
+        };
+        if let Some(opt) = opt {
+            self.load_optimizer(opt)?;
+        }
+        Ok(())
+    }
+
+    fn load_optimizer(&mut self, opt: &OptimizerState) -> Result<(), GpuError> {
+        match self {
+            Engine::GpuTrainer(t) => t.load_optimizer(opt),
+            Engine::CpuTrainer(t) => {
+                if opt.m.len() != t.model.params.len() || opt.v.len() != t.model.params.len() {
+                    return Err(
+                        CoreError::Shape { op: "load_optimizer", expected: vec![t.model.params.len()], got: vec![opt.m.len()] }.into()
+                    );
+                }
+                t.opt = opt.clone();
+                Ok(())
+            }
+            _ => Err(not_training()),
+        }
+    }
+
+    /// Runs one step per batch in `batches` ((x, y) pairs of (B, T) tokens) and returns their
+    /// statistics. On the GPU the steps are submitted back to back and read once at the end.
+    /// The first step with a NaN or infinite loss or gradient norm ends the run with
+    /// `CoreError::NonFinite`; the model is then at its last good state (see `Session`).
+    pub async fn train_steps(&mut self, batches: &[(Vec<u32>, Vec<u32>)]) -> Result<Vec<StepStats>, GpuError> {
+        match self {
+            Engine::GpuTrainer(t) => {
+                for (x, y) in batches {
+                    t.submit_step(x, y)?;
+                }
+                let stats = t.read_stats().await?;
+                if let Some(bad) = stats.iter().find(|s| !s.loss.is_finite() || !s.grad_norm.is_finite()) {
+                    return Err(CoreError::NonFinite { step: bad.step, loss: bad.loss, grad_norm: bad.grad_norm }.into());
+                }
+                Ok(stats)
+            }
+            Engine::CpuTrainer(t) => {
+                let (b, block) = (t.config.batch_size, t.model.config.block_size);
+                batches.iter().map(|(x, y)| t.step(x, y, b, block).map_err(GpuError::from)).collect()
+            }
+            _ => Err(not_training()),
+        }
+    }
+
+    /// Mean loss over a batch of `b` rows, changing no weights.
+    pub async fn loss(&mut self, x: &[u32], y: &[u32], b: usize) -> Result<f32, GpuError> {
+        let t = self.config().block_size;
+        match self {
+            Engine::GpuTrainer(tr) => tr.model.loss(x, y, b, t).await,
+            Engine::CpuTrainer(tr) => Ok(tr.eval(x, y, b, t)?),
+            _ => Err(not_training()),
+        }
+    }
+
+    /// Remembers the current weights and optimizer state as the last good state.
+    pub async fn snapshot(&mut self) -> Result<Snapshot, GpuError> {
+        match self {
+            Engine::GpuTrainer(t) => {
+                t.snapshot();
+                Ok(Snapshot::OnGpu(t.step_count()))
+            }
+            Engine::CpuTrainer(t) => Ok(Snapshot::OnCpu(t.model.params.clone(), t.opt.clone())),
+            _ => Err(not_training()),
+        }
+    }
+
+    /// Goes back to `snapshot`.
+    pub fn restore(&mut self, snapshot: &Snapshot) -> Result<(), GpuError> {
+        match (self, snapshot) {
+            (Engine::GpuTrainer(t), Snapshot::OnGpu(step)) => {
+                t.restore(*step);
+                Ok(())
+            }
+            (Engine::CpuTrainer(t), Snapshot::OnCpu(params, opt)) => {
+                t.model.params.clone_from(params);
+                t.opt.clone_from(opt);
+                Ok(())
+            }
+            _ => Err(not_training()),
+        }
+    }
+
+    /// AdamW's state, for autosave.
+    pub async fn optimizer(&mut self) -> Result<OptimizerState, GpuError> {
+        match self {
+            Engine::GpuTrainer(t) => t.read_optimizer().await,
+            Engine::CpuTrainer(t) => Ok(t.opt.clone()),
+            _ => Err(not_training()),
+        }
+    }
+
+    pub fn step_count(&self) -> u32 {
+        match self {
+            Engine::GpuTrainer(t) => t.step_count(),
+            Engine::CpuTrainer(t) => t.opt.step,
+            _ => 0,
+        }
+    }
+}
+
+/// The last good state of a trainer: on the GPU a copy kept in GPU buffers (and the step it
+/// was taken at), on the CPU a copy in memory.
+pub enum Snapshot {
+    OnGpu(u32),
+    OnCpu(Vec<f32>, OptimizerState),
+}
+
+fn not_training() -> GpuError {
+    CoreError::Data("the model is not set up for training yet: start training first".into()).into()
 }

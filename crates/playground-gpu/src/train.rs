@@ -132,6 +132,15 @@ impl GpuTrainer {
         Ok(GpuTrainer { model, config: train, bufs, plan, clip, adamw, stats, step: 0, read: 0 })
     }
 
+    /// Every kernel launch of one step, in order (for profiling; `Zero` steps are skipped).
+    pub fn step_ops(&self) -> Vec<&Op> {
+        let plan = self.plan.iter().filter_map(|s| match s {
+            Step::Run(op) => Some(op),
+            Step::Zero(_) => None,
+        });
+        plan.chain(&self.clip).chain(&self.adamw).chain([&self.stats]).collect()
+    }
+
     /// Steps taken so far.
     pub fn step_count(&self) -> u32 {
         self.step
@@ -183,9 +192,11 @@ impl GpuTrainer {
         self.copy_state(true);
     }
 
-    /// Puts back what `snapshot` saved.
-    pub fn restore(&self) {
+    /// Puts back what `snapshot` saved when `step` steps had been taken.
+    pub fn restore(&mut self, step: u32) {
         self.copy_state(false);
+        self.step = step;
+        self.read = step;
     }
 
     fn copy_state(&self, save: bool) {

@@ -23,14 +23,23 @@ fn auto() -> String {
     "auto".into()
 }
 
+/// Training data: a generated task by name, or a text.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataDto {
+    pub task: Option<String>,
+    pub text: Option<String>,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CreateOptions {
     pub config: ConfigDto,
-    /// Weights and sampling are reproducible from this seed.
+    /// Weights, batches and sampling are reproducible from this seed.
     pub seed: u64,
-    /// A text whose distinct characters form the vocabulary.
-    pub vocab: String,
+    /// A text whose distinct characters form the vocabulary (else the data's).
+    pub vocab: Option<String>,
+    pub data: Option<DataDto>,
     #[serde(default = "auto")]
     pub backend: String,
 }
@@ -44,4 +53,17 @@ pub struct UnknownDto {
 #[derive(Serialize)]
 pub struct EncodedDto {
     pub unknown: Vec<UnknownDto>,
+}
+
+#[derive(Serialize)]
+pub struct TaskDto {
+    pub name: &'static str,
+    pub lesson: &'static str,
+    pub alphabet: String,
+}
+
+#[derive(Serialize)]
+pub struct EvalDto {
+    pub train: f32,
+    pub val: f32,
 }

@@ -1,11 +1,16 @@
 //! The wasm-bindgen facade: one engine class for JavaScript, and nothing else. Logic lives in
-//! `playground-core` and `playground-gpu`; this file converts at the boundary.
+//! `playground-core` and `playground-gpu` (`Session`); this file converts at the boundary.
 
 mod dto;
+mod errors;
 
-use dto::{CreateOptions, EncodedDto};
+use dto::{CreateOptions, DataDto, EncodedDto, TaskDto, UnknownDto};
+use errors::to_js;
+use playground_core::checkpoint::{optimizer_from_bytes, optimizer_to_bytes, Checkpoint};
+use playground_core::data::{Dataset, Task};
+use playground_core::train::TrainConfig;
 use playground_core::{sample, sampling_probabilities, CharTokenizer, CpuModel, Rng, SamplingParams, TraceRequest};
-use playground_gpu::{Engine, GpuContext, SharedGpu};
+use playground_gpu::{GpuContext, Session, SharedGpu};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(start)]
@@ -16,58 +21,95 @@ pub fn start() {
 /// The playground, as seen from JavaScript. One call in flight at a time (the worker queues).
 #[wasm_bindgen]
 pub struct Playground {
-    engine: Engine,
-    tokenizer: CharTokenizer,
+    session: Session,
+    /// Draws the tokens of `sample` and `generate`.
     rng: Rng,
     /// Why the CPU engine runs, when WebGPU was wanted but not available.
     fallback_reason: Option<String>,
     adapter: Option<String>,
 }
 
-fn js_err(e: impl std::fmt::Display) -> JsError {
-    JsError::new(&e.to_string())
+/// The GPU for a backend choice: "auto" falls back to the CPU and says why.
+async fn choose_gpu(backend: &str) -> Result<(Option<SharedGpu>, Option<String>), JsValue> {
+    match backend {
+        "cpu" => Ok((None, None)),
+        "webgpu" => Ok((Some(SharedGpu::new(GpuContext::new().await.map_err(to_js)?)), None)),
+        "auto" => Ok(match GpuContext::new().await {
+            Ok(gpu) => (Some(SharedGpu::new(gpu)), None),
+            Err(e) => (None, Some(e.to_string())),
+        }),
+        other => Err(to_js(playground_core::CoreError::Data(format!("backend must be \"auto\", \"webgpu\" or \"cpu\", not {other:?}")))),
+    }
+}
+
+fn to_value<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    serde_wasm_bindgen::to_value(value).map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))
+}
+
+/// A dataset for `data` tokenized with `tokenizer`, and its description.
+fn dataset(data: &DataDto, tokenizer: Option<CharTokenizer>, seed: u64) -> Result<(Dataset, String), JsValue> {
+    match data {
+        DataDto { task: Some(name), text: None } => {
+            let task = Task::parse(name).map_err(to_js)?;
+            Ok((Dataset::from_task(task, seed, tokenizer).map_err(to_js)?, format!("task: {name}")))
+        }
+        DataDto { task: None, text: Some(text) } => {
+            let chars = text.chars().count();
+            Ok((Dataset::from_text(text, tokenizer).map_err(to_js)?, format!("text: {chars} characters")))
+        }
+        _ => Err(to_js(playground_core::CoreError::Data("give either a task or a text".into()))),
+    }
 }
 
 #[wasm_bindgen]
 impl Playground {
-    /// Builds a model from `options` = `{ config, seed, vocab, backend }` (see dto.rs):
-    /// freshly initialized from the seed. `backend` is "auto" (WebGPU if available, else the
-    /// CPU), "webgpu" (fail without it) or "cpu".
-    pub async fn create(options: JsValue) -> Result<Playground, JsError> {
-        let opts: CreateOptions = serde_wasm_bindgen::from_value(options).map_err(js_err)?;
-        let tokenizer = CharTokenizer::from_text(&opts.vocab).map_err(js_err)?;
+    /// A freshly initialized model: `{ config, seed, vocab?, data?, backend? }` (see dto.rs).
+    /// The vocabulary is `vocab`'s characters, or those of the data (a task's alphabet or the
+    /// text's characters), which then also becomes the training data.
+    pub async fn create(options: JsValue) -> Result<Playground, JsValue> {
+        let opts: CreateOptions =
+            serde_wasm_bindgen::from_value(options).map_err(|e| to_js(playground_core::CoreError::Data(e.to_string())))?;
+        let (tokenizer, data) = match (&opts.vocab, &opts.data) {
+            (Some(vocab), data) => {
+                let tokenizer = CharTokenizer::from_text(vocab).map_err(to_js)?;
+                let data = data.as_ref().map(|d| dataset(d, Some(tokenizer.clone()), opts.seed)).transpose()?;
+                (tokenizer, data)
+            }
+            (None, Some(d)) => {
+                let (data, source) = dataset(d, None, opts.seed)?;
+                (data.tokenizer.clone(), Some((data, source)))
+            }
+            (None, None) => return Err(to_js(playground_core::CoreError::Data("give a vocabulary or training data".into()))),
+        };
         let config = opts.config.with_vocab(tokenizer.vocab_size());
-        let model = CpuModel::new(config, opts.seed).map_err(js_err)?;
-        Self::build(opts.backend, config, model.params, tokenizer, opts.seed).await
+        let model = CpuModel::new(config, opts.seed).map_err(to_js)?;
+        let checkpoint = Checkpoint { config, tokenizer, params: model.params, metadata: Default::default() };
+        let mut pg = Self::open(checkpoint, &opts.backend, opts.seed).await?;
+        if let Some((data, source)) = data {
+            pg.session.set_data(data, source).map_err(to_js)?;
+        }
+        Ok(pg)
     }
 
-    async fn build(
-        backend: String,
-        config: playground_core::ModelConfig,
-        params: Vec<f32>,
-        tokenizer: CharTokenizer,
-        seed: u64,
-    ) -> Result<Playground, JsError> {
-        let (gpu, fallback_reason) = match backend.as_str() {
-            "cpu" => (None, None),
-            "webgpu" => (Some(SharedGpu::new(GpuContext::new().await.map_err(js_err)?)), None),
-            "auto" => match GpuContext::new().await {
-                Ok(gpu) => (Some(SharedGpu::new(gpu)), None),
-                Err(e) => (None, Some(e.to_string())),
-            },
-            other => return Err(JsError::new(&format!("backend must be \"auto\", \"webgpu\" or \"cpu\", not {other:?}"))),
-        };
+    /// A model from a checkpoint file's bytes (safetensors, validated before use).
+    pub async fn load(bytes: Vec<u8>, backend: String, seed: u64) -> Result<Playground, JsValue> {
+        let checkpoint = Checkpoint::from_bytes(&bytes).map_err(to_js)?;
+        Self::open(checkpoint, &backend, seed).await
+    }
+
+    async fn open(checkpoint: Checkpoint, backend: &str, seed: u64) -> Result<Playground, JsValue> {
+        let (gpu, fallback_reason) = choose_gpu(backend).await?;
         let adapter = gpu.as_ref().map(|g| g.adapter_name());
-        let engine = Engine::new(gpu, config, params, 1).await.map_err(js_err)?;
-        Ok(Playground { engine, tokenizer, rng: Rng::new(seed), fallback_reason, adapter })
+        let session = Session::new(gpu, checkpoint).await.map_err(to_js)?;
+        Ok(Playground { session, rng: Rng::new(seed), fallback_reason, adapter })
     }
 
     /// "webgpu" or "cpu".
     pub fn backend(&self) -> String {
-        self.engine.backend().into()
+        self.session.backend().into()
     }
 
-    /// The adapter's name on WebGPU ("SwiftShader (BrowserWebGpu)"), else undefined.
+    /// The adapter's name on WebGPU, else undefined.
     pub fn adapter(&self) -> Option<String> {
         self.adapter.clone()
     }
@@ -79,47 +121,50 @@ impl Playground {
     }
 
     /// `{ vocab_size, block_size, n_layer, n_head, n_embd }`.
-    pub fn config(&self) -> Result<JsValue, JsError> {
-        serde_wasm_bindgen::to_value(self.engine.config()).map_err(js_err)
+    pub fn config(&mut self) -> Result<JsValue, JsValue> {
+        to_value(self.session.engine().config())
     }
 
     /// The vocabulary, one string per token id.
     pub fn vocab(&self) -> Vec<String> {
-        self.tokenizer.chars().iter().map(|c| c.to_string()).collect()
+        self.session.tokenizer.chars().iter().map(|c| c.to_string()).collect()
+    }
+
+    /// The generated tasks: `[{ name, lesson, alphabet }]`.
+    pub fn tasks() -> Result<JsValue, JsValue> {
+        let tasks: Vec<TaskDto> =
+            Task::ALL.iter().map(|t| TaskDto { name: t.name(), lesson: t.lesson(), alphabet: t.alphabet() }).collect();
+        to_value(&tasks)
     }
 
     /// `{ ids: Uint32Array, unknown: [{ position, char }] }`: characters outside the vocabulary
     /// are reported, not fatal.
-    pub fn encode(&self, text: &str) -> Result<JsValue, JsError> {
-        let enc = self.tokenizer.encode_lossy(text);
-        let dto =
-            EncodedDto { unknown: enc.unknown.iter().map(|&(position, ch)| dto::UnknownDto { position, char: ch.to_string() }).collect() };
-        let obj = serde_wasm_bindgen::to_value(&dto).map_err(js_err)?;
-        js_sys::Reflect::set(&obj, &"ids".into(), &js_sys::Uint32Array::from(&enc.ids[..]))
-            .map_err(|_| JsError::new("could not build the result"))?;
+    pub fn encode(&self, text: &str) -> Result<JsValue, JsValue> {
+        let enc = self.session.tokenizer.encode_lossy(text);
+        let dto = EncodedDto { unknown: enc.unknown.iter().map(|&(position, ch)| UnknownDto { position, char: ch.to_string() }).collect() };
+        let obj = to_value(&dto)?;
+        js_sys::Reflect::set(&obj, &"ids".into(), &js_sys::Uint32Array::from(&enc.ids[..]))?;
         Ok(obj)
     }
 
-    pub fn decode(&self, ids: &[u32]) -> Result<String, JsError> {
-        self.tokenizer.decode(ids).map_err(js_err)
+    pub fn decode(&self, ids: &[u32]) -> Result<String, JsValue> {
+        self.session.tokenizer.decode(ids).map_err(to_js)
     }
 
     /// Runs the model on `ids` and returns `{ [key]: { shape, axes, data: Float32Array } }` for
     /// every key asked for (see `playground_core::trace`).
-    pub async fn forward(&mut self, ids: Vec<u32>, keys: Vec<String>) -> Result<JsValue, JsError> {
-        let request = TraceRequest::keys(&keys).map_err(js_err)?;
-        let out = self.engine.forward(&ids, &request).await.map_err(js_err)?;
+    pub async fn forward(&mut self, ids: Vec<u32>, keys: Vec<String>) -> Result<JsValue, JsValue> {
+        let request = TraceRequest::keys(&keys).map_err(to_js)?;
+        let out = self.session.forward(&ids, &request).await.map_err(to_js)?;
         let result = js_sys::Object::new();
         for t in out.trace {
             let entry = js_sys::Object::new();
-            let set = |o: &js_sys::Object, k: &str, v: &JsValue| js_sys::Reflect::set(o, &k.into(), v).map(|_| ());
             let shape: js_sys::Array = t.shape.iter().map(|&d| JsValue::from(d as u32)).collect();
             let axes: js_sys::Array = t.axes.iter().map(|&a| JsValue::from_str(a)).collect();
-            set(&entry, "shape", &shape)
-                .and_then(|_| set(&entry, "axes", &axes))
-                .and_then(|_| set(&entry, "data", &js_sys::Float32Array::from(&t.data[..])))
-                .and_then(|_| set(&result, &t.key, &entry))
-                .map_err(|_| JsError::new("could not build the trace object"))?;
+            js_sys::Reflect::set(&entry, &"shape".into(), &shape)?;
+            js_sys::Reflect::set(&entry, &"axes".into(), &axes)?;
+            js_sys::Reflect::set(&entry, &"data".into(), &js_sys::Float32Array::from(&t.data[..]))?;
+            js_sys::Reflect::set(&result, &t.key.into(), &entry)?;
         }
         Ok(result.into())
     }
@@ -127,18 +172,75 @@ impl Playground {
     /// The distribution the next token is drawn from: softmax(logits / temperature), then
     /// top-k and top-p, renormalized. Temperature 0 is greedy.
     #[wasm_bindgen(js_name = samplingProbabilities)]
-    pub fn sampling_probabilities(logits: &[f32], temperature: f32, top_k: u32, top_p: f32) -> Result<Vec<f32>, JsError> {
-        sampling_probabilities(logits, &SamplingParams { temperature, top_k: top_k as usize, top_p }).map_err(js_err)
+    pub fn sampling_probabilities(logits: &[f32], temperature: f32, top_k: u32, top_p: f32) -> Result<Vec<f32>, JsValue> {
+        sampling_probabilities(logits, &SamplingParams { temperature, top_k: top_k as usize, top_p }).map_err(to_js)
     }
 
     /// Draws the next token id from `logits` with the engine's seeded generator.
-    pub fn sample(&mut self, logits: &[f32], temperature: f32, top_k: u32, top_p: f32) -> Result<u32, JsError> {
-        sample(logits, &SamplingParams { temperature, top_k: top_k as usize, top_p }, &mut self.rng).map_err(js_err)
+    pub fn sample(&mut self, logits: &[f32], temperature: f32, top_k: u32, top_p: f32) -> Result<u32, JsValue> {
+        sample(logits, &SamplingParams { temperature, top_k: top_k as usize, top_p }, &mut self.rng).map_err(to_js)
     }
 
     /// Restarts the sampling generator, so a generation can be replayed.
     #[wasm_bindgen(js_name = setSeed)]
     pub fn set_seed(&mut self, seed: u64) {
         self.rng = Rng::new(seed);
+    }
+
+    /// `n` new token ids continuing `prompt`, each sampled with the engine's generator.
+    pub async fn generate(&mut self, prompt: Vec<u32>, n: u32, temperature: f32, top_k: u32, top_p: f32) -> Result<Vec<u32>, JsValue> {
+        let sampling = SamplingParams { temperature, top_k: top_k as usize, top_p };
+        self.session.generate(&prompt, n as usize, &sampling, &mut self.rng).await.map_err(to_js)
+    }
+
+    /// Sets the training data: `{ task }` or `{ text }`, tokenized with the model's vocabulary.
+    #[wasm_bindgen(js_name = setData)]
+    pub fn set_data(&mut self, data: JsValue, seed: u64) -> Result<(), JsValue> {
+        let data: DataDto = serde_wasm_bindgen::from_value(data).map_err(|e| to_js(playground_core::CoreError::Data(e.to_string())))?;
+        let (data, source) = dataset(&data, Some(self.session.tokenizer.clone()), seed)?;
+        self.session.set_data(data, source).map_err(to_js)
+    }
+
+    /// Prepares training with `config` (a TrainConfig object); `optimizer` (bytes from
+    /// `exportOptimizer`) resumes a run.
+    #[wasm_bindgen(js_name = startTraining)]
+    pub async fn start_training(&mut self, config: JsValue, optimizer: Option<Vec<u8>>) -> Result<(), JsValue> {
+        let train: TrainConfig =
+            serde_wasm_bindgen::from_value(config).map_err(|e| to_js(playground_core::CoreError::Data(e.to_string())))?;
+        let len = playground_core::ParamLayout::new(self.session.engine().config()).padded_len();
+        let opt = optimizer.map(|bytes| optimizer_from_bytes(&bytes, len)).transpose().map_err(to_js)?;
+        self.session.start_training(train, opt.as_ref()).await.map_err(to_js)
+    }
+
+    /// Runs `n` training steps; resolves to `[{ step, loss, grad_norm, lr }]`. A broken step
+    /// rejects with an Error named "NonFinite", the model back at its last good state.
+    #[wasm_bindgen(js_name = trainSteps)]
+    pub async fn train_steps(&mut self, n: u32) -> Result<JsValue, JsValue> {
+        let stats = self.session.train_steps(n as usize).await.map_err(to_js)?;
+        to_value(&stats)
+    }
+
+    /// `{ train, val }`: mean loss on `batches` fixed batches of each split.
+    pub async fn evaluate(&mut self, batches: u32) -> Result<JsValue, JsValue> {
+        let (train, val) = self.session.evaluate(batches.max(1) as usize).await.map_err(to_js)?;
+        to_value(&dto::EvalDto { train, val })
+    }
+
+    /// Steps taken so far.
+    pub fn step(&self) -> u32 {
+        self.session.step()
+    }
+
+    /// The weights as a safetensors checkpoint (nanoGPT names; config and vocabulary inside).
+    #[wasm_bindgen(js_name = exportCheckpoint)]
+    pub async fn export_checkpoint(&mut self) -> Result<Vec<u8>, JsValue> {
+        self.session.checkpoint().await.and_then(|c| Ok(c.to_bytes()?)).map_err(to_js)
+    }
+
+    /// AdamW's state while training, to resume exactly (kept apart from the weights file).
+    #[wasm_bindgen(js_name = exportOptimizer)]
+    pub async fn export_optimizer(&mut self) -> Result<Vec<u8>, JsValue> {
+        let opt = self.session.optimizer().await.map_err(to_js)?;
+        optimizer_to_bytes(&opt).map_err(to_js)
     }
 }

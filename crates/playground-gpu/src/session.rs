@@ -1,0 +1,186 @@
+//! `Session`: a model with its tokenizer, its training data and its run, as the page works
+//! with it. It cuts seeded batches, runs steps, keeps the last good state and goes back to it
+//! when a step breaks, evaluates on fixed windows, generates text and writes checkpoints.
+
+use crate::context::SharedGpu;
+use crate::engine::{Engine, Snapshot};
+use crate::error::GpuError;
+use playground_core::checkpoint::Checkpoint;
+use playground_core::data::{batch, Dataset};
+use playground_core::train::{OptimizerState, StepStats, TrainConfig};
+use playground_core::{sample, CharTokenizer, CoreError, ForwardOutput, Rng, SamplingParams, TraceRequest};
+use std::collections::BTreeMap;
+
+/// Mixed into the training seed for the evaluation windows, which stay the same all run long
+/// so that successive validation losses are comparable.
+const EVAL_SEED_SALT: u64 = 0xE7A1_5EED;
+
+/// Metadata keys a session writes into its checkpoints.
+pub const META_STEP: &str = "step";
+pub const META_BATCH_RNG: &str = "batch_rng_state";
+pub const META_TRAIN_CONFIG: &str = "train_config";
+pub const META_DATA: &str = "data";
+
+pub struct Session {
+    engine: Engine,
+    pub tokenizer: CharTokenizer,
+    data: Option<Dataset>,
+    /// What the data is, in words ("task: grammar", "text: 12,345 characters").
+    data_source: String,
+    train: Option<TrainConfig>,
+    batch_rng: Rng,
+    last_good: Option<Snapshot>,
+    /// Metadata carried over from the checkpoint the session started from.
+    metadata: BTreeMap<String, String>,
+}
+
+impl Session {
+    /// A session on `gpu` (or the CPU) holding the model of `checkpoint`, ready for inference.
+    pub async fn new(gpu: Option<SharedGpu>, checkpoint: Checkpoint) -> Result<Session, GpuError> {
+        let engine = Engine::new(gpu, checkpoint.config, checkpoint.params).await?;
+        let batch_rng = match checkpoint.metadata.get(META_BATCH_RNG).and_then(|s| s.parse().ok()) {
+            Some(state) => Rng::from_state(state),
+            None => Rng::new(0),
+        };
+        Ok(Session {
+            engine,
+            tokenizer: checkpoint.tokenizer,
+            data: None,
+            data_source: checkpoint.metadata.get(META_DATA).cloned().unwrap_or_default(),
+            train: None,
+            batch_rng,
+            last_good: None,
+            metadata: checkpoint.metadata,
+        })
+    }
+
+    pub fn engine(&mut self) -> &mut Engine {
+        &mut self.engine
+    }
+
+    pub fn backend(&self) -> &'static str {
+        self.engine.backend()
+    }
+
+    pub fn step(&self) -> u32 {
+        self.engine.step_count()
+    }
+
+    pub fn train_config(&self) -> Option<TrainConfig> {
+        self.train
+    }
+
+    /// Sets the training data; it must be tokenized with this model's vocabulary and hold a
+    /// window of block_size + 1 tokens in each split.
+    pub fn set_data(&mut self, data: Dataset, source: String) -> Result<(), GpuError> {
+        if data.tokenizer != self.tokenizer {
+            return Err(CoreError::Data("the data uses another vocabulary than the model".into()).into());
+        }
+        data.check_block(self.engine.config().block_size)?;
+        self.data = Some(data);
+        self.data_source = source;
+        Ok(())
+    }
+
+    /// Prepares training with `train` (allocating gradients and optimizer state), resuming
+    /// `opt` when given. The batch stream restarts from `train.seed` unless resuming.
+    pub async fn start_training(&mut self, train: TrainConfig, opt: Option<&OptimizerState>) -> Result<(), GpuError> {
+        train.validate()?;
+        if self.data.is_none() {
+            return Err(CoreError::Data("choose a task or give a text to train on first".into()).into());
+        }
+        self.engine.start_training(train, opt).await?;
+        if opt.is_none() {
+            self.batch_rng = Rng::new(train.seed);
+        }
+        self.train = Some(train);
+        self.last_good = Some(self.engine.snapshot().await?);
+        Ok(())
+    }
+
+    /// Runs `n` steps. If one of them breaks (NaN or infinity), the model goes back to the state
+    /// after the last call that went well and the error says which step broke.
+    pub async fn train_steps(&mut self, n: usize) -> Result<Vec<StepStats>, GpuError> {
+        let (train, data) = match (&self.train, &self.data) {
+            (Some(t), Some(d)) => (t, d),
+            _ => return Err(CoreError::Data("training has not been started".into()).into()),
+        };
+        let block = self.engine.config().block_size;
+        let batches: Vec<_> = (0..n).map(|_| batch(&data.train, train.batch_size, block, &mut self.batch_rng)).collect();
+        match self.engine.train_steps(&batches).await {
+            Ok(stats) => {
+                self.last_good = Some(self.engine.snapshot().await?);
+                Ok(stats)
+            }
+            Err(err @ GpuError::Core(CoreError::NonFinite { .. })) => {
+                if let Some(snapshot) = &self.last_good {
+                    self.engine.restore(snapshot)?;
+                }
+                Err(err)
+            }
+            Err(err) => Err(err),
+        }
+    }
+
+    /// Mean loss on `batches` fixed batches of the training and of the validation split.
+    pub async fn evaluate(&mut self, batches: usize) -> Result<(f32, f32), GpuError> {
+        let (train, data) = match (&self.train, &self.data) {
+            (Some(t), Some(d)) => (*t, d.clone()),
+            _ => return Err(CoreError::Data("training has not been started".into()).into()),
+        };
+        let block = self.engine.config().block_size;
+        let mut losses = [0.0f32; 2];
+        for (i, split) in [&data.train, &data.val].into_iter().enumerate() {
+            let mut rng = Rng::new(train.seed ^ EVAL_SEED_SALT);
+            for _ in 0..batches {
+                let (x, y) = batch(split, train.batch_size, block, &mut rng);
+                losses[i] += self.engine.loss(&x, &y, train.batch_size).await? / batches as f32;
+            }
+        }
+        Ok((losses[0], losses[1]))
+    }
+
+    /// Inference with a trace (see `playground_core::trace`).
+    pub async fn forward(&mut self, tokens: &[u32], request: &TraceRequest) -> Result<ForwardOutput, GpuError> {
+        self.engine.forward(tokens, request).await
+    }
+
+    /// Continues `prompt` by `n` tokens, each drawn with `sampling` from `rng`, the context
+    /// being the last block_size tokens.
+    pub async fn generate(&mut self, prompt: &[u32], n: usize, sampling: &SamplingParams, rng: &mut Rng) -> Result<Vec<u32>, GpuError> {
+        let (block, v) = (self.engine.config().block_size, self.engine.config().vocab_size);
+        let mut ids = prompt.to_vec();
+        if ids.is_empty() {
+            ids.push(0);
+        }
+        let request = TraceRequest::keys(&["logits"])?;
+        for _ in 0..n {
+            let context = &ids[ids.len().saturating_sub(block)..];
+            let out = self.engine.forward(context, &request).await?;
+            let logits = &out.trace[0].data;
+            let last = &logits[logits.len() - v..];
+            ids.push(sample(last, sampling, rng)?);
+        }
+        Ok(ids[ids.len() - n..].to_vec())
+    }
+
+    /// The model as a checkpoint, with the run's step, batch stream, training config and data
+    /// source in its metadata (so a reload resumes where it was).
+    pub async fn checkpoint(&mut self) -> Result<Checkpoint, GpuError> {
+        let mut metadata = self.metadata.clone();
+        if let Some(train) = self.train {
+            metadata.insert(META_STEP.into(), self.step().to_string());
+            metadata.insert(META_BATCH_RNG.into(), self.batch_rng.state().to_string());
+            metadata.insert(META_TRAIN_CONFIG.into(), playground_core::train::to_json(&train));
+        }
+        if !self.data_source.is_empty() {
+            metadata.insert(META_DATA.into(), self.data_source.clone());
+        }
+        Ok(Checkpoint { config: *self.engine.config(), tokenizer: self.tokenizer.clone(), params: self.engine.params().await?, metadata })
+    }
+
+    /// AdamW's state while training.
+    pub async fn optimizer(&mut self) -> Result<OptimizerState, GpuError> {
+        self.engine.optimizer().await
+    }
+}

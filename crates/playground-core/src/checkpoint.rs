@@ -63,7 +63,9 @@ impl Checkpoint {
         let st = SafeTensors::deserialize(bytes).map_err(|e| refuse(format!("not a valid safetensors file ({e})")))?;
         let (_, header) = SafeTensors::read_metadata(bytes).map_err(|e| refuse(e.to_string()))?;
         let meta = header.metadata().clone().unwrap_or_default();
-        let get = |key: &str| meta.get(key).ok_or_else(|| refuse(format!("the header metadata has no {key:?}; is this a Transformer Playground checkpoint?")));
+        let get = |key: &str| {
+            meta.get(key).ok_or_else(|| refuse(format!("the header metadata has no {key:?}; is this a Transformer Playground checkpoint?")))
+        };
         if get("format")? != FORMAT {
             return Err(refuse(format!("format is {:?}, expected {FORMAT:?}", meta["format"])));
         }
@@ -71,12 +73,18 @@ impl Checkpoint {
         if version != FORMAT_VERSION {
             return Err(refuse(format!("format version {version} is not supported (this build reads version {FORMAT_VERSION})")));
         }
-        let config: ModelConfig = serde_json::from_str(get("config")?).map_err(|e| refuse(format!("config in the header is not valid: {e}")))?;
+        let config: ModelConfig =
+            serde_json::from_str(get("config")?).map_err(|e| refuse(format!("config in the header is not valid: {e}")))?;
         config.validate()?;
-        let chars: Vec<char> = serde_json::from_str(get("vocab")?).map_err(|e| refuse(format!("vocab in the header is not a list of characters: {e}")))?;
+        let chars: Vec<char> =
+            serde_json::from_str(get("vocab")?).map_err(|e| refuse(format!("vocab in the header is not a list of characters: {e}")))?;
         let tokenizer = CharTokenizer::from_chars(chars)?;
         if tokenizer.vocab_size() != config.vocab_size {
-            return Err(refuse(format!("the vocabulary has {} characters but the config says vocab_size = {}", tokenizer.vocab_size(), config.vocab_size)));
+            return Err(refuse(format!(
+                "the vocabulary has {} characters but the config says vocab_size = {}",
+                tokenizer.vocab_size(),
+                config.vocab_size
+            )));
         }
 
         let layout = ParamLayout::new(&config);

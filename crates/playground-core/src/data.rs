@@ -67,7 +67,8 @@ impl Task {
             Task::Addition => "0123456789+=".into(),
             Task::Brackets => "()[]{}".into(),
             Task::Grammar => {
-                let words: Vec<&str> = NOUNS.iter().chain(&VERBS).flat_map(|&(a, b)| [a, b]).chain(ADJECTIVES).chain(["the", "a", "some", "."]).collect();
+                let words: Vec<&str> =
+                    NOUNS.iter().chain(&VERBS).flat_map(|&(a, b)| [a, b]).chain(ADJECTIVES).chain(["the", "a", "some", "."]).collect();
                 words.join(" ")
             }
         };
@@ -146,7 +147,8 @@ fn noun_phrase(rng: &mut Rng) -> (String, bool) {
     let (singular, plural_form) = NOUNS[rng.below(NOUNS.len())];
     let det = if plural { ["the", "some"][rng.below(2)] } else { ["the", "a"][rng.below(2)] };
     let noun = if plural { plural_form } else { singular };
-    let phrase = if rng.below(2) == 1 { format!("{det} {} {noun}", ADJECTIVES[rng.below(ADJECTIVES.len())]) } else { format!("{det} {noun}") };
+    let phrase =
+        if rng.below(2) == 1 { format!("{det} {} {noun}", ADJECTIVES[rng.below(ADJECTIVES.len())]) } else { format!("{det} {noun}") };
     (phrase, plural)
 }
 

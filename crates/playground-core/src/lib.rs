@@ -36,10 +36,11 @@
 // iterator chains would hide the formulas the kernels are checked against.
 #![allow(clippy::needless_range_loop)]
 
+pub mod bpe;
 pub mod checkpoint;
 pub mod config;
-pub mod data;
 pub mod cpu;
+pub mod data;
 pub mod error;
 pub mod model;
 pub mod params;
@@ -48,6 +49,7 @@ pub mod sample;
 pub mod tokenizer;
 pub mod trace;
 
+pub use bpe::{Bpe, BpeTrainer, Merge};
 pub use checkpoint::Checkpoint;
 pub use config::{DeviceLimits, ModelConfig};
 pub use error::CoreError;

@@ -1,5 +1,6 @@
 //! The single integration-test binary (one link step). Modules by what they compare.
 
+mod bpe;
 mod config;
 mod gradcheck;
 mod gpu_vs_cpu {

@@ -47,4 +47,38 @@ pub enum CoreError {
     /// Training produced NaN or infinity; the step was not applied.
     #[error("step {step}: the loss ({loss}) or the gradient norm ({grad_norm}) is not a finite number; training paused and the model kept its last good weights. Lower the learning rate and resume.")]
     NonFinite { step: u32, loss: f32, grad_norm: f32 },
+
+    /// GPT-2's encoder.json is not a JSON object of token strings to non-negative integers.
+    #[error("GPT-2 encoder.json is not a JSON object of token -> id: {message}")]
+    Gpt2Json { message: String },
+
+    #[error("GPT-2 encoder.json lists the token {token:?} twice")]
+    Gpt2DuplicateToken { token: String },
+
+    #[error("GPT-2 encoder.json gives {token:?} the id {id}, but with {vocab} tokens every id must be below {vocab}")]
+    Gpt2IdOutOfRange { token: String, id: u64, vocab: usize },
+
+    #[error("GPT-2 encoder.json gives the id {id} to both {first:?} and {second:?}")]
+    Gpt2DuplicateId { id: u32, first: String, second: String },
+
+    #[error("GPT-2 encoder.json: the token {token:?} holds {ch:?} (U+{code:04X}), which is not one of GPT-2's 256 byte symbols")]
+    Gpt2UnknownSymbol { token: String, ch: char, code: u32 },
+
+    #[error("GPT-2 encoder.json has no token for the byte 0x{byte:02X} (spelled {symbol:?})")]
+    Gpt2MissingByte { byte: u8, symbol: char },
+
+    /// A line of vocab.bpe that is not a merge ("left right"), or repeats one.
+    #[error("GPT-2 vocab.bpe line {line}: {reason}")]
+    Gpt2MergeLine { line: usize, reason: String },
+
+    #[error("GPT-2 vocab.bpe line {line}: the token {token:?} is not in encoder.json; do the two files belong together?")]
+    Gpt2MergeUnknownToken { line: usize, token: String },
+
+    /// Tokens of encoder.json that no merge makes: the merges are incomplete.
+    #[error("GPT-2 vocab.bpe makes none of {count} tokens of encoder.json (for example {example:?}); is vocab.bpe cut short?")]
+    Gpt2MissingMerges { count: usize, example: String },
+
+    /// A minbpe-style merge list that cannot be a tokenizer.
+    #[error("BPE merge {rank}: {reason}")]
+    BpeMerge { rank: usize, reason: String },
 }

@@ -36,6 +36,7 @@
 // iterator chains would hide the formulas the kernels are checked against.
 #![allow(clippy::needless_range_loop)]
 
+pub mod bpe;
 pub mod checkpoint;
 pub mod config;
 pub mod cpu;
@@ -49,6 +50,7 @@ pub mod tokenizer;
 pub mod trace;
 pub mod train;
 
+pub use bpe::{Bpe, BpeTrainer, Merge};
 pub use checkpoint::Checkpoint;
 pub use config::{DeviceLimits, ModelConfig};
 pub use error::CoreError;

@@ -25,6 +25,9 @@ pub struct GpuContext {
     pipelines: Vec<wgpu::ComputePipeline>, // indexed by Kernel as usize
     layouts: Vec<wgpu::BindGroupLayout>,
     lost: Arc<Mutex<Option<String>>>,
+    /// Error scopes belong to the device, not to a thread: allocations that check for
+    /// out-of-memory take turns, so scopes from two threads never interleave.
+    scope_turn: Mutex<()>,
     /// Bound where a kernel's flag says a binding is not used; two, so that two unused
     /// writable bindings of one launch never alias each other.
     unused: [GpuTensor; 2],
@@ -142,7 +145,7 @@ impl GpuContext {
             pipelines.push(pipeline);
         }
         let unused = [0, 1].map(|_| GpuTensor::from_slice(&device, "unused binding", &[0u32; 64]));
-        Ok(GpuContext { device, queue, info: adapter.get_info(), pipelines, layouts, lost, unused })
+        Ok(GpuContext { device, queue, info: adapter.get_info(), pipelines, layouts, lost, scope_turn: Mutex::new(()), unused })
     }
 
     /// "NVIDIA H100 80GB HBM3 (Vulkan)", "llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan)"; browsers
@@ -163,6 +166,21 @@ impl GpuContext {
             max_buffer_size: l.max_buffer_size,
             max_storage_buffer_binding_size: l.max_storage_buffer_binding_size,
             max_compute_workgroups_per_dimension: l.max_compute_workgroups_per_dimension,
+        }
+    }
+
+    /// Runs `allocate` (buffer creation) and turns a refusal for lack of memory into
+    /// `GpuError::OutOfMemory` instead of a lost device later.
+    pub async fn allocating<T>(&self, allocate: impl FnOnce() -> T) -> Result<T, GpuError> {
+        let (value, popped) = {
+            let _turn = self.scope_turn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let scope = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+            let value = allocate();
+            (value, scope.pop()) // the pop takes effect here; only its result is awaited
+        };
+        match popped.await {
+            Some(err) => Err(GpuError::OutOfMemory(err.to_string())),
+            None => Ok(value),
         }
     }
 

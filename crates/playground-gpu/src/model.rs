@@ -191,17 +191,20 @@ impl GpuModel {
             }
             .into());
         }
-        let scope = gpu.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
-        let params_buf = GpuTensor::from_slice(&gpu.device, "params", params);
+        let n = max_batch * config.block_size;
+        let (params_buf, acts, tokens, targets) = gpu
+            .allocating(|| {
+                let params_buf = GpuTensor::from_slice(&gpu.device, "params", params);
+                (
+                    params_buf,
+                    ActBuffers::new(&gpu, &config, max_batch),
+                    GpuTensor::zeros(&gpu, "tokens", n),
+                    GpuTensor::zeros(&gpu, "targets", n),
+                )
+            })
+            .await?;
         let view = |s: Span| params_buf.slice(s.offset, s.len);
         let blocks = layout.blocks.iter().map(|p| BlockTensors::new(&params_buf, p)).collect();
-        let acts = ActBuffers::new(&gpu, &config, max_batch);
-        let n = max_batch * config.block_size;
-        let tokens = GpuTensor::zeros(&gpu, "tokens", n);
-        let targets = GpuTensor::zeros(&gpu, "targets", n);
-        if let Some(err) = scope.pop().await {
-            return Err(GpuError::OutOfMemory(err.to_string()));
-        }
         Ok(GpuModel {
             wte: view(layout.wte),
             wpe: view(layout.wpe),
@@ -325,13 +328,14 @@ impl GpuModel {
 
     async fn allocate_trace_weights(&mut self) -> Result<(), GpuError> {
         let (nh, t) = (self.config.n_head, self.config.block_size);
-        let scope = self.gpu.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
-        let weights = (0..self.config.n_layer)
-            .map(|_| (GpuTensor::zeros(&self.gpu, "preatt", nh * t * t), GpuTensor::zeros(&self.gpu, "att", nh * t * t)))
-            .collect();
-        if let Some(err) = scope.pop().await {
-            return Err(GpuError::OutOfMemory(err.to_string()));
-        }
+        let gpu = self.gpu.clone();
+        let weights = gpu
+            .allocating(|| {
+                (0..self.config.n_layer)
+                    .map(|_| (GpuTensor::zeros(&gpu, "preatt", nh * t * t), GpuTensor::zeros(&gpu, "att", nh * t * t)))
+                    .collect()
+            })
+            .await?;
         self.acts.weights = Some(weights);
         Ok(())
     }

@@ -112,11 +112,7 @@ impl GpuTrainer {
     pub async fn new(gpu: SharedGpu, config: ModelConfig, params: &[f32], train: TrainConfig) -> Result<Self, GpuError> {
         train.validate()?;
         let model = GpuModel::new(gpu.clone(), config, params, train.batch_size).await?;
-        let scope = gpu.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
-        let bufs = TrainBuffers::new(&gpu, &model, train.batch_size);
-        if let Some(err) = scope.pop().await {
-            return Err(GpuError::OutOfMemory(err.to_string()));
-        }
+        let bufs = gpu.allocating(|| TrainBuffers::new(&gpu, &model, train.batch_size)).await?;
         let (b, t) = (train.batch_size, config.block_size);
         let mut plan = model.record_forward(PlanKey { b, t, keep_weights: false, with_targets: true });
         plan.extend(record_backward(&model, &bufs, b, t));

@@ -16,6 +16,7 @@ mod gpu_vs_cpu {
     mod stats;
 }
 mod model_forward;
+mod session;
 mod shader_validation;
 mod tokenizer;
 mod training;

@@ -71,6 +71,8 @@ function bind(worker, info) {
     step: () => worker.call('step', h),
     exportCheckpoint: () => worker.call('exportCheckpoint', h),
     exportOptimizer: () => worker.call('exportOptimizer', h),
+    /** Test hook: 'nan' poisons a weight, 'device-lost' destroys the GPU device. */
+    injectFault: (kind) => worker.call('injectFault', h, kind),
     dispose: () => worker.call('dispose', h),
   };
 }

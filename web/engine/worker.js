@@ -51,6 +51,7 @@ const methods = {
   step: (handle) => engine(handle).step(),
   exportCheckpoint: (handle) => engine(handle).exportCheckpoint(),
   exportOptimizer: (handle) => engine(handle).exportOptimizer(),
+  injectFault: (handle, kind) => engine(handle).injectFault(kind),
 };
 
 function describe(handle, pg) {

@@ -48,3 +48,36 @@ test('training on the grammar task lowers the validation loss, and checkpoints r
   assert.equal(r.refused?.name, 'BadCheckpoint');
   assert.match(r.refused.message, /checkpoint refused/);
 });
+
+test('a NaN step is refused with its own error and the model rolls back; a lost device says so', async () => {
+  const page = await env.newPage();
+  await page.goto(env.url + 'tests/blank.html');
+  const r = await page.evaluate(async () => {
+    const { startWorker, createEngine } = await import('/engine/client.js');
+    const worker = startWorker();
+    const engine = await createEngine(worker, {
+      config: { block_size: 8, n_layer: 1, n_head: 1, n_embd: 8 }, seed: 1, data: { task: 'addition' }, backend: 'webgpu',
+    });
+    await engine.startTraining({ batch_size: 2, learning_rate: 1e-3, min_lr: 1e-4, warmup_steps: 0, max_steps: 10, weight_decay: 0.1,
+      beta1: 0.9, beta2: 0.99, eps: 1e-8, grad_clip: 1.0, seed: 1 });
+    await engine.trainSteps(2);
+    const good = await engine.exportCheckpoint();
+    await engine.injectFault('nan');
+    let nan = null;
+    try { await engine.trainSteps(3); } catch (err) { nan = { name: err.name, message: err.message }; }
+    const back = await engine.exportCheckpoint();
+    const stepAfter = await engine.step();
+    const resumed = await engine.trainSteps(1);
+    await engine.injectFault('device-lost');
+    let lost = null;
+    try { await engine.trainSteps(1); } catch (err) { lost = { name: err.name, message: err.message }; }
+    const same = good.length === back.length && good.every((b, i) => b === back[i]);
+    return { nan, same, stepAfter, resumed: resumed[0], lost };
+  });
+  assert.equal(r.nan?.name, 'NonFinite', JSON.stringify(r.nan));
+  assert.match(r.nan.message, /not a finite number/);
+  assert.ok(r.same, 'the weights after the refused step equal those before it');
+  assert.equal(r.stepAfter, 2);
+  assert.ok(Number.isFinite(r.resumed.loss) && r.resumed.step === 2, JSON.stringify(r.resumed));
+  assert.equal(r.lost?.name, 'DeviceLost', JSON.stringify(r.lost));
+});

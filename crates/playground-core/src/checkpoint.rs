@@ -10,7 +10,7 @@ use crate::params::ParamLayout;
 use crate::tokenizer::CharTokenizer;
 use crate::train::OptimizerState;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// The `format` metadata value that marks our files.
 pub const FORMAT: &str = "transformer-playground";
@@ -34,29 +34,21 @@ fn refuse(reason: impl Into<String>) -> CoreError {
 }
 
 impl Checkpoint {
-    /// Serializes to safetensors bytes.
+    /// Serializes to safetensors bytes. The same checkpoint always gives the same bytes.
     pub fn to_bytes(&self) -> Result<Vec<u8>, CoreError> {
         let layout = ParamLayout::new(&self.config);
         if self.params.len() != layout.padded_len() {
             return Err(CoreError::Shape { op: "Checkpoint::to_bytes", expected: vec![layout.padded_len()], got: vec![self.params.len()] });
         }
-        let bytes: Vec<(String, Vec<usize>, Vec<u8>)> = layout
-            .tensors()
-            .iter()
-            .map(|t| (t.name.clone(), t.shape.clone(), t.span.of(&self.params).iter().flat_map(|x| x.to_le_bytes()).collect()))
-            .collect();
-        let wte = &bytes[0];
-        let mut views: Vec<(String, TensorView)> = Vec::with_capacity(bytes.len() + 1);
-        for (name, shape, data) in &bytes {
-            views.push((name.clone(), TensorView::new(Dtype::F32, shape.clone(), data).map_err(|e| refuse(e.to_string()))?));
-        }
-        views.push((LM_HEAD.into(), TensorView::new(Dtype::F32, wte.1.clone(), &wte.2).map_err(|e| refuse(e.to_string()))?));
-        let mut meta: HashMap<String, String> = self.metadata.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let mut tensors: Vec<(String, Vec<usize>, &[f32])> =
+            layout.tensors().iter().map(|t| (t.name.clone(), t.shape.clone(), t.span.of(&self.params))).collect();
+        tensors.push((LM_HEAD.into(), vec![self.config.vocab_size, self.config.n_embd], layout.wte.of(&self.params)));
+        let mut meta = self.metadata.clone();
         meta.insert("format".into(), FORMAT.into());
         meta.insert("format_version".into(), FORMAT_VERSION.into());
         meta.insert("config".into(), serde_json::to_string(&self.config).expect("config serializes"));
         meta.insert("vocab".into(), serde_json::to_string(self.tokenizer.chars()).expect("chars serialize"));
-        safetensors::tensor::serialize(views, Some(meta)).map_err(|e| refuse(e.to_string()))
+        Ok(write_safetensors(tensors, &meta))
     }
 
     /// Parses and validates safetensors bytes written by `to_bytes` (or by the PyTorch side).
@@ -112,15 +104,37 @@ impl Checkpoint {
 
 /// AdamW's moments as a safetensors file of its own (so the weights file stays a plain
 /// nanoGPT state dict): tensors `adamw.m` and `adamw.v`, flat, and the step in the metadata.
-pub fn optimizer_to_bytes(opt: &OptimizerState) -> Result<Vec<u8>, CoreError> {
-    let to_bytes = |v: &[f32]| -> Vec<u8> { v.iter().flat_map(|x| x.to_le_bytes()).collect() };
-    let (m, v) = (to_bytes(&opt.m), to_bytes(&opt.v));
-    let views = [
-        ("adamw.m", TensorView::new(Dtype::F32, vec![opt.m.len()], &m).map_err(|e| refuse(e.to_string()))?),
-        ("adamw.v", TensorView::new(Dtype::F32, vec![opt.v.len()], &v).map_err(|e| refuse(e.to_string()))?),
-    ];
-    let meta = HashMap::from([("format".to_string(), format!("{FORMAT}-optimizer")), ("step".to_string(), opt.step.to_string())]);
-    safetensors::tensor::serialize(views, Some(meta)).map_err(|e| refuse(e.to_string()))
+pub fn optimizer_to_bytes(opt: &OptimizerState) -> Vec<u8> {
+    let tensors = vec![("adamw.m".to_string(), vec![opt.m.len()], &opt.m[..]), ("adamw.v".to_string(), vec![opt.v.len()], &opt.v[..])];
+    let meta = BTreeMap::from([("format".to_string(), format!("{FORMAT}-optimizer")), ("step".to_string(), opt.step.to_string())]);
+    write_safetensors(tensors, &meta)
+}
+
+/// Writes F32 tensors in the safetensors layout: an 8-byte little-endian header length, the
+/// JSON header (metadata and tensors in name order, padded with spaces to a multiple of 8),
+/// then the data in the same order. Sorted keys make the bytes deterministic (the
+/// `safetensors` crate's writer takes a `HashMap`, whose order is not).
+fn write_safetensors(mut tensors: Vec<(String, Vec<usize>, &[f32])>, meta: &BTreeMap<String, String>) -> Vec<u8> {
+    tensors.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut header = serde_json::Map::new();
+    header.insert("__metadata__".into(), serde_json::to_value(meta).expect("strings serialize"));
+    let mut offset = 0;
+    for (name, shape, data) in &tensors {
+        let end = offset + data.len() * 4;
+        header.insert(name.clone(), serde_json::json!({ "dtype": "F32", "shape": shape, "data_offsets": [offset, end] }));
+        offset = end;
+    }
+    let mut json = serde_json::to_string(&header).expect("a JSON map serializes");
+    while !json.len().is_multiple_of(8) {
+        json.push(' ');
+    }
+    let mut out = Vec::with_capacity(8 + json.len() + offset);
+    out.extend_from_slice(&(json.len() as u64).to_le_bytes());
+    out.extend_from_slice(json.as_bytes());
+    for (_, _, data) in &tensors {
+        out.extend(data.iter().flat_map(|x| x.to_le_bytes()));
+    }
+    out
 }
 
 /// Reads what `optimizer_to_bytes` wrote, for a model with `len` parameter slots.
@@ -167,16 +181,18 @@ mod tests {
     }
 
     #[test]
-    fn round_trips_exactly() {
+    fn round_trips_exactly_and_writes_the_same_bytes_every_time() {
         let ck = sample();
-        let back = Checkpoint::from_bytes(&ck.to_bytes().unwrap()).unwrap();
+        let bytes = ck.to_bytes().unwrap();
+        let back = Checkpoint::from_bytes(&bytes).unwrap();
         assert_eq!(back, ck);
+        assert_eq!(back.to_bytes().unwrap(), bytes);
     }
 
     #[test]
     fn optimizer_state_round_trips_and_checks_its_length() {
         let opt = OptimizerState { step: 7, m: vec![0.5, -1.0, 2.0], v: vec![0.25, 1.0, 4.0] };
-        let bytes = optimizer_to_bytes(&opt).unwrap();
+        let bytes = optimizer_to_bytes(&opt);
         assert_eq!(optimizer_from_bytes(&bytes, 3).unwrap(), opt);
         assert!(optimizer_from_bytes(&bytes, 4).unwrap_err().to_string().contains("shape"));
         assert!(optimizer_from_bytes(&sample().to_bytes().unwrap(), 3).is_err());

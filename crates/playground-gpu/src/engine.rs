@@ -68,6 +68,30 @@ impl Engine {
         }
     }
 
+    /// Replaces the parameters (same layout as `params`).
+    pub fn write_params(&mut self, params: &[f32]) -> Result<(), GpuError> {
+        let len = playground_core::ParamLayout::new(self.config()).padded_len();
+        if params.len() != len {
+            return Err(CoreError::Shape { op: "Engine::write_params", expected: vec![len], got: vec![params.len()] }.into());
+        }
+        match self {
+            Engine::GpuModel(m) => m.write_params(params),
+            Engine::GpuTrainer(t) => t.model.write_params(params),
+            Engine::CpuModel(m) => m.params.copy_from_slice(params),
+            Engine::CpuTrainer(t) => t.model.params.copy_from_slice(params),
+        }
+        Ok(())
+    }
+
+    /// Destroys the GPU device, as a driver reset or a lost GPU would (fault-injection tests).
+    pub fn lose_device(&self) {
+        match self {
+            Engine::GpuModel(m) => m.gpu().device.destroy(),
+            Engine::GpuTrainer(t) => t.model.gpu().device.destroy(),
+            Engine::CpuModel(_) | Engine::CpuTrainer(_) => {}
+        }
+    }
+
     /// Becomes a trainer with the current weights, and the optimizer state given (or fresh).
     /// A trainer with another batch size is rebuilt the same way.
     pub async fn start_training(&mut self, train: TrainConfig, opt: Option<&OptimizerState>) -> Result<(), GpuError> {

@@ -29,7 +29,8 @@ pub struct Session {
     data_source: String,
     train: Option<TrainConfig>,
     batch_rng: Rng,
-    last_good: Option<Snapshot>,
+    /// The last good state: the engine's snapshot and where the batch stream was.
+    last_good: Option<(Snapshot, Rng)>,
     /// Metadata carried over from the checkpoint the session started from.
     metadata: BTreeMap<String, String>,
 }
@@ -94,12 +95,13 @@ impl Session {
             self.batch_rng = Rng::new(train.seed);
         }
         self.train = Some(train);
-        self.last_good = Some(self.engine.snapshot().await?);
+        self.last_good = Some((self.engine.snapshot().await?, self.batch_rng.clone()));
         Ok(())
     }
 
-    /// Runs `n` steps. If one of them breaks (NaN or infinity), the model goes back to the state
-    /// after the last call that went well and the error says which step broke.
+    /// Runs `n` steps. If one of them breaks (NaN or infinity), the model, its optimizer and
+    /// the batch stream go back to where they were after the last call that went well, and the
+    /// error says which step broke.
     pub async fn train_steps(&mut self, n: usize) -> Result<Vec<StepStats>, GpuError> {
         let (train, data) = match (&self.train, &self.data) {
             (Some(t), Some(d)) => (t, d),
@@ -109,12 +111,13 @@ impl Session {
         let batches: Vec<_> = (0..n).map(|_| batch(&data.train, train.batch_size, block, &mut self.batch_rng)).collect();
         match self.engine.train_steps(&batches).await {
             Ok(stats) => {
-                self.last_good = Some(self.engine.snapshot().await?);
+                self.last_good = Some((self.engine.snapshot().await?, self.batch_rng.clone()));
                 Ok(stats)
             }
             Err(err @ GpuError::Core(CoreError::NonFinite { .. })) => {
-                if let Some(snapshot) = &self.last_good {
+                if let Some((snapshot, rng)) = &self.last_good {
                     self.engine.restore(snapshot)?;
+                    self.batch_rng = rng.clone();
                 }
                 Err(err)
             }
@@ -177,6 +180,24 @@ impl Session {
             metadata.insert(META_DATA.into(), self.data_source.clone());
         }
         Ok(Checkpoint { config: *self.engine.config(), tokenizer: self.tokenizer.clone(), params: self.engine.params().await?, metadata })
+    }
+
+    /// Fault injection for tests: `"nan"` turns one weight into NaN (the next step breaks and
+    /// the session rolls back), `"device-lost"` destroys the GPU device.
+    pub async fn inject_fault(&mut self, kind: &str) -> Result<(), GpuError> {
+        match kind {
+            "nan" => {
+                let mut params = self.engine.params().await?;
+                let layout = playground_core::ParamLayout::new(self.engine.config());
+                params[layout.blocks[0].qkvw.offset] = f32::NAN;
+                self.engine.write_params(&params)
+            }
+            "device-lost" => {
+                self.engine.lose_device();
+                Ok(())
+            }
+            other => Err(CoreError::Data(format!("unknown fault {other:?}: \"nan\" or \"device-lost\"")).into()),
+        }
     }
 
     /// AdamW's state while training.

@@ -237,10 +237,17 @@ impl Playground {
         self.session.checkpoint().await.and_then(|c| Ok(c.to_bytes()?)).map_err(to_js)
     }
 
+    /// Fault injection for the browser tests: "nan" poisons one weight, "device-lost" destroys
+    /// the GPU device.
+    #[wasm_bindgen(js_name = injectFault)]
+    pub async fn inject_fault(&mut self, kind: String) -> Result<(), JsValue> {
+        self.session.inject_fault(&kind).await.map_err(to_js)
+    }
+
     /// AdamW's state while training, to resume exactly (kept apart from the weights file).
     #[wasm_bindgen(js_name = exportOptimizer)]
     pub async fn export_optimizer(&mut self) -> Result<Vec<u8>, JsValue> {
         let opt = self.session.optimizer().await.map_err(to_js)?;
-        optimizer_to_bytes(&opt).map_err(to_js)
+        Ok(optimizer_to_bytes(&opt))
     }
 }

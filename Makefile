@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make serve` and `make test`. See README.md.
-.PHONY: serve test setup build bench models clean
+.PHONY: serve test build models clean
 
 PORT ?= 8000
 
@@ -18,3 +18,10 @@ build:
 
 clean:
 	rm -rf target web/pkg test-results bench-results
+
+# The page's default model: trained by the project's own engine (CPU, deterministic) on the
+# generated toy-language task; about 4 minutes on 2 cores. Writes web/models/default.safetensors.
+models:
+	@scripts/setup.sh serve
+	cargo run --profile test -q -p playground-tools --bin train_model -- --task grammar --layers 2 --heads 4 --embd 64 \
+	    --context 64 --batch 16 --steps 2000 --lr 2e-3 --seed 1 --vocab ascii --engine cpu --out web/models/default.safetensors

@@ -1,19 +1,39 @@
-// Where the page's model comes from. Every other file asks this one, so switching the
-// default to a trained checkpoint changes only this file.
+// Where the page's model comes from. Every other file asks this one.
+//
+// The default is web/models/default.safetensors: a small GPT the project trains itself with
+// `make models` (its own engine, on generated sentences of a toy language), so the attention
+// maps mean something before anyone trains anything. If that file cannot be fetched, a
+// seeded random model of the same shape stands in, and the page says so.
 
-import { createEngine } from './engine/client.js';
+import { createEngine, loadEngine } from './engine/client.js';
+
+const DEFAULT_URL = new URL('./models/default.safetensors', import.meta.url);
 
 /** Printable ASCII (space to ~) and the newline: 96 characters, one token each. */
 const VOCAB = '\n' + Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('');
 
-/** The model the page opens on: a seeded random model until the training issue provides a trained one. */
-export const DEFAULT_MODEL = {
+/** The stand-in when the trained file is missing: same shape, random weights. */
+export const FALLBACK_MODEL = {
   config: { block_size: 64, n_layer: 2, n_head: 4, n_embd: 64 },
   seed: 1337, // weight initialisation
   vocab: VOCAB,
-  trained: false,
-  example: 'the cat sat on the mat.',
 };
+
+/** A sentence of the language the default model learned: the verb agrees with its subject. */
+export const EXAMPLE = 'the big cat sees some small dogs .';
+
+/**
+ * Fetches the default checkpoint's bytes, or null when it is not there.
+ * @returns {Promise<Uint8Array|null>}
+ */
+async function fetchDefault() {
+  try {
+    const res = await fetch(DEFAULT_URL);
+    return res.ok ? new Uint8Array(await res.arrayBuffer()) : null;
+  } catch {
+    return null;
+  }
+}
 
 /**
  * Creates the default model in the engine worker.
@@ -23,10 +43,20 @@ export const DEFAULT_MODEL = {
  *   `about` says in one sentence what the weights are, for the page
  */
 export async function loadDefaultModel(worker, { backend = 'auto' } = {}) {
-  const { config, seed, vocab, trained, example } = DEFAULT_MODEL;
+  const bytes = await fetchDefault();
+  if (bytes) {
+    const engine = await loadEngine(worker, bytes, { backend, seed: 1 });
+    const m = engine.metadata;
+    const about =
+      `These weights were trained by the project itself (make models: ${m.step ?? '?'} steps on generated sentences of a ` +
+      `toy language, ${m.data ?? 'task: grammar'}; validation loss ${Number(m.val_loss).toFixed(3)}). It learned words, and ` +
+      'that a verb agrees with its subject: "the cat sees", "the cats see". Try such sentences.';
+    return { engine, trained: true, example: EXAMPLE, about };
+  }
+  const { config, seed, vocab } = FALLBACK_MODEL;
   const engine = await createEngine(worker, { config, seed, vocab, backend });
   const about =
-    'The weights are random (seed ' + seed + '): this model has not been trained yet, so its attention patterns and ' +
-    'predictions are noise. Every step below is still the real computation, with the real numbers.';
-  return { engine, trained, example, about };
+    `The trained model (models/default.safetensors) could not be loaded, so these weights are random (seed ${seed}): ` +
+    'attention patterns and predictions are noise. Every step below is still the real computation.';
+  return { engine, trained: false, example: EXAMPLE, about };
 }

@@ -26,7 +26,7 @@ TOL = {
     "logits": (2e-5, 1e-4),
     "loss": (1e-5, 1e-5),
     "grad": (2e-6, 1e-3),
-    "after": (2e-6, 1e-4),
+    "after": (1e-6, 1e-6),
 }
 
 
@@ -74,6 +74,13 @@ class ParityTest(unittest.TestCase):
         for name, p in model.named_parameters():
             r.check(self, f"grad.{name}", p.grad, t[f"grad.{name}"], "grad")
         # the tied head: nanoGPT's lm_head.weight is the same parameter as transformer.wte.weight
+
+        # The optimizer step runs on the engine's own gradients. AdamW divides each gradient by
+        # its own magnitude, so a gradient that is zero up to rounding (the key bias: softmax
+        # ignores a shift shared by all keys) would move its weight by ±lr·g/(|g|+ε) with an
+        # arbitrary sign on either side; the gradients themselves are compared above.
+        for name, p in model.named_parameters():
+            p.grad = t[f"grad.{name}"].clone()
         norm = torch.nn.utils.clip_grad_norm_(model.parameters(), hp["grad_clip"])
         r.check(self, "grad_norm", norm.reshape(1), t["grad_norm"], "loss")
 

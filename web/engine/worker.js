@@ -62,6 +62,7 @@ function describe(handle, pg) {
     fallbackReason: pg.fallbackReason() ?? null,
     config: pg.config(),
     vocab: pg.vocab(),
+    metadata: Object.fromEntries(pg.metadata()),
   };
 }
 

@@ -55,6 +55,11 @@ impl Session {
         })
     }
 
+    /// What the checkpoint this session started from says about itself (step, data, ...).
+    pub fn metadata(&self) -> &BTreeMap<String, String> {
+        &self.metadata
+    }
+
     pub fn engine(&mut self) -> &mut Engine {
         &mut self.engine
     }

@@ -125,6 +125,11 @@ impl Playground {
         to_value(self.session.engine().config())
     }
 
+    /// The metadata of the checkpoint the model came from (`{}` for a fresh model).
+    pub fn metadata(&self) -> Result<JsValue, JsValue> {
+        to_value(self.session.metadata())
+    }
+
     /// The vocabulary, one string per token id.
     pub fn vocab(&self) -> Vec<String> {
         self.session.tokenizer.chars().iter().map(|c| c.to_string()).collect()

@@ -1,0 +1,114 @@
+//! Writes the bundle the PyTorch parity test (tests/python/test_parity.py) compares against:
+//! a checkpoint, and for each engine (CPU reference, GPU) one training step on one batch —
+//! the batch, logits, loss, every gradient, the gradient norm and the parameters after one
+//! clipped AdamW step — as safetensors.
+//!   cargo run --release -p playground-tools --bin parity_bundle -- DIR
+
+use playground_core::checkpoint::Checkpoint;
+use playground_core::data::batch;
+use playground_core::model::Activations;
+use playground_core::train::{CpuTrainer, TrainConfig};
+use playground_core::{CharTokenizer, CpuModel, ModelConfig, ParamLayout, Rng, TraceRequest};
+use playground_gpu::{GpuContext, GpuTrainer, SharedGpu};
+use safetensors::tensor::{Dtype, TensorView};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// What one engine computed for the step.
+struct StepResult {
+    logits: Vec<f32>, // (B, T, V)
+    loss: f32,
+    grad_norm: f32,
+    grads: Vec<f32>, // like params
+    after: Vec<f32>, // params after the update
+}
+
+fn main() {
+    let dir = std::env::args().nth(1).expect("usage: parity_bundle DIR");
+    std::fs::create_dir_all(&dir).expect("create the bundle directory");
+    // odd sizes on purpose: C not a multiple of 4, three heads, T = block_size
+    let tokenizer = CharTokenizer::from_text("abcdefghijkl ").expect("a vocabulary");
+    let config = ModelConfig { vocab_size: tokenizer.vocab_size(), block_size: 8, n_layer: 2, n_head: 3, n_embd: 15 };
+    // clip at 0.5 so that the clipping path is exercised; no warmup: step 0 uses the peak lr
+    let train = TrainConfig { batch_size: 3, learning_rate: 3e-3, warmup_steps: 0, grad_clip: 0.5, ..TrainConfig::default() };
+    // weights well away from the initialization, so every nonlinearity works in its curved
+    // range and a wrong formula (e.g. tanh-GELU for erf-GELU) shows up in the numbers
+    let mut model = CpuModel::new(config, 42).expect("valid config");
+    let mut noise = Rng::new(43);
+    for t in model.layout.tensors() {
+        for w in t.span.of_mut(&mut model.params) {
+            *w += noise.normal() * 0.5;
+        }
+    }
+    let checkpoint = Checkpoint { config, tokenizer, params: model.params.clone(), metadata: Default::default() };
+    std::fs::write(Path::new(&dir).join("model.safetensors"), checkpoint.to_bytes().expect("serializes")).expect("write model");
+
+    let stream: Vec<u32> = {
+        let mut rng = Rng::new(5);
+        (0..200).map(|_| rng.below(config.vocab_size) as u32).collect()
+    };
+    let (x, y) = batch(&stream, train.batch_size, config.block_size, &mut Rng::new(6));
+    let layout = ParamLayout::new(&config);
+
+    let cpu = cpu_step(&model, train, &x, &y);
+    write_engine(&dir, "cpu", &layout, &x, &y, train, &cpu);
+    let gpu = pollster::block_on(GpuContext::new()).expect("a GPU adapter (lavapipe in tests)");
+    let gpu_result = pollster::block_on(gpu_step(SharedGpu::new(gpu), &model, train, &x, &y));
+    write_engine(&dir, "gpu", &layout, &x, &y, train, &gpu_result);
+    println!("parity bundle written to {dir}: loss cpu {} gpu {}", cpu.loss, gpu_result.loss);
+}
+
+fn cpu_step(model: &CpuModel, train: TrainConfig, x: &[u32], y: &[u32]) -> StepResult {
+    let (b, t) = (train.batch_size, model.config.block_size);
+    let mut acts = Activations::new(&model.config, b, t);
+    model.forward_train(&mut acts, x, y).expect("forward");
+    let mut trainer = CpuTrainer::new(model.clone(), train).expect("trainer");
+    let stats = trainer.step(x, y, b, t).expect("a finite step");
+    StepResult { logits: acts.logits, loss: stats.loss, grad_norm: stats.grad_norm, grads: trainer.grads, after: trainer.model.params }
+}
+
+async fn gpu_step(gpu: SharedGpu, model: &CpuModel, train: TrainConfig, x: &[u32], y: &[u32]) -> StepResult {
+    let (b, t) = (train.batch_size, model.config.block_size);
+    let mut trainer = GpuTrainer::new(gpu, model.config, &model.params, train).await.expect("trainer");
+    // logits of the batch before the step: one forward per sequence through the trace
+    let mut logits = Vec::new();
+    for row in x.chunks(t) {
+        let out = trainer.model.forward(row, &TraceRequest::keys(&["logits"]).expect("a key")).await.expect("forward");
+        logits.extend_from_slice(&out.trace[0].data);
+    }
+    debug_assert_eq!(logits.len(), b * t * model.config.vocab_size);
+    trainer.submit_step(x, y).expect("step");
+    let stats = trainer.read_stats().await.expect("stats");
+    let grads = trainer.read_grads().await.expect("grads");
+    let after = trainer.model.read_params().await.expect("params");
+    StepResult { logits, loss: stats[0].loss, grad_norm: stats[0].grad_norm, grads, after }
+}
+
+fn write_engine(dir: &str, engine: &str, layout: &ParamLayout, x: &[u32], y: &[u32], train: TrainConfig, r: &StepResult) {
+    let (b, t) = (train.batch_size, x.len() / train.batch_size);
+    let v = r.logits.len() / x.len();
+    let mut owned: Vec<(String, Dtype, Vec<usize>, Vec<u8>)> = vec![
+        ("x".into(), Dtype::I32, vec![b, t], x.iter().flat_map(|&i| (i as i32).to_le_bytes()).collect()),
+        ("y".into(), Dtype::I32, vec![b, t], y.iter().flat_map(|&i| (i as i32).to_le_bytes()).collect()),
+        ("logits".into(), Dtype::F32, vec![b, t, v], f32_bytes(&r.logits)),
+        ("loss".into(), Dtype::F32, vec![1], f32_bytes(&[r.loss])),
+        ("grad_norm".into(), Dtype::F32, vec![1], f32_bytes(&[r.grad_norm])),
+    ];
+    for p in layout.tensors() {
+        owned.push((format!("grad.{}", p.name), Dtype::F32, p.shape.clone(), f32_bytes(p.span.of(&r.grads))));
+        owned.push((format!("after.{}", p.name), Dtype::F32, p.shape.clone(), f32_bytes(p.span.of(&r.after))));
+    }
+    let views: Vec<(String, TensorView)> =
+        owned.iter().map(|(n, d, s, data)| (n.clone(), TensorView::new(*d, s.clone(), data).expect("consistent view"))).collect();
+    let meta = HashMap::from([
+        ("train_config".to_string(), playground_core::train::to_json(&train)),
+        ("lr".to_string(), train.lr_at(0).to_string()),
+        ("engine".to_string(), engine.to_string()),
+    ]);
+    let bytes = safetensors::tensor::serialize(views, Some(meta)).expect("serializes");
+    std::fs::write(Path::new(dir).join(format!("{engine}.safetensors")), bytes).expect("write bundle");
+}
+
+fn f32_bytes(v: &[f32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}

@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make serve` and `make test`. See README.md.
-.PHONY: serve test build models clean
+.PHONY: serve test build models fuzz clean
 
 PORT ?= 8000
 
@@ -25,3 +25,8 @@ models:
 	@scripts/setup.sh serve
 	cargo run --profile test -q -p playground-tools --bin train_model -- --task grammar --layers 2 --heads 4 --embd 64 \
 	    --context 64 --batch 16 --steps 2000 --lr 2e-3 --seed 1 --vocab ascii --engine cpu --out web/models/default.safetensors
+
+# Coverage-guided fuzzing of the parsers (checkpoints, GPT-2 tokenizer files, config JSON, text),
+# FUZZ_SECONDS per target (default 120). The fixed-seed replay of the same targets is in `make test`.
+fuzz:
+	@scripts/fuzz.sh

@@ -2,7 +2,9 @@
 
 mod bpe;
 mod config;
+mod fuzz_replay;
 mod gradcheck;
+mod hostile_inputs;
 mod gpu_vs_cpu {
     mod adamw;
     mod attention;

@@ -81,6 +81,11 @@ impl Checkpoint {
         }
 
         let layout = ParamLayout::new(&config);
+        // the config sizes what gets allocated: it must be paid for by the file's own bytes
+        let needed: u64 = layout.tensors().iter().map(|t| t.numel() as u64 * 4).sum();
+        if needed > bytes.len() as u64 {
+            return Err(refuse(format!("the file holds {} bytes, but its config needs {needed} bytes of weights", bytes.len())));
+        }
         let expected: Vec<&str> = layout.tensors().iter().map(|t| t.name.as_str()).chain([LM_HEAD]).collect();
         if let Some(extra) = st.names().into_iter().find(|n| !expected.contains(n)) {
             return Err(refuse(format!("unexpected tensor {extra:?} for a model with {} layers", config.n_layer)));

@@ -1,0 +1,8 @@
+#![no_main]
+//! libFuzzer driver for `targets::text` (see fuzz/targets.rs).
+
+#[allow(dead_code)] // each driver uses one target
+#[path = "../targets.rs"]
+mod targets;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| targets::text(data));

@@ -147,6 +147,7 @@ function route() {
     if (entering) window.scrollTo(0, 0);
     return;
   }
+  if (entering) window.scrollTo(0, 0); // the section named in the address is scrolled to below
   if (!exploreBooted) {
     exploreBooted = bootExplore(shownModel ?? null).catch((err) => {
       fail('The engine could not start', err);

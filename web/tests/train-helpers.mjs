@@ -25,6 +25,7 @@ export function trainState(page) {
       samples: run ? run.samples.length : 0,
       probeStep: run?.probe?.step ?? null,
       msPerStep: d.msPerStep,
+      meanMsPerStep: d.meanMsPerStep,
       saved: d.saved,
       lastError: d.lastError,
       backend: d.engine?.backend ?? null,

@@ -17,6 +17,8 @@ const TASKS = [
   { task: 'sort', start: 2.1, bound: 1.8 }, // measured: 2.30 → 1.61
 ];
 
+const MAX_TASK_MS = 400; // ms the main thread may be busy at once while training (typically under 100; the 2 shared test cores add noise)
+
 let env;
 before(async () => { env = await setup({ webgpu: false }); });
 after(async () => { await env?.close(); });
@@ -33,18 +35,26 @@ for (const { task, start, bound } of TASKS) {
   test(`cpu: the ${task} task learns: validation loss from above ${start} to below ${bound} in 200 steps`, async () => {
     const page = await newPage();
     await openTrain(page, env.url, `page=train&data=${task}&${TINY_200}`);
+    await page.evaluate(() => { // main-thread tasks over 50 ms while it trains: the page must stay responsive
+      window.longTasks = [];
+      new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
+    });
     await page.click('#tr-start');
     await waitTrain(page, { status: 'done' });
     const s = await trainState(page);
+    const long = await page.evaluate(() => window.longTasks);
     assert.equal(s.backend, 'cpu');
     assert.equal(s.stats.engine, 'CPU');
     assert.equal(s.step, 200);
     const first = s.val[0];
     const last = s.val.at(-1);
     const reached = s.val.find((v) => v.val < bound);
-    results[task] = { val: s.val, msPerStep: s.msPerStep, tokensPerSecond: s.stats['tokens-s'] };
+    const tokensPerSecond = Math.round((16 * 32 * 1000) / s.meanMsPerStep);
+    results[task] = { val: s.val, meanMsPerStep: s.meanMsPerStep, tokensPerSecond };
     console.log(`cpu ${task}: val ${first.val.toFixed(2)} → ${last.val.toFixed(2)} in 200 steps; below ${bound} at step ${reached?.step} ` +
-      `after ${(reached?.ms / 1000).toFixed(1)} s of training; ${s.msPerStep.toFixed(1)} ms/step, ${s.stats['tokens-s']} tokens/s (evaluations, samples and saves not included)`);
+      `after ${(reached?.ms / 1000).toFixed(1)} s of training; ${s.meanMsPerStep.toFixed(1)} ms/step, ${tokensPerSecond} tokens/s (evaluations, samples and saves not included); ` +
+      `main thread: ${long.length} tasks over 50 ms, the longest ${Math.max(0, ...long).toFixed(0)} ms`);
+    assert.ok(Math.max(0, ...long) < MAX_TASK_MS, `a ${Math.max(...long)} ms task on the main thread while training`);
     assert.ok(first.val > start, `untrained: ${first.val}`);
     assert.ok(last.val < bound, `after 200 steps: ${last.val}`);
     assert.match(s.progress, /200 of 200 steps/);

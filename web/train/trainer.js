@@ -42,6 +42,8 @@ export function createTrainer(worker, hooks) {
     msPerStep: null, // engine time per step, averaged
     wallPerStep: null, // wall-clock time per step while running, evaluations included
     timedSteps: 0, // steps behind wallPerStep
+    engineMs: 0, // time in trainSteps calls since the page loaded, and the steps they took
+    engineSteps: 0,
     lastError: null, // { kind, message } of the last fault
     saved: null, // { step, at } of the last autosave
     saveError: null,
@@ -146,6 +148,8 @@ export function createTrainer(worker, hooks) {
       run.lr.push(s.lr);
     }
     if (stats.length) run.stepsDone = stats[stats.length - 1].step + 1;
+    state.engineMs += ms;
+    state.engineSteps += stats.length;
     const per = ms / Math.max(1, stats.length);
     state.msPerStep = state.msPerStep === null ? per : RATE_WEIGHT * state.msPerStep + (1 - RATE_WEIGHT) * per;
   }
@@ -312,7 +316,8 @@ export function createTrainer(worker, hooks) {
       return;
     }
     try {
-      await exclusive(() => restoreRecord(rec));
+      const status = await exclusive(() => restoreRecord(rec));
+      state.status = status; // paused: the user resumes
       notice(
         'warn',
         `The GPU device was lost (${why}). The engine was rebuilt from the autosave at step ${rec.step.toLocaleString('en')}; ` +
@@ -326,7 +331,10 @@ export function createTrainer(worker, hooks) {
     changed();
   }
 
-  /** Opens a saved record: the model, its data, and (if it was training) its optimizer. */
+  /**
+   * Opens a saved record: the model, its data, and (if it was training) its optimizer.
+   * @returns {Promise<string>} the status the run is in: 'paused', 'done' or 'loaded'
+   */
   async function restoreRecord(rec) {
     if (rec.version !== RECORD_VERSION) throw new Error('the saved run is from another version of the page');
     const s = rec.settings;
@@ -353,9 +361,9 @@ export function createTrainer(worker, hooks) {
     });
     state.run = run;
     setEngine(engine);
-    state.status = !rec.train || !rec.optimizer ? 'loaded' : rec.status === 'done' || rec.step >= rec.train.max_steps ? 'done' : 'paused';
     state.saved = { step: rec.step, at: rec.savedAt ?? Date.now() };
     if (rec.train && rec.optimizer) await probe();
+    return !rec.train || !rec.optimizer ? 'loaded' : rec.status === 'done' || rec.step >= rec.train.max_steps ? 'done' : 'paused';
   }
 
   /** Re-prepares training when the learning rate or steps were changed while paused. */
@@ -535,7 +543,7 @@ export function createTrainer(worker, hooks) {
       state.status = 'busy';
       changed();
       try {
-        await exclusive(() => restoreRecord(rec));
+        state.status = await exclusive(() => restoreRecord(rec));
       } catch (err) {
         state.status = 'idle';
         state.run = null;
@@ -588,6 +596,10 @@ export function createTrainer(worker, hooks) {
     exportCheckpoint: () => exportWith((e) => e.exportCheckpoint()),
     /** AdamW's state (only while a run trains). */
     exportOptimizer: () => exportWith((e) => e.exportOptimizer()),
+    /** Saves at the next turn of the loop (the tab is being hidden or closed). */
+    saveSoon() {
+      lastSave = -Infinity;
+    },
     /** Steps between evaluations in this run. */
     evalEvery: () => evalEvery(maxSteps()),
     stepsDone,

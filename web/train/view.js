@@ -349,6 +349,8 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     settingsChanged();
   }
 
+  document.addEventListener('visibilitychange', () => { if (document.hidden) trainer.saveSoon(); }); // a closing tab loses less
+
   // ---- showing the page -------------------------------------------------------------------
 
   /** Opens the run saved in this browser (once), then follows `hash` where no run fixes the settings. */
@@ -390,6 +392,8 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
       get msPerStep() { return state.msPerStep; },
       get wallPerStep() { return state.wallPerStep; },
       get timedSteps() { return state.timedSteps; },
+      /** ms per step over every trainSteps call since the page loaded (the page shows a recent average). */
+      get meanMsPerStep() { return state.engineSteps ? state.engineMs / state.engineSteps : null; },
       get lastError() { return state.lastError; },
       get settings() { return form.settings(); },
     },

@@ -9,9 +9,10 @@ export async function openTrain(page, url, hash) {
   await page.waitForFunction(() => window.playgroundDebug?.train && document.querySelector('#tr-data').options.length > 0, null, { timeout: LONG });
 }
 
-/** The trainer's state in plain numbers, and the page's messages. */
+/** The trainer's state in plain numbers, and the page as drawn (after the next frame). */
 export function trainState(page) {
-  return page.evaluate(() => {
+  return page.evaluate(async () => {
+    await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve))); // the view draws once per frame
     const d = window.playgroundDebug.train;
     const run = d.run;
     return {

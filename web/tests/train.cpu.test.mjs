@@ -159,11 +159,24 @@ test('cpu: your own text trains; a short text, an oversized file and bad sizes g
   assert.ok(s.val.at(-1).val < s.val[0].val - 0.5, `the loss on the text falls: ${s.val[0].val} → ${s.val.at(-1).val}`);
   const sample = await page.textContent('#tr-samples .sample-prompt');
   assert.equal(sample, poem.slice(0, 16));
+  // done: raising the steps (and lowering the learning rate) trains on from step 50
+  assert.equal(await page.isDisabled('#tr-start'), true);
+  assert.equal(await page.isDisabled('#tr-batch'), true, 'the sizes are fixed for the run');
+  await page.fill('#tr-steps', '60');
+  await page.fill('#tr-lr', '0.005');
+  assert.equal(await page.textContent('#tr-start'), 'Train on');
+  await page.click('#tr-start');
+  await waitTrain(page, { status: 'done', step: 60 });
+  const more = await trainState(page);
+  assert.equal(more.steps, 60, 'steps 0…59, none repeated');
+  assert.equal(more.lastStep, 59);
+  assert.match(page.url(), /lr=0\.005&steps=60/);
   // the text is part of the autosave: a reload brings it back
   await page.reload();
   await openTrain(page, env.url, 'page=train');
-  await waitTrain(page, { status: 'done', step: 50 });
+  await waitTrain(page, { status: 'done', step: 60 });
   assert.equal(await page.inputValue('#tr-text'), poem.repeat(12));
+  assert.match((await trainState(page)).stats.loss, /^\d\.\d+$/);
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

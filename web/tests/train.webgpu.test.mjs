@@ -70,6 +70,8 @@ test('webgpu: train, pause, resume, reload from IndexedDB, NaN and lost-device f
   assert.deepEqual(restored.val, before.val, 'the same validation points');
   assert.match(restored.notices, /Restored your run at step \d+ from this browser’s storage, with its loss history/);
   assert.equal(restored.backend, 'webgpu');
+  assert.equal(restored.stats.step, String(before.step));
+  assert.match(restored.stats.loss, /^\d\.\d+$/, 'the running average is shown');
   await page.screenshot({ path: join(ARTIFACTS, 'train-webgpu-restored-1280.png'), fullPage: true });
 
   // A NaN step: the weights are poisoned, Step is refused, the page pauses with a message and

@@ -4,7 +4,7 @@
 // One engine call at a time: every call goes through `exclusive`, and the loop makes one
 // trainSteps call per turn, sized to take TARGET_CALL_MS, then gives the page a turn. Every
 // EVAL_EVERY steps (presets.js) it evaluates, samples and redraws the attention maps; every
-// AUTOSAVE_MS and on pause it saves the run to IndexedDB (storage.js).
+// AUTOSAVE_MS and on pause it saves the run to IndexedDB (storage.js). Probes and samples: observe.js.
 //
 // Faults: "NonFinite" pauses (the engine has already rolled the model back to its last good
 // state); "DeviceLost" rebuilds the engine from the autosave and stays paused; anything else
@@ -13,6 +13,7 @@
 import { createEngine, loadEngine } from '../engine/client.js';
 import { saveRun, loadRun, clearRun } from './storage.js';
 import { evalEvery, modelConfig, trainConfig } from './presets.js';
+import { probeAttention, sampleText } from './observe.js';
 
 const TARGET_CALL_MS = 150; // ms a trainSteps call should take, so Pause answers quickly
 const MAX_STEPS_PER_CALL = 64;
@@ -113,29 +114,15 @@ export function createTrainer(worker, hooks) {
   }
 
   async function probe() {
-    const { run, engine } = state;
-    const { ids } = await engine.encode(run.inputs.probe);
-    if (ids.length === 0) return;
-    const c = engine.config;
-    const keys = [];
-    for (let l = 0; l < c.n_layer; l++) for (let h = 0; h < c.n_head; h++) keys.push(`block${l}.head${h}.att`);
-    const out = await engine.forward(ids, keys);
-    run.probe = {
-      step: stepsDone(),
-      ids: Array.from(ids),
-      labels: Array.from(ids, (id) => engine.vocab[id]),
-      maps: Array.from({ length: c.n_layer }, (_, l) => Array.from({ length: c.n_head }, (_, h) => out[`block${l}.head${h}.att`].data)),
-    };
+    const p = await probeAttention(state.engine, state.run.inputs.probe);
+    if (p) state.run.probe = { step: stepsDone(), ...p };
   }
 
   async function sample() {
     const { run, engine } = state;
-    const { ids } = await engine.encode(run.inputs.prompt);
     const step = stepsDone();
-    await engine.setSeed(run.settings.seed + step);
-    const out = await engine.generate(ids, SAMPLE_TOKENS, SAMPLE_TEMPERATURE, 0, 1);
-    const text = await engine.decode(out);
-    run.samples.push({ step, prompt: Array.from(ids, (id) => engine.vocab[id]).join(''), text });
+    const s = await sampleText(engine, run.inputs.prompt, { n: SAMPLE_TOKENS, temperature: SAMPLE_TEMPERATURE, seed: run.settings.seed + step });
+    run.samples.push({ step, ...s });
     if (run.samples.length > SAMPLES_KEPT) run.samples.splice(0, run.samples.length - SAMPLES_KEPT);
   }
 
@@ -175,9 +162,9 @@ export function createTrainer(worker, hooks) {
     if (done % evalEvery(maxSteps()) === 0 || done >= maxSteps()) await evaluatePoint();
     if (done >= maxSteps()) {
       finishSession();
+      await autosave('done');
       state.status = 'done';
-      notice('info', `Finished: ${done.toLocaleString('en')} steps. Explore the model, download it, or raise Steps and press Resume to train on.`);
-      await autosave();
+      notice('info', `Finished: ${done.toLocaleString('en')} steps. Explore the model, download it, or raise Steps and press Train on.`);
     } else if (performance.now() - lastSave > AUTOSAVE_MS) {
       await autosave();
     }
@@ -215,8 +202,11 @@ export function createTrainer(worker, hooks) {
     }
   }
 
-  /** Saves the run; a failure (storage full, private mode) is a message and training goes on. */
-  async function autosave() {
+  /**
+   * Saves the run; a failure (storage full, private mode) is a message and training goes on.
+   * @param {'paused'|'done'} [as] what a reload shows: the run paused, or finished
+   */
+  async function autosave(as = state.status === 'done' ? 'done' : 'paused') {
     const { run, engine } = state;
     if (!run || !engine) return;
     const training = run.train && state.status !== 'loaded';
@@ -236,7 +226,7 @@ export function createTrainer(worker, hooks) {
       samples: run.samples,
       elapsedMs,
       source: run.source,
-      status: state.status === 'done' ? 'done' : 'paused',
+      status: as,
     };
     lastSave = performance.now();
     try {
@@ -564,7 +554,7 @@ export function createTrainer(worker, hooks) {
      */
     async load(bytes, optimizer, settings) {
       const from = state.status;
-      if (from === 'running' || from === 'pausing') state.status = 'busy'; // the loop stops after its current call
+      state.status = 'busy'; // a running loop stops after its current call; the buttons wait
       changed();
       const job = exclusive(async () => {
         const engine = await loadEngine(worker, bytes, { backend: settings.engine, seed: settings.seed });
@@ -575,11 +565,10 @@ export function createTrainer(worker, hooks) {
         state.run = newRun(s, null, null, 'upload');
         uploadedOptimizer = optimizer;
         setEngine(engine);
-        state.status = 'loaded';
         state.lastError = null;
         state.msPerStep = null;
-        changed();
         await autosave();
+        state.status = 'loaded';
         changed();
         return engine;
       });

@@ -103,7 +103,6 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     ui.progress.max = Math.max(1, max);
     ui.progress.value = Math.min(done, max);
     ui.progressText.textContent = progressText(done, max, running);
-    drawStats();
     chart.update({
       steps: run?.steps ?? [],
       loss: run?.loss ?? [],
@@ -111,6 +110,7 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
       xMax: max,
       chance: engine ? Math.log(engine.config.vocab_size) : null,
     });
+    drawStats(); // after the chart: it shows the chart's running average
     drawSamples();
     drawAttention();
     const hasEngine = Boolean(engine) && !['busy', 'recovering', 'starting'].includes(status);

@@ -178,8 +178,8 @@ async function showTrain() {
     },
   }));
   const view = await trainView;
-  trainDebug = view.debug;
   await view.show(location.hash);
+  trainDebug = view.debug; // once the page shows its settings (and any run restored from storage)
 }
 
 /** Explore's first model: the one given, or the default. Loads, draws, and wires the controls. */

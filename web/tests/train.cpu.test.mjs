@@ -130,7 +130,7 @@ test('cpu: weights + optimizer files continue a run exactly (the next step gives
 test('cpu: your own text trains; a short text, an oversized file and bad sizes get messages before anything starts', async () => {
   const page = await newPage();
   await openTrain(page, env.url, `page=train&data=text&${TINY_200.replace('steps=200', 'steps=50')}`);
-  const notices = () => page.textContent('#tr-setup-notices');
+  const notices = () => page.evaluate(() => [...document.querySelectorAll('#tr-setup .notice')].map((n) => n.textContent).join('\n'));
   assert.match(await notices(), /Paste a text or load a \.txt file/);
   assert.equal(await page.isDisabled('#tr-start'), true);
   await page.fill('#tr-text', 'too short');
@@ -138,9 +138,9 @@ test('cpu: your own text trains; a short text, an oversized file and bad sizes g
   assert.equal(await page.isDisabled('#tr-start'), true);
 
   await page.setInputFiles('#tr-text-file', { name: 'big.txt', mimeType: 'text/plain', buffer: Buffer.alloc(5 * 2 ** 20 + 1, 97) });
-  await page.waitForFunction(() => /big\.txt has 5\.0 MiB; the most this page reads is 5\.0 MiB/.test(document.querySelector('#tr-setup-notices').textContent));
+  await page.waitForFunction(() => /big\.txt has 5\.0 MiB; the most this page reads is 5\.0 MiB/.test(document.querySelector('#tr-data-notices').textContent));
   await page.setInputFiles('#tr-text-file', { name: 'binary.txt', mimeType: 'text/plain', buffer: Buffer.from([0xff, 0xfe, 0x00, 0xc3]) });
-  await page.waitForFunction(() => /binary\.txt is not UTF-8 text/.test(document.querySelector('#tr-setup-notices').textContent));
+  await page.waitForFunction(() => /binary\.txt is not UTF-8 text/.test(document.querySelector('#tr-data-notices').textContent));
 
   // sizes: C must split evenly over the heads
   await page.fill('#tr-heads', '3');

@@ -162,7 +162,7 @@ test('webgpu: a model too big for the device is refused before anything is alloc
   const big = await env.newPage({ viewport: { width: 1280, height: 900 } });
   // 0.9M weights, but one layer's attention weights for batch 512 × 16 heads × context 256² need 2 GiB in one buffer
   await openTrain(big, env.url, 'page=train&data=grammar&preset=custom&layers=1&heads=16&embd=256&ctx=256&batch=512&lr=0.001&steps=10&engine=webgpu');
-  assert.match(await big.textContent('#tr-setup-notices'), /would need .* in one buffer, more than the 134\.2 MB every WebGPU device allows/);
+  assert.match(await big.textContent('#tr-size-notices'), /would need .* in one buffer, more than the 134\.2 MB every WebGPU device allows/);
   await big.click('#tr-start');
   await waitTrain(big, { status: 'idle', error: 'BadConfig' });
   const s = await trainState(big);

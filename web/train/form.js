@@ -41,7 +41,12 @@ export function createSetupForm({ tasks, onChange }) {
     presets: [...form.querySelectorAll('input[name="tr-preset"]')],
     fields: Object.fromEntries(NUMBER_FIELDS.map((f) => [f, $(`tr-${f}`)])),
   };
-  const notices = createNotices($('tr-setup-notices'));
+  const notices = { // messages next to what they are about
+    data: createNotices($('tr-data-notices')),
+    size: createNotices($('tr-size-notices')),
+    train: createNotices($('tr-train-notices')),
+  };
+  const GROUP = { layers: 'size', heads: 'size', embd: 'size', ctx: 'size', batch: 'train', lr: 'train', steps: 'train', seed: 'train' };
   let settings = null;
   let text = '';
   let lockLevel = 'none';
@@ -108,17 +113,19 @@ export function createSetupForm({ tasks, onChange }) {
   function validate() {
     const { errors, warnings } = check(settings, vocabSize());
     for (const f of NUMBER_FIELDS) ui.fields[f].toggleAttribute('aria-invalid', Boolean(errors[f]));
-    const messages = Object.values(errors).map((text) => ({ level: 'warn', text }));
+    const byGroup = { data: [], size: [], train: [] };
+    for (const [f, text] of Object.entries(errors)) byGroup[GROUP[f]].push({ level: 'warn', text });
     if (settings.data === 'text' && lockLevel === 'none') {
       const { length } = textStats(text);
       const need = minTextChars(settings.ctx);
-      if (length === 0) messages.push({ level: 'warn', text: 'Paste a text or load a .txt file to train on your own text.' });
+      if (length === 0) byGroup.data.push({ level: 'warn', text: 'Paste a text or load a .txt file to train on your own text.' });
       else if (Number.isFinite(need) && length < need) {
-        messages.push({ level: 'warn', text: `The text has ${length.toLocaleString('en')} characters; a context of ${settings.ctx} needs at least ${need.toLocaleString('en')} (ten windows of context + 1, a tenth kept for validation). Add text or lower the context.` });
+        byGroup.data.push({ level: 'warn', text: `The text has ${length.toLocaleString('en')} characters; a context of ${settings.ctx} needs at least ${need.toLocaleString('en')} (ten windows of context + 1, a tenth kept for validation). Add text or lower the context.` });
       }
     }
-    for (const w of warnings) messages.push({ level: 'info', text: w });
-    notices.set('checks', messages);
+    for (const w of warnings) byGroup.size.push({ level: 'info', text: w });
+    for (const [group, messages] of Object.entries(byGroup)) notices[group].set('checks', messages);
+    const messages = Object.values(byGroup).flat();
     if (Object.keys(errors).length) {
       ui.estimate.textContent = 'Fix the sizes above to see how big the model is.';
     } else {
@@ -174,9 +181,9 @@ export function createSetupForm({ tasks, onChange }) {
     try {
       text = await readText(file, MAX_TEXT_BYTES);
       ui.text.value = text;
-      notices.set('file', []);
+      notices.data.set('file', []);
     } catch (err) {
-      notices.set('file', [{ level: 'warn', text: err.message }]);
+      notices.data.set('file', [{ level: 'warn', text: err.message }]);
     }
     describeData();
     changed();

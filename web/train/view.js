@@ -192,7 +192,7 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
       'li',
       { className: 'sample' },
       el('span', { className: 'sample-step', text: `step ${s.step.toLocaleString('en')}` }),
-      el('pre', { className: 'sample-text' }, el('span', { className: 'sample-prompt', text: s.prompt }), s.text),
+      el('pre', { className: 'sample-text' }, el('span', { className: 'sample-prompt', text: s.prompt.replace(/^\n/, '') }), s.text),
     )));
   }
 

@@ -1,11 +1,14 @@
-// Boot and wiring of the playground page. It starts the engine worker, reads the state from the
-// URL hash, and on every change traces the text once (one forward call that asks for every key
-// the views show; only the latest request runs) and hands each view plain data. Views never
-// call the engine; controls change `state`, and every state change is written back to the URL.
+// Boot and wiring of the playground page. It starts the engine worker and shows one of two
+// pages, chosen by the URL hash: Explore (below) or Train (`#page=train`, ./train/view.js,
+// loaded on first use). Explore reads its state from the hash, and on every change traces the
+// text once (one forward call that asks for every key the views show; only the latest request
+// runs) and hands each view plain data. Views never call the engine; controls change `state`,
+// and every state change is written back to the URL. Explore shows the default model, or the
+// model being trained when the Train page asks ("Explore this model").
 
 import { startWorker } from './engine/client.js';
 import { loadDefaultModel } from './model-source.js';
-import { deserialize, serialize, MAX_TEXT } from './state.js';
+import { deserialize, serialize, isTrainHash, MAX_TEXT } from './state.js';
 import { prepareInput } from './input.js';
 import { traceKeys, viewData } from './trace-data.js';
 import { latestOnly } from './latest.js';
@@ -27,6 +30,9 @@ const VIEW_BAND = '-25% 0px -70% 0px'; // a band a quarter down the viewport: th
 const $ = (id) => document.getElementById(id);
 const ui = {
   main: $('main'),
+  trainPage: $('train-page'),
+  navExplore: $('nav-explore'),
+  navTrain: $('nav-train'),
   text: $('text'),
   model: $('model'),
   shapes: $('shapes'),
@@ -61,8 +67,8 @@ const views = {
   output: createOutputView($('view-output'), { controls: $('sampling') }),
 };
 
-let engine = null;
-let worker = null;
+const worker = startWorker(); // one worker hosts every engine: the default model's and the training run's
+let engine = null; // the engine Explore shows
 let config = null;
 let vocab = null;
 let limits = null;
@@ -74,6 +80,13 @@ let renders = 0;
 let renderedAt = 0; // performance.now() of the last render
 let generating = false;
 let stopGenerating = false;
+let page = null; // 'explore' | 'train': the page shown
+let exploreBooted = null; // promise: Explore's first model loaded and drawn
+let defaultModel = null; // promise of loadDefaultModel()
+let shownModel = null; // the model Explore shows: { engine, about, example, trained }
+let trainView = null; // promise of the Train page's view
+let trainEngine = null; // the training run's engine (null when none)
+let lastHash = { explore: '', train: 'page=train' }; // each page's address, to return to it
 
 const trace = latestOnly(traceNow, (err) => fail('Tracing the text failed', err));
 const resample = latestOnly(resampleNow, (err) => fail('Updating the probabilities failed', err));
@@ -88,28 +101,95 @@ Object.defineProperty(window, 'playgroundDebug', {
     get timings() { return { ...timings }; },
     get renders() { return renders; },
     get backend() { return engine?.backend ?? null; },
+    get page() { return page; },
+    /** The Train page's state (status, step, run, …), once it has been shown. */
+    get train() { return trainDebug; },
+    /** Test hook: the training run's engine (injectFault, exportCheckpoint, …). */
+    get trainEngine() { return trainEngine; },
   }),
 });
+let trainDebug = null;
 
-boot().catch((err) => {
-  fail('The engine could not start', err);
-  $('loading-note').textContent = 'The model could not be loaded; the message above says why.';
+window.addEventListener('hashchange', (event) => {
+  const old = new URL(event.oldURL).hash.replace(/^#/, '');
+  lastHash[isTrainHash(old) ? 'train' : 'explore'] = old;
+  route();
 });
+ui.navExplore.addEventListener('click', (e) => { e.preventDefault(); go('explore'); });
+ui.navTrain.addEventListener('click', (e) => { e.preventDefault(); go('train'); });
+route();
 
-async function boot() {
-  worker = startWorker();
-  const model = await loadDefaultModel(worker);
+/** Shows the other page at the address it last had (one history entry per switch). */
+function go(to) {
+  if (to === page) return;
+  location.hash = lastHash[to];
+  if (lastHash[to] === '' && location.hash === '') route(); // '' → '' fires no hashchange
+}
+
+/** Shows the page the hash names. */
+function route() {
+  const next = isTrainHash(location.hash) ? 'train' : 'explore';
+  const entering = next !== page;
+  page = next;
+  ui.main.hidden = next !== 'explore';
+  ui.trainPage.hidden = next !== 'train';
+  ui.navExplore.toggleAttribute('aria-current', next === 'explore');
+  ui.navTrain.toggleAttribute('aria-current', next === 'train');
+  if (ui.navExplore.hasAttribute('aria-current')) ui.navExplore.setAttribute('aria-current', 'page');
+  if (ui.navTrain.hasAttribute('aria-current')) ui.navTrain.setAttribute('aria-current', 'page');
+  document.title = next === 'train' ? 'Train · Transformer Playground' : 'Transformer Playground';
+  if (next === 'train') {
+    stopGenerating = true;
+    showTrain().catch((err) => {
+      console.error(err);
+      ui.trainPage.querySelector('#tr-notices').textContent = `The Train page could not start: ${err?.message ?? err}`;
+    });
+    if (entering) window.scrollTo(0, 0);
+    return;
+  }
+  if (entering) window.scrollTo(0, 0); // the section named in the address is scrolled to below
+  if (!exploreBooted) {
+    exploreBooted = bootExplore(shownModel ?? null).catch((err) => {
+      fail('The engine could not start', err);
+      $('loading-note').textContent = 'The model could not be loaded; the message above says why.';
+    });
+    return;
+  }
+  exploreBooted.then(() => {
+    if (shownModel?.trained && shownModel.engine !== trainEngine) return useModel(null); // the run's engine is gone
+    if (!state) return;
+    applyHash(entering);
+  });
+}
+
+async function showTrain() {
+  trainView ??= import('./train/view.js').then(({ createTrainView }) => createTrainView({
+    worker,
+    isShown: () => page === 'train',
+    onEngine: (e) => {
+      trainEngine = e;
+      if (shownModel?.trained && shownModel.engine !== e && page === 'explore') useModel(null);
+    },
+    onExplore: (model) => {
+      shownModel = { ...model, trained: true };
+      lastHash.explore = '';
+      if (exploreBooted) exploreBooted.then(() => useModel(shownModel));
+      go('explore');
+    },
+  }));
+  const view = await trainView;
+  await view.show(location.hash);
+  trainDebug = view.debug; // once the page shows its settings (and any run restored from storage)
+}
+
+/** Explore's first model: the one given, or the default. Loads, draws, and wires the controls. */
+async function bootExplore(given) {
+  const model = given ?? (await loadDefault());
   timings.engineReadyMs = performance.now();
-  engine = model.engine;
-  config = engine.config;
-  vocab = engine.vocab;
-  limits = { nLayer: config.n_layer, nHead: config.n_head, vocabSize: config.vocab_size, example: model.example };
+  setModel(model);
   const parsed = deserialize(location.hash, limits);
   state = parsed.state;
-  modelNotices.set('engine', engineNotices());
-  modelNotices.set('model', [{ level: 'info', text: model.about }]);
   notices.set('address', parsed.messages.map((text) => ({ level: 'warn', text })));
-  describeModel();
   fillControls();
   wireControls();
   writeHash();
@@ -122,6 +202,55 @@ async function boot() {
   if (state.view !== 'tokens') $(state.view).scrollIntoView();
   markCurrent();
   followScrolling();
+}
+
+function loadDefault() {
+  defaultModel ??= loadDefaultModel(worker).then((m) => ({ ...m, trained: false }));
+  return defaultModel;
+}
+
+/** Explore's model: its engine, limits and the sentence about it. */
+function setModel(model) {
+  shownModel = model;
+  engine = model.engine;
+  config = engine.config;
+  vocab = engine.vocab;
+  limits = { nLayer: config.n_layer, nHead: config.n_head, vocabSize: config.vocab_size, example: model.example };
+  modelNotices.set('engine', engineNotices());
+  modelNotices.set('model', [{ level: 'info', text: model.about }]);
+  describeModel();
+}
+
+/**
+ * Switches Explore to `model` (null: the default model) and shows its example; the layer and
+ * head are kept where the new model has them.
+ */
+async function useModel(model) {
+  stopGenerating = true;
+  const next = model ?? (await loadDefault());
+  if (next === shownModel && engine === next.engine) return;
+  setModel(next);
+  state = deserialize(serialize({ ...state, text: next.example }), limits).state;
+  notices.set('address', []);
+  fillControls();
+  writeHash();
+  changedAt ??= performance.now();
+  await trace();
+}
+
+/** The hash changed on the Explore page: its state follows. */
+function applyHash(entering) {
+  if (entering && location.hash.replace(/^#/, '') === '') {
+    writeHash(); // back from Train: Explore's state as it was
+    return;
+  }
+  const parsed = deserialize(location.hash, limits);
+  notices.set('address', parsed.messages.map((text) => ({ level: 'warn', text })));
+  state = parsed.state;
+  fillControls();
+  changedAt ??= performance.now();
+  trace();
+  $(state.view).scrollIntoView();
 }
 
 function engineNotices() {
@@ -141,7 +270,7 @@ function describeModel() {
   const { n_layer: L, n_head: NH, n_embd: C, block_size: B, vocab_size: V } = config;
   const params = V * C + B * C + L * (12 * C * C + 13 * C) + 2 * C;
   ui.model.textContent =
-    `A GPT with ${L} layers (transformer blocks) of ${NH} attention heads, C = ${C} numbers per token, a vocabulary of V = ${V} ` +
+    `${shownModel?.trained ? 'Your trained model: a' : 'A'} GPT with ${L} layer${L === 1 ? '' : 's'} (transformer blocks) of ${NH} attention head${NH === 1 ? '' : 's'}, C = ${C} numbers per token, a vocabulary of V = ${V} ` +
     `characters and a context of block_size = ${B} tokens: ${params.toLocaleString('en')} weights.`;
 }
 
@@ -217,6 +346,7 @@ async function resampleNow(isStale) {
 }
 
 function writeHash() {
+  if (page !== 'explore') return; // the Train page owns the address
   history.replaceState(null, '', `#${serialize(state)}`);
 }
 
@@ -288,15 +418,6 @@ function wireControls() {
       $(state.view).scrollIntoView({ behavior: still ? 'auto' : 'smooth' });
     });
   }
-  window.addEventListener('hashchange', () => {
-    const parsed = deserialize(location.hash, limits);
-    notices.set('address', parsed.messages.map((text) => ({ level: 'warn', text })));
-    state = parsed.state;
-    fillControls();
-    changedAt ??= performance.now();
-    trace();
-    $(state.view).scrollIntoView();
-  });
 }
 
 /** Generate: seeded, one token at a time, each appended to the text and traced before the next. */

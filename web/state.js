@@ -1,6 +1,7 @@
 // The page's state in the URL hash, so that a reload or a shared link shows the same thing
 // (tensorflow/playground's PROPS table). Every value is validated against the model: a bad or
 // unknown one falls back to its default and yields a message; nothing here throws.
+// Two pages share the hash: Explore (PROPS below) and Train (`page=train`, TRAIN_PROPS).
 
 /** The sections of the page, in the order data flows; `view` names the one in sight. */
 export const VIEWS = ['tokens', 'embeddings', 'layernorm', 'head', 'attention', 'ffn', 'residual', 'output'];
@@ -23,11 +24,44 @@ const PROPS = [
   { name: 'seed', type: 'int', def: 1, min: 0, max: MAX_SEED },
 ];
 
+/** The generated tasks (crates/playground-core/src/data.rs), then the user's own text. */
+export const DATA_CHOICES = ['copy', 'reverse', 'sort', 'addition', 'brackets', 'grammar', 'text'];
+export const PRESET_NAMES = ['tiny', 'small', 'medium', 'custom'];
+export const ENGINES = ['auto', 'webgpu', 'cpu'];
+
+/**
+ * The Train page's settings, one row per URL parameter; `page=train` marks the page. The
+ * ranges are the form's; the engine checks the sizes again against the device's limits.
+ */
+export const TRAIN_PROPS = [
+  { name: 'page', type: 'enum', def: 'train', values: ['train'] },
+  { name: 'data', type: 'enum', def: 'grammar', values: DATA_CHOICES },
+  { name: 'preset', type: 'enum', def: 'tiny', values: PRESET_NAMES },
+  { name: 'layers', type: 'int', def: 1, min: 1, max: 12 },
+  { name: 'heads', type: 'int', def: 2, min: 1, max: 16 },
+  { name: 'embd', type: 'int', def: 32, min: 4, max: 1024 },
+  { name: 'ctx', type: 'int', def: 32, min: 4, max: 1024 },
+  { name: 'batch', type: 'int', def: 16, min: 1, max: 512 },
+  { name: 'lr', type: 'number', def: 0.01, min: 0.00001, max: 1 },
+  { name: 'steps', type: 'int', def: 500, min: 1, max: 1_000_000 },
+  { name: 'seed', type: 'int', def: 1, min: 0, max: MAX_SEED },
+  { name: 'engine', type: 'enum', def: 'auto', values: ENGINES },
+];
+
 const value = (x, limits) => (typeof x === 'function' ? x(limits) : x);
 
 /** The default state for a model's limits. */
-export function defaults(limits) {
-  return Object.fromEntries(PROPS.map((p) => [p.name, value(p.def, limits)]));
+export function defaults(limits, props = PROPS) {
+  return Object.fromEntries(props.map((p) => [p.name, value(p.def, limits)]));
+}
+
+/** True when a URL hash addresses the Train page (`page=train`). */
+export function isTrainHash(hash) {
+  try {
+    return new URLSearchParams(String(hash).replace(/^#/, '')).get('page') === 'train';
+  } catch {
+    return false;
+  }
 }
 
 /** Parses one raw string for `prop`; returns { ok, value } or { ok: false, why }. */
@@ -53,10 +87,11 @@ function parse(prop, raw, limits) {
  * Reads the state from a URL hash such as `#text=hello&layer=1`.
  * @param {string} hash location.hash (with or without '#')
  * @param {{ nLayer: number, nHead: number, vocabSize: number, example: string }} limits
+ * @param {object[]} [props] PROPS (Explore) or TRAIN_PROPS
  * @returns {{ state: object, messages: string[] }} messages say which values were replaced and why
  */
-export function deserialize(hash, limits) {
-  const state = defaults(limits);
+export function deserialize(hash, limits, props = PROPS) {
+  const state = defaults(limits, props);
   const messages = [];
   let params;
   try {
@@ -64,7 +99,7 @@ export function deserialize(hash, limits) {
   } catch {
     return { state, messages: ['The address could not be read; showing the defaults.'] };
   }
-  const known = new Map(PROPS.map((p) => [p.name, p]));
+  const known = new Map(props.map((p) => [p.name, p]));
   for (const [name, raw] of params) {
     const prop = known.get(name);
     if (!prop) {
@@ -81,10 +116,21 @@ export function deserialize(hash, limits) {
 /**
  * Writes the state as a URL hash (without '#'), every parameter in PROPS order.
  * @param {object} state
+ * @param {object[]} [props] PROPS (Explore) or TRAIN_PROPS
  * @returns {string}
  */
-export function serialize(state) {
+export function serialize(state, props = PROPS) {
   const params = new URLSearchParams();
-  for (const p of PROPS) params.set(p.name, String(state[p.name]));
+  for (const p of props) params.set(p.name, String(state[p.name]));
   return params.toString();
+}
+
+/** The Train page's settings from a hash; see `deserialize`. */
+export function deserializeTrain(hash) {
+  return deserialize(hash, {}, TRAIN_PROPS);
+}
+
+/** The Train page's settings as a hash (without '#'), starting with `page=train`. */
+export function serializeTrain(state) {
+  return serialize({ ...state, page: 'train' }, TRAIN_PROPS);
 }

@@ -1,0 +1,113 @@
+// The Train page's plain-JavaScript parts, in Node without a browser: its URL state, the
+// presets and the checks that run before anything is allocated, the TrainConfig it builds,
+// the prompts and probes, the safetensors header reader, and the chart's ticks and smoothing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { deserializeTrain, serializeTrain, isTrainHash, TRAIN_PROPS } from '../state.js';
+import { PRESETS, check, estimate, evalEvery, normalize, paramCount, presetOf, trainConfig } from '../train/presets.js';
+import { lessonExample, minTextChars, runInputs, taskPrompt, textStats } from '../train/data.js';
+import { checkpointName, runInfo, safetensorsMetadata } from '../train/files.js';
+import { smooth, ticks } from '../train/loss-chart.js';
+
+const TASKS = [
+  { name: 'copy', lesson: 'cafe>cafe — after the \'>\' each position …' },
+  { name: 'addition', lesson: '37+48=85 — each digit …' },
+  { name: 'brackets', lesson: '([]{}) — a closing bracket …' },
+  { name: 'grammar', lesson: 'the big cat sees a small dog . — the verb agrees …' },
+];
+
+test('the Train settings round-trip through the URL; bad values fall back with a message', () => {
+  const { state, messages } = deserializeTrain('#page=train');
+  assert.deepEqual(messages, []);
+  assert.equal(state.data, 'grammar');
+  assert.equal(state.preset, 'tiny');
+  const custom = { ...state, data: 'sort', preset: 'custom', layers: 3, heads: 4, embd: 48, ctx: 24, batch: 8, lr: 0.003, steps: 321, seed: 9, engine: 'cpu' };
+  const hash = serializeTrain(custom);
+  assert.match(hash, /^page=train&data=sort&preset=custom&layers=3&heads=4&embd=48&ctx=24&batch=8&lr=0\.003&steps=321&seed=9&engine=cpu$/);
+  assert.deepEqual(deserializeTrain(hash).state, custom);
+  assert.ok(isTrainHash('#' + hash) && isTrainHash('page=train&x=1') && !isTrainHash('#text=page%3Dtrain') && !isTrainHash('#%'));
+  const bad = deserializeTrain('#page=train&data=poems&layers=0&lr=1e-3&steps=-5&engine=gpu&what=1');
+  assert.equal(bad.messages.length, 6);
+  assert.deepEqual({ ...bad.state }, { ...deserializeTrain('').state });
+  assert.match(bad.messages.join('\n'), /data must be one of copy, reverse, sort, addition, brackets, grammar, text/);
+  assert.match(bad.messages.join('\n'), /layers must be from 1 to 12/);
+  assert.equal(TRAIN_PROPS[0].name, 'page', 'page=train leads the hash');
+});
+
+test('presets fix every size and the recipe; editing one makes it Custom', () => {
+  const s = normalize({ ...deserializeTrain('').state, preset: 'small' });
+  assert.deepEqual([s.layers, s.heads, s.embd, s.ctx, s.batch, s.lr, s.steps], [2, 4, 64, 64, 16, 0.005, 1000]);
+  assert.equal(presetOf({ ...s, lr: 0.004 }), 'custom');
+  assert.equal(normalize({ ...s, preset: 'custom', ...PRESETS.tiny }).preset, 'tiny', 'a custom setting equal to a preset is named after it');
+  for (const p of Object.values(PRESETS)) assert.equal(p.embd % p.heads, 0);
+});
+
+test('the checks name the field and the fix; the estimate counts the weights as the engine does', () => {
+  const s = normalize(deserializeTrain('').state);
+  assert.deepEqual(check(s, 25), { errors: {}, warnings: [] });
+  const split = check({ ...s, heads: 3 }, 25);
+  assert.match(split.errors.embd, /Width C = 32 must be divisible by the 3 heads.*try 30 or 33/);
+  assert.match(check({ ...s, layers: NaN }, 25).errors.layers, /Layers must be a whole number from 1 to 12/);
+  assert.match(check({ ...s, lr: 2 }, 25).errors.lr, /Learning rate must be from 0\.00001 to 1 \(it is 2\)/);
+  assert.match(check({ ...s, batch: 2.5 }, 25).errors.batch, /whole number/);
+  const huge = check({ ...s, heads: 16, embd: 256, ctx: 256, batch: 512 }, 25);
+  assert.deepEqual(huge.errors, {});
+  assert.match(huge.warnings.join('\n'), /attention weights .* would need 2\.1 GB in one buffer/);
+  // the explore page's default model (2 layers, 4 heads, C 64, context 64, V 96), counted by ModelConfig::param_count
+  assert.equal(paramCount({ layers: 2, embd: 64, ctx: 64 }, 96), 96 * 64 + 64 * 64 + 2 * (12 * 64 * 64 + 13 * 64) + 2 * 64);
+  const e = estimate(s, 25);
+  assert.equal(e.params, 14_592);
+  assert.equal(e.tokensPerStep, 512);
+});
+
+test('the TrainConfig has every field the engine requires: warmup a tenth (at most 100), decay to a tenth', () => {
+  const t = trainConfig({ batch: 8, lr: 0.01, steps: 100, seed: 3 });
+  assert.deepEqual(t, { batch_size: 8, learning_rate: 0.01, min_lr: 0.001, warmup_steps: 10, max_steps: 100, weight_decay: 0.1, beta1: 0.9, beta2: 0.99, eps: 1e-8, grad_clip: 1, seed: 3 });
+  assert.equal(trainConfig({ batch: 8, lr: 0.01, steps: 5000, seed: 3 }).warmup_steps, 100);
+  assert.deepEqual([evalEvery(100), evalEvery(500), evalEvery(2000), evalEvery(10_000)], [25, 25, 50, 250]);
+});
+
+test('samples continue the start of a task line; the probe is the lesson’s example; a text gives its first characters', () => {
+  assert.equal(lessonExample(TASKS[0].lesson), 'cafe>cafe');
+  assert.equal(taskPrompt('cafe>cafe'), '\ncafe>');
+  assert.equal(taskPrompt('37+48=85'), '\n37+48=');
+  assert.equal(taskPrompt('([]{})'), '\n([');
+  assert.equal(taskPrompt('the big cat sees a small dog .'), '\nthe big cat ');
+  assert.deepEqual(runInputs({ task: 'grammar' }, TASKS, 16), { prompt: '\nthe big cat ', probe: '\nthe big cat see' });
+  assert.deepEqual(runInputs({ task: 'copy' }, TASKS, 64), { prompt: '\ncafe>', probe: '\ncafe>cafe' });
+  const text = 'Call me Ishmael. Some years ago — never mind how long precisely — having little money';
+  const r = runInputs({ text }, TASKS, 32);
+  assert.equal(r.prompt, 'Call me Ishmael.');
+  assert.equal(r.probe, text.slice(0, 32));
+  assert.equal(minTextChars(32), 330);
+  assert.deepEqual(textStats('aé😀a'), { length: 4, vocab: 3 });
+});
+
+test('the safetensors header is read without trusting it; file names are safe', () => {
+  const header = JSON.stringify({ __metadata__: { format: 'transformer-playground', step: '120', data: 'task: sort', train_config: '{"batch_size":16,"learning_rate":0.01}', n: 5 } });
+  const bytes = new Uint8Array(8 + header.length + 4);
+  new DataView(bytes.buffer).setBigUint64(0, BigInt(header.length), true);
+  bytes.set(new TextEncoder().encode(header), 8);
+  const meta = safetensorsMetadata(bytes);
+  assert.equal(meta.step, '120');
+  assert.equal(meta.n, undefined, 'only strings are kept');
+  assert.deepEqual(runInfo(meta), { data: 'sort', step: 120, train: { batch_size: 16, learning_rate: 0.01 }, kind: 'transformer-playground' });
+  assert.deepEqual(runInfo({ data: 'text: 1,234 characters', step: 'x', train_config: '{' }), { data: 'text', step: null, train: null, kind: null });
+  assert.equal(safetensorsMetadata(new Uint8Array(4)), null);
+  const lying = new Uint8Array(16);
+  new DataView(lying.buffer).setBigUint64(0, 2n ** 40n, true);
+  assert.equal(safetensorsMetadata(lying), null, 'a header longer than the file');
+  assert.equal(checkpointName('grammar', 300), 'playground-grammar-step300.safetensors');
+  assert.equal(checkpointName('../x y', 3, 'optimizer'), 'playground-xy-step3.optimizer.safetensors');
+});
+
+test('the chart’s ticks are round and cover the range; the running average is bias-corrected', () => {
+  assert.deepEqual(ticks(0, 100, 5), [0, 20, 40, 60, 80, 100]);
+  assert.deepEqual(ticks(0, 3.4, 5), [0, 1, 2, 3]);
+  assert.deepEqual(ticks(0, 0.35, 5), [0, 0.1, 0.2, 0.3]);
+  assert.deepEqual(ticks(0, 2000, 6), [0, 500, 1000, 1500, 2000]);
+  assert.deepEqual(Array.from(smooth([2, 2, 2])), [2, 2, 2]);
+  const s = smooth([4, 0]);
+  assert.equal(s[0], 4, 'the first value is itself, not pulled towards 0');
+  assert.ok(s[1] > 1.5 && s[1] < 2.5);
+});

@@ -1,0 +1,63 @@
+// What a run trains on, in the page's terms: the generated tasks (their lesson sentence opens
+// with an example line), the user's own text and its limits, and from either the two fixed
+// inputs the page shows while training: the prompt samples continue, and the probe whose
+// attention maps are drawn.
+
+export const MIN_TEXT_WINDOWS = 10; // the text must hold this many context windows (the engine's rule: 10 × (context + 1))
+export const PROBE_MAX = 48; // tokens in the attention probe at most, so its map stays readable
+const TEXT_PROMPT = 16; // characters of the user's text that start each sample
+
+/**
+ * The example a task's lesson opens with: "cafe>cafe — after the '>' …" gives "cafe>cafe".
+ * @param {string} lesson
+ */
+export function lessonExample(lesson) {
+  return lesson.split(' — ')[0].trim();
+}
+
+/**
+ * The prompt a task's samples continue: the example up to its separator ('>' or '='), so the
+ * model has to write the answer; for sentences, the first three words; else its first third.
+ * Each starts a line, as every example in the data does.
+ * @param {string} example
+ */
+export function taskPrompt(example) {
+  const cut = Math.max(example.lastIndexOf('>'), example.lastIndexOf('='));
+  if (cut > 0) return '\n' + example.slice(0, cut + 1);
+  if (example.includes(' ')) return '\n' + example.split(' ').slice(0, 3).join(' ') + ' ';
+  return '\n' + example.slice(0, Math.max(1, Math.ceil(example.length / 3)));
+}
+
+/**
+ * The fixed inputs of a run: `prompt` (samples continue it) and `probe` (its attention maps
+ * are drawn), at most `blockSize` tokens.
+ * @param {{ task?: string, text?: string }} data
+ * @param {{ name: string, lesson: string }[]} tasks from the engine
+ * @param {number} blockSize
+ */
+export function runInputs(data, tasks, blockSize) {
+  const last = (s, n) => [...s].slice(-Math.min(n, blockSize)).join(''); // a prompt's end is what the model continues
+  const first = (s, n) => [...s].slice(0, Math.min(n, blockSize)).join('');
+  if (data.task) {
+    const task = tasks.find((t) => t.name === data.task);
+    const example = task ? lessonExample(task.lesson) : '';
+    return { prompt: last(taskPrompt(example), blockSize), probe: first('\n' + example, PROBE_MAX) };
+  }
+  const text = data.text ?? '';
+  const start = [...text.slice(0, 4 * PROBE_MAX)];
+  return { prompt: start.slice(0, Math.min(TEXT_PROMPT, blockSize)).join(''), probe: start.slice(0, Math.min(PROBE_MAX, blockSize)).join('') };
+}
+
+/** Characters (code points) a text needs for a context of `ctx` tokens. */
+export function minTextChars(ctx) {
+  return MIN_TEXT_WINDOWS * (ctx + 1);
+}
+
+/**
+ * Distinct characters of `text` (its vocabulary) and its length in code points.
+ * @param {string} text
+ */
+export function textStats(text) {
+  const chars = [...text];
+  return { length: chars.length, vocab: new Set(chars).size };
+}

@@ -1,0 +1,103 @@
+// Files in and out of the page: saving bytes as a download, reading an upload with a size
+// limit, and reading the metadata of a safetensors header (what run a checkpoint came from).
+// The engine validates checkpoints (names, shapes, dtypes, sizes); this file only reads the
+// header's free-form metadata of a file the engine has already accepted.
+
+export const MAX_CHECKPOINT_BYTES = 1024 * 2 ** 20; // 1 GiB: far above any model the page trains
+export const MAX_TEXT_BYTES = 5 * 2 ** 20; // 5 MiB of training text
+const MAX_HEADER_BYTES = 16 * 2 ** 20; // a safetensors header longer than this is not ours
+
+/**
+ * Offers `bytes` as a file download named `name`.
+ * @param {Uint8Array} bytes
+ * @param {string} name
+ */
+export function download(bytes, name) {
+  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000); // ms: long enough for the browser to start the download
+}
+
+/**
+ * A file name for a checkpoint: "playground-grammar-step300.safetensors".
+ * @param {string} data task name or 'text'
+ * @param {number} step
+ * @param {string} [kind] '' for the weights, 'optimizer' for AdamW's state
+ */
+export function checkpointName(data, step, kind = '') {
+  const safe = String(data).replace(/[^a-z0-9-]/gi, '');
+  return `playground-${safe}-step${step}${kind ? `.${kind}` : ''}.safetensors`;
+}
+
+/**
+ * Reads a chosen file's bytes, refusing one above `limit` before reading it.
+ * @param {File} file
+ * @param {number} limit bytes
+ * @returns {Promise<Uint8Array>}
+ */
+export async function readBytes(file, limit) {
+  if (file.size > limit) throw new Error(`${file.name} has ${formatSize(file.size)}; the most this page reads is ${formatSize(limit)}.`);
+  return new Uint8Array(await file.arrayBuffer());
+}
+
+/**
+ * Reads a text file (UTF-8), refusing one above `limit` bytes or one that is not text.
+ * @param {File} file
+ * @param {number} limit bytes
+ */
+export async function readText(file, limit) {
+  const bytes = await readBytes(file, limit);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new Error(`${file.name} is not UTF-8 text; save it as plain text (.txt, UTF-8) and try again.`);
+  }
+}
+
+function formatSize(bytes) {
+  return bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
+}
+
+/**
+ * The `__metadata__` of a safetensors file (string → string), or null when the header cannot
+ * be read. Keys our checkpoints carry: format, config, vocab, step, train_config, data.
+ * @param {Uint8Array} bytes
+ * @returns {Record<string, string>|null}
+ */
+export function safetensorsMetadata(bytes) {
+  if (bytes.length < 8) return null;
+  const n = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
+  if (n > MAX_HEADER_BYTES || 8 + n > bytes.length) return null;
+  try {
+    const header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n)));
+    const meta = header?.__metadata__;
+    if (!meta || typeof meta !== 'object') return null;
+    return Object.fromEntries(Object.entries(meta).filter(([, v]) => typeof v === 'string'));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What a checkpoint's metadata says about its run: the task (or 'text'), the step, and the
+ * training config, each null when absent or unreadable.
+ * @param {Record<string, string>|null} meta from safetensorsMetadata
+ */
+export function runInfo(meta) {
+  const task = /^task: ([a-z]+)$/.exec(meta?.data ?? '')?.[1] ?? null;
+  const text = /^text: /.test(meta?.data ?? '');
+  const step = /^\d+$/.test(meta?.step ?? '') ? Number(meta.step) : null;
+  let train = null;
+  try {
+    train = meta?.train_config ? JSON.parse(meta.train_config) : null;
+  } catch {
+    train = null;
+  }
+  return { data: task ?? (text ? 'text' : null), step, train, kind: meta?.format ?? null };
+}

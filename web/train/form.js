@@ -1,0 +1,246 @@
+// The Set-up form: data (a task or the user's text), model size (presets or custom sizes) and
+// training settings. It keeps the settings, checks them as they are typed (presets.js), shows
+// the size and memory estimate, and locks what a run has fixed.
+
+import { el } from '../views/dom.js';
+import { tokenLabel } from '../views/format.js';
+import { createNotices } from '../notices.js';
+import { PRESETS, check, estimate, formatBytes, normalize, presetOf } from './presets.js';
+import { minTextChars, textStats } from './data.js';
+import { MAX_TEXT_BYTES, readText } from './files.js';
+
+const NUMBER_FIELDS = ['layers', 'heads', 'embd', 'ctx', 'batch', 'lr', 'steps', 'seed'];
+const TASK_LABELS = {
+  copy: 'Copy letters',
+  reverse: 'Reverse letters',
+  sort: 'Sort letters',
+  addition: 'Add two numbers',
+  brackets: 'Balance brackets',
+  grammar: 'A toy grammar',
+  text: 'Your own text…',
+};
+
+/**
+ * @param {{ tasks: { name: string, lesson: string, alphabet: string }[], onChange: () => void }} options
+ *   onChange: the settings or the text changed (valid or not)
+ */
+export function createSetupForm({ tasks, onChange }) {
+  const $ = (id) => document.getElementById(id);
+  const form = $('tr-setup');
+  const ui = {
+    data: $('tr-data'),
+    lesson: $('tr-lesson'),
+    alphabet: $('tr-alphabet'),
+    textBox: $('tr-text-box'),
+    text: $('tr-text'),
+    textFile: $('tr-text-file'),
+    textInfo: $('tr-text-info'),
+    estimate: $('tr-estimate'),
+    engine: $('tr-engine'),
+    locked: $('tr-locked'),
+    presets: [...form.querySelectorAll('input[name="tr-preset"]')],
+    fields: Object.fromEntries(NUMBER_FIELDS.map((f) => [f, $(`tr-${f}`)])),
+  };
+  const notices = { // messages next to what they are about
+    data: createNotices($('tr-data-notices')),
+    size: createNotices($('tr-size-notices')),
+    train: createNotices($('tr-train-notices')),
+  };
+  const GROUP = { layers: 'size', heads: 'size', embd: 'size', ctx: 'size', batch: 'train', lr: 'train', steps: 'train', seed: 'train' };
+  let settings = null;
+  let text = '';
+  let lockLevel = 'none';
+  let loadedVocab = null; // vocabulary size of a loaded model (its sizes are fixed)
+
+  ui.data.replaceChildren(...[...tasks.map((t) => t.name), 'text'].map((name) => new Option(TASK_LABELS[name] ?? name, name)));
+  form.addEventListener('submit', (e) => e.preventDefault()); // Enter in a field must not submit (the CSP forbids it anyway)
+
+  function vocabSize() {
+    if (loadedVocab) return loadedVocab;
+    if (settings.data === 'text') return Math.max(1, textStats(text).vocab);
+    const task = tasks.find((t) => t.name === settings.data);
+    return task ? textStats(task.alphabet).vocab : 1;
+  }
+
+  /** The form's values into `settings` (numbers that do not parse become NaN). */
+  function read() {
+    for (const f of NUMBER_FIELDS) {
+      const raw = ui.fields[f].value.trim();
+      settings[f] = raw === '' ? NaN : Number(raw);
+    }
+    settings.data = ui.data.value;
+    settings.engine = ui.engine.value;
+    settings.preset = presetOf(settings);
+  }
+
+  /** `settings` into the form. */
+  function fill() {
+    for (const f of NUMBER_FIELDS) {
+      const v = settings[f];
+      if (Number(ui.fields[f].value) !== v || ui.fields[f].value === '') ui.fields[f].value = Number.isFinite(v) ? String(v) : '';
+    }
+    ui.data.value = settings.data;
+    ui.engine.value = settings.engine;
+    for (const r of ui.presets) r.checked = r.value === settings.preset;
+    describeData();
+  }
+
+  function describeData() {
+    const isText = settings.data === 'text';
+    ui.textBox.hidden = !isText;
+    ui.lesson.hidden = isText;
+    ui.alphabet.hidden = isText;
+    if (isText) {
+      const { length, vocab } = textStats(text);
+      const need = minTextChars(Number.isFinite(settings.ctx) ? settings.ctx : 0);
+      ui.textInfo.textContent = length === 0
+        ? `At least ${need.toLocaleString('en')} characters for a context of ${settings.ctx}; up to 5 MB.`
+        : `${length.toLocaleString('en')} characters, ${vocab} different ones (the vocabulary)` +
+          (length < need ? ` — a context of ${settings.ctx} needs at least ${need.toLocaleString('en')}.` : '.');
+      return;
+    }
+    const task = tasks.find((t) => t.name === settings.data);
+    if (!task) return;
+    ui.lesson.textContent = task.lesson;
+    const chars = [...new Set(task.alphabet)];
+    ui.alphabet.replaceChildren(
+      el('span', { className: 'hint', text: `Its ${chars.length} tokens: ` }),
+      ...chars.map((ch) => el('code', { className: 'tok', text: tokenLabel(ch) })),
+    );
+  }
+
+  /** Checks, the estimate line and the messages; returns whether Start may go. */
+  function validate() {
+    const { errors, warnings } = check(settings, vocabSize());
+    for (const f of NUMBER_FIELDS) ui.fields[f].toggleAttribute('aria-invalid', Boolean(errors[f]));
+    const byGroup = { data: [], size: [], train: [] };
+    for (const [f, text] of Object.entries(errors)) byGroup[GROUP[f]].push({ level: 'warn', text });
+    if (settings.data === 'text' && lockLevel === 'none') {
+      const { length } = textStats(text);
+      const need = minTextChars(settings.ctx);
+      if (length === 0) byGroup.data.push({ level: 'warn', text: 'Paste a text or load a .txt file to train on your own text.' });
+      else if (Number.isFinite(need) && length < need) {
+        byGroup.data.push({ level: 'warn', text: `The text has ${length.toLocaleString('en')} characters; a context of ${settings.ctx} needs at least ${need.toLocaleString('en')} (ten windows of context + 1, a tenth kept for validation). Add text or lower the context.` });
+      }
+    }
+    for (const w of warnings) byGroup.size.push({ level: 'info', text: w });
+    for (const [group, messages] of Object.entries(byGroup)) notices[group].set('checks', messages);
+    const messages = Object.values(byGroup).flat();
+    if (Object.keys(errors).length) {
+      ui.estimate.textContent = 'Fix the sizes above to see how big the model is.';
+    } else {
+      const e = estimate(settings, vocabSize());
+      ui.estimate.textContent =
+        `${e.params.toLocaleString('en')} weights · about ${formatBytes(e.bytes)} to train · ` +
+        `${e.tokensPerStep.toLocaleString('en')} tokens per step (batch ${settings.batch} × context ${settings.ctx}) · vocabulary of ${vocabSize()}.`;
+    }
+    return messages.every((m) => m.level !== 'warn');
+  }
+
+  function changed() {
+    validate();
+    onChange();
+  }
+
+  for (const f of NUMBER_FIELDS) {
+    ui.fields[f].addEventListener('input', () => {
+      read();
+      for (const r of ui.presets) r.checked = r.value === settings.preset;
+      if (f === 'ctx') describeData();
+      changed();
+    });
+  }
+  for (const r of ui.presets) {
+    r.addEventListener('change', () => {
+      if (!r.checked) return;
+      if (r.value !== 'custom') Object.assign(settings, normalize({ ...settings, preset: r.value }));
+      else settings.preset = 'custom';
+      fill();
+      if (r.value === 'custom') for (const x of ui.presets) x.checked = x.value === 'custom';
+      changed();
+    });
+  }
+  ui.data.addEventListener('change', () => {
+    read();
+    describeData();
+    changed();
+  });
+  ui.engine.addEventListener('change', () => {
+    read();
+    changed();
+  });
+  ui.text.addEventListener('input', () => {
+    text = ui.text.value;
+    describeData();
+    changed();
+  });
+  ui.textFile.addEventListener('change', async () => {
+    const file = ui.textFile.files?.[0];
+    ui.textFile.value = '';
+    if (!file) return;
+    try {
+      text = await readText(file, MAX_TEXT_BYTES);
+      ui.text.value = text;
+      notices.data.set('file', []);
+    } catch (err) {
+      notices.data.set('file', [{ level: 'warn', text: err.message }]);
+    }
+    describeData();
+    changed();
+  });
+
+  return {
+    /** The settings as the form shows them (numbers may be NaN). */
+    settings: () => ({ ...settings }),
+    /** Replaces every setting (and redraws the form). */
+    set(s) {
+      settings = { ...s };
+      if (settings.preset !== 'custom' && presetOf(settings) !== settings.preset) settings.preset = 'custom';
+      fill();
+      validate();
+    },
+    /** The data choice as the engine takes it: { task } or { text }. */
+    data: () => (settings.data === 'text' ? { text } : { task: settings.data }),
+    text: () => text,
+    setText(t) {
+      text = t ?? '';
+      ui.text.value = text;
+      describeData();
+      validate();
+    },
+    /** Whether the settings are complete and valid (messages say what is not). */
+    valid: () => validate(),
+    /**
+     * What a run fixes: 'none' (no run), 'run' (paused: learning rate and steps may change),
+     * 'loaded' (a loaded model: its sizes are fixed), 'all' (training: nothing changes).
+     * @param {'none'|'run'|'loaded'|'all'} level
+     * @param {number|null} [vocab] vocabulary size of a loaded model
+     */
+    lock(level, vocab = null) {
+      loadedVocab = level === 'loaded' || level === 'run' || level === 'all' ? vocab : null;
+      if (level === lockLevel) return;
+      lockLevel = level;
+      const open = {
+        none: () => true,
+        run: (f) => f === 'lr' || f === 'steps',
+        loaded: (f) => !['layers', 'heads', 'embd', 'ctx', 'preset', 'engine'].includes(f),
+        all: () => false,
+      }[level];
+      for (const f of NUMBER_FIELDS) ui.fields[f].disabled = !open(f);
+      for (const r of ui.presets) r.disabled = !open('preset');
+      ui.data.disabled = !open('data');
+      ui.text.readOnly = !open('data');
+      ui.textFile.disabled = !open('data');
+      ui.engine.disabled = !open('engine');
+      const why = {
+        none: '',
+        run: 'This run’s data and sizes are fixed: Reset to change them. The learning rate and steps can change while it is paused.',
+        loaded: 'The sizes come from the loaded checkpoint. Choose its data and the training settings, then press Start.',
+        all: 'Pause to change the learning rate or the steps.',
+      }[level];
+      ui.locked.hidden = !why;
+      ui.locked.textContent = why;
+      validate();
+    },
+  };
+}

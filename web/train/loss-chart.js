@@ -1,0 +1,245 @@
+// The live loss chart, drawn on a canvas: the training loss of every step (faint), its running
+// average (solid), the validation loss at each evaluation (dots), and a dashed line at ln V, the
+// loss of guessing uniformly, where an untrained model starts. Crisp at any pixel density;
+// axes with round ticks; the legend is HTML; the latest numbers are in the canvas's label.
+
+import { el } from '../views/dom.js';
+import { sizeCanvas } from '../views/heatmap.js';
+import { isDark } from '../views/colormap.js';
+import { fmt } from '../views/format.js';
+
+const HEIGHT = 260; // px
+const HEIGHT_NARROW = 200; // px, below NARROW
+const NARROW = 480; // px of chart width
+const PAD = { left: 40, right: 12, top: 10, bottom: 28 }; // px around the plot
+const FONT = '11px system-ui, sans-serif';
+const SMOOTHING = 0.9; // weight of the past in the running average (bias-corrected, as TensorBoard)
+const X_TICKS = 6; // about this many ticks on the step axis
+const Y_TICKS = 5;
+const DOT = 3; // px, radius of a validation point
+
+/** Round tick values covering [lo, hi]: steps of 1, 2 or 5 × 10^k. */
+export function ticks(lo, hi, count) {
+  if (!(hi > lo)) return [lo];
+  const raw = (hi - lo) / count;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw) ?? 10 * p;
+  const out = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
+  return out;
+}
+
+/** The running average of `values` (bias-corrected exponential moving average). */
+export function smooth(values, weight = SMOOTHING) {
+  const out = new Float64Array(values.length);
+  let avg = 0;
+  let norm = 0;
+  for (let i = 0; i < values.length; i++) {
+    avg = weight * avg + (1 - weight) * values[i];
+    norm = weight * norm + (1 - weight);
+    out[i] = avg / norm;
+  }
+  return out;
+}
+
+const themeCache = new Map();
+function colours(node) {
+  const dark = isDark();
+  if (!themeCache.has(dark)) {
+    const css = getComputedStyle(node);
+    const v = (name, fallback) => css.getPropertyValue(name).trim() || fallback;
+    themeCache.set(dark, {
+      ink: v('--ink', '#15181d'),
+      soft: v('--ink-soft', '#4a4f57'),
+      line: v('--line', '#d9dce1'),
+      train: v('--ui', '#2456a6'),
+      val: v('--accent', '#c2570c'),
+    });
+  }
+  return themeCache.get(dark);
+}
+
+/**
+ * @param {HTMLElement} container
+ * @returns {{ element: HTMLElement, update: (d: { steps: number[], loss: number[], val: { step: number, val: number }[],
+ *   xMax: number, chance: number|null }) => void, smoothed: () => number|null }}
+ */
+export function createLossChart(container) {
+  const canvas = el('canvas', { className: 'chart-canvas', attrs: { role: 'img', 'aria-label': 'loss chart: no steps yet' } });
+  const empty = el('p', { className: 'chart-empty', text: 'The loss appears here once training starts.' });
+  const legend = el(
+    'p',
+    { className: 'chart-legend' },
+    el('span', {}, el('span', { className: 'key key-train' }), 'training loss (faint: each step; solid: running average)'),
+    el('span', {}, el('span', { className: 'key key-val' }), 'validation loss (text it never trains on)'),
+    el('span', {}, el('span', { className: 'key key-chance' }), 'ln V: the loss of guessing'),
+  );
+  const element = el('figure', { className: 'chart' }, el('div', { className: 'chart-box' }, canvas, empty), legend);
+  container.append(element);
+
+  let d = null;
+  let avg = []; // running average of d.loss, extended as the history grows
+  let avgOf = null; // the loss array `avg` belongs to
+  let acc = { avg: 0, norm: 0 };
+  let width = 0;
+
+  /** Extends the running average to the new steps (recomputes when the history was replaced). */
+  function follow(loss) {
+    if (loss !== avgOf || loss.length < avg.length) {
+      avg = [];
+      avgOf = loss;
+      acc = { avg: 0, norm: 0 };
+    }
+    for (let i = avg.length; i < loss.length; i++) {
+      acc.avg = SMOOTHING * acc.avg + (1 - SMOOTHING) * loss[i];
+      acc.norm = SMOOTHING * acc.norm + (1 - SMOOTHING);
+      avg.push(acc.avg / acc.norm);
+    }
+  }
+
+  function draw() {
+    if (!d || width === 0) return;
+    const h = width < NARROW ? HEIGHT_NARROW : HEIGHT;
+    const c = colours(element);
+    const ctx = sizeCanvas(canvas, width, h);
+    const n = d.steps.length;
+    empty.hidden = n > 0 || d.val.length > 0;
+    const x0 = d.steps[0] ?? d.val[0]?.step ?? 0;
+    const xLo = Math.min(x0, d.val[0]?.step ?? x0);
+    const xHi = Math.max(d.xMax, d.steps[n - 1] ?? 0, xLo + 1);
+    let yHi = d.chance ?? 0;
+    for (let i = 0; i < n; i++) if (Number.isFinite(d.loss[i])) yHi = Math.max(yHi, d.loss[i]);
+    for (const p of d.val) if (Number.isFinite(p.val)) yHi = Math.max(yHi, p.val);
+    const yTicks = ticks(0, yHi > 0 ? yHi * 1.05 : 1, Y_TICKS);
+    const yTop = yTicks[yTicks.length - 1] < yHi ? yHi * 1.05 : yTicks[yTicks.length - 1];
+    const pw = width - PAD.left - PAD.right;
+    const ph = h - PAD.top - PAD.bottom;
+    const X = (s) => PAD.left + ((s - xLo) / (xHi - xLo)) * pw;
+    const Y = (v) => PAD.top + ph - (Math.min(v, yTop) / yTop) * ph;
+
+    ctx.font = FONT;
+    ctx.lineWidth = 1;
+    ctx.strokeStyle = c.line;
+    ctx.fillStyle = c.soft;
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    for (const t of yTicks) {
+      const y = Math.round(Y(t)) + 0.5;
+      ctx.beginPath();
+      ctx.moveTo(PAD.left, y);
+      ctx.lineTo(width - PAD.right, y);
+      ctx.stroke();
+      ctx.fillText(fmt(t, 3), PAD.left - 6, y);
+    }
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    const xTicks = ticks(xLo, xHi, width < NARROW ? 4 : X_TICKS).filter((t) => Number.isInteger(t));
+    for (const t of xTicks) {
+      const x = Math.round(X(t)) + 0.5;
+      ctx.beginPath();
+      ctx.moveTo(x, PAD.top + ph);
+      ctx.lineTo(x, PAD.top + ph + 4);
+      ctx.stroke();
+      ctx.fillText(t.toLocaleString('en'), x, PAD.top + ph + 6);
+    }
+    ctx.textAlign = 'right';
+    ctx.fillText('step', width - PAD.right, PAD.top + ph + 6 + 11);
+
+    if (d.chance) {
+      ctx.save();
+      ctx.setLineDash([4, 4]);
+      ctx.strokeStyle = c.soft;
+      const y = Math.round(Y(d.chance)) + 0.5;
+      ctx.beginPath();
+      ctx.moveTo(PAD.left, y);
+      ctx.lineTo(width - PAD.right, y);
+      ctx.stroke();
+      ctx.restore();
+    }
+
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(PAD.left, PAD.top - DOT, pw, ph + 2 * DOT);
+    ctx.clip();
+    if (n > 0) {
+      // every step, faint: min and max per pixel column when there are more steps than pixels
+      ctx.globalAlpha = 0.28;
+      ctx.strokeStyle = c.train;
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      const perPixel = n / pw;
+      if (perPixel > 2) {
+        let col = -1;
+        let lo = Infinity;
+        let hi = -Infinity;
+        const flush = () => { if (col >= 0) { ctx.moveTo(col + 0.5, Y(lo)); ctx.lineTo(col + 0.5, Y(hi) - 0.5); } };
+        for (let i = 0; i < n; i++) {
+          const x = Math.floor(X(d.steps[i]));
+          if (x !== col) { flush(); col = x; lo = Infinity; hi = -Infinity; }
+          if (Number.isFinite(d.loss[i])) { lo = Math.min(lo, d.loss[i]); hi = Math.max(hi, d.loss[i]); }
+        }
+        flush();
+      } else {
+        for (let i = 0; i < n; i++) ctx[i ? 'lineTo' : 'moveTo'](X(d.steps[i]), Y(d.loss[i]));
+      }
+      ctx.stroke();
+      ctx.globalAlpha = 1;
+      // the running average
+      ctx.lineWidth = 2;
+      ctx.lineJoin = 'round';
+      ctx.beginPath();
+      const stride = Math.max(1, Math.floor(perPixel));
+      for (let i = 0; i < n; i += stride) ctx[i ? 'lineTo' : 'moveTo'](X(d.steps[i]), Y(avg[i]));
+      ctx.lineTo(X(d.steps[n - 1]), Y(avg[n - 1]));
+      ctx.stroke();
+    }
+    if (d.val.length > 0) {
+      ctx.strokeStyle = c.val;
+      ctx.fillStyle = c.val;
+      ctx.lineWidth = 1.5;
+      ctx.beginPath();
+      d.val.forEach((p, i) => ctx[i ? 'lineTo' : 'moveTo'](X(p.step), Y(p.val)));
+      ctx.stroke();
+      for (const p of d.val) {
+        ctx.beginPath();
+        ctx.arc(X(p.step), Y(p.val), DOT, 0, 2 * Math.PI);
+        ctx.fill();
+      }
+    }
+    ctx.restore();
+    ctx.strokeStyle = c.soft;
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(PAD.left + 0.5, PAD.top);
+    ctx.lineTo(PAD.left + 0.5, PAD.top + ph + 0.5);
+    ctx.lineTo(width - PAD.right, PAD.top + ph + 0.5);
+    ctx.stroke();
+  }
+
+  function describe() {
+    const n = d.steps.length;
+    const v = d.val[d.val.length - 1];
+    const parts = [];
+    if (n) parts.push(`step ${d.steps[n - 1] + 1}, training loss ${fmt(avg[n - 1], 3)} (running average)`);
+    if (v) parts.push(`validation loss ${fmt(v.val, 3)} at step ${v.step}`);
+    canvas.setAttribute('aria-label', `loss chart: ${parts.join('; ') || 'no steps yet'}`);
+  }
+
+  new ResizeObserver((entries) => {
+    const w = Math.floor(entries[entries.length - 1].contentRect.width);
+    if (w !== width) { width = w; draw(); }
+  }).observe(element);
+  window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener('change', draw);
+
+  return {
+    element,
+    update(data) {
+      d = data;
+      follow(d.loss);
+      describe();
+      draw();
+    },
+    /** The running average at the latest step (null before the first). */
+    smoothed: () => (avg.length ? avg[avg.length - 1] : null),
+  };
+}

@@ -1,0 +1,36 @@
+// What the page reads from a model while it trains, besides the loss: the attention maps of
+// a fixed probe input, and a sample of what it writes after a fixed prompt. Each is a few
+// engine calls, made between training calls (never concurrently with one).
+
+/**
+ * The attention weights of every layer and head for `text`.
+ * @param {object} engine from createEngine/loadEngine
+ * @param {string} text the probe (characters outside the vocabulary are left out)
+ * @returns {Promise<{ ids: number[], labels: string[], maps: Float32Array[][] }|null>} maps[l][h] is T×T; null for no tokens
+ */
+export async function probeAttention(engine, text) {
+  const { ids } = await engine.encode(text);
+  if (ids.length === 0) return null;
+  const c = engine.config;
+  const key = (l, h) => `block${l}.head${h}.att`;
+  const keys = [];
+  for (let l = 0; l < c.n_layer; l++) for (let h = 0; h < c.n_head; h++) keys.push(key(l, h));
+  const out = await engine.forward(ids, keys);
+  return {
+    ids: Array.from(ids),
+    labels: Array.from(ids, (id) => engine.vocab[id]),
+    maps: Array.from({ length: c.n_layer }, (_, l) => Array.from({ length: c.n_head }, (_, h) => out[key(l, h)].data)),
+  };
+}
+
+/**
+ * `n` tokens continuing `prompt`, drawn with the engine's generator restarted at `seed` (so a
+ * sample can be drawn again).
+ * @returns {Promise<{ prompt: string, text: string }>} the prompt as the model saw it, and its continuation
+ */
+export async function sampleText(engine, prompt, { n, temperature, seed }) {
+  const { ids } = await engine.encode(prompt);
+  await engine.setSeed(seed);
+  const out = await engine.generate(ids, n, temperature, 0, 1);
+  return { prompt: Array.from(ids, (id) => engine.vocab[id]).join(''), text: await engine.decode(out) };
+}

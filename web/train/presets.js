@@ -1,0 +1,145 @@
+// Model-size presets, the checks the form runs before anything is allocated, the size and
+// memory estimates it shows, and the TrainConfig the engine takes. Plain data in, plain data
+// out: no DOM, no engine (tested in Node).
+
+import { TRAIN_PROPS } from '../state.js';
+
+/** A preset fixes every size and the recipe (learning rate, steps); editing one makes it Custom. */
+export const PRESETS = {
+  tiny: { label: 'Tiny', layers: 1, heads: 2, embd: 32, ctx: 32, batch: 16, lr: 0.01, steps: 500 },
+  small: { label: 'Small', layers: 2, heads: 4, embd: 64, ctx: 64, batch: 16, lr: 0.005, steps: 1000 },
+  medium: { label: 'Medium', layers: 4, heads: 4, embd: 128, ctx: 128, batch: 32, lr: 0.002, steps: 2000 },
+};
+export const PRESET_FIELDS = ['layers', 'heads', 'embd', 'ctx', 'batch', 'lr', 'steps'];
+
+/** WebGPU's default limits, which every adapter offers: the engine may get more on a real GPU. */
+const DEFAULT_BINDING_BYTES = 128 * 2 ** 20; // maxStorageBufferBindingSize
+const DEFAULT_BUFFER_BYTES = 256 * 2 ** 20; // maxBufferSize
+const MEMORY_WARN_BYTES = 1024 * 2 ** 20; // above this a tab may run out of GPU memory
+const F32 = 4; // bytes
+const STATE_COPIES = 7; // weights, gradients, AdamW m and v, and the last good copy of weights, m, v
+const BACKWARD_FACTOR = 1.5; // activation gradients, roughly half again the activations
+
+const RANGES = Object.fromEntries(TRAIN_PROPS.filter((p) => p.min !== undefined).map((p) => [p.name, [p.min, p.max]]));
+
+/** The preset whose every field equals `settings`', else 'custom'. */
+export function presetOf(settings) {
+  for (const [name, p] of Object.entries(PRESETS)) if (PRESET_FIELDS.every((f) => p[f] === settings[f])) return name;
+  return 'custom';
+}
+
+/**
+ * Settings made consistent: a named preset sets its fields, and 'custom' that happens to equal a
+ * preset is named after it.
+ * @param {object} settings TRAIN_PROPS values
+ */
+export function normalize(settings) {
+  const p = PRESETS[settings.preset];
+  const out = { ...settings };
+  if (p) for (const f of PRESET_FIELDS) out[f] = p[f];
+  out.preset = presetOf(out);
+  return out;
+}
+
+/** The model's sizes as the engine's ModelConfig (without vocab_size). */
+export function modelConfig(s) {
+  return { block_size: s.ctx, n_layer: s.layers, n_head: s.heads, n_embd: s.embd };
+}
+
+/**
+ * The engine's TrainConfig for these settings: nanoGPT's AdamW recipe, warmup over the first
+ * tenth (at most 100 steps), cosine decay to a tenth of the peak learning rate.
+ */
+export function trainConfig(s) {
+  return {
+    batch_size: s.batch,
+    learning_rate: s.lr,
+    min_lr: s.lr / 10,
+    warmup_steps: Math.min(100, Math.floor(s.steps / 10)),
+    max_steps: s.steps,
+    weight_decay: 0.1,
+    beta1: 0.9,
+    beta2: 0.99,
+    eps: 1e-8,
+    grad_clip: 1.0,
+    seed: s.seed,
+  };
+}
+
+/** Steps between evaluations (validation loss, a sample, the attention maps): about 40 per run. */
+export function evalEvery(steps) {
+  return Math.max(25, Math.round(steps / 40));
+}
+
+/** Parameters of a GPT with these sizes and `vocab` tokens (nanoGPT's count, tied head once). */
+export function paramCount({ layers, embd, ctx }, vocab) {
+  const c = embd;
+  const perBlock = 12 * c * c + 13 * c;
+  return vocab * c + ctx * c + layers * perBlock + 2 * c;
+}
+
+/**
+ * What a training run allocates, roughly: the parameters in STATE_COPIES copies plus the
+ * activations of one batch kept for the backward pass.
+ * @returns {{ params: number, bytes: number, tokensPerStep: number, largest: { what: string, bytes: number } }}
+ */
+export function estimate(s, vocab) {
+  const { layers: L, heads: NH, embd: C, ctx: T, batch: B } = s;
+  const params = paramCount(s, vocab);
+  const perLayer = 15 * B * T * C + 2 * B * NH * T * T;
+  const activations = L * perLayer + 2 * B * T * vocab + B * T * C;
+  const bytes = F32 * (STATE_COPIES * params + BACKWARD_FACTOR * activations);
+  const tensors = [
+    { what: 'the FFN activations (B×T×4C)', bytes: F32 * B * T * 4 * C },
+    { what: 'the logits (B×T×V)', bytes: F32 * B * T * vocab },
+    { what: 'one layer’s attention weights (B×NH×T×T)', bytes: F32 * B * NH * T * T },
+    { what: 'the token embedding (V×C)', bytes: F32 * vocab * C },
+  ];
+  const largest = tensors.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+  return { params, bytes, tokensPerStep: B * T, largest };
+}
+
+/** "1.2 MB", "340 kB", "3.1 GB" (decimal units). */
+export function formatBytes(bytes) {
+  if (bytes >= 1e9) return `${(bytes / 1e9).toFixed(1)} GB`;
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
+  return `${Math.max(1, Math.round(bytes / 1e3))} kB`;
+}
+
+/**
+ * Checks the settings as the form shows them; nothing is allocated. `errors` block Start
+ * (keyed by field), `warnings` do not.
+ * @param {object} s settings (numbers may be NaN when a field is not a number)
+ * @param {number} vocab tokens in the vocabulary the data gives
+ * @returns {{ errors: Record<string, string>, warnings: string[] }}
+ */
+export function check(s, vocab) {
+  const errors = {};
+  const names = { layers: 'Layers', heads: 'Heads', embd: 'Width C', ctx: 'Context', batch: 'Batch', lr: 'Learning rate', steps: 'Steps', seed: 'Seed' };
+  for (const [f, [lo, hi]] of Object.entries(RANGES)) {
+    const x = s[f];
+    const whole = f !== 'lr';
+    if (!Number.isFinite(x) || (whole && !Number.isInteger(x))) errors[f] = `${names[f]} must be a ${whole ? 'whole ' : ''}number from ${lo} to ${hi}.`;
+    else if (x < lo || x > hi) errors[f] = `${names[f]} must be from ${lo} to ${hi} (it is ${x}).`;
+  }
+  if (!errors.embd && !errors.heads && s.embd % s.heads !== 0) {
+    const lower = s.embd - (s.embd % s.heads);
+    errors.embd = `Width C = ${s.embd} must be divisible by the ${s.heads} heads, so each head gets C / heads channels: try ${lower || s.heads} or ${lower + s.heads}.`;
+  }
+  const warnings = [];
+  if (Object.keys(errors).length === 0) {
+    const e = estimate(s, vocab);
+    if (e.largest.bytes > DEFAULT_BINDING_BYTES) {
+      warnings.push(`${capital(e.largest.what)} would need ${formatBytes(e.largest.bytes)} in one buffer, more than the ${formatBytes(DEFAULT_BINDING_BYTES)} every WebGPU device allows; this GPU may allow more (the engine checks when you press Start), and the CPU engine has no such limit.`);
+    }
+    if (F32 * e.params > DEFAULT_BUFFER_BYTES) {
+      warnings.push(`The weights take ${formatBytes(F32 * e.params)}, more than one WebGPU buffer holds by default.`);
+    }
+    if (e.bytes > MEMORY_WARN_BYTES) warnings.push(`Training needs about ${formatBytes(e.bytes)} of memory; a browser tab may not get that much.`);
+  }
+  return { errors, warnings };
+}
+
+function capital(s) {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

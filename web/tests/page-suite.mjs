@@ -67,7 +67,8 @@ export function definePageTests({ webgpu }) {
     assert.equal(info.backend, backend);
     assert.equal(info.t, [...info.text].length, 'one token per character of the example');
     assert.ok(info.maps >= 20, `${info.maps} heatmaps`);
-    assert.ok(info.notices.some((n) => /random/.test(n)), 'the page says the weights are random');
+    assert.ok(info.notices.some((n) => /trained by the project itself/.test(n)), 'the page says where the weights come from');
+    assert.ok(!info.notices.some((n) => /weights are random/.test(n)), 'the trained default loaded, not the random stand-in');
     if (webgpu) assert.match(info.engine, /WebGPU/);
     else assert.ok(info.notices.some((n) => /WebGPU is not available/.test(n)), 'a visible CPU-fallback notice');
     console.log(`${backend}: first heatmap ${info.first.toFixed(0)} ms after navigation start`);

@@ -17,4 +17,4 @@ build:
 	@scripts/build-web.sh
 
 clean:
-	rm -rf target web/pkg test-results bench-results
+	rm -rf target web/pkg web/dist test-results bench-results

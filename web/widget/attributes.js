@@ -1,4 +1,4 @@
-// The widget's attributes: one table (name, type, default, limits, what it does), read and
+// The widget's attributes: one table (name, type, default, limits), read and
 // validated in one place for the custom element, the iframe embed (URL parameters) and the
 // README's table. Nothing here throws: a bad value becomes a message for the widget's box.
 
@@ -6,28 +6,28 @@ import { MAX_TEXT, MAX_TEMPERATURE } from '../state.js';
 import { checkModelUrl } from './model-url.js';
 
 /** What a widget can show. */
-export const VIEWS = ['tokens', 'attention', 'attention-grid', 'head-steps', 'next-token', 'trainer'];
+const VIEWS = ['tokens', 'attention', 'attention-grid', 'head-steps', 'next-token', 'trainer'];
 /** The trainer's generated tasks (the engine's `tasks`; a browser test checks that the lists agree). */
 export const TASKS = ['copy', 'reverse', 'sort', 'addition', 'brackets', 'grammar'];
-export const MAX_STEPS = 5000; // trainer: the longest run a widget offers
+const MAX_STEPS = 5000; // trainer: the longest run a widget offers
 const MAX_SEED = 2 ** 32 - 1;
 
 /**
- * One row per attribute. `max` may depend on the model's limits `{ nLayer, nHead, vocabSize }`;
- * before the model is known only the syntax is checked.
+ * One row per attribute (the README's table says what each does). `max` may depend on the
+ * model's limits `{ nLayer, nHead, vocabSize }`; before the model is known only the syntax is checked.
  */
 export const ATTRIBUTES = [
-  { name: 'view', type: 'enum', values: VIEWS, def: 'attention', doc: 'what the widget shows' },
-  { name: 'text', type: 'text', def: null, doc: 'the input text (default: the model\'s example); the trainer ignores it' },
-  { name: 'layer', type: 'int', def: 0, min: 0, max: (m) => m.nLayer - 1, doc: 'the layer shown, from 0' },
-  { name: 'head', type: 'int', def: 0, min: 0, max: (m) => m.nHead - 1, doc: 'the attention head shown, from 0' },
-  { name: 'temperature', type: 'number', def: 1, min: 0, max: MAX_TEMPERATURE, doc: 'next-token: the starting temperature τ (the reader moves a slider)' },
-  { name: 'top-k', type: 'int', def: 0, min: 0, max: (m) => m.vocabSize, doc: 'next-token: keep the k most likely tokens (0: all)' },
-  { name: 'top-p', type: 'number', def: 1, min: 0.01, max: 1, doc: 'next-token: keep the most likely tokens up to probability p (1: all)' },
-  { name: 'seed', type: 'int', def: 1, min: 0, max: MAX_SEED, doc: 'trainer: seeds the weights and the batches' },
-  { name: 'model', type: 'url', def: null, doc: 'a checkpoint (.safetensors) URL: same origin, or an origin the page allows' },
-  { name: 'task', type: 'enum', values: TASKS, def: 'sort', doc: 'trainer: the generated task it learns' },
-  { name: 'steps', type: 'int', def: 500, min: 1, max: MAX_STEPS, doc: 'trainer: training steps of one run' },
+  { name: 'view', type: 'enum', values: VIEWS, def: 'attention' },
+  { name: 'text', type: 'text', def: null }, // null: the model's example
+  { name: 'layer', type: 'int', def: 0, min: 0, max: (m) => m.nLayer - 1 },
+  { name: 'head', type: 'int', def: 0, min: 0, max: (m) => m.nHead - 1 },
+  { name: 'temperature', type: 'number', def: 1, min: 0, max: MAX_TEMPERATURE }, // next-token: the slider's start
+  { name: 'top-k', type: 'int', def: 0, min: 0, max: (m) => m.vocabSize }, // next-token; 0: off
+  { name: 'top-p', type: 'number', def: 1, min: 0.01, max: 1 }, // next-token; 1: off
+  { name: 'seed', type: 'int', def: 1, min: 0, max: MAX_SEED }, // trainer: weights and batches
+  { name: 'model', type: 'url', def: null }, // null: the default model (engine-hub.js)
+  { name: 'task', type: 'enum', values: TASKS, def: 'sort' }, // trainer
+  { name: 'steps', type: 'int', def: 500, min: 1, max: MAX_STEPS }, // trainer: one run's length
 ];
 
 const BY_NAME = new Map(ATTRIBUTES.map((a) => [a.name, a]));

@@ -41,7 +41,8 @@ export function createTrainerWidget(container, { onError }) {
   });
 
   let run = null; // { key, props, engine, model, text, steps, step, train: [[step, loss]], val: [[step, loss]] }
-  let playing = null; // the promise of the running loop, or null
+  let playing = false; // the reader wants training to run
+  let looping = null; // the promise of the running loop, or null
 
   function showStatus() {
     const done = run.step >= run.steps;
@@ -75,21 +76,29 @@ export function createTrainerWidget(container, { onError }) {
   }
 
   function play() {
-    const current = run;
-    playing = loop(current)
-      .catch(onError)
-      .finally(() => {
-        playing = null;
-        if (current === run) showStatus();
-      });
+    playing = true;
     showStatus();
+    if (looping) return; // paused and resumed before the loop noticed: it goes on
+    const current = run;
+    looping = loop(current).then(
+      () => {
+        looping = null;
+        if (playing && current === run && run.step < run.steps) return play();
+        playing = false;
+        if (current === run) showStatus();
+      },
+      (err) => {
+        looping = null;
+        playing = false;
+        onError(err);
+      },
+    );
   }
 
   /** Stops the loop after its current chunk; resolves once it has. */
   async function pause() {
-    const running = playing;
-    playing = null;
-    await running;
+    playing = false;
+    await looping;
   }
 
   async function start(props) {

@@ -1,5 +1,5 @@
 // The playground's Share button: copies the link to what is on screen together with the
-// snippet that embeds it in a post, and opens a panel with the link, the widget snippet and the
+// snippet that embeds it in a post, and opens a dialog with the link, the widget snippet and the
 // iframe snippet, each with its own Copy button. Reads the state from the address, which the
 // page keeps current, so it needs nothing from main.js.
 
@@ -7,14 +7,19 @@ import { el } from './views/dom.js';
 import { shareTexts } from './widget/snippet.js';
 
 const button = document.getElementById('share');
-const panel = document.getElementById('share-panel');
+const dialog = document.getElementById('share-panel');
 const status = el('p', { className: 'share-status', attrs: { role: 'status' } });
+const close = el('button', { text: 'Close', attrs: { type: 'button' } });
 const fields = {
-  link: field('Link to this view', 'share-link', 1),
-  widget: field('Widget for a post: a script tag and one element', 'share-widget', 3),
-  iframe: field('Or an iframe, for sites that allow no scripts', 'share-iframe', 3),
+  link: field('Link to this view', 'share-link', 2),
+  widget: field('Widget for a post: a script tag and one element', 'share-widget', 4),
+  iframe: field('Or an iframe, for sites that allow no scripts', 'share-iframe', 4),
 };
-panel.append(el('h2', { className: 'share-title', text: 'Share this view' }), ...Object.values(fields).map((f) => f.element), status);
+dialog.append(
+  el('div', { className: 'share-head' }, el('h2', { className: 'share-title', text: 'Share this view', attrs: { id: 'share-title' } }), close),
+  ...Object.values(fields).map((f) => f.element),
+  status,
+);
 
 /** A labelled read-only text box with a Copy button. */
 function field(label, id, rows) {
@@ -30,20 +35,15 @@ async function copy(text, done) {
     await navigator.clipboard.writeText(text);
     status.textContent = done;
   } catch {
-    status.textContent = 'The browser did not allow copying: select the text below and copy it yourself.';
+    status.textContent = 'The browser did not allow copying: select the text above and copy it yourself.';
   }
 }
 
 button.addEventListener('click', () => {
   const texts = shareTexts(location.hash, location.href);
   for (const [name, f] of Object.entries(fields)) f.box.value = texts[name];
-  panel.hidden = false;
-  button.setAttribute('aria-expanded', 'true');
+  status.textContent = '';
+  dialog.showModal();
   copy(`${texts.link}\n\n${texts.widget}\n`, 'Copied the link and the widget snippet.');
 });
-document.addEventListener('keydown', (e) => {
-  if (e.key !== 'Escape' || panel.hidden) return;
-  panel.hidden = true;
-  button.setAttribute('aria-expanded', 'false');
-  button.focus();
-});
+close.addEventListener('click', () => dialog.close());

@@ -69,7 +69,7 @@ test('the example post shows the reference engine\'s numbers', async () => {
   await makeReference(post);
   // tokens: the chips' ids
   const ref1 = await referenceTrace(post, 'Attention is all you need.', []);
-  assert.deepEqual((await texts(post, TOKENS, '.chips[aria-label="tokens"] .chip-id')).map(Number), ref1.ids);
+  assert.deepEqual((await texts(post, TOKENS, '.chips[aria-label="tokens"] button.chip .chip-id')).map(Number), ref1.ids); // characters the model knows
 
   // one head step by step (layer 0, head 0): Q, the scores and the weights
   const text = 'the cat sat on the mat.';
@@ -91,7 +91,8 @@ test('the example post shows the reference engine\'s numbers', async () => {
   // the head grid: the chosen map (layer 1, head 0), then the one the reader picks
   const grid1 = await readCell(post, GRID, 'A', T - 1, 3);
   assert.ok(close(grid1.value, ref2['block1.head0.att'][(T - 1) * T + 3]), grid1.text);
-  assert.equal((await texts(post, GRID, 'button.mini')).length, 8, '2 layers × 4 heads');
+  const { n_layer: L, n_head: NH } = await post.evaluate(() => window.ref.engine.config);
+  assert.equal((await texts(post, GRID, 'button.mini')).length, L * NH, 'a map per layer and head');
   await post.evaluate(() => document.querySelectorAll('transformer-playground')[2].shadowRoot.querySelector('button[aria-label="layer 0, head 2"]').click());
   const grid2 = await readCell(post, GRID, 'A', T - 1, 3);
   assert.ok(close(grid2.value, ref2['block0.head2.att'][(T - 1) * T + 3]), grid2.text);
@@ -239,6 +240,41 @@ test('the README\'s two widgets; a bad attribute shows its message and the other
   await page.context().close();
 });
 
+test('a model attribute loads that checkpoint, and its limits apply', async () => {
+  // web/tests/fixtures/tiny-copy.safetensors: 1 layer, 2 heads, C = 16, block 16, trained 50 CPU
+  // steps on the copy task (seeds 5), written by the engine's exportCheckpoint
+  const model = '../tests/fixtures/tiny-copy.safetensors';
+  const page = await openPage(env, 'examples/two-widgets.html', { viewport: { width: 900, height: 1200 } });
+  await page.evaluate((model) => {
+    for (const layer of ['0', '1']) {
+      const w = document.createElement('transformer-playground');
+      for (const [k, v] of Object.entries({ view: 'attention', model, text: 'abcd>abcd', layer })) w.setAttribute(k, v);
+      document.body.prepend(w);
+    }
+  }, model);
+  await settle(page, 0);
+  await settle(page, 1);
+  const [bad, good] = await states(page);
+  assert.equal(good.state, 'ready');
+  assert.deepEqual(bad.errors, ['layer="1" is out of range: it must be from 0 to 0 (this model has 1 layer).']);
+  const foot = await page.evaluate(() => document.querySelectorAll('transformer-playground')[1].shadowRoot.querySelector('.tp-foot').textContent);
+  assert.match(foot, /weights from tiny-copy\.safetensors/);
+  const want = await page.evaluate(async (model) => {
+    const { startWorker, loadEngine } = await import('/engine/client.js');
+    const bytes = new Uint8Array(await (await fetch(new URL(model, document.baseURI))).arrayBuffer());
+    const ref = await loadEngine(startWorker(), bytes, { backend: 'cpu' });
+    const ids = Array.from((await ref.encode('abcd>abcd')).ids);
+    return Array.from((await ref.forward(ids, ['block0.head0.att']))['block0.head0.att'].data);
+  }, model);
+  const shown = await readCell(page, 1, 'A', 8, 3);
+  assert.ok(close(shown.value, want[8 * 9 + 3]), `${shown.text} vs ${want[8 * 9 + 3]}`);
+  const sources = (await started(page)).engines.map((e) => e.source);
+  assert.equal(sources.filter((s) => s.endsWith('/tests/fixtures/tiny-copy.safetensors')).length, 1, 'one engine for the two widgets of that model');
+  assert.deepEqual(page.errors, []);
+  assert.deepEqual(await page.evaluate(() => window.cspViolations), []);
+  await page.context().close();
+});
+
 test('the playground\'s Share button copies the link and the snippets; the iframe embed restores its state', async () => {
   const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'], reducedMotion: 'reduce' });
   const play = await context.newPage();
@@ -256,9 +292,10 @@ test('the playground\'s Share button copies the link and the snippets; the ifram
   assert.ok(link.endsWith('#text=hi+there&layer=1&head=2&view=attention&temp=1&topk=0&topp=1&seed=1'), link);
   assert.ok(copied.startsWith(`${link}\n\n<script type="module" src="${env.url}dist/transformer-playground.js"></script>\n`), copied);
   assert.match(copied, /<transformer-playground view="attention-grid" text="hi there" layer="1" head="2"><\/transformer-playground>/);
-  assert.equal(await play.getAttribute('#share', 'aria-expanded'), 'true');
-  await play.evaluate(() => window.scrollTo(0, 0));
+  assert.ok(await play.evaluate(() => document.querySelector('#share-panel').open), 'the dialog is open');
   await play.screenshot({ path: join(ARTIFACTS, 'widget-share.png') });
+  await play.keyboard.press('Escape');
+  assert.equal(await play.evaluate(() => document.querySelector('#share-panel').open), false);
   await context.close();
 
   // the iframe snippet's address, opened as a frame would, shows that view
@@ -297,6 +334,30 @@ test('without WebGPU the widgets run on the CPU engine and say so', async () => 
     assert.deepEqual(page.errors, []);
   } finally {
     await cpu.close();
+  }
+});
+
+test('served from another origin than the post (with CORS), the widget still starts its worker', async () => {
+  const cors = await setup({ webgpu: false, headers: { 'Access-Control-Allow-Origin': '*' } });
+  try {
+    const page = await cors.newPage();
+    await page.goto(cors.url + 'tests/blank.html'); // the post, on 127.0.0.1
+    const widgetSite = cors.url.replace('127.0.0.1', 'localhost'); // the same files from another origin
+    await page.evaluate((site) => {
+      const script = document.createElement('script');
+      script.type = 'module';
+      script.src = `${site}dist/transformer-playground.js`;
+      const widget = document.createElement('transformer-playground');
+      widget.setAttribute('view', 'tokens');
+      widget.setAttribute('text', 'hi');
+      document.body.append(script, widget);
+    }, widgetSite);
+    await page.waitForFunction(() => document.querySelector('transformer-playground')?.state === 'ready', null, { timeout: LOAD_TIMEOUT });
+    const chips = await page.evaluate(() => document.querySelector('transformer-playground').shadowRoot.querySelectorAll('.chips[aria-label="tokens"] .chip').length);
+    assert.equal(chips, 2);
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await cors.close();
   }
 });
 

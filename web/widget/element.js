@@ -163,17 +163,21 @@ export class TransformerPlaygroundElement extends HTMLElement {
     return this.#widget.instance;
   }
 
-  #showErrors(messages) {
+  /** Replaces the view with `messages`; `fromAttributes`: they are about attribute values (a hint says where to look). */
+  #showErrors(messages, fromAttributes = true) {
     this.#ui.title.textContent = 'This widget could not be shown';
     this.#ui.errors.replaceChildren(...messages.map((text) => el('p', { className: 'tp-error', text })));
-    this.#ui.notes.replaceChildren(el('p', { className: 'tp-note', text: 'Check the attributes of <transformer-playground>; the README lists every attribute and its values.' }));
+    const hint = 'Check the attributes of <transformer-playground>; the README lists every attribute and its values.';
+    this.#ui.notes.replaceChildren(...(fromAttributes ? [el('p', { className: 'tp-note', text: hint })] : []));
     this.#ui.body.hidden = true;
     this.#ui.foot.textContent = '';
     this.#setState('error');
   }
 
+  /** A failure while loading or drawing; a text the model cannot read counts as a bad attribute. */
   #fail(err) {
-    this.#showErrors([`${err?.name === 'InputError' ? '' : 'Something went wrong: '}${err?.message ?? err}`]);
+    const input = err?.name === 'InputError';
+    this.#showErrors([`${input ? '' : 'Something went wrong: '}${err?.message ?? err}`], input);
   }
 
   #setState(state) {

@@ -51,7 +51,7 @@ async function checkpointModel(url, origins) {
   const bytes = await fetchModel(url, origins);
   const engine = await loadEngine(sharedWorker(), bytes, { backend: 'auto' });
   const name = new URL(url).pathname.split('/').pop();
-  return modelOf(engine, { source: url, about: `trained weights (${name})` });
+  return modelOf(engine, { source: url, about: `weights from ${name}` });
 }
 
 /** The default model: the bundled checkpoint, or the seeded random model where there is none or it fails. */

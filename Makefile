@@ -17,7 +17,7 @@ build:
 	@scripts/build-web.sh
 
 clean:
-	rm -rf target web/pkg test-results bench-results
+	rm -rf target web/pkg web/dist test-results bench-results
 
 # The page's default model: trained by the project's own engine (CPU, deterministic) on the
 # generated toy-language task; about 4 minutes on 2 cores. Writes web/models/default.safetensors.

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the wasm engine in release mode and writes the ES module + .wasm into web/pkg/.
+# Builds the wasm engine in release mode and writes the ES module + .wasm into web/pkg/, then
+# the embeddable widget into web/dist/ (scripts/build-widget.sh).
 # Uses rustup's wasm32 target where it is installed; otherwise Debian's rustc-web with its
 # std sources, building std for wasm with -Zbuild-std (see scripts/setup.sh).
 set -euo pipefail
@@ -16,3 +17,5 @@ wasm-bindgen --target web --no-typescript --out-dir web/pkg "$wasm"
 raw=$(stat -c %s web/pkg/playground_web_bg.wasm)
 gz=$(gzip -9 -c web/pkg/playground_web_bg.wasm | wc -c)
 echo "    web/pkg/playground_web_bg.wasm: $raw bytes, $gz gzipped"
+
+scripts/build-widget.sh

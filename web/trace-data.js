@@ -1,6 +1,7 @@
-// From a trace to what each view draws. `traceKeys` lists every key the page shows for the
-// chosen layer and head (one forward call asks for all of them); `viewData` slices the
-// trace into the plain objects that the views' update() methods take.
+// From a trace to what each view draws. `traceKeys` lists the keys that the page's views (or
+// some of them: a widget shows one) need for the chosen layer and head, so one forward call
+// asks for all of them; `viewData` slices the trace into the plain objects that the views'
+// update() methods take.
 
 import { tokenLabel } from './views/format.js';
 
@@ -9,23 +10,38 @@ function blockInputKey(layer) {
   return layer === 0 ? 'embed' : `block${layer - 1}.residual`;
 }
 
+const HEAD_PARTS = ['q', 'k', 'v', 'scores', 'att', 'out'];
+
+/** The trace keys each view draws, for the chosen `layer` and `head`. */
+const VIEW_KEYS = {
+  tokens: () => [],
+  embeddings: () => ['embed.tok', 'embed.pos', 'embed'],
+  layernorm: (config, layer) => [blockInputKey(layer), `block${layer}.ln1`],
+  head: (config, layer, head) => [
+    `block${layer}.ln1`,
+    ...HEAD_PARTS.map((p) => `block${layer}.head${head}.${p}`),
+    `block${layer}.attn.concat`, `block${layer}.attn.proj`, `block${layer}.res1`,
+  ],
+  attention: (config) =>
+    Array.from({ length: config.n_layer }, (_, l) => Array.from({ length: config.n_head }, (_, h) => `block${l}.head${h}.att`)).flat(),
+  ffn: (config, layer) => [`block${layer}.ffn.pre`, `block${layer}.ffn.act`],
+  residual: (config) => residualStages(config.n_layer).map((s) => s.key),
+  output: () => ['logits', 'probs'],
+};
+
+/** Every view of the page, in the order the data flows. */
+export const TRACE_VIEWS = Object.keys(VIEW_KEYS);
+
 /**
- * Every trace key the views need for `layer` and `head`.
+ * The trace keys the given views need for `layer` and `head` (one forward call asks for all of them).
  * @param {{ n_layer: number, n_head: number }} config
+ * @param {number} layer
+ * @param {number} head
+ * @param {string[]} [views] names from TRACE_VIEWS; all of them by default
  * @returns {string[]}
  */
-export function traceKeys(config, layer, head) {
-  const b = `block${layer}`;
-  const h = `${b}.head${head}`;
-  const keys = ['embed.tok', 'embed.pos', 'embed', blockInputKey(layer), `${b}.ln1`];
-  keys.push(`${h}.q`, `${h}.k`, `${h}.v`, `${h}.scores`, `${h}.att`, `${h}.out`);
-  keys.push(`${b}.attn.concat`, `${b}.attn.proj`, `${b}.res1`, `${b}.ffn.pre`, `${b}.ffn.act`);
-  for (let l = 0; l < config.n_layer; l++) {
-    for (let hh = 0; hh < config.n_head; hh++) keys.push(`block${l}.head${hh}.att`);
-    keys.push(`block${l}.res1`, `block${l}.residual`);
-  }
-  keys.push('logits', 'probs');
-  return [...new Set(keys)];
+export function traceKeys(config, layer, head, views = TRACE_VIEWS) {
+  return [...new Set(views.flatMap((v) => VIEW_KEYS[v](config, layer, head)))];
 }
 
 /** Euclidean length of every row of a rows×cols matrix. */
@@ -48,40 +64,44 @@ export function residualStages(nLayer) {
 
 /**
  * Slices a trace into each view's data.
- * @param {Record<string, {shape: number[], data: Float32Array}>} trace engine.forward's result
+ * @param {Record<string, {shape: number[], data: Float32Array}>} trace engine.forward's result, with traceKeys(…, views)
  * @param {{ config: object, vocab: string[], layer: number, head: number, input: object }} ctx
+ * @param {string[]} [views] the views to slice for (names from TRACE_VIEWS); all of them by default
+ * @returns {Record<string, object>} view name → the data its update() takes
  */
-export function viewData(trace, { config, vocab, layer, head, input }) {
+export function viewData(trace, { config, vocab, layer, head, input }, views = TRACE_VIEWS) {
   const T = input.ids.length;
   const C = config.n_embd;
   const NH = config.n_head;
   const HS = C / NH;
-  const F = 4 * C;
   const V = vocab.length;
   const labels = input.labels.map(tokenLabel);
   const get = (key) => trace[key].data;
   const b = `block${layer}`;
   const h = `${b}.head${head}`;
-  const stages = residualStages(config.n_layer);
-  const norms = new Float32Array(stages.length * T);
-  stages.forEach((s, i) => norms.set(rowNorms(get(s.key), T, C), i * T));
   const lastRow = (key) => get(key).slice((T - 1) * V, T * V);
-  return {
-    tokens: { items: input.items, hiddenBefore: input.hiddenBefore, ids: Array.from(input.ids), vocab, blockSize: config.block_size },
-    embeddings: { labels, T, C, V, blockSize: config.block_size, tok: get('embed.tok'), pos: get('embed.pos'), sum: get('embed') },
-    layernorm: { labels, T, C, layer, input: get(blockInputKey(layer)), output: get(`${b}.ln1`) },
-    head: {
+  const slicers = {
+    tokens: () => ({ items: input.items, hiddenBefore: input.hiddenBefore, ids: Array.from(input.ids), vocab, blockSize: config.block_size }),
+    embeddings: () => ({ labels, T, C, V, blockSize: config.block_size, tok: get('embed.tok'), pos: get('embed.pos'), sum: get('embed') }),
+    layernorm: () => ({ labels, T, C, layer, input: get(blockInputKey(layer)), output: get(`${b}.ln1`) }),
+    head: () => ({
       labels, T, C, NH, HS, layer, head,
       x: get(`${b}.ln1`), q: get(`${h}.q`), k: get(`${h}.k`), v: get(`${h}.v`),
       scores: get(`${h}.scores`), att: get(`${h}.att`), out: get(`${h}.out`),
       concat: get(`${b}.attn.concat`), proj: get(`${b}.attn.proj`), res1: get(`${b}.res1`),
-    },
-    attention: {
+    }),
+    attention: () => ({
       labels, T, layer, head,
       maps: Array.from({ length: config.n_layer }, (_, l) => Array.from({ length: NH }, (_, hh) => get(`block${l}.head${hh}.att`))),
+    }),
+    ffn: () => ({ labels, T, C, F: 4 * C, layer, pre: get(`${b}.ffn.pre`), act: get(`${b}.ffn.act`) }),
+    residual: () => {
+      const stages = residualStages(config.n_layer);
+      const norms = new Float32Array(stages.length * T);
+      stages.forEach((s, i) => norms.set(rowNorms(get(s.key), T, C), i * T));
+      return { labels, T, C, stages: stages.map((s) => s.name), norms };
     },
-    ffn: { labels, T, C, F, layer, pre: get(`${b}.ffn.pre`), act: get(`${b}.ffn.act`) },
-    residual: { labels, T, C, stages: stages.map((s) => s.name), norms },
-    output: { vocab, text: input.labels.join(''), position: T - 1, C, logits: lastRow('logits'), probs: lastRow('probs') },
+    output: () => ({ vocab, text: input.labels.join(''), position: T - 1, C, logits: lastRow('logits'), probs: lastRow('probs') }),
   };
+  return Object.fromEntries(views.map((v) => [v, slicers[v]()]));
 }

@@ -5,7 +5,7 @@
  * @returns {{ call: (method: string, ...args: any[]) => Promise<any>, terminate: () => void }}
  */
 export function startWorker() {
-  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  const worker = new Worker(workerScript(), { type: 'module' });
   const pending = new Map(); // id -> { resolve, reject }
   let nextId = 1;
   worker.onmessage = (event) => {
@@ -33,6 +33,17 @@ export function startWorker() {
       worker.terminate();
     },
   };
+}
+
+/**
+ * The worker script beside this module. A worker's script must be same-origin, so where this
+ * module comes from another origin (the widget on someone's blog, served from this site), a
+ * same-origin blob worker imports it (the files then need CORS, as any cross-origin module does).
+ */
+function workerScript() {
+  const url = new URL('./worker.js', import.meta.url);
+  if (url.origin === location.origin) return url;
+  return URL.createObjectURL(new Blob([`import ${JSON.stringify(url.href)};`], { type: 'text/javascript' }));
 }
 
 /**

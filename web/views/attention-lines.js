@@ -93,7 +93,7 @@ export function createAttentionLines(parent, { onHighlight = () => {} } = {}) {
     const i = Math.floor((e.clientY - canvas.getBoundingClientRect().top - 2) / ROW);
     if (i >= 0 && i < d.T) select(i, true);
   });
-  canvas.addEventListener('pointerleave', () => { if (document.activeElement !== canvas) { select(null, true); } });
+  canvas.addEventListener('pointerleave', () => { if (canvas.getRootNode().activeElement !== canvas) { select(null, true); } });
   canvas.addEventListener('focus', () => { if (d) select(selected ?? d.T - 1, true); });
   canvas.addEventListener('blur', () => select(null, true));
   canvas.addEventListener('keydown', (e) => {

@@ -14,7 +14,7 @@ const MINI = 56; // px, side of a map in the picker
  * @param {{ onSelect?: (layer: number, head: number) => void, onHighlight?: (pos: number|null) => void }} [options]
  */
 export function createAttentionView(container, { onSelect = () => {}, onHighlight = () => {} } = {}) {
-  const intro = liveText('p');
+  const intro = liveText('p', 'view-intro');
   const formula = formulaBlock();
   const grid = el('div', { className: 'head-grid', attrs: { role: 'group', 'aria-label': 'pick a layer and head' } });
   const pair = el('div', { className: 'map-row map-row-wide' });

@@ -35,6 +35,8 @@ export function formulaBlock() {
 
 /**
  * A paragraph whose text is replaced on every update (prose with the current numbers).
+ * The class `view-intro` marks a view's introduction, which the embedded widget leaves out
+ * (the post around it does the explaining).
  * @returns {{ element: HTMLElement, set: (text: string) => void }}
  */
 export function liveText(tag = 'p', className = '') {

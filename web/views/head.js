@@ -36,7 +36,7 @@ function product(a, b) {
  * @param {{ onHighlight?: (pos: number|null) => void }} [options]
  */
 export function createHeadView(container, { onHighlight = () => {} } = {}) {
-  const intro = liveText('p');
+  const intro = liveText('p', 'view-intro');
   const list = el('ol', { className: 'steps' });
   container.append(intro.element, list);
 

@@ -322,7 +322,7 @@ export function createHeatmap(parent, options) {
   canvas.addEventListener('pointermove', (e) => { const cell = cellAt(e); if (cell) moveCursor(cell.r, cell.c); });
   canvas.addEventListener('pointerdown', (e) => { const cell = cellAt(e); if (cell) { canvas.focus(); moveCursor(cell.r, cell.c); } });
   canvas.addEventListener('pointerleave', () => {
-    if (document.activeElement === canvas) return;
+    if (canvas.getRootNode().activeElement === canvas) return;
     showCursor = false;
     draw();
     if (tokenAxis) onHighlight(null);

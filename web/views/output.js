@@ -25,8 +25,8 @@ function rankByLogit(logits) {
  *   explanation and the bars they act on
  */
 export function createOutputView(container, { controls = null } = {}) {
-  const intro = liveText('p');
-  const knobs = liveText('p');
+  const intro = liveText('p', 'view-intro');
+  const knobs = liveText('p', 'view-intro');
   const formula = formulaBlock();
   const context = liveText('p', 'context-line');
   const bars = el('ol', { className: 'bars', attrs: { 'aria-label': 'most likely next tokens' } });

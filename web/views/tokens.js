@@ -14,7 +14,7 @@ const IDS_IN_FORMULA = 6; // ids written out in the formula before "…"
  * @returns {{ update: (data: object) => void, highlight: (pos: number|null) => void }}
  */
 export function createTokensView(container, { onHighlight = () => {} } = {}) {
-  const intro = liveText('p');
+  const intro = liveText('p', 'view-intro');
   const formula = formulaBlock();
   const chips = el('div', { className: 'chips', attrs: { 'aria-label': 'tokens' } });
   const note = liveText('p', 'note');
@@ -25,7 +25,7 @@ export function createTokensView(container, { onHighlight = () => {} } = {}) {
   let byPosition = []; // position → chip element
   chips.addEventListener('keydown', (e) => {
     const step = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -1, ArrowDown: 1 }[e.key];
-    const at = byPosition.indexOf(document.activeElement);
+    const at = byPosition.indexOf(chips.getRootNode().activeElement);
     if (!step || at < 0) return;
     e.preventDefault();
     const next = byPosition[Math.max(0, Math.min(byPosition.length - 1, at + step))];
@@ -60,7 +60,7 @@ export function createTokensView(container, { onHighlight = () => {} } = {}) {
         },
         on: {
           pointerenter: () => onHighlight(item.position),
-          pointerleave: () => { if (document.activeElement !== node) onHighlight(null); },
+          pointerleave: () => { if (node.getRootNode().activeElement !== node) onHighlight(null); },
           focus: () => onHighlight(item.position),
           blur: () => onHighlight(null),
         },

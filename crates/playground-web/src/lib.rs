@@ -10,7 +10,8 @@ use playground_core::checkpoint::{optimizer_from_bytes, optimizer_to_bytes, Chec
 use playground_core::data::{Dataset, Task};
 use playground_core::train::TrainConfig;
 use playground_core::{sample, sampling_probabilities, CharTokenizer, CpuModel, Rng, SamplingParams, TraceRequest};
-use playground_gpu::{GpuContext, Session, SharedGpu};
+use playground_gpu::{GpuContext, GpuError, Session, SharedGpu};
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(start)]
@@ -29,13 +30,29 @@ pub struct Playground {
     adapter: Option<String>,
 }
 
+thread_local! {
+    /// The one GPU device of this worker, shared by every engine it hosts (several widgets on a
+    /// page, or a page's model and its trainer), so pipelines are compiled once.
+    static GPU: RefCell<Option<SharedGpu>> = const { RefCell::new(None) };
+}
+
+/// The worker's GPU device, created on first use and again after it was lost.
+async fn shared_gpu() -> Result<SharedGpu, GpuError> {
+    if let Some(gpu) = GPU.with(|g| g.borrow().clone()).filter(|g| g.lost_reason().is_none()) {
+        return Ok(gpu);
+    }
+    let gpu = SharedGpu::new(GpuContext::new().await?);
+    GPU.with(|g| *g.borrow_mut() = Some(gpu.clone()));
+    Ok(gpu)
+}
+
 /// The GPU for a backend choice: "auto" falls back to the CPU and says why.
 async fn choose_gpu(backend: &str) -> Result<(Option<SharedGpu>, Option<String>), JsValue> {
     match backend {
         "cpu" => Ok((None, None)),
-        "webgpu" => Ok((Some(SharedGpu::new(GpuContext::new().await.map_err(to_js)?)), None)),
-        "auto" => Ok(match GpuContext::new().await {
-            Ok(gpu) => (Some(SharedGpu::new(gpu)), None),
+        "webgpu" => Ok((Some(shared_gpu().await.map_err(to_js)?), None)),
+        "auto" => Ok(match shared_gpu().await {
+            Ok(gpu) => (Some(gpu), None),
             Err(e) => (None, Some(e.to_string())),
         }),
         other => Err(to_js(playground_core::CoreError::Data(format!("backend must be \"auto\", \"webgpu\" or \"cpu\", not {other:?}")))),

@@ -1,0 +1,190 @@
+// <transformer-playground>: one live view of the transformer inside a blog post. It waits until
+// it is scrolled into view, then loads the shared engine and model (engine-hub.js) and draws
+// its view; changing an attribute redraws it. Everything lives in a shadow root styled by one
+// constructed stylesheet (no inline <style>, so a strict Content-Security-Policy is enough).
+// A bad attribute, or a failure, becomes a message inside the widget's own box.
+
+import { el } from '../views/dom.js';
+import { latestOnly } from '../latest.js';
+import { ATTRIBUTES, readAttributes } from './attributes.js';
+import { allowedOrigins } from './model-url.js';
+import { hubRecord, sharedModel, TRAINER_MODEL } from './engine-hub.js';
+import { createTokensWidget } from './views/tokens.js';
+import { createAttentionWidget } from './views/attention.js';
+import { createAttentionGridWidget } from './views/attention-grid.js';
+import { createHeadStepsWidget } from './views/head-steps.js';
+import { createNextTokenWidget } from './views/next-token.js';
+import { createTrainerWidget } from './views/trainer.js';
+import viewsCss from '../views/views.css';
+import widgetCss from './widget.css';
+
+const START_MARGIN = '200px 0px'; // start loading a little before the widget scrolls into sight
+const WIDGETS = {
+  tokens: createTokensWidget,
+  attention: createAttentionWidget,
+  'attention-grid': createAttentionGridWidget,
+  'head-steps': createHeadStepsWidget,
+  'next-token': createNextTokenWidget,
+  trainer: createTrainerWidget,
+};
+/** The line above each view (also shown while it waits to be scrolled into view). */
+const TITLES = {
+  tokens: () => 'Tokens: text becomes numbers',
+  attention: (p) => `Attention: layer ${p.layer}, head ${p.head}`,
+  'attention-grid': () => 'Attention in every layer and head',
+  'head-steps': (p) => `One attention head, step by step: layer ${p.layer}, head ${p.head}`,
+  'next-token': () => 'The next token',
+  trainer: (p) => `Train a tiny transformer: ${p.task}`,
+};
+const STATUS = {
+  waiting: 'Starts when scrolled into view.',
+  loading: 'Loading the model…',
+  ready: '',
+  error: '',
+};
+
+let sheet = null; // one stylesheet object shared by every widget's shadow root
+function styles() {
+  if (!sheet) {
+    sheet = new CSSStyleSheet();
+    sheet.replaceSync(`${viewsCss}\n${widgetCss}`);
+  }
+  return sheet;
+}
+
+/** The custom element. Its state is `waiting`, `loading`, `ready` or `error` (also a CSS `:state()`). */
+export class TransformerPlaygroundElement extends HTMLElement {
+  static get observedAttributes() {
+    return ATTRIBUTES.map((a) => a.name);
+  }
+
+  /** What the widgets of this page have started: the worker and each engine (for tests). */
+  static get started() {
+    return hubRecord();
+  }
+
+  #internals = this.attachInternals();
+  #ui;
+  #visible = false;
+  #observer = null;
+  #widget = null; // { name, instance }
+  #state = 'waiting';
+  #scheduled = false;
+  #render = latestOnly((isStale) => this.#renderNow(isStale), (err) => this.#fail(err));
+
+  constructor() {
+    super();
+    const root = this.attachShadow({ mode: 'open' });
+    root.adoptedStyleSheets = [styles()];
+    const ui = {
+      title: el('p', { className: 'tp-title' }),
+      status: el('p', { className: 'tp-status', attrs: { role: 'status' } }),
+      errors: el('div', { className: 'tp-errors', attrs: { role: 'alert' } }),
+      notes: el('div', { className: 'tp-notes' }),
+      body: el('div', { className: 'tp-body' }),
+      foot: el('p', { className: 'tp-foot' }),
+    };
+    root.append(el('div', { className: 'tp', attrs: { part: 'box' } }, ui.title, ui.status, ui.errors, ui.notes, ui.body, ui.foot));
+    this.#ui = ui;
+    this.#setState('waiting');
+  }
+
+  /** `waiting` (not yet scrolled into view), `loading`, `ready` or `error`. */
+  get state() {
+    return this.#state;
+  }
+
+  connectedCallback() {
+    this.#schedule();
+    if (this.#visible) return;
+    this.#observer = new IntersectionObserver((entries) => {
+      if (!entries.some((e) => e.isIntersecting)) return;
+      this.#visible = true;
+      this.#observer.disconnect();
+      this.#schedule();
+    }, { rootMargin: START_MARGIN });
+    this.#observer.observe(this);
+  }
+
+  disconnectedCallback() {
+    this.#observer?.disconnect();
+    this.#widget?.instance.stop?.();
+  }
+
+  attributeChangedCallback() {
+    this.#schedule();
+  }
+
+  /** Several attributes set in one go redraw once. */
+  #schedule() {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    queueMicrotask(() => {
+      this.#scheduled = false;
+      if (this.isConnected) this.#render();
+    });
+  }
+
+  #context(limits) {
+    return { limits, base: document.baseURI, allowedOrigins: allowedOrigins(document, import.meta.url) };
+  }
+
+  async #renderNow(isStale) {
+    const get = (name) => this.getAttribute(name);
+    const first = readAttributes(get, this.#context());
+    if (first.errors.length > 0) return this.#showErrors(first.errors);
+    this.#ui.title.textContent = TITLES[first.props.view](first.props);
+    if (!this.#visible) return this.#setState('waiting');
+    if (this.#state !== 'ready') this.#setState('loading');
+    const { view } = first.props;
+    const model = view === 'trainer' ? null : await sharedModel(first.props.model, { scriptUrl: import.meta.url, origins: this.#context().allowedOrigins });
+    const limits = model ? model.limits : { nLayer: TRAINER_MODEL.n_layer, nHead: TRAINER_MODEL.n_head, vocabSize: Infinity };
+    const { props, errors } = readAttributes(get, this.#context(limits));
+    if (isStale()) return;
+    if (errors.length > 0) return this.#showErrors(errors);
+    props.text ??= model?.example ?? '';
+    const widget = this.#widgetFor(view);
+    const notes = await widget.update(props, model, isStale);
+    if (notes === null || isStale()) return;
+    this.#ui.errors.replaceChildren();
+    this.#ui.notes.replaceChildren(...notes.map((n) => el('p', { className: `tp-note tp-note-${n.level}`, text: n.text })));
+    this.#ui.foot.textContent = model ? `Model: ${model.about} · engine: ${model.engine.backend === 'webgpu' ? 'WebGPU' : 'CPU'}` : '';
+    this.#ui.body.hidden = false;
+    this.#setState('ready');
+  }
+
+  /** The widget for `view`, made anew when the view changes. */
+  #widgetFor(view) {
+    if (this.#widget?.name !== view) {
+      this.#widget?.instance.stop?.();
+      this.#ui.body.replaceChildren();
+      this.#widget = { name: view, instance: WIDGETS[view](this.#ui.body, { onError: (err) => this.#fail(err) }) };
+    }
+    return this.#widget.instance;
+  }
+
+  /** Replaces the view with `messages`; `fromAttributes`: they are about attribute values (a hint says where to look). */
+  #showErrors(messages, fromAttributes = true) {
+    this.#ui.title.textContent = 'This widget could not be shown';
+    this.#ui.errors.replaceChildren(...messages.map((text) => el('p', { className: 'tp-error', text })));
+    const hint = 'Check the attributes of <transformer-playground>; the README lists every attribute and its values.';
+    this.#ui.notes.replaceChildren(...(fromAttributes ? [el('p', { className: 'tp-note', text: hint })] : []));
+    this.#ui.body.hidden = true;
+    this.#ui.foot.textContent = '';
+    this.#setState('error');
+  }
+
+  /** A failure while loading or drawing; a text the model cannot read counts as a bad attribute. */
+  #fail(err) {
+    const input = err?.name === 'InputError';
+    this.#showErrors([`${input ? '' : 'Something went wrong: '}${err?.message ?? err}`], input);
+  }
+
+  #setState(state) {
+    if (this.#state !== state) this.#internals.states.delete(this.#state);
+    this.#state = state;
+    this.#internals.states.add(state);
+    this.#ui.status.textContent = STATUS[state];
+    this.#ui.status.hidden = STATUS[state] === '';
+  }
+}

@@ -1,0 +1,143 @@
+// Widget "trainer": a tiny transformer learns a generated task in the reader's browser. Train
+// and Pause, Reset, the loss curve, and the attention maps of the task's example redrawn as
+// training goes, so the reader sees a head find its pattern.
+
+import { el } from '../../views/dom.js';
+import { createAttentionView } from '../../views/attention.js';
+import { traceKeys, viewData } from '../../trace-data.js';
+import { traceText } from '../trace.js';
+import { createLossChart } from '../loss-chart.js';
+import { trainerEngine, tasks } from '../engine-hub.js';
+
+const CHUNK = 5; // steps per worker call: the other widgets' calls take their turn in between
+const EVAL_EVERY = 25; // steps between validation losses
+const EVAL_BATCHES = 2;
+/** Everything of nanoGPT's recipe but the run's length and seed, which come from the attributes. */
+const TRAIN = { batch_size: 16, learning_rate: 1e-2, min_lr: 1e-3, warmup_steps: 20, weight_decay: 0.1, beta1: 0.9, beta2: 0.99, eps: 1e-8, grad_clip: 1 };
+
+/**
+ * @param {HTMLElement} container
+ * @param {{ onError: (err: Error) => void }} env
+ * @returns {{ update: (props: object, model: null, isStale: () => boolean) => Promise<object[]|null>,
+ *   stop: () => void }} stop pauses training (the element calls it when it leaves the page)
+ */
+export function createTrainerWidget(container, { onError }) {
+  const lesson = el('p', { className: 'tp-lesson' });
+  const train = el('button', { className: 'primary', text: 'Train', attrs: { type: 'button' } });
+  const reset = el('button', { text: 'Reset', attrs: { type: 'button' } });
+  const status = el('span', { className: 'tp-train-status', attrs: { role: 'status' } });
+  container.append(lesson, el('div', { className: 'tp-train-bar' }, train, reset, status));
+  const chart = createLossChart(container);
+  const example = el('p', { className: 'note' });
+  container.append(example);
+  let shown = null; // attention maps on screen
+  const maps = createAttentionView(container, {
+    onSelect: (layer, head) => {
+      if (!shown) return;
+      shown = { ...shown, layer, head };
+      maps.update(shown);
+    },
+    onHighlight: (pos) => maps.highlight(pos),
+  });
+
+  let run = null; // { key, props, engine, model, text, steps, step, train: [[step, loss]], val: [[step, loss]] }
+  let playing = false; // the reader wants training to run
+  let looping = null; // the promise of the running loop, or null
+
+  function showStatus() {
+    const done = run.step >= run.steps;
+    train.textContent = playing ? 'Pause' : done ? 'Trained' : run.step > 0 ? 'Resume' : 'Train';
+    train.disabled = done && !playing;
+    status.textContent = `step ${run.step} of ${run.steps}${playing ? ' · training…' : ''}`;
+    chart.update({ train: run.train, val: run.val, steps: run.steps });
+  }
+
+  async function drawAttention(layer = shown?.layer ?? 0, head = shown?.head ?? 0) {
+    const { model, text } = run;
+    const { input, trace } = await traceText(model, text, traceKeys(model.config, layer, head, ['attention']));
+    shown = viewData(trace, { config: model.config, vocab: model.vocab, layer, head, input }, ['attention']).attention;
+    maps.update(shown);
+  }
+
+  async function evaluate() {
+    const { val } = await run.engine.evaluate(EVAL_BATCHES);
+    run.val.push([run.step, val]);
+  }
+
+  async function loop(current) {
+    while (playing && current === run && run.step < run.steps) {
+      const stats = await run.engine.trainSteps(Math.min(CHUNK, run.steps - run.step));
+      for (const s of stats) run.train.push([s.step + 1, s.loss]);
+      run.step = stats.at(-1).step + 1;
+      if (run.step % EVAL_EVERY < CHUNK || run.step === run.steps) await evaluate();
+      await drawAttention();
+      showStatus();
+    }
+  }
+
+  function play() {
+    playing = true;
+    showStatus();
+    if (looping) return; // paused and resumed before the loop noticed: it goes on
+    const current = run;
+    looping = loop(current).then(
+      () => {
+        looping = null;
+        if (playing && current === run && run.step < run.steps) return play();
+        playing = false;
+        if (current === run) showStatus();
+      },
+      (err) => {
+        looping = null;
+        playing = false;
+        onError(err);
+      },
+    );
+  }
+
+  /** Stops the loop after its current chunk; resolves once it has. */
+  async function pause() {
+    playing = false;
+    await looping;
+  }
+
+  async function start(props) {
+    await pause();
+    const old = run?.engine;
+    run = null;
+    if (old) await old.dispose();
+    const engine = await trainerEngine({ task: props.task, seed: props.seed });
+    await engine.startTraining({ ...TRAIN, max_steps: props.steps, seed: props.seed });
+    const info = (await tasks()).find((t) => t.name === props.task);
+    const [sample] = info.lesson.split(' — ');
+    const model = { engine, config: engine.config, vocab: engine.vocab };
+    run = { key: runKey(props), props, engine, model, text: sample.slice(0, engine.config.block_size), steps: props.steps, step: 0, train: [], val: [] };
+    lesson.textContent = `Task "${props.task}": ${info.lesson}`;
+    const { n_layer: L, n_head: NH, n_embd: C } = engine.config;
+    example.textContent =
+      `The model: ${L} layers of ${NH} heads, C = ${C}, random weights (seed ${props.seed}) before training, on ` +
+      `${engine.backend === 'webgpu' ? 'WebGPU' : 'the CPU'}. Its ${L} × ${NH} attention maps on the task's example "${run.text}", redrawn as it learns:`;
+    await evaluate();
+    await drawAttention(props.layer, props.head);
+    showStatus();
+  }
+
+  train.addEventListener('click', () => (playing ? pause().then(showStatus) : play()));
+  reset.addEventListener('click', () => { if (run) start(run.props).catch(onError); });
+
+  return {
+    async update(props, model, isStale) {
+      if (run?.key !== runKey(props)) await start(props);
+      else if (shown && (shown.layer !== props.layer || shown.head !== props.head)) {
+        await drawAttention(props.layer, props.head);
+      }
+      return isStale() ? null : [];
+    },
+    stop: () => { pause(); },
+  };
+}
+
+/** What identifies a run: another task, seed or length starts a new model. */
+function runKey(props) {
+  return `${props.task}|${props.seed}|${props.steps}`;
+}

@@ -1,5 +1,6 @@
-// LayerNorm backward, gradient of the input. One workgroup per row (b, t); its invocations
-// share the row's C channels and reduce two sums in workgroup memory, as the forward does.
+// LayerNorm backward, gradient of the input. Each row (b, t) is handled by LANES = 8
+// invocations that share its C channels and add two sums in workgroup memory; a workgroup of
+// 64 takes 8 rows, as layernorm_forward.wgsl (read its comments for why).
 //   dinp   : (rows, C)   dinp += rstd·(dnorm − mean(dnorm) − norm·mean(dnorm·norm))
 //   dout   : (rows, C)
 //   inp    : (rows, C)   weight : (C)
@@ -26,18 +27,20 @@ struct Params {
 @group(0) @binding(6) var<uniform> params: Params;
 
 const WORKGROUP_SIZE: u32 = 64u;
+const LANES: u32 = 8u;                    // invocations per row
+const ROWS: u32 = WORKGROUP_SIZE / LANES; // rows per workgroup
 
 var<workgroup> partial: array<vec2<f32>, WORKGROUP_SIZE>;
 
-// Sum of `v` over the workgroup (both lanes at once); every invocation gets the result.
-fn workgroup_sum(lid: u32, v: vec2<f32>) -> vec2<f32> {
+// Sum of `v` over the LANES invocations of a row (both components at once); each of them
+// gets the result.
+fn row_sum(lid: u32, v: vec2<f32>) -> vec2<f32> {
     partial[lid] = v;
     workgroupBarrier();
-    for (var stride = WORKGROUP_SIZE / 2u; stride > 0u; stride = stride / 2u) {
-        if (lid < stride) { partial[lid] += partial[lid + stride]; }
-        workgroupBarrier();
-    }
-    return partial[0];
+    let first = lid - lid % LANES;
+    var s = vec2<f32>(0.0);
+    for (var i = 0u; i < LANES; i++) { s += partial[first + i]; }
+    return s;
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
@@ -46,23 +49,25 @@ fn main(
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) lid: u32,
 ) {
-    let row = wid.y * nwg.x + wid.x;
-    if (row >= params.rows) { return; } // uniform per workgroup, so the barriers stay valid
-    let c = params.c;
-    let base = row * c;
-    let m = mean[row];
-    let s = rstd[row];
+    let row = (wid.y * nwg.x + wid.x) * ROWS + lid / LANES;
+    let lane = lid % LANES;
+    let valid = row < params.rows; // invalid rows still reach the barrier
+    let c = select(0u, params.c, valid); // an invalid row loops over nothing
+    let base = row * params.c;
+    let rc = min(row, params.rows - 1u);
+    let m = mean[rc];
+    let s = rstd[rc];
 
     // the two reductions over the row: Σ dnorm and Σ dnorm·norm
     var sums = vec2<f32>(0.0);
-    for (var i = lid; i < c; i += WORKGROUP_SIZE) {
+    for (var i = lane; i < c; i += LANES) {
         let norm = (inp[base + i] - m) * s;
         let dnorm = weight[i] * dout[base + i];
         sums += vec2<f32>(dnorm, dnorm * norm);
     }
-    let means = workgroup_sum(lid, sums) / f32(c);
+    let means = row_sum(lid, sums) / f32(params.c);
 
-    for (var i = lid; i < c; i += WORKGROUP_SIZE) {
+    for (var i = lane; i < c; i += LANES) {
         let norm = (inp[base + i] - m) * s;
         let dnorm = weight[i] * dout[base + i];
         dinp[base + i] += (dnorm - means.x - norm * means.y) * s;

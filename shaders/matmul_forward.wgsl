@@ -1,11 +1,17 @@
-// Matrix multiply with optional bias, tiled in workgroup memory.
+// Matrix multiply with optional bias, tiled in workgroup memory, 8×8 outputs per invocation.
 //   out (M, N) = inp (M, K) · weight (N, K)ᵀ + bias (N)
 // weight is (out_features, in_features), as torch.nn.Linear stores it.
 // CPU reference: crates/playground-core/src/cpu/matmul.rs (matmul_forward)
 //
-// One workgroup computes a TILE×TILE block of out; each of its 16×16 invocations owns a
-// 4×4 sub-block held in registers. Per step the workgroup stages a TILE×BK slice of inp
-// and of weight in workgroup memory (k-major, so the inner loop reads consecutive words).
+// One workgroup of 16×16 invocations computes a TILE×TILE = 128×128 block of out; each
+// invocation owns 8 rows × 8 columns of it, held in 16 vec4 registers (lo*: columns quad
+// lid.x, hi*: columns quad 16 + lid.x; rows quads lid.y and 16 + lid.y, so neighbouring
+// invocations read neighbouring vec4s of workgroup memory). Per step the workgroup stages a
+// BK-deep slice of inp and of weight, k-major in vec4s of 4 rows: a_tile[kk·QUADS + q] holds
+// rows 4q..4q+3 at k = k0 + kk. Each kk then costs 4 vec4 loads for 64 fma, which is what
+// makes this fast on GPUs and on CPU-emulated ones alike (lavapipe, SwiftShader), where every
+// load is an expensive per-lane gather and the fma are nearly free.
+// matmul_forward_small.wgsl is the same kernel with 64×64 tiles, for small shapes.
 
 struct Params {
     m: u32,
@@ -20,13 +26,46 @@ struct Params {
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<uniform> params: Params;
 
-const WORKGROUP_SIZE: u32 = 16u; // invocations per side; 256 in all
-const TILE: u32 = 64u;           // out block side
-const BK: u32 = 16u;             // k-slice staged per step
-const PER: u32 = 4u;             // outputs per invocation per side (TILE / WORKGROUP_SIZE)
+const WORKGROUP_SIZE: u32 = 16u;                       // invocations per side
+const THREADS: u32 = WORKGROUP_SIZE * WORKGROUP_SIZE;
+const TILE: u32 = 128u;                                // out block side (8 per invocation)
+const QUADS: u32 = TILE / 4u;                          // vec4s across a tile
+const HALF: u32 = QUADS / 2u;                          // an invocation's second quad is HALF further
+const BK: u32 = 8u;                                    // k-slice staged per step
 
-var<workgroup> a_tile: array<f32, 1024>; // [BK][TILE] rows of inp
-var<workgroup> b_tile: array<f32, 1024>; // [BK][TILE] rows of weight
+var<workgroup> a_tile: array<vec4<f32>, BK * QUADS>; // [BK][QUADS]: inp rows
+var<workgroup> b_tile: array<vec4<f32>, BK * QUADS>; // [BK][QUADS]: weight rows
+
+// Column kk of rows r..r+3 of a (rows, k) row-major matrix; zero outside it.
+fn inp_column4(r: u32, kk: u32, rows: u32, k: u32) -> vec4<f32> {
+    var v = vec4<f32>(0.0);
+    if (kk < k) {
+        for (var i = 0u; i < 4u; i++) { if (r + i < rows) { v[i] = inp[(r + i) * k + kk]; } }
+    }
+    return v;
+}
+
+fn weight_column4(r: u32, kk: u32, rows: u32, k: u32) -> vec4<f32> {
+    var v = vec4<f32>(0.0);
+    if (kk < k) {
+        for (var i = 0u; i < 4u; i++) { if (r + i < rows) { v[i] = weight[(r + i) * k + kk]; } }
+    }
+    return v;
+}
+
+// out[row, col..col+3] = v + bias, skipping what lies outside out.
+fn store4(row: u32, col: u32, v: vec4<f32>) {
+    let m = params.m;
+    let n = params.n;
+    if (row >= m) { return; }
+    for (var j = 0u; j < 4u; j++) {
+        if (col + j < n) {
+            var b = 0.0;
+            if (params.has_bias != 0u) { b = bias[col + j]; }
+            out[row * n + col + j] = v[j] + b;
+        }
+    }
+}
 
 @compute @workgroup_size(WORKGROUP_SIZE, WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
@@ -37,46 +76,43 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     let k = params.k;
     let n = params.n;
 
-    var acc: array<f32, 16>; // acc[i * PER + j] for out[row0 + lid.y*PER + i, col0 + lid.x*PER + j]
+    var lo0 = vec4<f32>(0.0); var lo1 = vec4<f32>(0.0); var lo2 = vec4<f32>(0.0); var lo3 = vec4<f32>(0.0);
+    var lo4 = vec4<f32>(0.0); var lo5 = vec4<f32>(0.0); var lo6 = vec4<f32>(0.0); var lo7 = vec4<f32>(0.0);
+    var hi0 = vec4<f32>(0.0); var hi1 = vec4<f32>(0.0); var hi2 = vec4<f32>(0.0); var hi3 = vec4<f32>(0.0);
+    var hi4 = vec4<f32>(0.0); var hi5 = vec4<f32>(0.0); var hi6 = vec4<f32>(0.0); var hi7 = vec4<f32>(0.0);
     for (var k0 = 0u; k0 < k; k0 += BK) {
-        // stage: 1024 elements of each tile, 4 per invocation; zero outside the matrix
-        for (var e = tid; e < TILE * BK; e += WORKGROUP_SIZE * WORKGROUP_SIZE) {
-            let r = e / BK;
+        // stage: slot e = (kk, q) with kk fastest, so neighbouring invocations read
+        // neighbouring k of the same rows
+        for (var e = tid; e < BK * QUADS; e += THREADS) {
             let kk = e % BK;
-            let gk = k0 + kk;
-            var a = 0.0;
-            if (row0 + r < m && gk < k) { a = inp[(row0 + r) * k + gk]; }
-            a_tile[kk * TILE + r] = a;
-            var b = 0.0;
-            if (col0 + r < n && gk < k) { b = weight[(col0 + r) * k + gk]; }
-            b_tile[kk * TILE + r] = b;
+            let q = e / BK;
+            a_tile[kk * QUADS + q] = inp_column4(row0 + q * 4u, k0 + kk, m, k);
+            b_tile[kk * QUADS + q] = weight_column4(col0 + q * 4u, k0 + kk, n, k);
         }
         workgroupBarrier();
         for (var kk = 0u; kk < BK; kk++) {
-            var a: array<f32, 4>;
-            var b: array<f32, 4>;
-            for (var i = 0u; i < PER; i++) {
-                a[i] = a_tile[kk * TILE + lid.y * PER + i];
-                b[i] = b_tile[kk * TILE + lid.x * PER + i];
-            }
-            for (var i = 0u; i < PER; i++) {
-                for (var j = 0u; j < PER; j++) {
-                    acc[i * PER + j] = fma(a[i], b[j], acc[i * PER + j]);
-                }
-            }
+            let a0 = a_tile[kk * QUADS + lid.y];
+            let a1 = a_tile[kk * QUADS + HALF + lid.y];
+            let b0 = b_tile[kk * QUADS + lid.x];
+            let b1 = b_tile[kk * QUADS + HALF + lid.x];
+            lo0 = fma(vec4<f32>(a0.x), b0, lo0); hi0 = fma(vec4<f32>(a0.x), b1, hi0);
+            lo1 = fma(vec4<f32>(a0.y), b0, lo1); hi1 = fma(vec4<f32>(a0.y), b1, hi1);
+            lo2 = fma(vec4<f32>(a0.z), b0, lo2); hi2 = fma(vec4<f32>(a0.z), b1, hi2);
+            lo3 = fma(vec4<f32>(a0.w), b0, lo3); hi3 = fma(vec4<f32>(a0.w), b1, hi3);
+            lo4 = fma(vec4<f32>(a1.x), b0, lo4); hi4 = fma(vec4<f32>(a1.x), b1, hi4);
+            lo5 = fma(vec4<f32>(a1.y), b0, lo5); hi5 = fma(vec4<f32>(a1.y), b1, hi5);
+            lo6 = fma(vec4<f32>(a1.z), b0, lo6); hi6 = fma(vec4<f32>(a1.z), b1, hi6);
+            lo7 = fma(vec4<f32>(a1.w), b0, lo7); hi7 = fma(vec4<f32>(a1.w), b1, hi7);
         }
         workgroupBarrier();
     }
 
-    for (var i = 0u; i < PER; i++) {
-        let row = row0 + lid.y * PER + i;
-        if (row >= m) { break; }
-        for (var j = 0u; j < PER; j++) {
-            let col = col0 + lid.x * PER + j;
-            if (col >= n) { break; }
-            var v = acc[i * PER + j];
-            if (params.has_bias != 0u) { v += bias[col]; }
-            out[row * n + col] = v;
-        }
-    }
+    let ra = row0 + lid.y * 4u;          // rows of a0
+    let rb = row0 + (HALF + lid.y) * 4u; // rows of a1
+    let ca = col0 + lid.x * 4u;          // columns of b0
+    let cb = col0 + (HALF + lid.x) * 4u; // columns of b1
+    store4(ra, ca, lo0); store4(ra + 1u, ca, lo1); store4(ra + 2u, ca, lo2); store4(ra + 3u, ca, lo3);
+    store4(rb, ca, lo4); store4(rb + 1u, ca, lo5); store4(rb + 2u, ca, lo6); store4(rb + 3u, ca, lo7);
+    store4(ra, cb, hi0); store4(ra + 1u, cb, hi1); store4(ra + 2u, cb, hi2); store4(ra + 3u, cb, hi3);
+    store4(rb, cb, hi4); store4(rb + 1u, cb, hi5); store4(rb + 2u, cb, hi6); store4(rb + 3u, cb, hi7);
 }

@@ -89,12 +89,16 @@ fn launcher_workgroup_size(k: Kernel) -> [u32; 3] {
         Kernel::LayerNormForward => layernorm::WORKGROUP_SIZE,
         Kernel::LayerNormBackwardInput => layernorm::BACKWARD_INPUT_WORKGROUP_SIZE,
         Kernel::LayerNormBackwardParams => layernorm::BACKWARD_PARAMS_WORKGROUP_SIZE,
-        Kernel::MatmulForward => matmul::WORKGROUP_SIZE,
-        Kernel::MatmulBackwardInput => matmul::BACKWARD_INPUT_WORKGROUP_SIZE,
-        Kernel::MatmulBackwardWeight => matmul::BACKWARD_WEIGHT_WORKGROUP_SIZE,
+        Kernel::MatmulForward | Kernel::MatmulBackwardInput | Kernel::MatmulBackwardWeight => matmul::Tiles::Large.workgroup_size(),
+        Kernel::MatmulForwardSmall | Kernel::MatmulBackwardInputSmall | Kernel::MatmulBackwardWeightSmall => {
+            matmul::Tiles::Small.workgroup_size()
+        }
         Kernel::MatmulBackwardBias => matmul::BACKWARD_BIAS_WORKGROUP_SIZE,
         Kernel::AttentionForward => attention::WORKGROUP_SIZE,
         Kernel::AttentionBackwardPrep | Kernel::AttentionBackwardQuery | Kernel::AttentionBackwardKey => attention::BACKWARD_WORKGROUP_SIZE,
+        Kernel::AttentionForwardTiled | Kernel::AttentionBackwardQueryTiled | Kernel::AttentionBackwardKeyTiled => {
+            attention::TILED_WORKGROUP_SIZE
+        }
         Kernel::GeluForward => gelu::WORKGROUP_SIZE,
         Kernel::GeluBackward => gelu::BACKWARD_WORKGROUP_SIZE,
         Kernel::ResidualForward => residual::WORKGROUP_SIZE,
@@ -130,9 +134,25 @@ fn const_u32(module: &naga::Module, name: &str) -> u32 {
 
 #[test]
 fn tile_and_chunk_sizes_match_launchers() {
-    for k in [Kernel::MatmulForward, Kernel::MatmulBackwardInput, Kernel::MatmulBackwardWeight] {
+    use kernels::matmul::Tiles;
+    for (k, tiles) in [
+        (Kernel::MatmulForward, Tiles::Large),
+        (Kernel::MatmulBackwardInput, Tiles::Large),
+        (Kernel::MatmulBackwardWeight, Tiles::Large),
+        (Kernel::MatmulForwardSmall, Tiles::Small),
+        (Kernel::MatmulBackwardInputSmall, Tiles::Small),
+        (Kernel::MatmulBackwardWeightSmall, Tiles::Small),
+    ] {
         let s = k.source();
-        assert_eq!(const_u32(&parse(s.name, s.wgsl), "TILE"), kernels::matmul::TILE, "{}", s.name);
+        assert_eq!(const_u32(&parse(s.name, s.wgsl), "TILE"), tiles.side(), "{}", s.name);
+    }
+    for k in [Kernel::AttentionForwardTiled, Kernel::AttentionBackwardQueryTiled, Kernel::AttentionBackwardKeyTiled] {
+        let s = k.source();
+        assert_eq!(4 * const_u32(&parse(s.name, s.wgsl), "MAX_HS4"), kernels::attention::TILED_MAX_HEAD_SIZE, "{}", s.name);
+    }
+    for k in [Kernel::LayerNormForward, Kernel::LayerNormBackwardInput] {
+        let s = k.source();
+        assert_eq!(const_u32(&parse(s.name, s.wgsl), "ROWS"), kernels::layernorm::ROWS_PER_WORKGROUP, "{}", s.name);
     }
     let s = Kernel::GradNormPartial.source();
     assert_eq!(const_u32(&parse(s.name, s.wgsl), "CHUNK"), kernels::clip::CHUNK, "{}", s.name);

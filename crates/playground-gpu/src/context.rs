@@ -93,6 +93,12 @@ impl GpuContext {
     /// to the adapter's buffer sizes, so larger models fit where the GPU allows), then compiles
     /// every pipeline.
     pub async fn new() -> Result<Self, GpuError> {
+        Self::with_optional_features(wgpu::Features::empty()).await
+    }
+
+    /// [`GpuContext::new`], also enabling those of `optional` the adapter offers (the benchmark
+    /// asks for `TIMESTAMP_QUERY`); check `device.features()` for what was granted.
+    pub async fn with_optional_features(optional: wgpu::Features) -> Result<Self, GpuError> {
         let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle());
         let adapter = instance
             .request_adapter(&wgpu::RequestAdapterOptions {
@@ -112,8 +118,14 @@ impl GpuContext {
             max_buffer_size: available.max_buffer_size,
             ..wgpu::Limits::default()
         };
-        let (device, queue) =
-            adapter.request_device(&wgpu::DeviceDescriptor { label: Some("playground"), required_limits, ..Default::default() }).await?;
+        let (device, queue) = adapter
+            .request_device(&wgpu::DeviceDescriptor {
+                label: Some("playground"),
+                required_features: optional & adapter.features(),
+                required_limits,
+                ..Default::default()
+            })
+            .await?;
         let lost = Arc::new(Mutex::new(None));
         let lost_flag = lost.clone();
         device.set_device_lost_callback(move |reason, message| {

@@ -5,8 +5,9 @@ use playground_tests::*;
 #[test]
 fn layernorm_forward_matches_cpu() {
     let Some(gpu) = gpu_or_skip() else { return };
-    // rows = B·T with T = 7 (odd), C not a multiple of 4, C wider than the workgroup
-    for (rows, c) in [(1, 1), (14, 13), (7, 64), (3, 130)] {
+    // rows = B·T with T = 7 (odd), C not a multiple of 4 or of the 8 lanes of a row, C wider
+    // than a workgroup, rows not a multiple of the 8 rows of a workgroup
+    for (rows, c) in [(1, 1), (14, 13), (7, 64), (3, 130), (70, 37)] {
         let inp: Vec<f32> = randn(rows * c, 2.0, 4).iter().map(|x| x + 3.0).collect(); // a mean to remove
         let (w, bias) = (randn(c, 1.0, 5), randn(c, 1.0, 6));
         let (mut out, mut mean, mut rstd) = (vec![0.0; rows * c], vec![0.0; rows], vec![0.0; rows]);

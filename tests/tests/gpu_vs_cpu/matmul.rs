@@ -5,56 +5,66 @@ use playground_tests::*;
 #[test]
 fn matmul_forward_matches_cpu() {
     let Some(gpu) = gpu_or_skip() else { return };
-    // partial tiles in every direction, K not a multiple of the 16-wide k-slice, and a bias-free case
-    for (m, k, n, with_bias) in [(1, 1, 1, true), (7, 13, 5, true), (14, 64, 192, true), (65, 33, 130, false), (128, 256, 64, true)] {
-        let (inp, w, bias) = (randn(m * k, 1.0, 7), randn(n * k, 1.0, 8), randn(n, 1.0, 9));
-        let mut want = vec![0.0; m * n];
-        cpu::matmul_forward(&mut want, &inp, &w, with_bias.then_some(&bias[..]), m, k, n);
-        let out = zeros(&gpu, m * n);
-        let g_bias = upload(&gpu, &bias);
-        let op = matmul::matmul_forward(
-            &gpu,
-            &out,
-            &upload(&gpu, &inp),
-            &upload(&gpu, &w),
-            with_bias.then_some(&g_bias),
-            m as u32,
-            k as u32,
-            n as u32,
-        );
-        let got = run_and_read(&gpu, &[op], &[&out]);
-        // summation order differs (fma, tiling); error grows with K
-        assert_close(&format!("matmul m{m} k{k} n{n}"), &got[0], &want, 1e-5 * (k as f32).sqrt(), 1e-5);
+    // partial blocks in every direction, K not a multiple of the 8-deep k-slice, and a bias-free
+    // case; (129, 9, 257) crosses a 128-block edge by one on both sides
+    let shapes = [(1, 1, 1, true), (7, 13, 5, true), (14, 64, 192, true), (65, 33, 130, false), (128, 256, 64, true), (129, 9, 257, true)];
+    for tiles in matmul::Tiles::ALL {
+        for (m, k, n, with_bias) in shapes {
+            let (inp, w, bias) = (randn(m * k, 1.0, 7), randn(n * k, 1.0, 8), randn(n, 1.0, 9));
+            let mut want = vec![0.0; m * n];
+            cpu::matmul_forward(&mut want, &inp, &w, with_bias.then_some(&bias[..]), m, k, n);
+            let out = zeros(&gpu, m * n);
+            let g_bias = upload(&gpu, &bias);
+            let op = matmul::matmul_forward_tiled(
+                &gpu,
+                tiles,
+                &out,
+                &upload(&gpu, &inp),
+                &upload(&gpu, &w),
+                with_bias.then_some(&g_bias),
+                m as u32,
+                k as u32,
+                n as u32,
+            );
+            let got = run_and_read(&gpu, &[op], &[&out]);
+            // summation order differs (fma, tiling); error grows with K
+            assert_close(&format!("matmul {tiles:?} m{m} k{k} n{n}"), &got[0], &want, 1e-5 * (k as f32).sqrt(), 1e-5);
+        }
     }
 }
 
 #[test]
 fn matmul_backward_matches_cpu() {
     let Some(gpu) = gpu_or_skip() else { return };
-    // M = 1 and N = 1, partial 64-tiles on every side, K and M not multiples of the 16-wide
-    // slices, several tiles of output, and a bias-free case
-    for (m, k, n, with_bias) in
-        [(1, 1, 1, true), (7, 13, 5, true), (1, 17, 1, true), (65, 33, 130, false), (14, 64, 192, true), (130, 100, 70, true)]
-    {
+    // M = 1 and N = 1, partial blocks on every side, K and M not multiples of the 8-deep
+    // slices, several blocks of output, and a bias-free case;
+    // (129, 129, 257) crosses a 128-block edge by one on the two output sides of both kernels
+    let shapes = [
+        (1, 1, 1, true),
+        (7, 13, 5, true),
+        (1, 17, 1, true),
+        (65, 33, 130, false),
+        (14, 64, 192, true),
+        (130, 100, 70, true),
+        (129, 129, 257, true),
+    ];
+    for (tiles, (m, k, n, with_bias)) in matmul::Tiles::ALL.into_iter().flat_map(|t| shapes.map(|s| (t, s))) {
         let (inp, w, dout) = (randn(m * k, 1.0, 50), randn(n * k, 1.0, 51), randn(m * n, 1.0, 52));
         // nonzero starting gradients: the kernels accumulate, as the CPU does
         let (mut dinp, mut dweight, mut dbias) = (randn(m * k, 1.0, 53), randn(n * k, 1.0, 54), randn(n, 1.0, 55));
         let (g_dinp, g_dweight, g_dbias) = (upload(&gpu, &dinp), upload(&gpu, &dweight), upload(&gpu, &dbias));
         cpu::matmul_backward(&mut dinp, &mut dweight, with_bias.then_some(&mut dbias[..]), &dout, &inp, &w, m, k, n);
-        let ops = matmul::matmul_backward(
-            &gpu,
-            &g_dinp,
-            &g_dweight,
-            with_bias.then_some(&g_dbias),
-            &upload(&gpu, &dout),
-            &upload(&gpu, &inp),
-            &upload(&gpu, &w),
-            m as u32,
-            k as u32,
-            n as u32,
-        );
+        let (g_dout, g_inp, g_w) = (upload(&gpu, &dout), upload(&gpu, &inp), upload(&gpu, &w));
+        let (mu, ku, nu) = (m as u32, k as u32, n as u32);
+        let mut ops = vec![
+            matmul::matmul_backward_input_tiled(&gpu, tiles, &g_dinp, &g_dout, &g_w, mu, ku, nu),
+            matmul::matmul_backward_weight_tiled(&gpu, tiles, &g_dweight, &g_dout, &g_inp, mu, ku, nu),
+        ];
+        if with_bias {
+            ops.push(matmul::matmul_backward_bias(&gpu, &g_dbias, &g_dout, mu, nu));
+        }
         let got = run_and_read(&gpu, &ops, &[&g_dinp, &g_dweight, &g_dbias]);
-        let tag = format!("m{m} k{k} n{n}");
+        let tag = format!("{tiles:?} m{m} k{k} n{n}");
         // summation order differs (fma, tiling); the error grows with the summed axis
         assert_close(&format!("matmul dinp {tag}"), &got[0], &dinp, 1e-5 * (n as f32).sqrt(), 1e-5);
         assert_close(&format!("matmul dweight {tag}"), &got[1], &dweight, 1e-5 * (m as f32).sqrt(), 1e-5);

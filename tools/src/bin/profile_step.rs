@@ -19,6 +19,12 @@ fn main() {
         pollster::block_on(GpuTrainer::new(gpu.clone(), config, &params, TrainConfig { batch_size: b, ..TrainConfig::default() }))
             .expect("trainer");
     const REPS: u32 = 20;
+    // warm-up: the first launch of a pipeline can include driver work (lavapipe compiles
+    // shader variants lazily), which is not part of a step
+    let mut encoder = gpu.device.create_command_encoder(&Default::default());
+    gpu.encode(&mut encoder, trainer.step_ops());
+    gpu.queue.submit([encoder.finish()]);
+    gpu.device.poll(wgpu::PollType::wait_indefinitely()).expect("poll");
     let mut per_kernel: BTreeMap<&'static str, (f64, u32)> = BTreeMap::new();
     let mut total = 0.0;
     for op in trainer.step_ops() {

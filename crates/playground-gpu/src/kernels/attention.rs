@@ -19,9 +19,25 @@ const _: () = assert!(std::mem::size_of::<AttentionParams>().is_multiple_of(16))
 pub const WORKGROUP_SIZE: [u32; 3] = [64, 1, 1];
 /// The three backward kernels: one invocation per (b, h, t) row.
 pub const BACKWARD_WORKGROUP_SIZE: [u32; 3] = [64, 1, 1];
+/// The tiled kernels (`attention_*_tiled.wgsl`): one workgroup per (b, h, block of 64 rows).
+pub const TILED_WORKGROUP_SIZE: [u32; 3] = [64, 1, 1];
+/// The largest head size the tiled kernels hold in registers (`MAX_HS4` vec4s in the WGSL).
+pub const TILED_MAX_HEAD_SIZE: u32 = 64;
+
+/// Whether training uses the tiled kernels for this shape (else the per-row ones).
+pub fn tiled(c: u32, nh: u32) -> bool {
+    c / nh <= TILED_MAX_HEAD_SIZE
+}
+
+/// Workgroups of the tiled kernels: one per (b, h, block of 64 rows).
+fn tiled_grid(b: u32, t: u32, nh: u32) -> [u32; 3] {
+    grid(b as u64 * nh as u64 * t.div_ceil(TILED_WORKGROUP_SIZE[0]) as u64)
+}
 
 /// `weights` = (preatt, att), each (B, NH, T, T), are written only when given (a trace asked
-/// for them); training passes `None` and keeps only `lse`.
+/// for them); training passes `None` and keeps only `lse`. Without weights and with heads of
+/// at most 64 channels this is the tiled online-softmax kernel (`attention_forward_tiled`);
+/// otherwise the per-row one that can keep the weights (`attention_forward`).
 #[allow(clippy::too_many_arguments)]
 pub fn attention_forward(
     gpu: &GpuContext,
@@ -34,13 +50,17 @@ pub fn attention_forward(
     c: u32,
     nh: u32,
 ) -> Op {
+    if weights.is_none() && tiled(c, nh) {
+        let params = AttentionBackwardParams { b, t, c, nh };
+        return gpu.op(Kernel::AttentionForwardTiled, &[out, lse, qkv], &params, tiled_grid(b, t, nh));
+    }
     let (preatt, att) = weights.unwrap_or((gpu.unused(0), gpu.unused(1)));
     let params = AttentionParams { b, t, c, nh, keep_weights: weights.is_some() as u32, _pad: [0; 3] };
     let rows = b as u64 * nh as u64 * t as u64;
     gpu.op(Kernel::AttentionForward, &[out, lse, preatt, att, qkv], &params, grid(rows.div_ceil(WORKGROUP_SIZE[0] as u64)))
 }
 
-/// Uniform of the three `attention_backward_*.wgsl` kernels.
+/// Uniform of the three `attention_backward_*.wgsl` kernels and of `attention_forward_tiled.wgsl`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct AttentionBackwardParams {
@@ -54,6 +74,7 @@ const _: () = assert!(std::mem::size_of::<AttentionBackwardParams>().is_multiple
 /// `cpu::attention_backward` without the (T, T) weights, in three kernels: `delta` = dO·out
 /// per row (prep), then dQ per query row, then dK and dV per key row, each recomputing
 /// p = exp(q·k·scale − lse). dqkv accumulates (`+=`); `delta` is scratch, overwritten.
+/// Heads of at most 64 channels use the tiled kernels (`attention_backward_*_tiled`).
 #[allow(clippy::too_many_arguments)]
 pub fn attention_backward(
     gpu: &GpuContext,
@@ -71,8 +92,17 @@ pub fn attention_backward(
     let params = AttentionBackwardParams { b, t, c, nh };
     let rows = b as u64 * nh as u64 * t as u64;
     let workgroups = grid(rows.div_ceil(BACKWARD_WORKGROUP_SIZE[0] as u64));
+    let prep = gpu.op(Kernel::AttentionBackwardPrep, &[delta, dout, out], &params, workgroups);
+    if tiled(c, nh) {
+        let tiles = tiled_grid(b, t, nh);
+        return [
+            prep,
+            gpu.op(Kernel::AttentionBackwardQueryTiled, &[dqkv, dout, qkv, lse, delta], &params, tiles),
+            gpu.op(Kernel::AttentionBackwardKeyTiled, &[dqkv, dout, qkv, lse, delta], &params, tiles),
+        ];
+    }
     [
-        gpu.op(Kernel::AttentionBackwardPrep, &[delta, dout, out], &params, workgroups),
+        prep,
         gpu.op(Kernel::AttentionBackwardQuery, &[dqkv, dout, qkv, lse, delta], &params, workgroups),
         gpu.op(Kernel::AttentionBackwardKey, &[dqkv, dout, qkv, lse, delta], &params, workgroups),
     ]

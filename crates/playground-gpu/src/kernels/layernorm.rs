@@ -34,6 +34,8 @@ const _: () = assert!(std::mem::size_of::<LayerNormBackwardParams>().is_multiple
 
 pub const WORKGROUP_SIZE: [u32; 3] = [64, 1, 1];
 pub const BACKWARD_INPUT_WORKGROUP_SIZE: [u32; 3] = [64, 1, 1];
+/// Rows per workgroup of the forward and of the input gradient (8 invocations per row).
+pub const ROWS_PER_WORKGROUP: u32 = 8;
 /// 32 channels × 8 row lanes.
 pub const BACKWARD_PARAMS_WORKGROUP_SIZE: [u32; 3] = [32, 8, 1];
 
@@ -49,8 +51,8 @@ pub fn layernorm_forward(
     rows: u32,
     c: u32,
 ) -> Op {
-    // one workgroup per row
-    gpu.op(Kernel::LayerNormForward, &[out, mean, rstd, inp, weight, bias], &LayerNormParams::new(rows, c), grid(rows as u64))
+    let blocks = rows.div_ceil(ROWS_PER_WORKGROUP) as u64;
+    gpu.op(Kernel::LayerNormForward, &[out, mean, rstd, inp, weight, bias], &LayerNormParams::new(rows, c), grid(blocks))
 }
 
 /// `cpu::layernorm_backward` as two kernels: dinp per row (one workgroup each), then dweight
@@ -89,8 +91,8 @@ pub fn layernorm_backward_input(
     c: u32,
 ) -> Op {
     let params = LayerNormBackwardParams { rows, c, _pad: [0; 2] };
-    // one workgroup per row
-    gpu.op(Kernel::LayerNormBackwardInput, &[dinp, dout, inp, weight, mean, rstd], &params, grid(rows as u64))
+    let blocks = rows.div_ceil(ROWS_PER_WORKGROUP) as u64;
+    gpu.op(Kernel::LayerNormBackwardInput, &[dinp, dout, inp, weight, mean, rstd], &params, grid(blocks))
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -14,14 +14,57 @@ pub struct MatmulParams {
 }
 const _: () = assert!(std::mem::size_of::<MatmulParams>().is_multiple_of(16));
 
-pub const WORKGROUP_SIZE: [u32; 3] = [16, 16, 1];
-/// The two tiled backward kernels have the forward's shape of work.
-pub const BACKWARD_INPUT_WORKGROUP_SIZE: [u32; 3] = WORKGROUP_SIZE;
-pub const BACKWARD_WEIGHT_WORKGROUP_SIZE: [u32; 3] = WORKGROUP_SIZE;
+/// The tiled kernels come in two sizes of output block, the same code with other constants:
+/// `matmul_*.wgsl` (128×128 blocks, 16×16 invocations) and `matmul_*_small.wgsl` (64×64
+/// blocks, 8×8 invocations); each invocation computes 8×8 outputs either way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tiles {
+    Small,
+    Large,
+}
+
+impl Tiles {
+    /// Both sizes, for tests that check every kernel.
+    pub const ALL: [Tiles; 2] = [Tiles::Small, Tiles::Large];
+
+    /// Large blocks once they still give at least 64 workgroups (enough to fill the
+    /// streaming multiprocessors of a large GPU); small ones below that, where 128×128 blocks
+    /// would leave most of the GPU idle (inference over one sequence, M = T ≤ 64; the small
+    /// models trained in the browser). On CPU-emulated GPUs (lavapipe, SwiftShader) the two
+    /// measure within noise of each other at the model's shapes (docs/PERFORMANCE.md).
+    pub fn for_output(rows: u32, cols: u32) -> Tiles {
+        let large = rows.div_ceil(Tiles::Large.side()) as u64 * cols.div_ceil(Tiles::Large.side()) as u64;
+        if large >= 64 {
+            Tiles::Large
+        } else {
+            Tiles::Small
+        }
+    }
+
+    /// Side of the output block one workgroup computes (`TILE` in the WGSL).
+    pub const fn side(self) -> u32 {
+        match self {
+            Tiles::Small => 64,
+            Tiles::Large => 128,
+        }
+    }
+
+    /// `@workgroup_size` of the tiled kernels of this size.
+    pub const fn workgroup_size(self) -> [u32; 3] {
+        match self {
+            Tiles::Small => [8, 8, 1],
+            Tiles::Large => [16, 16, 1],
+        }
+    }
+
+    /// The workgroups covering a (rows, cols) output: x along columns, y along rows.
+    fn grid(self, rows: u32, cols: u32) -> [u32; 3] {
+        [cols.div_ceil(self.side()), rows.div_ceil(self.side()), 1]
+    }
+}
+
 /// 32 columns × 8 row lanes.
 pub const BACKWARD_BIAS_WORKGROUP_SIZE: [u32; 3] = [32, 8, 1];
-/// Side of the output block one workgroup of the tiled kernels computes.
-pub const TILE: u32 = 64;
 
 /// out (M, N) = inp (M, K) · weight (N, K)ᵀ + bias (N).
 #[allow(clippy::too_many_arguments)]
@@ -35,8 +78,28 @@ pub fn matmul_forward(
     k: u32,
     n: u32,
 ) -> Op {
+    matmul_forward_tiled(gpu, Tiles::for_output(m, n), out, inp, weight, bias, m, k, n)
+}
+
+/// `matmul_forward` with the block size chosen by the caller (tests check both).
+#[allow(clippy::too_many_arguments)]
+pub fn matmul_forward_tiled(
+    gpu: &GpuContext,
+    tiles: Tiles,
+    out: &GpuTensor,          // (M, N)
+    inp: &GpuTensor,          // (M, K)
+    weight: &GpuTensor,       // (N, K)
+    bias: Option<&GpuTensor>, // (N)
+    m: u32,
+    k: u32,
+    n: u32,
+) -> Op {
+    let kernel = match tiles {
+        Tiles::Small => Kernel::MatmulForwardSmall,
+        Tiles::Large => Kernel::MatmulForward,
+    };
     let params = MatmulParams { m, k, n, has_bias: bias.is_some() as u32 };
-    gpu.op(Kernel::MatmulForward, &[out, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, [n.div_ceil(TILE), m.div_ceil(TILE), 1])
+    gpu.op(kernel, &[out, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, tiles.grid(m, n))
 }
 
 /// `cpu::matmul_backward` as two or three kernels, each accumulating (`+=`):
@@ -82,8 +145,27 @@ pub fn matmul_backward_input(
     k: u32,
     n: u32,
 ) -> Op {
+    matmul_backward_input_tiled(gpu, Tiles::for_output(m, k), dinp, dout, weight, m, k, n)
+}
+
+/// `matmul_backward_input` with the block size chosen by the caller (tests check both).
+#[allow(clippy::too_many_arguments)]
+pub fn matmul_backward_input_tiled(
+    gpu: &GpuContext,
+    tiles: Tiles,
+    dinp: &GpuTensor,   // (M, K)
+    dout: &GpuTensor,   // (M, N)
+    weight: &GpuTensor, // (N, K)
+    m: u32,
+    k: u32,
+    n: u32,
+) -> Op {
+    let kernel = match tiles {
+        Tiles::Small => Kernel::MatmulBackwardInputSmall,
+        Tiles::Large => Kernel::MatmulBackwardInput,
+    };
     let params = MatmulBackwardParams { m, k, n, _pad: 0 };
-    gpu.op(Kernel::MatmulBackwardInput, &[dinp, dout, weight], &params, [k.div_ceil(TILE), m.div_ceil(TILE), 1])
+    gpu.op(kernel, &[dinp, dout, weight], &params, tiles.grid(m, k))
 }
 
 /// dweight (N, K) += dout (M, N)ᵀ · inp (M, K).
@@ -96,8 +178,27 @@ pub fn matmul_backward_weight(
     k: u32,
     n: u32,
 ) -> Op {
+    matmul_backward_weight_tiled(gpu, Tiles::for_output(n, k), dweight, dout, inp, m, k, n)
+}
+
+/// `matmul_backward_weight` with the block size chosen by the caller (tests check both).
+#[allow(clippy::too_many_arguments)]
+pub fn matmul_backward_weight_tiled(
+    gpu: &GpuContext,
+    tiles: Tiles,
+    dweight: &GpuTensor, // (N, K)
+    dout: &GpuTensor,    // (M, N)
+    inp: &GpuTensor,     // (M, K)
+    m: u32,
+    k: u32,
+    n: u32,
+) -> Op {
+    let kernel = match tiles {
+        Tiles::Small => Kernel::MatmulBackwardWeightSmall,
+        Tiles::Large => Kernel::MatmulBackwardWeight,
+    };
     let params = MatmulBackwardParams { m, k, n, _pad: 0 };
-    gpu.op(Kernel::MatmulBackwardWeight, &[dweight, dout, inp], &params, [k.div_ceil(TILE), n.div_ceil(TILE), 1])
+    gpu.op(kernel, &[dweight, dout, inp], &params, tiles.grid(n, k))
 }
 
 /// Uniform of `matmul_backward_bias.wgsl`.

@@ -1,0 +1,130 @@
+// Causal self-attention, backward, step 3 of 3, tiled: gradients of K and V for head sizes up
+// to 64. One workgroup per (b, h, block of 64 key rows), one invocation per key row j; it
+// alone writes row j's K and V channels of head h.
+//   dqkv  : (B, T, 3C)   dK_j += scale·Σ_{i≥j} dS_ij·Q_i,  dV_j += Σ_{i≥j} p_ij·dO_i   (the Q third: attention_backward_query_tiled)
+//   dout  : (B, T, C)    gradient of attention_forward's out
+//   qkv   : (B, T, 3C)   Q, K, V side by side
+//   lse   : (B, NH, T)   log Σ_{j≤i} exp(s_ij), kept by attention_forward
+//   delta : (B, NH, T)   D_i = dO_i·out_i, from attention_backward_prep
+// CPU reference: crates/playground-core/src/cpu/attention.rs (attention_backward)
+//
+// The arithmetic of attention_backward_key.wgsl (which serves larger heads): p_ij =
+// exp(s_ij − lse_i) is recomputed and dS_ij = p_ij·(dO_i·V_j − D_i), summed over the queries
+// i ≥ j that see key j. K_j, V_j and the two sums stay in up to 16 vec4 registers each; the
+// workgroup stages BQ queries of Q and dO at a time (with their lse and D) in workgroup memory.
+
+struct Params {
+    b: u32,
+    t: u32,
+    c: u32,
+    nh: u32,
+}
+
+@group(0) @binding(0) var<storage, read_write> dqkv: array<f32>;
+@group(0) @binding(1) var<storage, read> dout: array<f32>;
+@group(0) @binding(2) var<storage, read> qkv: array<f32>;
+@group(0) @binding(3) var<storage, read> lse: array<f32>;
+@group(0) @binding(4) var<storage, read> delta: array<f32>;
+@group(0) @binding(5) var<uniform> params: Params;
+
+const WORKGROUP_SIZE: u32 = 64u; // key rows per workgroup
+const BQ: u32 = 16u;             // queries staged per step
+const MAX_HS4: u32 = 16u;        // head size ≤ 64, in vec4s
+
+var<workgroup> q_tile: array<vec4<f32>, BQ * MAX_HS4>;  // [query][d4]
+var<workgroup> do_tile: array<vec4<f32>, BQ * MAX_HS4>; // [query][d4]: dO
+var<workgroup> lse_tile: array<f32, BQ>;
+var<workgroup> delta_tile: array<f32, BQ>;
+
+// qkv[base + 4·d4 .. +4], zero past the head size.
+fn qkv4(base: u32, d4: u32, hs: u32) -> vec4<f32> {
+    var v = vec4<f32>(0.0);
+    for (var i = 0u; i < 4u; i++) { if (4u * d4 + i < hs) { v[i] = qkv[base + 4u * d4 + i]; } }
+    return v;
+}
+
+fn dout4(base: u32, d4: u32, hs: u32) -> vec4<f32> {
+    var v = vec4<f32>(0.0);
+    for (var i = 0u; i < 4u; i++) { if (4u * d4 + i < hs) { v[i] = dout[base + 4u * d4 + i]; } }
+    return v;
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(
+    @builtin(workgroup_id) wid: vec3<u32>,
+    @builtin(num_workgroups) nwg: vec3<u32>,
+    @builtin(local_invocation_index) lid: u32,
+) {
+    let t = params.t;
+    let c = params.c;
+    let nh = params.nh;
+    let blocks = (t + WORKGROUP_SIZE - 1u) / WORKGROUP_SIZE; // key blocks per (b, h)
+    let w = wid.y * nwg.x + wid.x;
+    if (w >= params.b * nh * blocks) { return; } // uniform per workgroup, so the barriers stay valid
+    let block = w % blocks;
+    let h = (w / blocks) % nh;
+    let bi = w / (blocks * nh);
+    let hs = c / nh;
+    let hs4 = (hs + 3u) / 4u;
+    let scale = 1.0 / sqrt(f32(hs));
+    let j = block * WORKGROUP_SIZE + lid; // this invocation's key row
+    let valid = j < t;
+    let row0 = (bi * nh + h) * t; // row (b, h, 0) of lse and delta
+
+    var k: array<vec4<f32>, MAX_HS4>;
+    var v: array<vec4<f32>, MAX_HS4>;
+    var dk: array<vec4<f32>, MAX_HS4>;
+    var dv: array<vec4<f32>, MAX_HS4>;
+    let kbase = (bi * t + min(j, t - 1u)) * 3u * c + c + h * hs;
+    for (var d4 = 0u; d4 < hs4; d4++) {
+        k[d4] = qkv4(kbase, d4, hs);
+        v[d4] = qkv4(kbase + c, d4, hs);
+        dk[d4] = vec4<f32>(0.0);
+        dv[d4] = vec4<f32>(0.0);
+    }
+
+    // queries from the block's first key on; each invocation uses those at or after its key
+    for (var q0 = block * WORKGROUP_SIZE; q0 < t; q0 += BQ) {
+        for (var e = lid; e < BQ * hs4; e += WORKGROUP_SIZE) {
+            let qi = e / hs4;
+            let d4 = e % hs4;
+            let i = min(q0 + qi, t - 1u);
+            q_tile[qi * MAX_HS4 + d4] = qkv4((bi * t + i) * 3u * c + h * hs, d4, hs);
+            do_tile[qi * MAX_HS4 + d4] = dout4((bi * t + i) * c + h * hs, d4, hs);
+        }
+        if (lid < BQ) {
+            let i = min(q0 + lid, t - 1u);
+            lse_tile[lid] = lse[row0 + i];
+            delta_tile[lid] = delta[row0 + i];
+        }
+        workgroupBarrier();
+        if (valid) {
+            let n_q = min(BQ, t - q0);
+            for (var qi = select(0u, j - q0, j > q0); qi < n_q; qi++) { // causal: i = q0 + qi ≥ j
+                var s4 = vec4<f32>(0.0);
+                var dp4 = vec4<f32>(0.0); // dO_i·V_j
+                for (var d4 = 0u; d4 < hs4; d4++) {
+                    s4 = fma(q_tile[qi * MAX_HS4 + d4], k[d4], s4);
+                    dp4 = fma(do_tile[qi * MAX_HS4 + d4], v[d4], dp4);
+                }
+                let p = exp((s4.x + s4.y + s4.z + s4.w) * scale - lse_tile[qi]);
+                let g = p * (dp4.x + dp4.y + dp4.z + dp4.w - delta_tile[qi]) * scale; // dS_ij·scale
+                for (var d4 = 0u; d4 < hs4; d4++) {
+                    dv[d4] = fma(vec4<f32>(p), do_tile[qi * MAX_HS4 + d4], dv[d4]);
+                    dk[d4] = fma(vec4<f32>(g), q_tile[qi * MAX_HS4 + d4], dk[d4]);
+                }
+            }
+        }
+        workgroupBarrier();
+    }
+
+    if (!valid) { return; }
+    for (var d4 = 0u; d4 < hs4; d4++) {
+        for (var x = 0u; x < 4u; x++) {
+            if (4u * d4 + x < hs) {
+                dqkv[kbase + 4u * d4 + x] += dk[d4][x];
+                dqkv[kbase + c + 4u * d4 + x] += dv[d4][x];
+            }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+// Causal self-attention, backward, step 2 of 3, tiled: gradient of Q for head sizes up to 64.
+// One workgroup per (b, h, block of 64 query rows), one invocation per query row i; it alone
+// writes row i's Q channels of head h.
+//   dqkv  : (B, T, 3C)   dQ_i += scale·Σ_{j≤i} dS_ij·K_j   (the Q third; K and V: attention_backward_key_tiled)
+//   dout  : (B, T, C)    gradient of attention_forward's out
+//   qkv   : (B, T, 3C)   Q, K, V side by side
+//   lse   : (B, NH, T)   log Σ_{j≤i} exp(s_ij), kept by attention_forward
+//   delta : (B, NH, T)   D_i = dO_i·out_i, from attention_backward_prep
+// CPU reference: crates/playground-core/src/cpu/attention.rs (attention_backward)
+//
+// The arithmetic of attention_backward_query.wgsl (which serves larger heads): p_ij =
+// exp(s_ij − lse_i) is recomputed and dS_ij = p_ij·(dO_i·V_j − D_i). Here Q_i, dO_i and the
+// dQ_i being summed stay in up to 16 vec4 registers each, and the workgroup stages BKV keys of K and
+// V at a time in workgroup memory, as attention_forward_tiled.wgsl does.
+
+struct Params {
+    b: u32,
+    t: u32,
+    c: u32,
+    nh: u32,
+}
+
+@group(0) @binding(0) var<storage, read_write> dqkv: array<f32>;
+@group(0) @binding(1) var<storage, read> dout: array<f32>;
+@group(0) @binding(2) var<storage, read> qkv: array<f32>;
+@group(0) @binding(3) var<storage, read> lse: array<f32>;
+@group(0) @binding(4) var<storage, read> delta: array<f32>;
+@group(0) @binding(5) var<uniform> params: Params;
+
+const WORKGROUP_SIZE: u32 = 64u; // query rows per workgroup
+const BKV: u32 = 16u;            // keys staged per step
+const MAX_HS4: u32 = 16u;        // head size ≤ 64, in vec4s
+
+var<workgroup> k_tile: array<vec4<f32>, BKV * MAX_HS4>; // [key][d4]
+var<workgroup> v_tile: array<vec4<f32>, BKV * MAX_HS4>; // [key][d4]
+
+// qkv[base + 4·d4 .. +4], zero past the head size.
+fn qkv4(base: u32, d4: u32, hs: u32) -> vec4<f32> {
+    var v = vec4<f32>(0.0);
+    for (var i = 0u; i < 4u; i++) { if (4u * d4 + i < hs) { v[i] = qkv[base + 4u * d4 + i]; } }
+    return v;
+}
+
+fn dout4(base: u32, d4: u32, hs: u32) -> vec4<f32> {
+    var v = vec4<f32>(0.0);
+    for (var i = 0u; i < 4u; i++) { if (4u * d4 + i < hs) { v[i] = dout[base + 4u * d4 + i]; } }
+    return v;
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(
+    @builtin(workgroup_id) wid: vec3<u32>,
+    @builtin(num_workgroups) nwg: vec3<u32>,
+    @builtin(local_invocation_index) lid: u32,
+) {
+    let t = params.t;
+    let c = params.c;
+    let nh = params.nh;
+    let blocks = (t + WORKGROUP_SIZE - 1u) / WORKGROUP_SIZE; // query blocks per (b, h)
+    let w = wid.y * nwg.x + wid.x;
+    if (w >= params.b * nh * blocks) { return; } // uniform per workgroup, so the barriers stay valid
+    let block = w % blocks;
+    let h = (w / blocks) % nh;
+    let bi = w / (blocks * nh);
+    let hs = c / nh;
+    let hs4 = (hs + 3u) / 4u;
+    let scale = 1.0 / sqrt(f32(hs));
+    let i = block * WORKGROUP_SIZE + lid; // this invocation's query row
+    let valid = i < t;
+    let ic = min(i, t - 1u);
+
+    var q: array<vec4<f32>, MAX_HS4>;
+    var g_out: array<vec4<f32>, MAX_HS4>; // dO_i
+    var dq: array<vec4<f32>, MAX_HS4>;
+    let qbase = (bi * t + ic) * 3u * c + h * hs;
+    let obase = (bi * t + ic) * c + h * hs;
+    for (var d4 = 0u; d4 < hs4; d4++) {
+        q[d4] = qkv4(qbase, d4, hs);
+        g_out[d4] = dout4(obase, d4, hs);
+        dq[d4] = vec4<f32>(0.0);
+    }
+    let row = (bi * nh + h) * t + ic;
+    let row_lse = lse[row];
+    let d_i = delta[row];
+
+    let last = min(block * WORKGROUP_SIZE + WORKGROUP_SIZE, t); // keys the block's last row sees
+    for (var kv0 = 0u; kv0 < last; kv0 += BKV) {
+        for (var e = lid; e < BKV * hs4; e += WORKGROUP_SIZE) {
+            let key = e / hs4;
+            let d4 = e % hs4;
+            let base = (bi * t + min(kv0 + key, t - 1u)) * 3u * c + c + h * hs;
+            k_tile[key * MAX_HS4 + d4] = qkv4(base, d4, hs);
+            v_tile[key * MAX_HS4 + d4] = qkv4(base + c, d4, hs);
+        }
+        workgroupBarrier();
+        if (valid && kv0 <= i) {
+            let n_keys = min(BKV, i + 1u - kv0);
+            for (var jj = 0u; jj < n_keys; jj++) {
+                var s4 = vec4<f32>(0.0);
+                var dp4 = vec4<f32>(0.0); // dO_i·V_j
+                for (var d4 = 0u; d4 < hs4; d4++) {
+                    s4 = fma(q[d4], k_tile[jj * MAX_HS4 + d4], s4);
+                    dp4 = fma(g_out[d4], v_tile[jj * MAX_HS4 + d4], dp4);
+                }
+                let p = exp((s4.x + s4.y + s4.z + s4.w) * scale - row_lse);
+                let g = p * (dp4.x + dp4.y + dp4.z + dp4.w - d_i) * scale; // dS_ij·scale
+                for (var d4 = 0u; d4 < hs4; d4++) {
+                    dq[d4] = fma(vec4<f32>(g), k_tile[jj * MAX_HS4 + d4], dq[d4]);
+                }
+            }
+        }
+        workgroupBarrier();
+    }
+
+    if (!valid) { return; }
+    for (var d4 = 0u; d4 < hs4; d4++) {
+        for (var k = 0u; k < 4u; k++) { if (4u * d4 + k < hs) { dqkv[qbase + 4u * d4 + k] += dq[d4][k]; } }
+    }
+}

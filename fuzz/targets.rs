@@ -72,6 +72,6 @@ pub fn text(data: &[u8]) {
         let bpe = trainer.finish();
         assert_eq!(bpe.decode_bytes(&bpe.encode(&text)).expect("ids from encode decode"), text.as_bytes());
     }
-    let cfg = ModelConfig { vocab_size: 10, block_size: 8, n_layer: 2, n_head: 2, n_embd: 8 };
+    let cfg = ModelConfig { vocab_size: 10, block_size: 8, n_layer: 2, n_head: 2, n_embd: 8, ..ModelConfig::default() };
     let _ = TraceKey::parse(&text, &cfg);
 }

@@ -3,7 +3,7 @@
 use playground_core::{CoreError, DeviceLimits, ModelConfig};
 
 fn base() -> ModelConfig {
-    ModelConfig { vocab_size: 65, block_size: 64, n_layer: 2, n_head: 4, n_embd: 64 }
+    ModelConfig { vocab_size: 65, block_size: 64, n_layer: 2, n_head: 4, n_embd: 64, ..ModelConfig::default() }
 }
 
 #[test]
@@ -32,7 +32,9 @@ fn sizes_beyond_the_playground_limits_are_refused() {
     let err = ModelConfig { n_layer: 1000, ..base() }.validate().unwrap_err();
     assert!(err.to_string().contains("n_layer = 1000"), "{err}");
     // each field within bounds, but the product is far too many parameters
-    let err = ModelConfig { vocab_size: 200_000, n_embd: 8192, n_head: 64, n_layer: 64, block_size: 4096 }.validate().unwrap_err();
+    let err = ModelConfig { vocab_size: 200_000, n_embd: 8192, n_head: 64, n_layer: 64, block_size: 4096, ..ModelConfig::default() }
+        .validate()
+        .unwrap_err();
     assert!(err.to_string().contains("parameters"), "{err}");
 }
 
@@ -51,4 +53,20 @@ fn configs_beyond_the_device_limits_name_the_limit() {
     }
     assert!(base().check_device(8, &DeviceLimits::WEBGPU_DEFAULT).is_ok());
     assert!(base().check_device(0, &DeviceLimits::WEBGPU_DEFAULT).is_err());
+}
+
+#[test]
+fn architecture_fields_default_to_gpt2_and_are_written_only_when_they_differ() {
+    let json = r#"{"vocab_size":65,"block_size":64,"n_layer":2,"n_head":4,"n_embd":64}"#;
+    let cfg: ModelConfig = serde_json::from_str(json).unwrap();
+    assert_eq!(cfg, base());
+    assert_eq!(serde_json::to_string(&cfg).unwrap(), json);
+    let untied = ModelConfig { tie_head: false, ..base() };
+    assert!(serde_json::to_string(&untied).unwrap().contains(r#""tie_head":false"#));
+}
+
+#[test]
+fn a_class_count_outside_the_encoder_family_is_refused() {
+    let err = ModelConfig { n_classes: 3, ..base() }.validate().unwrap_err();
+    assert!(err.to_string().contains("n_classes = 3"), "{err}");
 }

@@ -141,7 +141,7 @@ fn softmax_xent_backward_matches_finite_differences() {
 
 #[test]
 fn model_backward_matches_finite_differences_of_the_loss() {
-    let cfg = ModelConfig { vocab_size: 7, block_size: 4, n_layer: 2, n_head: 2, n_embd: 4 };
+    let cfg = ModelConfig { vocab_size: 7, block_size: 4, n_layer: 2, n_head: 2, n_embd: 4, ..ModelConfig::default() };
     let (b, t) = (2, cfg.block_size);
     // nanoGPT's init plus N(0, 0.3) everywhere: larger gradients and a less linear model than
     // the 0.02 init alone, so that every path (LayerNorm gains, biases, attention) is exercised

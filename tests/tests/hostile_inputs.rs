@@ -11,7 +11,7 @@ use std::path::Path;
 /// A small valid checkpoint and its bytes.
 fn valid() -> (Checkpoint, Vec<u8>) {
     let tokenizer = CharTokenizer::from_text("abc ").unwrap();
-    let config = ModelConfig { vocab_size: 4, block_size: 4, n_layer: 1, n_head: 1, n_embd: 4 };
+    let config = ModelConfig { vocab_size: 4, block_size: 4, n_layer: 1, n_head: 1, n_embd: 4, ..ModelConfig::default() };
     let ck = Checkpoint { config, tokenizer, params: CpuModel::new(config, 1).unwrap().params, metadata: Default::default() };
     let bytes = ck.to_bytes().unwrap();
     (ck, bytes)

@@ -25,9 +25,9 @@ fn all_keys(cfg: &ModelConfig) -> Vec<String> {
 fn gpu_forward_and_trace_match_cpu() {
     let Some(gpu) = gpu_or_skip() else { return };
     let configs = [
-        ModelConfig { vocab_size: 11, block_size: 8, n_layer: 1, n_head: 1, n_embd: 4 },
-        ModelConfig { vocab_size: 37, block_size: 16, n_layer: 2, n_head: 3, n_embd: 15 }, // C not a multiple of 4
-        ModelConfig { vocab_size: 65, block_size: 32, n_layer: 2, n_head: 4, n_embd: 64 },
+        ModelConfig { vocab_size: 11, block_size: 8, n_layer: 1, n_head: 1, n_embd: 4, ..ModelConfig::default() },
+        ModelConfig { vocab_size: 37, block_size: 16, n_layer: 2, n_head: 3, n_embd: 15, ..ModelConfig::default() }, // C not a multiple of 4
+        ModelConfig { vocab_size: 65, block_size: 32, n_layer: 2, n_head: 4, n_embd: 64, ..ModelConfig::default() },
     ];
     for cfg in configs {
         let cpu = CpuModel::new(cfg, 7).unwrap();
@@ -59,7 +59,7 @@ fn gpu_forward_and_trace_match_cpu() {
 #[test]
 fn gpu_forward_reads_back_only_what_was_asked() {
     let Some(gpu) = gpu_or_skip() else { return };
-    let cfg = ModelConfig { vocab_size: 20, block_size: 8, n_layer: 2, n_head: 2, n_embd: 8 };
+    let cfg = ModelConfig { vocab_size: 20, block_size: 8, n_layer: 2, n_head: 2, n_embd: 8, ..ModelConfig::default() };
     let cpu = CpuModel::new(cfg, 1).unwrap();
     let mut model = pollster::block_on(GpuModel::new(gpu, cfg, &cpu.params, 1)).unwrap();
     let out = pollster::block_on(model.forward(&[1, 2, 3], &TraceRequest::keys(&["block1.head1.att"]).unwrap())).unwrap();

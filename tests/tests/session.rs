@@ -10,7 +10,8 @@ use playground_tests::*;
 
 fn session_on(gpu: Option<playground_gpu::SharedGpu>, task: Task) -> Session {
     let data = Dataset::from_task(task, 1, None).unwrap();
-    let config = ModelConfig { vocab_size: data.tokenizer.vocab_size(), block_size: 8, n_layer: 1, n_head: 2, n_embd: 8 };
+    let config =
+        ModelConfig { vocab_size: data.tokenizer.vocab_size(), block_size: 8, n_layer: 1, n_head: 2, n_embd: 8, ..ModelConfig::default() };
     let params = CpuModel::new(config, 2).unwrap().params;
     let checkpoint = Checkpoint { config, tokenizer: data.tokenizer.clone(), params, metadata: Default::default() };
     let mut s = pollster::block_on(Session::new(gpu, checkpoint)).unwrap();

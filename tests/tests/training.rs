@@ -21,8 +21,8 @@ fn data(v: usize) -> Vec<u32> {
 fn gpu_training_steps_match_cpu() {
     let Some(gpu) = gpu_or_skip() else { return };
     for cfg in [
-        ModelConfig { vocab_size: 13, block_size: 8, n_layer: 2, n_head: 3, n_embd: 15 },
-        ModelConfig { vocab_size: 65, block_size: 16, n_layer: 1, n_head: 1, n_embd: 32 },
+        ModelConfig { vocab_size: 13, block_size: 8, n_layer: 2, n_head: 3, n_embd: 15, ..ModelConfig::default() },
+        ModelConfig { vocab_size: 65, block_size: 16, n_layer: 1, n_head: 1, n_embd: 32, ..ModelConfig::default() },
     ] {
         let b = 3;
         let train = train_config(b);
@@ -63,7 +63,7 @@ fn gpu_training_steps_match_cpu() {
 #[test]
 fn tiny_model_overfits_one_batch_on_gpu_and_cpu() {
     let Some(gpu) = gpu_or_skip() else { return };
-    let cfg = ModelConfig { vocab_size: 20, block_size: 8, n_layer: 2, n_head: 2, n_embd: 16 };
+    let cfg = ModelConfig { vocab_size: 20, block_size: 8, n_layer: 2, n_head: 2, n_embd: 16, ..ModelConfig::default() };
     let train = TrainConfig { max_steps: 60, warmup_steps: 0, ..train_config(4) };
     let model = CpuModel::new(cfg, 9).unwrap();
     let (x, y) = batch(&data(cfg.vocab_size), 4, cfg.block_size, &mut Rng::new(2));
@@ -87,7 +87,7 @@ fn tiny_model_overfits_one_batch_on_gpu_and_cpu() {
 #[test]
 fn a_nan_step_changes_nothing_and_a_snapshot_rolls_back() {
     let Some(gpu) = gpu_or_skip() else { return };
-    let cfg = ModelConfig { vocab_size: 11, block_size: 4, n_layer: 1, n_head: 1, n_embd: 8 };
+    let cfg = ModelConfig { vocab_size: 11, block_size: 4, n_layer: 1, n_head: 1, n_embd: 8, ..ModelConfig::default() };
     let model = CpuModel::new(cfg, 3).unwrap();
     let mut t = pollster::block_on(GpuTrainer::new(gpu, cfg, &model.params, train_config(2))).unwrap();
     let (x, y) = batch(&data(cfg.vocab_size), 2, cfg.block_size, &mut Rng::new(4));

@@ -180,7 +180,7 @@ mod tests {
 
     fn sample() -> Checkpoint {
         let tokenizer = CharTokenizer::from_text("ab c").unwrap();
-        let config = ModelConfig { vocab_size: 4, block_size: 5, n_layer: 2, n_head: 2, n_embd: 6 };
+        let config = ModelConfig { vocab_size: 4, block_size: 5, n_layer: 2, n_head: 2, n_embd: 6, ..ModelConfig::default() };
         let params = CpuModel::new(config, 3).unwrap().params;
         Checkpoint { config, tokenizer, params, metadata: BTreeMap::from([("step".to_string(), "12".to_string())]) }
     }

@@ -2,6 +2,7 @@
 //! and the number that broke it, and checked against a device's limits before anything is
 //! allocated.
 
+pub use crate::architecture::{Family, Ffn, Norm, NormPosition, Positions};
 use crate::error::CoreError;
 use serde::{Deserialize, Serialize};
 
@@ -15,7 +16,9 @@ pub const MAX_EMBD: usize = 8192;
 /// Parameters at most (about 2 GB of f32), checked on the product, not only per field.
 pub const MAX_PARAMS: u64 = 500_000_000;
 
-/// The sizes of a GPT (nanoGPT's `GPTConfig`, without dropout and always with biases).
+/// The sizes of a transformer (nanoGPT's `GPTConfig`, without dropout and always with
+/// biases) and its architecture. The architecture fields default to GPT-2's choices and are
+/// written only when they differ, so a GPT-2-shaped config reads and writes as before.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelConfig {
@@ -29,6 +32,55 @@ pub struct ModelConfig {
     pub n_head: usize,
     /// C: width of the residual stream.
     pub n_embd: usize,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub family: Family,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub norm: Norm,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub norm_position: NormPosition,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub positions: Positions,
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub ffn: Ffn,
+    /// The output head reuses the token embedding (wte) when true; has its own lm_head when false.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub tie_head: bool,
+    /// Encoder family: classes of the [CLS] classifier (0: no classifier).
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub n_classes: usize,
+}
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(value: &bool) -> bool {
+    *value
+}
+
+impl Default for ModelConfig {
+    /// The page's default model: printable ASCII and the newline, 64 tokens of context, two
+    /// blocks of four heads, width 64, GPT-2's architecture.
+    fn default() -> Self {
+        ModelConfig {
+            vocab_size: 96,
+            block_size: 64,
+            n_layer: 2,
+            n_head: 4,
+            n_embd: 64,
+            family: Family::default(),
+            norm: Norm::default(),
+            norm_position: NormPosition::default(),
+            positions: Positions::default(),
+            ffn: Ffn::default(),
+            tie_head: true,
+            n_classes: 0,
+        }
+    }
 }
 
 /// The limits of a GPU device that decide whether a model fits, in core's own terms so the
@@ -83,12 +135,46 @@ impl ModelConfig {
                 reason: format!("must be divisible by n_head = {} so every head gets the same width", self.n_head),
             });
         }
+        self.check_architecture()?;
         let params = self.param_count_u64();
         if params > MAX_PARAMS {
             return Err(CoreError::Config {
                 field: "parameters",
                 value: params,
                 reason: format!("the playground supports at most {MAX_PARAMS} parameters"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Refuses the architecture choices the engine does not run yet, naming the field.
+    fn check_architecture(&self) -> Result<(), CoreError> {
+        let refuse = |field: &'static str, value: String| {
+            Err(CoreError::Architecture { field, value, reason: "the engine does not run this choice yet".into() })
+        };
+        if self.family != Family::Decoder {
+            return refuse("family", format!("{:?}", self.family));
+        }
+        if self.norm != Norm::LayerNorm {
+            return refuse("norm", format!("{:?}", self.norm));
+        }
+        if self.norm_position != NormPosition::Pre {
+            return refuse("norm_position", format!("{:?}", self.norm_position));
+        }
+        if self.positions != Positions::Learned {
+            return refuse("positions", format!("{:?}", self.positions));
+        }
+        if self.ffn != Ffn::Gelu {
+            return refuse("ffn", format!("{:?}", self.ffn));
+        }
+        if !self.tie_head {
+            return refuse("tie_head", "false".into());
+        }
+        if self.n_classes != 0 {
+            return Err(CoreError::Config {
+                field: "n_classes",
+                value: self.n_classes as u64,
+                reason: "only the encoder family has a [CLS] classifier".into(),
             });
         }
         Ok(())
@@ -170,7 +256,7 @@ mod tests {
     use super::*;
 
     fn cfg() -> ModelConfig {
-        ModelConfig { vocab_size: 65, block_size: 32, n_layer: 2, n_head: 4, n_embd: 64 }
+        ModelConfig { vocab_size: 65, block_size: 32, n_layer: 2, n_head: 4, n_embd: 64, ..ModelConfig::default() }
     }
 
     #[test]

@@ -9,6 +9,10 @@ pub enum CoreError {
     #[error("config: {field} = {value} is not allowed: {reason}")]
     Config { field: &'static str, value: u64, reason: String },
 
+    /// An architecture choice (family, norm, positions, FFN, head) that cannot be used here.
+    #[error("config: {field} = {value} is not allowed: {reason}")]
+    Architecture { field: &'static str, value: String, reason: String },
+
     /// A config that is valid in itself but does not fit the device it would run on.
     #[error("config does not fit this device: {what} needs {needed} but the device allows {allowed} ({limit})")]
     DeviceLimit { what: String, needed: u64, allowed: u64, limit: &'static str },

@@ -24,7 +24,7 @@
 //! use playground_core::{CharTokenizer, CpuModel, ModelConfig, TraceRequest};
 //!
 //! let tok = CharTokenizer::from_text("hello world").unwrap();
-//! let config = ModelConfig { vocab_size: tok.vocab_size(), block_size: 16, n_layer: 2, n_head: 2, n_embd: 8 };
+//! let config = ModelConfig { vocab_size: tok.vocab_size(), block_size: 16, n_layer: 2, n_head: 2, n_embd: 8, ..ModelConfig::default() };
 //! let model = CpuModel::new(config, 42).unwrap();
 //! let ids = tok.encode("hello").unwrap();
 //! let out = model.forward(&ids, &TraceRequest::keys(&["logits"]).unwrap()).unwrap();
@@ -36,6 +36,7 @@
 // iterator chains would hide the formulas the kernels are checked against.
 #![allow(clippy::needless_range_loop)]
 
+pub mod architecture;
 pub mod bpe;
 pub mod checkpoint;
 pub mod config;

@@ -188,7 +188,7 @@ mod tests {
 
     #[test]
     fn spans_are_aligned_disjoint_and_grouped() {
-        let cfg = ModelConfig { vocab_size: 11, block_size: 7, n_layer: 2, n_head: 3, n_embd: 9 };
+        let cfg = ModelConfig { vocab_size: 11, block_size: 7, n_layer: 2, n_head: 3, n_embd: 9, ..ModelConfig::default() };
         let layout = ParamLayout::new(&cfg);
         let mut spans: Vec<Span> = layout.tensors().iter().map(|t| t.span).collect();
         spans.sort_by_key(|s| s.offset);

@@ -301,7 +301,7 @@ mod tests {
 
     #[test]
     fn keys_round_trip_and_reject_out_of_range() {
-        let cfg = ModelConfig { vocab_size: 10, block_size: 8, n_layer: 2, n_head: 3, n_embd: 6 };
+        let cfg = ModelConfig { vocab_size: 10, block_size: 8, n_layer: 2, n_head: 3, n_embd: 6, ..ModelConfig::default() };
         for k in ["tokens", "embed.pos", "block1.head2.scores", "block0.ffn.act", "block1.residual", "probs"] {
             assert_eq!(TraceKey::parse(k, &cfg).unwrap().name(), k);
         }

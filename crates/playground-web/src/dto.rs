@@ -15,7 +15,14 @@ pub struct ConfigDto {
 
 impl ConfigDto {
     pub fn with_vocab(&self, vocab_size: usize) -> ModelConfig {
-        ModelConfig { vocab_size, block_size: self.block_size, n_layer: self.n_layer, n_head: self.n_head, n_embd: self.n_embd }
+        ModelConfig {
+            vocab_size,
+            block_size: self.block_size,
+            n_layer: self.n_layer,
+            n_head: self.n_head,
+            n_embd: self.n_embd,
+            ..ModelConfig::default()
+        }
     }
 }
 

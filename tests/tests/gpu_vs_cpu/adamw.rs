@@ -35,7 +35,7 @@ fn clipped_adamw_step_on_the_model_layout_matches_cpu() {
     let Some(gpu) = gpu_or_skip() else { return };
     // the model's use: one norm over the whole gradient buffer, then AdamW twice, matrices
     // with weight decay and vectors without, on slices of the same buffers
-    let cfg = ModelConfig { vocab_size: 37, block_size: 16, n_layer: 2, n_head: 3, n_embd: 15 };
+    let cfg = ModelConfig { vocab_size: 37, block_size: 16, n_layer: 2, n_head: 3, n_embd: 15, ..ModelConfig::default() };
     let layout = ParamLayout::new(&cfg);
     let len = layout.padded_len();
     let mut params = randn(len, 0.5, 100);

@@ -28,7 +28,8 @@ fn main() {
     std::fs::create_dir_all(&dir).expect("create the bundle directory");
     // odd sizes on purpose: C not a multiple of 4, three heads, T = block_size
     let tokenizer = CharTokenizer::from_text("abcdefghijkl ").expect("a vocabulary");
-    let config = ModelConfig { vocab_size: tokenizer.vocab_size(), block_size: 8, n_layer: 2, n_head: 3, n_embd: 15 };
+    let config =
+        ModelConfig { vocab_size: tokenizer.vocab_size(), block_size: 8, n_layer: 2, n_head: 3, n_embd: 15, ..ModelConfig::default() };
     // clip at 0.5 so that the clipping path is exercised; no warmup: step 0 uses the peak lr
     let train = TrainConfig { batch_size: 3, learning_rate: 3e-3, warmup_steps: 0, grad_clip: 0.5, ..TrainConfig::default() };
     // weights well away from the initialization, so every nonlinearity works in its curved

@@ -11,7 +11,7 @@ use std::time::Instant;
 fn main() {
     let args: Vec<usize> = std::env::args().skip(1).map(|a| a.parse().expect("sizes are numbers")).collect();
     let [l, c, nh, t, b, v] = args.try_into().unwrap_or([2, 32, 2, 16, 16, 10]);
-    let config = ModelConfig { vocab_size: v, block_size: t, n_layer: l, n_head: nh, n_embd: c };
+    let config = ModelConfig { vocab_size: v, block_size: t, n_layer: l, n_head: nh, n_embd: c, ..ModelConfig::default() };
     let gpu = SharedGpu::new(pollster::block_on(GpuContext::new()).expect("a GPU adapter"));
     println!("adapter: {}; L{l} C{c} NH{nh} T{t} B{b} V{v}", gpu.adapter_name());
     let params = CpuModel::new(config, 1).expect("valid config").params;

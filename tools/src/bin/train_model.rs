@@ -37,6 +37,7 @@ fn main() {
         n_layer: num("layers", "2") as usize,
         n_head: num("heads", "4") as usize,
         n_embd: num("embd", "64") as usize,
+        ..ModelConfig::default()
     };
     let steps = num("steps", "1500") as u32;
     let train = TrainConfig {

@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """The PyTorch half of `make bench`: the peer of every native number, on the same machine.
 
-Reads the native results (bench-results/native.json) and times the same operations on the
-same shapes and the same training step in PyTorch eager fp32 with TF32 off (on a GPU that is
-cuBLAS and PyTorch's own kernels), then the training step again under torch.compile where it
-runs. Writes bench-results/torch.json; tools/bench/report.py puts the two side by side.
+Reads the model configs (tools/bench/configs.json, as the native benchmark does) and times the
+operations the native side times, on the same shapes (`plan` lists them as bench.rs does), and
+the same training step, in PyTorch eager fp32 with TF32 off (on a GPU that is cuBLAS and
+PyTorch's own kernels), then the training step again under torch.compile where it runs.
+Writes bench-results/torch.json; tools/bench/report.py puts it next to native.json (and
+checks that the shapes agree).
 
-    build/venv/bin/python tools/bench/torch_bench.py [--native FILE] [--out FILE] [--no-compile]
+    build/venv/bin/python tools/bench/torch_bench.py [--configs FILE] [--only tiny,small]
+        [--out FILE] [--budget SECONDS] [--quick] [--no-compile]
 
 Peers, op by op (ours: the WGSL kernel named in native.json):
   matmul_forward          F.linear(x, W, b)                (cuBLAS addmm / gemm)
@@ -64,14 +67,15 @@ def run_ms(fn, reps):
     return (time.perf_counter() - t0) * 1e3 / reps
 
 
-def timeit(fn, budget):
-    """Warm-up, an estimate, then enough repetitions for about `budget` seconds (3 to 200),
-    as the native side does. Returns (ms per call, repetitions)."""
+def timeit(fn, budget, min_reps):
+    """Warm-up, an estimate, then enough repetitions for about `budget` seconds (`min_reps`
+    to 200; the estimate itself where that is one), as the native side does.
+    Returns (ms per call, repetitions)."""
     fn()
     sync()
     one = max(run_ms(fn, 1), 1e-3)
-    reps = max(3, min(200, int(budget * 1e3 / one)))
-    return run_ms(fn, reps), reps
+    reps = max(min_reps, min(200, int(budget * 1e3 / one)))
+    return (one, 1) if reps == 1 else (run_ms(fn, reps), reps)
 
 
 # ---- nanoGPT's model (model.py), with dropout 0 and biases, as our GPT -------------------
@@ -155,28 +159,65 @@ def train_step_fn(model, opt, x, y):
     return step
 
 
-def time_steps(step, budget):
-    """ms per step over back-to-back steps after two warm-up steps, as the native side."""
-    for _ in range(2):
+def time_steps(step, budget, warmup):
+    """ms per step as the native side times it: one step after `warmup` warm-up steps, and if
+    it took less than `budget` seconds, the mean over back-to-back steps (2 to 50)."""
+    for _ in range(warmup):
         step()
     sync()
     t0 = time.perf_counter()
-    step()
+    loss = step()
     sync()
     one = time.perf_counter() - t0
-    n = max(2, min(50, int(budget / one)))
-    t0 = time.perf_counter()
-    for _ in range(n):
-        loss = step()
-    sync()
-    ms = (time.perf_counter() - t0) * 1e3 / n
+    if one >= budget:
+        ms, n = one * 1e3, 1
+    else:
+        n = max(2, min(50, int(budget / one)))
+        t0 = time.perf_counter()
+        for _ in range(n):
+            loss = step()
+        sync()
+        ms = (time.perf_counter() - t0) * 1e3 / n
     assert math.isfinite(loss.item()), "the benchmark's training diverged"
     return ms, n
 
 
-# ---- the kernels, shape by shape as native.json lists them ------------------------------
+# ---- the kernels, shape by shape as bench.rs lists them ----------------------------------
 
-def kernel(row, budget):
+ALIGN = 64  # floats: each tensor of the flat parameter buffer starts at 256 bytes (params.rs)
+
+
+def padded_len(m):
+    """Length of our flat parameter buffer (ParamLayout::padded_len): what AdamW updates."""
+    v, t, c, f = m["vocab_size"], m["block_size"], m["n_embd"], 4 * m["n_embd"]
+    align = lambda n: -(-n // ALIGN) * ALIGN
+    matrices = [v * c, t * c] + [3 * c * c, c * c, f * c, c * f] * m["n_layer"]
+    vectors = [c, c, 3 * c, c, c, c, f, c] * m["n_layer"] + [c, c]
+    return sum(map(align, matrices)) + sum(map(align, vectors))
+
+
+def plan(name, m, b):
+    """The kernel rows of bench.rs's `kernels` for one config: op, layer, shape, FLOPs, bytes."""
+    t, c, nh, v = m["block_size"], m["n_embd"], m["n_head"], m["vocab_size"]
+    rows, rows_m = [], b * t
+    row = lambda op, layer, shape, flop=None, nbytes=None: rows.append(
+        {"config": name, "op": op, "layer": layer, "shape": shape, "flop": flop, "bytes": nbytes,
+         "unit": "GFLOP/s" if flop is not None else "GB/s"})
+    for layer, k, n, bias in [("qkv", c, 3 * c, True), ("attproj", c, c, True), ("fc", c, 4 * c, True),
+                              ("fcproj", 4 * c, c, True), ("lm_head", c, v, False)]:
+        for op in ("matmul_forward", "matmul_backward_input", "matmul_backward_weight"):
+            row(op, layer, {"m": rows_m, "k": k, "n": n, "bias": bias}, flop=2.0 * rows_m * k * n)
+    fwd = 2.0 * b * t * (t + 1) * c
+    row("attention_forward", "attn", {"b": b, "t": t, "c": c, "nh": nh}, flop=fwd)
+    row("attention_backward", "attn", {"b": b, "t": t, "c": c, "nh": nh}, flop=2 * fwd)
+    row("layernorm_forward", "ln", {"rows": rows_m, "c": c}, nbytes=4.0 * (2.0 * rows_m * c + 2.0 * rows_m + 2.0 * c))
+    row("gelu_forward", "fc", {"n": rows_m * 4 * c}, nbytes=8.0 * rows_m * 4 * c)
+    n = padded_len(m)
+    row("adamw_update", "all", {"n": n}, nbytes=28.0 * n)
+    return rows
+
+
+def kernel(row, budget, min_reps):
     op, s = row["op"], row["shape"]
     g = torch.Generator(device="cpu").manual_seed(1)
     rnd = lambda *shape, std=1.0: (torch.randn(*shape, generator=g) * std).to(DEV)
@@ -196,7 +237,7 @@ def kernel(row, budget):
         qkv = rnd(s["b"], s["t"], 3 * s["c"])
         with torch.no_grad():
             fn = lambda: attention(qkv, s["nh"])
-            return timeit(fn, budget)
+            return timeit(fn, budget, min_reps)
     elif op == "attention_backward":
         qkv = rnd(s["b"], s["t"], 3 * s["c"]).requires_grad_()
         dout = rnd(s["b"], s["t"], s["c"])
@@ -216,7 +257,7 @@ def kernel(row, budget):
     else:
         raise ValueError(f"no PyTorch peer for {op}")
     with torch.no_grad():
-        return timeit(fn, budget)
+        return timeit(fn, budget, min_reps)
 
 
 def device_name():
@@ -233,17 +274,24 @@ def device_name():
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--native", default="bench-results/native.json")
+    ap.add_argument("--configs", default="tools/bench/configs.json")
+    ap.add_argument("--only", help="comma-separated config names")
     ap.add_argument("--out", default="bench-results/torch.json")
     ap.add_argument("--budget", type=float, default=0.3, help="seconds of measurement per kernel")
     ap.add_argument("--no-compile", action="store_true", help="skip torch.compile")
+    ap.add_argument("--compile-only", help="comma-separated configs to compile (compiling takes minutes on a CPU)")
+    ap.add_argument("--quick", action="store_true", help="as the native --quick: one repetition of what is slower than "
+                    "its budget, no warm-up step")
     args = ap.parse_args()
-    native = json.load(open(args.native))
+    cfgs = json.load(open(args.configs))
+    configs = [c for c in cfgs["configs"] if not args.only or c["name"] in args.only.split(",")]
+    models = [({k: c[k] for k in ("n_layer", "n_head", "n_embd", "block_size")} | {"vocab_size": cfgs["vocab_size"]}, c)
+              for c in configs]
     print(f"PyTorch {torch.__version__} on {DEV.type}: {device_name()}; TF32 off")
 
     kernels = []
-    for row in native["kernels"]:
-        ms, reps = kernel(row, args.budget)
+    for row in [r for m, c in models for r in plan(c["name"], m, c["batch_size"])]:
+        ms, reps = kernel(row, args.budget, 1 if args.quick else 3)
         work = row["flop"] if row["flop"] is not None else row["bytes"]
         rate = work / ms / 1e6
         print(f"  {row['config']:<6} {row['op']:<24} {row['layer']:<8} {ms:>10.3f} ms {rate:>9.2f} {row['unit']}  ({reps} reps)")
@@ -251,18 +299,21 @@ def main():
 
     steps = []
     compile_ok = not args.no_compile and os.environ.get("BENCH_TORCH_COMPILE", "1") != "0"
-    for row in native["steps"]:
-        m, b = row["model"], row["batch_size"]
+    for m, row in models:
+        b = row["batch_size"]
         torch.manual_seed(1)
         model = GPT(m).to(DEV)
         g = torch.Generator(device="cpu").manual_seed(2)
         x = torch.randint(0, m["vocab_size"], (b, m["block_size"]), generator=g).to(DEV)
         y = torch.randint(0, m["vocab_size"], (b, m["block_size"]), generator=g).to(DEV)
-        ms, n = time_steps(train_step_fn(model, make_optimizer(model), x, y), 10 * args.budget)
-        entry = {"config": row["config"], "model": m, "batch_size": b, "ms": ms, "steps": n,
+        warmup = 0 if args.quick else 1
+        ms, n = time_steps(train_step_fn(model, make_optimizer(model), x, y), 10 * args.budget, warmup)
+        entry = {"config": row["name"], "model": m, "batch_size": b, "ms": ms, "steps": n, "warmup_steps": warmup,
                  "tokens_per_s": b * m["block_size"] / ms * 1e3}
-        print(f"  {row['config']:<6} training step (eager) {ms:>10.2f} ms ({n} steps timed)")
-        if compile_ok:
+        print(f"  {row['name']:<6} training step (eager) {ms:>10.2f} ms ({n} steps timed)")
+        if compile_ok and args.compile_only and row["name"] not in args.compile_only.split(","):
+            entry["compiled"] = {"skipped": f"not in --compile-only {args.compile_only}"}
+        elif compile_ok:
             try:
                 torch.manual_seed(1)
                 model = GPT(m).to(DEV)
@@ -272,12 +323,12 @@ def main():
                 step()  # compiles
                 sync()
                 compile_s = time.perf_counter() - t0
-                cms, cn = time_steps(step, 10 * args.budget)
+                cms, cn = time_steps(step, 10 * args.budget, 0)  # the compiling step warmed it up
                 entry["compiled"] = {"ms": cms, "steps": cn, "compile_s": compile_s}
-                print(f"  {row['config']:<6} training step (torch.compile) {cms:>10.2f} ms ({cn} steps timed; compiling took {compile_s:.0f} s)")
+                print(f"  {row['name']:<6} training step (torch.compile) {cms:>10.2f} ms ({cn} steps timed; compiling took {compile_s:.0f} s)")
             except Exception as err:  # noqa: BLE001 - reported, not hidden
                 entry["compiled"] = {"error": f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"}
-                print(f"  {row['config']:<6} torch.compile failed: {entry['compiled']['error']}")
+                print(f"  {row['name']:<6} torch.compile failed: {entry['compiled']['error']}")
                 compile_ok = False  # it will fail the same way for the next configs
         steps.append(entry)
 
@@ -286,7 +337,8 @@ def main():
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "command": " ".join([sys.executable] + sys.argv),
         "machine": {"device": device_name(), "device_type": DEV.type, "torch": torch.__version__,
-                    "python": platform.python_version(), "threads": torch.get_num_threads()},
+                    "python": platform.python_version(), "threads": torch.get_num_threads(),
+                    "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY")},
         "tf32": False,
         "kernels": kernels,
         "steps": steps,

@@ -112,17 +112,19 @@ def main():
           f"(from the first tenth to the end).")
 
     if browser:
+        print(f"\n## Browser: {browser['machine']['browser']}, WebGPU adapter {json.dumps(browser['machine']['adapter'])}, {browser['date']}\n")
+    if browser and "training" in browser:
         t = browser["training"]
         x = ratio(t["ours"]["tokens_per_s"], t["tfjs"]["tokens_per_s"])
         summary["browser"] = {"config": t["config"], "batch_size": t["batch_size"], "ours_tokens_per_s": t["ours"]["tokens_per_s"],
                               "tfjs_tokens_per_s": t["tfjs"]["tokens_per_s"], "ratio": x}
         m = t["model"]
-        print(f"\n## Browser: {browser['machine']['browser']}, WebGPU adapter {json.dumps(browser['machine']['adapter'])}, {browser['date']}\n")
         print(table(["config", "model", "ours tokens/s", "TF.js WebGPU tokens/s", "ours/TF.js"], [[
             t["config"], f"L{m['n_layer']} NH{m['n_head']} C{m['n_embd']} T{m['block_size']} B{t['batch_size']}",
             fmt(t["ours"]["tokens_per_s"], 0), fmt(t["tfjs"]["tokens_per_s"], 0), fmt(x)]]))
         print(f"\n(ms per step: ours {fmt(t['ours']['ms'], 1)}, TF.js {fmt(t['tfjs']['ms'], 1)}; "
               f"{t['steps']} steps timed after {t['warmup_steps']} warm-up steps)")
+    if browser:
         rows = []
         if "page" in browser:
             rows.append(["first attention heatmap after navigation (median of 3)", f"{fmt(browser['page']['first_heatmap_median_ms'], 0)} ms", "≤ 1000 ms"])

@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make serve` and `make test`. See README.md.
-.PHONY: serve test build models fuzz clean
+.PHONY: serve test build bench models fuzz clean
 
 PORT ?= 8000
 
@@ -15,6 +15,12 @@ test:
 build:
 	@scripts/setup.sh serve
 	@scripts/build-web.sh
+
+# The benchmark suite (not part of `make test`): ours against PyTorch and TensorFlow.js on this
+# machine, JSON in bench-results/ and a table. BENCH_QUICK=1 for slow (CPU-only) machines.
+bench:
+	@scripts/setup.sh test
+	@scripts/bench.sh
 
 clean:
 	rm -rf target web/pkg web/dist test-results bench-results

@@ -20,14 +20,17 @@ const TYPES = {
 };
 
 /**
- * Serves `root` on 127.0.0.1:`port` (0 = any free port).
+ * Serves `root` on 127.0.0.1:`port` (0 = any free port). `mounts` maps URL prefixes (ending
+ * in '/') to other folders, e.g. { '/bench/': 'tools/bench/browser' }; the first match wins.
  * @returns {Promise<{ url: string, close: () => Promise<void> }>}
  */
-export function startServer({ root, port = 0, headers = {} }) {
-  const base = resolve(root);
+export function startServer({ root, port = 0, headers = {}, mounts = {} }) {
+  const roots = [...Object.entries(mounts), ['/', root]].map(([prefix, dir]) => [prefix, resolve(dir)]);
   const server = createServer(async (req, res) => {
     try {
-      const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      const url = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      const [prefix, base] = roots.find(([p]) => url.startsWith(p));
+      const path = url.slice(prefix.length - 1);
       let file = normalize(join(base, path));
       if (file !== base && !file.startsWith(base + sep)) throw Object.assign(new Error('outside root'), { code: 'ENOENT' });
       if ((await stat(file)).isDirectory()) file = join(file, 'index.html');

@@ -17,10 +17,10 @@ const NO_WEBGPU = ['--disable-features=WebGPU,Vulkan'];
 
 /**
  * Starts the server and a browser. `webgpu: false` switches WebGPU off, so the page must
- * fall back to the CPU engine.
+ * fall back to the CPU engine. `mounts`: more folders to serve (see scripts/static-server.mjs).
  */
-export async function setup({ webgpu = true, headers } = {}) {
-  const server = await startServer({ root: join(ROOT, 'web'), headers });
+export async function setup({ webgpu = true, headers, mounts } = {}) {
+  const server = await startServer({ root: join(ROOT, 'web'), headers, mounts });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: [...QUIET, ...(webgpu ? WEBGPU : NO_WEBGPU)],

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# `make bench`: the benchmark suite, in one run on this machine (see docs/PERFORMANCE.md).
+#   1. native: our WGSL kernels through wgpu on the first GPU adapter (Mesa lavapipe when there
+#      is no GPU): matmuls, attention, LayerNorm, GELU, AdamW on the model's shapes, a training
+#      step of each config of tools/bench/configs.json, memory over many steps;
+#   2. PyTorch (eager fp32, TF32 off, then torch.compile) on the same shapes and steps;
+#   3. the browser: our training tokens/s against the same GPT in TensorFlow.js (WebGPU), the
+#      page's first heatmap, the wasm size, memory over a long run;
+#   4. the table with every ratio (tools/bench/report.py). JSON results in bench-results/.
+# Environment: BENCH_QUICK=1 times what is slower than its budget once and skips warm-up steps
+# (for the baby GPT on a CPU, where one step takes minutes); BENCH_ONLY=tiny,small limits the
+# configs; BENCH_TORCH_COMPILE=0 skips torch.compile, BENCH_TORCH_COMPILE_ONLY=tiny,small
+# compiles only those (compiling takes minutes per config on a CPU); BENCH_SKIP_BROWSER=1
+# skips part 3. PyTorch's OpenMP threads wait passively unless OMP_WAIT_POLICY says otherwise:
+# spinning threads measured up to 1.5× slower where the cores are shared with other work.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p bench-results
+quick=(); [ "${BENCH_QUICK:-0}" = 1 ] && quick=(--quick)
+only=(); [ -n "${BENCH_ONLY:-}" ] && only=(--only "$BENCH_ONLY")
+
+echo "==> native benchmark (wgpu)"
+cargo run --profile test -q -p playground-tools --bin bench -- "${quick[@]}" "${only[@]}"
+
+echo; echo "==> PyTorch on the same shapes"
+compile=(); [ -n "${BENCH_TORCH_COMPILE_ONLY:-}" ] && compile=(--compile-only "$BENCH_TORCH_COMPILE_ONLY")
+OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE} build/venv/bin/python tools/bench/torch_bench.py "${quick[@]}" "${only[@]}" "${compile[@]}"
+
+if [ "${BENCH_SKIP_BROWSER:-0}" != 1 ]; then
+    echo; echo "==> browser: ours vs TensorFlow.js (headless Chromium, WebGPU)"
+    scripts/build-web.sh
+    node tools/bench/browser_bench.mjs
+else
+    rm -f bench-results/browser.json
+fi
+
+echo
+build/venv/bin/python tools/bench/report.py | tee bench-results/report.md

@@ -1,0 +1,161 @@
+// The browser half of `make bench`: headless Chromium with WebGPU (SwiftShader where there is
+// no GPU), one page, one run.
+//   1. training tokens/s of our engine vs the same GPT in TensorFlow.js (WebGPU backend):
+//      same config, batch, optimizer and text (tools/bench/browser/);
+//   2. the playground page: time to the first attention heatmap after navigation (localhost);
+//   3. the wasm engine's size, raw and gzipped;
+//   4. memory over a long run of small training steps: the wasm heap of the engine worker and
+//      the resident memory of Chromium's GPU process (where SwiftShader keeps GPU buffers).
+// Writes bench-results/browser.json.
+//   node tools/bench/browser_bench.mjs [--out FILE] [--memory-steps N]
+// Needs web/pkg (scripts/build-web.sh) and the npm packages (npm ci).
+import { chromium } from 'playwright-core';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { readFileSync, readdirSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer } from '../../scripts/static-server.mjs';
+import { benchMounts } from './mounts.mjs';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const args = process.argv.slice(2);
+const arg = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+const OUT = arg('--out', join(ROOT, 'bench-results/browser.json'));
+const CONFIGS = JSON.parse(readFileSync(join(ROOT, 'tools/bench/configs.json'), 'utf8'));
+const B = CONFIGS.browser;
+const MEMORY_STEPS = Number(arg('--memory-steps', B.memory_steps));
+// --parts training,memory,page (default: all three; the wasm size is always measured)
+const PARTS = arg('--parts', 'training,memory,page').split(',');
+
+/** Resident MB of Chromium's GPU process (SwiftShader's buffers live there): the one this
+ * process started (Chromium runs as a child of node). */
+function gpuProcessRssMb(rootPid) {
+  const children = (pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    } catch { return []; }
+  };
+  const all = [];
+  const walk = (pid) => { for (const c of children(pid)) { all.push(c); walk(c); } };
+  walk(rootPid);
+  let kb = 0;
+  for (const pid of all) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=gpu-process')) continue;
+      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    } catch { /* the process ended */ }
+  }
+  return kb / 1024;
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+const server = await startServer({ root: join(ROOT, 'web'), mounts: benchMounts(ROOT) });
+const { url } = server;
+async function save() {
+  await mkdir(dirname(OUT), { recursive: true });
+  await writeFile(OUT, JSON.stringify(result, null, 2));
+}
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
+    '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-webgpu-adapter=swiftshader', '--enable-unsafe-swiftshader',
+    '--enable-precise-memory-info'],
+});
+const result = { kind: 'browser', date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), command: `node ${process.argv.slice(1).join(' ')}` };
+try {
+  const version = browser.version();
+  const page = await (await browser.newContext()).newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(url + 'bench/');
+  await page.waitForFunction(() => window.bench !== undefined);
+  const adapter = await page.evaluate(async () => {
+    const a = await navigator.gpu?.requestAdapter();
+    return a ? { vendor: a.info?.vendor, architecture: a.info?.architecture, description: a.info?.description, fallback: a.info?.isFallbackAdapter ?? a.isFallbackAdapter } : null;
+  });
+  result.machine = { browser: `Chromium ${version}`, adapter, cpu: readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] };
+  console.log(`Chromium ${version}, WebGPU adapter ${JSON.stringify(adapter)}`);
+
+  const text = await page.evaluate(() => window.bench.makeText(200_000));
+
+  // 1. training, ours then TensorFlow.js, same page
+  if (PARTS.includes('training')) {
+    const model = CONFIGS.configs.find((c) => c.name === B.config);
+    const config = { block_size: model.block_size, n_layer: model.n_layer, n_head: model.n_head, n_embd: model.n_embd };
+    const opts = { config, batch: B.batch_size, warmup: B.warmup_steps, steps: B.steps };
+    const training = { config: B.config, model: config, batch_size: B.batch_size, warmup_steps: B.warmup_steps, steps: B.steps };
+    const tokens = B.batch_size * model.block_size;
+    const ours = await page.evaluate((o) => window.bench.ours(o), { ...opts, text });
+    console.log(`  ours       ${ours.ms.toFixed(1)} ms/step, ${(tokens / ours.ms * 1e3).toFixed(0)} tokens/s (loss ${ours.loss.toFixed(3)}, V ${ours.vocab})`);
+    const tfjs = await page.evaluate((o) => window.bench.tfjs(o), { ...opts, text });
+    console.log(`  TF.js      ${tfjs.ms.toFixed(1)} ms/step, ${(tokens / tfjs.ms * 1e3).toFixed(0)} tokens/s (loss ${tfjs.loss.toFixed(3)}, V ${tfjs.vocab}, backend ${tfjs.backend})`);
+    training.ours = { ...ours, tokens_per_s: tokens / ours.ms * 1e3 };
+    training.tfjs = { ...tfjs, tokens_per_s: tokens / tfjs.ms * 1e3 };
+    result.training = training;
+    await save(); // the training takes longest: keep it if a later part fails
+  }
+
+  // 4. memory: the page's default training model ({T 16, 1 layer, C 16, batch 8}), long run
+  if (PARTS.includes('memory')) {
+    const mem = CONFIGS.memory;
+    const memPage = await (await browser.newContext()).newPage();
+    await memPage.goto(url + 'bench/');
+    await memPage.waitForFunction(() => window.bench !== undefined);
+    await memPage.evaluate((o) => window.bench.ours(o), {
+      config: { block_size: mem.block_size, n_layer: mem.n_layer, n_head: mem.n_head, n_embd: mem.n_embd },
+      batch: mem.batch_size, warmup: 1, steps: 1, text,
+    });
+    const worker = memPage.workers().find((w) => w.url().endsWith('/engine/worker.js'));
+    const wasmBytes = () => worker.evaluate(async () => (await (await import('/pkg/playground_web.js')).default()).memory.buffer.byteLength);
+    const chunk = Math.max(1, Math.floor(MEMORY_STEPS / 10));
+    const samples = [];
+    const t0 = Date.now();
+    for (let done = 0; done < MEMORY_STEPS; done += chunk) {
+      await memPage.evaluate((n) => window.bench.oursMore(n), chunk);
+      samples.push({ step: done + chunk, wasm_mb: (await wasmBytes()) / 2 ** 20, gpu_process_rss_mb: gpuProcessRssMb(process.pid),
+        page_heap_mb: (await memPage.evaluate(() => performance.memory?.usedJSHeapSize ?? 0)) / 2 ** 20 });
+  }
+  const first = samples[0];
+  const last = samples.at(-1);
+  result.memory = { steps: samples.at(-1).step, seconds: (Date.now() - t0) / 1e3, config: { ...mem, steps: undefined }, samples,
+    wasm_growth_mb: last.wasm_mb - first.wasm_mb, gpu_process_growth_mb: last.gpu_process_rss_mb - first.gpu_process_rss_mb };
+  console.log(`  memory over ${result.memory.steps} steps: wasm heap ${first.wasm_mb.toFixed(1)} -> ${last.wasm_mb.toFixed(1)} MB, GPU process ${first.gpu_process_rss_mb.toFixed(1)} -> ${last.gpu_process_rss_mb.toFixed(1)} MB`);
+  await memPage.context().close();
+
+  await save();
+  }
+
+  // 2. the playground page: first heatmap after navigation, three loads (the first is cold)
+  if (PARTS.includes('page')) {
+    const loads = [];
+    for (let i = 0; i < 3; i++) {
+      const p = await (await browser.newContext()).newPage();
+      await p.goto(url + 'index.html');
+      await p.waitForFunction(() => window.playgroundDebug?.timings.firstHeatmapMs > 0, null, { timeout: 120_000 });
+      loads.push(await p.evaluate(() => window.playgroundDebug.timings.firstHeatmapMs));
+      await p.context().close();
+  }
+  result.page = { first_heatmap_ms: loads, first_heatmap_median_ms: median(loads) };
+  console.log(`  first heatmap after navigation: ${loads.map((x) => x.toFixed(0)).join(', ')} ms`);
+  }
+  result.errors = errors;
+} finally {
+  await browser.close();
+  await server.close();
+}
+
+// 3. the wasm engine's size
+const wasmFile = join(ROOT, 'web/pkg/playground_web_bg.wasm');
+const wasm = readFileSync(wasmFile);
+result.wasm = { file: 'web/pkg/playground_web_bg.wasm', bytes: wasm.length, gzip_bytes: gzipSync(wasm, { level: 9 }).length,
+  js_bytes: readdirSync(join(ROOT, 'web/pkg')).filter((f) => f.endsWith('.js')).reduce((s, f) => s + readFileSync(join(ROOT, 'web/pkg', f)).length, 0) };
+console.log(`  wasm ${result.wasm.bytes} bytes, ${result.wasm.gzip_bytes} gzipped`);
+
+await save();
+console.log(`wrote ${OUT}`);

@@ -1,0 +1,13 @@
+// Where the in-browser benchmark's page and TensorFlow.js are served from, next to web/ (the
+// static server's root): the page at /bench/, TensorFlow.js from node_modules (never committed).
+// Used by tools/bench/browser_bench.mjs and the smoke test web/tests/bench.test.mjs.
+import { join } from 'node:path';
+
+/** URL prefix → folder, for `startServer({ mounts })` of scripts/static-server.mjs. */
+export function benchMounts(root) {
+  return {
+    '/vendor/tfjs/': join(root, 'node_modules/@tensorflow/tfjs/dist'),
+    '/vendor/tfjs-backend-webgpu/': join(root, 'node_modules/@tensorflow/tfjs-backend-webgpu/dist'),
+    '/bench/': join(root, 'tools/bench/browser'),
+  };
+}

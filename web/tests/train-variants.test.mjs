@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { setup, ARTIFACTS } from './harness.mjs';
 import { openTrain, trainState, waitTrain, LONG } from './train-helpers.mjs';
 
-// 1 layer, 2 heads of 8 channels (even: rotary), context 16, 40 steps on the sort task
-const TINY = 'page=train&data=sort&preset=custom&layers=1&heads=2&embd=16&ctx=16&batch=8&lr=0.01&steps=40&seed=1';
+// 1 layer, 2 heads of 8 channels (even: rotary), context 16, 40 steps on the grammar task
+const TINY = 'page=train&data=grammar&preset=custom&layers=1&heads=2&embd=16&ctx=16&batch=8&lr=0.01&steps=40&seed=1';
 const VARIANTS = [
   { name: 'rmsnorm', arch: 'norm=rms_norm', says: /RMSNorm/ },
   { name: 'postnorm', arch: 'normpos=post', says: /post-norm/ },

@@ -134,7 +134,7 @@ export function viewData(trace, { config, vocab, layer, head, input }, views = T
       // SwiGLU's ffn.pre is (T, 2H): the gate half is what the curve applies to
       const F = trace[`${b}.ffn.act`].shape[1];
       const pre = arch.ffn === 'swi_glu' ? gateHalf(get(`${b}.ffn.pre`), T, F) : get(`${b}.ffn.pre`);
-      return { labels, T, C, F, layer, ffn: arch.ffn, post: arch.post, pre, act: get(`${b}.ffn.act`) };
+      return { labels, T, C, F, layer, ffn: arch.ffn, norm: arch.norm, post: arch.post, pre, act: get(`${b}.ffn.act`) };
     },
     residual: () => {
       const stages = residualStages(config.n_layer);

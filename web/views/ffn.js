@@ -130,7 +130,7 @@ export function createFfnView(container, { onHighlight = () => {} } = {}) {
           `${attn.toLocaleString('en')} of attention.` +
           (glu ? '' : ` Compare the maps: negative (blue) cells fade after ${act.name}.`),
       );
-      const x = d.post ? 'x' : 'LN₂(x)';
+      const x = d.post ? 'x' : d.norm === 'rms_norm' ? 'RMSNorm₂(x)' : 'LN₂(x)';
       formula.set(
         `${glu ? 'G' : 'H'} = ${x}·W₁ + b₁   : ${dims('T', 'C')}·${dims('C', width)} = ${dims('T', width)} → ${dims(T, C)}·${dims(C, F)} = ${dims(T, F)}`,
         act.how,

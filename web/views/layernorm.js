@@ -44,7 +44,7 @@ export function createLayerNormView(container, { onHighlight = () => {} } = {}) 
         `its ${d.C} input values have mean ${fixed(s0.mean, 4)} and standard deviation ${fixed(s0.std, 4)}; ` +
         `after ${d.rms ? 'RMSNorm' : 'LayerNorm'}, mean ${fixed(s1.mean, 4)} and standard deviation ${fixed(s1.std, 4)}. ` +
         (d.rms
-          ? 'RMSNorm does not subtract the mean: with γ = 1 the root mean square of the row becomes 1, the mean stays where it was.'
+          ? 'RMSNorm does not subtract the mean: with γ = 1 the root mean square of the row becomes 1; the mean is rescaled with it, not removed.'
           : 'With γ = 1 and β = 0 these would be 0 and 1 exactly (up to ε); learned γ and β move them.'),
     );
   }

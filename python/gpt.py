@@ -2,9 +2,19 @@
 
 The module and parameter names are nanoGPT's (transformer.wte, transformer.h.{l}.attn.c_attn,
 ..., lm_head), so a checkpoint exported from the browser loads with load_state_dict(strict=True)
-here or into nanoGPT's own GPT. The architecture matches the playground's engine: pre-LayerNorm
-blocks, learned positions, causal multi-head attention, exact-erf GELU MLP of width 4C, biases,
-a final LayerNorm and an output head tied to the token embedding.
+here or into nanoGPT's own GPT. The architecture matches the playground's engine: by default
+(GPT-2's choices) pre-LayerNorm blocks, learned positions, causal multi-head attention, exact-erf
+GELU MLP of width 4C, biases, a final LayerNorm and an output head tied to the token embedding.
+
+The checkpoint's config may choose variants, built here exactly as the engine computes them:
+  norm: "rms_norm"           RMSNorm (weight only, eps 1e-5) in place of every LayerNorm
+  norm_position: "post"      x = norm(x + f(x)) for both sublayers (ln_f kept)
+  positions: "sinusoidal"    the fixed sin/cos table (no wpe), computed in float64, rounded once
+  positions: "rotary"        RoPE on q and k of each head, rotate-half pairs (i, i + HS/2)
+  ffn: "relu"                ReLU MLP of width 4C
+  ffn: "swi_glu"             c_fc (2H, C) holds gate rows then up rows, H = ceil(8C/3) rounded up
+                             to a multiple of 8; out = c_proj(silu(gate) * up)
+  tie_head: false            lm_head.weight is its own parameter
 """
 
 import json
@@ -21,6 +31,10 @@ FORMAT = "transformer-playground"
 FORMAT_VERSION = "1"
 
 
+ROPE_BASE = 10000.0
+NORM_EPS = 1e-5
+
+
 @dataclass
 class GPTConfig:
     vocab_size: int
@@ -28,12 +42,77 @@ class GPTConfig:
     n_layer: int
     n_head: int
     n_embd: int
+    family: str = "decoder"
+    norm: str = "layer_norm"
+    norm_position: str = "pre"
+    positions: str = "learned"
+    ffn: str = "gelu"
+    tie_head: bool = True
+    n_classes: int = 0
+
+    def ffn_width(self):
+        """H: the MLP's hidden width after its activation (see ModelConfig::ffn_width)."""
+        if self.ffn == "swi_glu":
+            h = -(-8 * self.n_embd // 3)
+            return -(-h // 8) * 8
+        return 4 * self.n_embd
+
+    def to_json(self):
+        """Only the fields that differ from GPT-2's defaults, as the engine writes them."""
+        out = dict(vocab_size=self.vocab_size, block_size=self.block_size, n_layer=self.n_layer,
+                   n_head=self.n_head, n_embd=self.n_embd)
+        for name, default in [("family", "decoder"), ("norm", "layer_norm"), ("norm_position", "pre"),
+                              ("positions", "learned"), ("ffn", "gelu"), ("tie_head", True), ("n_classes", 0)]:
+            if getattr(self, name) != default:
+                out[name] = getattr(self, name)
+        return out
+
+
+class RMSNorm(nn.Module):
+    """x / sqrt(mean(x^2) + eps) * weight, no bias (the engine's cpu/rmsnorm.rs)."""
+
+    def __init__(self, n, eps=NORM_EPS):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(n))
+        self.eps = eps
+
+    def forward(self, x):
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.weight
+
+
+def make_norm(cfg):
+    return RMSNorm(cfg.n_embd) if cfg.norm == "rms_norm" else nn.LayerNorm(cfg.n_embd, eps=NORM_EPS)
+
+
+def sinusoidal_table(t, c):
+    """(T, C): PE[p, 2i] = sin(p / 10000^(2i/C)), PE[p, 2i+1] = cos(...), float64 rounded once."""
+    pos = torch.arange(t, dtype=torch.float64)[:, None]
+    i = (torch.arange(c) // 2).to(torch.float64)
+    angle = pos / ROPE_BASE ** (2 * i / c)
+    table = torch.where(torch.arange(c) % 2 == 0, angle.sin(), angle.cos())
+    return table.to(torch.float32)
+
+
+def rope_table(t, hs):
+    """cos and sin (T, HS/2) of the angle p * 10000^(-2i/HS), float64 rounded once."""
+    pos = torch.arange(t, dtype=torch.float64)[:, None]
+    i = torch.arange(hs // 2, dtype=torch.float64)
+    angle = pos * ROPE_BASE ** (-2 * i / hs)
+    return angle.cos().to(torch.float32), angle.sin().to(torch.float32)
+
+
+def apply_rope(x, cos, sin):
+    """x (B, NH, T, HS): each pair (i, i + HS/2) turned by the angle of its position."""
+    half = x.size(-1) // 2
+    x1, x2 = x[..., :half], x[..., half:]
+    return torch.cat([x1 * cos - x2 * sin, x2 * cos + x1 * sin], dim=-1)
 
 
 class CausalSelfAttention(nn.Module):
     def __init__(self, cfg: GPTConfig):
         super().__init__()
         self.n_head = cfg.n_head
+        self.rotary = cfg.positions == "rotary"
         self.c_attn = nn.Linear(cfg.n_embd, 3 * cfg.n_embd)  # Q, K, V side by side
         self.c_proj = nn.Linear(cfg.n_embd, cfg.n_embd)
 
@@ -42,6 +121,9 @@ class CausalSelfAttention(nn.Module):
         q, k, v = self.c_attn(x).split(C, dim=2)
         # (B, T, C) -> (B, NH, T, HS)
         q, k, v = (z.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for z in (q, k, v))
+        if self.rotary:
+            cos, sin = (z.to(x.device) for z in rope_table(T, C // self.n_head))
+            q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
         att = (q @ k.transpose(-2, -1)) / math.sqrt(k.size(-1))
         mask = torch.ones(T, T, dtype=torch.bool, device=x.device).tril()
         att = att.masked_fill(~mask, float("-inf")).softmax(dim=-1)
@@ -52,23 +134,33 @@ class CausalSelfAttention(nn.Module):
 class MLP(nn.Module):
     def __init__(self, cfg: GPTConfig):
         super().__init__()
-        self.c_fc = nn.Linear(cfg.n_embd, 4 * cfg.n_embd)
-        self.gelu = nn.GELU()  # exact erf form, as the engine computes it
-        self.c_proj = nn.Linear(4 * cfg.n_embd, cfg.n_embd)
+        h = cfg.ffn_width()
+        self.swiglu = cfg.ffn == "swi_glu"
+        self.c_fc = nn.Linear(cfg.n_embd, 2 * h if self.swiglu else h)  # SwiGLU: gate rows, then up rows
+        # exact erf GELU, as the engine computes it, or ReLU
+        self.act = nn.ReLU() if cfg.ffn == "relu" else nn.GELU()
+        self.c_proj = nn.Linear(h, cfg.n_embd)
 
     def forward(self, x):
-        return self.c_proj(self.gelu(self.c_fc(x)))
+        if self.swiglu:
+            gate, up = self.c_fc(x).chunk(2, dim=-1)
+            return self.c_proj(F.silu(gate) * up)
+        return self.c_proj(self.act(self.c_fc(x)))
 
 
 class Block(nn.Module):
     def __init__(self, cfg: GPTConfig):
         super().__init__()
-        self.ln_1 = nn.LayerNorm(cfg.n_embd)
+        self.post = cfg.norm_position == "post"
+        self.ln_1 = make_norm(cfg)
         self.attn = CausalSelfAttention(cfg)
-        self.ln_2 = nn.LayerNorm(cfg.n_embd)
+        self.ln_2 = make_norm(cfg)
         self.mlp = MLP(cfg)
 
     def forward(self, x):
+        if self.post:
+            x = self.ln_1(x + self.attn(x))
+            return self.ln_2(x + self.mlp(x))
         x = x + self.attn(self.ln_1(x))
         return x + self.mlp(self.ln_2(x))
 
@@ -77,20 +169,26 @@ class GPT(nn.Module):
     def __init__(self, cfg: GPTConfig):
         super().__init__()
         self.config = cfg
-        self.transformer = nn.ModuleDict(dict(
+        modules = dict(
             wte=nn.Embedding(cfg.vocab_size, cfg.n_embd),
-            wpe=nn.Embedding(cfg.block_size, cfg.n_embd),
             h=nn.ModuleList(Block(cfg) for _ in range(cfg.n_layer)),
-            ln_f=nn.LayerNorm(cfg.n_embd),
-        ))
+            ln_f=make_norm(cfg),
+        )
+        if cfg.positions == "learned":
+            modules["wpe"] = nn.Embedding(cfg.block_size, cfg.n_embd)
+        self.transformer = nn.ModuleDict(modules)
         self.lm_head = nn.Linear(cfg.n_embd, cfg.vocab_size, bias=False)
-        self.transformer.wte.weight = self.lm_head.weight  # tied, as in nanoGPT
+        if cfg.tie_head:
+            self.transformer.wte.weight = self.lm_head.weight  # tied, as in nanoGPT
 
     def forward(self, idx, targets=None):
         """Logits (B, T, V) and, with targets, the mean cross-entropy."""
         B, T = idx.shape
-        pos = torch.arange(T, device=idx.device)
-        x = self.transformer.wte(idx) + self.transformer.wpe(pos)
+        x = self.transformer.wte(idx)
+        if self.config.positions == "learned":
+            x = x + self.transformer.wpe(torch.arange(T, device=idx.device))
+        elif self.config.positions == "sinusoidal":
+            x = x + sinusoidal_table(T, self.config.n_embd).to(idx.device)
         for block in self.transformer.h:
             x = block(x)
         logits = self.lm_head(self.transformer.ln_f(x))
@@ -116,18 +214,21 @@ def load_checkpoint(path, device="cpu"):
     if meta.get("format_version") != FORMAT_VERSION:
         raise ValueError(f"{path} has format version {meta.get('format_version')}, this script reads {FORMAT_VERSION}")
     cfg = GPTConfig(**json.loads(meta["config"]))
+    if cfg.family != "decoder":
+        raise ValueError(f"{path}: this script builds decoder models only (family={cfg.family!r})")
     vocab = json.loads(meta["vocab"])
     model = GPT(cfg).to(device)
+    if cfg.tie_head and "lm_head.weight" not in state:
+        state["lm_head.weight"] = state["transformer.wte.weight"]
     model.load_state_dict(state, strict=True)
     return model, vocab, meta
 
 
 def save_checkpoint(model, vocab, path, metadata=None):
-    """Writes a file the browser can load again (the tied head is stored twice, as a copy)."""
+    """Writes a file the browser can load again (a tied head is stored twice, as a copy)."""
     cfg = model.config
     meta = {k: str(v) for k, v in (metadata or {}).items()}
     meta.update(format=FORMAT, format_version=FORMAT_VERSION, vocab=json.dumps(vocab, ensure_ascii=False),
-                config=json.dumps(dict(vocab_size=cfg.vocab_size, block_size=cfg.block_size, n_layer=cfg.n_layer,
-                                       n_head=cfg.n_head, n_embd=cfg.n_embd)))
+                config=json.dumps(cfg.to_json()))
     tensors = {k: v.detach().to("cpu", torch.float32).contiguous().clone() for k, v in model.state_dict().items()}
     save_file(tensors, path, metadata=meta)

@@ -1,7 +1,8 @@
 // Token + position embedding. One invocation per output element (b, t, c).
 //   out    : (B, T, C)      out[b, t, :] = wte[tokens[b, t], :] + wpe[t, :]
 //   tokens : (B, T) u32     ids, checked < V on the CPU before upload
-//   wte    : (V, C)         wpe : (maxT, C)
+//   wte    : (V, C)         wpe : (maxT, C), learned or the sinusoidal table
+// With add_pos = 0 (rotary positions) nothing is added and wpe is not read.
 // CPU reference: crates/playground-core/src/cpu/encoder.rs (encoder_forward)
 // The grid is two-dimensional so B·T·C may exceed 65535 workgroups of one row.
 
@@ -9,7 +10,7 @@ struct Params {
     b: u32,
     t: u32,
     c: u32,
-    _pad: u32,
+    add_pos: u32, // 1: add wpe; 0: token embedding only
 }
 
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
@@ -27,5 +28,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let bt = i / params.c;
     let ch = i % params.c;
     let pos = bt % params.t;
-    out[i] = wte[tokens[bt] * params.c + ch] + wpe[pos * params.c + ch];
+    var x = wte[tokens[bt] * params.c + ch];
+    if (params.add_pos != 0u) { x += wpe[pos * params.c + ch]; }
+    out[i] = x;
 }

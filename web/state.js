@@ -28,6 +28,16 @@ const PROPS = [
 export const DATA_CHOICES = ['copy', 'reverse', 'sort', 'addition', 'brackets', 'grammar', 'text'];
 export const PRESET_NAMES = ['tiny', 'small', 'medium', 'custom'];
 export const ENGINES = ['auto', 'webgpu', 'cpu'];
+/**
+ * Architecture choices, in ModelConfig's spelling (crates/playground-core/src/architecture.rs);
+ * the first of each is GPT-2's. FFN_CHOICES is where GPT-2's tanh GELU ('gelu_tanh') joins once
+ * the engine runs it.
+ */
+export const NORM_CHOICES = ['layer_norm', 'rms_norm'];
+export const NORM_POSITIONS = ['pre', 'post'];
+export const POSITION_CHOICES = ['learned', 'sinusoidal', 'rotary'];
+export const FFN_CHOICES = ['gelu', 'relu', 'swi_glu'];
+export const HEAD_CHOICES = ['tied', 'untied'];
 
 /**
  * The Train page's settings, one row per URL parameter; `page=train` marks the page. The
@@ -46,6 +56,11 @@ export const TRAIN_PROPS = [
   { name: 'steps', type: 'int', def: 500, min: 1, max: 1_000_000 },
   { name: 'seed', type: 'int', def: 1, min: 0, max: MAX_SEED },
   { name: 'engine', type: 'enum', def: 'auto', values: ENGINES },
+  { name: 'norm', optional: true, type: 'enum', def: 'layer_norm', values: NORM_CHOICES },
+  { name: 'normpos', optional: true, type: 'enum', def: 'pre', values: NORM_POSITIONS },
+  { name: 'positions', optional: true, type: 'enum', def: 'learned', values: POSITION_CHOICES },
+  { name: 'ffn', optional: true, type: 'enum', def: 'gelu', values: FFN_CHOICES },
+  { name: 'head', optional: true, type: 'enum', def: 'tied', values: HEAD_CHOICES },
 ];
 
 const value = (x, limits) => (typeof x === 'function' ? x(limits) : x);
@@ -121,7 +136,8 @@ export function deserialize(hash, limits, props = PROPS) {
  */
 export function serialize(state, props = PROPS) {
   const params = new URLSearchParams();
-  for (const p of props) params.set(p.name, String(state[p.name]));
+  // optional props (the architecture) are written only when they differ from their default
+  for (const p of props) if (!(p.optional && state[p.name] === p.def)) params.set(p.name, String(state[p.name]));
   return params.toString();
 }
 

@@ -12,13 +12,38 @@ function blockInputKey(layer) {
 
 const HEAD_PARTS = ['q', 'k', 'v', 'scores', 'att', 'out'];
 
+/**
+ * The architecture of a ModelConfig as the engine reports it (fields at GPT-2's values are left
+ * out of its JSON, so absent means GPT-2's choice).
+ */
+export function architecture(config) {
+  return {
+    norm: config.norm ?? 'layer_norm',
+    post: (config.norm_position ?? 'pre') === 'post',
+    positions: config.positions ?? 'learned',
+    ffn: config.ffn ?? 'gelu',
+    tied: config.tie_head ?? true,
+  };
+}
+
+/** What the first norm of block `layer` reads: the block input (pre-norm) or input + attention (post-norm). */
+function ln1InputKey(config, layer) {
+  return architecture(config).post ? `block${layer}.res1` : blockInputKey(layer);
+}
+
+/** What attention reads: ln1 (pre-norm) or the block input itself (post-norm). */
+function attnInputKey(config, layer) {
+  return architecture(config).post ? blockInputKey(layer) : `block${layer}.ln1`;
+}
+
 /** The trace keys each view draws, for the chosen `layer` and `head`. */
 const VIEW_KEYS = {
   tokens: () => [],
-  embeddings: () => ['embed.tok', 'embed.pos', 'embed'],
-  layernorm: (config, layer) => [blockInputKey(layer), `block${layer}.ln1`],
+  // a rotary model adds no position vectors (the engine refuses embed.pos)
+  embeddings: (config) => (architecture(config).positions === 'rotary' ? ['embed.tok', 'embed'] : ['embed.tok', 'embed.pos', 'embed']),
+  layernorm: (config, layer) => [ln1InputKey(config, layer), `block${layer}.ln1`],
   head: (config, layer, head) => [
-    `block${layer}.ln1`,
+    attnInputKey(config, layer),
     ...HEAD_PARTS.map((p) => `block${layer}.head${head}.${p}`),
     `block${layer}.attn.concat`, `block${layer}.attn.proj`, `block${layer}.res1`,
   ],
@@ -42,6 +67,13 @@ export const TRACE_VIEWS = Object.keys(VIEW_KEYS);
  */
 export function traceKeys(config, layer, head, views = TRACE_VIEWS) {
   return [...new Set(views.flatMap((v) => VIEW_KEYS[v](config, layer, head)))];
+}
+
+/** The first `h` columns of every row of a (T, 2h) matrix: SwiGLU's gate. */
+function gateHalf(data, T, h) {
+  const out = new Float32Array(T * h);
+  for (let t = 0; t < T; t++) out.set(data.subarray(t * 2 * h, t * 2 * h + h), t * h);
+  return out;
 }
 
 /** Euclidean length of every row of a rows×cols matrix. */
@@ -77,16 +109,20 @@ export function viewData(trace, { config, vocab, layer, head, input }, views = T
   const V = vocab.length;
   const labels = input.labels.map(tokenLabel);
   const get = (key) => trace[key].data;
+  const arch = architecture(config);
   const b = `block${layer}`;
   const h = `${b}.head${head}`;
   const lastRow = (key) => get(key).slice((T - 1) * V, T * V);
   const slicers = {
     tokens: () => ({ items: input.items, hiddenBefore: input.hiddenBefore, ids: Array.from(input.ids), vocab, blockSize: config.block_size }),
-    embeddings: () => ({ labels, T, C, V, blockSize: config.block_size, tok: get('embed.tok'), pos: get('embed.pos'), sum: get('embed') }),
-    layernorm: () => ({ labels, T, C, layer, input: get(blockInputKey(layer)), output: get(`${b}.ln1`) }),
+    embeddings: () => ({
+      labels, T, C, V, blockSize: config.block_size, arch,
+      tok: get('embed.tok'), pos: arch.positions === 'rotary' ? null : get('embed.pos'), sum: get('embed'),
+    }),
+    layernorm: () => ({ labels, T, C, layer, arch, input: get(ln1InputKey(config, layer)), output: get(`${b}.ln1`) }),
     head: () => ({
-      labels, T, C, NH, HS, layer, head,
-      x: get(`${b}.ln1`), q: get(`${h}.q`), k: get(`${h}.k`), v: get(`${h}.v`),
+      labels, T, C, NH, HS, layer, head, arch,
+      x: get(attnInputKey(config, layer)), q: get(`${h}.q`), k: get(`${h}.k`), v: get(`${h}.v`),
       scores: get(`${h}.scores`), att: get(`${h}.att`), out: get(`${h}.out`),
       concat: get(`${b}.attn.concat`), proj: get(`${b}.attn.proj`), res1: get(`${b}.res1`),
     }),
@@ -94,7 +130,12 @@ export function viewData(trace, { config, vocab, layer, head, input }, views = T
       labels, T, layer, head,
       maps: Array.from({ length: config.n_layer }, (_, l) => Array.from({ length: NH }, (_, hh) => get(`block${l}.head${hh}.att`))),
     }),
-    ffn: () => ({ labels, T, C, F: 4 * C, layer, pre: get(`${b}.ffn.pre`), act: get(`${b}.ffn.act`) }),
+    ffn: () => {
+      // SwiGLU's ffn.pre is (T, 2H): the gate half is what the curve applies to
+      const F = trace[`${b}.ffn.act`].shape[1];
+      const pre = arch.ffn === 'swi_glu' ? gateHalf(get(`${b}.ffn.pre`), T, F) : get(`${b}.ffn.pre`);
+      return { labels, T, C, F, layer, ffn: arch.ffn, norm: arch.norm, post: arch.post, pre, act: get(`${b}.ffn.act`) };
+    },
     residual: () => {
       const stages = residualStages(config.n_layer);
       const norms = new Float32Array(stages.length * T);

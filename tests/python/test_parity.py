@@ -1,11 +1,11 @@
 """PyTorch parity: a checkpoint exported by the playground, loaded into the nanoGPT-shaped GPT of
 python/gpt.py, gives the same logits, loss, gradients, gradient norm and AdamW step as the
-playground's engines on the same batch.
+playground's engines on the same batch, for GPT-2's architecture and every variant.
 
-The bundle is written by `cargo run -p playground-tools --bin parity-bundle -- DIR` (scripts/test.sh
-does it before this test): DIR/model.safetensors (the checkpoint) and, per engine, DIR/<engine>.safetensors
-with the batch (x, y), logits, loss, grad.<name>, grad_norm and after.<name> (parameters after one
-clipped AdamW step), the hyper-parameters in its metadata.
+The bundles are written by `cargo run -p playground-tools --bin parity_bundle -- DIR` (scripts/test.sh
+does it before this test), one per variant in DIR/<variant>/: model.safetensors (the checkpoint)
+and, per engine, <engine>.safetensors with the batch (x, y), logits, loss, grad.<name>, grad_norm
+and after.<name> (parameters after one clipped AdamW step), the hyper-parameters in its metadata.
 """
 
 import json
@@ -21,7 +21,12 @@ from gpt import load_checkpoint  # noqa: E402
 
 BUNDLE = os.environ.get("PARITY_BUNDLE", os.path.join(os.path.dirname(__file__), "..", "..", "build", "parity"))
 
+# The variants parity_bundle writes (tools/src/bin/parity_bundle.rs): GPT-2's architecture, each
+# choice on its own, and all of them together.
+VARIANTS = ["gpt2", "rmsnorm", "postnorm", "sinusoidal", "rotary", "relu", "swiglu", "untied", "all"]
+
 # float32 on both sides; the engines sum in other orders (tiled matmuls, tree reductions).
+# The same tolerances hold for every variant.
 TOL = {
     "logits": (2e-5, 1e-4),
     "loss": (1e-5, 1e-5),
@@ -39,7 +44,7 @@ class Report:
     """Collects the largest difference per quantity, printed at the end of each engine's test."""
 
     def __init__(self, engine):
-        self.engine, self.rows = engine, []
+        self.engine, self.rows = engine, []  # engine: "<variant> <engine>"
 
     def check(self, test, what, got, want, kind):
         atol, rtol = TOL[kind]
@@ -57,14 +62,16 @@ class Report:
 
 
 class ParityTest(unittest.TestCase):
-    def engine_matches_pytorch(self, engine):
-        path = os.path.join(BUNDLE, f"{engine}.safetensors")
-        self.assertTrue(os.path.exists(path), f"{path} missing: run the parity-bundle tool first")
-        model, _, _ = load_checkpoint(os.path.join(BUNDLE, "model.safetensors"))
+    def engine_matches_pytorch(self, variant, engine):
+        path = os.path.join(BUNDLE, variant, f"{engine}.safetensors")
+        self.assertTrue(os.path.exists(path), f"{path} missing: run the parity_bundle tool first")
+        model, _, _ = load_checkpoint(os.path.join(BUNDLE, variant, "model.safetensors"))
         t, meta = read(path)
         hp = json.loads(meta["train_config"])
         x, y = t["x"].long(), t["y"].long()
-        r = Report(engine)
+        r = Report(f"{variant} {engine}")
+        names = {name for name, _ in model.named_parameters()}
+        self.assertEqual(names, {k[len("grad."):] for k in t if k.startswith("grad.")}, "same parameters")
 
         logits, loss = model(x, y)
         r.check(self, "logits", logits.detach(), t["logits"], "logits")
@@ -73,7 +80,7 @@ class ParityTest(unittest.TestCase):
         loss.backward()
         for name, p in model.named_parameters():
             r.check(self, f"grad.{name}", p.grad, t[f"grad.{name}"], "grad")
-        # the tied head: nanoGPT's lm_head.weight is the same parameter as transformer.wte.weight
+        # a tied head: nanoGPT's lm_head.weight is the same parameter as transformer.wte.weight
 
         # The optimizer step runs on the engine's own gradients. AdamW divides each gradient by
         # its own magnitude, so a gradient that is zero up to rounding (the key bias: softmax
@@ -90,11 +97,11 @@ class ParityTest(unittest.TestCase):
             r.check(self, f"after.{name}", p.detach(), t[f"after.{name}"], "after")
         r.print()
 
-    def test_cpu_engine_matches_pytorch(self):
-        self.engine_matches_pytorch("cpu")
 
-    def test_gpu_engine_matches_pytorch(self):
-        self.engine_matches_pytorch("gpu")
+for _variant in VARIANTS:
+    for _engine in ["cpu", "gpu"]:
+        setattr(ParityTest, f"test_{_variant}_{_engine}_engine_matches_pytorch",
+                lambda self, v=_variant, e=_engine: self.engine_matches_pytorch(v, e))
 
 
 if __name__ == "__main__":

@@ -27,13 +27,125 @@ fn encoder_backward_matches_finite_differences() {
     let r = randn(b * t * c, 1.0, 3);
     let loss = |wte: &[f32], wpe: &[f32]| {
         let mut out = vec![0.0; b * t * c];
-        cpu::encoder_forward(&mut out, &tokens, wte, wpe, b, t, c);
+        cpu::encoder_forward(&mut out, &tokens, wte, Some(wpe), b, t, c);
         dot_f64(&out, &r)
     };
     let (mut dwte, mut dwpe) = (vec![0.0; v * c], vec![0.0; max_t * c]);
-    cpu::encoder_backward(&mut dwte, &mut dwpe, &r, &tokens, b, t, c);
+    cpu::encoder_backward(&mut dwte, Some(&mut dwpe), &r, &tokens, b, t, c);
     check("encoder dwte", &dwte, &numerical_grad(|x| loss(x, &wpe), &wte, H));
     check("encoder dwpe", &dwpe, &numerical_grad(|x| loss(&wte, x), &wpe, H));
+}
+
+#[test]
+fn encoder_without_learned_positions_matches_finite_differences() {
+    // sinusoidal (a fixed table, no gradient) and rotary (nothing added): only dwte
+    let (b, t, c, v) = (2, 3, 5, 4);
+    let tokens = [1, 3, 1, 0, 1, 3];
+    let wte = randn(v * c, 1.0, 1);
+    let r = randn(b * t * c, 1.0, 3);
+    let table = cpu::sinusoidal_table(t, c);
+    for pos in [Some(&table[..]), None] {
+        let loss = |wte: &[f32]| {
+            let mut out = vec![0.0; b * t * c];
+            cpu::encoder_forward(&mut out, &tokens, wte, pos, b, t, c);
+            dot_f64(&out, &r)
+        };
+        let mut dwte = vec![0.0; v * c];
+        cpu::encoder_backward(&mut dwte, None, &r, &tokens, b, t, c);
+        check("encoder dwte (fixed or no positions)", &dwte, &numerical_grad(loss, &wte, H));
+    }
+}
+
+#[test]
+fn sinusoidal_table_is_the_papers_formula() {
+    let (t, c) = (5, 7);
+    let table = cpu::sinusoidal_table(t, c);
+    // PE[p, 2i] = sin(p / 10000^(2i/C)), PE[p, 2i+1] = cos(p / 10000^(2i/C))
+    for (p, ch, want) in [
+        (0, 0, 0.0f64),
+        (0, 1, 1.0),
+        (3, 0, 3f64.sin()),
+        (3, 1, 3f64.cos()),
+        (4, 2, (4.0 / 10000f64.powf(2.0 / 7.0)).sin()),
+        (4, 6, (4.0 / 10000f64.powf(6.0 / 7.0)).sin()),
+    ] {
+        assert!((table[p * c + ch] as f64 - want).abs() < 1e-7, "PE[{p}, {ch}] = {} want {want}", table[p * c + ch]);
+    }
+}
+
+#[test]
+fn rmsnorm_backward_matches_finite_differences() {
+    let (rows, c) = (3, 8);
+    let inp: Vec<f32> = randn(rows * c, 1.5, 4).iter().map(|x| x + 0.7).collect();
+    let weight = randn(c, 1.0, 5);
+    let r = randn(rows * c, 1.0, 7);
+    let loss = |inp: &[f32], weight: &[f32]| {
+        let (mut out, mut rstd) = (vec![0.0; rows * c], vec![0.0; rows]);
+        cpu::rmsnorm_forward(&mut out, &mut rstd, inp, weight, rows, c);
+        dot_f64(&out, &r)
+    };
+    let (mut out, mut rstd) = (vec![0.0; rows * c], vec![0.0; rows]);
+    cpu::rmsnorm_forward(&mut out, &mut rstd, &inp, &weight, rows, c);
+    let (mut dinp, mut dweight) = (vec![0.0; rows * c], vec![0.0; c]);
+    cpu::rmsnorm_backward(&mut dinp, &mut dweight, &r, &inp, &weight, &rstd, rows, c);
+    check("rmsnorm dinp", &dinp, &numerical_grad(|x| loss(x, &weight), &inp, H));
+    check("rmsnorm dweight", &dweight, &numerical_grad(|x| loss(&inp, x), &weight, H));
+}
+
+#[test]
+fn relu_backward_matches_finite_differences() {
+    // away from the kink at 0, where the derivative is not defined
+    let inp: Vec<f32> = randn(17, 2.0, 14).into_iter().map(|x| if x.abs() < 0.01 { x + 0.1 } else { x }).collect();
+    let n = inp.len();
+    let r = randn(n, 1.0, 15);
+    let loss = |inp: &[f32]| {
+        let mut out = vec![0.0; n];
+        cpu::relu_forward(&mut out, inp, n);
+        dot_f64(&out, &r)
+    };
+    let mut dinp = vec![0.0; n];
+    cpu::relu_backward(&mut dinp, &inp, &r, n);
+    check("relu dinp", &dinp, &numerical_grad(loss, &inp, H));
+}
+
+#[test]
+fn swiglu_backward_matches_finite_differences() {
+    let (rows, h) = (3, 5);
+    let inp: Vec<f32> = randn(rows * 2 * h, 2.0, 30);
+    let r = randn(rows * h, 1.0, 31);
+    let loss = |inp: &[f32]| {
+        let mut out = vec![0.0; rows * h];
+        cpu::swiglu_forward(&mut out, inp, rows, h);
+        dot_f64(&out, &r)
+    };
+    let mut dinp = vec![0.0; rows * 2 * h];
+    cpu::swiglu_backward(&mut dinp, &inp, &r, rows, h);
+    check("swiglu dinp", &dinp, &numerical_grad(loss, &inp, H));
+}
+
+#[test]
+fn rope_backward_matches_finite_differences() {
+    let (b, t, c, nh) = (2, 5, 12, 2); // HS = 6: three channel pairs per head
+    let qkv = randn(b * t * 3 * c, 1.0, 32);
+    let r = randn(b * t * 3 * c, 1.0, 33);
+    let (cos, sin) = cpu::rope_table(t, c / nh);
+    let loss = |qkv: &[f32]| {
+        let mut out = qkv.to_vec();
+        cpu::rope_forward(&mut out, &cos, &sin, b, t, c, nh);
+        dot_f64(&out, &r)
+    };
+    let mut dqkv = r.clone();
+    cpu::rope_backward(&mut dqkv, &cos, &sin, b, t, c, nh);
+    check("rope dqkv", &dqkv, &numerical_grad(loss, &qkv, H));
+    // V passes unchanged, and the score of a query and a key depends only on their distance
+    let mut rotated = qkv.clone();
+    cpu::rope_forward(&mut rotated, &cos, &sin, b, t, c, nh);
+    assert_eq!(&rotated[2 * c..3 * c], &qkv[2 * c..3 * c]);
+    let one = vec![1.0f32; b * t * 3 * c];
+    let mut same = one.clone();
+    cpu::rope_forward(&mut same, &cos, &sin, b, t, c, nh);
+    let score = |tq: usize, tk: usize| -> f32 { (0..c / nh).map(|i| same[tq * 3 * c + i] * same[tk * 3 * c + c + i]).sum() };
+    assert!((score(3, 1) - score(4, 2)).abs() < 1e-5, "{} vs {}", score(3, 1), score(4, 2));
 }
 
 #[test]
@@ -141,8 +253,39 @@ fn softmax_xent_backward_matches_finite_differences() {
 
 #[test]
 fn model_backward_matches_finite_differences_of_the_loss() {
-    let cfg = ModelConfig { vocab_size: 7, block_size: 4, n_layer: 2, n_head: 2, n_embd: 4, ..ModelConfig::default() };
+    let base = ModelConfig { vocab_size: 7, block_size: 4, n_layer: 2, n_head: 2, n_embd: 4, ..ModelConfig::default() };
+    model_gradcheck(base);
+}
+
+/// Every architecture variant, each choice on its own and all of them together.
+#[test]
+fn variant_model_backward_matches_finite_differences_of_the_loss() {
+    use playground_core::config::{Ffn, Norm, NormPosition, Positions};
+    let base = ModelConfig { vocab_size: 7, block_size: 4, n_layer: 2, n_head: 2, n_embd: 4, ..ModelConfig::default() };
+    for cfg in [
+        ModelConfig { norm: Norm::RmsNorm, ..base },
+        ModelConfig { norm_position: NormPosition::Post, ..base },
+        ModelConfig { positions: Positions::Sinusoidal, ..base },
+        ModelConfig { positions: Positions::Rotary, ..base },
+        ModelConfig { ffn: Ffn::Relu, ..base },
+        ModelConfig { ffn: Ffn::SwiGlu, ..base },
+        ModelConfig { tie_head: false, ..base },
+        ModelConfig {
+            norm: Norm::RmsNorm,
+            norm_position: NormPosition::Post,
+            positions: Positions::Rotary,
+            ffn: Ffn::SwiGlu,
+            tie_head: false,
+            ..base
+        },
+    ] {
+        model_gradcheck(cfg);
+    }
+}
+
+fn model_gradcheck(cfg: ModelConfig) {
     let (b, t) = (2, cfg.block_size);
+    let tag = format!("{:?} {:?} {:?} {:?} tied {}", cfg.norm, cfg.norm_position, cfg.positions, cfg.ffn, cfg.tie_head);
     // nanoGPT's init plus N(0, 0.3) everywhere: larger gradients and a less linear model than
     // the 0.02 init alone, so that every path (LayerNorm gains, biases, attention) is exercised
     let params: Vec<f32> =
@@ -175,6 +318,6 @@ fn model_backward_matches_finite_differences_of_the_loss() {
         let numeric = numerical_grad_at(loss, &model.params, &indices, H);
         // the mean loss is ~2 and its gradients ~1e-2..1: f32 rounding of the loss (~1e-7)
         // over 2h gives ~1e-4, hence atol 2e-4 here
-        assert_close(&format!("gradcheck model {}", tensor.name), &analytic, &numeric, 2e-4, RTOL);
+        assert_close(&format!("gradcheck model [{tag}] {}", tensor.name), &analytic, &numeric, 2e-4, RTOL);
     }
 }

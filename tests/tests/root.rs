@@ -13,9 +13,13 @@ mod gpu_vs_cpu {
     mod gelu;
     mod layernorm;
     mod matmul;
+    mod relu;
     mod residual;
+    mod rmsnorm;
+    mod rope;
     mod softmax_xent;
     mod stats;
+    mod swiglu;
 }
 mod model_forward;
 mod session;

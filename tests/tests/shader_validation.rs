@@ -89,6 +89,9 @@ fn launcher_workgroup_size(k: Kernel) -> [u32; 3] {
         Kernel::LayerNormForward => layernorm::WORKGROUP_SIZE,
         Kernel::LayerNormBackwardInput => layernorm::BACKWARD_INPUT_WORKGROUP_SIZE,
         Kernel::LayerNormBackwardParams => layernorm::BACKWARD_PARAMS_WORKGROUP_SIZE,
+        Kernel::RmsNormForward => rmsnorm::WORKGROUP_SIZE,
+        Kernel::RmsNormBackwardInput => rmsnorm::BACKWARD_INPUT_WORKGROUP_SIZE,
+        Kernel::RmsNormBackwardParams => rmsnorm::BACKWARD_PARAMS_WORKGROUP_SIZE,
         Kernel::MatmulForward | Kernel::MatmulBackwardInput | Kernel::MatmulBackwardWeight => matmul::Tiles::Large.workgroup_size(),
         Kernel::MatmulForwardSmall | Kernel::MatmulBackwardInputSmall | Kernel::MatmulBackwardWeightSmall => {
             matmul::Tiles::Small.workgroup_size()
@@ -101,6 +104,12 @@ fn launcher_workgroup_size(k: Kernel) -> [u32; 3] {
         }
         Kernel::GeluForward => gelu::WORKGROUP_SIZE,
         Kernel::GeluBackward => gelu::BACKWARD_WORKGROUP_SIZE,
+        Kernel::ReluForward => relu::WORKGROUP_SIZE,
+        Kernel::ReluBackward => relu::BACKWARD_WORKGROUP_SIZE,
+        Kernel::SwiGluForward => swiglu::WORKGROUP_SIZE,
+        Kernel::SwiGluBackward => swiglu::BACKWARD_WORKGROUP_SIZE,
+        Kernel::RopeForward => rope::WORKGROUP_SIZE,
+        Kernel::RopeBackward => rope::BACKWARD_WORKGROUP_SIZE,
         Kernel::ResidualForward => residual::WORKGROUP_SIZE,
         Kernel::SoftmaxXentForward => softmax_xent::WORKGROUP_SIZE,
         Kernel::SoftmaxXentBackward => softmax_xent::BACKWARD_WORKGROUP_SIZE,
@@ -150,7 +159,7 @@ fn tile_and_chunk_sizes_match_launchers() {
         let s = k.source();
         assert_eq!(4 * const_u32(&parse(s.name, s.wgsl), "MAX_HS4"), kernels::attention::TILED_MAX_HEAD_SIZE, "{}", s.name);
     }
-    for k in [Kernel::LayerNormForward, Kernel::LayerNormBackwardInput] {
+    for k in [Kernel::LayerNormForward, Kernel::LayerNormBackwardInput, Kernel::RmsNormForward, Kernel::RmsNormBackwardInput] {
         let s = k.source();
         assert_eq!(const_u32(&parse(s.name, s.wgsl), "ROWS"), kernels::layernorm::ROWS_PER_WORKGROUP, "{}", s.name);
     }

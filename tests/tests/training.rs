@@ -60,6 +60,64 @@ fn gpu_training_steps_match_cpu() {
     }
 }
 
+/// Every architecture variant, each choice alone and all together: a few steps on the GPU give
+/// the CPU reference's losses, gradients and parameters, and the loss goes down.
+#[test]
+fn gpu_training_steps_match_cpu_for_every_variant() {
+    use playground_core::config::{Ffn, Norm, NormPosition, Positions};
+    let Some(gpu) = gpu_or_skip() else { return };
+    // odd sizes: V 13, C 12 (HS 4: rotary needs it even), T 7
+    let base = ModelConfig { vocab_size: 13, block_size: 7, n_layer: 2, n_head: 3, n_embd: 12, ..ModelConfig::default() };
+    for cfg in [
+        ModelConfig { norm: Norm::RmsNorm, ..base },
+        ModelConfig { norm_position: NormPosition::Post, ..base },
+        ModelConfig { positions: Positions::Sinusoidal, ..base },
+        ModelConfig { positions: Positions::Rotary, ..base },
+        ModelConfig { ffn: Ffn::Relu, ..base },
+        ModelConfig { ffn: Ffn::SwiGlu, ..base },
+        ModelConfig { tie_head: false, ..base },
+        ModelConfig {
+            norm: Norm::RmsNorm,
+            norm_position: NormPosition::Post,
+            positions: Positions::Rotary,
+            ffn: Ffn::SwiGlu,
+            tie_head: false,
+            ..base
+        },
+    ] {
+        let b = 3;
+        let train = TrainConfig { warmup_steps: 0, ..train_config(b) };
+        let model = CpuModel::new(cfg, 5).unwrap();
+        let mut gpu_trainer = pollster::block_on(GpuTrainer::new(gpu.clone(), cfg, &model.params, train)).unwrap();
+        let mut cpu_trainer = CpuTrainer::new(model, train).unwrap();
+        let (x, y) = batch(&data(cfg.vocab_size), b, cfg.block_size, &mut Rng::new(1));
+        let tag = format!("{:?} {:?} {:?} {:?} tied {}", cfg.norm, cfg.norm_position, cfg.positions, cfg.ffn, cfg.tie_head);
+        let mut losses = Vec::new();
+        for step in 0..3 {
+            let want = cpu_trainer.step(&x, &y, b, cfg.block_size).unwrap();
+            gpu_trainer.submit_step(&x, &y).unwrap();
+            let got = pollster::block_on(gpu_trainer.read_stats()).unwrap();
+            assert_close(&format!("{tag} loss step {step}"), &[got[0].loss], &[want.loss], 1e-5, 1e-5);
+            let grads = pollster::block_on(gpu_trainer.read_grads()).unwrap();
+            assert_close(&format!("{tag} grads step {step}"), &grads, &cpu_trainer.grads, 2e-6, 1e-3);
+            let params = pollster::block_on(gpu_trainer.model.read_params()).unwrap();
+            assert_close(&format!("{tag} params after step {step}"), &params, &cpu_trainer.model.params, 1e-2 * train.learning_rate, 1e-4);
+            losses.push(got[0].loss);
+        }
+        assert!(losses[2] < losses[0], "{tag}: the loss must fall on one repeated batch: {losses:?}");
+        // inference through the trace: the block outputs and logits of the GPU model
+        let keys = ["embed", "block1.residual", "block0.ffn.act", "logits"];
+        let req = playground_core::TraceRequest::keys(&keys).unwrap();
+        let row = &x[..cfg.block_size];
+        let want = cpu_trainer.model.forward(row, &req).unwrap();
+        let got = pollster::block_on(gpu_trainer.model.forward(row, &req)).unwrap();
+        for (g, w) in got.trace.iter().zip(&want.trace) {
+            assert_eq!((&g.key, &g.shape), (&w.key, &w.shape));
+            assert_close(&format!("{tag} trace {}", g.key), &g.data, &w.data, 1e-5, 1e-4);
+        }
+    }
+}
+
 #[test]
 fn tiny_model_overfits_one_batch_on_gpu_and_cpu() {
     let Some(gpu) = gpu_or_skip() else { return };

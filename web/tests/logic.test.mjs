@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serialize, deserialize, defaults, MAX_TEXT } from '../state.js';
 import { prepareInput } from '../input.js';
-import { traceKeys } from '../trace-data.js';
+import { traceKeys, viewData } from '../trace-data.js';
 import { latestOnly } from '../latest.js';
 
 const LIMITS = { nLayer: 2, nHead: 4, vocabSize: 96, example: 'the cat' };
@@ -69,6 +69,26 @@ test('one forward call asks for every key the views show', () => {
   }
   assert.equal(new Set(keys).size, keys.length, 'no duplicates');
   assert.ok(!keys.includes('block0.ln1'), 'per-layer details only for the chosen layer');
+});
+
+test('the keys and view data follow the architecture: no position table for rotary, post-norm inputs, SwiGLU’s gate', () => {
+  const rotary = traceKeys({ n_layer: 1, n_head: 2, positions: 'rotary', norm_position: 'post' }, 0, 0);
+  assert.ok(!rotary.includes('embed.pos'), 'the engine refuses embed.pos for rotary models');
+  assert.ok(rotary.includes('block0.res1'), 'post-norm: ln1 normalizes x + attention');
+  // a fake trace of T = 2 tokens, C = 4, H = 16 (SwiGLU: ffn.pre holds gate and up, 32 wide)
+  const config = { n_layer: 1, n_head: 2, n_embd: 4, block_size: 8, ffn: 'swi_glu', positions: 'rotary' };
+  const keys = traceKeys(config, 0, 0);
+  const widths = { 'block0.ffn.pre': 32, 'block0.ffn.act': 16, logits: 3, probs: 3 };
+  const trace = Object.fromEntries(keys.map((k) => {
+    const w = widths[k] ?? (k.includes('.head0.') && /scores|att$/.test(k) ? 2 : k.includes('.head') ? 2 : 4);
+    return [k, { shape: [2, w], data: Float32Array.from({ length: 2 * w }, (_, i) => i) }];
+  }));
+  const input = { ids: [0, 1], labels: ['a', 'b'], items: [], hiddenBefore: 0 };
+  const d = viewData(trace, { config, vocab: ['a', 'b', 'c'], layer: 0, head: 0, input });
+  assert.equal(d.embeddings.pos, null);
+  assert.equal(d.ffn.F, 16);
+  assert.equal(d.ffn.ffn, 'swi_glu');
+  assert.deepEqual(Array.from(d.ffn.pre.slice(14, 18)), [14, 15, 32, 33], 'the gate: the first 16 of each row of 32');
 });
 
 test('requests made while one runs collapse into one more run with the latest arguments', async () => {

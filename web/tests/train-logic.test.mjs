@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deserializeTrain, serializeTrain, isTrainHash, TRAIN_PROPS } from '../state.js';
-import { PRESETS, check, estimate, evalEvery, normalize, paramCount, presetOf, trainConfig } from '../train/presets.js';
+import { PRESETS, check, estimate, evalEvery, modelConfig, normalize, paramCount, presetOf, trainConfig } from '../train/presets.js';
 import { lessonExample, minTextChars, runInputs, taskPrompt, textStats } from '../train/data.js';
 import { checkpointName, runInfo, safetensorsMetadata } from '../train/files.js';
 import { smooth, ticks } from '../train/loss-chart.js';
@@ -25,6 +25,11 @@ test('the Train settings round-trip through the URL; bad values fall back with a
   const hash = serializeTrain(custom);
   assert.match(hash, /^page=train&data=sort&preset=custom&layers=3&heads=4&embd=48&ctx=24&batch=8&lr=0\.003&steps=321&seed=9&engine=cpu$/);
   assert.deepEqual(deserializeTrain(hash).state, custom);
+  // the architecture is written only where it differs from GPT-2's
+  const variant = { ...custom, norm: 'rms_norm', positions: 'rotary', ffn: 'swi_glu', head: 'untied' };
+  const variantHash = serializeTrain(variant);
+  assert.match(variantHash, /engine=cpu&norm=rms_norm&positions=rotary&ffn=swi_glu&head=untied$/);
+  assert.deepEqual(deserializeTrain(variantHash).state, variant);
   assert.ok(isTrainHash('#' + hash) && isTrainHash('page=train&x=1') && !isTrainHash('#text=page%3Dtrain') && !isTrainHash('#%'));
   const bad = deserializeTrain('#page=train&data=poems&layers=0&lr=1e-3&steps=-5&engine=gpu&what=1');
   assert.equal(bad.messages.length, 6);
@@ -55,6 +60,15 @@ test('the checks name the field and the fix; the estimate counts the weights as 
   assert.match(huge.warnings.join('\n'), /attention weights .* would need 2\.1 GB in one buffer/);
   // the explore page's default model (2 layers, 4 heads, C 64, context 64, V 96), counted by ModelConfig::param_count
   assert.equal(paramCount({ layers: 2, embd: 64, ctx: 64 }, 96), 96 * 64 + 64 * 64 + 2 * (12 * 64 * 64 + 13 * 64) + 2 * 64);
+  // a variant of every kind (V 13, C 18, 3 heads, context 8, 2 layers): ModelConfig::param_count
+  // gives 8706 (asserted in crates/playground-core/src/config.rs)
+  const all = { layers: 2, heads: 3, embd: 18, ctx: 8, norm: 'rms_norm', normpos: 'post', positions: 'rotary', ffn: 'swi_glu', head: 'untied' };
+  assert.equal(paramCount(all, 13), 8706);
+  assert.deepEqual(modelConfig(all), {
+    block_size: 8, n_layer: 2, n_head: 3, n_embd: 18, norm: 'rms_norm', norm_position: 'post', positions: 'rotary', ffn: 'swi_glu', tie_head: false,
+  });
+  assert.match(check({ ...s, positions: 'rotary', heads: 3, embd: 33 }, 25).errors.embd, /Rotary positions turn pairs of channels.*C \/ heads = 11/);
+  assert.deepEqual(check({ ...s, positions: 'rotary' }, 25).errors, {});
   const e = estimate(s, 25);
   assert.equal(e.params, 14_592);
   assert.equal(e.tokensPerStep, 512);

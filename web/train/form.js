@@ -5,11 +5,12 @@
 import { el } from '../views/dom.js';
 import { tokenLabel } from '../views/format.js';
 import { createNotices } from '../notices.js';
-import { PRESETS, check, estimate, formatBytes, normalize, presetOf } from './presets.js';
+import { ARCH_DEFAULTS, PRESETS, check, estimate, formatBytes, normalize, presetOf } from './presets.js';
 import { minTextChars, textStats } from './data.js';
 import { MAX_TEXT_BYTES, readText } from './files.js';
 
 const NUMBER_FIELDS = ['layers', 'heads', 'embd', 'ctx', 'batch', 'lr', 'steps', 'seed'];
+const ARCH_FIELDS = ['norm', 'normpos', 'positions', 'ffn', 'head']; // selects: the architecture
 const TASK_LABELS = {
   copy: 'Copy letters',
   reverse: 'Reverse letters',
@@ -40,6 +41,8 @@ export function createSetupForm({ tasks, onChange }) {
     locked: $('tr-locked'),
     presets: [...form.querySelectorAll('input[name="tr-preset"]')],
     fields: Object.fromEntries(NUMBER_FIELDS.map((f) => [f, $(`tr-${f}`)])),
+    arch: Object.fromEntries(ARCH_FIELDS.map((f) => [f, $(`tr-${f}`)])),
+    archSummary: $('tr-arch-summary'),
   };
   const notices = { // messages next to what they are about
     data: createNotices($('tr-data-notices')),
@@ -70,7 +73,15 @@ export function createSetupForm({ tasks, onChange }) {
     }
     settings.data = ui.data.value;
     settings.engine = ui.engine.value;
+    for (const f of ARCH_FIELDS) settings[f] = ui.arch[f].value;
     settings.preset = presetOf(settings);
+  }
+
+  /** "GPT-2’s", or the choices that differ from it, as the closed Architecture line shows them. */
+  function describeArch() {
+    const changed = ARCH_FIELDS.filter((f) => settings[f] !== ARCH_DEFAULTS[f])
+      .map((f) => ui.arch[f].selectedOptions[0]?.textContent.replace(/ \(.*\)$/, ''));
+    ui.archSummary.textContent = changed.length ? changed.join(' · ') : 'GPT-2’s';
   }
 
   /** `settings` into the form. */
@@ -81,8 +92,10 @@ export function createSetupForm({ tasks, onChange }) {
     }
     ui.data.value = settings.data;
     ui.engine.value = settings.engine;
+    for (const f of ARCH_FIELDS) ui.arch[f].value = settings[f] ?? ARCH_DEFAULTS[f];
     for (const r of ui.presets) r.checked = r.value === settings.preset;
     describeData();
+    describeArch();
   }
 
   function describeData() {
@@ -169,6 +182,13 @@ export function createSetupForm({ tasks, onChange }) {
     read();
     changed();
   });
+  for (const f of ARCH_FIELDS) {
+    ui.arch[f].addEventListener('change', () => {
+      read();
+      describeArch();
+      changed();
+    });
+  }
   ui.text.addEventListener('input', () => {
     text = ui.text.value;
     describeData();
@@ -223,10 +243,11 @@ export function createSetupForm({ tasks, onChange }) {
       const open = {
         none: () => true,
         run: (f) => f === 'lr' || f === 'steps',
-        loaded: (f) => !['layers', 'heads', 'embd', 'ctx', 'preset', 'engine'].includes(f),
+        loaded: (f) => !['layers', 'heads', 'embd', 'ctx', 'preset', 'engine', ...ARCH_FIELDS].includes(f),
         all: () => false,
       }[level];
       for (const f of NUMBER_FIELDS) ui.fields[f].disabled = !open(f);
+      for (const f of ARCH_FIELDS) ui.arch[f].disabled = !open(f);
       for (const r of ui.presets) r.disabled = !open('preset');
       ui.data.disabled = !open('data');
       ui.text.readOnly = !open('data');
@@ -234,8 +255,8 @@ export function createSetupForm({ tasks, onChange }) {
       ui.engine.disabled = !open('engine');
       const why = {
         none: '',
-        run: 'This run’s data and sizes are fixed: Reset to change them. The learning rate and steps can change while it is paused.',
-        loaded: 'The sizes come from the loaded checkpoint. Choose its data and the training settings, then press Start.',
+        run: 'This run’s data, sizes and architecture are fixed: Reset to change them. The learning rate and steps can change while it is paused.',
+        loaded: 'The sizes and architecture come from the loaded checkpoint. Choose its data and the training settings, then press Start.',
         all: 'Pause to change the learning rate or the steps.',
       }[level];
       ui.locked.hidden = !why;

@@ -41,9 +41,31 @@ export function normalize(settings) {
   return out;
 }
 
-/** The model's sizes as the engine's ModelConfig (without vocab_size). */
+/** The settings that choose the architecture (the Architecture fieldset), with GPT-2's values. */
+export const ARCH_DEFAULTS = { norm: 'layer_norm', normpos: 'pre', positions: 'learned', ffn: 'gelu', head: 'tied' };
+
+/** The model's sizes and architecture as the engine's ModelConfig (without vocab_size). */
 export function modelConfig(s) {
-  return { block_size: s.ctx, n_layer: s.layers, n_head: s.heads, n_embd: s.embd };
+  const a = { ...ARCH_DEFAULTS, ...s };
+  return {
+    block_size: s.ctx, n_layer: s.layers, n_head: s.heads, n_embd: s.embd,
+    norm: a.norm, norm_position: a.normpos, positions: a.positions, ffn: a.ffn, tie_head: a.head === 'tied',
+  };
+}
+
+/** The form's settings for a ModelConfig's sizes and architecture (a loaded checkpoint's). */
+export function settingsOfConfig(c) {
+  return {
+    layers: c.n_layer, heads: c.n_head, embd: c.n_embd, ctx: c.block_size,
+    norm: c.norm ?? ARCH_DEFAULTS.norm, normpos: c.norm_position ?? ARCH_DEFAULTS.normpos,
+    positions: c.positions ?? ARCH_DEFAULTS.positions, ffn: c.ffn ?? ARCH_DEFAULTS.ffn,
+    head: c.tie_head === false ? 'untied' : 'tied',
+  };
+}
+
+/** H, the FFN's hidden width (ModelConfig::ffn_width): 4C, or SwiGLU's 8C/3 rounded up to a multiple of 8. */
+export function ffnWidth(ffn, embd) {
+  return ffn === 'swi_glu' ? Math.ceil(Math.ceil((8 * embd) / 3) / 8) * 8 : 4 * embd;
 }
 
 /**
@@ -71,11 +93,17 @@ export function evalEvery(steps) {
   return Math.max(25, Math.round(steps / 40));
 }
 
-/** Parameters of a GPT with these sizes and `vocab` tokens (nanoGPT's count, tied head once). */
-export function paramCount({ layers, embd, ctx }, vocab) {
-  const c = embd;
-  const perBlock = 12 * c * c + 13 * c;
-  return vocab * c + ctx * c + layers * perBlock + 2 * c;
+/** Parameters of a GPT with these sizes, architecture and `vocab` tokens (ModelConfig::param_count). */
+export function paramCount(s, vocab) {
+  const { layers, embd: c, ctx } = s;
+  const a = { ...ARCH_DEFAULTS, ...s };
+  const h = ffnWidth(a.ffn, c);
+  const fc = a.ffn === 'swi_glu' ? 2 * h : h;
+  const norm = a.norm === 'rms_norm' ? c : 2 * c;
+  const perBlock = 2 * norm + 4 * c * c + 4 * c + fc * c + fc + c * h + c;
+  const wpe = a.positions === 'learned' ? ctx * c : 0;
+  const head = a.head === 'untied' ? vocab * c : 0;
+  return vocab * c + wpe + layers * perBlock + norm + head;
 }
 
 /**
@@ -90,7 +118,7 @@ export function estimate(s, vocab) {
   const activations = L * perLayer + 2 * B * T * vocab + B * T * C;
   const bytes = F32 * (STATE_COPIES * params + BACKWARD_FACTOR * activations);
   const tensors = [
-    { what: 'the FFN activations (B×T×4C)', bytes: F32 * B * T * 4 * C },
+    { what: 'the FFN activations (B×T×hidden)', bytes: F32 * B * T * (s.ffn === 'swi_glu' ? 2 * ffnWidth('swi_glu', C) : 4 * C) },
     { what: 'the logits (B×T×V)', bytes: F32 * B * T * vocab },
     { what: 'one layer’s attention weights (B×NH×T×T)', bytes: F32 * B * NH * T * T },
     { what: 'the token embedding (V×C)', bytes: F32 * vocab * C },
@@ -125,6 +153,8 @@ export function check(s, vocab) {
   if (!errors.embd && !errors.heads && s.embd % s.heads !== 0) {
     const lower = s.embd - (s.embd % s.heads);
     errors.embd = `Width C = ${s.embd} must be divisible by the ${s.heads} heads, so each head gets C / heads channels: try ${lower || s.heads} or ${lower + s.heads}.`;
+  } else if (!errors.embd && !errors.heads && s.positions === 'rotary' && (s.embd / s.heads) % 2 !== 0) {
+    errors.embd = `Rotary positions turn pairs of channels, so each head needs an even width; C / heads = ${s.embd / s.heads}: try C = ${s.embd + s.heads} or ${2 * s.heads}.`;
   }
   const warnings = [];
   if (Object.keys(errors).length === 0) {

@@ -12,7 +12,7 @@
 
 import { createEngine, loadEngine } from '../engine/client.js';
 import { saveRun, loadRun, clearRun } from './storage.js';
-import { evalEvery, modelConfig, trainConfig } from './presets.js';
+import { evalEvery, modelConfig, settingsOfConfig, trainConfig } from './presets.js';
 import { probeAttention, sampleText } from './observe.js';
 
 const TARGET_CALL_MS = 150; // ms a trainSteps call should take, so Pause answers quickly
@@ -561,7 +561,7 @@ export function createTrainer(worker, hooks) {
         await disposeEngine();
         await clearRun().catch(() => {});
         const c = engine.config;
-        const s = { ...settings, layers: c.n_layer, heads: c.n_head, embd: c.n_embd, ctx: c.block_size };
+        const s = { ...settings, ...settingsOfConfig(c) };
         state.run = newRun(s, null, null, 'upload');
         uploadedOptimizer = optimizer;
         setEngine(engine);

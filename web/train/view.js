@@ -10,7 +10,7 @@ import { deserializeTrain, serializeTrain } from '../state.js';
 import { createSetupForm } from './form.js';
 import { createTrainer } from './trainer.js';
 import { createLossChart } from './loss-chart.js';
-import { normalize } from './presets.js';
+import { normalize, settingsOfConfig } from './presets.js';
 import { runInputs } from './data.js';
 import { MAX_CHECKPOINT_BYTES, checkpointName, download, readBytes, runInfo, safetensorsMetadata } from './files.js';
 
@@ -333,7 +333,7 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     }
     loadedInfo = info;
     const c = engine.config;
-    const next = { ...s, layers: c.n_layer, heads: c.n_head, embd: c.n_embd, ctx: c.block_size, preset: 'custom' };
+    const next = { ...s, ...settingsOfConfig(c), preset: 'custom' };
     form.set(normalize({ ...next, preset: 'custom' }));
     state.run.settings = form.settings();
     const trained = info.step !== null ? `, trained for ${info.step.toLocaleString('en')} steps${info.data ? ` on ${info.data === 'text' ? 'a text' : `the ${info.data} task`}` : ''}` : '';

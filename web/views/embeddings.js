@@ -5,6 +5,7 @@ import { el, formulaBlock, liveText } from './dom.js';
 import { createHeatmap } from './heatmap.js';
 import { domainFor } from './colormap.js';
 import { dims } from './format.js';
+import { createPositionsExplainer } from './positions.js';
 
 /**
  * @param {HTMLElement} container
@@ -19,7 +20,9 @@ export function createEmbeddingsView(container, { onHighlight = () => {} } = {})
   const common = { kind: 'signed', rowName: 'token', colName: 'channel', onHighlight };
   const cell = () => el('div', { className: 'eq-term' });
   const [a, b, c] = [cell(), cell(), cell()];
-  row.append(a, el('span', { className: 'eq-op', text: '+' }), b, el('span', { className: 'eq-op', text: '=' }), c);
+  const plus = el('span', { className: 'eq-op', text: '+' });
+  row.append(a, plus, b, el('span', { className: 'eq-op', text: '=' }), c);
+  const explainer = createPositionsExplainer(container);
   const maps = [
     createHeatmap(a, { ...common, title: 'token embedding W_te[id]' }),
     createHeatmap(b, { ...common, title: 'position embedding W_pe[t]' }),
@@ -27,26 +30,42 @@ export function createEmbeddingsView(container, { onHighlight = () => {} } = {})
   ];
 
   return {
-    /** @param {{ labels: string[], T: number, C: number, V: number, blockSize: number, tok: Float32Array, pos: Float32Array, sum: Float32Array }} d */
-    update({ labels, T, C, V, blockSize, tok, pos, sum }) {
+    /**
+     * @param {{ labels: string[], T: number, C: number, V: number, blockSize: number, tok: Float32Array,
+     *   pos: Float32Array|null, sum: Float32Array, arch?: { positions: string } }} d  pos: null for rotary models
+     */
+    update({ labels, T, C, V, blockSize, tok, pos, sum, arch }) {
+      const positions = arch?.positions ?? 'learned';
+      const tokText = `Each token id picks one row of a learned table W_te ${dims(V, C)}: a vector of C = ${C} numbers for that character. `;
       intro.set(
-        `Each token id picks one row of a learned table W_te ${dims(V, C)}: a vector of C = ${C} numbers for that character. ` +
-          `A second table W_pe ${dims(blockSize, C)} holds one vector per position 0…${blockSize - 1}. The two are added.`,
+        tokText +
+          {
+            learned: `A second table W_pe ${dims(blockSize, C)} holds one learned vector per position 0…${blockSize - 1}. The two are added.`,
+            sinusoidal: `A second, fixed table PE ${dims(blockSize, C)} of sine and cosine waves (below) gives each position 0…${blockSize - 1} its vector; nothing in it is learned. The two are added.`,
+            rotary: `This model uses rotary positions: nothing is added here. Positions enter inside attention, where each query and key is turned by an angle that grows with its position (see the attention head).`,
+          }[positions],
       );
       why.set(
-        `Why add positions? Attention compares every token with every other one and sums what it finds, which does not depend on ` +
-          `their order: without position vectors, "dog bites man" and "man bites dog" would look alike. ` +
-          `The same character at two positions gets the same token row but a different position row, so their sums differ.`,
+        `Why positions? Attention compares every token with every other one and sums what it finds, which does not depend on ` +
+          `their order: without positions, "dog bites man" and "man bites dog" would look alike. ` +
+          (positions === 'rotary'
+            ? `Turning queries and keys by position makes the score of two tokens depend on how far apart they are.`
+            : `The same character at two positions gets the same token row but a different position row, so their sums differ.`),
       );
+      const posName = positions === 'sinusoidal' ? 'PE' : 'W_pe';
       formula.set(
-        `X₀ = W_te[ids] + W_pe[0…T−1]   : ${dims('T', 'C')} + ${dims('T', 'C')} = ${dims('T', 'C')} = ${dims(T, C)}`,
+        positions === 'rotary'
+          ? `X₀ = W_te[ids]   : ${dims('T', 'C')} = ${dims(T, C)}`
+          : `X₀ = W_te[ids] + ${posName}[0…T−1]   : ${dims('T', 'C')} + ${dims('T', 'C')} = ${dims('T', 'C')} = ${dims(T, C)}`,
       );
-      const domain = domainFor('signed', [tok, pos, sum]);
+      const domain = domainFor('signed', pos ? [tok, pos, sum] : [tok, sum]);
       const shape = dims(T, C);
       const m = { rows: T, cols: C, rowLabels: labels, shape, domain };
       maps[0].update({ ...m, data: tok });
-      maps[1].update({ ...m, data: pos });
+      b.hidden = plus.hidden = !pos;
+      if (pos) maps[1].update({ ...m, data: pos, title: positions === 'sinusoidal' ? 'sinusoidal positions PE[t]' : 'position embedding W_pe[t]' });
       maps[2].update({ ...m, data: sum });
+      explainer.update({ T, C, blockSize, used: positions === 'sinusoidal' });
     },
     highlight(pos) {
       for (const map of maps) map.highlight(pos);

@@ -1,5 +1,6 @@
 // FFN view: the feed-forward network of the chosen block, the hidden layer before and after
-// GELU (T×4C heatmaps), and the GELU curve with the value under the cursor marked on it.
+// its activation (T×H heatmaps: GELU or ReLU of H = 4C units, or SwiGLU's gate and gated
+// output), and the activation's curve with the value under the cursor marked on it.
 
 import { el, formulaBlock, liveText } from './dom.js';
 import { createHeatmap, sizeCanvas, themeColours } from './heatmap.js';
@@ -25,6 +26,16 @@ function gelu(x) {
   return 0.5 * x * (1 + erf(x / Math.SQRT2));
 }
 
+/** The activations by ModelConfig's name: what the curve draws, and how the view names them. */
+const ACTIVATIONS = {
+  gelu: { name: 'GELU', curve: 'GELU(z)', fn: gelu, how: 'GELU(z) = z·Φ(z)   (Φ: the standard normal cumulative distribution), element by element' },
+  relu: { name: 'ReLU', curve: 'ReLU(z)', fn: (x) => Math.max(0, x), how: 'ReLU(z) = max(0, z), element by element (the original Transformer)' },
+  swi_glu: {
+    name: 'SwiGLU', curve: 'SiLU(g) = g·σ(g)', fn: (x) => x / (1 + Math.exp(-x)),
+    how: 'SwiGLU: G = x·W_gate + b, U = x·W_up + b (c_fc holds both), out = SiLU(G) ⊙ U, SiLU(g) = g·σ(g) (LLaMA)',
+  },
+};
+
 /**
  * @param {HTMLElement} container
  * @param {{ onHighlight?: (pos: number|null) => void }} [options]
@@ -35,14 +46,16 @@ export function createFfnView(container, { onHighlight = () => {} } = {}) {
   const maps = el('div', { className: 'map-col' });
   const plot = el('canvas', { className: 'gelu-plot', attrs: { role: 'img', 'aria-label': 'the GELU curve' } });
   const plotNote = liveText('p', 'note');
-  const side = el('figure', { className: 'gelu' }, el('figcaption', {}, el('span', { className: 'hm-title', text: 'GELU(z)' })), plot, plotNote.element);
+  const curveTitle = el('span', { className: 'hm-title', text: 'GELU(z)' });
+  const side = el('figure', { className: 'gelu' }, el('figcaption', {}, curveTitle), plot, plotNote.element);
   container.append(intro.element, formula.element, el('div', { className: 'ffn-layout' }, maps, side));
   let d = null;
   let point = null; // [z, GELU(z)] under the cursor of either map
-  const onCursor = (r, c) => { point = [d.pre[r * d.F + c], d.act[r * d.F + c]]; drawPlot(); };
+  let act = ACTIVATIONS.gelu;
+  const onCursor = (r, c) => { const z = d.pre[r * d.F + c]; point = [z, act.fn(z)]; drawPlot(); };
   const common = { kind: 'signed', rowName: 'token', colName: 'unit', onHighlight, onCursor, maxHeight: 300 };
   const pre = createHeatmap(maps, { ...common, title: 'H = LN₂(x)·W₁ + b₁ (before GELU)' });
-  const act = createHeatmap(maps, { ...common, title: 'GELU(H)' });
+  const after = createHeatmap(maps, { ...common, title: 'GELU(H)' });
 
   function drawPlot() {
     const { soft: ink, accent } = themeColours(side);
@@ -72,8 +85,8 @@ export function createFfnView(container, { onHighlight = () => {} } = {}) {
     ctx.beginPath();
     for (let px = 0; px <= PLOT_W; px += 2) {
       const x = (px / PLOT_W) * 2 * X_RANGE - X_RANGE;
-      if (px === 0) ctx.moveTo(px, sy(gelu(x)));
-      else ctx.lineTo(px, sy(gelu(x)));
+      if (px === 0) ctx.moveTo(px, sy(act.fn(x)));
+      else ctx.lineTo(px, sy(act.fn(x)));
     }
     ctx.stroke();
     if (point) {
@@ -82,39 +95,57 @@ export function createFfnView(container, { onHighlight = () => {} } = {}) {
       ctx.beginPath();
       ctx.arc(sx(Math.max(-X_RANGE, Math.min(X_RANGE, z))), sy(Math.max(Y_MIN, Math.min(X_RANGE, g))), 4, 0, 2 * Math.PI);
       ctx.fill();
-      plotNote.set(`Under the cursor: z = ${fmt(z)} → GELU(z) = ${fmt(g)}.`);
+      plotNote.set(`Under the cursor: z = ${fmt(z)} → ${act.curve.split(' =')[0].replace('g', 'z')} = ${fmt(g)}.`);
     } else {
-      plotNote.set('Positive z pass almost unchanged; negative z are squashed towards 0. Point at a cell to see it on the curve.');
+      plotNote.set(
+        d?.ffn === 'relu'
+          ? 'Positive z pass unchanged; negative z become exactly 0. Point at a cell to see it on the curve.'
+          : 'Positive z pass almost unchanged; negative z are squashed towards 0. Point at a cell to see it on the curve.',
+      );
     }
   }
 
   return {
-    /** @param {{ labels: string[], T: number, C: number, F: number, layer: number, pre: Float32Array, act: Float32Array }} data */
+    /**
+     * @param {{ labels: string[], T: number, C: number, F: number, layer: number, pre: Float32Array, act: Float32Array,
+     *   ffn?: string, post?: boolean }} data  SwiGLU: pre is the gate (T×H), act the gated output
+     */
     update(data) {
       d = data;
       const { labels, T, C, F, layer } = d;
-      const mlp = 2 * C * F + F + C;
+      act = ACTIVATIONS[d.ffn ?? 'gelu'] ?? ACTIVATIONS.gelu;
+      const glu = d.ffn === 'swi_glu';
+      const width = glu ? 'H' : '4C';
+      const mlp = (glu ? 3 * C * F + 2 * F : 2 * C * F + F) + C;
       const attn = 4 * C * C + 4 * C;
+      curveTitle.textContent = act.curve;
       intro.set(
         `After attention has mixed information between tokens, layer ${layer} processes each token on its own with a small ` +
-          `two-layer network (the MLP): it widens the C = ${C} numbers to 4C = ${F}, applies GELU, and projects back to ${C}. ` +
-          `Nothing moves between tokens here. It holds ${mlp.toLocaleString('en')} of the layer's weights, twice the ` +
-          `${attn.toLocaleString('en')} of attention. Compare the maps: negative (blue) cells fade after GELU.`,
+          (glu
+            ? `gated network (SwiGLU): two projections widen the C = ${C} numbers to H = ${F} each, a gate G and a value U; ` +
+              `SiLU(G) decides how much of each unit of U passes, and a third projection brings H back to ${C}. ` +
+              `H ≈ 8C/3 keeps its three matrices as large as GPT-2's two. `
+            : `two-layer network (the MLP): it widens the C = ${C} numbers to 4C = ${F}, applies ${act.name}, and projects back to ${C}. `) +
+          `Nothing moves between tokens here. It holds ${mlp.toLocaleString('en')} of the layer's weights, about twice the ` +
+          `${attn.toLocaleString('en')} of attention.` +
+          (glu ? '' : ` Compare the maps: negative (blue) cells fade after ${act.name}.`),
       );
+      const x = d.post ? 'x' : d.norm === 'rms_norm' ? 'RMSNorm₂(x)' : 'LN₂(x)';
       formula.set(
-        `H = LN₂(x)·W₁ + b₁   : ${dims('T', 'C')}·${dims('C', '4C')} = ${dims('T', '4C')} → ${dims(T, C)}·${dims(C, F)} = ${dims(T, F)}`,
-        `GELU(z) = z·Φ(z)   (Φ: the standard normal cumulative distribution), element by element`,
-        `F = GELU(H)·W₂ + b₂   : ${dims('T', '4C')}·${dims('4C', 'C')} = ${dims('T', 'C')} → ${dims(T, F)}·${dims(F, C)} = ${dims(T, C)};   x ← x + F`,
+        `${glu ? 'G' : 'H'} = ${x}·W₁ + b₁   : ${dims('T', 'C')}·${dims('C', width)} = ${dims('T', width)} → ${dims(T, C)}·${dims(C, F)} = ${dims(T, F)}`,
+        act.how,
+        `F = ${glu ? '(SiLU(G) ⊙ U)' : `${act.name}(H)`}·W₂ + b₂   : ${dims('T', width)}·${dims(width, 'C')} = ${dims('T', 'C')} → ${dims(T, F)}·${dims(F, C)} = ${dims(T, C)};   ` +
+          (d.post ? 'x ← norm(x + F)' : 'x ← x + F'),
       );
-      const m = { rows: T, cols: F, rowLabels: labels, shape: `${dims(T, F)}, width 4C = ${F}`, domain: domainFor('signed', [d.pre, d.act]) };
-      pre.update({ ...m, data: d.pre });
-      act.update({ ...m, data: d.act });
+      const m = { rows: T, cols: F, rowLabels: labels, shape: `${dims(T, F)}, width ${width} = ${F}`, domain: domainFor('signed', [d.pre, d.act]) };
+      pre.update({ ...m, data: d.pre, title: glu ? 'gate G = x·W_gate + b' : `H = ${x}·W₁ + b₁ (before ${act.name})` });
+      after.update({ ...m, data: d.act, title: glu ? 'SiLU(G) ⊙ U' : `${act.name}(H)` });
       point = null;
       drawPlot();
     },
     highlight(pos) {
       pre.highlight(pos);
-      act.highlight(pos);
+      after.highlight(pos);
     },
   };
 }

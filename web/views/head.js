@@ -133,10 +133,17 @@ export function createHeadView(container, { onHighlight = () => {} } = {}) {
           `can be found by) and a value (what it passes on when it is found). Each matrix is C×HS: this head's slice of ` +
           `the layer's weights. Each row of Q, K and V belongs to one token; no token sees another yet.`,
       );
+      const arch = d.arch ?? { post: false, positions: 'learned' };
+      const rotary = arch.positions === 'rotary';
       s1.formula.set(
         `Q = X·W_Q + b_Q   : ${dims('T', 'C')}·${dims('C', 'HS')} = ${dims('T', 'HS')} → ${dims(T, C)}·${dims(C, HS)} = ${dims(T, HS)}`,
         `K = X·W_K + b_K   and   V = X·W_V + b_V   : the same shapes`,
         `Q[i, d] = Σ_c X[i, c]·W_Q[c, d] + b_Q[d]   : row i of X times column d of W_Q, ${C} products`,
+        ...(arch.post ? ['post-norm: X = x, the layer input itself; the norm comes after attention'] : []),
+        ...(rotary
+          ? [`rotary: then each pair (Q[i, d], Q[i, d + HS/2]) of token i is turned by the angle i·10000^(−2d/HS), K likewise; ` +
+            `Q·K then depends on positions only through their distance. Q and K are shown turned.`]
+          : []),
       );
       s2.text.set(
         `Each query is compared with every key by a dot product: a large S[i, j] means key j matches what token i looks for. ` +
@@ -178,10 +185,11 @@ export function createHeadView(container, { onHighlight = () => {} } = {}) {
       );
 
       const rows = { rows: T, rowLabels: labels };
-      mapX.update({ ...rows, cols: C, data: d.x, shape: dims(T, C) });
+      const normName = arch.norm === 'rms_norm' ? 'RMSNorm₁' : 'LN₁';
+      mapX.update({ ...rows, cols: C, data: d.x, shape: dims(T, C), title: arch.post ? 'X = x (post-norm)' : `X = ${normName}(x)` });
       const qkv = domainFor('signed', [d.q, d.k, d.v]);
-      mapQ.update({ ...rows, cols: HS, data: d.q, shape: dims(T, HS), domain: qkv });
-      mapK.update({ ...rows, cols: HS, data: d.k, shape: dims(T, HS), domain: qkv });
+      mapQ.update({ ...rows, cols: HS, data: d.q, shape: dims(T, HS), domain: qkv, title: rotary ? 'Q (turned)' : 'Q' });
+      mapK.update({ ...rows, cols: HS, data: d.k, shape: dims(T, HS), domain: qkv, title: rotary ? 'K (turned)' : 'K' });
       mapV.update({ ...rows, cols: HS, data: d.v, shape: dims(T, HS), domain: qkv });
       const sq = { ...rows, cols: T, colLabels: labels, shape: dims(T, T) };
       const sDomain = domainFor('signed', [d.scores]);

@@ -42,29 +42,47 @@ export function createLayerNormView(container, { onHighlight = () => {} } = {}) 
     stats.set(
       `Token ${r} '${d.labels[r]}' (outlined row${focus === null ? ', the last one; point at another' : ''}): ` +
         `its ${d.C} input values have mean ${fixed(s0.mean, 4)} and standard deviation ${fixed(s0.std, 4)}; ` +
-        `after LayerNorm, mean ${fixed(s1.mean, 4)} and standard deviation ${fixed(s1.std, 4)}. ` +
-        `With γ = 1 and β = 0 these would be 0 and 1 exactly (up to ε); learned γ and β move them.`,
+        `after ${d.rms ? 'RMSNorm' : 'LayerNorm'}, mean ${fixed(s1.mean, 4)} and standard deviation ${fixed(s1.std, 4)}. ` +
+        (d.rms
+          ? 'RMSNorm does not subtract the mean: with γ = 1 the root mean square of the row becomes 1; the mean is rescaled with it, not removed.'
+          : 'With γ = 1 and β = 0 these would be 0 and 1 exactly (up to ε); learned γ and β move them.'),
     );
   }
 
   return {
-    /** @param {{ labels: string[], T: number, C: number, layer: number, input: Float32Array, output: Float32Array }} data */
+    /**
+     * @param {{ labels: string[], T: number, C: number, layer: number, input: Float32Array, output: Float32Array,
+     *   arch?: { norm: string, post: boolean } }} data
+     */
     update(data) {
-      d = data;
+      const arch = data.arch ?? { norm: 'layer_norm', post: false };
+      d = { ...data, rms: arch.norm === 'rms_norm' };
       const { T, C, layer, labels } = d;
+      const name = d.rms ? 'RMSNorm' : 'LayerNorm';
+      const where = arch.post
+        ? `In this post-norm model (the original Transformer's order) layer ${layer} normalizes after attention: its first ${name} ` +
+          `takes x + attention(x), the stream with attention's output added. `
+        : `Layer ${layer} (one transformer block) begins with ${name}. `;
+      const what = d.rms
+        ? `It works on each token on its own: it divides that token's C = ${C} numbers (one row) by their root mean square, then ` +
+          `multiplies by a learned scale γ; unlike LayerNorm it neither subtracts the mean nor adds a shift, which saves work and ` +
+          `(LLaMA found) costs nothing in quality. `
+        : `It works on each token on its own: it takes that token's C = ${C} numbers (one row), subtracts their mean and divides ` +
+          `by their standard deviation, then multiplies by a learned scale γ and adds a learned shift β. `;
       intro.set(
-        `Layer ${layer} (one transformer block) begins with LayerNorm. It works on each token on its own: it takes that token's C = ${C} numbers ` +
-          `(one row), subtracts their mean and divides by their standard deviation, then multiplies by a learned scale γ ` +
-          `and adds a learned shift β. It normalizes along C, across one row, never down a column across tokens. ` +
+        where + what + `It normalizes along C, across one row, never down a column across tokens. ` +
           `This keeps the numbers at a steady size however deep the model is (note the two colour scales).`,
       );
+      const xName = arch.post ? `x + attention(x) of layer ${layer}` : layer === 0 ? 'X₀' : `output of layer ${layer - 1}`;
       formula.set(
-        `LN(x) = γ ⊙ (x − μ) / √(σ² + ε) + β      μ, σ² = mean and variance of one row's C = ${C} values`,
-        `x${layer === 0 ? ' = X₀' : ` = output of layer ${layer - 1}`}   : ${dims('T', 'C')} → ${dims('T', 'C')} = ${dims(T, C)}`,
+        d.rms
+          ? `RMSNorm(x) = γ ⊙ x / √(mean(x²) + ε)      mean over one row's C = ${C} values`
+          : `LN(x) = γ ⊙ (x − μ) / √(σ² + ε) + β      μ, σ² = mean and variance of one row's C = ${C} values`,
+        `x = ${xName}   : ${dims('T', 'C')} → ${dims('T', 'C')} = ${dims(T, C)}`,
       );
       const m = { rows: T, cols: C, rowLabels: labels, shape: dims(T, C) };
-      before.update({ ...m, data: d.input });
-      after.update({ ...m, data: d.output });
+      before.update({ ...m, data: d.input, title: arch.post ? 'x + attention(x)' : 'layer input x' });
+      after.update({ ...m, data: d.output, title: d.rms ? 'RMSNorm₁(x)' : 'LN₁(x)' });
       if (focus !== null && focus >= T) focus = null;
       before.highlight(focus ?? T - 1);
       after.highlight(focus ?? T - 1);

@@ -42,7 +42,10 @@ impl Checkpoint {
         }
         let mut tensors: Vec<(String, Vec<usize>, &[f32])> =
             layout.tensors().iter().map(|t| (t.name.clone(), t.shape.clone(), t.span.of(&self.params))).collect();
-        tensors.push((LM_HEAD.into(), vec![self.config.vocab_size, self.config.n_embd], layout.wte.of(&self.params)));
+        if layout.lm_head.is_none() {
+            // tied: nanoGPT's state_dict holds the shared tensor under both names
+            tensors.push((LM_HEAD.into(), vec![self.config.vocab_size, self.config.n_embd], layout.wte.of(&self.params)));
+        }
         let mut meta = self.metadata.clone();
         meta.insert("format".into(), FORMAT.into());
         meta.insert("format_version".into(), FORMAT_VERSION.into());
@@ -88,7 +91,14 @@ impl Checkpoint {
         }
         let expected: Vec<&str> = layout.tensors().iter().map(|t| t.name.as_str()).chain([LM_HEAD]).collect();
         if let Some(extra) = st.names().into_iter().find(|n| !expected.contains(n)) {
-            return Err(refuse(format!("unexpected tensor {extra:?} for a model with {} layers", config.n_layer)));
+            return Err(refuse(format!(
+                "unexpected tensor {extra:?} for the config in the header ({} layers, {:?} norm, {:?} positions, {:?} FFN, {} head)",
+                config.n_layer,
+                config.norm,
+                config.positions,
+                config.ffn,
+                if config.tie_head { "tied" } else { "untied" }
+            )));
         }
         let mut params = vec![0.0f32; layout.padded_len()];
         for t in layout.tensors() {
@@ -96,7 +106,7 @@ impl Checkpoint {
             let values = read_f32(&t.name, &view, &t.shape)?;
             t.span.of_mut(&mut params).copy_from_slice(&values);
         }
-        if let Ok(head) = st.tensor(LM_HEAD) {
+        if let (None, Ok(head)) = (layout.lm_head, st.tensor(LM_HEAD)) {
             let wte = layout.wte.of(&params);
             if read_f32(LM_HEAD, &head, &[config.vocab_size, config.n_embd])? != wte {
                 return Err(refuse("lm_head.weight differs from transformer.wte.weight, but this model ties them"));
@@ -192,6 +202,41 @@ mod tests {
         let back = Checkpoint::from_bytes(&bytes).unwrap();
         assert_eq!(back, ck);
         assert_eq!(back.to_bytes().unwrap(), bytes);
+    }
+
+    #[test]
+    fn variant_checkpoints_round_trip_and_refuse_another_architecture() {
+        use crate::config::{Ffn, Norm, NormPosition, Positions};
+        let base = sample();
+        let config = ModelConfig {
+            norm: Norm::RmsNorm,
+            norm_position: NormPosition::Post,
+            positions: Positions::Rotary,
+            ffn: Ffn::SwiGlu,
+            tie_head: false,
+            n_head: 3, // HS = 2: rotary needs an even head width
+            ..base.config
+        };
+        let ck = Checkpoint { config, params: CpuModel::new(config, 4).unwrap().params, ..base.clone() };
+        let bytes = ck.to_bytes().unwrap();
+        assert_eq!(Checkpoint::from_bytes(&bytes).unwrap(), ck);
+        let text = String::from_utf8_lossy(&bytes[..200.min(bytes.len())]).to_string();
+        assert!(!text.contains("transformer.wpe"), "rotary: no wpe stored");
+        // the same tensors under a header that claims learned positions and a tied head
+        let json = serde_json::to_string(&config).unwrap();
+        let other = serde_json::to_string(&ModelConfig { positions: Positions::Learned, ..config }).unwrap();
+        let mut swapped = bytes.clone();
+        let (from, to) = (json.replace('"', "\\\""), other.replace('"', "\\\""));
+        let header = String::from_utf8(swapped[8..8 + u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize].to_vec()).unwrap();
+        assert!(header.contains(&from), "{header}");
+        let new_header = header.replace(&from, &to);
+        let mut padded = new_header.clone();
+        while !padded.len().is_multiple_of(8) {
+            padded.push(' ');
+        }
+        swapped = [(padded.len() as u64).to_le_bytes().to_vec(), padded.into_bytes(), bytes[8 + header.len()..].to_vec()].concat();
+        let err = Checkpoint::from_bytes(&swapped).unwrap_err().to_string();
+        assert!(err.contains("transformer.wpe.weight"), "{err}");
     }
 
     #[test]

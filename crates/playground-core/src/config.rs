@@ -107,9 +107,23 @@ impl ModelConfig {
         self.n_embd / self.n_head
     }
 
-    /// Width of the feed-forward hidden layer (4·C, as in GPT-2).
+    /// H: width of the feed-forward hidden layer after its activation. 4·C, as in GPT-2, for
+    /// the one-matrix activations; for SwiGLU LLaMA's 8·C/3 rounded up to a multiple of 8, so
+    /// its three matrices (gate, up: H×C; down: C×H) hold about as many weights as GPT-2's two.
     pub fn ffn_width(&self) -> usize {
-        4 * self.n_embd
+        match self.ffn {
+            Ffn::SwiGlu => (8 * self.n_embd).div_ceil(3).next_multiple_of(8),
+            Ffn::Gelu | Ffn::GeluTanh | Ffn::Relu => 4 * self.n_embd,
+        }
+    }
+
+    /// Width of `mlp.c_fc`'s output: H, or 2·H for SwiGLU, whose gate and up projections are
+    /// stored as one (2H, C) matrix (gate rows first), as Q, K and V share `c_attn`.
+    pub fn fc_width(&self) -> usize {
+        match self.ffn {
+            Ffn::SwiGlu => 2 * self.ffn_width(),
+            Ffn::Gelu | Ffn::GeluTanh | Ffn::Relu => self.ffn_width(),
+        }
     }
 
     /// Checks every field and their relations; the first problem is returned.
@@ -155,20 +169,18 @@ impl ModelConfig {
         if self.family != Family::Decoder {
             return refuse("family", format!("{:?}", self.family));
         }
-        if self.norm != Norm::LayerNorm {
-            return refuse("norm", format!("{:?}", self.norm));
-        }
-        if self.norm_position != NormPosition::Pre {
-            return refuse("norm_position", format!("{:?}", self.norm_position));
-        }
-        if self.positions != Positions::Learned {
-            return refuse("positions", format!("{:?}", self.positions));
-        }
-        if self.ffn != Ffn::Gelu {
+        if self.ffn == Ffn::GeluTanh {
             return refuse("ffn", format!("{:?}", self.ffn));
         }
-        if !self.tie_head {
-            return refuse("tie_head", "false".into());
+        if self.positions == Positions::Rotary && !self.head_size().is_multiple_of(2) {
+            return Err(CoreError::Config {
+                field: "n_embd",
+                value: self.n_embd as u64,
+                reason: format!(
+                    "rotary positions turn pairs of channels, so each head needs an even width; n_embd / n_head = {}",
+                    self.head_size()
+                ),
+            });
         }
         if self.n_classes != 0 {
             return Err(CoreError::Config {
@@ -180,21 +192,27 @@ impl ModelConfig {
         Ok(())
     }
 
-    /// Number of trainable parameters (the tied head counted once).
+    /// Number of trainable parameters (a tied head counted once).
     pub fn param_count(&self) -> usize {
         self.param_count_u64() as usize
     }
 
     fn param_count_u64(&self) -> u64 {
         let (v, t, c, l) = (self.vocab_size as u64, self.block_size as u64, self.n_embd as u64, self.n_layer as u64);
-        let f = 4 * c;
-        let per_block = 2 * c          // ln_1
+        let (h, fc) = (self.ffn_width() as u64, self.fc_width() as u64);
+        let norm = match self.norm {
+            Norm::LayerNorm => 2 * c, // weight and bias
+            Norm::RmsNorm => c,       // weight
+        };
+        let per_block = norm           // ln_1
             + 3 * c * c + 3 * c        // c_attn
             + c * c + c                // attn.c_proj
-            + 2 * c                    // ln_2
-            + f * c + f                // c_fc
-            + c * f + c; // mlp.c_proj
-        v * c + t * c + l * per_block + 2 * c
+            + norm                     // ln_2
+            + fc * c + fc              // c_fc
+            + c * h + c; // mlp.c_proj
+        let wpe = if self.positions == Positions::Learned { t * c } else { 0 };
+        let lm_head = if self.tie_head { 0 } else { v * c };
+        v * c + wpe + l * per_block + norm + lm_head
     }
 
     /// Checks that a model of this config, run with batches of `batch` rows of `block_size`
@@ -228,10 +246,10 @@ impl ModelConfig {
         let rows = (batch * self.block_size) as u64;
         let max_groups = limits.max_compute_workgroups_per_dimension as u64;
         // Elementwise kernels cover at most max_groups² workgroups of 64 invocations.
-        if rows * self.ffn_width() as u64 > max_groups * max_groups * 64 {
+        if rows * self.fc_width() as u64 > max_groups * max_groups * 64 {
             return Err(CoreError::DeviceLimit {
                 what: "FFN activations".into(),
-                needed: rows * self.ffn_width() as u64,
+                needed: rows * self.fc_width() as u64,
                 allowed: max_groups * max_groups * 64,
                 limit: "maxComputeWorkgroupsPerDimension",
             });
@@ -242,9 +260,10 @@ impl ModelConfig {
     /// The largest single tensors a run with `batch` rows allocates, by name and element count.
     fn largest_tensors(&self, batch: usize) -> Vec<(String, u64)> {
         let (b, t, c, v, nh) = (batch as u64, self.block_size as u64, self.n_embd as u64, self.vocab_size as u64, self.n_head as u64);
+        let fc = self.fc_width() as u64;
         vec![
             ("token embedding wte (V×C)".into(), v * c),
-            ("FFN activations (B×T×4C)".into(), b * t * 4 * c),
+            ("FFN activations (B×T×hidden)".into(), b * t * fc),
             ("logits (B×T×V)".into(), b * t * v),
             ("attention weights of one layer (B×NH×T×T)".into(), b * nh * t * t),
         ]
@@ -265,6 +284,28 @@ mod tests {
         let layout = crate::params::ParamLayout::new(&c);
         let total: usize = layout.tensors().iter().map(|t| t.numel()).sum();
         assert_eq!(c.param_count(), total);
+    }
+
+    #[test]
+    fn variant_param_counts_match_their_layouts() {
+        let base = ModelConfig { vocab_size: 13, block_size: 8, n_layer: 2, n_head: 3, n_embd: 18, ..ModelConfig::default() };
+        let all = ModelConfig {
+            norm: Norm::RmsNorm,
+            norm_position: NormPosition::Post,
+            positions: Positions::Rotary,
+            ffn: Ffn::SwiGlu,
+            tie_head: false,
+            ..base
+        };
+        // web/tests/train-logic.test.mjs checks the page's count against this number
+        assert_eq!(all.param_count(), 8706);
+        assert_eq!(all.ffn_width(), 48);
+        for c in [base, all, ModelConfig { positions: Positions::Sinusoidal, ffn: Ffn::Relu, ..base }] {
+            let total: usize = crate::params::ParamLayout::new(&c).tensors().iter().map(|t| t.numel()).sum();
+            assert_eq!(c.param_count(), total, "{c:?}");
+        }
+        let odd = ModelConfig { positions: Positions::Rotary, n_embd: 15, ..base }.validate().unwrap_err();
+        assert!(odd.to_string().contains("even width"), "{odd}");
     }
 
     #[test]

@@ -36,6 +36,7 @@
 // iterator chains would hide the formulas the kernels are checked against.
 #![allow(clippy::needless_range_loop)]
 
+pub mod arch_ops;
 pub mod architecture;
 pub mod bpe;
 pub mod checkpoint;

@@ -1,19 +1,26 @@
-//! `CpuModel`: the decoder-only, pre-LayerNorm GPT of nanoGPT, forward and backward, on the
-//! CPU. Ops run in llm.c's order; `playground-gpu`'s `GpuModel` runs the same list.
+//! `CpuModel`: the decoder-only GPT of nanoGPT and its variants, forward and backward, on
+//! the CPU. Ops run in llm.c's order; `playground-gpu`'s `GpuModel` runs the same list.
 //!
 //! ```text
-//! x = wte[tokens] + wpe[0..T]                         encoded       (B, T, C)
-//! for each block l:
+//! x = wte[tokens] + pos[0..T]                         encoded       (B, T, C)
+//!     (pos: learned wpe, the sinusoidal table, or nothing for rotary)
+//! for each block l, pre-norm (GPT-2):
 //!   x = x + proj(attention(ln1(x)))                   residual2     (B, T, C)
-//!   x = x + fcproj(gelu(fc(ln2(x))))                  residual3     (B, T, C)
-//! logits = lnf(x) · wteᵀ                              (tied head)   (B, T, V)
+//!   x = x + fcproj(act(fc(ln2(x))))                   residual3     (B, T, C)
+//! or post-norm (the original Transformer):
+//!   x = ln1(x + proj(attention(x)))                   ln1           (B, T, C)
+//!   x = ln2(x + fcproj(act(fc(x))))                   ln2           (B, T, C)
+//!     (attention rotates Q and K first for rotary positions; norms are LayerNorm or RMSNorm;
+//!      act is GELU, ReLU or SwiGLU)
+//! logits = lnf(x) · headᵀ                             head = wte (tied) or lm_head   (B, T, V)
 //! loss = mean cross-entropy(logits, targets)
 //! ```
 
-use crate::config::ModelConfig;
+use crate::arch_ops::{ffn_act_backward, ffn_act_forward, norm_backward, norm_forward};
+use crate::config::{ModelConfig, NormPosition, Positions};
 use crate::cpu;
 use crate::error::CoreError;
-use crate::params::ParamLayout;
+use crate::params::{ParamLayout, Span};
 use crate::rng::Rng;
 use crate::trace::{Act, TraceKey, TraceRequest, TraceTensor};
 
@@ -22,6 +29,8 @@ pub const INIT_STD: f32 = 0.02;
 
 /// Activations of one transformer block (llm.c's names).
 #[derive(Clone, Debug)]
+/// Pre-norm: ln1 and ln2 normalize the block input and residual2; post-norm: they normalize
+/// residual2 and residual3, and ln2 is the block's output.
 pub struct LayerActs {
     pub ln1: Vec<f32>,       // (B, T, C)
     pub ln1_mean: Vec<f32>,  // (B, T)
@@ -36,8 +45,8 @@ pub struct LayerActs {
     pub ln2: Vec<f32>,       // (B, T, C)
     pub ln2_mean: Vec<f32>,  // (B, T)
     pub ln2_rstd: Vec<f32>,  // (B, T)
-    pub fch: Vec<f32>,       // (B, T, 4C)
-    pub fch_gelu: Vec<f32>,  // (B, T, 4C)
+    pub fch: Vec<f32>,       // (B, T, H) or (B, T, 2H) for SwiGLU
+    pub fch_gelu: Vec<f32>,  // (B, T, H), after the activation (GELU or another)
     pub fcproj: Vec<f32>,    // (B, T, C)
     pub residual3: Vec<f32>, // (B, T, C)
 }
@@ -57,9 +66,19 @@ pub struct Activations {
     pub losses: Vec<f32>,   // (B, T)
 }
 
+impl LayerActs {
+    /// What the block hands to the next one (and the last block to lnf).
+    pub fn output(&self, cfg: &ModelConfig) -> &[f32] {
+        match cfg.norm_position {
+            NormPosition::Pre => &self.residual3,
+            NormPosition::Post => &self.ln2,
+        }
+    }
+}
+
 impl Activations {
     pub fn new(cfg: &ModelConfig, b: usize, t: usize) -> Self {
-        let (c, nh, v, f) = (cfg.n_embd, cfg.n_head, cfg.vocab_size, cfg.ffn_width());
+        let (c, nh, v, f, fc) = (cfg.n_embd, cfg.n_head, cfg.vocab_size, cfg.ffn_width(), cfg.fc_width());
         let bt = b * t;
         let z = |n: usize| vec![0.0f32; n];
         let layers = (0..cfg.n_layer)
@@ -77,7 +96,7 @@ impl Activations {
                 ln2: z(bt * c),
                 ln2_mean: z(bt),
                 ln2_rstd: z(bt),
-                fch: z(bt * f),
+                fch: z(bt * fc),
                 fch_gelu: z(bt * f),
                 fcproj: z(bt * c),
                 residual3: z(bt * c),
@@ -151,8 +170,9 @@ pub fn check_tokens(cfg: &ModelConfig, tokens: &[u32], b: usize, t: usize) -> Re
     Ok(())
 }
 
-/// nanoGPT's initialization: N(0, 0.02) for embeddings and Linear weights, scaled by
-/// 1/√(2L) for the projections that write into the residual stream; biases 0; LayerNorm 1, 0.
+/// nanoGPT's initialization: N(0, 0.02) for embeddings and Linear weights (an untied lm_head
+/// too), scaled by 1/√(2L) for the projections that write into the residual stream; biases 0;
+/// norm weights 1.
 pub fn init_params(cfg: &ModelConfig, seed: u64) -> Vec<f32> {
     let layout = ParamLayout::new(cfg);
     let mut params = vec![0.0f32; layout.padded_len()];
@@ -219,33 +239,69 @@ impl CpuModel {
         Ok(self.forward_acts(acts, tokens, Some(targets)).expect("targets given, so a loss"))
     }
 
+    /// The rows added to the token embeddings: wpe (learned), the sinusoidal table, or none
+    /// (rotary positions enter inside attention).
+    pub fn position_rows(&self, t: usize) -> Option<Vec<f32>> {
+        let c = self.config.n_embd;
+        match self.config.positions {
+            Positions::Learned => self.layout.wpe.map(|s| s.of(&self.params)[..t * c].to_vec()),
+            Positions::Sinusoidal => Some(cpu::sinusoidal_table(t, c)),
+            Positions::Rotary => None,
+        }
+    }
+
+    /// The rotary angles' cos and sin, each (T, HS/2), for rotary models.
+    fn rope(&self, t: usize) -> Option<(Vec<f32>, Vec<f32>)> {
+        (self.config.positions == Positions::Rotary).then(|| cpu::rope_table(t, self.config.head_size()))
+    }
+
     /// The op list. Tokens must already be checked.
     pub fn forward_acts(&self, acts: &mut Activations, tokens: &[u32], targets: Option<&[u32]>) -> Option<f32> {
         let cfg = &self.config;
-        let (b, t, c, nh, v, f) = (acts.b, acts.t, cfg.n_embd, cfg.n_head, cfg.vocab_size, cfg.ffn_width());
+        let (b, t, c, nh, v, f, fc) = (acts.b, acts.t, cfg.n_embd, cfg.n_head, cfg.vocab_size, cfg.ffn_width(), cfg.fc_width());
         let bt = b * t;
         let p = &self.params;
         let lay = &self.layout;
-        cpu::encoder_forward(&mut acts.encoded, tokens, lay.wte.of(p), lay.wpe.of(p), b, t, c);
+        let (norm, post) = (cfg.norm, cfg.norm_position == NormPosition::Post);
+        let bias = |s: Option<Span>| s.map(|s| s.of(p));
+        cpu::encoder_forward(&mut acts.encoded, tokens, lay.wte.of(p), self.position_rows(t).as_deref(), b, t, c);
+        let rope = self.rope(t);
         for l in 0..cfg.n_layer {
             let w = &lay.blocks[l];
             let (prev, rest) = acts.layers.split_at_mut(l);
-            let residual: &[f32] = if l == 0 { &acts.encoded } else { &prev[l - 1].residual3 };
+            let input: &[f32] = if l == 0 { &acts.encoded } else { prev[l - 1].output(cfg) };
             let a = &mut rest[0];
-            cpu::layernorm_forward(&mut a.ln1, &mut a.ln1_mean, &mut a.ln1_rstd, residual, w.ln1w.of(p), w.ln1b.of(p), bt, c);
-            cpu::matmul_forward(&mut a.qkv, &a.ln1, w.qkvw.of(p), Some(w.qkvb.of(p)), bt, c, 3 * c);
+            // attention reads the block input (post-norm) or its norm (pre-norm)
+            if !post {
+                norm_forward(norm, &mut a.ln1, &mut a.ln1_mean, &mut a.ln1_rstd, input, w.ln1w.of(p), bias(w.ln1b), bt, c);
+            }
+            let attn_in: &[f32] = if post { input } else { &a.ln1 };
+            cpu::matmul_forward(&mut a.qkv, attn_in, w.qkvw.of(p), Some(w.qkvb.of(p)), bt, c, 3 * c);
+            if let Some((cos, sin)) = &rope {
+                cpu::rope_forward(&mut a.qkv, cos, sin, b, t, c, nh);
+            }
             cpu::attention_forward(&mut a.atty, &mut a.lse, &mut a.preatt, &mut a.att, &a.qkv, b, t, c, nh);
             cpu::matmul_forward(&mut a.attproj, &a.atty, w.attprojw.of(p), Some(w.attprojb.of(p)), bt, c, c);
-            cpu::residual_forward(&mut a.residual2, residual, &a.attproj, bt * c);
-            cpu::layernorm_forward(&mut a.ln2, &mut a.ln2_mean, &mut a.ln2_rstd, &a.residual2, w.ln2w.of(p), w.ln2b.of(p), bt, c);
-            cpu::matmul_forward(&mut a.fch, &a.ln2, w.fcw.of(p), Some(w.fcb.of(p)), bt, c, f);
-            cpu::gelu_forward(&mut a.fch_gelu, &a.fch, bt * f);
+            cpu::residual_forward(&mut a.residual2, input, &a.attproj, bt * c);
+            // the FFN reads norm(residual2): ln2 (pre-norm) or ln1 (post-norm)
+            let (ffn_in, ffn_skip) = if post {
+                norm_forward(norm, &mut a.ln1, &mut a.ln1_mean, &mut a.ln1_rstd, &a.residual2, w.ln1w.of(p), bias(w.ln1b), bt, c);
+                (&a.ln1, &a.ln1)
+            } else {
+                norm_forward(norm, &mut a.ln2, &mut a.ln2_mean, &mut a.ln2_rstd, &a.residual2, w.ln2w.of(p), bias(w.ln2b), bt, c);
+                (&a.ln2, &a.residual2)
+            };
+            cpu::matmul_forward(&mut a.fch, ffn_in, w.fcw.of(p), Some(w.fcb.of(p)), bt, c, fc);
+            ffn_act_forward(cfg.ffn, &mut a.fch_gelu, &a.fch, bt, f);
             cpu::matmul_forward(&mut a.fcproj, &a.fch_gelu, w.fcprojw.of(p), Some(w.fcprojb.of(p)), bt, f, c);
-            cpu::residual_forward(&mut a.residual3, &a.residual2, &a.fcproj, bt * c);
+            cpu::residual_forward(&mut a.residual3, ffn_skip, &a.fcproj, bt * c);
+            if post {
+                norm_forward(norm, &mut a.ln2, &mut a.ln2_mean, &mut a.ln2_rstd, &a.residual3, w.ln2w.of(p), bias(w.ln2b), bt, c);
+            }
         }
-        let last = &acts.layers[cfg.n_layer - 1].residual3;
-        cpu::layernorm_forward(&mut acts.lnf, &mut acts.lnf_mean, &mut acts.lnf_rstd, last, lay.lnfw.of(p), lay.lnfb.of(p), bt, c);
-        cpu::matmul_forward(&mut acts.logits, &acts.lnf, lay.wte.of(p), None, bt, c, v);
+        let last = acts.layers[cfg.n_layer - 1].output(cfg);
+        norm_forward(norm, &mut acts.lnf, &mut acts.lnf_mean, &mut acts.lnf_rstd, last, lay.lnfw.of(p), bias(lay.lnfb), bt, c);
+        cpu::matmul_forward(&mut acts.logits, &acts.lnf, lay.head().of(p), None, bt, c, v);
         match targets {
             Some(tg) => {
                 cpu::softmax_xent_forward(&mut acts.probs, &mut acts.losses, &acts.logits, tg, bt, v);
@@ -261,49 +317,79 @@ impl CpuModel {
     /// Gradients of the mean loss of the last `forward_train` into `grads` (overwritten).
     pub fn backward(&self, grads: &mut [f32], acts: &Activations, tokens: &[u32], targets: &[u32]) {
         let cfg = &self.config;
-        let (b, t, c, nh, v, f) = (acts.b, acts.t, cfg.n_embd, cfg.n_head, cfg.vocab_size, cfg.ffn_width());
+        let (b, t, c, nh, v, f, fc) = (acts.b, acts.t, cfg.n_embd, cfg.n_head, cfg.vocab_size, cfg.ffn_width(), cfg.fc_width());
         let bt = b * t;
         let p = &self.params;
         let lay = &self.layout;
+        let (norm, post) = (cfg.norm, cfg.norm_position == NormPosition::Post);
         grads.fill(0.0);
         // the loss is the mean over B·T positions
         let dlosses = vec![1.0 / bt as f32; bt];
         let mut dlogits = vec![0.0; bt * v];
         cpu::softmax_xent_backward(&mut dlogits, &dlosses, &acts.probs, targets, bt, v);
         let mut dlnf = vec![0.0; bt * c];
-        // tied head: logits = lnf · wteᵀ, so its weight gradient lands in dwte
-        cpu::matmul_backward(&mut dlnf, lay.wte.of_mut(grads), None, &dlogits, &acts.lnf, lay.wte.of(p), bt, c, v);
+        // logits = lnf · headᵀ: a tied head's weight gradient lands in dwte
+        cpu::matmul_backward(&mut dlnf, lay.head().of_mut(grads), None, &dlogits, &acts.lnf, lay.head().of(p), bt, c, v);
         // the gradient flowing along the residual stream, from the top block down
         let mut dresidual = vec![0.0; bt * c];
-        let last = &acts.layers[cfg.n_layer - 1].residual3;
-        let (dw, db) = two_spans(grads, lay.lnfw, lay.lnfb);
-        cpu::layernorm_backward(&mut dresidual, dw, db, &dlnf, last, lay.lnfw.of(p), &acts.lnf_mean, &acts.lnf_rstd, bt, c);
+        let last = acts.layers[cfg.n_layer - 1].output(cfg);
+        let (dw, db) = norm_grads(grads, lay.lnfw, lay.lnfb);
+        norm_backward(norm, &mut dresidual, dw, db, &dlnf, last, lay.lnfw.of(p), &acts.lnf_mean, &acts.lnf_rstd, bt, c);
+        let rope = self.rope(t);
         let mut g = BlockGrads::new(cfg, bt);
         for l in (0..cfg.n_layer).rev() {
             let w = &lay.blocks[l];
             let a = &acts.layers[l];
-            let residual: &[f32] = if l == 0 { &acts.encoded } else { &acts.layers[l - 1].residual3 };
+            let input: &[f32] = if l == 0 { &acts.encoded } else { acts.layers[l - 1].output(cfg) };
             g.zero();
-            // forward was: residual3 = residual2 + fcproj(gelu(fc(ln2(residual2))))
-            // dresidual already holds the skip path's share; the FFN branch adds to it.
-            let (dw, db) = two_spans(grads, w.fcprojw, w.fcprojb);
-            cpu::matmul_backward(&mut g.dfch_gelu, dw, Some(db), &dresidual, &a.fch_gelu, w.fcprojw.of(p), bt, f, c);
-            cpu::gelu_backward(&mut g.dfch, &a.fch, &g.dfch_gelu, bt * f);
-            let (dw, db) = two_spans(grads, w.fcw, w.fcb);
-            cpu::matmul_backward(&mut g.dln2, dw, Some(db), &g.dfch, &a.ln2, w.fcw.of(p), bt, c, f);
-            let (dw, db) = two_spans(grads, w.ln2w, w.ln2b);
-            cpu::layernorm_backward(&mut dresidual, dw, db, &g.dln2, &a.residual2, w.ln2w.of(p), &a.ln2_mean, &a.ln2_rstd, bt, c);
-            // forward was: residual2 = residual + attproj(attention(qkv(ln1(residual))))
+            if post {
+                // forward was: ln2 = norm(residual3), residual3 = ln1 + fcproj(act(fc(ln1)));
+                // dresidual holds d ln2; dstream becomes d residual3, then d ln1
+                let (dw, db) = norm_grads(grads, w.ln2w, w.ln2b);
+                norm_backward(norm, &mut g.dstream, dw, db, &dresidual, &a.residual3, w.ln2w.of(p), &a.ln2_mean, &a.ln2_rstd, bt, c);
+                let (dw, db) = two_spans(grads, w.fcprojw, w.fcprojb);
+                cpu::matmul_backward(&mut g.dfch_gelu, dw, Some(db), &g.dstream, &a.fch_gelu, w.fcprojw.of(p), bt, f, c);
+                ffn_act_backward(cfg.ffn, &mut g.dfch, &a.fch, &g.dfch_gelu, bt, f);
+                let (dw, db) = two_spans(grads, w.fcw, w.fcb);
+                cpu::matmul_backward(&mut g.dstream, dw, Some(db), &g.dfch, &a.ln1, w.fcw.of(p), bt, c, fc);
+                // ln1 = norm(residual2): dresidual becomes d residual2
+                dresidual.fill(0.0);
+                let (dw, db) = norm_grads(grads, w.ln1w, w.ln1b);
+                norm_backward(norm, &mut dresidual, dw, db, &g.dstream, &a.residual2, w.ln1w.of(p), &a.ln1_mean, &a.ln1_rstd, bt, c);
+            } else {
+                // forward was: residual3 = residual2 + fcproj(act(fc(ln2(residual2))))
+                // dresidual already holds the skip path's share; the FFN branch adds to it.
+                let (dw, db) = two_spans(grads, w.fcprojw, w.fcprojb);
+                cpu::matmul_backward(&mut g.dfch_gelu, dw, Some(db), &dresidual, &a.fch_gelu, w.fcprojw.of(p), bt, f, c);
+                ffn_act_backward(cfg.ffn, &mut g.dfch, &a.fch, &g.dfch_gelu, bt, f);
+                let (dw, db) = two_spans(grads, w.fcw, w.fcb);
+                cpu::matmul_backward(&mut g.dln2, dw, Some(db), &g.dfch, &a.ln2, w.fcw.of(p), bt, c, fc);
+                let (dw, db) = norm_grads(grads, w.ln2w, w.ln2b);
+                norm_backward(norm, &mut dresidual, dw, db, &g.dln2, &a.residual2, w.ln2w.of(p), &a.ln2_mean, &a.ln2_rstd, bt, c);
+            }
+            // forward was: residual2 = input + attproj(attention(qkv(x))), x = ln1(input) or input
             let (dw, db) = two_spans(grads, w.attprojw, w.attprojb);
             cpu::matmul_backward(&mut g.datty, dw, Some(db), &dresidual, &a.atty, w.attprojw.of(p), bt, c, c);
             cpu::attention_backward(&mut g.dqkv, &g.datty, &a.qkv, &a.att, b, t, c, nh);
+            if let Some((cos, sin)) = &rope {
+                cpu::rope_backward(&mut g.dqkv, cos, sin, b, t, c, nh);
+            }
             let (dw, db) = two_spans(grads, w.qkvw, w.qkvb);
-            cpu::matmul_backward(&mut g.dln1, dw, Some(db), &g.dqkv, &a.ln1, w.qkvw.of(p), bt, c, 3 * c);
-            let (dw, db) = two_spans(grads, w.ln1w, w.ln1b);
-            cpu::layernorm_backward(&mut dresidual, dw, db, &g.dln1, residual, w.ln1w.of(p), &a.ln1_mean, &a.ln1_rstd, bt, c);
+            if post {
+                cpu::matmul_backward(&mut dresidual, dw, Some(db), &g.dqkv, input, w.qkvw.of(p), bt, c, 3 * c);
+            } else {
+                cpu::matmul_backward(&mut g.dln1, dw, Some(db), &g.dqkv, &a.ln1, w.qkvw.of(p), bt, c, 3 * c);
+                let (dw, db) = norm_grads(grads, w.ln1w, w.ln1b);
+                norm_backward(norm, &mut dresidual, dw, db, &g.dln1, input, w.ln1w.of(p), &a.ln1_mean, &a.ln1_rstd, bt, c);
+            }
         }
-        let (dwte, dwpe) = two_spans(grads, lay.wte, lay.wpe);
-        cpu::encoder_backward(dwte, dwpe, &dresidual, tokens, b, t, c);
+        match lay.wpe {
+            Some(wpe) => {
+                let (dwte, dwpe) = two_spans(grads, lay.wte, wpe);
+                cpu::encoder_backward(dwte, Some(dwpe), &dresidual, tokens, b, t, c);
+            }
+            None => cpu::encoder_backward(lay.wte.of_mut(grads), None, &dresidual, tokens, b, t, c),
+        }
     }
 
     /// One traced tensor for batch row 0.
@@ -319,7 +405,7 @@ impl CpuModel {
                     .iter()
                     .flat_map(|&id| self.layout.wte.of(&self.params)[id as usize * c..(id as usize + 1) * c].to_vec())
                     .collect(),
-                TraceKey::EmbedPos => self.layout.wpe.of(&self.params)[..t * c].to_vec(),
+                TraceKey::EmbedPos => self.position_rows(t).expect("TraceKey::parse refuses embed.pos for rotary models"),
                 _ => unreachable!("every other key has a locator"),
             },
         };
@@ -329,12 +415,13 @@ impl CpuModel {
 
 /// Per-block gradient scratch for `backward`, allocated once per call.
 struct BlockGrads {
-    dfch_gelu: Vec<f32>, // (B, T, 4C)
-    dfch: Vec<f32>,      // (B, T, 4C)
+    dfch_gelu: Vec<f32>, // (B, T, H)
+    dfch: Vec<f32>,      // (B, T, H) or (B, T, 2H)
     dln2: Vec<f32>,      // (B, T, C)
     datty: Vec<f32>,     // (B, T, C)
     dqkv: Vec<f32>,      // (B, T, 3C)
     dln1: Vec<f32>,      // (B, T, C)
+    dstream: Vec<f32>,   // (B, T, C), post-norm: the gradient between the two norms
 }
 
 impl BlockGrads {
@@ -343,22 +430,34 @@ impl BlockGrads {
         let z = |n| vec![0.0; n];
         BlockGrads {
             dfch_gelu: z(bt * cfg.ffn_width()),
-            dfch: z(bt * cfg.ffn_width()),
+            dfch: z(bt * cfg.fc_width()),
             dln2: z(bt * c),
             datty: z(bt * c),
             dqkv: z(bt * 3 * c),
             dln1: z(bt * c),
+            dstream: z(bt * c),
         }
     }
     fn zero(&mut self) {
-        for v in [&mut self.dfch_gelu, &mut self.dfch, &mut self.dln2, &mut self.datty, &mut self.dqkv, &mut self.dln1] {
+        for v in [&mut self.dfch_gelu, &mut self.dfch, &mut self.dln2, &mut self.datty, &mut self.dqkv, &mut self.dln1, &mut self.dstream] {
             v.fill(0.0);
         }
     }
 }
 
+/// A norm's weight gradient and, for LayerNorm, its bias gradient, borrowed mutably at once.
+fn norm_grads(buf: &mut [f32], w: Span, b: Option<Span>) -> (&mut [f32], Option<&mut [f32]>) {
+    match b {
+        Some(b) => {
+            let (dw, db) = two_spans(buf, w, b);
+            (dw, Some(db))
+        }
+        None => (w.of_mut(buf), None),
+    }
+}
+
 /// Two disjoint spans of one buffer, borrowed mutably at once.
-fn two_spans(buf: &mut [f32], a: crate::params::Span, b: crate::params::Span) -> (&mut [f32], &mut [f32]) {
+fn two_spans(buf: &mut [f32], a: Span, b: Span) -> (&mut [f32], &mut [f32]) {
     assert!(a.end() <= b.offset || b.end() <= a.offset, "spans overlap");
     if a.offset < b.offset {
         let (lo, hi) = buf.split_at_mut(b.offset);

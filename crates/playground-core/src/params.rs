@@ -1,13 +1,14 @@
 //! Where each parameter lives in the one flat `f32` buffer, under nanoGPT's `state_dict`
 //! names, so a checkpoint maps one-to-one onto PyTorch.
 //!
-//! Layout: every matrix (weight decay applies, as nanoGPT decays tensors with dim ≥ 2) comes
-//! first, then every vector (LayerNorm weights, biases), so AdamW sees two contiguous ranges.
+//! Layout: every matrix (weight decay applies, as nanoGPT decays tensors with dim ≥ 2: the
+//! embeddings, every Linear weight, an untied lm_head) comes first, then every vector (norm
+//! weights, biases), so AdamW sees two contiguous ranges.
 //! Each tensor starts at a multiple of [`ALIGN`] floats, the 256-byte offset alignment that
 //! WebGPU requires of storage-buffer bindings; the GPU binds each tensor as a slice of one
 //! buffer. Padding stays zero and receives zero gradients.
 
-use crate::config::ModelConfig;
+use crate::config::{ModelConfig, Norm, Positions};
 
 /// Tensor offsets are multiples of this many floats (256 bytes).
 pub const ALIGN: usize = 64;
@@ -49,32 +50,38 @@ impl ParamTensor {
     }
 }
 
-/// The parameters of one transformer block (llm.c's names).
+/// The parameters of one transformer block (llm.c's names). The norms are LayerNorm (weight
+/// and bias) or RMSNorm (weight only, `ln1b`/`ln2b` absent); `c_fc` is (H, C), or (2H, C)
+/// for SwiGLU with the gate rows first and the up rows after.
 #[derive(Clone, Copy, Debug)]
 pub struct BlockParams {
-    pub ln1w: Span,     // (C)
-    pub ln1b: Span,     // (C)
-    pub qkvw: Span,     // (3C, C)
-    pub qkvb: Span,     // (3C)
-    pub attprojw: Span, // (C, C)
-    pub attprojb: Span, // (C)
-    pub ln2w: Span,     // (C)
-    pub ln2b: Span,     // (C)
-    pub fcw: Span,      // (4C, C)
-    pub fcb: Span,      // (4C)
-    pub fcprojw: Span,  // (C, 4C)
-    pub fcprojb: Span,  // (C)
+    pub ln1w: Span,         // (C)
+    pub ln1b: Option<Span>, // (C), LayerNorm only
+    pub qkvw: Span,         // (3C, C)
+    pub qkvb: Span,         // (3C)
+    pub attprojw: Span,     // (C, C)
+    pub attprojb: Span,     // (C)
+    pub ln2w: Span,         // (C)
+    pub ln2b: Option<Span>, // (C), LayerNorm only
+    pub fcw: Span,          // (H or 2H, C)
+    pub fcb: Span,          // (H or 2H)
+    pub fcprojw: Span,      // (C, H)
+    pub fcprojb: Span,      // (C)
 }
 
-/// Every parameter of a model: names, shapes and offsets.
+/// Every parameter of a model: names, shapes and offsets. Which tensors exist follows the
+/// architecture: `transformer.wpe.weight` only for learned positions (sinusoidal tables and
+/// rotary angles are computed, not trained), norm biases only for LayerNorm, and
+/// `lm_head.weight` only for an untied head.
 #[derive(Clone, Debug)]
 pub struct ParamLayout {
     tensors: Vec<ParamTensor>, // in nanoGPT state_dict order
-    pub wte: Span,             // (V, C), also the output head (tied)
-    pub wpe: Span,             // (maxT, C)
+    pub wte: Span,             // (V, C), also the output head when tied
+    pub wpe: Option<Span>,     // (maxT, C), learned positions only
     pub blocks: Vec<BlockParams>,
-    pub lnfw: Span, // (C)
-    pub lnfb: Span, // (C)
+    pub lnfw: Span,            // (C)
+    pub lnfb: Option<Span>,    // (C), LayerNorm only
+    pub lm_head: Option<Span>, // (V, C), untied head only
     decay_end: usize,
     padded_len: usize,
 }
@@ -86,33 +93,39 @@ fn align(n: usize) -> usize {
 impl ParamLayout {
     pub fn new(cfg: &ModelConfig) -> Self {
         let (v, t, c) = (cfg.vocab_size, cfg.block_size, cfg.n_embd);
-        let f = cfg.ffn_width();
-        // Two cursors: matrices are placed first, vectors after all matrices.
-        let mut matrix_len = 0;
+        let (h, fc) = (cfg.ffn_width(), cfg.fc_width());
+        let bias = cfg.norm == Norm::LayerNorm;
         let mut shapes: Vec<(String, Vec<usize>)> = Vec::new();
+        let norm = |shapes: &mut Vec<(String, Vec<usize>)>, name: String| {
+            shapes.push((name.clone() + ".weight", vec![c]));
+            if bias {
+                shapes.push((name + ".bias", vec![c]));
+            }
+        };
         shapes.push(("transformer.wte.weight".into(), vec![v, c]));
-        shapes.push(("transformer.wpe.weight".into(), vec![t, c]));
+        if cfg.positions == Positions::Learned {
+            shapes.push(("transformer.wpe.weight".into(), vec![t, c]));
+        }
         for l in 0..cfg.n_layer {
             let p = format!("transformer.h.{l}.");
-            shapes.push((p.clone() + "ln_1.weight", vec![c]));
-            shapes.push((p.clone() + "ln_1.bias", vec![c]));
+            norm(&mut shapes, p.clone() + "ln_1");
             shapes.push((p.clone() + "attn.c_attn.weight", vec![3 * c, c]));
             shapes.push((p.clone() + "attn.c_attn.bias", vec![3 * c]));
             shapes.push((p.clone() + "attn.c_proj.weight", vec![c, c]));
             shapes.push((p.clone() + "attn.c_proj.bias", vec![c]));
-            shapes.push((p.clone() + "ln_2.weight", vec![c]));
-            shapes.push((p.clone() + "ln_2.bias", vec![c]));
-            shapes.push((p.clone() + "mlp.c_fc.weight", vec![f, c]));
-            shapes.push((p.clone() + "mlp.c_fc.bias", vec![f]));
-            shapes.push((p.clone() + "mlp.c_proj.weight", vec![c, f]));
+            norm(&mut shapes, p.clone() + "ln_2");
+            shapes.push((p.clone() + "mlp.c_fc.weight", vec![fc, c]));
+            shapes.push((p.clone() + "mlp.c_fc.bias", vec![fc]));
+            shapes.push((p.clone() + "mlp.c_proj.weight", vec![c, h]));
             shapes.push((p + "mlp.c_proj.bias", vec![c]));
         }
-        shapes.push(("transformer.ln_f.weight".into(), vec![c]));
-        shapes.push(("transformer.ln_f.bias".into(), vec![c]));
-
-        for (_, shape) in shapes.iter().filter(|(_, s)| s.len() >= 2) {
-            matrix_len += align(shape.iter().product());
+        norm(&mut shapes, "transformer.ln_f".into());
+        if !cfg.tie_head {
+            shapes.push(("lm_head.weight".into(), vec![v, c]));
         }
+
+        // Two cursors: matrices are placed first, vectors after all matrices.
+        let matrix_len: usize = shapes.iter().filter(|(_, s)| s.len() >= 2).map(|(_, s)| align(s.iter().product())).sum();
         let (mut next_matrix, mut next_vector) = (0, matrix_len);
         let tensors: Vec<ParamTensor> = shapes
             .into_iter()
@@ -126,37 +139,43 @@ impl ParamLayout {
             })
             .collect();
 
-        let span = |i: usize| tensors[i].span;
+        let find = |name: &str| tensors.iter().find(|t| t.name == name).map(|t| t.span);
+        let span = |name: &str| find(name).expect("every required tensor was pushed above");
         let blocks = (0..cfg.n_layer)
             .map(|l| {
-                let i = 2 + 12 * l;
+                let p = |rest: &str| format!("transformer.h.{l}.{rest}");
                 BlockParams {
-                    ln1w: span(i),
-                    ln1b: span(i + 1),
-                    qkvw: span(i + 2),
-                    qkvb: span(i + 3),
-                    attprojw: span(i + 4),
-                    attprojb: span(i + 5),
-                    ln2w: span(i + 6),
-                    ln2b: span(i + 7),
-                    fcw: span(i + 8),
-                    fcb: span(i + 9),
-                    fcprojw: span(i + 10),
-                    fcprojb: span(i + 11),
+                    ln1w: span(&p("ln_1.weight")),
+                    ln1b: find(&p("ln_1.bias")),
+                    qkvw: span(&p("attn.c_attn.weight")),
+                    qkvb: span(&p("attn.c_attn.bias")),
+                    attprojw: span(&p("attn.c_proj.weight")),
+                    attprojb: span(&p("attn.c_proj.bias")),
+                    ln2w: span(&p("ln_2.weight")),
+                    ln2b: find(&p("ln_2.bias")),
+                    fcw: span(&p("mlp.c_fc.weight")),
+                    fcb: span(&p("mlp.c_fc.bias")),
+                    fcprojw: span(&p("mlp.c_proj.weight")),
+                    fcprojb: span(&p("mlp.c_proj.bias")),
                 }
             })
             .collect();
-        let n = tensors.len();
         ParamLayout {
-            wte: span(0),
-            wpe: span(1),
+            wte: span("transformer.wte.weight"),
+            wpe: find("transformer.wpe.weight"),
             blocks,
-            lnfw: span(n - 2),
-            lnfb: span(n - 1),
+            lnfw: span("transformer.ln_f.weight"),
+            lnfb: find("transformer.ln_f.bias"),
+            lm_head: find("lm_head.weight"),
             decay_end: matrix_len,
             padded_len: next_vector,
             tensors,
         }
+    }
+
+    /// The output head's weight (V, C): `lm_head.weight` when untied, else the token embedding.
+    pub fn head(&self) -> Span {
+        self.lm_head.unwrap_or(self.wte)
     }
 
     /// All tensors in nanoGPT `state_dict` order.
@@ -201,5 +220,27 @@ mod tests {
         }
         assert_eq!(layout.tensors().len(), 2 + 12 * 2 + 2);
         assert_eq!(layout.blocks[1].fcprojw, layout.find("transformer.h.1.mlp.c_proj.weight").unwrap().span);
+        assert_eq!(layout.head(), layout.wte);
+    }
+
+    #[test]
+    fn variants_have_their_own_tensors() {
+        use crate::config::Ffn;
+        let base = ModelConfig { vocab_size: 11, block_size: 7, n_layer: 2, n_head: 2, n_embd: 12, ..ModelConfig::default() };
+        let cfg = ModelConfig { norm: Norm::RmsNorm, positions: Positions::Rotary, ffn: Ffn::SwiGlu, tie_head: false, ..base };
+        let layout = ParamLayout::new(&cfg);
+        let names: Vec<&str> = layout.tensors().iter().map(|t| t.name.as_str()).collect();
+        assert!(!names.iter().any(|n| n.ends_with(".bias") && n.contains("ln_")), "RMSNorm has no bias: {names:?}");
+        assert!(layout.wpe.is_none() && layout.find("transformer.wpe.weight").is_none());
+        let head = layout.find("lm_head.weight").unwrap();
+        assert!(head.decay && head.shape == vec![11, 12]);
+        assert_eq!(layout.head(), head.span);
+        // SwiGLU: H = 8·12/3 = 32; c_fc holds gate and up
+        assert_eq!(layout.find("transformer.h.0.mlp.c_fc.weight").unwrap().shape, vec![64, 12]);
+        assert_eq!(layout.find("transformer.h.0.mlp.c_proj.weight").unwrap().shape, vec![12, 32]);
+        let total: usize = layout.tensors().iter().map(|t| t.numel()).sum();
+        assert_eq!(total, cfg.param_count());
+        let sin = ParamLayout::new(&ModelConfig { positions: Positions::Sinusoidal, ..base });
+        assert!(sin.wpe.is_none());
     }
 }

@@ -4,23 +4,23 @@
 //! | key | shape | what |
 //! |---|---|---|
 //! | `tokens` | (T) | token ids |
-//! | `embed.tok`, `embed.pos` | (T, C) | rows of wte for each token, rows of wpe for each position |
+//! | `embed.tok`, `embed.pos` | (T, C) | rows of wte for each token, rows of wpe (or of the sinusoidal table) for each position; no `embed.pos` for rotary models |
 //! | `embed` | (T, C) | their sum, the input of block 0 |
-//! | `block{l}.ln1`, `block{l}.ln2` | (T, C) | LayerNorm outputs before attention and FFN |
-//! | `block{l}.head{h}.q` / `.k` / `.v` | (T, HS) | the head's queries, keys, values |
+//! | `block{l}.ln1`, `block{l}.ln2` | (T, C) | norm outputs: before attention and FFN (pre-norm), after them (post-norm) |
+//! | `block{l}.head{h}.q` / `.k` / `.v` | (T, HS) | the head's queries, keys, values (Q and K after rotation, for rotary models) |
 //! | `block{l}.head{h}.scores` | (T, T) | Q·Kᵀ/√HS for every pair, before the mask |
 //! | `block{l}.head{h}.att` | (T, T) | softmax of the masked scores; 0 above the diagonal |
 //! | `block{l}.head{h}.out` | (T, HS) | att·V |
 //! | `block{l}.attn.concat` | (T, C) | all heads' outputs side by side |
 //! | `block{l}.attn.proj` | (T, C) | after the output projection |
-//! | `block{l}.res1` | (T, C) | residual stream after attention |
-//! | `block{l}.ffn.pre`, `block{l}.ffn.act` | (T, 4C) | FFN hidden layer before and after GELU |
+//! | `block{l}.res1` | (T, C) | residual stream plus attention (before ln1, for post-norm) |
+//! | `block{l}.ffn.pre`, `block{l}.ffn.act` | (T, H), (T, H) | FFN hidden layer before and after its activation; SwiGLU's `ffn.pre` is (T, 2H), gate then up |
 //! | `block{l}.ffn.out` | (T, C) | FFN output |
-//! | `block{l}.residual` | (T, C) | residual stream after the block |
-//! | `lnf` | (T, C) | final LayerNorm |
+//! | `block{l}.residual` | (T, C) | the block's output (= ln2 for post-norm) |
+//! | `lnf` | (T, C) | final norm |
 //! | `logits`, `probs` | (T, V) | next-token scores and their softmax |
 
-use crate::config::ModelConfig;
+use crate::config::{Ffn, ModelConfig, NormPosition, Positions};
 use crate::error::CoreError;
 use serde::Serialize;
 
@@ -125,6 +125,9 @@ impl TraceKey {
             "probs" => Some(TraceKey::Probs),
             _ => None,
         };
+        if simple == Some(TraceKey::EmbedPos) && cfg.positions == Positions::Rotary {
+            return Err(bad("a rotary model adds no position vectors: positions turn the queries and keys inside attention"));
+        }
         if let Some(k) = simple {
             return Ok(k);
         }
@@ -202,11 +205,14 @@ impl TraceKey {
 
     /// Shape and axis names of the traced tensor for a sequence of `t` tokens.
     pub fn shape(&self, cfg: &ModelConfig, t: usize) -> (Vec<usize>, Vec<&'static str>) {
-        let (c, hs, v, f) = (cfg.n_embd, cfg.head_size(), cfg.vocab_size, cfg.ffn_width());
+        let (c, hs, v, f, fc) = (cfg.n_embd, cfg.head_size(), cfg.vocab_size, cfg.ffn_width(), cfg.fc_width());
+        let swiglu = cfg.ffn == Ffn::SwiGlu;
         match self {
             TraceKey::Tokens => (vec![t], vec!["T"]),
             TraceKey::Head(_, _, HeadPart::Scores | HeadPart::Att) => (vec![t, t], vec!["T (query)", "T (key)"]),
             TraceKey::Head(_, _, _) => (vec![t, hs], vec!["T", "HS"]),
+            TraceKey::FfnPre(_) if swiglu => (vec![t, fc], vec!["T", "2H (gate, up)"]),
+            TraceKey::FfnAct(_) if swiglu => (vec![t, f], vec!["T", "H"]),
             TraceKey::FfnPre(_) | TraceKey::FfnAct(_) => (vec![t, f], vec!["T", "4C"]),
             TraceKey::Logits | TraceKey::Probs => (vec![t, v], vec!["T", "V"]),
             _ => (vec![t, c], vec!["T", "C"]),
@@ -216,7 +222,7 @@ impl TraceKey {
     /// Where the value lives among the activations of a forward pass over (1, t) tokens;
     /// `None` for keys read from the inputs or parameters instead (tokens, embed.tok, embed.pos).
     pub fn locate(&self, cfg: &ModelConfig, t: usize) -> Option<Locator> {
-        let (c, hs, v, f) = (cfg.n_embd, cfg.head_size(), cfg.vocab_size, cfg.ffn_width());
+        let (c, hs, v, f, fc) = (cfg.n_embd, cfg.head_size(), cfg.vocab_size, cfg.ffn_width(), cfg.fc_width());
         let whole = |act, layer, width| Locator { act, layer, base: 0, rows: t, row_stride: width, col_offset: 0, cols: width };
         Some(match *self {
             TraceKey::Tokens | TraceKey::EmbedTok | TraceKey::EmbedPos => return None,
@@ -241,10 +247,13 @@ impl TraceKey {
             TraceKey::AttnProj(l) => whole(Act::AttProj, l, c),
             TraceKey::Res1(l) => whole(Act::Residual2, l, c),
             TraceKey::Ln2(l) => whole(Act::Ln2, l, c),
-            TraceKey::FfnPre(l) => whole(Act::Fch, l, f),
+            TraceKey::FfnPre(l) => whole(Act::Fch, l, fc),
             TraceKey::FfnAct(l) => whole(Act::FchGelu, l, f),
             TraceKey::FfnOut(l) => whole(Act::FcProj, l, c),
-            TraceKey::Residual(l) => whole(Act::Residual3, l, c),
+            TraceKey::Residual(l) => match cfg.norm_position {
+                NormPosition::Pre => whole(Act::Residual3, l, c),
+                NormPosition::Post => whole(Act::Ln2, l, c),
+            },
             TraceKey::Lnf => whole(Act::Lnf, 0, c),
             TraceKey::Logits => whole(Act::Logits, 0, v),
             TraceKey::Probs => whole(Act::Probs, 0, v),

@@ -4,6 +4,7 @@
 //! Every kernel in `shaders/` has a launcher in [`kernels`] with the argument order of its
 //! CPU reference in `playground_core::cpu`; `GpuModel` runs the same op list as `CpuModel`.
 
+pub mod arch_ops;
 pub mod context;
 pub mod engine;
 pub mod error;

@@ -6,11 +6,14 @@
 //! and replayed: a forward pass is one submission, and only what the caller asked for is
 //! copied back.
 
+use crate::arch_ops::{ffn_act_forward, norm_forward};
 use crate::context::{GpuContext, SharedGpu, Step};
 use crate::error::GpuError;
-use crate::kernels::{attention, encoder, gelu, layernorm, matmul, residual, softmax_xent};
+use crate::kernels::{attention, encoder, matmul, residual, rope, softmax_xent};
 use crate::readback::{words_to_f32, Region, Staging};
 use crate::tensor::GpuTensor;
+use playground_core::config::{NormPosition, Positions};
+use playground_core::cpu::{rope_table, sinusoidal_table};
 use playground_core::model::check_tokens;
 use playground_core::params::{BlockParams, Span};
 use playground_core::trace::{Act, Locator, TraceKey};
@@ -23,13 +26,13 @@ const MAX_PLANS: usize = 32;
 /// Views of one block's parameters inside the parameter buffer.
 pub(crate) struct BlockTensors {
     pub(crate) ln1w: GpuTensor,
-    pub(crate) ln1b: GpuTensor,
+    pub(crate) ln1b: Option<GpuTensor>,
     pub(crate) qkvw: GpuTensor,
     pub(crate) qkvb: GpuTensor,
     pub(crate) attprojw: GpuTensor,
     pub(crate) attprojb: GpuTensor,
     pub(crate) ln2w: GpuTensor,
-    pub(crate) ln2b: GpuTensor,
+    pub(crate) ln2b: Option<GpuTensor>,
     pub(crate) fcw: GpuTensor,
     pub(crate) fcb: GpuTensor,
     pub(crate) fcprojw: GpuTensor,
@@ -41,13 +44,13 @@ impl BlockTensors {
         let v = |s: Span| buf.slice(s.offset, s.len);
         BlockTensors {
             ln1w: v(p.ln1w),
-            ln1b: v(p.ln1b),
+            ln1b: p.ln1b.map(v),
             qkvw: v(p.qkvw),
             qkvb: v(p.qkvb),
             attprojw: v(p.attprojw),
             attprojb: v(p.attprojb),
             ln2w: v(p.ln2w),
-            ln2b: v(p.ln2b),
+            ln2b: p.ln2b.map(v),
             fcw: v(p.fcw),
             fcb: v(p.fcb),
             fcprojw: v(p.fcprojw),
@@ -69,8 +72,8 @@ pub(crate) struct LayerBuffers {
     pub(crate) ln2: GpuTensor,       // (B, T, C)
     pub(crate) ln2_mean: GpuTensor,  // (B, T)
     pub(crate) ln2_rstd: GpuTensor,  // (B, T)
-    pub(crate) fch: GpuTensor,       // (B, T, 4C)
-    pub(crate) fch_gelu: GpuTensor,  // (B, T, 4C)
+    pub(crate) fch: GpuTensor,       // (B, T, H) or (B, T, 2H)
+    pub(crate) fch_gelu: GpuTensor,  // (B, T, H)
     pub(crate) fcproj: GpuTensor,    // (B, T, C)
     pub(crate) residual3: GpuTensor, // (B, T, C)
 }
@@ -88,9 +91,19 @@ pub(crate) struct ActBuffers {
     pub(crate) weights: Option<Vec<(GpuTensor, GpuTensor)>>,
 }
 
+impl LayerBuffers {
+    /// What the block hands to the next one (see `playground_core::model::LayerActs::output`).
+    pub(crate) fn output(&self, cfg: &ModelConfig) -> &GpuTensor {
+        match cfg.norm_position {
+            NormPosition::Pre => &self.residual3,
+            NormPosition::Post => &self.ln2,
+        }
+    }
+}
+
 impl ActBuffers {
     fn new(gpu: &GpuContext, cfg: &ModelConfig, b: usize) -> Self {
-        let (t, c, nh, v, f) = (cfg.block_size, cfg.n_embd, cfg.n_head, cfg.vocab_size, cfg.ffn_width());
+        let (t, c, nh, v, f, fc) = (cfg.block_size, cfg.n_embd, cfg.n_head, cfg.vocab_size, cfg.ffn_width(), cfg.fc_width());
         let bt = b * t;
         let z = |label: &str, n: usize| GpuTensor::zeros(gpu, label, n);
         let layers = (0..cfg.n_layer)
@@ -106,7 +119,7 @@ impl ActBuffers {
                 ln2: z("ln2", bt * c),
                 ln2_mean: z("ln2_mean", bt),
                 ln2_rstd: z("ln2_rstd", bt),
-                fch: z("fch", bt * f),
+                fch: z("fch", bt * fc),
                 fch_gelu: z("fch_gelu", bt * f),
                 fcproj: z("fcproj", bt * c),
                 residual3: z("residual3", bt * c),
@@ -164,9 +177,14 @@ pub struct GpuModel {
     pub layout: ParamLayout,
     pub(crate) params: GpuTensor, // (padded_len)
     pub(crate) wte: GpuTensor,    // (V, C)
-    pub(crate) wpe: GpuTensor,    // (maxT, C)
+    /// What the encoder adds per position: the learned wpe (a view of params) or the uploaded
+    /// sinusoidal table; None for rotary positions.
+    pub(crate) pos: Option<GpuTensor>, // (maxT, C)
+    /// Rotary models: the uploaded cos and sin of every angle.
+    pub(crate) rope: Option<(GpuTensor, GpuTensor)>, // (maxT, HS/2) each
     pub(crate) lnfw: GpuTensor,   // (C)
-    pub(crate) lnfb: GpuTensor,   // (C)
+    pub(crate) lnfb: Option<GpuTensor>, // (C), LayerNorm only
+    pub(crate) head: GpuTensor,   // (V, C): wte (tied) or lm_head
     pub(crate) blocks: Vec<BlockTensors>,
     pub(crate) acts: ActBuffers,
     pub(crate) tokens: GpuTensor,  // (B, T) u32
@@ -192,14 +210,23 @@ impl GpuModel {
             .into());
         }
         let n = max_batch * config.block_size;
-        let (params_buf, acts, tokens, targets) = gpu
+        let (maxt, c) = (config.block_size, config.n_embd);
+        let (params_buf, acts, tokens, targets, table, rope) = gpu
             .allocating(|| {
                 let params_buf = GpuTensor::from_slice(&gpu.device, "params", params);
+                let table = (config.positions == Positions::Sinusoidal)
+                    .then(|| GpuTensor::from_slice(&gpu.device, "sinusoidal positions", &sinusoidal_table(maxt, c)));
+                let rope = (config.positions == Positions::Rotary).then(|| {
+                    let (cos, sin) = rope_table(maxt, config.head_size());
+                    (GpuTensor::from_slice(&gpu.device, "rope cos", &cos), GpuTensor::from_slice(&gpu.device, "rope sin", &sin))
+                });
                 (
                     params_buf,
                     ActBuffers::new(&gpu, &config, max_batch),
                     GpuTensor::zeros(&gpu, "tokens", n),
                     GpuTensor::zeros(&gpu, "targets", n),
+                    table,
+                    rope,
                 )
             })
             .await?;
@@ -207,9 +234,11 @@ impl GpuModel {
         let blocks = layout.blocks.iter().map(|p| BlockTensors::new(&params_buf, p)).collect();
         Ok(GpuModel {
             wte: view(layout.wte),
-            wpe: view(layout.wpe),
+            pos: layout.wpe.map(view).or(table),
+            rope,
             lnfw: view(layout.lnfw),
-            lnfb: view(layout.lnfb),
+            lnfb: layout.lnfb.map(view),
+            head: view(layout.head()),
             blocks,
             acts,
             tokens,
@@ -321,7 +350,10 @@ impl GpuModel {
         match key {
             TraceKey::Tokens => (vec![], None),
             TraceKey::EmbedTok => (rows(&self.wte, &mut tokens.iter().map(|&id| id as u64)), None),
-            TraceKey::EmbedPos => (vec![Region { buffer: self.wpe.buffer.clone(), offset: self.wpe.offset, len: t as u64 * c }], None),
+            TraceKey::EmbedPos => {
+                let pos = self.pos.as_ref().expect("TraceKey::parse refuses embed.pos for rotary models");
+                (vec![Region { buffer: pos.buffer.clone(), offset: pos.offset, len: t as u64 * c }], None)
+            }
             _ => unreachable!("every other key has a locator"),
         }
     }
@@ -357,27 +389,46 @@ impl GpuModel {
         let gpu = &*self.gpu;
         let cfg = &self.config;
         let (b, t) = (key.b as u32, key.t as u32);
-        let (c, nh, v, f) = (cfg.n_embd as u32, cfg.n_head as u32, cfg.vocab_size as u32, cfg.ffn_width() as u32);
+        let (c, nh, v, f, fc) =
+            (cfg.n_embd as u32, cfg.n_head as u32, cfg.vocab_size as u32, cfg.ffn_width() as u32, cfg.fc_width() as u32);
         let bt = b * t;
         let a = &self.acts;
-        let mut ops = vec![encoder::encoder_forward(gpu, &a.encoded, &self.tokens, &self.wte, &self.wpe, b, t, c)];
+        let (norm, post) = (cfg.norm, cfg.norm_position == NormPosition::Post);
+        let mut ops = vec![encoder::encoder_forward(gpu, &a.encoded, &self.tokens, &self.wte, self.pos.as_ref(), b, t, c)];
         for (l, (w, la)) in self.blocks.iter().zip(&a.layers).enumerate() {
-            let residual = if l == 0 { &a.encoded } else { &a.layers[l - 1].residual3 };
+            let input = if l == 0 { &a.encoded } else { a.layers[l - 1].output(cfg) };
             let weights = if key.keep_weights { a.weights.as_ref().map(|ws| (&ws[l].0, &ws[l].1)) } else { None };
-            ops.push(layernorm::layernorm_forward(gpu, &la.ln1, &la.ln1_mean, &la.ln1_rstd, residual, &w.ln1w, &w.ln1b, bt, c));
-            ops.push(matmul::matmul_forward(gpu, &la.qkv, &la.ln1, &w.qkvw, Some(&w.qkvb), bt, c, 3 * c));
+            // attention reads the block input (post-norm) or its norm (pre-norm)
+            if !post {
+                ops.push(norm_forward(gpu, norm, &la.ln1, &la.ln1_mean, &la.ln1_rstd, input, &w.ln1w, w.ln1b.as_ref(), bt, c));
+            }
+            let attn_in = if post { input } else { &la.ln1 };
+            ops.push(matmul::matmul_forward(gpu, &la.qkv, attn_in, &w.qkvw, Some(&w.qkvb), bt, c, 3 * c));
+            if let Some((cos, sin)) = &self.rope {
+                ops.push(rope::rope_forward(gpu, &la.qkv, cos, sin, b, t, c, nh));
+            }
             ops.push(attention::attention_forward(gpu, &la.atty, &la.lse, weights, &la.qkv, b, t, c, nh));
             ops.push(matmul::matmul_forward(gpu, &la.attproj, &la.atty, &w.attprojw, Some(&w.attprojb), bt, c, c));
-            ops.push(residual::residual_forward(gpu, &la.residual2, residual, &la.attproj, bt * c));
-            ops.push(layernorm::layernorm_forward(gpu, &la.ln2, &la.ln2_mean, &la.ln2_rstd, &la.residual2, &w.ln2w, &w.ln2b, bt, c));
-            ops.push(matmul::matmul_forward(gpu, &la.fch, &la.ln2, &w.fcw, Some(&w.fcb), bt, c, f));
-            ops.push(gelu::gelu_forward(gpu, &la.fch_gelu, &la.fch, bt * f));
+            ops.push(residual::residual_forward(gpu, &la.residual2, input, &la.attproj, bt * c));
+            // the FFN reads norm(residual2): ln2 (pre-norm) or ln1 (post-norm)
+            let (ffn_in, ffn_skip) = if post {
+                ops.push(norm_forward(gpu, norm, &la.ln1, &la.ln1_mean, &la.ln1_rstd, &la.residual2, &w.ln1w, w.ln1b.as_ref(), bt, c));
+                (&la.ln1, &la.ln1)
+            } else {
+                ops.push(norm_forward(gpu, norm, &la.ln2, &la.ln2_mean, &la.ln2_rstd, &la.residual2, &w.ln2w, w.ln2b.as_ref(), bt, c));
+                (&la.ln2, &la.residual2)
+            };
+            ops.push(matmul::matmul_forward(gpu, &la.fch, ffn_in, &w.fcw, Some(&w.fcb), bt, c, fc));
+            ops.push(ffn_act_forward(gpu, cfg.ffn, &la.fch_gelu, &la.fch, bt, f));
             ops.push(matmul::matmul_forward(gpu, &la.fcproj, &la.fch_gelu, &w.fcprojw, Some(&w.fcprojb), bt, f, c));
-            ops.push(residual::residual_forward(gpu, &la.residual3, &la.residual2, &la.fcproj, bt * c));
+            ops.push(residual::residual_forward(gpu, &la.residual3, ffn_skip, &la.fcproj, bt * c));
+            if post {
+                ops.push(norm_forward(gpu, norm, &la.ln2, &la.ln2_mean, &la.ln2_rstd, &la.residual3, &w.ln2w, w.ln2b.as_ref(), bt, c));
+            }
         }
-        let last = &a.layers[cfg.n_layer - 1].residual3;
-        ops.push(layernorm::layernorm_forward(gpu, &a.lnf, &a.lnf_mean, &a.lnf_rstd, last, &self.lnfw, &self.lnfb, bt, c));
-        ops.push(matmul::matmul_forward(gpu, &a.logits, &a.lnf, &self.wte, None, bt, c, v));
+        let last = a.layers[cfg.n_layer - 1].output(cfg);
+        ops.push(norm_forward(gpu, norm, &a.lnf, &a.lnf_mean, &a.lnf_rstd, last, &self.lnfw, self.lnfb.as_ref(), bt, c));
+        ops.push(matmul::matmul_forward(gpu, &a.logits, &a.lnf, &self.head, None, bt, c, v));
         let targets = if key.with_targets { Some(&self.targets) } else { None };
         ops.push(softmax_xent::softmax_xent_forward(gpu, &a.probs, &a.losses, &a.logits, targets, bt, v));
         ops.into_iter().map(Step::from).collect()

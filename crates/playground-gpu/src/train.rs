@@ -6,14 +6,16 @@
 //! The op list mirrors `CpuModel::backward` (playground-core), the reference it is tested
 //! against; every backward kernel accumulates (`+=`), so gradient buffers are zeroed first.
 
+use crate::arch_ops::{ffn_act_backward, norm_backward};
 use crate::context::{Op, SharedGpu, Step};
 use crate::error::GpuError;
 use crate::kernels::adamw::{adamw_update, AdamWUniform};
 use crate::kernels::stats::{step_stats, StepStatsParams};
-use crate::kernels::{attention, clip, encoder, gelu, layernorm, matmul, softmax_xent};
+use crate::kernels::{attention, clip, encoder, matmul, rope, softmax_xent};
 use crate::model::{BlockTensors, GpuModel, PlanKey};
 use crate::readback::{words_to_f32, Region};
 use crate::tensor::GpuTensor;
+use playground_core::config::NormPosition;
 use playground_core::model::check_tokens;
 use playground_core::params::Span;
 use playground_core::train::{OptimizerState, StepStats, TrainConfig};
@@ -30,20 +32,22 @@ struct TrainBuffers {
     /// Copies of params, m, v at the last good step, for rolling back.
     snapshot: [GpuTensor; 3],
     dwte: GpuTensor,
-    dwpe: GpuTensor,
+    dwpe: Option<GpuTensor>, // learned positions only
     dlnfw: GpuTensor,
-    dlnfb: GpuTensor,
+    dlnfb: Option<GpuTensor>, // LayerNorm only
+    dhead: GpuTensor,         // dwte (tied) or dlm_head
     dblocks: Vec<BlockTensors>,
     dlogits: GpuTensor,   // (B, T, V)
     dlosses: GpuTensor,   // (B, T), each 1/(B·T): the loss is a mean
     dlnf: GpuTensor,      // (B, T, C)
     dresidual: GpuTensor, // (B, T, C), the gradient along the residual stream
-    dfch_gelu: GpuTensor, // (B, T, 4C)
-    dfch: GpuTensor,      // (B, T, 4C)
+    dfch_gelu: GpuTensor, // (B, T, H)
+    dfch: GpuTensor,      // (B, T, H) or (B, T, 2H)
     dln2: GpuTensor,      // (B, T, C)
     datty: GpuTensor,     // (B, T, C)
     dqkv: GpuTensor,      // (B, T, 3C)
     dln1: GpuTensor,      // (B, T, C)
+    dstream: GpuTensor,   // (B, T, C), post-norm: the gradient between the two norms
     delta: GpuTensor,     // (B, NH, T)
     norm: GpuTensor,      // (1)
     scale: GpuTensor,     // (1)
@@ -54,7 +58,7 @@ struct TrainBuffers {
 impl TrainBuffers {
     fn new(gpu: &crate::GpuContext, model: &GpuModel, b: usize) -> Self {
         let cfg = &model.config;
-        let (t, c, nh, v, f) = (cfg.block_size, cfg.n_embd, cfg.n_head, cfg.vocab_size, cfg.ffn_width());
+        let (t, c, nh, v, f, fc) = (cfg.block_size, cfg.n_embd, cfg.n_head, cfg.vocab_size, cfg.ffn_width(), cfg.fc_width());
         let bt = b * t;
         let len = model.layout.padded_len();
         let z = |label: &str, n: usize| GpuTensor::zeros(gpu, label, n);
@@ -66,20 +70,22 @@ impl TrainBuffers {
             v: z("adam v", len),
             snapshot: [z("snapshot params", len), z("snapshot m", len), z("snapshot v", len)],
             dwte: view(lay.wte),
-            dwpe: view(lay.wpe),
+            dwpe: lay.wpe.map(view),
             dlnfw: view(lay.lnfw),
-            dlnfb: view(lay.lnfb),
+            dlnfb: lay.lnfb.map(view),
+            dhead: view(lay.head()),
             dblocks: lay.blocks.iter().map(|p| BlockTensors::new(&grads, p)).collect(),
             dlogits: z("dlogits", bt * v),
             dlosses: GpuTensor::from_slice(&gpu.device, "dlosses", &vec![1.0 / bt as f32; bt]),
             dlnf: z("dlnf", bt * c),
             dresidual: z("dresidual", bt * c),
             dfch_gelu: z("dfch_gelu", bt * f),
-            dfch: z("dfch", bt * f),
+            dfch: z("dfch", bt * fc),
             dln2: z("dln2", bt * c),
             datty: z("datty", bt * c),
             dqkv: z("dqkv", bt * 3 * c),
             dln1: z("dln1", bt * c),
+            dstream: z("dstream", bt * c),
             delta: z("delta", b * nh * t),
             norm: z("grad norm", 1),
             scale: z("clip scale", 1),
@@ -247,61 +253,124 @@ fn record_backward(model: &GpuModel, g: &TrainBuffers, b: usize, t: usize) -> Ve
     let gpu = &*model.gpu;
     let cfg = &model.config;
     let (b, t) = (b as u32, t as u32);
-    let (c, nh, v, f) = (cfg.n_embd as u32, cfg.n_head as u32, cfg.vocab_size as u32, cfg.ffn_width() as u32);
+    let (c, nh, v, f, fc) = (cfg.n_embd as u32, cfg.n_head as u32, cfg.vocab_size as u32, cfg.ffn_width() as u32, cfg.fc_width() as u32);
     let bt = b * t;
     let a = &model.acts;
+    let (norm, post) = (cfg.norm, cfg.norm_position == NormPosition::Post);
     let mut steps: Vec<Step> = [&g.grads, &g.dlogits, &g.dlnf, &g.dresidual].map(|t| Step::Zero(t.clone())).into();
     let mut run = |ops: Vec<crate::context::Op>| steps.extend(ops.into_iter().map(Step::Run));
     run(vec![softmax_xent::softmax_xent_backward(gpu, &g.dlogits, &g.dlosses, &a.probs, &model.targets, bt, v)]);
-    // tied head: logits = lnf · wteᵀ, so its weight gradient lands in dwte
-    run(matmul::matmul_backward(gpu, &g.dlnf, &g.dwte, None, &g.dlogits, &a.lnf, &model.wte, bt, c, v));
-    let last = &a.layers[cfg.n_layer - 1].residual3;
-    run(layernorm::layernorm_backward(gpu, &g.dresidual, &g.dlnfw, &g.dlnfb, &g.dlnf, last, &model.lnfw, &a.lnf_mean, &a.lnf_rstd, bt, c)
-        .into());
+    // logits = lnf · headᵀ: a tied head's weight gradient lands in dwte
+    run(matmul::matmul_backward(gpu, &g.dlnf, &g.dhead, None, &g.dlogits, &a.lnf, &model.head, bt, c, v));
+    let last = a.layers[cfg.n_layer - 1].output(cfg);
+    run(norm_backward(gpu, norm, &g.dresidual, &g.dlnfw, g.dlnfb.as_ref(), &g.dlnf, last, &model.lnfw, &a.lnf_mean, &a.lnf_rstd, bt, c));
     for l in (0..cfg.n_layer).rev() {
         let (w, dw, la) = (&model.blocks[l], &g.dblocks[l], &a.layers[l]);
-        let residual = if l == 0 { &a.encoded } else { &a.layers[l - 1].residual3 };
-        steps.extend([&g.dfch_gelu, &g.dfch, &g.dln2, &g.datty, &g.dqkv, &g.dln1].map(|t| Step::Zero(t.clone())));
+        let input = if l == 0 { &a.encoded } else { a.layers[l - 1].output(cfg) };
+        steps.extend([&g.dfch_gelu, &g.dfch, &g.dln2, &g.datty, &g.dqkv, &g.dln1, &g.dstream].map(|t| Step::Zero(t.clone())));
         let mut run = |ops: Vec<crate::context::Op>| steps.extend(ops.into_iter().map(Step::Run));
-        // forward was: residual3 = residual2 + fcproj(gelu(fc(ln2(residual2))));
-        // dresidual holds the skip path's share, the FFN branch adds to it
-        run(matmul::matmul_backward(gpu, &g.dfch_gelu, &dw.fcprojw, Some(&dw.fcprojb), &g.dresidual, &la.fch_gelu, &w.fcprojw, bt, f, c));
-        run(vec![gelu::gelu_backward(gpu, &g.dfch, &la.fch, &g.dfch_gelu, bt * f)]);
-        run(matmul::matmul_backward(gpu, &g.dln2, &dw.fcw, Some(&dw.fcb), &g.dfch, &la.ln2, &w.fcw, bt, c, f));
-        run(layernorm::layernorm_backward(
-            gpu,
-            &g.dresidual,
-            &dw.ln2w,
-            &dw.ln2b,
-            &g.dln2,
-            &la.residual2,
-            &w.ln2w,
-            &la.ln2_mean,
-            &la.ln2_rstd,
-            bt,
-            c,
-        )
-        .into());
-        // forward was: residual2 = residual + attproj(attention(qkv(ln1(residual))))
+        if post {
+            // forward was: ln2 = norm(residual3), residual3 = ln1 + fcproj(act(fc(ln1)));
+            // dresidual holds d ln2; dstream becomes d residual3, then d ln1
+            run(norm_backward(
+                gpu,
+                norm,
+                &g.dstream,
+                &dw.ln2w,
+                dw.ln2b.as_ref(),
+                &g.dresidual,
+                &la.residual3,
+                &w.ln2w,
+                &la.ln2_mean,
+                &la.ln2_rstd,
+                bt,
+                c,
+            ));
+            run(matmul::matmul_backward(gpu, &g.dfch_gelu, &dw.fcprojw, Some(&dw.fcprojb), &g.dstream, &la.fch_gelu, &w.fcprojw, bt, f, c));
+            run(vec![ffn_act_backward(gpu, cfg.ffn, &g.dfch, &la.fch, &g.dfch_gelu, bt, f)]);
+            run(matmul::matmul_backward(gpu, &g.dstream, &dw.fcw, Some(&dw.fcb), &g.dfch, &la.ln1, &w.fcw, bt, c, fc));
+        } else {
+            // forward was: residual3 = residual2 + fcproj(act(fc(ln2(residual2))));
+            // dresidual holds the skip path's share, the FFN branch adds to it
+            run(matmul::matmul_backward(
+                gpu,
+                &g.dfch_gelu,
+                &dw.fcprojw,
+                Some(&dw.fcprojb),
+                &g.dresidual,
+                &la.fch_gelu,
+                &w.fcprojw,
+                bt,
+                f,
+                c,
+            ));
+            run(vec![ffn_act_backward(gpu, cfg.ffn, &g.dfch, &la.fch, &g.dfch_gelu, bt, f)]);
+            run(matmul::matmul_backward(gpu, &g.dln2, &dw.fcw, Some(&dw.fcb), &g.dfch, &la.ln2, &w.fcw, bt, c, fc));
+            run(norm_backward(
+                gpu,
+                norm,
+                &g.dresidual,
+                &dw.ln2w,
+                dw.ln2b.as_ref(),
+                &g.dln2,
+                &la.residual2,
+                &w.ln2w,
+                &la.ln2_mean,
+                &la.ln2_rstd,
+                bt,
+                c,
+            ));
+        }
+        if post {
+            // ln1 = norm(residual2): dresidual becomes d residual2
+            steps.push(Step::Zero(g.dresidual.clone()));
+            steps.extend(
+                norm_backward(
+                    gpu,
+                    norm,
+                    &g.dresidual,
+                    &dw.ln1w,
+                    dw.ln1b.as_ref(),
+                    &g.dstream,
+                    &la.residual2,
+                    &w.ln1w,
+                    &la.ln1_mean,
+                    &la.ln1_rstd,
+                    bt,
+                    c,
+                )
+                .into_iter()
+                .map(Step::Run),
+            );
+        }
+        let mut run = |ops: Vec<crate::context::Op>| steps.extend(ops.into_iter().map(Step::Run));
+        // forward was: residual2 = input + attproj(attention(qkv(x))), x = ln1(input) or input
         run(matmul::matmul_backward(gpu, &g.datty, &dw.attprojw, Some(&dw.attprojb), &g.dresidual, &la.atty, &w.attprojw, bt, c, c));
         run(attention::attention_backward(gpu, &g.dqkv, &g.delta, &g.datty, &la.qkv, &la.atty, &la.lse, b, t, c, nh).into());
-        run(matmul::matmul_backward(gpu, &g.dln1, &dw.qkvw, Some(&dw.qkvb), &g.dqkv, &la.ln1, &w.qkvw, bt, c, 3 * c));
-        run(layernorm::layernorm_backward(
-            gpu,
-            &g.dresidual,
-            &dw.ln1w,
-            &dw.ln1b,
-            &g.dln1,
-            residual,
-            &w.ln1w,
-            &la.ln1_mean,
-            &la.ln1_rstd,
-            bt,
-            c,
-        )
-        .into());
+        if let Some((cos, sin)) = &model.rope {
+            run(vec![rope::rope_backward(gpu, &g.dqkv, cos, sin, b, t, c, nh)]);
+        }
+        if post {
+            run(matmul::matmul_backward(gpu, &g.dresidual, &dw.qkvw, Some(&dw.qkvb), &g.dqkv, input, &w.qkvw, bt, c, 3 * c));
+        } else {
+            run(matmul::matmul_backward(gpu, &g.dln1, &dw.qkvw, Some(&dw.qkvb), &g.dqkv, &la.ln1, &w.qkvw, bt, c, 3 * c));
+            run(norm_backward(
+                gpu,
+                norm,
+                &g.dresidual,
+                &dw.ln1w,
+                dw.ln1b.as_ref(),
+                &g.dln1,
+                input,
+                &w.ln1w,
+                &la.ln1_mean,
+                &la.ln1_rstd,
+                bt,
+                c,
+            ));
+        }
     }
     let mut run = |ops: Vec<crate::context::Op>| steps.extend(ops.into_iter().map(Step::Run));
-    run(encoder::encoder_backward(gpu, &g.dwte, &g.dwpe, &g.dresidual, &model.tokens, b, t, c).into());
+    run(encoder::encoder_backward(gpu, &g.dwte, g.dwpe.as_ref(), &g.dresidual, &model.tokens, b, t, c));
     steps
 }

@@ -1,9 +1,12 @@
 //! The small structured values that cross the JS boundary through serde-wasm-bindgen.
 
+use playground_core::config::{Ffn, Norm, NormPosition, Positions};
 use playground_core::ModelConfig;
 use serde::{Deserialize, Serialize};
 
-/// Sizes from JS; the vocabulary size comes from the tokenizer.
+/// Sizes and architecture choices from JS (the choices default to GPT-2's, in ModelConfig's
+/// spelling: "rms_norm", "post", "sinusoidal", "rotary", "relu", "swi_glu"); the vocabulary
+/// size comes from the tokenizer.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConfigDto {
@@ -11,6 +14,20 @@ pub struct ConfigDto {
     pub n_layer: usize,
     pub n_head: usize,
     pub n_embd: usize,
+    #[serde(default)]
+    pub norm: Norm,
+    #[serde(default)]
+    pub norm_position: NormPosition,
+    #[serde(default)]
+    pub positions: Positions,
+    #[serde(default)]
+    pub ffn: Ffn,
+    #[serde(default = "yes")]
+    pub tie_head: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl ConfigDto {
@@ -21,6 +38,11 @@ impl ConfigDto {
             n_layer: self.n_layer,
             n_head: self.n_head,
             n_embd: self.n_embd,
+            norm: self.norm,
+            norm_position: self.norm_position,
+            positions: self.positions,
+            ffn: self.ffn,
+            tie_head: self.tie_head,
             ..ModelConfig::default()
         }
     }

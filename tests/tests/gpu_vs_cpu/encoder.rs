@@ -9,20 +9,17 @@ fn encoder_forward_matches_cpu() {
         let tokens = rand_tokens(b * t, v, 1);
         let (wte, wpe) = (randn(v * c, 1.0, 2), randn(max_t * c, 1.0, 3));
         let mut want = vec![0.0; b * t * c];
-        cpu::encoder_forward(&mut want, &tokens, &wte, &wpe, b, t, c);
+        cpu::encoder_forward(&mut want, &tokens, &wte, Some(&wpe), b, t, c);
         let out = zeros(&gpu, b * t * c);
-        let op = encoder::encoder_forward(
-            &gpu,
-            &out,
-            &upload(&gpu, &tokens),
-            &upload(&gpu, &wte),
-            &upload(&gpu, &wpe),
-            b as u32,
-            t as u32,
-            c as u32,
-        );
+        let (g_tokens, g_wte) = (upload(&gpu, &tokens), upload(&gpu, &wte));
+        let op = encoder::encoder_forward(&gpu, &out, &g_tokens, &g_wte, Some(&upload(&gpu, &wpe)), b as u32, t as u32, c as u32);
         let got = run_and_read(&gpu, &[op], &[&out]);
         assert_close(&format!("encoder b{b} t{t} c{c}"), &got[0], &want, 0.0, 0.0);
+        // rotary positions: the token embedding alone
+        cpu::encoder_forward(&mut want, &tokens, &wte, None, b, t, c);
+        let op = encoder::encoder_forward(&gpu, &out, &g_tokens, &g_wte, None, b as u32, t as u32, c as u32);
+        let got = run_and_read(&gpu, &[op], &[&out]);
+        assert_close(&format!("encoder without positions b{b} t{t} c{c}"), &got[0], &want, 0.0, 0.0);
     }
 }
 
@@ -36,9 +33,17 @@ fn encoder_backward_matches_cpu() {
         // nonzero starting gradients: the kernels accumulate, as the CPU does
         let (mut dwte, mut dwpe) = (randn(v * c, 1.0, 32), randn(max_t * c, 1.0, 33));
         let (g_dwte, g_dwpe) = (upload(&gpu, &dwte), upload(&gpu, &dwpe));
-        cpu::encoder_backward(&mut dwte, &mut dwpe, &dout, &tokens, b, t, c);
-        let ops =
-            encoder::encoder_backward(&gpu, &g_dwte, &g_dwpe, &upload(&gpu, &dout), &upload(&gpu, &tokens), b as u32, t as u32, c as u32);
+        cpu::encoder_backward(&mut dwte, Some(&mut dwpe), &dout, &tokens, b, t, c);
+        let ops = encoder::encoder_backward(
+            &gpu,
+            &g_dwte,
+            Some(&g_dwpe),
+            &upload(&gpu, &dout),
+            &upload(&gpu, &tokens),
+            b as u32,
+            t as u32,
+            c as u32,
+        );
         let got = run_and_read(&gpu, &ops, &[&g_dwte, &g_dwpe]);
         // same additions in the same order from the same start: equal bit for bit
         let tag = format!("b{b} t{t} c{c} v{v}");

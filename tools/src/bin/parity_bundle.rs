@@ -1,10 +1,11 @@
-//! Writes the bundle the PyTorch parity test (tests/python/test_parity.py) compares against:
-//! a checkpoint, and for each engine (CPU reference, GPU) one training step on one batch —
-//! the batch, logits, loss, every gradient, the gradient norm and the parameters after one
-//! clipped AdamW step — as safetensors.
+//! Writes the bundles the PyTorch parity test (tests/python/test_parity.py) compares against,
+//! one per architecture variant in DIR/<variant>/: a checkpoint, and for each engine (CPU
+//! reference, GPU) one training step on one batch — the batch, logits, loss, every gradient,
+//! the gradient norm and the parameters after one clipped AdamW step — as safetensors.
 //!   cargo run --release -p playground-tools --bin parity_bundle -- DIR
 
 use playground_core::checkpoint::Checkpoint;
+use playground_core::config::{Ffn, Norm, NormPosition, Positions};
 use playground_core::data::batch;
 use playground_core::model::Activations;
 use playground_core::train::{CpuTrainer, TrainConfig};
@@ -24,12 +25,44 @@ struct StepResult {
 }
 
 fn main() {
-    let dir = std::env::args().nth(1).expect("usage: parity_bundle DIR");
-    std::fs::create_dir_all(&dir).expect("create the bundle directory");
-    // odd sizes on purpose: C not a multiple of 4, three heads, T = block_size
+    let root = std::env::args().nth(1).expect("usage: parity_bundle DIR");
+    // odd sizes on purpose: C not a multiple of 4, three heads, T = block_size; rotary
+    // models need an even head width, so theirs is 6 (C = 18)
     let tokenizer = CharTokenizer::from_text("abcdefghijkl ").expect("a vocabulary");
-    let config =
+    let base =
         ModelConfig { vocab_size: tokenizer.vocab_size(), block_size: 8, n_layer: 2, n_head: 3, n_embd: 15, ..ModelConfig::default() };
+    let variants = [
+        ("gpt2", base),
+        ("rmsnorm", ModelConfig { norm: Norm::RmsNorm, ..base }),
+        ("postnorm", ModelConfig { norm_position: NormPosition::Post, ..base }),
+        ("sinusoidal", ModelConfig { positions: Positions::Sinusoidal, ..base }),
+        ("rotary", ModelConfig { positions: Positions::Rotary, n_embd: 18, ..base }),
+        ("relu", ModelConfig { ffn: Ffn::Relu, ..base }),
+        ("swiglu", ModelConfig { ffn: Ffn::SwiGlu, ..base }),
+        ("untied", ModelConfig { tie_head: false, ..base }),
+        (
+            "all",
+            ModelConfig {
+                norm: Norm::RmsNorm,
+                norm_position: NormPosition::Post,
+                positions: Positions::Rotary,
+                ffn: Ffn::SwiGlu,
+                tie_head: false,
+                n_embd: 18,
+                ..base
+            },
+        ),
+    ];
+    let gpu = SharedGpu::new(pollster::block_on(GpuContext::new()).expect("a GPU adapter (lavapipe in tests)"));
+    for (name, config) in variants {
+        let dir = format!("{root}/{name}");
+        std::fs::create_dir_all(&dir).expect("create the bundle directory");
+        write_bundle(&dir, &tokenizer, config, gpu.clone());
+    }
+}
+
+fn write_bundle(dir: &str, tokenizer: &CharTokenizer, config: ModelConfig, gpu: SharedGpu) {
+    let tokenizer = tokenizer.clone();
     // clip at 0.5 so that the clipping path is exercised; no warmup: step 0 uses the peak lr
     let train = TrainConfig { batch_size: 3, learning_rate: 3e-3, warmup_steps: 0, grad_clip: 0.5, ..TrainConfig::default() };
     // weights well away from the initialization, so every nonlinearity works in its curved
@@ -42,7 +75,7 @@ fn main() {
         }
     }
     let checkpoint = Checkpoint { config, tokenizer, params: model.params.clone(), metadata: Default::default() };
-    std::fs::write(Path::new(&dir).join("model.safetensors"), checkpoint.to_bytes().expect("serializes")).expect("write model");
+    std::fs::write(Path::new(dir).join("model.safetensors"), checkpoint.to_bytes().expect("serializes")).expect("write model");
 
     let stream: Vec<u32> = {
         let mut rng = Rng::new(5);
@@ -52,10 +85,9 @@ fn main() {
     let layout = ParamLayout::new(&config);
 
     let cpu = cpu_step(&model, train, &x, &y);
-    write_engine(&dir, "cpu", &layout, &x, &y, train, &cpu);
-    let gpu = pollster::block_on(GpuContext::new()).expect("a GPU adapter (lavapipe in tests)");
-    let gpu_result = pollster::block_on(gpu_step(SharedGpu::new(gpu), &model, train, &x, &y));
-    write_engine(&dir, "gpu", &layout, &x, &y, train, &gpu_result);
+    write_engine(dir, "cpu", &layout, &x, &y, train, &cpu);
+    let gpu_result = pollster::block_on(gpu_step(gpu, &model, train, &x, &y));
+    write_engine(dir, "gpu", &layout, &x, &y, train, &gpu_result);
     println!("parity bundle written to {dir}: loss cpu {} gpu {}", cpu.loss, gpu_result.loss);
 }
 

@@ -3,7 +3,8 @@
 //! gradient outputs, so gradients can be summed; zero them before a step.
 //!
 //! Each file here has a twin in `shaders/` and in `playground-gpu/src/kernels/`, and the
-//! tests compare them.
+//! tests compare them. `positions.rs` is the exception: it computes constant tables (the
+//! sinusoidal positions, the rotary angles) that the GPU receives uploaded.
 
 pub mod adamw;
 pub mod attention;
@@ -12,8 +13,13 @@ pub mod encoder;
 pub mod gelu;
 pub mod layernorm;
 pub mod matmul;
+pub mod positions;
+pub mod relu;
 pub mod residual;
+pub mod rmsnorm;
+pub mod rope;
 pub mod softmax_xent;
+pub mod swiglu;
 
 pub use adamw::*;
 pub use attention::*;
@@ -22,5 +28,10 @@ pub use encoder::*;
 pub use gelu::*;
 pub use layernorm::*;
 pub use matmul::*;
+pub use positions::*;
+pub use relu::*;
 pub use residual::*;
+pub use rmsnorm::*;
+pub use rope::*;
 pub use softmax_xent::*;
+pub use swiglu::*;

@@ -10,26 +10,29 @@ pub struct EncoderParams {
     pub b: u32,
     pub t: u32,
     pub c: u32,
-    pub _pad: u32,
+    /// encoder_forward: 1 adds wpe, 0 does not; encoder_backward_wpe: unused.
+    pub add_pos: u32,
 }
 const _: () = assert!(std::mem::size_of::<EncoderParams>().is_multiple_of(16));
 
 pub const WORKGROUP_SIZE: [u32; 3] = [256, 1, 1];
 
+/// wpe: the learned or sinusoidal position table, or None (rotary: nothing is added; wte
+/// then fills the unread binding).
 #[allow(clippy::too_many_arguments)]
 pub fn encoder_forward(
     gpu: &GpuContext,
-    out: &GpuTensor,    // (B, T, C)
-    tokens: &GpuTensor, // (B, T) u32
-    wte: &GpuTensor,    // (V, C)
-    wpe: &GpuTensor,    // (maxT, C)
+    out: &GpuTensor,         // (B, T, C)
+    tokens: &GpuTensor,      // (B, T) u32
+    wte: &GpuTensor,         // (V, C)
+    wpe: Option<&GpuTensor>, // (maxT, C)
     b: u32,
     t: u32,
     c: u32,
 ) -> Op {
-    let params = EncoderParams { b, t, c, _pad: 0 };
+    let params = EncoderParams { b, t, c, add_pos: wpe.is_some() as u32 };
     let n = b as u64 * t as u64 * c as u64;
-    gpu.op(Kernel::EncoderForward, &[out, tokens, wte, wpe], &params, grid(n.div_ceil(WORKGROUP_SIZE[0] as u64)))
+    gpu.op(Kernel::EncoderForward, &[out, tokens, wte, wpe.unwrap_or(wte)], &params, grid(n.div_ceil(WORKGROUP_SIZE[0] as u64)))
 }
 
 /// Uniform of `encoder_backward_wte.wgsl`.
@@ -48,18 +51,21 @@ pub const BACKWARD_WPE_WORKGROUP_SIZE: [u32; 3] = [256, 1, 1];
 
 /// `cpu::encoder_backward` as two kernels, each output element written by one invocation:
 /// dwte (V = dwte.len / C rows) += dout rows of each token, dwpe (first T rows) += Σ_b dout.
+/// Without learned positions (dwpe None) only the first runs.
 #[allow(clippy::too_many_arguments)]
 pub fn encoder_backward(
     gpu: &GpuContext,
-    dwte: &GpuTensor,   // (V, C)
-    dwpe: &GpuTensor,   // (maxT, C)
-    dout: &GpuTensor,   // (B, T, C)
-    tokens: &GpuTensor, // (B, T) u32
+    dwte: &GpuTensor,         // (V, C)
+    dwpe: Option<&GpuTensor>, // (maxT, C)
+    dout: &GpuTensor,         // (B, T, C)
+    tokens: &GpuTensor,       // (B, T) u32
     b: u32,
     t: u32,
     c: u32,
-) -> [Op; 2] {
-    [encoder_backward_wte(gpu, dwte, dout, tokens, b, t, c), encoder_backward_wpe(gpu, dwpe, dout, b, t, c)]
+) -> Vec<Op> {
+    let mut ops = vec![encoder_backward_wte(gpu, dwte, dout, tokens, b, t, c)];
+    ops.extend(dwpe.map(|dwpe| encoder_backward_wpe(gpu, dwpe, dout, b, t, c)));
+    ops
 }
 
 /// dwte[v, c] += Σ over positions holding token v of dout[b, t, c].
@@ -87,7 +93,7 @@ pub fn encoder_backward_wpe(
     t: u32,
     c: u32,
 ) -> Op {
-    let params = EncoderParams { b, t, c, _pad: 0 };
+    let params = EncoderParams { b, t, c, add_pos: 0 };
     let n = t as u64 * c as u64;
     gpu.op(Kernel::EncoderBackwardWpe, &[dwpe, dout], &params, grid(n.div_ceil(BACKWARD_WPE_WORKGROUP_SIZE[0] as u64)))
 }

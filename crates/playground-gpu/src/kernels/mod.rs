@@ -11,9 +11,13 @@ pub mod encoder;
 pub mod gelu;
 pub mod layernorm;
 pub mod matmul;
+pub mod relu;
 pub mod residual;
+pub mod rmsnorm;
+pub mod rope;
 pub mod softmax_xent;
 pub mod stats;
+pub mod swiglu;
 
 /// A uniform struct of four u32 words, for kernels whose only parameter is a length.
 #[repr(C)]

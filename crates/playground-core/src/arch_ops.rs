@@ -1,0 +1,82 @@
+//! The CPU op each architecture choice selects, so the model's op list reads the same for
+//! every variant: `norm_*` runs LayerNorm or RMSNorm, `ffn_act_*` the FFN's activation.
+//! `playground-gpu`'s `arch_ops` makes the same choices among the kernels.
+
+use crate::config::{Ffn, Norm};
+use crate::cpu;
+
+/// out (rows, C) = norm(inp). LayerNorm fills mean and rstd; RMSNorm fills rstd and leaves
+/// mean alone. bias is LayerNorm's (RMSNorm has none).
+#[allow(clippy::too_many_arguments)]
+pub fn norm_forward(
+    norm: Norm,
+    out: &mut [f32],      // (rows, C)
+    mean: &mut [f32],     // (rows)
+    rstd: &mut [f32],     // (rows)
+    inp: &[f32],          // (rows, C)
+    weight: &[f32],       // (C)
+    bias: Option<&[f32]>, // (C), LayerNorm only
+    rows: usize,
+    c: usize,
+) {
+    match (norm, bias) {
+        (Norm::LayerNorm, Some(bias)) => cpu::layernorm_forward(out, mean, rstd, inp, weight, bias, rows, c),
+        (Norm::RmsNorm, None) => cpu::rmsnorm_forward(out, rstd, inp, weight, rows, c),
+        _ => unreachable!("ParamLayout gives LayerNorm, and only LayerNorm, a bias"),
+    }
+}
+
+/// Accumulates the gradients of `norm_forward` into dinp, dweight and dbias.
+#[allow(clippy::too_many_arguments)]
+pub fn norm_backward(
+    norm: Norm,
+    dinp: &mut [f32],          // (rows, C)
+    dweight: &mut [f32],       // (C)
+    dbias: Option<&mut [f32]>, // (C), LayerNorm only
+    dout: &[f32],              // (rows, C)
+    inp: &[f32],               // (rows, C)
+    weight: &[f32],            // (C)
+    mean: &[f32],              // (rows)
+    rstd: &[f32],              // (rows)
+    rows: usize,
+    c: usize,
+) {
+    match (norm, dbias) {
+        (Norm::LayerNorm, Some(dbias)) => cpu::layernorm_backward(dinp, dweight, dbias, dout, inp, weight, mean, rstd, rows, c),
+        (Norm::RmsNorm, None) => cpu::rmsnorm_backward(dinp, dweight, dout, inp, weight, rstd, rows, c),
+        _ => unreachable!("ParamLayout gives LayerNorm, and only LayerNorm, a bias"),
+    }
+}
+
+/// out (rows, H) = act(inp), inp being `c_fc`'s output (rows, H), or (rows, 2H) for SwiGLU.
+pub fn ffn_act_forward(
+    ffn: Ffn,
+    out: &mut [f32], // (rows, H)
+    inp: &[f32],     // (rows, H) or (rows, 2H)
+    rows: usize,
+    h: usize,
+) {
+    match ffn {
+        Ffn::Gelu => cpu::gelu_forward(out, inp, rows * h),
+        Ffn::Relu => cpu::relu_forward(out, inp, rows * h),
+        Ffn::SwiGlu => cpu::swiglu_forward(out, inp, rows, h),
+        Ffn::GeluTanh => unreachable!("ModelConfig::validate refuses the tanh GELU until the engine runs it"),
+    }
+}
+
+/// Accumulates the gradient of `ffn_act_forward` into dinp.
+pub fn ffn_act_backward(
+    ffn: Ffn,
+    dinp: &mut [f32], // (rows, H) or (rows, 2H)
+    inp: &[f32],      // (rows, H) or (rows, 2H)
+    dout: &[f32],     // (rows, H)
+    rows: usize,
+    h: usize,
+) {
+    match ffn {
+        Ffn::Gelu => cpu::gelu_backward(dinp, inp, dout, rows * h),
+        Ffn::Relu => cpu::relu_backward(dinp, inp, dout, rows * h),
+        Ffn::SwiGlu => cpu::swiglu_backward(dinp, inp, dout, rows, h),
+        Ffn::GeluTanh => unreachable!("ModelConfig::validate refuses the tanh GELU until the engine runs it"),
+    }
+}

@@ -1,0 +1,49 @@
+//! Launchers for `shaders/rmsnorm_*.wgsl`; CPU twin `playground_core::cpu::rmsnorm`.
+
+use super::layernorm::{LayerNormBackwardParams, LayerNormParams, ROWS_PER_WORKGROUP};
+use crate::context::{grid, GpuContext, Op};
+use crate::shaders::Kernel;
+use crate::tensor::GpuTensor;
+
+pub const WORKGROUP_SIZE: [u32; 3] = [64, 1, 1];
+pub const BACKWARD_INPUT_WORKGROUP_SIZE: [u32; 3] = [64, 1, 1];
+/// 32 channels × 8 row lanes.
+pub const BACKWARD_PARAMS_WORKGROUP_SIZE: [u32; 3] = [32, 8, 1];
+
+/// The uniforms are LayerNorm's: (rows, C, eps) forward, (rows, C) backward.
+#[allow(clippy::too_many_arguments)]
+pub fn rmsnorm_forward(
+    gpu: &GpuContext,
+    out: &GpuTensor,    // (rows, C)
+    rstd: &GpuTensor,   // (rows)
+    inp: &GpuTensor,    // (rows, C)
+    weight: &GpuTensor, // (C)
+    rows: u32,
+    c: u32,
+) -> Op {
+    let blocks = rows.div_ceil(ROWS_PER_WORKGROUP) as u64;
+    gpu.op(Kernel::RmsNormForward, &[out, rstd, inp, weight], &LayerNormParams::new(rows, c), grid(blocks))
+}
+
+/// `cpu::rmsnorm_backward` as two kernels: dinp per row, then dweight summed over rows. Both
+/// accumulate (`+=`).
+#[allow(clippy::too_many_arguments)]
+pub fn rmsnorm_backward(
+    gpu: &GpuContext,
+    dinp: &GpuTensor,    // (rows, C)
+    dweight: &GpuTensor, // (C)
+    dout: &GpuTensor,    // (rows, C)
+    inp: &GpuTensor,     // (rows, C)
+    weight: &GpuTensor,  // (C)
+    rstd: &GpuTensor,    // (rows)
+    rows: u32,
+    c: u32,
+) -> [Op; 2] {
+    let params = LayerNormBackwardParams { rows, c, _pad: [0; 2] };
+    let row_blocks = rows.div_ceil(ROWS_PER_WORKGROUP) as u64;
+    let channel_blocks = c.div_ceil(BACKWARD_PARAMS_WORKGROUP_SIZE[0]) as u64;
+    [
+        gpu.op(Kernel::RmsNormBackwardInput, &[dinp, dout, inp, weight, rstd], &params, grid(row_blocks)),
+        gpu.op(Kernel::RmsNormBackwardParams, &[dweight, dout, inp, rstd], &params, grid(channel_blocks)),
+    ]
+}

@@ -5,6 +5,11 @@ The module and parameter names are nanoGPT's (transformer.wte, transformer.h.{l}
 here or into nanoGPT's own GPT. The architecture matches the playground's engine: pre-LayerNorm
 blocks, learned positions, causal multi-head attention, exact-erf GELU MLP of width 4C, biases,
 a final LayerNorm and an output head tied to the token embedding.
+
+The encoder family (config "family": "encoder") is the same stack with bidirectional attention,
+trained by masked-LM (targets IGNORE except at the masked positions); with "n_classes" it also has
+BERT's `classifier` (a Linear on the final hidden state, without BERT's pooler) whose loss at the
+[CLS] position replaces the masked-LM loss.
 """
 
 import json
@@ -28,12 +33,19 @@ class GPTConfig:
     n_layer: int
     n_head: int
     n_embd: int
+    family: str = "decoder"  # "encoder": bidirectional attention (BERT), masked-LM or [CLS] classifier
+    n_classes: int = 0  # encoder: classes of the [CLS] classifier (BERT's `classifier`, no pooler)
+
+
+# The playground's IGNORE target (u32::MAX), as the int32 the parity bundle stores: outside the loss.
+IGNORE = -1
 
 
 class CausalSelfAttention(nn.Module):
     def __init__(self, cfg: GPTConfig):
         super().__init__()
         self.n_head = cfg.n_head
+        self.causal = cfg.family != "encoder"
         self.c_attn = nn.Linear(cfg.n_embd, 3 * cfg.n_embd)  # Q, K, V side by side
         self.c_proj = nn.Linear(cfg.n_embd, cfg.n_embd)
 
@@ -43,8 +55,10 @@ class CausalSelfAttention(nn.Module):
         # (B, T, C) -> (B, NH, T, HS)
         q, k, v = (z.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for z in (q, k, v))
         att = (q @ k.transpose(-2, -1)) / math.sqrt(k.size(-1))
-        mask = torch.ones(T, T, dtype=torch.bool, device=x.device).tril()
-        att = att.masked_fill(~mask, float("-inf")).softmax(dim=-1)
+        if self.causal:
+            mask = torch.ones(T, T, dtype=torch.bool, device=x.device).tril()
+            att = att.masked_fill(~mask, float("-inf"))
+        att = att.softmax(dim=-1)
         y = (att @ v).transpose(1, 2).contiguous().view(B, T, C)
         return self.c_proj(y)
 
@@ -85,16 +99,22 @@ class GPT(nn.Module):
         ))
         self.lm_head = nn.Linear(cfg.n_embd, cfg.vocab_size, bias=False)
         self.transformer.wte.weight = self.lm_head.weight  # tied, as in nanoGPT
+        if cfg.n_classes:
+            self.classifier = nn.Linear(cfg.n_embd, cfg.n_classes)
 
     def forward(self, idx, targets=None):
-        """Logits (B, T, V) and, with targets, the mean cross-entropy."""
+        """Logits (B, T, V) and, with targets, the mean cross-entropy over the targets that are
+        not IGNORE (masked-LM); with a [CLS] classifier, its cross-entropy instead (the label
+        at position 0 of each row, IGNORE elsewhere)."""
         B, T = idx.shape
         pos = torch.arange(T, device=idx.device)
         x = self.transformer.wte(idx) + self.transformer.wpe(pos)
         for block in self.transformer.h:
             x = block(x)
-        logits = self.lm_head(self.transformer.ln_f(x))
-        loss = None if targets is None else F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1))
+        h = self.transformer.ln_f(x)
+        logits = self.lm_head(h)
+        scored = self.classifier(h) if self.config.n_classes else logits
+        loss = None if targets is None else F.cross_entropy(scored.view(-1, scored.size(-1)), targets.view(-1), ignore_index=IGNORE)
         return logits, loss
 
     def configure_optimizer(self, lr, weight_decay, betas, eps):
@@ -126,8 +146,12 @@ def save_checkpoint(model, vocab, path, metadata=None):
     """Writes a file the browser can load again (the tied head is stored twice, as a copy)."""
     cfg = model.config
     meta = {k: str(v) for k, v in (metadata or {}).items()}
-    meta.update(format=FORMAT, format_version=FORMAT_VERSION, vocab=json.dumps(vocab, ensure_ascii=False),
-                config=json.dumps(dict(vocab_size=cfg.vocab_size, block_size=cfg.block_size, n_layer=cfg.n_layer,
-                                       n_head=cfg.n_head, n_embd=cfg.n_embd)))
+    config = dict(vocab_size=cfg.vocab_size, block_size=cfg.block_size, n_layer=cfg.n_layer, n_head=cfg.n_head, n_embd=cfg.n_embd)
+    # the architecture fields are written only when they differ from GPT-2's, as the engine does
+    if cfg.family != "decoder":
+        config["family"] = cfg.family
+    if cfg.n_classes:
+        config["n_classes"] = cfg.n_classes
+    meta.update(format=FORMAT, format_version=FORMAT_VERSION, vocab=json.dumps(vocab, ensure_ascii=False), config=json.dumps(config))
     tensors = {k: v.detach().to("cpu", torch.float32).contiguous().clone() for k, v in model.state_dict().items()}
     save_file(tensors, path, metadata=meta)

@@ -5,7 +5,8 @@ playground's engines on the same batch.
 The bundle is written by `cargo run -p playground-tools --bin parity-bundle -- DIR` (scripts/test.sh
 does it before this test): DIR/model.safetensors (the checkpoint) and, per engine, DIR/<engine>.safetensors
 with the batch (x, y), logits, loss, grad.<name>, grad_norm and after.<name> (parameters after one
-clipped AdamW step), the hyper-parameters in its metadata.
+clipped AdamW step), the hyper-parameters in its metadata. DIR/encoder holds the same for a BERT-style
+encoder trained by masked-LM, DIR/classifier for an encoder with a [CLS] classifier.
 """
 
 import json
@@ -17,7 +18,7 @@ import torch
 from safetensors import safe_open
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "python"))
-from gpt import load_checkpoint  # noqa: E402
+from gpt import IGNORE, load_checkpoint  # noqa: E402
 
 BUNDLE = os.environ.get("PARITY_BUNDLE", os.path.join(os.path.dirname(__file__), "..", "..", "build", "parity"))
 
@@ -57,14 +58,17 @@ class Report:
 
 
 class ParityTest(unittest.TestCase):
-    def engine_matches_pytorch(self, engine):
-        path = os.path.join(BUNDLE, f"{engine}.safetensors")
+    def engine_matches_pytorch(self, engine, kind=""):
+        bundle = os.path.join(BUNDLE, kind)
+        path = os.path.join(bundle, f"{engine}.safetensors")
         self.assertTrue(os.path.exists(path), f"{path} missing: run the parity-bundle tool first")
-        model, _, _ = load_checkpoint(os.path.join(BUNDLE, "model.safetensors"))
+        model, _, _ = load_checkpoint(os.path.join(bundle, "model.safetensors"))
         t, meta = read(path)
         hp = json.loads(meta["train_config"])
         x, y = t["x"].long(), t["y"].long()
-        r = Report(engine)
+        r = Report(f"{kind or 'decoder'} {engine}")
+        # masked-LM and the classifier leave most targets out of the loss (IGNORE)
+        self.assertEqual(bool((y == IGNORE).any()), kind != "")
 
         logits, loss = model(x, y)
         r.check(self, "logits", logits.detach(), t["logits"], "logits")
@@ -95,6 +99,16 @@ class ParityTest(unittest.TestCase):
 
     def test_gpu_engine_matches_pytorch(self):
         self.engine_matches_pytorch("gpu")
+
+    def test_encoder_masked_lm_matches_pytorch(self):
+        # bidirectional attention; the loss over the masked positions only
+        for engine in ("cpu", "gpu"):
+            self.engine_matches_pytorch(engine, "encoder")
+
+    def test_encoder_cls_classifier_matches_pytorch(self):
+        # the [CLS] classifier's loss at position 0; the LM head gets no gradient
+        for engine in ("cpu", "gpu"):
+            self.engine_matches_pytorch(engine, "classifier")
 
 
 if __name__ == "__main__":

@@ -75,6 +75,9 @@ pub struct ParamLayout {
     pub blocks: Vec<BlockParams>,
     pub lnfw: Span, // (C)
     pub lnfb: Span, // (C)
+    /// The encoder's [CLS] classifier (BERT's `classifier`), when n_classes > 0.
+    pub clsw: Option<Span>, // (K, C)
+    pub clsb: Option<Span>, // (K)
     decay_end: usize,
     padded_len: usize,
 }
@@ -109,6 +112,11 @@ impl ParamLayout {
         }
         shapes.push(("transformer.ln_f.weight".into(), vec![c]));
         shapes.push(("transformer.ln_f.bias".into(), vec![c]));
+        let lnf = shapes.len() - 2;
+        if cfg.n_classes > 0 {
+            shapes.push(("classifier.weight".into(), vec![cfg.n_classes, c]));
+            shapes.push(("classifier.bias".into(), vec![cfg.n_classes]));
+        }
 
         for (_, shape) in shapes.iter().filter(|(_, s)| s.len() >= 2) {
             matrix_len += align(shape.iter().product());
@@ -146,13 +154,15 @@ impl ParamLayout {
                 }
             })
             .collect();
-        let n = tensors.len();
+        let classifier = cfg.n_classes > 0;
         ParamLayout {
             wte: span(0),
             wpe: span(1),
             blocks,
-            lnfw: span(n - 2),
-            lnfb: span(n - 1),
+            lnfw: span(lnf),
+            lnfb: span(lnf + 1),
+            clsw: classifier.then(|| span(lnf + 2)),
+            clsb: classifier.then(|| span(lnf + 3)),
             decay_end: matrix_len,
             padded_len: next_vector,
             tensors,

@@ -11,11 +11,15 @@ use crate::error::GpuError;
 use crate::kernels::{attention, encoder, gelu, layernorm, matmul, residual, softmax_xent};
 use crate::readback::{words_to_f32, Region, Staging};
 use crate::tensor::GpuTensor;
-use playground_core::model::check_tokens;
+use playground_core::model::{check_targets, check_tokens};
 use playground_core::params::{BlockParams, Span};
 use playground_core::trace::{Act, Locator, TraceKey};
 use playground_core::{ForwardOutput, ModelConfig, ParamLayout, TraceRequest, TraceTensor};
 use std::collections::HashMap;
+
+mod classifier;
+
+pub(crate) use classifier::ClassifierBuffers;
 
 /// Plans kept at most; inference at many lengths would otherwise grow the cache without end.
 const MAX_PLANS: usize = 32;
@@ -168,6 +172,8 @@ pub struct GpuModel {
     pub(crate) lnfw: GpuTensor,   // (C)
     pub(crate) lnfb: GpuTensor,   // (C)
     pub(crate) blocks: Vec<BlockTensors>,
+    /// The encoder's [CLS] classifier, when the config has classes.
+    pub(crate) cls: Option<ClassifierBuffers>,
     pub(crate) acts: ActBuffers,
     pub(crate) tokens: GpuTensor,  // (B, T) u32
     pub(crate) targets: GpuTensor, // (B, T) u32
@@ -192,14 +198,16 @@ impl GpuModel {
             .into());
         }
         let n = max_batch * config.block_size;
-        let (params_buf, acts, tokens, targets) = gpu
+        let (params_buf, acts, tokens, targets, cls) = gpu
             .allocating(|| {
                 let params_buf = GpuTensor::from_slice(&gpu.device, "params", params);
+                let cls = layout.clsw.zip(layout.clsb).map(|(w, b)| ClassifierBuffers::new(&gpu, &params_buf, w, b, n, config.n_classes));
                 (
                     params_buf,
                     ActBuffers::new(&gpu, &config, max_batch),
                     GpuTensor::zeros(&gpu, "tokens", n),
                     GpuTensor::zeros(&gpu, "targets", n),
+                    cls,
                 )
             })
             .await?;
@@ -211,6 +219,7 @@ impl GpuModel {
             lnfw: view(layout.lnfw),
             lnfb: view(layout.lnfb),
             blocks,
+            cls,
             acts,
             tokens,
             targets,
@@ -278,7 +287,7 @@ impl GpuModel {
     /// but activations (the validation loss).
     pub async fn loss(&mut self, x: &[u32], y: &[u32], b: usize, t: usize) -> Result<f32, GpuError> {
         check_tokens(&self.config, x, b, t)?;
-        check_tokens(&self.config, y, b, t)?;
+        check_targets(&self.config, y, b, t)?;
         if b > self.max_batch {
             return Err(playground_core::CoreError::Config {
                 field: "batch_size",
@@ -294,7 +303,8 @@ impl GpuModel {
         gpu.encode_steps(&mut encoder, self.plan(PlanKey { b, t, keep_weights: false, with_targets: true }));
         let losses = self.acts.losses.slice(0, b * t);
         let words = self.staging.read(&self.gpu, encoder, &[Region::from(&losses)]).await?;
-        Ok(playground_core::cpu::mean_loss(&words_to_f32(words.into_iter().next().expect("one region"))))
+        let losses = words_to_f32(words.into_iter().next().expect("one region"));
+        Ok(playground_core::cpu::mean_loss(&losses, playground_core::cpu::counted(y)))
     }
 
     /// The parameters as a flat buffer (for checkpoints and comparisons).
@@ -366,7 +376,7 @@ impl GpuModel {
             let weights = if key.keep_weights { a.weights.as_ref().map(|ws| (&ws[l].0, &ws[l].1)) } else { None };
             ops.push(layernorm::layernorm_forward(gpu, &la.ln1, &la.ln1_mean, &la.ln1_rstd, residual, &w.ln1w, &w.ln1b, bt, c));
             ops.push(matmul::matmul_forward(gpu, &la.qkv, &la.ln1, &w.qkvw, Some(&w.qkvb), bt, c, 3 * c));
-            ops.push(attention::attention_forward(gpu, &la.atty, &la.lse, weights, &la.qkv, b, t, c, nh));
+            ops.push(attention::attention_forward(gpu, &la.atty, &la.lse, weights, &la.qkv, b, t, c, nh, cfg.causal()));
             ops.push(matmul::matmul_forward(gpu, &la.attproj, &la.atty, &w.attprojw, Some(&w.attprojb), bt, c, c));
             ops.push(residual::residual_forward(gpu, &la.residual2, residual, &la.attproj, bt * c));
             ops.push(layernorm::layernorm_forward(gpu, &la.ln2, &la.ln2_mean, &la.ln2_rstd, &la.residual2, &w.ln2w, &w.ln2b, bt, c));
@@ -379,7 +389,14 @@ impl GpuModel {
         ops.push(layernorm::layernorm_forward(gpu, &a.lnf, &a.lnf_mean, &a.lnf_rstd, last, &self.lnfw, &self.lnfb, bt, c));
         ops.push(matmul::matmul_forward(gpu, &a.logits, &a.lnf, &self.wte, None, bt, c, v));
         let targets = if key.with_targets { Some(&self.targets) } else { None };
-        ops.push(softmax_xent::softmax_xent_forward(gpu, &a.probs, &a.losses, &a.logits, targets, bt, v));
+        match &self.cls {
+            // the [CLS] classifier's loss replaces the masked-LM loss
+            Some(cls) => {
+                ops.push(softmax_xent::softmax_xent_forward(gpu, &a.probs, &a.losses, &a.logits, None, bt, v));
+                ops.extend(cls.forward(gpu, &a.losses, &a.lnf, targets, bt, c));
+            }
+            None => ops.push(softmax_xent::softmax_xent_forward(gpu, &a.probs, &a.losses, &a.logits, targets, bt, v)),
+        }
         ops.into_iter().map(Step::from).collect()
     }
 }

@@ -14,7 +14,8 @@ use crate::kernels::{attention, clip, encoder, gelu, layernorm, matmul, softmax_
 use crate::model::{BlockTensors, GpuModel, PlanKey};
 use crate::readback::{words_to_f32, Region};
 use crate::tensor::GpuTensor;
-use playground_core::model::check_tokens;
+use playground_core::cpu;
+use playground_core::model::{check_targets, check_tokens};
 use playground_core::params::Span;
 use playground_core::train::{OptimizerState, StepStats, TrainConfig};
 use playground_core::ModelConfig;
@@ -34,8 +35,10 @@ struct TrainBuffers {
     dlnfw: GpuTensor,
     dlnfb: GpuTensor,
     dblocks: Vec<BlockTensors>,
-    dlogits: GpuTensor,   // (B, T, V)
-    dlosses: GpuTensor,   // (B, T), each 1/(B·T): the loss is a mean
+    dlogits: GpuTensor, // (B, T, V)
+    /// The [CLS] classifier's weight and bias gradients and its dlogits (B, T, K).
+    dcls: Option<[GpuTensor; 3]>,
+    dlosses: GpuTensor,   // (B, T), each 1/(counted positions), written per step: the loss is a mean
     dlnf: GpuTensor,      // (B, T, C)
     dresidual: GpuTensor, // (B, T, C), the gradient along the residual stream
     dfch_gelu: GpuTensor, // (B, T, 4C)
@@ -71,6 +74,7 @@ impl TrainBuffers {
             dlnfb: view(lay.lnfb),
             dblocks: lay.blocks.iter().map(|p| BlockTensors::new(&grads, p)).collect(),
             dlogits: z("dlogits", bt * v),
+            dcls: lay.clsw.zip(lay.clsb).map(|(w, b)| [view(w), view(b), z("dcls logits", bt * cfg.n_classes)]),
             dlosses: GpuTensor::from_slice(&gpu.device, "dlosses", &vec![1.0 / bt as f32; bt]),
             dlnf: z("dlnf", bt * c),
             dresidual: z("dresidual", bt * c),
@@ -124,7 +128,7 @@ impl GpuTrainer {
             let hp = train.adamw(0, decay);
             adamw_update(&gpu, &view(&model.params), &view(&bufs.m), &view(&bufs.v), &view(&bufs.grads), &bufs.scale, &hp, span.len as u32)
         });
-        let stats = step_stats(&gpu, &bufs.stats, &model.acts.losses, &bufs.norm, (b * t) as u32, 0);
+        let stats = step_stats(&gpu, &bufs.stats, &model.acts.losses, &bufs.norm, (b * t) as u32, 0, (b * t) as u32);
         Ok(GpuTrainer { model, config: train, bufs, plan, clip, adamw, stats, step: 0, read: 0 })
     }
 
@@ -147,16 +151,20 @@ impl GpuTrainer {
     pub fn submit_step(&mut self, x: &[u32], y: &[u32]) -> Result<(), GpuError> {
         let (b, t) = (self.config.batch_size, self.model.config.block_size);
         check_tokens(&self.model.config, x, b, t)?;
-        check_tokens(&self.model.config, y, b, t)?;
+        check_targets(&self.model.config, y, b, t)?;
         let gpu = self.model.gpu.clone();
         self.model.tokens.write(&gpu, x);
         self.model.targets.write(&gpu, y);
+        // the loss is the mean over the positions whose target counts (masked-LM: the masked ones)
+        let count = cpu::counted(y);
+        self.bufs.dlosses.write(&gpu, &vec![1.0 / count as f32; b * t]);
         for (op, (span, decay)) in
             self.adamw.iter().zip([(self.model.layout.decay_span(), true), (self.model.layout.no_decay_span(), false)])
         {
             op.write_params(&gpu, &AdamWUniform::new(&self.config.adamw(self.step, decay), span.len as u32));
         }
-        self.stats.write_params(&gpu, &StepStatsParams { rows: (b * t) as u32, slot: self.step % STATS_SLOTS, _pad: [0; 2] });
+        self.stats
+            .write_params(&gpu, &StepStatsParams { rows: (b * t) as u32, slot: self.step % STATS_SLOTS, count: count as u32, _pad: 0 });
         let mut encoder = gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("train step") });
         gpu.encode_steps(&mut encoder, &self.plan);
         let tail: Vec<&Op> = self.clip.iter().chain(&self.adamw).chain([&self.stats]).collect();
@@ -251,10 +259,17 @@ fn record_backward(model: &GpuModel, g: &TrainBuffers, b: usize, t: usize) -> Ve
     let bt = b * t;
     let a = &model.acts;
     let mut steps: Vec<Step> = [&g.grads, &g.dlogits, &g.dlnf, &g.dresidual].map(|t| Step::Zero(t.clone())).into();
+    if let (Some(cls), Some([dw, db, dlogits])) = (&model.cls, &g.dcls) {
+        steps.push(Step::Zero(dlogits.clone()));
+        let ops = cls.backward(gpu, &g.dlnf, dw, db, dlogits, &g.dlosses, &a.lnf, &model.targets, bt, c);
+        steps.extend(ops.into_iter().map(Step::Run));
+    } else {
+        steps.push(Step::Run(softmax_xent::softmax_xent_backward(gpu, &g.dlogits, &g.dlosses, &a.probs, &model.targets, bt, v)));
+        // tied head: logits = lnf · wteᵀ, so its weight gradient lands in dwte
+        let ops = matmul::matmul_backward(gpu, &g.dlnf, &g.dwte, None, &g.dlogits, &a.lnf, &model.wte, bt, c, v);
+        steps.extend(ops.into_iter().map(Step::Run));
+    }
     let mut run = |ops: Vec<crate::context::Op>| steps.extend(ops.into_iter().map(Step::Run));
-    run(vec![softmax_xent::softmax_xent_backward(gpu, &g.dlogits, &g.dlosses, &a.probs, &model.targets, bt, v)]);
-    // tied head: logits = lnf · wteᵀ, so its weight gradient lands in dwte
-    run(matmul::matmul_backward(gpu, &g.dlnf, &g.dwte, None, &g.dlogits, &a.lnf, &model.wte, bt, c, v));
     let last = &a.layers[cfg.n_layer - 1].residual3;
     run(layernorm::layernorm_backward(gpu, &g.dresidual, &g.dlnfw, &g.dlnfb, &g.dlnf, last, &model.lnfw, &a.lnf_mean, &a.lnf_rstd, bt, c)
         .into());
@@ -284,7 +299,7 @@ fn record_backward(model: &GpuModel, g: &TrainBuffers, b: usize, t: usize) -> Ve
         .into());
         // forward was: residual2 = residual + attproj(attention(qkv(ln1(residual))))
         run(matmul::matmul_backward(gpu, &g.datty, &dw.attprojw, Some(&dw.attprojb), &g.dresidual, &la.atty, &w.attprojw, bt, c, c));
-        run(attention::attention_backward(gpu, &g.dqkv, &g.delta, &g.datty, &la.qkv, &la.atty, &la.lse, b, t, c, nh).into());
+        run(attention::attention_backward(gpu, &g.dqkv, &g.delta, &g.datty, &la.qkv, &la.atty, &la.lse, b, t, c, nh, cfg.causal()).into());
         run(matmul::matmul_backward(gpu, &g.dln1, &dw.qkvw, Some(&dw.qkvb), &g.dqkv, &la.ln1, &w.qkvw, bt, c, 3 * c));
         run(layernorm::layernorm_backward(
             gpu,

@@ -1,6 +1,6 @@
 //! The small structured values that cross the JS boundary through serde-wasm-bindgen.
 
-use playground_core::ModelConfig;
+use playground_core::{Family, ModelConfig};
 use serde::{Deserialize, Serialize};
 
 /// Sizes from JS; the vocabulary size comes from the tokenizer.
@@ -11,6 +11,9 @@ pub struct ConfigDto {
     pub n_layer: usize,
     pub n_head: usize,
     pub n_embd: usize,
+    /// "decoder" (GPT, the default), "encoder" (BERT) or "encoder_decoder".
+    #[serde(default)]
+    pub family: Family,
 }
 
 impl ConfigDto {
@@ -21,6 +24,7 @@ impl ConfigDto {
             n_layer: self.n_layer,
             n_head: self.n_head,
             n_embd: self.n_embd,
+            family: self.family,
             ..ModelConfig::default()
         }
     }

@@ -1,14 +1,17 @@
 //! Writes the bundle the PyTorch parity test (tests/python/test_parity.py) compares against:
 //! a checkpoint, and for each engine (CPU reference, GPU) one training step on one batch —
 //! the batch, logits, loss, every gradient, the gradient norm and the parameters after one
-//! clipped AdamW step — as safetensors.
+//! clipped AdamW step — as safetensors. The GPT goes into DIR, a BERT-style encoder trained by
+//! masked-LM into DIR/encoder, and an encoder with a [CLS] classifier into DIR/classifier.
 //!   cargo run --release -p playground-tools --bin parity_bundle -- DIR
 
 use playground_core::checkpoint::Checkpoint;
 use playground_core::data::batch;
+use playground_core::data::classify::classify_batch;
+use playground_core::data::mlm::{mlm_batch, with_mask};
 use playground_core::model::Activations;
 use playground_core::train::{CpuTrainer, TrainConfig};
-use playground_core::{CharTokenizer, CpuModel, ModelConfig, ParamLayout, Rng, TraceRequest};
+use playground_core::{CharTokenizer, CpuModel, Family, ModelConfig, ParamLayout, Rng, TraceRequest};
 use playground_gpu::{GpuContext, GpuTrainer, SharedGpu};
 use safetensors::tensor::{Dtype, TensorView};
 use std::collections::HashMap;
@@ -23,13 +26,32 @@ struct StepResult {
     after: Vec<f32>, // params after the update
 }
 
+/// Which training objective a bundle exercises.
+#[derive(Clone, Copy)]
+enum Objective {
+    NextToken,
+    MaskedLm,
+    Classify,
+}
+
 fn main() {
     let dir = std::env::args().nth(1).expect("usage: parity_bundle DIR");
-    std::fs::create_dir_all(&dir).expect("create the bundle directory");
+    let gpu = SharedGpu::new(pollster::block_on(GpuContext::new()).expect("a GPU adapter (lavapipe in tests)"));
     // odd sizes on purpose: C not a multiple of 4, three heads, T = block_size
-    let tokenizer = CharTokenizer::from_text("abcdefghijkl ").expect("a vocabulary");
-    let config =
-        ModelConfig { vocab_size: tokenizer.vocab_size(), block_size: 8, n_layer: 2, n_head: 3, n_embd: 15, ..ModelConfig::default() };
+    let text = CharTokenizer::from_text("abcdefghijkl ").expect("a vocabulary");
+    let sizes = ModelConfig { vocab_size: 0, block_size: 8, n_layer: 2, n_head: 3, n_embd: 15, ..ModelConfig::default() };
+    write_bundle(&dir, &gpu, ModelConfig { vocab_size: text.vocab_size(), ..sizes }, text.clone(), Objective::NextToken);
+    let masked = with_mask(&text).expect("no [MASK] in the text");
+    let encoder = ModelConfig { vocab_size: masked.vocab_size(), family: Family::Encoder, ..sizes };
+    write_bundle(&format!("{dir}/encoder"), &gpu, encoder, masked, Objective::MaskedLm);
+    let brackets = playground_core::data::classify::tokenizer();
+    let classifier = ModelConfig { vocab_size: brackets.vocab_size(), family: Family::Encoder, n_classes: 2, ..sizes };
+    write_bundle(&format!("{dir}/classifier"), &gpu, classifier, brackets, Objective::Classify);
+}
+
+/// The checkpoint and both engines' step for one model and objective, into `dir`.
+fn write_bundle(dir: &str, gpu: &SharedGpu, config: ModelConfig, tokenizer: CharTokenizer, objective: Objective) {
+    std::fs::create_dir_all(dir).expect("create the bundle directory");
     // clip at 0.5 so that the clipping path is exercised; no warmup: step 0 uses the peak lr
     let train = TrainConfig { batch_size: 3, learning_rate: 3e-3, warmup_steps: 0, grad_clip: 0.5, ..TrainConfig::default() };
     // weights well away from the initialization, so every nonlinearity works in its curved
@@ -42,20 +64,25 @@ fn main() {
         }
     }
     let checkpoint = Checkpoint { config, tokenizer, params: model.params.clone(), metadata: Default::default() };
-    std::fs::write(Path::new(&dir).join("model.safetensors"), checkpoint.to_bytes().expect("serializes")).expect("write model");
+    std::fs::write(Path::new(dir).join("model.safetensors"), checkpoint.to_bytes().expect("serializes")).expect("write model");
 
     let stream: Vec<u32> = {
         let mut rng = Rng::new(5);
         (0..200).map(|_| rng.below(config.vocab_size) as u32).collect()
     };
-    let (x, y) = batch(&stream, train.batch_size, config.block_size, &mut Rng::new(6));
+    let mut rng = Rng::new(6);
+    let (b, t, mask) = (train.batch_size, config.block_size, config.vocab_size as u32 - 1);
+    let (x, y) = match objective {
+        Objective::NextToken => batch(&stream, b, t, &mut rng),
+        Objective::MaskedLm => mlm_batch(&stream.iter().map(|&id| id % mask).collect::<Vec<_>>(), b, t, mask, &mut rng),
+        Objective::Classify => classify_batch(b, t, &mut rng),
+    };
     let layout = ParamLayout::new(&config);
 
     let cpu = cpu_step(&model, train, &x, &y);
-    write_engine(&dir, "cpu", &layout, &x, &y, train, &cpu);
-    let gpu = pollster::block_on(GpuContext::new()).expect("a GPU adapter (lavapipe in tests)");
-    let gpu_result = pollster::block_on(gpu_step(SharedGpu::new(gpu), &model, train, &x, &y));
-    write_engine(&dir, "gpu", &layout, &x, &y, train, &gpu_result);
+    write_engine(dir, "cpu", &layout, &x, &y, train, &cpu);
+    let gpu_result = pollster::block_on(gpu_step(gpu.clone(), &model, train, &x, &y));
+    write_engine(dir, "gpu", &layout, &x, &y, train, &gpu_result);
     println!("parity bundle written to {dir}: loss cpu {} gpu {}", cpu.loss, gpu_result.loss);
 }
 

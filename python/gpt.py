@@ -15,6 +15,11 @@ The checkpoint's config may choose variants, built here exactly as the engine co
   ffn: "swi_glu"             c_fc (2H, C) holds gate rows then up rows, H = ceil(8C/3) rounded up
                              to a multiple of 8; out = c_proj(silu(gate) * up)
   tie_head: false            lm_head.weight is its own parameter
+
+The encoder family (config "family": "encoder") is the same stack with bidirectional attention,
+trained by masked-LM (targets IGNORE except at the masked positions); with "n_classes" it also has
+BERT's `classifier` (a Linear on the final hidden state, without BERT's pooler) whose loss at the
+[CLS] position replaces the masked-LM loss.
 """
 
 import json
@@ -108,11 +113,16 @@ def apply_rope(x, cos, sin):
     return torch.cat([x1 * cos - x2 * sin, x2 * cos + x1 * sin], dim=-1)
 
 
+# The playground's IGNORE target (u32::MAX), as the int32 the parity bundle stores: outside the loss.
+IGNORE = -1
+
+
 class CausalSelfAttention(nn.Module):
     def __init__(self, cfg: GPTConfig):
         super().__init__()
         self.n_head = cfg.n_head
         self.rotary = cfg.positions == "rotary"
+        self.causal = cfg.family != "encoder"
         self.c_attn = nn.Linear(cfg.n_embd, 3 * cfg.n_embd)  # Q, K, V side by side
         self.c_proj = nn.Linear(cfg.n_embd, cfg.n_embd)
 
@@ -125,8 +135,10 @@ class CausalSelfAttention(nn.Module):
             cos, sin = (z.to(x.device) for z in rope_table(T, C // self.n_head))
             q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
         att = (q @ k.transpose(-2, -1)) / math.sqrt(k.size(-1))
-        mask = torch.ones(T, T, dtype=torch.bool, device=x.device).tril()
-        att = att.masked_fill(~mask, float("-inf")).softmax(dim=-1)
+        if self.causal:
+            mask = torch.ones(T, T, dtype=torch.bool, device=x.device).tril()
+            att = att.masked_fill(~mask, float("-inf"))
+        att = att.softmax(dim=-1)
         y = (att @ v).transpose(1, 2).contiguous().view(B, T, C)
         return self.c_proj(y)
 
@@ -180,9 +192,13 @@ class GPT(nn.Module):
         self.lm_head = nn.Linear(cfg.n_embd, cfg.vocab_size, bias=False)
         if cfg.tie_head:
             self.transformer.wte.weight = self.lm_head.weight  # tied, as in nanoGPT
+        if cfg.n_classes:
+            self.classifier = nn.Linear(cfg.n_embd, cfg.n_classes)
 
     def forward(self, idx, targets=None):
-        """Logits (B, T, V) and, with targets, the mean cross-entropy."""
+        """Logits (B, T, V) and, with targets, the mean cross-entropy over the targets that are
+        not IGNORE (masked-LM); with a [CLS] classifier, its cross-entropy instead (the label
+        at position 0 of each row, IGNORE elsewhere)."""
         B, T = idx.shape
         x = self.transformer.wte(idx)
         if self.config.positions == "learned":
@@ -191,8 +207,10 @@ class GPT(nn.Module):
             x = x + sinusoidal_table(T, self.config.n_embd).to(idx.device)
         for block in self.transformer.h:
             x = block(x)
-        logits = self.lm_head(self.transformer.ln_f(x))
-        loss = None if targets is None else F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1))
+        h = self.transformer.ln_f(x)
+        logits = self.lm_head(h)
+        scored = self.classifier(h) if self.config.n_classes else logits
+        loss = None if targets is None else F.cross_entropy(scored.view(-1, scored.size(-1)), targets.view(-1), ignore_index=IGNORE)
         return logits, loss
 
     def configure_optimizer(self, lr, weight_decay, betas, eps):
@@ -214,8 +232,8 @@ def load_checkpoint(path, device="cpu"):
     if meta.get("format_version") != FORMAT_VERSION:
         raise ValueError(f"{path} has format version {meta.get('format_version')}, this script reads {FORMAT_VERSION}")
     cfg = GPTConfig(**json.loads(meta["config"]))
-    if cfg.family != "decoder":
-        raise ValueError(f"{path}: this script builds decoder models only (family={cfg.family!r})")
+    if cfg.family not in ("decoder", "encoder"):
+        raise ValueError(f"{path}: this script builds decoder and encoder models only (family={cfg.family!r})")
     vocab = json.loads(meta["vocab"])
     model = GPT(cfg).to(device)
     if cfg.tie_head and "lm_head.weight" not in state:

@@ -1,4 +1,4 @@
-// Causal self-attention, backward, step 3 of 3: gradients of K and V. One invocation per
+// Self-attention (causal or bidirectional), backward, step 3 of 3: gradients of K and V. One invocation per
 // (b, h, key position j); it alone writes row j's K and V channels of head h.
 //   dqkv  : (B, T, 3C)   dK_j += scale·Σ_{i≥j} dS_ij·Q_i,  dV_j += Σ_{i≥j} p_ij·dO_i   (the Q third: attention_backward_query)
 //   dout  : (B, T, C)    gradient of attention_forward's out
@@ -16,6 +16,10 @@ struct Params {
     t: u32,
     c: u32,
     nh: u32,
+    causal: u32, // 1: query i sees keys j ≤ i (GPT); 0: every key (BERT's encoder)
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
 }
 
 @group(0) @binding(0) var<storage, read_write> dqkv: array<f32>;
@@ -49,7 +53,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let vbase = kbase + c;
     let row0 = idx - j; // row (b, h, 0) of lse and delta
 
-    for (var i = j; i < t; i++) {
+    // the queries that see key j: i ≥ j when causal, all of them otherwise
+    for (var i = select(0u, j, params.causal != 0u); i < t; i++) {
         let qbase = (bi * t + i) * 3u * c + h * hs;
         let obase = (bi * t + i) * c + h * hs;
         let p = exp(dot_qkv(qbase, kbase, hs) * scale - lse[row0 + i]);

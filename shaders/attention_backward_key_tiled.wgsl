@@ -1,4 +1,4 @@
-// Causal self-attention, backward, step 3 of 3, tiled: gradients of K and V for head sizes up
+// Self-attention (causal or bidirectional), backward, step 3 of 3, tiled: gradients of K and V for head sizes up
 // to 64. One workgroup per (b, h, block of 64 key rows), one invocation per key row j; it
 // alone writes row j's K and V channels of head h.
 //   dqkv  : (B, T, 3C)   dK_j += scale·Σ_{i≥j} dS_ij·Q_i,  dV_j += Σ_{i≥j} p_ij·dO_i   (the Q third: attention_backward_query_tiled)
@@ -18,6 +18,10 @@ struct Params {
     t: u32,
     c: u32,
     nh: u32,
+    causal: u32, // 1: query i sees keys j ≤ i (GPT); 0: every key (BERT's encoder)
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
 }
 
 @group(0) @binding(0) var<storage, read_write> dqkv: array<f32>;
@@ -83,8 +87,10 @@ fn main(
         dv[d4] = vec4<f32>(0.0);
     }
 
-    // queries from the block's first key on; each invocation uses those at or after its key
-    for (var q0 = block * WORKGROUP_SIZE; q0 < t; q0 += BQ) {
+    // causal: queries from the block's first key on, each invocation using those at or after
+    // its key; bidirectional: every query
+    let causal = params.causal != 0u;
+    for (var q0 = select(0u, block * WORKGROUP_SIZE, causal); q0 < t; q0 += BQ) {
         for (var e = lid; e < BQ * hs4; e += WORKGROUP_SIZE) {
             let qi = e / hs4;
             let d4 = e % hs4;
@@ -100,7 +106,7 @@ fn main(
         workgroupBarrier();
         if (valid) {
             let n_q = min(BQ, t - q0);
-            for (var qi = select(0u, j - q0, j > q0); qi < n_q; qi++) { // causal: i = q0 + qi ≥ j
+            for (var qi = select(0u, j - q0, causal && j > q0); qi < n_q; qi++) { // causal: i = q0 + qi ≥ j
                 var s4 = vec4<f32>(0.0);
                 var dp4 = vec4<f32>(0.0); // dO_i·V_j
                 for (var d4 = 0u; d4 < hs4; d4++) {

@@ -1,4 +1,4 @@
-// Causal self-attention, backward, step 1 of 3. One invocation per (b, h, query position t).
+// Self-attention (causal or bidirectional), backward, step 1 of 3. One invocation per (b, h, query position t).
 //   delta : (B, NH, T)   delta[b, h, t] = Σ_d dout[b, t, h·HS + d]·out[b, t, h·HS + d]
 //   dout  : (B, T, C)    gradient of attention_forward's out
 //   out   : (B, T, C)    attention_forward's out
@@ -14,6 +14,10 @@ struct Params {
     t: u32,
     c: u32,
     nh: u32,
+    causal: u32, // unused here; the uniform is shared with the other attention kernels
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
 }
 
 @group(0) @binding(0) var<storage, read_write> delta: array<f32>;

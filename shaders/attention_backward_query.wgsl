@@ -1,4 +1,4 @@
-// Causal self-attention, backward, step 2 of 3: gradient of Q. One invocation per
+// Self-attention (causal or bidirectional), backward, step 2 of 3: gradient of Q. One invocation per
 // (b, h, query position i); it alone writes row i's Q channels of head h.
 //   dqkv  : (B, T, 3C)   dQ_i += scale·Σ_{j≤i} dS_ij·K_j   (the Q third; K and V: attention_backward_key)
 //   dout  : (B, T, C)    gradient of attention_forward's out
@@ -10,13 +10,17 @@
 // forward was: s_ij = Q_i·K_j·scale; p_ij = softmax_j(s_ij) over j ≤ i; out_i = Σ_j p_ij·V_j.
 // No (T, T) weights are kept in training: p_ij = exp(s_ij − lse_i) is recomputed, then
 //   dS_ij = p_ij·(dO_i·V_j − D_i)     (softmax backward, with Σ_j p_ij·dO_i·V_j = D_i)
-// Masked positions (j > i) are skipped: their p is exactly 0.
+// Masked positions (j > i when causal) are skipped: their p is exactly 0.
 
 struct Params {
     b: u32,
     t: u32,
     c: u32,
     nh: u32,
+    causal: u32, // 1: query i sees keys j ≤ i (GPT); 0: every key (BERT's encoder)
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
 }
 
 @group(0) @binding(0) var<storage, read_write> dqkv: array<f32>;
@@ -51,7 +55,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let row_lse = lse[idx];
     let d_i = delta[idx];
 
-    for (var j = 0u; j <= i; j++) {
+    let seen = select(t, i + 1u, params.causal != 0u); // keys this row sees
+    for (var j = 0u; j < seen; j++) {
         let kbase = (bi * t + j) * 3u * c + c + h * hs;
         let p = exp(dot_qkv(qbase, kbase, hs) * scale - row_lse);
         var dp = 0.0; // dO_i·V_j

@@ -1,4 +1,4 @@
-// Causal self-attention, backward, step 2 of 3, tiled: gradient of Q for head sizes up to 64.
+// Self-attention (causal or bidirectional), backward, step 2 of 3, tiled: gradient of Q for head sizes up to 64.
 // One workgroup per (b, h, block of 64 query rows), one invocation per query row i; it alone
 // writes row i's Q channels of head h.
 //   dqkv  : (B, T, 3C)   dQ_i += scale·Σ_{j≤i} dS_ij·K_j   (the Q third; K and V: attention_backward_key_tiled)
@@ -18,6 +18,10 @@ struct Params {
     t: u32,
     c: u32,
     nh: u32,
+    causal: u32, // 1: query i sees keys j ≤ i (GPT); 0: every key (BERT's encoder)
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
 }
 
 @group(0) @binding(0) var<storage, read_write> dqkv: array<f32>;
@@ -68,6 +72,8 @@ fn main(
     let i = block * WORKGROUP_SIZE + lid; // this invocation's query row
     let valid = i < t;
     let ic = min(i, t - 1u);
+    let causal = params.causal != 0u;
+    let seen = select(t, i + 1u, causal); // keys this row sees
 
     var q: array<vec4<f32>, MAX_HS4>;
     var g_out: array<vec4<f32>, MAX_HS4>; // dO_i
@@ -83,7 +89,7 @@ fn main(
     let row_lse = lse[row];
     let d_i = delta[row];
 
-    let last = min(block * WORKGROUP_SIZE + WORKGROUP_SIZE, t); // keys the block's last row sees
+    let last = select(t, min(block * WORKGROUP_SIZE + WORKGROUP_SIZE, t), causal); // keys the block's last row sees
     for (var kv0 = 0u; kv0 < last; kv0 += BKV) {
         for (var e = lid; e < BKV * hs4; e += WORKGROUP_SIZE) {
             let key = e / hs4;
@@ -93,8 +99,8 @@ fn main(
             v_tile[key * MAX_HS4 + d4] = qkv4(base + c, d4, hs);
         }
         workgroupBarrier();
-        if (valid && kv0 <= i) {
-            let n_keys = min(BKV, i + 1u - kv0);
+        if (valid && kv0 < seen) {
+            let n_keys = min(BKV, seen - kv0);
             for (var jj = 0u; jj < n_keys; jj++) {
                 var s4 = vec4<f32>(0.0);
                 var dp4 = vec4<f32>(0.0); // dO_i·V_j

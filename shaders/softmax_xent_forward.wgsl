@@ -3,7 +3,7 @@
 //   probs   : (rows, V)    softmax(logits)
 //   losses  : (rows)       −log softmax(logits)[target] = lse − logit[target]; has_targets = 1 only
 //   logits  : (rows, V)
-//   targets : (rows) u32   read only when has_targets = 1
+//   targets : (rows) u32   read only when has_targets = 1; IGNORE (0xffffffff) gives the row loss 0
 // CPU reference: crates/playground-core/src/cpu/softmax_xent.rs (softmax_xent_forward)
 
 struct Params {
@@ -20,6 +20,7 @@ struct Params {
 @group(0) @binding(4) var<uniform> params: Params;
 
 const WORKGROUP_SIZE: u32 = 64u;
+const IGNORE: u32 = 0xffffffffu; // a row outside the loss (cpu::IGNORE)
 const MOST_NEGATIVE: f32 = -0x1.fffffep+127f; // the most negative finite f32; WGSL has no infinity literal
 
 var<workgroup> partial: array<f32, WORKGROUP_SIZE>;
@@ -68,6 +69,7 @@ fn main(
 
     for (var i = lid; i < v; i += WORKGROUP_SIZE) { probs[base + i] = exp(logits[base + i] - mx) / s; }
     if (lid == 0u && params.has_targets != 0u) {
-        losses[row] = mx + log(s) - logits[base + targets[row]];
+        let tgt = targets[row];
+        losses[row] = select(mx + log(s) - logits[base + min(tgt, v - 1u)], 0.0, tgt == IGNORE);
     }
 }

@@ -1,14 +1,14 @@
 // The statistics of one training step, written into a slot of a history buffer so the host
 // can read many steps at once without waiting on each. One workgroup.
-//   stats  : (2·SLOTS)   stats[2·slot] = mean(losses), stats[2·slot + 1] = norm[0]
-//   losses : (rows)      per-position cross-entropy of the step (B·T rows)
+//   stats  : (2·SLOTS)   stats[2·slot] = Σ losses / count, stats[2·slot + 1] = norm[0]
+//   losses : (rows)      per-position cross-entropy of the step (B·T rows; 0 where ignored)
 //   norm   : (1)         the global gradient norm from grad_norm_finalize.wgsl
 // CPU reference: crates/playground-core/src/cpu/softmax_xent.rs (mean_loss)
 
 struct Params {
     rows: u32,
     slot: u32,
-    _pad0: u32,
+    count: u32, // rows whose target counts (B·T unless some are IGNORE)
     _pad1: u32,
 }
 
@@ -32,7 +32,7 @@ fn main(@builtin(local_invocation_index) lid: u32) {
         workgroupBarrier();
     }
     if (lid == 0u) {
-        stats[2u * params.slot] = partial[0] / f32(params.rows);
+        stats[2u * params.slot] = partial[0] / f32(params.count);
         stats[2u * params.slot + 1u] = norm[0];
     }
 }

@@ -3,7 +3,8 @@ python/gpt.py, gives the same logits, loss, gradients, gradient norm and AdamW s
 playground's engines on the same batch, for GPT-2's architecture and every variant.
 
 The bundles are written by `cargo run -p playground-tools --bin parity_bundle -- DIR` (scripts/test.sh
-does it before this test), one per variant in DIR/<variant>/: model.safetensors (the checkpoint)
+does it before this test), one per variant in DIR/<variant>/ (DIR/encoder: a BERT-style encoder trained by masked-LM,
+DIR/classifier: an encoder with a [CLS] classifier): model.safetensors (the checkpoint)
 and, per engine, <engine>.safetensors with the batch (x, y), logits, loss, grad.<name>, grad_norm
 and after.<name> (parameters after one clipped AdamW step), the hyper-parameters in its metadata.
 """
@@ -17,13 +18,13 @@ import torch
 from safetensors import safe_open
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "python"))
-from gpt import load_checkpoint  # noqa: E402
+from gpt import IGNORE, load_checkpoint  # noqa: E402
 
 BUNDLE = os.environ.get("PARITY_BUNDLE", os.path.join(os.path.dirname(__file__), "..", "..", "build", "parity"))
 
 # The variants parity_bundle writes (tools/src/bin/parity_bundle.rs): GPT-2's architecture, each
 # choice on its own, and all of them together.
-VARIANTS = ["gpt2", "rmsnorm", "postnorm", "sinusoidal", "rotary", "relu", "swiglu", "untied", "all"]
+VARIANTS = ["gpt2", "rmsnorm", "postnorm", "sinusoidal", "rotary", "relu", "swiglu", "untied", "all", "encoder", "classifier"]
 
 # float32 on both sides; the engines sum in other orders (tiled matmuls, tree reductions).
 # The same tolerances hold for every variant.
@@ -72,6 +73,8 @@ class ParityTest(unittest.TestCase):
         r = Report(f"{variant} {engine}")
         names = {name for name, _ in model.named_parameters()}
         self.assertEqual(names, {k[len("grad."):] for k in t if k.startswith("grad.")}, "same parameters")
+        # masked-LM and the classifier leave most targets out of the loss (IGNORE)
+        self.assertEqual(bool((y == IGNORE).any()), variant in ("encoder", "classifier"))
 
         logits, loss = model(x, y)
         r.check(self, "logits", logits.detach(), t["logits"], "logits")

@@ -1,7 +1,7 @@
 //! The whole forward pass and its trace, GPU vs CPU reference, on several shapes.
 
 use playground_core::trace::TraceKey;
-use playground_core::{CpuModel, ModelConfig, TraceRequest};
+use playground_core::{CpuModel, Family, ModelConfig, TraceRequest};
 use playground_gpu::GpuModel;
 use playground_tests::*;
 
@@ -28,6 +28,16 @@ fn gpu_forward_and_trace_match_cpu() {
         ModelConfig { vocab_size: 11, block_size: 8, n_layer: 1, n_head: 1, n_embd: 4, ..ModelConfig::default() },
         ModelConfig { vocab_size: 37, block_size: 16, n_layer: 2, n_head: 3, n_embd: 15, ..ModelConfig::default() }, // C not a multiple of 4
         ModelConfig { vocab_size: 65, block_size: 32, n_layer: 2, n_head: 4, n_embd: 64, ..ModelConfig::default() },
+        // BERT-style encoder: bidirectional attention, every weight of a row nonzero
+        ModelConfig {
+            vocab_size: 37,
+            block_size: 16,
+            n_layer: 2,
+            n_head: 3,
+            n_embd: 15,
+            family: Family::Encoder,
+            ..ModelConfig::default()
+        },
     ];
     for cfg in configs {
         let cpu = CpuModel::new(cfg, 7).unwrap();
@@ -45,7 +55,7 @@ fn gpu_forward_and_trace_match_cpu() {
                 let (atol, rtol) =
                     if matches!(key, TraceKey::Tokens | TraceKey::EmbedTok | TraceKey::EmbedPos) { (0.0, 0.0) } else { (2e-5, 1e-4) };
                 assert_close(
-                    &format!("{} (V{} C{} NH{} T{t})", g.key, cfg.vocab_size, cfg.n_embd, cfg.n_head),
+                    &format!("{} ({:?} V{} C{} NH{} T{t})", g.key, cfg.family, cfg.vocab_size, cfg.n_embd, cfg.n_head),
                     &g.data,
                     &w.data,
                     atol,

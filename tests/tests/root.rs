@@ -2,6 +2,7 @@
 
 mod bpe;
 mod config;
+mod encoder;
 mod fuzz_replay;
 mod gradcheck;
 mod hostile_inputs;

@@ -3,8 +3,10 @@
 //! changes nothing and a snapshot rolls back.
 
 use playground_core::data::batch;
+use playground_core::data::classify::classify_batch;
+use playground_core::data::mlm::mlm_batch;
 use playground_core::train::{CpuTrainer, TrainConfig};
-use playground_core::{CpuModel, ModelConfig, Rng};
+use playground_core::{CpuModel, Family, ModelConfig, Rng};
 use playground_gpu::GpuTrainer;
 use playground_tests::*;
 
@@ -23,17 +25,35 @@ fn gpu_training_steps_match_cpu() {
     for cfg in [
         ModelConfig { vocab_size: 13, block_size: 8, n_layer: 2, n_head: 3, n_embd: 15, ..ModelConfig::default() },
         ModelConfig { vocab_size: 65, block_size: 16, n_layer: 1, n_head: 1, n_embd: 32, ..ModelConfig::default() },
+        // BERT-style: bidirectional attention, masked-LM batches (the last id is [MASK])
+        ModelConfig { vocab_size: 13, block_size: 9, n_layer: 2, n_head: 3, n_embd: 15, family: Family::Encoder, ..ModelConfig::default() },
+        // the [CLS] classifier on "balanced brackets?" (its 8-character vocabulary, 2 classes)
+        ModelConfig {
+            vocab_size: 8,
+            block_size: 11,
+            n_layer: 1,
+            n_head: 2,
+            n_embd: 14,
+            family: Family::Encoder,
+            n_classes: 2,
+            ..ModelConfig::default()
+        },
     ] {
         let b = 3;
         let train = train_config(b);
         let model = CpuModel::new(cfg, 5).unwrap();
         let mut gpu_trainer = pollster::block_on(GpuTrainer::new(gpu.clone(), cfg, &model.params, train)).unwrap();
         let mut cpu_trainer = CpuTrainer::new(model, train).unwrap();
-        let stream = data(cfg.vocab_size);
+        let stream = data(cfg.vocab_size - 1);
         let mut rng = Rng::new(1);
-        let tag = format!("V{} C{} NH{} L{}", cfg.vocab_size, cfg.n_embd, cfg.n_head, cfg.n_layer);
+        let next_batch = |b: usize, rng: &mut Rng| match (cfg.family, cfg.n_classes) {
+            (Family::Encoder, 0) => mlm_batch(&stream, b, cfg.block_size, cfg.vocab_size as u32 - 1, rng),
+            (Family::Encoder, _) => classify_batch(b, cfg.block_size, rng),
+            _ => batch(&stream, b, cfg.block_size, rng),
+        };
+        let tag = format!("{:?} K{} V{} C{} NH{} L{}", cfg.family, cfg.n_classes, cfg.vocab_size, cfg.n_embd, cfg.n_head, cfg.n_layer);
         for step in 0..4 {
-            let (x, y) = batch(&stream, b, cfg.block_size, &mut rng);
+            let (x, y) = next_batch(b, &mut rng);
             let want = cpu_trainer.step(&x, &y, b, cfg.block_size).unwrap();
             gpu_trainer.submit_step(&x, &y).unwrap();
             let got = pollster::block_on(gpu_trainer.read_stats()).unwrap();
@@ -53,7 +73,7 @@ fn gpu_training_steps_match_cpu() {
         assert_eq!(opt.step, cpu_trainer.opt.step);
         assert_close(&format!("{tag} adam m"), &opt.m, &cpu_trainer.opt.m, 1e-6, 1e-3);
         assert_close(&format!("{tag} adam v"), &opt.v, &cpu_trainer.opt.v, 1e-8, 1e-3);
-        let (x, y) = batch(&stream, 2, cfg.block_size, &mut rng);
+        let (x, y) = next_batch(2, &mut rng);
         let want = cpu_trainer.eval(&x, &y, 2, cfg.block_size).unwrap();
         let got = pollster::block_on(gpu_trainer.model.loss(&x, &y, 2, cfg.block_size)).unwrap();
         assert_close(&format!("{tag} eval loss"), &[got], &[want], 1e-5, 1e-4);

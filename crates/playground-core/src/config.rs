@@ -13,6 +13,7 @@ pub const MAX_BLOCK: usize = 4096;
 pub const MAX_LAYERS: usize = 64;
 pub const MAX_HEADS: usize = 64;
 pub const MAX_EMBD: usize = 8192;
+pub const MAX_CLASSES: usize = 1024;
 /// Parameters at most (about 2 GB of f32), checked on the product, not only per field.
 pub const MAX_PARAMS: u64 = 500_000_000;
 
@@ -107,6 +108,21 @@ impl ModelConfig {
         self.n_embd / self.n_head
     }
 
+    /// Whether self-attention hides the future: true for GPT (and the decoder of an
+    /// encoder-decoder), false for the bidirectional encoder.
+    pub fn causal(&self) -> bool {
+        self.family != Family::Encoder
+    }
+
+    /// The ids a training target may take: the classes of a [CLS] classifier, else the vocabulary.
+    pub fn target_range(&self) -> usize {
+        if self.n_classes > 0 {
+            self.n_classes
+        } else {
+            self.vocab_size
+        }
+    }
+
     /// H: width of the feed-forward hidden layer after its activation. 4·C, as in GPT-2, for
     /// the one-matrix activations; for SwiGLU LLaMA's 8·C/3 rounded up to a multiple of 8, so
     /// its three matrices (gate, up: H×C; down: C×H) hold about as many weights as GPT-2's two.
@@ -166,7 +182,7 @@ impl ModelConfig {
         let refuse = |field: &'static str, value: String| {
             Err(CoreError::Architecture { field, value, reason: "the engine does not run this choice yet".into() })
         };
-        if self.family != Family::Decoder {
+        if self.family == Family::EncoderDecoder {
             return refuse("family", format!("{:?}", self.family));
         }
         if self.ffn == Ffn::GeluTanh {
@@ -182,7 +198,14 @@ impl ModelConfig {
                 ),
             });
         }
-        if self.n_classes != 0 {
+        if self.n_classes > MAX_CLASSES {
+            return Err(CoreError::Config {
+                field: "n_classes",
+                value: self.n_classes as u64,
+                reason: format!("the playground supports at most {MAX_CLASSES} classes"),
+            });
+        }
+        if self.n_classes != 0 && self.family != Family::Encoder {
             return Err(CoreError::Config {
                 field: "n_classes",
                 value: self.n_classes as u64,
@@ -212,7 +235,8 @@ impl ModelConfig {
             + c * h + c; // mlp.c_proj
         let wpe = if self.positions == Positions::Learned { t * c } else { 0 };
         let lm_head = if self.tie_head { 0 } else { v * c };
-        v * c + wpe + l * per_block + norm + lm_head
+        let k = self.n_classes as u64; // [CLS] classifier
+        v * c + wpe + l * per_block + norm + lm_head + k * c + k
     }
 
     /// Checks that a model of this config, run with batches of `batch` rows of `block_size`

@@ -2,6 +2,9 @@
 //! own text, tokenized, split into train and validation, and cut into seeded batches the way
 //! nanoGPT's `get_batch` does (random windows of T + 1 tokens).
 
+pub mod classify;
+pub mod mlm;
+
 use crate::error::CoreError;
 use crate::rng::Rng;
 use crate::tokenizer::CharTokenizer;

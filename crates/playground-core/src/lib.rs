@@ -54,7 +54,7 @@ pub mod train;
 
 pub use bpe::{Bpe, BpeTrainer, Merge};
 pub use checkpoint::Checkpoint;
-pub use config::{DeviceLimits, ModelConfig};
+pub use config::{DeviceLimits, Family, ModelConfig};
 pub use error::CoreError;
 pub use model::{CpuModel, ForwardOutput};
 pub use params::{ParamLayout, ParamTensor};

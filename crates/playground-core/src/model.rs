@@ -16,6 +16,8 @@
 //! loss = mean cross-entropy(logits, targets)
 //! ```
 
+mod classifier;
+
 use crate::arch_ops::{ffn_act_backward, ffn_act_forward, norm_backward, norm_forward};
 use crate::config::{ModelConfig, NormPosition, Positions};
 use crate::cpu;
@@ -23,6 +25,7 @@ use crate::error::CoreError;
 use crate::params::{ParamLayout, Span};
 use crate::rng::Rng;
 use crate::trace::{Act, TraceKey, TraceRequest, TraceTensor};
+pub use classifier::{classifier_backward, classifier_forward, ClassifierActs};
 
 /// Standard deviation of nanoGPT's initial weights.
 pub const INIT_STD: f32 = 0.02;
@@ -64,6 +67,8 @@ pub struct Activations {
     pub logits: Vec<f32>,   // (B, T, V)
     pub probs: Vec<f32>,    // (B, T, V)
     pub losses: Vec<f32>,   // (B, T)
+    /// The [CLS] classifier's, when the config has classes.
+    pub cls: Option<ClassifierActs>,
 }
 
 impl LayerActs {
@@ -113,6 +118,7 @@ impl Activations {
             logits: z(bt * v),
             probs: z(bt * v),
             losses: z(bt),
+            cls: (cfg.n_classes > 0).then(|| ClassifierActs::new(bt, cfg.n_classes)),
         }
     }
 
@@ -166,6 +172,20 @@ pub fn check_tokens(cfg: &ModelConfig, tokens: &[u32], b: usize, t: usize) -> Re
     }
     if let Some(&id) = tokens.iter().find(|&&id| id as usize >= cfg.vocab_size) {
         return Err(CoreError::TokenOutOfRange { id, vocab: cfg.vocab_size });
+    }
+    Ok(())
+}
+
+/// Checks training targets: token ids (class ids for a [CLS] classifier), where
+/// [`cpu::IGNORE`] marks a position outside the loss; at least one position must count.
+pub fn check_targets(cfg: &ModelConfig, targets: &[u32], b: usize, t: usize) -> Result<(), CoreError> {
+    check_tokens(&ModelConfig { vocab_size: usize::MAX, ..*cfg }, targets, b, t)?;
+    let range = cfg.target_range();
+    if let Some(&id) = targets.iter().find(|&&id| id != cpu::IGNORE && id as usize >= range) {
+        return Err(CoreError::TokenOutOfRange { id, vocab: range });
+    }
+    if cpu::counted(targets) == 0 {
+        return Err(CoreError::Data("every target is ignored, so there is no loss to train on".into()));
     }
     Ok(())
 }
@@ -235,7 +255,7 @@ impl CpuModel {
     pub fn forward_train(&self, acts: &mut Activations, tokens: &[u32], targets: &[u32]) -> Result<f32, CoreError> {
         let (b, t) = (acts.b, acts.t);
         check_tokens(&self.config, tokens, b, t)?;
-        check_tokens(&self.config, targets, b, t)?;
+        check_targets(&self.config, targets, b, t)?;
         Ok(self.forward_acts(acts, tokens, Some(targets)).expect("targets given, so a loss"))
     }
 
@@ -280,7 +300,7 @@ impl CpuModel {
             if let Some((cos, sin)) = &rope {
                 cpu::rope_forward(&mut a.qkv, cos, sin, b, t, c, nh);
             }
-            cpu::attention_forward(&mut a.atty, &mut a.lse, &mut a.preatt, &mut a.att, &a.qkv, b, t, c, nh);
+            cpu::attention_forward(&mut a.atty, &mut a.lse, &mut a.preatt, &mut a.att, &a.qkv, b, t, c, nh, cfg.causal());
             cpu::matmul_forward(&mut a.attproj, &a.atty, w.attprojw.of(p), Some(w.attprojb.of(p)), bt, c, c);
             cpu::residual_forward(&mut a.residual2, input, &a.attproj, bt * c);
             // the FFN reads norm(residual2): ln2 (pre-norm) or ln1 (post-norm)
@@ -302,10 +322,15 @@ impl CpuModel {
         let last = acts.layers[cfg.n_layer - 1].output(cfg);
         norm_forward(norm, &mut acts.lnf, &mut acts.lnf_mean, &mut acts.lnf_rstd, last, lay.lnfw.of(p), bias(lay.lnfb), bt, c);
         cpu::matmul_forward(&mut acts.logits, &acts.lnf, lay.head().of(p), None, bt, c, v);
+        if let (Some(cls), Some(w), Some(clsb)) = (acts.cls.as_mut(), lay.clsw, lay.clsb) {
+            // the [CLS] classifier's loss replaces the masked-LM loss
+            cpu::softmax_forward(&mut acts.probs, &acts.logits, bt, v);
+            return classifier_forward(cls, &mut acts.losses, &acts.lnf, w.of(p), clsb.of(p), targets, bt, c, cfg.n_classes);
+        }
         match targets {
             Some(tg) => {
                 cpu::softmax_xent_forward(&mut acts.probs, &mut acts.losses, &acts.logits, tg, bt, v);
-                Some(cpu::mean_loss(&acts.losses))
+                Some(cpu::mean_loss(&acts.losses, cpu::counted(tg)))
             }
             None => {
                 cpu::softmax_forward(&mut acts.probs, &acts.logits, bt, v);
@@ -323,13 +348,18 @@ impl CpuModel {
         let lay = &self.layout;
         let (norm, post) = (cfg.norm, cfg.norm_position == NormPosition::Post);
         grads.fill(0.0);
-        // the loss is the mean over B·T positions
-        let dlosses = vec![1.0 / bt as f32; bt];
-        let mut dlogits = vec![0.0; bt * v];
-        cpu::softmax_xent_backward(&mut dlogits, &dlosses, &acts.probs, targets, bt, v);
         let mut dlnf = vec![0.0; bt * c];
-        // logits = lnf · headᵀ: a tied head's weight gradient lands in dwte
-        cpu::matmul_backward(&mut dlnf, lay.head().of_mut(grads), None, &dlogits, &acts.lnf, lay.head().of(p), bt, c, v);
+        if let (Some(cls), Some(w), Some(bias)) = (&acts.cls, lay.clsw, lay.clsb) {
+            let (dw, db) = two_spans(grads, w, bias);
+            classifier_backward(&mut dlnf, dw, db, cls, &acts.lnf, w.of(p), targets, bt, c, cfg.n_classes);
+        } else {
+            // the loss is the mean over the counted positions (all B·T unless targets are IGNORE)
+            let dlosses = vec![1.0 / cpu::counted(targets) as f32; bt];
+            let mut dlogits = vec![0.0; bt * v];
+            cpu::softmax_xent_backward(&mut dlogits, &dlosses, &acts.probs, targets, bt, v);
+            // logits = lnf · headᵀ: a tied head's weight gradient lands in dwte
+            cpu::matmul_backward(&mut dlnf, lay.head().of_mut(grads), None, &dlogits, &acts.lnf, lay.head().of(p), bt, c, v);
+        }
         // the gradient flowing along the residual stream, from the top block down
         let mut dresidual = vec![0.0; bt * c];
         let last = acts.layers[cfg.n_layer - 1].output(cfg);
@@ -370,7 +400,7 @@ impl CpuModel {
             // forward was: residual2 = input + attproj(attention(qkv(x))), x = ln1(input) or input
             let (dw, db) = two_spans(grads, w.attprojw, w.attprojb);
             cpu::matmul_backward(&mut g.datty, dw, Some(db), &dresidual, &a.atty, w.attprojw.of(p), bt, c, c);
-            cpu::attention_backward(&mut g.dqkv, &g.datty, &a.qkv, &a.att, b, t, c, nh);
+            cpu::attention_backward(&mut g.dqkv, &g.datty, &a.qkv, &a.att, b, t, c, nh, cfg.causal());
             if let Some((cos, sin)) = &rope {
                 cpu::rope_backward(&mut g.dqkv, cos, sin, b, t, c, nh);
             }

@@ -82,6 +82,9 @@ pub struct ParamLayout {
     pub lnfw: Span,            // (C)
     pub lnfb: Option<Span>,    // (C), LayerNorm only
     pub lm_head: Option<Span>, // (V, C), untied head only
+    /// The encoder's [CLS] classifier (BERT's `classifier`), when n_classes > 0.
+    pub clsw: Option<Span>, // (K, C)
+    pub clsb: Option<Span>,    // (K)
     decay_end: usize,
     padded_len: usize,
 }
@@ -122,6 +125,10 @@ impl ParamLayout {
         norm(&mut shapes, "transformer.ln_f".into());
         if !cfg.tie_head {
             shapes.push(("lm_head.weight".into(), vec![v, c]));
+        }
+        if cfg.n_classes > 0 {
+            shapes.push(("classifier.weight".into(), vec![cfg.n_classes, c]));
+            shapes.push(("classifier.bias".into(), vec![cfg.n_classes]));
         }
 
         // Two cursors: matrices are placed first, vectors after all matrices.
@@ -167,6 +174,8 @@ impl ParamLayout {
             lnfw: span("transformer.ln_f.weight"),
             lnfb: find("transformer.ln_f.bias"),
             lm_head: find("lm_head.weight"),
+            clsw: find("classifier.weight"),
+            clsb: find("classifier.bias"),
             decay_end: matrix_len,
             padded_len: next_vector,
             tensors,

@@ -14,11 +14,15 @@ use crate::readback::{words_to_f32, Region, Staging};
 use crate::tensor::GpuTensor;
 use playground_core::config::{NormPosition, Positions};
 use playground_core::cpu::{rope_table, sinusoidal_table};
-use playground_core::model::check_tokens;
+use playground_core::model::{check_targets, check_tokens};
 use playground_core::params::{BlockParams, Span};
 use playground_core::trace::{Act, Locator, TraceKey};
 use playground_core::{ForwardOutput, ModelConfig, ParamLayout, TraceRequest, TraceTensor};
 use std::collections::HashMap;
+
+mod classifier;
+
+pub(crate) use classifier::ClassifierBuffers;
 
 /// Plans kept at most; inference at many lengths would otherwise grow the cache without end.
 const MAX_PLANS: usize = 32;
@@ -186,6 +190,8 @@ pub struct GpuModel {
     pub(crate) lnfb: Option<GpuTensor>, // (C), LayerNorm only
     pub(crate) head: GpuTensor,   // (V, C): wte (tied) or lm_head
     pub(crate) blocks: Vec<BlockTensors>,
+    /// The encoder's [CLS] classifier, when the config has classes.
+    pub(crate) cls: Option<ClassifierBuffers>,
     pub(crate) acts: ActBuffers,
     pub(crate) tokens: GpuTensor,  // (B, T) u32
     pub(crate) targets: GpuTensor, // (B, T) u32
@@ -211,9 +217,10 @@ impl GpuModel {
         }
         let n = max_batch * config.block_size;
         let (maxt, c) = (config.block_size, config.n_embd);
-        let (params_buf, acts, tokens, targets, table, rope) = gpu
+        let (params_buf, acts, tokens, targets, table, rope, cls) = gpu
             .allocating(|| {
                 let params_buf = GpuTensor::from_slice(&gpu.device, "params", params);
+                let cls = layout.clsw.zip(layout.clsb).map(|(w, b)| ClassifierBuffers::new(&gpu, &params_buf, w, b, n, config.n_classes));
                 let table = (config.positions == Positions::Sinusoidal)
                     .then(|| GpuTensor::from_slice(&gpu.device, "sinusoidal positions", &sinusoidal_table(maxt, c)));
                 let rope = (config.positions == Positions::Rotary).then(|| {
@@ -227,6 +234,7 @@ impl GpuModel {
                     GpuTensor::zeros(&gpu, "targets", n),
                     table,
                     rope,
+                    cls,
                 )
             })
             .await?;
@@ -240,6 +248,7 @@ impl GpuModel {
             lnfb: layout.lnfb.map(view),
             head: view(layout.head()),
             blocks,
+            cls,
             acts,
             tokens,
             targets,
@@ -307,7 +316,7 @@ impl GpuModel {
     /// but activations (the validation loss).
     pub async fn loss(&mut self, x: &[u32], y: &[u32], b: usize, t: usize) -> Result<f32, GpuError> {
         check_tokens(&self.config, x, b, t)?;
-        check_tokens(&self.config, y, b, t)?;
+        check_targets(&self.config, y, b, t)?;
         if b > self.max_batch {
             return Err(playground_core::CoreError::Config {
                 field: "batch_size",
@@ -323,7 +332,8 @@ impl GpuModel {
         gpu.encode_steps(&mut encoder, self.plan(PlanKey { b, t, keep_weights: false, with_targets: true }));
         let losses = self.acts.losses.slice(0, b * t);
         let words = self.staging.read(&self.gpu, encoder, &[Region::from(&losses)]).await?;
-        Ok(playground_core::cpu::mean_loss(&words_to_f32(words.into_iter().next().expect("one region"))))
+        let losses = words_to_f32(words.into_iter().next().expect("one region"));
+        Ok(playground_core::cpu::mean_loss(&losses, playground_core::cpu::counted(y)))
     }
 
     /// The parameters as a flat buffer (for checkpoints and comparisons).
@@ -407,7 +417,7 @@ impl GpuModel {
             if let Some((cos, sin)) = &self.rope {
                 ops.push(rope::rope_forward(gpu, &la.qkv, cos, sin, b, t, c, nh));
             }
-            ops.push(attention::attention_forward(gpu, &la.atty, &la.lse, weights, &la.qkv, b, t, c, nh));
+            ops.push(attention::attention_forward(gpu, &la.atty, &la.lse, weights, &la.qkv, b, t, c, nh, cfg.causal()));
             ops.push(matmul::matmul_forward(gpu, &la.attproj, &la.atty, &w.attprojw, Some(&w.attprojb), bt, c, c));
             ops.push(residual::residual_forward(gpu, &la.residual2, input, &la.attproj, bt * c));
             // the FFN reads norm(residual2): ln2 (pre-norm) or ln1 (post-norm)
@@ -430,7 +440,14 @@ impl GpuModel {
         ops.push(norm_forward(gpu, norm, &a.lnf, &a.lnf_mean, &a.lnf_rstd, last, &self.lnfw, self.lnfb.as_ref(), bt, c));
         ops.push(matmul::matmul_forward(gpu, &a.logits, &a.lnf, &self.head, None, bt, c, v));
         let targets = if key.with_targets { Some(&self.targets) } else { None };
-        ops.push(softmax_xent::softmax_xent_forward(gpu, &a.probs, &a.losses, &a.logits, targets, bt, v));
+        match &self.cls {
+            // the [CLS] classifier's loss replaces the masked-LM loss
+            Some(cls) => {
+                ops.push(softmax_xent::softmax_xent_forward(gpu, &a.probs, &a.losses, &a.logits, None, bt, v));
+                ops.extend(cls.forward(gpu, &a.losses, &a.lnf, targets, bt, c));
+            }
+            None => ops.push(softmax_xent::softmax_xent_forward(gpu, &a.probs, &a.losses, &a.logits, targets, bt, v)),
+        }
         ops.into_iter().map(Step::from).collect()
     }
 }

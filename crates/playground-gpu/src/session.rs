@@ -6,7 +6,8 @@ use crate::context::SharedGpu;
 use crate::engine::{Engine, Snapshot};
 use crate::error::GpuError;
 use playground_core::checkpoint::Checkpoint;
-use playground_core::data::{batch, Dataset};
+use playground_core::data::mlm::{check_classifier, check_mask, training_batch};
+use playground_core::data::Dataset;
 use playground_core::train::{OptimizerState, StepStats, TrainConfig};
 use playground_core::{sample, CharTokenizer, CoreError, ForwardOutput, Rng, SamplingParams, TraceRequest};
 use std::collections::BTreeMap;
@@ -83,6 +84,12 @@ impl Session {
             return Err(CoreError::Data("the data uses another vocabulary than the model".into()).into());
         }
         data.check_block(self.engine.config().block_size)?;
+        let cfg = self.engine.config();
+        match (cfg.family, cfg.n_classes) {
+            (playground_core::Family::Encoder, 0) => drop(check_mask(&self.tokenizer)?),
+            (playground_core::Family::Encoder, _) => check_classifier(cfg, &self.tokenizer)?,
+            _ => {}
+        }
         self.data = Some(data);
         self.data_source = source;
         Ok(())
@@ -112,8 +119,10 @@ impl Session {
             (Some(t), Some(d)) => (t, d),
             _ => return Err(CoreError::Data("training has not been started".into()).into()),
         };
-        let block = self.engine.config().block_size;
-        let batches: Vec<_> = (0..n).map(|_| batch(&data.train, train.batch_size, block, &mut self.batch_rng)).collect();
+        let cfg = *self.engine.config();
+        let batches = (0..n)
+            .map(|_| training_batch(&cfg, &self.tokenizer, &data.train, train.batch_size, &mut self.batch_rng))
+            .collect::<Result<Vec<_>, _>>()?;
         match self.engine.train_steps(&batches).await {
             Ok(stats) => {
                 self.last_good = Some((self.engine.snapshot().await?, self.batch_rng.clone()));
@@ -136,12 +145,12 @@ impl Session {
             (Some(t), Some(d)) => (*t, d.clone()),
             _ => return Err(CoreError::Data("training has not been started".into()).into()),
         };
-        let block = self.engine.config().block_size;
+        let cfg = *self.engine.config();
         let mut losses = [0.0f32; 2];
         for (i, split) in [&data.train, &data.val].into_iter().enumerate() {
             let mut rng = Rng::new(train.seed ^ EVAL_SEED_SALT);
             for _ in 0..batches {
-                let (x, y) = batch(split, train.batch_size, block, &mut rng);
+                let (x, y) = training_batch(&cfg, &self.tokenizer, split, train.batch_size, &mut rng)?;
                 losses[i] += self.engine.loss(&x, &y, train.batch_size).await? / batches as f32;
             }
         }

@@ -16,7 +16,8 @@ use crate::model::{BlockTensors, GpuModel, PlanKey};
 use crate::readback::{words_to_f32, Region};
 use crate::tensor::GpuTensor;
 use playground_core::config::NormPosition;
-use playground_core::model::check_tokens;
+use playground_core::cpu;
+use playground_core::model::{check_targets, check_tokens};
 use playground_core::params::Span;
 use playground_core::train::{OptimizerState, StepStats, TrainConfig};
 use playground_core::ModelConfig;
@@ -37,8 +38,10 @@ struct TrainBuffers {
     dlnfb: Option<GpuTensor>, // LayerNorm only
     dhead: GpuTensor,         // dwte (tied) or dlm_head
     dblocks: Vec<BlockTensors>,
-    dlogits: GpuTensor,   // (B, T, V)
-    dlosses: GpuTensor,   // (B, T), each 1/(B·T): the loss is a mean
+    dlogits: GpuTensor, // (B, T, V)
+    /// The [CLS] classifier's weight and bias gradients and its dlogits (B, T, K).
+    dcls: Option<[GpuTensor; 3]>,
+    dlosses: GpuTensor,   // (B, T), each 1/(counted positions), written per step: the loss is a mean
     dlnf: GpuTensor,      // (B, T, C)
     dresidual: GpuTensor, // (B, T, C), the gradient along the residual stream
     dfch_gelu: GpuTensor, // (B, T, H)
@@ -76,6 +79,7 @@ impl TrainBuffers {
             dhead: view(lay.head()),
             dblocks: lay.blocks.iter().map(|p| BlockTensors::new(&grads, p)).collect(),
             dlogits: z("dlogits", bt * v),
+            dcls: lay.clsw.zip(lay.clsb).map(|(w, b)| [view(w), view(b), z("dcls logits", bt * cfg.n_classes)]),
             dlosses: GpuTensor::from_slice(&gpu.device, "dlosses", &vec![1.0 / bt as f32; bt]),
             dlnf: z("dlnf", bt * c),
             dresidual: z("dresidual", bt * c),
@@ -130,7 +134,7 @@ impl GpuTrainer {
             let hp = train.adamw(0, decay);
             adamw_update(&gpu, &view(&model.params), &view(&bufs.m), &view(&bufs.v), &view(&bufs.grads), &bufs.scale, &hp, span.len as u32)
         });
-        let stats = step_stats(&gpu, &bufs.stats, &model.acts.losses, &bufs.norm, (b * t) as u32, 0);
+        let stats = step_stats(&gpu, &bufs.stats, &model.acts.losses, &bufs.norm, (b * t) as u32, 0, (b * t) as u32);
         Ok(GpuTrainer { model, config: train, bufs, plan, clip, adamw, stats, step: 0, read: 0 })
     }
 
@@ -153,16 +157,20 @@ impl GpuTrainer {
     pub fn submit_step(&mut self, x: &[u32], y: &[u32]) -> Result<(), GpuError> {
         let (b, t) = (self.config.batch_size, self.model.config.block_size);
         check_tokens(&self.model.config, x, b, t)?;
-        check_tokens(&self.model.config, y, b, t)?;
+        check_targets(&self.model.config, y, b, t)?;
         let gpu = self.model.gpu.clone();
         self.model.tokens.write(&gpu, x);
         self.model.targets.write(&gpu, y);
+        // the loss is the mean over the positions whose target counts (masked-LM: the masked ones)
+        let count = cpu::counted(y);
+        self.bufs.dlosses.write(&gpu, &vec![1.0 / count as f32; b * t]);
         for (op, (span, decay)) in
             self.adamw.iter().zip([(self.model.layout.decay_span(), true), (self.model.layout.no_decay_span(), false)])
         {
             op.write_params(&gpu, &AdamWUniform::new(&self.config.adamw(self.step, decay), span.len as u32));
         }
-        self.stats.write_params(&gpu, &StepStatsParams { rows: (b * t) as u32, slot: self.step % STATS_SLOTS, _pad: [0; 2] });
+        self.stats
+            .write_params(&gpu, &StepStatsParams { rows: (b * t) as u32, slot: self.step % STATS_SLOTS, count: count as u32, _pad: 0 });
         let mut encoder = gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("train step") });
         gpu.encode_steps(&mut encoder, &self.plan);
         let tail: Vec<&Op> = self.clip.iter().chain(&self.adamw).chain([&self.stats]).collect();
@@ -258,10 +266,17 @@ fn record_backward(model: &GpuModel, g: &TrainBuffers, b: usize, t: usize) -> Ve
     let a = &model.acts;
     let (norm, post) = (cfg.norm, cfg.norm_position == NormPosition::Post);
     let mut steps: Vec<Step> = [&g.grads, &g.dlogits, &g.dlnf, &g.dresidual].map(|t| Step::Zero(t.clone())).into();
+    if let (Some(cls), Some([dw, db, dlogits])) = (&model.cls, &g.dcls) {
+        steps.push(Step::Zero(dlogits.clone()));
+        let ops = cls.backward(gpu, &g.dlnf, dw, db, dlogits, &g.dlosses, &a.lnf, &model.targets, bt, c);
+        steps.extend(ops.into_iter().map(Step::Run));
+    } else {
+        steps.push(Step::Run(softmax_xent::softmax_xent_backward(gpu, &g.dlogits, &g.dlosses, &a.probs, &model.targets, bt, v)));
+        // logits = lnf · headᵀ: a tied head's weight gradient lands in dwte
+        let ops = matmul::matmul_backward(gpu, &g.dlnf, &g.dhead, None, &g.dlogits, &a.lnf, &model.head, bt, c, v);
+        steps.extend(ops.into_iter().map(Step::Run));
+    }
     let mut run = |ops: Vec<crate::context::Op>| steps.extend(ops.into_iter().map(Step::Run));
-    run(vec![softmax_xent::softmax_xent_backward(gpu, &g.dlogits, &g.dlosses, &a.probs, &model.targets, bt, v)]);
-    // logits = lnf · headᵀ: a tied head's weight gradient lands in dwte
-    run(matmul::matmul_backward(gpu, &g.dlnf, &g.dhead, None, &g.dlogits, &a.lnf, &model.head, bt, c, v));
     let last = a.layers[cfg.n_layer - 1].output(cfg);
     run(norm_backward(gpu, norm, &g.dresidual, &g.dlnfw, g.dlnfb.as_ref(), &g.dlnf, last, &model.lnfw, &a.lnf_mean, &a.lnf_rstd, bt, c));
     for l in (0..cfg.n_layer).rev() {
@@ -346,7 +361,7 @@ fn record_backward(model: &GpuModel, g: &TrainBuffers, b: usize, t: usize) -> Ve
         let mut run = |ops: Vec<crate::context::Op>| steps.extend(ops.into_iter().map(Step::Run));
         // forward was: residual2 = input + attproj(attention(qkv(x))), x = ln1(input) or input
         run(matmul::matmul_backward(gpu, &g.datty, &dw.attprojw, Some(&dw.attprojb), &g.dresidual, &la.atty, &w.attprojw, bt, c, c));
-        run(attention::attention_backward(gpu, &g.dqkv, &g.delta, &g.datty, &la.qkv, &la.atty, &la.lse, b, t, c, nh).into());
+        run(attention::attention_backward(gpu, &g.dqkv, &g.delta, &g.datty, &la.qkv, &la.atty, &la.lse, b, t, c, nh, cfg.causal()).into());
         if let Some((cos, sin)) = &model.rope {
             run(vec![rope::rope_backward(gpu, &g.dqkv, cos, sin, b, t, c, nh)]);
         }

@@ -1,7 +1,7 @@
 //! The small structured values that cross the JS boundary through serde-wasm-bindgen.
 
 use playground_core::config::{Ffn, Norm, NormPosition, Positions};
-use playground_core::ModelConfig;
+use playground_core::{Family, ModelConfig};
 use serde::{Deserialize, Serialize};
 
 /// Sizes and architecture choices from JS (the choices default to GPT-2's, in ModelConfig's
@@ -14,6 +14,9 @@ pub struct ConfigDto {
     pub n_layer: usize,
     pub n_head: usize,
     pub n_embd: usize,
+    /// "decoder" (GPT, the default), "encoder" (BERT) or "encoder_decoder".
+    #[serde(default)]
+    pub family: Family,
     #[serde(default)]
     pub norm: Norm,
     #[serde(default)]
@@ -43,6 +46,7 @@ impl ConfigDto {
             positions: self.positions,
             ffn: self.ffn,
             tie_head: self.tie_head,
+            family: self.family,
             ..ModelConfig::default()
         }
     }

@@ -98,6 +98,16 @@ impl Playground {
             }
             (None, None) => return Err(to_js(playground_core::CoreError::Data("give a vocabulary or training data".into()))),
         };
+        // an encoder learns by masking: [MASK] joins the vocabulary as its last id, so the
+        // data's ids stay valid
+        let (tokenizer, data) = match opts.config.family {
+            playground_core::Family::Encoder => {
+                let tokenizer = playground_core::data::mlm::with_mask(&tokenizer).map_err(to_js)?;
+                let data = data.map(|(d, source)| (Dataset { tokenizer: tokenizer.clone(), ..d }, source));
+                (tokenizer, data)
+            }
+            _ => (tokenizer, data),
+        };
         let config = opts.config.with_vocab(tokenizer.vocab_size());
         let model = CpuModel::new(config, opts.seed).map_err(to_js)?;
         let checkpoint = Checkpoint { config, tokenizer, params: model.params, metadata: Default::default() };

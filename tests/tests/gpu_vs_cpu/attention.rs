@@ -2,17 +2,23 @@ use playground_core::cpu;
 use playground_gpu::kernels::attention;
 use playground_tests::*;
 
+/// Causal (GPT, the decoder) and bidirectional (BERT's encoder) attention.
+const CAUSAL_AND_NOT: [bool; 2] = [true, false];
+
 #[test]
 fn attention_forward_matches_cpu() {
     let Some(gpu) = gpu_or_skip() else { return };
     // one head and several, T = 1 and odd T, head size not a multiple of 4
-    for (b, t, c, nh) in [(1, 1, 4, 1), (2, 7, 12, 3), (1, 16, 15, 5), (2, 33, 32, 2)] {
+    // both settings: causal (GPT) and bidirectional (BERT's encoder)
+    for (causal, (b, t, c, nh)) in
+        CAUSAL_AND_NOT.into_iter().flat_map(|m| [(1, 1, 4, 1), (2, 7, 12, 3), (1, 16, 15, 5), (2, 33, 32, 2)].map(|s| (m, s)))
+    {
         let qkv = randn(b * t * 3 * c, 1.0, 10);
         let mut out = vec![0.0; b * t * c];
         let mut lse = vec![0.0; b * nh * t];
         let mut preatt = vec![0.0; b * nh * t * t];
         let mut att = vec![0.0; b * nh * t * t];
-        cpu::attention_forward(&mut out, &mut lse, &mut preatt, &mut att, &qkv, b, t, c, nh);
+        cpu::attention_forward(&mut out, &mut lse, &mut preatt, &mut att, &qkv, b, t, c, nh, causal);
         let (g_out, g_lse, g_pre, g_att) =
             (zeros(&gpu, b * t * c), zeros(&gpu, b * nh * t), zeros(&gpu, b * nh * t * t), zeros(&gpu, b * nh * t * t));
         let op = attention::attention_forward(
@@ -25,19 +31,22 @@ fn attention_forward_matches_cpu() {
             t as u32,
             c as u32,
             nh as u32,
+            causal,
         );
         let got = run_and_read(&gpu, &[op], &[&g_out, &g_lse, &g_pre, &g_att]);
-        let tag = format!("b{b} t{t} c{c} nh{nh}");
+        let tag = format!("b{b} t{t} c{c} nh{nh} causal={causal}");
         assert_close(&format!("attention out {tag}"), &got[0], &out, 1e-5, 1e-5);
         assert_close(&format!("attention lse {tag}"), &got[1], &lse, 1e-5, 1e-5);
         assert_close(&format!("attention preatt {tag}"), &got[2], &preatt, 1e-5, 1e-5);
         assert_close(&format!("attention att {tag}"), &got[3], &att, 1e-6, 1e-5);
-        // rows of att sum to one and the masked half is exactly zero
+        // rows of att sum to one; causal: the masked half is exactly zero; bidirectional: no
+        // weight is zero (every key is seen)
         for row in got[3].chunks(t).enumerate() {
             let (r, vals) = row;
-            let ti = r % t;
+            let seen = cpu::keys_seen(r % t, t, causal);
             assert!((vals.iter().sum::<f32>() - 1.0).abs() < 1e-5);
-            assert!(vals[ti + 1..].iter().all(|&x| x == 0.0));
+            assert!(vals[seen..].iter().all(|&x| x == 0.0));
+            assert!(vals[..seen].iter().all(|&x| x > 0.0), "{tag}");
         }
     }
 }
@@ -48,15 +57,17 @@ fn attention_forward_for_training_matches_cpu() {
     // without weights, as in training: the tiled kernel for heads up to 64 channels, with T = 1,
     // odd T, T crossing the 64-row blocks (65, 130) and head sizes 4, 4, 3, 16, 64, 48; the
     // per-row kernel for the 72-channel head
-    for (b, t, c, nh) in [(1, 1, 4, 1), (2, 7, 12, 3), (1, 16, 15, 5), (2, 33, 32, 2), (1, 65, 64, 1), (2, 130, 96, 2), (1, 9, 72, 1)] {
+    let shapes = [(1, 1, 4, 1), (2, 7, 12, 3), (1, 16, 15, 5), (2, 33, 32, 2), (1, 65, 64, 1), (2, 130, 96, 2), (1, 9, 72, 1)];
+    for (causal, (b, t, c, nh)) in CAUSAL_AND_NOT.into_iter().flat_map(|m| shapes.map(|s| (m, s))) {
         let qkv = randn(b * t * 3 * c, 1.0, 12);
         let (mut out, mut lse) = (vec![0.0; b * t * c], vec![0.0; b * nh * t]);
         let (mut preatt, mut att) = (vec![0.0; b * nh * t * t], vec![0.0; b * nh * t * t]);
-        cpu::attention_forward(&mut out, &mut lse, &mut preatt, &mut att, &qkv, b, t, c, nh);
+        cpu::attention_forward(&mut out, &mut lse, &mut preatt, &mut att, &qkv, b, t, c, nh, causal);
         let (g_out, g_lse) = (zeros(&gpu, b * t * c), zeros(&gpu, b * nh * t));
-        let op = attention::attention_forward(&gpu, &g_out, &g_lse, None, &upload(&gpu, &qkv), b as u32, t as u32, c as u32, nh as u32);
+        let op =
+            attention::attention_forward(&gpu, &g_out, &g_lse, None, &upload(&gpu, &qkv), b as u32, t as u32, c as u32, nh as u32, causal);
         let got = run_and_read(&gpu, &[op], &[&g_out, &g_lse]);
-        let tag = format!("b{b} t{t} c{c} nh{nh} tiled={}", attention::tiled(c as u32, nh as u32));
+        let tag = format!("b{b} t{t} c{c} nh{nh} causal={causal} tiled={}", attention::tiled(c as u32, nh as u32));
         // one pass with a running max instead of two: rescaling adds a few ulps
         assert_close(&format!("attention out {tag}"), &got[0], &out, 1e-5, 1e-5);
         assert_close(&format!("attention lse {tag}"), &got[1], &lse, 1e-5, 1e-5);
@@ -67,18 +78,20 @@ fn attention_forward_for_training_matches_cpu() {
 fn attention_forward_without_weights_gives_the_same_output() {
     let Some(gpu) = gpu_or_skip() else { return };
     let (b, t, c, nh) = (2, 9, 8, 2);
-    let qkv = upload(&gpu, &randn(b * t * 3 * c, 1.0, 11));
-    let (o1, l1, o2, l2) = (zeros(&gpu, b * t * c), zeros(&gpu, b * nh * t), zeros(&gpu, b * t * c), zeros(&gpu, b * nh * t));
-    let (pre, att) = (zeros(&gpu, b * nh * t * t), zeros(&gpu, b * nh * t * t));
-    let ops = [
-        attention::attention_forward(&gpu, &o1, &l1, Some((&pre, &att)), &qkv, b as u32, t as u32, c as u32, nh as u32),
-        attention::attention_forward(&gpu, &o2, &l2, None, &qkv, b as u32, t as u32, c as u32, nh as u32),
-    ];
-    let got = run_and_read(&gpu, &ops, &[&o1, &o2, &l1, &l2]);
-    // a trace and training run different kernels (per-row two-pass; tiled online softmax), so
-    // the two agree to rounding, not to the bit
-    assert_close("out with vs without weights", &got[0], &got[1], 1e-6, 1e-6);
-    assert_close("lse with vs without weights", &got[2], &got[3], 1e-6, 1e-6);
+    for causal in CAUSAL_AND_NOT {
+        let qkv = upload(&gpu, &randn(b * t * 3 * c, 1.0, 11));
+        let (o1, l1, o2, l2) = (zeros(&gpu, b * t * c), zeros(&gpu, b * nh * t), zeros(&gpu, b * t * c), zeros(&gpu, b * nh * t));
+        let (pre, att) = (zeros(&gpu, b * nh * t * t), zeros(&gpu, b * nh * t * t));
+        let ops = [
+            attention::attention_forward(&gpu, &o1, &l1, Some((&pre, &att)), &qkv, b as u32, t as u32, c as u32, nh as u32, causal),
+            attention::attention_forward(&gpu, &o2, &l2, None, &qkv, b as u32, t as u32, c as u32, nh as u32, causal),
+        ];
+        let got = run_and_read(&gpu, &ops, &[&o1, &o2, &l1, &l2]);
+        // a trace and training run different kernels (per-row two-pass; tiled online softmax), so
+        // the two agree to rounding, not to the bit
+        assert_close(&format!("out with vs without weights causal={causal}"), &got[0], &got[1], 1e-6, 1e-6);
+        assert_close(&format!("lse with vs without weights causal={causal}"), &got[2], &got[3], 1e-6, 1e-6);
+    }
 }
 
 #[test]
@@ -87,7 +100,7 @@ fn attention_backward_matches_cpu() {
     // T = 1 and odd T, one head and several, head sizes 1·12, 3·4, 5·3 (odd), 3·5, 2·16, 1·32;
     // T crossing the tiled kernels' 64-row blocks with heads of 64 and 13; a 72-channel head
     // (the per-row kernels)
-    for (b, t, c, nh) in [
+    let shapes = [
         (2, 1, 12, 1),
         (2, 7, 12, 3),
         (2, 7, 15, 5),
@@ -97,16 +110,17 @@ fn attention_backward_matches_cpu() {
         (1, 130, 128, 2),
         (2, 65, 26, 2),
         (1, 9, 72, 1),
-    ] {
+    ];
+    for (causal, (b, t, c, nh)) in CAUSAL_AND_NOT.into_iter().flat_map(|m| shapes.map(|s| (m, s))) {
         let qkv = randn(b * t * 3 * c, 1.0, 80);
         let (mut out, mut lse) = (vec![0.0; b * t * c], vec![0.0; b * nh * t]);
         let (mut preatt, mut att) = (vec![0.0; b * nh * t * t], vec![0.0; b * nh * t * t]);
-        cpu::attention_forward(&mut out, &mut lse, &mut preatt, &mut att, &qkv, b, t, c, nh);
+        cpu::attention_forward(&mut out, &mut lse, &mut preatt, &mut att, &qkv, b, t, c, nh, causal);
         let dout = randn(b * t * c, 1.0, 81);
         // nonzero starting gradient: the kernels accumulate, as the CPU does
         let dqkv_init = randn(b * t * 3 * c, 1.0, 82);
         let mut dqkv = dqkv_init.clone();
-        cpu::attention_backward(&mut dqkv, &dout, &qkv, &att, b, t, c, nh);
+        cpu::attention_backward(&mut dqkv, &dout, &qkv, &att, b, t, c, nh, causal);
 
         let (g_qkv, g_dout) = (upload(&gpu, &qkv), upload(&gpu, &dout));
         let (u, tu, cu, nhu) = (b as u32, t as u32, c as u32, nh as u32);
@@ -124,16 +138,17 @@ fn attention_backward_matches_cpu() {
             tu,
             cu,
             nhu,
+            causal,
         );
         let from_cpu = run_and_read(&gpu, &ops, &[&g_dqkv]);
         // 2) after the GPU forward without (T, T) weights, as in training
         let (g_out, g_lse) = (zeros(&gpu, b * t * c), zeros(&gpu, b * nh * t));
         let g_dqkv2 = upload(&gpu, &dqkv_init);
-        let mut ops = vec![attention::attention_forward(&gpu, &g_out, &g_lse, None, &g_qkv, u, tu, cu, nhu)];
-        ops.extend(attention::attention_backward(&gpu, &g_dqkv2, &g_delta, &g_dout, &g_qkv, &g_out, &g_lse, u, tu, cu, nhu));
+        let mut ops = vec![attention::attention_forward(&gpu, &g_out, &g_lse, None, &g_qkv, u, tu, cu, nhu, causal)];
+        ops.extend(attention::attention_backward(&gpu, &g_dqkv2, &g_delta, &g_dout, &g_qkv, &g_out, &g_lse, u, tu, cu, nhu, causal));
         let from_gpu = run_and_read(&gpu, &ops, &[&g_dqkv2]);
 
-        let tag = format!("b{b} t{t} c{c} nh{nh}");
+        let tag = format!("b{b} t{t} c{c} nh{nh} causal={causal}");
         // p is recomputed from lse instead of read from att, and D = dO·out replaces Σ att·datt:
         // a few ulps on terms of size ~1, summed over up to T keys or queries
         assert_close(&format!("attention dqkv {tag}"), &from_cpu[0], &dqkv, 2e-5, 1e-4);

@@ -2,12 +2,18 @@ use playground_core::cpu;
 use playground_gpu::kernels::softmax_xent;
 use playground_tests::*;
 
+/// Every third row (from the second on) outside the loss, as masked-LM's unmasked positions.
+fn with_ignored(mut targets: Vec<u32>) -> Vec<u32> {
+    targets.iter_mut().skip(1).step_by(3).for_each(|t| *t = cpu::IGNORE);
+    targets
+}
+
 #[test]
 fn softmax_xent_forward_matches_cpu() {
     let Some(gpu) = gpu_or_skip() else { return };
     for (rows, v) in [(1, 1), (7, 13), (14, 65), (3, 1000)] {
         let logits: Vec<f32> = randn(rows * v, 5.0, 15);
-        let targets = rand_tokens(rows, v, 16);
+        let targets = with_ignored(rand_tokens(rows, v, 16));
         let (mut probs, mut losses) = (vec![0.0; rows * v], vec![0.0; rows]);
         cpu::softmax_xent_forward(&mut probs, &mut losses, &logits, &targets, rows, v);
         let (g_probs, g_losses) = (zeros(&gpu, rows * v), zeros(&gpu, rows));
@@ -17,6 +23,9 @@ fn softmax_xent_forward_matches_cpu() {
         let got = run_and_read(&gpu, &[op], &[&g_probs, &g_losses]);
         assert_close(&format!("softmax probs rows{rows} v{v}"), &got[0], &probs, 1e-6, 1e-5);
         assert_close(&format!("xent losses rows{rows} v{v}"), &got[1], &losses, 1e-5, 1e-5);
+        for (r, _) in targets.iter().enumerate().filter(|(_, &tg)| tg == cpu::IGNORE) {
+            assert_eq!(got[1][r], 0.0, "an ignored row's loss is exactly 0");
+        }
     }
 }
 
@@ -39,7 +48,7 @@ fn softmax_xent_backward_matches_cpu() {
     let Some(gpu) = gpu_or_skip() else { return };
     for (rows, v) in [(1, 1), (7, 13), (14, 65), (3, 1000)] {
         let logits: Vec<f32> = randn(rows * v, 5.0, 70);
-        let targets = rand_tokens(rows, v, 71);
+        let targets = with_ignored(rand_tokens(rows, v, 71));
         let (mut probs, mut losses) = (vec![0.0; rows * v], vec![0.0; rows]);
         cpu::softmax_xent_forward(&mut probs, &mut losses, &logits, &targets, rows, v);
         let dlosses = randn(rows, 1.0, 72);

@@ -246,12 +246,12 @@ fn kernels(timer: &Timer, name: &str, cfg: &ModelConfig, b: usize, (budget, min_
     let (bu, tu, cu, nhu) = (b as u32, t as u32, c as u32, nh as u32);
     let shape = json!({ "b": b, "t": t, "c": c, "nh": nh });
     let fwd_flop = 2.0 * b as f64 * t as f64 * (t + 1) as f64 * c as f64;
-    let fwd = attention::attention_forward(gpu, &att_out, &lse, None, &qkv, bu, tu, cu, nhu);
+    let fwd = attention::attention_forward(gpu, &att_out, &lse, None, &qkv, bu, tu, cu, nhu, true);
     let (ms, reps) = timer.time(&[&fwd], budget, min_reps);
     record("attention_forward", "attn", shape.clone(), ms, reps, Some(fwd_flop), None);
     // the backward needs the forward's out and lse
     timer.pass_ms(&[&fwd], 1);
-    let bwd = attention::attention_backward(gpu, &dqkv, &delta, &dout, &qkv, &att_out, &lse, bu, tu, cu, nhu);
+    let bwd = attention::attention_backward(gpu, &dqkv, &delta, &dout, &qkv, &att_out, &lse, bu, tu, cu, nhu, true);
     let (ms, reps) = timer.time(&bwd.iter().collect::<Vec<_>>(), budget, min_reps);
     record("attention_backward", "attn", shape, ms, reps, Some(2.0 * fwd_flop), None);
 
@@ -422,6 +422,7 @@ fn main() {
             n_layer: bc.n_layer,
             n_head: bc.n_head,
             n_embd: bc.n_embd,
+            ..ModelConfig::default()
         };
         cfg.validate().unwrap_or_else(|e| panic!("config {}: {e}", bc.name));
         let b = bc.batch_size;
@@ -440,6 +441,7 @@ fn main() {
         n_layer: mc.n_layer,
         n_head: mc.n_head,
         n_embd: mc.n_embd,
+        ..ModelConfig::default()
     };
     let mem = memory(&gpu, mem_cfg, mc.batch_size, args.memory_steps.unwrap_or(mc.steps));
 

@@ -1,5 +1,6 @@
 //! Writes the bundles the PyTorch parity test (tests/python/test_parity.py) compares against,
-//! one per architecture variant in DIR/<variant>/: a checkpoint, and for each engine (CPU
+//! one per architecture variant in DIR/<variant>/ (plus DIR/encoder, a BERT-style encoder
+//! trained by masked-LM, and DIR/classifier, an encoder with a [CLS] classifier): a checkpoint, and for each engine (CPU
 //! reference, GPU) one training step on one batch — the batch, logits, loss, every gradient,
 //! the gradient norm and the parameters after one clipped AdamW step — as safetensors.
 //!   cargo run --release -p playground-tools --bin parity_bundle -- DIR
@@ -7,9 +8,11 @@
 use playground_core::checkpoint::Checkpoint;
 use playground_core::config::{Ffn, Norm, NormPosition, Positions};
 use playground_core::data::batch;
+use playground_core::data::classify::classify_batch;
+use playground_core::data::mlm::{mlm_batch, with_mask};
 use playground_core::model::Activations;
 use playground_core::train::{CpuTrainer, TrainConfig};
-use playground_core::{CharTokenizer, CpuModel, ModelConfig, ParamLayout, Rng, TraceRequest};
+use playground_core::{CharTokenizer, CpuModel, Family, ModelConfig, ParamLayout, Rng, TraceRequest};
 use playground_gpu::{GpuContext, GpuTrainer, SharedGpu};
 use safetensors::tensor::{Dtype, TensorView};
 use std::collections::HashMap;
@@ -22,6 +25,14 @@ struct StepResult {
     grad_norm: f32,
     grads: Vec<f32>, // like params
     after: Vec<f32>, // params after the update
+}
+
+/// Which training objective a bundle exercises.
+#[derive(Clone, Copy)]
+enum Objective {
+    NextToken,
+    MaskedLm,
+    Classify,
 }
 
 fn main() {
@@ -55,14 +66,20 @@ fn main() {
     ];
     let gpu = SharedGpu::new(pollster::block_on(GpuContext::new()).expect("a GPU adapter (lavapipe in tests)"));
     for (name, config) in variants {
-        let dir = format!("{root}/{name}");
-        std::fs::create_dir_all(&dir).expect("create the bundle directory");
-        write_bundle(&dir, &tokenizer, config, gpu.clone());
+        write_bundle(&format!("{root}/{name}"), &gpu, config, tokenizer.clone(), Objective::NextToken);
     }
+    // a BERT-style encoder trained by masked-LM, and one with a [CLS] classifier
+    let masked = with_mask(&tokenizer).expect("no [MASK] in the text");
+    let encoder = ModelConfig { vocab_size: masked.vocab_size(), family: Family::Encoder, ..base };
+    write_bundle(&format!("{root}/encoder"), &gpu, encoder, masked, Objective::MaskedLm);
+    let brackets = playground_core::data::classify::tokenizer();
+    let classifier = ModelConfig { vocab_size: brackets.vocab_size(), family: Family::Encoder, n_classes: 2, ..base };
+    write_bundle(&format!("{root}/classifier"), &gpu, classifier, brackets, Objective::Classify);
 }
 
-fn write_bundle(dir: &str, tokenizer: &CharTokenizer, config: ModelConfig, gpu: SharedGpu) {
-    let tokenizer = tokenizer.clone();
+/// The checkpoint and both engines' step for one model and objective, into `dir`.
+fn write_bundle(dir: &str, gpu: &SharedGpu, config: ModelConfig, tokenizer: CharTokenizer, objective: Objective) {
+    std::fs::create_dir_all(dir).expect("create the bundle directory");
     // clip at 0.5 so that the clipping path is exercised; no warmup: step 0 uses the peak lr
     let train = TrainConfig { batch_size: 3, learning_rate: 3e-3, warmup_steps: 0, grad_clip: 0.5, ..TrainConfig::default() };
     // weights well away from the initialization, so every nonlinearity works in its curved
@@ -81,12 +98,18 @@ fn write_bundle(dir: &str, tokenizer: &CharTokenizer, config: ModelConfig, gpu: 
         let mut rng = Rng::new(5);
         (0..200).map(|_| rng.below(config.vocab_size) as u32).collect()
     };
-    let (x, y) = batch(&stream, train.batch_size, config.block_size, &mut Rng::new(6));
+    let mut rng = Rng::new(6);
+    let (b, t, mask) = (train.batch_size, config.block_size, config.vocab_size as u32 - 1);
+    let (x, y) = match objective {
+        Objective::NextToken => batch(&stream, b, t, &mut rng),
+        Objective::MaskedLm => mlm_batch(&stream.iter().map(|&id| id % mask).collect::<Vec<_>>(), b, t, mask, &mut rng),
+        Objective::Classify => classify_batch(b, t, &mut rng),
+    };
     let layout = ParamLayout::new(&config);
 
     let cpu = cpu_step(&model, train, &x, &y);
     write_engine(dir, "cpu", &layout, &x, &y, train, &cpu);
-    let gpu_result = pollster::block_on(gpu_step(gpu, &model, train, &x, &y));
+    let gpu_result = pollster::block_on(gpu_step(gpu.clone(), &model, train, &x, &y));
     write_engine(dir, "gpu", &layout, &x, &y, train, &gpu_result);
     println!("parity bundle written to {dir}: loss cpu {} gpu {}", cpu.loss, gpu_result.loss);
 }

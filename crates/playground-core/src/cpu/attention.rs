@@ -1,12 +1,23 @@
-//! Causal multi-head self-attention, CPU reference for `shaders/attention_*.wgsl`.
+//! Multi-head self-attention, causal (GPT) or bidirectional (BERT), CPU reference for
+//! `shaders/attention_*.wgsl`.
 //!
 //! qkv (B, T, 3C) holds Q, K and V side by side (nanoGPT's `c_attn` output split in three);
-//! head h owns channels [h·HS, (h+1)·HS) of each. For every head and query position t:
+//! head h owns channels [h·HS, (h+1)·HS) of each. For every head and query position t, the
+//! keys it sees are j ≤ t when `causal`, and every j otherwise:
 //!   preatt[t, j] = Q[t]·K[j] / √HS            for all j (the full score matrix, shown on the page)
-//!   att[t, j]    = softmax over j ≤ t of preatt[t, ·], and 0 for j > t (the causal mask)
+//!   att[t, j]    = softmax over the seen j of preatt[t, ·], and 0 for the others (the mask)
 //!   out[t]       = Σ_j att[t, j]·V[j]          written into the head's channels of out (B, T, C)
-//!   lse[t]       = log Σ_{j≤t} exp(preatt[t, j])   (what the GPU backward needs to rebuild att)
+//!   lse[t]       = log Σ_{seen j} exp(preatt[t, j])   (what the GPU backward needs to rebuild att)
 //! Attention is the only op that mixes information across positions.
+
+/// How many keys query row `ti` sees: those up to itself when causal, all `t` otherwise.
+pub fn keys_seen(ti: usize, t: usize, causal: bool) -> usize {
+    if causal {
+        ti + 1
+    } else {
+        t
+    }
+}
 
 /// Stable view of one head's Q, K or V row inside qkv.
 fn row(qkv: &[f32], bt: usize, which: usize, h: usize, c: usize, hs: usize) -> &[f32] {
@@ -25,6 +36,7 @@ pub fn attention_forward(
     t: usize,
     c: usize,
     nh: usize,
+    causal: bool,
 ) {
     let hs = c / nh;
     let scale = 1.0 / (hs as f32).sqrt();
@@ -38,21 +50,22 @@ pub fn attention_forward(
                     let k = row(qkv, bi * t + j, 1, h, c, hs);
                     *p = q.iter().zip(k).map(|(a, b)| a * b).sum::<f32>() * scale;
                 }
-                // softmax over the unmasked prefix; the max is subtracted only for stability
-                let maxv = pre[..=ti].iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                // softmax over the seen keys; the max is subtracted only for stability
+                let seen = keys_seen(ti, t, causal);
+                let maxv = pre[..seen].iter().copied().fold(f32::NEG_INFINITY, f32::max);
                 let a = &mut att[off..off + t];
                 let mut sum = 0.0;
-                for j in 0..=ti {
+                for j in 0..seen {
                     a[j] = (pre[j] - maxv).exp();
                     sum += a[j];
                 }
                 for (j, aj) in a.iter_mut().enumerate() {
-                    *aj = if j <= ti { *aj / sum } else { 0.0 };
+                    *aj = if j < seen { *aj / sum } else { 0.0 };
                 }
                 lse[(bi * nh + h) * t + ti] = maxv + sum.ln();
                 let o = &mut out[(bi * t + ti) * c + h * hs..(bi * t + ti) * c + (h + 1) * hs];
                 o.fill(0.0);
-                for (j, &aj) in a.iter().enumerate().take(ti + 1) {
+                for (j, &aj) in a.iter().enumerate().take(seen) {
                     let v = row(qkv, bi * t + j, 2, h, c, hs);
                     for d in 0..hs {
                         o[d] += aj * v[d];
@@ -74,6 +87,7 @@ pub fn attention_backward(
     t: usize,
     c: usize,
     nh: usize,
+    causal: bool,
 ) {
     let hs = c / nh;
     let scale = 1.0 / (hs as f32).sqrt();
@@ -84,10 +98,11 @@ pub fn attention_backward(
             for ti in 0..t {
                 let off = ((bi * nh + h) * t + ti) * t;
                 let a = &att[off..off + t];
+                let seen = keys_seen(ti, t, causal);
                 let dobase = (bi * t + ti) * c + h * hs;
                 let dout_row = &dout[dobase..dobase + hs];
                 // forward was: out[t] = Σ_j att[t,j]·V[j]
-                for j in 0..=ti {
+                for j in 0..seen {
                     let vbase = (bi * t + j) * 3 * c + 2 * c + h * hs;
                     let mut s = 0.0;
                     for d in 0..hs {
@@ -97,13 +112,13 @@ pub fn attention_backward(
                     datt[j] = s;
                 }
                 // forward was: att = softmax(preatt);  dpre_j = att_j·(datt_j − Σ_k att_k·datt_k)
-                let dot: f32 = (0..=ti).map(|j| a[j] * datt[j]).sum();
-                for j in 0..=ti {
+                let dot: f32 = (0..seen).map(|j| a[j] * datt[j]).sum();
+                for j in 0..seen {
                     dpre[j] = a[j] * (datt[j] - dot);
                 }
                 // forward was: preatt[t,j] = Q[t]·K[j]·scale
                 let qbase = (bi * t + ti) * 3 * c + h * hs;
-                for j in 0..=ti {
+                for j in 0..seen {
                     let kbase = (bi * t + j) * 3 * c + c + h * hs;
                     let g = dpre[j] * scale;
                     for d in 0..hs {

@@ -3,6 +3,17 @@
 //!
 //! probs (rows, V) = softmax(logits); losses (rows) = −log probs[target].
 //! The backward is fused (llm.c): dlogits = (probs − onehot(target))·dloss.
+//! A row whose target is [`IGNORE`] is not counted: its loss is 0 and it gets no gradient
+//! (masked-LM training predicts only the masked positions; PyTorch's `ignore_index`).
+
+/// The target id of a row that is not part of the loss.
+pub const IGNORE: u32 = u32::MAX;
+
+/// Rows whose target counts towards the loss.
+pub fn counted(targets: &[u32], // (rows)
+) -> usize {
+    targets.iter().filter(|&&t| t != IGNORE).count()
+}
 
 /// Softmax of every row; the row max is subtracted for stability.
 pub fn softmax_forward(
@@ -37,6 +48,10 @@ pub fn softmax_xent_forward(
     softmax_forward(probs, logits, rows, v);
     for r in 0..rows {
         // −log p computed from the logits (log-sum-exp) rather than from the rounded p
+        if targets[r] == IGNORE {
+            losses[r] = 0.0;
+            continue;
+        }
         let x = &logits[r * v..(r + 1) * v];
         let maxv = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
         let lse = maxv + x.iter().map(|&xi| (xi - maxv).exp()).sum::<f32>().ln();
@@ -44,13 +59,16 @@ pub fn softmax_xent_forward(
     }
 }
 
-/// The mean of the per-position losses: the training loss (reference for `step_stats.wgsl`).
-pub fn mean_loss(losses: &[f32], // (rows)
+/// The mean of the per-position losses over the `count` counted rows (ignored rows hold 0):
+/// the training loss (reference for `step_stats.wgsl`).
+pub fn mean_loss(
+    losses: &[f32], // (rows)
+    count: usize,
 ) -> f32 {
-    losses.iter().sum::<f32>() / losses.len() as f32
+    losses.iter().sum::<f32>() / count as f32
 }
 
-/// dlogits += (probs − onehot(target))·dlosses
+/// dlogits += (probs − onehot(target))·dlosses, for the rows whose target is not IGNORE.
 pub fn softmax_xent_backward(
     dlogits: &mut [f32], // (rows, V)
     dlosses: &[f32],     // (rows)
@@ -60,6 +78,9 @@ pub fn softmax_xent_backward(
     v: usize,
 ) {
     for r in 0..rows {
+        if targets[r] == IGNORE {
+            continue;
+        }
         let d = dlosses[r];
         let tgt = targets[r] as usize;
         for i in 0..v {

@@ -12,7 +12,9 @@ pub struct AttentionParams {
     pub c: u32,
     pub nh: u32,
     pub keep_weights: u32,
-    pub _pad: [u32; 3],
+    /// 1: query t sees keys j ≤ t (GPT); 0: every key (BERT's encoder).
+    pub causal: u32,
+    pub _pad: [u32; 2],
 }
 const _: () = assert!(std::mem::size_of::<AttentionParams>().is_multiple_of(16));
 
@@ -49,13 +51,14 @@ pub fn attention_forward(
     t: u32,
     c: u32,
     nh: u32,
+    causal: bool,
 ) -> Op {
     if weights.is_none() && tiled(c, nh) {
-        let params = AttentionBackwardParams { b, t, c, nh };
+        let params = AttentionBackwardParams::new(b, t, c, nh, causal);
         return gpu.op(Kernel::AttentionForwardTiled, &[out, lse, qkv], &params, tiled_grid(b, t, nh));
     }
     let (preatt, att) = weights.unwrap_or((gpu.unused(0), gpu.unused(1)));
-    let params = AttentionParams { b, t, c, nh, keep_weights: weights.is_some() as u32, _pad: [0; 3] };
+    let params = AttentionParams { b, t, c, nh, keep_weights: weights.is_some() as u32, causal: causal as u32, _pad: [0; 2] };
     let rows = b as u64 * nh as u64 * t as u64;
     gpu.op(Kernel::AttentionForward, &[out, lse, preatt, att, qkv], &params, grid(rows.div_ceil(WORKGROUP_SIZE[0] as u64)))
 }
@@ -68,8 +71,16 @@ pub struct AttentionBackwardParams {
     pub t: u32,
     pub c: u32,
     pub nh: u32,
+    pub causal: u32,
+    pub _pad: [u32; 3],
 }
 const _: () = assert!(std::mem::size_of::<AttentionBackwardParams>().is_multiple_of(16));
+
+impl AttentionBackwardParams {
+    pub fn new(b: u32, t: u32, c: u32, nh: u32, causal: bool) -> Self {
+        AttentionBackwardParams { b, t, c, nh, causal: causal as u32, _pad: [0; 3] }
+    }
+}
 
 /// `cpu::attention_backward` without the (T, T) weights, in three kernels: `delta` = dO·out
 /// per row (prep), then dQ per query row, then dK and dV per key row, each recomputing
@@ -88,8 +99,9 @@ pub fn attention_backward(
     t: u32,
     c: u32,
     nh: u32,
+    causal: bool,
 ) -> [Op; 3] {
-    let params = AttentionBackwardParams { b, t, c, nh };
+    let params = AttentionBackwardParams::new(b, t, c, nh, causal);
     let rows = b as u64 * nh as u64 * t as u64;
     let workgroups = grid(rows.div_ceil(BACKWARD_WORKGROUP_SIZE[0] as u64));
     let prep = gpu.op(Kernel::AttentionBackwardPrep, &[delta, dout, out], &params, workgroups);

@@ -9,14 +9,16 @@ use crate::tensor::GpuTensor;
 pub struct StepStatsParams {
     pub rows: u32,
     pub slot: u32,
-    pub _pad: [u32; 2],
+    /// Rows whose target counts (B·T unless some are `cpu::IGNORE`).
+    pub count: u32,
+    pub _pad: u32,
 }
 const _: () = assert!(std::mem::size_of::<StepStatsParams>().is_multiple_of(16));
 
 pub const WORKGROUP_SIZE: [u32; 3] = [256, 1, 1];
 
-/// Writes (mean loss, grad norm) of a step into `stats[2·slot..2·slot + 2]`; the slot is
-/// rewritten each step with `Op::write_params`.
+/// Writes (mean loss over `count` rows, grad norm) of a step into `stats[2·slot..2·slot + 2]`;
+/// the slot and count are rewritten each step with `Op::write_params`.
 pub fn step_stats(
     gpu: &GpuContext,
     stats: &GpuTensor,  // (2·slots)
@@ -24,6 +26,7 @@ pub fn step_stats(
     norm: &GpuTensor,   // (1)
     rows: u32,
     slot: u32,
+    count: u32,
 ) -> Op {
-    gpu.op(Kernel::StepStats, &[stats, losses, norm], &StepStatsParams { rows, slot, _pad: [0; 2] }, [1, 1, 1])
+    gpu.op(Kernel::StepStats, &[stats, losses, norm], &StepStatsParams { rows, slot, count, _pad: 0 }, [1, 1, 1])
 }

@@ -6,6 +6,7 @@ mod fuzz_replay;
 mod gradcheck;
 mod hostile_inputs;
 mod gpu_vs_cpu {
+    mod ablate;
     mod adamw;
     mod attention;
     mod clip;
@@ -16,6 +17,12 @@ mod gpu_vs_cpu {
     mod residual;
     mod softmax_xent;
     mod stats;
+}
+mod inspect {
+    mod ablation;
+    mod cost;
+    mod gradients;
+    mod logit_lens;
 }
 mod model_forward;
 mod session;

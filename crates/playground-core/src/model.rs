@@ -10,6 +10,7 @@
 //! loss = mean cross-entropy(logits, targets)
 //! ```
 
+use crate::ablation::Ablation;
 use crate::config::ModelConfig;
 use crate::cpu;
 use crate::error::CoreError;
@@ -177,6 +178,8 @@ pub struct CpuModel {
     pub config: ModelConfig,
     pub layout: ParamLayout,
     pub params: Vec<f32>, // layout.padded_len()
+    /// Heads and blocks switched off in inference (see `ablation`); `None` in training.
+    pub ablation: Option<Ablation>,
 }
 
 impl CpuModel {
@@ -193,11 +196,11 @@ impl CpuModel {
         if params.len() != layout.padded_len() {
             return Err(CoreError::Shape { op: "CpuModel::from_params", expected: vec![layout.padded_len()], got: vec![params.len()] });
         }
-        Ok(CpuModel { config, layout, params })
+        Ok(CpuModel { config, layout, params, ablation: None })
     }
 
     fn from_params_unchecked(config: ModelConfig, params: Vec<f32>) -> Self {
-        CpuModel { layout: ParamLayout::new(&config), config, params }
+        CpuModel { layout: ParamLayout::new(&config), config, params, ablation: None }
     }
 
     /// Inference over one sequence (B = 1), returning the requested trace.
@@ -235,12 +238,22 @@ impl CpuModel {
             cpu::layernorm_forward(&mut a.ln1, &mut a.ln1_mean, &mut a.ln1_rstd, residual, w.ln1w.of(p), w.ln1b.of(p), bt, c);
             cpu::matmul_forward(&mut a.qkv, &a.ln1, w.qkvw.of(p), Some(w.qkvb.of(p)), bt, c, 3 * c);
             cpu::attention_forward(&mut a.atty, &mut a.lse, &mut a.preatt, &mut a.att, &a.qkv, b, t, c, nh);
+            let ablate = self.ablation.as_ref().filter(|m| m.is_active());
+            if let Some(m) = ablate {
+                cpu::ablate_forward(&mut a.atty, &m.mask, m.head_offset(l), bt, nh, c / nh);
+            }
             cpu::matmul_forward(&mut a.attproj, &a.atty, w.attprojw.of(p), Some(w.attprojb.of(p)), bt, c, c);
+            if let Some(m) = ablate {
+                cpu::ablate_forward(&mut a.attproj, &m.mask, m.layer_offset(l), bt, 1, c);
+            }
             cpu::residual_forward(&mut a.residual2, residual, &a.attproj, bt * c);
             cpu::layernorm_forward(&mut a.ln2, &mut a.ln2_mean, &mut a.ln2_rstd, &a.residual2, w.ln2w.of(p), w.ln2b.of(p), bt, c);
             cpu::matmul_forward(&mut a.fch, &a.ln2, w.fcw.of(p), Some(w.fcb.of(p)), bt, c, f);
             cpu::gelu_forward(&mut a.fch_gelu, &a.fch, bt * f);
             cpu::matmul_forward(&mut a.fcproj, &a.fch_gelu, w.fcprojw.of(p), Some(w.fcprojb.of(p)), bt, f, c);
+            if let Some(m) = ablate {
+                cpu::ablate_forward(&mut a.fcproj, &m.mask, m.layer_offset(l), bt, 1, c);
+            }
             cpu::residual_forward(&mut a.residual3, &a.residual2, &a.fcproj, bt * c);
         }
         let last = &acts.layers[cfg.n_layer - 1].residual3;
@@ -260,6 +273,20 @@ impl CpuModel {
 
     /// Gradients of the mean loss of the last `forward_train` into `grads` (overwritten).
     pub fn backward(&self, grads: &mut [f32], acts: &Activations, tokens: &[u32], targets: &[u32]) {
+        self.backward_observed(grads, acts, tokens, targets, &mut |_, _, _| {});
+    }
+
+    /// `backward`, showing each block's gradient intermediates (B, T, ·) to `observe(layer,
+    /// name, values)` as they are made: `dresidual` (into the block's output), `dfch_gelu`,
+    /// `dfch`, `dln2`, `dres1` (into the stream after attention), `datty`, `dqkv`, `dln1`.
+    pub fn backward_observed(
+        &self,
+        grads: &mut [f32],
+        acts: &Activations,
+        tokens: &[u32],
+        targets: &[u32],
+        observe: &mut dyn FnMut(usize, &'static str, &[f32]),
+    ) {
         let cfg = &self.config;
         let (b, t, c, nh, v, f) = (acts.b, acts.t, cfg.n_embd, cfg.n_head, cfg.vocab_size, cfg.ffn_width());
         let bt = b * t;
@@ -284,6 +311,7 @@ impl CpuModel {
             let a = &acts.layers[l];
             let residual: &[f32] = if l == 0 { &acts.encoded } else { &acts.layers[l - 1].residual3 };
             g.zero();
+            observe(l, "dresidual", &dresidual);
             // forward was: residual3 = residual2 + fcproj(gelu(fc(ln2(residual2))))
             // dresidual already holds the skip path's share; the FFN branch adds to it.
             let (dw, db) = two_spans(grads, w.fcprojw, w.fcprojb);
@@ -293,6 +321,7 @@ impl CpuModel {
             cpu::matmul_backward(&mut g.dln2, dw, Some(db), &g.dfch, &a.ln2, w.fcw.of(p), bt, c, f);
             let (dw, db) = two_spans(grads, w.ln2w, w.ln2b);
             cpu::layernorm_backward(&mut dresidual, dw, db, &g.dln2, &a.residual2, w.ln2w.of(p), &a.ln2_mean, &a.ln2_rstd, bt, c);
+            observe(l, "dres1", &dresidual);
             // forward was: residual2 = residual + attproj(attention(qkv(ln1(residual))))
             let (dw, db) = two_spans(grads, w.attprojw, w.attprojb);
             cpu::matmul_backward(&mut g.datty, dw, Some(db), &dresidual, &a.atty, w.attprojw.of(p), bt, c, c);
@@ -301,6 +330,16 @@ impl CpuModel {
             cpu::matmul_backward(&mut g.dln1, dw, Some(db), &g.dqkv, &a.ln1, w.qkvw.of(p), bt, c, 3 * c);
             let (dw, db) = two_spans(grads, w.ln1w, w.ln1b);
             cpu::layernorm_backward(&mut dresidual, dw, db, &g.dln1, residual, w.ln1w.of(p), &a.ln1_mean, &a.ln1_rstd, bt, c);
+            for (name, v) in [
+                ("dfch_gelu", &g.dfch_gelu),
+                ("dfch", &g.dfch),
+                ("dln2", &g.dln2),
+                ("datty", &g.datty),
+                ("dqkv", &g.dqkv),
+                ("dln1", &g.dln1),
+            ] {
+                observe(l, name, v);
+            }
         }
         let (dwte, dwpe) = two_spans(grads, lay.wte, lay.wpe);
         cpu::encoder_backward(dwte, dwpe, &dresidual, tokens, b, t, c);

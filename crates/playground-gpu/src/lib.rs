@@ -7,6 +7,7 @@
 pub mod context;
 pub mod engine;
 pub mod error;
+pub mod inspect;
 pub mod kernels;
 pub mod model;
 pub mod readback;

@@ -8,9 +8,10 @@
 
 use crate::context::{GpuContext, SharedGpu, Step};
 use crate::error::GpuError;
-use crate::kernels::{attention, encoder, gelu, layernorm, matmul, residual, softmax_xent};
+use crate::kernels::{ablate, attention, encoder, gelu, layernorm, matmul, residual, softmax_xent};
 use crate::readback::{words_to_f32, Region, Staging};
 use crate::tensor::GpuTensor;
+use playground_core::ablation::Ablation;
 use playground_core::model::check_tokens;
 use playground_core::params::{BlockParams, Span};
 use playground_core::trace::{Act, Locator, TraceKey};
@@ -156,6 +157,8 @@ pub(crate) struct PlanKey {
     pub(crate) t: usize,
     pub(crate) keep_weights: bool,
     pub(crate) with_targets: bool,
+    /// Scales heads and blocks by the ablation mask (inference only).
+    pub(crate) ablate: bool,
 }
 
 pub struct GpuModel {
@@ -174,6 +177,10 @@ pub struct GpuModel {
     pub(crate) max_batch: usize,
     pub(crate) plans: HashMap<PlanKey, Vec<Step>>,
     pub(crate) staging: Staging,
+    /// The ablation mask (L·NH + L), allocated on first use and kept (plans bind it).
+    pub(crate) ablation: Option<GpuTensor>,
+    /// Whether forward passes apply the mask.
+    pub(crate) ablating: bool,
 }
 
 impl GpuModel {
@@ -221,6 +228,8 @@ impl GpuModel {
             gpu,
             plans: HashMap::new(),
             staging: Staging::default(),
+            ablation: None,
+            ablating: false,
         })
     }
 
@@ -243,7 +252,7 @@ impl GpuModel {
             self.allocate_trace_weights().await?;
         }
         self.tokens.write(&self.gpu, tokens);
-        let key = PlanKey { b: 1, t, keep_weights, with_targets: false };
+        let key = PlanKey { b: 1, t, keep_weights, with_targets: false, ablate: self.ablating };
         let mut encoder = self.gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("forward") });
         let gpu = self.gpu.clone();
         gpu.encode_steps(&mut encoder, self.plan(key));
@@ -266,6 +275,17 @@ impl GpuModel {
             trace.push(TraceTensor { key: key.name(), shape, axes, data });
         }
         Ok(ForwardOutput { loss: None, trace })
+    }
+
+    /// Switches heads and blocks off for the following forward passes (`None`, or a mask that
+    /// switches nothing off, turns ablation off and leaves the plans as they were).
+    pub fn set_ablation(&mut self, ablation: Option<&Ablation>) {
+        self.ablating = false;
+        if let Some(a) = ablation.filter(|a| a.is_active()) {
+            let mask = self.ablation.get_or_insert_with(|| GpuTensor::zeros(&self.gpu, "ablation mask", a.mask.len()));
+            mask.write(&self.gpu, &a.mask);
+            self.ablating = true;
+        }
     }
 
     /// Replaces every parameter (same layout as `read_params`).
@@ -291,7 +311,7 @@ impl GpuModel {
         self.targets.write(&self.gpu, y);
         let mut encoder = self.gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("loss") });
         let gpu = self.gpu.clone();
-        gpu.encode_steps(&mut encoder, self.plan(PlanKey { b, t, keep_weights: false, with_targets: true }));
+        gpu.encode_steps(&mut encoder, self.plan(PlanKey { b, t, keep_weights: false, with_targets: true, ablate: self.ablating }));
         let losses = self.acts.losses.slice(0, b * t);
         let words = self.staging.read(&self.gpu, encoder, &[Region::from(&losses)]).await?;
         Ok(playground_core::cpu::mean_loss(&words_to_f32(words.into_iter().next().expect("one region"))))
@@ -367,12 +387,23 @@ impl GpuModel {
             ops.push(layernorm::layernorm_forward(gpu, &la.ln1, &la.ln1_mean, &la.ln1_rstd, residual, &w.ln1w, &w.ln1b, bt, c));
             ops.push(matmul::matmul_forward(gpu, &la.qkv, &la.ln1, &w.qkvw, Some(&w.qkvb), bt, c, 3 * c));
             ops.push(attention::attention_forward(gpu, &la.atty, &la.lse, weights, &la.qkv, b, t, c, nh));
+            let mask = self.ablation.as_ref().filter(|_| key.ablate);
+            let (head_offset, layer_offset) = ((l as u32) * nh, cfg.n_layer as u32 * nh + l as u32);
+            if let Some(m) = mask {
+                ops.push(ablate::ablate_forward(gpu, &la.atty, m, head_offset, bt, nh, c / nh));
+            }
             ops.push(matmul::matmul_forward(gpu, &la.attproj, &la.atty, &w.attprojw, Some(&w.attprojb), bt, c, c));
+            if let Some(m) = mask {
+                ops.push(ablate::ablate_forward(gpu, &la.attproj, m, layer_offset, bt, 1, c));
+            }
             ops.push(residual::residual_forward(gpu, &la.residual2, residual, &la.attproj, bt * c));
             ops.push(layernorm::layernorm_forward(gpu, &la.ln2, &la.ln2_mean, &la.ln2_rstd, &la.residual2, &w.ln2w, &w.ln2b, bt, c));
             ops.push(matmul::matmul_forward(gpu, &la.fch, &la.ln2, &w.fcw, Some(&w.fcb), bt, c, f));
             ops.push(gelu::gelu_forward(gpu, &la.fch_gelu, &la.fch, bt * f));
             ops.push(matmul::matmul_forward(gpu, &la.fcproj, &la.fch_gelu, &w.fcprojw, Some(&w.fcprojb), bt, f, c));
+            if let Some(m) = mask {
+                ops.push(ablate::ablate_forward(gpu, &la.fcproj, m, layer_offset, bt, 1, c));
+            }
             ops.push(residual::residual_forward(gpu, &la.residual3, &la.residual2, &la.fcproj, bt * c));
         }
         let last = &a.layers[cfg.n_layer - 1].residual3;

@@ -5,6 +5,7 @@
 //! Each file here has a twin in `shaders/` and in `playground-gpu/src/kernels/`, and the
 //! tests compare them.
 
+pub mod ablate;
 pub mod adamw;
 pub mod attention;
 pub mod clip;
@@ -15,6 +16,7 @@ pub mod matmul;
 pub mod residual;
 pub mod softmax_xent;
 
+pub use ablate::*;
 pub use adamw::*;
 pub use attention::*;
 pub use clip::*;

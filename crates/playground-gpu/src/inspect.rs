@@ -26,16 +26,15 @@ pub struct GradStats {
 }
 
 impl Engine {
-    /// Switches heads and blocks off for inference; a trainer refuses.
-    pub fn set_ablation(&mut self, ablation: Option<&Ablation>) -> Result<(), GpuError> {
+    /// Switches heads and blocks off for inference (`forward`); training steps never see it
+    /// (the GPU trainer's step has its own plan, and the CPU trainer drops it before a step).
+    pub fn set_ablation(&mut self, ablation: Option<&Ablation>) {
         match self {
             Engine::GpuModel(m) => m.set_ablation(ablation),
+            Engine::GpuTrainer(t) => t.model.set_ablation(ablation),
             Engine::CpuModel(m) => m.ablation = ablation.cloned(),
-            Engine::GpuTrainer(_) | Engine::CpuTrainer(_) => {
-                return Err(CoreError::Data("ablation is for a model at rest: open it on the Explore page".into()).into())
-            }
+            Engine::CpuTrainer(t) => t.model.ablation = ablation.cloned(),
         }
-        Ok(())
     }
 
     /// The gradients of the last training step (laid out like the parameters).
@@ -86,6 +85,7 @@ impl Session {
     /// Switches the heads and blocks of `spec` off (an empty spec switches everything on).
     pub fn set_ablation(&mut self, spec: &AblationSpec) -> Result<(), GpuError> {
         let ablation = Ablation::new(self.engine().config(), spec)?;
-        self.engine().set_ablation(Some(&ablation))
+        self.engine().set_ablation(Some(&ablation));
+        Ok(())
     }
 }

@@ -167,6 +167,15 @@ test('train: the gradients shown come from a trace whose gradients equal the eng
   });
   assert.equal(svg.error, null);
   assert.ok(svg.texts.some((t) => t.startsWith('grad.block1.head0.att')) && svg.texts.includes('masked'), svg.texts.slice(0, 4).join('|'));
+  const card = page.locator('#tr-gradients').locator('xpath=..');
+  for (const [width, scheme] of [[1280, 'light'], [390, 'light'], [1280, 'dark'], [390, 'dark']]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 50))));
+    await card.screenshot({ path: join(ARTIFACTS, `inspect-gradients-${width}-${scheme}.png`) });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `Train ${width} ${scheme}: the page scrolls sideways by ${overflow} px`);
+  }
   assert.deepEqual(page.errors, []);
   await page.close();
 });

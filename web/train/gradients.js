@@ -116,7 +116,7 @@ export function createGradientsPanel(container, { trace }) {
       fill(headSel, d.config.n_head);
       const g = d.grads;
       if (!g || !g.names || !g.steps.length) {
-        normsPlot.replaceChildren(el('p', { className: 'chart-empty', text: 'Gradient norms appear at the first evaluation.' }));
+        normsPlot.replaceChildren(el('p', { className: 'hint', text: 'Gradient norms appear at the first evaluation.' }));
         ratioTable.replaceChildren();
         normsChart = null;
         return;

@@ -157,7 +157,7 @@ test('train: the gradients shown come from a trace whose gradients equal the eng
   assert.ok(cmp.n > 10);
   assert.ok(cmp.worst < 1e-3, `per-tensor gradient norms, trace vs engine: worst relative difference ${cmp.worst}`);
   assert.ok(Math.abs(cmp.lossTrace - cmp.lossStep) < 1e-4, `loss ${cmp.lossTrace} vs ${cmp.lossStep}`);
-  assert.ok(cmp.ratios.every((r) => r > 0 && r < 1), 'every tensor moved, by less than its size');
+  assert.ok(cmp.ratios.every((r) => Number.isFinite(r) && r > 0), `every tensor moved: ${cmp.ratios.join(', ')}`);
   // the SVG of one gradient map parses and has its title
   const svg = await page.evaluate(async () => {
     const { svgText } = await import('/views/export.js');

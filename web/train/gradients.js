@@ -6,7 +6,7 @@ import { el } from '../views/dom.js';
 import { fmt, tokenLabel } from '../views/format.js';
 import { createHeatmap } from '../views/heatmap.js';
 import { exportButtons } from '../views/export.js';
-import { lineChartSvg } from '../views/chart.js';
+import { chartWidth, lineChartSvg } from '../views/chart.js';
 
 /** [forward key suffix, what it is, the gradient's formula]; `h` is replaced by the head. */
 const OPS = [
@@ -125,7 +125,7 @@ export function createGradientsPanel(container, { trace }) {
         const idx = g.names.flatMap((n, i) => (test(n) ? [i] : []));
         return { name, x: g.steps, y: g.norms.map((row) => Math.sqrt(idx.reduce((s, i) => s + row[i] * row[i], 0))) };
       });
-      normsChart = lineChartSvg({ title: '‖gradient‖ per kind of weight', xLabel: 'step', yLabel: '‖g‖ (log scale)', logY: true, series });
+      normsChart = lineChartSvg({ width: chartWidth(normsPlot), title: '‖gradient‖ per kind of weight', xLabel: 'step', yLabel: '‖g‖ (log scale)', logY: true, series });
       normsPlot.replaceChildren(normsChart);
       const last = g.steps.length - 1;
       const head = el('tr', {}, ...['tensor', '‖g‖', '‖Δw‖/‖w‖'].map((s) => el('th', { text: s })));

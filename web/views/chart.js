@@ -19,6 +19,11 @@ function niceTicks(lo, hi, n) {
   return out;
 }
 
+/** A chart width that fits `node` (drawn 1:1, so its text stays readable on a phone). */
+export function chartWidth(node) {
+  return Math.max(300, Math.min(640, Math.floor(node.clientWidth || 560)));
+}
+
 /**
  * @param {{ title: string, xLabel: string, yLabel: string, logY?: boolean, width?: number, height?: number,
  *   series: { name: string, x: number[], y: number[], dashed?: boolean }[] }} c
@@ -27,7 +32,9 @@ function niceTicks(lo, hi, n) {
 export function lineChartSvg(c) {
   const w = c.width ?? 560;
   const h = c.height ?? 260;
-  const svg = svgEl('svg', { xmlns: 'http://www.w3.org/2000/svg', width: w, height: h + 18 * Math.ceil(c.series.length / 3), viewBox: `0 0 ${w} ${h + 18 * Math.ceil(c.series.length / 3)}`, class: 'chart-svg', role: 'img', 'aria-label': c.title });
+  const perRow = w < 420 ? 2 : 3; // legend entries per line
+  const legendH = 18 * Math.ceil(c.series.length / perRow);
+  const svg = svgEl('svg', { xmlns: 'http://www.w3.org/2000/svg', width: w, height: h + legendH, viewBox: `0 0 ${w} ${h + legendH}`, class: 'chart-svg', role: 'img', 'aria-label': c.title });
   const txt = (x, y, s, a = {}) => svgEl('text', { x, y, 'font-family': FONT, 'font-size': 11, fill: '#4a4f57', ...a }, s);
   svg.append(svgEl('rect', { width: '100%', height: '100%', fill: '#fff' }));
   svg.append(txt(8, 15, c.title, { fill: '#15181d', 'font-size': 13, class: 'title' }));
@@ -64,8 +71,8 @@ export function lineChartSvg(c) {
     const d = pts.map(([x, y], j) => `${j ? 'L' : 'M'}${X(x).toFixed(1)},${Y(y).toFixed(1)}`).join('');
     svg.append(svgEl('path', { d, fill: 'none', stroke: colour, 'stroke-width': 1.8, ...(s.dashed ? { 'stroke-dasharray': '5 3' } : {}) }));
     if (pts.length === 1) svg.append(svgEl('circle', { cx: X(pts[0][0]), cy: Y(pts[0][1]), r: 2.5, fill: colour }));
-    const lx = 8 + (i % 3) * ((w - 16) / 3);
-    const ly = h + 12 + 18 * Math.floor(i / 3);
+    const lx = 8 + (i % perRow) * ((w - 16) / perRow);
+    const ly = h + 12 + 18 * Math.floor(i / perRow);
     svg.append(svgEl('line', { x1: lx, x2: lx + 16, y1: ly - 4, y2: ly - 4, stroke: colour, 'stroke-width': 2.5, ...(s.dashed ? { 'stroke-dasharray': '5 3' } : {}) }));
     svg.append(txt(lx + 20, ly, s.name, { class: 'series-name' }));
   });

@@ -4,7 +4,7 @@
 
 import { el, formulaBlock, liveText } from './dom.js';
 import { exportButtons } from './export.js';
-import { lineChartSvg } from './chart.js';
+import { chartWidth, lineChartSvg } from './chart.js';
 import { fmt } from './format.js';
 
 /** 12345678 → "12.3 M". */
@@ -52,10 +52,11 @@ export function createCostView(container) {
       table.replaceChildren(el('caption', { text: `For your text: T = ${c.t} tokens, one sequence (B = 1)` }), head, ...rows, total);
       summary.set(
         `Attention maps for T = ${c.t}: ${si(c.attention_map_bytes)}B (4 bytes per weight). ` +
-          `The T² part is ${fmt((100 * c.quadratic_flops) / Math.max(1, c.forward_flops), 3)}% of the forward FLOPs now; doubling T doubles the rest and quadruples it.`,
+          `The T² part is ${fmt((100 * c.quadratic_flops) / Math.max(1, c.forward_flops), 3)}% of the forward FLOPs now; doubling T doubles the rest and quadruples the T² part.`,
       );
       const t = d.curve.map((p) => p.t);
       chart = lineChartSvg({
+        width: chartWidth(plot),
         title: `Forward FLOPs, L = ${d.L}, C = ${d.C}, V = ${d.V}`,
         xLabel: 'sequence length T (tokens)',
         yLabel: 'FLOPs',

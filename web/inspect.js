@@ -42,10 +42,11 @@ export function createInspect({ lens, ablation, cost, worker, onHighlight, onErr
     const spec = views.ablation.spec();
     const V = config.vocab_size;
     const base = engine.forward(ids, ['probs']);
-    const switched = engine.setAblation(spec); // queued together: off, forward, on
-    const ablated = engine.forward(ids, ['probs']);
-    const back = engine.setAblation({});
-    const [b, , a] = await Promise.all([base, switched, ablated, back]);
+    const active = spec.heads.length + spec.layers.length > 0;
+    // queued together, so no other call runs in between: off, forward, back on
+    const calls = active ? [engine.setAblation(spec), engine.forward(ids, ['probs']), engine.setAblation({})] : [];
+    const [b, , ablatedOut] = await Promise.all([base, ...calls]);
+    const a = ablatedOut ?? b;
     if (isStale()) return;
     const T = ids.length;
     views.ablation.update({

@@ -22,6 +22,7 @@ import { createAttentionView } from './views/attention.js';
 import { createFfnView } from './views/ffn.js';
 import { createResidualView } from './views/residual.js';
 import { createOutputView } from './views/output.js';
+import { createInspect } from './inspect.js';
 
 const GENERATE_COUNT = 20; // tokens appended by one press of Generate
 const MAX_FROZEN_MS = 250; // while typing fast, a result already superseded is still drawn if the views are this old
@@ -55,6 +56,7 @@ const onHighlight = (pos) => {
   if (pos === highlighted) return;
   highlighted = pos;
   for (const v of Object.values(views)) v.highlight?.(pos);
+  inspect.highlight(pos);
 };
 const views = {
   tokens: createTokensView($('view-tokens'), { onHighlight }),
@@ -68,6 +70,9 @@ const views = {
 };
 
 const worker = startWorker(); // one worker hosts every engine: the default model's and the training run's
+const inspect = createInspect({
+  lens: $('view-lens'), ablation: $('view-ablation'), cost: $('view-cost'), worker, onHighlight, onError: (what, err) => fail(what, err),
+});
 let engine = null; // the engine Explore shows
 let config = null;
 let vocab = null;
@@ -106,6 +111,9 @@ Object.defineProperty(window, 'playgroundDebug', {
     get train() { return trainDebug; },
     /** Test hook: the training run's engine (injectFault, exportCheckpoint, …). */
     get trainEngine() { return trainEngine; },
+    /** Logit lens, ablation and cost views; `inspected` resolves once they show the latest trace. */
+    get inspect() { return inspect; },
+    get inspected() { return last.inspected ?? null; },
   }),
 });
 let trainDebug = null;
@@ -308,6 +316,7 @@ async function traceNow(isStale) {
   for (const [name, view] of Object.entries(views)) view.update(name === 'output' ? { ...data.output, sampling: last.sampling } : data[name]);
   if (highlighted !== null && highlighted >= input.ids.length) highlighted = null;
   for (const v of Object.values(views)) v.highlight?.(highlighted);
+  last.inspected = inspect.update({ engine, ids: input.ids, labels: input.labels, config, vocab });
   const { n_embd: C, n_head: NH } = config;
   ui.shapes.textContent =
     `This input: T = ${input.ids.length} tokens · C = ${C} numbers per token · NH = ${NH} heads · HS = C / NH = ${C / NH} ` +

@@ -4,7 +4,7 @@
 // Two pages share the hash: Explore (PROPS below) and Train (`page=train`, TRAIN_PROPS).
 
 /** The sections of the page, in the order data flows; `view` names the one in sight. */
-export const VIEWS = ['tokens', 'embeddings', 'layernorm', 'head', 'attention', 'ffn', 'residual', 'output'];
+export const VIEWS = ['tokens', 'embeddings', 'layernorm', 'head', 'attention', 'ffn', 'residual', 'output', 'lens', 'ablation', 'cost'];
 export const MAX_TEXT = 2000; // characters: a longer text from a URL is cut (with a message)
 export const MAX_TEMPERATURE = 2;
 const MAX_SEED = 2 ** 32 - 1;

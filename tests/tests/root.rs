@@ -7,6 +7,7 @@ mod fuzz_replay;
 mod gradcheck;
 mod hostile_inputs;
 mod gpu_vs_cpu {
+    mod ablate;
     mod adamw;
     mod attention;
     mod clip;
@@ -21,6 +22,12 @@ mod gpu_vs_cpu {
     mod softmax_xent;
     mod stats;
     mod swiglu;
+}
+mod inspect {
+    mod ablation;
+    mod cost;
+    mod gradients;
+    mod logit_lens;
 }
 mod model_forward;
 mod session;

@@ -83,6 +83,7 @@ fn bindings_are_contiguous_from_zero_with_the_uniform_last() {
 fn launcher_workgroup_size(k: Kernel) -> [u32; 3] {
     use kernels::*;
     match k {
+        Kernel::AblateForward => ablate::WORKGROUP_SIZE,
         Kernel::EncoderForward => encoder::WORKGROUP_SIZE,
         Kernel::EncoderBackwardWte => encoder::BACKWARD_WTE_WORKGROUP_SIZE,
         Kernel::EncoderBackwardWpe => encoder::BACKWARD_WPE_WORKGROUP_SIZE,

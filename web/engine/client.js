@@ -84,6 +84,13 @@ function bind(worker, info) {
     exportOptimizer: () => worker.call('exportOptimizer', h),
     /** Test hook: 'nan' poisons a weight, 'device-lost' destroys the GPU device. */
     injectFault: (kind) => worker.call('injectFault', h, kind),
+    /** The next training batch's forward and backward trace of block `layer` (CPU reference). */
+    backwardTrace: (layer) => worker.call('backwardTrace', h, layer),
+    /** Gradient norms and AdamW update sizes per parameter tensor, for the last step. */
+    gradStats: () => worker.call('gradStats', h),
+    logitLens: (ids, k) => worker.call('logitLens', h, Array.from(ids), k),
+    /** { heads: [[layer, head]], layers: [layer] }; {} switches everything back on. */
+    setAblation: (spec) => worker.call('setAblation', h, spec),
     dispose: () => worker.call('dispose', h),
   };
 }

@@ -52,6 +52,11 @@ const methods = {
   exportCheckpoint: (handle) => engine(handle).exportCheckpoint(),
   exportOptimizer: (handle) => engine(handle).exportOptimizer(),
   injectFault: (handle, kind) => engine(handle).injectFault(kind),
+  backwardTrace: (handle, layer) => engine(handle).backwardTrace(layer),
+  gradStats: (handle) => engine(handle).gradStats(),
+  logitLens: (handle, ids, k) => engine(handle).logitLens(Uint32Array.from(ids), k),
+  setAblation: (handle, spec) => engine(handle).setAblation(spec),
+  cost: (config, vocab, t, batch) => Playground.cost(config, vocab, t, batch),
 };
 
 function describe(handle, pg) {

@@ -7,6 +7,8 @@ import { el } from '../views/dom.js';
 import { sizeCanvas } from '../views/heatmap.js';
 import { isDark } from '../views/colormap.js';
 import { fmt } from '../views/format.js';
+import { exportButtons } from '../views/export.js';
+import { lineChartSvg } from '../views/chart.js';
 
 const HEIGHT = 260; // px
 const HEIGHT_NARROW = 200; // px, below NARROW
@@ -74,6 +76,21 @@ export function createLossChart(container) {
     el('span', {}, el('span', { className: 'key key-val' }), 'validation loss (text it never trains on)'),
     el('span', {}, el('span', { className: 'key key-chance' }), 'ln V: the loss of guessing'),
   );
+  const svg = () =>
+    d && (d.steps.length || d.val.length)
+      ? lineChartSvg({
+        title: 'Loss',
+        xLabel: 'step',
+        yLabel: 'cross-entropy loss',
+        series: [
+          { name: 'training (each step)', x: d.steps, y: d.loss },
+          { name: 'training (running average)', x: d.steps, y: avg },
+          { name: 'validation', x: d.val.map((p) => p.step), y: d.val.map((p) => p.val) },
+          ...(d.chance ? [{ name: 'ln V (guessing)', x: [d.steps[0] ?? 0, d.xMax], y: [d.chance, d.chance], dashed: true }] : []),
+        ],
+      })
+      : null;
+  legend.append(exportButtons(svg, () => 'loss'));
   const element = el('figure', { className: 'chart' }, el('div', { className: 'chart-box' }, canvas, empty), legend);
   container.append(element);
 
@@ -241,5 +258,7 @@ export function createLossChart(container) {
     },
     /** The running average at the latest step (null before the first). */
     smoothed: () => (avg.length ? avg[avg.length - 1] : null),
+    /** The chart as a standalone SVG figure (what the SVG button saves). */
+    svg,
   };
 }

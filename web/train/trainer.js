@@ -97,6 +97,7 @@ export function createTrainer(worker, hooks) {
       val: [],
       samples: [],
       probe: null,
+      grads: { names: null, steps: [], norms: [], ratios: [] }, // per tensor at each evaluation
       elapsedMs: 0,
       source, // 'new' | 'autosave' | 'upload'
     };
@@ -111,6 +112,20 @@ export function createTrainer(worker, hooks) {
     if (!run.val.length || run.val[run.val.length - 1].step !== step) run.val.push({ step, train, val, ms });
     await probe();
     await sample();
+    await gradStats();
+  }
+
+  /** Gradient norms and AdamW update sizes per tensor, for the step just taken. */
+  async function gradStats() {
+    const { run, engine } = state;
+    if (!run.train || stepsDone() === 0) return;
+    const g = await engine.gradStats();
+    const grads = (run.grads ??= { names: null, steps: [], norms: [], ratios: [] }); // a run restored from an older save has none
+    grads.names = g.names;
+    if (grads.steps[grads.steps.length - 1] === g.step) return;
+    grads.steps.push(g.step);
+    grads.norms.push(g.grad_norms);
+    grads.ratios.push(g.update_ratios);
   }
 
   async function probe() {
@@ -589,6 +604,11 @@ export function createTrainer(worker, hooks) {
     saveSoon() {
       lastSave = -Infinity;
     },
+    /**
+     * The next step's forward and backward trace of block `layer` (CPU reference, same weights
+     * and batch as the engine); between training calls.
+     */
+    backwardTrace: (layer) => exclusive(() => state.engine.backwardTrace(layer)),
     /** Steps between evaluations in this run. */
     evalEvery: () => evalEvery(maxSteps()),
     stepsDone,

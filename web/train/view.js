@@ -10,6 +10,7 @@ import { deserializeTrain, serializeTrain } from '../state.js';
 import { createSetupForm } from './form.js';
 import { createTrainer } from './trainer.js';
 import { createLossChart } from './loss-chart.js';
+import { createGradientsPanel } from './gradients.js';
 import { normalize, settingsOfConfig } from './presets.js';
 import { runInputs } from './data.js';
 import { MAX_CHECKPOINT_BYTES, checkpointName, download, readBytes, runInfo, safetensorsMetadata } from './files.js';
@@ -49,6 +50,8 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
   const chart = createLossChart($('tr-chart'));
   let selected = { layer: 0, head: 0 };
   const attention = createAttentionView($('tr-attention'), { onSelect: (layer, head) => { selected = { layer, head }; drawnProbe = null; schedule(); } });
+  const gradients = createGradientsPanel($('tr-gradients'), { trace: (layer) => trainer.backwardTrace(layer) });
+  let drawnGrads = null; // what the gradients panel shows: `${engine handle}|${evaluations}|${can trace}`
   const trainer = createTrainer(worker, {
     onChange: schedule,
     onNotice: (messages) => runNotices.set('run', messages),
@@ -113,6 +116,7 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     drawStats(); // after the chart: it shows the chart's running average
     drawSamples();
     drawAttention();
+    drawGradients();
     const hasEngine = Boolean(engine) && !['busy', 'recovering', 'starting'].includes(status);
     ui.explore.disabled = !hasEngine || running;
     ui.explore.title = running ? 'Pause first: the model changes with every step.' : '';
@@ -380,10 +384,21 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     schedule();
   }
 
+  function drawGradients() {
+    const { status, run, engine } = state;
+    const canTrace = Boolean(engine && run?.train && run.data) && (status === 'paused' || status === 'done');
+    const key = `${engine?.handle}|${run?.grads?.steps.length ?? 0}|${canTrace}`;
+    if (key === drawnGrads) return;
+    drawnGrads = key;
+    gradients.update({ config: engine?.config ?? null, vocab: engine?.vocab ?? null, canTrace, grads: run?.grads ?? null });
+  }
+
   return {
     show,
     /** Test hooks: the trainer's state and its engine. */
     debug: {
+      /** The gradients panel (heatmap pairs, norms chart). */
+      gradients,
       get engine() { return state.engine; },
       get status() { return state.status; },
       get step() { return state.run?.stepsDone ?? 0; },

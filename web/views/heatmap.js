@@ -6,6 +6,7 @@
 import { el } from './dom.js';
 import { colourTable, domainFor, isDark } from './colormap.js';
 import { fmt } from './format.js';
+import { exportButtons, fileStem, heatmapSvg } from './export.js';
 
 const CELL_MAX = 24; // px, the largest cell side
 const ROW_MAX = 16; // px, the largest row height of a map whose cells need not be square
@@ -178,10 +179,11 @@ export function createHeatmap(parent, options) {
   const readout = el('output', { className: 'hm-readout', attrs: { 'aria-live': 'polite' } });
   const idleText = narrow ? 'Point, tap or use the arrow keys.' : 'Values: point, tap, or focus and use the arrow keys.';
   readout.textContent = idleText;
+  const svg = () => (m ? heatmapSvg({ ...m, title: titleEl.textContent, shape: shapeEl.textContent, domain }) : null);
   const element = el(
     'figure',
     { className: narrow ? 'hm hm-narrow' : 'hm' },
-    el('figcaption', {}, titleEl, ' ', shapeEl),
+    el('figcaption', {}, titleEl, ' ', shapeEl, exportButtons(svg, () => fileStem(titleEl.textContent))),
     el('div', { className: 'hm-scroll' }, canvas),
     el('div', { className: 'hm-legend' }, lo, ramp, hi, masked),
     readout,
@@ -387,6 +389,8 @@ export function createHeatmap(parent, options) {
       draw();
     },
     cursor: () => cursor,
+    /** The map as a standalone SVG figure (what the SVG button saves). */
+    svg,
   };
 }
 

@@ -36,14 +36,18 @@
 // iterator chains would hide the formulas the kernels are checked against.
 #![allow(clippy::needless_range_loop)]
 
+pub mod ablation;
 pub mod arch_ops;
 pub mod architecture;
 pub mod bpe;
 pub mod checkpoint;
 pub mod config;
+pub mod cost;
 pub mod cpu;
 pub mod data;
 pub mod error;
+pub mod grad_trace;
+pub mod logit_lens;
 pub mod model;
 pub mod params;
 pub mod rng;

@@ -18,6 +18,7 @@
 
 mod classifier;
 
+use crate::ablation::Ablation;
 use crate::arch_ops::{ffn_act_backward, ffn_act_forward, norm_backward, norm_forward};
 use crate::config::{ModelConfig, NormPosition, Positions};
 use crate::cpu;
@@ -217,6 +218,8 @@ pub struct CpuModel {
     pub config: ModelConfig,
     pub layout: ParamLayout,
     pub params: Vec<f32>, // layout.padded_len()
+    /// Heads and blocks switched off in inference (see `ablation`); `None` in training.
+    pub ablation: Option<Ablation>,
 }
 
 impl CpuModel {
@@ -233,11 +236,11 @@ impl CpuModel {
         if params.len() != layout.padded_len() {
             return Err(CoreError::Shape { op: "CpuModel::from_params", expected: vec![layout.padded_len()], got: vec![params.len()] });
         }
-        Ok(CpuModel { config, layout, params })
+        Ok(CpuModel { config, layout, params, ablation: None })
     }
 
     fn from_params_unchecked(config: ModelConfig, params: Vec<f32>) -> Self {
-        CpuModel { layout: ParamLayout::new(&config), config, params }
+        CpuModel { layout: ParamLayout::new(&config), config, params, ablation: None }
     }
 
     /// Inference over one sequence (B = 1), returning the requested trace.
@@ -301,7 +304,14 @@ impl CpuModel {
                 cpu::rope_forward(&mut a.qkv, cos, sin, b, t, c, nh);
             }
             cpu::attention_forward(&mut a.atty, &mut a.lse, &mut a.preatt, &mut a.att, &a.qkv, b, t, c, nh, cfg.causal());
+            let ablate = self.ablation.as_ref().filter(|m| m.is_active());
+            if let Some(m) = ablate {
+                cpu::ablate_forward(&mut a.atty, &m.mask, m.head_offset(l), bt, nh, c / nh);
+            }
             cpu::matmul_forward(&mut a.attproj, &a.atty, w.attprojw.of(p), Some(w.attprojb.of(p)), bt, c, c);
+            if let Some(m) = ablate {
+                cpu::ablate_forward(&mut a.attproj, &m.mask, m.layer_offset(l), bt, 1, c);
+            }
             cpu::residual_forward(&mut a.residual2, input, &a.attproj, bt * c);
             // the FFN reads norm(residual2): ln2 (pre-norm) or ln1 (post-norm)
             let (ffn_in, ffn_skip) = if post {
@@ -314,6 +324,9 @@ impl CpuModel {
             cpu::matmul_forward(&mut a.fch, ffn_in, w.fcw.of(p), Some(w.fcb.of(p)), bt, c, fc);
             ffn_act_forward(cfg.ffn, &mut a.fch_gelu, &a.fch, bt, f);
             cpu::matmul_forward(&mut a.fcproj, &a.fch_gelu, w.fcprojw.of(p), Some(w.fcprojb.of(p)), bt, f, c);
+            if let Some(m) = ablate {
+                cpu::ablate_forward(&mut a.fcproj, &m.mask, m.layer_offset(l), bt, 1, c);
+            }
             cpu::residual_forward(&mut a.residual3, ffn_skip, &a.fcproj, bt * c);
             if post {
                 norm_forward(norm, &mut a.ln2, &mut a.ln2_mean, &mut a.ln2_rstd, &a.residual3, w.ln2w.of(p), bias(w.ln2b), bt, c);
@@ -341,6 +354,20 @@ impl CpuModel {
 
     /// Gradients of the mean loss of the last `forward_train` into `grads` (overwritten).
     pub fn backward(&self, grads: &mut [f32], acts: &Activations, tokens: &[u32], targets: &[u32]) {
+        self.backward_observed(grads, acts, tokens, targets, &mut |_, _, _| {});
+    }
+
+    /// `backward`, showing each block's gradient intermediates (B, T, ·) to `observe(layer,
+    /// name, values)` as they are made: `dresidual` (into the block's output), `dfch_gelu`,
+    /// `dfch`, `dln2`, `dres1` (into the stream after attention), `datty`, `dqkv`, `dln1`.
+    pub fn backward_observed(
+        &self,
+        grads: &mut [f32],
+        acts: &Activations,
+        tokens: &[u32],
+        targets: &[u32],
+        observe: &mut dyn FnMut(usize, &'static str, &[f32]),
+    ) {
         let cfg = &self.config;
         let (b, t, c, nh, v, f, fc) = (acts.b, acts.t, cfg.n_embd, cfg.n_head, cfg.vocab_size, cfg.ffn_width(), cfg.fc_width());
         let bt = b * t;
@@ -372,6 +399,7 @@ impl CpuModel {
             let a = &acts.layers[l];
             let input: &[f32] = if l == 0 { &acts.encoded } else { acts.layers[l - 1].output(cfg) };
             g.zero();
+            observe(l, "dresidual", &dresidual);
             if post {
                 // forward was: ln2 = norm(residual3), residual3 = ln1 + fcproj(act(fc(ln1)));
                 // dresidual holds d ln2; dstream becomes d residual3, then d ln1
@@ -397,6 +425,7 @@ impl CpuModel {
                 let (dw, db) = norm_grads(grads, w.ln2w, w.ln2b);
                 norm_backward(norm, &mut dresidual, dw, db, &g.dln2, &a.residual2, w.ln2w.of(p), &a.ln2_mean, &a.ln2_rstd, bt, c);
             }
+            observe(l, "dres1", &dresidual);
             // forward was: residual2 = input + attproj(attention(qkv(x))), x = ln1(input) or input
             let (dw, db) = two_spans(grads, w.attprojw, w.attprojb);
             cpu::matmul_backward(&mut g.datty, dw, Some(db), &dresidual, &a.atty, w.attprojw.of(p), bt, c, c);
@@ -411,6 +440,16 @@ impl CpuModel {
                 cpu::matmul_backward(&mut g.dln1, dw, Some(db), &g.dqkv, &a.ln1, w.qkvw.of(p), bt, c, 3 * c);
                 let (dw, db) = norm_grads(grads, w.ln1w, w.ln1b);
                 norm_backward(norm, &mut dresidual, dw, db, &g.dln1, input, w.ln1w.of(p), &a.ln1_mean, &a.ln1_rstd, bt, c);
+            }
+            for (name, v) in [
+                ("dfch_gelu", &g.dfch_gelu),
+                ("dfch", &g.dfch),
+                ("dln2", &g.dln2),
+                ("datty", &g.datty),
+                ("dqkv", &g.dqkv),
+                ("dln1", &g.dln1),
+            ] {
+                observe(l, name, v);
             }
         }
         match lay.wpe {

@@ -143,6 +143,7 @@ impl Engine {
                 Ok(stats)
             }
             Engine::CpuTrainer(t) => {
+                t.model.ablation = None; // ablation is for inference only
                 let (b, block) = (t.config.batch_size, t.model.config.block_size);
                 batches.iter().map(|(x, y)| t.step(x, y, b, block).map_err(GpuError::from)).collect()
             }

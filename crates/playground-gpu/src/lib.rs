@@ -8,6 +8,7 @@ pub mod arch_ops;
 pub mod context;
 pub mod engine;
 pub mod error;
+pub mod inspect;
 pub mod kernels;
 pub mod model;
 pub mod readback;

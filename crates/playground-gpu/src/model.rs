@@ -9,9 +9,10 @@
 use crate::arch_ops::{ffn_act_forward, norm_forward};
 use crate::context::{GpuContext, SharedGpu, Step};
 use crate::error::GpuError;
-use crate::kernels::{attention, encoder, matmul, residual, rope, softmax_xent};
+use crate::kernels::{ablate, attention, encoder, matmul, residual, rope, softmax_xent};
 use crate::readback::{words_to_f32, Region, Staging};
 use crate::tensor::GpuTensor;
+use playground_core::ablation::Ablation;
 use playground_core::config::{NormPosition, Positions};
 use playground_core::cpu::{rope_table, sinusoidal_table};
 use playground_core::model::{check_targets, check_tokens};
@@ -173,6 +174,8 @@ pub(crate) struct PlanKey {
     pub(crate) t: usize,
     pub(crate) keep_weights: bool,
     pub(crate) with_targets: bool,
+    /// Scales heads and blocks by the ablation mask (inference only).
+    pub(crate) ablate: bool,
 }
 
 pub struct GpuModel {
@@ -198,6 +201,10 @@ pub struct GpuModel {
     pub(crate) max_batch: usize,
     pub(crate) plans: HashMap<PlanKey, Vec<Step>>,
     pub(crate) staging: Staging,
+    /// The ablation mask (L·NH + L), allocated on first use and kept (plans bind it).
+    pub(crate) ablation: Option<GpuTensor>,
+    /// Whether forward passes apply the mask.
+    pub(crate) ablating: bool,
 }
 
 impl GpuModel {
@@ -259,6 +266,8 @@ impl GpuModel {
             gpu,
             plans: HashMap::new(),
             staging: Staging::default(),
+            ablation: None,
+            ablating: false,
         })
     }
 
@@ -281,7 +290,7 @@ impl GpuModel {
             self.allocate_trace_weights().await?;
         }
         self.tokens.write(&self.gpu, tokens);
-        let key = PlanKey { b: 1, t, keep_weights, with_targets: false };
+        let key = PlanKey { b: 1, t, keep_weights, with_targets: false, ablate: self.ablating };
         let mut encoder = self.gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("forward") });
         let gpu = self.gpu.clone();
         gpu.encode_steps(&mut encoder, self.plan(key));
@@ -304,6 +313,17 @@ impl GpuModel {
             trace.push(TraceTensor { key: key.name(), shape, axes, data });
         }
         Ok(ForwardOutput { loss: None, trace })
+    }
+
+    /// Switches heads and blocks off for the following forward passes (`None`, or a mask that
+    /// switches nothing off, turns ablation off and leaves the plans as they were).
+    pub fn set_ablation(&mut self, ablation: Option<&Ablation>) {
+        self.ablating = false;
+        if let Some(a) = ablation.filter(|a| a.is_active()) {
+            let mask = self.ablation.get_or_insert_with(|| GpuTensor::zeros(&self.gpu, "ablation mask", a.mask.len()));
+            mask.write(&self.gpu, &a.mask);
+            self.ablating = true;
+        }
     }
 
     /// Replaces every parameter (same layout as `read_params`).
@@ -329,7 +349,7 @@ impl GpuModel {
         self.targets.write(&self.gpu, y);
         let mut encoder = self.gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("loss") });
         let gpu = self.gpu.clone();
-        gpu.encode_steps(&mut encoder, self.plan(PlanKey { b, t, keep_weights: false, with_targets: true }));
+        gpu.encode_steps(&mut encoder, self.plan(PlanKey { b, t, keep_weights: false, with_targets: true, ablate: self.ablating }));
         let losses = self.acts.losses.slice(0, b * t);
         let words = self.staging.read(&self.gpu, encoder, &[Region::from(&losses)]).await?;
         let losses = words_to_f32(words.into_iter().next().expect("one region"));
@@ -418,7 +438,15 @@ impl GpuModel {
                 ops.push(rope::rope_forward(gpu, &la.qkv, cos, sin, b, t, c, nh));
             }
             ops.push(attention::attention_forward(gpu, &la.atty, &la.lse, weights, &la.qkv, b, t, c, nh, cfg.causal()));
+            let mask = self.ablation.as_ref().filter(|_| key.ablate);
+            let (head_offset, layer_offset) = ((l as u32) * nh, cfg.n_layer as u32 * nh + l as u32);
+            if let Some(m) = mask {
+                ops.push(ablate::ablate_forward(gpu, &la.atty, m, head_offset, bt, nh, c / nh));
+            }
             ops.push(matmul::matmul_forward(gpu, &la.attproj, &la.atty, &w.attprojw, Some(&w.attprojb), bt, c, c));
+            if let Some(m) = mask {
+                ops.push(ablate::ablate_forward(gpu, &la.attproj, m, layer_offset, bt, 1, c));
+            }
             ops.push(residual::residual_forward(gpu, &la.residual2, input, &la.attproj, bt * c));
             // the FFN reads norm(residual2): ln2 (pre-norm) or ln1 (post-norm)
             let (ffn_in, ffn_skip) = if post {
@@ -431,6 +459,9 @@ impl GpuModel {
             ops.push(matmul::matmul_forward(gpu, &la.fch, ffn_in, &w.fcw, Some(&w.fcb), bt, c, fc));
             ops.push(ffn_act_forward(gpu, cfg.ffn, &la.fch_gelu, &la.fch, bt, f));
             ops.push(matmul::matmul_forward(gpu, &la.fcproj, &la.fch_gelu, &w.fcprojw, Some(&w.fcprojb), bt, f, c));
+            if let Some(m) = mask {
+                ops.push(ablate::ablate_forward(gpu, &la.fcproj, m, layer_offset, bt, 1, c));
+            }
             ops.push(residual::residual_forward(gpu, &la.residual3, ffn_skip, &la.fcproj, bt * c));
             if post {
                 ops.push(norm_forward(gpu, norm, &la.ln2, &la.ln2_mean, &la.ln2_rstd, &la.residual3, &w.ln2w, w.ln2b.as_ref(), bt, c));

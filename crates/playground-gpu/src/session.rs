@@ -139,6 +139,17 @@ impl Session {
         }
     }
 
+    /// The batch (x, y, B) the next training step will use, without advancing the stream.
+    pub fn next_batch(&self) -> Result<(Vec<u32>, Vec<u32>, usize), GpuError> {
+        let (train, data) = match (&self.train, &self.data) {
+            (Some(t), Some(d)) => (t, d),
+            _ => return Err(CoreError::Data("training has not been started".into()).into()),
+        };
+        let cfg = *self.engine.config();
+        let (x, y) = training_batch(&cfg, &self.tokenizer, &data.train, train.batch_size, &mut self.batch_rng.clone())?;
+        Ok((x, y, train.batch_size))
+    }
+
     /// Mean loss on `batches` fixed batches of the training and of the validation split.
     pub async fn evaluate(&mut self, batches: usize) -> Result<(f32, f32), GpuError> {
         let (train, data) = match (&self.train, &self.data) {

@@ -30,6 +30,7 @@ macro_rules! kernels {
 }
 
 kernels! {
+    AblateForward => "ablate_forward",
     EncoderForward => "encoder_forward",
     EncoderBackwardWte => "encoder_backward_wte",
     EncoderBackwardWpe => "encoder_backward_wpe",

@@ -124,7 +124,7 @@ impl GpuTrainer {
         let model = GpuModel::new(gpu.clone(), config, params, train.batch_size).await?;
         let bufs = gpu.allocating(|| TrainBuffers::new(&gpu, &model, train.batch_size)).await?;
         let (b, t) = (train.batch_size, config.block_size);
-        let mut plan = model.record_forward(PlanKey { b, t, keep_weights: false, with_targets: true });
+        let mut plan = model.record_forward(PlanKey { b, t, keep_weights: false, with_targets: true, ablate: false });
         plan.extend(record_backward(&model, &bufs, b, t));
         let len = model.layout.padded_len() as u32;
         let max_norm = if train.grad_clip > 0.0 { train.grad_clip } else { f32::INFINITY };

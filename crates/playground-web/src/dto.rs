@@ -100,3 +100,11 @@ pub struct EvalDto {
     pub train: f32,
     pub val: f32,
 }
+
+#[derive(Serialize)]
+pub struct GradStatsDto {
+    pub step: u32,
+    pub names: Vec<String>,
+    pub grad_norms: Vec<f32>,
+    pub update_ratios: Vec<f32>,
+}

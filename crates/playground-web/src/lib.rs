@@ -3,6 +3,7 @@
 
 mod dto;
 mod errors;
+mod inspect;
 
 use dto::{CreateOptions, DataDto, EncodedDto, TaskDto, UnknownDto};
 use errors::to_js;
@@ -188,17 +189,7 @@ impl Playground {
     pub async fn forward(&mut self, ids: Vec<u32>, keys: Vec<String>) -> Result<JsValue, JsValue> {
         let request = TraceRequest::keys(&keys).map_err(to_js)?;
         let out = self.session.forward(&ids, &request).await.map_err(to_js)?;
-        let result = js_sys::Object::new();
-        for t in out.trace {
-            let entry = js_sys::Object::new();
-            let shape: js_sys::Array = t.shape.iter().map(|&d| JsValue::from(d as u32)).collect();
-            let axes: js_sys::Array = t.axes.iter().map(|&a| JsValue::from_str(a)).collect();
-            js_sys::Reflect::set(&entry, &"shape".into(), &shape)?;
-            js_sys::Reflect::set(&entry, &"axes".into(), &axes)?;
-            js_sys::Reflect::set(&entry, &"data".into(), &js_sys::Float32Array::from(&t.data[..]))?;
-            js_sys::Reflect::set(&result, &t.key.into(), &entry)?;
-        }
-        Ok(result.into())
+        inspect::trace_object(out.trace)
     }
 
     /// The distribution the next token is drawn from: softmax(logits / temperature), then

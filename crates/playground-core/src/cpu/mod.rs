@@ -6,6 +6,7 @@
 //! tests compare them. `positions.rs` is the exception: it computes constant tables (the
 //! sinusoidal positions, the rotary angles) that the GPU receives uploaded.
 
+pub mod ablate;
 pub mod adamw;
 pub mod attention;
 pub mod clip;
@@ -21,6 +22,7 @@ pub mod rope;
 pub mod softmax_xent;
 pub mod swiglu;
 
+pub use ablate::*;
 pub use adamw::*;
 pub use attention::*;
 pub use clip::*;

@@ -4,6 +4,7 @@
 //!
 //! [`Op`]: crate::context::Op
 
+pub mod ablate;
 pub mod adamw;
 pub mod attention;
 pub mod clip;

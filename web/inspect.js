@@ -1,0 +1,80 @@
+// Explore's views inside the model (logit lens, ablation, cost), fed after every trace of the
+// text. Unlike the views, this module calls the engine: the lens needs every block's residual,
+// ablation needs forward passes with heads switched off, and the cost comes from the core.
+// The engine keeps no ablation between calls: each ablated pass is queued in the worker as
+// "switch off, forward, switch back on", so the rest of the page always sees the whole model.
+
+import { latestOnly } from './latest.js';
+import { tokenLabel } from './views/format.js';
+import { createLensView } from './views/lens.js';
+import { createAblationView } from './views/ablation.js';
+import { createCostView } from './views/cost.js';
+
+const LENS_K = 5; // guesses per cell
+const CURVE_POINTS = 24; // sequence lengths in the cost plot
+
+/** Mean −ln p(next token) over the text, from (T, V) probabilities; null with one token. */
+export function textLoss(probs, ids, V) {
+  if (ids.length < 2) return null;
+  let sum = 0;
+  for (let t = 0; t + 1 < ids.length; t++) sum -= Math.log(Math.max(probs[t * V + ids[t + 1]], 1e-30));
+  return sum / (ids.length - 1);
+}
+
+/**
+ * @param {{ lens: HTMLElement, ablation: HTMLElement, cost: HTMLElement, worker: { call: Function },
+ *   onHighlight: (pos: number|null) => void, onError: (what: string, err: Error) => void }} o
+ */
+export function createInspect({ lens, ablation, cost, worker, onHighlight, onError }) {
+  let now = null; // { engine, ids, labels, config, vocab }
+  const views = {
+    lens: createLensView(lens, { onHighlight }),
+    ablation: createAblationView(ablation, { onChange: () => runAblation() }),
+    cost: createCostView(cost),
+  };
+  const runLens = latestOnly(async (isStale) => {
+    const { engine, ids, labels, config, vocab } = now;
+    const result = await engine.logitLens(ids, LENS_K);
+    if (!isStale()) views.lens.update({ top: result.top, labels, vocab, C: config.n_embd, V: config.vocab_size });
+  }, (err) => onError('The logit lens failed', err));
+  const runAblation = latestOnly(async (isStale) => {
+    const { engine, ids, labels, config, vocab } = now;
+    const spec = views.ablation.spec();
+    const V = config.vocab_size;
+    const base = engine.forward(ids, ['probs']);
+    const active = spec.heads.length + spec.layers.length > 0;
+    // queued together, so no other call runs in between: off, forward, back on
+    const calls = active ? [engine.setAblation(spec), engine.forward(ids, ['probs']), engine.setAblation({})] : [];
+    const [b, , ablatedOut] = await Promise.all([base, ...calls]);
+    const a = ablatedOut ?? b;
+    if (isStale()) return;
+    const T = ids.length;
+    views.ablation.update({
+      L: config.n_layer, NH: config.n_head, HS: config.n_embd / config.n_head, labels, vocab,
+      base: b.probs.data.slice((T - 1) * V), ablated: a.probs.data.slice((T - 1) * V),
+      baseLoss: textLoss(b.probs.data, ids, V), ablatedLoss: textLoss(a.probs.data, ids, V),
+    });
+  }, (err) => onError('Ablation failed', err));
+  const runCost = latestOnly(async (isStale) => {
+    const { ids, config } = now;
+    const sizes = { block_size: config.block_size, n_layer: config.n_layer, n_head: config.n_head, n_embd: config.n_embd };
+    const V = config.vocab_size;
+    const ts = [...new Set(Array.from({ length: CURVE_POINTS }, (_, i) => Math.max(1, Math.round(((i + 1) * config.block_size) / CURVE_POINTS))))];
+    const [here, ...points] = await Promise.all([ids.length, ...ts].map((t) => worker.call('cost', sizes, V, t, 1)));
+    if (isStale()) return;
+    const curve = points.map((p) => ({ t: p.t, total: p.forward_flops, quadratic: p.quadratic_flops }));
+    views.cost.update({ cost: here, curve, L: config.n_layer, NH: config.n_head, C: config.n_embd, V });
+  }, (err) => onError('The cost view failed', err));
+
+  return {
+    views,
+    /** The text was traced again (or the model changed). */
+    update({ engine, ids, labels, config, vocab }) {
+      now = { engine, ids: Array.from(ids), labels: labels.map(tokenLabel), config, vocab };
+      return Promise.all([runLens(), runAblation(), runCost()]);
+    },
+    highlight(pos) {
+      views.lens.highlight(pos);
+    },
+  };
+}

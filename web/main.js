@@ -106,6 +106,8 @@ Object.defineProperty(window, 'playgroundDebug', {
     get train() { return trainDebug; },
     /** Test hook: the training run's engine (injectFault, exportCheckpoint, …). */
     get trainEngine() { return trainEngine; },
+    /** Soak-test hook: `{ gpuBuffers: { created, live, live_bytes } | null, wasmBytes }` of the engine worker. */
+    counters: () => worker.call('counters'),
   }),
 });
 let trainDebug = null;

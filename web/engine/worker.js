@@ -52,6 +52,8 @@ const methods = {
   exportCheckpoint: (handle) => engine(handle).exportCheckpoint(),
   exportOptimizer: (handle) => engine(handle).exportOptimizer(),
   injectFault: (handle, kind) => engine(handle).injectFault(kind),
+  /** The soak test's leak check: the shared GPU device's buffers (null before one exists) and the wasm memory. */
+  counters: async () => ({ gpuBuffers: Playground.gpuBuffers() ?? null, wasmBytes: (await ready).memory.buffer.byteLength }),
 };
 
 function describe(handle, pg) {

@@ -5,7 +5,7 @@
 // trainer asks for a few steps per call, so the other widgets' calls get their turn between.
 
 import { startWorker, createEngine, loadEngine } from '../engine/client.js';
-import { DEFAULT_MODEL } from '../model-source.js';
+import { FALLBACK_MODEL, EXAMPLE } from '../model-source.js';
 import { fetchModel } from './model-url.js';
 
 /* global TP_DEFAULT_MODEL */
@@ -38,11 +38,11 @@ function limitsOf(config) {
 /** An engine made into a model the widgets share: engine, config, vocab, limits, example, about. */
 function modelOf(engine, { source, about }) {
   record.engines.push({ handle: engine.handle, source, backend: engine.backend });
-  return { engine, config: engine.config, vocab: engine.vocab, limits: limitsOf(engine.config), example: DEFAULT_MODEL.example, source, about };
+  return { engine, config: engine.config, vocab: engine.vocab, limits: limitsOf(engine.config), example: EXAMPLE, source, about };
 }
 
 async function randomModel(why) {
-  const { config, seed, vocab } = DEFAULT_MODEL;
+  const { config, seed, vocab } = FALLBACK_MODEL;
   const engine = await createEngine(sharedWorker(), { config, seed, vocab, backend: 'auto' });
   return modelOf(engine, { source: 'random', about: `random weights (seed ${seed}), not trained${why}` });
 }

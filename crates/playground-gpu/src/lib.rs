@@ -5,6 +5,7 @@
 //! CPU reference in `playground_core::cpu`; `GpuModel` runs the same op list as `CpuModel`.
 
 pub mod context;
+pub mod counters;
 pub mod engine;
 pub mod error;
 pub mod kernels;
@@ -16,6 +17,7 @@ pub mod tensor;
 pub mod train;
 
 pub use context::{GpuContext, SharedGpu};
+pub use counters::BufferStats;
 pub use engine::Engine;
 pub use error::GpuError;
 pub use model::GpuModel;

@@ -194,7 +194,7 @@ impl GpuModel {
         let n = max_batch * config.block_size;
         let (params_buf, acts, tokens, targets) = gpu
             .allocating(|| {
-                let params_buf = GpuTensor::from_slice(&gpu.device, "params", params);
+                let params_buf = GpuTensor::from_slice(&gpu, "params", params);
                 (
                     params_buf,
                     ActBuffers::new(&gpu, &config, max_batch),

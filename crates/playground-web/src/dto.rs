@@ -67,3 +67,11 @@ pub struct EvalDto {
     pub train: f32,
     pub val: f32,
 }
+
+/// GPU buffers of the worker's shared device: created since it was, and alive now (soak test).
+#[derive(Serialize)]
+pub struct BufferStatsDto {
+    pub created: u64,
+    pub live: u64,
+    pub live_bytes: u64,
+}

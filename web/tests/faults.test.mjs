@@ -2,13 +2,16 @@
 // so each test takes seconds): the storage quota is exhausted while saving (a message, and
 // training goes on), the tab reloads in the middle of steps and of saves (the run comes back
 // whole from its last save: nothing half-written), two tabs train at once (each keeps its own
-// run, storage.js says how), and the highest learning rate the page allows trains without a
-// non-finite step while a higher one is refused with a message. The NaN step and the lost GPU
-// device (a real device.destroy()) are in train.webgpu.test.mjs.
+// run, storage.js says how), the highest learning rate the page allows trains without a
+// non-finite step while a higher one is refused with a message, and a diverged model (weights
+// near the float32 maximum) overflows in its first step: caught in that step, paused, a message,
+// the weights rolled back. The injected NaN and the lost GPU device (a real device.destroy())
+// are in train.webgpu.test.mjs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { setup } from './harness.mjs';
-import { openTrain, trainState, waitTrain } from './train-helpers.mjs';
+import { openTrain, trainState, waitTrain, exportedWeights } from './train-helpers.mjs';
 
 const TINY = 'preset=custom&layers=1&heads=2&embd=16&ctx=16&batch=4&lr=0.003&seed=2&engine=cpu';
 const FULL = /This browser’s storage for the page is full, so the run is not being saved; training goes on/;
@@ -166,6 +169,42 @@ test('learning rate: the highest the page allows (1) trains with finite losses; 
   assert.equal(s.step, 150);
   assert.equal(s.lastError, null, 'no non-finite step: AdamW moves each weight by at most about the learning rate, and gradients are clipped to 1');
   assert.ok(s.loss.every(Number.isFinite));
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+/** A safetensors file's tensors by name, as bytes (the header's metadata, such as the step, left out). */
+function tensors(bytes) {
+  const n = Number(bytes.readBigUInt64LE(0));
+  const header = JSON.parse(bytes.subarray(8, 8 + n).toString());
+  return new Map(Object.entries(header).filter(([k]) => k !== '__metadata__').map(([k, t]) => [k, bytes.subarray(8 + n + t.data_offsets[0], 8 + n + t.data_offsets[1])]));
+}
+
+/** The copy-task fixture with every weight of its first MLP set to `value` (finite, but the step overflows). */
+function diverged(value) {
+  const bytes = Buffer.from(readFileSync(new URL('./fixtures/tiny-copy.safetensors', import.meta.url)));
+  const n = Number(bytes.readBigUInt64LE(0));
+  const { data_offsets: [from, to] } = JSON.parse(bytes.subarray(8, 8 + n).toString())['transformer.h.0.mlp.c_fc.weight'];
+  for (let at = 8 + n + from; at < 8 + n + to; at += 4) bytes.writeFloatLE(value, at);
+  return bytes;
+}
+
+test('a diverged model: the first step overflows, is caught in that step, pauses with a message, and the weights roll back', async () => {
+  const page = await newTab();
+  await openTrain(page, env.url, `page=train&data=copy&${TINY}&steps=50`);
+  const bytes = diverged(3e38);
+  await page.setInputFiles('#tr-upload', { name: 'diverged.safetensors', mimeType: 'application/octet-stream', buffer: bytes });
+  await waitTrain(page, { status: 'loaded' });
+  const loaded = await exportedWeights(page);
+  await page.click('#tr-step');
+  await waitTrain(page, { status: 'paused', error: 'NonFinite' });
+  const s = await trainState(page);
+  assert.match(s.notices, /Training paused: a step gave a loss or gradient that is not a finite number/);
+  assert.match(s.notices, /back at its last good state, step 0/);
+  assert.equal(s.step, 0, 'the broken step is not counted');
+  assert.equal(s.steps, 0, 'and not recorded');
+  const after = tensors(await exportedWeights(page));
+  for (const [name, data] of tensors(loaded)) assert.ok(after.get(name).equals(data), `${name}: the weights are those loaded, not the overflowed ones`);
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

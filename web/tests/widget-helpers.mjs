@@ -68,11 +68,11 @@ export function readCell(page, i, title, r, c, which = 0) {
 export async function makeReference(page) {
   await page.evaluate(async () => {
     const { startWorker, createEngine, loadEngine } = await import('/engine/client.js');
-    const { DEFAULT_MODEL } = await import('/model-source.js');
+    const { FALLBACK_MODEL } = await import('/model-source.js');
     const { TRAINER_MODEL } = await import('/widget/engine-hub.js');
     const shared = customElements.get('transformer-playground').started.engines.find((e) => !e.source.startsWith('trainer:'));
     const worker = startWorker();
-    const { config, seed, vocab } = DEFAULT_MODEL;
+    const { config, seed, vocab } = FALLBACK_MODEL;
     const engine = shared.source === 'random'
       ? await createEngine(worker, { config, seed, vocab, backend: 'cpu' })
       : await loadEngine(worker, new Uint8Array(await (await fetch(shared.source)).arrayBuffer()), { backend: 'cpu' });

@@ -80,7 +80,7 @@ test('reloads in the middle of steps and of saves: the run always comes back who
   await openTrain(page, env.url, `page=train&data=grammar&${TINY}&steps=100000`);
   await page.click('#tr-start');
   await waitTrain(page, { status: 'running', minStep: 20 });
-  const delays = [0, 5, 20, 60, 150]; // ms after asking for a save: before, during and after it
+  const delays = [0, 10, 40, 150]; // ms after asking for a save: before, during and after it
   let last = 0;
   for (const ms of delays) {
     // the tab "is hidden": the trainer saves at its next turn (as when a tab is closed); then the reload cuts in

@@ -56,3 +56,20 @@ impl Drop for Tracked {
         self.counter.live_bytes.fetch_sub(self.bytes, Ordering::Relaxed);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_count_buffers_alive_until_dropped() {
+        let counter = Arc::new(BufferCounter::default());
+        let a = counter.track(256);
+        let b = counter.track(1024);
+        assert_eq!(counter.stats(), BufferStats { created: 2, live: 2, live_bytes: 1280 });
+        drop(a);
+        assert_eq!(counter.stats(), BufferStats { created: 2, live: 1, live_bytes: 1024 });
+        drop(b);
+        assert_eq!(counter.stats(), BufferStats { created: 2, live: 0, live_bytes: 0 });
+    }
+}

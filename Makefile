@@ -1,5 +1,5 @@
 # The two commands a newcomer needs: `make serve` and `make test`. See README.md.
-.PHONY: serve test build bench models fuzz clean
+.PHONY: serve test build bench models fuzz soak clean
 
 PORT ?= 8000
 
@@ -36,3 +36,10 @@ models:
 # FUZZ_SECONDS per target (default 120). The fixed-seed replay of the same targets is in `make test`.
 fuzz:
 	@scripts/fuzz.sh
+
+# Soak: thousands of training steps in headless Chromium (CPU engine, then WebGPU), sampling GPU
+# buffers, wasm memory and JS heap; fails if one grows. About 15 minutes; report in test-results/.
+# A short version is in `make test` (web/tests/soak.test.mjs).
+soak:
+	@scripts/setup.sh test
+	@scripts/soak.sh

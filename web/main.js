@@ -114,6 +114,8 @@ Object.defineProperty(window, 'playgroundDebug', {
     /** Logit lens, ablation and cost views; `inspected` resolves once they show the latest trace. */
     get inspect() { return inspect; },
     get inspected() { return last.inspected ?? null; },
+    /** Soak-test hook: `{ gpuBuffers: { created, live, live_bytes } | null, wasmBytes }` of the engine worker. */
+    counters: () => worker.call('counters'),
   }),
 });
 let trainDebug = null;

@@ -64,6 +64,13 @@ export const TRAIN_PROPS = [
 ];
 
 const value = (x, limits) => (typeof x === 'function' ? x(limits) : x);
+const QUOTED = 40; // characters of an address's value a message repeats, at most
+
+/** `"abc"` quoted for a message, cut when long (an address can hold anything, of any length). */
+function quote(raw) {
+  const chars = [...raw];
+  return JSON.stringify(chars.length > QUOTED ? `${chars.slice(0, QUOTED).join('')}…` : raw);
+}
 
 /** The default state for a model's limits. */
 export function defaults(limits, props = PROPS) {
@@ -118,7 +125,7 @@ export function deserialize(hash, limits, props = PROPS) {
   for (const [name, raw] of params) {
     const prop = known.get(name);
     if (!prop) {
-      messages.push(`The address has an unknown setting "${name}"; it is ignored.`);
+      messages.push(`The address has an unknown setting ${quote(name)}; it is ignored.`);
       continue;
     }
     const r = parse(prop, raw, limits);

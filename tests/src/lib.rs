@@ -69,7 +69,7 @@ pub fn run_and_read(gpu: &GpuContext, ops: &[Op], outputs: &[&GpuTensor]) -> Vec
 
 /// A GPU buffer holding `data` (f32 or u32).
 pub fn upload<T: bytemuck::Pod>(gpu: &GpuContext, data: &[T]) -> GpuTensor {
-    GpuTensor::from_slice(&gpu.device, "test input", data)
+    GpuTensor::from_slice(gpu, "test input", data)
 }
 
 /// A zeroed GPU buffer of `n` elements.

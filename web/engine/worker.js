@@ -57,6 +57,8 @@ const methods = {
   logitLens: (handle, ids, k) => engine(handle).logitLens(Uint32Array.from(ids), k),
   setAblation: (handle, spec) => engine(handle).setAblation(spec),
   cost: (config, vocab, t, batch) => Playground.cost(config, vocab, t, batch),
+  /** The soak test's leak check: the shared GPU device's buffers (null before one exists) and the wasm memory. */
+  counters: async () => ({ gpuBuffers: Playground.gpuBuffers() ?? null, wasmBytes: (await ready).memory.buffer.byteLength }),
 };
 
 function describe(handle, pg) {

@@ -92,12 +92,13 @@ export function safetensorsMetadata(bytes) {
 export function runInfo(meta) {
   const task = /^task: ([a-z]+)$/.exec(meta?.data ?? '')?.[1] ?? null;
   const text = /^text: /.test(meta?.data ?? '');
-  const step = /^\d+$/.test(meta?.step ?? '') ? Number(meta.step) : null;
+  const step = /^\d+$/.test(meta?.step ?? '') && Number.isSafeInteger(Number(meta.step)) ? Number(meta.step) : null;
   let train = null;
   try {
     train = meta?.train_config ? JSON.parse(meta.train_config) : null;
   } catch {
     train = null;
   }
+  if (typeof train !== 'object' || Array.isArray(train)) train = null; // a config is an object; anything else is not ours
   return { data: task ?? (text ? 'text' : null), step, train, kind: meta?.format ?? null };
 }

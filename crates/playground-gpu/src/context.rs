@@ -1,6 +1,7 @@
 //! `GpuContext`: adapter, device, queue and one compute pipeline per WGSL file, compiled once.
 //! The same code runs natively (Vulkan) and in the browser (WebGPU); construction is async.
 
+use crate::counters::{BufferCounter, BufferStats, Tracked};
 use crate::error::GpuError;
 use crate::shaders::Kernel;
 use crate::tensor::GpuTensor;
@@ -31,6 +32,8 @@ pub struct GpuContext {
     /// Bound where a kernel's flag says a binding is not used; two, so that two unused
     /// writable bindings of one launch never alias each other.
     unused: [GpuTensor; 2],
+    /// Every buffer made on this device, counted (see `buffer_stats`).
+    pub(crate) buffers: Arc<BufferCounter>,
 }
 
 /// One recorded kernel launch: pipeline, bound buffers and grid. Built once per shape and
@@ -41,6 +44,7 @@ pub struct Op {
     pub workgroups: [u32; 3],
     /// The uniform params buffer, rewritable with [`Op::write_params`].
     pub uniform: wgpu::Buffer,
+    _tracked: Tracked,
 }
 
 impl Op {
@@ -156,8 +160,9 @@ impl GpuContext {
             layouts.push(pipeline.get_bind_group_layout(0));
             pipelines.push(pipeline);
         }
-        let unused = [0, 1].map(|_| GpuTensor::from_slice(&device, "unused binding", &[0u32; 64]));
-        Ok(GpuContext { device, queue, info: adapter.get_info(), pipelines, layouts, lost, scope_turn: Mutex::new(()), unused })
+        let buffers = Arc::new(BufferCounter::default());
+        let unused = [0, 1].map(|_| GpuTensor::upload(&device, &buffers, "unused binding", &[0u32; 64]));
+        Ok(GpuContext { device, queue, info: adapter.get_info(), pipelines, layouts, lost, scope_turn: Mutex::new(()), unused, buffers })
     }
 
     /// "NVIDIA H100 80GB HBM3 (Vulkan)", "llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan)"; browsers
@@ -196,6 +201,16 @@ impl GpuContext {
         }
     }
 
+    /// GPU buffers created on this device, and those alive now (the soak test's leak check).
+    pub fn buffer_stats(&self) -> BufferStats {
+        self.buffers.stats()
+    }
+
+    /// Counts a buffer made outside `GpuTensor` (staging) as alive until the token is dropped.
+    pub(crate) fn track(&self, bytes: u64) -> Tracked {
+        self.buffers.track(bytes)
+    }
+
     /// Why the device was lost, once it has been.
     pub fn lost_reason(&self) -> Option<String> {
         self.lost.lock().ok().and_then(|l| l.clone())
@@ -228,7 +243,8 @@ impl GpuContext {
             layout: &self.layouts[kernel as usize],
             entries: &entries,
         });
-        Op { kernel, bind_group, workgroups, uniform }
+        let _tracked = self.buffers.track(uniform.size());
+        Op { kernel, bind_group, workgroups, uniform, _tracked }
     }
 
     /// Encodes `ops` in order into one compute pass (WebGPU orders storage writes between

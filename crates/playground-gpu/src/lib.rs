@@ -6,6 +6,7 @@
 
 pub mod arch_ops;
 pub mod context;
+pub mod counters;
 pub mod engine;
 pub mod error;
 pub mod inspect;
@@ -18,6 +19,7 @@ pub mod tensor;
 pub mod train;
 
 pub use context::{GpuContext, SharedGpu};
+pub use counters::BufferStats;
 pub use engine::Engine;
 pub use error::GpuError;
 pub use model::GpuModel;

@@ -226,13 +226,13 @@ impl GpuModel {
         let (maxt, c) = (config.block_size, config.n_embd);
         let (params_buf, acts, tokens, targets, table, rope, cls) = gpu
             .allocating(|| {
-                let params_buf = GpuTensor::from_slice(&gpu.device, "params", params);
+                let params_buf = GpuTensor::from_slice(&gpu, "params", params);
                 let cls = layout.clsw.zip(layout.clsb).map(|(w, b)| ClassifierBuffers::new(&gpu, &params_buf, w, b, n, config.n_classes));
                 let table = (config.positions == Positions::Sinusoidal)
-                    .then(|| GpuTensor::from_slice(&gpu.device, "sinusoidal positions", &sinusoidal_table(maxt, c)));
+                    .then(|| GpuTensor::from_slice(&gpu, "sinusoidal positions", &sinusoidal_table(maxt, c)));
                 let rope = (config.positions == Positions::Rotary).then(|| {
                     let (cos, sin) = rope_table(maxt, config.head_size());
-                    (GpuTensor::from_slice(&gpu.device, "rope cos", &cos), GpuTensor::from_slice(&gpu.device, "rope sin", &sin))
+                    (GpuTensor::from_slice(&gpu, "rope cos", &cos), GpuTensor::from_slice(&gpu, "rope sin", &sin))
                 });
                 (
                     params_buf,

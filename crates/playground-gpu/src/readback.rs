@@ -2,6 +2,7 @@
 //! The only place the CPU waits for the GPU.
 
 use crate::context::GpuContext;
+use crate::counters::Tracked;
 use crate::error::GpuError;
 use crate::tensor::GpuTensor;
 
@@ -22,7 +23,7 @@ impl From<&GpuTensor> for Region {
 /// A growable MAP_READ buffer, reused between readbacks (one readback at a time).
 #[derive(Default)]
 pub struct Staging {
-    buffer: Option<wgpu::Buffer>,
+    buffer: Option<(wgpu::Buffer, Tracked)>,
 }
 
 impl Staging {
@@ -36,15 +37,16 @@ impl Staging {
     ) -> Result<Vec<Vec<u32>>, GpuError> {
         let total: u64 = regions.iter().map(|r| r.len * 4).sum();
         let needed = total.max(4).next_power_of_two();
-        if self.buffer.as_ref().is_none_or(|b| b.size() < needed) {
-            self.buffer = Some(gpu.device.create_buffer(&wgpu::BufferDescriptor {
+        if self.buffer.as_ref().is_none_or(|(b, _)| b.size() < needed) {
+            let buffer = gpu.device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some("staging"),
                 size: needed,
                 usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
                 mapped_at_creation: false,
-            }));
+            });
+            self.buffer = Some((buffer, gpu.track(needed)));
         }
-        let staging = self.buffer.as_ref().expect("allocated above");
+        let (staging, _) = self.buffer.as_ref().expect("allocated above");
         let mut at = 0;
         for r in regions {
             if r.len > 0 {

@@ -80,7 +80,7 @@ impl TrainBuffers {
             dblocks: lay.blocks.iter().map(|p| BlockTensors::new(&grads, p)).collect(),
             dlogits: z("dlogits", bt * v),
             dcls: lay.clsw.zip(lay.clsb).map(|(w, b)| [view(w), view(b), z("dcls logits", bt * cfg.n_classes)]),
-            dlosses: GpuTensor::from_slice(&gpu.device, "dlosses", &vec![1.0 / bt as f32; bt]),
+            dlosses: GpuTensor::from_slice(gpu, "dlosses", &vec![1.0 / bt as f32; bt]),
             dlnf: z("dlnf", bt * c),
             dresidual: z("dresidual", bt * c),
             dfch_gelu: z("dfch_gelu", bt * f),

@@ -108,3 +108,11 @@ pub struct GradStatsDto {
     pub grad_norms: Vec<f32>,
     pub update_ratios: Vec<f32>,
 }
+
+/// GPU buffers of the worker's shared device: created since it was, and alive now (soak test).
+#[derive(Serialize)]
+pub struct BufferStatsDto {
+    pub created: u64,
+    pub live: u64,
+    pub live_bytes: u64,
+}

@@ -163,6 +163,16 @@ impl Playground {
         self.session.tokenizer.chars().iter().map(|c| c.to_string()).collect()
     }
 
+    /// `{ created, live, live_bytes }`: the GPU buffers of this worker's shared device, for the
+    /// soak test's leak check; undefined before a GPU engine was made.
+    #[wasm_bindgen(js_name = gpuBuffers)]
+    pub fn gpu_buffers() -> Result<JsValue, JsValue> {
+        match GPU.with(|g| g.borrow().as_ref().map(|gpu| gpu.buffer_stats())) {
+            Some(s) => to_value(&dto::BufferStatsDto { created: s.created, live: s.live, live_bytes: s.live_bytes }),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+
     /// The generated tasks: `[{ name, lesson, alphabet }]`.
     pub fn tasks() -> Result<JsValue, JsValue> {
         let tasks: Vec<TaskDto> =

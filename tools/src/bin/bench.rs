@@ -197,7 +197,7 @@ impl Timer {
 }
 
 fn random(gpu: &GpuContext, rng: &mut Rng, n: usize, std: f32) -> GpuTensor {
-    GpuTensor::from_slice(&gpu.device, "bench data", &rng.normal_vec(n, std))
+    GpuTensor::from_slice(gpu, "bench data", &rng.normal_vec(n, std))
 }
 
 /// The linear layers of one block and the tied head: (name, K = in features, N = out features, bias).
@@ -273,7 +273,7 @@ fn kernels(timer: &Timer, name: &str, cfg: &ModelConfig, b: usize, (budget, min_
     let n = ParamLayout::new(cfg).padded_len();
     let (p, mo, v, g) =
         (random(gpu, &mut rng, n, 0.02), GpuTensor::zeros(gpu, "m", n), GpuTensor::zeros(gpu, "v", n), random(gpu, &mut rng, n, 0.01));
-    let scale = GpuTensor::from_slice(&gpu.device, "scale", &[1.0f32]);
+    let scale = GpuTensor::from_slice(gpu, "scale", &[1.0f32]);
     let hp = TrainConfig::default().adamw(0, true);
     let op = adamw::adamw_update(gpu, &p, &mo, &v, &g, &scale, &hp, n as u32);
     let (ms, reps) = timer.time(&[&op], budget, min_reps);

@@ -118,6 +118,17 @@ test('explore: logit lens, ablation and cost views show the model’s own number
     return Array.from(bytes.slice(0, 8));
   });
   assert.deepEqual(png, [137, 80, 78, 71, 13, 10, 26, 10], 'PNG signature');
+  // the next-token bar chart: its SVG download parses and names the tokens the page shows
+  const [bars] = await Promise.all([page.waitForEvent('download'), page.click('.bars-legend .export-button')]);
+  assert.equal(bars.suggestedFilename(), 'next-token-probabilities.svg');
+  const barsText = await (await import('node:fs/promises')).readFile(await bars.path(), 'utf8');
+  const barsSvg = await page.evaluate((text) => {
+    const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+    return { error: doc.querySelector('parsererror')?.textContent ?? null, texts: [...doc.querySelectorAll('text')].map((t) => t.textContent) };
+  }, barsText);
+  assert.equal(barsSvg.error, null);
+  const shownBars = await page.evaluate(() => [...document.querySelectorAll('.bars .bar .bar-p')].map((b) => b.textContent));
+  assert.ok(shownBars.length > 0 && shownBars.every((p) => barsSvg.texts.includes(p)), `${shownBars} in ${barsSvg.texts}`);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -87,6 +87,41 @@ export function heatmapSvg(m) {
   return svg;
 }
 
+/**
+ * A horizontal bar chart as a standalone SVG: title, one row per item with its label, a bar for
+ * `value`, a tick for `reference` (optional) and the value in words.
+ * @param {{ title: string, items: { label: string, value: number, reference?: number, text: string }[],
+ *   scale: number, legend: [string, string?] }} m `scale` is the value a full bar stands for
+ */
+export function barsSvg(m) {
+  const [rowH, labelW, barW] = [20, 70, 320];
+  const width = labelW + barW + 90;
+  const height = 40 + rowH * m.items.length + 24;
+  const svg = svgEl('svg', { xmlns: NS, width, height, viewBox: `0 0 ${width} ${height}` });
+  svg.append(svgEl('rect', { x: 0, y: 0, width, height, fill: '#ffffff' }));
+  svg.append(text(8, 20, m.title, { 'font-size': 13, fill: INK, 'font-weight': 600 }));
+  m.items.forEach((item, i) => {
+    const y = 34 + i * rowH;
+    const w = (barW * Math.min(item.value, m.scale)) / m.scale;
+    svg.append(text(8, y + 13, item.label, { fill: INK }));
+    svg.append(svgEl('rect', { x: labelW, y: y + 3, width: barW, height: 12, fill: MASK }));
+    svg.append(svgEl('rect', { x: labelW, y: y + 3, width: w, height: 12, fill: '#3b6fb6' }));
+    if (item.reference !== undefined) {
+      const x = labelW + (barW * Math.min(item.reference, m.scale)) / m.scale;
+      svg.append(svgEl('rect', { x: x - 1, y, width: 2, height: 18, fill: INK }));
+    }
+    svg.append(text(labelW + barW + 8, y + 13, item.text, { fill: INK }));
+  });
+  const ly = 40 + rowH * m.items.length + 8;
+  svg.append(svgEl('rect', { x: 8, y: ly, width: 10, height: 10, fill: '#3b6fb6' }));
+  svg.append(text(24, ly + 9, m.legend[0]));
+  if (m.legend[1]) {
+    svg.append(svgEl('rect', { x: 250, y: ly - 2, width: 2, height: 14, fill: INK }));
+    svg.append(text(258, ly + 9, m.legend[1]));
+  }
+  return svg;
+}
+
 /** The SVG's text, ready to save. */
 export function svgText(svg) {
   return `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(svg)}`;

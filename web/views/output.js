@@ -7,6 +7,7 @@ import { el, formulaBlock, liveText } from './dom.js';
 import { sizeCanvas, themeColours } from './heatmap.js';
 import { fmt, pct, tokenLabel } from './format.js';
 import { niceCeil } from './colormap.js';
+import { barsSvg, exportButtons } from './export.js';
 
 const BARS = 10; // tokens in the bar chart
 const STRIP_H = 56; // px, height of the all-probabilities strip
@@ -39,7 +40,7 @@ export function createOutputView(container, { controls = null } = {}) {
     ' the model\'s own softmax(z), τ = 1',
   );
   const scaleNote = liveText('span', 'bars-scale');
-  legend.append(scaleNote.element);
+  legend.append(scaleNote.element, exportButtons(barsFigure, () => 'next-token-probabilities'));
   const strip = el('canvas', { className: 'prob-strip', attrs: { role: 'img', 'aria-label': 'all probabilities, sorted' } });
   const stripCaption = liveText('figcaption');
   const example = liveText('p', 'callout');
@@ -54,6 +55,12 @@ export function createOutputView(container, { controls = null } = {}) {
     el('figure', { className: 'strip' }, stripCaption.element, strip),
     example.element,
   );
+  let shown = null; // { items, scale, title } of the bars on screen, for the export
+  /** The bars as they are now, as a standalone SVG figure (null before the first draw). */
+  function barsFigure() {
+    if (!shown) return null;
+    return barsSvg({ ...shown, legend: ['probability used to sample (after τ, top-k, top-p)', "the model's own softmax(z), τ = 1"] });
+  }
   let sorted = []; // [p sampled, p at τ = 1] per token, most likely first
   let scale = 1; // the probability a full-length bar stands for
 
@@ -111,6 +118,11 @@ export function createOutputView(container, { controls = null } = {}) {
       sorted = order.map((id) => [sampling.probs[id], probs[id]]);
       scale = Math.min(1, niceCeil(Math.max(...sorted.map(([p, p1]) => Math.max(p, p1)))));
       scaleNote.set(`Bar length: 0 to ${pct(scale)}.`);
+      shown = {
+        title: `Next token after "${tail}"`,
+        scale,
+        items: order.slice(0, BARS).map((id) => ({ label: tokenLabel(vocab[id]), value: sampling.probs[id], reference: probs[id], text: pct(sampling.probs[id]) })),
+      };
       bars.replaceChildren(
         ...order.slice(0, BARS).map((id) => {
           const p = sampling.probs[id];

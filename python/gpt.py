@@ -3,7 +3,7 @@
 The module and parameter names are nanoGPT's (transformer.wte, transformer.h.{l}.attn.c_attn,
 ..., lm_head), so a checkpoint exported from the browser loads with load_state_dict(strict=True)
 here or into nanoGPT's own GPT. The architecture matches the playground's engine: pre-LayerNorm
-blocks, learned positions, causal multi-head attention, exact-erf GELU MLP of width 4C, biases,
+blocks, learned positions, causal multi-head attention, exact-erf GELU (or GPT-2's tanh GELU) MLP of width 4C, biases,
 a final LayerNorm and an output head tied to the token embedding.
 """
 
@@ -28,6 +28,7 @@ class GPTConfig:
     n_layer: int
     n_head: int
     n_embd: int
+    ffn: str = "gelu"  # "gelu" (exact erf) or "gelu_tanh" (GPT-2's tanh approximation)
 
 
 class CausalSelfAttention(nn.Module):
@@ -53,7 +54,8 @@ class MLP(nn.Module):
     def __init__(self, cfg: GPTConfig):
         super().__init__()
         self.c_fc = nn.Linear(cfg.n_embd, 4 * cfg.n_embd)
-        self.gelu = nn.GELU()  # exact erf form, as the engine computes it
+        # exact erf form by default; GPT-2's tanh approximation when the config says gelu_tanh
+        self.gelu = nn.GELU(approximate="tanh" if cfg.ffn == "gelu_tanh" else "none")
         self.c_proj = nn.Linear(4 * cfg.n_embd, cfg.n_embd)
 
     def forward(self, x):
@@ -128,6 +130,7 @@ def save_checkpoint(model, vocab, path, metadata=None):
     meta = {k: str(v) for k, v in (metadata or {}).items()}
     meta.update(format=FORMAT, format_version=FORMAT_VERSION, vocab=json.dumps(vocab, ensure_ascii=False),
                 config=json.dumps(dict(vocab_size=cfg.vocab_size, block_size=cfg.block_size, n_layer=cfg.n_layer,
-                                       n_head=cfg.n_head, n_embd=cfg.n_embd)))
+                                       n_head=cfg.n_head, n_embd=cfg.n_embd,
+                                       **({} if cfg.ffn == "gelu" else dict(ffn=cfg.ffn)))))
     tensors = {k: v.detach().to("cpu", torch.float32).contiguous().clone() for k, v in model.state_dict().items()}
     save_file(tensors, path, metadata=meta)

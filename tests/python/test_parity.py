@@ -5,7 +5,8 @@ playground's engines on the same batch.
 The bundle is written by `cargo run -p playground-tools --bin parity-bundle -- DIR` (scripts/test.sh
 does it before this test): DIR/model.safetensors (the checkpoint) and, per engine, DIR/<engine>.safetensors
 with the batch (x, y), logits, loss, grad.<name>, grad_norm and after.<name> (parameters after one
-clipped AdamW step), the hyper-parameters in its metadata.
+clipped AdamW step), the hyper-parameters in its metadata. DIR/gelu_tanh holds the same for a model
+with GPT-2's tanh GELU.
 """
 
 import json
@@ -57,14 +58,15 @@ class Report:
 
 
 class ParityTest(unittest.TestCase):
-    def engine_matches_pytorch(self, engine):
-        path = os.path.join(BUNDLE, f"{engine}.safetensors")
+    def engine_matches_pytorch(self, engine, variant=""):
+        bundle = os.path.join(BUNDLE, variant)
+        path = os.path.join(bundle, f"{engine}.safetensors")
         self.assertTrue(os.path.exists(path), f"{path} missing: run the parity-bundle tool first")
-        model, _, _ = load_checkpoint(os.path.join(BUNDLE, "model.safetensors"))
+        model, _, _ = load_checkpoint(os.path.join(bundle, "model.safetensors"))
         t, meta = read(path)
         hp = json.loads(meta["train_config"])
         x, y = t["x"].long(), t["y"].long()
-        r = Report(engine)
+        r = Report(f"{engine} {variant}".strip())
 
         logits, loss = model(x, y)
         r.check(self, "logits", logits.detach(), t["logits"], "logits")
@@ -95,6 +97,12 @@ class ParityTest(unittest.TestCase):
 
     def test_gpu_engine_matches_pytorch(self):
         self.engine_matches_pytorch("gpu")
+
+    def test_gelu_tanh_cpu_engine_matches_pytorch(self):
+        self.engine_matches_pytorch("cpu", "gelu_tanh")
+
+    def test_gelu_tanh_gpu_engine_matches_pytorch(self):
+        self.engine_matches_pytorch("gpu", "gelu_tanh")
 
 
 if __name__ == "__main__":

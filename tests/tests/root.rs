@@ -11,12 +11,15 @@ mod gpu_vs_cpu {
     mod clip;
     mod encoder;
     mod gelu;
+    mod gelu_tanh;
     mod layernorm;
     mod matmul;
     mod residual;
     mod softmax_xent;
     mod stats;
 }
+mod gpt2_import;
+mod gpu_split;
 mod model_forward;
 mod session;
 mod shader_validation;

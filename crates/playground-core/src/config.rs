@@ -164,7 +164,7 @@ impl ModelConfig {
         if self.positions != Positions::Learned {
             return refuse("positions", format!("{:?}", self.positions));
         }
-        if self.ffn != Ffn::Gelu {
+        if !matches!(self.ffn, Ffn::Gelu | Ffn::GeluTanh) {
             return refuse("ffn", format!("{:?}", self.ffn));
         }
         if !self.tie_head {

@@ -43,6 +43,7 @@ pub mod config;
 pub mod cpu;
 pub mod data;
 pub mod error;
+pub mod gpt2_import;
 pub mod model;
 pub mod params;
 pub mod rng;

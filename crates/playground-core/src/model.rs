@@ -10,7 +10,7 @@
 //! loss = mean cross-entropy(logits, targets)
 //! ```
 
-use crate::config::ModelConfig;
+use crate::config::{Ffn, ModelConfig};
 use crate::cpu;
 use crate::error::CoreError;
 use crate::params::ParamLayout;
@@ -239,7 +239,10 @@ impl CpuModel {
             cpu::residual_forward(&mut a.residual2, residual, &a.attproj, bt * c);
             cpu::layernorm_forward(&mut a.ln2, &mut a.ln2_mean, &mut a.ln2_rstd, &a.residual2, w.ln2w.of(p), w.ln2b.of(p), bt, c);
             cpu::matmul_forward(&mut a.fch, &a.ln2, w.fcw.of(p), Some(w.fcb.of(p)), bt, c, f);
-            cpu::gelu_forward(&mut a.fch_gelu, &a.fch, bt * f);
+            match cfg.ffn {
+                Ffn::GeluTanh => cpu::gelu_tanh_forward(&mut a.fch_gelu, &a.fch, bt * f),
+                _ => cpu::gelu_forward(&mut a.fch_gelu, &a.fch, bt * f),
+            }
             cpu::matmul_forward(&mut a.fcproj, &a.fch_gelu, w.fcprojw.of(p), Some(w.fcprojb.of(p)), bt, f, c);
             cpu::residual_forward(&mut a.residual3, &a.residual2, &a.fcproj, bt * c);
         }
@@ -288,7 +291,10 @@ impl CpuModel {
             // dresidual already holds the skip path's share; the FFN branch adds to it.
             let (dw, db) = two_spans(grads, w.fcprojw, w.fcprojb);
             cpu::matmul_backward(&mut g.dfch_gelu, dw, Some(db), &dresidual, &a.fch_gelu, w.fcprojw.of(p), bt, f, c);
-            cpu::gelu_backward(&mut g.dfch, &a.fch, &g.dfch_gelu, bt * f);
+            match cfg.ffn {
+                Ffn::GeluTanh => cpu::gelu_tanh_backward(&mut g.dfch, &a.fch, &g.dfch_gelu, bt * f),
+                _ => cpu::gelu_backward(&mut g.dfch, &a.fch, &g.dfch_gelu, bt * f),
+            }
             let (dw, db) = two_spans(grads, w.fcw, w.fcb);
             cpu::matmul_backward(&mut g.dln2, dw, Some(db), &g.dfch, &a.ln2, w.fcw.of(p), bt, c, f);
             let (dw, db) = two_spans(grads, w.ln2w, w.ln2b);

@@ -2,6 +2,7 @@
 //! The same code runs natively (Vulkan) and in the browser (WebGPU); construction is async.
 
 use crate::error::GpuError;
+use crate::readback::Region;
 use crate::shaders::Kernel;
 use crate::tensor::GpuTensor;
 use playground_core::DeviceLimits;
@@ -31,6 +32,8 @@ pub struct GpuContext {
     /// Bound where a kernel's flag says a binding is not used; two, so that two unused
     /// writable bindings of one launch never alias each other.
     unused: [GpuTensor; 2],
+    /// Limits below the device's, set by tests of the split path (`with_smaller_limits`).
+    smaller_limits: Option<DeviceLimits>,
 }
 
 /// One recorded kernel launch: pipeline, bound buffers and grid. Built once per shape and
@@ -52,11 +55,12 @@ impl Op {
     }
 }
 
-/// One entry of a recorded plan: a kernel launch, or zeroing a buffer that the following
-/// kernels accumulate (`+=`) into.
+/// One entry of a recorded plan: a kernel launch, zeroing a buffer that the following
+/// kernels accumulate (`+=`) into, or copying a region (split models' vocabulary chunks).
 pub enum Step {
     Run(Op),
     Zero(GpuTensor),
+    Copy { src: Region, dst: Region },
 }
 
 impl From<Op> for Step {
@@ -157,7 +161,17 @@ impl GpuContext {
             pipelines.push(pipeline);
         }
         let unused = [0, 1].map(|_| GpuTensor::from_slice(&device, "unused binding", &[0u32; 64]));
-        Ok(GpuContext { device, queue, info: adapter.get_info(), pipelines, layouts, lost, scope_turn: Mutex::new(()), unused })
+        Ok(GpuContext {
+            device,
+            queue,
+            info: adapter.get_info(),
+            pipelines,
+            layouts,
+            lost,
+            scope_turn: Mutex::new(()),
+            unused,
+            smaller_limits: None,
+        })
     }
 
     /// "NVIDIA H100 80GB HBM3 (Vulkan)", "llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan)"; browsers
@@ -174,11 +188,28 @@ impl GpuContext {
     /// The device's limits in core's terms, for `ModelConfig::check_device`.
     pub fn device_limits(&self) -> DeviceLimits {
         let l = self.device.limits();
-        DeviceLimits {
+        let device = DeviceLimits {
             max_buffer_size: l.max_buffer_size,
             max_storage_buffer_binding_size: l.max_storage_buffer_binding_size,
             max_compute_workgroups_per_dimension: l.max_compute_workgroups_per_dimension,
+        };
+        match self.smaller_limits {
+            Some(s) => DeviceLimits {
+                max_buffer_size: s.max_buffer_size.min(device.max_buffer_size),
+                max_storage_buffer_binding_size: s.max_storage_buffer_binding_size.min(device.max_storage_buffer_binding_size),
+                max_compute_workgroups_per_dimension: s
+                    .max_compute_workgroups_per_dimension
+                    .min(device.max_compute_workgroups_per_dimension),
+            },
+            None => device,
         }
+    }
+
+    /// Makes models see (at most) `limits`, as a small GPU would: the tests of models split over
+    /// buffers and bindings run on any adapter this way.
+    pub fn with_smaller_limits(mut self, limits: DeviceLimits) -> Self {
+        self.smaller_limits = Some(limits);
+        self
     }
 
     /// Runs `allocate` (buffer creation) and turns a refusal for lack of memory into
@@ -237,21 +268,30 @@ impl GpuContext {
         self.encode_pass(encoder, ops.into_iter());
     }
 
-    /// Encodes a plan: runs of ops share a compute pass; a `Zero` clears its buffer between passes.
+    /// Encodes a plan: runs of ops share a compute pass; a `Zero` clears its buffer and a
+    /// `Copy` copies its region between passes.
     pub fn encode_steps(&self, encoder: &mut wgpu::CommandEncoder, steps: &[Step]) {
         let mut rest = steps;
         while let Some(first) = rest.first() {
-            if let Step::Zero(t) = first {
-                encoder.clear_buffer(&t.buffer, t.offset, Some(t.bytes()));
-                rest = &rest[1..];
-                continue;
+            match first {
+                Step::Zero(t) => {
+                    encoder.clear_buffer(&t.buffer, t.offset, Some(t.bytes()));
+                    rest = &rest[1..];
+                    continue;
+                }
+                Step::Copy { src, dst } => {
+                    encoder.copy_buffer_to_buffer(&src.buffer, src.offset, &dst.buffer, dst.offset, src.len * 4);
+                    rest = &rest[1..];
+                    continue;
+                }
+                Step::Run(_) => {}
             }
-            let run = rest.iter().position(|s| matches!(s, Step::Zero(_))).unwrap_or(rest.len());
+            let run = rest.iter().position(|s| !matches!(s, Step::Run(_))).unwrap_or(rest.len());
             self.encode_pass(
                 encoder,
                 rest[..run].iter().filter_map(|s| match s {
                     Step::Run(op) => Some(op),
-                    Step::Zero(_) => None,
+                    _ => None,
                 }),
             );
             rest = &rest[run..];

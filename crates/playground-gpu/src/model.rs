@@ -8,9 +8,11 @@
 
 use crate::context::{GpuContext, SharedGpu, Step};
 use crate::error::GpuError;
-use crate::kernels::{attention, encoder, gelu, layernorm, matmul, residual, softmax_xent};
+use crate::kernels::{attention, encoder, gelu, gelu_tanh, layernorm, matmul, residual, softmax_xent};
 use crate::readback::{words_to_f32, Region, Staging};
+use crate::split::{self, ParamParts, VocabChunks};
 use crate::tensor::GpuTensor;
+use playground_core::config::Ffn;
 use playground_core::model::check_tokens;
 use playground_core::params::{BlockParams, Span};
 use playground_core::trace::{Act, Locator, TraceKey};
@@ -38,7 +40,11 @@ pub(crate) struct BlockTensors {
 
 impl BlockTensors {
     pub(crate) fn new(buf: &GpuTensor, p: &BlockParams) -> Self {
-        let v = |s: Span| buf.slice(s.offset, s.len);
+        Self::from_views(|s| buf.slice(s.offset, s.len), p)
+    }
+
+    /// The block's tensors, each where `v` says its span is.
+    pub(crate) fn from_views(v: impl Fn(Span) -> GpuTensor, p: &BlockParams) -> Self {
         BlockTensors {
             ln1w: v(p.ln1w),
             ln1b: v(p.ln1b),
@@ -162,11 +168,15 @@ pub struct GpuModel {
     pub(crate) gpu: SharedGpu,
     pub config: ModelConfig,
     pub layout: ParamLayout,
-    pub(crate) params: GpuTensor, // (padded_len)
-    pub(crate) wte: GpuTensor,    // (V, C)
-    pub(crate) wpe: GpuTensor,    // (maxT, C)
-    pub(crate) lnfw: GpuTensor,   // (C)
-    pub(crate) lnfb: GpuTensor,   // (C)
+    pub(crate) params: GpuTensor, // (padded_len), the first part when split
+    /// The parameter buffers: one, or several where one exceeds maxBufferSize.
+    parts: ParamParts,
+    /// wte in vocabulary chunks, where it exceeds maxStorageBufferBindingSize.
+    vocab: Option<VocabChunks>,
+    pub(crate) wte: GpuTensor,  // (V, C)
+    pub(crate) wpe: GpuTensor,  // (maxT, C)
+    pub(crate) lnfw: GpuTensor, // (C)
+    pub(crate) lnfb: GpuTensor, // (C)
     pub(crate) blocks: Vec<BlockTensors>,
     pub(crate) acts: ActBuffers,
     pub(crate) tokens: GpuTensor,  // (B, T) u32
@@ -181,8 +191,12 @@ impl GpuModel {
     /// to `max_batch` rows. The config is checked against the device's limits first, and an
     /// allocation the GPU refuses becomes `GpuError::OutOfMemory`.
     pub async fn new(gpu: SharedGpu, config: ModelConfig, params: &[f32], max_batch: usize) -> Result<Self, GpuError> {
-        config.check_device(max_batch, &gpu.device_limits())?;
+        let limits = gpu.device_limits();
+        split::check_device(&config, max_batch, &limits)?;
         let layout = ParamLayout::new(&config);
+        let cuts = ParamParts::cuts(&layout, (limits.max_buffer_size / 4) as usize)?;
+        let wte_bytes = layout.wte.len as u64 * 4;
+        let rows = VocabChunks::rows_for(config.n_embd, max_batch * config.block_size, limits.max_storage_buffer_binding_size);
         if params.len() != layout.padded_len() {
             return Err(playground_core::CoreError::Shape {
                 op: "GpuModel::new",
@@ -192,19 +206,22 @@ impl GpuModel {
             .into());
         }
         let n = max_batch * config.block_size;
-        let (params_buf, acts, tokens, targets) = gpu
+        let (parts, vocab, acts, tokens, targets) = gpu
             .allocating(|| {
-                let params_buf = GpuTensor::from_slice(&gpu.device, "params", params);
+                let parts = ParamParts::upload(&gpu, &cuts, params);
+                let vocab = (wte_bytes > limits.max_storage_buffer_binding_size)
+                    .then(|| VocabChunks::new(&gpu, &parts.view(layout.wte), &config, max_batch, rows));
                 (
-                    params_buf,
+                    parts,
+                    vocab,
                     ActBuffers::new(&gpu, &config, max_batch),
                     GpuTensor::zeros(&gpu, "tokens", n),
                     GpuTensor::zeros(&gpu, "targets", n),
                 )
             })
             .await?;
-        let view = |s: Span| params_buf.slice(s.offset, s.len);
-        let blocks = layout.blocks.iter().map(|p| BlockTensors::new(&params_buf, p)).collect();
+        let view = |s: Span| parts.view(s);
+        let blocks = layout.blocks.iter().map(|p| BlockTensors::from_views(view, p)).collect();
         Ok(GpuModel {
             wte: view(layout.wte),
             wpe: view(layout.wpe),
@@ -215,7 +232,9 @@ impl GpuModel {
             tokens,
             targets,
             max_batch,
-            params: params_buf,
+            params: parts.first().clone(),
+            parts,
+            vocab,
             layout,
             config,
             gpu,
@@ -232,6 +251,27 @@ impl GpuModel {
         self.max_batch
     }
 
+    /// Whether the parameters are split over several buffers or wte over several bindings.
+    pub fn is_split(&self) -> bool {
+        !self.parts.is_single() || self.vocab.is_some()
+    }
+
+    /// Training needs the parameters in one buffer and wte in one binding.
+    pub fn check_trainable(&self) -> Result<(), GpuError> {
+        if !self.is_split() {
+            return Ok(());
+        }
+        let limits = self.gpu.device_limits();
+        let bytes = self.layout.padded_len() as u64 * 4;
+        let (what, allowed, limit) = if !self.parts.is_single() {
+            ("training: all parameters in one buffer", limits.max_buffer_size, "maxBufferSize")
+        } else {
+            ("training: the token embedding wte in one binding", limits.max_storage_buffer_binding_size, "maxStorageBufferBindingSize")
+        };
+        let needed = if self.parts.is_single() { self.layout.wte.len as u64 * 4 } else { bytes };
+        Err(playground_core::CoreError::DeviceLimit { what: what.into(), needed, allowed, limit }.into())
+    }
+
     /// Inference over one sequence (B = 1): one submission, then only the requested keys are
     /// copied back.
     pub async fn forward(&mut self, tokens: &[u32], request: &TraceRequest) -> Result<ForwardOutput, GpuError> {
@@ -245,6 +285,9 @@ impl GpuModel {
         self.tokens.write(&self.gpu, tokens);
         let key = PlanKey { b: 1, t, keep_weights, with_targets: false };
         let mut encoder = self.gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("forward") });
+        if let Some(vocab) = &self.vocab {
+            vocab.gather(&mut encoder, tokens, self.config.n_embd);
+        }
         let gpu = self.gpu.clone();
         gpu.encode_steps(&mut encoder, self.plan(key));
         let readouts: Vec<(Vec<Region>, Option<Locator>)> = keys.iter().map(|k| self.readout(k, tokens)).collect();
@@ -271,7 +314,7 @@ impl GpuModel {
     /// Replaces every parameter (same layout as `read_params`).
     pub fn write_params(&self, params: &[f32]) {
         debug_assert_eq!(params.len(), self.layout.padded_len());
-        self.params.write(&self.gpu, params);
+        self.parts.write(&self.gpu, params);
     }
 
     /// Mean cross-entropy of a batch (B, T) of inputs `x` and targets `y`, changing nothing
@@ -290,6 +333,9 @@ impl GpuModel {
         self.tokens.write(&self.gpu, x);
         self.targets.write(&self.gpu, y);
         let mut encoder = self.gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("loss") });
+        if let Some(vocab) = &self.vocab {
+            vocab.gather(&mut encoder, x, self.config.n_embd);
+        }
         let gpu = self.gpu.clone();
         gpu.encode_steps(&mut encoder, self.plan(PlanKey { b, t, keep_weights: false, with_targets: true }));
         let losses = self.acts.losses.slice(0, b * t);
@@ -300,7 +346,7 @@ impl GpuModel {
     /// The parameters as a flat buffer (for checkpoints and comparisons).
     pub async fn read_params(&mut self) -> Result<Vec<f32>, GpuError> {
         let encoder = self.gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("read params") });
-        let words = self.staging.read(&self.gpu, encoder, &[Region::from(&self.params)]).await?;
+        let words = self.staging.read(&self.gpu, encoder, &self.parts.regions()).await?;
         Ok(words.into_iter().flat_map(words_to_f32).collect())
     }
 
@@ -320,7 +366,16 @@ impl GpuModel {
         };
         match key {
             TraceKey::Tokens => (vec![], None),
-            TraceKey::EmbedTok => (rows(&self.wte, &mut tokens.iter().map(|&id| id as u64)), None),
+            TraceKey::EmbedTok => match &self.vocab {
+                None => (rows(&self.wte, &mut tokens.iter().map(|&id| id as u64)), None),
+                Some(vocab) => {
+                    let row = |&id: &u32| {
+                        let (chunk, r) = vocab.locate(id);
+                        Region { buffer: chunk.buffer.clone(), offset: chunk.offset + r as u64 * c * 4, len: c }
+                    };
+                    (tokens.iter().map(row).collect(), None)
+                }
+            },
             TraceKey::EmbedPos => (vec![Region { buffer: self.wpe.buffer.clone(), offset: self.wpe.offset, len: t as u64 * c }], None),
             _ => unreachable!("every other key has a locator"),
         }
@@ -360,7 +415,11 @@ impl GpuModel {
         let (c, nh, v, f) = (cfg.n_embd as u32, cfg.n_head as u32, cfg.vocab_size as u32, cfg.ffn_width() as u32);
         let bt = b * t;
         let a = &self.acts;
-        let mut ops = vec![encoder::encoder_forward(gpu, &a.encoded, &self.tokens, &self.wte, &self.wpe, b, t, c)];
+        let mut ops = vec![match &self.vocab {
+            None => encoder::encoder_forward(gpu, &a.encoded, &self.tokens, &self.wte, &self.wpe, b, t, c),
+            // split wte: the rows were gathered before the plan runs; position i reads row i
+            Some(vocab) => encoder::encoder_forward(gpu, &a.encoded, &vocab.positions, &vocab.gathered, &self.wpe, b, t, c),
+        }];
         for (l, (w, la)) in self.blocks.iter().zip(&a.layers).enumerate() {
             let residual = if l == 0 { &a.encoded } else { &a.layers[l - 1].residual3 };
             let weights = if key.keep_weights { a.weights.as_ref().map(|ws| (&ws[l].0, &ws[l].1)) } else { None };
@@ -371,15 +430,25 @@ impl GpuModel {
             ops.push(residual::residual_forward(gpu, &la.residual2, residual, &la.attproj, bt * c));
             ops.push(layernorm::layernorm_forward(gpu, &la.ln2, &la.ln2_mean, &la.ln2_rstd, &la.residual2, &w.ln2w, &w.ln2b, bt, c));
             ops.push(matmul::matmul_forward(gpu, &la.fch, &la.ln2, &w.fcw, Some(&w.fcb), bt, c, f));
-            ops.push(gelu::gelu_forward(gpu, &la.fch_gelu, &la.fch, bt * f));
+            ops.push(match cfg.ffn {
+                Ffn::GeluTanh => gelu_tanh::gelu_tanh_forward(gpu, &la.fch_gelu, &la.fch, bt * f),
+                _ => gelu::gelu_forward(gpu, &la.fch_gelu, &la.fch, bt * f),
+            });
             ops.push(matmul::matmul_forward(gpu, &la.fcproj, &la.fch_gelu, &w.fcprojw, Some(&w.fcprojb), bt, f, c));
             ops.push(residual::residual_forward(gpu, &la.residual3, &la.residual2, &la.fcproj, bt * c));
         }
         let last = &a.layers[cfg.n_layer - 1].residual3;
         ops.push(layernorm::layernorm_forward(gpu, &a.lnf, &a.lnf_mean, &a.lnf_rstd, last, &self.lnfw, &self.lnfb, bt, c));
-        ops.push(matmul::matmul_forward(gpu, &a.logits, &a.lnf, &self.wte, None, bt, c, v));
         let targets = if key.with_targets { Some(&self.targets) } else { None };
-        ops.push(softmax_xent::softmax_xent_forward(gpu, &a.probs, &a.losses, &a.logits, targets, bt, v));
-        ops.into_iter().map(Step::from).collect()
+        let softmax = softmax_xent::softmax_xent_forward(gpu, &a.probs, &a.losses, &a.logits, targets, bt, v);
+        let Some(vocab) = &self.vocab else {
+            ops.push(matmul::matmul_forward(gpu, &a.logits, &a.lnf, &self.wte, None, bt, c, v));
+            ops.push(softmax);
+            return ops.into_iter().map(Step::from).collect();
+        };
+        let mut steps: Vec<Step> = ops.into_iter().map(Step::from).collect();
+        steps.extend(vocab.head(gpu, &a.logits, &a.lnf, bt as usize, c as usize, v as usize));
+        steps.push(Step::Run(softmax));
+        steps
     }
 }

@@ -52,6 +52,8 @@ kernels! {
     AttentionBackwardKeyTiled => "attention_backward_key_tiled",
     GeluForward => "gelu_forward",
     GeluBackward => "gelu_backward",
+    GeluTanhForward => "gelu_tanh_forward",
+    GeluTanhBackward => "gelu_tanh_backward",
     ResidualForward => "residual_forward",
     SoftmaxXentForward => "softmax_xent_forward",
     SoftmaxXentBackward => "softmax_xent_backward",

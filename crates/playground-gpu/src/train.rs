@@ -10,10 +10,11 @@ use crate::context::{Op, SharedGpu, Step};
 use crate::error::GpuError;
 use crate::kernels::adamw::{adamw_update, AdamWUniform};
 use crate::kernels::stats::{step_stats, StepStatsParams};
-use crate::kernels::{attention, clip, encoder, gelu, layernorm, matmul, softmax_xent};
+use crate::kernels::{attention, clip, encoder, gelu, gelu_tanh, layernorm, matmul, softmax_xent};
 use crate::model::{BlockTensors, GpuModel, PlanKey};
 use crate::readback::{words_to_f32, Region};
 use crate::tensor::GpuTensor;
+use playground_core::config::Ffn;
 use playground_core::model::check_tokens;
 use playground_core::params::Span;
 use playground_core::train::{OptimizerState, StepStats, TrainConfig};
@@ -112,6 +113,7 @@ impl GpuTrainer {
     pub async fn new(gpu: SharedGpu, config: ModelConfig, params: &[f32], train: TrainConfig) -> Result<Self, GpuError> {
         train.validate()?;
         let model = GpuModel::new(gpu.clone(), config, params, train.batch_size).await?;
+        model.check_trainable()?;
         let bufs = gpu.allocating(|| TrainBuffers::new(&gpu, &model, train.batch_size)).await?;
         let (b, t) = (train.batch_size, config.block_size);
         let mut plan = model.record_forward(PlanKey { b, t, keep_weights: false, with_targets: true });
@@ -132,7 +134,7 @@ impl GpuTrainer {
     pub fn step_ops(&self) -> Vec<&Op> {
         let plan = self.plan.iter().filter_map(|s| match s {
             Step::Run(op) => Some(op),
-            Step::Zero(_) => None,
+            _ => None,
         });
         plan.chain(&self.clip).chain(&self.adamw).chain([&self.stats]).collect()
     }
@@ -266,7 +268,10 @@ fn record_backward(model: &GpuModel, g: &TrainBuffers, b: usize, t: usize) -> Ve
         // forward was: residual3 = residual2 + fcproj(gelu(fc(ln2(residual2))));
         // dresidual holds the skip path's share, the FFN branch adds to it
         run(matmul::matmul_backward(gpu, &g.dfch_gelu, &dw.fcprojw, Some(&dw.fcprojb), &g.dresidual, &la.fch_gelu, &w.fcprojw, bt, f, c));
-        run(vec![gelu::gelu_backward(gpu, &g.dfch, &la.fch, &g.dfch_gelu, bt * f)]);
+        run(vec![match cfg.ffn {
+            Ffn::GeluTanh => gelu_tanh::gelu_tanh_backward(gpu, &g.dfch, &la.fch, &g.dfch_gelu, bt * f),
+            _ => gelu::gelu_backward(gpu, &g.dfch, &la.fch, &g.dfch_gelu, bt * f),
+        }]);
         run(matmul::matmul_backward(gpu, &g.dln2, &dw.fcw, Some(&dw.fcb), &g.dfch, &la.ln2, &w.fcw, bt, c, f));
         run(layernorm::layernorm_backward(
             gpu,

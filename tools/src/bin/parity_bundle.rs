@@ -2,9 +2,11 @@
 //! a checkpoint, and for each engine (CPU reference, GPU) one training step on one batch —
 //! the batch, logits, loss, every gradient, the gradient norm and the parameters after one
 //! clipped AdamW step — as safetensors.
+//! The same again for GPT-2's tanh GELU in DIR/gelu_tanh.
 //!   cargo run --release -p playground-tools --bin parity_bundle -- DIR
 
 use playground_core::checkpoint::Checkpoint;
+use playground_core::config::Ffn;
 use playground_core::data::batch;
 use playground_core::model::Activations;
 use playground_core::train::{CpuTrainer, TrainConfig};
@@ -25,11 +27,19 @@ struct StepResult {
 
 fn main() {
     let dir = std::env::args().nth(1).expect("usage: parity_bundle DIR");
-    std::fs::create_dir_all(&dir).expect("create the bundle directory");
+    let gpu = SharedGpu::new(pollster::block_on(GpuContext::new()).expect("a GPU adapter (lavapipe in tests)"));
     // odd sizes on purpose: C not a multiple of 4, three heads, T = block_size
     let tokenizer = CharTokenizer::from_text("abcdefghijkl ").expect("a vocabulary");
     let config =
         ModelConfig { vocab_size: tokenizer.vocab_size(), block_size: 8, n_layer: 2, n_head: 3, n_embd: 15, ..ModelConfig::default() };
+    write_bundle(Path::new(&dir), &gpu, &tokenizer, config);
+    // GPT-2's tanh GELU, in a directory of its own
+    write_bundle(&Path::new(&dir).join("gelu_tanh"), &gpu, &tokenizer, ModelConfig { ffn: Ffn::GeluTanh, ..config });
+}
+
+/// The checkpoint and both engines' step for one config, into `dir`.
+fn write_bundle(dir: &Path, gpu: &SharedGpu, tokenizer: &CharTokenizer, config: ModelConfig) {
+    std::fs::create_dir_all(dir).expect("create the bundle directory");
     // clip at 0.5 so that the clipping path is exercised; no warmup: step 0 uses the peak lr
     let train = TrainConfig { batch_size: 3, learning_rate: 3e-3, warmup_steps: 0, grad_clip: 0.5, ..TrainConfig::default() };
     // weights well away from the initialization, so every nonlinearity works in its curved
@@ -41,8 +51,8 @@ fn main() {
             *w += noise.normal() * 0.5;
         }
     }
-    let checkpoint = Checkpoint { config, tokenizer, params: model.params.clone(), metadata: Default::default() };
-    std::fs::write(Path::new(&dir).join("model.safetensors"), checkpoint.to_bytes().expect("serializes")).expect("write model");
+    let checkpoint = Checkpoint { config, tokenizer: tokenizer.clone(), params: model.params.clone(), metadata: Default::default() };
+    std::fs::write(dir.join("model.safetensors"), checkpoint.to_bytes().expect("serializes")).expect("write model");
 
     let stream: Vec<u32> = {
         let mut rng = Rng::new(5);
@@ -52,11 +62,10 @@ fn main() {
     let layout = ParamLayout::new(&config);
 
     let cpu = cpu_step(&model, train, &x, &y);
-    write_engine(&dir, "cpu", &layout, &x, &y, train, &cpu);
-    let gpu = pollster::block_on(GpuContext::new()).expect("a GPU adapter (lavapipe in tests)");
-    let gpu_result = pollster::block_on(gpu_step(SharedGpu::new(gpu), &model, train, &x, &y));
-    write_engine(&dir, "gpu", &layout, &x, &y, train, &gpu_result);
-    println!("parity bundle written to {dir}: loss cpu {} gpu {}", cpu.loss, gpu_result.loss);
+    write_engine(dir, "cpu", &layout, &x, &y, train, &cpu);
+    let gpu_result = pollster::block_on(gpu_step(gpu.clone(), &model, train, &x, &y));
+    write_engine(dir, "gpu", &layout, &x, &y, train, &gpu_result);
+    println!("parity bundle written to {}: loss cpu {} gpu {}", dir.display(), cpu.loss, gpu_result.loss);
 }
 
 fn cpu_step(model: &CpuModel, train: TrainConfig, x: &[u32], y: &[u32]) -> StepResult {
@@ -85,7 +94,7 @@ async fn gpu_step(gpu: SharedGpu, model: &CpuModel, train: TrainConfig, x: &[u32
     StepResult { logits, loss: stats[0].loss, grad_norm: stats[0].grad_norm, grads, after }
 }
 
-fn write_engine(dir: &str, engine: &str, layout: &ParamLayout, x: &[u32], y: &[u32], train: TrainConfig, r: &StepResult) {
+fn write_engine(dir: &Path, engine: &str, layout: &ParamLayout, x: &[u32], y: &[u32], train: TrainConfig, r: &StepResult) {
     let (b, t) = (train.batch_size, x.len() / train.batch_size);
     let v = r.logits.len() / x.len();
     let mut owned: Vec<(String, Dtype, Vec<usize>, Vec<u8>)> = vec![
@@ -107,7 +116,7 @@ fn write_engine(dir: &str, engine: &str, layout: &ParamLayout, x: &[u32], y: &[u
         ("engine".to_string(), engine.to_string()),
     ]);
     let bytes = safetensors::tensor::serialize(views, Some(meta)).expect("serializes");
-    std::fs::write(Path::new(dir).join(format!("{engine}.safetensors")), bytes).expect("write bundle");
+    std::fs::write(dir.join(format!("{engine}.safetensors")), bytes).expect("write bundle");
 }
 
 fn f32_bytes(v: &[f32]) -> Vec<u8> {

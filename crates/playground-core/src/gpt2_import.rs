@@ -35,9 +35,9 @@ fn not_gpt2(reason: impl Into<String>) -> CoreError {
 pub fn import_hf_gpt2(weights: &[u8], config_json: Option<&str>) -> Result<ImportedGpt2, CoreError> {
     let st = SafeTensors::deserialize(weights).map_err(|e| CoreError::HfNotSafetensors { reason: e.to_string() })?;
     let names = st.names();
-    let prefix = if names.iter().any(|n| *n == "transformer.wte.weight") {
+    let prefix = if names.contains(&"transformer.wte.weight") {
         "transformer."
-    } else if names.iter().any(|n| *n == "wte.weight") {
+    } else if names.contains(&"wte.weight") {
         ""
     } else {
         return Err(not_gpt2("no token embedding wte.weight (or transformer.wte.weight); is this a GPT-2 file?"));
@@ -103,7 +103,7 @@ pub fn import_hf_gpt2(weights: &[u8], config_json: Option<&str>) -> Result<Impor
 
 /// Blocks are numbered 0..L without gaps: L is one past the last `h.{l}.ln_1.weight`.
 fn count_layers(names: &[&str], prefix: &str) -> usize {
-    (0..).take_while(|l| names.iter().any(|n| **n == format!("{prefix}h.{l}.ln_1.weight"))).count()
+    (0..).take_while(|l| names.contains(&format!("{prefix}h.{l}.ln_1.weight").as_str())).count()
 }
 
 /// GPT-2 as released: tanh GELU, head size 64.

@@ -8,6 +8,7 @@
 
 import { startWorker } from './engine/client.js';
 import { loadDefaultModel } from './model-source.js';
+import { loadGpt2 } from './gpt2-files.js';
 import { deserialize, serialize, isTrainHash, MAX_TEXT } from './state.js';
 import { prepareInput } from './input.js';
 import { traceKeys, viewData } from './trace-data.js';
@@ -83,6 +84,7 @@ let stopGenerating = false;
 let page = null; // 'explore' | 'train': the page shown
 let exploreBooted = null; // promise: Explore's first model loaded and drawn
 let defaultModel = null; // promise of loadDefaultModel()
+let bpeView = null; // promise of the BPE panel, once opened
 let shownModel = null; // the model Explore shows: { engine, about, example, trained }
 let trainView = null; // promise of the Train page's view
 let trainEngine = null; // the training run's engine (null when none)
@@ -101,6 +103,9 @@ Object.defineProperty(window, 'playgroundDebug', {
     get timings() { return { ...timings }; },
     get renders() { return renders; },
     get backend() { return engine?.backend ?? null; },
+    get config() { return config; },
+    /** "char", or "gpt2" for opened GPT-2 files. */
+    get tokenizer() { return engine?.tokenizer ?? null; },
     get page() { return page; },
     /** The Train page's state (status, step, run, …), once it has been shown. */
     get train() { return trainDebug; },
@@ -285,7 +290,7 @@ async function traceNow(isStale) {
   const { text, layer, head } = state;
   const params = { temperature: state.temp, topK: state.topk, topP: state.topp };
   const encoded = await engine.encode(text);
-  const input = prepareInput(text, encoded, config.block_size, vocab);
+  const input = prepareInput(text, encoded, config.block_size, vocab, { byToken: engine.tokenizer === 'gpt2' });
   const skip = () => isStale() && performance.now() - renderedAt < MAX_FROZEN_MS;
   if (input.ids.length === 0) {
     if (!skip()) showEmpty(input);
@@ -435,7 +440,7 @@ async function generate() {
       }
       const id = await engine.sample(last.logits, state.temp, state.topk, state.topp);
       if (stopGenerating) break;
-      state.text += vocab[id];
+      state.text += engine.tokenizer === 'gpt2' ? await engine.decode([id]) : vocab[id];
       ui.text.value = state.text;
       writeHash();
       ui.genStatus.textContent = `Generated ${i + 1} of ${GENERATE_COUNT} (seed ${state.seed}).`;
@@ -472,6 +477,29 @@ function markCurrent() {
 }
 
 /** A failure becomes a message on the page and a log entry; nothing else stops. */
+// the BPE panel under Tokens, built when first opened
+$('bpe').addEventListener('toggle', () => {
+  if (!$('bpe').open || bpeView) return;
+  bpeView = import('./views/bpe.js').then(({ createBpeView }) => createBpeView($('view-bpe'), { worker, getText: () => ui.text.value }));
+}, { once: false });
+
+/** GPT-2 files chosen in the model panel: load them, then explore the GPT-2. */
+$('gpt2-files').addEventListener('change', async (event) => {
+  const files = [...event.target.files];
+  event.target.value = '';
+  if (!files.length) return;
+  modelNotices.set('gpt2', [{ level: 'info', text: `Opening ${files.map((f) => f.name).join(', ')}…` }]);
+  try {
+    const model = await loadGpt2(worker, files);
+    modelNotices.set('gpt2', []);
+    if (exploreBooted) await exploreBooted;
+    await useModel(model);
+  } catch (err) {
+    console.error(err);
+    modelNotices.set('gpt2', [{ level: 'warn', text: `GPT-2 could not be opened: ${err?.message ?? err}` }]);
+  }
+});
+
 function fail(what, err) {
   console.error(err);
   notices.set('error', [{ level: 'warn', text: `${what}: ${err?.message ?? err}` }]);

@@ -276,7 +276,7 @@ function describeModel() {
   const params = V * C + B * C + L * (12 * C * C + 13 * C) + 2 * C;
   ui.model.textContent =
     `${shownModel?.trained ? 'Your trained model: a' : 'A'} GPT with ${L} layer${L === 1 ? '' : 's'} (transformer blocks) of ${NH} attention head${NH === 1 ? '' : 's'}, C = ${C} numbers per token, a vocabulary of V = ${V} ` +
-    `characters and a context of block_size = ${B} tokens: ${params.toLocaleString('en')} weights.`;
+    `${engine.tokenizer === 'gpt2' ? 'byte-level BPE tokens' : 'characters'} and a context of block_size = ${B} tokens: ${params.toLocaleString('en')} weights.`;
 }
 
 /**
@@ -316,7 +316,7 @@ async function traceNow(isStale) {
   const { n_embd: C, n_head: NH } = config;
   ui.shapes.textContent =
     `This input: T = ${input.ids.length} tokens · C = ${C} numbers per token · NH = ${NH} heads · HS = C / NH = ${C / NH} ` +
-    `numbers per head · V = ${V} characters. Showing layer ${layer}, head ${head}.`;
+    `numbers per head · V = ${V} ${engine.tokenizer === 'gpt2' ? 'tokens' : 'characters'}. Showing layer ${layer}, head ${head}.`;
   const t2 = performance.now();
   const update = { totalMs: t2 - since, engineMs: t1 - t0, renderMs: t2 - t1, toPaintMs: null, tokens: input.ids.length };
   timings.update = update;

@@ -11,6 +11,7 @@ The checkpoint's config may choose variants, built here exactly as the engine co
   norm_position: "post"      x = norm(x + f(x)) for both sublayers (ln_f kept)
   positions: "sinusoidal"    the fixed sin/cos table (no wpe), computed in float64, rounded once
   positions: "rotary"        RoPE on q and k of each head, rotate-half pairs (i, i + HS/2)
+  ffn: "gelu_tanh"           GPT-2's tanh approximation of GELU, width 4C
   ffn: "relu"                ReLU MLP of width 4C
   ffn: "swi_glu"             c_fc (2H, C) holds gate rows then up rows, H = ceil(8C/3) rounded up
                              to a multiple of 8; out = c_proj(silu(gate) * up)
@@ -150,7 +151,7 @@ class MLP(nn.Module):
         self.swiglu = cfg.ffn == "swi_glu"
         self.c_fc = nn.Linear(cfg.n_embd, 2 * h if self.swiglu else h)  # SwiGLU: gate rows, then up rows
         # exact erf GELU, as the engine computes it, or ReLU
-        self.act = nn.ReLU() if cfg.ffn == "relu" else nn.GELU()
+        self.act = {"relu": nn.ReLU(), "gelu_tanh": nn.GELU(approximate="tanh")}.get(cfg.ffn, nn.GELU())
         self.c_proj = nn.Linear(h, cfg.n_embd)
 
     def forward(self, x):

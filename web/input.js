@@ -11,12 +11,14 @@ const UNKNOWN_NAMED = 5; // unknown characters named in the message
  * @param {string} text what the user typed
  * @param {{ ids: Uint32Array, unknown: { position: number, char: string }[] }} encoded engine.encode(text)
  * @param {number} blockSize the model's context length
- * @param {string[]} vocab token id → character
+ * @param {string[]} vocab token id → character (or, for BPE, the token's text)
+ * @param {{ byToken?: boolean }} [options] byToken: a subword tokenizer (GPT-2's BPE), whose tokens
+ *   are shown one item per token instead of one per character
  * @returns {{ ids: Uint32Array, labels: string[], total: number, dropped: number, unknown: object[],
  *   items: object[], hiddenBefore: number, messages: { level: 'info'|'warn', text: string }[] }}
  *   ids: the tokens the model sees (the last blockSize); items: every character for the tokens view
  */
-export function prepareInput(text, encoded, blockSize, vocab) {
+export function prepareInput(text, encoded, blockSize, vocab, { byToken = false } = {}) {
   const chars = [...text]; // code points, as the tokenizer counts them
   const total = encoded.ids.length;
   const dropped = Math.max(0, total - blockSize);
@@ -26,7 +28,13 @@ export function prepareInput(text, encoded, blockSize, vocab) {
   // one item per character: known ones numbered by token index k, the window starting at `dropped`
   const items = [];
   let k = 0;
-  chars.forEach((char, i) => {
+  if (byToken) {
+    encoded.ids.forEach((id, j) => {
+      const inWindow = j >= dropped;
+      items.push({ char: vocab[id], id, position: inWindow ? j - dropped : null, status: inWindow ? 'used' : 'dropped' });
+    });
+  }
+  if (!byToken) chars.forEach((char, i) => {
     if (unknownAt.has(i)) items.push({ char, id: null, position: null, status: 'unknown' });
     else {
       const inWindow = k >= dropped;

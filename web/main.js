@@ -8,6 +8,7 @@
 
 import { startWorker } from './engine/client.js';
 import { loadDefaultModel } from './model-source.js';
+import { loadGpt2 } from './gpt2-files.js';
 import { deserialize, serialize, isTrainHash, MAX_TEXT } from './state.js';
 import { prepareInput } from './input.js';
 import { traceKeys, viewData } from './trace-data.js';
@@ -88,6 +89,7 @@ let stopGenerating = false;
 let page = null; // 'explore' | 'train': the page shown
 let exploreBooted = null; // promise: Explore's first model loaded and drawn
 let defaultModel = null; // promise of loadDefaultModel()
+let bpeView = null; // promise of the BPE panel, once opened
 let shownModel = null; // the model Explore shows: { engine, about, example, trained }
 let trainView = null; // promise of the Train page's view
 let trainEngine = null; // the training run's engine (null when none)
@@ -106,6 +108,9 @@ Object.defineProperty(window, 'playgroundDebug', {
     get timings() { return { ...timings }; },
     get renders() { return renders; },
     get backend() { return engine?.backend ?? null; },
+    get config() { return config; },
+    /** "char", or "gpt2" for opened GPT-2 files. */
+    get tokenizer() { return engine?.tokenizer ?? null; },
     get page() { return page; },
     /** The Train page's state (status, step, run, …), once it has been shown. */
     get train() { return trainDebug; },
@@ -281,7 +286,7 @@ function describeModel() {
   const params = V * C + B * C + L * (12 * C * C + 13 * C) + 2 * C;
   ui.model.textContent =
     `${shownModel?.trained ? 'Your trained model: a' : 'A'} GPT with ${L} layer${L === 1 ? '' : 's'} (transformer blocks) of ${NH} attention head${NH === 1 ? '' : 's'}, C = ${C} numbers per token, a vocabulary of V = ${V} ` +
-    `characters and a context of block_size = ${B} tokens: ${params.toLocaleString('en')} weights.`;
+    `${engine.tokenizer === 'gpt2' ? 'byte-level BPE tokens' : 'characters'} and a context of block_size = ${B} tokens: ${params.toLocaleString('en')} weights.`;
 }
 
 /**
@@ -295,7 +300,7 @@ async function traceNow(isStale) {
   const { text, layer, head } = state;
   const params = { temperature: state.temp, topK: state.topk, topP: state.topp };
   const encoded = await engine.encode(text);
-  const input = prepareInput(text, encoded, config.block_size, vocab);
+  const input = prepareInput(text, encoded, config.block_size, vocab, { byToken: engine.tokenizer === 'gpt2' });
   const skip = () => isStale() && performance.now() - renderedAt < MAX_FROZEN_MS;
   if (input.ids.length === 0) {
     if (!skip()) showEmpty(input);
@@ -322,7 +327,7 @@ async function traceNow(isStale) {
   const { n_embd: C, n_head: NH } = config;
   ui.shapes.textContent =
     `This input: T = ${input.ids.length} tokens · C = ${C} numbers per token · NH = ${NH} heads · HS = C / NH = ${C / NH} ` +
-    `numbers per head · V = ${V} characters. Showing layer ${layer}, head ${head}.`;
+    `numbers per head · V = ${V} ${engine.tokenizer === 'gpt2' ? 'tokens' : 'characters'}. Showing layer ${layer}, head ${head}.`;
   const t2 = performance.now();
   const update = { totalMs: t2 - since, engineMs: t1 - t0, renderMs: t2 - t1, toPaintMs: null, tokens: input.ids.length };
   timings.update = update;
@@ -446,7 +451,7 @@ async function generate() {
       }
       const id = await engine.sample(last.logits, state.temp, state.topk, state.topp);
       if (stopGenerating) break;
-      state.text += vocab[id];
+      state.text += engine.tokenizer === 'gpt2' ? await engine.decode([id]) : vocab[id];
       ui.text.value = state.text;
       writeHash();
       ui.genStatus.textContent = `Generated ${i + 1} of ${GENERATE_COUNT} (seed ${state.seed}).`;
@@ -483,6 +488,29 @@ function markCurrent() {
 }
 
 /** A failure becomes a message on the page and a log entry; nothing else stops. */
+// the BPE panel under Tokens, built when first opened
+$('bpe').addEventListener('toggle', () => {
+  if (!$('bpe').open || bpeView) return;
+  bpeView = import('./views/bpe.js').then(({ createBpeView }) => createBpeView($('view-bpe'), { worker, getText: () => ui.text.value }));
+}, { once: false });
+
+/** GPT-2 files chosen in the model panel: load them, then explore the GPT-2. */
+$('gpt2-files').addEventListener('change', async (event) => {
+  const files = [...event.target.files];
+  event.target.value = '';
+  if (!files.length) return;
+  modelNotices.set('gpt2', [{ level: 'info', text: `Opening ${files.map((f) => f.name).join(', ')}…` }]);
+  try {
+    const model = await loadGpt2(worker, files);
+    modelNotices.set('gpt2', []);
+    if (exploreBooted) await exploreBooted;
+    await useModel(model);
+  } catch (err) {
+    console.error(err);
+    modelNotices.set('gpt2', [{ level: 'warn', text: `GPT-2 could not be opened: ${err?.message ?? err}` }]);
+  }
+});
+
 function fail(what, err) {
   console.error(err);
   notices.set('error', [{ level: 'warn', text: `${what}: ${err?.message ?? err}` }]);

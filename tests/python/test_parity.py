@@ -24,7 +24,7 @@ BUNDLE = os.environ.get("PARITY_BUNDLE", os.path.join(os.path.dirname(__file__),
 
 # The variants parity_bundle writes (tools/src/bin/parity_bundle.rs): GPT-2's architecture, each
 # choice on its own, and all of them together.
-VARIANTS = ["gpt2", "rmsnorm", "postnorm", "sinusoidal", "rotary", "relu", "swiglu", "untied", "all", "encoder", "classifier"]
+VARIANTS = ["gpt2", "rmsnorm", "postnorm", "sinusoidal", "rotary", "gelu_tanh", "relu", "swiglu", "untied", "all", "encoder", "classifier"]
 
 # float32 on both sides; the engines sum in other orders (tiled matmuls, tree reductions).
 # The same tolerances hold for every variant.

@@ -221,6 +221,22 @@ fn gelu_backward_matches_finite_differences() {
 }
 
 #[test]
+fn gelu_tanh_backward_matches_finite_differences() {
+    // both tails, the bend near 0, and exactly 0
+    let inp: Vec<f32> = randn(13, 2.0, 114).into_iter().chain([-6.0, -0.5, 0.0, 0.3, 6.0]).collect();
+    let n = inp.len();
+    let r = randn(n, 1.0, 115);
+    let loss = |inp: &[f32]| {
+        let mut out = vec![0.0; n];
+        cpu::gelu_tanh_forward(&mut out, inp, n);
+        dot_f64(&out, &r)
+    };
+    let mut dinp = vec![0.0; n];
+    cpu::gelu_tanh_backward(&mut dinp, &inp, &r, n);
+    check("gelu_tanh dinp", &dinp, &numerical_grad(loss, &inp, H));
+}
+
+#[test]
 fn residual_backward_matches_finite_differences() {
     let n = 7;
     let (a, b) = (randn(n, 1.0, 16), randn(n, 1.0, 17));

@@ -13,6 +13,7 @@ mod gpu_vs_cpu {
     mod clip;
     mod encoder;
     mod gelu;
+    mod gelu_tanh;
     mod layernorm;
     mod matmul;
     mod relu;
@@ -29,6 +30,8 @@ mod inspect {
     mod gradients;
     mod logit_lens;
 }
+mod gpt2_import;
+mod gpu_split;
 mod model_forward;
 mod session;
 mod shader_validation;

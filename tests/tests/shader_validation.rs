@@ -111,6 +111,8 @@ fn launcher_workgroup_size(k: Kernel) -> [u32; 3] {
         Kernel::SwiGluBackward => swiglu::BACKWARD_WORKGROUP_SIZE,
         Kernel::RopeForward => rope::WORKGROUP_SIZE,
         Kernel::RopeBackward => rope::BACKWARD_WORKGROUP_SIZE,
+        Kernel::GeluTanhForward => kernels::gelu_tanh::WORKGROUP_SIZE,
+        Kernel::GeluTanhBackward => kernels::gelu_tanh::BACKWARD_WORKGROUP_SIZE,
         Kernel::ResidualForward => residual::WORKGROUP_SIZE,
         Kernel::SoftmaxXentForward => softmax_xent::WORKGROUP_SIZE,
         Kernel::SoftmaxXentBackward => softmax_xent::BACKWARD_WORKGROUP_SIZE,

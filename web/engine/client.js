@@ -65,6 +65,14 @@ export async function loadEngine(worker, bytes, { backend = 'auto', seed = 1 } =
   return bind(worker, await worker.call('load', bytes, backend, seed));
 }
 
+/**
+ * Loads a Hugging Face GPT-2 (weights bytes, config.json text or null, vocab.json and
+ * merges.txt text) in the worker; inference only.
+ */
+export async function loadGpt2Engine(worker, { weights, config, vocab, merges, backend = 'auto', seed = 1 }) {
+  return bind(worker, await worker.call('loadGpt2', weights, config, vocab, merges, backend, seed));
+}
+
 function bind(worker, info) {
   const h = info.handle;
   return {

@@ -2,10 +2,11 @@
 // Protocol: the page posts { id, method, args }; the worker answers { id, result } or
 // { id, error, name } (name: the kind of failure, e.g. "NonFinite", "DeviceLost"). Calls run one at a time, in arrival order (the wasm object allows one call
 // in flight). Several engines can live here at once, addressed by a handle.
-import init, { Playground } from '../pkg/playground_web.js';
+import init, { Playground, BpeTraining } from '../pkg/playground_web.js';
 
 const ready = init();
 const engines = new Map(); // handle -> Playground
+const bpeRuns = new Map(); // handle -> BpeTraining
 let nextHandle = 1;
 let queue = Promise.resolve();
 
@@ -31,6 +32,8 @@ function register(pg) {
 const methods = {
   create: async (options) => register(await Playground.create(options)),
   load: async (bytes, backend, seed) => register(await Playground.load(bytes, backend, BigInt(seed))),
+  loadGpt2: async (weights, config, vocab, merges, backend, seed) =>
+    register(await Playground.loadGpt2(weights, config ?? undefined, vocab, merges, backend, BigInt(seed))),
   tasks: () => Playground.tasks(),
   dispose(handle) {
     engine(handle).free();
@@ -59,6 +62,22 @@ const methods = {
   cost: (config, vocab, t, batch) => Playground.cost(config, vocab, t, batch),
   /** The soak test's leak check: the shared GPU device's buffers (null before one exists) and the wasm memory. */
   counters: async () => ({ gpuBuffers: Playground.gpuBuffers() ?? null, wasmBytes: (await ready).memory.buffer.byteLength }),
+  // byte-level BPE trained on a text, one merge at a time (web/views/bpe.js)
+  bpeStart(text, vocabSize) {
+    const training = new BpeTraining(text, vocabSize);
+    const handle = nextHandle++;
+    bpeRuns.set(handle, training);
+    return { handle, ids: training.ids() };
+  },
+  bpeStep(handle, n) {
+    const training = bpeRuns.get(handle);
+    if (!training) throw new Error(`no BPE training with handle ${handle}`);
+    return { merges: training.step(n), ids: training.ids() };
+  },
+  bpeDispose(handle) {
+    bpeRuns.get(handle)?.free();
+    return bpeRuns.delete(handle);
+  },
 };
 
 function describe(handle, pg) {
@@ -69,6 +88,7 @@ function describe(handle, pg) {
     fallbackReason: pg.fallbackReason() ?? null,
     config: pg.config(),
     vocab: pg.vocab(),
+    tokenizer: pg.tokenizer(),
     metadata: Object.fromEntries(pg.metadata()),
   };
 }

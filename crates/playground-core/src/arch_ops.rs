@@ -60,7 +60,7 @@ pub fn ffn_act_forward(
         Ffn::Gelu => cpu::gelu_forward(out, inp, rows * h),
         Ffn::Relu => cpu::relu_forward(out, inp, rows * h),
         Ffn::SwiGlu => cpu::swiglu_forward(out, inp, rows, h),
-        Ffn::GeluTanh => unreachable!("ModelConfig::validate refuses the tanh GELU until the engine runs it"),
+        Ffn::GeluTanh => cpu::gelu_tanh_forward(out, inp, rows * h),
     }
 }
 
@@ -77,6 +77,6 @@ pub fn ffn_act_backward(
         Ffn::Gelu => cpu::gelu_backward(dinp, inp, dout, rows * h),
         Ffn::Relu => cpu::relu_backward(dinp, inp, dout, rows * h),
         Ffn::SwiGlu => cpu::swiglu_backward(dinp, inp, dout, rows, h),
-        Ffn::GeluTanh => unreachable!("ModelConfig::validate refuses the tanh GELU until the engine runs it"),
+        Ffn::GeluTanh => cpu::gelu_tanh_backward(dinp, inp, dout, rows * h),
     }
 }

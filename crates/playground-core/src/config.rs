@@ -185,9 +185,6 @@ impl ModelConfig {
         if self.family == Family::EncoderDecoder {
             return refuse("family", format!("{:?}", self.family));
         }
-        if self.ffn == Ffn::GeluTanh {
-            return refuse("ffn", format!("{:?}", self.ffn));
-        }
         if self.positions == Positions::Rotary && !self.head_size().is_multiple_of(2) {
             return Err(CoreError::Config {
                 field: "n_embd",

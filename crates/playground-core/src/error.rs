@@ -85,4 +85,24 @@ pub enum CoreError {
     /// A minbpe-style merge list that cannot be a tokenizer.
     #[error("BPE merge {rank}: {reason}")]
     BpeMerge { rank: usize, reason: String },
+
+    /// A Hugging Face GPT-2 file that is not safetensors.
+    #[error("GPT-2 import: the weights file is not a valid safetensors file ({reason})")]
+    HfNotSafetensors { reason: String },
+
+    /// A Hugging Face file that is not a GPT-2 this engine runs, with the reason in words.
+    #[error("GPT-2 import: this is not a GPT-2 the playground can run: {reason}")]
+    HfNotGpt2 { reason: String },
+
+    #[error("GPT-2 import: tensor {name:?} is missing from the weights file")]
+    HfMissingTensor { name: String },
+
+    #[error("GPT-2 import: tensor {name:?} has shape {got:?}, expected {expected:?}")]
+    HfShape { name: String, expected: Vec<usize>, got: Vec<usize> },
+
+    #[error("GPT-2 import: tensor {name:?} has dtype {dtype}; F32, F16 and BF16 are supported")]
+    HfDtype { name: String, dtype: String },
+
+    #[error("GPT-2 import: tensor {name:?} holds {value} at index {index}")]
+    HfNonFinite { name: String, value: f32, index: usize },
 }

@@ -2,7 +2,7 @@
 //! CPU: `norm_*` launches LayerNorm or RMSNorm, `ffn_act_*` the FFN's activation.
 
 use crate::context::{GpuContext, Op};
-use crate::kernels::{gelu, layernorm, relu, rmsnorm, swiglu};
+use crate::kernels::{gelu, gelu_tanh, layernorm, relu, rmsnorm, swiglu};
 use crate::tensor::GpuTensor;
 use playground_core::config::{Ffn, Norm};
 
@@ -65,7 +65,7 @@ pub fn ffn_act_forward(
         Ffn::Gelu => gelu::gelu_forward(gpu, out, inp, rows * h),
         Ffn::Relu => relu::relu_forward(gpu, out, inp, rows * h),
         Ffn::SwiGlu => swiglu::swiglu_forward(gpu, out, inp, rows, h),
-        Ffn::GeluTanh => unreachable!("ModelConfig::validate refuses the tanh GELU until the engine runs it"),
+        Ffn::GeluTanh => gelu_tanh::gelu_tanh_forward(gpu, out, inp, rows * h),
     }
 }
 
@@ -83,6 +83,6 @@ pub fn ffn_act_backward(
         Ffn::Gelu => gelu::gelu_backward(gpu, dinp, inp, dout, rows * h),
         Ffn::Relu => relu::relu_backward(gpu, dinp, inp, dout, rows * h),
         Ffn::SwiGlu => swiglu::swiglu_backward(gpu, dinp, inp, dout, rows, h),
-        Ffn::GeluTanh => unreachable!("ModelConfig::validate refuses the tanh GELU until the engine runs it"),
+        Ffn::GeluTanh => gelu_tanh::gelu_tanh_backward(gpu, dinp, inp, dout, rows * h),
     }
 }

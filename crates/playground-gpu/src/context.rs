@@ -3,6 +3,7 @@
 
 use crate::counters::{BufferCounter, BufferStats, Tracked};
 use crate::error::GpuError;
+use crate::readback::Region;
 use crate::shaders::Kernel;
 use crate::tensor::GpuTensor;
 use playground_core::DeviceLimits;
@@ -34,6 +35,8 @@ pub struct GpuContext {
     unused: [GpuTensor; 2],
     /// Every buffer made on this device, counted (see `buffer_stats`).
     pub(crate) buffers: Arc<BufferCounter>,
+    /// Limits below the device's, set by tests of the split path (`with_smaller_limits`).
+    smaller_limits: Option<DeviceLimits>,
 }
 
 /// One recorded kernel launch: pipeline, bound buffers and grid. Built once per shape and
@@ -56,11 +59,12 @@ impl Op {
     }
 }
 
-/// One entry of a recorded plan: a kernel launch, or zeroing a buffer that the following
-/// kernels accumulate (`+=`) into.
+/// One entry of a recorded plan: a kernel launch, zeroing a buffer that the following
+/// kernels accumulate (`+=`) into, or copying a region (split models' vocabulary chunks).
 pub enum Step {
     Run(Op),
     Zero(GpuTensor),
+    Copy { src: Region, dst: Region },
 }
 
 impl From<Op> for Step {
@@ -162,7 +166,7 @@ impl GpuContext {
         }
         let buffers = Arc::new(BufferCounter::default());
         let unused = [0, 1].map(|_| GpuTensor::upload(&device, &buffers, "unused binding", &[0u32; 64]));
-        Ok(GpuContext { device, queue, info: adapter.get_info(), pipelines, layouts, lost, scope_turn: Mutex::new(()), unused, buffers })
+        Ok(GpuContext { device, queue, info: adapter.get_info(), pipelines, layouts, lost, scope_turn: Mutex::new(()), unused, buffers, smaller_limits: None })
     }
 
     /// "NVIDIA H100 80GB HBM3 (Vulkan)", "llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan)"; browsers
@@ -179,11 +183,28 @@ impl GpuContext {
     /// The device's limits in core's terms, for `ModelConfig::check_device`.
     pub fn device_limits(&self) -> DeviceLimits {
         let l = self.device.limits();
-        DeviceLimits {
+        let device = DeviceLimits {
             max_buffer_size: l.max_buffer_size,
             max_storage_buffer_binding_size: l.max_storage_buffer_binding_size,
             max_compute_workgroups_per_dimension: l.max_compute_workgroups_per_dimension,
+        };
+        match self.smaller_limits {
+            Some(s) => DeviceLimits {
+                max_buffer_size: s.max_buffer_size.min(device.max_buffer_size),
+                max_storage_buffer_binding_size: s.max_storage_buffer_binding_size.min(device.max_storage_buffer_binding_size),
+                max_compute_workgroups_per_dimension: s
+                    .max_compute_workgroups_per_dimension
+                    .min(device.max_compute_workgroups_per_dimension),
+            },
+            None => device,
         }
+    }
+
+    /// Makes models see (at most) `limits`, as a small GPU would: the tests of models split over
+    /// buffers and bindings run on any adapter this way.
+    pub fn with_smaller_limits(mut self, limits: DeviceLimits) -> Self {
+        self.smaller_limits = Some(limits);
+        self
     }
 
     /// Runs `allocate` (buffer creation) and turns a refusal for lack of memory into
@@ -253,21 +274,30 @@ impl GpuContext {
         self.encode_pass(encoder, ops.into_iter());
     }
 
-    /// Encodes a plan: runs of ops share a compute pass; a `Zero` clears its buffer between passes.
+    /// Encodes a plan: runs of ops share a compute pass; a `Zero` clears its buffer and a
+    /// `Copy` copies its region between passes.
     pub fn encode_steps(&self, encoder: &mut wgpu::CommandEncoder, steps: &[Step]) {
         let mut rest = steps;
         while let Some(first) = rest.first() {
-            if let Step::Zero(t) = first {
-                encoder.clear_buffer(&t.buffer, t.offset, Some(t.bytes()));
-                rest = &rest[1..];
-                continue;
+            match first {
+                Step::Zero(t) => {
+                    encoder.clear_buffer(&t.buffer, t.offset, Some(t.bytes()));
+                    rest = &rest[1..];
+                    continue;
+                }
+                Step::Copy { src, dst } => {
+                    encoder.copy_buffer_to_buffer(&src.buffer, src.offset, &dst.buffer, dst.offset, src.len * 4);
+                    rest = &rest[1..];
+                    continue;
+                }
+                Step::Run(_) => {}
             }
-            let run = rest.iter().position(|s| matches!(s, Step::Zero(_))).unwrap_or(rest.len());
+            let run = rest.iter().position(|s| !matches!(s, Step::Run(_))).unwrap_or(rest.len());
             self.encode_pass(
                 encoder,
                 rest[..run].iter().filter_map(|s| match s {
                     Step::Run(op) => Some(op),
-                    Step::Zero(_) => None,
+                    _ => None,
                 }),
             );
             rest = &rest[run..];

@@ -15,6 +15,7 @@ pub mod model;
 pub mod readback;
 pub mod session;
 pub mod shaders;
+mod split;
 pub mod tensor;
 pub mod train;
 

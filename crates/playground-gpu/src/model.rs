@@ -11,6 +11,7 @@ use crate::context::{GpuContext, SharedGpu, Step};
 use crate::error::GpuError;
 use crate::kernels::{ablate, attention, encoder, matmul, residual, rope, softmax_xent};
 use crate::readback::{words_to_f32, Region, Staging};
+use crate::split::{self, ParamParts, VocabChunks};
 use crate::tensor::GpuTensor;
 use playground_core::ablation::Ablation;
 use playground_core::config::{NormPosition, Positions};
@@ -46,7 +47,11 @@ pub(crate) struct BlockTensors {
 
 impl BlockTensors {
     pub(crate) fn new(buf: &GpuTensor, p: &BlockParams) -> Self {
-        let v = |s: Span| buf.slice(s.offset, s.len);
+        Self::from_views(|s| buf.slice(s.offset, s.len), p)
+    }
+
+    /// The block's tensors, each where `v` says its span is.
+    pub(crate) fn from_views(v: impl Fn(Span) -> GpuTensor, p: &BlockParams) -> Self {
         BlockTensors {
             ln1w: v(p.ln1w),
             ln1b: p.ln1b.map(v),
@@ -182,7 +187,11 @@ pub struct GpuModel {
     pub(crate) gpu: SharedGpu,
     pub config: ModelConfig,
     pub layout: ParamLayout,
-    pub(crate) params: GpuTensor, // (padded_len)
+    pub(crate) params: GpuTensor, // (padded_len), the first part when split
+    /// The parameter buffers: one, or several where one exceeds maxBufferSize.
+    parts: ParamParts,
+    /// wte in vocabulary chunks, where it exceeds maxStorageBufferBindingSize.
+    vocab: Option<VocabChunks>,
     pub(crate) wte: GpuTensor,    // (V, C)
     /// What the encoder adds per position: the learned wpe (a view of params) or the uploaded
     /// sinusoidal table; None for rotary positions.
@@ -212,8 +221,12 @@ impl GpuModel {
     /// to `max_batch` rows. The config is checked against the device's limits first, and an
     /// allocation the GPU refuses becomes `GpuError::OutOfMemory`.
     pub async fn new(gpu: SharedGpu, config: ModelConfig, params: &[f32], max_batch: usize) -> Result<Self, GpuError> {
-        config.check_device(max_batch, &gpu.device_limits())?;
+        let limits = gpu.device_limits();
+        split::check_device(&config, max_batch, &limits)?;
         let layout = ParamLayout::new(&config);
+        let cuts = ParamParts::cuts(&layout, (limits.max_buffer_size / 4) as usize)?;
+        let wte_bytes = layout.wte.len as u64 * 4;
+        let rows = VocabChunks::rows_for(config.n_embd, max_batch * config.block_size, limits.max_storage_buffer_binding_size);
         if params.len() != layout.padded_len() {
             return Err(playground_core::CoreError::Shape {
                 op: "GpuModel::new",
@@ -224,10 +237,15 @@ impl GpuModel {
         }
         let n = max_batch * config.block_size;
         let (maxt, c) = (config.block_size, config.n_embd);
-        let (params_buf, acts, tokens, targets, table, rope, cls) = gpu
+        let (parts, vocab, acts, tokens, targets, table, rope, cls) = gpu
             .allocating(|| {
-                let params_buf = GpuTensor::from_slice(&gpu, "params", params);
-                let cls = layout.clsw.zip(layout.clsb).map(|(w, b)| ClassifierBuffers::new(&gpu, &params_buf, w, b, n, config.n_classes));
+                let parts = ParamParts::upload(&gpu, &cuts, params);
+                let vocab = (wte_bytes > limits.max_storage_buffer_binding_size)
+                    .then(|| VocabChunks::new(&gpu, &parts.view(layout.wte), &config, max_batch, rows));
+                let cls = layout
+                    .clsw
+                    .zip(layout.clsb)
+                    .map(|(w, b)| ClassifierBuffers::new(&gpu, parts.view(w), parts.view(b), n, config.n_classes));
                 let table = (config.positions == Positions::Sinusoidal)
                     .then(|| GpuTensor::from_slice(&gpu, "sinusoidal positions", &sinusoidal_table(maxt, c)));
                 let rope = (config.positions == Positions::Rotary).then(|| {
@@ -235,7 +253,8 @@ impl GpuModel {
                     (GpuTensor::from_slice(&gpu, "rope cos", &cos), GpuTensor::from_slice(&gpu, "rope sin", &sin))
                 });
                 (
-                    params_buf,
+                    parts,
+                    vocab,
                     ActBuffers::new(&gpu, &config, max_batch),
                     GpuTensor::zeros(&gpu, "tokens", n),
                     GpuTensor::zeros(&gpu, "targets", n),
@@ -245,8 +264,8 @@ impl GpuModel {
                 )
             })
             .await?;
-        let view = |s: Span| params_buf.slice(s.offset, s.len);
-        let blocks = layout.blocks.iter().map(|p| BlockTensors::new(&params_buf, p)).collect();
+        let view = |s: Span| parts.view(s);
+        let blocks = layout.blocks.iter().map(|p| BlockTensors::from_views(view, p)).collect();
         Ok(GpuModel {
             wte: view(layout.wte),
             pos: layout.wpe.map(view).or(table),
@@ -260,7 +279,9 @@ impl GpuModel {
             tokens,
             targets,
             max_batch,
-            params: params_buf,
+            params: parts.first().clone(),
+            parts,
+            vocab,
             layout,
             config,
             gpu,
@@ -279,6 +300,27 @@ impl GpuModel {
         self.max_batch
     }
 
+    /// Whether the parameters are split over several buffers or wte over several bindings.
+    pub fn is_split(&self) -> bool {
+        !self.parts.is_single() || self.vocab.is_some()
+    }
+
+    /// Training needs the parameters in one buffer and wte in one binding.
+    pub fn check_trainable(&self) -> Result<(), GpuError> {
+        if !self.is_split() {
+            return Ok(());
+        }
+        let limits = self.gpu.device_limits();
+        let bytes = self.layout.padded_len() as u64 * 4;
+        let (what, allowed, limit) = if !self.parts.is_single() {
+            ("training: all parameters in one buffer", limits.max_buffer_size, "maxBufferSize")
+        } else {
+            ("training: the token embedding wte in one binding", limits.max_storage_buffer_binding_size, "maxStorageBufferBindingSize")
+        };
+        let needed = if self.parts.is_single() { self.layout.wte.len as u64 * 4 } else { bytes };
+        Err(playground_core::CoreError::DeviceLimit { what: what.into(), needed, allowed, limit }.into())
+    }
+
     /// Inference over one sequence (B = 1): one submission, then only the requested keys are
     /// copied back.
     pub async fn forward(&mut self, tokens: &[u32], request: &TraceRequest) -> Result<ForwardOutput, GpuError> {
@@ -292,6 +334,9 @@ impl GpuModel {
         self.tokens.write(&self.gpu, tokens);
         let key = PlanKey { b: 1, t, keep_weights, with_targets: false, ablate: self.ablating };
         let mut encoder = self.gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("forward") });
+        if let Some(vocab) = &self.vocab {
+            vocab.gather(&mut encoder, tokens, self.config.n_embd);
+        }
         let gpu = self.gpu.clone();
         gpu.encode_steps(&mut encoder, self.plan(key));
         let readouts: Vec<(Vec<Region>, Option<Locator>)> = keys.iter().map(|k| self.readout(k, tokens)).collect();
@@ -329,7 +374,7 @@ impl GpuModel {
     /// Replaces every parameter (same layout as `read_params`).
     pub fn write_params(&self, params: &[f32]) {
         debug_assert_eq!(params.len(), self.layout.padded_len());
-        self.params.write(&self.gpu, params);
+        self.parts.write(&self.gpu, params);
     }
 
     /// Mean cross-entropy of a batch (B, T) of inputs `x` and targets `y`, changing nothing
@@ -348,6 +393,9 @@ impl GpuModel {
         self.tokens.write(&self.gpu, x);
         self.targets.write(&self.gpu, y);
         let mut encoder = self.gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("loss") });
+        if let Some(vocab) = &self.vocab {
+            vocab.gather(&mut encoder, x, self.config.n_embd);
+        }
         let gpu = self.gpu.clone();
         gpu.encode_steps(&mut encoder, self.plan(PlanKey { b, t, keep_weights: false, with_targets: true, ablate: self.ablating }));
         let losses = self.acts.losses.slice(0, b * t);
@@ -359,7 +407,7 @@ impl GpuModel {
     /// The parameters as a flat buffer (for checkpoints and comparisons).
     pub async fn read_params(&mut self) -> Result<Vec<f32>, GpuError> {
         let encoder = self.gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("read params") });
-        let words = self.staging.read(&self.gpu, encoder, &[Region::from(&self.params)]).await?;
+        let words = self.staging.read(&self.gpu, encoder, &self.parts.regions()).await?;
         Ok(words.into_iter().flat_map(words_to_f32).collect())
     }
 
@@ -379,7 +427,16 @@ impl GpuModel {
         };
         match key {
             TraceKey::Tokens => (vec![], None),
-            TraceKey::EmbedTok => (rows(&self.wte, &mut tokens.iter().map(|&id| id as u64)), None),
+            TraceKey::EmbedTok => match &self.vocab {
+                None => (rows(&self.wte, &mut tokens.iter().map(|&id| id as u64)), None),
+                Some(vocab) => {
+                    let row = |&id: &u32| {
+                        let (chunk, r) = vocab.locate(id);
+                        Region { buffer: chunk.buffer.clone(), offset: chunk.offset + r as u64 * c * 4, len: c }
+                    };
+                    (tokens.iter().map(row).collect(), None)
+                }
+            },
             TraceKey::EmbedPos => {
                 let pos = self.pos.as_ref().expect("TraceKey::parse refuses embed.pos for rotary models");
                 (vec![Region { buffer: pos.buffer.clone(), offset: pos.offset, len: t as u64 * c }], None)
@@ -424,7 +481,11 @@ impl GpuModel {
         let bt = b * t;
         let a = &self.acts;
         let (norm, post) = (cfg.norm, cfg.norm_position == NormPosition::Post);
-        let mut ops = vec![encoder::encoder_forward(gpu, &a.encoded, &self.tokens, &self.wte, self.pos.as_ref(), b, t, c)];
+        let mut ops = vec![match &self.vocab {
+            None => encoder::encoder_forward(gpu, &a.encoded, &self.tokens, &self.wte, self.pos.as_ref(), b, t, c),
+            // split wte: the rows were gathered before the plan runs; position i reads row i
+            Some(vocab) => encoder::encoder_forward(gpu, &a.encoded, &vocab.positions, &vocab.gathered, self.pos.as_ref(), b, t, c),
+        }];
         for (l, (w, la)) in self.blocks.iter().zip(&a.layers).enumerate() {
             let input = if l == 0 { &a.encoded } else { a.layers[l - 1].output(cfg) };
             let weights = if key.keep_weights { a.weights.as_ref().map(|ws| (&ws[l].0, &ws[l].1)) } else { None };
@@ -469,16 +530,21 @@ impl GpuModel {
         }
         let last = a.layers[cfg.n_layer - 1].output(cfg);
         ops.push(norm_forward(gpu, norm, &a.lnf, &a.lnf_mean, &a.lnf_rstd, last, &self.lnfw, self.lnfb.as_ref(), bt, c));
-        ops.push(matmul::matmul_forward(gpu, &a.logits, &a.lnf, &self.head, None, bt, c, v));
         let targets = if key.with_targets { Some(&self.targets) } else { None };
+        let mut steps: Vec<Step> = ops.into_iter().map(Step::from).collect();
+        match &self.vocab {
+            None => steps.push(matmul::matmul_forward(gpu, &a.logits, &a.lnf, &self.head, None, bt, c, v).into()),
+            // split wte (a tied head): the logits come chunk by chunk
+            Some(vocab) => steps.extend(vocab.head(gpu, &a.logits, &a.lnf, bt as usize, c as usize, v as usize)),
+        }
         match &self.cls {
             // the [CLS] classifier's loss replaces the masked-LM loss
             Some(cls) => {
-                ops.push(softmax_xent::softmax_xent_forward(gpu, &a.probs, &a.losses, &a.logits, None, bt, v));
-                ops.extend(cls.forward(gpu, &a.losses, &a.lnf, targets, bt, c));
+                steps.push(softmax_xent::softmax_xent_forward(gpu, &a.probs, &a.losses, &a.logits, None, bt, v).into());
+                steps.extend(cls.forward(gpu, &a.losses, &a.lnf, targets, bt, c).into_iter().map(Step::from));
             }
-            None => ops.push(softmax_xent::softmax_xent_forward(gpu, &a.probs, &a.losses, &a.logits, targets, bt, v)),
+            None => steps.push(softmax_xent::softmax_xent_forward(gpu, &a.probs, &a.losses, &a.logits, targets, bt, v).into()),
         }
-        ops.into_iter().map(Step::from).collect()
+        steps
     }
 }

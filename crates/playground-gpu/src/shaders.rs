@@ -62,6 +62,8 @@ kernels! {
     SwiGluBackward => "swiglu_backward",
     RopeForward => "rope_forward",
     RopeBackward => "rope_backward",
+    GeluTanhForward => "gelu_tanh_forward",
+    GeluTanhBackward => "gelu_tanh_backward",
     ResidualForward => "residual_forward",
     SoftmaxXentForward => "softmax_xent_forward",
     SoftmaxXentBackward => "softmax_xent_backward",

@@ -122,6 +122,7 @@ impl GpuTrainer {
     pub async fn new(gpu: SharedGpu, config: ModelConfig, params: &[f32], train: TrainConfig) -> Result<Self, GpuError> {
         train.validate()?;
         let model = GpuModel::new(gpu.clone(), config, params, train.batch_size).await?;
+        model.check_trainable()?;
         let bufs = gpu.allocating(|| TrainBuffers::new(&gpu, &model, train.batch_size)).await?;
         let (b, t) = (train.batch_size, config.block_size);
         let mut plan = model.record_forward(PlanKey { b, t, keep_weights: false, with_targets: true, ablate: false });
@@ -142,7 +143,7 @@ impl GpuTrainer {
     pub fn step_ops(&self) -> Vec<&Op> {
         let plan = self.plan.iter().filter_map(|s| match s {
             Step::Run(op) => Some(op),
-            Step::Zero(_) => None,
+            _ => None,
         });
         plan.chain(&self.clip).chain(&self.adamw).chain([&self.stats]).collect()
     }

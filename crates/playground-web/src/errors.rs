@@ -15,6 +15,12 @@ fn kind(err: &GpuError) -> &'static str {
         GpuError::Core(core) => match core {
             CoreError::NonFinite { .. } => "NonFinite",
             CoreError::Checkpoint(_) => "BadCheckpoint",
+            CoreError::HfNotSafetensors { .. }
+            | CoreError::HfNotGpt2 { .. }
+            | CoreError::HfMissingTensor { .. }
+            | CoreError::HfShape { .. }
+            | CoreError::HfDtype { .. }
+            | CoreError::HfNonFinite { .. } => "BadGpt2",
             CoreError::Config { .. } | CoreError::DeviceLimit { .. } => "BadConfig",
             _ => "BadInput",
         },

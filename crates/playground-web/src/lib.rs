@@ -1,16 +1,21 @@
 //! The wasm-bindgen facade: one engine class for JavaScript, and nothing else. Logic lives in
 //! `playground-core` and `playground-gpu` (`Session`); this file converts at the boundary.
 
+mod bpe;
 mod dto;
 mod errors;
 mod inspect;
 
 use dto::{CreateOptions, DataDto, EncodedDto, TaskDto, UnknownDto};
 use errors::to_js;
+use playground_core::bpe::byte_map::encode_symbols;
 use playground_core::checkpoint::{optimizer_from_bytes, optimizer_to_bytes, Checkpoint};
 use playground_core::data::{Dataset, Task};
+use playground_core::gpt2_import::import_hf_gpt2;
 use playground_core::train::TrainConfig;
-use playground_core::{sample, sampling_probabilities, CharTokenizer, CpuModel, Rng, SamplingParams, TraceRequest};
+use playground_core::{
+    sample, sampling_probabilities, Bpe, CharTokenizer, CoreError, CpuModel, Encoded, Rng, SamplingParams, TraceRequest,
+};
 use playground_gpu::{GpuContext, GpuError, Session, SharedGpu};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
@@ -29,6 +34,9 @@ pub struct Playground {
     /// Why the CPU engine runs, when WebGPU was wanted but not available.
     fallback_reason: Option<String>,
     adapter: Option<String>,
+    /// GPT-2's byte-level BPE, for an imported GPT-2 (the session's character vocabulary is
+    /// then a placeholder and not used).
+    bpe: Option<Bpe>,
 }
 
 thread_local! {
@@ -129,7 +137,48 @@ impl Playground {
         let (gpu, fallback_reason) = choose_gpu(backend).await?;
         let adapter = gpu.as_ref().map(|g| g.adapter_name());
         let session = Session::new(gpu, checkpoint).await.map_err(to_js)?;
-        Ok(Playground { session, rng: Rng::new(seed), fallback_reason, adapter })
+        Ok(Playground { session, rng: Rng::new(seed), fallback_reason, adapter, bpe: None })
+    }
+
+    /// A Hugging Face GPT-2: its `model.safetensors`, `config.json` (optional: without it the
+    /// heads are GPT-2's 64 wide), and tokenizer files `vocab.json` and `merges.txt` (GPT-2's
+    /// encoder.json and vocab.bpe). Inference only.
+    #[wasm_bindgen(js_name = loadGpt2)]
+    pub async fn load_gpt2(
+        weights: Vec<u8>,
+        config_json: Option<String>,
+        vocab_json: String,
+        merges_txt: String,
+        backend: String,
+        seed: u64,
+    ) -> Result<Playground, JsValue> {
+        let bpe = Bpe::from_gpt2_files(&vocab_json, &merges_txt).map_err(to_js)?;
+        let gpt2 = import_hf_gpt2(&weights, config_json.as_deref()).map_err(to_js)?;
+        drop(weights);
+        if bpe.vocab_size() != gpt2.config.vocab_size {
+            return Err(to_js(CoreError::HfNotGpt2 {
+                reason: format!(
+                    "vocab.json has {} tokens but the weights have {}; do the files belong together?",
+                    bpe.vocab_size(),
+                    gpt2.config.vocab_size
+                ),
+            }));
+        }
+        // the session keeps a character vocabulary; an imported GPT-2 encodes with `bpe`
+        let placeholder = CharTokenizer::from_text(" ").map_err(to_js)?;
+        let metadata = [("source".to_string(), "Hugging Face GPT-2".to_string())].into();
+        let checkpoint = Checkpoint { config: gpt2.config, tokenizer: placeholder, params: gpt2.params, metadata };
+        let mut pg = Self::open(checkpoint, &backend, seed).await?;
+        pg.bpe = Some(bpe);
+        Ok(pg)
+    }
+
+    /// Refuses what an imported GPT-2 cannot do (training, exporting as a playground checkpoint).
+    fn not_for_gpt2(&self, what: &str) -> Result<(), JsValue> {
+        match self.bpe {
+            Some(_) => Err(to_js(CoreError::Data(format!("{what} is not available for an imported GPT-2 (inference only)")))),
+            None => Ok(()),
+        }
     }
 
     /// "webgpu" or "cpu".
@@ -159,8 +208,17 @@ impl Playground {
     }
 
     /// The vocabulary, one string per token id.
+    /// For GPT-2, each token's bytes in GPT-2's spelling (a space is `Ġ`, a newline `Ċ`).
     pub fn vocab(&self) -> Vec<String> {
-        self.session.tokenizer.chars().iter().map(|c| c.to_string()).collect()
+        match &self.bpe {
+            Some(bpe) => (0..bpe.vocab_size() as u32).map(|id| encode_symbols(bpe.token_bytes(id).unwrap_or_default())).collect(),
+            None => self.session.tokenizer.chars().iter().map(|c| c.to_string()).collect(),
+        }
+    }
+
+    /// "char" or "gpt2": how `encode` splits a text.
+    pub fn tokenizer(&self) -> String {
+        if self.bpe.is_some() { "gpt2" } else { "char" }.into()
     }
 
     /// `{ created, live, live_bytes }`: the GPU buffers of this worker's shared device, for the
@@ -183,7 +241,10 @@ impl Playground {
     /// `{ ids: Uint32Array, unknown: [{ position, char }] }`: characters outside the vocabulary
     /// are reported, not fatal.
     pub fn encode(&self, text: &str) -> Result<JsValue, JsValue> {
-        let enc = self.session.tokenizer.encode_lossy(text);
+        let enc = match &self.bpe {
+            Some(bpe) => Encoded { ids: bpe.encode(text), unknown: vec![] },
+            None => self.session.tokenizer.encode_lossy(text),
+        };
         let dto = EncodedDto { unknown: enc.unknown.iter().map(|&(position, ch)| UnknownDto { position, char: ch.to_string() }).collect() };
         let obj = to_value(&dto)?;
         js_sys::Reflect::set(&obj, &"ids".into(), &js_sys::Uint32Array::from(&enc.ids[..]))?;
@@ -191,7 +252,10 @@ impl Playground {
     }
 
     pub fn decode(&self, ids: &[u32]) -> Result<String, JsValue> {
-        self.session.tokenizer.decode(ids).map_err(to_js)
+        match &self.bpe {
+            Some(bpe) => bpe.decode(ids).map_err(to_js),
+            None => self.session.tokenizer.decode(ids).map_err(to_js),
+        }
     }
 
     /// Runs the model on `ids` and returns `{ [key]: { shape, axes, data: Float32Array } }` for
@@ -229,6 +293,7 @@ impl Playground {
     /// Sets the training data: `{ task }` or `{ text }`, tokenized with the model's vocabulary.
     #[wasm_bindgen(js_name = setData)]
     pub fn set_data(&mut self, data: JsValue, seed: u64) -> Result<(), JsValue> {
+        self.not_for_gpt2("training")?;
         let data: DataDto = serde_wasm_bindgen::from_value(data).map_err(|e| to_js(playground_core::CoreError::Data(e.to_string())))?;
         let (data, source) = dataset(&data, Some(self.session.tokenizer.clone()), seed)?;
         self.session.set_data(data, source).map_err(to_js)
@@ -238,6 +303,7 @@ impl Playground {
     /// `exportOptimizer`) resumes a run.
     #[wasm_bindgen(js_name = startTraining)]
     pub async fn start_training(&mut self, config: JsValue, optimizer: Option<Vec<u8>>) -> Result<(), JsValue> {
+        self.not_for_gpt2("training")?;
         let train: TrainConfig =
             serde_wasm_bindgen::from_value(config).map_err(|e| to_js(playground_core::CoreError::Data(e.to_string())))?;
         let len = playground_core::ParamLayout::new(self.session.engine().config()).padded_len();
@@ -267,6 +333,7 @@ impl Playground {
     /// The weights as a safetensors checkpoint (nanoGPT names; config and vocabulary inside).
     #[wasm_bindgen(js_name = exportCheckpoint)]
     pub async fn export_checkpoint(&mut self) -> Result<Vec<u8>, JsValue> {
+        self.not_for_gpt2("exporting a checkpoint")?;
         self.session.checkpoint().await.and_then(|c| Ok(c.to_bytes()?)).map_err(to_js)
     }
 

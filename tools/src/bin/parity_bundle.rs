@@ -48,6 +48,7 @@ fn main() {
         ("postnorm", ModelConfig { norm_position: NormPosition::Post, ..base }),
         ("sinusoidal", ModelConfig { positions: Positions::Sinusoidal, ..base }),
         ("rotary", ModelConfig { positions: Positions::Rotary, n_embd: 18, ..base }),
+        ("gelu_tanh", ModelConfig { ffn: Ffn::GeluTanh, ..base }),
         ("relu", ModelConfig { ffn: Ffn::Relu, ..base }),
         ("swiglu", ModelConfig { ffn: Ffn::SwiGlu, ..base }),
         ("untied", ModelConfig { tie_head: false, ..base }),

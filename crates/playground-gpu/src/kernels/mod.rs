@@ -10,6 +10,7 @@ pub mod attention;
 pub mod clip;
 pub mod encoder;
 pub mod gelu;
+pub mod gelu_tanh;
 pub mod layernorm;
 pub mod matmul;
 pub mod relu;

@@ -17,10 +17,10 @@ pub(crate) struct ClassifierBuffers {
 }
 
 impl ClassifierBuffers {
-    pub(crate) fn new(gpu: &GpuContext, params: &GpuTensor, w: Span, bias: Span, bt: usize, k: usize) -> Self {
+    pub(crate) fn new(gpu: &GpuContext, w: GpuTensor, bias: GpuTensor, bt: usize, k: usize) -> Self {
         ClassifierBuffers {
-            w: params.slice(w.offset, w.len),
-            bias: params.slice(bias.offset, bias.len),
+            w,
+            bias,
             logits: GpuTensor::zeros(gpu, "cls logits", bt * k),
             probs: GpuTensor::zeros(gpu, "cls probs", bt * k),
             k: k as u32,

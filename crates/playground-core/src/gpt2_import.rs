@@ -1,0 +1,227 @@
+//! Hugging Face GPT-2 checkpoints (`GPT2LMHeadModel.save_pretrained`, or the hub's
+//! `model.safetensors`) mapped onto this engine's `ParamLayout`.
+//!
+//! Hugging Face names the tensors `h.0.attn.c_attn.weight`, ..., optionally under
+//! `transformer.`; its `Conv1D` weights are stored (in, out), the transpose of nanoGPT's
+//! `nn.Linear` (out, in), so every block matrix is transposed on the way in. The causal-mask
+//! buffers `attn.bias` and `attn.masked_bias` are ignored; `lm_head.weight`, where stored, must
+//! equal the token embedding (GPT-2 ties them). The sizes come from the tensors' shapes; the
+//! number of heads from `config.json` when given, else GPT-2's head size of 64.
+
+use crate::config::{Ffn, ModelConfig};
+use crate::error::CoreError;
+use crate::params::ParamLayout;
+use safetensors::tensor::{Dtype, SafeTensors, TensorView};
+use serde_json::Value;
+
+/// GPT-2's head size in every released size (small, medium, large, XL).
+pub const GPT2_HEAD_SIZE: usize = 64;
+/// The engine's LayerNorm epsilon, GPT-2's `layer_norm_epsilon`.
+const LAYER_NORM_EPS: f64 = 1e-5;
+
+/// A GPT-2 in this engine's layout: its config and its flat parameters.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportedGpt2 {
+    pub config: ModelConfig,
+    pub params: Vec<f32>, // (ParamLayout::new(&config).padded_len())
+}
+
+fn not_gpt2(reason: impl Into<String>) -> CoreError {
+    CoreError::HfNotGpt2 { reason: reason.into() }
+}
+
+/// Reads a Hugging Face GPT-2: `weights` is the safetensors file, `config_json` its
+/// `config.json` where the user gave it.
+pub fn import_hf_gpt2(weights: &[u8], config_json: Option<&str>) -> Result<ImportedGpt2, CoreError> {
+    let st = SafeTensors::deserialize(weights).map_err(|e| CoreError::HfNotSafetensors { reason: e.to_string() })?;
+    let names = st.names();
+    let prefix = if names.contains(&"transformer.wte.weight") {
+        "transformer."
+    } else if names.contains(&"wte.weight") {
+        ""
+    } else {
+        return Err(not_gpt2("no token embedding wte.weight (or transformer.wte.weight); is this a GPT-2 file?"));
+    };
+    let shape = |name: &str| -> Result<Vec<usize>, CoreError> {
+        let full = format!("{prefix}{name}");
+        st.tensor(&full).map(|t| t.shape().to_vec()).map_err(|_| CoreError::HfMissingTensor { name: full })
+    };
+    let (wte, wpe) = (shape("wte.weight")?, shape("wpe.weight")?);
+    let [vocab_size, n_embd] = wte[..] else {
+        return Err(CoreError::HfShape { name: format!("{prefix}wte.weight"), expected: vec![0, 0], got: wte });
+    };
+    let [block_size, wpe_width] = wpe[..] else {
+        return Err(CoreError::HfShape { name: format!("{prefix}wpe.weight"), expected: vec![0, n_embd], got: wpe });
+    };
+    if wpe_width != n_embd {
+        return Err(CoreError::HfShape { name: format!("{prefix}wpe.weight"), expected: vec![block_size, n_embd], got: wpe });
+    }
+    let n_layer = count_layers(&names, prefix);
+    if n_layer == 0 {
+        return Err(not_gpt2(format!("no transformer blocks ({prefix}h.0.*)")));
+    }
+    let config = match config_json {
+        Some(json) => config_from_json(json, [vocab_size, block_size, n_layer, n_embd])?,
+        None => default_config([vocab_size, block_size, n_layer, n_embd])?,
+    };
+    let layout = ParamLayout::new(&config);
+    let mut params = vec![0.0f32; layout.padded_len()];
+    let mut expected: Vec<String> = Vec::new();
+    for t in layout.tensors() {
+        let hf_name = format!("{prefix}{}", t.name.strip_prefix("transformer.").unwrap_or(&t.name));
+        // Conv1D stores (in, out): the block matrices arrive transposed; the embeddings do not
+        let transposed = t.shape.len() == 2 && t.name.contains(".h.");
+        let hf_shape: Vec<usize> = if transposed { t.shape.iter().rev().copied().collect() } else { t.shape.clone() };
+        let view = st.tensor(&hf_name).map_err(|_| CoreError::HfMissingTensor { name: hf_name.clone() })?;
+        let values = read_values(&hf_name, &view, &hf_shape)?;
+        let out = t.span.of_mut(&mut params);
+        if transposed {
+            let (rows, cols) = (hf_shape[0], hf_shape[1]); // (in, out) → ours (out, in)
+            for i in 0..rows {
+                for o in 0..cols {
+                    out[o * rows + i] = values[i * cols + o];
+                }
+            }
+        } else {
+            out.copy_from_slice(&values);
+        }
+        expected.push(hf_name);
+    }
+    for name in &names {
+        let ignored = name.ends_with(".attn.bias") || name.ends_with(".attn.masked_bias") || *name == "lm_head.weight";
+        if !ignored && !expected.iter().any(|e| e == name) {
+            return Err(not_gpt2(format!("unexpected tensor {name:?} for a GPT-2 with {n_layer} layers")));
+        }
+    }
+    if let Ok(head) = st.tensor("lm_head.weight") {
+        if read_values("lm_head.weight", &head, &[vocab_size, n_embd])? != layout.wte.of(&params) {
+            return Err(not_gpt2("lm_head.weight differs from wte.weight; the playground runs GPT-2's tied head only"));
+        }
+    }
+    Ok(ImportedGpt2 { config, params })
+}
+
+/// Blocks are numbered 0..L without gaps: L is one past the last `h.{l}.ln_1.weight`.
+fn count_layers(names: &[&str], prefix: &str) -> usize {
+    (0..).take_while(|l| names.contains(&format!("{prefix}h.{l}.ln_1.weight").as_str())).count()
+}
+
+/// GPT-2 as released: tanh GELU, head size 64.
+fn default_config([vocab_size, block_size, n_layer, n_embd]: [usize; 4]) -> Result<ModelConfig, CoreError> {
+    if !n_embd.is_multiple_of(GPT2_HEAD_SIZE) {
+        return Err(not_gpt2(format!(
+            "the width {n_embd} is not a multiple of GPT-2's head size {GPT2_HEAD_SIZE}, so the number of heads is unknown: drop config.json too"
+        )));
+    }
+    let config = ModelConfig {
+        vocab_size,
+        block_size,
+        n_layer,
+        n_head: n_embd / GPT2_HEAD_SIZE,
+        n_embd,
+        ffn: Ffn::GeluTanh,
+        ..ModelConfig::default()
+    };
+    config.validate()?;
+    Ok(config)
+}
+
+/// The config from Hugging Face's `config.json`, checked against the tensors' sizes and for
+/// the options this engine does not run.
+fn config_from_json(json: &str, sizes: [usize; 4]) -> Result<ModelConfig, CoreError> {
+    let v: Value = serde_json::from_str(json).map_err(|e| not_gpt2(format!("config.json is not valid JSON ({e})")))?;
+    let model_type = v.get("model_type").and_then(Value::as_str).unwrap_or("");
+    if model_type != "gpt2" {
+        return Err(not_gpt2(format!("config.json says model_type {model_type:?}, not \"gpt2\"")));
+    }
+    let uint = |key: &str| v.get(key).and_then(Value::as_u64).map(|x| x as usize);
+    let [vocab_size, block_size, n_layer, n_embd] = sizes;
+    for (key, from_tensors) in [("vocab_size", vocab_size), ("n_positions", block_size), ("n_layer", n_layer), ("n_embd", n_embd)] {
+        if let Some(declared) = uint(key) {
+            if declared != from_tensors {
+                return Err(not_gpt2(format!("config.json says {key} = {declared} but the weights have {from_tensors}")));
+            }
+        }
+    }
+    let n_head = uint("n_head").ok_or_else(|| not_gpt2("config.json has no n_head"))?;
+    let ffn = match v.get("activation_function").and_then(Value::as_str).unwrap_or("gelu_new") {
+        "gelu_new" | "gelu_pytorch_tanh" => Ffn::GeluTanh,
+        "gelu" => Ffn::Gelu,
+        other => return Err(not_gpt2(format!("activation_function {other:?} (the playground runs gelu_new and gelu)"))),
+    };
+    if let Some(inner) = uint("n_inner") {
+        if inner != 4 * n_embd {
+            return Err(not_gpt2(format!("n_inner = {inner}; the playground's MLP is 4·n_embd = {} wide", 4 * n_embd)));
+        }
+    }
+    let eps = v.get("layer_norm_epsilon").and_then(Value::as_f64).unwrap_or(LAYER_NORM_EPS);
+    if (eps - LAYER_NORM_EPS).abs() > 1e-12 {
+        return Err(not_gpt2(format!("layer_norm_epsilon = {eps}; the playground's LayerNorm uses {LAYER_NORM_EPS}")));
+    }
+    let flag = |key: &str| v.get(key).and_then(Value::as_bool);
+    if flag("tie_word_embeddings") == Some(false) {
+        return Err(not_gpt2("tie_word_embeddings is false; the playground runs GPT-2's tied head only"));
+    }
+    for key in ["scale_attn_by_inverse_layer_idx", "reorder_and_upcast_attn"] {
+        if flag(key) == Some(true) {
+            return Err(not_gpt2(format!("{key} is true; the playground's attention does not do this")));
+        }
+    }
+    if flag("scale_attn_weights") == Some(false) {
+        return Err(not_gpt2("scale_attn_weights is false; the playground scales attention by 1/√head_size"));
+    }
+    let config = ModelConfig { vocab_size, block_size, n_layer, n_head, n_embd, ffn, ..ModelConfig::default() };
+    config.validate()?;
+    Ok(config)
+}
+
+/// One tensor as f32 (F16 and BF16 widened), checked for shape and finiteness.
+fn read_values(name: &str, view: &TensorView, shape: &[usize]) -> Result<Vec<f32>, CoreError> {
+    if view.shape() != shape {
+        return Err(CoreError::HfShape { name: name.into(), expected: shape.to_vec(), got: view.shape().to_vec() });
+    }
+    let data = view.data();
+    let values: Vec<f32> = match view.dtype() {
+        Dtype::F32 => data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect(),
+        Dtype::BF16 => data.chunks_exact(2).map(|b| f32::from_bits((u16::from_le_bytes([b[0], b[1]]) as u32) << 16)).collect(),
+        Dtype::F16 => data.chunks_exact(2).map(|b| f16_to_f32(u16::from_le_bytes([b[0], b[1]]))).collect(),
+        other => return Err(CoreError::HfDtype { name: name.into(), dtype: format!("{other:?}") }),
+    };
+    if let Some(index) = values.iter().position(|x| !x.is_finite()) {
+        return Err(CoreError::HfNonFinite { name: name.into(), value: values[index], index });
+    }
+    Ok(values)
+}
+
+/// IEEE half precision to single: sign, 5-bit exponent (bias 15), 10-bit mantissa.
+fn f16_to_f32(h: u16) -> f32 {
+    let sign = ((h >> 15) as u32) << 31;
+    let exp = ((h >> 10) & 0x1f) as u32;
+    let mant = (h & 0x3ff) as u32;
+    let bits = match (exp, mant) {
+        (0, 0) => sign,
+        // subnormal: mant·2⁻²⁴
+        (0, m) => {
+            let magnitude = m as f32 * 2f32.powi(-24);
+            return if sign != 0 { -magnitude } else { magnitude };
+        }
+        (0x1f, m) => sign | 0x7f80_0000 | (m << 13),
+        (e, m) => sign | ((e + 112) << 23) | (m << 13),
+    };
+    f32::from_bits(bits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn half_precision_widens_exactly() {
+        assert_eq!(f16_to_f32(0x3c00), 1.0);
+        assert_eq!(f16_to_f32(0xc000), -2.0);
+        assert_eq!(f16_to_f32(0x7bff), 65504.0);
+        assert_eq!(f16_to_f32(0x0001), 2f32.powi(-24));
+        assert_eq!(f16_to_f32(0x8001), -(2f32.powi(-24)));
+        assert!(f16_to_f32(0x7c00).is_infinite());
+    }
+}

@@ -1,0 +1,29 @@
+//! Launchers for `shaders/gelu_tanh_*.wgsl`; CPU twin `playground_core::cpu::gelu_tanh`.
+
+use super::LenParams;
+use crate::context::{grid, GpuContext, Op};
+use crate::shaders::Kernel;
+use crate::tensor::GpuTensor;
+
+pub const WORKGROUP_SIZE: [u32; 3] = [256, 1, 1];
+pub const BACKWARD_WORKGROUP_SIZE: [u32; 3] = [256, 1, 1];
+
+pub fn gelu_tanh_forward(
+    gpu: &GpuContext,
+    out: &GpuTensor, // (N)
+    inp: &GpuTensor, // (N)
+    n: u32,
+) -> Op {
+    gpu.op(Kernel::GeluTanhForward, &[out, inp], &LenParams::new(n), grid((n as u64).div_ceil(WORKGROUP_SIZE[0] as u64)))
+}
+
+/// dinp += gelu_tanh'(inp)·dout.
+pub fn gelu_tanh_backward(
+    gpu: &GpuContext,
+    dinp: &GpuTensor, // (N)
+    inp: &GpuTensor,  // (N)
+    dout: &GpuTensor, // (N)
+    n: u32,
+) -> Op {
+    gpu.op(Kernel::GeluTanhBackward, &[dinp, inp, dout], &LenParams::new(n), grid((n as u64).div_ceil(BACKWARD_WORKGROUP_SIZE[0] as u64)))
+}

@@ -1,0 +1,35 @@
+use playground_core::cpu;
+use playground_gpu::kernels::gelu_tanh;
+use playground_tests::*;
+
+#[test]
+fn gelu_tanh_forward_matches_cpu() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    // ±20 range catches the clamped tails; n not a multiple of the workgroup
+    let inp: Vec<f32> = randn(1000, 6.0, 112).into_iter().chain([-20.0, -10.0, -1e-8, 0.0, 1e-8, 10.0, 20.0]).collect();
+    let n = inp.len();
+    let mut want = vec![0.0; n];
+    cpu::gelu_tanh_forward(&mut want, &inp, n);
+    let out = zeros(&gpu, n);
+    let got = run_and_read(&gpu, &[gelu_tanh::gelu_tanh_forward(&gpu, &out, &upload(&gpu, &inp), n as u32)], &[&out]);
+    // WGSL tanh vs Rust's tanhf: a few ulps, times |x|/2
+    assert_close("gelu_tanh", &got[0], &want, 2e-6, 2e-6);
+}
+
+#[test]
+fn gelu_tanh_backward_matches_cpu() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    let inp: Vec<f32> = randn(1000, 6.0, 160).into_iter().chain([-20.0, -10.0, -1e-8, 0.0, 1e-8, 10.0, 20.0]).collect();
+    let n = inp.len();
+    let dout = randn(n, 1.0, 161);
+    // nonzero starting gradient: the kernel accumulates, as the CPU does
+    let mut dinp = randn(n, 1.0, 162);
+    let g_dinp = upload(&gpu, &dinp);
+    cpu::gelu_tanh_backward(&mut dinp, &inp, &dout, n);
+    let got = run_and_read(
+        &gpu,
+        &[gelu_tanh::gelu_tanh_backward(&gpu, &g_dinp, &upload(&gpu, &inp), &upload(&gpu, &dout), n as u32)],
+        &[&g_dinp],
+    );
+    assert_close("gelu_tanh dinp", &got[0], &dinp, 2e-6, 2e-6);
+}

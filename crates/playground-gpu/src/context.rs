@@ -166,7 +166,18 @@ impl GpuContext {
         }
         let buffers = Arc::new(BufferCounter::default());
         let unused = [0, 1].map(|_| GpuTensor::upload(&device, &buffers, "unused binding", &[0u32; 64]));
-        Ok(GpuContext { device, queue, info: adapter.get_info(), pipelines, layouts, lost, scope_turn: Mutex::new(()), unused, buffers, smaller_limits: None })
+        Ok(GpuContext {
+            device,
+            queue,
+            info: adapter.get_info(),
+            pipelines,
+            layouts,
+            lost,
+            scope_turn: Mutex::new(()),
+            unused,
+            buffers,
+            smaller_limits: None,
+        })
     }
 
     /// "NVIDIA H100 80GB HBM3 (Vulkan)", "llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan)"; browsers

@@ -54,13 +54,13 @@ impl BlockTensors {
     pub(crate) fn from_views(v: impl Fn(Span) -> GpuTensor, p: &BlockParams) -> Self {
         BlockTensors {
             ln1w: v(p.ln1w),
-            ln1b: p.ln1b.map(v),
+            ln1b: p.ln1b.map(&v),
             qkvw: v(p.qkvw),
             qkvb: v(p.qkvb),
             attprojw: v(p.attprojw),
             attprojb: v(p.attprojb),
             ln2w: v(p.ln2w),
-            ln2b: p.ln2b.map(v),
+            ln2b: p.ln2b.map(&v),
             fcw: v(p.fcw),
             fcb: v(p.fcb),
             fcprojw: v(p.fcprojw),
@@ -192,15 +192,15 @@ pub struct GpuModel {
     parts: ParamParts,
     /// wte in vocabulary chunks, where it exceeds maxStorageBufferBindingSize.
     vocab: Option<VocabChunks>,
-    pub(crate) wte: GpuTensor,    // (V, C)
+    pub(crate) wte: GpuTensor, // (V, C)
     /// What the encoder adds per position: the learned wpe (a view of params) or the uploaded
     /// sinusoidal table; None for rotary positions.
     pub(crate) pos: Option<GpuTensor>, // (maxT, C)
     /// Rotary models: the uploaded cos and sin of every angle.
     pub(crate) rope: Option<(GpuTensor, GpuTensor)>, // (maxT, HS/2) each
-    pub(crate) lnfw: GpuTensor,   // (C)
+    pub(crate) lnfw: GpuTensor, // (C)
     pub(crate) lnfb: Option<GpuTensor>, // (C), LayerNorm only
-    pub(crate) head: GpuTensor,   // (V, C): wte (tied) or lm_head
+    pub(crate) head: GpuTensor, // (V, C): wte (tied) or lm_head
     pub(crate) blocks: Vec<BlockTensors>,
     /// The encoder's [CLS] classifier, when the config has classes.
     pub(crate) cls: Option<ClassifierBuffers>,

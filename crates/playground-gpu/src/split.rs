@@ -52,7 +52,7 @@ impl ParamParts {
 
     /// Uploads `params` in the parts `cuts` gives.
     pub(crate) fn upload(gpu: &GpuContext, cuts: &[(usize, usize)], params: &[f32]) -> ParamParts {
-        let parts = cuts.iter().map(|&(a, b)| (a, GpuTensor::from_slice(&gpu.device, "params", &params[a..b]))).collect();
+        let parts = cuts.iter().map(|&(a, b)| (a, GpuTensor::from_slice(gpu, "params", &params[a..b]))).collect();
         ParamParts { parts }
     }
 
@@ -114,7 +114,7 @@ impl VocabChunks {
             rows,
             chunks,
             gathered: GpuTensor::zeros(gpu, "gathered wte rows", bt * c),
-            positions: GpuTensor::from_slice(&gpu.device, "positions", &ids),
+            positions: GpuTensor::from_slice(gpu, "positions", &ids),
             head_out: GpuTensor::zeros(gpu, "head chunk", bt * rows),
         }
     }

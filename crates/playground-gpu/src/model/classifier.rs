@@ -5,7 +5,6 @@
 use crate::context::{GpuContext, Op};
 use crate::kernels::{matmul, softmax_xent};
 use crate::tensor::GpuTensor;
-use playground_core::params::Span;
 
 /// The classifier's parameter views and activations.
 pub(crate) struct ClassifierBuffers {

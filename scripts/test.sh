@@ -25,7 +25,7 @@ step "browser tests (headless Chromium: WebGPU on SwiftShader, and WebGPU off)"
 node --test --test-concurrency=1 web/tests/
 
 step "PyTorch parity and the way out (torch on the CPU)"
-tool() { cargo run --profile test -q -p playground-tools --bin "$@"; }
+tool() { local bin=$1; shift; cargo run --profile test -q -p playground-tools --bin "$bin" -- "$@"; }
 PLAYGROUND_REQUIRE_GPU=1 tool parity_bundle build/parity
 mkdir -p build/continue
 tool train_model --task grammar --layers 2 --heads 2 --embd 32 --context 32 --batch 16 --steps 150 --lr 3e-3 \

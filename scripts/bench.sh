@@ -6,12 +6,15 @@
 #   2. PyTorch (eager fp32, TF32 off, then torch.compile) on the same shapes and steps;
 #   3. the browser: our training tokens/s against the same GPT in TensorFlow.js (WebGPU), the
 #      page's first heatmap, the wasm size, memory over a long run;
-#   4. the table with every ratio (tools/bench/report.py). JSON results in bench-results/.
+#   4. GPT-2 small's size (124M parameters, random weights made by transformers): inference
+#      tokens/s in the browser (WebGPU and the wasm CPU engine) and in transformers on the CPU;
+#   5. the table with every ratio (tools/bench/report.py). JSON results in bench-results/.
 # Environment: BENCH_QUICK=1 times what is slower than its budget once and skips warm-up steps
 # (for the baby GPT on a CPU, where one step takes minutes); BENCH_ONLY=tiny,small limits the
 # configs; BENCH_TORCH_COMPILE=0 skips torch.compile, BENCH_TORCH_COMPILE_ONLY=tiny,small
 # compiles only those (compiling takes minutes per config on a CPU); BENCH_SKIP_BROWSER=1
-# skips part 3. PyTorch's OpenMP threads wait passively unless OMP_WAIT_POLICY says otherwise:
+# skips part 3, BENCH_SKIP_GPT2=1 part 4 (a quarter of an hour on a CPU-only machine).
+# PyTorch's OpenMP threads wait passively unless OMP_WAIT_POLICY says otherwise:
 # spinning threads measured up to 1.5× slower where the cores are shared with other work.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +35,14 @@ if [ "${BENCH_SKIP_BROWSER:-0}" != 1 ]; then
     node tools/bench/browser_bench.mjs
 else
     rm -f bench-results/browser.json
+fi
+
+if [ "${BENCH_SKIP_GPT2:-0}" != 1 ]; then
+    echo; echo "==> GPT-2 small's size: inference in the browser and in transformers"
+    build/venv/bin/python tools/bench/gpt2_small.py
+    node tools/bench/gpt2_browser.mjs
+else
+    rm -f bench-results/gpt2_browser.json bench-results/gpt2_torch.json
 fi
 
 echo

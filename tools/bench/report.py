@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The table of `make bench`: our numbers next to their peers' from the same run, with ratios.
 
-Reads bench-results/native.json (tools/src/bin/bench.rs), torch.json (torch_bench.py) and
-browser.json (browser_bench.mjs); a missing file leaves its columns out, with a note. Prints
+Reads bench-results/native.json (tools/src/bin/bench.rs), torch.json (torch_bench.py),
+browser.json (browser_bench.mjs), gpt2_browser.json (gpt2_browser.mjs) and gpt2_torch.json
+(gpt2_small.py); a missing file leaves its columns out, with a note. Prints
 Markdown tables (docs/PERFORMANCE.md holds a copy) and writes bench-results/summary.json.
 
     python3 tools/bench/report.py [--dir bench-results]
@@ -83,6 +84,25 @@ def steps_table(native, torch, out):
                   "ours/compile"], rows)
 
 
+def gpt2_table(runs, peer, out):
+    """GPT-2 small's size: our engines in Chromium next to `transformers` on this machine's CPU."""
+    rows = []
+    for r in runs["runs"]:
+        prefill_x = ratio(r["prefill_tokens_per_s"], peer and peer["prefill"]["tokens_per_s"])
+        generate_x = ratio(r["generate_tokens_per_s"], peer and peer["generate_no_cache"]["tokens_per_s"])
+        out.append({"backend": r["backend"], "prefill_tokens_per_s": r["prefill_tokens_per_s"],
+                    "generate_tokens_per_s": r["generate_tokens_per_s"], "ratio_prefill": prefill_x, "ratio_generate": generate_x})
+        rows.append([f"{r['backend']} ({r['adapter'] or 'wasm'})", f"{fmt(r['load_ms'] / 1e3, 1)} s",
+                     f"{fmt(r['prefill_tokens_per_s'])} ({r['prefill_tokens']} tokens)", fmt(prefill_x),
+                     f"{fmt(r['generate_tokens_per_s'], 3)} ({r['new_tokens']} after {r['prompt_tokens']})", fmt(generate_x)])
+    if peer:
+        rows.append([f"transformers CPU ({peer['machine']['threads']} threads)", "–",
+                     f"{fmt(peer['prefill']['tokens_per_s'])} ({peer['prefill']['tokens']} tokens)", "1",
+                     f"{fmt(peer['generate_no_cache']['tokens_per_s'], 3)} no cache, "
+                     f"{fmt(peer['generate_kv_cache']['tokens_per_s'], 3)} KV cache", "1"])
+    return table(["engine", "load", "prefill tokens/s", "vs transformers", "generate tokens/s", "vs transformers (no cache)"], rows)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--dir", default="bench-results")
@@ -140,6 +160,12 @@ def main():
         summary["page"] = {k: browser.get(k) for k in ("page", "wasm", "memory")}
     else:
         print(f"\n(no {args.dir}/browser.json: browser columns empty)")
+
+    gpt2, gpt2_torch = (load(os.path.join(args.dir, f)) for f in ("gpt2_browser.json", "gpt2_torch.json"))
+    if gpt2:
+        print(f"\n## GPT-2 small's size (124M parameters, random weights): inference in {gpt2['browser']}, {gpt2['date']}\n")
+        summary["gpt2"] = []
+        print(gpt2_table(gpt2, gpt2_torch, summary["gpt2"]))
 
     with open(os.path.join(args.dir, "summary.json"), "w") as f:
         json.dump(summary, f, indent=2)

@@ -129,6 +129,38 @@ test('explore: logit lens, ablation and cost views show the model’s own number
   assert.equal(barsSvg.error, null);
   const shownBars = await page.evaluate(() => [...document.querySelectorAll('.bars .bar .bar-p')].map((b) => b.textContent));
   assert.ok(shownBars.length > 0 && shownBars.every((p) => barsSvg.texts.includes(p)), `${shownBars} in ${barsSvg.texts}`);
+  // the attention lines and the token chips: their SVG downloads parse and hold the page's tokens and weights
+  const downloadSvg = async (selector) => {
+    const [file] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
+    const svgText = await (await import('node:fs/promises')).readFile(await file.path(), 'utf8');
+    return { name: file.suggestedFilename(), ...await page.evaluate((text) => {
+      const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+      return {
+        error: doc.querySelector('parsererror')?.textContent ?? null,
+        texts: [...doc.querySelectorAll('text')].map((t) => t.textContent),
+        strengths: [...doc.querySelectorAll('line')].map((l) => Number(l.getAttribute('stroke-opacity'))),
+        queries: [...doc.querySelectorAll('.query-label')].map((t) => t.textContent),
+        tokens: [...doc.querySelectorAll('.token-text')].map((t) => t.textContent),
+        ids: [...doc.querySelectorAll('.token-id')].map((t) => Number(t.textContent)),
+      };
+    }, svgText) };
+  };
+  const onPage = await page.evaluate(() => ({
+    ids: Array.from(window.playgroundDebug.input.ids),
+    chips: [...document.querySelectorAll('#view-tokens .chips:not(.chips-small) button.chip .chip-char')].map((e) => e.textContent),
+  }));
+  const lines = await downloadSvg('.lines .export-button');
+  assert.match(lines.name, /^attention-lines-layer-\d+-head-\d+\.svg$/);
+  assert.equal(lines.error, null);
+  assert.deepEqual(lines.queries, onPage.chips, 'one query label per token, in order');
+  const T = onPage.ids.length;
+  assert.ok(lines.strengths.length >= T && lines.strengths.length <= T * (T + 1) / 2, `causal lines: ${lines.strengths.length} for T ${T}`);
+  assert.ok(lines.strengths.every((w) => w > 0 && w <= 1), 'line strengths are attention weights');
+  const tokens = await downloadSvg('.tokens-export .export-button');
+  assert.equal(tokens.name, 'tokens.svg');
+  assert.equal(tokens.error, null);
+  assert.deepEqual(tokens.tokens, onPage.chips);
+  assert.deepEqual(tokens.ids, onPage.ids);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

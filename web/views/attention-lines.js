@@ -5,6 +5,7 @@
 import { el } from './dom.js';
 import { fmt } from './format.js';
 import { sizeCanvas, themeColours } from './heatmap.js';
+import { exportButtons, fileStem, linesSvg } from './export.js';
 
 const ROW = 16; // px per token
 const LABEL_W = 34; // px for each column of labels
@@ -17,7 +18,9 @@ const FAINT = 0.12; // opacity factor of the lines of queries that are not selec
 /**
  * @param {HTMLElement} parent
  * @param {{ onHighlight?: (pos: number|null) => void }} [options]
- * @returns {{ element: HTMLElement, update: (d: {labels: string[], T: number, att: Float32Array}) => void, highlight: (pos: number|null) => void }}
+ * @returns {{ element: HTMLElement, update: (d: {labels: string[], T: number, att: Float32Array, causal?: boolean, title?: string}) => void,
+ *   highlight: (pos: number|null) => void }} `causal` (default true): keys after the query are masked; `title` names
+ *   the map in exports ("layer 0, head 1")
  */
 export function createAttentionLines(parent, { onHighlight = () => {} } = {}) {
   const canvas = el('canvas', { className: 'lines-canvas', attrs: { tabindex: '0', role: 'img', 'aria-label': 'attention as lines from queries to keys' } });
@@ -25,13 +28,25 @@ export function createAttentionLines(parent, { onHighlight = () => {} } = {}) {
   const element = el(
     'figure',
     { className: 'lines' },
-    el('figcaption', {}, el('span', { className: 'hm-title', text: 'who looks at whom' }), ' ', el('span', { className: 'hm-shape', text: 'query → key' })),
+    el(
+      'figcaption',
+      {},
+      el('span', { className: 'hm-title', text: 'who looks at whom' }),
+      ' ',
+      el('span', { className: 'hm-shape', text: 'query → key' }),
+      exportButtons(() => d && linesSvg(figure()), () => fileStem(`attention-lines ${d?.title ?? ''}`)),
+    ),
     el('div', { className: 'lines-scroll' }, canvas),
     readout,
   );
   parent.append(element);
   let d = null;
   let selected = null;
+
+  /** The map as the export draws it. */
+  const figure = () => ({ ...d, title: `who looks at whom${d.title ? `: ${d.title}` : ''}`, causal: d.causal ?? true });
+  /** Keys query i may read: those up to i under a causal mask, all of them without one. */
+  const keysOf = (i) => ((d.causal ?? true) ? i + 1 : d.T);
 
   function draw() {
     if (!d) return;
@@ -45,7 +60,7 @@ export function createAttentionLines(parent, { onHighlight = () => {} } = {}) {
     ctx.strokeStyle = accent;
     for (let i = 0; i < T; i++) {
       const dim = selected !== null && i !== selected;
-      for (let j = 0; j <= i; j++) {
+      for (let j = 0; j < keysOf(i); j++) {
         const w = att[i * T + j];
         if (w < 0.005) continue;
         ctx.globalAlpha = Math.min(1, w * (dim ? FAINT : 1));
@@ -77,7 +92,7 @@ export function createAttentionLines(parent, { onHighlight = () => {} } = {}) {
     }
     const { labels, T, att } = d;
     const i = selected;
-    const top = [...Array(i + 1).keys()].sort((a, b) => att[i * T + b] - att[i * T + a]).slice(0, TOP_KEYS);
+    const top = [...Array(keysOf(i)).keys()].sort((a, b) => att[i * T + b] - att[i * T + a]).slice(0, TOP_KEYS);
     readout.textContent = `query ${i} '${labels[i]}' attends most to ${top.map((j) => `${j} '${labels[j]}' (${fmt(att[i * T + j], 3)})`).join(', ')}`;
   }
 

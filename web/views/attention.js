@@ -75,7 +75,7 @@ export function createAttentionView(container, { onSelect = () => {}, onHighligh
         drawMiniMap(b.firstChild, { data: att, rows: T, cols: T, kind: 'unit', causal: true, size: MINI });
       }));
       big.update({ data: maps[layer][head], rows: T, cols: T, rowLabels: labels, colLabels: labels, causal: true, shape: `layer ${layer}, head ${head} ${dims(T, T)}` });
-      lines.update({ labels, T, att: maps[layer][head] });
+      lines.update({ labels, T, att: maps[layer][head], title: `layer ${layer}, head ${head}` });
     },
     highlight(pos) {
       big.highlight(pos);

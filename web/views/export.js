@@ -122,6 +122,68 @@ export function barsSvg(m) {
   return svg;
 }
 
+/**
+ * An attention map as lines from each query (left) to the keys it reads (right), as strong as
+ * the weight: the export of the attention-lines view.
+ * @param {{ title: string, labels: string[], T: number, att: ArrayLike<number>, causal: boolean }} m att is T×T
+ */
+export function linesSvg(m) {
+  const [row, labelW, gap, span] = [16, 40, 8, 220];
+  const x0 = labelW + gap;
+  const x1 = x0 + span;
+  const width = x1 + gap + labelW;
+  const top = 44;
+  const height = top + m.T * row + 8;
+  const y = (i) => top + (i + 0.5) * row;
+  const svg = svgEl('svg', { xmlns: NS, width, height, viewBox: `0 0 ${width} ${height}` });
+  svg.append(svgEl('rect', { width, height, fill: '#fff' }));
+  svg.append(text(8, 16, m.title, { fill: INK, 'font-size': 13, class: 'title' }));
+  svg.append(text(x0, 34, 'query', { 'text-anchor': 'end' }), text(x1, 34, 'key'));
+  const lines = svgEl('g', { class: 'lines', stroke: '#3b6fb6', 'stroke-linecap': 'round' });
+  for (let i = 0; i < m.T; i++) {
+    for (let j = 0; j < (m.causal ? i + 1 : m.T); j++) {
+      const w = m.att[i * m.T + j];
+      if (w < 0.005) continue;
+      lines.append(svgEl('line', { x1: x0, y1: y(i), x2: x1, y2: y(j), 'stroke-width': (0.5 + 3 * w).toFixed(2), 'stroke-opacity': Math.min(1, w).toFixed(3) }));
+    }
+  }
+  svg.append(lines);
+  m.labels.forEach((s, i) => {
+    svg.append(text(x0 - 4, y(i) + 4, s, { 'text-anchor': 'end', fill: INK, class: 'query-label' }));
+    svg.append(text(x1 + 4, y(i) + 4, s, { fill: INK, class: 'key-label' }));
+  });
+  return svg;
+}
+
+/**
+ * Token chips as a figure: each token's position, text and id, wrapped into rows.
+ * @param {{ title: string, tokens: { position: number, label: string, id: number }[] }} m
+ */
+export function tokensSvg(m) {
+  const [charW, pad, chipH, gapX, gapY, maxW] = [7, 8, 44, 6, 8, 720];
+  const boxes = [];
+  let [x, y] = [8, 30];
+  for (const t of m.tokens) {
+    const w = pad * 2 + charW * Math.max(t.label.length, String(t.id).length, String(t.position).length, 1);
+    if (x + w > maxW && x > 8) [x, y] = [8, y + chipH + gapY];
+    boxes.push({ t, x, y, w });
+    x += w + gapX;
+  }
+  const width = Math.max(360, ...boxes.map((b) => b.x + b.w + 8));
+  const height = y + chipH + 12;
+  const svg = svgEl('svg', { xmlns: NS, width, height, viewBox: `0 0 ${width} ${height}` });
+  svg.append(svgEl('rect', { width, height, fill: '#fff' }));
+  svg.append(text(8, 18, m.title, { fill: INK, 'font-size': 13, class: 'title' }));
+  for (const { t, x, y, w } of boxes) {
+    const mid = x + w / 2;
+    svg.append(svgEl('rect', { x, y, width: w, height: chipH, rx: 6, fill: '#f3f5f8', stroke: '#c9ced6' }));
+    svg.append(text(mid, y + 12, String(t.position), { 'text-anchor': 'middle', 'font-size': 9, class: 'token-position' }));
+    svg.append(text(mid, y + 27, t.label, { 'text-anchor': 'middle', fill: INK, 'font-size': 13, class: 'token-text' }));
+    svg.append(text(mid, y + 40, String(t.id), { 'text-anchor': 'middle', 'font-size': 9, class: 'token-id' }));
+  }
+  return svg;
+}
+
 /** The SVG's text, ready to save. */
 export function svgText(svg) {
   return `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(svg)}`;

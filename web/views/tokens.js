@@ -5,6 +5,7 @@
 
 import { el, formulaBlock, liveText } from './dom.js';
 import { tokenLabel } from './format.js';
+import { exportButtons, tokensSvg } from './export.js';
 
 const IDS_IN_FORMULA = 6; // ids written out in the formula before "…"
 
@@ -18,9 +19,14 @@ export function createTokensView(container, { onHighlight = () => {} } = {}) {
   const formula = formulaBlock();
   const chips = el('div', { className: 'chips', attrs: { 'aria-label': 'tokens' } });
   const note = liveText('p', 'note');
+  let used = []; // the tokens the model reads, for the export
+  const exportRow = el('div', { className: 'tokens-export' }, exportButtons(
+    () => (used.length ? tokensSvg({ title: `tokens  T = ${used.length}`, tokens: used }) : null),
+    () => 'tokens',
+  ));
   const vocabList = el('div', { className: 'chips chips-small' });
   const vocabSummary = el('summary', { text: 'The vocabulary' });
-  container.append(intro.element, formula.element, chips, note.element, el('details', { className: 'vocab' }, vocabSummary, vocabList));
+  container.append(intro.element, formula.element, chips, exportRow, note.element, el('details', { className: 'vocab' }, vocabSummary, vocabList));
 
   let byPosition = []; // position → chip element
   chips.addEventListener('keydown', (e) => {
@@ -101,6 +107,7 @@ export function createTokensView(container, { onHighlight = () => {} } = {}) {
       if (hiddenBefore > 0) nodes.unshift(el('span', { className: 'chips-more', text: `… ${hiddenBefore} more characters before` }));
       chips.replaceChildren(...nodes);
       byPosition = nodes.filter((n) => n.dataset?.pos !== undefined);
+      used = items.filter((i) => i.status === 'used').map((i) => ({ position: i.position, label: tokenLabel(i.char), id: i.id }));
       const unknown = items.filter((i) => i.status === 'unknown').length;
       const dropped = items.filter((i) => i.status === 'dropped').length + hiddenBefore;
       const parts = ['Each chip shows its position (top), the character, and its id (bottom).'];

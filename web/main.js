@@ -318,7 +318,7 @@ async function traceNow(isStale) {
   notices.set('input', input.messages);
   notices.set('error', []);
   ui.main.classList.remove('is-empty', 'is-loading');
-  const data = viewData(result, { config, vocab, layer, head, input });
+  const data = viewData(result, { config, vocab, layer, head, input, tokenizer: engine.tokenizer });
   last.output = data.output;
   for (const [name, view] of Object.entries(views)) view.update(name === 'output' ? { ...data.output, sampling: last.sampling } : data[name]);
   if (highlighted !== null && highlighted >= input.ids.length) highlighted = null;
@@ -341,7 +341,7 @@ function showEmpty(input) {
   changedAt = null;
   last = { input, trace: null, keys: [], logits: null, sampling: null, output: null };
   notices.set('input', input.messages);
-  views.tokens.update({ items: input.items, hiddenBefore: input.hiddenBefore, ids: [], vocab, blockSize: config.block_size });
+  views.tokens.update({ items: input.items, hiddenBefore: input.hiddenBefore, ids: [], vocab, blockSize: config.block_size, tokenizer: engine.tokenizer });
   ui.main.classList.remove('is-loading');
   ui.main.classList.add('is-empty');
   ui.shapes.textContent = 'This input: T = 0 tokens.';

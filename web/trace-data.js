@@ -97,11 +97,12 @@ export function residualStages(nLayer) {
 /**
  * Slices a trace into each view's data.
  * @param {Record<string, {shape: number[], data: Float32Array}>} trace engine.forward's result, with traceKeys(…, views)
- * @param {{ config: object, vocab: string[], layer: number, head: number, input: object }} ctx
+ * @param {{ config: object, vocab: string[], layer: number, head: number, input: object, tokenizer?: string }} ctx
+ *   tokenizer: 'gpt2' for GPT-2's byte-level BPE, else characters
  * @param {string[]} [views] the views to slice for (names from TRACE_VIEWS); all of them by default
  * @returns {Record<string, object>} view name → the data its update() takes
  */
-export function viewData(trace, { config, vocab, layer, head, input }, views = TRACE_VIEWS) {
+export function viewData(trace, { config, vocab, layer, head, input, tokenizer = 'char' }, views = TRACE_VIEWS) {
   const T = input.ids.length;
   const C = config.n_embd;
   const NH = config.n_head;
@@ -114,7 +115,7 @@ export function viewData(trace, { config, vocab, layer, head, input }, views = T
   const h = `${b}.head${head}`;
   const lastRow = (key) => get(key).slice((T - 1) * V, T * V);
   const slicers = {
-    tokens: () => ({ items: input.items, hiddenBefore: input.hiddenBefore, ids: Array.from(input.ids), vocab, blockSize: config.block_size }),
+    tokens: () => ({ items: input.items, hiddenBefore: input.hiddenBefore, ids: Array.from(input.ids), vocab, blockSize: config.block_size, tokenizer }),
     embeddings: () => ({
       labels, T, C, V, blockSize: config.block_size, arch,
       tok: get('embed.tok'), pos: arch.positions === 'rotary' ? null : get('embed.pos'), sum: get('embed'),

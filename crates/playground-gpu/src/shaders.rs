@@ -1,5 +1,5 @@
 //! Every WGSL file the app ships, and nothing else: the only `include_str!` site.
-//! `Kernel` names each shader; `GpuContext` compiles one pipeline per kernel at start-up.
+//! `Kernel` names each shader; `GpuContext` compiles its pipeline on the kernel's first use.
 //! Most kernels are one file, `shaders/<name>.wgsl`, as it is. A kernel built twice with
 //! other sizes (the tiled matmuls) is one file, with the sizes as `const`s prepended here;
 //! functions that several kernels share (`shaders/include/`) are prepended the same way.

@@ -48,7 +48,7 @@ pub fn gpt2_files(data: &[u8]) {
 pub fn config_json(data: &[u8]) {
     if let Ok(cfg) = serde_json::from_slice::<ModelConfig>(data) {
         if cfg.validate().is_ok() {
-            let _ = cfg.check_device(16, &DeviceLimits::WEBGPU_DEFAULT);
+            let _ = cfg.check_device(16, &DeviceLimits::WEBGPU_DEFAULT, false);
             let _ = cfg.param_count();
         }
     }

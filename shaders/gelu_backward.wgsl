@@ -4,7 +4,7 @@
 //
 // forward was: out = x·Φ(x) = ½·x·(1 + erf(x/√2)), so
 //   gelu'(x) = Φ(x) + x·φ(x),  φ(x) = exp(−x²/2)/√(2π)
-// erf: Abramowitz & Stegun 7.1.26 (absolute error below 1.5e-7), as in gelu_forward.wgsl.
+// erf_approx is in include/activations.wgsl (prepended by shaders.rs), as for the forward.
 // For |x| ≳ 13, exp(−x²/2) underflows to 0, so the tails give exactly 1·dout and 0.
 
 struct Params {
@@ -22,19 +22,12 @@ struct Params {
 const WORKGROUP_SIZE: u32 = 256u;
 const INV_SQRT_2PI: f32 = 0.3989422804014327;
 
-fn erf_approx(x: f32) -> f32 {
-    let a = abs(x);
-    let k = 1.0 / (1.0 + 0.3275911 * a);
-    let poly = k * (0.254829592 + k * (-0.284496736 + k * (1.421413741 + k * (-1.453152027 + k * 1.061405429))));
-    return sign(x) * (1.0 - poly * exp(-a * a));
-}
-
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let i = gid.y * nwg.x * WORKGROUP_SIZE + gid.x;
     if (i >= params.n) { return; }
     let x = inp[i];
-    let cdf = 0.5 * (1.0 + erf_approx(x * 0.70710678118654752));
+    let cdf = 0.5 * (1.0 + erf_approx(x * INV_SQRT_2));
     let pdf = INV_SQRT_2PI * exp(-0.5 * x * x);
     dinp[i] += (cdf + x * pdf) * dout[i];
 }

@@ -1,7 +1,7 @@
 // GELU, exact form x·Φ(x) = ½·x·(1 + erf(x/√2)), as torch.nn.GELU() (nanoGPT). Elementwise.
 //   out, inp : (N)
 // CPU reference: crates/playground-core/src/cpu/gelu.rs (gelu_forward)
-// WGSL has no erf: Abramowitz & Stegun 7.1.26, absolute error below 1.5e-7.
+// gelu() is in include/activations.wgsl, prepended by shaders.rs.
 
 struct Params {
     n: u32,
@@ -16,17 +16,9 @@ struct Params {
 
 const WORKGROUP_SIZE: u32 = 256u;
 
-fn erf_approx(x: f32) -> f32 {
-    let a = abs(x);
-    let k = 1.0 / (1.0 + 0.3275911 * a);
-    let poly = k * (0.254829592 + k * (-0.284496736 + k * (1.421413741 + k * (-1.453152027 + k * 1.061405429))));
-    return sign(x) * (1.0 - poly * exp(-a * a));
-}
-
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let i = gid.y * nwg.x * WORKGROUP_SIZE + gid.x;
     if (i >= params.n) { return; }
-    let x = inp[i];
-    out[i] = 0.5 * x * (1.0 + erf_approx(x * 0.70710678118654752));
+    out[i] = gelu(inp[i]);
 }

@@ -3,13 +3,14 @@
 // CPU reference: crates/playground-core/src/cpu/matmul.rs (matmul_backward, dinp)
 //
 // forward was: out[m, n] = Σ_k inp[m, k]·weight[n, k] + bias[n], so dinp[m, k] = Σ_n dout[m, n]·weight[n, k].
-// The shape of work of matmul_forward.wgsl (read its comments): one workgroup of 16×16
-// invocations computes a 128×128 block of dinp, 8×8 outputs per invocation in 16 vec4
-// registers. Per step it stages a BN-deep slice, n-major in vec4s: a_tile[nn·QUADS + q] holds
+// WORKGROUP_SIZE and TILE come from crates/playground-gpu/src/shaders.rs, as for
+// matmul_forward.wgsl: 16 and 128 (`matmul_backward_input`), 8 and 64 (`matmul_backward_input_small`).
+// The shape of work of matmul_forward.wgsl (read its comments): one workgroup of
+// WORKGROUP_SIZE² invocations computes a TILE×TILE block of dinp, 8×8 outputs per invocation
+// in 16 vec4 registers. Per step it stages a BN-deep slice, n-major in vec4s: a_tile[nn·QUADS + q] holds
 // dout rows 4q..4q+3 at n = n0 + nn (read down a column of dout), b_tile[nn·QUADS + q] holds
 // weight[n0 + nn, 4q..4q+3] (read along a row of weight). Each element of dinp has one writer,
 // which adds its sum to the value already there.
-// matmul_backward_input_small.wgsl is the same kernel with 64×64 tiles, for small shapes.
 
 struct Params {
     m: u32,
@@ -23,9 +24,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read> weight: array<f32>;
 @group(0) @binding(3) var<uniform> params: Params;
 
-const WORKGROUP_SIZE: u32 = 16u;                       // invocations per side
 const THREADS: u32 = WORKGROUP_SIZE * WORKGROUP_SIZE;
-const TILE: u32 = 128u;                                // dinp block side (8 per invocation)
 const QUADS: u32 = TILE / 4u;                          // vec4s across a tile
 const HALF: u32 = QUADS / 2u;                          // an invocation's second quad is HALF further
 const BN: u32 = 8u;                                    // n-slice staged per step

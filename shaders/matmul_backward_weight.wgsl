@@ -3,13 +3,14 @@
 // CPU reference: crates/playground-core/src/cpu/matmul.rs (matmul_backward, dweight)
 //
 // forward was: out[m, n] = Σ_k inp[m, k]·weight[n, k] + bias[n], so dweight[n, k] = Σ_m dout[m, n]·inp[m, k].
-// The shape of work of matmul_forward.wgsl (read its comments): one workgroup of 16×16
-// invocations computes a 128×128 block of dweight, 8×8 outputs per invocation in 16 vec4
-// registers. Per step it stages BM rows of dout and of inp, m-major in vec4s, both read along
+// WORKGROUP_SIZE and TILE come from crates/playground-gpu/src/shaders.rs, as for
+// matmul_forward.wgsl: 16 and 128 (`matmul_backward_weight`), 8 and 64 (`matmul_backward_weight_small`).
+// The shape of work of matmul_forward.wgsl (read its comments): one workgroup of
+// WORKGROUP_SIZE² invocations computes a TILE×TILE block of dweight, 8×8 outputs per invocation
+// in 16 vec4 registers. Per step it stages BM rows of dout and of inp, m-major in vec4s, both read along
 // their contiguous axis: a_tile[mm·QUADS + q] = dout[m0 + mm, 4q..4q+3],
 // b_tile[mm·QUADS + q] = inp[m0 + mm, 4q..4q+3]. Each element of dweight has one writer, so
 // the sum over all M rows needs no atomics.
-// matmul_backward_weight_small.wgsl is the same kernel with 64×64 tiles, for small shapes.
 
 struct Params {
     m: u32,
@@ -23,9 +24,7 @@ struct Params {
 @group(0) @binding(2) var<storage, read> inp: array<f32>;
 @group(0) @binding(3) var<uniform> params: Params;
 
-const WORKGROUP_SIZE: u32 = 16u;                       // invocations per side
 const THREADS: u32 = WORKGROUP_SIZE * WORKGROUP_SIZE;
-const TILE: u32 = 128u;                                // dweight block side (8 per invocation)
 const QUADS: u32 = TILE / 4u;                          // vec4s across a tile
 const HALF: u32 = QUADS / 2u;                          // an invocation's second quad is HALF further
 const BM: u32 = 8u;                                    // m-slice staged per step

@@ -1,34 +1,44 @@
-// Matrix multiply with optional bias, tiled in workgroup memory, 8×8 outputs per invocation.
-//   out (M, N) = inp (M, K) · weight (N, K)ᵀ + bias (N)
-// weight is (out_features, in_features), as torch.nn.Linear stores it.
-// CPU reference: crates/playground-core/src/cpu/matmul.rs (matmul_forward)
+// Matrix multiply with optional bias and activation, tiled in workgroup memory, 8×8 outputs
+// per invocation.
+//   act = 0:  out (M, N) = inp (M, K) · weight (N, K)ᵀ + bias (N)
+//   act ≠ 0:  pre (M, N) = inp · weightᵀ + bias,  out (M, N) = act(pre)
+// weight is (out_features, in_features), as torch.nn.Linear stores it. The FFN's first
+// matmul applies its GELU (1), tanh GELU (2) or ReLU (3) here, in the epilogue, instead of a
+// pass of its own; pre is kept because the activation's backward reads it.
+// CPU reference: crates/playground-core/src/cpu/matmul.rs (matmul_forward, matmul_forward_act)
+// The activations are in include/activations.wgsl, prepended by shaders.rs.
 //
-// One workgroup of 16×16 invocations computes a TILE×TILE = 128×128 block of out; each
+// WORKGROUP_SIZE and TILE are not in this file: crates/playground-gpu/src/shaders.rs prepends
+// them, once as 16 and 128 (`matmul_forward`) and once as 8 and 64 (`matmul_forward_small`,
+// for shapes where 128×128 blocks would leave the GPU mostly idle; the launcher chooses).
+// One workgroup of WORKGROUP_SIZE² invocations computes a TILE×TILE block of out; each
 // invocation owns 8 rows × 8 columns of it, held in 16 vec4 registers (lo*: columns quad
-// lid.x, hi*: columns quad 16 + lid.x; rows quads lid.y and 16 + lid.y, so neighbouring
+// lid.x, hi*: columns quad HALF + lid.x; rows quads lid.y and HALF + lid.y, so neighbouring
 // invocations read neighbouring vec4s of workgroup memory). Per step the workgroup stages a
 // BK-deep slice of inp and of weight, k-major in vec4s of 4 rows: a_tile[kk·QUADS + q] holds
 // rows 4q..4q+3 at k = k0 + kk. Each kk then costs 4 vec4 loads for 64 fma, which is what
 // makes this fast on GPUs and on CPU-emulated ones alike (lavapipe, SwiftShader), where every
 // load is an expensive per-lane gather and the fma are nearly free.
-// matmul_forward_small.wgsl is the same kernel with 64×64 tiles, for small shapes.
 
 struct Params {
     m: u32,
     k: u32,
     n: u32,
     has_bias: u32, // 0: bias is not read (the binding is a placeholder)
+    act: u32,      // 0: none (pre is a placeholder), 1: gelu, 2: gelu_tanh, 3: relu
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
 }
 
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
-@group(0) @binding(1) var<storage, read> inp: array<f32>;
-@group(0) @binding(2) var<storage, read> weight: array<f32>;
-@group(0) @binding(3) var<storage, read> bias: array<f32>;
-@group(0) @binding(4) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read_write> pre: array<f32>;
+@group(0) @binding(2) var<storage, read> inp: array<f32>;
+@group(0) @binding(3) var<storage, read> weight: array<f32>;
+@group(0) @binding(4) var<storage, read> bias: array<f32>;
+@group(0) @binding(5) var<uniform> params: Params;
 
-const WORKGROUP_SIZE: u32 = 16u;                       // invocations per side
 const THREADS: u32 = WORKGROUP_SIZE * WORKGROUP_SIZE;
-const TILE: u32 = 128u;                                // out block side (8 per invocation)
 const QUADS: u32 = TILE / 4u;                          // vec4s across a tile
 const HALF: u32 = QUADS / 2u;                          // an invocation's second quad is HALF further
 const BK: u32 = 8u;                                    // k-slice staged per step
@@ -53,16 +63,23 @@ fn weight_column4(r: u32, kk: u32, rows: u32, k: u32) -> vec4<f32> {
     return v;
 }
 
-// out[row, col..col+3] = v + bias, skipping what lies outside out.
+// out[row, col..col+3] = act(v + bias) (and pre = v + bias), skipping what lies outside out.
 fn store4(row: u32, col: u32, v: vec4<f32>) {
     let m = params.m;
     let n = params.n;
+    let act = params.act;
     if (row >= m) { return; }
     for (var j = 0u; j < 4u; j++) {
         if (col + j < n) {
-            var b = 0.0;
-            if (params.has_bias != 0u) { b = bias[col + j]; }
-            out[row * n + col + j] = v[j] + b;
+            var x = v[j];
+            if (params.has_bias != 0u) { x += bias[col + j]; }
+            let i = row * n + col + j;
+            switch act {
+                case 0u: { out[i] = x; }
+                case 1u: { pre[i] = x; out[i] = gelu(x); }
+                case 2u: { pre[i] = x; out[i] = gelu_tanh(x); }
+                default: { pre[i] = x; out[i] = relu(x); }
+            }
         }
     }
 }

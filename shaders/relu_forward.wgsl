@@ -1,4 +1,4 @@
-// ReLU, max(0, x), elementwise.
+// ReLU, max(0, x), elementwise; relu() is in include/activations.wgsl, prepended by shaders.rs.
 //   out, inp : (N)
 // CPU reference: crates/playground-core/src/cpu/relu.rs (relu_forward)
 
@@ -19,5 +19,5 @@ const WORKGROUP_SIZE: u32 = 256u;
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let i = gid.y * nwg.x * WORKGROUP_SIZE + gid.x;
     if (i >= params.n) { return; }
-    out[i] = max(inp[i], 0.0);
+    out[i] = relu(inp[i]);
 }

@@ -42,7 +42,7 @@ fn sizes_beyond_the_playground_limits_are_refused() {
 fn configs_beyond_the_device_limits_name_the_limit() {
     let small = DeviceLimits { max_storage_buffer_binding_size: 1 << 20, ..DeviceLimits::WEBGPU_DEFAULT };
     // logits (B·T·V) = 64·64·65 floats ≈ 1.06 MB > 1 MiB
-    let err = base().check_device(64, &small).unwrap_err();
+    let err = base().check_device(64, &small, false).unwrap_err();
     match err {
         CoreError::DeviceLimit { limit, needed, allowed, .. } => {
             assert_eq!(limit, "maxStorageBufferBindingSize");
@@ -51,8 +51,8 @@ fn configs_beyond_the_device_limits_name_the_limit() {
         }
         other => panic!("expected a device limit error, got {other}"),
     }
-    assert!(base().check_device(8, &DeviceLimits::WEBGPU_DEFAULT).is_ok());
-    assert!(base().check_device(0, &DeviceLimits::WEBGPU_DEFAULT).is_err());
+    assert!(base().check_device(8, &DeviceLimits::WEBGPU_DEFAULT, false).is_ok());
+    assert!(base().check_device(0, &DeviceLimits::WEBGPU_DEFAULT, false).is_err());
 }
 
 #[test]

@@ -58,5 +58,5 @@ fn activations_too_large_for_a_binding_are_refused_by_name() {
     let cfg = ModelConfig { vocab_size: 300, block_size: 64, n_layer: 1, n_head: 2, n_embd: 32, ..ModelConfig::default() };
     let cpu = CpuModel::new(cfg, 3).unwrap();
     let err = pollster::block_on(GpuModel::new(small, cfg, &cpu.params, 1)).err().expect("refused");
-    assert!(err.to_string().contains("FFN activations (B×T×4C) needs 32768"), "{err}");
+    assert!(err.to_string().contains("FFN activations (B×T×hidden) needs 32768"), "{err}");
 }

@@ -26,18 +26,27 @@ fn every_shader_parses_and_validates() {
     }
 }
 
-#[test]
-fn every_file_in_shaders_dir_is_registered() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shaders");
-    let on_disk: BTreeSet<String> = std::fs::read_dir(dir)
-        .expect("shaders/ must exist")
+/// `(path, text)` of the .wgsl files directly in `dir`.
+fn wgsl_files(dir: &str) -> Vec<(String, String)> {
+    std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{dir}: {e}"))
         .map(|e| e.expect("readable entry").path())
         .filter(|p| p.extension().is_some_and(|x| x == "wgsl"))
-        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
-        .collect();
-    let registered: BTreeSet<String> = all().iter().map(|s| s.name.to_string()).collect();
-    assert!(!on_disk.is_empty(), "no .wgsl files found in {dir}");
-    assert_eq!(on_disk, registered, "shaders/ and shaders.rs disagree");
+        .map(|p| (p.display().to_string(), std::fs::read_to_string(&p).expect("readable file")))
+        .collect()
+}
+
+#[test]
+fn every_file_in_shaders_dir_is_used_and_every_kernel_named_once() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../shaders");
+    let kernels = wgsl_files(dir);
+    assert!(!kernels.is_empty(), "no .wgsl files found in {dir}");
+    let sources = all();
+    for (path, text) in kernels.iter().chain(&wgsl_files(&format!("{dir}/include"))) {
+        assert!(sources.iter().any(|s| s.wgsl.contains(text.as_str())), "{path} is in no kernel of shaders.rs");
+    }
+    let names: BTreeSet<&str> = sources.iter().map(|s| s.name).collect();
+    assert_eq!(names.len(), sources.len(), "two kernels share a name");
 }
 
 #[test]
@@ -156,7 +165,9 @@ fn tile_and_chunk_sizes_match_launchers() {
         (Kernel::MatmulBackwardWeightSmall, Tiles::Small),
     ] {
         let s = k.source();
-        assert_eq!(const_u32(&parse(s.name, s.wgsl), "TILE"), tiles.side(), "{}", s.name);
+        let module = parse(s.name, s.wgsl);
+        assert_eq!(const_u32(&module, "TILE"), tiles.side(), "{}", s.name);
+        assert_eq!([const_u32(&module, "WORKGROUP_SIZE"); 2], tiles.workgroup_size()[..2], "{}", s.name);
     }
     for k in [Kernel::AttentionForwardTiled, Kernel::AttentionBackwardQueryTiled, Kernel::AttentionBackwardKeyTiled] {
         let s = k.source();

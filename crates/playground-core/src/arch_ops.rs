@@ -48,6 +48,17 @@ pub fn norm_backward(
     }
 }
 
+/// The activation the FFN's first matmul applies in its epilogue (`matmul_forward_act`), for
+/// the elementwise ones; SwiGLU, which reads two halves of a row, runs as a pass of its own.
+pub fn ffn_fused_activation(ffn: Ffn) -> Option<cpu::Activation> {
+    match ffn {
+        Ffn::Gelu => Some(cpu::Activation::Gelu),
+        Ffn::GeluTanh => Some(cpu::Activation::GeluTanh),
+        Ffn::Relu => Some(cpu::Activation::Relu),
+        Ffn::SwiGlu => None,
+    }
+}
+
 /// out (rows, H) = act(inp), inp being `c_fc`'s output (rows, H), or (rows, 2H) for SwiGLU.
 pub fn ffn_act_forward(
     ffn: Ffn,

@@ -238,13 +238,18 @@ impl ModelConfig {
 
     /// Checks that a model of this config, run with batches of `batch` rows of `block_size`
     /// tokens, fits `limits`. Each tensor must fit one storage binding; the kernels' grids
-    /// are two-dimensional, so only absurd sizes exceed the workgroup count.
-    pub fn check_device(&self, batch: usize, limits: &DeviceLimits) -> Result<(), CoreError> {
+    /// are two-dimensional, so only absurd sizes exceed the workgroup count. `can_split`: the
+    /// model may split its parameters over several buffers and its token embedding over
+    /// several bindings (`GpuModel` does), so only the activations must fit one binding each.
+    pub fn check_device(&self, batch: usize, limits: &DeviceLimits, can_split: bool) -> Result<(), CoreError> {
         self.validate()?;
         if batch == 0 {
             return Err(CoreError::Config { field: "batch_size", value: 0, reason: "must be at least 1".into() });
         }
-        for (what, elements) in self.largest_tensors(batch) {
+        for (what, elements, splittable) in self.largest_tensors(batch) {
+            if can_split && splittable {
+                continue;
+            }
             let bytes = elements * 4;
             if bytes > limits.max_storage_buffer_binding_size {
                 return Err(CoreError::DeviceLimit {
@@ -256,7 +261,7 @@ impl ModelConfig {
             }
         }
         let params_bytes = crate::params::ParamLayout::new(self).padded_len() as u64 * 4;
-        if params_bytes > limits.max_buffer_size {
+        if !can_split && params_bytes > limits.max_buffer_size {
             return Err(CoreError::DeviceLimit {
                 what: "all parameters in one buffer".into(),
                 needed: params_bytes,
@@ -278,15 +283,16 @@ impl ModelConfig {
         Ok(())
     }
 
-    /// The largest single tensors a run with `batch` rows allocates, by name and element count.
-    fn largest_tensors(&self, batch: usize) -> Vec<(String, u64)> {
+    /// The largest single tensors a run with `batch` rows allocates, by name and element
+    /// count, and whether a split model spreads it over several bindings.
+    fn largest_tensors(&self, batch: usize) -> Vec<(String, u64, bool)> {
         let (b, t, c, v, nh) = (batch as u64, self.block_size as u64, self.n_embd as u64, self.vocab_size as u64, self.n_head as u64);
         let fc = self.fc_width() as u64;
         vec![
-            ("token embedding wte (V×C)".into(), v * c),
-            ("FFN activations (B×T×hidden)".into(), b * t * fc),
-            ("logits (B×T×V)".into(), b * t * v),
-            ("attention weights of one layer (B×NH×T×T)".into(), b * nh * t * t),
+            ("token embedding wte (V×C)".into(), v * c, true),
+            ("FFN activations (B×T×hidden)".into(), b * t * fc, false),
+            ("logits (B×T×V)".into(), b * t * v, false),
+            ("attention weights of one layer (B×NH×T×T)".into(), b * nh * t * t, false),
         ]
     }
 }

@@ -19,7 +19,7 @@
 mod classifier;
 
 use crate::ablation::Ablation;
-use crate::arch_ops::{ffn_act_backward, ffn_act_forward, norm_backward, norm_forward};
+use crate::arch_ops::{ffn_act_backward, ffn_act_forward, ffn_fused_activation, norm_backward, norm_forward};
 use crate::config::{ModelConfig, NormPosition, Positions};
 use crate::cpu;
 use crate::error::CoreError;
@@ -321,8 +321,13 @@ impl CpuModel {
                 norm_forward(norm, &mut a.ln2, &mut a.ln2_mean, &mut a.ln2_rstd, &a.residual2, w.ln2w.of(p), bias(w.ln2b), bt, c);
                 (&a.ln2, &a.residual2)
             };
-            cpu::matmul_forward(&mut a.fch, ffn_in, w.fcw.of(p), Some(w.fcb.of(p)), bt, c, fc);
-            ffn_act_forward(cfg.ffn, &mut a.fch_gelu, &a.fch, bt, f);
+            match ffn_fused_activation(cfg.ffn) {
+                Some(act) => cpu::matmul_forward_act(act, &mut a.fch_gelu, &mut a.fch, ffn_in, w.fcw.of(p), Some(w.fcb.of(p)), bt, c, fc),
+                None => {
+                    cpu::matmul_forward(&mut a.fch, ffn_in, w.fcw.of(p), Some(w.fcb.of(p)), bt, c, fc);
+                    ffn_act_forward(cfg.ffn, &mut a.fch_gelu, &a.fch, bt, f);
+                }
+            }
             cpu::matmul_forward(&mut a.fcproj, &a.fch_gelu, w.fcprojw.of(p), Some(w.fcprojb.of(p)), bt, f, c);
             if let Some(m) = ablate {
                 cpu::ablate_forward(&mut a.fcproj, &m.mask, m.layer_offset(l), bt, 1, c);

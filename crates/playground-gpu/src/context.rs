@@ -1,4 +1,5 @@
-//! `GpuContext`: adapter, device, queue and one compute pipeline per WGSL file, compiled once.
+//! `GpuContext`: adapter, device, queue and one compute pipeline per kernel, compiled on the
+//! kernel's first use (a page's first forward pass compiles only the forward kernels).
 //! The same code runs natively (Vulkan) and in the browser (WebGPU); construction is async.
 
 use crate::counters::{BufferCounter, BufferStats, Tracked};
@@ -7,7 +8,9 @@ use crate::readback::Region;
 use crate::shaders::Kernel;
 use crate::tensor::GpuTensor;
 use playground_core::DeviceLimits;
-use std::sync::{Arc, Mutex};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, OnceLock};
 use wgpu::util::DeviceExt;
 
 /// The most workgroups a grid puts along x before it wraps onto y.
@@ -20,12 +23,26 @@ pub type SharedGpu = std::sync::Arc<GpuContext>;
 #[cfg(target_arch = "wasm32")]
 pub type SharedGpu = std::rc::Rc<GpuContext>;
 
+/// A popped error scope's result, awaited later (`GpuContext::compiled`).
+#[cfg(not(target_arch = "wasm32"))]
+type ScopeResult = Pin<Box<dyn Future<Output = Option<wgpu::Error>> + Send>>;
+#[cfg(target_arch = "wasm32")]
+type ScopeResult = Pin<Box<dyn Future<Output = Option<wgpu::Error>>>>;
+
+/// A kernel's compute pipeline and the layout of its bind group 0.
+struct Compiled {
+    pipeline: wgpu::ComputePipeline,
+    layout: wgpu::BindGroupLayout,
+}
+
 pub struct GpuContext {
     pub device: wgpu::Device,
     pub queue: wgpu::Queue,
     pub info: wgpu::AdapterInfo,
-    pipelines: Vec<wgpu::ComputePipeline>, // indexed by Kernel as usize
-    layouts: Vec<wgpu::BindGroupLayout>,
+    /// Indexed by `Kernel as usize`; filled on each kernel's first use.
+    compiled: Vec<OnceLock<Compiled>>,
+    /// Validation results of pipelines compiled since the last `compiled()`, by kernel name.
+    pending: Mutex<Vec<(&'static str, ScopeResult)>>,
     lost: Arc<Mutex<Option<String>>>,
     /// Error scopes belong to the device, not to a thread: allocations that check for
     /// out-of-memory take turns, so scopes from two threads never interleave.
@@ -98,8 +115,8 @@ fn needed_limits() -> [NeededLimit; 6] {
 
 impl GpuContext {
     /// Requests a high-performance adapter and a device with the WebGPU default limits (raised
-    /// to the adapter's buffer sizes, so larger models fit where the GPU allows), then compiles
-    /// every pipeline.
+    /// to the adapter's buffer sizes, so larger models fit where the GPU allows). Pipelines are
+    /// compiled when first used.
     pub async fn new() -> Result<Self, GpuError> {
         Self::with_optional_features(wgpu::Features::empty()).await
     }
@@ -141,37 +158,14 @@ impl GpuContext {
                 *l = Some(format!("{reason:?}: {message}"));
             }
         });
-        let mut pipelines = Vec::with_capacity(Kernel::ALL.len());
-        let mut layouts = Vec::with_capacity(Kernel::ALL.len());
-        for &kernel in Kernel::ALL {
-            let src = kernel.source();
-            let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
-            let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-                label: Some(src.name),
-                source: wgpu::ShaderSource::Wgsl(src.wgsl.into()),
-            });
-            let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                label: Some(src.name),
-                layout: None,
-                module: &module,
-                entry_point: Some("main"),
-                compilation_options: Default::default(),
-                cache: None,
-            });
-            if let Some(err) = scope.pop().await {
-                return Err(GpuError::Shader { shader: src.name, message: err.to_string() });
-            }
-            layouts.push(pipeline.get_bind_group_layout(0));
-            pipelines.push(pipeline);
-        }
         let buffers = Arc::new(BufferCounter::default());
         let unused = [0, 1].map(|_| GpuTensor::upload(&device, &buffers, "unused binding", &[0u32; 64]));
         Ok(GpuContext {
             device,
             queue,
             info: adapter.get_info(),
-            pipelines,
-            layouts,
+            compiled: Kernel::ALL.iter().map(|_| OnceLock::new()).collect(),
+            pending: Mutex::new(Vec::new()),
             lost,
             scope_turn: Mutex::new(()),
             unused,
@@ -221,16 +215,37 @@ impl GpuContext {
     /// Runs `allocate` (buffer creation) and turns a refusal for lack of memory into
     /// `GpuError::OutOfMemory` instead of a lost device later.
     pub async fn allocating<T>(&self, allocate: impl FnOnce() -> T) -> Result<T, GpuError> {
-        let (value, popped) = {
-            let _turn = self.scope_turn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let (value, popped) = self.in_scope_turn(|| {
             let scope = self.device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
             let value = allocate();
             (value, scope.pop()) // the pop takes effect here; only its result is awaited
-        };
+        });
         match popped.await {
             Some(err) => Err(GpuError::OutOfMemory(err.to_string())),
             None => Ok(value),
         }
+    }
+
+    /// Runs `f` holding this device's turn at error scopes. Re-entrant: a kernel compiled on
+    /// its first use inside `allocating` nests its scope in the one already held.
+    fn in_scope_turn<T>(&self, f: impl FnOnce() -> T) -> T {
+        thread_local! {
+            /// The context (by address) whose turn this thread holds, or 0.
+            static HOLDER: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+        }
+        let me = self as *const GpuContext as usize;
+        if HOLDER.get() == me {
+            return f();
+        }
+        struct Release(usize);
+        impl Drop for Release {
+            fn drop(&mut self) {
+                HOLDER.set(self.0);
+            }
+        }
+        let _turn = self.scope_turn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _release = Release(HOLDER.replace(me));
+        f()
     }
 
     /// GPU buffers created on this device, and those alive now (the soak test's leak check).
@@ -255,7 +270,53 @@ impl GpuContext {
     }
 
     pub fn pipeline(&self, kernel: Kernel) -> &wgpu::ComputePipeline {
-        &self.pipelines[kernel as usize]
+        &self.compile(kernel).pipeline
+    }
+
+    /// The kernel's pipeline, compiled now if this is its first use. Validation errors are
+    /// collected, not raised: `compiled()` reports them before anything runs.
+    fn compile(&self, kernel: Kernel) -> &Compiled {
+        let cell = &self.compiled[kernel as usize];
+        if let Some(compiled) = cell.get() {
+            return compiled;
+        }
+        // the turn first, then the cell: a thread inside `allocating` (holding the turn) that
+        // compiles never waits on a cell another thread is filling while it waits for the turn
+        self.in_scope_turn(|| {
+            cell.get_or_init(|| {
+                let src = kernel.source();
+                let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
+                let module = self.device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                    label: Some(src.name),
+                    source: wgpu::ShaderSource::Wgsl(src.wgsl.into()),
+                });
+                let pipeline = self.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                    label: Some(src.name),
+                    layout: None,
+                    module: &module,
+                    entry_point: Some("main"),
+                    compilation_options: Default::default(),
+                    cache: None,
+                });
+                let layout = pipeline.get_bind_group_layout(0);
+                let popped: ScopeResult = Box::pin(scope.pop());
+                self.pending.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push((src.name, popped));
+                Compiled { pipeline, layout }
+            })
+        })
+    }
+
+    /// Waits for the validation of the pipelines compiled since the last call, and turns the
+    /// first failure into `GpuError::Shader`. Called before work is submitted that may use
+    /// them (a read-back, a trainer's first step).
+    pub async fn compiled(&self) -> Result<(), GpuError> {
+        let pending = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
+        for (shader, popped) in pending {
+            if let Some(err) = popped.await {
+                return Err(GpuError::Shader { shader, message: err.to_string() });
+            }
+        }
+        Ok(())
     }
 
     /// Records a launch: `tensors[i]` binds to `@binding(i)` and the uniform `params` to the
@@ -272,7 +333,7 @@ impl GpuContext {
         entries.push(wgpu::BindGroupEntry { binding: tensors.len() as u32, resource: uniform.as_entire_binding() });
         let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some(name),
-            layout: &self.layouts[kernel as usize],
+            layout: &self.compile(kernel).layout,
             entries: &entries,
         });
         let _tracked = self.buffers.track(uniform.size());

@@ -11,9 +11,10 @@ use crate::context::{GpuContext, SharedGpu, Step};
 use crate::error::GpuError;
 use crate::kernels::{ablate, attention, encoder, matmul, residual, rope, softmax_xent};
 use crate::readback::{words_to_f32, Region, Staging};
-use crate::split::{self, ParamParts, VocabChunks};
+use crate::split::{ParamParts, VocabChunks};
 use crate::tensor::GpuTensor;
 use playground_core::ablation::Ablation;
+use playground_core::arch_ops::ffn_fused_activation;
 use playground_core::config::{NormPosition, Positions};
 use playground_core::cpu::{rope_table, sinusoidal_table};
 use playground_core::model::{check_targets, check_tokens};
@@ -222,7 +223,7 @@ impl GpuModel {
     /// allocation the GPU refuses becomes `GpuError::OutOfMemory`.
     pub async fn new(gpu: SharedGpu, config: ModelConfig, params: &[f32], max_batch: usize) -> Result<Self, GpuError> {
         let limits = gpu.device_limits();
-        split::check_device(&config, max_batch, &limits)?;
+        config.check_device(max_batch, &limits, true)?;
         let layout = ParamLayout::new(&config);
         let cuts = ParamParts::cuts(&layout, (limits.max_buffer_size / 4) as usize)?;
         let wte_bytes = layout.wte.len as u64 * 4;
@@ -517,8 +518,13 @@ impl GpuModel {
                 ops.push(norm_forward(gpu, norm, &la.ln2, &la.ln2_mean, &la.ln2_rstd, &la.residual2, &w.ln2w, w.ln2b.as_ref(), bt, c));
                 (&la.ln2, &la.residual2)
             };
-            ops.push(matmul::matmul_forward(gpu, &la.fch, ffn_in, &w.fcw, Some(&w.fcb), bt, c, fc));
-            ops.push(ffn_act_forward(gpu, cfg.ffn, &la.fch_gelu, &la.fch, bt, f));
+            match ffn_fused_activation(cfg.ffn) {
+                Some(act) => ops.push(matmul::matmul_forward_act(gpu, act, &la.fch_gelu, &la.fch, ffn_in, &w.fcw, Some(&w.fcb), bt, c, fc)),
+                None => {
+                    ops.push(matmul::matmul_forward(gpu, &la.fch, ffn_in, &w.fcw, Some(&w.fcb), bt, c, fc));
+                    ops.push(ffn_act_forward(gpu, cfg.ffn, &la.fch_gelu, &la.fch, bt, f));
+                }
+            }
             ops.push(matmul::matmul_forward(gpu, &la.fcproj, &la.fch_gelu, &w.fcprojw, Some(&w.fcprojb), bt, f, c));
             if let Some(m) = mask {
                 ops.push(ablate::ablate_forward(gpu, &la.fcproj, m, layer_offset, bt, 1, c));

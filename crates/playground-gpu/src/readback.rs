@@ -54,6 +54,7 @@ impl Staging {
             }
             at += r.len * 4;
         }
+        gpu.compiled().await?;
         gpu.queue.submit([encoder.finish()]);
         let words = map_words(gpu, staging, total.max(4)).await?;
         let mut out = Vec::with_capacity(regions.len());

@@ -1,15 +1,48 @@
 //! Every WGSL file the app ships, and nothing else: the only `include_str!` site.
-//! `Kernel` names each shader; `GpuContext` compiles one pipeline per kernel at start-up.
+//! `Kernel` names each shader; `GpuContext` compiles its pipeline on the kernel's first use.
+//! Most kernels are one file, `shaders/<name>.wgsl`, as it is. A kernel built twice with
+//! other sizes (the tiled matmuls) is one file, with the sizes as `const`s prepended here;
+//! functions that several kernels share (`shaders/include/`) are prepended the same way.
 
-/// One WGSL file: its stem in `shaders/` (also the wgpu label) and its text.
+/// One kernel's WGSL: its name (the wgpu label) and its text.
 #[derive(Clone, Copy, Debug)]
 pub struct ShaderSource {
     pub name: &'static str,
     pub wgsl: &'static str,
 }
 
+/// The text of `shaders/<file>.wgsl`.
+macro_rules! wgsl {
+    ($file:literal) => {
+        include_str!(concat!("../../../shaders/", $file, ".wgsl"))
+    };
+}
+
+/// The sizes of the tiled matmul kernels (`matmul::Tiles`): WORKGROUP_SIZE² invocations
+/// compute a TILE×TILE block, 8×8 outputs each.
+macro_rules! large_tiles {
+    () => {
+        "const WORKGROUP_SIZE: u32 = 16u; // invocations per side\nconst TILE: u32 = 128u; // output block side\n"
+    };
+}
+macro_rules! small_tiles {
+    () => {
+        "const WORKGROUP_SIZE: u32 = 8u; // invocations per side\nconst TILE: u32 = 64u; // output block side\n"
+    };
+}
+
+/// A kernel's text: `shaders/<name>.wgsl`, or the expression given.
+macro_rules! text {
+    ($name:literal) => {
+        wgsl!($name)
+    };
+    ($name:literal, $wgsl:expr) => {
+        $wgsl
+    };
+}
+
 macro_rules! kernels {
-    ($($variant:ident => $name:literal),* $(,)?) => {
+    ($($variant:ident => $name:literal $(= $wgsl:expr)?),* $(,)?) => {
         /// One variant per WGSL file in `shaders/`.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum Kernel { $($variant),* }
@@ -19,10 +52,7 @@ macro_rules! kernels {
 
             pub fn source(self) -> ShaderSource {
                 match self {
-                    $(Kernel::$variant => ShaderSource {
-                        name: $name,
-                        wgsl: include_str!(concat!("../../../shaders/", $name, ".wgsl")),
-                    }),*
+                    $(Kernel::$variant => ShaderSource { name: $name, wgsl: text!($name $(, $wgsl)?) }),*
                 }
             }
         }
@@ -40,12 +70,12 @@ kernels! {
     RmsNormForward => "rmsnorm_forward",
     RmsNormBackwardInput => "rmsnorm_backward_input",
     RmsNormBackwardParams => "rmsnorm_backward_params",
-    MatmulForward => "matmul_forward",
-    MatmulForwardSmall => "matmul_forward_small",
-    MatmulBackwardInput => "matmul_backward_input",
-    MatmulBackwardInputSmall => "matmul_backward_input_small",
-    MatmulBackwardWeight => "matmul_backward_weight",
-    MatmulBackwardWeightSmall => "matmul_backward_weight_small",
+    MatmulForward => "matmul_forward" = concat!(large_tiles!(), wgsl!("include/activations"), wgsl!("matmul_forward")),
+    MatmulForwardSmall => "matmul_forward_small" = concat!(small_tiles!(), wgsl!("include/activations"), wgsl!("matmul_forward")),
+    MatmulBackwardInput => "matmul_backward_input" = concat!(large_tiles!(), wgsl!("matmul_backward_input")),
+    MatmulBackwardInputSmall => "matmul_backward_input_small" = concat!(small_tiles!(), wgsl!("matmul_backward_input")),
+    MatmulBackwardWeight => "matmul_backward_weight" = concat!(large_tiles!(), wgsl!("matmul_backward_weight")),
+    MatmulBackwardWeightSmall => "matmul_backward_weight_small" = concat!(small_tiles!(), wgsl!("matmul_backward_weight")),
     MatmulBackwardBias => "matmul_backward_bias",
     AttentionForward => "attention_forward",
     AttentionForwardTiled => "attention_forward_tiled",
@@ -54,15 +84,15 @@ kernels! {
     AttentionBackwardQueryTiled => "attention_backward_query_tiled",
     AttentionBackwardKey => "attention_backward_key",
     AttentionBackwardKeyTiled => "attention_backward_key_tiled",
-    GeluForward => "gelu_forward",
-    GeluBackward => "gelu_backward",
-    ReluForward => "relu_forward",
+    GeluForward => "gelu_forward" = concat!(wgsl!("include/activations"), wgsl!("gelu_forward")),
+    GeluBackward => "gelu_backward" = concat!(wgsl!("include/activations"), wgsl!("gelu_backward")),
+    ReluForward => "relu_forward" = concat!(wgsl!("include/activations"), wgsl!("relu_forward")),
     ReluBackward => "relu_backward",
     SwiGluForward => "swiglu_forward",
     SwiGluBackward => "swiglu_backward",
     RopeForward => "rope_forward",
     RopeBackward => "rope_backward",
-    GeluTanhForward => "gelu_tanh_forward",
+    GeluTanhForward => "gelu_tanh_forward" = concat!(wgsl!("include/activations"), wgsl!("gelu_tanh_forward")),
     GeluTanhBackward => "gelu_tanh_backward",
     ResidualForward => "residual_forward",
     SoftmaxXentForward => "softmax_xent_forward",

@@ -17,7 +17,7 @@ use crate::kernels::matmul;
 use crate::readback::Region;
 use crate::tensor::GpuTensor;
 use playground_core::params::{ParamLayout, Span, ALIGN};
-use playground_core::{CoreError, DeviceLimits, ModelConfig};
+use playground_core::{CoreError, ModelConfig};
 
 /// Contiguous runs of the flat parameter layout, one buffer each: (first float, buffer).
 pub(crate) struct ParamParts {
@@ -156,28 +156,4 @@ impl VocabChunks {
         }
         steps
     }
-}
-
-/// `ModelConfig::check_device` for a model that may be split: the parameters need not fit one
-/// buffer nor wte one binding, but every activation must fit one binding.
-pub(crate) fn check_device(config: &ModelConfig, batch: usize, limits: &DeviceLimits) -> Result<(), CoreError> {
-    let unbounded = DeviceLimits { max_buffer_size: u64::MAX, max_storage_buffer_binding_size: u64::MAX, ..*limits };
-    config.check_device(batch, &unbounded)?;
-    let (b, t, c, v, nh) = (batch as u64, config.block_size as u64, config.n_embd as u64, config.vocab_size as u64, config.n_head as u64);
-    let activations: [(&str, u64); 3] = [
-        ("FFN activations (B×T×4C)", b * t * 4 * c),
-        ("logits (B×T×V)", b * t * v),
-        ("attention weights of one layer (B×NH×T×T)", b * nh * t * t),
-    ];
-    for (what, elements) in activations {
-        if elements * 4 > limits.max_storage_buffer_binding_size {
-            return Err(CoreError::DeviceLimit {
-                what: what.into(),
-                needed: elements * 4,
-                allowed: limits.max_storage_buffer_binding_size,
-                limit: "maxStorageBufferBindingSize",
-            });
-        }
-    }
-    Ok(())
 }

@@ -136,6 +136,7 @@ impl GpuTrainer {
             adamw_update(&gpu, &view(&model.params), &view(&bufs.m), &view(&bufs.v), &view(&bufs.grads), &bufs.scale, &hp, span.len as u32)
         });
         let stats = step_stats(&gpu, &bufs.stats, &model.acts.losses, &bufs.norm, (b * t) as u32, 0, (b * t) as u32);
+        gpu.compiled().await?;
         Ok(GpuTrainer { model, config: train, bufs, plan, clip, adamw, stats, step: 0, read: 0 })
     }
 

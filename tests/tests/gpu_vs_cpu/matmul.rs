@@ -34,6 +34,40 @@ fn matmul_forward_matches_cpu() {
 }
 
 #[test]
+fn matmul_forward_act_matches_cpu() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    // odd sizes, partial blocks, with and without bias; inputs scaled so pre spans both tails
+    let shapes = [(7, 13, 5, true), (65, 33, 130, false), (129, 9, 257, true)];
+    let acts = [cpu::Activation::Gelu, cpu::Activation::GeluTanh, cpu::Activation::Relu];
+    for (tiles, act) in matmul::Tiles::ALL.into_iter().flat_map(|t| acts.map(|a| (t, a))) {
+        for (m, k, n, with_bias) in shapes {
+            let (inp, w, bias) = (randn(m * k, 1.0, 17), randn(n * k, 1.0, 18), randn(n, 1.0, 19));
+            let (mut want, mut want_pre) = (vec![0.0; m * n], vec![0.0; m * n]);
+            cpu::matmul_forward_act(act, &mut want, &mut want_pre, &inp, &w, with_bias.then_some(&bias[..]), m, k, n);
+            let (out, pre) = (zeros(&gpu, m * n), zeros(&gpu, m * n));
+            let g_bias = upload(&gpu, &bias);
+            let op = matmul::matmul_forward_act_tiled(
+                &gpu,
+                tiles,
+                act,
+                &out,
+                &pre,
+                &upload(&gpu, &inp),
+                &upload(&gpu, &w),
+                with_bias.then_some(&g_bias),
+                m as u32,
+                k as u32,
+                n as u32,
+            );
+            let got = run_and_read(&gpu, &[op], &[&out, &pre]);
+            let tag = format!("{act:?} {tiles:?} m{m} k{k} n{n}");
+            assert_close(&format!("matmul_forward_act pre {tag}"), &got[1], &want_pre, 1e-5 * (k as f32).sqrt(), 1e-5);
+            assert_close(&format!("matmul_forward_act out {tag}"), &got[0], &want, 1e-5 * (k as f32).sqrt(), 1e-5);
+        }
+    }
+}
+
+#[test]
 fn matmul_backward_matches_cpu() {
     let Some(gpu) = gpu_or_skip() else { return };
     // M = 1 and N = 1, partial blocks on every side, K and M not multiples of the 8-deep

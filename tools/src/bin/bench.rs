@@ -22,6 +22,7 @@
 //! submit and wait. Every measurement is preceded by a warm-up launch (drivers may compile
 //! lazily). Training steps are timed by wall clock, the way an application sees them.
 
+use playground_core::cpu::Activation;
 use playground_core::train::TrainConfig;
 use playground_core::{CpuModel, ModelConfig, ParamLayout, Rng};
 use playground_gpu::context::Op;
@@ -229,6 +230,16 @@ fn kernels(timer: &Timer, name: &str, cfg: &ModelConfig, b: usize, (budget, min_
         let fwd = matmul::matmul_forward(gpu, &y, &inp, &w, has_bias.then_some(&bias), mu, ku, nu);
         let (ms, reps) = timer.time(&[&fwd], budget, min_reps);
         record("matmul_forward", layer, shape.clone(), ms, reps, Some(flop), None);
+        if layer == "fc" {
+            // the FFN's first matmul with its GELU: fused into the epilogue, and as two passes
+            let (h, pre) = (GpuTensor::zeros(gpu, "h", m * n), GpuTensor::zeros(gpu, "pre", m * n));
+            let fused = matmul::matmul_forward_act(gpu, Activation::Gelu, &h, &pre, &inp, &w, Some(&bias), mu, ku, nu);
+            let (ms, reps) = timer.time(&[&fused], budget, min_reps);
+            record("matmul_forward_gelu", layer, shape.clone(), ms, reps, Some(flop), None);
+            let act = gelu::gelu_forward(gpu, &h, &y, (m * n) as u32);
+            let (ms, reps) = timer.time(&[&fwd, &act], budget, min_reps);
+            record("matmul_forward+gelu_forward", layer, shape.clone(), ms, reps, Some(flop), None);
+        }
         let bin = matmul::matmul_backward_input(gpu, &dx, &dy, &w, mu, ku, nu);
         let (ms, reps) = timer.time(&[&bin], budget, min_reps);
         record("matmul_backward_input", layer, shape.clone(), ms, reps, Some(flop), None);

@@ -36,6 +36,37 @@ pub fn matmul_forward(
     }
 }
 
+/// The elementwise activation `matmul_forward_act` applies after the bias.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Activation {
+    Gelu,
+    GeluTanh,
+    Relu,
+}
+
+/// pre (M, N) = inp (M, K) · weight (N, K)ᵀ + bias (N), then out (M, N) = act(pre): the FFN's
+/// first matmul and its activation, which `matmul_forward.wgsl` runs as one kernel (the
+/// activation in its epilogue). pre is kept: the activation's backward reads it.
+#[allow(clippy::too_many_arguments)]
+pub fn matmul_forward_act(
+    act: Activation,
+    out: &mut [f32],      // (M, N)
+    pre: &mut [f32],      // (M, N)
+    inp: &[f32],          // (M, K)
+    weight: &[f32],       // (N, K)
+    bias: Option<&[f32]>, // (N)
+    m: usize,
+    k: usize,
+    n: usize,
+) {
+    matmul_forward(pre, inp, weight, bias, m, k, n);
+    match act {
+        Activation::Gelu => super::gelu_forward(out, pre, m * n),
+        Activation::GeluTanh => super::gelu_tanh_forward(out, pre, m * n),
+        Activation::Relu => super::relu_forward(out, pre, m * n),
+    }
+}
+
 /// forward was: out[m,n] = Σ_k inp[m,k]·weight[n,k] + bias[n];  so
 ///   dinp[m,k]    += Σ_n dout[m,n]·weight[n,k]
 ///   dweight[n,k] += Σ_m dout[m,n]·inp[m,k]

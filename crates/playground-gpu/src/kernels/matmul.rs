@@ -3,6 +3,7 @@
 use crate::context::{grid, GpuContext, Op};
 use crate::shaders::Kernel;
 use crate::tensor::GpuTensor;
+use playground_core::cpu::Activation;
 
 #[repr(C)]
 #[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
@@ -11,12 +12,16 @@ pub struct MatmulParams {
     pub k: u32,
     pub n: u32,
     pub has_bias: u32,
+    /// 0: none; else the activation of the epilogue (`activation_code`).
+    pub act: u32,
+    pub _pad: [u32; 3],
 }
 const _: () = assert!(std::mem::size_of::<MatmulParams>().is_multiple_of(16));
 
-/// The tiled kernels come in two sizes of output block, the same code with other constants:
-/// `matmul_*.wgsl` (128×128 blocks, 16×16 invocations) and `matmul_*_small.wgsl` (64×64
-/// blocks, 8×8 invocations); each invocation computes 8×8 outputs either way.
+/// The tiled kernels come in two sizes of output block, one WGSL file each with the sizes
+/// prepended in `shaders.rs`: `Kernel::Matmul*` (128×128 blocks, 16×16 invocations) and
+/// `Kernel::Matmul*Small` (64×64 blocks, 8×8 invocations); each invocation computes 8×8
+/// outputs either way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tiles {
     Small,
@@ -94,12 +99,76 @@ pub fn matmul_forward_tiled(
     k: u32,
     n: u32,
 ) -> Op {
+    forward(gpu, tiles, None, out, inp, weight, bias, m, k, n)
+}
+
+/// pre (M, N) = inp (M, K) · weight (N, K)ᵀ + bias (N) and out (M, N) = act(pre), one kernel:
+/// the activation runs in the matmul's epilogue instead of a pass of its own (one read and
+/// one write of (M, N) fewer). pre is kept for the activation's backward.
+#[allow(clippy::too_many_arguments)]
+pub fn matmul_forward_act(
+    gpu: &GpuContext,
+    act: Activation,
+    out: &GpuTensor,          // (M, N)
+    pre: &GpuTensor,          // (M, N)
+    inp: &GpuTensor,          // (M, K)
+    weight: &GpuTensor,       // (N, K)
+    bias: Option<&GpuTensor>, // (N)
+    m: u32,
+    k: u32,
+    n: u32,
+) -> Op {
+    matmul_forward_act_tiled(gpu, Tiles::for_output(m, n), act, out, pre, inp, weight, bias, m, k, n)
+}
+
+/// `matmul_forward_act` with the block size chosen by the caller (tests check both).
+#[allow(clippy::too_many_arguments)]
+pub fn matmul_forward_act_tiled(
+    gpu: &GpuContext,
+    tiles: Tiles,
+    act: Activation,
+    out: &GpuTensor,          // (M, N)
+    pre: &GpuTensor,          // (M, N)
+    inp: &GpuTensor,          // (M, K)
+    weight: &GpuTensor,       // (N, K)
+    bias: Option<&GpuTensor>, // (N)
+    m: u32,
+    k: u32,
+    n: u32,
+) -> Op {
+    forward(gpu, tiles, Some((act, pre)), out, inp, weight, bias, m, k, n)
+}
+
+/// `params.act` of matmul_forward.wgsl.
+fn activation_code(act: Option<Activation>) -> u32 {
+    match act {
+        None => 0,
+        Some(Activation::Gelu) => 1,
+        Some(Activation::GeluTanh) => 2,
+        Some(Activation::Relu) => 3,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn forward(
+    gpu: &GpuContext,
+    tiles: Tiles,
+    act: Option<(Activation, &GpuTensor)>, // and pre (M, N)
+    out: &GpuTensor,                       // (M, N)
+    inp: &GpuTensor,                       // (M, K)
+    weight: &GpuTensor,                    // (N, K)
+    bias: Option<&GpuTensor>,              // (N)
+    m: u32,
+    k: u32,
+    n: u32,
+) -> Op {
     let kernel = match tiles {
         Tiles::Small => Kernel::MatmulForwardSmall,
         Tiles::Large => Kernel::MatmulForward,
     };
-    let params = MatmulParams { m, k, n, has_bias: bias.is_some() as u32 };
-    gpu.op(kernel, &[out, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, tiles.grid(m, n))
+    let params = MatmulParams { m, k, n, has_bias: bias.is_some() as u32, act: activation_code(act.map(|a| a.0)), _pad: [0; 3] };
+    let pre = act.map_or(gpu.unused(1), |a| a.1);
+    gpu.op(kernel, &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, tiles.grid(m, n))
 }
 
 /// `cpu::matmul_backward` as two or three kernels, each accumulating (`+=`):

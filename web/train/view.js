@@ -11,7 +11,8 @@ import { createSetupForm } from './form.js';
 import { createTrainer } from './trainer.js';
 import { createLossChart } from './loss-chart.js';
 import { createGradientsPanel } from './gradients.js';
-import { normalize, settingsOfConfig } from './presets.js';
+import { familyOf, normalize, settingsOfConfig } from './presets.js';
+import { predictionItem, predictionsIntro } from './predictions.js';
 import { runInputs } from './data.js';
 import { MAX_CHECKPOINT_BYTES, checkpointName, download, readBytes, runInfo, safetensorsMetadata } from './files.js';
 
@@ -37,6 +38,7 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     progressText: $('tr-progress-text'),
     stats: $('tr-stats'),
     samples: $('tr-samples'),
+    samplesTitle: $('tr-samples-title'),
     samplesIntro: $('tr-samples-intro'),
     attentionIntro: $('tr-attention-intro'),
     explore: $('tr-explore'),
@@ -57,6 +59,7 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     onNotice: (messages) => runNotices.set('run', messages),
     onEngine,
     inputs: (data, ctx) => runInputs(data, tasks, ctx),
+    classes: (data) => tasks.find((t) => t.name === data?.task)?.classes,
   });
   const { state } = trainer;
   let restored = null; // promise of the first restore from IndexedDB
@@ -111,7 +114,7 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
       loss: run?.loss ?? [],
       val: run?.val ?? [],
       xMax: max,
-      chance: engine ? Math.log(engine.config.vocab_size) : null,
+      chance: engine ? Math.log(engine.config.n_classes || engine.config.vocab_size) : null,
     });
     drawStats(); // after the chart: it shows the chart's running average
     drawSamples();
@@ -182,17 +185,23 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     const run = state.run;
     const samples = run?.samples ?? [];
     const every = trainer.evalEvery();
-    if (run?.inputs) {
+    const family = familyOf(run?.settings.family).name;
+    if (run && family !== 'decoder') {
+      ui.samplesTitle.textContent = 'What it predicts';
+      ui.samplesIntro.textContent = predictionsIntro(family, every);
+    } else if (run?.inputs) {
+      ui.samplesTitle.textContent = 'What it writes';
       const shown = JSON.stringify(run.inputs.prompt.replace(/^\n/, '')).slice(1, -1);
       ui.samplesIntro.textContent = `Every ${every} steps the model continues the prompt “${shown}” for 80 characters (temperature 0.8). ` +
         'Grey is the prompt, the rest is the model’s own. Untrained, it writes noise; as it learns, the output follows the data.';
     } else {
+      ui.samplesTitle.textContent = 'What it writes';
       ui.samplesIntro.textContent = 'Samples of what the model writes appear here while it trains.';
     }
     const key = `${samples.length}|${samples[samples.length - 1]?.step}`;
     if (drawnSamples === key) return;
     drawnSamples = key;
-    ui.samples.replaceChildren(...samples.slice(-SAMPLES_SHOWN).reverse().map((s) => el(
+    ui.samples.replaceChildren(...samples.slice(-SAMPLES_SHOWN).reverse().map((s) => s.kind ? predictionItem(s) : el(
       'li',
       { className: 'sample' },
       el('span', { className: 'sample-step', text: `step ${s.step.toLocaleString('en')}` }),

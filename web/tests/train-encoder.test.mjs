@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { setup, ARTIFACTS } from './harness.mjs';
-import { openTrain, trainState, waitTrain } from './train-helpers.mjs';
+import { openTrain, trainState, waitTrain, LONG } from './train-helpers.mjs';
 
 const SIZE = 'preset=custom&layers=1&heads=2&embd=16&ctx=16&batch=8&lr=0.01&steps=50&seed=1&engine=cpu';
 
@@ -91,6 +91,40 @@ test('cpu: a masked LM trains and shows its guesses for the hidden tokens', asyn
   console.log(`mlm on copy: val ${s.val[0].val.toFixed(3)} → ${s.val.at(-1).val.toFixed(3)}; guesses at step 50: ${p.guesses.join(' | ')}`);
   assert.ok(s.val.at(-1).val < s.val[0].val, 'the masked-LM validation loss falls');
   await shoot(page, 'mlm');
+
+  // Explore: the output becomes "fill the mask", at every █ or [MASK]; attention is not masked
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.click('#tr-explore');
+  await page.waitForFunction(() => window.playgroundDebug.page === 'explore' && window.playgroundDebug.renders > 0, null, { timeout: LONG });
+  const fill = async (text) => {
+    const before = await page.evaluate(() => window.playgroundDebug.renders);
+    await page.fill('#text', text);
+    await page.waitForFunction((n) => window.playgroundDebug.renders > n, before, { timeout: LONG });
+    return page.evaluate(() => ({
+      shown: !document.querySelector('#view-fill-mask').hidden,
+      nextTokenShown: !document.querySelector('#view-output').hidden,
+      heading: document.querySelector('#h-output').textContent,
+      rows: [...document.querySelectorAll('#view-fill-mask .guess')].map((g) => ({
+        position: Number(g.dataset.position),
+        tokens: [...g.querySelectorAll('code')].map((c) => c.textContent),
+      })),
+      attention: document.querySelector('#view-attention').textContent,
+    }));
+  };
+  const a = await fill('ca█e>ca█e');
+  assert.ok(a.shown && !a.nextTokenShown, 'fill the mask replaces the next-token view');
+  assert.match(a.heading, /fill the mask/);
+  assert.deepEqual(a.rows.map((r) => r.position), [2, 7]);
+  for (const r of a.rows) {
+    assert.equal(r.tokens.length, 5);
+    const ps = r.tokens.map((t) => Number(t.match(/([\d.]+)%/)?.[1] ?? 0));
+    assert.ok(ps.every((p, i) => i === 0 || p <= ps[i - 1]), r.tokens.join());
+  }
+  const b = await fill('ca[MASK]e>ca[MASK]e');
+  assert.deepEqual(b.rows, a.rows, '[MASK] reads as █');
+  assert.match(a.attention, /nothing is masked/);
+  await page.locator('#h-output').scrollIntoViewIfNeeded();
+  await page.screenshot({ path: join(ARTIFACTS, 'explore-fill-mask-1280-light.png') });
   assert.deepEqual(page.errors, []);
 });
 

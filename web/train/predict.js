@@ -51,7 +51,7 @@ export async function predictMasked(engine, text, seed) {
   const hidden = positions.map((position) => {
     const row = Array.from(probs.subarray(position * v, (position + 1) * v), (p, id) => ({ token: engine.vocab[id], p }));
     row.sort((a, b) => b.p - a.p);
-    return { position, truth: engine.vocab[ids[position]], top: row.slice(0, TOP) };
+    return { position, truth: engine.vocab[ids[position]], top: row.filter((g) => g.token !== MASK_CHAR).slice(0, TOP) }; // [MASK] is never an answer
   });
   return { kind: 'mlm', tokens: Array.from(input, (id) => engine.vocab[id]), hidden };
 }

@@ -226,7 +226,8 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     ui.attentionIntro.textContent =
       `The input “${probe.labels.join('').replace(/\n/g, '↵')}” (${probe.ids.length} tokens) through the model at step ${probe.step.toLocaleString('en')}, ` +
       `redrawn every ${trainer.evalEvery()} steps and after each Step. At first every head spreads its attention evenly; watch them specialise.`;
-    attention.update({ labels, T: probe.ids.length, layer: selected.layer, head: selected.head, maps: probe.maps });
+    const causal = state.engine?.config.family !== 'encoder';
+    attention.update({ labels, T: probe.ids.length, layer: selected.layer, head: selected.head, maps: probe.maps, causal });
   }
 
   // ---- actions ----------------------------------------------------------------------------

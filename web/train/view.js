@@ -13,6 +13,7 @@ import { createLossChart } from './loss-chart.js';
 import { createGradientsPanel } from './gradients.js';
 import { familyOf, normalize, settingsOfConfig } from './presets.js';
 import { predictionItem, predictionsIntro } from './predictions.js';
+import { createCompareView } from './compare-view.js';
 import { runInputs } from './data.js';
 import { MAX_CHECKPOINT_BYTES, checkpointName, download, readBytes, runInfo, safetensorsMetadata } from './files.js';
 
@@ -62,6 +63,12 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     classes: (data) => tasks.find((t) => t.name === data?.task)?.classes,
   });
   const { state } = trainer;
+  const compare = createCompareView($('tr-compare'), {
+    worker,
+    settingsA: () => form.settings(),
+    dataA: () => form.data(),
+    probe: () => runInputs(form.data(), tasks, form.settings().ctx).probe,
+  });
   let restored = null; // promise of the first restore from IndexedDB
   let frame = 0;
   let drawnProbe; // the probe the attention view shows (null: none, hidden)
@@ -69,6 +76,7 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
   let loadedInfo = null; // what an uploaded checkpoint's header said
 
   form.set(normalize(deserializeTrain('').state));
+  compare.sync();
 
   function schedule() {
     if (!frame) frame = requestAnimationFrame(render);
@@ -76,6 +84,7 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
 
   function settingsChanged() {
     const s = form.settings();
+    compare.sync();
     if (isShown() && form.valid()) history.replaceState(null, '', `#${serializeTrain(s)}`);
     schedule();
   }
@@ -388,6 +397,7 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     if (!state.run && hash) {
       const parsed = deserializeTrain(hash);
       if (serializeTrain(normalize(parsed.state)) !== serializeTrain(form.settings())) form.set(normalize(parsed.state));
+      compare.sync();
       runNotices.set('address', parsed.messages.map((text) => ({ level: 'warn', text })));
     }
     if (isShown()) history.replaceState(null, '', `#${serializeTrain(state.run?.settings ?? form.settings())}`);
@@ -421,6 +431,8 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
       get meanMsPerStep() { return state.engineSteps ? state.engineMs / state.engineSteps : null; },
       get lastError() { return state.lastError; },
       get settings() { return form.settings(); },
+      /** Compare mode's run: { status, error, sides: [{ name, settings, steps, loss, val, ms, probe }] }. */
+      compare: compare.state,
     },
   };
 }

@@ -284,11 +284,17 @@ function engineNotices() {
   }];
 }
 
+/** What kind of transformer the model is, in the words of the explainers. */
+function familyName() {
+  if (config.family !== 'encoder') return 'GPT';
+  return config.n_classes ? 'BERT-style encoder with a [CLS] classifier' : 'BERT-style encoder (masked LM)';
+}
+
 function describeModel() {
   const { n_layer: L, n_head: NH, n_embd: C, block_size: B, vocab_size: V } = config;
   const params = V * C + B * C + L * (12 * C * C + 13 * C) + 2 * C;
   ui.model.textContent =
-    `${shownModel?.trained ? 'Your trained model: a' : 'A'} GPT with ${L} layer${L === 1 ? '' : 's'} (transformer blocks) of ${NH} attention head${NH === 1 ? '' : 's'}, C = ${C} numbers per token, a vocabulary of V = ${V} ` +
+    `${shownModel?.trained ? 'Your trained model: a' : 'A'} ${familyName()} with ${L} layer${L === 1 ? '' : 's'} (transformer blocks) of ${NH} attention head${NH === 1 ? '' : 's'}, C = ${C} numbers per token, a vocabulary of V = ${V} ` +
     `${engine.tokenizer === 'gpt2' ? 'byte-level BPE tokens' : 'characters'} and a context of block_size = ${B} tokens: ${params.toLocaleString('en')} weights.`;
 }
 

@@ -123,6 +123,7 @@ test('cpu: a masked LM trains and shows its guesses for the hidden tokens', asyn
   const b = await fill('ca[MASK]e>ca[MASK]e');
   assert.deepEqual(b.rows, a.rows, '[MASK] reads as █');
   assert.match(a.attention, /nothing is masked/);
+  assert.match(await page.textContent('#model'), /^Your trained model: a BERT-style encoder \(masked LM\) with 1 layer/);
   await page.locator('#h-output').scrollIntoViewIfNeeded();
   await page.screenshot({ path: join(ARTIFACTS, 'explore-fill-mask-1280-light.png') });
   assert.deepEqual(page.errors, []);

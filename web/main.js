@@ -23,6 +23,7 @@ import { createAttentionView } from './views/attention.js';
 import { createFfnView } from './views/ffn.js';
 import { createResidualView } from './views/residual.js';
 import { createOutputView } from './views/output.js';
+import { createFillMaskView, withMaskChars } from './views/fill-mask.js';
 import { createInspect } from './inspect.js';
 
 const GENERATE_COUNT = 20; // tokens appended by one press of Generate
@@ -32,6 +33,7 @@ const VIEW_BAND = '-25% 0px -70% 0px'; // a band a quarter down the viewport: th
 const $ = (id) => document.getElementById(id);
 const ui = {
   main: $('main'),
+  fillMask: $('view-fill-mask'),
   trainPage: $('train-page'),
   navExplore: $('nav-explore'),
   navTrain: $('nav-train'),
@@ -69,6 +71,7 @@ const views = {
   residual: createResidualView($('view-residual'), { onHighlight }),
   output: createOutputView($('view-output'), { controls: $('sampling') }),
 };
+const fillMask = createFillMaskView(ui.fillMask);
 
 const worker = startWorker(); // one worker hosts every engine: the default model's and the training run's
 const inspect = createInspect({
@@ -281,11 +284,17 @@ function engineNotices() {
   }];
 }
 
+/** What kind of transformer the model is, in the words of the explainers. */
+function familyName() {
+  if (config.family !== 'encoder') return 'GPT';
+  return config.n_classes ? 'BERT-style encoder with a [CLS] classifier' : 'BERT-style encoder (masked LM)';
+}
+
 function describeModel() {
   const { n_layer: L, n_head: NH, n_embd: C, block_size: B, vocab_size: V } = config;
   const params = V * C + B * C + L * (12 * C * C + 13 * C) + 2 * C;
   ui.model.textContent =
-    `${shownModel?.trained ? 'Your trained model: a' : 'A'} GPT with ${L} layer${L === 1 ? '' : 's'} (transformer blocks) of ${NH} attention head${NH === 1 ? '' : 's'}, C = ${C} numbers per token, a vocabulary of V = ${V} ` +
+    `${shownModel?.trained ? 'Your trained model: a' : 'A'} ${familyName()} with ${L} layer${L === 1 ? '' : 's'} (transformer blocks) of ${NH} attention head${NH === 1 ? '' : 's'}, C = ${C} numbers per token, a vocabulary of V = ${V} ` +
     `${engine.tokenizer === 'gpt2' ? 'byte-level BPE tokens' : 'characters'} and a context of block_size = ${B} tokens: ${params.toLocaleString('en')} weights.`;
 }
 
@@ -297,7 +306,8 @@ function describeModel() {
 async function traceNow(isStale) {
   const since = changedAt ?? performance.now();
   const t0 = performance.now();
-  const { text, layer, head } = state;
+  const { layer, head } = state;
+  const text = isMaskedLm() ? withMaskChars(state.text) : state.text;
   const params = { temperature: state.temp, topK: state.topk, topP: state.topp };
   const encoded = await engine.encode(text);
   const input = prepareInput(text, encoded, config.block_size, vocab, { byToken: engine.tokenizer === 'gpt2' });
@@ -321,6 +331,7 @@ async function traceNow(isStale) {
   const data = viewData(result, { config, vocab, layer, head, input, tokenizer: engine.tokenizer });
   last.output = data.output;
   for (const [name, view] of Object.entries(views)) view.update(name === 'output' ? { ...data.output, sampling: last.sampling } : data[name]);
+  showFillMask(input.ids, result.probs.data);
   if (highlighted !== null && highlighted >= input.ids.length) highlighted = null;
   for (const v of Object.values(views)) v.highlight?.(highlighted);
   last.inspected = inspect.update({ engine, ids: input.ids, labels: input.labels, config, vocab });
@@ -337,6 +348,20 @@ async function traceNow(isStale) {
 }
 
 /** No tokens: the messages say why; the views keep nothing stale on screen. */
+/** Whether the model is an encoder trained as a masked LM (its output is the fill-the-mask view). */
+function isMaskedLm() {
+  return config.family === 'encoder' && !config.n_classes;
+}
+
+/** The fill-the-mask view in place of the next-token one, for a masked LM. */
+function showFillMask(ids, probs) {
+  const on = isMaskedLm();
+  ui.fillMask.hidden = !on;
+  for (const id of ['sampling', 'view-output']) $(id).hidden = on;
+  $('h-output').lastChild.textContent = on ? ' Output: fill the mask' : ' Output: the next token';
+  if (on) fillMask.update({ ids: Array.from(ids), probs, vocab });
+}
+
 function showEmpty(input) {
   changedAt = null;
   last = { input, trace: null, keys: [], logits: null, sampling: null, output: null };

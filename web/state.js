@@ -24,8 +24,9 @@ const PROPS = [
   { name: 'seed', type: 'int', def: 1, min: 0, max: MAX_SEED },
 ];
 
-/** The generated tasks (crates/playground-core/src/data.rs), then the user's own text. */
-export const DATA_CHOICES = ['copy', 'reverse', 'sort', 'addition', 'brackets', 'grammar', 'text'];
+/** The generated tasks (crates/playground-core/src/data.rs, and the [CLS] classifier's
+ * "balanced" in data/classify.rs), then the user's own text. */
+export const DATA_CHOICES = ['copy', 'reverse', 'sort', 'addition', 'brackets', 'grammar', 'balanced', 'text'];
 export const PRESET_NAMES = ['tiny', 'small', 'medium', 'custom'];
 export const ENGINES = ['auto', 'webgpu', 'cpu'];
 /**
@@ -38,6 +39,8 @@ export const NORM_POSITIONS = ['pre', 'post'];
 export const POSITION_CHOICES = ['learned', 'sinusoidal', 'rotary'];
 export const FFN_CHOICES = ['gelu', 'relu', 'swi_glu'];
 export const HEAD_CHOICES = ['tied', 'untied'];
+/** Model families (web/train/presets.js FAMILIES describes each); the first is GPT's. */
+export const FAMILY_CHOICES = ['decoder', 'mlm', 'cls'];
 
 /**
  * The Train page's settings, one row per URL parameter; `page=train` marks the page. The
@@ -61,6 +64,7 @@ export const TRAIN_PROPS = [
   { name: 'positions', optional: true, type: 'enum', def: 'learned', values: POSITION_CHOICES },
   { name: 'ffn', optional: true, type: 'enum', def: 'gelu', values: FFN_CHOICES },
   { name: 'head', optional: true, type: 'enum', def: 'tied', values: HEAD_CHOICES },
+  { name: 'family', optional: true, type: 'enum', def: 'decoder', values: FAMILY_CHOICES },
 ];
 
 const value = (x, limits) => (typeof x === 'function' ? x(limits) : x);

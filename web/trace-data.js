@@ -128,7 +128,7 @@ export function viewData(trace, { config, vocab, layer, head, input, tokenizer =
       concat: get(`${b}.attn.concat`), proj: get(`${b}.attn.proj`), res1: get(`${b}.res1`),
     }),
     attention: () => ({
-      labels, T, layer, head,
+      labels, T, layer, head, causal: config.family !== 'encoder', // an encoder's tokens see both sides
       maps: Array.from({ length: config.n_layer }, (_, l) => Array.from({ length: NH }, (_, hh) => get(`block${l}.head${hh}.att`))),
     }),
     ffn: () => {

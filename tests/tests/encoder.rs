@@ -132,3 +132,29 @@ fn the_cls_classifier_trains_on_balanced_brackets_on_gpu_and_cpu_alike() {
     }
     assert_close("classifier losses GPU vs CPU", &curves[0], &curves[1], 2e-3, 2e-3);
 }
+
+#[test]
+fn cls_probs_are_the_classifiers_probabilities_on_gpu_and_cpu_alike() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    let tokenizer = classify::tokenizer();
+    let config = ModelConfig { vocab_size: tokenizer.vocab_size(), n_classes: 2, ..encoder(0) };
+    let params = CpuModel::new(config, 8).unwrap().params;
+    let ids = classify::row(&tokenizer, "([)]", 16).unwrap();
+    let request = TraceRequest::keys(&["cls_probs"]).unwrap();
+    let mut got = Vec::new();
+    for backend in [Some(gpu), None] {
+        let checkpoint = Checkpoint { config, tokenizer: tokenizer.clone(), params: params.clone(), metadata: Default::default() };
+        let mut s = pollster::block_on(Session::new(backend, checkpoint)).unwrap();
+        let out = pollster::block_on(s.forward(&ids, &request)).unwrap();
+        let probs = out.get("cls_probs").unwrap();
+        assert_eq!(probs.shape, vec![16, 2]);
+        for row in probs.data.chunks(2) {
+            assert!((row[0] + row[1] - 1.0).abs() < 1e-5 && row.iter().all(|&p| p > 0.0), "{row:?}");
+        }
+        got.push(probs.data.clone());
+    }
+    assert_close("cls_probs GPU vs CPU", &got[0], &got[1], 1e-5, 1e-4);
+    // a model without classes has none to show
+    let err = TraceRequest::keys(&["cls_probs"]).unwrap().resolve(&encoder(9)).unwrap_err();
+    assert!(err.to_string().contains("[CLS] classifier"), "{err}");
+}

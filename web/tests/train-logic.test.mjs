@@ -4,7 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deserializeTrain, serializeTrain, isTrainHash, TRAIN_PROPS } from '../state.js';
-import { PRESETS, check, estimate, evalEvery, modelConfig, normalize, paramCount, presetOf, trainConfig } from '../train/presets.js';
+import {
+  FAMILIES, PRESETS, check, estimate, evalEvery, familyTakes, modelConfig, normalize, paramCount, presetOf, settingsOfConfig, trainConfig,
+} from '../train/presets.js';
+import { balanced, maskPositions } from '../train/predict.js';
 import { lessonExample, minTextChars, runInputs, taskPrompt, textStats } from '../train/data.js';
 import { checkpointName, runInfo, safetensorsMetadata } from '../train/files.js';
 import { smooth, ticks } from '../train/loss-chart.js';
@@ -34,7 +37,7 @@ test('the Train settings round-trip through the URL; bad values fall back with a
   const bad = deserializeTrain('#page=train&data=poems&layers=0&lr=1e-3&steps=-5&engine=gpu&what=1');
   assert.equal(bad.messages.length, 6);
   assert.deepEqual({ ...bad.state }, { ...deserializeTrain('').state });
-  assert.match(bad.messages.join('\n'), /data must be one of copy, reverse, sort, addition, brackets, grammar, text/);
+  assert.match(bad.messages.join('\n'), /data must be one of copy, reverse, sort, addition, brackets, grammar, balanced, text/);
   assert.match(bad.messages.join('\n'), /layers must be from 1 to 12/);
   assert.equal(TRAIN_PROPS[0].name, 'page', 'page=train leads the hash');
 });
@@ -66,6 +69,7 @@ test('the checks name the field and the fix; the estimate counts the weights as 
   assert.equal(paramCount(all, 13), 8706);
   assert.deepEqual(modelConfig(all), {
     block_size: 8, n_layer: 2, n_head: 3, n_embd: 18, norm: 'rms_norm', norm_position: 'post', positions: 'rotary', ffn: 'swi_glu', tie_head: false,
+    family: 'decoder', n_classes: 0,
   });
   assert.match(check({ ...s, positions: 'rotary', heads: 3, embd: 33 }, 25).errors.embd, /Rotary positions turn pairs of channels.*C \/ heads = 11/);
   assert.deepEqual(check({ ...s, positions: 'rotary' }, 25).errors, {});
@@ -124,4 +128,32 @@ test('the chart’s ticks are round and cover the range; the running average is 
   const s = smooth([4, 0]);
   assert.equal(s[0], 4, 'the first value is itself, not pulled towards 0');
   assert.ok(s[1] > 1.5 && s[1] < 2.5);
+});
+
+test('each family sets the engine’s family and classes, takes its own tasks, and survives the URL and a checkpoint', () => {
+  const base = { layers: 1, heads: 2, embd: 32, ctx: 16 };
+  assert.deepEqual(FAMILIES.map((f) => f.name), ['decoder', 'mlm', 'cls']);
+  assert.deepEqual([modelConfig({ ...base, family: 'mlm' }).family, modelConfig({ ...base, family: 'mlm' }).n_classes], ['encoder', 0]);
+  assert.deepEqual([modelConfig({ ...base, family: 'cls' }).family, modelConfig({ ...base, family: 'cls' }).n_classes], ['encoder', 2]);
+  assert.equal(modelConfig(base).family, 'decoder'); // no family: GPT
+  // the classifier's head: K·C weights and K biases more (ModelConfig::param_count)
+  assert.equal(paramCount({ ...base, family: 'cls' }, 8) - paramCount(base, 8), 2 * 32 + 2);
+  const tasks = [{ name: 'copy', classes: [] }, { name: 'balanced', classes: ['unbalanced', 'balanced'] }];
+  assert.deepEqual(tasks.filter((t) => familyTakes('cls', t)).map((t) => t.name), ['balanced']);
+  assert.deepEqual(tasks.filter((t) => familyTakes('mlm', t)).map((t) => t.name), ['copy']);
+  for (const family of ['decoder', 'mlm', 'cls']) {
+    const s = { ...deserializeTrain('').state, family };
+    assert.equal(deserializeTrain(serializeTrain(s)).state.family, family);
+    assert.equal(settingsOfConfig({ ...modelConfig({ ...base, family }), vocab_size: 9 }).family, family);
+  }
+  assert.doesNotMatch(serializeTrain(deserializeTrain('').state), /family/); // GPT's default stays out of the address
+});
+
+test('an encoder’s example hides about 15% of its tokens, the same ones each time; brackets are checked as the engine does', () => {
+  assert.deepEqual(maskPositions(40, 3), maskPositions(40, 3));
+  const counts = Array.from({ length: 200 }, (_, seed) => maskPositions(40, seed).length);
+  const rate = counts.reduce((a, b) => a + b, 0) / (200 * 40);
+  assert.ok(Math.abs(rate - 0.15) < 0.02, `hidden share ${rate}`);
+  assert.ok(counts.every((n) => n >= 1));
+  assert.deepEqual(['([]{})', '([)]', '(()', '{[()]}', ')('].map(balanced), [true, false, false, true, false]);
 });

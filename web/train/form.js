@@ -5,7 +5,7 @@
 import { el } from '../views/dom.js';
 import { tokenLabel } from '../views/format.js';
 import { createNotices } from '../notices.js';
-import { ARCH_DEFAULTS, PRESETS, check, estimate, formatBytes, normalize, presetOf } from './presets.js';
+import { ARCH_DEFAULTS, FAMILIES, PRESETS, check, estimate, familyOf, familyTakes, formatBytes, normalize, presetOf } from './presets.js';
 import { minTextChars, textStats } from './data.js';
 import { MAX_TEXT_BYTES, readText } from './files.js';
 
@@ -18,6 +18,7 @@ const TASK_LABELS = {
   addition: 'Add two numbers',
   brackets: 'Balance brackets',
   grammar: 'A toy grammar',
+  balanced: 'Balanced brackets? (two classes)',
   text: 'Your own text…',
 };
 
@@ -29,6 +30,8 @@ export function createSetupForm({ tasks, onChange }) {
   const $ = (id) => document.getElementById(id);
   const form = $('tr-setup');
   const ui = {
+    family: $('tr-family'),
+    familyExplain: $('tr-family-explain'),
     data: $('tr-data'),
     lesson: $('tr-lesson'),
     alphabet: $('tr-alphabet'),
@@ -55,14 +58,30 @@ export function createSetupForm({ tasks, onChange }) {
   let lockLevel = 'none';
   let loadedVocab = null; // vocabulary size of a loaded model (its sizes are fixed)
 
-  ui.data.replaceChildren(...[...tasks.map((t) => t.name), 'text'].map((name) => new Option(TASK_LABELS[name] ?? name, name)));
+  ui.family.replaceChildren(...FAMILIES.map((f) => new Option(f.label, f.name)));
+
+  /** The data a family trains on: its tasks, and the user's text for the language models. */
+  function dataChoices(family) {
+    const names = tasks.filter((t) => familyTakes(family, t)).map((t) => t.name);
+    return familyOf(family).tasks === 'lm' ? [...names, 'text'] : names;
+  }
+
+  /** The Data choices for the settings' family, and data that family takes. */
+  function fitData() {
+    const choices = dataChoices(settings.family);
+    if (ui.data.options.length !== choices.length || [...ui.data.options].some((o, i) => o.value !== choices[i])) {
+      ui.data.replaceChildren(...choices.map((name) => new Option(TASK_LABELS[name] ?? name, name)));
+    }
+    if (!choices.includes(settings.data)) settings.data = choices.includes('grammar') ? 'grammar' : choices[0];
+  }
   form.addEventListener('submit', (e) => e.preventDefault()); // Enter in a field must not submit (the CSP forbids it anyway)
 
   function vocabSize() {
     if (loadedVocab) return loadedVocab;
-    if (settings.data === 'text') return Math.max(1, textStats(text).vocab);
+    const mask = familyOf(settings.family).mask ? 1 : 0; // [MASK] joins an encoder's vocabulary
+    if (settings.data === 'text') return Math.max(1, textStats(text).vocab) + mask;
     const task = tasks.find((t) => t.name === settings.data);
-    return task ? textStats(task.alphabet).vocab : 1;
+    return (task ? textStats(task.alphabet).vocab : 1) + mask;
   }
 
   /** The form's values into `settings` (numbers that do not parse become NaN). */
@@ -71,6 +90,7 @@ export function createSetupForm({ tasks, onChange }) {
       const raw = ui.fields[f].value.trim();
       settings[f] = raw === '' ? NaN : Number(raw);
     }
+    settings.family = ui.family.value;
     settings.data = ui.data.value;
     settings.engine = ui.engine.value;
     for (const f of ARCH_FIELDS) settings[f] = ui.arch[f].value;
@@ -90,6 +110,9 @@ export function createSetupForm({ tasks, onChange }) {
       const v = settings[f];
       if (Number(ui.fields[f].value) !== v || ui.fields[f].value === '') ui.fields[f].value = Number.isFinite(v) ? String(v) : '';
     }
+    settings.family = familyOf(settings.family).name;
+    ui.family.value = settings.family;
+    fitData();
     ui.data.value = settings.data;
     ui.engine.value = settings.engine;
     for (const f of ARCH_FIELDS) ui.arch[f].value = settings[f] ?? ARCH_DEFAULTS[f];
@@ -99,6 +122,7 @@ export function createSetupForm({ tasks, onChange }) {
   }
 
   function describeData() {
+    ui.familyExplain.textContent = familyOf(settings.family).explain;
     const isText = settings.data === 'text';
     ui.textBox.hidden = !isText;
     ui.lesson.hidden = isText;
@@ -173,6 +197,14 @@ export function createSetupForm({ tasks, onChange }) {
       changed();
     });
   }
+  ui.family.addEventListener('change', () => {
+    settings.family = ui.family.value;
+    fitData();
+    ui.data.value = settings.data;
+    read();
+    describeData();
+    changed();
+  });
   ui.data.addEventListener('change', () => {
     read();
     describeData();
@@ -243,12 +275,13 @@ export function createSetupForm({ tasks, onChange }) {
       const open = {
         none: () => true,
         run: (f) => f === 'lr' || f === 'steps',
-        loaded: (f) => !['layers', 'heads', 'embd', 'ctx', 'preset', 'engine', ...ARCH_FIELDS].includes(f),
+        loaded: (f) => !['layers', 'heads', 'embd', 'ctx', 'preset', 'engine', 'family', ...ARCH_FIELDS].includes(f),
         all: () => false,
       }[level];
       for (const f of NUMBER_FIELDS) ui.fields[f].disabled = !open(f);
       for (const f of ARCH_FIELDS) ui.arch[f].disabled = !open(f);
       for (const r of ui.presets) r.disabled = !open('preset');
+      ui.family.disabled = !open('family');
       ui.data.disabled = !open('data');
       ui.text.readOnly = !open('data');
       ui.textFile.disabled = !open('data');

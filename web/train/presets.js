@@ -44,13 +44,49 @@ export function normalize(settings) {
 /** The settings that choose the architecture (the Architecture fieldset), with GPT-2's values. */
 export const ARCH_DEFAULTS = { norm: 'layer_norm', normpos: 'pre', positions: 'learned', ffn: 'gelu', head: 'tied' };
 
+/**
+ * The model families, one entry each (the form's Family choice is built from this list):
+ * `config` is what the family sets in the engine's ModelConfig, `tasks` which data it trains on
+ * ('lm': the tasks a model continues and the user's text; 'classify': the tasks with classes),
+ * `mask`: its vocabulary gains [MASK].
+ */
+export const FAMILIES = [
+  {
+    name: 'decoder', label: 'Decoder · next token (GPT)', tasks: 'lm', mask: false, config: { family: 'decoder', n_classes: 0 },
+    explain: 'Each position sees only the tokens before it and learns to predict the next one; it writes by repeating that.',
+  },
+  {
+    name: 'mlm', label: 'Encoder · masked LM (BERT)', tasks: 'lm', mask: true, config: { family: 'encoder', n_classes: 0 },
+    explain: 'Every position sees the whole input, both sides; 15% of the tokens are hidden (mostly as [MASK]) and it learns to fill them in.',
+  },
+  {
+    name: 'cls', label: 'Encoder · [CLS] classifier', tasks: 'classify', mask: false, config: { family: 'encoder', n_classes: 2 },
+    explain: 'An encoder reads a whole bracket string after a [CLS] token and says from that position alone whether it is balanced.',
+  },
+];
+export const familyOf = (name) => FAMILIES.find((f) => f.name === name) ?? FAMILIES[0];
+
+/** Whether a task (from the engine's list) is one a family trains on. */
+export function familyTakes(family, task) {
+  const classify = (task.classes ?? []).length > 0;
+  return familyOf(family).tasks === 'classify' ? classify : !classify;
+}
+
 /** The model's sizes and architecture as the engine's ModelConfig (without vocab_size). */
 export function modelConfig(s) {
   const a = { ...ARCH_DEFAULTS, ...s };
   return {
     block_size: s.ctx, n_layer: s.layers, n_head: s.heads, n_embd: s.embd,
     norm: a.norm, norm_position: a.normpos, positions: a.positions, ffn: a.ffn, tie_head: a.head === 'tied',
+    ...familyOf(s.family).config,
   };
+}
+
+/** The family a ModelConfig belongs to (a loaded checkpoint's). */
+function familyOfConfig(c) {
+  const family = c.family ?? 'decoder';
+  const classes = c.n_classes ?? 0;
+  return (FAMILIES.find((f) => f.config.family === family && (f.config.n_classes > 0) === (classes > 0)) ?? FAMILIES[0]).name;
 }
 
 /** The form's settings for a ModelConfig's sizes and architecture (a loaded checkpoint's). */
@@ -60,6 +96,7 @@ export function settingsOfConfig(c) {
     norm: c.norm ?? ARCH_DEFAULTS.norm, normpos: c.norm_position ?? ARCH_DEFAULTS.normpos,
     positions: c.positions ?? ARCH_DEFAULTS.positions, ffn: c.ffn ?? ARCH_DEFAULTS.ffn,
     head: c.tie_head === false ? 'untied' : 'tied',
+    family: familyOfConfig(c),
   };
 }
 
@@ -103,7 +140,9 @@ export function paramCount(s, vocab) {
   const perBlock = 2 * norm + 4 * c * c + 4 * c + fc * c + fc + c * h + c;
   const wpe = a.positions === 'learned' ? ctx * c : 0;
   const head = a.head === 'untied' ? vocab * c : 0;
-  return vocab * c + wpe + layers * perBlock + norm + head;
+  const k = familyOf(s.family).config.n_classes;
+  const classifier = k * c + k;
+  return vocab * c + wpe + layers * perBlock + norm + head + classifier;
 }
 
 /**

@@ -12,8 +12,9 @@
 
 import { createEngine, loadEngine } from '../engine/client.js';
 import { saveRun, loadRun, clearRun } from './storage.js';
-import { evalEvery, modelConfig, settingsOfConfig, trainConfig } from './presets.js';
+import { evalEvery, familyOf, modelConfig, settingsOfConfig, trainConfig } from './presets.js';
 import { probeAttention, sampleText } from './observe.js';
+import { classifyExamples, predictMasked } from './predict.js';
 
 const TARGET_CALL_MS = 150; // ms a trainSteps call should take, so Pause answers quickly
 const MAX_STEPS_PER_CALL = 64;
@@ -133,9 +134,18 @@ export function createTrainer(worker, hooks) {
     if (p) state.run.probe = { step: stepsDone(), ...p };
   }
 
+  /** What the model makes of its fixed inputs: a decoder's sample, an encoder's guesses. */
   async function sample() {
     const { run, engine } = state;
     const step = stepsDone();
+    const family = familyOf(run.settings.family).name;
+    if (family !== 'decoder') {
+      const classes = hooks.classes?.(run.data) ?? ['unbalanced', 'balanced'];
+      const p = family === 'cls' ? await classifyExamples(engine, classes) : await predictMasked(engine, run.inputs.probe, run.settings.seed);
+      if (p) run.samples.push({ step, ...p });
+      if (run.samples.length > SAMPLES_KEPT) run.samples.splice(0, run.samples.length - SAMPLES_KEPT);
+      return;
+    }
     const s = await sampleText(engine, run.inputs.prompt, { n: SAMPLE_TOKENS, temperature: SAMPLE_TEMPERATURE, seed: run.settings.seed + step });
     run.samples.push({ step, ...s });
     if (run.samples.length > SAMPLES_KEPT) run.samples.splice(0, run.samples.length - SAMPLES_KEPT);

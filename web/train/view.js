@@ -11,7 +11,9 @@ import { createSetupForm } from './form.js';
 import { createTrainer } from './trainer.js';
 import { createLossChart } from './loss-chart.js';
 import { createGradientsPanel } from './gradients.js';
-import { normalize, settingsOfConfig } from './presets.js';
+import { familyOf, normalize, settingsOfConfig } from './presets.js';
+import { predictionItem, predictionsIntro } from './predictions.js';
+import { createCompareView } from './compare-view.js';
 import { runInputs } from './data.js';
 import { MAX_CHECKPOINT_BYTES, checkpointName, download, readBytes, runInfo, safetensorsMetadata } from './files.js';
 
@@ -37,6 +39,7 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     progressText: $('tr-progress-text'),
     stats: $('tr-stats'),
     samples: $('tr-samples'),
+    samplesTitle: $('tr-samples-title'),
     samplesIntro: $('tr-samples-intro'),
     attentionIntro: $('tr-attention-intro'),
     explore: $('tr-explore'),
@@ -57,8 +60,15 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     onNotice: (messages) => runNotices.set('run', messages),
     onEngine,
     inputs: (data, ctx) => runInputs(data, tasks, ctx),
+    classes: (data) => tasks.find((t) => t.name === data?.task)?.classes,
   });
   const { state } = trainer;
+  const compare = createCompareView($('tr-compare'), {
+    worker,
+    settingsA: () => form.settings(),
+    dataA: () => form.data(),
+    probe: () => runInputs(form.data(), tasks, form.settings().ctx).probe,
+  });
   let restored = null; // promise of the first restore from IndexedDB
   let frame = 0;
   let drawnProbe; // the probe the attention view shows (null: none, hidden)
@@ -66,6 +76,7 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
   let loadedInfo = null; // what an uploaded checkpoint's header said
 
   form.set(normalize(deserializeTrain('').state));
+  compare.sync();
 
   function schedule() {
     if (!frame) frame = requestAnimationFrame(render);
@@ -73,6 +84,7 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
 
   function settingsChanged() {
     const s = form.settings();
+    compare.sync();
     if (isShown() && form.valid()) history.replaceState(null, '', `#${serializeTrain(s)}`);
     schedule();
   }
@@ -111,7 +123,7 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
       loss: run?.loss ?? [],
       val: run?.val ?? [],
       xMax: max,
-      chance: engine ? Math.log(engine.config.vocab_size) : null,
+      chance: engine ? Math.log(engine.config.n_classes || engine.config.vocab_size) : null,
     });
     drawStats(); // after the chart: it shows the chart's running average
     drawSamples();
@@ -182,17 +194,23 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     const run = state.run;
     const samples = run?.samples ?? [];
     const every = trainer.evalEvery();
-    if (run?.inputs) {
+    const family = familyOf(run?.settings.family).name;
+    if (run && family !== 'decoder') {
+      ui.samplesTitle.textContent = 'What it predicts';
+      ui.samplesIntro.textContent = predictionsIntro(family, every);
+    } else if (run?.inputs) {
+      ui.samplesTitle.textContent = 'What it writes';
       const shown = JSON.stringify(run.inputs.prompt.replace(/^\n/, '')).slice(1, -1);
       ui.samplesIntro.textContent = `Every ${every} steps the model continues the prompt “${shown}” for 80 characters (temperature 0.8). ` +
         'Grey is the prompt, the rest is the model’s own. Untrained, it writes noise; as it learns, the output follows the data.';
     } else {
+      ui.samplesTitle.textContent = 'What it writes';
       ui.samplesIntro.textContent = 'Samples of what the model writes appear here while it trains.';
     }
     const key = `${samples.length}|${samples[samples.length - 1]?.step}`;
     if (drawnSamples === key) return;
     drawnSamples = key;
-    ui.samples.replaceChildren(...samples.slice(-SAMPLES_SHOWN).reverse().map((s) => el(
+    ui.samples.replaceChildren(...samples.slice(-SAMPLES_SHOWN).reverse().map((s) => s.kind ? predictionItem(s) : el(
       'li',
       { className: 'sample' },
       el('span', { className: 'sample-step', text: `step ${s.step.toLocaleString('en')}` }),
@@ -217,7 +235,8 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     ui.attentionIntro.textContent =
       `The input “${probe.labels.join('').replace(/\n/g, '↵')}” (${probe.ids.length} tokens) through the model at step ${probe.step.toLocaleString('en')}, ` +
       `redrawn every ${trainer.evalEvery()} steps and after each Step. At first every head spreads its attention evenly; watch them specialise.`;
-    attention.update({ labels, T: probe.ids.length, layer: selected.layer, head: selected.head, maps: probe.maps });
+    const causal = state.engine?.config.family !== 'encoder';
+    attention.update({ labels, T: probe.ids.length, layer: selected.layer, head: selected.head, maps: probe.maps, causal });
   }
 
   // ---- actions ----------------------------------------------------------------------------
@@ -378,6 +397,7 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     if (!state.run && hash) {
       const parsed = deserializeTrain(hash);
       if (serializeTrain(normalize(parsed.state)) !== serializeTrain(form.settings())) form.set(normalize(parsed.state));
+      compare.sync();
       runNotices.set('address', parsed.messages.map((text) => ({ level: 'warn', text })));
     }
     if (isShown()) history.replaceState(null, '', `#${serializeTrain(state.run?.settings ?? form.settings())}`);
@@ -411,6 +431,8 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
       get meanMsPerStep() { return state.engineSteps ? state.engineMs / state.engineSteps : null; },
       get lastError() { return state.lastError; },
       get settings() { return form.settings(); },
+      /** Compare mode's run: { status, error, sides: [{ name, settings, steps, loss, val, ms, probe }] }. */
+      compare: compare.state,
     },
   };
 }

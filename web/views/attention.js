@@ -56,26 +56,31 @@ export function createAttentionView(container, { onSelect = () => {}, onHighligh
   }
 
   return {
-    /** @param {{ labels: string[], T: number, layer: number, head: number, maps: Float32Array[][] }} d maps[l][h] is T×T */
+    /**
+     * @param {{ labels: string[], T: number, layer: number, head: number, maps: Float32Array[][], causal?: boolean }} d
+     *   maps[l][h] is T×T; causal: false for an encoder, whose tokens see both sides (nothing hatched)
+     */
     update(d) {
       labels = d.labels;
       const { T, layer, head, maps } = d;
+      const causal = d.causal ?? true;
       const nLayer = maps.length;
       const nHead = maps[0].length;
       intro.set(
         `Every layer has its own ${nHead} heads, so this model has ${nLayer} × ${nHead} = ${nLayer * nHead} attention maps. ` +
           `Pick one from the grid. In a map, row i is a query (the token doing the looking) and column j a key (a token it ` +
-          `looks at); the hatched half is the future, masked out, and every row sums to 1. Beside it (below, on a phone), the same weights as lines.`,
+          `looks at); ${causal ? 'the hatched half is the future, masked out' : 'this is an encoder, so nothing is masked: each token sees both sides'}, and every row sums to 1. ` +
+          'Beside it (below, on a phone), the same weights as lines.',
       );
-      formula.set(`A = softmax(mask(Q·Kᵀ / √HS))   : ${dims('T', 'T')} = ${dims(T, T)} per head, layer ${layer} head ${head} shown`);
+      formula.set(`A = softmax(${causal ? 'mask(Q·Kᵀ / √HS)' : 'Q·Kᵀ / √HS'})   : ${dims('T', 'T')} = ${dims(T, T)} per head, layer ${layer} head ${head} shown`);
       buildGrid(nLayer, nHead);
       maps.forEach((row, l) => row.forEach((att, h) => {
         const b = buttons[l][h];
         b.setAttribute('aria-pressed', String(l === layer && h === head));
-        drawMiniMap(b.firstChild, { data: att, rows: T, cols: T, kind: 'unit', causal: true, size: MINI });
+        drawMiniMap(b.firstChild, { data: att, rows: T, cols: T, kind: 'unit', causal, size: MINI });
       }));
-      big.update({ data: maps[layer][head], rows: T, cols: T, rowLabels: labels, colLabels: labels, causal: true, shape: `layer ${layer}, head ${head} ${dims(T, T)}` });
-      lines.update({ labels, T, att: maps[layer][head], title: `layer ${layer}, head ${head}` });
+      big.update({ data: maps[layer][head], rows: T, cols: T, rowLabels: labels, colLabels: labels, causal, shape: `layer ${layer}, head ${head} ${dims(T, T)}` });
+      lines.update({ labels, T, att: maps[layer][head], causal, title: `layer ${layer}, head ${head}` });
     },
     highlight(pos) {
       big.highlight(pos);

@@ -162,17 +162,23 @@ impl ForwardOutput {
 
 /// Checks token ids against the config before any op reads them (llm.c's asserts, as values).
 pub fn check_tokens(cfg: &ModelConfig, tokens: &[u32], b: usize, t: usize) -> Result<(), CoreError> {
+    check_shape(cfg, tokens.len(), b, t)?;
+    if let Some(&id) = tokens.iter().find(|&&id| id as usize >= cfg.vocab_size) {
+        return Err(CoreError::TokenOutOfRange { id, vocab: cfg.vocab_size });
+    }
+    Ok(())
+}
+
+/// A batch of `len` ids must be B×T, with 0 < T ≤ block_size.
+fn check_shape(cfg: &ModelConfig, len: usize, b: usize, t: usize) -> Result<(), CoreError> {
     if t == 0 || b == 0 {
         return Err(CoreError::EmptyText);
     }
     if t > cfg.block_size {
         return Err(CoreError::TooLong { t, block_size: cfg.block_size });
     }
-    if tokens.len() != b * t {
-        return Err(CoreError::BatchShape { got: tokens.len(), b, t });
-    }
-    if let Some(&id) = tokens.iter().find(|&&id| id as usize >= cfg.vocab_size) {
-        return Err(CoreError::TokenOutOfRange { id, vocab: cfg.vocab_size });
+    if len != b * t {
+        return Err(CoreError::BatchShape { got: len, b, t });
     }
     Ok(())
 }
@@ -180,7 +186,8 @@ pub fn check_tokens(cfg: &ModelConfig, tokens: &[u32], b: usize, t: usize) -> Re
 /// Checks training targets: token ids (class ids for a [CLS] classifier), where
 /// [`cpu::IGNORE`] marks a position outside the loss; at least one position must count.
 pub fn check_targets(cfg: &ModelConfig, targets: &[u32], b: usize, t: usize) -> Result<(), CoreError> {
-    check_tokens(&ModelConfig { vocab_size: usize::MAX, ..*cfg }, targets, b, t)?;
+    // IGNORE is u32::MAX, which is usize::MAX on wasm32: ids are checked against the range below
+    check_shape(cfg, targets.len(), b, t)?;
     let range = cfg.target_range();
     if let Some(&id) = targets.iter().find(|&&id| id != cpu::IGNORE && id as usize >= range) {
         return Err(CoreError::TokenOutOfRange { id, vocab: range });
@@ -480,6 +487,10 @@ impl CpuModel {
                     .flat_map(|&id| self.layout.wte.of(&self.params)[id as usize * c..(id as usize + 1) * c].to_vec())
                     .collect(),
                 TraceKey::EmbedPos => self.position_rows(t).expect("TraceKey::parse refuses embed.pos for rotary models"),
+                TraceKey::ClsProbs => {
+                    let k = self.config.n_classes;
+                    acts.cls.as_ref().expect("TraceKey::parse refuses cls_probs without classes").probs[..t * k].to_vec()
+                }
                 _ => unreachable!("every other key has a locator"),
             },
         };

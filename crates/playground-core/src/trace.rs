@@ -71,6 +71,8 @@ pub enum TraceKey {
     Lnf,
     Logits,
     Probs,
+    /// The [CLS] classifier's class probabilities (T, K), for a model with classes.
+    ClsProbs,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -123,6 +125,8 @@ impl TraceKey {
             "lnf" => Some(TraceKey::Lnf),
             "logits" => Some(TraceKey::Logits),
             "probs" => Some(TraceKey::Probs),
+            "cls_probs" if cfg.n_classes > 0 => Some(TraceKey::ClsProbs),
+            "cls_probs" => return Err(bad("only a model with a [CLS] classifier has class probabilities")),
             _ => None,
         };
         if simple == Some(TraceKey::EmbedPos) && cfg.positions == Positions::Rotary {
@@ -200,6 +204,7 @@ impl TraceKey {
             TraceKey::Lnf => "lnf".into(),
             TraceKey::Logits => "logits".into(),
             TraceKey::Probs => "probs".into(),
+            TraceKey::ClsProbs => "cls_probs".into(),
         }
     }
 
@@ -215,6 +220,7 @@ impl TraceKey {
             TraceKey::FfnAct(_) if swiglu => (vec![t, f], vec!["T", "H"]),
             TraceKey::FfnPre(_) | TraceKey::FfnAct(_) => (vec![t, f], vec!["T", "4C"]),
             TraceKey::Logits | TraceKey::Probs => (vec![t, v], vec!["T", "V"]),
+            TraceKey::ClsProbs => (vec![t, cfg.n_classes], vec!["T", "K"]),
             _ => (vec![t, c], vec!["T", "C"]),
         }
     }
@@ -225,7 +231,7 @@ impl TraceKey {
         let (c, hs, v, f, fc) = (cfg.n_embd, cfg.head_size(), cfg.vocab_size, cfg.ffn_width(), cfg.fc_width());
         let whole = |act, layer, width| Locator { act, layer, base: 0, rows: t, row_stride: width, col_offset: 0, cols: width };
         Some(match *self {
-            TraceKey::Tokens | TraceKey::EmbedTok | TraceKey::EmbedPos => return None,
+            TraceKey::Tokens | TraceKey::EmbedTok | TraceKey::EmbedPos | TraceKey::ClsProbs => return None,
             TraceKey::Embed => whole(Act::Encoded, 0, c),
             TraceKey::Ln1(l) => whole(Act::Ln1, l, c),
             TraceKey::Head(l, h, HeadPart::Qkv(part)) => {

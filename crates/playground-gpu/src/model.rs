@@ -442,6 +442,11 @@ impl GpuModel {
                 let pos = self.pos.as_ref().expect("TraceKey::parse refuses embed.pos for rotary models");
                 (vec![Region { buffer: pos.buffer.clone(), offset: pos.offset, len: t as u64 * c }], None)
             }
+            TraceKey::ClsProbs => {
+                let cls = self.cls.as_ref().expect("TraceKey::parse refuses cls_probs without classes");
+                let k = self.config.n_classes as u64;
+                (vec![Region { buffer: cls.probs.buffer.clone(), offset: cls.probs.offset, len: t as u64 * k }], None)
+            }
             _ => unreachable!("every other key has a locator"),
         }
     }

@@ -159,7 +159,10 @@ impl Session {
         let cfg = *self.engine.config();
         let mut losses = [0.0f32; 2];
         for (i, split) in [&data.train, &data.val].into_iter().enumerate() {
-            let mut rng = Rng::new(train.seed ^ EVAL_SEED_SALT);
+            // a classifier's examples are generated, not cut from the split: its validation
+            // examples come from a stream of their own
+            let salt = if cfg.n_classes > 0 { EVAL_SEED_SALT ^ i as u64 } else { EVAL_SEED_SALT };
+            let mut rng = Rng::new(train.seed ^ salt);
             for _ in 0..batches {
                 let (x, y) = training_batch(&cfg, &self.tokenizer, split, train.batch_size, &mut rng)?;
                 losses[i] += self.engine.loss(&x, &y, train.batch_size).await? / batches as f32;

@@ -27,6 +27,9 @@ pub struct ConfigDto {
     pub ffn: Ffn,
     #[serde(default = "yes")]
     pub tie_head: bool,
+    /// Encoder family: classes of a [CLS] classifier (0: masked LM).
+    #[serde(default)]
+    pub n_classes: usize,
 }
 
 fn yes() -> bool {
@@ -47,7 +50,7 @@ impl ConfigDto {
             ffn: self.ffn,
             tie_head: self.tie_head,
             family: self.family,
-            ..ModelConfig::default()
+            n_classes: self.n_classes,
         }
     }
 }
@@ -93,6 +96,7 @@ pub struct TaskDto {
     pub name: &'static str,
     pub lesson: &'static str,
     pub alphabet: String,
+    pub classes: Vec<&'static str>,
 }
 
 #[derive(Serialize)]

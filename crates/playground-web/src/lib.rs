@@ -10,7 +10,7 @@ use dto::{CreateOptions, DataDto, EncodedDto, TaskDto, UnknownDto};
 use errors::to_js;
 use playground_core::bpe::byte_map::encode_symbols;
 use playground_core::checkpoint::{optimizer_from_bytes, optimizer_to_bytes, Checkpoint};
-use playground_core::data::{Dataset, Task};
+use playground_core::data::{classify, Dataset, Task};
 use playground_core::gpt2_import::import_hf_gpt2;
 use playground_core::train::TrainConfig;
 use playground_core::{
@@ -75,6 +75,9 @@ fn to_value<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
 /// A dataset for `data` tokenized with `tokenizer`, and its description.
 fn dataset(data: &DataDto, tokenizer: Option<CharTokenizer>, seed: u64) -> Result<(Dataset, String), JsValue> {
     match data {
+        DataDto { task: Some(name), text: None } if name == classify::TASK_NAME => {
+            Ok((classify::dataset(seed).map_err(to_js)?, format!("task: {name}")))
+        }
         DataDto { task: Some(name), text: None } => {
             let task = Task::parse(name).map_err(to_js)?;
             Ok((Dataset::from_task(task, seed, tokenizer).map_err(to_js)?, format!("task: {name}")))
@@ -108,9 +111,9 @@ impl Playground {
             (None, None) => return Err(to_js(playground_core::CoreError::Data("give a vocabulary or training data".into()))),
         };
         // an encoder learns by masking: [MASK] joins the vocabulary as its last id, so the
-        // data's ids stay valid
-        let (tokenizer, data) = match opts.config.family {
-            playground_core::Family::Encoder => {
+        // data's ids stay valid (a [CLS] classifier learns from labels, in its task's vocabulary)
+        let (tokenizer, data) = match (opts.config.family, opts.config.n_classes) {
+            (playground_core::Family::Encoder, 0) => {
                 let tokenizer = playground_core::data::mlm::with_mask(&tokenizer).map_err(to_js)?;
                 let data = data.map(|(d, source)| (Dataset { tokenizer: tokenizer.clone(), ..d }, source));
                 (tokenizer, data)
@@ -231,10 +234,17 @@ impl Playground {
         }
     }
 
-    /// The generated tasks: `[{ name, lesson, alphabet }]`.
+    /// The generated tasks: `[{ name, lesson, alphabet, classes }]`; `classes` names the labels
+    /// of the [CLS] classifier's task (empty for the tasks a model continues or unmasks).
     pub fn tasks() -> Result<JsValue, JsValue> {
-        let tasks: Vec<TaskDto> =
-            Task::ALL.iter().map(|t| TaskDto { name: t.name(), lesson: t.lesson(), alphabet: t.alphabet() }).collect();
+        let mut tasks: Vec<TaskDto> =
+            Task::ALL.iter().map(|t| TaskDto { name: t.name(), lesson: t.lesson(), alphabet: t.alphabet(), classes: vec![] }).collect();
+        tasks.push(TaskDto {
+            name: classify::TASK_NAME,
+            lesson: classify::LESSON,
+            alphabet: classify::alphabet(),
+            classes: classify::CLASSES.to_vec(),
+        });
         to_value(&tasks)
     }
 

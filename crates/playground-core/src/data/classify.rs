@@ -9,10 +9,17 @@
 //! so the classifier's loss goes through the same masked cross-entropy as masked-LM.
 
 use crate::cpu::IGNORE;
-use crate::data::brackets;
+use crate::data::{brackets, Dataset};
 use crate::error::CoreError;
 use crate::rng::Rng;
 use crate::tokenizer::CharTokenizer;
+
+/// The task's name where the page and the engine pick data by name.
+pub const TASK_NAME: &str = "balanced";
+
+/// Rows of examples the task's dataset holds: the batches are generated fresh, so the dataset
+/// only has to hold a block of tokens in each split (and shows what the task looks like).
+const DATASET_ROWS: usize = 400;
 
 /// The character that stands for `[CLS]`; the page shows it as [CLS].
 pub const CLS_CHAR: char = '\u{25B6}'; // ▶
@@ -67,6 +74,18 @@ pub fn row(tokenizer: &CharTokenizer, s: &str, t: usize) -> Result<Vec<u32>, Cor
     }
     ids.resize(t, tokenizer.encode("\n")?[0]);
     Ok(ids)
+}
+
+/// The task as a dataset: examples one per line, each after its [CLS], in the task's vocabulary.
+pub fn dataset(seed: u64) -> Result<Dataset, CoreError> {
+    let mut rng = Rng::new(seed);
+    let text: String = (0..DATASET_ROWS).map(|_| format!("{CLS_CHAR}{}\n", example(16, &mut rng).0)).collect();
+    Dataset::from_text(&text, Some(tokenizer()))
+}
+
+/// The task's characters, as the page lists a task's alphabet.
+pub fn alphabet() -> String {
+    tokenizer().chars().iter().collect()
 }
 
 /// `b` fresh examples: inputs (B, T) and targets (B, T) with the label at position 0 and

@@ -1,0 +1,144 @@
+// Compare mode on the Train page: configuration B beside A (B starts as a copy of A; any of
+// B_FIELDS may change), both trained on A's data with A's seed, in turns; both losses on one
+// chart, the same probe's attention maps side by side per layer and head, and a summary.
+
+import { el } from '../views/dom.js';
+import { fmt } from '../views/format.js';
+import { lineChartSvg, chartWidth } from '../views/chart.js';
+import { drawMiniMap } from '../views/heatmap.js';
+import { B_FIELDS, createComparison } from './compare.js';
+import { familyOf } from './presets.js';
+
+const MAP = 88; // px, side of one attention map
+const NUMBER = new Set(['layers', 'heads', 'embd', 'lr']);
+const LABELS = { family: 'Family', layers: 'Layers', heads: 'Heads', embd: 'Width C', norm: 'Norm', normpos: 'Norm position', positions: 'Positions', ffn: 'Feed-forward', head: 'Output head', lr: 'Learning rate' };
+
+/**
+ * @param {HTMLElement} container
+ * @param {{ worker: object, settingsA: () => object, dataA: () => object, probe: () => string }} options
+ */
+export function createCompareView(container, { worker, settingsA, dataA, probe }) {
+  const cmp = createComparison(worker, () => schedule());
+  const controls = {};
+  const fields = el('div', { className: 'fields compare-fields' });
+  for (const f of B_FIELDS) {
+    let input;
+    if (NUMBER.has(f)) {
+      input = el('input', { attrs: { type: 'number', step: f === 'lr' ? 'any' : '1', id: `cmp-${f}` } });
+    } else {
+      input = el('select', { attrs: { id: `cmp-${f}` } });
+      const source = document.getElementById(`tr-${f}`); // the Set up form's choices
+      input.replaceChildren(...[...source.options].map((o) => new Option(o.textContent, o.value)));
+    }
+    input.addEventListener('change', () => { edited = true; });
+    controls[f] = input;
+    fields.append(el('label', { className: NUMBER.has(f) ? '' : 'wide' }, LABELS[f], input));
+  }
+  const copy = el('button', { text: 'Copy A into B', attrs: { type: 'button', id: 'cmp-copy' }, on: { click: () => { edited = false; fill(settingsA()); } } });
+  const go = el('button', { className: 'primary', text: 'Compare', attrs: { type: 'button', id: 'cmp-start' }, on: { click: () => start() } });
+  const stop = el('button', { text: 'Stop', attrs: { type: 'button', id: 'cmp-stop' }, on: { click: () => cmp.stop() } });
+  const status = el('span', { className: 'status', attrs: { id: 'cmp-status', 'aria-live': 'polite' } });
+  const chart = el('div', { className: 'compare-chart', attrs: { id: 'cmp-chart' } });
+  const summary = el('dl', { className: 'stats', attrs: { id: 'cmp-summary' } });
+  const maps = el('div', { className: 'compare-maps', attrs: { id: 'cmp-maps' } });
+  container.append(
+    el('p', { className: 'hint', text: 'B starts as a copy of A’s settings (Set up, left); change any of these, then press Compare. Both train on A’s data with A’s seed, batch, context and steps, five steps each in turn.' }),
+    fields,
+    el('div', { className: 'controls' }, copy, go, stop, status),
+    chart, summary, maps,
+  );
+  let frame = 0;
+  let edited = false; // B follows A until one of its fields is changed
+
+  function fill(s) {
+    for (const f of B_FIELDS) controls[f].value = String(s[f] ?? controls[f].value);
+  }
+
+  function settingsB() {
+    const b = { ...settingsA() };
+    for (const f of B_FIELDS) b[f] = NUMBER.has(f) ? Number(controls[f].value) : controls[f].value;
+    return b;
+  }
+
+  async function start() {
+    if (!edited) fill(settingsA());
+    await cmp.run(settingsA(), settingsB(), dataA(), probe());
+  }
+
+  function schedule() {
+    if (!frame) frame = requestAnimationFrame(render);
+  }
+
+  function render() {
+    frame = 0;
+    const { state } = cmp;
+    const running = state.status === 'running' || state.status === 'stopping';
+    go.disabled = running;
+    stop.disabled = state.status !== 'running';
+    copy.disabled = running;
+    const at = state.sides.map((s) => `${s.name} step ${s.steps.length}`).join(', ');
+    status.textContent = {
+      idle: '',
+      running: `Training in turns… ${at}`,
+      stopping: 'Stopping…',
+      stopped: `Stopped: ${at}.`,
+      done: `Done: ${at}.`,
+      failed: `The comparison stopped: ${state.error}`,
+    }[state.status];
+    drawChart(state.sides);
+    drawSummary(state.sides);
+    drawMaps(state.sides);
+  }
+
+  function drawChart(sides) {
+    if (!sides.length) return chart.replaceChildren();
+    const series = sides.flatMap((s) => [
+      { name: `${s.name}: training loss`, x: s.steps, y: s.loss },
+      { name: `${s.name}: validation loss`, x: s.val.map((v) => v.step), y: s.val.map((v) => v.val), dashed: true },
+    ]);
+    chart.replaceChildren(lineChartSvg({ title: 'Loss of A and B', xLabel: 'step', yLabel: 'loss', width: chartWidth(chart), series }));
+  }
+
+  function drawSummary(sides) {
+    summary.replaceChildren(...sides.flatMap((s) => {
+      const last = s.val.at(-1);
+      const tps = cmp.tokensPerSecond(s);
+      return [
+        [`${s.name} val loss`, last ? fmt(last.val, 4) : '–', `validation loss at step ${last?.step ?? 0}`],
+        [`${s.name} tokens/s`, tps ? Math.round(tps).toLocaleString('en') : '–', 'batch × context × steps per second of training calls'],
+      ].map(([name, value, title]) => el('div', {}, el('dt', { text: name, attrs: { title } }),
+        el('dd', { text: value, attrs: { 'data-stat': name.toLowerCase().replace(/[^a-z]+/g, '-') } })));
+    }));
+  }
+
+  function drawMaps(sides) {
+    const probes = sides.map((s) => s.probe);
+    if (probes.length < 2 || probes.some((p) => !p)) return maps.replaceChildren();
+    const nLayer = Math.max(...probes.map((p) => p.maps.length));
+    const nHead = Math.max(...probes.map((p) => p.maps[0].length));
+    const rows = [el('p', { className: 'hint', text: `The input “${probes[0].labels.join('').replace(/\n/g, '↵')}” through A (left) and B (right) of each pair, at their last evaluation.` })];
+    for (let l = 0; l < nLayer; l++) {
+      for (let h = 0; h < nHead; h++) {
+        const pair = sides.map((s, i) => {
+          const att = probes[i].maps[l]?.[h];
+          if (!att) return el('span', { className: 'compare-missing', text: `${s.name} has no layer ${l} head ${h}` });
+          const canvas = el('canvas', { attrs: { role: 'img', 'aria-label': `${s.name} layer ${l} head ${h}` } });
+          const T = probes[i].ids.length;
+          drawMiniMap(canvas, { data: att, rows: T, cols: T, kind: 'unit', causal: familyOf(s.settings.family).config.family !== 'encoder', size: MAP });
+          return el('figure', {}, canvas, el('figcaption', { text: s.name }));
+        });
+        rows.push(el('div', { className: 'compare-pair', attrs: { 'data-layer': String(l), 'data-head': String(h) } },
+          el('span', { className: 'grid-label', text: `layer ${l} head ${h}` }), ...pair));
+      }
+    }
+    maps.replaceChildren(...rows);
+  }
+
+  return {
+    state: cmp.state,
+    /** A's settings changed: B follows them until it was edited. */
+    sync() {
+      if (!edited) fill(settingsA());
+    },
+  };
+}

@@ -1,0 +1,87 @@
+// Compare mode's run: two models, A and B, made from two settings on the same data with the
+// same seed (so the same initial batches), trained in turn a few steps each, evaluated at the
+// same steps, with the attention maps of the same probe input. No DOM: the view reads `state`.
+
+import { createEngine } from '../engine/client.js';
+import { evalEvery, modelConfig, trainConfig } from './presets.js';
+import { probeAttention } from './observe.js';
+
+const STEPS_PER_TURN = 5; // steps one model takes before the other takes its turn
+const EVAL_BATCHES = 2;
+
+/** The settings B starts from: A's, with the fields B may change. */
+export const B_FIELDS = ['family', 'layers', 'heads', 'embd', 'norm', 'normpos', 'positions', 'ffn', 'head', 'lr'];
+
+/**
+ * @param {{ call: Function }} worker
+ * @param {() => void} onChange
+ */
+export function createComparison(worker, onChange) {
+  const state = { status: 'idle', error: null, sides: [] }; // sides: [{ name, settings, engine, steps, loss, val, ms, probe }]
+
+  async function dispose() {
+    for (const s of state.sides) await s.engine?.dispose().catch(() => {});
+    state.sides = [];
+  }
+
+  async function evaluate(side, probeText) {
+    const { val } = await side.engine.evaluate(EVAL_BATCHES);
+    side.val.push({ step: side.steps.length, val });
+    const p = await probeAttention(side.engine, probeText);
+    if (p) side.probe = p;
+  }
+
+  return {
+    state,
+    /**
+     * Trains A and B to the end of A's steps, in turns.
+     * @param {object} a A's settings (data, seed, batch, ctx, steps, engine are shared)
+     * @param {object} b B's settings
+     * @param {object} data { task } or { text }
+     * @param {string} probeText the input whose attention maps are compared
+     */
+    async run(a, b, data, probeText) {
+      if (state.status === 'running') return;
+      await dispose();
+      state.status = 'running';
+      state.error = null;
+      onChange();
+      try {
+        const shared = { data: a.data, seed: a.seed, batch: a.batch, ctx: a.ctx, steps: a.steps, engine: a.engine };
+        for (const [name, s] of [['A', a], ['B', { ...b, ...shared }]]) {
+          const engine = await createEngine(worker, { config: modelConfig(s), seed: s.seed, data, backend: s.engine });
+          state.sides.push({ name, settings: s, engine, steps: [], loss: [], val: [], ms: 0, probe: null });
+          await engine.startTraining(trainConfig(s));
+        }
+        for (const side of state.sides) await evaluate(side, probeText);
+        const every = evalEvery(a.steps);
+        while (state.status === 'running' && state.sides[0].steps.length < a.steps) {
+          for (const side of state.sides) {
+            const done = side.steps.length;
+            const n = Math.min(STEPS_PER_TURN, a.steps - done, every - (done % every));
+            const t0 = performance.now();
+            const stats = await side.engine.trainSteps(n);
+            side.ms += performance.now() - t0;
+            for (const st of stats) { side.steps.push(st.step); side.loss.push(st.loss); }
+            if (side.steps.length % every === 0 || side.steps.length >= a.steps) await evaluate(side, probeText);
+          }
+          onChange();
+        }
+        state.status = state.status === 'running' ? 'done' : 'stopped';
+      } catch (err) {
+        state.error = String(err?.message ?? err);
+        state.status = 'failed';
+      }
+      onChange();
+    },
+    stop() {
+      if (state.status === 'running') state.status = 'stopping';
+    },
+    /** Tokens per second of a side's training calls. */
+    tokensPerSecond(side) {
+      const s = side.settings;
+      return side.ms > 0 ? (side.steps.length * s.batch * s.ctx * 1000) / side.ms : null;
+    },
+    dispose,
+  };
+}

@@ -21,6 +21,14 @@ The encoder family (config "family": "encoder") is the same stack with bidirecti
 trained by masked-LM (targets IGNORE except at the masked positions); with "n_classes" it also has
 BERT's `classifier` (a Linear on the final hidden state, without BERT's pooler) whose loss at the
 [CLS] position replaces the masked-LM loss.
+
+The encoder-decoder family ("family": "encoder_decoder", the original Transformer) has an
+encoder of n_layer bidirectional blocks (transformer.h, then transformer.ln_e) over the source
+and a decoder of n_layer blocks (transformer.dec) over the target: causal self-attention
+(ln_1, attn), cross-attention (ln_x, cross: queries c_q from the decoder stream, keys and values
+c_kv from the encoder's output, c_proj), then the MLP (ln_2, mlp), each sublayer pre- or
+post-norm; transformer.ln_f and the head as above. The embedding (and its positions) is shared by
+both streams; rotary positions turn q and k in self-attention only. forward(dec_in, targets, src).
 """
 
 import json
@@ -119,11 +127,11 @@ IGNORE = -1
 
 
 class CausalSelfAttention(nn.Module):
-    def __init__(self, cfg: GPTConfig):
+    def __init__(self, cfg: GPTConfig, causal=None):
         super().__init__()
         self.n_head = cfg.n_head
         self.rotary = cfg.positions == "rotary"
-        self.causal = cfg.family != "encoder"
+        self.causal = cfg.family != "encoder" if causal is None else causal
         self.c_attn = nn.Linear(cfg.n_embd, 3 * cfg.n_embd)  # Q, K, V side by side
         self.c_proj = nn.Linear(cfg.n_embd, cfg.n_embd)
 
@@ -144,6 +152,25 @@ class CausalSelfAttention(nn.Module):
         return self.c_proj(y)
 
 
+class CrossAttention(nn.Module):
+    """Queries from the decoder stream x, keys and values from the encoder's output mem; every
+    target position sees every source position (no mask, no rotation)."""
+
+    def __init__(self, cfg: GPTConfig):
+        super().__init__()
+        self.n_head = cfg.n_head
+        self.c_q = nn.Linear(cfg.n_embd, cfg.n_embd)
+        self.c_kv = nn.Linear(cfg.n_embd, 2 * cfg.n_embd)  # K rows, then V rows
+        self.c_proj = nn.Linear(cfg.n_embd, cfg.n_embd)
+
+    def forward(self, x, mem):
+        B, T, C = x.shape
+        k, v = self.c_kv(mem).split(C, dim=2)
+        q, k, v = (z.view(B, -1, self.n_head, C // self.n_head).transpose(1, 2) for z in (self.c_q(x), k, v))
+        att = ((q @ k.transpose(-2, -1)) / math.sqrt(k.size(-1))).softmax(dim=-1)
+        return self.c_proj((att @ v).transpose(1, 2).contiguous().view(B, T, C))
+
+
 class MLP(nn.Module):
     def __init__(self, cfg: GPTConfig):
         super().__init__()
@@ -162,31 +189,44 @@ class MLP(nn.Module):
 
 
 class Block(nn.Module):
-    def __init__(self, cfg: GPTConfig):
+    """Self-attention and MLP; with cross=True (the encoder-decoder's decoder) cross-attention
+    to the encoder's output between them."""
+
+    def __init__(self, cfg: GPTConfig, causal=None, cross=False):
         super().__init__()
         self.post = cfg.norm_position == "post"
         self.ln_1 = make_norm(cfg)
-        self.attn = CausalSelfAttention(cfg)
+        self.attn = CausalSelfAttention(cfg, causal)
+        if cross:
+            self.ln_x = make_norm(cfg)
+            self.cross = CrossAttention(cfg)
         self.ln_2 = make_norm(cfg)
         self.mlp = MLP(cfg)
 
-    def forward(self, x):
-        if self.post:
-            x = self.ln_1(x + self.attn(x))
-            return self.ln_2(x + self.mlp(x))
-        x = x + self.attn(self.ln_1(x))
-        return x + self.mlp(self.ln_2(x))
+    def sub(self, x, norm, f):
+        """x + f(norm(x)) (pre-norm) or norm(x + f(x)) (post-norm)."""
+        return norm(x + f(x)) if self.post else x + f(norm(x))
+
+    def forward(self, x, mem=None):
+        x = self.sub(x, self.ln_1, self.attn)
+        if mem is not None:
+            x = self.sub(x, self.ln_x, lambda y: self.cross(y, mem))
+        return self.sub(x, self.ln_2, self.mlp)
 
 
 class GPT(nn.Module):
     def __init__(self, cfg: GPTConfig):
         super().__init__()
         self.config = cfg
+        encdec = cfg.family == "encoder_decoder"
         modules = dict(
             wte=nn.Embedding(cfg.vocab_size, cfg.n_embd),
-            h=nn.ModuleList(Block(cfg) for _ in range(cfg.n_layer)),
+            h=nn.ModuleList(Block(cfg, causal=False if encdec else None) for _ in range(cfg.n_layer)),
             ln_f=make_norm(cfg),
         )
+        if encdec:
+            modules["ln_e"] = make_norm(cfg)
+            modules["dec"] = nn.ModuleList(Block(cfg, causal=True, cross=True) for _ in range(cfg.n_layer))
         if cfg.positions == "learned":
             modules["wpe"] = nn.Embedding(cfg.block_size, cfg.n_embd)
         self.transformer = nn.ModuleDict(modules)
@@ -196,18 +236,29 @@ class GPT(nn.Module):
         if cfg.n_classes:
             self.classifier = nn.Linear(cfg.n_embd, cfg.n_classes)
 
-    def forward(self, idx, targets=None):
-        """Logits (B, T, V) and, with targets, the mean cross-entropy over the targets that are
-        not IGNORE (masked-LM); with a [CLS] classifier, its cross-entropy instead (the label
-        at position 0 of each row, IGNORE elsewhere)."""
-        B, T = idx.shape
+    def embed(self, idx):
+        """Token embeddings plus learned or sinusoidal positions (B, T, C)."""
+        T = idx.shape[1]
         x = self.transformer.wte(idx)
         if self.config.positions == "learned":
             x = x + self.transformer.wpe(torch.arange(T, device=idx.device))
         elif self.config.positions == "sinusoidal":
             x = x + sinusoidal_table(T, self.config.n_embd).to(idx.device)
+        return x
+
+    def forward(self, idx, targets=None, src=None):
+        """Logits (B, T, V) and, with targets, the mean cross-entropy over the targets that are
+        not IGNORE (masked-LM); with a [CLS] classifier, its cross-entropy instead (the label
+        at position 0 of each row, IGNORE elsewhere). An encoder-decoder reads the source
+        `src` (B, T) and the decoder input `idx` (BOS, the target shifted right)."""
+        x = self.embed(src if src is not None else idx)
         for block in self.transformer.h:
             x = block(x)
+        if src is not None:
+            mem = self.transformer.ln_e(x)
+            x = self.embed(idx)
+            for block in self.transformer.dec:
+                x = block(x, mem)
         h = self.transformer.ln_f(x)
         logits = self.lm_head(h)
         scored = self.classifier(h) if self.config.n_classes else logits
@@ -233,8 +284,8 @@ def load_checkpoint(path, device="cpu"):
     if meta.get("format_version") != FORMAT_VERSION:
         raise ValueError(f"{path} has format version {meta.get('format_version')}, this script reads {FORMAT_VERSION}")
     cfg = GPTConfig(**json.loads(meta["config"]))
-    if cfg.family not in ("decoder", "encoder"):
-        raise ValueError(f"{path}: this script builds decoder and encoder models only (family={cfg.family!r})")
+    if cfg.family not in ("decoder", "encoder", "encoder_decoder"):
+        raise ValueError(f"{path}: unknown family {cfg.family!r}")
     vocab = json.loads(meta["vocab"])
     model = GPT(cfg).to(device)
     if cfg.tie_head and "lm_head.weight" not in state:

@@ -2,6 +2,7 @@
 
 mod bpe;
 mod config;
+mod encdec;
 mod encoder;
 mod fuzz_replay;
 mod gradcheck;
@@ -11,6 +12,7 @@ mod gpu_vs_cpu {
     mod adamw;
     mod attention;
     mod clip;
+    mod cross_pack;
     mod encoder;
     mod gelu;
     mod gelu_tanh;

@@ -123,6 +123,7 @@ fn launcher_workgroup_size(k: Kernel) -> [u32; 3] {
         Kernel::GeluTanhForward => kernels::gelu_tanh::WORKGROUP_SIZE,
         Kernel::GeluTanhBackward => kernels::gelu_tanh::BACKWARD_WORKGROUP_SIZE,
         Kernel::ResidualForward => residual::WORKGROUP_SIZE,
+        Kernel::CrossPackForward | Kernel::CrossPackBackward => cross_pack::WORKGROUP_SIZE,
         Kernel::SoftmaxXentForward => softmax_xent::WORKGROUP_SIZE,
         Kernel::SoftmaxXentBackward => softmax_xent::BACKWARD_WORKGROUP_SIZE,
         Kernel::GradNormPartial => clip::PARTIAL_WORKGROUP_SIZE,

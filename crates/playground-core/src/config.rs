@@ -177,14 +177,8 @@ impl ModelConfig {
         Ok(())
     }
 
-    /// Refuses the architecture choices the engine does not run yet, naming the field.
+    /// Checks the architecture choices against the sizes, naming the field.
     fn check_architecture(&self) -> Result<(), CoreError> {
-        let refuse = |field: &'static str, value: String| {
-            Err(CoreError::Architecture { field, value, reason: "the engine does not run this choice yet".into() })
-        };
-        if self.family == Family::EncoderDecoder {
-            return refuse("family", format!("{:?}", self.family));
-        }
         if self.positions == Positions::Rotary && !self.head_size().is_multiple_of(2) {
             return Err(CoreError::Config {
                 field: "n_embd",
@@ -233,7 +227,12 @@ impl ModelConfig {
         let wpe = if self.positions == Positions::Learned { t * c } else { 0 };
         let lm_head = if self.tie_head { 0 } else { v * c };
         let k = self.n_classes as u64; // [CLS] classifier
-        v * c + wpe + l * per_block + norm + lm_head + k * c + k
+        let decoder = match self.family {
+            // ln_e, then per decoder block: a block and its cross-attention (ln_x, c_q, c_kv, c_proj)
+            Family::EncoderDecoder => norm + l * (per_block + norm + 4 * c * c + 4 * c),
+            Family::Decoder | Family::Encoder => 0,
+        };
+        v * c + wpe + l * per_block + decoder + norm + lm_head + k * c + k
     }
 
     /// Checks that a model of this config, run with batches of `batch` rows of `block_size`

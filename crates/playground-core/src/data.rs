@@ -4,6 +4,7 @@
 
 pub mod classify;
 pub mod mlm;
+pub mod seq2seq;
 
 use crate::error::CoreError;
 use crate::rng::Rng;
@@ -23,7 +24,7 @@ pub enum Task {
 }
 
 /// Characters generated examples are built from.
-const LETTERS: &str = "abcdefgh";
+pub(crate) const LETTERS: &str = "abcdefgh";
 
 /// The toy language: (singular, plural) nouns and verbs, so a verb must agree with its subject.
 const NOUNS: [(&str, &str); 5] = [("cat", "cats"), ("dog", "dogs"), ("bird", "birds"), ("fox", "foxes"), ("child", "children")];

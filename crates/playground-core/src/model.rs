@@ -17,6 +17,7 @@
 //! ```
 
 mod classifier;
+mod encdec;
 
 use crate::ablation::Ablation;
 use crate::arch_ops::{ffn_act_backward, ffn_act_forward, ffn_fused_activation, norm_backward, norm_forward};
@@ -27,6 +28,7 @@ use crate::params::{ParamLayout, Span};
 use crate::rng::Rng;
 use crate::trace::{Act, TraceKey, TraceRequest, TraceTensor};
 pub use classifier::{classifier_backward, classifier_forward, ClassifierActs};
+pub use encdec::{argmax, single_stream, Branch, EncDecActs, Sub, SubActs};
 
 /// Standard deviation of nanoGPT's initial weights.
 pub const INIT_STD: f32 = 0.02;
@@ -252,6 +254,7 @@ impl CpuModel {
 
     /// Inference over one sequence (B = 1), returning the requested trace.
     pub fn forward(&self, tokens: &[u32], request: &TraceRequest) -> Result<ForwardOutput, CoreError> {
+        encdec::single_stream(&self.config)?;
         let keys = request.resolve(&self.config)?;
         let t = tokens.len();
         check_tokens(&self.config, tokens, 1, t)?;
@@ -264,6 +267,7 @@ impl CpuModel {
     /// Forward over a batch (B, T) with targets: returns the mean loss, keeps activations.
     pub fn forward_train(&self, acts: &mut Activations, tokens: &[u32], targets: &[u32]) -> Result<f32, CoreError> {
         let (b, t) = (acts.b, acts.t);
+        encdec::single_stream(&self.config)?;
         check_tokens(&self.config, tokens, b, t)?;
         check_targets(&self.config, targets, b, t)?;
         Ok(self.forward_acts(acts, tokens, Some(targets)).expect("targets given, so a loss"))

@@ -8,7 +8,7 @@
 //! WebGPU requires of storage-buffer bindings; the GPU binds each tensor as a slice of one
 //! buffer. Padding stays zero and receives zero gradients.
 
-use crate::config::{ModelConfig, Norm, Positions};
+use crate::config::{Family, ModelConfig, Norm, Positions};
 
 /// Tensor offsets are multiples of this many floats (256 bytes).
 pub const ALIGN: usize = 64;
@@ -69,6 +69,21 @@ pub struct BlockParams {
     pub fcprojb: Span,      // (C)
 }
 
+/// The cross-attention sublayer of an encoder-decoder's decoder block: its norm (`ln_x`),
+/// the queries' projection of the decoder stream, the keys' and values' projection of the
+/// encoder's output, and the output projection.
+#[derive(Clone, Copy, Debug)]
+pub struct CrossParams {
+    pub lnw: Span,         // (C)
+    pub lnb: Option<Span>, // (C), LayerNorm only
+    pub qw: Span,          // (C, C)
+    pub qb: Span,          // (C)
+    pub kvw: Span,         // (2C, C), K rows first, V rows after
+    pub kvb: Span,         // (2C)
+    pub projw: Span,       // (C, C)
+    pub projb: Span,       // (C)
+}
+
 /// Every parameter of a model: names, shapes and offsets. Which tensors exist follows the
 /// architecture: `transformer.wpe.weight` only for learned positions (sinusoidal tables and
 /// rotary angles are computed, not trained), norm biases only for LayerNorm, and
@@ -78,7 +93,14 @@ pub struct ParamLayout {
     tensors: Vec<ParamTensor>, // in nanoGPT state_dict order
     pub wte: Span,             // (V, C), also the output head when tied
     pub wpe: Option<Span>,     // (maxT, C), learned positions only
+    /// The blocks (`transformer.h.*`); an encoder-decoder's encoder blocks.
     pub blocks: Vec<BlockParams>,
+    /// Encoder-decoder only: the encoder's final norm (`transformer.ln_e`), the decoder's
+    /// blocks (`transformer.dec.*`: self-attention and FFN) and their cross-attention.
+    pub lnew: Option<Span>, // (C)
+    pub lneb: Option<Span>, // (C), LayerNorm only
+    pub dec_blocks: Vec<BlockParams>,
+    pub cross: Vec<CrossParams>,
     pub lnfw: Span,            // (C)
     pub lnfb: Option<Span>,    // (C), LayerNorm only
     pub lm_head: Option<Span>, // (V, C), untied head only
@@ -109,18 +131,36 @@ impl ParamLayout {
         if cfg.positions == Positions::Learned {
             shapes.push(("transformer.wpe.weight".into(), vec![t, c]));
         }
-        for l in 0..cfg.n_layer {
-            let p = format!("transformer.h.{l}.");
-            norm(&mut shapes, p.clone() + "ln_1");
+        let block = |shapes: &mut Vec<(String, Vec<usize>)>, p: String, cross: bool| {
+            norm(shapes, p.clone() + "ln_1");
             shapes.push((p.clone() + "attn.c_attn.weight", vec![3 * c, c]));
             shapes.push((p.clone() + "attn.c_attn.bias", vec![3 * c]));
             shapes.push((p.clone() + "attn.c_proj.weight", vec![c, c]));
             shapes.push((p.clone() + "attn.c_proj.bias", vec![c]));
-            norm(&mut shapes, p.clone() + "ln_2");
+            if cross {
+                norm(shapes, p.clone() + "ln_x");
+                shapes.push((p.clone() + "cross.c_q.weight", vec![c, c]));
+                shapes.push((p.clone() + "cross.c_q.bias", vec![c]));
+                shapes.push((p.clone() + "cross.c_kv.weight", vec![2 * c, c]));
+                shapes.push((p.clone() + "cross.c_kv.bias", vec![2 * c]));
+                shapes.push((p.clone() + "cross.c_proj.weight", vec![c, c]));
+                shapes.push((p.clone() + "cross.c_proj.bias", vec![c]));
+            }
+            norm(shapes, p.clone() + "ln_2");
             shapes.push((p.clone() + "mlp.c_fc.weight", vec![fc, c]));
             shapes.push((p.clone() + "mlp.c_fc.bias", vec![fc]));
             shapes.push((p.clone() + "mlp.c_proj.weight", vec![c, h]));
             shapes.push((p + "mlp.c_proj.bias", vec![c]));
+        };
+        let encdec = cfg.family == Family::EncoderDecoder;
+        for l in 0..cfg.n_layer {
+            block(&mut shapes, format!("transformer.h.{l}."), false);
+        }
+        if encdec {
+            norm(&mut shapes, "transformer.ln_e".into());
+            for l in 0..cfg.n_layer {
+                block(&mut shapes, format!("transformer.dec.{l}."), true);
+            }
         }
         norm(&mut shapes, "transformer.ln_f".into());
         if !cfg.tie_head {
@@ -148,22 +188,35 @@ impl ParamLayout {
 
         let find = |name: &str| tensors.iter().find(|t| t.name == name).map(|t| t.span);
         let span = |name: &str| find(name).expect("every required tensor was pushed above");
-        let blocks = (0..cfg.n_layer)
+        let block = |p: &dyn Fn(&str) -> String| BlockParams {
+            ln1w: span(&p("ln_1.weight")),
+            ln1b: find(&p("ln_1.bias")),
+            qkvw: span(&p("attn.c_attn.weight")),
+            qkvb: span(&p("attn.c_attn.bias")),
+            attprojw: span(&p("attn.c_proj.weight")),
+            attprojb: span(&p("attn.c_proj.bias")),
+            ln2w: span(&p("ln_2.weight")),
+            ln2b: find(&p("ln_2.bias")),
+            fcw: span(&p("mlp.c_fc.weight")),
+            fcb: span(&p("mlp.c_fc.bias")),
+            fcprojw: span(&p("mlp.c_proj.weight")),
+            fcprojb: span(&p("mlp.c_proj.bias")),
+        };
+        let blocks = (0..cfg.n_layer).map(|l| block(&|rest: &str| format!("transformer.h.{l}.{rest}"))).collect();
+        let dec_layers = if encdec { cfg.n_layer } else { 0 };
+        let dec_blocks = (0..dec_layers).map(|l| block(&|rest: &str| format!("transformer.dec.{l}.{rest}"))).collect();
+        let cross = (0..dec_layers)
             .map(|l| {
-                let p = |rest: &str| format!("transformer.h.{l}.{rest}");
-                BlockParams {
-                    ln1w: span(&p("ln_1.weight")),
-                    ln1b: find(&p("ln_1.bias")),
-                    qkvw: span(&p("attn.c_attn.weight")),
-                    qkvb: span(&p("attn.c_attn.bias")),
-                    attprojw: span(&p("attn.c_proj.weight")),
-                    attprojb: span(&p("attn.c_proj.bias")),
-                    ln2w: span(&p("ln_2.weight")),
-                    ln2b: find(&p("ln_2.bias")),
-                    fcw: span(&p("mlp.c_fc.weight")),
-                    fcb: span(&p("mlp.c_fc.bias")),
-                    fcprojw: span(&p("mlp.c_proj.weight")),
-                    fcprojb: span(&p("mlp.c_proj.bias")),
+                let p = |rest: &str| format!("transformer.dec.{l}.{rest}");
+                CrossParams {
+                    lnw: span(&p("ln_x.weight")),
+                    lnb: find(&p("ln_x.bias")),
+                    qw: span(&p("cross.c_q.weight")),
+                    qb: span(&p("cross.c_q.bias")),
+                    kvw: span(&p("cross.c_kv.weight")),
+                    kvb: span(&p("cross.c_kv.bias")),
+                    projw: span(&p("cross.c_proj.weight")),
+                    projb: span(&p("cross.c_proj.bias")),
                 }
             })
             .collect();
@@ -171,6 +224,10 @@ impl ParamLayout {
             wte: span("transformer.wte.weight"),
             wpe: find("transformer.wpe.weight"),
             blocks,
+            lnew: find("transformer.ln_e.weight"),
+            lneb: find("transformer.ln_e.bias"),
+            dec_blocks,
+            cross,
             lnfw: span("transformer.ln_f.weight"),
             lnfb: find("transformer.ln_f.bias"),
             lm_head: find("lm_head.weight"),

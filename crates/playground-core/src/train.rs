@@ -168,6 +168,12 @@ impl CpuTrainer {
         let acts = ensure_acts(&mut self.acts, &self.model.config, b, t);
         let loss = self.model.forward_train(acts, x, y)?;
         self.model.backward(&mut self.grads, acts, x, y);
+        self.update(loss)
+    }
+
+    /// The optimizer's half of a step, after the backward has filled `grads` for `loss`:
+    /// clipping and AdamW. A non-finite loss or gradient changes nothing and is returned.
+    pub fn update(&mut self, loss: f32) -> Result<StepStats, CoreError> {
         let grad_norm = cpu::grad_norm(&self.grads);
         if !loss.is_finite() || !grad_norm.is_finite() {
             return Err(CoreError::NonFinite { step: self.opt.step, loss, grad_norm });

@@ -7,6 +7,7 @@
 pub mod arch_ops;
 pub mod context;
 pub mod counters;
+pub mod encdec;
 pub mod engine;
 pub mod error;
 pub mod inspect;
@@ -21,6 +22,7 @@ pub mod train;
 
 pub use context::{GpuContext, SharedGpu};
 pub use counters::BufferStats;
+pub use encdec::GpuEncDec;
 pub use engine::Engine;
 pub use error::GpuError;
 pub use model::GpuModel;

@@ -222,6 +222,7 @@ impl GpuModel {
     /// to `max_batch` rows. The config is checked against the device's limits first, and an
     /// allocation the GPU refuses becomes `GpuError::OutOfMemory`.
     pub async fn new(gpu: SharedGpu, config: ModelConfig, params: &[f32], max_batch: usize) -> Result<Self, GpuError> {
+        playground_core::model::single_stream(&config)?;
         let limits = gpu.device_limits();
         config.check_device(max_batch, &limits, true)?;
         let layout = ParamLayout::new(&config);

@@ -95,6 +95,8 @@ kernels! {
     GeluTanhForward => "gelu_tanh_forward" = concat!(wgsl!("include/activations"), wgsl!("gelu_tanh_forward")),
     GeluTanhBackward => "gelu_tanh_backward",
     ResidualForward => "residual_forward",
+    CrossPackForward => "cross_pack_forward",
+    CrossPackBackward => "cross_pack_backward",
     SoftmaxXentForward => "softmax_xent_forward",
     SoftmaxXentBackward => "softmax_xent_backward",
     GradNormPartial => "grad_norm_partial",

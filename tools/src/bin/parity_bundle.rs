@@ -1,6 +1,7 @@
 //! Writes the bundles the PyTorch parity test (tests/python/test_parity.py) compares against,
 //! one per architecture variant in DIR/<variant>/ (plus DIR/encoder, a BERT-style encoder
-//! trained by masked-LM, and DIR/classifier, an encoder with a [CLS] classifier): a checkpoint, and for each engine (CPU
+//! trained by masked-LM, DIR/classifier, an encoder with a [CLS] classifier, and DIR/encdec, an
+//! encoder-decoder on string reversal whose bundle adds the source `src`): a checkpoint, and for each engine (CPU
 //! reference, GPU) one training step on one batch — the batch, logits, loss, every gradient,
 //! the gradient norm and the parameters after one clipped AdamW step — as safetensors.
 //!   cargo run --release -p playground-tools --bin parity_bundle -- DIR
@@ -10,10 +11,12 @@ use playground_core::config::{Ffn, Norm, NormPosition, Positions};
 use playground_core::data::batch;
 use playground_core::data::classify::classify_batch;
 use playground_core::data::mlm::{mlm_batch, with_mask};
-use playground_core::model::Activations;
+use playground_core::data::seq2seq::{self, seq2seq_batch, Seq2SeqRows};
+use playground_core::model::{Activations, EncDecActs};
 use playground_core::train::{CpuTrainer, TrainConfig};
+use playground_core::train_seq2seq::Seq2SeqTrainer;
 use playground_core::{CharTokenizer, CpuModel, Family, ModelConfig, ParamLayout, Rng, TraceRequest};
-use playground_gpu::{GpuContext, GpuTrainer, SharedGpu};
+use playground_gpu::{GpuContext, GpuEncDec, GpuTrainer, SharedGpu};
 use safetensors::tensor::{Dtype, TensorView};
 use std::collections::HashMap;
 use std::path::Path;
@@ -76,15 +79,22 @@ fn main() {
     let brackets = playground_core::data::classify::tokenizer();
     let classifier = ModelConfig { vocab_size: brackets.vocab_size(), family: Family::Encoder, n_classes: 2, ..base };
     write_bundle(&format!("{root}/classifier"), &gpu, classifier, brackets, Objective::Classify);
+    // the original Transformer: encoder, decoder with cross-attention, on string reversal
+    let reversal = seq2seq::tokenizer();
+    let encdec = ModelConfig { vocab_size: reversal.vocab_size(), family: Family::EncoderDecoder, ..base };
+    write_encdec_bundle(&format!("{root}/encdec"), &gpu, encdec, reversal);
 }
 
-/// The checkpoint and both engines' step for one model and objective, into `dir`.
-fn write_bundle(dir: &str, gpu: &SharedGpu, config: ModelConfig, tokenizer: CharTokenizer, objective: Objective) {
+/// Clip at 0.5 so that the clipping path is exercised; no warmup: step 0 uses the peak lr.
+fn train_config() -> TrainConfig {
+    TrainConfig { batch_size: 3, learning_rate: 3e-3, warmup_steps: 0, grad_clip: 0.5, ..TrainConfig::default() }
+}
+
+/// A model with weights well away from the initialization, so every nonlinearity works in its
+/// curved range and a wrong formula (e.g. tanh-GELU for erf-GELU) shows up in the numbers;
+/// its checkpoint is written to `dir`.
+fn perturbed_model(dir: &str, config: ModelConfig, tokenizer: CharTokenizer) -> CpuModel {
     std::fs::create_dir_all(dir).expect("create the bundle directory");
-    // clip at 0.5 so that the clipping path is exercised; no warmup: step 0 uses the peak lr
-    let train = TrainConfig { batch_size: 3, learning_rate: 3e-3, warmup_steps: 0, grad_clip: 0.5, ..TrainConfig::default() };
-    // weights well away from the initialization, so every nonlinearity works in its curved
-    // range and a wrong formula (e.g. tanh-GELU for erf-GELU) shows up in the numbers
     let mut model = CpuModel::new(config, 42).expect("valid config");
     let mut noise = Rng::new(43);
     for t in model.layout.tensors() {
@@ -94,6 +104,42 @@ fn write_bundle(dir: &str, gpu: &SharedGpu, config: ModelConfig, tokenizer: Char
     }
     let checkpoint = Checkpoint { config, tokenizer, params: model.params.clone(), metadata: Default::default() };
     std::fs::write(Path::new(dir).join("model.safetensors"), checkpoint.to_bytes().expect("serializes")).expect("write model");
+    model
+}
+
+/// The encoder-decoder's checkpoint and both engines' teacher-forced step on a reversal batch.
+fn write_encdec_bundle(dir: &str, gpu: &SharedGpu, config: ModelConfig, tokenizer: CharTokenizer) {
+    let train = train_config();
+    let model = perturbed_model(dir, config, tokenizer);
+    let (b, t) = (train.batch_size, config.block_size);
+    let batch = seq2seq_batch(b, t, &mut Rng::new(6));
+    let Seq2SeqRows { src, dec_in, targets } = &batch;
+
+    let mut acts = EncDecActs::new(&model, b, t);
+    model.seq2seq_encode(&mut acts, src).expect("encode");
+    model.seq2seq_decode(&mut acts, dec_in, None).expect("decode");
+    let mut trainer = Seq2SeqTrainer::new(model.clone(), train).expect("trainer");
+    let stats = trainer.step(&batch, b, t).expect("a finite step");
+    let tr = trainer.trainer;
+    let cpu = StepResult { logits: acts.logits, loss: stats.loss, grad_norm: stats.grad_norm, grads: tr.grads, after: tr.model.params };
+    write_engine(dir, "cpu", &model.layout, dec_in, targets, Some(src), train, &cpu);
+
+    let gpu_result = pollster::block_on(async {
+        let mut g = GpuEncDec::new(gpu.clone(), config, &model.params, b, train).await.expect("GPU encoder-decoder");
+        let logits = g.logits(src, dec_in).await.expect("logits");
+        let stats = g.step(src, dec_in, targets).await.expect("a finite step");
+        let grads = g.read_grads().await.expect("grads");
+        let after = g.read_params().await.expect("params");
+        StepResult { logits, loss: stats.loss, grad_norm: stats.grad_norm, grads, after }
+    });
+    write_engine(dir, "gpu", &model.layout, dec_in, targets, Some(src), train, &gpu_result);
+    println!("parity bundle written to {dir}: loss cpu {} gpu {}", cpu.loss, gpu_result.loss);
+}
+
+/// The checkpoint and both engines' step for one model and objective, into `dir`.
+fn write_bundle(dir: &str, gpu: &SharedGpu, config: ModelConfig, tokenizer: CharTokenizer, objective: Objective) {
+    let train = train_config();
+    let model = perturbed_model(dir, config, tokenizer);
 
     let stream: Vec<u32> = {
         let mut rng = Rng::new(5);
@@ -109,9 +155,9 @@ fn write_bundle(dir: &str, gpu: &SharedGpu, config: ModelConfig, tokenizer: Char
     let layout = ParamLayout::new(&config);
 
     let cpu = cpu_step(&model, train, &x, &y);
-    write_engine(dir, "cpu", &layout, &x, &y, train, &cpu);
+    write_engine(dir, "cpu", &layout, &x, &y, None, train, &cpu);
     let gpu_result = pollster::block_on(gpu_step(gpu.clone(), &model, train, &x, &y));
-    write_engine(dir, "gpu", &layout, &x, &y, train, &gpu_result);
+    write_engine(dir, "gpu", &layout, &x, &y, None, train, &gpu_result);
     println!("parity bundle written to {dir}: loss cpu {} gpu {}", cpu.loss, gpu_result.loss);
 }
 
@@ -141,7 +187,18 @@ async fn gpu_step(gpu: SharedGpu, model: &CpuModel, train: TrainConfig, x: &[u32
     StepResult { logits, loss: stats[0].loss, grad_norm: stats[0].grad_norm, grads, after }
 }
 
-fn write_engine(dir: &str, engine: &str, layout: &ParamLayout, x: &[u32], y: &[u32], train: TrainConfig, r: &StepResult) {
+/// One engine's step into DIR/<engine>.safetensors; `src` is an encoder-decoder's source.
+#[allow(clippy::too_many_arguments)]
+fn write_engine(
+    dir: &str,
+    engine: &str,
+    layout: &ParamLayout,
+    x: &[u32],
+    y: &[u32],
+    src: Option<&[u32]>,
+    train: TrainConfig,
+    r: &StepResult,
+) {
     let (b, t) = (train.batch_size, x.len() / train.batch_size);
     let v = r.logits.len() / x.len();
     let mut owned: Vec<(String, Dtype, Vec<usize>, Vec<u8>)> = vec![
@@ -151,6 +208,9 @@ fn write_engine(dir: &str, engine: &str, layout: &ParamLayout, x: &[u32], y: &[u
         ("loss".into(), Dtype::F32, vec![1], f32_bytes(&[r.loss])),
         ("grad_norm".into(), Dtype::F32, vec![1], f32_bytes(&[r.grad_norm])),
     ];
+    if let Some(src) = src {
+        owned.push(("src".into(), Dtype::I32, vec![b, t], src.iter().flat_map(|&i| (i as i32).to_le_bytes()).collect()));
+    }
     for p in layout.tensors() {
         owned.push((format!("grad.{}", p.name), Dtype::F32, p.shape.clone(), f32_bytes(p.span.of(&r.grads))));
         owned.push((format!("after.{}", p.name), Dtype::F32, p.shape.clone(), f32_bytes(p.span.of(&r.after))));

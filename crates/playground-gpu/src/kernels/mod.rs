@@ -8,6 +8,7 @@ pub mod ablate;
 pub mod adamw;
 pub mod attention;
 pub mod clip;
+pub mod cross_pack;
 pub mod encoder;
 pub mod gelu;
 pub mod gelu_tanh;

@@ -1,0 +1,34 @@
+// Cross-attention's unpacking, the backward of cross_pack_forward, one invocation per
+// element (row, i) of dout; each gradient element has exactly one writer.
+//   dq   : (rows, C)    dq[r, i] += dout[r, i]
+//   dkv  : (rows, 2C)   dkv[r, i] += dout[r, C + i]
+//   dout : (rows, 3C)
+// CPU reference: crates/playground-core/src/cpu/cross_pack.rs (cross_pack_backward)
+
+struct Params {
+    n: u32, // rows * 3C
+    c: u32,
+    _pad0: u32,
+    _pad1: u32,
+}
+
+@group(0) @binding(0) var<storage, read_write> dq: array<f32>;
+@group(0) @binding(1) var<storage, read_write> dkv: array<f32>;
+@group(0) @binding(2) var<storage, read> dout: array<f32>;
+@group(0) @binding(3) var<uniform> params: Params;
+
+const WORKGROUP_SIZE: u32 = 256u;
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+    let j = gid.y * nwg.x * WORKGROUP_SIZE + gid.x;
+    if (j >= params.n) { return; }
+    let c = params.c;
+    let r = j / (3u * c);
+    let i = j % (3u * c);
+    if (i < c) {
+        dq[r * c + i] += dout[j];
+    } else {
+        dkv[r * 2u * c + i - c] += dout[j];
+    }
+}

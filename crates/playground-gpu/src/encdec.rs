@@ -128,7 +128,7 @@ impl GpuEncDec {
     /// Uploads `params` and records the plans for batches of `b` rows of block_size tokens.
     pub async fn new(gpu: SharedGpu, config: ModelConfig, params: &[f32], b: usize, train: TrainConfig) -> Result<Self, GpuError> {
         train.validate()?;
-        config.check_device(b, &gpu.device_limits())?;
+        config.check_device(b, &gpu.device_limits(), false)?;
         if config.family != Family::EncoderDecoder {
             return Err(CoreError::Architecture {
                 field: "family",

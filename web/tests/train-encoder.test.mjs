@@ -131,11 +131,12 @@ test('cpu: a masked LM trains and shows its guesses for the hidden tokens', asyn
 
 test('cpu: a [CLS] classifier trains on balanced brackets and shows its class probabilities', async () => {
   const page = await env.newPage({ viewport: { width: 1280, height: 900 } });
-  await openTrain(page, env.url, `page=train&family=cls&data=balanced&${SIZE}`);
+  // 1 layer of width 16, batch 32, 150 steps (encoder::the_cls_classifier_learns_balanced_brackets' model)
+  await openTrain(page, env.url, 'page=train&family=cls&data=balanced&preset=custom&layers=1&heads=2&embd=16&ctx=16&batch=32&lr=0.01&steps=150&seed=1&engine=cpu');
   await page.click('#tr-start');
   await waitTrain(page, { status: 'done' });
   const s = await trainState(page);
-  assert.equal(s.step, 50);
+  assert.equal(s.step, 150);
   const p = await predictions(page);
   assert.equal(p.last.kind, 'cls');
   assert.deepEqual(p.last.classes, ['unbalanced', 'balanced']);
@@ -148,6 +149,10 @@ test('cpu: a [CLS] classifier trains on balanced brackets and shows its class pr
   // two classes: the loss starts near ln 2 (the chart's chance line)
   assert.ok(Math.abs(s.val[0].val - Math.LN2) < 0.1, `untrained val ${s.val[0].val}`);
   console.log(`cls: val ${s.val[0].val.toFixed(3)} → ${s.val.at(-1).val.toFixed(3)}; ${p.guesses.join(' | ')}`);
+  assert.ok(s.val.at(-1).val < 0.3, `the classifier learns: val ${s.val.at(-1).val}`);
+  const right = p.last.rows.filter((r) => (r.probs[1] > r.probs[0] ? 1 : 0) === r.label).length;
+  assert.ok(right >= 5, `${right} of 6 fixed strings right`);
+  assert.equal(p.guesses.filter((g) => g.includes('✓')).length, right);
   await shoot(page, 'cls');
   assert.deepEqual(page.errors, []);
 });

@@ -67,6 +67,7 @@ function colours(node) {
  *   xMax: number, chance: number|null }) => void, smoothed: () => number|null }}
  */
 export function createLossChart(container) {
+  const chanceText = document.createTextNode('ln V: the loss of guessing'); // ln K for a classifier's K classes
   const canvas = el('canvas', { className: 'chart-canvas', attrs: { role: 'img', 'aria-label': 'loss chart: no steps yet' } });
   const empty = el('p', { className: 'chart-empty', text: 'The loss appears here once training starts.' });
   const legend = el(
@@ -74,7 +75,7 @@ export function createLossChart(container) {
     { className: 'chart-legend' },
     el('span', {}, el('span', { className: 'key key-train' }), 'training loss (faint: each step; solid: running average)'),
     el('span', {}, el('span', { className: 'key key-val' }), 'validation loss (text it never trains on)'),
-    el('span', {}, el('span', { className: 'key key-chance' }), 'ln V: the loss of guessing'),
+    el('span', {}, el('span', { className: 'key key-chance' }), chanceText),
   );
   const svg = () =>
     d && (d.steps.length || d.val.length)
@@ -86,7 +87,7 @@ export function createLossChart(container) {
           { name: 'training (each step)', x: d.steps, y: d.loss },
           { name: 'training (running average)', x: d.steps, y: avg },
           { name: 'validation', x: d.val.map((p) => p.step), y: d.val.map((p) => p.val) },
-          ...(d.chance ? [{ name: 'ln V (guessing)', x: [d.steps[0] ?? 0, d.xMax], y: [d.chance, d.chance], dashed: true }] : []),
+          ...(d.chance ? [{ name: `${d.chanceName ?? 'ln V'} (guessing)`, x: [d.steps[0] ?? 0, d.xMax], y: [d.chance, d.chance], dashed: true }] : []),
         ],
       })
       : null;
@@ -250,8 +251,10 @@ export function createLossChart(container) {
 
   return {
     element,
+    /** @param {{ steps, loss, val, xMax, chance, chanceName? }} data chanceName: 'ln V' (the default) or 'ln K' */
     update(data) {
       d = data;
+      chanceText.textContent = `${d.chanceName ?? 'ln V'}: the loss of guessing`;
       follow(d.loss);
       describe();
       draw();

@@ -6,8 +6,8 @@ export const MASK_CHAR = '\u2588'; // █, the engine's [MASK] (crates/playgroun
 export const CLS_CHAR = '\u25B6'; // ▶, the engine's [CLS] (data/classify.rs)
 const MASK_RATE = 0.15; // BERT's share of hidden positions, as in training
 const TOP = 3; // guesses shown per hidden position
-/** The classifier's fixed examples: balanced, then not, in a few shapes. */
-export const CLASSIFY_EXAMPLES = ['([]{})', '([)]', '{[()]}', '(()', '[]()', '{)'];
+/** The classifier's fixed examples: balanced, then the same with a closing bracket turned into an opening one, as in training. */
+export const CLASSIFY_EXAMPLES = ['([]{})', '([]{(', '{[()]}', '{[()[}', '[]()', '[[()'];
 
 /**
  * Positions of `n` tokens to hide: about 15%, at least one, chosen by `seed` (the same every

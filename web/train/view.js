@@ -124,6 +124,7 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
       val: run?.val ?? [],
       xMax: max,
       chance: engine ? Math.log(engine.config.n_classes || engine.config.vocab_size) : null,
+      chanceName: engine?.config.n_classes ? 'ln K' : 'ln V', // K classes, or V tokens
     });
     drawStats(); // after the chart: it shows the chart's running average
     drawSamples();

@@ -1,8 +1,14 @@
 //! A generated classification task for the encoder's [CLS] classifier: "is this bracket
 //! string balanced?". Half the examples are balanced; the other half are balanced strings with
-//! one bracket swapped for another, which always breaks the balance. The model must pair each
-//! closing bracket with the most recent unclosed opening one, all at once, from both sides:
-//! attention from [CLS] has to gather whether every pair matched.
+//! one closing bracket turned into an opening one, so more brackets open than close. Attention
+//! from [CLS] gathers how many of each it sees, and the classifier reads the count.
+//!
+//! Why not swap any bracket for any other: then an unbalanced string is as likely to have one
+//! opening bracket too many as one too few, so no count the attention could gather moves with
+//! the label, only its size does. From the small initial weights the gradient then has nothing
+//! to follow: a 2-layer model of width 32 stays at chance for about 1,500 steps (measured: loss
+//! 0.69 at step 1,300, 62% of fresh examples right at step 3,000), while on this task it is
+//! right on every one of 256 fresh examples after 200 steps.
 //!
 //! A row is `[CLS]`, the string, then newlines up to T tokens; its label is 1 (balanced) or 0.
 //! The targets put the label at position 0 (the [CLS] position) and IGNORE everywhere else,
@@ -28,7 +34,7 @@ pub const CLS_CHAR: char = '\u{25B6}'; // ▶
 pub const CLASSES: [&str; 2] = ["unbalanced", "balanced"];
 
 /// What the task teaches, for the page.
-pub const LESSON: &str = "▶([)] → unbalanced — the classifier reads only the [CLS] position, so attention must carry to it whether every closing bracket matched its opening one.";
+pub const LESSON: &str = "▶([(] → unbalanced — the classifier reads only the [CLS] position, so attention must carry to it how many brackets open and how many close.";
 
 /// Characters of the task: [CLS], the brackets and the newline that pads each row.
 pub fn tokenizer() -> CharTokenizer {
@@ -44,9 +50,8 @@ pub fn example(t: usize, rng: &mut Rng) -> (String, u32) {
         return (s, 1);
     }
     let mut chars: Vec<char> = s.chars().collect();
-    let i = rng.below(chars.len());
-    let others: Vec<char> = "()[]{}".chars().filter(|&c| c != chars[i]).collect();
-    chars[i] = others[rng.below(others.len())];
+    let closing: Vec<usize> = (0..chars.len()).filter(|&i| matches!(chars[i], ')' | ']' | '}')).collect();
+    chars[closing[rng.below(closing.len())]] = ['(', '[', '{'][rng.below(3)];
     (chars.into_iter().collect(), 0)
 }
 

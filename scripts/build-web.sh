@@ -13,7 +13,8 @@ wasm="$WASM_TARGET_DIR/wasm32-unknown-unknown/release/playground_web.wasm"
 
 echo "==> wasm-bindgen"
 rm -rf web/pkg
-wasm-bindgen --target web --no-typescript --out-dir web/pkg "$wasm"
+# no name section (function names for stack traces): about a fifth of the file otherwise
+wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section --out-dir web/pkg "$wasm"
 raw=$(stat -c %s web/pkg/playground_web_bg.wasm)
 gz=$(gzip -9 -c web/pkg/playground_web_bg.wasm | wc -c)
 echo "    web/pkg/playground_web_bg.wasm: $raw bytes, $gz gzipped"

@@ -12,17 +12,8 @@
 // exp(s_ij − lse_i) is recomputed and dS_ij = p_ij·(dO_i·V_j − D_i), summed over the queries
 // i ≥ j that see key j. K_j, V_j and the two sums stay in up to 16 vec4 registers each; the
 // workgroup stages BQ queries of Q and dO at a time (with their lse and D) in workgroup memory.
-
-struct Params {
-    b: u32,
-    t: u32,
-    c: u32,
-    nh: u32,
-    causal: u32, // 1: query i sees keys j ≤ i (GPT); 0: every key (BERT's encoder)
-    _pad0: u32,
-    _pad1: u32,
-    _pad2: u32,
-}
+// Params, WORKGROUP_SIZE (64 key rows), MAX_HS4 and qkv4 are in include/attention_tiled.wgsl,
+// prepended by shaders.rs.
 
 @group(0) @binding(0) var<storage, read_write> dqkv: array<f32>;
 @group(0) @binding(1) var<storage, read> dout: array<f32>;
@@ -31,21 +22,12 @@ struct Params {
 @group(0) @binding(4) var<storage, read> delta: array<f32>;
 @group(0) @binding(5) var<uniform> params: Params;
 
-const WORKGROUP_SIZE: u32 = 64u; // key rows per workgroup
-const BQ: u32 = 16u;             // queries staged per step
-const MAX_HS4: u32 = 16u;        // head size ≤ 64, in vec4s
+const BQ: u32 = 16u; // queries staged per step
 
 var<workgroup> q_tile: array<vec4<f32>, BQ * MAX_HS4>;  // [query][d4]
 var<workgroup> do_tile: array<vec4<f32>, BQ * MAX_HS4>; // [query][d4]: dO
 var<workgroup> lse_tile: array<f32, BQ>;
 var<workgroup> delta_tile: array<f32, BQ>;
-
-// qkv[base + 4·d4 .. +4], zero past the head size.
-fn qkv4(base: u32, d4: u32, hs: u32) -> vec4<f32> {
-    var v = vec4<f32>(0.0);
-    for (var i = 0u; i < 4u; i++) { if (4u * d4 + i < hs) { v[i] = qkv[base + 4u * d4 + i]; } }
-    return v;
-}
 
 fn dout4(base: u32, d4: u32, hs: u32) -> vec4<f32> {
     var v = vec4<f32>(0.0);

@@ -12,17 +12,8 @@
 // exp(s_ij − lse_i) is recomputed and dS_ij = p_ij·(dO_i·V_j − D_i). Here Q_i, dO_i and the
 // dQ_i being summed stay in up to 16 vec4 registers each, and the workgroup stages BKV keys of K and
 // V at a time in workgroup memory, as attention_forward_tiled.wgsl does.
-
-struct Params {
-    b: u32,
-    t: u32,
-    c: u32,
-    nh: u32,
-    causal: u32, // 1: query i sees keys j ≤ i (GPT); 0: every key (BERT's encoder)
-    _pad0: u32,
-    _pad1: u32,
-    _pad2: u32,
-}
+// Params, WORKGROUP_SIZE, MAX_HS4, qkv4 (include/attention_tiled.wgsl) and BKV, k_tile, v_tile,
+// stage_kv (include/attention_kv_tiles.wgsl) are prepended by shaders.rs.
 
 @group(0) @binding(0) var<storage, read_write> dqkv: array<f32>;
 @group(0) @binding(1) var<storage, read> dout: array<f32>;
@@ -30,20 +21,6 @@ struct Params {
 @group(0) @binding(3) var<storage, read> lse: array<f32>;
 @group(0) @binding(4) var<storage, read> delta: array<f32>;
 @group(0) @binding(5) var<uniform> params: Params;
-
-const WORKGROUP_SIZE: u32 = 64u; // query rows per workgroup
-const BKV: u32 = 16u;            // keys staged per step
-const MAX_HS4: u32 = 16u;        // head size ≤ 64, in vec4s
-
-var<workgroup> k_tile: array<vec4<f32>, BKV * MAX_HS4>; // [key][d4]
-var<workgroup> v_tile: array<vec4<f32>, BKV * MAX_HS4>; // [key][d4]
-
-// qkv[base + 4·d4 .. +4], zero past the head size.
-fn qkv4(base: u32, d4: u32, hs: u32) -> vec4<f32> {
-    var v = vec4<f32>(0.0);
-    for (var i = 0u; i < 4u; i++) { if (4u * d4 + i < hs) { v[i] = qkv[base + 4u * d4 + i]; } }
-    return v;
-}
 
 fn dout4(base: u32, d4: u32, hs: u32) -> vec4<f32> {
     var v = vec4<f32>(0.0);
@@ -91,13 +68,7 @@ fn main(
 
     let last = select(t, min(block * WORKGROUP_SIZE + WORKGROUP_SIZE, t), causal); // keys the block's last row sees
     for (var kv0 = 0u; kv0 < last; kv0 += BKV) {
-        for (var e = lid; e < BKV * hs4; e += WORKGROUP_SIZE) {
-            let key = e / hs4;
-            let d4 = e % hs4;
-            let base = (bi * t + min(kv0 + key, t - 1u)) * 3u * c + c + h * hs;
-            k_tile[key * MAX_HS4 + d4] = qkv4(base, d4, hs);
-            v_tile[key * MAX_HS4 + d4] = qkv4(base + c, d4, hs);
-        }
+        stage_kv(lid, bi, h, kv0, t, c, hs, hs4);
         workgroupBarrier();
         if (valid && kv0 < seen) {
             let n_keys = min(BKV, seen - kv0);

@@ -23,10 +23,13 @@ fn bench_smoke_writes_every_measurement() {
 
     let kernels = result["kernels"].as_array().expect("kernels");
     let ops: Vec<&str> = kernels.iter().map(|k| k["op"].as_str().expect("op")).collect();
-    // five linear layers, three matmuls each, then attention (2), layernorm, GELU, AdamW
-    assert_eq!(kernels.len(), 5 * 3 + 5, "{ops:?}");
+    // five linear layers, three matmuls each, the fc layer's fused and two-pass matmul + GELU,
+    // then attention (2), layernorm, GELU, AdamW
+    assert_eq!(kernels.len(), 5 * 3 + 2 + 5, "{ops:?}");
     for op in [
         "matmul_forward",
+        "matmul_forward_gelu",
+        "matmul_forward+gelu_forward",
         "matmul_backward_input",
         "matmul_backward_weight",
         "attention_forward",

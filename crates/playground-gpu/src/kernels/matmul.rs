@@ -103,8 +103,8 @@ pub fn matmul_forward_tiled(
 }
 
 /// pre (M, N) = inp (M, K) · weight (N, K)ᵀ + bias (N) and out (M, N) = act(pre), one kernel:
-/// the activation runs in the matmul's epilogue instead of a pass of its own (one read and
-/// one write of (M, N) fewer). pre is kept for the activation's backward.
+/// the activation runs in the matmul's epilogue instead of a pass of its own (one read of
+/// (M, N) and one launch fewer). pre is kept for the activation's backward.
 #[allow(clippy::too_many_arguments)]
 pub fn matmul_forward_act(
     gpu: &GpuContext,

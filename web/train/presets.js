@@ -61,7 +61,8 @@ export const FAMILIES = [
   },
   {
     name: 'cls', label: 'Encoder · [CLS] classifier', tasks: 'classify', mask: false, config: { family: 'encoder', n_classes: 2 },
-    explain: 'An encoder reads a whole bracket string after a [CLS] token and says from that position alone whether it is balanced.',
+    explain: 'An encoder reads a whole bracket string after a [CLS] token and says from that position alone whether it is balanced. ' +
+      'At context 16 and batch 32 it learns in about 100 steps (Tiny’s context 32 and batch 16 take much longer).',
   },
 ];
 export const familyOf = (name) => FAMILIES.find((f) => f.name === name) ?? FAMILIES[0];

@@ -31,7 +31,7 @@ function predictions(page) {
 }
 
 async function shoot(page, name) {
-  for (const [width, scheme] of [[1280, 'light'], [390, 'dark']]) {
+  for (const [width, scheme] of [[1280, 'light'], [1280, 'dark'], [390, 'light'], [390, 'dark']]) {
     await page.emulateMedia({ colorScheme: scheme });
     await page.setViewportSize({ width, height: 900 });
     await page.locator('#tr-samples-title').scrollIntoViewIfNeeded();
@@ -125,8 +125,12 @@ test('cpu: a masked LM trains and shows its guesses for the hidden tokens', asyn
   assert.match(a.attention, /nothing is masked/);
   assert.match(await page.textContent('#view-head'), /No score is masked/);
   assert.match(await page.textContent('#model'), /^Your trained model: a BERT-style encoder \(masked LM\) with 1 layer/);
-  await page.locator('#h-output').scrollIntoViewIfNeeded();
-  await page.screenshot({ path: join(ARTIFACTS, 'explore-fill-mask-1280-light.png') });
+  for (const [width, scheme] of [[1280, 'light'], [390, 'dark']]) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.setViewportSize({ width, height: 900 });
+    await page.locator('#h-output').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, `explore-fill-mask-${width}-${scheme}.png`) });
+  }
   assert.deepEqual(page.errors, []);
 });
 

@@ -160,5 +160,30 @@ test('cpu: a [CLS] classifier trains on balanced brackets and shows its class pr
   assert.ok(right >= 5, `${right} of 6 fixed strings right`);
   assert.equal(p.guesses.filter((g) => g.includes('✓')).length, right);
   await shoot(page, 'cls');
+
+  // Explore: the output is the class, read at [CLS]
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.click('#tr-explore');
+  await page.waitForFunction(() => window.playgroundDebug.page === 'explore' && window.playgroundDebug.renders > 0, null, { timeout: LONG });
+  const verdict = async (text) => {
+    const before = await page.evaluate(() => window.playgroundDebug.renders);
+    await page.fill('#text', text);
+    await page.waitForFunction((n) => window.playgroundDebug.renders > n, before, { timeout: LONG });
+    return page.evaluate(() => ({
+      shown: !document.querySelector('#view-classes').hidden && document.querySelector('#view-output').hidden,
+      heading: document.querySelector('#h-output').textContent,
+      classes: Object.fromEntries([...document.querySelectorAll('#view-classes .guess')].map((g) => [g.dataset.class, g.textContent])),
+      warning: document.querySelector('#view-classes .callout').hidden ? '' : document.querySelector('#view-classes .callout').textContent,
+    }));
+  };
+  const pad = (str) => `▶${str}`.padEnd(16, '\n');
+  const good = await verdict(pad('([]{})'));
+  assert.ok(good.shown);
+  assert.match(good.heading, /the class/);
+  assert.match(good.classes.balanced, /balanced (9\d|100)%/);
+  assert.equal(good.warning, '');
+  const bad = await verdict(pad('([]{('));
+  assert.match(bad.classes.unbalanced, /unbalanced (9\d|100)%/);
+  assert.match((await verdict('([])')).warning, /starts with \(/);
   assert.deepEqual(page.errors, []);
 });

@@ -24,6 +24,7 @@ import { createFfnView } from './views/ffn.js';
 import { createResidualView } from './views/residual.js';
 import { createOutputView } from './views/output.js';
 import { createFillMaskView, withMaskChars } from './views/fill-mask.js';
+import { createClassesView } from './views/classes.js';
 import { createInspect } from './inspect.js';
 
 const GENERATE_COUNT = 20; // tokens appended by one press of Generate
@@ -34,6 +35,7 @@ const $ = (id) => document.getElementById(id);
 const ui = {
   main: $('main'),
   fillMask: $('view-fill-mask'),
+  classes: $('view-classes'),
   trainPage: $('train-page'),
   navExplore: $('nav-explore'),
   navTrain: $('nav-train'),
@@ -72,6 +74,8 @@ const views = {
   output: createOutputView($('view-output'), { controls: $('sampling') }),
 };
 const fillMask = createFillMaskView(ui.fillMask);
+const classesView = createClassesView(ui.classes);
+let classNames = null; // the classifier's class names, from the engine's task list
 
 const worker = startWorker(); // one worker hosts every engine: the default model's and the training run's
 const inspect = createInspect({
@@ -231,6 +235,7 @@ function loadDefault() {
 function setModel(model) {
   shownModel = model;
   engine = model.engine;
+  classNames = null;
   config = engine.config;
   vocab = engine.vocab;
   limits = { nLayer: config.n_layer, nHead: config.n_head, vocabSize: config.vocab_size, example: model.example };
@@ -316,7 +321,7 @@ async function traceNow(isStale) {
     if (!skip()) showEmpty(input);
     return;
   }
-  const keys = traceKeys(config, layer, head);
+  const keys = [...traceKeys(config, layer, head), ...(config.n_classes ? ['cls_probs'] : [])];
   const result = await engine.forward(input.ids, keys);
   const V = vocab.length;
   const logits = result.logits.data.slice((input.ids.length - 1) * V);
@@ -331,7 +336,7 @@ async function traceNow(isStale) {
   const data = viewData(result, { config, vocab, layer, head, input, tokenizer: engine.tokenizer });
   last.output = data.output;
   for (const [name, view] of Object.entries(views)) view.update(name === 'output' ? { ...data.output, sampling: last.sampling } : data[name]);
-  showFillMask(input.ids, result.probs.data);
+  await showEncoderOutput(input, result);
   if (highlighted !== null && highlighted >= input.ids.length) highlighted = null;
   for (const v of Object.values(views)) v.highlight?.(highlighted);
   last.inspected = inspect.update({ engine, ids: input.ids, labels: input.labels, config, vocab });
@@ -353,13 +358,26 @@ function isMaskedLm() {
   return config.family === 'encoder' && !config.n_classes;
 }
 
-/** The fill-the-mask view in place of the next-token one, for a masked LM. */
-function showFillMask(ids, probs) {
-  const on = isMaskedLm();
-  ui.fillMask.hidden = !on;
-  for (const id of ['sampling', 'view-output']) $(id).hidden = on;
-  $('h-output').lastChild.textContent = on ? ' Output: fill the mask' : ' Output: the next token';
-  if (on) fillMask.update({ ids: Array.from(ids), probs, vocab });
+/** An encoder's output in place of the next token: fill the mask for a masked LM, the class probabilities for a classifier. */
+async function showEncoderOutput(input, result) {
+  const mlm = isMaskedLm();
+  const cls = config.family === 'encoder' && config.n_classes > 0;
+  ui.fillMask.hidden = !mlm;
+  ui.classes.hidden = !cls;
+  for (const id of ['sampling', 'view-output']) $(id).hidden = mlm || cls;
+  $('h-output').lastChild.textContent = mlm ? ' Output: fill the mask' : cls ? ' Output: the class' : ' Output: the next token';
+  if (mlm) fillMask.update({ ids: Array.from(input.ids), probs: result.probs.data, vocab });
+  if (cls) {
+    classNames ??= await classesOf(config.n_classes);
+    classesView.update({ probs: result.cls_probs.data, classes: classNames, first: vocab[input.ids[0]] });
+  }
+}
+
+/** Names of a classifier's K classes: those of the engine's task with K classes in this vocabulary, else "class k". */
+async function classesOf(k) {
+  const tasks = await worker.call('tasks');
+  const task = tasks.find((t) => t.classes.length === k && [...new Set(t.alphabet)].sort().join('') === [...vocab].sort().join(''));
+  return task?.classes ?? Array.from({ length: k }, (_, i) => `class ${i}`);
 }
 
 function showEmpty(input) {

@@ -122,7 +122,7 @@ export function viewData(trace, { config, vocab, layer, head, input, tokenizer =
     }),
     layernorm: () => ({ labels, T, C, layer, arch, input: get(ln1InputKey(config, layer)), output: get(`${b}.ln1`) }),
     head: () => ({
-      labels, T, C, NH, HS, layer, head, arch,
+      labels, T, C, NH, HS, layer, head, arch, causal: config.family !== 'encoder',
       x: get(attnInputKey(config, layer)), q: get(`${h}.q`), k: get(`${h}.k`), v: get(`${h}.v`),
       scores: get(`${h}.scores`), att: get(`${h}.att`), out: get(`${h}.out`),
       concat: get(`${b}.attn.concat`), proj: get(`${b}.attn.proj`), res1: get(`${b}.res1`),

@@ -133,6 +133,7 @@ test('the chart’s ticks are round and cover the range; the running average is 
 test('each family sets the engine’s family and classes, takes its own tasks, and survives the URL and a checkpoint', () => {
   const base = { layers: 1, heads: 2, embd: 32, ctx: 16 };
   assert.deepEqual(FAMILIES.map((f) => f.name), ['decoder', 'mlm', 'cls']);
+  assert.deepEqual(FAMILIES.map((f) => f.shows ?? 'samples'), ['samples', 'masked', 'classes']); // what the Train page shows of each
   assert.deepEqual([modelConfig({ ...base, family: 'mlm' }).family, modelConfig({ ...base, family: 'mlm' }).n_classes], ['encoder', 0]);
   assert.deepEqual([modelConfig({ ...base, family: 'cls' }).family, modelConfig({ ...base, family: 'cls' }).n_classes], ['encoder', 2]);
   assert.equal(modelConfig(base).family, 'decoder'); // no family: GPT

@@ -42,7 +42,7 @@ export function createCompareView(container, { worker, settingsA, dataA, probe }
   const summary = el('dl', { className: 'stats', attrs: { id: 'cmp-summary' } });
   const maps = el('div', { className: 'compare-maps', attrs: { id: 'cmp-maps' } });
   container.append(
-    el('p', { className: 'hint', text: 'B starts as a copy of A’s settings (Set up, left); change any of these, then press Compare. Both train on A’s data with A’s seed, batch, context and steps, five steps each in turn.' }),
+    el('p', { className: 'hint', text: 'B starts as a copy of A, the Set up form’s settings; change any of these, then press Compare. Both train on A’s data with A’s seed, batch, context and steps, five steps each in turn.' }),
     fields,
     el('div', { className: 'controls' }, copy, go, stop, status),
     chart, summary, maps,

@@ -5,9 +5,9 @@
 import { el } from '../views/dom.js';
 import { pct, tokenLabel } from '../views/format.js';
 
-/** The sentence above the list, for a family ('mlm' or 'cls'). */
-export function predictionsIntro(family, every) {
-  return family === 'cls'
+/** The sentence above the list, for what a family shows ('masked' or 'classes', presets.js FAMILIES). */
+export function predictionsIntro(shows, every) {
+  return shows === 'classes'
     ? `Every ${every} steps the classifier reads these bracket strings (after [CLS], padded to the context as in training) and gives ` +
       'the probability of each class; ✓ marks a right verdict. Untrained, it says 50/50 to everything.'
     : `Every ${every} steps a fixed example goes in with about 15% of its tokens hidden as [MASK]; below it, the model’s three ` +

@@ -138,10 +138,10 @@ export function createTrainer(worker, hooks) {
   async function sample() {
     const { run, engine } = state;
     const step = stepsDone();
-    const family = familyOf(run.settings.family).name;
-    if (family !== 'decoder') {
+    const shows = familyOf(run.settings.family).shows ?? 'samples';
+    if (shows !== 'samples') {
       const classes = hooks.classes?.(run.data) ?? ['unbalanced', 'balanced'];
-      const p = family === 'cls' ? await classifyExamples(engine, classes) : await predictMasked(engine, run.inputs.probe, run.settings.seed);
+      const p = shows === 'classes' ? await classifyExamples(engine, classes) : await predictMasked(engine, run.inputs.probe, run.settings.seed);
       if (p) run.samples.push({ step, ...p });
       if (run.samples.length > SAMPLES_KEPT) run.samples.splice(0, run.samples.length - SAMPLES_KEPT);
       return;

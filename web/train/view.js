@@ -195,10 +195,10 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     const run = state.run;
     const samples = run?.samples ?? [];
     const every = trainer.evalEvery();
-    const family = familyOf(run?.settings.family).name;
-    if (run && family !== 'decoder') {
+    const shows = familyOf(run?.settings.family).shows ?? 'samples';
+    if (run && shows !== 'samples') {
       ui.samplesTitle.textContent = 'What it predicts';
-      ui.samplesIntro.textContent = predictionsIntro(family, every);
+      ui.samplesIntro.textContent = predictionsIntro(shows, every);
     } else if (run?.inputs) {
       ui.samplesTitle.textContent = 'What it writes';
       const shown = JSON.stringify(run.inputs.prompt.replace(/^\n/, '')).slice(1, -1);

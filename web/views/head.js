@@ -116,11 +116,12 @@ export function createHeadView(container, { onHighlight = () => {} } = {}) {
     /**
      * @param {{ labels: string[], T: number, C: number, NH: number, HS: number, layer: number, head: number,
      *   x: Float32Array, q: Float32Array, k: Float32Array, v: Float32Array, scores: Float32Array, att: Float32Array,
-     *   out: Float32Array, concat: Float32Array, proj: Float32Array, res1: Float32Array }} data
+     *   out: Float32Array, concat: Float32Array, proj: Float32Array, res1: Float32Array, causal?: boolean }} data
      */
     update(data) {
       d = data;
       const { labels, T, C, NH, HS, layer, head } = d;
+      const causal = d.causal ?? true; // false for an encoder: nothing masked
       const root = Math.sqrt(HS);
       intro.set(
         `Attention is the only step where tokens exchange information. Layer ${layer} splits its C = ${C} channels into ` +
@@ -154,12 +155,20 @@ export function createHeadView(container, { onHighlight = () => {} } = {}) {
       s2.formula.set(
         `S = Q·Kᵀ / √HS   : ${dims('T', 'HS')}·${dims('HS', 'T')} = ${dims('T', 'T')} → ${dims(T, HS)}·${dims(HS, T)} = ${dims(T, T)}`,
       );
-      s3.text.set(
-        `The model learns to predict the next character, and in training it reads a whole sentence at once. If token i could ` +
-          `look at tokens after it, it would see the answer. So every score whose key comes after its query (above the ` +
-          `diagonal) is set to −∞ before the softmax. Hatched cells are masked.`,
-      );
-      s3.formula.set(`S′[i, j] = S[i, j]  if j ≤ i,      −∞  if j > i`);
+      if (causal) {
+        s3.text.set(
+          `The model learns to predict the next character, and in training it reads a whole sentence at once. If token i could ` +
+            `look at tokens after it, it would see the answer. So every score whose key comes after its query (above the ` +
+            `diagonal) is set to −∞ before the softmax. Hatched cells are masked.`,
+        );
+        s3.formula.set(`S′[i, j] = S[i, j]  if j ≤ i,      −∞  if j > i`);
+      } else {
+        s3.text.set(
+          'This model is an encoder: it learns to fill in hidden tokens, and the answer is not among the tokens it sees, so ' +
+            'nothing needs hiding. No score is masked: every token looks at every other, before and after it.',
+        );
+        s3.formula.set('S′ = S   (no mask)');
+      }
       s4.text.set(
         `Softmax works on each row: e^S′ makes every entry positive and dividing by the row's sum makes it add up to 1. ` +
           `e^−∞ = 0, so masked entries get weight exactly 0. Row i says how much token i takes from each token up to itself.`,
@@ -194,8 +203,8 @@ export function createHeadView(container, { onHighlight = () => {} } = {}) {
       const sq = { ...rows, cols: T, colLabels: labels, shape: dims(T, T) };
       const sDomain = domainFor('signed', [d.scores]);
       mapS.update({ ...sq, data: d.scores, domain: sDomain });
-      mapM.update({ ...sq, data: d.scores, domain: sDomain, causal: true });
-      mapA.update({ ...sq, data: d.att, causal: true });
+      mapM.update({ ...sq, data: d.scores, domain: sDomain, causal });
+      mapA.update({ ...sq, data: d.att, causal });
       mapO.update({ ...rows, cols: HS, data: d.out, shape: dims(T, HS) });
       mapCat.update({ ...rows, cols: C, data: d.concat, shape: dims(T, C), title: `concat(O₀ … O${sub(NH - 1)})`, colGroups: { size: HS, selected: head } });
       const pr = domainFor('signed', [d.proj, d.res1]);

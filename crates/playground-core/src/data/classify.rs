@@ -34,7 +34,7 @@ pub const CLS_CHAR: char = '\u{25B6}'; // ▶
 pub const CLASSES: [&str; 2] = ["unbalanced", "balanced"];
 
 /// What the task teaches, for the page.
-pub const LESSON: &str = "▶([(] → unbalanced — the classifier reads only the [CLS] position, so attention must carry to it how many brackets open and how many close.";
+pub const LESSON: &str = "▶([]( → unbalanced — the classifier reads only the [CLS] position, so attention must carry to it how many brackets open and how many close.";
 
 /// Characters of the task: [CLS], the brackets and the newline that pads each row.
 pub fn tokenizer() -> CharTokenizer {

@@ -116,6 +116,8 @@ Object.defineProperty(window, 'playgroundDebug', {
     get train() { return trainDebug; },
     /** Test hook: the training run's engine (injectFault, exportCheckpoint, …). */
     get trainEngine() { return trainEngine; },
+    /** The Train page's encoder-decoder view (`backend()`, `last()`), once it has been shown. */
+    get seq2seq() { return seq2seqDebug; },
     /** Logit lens, ablation and cost views; `inspected` resolves once they show the latest trace. */
     get inspect() { return inspect; },
     get inspected() { return last.inspected ?? null; },
@@ -124,6 +126,8 @@ Object.defineProperty(window, 'playgroundDebug', {
   }),
 });
 let trainDebug = null;
+let seq2seqDebug = null;
+let seq2seqView = null; // promise of the Train page's encoder-decoder view
 
 window.addEventListener('hashchange', (event) => {
   const old = new URL(event.oldURL).hash.replace(/^#/, '');
@@ -195,6 +199,12 @@ async function showTrain() {
   const view = await trainView;
   await view.show(location.hash);
   trainDebug = view.debug; // once the page shows its settings (and any run restored from storage)
+  seq2seqView ??= import('./views/seq2seq.js').then(async ({ createSeq2SeqView }) => {
+    const s2s = createSeq2SeqView($('view-seq2seq'), worker);
+    await s2s.start();
+    return s2s;
+  });
+  seq2seqDebug = await seq2seqView;
 }
 
 /** Explore's first model: the one given, or the default. Loads, draws, and wires the controls. */

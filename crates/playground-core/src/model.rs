@@ -182,7 +182,16 @@ pub fn check_tokens(cfg: &ModelConfig, tokens: &[u32], b: usize, t: usize) -> Re
 /// Checks training targets: token ids (class ids for a [CLS] classifier), where
 /// [`cpu::IGNORE`] marks a position outside the loss; at least one position must count.
 pub fn check_targets(cfg: &ModelConfig, targets: &[u32], b: usize, t: usize) -> Result<(), CoreError> {
-    check_tokens(&ModelConfig { vocab_size: usize::MAX, ..*cfg }, targets, b, t)?;
+    // the shape as check_tokens checks it; not the ids: IGNORE (u32::MAX) is usize::MAX on wasm32
+    if t == 0 || b == 0 {
+        return Err(CoreError::EmptyText);
+    }
+    if t > cfg.block_size {
+        return Err(CoreError::TooLong { t, block_size: cfg.block_size });
+    }
+    if targets.len() != b * t {
+        return Err(CoreError::BatchShape { got: targets.len(), b, t });
+    }
     let range = cfg.target_range();
     if let Some(&id) = targets.iter().find(|&&id| id != cpu::IGNORE && id as usize >= range) {
         return Err(CoreError::TokenOutOfRange { id, vocab: range });

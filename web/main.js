@@ -199,12 +199,8 @@ async function showTrain() {
   const view = await trainView;
   await view.show(location.hash);
   trainDebug = view.debug; // once the page shows its settings (and any run restored from storage)
-  seq2seqView ??= import('./views/seq2seq.js').then(async ({ createSeq2SeqView }) => {
-    const s2s = createSeq2SeqView($('view-seq2seq'), worker);
-    await s2s.start();
-    return s2s;
-  });
-  seq2seqDebug = await seq2seqView;
+  seq2seqView ??= import('./views/seq2seq.js').then(({ createSeq2SeqView }) => createSeq2SeqView($('view-seq2seq'), worker));
+  seq2seqDebug = await seq2seqView; // it starts its engine when scrolled into view
 }
 
 /** Explore's first model: the one given, or the default. Loads, draws, and wires the controls. */

@@ -31,6 +31,9 @@ for (const webgpu of [true, false]) {
     try {
       const page = await env.newPage({ viewport: { width: 1280, height: 900 } });
       await openTrain(page, env.url, 'page=train');
+      await page.waitForFunction(() => window.playgroundDebug.seq2seq, null, { timeout: LONG });
+      assert.equal(await page.evaluate(() => window.playgroundDebug.seq2seq.backend()), null, 'no engine before the card is seen');
+      await page.locator('#seq2seq').scrollIntoViewIfNeeded();
       await page.waitForFunction(() => window.playgroundDebug.seq2seq?.last(), null, { timeout: LONG });
       const before = await page.evaluate(() => window.playgroundDebug.seq2seq.last());
       assertAlignment(before);

@@ -18,7 +18,7 @@ const LETTERS = /^[a-h]+$/;
 const shown = (tok) => (tok === '' ? '·' : tok);
 
 /**
- * Mounts the view in `container`; the engine is created on the first Train click.
+ * Mounts the view in `container`; the engine is created when the view first comes into sight.
  * @param {HTMLElement} container
  * @param {{ call: Function }} worker
  * @param {{ backend?: string, seed?: number }} [options]
@@ -71,13 +71,15 @@ export function createSeq2SeqView(container, worker, { backend = 'auto', seed = 
       shape: `decoder layer ${l}, head ${h}: ${t} target \u00d7 ${t} source positions`,
     });
     const head = el('tr', {}, ...['position', 'teacher forcing: fed', 'predicts', 'step by step: fed', 'predicts'].map((x) => el('th', { text: x, attrs: { scope: 'col' } })));
+    // positions up to the true EOS count; after it, teacher forcing feeds padding
+    const counted = (k) => k <= last.target.length;
     const rows = Array.from({ length: t }, (_, k) => {
-      const differs = teacher.fed[k] !== greedy.fed[k];
+      const differs = counted(k) && teacher.fed[k] !== greedy.fed[k];
       const cells = [String(k), shown(teacher.fed[k]), shown(teacher.predicted[k]), shown(greedy.fed[k]), shown(greedy.predicted[k])];
       return el('tr', { className: differs ? 's2s-differs' : '' }, ...cells.map((x) => el('td', { text: x })));
     });
     table.replaceChildren(el('thead', {}, head), el('tbody', {}, ...rows));
-    const differ = teacher.fed.filter((x, k) => x !== greedy.fed[k]).length;
+    const differ = teacher.fed.filter((x, k) => counted(k) && x !== greedy.fed[k]).length;
     summary.set(`True target \u201c${last.target}\u201d. Teacher forcing predicts \u201c${teacher.text}\u201d; step by step it writes \u201c${greedy.text}\u201d` +
       (differ ? ` \u2014 fed its own outputs, the decoder saw ${differ} token${differ > 1 ? 's' : ''} different from the truth (marked rows).` : ' \u2014 fed the same tokens both ways.'));
     container.dataset.ready = 'true';
@@ -122,12 +124,17 @@ export function createSeq2SeqView(container, worker, { backend = 'auto', seed = 
     }
   });
   source.addEventListener('change', translate);
+  // the engine starts when the card first comes into view, not with the Train page
+  const seen = new IntersectionObserver((entries) => {
+    if (!entries.some((e) => e.isIntersecting)) return;
+    seen.disconnect();
+    translate();
+  });
+  seen.observe(container);
   layerSel.addEventListener('change', draw);
   headSel.addEventListener('change', draw);
 
   return {
-    /** Shows the untrained model's alignment for the default source. */
-    start: translate,
     /** The engine's backend once created ("webgpu" or "cpu"). */
     backend: () => model?.backend ?? null,
     /** The last translation (for tests). */

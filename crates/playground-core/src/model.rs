@@ -164,17 +164,23 @@ impl ForwardOutput {
 
 /// Checks token ids against the config before any op reads them (llm.c's asserts, as values).
 pub fn check_tokens(cfg: &ModelConfig, tokens: &[u32], b: usize, t: usize) -> Result<(), CoreError> {
+    check_shape(cfg, tokens.len(), b, t)?;
+    if let Some(&id) = tokens.iter().find(|&&id| id as usize >= cfg.vocab_size) {
+        return Err(CoreError::TokenOutOfRange { id, vocab: cfg.vocab_size });
+    }
+    Ok(())
+}
+
+/// A batch of `len` ids must be B×T, with 0 < T ≤ block_size.
+fn check_shape(cfg: &ModelConfig, len: usize, b: usize, t: usize) -> Result<(), CoreError> {
     if t == 0 || b == 0 {
         return Err(CoreError::EmptyText);
     }
     if t > cfg.block_size {
         return Err(CoreError::TooLong { t, block_size: cfg.block_size });
     }
-    if tokens.len() != b * t {
-        return Err(CoreError::BatchShape { got: tokens.len(), b, t });
-    }
-    if let Some(&id) = tokens.iter().find(|&&id| id as usize >= cfg.vocab_size) {
-        return Err(CoreError::TokenOutOfRange { id, vocab: cfg.vocab_size });
+    if len != b * t {
+        return Err(CoreError::BatchShape { got: len, b, t });
     }
     Ok(())
 }
@@ -182,16 +188,8 @@ pub fn check_tokens(cfg: &ModelConfig, tokens: &[u32], b: usize, t: usize) -> Re
 /// Checks training targets: token ids (class ids for a [CLS] classifier), where
 /// [`cpu::IGNORE`] marks a position outside the loss; at least one position must count.
 pub fn check_targets(cfg: &ModelConfig, targets: &[u32], b: usize, t: usize) -> Result<(), CoreError> {
-    // the shape as check_tokens checks it; not the ids: IGNORE (u32::MAX) is usize::MAX on wasm32
-    if t == 0 || b == 0 {
-        return Err(CoreError::EmptyText);
-    }
-    if t > cfg.block_size {
-        return Err(CoreError::TooLong { t, block_size: cfg.block_size });
-    }
-    if targets.len() != b * t {
-        return Err(CoreError::BatchShape { got: targets.len(), b, t });
-    }
+    // IGNORE is u32::MAX, which is usize::MAX on wasm32: ids are checked against the range below
+    check_shape(cfg, targets.len(), b, t)?;
     let range = cfg.target_range();
     if let Some(&id) = targets.iter().find(|&&id| id != cpu::IGNORE && id as usize >= range) {
         return Err(CoreError::TokenOutOfRange { id, vocab: range });

@@ -102,3 +102,18 @@ function bind(worker, info) {
     dispose: () => worker.call('dispose', h),
   };
 }
+
+/**
+ * An encoder-decoder trained on string reversal in the worker (the Seq2Seq class):
+ * `{ backend?, seed?, config?, train? }` → `{ backend, config, trainSteps(n), translate(source), dispose() }`.
+ */
+export async function createSeq2Seq(worker, options = {}) {
+  const { handle: h, backend, config } = await worker.call('s2sCreate', options);
+  return {
+    backend,
+    config,
+    trainSteps: (n) => worker.call('s2sTrain', h, n),
+    translate: (source) => worker.call('s2sTranslate', h, source),
+    dispose: () => worker.call('s2sDispose', h),
+  };
+}

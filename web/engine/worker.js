@@ -2,11 +2,12 @@
 // Protocol: the page posts { id, method, args }; the worker answers { id, result } or
 // { id, error, name } (name: the kind of failure, e.g. "NonFinite", "DeviceLost"). Calls run one at a time, in arrival order (the wasm object allows one call
 // in flight). Several engines can live here at once, addressed by a handle.
-import init, { Playground, BpeTraining } from '../pkg/playground_web.js';
+import init, { Playground, BpeTraining, Seq2Seq } from '../pkg/playground_web.js';
 
 const ready = init();
 const engines = new Map(); // handle -> Playground
 const bpeRuns = new Map(); // handle -> BpeTraining
+const seq2seqs = new Map(); // handle -> Seq2Seq
 let nextHandle = 1;
 let queue = Promise.resolve();
 
@@ -21,6 +22,12 @@ function engine(handle) {
   const pg = engines.get(handle);
   if (!pg) throw new Error(`no engine with handle ${handle}`);
   return pg;
+}
+
+function seq2seq(handle) {
+  const model = seq2seqs.get(handle);
+  if (!model) throw new Error(`no encoder-decoder with handle ${handle}`);
+  return model;
 }
 
 function register(pg) {
@@ -73,6 +80,19 @@ const methods = {
     const training = bpeRuns.get(handle);
     if (!training) throw new Error(`no BPE training with handle ${handle}`);
     return { merges: training.step(n), ids: training.ids() };
+  },
+  // the encoder-decoder on string reversal (web/views/seq2seq.js)
+  async s2sCreate(options) {
+    const model = await Seq2Seq.create(options);
+    const handle = nextHandle++;
+    seq2seqs.set(handle, model);
+    return { handle, backend: model.backend(), config: model.config() };
+  },
+  s2sTrain: (handle, n) => seq2seq(handle).trainSteps(n),
+  s2sTranslate: (handle, source) => seq2seq(handle).translate(source),
+  s2sDispose(handle) {
+    seq2seq(handle).free();
+    return seq2seqs.delete(handle);
   },
   bpeDispose(handle) {
     bpeRuns.get(handle)?.free();

@@ -303,6 +303,12 @@ impl GpuEncDec {
         Ok(self.read(enc, &[&grads]).await?.remove(0))
     }
 
+    /// Replaces every parameter (laid out by `ParamLayout`).
+    pub fn write_params(&self, params: &[f32]) {
+        debug_assert_eq!(params.len(), self.layout.padded_len());
+        self.params.write(&self.gpu, params);
+    }
+
     pub async fn read_params(&mut self) -> Result<Vec<f32>, GpuError> {
         let (params, enc) = (self.params.clone(), self.encoder("read params"));
         Ok(self.read(enc, &[&params]).await?.remove(0))

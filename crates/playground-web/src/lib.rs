@@ -5,6 +5,7 @@ mod bpe;
 mod dto;
 mod errors;
 mod inspect;
+mod seq2seq;
 
 use dto::{CreateOptions, DataDto, EncodedDto, TaskDto, UnknownDto};
 use errors::to_js;

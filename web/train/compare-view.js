@@ -4,10 +4,12 @@
 
 import { el } from '../views/dom.js';
 import { fmt } from '../views/format.js';
-import { lineChartSvg, chartWidth } from '../views/chart.js';
+import { lineChartSvg, chartWidth, SERIES_COLOURS } from '../views/chart.js';
 import { drawMiniMap } from '../views/heatmap.js';
 import { B_FIELDS, createComparison } from './compare.js';
 import { familyOf } from './presets.js';
+
+const SIDE_COLOURS = [SERIES_COLOURS[0], SERIES_COLOURS[5]]; // A blue, B vermilion
 
 const MAP = 88; // px, side of one attention map
 const NUMBER = new Set(['layers', 'heads', 'embd', 'lr']);
@@ -92,9 +94,10 @@ export function createCompareView(container, { worker, settingsA, dataA, probe }
 
   function drawChart(sides) {
     if (!sides.length) return chart.replaceChildren();
-    const series = sides.flatMap((s) => [
-      { name: `${s.name}: training loss`, x: s.steps, y: s.loss },
-      { name: `${s.name}: validation loss`, x: s.val.map((v) => v.step), y: s.val.map((v) => v.val), dashed: true },
+    // one colour per side: its training loss solid, its validation loss dashed
+    const series = sides.flatMap((s, i) => [
+      { name: `${s.name}: training loss`, x: s.steps, y: s.loss, colour: SIDE_COLOURS[i] },
+      { name: `${s.name}: validation loss`, x: s.val.map((v) => v.step), y: s.val.map((v) => v.val), dashed: true, colour: SIDE_COLOURS[i] },
     ]);
     chart.replaceChildren(lineChartSvg({ title: 'Loss of A and B', xLabel: 'step', yLabel: 'loss', width: chartWidth(chart), series }));
   }

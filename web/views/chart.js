@@ -26,7 +26,8 @@ export function chartWidth(node) {
 
 /**
  * @param {{ title: string, xLabel: string, yLabel: string, logY?: boolean, width?: number, height?: number,
- *   series: { name: string, x: number[], y: number[], dashed?: boolean }[] }} c
+ *   series: { name: string, x: number[], y: number[], dashed?: boolean, colour?: string }[] }} c
+ *   a series' colour defaults to the palette's next
  * @returns {SVGSVGElement}
  */
 export function lineChartSvg(c) {
@@ -66,7 +67,7 @@ export function lineChartSvg(c) {
   svg.append(txt(PAD.left + pw / 2, h - 4, c.xLabel, { 'text-anchor': 'middle', class: 'x-label' }));
   svg.append(txt(12, PAD.top + ph / 2, c.yLabel, { 'text-anchor': 'middle', transform: `rotate(-90 12 ${PAD.top + ph / 2})`, class: 'y-label' }));
   c.series.forEach((s, i) => {
-    const colour = SERIES_COLOURS[i % SERIES_COLOURS.length];
+    const colour = s.colour ?? SERIES_COLOURS[i % SERIES_COLOURS.length];
     const pts = s.x.map((x, j) => [x, s.y[j]]).filter(([, y]) => Number.isFinite(y) && (!c.logY || y > 0));
     const d = pts.map(([x, y], j) => `${j ? 'L' : 'M'}${X(x).toFixed(1)},${Y(y).toFixed(1)}`).join('');
     svg.append(svgEl('path', { d, fill: 'none', stroke: colour, 'stroke-width': 1.8, ...(s.dashed ? { 'stroke-dasharray': '5 3' } : {}) }));

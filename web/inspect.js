@@ -57,8 +57,7 @@ export function createInspect({ lens, ablation, cost, worker, onHighlight, onErr
   }, (err) => onError('Ablation failed', err));
   const runCost = latestOnly(async (isStale) => {
     const { ids, config } = now;
-    const sizes = { block_size: config.block_size, n_layer: config.n_layer, n_head: config.n_head, n_embd: config.n_embd };
-    const V = config.vocab_size;
+    const { vocab_size: V, ...sizes } = config; // sizes and architecture: the cost follows the variant
     const ts = [...new Set(Array.from({ length: CURVE_POINTS }, (_, i) => Math.max(1, Math.round(((i + 1) * config.block_size) / CURVE_POINTS))))];
     const [here, ...points] = await Promise.all([ids.length, ...ts].map((t) => worker.call('cost', sizes, V, t, 1)));
     if (isStale()) return;

@@ -303,10 +303,16 @@ function familyName() {
 
 function describeModel() {
   const { n_layer: L, n_head: NH, n_embd: C, block_size: B, vocab_size: V } = config;
-  const params = V * C + B * C + L * (12 * C * C + 13 * C) + 2 * C;
-  ui.model.textContent =
+  const sentence = (weights) =>
     `${shownModel?.trained ? 'Your trained model: a' : 'A'} ${familyName()} with ${L} layer${L === 1 ? '' : 's'} (transformer blocks) of ${NH} attention head${NH === 1 ? '' : 's'}, C = ${C} numbers per token, a vocabulary of V = ${V} ` +
-    `${engine.tokenizer === 'gpt2' ? 'byte-level BPE tokens' : 'characters'} and a context of block_size = ${B} tokens: ${params.toLocaleString('en')} weights.`;
+    `${engine.tokenizer === 'gpt2' ? 'byte-level BPE tokens' : 'characters'} and a context of block_size = ${B} tokens${weights}.`;
+  ui.model.textContent = sentence('');
+  // the count of the model's own parameter layout, so every variant's is exact
+  const { vocab_size: _, ...sizes } = config;
+  const shown = engine;
+  worker.call('cost', sizes, V, 1, 1).then((cost) => {
+    if (engine === shown) ui.model.textContent = sentence(`: ${cost.params.toLocaleString('en')} weights`);
+  }, () => {}); // the sentence without the count is still true
 }
 
 /**

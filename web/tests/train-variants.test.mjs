@@ -41,6 +41,18 @@ async function trainAndExplore(env, hash, backend) {
     sinusoidalOpen: document.querySelector('#view-embeddings .positions-explainer')?.open ?? null,
     canvases: document.querySelectorAll('#view-embeddings canvas, #view-ffn canvas, #view-head canvas').length,
   }));
+  // the model line's weight count is the number of values the trained checkpoint holds (a tied
+  // head's lm_head.weight is wte stored a second time, as nanoGPT's state_dict has it)
+  await page.waitForFunction(() => /[\d,]+ weights/.test(document.querySelector('#model').textContent), null, { timeout: LONG });
+  const count = await page.evaluate(async () => {
+    const bytes = await window.playgroundDebug.trainEngine.exportCheckpoint();
+    const n = Number(new DataView(bytes.buffer, bytes.byteOffset).getBigUint64(0, true));
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
+    const tied = window.playgroundDebug.config.tie_head !== false;
+    const stored = Object.entries(header).filter(([k]) => k !== '__metadata__' && !(tied && k === 'lm_head.weight')).reduce((sum, [, t]) => sum + t.shape.reduce((a, b) => a * b, 1), 0);
+    return { stored, shown: Number(document.querySelector('#model').textContent.match(/([\d,]+) weights/)[1].replace(/,/g, '')) };
+  });
+  assert.equal(count.shown, count.stored, `${hash}: the weights the page states are the checkpoint's`);
   return { page, s, early, late, shown };
 }
 

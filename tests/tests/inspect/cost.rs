@@ -48,3 +48,40 @@ fn cost_grows_quadratically_only_in_the_attention_term() {
     assert_eq!(b.forward_flops - b.quadratic_flops, 2 * (a.forward_flops - a.quadratic_flops));
     assert!(cost(&cfg, 257, 1).unwrap_err().to_string().contains("exceeds the context length"));
 }
+
+/// Every architecture variant: the cost counts exactly the parameters its layout holds, and
+/// SwiGLU's feed-forward FLOPs follow its gate: (2H·C + C·H) per row instead of 2·(4C·C).
+#[test]
+fn cost_counts_each_variants_own_parameters() {
+    use playground_core::architecture::{Ffn, Norm, NormPosition, Positions};
+    use playground_core::Family;
+    let base = ModelConfig { vocab_size: 11, block_size: 16, n_layer: 2, n_head: 2, n_embd: 12, ..ModelConfig::default() };
+    let variants = [
+        ("rmsnorm", ModelConfig { norm: Norm::RmsNorm, ..base }),
+        ("post-norm", ModelConfig { norm_position: NormPosition::Post, ..base }),
+        ("sinusoidal", ModelConfig { positions: Positions::Sinusoidal, ..base }),
+        ("rotary", ModelConfig { positions: Positions::Rotary, ..base }),
+        ("relu", ModelConfig { ffn: Ffn::Relu, ..base }),
+        ("swiglu", ModelConfig { ffn: Ffn::SwiGlu, ..base }),
+        ("untied", ModelConfig { tie_head: false, ..base }),
+        ("encoder", ModelConfig { family: Family::Encoder, ..base }),
+        ("classifier", ModelConfig { family: Family::Encoder, n_classes: 2, ..base }),
+    ];
+    for (name, cfg) in variants {
+        let c = cost(&cfg, 5, 1).unwrap();
+        let layout_total: usize = ParamLayout::new(&cfg).tensors().iter().map(|t| t.numel()).sum();
+        assert_eq!(c.params, layout_total as u64, "{name}: the cost's parameters are the layout's");
+    }
+    // rotary: no wpe, so the embeddings are wte alone (11·12)
+    let rotary = cost(&ModelConfig { positions: Positions::Rotary, ..base }, 5, 1).unwrap();
+    assert_eq!(rotary.parts[0].params, 11 * 12);
+    // SwiGLU, C = 12: H = ceil(8·12/3) = 32 rounded to a multiple of 8 = 32; per layer and row
+    // 2·(2H)·C + 2·C·H = 2·64·12 + 2·12·32 = 2304 FLOPs; 2 layers, T = 5 → 23040
+    let swiglu = cost(&ModelConfig { ffn: Ffn::SwiGlu, ..base }, 5, 1).unwrap();
+    assert_eq!(swiglu.parts.iter().find(|p| p.part == "feed-forward").unwrap().forward_flops, 23040);
+    // the classifier reads the [CLS] row only: 2·B·C·K = 2·1·12·2
+    let cls = cost(&ModelConfig { family: Family::Encoder, n_classes: 2, ..base }, 5, 1).unwrap();
+    let head = cls.parts.last().unwrap();
+    assert_eq!((head.part, head.params, head.forward_flops), ("classifier at [CLS]", 12 * 2 + 2, 48));
+    assert!(cost(&ModelConfig { family: Family::EncoderDecoder, ..base }, 5, 1).is_err(), "the encoder-decoder is refused by name");
+}

@@ -6,12 +6,11 @@
 // and greedy generation of NEW_T tokens after a PROMPT_T-token prompt (the engine recomputes
 // the whole context for each token: no KV cache).
 //   node tools/bench/gpt2_browser.mjs [--dir build/gpt2-small] [--out bench-results/gpt2_browser.json] [--backends webgpu,cpu]
-import { chromium } from 'playwright-core';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer } from '../../scripts/static-server.mjs';
+import { setup } from '../../web/tests/harness.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const args = process.argv.slice(2);
@@ -55,18 +54,14 @@ async function measure({ backend, prefillT, promptT, newT }) {
     prompt_tokens: promptT, new_tokens: generated.length, generate_ms: generateMs };
 }
 
-const server = await startServer({ root: join(ROOT, 'web'), mounts: { '/gpt2-small/': DIR } });
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-    '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-webgpu-adapter=swiftshader', '--enable-unsafe-swiftshader'],
-});
-const result = { kind: 'gpt2_browser', date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), browser: `Chromium ${browser.version()}`,
+// the browser tests' Chromium (WebGPU on SwiftShader where there is no GPU), serving the files too
+const env = await setup({ webgpu: true, mounts: { '/gpt2-small/': DIR } });
+const result = { kind: 'gpt2_browser', date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), browser: `Chromium ${env.browser.version()}`,
   model: 'GPT2Config() defaults: 12 layers, 12 heads, width 768, 50,257 tokens; random weights (transformers, seed 0)', runs: [] };
 try {
   for (const backend of BACKENDS) {
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(server.url + 'tests/blank.html');
+    const page = await env.newPage();
+    await page.goto(env.url + 'tests/blank.html');
     const run = await page.evaluate(measure, { backend, prefillT: PREFILL_T, promptT: PROMPT_T, newT: NEW_T[backend] });
     run.prefill_tokens_per_s = run.prefill_tokens / run.prefill_ms * 1e3;
     run.generate_tokens_per_s = run.new_tokens / run.generate_ms * 1e3;
@@ -75,8 +70,7 @@ try {
     await page.context().close();
   }
 } finally {
-  await browser.close();
-  await server.close();
+  await env.close();
 }
 await mkdir(dirname(OUT), { recursive: true });
 await writeFile(OUT, JSON.stringify(result, null, 2));

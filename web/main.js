@@ -123,8 +123,6 @@ Object.defineProperty(window, 'playgroundDebug', {
     get train() { return trainDebug; },
     /** Test hook: the training run's engine (injectFault, exportCheckpoint, …). */
     get trainEngine() { return trainEngine; },
-    /** The Train page's encoder-decoder view (`backend()`, `last()`), once it has been shown. */
-    get seq2seq() { return seq2seqDebug; },
     /** Logit lens, ablation and cost views; `inspected` resolves once they show the latest trace. */
     get inspect() { return inspect; },
     get inspected() { return last.inspected ?? null; },
@@ -133,8 +131,6 @@ Object.defineProperty(window, 'playgroundDebug', {
   }),
 });
 let trainDebug = null;
-let seq2seqDebug = null;
-let seq2seqView = null; // promise of the Train page's encoder-decoder view
 
 window.addEventListener('hashchange', (event) => {
   const old = new URL(event.oldURL).hash.replace(/^#/, '');
@@ -206,8 +202,6 @@ async function showTrain() {
   const view = await trainView;
   await view.show(location.hash);
   trainDebug = view.debug; // once the page shows its settings (and any run restored from storage)
-  seq2seqView ??= import('./views/seq2seq.js').then(({ createSeq2SeqView }) => createSeq2SeqView($('view-seq2seq'), worker));
-  seq2seqDebug = await seq2seqView; // it starts its engine when scrolled into view
 }
 
 /** Explore's first model: the one given, or the default. Loads, draws, and wires the controls. */

@@ -24,9 +24,9 @@ const PROPS = [
   { name: 'seed', type: 'int', def: 1, min: 0, max: MAX_SEED },
 ];
 
-/** The generated tasks (crates/playground-core/src/data.rs, and the [CLS] classifier's
- * "balanced" in data/classify.rs), then the user's own text. */
-export const DATA_CHOICES = ['copy', 'reverse', 'sort', 'addition', 'brackets', 'grammar', 'balanced', 'text'];
+/** The generated tasks (crates/playground-core/src/data.rs, the [CLS] classifier's "balanced"
+ * in data/classify.rs and the encoder-decoder's "reversal" in data/seq2seq.rs), then the user's own text. */
+export const DATA_CHOICES = ['copy', 'reverse', 'sort', 'addition', 'brackets', 'grammar', 'balanced', 'reversal', 'text'];
 export const PRESET_NAMES = ['tiny', 'small', 'medium', 'custom'];
 export const ENGINES = ['auto', 'webgpu', 'cpu'];
 /**
@@ -40,7 +40,7 @@ export const POSITION_CHOICES = ['learned', 'sinusoidal', 'rotary'];
 export const FFN_CHOICES = ['gelu', 'relu', 'swi_glu'];
 export const HEAD_CHOICES = ['tied', 'untied'];
 /** Model families (web/train/presets.js FAMILIES describes each); the first is GPT's. */
-export const FAMILY_CHOICES = ['decoder', 'mlm', 'cls'];
+export const FAMILY_CHOICES = ['decoder', 'mlm', 'cls', 'encdec'];
 
 /**
  * The Train page's settings, one row per URL parameter; `page=train` marks the page. The

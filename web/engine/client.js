@@ -92,6 +92,8 @@ function bind(worker, info) {
     exportOptimizer: () => worker.call('exportOptimizer', h),
     /** Test hook: 'nan' poisons a weight, 'device-lost' destroys the GPU device. */
     injectFault: (kind) => worker.call('injectFault', h, kind),
+    /** Encoder-decoder only: `source` run with teacher forcing and step by step, and its cross-attention. */
+    translate: (source) => worker.call('translate', h, source),
     /** The next training batch's forward and backward trace of block `layer` (CPU reference). */
     backwardTrace: (layer) => worker.call('backwardTrace', h, layer),
     /** Gradient norms and AdamW update sizes per parameter tensor, for the last step. */
@@ -100,20 +102,5 @@ function bind(worker, info) {
     /** { heads: [[layer, head]], layers: [layer] }; {} switches everything back on. */
     setAblation: (spec) => worker.call('setAblation', h, spec),
     dispose: () => worker.call('dispose', h),
-  };
-}
-
-/**
- * An encoder-decoder trained on string reversal in the worker (the Seq2Seq class):
- * `{ backend?, seed?, config?, train? }` → `{ backend, config, trainSteps(n), translate(source), dispose() }`.
- */
-export async function createSeq2Seq(worker, options = {}) {
-  const { handle: h, backend, config } = await worker.call('s2sCreate', options);
-  return {
-    backend,
-    config,
-    trainSteps: (n) => worker.call('s2sTrain', h, n),
-    translate: (source) => worker.call('s2sTranslate', h, source),
-    dispose: () => worker.call('s2sDispose', h),
   };
 }

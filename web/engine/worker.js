@@ -1,13 +1,15 @@
 // The engine worker: hosts the wasm engine off the main thread so the page never freezes.
 // Protocol: the page posts { id, method, args }; the worker answers { id, result } or
 // { id, error, name } (name: the kind of failure, e.g. "NonFinite", "DeviceLost"). Calls run one at a time, in arrival order (the wasm object allows one call
-// in flight). Several engines can live here at once, addressed by a handle.
+// in flight). Several engines can live here at once, addressed by a handle. An encoder-decoder
+// (config.family "encoder_decoder") is a Seq2Seq, which answers the training methods as a
+// Playground does, and `translate`.
 import init, { Playground, BpeTraining, Seq2Seq } from '../pkg/playground_web.js';
+import { safetensorsMetadata } from '../train/files.js';
 
 const ready = init();
-const engines = new Map(); // handle -> Playground
+const engines = new Map(); // handle -> Playground or Seq2Seq
 const bpeRuns = new Map(); // handle -> BpeTraining
-const seq2seqs = new Map(); // handle -> Seq2Seq
 let nextHandle = 1;
 let queue = Promise.resolve();
 
@@ -24,10 +26,13 @@ function engine(handle) {
   return pg;
 }
 
-function seq2seq(handle) {
-  const model = seq2seqs.get(handle);
-  if (!model) throw new Error(`no encoder-decoder with handle ${handle}`);
-  return model;
+/** Whether checkpoint bytes hold an encoder-decoder (its header's config says so). */
+function isEncDec(bytes) {
+  try {
+    return JSON.parse(safetensorsMetadata(bytes)?.config ?? '{}').family === 'encoder_decoder';
+  } catch {
+    return false; // the engine refuses the file with its reason
+  }
 }
 
 function register(pg) {
@@ -37,8 +42,8 @@ function register(pg) {
 }
 
 const methods = {
-  create: async (options) => register(await Playground.create(options)),
-  load: async (bytes, backend, seed) => register(await Playground.load(bytes, backend, BigInt(seed))),
+  create: async (options) => register(await (options?.config?.family === 'encoder_decoder' ? Seq2Seq : Playground).create(options)),
+  load: async (bytes, backend, seed) => register(await (isEncDec(bytes) ? Seq2Seq : Playground).load(bytes, backend, BigInt(seed))),
   loadGpt2: async (weights, config, vocab, merges, backend, seed) =>
     register(await Playground.loadGpt2(weights, config ?? undefined, vocab, merges, backend, BigInt(seed))),
   tasks: () => Playground.tasks(),
@@ -62,6 +67,8 @@ const methods = {
   exportCheckpoint: (handle) => engine(handle).exportCheckpoint(),
   exportOptimizer: (handle) => engine(handle).exportOptimizer(),
   injectFault: (handle, kind) => engine(handle).injectFault(kind),
+  /** An encoder-decoder's run of a source, teacher-forced and step by step (web/views/seq2seq.js). */
+  translate: (handle, source) => engine(handle).translate(source),
   backwardTrace: (handle, layer) => engine(handle).backwardTrace(layer),
   gradStats: (handle) => engine(handle).gradStats(),
   logitLens: (handle, ids, k) => engine(handle).logitLens(Uint32Array.from(ids), k),
@@ -80,19 +87,6 @@ const methods = {
     const training = bpeRuns.get(handle);
     if (!training) throw new Error(`no BPE training with handle ${handle}`);
     return { merges: training.step(n), ids: training.ids() };
-  },
-  // the encoder-decoder on string reversal (web/views/seq2seq.js)
-  async s2sCreate(options) {
-    const model = await Seq2Seq.create(options);
-    const handle = nextHandle++;
-    seq2seqs.set(handle, model);
-    return { handle, backend: model.backend(), config: model.config() };
-  },
-  s2sTrain: (handle, n) => seq2seq(handle).trainSteps(n),
-  s2sTranslate: (handle, source) => seq2seq(handle).translate(source),
-  s2sDispose(handle) {
-    seq2seq(handle).free();
-    return seq2seqs.delete(handle);
   },
   bpeDispose(handle) {
     bpeRuns.get(handle)?.free();

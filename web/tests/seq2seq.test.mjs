@@ -1,12 +1,20 @@
-// The Train page's encoder-decoder view on both engines (WebGPU on SwiftShader, and the CPU with
-// WebGPU switched off): the untrained model's alignment is real attention (rows sum to 1), 200
-// teacher-forced steps lower the loss, and afterwards the view shows the cross-attention map
-// and the teacher-forcing vs step-by-step table with real numbers. Screenshots; no console errors.
+// The encoder-decoder as a family of the Train page, on both engines (WebGPU on SwiftShader, and
+// the CPU with WebGPU switched off): chosen in the Family select it offers only its reversal
+// task and asks for context 8; it trains with the page's controls (loss falls, validation loss
+// and tokens/s shown); "What it predicts" shows the cross-attention alignment (every row a
+// softmax) and the teacher forcing vs step-by-step table. On the CPU: a reload restores the run
+// from the autosave (step, loss history, the same predictions); the exported weights and
+// optimizer load back into the page with the same predictions and step; a corrupt file is refused
+// with a message. Compare: A and B both enc-dec, trained in turns, cross-attention side by side;
+// B's Family offers only the enc-dec. Screenshots at 1280 and 390 px; no console errors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { setup, ARTIFACTS } from './harness.mjs';
-import { openTrain, LONG } from './train-helpers.mjs';
+import { openTrain, trainState, waitTrain, LONG } from './train-helpers.mjs';
+
+const STEPS = 60;
+const RUN = `page=train&family=encdec&data=reversal&preset=custom&layers=1&heads=2&embd=16&ctx=8&batch=16&lr=0.01&steps=${STEPS}&seed=1`;
 
 /** Every row of every layer's and head's map is a softmax: finite, in [0, 1], summing to 1. */
 function assertAlignment(tr) {
@@ -24,44 +32,222 @@ function assertAlignment(tr) {
   }
 }
 
-for (const webgpu of [true, false]) {
+/** The run's latest translation and what the panel draws of it. */
+function shown(page) {
+  return page.evaluate(() => ({
+    translation: window.playgroundDebug.train.run?.probe?.translation ?? null,
+    probeStep: window.playgroundDebug.train.run?.probe?.step ?? null,
+    title: document.querySelector('#tr-samples-title').textContent,
+    boxHidden: document.querySelector('#tr-seq2seq').hidden,
+    rows: [...document.querySelectorAll('#s2s-steps tbody tr')].map((tr) => [...tr.children].map((td) => td.textContent)),
+    summary: document.querySelector('#tr-seq2seq .s2s-summary').textContent,
+    items: [...document.querySelectorAll('#tr-samples li.sample')].map((li) => li.dataset.kind),
+    attentionHidden: document.querySelector('#tr-attention').hidden,
+    explore: document.querySelector('#tr-explore').disabled,
+  }));
+}
+
+async function shoot(page, name) {
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 1000 });
+    await page.locator('#tr-samples-title').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, `seq2seq-${name}-${width}.png`) });
+  }
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+/** Trains the run on `engine` and checks the loss, the stats and the panel; returns the last translation. */
+async function trainAndCheck(page, engine) {
+  await page.click('#tr-start');
+  await waitTrain(page, { status: 'done' });
+  const s = await trainState(page);
+  assert.equal(s.step, STEPS);
+  assert.equal(s.backend, engine);
+  assert.equal(s.lastError, null);
+  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const [first, last] = [mean(s.loss.slice(0, 5)), mean(s.loss.slice(-5))];
+  // ln 11 = 2.40 untrained
+  assert.ok(first > 2.1 && last < first - 0.3, `training loss ${first} → ${last}`);
+  assert.ok(s.val.length >= 2 && s.val.at(-1).val < s.val[0].val - 0.3, `validation loss ${s.val[0].val} → ${s.val.at(-1).val}`);
+  assert.match(s.stats['tokens-s'], /^\d[\d,]*$/);
+  assert.match(s.stats['val-loss'], /^\d\.\d+$/);
+  const p = await shown(page);
+  assert.equal(p.title, 'What it predicts');
+  assert.equal(p.boxHidden, false);
+  assert.equal(p.probeStep, STEPS);
+  assertAlignment(p.translation);
+  assert.deepEqual(p.translation.source, ['', '', '', '', 'c', 'a', 'f', 'e'], 'the source is right-aligned');
+  assert.deepEqual(p.translation.teacher.fed.slice(0, 5), ['^', 'e', 'f', 'a', 'c'], 'teacher forcing feeds BOS and the true target');
+  assert.deepEqual(p.translation.greedy.fed.slice(1), p.translation.greedy.predicted.slice(0, 7), 'step by step feeds its own outputs');
+  assert.equal(p.rows.length, 8);
+  assert.deepEqual(p.rows[0].slice(0, 2), ['0', '^']);
+  assert.match(p.summary, /True target “efac”/);
+  assert.ok(p.items.length >= 2 && p.items.every((k) => k === 'seq2seq'), p.items.join());
+  assert.equal(p.attentionHidden, true, 'the attention card points at the alignment instead');
+  assert.equal(p.explore, true, 'Explore is not for the encoder-decoder');
+  console.log(`${engine}: loss ${first.toFixed(3)} → ${last.toFixed(3)}, val ${s.val[0].val.toFixed(3)} → ${s.val.at(-1).val.toFixed(3)}, ` +
+    `${s.stats['tokens-s']} tokens/s; step by step "${p.translation.greedy.text}", teacher forcing "${p.translation.teacher.text}"`);
+  return { state: s, translation: p.translation };
+}
+
+test('the Family select offers the encoder-decoder with its reversal task and context 8', async () => {
+  const env = await setup({ webgpu: false });
+  try {
+    const page = await env.newPage({ viewport: { width: 1280, height: 900 } });
+    await openTrain(page, env.url, 'page=train&data=grammar');
+    await page.selectOption('#tr-family', 'encdec');
+    const f = await page.evaluate(() => ({
+      families: [...document.querySelectorAll('#tr-family option')].map((o) => o.value),
+      data: [...document.querySelectorAll('#tr-data option')].map((o) => o.value),
+      ctx: document.querySelector('#tr-ctx').value,
+      explain: document.querySelector('#tr-family-explain').textContent,
+      estimate: document.querySelector('#tr-estimate').textContent,
+      hash: location.hash,
+    }));
+    assert.deepEqual(f.families, ['decoder', 'mlm', 'cls', 'encdec']);
+    assert.deepEqual(f.data, ['reversal']);
+    assert.equal(f.ctx, '8');
+    assert.match(f.explain, /cross-attention/);
+    assert.match(f.estimate, /vocabulary of 11\./); // PAD, BOS, EOS and a–h
+    assert.match(f.hash, /family=encdec/);
+    assert.match(f.hash, /data=reversal/);
+    // the other families do not offer its task
+    await page.selectOption('#tr-family', 'decoder');
+    assert.ok(!(await page.evaluate(() => [...document.querySelectorAll('#tr-data option')].map((o) => o.value))).includes('reversal'));
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await env.close();
+  }
+});
+
+test('webgpu: the encoder-decoder trains on the Train page and shows its alignment and decodings', { timeout: LONG }, async () => {
+  const env = await setup({ webgpu: true });
+  try {
+    const page = await env.newPage({ viewport: { width: 1280, height: 900 } });
+    await openTrain(page, env.url, `${RUN}&engine=webgpu`);
+    await trainAndCheck(page, 'webgpu');
+    await shoot(page, 'webgpu');
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await env.close();
+  }
+});
+
+test('cpu: trains, resumes after a reload, exports and imports with the same predictions, refuses a corrupt file', { timeout: 2 * LONG }, async () => {
+  const env = await setup({ webgpu: false });
+  try {
+    const page = await env.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('dialog', (d) => d.accept());
+    await openTrain(page, env.url, `${RUN}&engine=cpu`);
+    const { state, translation } = await trainAndCheck(page, 'cpu');
+
+    // a new source typed in the panel runs at once, and a bad one gets a message
+    await page.fill('#s2s-source', 'bad!');
+    await page.dispatchEvent('#s2s-source', 'change');
+    assert.match(await page.textContent('#tr-seq2seq .s2s-message'), /1 to 7 letters from a to h/);
+    await page.fill('#s2s-source', 'hgb');
+    await page.dispatchEvent('#s2s-source', 'change');
+    await page.waitForFunction(() => window.playgroundDebug.train.run.probe.translation.target === 'bgh', null, { timeout: LONG });
+    assert.equal(await page.textContent('#tr-seq2seq .s2s-message'), '');
+    await page.fill('#s2s-source', 'cafe');
+    await page.dispatchEvent('#s2s-source', 'change');
+    await page.waitForFunction(() => window.playgroundDebug.train.run.probe.translation.target === 'efac', null, { timeout: LONG });
+    await shoot(page, 'cpu');
+
+    const files = await page.evaluate(async () => {
+      const e = window.playgroundDebug.trainEngine;
+      return { weights: Array.from(await e.exportCheckpoint()), optimizer: Array.from(await e.exportOptimizer()) };
+    });
+
+    // the autosave brings the run back whole
+    await page.reload();
+    await page.waitForFunction(() => window.playgroundDebug?.train?.status === 'done', null, { timeout: LONG });
+    const back = await trainState(page);
+    assert.equal(back.step, STEPS);
+    assert.deepEqual(back.loss, state.loss, 'the loss history');
+    assert.deepEqual(back.val, state.val);
+    const again = await shown(page);
+    assert.deepEqual(again.translation, translation, 'the same predictions and cross-attention after the reload');
+    assert.equal(again.rows.length, 8);
+
+    // a corrupt file is refused with a message, and the run stays
+    const corrupt = Buffer.from(files.weights.slice(0, 200));
+    await page.setInputFiles('#tr-upload', { name: 'broken.safetensors', mimeType: 'application/octet-stream', buffer: corrupt });
+    await page.waitForFunction(() => /refused/.test(document.querySelector('#tr-file-notices').textContent), null, { timeout: LONG });
+    assert.match(await page.textContent('#tr-file-notices'), /This file was refused: broken\.safetensors: .*checkpoint/i);
+    assert.equal((await trainState(page)).step, STEPS);
+
+    // the exported files load back: the same step, weights and predictions
+    await page.click('#tr-reset');
+    await waitTrain(page, { status: 'idle' });
+    await page.setInputFiles('#tr-upload', [
+      { name: 'w.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from(files.weights) },
+      { name: 'w.optimizer.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from(files.optimizer) },
+    ]);
+    await waitTrain(page, { status: 'loaded' });
+    const loaded = await page.evaluate(async () => {
+      const e = window.playgroundDebug.trainEngine;
+      return { config: e.config, translation: await e.translate('cafe'), weights: Array.from(await e.exportCheckpoint()), family: document.querySelector('#tr-family').value };
+    });
+    assert.equal(loaded.config.family, 'encoder_decoder');
+    assert.equal(loaded.family, 'encdec');
+    assert.deepEqual(loaded.translation, translation, 'the same predictions from the imported files');
+    assert.match(await page.textContent('#tr-file-notices'), /trained for 60 steps on the reversal task/);
+    // training goes on from the optimizer's step (with more steps: the run's 60 are done)
+    await page.fill('#tr-steps', String(STEPS + 10));
+    await page.dispatchEvent('#tr-steps', 'input');
+    await page.click('#tr-step');
+    await waitTrain(page, { step: STEPS + 1 });
+    assert.deepEqual(page.errors, []);
+  } finally {
+    await env.close();
+  }
+});
+
+for (const webgpu of [false, true]) {
   const engine = webgpu ? 'webgpu' : 'cpu';
-  test(`${engine}: the encoder-decoder trains on reversal and its alignment view shows real numbers`, { timeout: LONG }, async () => {
+  test(`${engine}: Compare trains two encoder-decoders in turns, with their cross-attention side by side`, { timeout: LONG }, async () => {
     const env = await setup({ webgpu });
     try {
       const page = await env.newPage({ viewport: { width: 1280, height: 900 } });
-      await openTrain(page, env.url, 'page=train');
-      await page.waitForFunction(() => window.playgroundDebug.seq2seq, null, { timeout: LONG });
-      assert.equal(await page.evaluate(() => window.playgroundDebug.seq2seq.backend()), null, 'no engine before the card is seen');
-      await page.locator('#seq2seq').scrollIntoViewIfNeeded();
-      await page.waitForFunction(() => window.playgroundDebug.seq2seq?.last(), null, { timeout: LONG });
-      const before = await page.evaluate(() => window.playgroundDebug.seq2seq.last());
-      assertAlignment(before);
-      assert.deepEqual(before.source, ['', '', '', '', 'c', 'a', 'f', 'e'], 'the source is right-aligned');
-      assert.deepEqual(before.teacher.fed.slice(0, 5), ['^', 'e', 'f', 'a', 'c'], 'teacher forcing feeds BOS and the true target');
-
-      await page.click('#s2s-train');
-      await page.waitForFunction(() => (document.querySelector('#view-seq2seq').dataset.steps === '200' && !document.querySelector('#s2s-train').disabled) ||
-        document.querySelector('#view-seq2seq .s2s-message').textContent !== '', null, { timeout: LONG });
-      assert.equal(await page.textContent('#view-seq2seq .s2s-message'), '', 'no error message');
-      const after = await page.evaluate(() => ({ last: window.playgroundDebug.seq2seq.last(), backend: window.playgroundDebug.seq2seq.backend() }));
-      assert.equal(after.backend, engine);
-      assertAlignment(after.last);
-      const status = await page.textContent('#view-seq2seq .s2s-status');
-      const loss = Number(status.match(/loss ([0-9.]+)/)[1]);
-      console.log(`${engine}: after 200 steps: ${status}; step by step "${after.last.greedy.text}", teacher forcing "${after.last.teacher.text}"`);
-      // ln 11 = 2.40 untrained; measured on the CPU engine: ~1.7 after 200 steps
-      assert.ok(loss < 2.1, status);
-      // step by step, the decoder is fed BOS and then its own outputs
-      assert.deepEqual(after.last.greedy.fed.slice(1), after.last.greedy.predicted.slice(0, 7));
-      const rows = await page.$$eval('#s2s-steps tbody tr', (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent)));
-      assert.equal(rows.length, 8);
-      // the map's readout names a real weight under the keyboard cursor
-      await page.focus('#view-seq2seq canvas.hm-canvas');
-      await page.keyboard.press('ArrowRight');
-      const readout = await page.textContent('#view-seq2seq .hm-readout');
-      assert.match(readout, /\d\.\d/, readout);
-      await page.locator('#seq2seq').screenshot({ path: join(ARTIFACTS, `seq2seq-${engine}.png`) });
+      await openTrain(page, env.url, RUN.replace(`steps=${STEPS}`, 'steps=30') + `&engine=${engine}`);
+      const families = await page.evaluate(() => ({
+        enabled: [...document.querySelectorAll('#cmp-family option')].filter((o) => !o.disabled).map((o) => o.value),
+        note: document.querySelector('#cmp-family-note').textContent,
+      }));
+      assert.deepEqual(families.enabled, ['encdec']);
+      assert.match(families.note, /Not available for B on A’s data: Decoder/);
+      await page.fill('#cmp-embd', '24');
+      await page.dispatchEvent('#cmp-embd', 'change');
+      await page.selectOption('#cmp-positions', 'sinusoidal');
+      await page.dispatchEvent('#cmp-positions', 'change');
+      await page.click('#cmp-start');
+      await page.waitForFunction(() => ['done', 'failed'].includes(window.playgroundDebug.train.compare.status), null, { timeout: LONG });
+      const r = await page.evaluate(() => {
+        const c = window.playgroundDebug.train.compare;
+        return {
+          status: c.status,
+          error: c.error,
+          sides: c.sides.map((s) => ({ name: s.name, embd: s.settings.embd, steps: s.steps.length, val: s.val.map((v) => v.val), backend: s.engine.backend, cross: s.probe?.cross })),
+          pairs: [...document.querySelectorAll('#cmp-maps .compare-pair')].map((p) => `${p.dataset.layer}.${p.dataset.head}:${p.querySelectorAll('canvas').length}`),
+          legend: [...document.querySelectorAll('#cmp-chart .series-name')].map((t) => t.textContent),
+          maps: document.querySelector('#cmp-maps .hint')?.textContent ?? '',
+        };
+      });
+      assert.equal(r.status, 'done', r.error);
+      assert.deepEqual(r.sides.map((s) => [s.name, s.embd, s.steps, s.backend, s.cross]), [['A', 16, 30, engine, true], ['B', 24, 30, engine, true]]);
+      for (const s of r.sides) assert.ok(s.val.at(-1) < s.val[0], `${s.name}: validation loss ${s.val[0]} → ${s.val.at(-1)}`);
+      assert.deepEqual(r.pairs, ['0.0:2', '0.1:2']);
+      assert.equal(r.legend.length, 4);
+      assert.match(r.maps, /cross-attention .* for the source “cafe”/);
+      console.log(`${engine} compare: val A ${r.sides[0].val[0].toFixed(3)} → ${r.sides[0].val.at(-1).toFixed(3)}, B ${r.sides[1].val[0].toFixed(3)} → ${r.sides[1].val.at(-1).toFixed(3)}`);
+      if (!webgpu) {
+        for (const width of [1280, 390]) {
+          await page.setViewportSize({ width, height: 1000 });
+          await page.locator('#tr-compare-title').scrollIntoViewIfNeeded();
+          await page.screenshot({ path: join(ARTIFACTS, `seq2seq-compare-${width}.png`) });
+        }
+      }
       assert.deepEqual(page.errors, []);
     } finally {
       await env.close();

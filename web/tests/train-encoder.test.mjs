@@ -50,7 +50,7 @@ test('the Family choice lists each family’s data and explains it', async () =>
     estimate: document.querySelector('#tr-estimate').textContent,
   }));
   const decoder = await options();
-  assert.deepEqual(decoder.families, ['decoder', 'mlm', 'cls']);
+  assert.deepEqual(decoder.families, ['decoder', 'mlm', 'cls', 'encdec']);
   assert.ok(decoder.data.includes('text') && !decoder.data.includes('balanced'), decoder.data.join());
   assert.match(decoder.explain, /predict the next one/);
   await page.selectOption('#tr-family', 'cls');

@@ -37,7 +37,7 @@ test('the Train settings round-trip through the URL; bad values fall back with a
   const bad = deserializeTrain('#page=train&data=poems&layers=0&lr=1e-3&steps=-5&engine=gpu&what=1');
   assert.equal(bad.messages.length, 6);
   assert.deepEqual({ ...bad.state }, { ...deserializeTrain('').state });
-  assert.match(bad.messages.join('\n'), /data must be one of copy, reverse, sort, addition, brackets, grammar, balanced, text/);
+  assert.match(bad.messages.join('\n'), /data must be one of copy, reverse, sort, addition, brackets, grammar, balanced, reversal, text/);
   assert.match(bad.messages.join('\n'), /layers must be from 1 to 12/);
   assert.equal(TRAIN_PROPS[0].name, 'page', 'page=train leads the hash');
 });
@@ -132,17 +132,23 @@ test('the chart’s ticks are round and cover the range; the running average is 
 
 test('each family sets the engine’s family and classes, takes its own tasks, and survives the URL and a checkpoint', () => {
   const base = { layers: 1, heads: 2, embd: 32, ctx: 16 };
-  assert.deepEqual(FAMILIES.map((f) => f.name), ['decoder', 'mlm', 'cls']);
-  assert.deepEqual(FAMILIES.map((f) => f.shows ?? 'samples'), ['samples', 'masked', 'classes']); // what the Train page shows of each
+  assert.deepEqual(FAMILIES.map((f) => f.name), ['decoder', 'mlm', 'cls', 'encdec']);
+  assert.deepEqual(FAMILIES.map((f) => f.shows ?? 'samples'), ['samples', 'masked', 'classes', 'seq2seq']); // what the Train page shows of each
+  assert.equal(modelConfig({ ...base, family: 'encdec' }).family, 'encoder_decoder');
   assert.deepEqual([modelConfig({ ...base, family: 'mlm' }).family, modelConfig({ ...base, family: 'mlm' }).n_classes], ['encoder', 0]);
   assert.deepEqual([modelConfig({ ...base, family: 'cls' }).family, modelConfig({ ...base, family: 'cls' }).n_classes], ['encoder', 2]);
   assert.equal(modelConfig(base).family, 'decoder'); // no family: GPT
   // the classifier's head: K·C weights and K biases more (ModelConfig::param_count)
   assert.equal(paramCount({ ...base, family: 'cls' }, 8) - paramCount(base, 8), 2 * 32 + 2);
-  const tasks = [{ name: 'copy', classes: [] }, { name: 'balanced', classes: ['unbalanced', 'balanced'] }];
+  // an encoder-decoder: the encoder's ln_e, and per layer a decoder block with ln_x and cross-attention (c_q C², c_kv 2C², c_proj C², and biases)
+  const block = 12 * 32 * 32 + 13 * 32; // a decoder block with its two LayerNorms (ModelConfig::param_count)
+  assert.equal(paramCount({ ...base, family: 'encdec' }, 11) - paramCount(base, 11), 2 * 32 + block + 2 * 32 + 4 * 32 * 32 + 4 * 32);
+  const tasks = [{ name: 'copy', classes: [] }, { name: 'balanced', classes: ['unbalanced', 'balanced'] }, { name: 'reversal', classes: [] }];
   assert.deepEqual(tasks.filter((t) => familyTakes('cls', t)).map((t) => t.name), ['balanced']);
   assert.deepEqual(tasks.filter((t) => familyTakes('mlm', t)).map((t) => t.name), ['copy']);
-  for (const family of ['decoder', 'mlm', 'cls']) {
+  assert.deepEqual(tasks.filter((t) => familyTakes('decoder', t)).map((t) => t.name), ['copy']);
+  assert.deepEqual(tasks.filter((t) => familyTakes('encdec', t)).map((t) => t.name), ['reversal']);
+  for (const family of ['decoder', 'mlm', 'cls', 'encdec']) {
     const s = { ...deserializeTrain('').state, family };
     assert.equal(deserializeTrain(serializeTrain(s)).state.family, family);
     assert.equal(settingsOfConfig({ ...modelConfig({ ...base, family }), vocab_size: 9 }).family, family);

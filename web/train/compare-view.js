@@ -1,6 +1,7 @@
 // Compare mode on the Train page: configuration B beside A (B starts as a copy of A; any of
 // B_FIELDS may change), both trained on A's data with A's seed, in turns; both losses on one
-// chart, the same probe's attention maps side by side per layer and head, and a summary.
+// chart, the same probe's attention maps side by side per layer and head (an encoder-decoder's
+// cross-attention), and a summary. B's Family offers only the families that train on A's data.
 
 import { el } from '../views/dom.js';
 import { fmt } from '../views/format.js';
@@ -17,9 +18,10 @@ const LABELS = { family: 'Family', layers: 'Layers', heads: 'Heads', embd: 'Widt
 
 /**
  * @param {HTMLElement} container
- * @param {{ worker: object, settingsA: () => object, dataA: () => object, probe: () => string }} options
+ * @param {{ worker: object, settingsA: () => object, dataA: () => object, probe: () => string, takes: (family: string) => boolean }} options
+ *   takes: whether a family trains on A's data
  */
-export function createCompareView(container, { worker, settingsA, dataA, probe }) {
+export function createCompareView(container, { worker, settingsA, dataA, probe, takes }) {
   const cmp = createComparison(worker, () => schedule());
   const controls = {};
   const fields = el('div', { className: 'fields compare-fields' });
@@ -43,9 +45,11 @@ export function createCompareView(container, { worker, settingsA, dataA, probe }
   const chart = el('div', { className: 'compare-chart', attrs: { id: 'cmp-chart' } });
   const summary = el('dl', { className: 'stats', attrs: { id: 'cmp-summary' } });
   const maps = el('div', { className: 'compare-maps', attrs: { id: 'cmp-maps' } });
+  const familyNote = el('p', { className: 'hint', attrs: { id: 'cmp-family-note' } });
   container.append(
     el('p', { className: 'hint', text: 'B starts as a copy of A, the Set up form’s settings; change any of these, then press Compare. Both train on A’s data with A’s seed, batch, context and steps, five steps each in turn.' }),
     fields,
+    familyNote,
     el('div', { className: 'controls' }, copy, go, stop, status),
     chart, summary, maps,
   );
@@ -56,6 +60,17 @@ export function createCompareView(container, { worker, settingsA, dataA, probe }
     for (const f of B_FIELDS) controls[f].value = String(s[f] ?? controls[f].value);
   }
 
+  /** B's families: those that train on A's data; the others are greyed out, and the note says why. */
+  function fitFamilies() {
+    const off = [];
+    for (const o of controls.family.options) {
+      o.disabled = !takes(o.value);
+      if (o.disabled) off.push(o.textContent);
+    }
+    if (controls.family.selectedOptions[0]?.disabled) controls.family.value = settingsA().family;
+    familyNote.textContent = off.length ? `Not available for B on A’s data: ${off.join('; ')}. Each family trains only on its own kind of data.` : '';
+  }
+
   function settingsB() {
     const b = { ...settingsA() };
     for (const f of B_FIELDS) b[f] = NUMBER.has(f) ? Number(controls[f].value) : controls[f].value;
@@ -64,6 +79,7 @@ export function createCompareView(container, { worker, settingsA, dataA, probe }
 
   async function start() {
     if (!edited) fill(settingsA());
+    fitFamilies();
     await cmp.run(settingsA(), settingsB(), dataA(), probe());
   }
 
@@ -119,7 +135,8 @@ export function createCompareView(container, { worker, settingsA, dataA, probe }
     if (probes.length < 2 || probes.some((p) => !p)) return maps.replaceChildren();
     const nLayer = Math.max(...probes.map((p) => p.maps.length));
     const nHead = Math.max(...probes.map((p) => p.maps[0].length));
-    const rows = [el('p', { className: 'hint', text: `The input “${probes[0].labels.join('').replace(/\n/g, '↵')}” through A (left) and B (right) of each pair, at their last evaluation.` })];
+    const what = probes[0].cross ? 'The cross-attention (target rows, source columns) for the source' : 'The input';
+    const rows = [el('p', { className: 'hint', text: `${what} “${probes[0].labels.join('').replace(/\n/g, '↵')}” through A (left) and B (right) of each pair, at their last evaluation.` })];
     for (let l = 0; l < nLayer; l++) {
       for (let h = 0; h < nHead; h++) {
         const pair = sides.map((s, i) => {
@@ -127,7 +144,8 @@ export function createCompareView(container, { worker, settingsA, dataA, probe }
           if (!att) return el('span', { className: 'compare-missing', text: `${s.name} has no layer ${l} head ${h}` });
           const canvas = el('canvas', { attrs: { role: 'img', 'aria-label': `${s.name} layer ${l} head ${h}` } });
           const T = probes[i].ids.length;
-          drawMiniMap(canvas, { data: att, rows: T, cols: T, kind: 'unit', causal: familyOf(s.settings.family).config.family !== 'encoder', size: MAP });
+          const causal = !probes[i].cross && familyOf(s.settings.family).config.family !== 'encoder'; // cross-attention sees the whole source
+          drawMiniMap(canvas, { data: att, rows: T, cols: T, kind: 'unit', causal, size: MAP });
           return el('figure', {}, canvas, el('figcaption', { text: s.name }));
         });
         rows.push(el('div', { className: 'compare-pair', attrs: { 'data-layer': String(l), 'data-head': String(h) } },
@@ -142,6 +160,7 @@ export function createCompareView(container, { worker, settingsA, dataA, probe }
     /** A's settings changed: B follows them until it was edited. */
     sync() {
       if (!edited) fill(settingsA());
+      fitFamilies();
     },
   };
 }

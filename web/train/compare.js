@@ -4,7 +4,7 @@
 
 import { createEngine } from '../engine/client.js';
 import { evalEvery, modelConfig, trainConfig } from './presets.js';
-import { probeAttention } from './observe.js';
+import { probeModel } from './observe.js';
 
 const STEPS_PER_TURN = 5; // steps one model takes before the other takes its turn
 const EVAL_BATCHES = 2;
@@ -27,7 +27,7 @@ export function createComparison(worker, onChange) {
   async function evaluate(side, probeText) {
     const { val } = await side.engine.evaluate(EVAL_BATCHES);
     side.val.push({ step: side.steps.length, val });
-    const p = await probeAttention(side.engine, probeText);
+    const p = await probeModel(side.engine, probeText);
     if (p) side.probe = p;
   }
 

@@ -41,6 +41,8 @@ export function runInputs(data, tasks, blockSize) {
   if (data.task) {
     const task = tasks.find((t) => t.name === data.task);
     const example = task ? lessonExample(task.lesson) : '';
+    // a sequence-to-sequence lesson opens "source → target": the source is the probe, cut to leave room for EOS
+    if (example.includes(' → ')) return { prompt: '', probe: [...example.split(' → ')[0]].slice(0, blockSize - 1).join('') };
     return { prompt: last(taskPrompt(example), blockSize), probe: first('\n' + example, PROBE_MAX) };
   }
   const text = data.text ?? '';

@@ -19,6 +19,7 @@ const TASK_LABELS = {
   brackets: 'Balance brackets',
   grammar: 'A toy grammar',
   balanced: 'Balanced brackets? (two classes)',
+  reversal: 'Reverse letters (source → target)',
   text: 'Your own text…',
 };
 
@@ -199,9 +200,15 @@ export function createSetupForm({ tasks, onChange }) {
   }
   ui.family.addEventListener('change', () => {
     settings.family = ui.family.value;
+    const ctx = familyOf(settings.family).ctx; // the context a family's task asks for
+    if (ctx) {
+      settings.ctx = ctx;
+      ui.fields.ctx.value = String(ctx);
+    }
     fitData();
     ui.data.value = settings.data;
     read();
+    for (const r of ui.presets) r.checked = r.value === settings.preset;
     describeData();
     changed();
   });

@@ -1,5 +1,6 @@
 // What the page reads from a model while it trains, besides the loss: the attention maps of
-// a fixed probe input, and a sample of what it writes after a fixed prompt. Each is a few
+// a fixed probe input (an encoder-decoder's cross-attention and decodings of a fixed source),
+// and a sample of what it writes after a fixed prompt. Each is a few
 // engine calls, made between training calls (never concurrently with one).
 
 /**
@@ -21,6 +22,22 @@ export async function probeAttention(engine, text) {
     labels: Array.from(ids, (id) => engine.vocab[id]),
     maps: Array.from({ length: c.n_layer }, (_, l) => Array.from({ length: c.n_head }, (_, h) => out[key(l, h)].data)),
   };
+}
+
+/**
+ * An encoder-decoder's probe: `source` run with teacher forcing and step by step (the worker's
+ * `translate`); its `maps` are the step-by-step pass's cross-attention, maps[l][h] T×T with
+ * target rows and source columns, and `labels` the padded source.
+ * @returns {Promise<{ ids: number[], labels: string[], maps: number[][][], cross: true, translation: object }>}
+ */
+export async function probeSeq2Seq(engine, source) {
+  const translation = await engine.translate(source);
+  return { ids: translation.source.map((_, i) => i), labels: translation.source, maps: translation.cross, cross: true, translation };
+}
+
+/** The probe a model's family has: an encoder-decoder's translation, else the attention of `text`. */
+export function probeModel(engine, text) {
+  return engine.config.family === 'encoder_decoder' ? probeSeq2Seq(engine, text) : probeAttention(engine, text);
 }
 
 /**

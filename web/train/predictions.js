@@ -17,7 +17,16 @@ export function predictionsIntro(shows, every) {
 /** One evaluation's predictions as a list item. */
 export function predictionItem(s) {
   const step = el('span', { className: 'sample-step', text: `step ${s.step.toLocaleString('en')}` });
-  return el('li', { className: 'sample', attrs: { 'data-kind': s.kind } }, step, s.kind === 'cls' ? classBlock(s) : maskBlock(s));
+  const block = { cls: classBlock, seq2seq: decodingBlock }[s.kind] ?? maskBlock;
+  return el('li', { className: 'sample', attrs: { 'data-kind': s.kind } }, step, block(s));
+}
+
+/** An encoder-decoder's two decodings of the probe source, against the true target. */
+function decodingBlock(s) {
+  const right = s.greedy === s.target;
+  return el('p', { className: 'sample-text' },
+    `target “${s.target}”: teacher forcing “${s.teacher}”, step by step “${s.greedy}” `,
+    el('span', { className: 'verdict', attrs: { 'data-right': String(right) }, text: right ? '✓' : '✗' }));
 }
 
 function maskBlock(s) {

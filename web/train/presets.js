@@ -47,9 +47,11 @@ export const ARCH_DEFAULTS = { norm: 'layer_norm', normpos: 'pre', positions: 'l
 /**
  * The model families, one entry each (the form's Family choice is built from this list):
  * `config` is what the family sets in the engine's ModelConfig, `tasks` which data it trains on
- * ('lm': the tasks a model continues and the user's text; 'classify': the tasks with classes),
- * `mask`: its vocabulary gains [MASK]; `shows`: what the Train page shows of it while it trains ('samples' of
- * its writing, the default; 'masked': its guesses for hidden tokens; 'classes': its class probabilities).
+ * ('lm': the tasks a model continues and the user's text; 'classify': the tasks with classes;
+ * 'seq2seq': the encoder-decoder's reversal task), `mask`: its vocabulary gains [MASK]; `shows`: what
+ * the Train page shows of it while it trains ('samples' of its writing, the default; 'masked': its
+ * guesses for hidden tokens; 'classes': its class probabilities; 'seq2seq': its alignment and
+ * teacher forcing vs step-by-step decoding), `ctx`: the context it asks for when chosen.
  */
 export const FAMILIES = [
   {
@@ -65,14 +67,27 @@ export const FAMILIES = [
     explain: 'An encoder reads a whole bracket string after a [CLS] token and says from that position alone whether it is balanced. ' +
       'At context 16 and batch 32 it learns in about 100 steps (Tiny’s context 32 and batch 16 take much longer).',
   },
+  {
+    name: 'encdec', label: 'Encoder-decoder · reversal (original Transformer)', tasks: 'seq2seq', mask: false, shows: 'seq2seq', ctx: 8,
+    config: { family: 'encoder_decoder', n_classes: 0 },
+    explain: 'An encoder reads a string of letters; a decoder writes it reversed, one letter at a time, and in every block attends to ' +
+      'the encoder’s output (cross-attention). Training feeds the decoder the true previous letters (teacher forcing); at inference ' +
+      'it is fed its own outputs. Its strings are 1 to context − 1 letters: context 8 gives the 1 to 7 of the original task.',
+  },
 ];
 export const familyOf = (name) => FAMILIES.find((f) => f.name === name) ?? FAMILIES[0];
 
+/** The encoder-decoder's task in the engine's list (its only data). */
+export const SEQ2SEQ_TASK = 'reversal';
+
 /** Whether a task (from the engine's list) is one a family trains on. */
 export function familyTakes(family, task) {
-  const classify = (task.classes ?? []).length > 0;
-  return familyOf(family).tasks === 'classify' ? classify : !classify;
+  const kind = task.name === SEQ2SEQ_TASK ? 'seq2seq' : (task.classes ?? []).length > 0 ? 'classify' : 'lm';
+  return familyOf(family).tasks === kind;
 }
+
+/** Whether settings choose the encoder-decoder (trained and inspected through `translate`). */
+export const isEncDec = (s) => familyOf(s?.family).tasks === 'seq2seq';
 
 /** The model's sizes and architecture as the engine's ModelConfig (without vocab_size). */
 export function modelConfig(s) {
@@ -144,7 +159,9 @@ export function paramCount(s, vocab) {
   const head = a.head === 'untied' ? vocab * c : 0;
   const k = familyOf(s.family).config.n_classes;
   const classifier = k * c + k;
-  return vocab * c + wpe + layers * perBlock + norm + head + classifier;
+  // an encoder-decoder adds the encoder's final norm and decoder blocks with cross-attention (ln_x, c_q, c_kv, c_proj)
+  const decoder = isEncDec(s) ? norm + layers * (perBlock + norm + 4 * c * c + 4 * c) : 0;
+  return vocab * c + wpe + layers * perBlock + norm + head + classifier + decoder;
 }
 
 /**
@@ -156,7 +173,8 @@ export function estimate(s, vocab) {
   const { layers: L, heads: NH, embd: C, ctx: T, batch: B } = s;
   const params = paramCount(s, vocab);
   const perLayer = 15 * B * T * C + 2 * B * NH * T * T;
-  const activations = L * perLayer + 2 * B * T * vocab + B * T * C;
+  const stacks = isEncDec(s) ? 2 : 1; // an encoder-decoder keeps both stacks' activations (and more: cross-attention)
+  const activations = stacks * L * perLayer + 2 * B * T * vocab + B * T * C;
   const bytes = F32 * (STATE_COPIES * params + BACKWARD_FACTOR * activations);
   const tensors = [
     { what: 'the FFN activations (B×T×hidden)', bytes: F32 * B * T * (s.ffn === 'swi_glu' ? 2 * ffnWidth('swi_glu', C) : 4 * C) },

@@ -12,8 +12,8 @@
 
 import { createEngine, loadEngine } from '../engine/client.js';
 import { saveRun, loadRun, clearRun } from './storage.js';
-import { evalEvery, familyOf, modelConfig, settingsOfConfig, trainConfig } from './presets.js';
-import { probeAttention, sampleText } from './observe.js';
+import { evalEvery, familyOf, isEncDec, modelConfig, settingsOfConfig, trainConfig } from './presets.js';
+import { probeModel, sampleText } from './observe.js';
 import { classifyExamples, predictMasked } from './predict.js';
 
 const TARGET_CALL_MS = 150; // ms a trainSteps call should take, so Pause answers quickly
@@ -49,6 +49,7 @@ export function createTrainer(worker, hooks) {
     lastError: null, // { kind, message } of the last fault
     saved: null, // { step, at } of the last autosave
     saveError: null,
+    source: null, // an encoder-decoder's probe source, once the user chose one (else the run's)
   };
   let chain = Promise.resolve();
   let lastSave = 0;
@@ -116,10 +117,10 @@ export function createTrainer(worker, hooks) {
     await gradStats();
   }
 
-  /** Gradient norms and AdamW update sizes per tensor, for the step just taken. */
+  /** Gradient norms and AdamW update sizes per tensor, for the step just taken (not kept for an encoder-decoder). */
   async function gradStats() {
     const { run, engine } = state;
-    if (!run.train || stepsDone() === 0) return;
+    if (!run.train || stepsDone() === 0 || isEncDec(run.settings)) return;
     const g = await engine.gradStats();
     const grads = (run.grads ??= { names: null, steps: [], norms: [], ratios: [] }); // a run restored from an older save has none
     grads.names = g.names;
@@ -130,7 +131,8 @@ export function createTrainer(worker, hooks) {
   }
 
   async function probe() {
-    const p = await probeAttention(state.engine, state.run.inputs.probe);
+    const text = isEncDec(state.run.settings) ? state.source ?? state.run.inputs.probe : state.run.inputs.probe;
+    const p = await probeModel(state.engine, text);
     if (p) state.run.probe = { step: stepsDone(), ...p };
   }
 
@@ -139,6 +141,12 @@ export function createTrainer(worker, hooks) {
     const { run, engine } = state;
     const step = stepsDone();
     const shows = familyOf(run.settings.family).shows ?? 'samples';
+    if (shows === 'seq2seq') { // the probe just taken: what the decoder wrote both ways
+      const tr = run.probe?.translation;
+      if (tr) run.samples.push({ step, kind: 'seq2seq', target: tr.target, teacher: tr.teacher.text, greedy: tr.greedy.text });
+      if (run.samples.length > SAMPLES_KEPT) run.samples.splice(0, run.samples.length - SAMPLES_KEPT);
+      return;
+    }
     if (shows !== 'samples') {
       const classes = hooks.classes?.(run.data) ?? ['unbalanced', 'balanced'];
       const p = shows === 'classes' ? await classifyExamples(engine, classes) : await predictMasked(engine, run.inputs.probe, run.settings.seed);
@@ -534,6 +542,7 @@ export function createTrainer(worker, hooks) {
       });
       uploadedOptimizer = null;
       state.run = null;
+      state.source = null;
       state.status = 'idle';
       state.msPerStep = null;
       state.wallPerStep = null;
@@ -619,6 +628,15 @@ export function createTrainer(worker, hooks) {
      * and batch as the engine); between training calls.
      */
     backwardTrace: (layer) => exclusive(() => state.engine.backwardTrace(layer)),
+    /**
+     * An encoder-decoder run on a new probe `source` (kept for later evaluations); between
+     * training calls.
+     */
+    translate: (source) => exclusive(async () => {
+      state.source = source;
+      if (state.engine && state.run?.inputs) await probe();
+      changed();
+    }),
     /** Steps between evaluations in this run. */
     evalEvery: () => evalEvery(maxSteps()),
     stepsDone,

@@ -11,7 +11,8 @@ import { createSetupForm } from './form.js';
 import { createTrainer } from './trainer.js';
 import { createLossChart } from './loss-chart.js';
 import { createGradientsPanel } from './gradients.js';
-import { familyOf, normalize, settingsOfConfig } from './presets.js';
+import { familyOf, familyTakes, isEncDec, normalize, settingsOfConfig } from './presets.js';
+import { createSeq2SeqView } from '../views/seq2seq.js';
 import { predictionItem, predictionsIntro } from './predictions.js';
 import { createCompareView } from './compare-view.js';
 import { runInputs } from './data.js';
@@ -68,6 +69,16 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     settingsA: () => form.settings(),
     dataA: () => form.data(),
     probe: () => runInputs(form.data(), tasks, form.settings().ctx).probe,
+    takes: (family) => {
+      const d = form.data();
+      return d.text !== undefined ? familyOf(family).tasks === 'lm' : familyTakes(family, tasks.find((t) => t.name === d.task) ?? { name: d.task });
+    },
+  });
+  // an encoder-decoder's "What it predicts": its alignment and its two decodings of a source
+  const seq2seqBox = el('div', { className: 'seq2seq', attrs: { id: 'tr-seq2seq', hidden: '' } });
+  ui.samples.before(seq2seqBox);
+  const seq2seq = createSeq2SeqView(seq2seqBox, {
+    onSource: (source) => trainer.translate(source).catch((err) => seq2seq.message(`Could not run the model: ${err?.message ?? err}`)),
   });
   let restored = null; // promise of the first restore from IndexedDB
   let frame = 0;
@@ -131,8 +142,10 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     drawAttention();
     drawGradients();
     const hasEngine = Boolean(engine) && !['busy', 'recovering', 'starting'].includes(status);
-    ui.explore.disabled = !hasEngine || running;
-    ui.explore.title = running ? 'Pause first: the model changes with every step.' : '';
+    const encdec = engine?.config.family === 'encoder_decoder';
+    ui.explore.disabled = !hasEngine || running || encdec;
+    ui.explore.title = encdec ? 'Explore shows one token stream; the encoder-decoder is inspected here, under “What it predicts”.'
+      : running ? 'Pause first: the model changes with every step.' : '';
     ui.download.disabled = !hasEngine;
     ui.downloadOpt.disabled = !hasEngine || !run?.train || status === 'loaded';
     ui.upload.disabled = ['busy', 'recovering', 'starting'].includes(status);
@@ -196,7 +209,15 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     const samples = run?.samples ?? [];
     const every = trainer.evalEvery();
     const shows = familyOf(run?.settings.family).shows ?? 'samples';
-    if (run && shows !== 'samples') {
+    seq2seqBox.hidden = !(run && shows === 'seq2seq');
+    if (run && shows === 'seq2seq') {
+      ui.samplesTitle.textContent = 'What it predicts';
+      ui.samplesIntro.textContent = `Every ${every} steps and after each Step, the model runs the source below: the cross-attention map ` +
+        'is the alignment (a trained reverser draws an anti-diagonal), and the table shows what the decoder is fed and predicts with ' +
+        'teacher forcing (the true previous letters, as in training) and step by step (its own outputs, as at inference). ' +
+        'Type another source to run it.';
+      if (run.probe?.translation) seq2seq.update(run.probe);
+    } else if (run && shows !== 'samples') {
       ui.samplesTitle.textContent = 'What it predicts';
       ui.samplesIntro.textContent = predictionsIntro(shows, every);
     } else if (run?.inputs) {
@@ -221,6 +242,11 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
 
   function drawAttention() {
     const probe = state.run?.probe;
+    if (isEncDec(state.run?.settings)) {
+      ui.attentionIntro.textContent = 'The encoder-decoder’s attention is its cross-attention: the alignment map under “What it predicts”.';
+      if (drawnProbe !== null) { drawnProbe = null; $('tr-attention').hidden = true; }
+      return;
+    }
     if (!probe) {
       ui.attentionIntro.textContent = 'Once training starts, the attention maps of this model for a fixed input appear here, redrawn as it learns.';
       if (drawnProbe !== null) { drawnProbe = null; $('tr-attention').hidden = true; }
@@ -407,6 +433,7 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
 
   function drawGradients() {
     const { status, run, engine } = state;
+    $('tr-gradients').closest('section').hidden = isEncDec(run?.settings ?? form.settings()); // traced for one token stream only
     const canTrace = Boolean(engine && run?.train && run.data) && (status === 'paused' || status === 'done');
     const key = `${engine?.handle}|${run?.grads?.steps.length ?? 0}|${canTrace}`;
     if (key === drawnGrads) return;

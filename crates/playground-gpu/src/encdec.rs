@@ -17,7 +17,7 @@ use playground_core::config::{Family, NormPosition, Positions};
 use playground_core::cpu::{self, rope_table, sinusoidal_table};
 use playground_core::model::{argmax, check_targets, check_tokens, Branch, Sub};
 use playground_core::params::Span;
-use playground_core::train::{StepStats, TrainConfig};
+use playground_core::train::{OptimizerState, StepStats, TrainConfig};
 use playground_core::{CoreError, CpuModel, ModelConfig, ParamLayout};
 
 /// One sublayer's activations (see `playground_core::model::SubActs`); buffers its branch
@@ -295,6 +295,49 @@ impl GpuEncDec {
         let step = self.step;
         self.step += 1;
         Ok(StepStats { step, loss, grad_norm, lr: self.train.lr_at(step) })
+    }
+
+    /// The teacher-forced mean loss on a batch (the rows of `step`), changing no weights.
+    pub async fn loss(&mut self, src: &[u32], dec_in: &[u32], targets: &[u32]) -> Result<f32, GpuError> {
+        self.check(&[src, dec_in])?;
+        check_targets(&self.config, targets, self.b, self.t)?;
+        self.src.write(&self.gpu, src);
+        self.dec_in.write(&self.gpu, dec_in);
+        self.targets.write(&self.gpu, targets);
+        let mut enc = self.encoder("encdec loss");
+        self.gpu.encode_steps(&mut enc, &self.encode);
+        self.gpu.encode_steps(&mut enc, &self.decode_train);
+        let losses = self.losses.clone();
+        Ok(cpu::mean_loss(&self.read(enc, &[&losses]).await?[0], cpu::counted(targets)))
+    }
+
+    pub fn gpu(&self) -> &SharedGpu {
+        &self.gpu
+    }
+
+    /// Steps taken (AdamW's step counter).
+    pub fn step_count(&self) -> u32 {
+        self.step
+    }
+
+    /// AdamW's moments and step, for a checkpoint that resumes exactly.
+    pub async fn read_optimizer(&mut self) -> Result<OptimizerState, GpuError> {
+        let (m, v, enc) = (self.m.clone(), self.v.clone(), self.encoder("read optimizer"));
+        let mut read = self.read(enc, &[&m, &v]).await?;
+        let v = read.pop().expect("two regions");
+        Ok(OptimizerState { step: self.step, m: read.pop().expect("two regions"), v })
+    }
+
+    /// Resumes from saved optimizer state (laid out like the parameters).
+    pub fn load_optimizer(&mut self, state: &OptimizerState) -> Result<(), GpuError> {
+        let len = self.layout.padded_len();
+        if state.m.len() != len || state.v.len() != len {
+            return Err(CoreError::Shape { op: "GpuEncDec::load_optimizer", expected: vec![len], got: vec![state.m.len()] }.into());
+        }
+        self.m.write(&self.gpu, &state.m);
+        self.v.write(&self.gpu, &state.v);
+        self.step = state.step;
+        Ok(())
     }
 
     /// The gradients of the last step, laid out like the parameters.

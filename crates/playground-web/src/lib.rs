@@ -11,7 +11,7 @@ use dto::{CreateOptions, DataDto, EncodedDto, TaskDto, UnknownDto};
 use errors::to_js;
 use playground_core::bpe::byte_map::encode_symbols;
 use playground_core::checkpoint::{optimizer_from_bytes, optimizer_to_bytes, Checkpoint};
-use playground_core::data::{classify, Dataset, Task};
+use playground_core::data::{classify, seq2seq as reversal, Dataset, Task};
 use playground_core::gpt2_import::import_hf_gpt2;
 use playground_core::train::TrainConfig;
 use playground_core::{
@@ -236,7 +236,8 @@ impl Playground {
     }
 
     /// The generated tasks: `[{ name, lesson, alphabet, classes }]`; `classes` names the labels
-    /// of the [CLS] classifier's task (empty for the tasks a model continues or unmasks).
+    /// of the [CLS] classifier's task (empty for the tasks a model continues or unmasks); the
+    /// last, "reversal", is the encoder-decoder's (its alphabet: PAD "\n", BOS, EOS, letters).
     pub fn tasks() -> Result<JsValue, JsValue> {
         let mut tasks: Vec<TaskDto> =
             Task::ALL.iter().map(|t| TaskDto { name: t.name(), lesson: t.lesson(), alphabet: t.alphabet(), classes: vec![] }).collect();
@@ -245,6 +246,12 @@ impl Playground {
             lesson: classify::LESSON,
             alphabet: classify::alphabet(),
             classes: classify::CLASSES.to_vec(),
+        });
+        tasks.push(TaskDto {
+            name: reversal::TASK_NAME,
+            lesson: reversal::LESSON,
+            alphabet: reversal::tokenizer().chars().iter().collect(),
+            classes: vec![],
         });
         to_value(&tasks)
     }

@@ -1,40 +1,18 @@
-//! The encoder-decoder for JavaScript: trained on string reversal (teacher forcing) on the CPU
-//! or WebGPU, and run on a source string both ways: teacher forcing (the decoder fed the true
-//! target) and step by step (fed its own outputs), with the cross-attention of every layer and
-//! head as an alignment.
+//! The encoder-decoder for JavaScript: `EncDecSession` (reversal, teacher forcing) behind the
+//! methods of `Playground` that the Train page's trainer calls (create, load, startTraining,
+//! trainSteps, evaluate, checkpoints), plus `translate`, which runs a source both ways: teacher
+//! forcing (the decoder fed the true target) and step by step (fed its own outputs), with the
+//! cross-attention of every layer and head as an alignment.
 
+use crate::dto::{CreateOptions, EvalDto};
 use crate::errors::to_js;
-use playground_core::config::Family;
-use playground_core::data::seq2seq::{self, seq2seq_batch, Seq2SeqRows};
-use playground_core::model::{argmax, EncDecActs};
+use playground_core::checkpoint::{optimizer_from_bytes, optimizer_to_bytes, Checkpoint};
+use playground_core::data::seq2seq::{self, TASK_NAME};
 use playground_core::train::TrainConfig;
-use playground_core::train_seq2seq::Seq2SeqTrainer;
-use playground_core::{CharTokenizer, CoreError, CpuModel, ModelConfig, Rng};
-use playground_gpu::{GpuEncDec, GpuError};
-use serde::{Deserialize, Serialize};
+use playground_core::{CoreError, ParamLayout};
+use playground_gpu::EncDecSession;
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
-
-/// `Seq2Seq.create`'s options; the sizes default to a model that learns reversal in a few
-/// hundred steps.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Options {
-    #[serde(default = "auto")]
-    backend: String,
-    #[serde(default = "one")]
-    seed: u64,
-    #[serde(default)]
-    config: Option<ModelConfig>,
-    #[serde(default)]
-    train: Option<TrainConfig>,
-}
-
-fn auto() -> String {
-    "auto".into()
-}
-fn one() -> u64 {
-    1
-}
 
 /// One decoding mode's story, position by position.
 #[derive(Serialize)]
@@ -61,151 +39,156 @@ struct Translation {
     t: usize,
 }
 
-enum Engine {
-    Cpu(Box<Seq2SeqTrainer>),
-    /// The trainer (B rows) and a one-row model for decoding, given the trainer's weights first.
-    Gpu {
-        trainer: Box<GpuEncDec>,
-        infer: Box<GpuEncDec>,
-    },
-}
-
 #[wasm_bindgen]
 pub struct Seq2Seq {
-    engine: Engine,
-    config: ModelConfig,
-    train: TrainConfig,
-    tokenizer: CharTokenizer,
-    rng: Rng,
-    step: u32,
+    session: EncDecSession,
+    fallback_reason: Option<String>,
+    adapter: Option<String>,
 }
 
-#[derive(Serialize)]
-struct StepDto {
-    step: u32,
-    loss: f32,
+fn bad(message: String) -> JsValue {
+    to_js(CoreError::Data(message))
 }
 
 #[wasm_bindgen]
 impl Seq2Seq {
-    /// A fresh encoder-decoder for string reversal: `{ backend?, seed?, config?, train? }`.
+    /// A fresh encoder-decoder: `Playground.create`'s options, with `config.family`
+    /// "encoder_decoder" and the data (if given) `{ task: "reversal" }`.
     pub async fn create(options: JsValue) -> Result<Seq2Seq, JsValue> {
-        let opts: Options = serde_wasm_bindgen::from_value(options).map_err(|e| to_js(CoreError::Data(e.to_string())))?;
-        let tokenizer = seq2seq::tokenizer();
-        let base = ModelConfig { block_size: 8, n_layer: 2, n_head: 2, n_embd: 32, ..ModelConfig::default() };
-        let config = ModelConfig { vocab_size: tokenizer.vocab_size(), family: Family::EncoderDecoder, ..opts.config.unwrap_or(base) };
-        let train = opts.train.unwrap_or(TrainConfig {
-            batch_size: 16,
-            learning_rate: 2e-3,
-            warmup_steps: 20,
-            max_steps: 800,
-            ..TrainConfig::default()
-        });
-        let model = CpuModel::new(config, opts.seed).map_err(to_js)?;
-        let (gpu, _) = crate::choose_gpu(&opts.backend).await?;
-        let engine = match gpu {
-            None => Engine::Cpu(Box::new(Seq2SeqTrainer::new(model, train).map_err(to_js)?)),
-            Some(gpu) => {
-                let one = TrainConfig { batch_size: 1, ..train };
-                let trainer = GpuEncDec::new(gpu.clone(), config, &model.params, train.batch_size, train).await.map_err(to_js)?;
-                let infer = GpuEncDec::new(gpu, config, &model.params, 1, one).await.map_err(to_js)?;
-                Engine::Gpu { trainer: Box::new(trainer), infer: Box::new(infer) }
-            }
-        };
-        Ok(Seq2Seq { engine, config, train, tokenizer, rng: Rng::new(opts.seed), step: 0 })
+        let opts: CreateOptions = serde_wasm_bindgen::from_value(options).map_err(|e| bad(e.to_string()))?;
+        if opts.vocab.is_some() {
+            return Err(bad("an encoder-decoder's vocabulary is its task's; give no vocab".into()));
+        }
+        check_data(opts.data.as_ref().map(|d| (d.task.as_deref(), d.text.is_some())))?;
+        let config = opts.config.with_vocab(0);
+        let (gpu, fallback_reason) = crate::choose_gpu(&opts.backend).await?;
+        let adapter = gpu.as_ref().map(|g| g.adapter_name());
+        let session = EncDecSession::fresh(gpu, config, opts.seed).await.map_err(to_js)?;
+        Ok(Seq2Seq { session, fallback_reason, adapter })
+    }
+
+    /// An encoder-decoder from a checkpoint file's bytes (validated before use).
+    pub async fn load(bytes: Vec<u8>, backend: String, _seed: u64) -> Result<Seq2Seq, JsValue> {
+        let checkpoint = Checkpoint::from_bytes(&bytes).map_err(to_js)?;
+        let (gpu, fallback_reason) = crate::choose_gpu(&backend).await?;
+        let adapter = gpu.as_ref().map(|g| g.adapter_name());
+        let session = EncDecSession::new(gpu, checkpoint).await.map_err(to_js)?;
+        Ok(Seq2Seq { session, fallback_reason, adapter })
     }
 
     /// "webgpu" or "cpu".
     pub fn backend(&self) -> String {
-        match self.engine {
-            Engine::Cpu(_) => "cpu".into(),
-            Engine::Gpu { .. } => "webgpu".into(),
-        }
+        self.session.backend().into()
+    }
+
+    pub fn adapter(&self) -> Option<String> {
+        self.adapter.clone()
+    }
+
+    #[wasm_bindgen(js_name = fallbackReason)]
+    pub fn fallback_reason(&self) -> Option<String> {
+        self.fallback_reason.clone()
     }
 
     pub fn config(&self) -> Result<JsValue, JsValue> {
-        crate::to_value(&self.config)
+        crate::to_value(self.session.config())
     }
 
-    /// `n` teacher-forced steps on fresh reversal batches; returns `[{ step, loss }]`.
+    pub fn metadata(&self) -> Result<JsValue, JsValue> {
+        crate::to_value(self.session.metadata())
+    }
+
+    /// The vocabulary, one string per token id (PAD is "\n", BOS "^", EOS "$").
+    pub fn vocab(&self) -> Vec<String> {
+        self.session.tokenizer.chars().iter().map(|c| c.to_string()).collect()
+    }
+
+    /// How a text is split: one token per character.
+    pub fn tokenizer(&self) -> String {
+        "char".into()
+    }
+
+    /// The data is always the reversal task: `{ task: "reversal" }` is accepted, anything else
+    /// refused by name.
+    #[wasm_bindgen(js_name = setData)]
+    pub fn set_data(&mut self, data: JsValue, _seed: u64) -> Result<(), JsValue> {
+        let data: crate::dto::DataDto = serde_wasm_bindgen::from_value(data).map_err(|e| bad(e.to_string()))?;
+        check_data(Some((data.task.as_deref(), data.text.is_some())))
+    }
+
+    /// Prepares training with `config` (a TrainConfig object); `optimizer` (bytes from
+    /// `exportOptimizer`) resumes a run.
+    #[wasm_bindgen(js_name = startTraining)]
+    pub async fn start_training(&mut self, config: JsValue, optimizer: Option<Vec<u8>>) -> Result<(), JsValue> {
+        let train: TrainConfig = serde_wasm_bindgen::from_value(config).map_err(|e| bad(e.to_string()))?;
+        let len = ParamLayout::new(self.session.config()).padded_len();
+        let opt = optimizer.map(|bytes| optimizer_from_bytes(&bytes, len)).transpose().map_err(to_js)?;
+        self.session.start_training(train, opt.as_ref()).await.map_err(to_js)
+    }
+
+    /// `n` teacher-forced steps on fresh reversal batches: `[{ step, loss, grad_norm, lr }]`.
     #[wasm_bindgen(js_name = trainSteps)]
     pub async fn train_steps(&mut self, n: u32) -> Result<JsValue, JsValue> {
-        let (b, t) = (self.train.batch_size, self.config.block_size);
-        let mut out = Vec::with_capacity(n as usize);
-        for _ in 0..n {
-            let batch = seq2seq_batch(b, t, &mut self.rng);
-            let loss = match &mut self.engine {
-                Engine::Cpu(tr) => tr.step(&batch, b, t).map_err(to_js)?.loss,
-                Engine::Gpu { trainer, .. } => trainer.step(&batch.src, &batch.dec_in, &batch.targets).await.map_err(to_js)?.loss,
-            };
-            out.push(StepDto { step: self.step, loss });
-            self.step += 1;
-        }
-        crate::to_value(&out)
+        let stats = self.session.train_steps(n as usize).await.map_err(to_js)?;
+        crate::to_value(&stats)
+    }
+
+    /// `{ train, val }`: mean loss on `batches` fixed batches of each of two example streams.
+    pub async fn evaluate(&mut self, batches: u32) -> Result<JsValue, JsValue> {
+        let (train, val) = self.session.evaluate(batches.max(1) as usize).await.map_err(to_js)?;
+        crate::to_value(&EvalDto { train, val })
+    }
+
+    pub fn step(&self) -> u32 {
+        self.session.step()
+    }
+
+    /// The weights as a safetensors checkpoint (config, vocabulary and run in the header).
+    #[wasm_bindgen(js_name = exportCheckpoint)]
+    pub async fn export_checkpoint(&mut self) -> Result<Vec<u8>, JsValue> {
+        let checkpoint = self.session.checkpoint().await.map_err(to_js)?;
+        checkpoint.to_bytes().map_err(to_js)
+    }
+
+    /// AdamW's state while training, to resume exactly.
+    #[wasm_bindgen(js_name = exportOptimizer)]
+    pub async fn export_optimizer(&mut self) -> Result<Vec<u8>, JsValue> {
+        Ok(optimizer_to_bytes(&self.session.optimizer().await.map_err(to_js)?))
     }
 
     /// Runs the model on `source` (letters a–h, at most block_size − 1 of them) both ways.
     pub async fn translate(&mut self, source: &str) -> Result<JsValue, JsValue> {
-        let t = self.config.block_size;
-        let target = seq2seq::target_of(source);
-        let rows = seq2seq::rows(&self.tokenizer, source, &target, t).map_err(to_js)?;
-        let [_, bos, _] = seq2seq::specials(&self.tokenizer).map_err(to_js)?;
-        let (forced, outputs, cross) = self.run(&rows, bos).await.map_err(to_js)?;
-        let greedy_fed: Vec<u32> = std::iter::once(bos).chain(outputs[..t - 1].iter().copied()).collect();
-        let spell = |ids: &[u32]| -> Vec<String> { ids.iter().map(|&id| self.spell(id)).collect() };
-        let text = |ids: &[u32]| seq2seq::until_eos(&self.tokenizer, ids).map_err(to_js);
+        let d = self.session.decode(source).await.map_err(to_js)?;
+        let tok = &self.session.tokenizer;
+        // padding shows as "", BOS and EOS as their characters
+        let spell = |ids: &[u32]| -> Vec<String> {
+            ids.iter()
+                .map(|&id| match tok.token(id) {
+                    Ok(seq2seq::PAD_CHAR) | Err(_) => String::new(),
+                    Ok(ch) => ch.to_string(),
+                })
+                .collect()
+        };
+        let text = |ids: &[u32]| seq2seq::until_eos(tok, ids).map_err(to_js);
         let translation = Translation {
-            source: spell(&rows.src),
-            target,
-            teacher: Decoding { fed: spell(&rows.dec_in), predicted: spell(&forced), text: text(&forced)? },
-            greedy: Decoding { fed: spell(&greedy_fed), predicted: spell(&outputs), text: text(&outputs)? },
-            cross,
-            t,
+            source: spell(&d.rows.src),
+            target: seq2seq::target_of(source),
+            teacher: Decoding { fed: spell(&d.rows.dec_in), predicted: spell(&d.forced), text: text(&d.forced)? },
+            greedy: Decoding { fed: spell(&d.fed), predicted: spell(&d.outputs), text: text(&d.outputs)? },
+            cross: d.cross,
+            t: self.session.config().block_size,
         };
         crate::to_value(&translation)
     }
 }
 
-impl Seq2Seq {
-    /// A token as the page shows it: padding as "", BOS and EOS as their characters.
-    fn spell(&self, id: u32) -> String {
-        match self.tokenizer.token(id) {
-            Ok(seq2seq::PAD_CHAR) | Err(_) => String::new(),
-            Ok(ch) => ch.to_string(),
-        }
-    }
-
-    /// Teacher-forced predictions, step-by-step outputs, and the last step-by-step pass's
-    /// cross-attention per layer and head.
-    async fn run(&mut self, rows: &Seq2SeqRows, bos: u32) -> Result<(Vec<u32>, Vec<u32>, Vec<Vec<Vec<f32>>>), GpuError> {
-        let (t, v, nh, layers) = (self.config.block_size, self.config.vocab_size, self.config.n_head, self.config.n_layer);
-        let heads = |att: &[f32]| -> Vec<Vec<f32>> { att.chunks(t * t).take(nh).map(<[f32]>::to_vec).collect() };
-        let argmaxes = |logits: &[f32]| -> Vec<u32> { logits.chunks(v).map(argmax).collect() };
-        match &mut self.engine {
-            Engine::Cpu(tr) => {
-                let model = tr.model();
-                let mut acts = EncDecActs::new(model, 1, t);
-                model.seq2seq_encode(&mut acts, &rows.src)?;
-                model.seq2seq_decode(&mut acts, &rows.dec_in, None)?;
-                let forced = argmaxes(&acts.logits);
-                let outputs = model.greedy_decode(&rows.src, bos)?;
-                let fed: Vec<u32> = std::iter::once(bos).chain(outputs[..t - 1].iter().copied()).collect();
-                model.seq2seq_decode(&mut acts, &fed, None)?;
-                let cross = (0..layers).map(|l| heads(acts.cross_att(l))).collect();
-                Ok((forced, outputs, cross))
-            }
-            Engine::Gpu { trainer, infer } => {
-                infer.write_params(&trainer.read_params().await?);
-                let forced = argmaxes(&infer.logits(&rows.src, &rows.dec_in).await?);
-                let outputs = infer.greedy_decode(&rows.src, bos).await?;
-                let fed: Vec<u32> = std::iter::once(bos).chain(outputs[..t - 1].iter().copied()).collect();
-                infer.logits(&rows.src, &fed).await?;
-                let mut cross = Vec::with_capacity(layers);
-                for l in 0..layers {
-                    cross.push(heads(&infer.cross_att(l).await?));
-                }
-                Ok((forced, outputs, cross))
-            }
-        }
+/// The only data an encoder-decoder trains on is the reversal task.
+fn check_data(data: Option<(Option<&str>, bool)>) -> Result<(), JsValue> {
+    match data {
+        None | Some((Some(TASK_NAME), false)) => Ok(()),
+        Some((task, text)) => Err(bad(format!(
+            "an encoder-decoder trains on the {TASK_NAME:?} task only, not {}",
+            if text { "a text".to_string() } else { format!("{:?}", task.unwrap_or("nothing")) }
+        ))),
     }
 }

@@ -23,6 +23,9 @@ pub const PAD_CHAR: char = '\n';
 pub const BOS_CHAR: char = '^';
 pub const EOS_CHAR: char = '$';
 
+/// The task's name among the page's data choices and in a checkpoint's `data` metadata.
+pub const TASK_NAME: &str = "reversal";
+
 /// What the task teaches, for the page.
 pub const LESSON: &str = "cafe → efac — each output letter is found in the source by cross-attention, so the alignment map is an anti-diagonal; in training the decoder is fed the true previous letters (teacher forcing), at inference its own.";
 

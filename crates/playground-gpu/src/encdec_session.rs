@@ -1,0 +1,273 @@
+//! `EncDecSession`: the encoder-decoder as the Train page drives it, beside `Session` (which
+//! runs the single-stream families). Its data is the generated reversal task
+//! (`playground_core::data::seq2seq`): it cuts seeded batches, trains with teacher forcing,
+//! evaluates on fixed batches, runs a source both ways (teacher forcing and step by step) and
+//! writes checkpoints with the same metadata as `Session`'s, so a reload resumes exactly.
+//!
+//! A step whose loss or gradient is not finite changes no weights (both engines refuse it
+//! before AdamW); the batch stream goes back to before it.
+
+use crate::context::SharedGpu;
+use crate::encdec::GpuEncDec;
+use crate::error::GpuError;
+use crate::session::{META_BATCH_RNG, META_DATA, META_STEP, META_TRAIN_CONFIG};
+use playground_core::checkpoint::Checkpoint;
+use playground_core::config::Family;
+use playground_core::data::seq2seq::{self, seq2seq_batch, Seq2SeqRows, TASK_NAME};
+use playground_core::model::{argmax, EncDecActs};
+use playground_core::train::{OptimizerState, StepStats, TrainConfig};
+use playground_core::train_seq2seq::Seq2SeqTrainer;
+use playground_core::{CharTokenizer, CoreError, CpuModel, ModelConfig, Rng};
+use std::collections::BTreeMap;
+
+/// Mixed into the training seed for the evaluation batches, which stay the same all run long;
+/// the "training" and "validation" batches are two fixed streams of fresh examples.
+const EVAL_SEED_SALT: u64 = 0x5E05_E7A1;
+
+enum Engine {
+    Cpu(Box<Seq2SeqTrainer>),
+    /// A one-row model for decoding, and once training starts, a B-row trainer (whose
+    /// weights `infer` takes before it decodes).
+    Gpu {
+        infer: Box<GpuEncDec>,
+        trainer: Option<Box<GpuEncDec>>,
+    },
+}
+
+/// A source run both ways: ids of the padded rows, the teacher-forced predictions, the
+/// step-by-step outputs and that pass's cross-attention per decoder layer and head (T × T,
+/// target rows, source columns).
+pub struct Decoded {
+    pub rows: Seq2SeqRows,
+    pub forced: Vec<u32>,
+    pub outputs: Vec<u32>,
+    /// What step-by-step decoding fed the decoder: BOS, then its own outputs.
+    pub fed: Vec<u32>,
+    pub cross: Vec<Vec<Vec<f32>>>,
+}
+
+pub struct EncDecSession {
+    engine: Engine,
+    config: ModelConfig,
+    pub tokenizer: CharTokenizer,
+    train: Option<TrainConfig>,
+    batch_rng: Rng,
+    metadata: BTreeMap<String, String>,
+}
+
+impl EncDecSession {
+    /// A session holding the encoder-decoder of `checkpoint`, on `gpu` or the CPU. A checkpoint
+    /// of another family or vocabulary is refused by name.
+    pub async fn new(gpu: Option<SharedGpu>, checkpoint: Checkpoint) -> Result<EncDecSession, GpuError> {
+        let Checkpoint { config, tokenizer, params, metadata } = checkpoint;
+        if config.family != Family::EncoderDecoder {
+            return Err(CoreError::Checkpoint(format!(
+                "this is a {:?} model, not an encoder-decoder; open it with the {:?} family",
+                config.family, config.family
+            ))
+            .into());
+        }
+        if tokenizer != seq2seq::tokenizer() {
+            return Err(CoreError::Checkpoint(format!(
+                "an encoder-decoder trains on reversal, whose vocabulary is {:?}; this one has {:?}",
+                seq2seq::tokenizer().chars().iter().collect::<String>(),
+                tokenizer.chars().iter().collect::<String>()
+            ))
+            .into());
+        }
+        let engine = match gpu {
+            None => Engine::Cpu(Box::new(Seq2SeqTrainer::new(CpuModel::from_params(config, params)?, TrainConfig::default())?)),
+            Some(gpu) => {
+                Engine::Gpu { infer: Box::new(GpuEncDec::new(gpu, config, &params, 1, TrainConfig::default()).await?), trainer: None }
+            }
+        };
+        let batch_rng = metadata.get(META_BATCH_RNG).and_then(|s| s.parse().ok()).map_or(Rng::new(0), Rng::from_state);
+        Ok(EncDecSession { engine, config, tokenizer, train: None, batch_rng, metadata })
+    }
+
+    /// A freshly initialized encoder-decoder with `config`'s sizes and architecture (its
+    /// vocabulary becomes the task's).
+    pub async fn fresh(gpu: Option<SharedGpu>, config: ModelConfig, seed: u64) -> Result<EncDecSession, GpuError> {
+        let tokenizer = seq2seq::tokenizer();
+        let config = ModelConfig { family: Family::EncoderDecoder, vocab_size: tokenizer.vocab_size(), ..config };
+        let params = CpuModel::new(config, seed)?.params;
+        Self::new(gpu, Checkpoint { config, tokenizer, params, metadata: BTreeMap::new() }).await
+    }
+
+    pub fn config(&self) -> &ModelConfig {
+        &self.config
+    }
+
+    /// What the checkpoint this session started from says about itself (step, data, ...).
+    pub fn metadata(&self) -> &BTreeMap<String, String> {
+        &self.metadata
+    }
+
+    /// "webgpu" or "cpu".
+    pub fn backend(&self) -> &'static str {
+        match self.engine {
+            Engine::Cpu(_) => "cpu",
+            Engine::Gpu { .. } => "webgpu",
+        }
+    }
+
+    /// Steps taken (AdamW's counter: 0 for a model without optimizer state).
+    pub fn step(&self) -> u32 {
+        match &self.engine {
+            Engine::Cpu(tr) => tr.trainer.opt.step,
+            Engine::Gpu { trainer, .. } => trainer.as_ref().map_or(0, |t| t.step_count()),
+        }
+    }
+
+    /// The parameters, laid out by `ParamLayout`.
+    pub async fn params(&mut self) -> Result<Vec<f32>, GpuError> {
+        match &mut self.engine {
+            Engine::Cpu(tr) => Ok(tr.model().params.clone()),
+            Engine::Gpu { trainer: Some(t), .. } => t.read_params().await,
+            Engine::Gpu { infer, .. } => infer.read_params().await,
+        }
+    }
+
+    /// Prepares training with `train`, resuming `opt` when given; without it the optimizer
+    /// and the batch stream start afresh from `train.seed`.
+    pub async fn start_training(&mut self, train: TrainConfig, opt: Option<&OptimizerState>) -> Result<(), GpuError> {
+        train.validate()?;
+        let params = self.params().await?;
+        let len = params.len();
+        if let Some(o) = opt.filter(|o| o.m.len() != len || o.v.len() != len) {
+            return Err(CoreError::Shape { op: "EncDecSession::start_training", expected: vec![len], got: vec![o.m.len()] }.into());
+        }
+        match &mut self.engine {
+            Engine::Cpu(tr) => {
+                let mut next = Seq2SeqTrainer::new(CpuModel::from_params(self.config, params)?, train)?;
+                if let Some(o) = opt {
+                    next.trainer.opt = o.clone();
+                }
+                **tr = next;
+            }
+            Engine::Gpu { infer, trainer } => {
+                let gpu = infer.gpu().clone();
+                let mut next = GpuEncDec::new(gpu, self.config, &params, train.batch_size, train).await?;
+                if let Some(o) = opt {
+                    next.load_optimizer(o)?;
+                }
+                *trainer = Some(Box::new(next));
+            }
+        }
+        if opt.is_none() {
+            self.batch_rng = Rng::new(train.seed);
+        }
+        self.train = Some(train);
+        Ok(())
+    }
+
+    fn training(&self) -> Result<TrainConfig, GpuError> {
+        self.train.ok_or_else(|| CoreError::Data("training has not been started".into()).into())
+    }
+
+    /// Runs `n` teacher-forced steps on fresh reversal batches. A step that breaks changes no
+    /// weights; the error names it and the batch stream is back where it was before it.
+    pub async fn train_steps(&mut self, n: usize) -> Result<Vec<StepStats>, GpuError> {
+        let train = self.training()?;
+        let (b, t) = (train.batch_size, self.config.block_size);
+        let mut stats = Vec::with_capacity(n);
+        for _ in 0..n {
+            let before = self.batch_rng.clone();
+            let batch = seq2seq_batch(b, t, &mut self.batch_rng);
+            let step = match &mut self.engine {
+                Engine::Cpu(tr) => tr.step(&batch, b, t).map_err(GpuError::from),
+                Engine::Gpu { trainer: Some(tr), .. } => tr.step(&batch.src, &batch.dec_in, &batch.targets).await,
+                Engine::Gpu { trainer: None, .. } => unreachable!("start_training built the trainer"),
+            };
+            match step {
+                Ok(s) => stats.push(s),
+                Err(err) => {
+                    self.batch_rng = before;
+                    return Err(err);
+                }
+            }
+        }
+        Ok(stats)
+    }
+
+    /// Mean teacher-forced loss on `batches` fixed batches of each of two fixed example
+    /// streams: (training, validation).
+    pub async fn evaluate(&mut self, batches: usize) -> Result<(f32, f32), GpuError> {
+        let train = self.training()?;
+        let (b, t) = (train.batch_size, self.config.block_size);
+        let mut losses = [0.0f32; 2];
+        for (i, loss) in losses.iter_mut().enumerate() {
+            let mut rng = Rng::new(train.seed ^ EVAL_SEED_SALT ^ i as u64);
+            for _ in 0..batches {
+                let batch = seq2seq_batch(b, t, &mut rng);
+                *loss += match &mut self.engine {
+                    Engine::Cpu(tr) => tr.eval(&batch, b, t)?,
+                    Engine::Gpu { trainer: Some(tr), .. } => tr.loss(&batch.src, &batch.dec_in, &batch.targets).await?,
+                    Engine::Gpu { trainer: None, .. } => unreachable!("start_training built the trainer"),
+                } / batches as f32;
+            }
+        }
+        Ok((losses[0], losses[1]))
+    }
+
+    /// The model as a checkpoint, with the run's step, batch stream, training config and data
+    /// in its metadata (as `Session::checkpoint` writes them).
+    pub async fn checkpoint(&mut self) -> Result<Checkpoint, GpuError> {
+        let mut metadata = self.metadata.clone();
+        if let Some(train) = self.train {
+            metadata.insert(META_STEP.into(), self.step().to_string());
+            metadata.insert(META_BATCH_RNG.into(), self.batch_rng.state().to_string());
+            metadata.insert(META_TRAIN_CONFIG.into(), playground_core::train::to_json(&train));
+        }
+        metadata.insert(META_DATA.into(), format!("task: {TASK_NAME}"));
+        Ok(Checkpoint { config: self.config, tokenizer: self.tokenizer.clone(), params: self.params().await?, metadata })
+    }
+
+    /// AdamW's state while training.
+    pub async fn optimizer(&mut self) -> Result<OptimizerState, GpuError> {
+        self.training()?;
+        match &mut self.engine {
+            Engine::Cpu(tr) => Ok(tr.trainer.opt.clone()),
+            Engine::Gpu { trainer: Some(tr), .. } => tr.read_optimizer().await,
+            Engine::Gpu { trainer: None, .. } => unreachable!("training() checked"),
+        }
+    }
+
+    /// Runs `source` (letters a–h, at most block_size − 1) with teacher forcing and step by step.
+    pub async fn decode(&mut self, source: &str) -> Result<Decoded, GpuError> {
+        let (t, v, nh, layers) = (self.config.block_size, self.config.vocab_size, self.config.n_head, self.config.n_layer);
+        let rows = seq2seq::rows(&self.tokenizer, source, &seq2seq::target_of(source), t)?;
+        let [_, bos, _] = seq2seq::specials(&self.tokenizer)?;
+        let heads = |att: &[f32]| -> Vec<Vec<f32>> { att.chunks(t * t).take(nh).map(<[f32]>::to_vec).collect() };
+        let argmaxes = |logits: &[f32]| -> Vec<u32> { logits.chunks(v).map(argmax).collect() };
+        let fed_of = |outputs: &[u32]| -> Vec<u32> { std::iter::once(bos).chain(outputs[..t - 1].iter().copied()).collect() };
+        match &mut self.engine {
+            Engine::Cpu(tr) => {
+                let model = tr.model();
+                let mut acts = EncDecActs::new(model, 1, t);
+                model.seq2seq_encode(&mut acts, &rows.src)?;
+                model.seq2seq_decode(&mut acts, &rows.dec_in, None)?;
+                let forced = argmaxes(&acts.logits);
+                let outputs = model.greedy_decode(&rows.src, bos)?;
+                let fed = fed_of(&outputs);
+                model.seq2seq_decode(&mut acts, &fed, None)?;
+                let cross = (0..layers).map(|l| heads(acts.cross_att(l))).collect();
+                Ok(Decoded { rows, forced, outputs, fed, cross })
+            }
+            Engine::Gpu { infer, trainer } => {
+                if let Some(tr) = trainer {
+                    infer.write_params(&tr.read_params().await?);
+                }
+                let forced = argmaxes(&infer.logits(&rows.src, &rows.dec_in).await?);
+                let outputs = infer.greedy_decode(&rows.src, bos).await?;
+                let fed = fed_of(&outputs);
+                infer.logits(&rows.src, &fed).await?;
+                let mut cross = Vec::with_capacity(layers);
+                for l in 0..layers {
+                    cross.push(heads(&infer.cross_att(l).await?));
+                }
+                Ok(Decoded { rows, forced, outputs, fed, cross })
+            }
+        }
+    }
+}

@@ -3,6 +3,7 @@
 mod bpe;
 mod config;
 mod encdec;
+mod encdec_session;
 mod encoder;
 mod fuzz_replay;
 mod gradcheck;

@@ -101,3 +101,28 @@ fn corrupt_foreign_and_mismatched_files_are_refused_with_typed_errors() {
     assert!(optimizer_from_bytes(&bytes, 10).is_err(), "a weights file is not an optimizer state");
     assert_eq!(seq2seq::tokenizer().vocab_size(), 11);
 }
+
+#[test]
+fn gpu_and_cpu_decode_a_source_alike_with_every_attention_map() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    let mut cpu = trained(None, 4);
+    let ck = block_on(cpu.checkpoint()).unwrap();
+    let mut on_gpu = block_on(EncDecSession::new(Some(gpu), ck)).unwrap();
+    let (c, g) = (block_on(cpu.decode("cafe")).unwrap(), block_on(on_gpu.decode("cafe")).unwrap());
+    assert_eq!((&c.forced, &c.outputs, &c.fed), (&g.forced, &g.outputs, &g.fed));
+    let t = config().block_size;
+    for (name, cpu_maps, gpu_maps) in
+        [("cross", &c.cross, &g.cross), ("encoder", &c.enc_self, &g.enc_self), ("decoder", &c.dec_self, &g.dec_self)]
+    {
+        assert_eq!((cpu_maps.len(), gpu_maps.len(), gpu_maps[0].len()), (1, 1, 2), "{name}: one layer, two heads");
+        for (h, (want, got)) in cpu_maps[0].iter().zip(&gpu_maps[0]).enumerate() {
+            assert_close(&format!("{name} head {h}"), got, want, 1e-5, 1e-4);
+            for (r, row) in got.chunks(t).enumerate() {
+                assert!((row.iter().sum::<f32>() - 1.0).abs() < 1e-4, "{name} head {h} row {r} is a softmax");
+                if name == "decoder" {
+                    assert!(row[r + 1..].iter().all(|&w| w == 0.0), "decoder head {h} row {r}: causal, no weight on later positions");
+                }
+            }
+        }
+    }
+}

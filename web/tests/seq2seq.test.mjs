@@ -50,8 +50,7 @@ function shown(page) {
 async function shoot(page, name) {
   for (const width of [1280, 390]) {
     await page.setViewportSize({ width, height: 1000 });
-    await page.locator('#tr-samples-title').scrollIntoViewIfNeeded();
-    await page.screenshot({ path: join(ARTIFACTS, `seq2seq-${name}-${width}.png`) });
+    await page.locator('section:has(> #tr-samples-title)').screenshot({ path: join(ARTIFACTS, `seq2seq-${name}-${width}.png`) });
   }
   await page.setViewportSize({ width: 1280, height: 900 });
 }

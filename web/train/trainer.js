@@ -197,7 +197,8 @@ export function createTrainer(worker, hooks) {
       finishSession();
       await autosave('done');
       state.status = 'done';
-      notice('info', `Finished: ${done.toLocaleString('en')} steps. Explore the model, download it, or raise Steps and press Train on.`);
+      const explore = isEncDec(state.run.settings) ? 'Look at its predictions, download it' : 'Explore the model, download it'; // Explore shows one token stream
+      notice('info', `Finished: ${done.toLocaleString('en')} steps. ${explore}, or raise Steps and press Train on.`);
     } else if (performance.now() - lastSave > AUTOSAVE_MS) {
       await autosave();
     }

@@ -242,7 +242,7 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
 
   function drawAttention() {
     const probe = state.run?.probe;
-    if (isEncDec(state.run?.settings)) {
+    if (isEncDec(state.run?.settings ?? form.settings())) {
       ui.attentionIntro.textContent = 'The encoder-decoder’s attention is its cross-attention: the alignment map under “What it predicts”.';
       if (drawnProbe !== null) { drawnProbe = null; $('tr-attention').hidden = true; }
       return;

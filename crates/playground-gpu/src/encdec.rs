@@ -31,8 +31,8 @@ struct SubBufs {
     qkv: GpuTensor,     // (B, T, 3C) attention
     atty: GpuTensor,    // (B, T, C) attention
     lse: GpuTensor,     // (B, NH, T) attention
-    preatt: GpuTensor,  // (B, NH, T, T) cross-attention, kept for the alignment view
-    att: GpuTensor,     // (B, NH, T, T) cross-attention
+    preatt: GpuTensor,  // (B, NH, T, T) cross-attention, and self-attention when B = 1 (for the views)
+    att: GpuTensor,     // (B, NH, T, T) likewise
     fch: GpuTensor,     // (B, T, H or 2H) FFN
     fch_act: GpuTensor, // (B, T, H) FFN
     out: GpuTensor,     // (B, T, C)
@@ -40,6 +40,7 @@ struct SubBufs {
 }
 
 impl SubBufs {
+    /// A one-row model (for decoding and the views) keeps its self-attention weights too.
     fn new(gpu: &GpuContext, cfg: &ModelConfig, branch: &Branch, b: usize, t: usize) -> Self {
         let (bt, c, nh) = (b * t, cfg.n_embd, cfg.n_head);
         let (attn, is_cross) = match branch {
@@ -57,8 +58,8 @@ impl SubBufs {
             qkv: z("qkv", attn, bt * 3 * c),
             atty: z("atty", attn, bt * c),
             lse: z("lse", attn, b * nh * t),
-            preatt: z("preatt", is_cross, b * nh * t * t),
-            att: z("att", is_cross, b * nh * t * t),
+            preatt: z("preatt", is_cross || (attn && b == 1), b * nh * t * t),
+            att: z("att", is_cross || (attn && b == 1), b * nh * t * t),
             fch: z("fch", !attn, bt * cfg.fc_width()),
             fch_act: z("fch act", !attn, bt * cfg.ffn_width()),
             out: z("out", true, bt * c),
@@ -119,6 +120,8 @@ pub struct GpuEncDec {
     /// Clipping, then AdamW over the matrices and over the vectors.
     update: Vec<Op>,
     cross_att: Vec<GpuTensor>, // per decoder block, (B, NH, T, T)
+    enc_att: Vec<GpuTensor>,   // per encoder block, (1, NH, T, T) when B = 1
+    dec_att: Vec<GpuTensor>,   // per decoder block, (1, NH, T, T) when B = 1, causal
     scratch: Scratch,
     step: u32,
     staging: Staging,
@@ -188,6 +191,8 @@ impl GpuEncDec {
             backward: Vec::new(),
             update: Vec::new(),
             cross_att: Vec::new(),
+            enc_att: Vec::new(),
+            dec_att: Vec::new(),
             scratch,
             step: 0,
             staging: Staging::default(),
@@ -210,6 +215,8 @@ impl GpuEncDec {
         self.decode_train = rec.decode(self, true);
         self.backward = rec.backward(self);
         self.cross_att = rec.dec.iter().skip(1).step_by(3).map(|s| s.att.clone()).collect();
+        self.enc_att = rec.enc.iter().step_by(2).map(|s| s.att.clone()).collect();
+        self.dec_att = rec.dec.iter().step_by(3).map(|s| s.att.clone()).collect();
         let gpu = &*self.gpu;
         let len = self.layout.padded_len() as u32;
         let max_norm = if self.train.grad_clip > 0.0 { self.train.grad_clip } else { f32::INFINITY };
@@ -262,6 +269,22 @@ impl GpuEncDec {
     pub async fn cross_att(&mut self, layer: usize) -> Result<Vec<f32>, GpuError> {
         let att = self.cross_att[layer].clone();
         let enc = self.encoder("cross att");
+        Ok(self.read(enc, &[&att]).await?.remove(0))
+    }
+
+    /// Self-attention weights (1, NH, T, T) of encoder block `layer` (`encoder`) or of decoder
+    /// block `layer` (causal), from the last forward pass; a one-row model keeps them.
+    pub async fn self_att(&mut self, encoder: bool, layer: usize) -> Result<Vec<f32>, GpuError> {
+        if self.b != 1 {
+            return Err(CoreError::Config {
+                field: "batch_size",
+                value: self.b as u64,
+                reason: "self-attention maps are kept by a one-row model".into(),
+            }
+            .into());
+        }
+        let att = if encoder { &self.enc_att[layer] } else { &self.dec_att[layer] }.clone();
+        let enc = self.encoder("self att");
         Ok(self.read(enc, &[&att]).await?.remove(0))
     }
 
@@ -491,7 +514,8 @@ impl Recorder {
                 if let Some((cos, sin)) = &self.rope {
                     ops.push(rope::rope_forward(gpu, &a.qkv, cos, sin, b, t, c, nh));
                 }
-                ops.push(attention::attention_forward(gpu, &a.atty, &a.lse, None, &a.qkv, b, t, c, nh, causal));
+                let weights = (b == 1).then_some((&a.preatt, &a.att)); // kept for the views
+                ops.push(attention::attention_forward(gpu, &a.atty, &a.lse, weights, &a.qkv, b, t, c, nh, causal));
                 ops.push(matmul::matmul_forward(gpu, &a.out, &a.atty, &p(projw), Some(&p(projb)), bt, c, c));
             }
             Branch::Cross { qw, qb, kvw, kvb, projw, projb } => {

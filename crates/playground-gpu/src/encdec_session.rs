@@ -35,8 +35,9 @@ enum Engine {
 }
 
 /// A source run both ways: ids of the padded rows, the teacher-forced predictions, the
-/// step-by-step outputs and that pass's cross-attention per decoder layer and head (T × T,
-/// target rows, source columns).
+/// step-by-step outputs and that pass's attention per layer and head, each T × T row-major:
+/// cross-attention (target rows, source columns), the encoder's self-attention over the source
+/// and the decoder's causal self-attention over what it was fed.
 pub struct Decoded {
     pub rows: Seq2SeqRows,
     pub forced: Vec<u32>,
@@ -44,6 +45,8 @@ pub struct Decoded {
     /// What step-by-step decoding fed the decoder: BOS, then its own outputs.
     pub fed: Vec<u32>,
     pub cross: Vec<Vec<Vec<f32>>>,
+    pub enc_self: Vec<Vec<Vec<f32>>>,
+    pub dec_self: Vec<Vec<Vec<f32>>>,
 }
 
 pub struct EncDecSession {
@@ -252,7 +255,9 @@ impl EncDecSession {
                 let fed = fed_of(&outputs);
                 model.seq2seq_decode(&mut acts, &fed, None)?;
                 let cross = (0..layers).map(|l| heads(acts.cross_att(l))).collect();
-                Ok(Decoded { rows, forced, outputs, fed, cross })
+                let enc_self = (0..layers).map(|l| heads(acts.self_att(true, l))).collect();
+                let dec_self = (0..layers).map(|l| heads(acts.self_att(false, l))).collect();
+                Ok(Decoded { rows, forced, outputs, fed, cross, enc_self, dec_self })
             }
             Engine::Gpu { infer, trainer } => {
                 if let Some(tr) = trainer {
@@ -262,11 +267,13 @@ impl EncDecSession {
                 let outputs = infer.greedy_decode(&rows.src, bos).await?;
                 let fed = fed_of(&outputs);
                 infer.logits(&rows.src, &fed).await?;
-                let mut cross = Vec::with_capacity(layers);
+                let (mut cross, mut enc_self, mut dec_self) = (Vec::new(), Vec::new(), Vec::new());
                 for l in 0..layers {
                     cross.push(heads(&infer.cross_att(l).await?));
+                    enc_self.push(heads(&infer.self_att(true, l).await?));
+                    dec_self.push(heads(&infer.self_att(false, l).await?));
                 }
-                Ok(Decoded { rows, forced, outputs, fed, cross })
+                Ok(Decoded { rows, forced, outputs, fed, cross, enc_self, dec_self })
             }
         }
     }

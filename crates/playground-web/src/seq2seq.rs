@@ -36,6 +36,10 @@ struct Translation {
     /// Per decoder layer, per head: the step-by-step pass's cross-attention (T rows of target
     /// positions, T columns of source positions), flattened row-major.
     cross: Vec<Vec<Vec<f32>>>,
+    /// Per encoder layer, per head: self-attention over the source (T × T).
+    enc_self: Vec<Vec<Vec<f32>>>,
+    /// Per decoder layer, per head: causal self-attention over what the decoder was fed (T × T).
+    dec_self: Vec<Vec<Vec<f32>>>,
     t: usize,
 }
 
@@ -176,6 +180,8 @@ impl Seq2Seq {
             teacher: Decoding { fed: spell(&d.rows.dec_in), predicted: spell(&d.forced), text: text(&d.forced)? },
             greedy: Decoding { fed: spell(&d.fed), predicted: spell(&d.outputs), text: text(&d.outputs)? },
             cross: d.cross,
+            enc_self: d.enc_self,
+            dec_self: d.dec_self,
             t: self.session.config().block_size,
         };
         crate::to_value(&translation)

@@ -185,6 +185,16 @@ impl EncDecActs {
     pub fn cross_att(&self, layer: usize) -> &[f32] {
         &self.dec[3 * layer + 1].att
     }
+
+    /// Self-attention weights (B, NH, T, T) of encoder block `layer` (`encoder`), or of decoder
+    /// block `layer` (causal): query rows, key columns.
+    pub fn self_att(&self, encoder: bool, layer: usize) -> &[f32] {
+        if encoder {
+            &self.enc[2 * layer].att
+        } else {
+            &self.dec[3 * layer].att
+        }
+    }
 }
 
 /// The sizes and tables every sublayer reads.

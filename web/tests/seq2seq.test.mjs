@@ -1,8 +1,9 @@
 // The encoder-decoder as a family of the Train page, on both engines (WebGPU on SwiftShader, and
 // the CPU with WebGPU switched off): chosen in the Family select it offers only its reversal
 // task and asks for context 8; it trains with the page's controls (loss falls, validation loss
-// and tokens/s shown); "What it predicts" shows the cross-attention alignment (every row a
-// softmax) and the teacher forcing vs step-by-step table. On the CPU: a reload restores the run
+// and tokens/s shown); "What it predicts" shows the cross-attention alignment and the encoder's
+// and decoder's self-attention (every row a softmax, the decoder's causal) and the teacher
+// forcing vs step-by-step table. On the CPU: a reload restores the run
 // from the autosave (step, loss history, the same predictions); the exported weights and
 // optimizer load back into the page with the same predictions and step; a corrupt file is refused
 // with a message. Compare: A and B both enc-dec, trained in turns, cross-attention side by side;
@@ -16,17 +17,22 @@ import { openTrain, trainState, waitTrain, LONG } from './train-helpers.mjs';
 const STEPS = 60;
 const RUN = `page=train&family=encdec&data=reversal&preset=custom&layers=1&heads=2&embd=16&ctx=8&batch=16&lr=0.01&steps=${STEPS}&seed=1`;
 
-/** Every row of every layer's and head's map is a softmax: finite, in [0, 1], summing to 1. */
+/**
+ * Every row of every layer's and head's map (cross-attention, the encoder's and the decoder's
+ * self-attention) is a softmax: finite, in [0, 1], summing to 1; the decoder's is causal.
+ */
 function assertAlignment(tr) {
   assert.equal(tr.t, 8);
-  for (const layer of tr.cross) {
-    for (const head of layer) {
+  for (const key of ['cross', 'enc_self', 'dec_self']) {
+    assert.equal(tr[key].length, 1, `${key}: one layer`);
+    for (const head of tr[key].flat()) {
       assert.equal(head.length, tr.t * tr.t);
       for (let r = 0; r < tr.t; r++) {
         const row = head.slice(r * tr.t, (r + 1) * tr.t);
-        assert.ok(row.every((w) => Number.isFinite(w) && w >= 0 && w <= 1), `row ${r}: ${row}`);
+        assert.ok(row.every((w) => Number.isFinite(w) && w >= 0 && w <= 1), `${key} row ${r}: ${row}`);
         const sum = row.reduce((a, b) => a + b, 0);
-        assert.ok(Math.abs(sum - 1) < 1e-4, `row ${r} sums to ${sum}`);
+        assert.ok(Math.abs(sum - 1) < 1e-4, `${key} row ${r} sums to ${sum}`);
+        if (key === 'dec_self') assert.ok(row.slice(r + 1).every((w) => w === 0), `dec_self row ${r} looks ahead: ${row}`);
       }
     }
   }
@@ -84,6 +90,12 @@ async function trainAndCheck(page, engine) {
   assert.ok(p.items.length >= 2 && p.items.every((k) => k === 'seq2seq'), p.items.join());
   assert.equal(p.attentionHidden, true, 'the attention card points at the alignment instead');
   assert.equal(p.explore, true, 'Explore is not for the encoder-decoder');
+  // the map choice shows the decoder's causal self-attention, then the alignment again
+  await page.selectOption('#s2s-map', 'dec_self');
+  const maps = await page.evaluate(() => [...document.querySelectorAll('#tr-seq2seq [data-map]')].map((b) => [b.dataset.map, b.hidden, b.querySelector('.hm-title')?.textContent]));
+  assert.deepEqual(maps.map(([k, hidden]) => [k, hidden]), [['cross', true], ['enc_self', true], ['dec_self', false]]);
+  assert.equal(maps[2][2], 'Decoder self-attention');
+  await page.selectOption('#s2s-map', 'cross');
   console.log(`${engine}: loss ${first.toFixed(3)} → ${last.toFixed(3)}, val ${s.val[0].val.toFixed(3)} → ${s.val.at(-1).val.toFixed(3)}, ` +
     `${s.stats['tokens-s']} tokens/s; step by step "${p.translation.greedy.text}", teacher forcing "${p.translation.teacher.text}"`);
   return { state: s, translation: p.translation };

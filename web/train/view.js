@@ -243,7 +243,8 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
   function drawAttention() {
     const probe = state.run?.probe;
     if (isEncDec(state.run?.settings ?? form.settings())) {
-      ui.attentionIntro.textContent = 'The encoder-decoder’s attention is its cross-attention: the alignment map under “What it predicts”.';
+      ui.attentionIntro.textContent = 'The encoder-decoder’s attention maps (the cross-attention alignment, and the encoder’s and the ' +
+        'decoder’s self-attention) are under “What it predicts”, for a source you can change.';
       if (drawnProbe !== null) { drawnProbe = null; $('tr-attention').hidden = true; }
       return;
     }

@@ -1,7 +1,8 @@
 // What an encoder-decoder (the original Transformer) makes of a source, on the Train page's
 // "What it predicts" panel. The cross-attention map is the alignment: for each target position
 // (down), how much the decoder looked at each source position (across); a trained reverser
-// draws an anti-diagonal. Below it, what the decoder was fed and what it predicted at each
+// draws an anti-diagonal. The same choice shows the encoder's self-attention over the source
+// and the decoder's causal self-attention over what it was fed, per layer and head. Below it, what the decoder was fed and what it predicted at each
 // position, with teacher forcing (fed the true target: how it trains) and step by step (fed
 // its own previous outputs: how it runs), and where the two differ. No engine here: the page
 // gives it translations (the worker's `translate`) and hears of a new source through `onSource`.
@@ -10,6 +11,12 @@ import { el, liveText } from './dom.js';
 import { createHeatmap } from './heatmap.js';
 
 const LETTERS = /^[a-h]+$/;
+/** The maps `translate` returns, each T × T per layer and head: the key of its data, and its axes. */
+const MAPS = {
+  cross: { label: 'cross-attention (alignment)', title: 'Cross-attention', rows: 'target position', cols: 'source position' },
+  enc_self: { label: 'encoder self-attention', title: 'Encoder self-attention', rows: 'source position', cols: 'source position' },
+  dec_self: { label: 'decoder self-attention (causal)', title: 'Decoder self-attention', rows: 'target position', cols: 'target position', causal: true },
+};
 
 /** A token cell's text: padding shows as ·, BOS and EOS as themselves. */
 const shown = (tok) => (tok === '' ? '·' : tok);
@@ -24,9 +31,17 @@ export function createSeq2SeqView(container, { onSource }) {
   const message = liveText('p', 's2s-message notice');
   const layerSel = el('select', { attrs: { id: 's2s-layer', 'aria-label': 'decoder layer' } });
   const headSel = el('select', { attrs: { id: 's2s-head', 'aria-label': 'head' } });
-  const controls = el('div', { className: 's2s-controls' }, el('label', {}, 'Source ', source), hint, el('label', {}, 'Layer ', layerSel), el('label', {}, 'Head ', headSel));
+  const mapSel = el('select', { attrs: { id: 's2s-map', 'aria-label': 'attention map' } },
+    ...Object.entries(MAPS).map(([value, m]) => el('option', { attrs: { value }, text: m.label })));
+  const controls = el('div', { className: 's2s-controls' }, el('label', {}, 'Source ', source), hint,
+    el('label', {}, 'Map ', mapSel), el('label', {}, 'Layer ', layerSel), el('label', {}, 'Head ', headSel));
   const maps = el('div', { className: 's2s-map' });
-  const heat = createHeatmap(maps, { title: 'Cross-attention', kind: 'unit', square: true, maxHeight: 320, rowName: 'target position', colName: 'source position', tokenAxis: null });
+  const heats = Object.fromEntries(Object.entries(MAPS).map(([key, m]) => {
+    const box = el('div', { attrs: { 'data-map': key } });
+    maps.append(box);
+    const heat = createHeatmap(box, { title: m.title, kind: 'unit', square: true, maxHeight: 320, rowName: m.rows, colName: m.cols, tokenAxis: null });
+    return [key, { box, heat }];
+  }));
   const table = el('table', { className: 's2s-table', attrs: { id: 's2s-steps' } });
   const summary = liveText('p', 's2s-summary');
   container.append(controls, message.element, maps, summary.element, el('div', { className: 'table-scroll' }, table));
@@ -44,10 +59,14 @@ export function createSeq2SeqView(container, { onSource }) {
     const { t, cross, source: src, greedy, teacher, target } = last.translation;
     fillSelect(layerSel, cross.length, 'layer');
     fillSelect(headSel, cross[0].length, 'head');
-    const [l, h] = [Number(layerSel.value), Number(headSel.value)];
-    heat.update({
-      data: Float32Array.from(cross[l][h]), rows: t, cols: t, rowLabels: greedy.fed.map(shown), colLabels: src.map(shown),
-      shape: `step ${last.step.toLocaleString('en')}, decoder layer ${l}, head ${h}: ${t} target × ${t} source positions`,
+    const [l, h, key] = [Number(layerSel.value), Number(headSel.value), mapSel.value];
+    const map = MAPS[key];
+    const fed = greedy.fed.map(shown); // the step-by-step pass's: what the decoder was fed
+    const labels = { 'source position': src.map(shown), 'target position': fed };
+    for (const [k, { box }] of Object.entries(heats)) box.hidden = k !== key;
+    heats[key].heat.update({
+      data: Float32Array.from(last.translation[key][l][h]), rows: t, cols: t, rowLabels: labels[map.rows], colLabels: labels[map.cols], causal: Boolean(map.causal),
+      shape: `step ${last.step.toLocaleString('en')}, ${key === 'enc_self' ? 'encoder' : 'decoder'} layer ${l}, head ${h}: ${t} ${map.rows.split(' ')[0]} × ${t} ${map.cols.split(' ')[0]} positions`,
     });
     const head = el('tr', {}, ...['position', 'teacher forcing: fed', 'predicts', 'step by step: fed', 'predicts'].map((x) => el('th', { text: x, attrs: { scope: 'col' } })));
     // positions up to the true EOS count; after it, teacher forcing feeds padding
@@ -74,6 +93,7 @@ export function createSeq2SeqView(container, { onSource }) {
     onSource(text);
   });
   layerSel.addEventListener('change', draw);
+  mapSel.addEventListener('change', draw);
   headSel.addEventListener('change', draw);
 
   return {

@@ -21,11 +21,12 @@ export function predictionItem(s) {
   return el('li', { className: 'sample', attrs: { 'data-kind': s.kind } }, step, block(s));
 }
 
-/** An encoder-decoder's two decodings of the probe source, against the true target. */
+/** An encoder-decoder's two decodings of the probe source, against the true target (padding, "\n", shows as ·). */
 function decodingBlock(s) {
   const right = s.greedy === s.target;
+  const shown = (text) => text.replace(/\n/g, '·');
   return el('p', { className: 'sample-text' },
-    `target “${s.target}”: teacher forcing “${s.teacher}”, step by step “${s.greedy}” `,
+    `target “${s.target}”: teacher forcing “${shown(s.teacher)}”, step by step “${shown(s.greedy)}” `,
     el('span', { className: 'verdict', attrs: { 'data-right': String(right) }, text: right ? '✓' : '✗' }));
 }
 

@@ -215,7 +215,7 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
       ui.samplesIntro.textContent = `Every ${every} steps and after each Step, the model runs the source below: the cross-attention map ` +
         'is the alignment (a trained reverser draws an anti-diagonal), and the table shows what the decoder is fed and predicts with ' +
         'teacher forcing (the true previous letters, as in training) and step by step (its own outputs, as at inference). ' +
-        'Type another source to run it.';
+        'Map also shows the encoder’s and the decoder’s self-attention. Type another source to run it.';
       if (run.probe?.translation) seq2seq.update(run.probe);
     } else if (run && shows !== 'samples') {
       ui.samplesTitle.textContent = 'What it predicts';

@@ -78,7 +78,8 @@ export function createSeq2SeqView(container, { onSource }) {
     });
     table.replaceChildren(el('thead', {}, head), el('tbody', {}, ...rows));
     const differ = teacher.fed.filter((x, k) => counted(k) && x !== greedy.fed[k]).length;
-    summary.set(`True target “${target}”. Teacher forcing predicts “${teacher.text}”; step by step it writes “${greedy.text}”` +
+    const text = (x) => x.replace(/\n/g, '·'); // an untrained decoder may write padding
+    summary.set(`True target “${target}”. Teacher forcing predicts “${text(teacher.text)}”; step by step it writes “${text(greedy.text)}”` +
       (differ ? ` — fed its own outputs, the decoder saw ${differ} token${differ > 1 ? 's' : ''} different from the truth (marked rows).` : ' — fed the same tokens both ways.'));
     container.dataset.ready = 'true';
   }

@@ -225,6 +225,9 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
       const shown = JSON.stringify(run.inputs.prompt.replace(/^\n/, '')).slice(1, -1);
       ui.samplesIntro.textContent = `Every ${every} steps the model continues the prompt “${shown}” for 80 characters (temperature 0.8). ` +
         'Grey is the prompt, the rest is the model’s own. Untrained, it writes noise; as it learns, the output follows the data.';
+    } else if (!run && isEncDec(form.settings())) {
+      ui.samplesTitle.textContent = 'What it predicts';
+      ui.samplesIntro.textContent = 'Once training starts, the encoder-decoder’s alignment and what it writes for a source, teacher-forced and step by step, appear here.';
     } else {
       ui.samplesTitle.textContent = 'What it writes';
       ui.samplesIntro.textContent = 'Samples of what the model writes appear here while it trains.';

@@ -59,10 +59,11 @@ export async function createEngine(worker, options) {
  * Loads a model from checkpoint bytes (safetensors) in the worker.
  * @param {{ call: Function }} worker
  * @param {Uint8Array} bytes
- * @param {{ backend?: string, seed?: number }} [options]
+ * @param {{ backend?: string, seed?: number, encdec?: boolean }} [options] encdec: open an encoder-decoder
+ *   as the Seq2Seq class (training and `translate`, no traces), as the Train page does
  */
-export async function loadEngine(worker, bytes, { backend = 'auto', seed = 1 } = {}) {
-  return bind(worker, await worker.call('load', bytes, backend, seed));
+export async function loadEngine(worker, bytes, { backend = 'auto', seed = 1, encdec = false } = {}) {
+  return bind(worker, await worker.call('load', bytes, backend, seed, encdec));
 }
 
 /**

@@ -43,7 +43,9 @@ function register(pg) {
 
 const methods = {
   create: async (options) => register(await (options?.config?.family === 'encoder_decoder' ? Seq2Seq : Playground).create(options)),
-  load: async (bytes, backend, seed) => register(await (isEncDec(bytes) ? Seq2Seq : Playground).load(bytes, backend, BigInt(seed))),
+  /** `encdec`: the caller (the Train page) drives an encoder-decoder's Seq2Seq too; elsewhere a Playground refuses one by name. */
+  load: async (bytes, backend, seed, encdec = false) =>
+    register(await (encdec && isEncDec(bytes) ? Seq2Seq : Playground).load(bytes, backend, BigInt(seed))),
   loadGpt2: async (weights, config, vocab, merges, backend, seed) =>
     register(await Playground.loadGpt2(weights, config ?? undefined, vocab, merges, backend, BigInt(seed))),
   tasks: () => Playground.tasks(),

@@ -362,7 +362,7 @@ export function createTrainer(worker, hooks) {
   async function restoreRecord(rec) {
     if (rec.version !== RECORD_VERSION) throw new Error('the saved run is from another version of the page');
     const s = rec.settings;
-    const engine = await loadEngine(worker, rec.checkpoint, { backend: s.engine, seed: s.seed });
+    const engine = await loadEngine(worker, rec.checkpoint, { backend: s.engine, seed: s.seed, encdec: true });
     try {
       if (rec.train) {
         await engine.setData(rec.data, s.seed);
@@ -592,7 +592,7 @@ export function createTrainer(worker, hooks) {
       state.status = 'busy'; // a running loop stops after its current call; the buttons wait
       changed();
       const job = exclusive(async () => {
-        const engine = await loadEngine(worker, bytes, { backend: settings.engine, seed: settings.seed });
+        const engine = await loadEngine(worker, bytes, { backend: settings.engine, seed: settings.seed, encdec: true });
         await disposeEngine();
         await clearRun().catch(() => {});
         const c = engine.config;

@@ -126,3 +126,22 @@ fn gpu_and_cpu_decode_a_source_alike_with_every_attention_map() {
         }
     }
 }
+
+#[test]
+fn one_source_in_ten_is_held_out_for_validation_and_never_trained_on() {
+    let tok = seq2seq::tokenizer();
+    let [pad, ..] = seq2seq::specials(&tok).unwrap();
+    let sources = |validation: bool, t: usize, seed: u64| -> Vec<String> {
+        let rows = seq2seq::split_batch(200, t, &mut playground_core::Rng::new(seed), validation);
+        rows.src.chunks(t).map(|r| tok.decode(&r.iter().copied().filter(|&id| id != pad).collect::<Vec<_>>()).unwrap()).collect()
+    };
+    for t in [seq2seq::MIN_SPLIT_BLOCK, 8] {
+        assert!(sources(false, t, 1).iter().all(|s| !seq2seq::held_out(s)), "t = {t}: training batches hold no held-out source");
+        assert!(sources(true, t, 2).iter().all(|s| seq2seq::held_out(s)), "t = {t}: validation batches hold only held-out ones");
+    }
+    let mut rng = playground_core::Rng::new(3);
+    let share = (0..5000).filter(|_| seq2seq::held_out(&seq2seq::example(8, &mut rng))).count();
+    assert!((350..650).contains(&share), "about one in ten held out: {share} of 5000");
+    let err = block_on(EncDecSession::fresh(None, ModelConfig { block_size: 3, ..config() }, 1)).err().expect("too short");
+    assert!(matches!(err, GpuError::Core(CoreError::Config { field: "block_size", .. })), "{err}");
+}

@@ -1,6 +1,7 @@
 //! `EncDecSession`: the encoder-decoder as the Train page drives it, beside `Session` (which
 //! runs the single-stream families). Its data is the generated reversal task
-//! (`playground_core::data::seq2seq`): it cuts seeded batches, trains with teacher forcing,
+//! (`playground_core::data::seq2seq`), one source in ten held out for validation: it draws
+//! seeded batches, trains with teacher forcing,
 //! evaluates on fixed batches, runs a source both ways (teacher forcing and step by step) and
 //! writes checkpoints with the same metadata as `Session`'s, so a reload resumes exactly.
 //!
@@ -13,15 +14,14 @@ use crate::error::GpuError;
 use crate::session::{META_BATCH_RNG, META_DATA, META_STEP, META_TRAIN_CONFIG};
 use playground_core::checkpoint::Checkpoint;
 use playground_core::config::Family;
-use playground_core::data::seq2seq::{self, seq2seq_batch, Seq2SeqRows, TASK_NAME};
+use playground_core::data::seq2seq::{self, split_batch, Seq2SeqRows, MIN_SPLIT_BLOCK, TASK_NAME};
 use playground_core::model::{argmax, EncDecActs};
 use playground_core::train::{OptimizerState, StepStats, TrainConfig};
 use playground_core::train_seq2seq::Seq2SeqTrainer;
 use playground_core::{CharTokenizer, CoreError, CpuModel, ModelConfig, Rng};
 use std::collections::BTreeMap;
 
-/// Mixed into the training seed for the evaluation batches, which stay the same all run long;
-/// the "training" and "validation" batches are two fixed streams of fresh examples.
+/// Mixed into the training seed for the evaluation batches, which stay the same all run long.
 const EVAL_SEED_SALT: u64 = 0x5E05_E7A1;
 
 enum Engine {
@@ -68,6 +68,16 @@ impl EncDecSession {
                 "this is a {:?} model, not an encoder-decoder; open it with the {:?} family",
                 config.family, config.family
             ))
+            .into());
+        }
+        if config.block_size < MIN_SPLIT_BLOCK {
+            return Err(CoreError::Config {
+                field: "block_size",
+                value: config.block_size as u64,
+                reason: format!(
+                    "the reversal task needs a context of at least {MIN_SPLIT_BLOCK} (strings of 1 to context − 1 letters and EOS)"
+                ),
+            }
             .into());
         }
         if tokenizer != seq2seq::tokenizer() {
@@ -168,7 +178,7 @@ impl EncDecSession {
         self.train.ok_or_else(|| CoreError::Data("training has not been started".into()).into())
     }
 
-    /// Runs `n` teacher-forced steps on fresh reversal batches. A step that breaks changes no
+    /// Runs `n` teacher-forced steps on fresh reversal batches (never a held-out source). A step that breaks changes no
     /// weights; the error names it and the batch stream is back where it was before it.
     pub async fn train_steps(&mut self, n: usize) -> Result<Vec<StepStats>, GpuError> {
         let train = self.training()?;
@@ -176,7 +186,7 @@ impl EncDecSession {
         let mut stats = Vec::with_capacity(n);
         for _ in 0..n {
             let before = self.batch_rng.clone();
-            let batch = seq2seq_batch(b, t, &mut self.batch_rng);
+            let batch = split_batch(b, t, &mut self.batch_rng, false);
             let step = match &mut self.engine {
                 Engine::Cpu(tr) => tr.step(&batch, b, t).map_err(GpuError::from),
                 Engine::Gpu { trainer: Some(tr), .. } => tr.step(&batch.src, &batch.dec_in, &batch.targets).await,
@@ -193,8 +203,8 @@ impl EncDecSession {
         Ok(stats)
     }
 
-    /// Mean teacher-forced loss on `batches` fixed batches of each of two fixed example
-    /// streams: (training, validation).
+    /// Mean teacher-forced loss on `batches` fixed batches of training sources and of held-out
+    /// ones: (training, validation).
     pub async fn evaluate(&mut self, batches: usize) -> Result<(f32, f32), GpuError> {
         let train = self.training()?;
         let (b, t) = (train.batch_size, self.config.block_size);
@@ -202,7 +212,7 @@ impl EncDecSession {
         for (i, loss) in losses.iter_mut().enumerate() {
             let mut rng = Rng::new(train.seed ^ EVAL_SEED_SALT ^ i as u64);
             for _ in 0..batches {
-                let batch = seq2seq_batch(b, t, &mut rng);
+                let batch = split_batch(b, t, &mut rng, i == 1);
                 *loss += match &mut self.engine {
                     Engine::Cpu(tr) => tr.eval(&batch, b, t)?,
                     Engine::Gpu { trainer: Some(tr), .. } => tr.loss(&batch.src, &batch.dec_in, &batch.targets).await?,

@@ -137,7 +137,7 @@ impl Seq2Seq {
         crate::to_value(&stats)
     }
 
-    /// `{ train, val }`: mean loss on `batches` fixed batches of each of two example streams.
+    /// `{ train, val }`: mean loss on `batches` fixed batches of training and of held-out sources.
     pub async fn evaluate(&mut self, batches: u32) -> Result<JsValue, JsValue> {
         let (train, val) = self.session.evaluate(batches.max(1) as usize).await.map_err(to_js)?;
         crate::to_value(&EvalDto { train, val })

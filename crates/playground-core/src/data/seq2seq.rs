@@ -94,10 +94,39 @@ pub fn specials(tokenizer: &CharTokenizer) -> Result<[u32; 3], CoreError> {
 
 /// `b` fresh reversal examples, each row (B, T) flattened.
 pub fn seq2seq_batch(b: usize, t: usize, rng: &mut Rng) -> Seq2SeqRows {
+    batch_of(b, t, || example(t, rng))
+}
+
+/// One source in `HELD_OUT_EVERY`, chosen by a fixed hash of its letters, is held out.
+const HELD_OUT_EVERY: u32 = 10;
+/// The shortest context `split_batch` takes: its 1 to 3 letter strings hold 58 held-out ones.
+pub const MIN_SPLIT_BLOCK: usize = 4;
+
+/// Whether `source` is held out for validation: the page's runs never train on it.
+pub fn held_out(source: &str) -> bool {
+    // FNV-1a
+    let h = source.bytes().fold(0x811c_9dc5u32, |h, byte| (h ^ u32::from(byte)).wrapping_mul(0x0100_0193));
+    h % HELD_OUT_EVERY == 0
+}
+
+/// `b` fresh examples of one split: with `validation`, held-out sources only, else never one.
+/// Needs t ≥ `MIN_SPLIT_BLOCK` (shorter contexts may have no held-out string to draw).
+pub fn split_batch(b: usize, t: usize, rng: &mut Rng, validation: bool) -> Seq2SeqRows {
+    debug_assert!(t >= MIN_SPLIT_BLOCK);
+    batch_of(b, t, || loop {
+        let s = example(t, rng);
+        if held_out(&s) == validation {
+            return s;
+        }
+    })
+}
+
+/// The rows of `b` sources drawn by `source`.
+fn batch_of(b: usize, t: usize, mut source: impl FnMut() -> String) -> Seq2SeqRows {
     let tok = tokenizer();
     let mut batch = Seq2SeqRows { src: Vec::with_capacity(b * t), dec_in: Vec::with_capacity(b * t), targets: Vec::with_capacity(b * t) };
     for _ in 0..b {
-        let s = example(t, rng);
+        let s = source();
         let r = rows(&tok, &s, &target_of(&s), t).expect("examples fit the row and the alphabet");
         batch.src.extend(r.src);
         batch.dec_in.extend(r.dec_in);

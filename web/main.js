@@ -233,7 +233,7 @@ async function bootExplore(given) {
     firstBackend = model.engine.backend;
     performance.mark('playground:first-heatmap');
     if (!quick) timings.engineSettledMs = timings.firstHeatmapMs;
-    else handOver(model).catch((err) => fail('Starting the WebGPU engine failed', err));
+    else handOver(model).catch((err) => keepCpu(model, err));
   }));
   if (state.view !== 'tokens') $(state.view).scrollIntoView();
   markCurrent();
@@ -245,6 +245,16 @@ function loadDefault() {
     .then((quick) => (quick || !firstDefault ? loadDefaultModel(worker) : firstDefault))
     .then((m) => ({ ...m, trained: false }));
   return defaultModel;
+}
+
+/** The hand-over failed: the CPU engine stays Explore's default, and the page says why. */
+function keepCpu(model, err) {
+  console.error(err);
+  model.quick = false;
+  model.gpuError = err?.message ?? String(err);
+  defaultModel = Promise.resolve(model);
+  timings.engineSettledMs ??= timings.firstHeatmapMs; // the CPU engine's heatmaps stay
+  if (shownModel === model) modelNotices.set('engine', engineNotices());
 }
 
 /**
@@ -311,9 +321,11 @@ function applyHash(entering) {
 }
 
 function engineNotices() {
-  if (shownModel.quick) {
-    ui.engine.textContent = 'Engine: the CPU reference implementation (WebAssembly), in a worker, for these first views, while the WebGPU engine starts.';
-    return [];
+  if (shownModel.quick || shownModel.gpuError) {
+    ui.engine.textContent = shownModel.quick
+      ? 'Engine: the CPU reference implementation (WebAssembly), in a worker, for these first views, while the WebGPU engine starts.'
+      : 'Engine: the CPU reference implementation (WebAssembly), in a worker.';
+    return shownModel.gpuError ? [{ level: 'warn', text: `The WebGPU engine could not start, so the CPU engine stays: ${shownModel.gpuError}` }] : [];
   }
   ui.engine.textContent =
     engine.backend === 'webgpu'

@@ -41,8 +41,8 @@ fn minify_line(line: &str) -> String {
     out
 }
 
-/// `wgsl` minified, with exactly as many lines. Block comments (`/* */`) are not supported:
-/// the shaders use none.
+/// `wgsl` minified, with exactly as many lines. Block comments (`/* */`) are kept, squeezed
+/// like code (still valid WGSL); the shaders use none.
 pub fn minify(wgsl: &str) -> String {
     wgsl.split('\n').map(minify_line).collect::<Vec<_>>().join("\n")
 }

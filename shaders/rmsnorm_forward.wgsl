@@ -1,6 +1,5 @@
 // RMSNorm forward. Each row (b, t) is normalized by LANES = 8 invocations that share its C
-// channels; a workgroup of 64 takes 8 rows, as layernorm_forward.wgsl (read its comments for
-// why). One sum per row (of squares), where LayerNorm needs two.
+// channels (include/rmsnorm_rows.wgsl). One sum per row (of squares), where LayerNorm needs two.
 //   out    : (rows, C)   out = inp·rstd·weight
 //   rstd   : (rows)      1/√(mean(inp²) + eps), kept for rmsnorm_backward_*
 //   inp    : (rows, C)   weight : (C)
@@ -19,37 +18,22 @@ struct Params {
 @group(0) @binding(3) var<storage, read> weight: array<f32>;
 @group(0) @binding(4) var<uniform> params: Params;
 
-const WORKGROUP_SIZE: u32 = 64u;
-const LANES: u32 = 8u;                        // invocations per row
-const ROWS: u32 = WORKGROUP_SIZE / LANES;     // rows per workgroup
-
-var<workgroup> partial: array<f32, WORKGROUP_SIZE>;
-
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(
     @builtin(workgroup_id) wid: vec3<u32>,
     @builtin(num_workgroups) nwg: vec3<u32>,
     @builtin(local_invocation_index) lid: u32,
 ) {
-    let row = (wid.y * nwg.x + wid.x) * ROWS + lid / LANES;
-    let lane = lid % LANES;
-    let valid = row < params.rows; // invalid rows still reach the barrier
-    let c = select(0u, params.c, valid); // an invalid row loops over nothing
-    let base = row * params.c;
+    let r = row_lane(wid, nwg, lid);
 
     var s = 0.0;
-    for (var i = lane; i < c; i += LANES) { s += inp[base + i] * inp[base + i]; }
-    partial[lid] = s;
-    workgroupBarrier();
-    let first = lid - lid % LANES;
-    var ss = 0.0;
-    for (var i = 0u; i < LANES; i++) { ss += partial[first + i]; }
-    let r = 1.0 / sqrt(ss / f32(params.c) + params.eps);
+    for (var i = r.lane; i < r.c; i += LANES) { s += inp[r.base + i] * inp[r.base + i]; }
+    let rs = 1.0 / sqrt(lanes_sum(lid, s) / f32(params.c) + params.eps);
 
-    for (var i = lane; i < c; i += LANES) {
-        out[base + i] = inp[base + i] * r * weight[i];
+    for (var i = r.lane; i < r.c; i += LANES) {
+        out[r.base + i] = inp[r.base + i] * rs * weight[i];
     }
-    if (valid && lane == 0u) {
-        rstd[row] = r;
+    if (r.valid && r.lane == 0u) {
+        rstd[r.row] = rs;
     }
 }

@@ -6,7 +6,7 @@
 // and every state change is written back to the URL. Explore shows the default model, or the
 // model being trained when the Train page asks ("Explore this model").
 
-import { startWorker } from './engine/client.js';
+import { worker, handsOver, firstDefault } from './boot.js';
 import { loadDefaultModel } from './model-source.js';
 import { loadGpt2 } from './gpt2-files.js';
 import { deserialize, serialize, isTrainHash, MAX_TEXT } from './state.js';
@@ -77,7 +77,6 @@ const fillMask = createFillMaskView(ui.fillMask);
 const classesView = createClassesView(ui.classes);
 let classNames = null; // the classifier's class names, from the engine's task list
 
-const worker = startWorker(); // one worker hosts every engine: the default model's and the training run's
 const inspect = createInspect({
   lens: $('view-lens'), ablation: $('view-ablation'), cost: $('view-cost'), worker, onHighlight, onError: (what, err) => fail(what, err),
 });
@@ -88,14 +87,17 @@ let limits = null;
 let state = null;
 let last = { input: null, trace: null, keys: [], logits: null, sampling: null, output: null }; // what the views show
 let changedAt = null; // performance.now() of the oldest change not yet drawn
-const timings = { engineReadyMs: null, firstHeatmapMs: null, update: null }; // ms; the first two since navigation start
+// ms since navigation start: the first engine ready, its first heatmaps, and the first heatmaps
+// of the engine the page stays on (WebGPU after a hand-over; else the same as firstHeatmapMs)
+const timings = { engineReadyMs: null, firstHeatmapMs: null, engineSettledMs: null, update: null };
+let firstBackend = null;
 let renders = 0;
 let renderedAt = 0; // performance.now() of the last render
 let generating = false;
 let stopGenerating = false;
 let page = null; // 'explore' | 'train': the page shown
 let exploreBooted = null; // promise: Explore's first model loaded and drawn
-let defaultModel = null; // promise of loadDefaultModel()
+let defaultModel = null; // promise of loadDefaultModel() on the page's engine ('auto')
 let bpeView = null; // promise of the BPE panel, once opened
 let shownModel = null; // the model Explore shows: { engine, about, example, trained }
 let trainView = null; // promise of the Train page's view
@@ -115,6 +117,8 @@ Object.defineProperty(window, 'playgroundDebug', {
     get timings() { return { ...timings }; },
     get renders() { return renders; },
     get backend() { return engine?.backend ?? null; },
+    /** The backend that drew the first heatmaps ('cpu' before a hand-over to WebGPU). */
+    get firstBackend() { return firstBackend; },
     get config() { return config; },
     /** "char", or "gpt2" for opened GPT-2 files. */
     get tokenizer() { return engine?.tokenizer ?? null; },
@@ -206,7 +210,8 @@ async function showTrain() {
 
 /** Explore's first model: the one given, or the default. Loads, draws, and wires the controls. */
 async function bootExplore(given) {
-  const model = given ?? (await loadDefault());
+  const quick = !given && (await handsOver);
+  const model = given ?? (quick ? { ...(await firstDefault), trained: false, quick: true } : await loadDefault());
   timings.engineReadyMs = performance.now();
   setModel(model);
   const parsed = deserialize(location.hash, limits);
@@ -219,7 +224,10 @@ async function bootExplore(given) {
   await trace();
   requestAnimationFrame(() => setTimeout(() => { // after the frame that shows the first heatmaps
     timings.firstHeatmapMs = performance.now(); // since navigation start
+    firstBackend = model.engine.backend;
     performance.mark('playground:first-heatmap');
+    if (!quick) timings.engineSettledMs = timings.firstHeatmapMs;
+    else handOver(model).catch((err) => keepCpu(model, err));
   }));
   if (state.view !== 'tokens') $(state.view).scrollIntoView();
   markCurrent();
@@ -227,8 +235,38 @@ async function bootExplore(given) {
 }
 
 function loadDefault() {
-  defaultModel ??= loadDefaultModel(worker).then((m) => ({ ...m, trained: false }));
+  defaultModel ??= handsOver
+    .then((quick) => (quick || !firstDefault ? loadDefaultModel(worker) : firstDefault))
+    .then((m) => ({ ...m, trained: false }));
   return defaultModel;
+}
+
+/** The hand-over failed: the CPU engine stays Explore's default, and the page says why. */
+function keepCpu(model, err) {
+  console.error(err);
+  model.quick = false;
+  model.gpuError = err?.message ?? String(err);
+  defaultModel = Promise.resolve(model);
+  timings.engineSettledMs ??= timings.firstHeatmapMs; // the CPU engine's heatmaps stay
+  if (shownModel === model) modelNotices.set('engine', engineNotices());
+}
+
+/**
+ * Explore's first heatmaps came from the CPU engine (`quick`): loads the default model on the
+ * page's engine, compiles its kernels with one forward pass of the shown input, then lets it
+ * draw, unless Explore has moved on to another model meanwhile. Ablation and every other
+ * setting live in the page, so the next trace applies them to the new engine.
+ */
+async function handOver(quick) {
+  const next = await loadDefault();
+  if (shownModel !== quick) return; // Explore moved on; useModel(null) takes `next` from loadDefault()
+  const ids = last.input?.ids.length ? last.input.ids : [0];
+  await next.engine.forward(ids, traceKeys(config, state.layer, state.head));
+  if (shownModel !== quick) return;
+  setModel(next);
+  changedAt ??= performance.now();
+  await trace();
+  requestAnimationFrame(() => setTimeout(() => { timings.engineSettledMs = performance.now(); }));
 }
 
 /** Explore's model: its engine, limits and the sentence about it. */
@@ -277,6 +315,12 @@ function applyHash(entering) {
 }
 
 function engineNotices() {
+  if (shownModel.quick || shownModel.gpuError) {
+    ui.engine.textContent = shownModel.quick
+      ? 'Engine: the CPU reference implementation (WebAssembly), in a worker, for these first views, while the WebGPU engine starts.'
+      : 'Engine: the CPU reference implementation (WebAssembly), in a worker.';
+    return shownModel.gpuError ? [{ level: 'warn', text: `The WebGPU engine could not start, so the CPU engine stays: ${shownModel.gpuError}` }] : [];
+  }
   ui.engine.textContent =
     engine.backend === 'webgpu'
       ? `Engine: WebGPU on ${engine.adapter ?? 'this GPU'}, in a worker, so the page stays responsive.`
@@ -491,14 +535,15 @@ async function generate() {
   stopGenerating = false;
   ui.generate.textContent = 'Stop';
   try {
-    await engine.setSeed(state.seed);
+    const sampler = engine; // seeded here; a hand-over to WebGPU while generating does not reseed
+    await sampler.setSeed(state.seed);
     await trace(); // the logits of exactly the current text
     for (let i = 0; i < GENERATE_COUNT && !stopGenerating && last.logits; i++) {
       if ([...state.text].length >= MAX_TEXT) {
         ui.genStatus.textContent = `Stopped: the text reached ${MAX_TEXT} characters.`;
         break;
       }
-      const id = await engine.sample(last.logits, state.temp, state.topk, state.topp);
+      const id = await sampler.sample(last.logits, state.temp, state.topk, state.topp);
       if (stopGenerating) break;
       state.text += engine.tokenizer === 'gpt2' ? await engine.decode([id]) : vocab[id];
       ui.text.value = state.text;

@@ -22,10 +22,17 @@ export const FALLBACK_MODEL = {
 /** A sentence of the language the default model learned: the verb agrees with its subject. */
 export const EXAMPLE = 'the big cat sees some small dogs .';
 
+let defaultBytes = null; // promise of fetchDefault(), fetched once per page
+
 /**
- * Fetches the default checkpoint's bytes, or null when it is not there.
+ * The default checkpoint's bytes, or null when it is not there (fetched on the first call).
  * @returns {Promise<Uint8Array|null>}
  */
+export function prefetchDefault() {
+  defaultBytes ??= fetchDefault();
+  return defaultBytes;
+}
+
 async function fetchDefault() {
   try {
     const res = await fetch(DEFAULT_URL);
@@ -43,7 +50,7 @@ async function fetchDefault() {
  *   `about` says in one sentence what the weights are, for the page
  */
 export async function loadDefaultModel(worker, { backend = 'auto' } = {}) {
-  const bytes = await fetchDefault();
+  const bytes = await prefetchDefault();
   if (bytes) {
     const engine = await loadEngine(worker, bytes, { backend, seed: 1 });
     const m = engine.metadata;

@@ -6,6 +6,7 @@ use naga::valid::{Capabilities, ValidationFlags, Validator};
 use naga::AddressSpace;
 use playground_gpu::kernels;
 use playground_gpu::shaders::{all, Kernel};
+use playground_gpu::wgsl_minify::minify;
 use std::collections::BTreeSet;
 
 fn parse(name: &str, wgsl: &str) -> naga::Module {
@@ -43,10 +44,19 @@ fn every_file_in_shaders_dir_is_used_and_every_kernel_named_once() {
     assert!(!kernels.is_empty(), "no .wgsl files found in {dir}");
     let sources = all();
     for (path, text) in kernels.iter().chain(&wgsl_files(&format!("{dir}/include"))) {
-        assert!(sources.iter().any(|s| s.wgsl.contains(text.as_str())), "{path} is in no kernel of shaders.rs");
+        let shipped = minify(text);
+        assert!(sources.iter().any(|s| s.wgsl.contains(shipped.as_str())), "{path} is in no kernel of shaders.rs");
+        assert_eq!(shipped.lines().count(), text.lines().count(), "{path}: minified, its lines moved");
     }
     let names: BTreeSet<&str> = sources.iter().map(|s| s.name).collect();
     assert_eq!(names.len(), sources.len(), "two kernels share a name");
+}
+
+#[test]
+fn minify_drops_comments_and_spaces_but_no_token_boundary() {
+    let wgsl = "// header\n\n  let x : f32 = a - -b; // why\n  @compute @workgroup_size(64) fn main() -> f32 {\n    y += x >= z;\n}\n";
+    let want = "\n\nlet x:f32=a- -b;\n@compute @workgroup_size(64)fn main()->f32{\ny+=x>=z;\n}\n";
+    assert_eq!(minify(wgsl), want);
 }
 
 #[test]

@@ -16,7 +16,7 @@ after(async () => { await env?.close(); });
 
 test('training a BPE on the text shows the merges and the text re-tokenized', async () => {
   await page.goto(env.url);
-  await page.waitForFunction(() => window.playgroundDebug?.timings.firstHeatmapMs > 0, null, { timeout: TIMEOUT });
+  await page.waitForFunction(() => window.playgroundDebug?.timings.engineSettledMs > 0, null, { timeout: TIMEOUT });
   // GPT-2's split gives the pieces "abab", " abab", " abab": 14 bytes; the pair a b occurs 6 times
   await page.fill('#text', 'abab abab abab');
   await page.click('#bpe > summary');

@@ -33,7 +33,7 @@ async function show(text) {
 
 test('GPT-2 files open in the page: tiktoken ids, every view, values equal to the CPU engine', async () => {
   await page.goto(env.url);
-  await page.waitForFunction(() => window.playgroundDebug?.timings.firstHeatmapMs > 0, null, { timeout: TIMEOUT });
+  await page.waitForFunction(() => window.playgroundDebug?.timings.engineSettledMs > 0, null, { timeout: TIMEOUT });
   const files = tinyGpt2Files();
   await page.setInputFiles('#gpt2-files', files);
   await page.waitForFunction(() => window.playgroundDebug.tokenizer === 'gpt2' && window.playgroundDebug.renders > 0, null, { timeout: TIMEOUT });

@@ -129,7 +129,7 @@ test('index.html with a hostile address: the page says what it replaced, shows t
   assert.match(seen.notices, /unknown setting "constructor"/);
   assert.deepEqual({ layer: seen.state.layer, view: seen.state.view, topk: seen.state.topk, temp: seen.state.temp }, { layer: 0, view: 'tokens', topk: 0, temp: 1 });
   const seenRun = await assertNothingRan(page);
-  assert.equal(seenRun.scripts, 2, 'only the page’s own two script elements');
+  assert.equal(seenRun.scripts, 3, 'only the page’s own three script elements (boot.js, main.js, share.js)');
   assert.equal(await page.evaluate(() => document.querySelectorAll('img[src="x"], body script:not([type="module"])').length), 0);
   assert.deepEqual(page.errors, []);
   await page.close();

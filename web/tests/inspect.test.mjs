@@ -20,6 +20,8 @@ after(async () => { await env?.close(); });
 
 async function explore(page) {
   await page.goto(env.url);
+  // after the hand-over from the CPU engine's first heatmaps to WebGPU
+  await page.waitForFunction(() => window.playgroundDebug?.timings.engineSettledMs > 0, null, { timeout: LOAD });
   await page.waitForFunction(() => window.playgroundDebug?.inspected, null, { timeout: LOAD });
   await page.evaluate(() => window.playgroundDebug.inspected);
 }

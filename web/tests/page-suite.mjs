@@ -54,7 +54,7 @@ export function definePageTests({ webgpu }) {
 
   test(`${backend}: the page loads on the example, without console errors, and says which engine runs`, async () => {
     await page.goto(env.url);
-    await page.waitForFunction(() => window.playgroundDebug?.timings.firstHeatmapMs > 0, null, { timeout: LOAD_TIMEOUT });
+    await page.waitForFunction(() => window.playgroundDebug?.timings.engineSettledMs > 0, null, { timeout: LOAD_TIMEOUT });
     const info = await page.evaluate(() => ({
       backend: window.playgroundDebug.backend,
       t: window.playgroundDebug.input.ids.length,
@@ -62,6 +62,8 @@ export function definePageTests({ webgpu }) {
       engine: document.querySelector('#engine').textContent,
       notices: [...document.querySelectorAll('.notice')].map((n) => n.textContent),
       first: window.playgroundDebug.timings.firstHeatmapMs,
+      settled: window.playgroundDebug.timings.engineSettledMs,
+      firstBackend: window.playgroundDebug.firstBackend,
       maps: document.querySelectorAll('canvas.hm-canvas').length,
     }));
     assert.equal(info.backend, backend);
@@ -71,7 +73,11 @@ export function definePageTests({ webgpu }) {
     assert.ok(!info.notices.some((n) => /weights are random/.test(n)), 'the trained default loaded, not the random stand-in');
     if (webgpu) assert.match(info.engine, /WebGPU/);
     else assert.ok(info.notices.some((n) => /WebGPU is not available/.test(n)), 'a visible CPU-fallback notice');
-    console.log(`${backend}: first heatmap ${info.first.toFixed(0)} ms after navigation start`);
+    // with WebGPU, the CPU engine draws the first heatmaps and hands over; without, one engine draws
+    assert.equal(info.firstBackend, 'cpu');
+    if (webgpu) assert.ok(info.first > 0 && info.settled > info.first, `first heatmap ${info.first} ms, WebGPU's ${info.settled} ms`);
+    else assert.equal(info.settled, info.first);
+    console.log(`${backend}: first heatmap ${info.first.toFixed(0)} ms after navigation start` + (webgpu ? ` (CPU engine), WebGPU's ${info.settled.toFixed(0)} ms` : ''));
     assert.deepEqual(page.errors, []);
   });
 
@@ -314,7 +320,7 @@ export function definePageTests({ webgpu }) {
 
     const other = await env.newPage({ viewport: { width: 1280, height: 900 } });
     await other.goto(url);
-    await other.waitForFunction(() => window.playgroundDebug?.renders > 0, null, { timeout: LOAD_TIMEOUT });
+    await other.waitForFunction(() => window.playgroundDebug?.timings.engineSettledMs > 0, null, { timeout: LOAD_TIMEOUT });
     const r = await other.evaluate(() => ({
       state: window.playgroundDebug.state,
       text: document.querySelector('#text').value,
@@ -336,7 +342,7 @@ export function definePageTests({ webgpu }) {
     // bad values fall back to the defaults, with a message; nothing throws
     await other.goto(env.url + 'tests/blank.html');
     await other.goto(`${env.url}#text=ok&layer=9&head=-1&temp=hot&topp=0&bogus=1`);
-    await other.waitForFunction(() => window.playgroundDebug?.renders > 0, null, { timeout: LOAD_TIMEOUT });
+    await other.waitForFunction(() => window.playgroundDebug?.timings.engineSettledMs > 0, null, { timeout: LOAD_TIMEOUT });
     const bad = await other.evaluate(() => ({ state: window.playgroundDebug.state, notices: [...document.querySelectorAll('.notice')].map((n) => n.textContent).join('\n') }));
     assert.deepEqual({ ...bad.state, view: undefined }, { text: 'ok', layer: 0, head: 0, view: undefined, temp: 1, topk: 0, topp: 1, seed: 1 });
     assert.match(bad.notices, /layer must be from 0 to 1/);
@@ -353,7 +359,7 @@ export function definePageTests({ webgpu }) {
     for (const [width, colorScheme] of shots) {
       const p = await env.newPage({ viewport: { width, height: 900 }, colorScheme });
       await p.goto(env.url);
-      await p.waitForFunction(() => window.playgroundDebug?.renders > 0, null, { timeout: LOAD_TIMEOUT });
+      await p.waitForFunction(() => window.playgroundDebug?.timings.engineSettledMs > 0, null, { timeout: LOAD_TIMEOUT });
       const scroll = await p.evaluate(() => document.documentElement.scrollWidth);
       assert.ok(scroll <= width, `no sideways scrolling at ${width} px (page is ${scroll} px wide)`);
       await p.screenshot({ path: join(ARTIFACTS, `page-${backend}-${width}-${colorScheme}.png`), fullPage: true });

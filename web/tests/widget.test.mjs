@@ -285,7 +285,7 @@ test('the playground\'s Share button copies the link and the snippets; the ifram
   const play = await context.newPage();
   const hash = '#text=hi+there&layer=1&head=2&view=attention&temp=1&topk=0&topp=1&seed=1';
   await play.goto(env.url + hash);
-  await play.waitForFunction(() => window.playgroundDebug?.timings.firstHeatmapMs > 0, null, { timeout: LOAD_TIMEOUT });
+  await play.waitForFunction(() => window.playgroundDebug?.timings.engineSettledMs > 0, null, { timeout: LOAD_TIMEOUT });
   await play.click('[data-goto="attention"]'); // the reader is at "All heads"
   await play.waitForTimeout(300); // the page keeps `view` on the section in sight
   assert.match(await play.evaluate(() => location.hash), /view=attention/);

@@ -20,6 +20,7 @@ pub mod shaders;
 mod split;
 pub mod tensor;
 pub mod train;
+pub mod wgsl_minify;
 
 pub use context::{GpuContext, SharedGpu};
 pub use counters::BufferStats;

@@ -3,6 +3,8 @@
 //! Most kernels are one file, `shaders/<name>.wgsl`, as it is. A kernel built twice with
 //! other sizes (the tiled matmuls) is one file, with the sizes as `const`s prepended here;
 //! functions that several kernels share (`shaders/include/`) are prepended the same way.
+//! The text is minified line for line by `build.rs` (`wgsl_minify`): no comments, no
+//! indentation, the same line numbers.
 
 /// One kernel's WGSL: its name (the wgpu label) and its text.
 #[derive(Clone, Copy, Debug)]
@@ -11,23 +13,23 @@ pub struct ShaderSource {
     pub wgsl: &'static str,
 }
 
-/// The text of `shaders/<file>.wgsl`.
+/// The text of `shaders/<file>.wgsl`, minified by `build.rs`.
 macro_rules! wgsl {
     ($file:literal) => {
-        include_str!(concat!("../../../shaders/", $file, ".wgsl"))
+        include_str!(concat!(env!("OUT_DIR"), "/shaders/", $file, ".wgsl"))
     };
 }
 
 /// The sizes of the tiled matmul kernels (`matmul::Tiles`): WORKGROUP_SIZE² invocations
-/// compute a TILE×TILE block, 8×8 outputs each.
+/// compute a TILE×TILE block, 8×8 outputs each. Written minified, as `build.rs` leaves the files.
 macro_rules! large_tiles {
     () => {
-        "const WORKGROUP_SIZE: u32 = 16u; // invocations per side\nconst TILE: u32 = 128u; // output block side\n"
+        "const WORKGROUP_SIZE:u32=16u;\nconst TILE:u32=128u;\n"
     };
 }
 macro_rules! small_tiles {
     () => {
-        "const WORKGROUP_SIZE: u32 = 8u; // invocations per side\nconst TILE: u32 = 64u; // output block side\n"
+        "const WORKGROUP_SIZE:u32=8u;\nconst TILE:u32=64u;\n"
     };
 }
 
@@ -67,8 +69,8 @@ kernels! {
     LayerNormForward => "layernorm_forward",
     LayerNormBackwardInput => "layernorm_backward_input",
     LayerNormBackwardParams => "layernorm_backward_params",
-    RmsNormForward => "rmsnorm_forward",
-    RmsNormBackwardInput => "rmsnorm_backward_input",
+    RmsNormForward => "rmsnorm_forward" = concat!(wgsl!("include/rmsnorm_rows"), wgsl!("rmsnorm_forward")),
+    RmsNormBackwardInput => "rmsnorm_backward_input" = concat!(wgsl!("include/rmsnorm_rows"), wgsl!("rmsnorm_backward_input")),
     RmsNormBackwardParams => "rmsnorm_backward_params",
     MatmulForward => "matmul_forward" = concat!(large_tiles!(), wgsl!("include/activations"), wgsl!("matmul_forward")),
     MatmulForwardSmall => "matmul_forward_small" = concat!(small_tiles!(), wgsl!("include/activations"), wgsl!("matmul_forward")),
@@ -90,8 +92,8 @@ kernels! {
     ReluBackward => "relu_backward",
     SwiGluForward => "swiglu_forward",
     SwiGluBackward => "swiglu_backward",
-    RopeForward => "rope_forward",
-    RopeBackward => "rope_backward",
+    RopeForward => "rope_forward" = concat!(wgsl!("include/rope_pairs"), wgsl!("rope_forward")),
+    RopeBackward => "rope_backward" = concat!(wgsl!("include/rope_pairs"), wgsl!("rope_backward")),
     GeluTanhForward => "gelu_tanh_forward" = concat!(wgsl!("include/activations"), wgsl!("gelu_tanh_forward")),
     GeluTanhBackward => "gelu_tanh_backward",
     ResidualForward => "residual_forward",

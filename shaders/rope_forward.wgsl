@@ -10,6 +10,10 @@ struct Params {
     t: u32,
     c: u32,
     nh: u32,
+    pos0: u32, // absolute position of t = 0 (a KV-cached step)
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
 }
 
 @group(0) @binding(0) var<storage, read_write> qkv: array<f32>;
@@ -32,7 +36,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let part = k / per_part;
     let h = (k % per_part) / half;
     let i = k % half;
-    let pos = row % params.t;
+    let pos = params.pos0 + row % params.t;
     let base = row * 3u * params.c + part * params.c + h * 2u * half;
     let co = cos_t[pos * half + i];
     let si = SIGN * sin_t[pos * half + i];

@@ -68,10 +68,17 @@ impl Tiles {
     }
 }
 
+/// The most rows the skinny kernel takes (`ROWS` in matmul_forward_skinny.wgsl): at most this
+/// many (a token at a time in generation), `matmul_forward` runs it instead of a tiled kernel.
+pub const SKINNY_ROWS: u32 = 8;
+/// One invocation per output column (`WORKGROUP_SIZE` in matmul_forward_skinny.wgsl).
+pub const SKINNY_WORKGROUP_SIZE: [u32; 3] = [64, 1, 1];
+
 /// 32 columns × 8 row lanes.
 pub const BACKWARD_BIAS_WORKGROUP_SIZE: [u32; 3] = [32, 8, 1];
 
-/// out (M, N) = inp (M, K) · weight (N, K)ᵀ + bias (N).
+/// out (M, N) = inp (M, K) · weight (N, K)ᵀ + bias (N). Up to SKINNY_ROWS rows run the
+/// skinny kernel, more a tiled one.
 #[allow(clippy::too_many_arguments)]
 pub fn matmul_forward(
     gpu: &GpuContext,
@@ -83,7 +90,28 @@ pub fn matmul_forward(
     k: u32,
     n: u32,
 ) -> Op {
+    if m <= SKINNY_ROWS {
+        return skinny(gpu, None, out, inp, weight, bias, m, k, n);
+    }
     matmul_forward_tiled(gpu, Tiles::for_output(m, n), out, inp, weight, bias, m, k, n)
+}
+
+/// `matmul_forward` on the skinny kernel (M ≤ SKINNY_ROWS), for tests; `act` as in
+/// `matmul_forward_act` (with pre), or None.
+#[allow(clippy::too_many_arguments)]
+pub fn matmul_forward_skinny(
+    gpu: &GpuContext,
+    act: Option<(Activation, &GpuTensor)>, // and pre (M, N)
+    out: &GpuTensor,                       // (M, N)
+    inp: &GpuTensor,                       // (M, K)
+    weight: &GpuTensor,                    // (N, K)
+    bias: Option<&GpuTensor>,              // (N)
+    m: u32,
+    k: u32,
+    n: u32,
+) -> Op {
+    assert!(m <= SKINNY_ROWS, "the skinny matmul takes at most {SKINNY_ROWS} rows, not {m}");
+    skinny(gpu, act, out, inp, weight, bias, m, k, n)
 }
 
 /// `matmul_forward` with the block size chosen by the caller (tests check both).
@@ -118,6 +146,9 @@ pub fn matmul_forward_act(
     k: u32,
     n: u32,
 ) -> Op {
+    if m <= SKINNY_ROWS {
+        return skinny(gpu, Some((act, pre)), out, inp, weight, bias, m, k, n);
+    }
     matmul_forward_act_tiled(gpu, Tiles::for_output(m, n), act, out, pre, inp, weight, bias, m, k, n)
 }
 
@@ -169,6 +200,24 @@ fn forward(
     let params = MatmulParams { m, k, n, has_bias: bias.is_some() as u32, act: activation_code(act.map(|a| a.0)), _pad: [0; 3] };
     let pre = act.map_or(gpu.unused(1), |a| a.1);
     gpu.op(kernel, &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, tiles.grid(m, n))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn skinny(
+    gpu: &GpuContext,
+    act: Option<(Activation, &GpuTensor)>, // and pre (M, N)
+    out: &GpuTensor,                       // (M, N)
+    inp: &GpuTensor,                       // (M, K)
+    weight: &GpuTensor,                    // (N, K)
+    bias: Option<&GpuTensor>,              // (N)
+    m: u32,
+    k: u32,
+    n: u32,
+) -> Op {
+    let params = MatmulParams { m, k, n, has_bias: bias.is_some() as u32, act: activation_code(act.map(|a| a.0)), _pad: [0; 3] };
+    let pre = act.map_or(gpu.unused(1), |a| a.1);
+    let groups = n.div_ceil(SKINNY_WORKGROUP_SIZE[0]) as u64;
+    gpu.op(Kernel::MatmulForwardSkinny, &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, grid(groups))
 }
 
 /// `cpu::matmul_backward` as two or three kernels, each accumulating (`+=`):

@@ -28,6 +28,7 @@ struct Params {
 @group(0) @binding(5) var<uniform> params: Params;
 
 const WORKGROUP_SIZE: u32 = 64u;
+const MOST_NEGATIVE: f32 = -0x1.fffffep+127f; // the most negative finite f32; WGSL has no infinity literal
 
 var<workgroup> red: array<f32, WORKGROUP_SIZE>;
 
@@ -58,7 +59,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let ab = idx * params.maxt;
 
     // scores, and their max
-    var m = -3.4028235e38;
+    var m = MOST_NEGATIVE;
     for (var j = lid; j < seen; j += WORKGROUP_SIZE) {
         var s = 0.0;
         for (var d = 0u; d < hs; d++) { s += qkv[qb + d] * kcache[kb + j * hs + d]; }

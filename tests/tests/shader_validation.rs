@@ -185,4 +185,5 @@ fn tile_and_chunk_sizes_match_launchers() {
     assert_eq!(const_u32(&parse(s.name, s.wgsl), "CHUNK"), kernels::clip::CHUNK, "{}", s.name);
     let s = Kernel::MatmulForwardSkinny.source();
     assert_eq!(const_u32(&parse(s.name, s.wgsl), "ROWS"), kernels::matmul::SKINNY_ROWS, "{}", s.name);
+    assert_eq!(const_u32(&parse(s.name, s.wgsl), "COLS"), kernels::matmul::SKINNY_COLS, "{}", s.name);
 }

@@ -111,9 +111,19 @@ fn matmul_backward_matches_cpu() {
 #[test]
 fn matmul_forward_skinny_matches_cpu() {
     let Some(gpu) = gpu_or_skip() else { return };
-    // 1 to 8 rows (a token at a time), K across several 256-deep stages and not a multiple of
-    // 4, N not a multiple of the 64 columns of a workgroup; with and without bias and activation
-    let shapes = [(1, 1, 1, true), (1, 13, 5, false), (3, 300, 65, true), (8, 513, 130, true), (5, 768, 67, false)];
+    // 1 to 16 rows (a token at a time, a short prompt), K a multiple of 4 (from one vec4 up), N not a multiple
+    // of the 4 columns of an invocation nor the 128 of a workgroup; with and without bias and
+    // activation
+    let shapes = [
+        (1, 4, 1, true),
+        (1, 12, 5, false),
+        (3, 300, 65, true),
+        (8, 512, 130, true),
+        (5, 768, 267, false),
+        (2, 8, 3, true),
+        (16, 96, 33, true),
+        (11, 40, 129, false),
+    ];
     let acts = [None, Some(cpu::Activation::Gelu), Some(cpu::Activation::GeluTanh), Some(cpu::Activation::Relu)];
     for act in acts {
         for (m, k, n, with_bias) in shapes {

@@ -69,16 +69,23 @@ impl Tiles {
 }
 
 /// The most rows the skinny kernel takes (`ROWS` in matmul_forward_skinny.wgsl): at most this
-/// many (a token at a time in generation), `matmul_forward` runs it instead of a tiled kernel.
-pub const SKINNY_ROWS: u32 = 8;
-/// One invocation per output column (`WORKGROUP_SIZE` in matmul_forward_skinny.wgsl).
-pub const SKINNY_WORKGROUP_SIZE: [u32; 3] = [64, 1, 1];
+/// many (a token at a time in generation), and K a multiple of 4 (it reads vec4s along K),
+/// `matmul_forward` runs it instead of a tiled kernel.
+pub const SKINNY_ROWS: u32 = 16;
+/// Output columns per invocation of the skinny kernel (`COLS`).
+pub const SKINNY_COLS: u32 = 4;
+pub const SKINNY_WORKGROUP_SIZE: [u32; 3] = [32, 1, 1];
+
+/// Whether `matmul_forward` takes the skinny kernel for these sizes.
+pub fn is_skinny(m: u32, k: u32) -> bool {
+    m <= SKINNY_ROWS && k.is_multiple_of(4)
+}
 
 /// 32 columns × 8 row lanes.
 pub const BACKWARD_BIAS_WORKGROUP_SIZE: [u32; 3] = [32, 8, 1];
 
 /// out (M, N) = inp (M, K) · weight (N, K)ᵀ + bias (N). Up to SKINNY_ROWS rows run the
-/// skinny kernel, more a tiled one.
+/// skinny kernel (`is_skinny`), more a tiled one.
 #[allow(clippy::too_many_arguments)]
 pub fn matmul_forward(
     gpu: &GpuContext,
@@ -90,13 +97,13 @@ pub fn matmul_forward(
     k: u32,
     n: u32,
 ) -> Op {
-    if m <= SKINNY_ROWS {
+    if is_skinny(m, k) {
         return skinny(gpu, None, out, inp, weight, bias, m, k, n);
     }
     matmul_forward_tiled(gpu, Tiles::for_output(m, n), out, inp, weight, bias, m, k, n)
 }
 
-/// `matmul_forward` on the skinny kernel (M ≤ SKINNY_ROWS), for tests; `act` as in
+/// `matmul_forward` on the skinny kernel (M ≤ SKINNY_ROWS, K a multiple of 4), for tests; `act` as in
 /// `matmul_forward_act` (with pre), or None.
 #[allow(clippy::too_many_arguments)]
 pub fn matmul_forward_skinny(
@@ -110,7 +117,7 @@ pub fn matmul_forward_skinny(
     k: u32,
     n: u32,
 ) -> Op {
-    assert!(m <= SKINNY_ROWS, "the skinny matmul takes at most {SKINNY_ROWS} rows, not {m}");
+    assert!(is_skinny(m, k), "the skinny matmul takes at most {SKINNY_ROWS} rows and K a multiple of 4, not M {m}, K {k}");
     skinny(gpu, act, out, inp, weight, bias, m, k, n)
 }
 
@@ -146,7 +153,7 @@ pub fn matmul_forward_act(
     k: u32,
     n: u32,
 ) -> Op {
-    if m <= SKINNY_ROWS {
+    if is_skinny(m, k) {
         return skinny(gpu, Some((act, pre)), out, inp, weight, bias, m, k, n);
     }
     matmul_forward_act_tiled(gpu, Tiles::for_output(m, n), act, out, pre, inp, weight, bias, m, k, n)
@@ -216,7 +223,7 @@ fn skinny(
 ) -> Op {
     let params = MatmulParams { m, k, n, has_bias: bias.is_some() as u32, act: activation_code(act.map(|a| a.0)), _pad: [0; 3] };
     let pre = act.map_or(gpu.unused(1), |a| a.1);
-    let groups = n.div_ceil(SKINNY_WORKGROUP_SIZE[0]) as u64;
+    let groups = n.div_ceil(SKINNY_WORKGROUP_SIZE[0] * SKINNY_COLS) as u64;
     gpu.op(Kernel::MatmulForwardSkinny, &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, grid(groups))
 }
 

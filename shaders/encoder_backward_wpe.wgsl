@@ -6,11 +6,15 @@
 // forward was: out[b, t, :] = wte[tokens[b, t], :] + wpe[t, :]
 // Sums over b in order, starting from dwpe's current value, as the CPU does.
 
-struct Params {
+struct Params { // EncoderParams of kernels/encoder.rs; add_pos and pos0 are not used here
     b: u32,
     t: u32,
     c: u32,
-    _pad: u32,
+    _add_pos: u32,
+    _pos0: u32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
 }
 
 @group(0) @binding(0) var<storage, read_write> dwpe: array<f32>;

@@ -9,6 +9,10 @@ struct Params {
     t: u32,
     c: u32,
     nh: u32,
+    pos0: u32, // absolute position of t = 0 (a KV-cached step)
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
 }
 
 const WORKGROUP_SIZE: u32 = 256u;
@@ -30,7 +34,7 @@ fn rope_pair(j: u32) -> RopePair {
     let part = k / per_part;
     let h = (k % per_part) / half;
     let i = k % half;
-    let pos = row % params.t;
+    let pos = params.pos0 + row % params.t;
     let base = row * 3u * params.c + part * params.c + h * 2u * half;
     return RopePair(base + i, base + half + i, pos * half + i);
 }

@@ -210,11 +210,31 @@ fn gpu_encdec_matches_cpu_on_odd_sizes() {
         assert_close(&format!("encdec loss [{tag}]"), &[stats.loss], &[want.loss], 1e-5, 1e-5);
         assert_close(&format!("encdec grad norm [{tag}]"), &[stats.grad_norm], &[want.grad_norm], 1e-5, 1e-4);
         assert_close(&format!("encdec grads [{tag}]"), &got_grads, &tr.trainer.grads, 2e-6, 1e-3);
-        // atol 0.1·lr: the key bias's gradient is 0 in exact arithmetic (softmax ignores a
-        // shift shared by all keys) and ~1e-10 of rounding on both engines; AdamW's ε = 1e-8
-        // turns that noise into updates of up to lr·|g|/(|g| + ε): measured differences 6.3e-4
-        // on those rows, below 1e-6 elsewhere
-        assert_close(&format!("encdec after AdamW [{tag}]"), &got_after, &tr.model().params, 0.1 * train.learning_rate, 1e-5);
+        // The key biases' gradient is 0 in exact arithmetic (softmax ignores a shift shared by
+        // all keys) and ~1e-10 of rounding on both engines; AdamW's ε = 1e-8 turns that noise
+        // into a first update of up to lr·|g|/(|g| + ε), so those rows get atol lr (measured
+        // differences up to 1.9e-3 since one-row matmuls run the skinny kernel), the rest
+        // atol 0.1·lr (measured below 1e-6).
+        let (mut noise, mut rest) = ((vec![], vec![]), (vec![], vec![]));
+        let c = cfg.n_embd;
+        for p in ParamLayout::new(&cfg).tensors() {
+            let (g, w) = (p.span.of(&got_after), p.span.of(&tr.model().params));
+            let keys = if p.name.ends_with("attn.c_attn.bias") {
+                c..2 * c
+            } else if p.name.ends_with("cross.c_kv.bias") {
+                0..c
+            } else {
+                0..0
+            };
+            noise.0.extend_from_slice(&g[keys.clone()]);
+            noise.1.extend_from_slice(&w[keys.clone()]);
+            for i in (0..g.len()).filter(|i| !keys.contains(i)) {
+                rest.0.push(g[i]);
+                rest.1.push(w[i]);
+            }
+        }
+        assert_close(&format!("encdec key biases after AdamW [{tag}]"), &noise.0, &noise.1, train.learning_rate, 0.0);
+        assert_close(&format!("encdec after AdamW [{tag}]"), &rest.0, &rest.1, 0.1 * train.learning_rate, 1e-5);
     }
 }
 

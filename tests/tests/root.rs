@@ -8,6 +8,7 @@ mod encoder;
 mod fuzz_replay;
 mod gradcheck;
 mod hostile_inputs;
+mod kv_cache;
 mod gpu_vs_cpu {
     mod ablate;
     mod adamw;
@@ -17,6 +18,7 @@ mod gpu_vs_cpu {
     mod encoder;
     mod gelu;
     mod gelu_tanh;
+    mod kv_attention;
     mod layernorm;
     mod matmul;
     mod relu;

@@ -116,7 +116,10 @@ fn launcher_workgroup_size(k: Kernel) -> [u32; 3] {
         Kernel::MatmulForwardSmall | Kernel::MatmulBackwardInputSmall | Kernel::MatmulBackwardWeightSmall => {
             matmul::Tiles::Small.workgroup_size()
         }
+        Kernel::MatmulForwardSkinny => matmul::SKINNY_WORKGROUP_SIZE,
         Kernel::MatmulBackwardBias => matmul::BACKWARD_BIAS_WORKGROUP_SIZE,
+        Kernel::KvCacheWrite => kv_attention::WRITE_WORKGROUP_SIZE,
+        Kernel::KvAttentionForward => kv_attention::WORKGROUP_SIZE,
         Kernel::AttentionForward => attention::WORKGROUP_SIZE,
         Kernel::AttentionBackwardPrep | Kernel::AttentionBackwardQuery | Kernel::AttentionBackwardKey => attention::BACKWARD_WORKGROUP_SIZE,
         Kernel::AttentionForwardTiled | Kernel::AttentionBackwardQueryTiled | Kernel::AttentionBackwardKeyTiled => {
@@ -190,4 +193,7 @@ fn tile_and_chunk_sizes_match_launchers() {
     }
     let s = Kernel::GradNormPartial.source();
     assert_eq!(const_u32(&parse(s.name, s.wgsl), "CHUNK"), kernels::clip::CHUNK, "{}", s.name);
+    let s = Kernel::MatmulForwardSkinny.source();
+    assert_eq!(const_u32(&parse(s.name, s.wgsl), "ROWS"), kernels::matmul::SKINNY_ROWS, "{}", s.name);
+    assert_eq!(const_u32(&parse(s.name, s.wgsl), "COLS"), kernels::matmul::SKINNY_COLS, "{}", s.name);
 }

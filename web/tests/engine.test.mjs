@@ -1,5 +1,6 @@
 // The wasm engine in a real browser: the same model on WebGPU (SwiftShader) and on the CPU,
-// created in one page through the engine worker, gives the same logits and attention.
+// created in one page through the engine worker, gives the same logits and attention, and
+// generates (with its KV cache) the tokens that recomputing the whole context gives.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setup, maxAbsDiff } from './harness.mjs';
@@ -39,5 +40,40 @@ test('WebGPU and CPU engines agree on logits and attention', async () => {
   assert.ok(dLogits < 1e-4, `logits differ by ${dLogits}`);
   assert.ok(dAtt < 1e-5, `attention differs by ${dAtt}`);
   assert.ok(result.logits[0].some((x) => x !== 0), 'logits are not all zero');
+  assert.deepEqual(page.errors, []);
+});
+
+test('generation with the KV cache draws the tokens of recomputing the context, past the window, on WebGPU and the CPU engine', async () => {
+  const page = await env.newPage();
+  await page.goto(env.url + 'tests/blank.html');
+  const result = await page.evaluate(async () => {
+    const { startWorker, createEngine } = await import('/engine/client.js');
+    const worker = startWorker();
+    const block = 12;
+    const options = { config: { block_size: block, n_layer: 2, n_head: 2, n_embd: 16, positions: 'rotary' }, seed: 9, vocab: 'abcdefghij' };
+    const out = {};
+    for (const backend of ['webgpu', 'cpu']) {
+      const engine = await createEngine(worker, { ...options, backend });
+      const prompt = [1, 4, 1, 5, 9];
+      // 5 + 20 tokens, past the 12-token window, sampled at temperature 1 from a seeded generator
+      await engine.setSeed(3);
+      const cached = Array.from(await engine.generate(prompt, 20, 1, 0, 1));
+      await engine.setSeed(3);
+      const ids = [...prompt];
+      for (let i = 0; i < 20; i++) { // recomputing the last block tokens for each one
+        const logits = (await engine.forward(ids.slice(-block), ['logits'])).logits.data;
+        ids.push(await engine.sample(logits.subarray(logits.length - 10), 1, 0, 1));
+      }
+      out[backend] = { cached, recomputed: ids.slice(prompt.length) };
+    }
+    return out;
+  });
+  for (const [backend, r] of Object.entries(result)) {
+    console.log(`${backend}: sampled with the cache ${r.cached.join(',')}`);
+    assert.equal(r.cached.length, 20);
+    assert.ok(new Set(r.cached).size >= 4, 'a varied sample');
+    assert.deepEqual(r.cached, r.recomputed, `${backend}: the same tokens with and without the cache`);
+  }
+  assert.deepEqual(result.webgpu.cached, result.cpu.cached, 'the same tokens on both engines');
   assert.deepEqual(page.errors, []);
 });

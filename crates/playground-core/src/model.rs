@@ -18,6 +18,7 @@
 
 mod classifier;
 mod encdec;
+mod kv_cache;
 
 use crate::ablation::Ablation;
 use crate::arch_ops::{ffn_act_backward, ffn_act_forward, ffn_fused_activation, norm_backward, norm_forward};
@@ -29,6 +30,7 @@ use crate::rng::Rng;
 use crate::trace::{Act, TraceKey, TraceRequest, TraceTensor};
 pub use classifier::{classifier_backward, classifier_forward, ClassifierActs};
 pub use encdec::{argmax, single_stream, Branch, EncDecActs, Sub, SubActs};
+pub use kv_cache::{check_cacheable, check_room, KvCache};
 
 /// Standard deviation of nanoGPT's initial weights.
 pub const INIT_STD: f32 = 0.02;

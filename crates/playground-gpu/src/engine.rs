@@ -8,6 +8,7 @@ use crate::context::SharedGpu;
 use crate::error::GpuError;
 use crate::model::GpuModel;
 use crate::train::GpuTrainer;
+use playground_core::model::KvCache;
 use playground_core::train::{CpuTrainer, OptimizerState, StepStats, TrainConfig};
 use playground_core::{CoreError, CpuModel, ForwardOutput, ModelConfig, TraceRequest};
 
@@ -55,6 +56,25 @@ impl Engine {
             Engine::GpuTrainer(t) => t.model.forward(tokens, request).await,
             Engine::CpuModel(m) => Ok(m.forward(tokens, request)?),
             Engine::CpuTrainer(t) => Ok(t.model.forward(tokens, request)?),
+        }
+    }
+
+    /// Decoder inference with a KV cache: runs `tokens` after the positions already cached
+    /// (from position 0 when `restart`) and returns their logits (N, V). The GPU keeps its
+    /// cache in the model; the CPU's is `cpu_kv`, made on first use.
+    pub async fn forward_cached(&mut self, cpu_kv: &mut Option<KvCache>, tokens: &[u32], restart: bool) -> Result<Vec<f32>, GpuError> {
+        let cpu = |m: &CpuModel, kv: &mut Option<KvCache>| {
+            let cache = kv.get_or_insert_with(|| KvCache::new(&m.config));
+            if restart {
+                cache.clear();
+            }
+            m.forward_cached(cache, tokens).map_err(GpuError::from)
+        };
+        match self {
+            Engine::GpuModel(m) => m.forward_cached(tokens, restart).await,
+            Engine::GpuTrainer(t) => t.model.forward_cached(tokens, restart).await,
+            Engine::CpuModel(m) => cpu(m, cpu_kv),
+            Engine::CpuTrainer(t) => cpu(&t.model, cpu_kv),
         }
     }
 

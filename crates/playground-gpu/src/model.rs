@@ -9,7 +9,7 @@
 use crate::arch_ops::{ffn_act_forward, norm_forward};
 use crate::context::{GpuContext, SharedGpu, Step};
 use crate::error::GpuError;
-use crate::kernels::{ablate, attention, encoder, matmul, residual, rope, softmax_xent};
+use crate::kernels::{ablate, attention, encoder, kv_attention, matmul, residual, rope, softmax_xent};
 use crate::readback::{words_to_f32, Region, Staging};
 use crate::split::{ParamParts, VocabChunks};
 use crate::tensor::GpuTensor;
@@ -24,8 +24,10 @@ use playground_core::{ForwardOutput, ModelConfig, ParamLayout, TraceRequest, Tra
 use std::collections::HashMap;
 
 mod classifier;
+mod kv_cache;
 
 pub(crate) use classifier::ClassifierBuffers;
+pub(crate) use kv_cache::{Cached, KvBuffers};
 
 /// Plans kept at most; inference at many lengths would otherwise grow the cache without end.
 const MAX_PLANS: usize = 32;
@@ -182,6 +184,8 @@ pub(crate) struct PlanKey {
     pub(crate) with_targets: bool,
     /// Scales heads and blocks by the ablation mask (inference only).
     pub(crate) ablate: bool,
+    /// Runs the rows after those in the KV cache (B = 1), appending theirs.
+    pub(crate) cached: Cached,
 }
 
 pub struct GpuModel {
@@ -215,6 +219,9 @@ pub struct GpuModel {
     pub(crate) ablation: Option<GpuTensor>,
     /// Whether forward passes apply the mask.
     pub(crate) ablating: bool,
+    /// Decoder inference a token at a time: the keys and values of the positions run so far,
+    /// allocated on first use.
+    pub(crate) kv: Option<KvBuffers>,
 }
 
 impl GpuModel {
@@ -291,6 +298,7 @@ impl GpuModel {
             staging: Staging::default(),
             ablation: None,
             ablating: false,
+            kv: None,
         })
     }
 
@@ -334,7 +342,7 @@ impl GpuModel {
             self.allocate_trace_weights().await?;
         }
         self.tokens.write(&self.gpu, tokens);
-        let key = PlanKey { b: 1, t, keep_weights, with_targets: false, ablate: self.ablating };
+        let key = PlanKey { b: 1, t, keep_weights, with_targets: false, ablate: self.ablating, cached: Cached::No };
         let mut encoder = self.gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("forward") });
         if let Some(vocab) = &self.vocab {
             vocab.gather(&mut encoder, tokens, self.config.n_embd);
@@ -399,7 +407,10 @@ impl GpuModel {
             vocab.gather(&mut encoder, x, self.config.n_embd);
         }
         let gpu = self.gpu.clone();
-        gpu.encode_steps(&mut encoder, self.plan(PlanKey { b, t, keep_weights: false, with_targets: true, ablate: self.ablating }));
+        gpu.encode_steps(
+            &mut encoder,
+            self.plan(PlanKey { b, t, keep_weights: false, with_targets: true, ablate: self.ablating, cached: Cached::No }),
+        );
         let losses = self.acts.losses.slice(0, b * t);
         let words = self.staging.read(&self.gpu, encoder, &[Region::from(&losses)]).await?;
         let losses = words_to_f32(words.into_iter().next().expect("one region"));
@@ -467,7 +478,7 @@ impl GpuModel {
     }
 
     /// The recorded ops for a shape, built on first use.
-    fn plan(&mut self, key: PlanKey) -> &[Step] {
+    pub(crate) fn plan(&mut self, key: PlanKey) -> &[Step] {
         if !self.plans.contains_key(&key) {
             if self.plans.len() >= MAX_PLANS {
                 self.plans.clear();
@@ -505,7 +516,20 @@ impl GpuModel {
             if let Some((cos, sin)) = &self.rope {
                 ops.push(rope::rope_forward(gpu, &la.qkv, cos, sin, b, t, c, nh));
             }
-            ops.push(attention::attention_forward(gpu, &la.atty, &la.lse, weights, &la.qkv, b, t, c, nh, cfg.causal()));
+            // with a KV cache: this block's new keys and values join the cache, and a few rows
+            // after a prefill attend over it (a prefill, from position 0, is plain attention)
+            let kv = self.kv.as_ref().filter(|_| key.cached != Cached::No);
+            if let Some(kv) = kv {
+                let (kc, vc) = &kv.layers[l];
+                ops.push(kv_attention::kv_cache_write(gpu, kc, vc, &la.qkv, t, 0, c, nh, kv.maxt));
+            }
+            match kv.filter(|_| key.cached == Cached::Step) {
+                Some(kv) => {
+                    let (kc, vc) = &kv.layers[l];
+                    ops.push(kv_attention::kv_attention_forward(gpu, &la.atty, &kv.att, &la.qkv, kc, vc, t, 0, c, nh, kv.maxt));
+                }
+                None => ops.push(attention::attention_forward(gpu, &la.atty, &la.lse, weights, &la.qkv, b, t, c, nh, cfg.causal())),
+            }
             let mask = self.ablation.as_ref().filter(|_| key.ablate);
             let (head_offset, layer_offset) = ((l as u32) * nh, cfg.n_layer as u32 * nh + l as u32);
             if let Some(m) = mask {

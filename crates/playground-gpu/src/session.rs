@@ -178,19 +178,39 @@ impl Session {
 
     /// Continues `prompt` by `n` tokens, each drawn with `sampling` from `rng`, the context
     /// being the last block_size tokens.
+    ///
+    /// A decoder runs the prompt once and then each new token once, with a KV cache. When the
+    /// context is full, the window moves on by one token, which changes every position: the
+    /// cache is then refilled from the last block_size tokens (a full forward per token from
+    /// there on, as without a cache), so the tokens are exactly those of recomputing the
+    /// whole context every time. An encoder (not causal) recomputes every time.
     pub async fn generate(&mut self, prompt: &[u32], n: usize, sampling: &SamplingParams, rng: &mut Rng) -> Result<Vec<u32>, GpuError> {
-        let (block, v) = (self.engine.config().block_size, self.engine.config().vocab_size);
+        let cfg = *self.engine.config();
+        let (block, v) = (cfg.block_size, cfg.vocab_size);
         let mut ids = prompt.to_vec();
         if ids.is_empty() {
             ids.push(0);
         }
+        if n == 0 {
+            return Ok(vec![]);
+        }
         let request = TraceRequest::keys(&["logits"])?;
+        let cached = playground_core::model::check_cacheable(&cfg).is_ok();
+        let mut cpu_kv = None;
+        let mut held = 0; // positions in the cache
         for _ in 0..n {
             let context = &ids[ids.len().saturating_sub(block)..];
-            let out = self.engine.forward(context, &request).await?;
-            let logits = &out.trace[0].data;
-            let last = &logits[logits.len() - v..];
-            ids.push(sample(last, sampling, rng)?);
+            let logits = if !cached {
+                self.engine.forward(context, &request).await?.trace.swap_remove(0).data
+            } else if held == 0 || held == block {
+                // the first call, or the window moved: refill from the context
+                held = context.len();
+                self.engine.forward_cached(&mut cpu_kv, context, true).await?
+            } else {
+                held += 1;
+                self.engine.forward_cached(&mut cpu_kv, &context[context.len() - 1..], false).await?
+            };
+            ids.push(sample(&logits[logits.len() - v..], sampling, rng)?);
         }
         Ok(ids[ids.len() - n..].to_vec())
     }

@@ -12,7 +12,7 @@ use crate::error::GpuError;
 use crate::kernels::adamw::{adamw_update, AdamWUniform};
 use crate::kernels::stats::{step_stats, StepStatsParams};
 use crate::kernels::{attention, clip, encoder, matmul, rope, softmax_xent};
-use crate::model::{BlockTensors, GpuModel, PlanKey};
+use crate::model::{BlockTensors, Cached, GpuModel, PlanKey};
 use crate::readback::{words_to_f32, Region};
 use crate::tensor::GpuTensor;
 use playground_core::config::NormPosition;
@@ -125,7 +125,7 @@ impl GpuTrainer {
         model.check_trainable()?;
         let bufs = gpu.allocating(|| TrainBuffers::new(&gpu, &model, train.batch_size)).await?;
         let (b, t) = (train.batch_size, config.block_size);
-        let mut plan = model.record_forward(PlanKey { b, t, keep_weights: false, with_targets: true, ablate: false });
+        let mut plan = model.record_forward(PlanKey { b, t, keep_weights: false, with_targets: true, ablate: false, cached: Cached::No });
         plan.extend(record_backward(&model, &bufs, b, t));
         let len = model.layout.padded_len() as u32;
         let max_norm = if train.grad_clip > 0.0 { train.grad_clip } else { f32::INFINITY };

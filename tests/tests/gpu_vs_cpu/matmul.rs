@@ -107,3 +107,44 @@ fn matmul_backward_matches_cpu() {
         assert_close(&format!("matmul dbias {tag}"), &got[2], &dbias, atol, rtol);
     }
 }
+
+#[test]
+fn matmul_forward_skinny_matches_cpu() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    // 1 to 16 rows (a token at a time, a short prompt), K a multiple of 4 (from one vec4 up), N not a multiple
+    // of the 4 columns of an invocation nor the 128 of a workgroup; with and without bias and
+    // activation
+    let shapes = [
+        (1, 4, 1, true),
+        (1, 12, 5, false),
+        (3, 300, 65, true),
+        (8, 512, 130, true),
+        (5, 768, 267, false),
+        (2, 8, 3, true),
+        (16, 96, 33, true),
+        (11, 40, 129, false),
+    ];
+    let acts = [None, Some(cpu::Activation::Gelu), Some(cpu::Activation::GeluTanh), Some(cpu::Activation::Relu)];
+    for act in acts {
+        for (m, k, n, with_bias) in shapes {
+            let (inp, w, bias) = (randn(m * k, 1.0, 27), randn(n * k, 1.0, 28), randn(n, 1.0, 29));
+            let (mut want, mut want_pre) = (vec![0.0; m * n], vec![0.0; m * n]);
+            let b = with_bias.then_some(&bias[..]);
+            match act {
+                Some(a) => cpu::matmul_forward_act(a, &mut want, &mut want_pre, &inp, &w, b, m, k, n),
+                None => cpu::matmul_forward(&mut want, &inp, &w, b, m, k, n),
+            }
+            let (out, pre, g_bias) = (zeros(&gpu, m * n), zeros(&gpu, m * n), upload(&gpu, &bias));
+            let (g_inp, g_w) = (upload(&gpu, &inp), upload(&gpu, &w));
+            let g_act = act.map(|a| (a, &pre));
+            let op =
+                matmul::matmul_forward_skinny(&gpu, g_act, &out, &g_inp, &g_w, with_bias.then_some(&g_bias), m as u32, k as u32, n as u32);
+            let got = run_and_read(&gpu, &[op], &[&out, &pre]);
+            let tag = format!("matmul skinny {act:?} m{m} k{k} n{n}");
+            assert_close(&tag, &got[0], &want, 1e-5 * (k as f32).sqrt(), 1e-5);
+            if act.is_some() {
+                assert_close(&format!("{tag} pre"), &got[1], &want_pre, 1e-5 * (k as f32).sqrt(), 1e-5);
+            }
+        }
+    }
+}

@@ -12,6 +12,9 @@ pub struct EncoderParams {
     pub c: u32,
     /// encoder_forward: 1 adds wpe, 0 does not; encoder_backward_wpe: unused.
     pub add_pos: u32,
+    /// encoder_forward: the absolute position of t = 0 (KV-cached steps); else 0.
+    pub pos0: u32,
+    pub _pad: [u32; 3],
 }
 const _: () = assert!(std::mem::size_of::<EncoderParams>().is_multiple_of(16));
 
@@ -30,7 +33,7 @@ pub fn encoder_forward(
     t: u32,
     c: u32,
 ) -> Op {
-    let params = EncoderParams { b, t, c, add_pos: wpe.is_some() as u32 };
+    let params = EncoderParams { b, t, c, add_pos: wpe.is_some() as u32, pos0: 0, _pad: [0; 3] };
     let n = b as u64 * t as u64 * c as u64;
     gpu.op(Kernel::EncoderForward, &[out, tokens, wte, wpe.unwrap_or(wte)], &params, grid(n.div_ceil(WORKGROUP_SIZE[0] as u64)))
 }
@@ -93,7 +96,7 @@ pub fn encoder_backward_wpe(
     t: u32,
     c: u32,
 ) -> Op {
-    let params = EncoderParams { b, t, c, add_pos: 0 };
+    let params = EncoderParams { b, t, c, add_pos: 0, pos0: 0, _pad: [0; 3] };
     let n = t as u64 * c as u64;
     gpu.op(Kernel::EncoderBackwardWpe, &[dwpe, dout], &params, grid(n.div_ceil(BACKWARD_WPE_WORKGROUP_SIZE[0] as u64)))
 }

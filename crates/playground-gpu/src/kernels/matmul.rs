@@ -68,10 +68,24 @@ impl Tiles {
     }
 }
 
+/// The most rows the skinny kernel takes (`ROWS` in matmul_forward_skinny.wgsl): at most this
+/// many (a token at a time in generation), and K a multiple of 4 (it reads vec4s along K),
+/// `matmul_forward` runs it instead of a tiled kernel.
+pub const SKINNY_ROWS: u32 = 16;
+/// Output columns per invocation of the skinny kernel (`COLS`).
+pub const SKINNY_COLS: u32 = 4;
+pub const SKINNY_WORKGROUP_SIZE: [u32; 3] = [32, 1, 1];
+
+/// Whether `matmul_forward` takes the skinny kernel for these sizes.
+pub fn is_skinny(m: u32, k: u32) -> bool {
+    m <= SKINNY_ROWS && k.is_multiple_of(4)
+}
+
 /// 32 columns × 8 row lanes.
 pub const BACKWARD_BIAS_WORKGROUP_SIZE: [u32; 3] = [32, 8, 1];
 
-/// out (M, N) = inp (M, K) · weight (N, K)ᵀ + bias (N).
+/// out (M, N) = inp (M, K) · weight (N, K)ᵀ + bias (N). Up to SKINNY_ROWS rows run the
+/// skinny kernel (`is_skinny`), more a tiled one.
 #[allow(clippy::too_many_arguments)]
 pub fn matmul_forward(
     gpu: &GpuContext,
@@ -83,7 +97,28 @@ pub fn matmul_forward(
     k: u32,
     n: u32,
 ) -> Op {
+    if is_skinny(m, k) {
+        return skinny(gpu, None, out, inp, weight, bias, m, k, n);
+    }
     matmul_forward_tiled(gpu, Tiles::for_output(m, n), out, inp, weight, bias, m, k, n)
+}
+
+/// `matmul_forward` on the skinny kernel (M ≤ SKINNY_ROWS, K a multiple of 4), for tests; `act` as in
+/// `matmul_forward_act` (with pre), or None.
+#[allow(clippy::too_many_arguments)]
+pub fn matmul_forward_skinny(
+    gpu: &GpuContext,
+    act: Option<(Activation, &GpuTensor)>, // and pre (M, N)
+    out: &GpuTensor,                       // (M, N)
+    inp: &GpuTensor,                       // (M, K)
+    weight: &GpuTensor,                    // (N, K)
+    bias: Option<&GpuTensor>,              // (N)
+    m: u32,
+    k: u32,
+    n: u32,
+) -> Op {
+    assert!(is_skinny(m, k), "the skinny matmul takes at most {SKINNY_ROWS} rows and K a multiple of 4, not M {m}, K {k}");
+    skinny(gpu, act, out, inp, weight, bias, m, k, n)
 }
 
 /// `matmul_forward` with the block size chosen by the caller (tests check both).
@@ -118,6 +153,9 @@ pub fn matmul_forward_act(
     k: u32,
     n: u32,
 ) -> Op {
+    if is_skinny(m, k) {
+        return skinny(gpu, Some((act, pre)), out, inp, weight, bias, m, k, n);
+    }
     matmul_forward_act_tiled(gpu, Tiles::for_output(m, n), act, out, pre, inp, weight, bias, m, k, n)
 }
 
@@ -169,6 +207,24 @@ fn forward(
     let params = MatmulParams { m, k, n, has_bias: bias.is_some() as u32, act: activation_code(act.map(|a| a.0)), _pad: [0; 3] };
     let pre = act.map_or(gpu.unused(1), |a| a.1);
     gpu.op(kernel, &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, tiles.grid(m, n))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn skinny(
+    gpu: &GpuContext,
+    act: Option<(Activation, &GpuTensor)>, // and pre (M, N)
+    out: &GpuTensor,                       // (M, N)
+    inp: &GpuTensor,                       // (M, K)
+    weight: &GpuTensor,                    // (N, K)
+    bias: Option<&GpuTensor>,              // (N)
+    m: u32,
+    k: u32,
+    n: u32,
+) -> Op {
+    let params = MatmulParams { m, k, n, has_bias: bias.is_some() as u32, act: activation_code(act.map(|a| a.0)), _pad: [0; 3] };
+    let pre = act.map_or(gpu.unused(1), |a| a.1);
+    let groups = n.div_ceil(SKINNY_WORKGROUP_SIZE[0] * SKINNY_COLS) as u64;
+    gpu.op(Kernel::MatmulForwardSkinny, &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, grid(groups))
 }
 
 /// `cpu::matmul_backward` as two or three kernels, each accumulating (`+=`):

@@ -12,6 +12,7 @@ pub mod cross_pack;
 pub mod encoder;
 pub mod gelu;
 pub mod gelu_tanh;
+pub mod kv_attention;
 pub mod layernorm;
 pub mod matmul;
 pub mod relu;

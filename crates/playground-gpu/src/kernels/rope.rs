@@ -13,6 +13,9 @@ pub struct RopeParams {
     pub t: u32,
     pub c: u32,
     pub nh: u32,
+    /// The absolute position of t = 0 (KV-cached steps); else 0.
+    pub pos0: u32,
+    pub _pad: [u32; 3],
 }
 const _: () = assert!(std::mem::size_of::<RopeParams>().is_multiple_of(16));
 
@@ -30,7 +33,7 @@ pub fn rope_forward(
     c: u32,
     nh: u32,
 ) -> Op {
-    let params = RopeParams { rows: b * t, t, c, nh };
+    let params = RopeParams { rows: b * t, t, c, nh, pos0: 0, _pad: [0; 3] };
     // one invocation per channel pair: C per row (Q and K, NH heads, HS/2 pairs)
     let n = (b * t) as u64 * c as u64;
     gpu.op(Kernel::RopeForward, &[qkv, cos, sin], &params, grid(n.div_ceil(WORKGROUP_SIZE[0] as u64)))
@@ -47,7 +50,7 @@ pub fn rope_backward(
     c: u32,
     nh: u32,
 ) -> Op {
-    let params = RopeParams { rows: b * t, t, c, nh };
+    let params = RopeParams { rows: b * t, t, c, nh, pos0: 0, _pad: [0; 3] };
     let n = (b * t) as u64 * c as u64;
     gpu.op(Kernel::RopeBackward, &[dqkv, cos, sin], &params, grid(n.div_ceil(BACKWARD_WORKGROUP_SIZE[0] as u64)))
 }

@@ -98,13 +98,14 @@ pub fn matmul_forward(
     n: u32,
 ) -> Op {
     if is_skinny(m, k) {
-        return skinny(gpu, None, out, inp, weight, bias, m, k, n);
+        return matmul_forward_skinny(gpu, None, out, inp, weight, bias, m, k, n);
     }
     matmul_forward_tiled(gpu, Tiles::for_output(m, n), out, inp, weight, bias, m, k, n)
 }
 
-/// `matmul_forward` on the skinny kernel (M ≤ SKINNY_ROWS, K a multiple of 4), for tests; `act` as in
-/// `matmul_forward_act` (with pre), or None.
+/// `matmul_forward` (`act` None) or `matmul_forward_act` (`act` with pre) on the skinny kernel:
+/// callers check `is_skinny` (M ≤ SKINNY_ROWS, K a multiple of 4) first. Each invocation owns
+/// SKINNY_COLS output columns.
 #[allow(clippy::too_many_arguments)]
 pub fn matmul_forward_skinny(
     gpu: &GpuContext,
@@ -117,8 +118,11 @@ pub fn matmul_forward_skinny(
     k: u32,
     n: u32,
 ) -> Op {
-    assert!(is_skinny(m, k), "the skinny matmul takes at most {SKINNY_ROWS} rows and K a multiple of 4, not M {m}, K {k}");
-    skinny(gpu, act, out, inp, weight, bias, m, k, n)
+    debug_assert!(is_skinny(m, k), "the skinny matmul takes at most {SKINNY_ROWS} rows and K a multiple of 4, not M {m}, K {k}");
+    let params = MatmulParams { m, k, n, has_bias: bias.is_some() as u32, act: activation_code(act.map(|a| a.0)), _pad: [0; 3] };
+    let pre = act.map_or(gpu.unused(1), |a| a.1);
+    let groups = n.div_ceil(SKINNY_WORKGROUP_SIZE[0] * SKINNY_COLS) as u64;
+    gpu.op(Kernel::MatmulForwardSkinny, &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, grid(groups))
 }
 
 /// `matmul_forward` with the block size chosen by the caller (tests check both).
@@ -154,7 +158,7 @@ pub fn matmul_forward_act(
     n: u32,
 ) -> Op {
     if is_skinny(m, k) {
-        return skinny(gpu, Some((act, pre)), out, inp, weight, bias, m, k, n);
+        return matmul_forward_skinny(gpu, Some((act, pre)), out, inp, weight, bias, m, k, n);
     }
     matmul_forward_act_tiled(gpu, Tiles::for_output(m, n), act, out, pre, inp, weight, bias, m, k, n)
 }
@@ -207,24 +211,6 @@ fn forward(
     let params = MatmulParams { m, k, n, has_bias: bias.is_some() as u32, act: activation_code(act.map(|a| a.0)), _pad: [0; 3] };
     let pre = act.map_or(gpu.unused(1), |a| a.1);
     gpu.op(kernel, &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, tiles.grid(m, n))
-}
-
-#[allow(clippy::too_many_arguments)]
-fn skinny(
-    gpu: &GpuContext,
-    act: Option<(Activation, &GpuTensor)>, // and pre (M, N)
-    out: &GpuTensor,                       // (M, N)
-    inp: &GpuTensor,                       // (M, K)
-    weight: &GpuTensor,                    // (N, K)
-    bias: Option<&GpuTensor>,              // (N)
-    m: u32,
-    k: u32,
-    n: u32,
-) -> Op {
-    let params = MatmulParams { m, k, n, has_bias: bias.is_some() as u32, act: activation_code(act.map(|a| a.0)), _pad: [0; 3] };
-    let pre = act.map_or(gpu.unused(1), |a| a.1);
-    let groups = n.div_ceil(SKINNY_WORKGROUP_SIZE[0] * SKINNY_COLS) as u64;
-    gpu.op(Kernel::MatmulForwardSkinny, &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, grid(groups))
 }
 
 /// `cpu::matmul_backward` as two or three kernels, each accumulating (`+=`):

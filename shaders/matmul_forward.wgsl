@@ -6,7 +6,8 @@
 // matmul applies its GELU (1), tanh GELU (2) or ReLU (3) here, in the epilogue, instead of a
 // pass of its own; pre is kept because the activation's backward reads it.
 // CPU reference: crates/playground-core/src/cpu/matmul.rs (matmul_forward, matmul_forward_act)
-// The activations are in include/activations.wgsl, prepended by shaders.rs.
+// Params and the epilogue (store_output) are in include/matmul_epilogue.wgsl, the activations
+// in include/activations.wgsl, both prepended by shaders.rs.
 //
 // WORKGROUP_SIZE and TILE are not in this file: crates/playground-gpu/src/shaders.rs prepends
 // them, once as 16 and 128 (`matmul_forward`) and once as 8 and 64 (`matmul_forward_small`,
@@ -19,17 +20,6 @@
 // rows 4q..4q+3 at k = k0 + kk. Each kk then costs 4 vec4 loads for 64 fma, which is what
 // makes this fast on GPUs and on CPU-emulated ones alike (lavapipe, SwiftShader), where every
 // load is an expensive per-lane gather and the fma are nearly free.
-
-struct Params {
-    m: u32,
-    k: u32,
-    n: u32,
-    has_bias: u32, // 0: bias is not read (the binding is a placeholder)
-    act: u32,      // 0: none (pre is a placeholder), 1: gelu, 2: gelu_tanh, 3: relu
-    _pad0: u32,
-    _pad1: u32,
-    _pad2: u32,
-}
 
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
 @group(0) @binding(1) var<storage, read_write> pre: array<f32>;
@@ -65,22 +55,9 @@ fn weight_column4(r: u32, kk: u32, rows: u32, k: u32) -> vec4<f32> {
 
 // out[row, col..col+3] = act(v + bias) (and pre = v + bias), skipping what lies outside out.
 fn store4(row: u32, col: u32, v: vec4<f32>) {
-    let m = params.m;
-    let n = params.n;
-    let act = params.act;
-    if (row >= m) { return; }
+    if (row >= params.m) { return; }
     for (var j = 0u; j < 4u; j++) {
-        if (col + j < n) {
-            var x = v[j];
-            if (params.has_bias != 0u) { x += bias[col + j]; }
-            let i = row * n + col + j;
-            switch act {
-                case 0u: { out[i] = x; }
-                case 1u: { pre[i] = x; out[i] = gelu(x); }
-                case 2u: { pre[i] = x; out[i] = gelu_tanh(x); }
-                default: { pre[i] = x; out[i] = relu(x); }
-            }
-        }
+        if (col + j < params.n) { store_output(row, col + j, v[j]); }
     }
 }
 

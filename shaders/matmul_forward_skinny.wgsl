@@ -9,18 +9,8 @@
 // invocation. On CPU-emulated GPUs (SwiftShader, lavapipe), where a load is a per-lane gather,
 // the loads are what costs.
 // CPU reference: crates/playground-core/src/cpu/matmul.rs (matmul_forward, matmul_forward_act)
-// The activations are in include/activations.wgsl, prepended by shaders.rs.
-
-struct Params {
-    m: u32,
-    k: u32,
-    n: u32,
-    has_bias: u32, // 0: bias is not read (the binding is a placeholder)
-    act: u32,      // 0: none (pre is a placeholder), 1: gelu, 2: gelu_tanh, 3: relu
-    _pad0: u32,
-    _pad1: u32,
-    _pad2: u32,
-}
+// Params and the epilogue (store_output) are in include/matmul_epilogue.wgsl, the activations
+// in include/activations.wgsl, both prepended by shaders.rs.
 
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
 @group(0) @binding(1) var<storage, read_write> pre: array<f32>;
@@ -32,19 +22,6 @@ struct Params {
 const WORKGROUP_SIZE: u32 = 32u; // invocations per workgroup
 const COLS: u32 = 4u;            // output columns per invocation (matmul::SKINNY_COLS)
 const ROWS: u32 = 16u;           // the most rows (matmul::SKINNY_ROWS)
-
-// out[row, col] = act(x + bias) (and pre = x + bias)
-fn store(row: u32, col: u32, v: f32) {
-    var x = v;
-    if (params.has_bias != 0u) { x += bias[col]; }
-    let i = row * params.n + col;
-    switch params.act {
-        case 0u: { out[i] = x; }
-        case 1u: { pre[i] = x; out[i] = gelu(x); }
-        case 2u: { pre[i] = x; out[i] = gelu_tanh(x); }
-        default: { pre[i] = x; out[i] = relu(x); }
-    }
-}
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
@@ -71,7 +48,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
     for (var r = 0u; r < m; r++) {
         for (var j = 0u; j < COLS; j++) {
-            if (col0 + j < n) { store(r, col0 + j, acc[r][j]); }
+            if (col0 + j < n) { store_output(r, col0 + j, acc[r][j]); }
         }
     }
 }

@@ -11,7 +11,7 @@
 use crate::context::SharedGpu;
 use crate::encdec::GpuEncDec;
 use crate::error::GpuError;
-use crate::session::{META_BATCH_RNG, META_DATA, META_STEP, META_TRAIN_CONFIG};
+use crate::session::{run_metadata, META_BATCH_RNG};
 use playground_core::checkpoint::Checkpoint;
 use playground_core::config::Family;
 use playground_core::data::seq2seq::{self, split_batch, Seq2SeqRows, MIN_SPLIT_BLOCK, TASK_NAME};
@@ -226,13 +226,7 @@ impl EncDecSession {
     /// The model as a checkpoint, with the run's step, batch stream, training config and data
     /// in its metadata (as `Session::checkpoint` writes them).
     pub async fn checkpoint(&mut self) -> Result<Checkpoint, GpuError> {
-        let mut metadata = self.metadata.clone();
-        if let Some(train) = self.train {
-            metadata.insert(META_STEP.into(), self.step().to_string());
-            metadata.insert(META_BATCH_RNG.into(), self.batch_rng.state().to_string());
-            metadata.insert(META_TRAIN_CONFIG.into(), playground_core::train::to_json(&train));
-        }
-        metadata.insert(META_DATA.into(), format!("task: {TASK_NAME}"));
+        let metadata = run_metadata(&self.metadata, self.train, self.step(), &self.batch_rng, &format!("task: {TASK_NAME}"));
         Ok(Checkpoint { config: self.config, tokenizer: self.tokenizer.clone(), params: self.params().await?, metadata })
     }
 

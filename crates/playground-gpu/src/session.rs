@@ -22,6 +22,28 @@ pub const META_BATCH_RNG: &str = "batch_rng_state";
 pub const META_TRAIN_CONFIG: &str = "train_config";
 pub const META_DATA: &str = "data";
 
+/// A checkpoint's metadata: the model's own (`base`), and while a run trains (`train`) its
+/// step, batch stream and training config, so a reload resumes where it was; `data` says what
+/// it trains on (none if empty).
+pub(crate) fn run_metadata(
+    base: &BTreeMap<String, String>,
+    train: Option<TrainConfig>,
+    step: u32,
+    batch_rng: &Rng,
+    data: &str,
+) -> BTreeMap<String, String> {
+    let mut metadata = base.clone();
+    if let Some(train) = train {
+        metadata.insert(META_STEP.into(), step.to_string());
+        metadata.insert(META_BATCH_RNG.into(), batch_rng.state().to_string());
+        metadata.insert(META_TRAIN_CONFIG.into(), playground_core::train::to_json(&train));
+    }
+    if !data.is_empty() {
+        metadata.insert(META_DATA.into(), data.into());
+    }
+    metadata
+}
+
 pub struct Session {
     engine: Engine,
     pub tokenizer: CharTokenizer,
@@ -218,15 +240,7 @@ impl Session {
     /// The model as a checkpoint, with the run's step, batch stream, training config and data
     /// source in its metadata (so a reload resumes where it was).
     pub async fn checkpoint(&mut self) -> Result<Checkpoint, GpuError> {
-        let mut metadata = self.metadata.clone();
-        if let Some(train) = self.train {
-            metadata.insert(META_STEP.into(), self.step().to_string());
-            metadata.insert(META_BATCH_RNG.into(), self.batch_rng.state().to_string());
-            metadata.insert(META_TRAIN_CONFIG.into(), playground_core::train::to_json(&train));
-        }
-        if !self.data_source.is_empty() {
-            metadata.insert(META_DATA.into(), self.data_source.clone());
-        }
+        let metadata = run_metadata(&self.metadata, self.train, self.step(), &self.batch_rng, &self.data_source);
         Ok(Checkpoint { config: *self.engine.config(), tokenizer: self.tokenizer.clone(), params: self.engine.params().await?, metadata })
     }
 

@@ -95,6 +95,8 @@ let renders = 0;
 let renderedAt = 0; // performance.now() of the last render
 let generating = false;
 let stopGenerating = false;
+/** The hand-over's CPU engine, once WebGPU has taken over: freed when no Generate samples from it. */
+let retired = null;
 let page = null; // 'explore' | 'train': the page shown
 let exploreBooted = null; // promise: Explore's first model loaded and drawn
 let defaultModel = null; // promise of loadDefaultModel() on the page's engine ('auto')
@@ -259,14 +261,27 @@ function keepCpu(model, err) {
  */
 async function handOver(quick) {
   const next = await loadDefault();
-  if (shownModel !== quick) return; // Explore moved on; useModel(null) takes `next` from loadDefault()
+  // Explore moved on (useModel(null) takes `next` from loadDefault()): the CPU copy is not shown again
+  if (shownModel !== quick) return retire(quick.engine);
   const ids = last.input?.ids.length ? last.input.ids : [0];
   await next.engine.forward(ids, traceKeys(config, state.layer, state.head));
-  if (shownModel !== quick) return;
+  if (shownModel !== quick) return retire(quick.engine);
   setModel(next);
   changedAt ??= performance.now();
   await trace();
+  retire(quick.engine);
   requestAnimationFrame(() => setTimeout(() => { timings.engineSettledMs = performance.now(); }));
+}
+
+/** Frees the hand-over's CPU engine now, or when the Generate sampling from it ends. */
+function retire(cpu) {
+  retired = cpu;
+  if (!generating) freeRetired();
+}
+
+function freeRetired() {
+  retired?.dispose().catch((err) => console.error(err));
+  retired = null;
 }
 
 /** Explore's model: its engine, limits and the sentence about it. */
@@ -534,8 +549,8 @@ async function generate() {
   generating = true;
   stopGenerating = false;
   ui.generate.textContent = 'Stop';
+  const sampler = engine; // seeded here; a hand-over to WebGPU while generating does not reseed
   try {
-    const sampler = engine; // seeded here; a hand-over to WebGPU while generating does not reseed
     await sampler.setSeed(state.seed);
     await trace(); // the logits of exactly the current text
     for (let i = 0; i < GENERATE_COUNT && !stopGenerating && last.logits; i++) {
@@ -557,6 +572,7 @@ async function generate() {
   } finally {
     generating = false;
     ui.generate.textContent = `Generate ${GENERATE_COUNT}`;
+    if (retired) freeRetired(); // the hand-over's CPU engine, if this run sampled from it
   }
 }
 

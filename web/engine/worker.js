@@ -77,7 +77,7 @@ const methods = {
   setAblation: (handle, spec) => engine(handle).setAblation(spec),
   cost: (config, vocab, t, batch) => Playground.cost(config, vocab, t, batch),
   /** The soak test's leak check: the shared GPU device's buffers (null before one exists) and the wasm memory. */
-  counters: async () => ({ gpuBuffers: Playground.gpuBuffers() ?? null, wasmBytes: (await ready).memory.buffer.byteLength }),
+  counters: async () => ({ gpuBuffers: Playground.gpuBuffers() ?? null, wasmBytes: (await ready).memory.buffer.byteLength, engines: engines.size }),
   // byte-level BPE trained on a text, one merge at a time (web/views/bpe.js)
   bpeStart(text, vocabSize) {
     const training = new BpeTraining(text, vocabSize);

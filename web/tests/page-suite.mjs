@@ -66,6 +66,8 @@ export function definePageTests({ webgpu }) {
       firstBackend: window.playgroundDebug.firstBackend,
       maps: document.querySelectorAll('canvas.hm-canvas').length,
     }));
+    // the hand-over's CPU engine is freed (disposing is posted before engineSettledMs is set)
+    const { engines } = await page.evaluate(() => window.playgroundDebug.counters());
     assert.equal(info.backend, backend);
     assert.equal(info.t, [...info.text].length, 'one token per character of the example');
     assert.ok(info.maps >= 20, `${info.maps} heatmaps`);
@@ -77,6 +79,7 @@ export function definePageTests({ webgpu }) {
     assert.equal(info.firstBackend, 'cpu');
     if (webgpu) assert.ok(info.first > 0 && info.settled > info.first, `first heatmap ${info.first} ms, WebGPU's ${info.settled} ms`);
     else assert.equal(info.settled, info.first);
+    assert.equal(engines, 1, 'the worker hosts one engine: the one the page shows');
     console.log(`${backend}: first heatmap ${info.first.toFixed(0)} ms after navigation start` + (webgpu ? ` (CPU engine), WebGPU's ${info.settled.toFixed(0)} ms` : ''));
     assert.deepEqual(page.errors, []);
   });

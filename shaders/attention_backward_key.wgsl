@@ -10,17 +10,7 @@
 // forward was: s_ij = Q_i·K_j·scale; p_ij = softmax_j(s_ij) over j ≤ i; out_i = Σ_j p_ij·V_j.
 // p_ij = exp(s_ij − lse_i) is recomputed and dS_ij = p_ij·(dO_i·V_j − D_i), as in the query
 // kernel; here the sums run over the queries i ≥ j that can see key j.
-
-struct Params {
-    b: u32,
-    t: u32,
-    c: u32,
-    nh: u32,
-    causal: u32, // 1: query i sees keys j ≤ i (GPT); 0: every key (BERT's encoder)
-    _pad0: u32,
-    _pad1: u32,
-    _pad2: u32,
-}
+// Params: include/attention_params.wgsl, prepended by shaders.rs.
 
 @group(0) @binding(0) var<storage, read_write> dqkv: array<f32>;
 @group(0) @binding(1) var<storage, read> dout: array<f32>;

@@ -8,17 +8,7 @@
 // Since out_t = Σ_j att[t, j]·V_j, that sum equals dO_t·out_t (FlashAttention-2's D): one dot
 // product per row instead of a pass over the (T, T) weights, which training never stores.
 // attention_backward_query.wgsl and attention_backward_key.wgsl read it.
-
-struct Params {
-    b: u32,
-    t: u32,
-    c: u32,
-    nh: u32,
-    causal: u32, // unused here; the uniform is shared with the other attention kernels
-    _pad0: u32,
-    _pad1: u32,
-    _pad2: u32,
-}
+// Params: include/attention_params.wgsl, prepended by shaders.rs (causal is not used here).
 
 @group(0) @binding(0) var<storage, read_write> delta: array<f32>;
 @group(0) @binding(1) var<storage, read> dout: array<f32>;

@@ -11,17 +11,7 @@
 // No (T, T) weights are kept in training: p_ij = exp(s_ij − lse_i) is recomputed, then
 //   dS_ij = p_ij·(dO_i·V_j − D_i)     (softmax backward, with Σ_j p_ij·dO_i·V_j = D_i)
 // Masked positions (j > i when causal) are skipped: their p is exactly 0.
-
-struct Params {
-    b: u32,
-    t: u32,
-    c: u32,
-    nh: u32,
-    causal: u32, // 1: query i sees keys j ≤ i (GPT); 0: every key (BERT's encoder)
-    _pad0: u32,
-    _pad1: u32,
-    _pad2: u32,
-}
+// Params: include/attention_params.wgsl, prepended by shaders.rs.
 
 @group(0) @binding(0) var<storage, read_write> dqkv: array<f32>;
 @group(0) @binding(1) var<storage, read> dout: array<f32>;

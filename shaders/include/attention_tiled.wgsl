@@ -1,17 +1,7 @@
 // What the three tiled attention kernels share (attention_forward_tiled.wgsl,
 // attention_backward_query_tiled.wgsl, attention_backward_key_tiled.wgsl). Not a kernel:
-// shaders.rs prepends this file to them. Each declares its own `qkv` binding, which qkv4 reads.
-
-struct Params {
-    b: u32,
-    t: u32,
-    c: u32,
-    nh: u32,
-    causal: u32, // 1: query i sees keys j ≤ i (GPT); 0: every key (BERT's encoder)
-    _pad0: u32,
-    _pad1: u32,
-    _pad2: u32,
-}
+// shaders.rs prepends this file to them, after include/attention_params.wgsl. Each declares its
+// own `qkv` binding, which qkv4 reads.
 
 const WORKGROUP_SIZE: u32 = 64u; // rows (queries, or keys for dK/dV) per workgroup
 const MAX_HS4: u32 = 16u;        // head size ≤ 64, in vec4s

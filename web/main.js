@@ -212,7 +212,9 @@ async function showTrain() {
 
 /** Explore's first model: the one given, or the default. Loads, draws, and wires the controls. */
 async function bootExplore(given) {
-  const quick = !given && (await handsOver);
+  // where the browser has WebGPU at all, the CPU engine draws first; handOver learns from
+  // `handsOver` whether there is an adapter to hand over to (not awaited here: see boot.js)
+  const quick = !given && firstDefault !== null && Boolean(navigator.gpu);
   const model = given ?? (quick ? { ...(await firstDefault), trained: false, quick: true } : await loadDefault());
   timings.engineReadyMs = performance.now();
   setModel(model);
@@ -243,11 +245,16 @@ function loadDefault() {
   return defaultModel;
 }
 
-/** The hand-over failed: the CPU engine stays Explore's default, and the page says why. */
+/**
+ * No hand-over: the CPU engine stays Explore's default, and the page says why (`err`: WebGPU
+ * failed to start; none: the browser has no WebGPU adapter).
+ */
 function keepCpu(model, err) {
-  console.error(err);
   model.quick = false;
-  model.gpuError = err?.message ?? String(err);
+  if (err !== undefined) {
+    console.error(err);
+    model.gpuError = err?.message ?? String(err);
+  }
   defaultModel = Promise.resolve(model);
   timings.engineSettledMs ??= timings.firstHeatmapMs; // the CPU engine's heatmaps stay
   if (shownModel === model) modelNotices.set('engine', engineNotices());
@@ -260,6 +267,7 @@ function keepCpu(model, err) {
  * setting live in the page, so the next trace applies them to the new engine.
  */
 async function handOver(quick) {
+  if (!(await handsOver)) return keepCpu(quick);
   const next = await loadDefault();
   // Explore moved on (useModel(null) takes `next` from loadDefault()): the CPU copy is not shown again
   if (shownModel !== quick) return retire(quick.engine);

@@ -10,6 +10,7 @@
 //   node tools/bench/browser_bench.mjs [--out FILE] [--memory-steps N]
 // Needs web/pkg (scripts/build-web.sh) and the npm packages (npm ci).
 import { chromium } from 'playwright-core';
+import { QUIET, WEBGPU } from '../../web/tests/browser-flags.mjs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { readFileSync, readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -62,9 +63,7 @@ async function save() {
 }
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
-    '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-webgpu-adapter=swiftshader', '--enable-unsafe-swiftshader',
-    '--enable-precise-memory-info'],
+  args: [...QUIET, ...WEBGPU, '--enable-precise-memory-info'],
 });
 const result = { kind: 'browser', date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), command: `node ${process.argv.slice(1).join(' ')}` };
 try {

@@ -6,18 +6,20 @@
 // the first heatmaps, drawn by whichever engine drew first), then the medians of it, of
 // engineSettledMs (the first heatmaps of the engine the page stays on; the same where a build
 // has no hand-over) and of engineReadyMs. `cpu` switches WebGPU off, as web/tests/page.cpu.
+// Each load starts on an idle browser: the previous one's WebGPU work goes on in Chromium's GPU
+// process for about a second after its engineSettledMs (measured, docs/PERFORMANCE.md), and a
+// navigation during it found its requestAdapter() waiting and the 2 cores taken.
 import { chromium } from 'playwright-core';
 import { startServer } from '../../scripts/static-server.mjs';
+import { QUIET, WEBGPU, NO_WEBGPU } from '../../web/tests/browser-flags.mjs';
+
+const IDLE_MS = 3000; // pause between loads, after closing the previous one's context
 
 const [mode, runs, ...dirs] = process.argv.slice(2);
 if (!['webgpu', 'cpu'].includes(mode) || !(Number(runs) > 0) || dirs.length === 0) {
   console.error('usage: node tools/bench/first_heatmap.mjs webgpu|cpu RUNS WEB_DIR [WEB_DIR …]');
   process.exit(2);
 }
-// the flags of web/tests/harness.mjs
-const QUIET = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--no-sandbox'];
-const WEBGPU = ['--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-webgpu-adapter=swiftshader', '--enable-unsafe-swiftshader'];
-const NO_WEBGPU = ['--disable-features=WebGPU,Vulkan'];
 
 const servers = await Promise.all(dirs.map((root) => startServer({ root })));
 const browser = await chromium.launch({
@@ -38,6 +40,7 @@ try {
       }, null, { timeout: 120_000 });
       loads[k].push(await page.evaluate(() => window.playgroundDebug.timings));
       await context.close();
+      await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
     }
   }
 } finally {

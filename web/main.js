@@ -352,7 +352,7 @@ function engineNotices() {
   return [{
     level: 'warn',
     text: 'WebGPU is not available here, so the model runs on the CPU engine: the same computation and the same ' +
-      `numbers, just without the GPU. Every view works. (The browser said: ${engine.fallbackReason ?? 'no WebGPU adapter'})`,
+      `numbers, just without the GPU. Every view works. (The browser said: ${engine.fallbackReason ?? 'no WebGPU adapter. A browser with WebGPU enabled, e.g. a recent Chrome or Edge, runs the GPU engine.'})`,
   }];
 }
 

@@ -28,7 +28,7 @@ export const handsOver = explore && navigator.gpu
 /**
  * Explore's default model on the engine that draws first (null on the Train page). Where the
  * browser has WebGPU at all, that is the CPU engine, loaded at once rather than after the
- * adapter check: a busy GPU process kept requestAdapter() waiting for up to 0.6 s (measured,
+ * adapter check: a busy GPU process kept requestAdapter() waiting for up to 0.7 s (measured,
  * docs/PERFORMANCE.md). Where there is no adapter, this CPU engine is the page's engine.
  */
 export const firstDefault = explore

@@ -116,6 +116,9 @@ fn launcher_workgroup_size(k: Kernel) -> [u32; 3] {
         Kernel::MatmulForwardSmall | Kernel::MatmulBackwardInputSmall | Kernel::MatmulBackwardWeightSmall => {
             matmul::Tiles::Small.workgroup_size()
         }
+        Kernel::MatmulForwardEmulated | Kernel::MatmulBackwardInputEmulated | Kernel::MatmulBackwardWeightEmulated => {
+            matmul::Tiles::Emulated.workgroup_size()
+        }
         Kernel::MatmulForwardSkinny => matmul::SKINNY_WORKGROUP_SIZE,
         Kernel::MatmulBackwardBias => matmul::BACKWARD_BIAS_WORKGROUP_SIZE,
         Kernel::KvCacheWrite => kv_attention::WRITE_WORKGROUP_SIZE,
@@ -177,6 +180,9 @@ fn tile_and_chunk_sizes_match_launchers() {
         (Kernel::MatmulForwardSmall, Tiles::Small),
         (Kernel::MatmulBackwardInputSmall, Tiles::Small),
         (Kernel::MatmulBackwardWeightSmall, Tiles::Small),
+        (Kernel::MatmulForwardEmulated, Tiles::Emulated),
+        (Kernel::MatmulBackwardInputEmulated, Tiles::Emulated),
+        (Kernel::MatmulBackwardWeightEmulated, Tiles::Emulated),
     ] {
         let s = k.source();
         let module = parse(s.name, s.wgsl);

@@ -21,15 +21,21 @@ macro_rules! wgsl {
 }
 
 /// The sizes of the tiled matmul kernels (`matmul::Tiles`): WORKGROUP_SIZE² invocations
-/// compute a TILE×TILE block, 8×8 outputs each. Written minified, as `build.rs` leaves the files.
+/// compute a TILE×TILE block, each its register tile (8×8 outputs for GPUs, 16×16 on
+/// CPU-emulated adapters). Written minified, as `build.rs` leaves the files.
 macro_rules! large_tiles {
     () => {
-        "const WORKGROUP_SIZE:u32=16u;\nconst TILE:u32=128u;\n"
+        concat!("const WORKGROUP_SIZE:u32=16u;\nconst TILE:u32=128u;\n", wgsl!("include/matmul_tile_8x8"))
     };
 }
 macro_rules! small_tiles {
     () => {
-        "const WORKGROUP_SIZE:u32=8u;\nconst TILE:u32=64u;\n"
+        concat!("const WORKGROUP_SIZE:u32=8u;\nconst TILE:u32=64u;\n", wgsl!("include/matmul_tile_8x8"))
+    };
+}
+macro_rules! emulated_tiles {
+    () => {
+        concat!("const WORKGROUP_SIZE:u32=4u;\nconst TILE:u32=64u;\n", wgsl!("include/matmul_tile_16x16"))
     };
 }
 
@@ -74,11 +80,14 @@ kernels! {
     RmsNormBackwardParams => "rmsnorm_backward_params",
     MatmulForward => "matmul_forward" = concat!(large_tiles!(), wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("matmul_forward")),
     MatmulForwardSmall => "matmul_forward_small" = concat!(small_tiles!(), wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("matmul_forward")),
+    MatmulForwardEmulated => "matmul_forward_emulated" = concat!(emulated_tiles!(), wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("matmul_forward")),
     MatmulForwardSkinny => "matmul_forward_skinny" = concat!(wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("matmul_forward_skinny")),
     MatmulBackwardInput => "matmul_backward_input" = concat!(large_tiles!(), wgsl!("matmul_backward_input")),
     MatmulBackwardInputSmall => "matmul_backward_input_small" = concat!(small_tiles!(), wgsl!("matmul_backward_input")),
+    MatmulBackwardInputEmulated => "matmul_backward_input_emulated" = concat!(emulated_tiles!(), wgsl!("matmul_backward_input")),
     MatmulBackwardWeight => "matmul_backward_weight" = concat!(large_tiles!(), wgsl!("matmul_backward_weight")),
     MatmulBackwardWeightSmall => "matmul_backward_weight_small" = concat!(small_tiles!(), wgsl!("matmul_backward_weight")),
+    MatmulBackwardWeightEmulated => "matmul_backward_weight_emulated" = concat!(emulated_tiles!(), wgsl!("matmul_backward_weight")),
     MatmulBackwardBias => "matmul_backward_bias",
     AttentionForward => "attention_forward",
     AttentionForwardTiled => "attention_forward_tiled" = concat!(wgsl!("include/attention_params"), wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_forward_tiled")),

@@ -32,22 +32,23 @@ const BN: u32 = 8u;                                    // n-slice staged per ste
 var<workgroup> a_tile: array<vec4<f32>, BN * QUADS>; // [BN][QUADS]: dout, 4 rows per vec4
 var<workgroup> b_tile: array<vec4<f32>, BN * QUADS>; // [BN][QUADS]: weight, 4 columns per vec4
 
-// dout[r..r+3, nn]; zero outside dout.
+// dout[r..r+3, nn]; zero outside dout. Branch-free, as in matmul_forward.wgsl: indices clamped
+// inside the matrix, what lies outside zeroed after.
 fn dout_column4(r: u32, nn: u32) -> vec4<f32> {
-    var v = vec4<f32>(0.0);
-    if (nn < params.n) {
-        for (var i = 0u; i < 4u; i++) { if (r + i < params.m) { v[i] = dout[(r + i) * params.n + nn]; } }
-    }
-    return v;
+    let n = params.n;
+    let c = min(nn, n - 1u);
+    let last = params.m - 1u;
+    let v = vec4<f32>(dout[min(r, last) * n + c], dout[min(r + 1u, last) * n + c], dout[min(r + 2u, last) * n + c], dout[min(r + 3u, last) * n + c]);
+    return select(vec4<f32>(0.0), v, (vec4<u32>(r) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(params.m)) & vec4<bool>(nn < n));
 }
 
 // weight[nn, c..c+3]; zero outside weight.
 fn weight_row4(nn: u32, c: u32) -> vec4<f32> {
-    var v = vec4<f32>(0.0);
-    if (nn < params.n) {
-        for (var j = 0u; j < 4u; j++) { if (c + j < params.k) { v[j] = weight[nn * params.k + c + j]; } }
-    }
-    return v;
+    let k = params.k;
+    let row = min(nn, params.n - 1u) * k;
+    let last = k - 1u;
+    let v = vec4<f32>(weight[row + min(c, last)], weight[row + min(c + 1u, last)], weight[row + min(c + 2u, last)], weight[row + min(c + 3u, last)]);
+    return select(vec4<f32>(0.0), v, (vec4<u32>(c) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(k)) & vec4<bool>(nn < params.n));
 }
 
 // dinp[row, col..col+3] += v, skipping what lies outside dinp.

@@ -32,22 +32,23 @@ const BM: u32 = 8u;                                    // m-slice staged per ste
 var<workgroup> a_tile: array<vec4<f32>, BM * QUADS>; // [BM][QUADS]: dout rows
 var<workgroup> b_tile: array<vec4<f32>, BM * QUADS>; // [BM][QUADS]: inp rows
 
-// dout[mm, c..c+3]; zero outside dout.
+// dout[mm, c..c+3]; zero outside dout. Branch-free, as in matmul_forward.wgsl: indices clamped
+// inside the matrix, what lies outside zeroed after.
 fn dout_row4(mm: u32, c: u32) -> vec4<f32> {
-    var v = vec4<f32>(0.0);
-    if (mm < params.m) {
-        for (var j = 0u; j < 4u; j++) { if (c + j < params.n) { v[j] = dout[mm * params.n + c + j]; } }
-    }
-    return v;
+    let n = params.n;
+    let row = min(mm, params.m - 1u) * n;
+    let last = n - 1u;
+    let v = vec4<f32>(dout[row + min(c, last)], dout[row + min(c + 1u, last)], dout[row + min(c + 2u, last)], dout[row + min(c + 3u, last)]);
+    return select(vec4<f32>(0.0), v, (vec4<u32>(c) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(n)) & vec4<bool>(mm < params.m));
 }
 
 // inp[mm, c..c+3]; zero outside inp.
 fn inp_row4(mm: u32, c: u32) -> vec4<f32> {
-    var v = vec4<f32>(0.0);
-    if (mm < params.m) {
-        for (var j = 0u; j < 4u; j++) { if (c + j < params.k) { v[j] = inp[mm * params.k + c + j]; } }
-    }
-    return v;
+    let k = params.k;
+    let row = min(mm, params.m - 1u) * k;
+    let last = k - 1u;
+    let v = vec4<f32>(inp[row + min(c, last)], inp[row + min(c + 1u, last)], inp[row + min(c + 2u, last)], inp[row + min(c + 3u, last)]);
+    return select(vec4<f32>(0.0), v, (vec4<u32>(c) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(k)) & vec4<bool>(mm < params.m));
 }
 
 // dweight[row, col..col+3] += v, skipping what lies outside dweight.

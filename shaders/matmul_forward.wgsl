@@ -35,21 +35,21 @@ const BK: u32 = 8u;                                    // k-slice staged per ste
 var<workgroup> a_tile: array<vec4<f32>, BK * QUADS>; // [BK][QUADS]: inp rows
 var<workgroup> b_tile: array<vec4<f32>, BK * QUADS>; // [BK][QUADS]: weight rows
 
-// Column kk of rows r..r+3 of a (rows, k) row-major matrix; zero outside it.
+// Column kk of rows r..r+3 of a (rows, k) row-major matrix; zero outside it. Branch-free: the
+// indices are clamped inside the matrix and what lies outside is zeroed after (on an emulator
+// a branch per lane, or a computed index into a vector, costs more than the spare loads).
 fn inp_column4(r: u32, kk: u32, rows: u32, k: u32) -> vec4<f32> {
-    var v = vec4<f32>(0.0);
-    if (kk < k) {
-        for (var i = 0u; i < 4u; i++) { if (r + i < rows) { v[i] = inp[(r + i) * k + kk]; } }
-    }
-    return v;
+    let c = min(kk, k - 1u);
+    let last = rows - 1u;
+    let v = vec4<f32>(inp[min(r, last) * k + c], inp[min(r + 1u, last) * k + c], inp[min(r + 2u, last) * k + c], inp[min(r + 3u, last) * k + c]);
+    return select(vec4<f32>(0.0), v, (vec4<u32>(r) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(rows)) & vec4<bool>(kk < k));
 }
 
 fn weight_column4(r: u32, kk: u32, rows: u32, k: u32) -> vec4<f32> {
-    var v = vec4<f32>(0.0);
-    if (kk < k) {
-        for (var i = 0u; i < 4u; i++) { if (r + i < rows) { v[i] = weight[(r + i) * k + kk]; } }
-    }
-    return v;
+    let c = min(kk, k - 1u);
+    let last = rows - 1u;
+    let v = vec4<f32>(weight[min(r, last) * k + c], weight[min(r + 1u, last) * k + c], weight[min(r + 2u, last) * k + c], weight[min(r + 3u, last) * k + c]);
+    return select(vec4<f32>(0.0), v, (vec4<u32>(r) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(rows)) & vec4<bool>(kk < k));
 }
 
 // out[row, col..col+3] = act(v + bias) (and pre = v + bias), skipping what lies outside out.

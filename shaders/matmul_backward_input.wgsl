@@ -27,7 +27,7 @@ struct Params {
 
 const THREADS: u32 = WORKGROUP_SIZE * WORKGROUP_SIZE;
 const QUADS: u32 = TILE / 4u;                          // vec4s across a tile
-const BN: u32 = 8u;                                    // n-slice staged per step
+const BN: u32 = 16u;                                   // n-slice staged per step (2·16·TILE floats: 16 KiB at TILE 128, WebGPU's default limit)
 
 var<workgroup> a_tile: array<vec4<f32>, BN * QUADS>; // [BN][QUADS]: dout, 4 rows per vec4
 var<workgroup> b_tile: array<vec4<f32>, BN * QUADS>; // [BN][QUADS]: weight, 4 columns per vec4
@@ -55,9 +55,11 @@ fn weight_row4(nn: u32, c: u32) -> vec4<f32> {
 fn write4(row: u32, col: u32, v: vec4<f32>) {
     let k = params.k;
     if (row >= params.m) { return; }
-    for (var j = 0u; j < 4u; j++) {
-        if (col + j < k) { dinp[row * k + col + j] += v[j]; }
-    }
+    let i = row * k + col;
+    if (col < k) { dinp[i] += v.x; }
+    if (col + 1u < k) { dinp[i + 1u] += v.y; }
+    if (col + 2u < k) { dinp[i + 2u] += v.z; }
+    if (col + 3u < k) { dinp[i + 3u] += v.w; }
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE, WORKGROUP_SIZE)

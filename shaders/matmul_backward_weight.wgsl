@@ -27,7 +27,7 @@ struct Params {
 
 const THREADS: u32 = WORKGROUP_SIZE * WORKGROUP_SIZE;
 const QUADS: u32 = TILE / 4u;                          // vec4s across a tile
-const BM: u32 = 8u;                                    // m-slice staged per step
+const BM: u32 = 16u;                                   // m-slice staged per step (2·16·TILE floats: 16 KiB at TILE 128, WebGPU's default limit)
 
 var<workgroup> a_tile: array<vec4<f32>, BM * QUADS>; // [BM][QUADS]: dout rows
 var<workgroup> b_tile: array<vec4<f32>, BM * QUADS>; // [BM][QUADS]: inp rows
@@ -55,9 +55,11 @@ fn inp_row4(mm: u32, c: u32) -> vec4<f32> {
 fn write4(row: u32, col: u32, v: vec4<f32>) {
     let k = params.k;
     if (row >= params.n) { return; }
-    for (var j = 0u; j < 4u; j++) {
-        if (col + j < k) { dweight[row * k + col + j] += v[j]; }
-    }
+    let i = row * k + col;
+    if (col < k) { dweight[i] += v.x; }
+    if (col + 1u < k) { dweight[i + 1u] += v.y; }
+    if (col + 2u < k) { dweight[i + 2u] += v.z; }
+    if (col + 3u < k) { dweight[i + 3u] += v.w; }
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE, WORKGROUP_SIZE)

@@ -30,7 +30,7 @@
 
 const THREADS: u32 = WORKGROUP_SIZE * WORKGROUP_SIZE;
 const QUADS: u32 = TILE / 4u;                          // vec4s across a tile
-const BK: u32 = 8u;                                    // k-slice staged per step
+const BK: u32 = 16u;                                   // k-slice staged per step (2·16·TILE floats: 16 KiB at TILE 128, WebGPU's default limit)
 
 var<workgroup> a_tile: array<vec4<f32>, BK * QUADS>; // [BK][QUADS]: inp rows
 var<workgroup> b_tile: array<vec4<f32>, BK * QUADS>; // [BK][QUADS]: weight rows
@@ -55,9 +55,11 @@ fn weight_column4(r: u32, kk: u32, rows: u32, k: u32) -> vec4<f32> {
 // out[row, col..col+3] = act(v + bias) (and pre = v + bias), skipping what lies outside out.
 fn write4(row: u32, col: u32, v: vec4<f32>) {
     if (row >= params.m) { return; }
-    for (var j = 0u; j < 4u; j++) {
-        if (col + j < params.n) { store_output(row, col + j, v[j]); }
-    }
+    let n = params.n;
+    if (col < n) { store_output(row, col, v.x); }
+    if (col + 1u < n) { store_output(row, col + 1u, v.y); }
+    if (col + 2u < n) { store_output(row, col + 2u, v.z); }
+    if (col + 3u < n) { store_output(row, col + 3u, v.w); }
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE, WORKGROUP_SIZE)

@@ -125,9 +125,11 @@ fn launcher_workgroup_size(k: Kernel) -> [u32; 3] {
         Kernel::KvAttentionForward => kv_attention::WORKGROUP_SIZE,
         Kernel::AttentionForward => attention::WORKGROUP_SIZE,
         Kernel::AttentionBackwardPrep | Kernel::AttentionBackwardQuery | Kernel::AttentionBackwardKey => attention::BACKWARD_WORKGROUP_SIZE,
-        Kernel::AttentionForwardTiled | Kernel::AttentionBackwardQueryTiled | Kernel::AttentionBackwardKeyTiled => {
-            attention::TILED_WORKGROUP_SIZE
-        }
+        Kernel::AttentionForwardTiled
+        | Kernel::AttentionBackwardQueryTiled
+        | Kernel::AttentionBackwardKeyTiled
+        | Kernel::AttentionBackwardQueryHead32
+        | Kernel::AttentionBackwardKeyHead32 => attention::TILED_WORKGROUP_SIZE,
         Kernel::GeluForward => gelu::WORKGROUP_SIZE,
         Kernel::GeluBackward => gelu::BACKWARD_WORKGROUP_SIZE,
         Kernel::ReluForward => relu::WORKGROUP_SIZE,
@@ -192,6 +194,10 @@ fn tile_and_chunk_sizes_match_launchers() {
     for k in [Kernel::AttentionForwardTiled, Kernel::AttentionBackwardQueryTiled, Kernel::AttentionBackwardKeyTiled] {
         let s = k.source();
         assert_eq!(4 * const_u32(&parse(s.name, s.wgsl), "MAX_HS4"), kernels::attention::TILED_MAX_HEAD_SIZE, "{}", s.name);
+    }
+    for k in [Kernel::AttentionBackwardQueryHead32, Kernel::AttentionBackwardKeyHead32] {
+        let s = k.source();
+        assert_eq!(4 * const_u32(&parse(s.name, s.wgsl), "H4"), kernels::attention::HEAD32_MAX_HEAD_SIZE, "{}", s.name);
     }
     for k in [Kernel::LayerNormForward, Kernel::LayerNormBackwardInput, Kernel::RmsNormForward, Kernel::RmsNormBackwardInput] {
         let s = k.source();

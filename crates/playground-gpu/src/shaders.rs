@@ -98,6 +98,8 @@ kernels! {
     AttentionBackwardQueryTiled => "attention_backward_query_tiled" = concat!(wgsl!("include/attention_params"), wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_backward_query_tiled")),
     AttentionBackwardKey => "attention_backward_key" = concat!(wgsl!("include/attention_params"), wgsl!("attention_backward_key")),
     AttentionBackwardKeyTiled => "attention_backward_key_tiled" = concat!(wgsl!("include/attention_params"), wgsl!("include/attention_tiled"), wgsl!("attention_backward_key_tiled")),
+    AttentionBackwardQueryHead32 => "attention_backward_query_head32" = concat!(wgsl!("include/attention_params"), wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_backward_query_head32")),
+    AttentionBackwardKeyHead32 => "attention_backward_key_head32" = concat!(wgsl!("include/attention_params"), wgsl!("include/attention_tiled"), wgsl!("attention_backward_key_head32")),
     GeluForward => "gelu_forward" = concat!(wgsl!("include/activations"), wgsl!("gelu_forward")),
     GeluBackward => "gelu_backward" = concat!(wgsl!("include/activations"), wgsl!("gelu_backward")),
     ReluForward => "relu_forward" = concat!(wgsl!("include/activations"), wgsl!("relu_forward")),

@@ -4,7 +4,7 @@
 // WORKGROUP_SIZE and TILE) to each of them. The twin for GPUs is include/matmul_tile_8x8.wgsl.
 // On an emulator an invocation is a SIMD lane and every load from workgroup memory is a
 // per-lane gather, while a register spilled to the stack costs a plain vector load: 16×16
-// outputs need 8 vec4 loads per 256 fma where 8×8 need 4 per 64, and measured a fifth faster
+// outputs need 8 vec4 loads per 256 fma where 8×8 need 4 per 64, and took about a fifth less time
 // in Chromium's SwiftShader (docs/PERFORMANCE.md). On a GPU 64 vec4 accumulators would not
 // fit in registers, so GPUs keep the 8×8 tile.
 //

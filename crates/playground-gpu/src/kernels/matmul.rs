@@ -35,7 +35,7 @@ impl Tiles {
     pub const ALL: [Tiles; 3] = [Tiles::Small, Tiles::Large, Tiles::Emulated];
 
     /// On a CPU-emulated adapter (wgpu's `DeviceType::Cpu`: SwiftShader, lavapipe), the
-    /// 16×16 register tile, a fifth faster there at every shape of the model (fewer per-lane
+    /// 16×16 register tile, about a fifth less time there at the model's shapes (fewer per-lane
     /// gathers from workgroup memory, docs/PERFORMANCE.md). On a GPU, large blocks once they
     /// still give at least 64 workgroups (enough to fill the streaming multiprocessors of a
     /// large GPU); small ones below that, where 128×128 blocks would leave most of the GPU idle

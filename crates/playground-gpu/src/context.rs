@@ -294,7 +294,7 @@ impl GpuContext {
                 let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
                 let module = self.device.create_shader_module(wgpu::ShaderModuleDescriptor {
                     label: Some(src.name),
-                    source: wgpu::ShaderSource::Wgsl(src.wgsl.into()),
+                    source: wgpu::ShaderSource::Wgsl(src.wgsl().into()),
                 });
                 let pipeline = self.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
                     label: Some(src.name),

@@ -10,16 +10,16 @@
 // in include/activations.wgsl, both prepended by shaders.rs.
 //
 // WORKGROUP_SIZE and TILE are not in this file: crates/playground-gpu/src/shaders.rs prepends
-// them, once as 16 and 128 (`matmul_forward`) and once as 8 and 64 (`matmul_forward_small`,
-// for shapes where 128×128 blocks would leave the GPU mostly idle; the launcher chooses).
-// One workgroup of WORKGROUP_SIZE² invocations computes a TILE×TILE block of out; each
-// invocation owns 8 rows × 8 columns of it, held in 16 vec4 registers (lo*: columns quad
-// lid.x, hi*: columns quad HALF + lid.x; rows quads lid.y and HALF + lid.y, so neighbouring
-// invocations read neighbouring vec4s of workgroup memory). Per step the workgroup stages a
+// them with a register tile (include/matmul_tile_*.wgsl), three ways (`matmul::Tiles`, the
+// launcher chooses): 16 and 128 with 8×8 outputs per invocation (`matmul_forward`), 8 and 64
+// with 8×8 (`matmul_forward_small`, for shapes where 128×128 blocks would leave a GPU mostly
+// idle) and 4 and 64 with 16×16 (`matmul_forward_emulated`, on CPU-emulated adapters).
+// One workgroup of WORKGROUP_SIZE² invocations computes a TILE×TILE block of out, each
+// invocation its register tile of it (tile_fma, tile_write). Per step the workgroup stages a
 // BK-deep slice of inp and of weight, k-major in vec4s of 4 rows: a_tile[kk·QUADS + q] holds
-// rows 4q..4q+3 at k = k0 + kk. Each kk then costs 4 vec4 loads for 64 fma, which is what
-// makes this fast on GPUs and on CPU-emulated ones alike (lavapipe, SwiftShader), where every
-// load is an expensive per-lane gather and the fma are nearly free.
+// rows 4q..4q+3 at k = k0 + kk. Each kk then costs 4 vec4 loads for 64 fma (8×8) or 8 for 256
+// (16×16), which is what makes this fast on GPUs and on CPU-emulated ones alike (lavapipe,
+// SwiftShader), where every load is an expensive per-lane gather and the fma are nearly free.
 
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
 @group(0) @binding(1) var<storage, read_write> pre: array<f32>;
@@ -30,35 +30,36 @@
 
 const THREADS: u32 = WORKGROUP_SIZE * WORKGROUP_SIZE;
 const QUADS: u32 = TILE / 4u;                          // vec4s across a tile
-const HALF: u32 = QUADS / 2u;                          // an invocation's second quad is HALF further
-const BK: u32 = 8u;                                    // k-slice staged per step
+const BK: u32 = 16u;                                   // k-slice staged per step (2·16·TILE floats: 16 KiB at TILE 128, WebGPU's default limit)
 
 var<workgroup> a_tile: array<vec4<f32>, BK * QUADS>; // [BK][QUADS]: inp rows
 var<workgroup> b_tile: array<vec4<f32>, BK * QUADS>; // [BK][QUADS]: weight rows
 
-// Column kk of rows r..r+3 of a (rows, k) row-major matrix; zero outside it.
+// Column kk of rows r..r+3 of a (rows, k) row-major matrix; zero outside it. Branch-free: the
+// indices are clamped inside the matrix and what lies outside is zeroed after (on an emulator
+// a branch per lane, or a computed index into a vector, costs more than the spare loads).
 fn inp_column4(r: u32, kk: u32, rows: u32, k: u32) -> vec4<f32> {
-    var v = vec4<f32>(0.0);
-    if (kk < k) {
-        for (var i = 0u; i < 4u; i++) { if (r + i < rows) { v[i] = inp[(r + i) * k + kk]; } }
-    }
-    return v;
+    let c = min(kk, k - 1u);
+    let last = rows - 1u;
+    let v = vec4<f32>(inp[min(r, last) * k + c], inp[min(r + 1u, last) * k + c], inp[min(r + 2u, last) * k + c], inp[min(r + 3u, last) * k + c]);
+    return select(vec4<f32>(0.0), v, (vec4<u32>(r) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(rows)) & vec4<bool>(kk < k));
 }
 
 fn weight_column4(r: u32, kk: u32, rows: u32, k: u32) -> vec4<f32> {
-    var v = vec4<f32>(0.0);
-    if (kk < k) {
-        for (var i = 0u; i < 4u; i++) { if (r + i < rows) { v[i] = weight[(r + i) * k + kk]; } }
-    }
-    return v;
+    let c = min(kk, k - 1u);
+    let last = rows - 1u;
+    let v = vec4<f32>(weight[min(r, last) * k + c], weight[min(r + 1u, last) * k + c], weight[min(r + 2u, last) * k + c], weight[min(r + 3u, last) * k + c]);
+    return select(vec4<f32>(0.0), v, (vec4<u32>(r) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(rows)) & vec4<bool>(kk < k));
 }
 
 // out[row, col..col+3] = act(v + bias) (and pre = v + bias), skipping what lies outside out.
-fn store4(row: u32, col: u32, v: vec4<f32>) {
+fn write4(row: u32, col: u32, v: vec4<f32>) {
     if (row >= params.m) { return; }
-    for (var j = 0u; j < 4u; j++) {
-        if (col + j < params.n) { store_output(row, col + j, v[j]); }
-    }
+    let n = params.n;
+    if (col < n) { store_output(row, col, v.x); }
+    if (col + 1u < n) { store_output(row, col + 1u, v.y); }
+    if (col + 2u < n) { store_output(row, col + 2u, v.z); }
+    if (col + 3u < n) { store_output(row, col + 3u, v.w); }
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE, WORKGROUP_SIZE)
@@ -70,10 +71,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     let k = params.k;
     let n = params.n;
 
-    var lo0 = vec4<f32>(0.0); var lo1 = vec4<f32>(0.0); var lo2 = vec4<f32>(0.0); var lo3 = vec4<f32>(0.0);
-    var lo4 = vec4<f32>(0.0); var lo5 = vec4<f32>(0.0); var lo6 = vec4<f32>(0.0); var lo7 = vec4<f32>(0.0);
-    var hi0 = vec4<f32>(0.0); var hi1 = vec4<f32>(0.0); var hi2 = vec4<f32>(0.0); var hi3 = vec4<f32>(0.0);
-    var hi4 = vec4<f32>(0.0); var hi5 = vec4<f32>(0.0); var hi6 = vec4<f32>(0.0); var hi7 = vec4<f32>(0.0);
+    var acc: Acc;
     for (var k0 = 0u; k0 < k; k0 += BK) {
         // stage: slot e = (kk, q) with kk fastest, so neighbouring invocations read
         // neighbouring k of the same rows
@@ -85,28 +83,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
         }
         workgroupBarrier();
         for (var kk = 0u; kk < BK; kk++) {
-            let a0 = a_tile[kk * QUADS + lid.y];
-            let a1 = a_tile[kk * QUADS + HALF + lid.y];
-            let b0 = b_tile[kk * QUADS + lid.x];
-            let b1 = b_tile[kk * QUADS + HALF + lid.x];
-            lo0 = fma(vec4<f32>(a0.x), b0, lo0); hi0 = fma(vec4<f32>(a0.x), b1, hi0);
-            lo1 = fma(vec4<f32>(a0.y), b0, lo1); hi1 = fma(vec4<f32>(a0.y), b1, hi1);
-            lo2 = fma(vec4<f32>(a0.z), b0, lo2); hi2 = fma(vec4<f32>(a0.z), b1, hi2);
-            lo3 = fma(vec4<f32>(a0.w), b0, lo3); hi3 = fma(vec4<f32>(a0.w), b1, hi3);
-            lo4 = fma(vec4<f32>(a1.x), b0, lo4); hi4 = fma(vec4<f32>(a1.x), b1, hi4);
-            lo5 = fma(vec4<f32>(a1.y), b0, lo5); hi5 = fma(vec4<f32>(a1.y), b1, hi5);
-            lo6 = fma(vec4<f32>(a1.z), b0, lo6); hi6 = fma(vec4<f32>(a1.z), b1, hi6);
-            lo7 = fma(vec4<f32>(a1.w), b0, lo7); hi7 = fma(vec4<f32>(a1.w), b1, hi7);
+            tile_fma(&acc, kk * QUADS, lid);
         }
         workgroupBarrier();
     }
 
-    let ra = row0 + lid.y * 4u;          // rows of a0
-    let rb = row0 + (HALF + lid.y) * 4u; // rows of a1
-    let ca = col0 + lid.x * 4u;          // columns of b0
-    let cb = col0 + (HALF + lid.x) * 4u; // columns of b1
-    store4(ra, ca, lo0); store4(ra + 1u, ca, lo1); store4(ra + 2u, ca, lo2); store4(ra + 3u, ca, lo3);
-    store4(rb, ca, lo4); store4(rb + 1u, ca, lo5); store4(rb + 2u, ca, lo6); store4(rb + 3u, ca, lo7);
-    store4(ra, cb, hi0); store4(ra + 1u, cb, hi1); store4(ra + 2u, cb, hi2); store4(ra + 3u, cb, hi3);
-    store4(rb, cb, hi4); store4(rb + 1u, cb, hi5); store4(rb + 2u, cb, hi6); store4(rb + 3u, cb, hi7);
+    tile_write(&acc, row0, col0, lid);
 }

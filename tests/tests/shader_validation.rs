@@ -23,7 +23,7 @@ fn every_shader_parses_and_validates() {
     let sources = all();
     assert!(!sources.is_empty(), "the shader registry is empty");
     for s in sources {
-        parse(s.name, s.wgsl);
+        parse(s.name, &s.wgsl());
     }
 }
 
@@ -45,7 +45,7 @@ fn every_file_in_shaders_dir_is_used_and_every_kernel_named_once() {
     let sources = all();
     for (path, text) in kernels.iter().chain(&wgsl_files(&format!("{dir}/include"))) {
         let shipped = minify(text);
-        assert!(sources.iter().any(|s| s.wgsl.contains(shipped.as_str())), "{path} is in no kernel of shaders.rs");
+        assert!(sources.iter().any(|s| s.wgsl().contains(shipped.as_str())), "{path} is in no kernel of shaders.rs");
         assert_eq!(shipped.lines().count(), text.lines().count(), "{path}: minified, its lines moved");
     }
     let names: BTreeSet<&str> = sources.iter().map(|s| s.name).collect();
@@ -62,7 +62,7 @@ fn minify_drops_comments_and_spaces_but_no_token_boundary() {
 #[test]
 fn storage_bindings_fit_webgpu_default_limits() {
     for s in all() {
-        let module = parse(s.name, s.wgsl);
+        let module = parse(s.name, &s.wgsl());
         let storage = module.global_variables.iter().filter(|(_, g)| matches!(g.space, AddressSpace::Storage { .. })).count();
         assert!(storage <= 8, "{} binds {storage} storage buffers; WebGPU guarantees 8", s.name);
         let workgroup_bytes: u32 = module
@@ -78,7 +78,7 @@ fn storage_bindings_fit_webgpu_default_limits() {
 #[test]
 fn bindings_are_contiguous_from_zero_with_the_uniform_last() {
     for s in all() {
-        let module = parse(s.name, s.wgsl);
+        let module = parse(s.name, &s.wgsl());
         let mut bindings: Vec<(u32, AddressSpace)> = module
             .global_variables
             .iter()
@@ -116,15 +116,20 @@ fn launcher_workgroup_size(k: Kernel) -> [u32; 3] {
         Kernel::MatmulForwardSmall | Kernel::MatmulBackwardInputSmall | Kernel::MatmulBackwardWeightSmall => {
             matmul::Tiles::Small.workgroup_size()
         }
+        Kernel::MatmulForwardEmulated | Kernel::MatmulBackwardInputEmulated | Kernel::MatmulBackwardWeightEmulated => {
+            matmul::Tiles::Emulated.workgroup_size()
+        }
         Kernel::MatmulForwardSkinny => matmul::SKINNY_WORKGROUP_SIZE,
         Kernel::MatmulBackwardBias => matmul::BACKWARD_BIAS_WORKGROUP_SIZE,
         Kernel::KvCacheWrite => kv_attention::WRITE_WORKGROUP_SIZE,
         Kernel::KvAttentionForward => kv_attention::WORKGROUP_SIZE,
         Kernel::AttentionForward => attention::WORKGROUP_SIZE,
         Kernel::AttentionBackwardPrep | Kernel::AttentionBackwardQuery | Kernel::AttentionBackwardKey => attention::BACKWARD_WORKGROUP_SIZE,
-        Kernel::AttentionForwardTiled | Kernel::AttentionBackwardQueryTiled | Kernel::AttentionBackwardKeyTiled => {
-            attention::TILED_WORKGROUP_SIZE
-        }
+        Kernel::AttentionForwardTiled
+        | Kernel::AttentionBackwardQueryTiled
+        | Kernel::AttentionBackwardKeyTiled
+        | Kernel::AttentionBackwardQueryHead32
+        | Kernel::AttentionBackwardKeyHead32 => attention::TILED_WORKGROUP_SIZE,
         Kernel::GeluForward => gelu::WORKGROUP_SIZE,
         Kernel::GeluBackward => gelu::BACKWARD_WORKGROUP_SIZE,
         Kernel::ReluForward => relu::WORKGROUP_SIZE,
@@ -150,7 +155,7 @@ fn launcher_workgroup_size(k: Kernel) -> [u32; 3] {
 fn workgroup_sizes_match_launchers() {
     for &k in Kernel::ALL {
         let s = k.source();
-        let module = parse(s.name, s.wgsl);
+        let module = parse(s.name, &s.wgsl());
         assert_eq!(module.entry_points.len(), 1, "{}: one entry point per file", s.name);
         let ep = &module.entry_points[0];
         assert_eq!(ep.name, "main", "{}", s.name);
@@ -177,23 +182,30 @@ fn tile_and_chunk_sizes_match_launchers() {
         (Kernel::MatmulForwardSmall, Tiles::Small),
         (Kernel::MatmulBackwardInputSmall, Tiles::Small),
         (Kernel::MatmulBackwardWeightSmall, Tiles::Small),
+        (Kernel::MatmulForwardEmulated, Tiles::Emulated),
+        (Kernel::MatmulBackwardInputEmulated, Tiles::Emulated),
+        (Kernel::MatmulBackwardWeightEmulated, Tiles::Emulated),
     ] {
         let s = k.source();
-        let module = parse(s.name, s.wgsl);
+        let module = parse(s.name, &s.wgsl());
         assert_eq!(const_u32(&module, "TILE"), tiles.side(), "{}", s.name);
         assert_eq!([const_u32(&module, "WORKGROUP_SIZE"); 2], tiles.workgroup_size()[..2], "{}", s.name);
     }
     for k in [Kernel::AttentionForwardTiled, Kernel::AttentionBackwardQueryTiled, Kernel::AttentionBackwardKeyTiled] {
         let s = k.source();
-        assert_eq!(4 * const_u32(&parse(s.name, s.wgsl), "MAX_HS4"), kernels::attention::TILED_MAX_HEAD_SIZE, "{}", s.name);
+        assert_eq!(4 * const_u32(&parse(s.name, &s.wgsl()), "MAX_HS4"), kernels::attention::TILED_MAX_HEAD_SIZE, "{}", s.name);
+    }
+    for k in [Kernel::AttentionBackwardQueryHead32, Kernel::AttentionBackwardKeyHead32] {
+        let s = k.source();
+        assert_eq!(4 * const_u32(&parse(s.name, &s.wgsl()), "H4"), kernels::attention::HEAD32_MAX_HEAD_SIZE, "{}", s.name);
     }
     for k in [Kernel::LayerNormForward, Kernel::LayerNormBackwardInput, Kernel::RmsNormForward, Kernel::RmsNormBackwardInput] {
         let s = k.source();
-        assert_eq!(const_u32(&parse(s.name, s.wgsl), "ROWS"), kernels::layernorm::ROWS_PER_WORKGROUP, "{}", s.name);
+        assert_eq!(const_u32(&parse(s.name, &s.wgsl()), "ROWS"), kernels::layernorm::ROWS_PER_WORKGROUP, "{}", s.name);
     }
     let s = Kernel::GradNormPartial.source();
-    assert_eq!(const_u32(&parse(s.name, s.wgsl), "CHUNK"), kernels::clip::CHUNK, "{}", s.name);
+    assert_eq!(const_u32(&parse(s.name, &s.wgsl()), "CHUNK"), kernels::clip::CHUNK, "{}", s.name);
     let s = Kernel::MatmulForwardSkinny.source();
-    assert_eq!(const_u32(&parse(s.name, s.wgsl), "ROWS"), kernels::matmul::SKINNY_ROWS, "{}", s.name);
-    assert_eq!(const_u32(&parse(s.name, s.wgsl), "COLS"), kernels::matmul::SKINNY_COLS, "{}", s.name);
+    assert_eq!(const_u32(&parse(s.name, &s.wgsl()), "ROWS"), kernels::matmul::SKINNY_ROWS, "{}", s.name);
+    assert_eq!(const_u32(&parse(s.name, &s.wgsl()), "COLS"), kernels::matmul::SKINNY_COLS, "{}", s.name);
 }

@@ -185,6 +185,12 @@ impl GpuContext {
         format!("{name} ({:?})", self.info.backend)
     }
 
+    /// Whether the adapter is a CPU emulating a GPU (SwiftShader, lavapipe): some kernels
+    /// take a shape that suits an emulator there (`matmul::Tiles::for_output`).
+    pub fn is_emulated(&self) -> bool {
+        self.info.device_type == wgpu::DeviceType::Cpu
+    }
+
     /// The device's limits in core's terms, for `ModelConfig::check_device`.
     pub fn device_limits(&self) -> DeviceLimits {
         let l = self.device.limits();
@@ -288,7 +294,7 @@ impl GpuContext {
                 let scope = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
                 let module = self.device.create_shader_module(wgpu::ShaderModuleDescriptor {
                     label: Some(src.name),
-                    source: wgpu::ShaderSource::Wgsl(src.wgsl.into()),
+                    source: wgpu::ShaderSource::Wgsl(src.wgsl().into()),
                 });
                 let pipeline = self.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
                     label: Some(src.name),

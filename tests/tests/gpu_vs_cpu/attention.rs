@@ -98,8 +98,8 @@ fn attention_forward_without_weights_gives_the_same_output() {
 fn attention_backward_matches_cpu() {
     let Some(gpu) = gpu_or_skip() else { return };
     // T = 1 and odd T, one head and several, head sizes 1·12, 3·4, 5·3 (odd), 3·5, 2·16, 1·32;
-    // T crossing the tiled kernels' 64-row blocks with heads of 64 and 13; a 72-channel head
-    // (the per-row kernels)
+    // T crossing the tiled kernels' 64-row blocks with heads of 64 and 13; heads of 32 and 27
+    // (odd) take the _head32 kernels; a 72-channel head (the per-row kernels)
     let shapes = [
         (2, 1, 12, 1),
         (2, 7, 12, 3),
@@ -107,6 +107,7 @@ fn attention_backward_matches_cpu() {
         (2, 33, 15, 3),
         (2, 33, 32, 2),
         (2, 33, 32, 1),
+        (2, 70, 27, 1),
         (1, 130, 128, 2),
         (2, 65, 26, 2),
         (1, 9, 72, 1),

@@ -26,6 +26,18 @@ pub const TILED_WORKGROUP_SIZE: [u32; 3] = [64, 1, 1];
 /// The largest head size the tiled kernels hold in registers (`MAX_HS4` vec4s in the WGSL).
 pub const TILED_MAX_HEAD_SIZE: u32 = 64;
 
+/// The largest head size of the backward kernels with the head written out
+/// (`attention_backward_*_head32.wgsl`, `H4` vec4s, 2.6× faster than the tiled ones on
+/// CPU-emulated GPUs at 32 channels). They always compute all `H4` vec4s, so heads of at
+/// most half that keep the tiled kernels, whose loops run to the head size.
+pub const HEAD32_MAX_HEAD_SIZE: u32 = 32;
+
+/// Whether the backward pass takes the `_head32` kernels for this shape.
+pub fn head32(c: u32, nh: u32) -> bool {
+    let hs = c / nh;
+    hs > HEAD32_MAX_HEAD_SIZE / 2 && hs <= HEAD32_MAX_HEAD_SIZE
+}
+
 /// Whether training uses the tiled kernels for this shape (else the per-row ones).
 pub fn tiled(c: u32, nh: u32) -> bool {
     c / nh <= TILED_MAX_HEAD_SIZE
@@ -85,7 +97,8 @@ impl AttentionBackwardParams {
 /// `cpu::attention_backward` without the (T, T) weights, in three kernels: `delta` = dO·out
 /// per row (prep), then dQ per query row, then dK and dV per key row, each recomputing
 /// p = exp(q·k·scale − lse). dqkv accumulates (`+=`); `delta` is scratch, overwritten.
-/// Heads of at most 64 channels use the tiled kernels (`attention_backward_*_tiled`).
+/// Heads of 17 to 32 channels use the kernels with the head written out
+/// (`attention_backward_*_head32`), other heads of at most 64 the tiled ones (`attention_backward_*_tiled`).
 #[allow(clippy::too_many_arguments)]
 pub fn attention_backward(
     gpu: &GpuContext,
@@ -105,6 +118,14 @@ pub fn attention_backward(
     let rows = b as u64 * nh as u64 * t as u64;
     let workgroups = grid(rows.div_ceil(BACKWARD_WORKGROUP_SIZE[0] as u64));
     let prep = gpu.op(Kernel::AttentionBackwardPrep, &[delta, dout, out], &params, workgroups);
+    if head32(c, nh) {
+        let tiles = tiled_grid(b, t, nh);
+        return [
+            prep,
+            gpu.op(Kernel::AttentionBackwardQueryHead32, &[dqkv, dout, qkv, lse, delta], &params, tiles),
+            gpu.op(Kernel::AttentionBackwardKeyHead32, &[dqkv, dout, qkv, lse, delta], &params, tiles),
+        ];
+    }
     if tiled(c, nh) {
         let tiles = tiled_grid(b, t, nh);
         return [

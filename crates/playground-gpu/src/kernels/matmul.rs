@@ -18,26 +18,32 @@ pub struct MatmulParams {
 }
 const _: () = assert!(std::mem::size_of::<MatmulParams>().is_multiple_of(16));
 
-/// The tiled kernels come in two sizes of output block, one WGSL file each with the sizes
-/// prepended in `shaders.rs`: `Kernel::Matmul*` (128×128 blocks, 16×16 invocations) and
-/// `Kernel::Matmul*Small` (64×64 blocks, 8×8 invocations); each invocation computes 8×8
-/// outputs either way.
+/// The tiled kernels come in three shapes, one WGSL file each with the sizes and the register
+/// tile prepended in `shaders.rs`: `Kernel::Matmul*` (128×128 blocks, 16×16 invocations) and
+/// `Kernel::Matmul*Small` (64×64 blocks, 8×8 invocations), 8×8 outputs per invocation, for
+/// GPUs; `Kernel::Matmul*Emulated` (64×64 blocks, 4×4 invocations, 16×16 outputs each) for
+/// CPU-emulated adapters (include/matmul_tile_16x16.wgsl says why).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tiles {
     Small,
     Large,
+    Emulated,
 }
 
 impl Tiles {
-    /// Both sizes, for tests that check every kernel.
-    pub const ALL: [Tiles; 2] = [Tiles::Small, Tiles::Large];
+    /// Every shape, for tests that check every kernel.
+    pub const ALL: [Tiles; 3] = [Tiles::Small, Tiles::Large, Tiles::Emulated];
 
-    /// Large blocks once they still give at least 64 workgroups (enough to fill the
-    /// streaming multiprocessors of a large GPU); small ones below that, where 128×128 blocks
-    /// would leave most of the GPU idle (inference over one sequence, M = T ≤ 64; the small
-    /// models trained in the browser). On CPU-emulated GPUs (lavapipe, SwiftShader) the two
-    /// measure within noise of each other at the model's shapes (docs/PERFORMANCE.md).
-    pub fn for_output(rows: u32, cols: u32) -> Tiles {
+    /// On a CPU-emulated adapter (wgpu's `DeviceType::Cpu`: SwiftShader, lavapipe), the
+    /// 16×16 register tile, about a fifth less time there at the model's shapes (fewer per-lane
+    /// gathers from workgroup memory, docs/PERFORMANCE.md). On a GPU, large blocks once they
+    /// still give at least 64 workgroups (enough to fill the streaming multiprocessors of a
+    /// large GPU); small ones below that, where 128×128 blocks would leave most of the GPU idle
+    /// (inference over one sequence, M = T ≤ 64; the small models trained in the browser).
+    pub fn for_output(gpu: &GpuContext, rows: u32, cols: u32) -> Tiles {
+        if gpu.is_emulated() {
+            return Tiles::Emulated;
+        }
         let large = rows.div_ceil(Tiles::Large.side()) as u64 * cols.div_ceil(Tiles::Large.side()) as u64;
         if large >= 64 {
             Tiles::Large
@@ -49,7 +55,7 @@ impl Tiles {
     /// Side of the output block one workgroup computes (`TILE` in the WGSL).
     pub const fn side(self) -> u32 {
         match self {
-            Tiles::Small => 64,
+            Tiles::Small | Tiles::Emulated => 64,
             Tiles::Large => 128,
         }
     }
@@ -59,6 +65,7 @@ impl Tiles {
         match self {
             Tiles::Small => [8, 8, 1],
             Tiles::Large => [16, 16, 1],
+            Tiles::Emulated => [4, 4, 1],
         }
     }
 
@@ -100,7 +107,7 @@ pub fn matmul_forward(
     if is_skinny(m, k) {
         return matmul_forward_skinny(gpu, None, out, inp, weight, bias, m, k, n);
     }
-    matmul_forward_tiled(gpu, Tiles::for_output(m, n), out, inp, weight, bias, m, k, n)
+    matmul_forward_tiled(gpu, Tiles::for_output(gpu, m, n), out, inp, weight, bias, m, k, n)
 }
 
 /// `matmul_forward` (`act` None) or `matmul_forward_act` (`act` with pre) on the skinny kernel:
@@ -125,7 +132,7 @@ pub fn matmul_forward_skinny(
     gpu.op(Kernel::MatmulForwardSkinny, &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, grid(groups))
 }
 
-/// `matmul_forward` with the block size chosen by the caller (tests check both).
+/// `matmul_forward` with the block size chosen by the caller (tests check each).
 #[allow(clippy::too_many_arguments)]
 pub fn matmul_forward_tiled(
     gpu: &GpuContext,
@@ -160,10 +167,10 @@ pub fn matmul_forward_act(
     if is_skinny(m, k) {
         return matmul_forward_skinny(gpu, Some((act, pre)), out, inp, weight, bias, m, k, n);
     }
-    matmul_forward_act_tiled(gpu, Tiles::for_output(m, n), act, out, pre, inp, weight, bias, m, k, n)
+    matmul_forward_act_tiled(gpu, Tiles::for_output(gpu, m, n), act, out, pre, inp, weight, bias, m, k, n)
 }
 
-/// `matmul_forward_act` with the block size chosen by the caller (tests check both).
+/// `matmul_forward_act` with the block size chosen by the caller (tests check each).
 #[allow(clippy::too_many_arguments)]
 pub fn matmul_forward_act_tiled(
     gpu: &GpuContext,
@@ -207,6 +214,7 @@ fn forward(
     let kernel = match tiles {
         Tiles::Small => Kernel::MatmulForwardSmall,
         Tiles::Large => Kernel::MatmulForward,
+        Tiles::Emulated => Kernel::MatmulForwardEmulated,
     };
     let params = MatmulParams { m, k, n, has_bias: bias.is_some() as u32, act: activation_code(act.map(|a| a.0)), _pad: [0; 3] };
     let pre = act.map_or(gpu.unused(1), |a| a.1);
@@ -256,10 +264,10 @@ pub fn matmul_backward_input(
     k: u32,
     n: u32,
 ) -> Op {
-    matmul_backward_input_tiled(gpu, Tiles::for_output(m, k), dinp, dout, weight, m, k, n)
+    matmul_backward_input_tiled(gpu, Tiles::for_output(gpu, m, k), dinp, dout, weight, m, k, n)
 }
 
-/// `matmul_backward_input` with the block size chosen by the caller (tests check both).
+/// `matmul_backward_input` with the block size chosen by the caller (tests check each).
 #[allow(clippy::too_many_arguments)]
 pub fn matmul_backward_input_tiled(
     gpu: &GpuContext,
@@ -274,6 +282,7 @@ pub fn matmul_backward_input_tiled(
     let kernel = match tiles {
         Tiles::Small => Kernel::MatmulBackwardInputSmall,
         Tiles::Large => Kernel::MatmulBackwardInput,
+        Tiles::Emulated => Kernel::MatmulBackwardInputEmulated,
     };
     let params = MatmulBackwardParams { m, k, n, _pad: 0 };
     gpu.op(kernel, &[dinp, dout, weight], &params, tiles.grid(m, k))
@@ -289,10 +298,10 @@ pub fn matmul_backward_weight(
     k: u32,
     n: u32,
 ) -> Op {
-    matmul_backward_weight_tiled(gpu, Tiles::for_output(n, k), dweight, dout, inp, m, k, n)
+    matmul_backward_weight_tiled(gpu, Tiles::for_output(gpu, n, k), dweight, dout, inp, m, k, n)
 }
 
-/// `matmul_backward_weight` with the block size chosen by the caller (tests check both).
+/// `matmul_backward_weight` with the block size chosen by the caller (tests check each).
 #[allow(clippy::too_many_arguments)]
 pub fn matmul_backward_weight_tiled(
     gpu: &GpuContext,
@@ -307,6 +316,7 @@ pub fn matmul_backward_weight_tiled(
     let kernel = match tiles {
         Tiles::Small => Kernel::MatmulBackwardWeightSmall,
         Tiles::Large => Kernel::MatmulBackwardWeight,
+        Tiles::Emulated => Kernel::MatmulBackwardWeightEmulated,
     };
     let params = MatmulBackwardParams { m, k, n, _pad: 0 };
     gpu.op(kernel, &[dweight, dout, inp], &params, tiles.grid(n, k))

@@ -190,7 +190,8 @@ impl Playground {
         }
         // the session keeps a character vocabulary; an imported GPT-2 encodes with `bpe`
         let placeholder = CharTokenizer::from_text(" ").map_err(to_js)?;
-        let metadata = [("source".to_string(), "Hugging Face GPT-2".to_string())].into();
+        let mut metadata = std::collections::BTreeMap::new();
+        metadata.insert("source".to_string(), "Hugging Face GPT-2".to_string());
         let checkpoint = Checkpoint { config: gpt2.config, tokenizer: placeholder, params: gpt2.params, metadata };
         let mut pg = Self::open(checkpoint, &backend, seed, false).await?;
         pg.bpe = Some(bpe);

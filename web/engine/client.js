@@ -60,7 +60,7 @@ export async function createEngine(worker, options) {
  * @param {{ call: Function }} worker
  * @param {Uint8Array} bytes
  * @param {{ backend?: string, seed?: number, encdec?: boolean }} [options] encdec: open an encoder-decoder
- *   as the Seq2Seq class (training and `translate`, no traces), as the Train page does
+ *   as one (training and `translate`, no traces), as the Train page does
  */
 export async function loadEngine(worker, bytes, { backend = 'auto', seed = 1, encdec = false } = {}) {
   return bind(worker, await worker.call('load', bytes, backend, seed, encdec));

@@ -1,14 +1,12 @@
 // The engine worker: hosts the wasm engine off the main thread so the page never freezes.
 // Protocol: the page posts { id, method, args }; the worker answers { id, result } or
 // { id, error, name } (name: the kind of failure, e.g. "NonFinite", "DeviceLost"). Calls run one at a time, in arrival order (the wasm object allows one call
-// in flight). Several engines can live here at once, addressed by a handle. An encoder-decoder
-// (config.family "encoder_decoder") is a Seq2Seq, which answers the training methods as a
-// Playground does, and `translate`.
-import init, { Playground, BpeTraining, Seq2Seq } from '../pkg/playground_web.js';
-import { safetensorsMetadata } from '../train/files.js';
+// in flight). Several engines can live here at once, addressed by a handle; each is a Playground,
+// whatever its family (an encoder-decoder answers the training methods and `translate`).
+import init, { Playground, BpeTraining } from '../pkg/playground_web.js';
 
 const ready = init();
-const engines = new Map(); // handle -> Playground or Seq2Seq
+const engines = new Map(); // handle -> Playground
 const bpeRuns = new Map(); // handle -> BpeTraining
 let nextHandle = 1;
 let queue = Promise.resolve();
@@ -26,15 +24,6 @@ function engine(handle) {
   return pg;
 }
 
-/** Whether checkpoint bytes hold an encoder-decoder (its header's config says so). */
-function isEncDec(bytes) {
-  try {
-    return JSON.parse(safetensorsMetadata(bytes)?.config ?? '{}').family === 'encoder_decoder';
-  } catch {
-    return false; // the engine refuses the file with its reason
-  }
-}
-
 function register(pg) {
   const handle = nextHandle++;
   engines.set(handle, pg);
@@ -42,10 +31,9 @@ function register(pg) {
 }
 
 const methods = {
-  create: async (options) => register(await (options?.config?.family === 'encoder_decoder' ? Seq2Seq : Playground).create(options)),
-  /** `encdec`: the caller (the Train page) drives an encoder-decoder's Seq2Seq too; elsewhere a Playground refuses one by name. */
-  load: async (bytes, backend, seed, encdec = false) =>
-    register(await (encdec && isEncDec(bytes) ? Seq2Seq : Playground).load(bytes, backend, BigInt(seed))),
+  create: async (options) => register(await Playground.create(options)),
+  /** `encdec`: the caller (the Train page) drives an encoder-decoder too; elsewhere one is refused by name. */
+  load: async (bytes, backend, seed, encdec = false) => register(await Playground.load(bytes, backend, BigInt(seed), encdec)),
   loadGpt2: async (weights, config, vocab, merges, backend, seed) =>
     register(await Playground.loadGpt2(weights, config ?? undefined, vocab, merges, backend, BigInt(seed))),
   tasks: () => Playground.tasks(),

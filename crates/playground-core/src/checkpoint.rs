@@ -112,7 +112,9 @@ impl Checkpoint {
                 return Err(refuse("lm_head.weight differs from transformer.wte.weight, but this model ties them"));
             }
         }
-        let metadata = meta.into_iter().filter(|(k, _)| !["format", "format_version", "config", "vocab"].contains(&k.as_str())).collect();
+        // inserted one by one: collecting into a BTreeMap sorts first, a sort the wasm would carry for this alone
+        let mut metadata = BTreeMap::new();
+        metadata.extend(meta.into_iter().filter(|(k, _)| !["format", "format_version", "config", "vocab"].contains(&k.as_str())));
         Ok(Checkpoint { config, tokenizer, params, metadata })
     }
 }
@@ -121,7 +123,9 @@ impl Checkpoint {
 /// nanoGPT state dict): tensors `adamw.m` and `adamw.v`, flat, and the step in the metadata.
 pub fn optimizer_to_bytes(opt: &OptimizerState) -> Vec<u8> {
     let tensors = vec![("adamw.m".to_string(), vec![opt.m.len()], &opt.m[..]), ("adamw.v".to_string(), vec![opt.v.len()], &opt.v[..])];
-    let meta = BTreeMap::from([("format".to_string(), format!("{FORMAT}-optimizer")), ("step".to_string(), opt.step.to_string())]);
+    let mut meta = BTreeMap::new();
+    meta.insert("format".to_string(), format!("{FORMAT}-optimizer"));
+    meta.insert("step".to_string(), opt.step.to_string());
     write_safetensors(tensors, &meta)
 }
 

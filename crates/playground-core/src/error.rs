@@ -3,7 +3,7 @@
 
 use thiserror::Error;
 
-#[derive(Debug, Error, Clone, PartialEq)]
+#[derive(Error, Clone, PartialEq)]
 pub enum CoreError {
     /// A `ModelConfig` field outside what the model supports.
     #[error("config: {field} = {value} is not allowed: {reason}")]
@@ -105,4 +105,12 @@ pub enum CoreError {
 
     #[error("GPT-2 import: tensor {name:?} holds {value} at index {index}")]
     HfNonFinite { name: String, value: f32, index: usize },
+}
+
+/// Debug shows the message, as Display does: a failed `expect` then says what went wrong in
+/// words, and the wasm carries no second, derived formatter for every variant.
+impl std::fmt::Debug for CoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }

@@ -13,6 +13,7 @@ use crate::config::ModelConfig;
 use crate::cpu;
 use crate::error::CoreError;
 use crate::params::ParamLayout;
+use crate::sample::rank_descending;
 use serde::Serialize;
 
 /// One guess: a token id and its probability.
@@ -63,7 +64,5 @@ pub fn logit_lens(
 
 /// The `k` largest entries of `row`, largest first, lower id first among equals.
 pub fn top_k(row: &[f32], k: usize) -> Vec<Guess> {
-    let mut ids: Vec<u32> = (0..row.len() as u32).collect();
-    ids.sort_by(|&a, &b| row[b as usize].total_cmp(&row[a as usize]).then(a.cmp(&b)));
-    ids.into_iter().take(k).map(|id| Guess { id, prob: row[id as usize] }).collect()
+    rank_descending(row).into_iter().take(k).map(|i| Guess { id: i as u32, prob: row[i] }).collect()
 }

@@ -37,6 +37,14 @@ impl SamplingParams {
     }
 }
 
+/// The indices of `values` from the largest value to the smallest (`f32::total_cmp`), the
+/// lower index first among equals. Sampling and the logit lens rank tokens with it.
+pub fn rank_descending(values: &[f32]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..values.len()).collect();
+    order.sort_by(|&a, &b| values[b].total_cmp(&values[a]).then(a.cmp(&b)));
+    order
+}
+
 /// The distribution `sample` draws from; same length as `logits`, sums to 1.
 pub fn sampling_probabilities(logits: &[f32], params: &SamplingParams) -> Result<Vec<f32>, CoreError> {
     params.validate()?;
@@ -48,8 +56,7 @@ pub fn sampling_probabilities(logits: &[f32], params: &SamplingParams) -> Result
     }
     let n = logits.len();
     // order tokens by logit, highest first (ties: lower id first, so results are stable)
-    let mut order: Vec<usize> = (0..n).collect();
-    order.sort_by(|&a, &b| logits[b].total_cmp(&logits[a]).then(a.cmp(&b)));
+    let order = rank_descending(logits);
     let mut probs = vec![0.0f32; n];
     if params.temperature == 0.0 {
         probs[order[0]] = 1.0;

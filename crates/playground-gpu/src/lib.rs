@@ -4,6 +4,7 @@
 //! Every kernel in `shaders/` has a launcher in [`kernels`] with the argument order of its
 //! CPU reference in `playground_core::cpu`; `GpuModel` runs the same op list as `CpuModel`.
 
+pub mod any_session;
 pub mod arch_ops;
 pub mod context;
 pub mod counters;
@@ -22,6 +23,7 @@ pub mod tensor;
 pub mod train;
 pub mod wgsl_minify;
 
+pub use any_session::AnySession;
 pub use context::{GpuContext, SharedGpu};
 pub use counters::BufferStats;
 pub use encdec::GpuEncDec;

@@ -87,6 +87,10 @@ impl Session {
         &mut self.engine
     }
 
+    pub fn config(&self) -> &playground_core::ModelConfig {
+        self.engine.config()
+    }
+
     pub fn backend(&self) -> &'static str {
         self.engine.backend()
     }

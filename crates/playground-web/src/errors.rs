@@ -34,3 +34,8 @@ pub fn to_js(err: impl Into<GpuError>) -> JsValue {
     js.set_name(kind(&err));
     js.into()
 }
+
+/// Bad input from JS (a malformed options object, an unknown name), as `CoreError::Data`.
+pub fn bad_input(e: impl ToString) -> JsValue {
+    to_js(CoreError::Data(e.to_string()))
+}

@@ -2,11 +2,11 @@
 //! ablation and cost (see `playground_gpu::inspect` and `playground_core::cost`).
 
 use crate::dto::{ConfigDto, GradStatsDto};
-use crate::errors::to_js;
+use crate::errors::{bad_input, to_js};
 use crate::{to_value, Playground};
 use playground_core::ablation::AblationSpec;
 use playground_core::cost::cost;
-use playground_core::{CoreError, TraceTensor};
+use playground_core::TraceTensor;
 use wasm_bindgen::prelude::*;
 
 /// `{ [key]: { shape, axes, data: Float32Array } }` for a list of traced tensors.
@@ -24,10 +24,6 @@ pub fn trace_object(trace: Vec<TraceTensor>) -> Result<JsValue, JsValue> {
     Ok(result.into())
 }
 
-fn bad_input(e: impl ToString) -> JsValue {
-    to_js(CoreError::Data(e.to_string()))
-}
-
 #[wasm_bindgen]
 impl Playground {
     /// `{ loss, grad_norms, tokens, targets, trace }`: forward and backward of
@@ -36,11 +32,12 @@ impl Playground {
     /// of block `layer`'s forward keys with the same keys with `grad.` in front.
     #[wasm_bindgen(js_name = backwardTrace)]
     pub async fn backward_trace(&mut self, layer: u32) -> Result<JsValue, JsValue> {
-        let (x, y, _) = self.session.next_batch().map_err(to_js)?;
-        let t = self.session.engine().config().block_size;
-        let tr = self.session.backward_trace(layer as usize).await.map_err(to_js)?;
+        let session = self.stream("backwardTrace")?;
+        let (x, y, _) = session.next_batch().map_err(to_js)?;
+        let t = session.config().block_size;
+        let tr = session.backward_trace(layer as usize).await.map_err(to_js)?;
         let result = js_sys::Object::new();
-        let layout = playground_core::ParamLayout::new(self.session.engine().config());
+        let layout = playground_core::ParamLayout::new(session.config());
         let norms = playground_core::grad_trace::tensor_norms(&layout, &tr.grads);
         js_sys::Reflect::set(&result, &"loss".into(), &JsValue::from(tr.loss))?;
         js_sys::Reflect::set(&result, &"grad_norms".into(), &js_sys::Float32Array::from(&norms[..]))?;
@@ -53,14 +50,14 @@ impl Playground {
     /// `{ step, names, grad_norms, update_ratios }` per parameter tensor for the last step.
     #[wasm_bindgen(js_name = gradStats)]
     pub async fn grad_stats(&mut self) -> Result<JsValue, JsValue> {
-        let g = self.session.grad_stats().await.map_err(to_js)?;
+        let g = self.stream("gradStats")?.grad_stats().await.map_err(to_js)?;
         to_value(&GradStatsDto { step: g.step, names: g.names, grad_norms: g.grad_norms, update_ratios: g.update_ratios })
     }
 
     /// `{ top: [layer][position][{ id, prob }] }`, the `k` best guesses of each block.
     #[wasm_bindgen(js_name = logitLens)]
     pub async fn logit_lens(&mut self, ids: Vec<u32>, k: u32) -> Result<JsValue, JsValue> {
-        let lens = self.session.logit_lens(&ids, k as usize).await.map_err(to_js)?;
+        let lens = self.stream("logitLens")?.logit_lens(&ids, k as usize).await.map_err(to_js)?;
         to_value(&lens)
     }
 
@@ -68,7 +65,7 @@ impl Playground {
     #[wasm_bindgen(js_name = setAblation)]
     pub fn set_ablation(&mut self, spec: JsValue) -> Result<(), JsValue> {
         let spec: AblationSpec = serde_wasm_bindgen::from_value(spec).map_err(bad_input)?;
-        self.session.set_ablation(&spec).map_err(to_js)
+        self.stream("setAblation")?.set_ablation(&spec).map_err(to_js)
     }
 
     /// Parameters, FLOPs and attention-map memory per part (see `playground_core::cost`).

@@ -1,5 +1,6 @@
 //! The wasm-bindgen facade: one engine class for JavaScript, and nothing else. Logic lives in
-//! `playground-core` and `playground-gpu` (`Session`); this file converts at the boundary.
+//! `playground-core` and `playground-gpu` (`AnySession`: a `Session` for the single-stream
+//! families, an `EncDecSession` for the encoder-decoder); this file converts at the boundary.
 
 mod bpe;
 mod dto;
@@ -8,16 +9,17 @@ mod inspect;
 mod seq2seq;
 
 use dto::{CreateOptions, DataDto, EncodedDto, TaskDto, UnknownDto};
-use errors::to_js;
+use errors::{bad_input, to_js};
 use playground_core::bpe::byte_map::encode_symbols;
 use playground_core::checkpoint::{optimizer_from_bytes, optimizer_to_bytes, Checkpoint};
 use playground_core::data::{classify, seq2seq as reversal, Dataset, Task};
 use playground_core::gpt2_import::import_hf_gpt2;
 use playground_core::train::TrainConfig;
 use playground_core::{
-    sample, sampling_probabilities, Bpe, CharTokenizer, CoreError, CpuModel, Encoded, Rng, SamplingParams, TraceRequest,
+    sample, sampling_probabilities, Bpe, CharTokenizer, CoreError, CpuModel, Encoded, Family, ParamLayout, Rng, SamplingParams,
+    TraceRequest,
 };
-use playground_gpu::{GpuContext, GpuError, Session, SharedGpu};
+use playground_gpu::{AnySession, EncDecSession, GpuContext, GpuError, Session, SharedGpu};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
@@ -26,10 +28,12 @@ pub fn start() {
     console_error_panic_hook::set_once();
 }
 
-/// The playground, as seen from JavaScript. One call in flight at a time (the worker queues).
+/// The playground, as seen from JavaScript: a model of any family. One call in flight at a
+/// time (the worker queues). A call of one family only (`forward`, `translate`, ...) rejects
+/// with a typed error for the others.
 #[wasm_bindgen]
 pub struct Playground {
-    session: Session,
+    session: AnySession,
     /// Draws the tokens of `sample` and `generate`.
     rng: Rng,
     /// Why the CPU engine runs, when WebGPU was wanted but not available.
@@ -65,12 +69,17 @@ async fn choose_gpu(backend: &str) -> Result<(Option<SharedGpu>, Option<String>)
             Ok(gpu) => (Some(gpu), None),
             Err(e) => (None, Some(e.to_string())),
         }),
-        other => Err(to_js(playground_core::CoreError::Data(format!("backend must be \"auto\", \"webgpu\" or \"cpu\", not {other:?}")))),
+        other => Err(bad_input(format!("backend must be \"auto\", \"webgpu\" or \"cpu\", not {other:?}"))),
     }
 }
 
 fn to_value<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
     serde_wasm_bindgen::to_value(value).map_err(|e| JsValue::from(js_sys::Error::new(&e.to_string())))
+}
+
+/// A small structured value from JS; one that does not fit `T` is bad input.
+fn from_value<T: serde::de::DeserializeOwned>(value: JsValue) -> Result<T, JsValue> {
+    serde_wasm_bindgen::from_value(value).map_err(bad_input)
 }
 
 /// A dataset for `data` tokenized with `tokenizer`, and its description.
@@ -87,7 +96,7 @@ fn dataset(data: &DataDto, tokenizer: Option<CharTokenizer>, seed: u64) -> Resul
             let chars = text.chars().count();
             Ok((Dataset::from_text(text, tokenizer).map_err(to_js)?, format!("text: {chars} characters")))
         }
-        _ => Err(to_js(playground_core::CoreError::Data("give either a task or a text".into()))),
+        _ => Err(bad_input("give either a task or a text")),
     }
 }
 
@@ -95,10 +104,13 @@ fn dataset(data: &DataDto, tokenizer: Option<CharTokenizer>, seed: u64) -> Resul
 impl Playground {
     /// A freshly initialized model: `{ config, seed, vocab?, data?, backend? }` (see dto.rs).
     /// The vocabulary is `vocab`'s characters, or those of the data (a task's alphabet or the
-    /// text's characters), which then also becomes the training data.
+    /// text's characters), which then also becomes the training data. An encoder-decoder's
+    /// vocabulary and data are its task's (see seq2seq.rs).
     pub async fn create(options: JsValue) -> Result<Playground, JsValue> {
-        let opts: CreateOptions =
-            serde_wasm_bindgen::from_value(options).map_err(|e| to_js(playground_core::CoreError::Data(e.to_string())))?;
+        let opts: CreateOptions = from_value(options)?;
+        if opts.config.family == Family::EncoderDecoder {
+            return seq2seq::create(&opts).await;
+        }
         let (tokenizer, data) = match (&opts.vocab, &opts.data) {
             (Some(vocab), data) => {
                 let tokenizer = CharTokenizer::from_text(vocab).map_err(to_js)?;
@@ -109,12 +121,12 @@ impl Playground {
                 let (data, source) = dataset(d, None, opts.seed)?;
                 (data.tokenizer.clone(), Some((data, source)))
             }
-            (None, None) => return Err(to_js(playground_core::CoreError::Data("give a vocabulary or training data".into()))),
+            (None, None) => return Err(bad_input("give a vocabulary or training data")),
         };
         // an encoder learns by masking: [MASK] joins the vocabulary as its last id, so the
         // data's ids stay valid (a [CLS] classifier learns from labels, in its task's vocabulary)
         let (tokenizer, data) = match (opts.config.family, opts.config.n_classes) {
-            (playground_core::Family::Encoder, 0) => {
+            (Family::Encoder, 0) => {
                 let tokenizer = playground_core::data::mlm::with_mask(&tokenizer).map_err(to_js)?;
                 let data = data.map(|(d, source)| (Dataset { tokenizer: tokenizer.clone(), ..d }, source));
                 (tokenizer, data)
@@ -124,23 +136,31 @@ impl Playground {
         let config = opts.config.with_vocab(tokenizer.vocab_size());
         let model = CpuModel::new(config, opts.seed).map_err(to_js)?;
         let checkpoint = Checkpoint { config, tokenizer, params: model.params, metadata: Default::default() };
-        let mut pg = Self::open(checkpoint, &opts.backend, opts.seed).await?;
+        let mut pg = Self::open(checkpoint, &opts.backend, opts.seed, false).await?;
         if let Some((data, source)) = data {
-            pg.session.set_data(data, source).map_err(to_js)?;
+            pg.session.stream("training data").and_then(|s| s.set_data(data, source)).map_err(to_js)?;
         }
         Ok(pg)
     }
 
-    /// A model from a checkpoint file's bytes (safetensors, validated before use).
-    pub async fn load(bytes: Vec<u8>, backend: String, seed: u64) -> Result<Playground, JsValue> {
+    /// A model from a checkpoint file's bytes (safetensors, validated before use). `encdec`:
+    /// the caller (the Train page) drives an encoder-decoder too; elsewhere one is opened as a
+    /// single token stream, which refuses it by name.
+    pub async fn load(bytes: Vec<u8>, backend: String, seed: u64, encdec: bool) -> Result<Playground, JsValue> {
         let checkpoint = Checkpoint::from_bytes(&bytes).map_err(to_js)?;
-        Self::open(checkpoint, &backend, seed).await
+        Self::open(checkpoint, &backend, seed, encdec).await
     }
 
-    async fn open(checkpoint: Checkpoint, backend: &str, seed: u64) -> Result<Playground, JsValue> {
+    /// The model of `checkpoint` on `backend`: an encoder-decoder's session when `encdec`
+    /// allows one and the checkpoint holds one, else a single-stream session.
+    async fn open(checkpoint: Checkpoint, backend: &str, seed: u64, encdec: bool) -> Result<Playground, JsValue> {
         let (gpu, fallback_reason) = choose_gpu(backend).await?;
         let adapter = gpu.as_ref().map(|g| g.adapter_name());
-        let session = Session::new(gpu, checkpoint).await.map_err(to_js)?;
+        let session = if encdec && checkpoint.config.family == Family::EncoderDecoder {
+            AnySession::EncDec(Box::new(EncDecSession::new(gpu, checkpoint).await.map_err(to_js)?))
+        } else {
+            AnySession::Stream(Box::new(Session::new(gpu, checkpoint).await.map_err(to_js)?))
+        };
         Ok(Playground { session, rng: Rng::new(seed), fallback_reason, adapter, bpe: None })
     }
 
@@ -170,9 +190,10 @@ impl Playground {
         }
         // the session keeps a character vocabulary; an imported GPT-2 encodes with `bpe`
         let placeholder = CharTokenizer::from_text(" ").map_err(to_js)?;
-        let metadata = [("source".to_string(), "Hugging Face GPT-2".to_string())].into();
+        let mut metadata = std::collections::BTreeMap::new();
+        metadata.insert("source".to_string(), "Hugging Face GPT-2".to_string());
         let checkpoint = Checkpoint { config: gpt2.config, tokenizer: placeholder, params: gpt2.params, metadata };
-        let mut pg = Self::open(checkpoint, &backend, seed).await?;
+        let mut pg = Self::open(checkpoint, &backend, seed, false).await?;
         pg.bpe = Some(bpe);
         Ok(pg)
     }
@@ -201,9 +222,9 @@ impl Playground {
         self.fallback_reason.clone()
     }
 
-    /// `{ vocab_size, block_size, n_layer, n_head, n_embd }`.
-    pub fn config(&mut self) -> Result<JsValue, JsValue> {
-        to_value(self.session.engine().config())
+    /// `{ vocab_size, block_size, n_layer, n_head, n_embd, family, ... }`.
+    pub fn config(&self) -> Result<JsValue, JsValue> {
+        to_value(self.session.config())
     }
 
     /// The metadata of the checkpoint the model came from (`{}` for a fresh model).
@@ -211,12 +232,12 @@ impl Playground {
         to_value(self.session.metadata())
     }
 
-    /// The vocabulary, one string per token id.
-    /// For GPT-2, each token's bytes in GPT-2's spelling (a space is `Ġ`, a newline `Ċ`).
+    /// The vocabulary, one string per token id (an encoder-decoder's PAD is "\n", BOS "^", EOS
+    /// "$"). For GPT-2, each token's bytes in GPT-2's spelling (a space is `Ġ`, a newline `Ċ`).
     pub fn vocab(&self) -> Vec<String> {
         match &self.bpe {
             Some(bpe) => (0..bpe.vocab_size() as u32).map(|id| encode_symbols(bpe.token_bytes(id).unwrap_or_default())).collect(),
-            None => self.session.tokenizer.chars().iter().map(|c| c.to_string()).collect(),
+            None => self.session.tokenizer().chars().iter().map(|c| c.to_string()).collect(),
         }
     }
 
@@ -261,7 +282,7 @@ impl Playground {
     pub fn encode(&self, text: &str) -> Result<JsValue, JsValue> {
         let enc = match &self.bpe {
             Some(bpe) => Encoded { ids: bpe.encode(text), unknown: vec![] },
-            None => self.session.tokenizer.encode_lossy(text),
+            None => self.session.tokenizer().encode_lossy(text),
         };
         let dto = EncodedDto { unknown: enc.unknown.iter().map(|&(position, ch)| UnknownDto { position, char: ch.to_string() }).collect() };
         let obj = to_value(&dto)?;
@@ -272,7 +293,7 @@ impl Playground {
     pub fn decode(&self, ids: &[u32]) -> Result<String, JsValue> {
         match &self.bpe {
             Some(bpe) => bpe.decode(ids).map_err(to_js),
-            None => self.session.tokenizer.decode(ids).map_err(to_js),
+            None => self.session.tokenizer().decode(ids).map_err(to_js),
         }
     }
 
@@ -280,7 +301,7 @@ impl Playground {
     /// every key asked for (see `playground_core::trace`).
     pub async fn forward(&mut self, ids: Vec<u32>, keys: Vec<String>) -> Result<JsValue, JsValue> {
         let request = TraceRequest::keys(&keys).map_err(to_js)?;
-        let out = self.session.forward(&ids, &request).await.map_err(to_js)?;
+        let out = self.stream("forward")?.forward(&ids, &request).await.map_err(to_js)?;
         inspect::trace_object(out.trace)
     }
 
@@ -305,16 +326,24 @@ impl Playground {
     /// `n` new token ids continuing `prompt`, each sampled with the engine's generator.
     pub async fn generate(&mut self, prompt: Vec<u32>, n: u32, temperature: f32, top_k: u32, top_p: f32) -> Result<Vec<u32>, JsValue> {
         let sampling = SamplingParams { temperature, top_k: top_k as usize, top_p };
-        self.session.generate(&prompt, n as usize, &sampling, &mut self.rng).await.map_err(to_js)
+        let session = self.session.stream("generate").map_err(to_js)?;
+        session.generate(&prompt, n as usize, &sampling, &mut self.rng).await.map_err(to_js)
     }
 
     /// Sets the training data: `{ task }` or `{ text }`, tokenized with the model's vocabulary.
+    /// An encoder-decoder's data is always its task: `{ task: "reversal" }` is accepted,
+    /// anything else refused by name.
     #[wasm_bindgen(js_name = setData)]
     pub fn set_data(&mut self, data: JsValue, seed: u64) -> Result<(), JsValue> {
         self.not_for_gpt2("training")?;
-        let data: DataDto = serde_wasm_bindgen::from_value(data).map_err(|e| to_js(playground_core::CoreError::Data(e.to_string())))?;
-        let (data, source) = dataset(&data, Some(self.session.tokenizer.clone()), seed)?;
-        self.session.set_data(data, source).map_err(to_js)
+        let data: DataDto = from_value(data)?;
+        match &mut self.session {
+            AnySession::EncDec(_) => seq2seq::check_data(Some(&data)),
+            AnySession::Stream(session) => {
+                let (data, source) = dataset(&data, Some(session.tokenizer.clone()), seed)?;
+                session.set_data(data, source).map_err(to_js)
+            }
+        }
     }
 
     /// Prepares training with `config` (a TrainConfig object); `optimizer` (bytes from
@@ -322,15 +351,15 @@ impl Playground {
     #[wasm_bindgen(js_name = startTraining)]
     pub async fn start_training(&mut self, config: JsValue, optimizer: Option<Vec<u8>>) -> Result<(), JsValue> {
         self.not_for_gpt2("training")?;
-        let train: TrainConfig =
-            serde_wasm_bindgen::from_value(config).map_err(|e| to_js(playground_core::CoreError::Data(e.to_string())))?;
-        let len = playground_core::ParamLayout::new(self.session.engine().config()).padded_len();
+        let train: TrainConfig = from_value(config)?;
+        let len = ParamLayout::new(self.session.config()).padded_len();
         let opt = optimizer.map(|bytes| optimizer_from_bytes(&bytes, len)).transpose().map_err(to_js)?;
         self.session.start_training(train, opt.as_ref()).await.map_err(to_js)
     }
 
-    /// Runs `n` training steps; resolves to `[{ step, loss, grad_norm, lr }]`. A broken step
-    /// rejects with an Error named "NonFinite", the model back at its last good state.
+    /// Runs `n` training steps (an encoder-decoder's teacher-forced, on fresh reversal
+    /// batches); resolves to `[{ step, loss, grad_norm, lr }]`. A broken step rejects with an
+    /// Error named "NonFinite", the model back at its last good state.
     #[wasm_bindgen(js_name = trainSteps)]
     pub async fn train_steps(&mut self, n: u32) -> Result<JsValue, JsValue> {
         let stats = self.session.train_steps(n as usize).await.map_err(to_js)?;
@@ -348,7 +377,7 @@ impl Playground {
         self.session.step()
     }
 
-    /// The weights as a safetensors checkpoint (nanoGPT names; config and vocabulary inside).
+    /// The weights as a safetensors checkpoint (nanoGPT names; config, vocabulary and run inside).
     #[wasm_bindgen(js_name = exportCheckpoint)]
     pub async fn export_checkpoint(&mut self) -> Result<Vec<u8>, JsValue> {
         self.not_for_gpt2("exporting a checkpoint")?;
@@ -359,7 +388,7 @@ impl Playground {
     /// the GPU device.
     #[wasm_bindgen(js_name = injectFault)]
     pub async fn inject_fault(&mut self, kind: String) -> Result<(), JsValue> {
-        self.session.inject_fault(&kind).await.map_err(to_js)
+        self.stream("injectFault")?.inject_fault(&kind).await.map_err(to_js)
     }
 
     /// AdamW's state while training, to resume exactly (kept apart from the weights file).
@@ -367,5 +396,12 @@ impl Playground {
     pub async fn export_optimizer(&mut self) -> Result<Vec<u8>, JsValue> {
         let opt = self.session.optimizer().await.map_err(to_js)?;
         Ok(optimizer_to_bytes(&opt))
+    }
+}
+
+impl Playground {
+    /// The single-stream session, or a typed error naming `what` for an encoder-decoder.
+    fn stream(&mut self, what: &str) -> Result<&mut Session, JsValue> {
+        self.session.stream(what).map_err(to_js)
     }
 }

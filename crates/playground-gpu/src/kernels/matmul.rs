@@ -23,6 +23,11 @@ const _: () = assert!(std::mem::size_of::<MatmulParams>().is_multiple_of(16));
 /// `Kernel::Matmul*Small` (64×64 blocks, 8×8 invocations), 8×8 outputs per invocation, for
 /// GPUs; `Kernel::Matmul*Emulated` (64×64 blocks, 4×4 invocations, 16×16 outputs each) for
 /// CPU-emulated adapters (include/matmul_tile_16x16.wgsl says why).
+/// The smallest matmul (in multiply-adds) that takes the 16×16 tile on an emulated adapter:
+/// a training step's (the small config's smallest, the head, is 17M); an Explore forward pass
+/// over one sequence stays below it.
+pub const EMULATED_MIN_FMA: u64 = 1 << 24;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tiles {
     Small,
@@ -35,14 +40,18 @@ impl Tiles {
     pub const ALL: [Tiles; 3] = [Tiles::Small, Tiles::Large, Tiles::Emulated];
 
     /// On a CPU-emulated adapter (wgpu's `DeviceType::Cpu`: SwiftShader, lavapipe), the
-    /// 16×16 register tile, about a fifth less time there at the model's shapes (fewer per-lane
-    /// gathers from workgroup memory, docs/PERFORMANCE.md). On a GPU, large blocks once they
-    /// still give at least 64 workgroups (enough to fill the streaming multiprocessors of a
-    /// large GPU); small ones below that, where 128×128 blocks would leave most of the GPU idle
-    /// (inference over one sequence, M = T ≤ 64; the small models trained in the browser).
-    pub fn for_output(gpu: &GpuContext, rows: u32, cols: u32) -> Tiles {
+    /// 16×16 register tile for a matmul of at least `EMULATED_MIN_FMA` multiply-adds
+    /// (`rows·cols·depth`): about a fifth less time there at training's shapes (fewer per-lane
+    /// gathers from workgroup memory, docs/PERFORMANCE.md), but compiling it takes SwiftShader
+    /// seconds more, which one sequence's forward pass (Explore) would never win back; smaller
+    /// matmuls take the 8×8 tile. On a GPU, large blocks once they still give at least 64
+    /// workgroups (enough to fill the streaming multiprocessors of a large GPU); small ones
+    /// below that, where 128×128 blocks would leave most of the GPU idle (inference over one
+    /// sequence, M = T ≤ 64; the small models trained in the browser).
+    pub fn for_output(gpu: &GpuContext, rows: u32, cols: u32, depth: u32) -> Tiles {
         if gpu.is_emulated() {
-            return Tiles::Emulated;
+            let fma = rows as u64 * cols as u64 * depth as u64;
+            return if fma >= EMULATED_MIN_FMA { Tiles::Emulated } else { Tiles::Small };
         }
         let large = rows.div_ceil(Tiles::Large.side()) as u64 * cols.div_ceil(Tiles::Large.side()) as u64;
         if large >= 64 {
@@ -107,7 +116,7 @@ pub fn matmul_forward(
     if is_skinny(m, k) {
         return matmul_forward_skinny(gpu, None, out, inp, weight, bias, m, k, n);
     }
-    matmul_forward_tiled(gpu, Tiles::for_output(gpu, m, n), out, inp, weight, bias, m, k, n)
+    matmul_forward_tiled(gpu, Tiles::for_output(gpu, m, n, k), out, inp, weight, bias, m, k, n)
 }
 
 /// `matmul_forward` (`act` None) or `matmul_forward_act` (`act` with pre) on the skinny kernel:
@@ -167,7 +176,7 @@ pub fn matmul_forward_act(
     if is_skinny(m, k) {
         return matmul_forward_skinny(gpu, Some((act, pre)), out, inp, weight, bias, m, k, n);
     }
-    matmul_forward_act_tiled(gpu, Tiles::for_output(gpu, m, n), act, out, pre, inp, weight, bias, m, k, n)
+    matmul_forward_act_tiled(gpu, Tiles::for_output(gpu, m, n, k), act, out, pre, inp, weight, bias, m, k, n)
 }
 
 /// `matmul_forward_act` with the block size chosen by the caller (tests check each).
@@ -264,7 +273,7 @@ pub fn matmul_backward_input(
     k: u32,
     n: u32,
 ) -> Op {
-    matmul_backward_input_tiled(gpu, Tiles::for_output(gpu, m, k), dinp, dout, weight, m, k, n)
+    matmul_backward_input_tiled(gpu, Tiles::for_output(gpu, m, k, n), dinp, dout, weight, m, k, n)
 }
 
 /// `matmul_backward_input` with the block size chosen by the caller (tests check each).
@@ -298,7 +307,7 @@ pub fn matmul_backward_weight(
     k: u32,
     n: u32,
 ) -> Op {
-    matmul_backward_weight_tiled(gpu, Tiles::for_output(gpu, n, k), dweight, dout, inp, m, k, n)
+    matmul_backward_weight_tiled(gpu, Tiles::for_output(gpu, n, k, m), dweight, dout, inp, m, k, n)
 }
 
 /// `matmul_backward_weight` with the block size chosen by the caller (tests check each).

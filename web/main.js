@@ -14,7 +14,7 @@ import { prepareInput } from './input.js';
 import { traceKeys, viewData } from './trace-data.js';
 import { latestOnly } from './latest.js';
 import { createNotices } from './notices.js';
-import { fmt } from './views/format.js';
+import { count, fmt } from './views/format.js';
 import { createTokensView } from './views/tokens.js';
 import { createEmbeddingsView } from './views/embeddings.js';
 import { createLayerNormView } from './views/layernorm.js';
@@ -372,7 +372,7 @@ function describeModel() {
   const { vocab_size: _, ...sizes } = config;
   const shown = engine;
   worker.call('cost', sizes, V, 1, 1).then((cost) => {
-    if (engine === shown) ui.model.textContent = sentence(`: ${cost.params.toLocaleString('en')} weights`);
+    if (engine === shown) ui.model.textContent = sentence(`: ${count(cost.params)} weights`);
   }, () => {}); // the sentence without the count is still true
 }
 

@@ -2,10 +2,14 @@
 
 /**
  * Starts the engine worker and returns a function `call(method, ...args)`.
+ * @param {{ wasm?: Promise<WebAssembly.Module> }} [options] `wasm`: the engine's module, compiled by
+ *   the caller while the worker starts. The worker's first message is that module, to instantiate,
+ *   or null (no `wasm`, or it failed), to fetch and compile its own at once; calls are posted after it.
  * @returns {{ call: (method: string, ...args: any[]) => Promise<any>, terminate: () => void }}
  */
-export function startWorker() {
+export function startWorker({ wasm } = {}) {
   const worker = new Worker(workerScript(), { type: 'module' });
+  const posted = Promise.resolve(wasm ?? null).catch(() => null).then((module) => worker.postMessage({ wasm: module }));
   const pending = new Map(); // id -> { resolve, reject }
   let nextId = 1;
   worker.onmessage = (event) => {
@@ -26,7 +30,7 @@ export function startWorker() {
       const id = nextId++;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        worker.postMessage({ id, method, args });
+        posted.then(() => worker.postMessage({ id, method, args }));
       });
     },
     terminate() {

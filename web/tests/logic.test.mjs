@@ -1,11 +1,12 @@
 // The page's plain-JavaScript parts, in Node without a browser: the URL state, what the model
-// is given for a text, the trace keys, and the coalescing of requests.
+// is given for a text, the trace keys, the coalescing of requests, and how counts are written.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serialize, deserialize, defaults, MAX_TEXT } from '../state.js';
 import { prepareInput } from '../input.js';
 import { traceKeys, viewData } from '../trace-data.js';
 import { latestOnly } from '../latest.js';
+import { count } from '../views/format.js';
 
 const LIMITS = { nLayer: 2, nHead: 4, vocabSize: 96, example: 'the cat' };
 const VOCAB = ['\n', ...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i))];
@@ -89,6 +90,12 @@ test('the keys and view data follow the architecture: no position table for rota
   assert.equal(d.ffn.F, 16);
   assert.equal(d.ffn.ffn, 'swi_glu');
   assert.deepEqual(Array.from(d.ffn.pre.slice(14, 18)), [14, 15, 32, 33], 'the gate: the first 16 of each row of 32');
+});
+
+test('counts get thousands separators as toLocaleString writes them, without its formatting data', () => {
+  for (const n of [0, 7, 999, 1000, 12_345, 100_000, 1_234_567, 120_000_000, 9_007_199_254_740_991]) {
+    assert.equal(count(n), n.toLocaleString('en'));
+  }
 });
 
 test('requests made while one runs collapse into one more run with the latest arguments', async () => {

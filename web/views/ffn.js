@@ -5,7 +5,7 @@
 import { el, formulaBlock, liveText } from './dom.js';
 import { createHeatmap, sizeCanvas, themeColours } from './heatmap.js';
 import { domainFor } from './colormap.js';
-import { dims, fmt } from './format.js';
+import { count, dims, fmt } from './format.js';
 
 const PLOT_W = 220; // px
 const PLOT_H = 130; // px
@@ -126,8 +126,8 @@ export function createFfnView(container, { onHighlight = () => {} } = {}) {
               `SiLU(G) decides how much of each unit of U passes, and a third projection brings H back to ${C}. ` +
               `H ≈ 8C/3 keeps its three matrices as large as GPT-2's two. `
             : `two-layer network (the MLP): it widens the C = ${C} numbers to 4C = ${F}, applies ${act.name}, and projects back to ${C}. `) +
-          `Nothing moves between tokens here. It holds ${mlp.toLocaleString('en')} of the layer's weights, about twice the ` +
-          `${attn.toLocaleString('en')} of attention.` +
+          `Nothing moves between tokens here. It holds ${count(mlp)} of the layer's weights, about twice the ` +
+          `${count(attn)} of attention.` +
           (glu ? '' : ` Compare the maps: negative (blue) cells fade after ${act.name}.`),
       );
       const x = d.post ? 'x' : d.norm === 'rms_norm' ? 'RMSNorm₂(x)' : 'LN₂(x)';

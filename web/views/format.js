@@ -22,6 +22,15 @@ export function fixed(x, decimals) {
   return x < 0 && Number(s) !== 0 ? MINUS + s : s;
 }
 
+/**
+ * An integer with thousands separators, "12,345". Written out rather than toLocaleString('en'),
+ * whose first call loads the browser's number-formatting data: 25–50 ms on Explore's first draw
+ * (measured, docs/PERFORMANCE.md).
+ */
+export function count(n) {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
 /** A probability as a percentage, e.g. "23.4%" or "<0.1%". */
 export function pct(p) {
   if (p === 0) return '0%';

@@ -4,7 +4,7 @@
 // characters beyond the context are shown too, marked, so nothing typed silently disappears.
 
 import { el, formulaBlock, liveText } from './dom.js';
-import { tokenLabel } from './format.js';
+import { count, tokenLabel } from './format.js';
 import { exportButtons, tokensSvg } from './export.js';
 
 const IDS_IN_FORMULA = 6; // ids written out in the formula before "…"
@@ -16,7 +16,7 @@ const CHAR_INTRO = (V) =>
 const BPE_INTRO = (V) =>
   `The model reads numbers, not letters. GPT-2's tokenizer is byte-level BPE: the text's UTF-8 bytes are merged, ` +
   `pair by pair, by a list of merges learned from a large corpus, so a common word is one token and a rare word or an emoji ` +
-  `several. A token's id is its place in a vocabulary of V = ${V.toLocaleString('en')} tokens; a space is shown as Ġ. ` +
+  `several. A token's id is its place in a vocabulary of V = ${count(V)} tokens; a space is shown as Ġ. ` +
   `Point at or focus a token to follow it through every step below.`;
 
 /**

@@ -9,7 +9,12 @@
  */
 export function startWorker({ wasm } = {}) {
   const worker = new Worker(workerScript(), { type: 'module' });
-  const posted = Promise.resolve(wasm ?? null).catch(() => null).then((module) => worker.postMessage({ wasm: module }));
+  let waiting = []; // calls made before the first message is out; then null, and calls go at once
+  Promise.resolve(wasm ?? null).catch(() => null).then((module) => {
+    worker.postMessage({ wasm: module });
+    for (const message of waiting) worker.postMessage(message);
+    waiting = null;
+  });
   const pending = new Map(); // id -> { resolve, reject }
   let nextId = 1;
   worker.onmessage = (event) => {
@@ -30,7 +35,8 @@ export function startWorker({ wasm } = {}) {
       const id = nextId++;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        posted.then(() => worker.postMessage({ id, method, args }));
+        if (waiting) waiting.push({ id, method, args });
+        else worker.postMessage({ id, method, args });
       });
     },
     terminate() {

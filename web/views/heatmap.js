@@ -20,12 +20,17 @@ const RAMP_WIDTH_NARROW = 56; // px, the ramp under a map with few columns
 const RAMP_HEIGHT = 10; // px
 const PAGE_STEP = 8; // cells moved by PageUp/PageDown
 
-/** Colours the canvas needs from the page's theme (with defaults outside it), read once per theme. */
+/**
+ * Colours the canvas needs from the page's theme (with defaults outside it), read once per theme.
+ * The page sets its theme on :root and it is read there: the style of an element inside the views'
+ * size containers is known only after a layout, which on the first draw was a forced layout of the
+ * whole page (80–160 ms). A widget's theme is set inside its shadow root, and read at `node`.
+ */
 const themeCache = new Map(); // dark? → colours
 export function themeColours(node) {
   const dark = isDark();
   if (!themeCache.has(dark)) {
-    const css = getComputedStyle(node);
+    const css = getComputedStyle(node.getRootNode() === document ? document.documentElement : node);
     const pick = (name, light, darkValue) => css.getPropertyValue(name).trim() || (dark ? darkValue : light);
     themeCache.set(dark, {
       dark,

@@ -123,7 +123,7 @@ export function definePageTests({ webgpu }) {
   test(`${backend}: the values shown equal the CPU reference engine's for the same input`, async () => {
     await typeText(page, 'the values shown');
     // the big attention map: move the keyboard cursor to (query 5, key 2) and read the readout
-    await afterRender(page, () => page.selectOption('#head', '2'));
+    await afterRender(page, () => page.selectOption('#pick-head', '2'));
     const canvas = page.locator('#view-attention canvas.hm-canvas');
     await canvas.focus();
     for (const key of ['ArrowDown', 'ArrowDown', 'ArrowDown', 'ArrowDown', 'ArrowDown', 'ArrowRight', 'ArrowRight']) await canvas.press(key);
@@ -162,7 +162,7 @@ export function definePageTests({ webgpu }) {
     const shown = Number(m[1].replace('\u2212', '-'));
     const want = r.att[5 * r.T + 2];
     assert.ok(Math.abs(shown - want) <= 5e-4 * Math.abs(want), `readout ${shown} vs reference ${want}`);
-    await afterRender(page, () => page.selectOption('#head', '0'));
+    await afterRender(page, () => page.selectOption('#pick-head', '0'));
   });
 
   test(`${backend}: the temperature slider gives softmax(logits / τ), top-k keeps k tokens`, async () => {
@@ -311,11 +311,19 @@ export function definePageTests({ webgpu }) {
 
   test(`${backend}: the URL state (text, layer, head, view, temperature, seed) round-trips through a reload`, async () => {
     await typeText(page, 'share this');
-    await afterRender(page, () => page.selectOption('#layer', '1'));
-    await afterRender(page, () => page.selectOption('#head', '3'));
+    await afterRender(page, () => page.selectOption('#pick-layer', '1'));
+    await afterRender(page, () => page.selectOption('#pick-head', '3'));
     await afterRender(page, () => page.locator('#temp').press('ArrowRight'));
     await page.fill('#seed', '42');
     await page.locator('#seed').dispatchEvent('change');
+    // every button of the steps bar brings its own step into view (instantly, with reduced motion)
+    await page.emulateMedia({ reducedMotion: 'reduce' });
+    for (const view of await page.$$eval('[data-goto]', (buttons) => buttons.map((b) => b.dataset.goto))) {
+      await page.click(`[data-goto="${view}"]`);
+      const top = await page.evaluate((v) => document.querySelector(`section[data-view="${v}"]`).getBoundingClientRect().top, view);
+      assert.ok(top >= 0 && top < 450, `the ${view} step is at ${Math.round(top)} px after its button`);
+    }
+    await page.emulateMedia({ reducedMotion: null });
     await page.click('[data-goto="attention"]');
     await page.waitForFunction(() => window.playgroundDebug.state.view === 'attention');
     const url = page.url();
@@ -327,8 +335,8 @@ export function definePageTests({ webgpu }) {
     const r = await other.evaluate(() => ({
       state: window.playgroundDebug.state,
       text: document.querySelector('#text').value,
-      layer: document.querySelector('#layer').value,
-      head: document.querySelector('#head').value,
+      layer: document.querySelector('#pick-layer').value,
+      head: document.querySelector('#pick-head').value,
       temp: document.querySelector('#temp').value,
       seed: document.querySelector('#seed').value,
       pressed: document.querySelector('#view-attention .mini[aria-pressed="true"]').getAttribute('aria-label'),

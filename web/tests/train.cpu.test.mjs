@@ -71,7 +71,7 @@ for (const { task, start, bound } of TASKS) {
       text: document.querySelector('#text').value,
       t: window.playgroundDebug.input.ids.length,
       same: window.playgroundDebug.trainEngine !== null,
-      layers: document.querySelector('#layer').options.length,
+      layers: document.querySelector('#pick-layer').options.length,
       hash: location.hash,
     }));
     assert.match(ex.model, /^Your trained model: a GPT with 1 layer \(transformer blocks\) of 2 attention heads, C = 32/);

@@ -1,6 +1,8 @@
-// index.html lists every module its entry scripts import, statically and transitively, as
-// <link rel="modulepreload">, so the browser fetches them all at once instead of one import level
-// after another. Modules loaded on demand (import(), e.g. the Train page) stay off the list.
+// index.html itself, without a browser: its ids are unique (main.js and the steps bar find
+// elements by id), and it lists every module its entry scripts import, statically and
+// transitively, as <link rel="modulepreload">, so the browser fetches them all at once instead of
+// one import level after another. Modules loaded on demand (import(), e.g. the Train page) stay
+// off the list.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -39,4 +41,10 @@ test('index.html preloads exactly the modules its scripts import', () => {
   const imported = [...closure(entries)].filter((f) => !entries.includes(f));
   assert.ok(imported.includes('views/heatmap.js') && imported.includes('engine/client.js'));
   assert.deepEqual([...preloaded].sort(), imported.sort());
+});
+
+test('every id in index.html is unique', () => {
+  const ids = [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
+  assert.ok(ids.includes('attention') && ids.includes('pick-head'));
+  assert.deepEqual(ids.filter((id, i) => ids.indexOf(id) !== i), []);
 });

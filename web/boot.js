@@ -1,5 +1,5 @@
 // The first thing the page runs, before main.js and its views have loaded: it starts the
-// engine worker and the wasm's download and compile and, for Explore, the default model's
+// engine worker (which fetches and compiles the wasm) and, for Explore, the default model's
 // download and load, so they overlap the loading of the page's other modules. main.js takes
 // them from here.
 
@@ -9,13 +9,8 @@ import { isTrainHash } from './state.js';
 
 const explore = !isTrainHash(location.hash);
 
-/**
- * One worker hosts every engine: the default model's and the training run's. The wasm is fetched
- * and compiled here, while the worker thread starts and loads its script, and handed to it.
- */
-export const worker = startWorker({
-  wasm: WebAssembly.compileStreaming(fetch(new URL('./pkg/playground_web_bg.wasm', import.meta.url))),
-});
+/** One worker hosts every engine: the default model's and the training run's. */
+export const worker = startWorker();
 
 if (explore) prefetchDefault();
 

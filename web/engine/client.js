@@ -2,19 +2,10 @@
 
 /**
  * Starts the engine worker and returns a function `call(method, ...args)`.
- * @param {{ wasm?: Promise<WebAssembly.Module> }} [options] `wasm`: the engine's module, compiled by
- *   the caller while the worker starts. The worker's first message is that module, to instantiate,
- *   or null (no `wasm`, or it failed), to fetch and compile its own at once; calls are posted after it.
  * @returns {{ call: (method: string, ...args: any[]) => Promise<any>, terminate: () => void }}
  */
-export function startWorker({ wasm } = {}) {
+export function startWorker() {
   const worker = new Worker(workerScript(), { type: 'module' });
-  let waiting = []; // calls made before the first message is out; then null, and calls go at once
-  Promise.resolve(wasm ?? null).catch(() => null).then((module) => {
-    worker.postMessage({ wasm: module });
-    for (const message of waiting) worker.postMessage(message);
-    waiting = null;
-  });
   const pending = new Map(); // id -> { resolve, reject }
   let nextId = 1;
   worker.onmessage = (event) => {
@@ -35,8 +26,7 @@ export function startWorker({ wasm } = {}) {
       const id = nextId++;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        if (waiting) waiting.push({ id, method, args });
-        else worker.postMessage({ id, method, args });
+        worker.postMessage({ id, method, args });
       });
     },
     terminate() {

@@ -1,17 +1,11 @@
 // The engine worker: hosts the wasm engine off the main thread so the page never freezes.
-// Protocol: the page first posts { wasm } (see `instance` below), then { id, method, args }; the
-// worker answers { id, result } or { id, error, name } (name: the kind of failure, e.g.
-// "NonFinite", "DeviceLost"). Calls run one at a time, in arrival order (the wasm object allows
-// one call in flight). Several engines can live here at once, addressed by a handle; each is a
-// Playground, whatever its family (an encoder-decoder answers the training methods and `translate`).
+// Protocol: the page posts { id, method, args }; the worker answers { id, result } or
+// { id, error, name } (name: the kind of failure, e.g. "NonFinite", "DeviceLost"). Calls run one at a time, in arrival order (the wasm object allows one call
+// in flight). Several engines can live here at once, addressed by a handle; each is a Playground,
+// whatever its family (an encoder-decoder answers the training methods and `translate`).
 import init, { Playground, BpeTraining } from '../pkg/playground_web.js';
 
-/**
- * The wasm's exports, instantiated once, on the first message (`{ wasm }`, from startWorker): from
- * the module the page compiled while this worker started, or fetched and compiled here when null.
- */
-let ready = null;
-const instance = (module) => (ready ??= init(module ? { module_or_path: module } : undefined));
+const ready = init();
 const engines = new Map(); // handle -> Playground
 const bpeRuns = new Map(); // handle -> BpeTraining
 let nextHandle = 1;
@@ -71,7 +65,7 @@ const methods = {
   setAblation: (handle, spec) => engine(handle).setAblation(spec),
   cost: (config, vocab, t, batch) => Playground.cost(config, vocab, t, batch),
   /** The soak test's leak check: the shared GPU device's buffers (null before one exists) and the wasm memory. */
-  counters: async () => ({ gpuBuffers: Playground.gpuBuffers() ?? null, wasmBytes: (await instance()).memory.buffer.byteLength, engines: engines.size }),
+  counters: async () => ({ gpuBuffers: Playground.gpuBuffers() ?? null, wasmBytes: (await ready).memory.buffer.byteLength, engines: engines.size }),
   // byte-level BPE trained on a text, one merge at a time (web/views/bpe.js)
   bpeStart(text, vocabSize) {
     const training = new BpeTraining(text, vocabSize);
@@ -104,11 +98,10 @@ function describe(handle, pg) {
 }
 
 self.onmessage = (event) => {
-  if ('wasm' in event.data) return void instance(event.data.wasm);
   const { id, method, args } = event.data;
   queue = queue.then(async () => {
     try {
-      await instance();
+      await ready;
       const fn = methods[method];
       if (!fn) throw new Error(`unknown engine method ${method}`);
       const result = await fn(...args);

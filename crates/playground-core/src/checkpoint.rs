@@ -6,6 +6,7 @@
 
 use crate::config::ModelConfig;
 use crate::error::CoreError;
+use crate::order::sorted_indices;
 use crate::params::ParamLayout;
 use crate::tokenizer::CharTokenizer;
 use crate::train::OptimizerState;
@@ -133,8 +134,8 @@ pub fn optimizer_to_bytes(opt: &OptimizerState) -> Vec<u8> {
 /// JSON header (metadata and tensors in name order, padded with spaces to a multiple of 8),
 /// then the data in the same order. Sorted keys make the bytes deterministic (the
 /// `safetensors` crate's writer takes a `HashMap`, whose order is not).
-fn write_safetensors(mut tensors: Vec<(String, Vec<usize>, &[f32])>, meta: &BTreeMap<String, String>) -> Vec<u8> {
-    tensors.sort_by(|a, b| a.0.cmp(&b.0));
+fn write_safetensors(tensors: Vec<(String, Vec<usize>, &[f32])>, meta: &BTreeMap<String, String>) -> Vec<u8> {
+    let tensors: Vec<_> = sorted_indices(tensors.len(), &|a, b| tensors[a].0.cmp(&tensors[b].0)).into_iter().map(|i| &tensors[i]).collect();
     // written out rather than built as a `serde_json::Value`, whose code the wasm would carry
     // for this alone; keys in the order a sorted map gives ("__metadata__" sorts before the
     // lower-case tensor names, "data_offsets" < "dtype" < "shape")

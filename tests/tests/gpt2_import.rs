@@ -80,6 +80,11 @@ fn broken_files_are_refused_with_typed_errors() {
     let llama = r#"{"model_type": "llama", "n_head": 2}"#;
     let err = import_hf_gpt2(&write(&full), Some(llama)).unwrap_err();
     assert!(err.to_string().contains("model_type \"llama\""), "{err}");
+    let quoted_heads = r#"{"model_type": "gpt2", "n_head": "2"}"#;
+    let err = import_hf_gpt2(&write(&full), Some(quoted_heads)).unwrap_err().to_string();
+    assert!(err.contains("config.json has a field of the wrong type (invalid type: string \"2\", expected u64"), "{err}");
+    let err = import_hf_gpt2(&write(&full), Some("{\"model_type\": ")).unwrap_err().to_string();
+    assert!(err.contains("config.json is not valid JSON (EOF while parsing a value"), "{err}");
 
     let mut untied = full.clone();
     untied.last_mut().unwrap().2[0] += 1.0;

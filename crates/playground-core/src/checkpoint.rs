@@ -6,6 +6,7 @@
 
 use crate::config::ModelConfig;
 use crate::error::CoreError;
+use crate::order::sorted_indices;
 use crate::params::ParamLayout;
 use crate::tokenizer::CharTokenizer;
 use crate::train::OptimizerState;
@@ -133,17 +134,21 @@ pub fn optimizer_to_bytes(opt: &OptimizerState) -> Vec<u8> {
 /// JSON header (metadata and tensors in name order, padded with spaces to a multiple of 8),
 /// then the data in the same order. Sorted keys make the bytes deterministic (the
 /// `safetensors` crate's writer takes a `HashMap`, whose order is not).
-fn write_safetensors(mut tensors: Vec<(String, Vec<usize>, &[f32])>, meta: &BTreeMap<String, String>) -> Vec<u8> {
-    tensors.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut header = serde_json::Map::new();
-    header.insert("__metadata__".into(), serde_json::to_value(meta).expect("strings serialize"));
+fn write_safetensors(tensors: Vec<(String, Vec<usize>, &[f32])>, meta: &BTreeMap<String, String>) -> Vec<u8> {
+    let tensors: Vec<_> = sorted_indices(tensors.len(), &|a, b| tensors[a].0.cmp(&tensors[b].0)).into_iter().map(|i| &tensors[i]).collect();
+    // written out rather than built as a `serde_json::Value`, whose code the wasm would carry
+    // for this alone; keys in the order a sorted map gives ("__metadata__" sorts before the
+    // lower-case tensor names, "data_offsets" < "dtype" < "shape")
+    let quote = |s: &str| serde_json::to_string(s).expect("a string serializes");
+    let mut json = format!("{{\"__metadata__\":{}", serde_json::to_string(meta).expect("strings serialize"));
     let mut offset = 0;
     for (name, shape, data) in &tensors {
         let end = offset + data.len() * 4;
-        header.insert(name.clone(), serde_json::json!({ "dtype": "F32", "shape": shape, "data_offsets": [offset, end] }));
+        let dims: Vec<String> = shape.iter().map(usize::to_string).collect();
+        json += &format!(",{}:{{\"data_offsets\":[{offset},{end}],\"dtype\":\"F32\",\"shape\":[{}]}}", quote(name), dims.join(","));
         offset = end;
     }
-    let mut json = serde_json::to_string(&header).expect("a JSON map serializes");
+    json.push('}');
     while !json.len().is_multiple_of(8) {
         json.push(' ');
     }
@@ -241,6 +246,19 @@ mod tests {
         swapped = [(padded.len() as u64).to_le_bytes().to_vec(), padded.into_bytes(), bytes[8 + header.len()..].to_vec()].concat();
         let err = Checkpoint::from_bytes(&swapped).unwrap_err().to_string();
         assert!(err.contains("transformer.wpe.weight"), "{err}");
+    }
+
+    #[test]
+    fn header_is_the_json_a_sorted_map_writes() {
+        // the header written by hand, byte for byte what serde_json writes for the same map
+        let bytes = sample().to_bytes().unwrap();
+        let len = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+        let header = std::str::from_utf8(&bytes[8..8 + len]).unwrap().trim_end();
+        let parsed: serde_json::Value = serde_json::from_str(header).unwrap();
+        assert_eq!(serde_json::to_string(&parsed).unwrap(), header);
+        assert_eq!(parsed["lm_head.weight"]["dtype"], "F32");
+        let tensors = parsed.as_object().unwrap().len() - 1;
+        assert_eq!(tensors, ParamLayout::new(&sample().config).tensors().len() + 1, "{header}");
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod mlm;
 pub mod seq2seq;
 
 use crate::error::CoreError;
+use crate::order::sorted;
 use crate::rng::Rng;
 use crate::tokenizer::CharTokenizer;
 use serde::Serialize;
@@ -96,8 +97,7 @@ impl Task {
             }
             Task::Sort => {
                 let w = word(rng);
-                let mut s = w.clone();
-                s.sort_unstable();
+                let s = sorted(&w);
                 format!("{}>{}", w.iter().collect::<String>(), s.iter().collect::<String>())
             }
             Task::Addition => {

@@ -12,7 +12,7 @@ use crate::config::{Ffn, ModelConfig};
 use crate::error::CoreError;
 use crate::params::ParamLayout;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
-use serde_json::Value;
+use serde::Deserialize;
 
 /// GPT-2's head size in every released size (small, medium, large, XL).
 pub const GPT2_HEAD_SIZE: usize = 64;
@@ -126,48 +126,78 @@ fn default_config([vocab_size, block_size, n_layer, n_embd]: [usize; 4]) -> Resu
     Ok(config)
 }
 
+/// The fields of Hugging Face's `config.json` the import reads; the others are skipped.
+/// Read as typed fields rather than a `serde_json::Value`, whose code the wasm would carry
+/// for this alone.
+#[derive(Deserialize)]
+struct HfConfig {
+    model_type: Option<String>,
+    vocab_size: Option<u64>,
+    n_positions: Option<u64>,
+    n_layer: Option<u64>,
+    n_embd: Option<u64>,
+    n_head: Option<u64>,
+    n_inner: Option<u64>,
+    activation_function: Option<String>,
+    layer_norm_epsilon: Option<f64>,
+    tie_word_embeddings: Option<bool>,
+    scale_attn_by_inverse_layer_idx: Option<bool>,
+    reorder_and_upcast_attn: Option<bool>,
+    scale_attn_weights: Option<bool>,
+}
+
 /// The config from Hugging Face's `config.json`, checked against the tensors' sizes and for
 /// the options this engine does not run.
 fn config_from_json(json: &str, sizes: [usize; 4]) -> Result<ModelConfig, CoreError> {
-    let v: Value = serde_json::from_str(json).map_err(|e| not_gpt2(format!("config.json is not valid JSON ({e})")))?;
-    let model_type = v.get("model_type").and_then(Value::as_str).unwrap_or("");
+    let v: HfConfig = serde_json::from_str(json).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => not_gpt2(format!("config.json has a field of the wrong type ({e})")),
+        _ => not_gpt2(format!("config.json is not valid JSON ({e})")),
+    })?;
+    let model_type = v.model_type.as_deref().unwrap_or("");
     if model_type != "gpt2" {
         return Err(not_gpt2(format!("config.json says model_type {model_type:?}, not \"gpt2\"")));
     }
-    let uint = |key: &str| v.get(key).and_then(Value::as_u64).map(|x| x as usize);
+    let uint = |x: Option<u64>| x.map(|x| x as usize);
     let [vocab_size, block_size, n_layer, n_embd] = sizes;
-    for (key, from_tensors) in [("vocab_size", vocab_size), ("n_positions", block_size), ("n_layer", n_layer), ("n_embd", n_embd)] {
-        if let Some(declared) = uint(key) {
+    let declared = [
+        ("vocab_size", v.vocab_size, vocab_size),
+        ("n_positions", v.n_positions, block_size),
+        ("n_layer", v.n_layer, n_layer),
+        ("n_embd", v.n_embd, n_embd),
+    ];
+    for (key, declared, from_tensors) in declared {
+        if let Some(declared) = uint(declared) {
             if declared != from_tensors {
                 return Err(not_gpt2(format!("config.json says {key} = {declared} but the weights have {from_tensors}")));
             }
         }
     }
-    let n_head = uint("n_head").ok_or_else(|| not_gpt2("config.json has no n_head"))?;
-    let ffn = match v.get("activation_function").and_then(Value::as_str).unwrap_or("gelu_new") {
+    let n_head = uint(v.n_head).ok_or_else(|| not_gpt2("config.json has no n_head"))?;
+    let ffn = match v.activation_function.as_deref().unwrap_or("gelu_new") {
         "gelu_new" | "gelu_pytorch_tanh" => Ffn::GeluTanh,
         "gelu" => Ffn::Gelu,
         other => return Err(not_gpt2(format!("activation_function {other:?} (the playground runs gelu_new and gelu)"))),
     };
-    if let Some(inner) = uint("n_inner") {
+    if let Some(inner) = uint(v.n_inner) {
         if inner != 4 * n_embd {
             return Err(not_gpt2(format!("n_inner = {inner}; the playground's MLP is 4·n_embd = {} wide", 4 * n_embd)));
         }
     }
-    let eps = v.get("layer_norm_epsilon").and_then(Value::as_f64).unwrap_or(LAYER_NORM_EPS);
+    let eps = v.layer_norm_epsilon.unwrap_or(LAYER_NORM_EPS);
     if (eps - LAYER_NORM_EPS).abs() > 1e-12 {
         return Err(not_gpt2(format!("layer_norm_epsilon = {eps}; the playground's LayerNorm uses {LAYER_NORM_EPS}")));
     }
-    let flag = |key: &str| v.get(key).and_then(Value::as_bool);
-    if flag("tie_word_embeddings") == Some(false) {
+    if v.tie_word_embeddings == Some(false) {
         return Err(not_gpt2("tie_word_embeddings is false; the playground runs GPT-2's tied head only"));
     }
-    for key in ["scale_attn_by_inverse_layer_idx", "reorder_and_upcast_attn"] {
-        if flag(key) == Some(true) {
+    for (key, flag) in
+        [("scale_attn_by_inverse_layer_idx", v.scale_attn_by_inverse_layer_idx), ("reorder_and_upcast_attn", v.reorder_and_upcast_attn)]
+    {
+        if flag == Some(true) {
             return Err(not_gpt2(format!("{key} is true; the playground's attention does not do this")));
         }
     }
-    if flag("scale_attn_weights") == Some(false) {
+    if v.scale_attn_weights == Some(false) {
         return Err(not_gpt2("scale_attn_weights is false; the playground scales attention by 1/√head_size"));
     }
     let config = ModelConfig { vocab_size, block_size, n_layer, n_head, n_embd, ffn, ..ModelConfig::default() };

@@ -50,6 +50,7 @@ pub mod gpt2_import;
 pub mod grad_trace;
 pub mod logit_lens;
 pub mod model;
+pub mod order;
 pub mod params;
 pub mod rng;
 pub mod sample;

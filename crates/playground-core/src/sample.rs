@@ -6,6 +6,7 @@
 //! Temperature 0 means greedy: all mass on the most likely token.
 
 use crate::error::CoreError;
+use crate::order::sorted_indices;
 use crate::rng::Rng;
 use serde::{Deserialize, Serialize};
 
@@ -40,9 +41,7 @@ impl SamplingParams {
 /// The indices of `values` from the largest value to the smallest (`f32::total_cmp`), the
 /// lower index first among equals. Sampling and the logit lens rank tokens with it.
 pub fn rank_descending(values: &[f32]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..values.len()).collect();
-    order.sort_by(|&a, &b| values[b].total_cmp(&values[a]).then(a.cmp(&b)));
-    order
+    sorted_indices(values.len(), &|a, b| values[b].total_cmp(&values[a]))
 }
 
 /// The distribution `sample` draws from; same length as `logits`, sums to 1.

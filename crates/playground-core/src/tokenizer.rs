@@ -2,6 +2,7 @@
 //! value, ids in code-point order of the characters seen in a text.
 
 use crate::error::CoreError;
+use crate::order::sorted_unique;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -24,10 +25,8 @@ pub struct Encoded {
 impl CharTokenizer {
     /// The vocabulary is every distinct character of `text`.
     pub fn from_text(text: &str) -> Result<Self, CoreError> {
-        let mut chars: Vec<char> = text.chars().collect();
-        chars.sort_unstable();
-        chars.dedup();
-        Self::from_chars(chars)
+        let chars: Vec<char> = text.chars().collect();
+        Self::from_chars(sorted_unique(&chars))
     }
 
     /// A vocabulary given as its characters, id order; must be non-empty and unique.

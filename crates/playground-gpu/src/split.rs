@@ -16,6 +16,7 @@ use crate::context::{GpuContext, Step};
 use crate::kernels::matmul;
 use crate::readback::Region;
 use crate::tensor::GpuTensor;
+use playground_core::order::sorted_indices;
 use playground_core::params::{ParamLayout, Span, ALIGN};
 use playground_core::{CoreError, ModelConfig};
 
@@ -28,8 +29,11 @@ impl ParamParts {
     /// Where the cuts go: tensor starts, so that no part exceeds `max_floats`. Fails when one
     /// tensor alone is larger than that.
     pub(crate) fn cuts(layout: &ParamLayout, max_floats: usize) -> Result<Vec<(usize, usize)>, CoreError> {
-        let mut spans: Vec<Span> = layout.tensors().iter().map(|t| t.span).collect();
-        spans.sort_by_key(|s| s.offset);
+        let tensors = layout.tensors();
+        let spans: Vec<Span> = sorted_indices(tensors.len(), &|a, b| tensors[a].span.offset.cmp(&tensors[b].span.offset))
+            .into_iter()
+            .map(|i| tensors[i].span)
+            .collect();
         let mut cuts: Vec<(usize, usize)> = Vec::new();
         let mut start = 0;
         for s in &spans {

@@ -16,6 +16,7 @@
 use super::encoder::Bpe;
 use super::pretokenize::gpt2_pieces;
 use crate::error::CoreError;
+use crate::order::sorted_unique;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::fmt;
@@ -106,9 +107,7 @@ impl BpeTrainer {
         let new_id = self.tokens.len() as u32;
         let bytes = [self.tokens[pair.0 as usize].as_slice(), self.tokens[pair.1 as usize].as_slice()].concat();
 
-        let mut holders = self.pair_words.remove(&pair).unwrap_or_default();
-        holders.sort_unstable();
-        holders.dedup();
+        let holders = sorted_unique(&self.pair_words.remove(&pair).unwrap_or_default());
         let mut touched = Vec::new(); // pairs whose count changed: re-queued once at the end
         let Self { words, counts, pair_counts, pair_words, token_count, .. } = self;
         for w in holders {
@@ -134,9 +133,7 @@ impl BpeTrainer {
             *token_count -= merged * n;
         }
         self.pair_counts.remove(&pair); // none left: every occurrence was replaced
-        touched.sort_unstable();
-        touched.dedup();
-        for changed in touched {
+        for changed in sorted_unique(&touched) {
             if let Some(&count) = self.pair_counts.get(&changed) {
                 self.queue.push((count, Reverse(changed)));
             }

@@ -126,6 +126,7 @@ fn launcher_workgroup_size(k: Kernel) -> [u32; 3] {
         Kernel::AttentionForward => attention::WORKGROUP_SIZE,
         Kernel::AttentionBackwardPrep | Kernel::AttentionBackwardQuery | Kernel::AttentionBackwardKey => attention::BACKWARD_WORKGROUP_SIZE,
         Kernel::AttentionForwardTiled
+        | Kernel::AttentionForwardHead32
         | Kernel::AttentionBackwardQueryTiled
         | Kernel::AttentionBackwardKeyTiled
         | Kernel::AttentionBackwardQueryHead32
@@ -195,7 +196,7 @@ fn tile_and_chunk_sizes_match_launchers() {
         let s = k.source();
         assert_eq!(4 * const_u32(&parse(s.name, &s.wgsl()), "MAX_HS4"), kernels::attention::TILED_MAX_HEAD_SIZE, "{}", s.name);
     }
-    for k in [Kernel::AttentionBackwardQueryHead32, Kernel::AttentionBackwardKeyHead32] {
+    for k in [Kernel::AttentionForwardHead32, Kernel::AttentionBackwardQueryHead32, Kernel::AttentionBackwardKeyHead32] {
         let s = k.source();
         assert_eq!(4 * const_u32(&parse(s.name, &s.wgsl()), "H4"), kernels::attention::HEAD32_MAX_HEAD_SIZE, "{}", s.name);
     }

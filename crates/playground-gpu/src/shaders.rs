@@ -89,6 +89,7 @@ kernels! {
     MatmulBackwardBias => "matmul_backward_bias",
     AttentionForward => "attention_forward",
     AttentionForwardTiled => "attention_forward_tiled" = &[wgsl!("include/attention_params"), wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_forward_tiled")],
+    AttentionForwardHead32 => "attention_forward_head32" = &[wgsl!("include/attention_params"), wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_forward_head32")],
     KvCacheWrite => "kv_cache_write",
     KvAttentionForward => "kv_attention_forward",
     AttentionBackwardPrep => "attention_backward_prep" = &[wgsl!("include/attention_params"), wgsl!("attention_backward_prep")],

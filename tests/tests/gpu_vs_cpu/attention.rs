@@ -56,8 +56,21 @@ fn attention_forward_for_training_matches_cpu() {
     let Some(gpu) = gpu_or_skip() else { return };
     // without weights, as in training: the tiled kernel for heads up to 64 channels, with T = 1,
     // odd T, T crossing the 64-row blocks (65, 130) and head sizes 4, 4, 3, 16, 64, 48; the
+    // _head32 kernel for heads of 17 to 32 (32, 27 and 17, odd; 26 with T crossing a block); the
     // per-row kernel for the 72-channel head
-    let shapes = [(1, 1, 4, 1), (2, 7, 12, 3), (1, 16, 15, 5), (2, 33, 32, 2), (1, 65, 64, 1), (2, 130, 96, 2), (1, 9, 72, 1)];
+    let shapes = [
+        (1, 1, 4, 1),
+        (2, 7, 12, 3),
+        (1, 16, 15, 5),
+        (2, 33, 32, 2),
+        (1, 65, 64, 1),
+        (2, 130, 96, 2),
+        (2, 33, 32, 1),
+        (2, 70, 27, 1),
+        (1, 9, 17, 1),
+        (2, 65, 52, 2),
+        (1, 9, 72, 1),
+    ];
     for (causal, (b, t, c, nh)) in CAUSAL_AND_NOT.into_iter().flat_map(|m| shapes.map(|s| (m, s))) {
         let qkv = randn(b * t * 3 * c, 1.0, 12);
         let (mut out, mut lse) = (vec![0.0; b * t * c], vec![0.0; b * nh * t]);
@@ -67,7 +80,9 @@ fn attention_forward_for_training_matches_cpu() {
         let op =
             attention::attention_forward(&gpu, &g_out, &g_lse, None, &upload(&gpu, &qkv), b as u32, t as u32, c as u32, nh as u32, causal);
         let got = run_and_read(&gpu, &[op], &[&g_out, &g_lse]);
-        let tag = format!("b{b} t{t} c{c} nh{nh} causal={causal} tiled={}", attention::tiled(c as u32, nh as u32));
+        let (cu, nhu) = (c as u32, nh as u32);
+        let tag =
+            format!("b{b} t{t} c{c} nh{nh} causal={causal} tiled={} head32={}", attention::tiled(cu, nhu), attention::head32(cu, nhu));
         // one pass with a running max instead of two: rescaling adds a few ulps
         assert_close(&format!("attention out {tag}"), &got[0], &out, 1e-5, 1e-5);
         assert_close(&format!("attention lse {tag}"), &got[1], &lse, 1e-5, 1e-5);

@@ -26,13 +26,13 @@ pub const TILED_WORKGROUP_SIZE: [u32; 3] = [64, 1, 1];
 /// The largest head size the tiled kernels hold in registers (`MAX_HS4` vec4s in the WGSL).
 pub const TILED_MAX_HEAD_SIZE: u32 = 64;
 
-/// The largest head size of the backward kernels with the head written out
-/// (`attention_backward_*_head32.wgsl`, `H4` vec4s, 2.6× faster than the tiled ones on
-/// CPU-emulated GPUs at 32 channels). They always compute all `H4` vec4s, so heads of at
-/// most half that keep the tiled kernels, whose loops run to the head size.
+/// The largest head size of the training kernels with the head written out
+/// (`attention_{forward,backward_*}_head32.wgsl`, `H4` vec4s; the backward ones 2.6× faster
+/// than the tiled ones on CPU-emulated GPUs at 32 channels). They always compute all `H4`
+/// vec4s, so heads of at most half that keep the tiled kernels, whose loops run to the head size.
 pub const HEAD32_MAX_HEAD_SIZE: u32 = 32;
 
-/// Whether the backward pass takes the `_head32` kernels for this shape.
+/// Whether training's forward and backward take the `_head32` kernels for this shape.
 pub fn head32(c: u32, nh: u32) -> bool {
     let hs = c / nh;
     hs > HEAD32_MAX_HEAD_SIZE / 2 && hs <= HEAD32_MAX_HEAD_SIZE
@@ -49,9 +49,10 @@ fn tiled_grid(b: u32, t: u32, nh: u32) -> [u32; 3] {
 }
 
 /// `weights` = (preatt, att), each (B, NH, T, T), are written only when given (a trace asked
-/// for them); training passes `None` and keeps only `lse`. Without weights and with heads of
-/// at most 64 channels this is the tiled online-softmax kernel (`attention_forward_tiled`);
-/// otherwise the per-row one that can keep the weights (`attention_forward`).
+/// for them); training passes `None` and keeps only `lse`. Without weights, heads of 17 to 32
+/// channels take the online-softmax kernel with the head written out (`attention_forward_head32`)
+/// and other heads of at most 64 the tiled one (`attention_forward_tiled`); otherwise the
+/// per-row kernel that can keep the weights (`attention_forward`).
 #[allow(clippy::too_many_arguments)]
 pub fn attention_forward(
     gpu: &GpuContext,
@@ -67,7 +68,8 @@ pub fn attention_forward(
 ) -> Op {
     if weights.is_none() && tiled(c, nh) {
         let params = AttentionBackwardParams::new(b, t, c, nh, causal);
-        return gpu.op(Kernel::AttentionForwardTiled, &[out, lse, qkv], &params, tiled_grid(b, t, nh));
+        let kernel = if head32(c, nh) { Kernel::AttentionForwardHead32 } else { Kernel::AttentionForwardTiled };
+        return gpu.op(kernel, &[out, lse, qkv], &params, tiled_grid(b, t, nh));
     }
     let (preatt, att) = weights.unwrap_or((gpu.unused(0), gpu.unused(1)));
     let params = AttentionParams { b, t, c, nh, keep_weights: weights.is_some() as u32, causal: causal as u32, _pad: [0; 2] };
@@ -75,7 +77,7 @@ pub fn attention_forward(
     gpu.op(Kernel::AttentionForward, &[out, lse, preatt, att, qkv], &params, grid(rows.div_ceil(WORKGROUP_SIZE[0] as u64)))
 }
 
-/// Uniform of the three `attention_backward_*.wgsl` kernels and of `attention_forward_tiled.wgsl`.
+/// Uniform of the `attention_backward_*.wgsl` kernels and of `attention_forward_{tiled,head32}.wgsl`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct AttentionBackwardParams {

@@ -21,8 +21,14 @@ else
     WASM_TARGET_DIR=target/wasm
     wasm_cargo() {
         local sub=$1; shift
+        # rustc links wasm with `rust-lld`. Debian's rustc-web 1.96.0+dfsg1-1~deb12u2 no longer
+        # installs /usr/bin/rust-lld, so a link named so, to lld-22, is kept in target/wasm/bin.
+        local lld_dir=$PWD/target/wasm/bin
+        if [ ! -x "$lld_dir/rust-lld" ] && command -v lld-22 >/dev/null; then
+            mkdir -p "$lld_dir" && ln -sf "$(command -v lld-22)" "$lld_dir/rust-lld"
+        fi
         # /usr/bin first: Debian's cargo and cargo-clippy, not rustup's, which lack the std sources
-        PATH=/usr/bin:$PATH RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=target/wasm \
+        PATH=/usr/bin:$lld_dir:$PATH RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=target/wasm \
             /usr/bin/cargo "$sub" -Zbuild-std=std,panic_abort --target wasm32-unknown-unknown "$@"
     }
 fi

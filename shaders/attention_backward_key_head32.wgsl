@@ -14,7 +14,7 @@
 // loop counter is read and written lane by lane, and this kernel ran 2.6× faster than the
 // tiled one in Chromium's SwiftShader at head size 32 (docs/PERFORMANCE.md). Channels past the
 // head size are zeros (qkv4 and dout4 read none), so smaller heads run it too.
-// Params, WORKGROUP_SIZE (64 key rows) and qkv4 are in include/attention_params.wgsl and
+// Params, WORKGROUP_SIZE (64 key rows), qkv4 and row_block are in include/attention_params.wgsl and
 // include/attention_tiled.wgsl, prepended by shaders.rs.
 
 @group(0) @binding(0) var<storage, read_write> dqkv: array<f32>;
@@ -52,15 +52,13 @@ fn main(
     let t = params.t;
     let c = params.c;
     let nh = params.nh;
-    let blocks = (t + WORKGROUP_SIZE - 1u) / WORKGROUP_SIZE; // key blocks per (b, h)
-    let w = wid.y * nwg.x + wid.x;
-    if (w >= params.b * nh * blocks) { return; } // uniform per workgroup, so the barriers stay valid
-    let block = w % blocks;
-    let h = (w / blocks) % nh;
-    let bi = w / (blocks * nh);
+    let block = row_block(wid, nwg);
+    if (!block.in_range) { return; } // uniform per workgroup, so the barriers stay valid
+    let h = block.h;
+    let bi = block.bi;
     let hs = c / nh;
     let scale = 1.0 / sqrt(f32(hs));
-    let j = block * WORKGROUP_SIZE + lid; // this invocation's key row
+    let j = block.first + lid; // this invocation's key row
     let valid = j < t;
     let row0 = (bi * nh + h) * t; // row (b, h, 0) of lse and delta
 
@@ -85,7 +83,7 @@ fn main(
     // causal: queries from the block's first key on, each invocation using those at or after
     // its key; bidirectional: every query
     let causal = params.causal != 0u;
-    for (var q0 = select(0u, block * WORKGROUP_SIZE, causal); q0 < t; q0 += BQ) {
+    for (var q0 = select(0u, block.first, causal); q0 < t; q0 += BQ) {
         for (var e = lid; e < BQ * H4; e += WORKGROUP_SIZE) {
             let qi = e / H4;
             let d4 = e % H4;

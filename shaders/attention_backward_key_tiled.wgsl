@@ -12,7 +12,7 @@
 // exp(s_ij − lse_i) is recomputed and dS_ij = p_ij·(dO_i·V_j − D_i), summed over the queries
 // i ≥ j that see key j. K_j, V_j and the two sums stay in up to 16 vec4 registers each; the
 // workgroup stages BQ queries of Q and dO at a time (with their lse and D) in workgroup memory.
-// Params, WORKGROUP_SIZE (64 key rows), MAX_HS4 and qkv4 are in include/attention_tiled.wgsl,
+// Params, WORKGROUP_SIZE (64 key rows), MAX_HS4, qkv4 and row_block are in include/attention_tiled.wgsl,
 // prepended by shaders.rs.
 
 @group(0) @binding(0) var<storage, read_write> dqkv: array<f32>;
@@ -44,16 +44,14 @@ fn main(
     let t = params.t;
     let c = params.c;
     let nh = params.nh;
-    let blocks = (t + WORKGROUP_SIZE - 1u) / WORKGROUP_SIZE; // key blocks per (b, h)
-    let w = wid.y * nwg.x + wid.x;
-    if (w >= params.b * nh * blocks) { return; } // uniform per workgroup, so the barriers stay valid
-    let block = w % blocks;
-    let h = (w / blocks) % nh;
-    let bi = w / (blocks * nh);
+    let block = row_block(wid, nwg);
+    if (!block.in_range) { return; } // uniform per workgroup, so the barriers stay valid
+    let h = block.h;
+    let bi = block.bi;
     let hs = c / nh;
     let hs4 = (hs + 3u) / 4u;
     let scale = 1.0 / sqrt(f32(hs));
-    let j = block * WORKGROUP_SIZE + lid; // this invocation's key row
+    let j = block.first + lid; // this invocation's key row
     let valid = j < t;
     let row0 = (bi * nh + h) * t; // row (b, h, 0) of lse and delta
 
@@ -72,7 +70,7 @@ fn main(
     // causal: queries from the block's first key on, each invocation using those at or after
     // its key; bidirectional: every query
     let causal = params.causal != 0u;
-    for (var q0 = select(0u, block * WORKGROUP_SIZE, causal); q0 < t; q0 += BQ) {
+    for (var q0 = select(0u, block.first, causal); q0 < t; q0 += BQ) {
         for (var e = lid; e < BQ * hs4; e += WORKGROUP_SIZE) {
             let qi = e / hs4;
             let d4 = e % hs4;

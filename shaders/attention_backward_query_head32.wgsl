@@ -11,7 +11,7 @@
 //
 // Q_i, dO_i and dQ_i are H4 = 8 vec4 variables each, every loop over the head written out, for
 // the reason attention_backward_key_head32.wgsl gives. Channels past the head size are zeros.
-// Params, WORKGROUP_SIZE, qkv4 and the K/V tiles (stage_kv) are in include/attention_params.wgsl,
+// Params, WORKGROUP_SIZE, qkv4, row_block and the K/V tiles (stage_kv) are in include/attention_params.wgsl,
 // include/attention_tiled.wgsl and include/attention_kv_tiles.wgsl, prepended by shaders.rs.
 
 @group(0) @binding(0) var<storage, read_write> dqkv: array<f32>;
@@ -43,15 +43,13 @@ fn main(
     let t = params.t;
     let c = params.c;
     let nh = params.nh;
-    let blocks = (t + WORKGROUP_SIZE - 1u) / WORKGROUP_SIZE; // query blocks per (b, h)
-    let w = wid.y * nwg.x + wid.x;
-    if (w >= params.b * nh * blocks) { return; } // uniform per workgroup, so the barriers stay valid
-    let block = w % blocks;
-    let h = (w / blocks) % nh;
-    let bi = w / (blocks * nh);
+    let block = row_block(wid, nwg);
+    if (!block.in_range) { return; } // uniform per workgroup, so the barriers stay valid
+    let h = block.h;
+    let bi = block.bi;
     let hs = c / nh;
     let scale = 1.0 / sqrt(f32(hs));
-    let i = block * WORKGROUP_SIZE + lid; // this invocation's query row
+    let i = block.first + lid; // this invocation's query row
     let valid = i < t;
     let ic = min(i, t - 1u);
     let causal = params.causal != 0u;
@@ -71,7 +69,7 @@ fn main(
     let row_lse = lse[row];
     let d_i = delta[row];
 
-    let last = select(t, min(block * WORKGROUP_SIZE + WORKGROUP_SIZE, t), causal); // keys the block's last row sees
+    let last = select(t, min(block.first + WORKGROUP_SIZE, t), causal); // keys the block's last row sees
     for (var kv0 = 0u; kv0 < last; kv0 += BKV) {
         stage_kv(lid, bi, h, kv0, t, c, hs, H4); // all 8 vec4s of each key, zeros past hs
         workgroupBarrier();

@@ -15,7 +15,7 @@
 // Masked keys (j > t when causal) are skipped, not given −∞. Loops over the head size run to hs/4: on
 // lavapipe that measured 3× faster for 16-channel heads than loops to the constant MAX_HS4
 // with a guard (which run every iteration masked), and as fast for 64-channel heads.
-// Params, WORKGROUP_SIZE, MAX_HS4, qkv4 (include/attention_tiled.wgsl) and BKV, k_tile, v_tile,
+// Params, WORKGROUP_SIZE, MAX_HS4, qkv4, row_block (include/attention_tiled.wgsl) and BKV, k_tile, v_tile,
 // stage_kv (include/attention_kv_tiles.wgsl) are prepended by shaders.rs.
 
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
@@ -34,16 +34,14 @@ fn main(
     let t = params.t;
     let c = params.c;
     let nh = params.nh;
-    let blocks = (t + WORKGROUP_SIZE - 1u) / WORKGROUP_SIZE; // query blocks per (b, h)
-    let w = wid.y * nwg.x + wid.x;
-    if (w >= params.b * nh * blocks) { return; } // uniform per workgroup, so the barriers stay valid
-    let block = w % blocks;
-    let h = (w / blocks) % nh;
-    let bi = w / (blocks * nh);
+    let block = row_block(wid, nwg);
+    if (!block.in_range) { return; } // uniform per workgroup, so the barriers stay valid
+    let h = block.h;
+    let bi = block.bi;
     let hs = c / nh;
     let hs4 = (hs + 3u) / 4u;
     let scale = 1.0 / sqrt(f32(hs));
-    let i = block * WORKGROUP_SIZE + lid; // this invocation's query row
+    let i = block.first + lid; // this invocation's query row
     let valid = i < t;
     let causal = params.causal != 0u;
     let seen = select(t, i + 1u, causal); // keys this row sees
@@ -58,7 +56,7 @@ fn main(
     var m = MOST_NEGATIVE;
     var l = 0.0;
 
-    let last = select(t, min(block * WORKGROUP_SIZE + WORKGROUP_SIZE, t), causal); // keys the block's last row sees
+    let last = select(t, min(block.first + WORKGROUP_SIZE, t), causal); // keys the block's last row sees
     for (var kv0 = 0u; kv0 < last; kv0 += BKV) {
         stage_kv(lid, bi, h, kv0, t, c, hs, hs4);
         workgroupBarrier();

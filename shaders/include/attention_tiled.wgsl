@@ -1,7 +1,7 @@
 // What the three tiled attention kernels share (attention_forward_tiled.wgsl,
 // attention_backward_query_tiled.wgsl, attention_backward_key_tiled.wgsl). Not a kernel:
 // shaders.rs prepends this file to them, after include/attention_params.wgsl. Each declares its
-// own `qkv` binding, which qkv4 reads.
+// own `qkv` and `params` bindings, which qkv4 and row_block read.
 
 const WORKGROUP_SIZE: u32 = 64u; // rows (queries, or keys for dK/dV) per workgroup
 const MAX_HS4: u32 = 16u;        // head size ≤ 64, in vec4s
@@ -11,4 +11,21 @@ fn qkv4(base: u32, d4: u32, hs: u32) -> vec4<f32> {
     var v = vec4<f32>(0.0);
     for (var i = 0u; i < 4u; i++) { if (4u * d4 + i < hs) { v[i] = qkv[base + 4u * d4 + i]; } }
     return v;
+}
+
+// The rows a workgroup takes: batch row bi, head h, and the WORKGROUP_SIZE rows (queries, or
+// keys for dK and dV) from `first` on. The grid holds at least B·NH·blocks workgroups
+// (context.rs `grid`); the spare ones have in_range false and return before any barrier (the
+// test is uniform per workgroup).
+struct RowBlock {
+    in_range: bool,
+    bi: u32,
+    h: u32,
+    first: u32,
+}
+
+fn row_block(wid: vec3<u32>, nwg: vec3<u32>) -> RowBlock {
+    let blocks = (params.t + WORKGROUP_SIZE - 1u) / WORKGROUP_SIZE; // row blocks per (b, h)
+    let w = wid.y * nwg.x + wid.x;
+    return RowBlock(w < params.b * params.nh * blocks, w / (blocks * params.nh), (w / blocks) % params.nh, (w % blocks) * WORKGROUP_SIZE);
 }

@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ARTIFACTS } from '../harness.mjs';
+import { attentionRowProblems } from '../attention-rows.mjs';
 import { defineScriptTests } from './scripts.mjs';
 import { LOAD_MS, canvases, openExplore, pageErrors, typeText, useBrowser } from './page-steps.mjs';
 
@@ -17,7 +18,7 @@ const TRAIN_MS = 300_000; // 50 steps of the Tiny model on the CPU engine, with 
 // The Tiny preset's model (1 layer, 2 heads, C = 32, context 32, batch 16, lr 0.01) for 50 steps
 const TINY_50 = 'preset=custom&layers=1&heads=2&embd=32&ctx=32&batch=16&lr=0.01&steps=50&seed=1&engine=auto';
 const GRAMMAR_START = 3.0; // validation loss above this untrained (ln V = 3.22 for grammar)
-const GRAMMAR_AFTER_50 = 2.6; // and below this after 50 steps (Chromium's CPU engine: 3.24 → 2.3)
+const GRAMMAR_AFTER_50 = 2.0; // and below this after 50 steps (measured in Firefox and WebKit alike: 3.24 → 1.37)
 
 /** Every test of the suite for browser `name` ('firefox' or 'webkit'). */
 export function defineBrowserTests(name) {
@@ -54,37 +55,18 @@ export function defineBrowserTests(name) {
 
   test(`${name}: typed text is traced: chips with ids, attention rows that sum to 1 under the causal mask`, async () => {
     await typeText(page, 'hello world');
-    const r = await page.evaluate(() => {
-      const { trace, input } = window.playgroundDebug;
-      const T = input.ids.length;
-      const bad = [];
-      let maps = 0;
-      for (const [key, { data }] of Object.entries(trace)) {
-        if (!key.endsWith('.att')) continue;
-        maps++;
-        for (let i = 0; i < T; i++) {
-          let s = 0;
-          for (let j = 0; j < T; j++) {
-            s += data[i * T + j];
-            if (j > i && data[i * T + j] !== 0) bad.push(`${key}[${i},${j}] = ${data[i * T + j]}`);
-          }
-          if (Math.abs(s - 1) > 1e-5) bad.push(`${key} row ${i} sums to ${s}`);
-        }
-      }
-      return {
-        ids: Array.from(input.ids),
-        chips: [...document.querySelectorAll('#view-tokens .chip[data-pos]')].map((c) => c.querySelector('.chip-id').textContent),
-        shapes: document.querySelector('#shapes').textContent,
-        maps,
-        bad,
-      };
-    });
+    const r = await page.evaluate(() => ({
+      ids: Array.from(window.playgroundDebug.input.ids),
+      chips: [...document.querySelectorAll('#view-tokens .chip[data-pos]')].map((c) => c.querySelector('.chip-id').textContent),
+      shapes: document.querySelector('#shapes').textContent,
+    }));
+    const rows = await page.evaluate(attentionRowProblems);
     assert.equal(r.ids.length, 11);
     assert.deepEqual(r.chips, r.ids.map(String));
     assert.equal(r.ids[0], 'h'.charCodeAt(0) - 32 + 1, "ids: '\\n' is 0, ' ' is 1, …");
     assert.match(r.shapes, /T = 11 tokens/);
-    assert.equal(r.maps, 8, '2 layers × 4 heads');
-    assert.deepEqual(r.bad, []);
+    assert.equal(rows.maps, 8, '2 layers × 4 heads');
+    assert.deepEqual(rows.out, []);
     assert.deepEqual(await pageErrors(page), []);
   });
 
@@ -131,7 +113,10 @@ export function defineBrowserTests(name) {
     const waitFor = (want) => train.waitForFunction((w) => {
       const d = window.playgroundDebug.train;
       return d.status === w.status && (w.step === undefined || d.step === w.step);
-    }, want, { timeout: TRAIN_MS });
+    }, want, { timeout: TRAIN_MS }).catch(async (err) => {
+      const s = await state();
+      throw new Error(`waiting for ${JSON.stringify(want)}: ${err.message}; the trainer is ${JSON.stringify({ ...s, loss: s.loss.length, val: s.val.length })}`);
+    });
 
     await train.click('#tr-start');
     await waitFor({ status: 'done' });
@@ -164,7 +149,7 @@ export function defineBrowserTests(name) {
     assert.match(notice, /optimizer state .* was loaded too, so training continues exactly/);
     await train.fill('#tr-steps', '51'); // the file's run had 50
     await train.click('#tr-step');
-    await train.waitForFunction(() => window.playgroundDebug.train.step === 51, null, { timeout: TRAIN_MS });
+    await waitFor({ status: 'done', step: 51 });
     const again = await state();
     assert.equal(again.loss.length, 1);
     assert.equal(again.loss[0], next, 'step 50 again: the same loss, exactly');

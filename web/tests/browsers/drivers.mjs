@@ -26,14 +26,17 @@ const POLL_MS = 100; // how often waitForFunction asks the page
 const WAIT_MS = 60_000; // default wait
 const XVFB_SCREEN = '1920x1400x24'; // large enough for a 1280 × 900 window and a 390 px phone one
 
+/** Firefox's preferences that switch its WebGPU on where Linux builds keep it off (Mesa's software Vulkan is blocklisted). */
+export const FIREFOX_WEBGPU = { 'dom.webgpu.enabled': true, 'gfx.webgpu.ignore-blocklist': true };
+
 /**
- * Starts a browser. `name`: 'chromium', 'firefox' or 'webkit'.
+ * Starts a browser. `name`: 'chromium', 'firefox' or 'webkit'; `prefs`: Firefox's preferences.
  * @returns {Promise<{ name: string, version: string,
  *   newPage: (options?: { width?: number, height?: number }) => Promise<object>, close: () => Promise<void> }>}
  */
-export function launch(name) {
+export function launch(name, { prefs = {} } = {}) {
   if (name === 'chromium') return launchChromium();
-  if (name === 'firefox') return launchFirefox();
+  if (name === 'firefox') return launchFirefox(prefs);
   if (name === 'webkit') return launchWebKit();
   throw new Error(`unknown browser ${name}`);
 }
@@ -80,8 +83,8 @@ async function launchChromium() {
 
 // --- Firefox: puppeteer-core over WebDriver BiDi --------------------------------------------
 
-async function launchFirefox() {
-  const browser = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true });
+async function launchFirefox(prefs) {
+  const browser = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true, extraPrefsFirefox: prefs });
   const version = (await browser.version()).replace('firefox/', 'Firefox ');
   return {
     name: 'firefox',

@@ -47,13 +47,13 @@ export function canvases(page, selector) {
  * Starts the test server and `name`'s browser once for the file's tests.
  * @returns {{ url: string, browser: object }} filled in by `before`
  */
-export function useBrowser(name) {
+export function useBrowser(name, options = {}) {
   const env = {};
   before(async () => {
     const server = await startServer({ root: join(ROOT, 'web'), prelude: ERROR_RECORDER });
     env.url = server.url;
     env.server = server;
-    env.browser = await launch(name);
+    env.browser = await launch(name, options);
     console.log(`${name}: ${env.browser.version}`);
   });
   after(async () => {

@@ -4,9 +4,10 @@
 //   firefox: Debian's Firefox ESR through WebDriver BiDi (puppeteer-core), headless;
 //   webkit:  WebKitGTK's MiniBrowser through WebKitWebDriver (classic WebDriver, selenium-webdriver),
 //            on a private Xvfb display, as WebKitGTK has no headless mode.
-// Both gather console errors and uncaught exceptions (`await page.collectErrors()`): Firefox
-// through BiDi's log events, WebKit (whose WebDriver has no log events) through page-errors.js,
-// which the test server puts first into every HTML page it serves (ERROR_RECORDER).
+// Each gathers console errors and uncaught exceptions (`await page.collectErrors()`): Chromium
+// and Firefox through their console events, WebKit (whose WebDriver has none) through
+// page-errors.js, which the test server puts first into every HTML page it serves (ERROR_RECORDER).
+// Chromium's tab offers what the tests run in all three use (no downloads or uploads).
 import puppeteer from 'puppeteer-core';
 import { chromium } from 'playwright-core';
 import { Builder, Key } from 'selenium-webdriver';
@@ -49,7 +50,7 @@ async function launchChromium() {
     name: 'chromium',
     version: `Chromium ${browser.version()}`,
     async newPage({ width = 1280, height = 900 } = {}) {
-      const context = await browser.newContext({ viewport: { width, height }, acceptDownloads: true });
+      const context = await browser.newContext({ viewport: { width, height } });
       const page = await context.newPage();
       const errors = [];
       page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
@@ -63,15 +64,7 @@ async function launchChromium() {
         click: (selector) => page.click(selector),
         async fill(selector, text) {
           await page.fill(selector, '');
-          await page.type(selector, text);
-        },
-        press: (key) => page.keyboard.press(key),
-        setInputFiles: (selector, paths) => page.setInputFiles(selector, paths),
-        async download(selector) {
-          const [file] = await Promise.all([page.waitForEvent('download'), page.click(selector)]);
-          const path = join(mkdtempSync(join(tmpdir(), 'chromium-downloads-')), file.suggestedFilename());
-          await file.saveAs(path);
-          return path;
+          await page.locator(selector).pressSequentially(text);
         },
         screenshot: (path) => page.screenshot({ path }),
         close: () => context.close(),
@@ -123,7 +116,6 @@ function wrapPuppeteer(page, context, errors, downloads) {
       await page.keyboard.press('Backspace');
       if (text) await page.keyboard.type(text);
     },
-    press: (key) => page.keyboard.press(key),
     setInputFiles: async (selector, paths) => (await page.$(selector)).uploadFile(...paths),
     /** Clicks `selector` and resolves to the path of the file it downloads. */
     async download(selector) {
@@ -131,7 +123,7 @@ function wrapPuppeteer(page, context, errors, downloads) {
       await page.click(selector);
       return waitForDownload(downloads, before);
     },
-    screenshot: (path, { fullPage = false } = {}) => page.screenshot({ path, fullPage }),
+    screenshot: (path) => page.screenshot({ path }),
     async close() {
       await context.close();
       rmSync(downloads, { recursive: true, force: true });
@@ -231,7 +223,6 @@ function wrapWebDriver(driver, downloads) {
         else await field.sendKeys(run);
       }
     },
-    press: (key) => driver.actions().sendKeys(Key[key.toUpperCase()] ?? key).perform(),
     setInputFiles: async (selector, paths) => (await find(selector)).sendKeys(paths.join('\n')),
     async download(selector) {
       const before = new Set(readdirSync(downloads));

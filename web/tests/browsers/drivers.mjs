@@ -145,6 +145,11 @@ async function launchWebKit() {
     env: { ...process.env, DISPLAY: xvfb.display, XDG_CONFIG_HOME: config },
     stdio: 'ignore',
   });
+  const stop = () => {
+    driverProcess.kill();
+    xvfb.process.kill();
+  };
+  process.once('exit', stop); // a test process that dies leaves no display or driver behind
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/status`);
   const version = execFileSync('dpkg-query', ['-W', '-f=${Version}', 'libwebkit2gtk-4.1-0']).toString();
@@ -165,8 +170,8 @@ async function launchWebKit() {
       return wrapWebDriver(driver, downloads);
     },
     async close() {
-      driverProcess.kill();
-      xvfb.process.kill();
+      process.off('exit', stop);
+      stop();
       for (const dir of [downloads, config]) rmSync(dir, { recursive: true, force: true });
     },
   };

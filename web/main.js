@@ -10,7 +10,7 @@ import { worker, handsOver, firstDefault } from './boot.js';
 import { loadDefaultModel } from './model-source.js';
 import { loadGpt2 } from './gpt2-files.js';
 import { deserialize, serialize, isTrainHash, MAX_TEXT } from './state.js';
-import { prepareInput } from './input.js';
+import { traceText } from './trace.js';
 import { traceKeys, viewData } from './trace-data.js';
 import { latestOnly } from './latest.js';
 import { createNotices } from './notices.js';
@@ -129,9 +129,12 @@ Object.defineProperty(window, 'playgroundDebug', {
     get train() { return trainDebug; },
     /** Test hook: the training run's engine (injectFault, exportCheckpoint, …). */
     get trainEngine() { return trainEngine; },
-    /** Logit lens, ablation and cost views; `inspected` resolves once they show the latest trace. */
+    /**
+     * Logit lens, ablation and cost views. They ask the engine only when on screen; `inspected`
+     * has them all show the latest trace, and resolves once they do.
+     */
     get inspect() { return inspect; },
-    get inspected() { return last.inspected ?? null; },
+    get inspected() { return inspect.showAll(); },
     /** Soak-test hook: `{ gpuBuffers: { created, live, live_bytes } | null, wasmBytes }` of the engine worker. */
     counters: () => worker.call('counters'),
   }),
@@ -377,9 +380,9 @@ function describeModel() {
 }
 
 /**
- * One update: encode, one forward call with every key the views show, the sampling
- * distribution, then every view. A result that a newer request has already superseded is
- * drawn only when the views would otherwise stay unchanged for too long (fast typing).
+ * One update: one trace call (the text encoded, a forward pass with every key the views show,
+ * the sampling distribution), then every view. A result that a newer request has already
+ * superseded is drawn only when the views would otherwise stay unchanged for too long (fast typing).
  */
 async function traceNow(isStale) {
   const since = changedAt ?? performance.now();
@@ -387,18 +390,15 @@ async function traceNow(isStale) {
   const { layer, head } = state;
   const text = isMaskedLm() ? withMaskChars(state.text) : state.text;
   const params = { temperature: state.temp, topK: state.topk, topP: state.topp };
-  const encoded = await engine.encode(text);
-  const input = prepareInput(text, encoded, config.block_size, vocab, { byToken: engine.tokenizer === 'gpt2' });
+  const keys = [...traceKeys(config, layer, head), ...(config.n_classes ? ['cls_probs'] : [])];
+  const { input, trace: result, sampling: probs } = await traceText(engine, text, { keys, sampling: params });
   const skip = () => isStale() && performance.now() - renderedAt < MAX_FROZEN_MS;
   if (input.ids.length === 0) {
     if (!skip()) showEmpty(input);
     return;
   }
-  const keys = [...traceKeys(config, layer, head), ...(config.n_classes ? ['cls_probs'] : [])];
-  const result = await engine.forward(input.ids, keys);
   const V = vocab.length;
   const logits = result.logits.data.slice((input.ids.length - 1) * V);
-  const probs = await worker.call('samplingProbabilities', logits, params.temperature, params.topK, params.topP);
   const t1 = performance.now();
   if (skip()) return;
   if (!isStale()) changedAt = null;
@@ -412,7 +412,7 @@ async function traceNow(isStale) {
   await showEncoderOutput(input, result);
   if (highlighted !== null && highlighted >= input.ids.length) highlighted = null;
   for (const v of Object.values(views)) v.highlight?.(highlighted);
-  last.inspected = inspect.update({ engine, ids: input.ids, labels: input.labels, config, vocab });
+  inspect.update({ engine, ids: input.ids, labels: input.labels, config, vocab });
   const { n_embd: C, n_head: NH } = config;
   ui.shapes.textContent =
     `This input: T = ${input.ids.length} tokens · C = ${C} numbers per token · NH = ${NH} heads · HS = C / NH = ${C / NH} ` +

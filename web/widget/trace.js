@@ -1,7 +1,7 @@
-// A widget's text through the shared model: encode, prepare (the page's rules for unknown
-// characters and the context length), and one forward call for the keys the widget shows.
+// A widget's text through its model, by the page's one trace call (../trace.js). A text with no
+// known character is shown in the widget's box like a bad attribute.
 
-import { prepareInput } from '../input.js';
+import { traceText } from '../trace.js';
 
 /** A text the model cannot run on (no known character): a message for the widget's box. */
 export class InputError extends Error {
@@ -12,16 +12,13 @@ export class InputError extends Error {
 }
 
 /**
- * @param {{ engine: object, config: object, vocab: string[] }} model
+ * @param {{ engine: object }} model
  * @param {string} text
- * @param {string[]} keys trace keys to read back (none: encode only)
- * @returns {Promise<{ input: object, trace: Record<string, {shape: number[], data: Float32Array}> }>}
- *   input: prepareInput's result (ids, labels, items, messages)
+ * @param {{ keys?: string[], sampling?: object|null }} [request] as traceText's
+ * @returns {ReturnType<typeof traceText>} throws an InputError when the text has no token
  */
-export async function traceText(model, text, keys) {
-  const { engine, config, vocab } = model;
-  const input = prepareInput(text, await engine.encode(text), config.block_size, vocab);
-  if (input.ids.length === 0) throw new InputError(input.messages.map((m) => m.text).join(' '));
-  const trace = keys.length > 0 ? await engine.forward(input.ids, keys) : {};
-  return { input, trace };
+export async function widgetTrace(model, text, request) {
+  const result = await traceText(model.engine, text, request);
+  if (result.input.ids.length === 0) throw new InputError(result.input.messages.map((m) => m.text).join(' '));
+  return result;
 }

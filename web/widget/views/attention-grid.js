@@ -3,7 +3,7 @@
 
 import { createAttentionView } from '../../views/attention.js';
 import { traceKeys, viewData } from '../../trace-data.js';
-import { traceText } from '../trace.js';
+import { widgetTrace } from '../trace.js';
 
 /**
  * @param {HTMLElement} container
@@ -23,7 +23,7 @@ export function createAttentionGridWidget(container) {
     async update(props, model, isStale) {
       const { config, vocab } = model;
       const { layer, head } = props;
-      const { input, trace } = await traceText(model, props.text, traceKeys(config, layer, head, ['attention']));
+      const { input, trace } = await widgetTrace(model, props.text, { keys: traceKeys(config, layer, head, ['attention']) });
       if (isStale()) return null;
       shown = viewData(trace, { config, vocab, layer, head, input }, ['attention']).attention;
       view.update(shown);

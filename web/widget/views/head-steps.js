@@ -3,7 +3,7 @@
 
 import { createHeadView } from '../../views/head.js';
 import { traceKeys, viewData } from '../../trace-data.js';
-import { traceText } from '../trace.js';
+import { widgetTrace } from '../trace.js';
 
 /**
  * @param {HTMLElement} container
@@ -15,7 +15,7 @@ export function createHeadStepsWidget(container) {
     async update(props, model, isStale) {
       const { config, vocab } = model;
       const { layer, head } = props;
-      const { input, trace } = await traceText(model, props.text, traceKeys(config, layer, head, ['head']));
+      const { input, trace } = await widgetTrace(model, props.text, { keys: traceKeys(config, layer, head, ['head']) });
       if (isStale()) return null;
       view.update(viewData(trace, { config, vocab, layer, head, input }, ['head']).head);
       return input.messages;

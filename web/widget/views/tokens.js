@@ -2,7 +2,7 @@
 
 import { createTokensView } from '../../views/tokens.js';
 import { viewData } from '../../trace-data.js';
-import { traceText } from '../trace.js';
+import { widgetTrace } from '../trace.js';
 
 /**
  * @param {HTMLElement} container
@@ -13,7 +13,7 @@ export function createTokensWidget(container) {
   const view = createTokensView(container, { onHighlight: (pos) => view.highlight(pos) });
   return {
     async update(props, model, isStale) {
-      const { input } = await traceText(model, props.text, []);
+      const { input } = await widgetTrace(model, props.text);
       if (isStale()) return null;
       const { config, vocab } = model;
       view.update(viewData({}, { config, vocab, layer: 0, head: 0, input }, ['tokens']).tokens);

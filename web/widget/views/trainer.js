@@ -5,7 +5,7 @@
 import { el } from '../../views/dom.js';
 import { createAttentionView } from '../../views/attention.js';
 import { traceKeys, viewData } from '../../trace-data.js';
-import { traceText } from '../trace.js';
+import { widgetTrace } from '../trace.js';
 import { createLossChart } from '../loss-chart.js';
 import { trainerEngine, tasks } from '../engine-hub.js';
 
@@ -54,7 +54,7 @@ export function createTrainerWidget(container, { onError }) {
 
   async function drawAttention(layer = shown?.layer ?? 0, head = shown?.head ?? 0) {
     const { model, text } = run;
-    const { input, trace } = await traceText(model, text, traceKeys(model.config, layer, head, ['attention']));
+    const { input, trace } = await widgetTrace(model, text, { keys: traceKeys(model.config, layer, head, ['attention']) });
     shown = viewData(trace, { config: model.config, vocab: model.vocab, layer, head, input }, ['attention']).attention;
     maps.update(shown);
   }

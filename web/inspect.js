@@ -13,7 +13,7 @@ import { createCostView } from './views/cost.js';
 
 const LENS_K = 5; // guesses per cell
 const CURVE_POINTS = 24; // sequence lengths in the cost plot
-const NEAR = '300px 0px'; // a view this close to the viewport counts as on screen
+const NEAR = '50% 0px'; // a view within half a screen of the viewport counts as on screen
 
 /** Mean −ln p(next token) over the text, from (T, V) probabilities; null with one token. */
 export function textLoss(probs, ids, V) {
@@ -68,15 +68,20 @@ export function createInspect({ lens, ablation, cost, worker, onHighlight, onErr
   }, (err) => onError('The cost view failed', err));
 
   const runs = { lens: runLens, ablation: runAblation, cost: runCost };
+  const containers = { lens, ablation, cost };
   const shown = {}; // view name → { of: the `now` it shows or is fetching, done: promise }
   const visible = new Set();
 
   /** View `name` shows the latest trace: asks the engine unless it already has for this one. */
   function refresh(name) {
-    if (shown[name]?.of !== now) shown[name] = { of: now, done: runs[name]() };
-    return shown[name].done;
+    if (shown[name]?.of === now) return shown[name].done;
+    const node = containers[name];
+    node.setAttribute('aria-busy', 'true'); // the page shows that it computes (first use compiles GPU kernels: seconds on a software GPU)
+    const done = runs[name]();
+    shown[name] = { of: now, done };
+    done.finally(() => { if (shown[name].done === done) node.removeAttribute('aria-busy'); });
+    return done;
   }
-  const containers = { lens, ablation, cost };
   const observer = new IntersectionObserver((entries) => {
     for (const e of entries) {
       const name = Object.keys(containers).find((n) => containers[n] === e.target);

@@ -4,7 +4,7 @@
 
 import { el } from '../views/dom.js';
 import { fmt } from '../views/format.js';
-import { createLossChart } from './loss-chart.js';
+import { createLossChart } from '../views/loss-chart.js';
 
 const ETA_MIN_STEPS = 3; // steps timed before an ETA is shown
 const WORKING = ['busy', 'recovering', 'starting']; // the engine is in use: its buttons wait

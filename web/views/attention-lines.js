@@ -4,7 +4,7 @@
 
 import { el } from './dom.js';
 import { fmt } from './format.js';
-import { sizeCanvas, themeColours } from './heatmap.js';
+import { sizeCanvas, themeColours } from './canvas.js';
 import { exportButtons, fileStem, linesSvg } from './export.js';
 
 const ROW = 16; // px per token

@@ -3,7 +3,8 @@
 // output), and the activation's curve with the value under the cursor marked on it.
 
 import { el, formulaBlock, liveText } from './dom.js';
-import { createHeatmap, sizeCanvas, themeColours } from './heatmap.js';
+import { createHeatmap } from './heatmap.js';
+import { sizeCanvas, themeColours } from './canvas.js';
 import { domainFor } from './colormap.js';
 import { count, dims, fmt } from './format.js';
 

@@ -4,7 +4,8 @@
 // cpu/positions.rs) in f64; here it is recomputed in JS to draw it for any model.
 
 import { el, liveText } from './dom.js';
-import { createHeatmap, sizeCanvas, themeColours } from './heatmap.js';
+import { createHeatmap } from './heatmap.js';
+import { sizeCanvas, themeColours } from './canvas.js';
 
 const BASE = 10000;
 const PLOT_W = 360; // px

@@ -7,7 +7,7 @@ import { el } from '../../views/dom.js';
 import { createAttentionView } from '../../views/attention.js';
 import { traceKeys, viewData } from '../../trace-data.js';
 import { widgetTrace } from '../trace.js';
-import { createLossChart } from '../loss-chart.js';
+import { createLossChart } from '../../views/loss-chart.js';
 import { trainerEngine, tasks } from '../engine-hub.js';
 import { createTrainingLoop, newHistory } from '../../train/loop.js';
 
@@ -29,7 +29,7 @@ export function createTrainerWidget(container, { onError }) {
   const reset = el('button', { text: 'Reset', attrs: { type: 'button' } });
   const status = el('span', { className: 'tp-train-status', attrs: { role: 'status' } });
   container.append(lesson, el('div', { className: 'tp-train-bar' }, train, reset, status));
-  const chart = createLossChart(container);
+  const chart = createLossChart(container, { compact: true });
   const example = el('p', { className: 'note' });
   container.append(example);
   let shown = null; // attention maps on screen
@@ -53,7 +53,7 @@ export function createTrainerWidget(container, { onError }) {
     train.textContent = playing ? 'Pause' : done ? 'Trained' : stepsDone > 0 ? 'Resume' : 'Train';
     train.disabled = done && !playing;
     status.textContent = `step ${stepsDone} of ${run.steps}${playing ? ' · training…' : ''}`;
-    chart.update({ train: steps.map((s, i) => [s + 1, loss[i]]), val: val.map((v) => [v.step, v.val]), steps: run.steps });
+    chart.update({ steps, loss, val, xMax: run.steps, chance: Math.log(run.engine.config.vocab_size) });
   }
 
   async function drawAttention(layer = shown?.layer ?? 0, head = shown?.head ?? 0) {

@@ -130,3 +130,24 @@ export function watchWidth(element, draw) {
   }).observe(element);
   window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener('change', () => draw(width));
 }
+
+/** Faint lines on a small plot (its axes): each [x0, y0, x1, y1], in `colour` at half opacity. */
+export function faintLines(ctx, colour, lines) {
+  ctx.strokeStyle = colour;
+  ctx.globalAlpha = 0.5;
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  for (const [x0, y0, x1, y1] of lines) {
+    ctx.moveTo(x0, y0);
+    ctx.lineTo(x1, y1);
+  }
+  ctx.stroke();
+  ctx.globalAlpha = 1;
+}
+
+/** A line through `points` ([x, y] in px), stroked with the context's current style. */
+export function strokePath(ctx, points) {
+  ctx.beginPath();
+  points.forEach(([x, y], i) => (i === 0 ? ctx.moveTo(x, y) : ctx.lineTo(x, y)));
+  ctx.stroke();
+}

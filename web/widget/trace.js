@@ -1,7 +1,9 @@
-// A widget's text through its model, by the page's one trace call (../trace.js). A text with no
-// known character is shown in the widget's box like a bad attribute.
+// A widget's text through its model, by the page's one trace call (../trace.js), and sliced
+// into what one of the page's views draws (../trace-data.js). A text with no known character is
+// shown in the widget's box like a bad attribute.
 
 import { traceText } from '../trace.js';
+import { traceKeys, viewData } from '../trace-data.js';
 
 /** A text the model cannot run on (no known character): a message for the widget's box. */
 export class InputError extends Error {
@@ -21,4 +23,18 @@ export async function widgetTrace(model, text, request) {
   const result = await traceText(model.engine, text, request);
   if (result.input.ids.length === 0) throw new InputError(result.input.messages.map((m) => m.text).join(' '));
   return result;
+}
+
+/**
+ * The data the page's view `name` draws for `text` (one trace call with that view's keys).
+ * @param {{ engine: object, config: object, vocab: string[] }} model
+ * @param {string} text
+ * @param {string} name a view of trace-data.js (tokens, head, attention, output, …)
+ * @param {{ layer?: number, head?: number, sampling?: object|null }} [request] the layer and head shown; sampling as traceText's
+ * @returns {Promise<{ input: object, data: object, sampling: Float32Array|null }>}
+ */
+export async function traceView(model, text, name, { layer = 0, head = 0, sampling = null } = {}) {
+  const { config, vocab } = model;
+  const { input, trace, sampling: probs } = await widgetTrace(model, text, { keys: traceKeys(config, layer, head, [name]), sampling });
+  return { input, data: viewData(trace, { config, vocab, layer, head, input }, [name])[name], sampling: probs };
 }

@@ -4,9 +4,7 @@
 // so the reader sees a head find its pattern.
 
 import { el } from '../../views/dom.js';
-import { createAttentionView } from '../../views/attention.js';
-import { traceKeys, viewData } from '../../trace-data.js';
-import { widgetTrace } from '../trace.js';
+import { createAttentionMaps } from './attention-grid.js';
 import { createLossChart } from '../../views/loss-chart.js';
 import { trainerEngine, tasks } from '../engine-hub.js';
 import { createTrainingLoop, newHistory } from '../../train/loop.js';
@@ -32,15 +30,7 @@ export function createTrainerWidget(container, { onError }) {
   const chart = createLossChart(container, { compact: true });
   const example = el('p', { className: 'note' });
   container.append(example);
-  let shown = null; // attention maps on screen
-  const maps = createAttentionView(container, {
-    onSelect: (layer, head) => {
-      if (!shown) return;
-      shown = { ...shown, layer, head };
-      maps.update(shown);
-    },
-    onHighlight: (pos) => maps.highlight(pos),
-  });
+  const maps = createAttentionMaps(container);
 
   const loop = createTrainingLoop({ maxPerCall: STEPS_PER_CALL });
   let run = null; // { key, props, engine, model, text, steps, history (loop.js) }
@@ -56,12 +46,8 @@ export function createTrainerWidget(container, { onError }) {
     chart.update({ steps, loss, val, xMax: run.steps, chance: Math.log(run.engine.config.vocab_size) });
   }
 
-  async function drawAttention(layer = shown?.layer ?? 0, head = shown?.head ?? 0) {
-    const { model, text } = run;
-    const { input, trace } = await widgetTrace(model, text, { keys: traceKeys(model.config, layer, head, ['attention']) });
-    shown = viewData(trace, { config: model.config, vocab: model.vocab, layer, head, input }, ['attention']).attention;
-    maps.update(shown);
-  }
+  /** The attention maps of the task's example, with the reader's pick (or `pick`) drawn large. */
+  const drawAttention = (pick) => maps.show(run.model, run.text, pick);
 
   async function evaluate() {
     const { val } = await run.engine.evaluate(EVAL_BATCHES);
@@ -126,7 +112,7 @@ export function createTrainerWidget(container, { onError }) {
       `The model: ${L} layers of ${NH} heads, C = ${C}, random weights (seed ${props.seed}) before training, on ` +
       `${engine.backend === 'webgpu' ? 'WebGPU' : 'the CPU'}. Its ${L} × ${NH} attention maps on the task's example "${run.text}", redrawn as it learns:`;
     await evaluate();
-    await drawAttention(props.layer, props.head);
+    await drawAttention(props);
     showStatus();
   }
 
@@ -135,10 +121,9 @@ export function createTrainerWidget(container, { onError }) {
 
   return {
     async update(props, model, isStale) {
+      const { pick } = maps;
       if (run?.key !== runKey(props)) await start(props);
-      else if (shown && (shown.layer !== props.layer || shown.head !== props.head)) {
-        await drawAttention(props.layer, props.head);
-      }
+      else if (pick && (pick.layer !== props.layer || pick.head !== props.head)) await drawAttention(props);
       return isStale() ? null : [];
     },
     stop: () => { pause(); },

@@ -4,7 +4,7 @@
 
 import { el, formulaBlock, liveText } from './dom.js';
 import { createHeatmap } from './heatmap.js';
-import { faintLines, sizeCanvas, strokePath, themeColours } from './canvas.js';
+import { drawSoon, faintLines, sizeCanvas, strokePath, themeColours } from './canvas.js';
 import { domainFor } from './colormap.js';
 import { count, dims, fmt } from './format.js';
 
@@ -129,7 +129,7 @@ export function createFfnView(container, { onHighlight = () => {} } = {}) {
       pre.update({ ...m, data: d.pre, title: glu ? 'gate G = x·W_gate + b' : `H = ${x}·W₁ + b₁ (before ${act.name})` });
       after.update({ ...m, data: d.act, title: glu ? 'SiLU(G) ⊙ U' : `${act.name}(H)` });
       point = null;
-      drawPlot();
+      drawSoon(drawPlot);
     },
     highlight(pos) {
       pre.highlight(pos);

@@ -5,7 +5,7 @@
 
 import { el } from './dom.js';
 import { colourTable, domainFor } from './colormap.js';
-import { maskPattern, paintCells, sizeCanvas, themeColours, watchWidth } from './canvas.js';
+import { drawSoon, maskPattern, paintCells, sizeCanvas, themeColours, watchWidth } from './canvas.js';
 import { fmt } from './format.js';
 import { exportButtons, fileStem, heatmapSvg } from './export.js';
 
@@ -34,7 +34,20 @@ function drawRamp(canvas, w, domain, dark) {
   }
 }
 
-const labelWidths = new WeakMap(); // labels array → px, measured once per array
+const labelWidths = new Map(); // label → px in LABEL_FONT, measured once per distinct label (a keystroke redraws every map)
+
+/** px of the widest of `labels` in LABEL_FONT, plus the gap before the cells. */
+function labelsWidth(ctx, labels) {
+  let widest = 0;
+  for (const s of labels) {
+    if (!labelWidths.has(s)) {
+      ctx.font = LABEL_FONT;
+      labelWidths.set(s, ctx.measureText(s).width);
+    }
+    widest = Math.max(widest, labelWidths.get(s));
+  }
+  return widest + LABEL_GAP;
+}
 
 /**
  * Creates a heatmap inside `parent`.
@@ -102,11 +115,7 @@ export function createHeatmap(parent, options) {
 
   function geometry(width) {
     const ctx = canvas.getContext('2d');
-    ctx.font = LABEL_FONT;
-    const labelWidth = (labels) => {
-      if (!labelWidths.has(labels)) labelWidths.set(labels, Math.max(0, ...labels.map((s) => ctx.measureText(s).width)) + LABEL_GAP);
-      return labelWidths.get(labels);
-    };
+    const labelWidth = (labels) => labelsWidth(ctx, labels);
     let cw;
     let ch;
     let x0 = 0;
@@ -279,13 +288,13 @@ export function createHeatmap(parent, options) {
       if (cursor && (cursor.r >= m.rows || cursor.c >= m.cols)) cursor = null;
       if (cursor && showCursor) readout.textContent = readoutText(cursor.r, cursor.c);
       else if (!cursor) readout.textContent = idleText;
-      draw();
+      drawSoon(draw);
     },
     /** Outlines token position `pos` (a row or column, per `tokenAxis`); null clears it. */
     highlight(pos) {
       if (pos === highlighted) return;
       highlighted = pos;
-      draw();
+      drawSoon(draw);
     },
     cursor: () => cursor,
     /** The map as a standalone SVG figure (what the SVG button saves). */

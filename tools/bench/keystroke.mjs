@@ -1,7 +1,6 @@
 // Time from a keystroke to the frame that shows every view updated, at T = 64 tokens, for one
-// or more builds of web/ side by side (before and after a change): loads alternate between the
-// folders, each in a fresh browser context of one headless Chromium, so a machine's changing
-// load falls on all of them alike.
+// or more builds of web/ side by side (before and after a change), the builds alternating
+// (builds.mjs).
 //   node tools/bench/keystroke.mjs webgpu|cpu RUNS WEB_DIR [WEB_DIR …]
 // Each load types 63 characters, then presses keys that keep T at 63–64 in two ways:
 // - paced: the worker is idle before each key (its queue drained, then PAUSE_MS), as a reader
@@ -11,16 +10,15 @@
 //   delays the next one.
 // The number is the page's own `playgroundDebug.timings.update.toPaintMs`: from the input event
 // to the frame after the views were drawn (requestAnimationFrame, then a task). Prints every
-// sample, the medians per folder and mode, and the load average before and after.
+// sample, the medians per folder and mode, and the load average before and after. The engine
+// and drawing medians beside it are the page's engineMs and renderMs; a build that paints its
+// canvases in the next frame (views/canvas.js drawSoon) counts that painting in toPaintMs only.
 import { loadavg } from 'node:os';
-import { chromium } from 'playwright-core';
-import { startServer } from '../../scripts/static-server.mjs';
-import { QUIET, WEBGPU, NO_WEBGPU } from '../../web/tests/browser-flags.mjs';
+import { alternate, median } from './builds.mjs';
 
 const LONG = 'the quick brown fox jumps over the lazy dog; pack my box with five'.slice(0, 63); // T = 63
 const KEYS = ['x', 'Backspace', 'y', 'Backspace', 'z', 'Backspace']; // T = 64, 63, 64, …
 const PAUSE_MS = 500; // after the worker's queue is drained, before a paced key
-const IDLE_MS = 3000; // between loads, after closing the previous one's context
 const TIMEOUT = 120_000; // ms
 
 const [mode, runs, ...dirs] = process.argv.slice(2);
@@ -48,39 +46,21 @@ async function keystroke(page, key) {
   return page.evaluate(() => window.playgroundDebug.timings.update);
 }
 
-const servers = await Promise.all(dirs.map((root) => startServer({ root })));
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-  args: [...QUIET, ...(mode === 'webgpu' ? WEBGPU : NO_WEBGPU)],
-});
 const samples = dirs.map(() => ({ paced: [], backToBack: [] }));
 const loadBefore = loadavg();
-try {
-  for (let i = 0; i < Number(runs); i++) {
-    for (const [k, server] of servers.entries()) {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-      const page = await context.newPage();
-      await page.goto(server.url);
-      await page.waitForFunction(() => window.playgroundDebug?.timings.engineSettledMs > 0, null, { timeout: TIMEOUT });
-      await page.fill('#text', LONG);
-      await page.waitForFunction((t) => window.playgroundDebug.input?.ids.length === t.length, LONG, { timeout: TIMEOUT });
-      for (const key of KEYS) {
-        await drain(page);
-        samples[k].paced.push(await keystroke(page, key));
-      }
-      await drain(page);
-      for (const key of KEYS) samples[k].backToBack.push(await keystroke(page, key));
-      await context.close();
-      await sleep(IDLE_MS);
-    }
+await alternate(mode, dirs, Number(runs), async (page, k) => {
+  await page.waitForFunction(() => window.playgroundDebug?.timings.engineSettledMs > 0, null, { timeout: TIMEOUT });
+  await page.fill('#text', LONG);
+  await page.waitForFunction((t) => window.playgroundDebug.input?.ids.length === t.length, LONG, { timeout: TIMEOUT });
+  for (const key of KEYS) {
+    await drain(page);
+    samples[k].paced.push(await keystroke(page, key));
   }
-} finally {
-  await browser.close();
-  for (const server of servers) await server.close();
-}
+  await drain(page);
+  for (const key of KEYS) samples[k].backToBack.push(await keystroke(page, key));
+});
 const loadAfter = loadavg();
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x) => Math.round(x).toLocaleString('en');
 const load = (l) => l.map((x) => x.toFixed(2)).join(' ');
 console.log(`${mode}, ${runs} loads per folder, ${KEYS.length} keys each way; load average before ${load(loadBefore)}, after ${load(loadAfter)}`);

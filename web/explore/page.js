@@ -75,7 +75,11 @@ export function createExplorePage({ store, worker, loader }) {
   let renderedAt = 0; // performance.now() of the last render
   let booted = null; // promise: the first model loaded and drawn
   let given = null; // the model to show first instead of the default (the Train page's)
-  wireGpt2Files({ notices: panel.notices, open: loader.openGpt2, use: async (model) => { await booted; await useModel(model); } });
+  const useOpened = async (model) => {
+    await booted;
+    await useModel(model);
+  };
+  wireGpt2Files({ notices: panel.notices, open: loader.openGpt2, use: useOpened });
   wireBpePanel({ worker, text: () => $('text').value });
 
   const time = (changes) => store.update({ timings: { ...store.get().timings, ...changes } });

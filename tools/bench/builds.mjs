@@ -1,9 +1,10 @@
 // What the page benchmarks that compare builds of web/ share (first_heatmap.mjs, keystroke.mjs):
-// loads alternate between the builds, each in a fresh browser context of one headless Chromium
-// with the tests' flags, so a machine's changing load falls on all of them alike. Each load
-// starts on an idle browser: the previous one's WebGPU work goes on in Chromium's GPU process for
-// about a second after its engineSettledMs (measured, docs/PERFORMANCE.md), and a navigation
-// during it found its requestAdapter() waiting and the 2 cores taken.
+// loads alternate between the builds (in turns A B, B A, …), each in a fresh browser context of
+// one headless Chromium with the tests' flags, so a machine's changing load falls on all of them
+// alike. Each load starts on an idle browser: the previous one's WebGPU work goes on in
+// Chromium's GPU process for about a second after its engineSettledMs (measured,
+// docs/PERFORMANCE.md), and a navigation during it found its requestAdapter() waiting and the
+// 2 cores taken.
 import { chromium } from 'playwright-core';
 import { startServer } from '../../scripts/static-server.mjs';
 import { QUIET, WEBGPU, NO_WEBGPU } from '../../web/tests/browser-flags.mjs';
@@ -11,7 +12,8 @@ import { QUIET, WEBGPU, NO_WEBGPU } from '../../web/tests/browser-flags.mjs';
 const IDLE_MS = 3000; // pause between loads, after closing the previous one's context
 
 /**
- * Opens each build `runs` times, the builds in turn, and lets `measure` take a load's numbers.
+ * Opens each build `runs` times, the builds in turn (an even `runs` puts each first as often), and
+ * lets `measure` take a load's numbers.
  * @param {'webgpu'|'cpu'} mode cpu: WebGPU switched off, as web/tests/page.cpu
  * @param {string[]} dirs folders of web/ builds
  * @param {number} runs loads of each build
@@ -26,7 +28,12 @@ export async function alternate(mode, dirs, runs, measure) {
   });
   try {
     for (let i = 0; i < runs; i++) {
-      for (const [k, server] of servers.entries()) {
+      // A B, then B A: the build loaded second in a round ran slower by 10-30 ms a keystroke
+      // with WebGPU on (measured both ways round), so each takes each place as often
+      const order = [...servers.keys()];
+      if (i % 2 === 1) order.reverse();
+      for (const k of order) {
+        const server = servers[k];
         const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
         const page = await context.newPage();
         await page.goto(server.url);

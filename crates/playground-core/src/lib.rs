@@ -37,6 +37,7 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod ablation;
+pub mod arch;
 pub mod arch_ops;
 pub mod architecture;
 pub mod bpe;

@@ -8,7 +8,8 @@
 //! WebGPU requires of storage-buffer bindings; the GPU binds each tensor as a slice of one
 //! buffer. Padding stays zero and receives zero gradients.
 
-use crate::config::{Family, ModelConfig, Norm, Positions};
+use crate::arch::Architecture;
+use crate::config::ModelConfig;
 
 /// Tensor offsets are multiples of this many floats (256 bytes).
 pub const ALIGN: usize = 64;
@@ -111,81 +112,17 @@ pub struct ParamLayout {
     padded_len: usize,
 }
 
-fn align(n: usize) -> usize {
-    n.div_ceil(ALIGN) * ALIGN
-}
-
 impl ParamLayout {
+    /// The layout of `cfg`'s parameters, as its description lays them out.
     pub fn new(cfg: &ModelConfig) -> Self {
-        let (v, t, c) = (cfg.vocab_size, cfg.block_size, cfg.n_embd);
-        let (h, fc) = (cfg.ffn_width(), cfg.fc_width());
-        let bias = cfg.norm == Norm::LayerNorm;
-        let mut shapes: Vec<(String, Vec<usize>)> = Vec::new();
-        let norm = |shapes: &mut Vec<(String, Vec<usize>)>, name: String| {
-            shapes.push((name.clone() + ".weight", vec![c]));
-            if bias {
-                shapes.push((name + ".bias", vec![c]));
-            }
-        };
-        shapes.push(("transformer.wte.weight".into(), vec![v, c]));
-        if cfg.positions == Positions::Learned {
-            shapes.push(("transformer.wpe.weight".into(), vec![t, c]));
-        }
-        let block = |shapes: &mut Vec<(String, Vec<usize>)>, p: String, cross: bool| {
-            norm(shapes, p.clone() + "ln_1");
-            shapes.push((p.clone() + "attn.c_attn.weight", vec![3 * c, c]));
-            shapes.push((p.clone() + "attn.c_attn.bias", vec![3 * c]));
-            shapes.push((p.clone() + "attn.c_proj.weight", vec![c, c]));
-            shapes.push((p.clone() + "attn.c_proj.bias", vec![c]));
-            if cross {
-                norm(shapes, p.clone() + "ln_x");
-                shapes.push((p.clone() + "cross.c_q.weight", vec![c, c]));
-                shapes.push((p.clone() + "cross.c_q.bias", vec![c]));
-                shapes.push((p.clone() + "cross.c_kv.weight", vec![2 * c, c]));
-                shapes.push((p.clone() + "cross.c_kv.bias", vec![2 * c]));
-                shapes.push((p.clone() + "cross.c_proj.weight", vec![c, c]));
-                shapes.push((p.clone() + "cross.c_proj.bias", vec![c]));
-            }
-            norm(shapes, p.clone() + "ln_2");
-            shapes.push((p.clone() + "mlp.c_fc.weight", vec![fc, c]));
-            shapes.push((p.clone() + "mlp.c_fc.bias", vec![fc]));
-            shapes.push((p.clone() + "mlp.c_proj.weight", vec![c, h]));
-            shapes.push((p + "mlp.c_proj.bias", vec![c]));
-        };
-        let encdec = cfg.family == Family::EncoderDecoder;
-        for l in 0..cfg.n_layer {
-            block(&mut shapes, format!("transformer.h.{l}."), false);
-        }
-        if encdec {
-            norm(&mut shapes, "transformer.ln_e".into());
-            for l in 0..cfg.n_layer {
-                block(&mut shapes, format!("transformer.dec.{l}."), true);
-            }
-        }
-        norm(&mut shapes, "transformer.ln_f".into());
-        if !cfg.tie_head {
-            shapes.push(("lm_head.weight".into(), vec![v, c]));
-        }
-        if cfg.n_classes > 0 {
-            shapes.push(("classifier.weight".into(), vec![cfg.n_classes, c]));
-            shapes.push(("classifier.bias".into(), vec![cfg.n_classes]));
-        }
+        Architecture::new(cfg).layout
+    }
 
-        // Two cursors: matrices are placed first, vectors after all matrices.
-        let matrix_len: usize = shapes.iter().filter(|(_, s)| s.len() >= 2).map(|(_, s)| align(s.iter().product())).sum();
-        let (mut next_matrix, mut next_vector) = (0, matrix_len);
-        let tensors: Vec<ParamTensor> = shapes
-            .into_iter()
-            .map(|(name, shape)| {
-                let len: usize = shape.iter().product();
-                let decay = shape.len() >= 2;
-                let cursor = if decay { &mut next_matrix } else { &mut next_vector };
-                let span = Span { offset: *cursor, len };
-                *cursor += align(len);
-                ParamTensor { name, shape, span, decay }
-            })
-            .collect();
-
+    /// The layout of `tensors` (in `state_dict` order): matrices in [0, decay_end), vectors
+    /// after, `padded_len` floats in all.
+    pub(crate) fn from_tensors(tensors: Vec<ParamTensor>, decay_end: usize, padded_len: usize) -> Self {
+        let encdec = tensors.iter().any(|t| t.name.starts_with("transformer.dec."));
+        let n_layer = (0..).take_while(|l| tensors.iter().any(|t| t.name == format!("transformer.h.{l}.ln_1.weight"))).count();
         let find = |name: &str| tensors.iter().find(|t| t.name == name).map(|t| t.span);
         let span = |name: &str| find(name).expect("every required tensor was pushed above");
         let block = |p: &dyn Fn(&str) -> String| BlockParams {
@@ -202,8 +139,8 @@ impl ParamLayout {
             fcprojw: span(&p("mlp.c_proj.weight")),
             fcprojb: span(&p("mlp.c_proj.bias")),
         };
-        let blocks = (0..cfg.n_layer).map(|l| block(&|rest: &str| format!("transformer.h.{l}.{rest}"))).collect();
-        let dec_layers = if encdec { cfg.n_layer } else { 0 };
+        let blocks = (0..n_layer).map(|l| block(&|rest: &str| format!("transformer.h.{l}.{rest}"))).collect();
+        let dec_layers = if encdec { n_layer } else { 0 };
         let dec_blocks = (0..dec_layers).map(|l| block(&|rest: &str| format!("transformer.dec.{l}.{rest}"))).collect();
         let cross = (0..dec_layers)
             .map(|l| {
@@ -233,8 +170,8 @@ impl ParamLayout {
             lm_head: find("lm_head.weight"),
             clsw: find("classifier.weight"),
             clsb: find("classifier.bias"),
-            decay_end: matrix_len,
-            padded_len: next_vector,
+            decay_end,
+            padded_len,
             tensors,
         }
     }
@@ -291,7 +228,7 @@ mod tests {
 
     #[test]
     fn variants_have_their_own_tensors() {
-        use crate::config::Ffn;
+        use crate::config::{Ffn, Norm, Positions};
         let base = ModelConfig { vocab_size: 11, block_size: 7, n_layer: 2, n_head: 2, n_embd: 12, ..ModelConfig::default() };
         let cfg = ModelConfig { norm: Norm::RmsNorm, positions: Positions::Rotary, ffn: Ffn::SwiGlu, tie_head: false, ..base };
         let layout = ParamLayout::new(&cfg);

@@ -9,17 +9,7 @@
 // Pass 1 finds the row's max and normalizer online (no (T, T) scratch); pass 2 accumulates
 // out = Σ_j softmax_j · V[j]. A causal row sees keys j ≤ t, a bidirectional one all T;
 // masked positions (j > t) are skipped, not given −∞.
-
-struct Params {
-    b: u32,
-    t: u32,
-    c: u32,
-    nh: u32,
-    keep_weights: u32,
-    causal: u32, // 1: query t sees keys j ≤ t (GPT); 0: every key (BERT's encoder)
-    _pad1: u32,
-    _pad2: u32,
-}
+// Params: include/attention_params.wgsl, prepended by shaders.rs.
 
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
 @group(0) @binding(1) var<storage, read_write> lse: array<f32>;

@@ -20,24 +20,24 @@ fn check(label: &str, analytic: &[f32], numeric: &[f32]) {
 }
 
 #[test]
-fn encoder_backward_matches_finite_differences() {
+fn embedding_backward_matches_finite_differences() {
     let (b, t, c, v, max_t) = (2, 3, 5, 4, 4); // T < maxT: the last wpe row gets no gradient
     let tokens = [1, 3, 1, 0, 1, 3]; // repeated ids: their rows of dwte sum several positions
     let (wte, wpe) = (randn(v * c, 1.0, 1), randn(max_t * c, 1.0, 2));
     let r = randn(b * t * c, 1.0, 3);
     let loss = |wte: &[f32], wpe: &[f32]| {
         let mut out = vec![0.0; b * t * c];
-        cpu::encoder_forward(&mut out, &tokens, wte, Some(wpe), b, t, c);
+        cpu::embedding_forward(&mut out, &tokens, wte, Some(wpe), b, t, c);
         dot_f64(&out, &r)
     };
     let (mut dwte, mut dwpe) = (vec![0.0; v * c], vec![0.0; max_t * c]);
-    cpu::encoder_backward(&mut dwte, Some(&mut dwpe), &r, &tokens, b, t, c);
-    check("encoder dwte", &dwte, &numerical_grad(|x| loss(x, &wpe), &wte, H));
-    check("encoder dwpe", &dwpe, &numerical_grad(|x| loss(&wte, x), &wpe, H));
+    cpu::embedding_backward(&mut dwte, Some(&mut dwpe), &r, &tokens, b, t, c);
+    check("embedding dwte", &dwte, &numerical_grad(|x| loss(x, &wpe), &wte, H));
+    check("embedding dwpe", &dwpe, &numerical_grad(|x| loss(&wte, x), &wpe, H));
 }
 
 #[test]
-fn encoder_without_learned_positions_matches_finite_differences() {
+fn embedding_without_learned_positions_matches_finite_differences() {
     // sinusoidal (a fixed table, no gradient) and rotary (nothing added): only dwte
     let (b, t, c, v) = (2, 3, 5, 4);
     let tokens = [1, 3, 1, 0, 1, 3];
@@ -47,12 +47,12 @@ fn encoder_without_learned_positions_matches_finite_differences() {
     for pos in [Some(&table[..]), None] {
         let loss = |wte: &[f32]| {
             let mut out = vec![0.0; b * t * c];
-            cpu::encoder_forward(&mut out, &tokens, wte, pos, b, t, c);
+            cpu::embedding_forward(&mut out, &tokens, wte, pos, b, t, c);
             dot_f64(&out, &r)
         };
         let mut dwte = vec![0.0; v * c];
-        cpu::encoder_backward(&mut dwte, None, &r, &tokens, b, t, c);
-        check("encoder dwte (fixed or no positions)", &dwte, &numerical_grad(loss, &wte, H));
+        cpu::embedding_backward(&mut dwte, None, &r, &tokens, b, t, c);
+        check("embedding dwte (fixed or no positions)", &dwte, &numerical_grad(loss, &wte, H));
     }
 }
 

@@ -16,7 +16,7 @@ mod gpu_vs_cpu {
     mod attention;
     mod clip;
     mod cross_pack;
-    mod encoder;
+    mod embedding;
     mod gelu;
     mod gelu_tanh;
     mod kv_attention;

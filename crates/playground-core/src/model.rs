@@ -300,7 +300,7 @@ impl CpuModel {
         let lay = &self.layout;
         let (norm, post) = (cfg.norm, cfg.norm_position == NormPosition::Post);
         let bias = |s: Option<Span>| s.map(|s| s.of(p));
-        cpu::encoder_forward(&mut acts.encoded, tokens, lay.wte.of(p), self.position_rows(t).as_deref(), b, t, c);
+        cpu::embedding_forward(&mut acts.encoded, tokens, lay.wte.of(p), self.position_rows(t).as_deref(), b, t, c);
         let rope = self.rope(t);
         for l in 0..cfg.n_layer {
             let w = &lay.blocks[l];
@@ -473,9 +473,9 @@ impl CpuModel {
         match lay.wpe {
             Some(wpe) => {
                 let (dwte, dwpe) = two_spans(grads, lay.wte, wpe);
-                cpu::encoder_backward(dwte, Some(dwpe), &dresidual, tokens, b, t, c);
+                cpu::embedding_backward(dwte, Some(dwpe), &dresidual, tokens, b, t, c);
             }
-            None => cpu::encoder_backward(lay.wte.of_mut(grads), None, &dresidual, tokens, b, t, c),
+            None => cpu::embedding_backward(lay.wte.of_mut(grads), None, &dresidual, tokens, b, t, c),
         }
     }
 

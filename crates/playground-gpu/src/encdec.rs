@@ -9,7 +9,7 @@ use crate::arch_ops::{ffn_act_backward, ffn_act_forward, norm_backward, norm_for
 use crate::context::{Op, SharedGpu, Step};
 use crate::error::GpuError;
 use crate::kernels::adamw::{adamw_update, AdamWUniform};
-use crate::kernels::{attention, clip, cross_pack, encoder, matmul, residual, rope, softmax_xent};
+use crate::kernels::{attention, clip, cross_pack, embedding, matmul, residual, rope, softmax_xent};
 use crate::readback::{words_to_f32, Region, Staging};
 use crate::tensor::GpuTensor;
 use crate::GpuContext;
@@ -466,7 +466,7 @@ impl Recorder {
         let (gpu, cfg) = (&*m.gpu, &m.config);
         let (b, t, c) = (m.b as u32, m.t as u32, cfg.n_embd as u32);
         let p = |s: Span| m.params.slice(s.offset, s.len);
-        let mut ops = vec![encoder::encoder_forward(gpu, &self.src_encoded, &m.src, &p(m.layout.wte), self.pos.as_ref(), b, t, c)];
+        let mut ops = vec![embedding::embedding_forward(gpu, &self.src_encoded, &m.src, &p(m.layout.wte), self.pos.as_ref(), b, t, c)];
         self.stack_forward(m, &mut ops, &self.enc_subs, &self.enc, &self.src_encoded);
         let last = self.enc.last().expect("n_layer ≥ 1").output(Self::post(m));
         let [out, mean, rstd] = &m.memory;
@@ -479,7 +479,7 @@ impl Recorder {
         let (gpu, cfg) = (&*m.gpu, &m.config);
         let (b, t, c, v) = (m.b as u32, m.t as u32, cfg.n_embd as u32, cfg.vocab_size as u32);
         let p = |s: Span| m.params.slice(s.offset, s.len);
-        let mut ops = vec![encoder::encoder_forward(gpu, &self.dec_encoded, &m.dec_in, &p(m.layout.wte), self.pos.as_ref(), b, t, c)];
+        let mut ops = vec![embedding::embedding_forward(gpu, &self.dec_encoded, &m.dec_in, &p(m.layout.wte), self.pos.as_ref(), b, t, c)];
         self.stack_forward(m, &mut ops, &self.dec_subs, &self.dec, &self.dec_encoded);
         let last = self.dec.last().expect("n_layer ≥ 1").output(Self::post(m));
         let [out, mean, rstd] = &self.lnf;
@@ -559,7 +559,7 @@ impl Recorder {
         );
         let at = self.stack_backward(m, &mut steps, &self.dec_subs, &self.dec, &self.dec_encoded, 0);
         let dwpe = lay.wpe.map(d);
-        run(&mut steps, encoder::encoder_backward(gpu, &d(lay.wte), dwpe.as_ref(), &g.dstream[at], &m.dec_in, b, t, c));
+        run(&mut steps, embedding::embedding_backward(gpu, &d(lay.wte), dwpe.as_ref(), &g.dstream[at], &m.dec_in, b, t, c));
         // the encoder, from ln_e (whose output every cross-attention read) down
         steps.push(Step::Zero(g.dstream[0].clone()));
         let last = self.enc.last().expect("n_layer ≥ 1").output(Self::post(m));
@@ -568,7 +568,7 @@ impl Recorder {
         let [_, mean, rstd] = &m.memory;
         run(&mut steps, norm_backward(gpu, cfg.norm, &g.dstream[0], &dw, db.as_ref(), &g.dmemory, last, &p(lnew), mean, rstd, bt, c));
         let at = self.stack_backward(m, &mut steps, &self.enc_subs, &self.enc, &self.src_encoded, 0);
-        run(&mut steps, encoder::encoder_backward(gpu, &d(lay.wte), dwpe.as_ref(), &g.dstream[at], &m.src, b, t, c));
+        run(&mut steps, embedding::embedding_backward(gpu, &d(lay.wte), dwpe.as_ref(), &g.dstream[at], &m.src, b, t, c));
         steps
     }
 

@@ -9,7 +9,7 @@
 use crate::arch_ops::{ffn_act_forward, norm_forward};
 use crate::context::{GpuContext, SharedGpu, Step};
 use crate::error::GpuError;
-use crate::kernels::{ablate, attention, encoder, kv_attention, matmul, residual, rope, softmax_xent};
+use crate::kernels::{ablate, attention, embedding, kv_attention, matmul, residual, rope, softmax_xent};
 use crate::readback::{words_to_f32, Region, Staging};
 use crate::split::{ParamParts, VocabChunks};
 use crate::tensor::GpuTensor;
@@ -500,9 +500,9 @@ impl GpuModel {
         let a = &self.acts;
         let (norm, post) = (cfg.norm, cfg.norm_position == NormPosition::Post);
         let mut ops = vec![match &self.vocab {
-            None => encoder::encoder_forward(gpu, &a.encoded, &self.tokens, &self.wte, self.pos.as_ref(), b, t, c),
+            None => embedding::embedding_forward(gpu, &a.encoded, &self.tokens, &self.wte, self.pos.as_ref(), b, t, c),
             // split wte: the rows were gathered before the plan runs; position i reads row i
-            Some(vocab) => encoder::encoder_forward(gpu, &a.encoded, &vocab.positions, &vocab.gathered, self.pos.as_ref(), b, t, c),
+            Some(vocab) => embedding::embedding_forward(gpu, &a.encoded, &vocab.positions, &vocab.gathered, self.pos.as_ref(), b, t, c),
         }];
         for (l, (w, la)) in self.blocks.iter().zip(&a.layers).enumerate() {
             let input = if l == 0 { &a.encoded } else { a.layers[l - 1].output(cfg) };

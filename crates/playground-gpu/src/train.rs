@@ -11,7 +11,7 @@ use crate::context::{Op, SharedGpu, Step};
 use crate::error::GpuError;
 use crate::kernels::adamw::{adamw_update, AdamWUniform};
 use crate::kernels::stats::{step_stats, StepStatsParams};
-use crate::kernels::{attention, clip, encoder, matmul, rope, softmax_xent};
+use crate::kernels::{attention, clip, embedding, matmul, rope, softmax_xent};
 use crate::model::{BlockTensors, Cached, GpuModel, PlanKey};
 use crate::readback::{words_to_f32, Region};
 use crate::tensor::GpuTensor;
@@ -388,6 +388,6 @@ fn record_backward(model: &GpuModel, g: &TrainBuffers, b: usize, t: usize) -> Ve
         }
     }
     let mut run = |ops: Vec<crate::context::Op>| steps.extend(ops.into_iter().map(Step::Run));
-    run(encoder::encoder_backward(gpu, &g.dwte, g.dwpe.as_ref(), &g.dresidual, &model.tokens, b, t, c));
+    run(embedding::embedding_backward(gpu, &g.dwte, g.dwpe.as_ref(), &g.dresidual, &model.tokens, b, t, c));
     steps
 }

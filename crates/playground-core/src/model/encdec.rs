@@ -402,7 +402,7 @@ impl CpuModel {
         let rope = self.rope_tables(t);
         let ctx = self.ctx(b, t, rope.as_ref());
         let (enc, _) = self.sublayers();
-        cpu::encoder_forward(&mut acts.src_encoded, src, lay.wte.of(p), self.position_rows(t).as_deref(), b, t, c);
+        cpu::embedding_forward(&mut acts.src_encoded, src, lay.wte.of(p), self.position_rows(t).as_deref(), b, t, c);
         ctx.stack_forward(&enc, &mut acts.enc, &acts.src_encoded, &[]);
         let last = acts.enc.last().expect("n_layer ≥ 1").output(ctx.post());
         let lnw = lay.lnew.expect("encoder-decoder layout");
@@ -432,7 +432,7 @@ impl CpuModel {
         let rope = self.rope_tables(t);
         let ctx = self.ctx(b, t, rope.as_ref());
         let (_, dec) = self.sublayers();
-        cpu::encoder_forward(&mut acts.dec_encoded, dec_in, lay.wte.of(p), self.position_rows(t).as_deref(), b, t, c);
+        cpu::embedding_forward(&mut acts.dec_encoded, dec_in, lay.wte.of(p), self.position_rows(t).as_deref(), b, t, c);
         ctx.stack_forward(&dec, &mut acts.dec, &acts.dec_encoded, &acts.memory);
         let last = acts.dec.last().expect("n_layer ≥ 1").output(ctx.post());
         norm_forward(
@@ -504,9 +504,9 @@ impl CpuModel {
         match lay.wpe {
             Some(wpe) => {
                 let (dwte, dwpe) = two_spans(grads, lay.wte, wpe);
-                cpu::encoder_backward(dwte, Some(dwpe), dencoded, tokens, b, t, c);
+                cpu::embedding_backward(dwte, Some(dwpe), dencoded, tokens, b, t, c);
             }
-            None => cpu::encoder_backward(lay.wte.of_mut(grads), None, dencoded, tokens, b, t, c),
+            None => cpu::embedding_backward(lay.wte.of_mut(grads), None, dencoded, tokens, b, t, c),
         }
     }
 

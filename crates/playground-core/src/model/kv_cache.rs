@@ -96,7 +96,7 @@ impl CpuModel {
         let (mut qkv, mut atty, mut attproj, mut res2) = (z(n * 3 * c), z(n * c), z(n * c), z(n * c));
         let (mut fch, mut act, mut fcproj) = (z(n * fc), z(n * f), z(n * c)); // (N, H|2H), (N, H), (N, C)
         let pos = self.position_rows(p0 + n);
-        cpu::encoder_forward(&mut x, tokens, lay.wte.of(p), pos.as_ref().map(|r| &r[p0 * c..]), 1, n, c);
+        cpu::embedding_forward(&mut x, tokens, lay.wte.of(p), pos.as_ref().map(|r| &r[p0 * c..]), 1, n, c);
         let rope = self.rope(p0 + n);
         let half = cfg.head_size() / 2;
         let ablate = self.ablation.as_ref().filter(|m| m.is_active());

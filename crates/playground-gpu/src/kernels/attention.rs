@@ -4,6 +4,7 @@ use crate::context::{grid, GpuContext, Op};
 use crate::shaders::Kernel;
 use crate::tensor::GpuTensor;
 
+/// Uniform of every attention kernel (`include/attention_params.wgsl`).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct AttentionParams {
@@ -11,12 +12,19 @@ pub struct AttentionParams {
     pub t: u32,
     pub c: u32,
     pub nh: u32,
-    pub keep_weights: u32,
     /// 1: query t sees keys j ≤ t (GPT); 0: every key (BERT's encoder).
     pub causal: u32,
+    /// `attention_forward.wgsl`: 1 writes the (T, T) scores and weights.
+    pub keep_weights: u32,
     pub _pad: [u32; 2],
 }
 const _: () = assert!(std::mem::size_of::<AttentionParams>().is_multiple_of(16));
+
+impl AttentionParams {
+    pub fn new(b: u32, t: u32, c: u32, nh: u32, causal: bool) -> Self {
+        AttentionParams { b, t, c, nh, causal: causal as u32, keep_weights: 0, _pad: [0; 2] }
+    }
+}
 
 pub const WORKGROUP_SIZE: [u32; 3] = [64, 1, 1];
 /// The three backward kernels: one invocation per (b, h, t) row.
@@ -67,33 +75,14 @@ pub fn attention_forward(
     causal: bool,
 ) -> Op {
     if weights.is_none() && tiled(c, nh) {
-        let params = AttentionBackwardParams::new(b, t, c, nh, causal);
+        let params = AttentionParams::new(b, t, c, nh, causal);
         let kernel = if head32(c, nh) { Kernel::AttentionForwardHead32 } else { Kernel::AttentionForwardTiled };
         return gpu.op(kernel, &[out, lse, qkv], &params, tiled_grid(b, t, nh));
     }
     let (preatt, att) = weights.unwrap_or((gpu.unused(0), gpu.unused(1)));
-    let params = AttentionParams { b, t, c, nh, keep_weights: weights.is_some() as u32, causal: causal as u32, _pad: [0; 2] };
+    let params = AttentionParams { keep_weights: weights.is_some() as u32, ..AttentionParams::new(b, t, c, nh, causal) };
     let rows = b as u64 * nh as u64 * t as u64;
     gpu.op(Kernel::AttentionForward, &[out, lse, preatt, att, qkv], &params, grid(rows.div_ceil(WORKGROUP_SIZE[0] as u64)))
-}
-
-/// Uniform of the `attention_backward_*.wgsl` kernels and of `attention_forward_{tiled,head32}.wgsl`.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
-pub struct AttentionBackwardParams {
-    pub b: u32,
-    pub t: u32,
-    pub c: u32,
-    pub nh: u32,
-    pub causal: u32,
-    pub _pad: [u32; 3],
-}
-const _: () = assert!(std::mem::size_of::<AttentionBackwardParams>().is_multiple_of(16));
-
-impl AttentionBackwardParams {
-    pub fn new(b: u32, t: u32, c: u32, nh: u32, causal: bool) -> Self {
-        AttentionBackwardParams { b, t, c, nh, causal: causal as u32, _pad: [0; 3] }
-    }
 }
 
 /// `cpu::attention_backward` without the (T, T) weights, in three kernels: `delta` = dO·out
@@ -116,7 +105,7 @@ pub fn attention_backward(
     nh: u32,
     causal: bool,
 ) -> [Op; 3] {
-    let params = AttentionBackwardParams::new(b, t, c, nh, causal);
+    let params = AttentionParams::new(b, t, c, nh, causal);
     let rows = b as u64 * nh as u64 * t as u64;
     let workgroups = grid(rows.div_ceil(BACKWARD_WORKGROUP_SIZE[0] as u64));
     let prep = gpu.op(Kernel::AttentionBackwardPrep, &[delta, dout, out], &params, workgroups);

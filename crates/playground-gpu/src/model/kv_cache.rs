@@ -11,7 +11,7 @@
 use super::{GpuModel, PlanKey};
 use crate::context::{GpuContext, Step};
 use crate::error::GpuError;
-use crate::kernels::{encoder, kv_attention, rope};
+use crate::kernels::{embedding, kv_attention, rope};
 use crate::readback::{words_to_f32, Region};
 use crate::shaders::Kernel;
 use crate::tensor::GpuTensor;
@@ -112,8 +112,8 @@ fn set_position(gpu: &GpuContext, steps: &[Step], n: u32, pos0: u32, c: u32, nh:
     for step in steps {
         let Step::Run(op) = step else { continue };
         match op.kernel {
-            Kernel::EncoderForward => {
-                op.write_params(gpu, &encoder::EncoderParams { b: 1, t: n, c, add_pos: add_pos as u32, pos0, _pad: [0; 3] })
+            Kernel::EmbeddingForward => {
+                op.write_params(gpu, &embedding::EmbeddingParams { b: 1, t: n, c, add_pos: add_pos as u32, pos0, _pad: [0; 3] })
             }
             Kernel::RopeForward => op.write_params(gpu, &rope::RopeParams { rows: n, t: n, c, nh, pos0, _pad: [0; 3] }),
             Kernel::KvCacheWrite | Kernel::KvAttentionForward => {

@@ -4,9 +4,8 @@
 
 use playground_core::config::{Ffn, Norm, NormPosition, Positions};
 use playground_core::data::seq2seq::{self, seq2seq_batch};
-use playground_core::model::{argmax, init_params, EncDecActs};
-use playground_core::train::TrainConfig;
-use playground_core::train_seq2seq::Seq2SeqTrainer;
+use playground_core::model::{argmax, init_params, Activations};
+use playground_core::train::{CpuTrainer, TrainConfig};
 use playground_core::{cpu, CoreError, CpuModel, Family, ModelConfig, ParamLayout, Rng, TraceRequest};
 use playground_tests::*;
 
@@ -57,17 +56,17 @@ fn encdec_backward_matches_finite_differences_of_the_loss() {
         let count = cpu::counted(&targets) as f64;
         let loss = |params: &[f32]| {
             let m = CpuModel::from_params(cfg, params.to_vec()).unwrap();
-            let mut acts = EncDecActs::new(&m, b, t);
-            m.seq2seq_forward(&mut acts, &src, &dec_in, &targets).unwrap();
+            let mut acts = Activations::new(&m.arch, b, t);
+            m.forward_train(&mut acts, &[&src, &dec_in], &targets).unwrap();
             acts.losses.iter().map(|&l| l as f64).sum::<f64>() / count
         };
-        let mut acts = EncDecActs::new(&model, b, t);
-        model.seq2seq_forward(&mut acts, &src, &dec_in, &targets).unwrap();
+        let mut acts = Activations::new(&model.arch, b, t);
+        model.forward_train(&mut acts, &[&src, &dec_in], &targets).unwrap();
         let mut grads = vec![0.0; model.params.len()];
-        model.seq2seq_backward(&mut grads, &acts, &src, &dec_in, &targets);
+        model.backward(&mut grads, &acts, &[&src, &dec_in], &targets);
         let mut rng = Rng::new(24);
         let tag = format!("{:?} {:?} {:?} {:?} tied {}", cfg.norm, cfg.norm_position, cfg.positions, cfg.ffn, cfg.tie_head);
-        for tensor in model.layout.tensors() {
+        for tensor in model.layout().tensors() {
             let n = tensor.numel();
             let mut picks = vec![0, n - 1, rng.below(n)];
             picks.sort_unstable();
@@ -86,9 +85,8 @@ fn the_decoder_sees_the_whole_source_but_not_its_own_future() {
     let model = CpuModel::new(encdec(9, 5, 8), 4).unwrap();
     let (t, v) = (5, 9);
     let logits = |src: &[u32], dec_in: &[u32]| {
-        let mut acts = EncDecActs::new(&model, 1, t);
-        model.seq2seq_encode(&mut acts, src).unwrap();
-        model.seq2seq_decode(&mut acts, dec_in, None).unwrap();
+        let mut acts = Activations::new(&model.arch, 1, t);
+        model.run(&mut acts, &[src, dec_in], None).unwrap();
         acts.logits
     };
     let base = logits(&[1, 2, 3, 4, 5], &[1, 2, 3, 4, 5]);
@@ -105,14 +103,14 @@ fn single_stream_calls_and_bad_rows_are_refused_by_name() {
     let err = model.forward(&[1, 2], &TraceRequest::keys(&["logits"]).unwrap()).unwrap_err();
     assert!(matches!(&err, CoreError::Architecture { field: "family", .. }) && err.to_string().contains("source and a target"), "{err}");
     let gpt = CpuModel::new(ModelConfig { family: Family::Decoder, ..encdec(11, 6, 8) }, 1).unwrap();
-    let mut acts = EncDecActs::new(&gpt, 1, 6);
-    assert!(matches!(gpt.seq2seq_encode(&mut acts, &[1; 6]), Err(CoreError::Architecture { .. })));
+    let mut acts = Activations::new(&gpt.arch, 1, 6);
+    assert!(matches!(gpt.run(&mut acts, &[&[1; 6], &[1; 6]], None), Err(CoreError::Architecture { .. })));
     let tok = seq2seq::tokenizer();
     assert!(matches!(seq2seq::rows(&tok, "abcdef", "fedcba", 6), Err(CoreError::TooLong { t: 7, block_size: 6 })));
     assert!(matches!(seq2seq::rows(&tok, "", "", 6), Err(CoreError::EmptyText)));
     assert!(seq2seq::rows(&tok, "xyz", "zyx", 6).is_err(), "letters outside the vocabulary");
-    let mut acts = EncDecActs::new(&model, 1, 6);
-    assert!(matches!(model.seq2seq_encode(&mut acts, &[1, 2, 3, 4, 5, 99]), Err(CoreError::TokenOutOfRange { id: 99, .. })));
+    let mut acts = Activations::new(&model.arch, 1, 6);
+    assert!(matches!(model.run(&mut acts, &[&[1, 2, 3, 4, 5, 99], &[1; 6]], None), Err(CoreError::TokenOutOfRange { id: 99, .. })));
 }
 
 const T: usize = 8;
@@ -122,10 +120,11 @@ fn trained_reverser() -> (CpuModel, Vec<f32>) {
     let tok = seq2seq::tokenizer();
     let cfg = ModelConfig { n_embd: 32, ..encdec(tok.vocab_size(), T, 32) };
     let train = TrainConfig { batch_size: 16, learning_rate: 2e-3, warmup_steps: 20, max_steps: STEPS, ..TrainConfig::default() };
-    let mut tr = Seq2SeqTrainer::new(CpuModel::new(cfg, 7).unwrap(), train).unwrap();
+    let mut tr = CpuTrainer::new(CpuModel::new(cfg, 7).unwrap(), train).unwrap();
     let mut rng = Rng::new(11);
-    let losses: Vec<f32> = (0..STEPS).map(|_| tr.step(&seq2seq_batch(16, T, &mut rng), 16, T).unwrap().loss).collect();
-    (tr.trainer.model, losses)
+    let mut step = |batch: seq2seq::Seq2SeqRows| tr.step(&[&batch.src, &batch.dec_in], &batch.targets, 16, T).unwrap().loss;
+    let losses: Vec<f32> = (0..STEPS).map(|_| step(seq2seq_batch(16, T, &mut rng))).collect();
+    (tr.model, losses)
 }
 
 const STEPS: u32 = 800;
@@ -147,9 +146,8 @@ fn reversal_trains_and_greedy_decoding_reverses_held_out_strings() {
         exact += usize::from(seq2seq::until_eos(&tok, &greedy).unwrap() == seq2seq::target_of(&s));
         // teacher forcing: one pass fed the true target; where its predictions are all right,
         // the step-by-step decoder was fed the same tokens, so it predicts the same
-        let mut acts = EncDecActs::new(&model, 1, T);
-        model.seq2seq_encode(&mut acts, &rows.src).unwrap();
-        model.seq2seq_decode(&mut acts, &rows.dec_in, None).unwrap();
+        let mut acts = Activations::new(&model.arch, 1, T);
+        model.run(&mut acts, &[&rows.src, &rows.dec_in], None).unwrap();
         let v = model.config.vocab_size;
         let forced: Vec<u32> = (0..T).map(|k| argmax(&acts.logits[k * v..(k + 1) * v])).collect();
         let len = s.len() + 1; // the letters and EOS
@@ -200,16 +198,15 @@ fn gpu_encdec_matches_cpu_on_odd_sizes() {
         let got_grads = pollster::block_on(g.read_grads()).unwrap();
         let got_after = pollster::block_on(g.read_params()).unwrap();
 
-        let mut tr = Seq2SeqTrainer::new(CpuModel::from_params(cfg, params.clone()).unwrap(), train).unwrap();
-        let mut acts = EncDecActs::new(tr.model(), b, t);
-        tr.model().seq2seq_encode(&mut acts, &src).unwrap();
-        tr.model().seq2seq_decode(&mut acts, &dec_in, None).unwrap();
-        let want = tr.step(&batch, b, t).unwrap();
+        let mut tr = CpuTrainer::new(CpuModel::from_params(cfg, params.clone()).unwrap(), train).unwrap();
+        let mut acts = Activations::new(&tr.model.arch, b, t);
+        tr.model.run(&mut acts, &[&src, &dec_in], None).unwrap();
+        let want = tr.step(&[&batch.src, &batch.dec_in], &batch.targets, b, t).unwrap();
         assert_close(&format!("encdec logits [{tag}]"), &got_logits, &acts.logits, 2e-5, 1e-4);
-        assert_close(&format!("encdec cross-attention [{tag}]"), &got_cross, acts.cross_att(1), 1e-5, 1e-4);
+        assert_close(&format!("encdec cross-attention [{tag}]"), &got_cross, acts.cross_att(&tr.model.arch, 1), 1e-5, 1e-4);
         assert_close(&format!("encdec loss [{tag}]"), &[stats.loss], &[want.loss], 1e-5, 1e-5);
         assert_close(&format!("encdec grad norm [{tag}]"), &[stats.grad_norm], &[want.grad_norm], 1e-5, 1e-4);
-        assert_close(&format!("encdec grads [{tag}]"), &got_grads, &tr.trainer.grads, 2e-6, 1e-3);
+        assert_close(&format!("encdec grads [{tag}]"), &got_grads, &tr.grads, 2e-6, 1e-3);
         // The key biases' gradient is 0 in exact arithmetic (softmax ignores a shift shared by
         // all keys) and ~1e-10 of rounding on both engines; AdamW's ε = 1e-8 turns that noise
         // into a first update of up to lr·|g|/(|g| + ε), so those rows get atol lr (measured
@@ -218,7 +215,7 @@ fn gpu_encdec_matches_cpu_on_odd_sizes() {
         let (mut noise, mut rest) = ((vec![], vec![]), (vec![], vec![]));
         let c = cfg.n_embd;
         for p in ParamLayout::new(&cfg).tensors() {
-            let (g, w) = (p.span.of(&got_after), p.span.of(&tr.model().params));
+            let (g, w) = (p.span.of(&got_after), p.span.of(&tr.model.params));
             let keys = if p.name.ends_with("attn.c_attn.bias") {
                 c..2 * c
             } else if p.name.ends_with("cross.c_kv.bias") {

@@ -355,17 +355,17 @@ fn check_model_grads(cfg: ModelConfig, targets: &[u32], atol: f32) {
     // the mean loss, summed in f64 from the per-position losses (ignored ones hold 0)
     let loss = |params: &[f32]| {
         let m = CpuModel::from_params(cfg, params.to_vec()).unwrap();
-        let mut acts = Activations::new(&cfg, b, t);
-        m.forward_train(&mut acts, &tokens, targets).unwrap();
+        let mut acts = Activations::new(&m.arch, b, t);
+        m.forward_train(&mut acts, &[&tokens], targets).unwrap();
         acts.losses.iter().map(|&l| l as f64).sum::<f64>() / count
     };
-    let mut acts = Activations::new(&cfg, b, t);
-    model.forward_train(&mut acts, &tokens, targets).unwrap();
+    let mut acts = Activations::new(&model.arch, b, t);
+    model.forward_train(&mut acts, &[&tokens], targets).unwrap();
     let mut grads = vec![0.0; model.params.len()];
-    model.backward(&mut grads, &acts, &tokens, targets);
+    model.backward(&mut grads, &acts, &[&tokens], targets);
 
     let mut rng = Rng::new(24);
-    for tensor in model.layout.tensors() {
+    for tensor in model.layout().tensors() {
         // first, last and one random element of every parameter tensor
         let n = tensor.numel();
         let mut picks = vec![0, n - 1, rng.below(n)];

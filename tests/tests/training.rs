@@ -54,7 +54,7 @@ fn gpu_training_steps_match_cpu() {
         let tag = format!("{:?} K{} V{} C{} NH{} L{}", cfg.family, cfg.n_classes, cfg.vocab_size, cfg.n_embd, cfg.n_head, cfg.n_layer);
         for step in 0..4 {
             let (x, y) = next_batch(b, &mut rng);
-            let want = cpu_trainer.step(&x, &y, b, cfg.block_size).unwrap();
+            let want = cpu_trainer.step(&[&x], &y, b, cfg.block_size).unwrap();
             gpu_trainer.submit_step(&x, &y).unwrap();
             let got = pollster::block_on(gpu_trainer.read_stats()).unwrap();
             assert_eq!(got.len(), 1);
@@ -74,7 +74,7 @@ fn gpu_training_steps_match_cpu() {
         assert_close(&format!("{tag} adam m"), &opt.m, &cpu_trainer.opt.m, 1e-6, 1e-3);
         assert_close(&format!("{tag} adam v"), &opt.v, &cpu_trainer.opt.v, 1e-8, 1e-3);
         let (x, y) = next_batch(2, &mut rng);
-        let want = cpu_trainer.eval(&x, &y, 2, cfg.block_size).unwrap();
+        let want = cpu_trainer.eval(&[&x], &y, 2, cfg.block_size).unwrap();
         let got = pollster::block_on(gpu_trainer.model.loss(&x, &y, 2, cfg.block_size)).unwrap();
         assert_close(&format!("{tag} eval loss"), &[got], &[want], 1e-5, 1e-4);
     }
@@ -114,7 +114,7 @@ fn gpu_training_steps_match_cpu_for_every_variant() {
         let tag = format!("{:?} {:?} {:?} {:?} tied {}", cfg.norm, cfg.norm_position, cfg.positions, cfg.ffn, cfg.tie_head);
         let mut losses = Vec::new();
         for step in 0..3 {
-            let want = cpu_trainer.step(&x, &y, b, cfg.block_size).unwrap();
+            let want = cpu_trainer.step(&[&x], &y, b, cfg.block_size).unwrap();
             gpu_trainer.submit_step(&x, &y).unwrap();
             let got = pollster::block_on(gpu_trainer.read_stats()).unwrap();
             assert_close(&format!("{tag} loss step {step}"), &[got[0].loss], &[want.loss], 1e-5, 1e-5);
@@ -150,7 +150,7 @@ fn tiny_model_overfits_one_batch_on_gpu_and_cpu() {
     let mut cpu_losses = Vec::new();
     for _ in 0..60 {
         g.submit_step(&x, &y).unwrap();
-        cpu_losses.push(c.step(&x, &y, 4, cfg.block_size).unwrap().loss);
+        cpu_losses.push(c.step(&[&x], &y, 4, cfg.block_size).unwrap().loss);
     }
     let gpu_losses: Vec<f32> = pollster::block_on(g.read_stats()).unwrap().iter().map(|s| s.loss).collect();
     assert_eq!(gpu_losses.len(), 60, "one stats entry per step, read once at the end");

@@ -58,7 +58,6 @@ pub mod sample;
 pub mod tokenizer;
 pub mod trace;
 pub mod train;
-pub mod train_seq2seq;
 
 pub use bpe::{Bpe, BpeTrainer, Merge};
 pub use checkpoint::Checkpoint;

@@ -13,12 +13,61 @@ use crate::kernels::{attention, clip, cross_pack, embedding, matmul, residual, r
 use crate::readback::{words_to_f32, Region, Staging};
 use crate::tensor::GpuTensor;
 use crate::GpuContext;
+use playground_core::arch::{Architecture, AttentionKind, Op as ArchOp};
 use playground_core::config::{Family, NormPosition, Positions};
 use playground_core::cpu::{self, rope_table, sinusoidal_table};
-use playground_core::model::{argmax, check_targets, check_tokens, Branch, Sub};
+use playground_core::model::{argmax, check_targets, check_tokens};
 use playground_core::params::Span;
 use playground_core::train::{OptimizerState, StepStats, TrainConfig};
-use playground_core::{CoreError, CpuModel, ModelConfig, ParamLayout};
+use playground_core::{CoreError, ModelConfig, ParamLayout};
+
+/// What a sublayer computes between its norm and its residual connection.
+#[derive(Clone, Copy, Debug)]
+enum Branch {
+    SelfAttn { qkvw: Span, qkvb: Span, projw: Span, projb: Span, causal: bool },
+    Cross { qw: Span, qb: Span, kvw: Span, kvb: Span, projw: Span, projb: Span },
+    Ffn { fcw: Span, fcb: Span, projw: Span, projb: Span },
+}
+
+/// One sublayer: its norm's parameters and its branch.
+#[derive(Clone, Copy, Debug)]
+struct Sub {
+    lnw: Span,
+    lnb: Option<Span>,
+    branch: Branch,
+}
+
+/// The encoder's and the decoder's sublayers, from the description.
+fn sublayer_list(cfg: &ModelConfig) -> (Vec<Sub>, Vec<Sub>) {
+    let arch = Architecture::new(cfg);
+    let bias = |b: Option<Span>| b.expect("every Linear has a bias");
+    let sub = |s: &playground_core::arch::Sublayer| {
+        let branch = match s.op {
+            ArchOp::Attention(a) => match a.kv {
+                None => Branch::SelfAttn {
+                    qkvw: a.qkv.weight,
+                    qkvb: bias(a.qkv.bias),
+                    projw: a.proj.weight,
+                    projb: bias(a.proj.bias),
+                    causal: a.kind == AttentionKind::Causal,
+                },
+                Some(kv) => Branch::Cross {
+                    qw: a.qkv.weight,
+                    qb: bias(a.qkv.bias),
+                    kvw: kv.weight,
+                    kvb: bias(kv.bias),
+                    projw: a.proj.weight,
+                    projb: bias(a.proj.bias),
+                },
+            },
+            ArchOp::FeedForward(f) => {
+                Branch::Ffn { fcw: f.fc.weight, fcb: bias(f.fc.bias), projw: f.proj.weight, projb: bias(f.proj.bias) }
+            }
+        };
+        Sub { lnw: s.norm.weight, lnb: s.norm.bias, branch }
+    };
+    (arch.stacks[0].sublayers.iter().map(sub).collect(), arch.stacks[1].sublayers.iter().map(sub).collect())
+}
 
 /// One sublayer's activations (see `playground_core::model::SubActs`); buffers its branch
 /// does not use hold one element.
@@ -433,7 +482,7 @@ impl Recorder {
     fn new(m: &GpuEncDec) -> Self {
         let (gpu, cfg) = (&*m.gpu, &m.config);
         let (b, t, c) = (m.b, m.t, cfg.n_embd);
-        let (enc_subs, dec_subs) = CpuModel::sublayer_list(&m.layout);
+        let (enc_subs, dec_subs) = sublayer_list(&m.config);
         let bufs = |subs: &[Sub]| subs.iter().map(|s| SubBufs::new(gpu, cfg, &s.branch, b, t)).collect();
         let z = |label: &str, n: usize| GpuTensor::zeros(gpu, label, n);
         let pos = match cfg.positions {

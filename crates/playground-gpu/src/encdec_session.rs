@@ -15,9 +15,9 @@ use crate::session::{run_metadata, META_BATCH_RNG};
 use playground_core::checkpoint::Checkpoint;
 use playground_core::config::Family;
 use playground_core::data::seq2seq::{self, split_batch, Seq2SeqRows, MIN_SPLIT_BLOCK, TASK_NAME};
-use playground_core::model::{argmax, EncDecActs};
+use playground_core::model::{argmax, Activations};
+use playground_core::train::CpuTrainer;
 use playground_core::train::{OptimizerState, StepStats, TrainConfig};
-use playground_core::train_seq2seq::Seq2SeqTrainer;
 use playground_core::{CharTokenizer, CoreError, CpuModel, ModelConfig, Rng};
 use std::collections::BTreeMap;
 
@@ -25,7 +25,7 @@ use std::collections::BTreeMap;
 const EVAL_SEED_SALT: u64 = 0x5E05_E7A1;
 
 enum Engine {
-    Cpu(Box<Seq2SeqTrainer>),
+    Cpu(Box<CpuTrainer>),
     /// A one-row model for decoding, and once training starts, a B-row trainer (whose
     /// weights `infer` takes before it decodes).
     Gpu {
@@ -89,7 +89,7 @@ impl EncDecSession {
             .into());
         }
         let engine = match gpu {
-            None => Engine::Cpu(Box::new(Seq2SeqTrainer::new(CpuModel::from_params(config, params)?, TrainConfig::default())?)),
+            None => Engine::Cpu(Box::new(CpuTrainer::new(CpuModel::from_params(config, params)?, TrainConfig::default())?)),
             Some(gpu) => {
                 Engine::Gpu { infer: Box::new(GpuEncDec::new(gpu, config, &params, 1, TrainConfig::default()).await?), trainer: None }
             }
@@ -127,7 +127,7 @@ impl EncDecSession {
     /// Steps taken (AdamW's counter: 0 for a model without optimizer state).
     pub fn step(&self) -> u32 {
         match &self.engine {
-            Engine::Cpu(tr) => tr.trainer.opt.step,
+            Engine::Cpu(tr) => tr.opt.step,
             Engine::Gpu { trainer, .. } => trainer.as_ref().map_or(0, |t| t.step_count()),
         }
     }
@@ -135,7 +135,7 @@ impl EncDecSession {
     /// The parameters, laid out by `ParamLayout`.
     pub async fn params(&mut self) -> Result<Vec<f32>, GpuError> {
         match &mut self.engine {
-            Engine::Cpu(tr) => Ok(tr.model().params.clone()),
+            Engine::Cpu(tr) => Ok(tr.model.params.clone()),
             Engine::Gpu { trainer: Some(t), .. } => t.read_params().await,
             Engine::Gpu { infer, .. } => infer.read_params().await,
         }
@@ -152,9 +152,9 @@ impl EncDecSession {
         }
         match &mut self.engine {
             Engine::Cpu(tr) => {
-                let mut next = Seq2SeqTrainer::new(CpuModel::from_params(self.config, params)?, train)?;
+                let mut next = CpuTrainer::new(CpuModel::from_params(self.config, params)?, train)?;
                 if let Some(o) = opt {
-                    next.trainer.opt = o.clone();
+                    next.opt = o.clone();
                 }
                 **tr = next;
             }
@@ -188,7 +188,7 @@ impl EncDecSession {
             let before = self.batch_rng.clone();
             let batch = split_batch(b, t, &mut self.batch_rng, false);
             let step = match &mut self.engine {
-                Engine::Cpu(tr) => tr.step(&batch, b, t).map_err(GpuError::from),
+                Engine::Cpu(tr) => tr.step(&[&batch.src, &batch.dec_in], &batch.targets, b, t).map_err(GpuError::from),
                 Engine::Gpu { trainer: Some(tr), .. } => tr.step(&batch.src, &batch.dec_in, &batch.targets).await,
                 Engine::Gpu { trainer: None, .. } => unreachable!("start_training built the trainer"),
             };
@@ -214,7 +214,7 @@ impl EncDecSession {
             for _ in 0..batches {
                 let batch = split_batch(b, t, &mut rng, i == 1);
                 *loss += match &mut self.engine {
-                    Engine::Cpu(tr) => tr.eval(&batch, b, t)?,
+                    Engine::Cpu(tr) => tr.eval(&[&batch.src, &batch.dec_in], &batch.targets, b, t)?,
                     Engine::Gpu { trainer: Some(tr), .. } => tr.loss(&batch.src, &batch.dec_in, &batch.targets).await?,
                     Engine::Gpu { trainer: None, .. } => unreachable!("start_training built the trainer"),
                 } / batches as f32;
@@ -234,7 +234,7 @@ impl EncDecSession {
     pub async fn optimizer(&mut self) -> Result<OptimizerState, GpuError> {
         self.training()?;
         match &mut self.engine {
-            Engine::Cpu(tr) => Ok(tr.trainer.opt.clone()),
+            Engine::Cpu(tr) => Ok(tr.opt.clone()),
             Engine::Gpu { trainer: Some(tr), .. } => tr.read_optimizer().await,
             Engine::Gpu { trainer: None, .. } => unreachable!("training() checked"),
         }
@@ -250,17 +250,16 @@ impl EncDecSession {
         let fed_of = |outputs: &[u32]| -> Vec<u32> { std::iter::once(bos).chain(outputs[..t - 1].iter().copied()).collect() };
         match &mut self.engine {
             Engine::Cpu(tr) => {
-                let model = tr.model();
-                let mut acts = EncDecActs::new(model, 1, t);
-                model.seq2seq_encode(&mut acts, &rows.src)?;
-                model.seq2seq_decode(&mut acts, &rows.dec_in, None)?;
+                let model = &tr.model;
+                let mut acts = Activations::new(&model.arch, 1, t);
+                model.run(&mut acts, &[&rows.src, &rows.dec_in], None)?;
                 let forced = argmaxes(&acts.logits);
                 let outputs = model.greedy_decode(&rows.src, bos)?;
                 let fed = fed_of(&outputs);
-                model.seq2seq_decode(&mut acts, &fed, None)?;
-                let cross = (0..layers).map(|l| heads(acts.cross_att(l))).collect();
-                let enc_self = (0..layers).map(|l| heads(acts.self_att(true, l))).collect();
-                let dec_self = (0..layers).map(|l| heads(acts.self_att(false, l))).collect();
+                model.run(&mut acts, &[&rows.src, &fed], None)?;
+                let cross = (0..layers).map(|l| heads(acts.cross_att(&model.arch, l))).collect();
+                let enc_self = (0..layers).map(|l| heads(acts.self_att(&model.arch, 0, l))).collect();
+                let dec_self = (0..layers).map(|l| heads(acts.self_att(&model.arch, 1, l))).collect();
                 Ok(Decoded { rows, forced, outputs, fed, cross, enc_self, dec_self })
             }
             Engine::Gpu { infer, trainer } => {

@@ -165,7 +165,7 @@ impl Engine {
             Engine::CpuTrainer(t) => {
                 t.model.ablation = None; // ablation is for inference only
                 let (b, block) = (t.config.batch_size, t.model.config.block_size);
-                batches.iter().map(|(x, y)| t.step(x, y, b, block).map_err(GpuError::from)).collect()
+                batches.iter().map(|(x, y)| t.step(&[x], y, b, block).map_err(GpuError::from)).collect()
             }
             _ => Err(not_training()),
         }
@@ -176,7 +176,7 @@ impl Engine {
         let t = self.config().block_size;
         match self {
             Engine::GpuTrainer(tr) => tr.model.loss(x, y, b, t).await,
-            Engine::CpuTrainer(tr) => Ok(tr.eval(x, y, b, t)?),
+            Engine::CpuTrainer(tr) => Ok(tr.eval(&[x], y, b, t)?),
             _ => Err(not_training()),
         }
     }

@@ -14,12 +14,13 @@ use crate::readback::{words_to_f32, Region, Staging};
 use crate::split::{ParamParts, VocabChunks};
 use crate::tensor::GpuTensor;
 use playground_core::ablation::Ablation;
+use playground_core::arch::Architecture;
 use playground_core::arch_ops::ffn_fused_activation;
 use playground_core::config::{NormPosition, Positions};
 use playground_core::cpu::{rope_table, sinusoidal_table};
 use playground_core::model::{check_targets, check_tokens};
 use playground_core::params::{BlockParams, Span};
-use playground_core::trace::{Act, Locator, TraceKey};
+use playground_core::trace::{Buf, Locator, Site, TraceKey};
 use playground_core::{ForwardOutput, ModelConfig, ParamLayout, TraceRequest, TraceTensor};
 use std::collections::HashMap;
 
@@ -151,26 +152,30 @@ impl ActBuffers {
         }
     }
 
-    fn get(&self, act: Act, layer: usize) -> &GpuTensor {
-        let la = |l: usize| &self.layers[l];
-        let w = || &self.weights.as_ref().expect("trace weights allocated before a plan that keeps them")[layer];
-        match act {
-            Act::Encoded => &self.encoded,
-            Act::Ln1 => &la(layer).ln1,
-            Act::Qkv => &la(layer).qkv,
-            Act::Atty => &la(layer).atty,
-            Act::Preatt => &w().0,
-            Act::Att => &w().1,
-            Act::AttProj => &la(layer).attproj,
-            Act::Residual2 => &la(layer).residual2,
-            Act::Ln2 => &la(layer).ln2,
-            Act::Fch => &la(layer).fch,
-            Act::FchGelu => &la(layer).fch_gelu,
-            Act::FcProj => &la(layer).fcproj,
-            Act::Residual3 => &la(layer).residual3,
-            Act::Lnf => &self.lnf,
-            Act::Logits => &self.logits,
-            Act::Probs => &self.probs,
+    fn get(&self, site: Site) -> &GpuTensor {
+        let w = |l: usize| &self.weights.as_ref().expect("trace weights allocated before a plan that keeps them")[l];
+        match site {
+            Site::Embedded(_) => &self.encoded,
+            Site::Sub(_, i, buf) => {
+                let la = &self.layers[i / 2];
+                match (i % 2, buf) {
+                    (0, Buf::Ln) => &la.ln1,
+                    (0, Buf::Qkv) => &la.qkv,
+                    (0, Buf::Concat) => &la.atty,
+                    (0, Buf::Scores) => &w(i / 2).0,
+                    (0, Buf::Att) => &w(i / 2).1,
+                    (0, Buf::Out) => &la.attproj,
+                    (0, Buf::Sum) => &la.residual2,
+                    (_, Buf::Ln) => &la.ln2,
+                    (_, Buf::Pre) => &la.fch,
+                    (_, Buf::Act) => &la.fch_gelu,
+                    (_, Buf::Out) => &la.fcproj,
+                    (_, _) => &la.residual3,
+                }
+            }
+            Site::StackNorm(_) => &self.lnf,
+            Site::Logits => &self.logits,
+            Site::Probs => &self.probs,
         }
     }
 }
@@ -334,7 +339,8 @@ impl GpuModel {
     /// Inference over one sequence (B = 1): one submission, then only the requested keys are
     /// copied back.
     pub async fn forward(&mut self, tokens: &[u32], request: &TraceRequest) -> Result<ForwardOutput, GpuError> {
-        let keys = request.resolve(&self.config)?;
+        let arch = Architecture::new(&self.config);
+        let keys = request.resolve(&arch)?;
         let t = tokens.len();
         check_tokens(&self.config, tokens, 1, t)?;
         let keep_weights = keys.iter().any(TraceKey::needs_attention_weights);
@@ -349,14 +355,14 @@ impl GpuModel {
         }
         let gpu = self.gpu.clone();
         gpu.encode_steps(&mut encoder, self.plan(key));
-        let readouts: Vec<(Vec<Region>, Option<Locator>)> = keys.iter().map(|k| self.readout(k, tokens)).collect();
+        let readouts: Vec<(Vec<Region>, Option<Locator>)> = keys.iter().map(|k| self.readout(&arch, k, tokens)).collect();
         let regions: Vec<Region> = readouts.iter().flat_map(|(r, _)| r.iter().cloned()).collect();
         let mut words = self.staging.read(&self.gpu, encoder, &regions).await?.into_iter();
         let mut trace = Vec::with_capacity(keys.len());
         for (key, (regions, locator)) in keys.iter().zip(readouts) {
-            let (shape, axes) = key.shape(&self.config, t);
+            let (shape, axes) = key.shape(&arch, t);
             let data = match key {
-                TraceKey::Tokens => tokens.iter().map(|&id| id as f32).collect(),
+                TraceKey::Tokens(_) => tokens.iter().map(|&id| id as f32).collect(),
                 _ => {
                     let joined: Vec<f32> = words.by_ref().take(regions.len()).flat_map(words_to_f32).collect();
                     match locator {
@@ -365,7 +371,7 @@ impl GpuModel {
                     }
                 }
             };
-            trace.push(TraceTensor { key: key.name(), shape, axes, data });
+            trace.push(TraceTensor { key: key.name(&arch), shape, axes, data });
         }
         Ok(ForwardOutput { loss: None, trace })
     }
@@ -426,11 +432,11 @@ impl GpuModel {
 
     /// Where a key's values are, as regions of GPU buffers plus how to cut the (T, cols)
     /// block out of them.
-    fn readout(&self, key: &TraceKey, tokens: &[u32]) -> (Vec<Region>, Option<Locator>) {
+    fn readout(&self, arch: &Architecture, key: &TraceKey, tokens: &[u32]) -> (Vec<Region>, Option<Locator>) {
         let t = tokens.len();
         let c = self.config.n_embd as u64;
-        if let Some(loc) = key.locate(&self.config, t) {
-            let tensor = self.acts.get(loc.act, loc.layer);
+        if let Some(loc) = key.locate(arch, t) {
+            let tensor = self.acts.get(loc.site);
             let region =
                 Region { buffer: tensor.buffer.clone(), offset: tensor.offset + loc.base as u64 * 4, len: (loc.end() - loc.base) as u64 };
             return (vec![region], Some(loc));
@@ -439,8 +445,8 @@ impl GpuModel {
             ids.map(|row| Region { buffer: tensor.buffer.clone(), offset: tensor.offset + row * c * 4, len: c }).collect()
         };
         match key {
-            TraceKey::Tokens => (vec![], None),
-            TraceKey::EmbedTok => match &self.vocab {
+            TraceKey::Tokens(_) => (vec![], None),
+            TraceKey::EmbedTok(_) => match &self.vocab {
                 None => (rows(&self.wte, &mut tokens.iter().map(|&id| id as u64)), None),
                 Some(vocab) => {
                     let row = |&id: &u32| {
@@ -450,7 +456,7 @@ impl GpuModel {
                     (tokens.iter().map(row).collect(), None)
                 }
             },
-            TraceKey::EmbedPos => {
+            TraceKey::EmbedPos(_) => {
                 let pos = self.pos.as_ref().expect("TraceKey::parse refuses embed.pos for rotary models");
                 (vec![Region { buffer: pos.buffer.clone(), offset: pos.offset, len: t as u64 * c }], None)
             }

@@ -12,9 +12,8 @@ use playground_core::data::batch;
 use playground_core::data::classify::classify_batch;
 use playground_core::data::mlm::{mlm_batch, with_mask};
 use playground_core::data::seq2seq::{self, seq2seq_batch, Seq2SeqRows};
-use playground_core::model::{Activations, EncDecActs};
+use playground_core::model::Activations;
 use playground_core::train::{CpuTrainer, TrainConfig};
-use playground_core::train_seq2seq::Seq2SeqTrainer;
 use playground_core::{CharTokenizer, CpuModel, Family, ModelConfig, ParamLayout, Rng, TraceRequest};
 use playground_gpu::{GpuContext, GpuEncDec, GpuTrainer, SharedGpu};
 use safetensors::tensor::{Dtype, TensorView};
@@ -97,7 +96,7 @@ fn perturbed_model(dir: &str, config: ModelConfig, tokenizer: CharTokenizer) -> 
     std::fs::create_dir_all(dir).expect("create the bundle directory");
     let mut model = CpuModel::new(config, 42).expect("valid config");
     let mut noise = Rng::new(43);
-    for t in model.layout.tensors() {
+    for t in model.arch.layout.tensors() {
         for w in t.span.of_mut(&mut model.params) {
             *w += noise.normal() * 0.5;
         }
@@ -115,14 +114,12 @@ fn write_encdec_bundle(dir: &str, gpu: &SharedGpu, config: ModelConfig, tokenize
     let batch = seq2seq_batch(b, t, &mut Rng::new(6));
     let Seq2SeqRows { src, dec_in, targets } = &batch;
 
-    let mut acts = EncDecActs::new(&model, b, t);
-    model.seq2seq_encode(&mut acts, src).expect("encode");
-    model.seq2seq_decode(&mut acts, dec_in, None).expect("decode");
-    let mut trainer = Seq2SeqTrainer::new(model.clone(), train).expect("trainer");
-    let stats = trainer.step(&batch, b, t).expect("a finite step");
-    let tr = trainer.trainer;
+    let mut acts = Activations::new(&model.arch, b, t);
+    model.run(&mut acts, &[src, dec_in], None).expect("forward");
+    let mut tr = CpuTrainer::new(model.clone(), train).expect("trainer");
+    let stats = tr.step(&[src, dec_in], targets, b, t).expect("a finite step");
     let cpu = StepResult { logits: acts.logits, loss: stats.loss, grad_norm: stats.grad_norm, grads: tr.grads, after: tr.model.params };
-    write_engine(dir, "cpu", &model.layout, dec_in, targets, Some(src), train, &cpu);
+    write_engine(dir, "cpu", model.layout(), dec_in, targets, Some(src), train, &cpu);
 
     let gpu_result = pollster::block_on(async {
         let mut g = GpuEncDec::new(gpu.clone(), config, &model.params, b, train).await.expect("GPU encoder-decoder");
@@ -132,7 +129,7 @@ fn write_encdec_bundle(dir: &str, gpu: &SharedGpu, config: ModelConfig, tokenize
         let after = g.read_params().await.expect("params");
         StepResult { logits, loss: stats.loss, grad_norm: stats.grad_norm, grads, after }
     });
-    write_engine(dir, "gpu", &model.layout, dec_in, targets, Some(src), train, &gpu_result);
+    write_engine(dir, "gpu", model.layout(), dec_in, targets, Some(src), train, &gpu_result);
     println!("parity bundle written to {dir}: loss cpu {} gpu {}", cpu.loss, gpu_result.loss);
 }
 
@@ -163,10 +160,10 @@ fn write_bundle(dir: &str, gpu: &SharedGpu, config: ModelConfig, tokenizer: Char
 
 fn cpu_step(model: &CpuModel, train: TrainConfig, x: &[u32], y: &[u32]) -> StepResult {
     let (b, t) = (train.batch_size, model.config.block_size);
-    let mut acts = Activations::new(&model.config, b, t);
-    model.forward_train(&mut acts, x, y).expect("forward");
+    let mut acts = Activations::new(&model.arch, b, t);
+    model.forward_train(&mut acts, &[x], y).expect("forward");
     let mut trainer = CpuTrainer::new(model.clone(), train).expect("trainer");
-    let stats = trainer.step(x, y, b, t).expect("a finite step");
+    let stats = trainer.step(&[x], y, b, t).expect("a finite step");
     StepResult { logits: acts.logits, loss: stats.loss, grad_norm: stats.grad_norm, grads: trainer.grads, after: trainer.model.params }
 }
 

@@ -7,6 +7,7 @@ use playground_core::data::seq2seq::{self, seq2seq_batch};
 use playground_core::model::{argmax, init_params, Activations};
 use playground_core::train::{CpuTrainer, TrainConfig};
 use playground_core::{cpu, CoreError, CpuModel, Family, ModelConfig, ParamLayout, Rng, TraceRequest};
+use playground_gpu::{GpuModel, GpuTrainer};
 use playground_tests::*;
 
 fn encdec(vocab_size: usize, block_size: usize, n_embd: usize) -> ModelConfig {
@@ -164,7 +165,7 @@ fn reversal_trains_and_greedy_decoding_reverses_held_out_strings() {
     assert_eq!(agree, right_tf, "where teacher forcing is right, step-by-step decoding agrees");
 }
 
-/// GpuEncDec against the CPU on odd sizes (C = 12 in 3 heads, T = 5, V = 11, B = 3): logits,
+/// The GPU against the CPU on odd sizes (C = 12 in 3 heads, T = 5, V = 11, B = 3): logits,
 /// loss, every gradient, the parameters after one AdamW step, and the cross-attention weights,
 /// for GPT-2's choices and for every other choice at once.
 #[test]
@@ -191,12 +192,22 @@ fn gpu_encdec_matches_cpu_on_odd_sizes() {
         targets[4] = cpu::IGNORE;
         let batch = seq2seq::Seq2SeqRows { src: src.clone(), dec_in: dec_in.clone(), targets: targets.clone() };
 
-        let mut g = pollster::block_on(playground_gpu::GpuEncDec::new(gpu.clone(), cfg, &params, b, train)).unwrap();
-        let got_logits = pollster::block_on(g.logits(&src, &dec_in)).unwrap();
-        let got_cross = pollster::block_on(g.cross_att(1)).unwrap();
-        let stats = pollster::block_on(g.step(&src, &dec_in, &targets)).unwrap();
+        let mut g = pollster::block_on(GpuTrainer::new(gpu.clone(), cfg, &params, train)).unwrap();
+        // the logits and the cross-attention weights of every row, traced one row at a time
+        let keys: Vec<String> =
+            ["logits".to_string()].into_iter().chain((0..3).map(|h| format!("decoder.block1.cross.head{h}.att"))).collect();
+        let (mut got_logits, mut got_cross) = (Vec::new(), Vec::new());
+        for r in 0..b {
+            let row = |x: &[u32]| x[r * t..(r + 1) * t].to_vec();
+            let out =
+                pollster::block_on(g.model.forward_streams(&[&row(&src), &row(&dec_in)], &TraceRequest::keys(&keys).unwrap())).unwrap();
+            got_logits.extend_from_slice(&out.trace[0].data);
+            out.trace[1..].iter().for_each(|head| got_cross.extend_from_slice(&head.data));
+        }
+        g.submit_step(&[&src, &dec_in], &targets).unwrap();
+        let stats = pollster::block_on(g.read_stats()).unwrap().remove(0);
         let got_grads = pollster::block_on(g.read_grads()).unwrap();
-        let got_after = pollster::block_on(g.read_params()).unwrap();
+        let got_after = pollster::block_on(g.model.read_params()).unwrap();
 
         let mut tr = CpuTrainer::new(CpuModel::from_params(cfg, params.clone()).unwrap(), train).unwrap();
         let mut acts = Activations::new(&tr.model.arch, b, t);
@@ -242,14 +253,7 @@ fn gpu_greedy_decoding_matches_cpu() {
     let cfg = encdec(tok.vocab_size(), 6, 16);
     let model = CpuModel::new(cfg, 9).unwrap();
     let [_, bos, _] = seq2seq::specials(&tok).unwrap();
-    let mut g = pollster::block_on(playground_gpu::GpuEncDec::new(
-        gpu,
-        cfg,
-        &model.params,
-        1,
-        TrainConfig { batch_size: 1, ..TrainConfig::default() },
-    ))
-    .unwrap();
+    let mut g = pollster::block_on(GpuModel::new(gpu, cfg, &model.params, 1)).unwrap();
     for s in ["abc", "hgfedc", "a"] {
         let rows = seq2seq::rows(&tok, s, "", 6).unwrap();
         let want = model.greedy_decode(&rows.src, bos).unwrap();

@@ -55,7 +55,7 @@ fn gpu_training_steps_match_cpu() {
         for step in 0..4 {
             let (x, y) = next_batch(b, &mut rng);
             let want = cpu_trainer.step(&[&x], &y, b, cfg.block_size).unwrap();
-            gpu_trainer.submit_step(&x, &y).unwrap();
+            gpu_trainer.submit_step(&[&x], &y).unwrap();
             let got = pollster::block_on(gpu_trainer.read_stats()).unwrap();
             assert_eq!(got.len(), 1);
             assert_eq!((got[0].step, got[0].lr), (want.step, want.lr));
@@ -75,7 +75,7 @@ fn gpu_training_steps_match_cpu() {
         assert_close(&format!("{tag} adam v"), &opt.v, &cpu_trainer.opt.v, 1e-8, 1e-3);
         let (x, y) = next_batch(2, &mut rng);
         let want = cpu_trainer.eval(&[&x], &y, 2, cfg.block_size).unwrap();
-        let got = pollster::block_on(gpu_trainer.model.loss(&x, &y, 2, cfg.block_size)).unwrap();
+        let got = pollster::block_on(gpu_trainer.model.loss(&[&x], &y, 2, cfg.block_size)).unwrap();
         assert_close(&format!("{tag} eval loss"), &[got], &[want], 1e-5, 1e-4);
     }
 }
@@ -115,7 +115,7 @@ fn gpu_training_steps_match_cpu_for_every_variant() {
         let mut losses = Vec::new();
         for step in 0..3 {
             let want = cpu_trainer.step(&[&x], &y, b, cfg.block_size).unwrap();
-            gpu_trainer.submit_step(&x, &y).unwrap();
+            gpu_trainer.submit_step(&[&x], &y).unwrap();
             let got = pollster::block_on(gpu_trainer.read_stats()).unwrap();
             assert_close(&format!("{tag} loss step {step}"), &[got[0].loss], &[want.loss], 1e-5, 1e-5);
             let grads = pollster::block_on(gpu_trainer.read_grads()).unwrap();
@@ -149,7 +149,7 @@ fn tiny_model_overfits_one_batch_on_gpu_and_cpu() {
     let mut c = CpuTrainer::new(model, train).unwrap();
     let mut cpu_losses = Vec::new();
     for _ in 0..60 {
-        g.submit_step(&x, &y).unwrap();
+        g.submit_step(&[&x], &y).unwrap();
         cpu_losses.push(c.step(&[&x], &y, 4, cfg.block_size).unwrap().loss);
     }
     let gpu_losses: Vec<f32> = pollster::block_on(g.read_stats()).unwrap().iter().map(|s| s.loss).collect();
@@ -169,15 +169,15 @@ fn a_nan_step_changes_nothing_and_a_snapshot_rolls_back() {
     let model = CpuModel::new(cfg, 3).unwrap();
     let mut t = pollster::block_on(GpuTrainer::new(gpu, cfg, &model.params, train_config(2))).unwrap();
     let (x, y) = batch(&data(cfg.vocab_size), 2, cfg.block_size, &mut Rng::new(4));
-    t.submit_step(&x, &y).unwrap();
+    t.submit_step(&[&x], &y).unwrap();
     let _ = pollster::block_on(t.read_stats()).unwrap();
     t.snapshot();
     let good = pollster::block_on(t.model.read_params()).unwrap();
     // poison one weight of the first block's attention: every loss and gradient turns NaN
     let mut poisoned = good.clone();
-    poisoned[t.model.layout.blocks[0].qkvw.offset] = f32::NAN;
+    poisoned[t.model.arch.layout.find("transformer.h.0.attn.c_attn.weight").unwrap().span.offset] = f32::NAN;
     t.model.write_params(&poisoned);
-    t.submit_step(&x, &y).unwrap();
+    t.submit_step(&[&x], &y).unwrap();
     let stats = pollster::block_on(t.read_stats()).unwrap();
     assert!(stats.len() == 1 && stats[0].step == 1, "{stats:?}");
     assert!(stats[0].loss.is_nan() && stats[0].grad_norm.is_nan(), "{stats:?}");

@@ -51,63 +51,17 @@ impl ParamTensor {
     }
 }
 
-/// The parameters of one transformer block (llm.c's names). The norms are LayerNorm (weight
-/// and bias) or RMSNorm (weight only, `ln1b`/`ln2b` absent); `c_fc` is (H, C), or (2H, C)
-/// for SwiGLU with the gate rows first and the up rows after.
-#[derive(Clone, Copy, Debug)]
-pub struct BlockParams {
-    pub ln1w: Span,         // (C)
-    pub ln1b: Option<Span>, // (C), LayerNorm only
-    pub qkvw: Span,         // (3C, C)
-    pub qkvb: Span,         // (3C)
-    pub attprojw: Span,     // (C, C)
-    pub attprojb: Span,     // (C)
-    pub ln2w: Span,         // (C)
-    pub ln2b: Option<Span>, // (C), LayerNorm only
-    pub fcw: Span,          // (H or 2H, C)
-    pub fcb: Span,          // (H or 2H)
-    pub fcprojw: Span,      // (C, H)
-    pub fcprojb: Span,      // (C)
-}
-
-/// The cross-attention sublayer of an encoder-decoder's decoder block: its norm (`ln_x`),
-/// the queries' projection of the decoder stream, the keys' and values' projection of the
-/// encoder's output, and the output projection.
-#[derive(Clone, Copy, Debug)]
-pub struct CrossParams {
-    pub lnw: Span,         // (C)
-    pub lnb: Option<Span>, // (C), LayerNorm only
-    pub qw: Span,          // (C, C)
-    pub qb: Span,          // (C)
-    pub kvw: Span,         // (2C, C), K rows first, V rows after
-    pub kvb: Span,         // (2C)
-    pub projw: Span,       // (C, C)
-    pub projb: Span,       // (C)
-}
-
 /// Every parameter of a model: names, shapes and offsets. Which tensors exist follows the
 /// architecture: `transformer.wpe.weight` only for learned positions (sinusoidal tables and
 /// rotary angles are computed, not trained), norm biases only for LayerNorm, and
-/// `lm_head.weight` only for an untied head.
+/// `lm_head.weight` only for an untied head. The description (`arch`) lays it out and holds
+/// each op's spans.
 #[derive(Clone, Debug)]
 pub struct ParamLayout {
     tensors: Vec<ParamTensor>, // in nanoGPT state_dict order
     pub wte: Span,             // (V, C), also the output head when tied
     pub wpe: Option<Span>,     // (maxT, C), learned positions only
-    /// The blocks (`transformer.h.*`); an encoder-decoder's encoder blocks.
-    pub blocks: Vec<BlockParams>,
-    /// Encoder-decoder only: the encoder's final norm (`transformer.ln_e`), the decoder's
-    /// blocks (`transformer.dec.*`: self-attention and FFN) and their cross-attention.
-    pub lnew: Option<Span>, // (C)
-    pub lneb: Option<Span>, // (C), LayerNorm only
-    pub dec_blocks: Vec<BlockParams>,
-    pub cross: Vec<CrossParams>,
-    pub lnfw: Span,            // (C)
-    pub lnfb: Option<Span>,    // (C), LayerNorm only
     pub lm_head: Option<Span>, // (V, C), untied head only
-    /// The encoder's [CLS] classifier (BERT's `classifier`), when n_classes > 0.
-    pub clsw: Option<Span>, // (K, C)
-    pub clsb: Option<Span>,    // (K)
     decay_end: usize,
     padded_len: usize,
 }
@@ -121,55 +75,11 @@ impl ParamLayout {
     /// The layout of `tensors` (in `state_dict` order): matrices in [0, decay_end), vectors
     /// after, `padded_len` floats in all.
     pub(crate) fn from_tensors(tensors: Vec<ParamTensor>, decay_end: usize, padded_len: usize) -> Self {
-        let encdec = tensors.iter().any(|t| t.name.starts_with("transformer.dec."));
-        let n_layer = (0..).take_while(|l| tensors.iter().any(|t| t.name == format!("transformer.h.{l}.ln_1.weight"))).count();
         let find = |name: &str| tensors.iter().find(|t| t.name == name).map(|t| t.span);
-        let span = |name: &str| find(name).expect("every required tensor was pushed above");
-        let block = |p: &dyn Fn(&str) -> String| BlockParams {
-            ln1w: span(&p("ln_1.weight")),
-            ln1b: find(&p("ln_1.bias")),
-            qkvw: span(&p("attn.c_attn.weight")),
-            qkvb: span(&p("attn.c_attn.bias")),
-            attprojw: span(&p("attn.c_proj.weight")),
-            attprojb: span(&p("attn.c_proj.bias")),
-            ln2w: span(&p("ln_2.weight")),
-            ln2b: find(&p("ln_2.bias")),
-            fcw: span(&p("mlp.c_fc.weight")),
-            fcb: span(&p("mlp.c_fc.bias")),
-            fcprojw: span(&p("mlp.c_proj.weight")),
-            fcprojb: span(&p("mlp.c_proj.bias")),
-        };
-        let blocks = (0..n_layer).map(|l| block(&|rest: &str| format!("transformer.h.{l}.{rest}"))).collect();
-        let dec_layers = if encdec { n_layer } else { 0 };
-        let dec_blocks = (0..dec_layers).map(|l| block(&|rest: &str| format!("transformer.dec.{l}.{rest}"))).collect();
-        let cross = (0..dec_layers)
-            .map(|l| {
-                let p = |rest: &str| format!("transformer.dec.{l}.{rest}");
-                CrossParams {
-                    lnw: span(&p("ln_x.weight")),
-                    lnb: find(&p("ln_x.bias")),
-                    qw: span(&p("cross.c_q.weight")),
-                    qb: span(&p("cross.c_q.bias")),
-                    kvw: span(&p("cross.c_kv.weight")),
-                    kvb: span(&p("cross.c_kv.bias")),
-                    projw: span(&p("cross.c_proj.weight")),
-                    projb: span(&p("cross.c_proj.bias")),
-                }
-            })
-            .collect();
         ParamLayout {
-            wte: span("transformer.wte.weight"),
+            wte: find("transformer.wte.weight").expect("every model has a token embedding"),
             wpe: find("transformer.wpe.weight"),
-            blocks,
-            lnew: find("transformer.ln_e.weight"),
-            lneb: find("transformer.ln_e.bias"),
-            dec_blocks,
-            cross,
-            lnfw: span("transformer.ln_f.weight"),
-            lnfb: find("transformer.ln_f.bias"),
             lm_head: find("lm_head.weight"),
-            clsw: find("classifier.weight"),
-            clsb: find("classifier.bias"),
             decay_end,
             padded_len,
             tensors,
@@ -222,7 +132,6 @@ mod tests {
             assert_eq!(t.decay, t.span.offset < layout.decay_span().end(), "{}", t.name);
         }
         assert_eq!(layout.tensors().len(), 2 + 12 * 2 + 2);
-        assert_eq!(layout.blocks[1].fcprojw, layout.find("transformer.h.1.mlp.c_proj.weight").unwrap().span);
         assert_eq!(layout.head(), layout.wte);
     }
 

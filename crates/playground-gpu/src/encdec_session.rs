@@ -9,16 +9,17 @@
 //! before AdamW); the batch stream goes back to before it.
 
 use crate::context::SharedGpu;
-use crate::encdec::GpuEncDec;
 use crate::error::GpuError;
+use crate::model::GpuModel;
 use crate::session::{run_metadata, META_BATCH_RNG};
+use crate::train::GpuTrainer;
 use playground_core::checkpoint::Checkpoint;
 use playground_core::config::Family;
 use playground_core::data::seq2seq::{self, split_batch, Seq2SeqRows, MIN_SPLIT_BLOCK, TASK_NAME};
 use playground_core::model::{argmax, Activations};
 use playground_core::train::CpuTrainer;
 use playground_core::train::{OptimizerState, StepStats, TrainConfig};
-use playground_core::{CharTokenizer, CoreError, CpuModel, ModelConfig, Rng};
+use playground_core::{CharTokenizer, CoreError, CpuModel, ModelConfig, Rng, TraceRequest};
 use std::collections::BTreeMap;
 
 /// Mixed into the training seed for the evaluation batches, which stay the same all run long.
@@ -29,8 +30,8 @@ enum Engine {
     /// A one-row model for decoding, and once training starts, a B-row trainer (whose
     /// weights `infer` takes before it decodes).
     Gpu {
-        infer: Box<GpuEncDec>,
-        trainer: Option<Box<GpuEncDec>>,
+        infer: Box<GpuModel>,
+        trainer: Option<Box<GpuTrainer>>,
     },
 }
 
@@ -90,9 +91,7 @@ impl EncDecSession {
         }
         let engine = match gpu {
             None => Engine::Cpu(Box::new(CpuTrainer::new(CpuModel::from_params(config, params)?, TrainConfig::default())?)),
-            Some(gpu) => {
-                Engine::Gpu { infer: Box::new(GpuEncDec::new(gpu, config, &params, 1, TrainConfig::default()).await?), trainer: None }
-            }
+            Some(gpu) => Engine::Gpu { infer: Box::new(GpuModel::new(gpu, config, &params, 1).await?), trainer: None },
         };
         let batch_rng = metadata.get(META_BATCH_RNG).and_then(|s| s.parse().ok()).map_or(Rng::new(0), Rng::from_state);
         Ok(EncDecSession { engine, config, tokenizer, train: None, batch_rng, metadata })
@@ -136,7 +135,7 @@ impl EncDecSession {
     pub async fn params(&mut self) -> Result<Vec<f32>, GpuError> {
         match &mut self.engine {
             Engine::Cpu(tr) => Ok(tr.model.params.clone()),
-            Engine::Gpu { trainer: Some(t), .. } => t.read_params().await,
+            Engine::Gpu { trainer: Some(t), .. } => t.model.read_params().await,
             Engine::Gpu { infer, .. } => infer.read_params().await,
         }
     }
@@ -160,7 +159,7 @@ impl EncDecSession {
             }
             Engine::Gpu { infer, trainer } => {
                 let gpu = infer.gpu().clone();
-                let mut next = GpuEncDec::new(gpu, self.config, &params, train.batch_size, train).await?;
+                let mut next = GpuTrainer::new(gpu, self.config, &params, train).await?;
                 if let Some(o) = opt {
                     next.load_optimizer(o)?;
                 }
@@ -189,7 +188,7 @@ impl EncDecSession {
             let batch = split_batch(b, t, &mut self.batch_rng, false);
             let step = match &mut self.engine {
                 Engine::Cpu(tr) => tr.step(&[&batch.src, &batch.dec_in], &batch.targets, b, t).map_err(GpuError::from),
-                Engine::Gpu { trainer: Some(tr), .. } => tr.step(&batch.src, &batch.dec_in, &batch.targets).await,
+                Engine::Gpu { trainer: Some(tr), .. } => gpu_step(tr, &[&batch.src, &batch.dec_in], &batch.targets).await,
                 Engine::Gpu { trainer: None, .. } => unreachable!("start_training built the trainer"),
             };
             match step {
@@ -215,7 +214,7 @@ impl EncDecSession {
                 let batch = split_batch(b, t, &mut rng, i == 1);
                 *loss += match &mut self.engine {
                     Engine::Cpu(tr) => tr.eval(&[&batch.src, &batch.dec_in], &batch.targets, b, t)?,
-                    Engine::Gpu { trainer: Some(tr), .. } => tr.loss(&batch.src, &batch.dec_in, &batch.targets).await?,
+                    Engine::Gpu { trainer: Some(tr), .. } => tr.model.loss(&[&batch.src, &batch.dec_in], &batch.targets, b, t).await?,
                     Engine::Gpu { trainer: None, .. } => unreachable!("start_training built the trainer"),
                 } / batches as f32;
             }
@@ -264,20 +263,36 @@ impl EncDecSession {
             }
             Engine::Gpu { infer, trainer } => {
                 if let Some(tr) = trainer {
-                    infer.write_params(&tr.read_params().await?);
+                    infer.write_params(&tr.model.read_params().await?);
                 }
-                let forced = argmaxes(&infer.logits(&rows.src, &rows.dec_in).await?);
+                let logits = TraceRequest::keys(&["logits"])?;
+                let forced = argmaxes(&infer.forward_streams(&[&rows.src, &rows.dec_in], &logits).await?.trace[0].data);
                 let outputs = infer.greedy_decode(&rows.src, bos).await?;
                 let fed = fed_of(&outputs);
-                infer.logits(&rows.src, &fed).await?;
-                let (mut cross, mut enc_self, mut dec_self) = (Vec::new(), Vec::new(), Vec::new());
-                for l in 0..layers {
-                    cross.push(heads(&infer.cross_att(l).await?));
-                    enc_self.push(heads(&infer.self_att(true, l).await?));
-                    dec_self.push(heads(&infer.self_att(false, l).await?));
-                }
+                let maps = ["decoder.block{l}.cross.head{h}.att", "encoder.block{l}.head{h}.att", "decoder.block{l}.head{h}.att"];
+                let keys: Vec<String> = maps
+                    .iter()
+                    .flat_map(|m| {
+                        (0..layers).flat_map(move |l| (0..nh).map(move |h| m.replace("{l}", &l.to_string()).replace("{h}", &h.to_string())))
+                    })
+                    .collect();
+                let out = infer.forward_streams(&[&rows.src, &fed], &TraceRequest::keys(&keys)?).await?;
+                let mut tensors = out.trace.into_iter().map(|tr| tr.data);
+                let mut per_layer = || (0..layers).map(|_| (0..nh).map(|_| tensors.next().expect("one map per key")).collect()).collect();
+                let (cross, enc_self, dec_self) = (per_layer(), per_layer(), per_layer());
                 Ok(Decoded { rows, forced, outputs, fed, cross, enc_self, dec_self })
             }
         }
     }
+}
+
+/// One teacher-forced step on the GPU; a step whose loss or gradient is not finite was
+/// refused by AdamW and is returned as the error.
+async fn gpu_step(tr: &mut GpuTrainer, inputs: &[&[u32]], targets: &[u32]) -> Result<StepStats, GpuError> {
+    tr.submit_step(inputs, targets)?;
+    let stats = tr.read_stats().await?.remove(0);
+    if !stats.loss.is_finite() || !stats.grad_norm.is_finite() {
+        return Err(CoreError::NonFinite { step: stats.step, loss: stats.loss, grad_norm: stats.grad_norm }.into());
+    }
+    Ok(stats)
 }

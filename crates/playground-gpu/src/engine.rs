@@ -154,7 +154,7 @@ impl Engine {
         match self {
             Engine::GpuTrainer(t) => {
                 for (x, y) in batches {
-                    t.submit_step(x, y)?;
+                    t.submit_step(&[x], y)?;
                 }
                 let stats = t.read_stats().await?;
                 if let Some(bad) = stats.iter().find(|s| !s.loss.is_finite() || !s.grad_norm.is_finite()) {
@@ -175,7 +175,7 @@ impl Engine {
     pub async fn loss(&mut self, x: &[u32], y: &[u32], b: usize) -> Result<f32, GpuError> {
         let t = self.config().block_size;
         match self {
-            Engine::GpuTrainer(tr) => tr.model.loss(x, y, b, t).await,
+            Engine::GpuTrainer(tr) => tr.model.loss(&[x], y, b, t).await,
             Engine::CpuTrainer(tr) => Ok(tr.eval(&[x], y, b, t)?),
             _ => Err(not_training()),
         }

@@ -254,8 +254,10 @@ impl Session {
         match kind {
             "nan" => {
                 let mut params = self.engine.params().await?;
-                let layout = playground_core::ParamLayout::new(self.engine.config());
-                params[layout.blocks[0].qkvw.offset] = f32::NAN;
+                // a weight of the first attention's queries, keys and values
+                let arch = playground_core::arch::Architecture::new(self.engine.config());
+                let first = arch.sublayers().find_map(|(_, s)| s.attention()).expect("every model has attention");
+                params[first.qkv.weight.offset] = f32::NAN;
                 self.engine.write_params(&params)
             }
             "device-lost" => {

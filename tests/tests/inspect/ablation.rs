@@ -34,7 +34,7 @@ fn an_ablated_head_equals_zeroed_c_proj_columns_on_cpu_and_gpu() {
     let (l, h, hs) = (1, 2, CFG.head_size());
     // the reference: head h of layer l zeroed by hand in attn.c_proj.weight (C_out, C_in)
     let mut zeroed = model.clone();
-    let w = zeroed.layout().blocks[l].attprojw;
+    let w = zeroed.layout().find(&format!("transformer.h.{l}.attn.c_proj.weight")).unwrap().span;
     for row in 0..CFG.n_embd {
         zeroed.params[w.offset + row * CFG.n_embd + h * hs..w.offset + row * CFG.n_embd + (h + 1) * hs].fill(0.0);
     }

@@ -311,11 +311,11 @@ fn train_step(gpu: &SharedGpu, cfg: ModelConfig, b: usize, (budget, min_reps): (
     let wait = || gpu.device.poll(wgpu::PollType::wait_indefinitely()).expect("poll");
     let warmup = u32::from(min_reps > 1);
     for _ in 0..warmup {
-        trainer.submit_step(&x, &y).expect("step");
+        trainer.submit_step(&[&x], &y).expect("step");
     }
     wait();
     let start = Instant::now();
-    trainer.submit_step(&x, &y).expect("step");
+    trainer.submit_step(&[&x], &y).expect("step");
     wait();
     let one = start.elapsed().as_secs_f64();
     let (ms, steps) = if one >= budget {
@@ -324,7 +324,7 @@ fn train_step(gpu: &SharedGpu, cfg: ModelConfig, b: usize, (budget, min_reps): (
         let steps = ((budget / one) as u32).clamp(2, 50);
         let start = Instant::now();
         for _ in 0..steps {
-            trainer.submit_step(&x, &y).expect("step");
+            trainer.submit_step(&[&x], &y).expect("step");
         }
         wait();
         (start.elapsed().as_secs_f64() * 1e3 / steps as f64, steps)
@@ -359,7 +359,7 @@ fn memory(gpu: &SharedGpu, cfg: ModelConfig, b: usize, steps: u32) -> Value {
     let start = Instant::now();
     for step in 0..steps {
         let (x, y) = (tokens(&mut rng, n, cfg.vocab_size), tokens(&mut rng, n, cfg.vocab_size));
-        trainer.submit_step(&x, &y).expect("step");
+        trainer.submit_step(&[&x], &y).expect("step");
         if (step + 1) % 100 == 0 {
             pollster::block_on(trainer.read_stats()).expect("stats");
         }

@@ -15,7 +15,7 @@ use playground_core::data::seq2seq::{self, seq2seq_batch, Seq2SeqRows};
 use playground_core::model::Activations;
 use playground_core::train::{CpuTrainer, TrainConfig};
 use playground_core::{CharTokenizer, CpuModel, Family, ModelConfig, ParamLayout, Rng, TraceRequest};
-use playground_gpu::{GpuContext, GpuEncDec, GpuTrainer, SharedGpu};
+use playground_gpu::{GpuContext, GpuTrainer, SharedGpu};
 use safetensors::tensor::{Dtype, TensorView};
 use std::collections::HashMap;
 use std::path::Path;
@@ -114,21 +114,9 @@ fn write_encdec_bundle(dir: &str, gpu: &SharedGpu, config: ModelConfig, tokenize
     let batch = seq2seq_batch(b, t, &mut Rng::new(6));
     let Seq2SeqRows { src, dec_in, targets } = &batch;
 
-    let mut acts = Activations::new(&model.arch, b, t);
-    model.run(&mut acts, &[src, dec_in], None).expect("forward");
-    let mut tr = CpuTrainer::new(model.clone(), train).expect("trainer");
-    let stats = tr.step(&[src, dec_in], targets, b, t).expect("a finite step");
-    let cpu = StepResult { logits: acts.logits, loss: stats.loss, grad_norm: stats.grad_norm, grads: tr.grads, after: tr.model.params };
+    let cpu = cpu_step(&model, train, &[src, dec_in], targets);
     write_engine(dir, "cpu", model.layout(), dec_in, targets, Some(src), train, &cpu);
-
-    let gpu_result = pollster::block_on(async {
-        let mut g = GpuEncDec::new(gpu.clone(), config, &model.params, b, train).await.expect("GPU encoder-decoder");
-        let logits = g.logits(src, dec_in).await.expect("logits");
-        let stats = g.step(src, dec_in, targets).await.expect("a finite step");
-        let grads = g.read_grads().await.expect("grads");
-        let after = g.read_params().await.expect("params");
-        StepResult { logits, loss: stats.loss, grad_norm: stats.grad_norm, grads, after }
-    });
+    let gpu_result = pollster::block_on(gpu_step(gpu.clone(), &model, train, &[src, dec_in], targets));
     write_engine(dir, "gpu", model.layout(), dec_in, targets, Some(src), train, &gpu_result);
     println!("parity bundle written to {dir}: loss cpu {} gpu {}", cpu.loss, gpu_result.loss);
 }
@@ -151,33 +139,36 @@ fn write_bundle(dir: &str, gpu: &SharedGpu, config: ModelConfig, tokenizer: Char
     };
     let layout = ParamLayout::new(&config);
 
-    let cpu = cpu_step(&model, train, &x, &y);
+    let cpu = cpu_step(&model, train, &[&x], &y);
     write_engine(dir, "cpu", &layout, &x, &y, None, train, &cpu);
-    let gpu_result = pollster::block_on(gpu_step(gpu.clone(), &model, train, &x, &y));
+    let gpu_result = pollster::block_on(gpu_step(gpu.clone(), &model, train, &[&x], &y));
     write_engine(dir, "gpu", &layout, &x, &y, None, train, &gpu_result);
     println!("parity bundle written to {dir}: loss cpu {} gpu {}", cpu.loss, gpu_result.loss);
 }
 
-fn cpu_step(model: &CpuModel, train: TrainConfig, x: &[u32], y: &[u32]) -> StepResult {
+/// One step of the CPU trainer on each stack's inputs (B, T) and the targets `y`.
+fn cpu_step(model: &CpuModel, train: TrainConfig, inputs: &[&[u32]], y: &[u32]) -> StepResult {
     let (b, t) = (train.batch_size, model.config.block_size);
     let mut acts = Activations::new(&model.arch, b, t);
-    model.forward_train(&mut acts, &[x], y).expect("forward");
+    model.forward_train(&mut acts, inputs, y).expect("forward");
     let mut trainer = CpuTrainer::new(model.clone(), train).expect("trainer");
-    let stats = trainer.step(&[x], y, b, t).expect("a finite step");
+    let stats = trainer.step(inputs, y, b, t).expect("a finite step");
     StepResult { logits: acts.logits, loss: stats.loss, grad_norm: stats.grad_norm, grads: trainer.grads, after: trainer.model.params }
 }
 
-async fn gpu_step(gpu: SharedGpu, model: &CpuModel, train: TrainConfig, x: &[u32], y: &[u32]) -> StepResult {
+/// The GPU trainer's step on the same batch, and the logits before it.
+async fn gpu_step(gpu: SharedGpu, model: &CpuModel, train: TrainConfig, inputs: &[&[u32]], y: &[u32]) -> StepResult {
     let (b, t) = (train.batch_size, model.config.block_size);
     let mut trainer = GpuTrainer::new(gpu, model.config, &model.params, train).await.expect("trainer");
-    // logits of the batch before the step: one forward per sequence through the trace
+    // logits of the batch before the step: one forward per row through the trace
     let mut logits = Vec::new();
-    for row in x.chunks(t) {
-        let out = trainer.model.forward(row, &TraceRequest::keys(&["logits"]).expect("a key")).await.expect("forward");
+    for r in 0..b {
+        let row: Vec<&[u32]> = inputs.iter().map(|s| &s[r * t..(r + 1) * t]).collect();
+        let out = trainer.model.forward_streams(&row, &TraceRequest::keys(&["logits"]).expect("a key")).await.expect("forward");
         logits.extend_from_slice(&out.trace[0].data);
     }
     debug_assert_eq!(logits.len(), b * t * model.config.vocab_size);
-    trainer.submit_step(x, y).expect("step");
+    trainer.submit_step(inputs, y).expect("step");
     let stats = trainer.read_stats().await.expect("stats");
     let grads = trainer.read_grads().await.expect("grads");
     let after = trainer.model.read_params().await.expect("params");

@@ -1,11 +1,11 @@
 //! Decoder inference with a KV cache on the GPU: `playground_core::model::KvCache`'s
-//! `forward_cached`, on the op list of `GpuModel::record_forward`.
+//! `forward_cached`, on the recorder's op list (`record.rs`).
 //!
 //! A prefill runs the prompt (from position 0) with plain causal attention and writes every
 //! block's K and V into the cache; the rows after it, a few at a time (one token per call in
 //! generation), run through `kv_attention_forward` over the cache and the skinny matmul. The
 //! plans are recorded once per row count and replayed; the ops that depend on the absolute
-//! position (the encoder's position rows, rotary angles, the cache's write and read) get it
+//! position (the embedding's position rows, rotary angles, the cache's write and read) get it
 //! through their uniform before each submission.
 
 use super::{GpuModel, PlanKey};
@@ -15,7 +15,7 @@ use crate::kernels::{embedding, kv_attention, rope};
 use crate::readback::{words_to_f32, Region};
 use crate::shaders::Kernel;
 use crate::tensor::GpuTensor;
-use playground_core::model::{check_cacheable, check_room, check_tokens};
+use playground_core::model::{check_cacheable, check_room, check_tokens, single_stream};
 
 /// The most rows one cached step runs after a prefill (longer inputs go in pieces of this).
 pub const KV_STEP_ROWS: usize = 8;
@@ -44,6 +44,7 @@ impl GpuModel {
     /// Runs `tokens` at the positions after those in the cache (from position 0 when
     /// `restart`), appends their keys and values, and returns their logits (N, V).
     pub async fn forward_cached(&mut self, tokens: &[u32], restart: bool) -> Result<Vec<f32>, GpuError> {
+        single_stream(&self.config)?;
         check_cacheable(&self.config)?;
         let n = tokens.len();
         check_tokens(&self.config, tokens, 1, n)?;
@@ -71,11 +72,11 @@ impl GpuModel {
     /// One submission: `tokens` at positions held .. held + N.
     async fn run_cached(&mut self, tokens: &[u32], held: usize, cached: Cached) -> Result<Vec<f32>, GpuError> {
         let (n, v) = (tokens.len(), self.config.vocab_size);
-        self.tokens.write(&self.gpu, tokens);
+        self.inputs[0].write(&self.gpu, tokens);
         let key = PlanKey { b: 1, t: n, keep_weights: false, with_targets: false, ablate: self.ablating, cached };
         let mut encoder = self.gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("forward cached") });
         if let Some(vocab) = &self.vocab {
-            vocab.gather(&mut encoder, tokens, self.config.n_embd);
+            vocab.gather(&mut encoder, 0, tokens, self.config.n_embd);
         }
         let gpu = self.gpu.clone();
         let (c, nh, maxt, add_pos) =

@@ -7,7 +7,6 @@
 //! and replayed: a forward pass is one submission, and only what the caller asked for is
 //! copied back.
 
-mod acts;
 mod kv_cache;
 mod record;
 
@@ -16,17 +15,22 @@ use crate::error::GpuError;
 use crate::readback::{words_to_f32, Region, Staging};
 use crate::split::{ParamParts, VocabChunks};
 use crate::tensor::GpuTensor;
-use acts::{GpuActs, SubBufs};
 pub(crate) use kv_cache::{Cached, KvBuffers};
 use playground_core::ablation::Ablation;
 use playground_core::arch::Architecture;
 use playground_core::config::Positions;
 use playground_core::cpu::{rope_table, sinusoidal_table};
-use playground_core::model::{argmax, check_inputs, check_targets, single_stream};
+use playground_core::model::{argmax, check_inputs, check_targets, single_stream, Activations, SubActs};
 use playground_core::trace::{Locator, TraceKey};
 use playground_core::{CoreError, ForwardOutput, ModelConfig, TraceRequest, TraceTensor};
 pub(crate) use record::BackwardBufs;
 use std::collections::HashMap;
+
+/// The activations of `playground_core::model` as GPU buffers, sized for (max_batch,
+/// block_size); attention's scores and weights are (NH, T, T) for one row, allocated when a
+/// trace first asks for them.
+pub(crate) type GpuActs = Activations<GpuTensor>;
+type SubBufs = SubActs<GpuTensor>;
 
 /// Plans kept at most; inference at many lengths would otherwise grow the cache without end.
 const MAX_PLANS: usize = 32;
@@ -104,7 +108,8 @@ impl GpuModel {
                     (GpuTensor::from_slice(&gpu, "rope cos", &cos), GpuTensor::from_slice(&gpu, "rope sin", &sin))
                 });
                 let inputs = arch.stacks.iter().map(|_| GpuTensor::zeros(&gpu, "tokens", n)).collect();
-                (parts, vocab, GpuActs::new(&gpu, &arch, max_batch), inputs, GpuTensor::zeros(&gpu, "targets", n), table, rope)
+                let acts = GpuActs::with(&arch, max_batch, maxt, false, &mut |label, n| GpuTensor::zeros_or_empty(&gpu, label, n));
+                (parts, vocab, acts, inputs, GpuTensor::zeros(&gpu, "targets", n), table, rope)
             })
             .await?;
         Ok(GpuModel {
@@ -175,10 +180,8 @@ impl GpuModel {
         let t = inputs.first().map_or(0, |s| s.len());
         check_inputs(&self.arch, inputs, 1, t)?;
         let keep_weights = keys.iter().any(TraceKey::needs_attention_weights);
-        if keep_weights && self.acts.stacks[0].subs[0].weights.is_none() {
-            let (gpu, arch) = (self.gpu.clone(), &self.arch);
-            let acts = &mut self.acts;
-            gpu.allocating(|| acts.allocate_weights(&gpu, arch)).await?;
+        if keep_weights && self.acts.stacks[0].subs[0].att.len == 0 {
+            self.allocate_weights().await?;
         }
         let key = PlanKey { b: 1, t, keep_weights, with_targets: false, ablate: self.ablating, cached: Cached::No };
         let encoder = self.encode_plan(key, inputs, None);
@@ -314,12 +317,25 @@ impl GpuModel {
                 (vec![Region { buffer: pos.buffer.clone(), offset: pos.offset, len: t as u64 * c }], None)
             }
             TraceKey::ClsProbs => {
-                let [_, probs] = self.acts.cls.as_ref().expect("TraceKey::parse refuses cls_probs without classes");
+                let probs = &self.acts.cls.as_ref().expect("TraceKey::parse refuses cls_probs without classes").probs;
                 let k = self.config.n_classes as u64;
                 (vec![Region { buffer: probs.buffer.clone(), offset: probs.offset, len: t as u64 * k }], None)
             }
             _ => unreachable!("every other key has a locator"),
         }
+    }
+
+    /// Allocates the (T, T) scores and weights of every attention sublayer, for one row.
+    async fn allocate_weights(&mut self) -> Result<(), GpuError> {
+        let (gpu, arch, n) = (self.gpu.clone(), &self.arch, self.config.n_head * self.config.block_size * self.config.block_size);
+        let subs = self.acts.stacks.iter_mut().zip(&arch.stacks).flat_map(|(a, s)| a.subs.iter_mut().zip(&s.sublayers));
+        let attention: Vec<&mut SubBufs> = subs.filter(|(_, s)| s.attention().is_some()).map(|(a, _)| a).collect();
+        gpu.allocating(|| {
+            for a in attention {
+                (a.scores, a.att) = (GpuTensor::zeros(&gpu, "scores", n), GpuTensor::zeros(&gpu, "att", n));
+            }
+        })
+        .await
     }
 
     /// The recorded ops for a shape, built on first use.

@@ -56,7 +56,7 @@ impl BackwardBufs {
         let cfg = &arch.config;
         let (t, c, nh) = (cfg.block_size, cfg.n_embd, cfg.n_head);
         let bt = b * t;
-        let z = |label: &str, n: usize| GpuTensor::zeros(gpu, label, n);
+        let z = |label: &str, n: usize| GpuTensor::zeros_or_empty(gpu, label, n);
         let scratch = [0, 1, 2].map(|r| {
             let sub = arch.sublayers().map(|(_, s)| s).find(|s| role(s) == r);
             let (a, f) = match sub.map(|s| s.op) {
@@ -168,13 +168,12 @@ impl<'m> Recorder<'m> {
             Some(vocab) => (&vocab.positions, &vocab.gathered[s]),
         };
         self.run([embedding::embedding_forward(self.gpu, &a.embedded, tokens, wte, m.pos.as_ref(), b, t, c)]);
-        let memory = s.checked_sub(1).map(|prev| &m.acts.stacks[prev].norm[0]);
+        let memory = s.checked_sub(1).map(|prev| &m.acts.stacks[prev].norm);
         for (i, sub) in stack.sublayers.iter().enumerate() {
             let x = if i == 0 { &a.embedded } else { a.subs[i - 1].output(post) };
             self.sublayer_forward(sub, &a.subs[i], x, memory, key);
         }
-        let [out, mean, rstd] = &a.norm;
-        self.norm(&stack.norm, out, mean, rstd, a.subs.last().expect("a stack has sublayers").output(post));
+        self.norm(&stack.norm, &a.norm, &a.norm_mean, &a.norm_rstd, a.subs.last().expect("a stack has sublayers").output(post));
     }
 
     /// One sublayer, as `Executor::sublayer_forward`.
@@ -183,7 +182,7 @@ impl<'m> Recorder<'m> {
         let mask = m.ablation.as_ref().filter(|_| key.ablate);
         let (nh, l) = (m.config.n_head as u32, sub.block as u32);
         if !post {
-            self.norm(&sub.norm, &a.ln, &a.mean, &a.rstd, x);
+            self.norm(&sub.norm, &a.ln, &a.ln_mean, &a.ln_rstd, x);
         }
         let inp = if post { x } else { &a.ln };
         match &sub.op {
@@ -212,7 +211,7 @@ impl<'m> Recorder<'m> {
                         kv_attention::kv_attention_forward(gpu, &a.concat, &kv.att, &a.qkv, kc, vc, t, 0, c, nh, kv.maxt)
                     }
                     None => {
-                        let weights = a.weights.as_ref().filter(|_| key.keep_weights).map(|(s, w)| (s, w));
+                        let weights = key.keep_weights.then_some((&a.scores, &a.att));
                         attention::attention_forward(gpu, &a.concat, &a.lse, weights, &a.qkv, b, t, c, nh, at.causal())
                     }
                 };
@@ -243,7 +242,7 @@ impl<'m> Recorder<'m> {
         }
         self.run([residual::residual_forward(gpu, &a.sum, x, &a.out, bt * c)]);
         if post {
-            self.norm(&sub.norm, &a.ln, &a.mean, &a.rstd, &a.sum);
+            self.norm(&sub.norm, &a.ln, &a.ln_mean, &a.ln_rstd, &a.sum);
         }
     }
 
@@ -251,7 +250,7 @@ impl<'m> Recorder<'m> {
     fn head_forward(&mut self, with_targets: bool) {
         let (m, gpu, (bt, c, _)) = (self.m, self.gpu, self.sizes());
         let (a, v) = (&m.acts, m.config.vocab_size as u32);
-        let x = &a.stacks.last().expect("one stack at least").norm[0];
+        let x = &a.stacks.last().expect("one stack at least").norm;
         match &m.vocab {
             None => self.linear(&a.logits, x, &m.arch.head.lm),
             // split wte (a tied head): the logits come chunk by chunk
@@ -259,10 +258,10 @@ impl<'m> Recorder<'m> {
         }
         let targets = with_targets.then_some(&m.targets);
         match (&a.cls, &m.arch.head.classifier) {
-            (Some([logits, probs]), Some(k)) => {
+            (Some(cls), Some(k)) => {
                 self.run([softmax_xent::softmax_xent_forward(gpu, &a.probs, &a.losses, &a.logits, None, bt, v)]);
-                self.linear(logits, x, k);
-                self.run([softmax_xent::softmax_xent_forward(gpu, probs, &a.losses, logits, targets, bt, k.out as u32)]);
+                self.linear(&cls.logits, x, k);
+                self.run([softmax_xent::softmax_xent_forward(gpu, &cls.probs, &a.losses, &cls.logits, targets, bt, k.out as u32)]);
             }
             _ => self.run([softmax_xent::softmax_xent_forward(gpu, &a.probs, &a.losses, &a.logits, targets, bt, v)]),
         }
@@ -277,9 +276,9 @@ impl<'m> Recorder<'m> {
         if stacks > 1 {
             self.zero([&g.dmemory]);
         }
-        let top = &a.stacks[stacks - 1].norm[0];
+        let top = &a.stacks[stacks - 1].norm;
         let (probs, head) = match (&a.cls, &arch.head.classifier) {
-            (Some([_, probs]), Some(k)) => (probs, k),
+            (Some(cls), Some(k)) => (&cls.probs, k),
             _ => (&a.probs, &arch.head.lm),
         };
         self.run([softmax_xent::softmax_xent_backward(gpu, &g.dlogits, &g.dlosses, probs, &m.targets, bt, head.out as u32)]);
@@ -292,10 +291,9 @@ impl<'m> Recorder<'m> {
                 self.zero([&g.dstream[cur]]);
             }
             let dout = if s + 1 == stacks { &g.dnorm } else { &g.dmemory };
-            let [_, mean, rstd] = &sa.norm;
             let last = sa.subs.last().expect("a stack has sublayers").output(post);
-            self.norm_backward(&g.grads, &stack.norm, &g.dstream[cur], dout, last, mean, rstd);
-            let memory = s.checked_sub(1).map(|prev| &a.stacks[prev].norm[0]);
+            self.norm_backward(&g.grads, &stack.norm, &g.dstream[cur], dout, last, &sa.norm_mean, &sa.norm_rstd);
+            let memory = s.checked_sub(1).map(|prev| &a.stacks[prev].norm);
             for (i, sub) in stack.sublayers.iter().enumerate().rev() {
                 if stack.sublayers.get(i + 1).is_none_or(|next| next.block != sub.block) {
                     // entering block `sub.block`: its scratch starts at zero
@@ -334,7 +332,7 @@ impl<'m> Recorder<'m> {
             // forward was: ln = norm(sum); the other buffer becomes dres, then dx
             let other = &g.dstream[1 - cur];
             self.zero([other]);
-            self.norm_backward(&g.grads, &sub.norm, other, dy, &a.sum, &a.mean, &a.rstd);
+            self.norm_backward(&g.grads, &sub.norm, other, dy, &a.sum, &a.ln_mean, &a.ln_rstd);
             (other, 1 - cur)
         } else {
             (dy, cur)
@@ -382,7 +380,7 @@ impl<'m> Recorder<'m> {
         }
         if !post {
             // forward was: ln = norm(x); its gradient joins the skip path's in dy
-            self.norm_backward(&g.grads, &sub.norm, dy, &sc.dln, x, &a.mean, &a.rstd);
+            self.norm_backward(&g.grads, &sub.norm, dy, &sc.dln, x, &a.ln_mean, &a.ln_rstd);
         }
         next
     }

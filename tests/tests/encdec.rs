@@ -16,18 +16,20 @@ fn encdec(vocab_size: usize, block_size: usize, n_embd: usize) -> ModelConfig {
 
 #[test]
 fn cross_pack_backward_matches_finite_differences() {
-    let (bt, c) = (5, 3);
-    let (q, kv) = (randn(bt * c, 1.0, 1), randn(bt * 2 * c, 1.0, 2));
-    let r = randn(bt * 3 * c, 1.0, 3);
-    let loss = |q: &[f32], kv: &[f32]| {
-        let mut out = vec![0.0; bt * 3 * c];
-        cpu::cross_pack_forward(&mut out, q, kv, bt, c);
-        dot_f64(&out, &r)
-    };
-    let (mut dq, mut dkv) = (vec![0.0; bt * c], vec![0.0; bt * 2 * c]);
-    cpu::cross_pack_backward(&mut dq, &mut dkv, &r, bt, c);
-    assert_close("gradcheck cross_pack dq", &dq, &numerical_grad(|x| loss(x, &kv), &q, 1e-3), 1e-3, 1e-2);
-    assert_close("gradcheck cross_pack dkv", &dkv, &numerical_grad(|x| loss(&q, x), &kv, 1e-3), 1e-3, 1e-2);
+    // keys and values as wide as the queries, and narrower (grouped-query attention)
+    for (bt, c, kvc) in [(5, 3, 3), (5, 6, 2)] {
+        let (q, kv) = (randn(bt * c, 1.0, 1), randn(bt * 2 * kvc, 1.0, 2));
+        let r = randn(bt * (c + 2 * kvc), 1.0, 3);
+        let loss = |q: &[f32], kv: &[f32]| {
+            let mut out = vec![0.0; bt * (c + 2 * kvc)];
+            cpu::cross_pack_forward(&mut out, q, kv, bt, c, kvc);
+            dot_f64(&out, &r)
+        };
+        let (mut dq, mut dkv) = (vec![0.0; bt * c], vec![0.0; bt * 2 * kvc]);
+        cpu::cross_pack_backward(&mut dq, &mut dkv, &r, bt, c, kvc);
+        assert_close("gradcheck cross_pack dq", &dq, &numerical_grad(|x| loss(x, &kv), &q, 1e-3), 1e-3, 1e-2);
+        assert_close("gradcheck cross_pack dkv", &dkv, &numerical_grad(|x| loss(&q, x), &kv, 1e-3), 1e-3, 1e-2);
+    }
 }
 
 /// Every parameter tensor's gradient (first, last and one random element) against central

@@ -125,27 +125,32 @@ fn swiglu_backward_matches_finite_differences() {
 
 #[test]
 fn rope_backward_matches_finite_differences() {
-    let (b, t, c, nh) = (2, 5, 12, 2); // HS = 6: three channel pairs per head
-    let qkv = randn(b * t * 3 * c, 1.0, 32);
-    let r = randn(b * t * 3 * c, 1.0, 33);
-    let (cos, sin) = cpu::rope_table(t, c / nh);
-    let loss = |qkv: &[f32]| {
-        let mut out = qkv.to_vec();
-        cpu::rope_forward(&mut out, &cos, &sin, b, t, c, nh);
-        dot_f64(&out, &r)
-    };
-    let mut dqkv = r.clone();
-    cpu::rope_backward(&mut dqkv, &cos, &sin, b, t, c, nh);
-    check("rope dqkv", &dqkv, &numerical_grad(loss, &qkv, H));
-    // V passes unchanged, and the score of a query and a key depends only on their distance
-    let mut rotated = qkv.clone();
-    cpu::rope_forward(&mut rotated, &cos, &sin, b, t, c, nh);
-    assert_eq!(&rotated[2 * c..3 * c], &qkv[2 * c..3 * c]);
-    let one = vec![1.0f32; b * t * 3 * c];
-    let mut same = one.clone();
-    cpu::rope_forward(&mut same, &cos, &sin, b, t, c, nh);
-    let score = |tq: usize, tk: usize| -> f32 { (0..c / nh).map(|i| same[tq * 3 * c + i] * same[tk * 3 * c + c + i]).sum() };
-    assert!((score(3, 1) - score(4, 2)).abs() < 1e-5, "{} vs {}", score(3, 1), score(4, 2));
+    // HS = 6: three channel pairs per head; two heads each with its keys, then 4 query heads
+    // over 2 key heads (grouped-query attention)
+    for (c, nh, nkv) in [(12, 2, 2), (24, 4, 2)] {
+        let (b, t, hs) = (2, 5, c / nh);
+        let w = c + 2 * nkv * hs; // Q, K, V of a row
+        let qkv = randn(b * t * w, 1.0, 32);
+        let r = randn(b * t * w, 1.0, 33);
+        let (cos, sin) = cpu::rope_table(t, hs);
+        let loss = |qkv: &[f32]| {
+            let mut out = qkv.to_vec();
+            cpu::rope_forward(&mut out, &cos, &sin, b, t, c, nh, nkv);
+            dot_f64(&out, &r)
+        };
+        let mut dqkv = r.clone();
+        cpu::rope_backward(&mut dqkv, &cos, &sin, b, t, c, nh, nkv);
+        check(&format!("rope dqkv nh{nh} nkv{nkv}"), &dqkv, &numerical_grad(loss, &qkv, H));
+        // V passes unchanged, and the score of a query and a key depends only on their distance
+        let mut rotated = qkv.clone();
+        cpu::rope_forward(&mut rotated, &cos, &sin, b, t, c, nh, nkv);
+        assert_eq!(&rotated[c + nkv * hs..w], &qkv[c + nkv * hs..w]);
+        let one = vec![1.0f32; b * t * w];
+        let mut same = one.clone();
+        cpu::rope_forward(&mut same, &cos, &sin, b, t, c, nh, nkv);
+        let score = |tq: usize, tk: usize| -> f32 { (0..hs).map(|i| same[tq * w + i] * same[tk * w + c + i]).sum() };
+        assert!((score(3, 1) - score(4, 2)).abs() < 1e-5, "{} vs {}", score(3, 1), score(4, 2));
+    }
 }
 
 #[test]
@@ -187,20 +192,22 @@ fn matmul_backward_matches_finite_differences() {
 
 #[test]
 fn attention_backward_matches_finite_differences() {
-    let (b, t, c, nh) = (2, 5, 6, 2);
-    for causal in [true, false] {
-        let qkv = randn(b * t * 3 * c, 1.0, 12);
+    // two heads each with its keys and values; 6 heads over 2 and over 3 key/value heads
+    for (causal, (c, nh, nkv)) in [true, false].into_iter().flat_map(|m| [(6, 2, 2), (12, 6, 2), (12, 6, 3)].map(|s| (m, s))) {
+        let (b, t) = (2, 5);
+        let qkv = randn(b * t * (c + 2 * nkv * (c / nh)), 1.0, 12);
         let r = randn(b * t * c, 1.0, 13);
         let forward = |qkv: &[f32]| {
             let (mut out, mut lse) = (vec![0.0; b * t * c], vec![0.0; b * nh * t]);
             let (mut preatt, mut att) = (vec![0.0; b * nh * t * t], vec![0.0; b * nh * t * t]);
-            cpu::attention_forward(&mut out, &mut lse, &mut preatt, &mut att, qkv, b, t, c, nh, causal);
+            cpu::attention_forward(&mut out, &mut lse, &mut preatt, &mut att, qkv, b, t, c, nh, nkv, causal);
             (out, att)
         };
         let (_, att) = forward(&qkv);
-        let mut dqkv = vec![0.0; b * t * 3 * c];
-        cpu::attention_backward(&mut dqkv, &r, &qkv, &att, b, t, c, nh, causal);
-        check(&format!("attention dqkv causal={causal}"), &dqkv, &numerical_grad(|x| dot_f64(&forward(x).0, &r), &qkv, H));
+        let mut dqkv = vec![0.0; qkv.len()];
+        cpu::attention_backward(&mut dqkv, &r, &qkv, &att, b, t, c, nh, nkv, causal);
+        let tag = format!("attention dqkv causal={causal} nh{nh} nkv{nkv}");
+        check(&tag, &dqkv, &numerical_grad(|x| dot_f64(&forward(x).0, &r), &qkv, H));
     }
 }
 

@@ -2,7 +2,7 @@
 //! and the number that broke it, and checked against a device's limits before anything is
 //! allocated.
 
-pub use crate::architecture::{Family, Ffn, Norm, NormPosition, Positions};
+pub use crate::architecture::{Family, Ffn, LinearBias, Norm, NormPosition, Positions};
 use crate::error::CoreError;
 use serde::{Deserialize, Serialize};
 
@@ -17,9 +17,9 @@ pub const MAX_CLASSES: usize = 1024;
 /// Parameters at most (about 2 GB of f32), checked on the product, not only per field.
 pub const MAX_PARAMS: u64 = 500_000_000;
 
-/// The sizes of a transformer (nanoGPT's `GPTConfig`, without dropout and always with
-/// biases) and its architecture. The architecture fields default to GPT-2's choices and are
-/// written only when they differ, so a GPT-2-shaped config reads and writes as before.
+/// The sizes of a transformer (nanoGPT's `GPTConfig`, without dropout) and its architecture.
+/// The architecture fields default to GPT-2's choices and are written only when they differ,
+/// so a GPT-2-shaped config reads and writes as before.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelConfig {
@@ -31,6 +31,10 @@ pub struct ModelConfig {
     pub n_layer: usize,
     /// NH: attention heads per block.
     pub n_head: usize,
+    /// Key/value heads per block (grouped-query attention): each is shared by n_head / n_kv_head
+    /// query heads. Absent: one per head (multi-head attention).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub n_kv_head: Option<usize>,
     /// C: width of the residual stream.
     pub n_embd: usize,
     #[serde(default, skip_serializing_if = "is_default")]
@@ -49,6 +53,9 @@ pub struct ModelConfig {
     /// Encoder family: classes of the [CLS] classifier (0: no classifier).
     #[serde(default, skip_serializing_if = "is_default")]
     pub n_classes: usize,
+    /// Which of the blocks' Linear layers carry a bias.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub linear_bias: LinearBias,
 }
 
 fn is_default<T: Default + PartialEq>(value: &T) -> bool {
@@ -72,6 +79,7 @@ impl Default for ModelConfig {
             block_size: 64,
             n_layer: 2,
             n_head: 4,
+            n_kv_head: None,
             n_embd: 64,
             family: Family::default(),
             norm: Norm::default(),
@@ -80,6 +88,7 @@ impl Default for ModelConfig {
             ffn: Ffn::default(),
             tie_head: true,
             n_classes: 0,
+            linear_bias: LinearBias::All,
         }
     }
 }
@@ -106,6 +115,16 @@ impl ModelConfig {
     /// HS: channels per head.
     pub fn head_size(&self) -> usize {
         self.n_embd / self.n_head
+    }
+
+    /// NKV: key/value heads per block.
+    pub fn kv_heads(&self) -> usize {
+        self.n_kv_head.unwrap_or(self.n_head)
+    }
+
+    /// KVC: width of the keys (and of the values) of every head, NKV·HS.
+    pub fn kv_width(&self) -> usize {
+        self.kv_heads() * self.head_size()
     }
 
     /// Whether self-attention hides the future: true for GPT (and the decoder of an
@@ -189,6 +208,14 @@ impl ModelConfig {
                 ),
             });
         }
+        let nkv = self.kv_heads();
+        if nkv == 0 || nkv > self.n_head || !self.n_head.is_multiple_of(nkv) {
+            return Err(CoreError::Config {
+                field: "n_kv_head",
+                value: nkv as u64,
+                reason: format!("must divide n_head = {}, so that every key/value head serves as many query heads", self.n_head),
+            });
+        }
         if self.n_classes > MAX_CLASSES {
             return Err(CoreError::Config {
                 field: "n_classes",
@@ -213,23 +240,28 @@ impl ModelConfig {
 
     fn param_count_u64(&self) -> u64 {
         let (v, t, c, l) = (self.vocab_size as u64, self.block_size as u64, self.n_embd as u64, self.n_layer as u64);
-        let (h, fc) = (self.ffn_width() as u64, self.fc_width() as u64);
+        let (h, fc, kvc) = (self.ffn_width() as u64, self.fc_width() as u64, self.kv_width() as u64);
         let norm = match self.norm {
             Norm::LayerNorm => 2 * c, // weight and bias
             Norm::RmsNorm => c,       // weight
         };
-        let per_block = norm           // ln_1
-            + 3 * c * c + 3 * c        // c_attn
-            + c * c + c                // attn.c_proj
-            + norm                     // ln_2
-            + fc * c + fc              // c_fc
-            + c * h + c; // mlp.c_proj
+        // a Linear layer of `inp` → `out`, with its bias where the config gives it one
+        let linear = |inp: u64, out: u64, bias: bool| inp * out + if bias { out } else { 0 };
+        let (qkv_bias, bias) = (self.linear_bias.qkv(), self.linear_bias.others());
+        let per_block = norm                      // ln_1
+            + linear(c, c + 2 * kvc, qkv_bias)    // c_attn
+            + linear(c, c, bias)                  // attn.c_proj
+            + norm                                // ln_2
+            + linear(c, fc, bias)                 // c_fc
+            + linear(h, c, bias); // mlp.c_proj
+                                  // an encoder-decoder's cross-attention: ln_x, c_q, c_kv, c_proj
+        let cross = norm + linear(c, c, qkv_bias) + linear(c, 2 * kvc, qkv_bias) + linear(c, c, bias);
         let wpe = if self.positions == Positions::Learned { t * c } else { 0 };
         let lm_head = if self.tie_head { 0 } else { v * c };
         let k = self.n_classes as u64; // [CLS] classifier
         let decoder = match self.family {
-            // ln_e, then per decoder block: a block and its cross-attention (ln_x, c_q, c_kv, c_proj)
-            Family::EncoderDecoder => norm + l * (per_block + norm + 4 * c * c + 4 * c),
+            // ln_e, then per decoder block: a block and its cross-attention
+            Family::EncoderDecoder => norm + l * (per_block + cross),
             Family::Decoder | Family::Encoder => 0,
         };
         v * c + wpe + l * per_block + decoder + norm + lm_head + k * c + k

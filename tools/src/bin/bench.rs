@@ -257,12 +257,12 @@ fn kernels(timer: &Timer, name: &str, cfg: &ModelConfig, b: usize, (budget, min_
     let (bu, tu, cu, nhu) = (b as u32, t as u32, c as u32, nh as u32);
     let shape = json!({ "b": b, "t": t, "c": c, "nh": nh });
     let fwd_flop = 2.0 * b as f64 * t as f64 * (t + 1) as f64 * c as f64;
-    let fwd = attention::attention_forward(gpu, &att_out, &lse, None, &qkv, bu, tu, cu, nhu, true);
+    let fwd = attention::attention_forward(gpu, &att_out, &lse, None, &qkv, bu, tu, cu, nhu, nhu, true);
     let (ms, reps) = timer.time(&[&fwd], budget, min_reps);
     record("attention_forward", "attn", shape.clone(), ms, reps, Some(fwd_flop), None);
     // the backward needs the forward's out and lse
     timer.pass_ms(&[&fwd], 1);
-    let bwd = attention::attention_backward(gpu, &dqkv, &delta, &dout, &qkv, &att_out, &lse, bu, tu, cu, nhu, true);
+    let bwd = attention::attention_backward(gpu, &dqkv, &delta, &dout, &qkv, &att_out, &lse, bu, tu, cu, nhu, nhu, true);
     let (ms, reps) = timer.time(&bwd.iter().collect::<Vec<_>>(), budget, min_reps);
     record("attention_backward", "attn", shape, ms, reps, Some(2.0 * fwd_flop), None);
 

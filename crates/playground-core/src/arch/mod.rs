@@ -252,30 +252,31 @@ fn stack(
     norm: &str,
     norm_key: &'static str,
 ) -> Stack {
-    let (c, nh) = (cfg.n_embd, cfg.n_head);
+    let (c, nh, nkv, kvc) = (cfg.n_embd, cfg.n_head, cfg.kv_heads(), cfg.kv_width());
     let (hs, h, fc) = (cfg.head_size(), cfg.ffn_width(), cfg.fc_width());
+    let (qkv_bias, bias) = (cfg.linear_bias.qkv(), cfg.linear_bias.others());
     let mut sublayers = Vec::new();
     for block in 0..cfg.n_layer {
         let p = format!("{params}.{block}");
-        let heads = |kind, rotary, qkv, kv, proj| Attention { kind, n_head: nh, n_kv_head: nh, head_size: hs, rotary, qkv, kv, proj };
+        let heads = |kind, rotary, qkv, kv, proj| Attention { kind, n_head: nh, n_kv_head: nkv, head_size: hs, rotary, qkv, kv, proj };
         let norm = t.norm(&format!("{p}.ln_1"), cfg.norm, c);
-        let qkv = t.linear(&format!("{p}.attn.c_attn"), c, 3 * c, true);
-        let proj = t.linear(&format!("{p}.attn.c_proj"), c, c, true);
+        let qkv = t.linear(&format!("{p}.attn.c_attn"), c, c + 2 * kvc, qkv_bias);
+        let proj = t.linear(&format!("{p}.attn.c_proj"), c, c, bias);
         let rotary = cfg.positions == Positions::Rotary;
         sublayers.push(Sublayer { block, norm, op: Op::Attention(heads(kind, rotary, qkv, None, proj)) });
         if cross {
             let norm = t.norm(&format!("{p}.ln_x"), cfg.norm, c);
-            let q = t.linear(&format!("{p}.cross.c_q"), c, c, true);
-            let kv = t.linear(&format!("{p}.cross.c_kv"), c, 2 * c, true);
-            let proj = t.linear(&format!("{p}.cross.c_proj"), c, c, true);
+            let q = t.linear(&format!("{p}.cross.c_q"), c, c, qkv_bias);
+            let kv = t.linear(&format!("{p}.cross.c_kv"), c, 2 * kvc, qkv_bias);
+            let proj = t.linear(&format!("{p}.cross.c_proj"), c, c, bias);
             sublayers.push(Sublayer { block, norm, op: Op::Attention(heads(AttentionKind::Cross, false, q, Some(kv), proj)) });
         }
         let norm = t.norm(&format!("{p}.ln_2"), cfg.norm, c);
         let ffn = FeedForward {
             activation: cfg.ffn,
             width: h,
-            fc: t.linear(&format!("{p}.mlp.c_fc"), c, fc, true),
-            proj: t.linear(&format!("{p}.mlp.c_proj"), h, c, true),
+            fc: t.linear(&format!("{p}.mlp.c_fc"), c, fc, bias),
+            proj: t.linear(&format!("{p}.mlp.c_proj"), h, c, bias),
         };
         sublayers.push(Sublayer { block, norm, op: Op::FeedForward(ffn) });
     }

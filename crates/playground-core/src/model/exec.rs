@@ -112,25 +112,26 @@ impl Executor<'_> {
         let inp: &[f32] = if post { x } else { &a.ln };
         match &sub.op {
             Op::Attention(at) => {
-                let nh = at.n_head;
+                let (nh, nkv) = (at.n_head, at.n_kv_head);
                 match at.kv {
                     None => self.linear(&mut a.qkv, inp, &at.qkv, bt),
                     Some(kv) => {
                         self.linear(&mut a.q, inp, &at.qkv, bt);
                         self.linear(&mut a.kv, memory, &kv, bt);
-                        self.ops.cross_pack_forward(&mut a.qkv, &a.q, &a.kv, bt, c);
+                        self.ops.cross_pack_forward(&mut a.qkv, &a.q, &a.kv, bt, c, kv.out / 2);
                     }
                 }
                 if let (true, Some((cos, sin))) = (at.rotary, r.rope) {
-                    self.ops.rope_forward(&mut a.qkv, cos, sin, b, t, c, nh);
+                    self.ops.rope_forward(&mut a.qkv, cos, sin, b, t, c, nh, nkv);
                 }
                 match cached {
                     Some(CachedRows { pos0, maxt, kv: (kc, vc) }) => {
-                        self.ops.kv_cache_write(kc, vc, &a.qkv, t, pos0, c, nh, maxt);
-                        self.ops.kv_attention_forward(&mut a.concat, &a.qkv, kc, vc, t, pos0, c, nh, maxt);
+                        self.ops.kv_cache_write(kc, vc, &a.qkv, t, pos0, c, nh, nkv, maxt);
+                        self.ops.kv_attention_forward(&mut a.concat, &a.qkv, kc, vc, t, pos0, c, nh, nkv, maxt);
                     }
                     None => {
-                        self.ops.attention_forward(&mut a.concat, &mut a.lse, &mut a.scores, &mut a.att, &a.qkv, b, t, c, nh, at.causal())
+                        let (concat, lse, scores, att) = (&mut a.concat, &mut a.lse, &mut a.scores, &mut a.att);
+                        self.ops.attention_forward(concat, lse, scores, att, &a.qkv, b, t, c, nh, nkv, at.causal());
                     }
                 }
                 ablate(&mut a.concat, self.ablation.map_or(0, |m| m.head_offset(sub.block)), nh);
@@ -276,9 +277,10 @@ impl Executor<'_> {
                 let mut dconcat = z(bt * c);
                 self.linear_backward(grads, &mut dconcat, &dres, &a.concat, &at.proj, bt);
                 let mut dqkv = z(bt * at.qkv_width());
-                self.ops.attention_backward(&mut dqkv, &dconcat, &a.qkv, &a.att, b, t, c, at.n_head, at.causal());
+                let (nh, nkv) = (at.n_head, at.n_kv_head);
+                self.ops.attention_backward(&mut dqkv, &dconcat, &a.qkv, &a.att, b, t, c, nh, nkv, at.causal());
                 if let (true, Some((cos, sin))) = (at.rotary, r.rope) {
-                    self.ops.rope_backward(&mut dqkv, cos, sin, b, t, c, at.n_head);
+                    self.ops.rope_backward(&mut dqkv, cos, sin, b, t, c, nh, nkv);
                 }
                 observe(Buf::Concat, &dconcat);
                 observe(Buf::Qkv, &dqkv);
@@ -287,7 +289,7 @@ impl Executor<'_> {
                     Some(kv) => {
                         // forward was: qkv = [q | kv], q from the stream, kv from the memory
                         let (mut dq, mut dkv) = (z(bt * c), z(bt * kv.out));
-                        self.ops.cross_pack_backward(&mut dq, &mut dkv, &dqkv, bt, c);
+                        self.ops.cross_pack_backward(&mut dq, &mut dkv, &dqkv, bt, c, kv.out / 2);
                         self.linear_backward(grads, dinp, &dq, inp, &at.qkv, bt);
                         self.linear_backward(grads, dmemory, &dkv, memory, &kv, bt);
                     }

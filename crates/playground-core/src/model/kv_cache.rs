@@ -16,7 +16,7 @@ use super::{check_tokens, single_stream, Activations, CpuModel};
 use crate::config::ModelConfig;
 use crate::error::CoreError;
 
-/// The keys and values of every position run so far, per block: (NH, maxT, HS) each.
+/// The keys and values of every position run so far, per block: (NKV, maxT, HS) each.
 #[derive(Clone, Debug)]
 pub struct KvCache {
     len: usize,
@@ -25,7 +25,7 @@ pub struct KvCache {
 }
 
 impl KvCache {
-    /// An empty cache for a model of `cfg`: 2·L·block_size·C floats.
+    /// An empty cache for a model of `cfg`: 2·L·block_size·KVC floats.
     pub fn new(cfg: &ModelConfig) -> Self {
         let n = Self::layer_len(cfg);
         KvCache { len: 0, maxt: cfg.block_size, layers: (0..cfg.n_layer).map(|_| (vec![0.0; n], vec![0.0; n])).collect() }
@@ -33,7 +33,7 @@ impl KvCache {
 
     /// Floats of one block's K (or V) cache.
     fn layer_len(cfg: &ModelConfig) -> usize {
-        cfg.block_size * cfg.n_embd
+        cfg.block_size * cfg.kv_width()
     }
 
     /// Whether the cache was made for a model of `cfg`.

@@ -38,19 +38,24 @@ cpu_ops! {
         dinp: &mut [f32], dweight: &mut [f32], dbias: Option<&mut [f32]>, dout: &[f32], inp: &[f32], weight: &[f32], m: usize, k: usize,
         n: usize,
     );
-    rope_forward(qkv: &mut [f32], cos: &[f32], sin: &[f32], b: usize, t: usize, c: usize, nh: usize);
-    rope_backward(dqkv: &mut [f32], cos: &[f32], sin: &[f32], b: usize, t: usize, c: usize, nh: usize);
+    rope_forward(qkv: &mut [f32], cos: &[f32], sin: &[f32], b: usize, t: usize, c: usize, nh: usize, nkv: usize);
+    rope_backward(dqkv: &mut [f32], cos: &[f32], sin: &[f32], b: usize, t: usize, c: usize, nh: usize, nkv: usize);
     attention_forward(
         out: &mut [f32], lse: &mut [f32], preatt: &mut [f32], att: &mut [f32], qkv: &[f32], b: usize, t: usize, c: usize, nh: usize,
-        causal: bool,
+        nkv: usize, causal: bool,
     );
-    attention_backward(dqkv: &mut [f32], dout: &[f32], qkv: &[f32], att: &[f32], b: usize, t: usize, c: usize, nh: usize, causal: bool);
-    kv_cache_write(kcache: &mut [f32], vcache: &mut [f32], qkv: &[f32], n: usize, pos0: usize, c: usize, nh: usize, maxt: usize);
+    attention_backward(
+        dqkv: &mut [f32], dout: &[f32], qkv: &[f32], att: &[f32], b: usize, t: usize, c: usize, nh: usize, nkv: usize, causal: bool,
+    );
+    kv_cache_write(
+        kcache: &mut [f32], vcache: &mut [f32], qkv: &[f32], n: usize, pos0: usize, c: usize, nh: usize, nkv: usize, maxt: usize,
+    );
     kv_attention_forward(
-        out: &mut [f32], qkv: &[f32], kcache: &[f32], vcache: &[f32], n: usize, pos0: usize, c: usize, nh: usize, maxt: usize,
+        out: &mut [f32], qkv: &[f32], kcache: &[f32], vcache: &[f32], n: usize, pos0: usize, c: usize, nh: usize, nkv: usize,
+        maxt: usize,
     );
-    cross_pack_forward(out: &mut [f32], q: &[f32], kv: &[f32], bt: usize, c: usize);
-    cross_pack_backward(dq: &mut [f32], dkv: &mut [f32], dout: &[f32], bt: usize, c: usize);
+    cross_pack_forward(out: &mut [f32], q: &[f32], kv: &[f32], bt: usize, c: usize, kvc: usize);
+    cross_pack_backward(dq: &mut [f32], dkv: &mut [f32], dout: &[f32], bt: usize, c: usize, kvc: usize);
     ablate_forward(x: &mut [f32], mask: &[f32], mask_offset: usize, rows: usize, groups: usize, width: usize);
     residual_forward(out: &mut [f32], inp1: &[f32], inp2: &[f32], n: usize);
     gelu_forward(out: &mut [f32], inp: &[f32], n: usize);

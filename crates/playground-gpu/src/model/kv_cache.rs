@@ -11,11 +11,14 @@
 use super::{GpuModel, PlanKey};
 use crate::context::{GpuContext, Step};
 use crate::error::GpuError;
-use crate::kernels::{embedding, kv_attention, rope};
+use crate::kernels::embedding::EmbeddingParams;
+use crate::kernels::kv_attention::KvParams;
+use crate::kernels::rope::RopeParams;
 use crate::readback::{words_to_f32, Region};
 use crate::shaders::Kernel;
 use crate::tensor::GpuTensor;
 use playground_core::model::{check_cacheable, check_room, check_tokens, single_stream};
+use std::mem::offset_of;
 
 /// The most rows one cached step runs after a prefill (longer inputs go in pieces of this).
 pub const KV_STEP_ROWS: usize = 8;
@@ -31,9 +34,9 @@ pub(crate) enum Cached {
     Step,
 }
 
-/// The cache of every block: 2·L·block_size·C floats, and the scratch of kv_attention_forward.
+/// The cache of every block: 2·L·block_size·KVC floats, and the scratch of kv_attention_forward.
 pub(crate) struct KvBuffers {
-    pub(crate) layers: Vec<(GpuTensor, GpuTensor)>, // (kcache, vcache), each (NH, maxT, HS)
+    pub(crate) layers: Vec<(GpuTensor, GpuTensor)>, // (kcache, vcache), each (NKV, maxT, HS)
     pub(crate) att: GpuTensor,                      // (KV_STEP_ROWS, NH, maxT)
     pub(crate) maxt: u32,
     /// Positions held.
@@ -79,10 +82,8 @@ impl GpuModel {
             vocab.gather(&mut encoder, 0, tokens, self.config.n_embd);
         }
         let gpu = self.gpu.clone();
-        let (c, nh, maxt, add_pos) =
-            (self.config.n_embd as u32, self.config.n_head as u32, self.config.block_size as u32, self.pos.is_some());
         let steps = self.plan(key);
-        set_position(&gpu, steps, n as u32, held as u32, c, nh, maxt, add_pos);
+        set_position(&gpu, steps, held as u32);
         gpu.encode_steps(&mut encoder, steps);
         let logits = self.acts.logits.slice(0, n * v);
         let words = self.staging.read(&self.gpu, encoder, &[Region::from(&logits)]).await?;
@@ -91,12 +92,12 @@ impl GpuModel {
     }
 
     async fn allocate_kv(&mut self) -> Result<(), GpuError> {
-        let (l, c, nh, maxt) = (self.config.n_layer, self.config.n_embd, self.config.n_head, self.config.block_size);
+        let (l, kvc, nh, maxt) = (self.config.n_layer, self.config.kv_width(), self.config.n_head, self.config.block_size);
         let gpu = self.gpu.clone();
         let (layers, att) = gpu
             .allocating(|| {
-                let layers =
-                    (0..l).map(|_| (GpuTensor::zeros(&gpu, "kcache", maxt * c), GpuTensor::zeros(&gpu, "vcache", maxt * c))).collect();
+                let cache = |label| GpuTensor::zeros(&gpu, label, maxt * kvc);
+                let layers = (0..l).map(|_| (cache("kcache"), cache("vcache"))).collect();
                 (layers, GpuTensor::zeros(&gpu, "kv att", KV_STEP_ROWS * nh * maxt))
             })
             .await?;
@@ -108,19 +109,15 @@ impl GpuModel {
 }
 
 /// Points the position-dependent ops of a cached plan at absolute position `pos0`.
-#[allow(clippy::too_many_arguments)]
-fn set_position(gpu: &GpuContext, steps: &[Step], n: u32, pos0: u32, c: u32, nh: u32, maxt: u32, add_pos: bool) {
+fn set_position(gpu: &GpuContext, steps: &[Step], pos0: u32) {
     for step in steps {
         let Step::Run(op) = step else { continue };
-        match op.kernel {
-            Kernel::EmbeddingForward => {
-                op.write_params(gpu, &embedding::EmbeddingParams { b: 1, t: n, c, add_pos: add_pos as u32, pos0, _pad: [0; 3] })
-            }
-            Kernel::RopeForward => op.write_params(gpu, &rope::RopeParams { rows: n, t: n, c, nh, pos0, _pad: [0; 3] }),
-            Kernel::KvCacheWrite | Kernel::KvAttentionForward => {
-                op.write_params(gpu, &kv_attention::KvParams { n, pos0, c, nh, maxt, _pad: [0; 3] })
-            }
-            _ => {}
-        }
+        let field = match op.kernel {
+            Kernel::EmbeddingForward => offset_of!(EmbeddingParams, pos0),
+            Kernel::RopeForward => offset_of!(RopeParams, pos0),
+            Kernel::KvCacheWrite | Kernel::KvAttentionForward => offset_of!(KvParams, pos0),
+            _ => continue,
+        };
+        op.write_field(gpu, field, pos0);
     }
 }

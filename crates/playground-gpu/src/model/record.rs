@@ -187,32 +187,33 @@ impl<'m> Recorder<'m> {
         let inp = if post { x } else { &a.ln };
         match &sub.op {
             ArchOp::Attention(at) => {
+                let nkv = at.n_kv_head as u32;
                 match (at.kv, memory) {
                     (Some(kv), Some(memory)) => {
                         self.linear(&a.q, inp, &at.qkv);
                         self.linear(&a.kv, memory, &kv);
-                        self.run([cross_pack::cross_pack_forward(gpu, &a.qkv, &a.q, &a.kv, bt, c)]);
+                        self.run([cross_pack::cross_pack_forward(gpu, &a.qkv, &a.q, &a.kv, bt, c, kv.out as u32 / 2)]);
                     }
                     _ => self.linear(&a.qkv, inp, &at.qkv),
                 }
                 if let (true, Some((cos, sin))) = (at.rotary, &m.rope) {
-                    self.run([rope::rope_forward(gpu, &a.qkv, cos, sin, b, t, c, nh)]);
+                    self.run([rope::rope_forward(gpu, &a.qkv, cos, sin, b, t, c, nh, nkv)]);
                 }
                 // with a KV cache: this block's new keys and values join the cache, and a few
                 // rows after a prefill attend over it (a prefill, from position 0, is plain attention)
                 let kv = m.kv.as_ref().filter(|_| key.cached != Cached::No);
                 if let Some(kv) = kv {
                     let (kc, vc) = &kv.layers[sub.block];
-                    self.run([kv_attention::kv_cache_write(gpu, kc, vc, &a.qkv, t, 0, c, nh, kv.maxt)]);
+                    self.run([kv_attention::kv_cache_write(gpu, kc, vc, &a.qkv, t, 0, c, nh, nkv, kv.maxt)]);
                 }
                 let op = match kv.filter(|_| key.cached == Cached::Step) {
                     Some(kv) => {
                         let (kc, vc) = &kv.layers[sub.block];
-                        kv_attention::kv_attention_forward(gpu, &a.concat, &kv.att, &a.qkv, kc, vc, t, 0, c, nh, kv.maxt)
+                        kv_attention::kv_attention_forward(gpu, &a.concat, &kv.att, &a.qkv, kc, vc, t, 0, c, nh, nkv, kv.maxt)
                     }
                     None => {
                         let weights = key.keep_weights.then_some((&a.scores, &a.att));
-                        attention::attention_forward(gpu, &a.concat, &a.lse, weights, &a.qkv, b, t, c, nh, at.causal())
+                        attention::attention_forward(gpu, &a.concat, &a.lse, weights, &a.qkv, b, t, c, nh, nkv, at.causal())
                     }
                 };
                 self.run([op]);
@@ -343,7 +344,7 @@ impl<'m> Recorder<'m> {
             ArchOp::Attention(at) => {
                 // forward was: out = concat · projᵀ, concat = attention(rope(qkv))
                 self.linear_backward(&g.grads, &sc.dconcat, dres, &a.concat, &at.proj);
-                let nh = at.n_head as u32;
+                let (nh, nkv) = (at.n_head as u32, at.n_kv_head as u32);
                 self.run(attention::attention_backward(
                     gpu,
                     &sc.dqkv,
@@ -356,15 +357,16 @@ impl<'m> Recorder<'m> {
                     t,
                     c,
                     nh,
+                    nkv,
                     at.causal(),
                 ));
                 if let (true, Some((cos, sin))) = (at.rotary, &m.rope) {
-                    self.run([rope::rope_backward(gpu, &sc.dqkv, cos, sin, b, t, c, nh)]);
+                    self.run([rope::rope_backward(gpu, &sc.dqkv, cos, sin, b, t, c, nh, nkv)]);
                 }
                 match (at.kv, memory) {
                     (Some(kv), Some(memory)) => {
                         // forward was: qkv = [q | kv], q from the stream, kv from the memory
-                        self.run([cross_pack::cross_pack_backward(gpu, &sc.dq, &sc.dkv, &sc.dqkv, bt, c)]);
+                        self.run([cross_pack::cross_pack_backward(gpu, &sc.dq, &sc.dkv, &sc.dqkv, bt, c, kv.out as u32 / 2)]);
                         self.linear_backward(&g.grads, dinp, &sc.dq, inp, &at.qkv);
                         self.linear_backward(&g.grads, &g.dmemory, &sc.dkv, memory, &kv);
                     }

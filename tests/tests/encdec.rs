@@ -2,7 +2,7 @@
 //! whole model against finite differences, training on string reversal, and step-by-step
 //! decoding against teacher forcing.
 
-use playground_core::config::{Ffn, Norm, NormPosition, Positions};
+use playground_core::config::{Ffn, LinearBias, Norm, NormPosition, Positions};
 use playground_core::data::seq2seq::{self, seq2seq_batch};
 use playground_core::model::{argmax, init_params, Activations};
 use playground_core::train::{CpuTrainer, TrainConfig};
@@ -47,7 +47,9 @@ fn encdec_backward_matches_finite_differences_of_the_loss() {
         ..base
     };
     let sin = ModelConfig { positions: Positions::Sinusoidal, ffn: Ffn::Relu, ..base };
-    for cfg in [base, all, sin] {
+    // grouped-query self- and cross-attention (two key/value heads for four), q/k/v biases only
+    let gqa = ModelConfig { n_head: 4, n_kv_head: Some(2), n_embd: 8, linear_bias: LinearBias::QkvOnly, ..base };
+    for cfg in [base, all, sin, gqa] {
         let (b, t) = (2, cfg.block_size);
         let params: Vec<f32> =
             init_params(&cfg, 3).iter().zip(randn(ParamLayout::new(&cfg).padded_len(), 0.3, 21)).map(|(p, n)| p + n).collect();
@@ -68,7 +70,8 @@ fn encdec_backward_matches_finite_differences_of_the_loss() {
         let mut grads = vec![0.0; model.params.len()];
         model.backward(&mut grads, &acts, &[&src, &dec_in], &targets);
         let mut rng = Rng::new(24);
-        let tag = format!("{:?} {:?} {:?} {:?} tied {}", cfg.norm, cfg.norm_position, cfg.positions, cfg.ffn, cfg.tie_head);
+        let arch = format!("{:?} {:?} {:?} {:?} tied {}", cfg.norm, cfg.norm_position, cfg.positions, cfg.ffn, cfg.tie_head);
+        let tag = format!("{arch} nkv{} bias {:?}", cfg.kv_heads(), cfg.linear_bias);
         for tensor in model.layout().tensors() {
             let n = tensor.numel();
             let mut picks = vec![0, n - 1, rng.below(n)];
@@ -183,10 +186,20 @@ fn gpu_encdec_matches_cpu_on_odd_sizes() {
         ..ModelConfig { n_embd: 18, ..base }
     };
     let sin = ModelConfig { positions: Positions::Sinusoidal, ffn: Ffn::Relu, ..base };
+    // grouped-query self- and cross-attention (3 heads over one key/value head), no biases
+    let gqa = ModelConfig { n_kv_head: Some(1), linear_bias: LinearBias::None, ..base };
     let train = TrainConfig { batch_size: 3, learning_rate: 1e-2, warmup_steps: 0, ..TrainConfig::default() };
-    for cfg in [base, all, sin] {
+    for cfg in [base, all, sin, gqa] {
         let (b, t, v) = (3, cfg.block_size, cfg.vocab_size);
-        let tag = format!("{:?} {:?} {:?} {:?}", cfg.norm, cfg.norm_position, cfg.positions, cfg.ffn);
+        let tag = format!(
+            "{:?} {:?} {:?} {:?} nkv{} bias {:?}",
+            cfg.norm,
+            cfg.norm_position,
+            cfg.positions,
+            cfg.ffn,
+            cfg.kv_heads(),
+            cfg.linear_bias
+        );
         let params: Vec<f32> =
             init_params(&cfg, 3).iter().zip(randn(ParamLayout::new(&cfg).padded_len(), 0.1, 21)).map(|(p, n)| p + n).collect();
         let (src, dec_in) = (rand_tokens(b * t, v, 22), rand_tokens(b * t, v, 25));
@@ -230,9 +243,9 @@ fn gpu_encdec_matches_cpu_on_odd_sizes() {
         for p in ParamLayout::new(&cfg).tensors() {
             let (g, w) = (p.span.of(&got_after), p.span.of(&tr.model.params));
             let keys = if p.name.ends_with("attn.c_attn.bias") {
-                c..2 * c
+                c..c + cfg.kv_width()
             } else if p.name.ends_with("cross.c_kv.bias") {
-                0..c
+                0..cfg.kv_width()
             } else {
                 0..0
             };

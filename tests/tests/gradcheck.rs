@@ -286,10 +286,12 @@ fn model_backward_matches_finite_differences_of_the_loss() {
     check_model_grads(base, &targets, 2e-4);
 }
 
-/// Every architecture variant, each choice on its own and all of them together.
+/// Every architecture variant, each choice on its own and all of them together; grouped-query
+/// attention (one key/value head for two heads, two for four) and bias-free and q/k/v-only
+/// biases, on their own and in a Llama-style model.
 #[test]
 fn variant_model_backward_matches_finite_differences_of_the_loss() {
-    use playground_core::config::{Ffn, Norm, NormPosition, Positions};
+    use playground_core::config::{Ffn, LinearBias, Norm, NormPosition, Positions};
     let base = ModelConfig { vocab_size: 7, block_size: 4, n_layer: 2, n_head: 2, n_embd: 4, ..ModelConfig::default() };
     for cfg in [
         ModelConfig { norm: Norm::RmsNorm, ..base },
@@ -305,6 +307,21 @@ fn variant_model_backward_matches_finite_differences_of_the_loss() {
             positions: Positions::Rotary,
             ffn: Ffn::SwiGlu,
             tie_head: false,
+            ..base
+        },
+        ModelConfig { n_kv_head: Some(1), ..base },
+        ModelConfig { n_head: 4, n_kv_head: Some(2), n_embd: 8, ..base },
+        ModelConfig { linear_bias: LinearBias::None, ..base },
+        ModelConfig { linear_bias: LinearBias::QkvOnly, ..base },
+        ModelConfig {
+            norm: Norm::RmsNorm,
+            positions: Positions::Rotary,
+            ffn: Ffn::SwiGlu,
+            tie_head: false,
+            n_head: 4,
+            n_kv_head: Some(2),
+            n_embd: 8,
+            linear_bias: LinearBias::None,
             ..base
         },
     ] {
@@ -351,7 +368,9 @@ fn classifier_backward_matches_finite_differences_of_the_class_loss() {
 fn check_model_grads(cfg: ModelConfig, targets: &[u32], atol: f32) {
     let (b, t) = (2, cfg.block_size);
     let count = cpu::counted(targets) as f64;
-    let tag = format!("{:?} {:?} {:?} {:?} {:?} tied {}", cfg.family, cfg.norm, cfg.norm_position, cfg.positions, cfg.ffn, cfg.tie_head);
+    let (arch, heads) =
+        (format!("{:?} {:?} {:?} {:?} {:?}", cfg.family, cfg.norm, cfg.norm_position, cfg.positions, cfg.ffn), cfg.kv_heads());
+    let tag = format!("{arch} tied {} nh{} nkv{heads} bias {:?}", cfg.tie_head, cfg.n_head, cfg.linear_bias);
     // nanoGPT's init plus N(0, 0.3) everywhere: larger gradients and a less linear model than
     // the 0.02 init alone, so that every path (LayerNorm gains, biases, attention) is exercised
     let params: Vec<f32> =

@@ -2,6 +2,7 @@
 
 mod any_session;
 mod bpe;
+mod checkpoints;
 mod config;
 mod encdec;
 mod encdec_session;

@@ -80,11 +80,12 @@ fn gpu_training_steps_match_cpu() {
     }
 }
 
-/// Every architecture variant, each choice alone and all together: a few steps on the GPU give
-/// the CPU reference's losses, gradients and parameters, and the loss goes down.
+/// Every architecture variant, each choice alone and all together, grouped-query attention and
+/// the Linear layers' biases among them: a few steps on the GPU give the CPU reference's
+/// losses, gradients and parameters, and the loss goes down.
 #[test]
 fn gpu_training_steps_match_cpu_for_every_variant() {
-    use playground_core::config::{Ffn, Norm, NormPosition, Positions};
+    use playground_core::config::{Ffn, LinearBias, Norm, NormPosition, Positions};
     let Some(gpu) = gpu_or_skip() else { return };
     // odd sizes: V 13, C 12 (HS 4: rotary needs it even), T 7
     let base = ModelConfig { vocab_size: 13, block_size: 7, n_layer: 2, n_head: 3, n_embd: 12, ..ModelConfig::default() };
@@ -104,6 +105,22 @@ fn gpu_training_steps_match_cpu_for_every_variant() {
             tie_head: false,
             ..base
         },
+        ModelConfig { n_kv_head: Some(1), ..base },
+        ModelConfig { linear_bias: LinearBias::None, ..base },
+        ModelConfig { linear_bias: LinearBias::QkvOnly, ..base },
+        // Llama-style: 6 heads over 2 key/value heads (HS = 2), RMSNorm, rotary, SwiGLU, no
+        // biases, untied head; and 6 heads over 3 with T across the tiled kernels' 64-row blocks
+        ModelConfig {
+            norm: Norm::RmsNorm,
+            positions: Positions::Rotary,
+            ffn: Ffn::SwiGlu,
+            tie_head: false,
+            n_head: 6,
+            n_kv_head: Some(2),
+            linear_bias: LinearBias::None,
+            ..base
+        },
+        ModelConfig { n_head: 6, n_kv_head: Some(3), n_embd: 30, block_size: 70, ..base },
     ] {
         let b = 3;
         let train = TrainConfig { warmup_steps: 0, ..train_config(b) };
@@ -111,7 +128,8 @@ fn gpu_training_steps_match_cpu_for_every_variant() {
         let mut gpu_trainer = pollster::block_on(GpuTrainer::new(gpu.clone(), cfg, &model.params, train)).unwrap();
         let mut cpu_trainer = CpuTrainer::new(model, train).unwrap();
         let (x, y) = batch(&data(cfg.vocab_size), b, cfg.block_size, &mut Rng::new(1));
-        let tag = format!("{:?} {:?} {:?} {:?} tied {}", cfg.norm, cfg.norm_position, cfg.positions, cfg.ffn, cfg.tie_head);
+        let arch = format!("{:?} {:?} {:?} {:?} tied {}", cfg.norm, cfg.norm_position, cfg.positions, cfg.ffn, cfg.tie_head);
+        let tag = format!("{arch} nh{} nkv{} bias {:?} T{}", cfg.n_head, cfg.kv_heads(), cfg.linear_bias, cfg.block_size);
         let mut losses = Vec::new();
         for step in 0..3 {
             let want = cpu_trainer.step(&[&x], &y, b, cfg.block_size).unwrap();

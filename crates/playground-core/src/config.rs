@@ -367,6 +367,46 @@ mod tests {
     }
 
     #[test]
+    fn grouped_query_and_bias_free_param_counts_match_their_layouts() {
+        let base = ModelConfig { vocab_size: 13, block_size: 8, n_layer: 2, n_head: 6, n_embd: 24, ..ModelConfig::default() };
+        for family in [Family::Decoder, Family::Encoder, Family::EncoderDecoder] {
+            for n_kv_head in [None, Some(6), Some(3), Some(2), Some(1)] {
+                for linear_bias in [LinearBias::All, LinearBias::None, LinearBias::QkvOnly] {
+                    let c = ModelConfig { family, n_kv_head, linear_bias, ..base };
+                    c.validate().unwrap();
+                    let total: usize = crate::params::ParamLayout::new(&c).tensors().iter().map(|t| t.numel()).sum();
+                    assert_eq!(c.param_count(), total, "{c:?}");
+                }
+            }
+        }
+        // Llama-style: c_attn (C + 2·KVC, C) = (24 + 2·8, 24), no bias anywhere in the blocks
+        let llama = ModelConfig { n_kv_head: Some(2), linear_bias: LinearBias::None, ..base };
+        let layout = crate::params::ParamLayout::new(&llama);
+        assert_eq!(layout.find("transformer.h.0.attn.c_attn.weight").unwrap().shape, vec![40, 24]);
+        assert!(layout.tensors().iter().all(|t| !t.name.ends_with(".bias") || t.name.contains("ln_")), "no Linear bias");
+        let qwen = crate::params::ParamLayout::new(&ModelConfig { linear_bias: LinearBias::QkvOnly, ..llama });
+        let biases: Vec<&str> = qwen.tensors().iter().filter(|t| t.name.ends_with("c_attn.bias")).map(|t| t.name.as_str()).collect();
+        assert_eq!(biases, ["transformer.h.0.attn.c_attn.bias", "transformer.h.1.attn.c_attn.bias"]);
+        assert!(qwen.find("transformer.h.0.attn.c_proj.bias").is_none() && qwen.find("transformer.h.0.mlp.c_fc.bias").is_none());
+    }
+
+    #[test]
+    fn rejects_key_value_heads_that_do_not_divide_the_heads() {
+        for n_kv_head in [0, 3, 8] {
+            let err = ModelConfig { n_kv_head: Some(n_kv_head), ..cfg() }.validate().unwrap_err();
+            assert!(err.to_string().contains(&format!("n_kv_head = {n_kv_head}")) && err.to_string().contains("n_head = 4"), "{err}");
+        }
+        // a config without the field reads as before, and one with it keeps it
+        let old: ModelConfig = serde_json::from_str(r#"{"vocab_size":5,"block_size":4,"n_layer":1,"n_head":2,"n_embd":4}"#).unwrap();
+        assert_eq!((old.n_kv_head, old.kv_heads(), old.linear_bias), (None, 2, LinearBias::All));
+        assert_eq!(serde_json::to_string(&old).unwrap(), r#"{"vocab_size":5,"block_size":4,"n_layer":1,"n_head":2,"n_embd":4}"#);
+        let gqa = ModelConfig { n_kv_head: Some(1), linear_bias: LinearBias::QkvOnly, ..old };
+        let json = serde_json::to_string(&gqa).unwrap();
+        assert!(json.contains(r#""n_kv_head":1"#) && json.contains(r#""linear_bias":"qkv_only""#), "{json}");
+        assert_eq!(serde_json::from_str::<ModelConfig>(&json).unwrap(), gqa);
+    }
+
+    #[test]
     fn rejects_head_that_does_not_divide() {
         let err = ModelConfig { n_embd: 30, ..cfg() }.validate().unwrap_err();
         assert!(err.to_string().contains("n_embd = 30"), "{err}");

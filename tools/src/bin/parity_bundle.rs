@@ -1,13 +1,14 @@
 //! Writes the bundles the PyTorch parity test (tests/python/test_parity.py) compares against,
 //! one per architecture variant in DIR/<variant>/ (plus DIR/encoder, a BERT-style encoder
 //! trained by masked-LM, DIR/classifier, an encoder with a [CLS] classifier, and DIR/encdec, an
-//! encoder-decoder on string reversal whose bundle adds the source `src`): a checkpoint, and for each engine (CPU
+//! encoder-decoder on string reversal whose bundle adds the source `src`, and DIR/encdec_gqa, one
+//! with grouped-query attention and q/k/v biases only): a checkpoint, and for each engine (CPU
 //! reference, GPU) one training step on one batch — the batch, logits, loss, every gradient,
 //! the gradient norm and the parameters after one clipped AdamW step — as safetensors.
 //!   cargo run --release -p playground-tools --bin parity_bundle -- DIR
 
 use playground_core::checkpoint::Checkpoint;
-use playground_core::config::{Ffn, Norm, NormPosition, Positions};
+use playground_core::config::{Ffn, LinearBias, Norm, NormPosition, Positions};
 use playground_core::data::batch;
 use playground_core::data::classify::classify_batch;
 use playground_core::data::mlm::{mlm_batch, with_mask};
@@ -66,6 +67,26 @@ fn main() {
                 ..base
             },
         ),
+        // grouped-query attention (three heads over one key/value head), the blocks' Linear
+        // layers without biases or with q/k/v biases only, and a Llama-style model of all of them
+        // with more than one key/value head (six heads over two, head width 4)
+        ("gqa", ModelConfig { n_kv_head: Some(1), ..base }),
+        ("nobias", ModelConfig { linear_bias: LinearBias::None, ..base }),
+        ("qkvbias", ModelConfig { linear_bias: LinearBias::QkvOnly, ..base }),
+        (
+            "llama",
+            ModelConfig {
+                norm: Norm::RmsNorm,
+                positions: Positions::Rotary,
+                ffn: Ffn::SwiGlu,
+                tie_head: false,
+                n_head: 6,
+                n_kv_head: Some(2),
+                linear_bias: LinearBias::None,
+                n_embd: 24,
+                ..base
+            },
+        ),
     ];
     let gpu = SharedGpu::new(pollster::block_on(GpuContext::new()).expect("a GPU adapter (lavapipe in tests)"));
     for (name, config) in variants {
@@ -81,7 +102,9 @@ fn main() {
     // the original Transformer: encoder, decoder with cross-attention, on string reversal
     let reversal = seq2seq::tokenizer();
     let encdec = ModelConfig { vocab_size: reversal.vocab_size(), family: Family::EncoderDecoder, ..base };
-    write_encdec_bundle(&format!("{root}/encdec"), &gpu, encdec, reversal);
+    write_encdec_bundle(&format!("{root}/encdec"), &gpu, encdec, reversal.clone());
+    let grouped = ModelConfig { n_kv_head: Some(1), linear_bias: LinearBias::QkvOnly, ..encdec };
+    write_encdec_bundle(&format!("{root}/encdec_gqa"), &gpu, grouped, reversal);
 }
 
 /// Clip at 0.5 so that the clipping path is exercised; no warmup: step 0 uses the peak lr.

@@ -1,0 +1,93 @@
+// The learner's path through Explore: the architecture map, "what heads do", the plain ↔
+// technical switch with each step in words, the glossary, and the guided tour. Explore calls
+// `update` after every draw; everything here reads what is on screen and asks the engine only
+// for the heads' probe.
+
+import { el } from '../views/dom.js';
+import { tokenLabel } from '../views/format.js';
+import { architecture as choices } from '../trace-data.js';
+import { createArchMap } from './arch-map.js';
+import { createHeadsView } from './heads-view.js';
+import { createTour } from './tour.js';
+import { createWordsSwitch } from './words.js';
+import { marked, wireGlossary } from './glossary.js';
+import { STEP_WORDS } from './step-words.js';
+
+/**
+ * @param {{ current: () => { model: object|null, url: object|null, shown: object }, onGoto: (view: string) => void,
+ *   onPick: (changes: { layer?: number, head?: number }) => void, onTour: (stop: number) => void,
+ *   onError: (what: string, err: Error) => void }} hooks
+ *   current: the store's model, address state and what the views show; onGoto: scroll to a step;
+ *   onPick: show another layer or head; onTour: the tour's stop changed (0: it ended)
+ */
+export function createLearn({ current, onGoto, onPick, onTour, onError }) {
+  const $ = (id) => document.getElementById(id);
+  const map = createArchMap($('view-map'), { onGoto, onPick });
+  const heads = createHeadsView($('view-heads'), { onPick });
+  let labelled = []; // the heads' labels for the text on screen
+  const tour = createTour({ context, onStop: onTour });
+  const stepWords = Object.fromEntries(Object.keys(STEP_WORDS).map((view) => {
+    const p = el('p', { className: 'step-words' });
+    $(view)?.querySelector('h2')?.after(p);
+    return [view, p];
+  }));
+  const words = createWordsSwitch($('words-switch'), (mode) => {
+    for (const [view, p] of Object.entries(stepWords)) p.replaceChildren(...marked(STEP_WORDS[view][mode]));
+  });
+  wireGlossary({ panel: $('glossary-panel'), opener: $('glossary-open') });
+  $('tour-start').addEventListener('click', () => tour.start(1));
+
+  /** What the tour's stops read, from what is on screen (null before the first trace). */
+  function context() {
+    const { model, url, shown } = current();
+    if (!model || !shown.trace || !shown.input) return null;
+    const { engine } = model;
+    const { config, vocab } = engine;
+    const T = shown.input.ids.length;
+    const data = (key) => shown.trace[key]?.data ?? null;
+    const post = choices(config).post;
+    return {
+      T,
+      labels: shown.input.labels.map(tokenLabel),
+      ids: Array.from(shown.input.ids),
+      V: vocab.length,
+      vocab: vocab.map(tokenLabel),
+      config,
+      arch: engine.architecture,
+      layer: url.layer,
+      head: url.head,
+      data,
+      lnInputKey: post ? `block${url.layer}.res1` : url.layer === 0 ? 'embed' : `block${url.layer - 1}.residual`,
+      firstShare(l, h) {
+        const att = data(`block${l}.head${h}.att`);
+        let s = 0;
+        for (let t = 0; t < T; t++) s += att[t * T];
+        return s / T;
+      },
+      probs: shown.sampling?.probs ?? null,
+      logits: shown.logits,
+      temperature: url.temp,
+      heads: labelled,
+    };
+  }
+
+  return {
+    words,
+    tour,
+    /** The view shows the store's state: the map for the model, the heads' labels, the tour's text. */
+    async update() {
+      const { model, url, shown } = current();
+      if (!model || !url) return;
+      const { engine } = model;
+      map.update(engine.architecture, { layer: url.layer, head: url.head });
+      if (shown.trace && shown.input) {
+        try {
+          labelled = await heads.update({ engine, trace: shown.trace, T: shown.input.ids.length, current: { layer: url.layer, head: url.head } });
+        } catch (err) {
+          onError('Labelling the heads failed', err);
+        }
+      }
+      if (current().shown === shown) tour.refresh(url.tour);
+    },
+  };
+}

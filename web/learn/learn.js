@@ -9,6 +9,8 @@ import { architecture as choices } from '../trace-data.js';
 import { createArchMap } from './arch-map.js';
 import { createHeadsView } from './heads-view.js';
 import { createTour } from './tour.js';
+import { createRnnView } from './rnn-view.js';
+import { createEmbeddingSpace } from './embedding-space.js';
 import { createWordsSwitch } from './words.js';
 import { marked, wireGlossary } from './glossary.js';
 import { STEP_WORDS } from './step-words.js';
@@ -24,6 +26,8 @@ export function createLearn({ current, onGoto, onPick, onTour, onError }) {
   const $ = (id) => document.getElementById(id);
   const map = createArchMap($('view-map'), { onGoto, onPick });
   const heads = createHeadsView($('view-heads'), { onPick });
+  const rnn = createRnnView($('view-rnn'));
+  const space = createEmbeddingSpace($('view-space'));
   let labelled = []; // the heads' labels for the text on screen
   const tour = createTour({ context, onStop: onTour });
   const stepWords = Object.fromEntries(Object.keys(STEP_WORDS).map((view) => {
@@ -81,10 +85,12 @@ export function createLearn({ current, onGoto, onPick, onTour, onError }) {
       const { engine } = model;
       map.update(engine.architecture, { layer: url.layer, head: url.head });
       if (shown.trace && shown.input) {
+        rnn.update(shown.input.ids.length, engine.config.n_embd);
         try {
+          await space.update(engine, shown.input.ids[shown.input.ids.length - 1]);
           labelled = await heads.update({ engine, trace: shown.trace, T: shown.input.ids.length, current: { layer: url.layer, head: url.head } });
         } catch (err) {
-          onError('Labelling the heads failed', err);
+          onError('Labelling the heads or projecting the embeddings failed', err);
         }
       }
       if (current().shown === shown) tour.refresh(url.tour);

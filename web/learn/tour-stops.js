@@ -155,7 +155,7 @@ export const STOPS = [
     },
   },
   {
-    target: 'cost',
+    target: 'rnn',
     title: 'What it costs, and why not an RNN',
     text: (c) => {
       const { n_embd: C } = c.config;

@@ -9,6 +9,8 @@ import { STEP_WORDS } from '../learn/step-words.js';
 import { STOPS } from '../learn/tour-stops.js';
 import { textScores, inductionScore, labelHead, broadness, probeIds, LABEL_AT } from '../learn/heads.js';
 import { labelAll } from '../learn/heads-view.js';
+import { compareLayers } from '../learn/rnn-view.js';
+import { pca2, nearest } from '../learn/embedding-space.js';
 import { deserialize, serialize, TOUR_LENGTH } from '../state.js';
 
 const LIMITS = { nLayer: 2, nHead: 4, vocabSize: 65, example: 'hello' };
@@ -132,4 +134,27 @@ test('the tour stop lives in the address: #tour=5 resumes, a bad stop is refused
   const state = deserialize('', LIMITS).state;
   assert.doesNotMatch(serialize(state), /tour/);
   assert.match(serialize({ ...state, tour: 3 }), /&tour=3$/);
+});
+
+test('why not an RNN: table 1 of the paper computed for T and C', () => {
+  const c = compareLayers(34, 64);
+  assert.deepEqual(c.attention, { flops: 4 * 34 * 34 * 64, sequential: 1, path: 1 });
+  assert.deepEqual(c.rnn, { flops: 4 * 34 * 64 * 64, sequential: 34, path: 33 });
+  assert.ok(c.ratio < 1, 'attention is cheaper while T < C');
+  assert.ok(compareLayers(128, 64).ratio === 2);
+});
+
+test('embedding space: PCA finds the directions of most spread, nearest neighbours by cosine', () => {
+  // points on a line along (1, 2, 0) with a little spread along (0, 0, 1): the first axis holds almost all the variance
+  const n = 20;
+  const rows = new Float32Array(n * 3);
+  for (let i = 0; i < n; i++) rows.set([i, 2 * i, (i % 2) * 0.5], i * 3);
+  const { coords, share } = pca2(rows, n, 3);
+  assert.ok(share[0] > 0.99 && share[1] < 0.01 && share[1] > 0, String(share));
+  const first = Array.from({ length: n }, (_, i) => coords[2 * i]);
+  const steps = first.slice(1).map((x, i) => x - first[i]);
+  assert.ok(steps.every((d) => Math.abs(Math.abs(d) - Math.sqrt(5)) < 0.05), 'one unit along the line is √5 along the first axis');
+  const near = nearest(Float32Array.from([1, 0, 0, 0.9, 0.1, 0, 0, 1, 0, -1, 0, 0]), 4, 3, 0, 2);
+  assert.deepEqual(near.map(([j]) => j), [1, 2]);
+  assert.ok(Math.abs(near[1][1]) < 1e-9);
 });

@@ -191,7 +191,7 @@ test('the tour at 1280 px, light: 15 stops with this text’s numbers, keys and 
     if (i === 3) assert.match(s.text, new RegExp(`Your text became ${T} tokens. The first, “${text[0]}”`));
     if (i === 11) await page.screenshot({ path: join(ARTIFACTS, 'learn-tour-1280-light.png') });
   }
-  assert.deepEqual(targets, ['map', 'tokens', 'embeddings', 'layernorm', 'head', 'attention', 'heads', 'ffn', 'residual', 'output', 'sampling', 'lens', 'ablation', 'cost']);
+  assert.deepEqual(targets, ['map', 'tokens', 'embeddings', 'layernorm', 'head', 'attention', 'heads', 'ffn', 'residual', 'output', 'sampling', 'lens', 'ablation', 'rnn']);
   // the text follows the reader's text
   await page.click('.tour-card [data-tour="back"]');
   await page.click('.tour-card [data-tour="back"]');
@@ -269,6 +269,30 @@ test('what heads do: every head labelled with its score, from the reader’s tex
   assert.equal([...seq].length, 2 * Number(n));
   assert.equal(seq.slice(0, seq.length / 2), seq.slice(seq.length / 2));
   await page.locator('#heads').screenshot({ path: join(ARTIFACTS, 'learn-heads-1280.png') });
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('embedding space and why not an RNN: every token projected with its neighbours; table 1 for this T and C', async () => {
+  const page = await open({ viewport: { width: 1280, height: 900 } });
+  await page.waitForSelector('#view-space .space-svg');
+  const { V, C, T } = await page.evaluate(() => ({ V: window.playgroundDebug.config.vocab_size, C: window.playgroundDebug.config.n_embd, T: window.playgroundDebug.input.ids.length }));
+  assert.equal(await page.locator('#view-space .space-token').count(), V);
+  await page.selectOption('#space-token', { label: 'e' });
+  const near = await page.textContent('#view-space .space-neighbours');
+  assert.match(near, /^Nearest to e \(cosine similarity\): (\S+ −?[01]\.\d\d, ){4}\S+ −?[01]\.\d\d$/);
+  assert.equal(await page.locator('#view-space .space-token.is-near').count(), 5);
+  assert.match(await page.textContent('#view-space .hint'), /the two axes hold \d+% and \d+% of their spread/);
+  await page.locator('#space').screenshot({ path: join(ARTIFACTS, 'learn-space-1280.png') });
+  const rows = await page.$$eval('#view-rnn tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+  const si = (x) => (x >= 1e6 ? `${Number((x / 1e6).toPrecision(3))} M` : `${Number((x / 1e3).toPrecision(3))} k`);
+  assert.deepEqual(rows.slice(1), [
+    ['self-attention', `4·T²·C = ${si(4 * T * T * C)}`, '1', '1'],
+    ['recurrent layer', `4·T·C² = ${si(4 * T * C * C)}`, String(T), String(T - 1)],
+  ]);
+  await page.locator('#rnn').scrollIntoViewIfNeeded();
+  await page.evaluate(() => window.playgroundDebug.inspected); // the cost view above has drawn: the layout holds still
+  await page.locator('#rnn').screenshot({ path: join(ARTIFACTS, 'learn-rnn-1280.png') });
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

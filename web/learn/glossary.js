@@ -75,13 +75,13 @@ export function wireGlossary({ panel, opener }) {
   document.addEventListener('pointerout', (e) => { if (termOf(e) && e.pointerType === 'mouse') hide(); });
   document.addEventListener('focusin', (e) => { const t = termOf(e); if (t) show(t); else if (shownFor) hide(); });
   document.addEventListener('focusout', (e) => { if (termOf(e)) hide(); });
-  document.addEventListener('click', (e) => {
+  document.addEventListener('click', (e) => { // a tap (the focus already showed it) or a click: shown until a click elsewhere
     const t = termOf(e);
-    if (t) (shownFor === t && !tip.hidden ? hide : show)(t);
+    if (t) show(t);
     else if (shownFor) hide();
   });
   document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && shownFor) hide(); });
-  addEventListener('scroll', () => { if (shownFor) hide(); }, { passive: true });
+  addEventListener('scroll', () => { if (shownFor) show(shownFor); }, { passive: true }); // the tip follows its term
 
   const close = el('button', { className: 'panel-close', text: WORDS.close, attrs: { type: 'button' }, on: { click: () => panel.close() } });
   const entries = Object.values(GLOSSARY).sort((a, b) => a.name.localeCompare(b.name));

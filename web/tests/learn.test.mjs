@@ -149,9 +149,10 @@ test('glossary: every marked term has a definition; hover, focus and tap show it
   await page.keyboard.press('Escape');
   assert.ok(new Set(seen).size >= 25, `${new Set(seen).size} distinct terms marked`);
   assert.deepEqual(undefinedTerms(seen), [], 'marked terms without a definition');
-  // hover
+  // hover, then a click keeps it
   const term = page.locator('#tokens .step-words .term').first();
   await term.hover();
+  await term.click();
   const tip = await page.evaluate(() => ({ hidden: document.querySelector('#term-tip').hidden, text: document.querySelector('#term-tip').textContent }));
   assert.equal(tip.hidden, false);
   assert.ok(tip.text.includes(GLOSSARY[await term.getAttribute('data-term')].text));
@@ -243,6 +244,15 @@ test('the tour at 390 px, dark, touch: resumes from #tour=5, fits the screen, ta
   assert.equal((await tourState(page)).count, 'Stop 6 of 15');
   await swipe(10); // a tap, not a swipe
   assert.equal((await tourState(page)).count, 'Stop 6 of 15');
+  // a tap on a marked term shows its definition, inside the screen; a tap elsewhere hides it
+  await page.tap('.tour-card .term[data-term="attention"]');
+  const tip = await page.evaluate(() => ({ hidden: document.querySelector('#term-tip').hidden, text: document.querySelector('#term-tip').textContent, box: document.querySelector('#term-tip').getBoundingClientRect().toJSON() }));
+  assert.equal(tip.hidden, false);
+  assert.ok(tip.text.includes(GLOSSARY.attention.text));
+  assert.ok(tip.box.left >= 0 && tip.box.right <= 390 && tip.box.top >= 0, JSON.stringify(tip.box));
+  await page.screenshot({ path: join(ARTIFACTS, 'learn-tip-390-dark.png') });
+  await page.tap('#term-tip'); // tapping the tip (or anywhere else) closes it
+  assert.equal(await page.evaluate(() => document.querySelector('#term-tip').hidden), true);
   await page.locator('#map').scrollIntoViewIfNeeded();
   await page.locator('#map').screenshot({ path: join(ARTIFACTS, 'learn-map-390-dark.png') });
   await page.tap('.tour-card [data-tour="skip"]');

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setup, ARTIFACTS } from './harness.mjs';
+import { openTrain, waitTrain, LONG } from './train-helpers.mjs';
 import { GLOSSARY } from '../learn/glossary-terms.js';
 
 const LOAD_TIMEOUT = 90_000; // ms: engine start and first trace on a loaded machine
@@ -303,6 +304,26 @@ test('embedding space and why not an RNN: every token projected with its neighbo
   await page.locator('#rnn').scrollIntoViewIfNeeded();
   await page.evaluate(() => window.playgroundDebug.inspected); // the cost view above has drawn: the layout holds still
   await page.locator('#rnn').screenshot({ path: join(ARTIFACTS, 'learn-rnn-1280.png') });
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('the map follows the model Explore shows: a model from the Train page (1 layer, RMSNorm, post-norm, SwiGLU) replaces the default’s', async () => {
+  const page = await open({ viewport: { width: 1280, height: 900 } });
+  const before = await page.$$eval('#view-map [data-step]', (gs) => gs.map((g) => g.textContent));
+  assert.ok(before.includes('LayerNorm'));
+  await openTrain(page, env.url, 'page=train&data=grammar&preset=custom&layers=1&heads=2&embd=16&ctx=16&batch=4&lr=0.01&steps=3&seed=1&engine=cpu&norm=rms_norm&normpos=post&ffn=swi_glu');
+  await page.click('#tr-start');
+  await waitTrain(page, { status: 'done' });
+  await page.click('#tr-explore');
+  await page.waitForFunction(() => window.playgroundDebug.page === 'explore' && window.playgroundDebug.config.n_layer === 1, null, { timeout: LONG });
+  await page.waitForFunction(() => document.querySelector('#view-map svg')?.textContent.includes('× 1 layers'), null, { timeout: LONG });
+  const after = await page.$$eval('#view-map [data-step]', (gs) => gs.map((g) => g.textContent));
+  assert.ok(after.includes('RMSNorm') && !after.includes('LayerNorm'), after.join(' | '));
+  assert.ok(after.includes('MLP: SwiGLU, 48 wide'), after.join(' | ')); // 8·16/3 rounded up to a multiple of 8
+  assert.match(await page.textContent('#view-map svg'), /post-norm/);
+  assert.equal(await page.locator('#view-map [data-layer]').count(), 1);
+  assert.equal(await page.locator('#view-heads .head-card').count(), 2, 'the heads relabelled for the new model');
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

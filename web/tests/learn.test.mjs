@@ -315,6 +315,9 @@ test('the map follows the model Explore shows: a model from the Train page (1 la
   await openTrain(page, env.url, 'page=train&data=grammar&preset=custom&layers=1&heads=2&embd=16&ctx=16&batch=4&lr=0.01&steps=3&seed=1&engine=cpu&norm=rms_norm&normpos=post&ffn=swi_glu');
   await page.click('#tr-start');
   await waitTrain(page, { status: 'done' });
+  // the Train page's embedding map: every token of the run's vocabulary, projected at the last evaluation
+  await page.waitForFunction(() => document.querySelectorAll('#tr-space .space-token').length === window.playgroundDebug.train.engine.vocab.length, null, { timeout: LONG });
+  await page.locator('#tr-space').screenshot({ path: join(ARTIFACTS, 'learn-train-space-1280.png') });
   await page.click('#tr-explore');
   await page.waitForFunction(() => window.playgroundDebug.page === 'explore' && window.playgroundDebug.config.n_layer === 1, null, { timeout: LONG });
   await page.waitForFunction(() => document.querySelector('#view-map svg')?.textContent.includes('× 1 layers'), null, { timeout: LONG });

@@ -306,9 +306,10 @@ export function createExplorePage({ store, worker, loader }) {
       const { model, trainEngine, page } = store.get();
       if (model?.trained && model.engine !== trainEngine && page === 'explore') useModel(null);
     },
-    /** The Train page is shown: a Generate in progress stops. */
+    /** The Train page is shown: a Generate in progress stops, and so does the tour. */
     leave() {
       generator.stop();
+      learn.tour.end();
     },
   };
 }

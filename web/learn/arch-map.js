@@ -12,7 +12,6 @@ import { svgEl, exportButtons } from '../views/export.js';
 const WORDS = {
   intro: 'The whole model at a glance, drawn from the engine’s own description of it. Click a box to go to its step; pick a layer or head on the chips.',
   title: 'Architecture of the loaded model',
-  family: { decoder: 'Decoder (GPT)', encoder: 'Encoder (BERT)', encoder_decoder: 'Encoder-decoder (the original Transformer)' },
   stack: { '': '', 'encoder.': 'Encoder', 'decoder.': 'Decoder' },
   text: 'Your text',
   source: 'Source text',
@@ -201,11 +200,6 @@ export function mapSvg(arch, { layer, head }, { standalone = false } = {}) {
     for (const t of svg.querySelectorAll('.map-chip-text')) t.setAttribute('fill', t.classList.contains('is-current') ? '#ffffff' : '#15181d');
   }
   return svg;
-}
-
-/** A one-line summary of the model: its family and sizes. */
-export function familyName(arch) {
-  return WORDS.family[arch.family] ?? arch.family;
 }
 
 /**

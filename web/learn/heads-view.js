@@ -21,7 +21,7 @@ const WORDS = {
   short: { previous: 'prev', first: 'first', self: 'self', induction: 'ind', broad: 'broad' },
   cell: (l, h) => `layer ${l} · head ${h}`,
   waiting: 'Running the probe…',
-  short_text: 'Type at least two tokens to label the heads.',
+  tooShort: 'Type at least two tokens to label the heads.',
   unsupported: 'Head labels are shown for one-stack models (decoder or encoder).',
 };
 
@@ -80,7 +80,7 @@ export function createHeadsView(container, { onPick }) {
         return [];
       }
       if (T < 2) {
-        grid.replaceChildren(el('p', { text: WORDS.short_text }));
+        grid.replaceChildren(el('p', { text: WORDS.tooShort }));
         return [];
       }
       if (!probes.has(engine)) probeLine.textContent = WORDS.waiting;

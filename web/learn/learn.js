@@ -5,7 +5,7 @@
 
 import { el } from '../views/dom.js';
 import { tokenLabel } from '../views/format.js';
-import { architecture as choices } from '../trace-data.js';
+import { ln1InputKey } from '../trace-data.js';
 import { createArchMap } from './arch-map.js';
 import { createHeadsView } from './heads-view.js';
 import { createTour } from './tour.js';
@@ -49,7 +49,6 @@ export function createLearn({ current, onGoto, onPick, onTour, onError }) {
     const { config, vocab } = engine;
     const T = shown.input.ids.length;
     const data = (key) => shown.trace[key]?.data ?? null;
-    const post = choices(config).post;
     return {
       T,
       labels: shown.input.labels.map(tokenLabel),
@@ -61,7 +60,7 @@ export function createLearn({ current, onGoto, onPick, onTour, onError }) {
       layer: url.layer,
       head: url.head,
       data,
-      lnInputKey: post ? `block${url.layer}.res1` : url.layer === 0 ? 'embed' : `block${url.layer - 1}.residual`,
+      lnInputKey: ln1InputKey(config, url.layer),
       firstShare(l, h) {
         const att = data(`block${l}.head${h}.att`);
         let s = 0;

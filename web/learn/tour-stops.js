@@ -51,8 +51,8 @@ export const STOPS = [
     text: (c) => {
       const C = c.config.n_embd;
       const x = c.data('embed');
-      const first = c.labels.findIndex((l, i) => c.labels.indexOf(l) !== i);
-      if (first < 0 || !x) return `Each token becomes an [[embedding]]: ${C} numbers. The token at [[position]] 0 starts with length ${fmt(length(row(x ?? new Float32Array(C), 0, C)), 3)}.`;
+      const first = c.labels.findIndex((l, i) => c.labels.indexOf(l) !== i); // the first token seen before
+      if (first < 0) return `Each token becomes an [[embedding]]: ${C} numbers, plus a signal for its [[position]]. The first token’s vector has length ${fmt(length(row(x, 0, C)), 3)}.`;
       const was = c.labels.indexOf(c.labels[first]);
       const d = length(row(x, first, C).map((v, i) => v - row(x, was, C)[i]));
       return `Each token becomes an [[embedding]] of ${C} numbers. ${q(c.labels[first])} appears at [[position|positions]] ${was} and ${first}: the same token row, but after adding the position the two vectors are ${fmt(d, 3)} apart, so the model can tell them apart.`;

@@ -8,7 +8,6 @@ import { marked } from './glossary.js';
 import { STOPS } from './tour-stops.js';
 
 const WORDS = {
-  label: 'Guided tour',
   of: (i, n) => `Stop ${i} of ${n}`,
   back: 'Back',
   next: 'Next',
@@ -30,7 +29,7 @@ export function createTour({ context, onStop }) {
   const back = el('button', { text: WORDS.back, attrs: { type: 'button', 'data-tour': 'back' } });
   const next = el('button', { className: 'primary', text: WORDS.next, attrs: { type: 'button', 'data-tour': 'next' } });
   const skip = el('button', { className: 'tour-skip', text: WORDS.skip, attrs: { type: 'button', 'data-tour': 'skip' } });
-  const card = el('section', { className: 'tour-card', attrs: { role: 'dialog', 'aria-labelledby': 'tour-title', 'aria-describedby': 'tour-text', 'aria-label': WORDS.label } },
+  const card = el('section', { className: 'tour-card', attrs: { role: 'dialog', 'aria-labelledby': 'tour-title', 'aria-describedby': 'tour-text' } },
     el('div', { className: 'tour-head' }, count, skip), title, body, el('div', { className: 'tour-nav' }, back, next));
   card.hidden = true;
   document.body.append(card);

@@ -213,6 +213,11 @@ test('the tour at 1280 px, light: 15 stops with this text’s numbers, keys and 
   assert.equal(s.hidden, true);
   assert.doesNotMatch(s.hash, /tour/);
   assert.equal(s.outlined, null);
+  // the tour belongs to Explore: going to the Train page ends it
+  await page.click('#tour-start');
+  await page.click('#nav-train');
+  await page.waitForFunction(() => window.playgroundDebug.page === 'train');
+  assert.equal(await page.evaluate(() => document.querySelector('.tour-card').hidden), true);
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

@@ -16,6 +16,7 @@ import { createModelPanel } from './model-panel.js';
 import { wireGpt2Files } from './gpt2-input.js';
 import { wireBpePanel } from './bpe-panel.js';
 import { createLearn } from '../learn/learn.js';
+import { loadEngine } from '../engine/client.js';
 
 const MAX_FROZEN_MS = 250; // while typing fast, a result already superseded is still drawn if the views are this old
 
@@ -72,6 +73,7 @@ export function createExplorePage({ store, worker, loader }) {
   });
   const learn = createLearn({
     current: () => store.get(),
+    load: (bytes) => loadEngine(worker, bytes, { backend: 'cpu' }),
     onGoto: (view) => (VIEWS.includes(view) ? showView(view, true) : $(view).scrollIntoView()),
     onPick: choose,
     onTour: (tour) => setUrl({ tour }),

@@ -11,23 +11,26 @@ import { createHeadsView } from './heads-view.js';
 import { createTour } from './tour.js';
 import { createRnnView } from './rnn-view.js';
 import { createEmbeddingSpace } from './embedding-space.js';
+import { createPositionsView } from './positions-view.js';
 import { createWordsSwitch } from './words.js';
 import { marked, wireGlossary } from './glossary.js';
 import { STEP_WORDS } from './step-words.js';
 
 /**
- * @param {{ current: () => { model: object|null, url: object|null, shown: object }, onGoto: (view: string) => void,
+ * @param {{ current: () => { model: object|null, url: object|null, shown: object }, load: (bytes: Uint8Array) => Promise<object>,
+ *   onGoto: (view: string) => void,
  *   onPick: (changes: { layer?: number, head?: number }) => void, onTour: (stop: number) => void,
  *   onError: (what: string, err: Error) => void }} hooks
- *   current: the store's model, address state and what the views show; onGoto: scroll to a step;
+ *   current: the store's model, address state and what the views show; load: an engine from checkpoint bytes; onGoto: scroll to a step;
  *   onPick: show another layer or head; onTour: the tour's stop changed (0: it ended)
  */
-export function createLearn({ current, onGoto, onPick, onTour, onError }) {
+export function createLearn({ current, load, onGoto, onPick, onTour, onError }) {
   const $ = (id) => document.getElementById(id);
   const map = createArchMap($('view-map'), { onGoto, onPick });
   const heads = createHeadsView($('view-heads'), { onPick });
   const rnn = createRnnView($('view-rnn'));
   const space = createEmbeddingSpace($('view-space'));
+  const positions = createPositionsView($('view-positions'), { load });
   let labelled = []; // the heads' labels for the text on screen
   const tour = createTour({ context, onStop: onTour });
   const stepWords = Object.fromEntries(Object.keys(STEP_WORDS).map((view) => {
@@ -85,6 +88,7 @@ export function createLearn({ current, onGoto, onPick, onTour, onError }) {
       map.update(engine.architecture, { layer: url.layer, head: url.head });
       if (shown.trace && shown.input) {
         rnn.update(shown.input.ids.length, engine.config.n_embd);
+        positions.update(engine, shown.input.ids);
         try {
           await space.update(engine, shown.input.ids[shown.input.ids.length - 1]);
           labelled = await heads.update({ engine, trace: shown.trace, T: shown.input.ids.length, current: { layer: url.layer, head: url.head } });

@@ -11,6 +11,7 @@ import { textScores, inductionScore, labelHead, broadness, probeIds, LABEL_AT } 
 import { labelAll } from '../learn/heads-view.js';
 import { compareLayers } from '../learn/rnn-view.js';
 import { pca2, nearest } from '../learn/embedding-space.js';
+import { shuffleOrder, zeroTensor, shuffleChange } from '../learn/positions-view.js';
 import { deserialize, serialize, TOUR_LENGTH } from '../state.js';
 
 const LIMITS = { nLayer: 2, nHead: 4, vocabSize: 65, example: 'hello' };
@@ -157,4 +158,30 @@ test('embedding space: PCA finds the directions of most spread, nearest neighbou
   const near = nearest(Float32Array.from([1, 0, 0, 0.9, 0.1, 0, 0, 1, 0, -1, 0, 0]), 4, 3, 0, 2);
   assert.deepEqual(near.map(([j]) => j), [1, 2]);
   assert.ok(Math.abs(near[1][1]) < 1e-9);
+});
+
+test('positions matter: a seeded shuffle that moves something, a zeroed tensor in a safetensors file, the change measured per family', async () => {
+  const order = shuffleOrder(5);
+  assert.deepEqual([...order].sort(), [0, 1, 2, 3, 4]);
+  assert.notDeepEqual(order, [0, 1, 2, 3, 4]);
+  assert.deepEqual(shuffleOrder(5), order);
+  assert.deepEqual(shuffleOrder(2), [1, 0]);
+  // a safetensors file with two tensors: only the named one becomes 0
+  const json = JSON.stringify({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, 'transformer.wpe.weight': { dtype: 'F32', shape: [2], data_offsets: [8, 16] } });
+  const header = new TextEncoder().encode(json.padEnd(Math.ceil(json.length / 8) * 8)); // padded with spaces, as safetensors does
+  const bytes = new Uint8Array(8 + header.length + 16);
+  new DataView(bytes.buffer).setBigUint64(0, BigInt(header.length), true);
+  bytes.set(header, 8);
+  new Float32Array(bytes.buffer, 8 + header.length, 4).set([1, 2, 3, 4]);
+  const zeroed = zeroTensor(bytes, 'transformer.wpe.weight');
+  assert.deepEqual(Array.from(new Float32Array(zeroed.buffer, 8 + header.length, 4)), [1, 2, 0, 0]);
+  assert.deepEqual(Array.from(new Float32Array(bytes.buffer, 8 + header.length, 4)), [1, 2, 3, 4], 'the original is left alone');
+  assert.equal(zeroTensor(bytes, 'nope'), null);
+  // a "model" whose logits for token t are [id, 2·id]: a bag (order-free) model changes nothing when shuffled
+  const bag = async (ids) => ({ x: Float32Array.from(ids.flatMap((id) => [id, 2 * id])) });
+  assert.deepEqual((await shuffleChange(bag, [3, 1, 4, 1, 5], false)).change, { x: 0 });
+  const sums = async (ids) => ({ x: Float32Array.from(ids.flatMap((id, t) => [ids.slice(0, t + 1).reduce((a, b) => a + b, 0), 0])) });
+  assert.deepEqual((await shuffleChange(sums, [3, 1, 4, 1, 5], true)).change, { x: 0 }, 'a causal bag: the last row is the same');
+  const positional = async (ids) => ({ x: Float32Array.from(ids.flatMap((id, t) => [id * (t + 1), 0])) });
+  assert.ok((await shuffleChange(positional, [3, 1, 4, 1, 5], false)).change.x > 0);
 });

@@ -289,7 +289,7 @@ test('what heads do: every head labelled with its score, from the reader’s tex
   await page.context().close();
 });
 
-test('embedding space and why not an RNN: every token projected with its neighbours; table 1 for this T and C', async () => {
+test('embedding space, positions matter and why not an RNN: every token projected with its neighbours; shuffling without positions; table 1 for this T and C', async () => {
   const page = await open({ viewport: { width: 1280, height: 900 } });
   await page.waitForSelector('#view-space .space-svg');
   const { V, C, T } = await page.evaluate(() => ({ V: window.playgroundDebug.config.vocab_size, C: window.playgroundDebug.config.n_embd, T: window.playgroundDebug.input.ids.length }));
@@ -306,6 +306,16 @@ test('embedding space and why not an RNN: every token projected with its neighbo
     ['self-attention', `4·T²·C = ${si(4 * T * T * C)}`, '1', '1'],
     ['recurrent layer', `4·T·C² = ${si(4 * T * C * C)}`, String(T), String(T - 1)],
   ]);
+  // positions matter: the engine runs the model with wpe zeroed; the last token's logits do not move when its past is shuffled
+  await page.click('#positions-run');
+  await page.waitForSelector('#view-positions [data-without]', { timeout: LOAD_TIMEOUT });
+  const cell = (key, which) => page.evaluate(([k, w]) => Number(document.querySelector(`#view-positions [data-key="${k}"] [data-${w}]`).textContent), [key, which]);
+  assert.ok((await cell('block0.residual', 'with')) > 0.01, 'with positions, the last token leaves layer 0 changed');
+  const bag = await cell('block0.residual', 'without');
+  assert.ok(bag < 1e-4, `without positions, it leaves layer 0 with the same vector (${bag}: float rounding at most)`);
+  assert.ok((await cell('logits', 'without')) > 1e-3, 'deeper layers see the order through the causal mask');
+  assert.match(await page.textContent('#view-positions'), /Shuffled: .+exactly the same vector whatever the order/);
+  await page.locator('#positions').screenshot({ path: join(ARTIFACTS, 'learn-positions-1280.png') });
   await page.locator('#rnn').scrollIntoViewIfNeeded();
   await page.evaluate(() => window.playgroundDebug.inspected); // the cost view above has drawn: the layout holds still
   await page.locator('#rnn').screenshot({ path: join(ARTIFACTS, 'learn-rnn-1280.png') });

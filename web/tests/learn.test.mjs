@@ -269,6 +269,23 @@ test('the tour at 390 px, dark, touch: resumes from #tour=5, fits the screen, ta
   await page.context().close();
 });
 
+test('the tour in the other themes: 1280 px dark and 390 px light, resumed from the address', async () => {
+  for (const [width, height, colorScheme] of [[1280, 900, 'dark'], [390, 844, 'light']]) {
+    const page = await open({ viewport: { width, height }, colorScheme, hasTouch: width < 600 }, '#tour=8');
+    await page.waitForFunction(() => !document.querySelector('.tour-card').hidden);
+    const s = await tourState(page);
+    assert.equal(s.count, 'Stop 8 of 15');
+    assert.equal(s.outlined, 'heads');
+    assert.match(s.text, /Layer \d head \d looks most at the previous token \(\d+(\.\d)?% of its attention\)/);
+    const box = await page.locator('.tour-card').boundingBox();
+    assert.ok(box.x >= 0 && box.x + box.width <= width && box.y + box.height <= height, JSON.stringify(box));
+    await page.waitForTimeout(600); // the smooth scroll settles
+    await page.screenshot({ path: join(ARTIFACTS, `learn-tour-${width}-${colorScheme}.png`) });
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  }
+});
+
 test('what heads do: every head labelled with its score, from the reader’s text and the shown probe', async () => {
   const page = await open({ viewport: { width: 1280, height: 900 } });
   const heads = await page.$$eval('#view-heads .head-card', (cards) => cards.map((c) => ({

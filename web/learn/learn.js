@@ -38,7 +38,7 @@ export function createLearn({ current, load, onGoto, onPick, onTour, onError }) 
     $(view)?.querySelector('h2')?.after(p);
     return [view, p];
   }));
-  const words = createWordsSwitch($('words-switch'), (mode) => {
+  createWordsSwitch($('words-switch'), (mode) => {
     for (const [view, p] of Object.entries(stepWords)) p.replaceChildren(...marked(STEP_WORDS[view][mode]));
   });
   wireGlossary({ panel: $('glossary-panel'), opener: $('glossary-open') });
@@ -78,7 +78,6 @@ export function createLearn({ current, load, onGoto, onPick, onTour, onError }) 
   }
 
   return {
-    words,
     tour,
     /** The view shows the store's state: the map for the model, the heads' labels, the tour's text. */
     async update() {
@@ -93,7 +92,8 @@ export function createLearn({ current, load, onGoto, onPick, onTour, onError }) 
           await space.update(engine, shown.input.ids[shown.input.ids.length - 1]);
           labelled = await heads.update({ engine, trace: shown.trace, T: shown.input.ids.length, current: { layer: url.layer, head: url.head } });
         } catch (err) {
-          onError('Labelling the heads or projecting the embeddings failed', err);
+          if (current().model?.engine === engine) onError('Labelling the heads or projecting the embeddings failed', err);
+          // else: the engine was replaced (the hand-over to WebGPU) while it ran; the new one draws next
         }
       }
       if (current().shown === shown) tour.refresh(url.tour);

@@ -42,5 +42,4 @@ export function createWordsSwitch(button, onChange) {
     apply();
   }
   apply();
-  return { get mode() { return mode; }, set };
 }

@@ -110,7 +110,8 @@ test('the map draws every family from the engine: encoder with a classifier, pos
       const svg = mapSvg(engine.architecture, { layer: 1, head: 0 });
       document.body.append(svg);
       out[name] = { boxes: [...svg.querySelectorAll('[data-step]')].map((g) => g.textContent), text: svg.textContent, width: svg.getAttribute('width') };
-      svg.remove();
+      if (name === 'encdec') svg.id = 'encdec-map'; // kept for its screenshot
+      else svg.remove();
     }
     return out;
   });
@@ -127,6 +128,7 @@ test('the map draws every family from the engine: encoder with a classifier, pos
   // post-norm: the norm comes after the add, pre-norm before the op
   const i = drawn.encdec.boxes.indexOf('Self-attention (both sides)');
   assert.deepEqual(drawn.encdec.boxes.slice(i, i + 3), ['Self-attention (both sides)', 'add (residual)', 'LayerNorm']);
+  await page.locator('#encdec-map').screenshot({ path: join(ARTIFACTS, 'learn-map-encdec.png') });
   assert.ok(drawn.llama.boxes.includes('RMSNorm'));
   assert.match(drawn.llama.text, /positions: rotary, inside attention/);
   assert.match(drawn.llama.text, /2 heads, 1 key\/value heads/);

@@ -68,11 +68,11 @@ test('the map is drawn from the engine’s description: the default decoder, wit
   await page.click('#view-map [data-head="2"]');
   await page.waitForFunction(() => window.playgroundDebug.state.head === 2 && document.querySelector('#view-map [data-head="2"]')?.getAttribute('aria-pressed') === 'true');
   await page.waitForSelector('#view-heads .head-card.is-current[data-layer="0"][data-head="2"]');
-  await page.keyboard.press('Tab'); // the chips are keyboard-reachable: Enter on the focused layer chip
+  // the chips are keyboard-reachable (tabindex 0): Enter on the focused layer chip; the map redraws after the trace
+  assert.equal(await page.getAttribute('#view-map [data-layer="1"]', 'tabindex'), '0');
   await page.focus('#view-map [data-layer="1"]');
   await page.keyboard.press('Enter');
-  await page.waitForFunction(() => window.playgroundDebug.state.layer === 1);
-  assert.equal(await page.getAttribute('#view-map [data-layer="1"]', 'aria-pressed'), 'true');
+  await page.waitForFunction(() => window.playgroundDebug.state.layer === 1 && document.querySelector('#view-map [data-layer="1"]')?.getAttribute('aria-pressed') === 'true');
   // a box goes to its step
   await page.click('#view-map [data-step="ffn"]');
   await page.waitForFunction(() => window.playgroundDebug.state.view === 'ffn');

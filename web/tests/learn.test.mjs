@@ -48,7 +48,7 @@ const tourState = (page) => page.evaluate(() => {
   };
 });
 
-test('the map is drawn from the engine’s description: the default decoder, with links, chips and SVG export', async () => {
+test('the map is drawn from the engine’s description: the default decoder, with links, chips and SVG and PNG export', async () => {
   const page = await open({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   const boxes = await page.$$eval('#view-map [data-step]', (gs) => gs.map((g) => [g.textContent, g.dataset.step]));
   const { config } = await page.evaluate(() => ({ config: window.playgroundDebug.config }));
@@ -84,6 +84,9 @@ test('the map is drawn from the engine’s description: the default decoder, wit
   assert.match(svg, /Causal self-attention/);
   assert.match(svg, /fill="#ffffff"/);
   assert.doesNotMatch(svg, /var\(--/);
+  const [png] = await Promise.all([page.waitForEvent('download'), page.click('#map .export-button[aria-label="Save as PNG"]')]);
+  assert.equal(png.suggestedFilename(), 'architecture.png');
+  assert.deepEqual([...readFileSync(await png.path()).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a PNG file');
   await page.locator('#map').screenshot({ path: join(ARTIFACTS, 'learn-map-1280.png') });
   assert.deepEqual(page.errors, []);
   await page.context().close();

@@ -16,7 +16,8 @@ const WORDS = {
   tooMany: (v, max) => `The vocabulary has ${v} tokens; the map shows the first ${max}.`,
   title: 'embedding space',
 };
-const MAX_TOKENS = 2000; // rows projected at most (GPT-2 has 50,257)
+const MAX_TOKENS = 2000; // rows projected at most
+const MAX_BPE_TOKENS = 256; // for GPT-2 (50,257 tokens): each row costs a token of a forward pass through the whole model
 const SIZE = 360; // px: the scatter's side
 const NEIGHBOURS = 5;
 const ITERATIONS = 100; // power iterations per component
@@ -80,7 +81,7 @@ export function nearest(rows, n, C, i, k) {
 /** Every token's embedding row (the first MAX_TOKENS), traced in chunks of the context length. */
 export async function embeddingRows(engine) {
   const { config, vocab } = engine;
-  const n = Math.min(vocab.length, MAX_TOKENS);
+  const n = Math.min(vocab.length, engine.tokenizer === 'gpt2' ? MAX_BPE_TOKENS : MAX_TOKENS);
   const C = config.n_embd;
   const rows = new Float32Array(n * C);
   for (let start = 0; start < n; start += config.block_size) {

@@ -30,6 +30,12 @@ export function createLearn({ current, load, onGoto, onPick, onTour, onError }) 
   const heads = createHeadsView($('view-heads'), { onPick });
   const rnn = createRnnView($('view-rnn'));
   const space = createEmbeddingSpace($('view-space'));
+  let spaceNear = false; // the embedding space is traced only once it comes near the screen (a forward pass per row)
+  new IntersectionObserver((entries) => {
+    if (spaceNear || !entries.some((e) => e.isIntersecting)) return;
+    spaceNear = true;
+    update().catch((err) => onError('Projecting the embeddings failed', err));
+  }, { rootMargin: '100% 0px' }).observe($('space'));
   const positions = createPositionsView($('view-positions'), { load });
   let labelled = []; // the heads' labels for the text on screen
   const tour = createTour({ context, onStop: onTour });
@@ -77,26 +83,25 @@ export function createLearn({ current, load, onGoto, onPick, onTour, onError }) 
     };
   }
 
-  return {
-    tour,
-    /** The view shows the store's state: the map for the model, the heads' labels, the tour's text. */
-    async update() {
-      const { model, url, shown } = current();
-      if (!model || !url) return;
-      const { engine } = model;
-      map.update(engine.architecture, { layer: url.layer, head: url.head });
-      if (shown.trace && shown.input) {
-        rnn.update(shown.input.ids.length, engine.config.n_embd);
-        positions.update(engine, shown.input.ids);
-        try {
-          await space.update(engine, shown.input.ids[shown.input.ids.length - 1]);
-          labelled = await heads.update({ engine, trace: shown.trace, T: shown.input.ids.length, current: { layer: url.layer, head: url.head } });
-        } catch (err) {
-          if (current().model?.engine === engine) onError('Labelling the heads or projecting the embeddings failed', err);
-          // else: the engine was replaced (the hand-over to WebGPU) while it ran; the new one draws next
-        }
+  /** The views show the store's state: the map for the model, the heads' labels, the tour's text. */
+  async function update() {
+    const { model, url, shown } = current();
+    if (!model || !url) return;
+    const { engine } = model;
+    map.update(engine.architecture, { layer: url.layer, head: url.head });
+    if (shown.trace && shown.input) {
+      rnn.update(shown.input.ids.length, engine.config.n_embd);
+      positions.update(engine, shown.input.ids);
+      try {
+        if (spaceNear) await space.update(engine, shown.input.ids[shown.input.ids.length - 1]);
+        labelled = await heads.update({ engine, trace: shown.trace, T: shown.input.ids.length, current: { layer: url.layer, head: url.head } });
+      } catch (err) {
+        if (current().model?.engine === engine) onError('Labelling the heads or projecting the embeddings failed', err);
+        // else: the engine was replaced (the hand-over to WebGPU) while it ran; the new one draws next
       }
-      if (current().shown === shown) tour.refresh(url.tour);
-    },
-  };
+    }
+    if (current().shown === shown) tour.refresh(url.tour);
+  }
+
+  return { tour, update };
 }

@@ -313,7 +313,8 @@ test('what heads do: every head labelled with its score, from the reader’s tex
 
 test('embedding space, positions matter and why not an RNN: every token projected with its neighbours; shuffling without positions; table 1 for this T and C', async () => {
   const page = await open({ viewport: { width: 1280, height: 900 } });
-  await page.waitForSelector('#view-space .space-svg');
+  await page.locator('#space').scrollIntoViewIfNeeded(); // traced only once near the screen
+  await page.waitForSelector('#view-space .space-svg', { timeout: LOAD_TIMEOUT });
   const { V, C, T } = await page.evaluate(() => ({ V: window.playgroundDebug.config.vocab_size, C: window.playgroundDebug.config.n_embd, T: window.playgroundDebug.input.ids.length }));
   assert.equal(await page.locator('#view-space .space-token').count(), V);
   await page.selectOption('#space-token', { label: 'e' });

@@ -100,7 +100,7 @@ export function createLearn({ current, load, onGoto, onPick, onTour, onError }) 
         // else: the engine was replaced (the hand-over to WebGPU) while it ran; the new one draws next
       }
     }
-    if (current().shown === shown) tour.refresh(url.tour);
+    if (current().shown === shown) tour.refresh(current().url.tour); // the stop now: the reader may have moved on meanwhile
   }
 
   return { tour, update };

@@ -5,7 +5,8 @@
 import { el } from '../views/dom.js';
 import { tokenLabel } from '../views/format.js';
 import { createNotices } from '../notices.js';
-import { ARCH_DEFAULTS, FAMILIES, PRESETS, check, estimate, familyOf, familyTakes, formatBytes, normalize, presetOf } from './presets.js';
+import { ARCH_DEFAULTS, FAMILIES, check, estimate, familyOf, familyTakes, formatBytes, normalize, presetOf } from './presets.js';
+import { chooseEngine, tabMemory } from './engine-choice.js';
 import { minTextChars, textStats } from './data.js';
 import { MAX_TEXT_BYTES, readText } from './files.js';
 
@@ -24,10 +25,11 @@ const TASK_LABELS = {
 };
 
 /**
- * @param {{ tasks: { name: string, lesson: string, alphabet: string }[], onChange: () => void }} options
+ * @param {{ tasks: { name: string, lesson: string, alphabet: string }[], adapter: object|null, onChange: () => void }} options
+ *   adapter: the worker's WebGPU adapter (engine/worker.js `adapterInfo`), null where there is none;
  *   onChange: the settings or the text changed (valid or not)
  */
-export function createSetupForm({ tasks, onChange }) {
+export function createSetupForm({ tasks, adapter, onChange }) {
   const $ = (id) => document.getElementById(id);
   const form = $('tr-setup');
   const ui = {
@@ -42,6 +44,7 @@ export function createSetupForm({ tasks, onChange }) {
     textInfo: $('tr-text-info'),
     estimate: $('tr-estimate'),
     engine: $('tr-engine'),
+    engineLine: $('tr-engine-line'),
     locked: $('tr-locked'),
     presets: [...form.querySelectorAll('input[name="tr-preset"]')],
     fields: Object.fromEntries(NUMBER_FIELDS.map((f) => [f, $(`tr-${f}`)])),
@@ -147,12 +150,24 @@ export function createSetupForm({ tasks, onChange }) {
     );
   }
 
+  /** The engine the settings' choice gets here (engine-choice.js). */
+  const engine = () => chooseEngine(settings.engine, adapter);
+
   /** Checks, the estimate line and the messages; returns whether Start may go. */
   function validate() {
-    const { errors, warnings } = check(settings, vocabSize());
-    for (const f of NUMBER_FIELDS) ui.fields[f].toggleAttribute('aria-invalid', Boolean(errors[f]));
+    const choice = engine();
+    const target = { runsOn: choice.runsOn, limits: adapter?.limits, memory: tabMemory(choice.runsOn, navigator.deviceMemory) };
+    const { errors, refused, warnings } = check(settings, vocabSize(), target);
+    for (const f of NUMBER_FIELDS) {
+      if (errors[f]) ui.fields[f].setAttribute('aria-invalid', 'true');
+      else ui.fields[f].removeAttribute('aria-invalid');
+    }
     const byGroup = { data: [], size: [], train: [] };
     for (const [f, text] of Object.entries(errors)) byGroup[GROUP[f]].push({ level: 'warn', text });
+    for (const text of refused) byGroup.size.push({ level: 'warn', text });
+    ui.engineLine.textContent = choice.problem ? '' : choice.line; // a problem is said once, as a message that holds Start
+    ui.engineLine.hidden = Boolean(choice.problem);
+    if (choice.problem && lockLevel === 'none') byGroup.train.push({ level: 'warn', text: choice.problem });
     if (settings.data === 'text' && lockLevel === 'none') {
       const { length } = textStats(text);
       const need = minTextChars(settings.ctx);
@@ -199,17 +214,13 @@ export function createSetupForm({ tasks, onChange }) {
     });
   }
   ui.family.addEventListener('change', () => {
-    settings.family = ui.family.value;
-    const ctx = familyOf(settings.family).ctx; // the context a family's task asks for
-    if (ctx) {
-      settings.ctx = ctx;
-      ui.fields.ctx.value = String(ctx);
-    }
-    fitData();
-    ui.data.value = settings.data;
+    const preset = presetOf(settings); // under the family chosen until now
     read();
-    for (const r of ui.presets) r.checked = r.value === settings.preset;
-    describeData();
+    // a preset takes the new family's values (FAMILIES' presetChanges); custom sizes take what its data asks for
+    if (preset !== 'custom') Object.assign(settings, normalize({ ...settings, preset }));
+    else Object.assign(settings, familyOf(settings.family).presetChanges);
+    settings.preset = presetOf(settings);
+    fill();
     changed();
   });
   ui.data.addEventListener('change', () => {
@@ -258,6 +269,8 @@ export function createSetupForm({ tasks, onChange }) {
       fill();
       validate();
     },
+    /** The engine the Engine choice gets here, and why (engine-choice.js chooseEngine). */
+    engine,
     /** The data choice as the engine takes it: { task } or { text }. */
     data: () => (settings.data === 'text' ? { text } : { task: settings.data }),
     text: () => text,

@@ -26,7 +26,8 @@ function statusText({ status, run }) {
     pausing: 'Pausing after this step…',
     paused: `Paused at step ${at}.`,
     done: `Done: ${at} steps.`,
-    loaded: 'A loaded model: choose its data and press Start training, or explore it.',
+    loaded: run?.stepsDone ? `A run loaded at step ${at}: press Start training to continue it, or explore it.`
+      : 'A loaded model: choose its data and press Start training, or explore it.',
     recovering: 'Rebuilding the engine from the autosave…',
     busy: 'Working…',
   }[status] ?? '';

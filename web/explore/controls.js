@@ -84,7 +84,10 @@ export function createControls({ onText, onPick, onSampling, onSeed, onGenerate,
       ui.seed.value = String(current().url.seed);
     });
     ui.generate.addEventListener('click', onGenerate);
-    for (const button of document.querySelectorAll('[data-goto]')) button.addEventListener('click', () => onView(button.dataset.goto, true));
+    // the steps bar's buttons (data-goto), and those under the glance beside the text box (data-jump)
+    for (const button of document.querySelectorAll('[data-goto], [data-jump]')) {
+      button.addEventListener('click', () => onView(button.dataset.goto ?? button.dataset.jump, true));
+    }
   }
 
   /** Reports the section being read from now on, so the address keeps it and a reload comes back to it. */

@@ -45,7 +45,7 @@ test('1280×900: the tokens and an attention map are beside the text box, above 
     assert.ok(painted, 'the map is drawn');
     await page.screenshot({ path: join(ARTIFACTS, `first-use-explore-1280-${colorScheme}.png`) });
     // its buttons lead to the steps
-    await page.click('#glance [data-goto="attention"]');
+    await page.click('#glance [data-jump="attention"]');
     await page.waitForFunction(() => /view=attention/.test(location.hash));
     assert.deepEqual(page.errors, []);
     await page.context().close();

@@ -233,7 +233,7 @@ test('Auto picks the CPU engine on a software fallback adapter and says why; an 
 test('each family’s presets take the context, batch and rate its data asks for', () => {
   const tiny = (family) => normalize({ ...deserializeTrain('').state, family, preset: 'tiny' });
   assert.deepEqual([tiny('decoder').ctx, tiny('decoder').batch, tiny('decoder').lr], [32, 16, 0.01]);
-  assert.deepEqual([tiny('mlm').ctx, tiny('mlm').batch], [32, 64]);
+  assert.deepEqual([tiny('mlm').ctx, tiny('mlm').batch], [16, 64]);
   assert.deepEqual([tiny('cls').ctx, tiny('cls').batch], [16, 32]);
   assert.deepEqual([tiny('encdec').ctx, tiny('encdec').batch, tiny('encdec').lr], [8, 32, 0.003]);
   for (const family of ['decoder', 'mlm', 'cls', 'encdec']) assert.equal(presetOf(tiny(family)), 'tiny', family);

@@ -76,14 +76,15 @@ test('the example post shows the reference engine\'s numbers', async () => {
   const T = [...text].length;
   const ref2 = await referenceTrace(post, text, ['block0.head0.q', 'block0.head0.scores', 'block0.head0.att', 'block1.head0.att', 'block0.head2.att']);
   const HS = ref2['block0.head0.q'].length / T;
-  const checks = [
-    ['Q', 3, 1, ref2['block0.head0.q'][3 * HS + 1]],
-    ['S = Q·Kᵀ/√HS', T - 1, 0, ref2['block0.head0.scores'][(T - 1) * T]],
-    ['A = softmax(S′)', T - 1, 0, ref2['block0.head0.att'][(T - 1) * T]],
-    ['A = softmax(S′)', T - 1, T - 1, ref2['block0.head0.att'][T * T - 1]],
-    ['A = softmax(S′)', 5, 2, ref2['block0.head0.att'][5 * T + 2]],
+  const checks = [ // the widget shows one step at a time: the map's step first
+    [1, 'Q', 3, 1, ref2['block0.head0.q'][3 * HS + 1]],
+    [2, 'S = Q·Kᵀ/√HS', T - 1, 0, ref2['block0.head0.scores'][(T - 1) * T]],
+    [4, 'A = softmax(S′)', T - 1, 0, ref2['block0.head0.att'][(T - 1) * T]],
+    [4, 'A = softmax(S′)', T - 1, T - 1, ref2['block0.head0.att'][T * T - 1]],
+    [4, 'A = softmax(S′)', 5, 2, ref2['block0.head0.att'][5 * T + 2]],
   ];
-  for (const [title, r, c, want] of checks) {
+  for (const [step, title, r, c, want] of checks) {
+    await post.evaluate(({ i, step }) => document.querySelectorAll('transformer-playground')[i].shadowRoot.querySelector(`button[aria-label^="step ${step}:"]`).click(), { i: STEPS, step });
     const got = await readCell(post, STEPS, title, r, c);
     assert.ok(close(got.value, want), `${title}[${r}, ${c}]: shown "${got.text}", reference ${want}`);
   }

@@ -1,6 +1,6 @@
 // Explore at a glance, beside the text box: the text's tokens and the chosen head's attention
 // map, small, so the first screen shows what the model does with the text before any scrolling.
-// The buttons under it (data-goto, wired with the steps bar) lead to the full steps.
+// The buttons under it (data-jump, wired with the steps bar) lead to the full steps.
 
 import { el } from './dom.js';
 import { drawMiniMap, watchWidth } from './canvas.js';

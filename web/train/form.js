@@ -1,12 +1,12 @@
 // The Set-up form: data (a task or the user's text), model size (presets or custom sizes) and
-// training settings. It keeps the settings, checks them as they are typed (presets.js), shows
-// the size and memory estimate, and locks what a run has fixed.
+// training settings. It keeps the settings, checks them as they are typed (form-checks.js), shows
+// the size and memory estimate and the engine a run would get, and locks what a run has fixed.
 
 import { el } from '../views/dom.js';
 import { tokenLabel } from '../views/format.js';
 import { createNotices } from '../notices.js';
-import { ARCH_DEFAULTS, FAMILIES, check, estimate, familyOf, familyTakes, formatBytes, normalize, presetOf } from './presets.js';
-import { chooseEngine, tabMemory } from './engine-choice.js';
+import { ARCH_DEFAULTS, FAMILIES, familyOf, familyTakes, normalize, presetOf } from './presets.js';
+import { formChecks } from './form-checks.js';
 import { minTextChars, textStats } from './data.js';
 import { MAX_TEXT_BYTES, readText } from './files.js';
 
@@ -56,7 +56,6 @@ export function createSetupForm({ tasks, adapter, onChange }) {
     size: createNotices($('tr-size-notices')),
     train: createNotices($('tr-train-notices')),
   };
-  const GROUP = { layers: 'size', heads: 'size', embd: 'size', ctx: 'size', batch: 'train', lr: 'train', steps: 'train', seed: 'train' };
   let settings = null;
   let text = '';
   let lockLevel = 'none';
@@ -150,44 +149,18 @@ export function createSetupForm({ tasks, adapter, onChange }) {
     );
   }
 
-  /** The engine the settings' choice gets here (engine-choice.js). */
-  const engine = () => chooseEngine(settings.engine, adapter);
-
-  /** Checks, the estimate line and the messages; returns whether Start may go. */
+  /** Checks, the estimate line, the engine line and the messages; returns whether Start may go. */
   function validate() {
-    const choice = engine();
-    const target = { runsOn: choice.runsOn, limits: adapter?.limits, memory: tabMemory(choice.runsOn, navigator.deviceMemory) };
-    const { errors, refused, warnings } = check(settings, vocabSize(), target);
+    const c = formChecks({ settings, vocab: vocabSize(), text, open: lockLevel === 'none', adapter, deviceGb: navigator.deviceMemory });
     for (const f of NUMBER_FIELDS) {
-      if (errors[f]) ui.fields[f].setAttribute('aria-invalid', 'true');
+      if (c.invalid.has(f)) ui.fields[f].setAttribute('aria-invalid', 'true');
       else ui.fields[f].removeAttribute('aria-invalid');
     }
-    const byGroup = { data: [], size: [], train: [] };
-    for (const [f, text] of Object.entries(errors)) byGroup[GROUP[f]].push({ level: 'warn', text });
-    for (const text of refused) byGroup.size.push({ level: 'warn', text });
-    ui.engineLine.textContent = choice.problem ? '' : choice.line; // a problem is said once, as a message that holds Start
-    ui.engineLine.hidden = Boolean(choice.problem);
-    if (choice.problem && lockLevel === 'none') byGroup.train.push({ level: 'warn', text: choice.problem });
-    if (settings.data === 'text' && lockLevel === 'none') {
-      const { length } = textStats(text);
-      const need = minTextChars(settings.ctx);
-      if (length === 0) byGroup.data.push({ level: 'warn', text: 'Paste a text or load a .txt file to train on your own text.' });
-      else if (Number.isFinite(need) && length < need) {
-        byGroup.data.push({ level: 'warn', text: `The text has ${length.toLocaleString('en')} characters; a context of ${settings.ctx} needs at least ${need.toLocaleString('en')} (ten windows of context + 1, a tenth kept for validation). Add text or lower the context.` });
-      }
-    }
-    for (const w of warnings) byGroup.size.push({ level: 'info', text: w });
-    for (const [group, messages] of Object.entries(byGroup)) notices[group].set('checks', messages);
-    const messages = Object.values(byGroup).flat();
-    if (Object.keys(errors).length) {
-      ui.estimate.textContent = 'Fix the sizes above to see how big the model is.';
-    } else {
-      const e = estimate(settings, vocabSize());
-      ui.estimate.textContent =
-        `${e.params.toLocaleString('en')} weights · about ${formatBytes(e.bytes)} to train · ` +
-        `${e.tokensPerStep.toLocaleString('en')} tokens per step (batch ${settings.batch} × context ${settings.ctx}) · vocabulary of ${vocabSize()}.`;
-    }
-    return messages.every((m) => m.level !== 'warn');
+    for (const [group, messages] of Object.entries(c.groups)) notices[group].set('checks', messages);
+    ui.estimate.textContent = c.estimate;
+    ui.engineLine.textContent = c.engine;
+    ui.engineLine.hidden = !c.engine;
+    return c.ok;
   }
 
   function changed() {
@@ -269,8 +242,6 @@ export function createSetupForm({ tasks, adapter, onChange }) {
       fill();
       validate();
     },
-    /** The engine the Engine choice gets here, and why (engine-choice.js chooseEngine). */
-    engine,
     /** The data choice as the engine takes it: { task } or { text }. */
     data: () => (settings.data === 'text' ? { text } : { task: settings.data }),
     text: () => text,

@@ -32,6 +32,7 @@ test('a size the engine cannot hold is refused before Start, with the estimate a
   await openTrain(page, env.url, IMPOSSIBLE);
   assert.equal(await page.isDisabled('#tr-start'), true, 'Start waits');
   assert.equal(await page.isDisabled('#tr-step'), true);
+  assert.equal(await page.textContent('#tr-status'), 'Start waits: Set up says what to change first.');
   const notices = await setupNotices(page);
   assert.ok(notices.some((n) => /^Training this model needs about 1,824\.4 GB of memory, more than the 4 GiB the CPU engine can address \(it runs in WebAssembly, 32-bit\): lower the batch \(512\), the context \(1024\) or the sizes\.$/.test(n)), notices.join('\n'));
   assert.match(await page.textContent('#tr-estimate'), /about 1,824\.4 GB to train/);
@@ -43,6 +44,7 @@ test('a size the engine cannot hold is refused before Start, with the estimate a
   await page.fill('#tr-embd', '128');
   assert.deepEqual((await setupNotices(page)).filter((n) => /memory/.test(n)), []);
   assert.equal(await page.isDisabled('#tr-start'), false);
+  assert.equal(await page.textContent('#tr-status'), 'Ready: press Start.');
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

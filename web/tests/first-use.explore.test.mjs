@@ -64,6 +64,11 @@ test('390 px: the steps bar and Share stay on screen to the end of the page; wid
       }
     }
     assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 390, 'no sideways scrolling of the page');
+    const glance = await page.evaluate(() => {
+      const c = document.querySelector('#glance .glance-chips');
+      return { hidden: c.scrollHeight - c.clientHeight, overflow: getComputedStyle(c).overflowY };
+    });
+    assert.ok(glance.hidden > 0 && glance.overflow === 'auto', `the glance's tokens that do not fit scroll into view: ${JSON.stringify(glance)}`);
     const tables = await page.evaluate(() => [...document.querySelectorAll('.scroll-wrap')].map((w) => {
       const scroller = w.querySelector('.table-scroll');
       return { wide: scroller.scrollWidth > scroller.clientWidth, overflow: w.dataset.overflow, hint: w.querySelector('.scroll-hint').getBoundingClientRect().height > 0 };

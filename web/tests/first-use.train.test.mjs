@@ -37,6 +37,11 @@ test('a size the engine cannot hold is refused before Start, with the estimate a
   assert.ok(notices.some((n) => /^Training this model needs about 1,824\.4 GB of memory, more than the 4 GiB the CPU engine can address \(it runs in WebAssembly, 32-bit\): lower the batch \(512\), the context \(1024\) or the sizes\.$/.test(n)), notices.join('\n'));
   assert.match(await page.textContent('#tr-estimate'), /about 1,824\.4 GB to train/);
   await page.screenshot({ path: join(ARTIFACTS, 'first-use-refused-1280.png') });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.locator('#tr-size-notices .notice-warn').first().scrollIntoViewIfNeeded();
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth) <= 390, 'no sideways scrolling on a phone');
+  await page.screenshot({ path: join(ARTIFACTS, 'first-use-refused-390.png') });
+  await page.setViewportSize({ width: 1280, height: 900 });
   // a size that fits: Start is offered again
   await page.fill('#tr-batch', '4');
   await page.fill('#tr-ctx', '64');

@@ -16,6 +16,9 @@ import { createWordsSwitch } from './words.js';
 import { marked, wireGlossary } from './glossary.js';
 import { STEP_WORDS } from './step-words.js';
 
+/** Steps whose words go below their controls rather than their heading (the output's sampling settings and Generate stay first). */
+const AFTER = { output: 'sampling' };
+
 /**
  * @param {{ current: () => { model: object|null, url: object|null, shown: object }, load: (bytes: Uint8Array) => Promise<object>,
  *   onGoto: (view: string) => void,
@@ -41,7 +44,7 @@ export function createLearn({ current, load, onGoto, onPick, onTour, onError }) 
   const tour = createTour({ context, onStop: onTour });
   const stepWords = Object.fromEntries(Object.keys(STEP_WORDS).map((view) => {
     const p = el('p', { className: 'step-words' });
-    $(view)?.querySelector('h2')?.after(p);
+    (AFTER[view] ? $(AFTER[view]) : $(view)?.querySelector('h2'))?.after(p);
     return [view, p];
   }));
   createWordsSwitch($('words-switch'), (mode) => {

@@ -6,6 +6,14 @@ mod config;
 mod encdec;
 mod encdec_session;
 mod encoder;
+mod fast_vs_cpu {
+    mod activations;
+    mod adamw;
+    mod attention;
+    mod matmul;
+    mod norms;
+    mod softmax_xent;
+}
 mod fuzz_replay;
 mod gradcheck;
 mod hostile_inputs;

@@ -14,12 +14,15 @@ fn softmax_xent_matches_cpu() {
         let (mut g_probs, mut g_losses) = (vec![f32::NAN; rows * v], vec![f32::NAN; rows]);
         fast::softmax_xent_forward(&mut g_probs, &mut g_losses, &logits, &targets, rows, v);
         let tag = format!("rows{rows} v{v}");
-        assert_close(&format!("softmax_xent probs {tag}"), &g_probs, &probs, 1e-7, 1e-5);
+        // the reference adds the V exponentials in one running f32 sum, whose rounding grows
+        // with V (3.6e-5 relative at V = 50,257); the fast one in eight lanes
+        let rtol = 1e-5 * (v as f32 / 1000.0).max(1.0).sqrt() * 2.0;
+        assert_close(&format!("softmax_xent probs {tag}"), &g_probs, &probs, 1e-7, rtol);
         assert_close(&format!("softmax_xent losses {tag}"), &g_losses, &losses, 1e-5, 1e-5);
 
         let mut g_plain = vec![f32::NAN; rows * v];
         fast::softmax_forward(&mut g_plain, &logits, rows, v);
-        assert_close(&format!("softmax probs {tag}"), &g_plain, &probs, 1e-7, 1e-5);
+        assert_close(&format!("softmax probs {tag}"), &g_plain, &probs, 1e-7, rtol);
 
         let (dlosses, dlogits0) = (randn(rows, 1.0, 3), randn(rows * v, 1.0, 4));
         let (mut want, mut got) = (dlogits0.clone(), dlogits0);

@@ -62,12 +62,11 @@ fn head_forward(hd: Head, pre: &mut [f32], att: &mut [f32], lse: &mut [f32], qkv
     for (i, (p, a)) in pre.chunks_exact_mut(t).zip(att.chunks_exact_mut(t)).enumerate() {
         p.iter_mut().for_each(|x| *x *= scale);
         let seen = keys_seen(i, t, hd.causal);
-        let maxv = p[..seen].iter().copied().fold(f32::NEG_INFINITY, f32::max);
-        let mut sum = 0.0;
+        let maxv = math::max(&p[..seen]);
         for (a, &x) in a[..seen].iter_mut().zip(&p[..seen]) {
             *a = math::exp(x - maxv);
-            sum += *a;
         }
+        let sum = math::sum(&a[..seen], |a| a);
         let inv = 1.0 / sum;
         a[..seen].iter_mut().for_each(|x| *x *= inv);
         a[seen..].fill(0.0);
@@ -131,7 +130,7 @@ fn head_backward(hd: Head, dout: &[f32], qkv: &[f32], att: &[f32], dout_at: usiz
         for (i, drow) in (i0..i1).zip(dp.chunks_mut(t)) {
             let a = &att[i * t..i * t + keys];
             let drow = &mut drow[..keys];
-            let dot: f32 = a.iter().zip(drow.iter()).map(|(a, d)| a * d).sum();
+            let dot = math::sum2(a, drow, |a, d| a * d);
             for (d, &a) in drow.iter_mut().zip(a) {
                 *d = a * (*d - dot) * scale;
             }

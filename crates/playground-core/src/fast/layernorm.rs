@@ -1,7 +1,7 @@
 //! LayerNorm over C, as `cpu::layernorm`: rows split over threads; the backward's weight and
 //! bias gradients are summed per task, then the tasks' sums in task order.
 
-use super::par;
+use super::{math, par};
 use crate::cpu::LN_EPS;
 use rayon::prelude::*;
 
@@ -24,8 +24,8 @@ pub fn layernorm_forward(
         .zip(inp[..rows * c].par_chunks(per * c))
         .for_each(|(((out, mean), rstd), inp)| {
             for (((o, x), m), s) in out.chunks_exact_mut(c).zip(inp.chunks_exact(c)).zip(mean.iter_mut()).zip(rstd.iter_mut()) {
-                let mu = x.iter().sum::<f32>() / c as f32;
-                let var = x.iter().map(|&xi| (xi - mu) * (xi - mu)).sum::<f32>() / c as f32;
+                let mu = math::sum(x, |xi| xi) / c as f32;
+                let var = math::sum(x, |xi| (xi - mu) * (xi - mu)) / c as f32;
                 let r = 1.0 / (var + LN_EPS).sqrt();
                 for (((o, &xi), &w), &b) in o.iter_mut().zip(x).zip(&weight[..c]).zip(&bias[..c]) {
                     *o = r * (xi - mu) * w + b;
@@ -60,15 +60,10 @@ pub fn layernorm_backward(
             for (i, di) in dinp.chunks_exact_mut(c).enumerate() {
                 let r = r0 + i;
                 let (x, dy, m, s) = (&inp[r * c..(r + 1) * c], &dout[r * c..(r + 1) * c], mean[r], rstd[r]);
-                // two reductions over the row: mean of dnorm and mean of dnorm·norm
-                let (mut dnorm_mean, mut dnorm_norm_mean) = (0.0, 0.0);
-                for ((&xi, &dyi), &w) in x.iter().zip(dy).zip(&weight[..c]) {
-                    let dnorm = w * dyi;
-                    dnorm_mean += dnorm;
-                    dnorm_norm_mean += dnorm * (xi - m) * s;
-                }
-                dnorm_mean /= c as f32;
-                dnorm_norm_mean /= c as f32;
+                // two reductions over the row: mean of dnorm = weight·dy and of dnorm·norm
+                let w = &weight[..c];
+                let dnorm_mean = math::sum2(w, dy, |w, d| w * d) / c as f32;
+                let dnorm_norm_mean = math::sum3(w, dy, x, |w, d, xi| w * d * (xi - m) * s) / c as f32;
                 for (j, di) in di.iter_mut().enumerate() {
                     let norm = (x[j] - m) * s;
                     db[j] += dy[j];

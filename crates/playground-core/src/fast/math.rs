@@ -16,7 +16,10 @@ const ROUND: f32 = 12_582_912.0;
 #[inline(always)]
 pub fn exp(x: f32) -> f32 {
     let x = x.clamp(-87.3, 88.3);
-    let n = (x * LOG2_E + ROUND) - ROUND;
+    // t holds n = round(x·log2 e) in its low mantissa bits: bits(t) = bits(ROUND) + n. Reading
+    // n from the bits, not with a float-to-int cast, keeps the loop vectorizable.
+    let t = x * LOG2_E + ROUND;
+    let n = t - ROUND;
     let r = x - n * LN2_HI - n * LN2_LO;
     // Cephes' expf polynomial for e^r on |r| ≤ ln2/2
     let mut p = 1.987_569_1e-4;
@@ -26,7 +29,9 @@ pub fn exp(x: f32) -> f32 {
     p = p * r + 1.666_666_5e-1;
     p = p * r + 5.000_000_1e-1;
     let er = p * r * r + r + 1.0;
-    er * f32::from_bits(((n as i32 + 127) << 23) as u32)
+    // 2^n: the exponent field n + 127
+    let two_n = f32::from_bits(t.to_bits().wrapping_sub(ROUND.to_bits()).wrapping_add(127) << 23);
+    er * two_n
 }
 
 /// The error function, Abramowitz & Stegun 7.1.26 (|error| ≤ 1.5e-7 in exact arithmetic).
@@ -53,6 +58,50 @@ pub fn tanh(x: f32) -> f32 {
 #[inline(always)]
 pub fn sigmoid(x: f32) -> f32 {
     1.0 / (1.0 + exp(-x))
+}
+
+/// Σ f(xᵢ, yᵢ, zᵢ) in eight interleaved partial sums, added at the end: a loop the compiler
+/// vectorizes (one running f32 sum would fix the order and keep it scalar).
+#[inline(always)]
+pub fn sum3(x: &[f32], y: &[f32], z: &[f32], f: impl Fn(f32, f32, f32) -> f32) -> f32 {
+    let n = x.len().min(y.len()).min(z.len());
+    let (x, y, z) = (&x[..n], &y[..n], &z[..n]);
+    let mut lanes = [0.0f32; 8];
+    let whole = n - n % 8;
+    for i in (0..whole).step_by(8) {
+        let (a, b, c) = (&x[i..i + 8], &y[i..i + 8], &z[i..i + 8]);
+        for l in 0..8 {
+            lanes[l] += f(a[l], b[l], c[l]);
+        }
+    }
+    let tail: f32 = (whole..n).map(|i| f(x[i], y[i], z[i])).sum();
+    lanes.iter().sum::<f32>() + tail
+}
+
+/// Σ f(xᵢ, yᵢ), vectorizable as `sum3`.
+#[inline(always)]
+pub fn sum2(x: &[f32], y: &[f32], f: impl Fn(f32, f32) -> f32) -> f32 {
+    sum3(x, y, y, |a, b, _| f(a, b))
+}
+
+/// Σ f(xᵢ), vectorizable as `sum3`.
+#[inline(always)]
+pub fn sum(x: &[f32], f: impl Fn(f32) -> f32) -> f32 {
+    sum3(x, x, x, |a, _, _| f(a))
+}
+
+/// The largest element (−∞ for none), in eight interleaved lanes.
+#[inline(always)]
+pub fn max(x: &[f32]) -> f32 {
+    let mut lanes = [f32::NEG_INFINITY; 8];
+    let x8 = x.chunks_exact(8);
+    let tail = x8.remainder().iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    for a in x8 {
+        for l in 0..8 {
+            lanes[l] = lanes[l].max(a[l]);
+        }
+    }
+    lanes.iter().copied().fold(tail, f32::max)
 }
 
 #[cfg(test)]

@@ -1,31 +1,37 @@
 //! Matmuls with bias, as `cpu::matmul`: out (M, N) = inp (M, K) · weight (N, K)ᵀ + bias (N),
-//! on `gemm`, split over threads by rows of the output (forward, backward input) or of the
-//! weight gradient.
+//! each product one `par_gemm` (split over threads by rows or by columns).
 
-use super::gemm::{gemm, Mat};
+use super::gemm::{gemm, par_gemm, Mat};
 use super::{elementwise, par};
 use crate::cpu::Activation;
 use rayon::prelude::*;
 
-/// out rows [r0, r0 + rows) = inp rows · weightᵀ + bias.
-#[allow(clippy::too_many_arguments)]
+/// Rows of `pre` that the fused activation reads while the product's output is still in
+/// cache: blocks of about 256 KB.
+const ACT_BLOCK_FLOATS: usize = 65_536;
+
+/// out = inp · weightᵀ + bias for `inp.len() / k` rows, on the calling thread.
 fn forward_rows(
     out: &mut [f32],      // (rows, N)
     inp: &[f32],          // (rows, K)
     weight: &[f32],       // (N, K)
     bias: Option<&[f32]>, // (N)
-    rows: usize,
     k: usize,
     n: usize,
 ) {
-    let beta = match bias {
+    let beta = fill_bias(out, bias, n);
+    gemm(out, n, Mat::rows(inp, inp.len() / k, k, k), Mat::transposed(weight, k, n, k), beta);
+}
+
+/// Each row of out set to the bias, or nothing; returns the GEMM's beta (keep or overwrite).
+fn fill_bias(out: &mut [f32], bias: Option<&[f32]>, n: usize) -> f32 {
+    match bias {
         Some(bias) => {
-            out.chunks_exact_mut(n).for_each(|row| row.copy_from_slice(bias));
+            out.chunks_exact_mut(n).for_each(|row| row.copy_from_slice(&bias[..n]));
             1.0
         }
         None => 0.0,
-    };
-    gemm(out, n, Mat::rows(inp, rows, k, k), Mat::transposed(weight, k, n, k), beta);
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -38,13 +44,13 @@ pub fn matmul_forward(
     k: usize,
     n: usize,
 ) {
-    let rows = par::rows_per_task(m, k * n);
-    out[..m * n].par_chunks_mut(rows * n).zip(inp[..m * k].par_chunks(rows * k)).for_each(|(o, x)| {
-        forward_rows(o, x, weight, bias, o.len() / n, k, n);
-    });
+    let out = &mut out[..m * n];
+    let beta = fill_bias(out, bias, n);
+    par_gemm(out, Mat::rows(inp, m, k, k), Mat::transposed(weight, k, n, k), beta);
 }
 
-/// pre = inp · weightᵀ + bias, then out = act(pre), each task's rows while they are in cache.
+/// pre = inp · weightᵀ + bias, then out = act(pre): one task of rows per thread, each in
+/// blocks whose activation reads what the product has just written.
 #[allow(clippy::too_many_arguments)]
 pub fn matmul_forward_act(
     act: Activation,
@@ -57,13 +63,18 @@ pub fn matmul_forward_act(
     k: usize,
     n: usize,
 ) {
-    let rows = par::rows_per_task(m, k * n);
-    out[..m * n].par_chunks_mut(rows * n).zip(pre[..m * n].par_chunks_mut(rows * n)).zip(inp[..m * k].par_chunks(rows * k)).for_each(
-        |((o, p), x)| {
-            forward_rows(p, x, weight, bias, p.len() / n, k, n);
-            elementwise::activation_forward(act, o, p);
-        },
-    );
+    let per_task = m.div_ceil(par::threads()).max(1);
+    let block = (ACT_BLOCK_FLOATS / n.max(1)).max(1);
+    out[..m * n]
+        .par_chunks_mut(per_task * n)
+        .zip(pre[..m * n].par_chunks_mut(per_task * n))
+        .zip(inp[..m * k].par_chunks(per_task * k))
+        .for_each(|((out, pre), inp)| {
+            for ((o, p), x) in out.chunks_mut(block * n).zip(pre.chunks_mut(block * n)).zip(inp.chunks(block * k)) {
+                forward_rows(p, x, weight, bias, k, n);
+                elementwise::activation_forward(act, o, p);
+            }
+        });
 }
 
 /// Accumulates (`+=`) as `cpu::matmul_backward`:
@@ -82,28 +93,15 @@ pub fn matmul_backward(
     k: usize,
     n: usize,
 ) {
-    let weight_view = Mat::rows(weight, n, k, k);
-    let rows = par::rows_per_task(m, k * n);
-    dinp[..m * k].par_chunks_mut(rows * k).zip(dout[..m * n].par_chunks(rows * n)).for_each(|(di, d)| {
-        gemm(di, k, Mat::rows(d, di.len() / k, n, n), weight_view, 1.0);
-    });
-    // the weight gradient by rows of dweight (output features): each task reads its columns of dout
-    let cols = par::rows_per_task(n, m * k);
-    let tasks = dweight[..n * k].par_chunks_mut(cols * k).enumerate();
-    let bias_chunks: Vec<Option<&mut [f32]>> = match dbias {
-        Some(db) => db[..n].chunks_mut(cols).map(Some).collect(),
-        None => (0..n.div_ceil(cols)).map(|_| None).collect(),
-    };
-    tasks.zip(bias_chunks).for_each(|((i, dw), db)| {
-        let n0 = i * cols;
-        let width = dw.len() / k;
-        gemm(dw, k, Mat::transposed(&dout[n0..], width, m, n), Mat::rows(inp, m, k, k), 1.0);
-        if let Some(db) = db {
+    par_gemm(&mut dinp[..m * k], Mat::rows(dout, m, n, n), Mat::rows(weight, n, k, k), 1.0);
+    par_gemm(&mut dweight[..n * k], Mat::transposed(dout, n, m, n), Mat::rows(inp, m, k, k), 1.0);
+    if let Some(db) = dbias {
+        let cols = par::rows_per_task(n, m);
+        db[..n].par_chunks_mut(cols).enumerate().for_each(|(i, db)| {
+            let n0 = i * cols;
             for row in dout[..m * n].chunks_exact(n) {
-                for (b, &d) in db.iter_mut().zip(&row[n0..n0 + width]) {
-                    *b += d;
-                }
+                db.iter_mut().zip(&row[n0..]).for_each(|(b, &d)| *b += d);
             }
-        }
-    });
+        });
+    }
 }

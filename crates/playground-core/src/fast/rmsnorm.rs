@@ -1,7 +1,7 @@
 //! RMSNorm over C, as `cpu::rmsnorm`: rows split over threads; the backward's weight gradient
 //! is summed per task, then the tasks' sums in task order.
 
-use super::par;
+use super::{math, par};
 use crate::cpu::LN_EPS;
 use rayon::prelude::*;
 
@@ -17,7 +17,7 @@ pub fn rmsnorm_forward(
     out[..rows * c].par_chunks_mut(per * c).zip(rstd[..rows].par_chunks_mut(per)).zip(inp[..rows * c].par_chunks(per * c)).for_each(
         |((out, rstd), inp)| {
             for ((o, x), s) in out.chunks_exact_mut(c).zip(inp.chunks_exact(c)).zip(rstd.iter_mut()) {
-                let ms = x.iter().map(|&xi| xi * xi).sum::<f32>() / c as f32;
+                let ms = math::sum(x, |xi| xi * xi) / c as f32;
                 *s = 1.0 / (ms + LN_EPS).sqrt();
                 for ((o, &xi), &w) in o.iter_mut().zip(x).zip(&weight[..c]) {
                     *o = xi * *s * w;
@@ -48,7 +48,7 @@ pub fn rmsnorm_backward(
             for (i, di) in dinp.chunks_exact_mut(c).enumerate() {
                 let r = r0 + i;
                 let (x, dy, s) = (&inp[r * c..(r + 1) * c], &dout[r * c..(r + 1) * c], rstd[r]);
-                let dnorm_norm_mean = x.iter().zip(dy).zip(&weight[..c]).map(|((&xi, &dyi), &w)| w * dyi * xi * s).sum::<f32>() / c as f32;
+                let dnorm_norm_mean = math::sum3(&weight[..c], dy, x, |w, d, xi| w * d * xi * s) / c as f32;
                 for (j, di) in di.iter_mut().enumerate() {
                     let norm = x[j] * s;
                     dw[j] += norm * dy[j];

@@ -8,12 +8,11 @@ use rayon::prelude::*;
 
 /// p = softmax(x) of one row; returns log Σ e^x (the row's log-sum-exp).
 fn softmax_row(p: &mut [f32], x: &[f32]) -> f32 {
-    let maxv = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let mut sum = 0.0;
+    let maxv = math::max(x);
     for (p, &xi) in p.iter_mut().zip(x) {
         *p = math::exp(xi - maxv);
-        sum += *p;
     }
+    let sum = math::sum(p, |p| p);
     let inv = 1.0 / sum;
     p.iter_mut().for_each(|p| *p *= inv);
     maxv + sum.ln()

@@ -3,6 +3,8 @@
 #   1. native: our WGSL kernels through wgpu on the first GPU adapter (Mesa lavapipe when there
 #      is no GPU): matmuls, attention, LayerNorm, GELU, AdamW on the model's shapes, a training
 #      step of each config of tools/bench/configs.json, memory over many steps;
+#   1b. the fast CPU engine's ops against the CPU reference on the same shapes and a SmolLM2-
+#      sized forward's, one thread and every core, with the cores' FMA peak (bench-results/cpu.json);
 #   2. PyTorch (eager fp32, TF32 off, then torch.compile) on the same shapes and steps;
 #   3. the browser: our training tokens/s against the same GPT in TensorFlow.js (WebGPU), the
 #      page's first heatmap, the wasm size, memory over a long run;
@@ -24,6 +26,9 @@ only=(); [ -n "${BENCH_ONLY:-}" ] && only=(--only "$BENCH_ONLY")
 
 echo "==> native benchmark (wgpu)"
 cargo run --profile test -q -p playground-tools --bin bench -- "${quick[@]}" "${only[@]}"
+
+echo; echo "==> the fast CPU engine against the CPU reference, op by op (one thread and every core)"
+cargo run --profile test -q -p playground-tools --bin cpu_bench -- "${only[@]}"
 
 echo; echo "==> PyTorch on the same shapes"
 compile=(); [ -n "${BENCH_TORCH_COMPILE_ONLY:-}" ] && compile=(--compile-only "$BENCH_TORCH_COMPILE_ONLY")

@@ -187,13 +187,13 @@ fn main() {
         let (mut out, mut lse, mut preatt, mut att) =
             (vec![0.0; m * c], vec![0.0; b * nh * t], vec![0.0; b * nh * t * t], vec![0.0; b * nh * t * t]);
         let fwd_flop = 2.0 * (b * t * (t + 1) * c) as f64;
-        let reference = time(budget, || cpu::attention_forward(&mut out, &mut lse, &mut preatt, &mut att, &qkv, b, t, c, nh, true));
-        let fast = on_pools(&mut || fast::attention_forward(&mut out, &mut lse, &mut preatt, &mut att, &qkv, b, t, c, nh, true));
+        let reference = time(budget, || cpu::attention_forward(&mut out, &mut lse, &mut preatt, &mut att, &qkv, b, t, c, nh, nh, true));
+        let fast = on_pools(&mut || fast::attention_forward(&mut out, &mut lse, &mut preatt, &mut att, &qkv, b, t, c, nh, nh, true));
         report(Row { shape: s, op: "attention_forward", layer: "attn", work: fwd_flop, unit: "GFLOP/s" }, reference, &fast);
         if s.config != "smol" {
             let (dout, mut dqkv) = (rng.normal_vec(m * c, 1.0), vec![0.0; m * 3 * c]);
-            let reference = time(budget, || cpu::attention_backward(&mut dqkv, &dout, &qkv, &att, b, t, c, nh, true));
-            let fast = on_pools(&mut || fast::attention_backward(&mut dqkv, &dout, &qkv, &att, b, t, c, nh, true));
+            let reference = time(budget, || cpu::attention_backward(&mut dqkv, &dout, &qkv, &att, b, t, c, nh, nh, true));
+            let fast = on_pools(&mut || fast::attention_backward(&mut dqkv, &dout, &qkv, &att, b, t, c, nh, nh, true));
             report(Row { shape: s, op: "attention_backward", layer: "attn", work: 2.0 * fwd_flop, unit: "GFLOP/s" }, reference, &fast);
         }
 

@@ -8,38 +8,40 @@
 
 use super::gemm::{gemm, Mat};
 use super::math;
-use crate::cpu::keys_seen;
+use crate::cpu::{keys_seen, qkv_bases};
 use rayon::prelude::*;
 
 /// Query rows per block: the causal products cover the lower triangle in steps of this many rows.
 const ROW_BLOCK: usize = 32;
 
-/// Offsets and sizes of one head inside qkv (B, T, 3C) and out (B, T, C).
+/// Offsets and sizes of one query head inside qkv (B, T, C + 2·KVC) and out (B, T, C).
 #[derive(Clone, Copy)]
 struct Head {
     t: usize,
     c: usize,
     hs: usize,
-    /// qkv offset of (b, t = 0, Q channel h·HS); K and V are C and 2C further.
-    q: usize,
+    /// Row stride of qkv: C + 2·KVC.
+    width: usize,
+    /// qkv offsets at (b, t = 0) of the head's Q channels and its key/value head's K and V.
+    bases: [usize; 3],
     causal: bool,
 }
 
 impl Head {
-    fn new(bh: usize, t: usize, c: usize, nh: usize, causal: bool) -> Self {
+    fn new(bh: usize, t: usize, c: usize, nh: usize, nkv: usize, causal: bool) -> Self {
         let (bi, h) = (bh / nh, bh % nh);
         let hs = c / nh;
-        Head { t, c, hs, q: bi * t * 3 * c + h * hs, causal }
+        Head { t, c, hs, width: c + 2 * nkv * hs, bases: qkv_bases(bi * t, h, c, nh, nkv), causal }
     }
 
-    /// Q, K or V (which = 0, 1, 2) rows [r0, r1) of this head: (r1 − r0, HS), row stride 3C.
+    /// Q, K or V (which = 0, 1, 2) rows [r0, r1) of this head: (r1 − r0, HS), row stride C + 2·KVC.
     fn part<'a>(&self, qkv: &'a [f32], which: usize, r0: usize, r1: usize) -> Mat<'a> {
-        Mat::rows(&qkv[self.q + which * self.c + r0 * 3 * self.c..], r1 - r0, self.hs, 3 * self.c)
+        Mat::rows(&qkv[self.bases[which] + r0 * self.width..], r1 - r0, self.hs, self.width)
     }
 
     /// The same rows transposed: (HS, r1 − r0).
     fn part_t<'a>(&self, qkv: &'a [f32], which: usize, r0: usize, r1: usize) -> Mat<'a> {
-        Mat::transposed(&qkv[self.q + which * self.c + r0 * 3 * self.c..], self.hs, r1 - r0, 3 * self.c)
+        Mat::transposed(&qkv[self.bases[which] + r0 * self.width..], self.hs, r1 - r0, self.width)
     }
 
     /// Keys a block of query rows ending at i1 sees (the block's last row sees the most).
@@ -87,11 +89,12 @@ pub fn attention_forward(
     lse: &mut [f32],    // (B, NH, T)
     preatt: &mut [f32], // (B, NH, T, T)
     att: &mut [f32],    // (B, NH, T, T)
-    qkv: &[f32],        // (B, T, 3C)
+    qkv: &[f32],        // (B, T, C + 2·KVC)
     b: usize,
     t: usize,
     c: usize,
     nh: usize,
+    nkv: usize,
     causal: bool,
 ) {
     let hs = c / nh;
@@ -100,7 +103,7 @@ pub fn attention_forward(
         .zip(att[..b * nh * t * t].par_chunks_mut(t * t))
         .zip(lse[..b * nh * t].par_chunks_mut(t))
         .enumerate()
-        .map(|(bh, ((pre, a), l))| head_forward(Head::new(bh, t, c, nh, causal), pre, a, l, qkv))
+        .map(|(bh, ((pre, a), l))| head_forward(Head::new(bh, t, c, nh, nkv, causal), pre, a, l, qkv))
         .collect();
     // each head's rows into its channels of out
     for (bh, o) in heads.iter().enumerate() {
@@ -142,17 +145,19 @@ fn head_backward(hd: Head, dout: &[f32], qkv: &[f32], att: &[f32], dout_at: usiz
     [dq, dk, dv]
 }
 
-/// Accumulates the gradient of `attention_forward` into dqkv, from the kept weights `att`.
+/// Accumulates the gradient of `attention_forward` into dqkv, from the kept weights `att`; a
+/// shared key/value head gathers the gradients of all the query heads that read it.
 #[allow(clippy::too_many_arguments)]
 pub fn attention_backward(
-    dqkv: &mut [f32], // (B, T, 3C)
+    dqkv: &mut [f32], // (B, T, C + 2·KVC)
     dout: &[f32],     // (B, T, C)
-    qkv: &[f32],      // (B, T, 3C)
+    qkv: &[f32],      // (B, T, C + 2·KVC)
     att: &[f32],      // (B, NH, T, T)
     b: usize,
     t: usize,
     c: usize,
     nh: usize,
+    nkv: usize,
     causal: bool,
 ) {
     let hs = c / nh;
@@ -160,14 +165,14 @@ pub fn attention_backward(
         .into_par_iter()
         .map(|bh| {
             let (bi, h) = (bh / nh, bh % nh);
-            head_backward(Head::new(bh, t, c, nh, causal), dout, qkv, &att[bh * t * t..(bh + 1) * t * t], bi * t * c + h * hs)
+            head_backward(Head::new(bh, t, c, nh, nkv, causal), dout, qkv, &att[bh * t * t..(bh + 1) * t * t], bi * t * c + h * hs)
         })
         .collect();
     for (bh, parts) in grads.iter().enumerate() {
         let (bi, h) = (bh / nh, bh % nh);
         for (which, g) in parts.iter().enumerate() {
             for (ti, row) in g.chunks_exact(hs).enumerate() {
-                let at = (bi * t + ti) * 3 * c + which * c + h * hs;
+                let at = qkv_bases(bi * t + ti, h, c, nh, nkv)[which];
                 dqkv[at..at + hs].iter_mut().zip(row).for_each(|(d, &g)| *d += g);
             }
         }

@@ -12,6 +12,7 @@ mod fast_vs_cpu {
     mod adamw;
     mod attention;
     mod matmul;
+    mod model;
     mod norms;
     mod softmax_xent;
 }

@@ -2,8 +2,8 @@
 //! parameters split across threads.
 
 use super::par;
+use super::par::prelude::*;
 use crate::cpu::AdamWParams;
-use rayon::prelude::*;
 
 /// A non-finite `grad_scale` refuses the step: params, m and v stay as they were.
 pub fn adamw_update(

@@ -8,8 +8,8 @@
 
 use super::gemm::{gemm, Mat};
 use super::math;
+use super::par::prelude::*;
 use crate::cpu::{keys_seen, qkv_bases};
-use rayon::prelude::*;
 
 /// Query rows per block: the causal products cover the lower triangle in steps of this many rows.
 const ROW_BLOCK: usize = 32;

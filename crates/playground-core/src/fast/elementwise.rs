@@ -1,9 +1,9 @@
 //! GELU (exact), GELU (tanh) and ReLU, forward and backward, as `cpu::gelu`, `cpu::gelu_tanh`
 //! and `cpu::relu`, on `math`'s vectorizable exp/erf/tanh, split over threads in chunks.
 
+use super::par::prelude::*;
 use super::{math, par};
 use crate::cpu::Activation;
-use rayon::prelude::*;
 use std::f32::consts::FRAC_1_SQRT_2;
 
 /// 1/√(2π).

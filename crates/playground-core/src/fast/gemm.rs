@@ -3,7 +3,7 @@
 //! `gemm` runs on the calling thread; `par_gemm` splits one product over the threads.
 
 use super::par;
-use rayon::prelude::*;
+use super::par::prelude::*;
 
 /// A read-only (rows, cols) matrix inside a slice: element (i, j) is `data[i·rs + j·cs]`.
 #[derive(Clone, Copy, Debug)]

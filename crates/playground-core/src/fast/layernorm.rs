@@ -1,9 +1,9 @@
 //! LayerNorm over C, as `cpu::layernorm`: rows split over threads; the backward's weight and
 //! bias gradients are summed per task, then the tasks' sums in task order.
 
+use super::par::prelude::*;
 use super::{math, par};
 use crate::cpu::LN_EPS;
-use rayon::prelude::*;
 
 #[allow(clippy::too_many_arguments)]
 pub fn layernorm_forward(

@@ -2,9 +2,9 @@
 //! each product one `par_gemm` (split over threads by rows or by columns).
 
 use super::gemm::{gemm, par_gemm, Mat};
+use super::par::prelude::*;
 use super::{elementwise, par};
 use crate::cpu::Activation;
-use rayon::prelude::*;
 
 /// Rows of `pre` that the fused activation reads while the product's output is still in
 /// cache: blocks of about 256 KB.

@@ -11,10 +11,12 @@
 //! - elementwise steps that follow a matmul run on its rows while they are in cache (the FFN
 //!   activation in `matmul_forward_act`), and softmax and cross-entropy are one pass;
 //! - work is split into tasks over rows, heads or parameters on rayon's pool (`par.rs`): native
-//!   threads, Web Workers in the threaded wasm, the calling thread alone where there are none.
+//!   threads, Web Workers in the threaded wasm; the single-threaded wasm runs the same tasks in
+//!   order and links no rayon.
 //!
 //! The reference stays the definition of correct: `tests/tests/fast_vs_cpu/` runs each op here
-//! against its `cpu` twin on odd sizes. Ops not listed here (embedding, residual, RoPE,
+//! against its `cpu` twin on odd sizes, and the whole model on these ops (`model::Fast`, the
+//! CPU engine's) against the reference ops. Ops not listed here (embedding, residual, RoPE,
 //! ablation, clipping) are cheap memory passes that the reference already does at speed.
 
 mod adamw;

@@ -1,9 +1,9 @@
 //! RMSNorm over C, as `cpu::rmsnorm`: rows split over threads; the backward's weight gradient
 //! is summed per task, then the tasks' sums in task order.
 
+use super::par::prelude::*;
 use super::{math, par};
 use crate::cpu::LN_EPS;
-use rayon::prelude::*;
 
 pub fn rmsnorm_forward(
     out: &mut [f32],  // (rows, C)

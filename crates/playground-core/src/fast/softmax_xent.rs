@@ -2,9 +2,9 @@
 //! threads; the forward takes each row's max, exponentials and sum once, for both the
 //! probabilities and the loss (the reference passes over the row again for the loss).
 
+use super::par::prelude::*;
 use super::{math, par};
 use crate::cpu::IGNORE;
-use rayon::prelude::*;
 
 /// p = softmax(x) of one row; returns log Σ e^x (the row's log-sum-exp).
 fn softmax_row(p: &mut [f32], x: &[f32]) -> f32 {

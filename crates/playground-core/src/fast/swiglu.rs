@@ -1,8 +1,8 @@
 //! SwiGLU's gate, as `cpu::swiglu`: out (rows, H) = SiLU(g) ⊙ u, with g and u the two halves
 //! of each row of inp (rows, 2H); rows split over threads, σ from `math`.
 
+use super::par::prelude::*;
 use super::{math, par};
-use rayon::prelude::*;
 
 pub fn swiglu_forward(
     out: &mut [f32], // (rows, H)

@@ -16,8 +16,9 @@ function familyName(config) {
  *   while WebGPU starts; gpuError: WebGPU failed to start, so the CPU engine stays
  */
 function engineState({ engine, quick, gpuError }) {
-  const threads = engine.threads > 1 ? `on ${engine.threads} threads` : `on one thread${engine.threadsReason ? ` (${engine.threadsReason})` : ''}`;
-  const cpu = `Engine: the CPU engine (WebAssembly with SIMD), in a worker, ${threads}.`;
+  const threads = engine.threads > 1 ? `on ${engine.threads} threads` : 'on one thread';
+  const why = engine.threads > 1 || !engine.threadsReason ? '' : `: ${engine.threadsReason}`;
+  const cpu = `Engine: the CPU engine (WebAssembly with SIMD), in a worker, ${threads}${why}.`;
   if (quick || gpuError) {
     return {
       line: quick ? `Engine: the CPU engine (WebAssembly with SIMD), in a worker, ${threads}, for these first views, while the WebGPU engine starts.` : cpu,

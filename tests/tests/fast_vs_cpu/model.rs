@@ -50,16 +50,9 @@ fn variants() -> Vec<(&'static str, ModelConfig)> {
     ]
 }
 
-/// Weights larger than the initialization's, so that attention is far from uniform.
+/// The same weights on either ops.
 fn model(cfg: ModelConfig, kernels: CpuKernels) -> CpuModel {
-    let layout = playground_core::ParamLayout::new(&cfg);
-    let mut params = randn(layout.padded_len(), 0.3, 11);
-    for t in layout.tensors() {
-        if t.name.contains("ln_") && t.name.ends_with(".weight") {
-            t.span.of_mut(&mut params).iter_mut().for_each(|w| *w += 1.0);
-        }
-    }
-    CpuModel::from_params(cfg, params).unwrap().with_kernels(kernels)
+    spread_model(cfg, 11).with_kernels(kernels)
 }
 
 /// One (B, T) token stream per stack, and targets with some positions left out of the loss.

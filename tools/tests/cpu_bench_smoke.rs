@@ -1,5 +1,6 @@
 //! `make bench`'s CPU part runs: `cpu_bench` times every fast op of the tiny config against the
-//! reference, on one thread and on every core, and writes JSON with the measured peak.
+//! reference, on one thread and on every core, and writes JSON with the measured peak;
+//! `cpu_step` times the whole training step on both ops.
 
 use serde_json::Value;
 use std::path::Path;
@@ -34,5 +35,31 @@ fn cpu_bench_writes_every_measurement() {
     }
     if cfg!(target_arch = "x86_64") && std::is_x86_feature_detected!("avx2") {
         assert!(result["peak_gflops_per_thread"].as_f64().is_some_and(|p| p > 1.0), "{log}");
+    }
+}
+
+#[test]
+fn cpu_step_times_the_reference_and_the_fast_engine() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
+    let out = std::env::temp_dir().join(format!("cpu-step-smoke-{}.json", std::process::id()));
+    let run = Command::new(env!("CARGO_BIN_EXE_cpu_step"))
+        .current_dir(root)
+        .args(["--config", "tiny", "--batch", "2", "--rounds", "1", "--out"])
+        .arg(&out)
+        .output()
+        .expect("run the cpu_step binary");
+    let log = format!("{}{}", String::from_utf8_lossy(&run.stdout), String::from_utf8_lossy(&run.stderr));
+    assert!(run.status.success(), "cpu_step failed ({}):\n{log}", run.status);
+    let result: Value = serde_json::from_str(&std::fs::read_to_string(&out).expect("results file")).expect("valid JSON");
+    std::fs::remove_file(&out).ok();
+    assert_eq!(
+        (result["config"].as_str(), result["batch"].as_u64(), result["block_size"].as_u64()),
+        (Some("tiny"), Some(2), Some(64)),
+        "{log}"
+    );
+    let engines: Vec<&str> = result["engines"].as_array().expect("engines").iter().map(|e| e["engine"].as_str().expect("engine")).collect();
+    assert_eq!(engines, ["reference", "fast"], "{log}");
+    for e in result["engines"].as_array().unwrap() {
+        assert!(e["median_ms"].as_f64().is_some_and(|ms| ms > 0.0) && e["tokens_per_s"].as_f64().is_some_and(|t| t > 0.0), "{e}");
     }
 }

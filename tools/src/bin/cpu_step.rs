@@ -3,12 +3,12 @@
 //! machine's load falls on both alike. tools/bench/torch_step.py times PyTorch's step on the
 //! same model and batch.
 //!
-//!   cargo run --profile test -p playground-tools --bin cpu_step -- [--config baby] [--batch 4] [--rounds 2]
+//!   cargo run --profile test -p playground-tools --bin cpu_step -- [--config baby] [--batch 4] [--rounds 2] [--out FILE]
 //!
 //! Each round times one step of each (after one warm-up step each, outside the rounds) on
 //! random tokens; prints ms per step and tokens per second (the median over the rounds, and
-//! the fastest round, which a loaded machine disturbs least), and writes them to
-//! bench-results/cpu_step.json.
+//! the fastest round, which a loaded machine disturbs least), and writes them to `--out`
+//! (bench-results/cpu_step.json).
 
 use playground_core::model::CpuKernels;
 use playground_core::train::{CpuTrainer, TrainConfig};
@@ -85,6 +85,9 @@ fn main() {
         })
         .collect();
     let out = json!({ "config": name, "batch": b, "block_size": t, "threads": fast::par::threads(), "engines": rows });
-    std::fs::create_dir_all("bench-results").unwrap();
-    std::fs::write("bench-results/cpu_step.json", serde_json::to_string_pretty(&out).unwrap()).unwrap();
+    let path = arg(&args, "--out").unwrap_or_else(|| "bench-results/cpu_step.json".into());
+    if let Some(dir) = std::path::Path::new(&path).parent() {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    std::fs::write(&path, serde_json::to_string_pretty(&out).unwrap()).unwrap();
 }

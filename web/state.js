@@ -7,6 +7,7 @@
 export const VIEWS = ['tokens', 'embeddings', 'layernorm', 'head', 'attention', 'ffn', 'residual', 'output', 'lens', 'ablation', 'cost'];
 export const MAX_TEXT = 2000; // characters: a longer text from a URL is cut (with a message)
 export const MAX_TEMPERATURE = 2;
+export const TOUR_LENGTH = 15; // stops of the guided tour (web/learn/tour-stops.js)
 const MAX_SEED = 2 ** 32 - 1;
 
 /**
@@ -22,6 +23,7 @@ const PROPS = [
   { name: 'topk', type: 'int', def: 0, min: 0, max: (m) => m.vocabSize },
   { name: 'topp', type: 'number', def: 1, min: 0.01, max: 1 },
   { name: 'seed', type: 'int', def: 1, min: 0, max: MAX_SEED },
+  { name: 'tour', optional: true, type: 'int', def: 0, min: 0, max: TOUR_LENGTH }, // the guided tour's stop (0: none)
 ];
 
 /** The generated tasks (crates/playground-core/src/data.rs, the [CLS] classifier's "balanced"

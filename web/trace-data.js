@@ -27,7 +27,7 @@ export function architecture(config) {
 }
 
 /** What the first norm of block `layer` reads: the block input (pre-norm) or input + attention (post-norm). */
-function ln1InputKey(config, layer) {
+export function ln1InputKey(config, layer) {
   return architecture(config).post ? `block${layer}.res1` : blockInputKey(layer);
 }
 

@@ -120,6 +120,7 @@ function describe(handle, pg) {
     adapter: pg.adapter() ?? null,
     fallbackReason: pg.fallbackReason() ?? null,
     config: pg.config(),
+    architecture: pg.architecture(),
     vocab: pg.vocab(),
     tokenizer: pg.tokenizer(),
     metadata: Object.fromEntries(pg.metadata()),

@@ -3,7 +3,7 @@
 // view (explore/views.js). Only the latest request runs; the controls change the state through
 // the store, and every change is written back to the address.
 
-import { deserialize, serialize } from '../state.js';
+import { deserialize, serialize, VIEWS } from '../state.js';
 import { traceKeys } from '../trace-data.js';
 import { traceText } from '../trace.js';
 import { latestOnly } from '../latest.js';
@@ -16,6 +16,8 @@ import { createGenerator } from './generate.js';
 import { createModelPanel } from './model-panel.js';
 import { wireGpt2Files } from './gpt2-input.js';
 import { wireBpePanel } from './bpe-panel.js';
+import { createLearn } from '../learn/learn.js';
+import { loadEngine } from '../engine/client.js';
 
 const MAX_FROZEN_MS = 250; // while typing fast, a result already superseded is still drawn if the views are this old
 
@@ -69,6 +71,14 @@ export function createExplorePage({ store, worker, loader }) {
     show: controls.showGenerate,
     onEnd: () => loader.release(), // the hand-over's CPU engine, if this run sampled from it
     onError: (err) => fail('Generating failed', err),
+  });
+  const learn = createLearn({
+    current: () => store.get(),
+    load: (bytes) => loadEngine(worker, bytes, { backend: 'cpu' }),
+    onGoto: (view) => (VIEWS.includes(view) ? showView(view, true) : $(view).scrollIntoView()),
+    onPick: choose,
+    onTour: (tour) => setUrl({ tour }),
+    onError: fail,
   });
   const trace = latestOnly(traceNow, (err) => fail('Tracing the text failed', err));
   const resample = latestOnly(resampleNow, (err) => fail('Updating the probabilities failed', err));
@@ -233,6 +243,7 @@ export function createExplorePage({ store, worker, loader }) {
     notices.set('error', []);
     const output = await views.draw({ engine: e, input, trace: result, sampling: shown.sampling, layer: url.layer, head: url.head });
     store.update({ shown: { ...shown, output } });
+    learn.update().catch((err) => fail('Drawing the map or the tour failed', err));
     const t2 = performance.now();
     const update = { totalMs: t2 - since, engineMs: t1 - t0, renderMs: t2 - t1, toPaintMs: null, tokens: input.ids.length };
     time({ update });
@@ -248,6 +259,7 @@ export function createExplorePage({ store, worker, loader }) {
     store.update({ shown: { ...NOTHING_SHOWN, input } });
     notices.set('input', input.messages);
     views.drawEmpty({ engine: e, input });
+    learn.update().catch((err) => fail('Drawing the map or the tour failed', err));
     rendered();
   }
 
@@ -298,9 +310,10 @@ export function createExplorePage({ store, worker, loader }) {
       const { model, trainEngine, page } = store.get();
       if (model?.trained && model.engine !== trainEngine && page === 'explore') useModel(null);
     },
-    /** The Train page is shown: a Generate in progress stops. */
+    /** The Train page is shown: a Generate in progress stops, and so does the tour. */
     leave() {
       generator.stop();
+      learn.tour.end();
     },
   };
 }

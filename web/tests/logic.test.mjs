@@ -27,7 +27,7 @@ function encode(text) {
 }
 
 test('the URL state round-trips, newlines and symbols included', () => {
-  const state = { text: 'a b\n&=#%+é', layer: 1, head: 3, view: 'attention', temp: 0.75, topk: 5, topp: 0.9, seed: 42 };
+  const state = { text: 'a b\n&=#%+é', layer: 1, head: 3, view: 'attention', temp: 0.75, topk: 5, topp: 0.9, seed: 42, tour: 7 };
   const { state: back, messages } = deserialize('#' + serialize(state), LIMITS);
   assert.deepEqual(back, state);
   assert.deepEqual(messages, []);

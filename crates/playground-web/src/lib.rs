@@ -2,6 +2,7 @@
 //! `playground-core` and `playground-gpu` (`Session`, for a model of any family); this file
 //! converts at the boundary.
 
+mod architecture;
 mod bpe;
 mod dto;
 mod errors;
@@ -238,6 +239,12 @@ impl Playground {
     /// `{ vocab_size, block_size, n_layer, n_head, n_embd, family, ... }`.
     pub fn config(&self) -> Result<JsValue, JsValue> {
         to_value(self.session.config())
+    }
+
+    /// The model's description: its family, stacks of sublayers, norms, positions and head
+    /// (`architecture.rs`), what the page's architecture map draws.
+    pub fn architecture(&self) -> Result<JsValue, JsValue> {
+        to_value(&architecture::ArchitectureDto::new(&playground_core::arch::Architecture::new(self.session.config())))
     }
 
     /// The metadata of the checkpoint the model came from (`{}` for a fresh model).

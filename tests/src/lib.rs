@@ -106,3 +106,37 @@ pub fn numerical_grad(f: impl FnMut(&[f32]) -> f64, x: &[f32], h: f32) -> Vec<f3
 pub fn dot_f64(a: &[f32], b: &[f32]) -> f64 {
     a.iter().zip(b).map(|(&x, &y)| x as f64 * y as f64).sum()
 }
+
+/// The Hugging Face fixtures (tokenizers trained by `tokenizers`, checkpoints written by
+/// `transformers`) in build/hf-fixtures, made by tests/python/hf_fixtures.py with the
+/// project's Python environment (build/venv) when missing or made by another version of the
+/// script. Without that environment the tests that need them skip loudly, and fail instead
+/// when PLAYGROUND_REQUIRE_PYTHON_FIXTURES=1, as `make test` sets.
+pub fn hf_fixtures() -> Option<std::path::PathBuf> {
+    static DIR: OnceLock<Option<std::path::PathBuf>> = OnceLock::new();
+    DIR.get_or_init(make_hf_fixtures).clone()
+}
+
+fn make_hf_fixtures() -> Option<std::path::PathBuf> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the workspace root").to_path_buf();
+    let out = root.join("build/hf-fixtures");
+    let sources = ["tests/python/hf_fixtures.py", "tests/python/hf_text.py"]
+        .map(|p| std::fs::read_to_string(root.join(p)).expect("the fixture scripts"));
+    let stamp = sources.concat();
+    if std::fs::read_to_string(out.join("stamp.txt")).is_ok_and(|s| s == stamp) {
+        return Some(out);
+    }
+    let python = root.join("build/venv/bin/python");
+    eprintln!("{} is missing or stale: running tests/python/hf_fixtures.py", out.display());
+    let status = std::process::Command::new(&python).arg("tests/python/hf_fixtures.py").arg(&out).current_dir(&root).status();
+    if status.as_ref().is_ok_and(|s| s.success()) && std::fs::read_to_string(out.join("stamp.txt")).is_ok_and(|s| s == stamp) {
+        return Some(out);
+    }
+    let what = format!("could not make the Hugging Face fixtures with {} ({status:?})", python.display());
+    let hint = "HINT: scripts/setup.sh test (build/venv with transformers and tokenizers from scripts/requirements-parity.txt)";
+    if std::env::var("PLAYGROUND_REQUIRE_PYTHON_FIXTURES").is_ok_and(|v| v == "1") {
+        panic!("{what}, and PLAYGROUND_REQUIRE_PYTHON_FIXTURES=1. {hint}");
+    }
+    eprintln!("SKIPPED: {what}. {hint}");
+    None
+}

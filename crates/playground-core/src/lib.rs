@@ -48,6 +48,7 @@ pub mod data;
 pub mod error;
 pub mod gpt2_import;
 pub mod grad_trace;
+pub mod hf;
 pub mod logit_lens;
 pub mod model;
 pub mod order;

@@ -8,6 +8,11 @@ varied text set with them.
 Layout of out_dir:
     <kind>/tokenizer.json, <kind>/tokenizer_config.json   one folder per tokenizer kind
     tokenizer_cases.json   {kind: [{text, ids, ids_with_special, decoded, decoded_skip_special}]}
+    models/<name>/         small random-weight checkpoints in the hub's layout: config.json,
+                           model.safetensors (or model.safetensors.index.json and shards),
+                           tokenizer.json, tokenizer_config.json, and reference.json (input ids,
+                           transformers' logits for them, and the first values of some tensors
+                           as f32)
     stamp.txt              this file and hf_text.py: the Rust tests regenerate when they differ
 
 Kinds, each shaped like the tokenizer.json of the models named:
@@ -22,11 +27,21 @@ Kinds, each shaped like the tokenizer.json of the models named:
                   </s> after the text and no <s>: the config decides, as transformers' Llama
                   tokenizer builds its post-processor from it
     llama3        byte-level BPE with cl100k's split pattern and ignore_merges (Llama 3)
+
+Models (written by transformers with random weights, spread far from their initialization so
+every nonlinearity works in its curved range):
+    gpt2_f32        GPT2LMHeadModel, F32, tied head, the gpt2 tokenizer
+    llama_bf16      LlamaForCausalLM, BF16, grouped-query attention, tied head, RoPE base 100000,
+                    the llama tokenizer (SmolLM-shaped)
+    qwen2_f16       Qwen2ForCausalLM, F16, q/k/v biases, untied head, the qwen2 tokenizer
+    llama_sharded   LlamaForCausalLM, F32, untied, in several shards, the llama_metaspace tokenizer
 """
 
 import json
 import os
 import sys
+
+import torch
 
 from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
 
@@ -172,6 +187,7 @@ def cases(tok, with_special):
 
 
 def write_tokenizers(out):
+    """Writes every kind's files and cases; returns kind -> (tokenizer, config, with_special)."""
     lines = corpus(1, TRAIN_LINES)
     all_cases = {}
     made = {kind: make(lines) for kind, make in KINDS.items()}
@@ -189,12 +205,67 @@ def write_tokenizers(out):
         all_cases[kind] = cases(tok, with_special)
     with open(os.path.join(out, "tokenizer_cases.json"), "w", encoding="utf-8") as f:
         json.dump(all_cases, f, ensure_ascii=False)
+    return made
+
+
+def model_specs(tokenizers):
+    """name -> (model, torch dtype, tokenizer kind, max shard size or None)."""
+    from transformers import GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM
+    from transformers.utils import logging
+
+    logging.disable_progress_bar()
+
+    def vocab(kind):
+        return tokenizers[kind][0].get_vocab_size(with_added_tokens=True)
+
+    gpt2_model = GPT2LMHeadModel(GPT2Config(n_layer=2, n_head=4, n_embd=64, n_positions=128, vocab_size=vocab("gpt2"),
+                                            bos_token_id=0, eos_token_id=0))
+    llama = LlamaForCausalLM(LlamaConfig(hidden_size=64, intermediate_size=176, num_hidden_layers=2, num_attention_heads=4,
+                                         num_key_value_heads=2, vocab_size=vocab("llama"), max_position_embeddings=256,
+                                         rope_theta=100000.0, tie_word_embeddings=True, rms_norm_eps=1e-5))
+    qwen2 = Qwen2ForCausalLM(Qwen2Config(hidden_size=64, intermediate_size=160, num_hidden_layers=2, num_attention_heads=4,
+                                         num_key_value_heads=2, vocab_size=vocab("qwen2"), max_position_embeddings=512,
+                                         rope_theta=1000000.0, tie_word_embeddings=False))
+    sharded = LlamaForCausalLM(LlamaConfig(hidden_size=48, intermediate_size=128, num_hidden_layers=3, num_attention_heads=6,
+                                           num_key_value_heads=3, vocab_size=vocab("llama_metaspace"), max_position_embeddings=128,
+                                           tie_word_embeddings=False))
+    return {
+        "gpt2_f32": (gpt2_model, torch.float32, "gpt2", None),
+        "llama_bf16": (llama, torch.bfloat16, "llama", None),
+        "qwen2_f16": (qwen2, torch.float16, "qwen2", None),
+        "llama_sharded": (sharded, torch.float32, "llama_metaspace", "150KB"),
+    }
+
+
+def write_models(out, tokenizers):
+    torch.manual_seed(0)
+    for name, (model, dtype, kind, shard) in model_specs(tokenizers).items():
+        model.eval()
+        with torch.no_grad():
+            for p in model.parameters():
+                p.add_(torch.randn_like(p) * 0.3)
+        model = model.to(dtype)
+        folder = os.path.join(out, "models", name)
+        os.makedirs(folder, exist_ok=True)
+        kwargs = {"max_shard_size": shard} if shard else {}
+        model.save_pretrained(folder, **kwargs)
+        tok, config, _ = tokenizers[kind]
+        tok.save(os.path.join(folder, "tokenizer.json"))
+        with open(os.path.join(folder, "tokenizer_config.json"), "w", encoding="utf-8") as f:
+            json.dump(config, f, indent=1)
+        ids = tok.encode("Hello world, 123 ünïcödé 中文 😀!").ids[:24]
+        with torch.no_grad():
+            logits = model.float()(torch.tensor([ids])).logits[0]
+        state = model.state_dict()
+        probe = {key: state[key].float().flatten()[:8].tolist() for key in list(state)[:6]}
+        with open(os.path.join(folder, "reference.json"), "w", encoding="utf-8") as f:
+            json.dump({"ids": ids, "logits": logits.tolist(), "tensors": probe}, f)
 
 
 def main():
     out = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "build", "hf-fixtures"))
     os.makedirs(out, exist_ok=True)
-    write_tokenizers(out)
+    write_models(out, write_tokenizers(out))
     here = os.path.dirname(os.path.abspath(__file__))
     sources = [open(os.path.join(here, name), encoding="utf-8").read() for name in ("hf_fixtures.py", "hf_text.py")]
     with open(os.path.join(out, "stamp.txt"), "w", encoding="utf-8") as f:

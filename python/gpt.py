@@ -16,6 +16,9 @@ The checkpoint's config may choose variants, built here exactly as the engine co
   ffn: "swi_glu"             c_fc (2H, C) holds gate rows then up rows, H = ceil(8C/3) rounded up
                              to a multiple of 8; out = c_proj(silu(gate) * up)
   tie_head: false            lm_head.weight is its own parameter
+  ffn_hidden: H              the MLP's hidden width, where not the default above
+  rope_theta: θ              RoPE's base (default 10000)
+  norm_eps: ε                every norm's epsilon (default 1e-5)
 
 The encoder family (config "family": "encoder") is the same stack with bidirectional attention,
 trained by masked-LM (targets IGNORE except at the masked positions); with "n_classes" it also has
@@ -34,6 +37,7 @@ both streams; rotary positions turn q and k in self-attention only. forward(dec_
 import json
 import math
 from dataclasses import dataclass
+from typing import Optional
 
 import torch
 import torch.nn as nn
@@ -63,9 +67,14 @@ class GPTConfig:
     ffn: str = "gelu"
     tie_head: bool = True
     n_classes: int = 0
+    ffn_hidden: Optional[int] = None  # H where it is not the default below
+    rope_theta: float = ROPE_BASE
+    norm_eps: float = NORM_EPS
 
     def ffn_width(self):
         """H: the MLP's hidden width after its activation (see ModelConfig::ffn_width)."""
+        if self.ffn_hidden is not None:
+            return self.ffn_hidden
         if self.ffn == "swi_glu":
             h = -(-8 * self.n_embd // 3)
             return -(-h // 8) * 8
@@ -76,7 +85,8 @@ class GPTConfig:
         out = dict(vocab_size=self.vocab_size, block_size=self.block_size, n_layer=self.n_layer,
                    n_head=self.n_head, n_embd=self.n_embd)
         for name, default in [("family", "decoder"), ("norm", "layer_norm"), ("norm_position", "pre"),
-                              ("positions", "learned"), ("ffn", "gelu"), ("tie_head", True), ("n_classes", 0)]:
+                              ("positions", "learned"), ("ffn", "gelu"), ("tie_head", True), ("n_classes", 0),
+                              ("ffn_hidden", None), ("rope_theta", ROPE_BASE), ("norm_eps", NORM_EPS)]:
             if getattr(self, name) != default:
                 out[name] = getattr(self, name)
         return out
@@ -95,7 +105,7 @@ class RMSNorm(nn.Module):
 
 
 def make_norm(cfg):
-    return RMSNorm(cfg.n_embd) if cfg.norm == "rms_norm" else nn.LayerNorm(cfg.n_embd, eps=NORM_EPS)
+    return RMSNorm(cfg.n_embd, cfg.norm_eps) if cfg.norm == "rms_norm" else nn.LayerNorm(cfg.n_embd, eps=cfg.norm_eps)
 
 
 def sinusoidal_table(t, c):
@@ -107,11 +117,11 @@ def sinusoidal_table(t, c):
     return table.to(torch.float32)
 
 
-def rope_table(t, hs):
-    """cos and sin (T, HS/2) of the angle p * 10000^(-2i/HS), float64 rounded once."""
+def rope_table(t, hs, theta=ROPE_BASE):
+    """cos and sin (T, HS/2) of the angle p * theta^(-2i/HS), float64 rounded once."""
     pos = torch.arange(t, dtype=torch.float64)[:, None]
     i = torch.arange(hs // 2, dtype=torch.float64)
-    angle = pos * ROPE_BASE ** (-2 * i / hs)
+    angle = pos * theta ** (-2 * i / hs)
     return angle.cos().to(torch.float32), angle.sin().to(torch.float32)
 
 
@@ -131,6 +141,7 @@ class CausalSelfAttention(nn.Module):
         super().__init__()
         self.n_head = cfg.n_head
         self.rotary = cfg.positions == "rotary"
+        self.rope_theta = cfg.rope_theta
         self.causal = cfg.family != "encoder" if causal is None else causal
         self.c_attn = nn.Linear(cfg.n_embd, 3 * cfg.n_embd)  # Q, K, V side by side
         self.c_proj = nn.Linear(cfg.n_embd, cfg.n_embd)
@@ -141,7 +152,7 @@ class CausalSelfAttention(nn.Module):
         # (B, T, C) -> (B, NH, T, HS)
         q, k, v = (z.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for z in (q, k, v))
         if self.rotary:
-            cos, sin = (z.to(x.device) for z in rope_table(T, C // self.n_head))
+            cos, sin = (z.to(x.device) for z in rope_table(T, C // self.n_head, self.rope_theta))
             q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
         att = (q @ k.transpose(-2, -1)) / math.sqrt(k.size(-1))
         if self.causal:

@@ -24,8 +24,8 @@ from gpt import IGNORE, load_checkpoint  # noqa: E402
 BUNDLE = os.environ.get("PARITY_BUNDLE", os.path.join(os.path.dirname(__file__), "..", "..", "build", "parity"))
 
 # The variants parity_bundle writes (tools/src/bin/parity_bundle.rs): GPT-2's architecture, each
-# choice on its own, and all of them together.
-VARIANTS = ["gpt2", "rmsnorm", "postnorm", "sinusoidal", "rotary", "gelu_tanh", "relu", "swiglu", "untied", "all", "encoder", "classifier", "encdec"]
+# choice on its own, all of them together, and a Llama shape (its own FFN width, RoPE base, epsilon).
+VARIANTS = ["gpt2", "rmsnorm", "postnorm", "sinusoidal", "rotary", "gelu_tanh", "relu", "swiglu", "untied", "all", "llama_shape", "encoder", "classifier", "encdec"]
 
 # float32 on both sides; the engines sum in other orders (tiled matmuls, tree reductions).
 # The same tolerances hold for every variant.

@@ -125,6 +125,8 @@ fn headers_that_promise_more_than_the_file_holds_are_refused_before_allocating()
     assert!(header_error(&zero).contains("needs 154389504 bytes but its offsets [0, 0] hold 0"), "{}", header_error(&zero));
     let short = file_with_header(r#"{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}"#, &[0; 8]);
     assert!(header_error(&short).contains("promises 16 bytes of tensor data, but the file holds 8"), "{}", header_error(&short));
+    let trailing = file_with_header(r#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, &[0; 12]);
+    assert!(header_error(&trailing).contains("holds 12 bytes of data, 8 more than its tensors"), "{}", header_error(&trailing));
     let gap = file_with_header(r#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}"#, &[0; 8]);
     assert!(header_error(&gap).contains("starts at byte 4 of the data, but the data before it ends at 0"), "{}", header_error(&gap));
     let twice = file_with_header(

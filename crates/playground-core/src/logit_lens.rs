@@ -53,7 +53,7 @@ pub fn logit_lens(
         .iter()
         .map(|res| {
             let lnfb = layout.lnfb.map(|b| b.of(params));
-            norm_forward(cfg.norm, &mut ln, &mut mean, &mut rstd, res, layout.lnfw.of(params), lnfb, t, c);
+            norm_forward(cfg.norm, &mut ln, &mut mean, &mut rstd, res, layout.lnfw.of(params), lnfb, t, c, cfg.norm_eps);
             cpu::matmul_forward(&mut logits, &ln, layout.head().of(params), None, t, c, v);
             cpu::softmax_forward(&mut probs, &logits, t, v);
             probs.chunks(v).map(|row| top_k(row, k)).collect()

@@ -288,7 +288,7 @@ impl CpuModel {
 
     /// The rotary angles' cos and sin, each (T, HS/2), for rotary models.
     fn rope(&self, t: usize) -> Option<(Vec<f32>, Vec<f32>)> {
-        (self.config.positions == Positions::Rotary).then(|| cpu::rope_table(t, self.config.head_size()))
+        (self.config.positions == Positions::Rotary).then(|| cpu::rope_table(t, self.config.head_size(), self.config.rope_theta))
     }
 
     /// The op list. Tokens must already be checked.
@@ -309,7 +309,7 @@ impl CpuModel {
             let a = &mut rest[0];
             // attention reads the block input (post-norm) or its norm (pre-norm)
             if !post {
-                norm_forward(norm, &mut a.ln1, &mut a.ln1_mean, &mut a.ln1_rstd, input, w.ln1w.of(p), bias(w.ln1b), bt, c);
+                norm_forward(norm, &mut a.ln1, &mut a.ln1_mean, &mut a.ln1_rstd, input, w.ln1w.of(p), bias(w.ln1b), bt, c, cfg.norm_eps);
             }
             let attn_in: &[f32] = if post { input } else { &a.ln1 };
             cpu::matmul_forward(&mut a.qkv, attn_in, w.qkvw.of(p), Some(w.qkvb.of(p)), bt, c, 3 * c);
@@ -328,10 +328,32 @@ impl CpuModel {
             cpu::residual_forward(&mut a.residual2, input, &a.attproj, bt * c);
             // the FFN reads norm(residual2): ln2 (pre-norm) or ln1 (post-norm)
             let (ffn_in, ffn_skip) = if post {
-                norm_forward(norm, &mut a.ln1, &mut a.ln1_mean, &mut a.ln1_rstd, &a.residual2, w.ln1w.of(p), bias(w.ln1b), bt, c);
+                norm_forward(
+                    norm,
+                    &mut a.ln1,
+                    &mut a.ln1_mean,
+                    &mut a.ln1_rstd,
+                    &a.residual2,
+                    w.ln1w.of(p),
+                    bias(w.ln1b),
+                    bt,
+                    c,
+                    cfg.norm_eps,
+                );
                 (&a.ln1, &a.ln1)
             } else {
-                norm_forward(norm, &mut a.ln2, &mut a.ln2_mean, &mut a.ln2_rstd, &a.residual2, w.ln2w.of(p), bias(w.ln2b), bt, c);
+                norm_forward(
+                    norm,
+                    &mut a.ln2,
+                    &mut a.ln2_mean,
+                    &mut a.ln2_rstd,
+                    &a.residual2,
+                    w.ln2w.of(p),
+                    bias(w.ln2b),
+                    bt,
+                    c,
+                    cfg.norm_eps,
+                );
                 (&a.ln2, &a.residual2)
             };
             match ffn_fused_activation(cfg.ffn) {
@@ -347,11 +369,33 @@ impl CpuModel {
             }
             cpu::residual_forward(&mut a.residual3, ffn_skip, &a.fcproj, bt * c);
             if post {
-                norm_forward(norm, &mut a.ln2, &mut a.ln2_mean, &mut a.ln2_rstd, &a.residual3, w.ln2w.of(p), bias(w.ln2b), bt, c);
+                norm_forward(
+                    norm,
+                    &mut a.ln2,
+                    &mut a.ln2_mean,
+                    &mut a.ln2_rstd,
+                    &a.residual3,
+                    w.ln2w.of(p),
+                    bias(w.ln2b),
+                    bt,
+                    c,
+                    cfg.norm_eps,
+                );
             }
         }
         let last = acts.layers[cfg.n_layer - 1].output(cfg);
-        norm_forward(norm, &mut acts.lnf, &mut acts.lnf_mean, &mut acts.lnf_rstd, last, lay.lnfw.of(p), bias(lay.lnfb), bt, c);
+        norm_forward(
+            norm,
+            &mut acts.lnf,
+            &mut acts.lnf_mean,
+            &mut acts.lnf_rstd,
+            last,
+            lay.lnfw.of(p),
+            bias(lay.lnfb),
+            bt,
+            c,
+            cfg.norm_eps,
+        );
         cpu::matmul_forward(&mut acts.logits, &acts.lnf, lay.head().of(p), None, bt, c, v);
         if let (Some(cls), Some(w), Some(clsb)) = (acts.cls.as_mut(), lay.clsw, lay.clsb) {
             // the [CLS] classifier's loss replaces the masked-LM loss

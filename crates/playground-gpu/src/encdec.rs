@@ -442,7 +442,7 @@ impl Recorder {
             Positions::Rotary => None,
         };
         let rope = (cfg.positions == Positions::Rotary).then(|| {
-            let (cos, sin) = rope_table(t, cfg.head_size());
+            let (cos, sin) = rope_table(t, cfg.head_size(), cfg.rope_theta);
             (GpuTensor::from_slice(gpu, "rope cos", &cos), GpuTensor::from_slice(gpu, "rope sin", &sin))
         });
         Recorder {
@@ -471,7 +471,7 @@ impl Recorder {
         let last = self.enc.last().expect("n_layer ≥ 1").output(Self::post(m));
         let [out, mean, rstd] = &m.memory;
         let lnew = m.layout.lnew.expect("encoder-decoder layout");
-        ops.push(norm_forward(gpu, cfg.norm, out, mean, rstd, last, &p(lnew), m.layout.lneb.map(p).as_ref(), b * t, c));
+        ops.push(norm_forward(gpu, cfg.norm, out, mean, rstd, last, &p(lnew), m.layout.lneb.map(p).as_ref(), b * t, c, cfg.norm_eps));
         ops.into_iter().map(Step::Run).collect()
     }
 
@@ -483,7 +483,19 @@ impl Recorder {
         self.stack_forward(m, &mut ops, &self.dec_subs, &self.dec, &self.dec_encoded);
         let last = self.dec.last().expect("n_layer ≥ 1").output(Self::post(m));
         let [out, mean, rstd] = &self.lnf;
-        ops.push(norm_forward(gpu, cfg.norm, out, mean, rstd, last, &p(m.layout.lnfw), m.layout.lnfb.map(p).as_ref(), b * t, c));
+        ops.push(norm_forward(
+            gpu,
+            cfg.norm,
+            out,
+            mean,
+            rstd,
+            last,
+            &p(m.layout.lnfw),
+            m.layout.lnfb.map(p).as_ref(),
+            b * t,
+            c,
+            cfg.norm_eps,
+        ));
         ops.push(matmul::matmul_forward(gpu, &m.logits, out, &p(m.layout.head()), None, b * t, c, v));
         let targets = with_targets.then_some(&m.targets);
         ops.push(softmax_xent::softmax_xent_forward(gpu, &m.probs, &m.losses, &m.logits, targets, b * t, v));
@@ -505,7 +517,7 @@ impl Recorder {
         let p = |s: Span| m.params.slice(s.offset, s.len);
         let (lnw, lnb) = (p(s.lnw), s.lnb.map(p));
         if !post {
-            ops.push(norm_forward(gpu, cfg.norm, &a.ln, &a.mean, &a.rstd, x, &lnw, lnb.as_ref(), bt, c));
+            ops.push(norm_forward(gpu, cfg.norm, &a.ln, &a.mean, &a.rstd, x, &lnw, lnb.as_ref(), bt, c, cfg.norm_eps));
         }
         let fin = if post { x } else { &a.ln };
         match s.branch {
@@ -535,7 +547,7 @@ impl Recorder {
         }
         ops.push(residual::residual_forward(gpu, &a.res, x, &a.out, bt * c));
         if post {
-            ops.push(norm_forward(gpu, cfg.norm, &a.ln, &a.mean, &a.rstd, &a.res, &lnw, lnb.as_ref(), bt, c));
+            ops.push(norm_forward(gpu, cfg.norm, &a.ln, &a.mean, &a.rstd, &a.res, &lnw, lnb.as_ref(), bt, c, cfg.norm_eps));
         }
     }
 

@@ -258,7 +258,7 @@ impl GpuModel {
                 let table = (config.positions == Positions::Sinusoidal)
                     .then(|| GpuTensor::from_slice(&gpu, "sinusoidal positions", &sinusoidal_table(maxt, c)));
                 let rope = (config.positions == Positions::Rotary).then(|| {
-                    let (cos, sin) = rope_table(maxt, config.head_size());
+                    let (cos, sin) = rope_table(maxt, config.head_size(), config.rope_theta);
                     (GpuTensor::from_slice(&gpu, "rope cos", &cos), GpuTensor::from_slice(&gpu, "rope sin", &sin))
                 });
                 (
@@ -509,7 +509,19 @@ impl GpuModel {
             let weights = if key.keep_weights { a.weights.as_ref().map(|ws| (&ws[l].0, &ws[l].1)) } else { None };
             // attention reads the block input (post-norm) or its norm (pre-norm)
             if !post {
-                ops.push(norm_forward(gpu, norm, &la.ln1, &la.ln1_mean, &la.ln1_rstd, input, &w.ln1w, w.ln1b.as_ref(), bt, c));
+                ops.push(norm_forward(
+                    gpu,
+                    norm,
+                    &la.ln1,
+                    &la.ln1_mean,
+                    &la.ln1_rstd,
+                    input,
+                    &w.ln1w,
+                    w.ln1b.as_ref(),
+                    bt,
+                    c,
+                    cfg.norm_eps,
+                ));
             }
             let attn_in = if post { input } else { &la.ln1 };
             ops.push(matmul::matmul_forward(gpu, &la.qkv, attn_in, &w.qkvw, Some(&w.qkvb), bt, c, 3 * c));
@@ -542,10 +554,34 @@ impl GpuModel {
             ops.push(residual::residual_forward(gpu, &la.residual2, input, &la.attproj, bt * c));
             // the FFN reads norm(residual2): ln2 (pre-norm) or ln1 (post-norm)
             let (ffn_in, ffn_skip) = if post {
-                ops.push(norm_forward(gpu, norm, &la.ln1, &la.ln1_mean, &la.ln1_rstd, &la.residual2, &w.ln1w, w.ln1b.as_ref(), bt, c));
+                ops.push(norm_forward(
+                    gpu,
+                    norm,
+                    &la.ln1,
+                    &la.ln1_mean,
+                    &la.ln1_rstd,
+                    &la.residual2,
+                    &w.ln1w,
+                    w.ln1b.as_ref(),
+                    bt,
+                    c,
+                    cfg.norm_eps,
+                ));
                 (&la.ln1, &la.ln1)
             } else {
-                ops.push(norm_forward(gpu, norm, &la.ln2, &la.ln2_mean, &la.ln2_rstd, &la.residual2, &w.ln2w, w.ln2b.as_ref(), bt, c));
+                ops.push(norm_forward(
+                    gpu,
+                    norm,
+                    &la.ln2,
+                    &la.ln2_mean,
+                    &la.ln2_rstd,
+                    &la.residual2,
+                    &w.ln2w,
+                    w.ln2b.as_ref(),
+                    bt,
+                    c,
+                    cfg.norm_eps,
+                ));
                 (&la.ln2, &la.residual2)
             };
             match ffn_fused_activation(cfg.ffn) {
@@ -561,11 +597,23 @@ impl GpuModel {
             }
             ops.push(residual::residual_forward(gpu, &la.residual3, ffn_skip, &la.fcproj, bt * c));
             if post {
-                ops.push(norm_forward(gpu, norm, &la.ln2, &la.ln2_mean, &la.ln2_rstd, &la.residual3, &w.ln2w, w.ln2b.as_ref(), bt, c));
+                ops.push(norm_forward(
+                    gpu,
+                    norm,
+                    &la.ln2,
+                    &la.ln2_mean,
+                    &la.ln2_rstd,
+                    &la.residual3,
+                    &w.ln2w,
+                    w.ln2b.as_ref(),
+                    bt,
+                    c,
+                    cfg.norm_eps,
+                ));
             }
         }
         let last = a.layers[cfg.n_layer - 1].output(cfg);
-        ops.push(norm_forward(gpu, norm, &a.lnf, &a.lnf_mean, &a.lnf_rstd, last, &self.lnfw, self.lnfb.as_ref(), bt, c));
+        ops.push(norm_forward(gpu, norm, &a.lnf, &a.lnf_mean, &a.lnf_rstd, last, &self.lnfw, self.lnfb.as_ref(), bt, c, cfg.norm_eps));
         let targets = if key.with_targets { Some(&self.targets) } else { None };
         let mut steps: Vec<Step> = ops.into_iter().map(Step::from).collect();
         match &self.vocab {

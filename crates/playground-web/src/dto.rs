@@ -51,6 +51,7 @@ impl ConfigDto {
             tie_head: self.tie_head,
             family: self.family,
             n_classes: self.n_classes,
+            ..ModelConfig::default()
         }
     }
 }

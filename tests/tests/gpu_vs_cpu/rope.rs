@@ -8,7 +8,7 @@ fn rope_forward_and_backward_match_cpu() {
     // (B, T, C, NH, maxT): HS = 2 (one pair), odd pair counts (HS = 6, 10), T < maxT, B·T·C
     // not a multiple of the workgroup
     for (b, t, c, nh, max_t) in [(1, 1, 2, 1, 1), (2, 7, 12, 2, 9), (3, 5, 30, 3, 5), (1, 33, 64, 4, 40)] {
-        let (cos, sin) = cpu::rope_table(max_t, c / nh);
+        let (cos, sin) = cpu::rope_table(max_t, c / nh, 500_000.0); // Llama 3's base, not the default
         let (g_cos, g_sin) = (upload(&gpu, &cos), upload(&gpu, &sin));
         let tag = format!("b{b} t{t} c{c} nh{nh}");
         for backward in [false, true] {

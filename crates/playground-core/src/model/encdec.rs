@@ -217,7 +217,7 @@ impl Ctx<'_> {
         let (bt, c, nh, post) = (b * t, cfg.n_embd, cfg.n_head, self.post());
         let bias = |s: Option<Span>| s.map(|s| s.of(p));
         if !post {
-            norm_forward(cfg.norm, &mut a.ln, &mut a.ln_mean, &mut a.ln_rstd, x, s.lnw.of(p), bias(s.lnb), bt, c);
+            norm_forward(cfg.norm, &mut a.ln, &mut a.ln_mean, &mut a.ln_rstd, x, s.lnw.of(p), bias(s.lnb), bt, c, cfg.norm_eps);
         }
         let fin: &[f32] = if post { x } else { &a.ln };
         match s.branch {
@@ -245,7 +245,7 @@ impl Ctx<'_> {
         }
         cpu::residual_forward(&mut a.res, x, &a.out, bt * c);
         if post {
-            norm_forward(cfg.norm, &mut a.ln, &mut a.ln_mean, &mut a.ln_rstd, &a.res, s.lnw.of(p), bias(s.lnb), bt, c);
+            norm_forward(cfg.norm, &mut a.ln, &mut a.ln_mean, &mut a.ln_rstd, &a.res, s.lnw.of(p), bias(s.lnb), bt, c, cfg.norm_eps);
         }
     }
 
@@ -380,7 +380,7 @@ impl CpuModel {
     }
 
     fn rope_tables(&self, t: usize) -> Option<(Vec<f32>, Vec<f32>)> {
-        (self.config.positions == Positions::Rotary).then(|| cpu::rope_table(t, self.config.head_size()))
+        (self.config.positions == Positions::Rotary).then(|| cpu::rope_table(t, self.config.head_size(), self.config.rope_theta))
     }
 
     fn check_encdec(&self, b: usize, t: usize, streams: &[&[u32]]) -> Result<(), CoreError> {
@@ -416,6 +416,7 @@ impl CpuModel {
             lay.lneb.map(|s| s.of(p)),
             b * t,
             c,
+            self.config.norm_eps,
         );
         Ok(())
     }
@@ -445,6 +446,7 @@ impl CpuModel {
             lay.lnfb.map(|s| s.of(p)),
             bt,
             c,
+            self.config.norm_eps,
         );
         cpu::matmul_forward(&mut acts.logits, &acts.lnf, lay.head().of(p), None, bt, c, v);
         Ok(match targets {

@@ -87,7 +87,7 @@ impl CpuModel {
         }
         let (c, nh, v, f, fc, maxt) = (cfg.n_embd, cfg.n_head, cfg.vocab_size, cfg.ffn_width(), cfg.fc_width(), cfg.block_size);
         let (p, lay) = (&self.params, &self.layout);
-        let (norm, post) = (cfg.norm, cfg.norm_position == NormPosition::Post);
+        let (norm, eps, post) = (cfg.norm, cfg.norm_eps, cfg.norm_position == NormPosition::Post);
         let bias = |s: Option<Span>| s.map(|s| s.of(p));
         let z = |len: usize| vec![0.0f32; len];
         // the residual stream of the N rows, and one block's scratch (reused by every block)
@@ -103,7 +103,7 @@ impl CpuModel {
         for (l, (kc, vc)) in cache.layers.iter_mut().enumerate() {
             let w = &lay.blocks[l];
             if !post {
-                norm_forward(norm, &mut ln, &mut mean, &mut rstd, &x, w.ln1w.of(p), bias(w.ln1b), n, c);
+                norm_forward(norm, &mut ln, &mut mean, &mut rstd, &x, w.ln1w.of(p), bias(w.ln1b), n, c, eps);
             }
             cpu::matmul_forward(&mut qkv, if post { &x } else { &ln }, w.qkvw.of(p), Some(w.qkvb.of(p)), n, c, 3 * c);
             if let Some((cos, sin)) = &rope {
@@ -121,7 +121,7 @@ impl CpuModel {
             cpu::residual_forward(&mut res2, &x, &attproj, n * c);
             // the FFN reads norm(residual2): ln2 (pre-norm) or ln1 (post-norm), both into `ln`
             let (nw, nb) = if post { (w.ln1w, w.ln1b) } else { (w.ln2w, w.ln2b) };
-            norm_forward(norm, &mut ln, &mut mean, &mut rstd, &res2, nw.of(p), bias(nb), n, c);
+            norm_forward(norm, &mut ln, &mut mean, &mut rstd, &res2, nw.of(p), bias(nb), n, c, eps);
             match ffn_fused_activation(cfg.ffn) {
                 Some(a) => cpu::matmul_forward_act(a, &mut act, &mut fch, &ln, w.fcw.of(p), Some(w.fcb.of(p)), n, c, fc),
                 None => {
@@ -135,12 +135,12 @@ impl CpuModel {
             }
             cpu::residual_forward(&mut x, if post { &ln } else { &res2 }, &fcproj, n * c);
             if post {
-                norm_forward(norm, &mut ln, &mut mean, &mut rstd, &x, w.ln2w.of(p), bias(w.ln2b), n, c);
+                norm_forward(norm, &mut ln, &mut mean, &mut rstd, &x, w.ln2w.of(p), bias(w.ln2b), n, c, eps);
                 x.copy_from_slice(&ln);
             }
         }
         cache.len = p0 + n;
-        norm_forward(norm, &mut ln, &mut mean, &mut rstd, &x, lay.lnfw.of(p), bias(lay.lnfb), n, c);
+        norm_forward(norm, &mut ln, &mut mean, &mut rstd, &x, lay.lnfw.of(p), bias(lay.lnfb), n, c, eps);
         let mut logits = z(n * v);
         cpu::matmul_forward(&mut logits, &ln, lay.head().of(p), None, n, c, v);
         Ok(logits)

@@ -154,6 +154,14 @@ fn headers_that_promise_more_than_the_file_holds_are_refused_before_allocating()
     let mut stream = WeightStream::new(&header, vec![Some(0)], 2).unwrap();
     assert!(stream.push(&ok, &mut out).unwrap_err().to_string().contains("tensor \"a\" holds NaN at index 1"));
     assert!(WeightStream::new(&header, vec![Some(1)], 2).is_err(), "a placement past the end of the output");
+    let empty = file_with_header("{}", &[]);
+    assert!(read_all("empty.safetensors", &empty).unwrap().1.is_empty(), "a file without tensors reads as none");
+    let one = file_with_header(r#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, &[0, 0, 128, 63]);
+    let header = SafetensorsHeader::parse("one.safetensors", &one, one.len() as u64).unwrap();
+    let mut stream = WeightStream::new(&header, vec![Some(0)], 1).unwrap();
+    let longer = [&one[..], &[0; 4][..]].concat();
+    let err = stream.push(&longer, &mut out).unwrap_err().to_string();
+    assert!(err.contains(&format!("more than the {} bytes", one.len())), "{err}");
     let mask = file_with_header(r#"{"m":{"dtype":"BOOL","shape":[3],"data_offsets":[0,3]}}"#, &[1, 0, 1]);
     let header = SafetensorsHeader::parse("m.safetensors", &mask, mask.len() as u64).unwrap();
     assert!(WeightStream::new(&header, vec![None], 0).is_ok(), "a skipped mask buffer is fine");

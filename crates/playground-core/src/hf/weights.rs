@@ -257,19 +257,23 @@ impl<'h> WeightStream<'h> {
     /// Consumes the next bytes of the file.
     pub fn push(&mut self, mut chunk: &[u8], out: &mut [f32]) -> Result<(), CoreError> {
         while !chunk.is_empty() {
-            let Some(t) = self.header.tensors.get(self.tensor) else {
+            if self.pos >= self.header.file_len {
                 return Err(refuse(
                     &self.header.file,
                     format!("more than the {} bytes the file was said to hold arrived", self.header.file_len),
                 ));
-            };
-            if self.pos < t.start {
-                // the header's bytes: already parsed
-                let skip = (t.start - self.pos).min(chunk.len() as u64) as usize;
-                self.pos += skip as u64;
-                chunk = &chunk[skip..];
-                continue;
             }
+            let t = match self.header.tensors.get(self.tensor) {
+                Some(t) if self.pos >= t.start => t,
+                next => {
+                    // the header's bytes: already parsed
+                    let until = next.map_or(self.header.file_len, |t| t.start);
+                    let skip = (until - self.pos).min(chunk.len() as u64) as usize;
+                    self.pos += skip as u64;
+                    chunk = &chunk[skip..];
+                    continue;
+                }
+            };
             let take = (t.end - self.pos).min(chunk.len() as u64) as usize;
             if let Some(offset) = self.placements[self.tensor] {
                 self.convert(t, offset, &chunk[..take], out)?;

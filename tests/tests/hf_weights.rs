@@ -108,7 +108,7 @@ fn fixture_models_read_to_the_values_transformers_wrote() {
 /// A safetensors file of one F32 tensor `name` with this header JSON (offsets as given).
 fn file_with_header(header: &str, data: &[u8]) -> Vec<u8> {
     let mut json = header.to_string();
-    while json.len() % 8 != 0 {
+    while !json.len().is_multiple_of(8) {
         json.push(' ');
     }
     [(json.len() as u64).to_le_bytes().to_vec(), json.into_bytes(), data.to_vec()].concat()

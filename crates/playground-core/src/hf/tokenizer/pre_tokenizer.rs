@@ -184,7 +184,7 @@ impl PreTokenizer {
                 let mut previous_matched = false;
                 for (len, matched) in char_matches(&text, |c| c == *replacement) {
                     match lengths.last_mut() {
-                        Some(last) if !(matched && !previous_matched) => *last += len,
+                        Some(last) if !matched || previous_matched => *last += len,
                         _ => lengths.push(len),
                     }
                     previous_matched = matched;

@@ -116,7 +116,7 @@ fn cl100k_piece_len(s: &str, max_digits: usize) -> usize {
     }
     // 5.-7. whitespace: `first` is a space character here
     let run = run_len(s, Class::Space);
-    if let Some((last_newline, _)) = s[..run].char_indices().filter(|&(_, c)| is_newline(c)).last() {
+    if let Some(last_newline) = s[..run].rfind(is_newline) {
         return last_newline + 1;
     }
     if run == s.len() {

@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { setup, maxAbsDiff, ARTIFACTS, ROOT } from './harness.mjs';
+import { attentionRowProblems } from './attention-rows.mjs';
 
 const LOAD_TIMEOUT = 60_000; // ms: engine start and first trace on SwiftShader
 const ATOL = { webgpu: 2e-4, cpu: 1e-6 }; // max |shown − CPU reference| per backend (the CPU run uses the same code)
@@ -99,23 +100,7 @@ export function definePageTests({ webgpu }) {
 
   test(`${backend}: every attention row sums to 1 and masked entries are 0, in every layer and head`, async () => {
     await typeText(page, 'attention rows');
-    const bad = await page.evaluate(() => {
-      const { trace, input } = window.playgroundDebug;
-      const T = input.ids.length;
-      const out = [];
-      for (const [key, { data }] of Object.entries(trace)) {
-        if (!key.endsWith('.att')) continue;
-        for (let i = 0; i < T; i++) {
-          let s = 0;
-          for (let j = 0; j < T; j++) {
-            s += data[i * T + j];
-            if (j > i && data[i * T + j] !== 0) out.push(`${key}[${i},${j}] = ${data[i * T + j]}`);
-          }
-          if (Math.abs(s - 1) > 1e-5) out.push(`${key} row ${i} sums to ${s}`);
-        }
-      }
-      return { out, maps: Object.keys(trace).filter((k) => k.endsWith('.att')).length };
-    });
+    const bad = await page.evaluate(attentionRowProblems);
     assert.equal(bad.maps, 8, '2 layers × 4 heads');
     assert.deepEqual(bad.out, []);
   });

@@ -115,7 +115,8 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     syncForm();
     const { status, run, engine } = state;
     const done = run?.stepsDone ?? 0;
-    const max = run?.train?.max_steps ?? form.settings().steps;
+    const wanted = form.settings().steps; // NaN while the field is empty (being retyped)
+    const max = run?.train?.max_steps ?? (Number.isFinite(wanted) ? wanted : done);
     const running = status === 'running' || status === 'pausing' || status === 'starting';
     const idle = status === 'idle';
     const canStart = (idle && form.valid()) || status === 'paused' || status === 'loaded' || (status === 'done' && form.settings().steps > done);

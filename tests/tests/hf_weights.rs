@@ -7,7 +7,9 @@
 
 use playground_core::config::DeviceLimits;
 use playground_core::hf::weights::{read_all, INDEX_JSON};
-use playground_core::hf::{locate_tensors, HfArchitecture, HfBias, HfConfig, MemoryEstimate, SafetensorsHeader, ShardIndex, WeightStream};
+use playground_core::hf::{
+    locate_tensors, HfArchitecture, HfBias, HfConfig, MemoryEstimate, SafetensorsHeader, ShardIndex, TensorInfo, WeightStream,
+};
 use playground_core::CoreError;
 use playground_tests::hf_fixtures;
 use serde_json::Value;
@@ -95,6 +97,26 @@ fn fixture_models_read_to_the_values_transformers_wrote() {
             files.len()
         );
     }
+    // the config's tensors are checked against the headers before anything is allocated
+    let dir = fixtures.join("models/qwen2_f16");
+    let (qwen2, (_, files)) = (config(&dir), weight_files(&dir));
+    let header = SafetensorsHeader::parse(&files[0].0, &files[0].1, files[0].1.len() as u64).unwrap();
+    let edited = |edit: &dyn Fn(&mut SafetensorsHeader)| {
+        let mut h = header.clone();
+        edit(&mut h);
+        locate_tensors(&qwen2, &[h]).unwrap_err().to_string()
+    };
+    let bias = "model.layers.1.self_attn.k_proj.bias";
+    let err = edited(&|h| h.tensors.retain(|t| t.name != bias));
+    assert_eq!(err, format!("model.safetensors: tensor {bias:?}: is missing"));
+    let err = edited(&|h| h.tensors.iter_mut().find(|t| t.name == bias).unwrap().shape = vec![31]);
+    assert_eq!(err, format!("model.safetensors: tensor {bias:?}: has shape [31], but config.json makes it [32]"));
+    let err = edited(&|h| h.tensors.iter_mut().find(|t| t.name == bias).unwrap().name = "model.layers.1.self_attn.o_proj.bias".into());
+    assert!(err.contains("is missing"), "{err}");
+    let err = edited(&|h| h.tensors.push(TensorInfo { name: "model.extra.weight".into(), ..h.tensors[0].clone() }));
+    assert!(err.contains("tensor \"model.extra.weight\": has no place in a Qwen2 model"), "{err}");
+    assert!(locate_tensors(&qwen2, &[]).is_err());
+
     let llama = config(&fixtures.join("models/llama_bf16"));
     assert_eq!((llama.num_heads, llama.num_kv_heads, llama.rope_theta, llama.tie_word_embeddings), (4, 2, Some(100000.0), true));
     assert_eq!((llama.norm_eps, llama.intermediate_size, llama.bias), (1e-5, 176, HfBias::None));
@@ -139,6 +161,8 @@ fn headers_that_promise_more_than_the_file_holds_are_refused_before_allocating()
     let mut claims = file_with_header(r#"{}"#, &[]);
     claims[..8].copy_from_slice(&(1u64 << 40).to_le_bytes());
     assert!(header_error(&claims).contains("the header claims 1099511627776 bytes"), "{}", header_error(&claims));
+    let far = file_with_header(r#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[18446744073709551611,18446744073709551615]}}"#, &[0; 4]);
+    assert!(header_error(&far).contains("impossible offsets [18446744073709551611, 18446744073709551615]"), "{}", header_error(&far));
     let unknown = file_with_header(r#"{"a":{"dtype":"Q4","shape":[1],"data_offsets":[0,1]}}"#, &[0]);
     assert!(header_error(&unknown).contains("unknown dtype \"Q4\""), "{}", header_error(&unknown));
 

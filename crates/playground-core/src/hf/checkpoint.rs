@@ -31,13 +31,16 @@ pub fn locate_tensors(config: &HfConfig, headers: &[SafetensorsHeader]) -> Resul
         HfArchitecture::Gpt2 if headers.iter().any(|h| h.tensor("transformer.wte.weight").is_some()) => "transformer.",
         _ => "",
     };
+    let Some(first) = headers.first() else {
+        return Err(refuse("model.safetensors", "*", "no weight file was given".into()));
+    };
     let expected = config.tensors();
     let stored_name = |name: &str| if name == "lm_head.weight" { name.to_string() } else { format!("{prefix}{name}") };
     let mut found = Vec::with_capacity(expected.len());
     for (name, shape) in &expected {
         let stored = stored_name(name);
         let mut places = headers.iter().enumerate().filter_map(|(f, h)| h.tensors.iter().position(|t| t.name == stored).map(|t| (f, t)));
-        let (file, tensor) = places.next().ok_or_else(|| refuse(&headers[0].file, &stored, "is missing".into()))?;
+        let (file, tensor) = places.next().ok_or_else(|| refuse(&first.file, &stored, "is missing".into()))?;
         if let Some((other, _)) = places.next() {
             return Err(refuse(&headers[other].file, &stored, format!("is also in {}", headers[file].file)));
         }

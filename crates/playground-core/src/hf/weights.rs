@@ -128,9 +128,13 @@ impl SafetensorsHeader {
         for (name, entry) in raw {
             let dtype = WeightDtype::parse(&entry.dtype)
                 .ok_or_else(|| refuse(file, format!("tensor {name:?} has the unknown dtype {:?}", entry.dtype)))?;
-            let numel = entry.shape.iter().try_fold(1u64, |n, &d| n.checked_mul(d)).filter(|&n| n <= usize::MAX as u64 / 8);
+            // at most what this target can index (every dimension then fits a usize too)
+            let numel = entry.shape.iter().try_fold(1u64, |n, &d| n.checked_mul(d)).filter(|&n| n <= usize::MAX as u64);
             let numel = numel.ok_or_else(|| refuse(file, format!("tensor {name:?} has the impossible shape {:?}", entry.shape)))?;
             let [start, end] = entry.data_offsets;
+            if header_end.checked_add(end).is_none() {
+                return Err(refuse(file, format!("tensor {name:?} has the impossible offsets [{start}, {end}]")));
+            }
             if start > end || end - start != numel * dtype.size() {
                 return Err(refuse(
                     file,

@@ -50,6 +50,15 @@ export function definePageTests({ webgpu }) {
     env = await setup({ webgpu });
     page = await env.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('response', (r) => downloads.add(new URL(r.url()).pathname));
+    // every message the page posts to a worker, by method, so a test can count a keystroke's round trips
+    await page.addInitScript(() => {
+      const post = Worker.prototype.postMessage;
+      window.workerCalls = [];
+      Worker.prototype.postMessage = function (message, ...rest) {
+        window.workerCalls.push(message?.method);
+        return post.call(this, message, ...rest);
+      };
+    });
   });
   after(async () => { await env?.close(); });
 
@@ -292,6 +301,18 @@ export function definePageTests({ webgpu }) {
     console.log(`${backend}: keystroke at T = 64 → all views painted after ${k.toPaintMs} ms (engine ${k.engineMs}, drawing ${k.renderMs}); page downloads ${(total / 1024).toFixed(1)} KiB gzipped in ${files.length} files`);
     assert.ok(files.includes('/pkg/playground_web_bg.wasm') && files.includes('/main.js') && files.includes('/style.css'));
     assert.deepEqual(page.errors, []);
+  });
+
+  test(`${backend}: a keystroke at T = 64 makes one worker round trip`, async () => {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await typeText(page, LONG.slice(0, 63));
+    await page.evaluate(() => window.playgroundDebug.counters()); // whatever was queued has been answered
+    const before = await page.evaluate(() => window.workerCalls.length);
+    await afterRender(page, () => page.press('#text', 'x'));
+    await page.waitForTimeout(500); // time for anything the keystroke would ask for later
+    const r = await page.evaluate((n) => ({ calls: window.workerCalls.slice(n), t: window.playgroundDebug.input.ids.length }), before);
+    assert.equal(r.t, 64);
+    assert.deepEqual(r.calls, ['trace'], 'one message to the worker (and its one answer)');
   });
 
   test(`${backend}: the URL state (text, layer, head, view, temperature, seed) round-trips through a reload`, async () => {

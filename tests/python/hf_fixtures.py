@@ -11,8 +11,9 @@ Layout of out_dir:
     models/<name>/         small random-weight checkpoints in the hub's layout: config.json,
                            model.safetensors (or model.safetensors.index.json and shards),
                            tokenizer.json, tokenizer_config.json, and reference.json (input ids,
-                           transformers' logits for them, and the first values of some tensors
-                           as f32)
+                           the logits transformers gives for them with the saved
+                           weights read back in float32, and the first values of some
+                           tensors as f32)
     stamp.txt              this file and hf_text.py: the Rust tests regenerate when they differ
 
 Kinds, each shaped like the tokenizer.json of the models named:
@@ -238,6 +239,8 @@ def model_specs(tokenizers):
 
 
 def write_models(out, tokenizers):
+    from transformers import AutoModelForCausalLM
+
     torch.manual_seed(0)
     for name, (model, dtype, kind, shard) in model_specs(tokenizers).items():
         model.eval()
@@ -254,8 +257,11 @@ def write_models(out, tokenizers):
         with open(os.path.join(folder, "tokenizer_config.json"), "w", encoding="utf-8") as f:
             json.dump(config, f, indent=1)
         ids = tok.encode("Hello world, 123 ünïcödé 中文 😀!").ids[:24]
+        # the reference runs what was saved, read back in float32 as a user of transformers
+        # would (model.float() would keep RoPE's inverse frequencies rounded to `dtype`)
+        reloaded = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32).eval()
         with torch.no_grad():
-            logits = model.float()(torch.tensor([ids])).logits[0]
+            logits = reloaded(torch.tensor([ids])).logits[0]
         state = model.state_dict()
         probe = {key: state[key].float().flatten()[:8].tolist() for key in list(state)[:6]}
         with open(os.path.join(folder, "reference.json"), "w", encoding="utf-8") as f:

@@ -1,5 +1,7 @@
 //! Helpers shared by the integration tests: tolerance checks, seeded data, the GPU context.
 
+use playground_core::hf::weights::INDEX_JSON;
+use playground_core::hf::{HfConfig, ShardIndex};
 use playground_core::Rng;
 use playground_gpu::context::Op;
 use playground_gpu::readback::read_f32;
@@ -139,4 +141,22 @@ fn make_hf_fixtures() -> Option<std::path::PathBuf> {
     }
     eprintln!("SKIPPED: {what}. {hint}");
     None
+}
+
+/// The weight files of a Hugging Face model folder: the index's shards, or model.safetensors.
+pub fn hf_weight_files(dir: &std::path::Path) -> (Option<ShardIndex>, Vec<(String, Vec<u8>)>) {
+    let read = |name: &str| (name.to_string(), std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}")));
+    match std::fs::read_to_string(dir.join(INDEX_JSON)) {
+        Ok(json) => {
+            let index = ShardIndex::from_json(&json).unwrap();
+            let files = index.files.iter().map(|f| read(f)).collect();
+            (Some(index), files)
+        }
+        Err(_) => (None, vec![read("model.safetensors")]),
+    }
+}
+
+/// config.json of a Hugging Face model folder.
+pub fn hf_config(dir: &std::path::Path) -> HfConfig {
+    HfConfig::from_json(&std::fs::read_to_string(dir.join("config.json")).unwrap()).unwrap()
 }

@@ -6,31 +6,13 @@
 //! estimates for SmolLM2-135M's and a 7B model's real shapes.
 
 use playground_core::config::DeviceLimits;
-use playground_core::hf::weights::{read_all, INDEX_JSON};
+use playground_core::hf::weights::read_all;
 use playground_core::hf::{
     locate_tensors, HfArchitecture, HfBias, HfConfig, MemoryEstimate, SafetensorsHeader, ShardIndex, TensorInfo, WeightStream,
 };
 use playground_core::CoreError;
-use playground_tests::hf_fixtures;
+use playground_tests::{hf_config, hf_fixtures, hf_weight_files};
 use serde_json::Value;
-use std::path::Path;
-
-/// The weight files of a model folder: the index's shards, or model.safetensors.
-fn weight_files(dir: &Path) -> (Option<ShardIndex>, Vec<(String, Vec<u8>)>) {
-    let read = |name: &str| (name.to_string(), std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}")));
-    match std::fs::read_to_string(dir.join(INDEX_JSON)) {
-        Ok(json) => {
-            let index = ShardIndex::from_json(&json).unwrap();
-            let files = index.files.iter().map(|f| read(f)).collect();
-            (Some(index), files)
-        }
-        Err(_) => (None, vec![read("model.safetensors")]),
-    }
-}
-
-fn config(dir: &Path) -> HfConfig {
-    HfConfig::from_json(&std::fs::read_to_string(dir.join("config.json")).unwrap()).unwrap()
-}
 
 #[test]
 fn fixture_models_read_to_the_values_transformers_wrote() {
@@ -43,9 +25,9 @@ fn fixture_models_read_to_the_values_transformers_wrote() {
     ];
     for (name, architecture, dtype, shards) in models {
         let dir = fixtures.join("models").join(name);
-        let config = config(&dir);
+        let config = hf_config(&dir);
         assert_eq!(config.architecture, architecture, "{name}");
-        let (index, files) = weight_files(&dir);
+        let (index, files) = hf_weight_files(&dir);
         assert_eq!(files.len(), shards, "{name}");
         let headers: Vec<SafetensorsHeader> =
             files.iter().map(|(f, bytes)| SafetensorsHeader::parse(f, bytes, bytes.len() as u64).unwrap()).collect();
@@ -99,7 +81,7 @@ fn fixture_models_read_to_the_values_transformers_wrote() {
     }
     // the config's tensors are checked against the headers before anything is allocated
     let dir = fixtures.join("models/qwen2_f16");
-    let (qwen2, (_, files)) = (config(&dir), weight_files(&dir));
+    let (qwen2, (_, files)) = (hf_config(&dir), hf_weight_files(&dir));
     let header = SafetensorsHeader::parse(&files[0].0, &files[0].1, files[0].1.len() as u64).unwrap();
     let edited = |edit: &dyn Fn(&mut SafetensorsHeader)| {
         let mut h = header.clone();
@@ -117,10 +99,10 @@ fn fixture_models_read_to_the_values_transformers_wrote() {
     assert!(err.contains("tensor \"model.extra.weight\": has no place in a Qwen2 model"), "{err}");
     assert!(locate_tensors(&qwen2, &[]).is_err());
 
-    let llama = config(&fixtures.join("models/llama_bf16"));
+    let llama = hf_config(&fixtures.join("models/llama_bf16"));
     assert_eq!((llama.num_heads, llama.num_kv_heads, llama.rope_theta, llama.tie_word_embeddings), (4, 2, Some(100000.0), true));
     assert_eq!((llama.norm_eps, llama.intermediate_size, llama.bias), (1e-5, 176, HfBias::None));
-    let qwen2 = config(&fixtures.join("models/qwen2_f16"));
+    let qwen2 = hf_config(&fixtures.join("models/qwen2_f16"));
     assert_eq!(
         (qwen2.bias, qwen2.rope_theta, qwen2.tie_word_embeddings, qwen2.dtype.as_deref()),
         (HfBias::QkvOnly, Some(1e6), false, Some("float16"))

@@ -39,6 +39,7 @@ mod inspect {
 }
 mod gpt2_import;
 mod gpu_split;
+mod hf_models;
 mod hf_tokenizer;
 mod hf_weights;
 mod model_forward;

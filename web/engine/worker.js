@@ -41,6 +41,7 @@ const methods = {
   loadHub: async (source, config, tokenizer, tokenizerConfig, weightNames, weights, context, backend, seed) =>
     register(await Playground.loadHub(source, config, tokenizer, tokenizerConfig ?? undefined, weightNames, weights, context, backend, BigInt(seed))),
   tasks: () => Playground.tasks(),
+  adapterInfo,
   dispose(handle) {
     engine(handle).free();
     engines.delete(handle);
@@ -69,6 +70,19 @@ const methods = {
 };
 // every engine method takes the engine's handle first (engine/methods.js lists them)
 for (const [name, fn] of Object.entries(engineMethods(Playground))) methods[name] = (handle, ...args) => fn(engine(handle), ...args);
+
+/**
+ * The WebGPU adapter an engine here would get (the engine asks for the same one), or null where
+ * the browser has none: whether it is a software fallback, its name where the browser tells it,
+ * and the limits a model's buffers must fit.
+ */
+async function adapterInfo() {
+  const adapter = await navigator.gpu?.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
+  if (!adapter) return null;
+  const { isFallbackAdapter = false, vendor = '', architecture = '', description = '' } = adapter.info ?? {};
+  const { maxBufferSize, maxStorageBufferBindingSize } = adapter.limits;
+  return { fallback: isFallbackAdapter, vendor, architecture, description, limits: { maxBufferSize, maxStorageBufferBindingSize } };
+}
 
 function describe(handle, pg) {
   return {

@@ -5,6 +5,8 @@
 // Files: config.json, tokenizer.json, tokenizer_config.json (optional), then the weights:
 // model.safetensors.index.json and the shards it names, or model.safetensors.
 
+import { joinChunks } from './bytes.js';
+
 export const HUB_ORIGIN = 'https://huggingface.co';
 export const CACHE_NAME = 'playground-hub-models';
 
@@ -98,13 +100,7 @@ async function readBody(res, progress, file) {
     loaded += step.value.length;
     progress(loaded);
   }
-  const out = new Uint8Array(loaded);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return joinChunks(chunks, loaded);
 }
 
 /** The models in Cache Storage: the base URL of each model whose config.json is cached. */

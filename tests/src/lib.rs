@@ -2,7 +2,7 @@
 
 use playground_core::hf::weights::INDEX_JSON;
 use playground_core::hf::{HfConfig, ShardIndex};
-use playground_core::Rng;
+use playground_core::{CpuModel, ModelConfig, ParamLayout, Rng};
 use playground_gpu::context::Op;
 use playground_gpu::readback::read_f32;
 use playground_gpu::{GpuContext, GpuTensor};
@@ -159,4 +159,17 @@ pub fn hf_weight_files(dir: &std::path::Path) -> (Option<ShardIndex>, Vec<(Strin
 /// config.json of a Hugging Face model folder.
 pub fn hf_config(dir: &std::path::Path) -> HfConfig {
     HfConfig::from_json(&std::fs::read_to_string(dir.join("config.json")).unwrap()).unwrap()
+}
+
+/// A model with weights larger than the initialization's (N(0, 0.3), norm weights around 1), so
+/// that attention is far from uniform.
+pub fn spread_model(cfg: ModelConfig, seed: u64) -> CpuModel {
+    let layout = ParamLayout::new(&cfg);
+    let mut params = randn(layout.padded_len(), 0.3, seed);
+    for t in layout.tensors() {
+        if t.name.contains("ln_") && t.name.ends_with(".weight") {
+            t.span.of_mut(&mut params).iter_mut().for_each(|w| *w += 1.0);
+        }
+    }
+    CpuModel::from_params(cfg, params).unwrap()
 }

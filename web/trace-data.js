@@ -98,7 +98,7 @@ export function residualStages(nLayer) {
  * Slices a trace into each view's data.
  * @param {Record<string, {shape: number[], data: Float32Array}>} trace engine.forward's result, with traceKeys(…, views)
  * @param {{ config: object, vocab: string[], layer: number, head: number, input: object, tokenizer?: string }} ctx
- *   tokenizer: 'gpt2' for GPT-2's byte-level BPE, else characters
+ *   tokenizer: 'gpt2' or 'hub' for subword tokens (GPT-2's byte-level BPE, a Hugging Face model's), 'char' for characters
  * @param {string[]} [views] the views to slice for (names from TRACE_VIEWS); all of them by default
  * @returns {Record<string, object>} view name → the data its update() takes
  */

@@ -15,6 +15,6 @@ import { prepareInput } from './input.js';
  */
 export async function traceText(engine, text, { keys = [], sampling = null } = {}) {
   const answer = await engine.trace(text, { keys, sampling });
-  const input = prepareInput(text, answer, engine.config.block_size, engine.vocab, { byToken: engine.tokenizer === 'gpt2' });
+  const input = prepareInput(text, answer, engine.config.block_size, engine.vocab, { byToken: engine.tokenizer !== 'char' });
   return { input, trace: answer.trace ?? {}, sampling: answer.sampling };
 }

@@ -1,10 +1,13 @@
 // The page's side of the engine worker: each call returns a promise of the worker's answer.
 
 import { engineMethodNames } from './methods.js';
+import { downloadHubModel } from './hub.js';
 
 /**
- * Starts the engine worker and returns a function `call(method, ...args)`.
- * @returns {{ call: (method: string, ...args: any[]) => Promise<any>, terminate: () => void }}
+ * Starts the engine worker and returns a function `call(method, ...args)`, and `callMoving`,
+ * which also moves the given buffers to the worker (they are empty here afterwards).
+ * @returns {{ call: (method: string, ...args: any[]) => Promise<any>,
+ *   callMoving: (transfer: ArrayBuffer[], method: string, ...args: any[]) => Promise<any>, terminate: () => void }}
  */
 export function startWorker() {
   const worker = new Worker(workerScript(), { type: 'module' });
@@ -23,14 +26,16 @@ export function startWorker() {
     for (const p of pending.values()) p.reject(err);
     pending.clear();
   };
+  const post = (transfer, method, args) => {
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ id, method, args }, transfer);
+    });
+  };
   return {
-    call(method, ...args) {
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        worker.postMessage({ id, method, args });
-      });
-    },
+    call: (method, ...args) => post([], method, args),
+    callMoving: (transfer, method, ...args) => post(transfer, method, args),
     terminate() {
       worker.terminate();
     },
@@ -74,6 +79,23 @@ export async function loadEngine(worker, bytes, { backend = 'auto', seed = 1, en
  */
 export async function loadGpt2Engine(worker, { weights, config, vocab, merges, backend = 'auto', seed = 1 }) {
   return bind(worker, await worker.call('loadGpt2', weights, config, vocab, merges, backend, seed));
+}
+
+/**
+ * Downloads a Hugging Face model (GPT-2, Llama-family, Qwen2) from `base` (see engine/hub.js)
+ * and loads it in the worker; inference only.
+ * @param {{ call: Function }} worker
+ * @param {string} base e.g. https://huggingface.co/HuggingFaceTB/SmolLM2-135M
+ * @param {{ backend?: string, seed?: number, context?: number, signal?: AbortSignal,
+ *   onProgress?: Function, cache?: boolean }} [options] context: the most tokens a rotary model attends over
+ */
+export async function openHubModel(worker, base, { backend = 'auto', seed = 1, context = 256, signal, onProgress, cache } = {}) {
+  const f = await downloadHubModel(base, { signal, onProgress, cache });
+  signal?.throwIfAborted();
+  // the weights move to the worker rather than being copied: a model's bytes are held once
+  const moved = f.weights.map((w) => w.buffer);
+  const info = await worker.callMoving(moved, 'loadHub', base, f.config, f.tokenizer, f.tokenizerConfig, f.weightNames, f.weights, context, backend, seed);
+  return bind(worker, info);
 }
 
 /** The engine `info` describes, as an object whose methods (engine/methods.js) call it in the worker. */

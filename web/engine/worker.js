@@ -71,6 +71,8 @@ const methods = {
   load: async (bytes, backend, seed, encdec = false) => register(await Playground.load(bytes, backend, BigInt(seed), encdec)),
   loadGpt2: async (weights, config, vocab, merges, backend, seed) =>
     register(await Playground.loadGpt2(weights, config ?? undefined, vocab, merges, backend, BigInt(seed))),
+  loadHub: async (source, config, tokenizer, tokenizerConfig, weightNames, weights, context, backend, seed) =>
+    register(await Playground.loadHub(source, config, tokenizer, tokenizerConfig ?? undefined, weightNames, weights, context, backend, BigInt(seed))),
   tasks: () => Playground.tasks(),
   adapterInfo,
   dispose(handle) {

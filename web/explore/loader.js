@@ -4,6 +4,7 @@
 
 import { loadDefaultModel } from '../model-source.js';
 import { loadGpt2 } from '../gpt2-files.js';
+import { loadHub } from '../hub-model.js';
 
 /**
  * @param {{ worker: { call: Function }, handsOver: Promise<boolean>, firstDefault: Promise<object>|null }} boot
@@ -85,5 +86,8 @@ export function createModelLoader({ worker, handsOver, firstDefault }) {
 
     /** GPT-2 files chosen by the user, as a model (throws an Error that names what is wrong). */
     openGpt2: (files) => loadGpt2(worker, files),
+
+    /** A model of the Hugging Face hub (owner/name), downloaded (throws an Error that names what is wrong). */
+    openHub: (repo, options) => loadHub(worker, repo, options),
   };
 }

@@ -15,6 +15,7 @@ import { createControls } from './controls.js';
 import { createGenerator } from './generate.js';
 import { createModelPanel } from './model-panel.js';
 import { wireGpt2Files } from './gpt2-input.js';
+import { wireHubForm } from './hub-input.js';
 import { wireBpePanel } from './bpe-panel.js';
 import { createLearn } from '../learn/learn.js';
 import { loadEngine } from '../engine/client.js';
@@ -91,6 +92,7 @@ export function createExplorePage({ store, worker, loader }) {
     await useModel(model);
   };
   wireGpt2Files({ notices: panel.notices, open: loader.openGpt2, use: useOpened });
+  const hubForm = wireHubForm({ notices: panel.notices, open: loader.openHub, use: useOpened });
   wireBpePanel({ worker, text: () => $('text').value });
 
   const time = (changes) => store.update({ timings: { ...store.get().timings, ...changes } });
@@ -143,7 +145,8 @@ export function createExplorePage({ store, worker, loader }) {
     const next = model ?? (await loader.loadDefault());
     if (next === store.get().model) return;
     setModel(next);
-    store.update({ url: deserialize(serialize({ ...store.get().url, text: next.example }), limits(next)).state });
+    const url = { ...store.get().url, text: next.example, model: next.hub ?? '' };
+    store.update({ url: deserialize(serialize(url), limits(next)).state });
     notices.set('address', []);
     controls.fill();
     writeHash();
@@ -156,12 +159,15 @@ export function createExplorePage({ store, worker, loader }) {
     time({ engineReadyMs: performance.now() });
     setModel(model);
     const parsed = deserialize(location.hash, limits(model));
-    store.update({ url: parsed.state });
+    // a hub model in the address is opened once the first model shows; the address names it when it does
+    const hub = parsed.state.model;
+    store.update({ url: { ...parsed.state, model: model.hub ?? '' } });
     notices.set('address', parsed.messages.map((text) => ({ level: 'warn', text })));
     controls.fill();
     controls.wire();
     writeHash();
     await changed();
+    if (hub && hub !== model.hub) hubForm.openRepo(hub);
     requestAnimationFrame(() => setTimeout(() => { // after the frame that shows the first heatmaps
       time({ firstHeatmapMs: performance.now() }); // since navigation start
       store.update({ firstBackend: model.engine.backend });

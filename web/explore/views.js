@@ -97,7 +97,7 @@ export function createExploreViews({ worker, highlighted, onHighlight, onSelect,
       const { n_embd: C, n_head: NH } = config;
       $('shapes').textContent =
         `This input: T = ${input.ids.length} tokens · C = ${C} numbers per token · NH = ${NH} heads · HS = C / NH = ${C / NH} ` +
-        `numbers per head · V = ${vocab.length} ${tokenizer === 'gpt2' ? 'tokens' : 'characters'}. Showing layer ${layer}, head ${head}.`;
+        `numbers per head · V = ${vocab.length} ${tokenizer !== 'char' ? 'tokens' : 'characters'}. Showing layer ${layer}, head ${head}.`;
       return data.output;
     },
     /** No tokens: only the tokens view shows anything (the unknown and dropped characters). */

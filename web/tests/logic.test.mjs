@@ -27,7 +27,7 @@ function encode(text) {
 }
 
 test('the URL state round-trips, newlines and symbols included', () => {
-  const state = { text: 'a b\n&=#%+é', layer: 1, head: 3, view: 'attention', temp: 0.75, topk: 5, topp: 0.9, seed: 42, tour: 7 };
+  const state = { text: 'a b\n&=#%+é', layer: 1, head: 3, view: 'attention', temp: 0.75, topk: 5, topp: 0.9, seed: 42, tour: 7, model: 'HuggingFaceTB/SmolLM2-135M' };
   const { state: back, messages } = deserialize('#' + serialize(state), LIMITS);
   assert.deepEqual(back, state);
   assert.deepEqual(messages, []);
@@ -35,9 +35,10 @@ test('the URL state round-trips, newlines and symbols included', () => {
 });
 
 test('bad URL values fall back to their defaults with a message, and never throw', () => {
-  const { state, messages } = deserialize('#layer=2&head=1.5&view=nope&temp=-1&topk=97&topp=0&seed=x&what=1&text=ok', LIMITS);
+  const { state, messages } = deserialize('#layer=2&head=1.5&view=nope&temp=-1&topk=97&topp=0&seed=x&what=1&text=ok&model=a/../b', LIMITS);
   assert.deepEqual(state, { ...defaults(LIMITS), text: 'ok' });
-  assert.equal(messages.length, 8);
+  assert.equal(messages.length, 9);
+  assert.match(messages.join('\n'), /model must name a model of the Hugging Face hub/);
   assert.match(messages.join('\n'), /layer must be from 0 to 1; using 0 instead/);
   assert.match(messages.join('\n'), /unknown setting "what"/);
   const long = deserialize('#text=' + 'x'.repeat(MAX_TEXT + 5), LIMITS);

@@ -50,6 +50,7 @@ pub mod error;
 pub mod fast;
 pub mod gpt2_import;
 pub mod grad_trace;
+pub mod hf;
 pub mod logit_lens;
 pub mod model;
 pub mod order;

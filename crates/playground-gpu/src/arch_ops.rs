@@ -19,10 +19,11 @@ pub fn norm_forward(
     bias: Option<&GpuTensor>, // (C), LayerNorm only
     rows: u32,
     c: u32,
+    eps: f32,
 ) -> Op {
     match (norm, bias) {
-        (Norm::LayerNorm, Some(bias)) => layernorm::layernorm_forward(gpu, out, mean, rstd, inp, weight, bias, rows, c),
-        (Norm::RmsNorm, None) => rmsnorm::rmsnorm_forward(gpu, out, rstd, inp, weight, rows, c),
+        (Norm::LayerNorm, Some(bias)) => layernorm::layernorm_forward(gpu, out, mean, rstd, inp, weight, bias, rows, c, eps),
+        (Norm::RmsNorm, None) => rmsnorm::rmsnorm_forward(gpu, out, rstd, inp, weight, rows, c, eps),
         _ => unreachable!("ParamLayout gives LayerNorm, and only LayerNorm, a bias"),
     }
 }

@@ -1,4 +1,5 @@
 use playground_core::cpu;
+use playground_core::cpu::layernorm::LN_EPS;
 use playground_gpu::kernels::layernorm;
 use playground_tests::*;
 
@@ -11,7 +12,7 @@ fn layernorm_forward_matches_cpu() {
         let inp: Vec<f32> = randn(rows * c, 2.0, 4).iter().map(|x| x + 3.0).collect(); // a mean to remove
         let (w, bias) = (randn(c, 1.0, 5), randn(c, 1.0, 6));
         let (mut out, mut mean, mut rstd) = (vec![0.0; rows * c], vec![0.0; rows], vec![0.0; rows]);
-        cpu::layernorm_forward(&mut out, &mut mean, &mut rstd, &inp, &w, &bias, rows, c);
+        cpu::layernorm_forward(&mut out, &mut mean, &mut rstd, &inp, &w, &bias, rows, c, LN_EPS);
         let (g_out, g_mean, g_rstd) = (zeros(&gpu, rows * c), zeros(&gpu, rows), zeros(&gpu, rows));
         let op = layernorm::layernorm_forward(
             &gpu,
@@ -23,6 +24,7 @@ fn layernorm_forward_matches_cpu() {
             &upload(&gpu, &bias),
             rows as u32,
             c as u32,
+            LN_EPS,
         );
         let got = run_and_read(&gpu, &[op], &[&g_out, &g_mean, &g_rstd]);
         let tag = format!("rows{rows} c{c}");
@@ -42,7 +44,7 @@ fn layernorm_backward_matches_cpu() {
         let inp: Vec<f32> = randn(rows * c, 2.0, 40).iter().map(|x| x + 3.0).collect();
         let (w, bias) = (randn(c, 1.0, 41), randn(c, 1.0, 42));
         let (mut out, mut mean, mut rstd) = (vec![0.0; rows * c], vec![0.0; rows], vec![0.0; rows]);
-        cpu::layernorm_forward(&mut out, &mut mean, &mut rstd, &inp, &w, &bias, rows, c);
+        cpu::layernorm_forward(&mut out, &mut mean, &mut rstd, &inp, &w, &bias, rows, c, LN_EPS);
         let dout = randn(rows * c, 1.0, 43);
         // nonzero starting gradients: the kernels accumulate, as the CPU does
         let (mut dinp, mut dweight, mut dbias) = (randn(rows * c, 1.0, 44), randn(c, 1.0, 45), randn(c, 1.0, 46));

@@ -22,6 +22,7 @@
 //! submit and wait. Every measurement is preceded by a warm-up launch (drivers may compile
 //! lazily). Training steps are timed by wall clock, the way an application sees them.
 
+use playground_core::cpu::layernorm::LN_EPS;
 use playground_core::cpu::Activation;
 use playground_core::train::TrainConfig;
 use playground_core::{CpuModel, ModelConfig, ParamLayout, Rng};
@@ -270,7 +271,7 @@ fn kernels(timer: &Timer, name: &str, cfg: &ModelConfig, b: usize, (budget, min_
     let x = random(gpu, &mut rng, m * c, 1.0);
     let (lw, lb) = (random(gpu, &mut rng, c, 1.0), random(gpu, &mut rng, c, 1.0));
     let (ln_out, mean, rstd) = (GpuTensor::zeros(gpu, "ln", m * c), GpuTensor::zeros(gpu, "mean", m), GpuTensor::zeros(gpu, "rstd", m));
-    let op = layernorm::layernorm_forward(gpu, &ln_out, &mean, &rstd, &x, &lw, &lb, m as u32, c as u32);
+    let op = layernorm::layernorm_forward(gpu, &ln_out, &mean, &rstd, &x, &lw, &lb, m as u32, c as u32, LN_EPS);
     let (ms, reps) = timer.time(&[&op], budget, min_reps);
     let bytes = 4.0 * (2.0 * (m * c) as f64 + 2.0 * m as f64 + 2.0 * c as f64);
     record("layernorm_forward", "ln", json!({ "rows": m, "c": c }), ms, reps, None, Some(bytes));

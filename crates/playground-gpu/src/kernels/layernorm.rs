@@ -3,7 +3,6 @@
 use crate::context::{grid, GpuContext, Op};
 use crate::shaders::Kernel;
 use crate::tensor::GpuTensor;
-use playground_core::cpu::layernorm::LN_EPS;
 
 #[repr(C)]
 #[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
@@ -16,9 +15,9 @@ pub struct LayerNormParams {
 const _: () = assert!(std::mem::size_of::<LayerNormParams>().is_multiple_of(16));
 
 impl LayerNormParams {
-    /// eps comes from core, so the CPU reference and the kernel cannot drift apart.
-    pub fn new(rows: u32, c: u32) -> Self {
-        LayerNormParams { rows, c, eps: LN_EPS, _pad: 0 }
+    /// eps is the model's (`ModelConfig::norm_eps`), as the CPU reference is given it.
+    pub fn new(rows: u32, c: u32, eps: f32) -> Self {
+        LayerNormParams { rows, c, eps, _pad: 0 }
     }
 }
 
@@ -50,9 +49,10 @@ pub fn layernorm_forward(
     bias: &GpuTensor,   // (C)
     rows: u32,
     c: u32,
+    eps: f32, // ModelConfig::norm_eps
 ) -> Op {
     let blocks = rows.div_ceil(ROWS_PER_WORKGROUP) as u64;
-    gpu.op(Kernel::LayerNormForward, &[out, mean, rstd, inp, weight, bias], &LayerNormParams::new(rows, c), grid(blocks))
+    gpu.op(Kernel::LayerNormForward, &[out, mean, rstd, inp, weight, bias], &LayerNormParams::new(rows, c, eps), grid(blocks))
 }
 
 /// `cpu::layernorm_backward` as two kernels: dinp per row (one workgroup each), then dweight

@@ -20,9 +20,10 @@ pub fn rmsnorm_forward(
     weight: &GpuTensor, // (C)
     rows: u32,
     c: u32,
+    eps: f32, // ModelConfig::norm_eps
 ) -> Op {
     let blocks = rows.div_ceil(ROWS_PER_WORKGROUP) as u64;
-    gpu.op(Kernel::RmsNormForward, &[out, rstd, inp, weight], &LayerNormParams::new(rows, c), grid(blocks))
+    gpu.op(Kernel::RmsNormForward, &[out, rstd, inp, weight], &LayerNormParams::new(rows, c, eps), grid(blocks))
 }
 
 /// `cpu::rmsnorm_backward` as two kernels: dinp per row, then dweight summed over rows. Both

@@ -138,7 +138,7 @@ impl<'m> Recorder<'m> {
     fn norm(&mut self, n: &NormLayer, out: &GpuTensor, mean: &GpuTensor, rstd: &GpuTensor, inp: &GpuTensor) {
         let (bt, c, _) = self.sizes();
         let bias = n.bias.map(|s| self.p(s));
-        self.run([norm_forward(self.gpu, n.kind, out, mean, rstd, inp, &self.p(n.weight), bias.as_ref(), bt, c)]);
+        self.run([norm_forward(self.gpu, n.kind, out, mean, rstd, inp, &self.p(n.weight), bias.as_ref(), bt, c, self.m.config.norm_eps)]);
     }
 
     #[allow(clippy::too_many_arguments)]

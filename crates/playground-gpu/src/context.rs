@@ -3,6 +3,7 @@
 //! The same code runs natively (Vulkan) and in the browser (WebGPU); construction is async.
 
 use crate::counters::{BufferCounter, BufferStats, Tracked};
+use crate::device::DeviceFacts;
 use crate::error::GpuError;
 use crate::readback::Region;
 use crate::shaders::Kernel;
@@ -54,6 +55,8 @@ pub struct GpuContext {
     pub(crate) buffers: Arc<BufferCounter>,
     /// Limits below the device's, set by tests of the split path (`with_smaller_limits`).
     smaller_limits: Option<DeviceLimits>,
+    /// What the launchers assume about the GPU when they size their grids.
+    facts: DeviceFacts,
 }
 
 /// One recorded kernel launch: pipeline, bound buffers and grid. Built once per shape and
@@ -64,6 +67,8 @@ pub struct Op {
     pub workgroups: [u32; 3],
     /// The uniform params buffer, rewritable with [`Op::write_params`].
     pub uniform: wgpu::Buffer,
+    /// The params as recorded, in 4-byte words (the cost model reads the sizes from them).
+    pub params: Box<[u32]>,
     _tracked: Tracked,
 }
 
@@ -171,6 +176,7 @@ impl GpuContext {
             unused,
             buffers,
             smaller_limits: None,
+            facts: DeviceFacts::for_adapter(&adapter.get_info()),
         })
     }
 
@@ -188,7 +194,19 @@ impl GpuContext {
     /// Whether the adapter is a CPU emulating a GPU (SwiftShader, lavapipe): some kernels
     /// take a shape that suits an emulator there (`matmul::Tiles::for_output`).
     pub fn is_emulated(&self) -> bool {
-        self.info.device_type == wgpu::DeviceType::Cpu
+        self.facts.emulated
+    }
+
+    /// What the launchers assume about this GPU (`DeviceFacts::for_adapter`).
+    pub fn facts(&self) -> &DeviceFacts {
+        &self.facts
+    }
+
+    /// Makes the launchers size their grids for `facts` instead of this adapter's: the cost
+    /// model records a step as it would be recorded on another GPU.
+    pub fn with_device_facts(mut self, facts: DeviceFacts) -> Self {
+        self.facts = facts;
+        self
     }
 
     /// The device's limits in core's terms, for `ModelConfig::check_device`.
@@ -343,7 +361,8 @@ impl GpuContext {
             entries: &entries,
         });
         let _tracked = self.buffers.track(uniform.size());
-        Op { kernel, bind_group, workgroups, uniform, _tracked }
+        let params = bytemuck::cast_slice(bytemuck::bytes_of(params)).to_vec().into_boxed_slice();
+        Op { kernel, bind_group, workgroups, uniform, params, _tracked }
     }
 
     /// Encodes `ops` in order into one compute pass (WebGPU orders storage writes between

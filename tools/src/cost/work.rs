@@ -1,0 +1,362 @@
+//! What one dispatch of each kernel asks of a GPU, read from its recorded params: useful FLOPs,
+//! instructions issued, bytes through workgroup memory and through DRAM, the critical path of
+//! one invocation, and the registers that decide how many workgroups a unit holds. Each formula
+//! follows the kernel's WGSL as written (loops, staging, private arrays); when a kernel changes,
+//! its formula here changes with it.
+//!
+//! Conventions: `issue` counts lane-instructions (a vec4 fma is 4); `shared` counts bytes of
+//! 128-byte wavefronts through workgroup memory or L1 (so a bank conflict or a private array
+//! spilled to local memory costs what it costs there); `dram` counts the bytes that must cross
+//! the memory bus once (operands re-read by many workgroups are assumed to hit L2);
+//! `chain` is in clocks, with the device's latencies.
+
+use playground_gpu::device::DeviceFacts;
+use playground_gpu::Kernel;
+
+/// The work of one dispatch.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Work {
+    /// Useful floating-point operations (a multiply-add is 2).
+    pub flops: f64,
+    /// Lane-instructions issued, every pipe.
+    pub issue: f64,
+    /// Bytes through workgroup memory / L1, in whole wavefronts.
+    pub shared: f64,
+    /// Bytes to and from DRAM.
+    pub dram: f64,
+    /// Critical path of one invocation, clocks: what a wave takes however idle the unit is.
+    pub chain: f64,
+    /// Sequential multiply-adds (or loop steps) of one invocation: the table's "serial" column.
+    pub serial: f64,
+    /// Registers per invocation.
+    pub registers: u32,
+    /// Bytes of DRAM loads one invocation keeps in flight.
+    pub inflight: u32,
+}
+
+/// What the formulas need besides the params: the grid and the kernel's own sizes.
+#[derive(Clone, Copy, Debug)]
+pub struct Launch {
+    pub workgroups: u64,
+    /// Invocations per workgroup (`@workgroup_size`, from the WGSL).
+    pub threads: u32,
+    /// `@workgroup_size`'s x (the side of a square matmul workgroup).
+    pub side: u32,
+}
+
+/// Registers of a kernel that keeps a few scalars per invocation.
+const FEW_REGISTERS: u32 = 32;
+/// Loads a simple loop keeps in flight (the compilers unroll such loops about 4 times).
+const UNROLL: f64 = 4.0;
+
+/// The work of `kernel` launched with `params` (its uniform, in words) on `launch`.
+pub fn work(kernel: Kernel, p: &[u32], launch: Launch, f: &DeviceFacts) -> Work {
+    let word = |i: usize| p.get(i).copied().unwrap_or(0) as f64;
+    use Kernel::*;
+    match kernel {
+        // out = f(inp): n elements, read and written once
+        GeluForward | GeluTanhForward => elementwise(word(0), 8.0, 24.0, f),
+        ReluForward | AblateForward => elementwise(word(0), 8.0, 4.0, f),
+        // dinp += f'(inp)·dout: inp and dout read, dinp read and written
+        GeluBackward | GeluTanhBackward => elementwise(word(0), 16.0, 28.0, f),
+        ReluBackward => elementwise(word(0), 16.0, 6.0, f),
+        ResidualForward => elementwise(word(0), 12.0, 4.0, f),
+        // n = rows·H outputs, 2H inputs per row
+        SwiGluForward => elementwise(word(0), 12.0, 24.0, f),
+        SwiGluBackward => elementwise(word(0), 28.0, 32.0, f),
+        // rows·C elements of Q and K rotated in place, with their cos and sin
+        RopeForward | RopeBackward => elementwise(word(0) * word(2) * 2.0, 12.0, 10.0, f),
+        CrossPackForward | CrossPackBackward => elementwise(word(0), 8.0, 6.0, f),
+        // tokens read once per row; wte and wpe rows read, out written
+        EncoderForward => elementwise(word(0) * word(1) * word(2), 12.0, 8.0, f),
+        // dlogits += (probs − onehot)·dloss: probs read, dlogits read and written
+        SoftmaxXentBackward => elementwise(word(0) * word(1), 12.0, 6.0, f),
+        // params, m, v read and written, grads read
+        AdamwUpdate => elementwise(word(7), 28.0, 30.0, f),
+        // K and V of n rows written into the cache
+        KvCacheWrite => elementwise(word(0) * word(2) * 2.0, 8.0, 4.0, f),
+        EncoderBackwardWpe => column_sum(word(0), word(1) * word(2), 1, 8.0, f),
+        EncoderBackwardWte => encoder_backward_wte(word(0) * word(1), word(2), word(3), f),
+        LayerNormForward | RmsNormForward => {
+            // three passes over each row (mean, variance, output), 8 invocations per row
+            row_kernel(word(0), word(1), 8.0, 3.0, 12.0, 8.0, f)
+        }
+        LayerNormBackwardInput | RmsNormBackwardInput => row_kernel(word(0), word(1), 8.0, 2.0, 16.0, 16.0, f),
+        // one workgroup of 64 per row over V columns
+        SoftmaxXentForward => row_kernel(word(0), word(1), 64.0, 3.0, 8.0, 30.0, f),
+        // one invocation per (b, h, t) row: dO·out over the head
+        AttentionBackwardPrep => {
+            let rows = word(0) * word(3) * word(1);
+            row_kernel(rows, word(2) / word(3), 1.0, 1.0, 8.0, 3.0, f)
+        }
+        // 32 channels × 8 row lanes, each lane summing rows/8 rows
+        LayerNormBackwardParams => column_sum(word(0), word(1), 8, 8.0, f),
+        RmsNormBackwardParams => column_sum(word(0), word(1), 8, 8.0, f),
+        MatmulBackwardBias => column_sum(word(0), word(1), 8, 4.0, f),
+        // 4096 gradients per workgroup of 256: 16 each, then a tree in workgroup memory
+        GradNormPartial => {
+            let n = word(0);
+            let mut w = elementwise(n, 4.0, 3.0, f);
+            w.chain = 16.0 * f.dram_latency as f64 / UNROLL + 8.0 * 2.0 * f.shared_latency as f64;
+            w.serial = 16.0;
+            w
+        }
+        // one workgroup over the partials
+        GradNormFinalize | StepStats => {
+            let n = word(0).max(1.0);
+            let steps = (n / 256.0).ceil();
+            Work {
+                flops: 2.0 * n,
+                issue: 4.0 * n,
+                shared: 0.0,
+                dram: 4.0 * n,
+                chain: steps * f.dram_latency as f64 / UNROLL + 8.0 * 2.0 * f.shared_latency as f64 + f.dram_latency as f64,
+                serial: steps,
+                registers: FEW_REGISTERS,
+                inflight: 16,
+            }
+        }
+        MatmulForward | MatmulForwardSmall | MatmulForwardEmulated => {
+            // (M, N) = (M, K)·(N, K)ᵀ: both operands staged from rows along K, 4 rows per vec4
+            matmul(word(0), word(2), word(1), launch, Staging::BOTH_STRIDED, word(4) != 0.0, f)
+        }
+        MatmulBackwardInput | MatmulBackwardInputSmall | MatmulBackwardInputEmulated => {
+            // (M, K) = (M, N)·(N, K), summed over N: dout staged down its columns, weight along rows
+            matmul(word(0), word(1), word(2), launch, Staging::A_STRIDED, true, f)
+        }
+        MatmulBackwardWeight | MatmulBackwardWeightSmall | MatmulBackwardWeightEmulated => {
+            // (N, K) = (M, N)ᵀ·(M, K), summed over all M rows inside each workgroup
+            matmul(word(2), word(1), word(0), launch, Staging::NONE_STRIDED, true, f)
+        }
+        MatmulForwardSkinny => matmul_skinny(word(0), word(1), word(2), f),
+        AttentionForwardTiled | AttentionBackwardQueryTiled | AttentionBackwardKeyTiled => attention_tiled(kernel, p, true, f),
+        AttentionForwardHead32 | AttentionBackwardQueryHead32 | AttentionBackwardKeyHead32 => attention_tiled(kernel, p, false, f),
+        AttentionForward | AttentionBackwardQuery | AttentionBackwardKey => attention_per_row(kernel, p, f),
+        KvAttentionForward => {
+            // one workgroup per (row, head) over pos0 + rows keys of the cache
+            let (rows, c, nh) = (word(0), word(2), word(3));
+            let keys = word(1) + rows;
+            let fma = rows * nh * keys * (c / nh) * 2.0;
+            Work {
+                flops: 2.0 * fma,
+                issue: 2.0 * fma,
+                shared: 0.0,
+                dram: 4.0 * (rows * 3.0 * c + 2.0 * keys * c + rows * c),
+                chain: (keys / 64.0).ceil() * (c / nh) * f.dram_latency as f64 / UNROLL,
+                serial: keys / 64.0 * c / nh,
+                registers: FEW_REGISTERS,
+                inflight: 16,
+            }
+        }
+    }
+}
+
+/// n independent elements, one per invocation: `bytes` and `instructions` per element.
+fn elementwise(n: f64, bytes: f64, instructions: f64, f: &DeviceFacts) -> Work {
+    Work {
+        flops: n * instructions / 2.0,
+        issue: n * instructions,
+        shared: 0.0,
+        dram: n * bytes,
+        chain: f.dram_latency as f64 + 2.0 * instructions,
+        serial: 1.0,
+        registers: FEW_REGISTERS,
+        inflight: bytes.min(16.0) as u32,
+    }
+}
+
+/// Rows of `c` values, `lanes` invocations per row summing in workgroup memory: `passes` over
+/// the row, `bytes` and `instructions` per element.
+fn row_kernel(rows: f64, c: f64, lanes: f64, passes: f64, bytes: f64, instructions: f64, f: &DeviceFacts) -> Work {
+    let n = rows * c;
+    let steps = passes * (c / lanes).ceil();
+    Work {
+        flops: n * passes * 2.0,
+        issue: n * instructions,
+        shared: rows * lanes * passes * 4.0 * 2.0,
+        dram: n * bytes,
+        chain: steps * f.dram_latency as f64 / UNROLL + passes * lanes.log2().max(1.0) * 2.0 * f.shared_latency as f64,
+        serial: steps,
+        registers: FEW_REGISTERS,
+        inflight: 16,
+    }
+}
+
+/// Sums over `rows` rows of `cols` columns, one invocation per (column, row lane): each lane
+/// walks rows/lanes rows, then the lanes are added in workgroup memory.
+fn column_sum(rows: f64, cols: f64, lanes: u32, bytes_per_element: f64, f: &DeviceFacts) -> Work {
+    let steps = (rows / lanes as f64).ceil();
+    Work {
+        flops: rows * cols * bytes_per_element / 4.0,
+        issue: rows * cols * 4.0,
+        shared: cols * lanes as f64 * 8.0,
+        dram: rows * cols * bytes_per_element,
+        chain: steps * f.dram_latency as f64 / UNROLL + 3.0 * 2.0 * f.shared_latency as f64,
+        serial: steps,
+        registers: FEW_REGISTERS,
+        inflight: 16,
+    }
+}
+
+/// encoder_backward_wte.wgsl: one invocation per (token id, channel) scans every one of the
+/// b·t positions for its token (one L1-cached load and a compare each) and adds dout where it
+/// matches.
+fn encoder_backward_wte(bt: f64, c: f64, v: f64, f: &DeviceFacts) -> Work {
+    Work {
+        flops: bt * c,
+        issue: v * c * bt * 3.0,
+        shared: v * c / f.subgroup as f64 * bt * 128.0 / 32.0,
+        dram: 4.0 * (bt * c + 2.0 * v * c + bt),
+        chain: bt * f.shared_latency as f64 / UNROLL,
+        serial: bt,
+        registers: FEW_REGISTERS,
+        inflight: 4,
+    }
+}
+
+/// How a tiled matmul stages its two operands: an operand read along the summed axis is
+/// gathered 4 rows per vec4 and stored k-major, which (as written) puts the 8 invocations of
+/// a quarter-warp on one bank of workgroup memory.
+#[derive(Clone, Copy)]
+struct Staging {
+    /// Operands stored with 8-way bank conflicts.
+    conflicted: u32,
+}
+
+impl Staging {
+    const BOTH_STRIDED: Staging = Staging { conflicted: 2 };
+    const A_STRIDED: Staging = Staging { conflicted: 1 };
+    const NONE_STRIDED: Staging = Staging { conflicted: 0 };
+}
+
+/// A register-tiled matmul (include/matmul_tile_*.wgsl) computing a (rows, cols) output
+/// summed over `depth`, as written now: BK = 16 deep slices staged in workgroup memory with
+/// scalar loads, two barriers per slice, no prefetch.
+fn matmul(rows: f64, cols: f64, depth: f64, launch: Launch, staging: Staging, read_output: bool, f: &DeviceFacts) -> Work {
+    const BK: f64 = 16.0;
+    let side = launch.side as f64; // invocations along each side
+    let threads = side * side;
+    // each invocation's register tile: 8×8 (GPU shapes) or 16×16 (emulated), in a block of side·r
+    let r = if launch.side == 4 { 16.0 } else { 8.0 };
+    let tile = side * r;
+    let blocks = (rows / tile).ceil() * (cols / tile).ceil();
+    let slices = (depth / BK).ceil();
+    // per kk: r² fma, r/2 vec4 loads from workgroup memory, ~2 of loop and addressing
+    let per_kk = r * r + r / 2.0 + 2.0;
+    // staging: 2·BK·tile floats per slice, ~6 instructions each (clamp, address, load, select)
+    let stage = 2.0 * BK * tile * 6.0;
+    let issue = blocks * slices * (BK * per_kk * threads + stage); // the padded blocks compute too
+                                                                   // reads: a warp covers 32/side rows of quads (broadcast) and `side` column quads
+    let warps = (threads / 32.0).max(1.0);
+    let warp_rows = (32.0 / side).min(side);
+    let per_kk_wavefronts = r / 4.0 * ((warp_rows * 16.0 / 128.0).ceil() + (side.min(32.0) * 16.0 / 128.0).ceil());
+    let reads = blocks * slices * BK * warps * per_kk_wavefronts;
+    // stores: BK·tile/4 vec4 per operand per slice, 4 wavefronts per warp store, 8× where conflicted
+    let store_warps = BK * tile / 4.0 / 32.0;
+    let ways = |conflicted: bool| if conflicted { 32.0 } else { 4.0 };
+    let stores = blocks * slices * store_warps * (ways(staging.conflicted >= 1) + ways(staging.conflicted >= 2));
+    let outputs = rows * cols;
+    let dram = 4.0 * (rows * depth + cols * depth + outputs * if read_output { 2.0 } else { 1.0 });
+    // one workgroup alone per slice: the DRAM load, then its warps share four schedulers
+    let own_slice = BK * per_kk * (warps / 4.0).ceil();
+    let chain = slices * (f.dram_latency as f64 + 2.0 * f.shared_latency as f64 + own_slice);
+    Work {
+        flops: 2.0 * rows * cols * depth,
+        issue,
+        shared: (reads + stores) * 128.0,
+        dram,
+        chain,
+        serial: slices * BK * r * r,
+        registers: if r > 8.0 { 255 } else { 128 },
+        inflight: 16,
+    }
+}
+
+/// matmul_forward_skinny.wgsl: at most 16 rows; each invocation owns 4 columns and walks K in
+/// vec4s, reading its 4 weight rows once.
+fn matmul_skinny(m: f64, k: f64, n: f64, f: &DeviceFacts) -> Work {
+    let fma = m * k * n;
+    Work {
+        flops: 2.0 * fma,
+        issue: fma * 1.25,
+        shared: 0.0,
+        dram: 4.0 * (n * k + m * k + m * n),
+        chain: (k / 4.0) * (f.dram_latency as f64 / UNROLL + 4.0 * m),
+        serial: k / 4.0 * m * 4.0,
+        registers: 96,
+        inflight: 64,
+    }
+}
+
+/// The tiled attention kernels: one workgroup per (b, h, 64 rows), one invocation per row (a
+/// query, or a key for dK and dV), keys (or queries) staged 16 at a time. `spilled`: the
+/// head lives in private arrays indexed by a loop counter to a runtime bound (`_tiled`), which
+/// a GPU keeps in local memory, so every vec4 of the head is a load (and a store, where it is
+/// updated) through L1; the `_head32` kernels write the head out in registers.
+fn attention_tiled(kernel: Kernel, p: &[u32], spilled: bool, f: &DeviceFacts) -> Work {
+    let [b, t, c, nh, causal] = [0, 1, 2, 3, 4].map(|i| p.get(i).copied().unwrap_or(0) as f64);
+    let hs = c / nh;
+    let hs4 = (hs / 4.0).ceil();
+    let rows = b * nh * t;
+    let pairs = rows * if causal != 0.0 { (t + 1.0) / 2.0 } else { t }; // (row, key) pairs computed
+                                                                        // passes over the head per pair: products (q·k, and dO·v backward) and updates (o, dq, dk, dv)
+    let (products, updates) = match kernel {
+        Kernel::AttentionForwardTiled | Kernel::AttentionForwardHead32 => (1.0, 1.0),
+        Kernel::AttentionBackwardQueryTiled | Kernel::AttentionBackwardQueryHead32 => (2.0, 1.0),
+        _ => (2.0, 2.0),
+    };
+    let passes = products + updates;
+    let fma = pairs * hs4 * 4.0 * passes;
+    // per pair and vec4 of the head: the fma (4), the tile's vec4 (1), and when spilled the
+    // head's vec4 loaded (1), and stored again where updated (1); per pair ~20 for exp and the sums
+    let spill_ops = if spilled { products + 2.0 * updates } else { 0.0 };
+    let issue = pairs * (hs4 * (4.0 * passes + passes + spill_ops) + 20.0);
+    // wavefronts per warp: a tile vec4 is the same for all 32 (1 wavefront); a spilled vec4 is
+    // the invocation's own (32 × 16 B = 4 wavefronts)
+    let warps = rows / 32.0;
+    let per_pair_wavefronts = hs4 * (passes + 4.0 * spill_ops);
+    let keys = pairs / rows;
+    let shared = warps * keys * per_pair_wavefronts * 128.0;
+    // qkv and dout compulsory: Q, K, V (and dO) read once, outputs written (dqkv accumulated)
+    let dram = 4.0 * b * t * c * if products > 1.0 { 3.0 + 1.0 + 2.0 * 2.0 } else { 3.0 + 1.0 } + 8.0 * rows;
+    // per pair: a dependent chain of hs4 fma through the product, the exp, and a workgroup
+    // memory load; per 16 keys two barriers and the staging's DRAM load
+    let per_pair = hs4 * 4.0 + 40.0 + f.shared_latency as f64 + if spilled { f.shared_latency as f64 } else { 0.0 };
+    let chain = keys * per_pair + (keys / 16.0).ceil() * (f.dram_latency as f64 + 2.0 * f.shared_latency as f64);
+    Work {
+        flops: 2.0 * fma,
+        issue,
+        shared,
+        dram,
+        chain,
+        serial: keys * hs4 * 4.0 * passes,
+        registers: if spilled { 64 } else { 128 },
+        inflight: 16,
+    }
+}
+
+/// attention_forward.wgsl and the per-row backward kernels (heads over 64 channels, traces):
+/// one invocation per (b, h, row), keys read straight from DRAM (L2), no staging.
+fn attention_per_row(kernel: Kernel, p: &[u32], f: &DeviceFacts) -> Work {
+    let [b, t, c, nh] = [0, 1, 2, 3].map(|i| p.get(i).copied().unwrap_or(0) as f64);
+    let causal = match kernel {
+        Kernel::AttentionForward => p.get(5),
+        _ => p.get(4),
+    }
+    .is_some_and(|&x| x != 0);
+    let hs = c / nh;
+    let rows = b * nh * t;
+    let keys = if causal { (t + 1.0) / 2.0 } else { t };
+    let passes = if kernel == Kernel::AttentionForward { 3.0 } else { 4.0 };
+    let fma = rows * keys * hs * passes;
+    Work {
+        flops: 2.0 * fma,
+        issue: 2.0 * fma,
+        shared: fma / 32.0 * 128.0,
+        dram: 4.0 * b * t * c * 6.0,
+        chain: keys * passes * (hs * 4.0 + f.shared_latency as f64),
+        serial: keys * hs * passes,
+        registers: 64,
+        inflight: 16,
+    }
+}

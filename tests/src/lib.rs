@@ -3,7 +3,7 @@
 use playground_core::Rng;
 use playground_gpu::context::Op;
 use playground_gpu::readback::read_f32;
-use playground_gpu::{GpuContext, GpuTensor};
+use playground_gpu::{DeviceFacts, GpuContext, GpuTensor};
 use std::sync::{Arc, OnceLock};
 
 /// Checks `|got − want| ≤ atol + rtol·|want|` elementwise (llm.c's `check_tensor`), prints one
@@ -59,6 +59,21 @@ pub fn gpu_or_skip() -> Option<Arc<GpuContext>> {
             None
         }
     }
+}
+
+static GPU_AS_H100: OnceLock<Option<Arc<GpuContext>>> = OnceLock::new();
+
+/// A second context on the same adapter whose launchers size their grids as on an H100
+/// (`GpuContext::with_device_facts`): the paths a real GPU takes (split sums, 128×128 tiles)
+/// run on lavapipe too. Skipped or failing without an adapter as `gpu_or_skip`.
+pub fn gpu_as_h100_or_skip() -> Option<Arc<GpuContext>> {
+    gpu_or_skip()?;
+    GPU_AS_H100
+        .get_or_init(|| {
+            let gpu = pollster::block_on(GpuContext::new()).expect("a second context on the adapter of the first");
+            Some(Arc::new(gpu.with_device_facts(DeviceFacts::H100)))
+        })
+        .clone()
 }
 
 /// Runs `ops` in one submission and reads `outputs` back.

@@ -98,6 +98,19 @@ fn bindings_are_contiguous_from_zero_with_the_uniform_last() {
     }
 }
 
+/// The tile shape of a tiled matmul kernel, by the name shaders.rs gives it.
+fn matmul_tiles(k: Kernel) -> Option<kernels::matmul::Tiles> {
+    use kernels::matmul::Tiles;
+    let name = k.source().name.strip_suffix("_scalar").unwrap_or(k.source().name);
+    let product = ["matmul_forward", "matmul_backward_input", "matmul_backward_weight"].into_iter().find(|p| name.starts_with(p))?;
+    match &name[product.len()..] {
+        "" => Some(Tiles::Large),
+        "_small" => Some(Tiles::Small),
+        "_emulated" => Some(Tiles::Emulated),
+        _ => None,
+    }
+}
+
 /// The workgroup size each launcher assumes when it sizes its grid.
 fn launcher_workgroup_size(k: Kernel) -> [u32; 3] {
     use kernels::*;
@@ -112,15 +125,26 @@ fn launcher_workgroup_size(k: Kernel) -> [u32; 3] {
         Kernel::RmsNormForward => rmsnorm::WORKGROUP_SIZE,
         Kernel::RmsNormBackwardInput => rmsnorm::BACKWARD_INPUT_WORKGROUP_SIZE,
         Kernel::RmsNormBackwardParams => rmsnorm::BACKWARD_PARAMS_WORKGROUP_SIZE,
-        Kernel::MatmulForward | Kernel::MatmulBackwardInput | Kernel::MatmulBackwardWeight => matmul::Tiles::Large.workgroup_size(),
-        Kernel::MatmulForwardSmall | Kernel::MatmulBackwardInputSmall | Kernel::MatmulBackwardWeightSmall => {
-            matmul::Tiles::Small.workgroup_size()
-        }
-        Kernel::MatmulForwardEmulated | Kernel::MatmulBackwardInputEmulated | Kernel::MatmulBackwardWeightEmulated => {
-            matmul::Tiles::Emulated.workgroup_size()
-        }
+        Kernel::MatmulForward
+        | Kernel::MatmulForwardScalar
+        | Kernel::MatmulForwardSmall
+        | Kernel::MatmulForwardSmallScalar
+        | Kernel::MatmulForwardEmulated
+        | Kernel::MatmulForwardEmulatedScalar
+        | Kernel::MatmulBackwardInput
+        | Kernel::MatmulBackwardInputScalar
+        | Kernel::MatmulBackwardInputSmall
+        | Kernel::MatmulBackwardInputSmallScalar
+        | Kernel::MatmulBackwardInputEmulated
+        | Kernel::MatmulBackwardInputEmulatedScalar
+        | Kernel::MatmulBackwardWeight
+        | Kernel::MatmulBackwardWeightScalar
+        | Kernel::MatmulBackwardWeightSmall
+        | Kernel::MatmulBackwardWeightSmallScalar
+        | Kernel::MatmulBackwardWeightEmulated
+        | Kernel::MatmulBackwardWeightEmulatedScalar => matmul_tiles(k).expect("a tiled matmul").workgroup_size(),
         Kernel::MatmulForwardSkinny => matmul::SKINNY_WORKGROUP_SIZE,
-        Kernel::MatmulBackwardBias => matmul::BACKWARD_BIAS_WORKGROUP_SIZE,
+        Kernel::ReducePartials => reduce::WORKGROUP_SIZE,
         Kernel::KvCacheWrite => kv_attention::WRITE_WORKGROUP_SIZE,
         Kernel::KvAttentionForward => kv_attention::WORKGROUP_SIZE,
         Kernel::AttentionForward => attention::WORKGROUP_SIZE,
@@ -175,22 +199,21 @@ fn const_u32(module: &naga::Module, name: &str) -> u32 {
 
 #[test]
 fn tile_and_chunk_sizes_match_launchers() {
-    use kernels::matmul::Tiles;
-    for (k, tiles) in [
-        (Kernel::MatmulForward, Tiles::Large),
-        (Kernel::MatmulBackwardInput, Tiles::Large),
-        (Kernel::MatmulBackwardWeight, Tiles::Large),
-        (Kernel::MatmulForwardSmall, Tiles::Small),
-        (Kernel::MatmulBackwardInputSmall, Tiles::Small),
-        (Kernel::MatmulBackwardWeightSmall, Tiles::Small),
-        (Kernel::MatmulForwardEmulated, Tiles::Emulated),
-        (Kernel::MatmulBackwardInputEmulated, Tiles::Emulated),
-        (Kernel::MatmulBackwardWeightEmulated, Tiles::Emulated),
-    ] {
+    let tiled: Vec<(Kernel, kernels::matmul::Tiles)> = Kernel::ALL.iter().filter_map(|&k| Some((k, matmul_tiles(k)?))).collect();
+    assert_eq!(tiled.len(), 18, "three matmuls, three tile shapes, vec4 and scalar loads");
+    for (k, tiles) in tiled {
         let s = k.source();
         let module = parse(s.name, &s.wgsl());
         assert_eq!(const_u32(&module, "TILE"), tiles.side(), "{}", s.name);
+        assert_eq!(const_u32(&module, "BK"), tiles.depth(), "{}", s.name);
         assert_eq!([const_u32(&module, "WORKGROUP_SIZE"); 2], tiles.workgroup_size()[..2], "{}", s.name);
+        let shared: u32 = module
+            .global_variables
+            .iter()
+            .filter(|(_, g)| g.space == AddressSpace::WorkGroup)
+            .map(|(_, g)| module.types[g.ty].inner.size(module.to_ctx()))
+            .sum();
+        assert_eq!(shared, kernels::matmul::SHARED_BYTES, "{}", s.name);
     }
     for k in [Kernel::AttentionForwardTiled, Kernel::AttentionBackwardQueryTiled, Kernel::AttentionBackwardKeyTiled] {
         let s = k.source();

@@ -80,6 +80,36 @@ fn gpu_training_steps_match_cpu() {
     }
 }
 
+/// The step as a real GPU records it (128×128 tiles, weight gradients split over M, norm
+/// gradients summed in chunks of rows), run on lavapipe: the CPU reference's losses, gradients
+/// and parameters. 9 × 64 = 576 rows give two slices and three chunks; the head's 13 columns
+/// take the scalar loads.
+#[test]
+fn gpu_training_steps_match_cpu_as_an_h100_records_them() {
+    let Some(gpu) = gpu_as_h100_or_skip() else { return };
+    let cfg = ModelConfig { vocab_size: 13, block_size: 64, n_layer: 2, n_head: 2, n_embd: 24, ..ModelConfig::default() };
+    let b = 9;
+    let train = train_config(b);
+    let model = CpuModel::new(cfg, 5).unwrap();
+    let mut gpu_trainer = pollster::block_on(GpuTrainer::new(gpu.clone(), cfg, &model.params, train)).unwrap();
+    let (plan, _) = gpu_trainer.recorded();
+    let launched = |name: &str| plan.iter().any(|s| matches!(s, playground_gpu::context::Step::Run(op) if op.kernel.source().name == name));
+    assert!(launched("reduce_partials") && launched("matmul_forward") && launched("matmul_backward_weight_scalar"), "the GPU's paths");
+    let mut cpu_trainer = CpuTrainer::new(model, train).unwrap();
+    let mut rng = Rng::new(1);
+    for step in 0..2 {
+        let (x, y) = batch(&data(cfg.vocab_size), b, cfg.block_size, &mut rng);
+        let want = cpu_trainer.step(&x, &y, b, cfg.block_size).unwrap();
+        gpu_trainer.submit_step(&x, &y).unwrap();
+        let got = pollster::block_on(gpu_trainer.read_stats()).unwrap();
+        assert_close(&format!("as H100: loss step {step}"), &[got[0].loss], &[want.loss], 1e-5, 1e-5);
+        let grads = pollster::block_on(gpu_trainer.read_grads()).unwrap();
+        assert_close(&format!("as H100: grads step {step}"), &grads, &cpu_trainer.grads, 2e-6, 1e-3);
+        let params = pollster::block_on(gpu_trainer.model.read_params()).unwrap();
+        assert_close(&format!("as H100: params after step {step}"), &params, &cpu_trainer.model.params, 1e-2 * train.learning_rate, 1e-4);
+    }
+}
+
 /// Every architecture variant, each choice alone and all together: a few steps on the GPU give
 /// the CPU reference's losses, gradients and parameters, and the loss goes down.
 #[test]

@@ -57,7 +57,13 @@ pub struct GpuContext {
     smaller_limits: Option<DeviceLimits>,
     /// What the launchers assume about the GPU when they size their grids.
     facts: DeviceFacts,
+    /// Scratch of the two-stage sums (`scratch`): every buffer made, the largest last.
+    scratch: Mutex<Vec<GpuTensor>>,
 }
+
+/// The most a two-stage sum's partials may take of scratch, in floats (64 MiB): launchers split
+/// less where more would not fit.
+pub const SCRATCH_BUDGET: usize = 16 << 20;
 
 /// One recorded kernel launch: pipeline, bound buffers and grid. Built once per shape and
 /// replayed every step, so a step allocates nothing.
@@ -177,6 +183,7 @@ impl GpuContext {
             buffers,
             smaller_limits: None,
             facts: DeviceFacts::for_adapter(&adapter.get_info()),
+            scratch: Mutex::new(Vec::new()),
         })
     }
 
@@ -285,6 +292,21 @@ impl GpuContext {
     /// Why the device was lost, once it has been.
     pub fn lost_reason(&self) -> Option<String> {
         self.lost.lock().ok().and_then(|l| l.clone())
+    }
+
+    /// `len` floats of scratch, for partial sums that the next launch of the same plan reads
+    /// (split-K's slices, column sums by chunks of rows). One buffer serves every such pair
+    /// recorded on this context: launches in a command buffer, and command buffers on the queue,
+    /// run in order, and wgpu puts a barrier between writes and reads of a storage buffer. A
+    /// request larger than the buffer makes a new one of at least twice the size (recorded ops
+    /// keep the old one alive, so it stays counted).
+    pub fn scratch(&self, len: usize) -> GpuTensor {
+        let mut buffers = self.scratch.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let have = buffers.last().map_or(0, |t| t.len as usize);
+        if have < len {
+            buffers.push(GpuTensor::zeros(self, "scratch", len.max(2 * have)));
+        }
+        buffers.last().expect("a scratch buffer").slice(0, len)
     }
 
     /// A small buffer to bind where a kernel's flag says the binding is not read or written;

@@ -31,11 +31,12 @@ macro_rules! wgsl {
 
 /// The sizes of the tiled matmul kernels (`matmul::Tiles`): WORKGROUP_SIZE² invocations
 /// compute a TILE×TILE block, each its register tile (include/matmul_tile_8x8.wgsl for GPUs,
-/// include/matmul_tile_16x16.wgsl on CPU-emulated adapters). Written minified, as `build.rs`
-/// leaves the files.
-const LARGE_TILES: &str = "const WORKGROUP_SIZE:u32=16u;\nconst TILE:u32=128u;\n";
-const SMALL_TILES: &str = "const WORKGROUP_SIZE:u32=8u;\nconst TILE:u32=64u;\n";
-const EMULATED_TILES: &str = "const WORKGROUP_SIZE:u32=4u;\nconst TILE:u32=64u;\n";
+/// include/matmul_tile_16x16.wgsl on CPU-emulated adapters), staging BK steps of the summed
+/// axis at a time in two slots (2·2·BK·TILE floats: 16 KiB, WebGPU's default limit, for each).
+/// Written minified, as `build.rs` leaves the files.
+const LARGE_TILES: &str = "const WORKGROUP_SIZE:u32=16u;\nconst TILE:u32=128u;\nconst BK:u32=8u;\n";
+const SMALL_TILES: &str = "const WORKGROUP_SIZE:u32=8u;\nconst TILE:u32=64u;\nconst BK:u32=16u;\n";
+const EMULATED_TILES: &str = "const WORKGROUP_SIZE:u32=4u;\nconst TILE:u32=64u;\nconst BK:u32=16u;\n";
 
 /// A kernel's parts: `shaders/<name>.wgsl`, or the list given.
 macro_rules! text {
@@ -76,17 +77,26 @@ kernels! {
     RmsNormForward => "rmsnorm_forward" = &[wgsl!("include/rmsnorm_rows"), wgsl!("rmsnorm_forward")],
     RmsNormBackwardInput => "rmsnorm_backward_input" = &[wgsl!("include/rmsnorm_rows"), wgsl!("rmsnorm_backward_input")],
     RmsNormBackwardParams => "rmsnorm_backward_params",
-    MatmulForward => "matmul_forward" = &[LARGE_TILES, wgsl!("include/matmul_tile_8x8"), wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("matmul_forward")],
-    MatmulForwardSmall => "matmul_forward_small" = &[SMALL_TILES, wgsl!("include/matmul_tile_8x8"), wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("matmul_forward")],
-    MatmulForwardEmulated => "matmul_forward_emulated" = &[EMULATED_TILES, wgsl!("include/matmul_tile_16x16"), wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("matmul_forward")],
+    MatmulForward => "matmul_forward" = &[LARGE_TILES, wgsl!("include/matmul_load_vec4"), wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_8x8"), wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("matmul_forward")],
+    MatmulForwardScalar => "matmul_forward_scalar" = &[LARGE_TILES, wgsl!("include/matmul_load_scalar"), wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_8x8"), wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("matmul_forward")],
+    MatmulForwardSmall => "matmul_forward_small" = &[SMALL_TILES, wgsl!("include/matmul_load_vec4"), wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_8x8"), wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("matmul_forward")],
+    MatmulForwardSmallScalar => "matmul_forward_small_scalar" = &[SMALL_TILES, wgsl!("include/matmul_load_scalar"), wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_8x8"), wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("matmul_forward")],
+    MatmulForwardEmulated => "matmul_forward_emulated" = &[EMULATED_TILES, wgsl!("include/matmul_load_vec4"), wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_16x16"), wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("matmul_forward")],
+    MatmulForwardEmulatedScalar => "matmul_forward_emulated_scalar" = &[EMULATED_TILES, wgsl!("include/matmul_load_scalar"), wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_16x16"), wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("matmul_forward")],
     MatmulForwardSkinny => "matmul_forward_skinny" = &[wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("matmul_forward_skinny")],
-    MatmulBackwardInput => "matmul_backward_input" = &[LARGE_TILES, wgsl!("include/matmul_tile_8x8"), wgsl!("matmul_backward_input")],
-    MatmulBackwardInputSmall => "matmul_backward_input_small" = &[SMALL_TILES, wgsl!("include/matmul_tile_8x8"), wgsl!("matmul_backward_input")],
-    MatmulBackwardInputEmulated => "matmul_backward_input_emulated" = &[EMULATED_TILES, wgsl!("include/matmul_tile_16x16"), wgsl!("matmul_backward_input")],
-    MatmulBackwardWeight => "matmul_backward_weight" = &[LARGE_TILES, wgsl!("include/matmul_tile_8x8"), wgsl!("matmul_backward_weight")],
-    MatmulBackwardWeightSmall => "matmul_backward_weight_small" = &[SMALL_TILES, wgsl!("include/matmul_tile_8x8"), wgsl!("matmul_backward_weight")],
-    MatmulBackwardWeightEmulated => "matmul_backward_weight_emulated" = &[EMULATED_TILES, wgsl!("include/matmul_tile_16x16"), wgsl!("matmul_backward_weight")],
-    MatmulBackwardBias => "matmul_backward_bias",
+    MatmulBackwardInput => "matmul_backward_input" = &[LARGE_TILES, wgsl!("include/matmul_load_vec4"), wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_8x8"), wgsl!("matmul_backward_input")],
+    MatmulBackwardInputScalar => "matmul_backward_input_scalar" = &[LARGE_TILES, wgsl!("include/matmul_load_scalar"), wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_8x8"), wgsl!("matmul_backward_input")],
+    MatmulBackwardInputSmall => "matmul_backward_input_small" = &[SMALL_TILES, wgsl!("include/matmul_load_vec4"), wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_8x8"), wgsl!("matmul_backward_input")],
+    MatmulBackwardInputSmallScalar => "matmul_backward_input_small_scalar" = &[SMALL_TILES, wgsl!("include/matmul_load_scalar"), wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_8x8"), wgsl!("matmul_backward_input")],
+    MatmulBackwardInputEmulated => "matmul_backward_input_emulated" = &[EMULATED_TILES, wgsl!("include/matmul_load_vec4"), wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_16x16"), wgsl!("matmul_backward_input")],
+    MatmulBackwardInputEmulatedScalar => "matmul_backward_input_emulated_scalar" = &[EMULATED_TILES, wgsl!("include/matmul_load_scalar"), wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_16x16"), wgsl!("matmul_backward_input")],
+    MatmulBackwardWeight => "matmul_backward_weight" = &[LARGE_TILES, wgsl!("include/matmul_load_vec4"), wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_8x8"), wgsl!("matmul_backward_weight")],
+    MatmulBackwardWeightScalar => "matmul_backward_weight_scalar" = &[LARGE_TILES, wgsl!("include/matmul_load_scalar"), wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_8x8"), wgsl!("matmul_backward_weight")],
+    MatmulBackwardWeightSmall => "matmul_backward_weight_small" = &[SMALL_TILES, wgsl!("include/matmul_load_vec4"), wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_8x8"), wgsl!("matmul_backward_weight")],
+    MatmulBackwardWeightSmallScalar => "matmul_backward_weight_small_scalar" = &[SMALL_TILES, wgsl!("include/matmul_load_scalar"), wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_8x8"), wgsl!("matmul_backward_weight")],
+    MatmulBackwardWeightEmulated => "matmul_backward_weight_emulated" = &[EMULATED_TILES, wgsl!("include/matmul_load_vec4"), wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_16x16"), wgsl!("matmul_backward_weight")],
+    MatmulBackwardWeightEmulatedScalar => "matmul_backward_weight_emulated_scalar" = &[EMULATED_TILES, wgsl!("include/matmul_load_scalar"), wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_16x16"), wgsl!("matmul_backward_weight")],
+    ReducePartials => "reduce_partials",
     AttentionForward => "attention_forward",
     AttentionForwardTiled => "attention_forward_tiled" = &[wgsl!("include/attention_params"), wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_forward_tiled")],
     AttentionForwardHead32 => "attention_forward_head32" = &[wgsl!("include/attention_params"), wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_forward_head32")],

@@ -70,9 +70,11 @@ fn matmul_forward_act_matches_cpu() {
 #[test]
 fn matmul_backward_matches_cpu() {
     let Some(gpu) = gpu_or_skip() else { return };
-    // M = 1 and N = 1, partial blocks on every side, K and M not multiples of the 8-deep
-    // slices, several blocks of output, and a bias-free case;
-    // (129, 129, 257) crosses a 128-block edge by one on the two output sides of both kernels
+    // M = 1 and N = 1, partial blocks on every side, K and M not multiples of the 8- or 16-deep
+    // slices, several blocks of output, N or K not a multiple of 4 (the scalar loads) and a
+    // multiple (vec4), a bias-free case; (129, 129, 257) crosses a 128-block edge by one on the
+    // two output sides of both kernels. The weight gradient in one slice of M and in three
+    // (split-K: each slice's sums stored, then added up), where M has rows for three.
     let shapes = [
         (1, 1, 1, true),
         (7, 13, 5, true),
@@ -81,31 +83,77 @@ fn matmul_backward_matches_cpu() {
         (14, 64, 192, true),
         (130, 100, 70, true),
         (129, 129, 257, true),
+        (300, 24, 36, true),
     ];
     for (tiles, (m, k, n, with_bias)) in matmul::Tiles::ALL.into_iter().flat_map(|t| shapes.map(|s| (t, s))) {
-        let (inp, w, dout) = (randn(m * k, 1.0, 50), randn(n * k, 1.0, 51), randn(m * n, 1.0, 52));
-        // nonzero starting gradients: the kernels accumulate, as the CPU does
-        let (mut dinp, mut dweight, mut dbias) = (randn(m * k, 1.0, 53), randn(n * k, 1.0, 54), randn(n, 1.0, 55));
-        let (g_dinp, g_dweight, g_dbias) = (upload(&gpu, &dinp), upload(&gpu, &dweight), upload(&gpu, &dbias));
-        cpu::matmul_backward(&mut dinp, &mut dweight, with_bias.then_some(&mut dbias[..]), &dout, &inp, &w, m, k, n);
-        let (g_dout, g_inp, g_w) = (upload(&gpu, &dout), upload(&gpu, &inp), upload(&gpu, &w));
-        let (mu, ku, nu) = (m as u32, k as u32, n as u32);
-        let mut ops = vec![
-            matmul::matmul_backward_input_tiled(&gpu, tiles, &g_dinp, &g_dout, &g_w, mu, ku, nu),
-            matmul::matmul_backward_weight_tiled(&gpu, tiles, &g_dweight, &g_dout, &g_inp, mu, ku, nu),
-        ];
-        if with_bias {
-            ops.push(matmul::matmul_backward_bias(&gpu, &g_dbias, &g_dout, mu, nu));
+        for splits in [1, 3] {
+            let (inp, w, dout) = (randn(m * k, 1.0, 50), randn(n * k, 1.0, 51), randn(m * n, 1.0, 52));
+            // nonzero starting gradients: the kernels accumulate, as the CPU does
+            let (mut dinp, mut dweight, mut dbias) = (randn(m * k, 1.0, 53), randn(n * k, 1.0, 54), randn(n, 1.0, 55));
+            let (g_dinp, g_dweight, g_dbias) = (upload(&gpu, &dinp), upload(&gpu, &dweight), upload(&gpu, &dbias));
+            cpu::matmul_backward(&mut dinp, &mut dweight, with_bias.then_some(&mut dbias[..]), &dout, &inp, &w, m, k, n);
+            let (g_dout, g_inp, g_w) = (upload(&gpu, &dout), upload(&gpu, &inp), upload(&gpu, &w));
+            let (mu, ku, nu) = (m as u32, k as u32, n as u32);
+            let mut ops = vec![matmul::matmul_backward_input_tiled(&gpu, tiles, &g_dinp, &g_dout, &g_w, mu, ku, nu)];
+            let weight_ops = matmul::matmul_backward_weight_tiled(
+                &gpu,
+                tiles,
+                splits,
+                &g_dweight,
+                with_bias.then_some(&g_dbias),
+                &g_dout,
+                &g_inp,
+                mu,
+                ku,
+                nu,
+            );
+            // three slices where M holds three of the tiles' depth, else one launch
+            let sliced = m.div_ceil(splits as usize).next_multiple_of(tiles.depth() as usize) < m;
+            assert_eq!(weight_ops.len(), if sliced { 2 } else { 1 }, "{tiles:?} m{m} splits {splits}");
+            ops.extend(weight_ops);
+            let got = run_and_read(&gpu, &ops, &[&g_dinp, &g_dweight, &g_dbias]);
+            let tag = format!("{tiles:?} m{m} k{k} n{n} splits {splits}");
+            // summation order differs (fma, tiling); the error grows with the summed axis
+            assert_close(&format!("matmul dinp {tag}"), &got[0], &dinp, 1e-5 * (n as f32).sqrt(), 1e-5);
+            assert_close(&format!("matmul dweight {tag}"), &got[1], &dweight, 1e-5 * (m as f32).sqrt(), 1e-5);
+            // without a bias the buffer must be untouched
+            let (atol, rtol) = if with_bias { (1e-5 * (m as f32).sqrt(), 1e-5) } else { (0.0, 0.0) };
+            assert_close(&format!("matmul dbias {tag}"), &got[2], &dbias, atol, rtol);
         }
-        let got = run_and_read(&gpu, &ops, &[&g_dinp, &g_dweight, &g_dbias]);
-        let tag = format!("{tiles:?} m{m} k{k} n{n}");
-        // summation order differs (fma, tiling); the error grows with the summed axis
-        assert_close(&format!("matmul dinp {tag}"), &got[0], &dinp, 1e-5 * (n as f32).sqrt(), 1e-5);
-        assert_close(&format!("matmul dweight {tag}"), &got[1], &dweight, 1e-5 * (m as f32).sqrt(), 1e-5);
-        // without a bias the buffer must be untouched
-        let (atol, rtol) = if with_bias { (1e-5 * (m as f32).sqrt(), 1e-5) } else { (0.0, 0.0) };
-        assert_close(&format!("matmul dbias {tag}"), &got[2], &dbias, atol, rtol);
     }
+}
+
+#[test]
+fn matmul_backward_splits_the_sum_over_m_to_fill_a_gpu() {
+    let Some(gpu) = gpu_as_h100_or_skip() else { return };
+    // the baby GPT's qkv weight gradient: 9·3 blocks of 128×128 would fill 27 of an H100's
+    // 264 slots; split into 19 slices of 864 rows they make 513 workgroups (1.94 waves)
+    assert_eq!(matmul::weight_splits(&gpu, matmul::Tiles::Large, 16384, 384, 1152), 19);
+    // at most one slice per 256 rows
+    assert_eq!(matmul::weight_splits(&gpu, matmul::Tiles::Large, 600, 384, 1152), 2);
+    // and what the H100's choice computes is the CPU's gradient (M = 600: two slices)
+    let (m, k, n) = (600, 20, 36);
+    let (inp, w, dout) = (randn(m * k, 1.0, 60), randn(n * k, 1.0, 61), randn(m * n, 1.0, 62));
+    let (mut dinp, mut dweight, mut dbias) = (vec![0.0; m * k], vec![0.0; n * k], vec![0.0; n]);
+    cpu::matmul_backward(&mut dinp, &mut dweight, Some(&mut dbias[..]), &dout, &inp, &w, m, k, n);
+    let (g_dinp, g_dweight, g_dbias) = (zeros(&gpu, m * k), zeros(&gpu, n * k), zeros(&gpu, n));
+    let ops = matmul::matmul_backward(
+        &gpu,
+        &g_dinp,
+        &g_dweight,
+        Some(&g_dbias),
+        &upload(&gpu, &dout),
+        &upload(&gpu, &inp),
+        &upload(&gpu, &w),
+        m as u32,
+        k as u32,
+        n as u32,
+    );
+    assert_eq!(ops.len(), 3, "input, weight in slices, their sum");
+    let got = run_and_read(&gpu, &ops, &[&g_dinp, &g_dweight, &g_dbias]);
+    assert_close("split dinp", &got[0], &dinp, 1e-4, 1e-5);
+    assert_close("split dweight", &got[1], &dweight, 1e-5 * (m as f32).sqrt(), 1e-5);
+    assert_close("split dbias", &got[2], &dbias, 1e-5 * (m as f32).sqrt(), 1e-5);
 }
 
 #[test]

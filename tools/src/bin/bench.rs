@@ -243,8 +243,9 @@ fn kernels(timer: &Timer, name: &str, cfg: &ModelConfig, b: usize, (budget, min_
         let bin = matmul::matmul_backward_input(gpu, &dx, &dy, &w, mu, ku, nu);
         let (ms, reps) = timer.time(&[&bin], budget, min_reps);
         record("matmul_backward_input", layer, shape.clone(), ms, reps, Some(flop), None);
-        let bw = matmul::matmul_backward_weight(gpu, &dw, &dy, &inp, mu, ku, nu);
-        let (ms, reps) = timer.time(&[&bw], budget, min_reps);
+        let db = GpuTensor::zeros(gpu, "db", n);
+        let bw = matmul::matmul_backward_weight(gpu, &dw, has_bias.then_some(&db), &dy, &inp, mu, ku, nu);
+        let (ms, reps) = timer.time(&bw.iter().collect::<Vec<_>>(), budget, min_reps);
         record("matmul_backward_weight", layer, shape, ms, reps, Some(flop), None);
     }
 

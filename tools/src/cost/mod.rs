@@ -75,7 +75,7 @@ pub fn estimate_op(facts: &DeviceFacts, op: &Op) -> Estimate {
     let s = shape(op.kernel);
     let workgroups = op.workgroups.iter().map(|&x| x as u64).product();
     let launch = Launch { workgroups, threads: s.threads(), side: s.workgroup_size[0] };
-    let w = work(op.kernel, &op.params, launch, facts);
+    let w = work(op.kernel, &op.params, launch, &s, facts);
     roofline(facts, op.kernel.source().name, launch, s.shared_bytes, &w)
 }
 

@@ -10,7 +10,9 @@
 //! the memory bus once (operands re-read by many workgroups are assumed to hit L2);
 //! `chain` is in clocks, with the device's latencies.
 
+use super::shape::Shape;
 use playground_gpu::device::DeviceFacts;
+use playground_gpu::kernels::matmul::REGISTERS;
 use playground_gpu::Kernel;
 
 /// The work of one dispatch.
@@ -49,8 +51,9 @@ const FEW_REGISTERS: u32 = 32;
 /// Loads a simple loop keeps in flight (the compilers unroll such loops about 4 times).
 const UNROLL: f64 = 4.0;
 
-/// The work of `kernel` launched with `params` (its uniform, in words) on `launch`.
-pub fn work(kernel: Kernel, p: &[u32], launch: Launch, f: &DeviceFacts) -> Work {
+/// The work of `kernel` launched with `params` (its uniform, in words) on `launch`; `shape` is
+/// what its WGSL declares.
+pub fn work(kernel: Kernel, p: &[u32], launch: Launch, shape: &Shape, f: &DeviceFacts) -> Work {
     let word = |i: usize| p.get(i).copied().unwrap_or(0) as f64;
     use Kernel::*;
     match kernel {
@@ -75,7 +78,7 @@ pub fn work(kernel: Kernel, p: &[u32], launch: Launch, f: &DeviceFacts) -> Work 
         AdamwUpdate => elementwise(word(7), 28.0, 30.0, f),
         // K and V of n rows written into the cache
         KvCacheWrite => elementwise(word(0) * word(2) * 2.0, 8.0, 4.0, f),
-        EncoderBackwardWpe => column_sum(word(0), word(1) * word(2), 1, 8.0, f),
+        EncoderBackwardWpe => column_sum(word(0), word(0), word(1) * word(2), 1, 8.0, f),
         EncoderBackwardWte => encoder_backward_wte(word(0) * word(1), word(2), word(3), f),
         LayerNormForward | RmsNormForward => {
             // three passes over each row (mean, variance, output), 8 invocations per row
@@ -89,10 +92,20 @@ pub fn work(kernel: Kernel, p: &[u32], launch: Launch, f: &DeviceFacts) -> Work 
             let rows = word(0) * word(3) * word(1);
             row_kernel(rows, word(2) / word(3), 1.0, 1.0, 8.0, 3.0, f)
         }
-        // 32 channels × 8 row lanes, each lane summing rows/8 rows
-        LayerNormBackwardParams => column_sum(word(0), word(1), 8, 8.0, f),
-        RmsNormBackwardParams => column_sum(word(0), word(1), 8, 8.0, f),
-        MatmulBackwardBias => column_sum(word(0), word(1), 8, 4.0, f),
+        // 32 channels × 8 row lanes, each lane summing its share of a chunk of rows (of all
+        // rows where one chunk adds to the gradients)
+        LayerNormBackwardParams | RmsNormBackwardParams => {
+            let chunk = if word(3) != 0.0 { word(2) } else { word(0) };
+            column_sum(word(0), chunk, word(1), 8, 8.0, f)
+        }
+        // out += the column sums of `slices` rows of partials
+        ReducePartials => {
+            let (n, slices) = (word(0) + word(1), word(2));
+            let mut w = elementwise(n, 4.0 * slices + 8.0, 2.0 * slices + 6.0, f);
+            w.chain = slices * f.dram_latency as f64 / UNROLL + f.dram_latency as f64;
+            w.serial = slices;
+            w
+        }
         // 4096 gradients per workgroup of 256: 16 each, then a tree in workgroup memory
         GradNormPartial => {
             let n = word(0);
@@ -116,17 +129,36 @@ pub fn work(kernel: Kernel, p: &[u32], launch: Launch, f: &DeviceFacts) -> Work 
                 inflight: 16,
             }
         }
-        MatmulForward | MatmulForwardSmall | MatmulForwardEmulated => {
-            // (M, N) = (M, K)·(N, K)ᵀ: both operands staged from rows along K, 4 rows per vec4
-            matmul(word(0), word(2), word(1), launch, Staging::BOTH_STRIDED, word(4) != 0.0, f)
+        MatmulForward
+        | MatmulForwardScalar
+        | MatmulForwardSmall
+        | MatmulForwardSmallScalar
+        | MatmulForwardEmulated
+        | MatmulForwardEmulatedScalar => {
+            // out (M, N) = inp (M, K)·weight (N, K)ᵀ
+            let (m, k, n) = (word(0), word(1), word(2));
+            matmul(Product { rows: m, cols: n, depth: k, total_depth: k, accumulate: false, partial: false }, kernel, launch, shape, f)
         }
-        MatmulBackwardInput | MatmulBackwardInputSmall | MatmulBackwardInputEmulated => {
-            // (M, K) = (M, N)·(N, K), summed over N: dout staged down its columns, weight along rows
-            matmul(word(0), word(1), word(2), launch, Staging::A_STRIDED, true, f)
+        MatmulBackwardInput
+        | MatmulBackwardInputScalar
+        | MatmulBackwardInputSmall
+        | MatmulBackwardInputSmallScalar
+        | MatmulBackwardInputEmulated
+        | MatmulBackwardInputEmulatedScalar => {
+            // dinp (M, K) += dout (M, N)·weight (N, K)
+            let (m, k, n) = (word(0), word(1), word(2));
+            matmul(Product { rows: m, cols: k, depth: n, total_depth: n, accumulate: true, partial: false }, kernel, launch, shape, f)
         }
-        MatmulBackwardWeight | MatmulBackwardWeightSmall | MatmulBackwardWeightEmulated => {
-            // (N, K) = (M, N)ᵀ·(M, K), summed over all M rows inside each workgroup
-            matmul(word(2), word(1), word(0), launch, Staging::NONE_STRIDED, true, f)
+        MatmulBackwardWeight
+        | MatmulBackwardWeightScalar
+        | MatmulBackwardWeightSmall
+        | MatmulBackwardWeightSmallScalar
+        | MatmulBackwardWeightEmulated
+        | MatmulBackwardWeightEmulatedScalar => {
+            // dweight (N, K) (+)= dout (M, N)ᵀ·inp (M, K) over a slice of split_rows rows of M
+            let (m, k, n, split_rows, partial) = (word(0), word(1), word(2), word(4), word(5) != 0.0);
+            let product = Product { rows: n, cols: k, depth: split_rows.min(m), total_depth: m, accumulate: !partial, partial };
+            matmul(product, kernel, launch, shape, f)
         }
         MatmulForwardSkinny => matmul_skinny(word(0), word(1), word(2), f),
         AttentionForwardTiled | AttentionBackwardQueryTiled | AttentionBackwardKeyTiled => attention_tiled(kernel, p, true, f),
@@ -182,15 +214,15 @@ fn row_kernel(rows: f64, c: f64, lanes: f64, passes: f64, bytes: f64, instructio
     }
 }
 
-/// Sums over `rows` rows of `cols` columns, one invocation per (column, row lane): each lane
-/// walks rows/lanes rows, then the lanes are added in workgroup memory.
-fn column_sum(rows: f64, cols: f64, lanes: u32, bytes_per_element: f64, f: &DeviceFacts) -> Work {
-    let steps = (rows / lanes as f64).ceil();
+/// Sums over `rows` rows of `cols` columns, one invocation per (column, row lane) and chunk of
+/// `chunk` rows: each lane walks chunk/lanes rows, then the lanes are added in workgroup memory.
+fn column_sum(rows: f64, chunk: f64, cols: f64, lanes: u32, bytes_per_element: f64, f: &DeviceFacts) -> Work {
+    let steps = (chunk / lanes as f64).ceil();
     Work {
         flops: rows * cols * bytes_per_element / 4.0,
         issue: rows * cols * 4.0,
-        shared: cols * lanes as f64 * 8.0,
-        dram: rows * cols * bytes_per_element,
+        shared: (rows / chunk).ceil() * cols * lanes as f64 * 8.0,
+        dram: rows * cols * bytes_per_element + 8.0 * (rows / chunk).ceil() * cols,
         chain: steps * f.dram_latency as f64 / UNROLL + 3.0 * 2.0 * f.shared_latency as f64,
         serial: steps,
         registers: FEW_REGISTERS,
@@ -214,60 +246,69 @@ fn encoder_backward_wte(bt: f64, c: f64, v: f64, f: &DeviceFacts) -> Work {
     }
 }
 
-/// How a tiled matmul stages its two operands: an operand read along the summed axis is
-/// gathered 4 rows per vec4 and stored k-major, which (as written) puts the 8 invocations of
-/// a quarter-warp on one bank of workgroup memory.
-#[derive(Clone, Copy)]
-struct Staging {
-    /// Operands stored with 8-way bank conflicts.
-    conflicted: u32,
+/// The sizes of a tiled matmul launch.
+struct Product {
+    /// Output rows and columns.
+    rows: f64,
+    cols: f64,
+    /// Steps of the summed axis one workgroup takes (a slice of it where the sum is split).
+    depth: f64,
+    total_depth: f64,
+    /// The output is read and added to (else stored).
+    accumulate: bool,
+    /// The workgroups store partial sums of their slice (split-K).
+    partial: bool,
 }
 
-impl Staging {
-    const BOTH_STRIDED: Staging = Staging { conflicted: 2 };
-    const A_STRIDED: Staging = Staging { conflicted: 1 };
-    const NONE_STRIDED: Staging = Staging { conflicted: 0 };
-}
-
-/// A register-tiled matmul (include/matmul_tile_*.wgsl) computing a (rows, cols) output
-/// summed over `depth`, as written now: BK = 16 deep slices staged in workgroup memory with
-/// scalar loads, two barriers per slice, no prefetch.
-fn matmul(rows: f64, cols: f64, depth: f64, launch: Launch, staging: Staging, read_output: bool, f: &DeviceFacts) -> Work {
-    const BK: f64 = 16.0;
-    let side = launch.side as f64; // invocations along each side
+/// A register-tiled matmul as written (include/matmul_stage.wgsl, include/matmul_tile_*.wgsl):
+/// each workgroup a TILE×TILE block over its steps of the summed axis, BK steps a slice, staged
+/// double-buffered with one barrier per slice and no bank conflicts (strided operands stored
+/// transposed, a warp's component stores on 32 banks); the GPU tiles (8×8 per invocation) load
+/// the next slice into registers while they multiply the current one, the emulated tile (16×16)
+/// stages straight into the other slot. TILE, BK and the operands' layout come from the WGSL.
+fn matmul(p: Product, kernel: Kernel, launch: Launch, shape: &Shape, f: &DeviceFacts) -> Work {
+    let constant = |name: &str| shape.constant(name).unwrap_or_else(|| panic!("{}: no const {name}", kernel.source().name));
+    let (tile, bk) = (constant("TILE"), constant("BK"));
+    let strided = [constant("A_STRIDED") != 0.0, constant("B_STRIDED") != 0.0];
+    let vec4 = !kernel.source().name.ends_with("_scalar");
+    let side = launch.side as f64;
     let threads = side * side;
-    // each invocation's register tile: 8×8 (GPU shapes) or 16×16 (emulated), in a block of side·r
-    let r = if launch.side == 4 { 16.0 } else { 8.0 };
-    let tile = side * r;
-    let blocks = (rows / tile).ceil() * (cols / tile).ceil();
-    let slices = (depth / BK).ceil();
-    // per kk: r² fma, r/2 vec4 loads from workgroup memory, ~2 of loop and addressing
+    let r = tile / side; // outputs per invocation along each side
+    let workgroups = launch.workgroups as f64;
+    let slices = (p.depth / bk).ceil();
+    // per step kk: r² fma, r/2 vec4 loads from workgroup memory, ~2 of loop and addressing
     let per_kk = r * r + r / 2.0 + 2.0;
-    // staging: 2·BK·tile floats per slice, ~6 instructions each (clamp, address, load, select)
-    let stage = 2.0 * BK * tile * 6.0;
-    let issue = blocks * slices * (BK * per_kk * threads + stage); // the padded blocks compute too
-                                                                   // reads: a warp covers 32/side rows of quads (broadcast) and `side` column quads
+    // per vec4 staged: the load (1, or 4 scalar ones with their clamps) and its address
+    // arithmetic, then one store as it is or four transposed
+    let fetch = if vec4 { 9.0 } else { 21.0 };
+    let put = |strided: bool| if strided { 10.0 } else { 3.0 };
+    let loads = bk * tile / 4.0 / threads; // vec4s per operand, invocation and slice
+    let stage = loads * (2.0 * fetch + put(strided[0]) + put(strided[1]));
+    let issue = workgroups * slices * threads * (bk * per_kk + stage); // padded blocks compute too
+                                                                       // reads: a warp covers 32/side rows of quads (broadcast) and `side` column quads
     let warps = (threads / 32.0).max(1.0);
     let warp_rows = (32.0 / side).min(side);
     let per_kk_wavefronts = r / 4.0 * ((warp_rows * 16.0 / 128.0).ceil() + (side.min(32.0) * 16.0 / 128.0).ceil());
-    let reads = blocks * slices * BK * warps * per_kk_wavefronts;
-    // stores: BK·tile/4 vec4 per operand per slice, 4 wavefronts per warp store, 8× where conflicted
-    let store_warps = BK * tile / 4.0 / 32.0;
-    let ways = |conflicted: bool| if conflicted { 32.0 } else { 4.0 };
-    let stores = blocks * slices * store_warps * (ways(staging.conflicted >= 1) + ways(staging.conflicted >= 2));
-    let outputs = rows * cols;
-    let dram = 4.0 * (rows * depth + cols * depth + outputs * if read_output { 2.0 } else { 1.0 });
-    // one workgroup alone per slice: the DRAM load, then its warps share four schedulers
-    let own_slice = BK * per_kk * (warps / 4.0).ceil();
-    let chain = slices * (f.dram_latency as f64 + 2.0 * f.shared_latency as f64 + own_slice);
+    let reads = workgroups * slices * bk * warps * per_kk_wavefronts;
+    // stores: a warp's 32 vec4s (or 4 × 32 transposed components) are 4 wavefronts
+    let stores = workgroups * slices * 2.0 * (bk * tile / 4.0 / 32.0) * 4.0;
+    let outputs = p.rows * p.cols;
+    let splits = (p.total_depth / p.depth).ceil();
+    let written = if p.partial { splits * outputs } else { outputs * if p.accumulate { 2.0 } else { 1.0 } };
+    let dram = 4.0 * (p.rows * p.total_depth + p.cols * p.total_depth + written);
+    // one workgroup alone per slice: its warps share four schedulers; the GPU tiles wait on
+    // memory only where the slice's arithmetic is shorter than the latency
+    let own = bk * per_kk * (warps / 4.0).ceil() + loads * 2.0 * (fetch + 4.0);
+    let wait = if r > 8.0 { f.dram_latency as f64 } else { (f.dram_latency as f64 - own).max(0.0) };
+    let chain = slices * (own + wait + f.shared_latency as f64);
     Work {
-        flops: 2.0 * rows * cols * depth,
+        flops: 2.0 * p.rows * p.cols * p.total_depth,
         issue,
         shared: (reads + stores) * 128.0,
         dram,
         chain,
-        serial: slices * BK * r * r,
-        registers: if r > 8.0 { 255 } else { 128 },
+        serial: slices * bk * r * r,
+        registers: if r > 8.0 { 255 } else { REGISTERS },
         inflight: 16,
     }
 }

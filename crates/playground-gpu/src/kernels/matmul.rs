@@ -1,6 +1,8 @@
 //! Launchers for `shaders/matmul_*.wgsl`; CPU twin `playground_core::cpu::matmul`.
 
-use crate::context::{grid, GpuContext, Op};
+use crate::context::{grid, GpuContext, Op, SCRATCH_BUDGET};
+use crate::device::busy;
+use crate::kernels::reduce::reduce_partials;
 use crate::shaders::Kernel;
 use crate::tensor::GpuTensor;
 use playground_core::cpu::Activation;
@@ -18,15 +20,26 @@ pub struct MatmulParams {
 }
 const _: () = assert!(std::mem::size_of::<MatmulParams>().is_multiple_of(16));
 
-/// The tiled kernels come in three shapes, one WGSL file each with the sizes and the register
-/// tile prepended in `shaders.rs`: `Kernel::Matmul*` (128×128 blocks, 16×16 invocations) and
-/// `Kernel::Matmul*Small` (64×64 blocks, 8×8 invocations), 8×8 outputs per invocation, for
-/// GPUs; `Kernel::Matmul*Emulated` (64×64 blocks, 4×4 invocations, 16×16 outputs each) for
-/// CPU-emulated adapters (include/matmul_tile_16x16.wgsl says why).
+/// The tiled kernels come in three shapes, one WGSL file each with the sizes, a loader, the
+/// staging and the register tile prepended in `shaders.rs`: `Kernel::Matmul*` (128×128 blocks,
+/// 16×16 invocations) and `Kernel::Matmul*Small` (64×64 blocks, 8×8 invocations), 8×8 outputs
+/// per invocation, for GPUs; `Kernel::Matmul*Emulated` (64×64 blocks, 4×4 invocations, 16×16
+/// outputs each) for CPU-emulated adapters (include/matmul_tile_16x16.wgsl says why). Each also
+/// comes with scalar loads (`*Scalar`) for row lengths that are not a multiple of 4.
 /// The smallest matmul (in multiply-adds) that takes the 16×16 tile on an emulated adapter:
 /// a training step's (the small config's smallest, the head, is 17M); an Explore forward pass
 /// over one sequence stays below it.
 pub const EMULATED_MIN_FMA: u64 = 1 << 24;
+
+/// Registers an invocation of the GPU tiles holds: 64 accumulators, 16 operand floats, the
+/// next slice's vec4s and addresses. With 256 invocations a workgroup, a unit of 64K
+/// registers holds two (`DeviceFacts::resident`).
+pub const REGISTERS: u32 = 128;
+/// Workgroup memory of every tile shape: two slots of two BK×TILE slices.
+pub const SHARED_BYTES: u32 = 16384;
+/// What a Small block's work is worth against a Large one's: the same register tile, but
+/// twice the staging and the loads from memory per multiply-add.
+const SMALL_INTENSITY: f64 = 0.9;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tiles {
@@ -44,20 +57,40 @@ impl Tiles {
     /// (`rows·cols·depth`): about a fifth less time there at training's shapes (fewer per-lane
     /// gathers from workgroup memory, docs/PERFORMANCE.md), but compiling it takes SwiftShader
     /// seconds more, which one sequence's forward pass (Explore) would never win back; smaller
-    /// matmuls take the 8×8 tile. On a GPU, large blocks once they still give at least 64
-    /// workgroups (enough to fill the streaming multiprocessors of a large GPU); small ones
-    /// below that, where 128×128 blocks would leave most of the GPU idle (inference over one
-    /// sequence, M = T ≤ 64; the small models trained in the browser).
+    /// matmuls take the 8×8 tile. On a GPU, by the waves the grid makes on it
+    /// (`GpuContext::facts`): 128×128 blocks unless 64×64 ones keep clearly more of its
+    /// workgroup slots busy (a grid of a few blocks, such as inference over one sequence or the
+    /// small models trained in the browser).
     pub fn for_output(gpu: &GpuContext, rows: u32, cols: u32, depth: u32) -> Tiles {
         if gpu.is_emulated() {
             let fma = rows as u64 * cols as u64 * depth as u64;
             return if fma >= EMULATED_MIN_FMA { Tiles::Emulated } else { Tiles::Small };
         }
-        let large = rows.div_ceil(Tiles::Large.side()) as u64 * cols.div_ceil(Tiles::Large.side()) as u64;
-        if large >= 64 {
-            Tiles::Large
-        } else {
+        let busy_with = |t: Tiles| busy(t.blocks(rows, cols) as f64 / t.slots(gpu) as f64);
+        if busy_with(Tiles::Small) * SMALL_INTENSITY > busy_with(Tiles::Large) {
             Tiles::Small
+        } else {
+            Tiles::Large
+        }
+    }
+
+    /// Blocks covering a (rows, cols) output.
+    fn blocks(self, rows: u32, cols: u32) -> u64 {
+        rows.div_ceil(self.side()) as u64 * cols.div_ceil(self.side()) as u64
+    }
+
+    /// Workgroups of this shape `gpu` runs at once (a wave).
+    fn slots(self, gpu: &GpuContext) -> u64 {
+        let [x, y, _] = self.workgroup_size();
+        let facts = gpu.facts();
+        facts.compute_units as u64 * facts.resident(x * y, SHARED_BYTES, REGISTERS) as u64
+    }
+
+    /// Steps of the summed axis staged at a time (`BK` in the WGSL).
+    pub const fn depth(self) -> u32 {
+        match self {
+            Tiles::Large => 8,
+            Tiles::Small | Tiles::Emulated => 16,
         }
     }
 
@@ -84,6 +117,35 @@ impl Tiles {
     }
 }
 
+/// The three tiled matmuls.
+#[derive(Clone, Copy)]
+enum Product {
+    Forward,
+    BackwardInput,
+    BackwardWeight,
+}
+
+/// The kernel of `product` in shape `tiles`, with vec4 loads when both operands' rows are a
+/// multiple of 4 long (`aligned`), scalar ones otherwise.
+fn kernel_for(product: Product, tiles: Tiles, aligned: bool) -> Kernel {
+    use Kernel::*;
+    let [large, small, emulated] = match (product, aligned) {
+        (Product::Forward, true) => [MatmulForward, MatmulForwardSmall, MatmulForwardEmulated],
+        (Product::Forward, false) => [MatmulForwardScalar, MatmulForwardSmallScalar, MatmulForwardEmulatedScalar],
+        (Product::BackwardInput, true) => [MatmulBackwardInput, MatmulBackwardInputSmall, MatmulBackwardInputEmulated],
+        (Product::BackwardInput, false) => [MatmulBackwardInputScalar, MatmulBackwardInputSmallScalar, MatmulBackwardInputEmulatedScalar],
+        (Product::BackwardWeight, true) => [MatmulBackwardWeight, MatmulBackwardWeightSmall, MatmulBackwardWeightEmulated],
+        (Product::BackwardWeight, false) => {
+            [MatmulBackwardWeightScalar, MatmulBackwardWeightSmallScalar, MatmulBackwardWeightEmulatedScalar]
+        }
+    };
+    match tiles {
+        Tiles::Large => large,
+        Tiles::Small => small,
+        Tiles::Emulated => emulated,
+    }
+}
+
 /// The most rows the skinny kernel takes (`ROWS` in matmul_forward_skinny.wgsl): at most this
 /// many (a token at a time in generation), and K a multiple of 4 (it reads vec4s along K),
 /// `matmul_forward` runs it instead of a tiled kernel.
@@ -96,9 +158,6 @@ pub const SKINNY_WORKGROUP_SIZE: [u32; 3] = [32, 1, 1];
 pub fn is_skinny(m: u32, k: u32) -> bool {
     m <= SKINNY_ROWS && k.is_multiple_of(4)
 }
-
-/// 32 columns × 8 row lanes.
-pub const BACKWARD_BIAS_WORKGROUP_SIZE: [u32; 3] = [32, 8, 1];
 
 /// out (M, N) = inp (M, K) · weight (N, K)ᵀ + bias (N). Up to SKINNY_ROWS rows run the
 /// skinny kernel (`is_skinny`), more a tiled one.
@@ -220,18 +279,15 @@ fn forward(
     k: u32,
     n: u32,
 ) -> Op {
-    let kernel = match tiles {
-        Tiles::Small => Kernel::MatmulForwardSmall,
-        Tiles::Large => Kernel::MatmulForward,
-        Tiles::Emulated => Kernel::MatmulForwardEmulated,
-    };
+    let kernel = kernel_for(Product::Forward, tiles, k.is_multiple_of(4));
     let params = MatmulParams { m, k, n, has_bias: bias.is_some() as u32, act: activation_code(act.map(|a| a.0)), _pad: [0; 3] };
     let pre = act.map_or(gpu.unused(1), |a| a.1);
     gpu.op(kernel, &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, tiles.grid(m, n))
 }
 
-/// `cpu::matmul_backward` as two or three kernels, each accumulating (`+=`):
-/// dinp (M, K) += dout · weight, dweight (N, K) += doutᵀ · inp, dbias (N) += Σ_m dout.
+/// `cpu::matmul_backward`, each gradient accumulating (`+=`): dinp (M, K) += dout · weight;
+/// dweight (N, K) += doutᵀ · inp and dbias (N) += Σ_m dout in one kernel, split over M where the
+/// GPU has slots to fill (then with a second launch that adds the slices up).
 #[allow(clippy::too_many_arguments)]
 pub fn matmul_backward(
     gpu: &GpuContext,
@@ -245,14 +301,12 @@ pub fn matmul_backward(
     k: u32,
     n: u32,
 ) -> Vec<Op> {
-    let mut ops = vec![matmul_backward_input(gpu, dinp, dout, weight, m, k, n), matmul_backward_weight(gpu, dweight, dout, inp, m, k, n)];
-    if let Some(dbias) = dbias {
-        ops.push(matmul_backward_bias(gpu, dbias, dout, m, n));
-    }
+    let mut ops = vec![matmul_backward_input(gpu, dinp, dout, weight, m, k, n)];
+    ops.extend(matmul_backward_weight(gpu, dweight, dbias, dout, inp, m, k, n));
     ops
 }
 
-/// Uniform of the two tiled backward kernels, `matmul_backward_{input,weight}.wgsl`.
+/// Uniform of `matmul_backward_input.wgsl`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct MatmulBackwardParams {
@@ -288,67 +342,95 @@ pub fn matmul_backward_input_tiled(
     k: u32,
     n: u32,
 ) -> Op {
-    let kernel = match tiles {
-        Tiles::Small => Kernel::MatmulBackwardInputSmall,
-        Tiles::Large => Kernel::MatmulBackwardInput,
-        Tiles::Emulated => Kernel::MatmulBackwardInputEmulated,
-    };
+    let kernel = kernel_for(Product::BackwardInput, tiles, n.is_multiple_of(4) && k.is_multiple_of(4));
     let params = MatmulBackwardParams { m, k, n, _pad: 0 };
     gpu.op(kernel, &[dinp, dout, weight], &params, tiles.grid(m, k))
 }
 
-/// dweight (N, K) += dout (M, N)ᵀ · inp (M, K).
+/// Uniform of `matmul_backward_weight.wgsl`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct MatmulWeightParams {
+    pub m: u32,
+    pub k: u32,
+    pub n: u32,
+    pub has_bias: u32,
+    /// Rows of M per slice, a multiple of the tiles' depth.
+    pub split_rows: u32,
+    /// 1: slices store into scratch partials; 0: one slice adds to dweight and dbias.
+    pub partial: u32,
+    pub _pad: [u32; 2],
+}
+const _: () = assert!(std::mem::size_of::<MatmulWeightParams>().is_multiple_of(16));
+
+/// Fewest rows of M a slice of the weight gradient sums: fewer would spend more on writing and
+/// adding up the slices than the grid gains.
+pub const MIN_SPLIT_ROWS: u32 = 256;
+
+/// How many slices the weight gradient's sum over M is split into. On a GPU (`GpuContext::facts`):
+/// at least two workgroups per compute unit, then as many more as fill the last wave that
+/// makes (a wave's empty slots are idle time); at most one slice per `MIN_SPLIT_ROWS` rows and
+/// as many as `SCRATCH_BUDGET` holds. On an emulator one: a CPU has no idle units to fill.
+pub fn weight_splits(gpu: &GpuContext, tiles: Tiles, m: u32, k: u32, n: u32) -> u32 {
+    if gpu.is_emulated() {
+        return 1;
+    }
+    let (blocks, slots) = (tiles.blocks(n, k), tiles.slots(gpu));
+    let fewest = (2 * gpu.facts().compute_units as u64).div_ceil(blocks);
+    let waves = (blocks * fewest).div_ceil(slots);
+    let filled = waves * slots / blocks;
+    let most = (m / MIN_SPLIT_ROWS).min((SCRATCH_BUDGET as u64 / (n as u64 * k as u64 + n as u64)) as u32).max(1);
+    (filled.max(fewest).min(most as u64) as u32).max(1)
+}
+
+/// dweight (N, K) += dout (M, N)ᵀ · inp (M, K) and dbias (N) += Σ_m dout (when given): one
+/// launch, or two where the sum over M is split (`weight_splits`).
+#[allow(clippy::too_many_arguments)]
 pub fn matmul_backward_weight(
     gpu: &GpuContext,
-    dweight: &GpuTensor, // (N, K)
-    dout: &GpuTensor,    // (M, N)
-    inp: &GpuTensor,     // (M, K)
+    dweight: &GpuTensor,       // (N, K)
+    dbias: Option<&GpuTensor>, // (N)
+    dout: &GpuTensor,          // (M, N)
+    inp: &GpuTensor,           // (M, K)
     m: u32,
     k: u32,
     n: u32,
-) -> Op {
-    matmul_backward_weight_tiled(gpu, Tiles::for_output(gpu, n, k, m), dweight, dout, inp, m, k, n)
+) -> Vec<Op> {
+    let tiles = Tiles::for_output(gpu, n, k, m);
+    let splits = weight_splits(gpu, tiles, m, k, n);
+    matmul_backward_weight_tiled(gpu, tiles, splits, dweight, dbias, dout, inp, m, k, n)
 }
 
-/// `matmul_backward_weight` with the block size chosen by the caller (tests check each).
+/// `matmul_backward_weight` with the block size and the slices of M chosen by the caller (tests
+/// check each); the slices are rounded to whole steps of the tiles' depth.
 #[allow(clippy::too_many_arguments)]
 pub fn matmul_backward_weight_tiled(
     gpu: &GpuContext,
     tiles: Tiles,
-    dweight: &GpuTensor, // (N, K)
-    dout: &GpuTensor,    // (M, N)
-    inp: &GpuTensor,     // (M, K)
+    splits: u32,
+    dweight: &GpuTensor,       // (N, K)
+    dbias: Option<&GpuTensor>, // (N)
+    dout: &GpuTensor,          // (M, N)
+    inp: &GpuTensor,           // (M, K)
     m: u32,
     k: u32,
     n: u32,
-) -> Op {
-    let kernel = match tiles {
-        Tiles::Small => Kernel::MatmulBackwardWeightSmall,
-        Tiles::Large => Kernel::MatmulBackwardWeight,
-        Tiles::Emulated => Kernel::MatmulBackwardWeightEmulated,
-    };
-    let params = MatmulBackwardParams { m, k, n, _pad: 0 };
-    gpu.op(kernel, &[dweight, dout, inp], &params, tiles.grid(n, k))
-}
-
-/// Uniform of `matmul_backward_bias.wgsl`.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
-pub struct MatmulBiasParams {
-    pub m: u32,
-    pub n: u32,
-    pub _pad: [u32; 2],
-}
-const _: () = assert!(std::mem::size_of::<MatmulBiasParams>().is_multiple_of(16));
-
-/// dbias (N) += Σ_m dout (M, N).
-pub fn matmul_backward_bias(
-    gpu: &GpuContext,
-    dbias: &GpuTensor, // (N)
-    dout: &GpuTensor,  // (M, N)
-    m: u32,
-    n: u32,
-) -> Op {
-    let blocks = n.div_ceil(BACKWARD_BIAS_WORKGROUP_SIZE[0]) as u64;
-    gpu.op(Kernel::MatmulBackwardBias, &[dbias, dout], &MatmulBiasParams { m, n, _pad: [0; 2] }, grid(blocks))
+) -> Vec<Op> {
+    let kernel = kernel_for(Product::BackwardWeight, tiles, n.is_multiple_of(4) && k.is_multiple_of(4));
+    let split_rows = m.div_ceil(splits.max(1)).next_multiple_of(tiles.depth());
+    let slices = m.div_ceil(split_rows);
+    let has_bias = dbias.is_some() as u32;
+    let [x, y, _] = tiles.grid(n, k);
+    let params = MatmulWeightParams { m, k, n, has_bias, split_rows, partial: (slices > 1) as u32, _pad: [0; 2] };
+    if slices == 1 {
+        return vec![gpu.op(kernel, &[dweight, dbias.unwrap_or(gpu.unused(0)), dout, inp], &params, [x, y, 1])];
+    }
+    // slice z's row of partials: dweight's N·K sums, then dbias's N
+    let stride = n * k + n;
+    let partials = gpu.scratch(slices as usize * stride as usize);
+    let bias_len = if dbias.is_some() { n } else { 0 };
+    vec![
+        gpu.op(kernel, &[&partials, gpu.unused(0), dout, inp], &params, [x, y, slices]),
+        reduce_partials(gpu, dweight, dbias, &partials, n * k, bias_len, slices, stride),
+    ]
 }

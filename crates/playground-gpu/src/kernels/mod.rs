@@ -15,6 +15,7 @@ pub mod gelu_tanh;
 pub mod kv_attention;
 pub mod layernorm;
 pub mod matmul;
+pub mod reduce;
 pub mod relu;
 pub mod residual;
 pub mod rmsnorm;

@@ -11,8 +11,16 @@ use std::collections::BTreeSet;
 
 fn parse(name: &str, wgsl: &str) -> naga::Module {
     let module = naga::front::wgsl::parse_str(wgsl).unwrap_or_else(|e| panic!("{}", e.emit_to_string_with_path(wgsl, name)));
-    // Capabilities::default(): nothing beyond what a browser offers.
-    Validator::new(ValidationFlags::all(), Capabilities::default())
+    // Capabilities::default(): nothing beyond what a browser offers, except the optional
+    // features a kernel uses (subgroups, f16), which launchers take only where granted
+    let mut capabilities = Capabilities::default();
+    if name.ends_with("_subgroups") {
+        capabilities |= Capabilities::SUBGROUP;
+    }
+    if wgsl.starts_with("enable f16;") {
+        capabilities |= Capabilities::SHADER_FLOAT16;
+    }
+    Validator::new(ValidationFlags::all(), capabilities)
         .validate(&module)
         .unwrap_or_else(|e| panic!("{}", e.emit_to_string_with_path(wgsl, name)));
     module
@@ -167,12 +175,12 @@ fn launcher_workgroup_size(k: Kernel) -> [u32; 3] {
         Kernel::GeluTanhBackward => kernels::gelu_tanh::BACKWARD_WORKGROUP_SIZE,
         Kernel::ResidualForward => residual::WORKGROUP_SIZE,
         Kernel::CrossPackForward | Kernel::CrossPackBackward => cross_pack::WORKGROUP_SIZE,
-        Kernel::SoftmaxXentForward => softmax_xent::WORKGROUP_SIZE,
+        Kernel::SoftmaxXentForward | Kernel::SoftmaxXentForwardSubgroups => softmax_xent::WORKGROUP_SIZE,
         Kernel::SoftmaxXentBackward => softmax_xent::BACKWARD_WORKGROUP_SIZE,
-        Kernel::GradNormPartial => clip::PARTIAL_WORKGROUP_SIZE,
-        Kernel::GradNormFinalize => clip::FINALIZE_WORKGROUP_SIZE,
+        Kernel::GradNormPartial | Kernel::GradNormPartialSubgroups => clip::PARTIAL_WORKGROUP_SIZE,
+        Kernel::GradNormFinalize | Kernel::GradNormFinalizeSubgroups => clip::FINALIZE_WORKGROUP_SIZE,
         Kernel::AdamwUpdate => adamw::WORKGROUP_SIZE,
-        Kernel::StepStats => kernels::stats::WORKGROUP_SIZE,
+        Kernel::StepStats | Kernel::StepStatsSubgroups => kernels::stats::WORKGROUP_SIZE,
     }
 }
 
@@ -227,8 +235,10 @@ fn tile_and_chunk_sizes_match_launchers() {
         let s = k.source();
         assert_eq!(const_u32(&parse(s.name, &s.wgsl()), "ROWS"), kernels::layernorm::ROWS_PER_WORKGROUP, "{}", s.name);
     }
-    let s = Kernel::GradNormPartial.source();
-    assert_eq!(const_u32(&parse(s.name, &s.wgsl()), "CHUNK"), kernels::clip::CHUNK, "{}", s.name);
+    for k in [Kernel::GradNormPartial, Kernel::GradNormPartialSubgroups] {
+        let s = k.source();
+        assert_eq!(const_u32(&parse(s.name, &s.wgsl()), "CHUNK"), kernels::clip::CHUNK, "{}", s.name);
+    }
     let s = Kernel::MatmulForwardSkinny.source();
     assert_eq!(const_u32(&parse(s.name, &s.wgsl()), "ROWS"), kernels::matmul::SKINNY_ROWS, "{}", s.name);
     assert_eq!(const_u32(&parse(s.name, &s.wgsl()), "COLS"), kernels::matmul::SKINNY_COLS, "{}", s.name);

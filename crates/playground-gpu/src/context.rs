@@ -61,6 +61,12 @@ pub struct GpuContext {
     scratch: Mutex<Vec<GpuTensor>>,
 }
 
+/// What the kernels use where the adapter offers it: subgroup operations (the workgroup
+/// reductions of include/workgroup_reduce_subgroups.wgsl) and f16 in shaders (matmuls with f16
+/// weights). Natively wgpu offers subgroups on Vulkan; in the browser wgpu 30 does not ask for
+/// them, and shader-f16 only where the browser's adapter has it.
+pub const OPTIONAL_FEATURES: wgpu::Features = wgpu::Features::SUBGROUP.union(wgpu::Features::SHADER_F16);
+
 /// The most a two-stage sum's partials may take of scratch, in floats (64 MiB): launchers split
 /// less where more would not fit.
 pub const SCRATCH_BUDGET: usize = 16 << 20;
@@ -129,11 +135,11 @@ impl GpuContext {
     /// to the adapter's buffer sizes, so larger models fit where the GPU allows). Pipelines are
     /// compiled when first used.
     pub async fn new() -> Result<Self, GpuError> {
-        Self::with_optional_features(wgpu::Features::empty()).await
+        Self::with_optional_features(OPTIONAL_FEATURES).await
     }
 
-    /// [`GpuContext::new`], also enabling those of `optional` the adapter offers (the benchmark
-    /// asks for `TIMESTAMP_QUERY`); check `device.features()` for what was granted.
+    /// [`GpuContext::new`], enabling those of `optional` the adapter offers (the benchmark adds
+    /// `TIMESTAMP_QUERY` to `OPTIONAL_FEATURES`); check `device.features()` for what was granted.
     pub async fn with_optional_features(optional: wgpu::Features) -> Result<Self, GpuError> {
         let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle());
         let adapter = instance
@@ -202,6 +208,16 @@ impl GpuContext {
     /// take a shape that suits an emulator there (`matmul::Tiles::for_output`).
     pub fn is_emulated(&self) -> bool {
         self.facts.emulated
+    }
+
+    /// Whether the device has subgroup operations (the reductions take them).
+    pub fn subgroups(&self) -> bool {
+        self.device.features().contains(wgpu::Features::SUBGROUP)
+    }
+
+    /// Whether shaders may use f16 (`matmul::matmul_forward_f16` reads f16 as f16).
+    pub fn shader_f16(&self) -> bool {
+        self.device.features().contains(wgpu::Features::SHADER_F16)
     }
 
     /// What the launchers assume about this GPU (`DeviceFacts::for_adapter`).

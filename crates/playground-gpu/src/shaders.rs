@@ -122,12 +122,16 @@ kernels! {
     ResidualForward => "residual_forward",
     CrossPackForward => "cross_pack_forward",
     CrossPackBackward => "cross_pack_backward",
-    SoftmaxXentForward => "softmax_xent_forward",
+    SoftmaxXentForward => "softmax_xent_forward" = &[wgsl!("include/workgroup_reduce"), wgsl!("softmax_xent_forward")],
+    SoftmaxXentForwardSubgroups => "softmax_xent_forward_subgroups" = &[wgsl!("include/workgroup_reduce_subgroups"), wgsl!("softmax_xent_forward")],
     SoftmaxXentBackward => "softmax_xent_backward",
-    GradNormPartial => "grad_norm_partial",
-    GradNormFinalize => "grad_norm_finalize",
+    GradNormPartial => "grad_norm_partial" = &[wgsl!("include/workgroup_reduce"), wgsl!("grad_norm_partial")],
+    GradNormPartialSubgroups => "grad_norm_partial_subgroups" = &[wgsl!("include/workgroup_reduce_subgroups"), wgsl!("grad_norm_partial")],
+    GradNormFinalize => "grad_norm_finalize" = &[wgsl!("include/workgroup_reduce"), wgsl!("grad_norm_finalize")],
+    GradNormFinalizeSubgroups => "grad_norm_finalize_subgroups" = &[wgsl!("include/workgroup_reduce_subgroups"), wgsl!("grad_norm_finalize")],
     AdamwUpdate => "adamw_update",
-    StepStats => "step_stats",
+    StepStats => "step_stats" = &[wgsl!("include/workgroup_reduce"), wgsl!("step_stats")],
+    StepStatsSubgroups => "step_stats_subgroups" = &[wgsl!("include/workgroup_reduce_subgroups"), wgsl!("step_stats")],
 }
 
 /// All shader sources, in `Kernel::ALL` order.

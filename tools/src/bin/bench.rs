@@ -408,8 +408,10 @@ fn main() {
     let text = std::fs::read_to_string(&args.configs).unwrap_or_else(|e| panic!("{}: {e}", args.configs));
     let configs: Configs = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", args.configs));
     let gpu = SharedGpu::new(
-        pollster::block_on(GpuContext::with_optional_features(wgpu::Features::TIMESTAMP_QUERY))
-            .expect("a GPU adapter (on machines without a GPU: apt-get install mesa-vulkan-drivers)"),
+        pollster::block_on(GpuContext::with_optional_features(
+            wgpu::Features::TIMESTAMP_QUERY | playground_gpu::context::OPTIONAL_FEATURES,
+        ))
+        .expect("a GPU adapter (on machines without a GPU: apt-get install mesa-vulkan-drivers)"),
     );
     let on_cpu = gpu.info.device_type == wgpu::DeviceType::Cpu;
     let timer = Timer::new(gpu.clone());

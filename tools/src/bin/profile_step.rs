@@ -52,7 +52,7 @@ fn main() {
         context = context.with_device_facts(facts);
     }
     let gpu = SharedGpu::new(context);
-    println!("adapter: {}; L{l} C{c} NH{nh} T{t} B{b} V{v}", gpu.adapter_name());
+    println!("adapter: {}, {:?}; L{l} C{c} NH{nh} T{t} B{b} V{v}", gpu.adapter_name(), gpu.device.features());
     let params = CpuModel::new(config, 1).expect("valid config").params;
     let trainer =
         pollster::block_on(GpuTrainer::new(gpu.clone(), config, &params, TrainConfig { batch_size: b, ..TrainConfig::default() }))

@@ -86,7 +86,7 @@ pub fn work(kernel: Kernel, p: &[u32], launch: Launch, shape: &Shape, f: &Device
         }
         LayerNormBackwardInput | RmsNormBackwardInput => row_kernel(word(0), word(1), 8.0, 2.0, 16.0, 16.0, f),
         // one workgroup of 64 per row over V columns
-        SoftmaxXentForward => row_kernel(word(0), word(1), 64.0, 3.0, 8.0, 30.0, f),
+        SoftmaxXentForward | SoftmaxXentForwardSubgroups => row_kernel(word(0), word(1), 64.0, 3.0, 8.0, 30.0, f),
         // one invocation per (b, h, t) row: dO·out over the head
         AttentionBackwardPrep => {
             let rows = word(0) * word(3) * word(1);
@@ -107,7 +107,7 @@ pub fn work(kernel: Kernel, p: &[u32], launch: Launch, shape: &Shape, f: &Device
             w
         }
         // 4096 gradients per workgroup of 256: 16 each, then a tree in workgroup memory
-        GradNormPartial => {
+        GradNormPartial | GradNormPartialSubgroups => {
             let n = word(0);
             let mut w = elementwise(n, 4.0, 3.0, f);
             w.chain = 16.0 * f.dram_latency as f64 / UNROLL + 8.0 * 2.0 * f.shared_latency as f64;
@@ -115,7 +115,7 @@ pub fn work(kernel: Kernel, p: &[u32], launch: Launch, shape: &Shape, f: &Device
             w
         }
         // one workgroup over the partials
-        GradNormFinalize | StepStats => {
+        GradNormFinalize | GradNormFinalizeSubgroups | StepStats | StepStatsSubgroups => {
             let n = word(0).max(1.0);
             let steps = (n / 256.0).ceil();
             Work {

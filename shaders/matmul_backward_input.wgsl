@@ -19,8 +19,8 @@ struct Params {
 }
 
 @group(0) @binding(0) var<storage, read_write> dinp: array<f32>;
-@group(0) @binding(1) var<storage, read> lhs: array<Word>; // dout (M, N)
-@group(0) @binding(2) var<storage, read> rhs: array<Word>; // weight (N, K)
+@group(0) @binding(1) var<storage, read> lhs: array<LhsWord>; // dout (M, N)
+@group(0) @binding(2) var<storage, read> rhs: array<RhsWord>; // weight (N, K)
 @group(0) @binding(3) var<uniform> params: Params;
 
 const A_STRIDED: bool = true;  // dout's rows run along N, the summed axis

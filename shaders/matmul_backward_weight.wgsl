@@ -31,8 +31,8 @@ struct Params {
 
 @group(0) @binding(0) var<storage, read_write> dweight: array<f32>; // (N, K), or partials (slices, N·K + N)
 @group(0) @binding(1) var<storage, read_write> dbias: array<f32>;   // (N); a placeholder when partial or without a bias
-@group(0) @binding(2) var<storage, read> lhs: array<Word>;          // dout (M, N)
-@group(0) @binding(3) var<storage, read> rhs: array<Word>;          // inp (M, K)
+@group(0) @binding(2) var<storage, read> lhs: array<LhsWord>;          // dout (M, N)
+@group(0) @binding(3) var<storage, read> rhs: array<RhsWord>;          // inp (M, K)
 @group(0) @binding(4) var<uniform> params: Params;
 
 const A_STRIDED: bool = false; // dout's rows run along N, the output's rows

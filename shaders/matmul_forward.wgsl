@@ -10,13 +10,14 @@
 // in include/activations.wgsl, both prepended by shaders.rs.
 //
 // WORKGROUP_SIZE, TILE and BK are not in this file: crates/playground-gpu/src/shaders.rs
-// prepends them with a loader (include/matmul_load_{vec4,scalar}.wgsl), the staging
+// prepends them with loaders (include/matmul_{lhs,rhs}_vec4.wgsl or _load_scalar), the staging
 // (include/matmul_stage.wgsl) and a register tile (include/matmul_tile_*.wgsl), three tile shapes
 // (`matmul::Tiles`, the launcher chooses): 16 and 128 with 8×8 outputs per invocation
 // (`matmul_forward`), 8 and 64 with 8×8 (`matmul_forward_small`, for grids that 128×128
 // blocks would leave short of the GPU's workgroup slots) and 4 and 64 with 16×16
 // (`matmul_forward_emulated`, on CPU-emulated adapters), each with vec4 loads where K is a
-// multiple of 4 and scalar ones (`_scalar`) otherwise.
+// multiple of 4 and scalar ones (`_scalar`) otherwise, and for inference with f16 weights
+// (`_f16`, read as f16 with shader-f16; `_f16_packed`, unpacked from u32 pairs otherwise).
 // One workgroup of WORKGROUP_SIZE² invocations computes a TILE×TILE block of out, each
 // invocation its register tile of it (multiply, tile_write). Both operands' rows run along K,
 // so both are staged transposed (A_STRIDED, B_STRIDED: include/matmul_stage.wgsl). Each step of
@@ -26,8 +27,8 @@
 
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
 @group(0) @binding(1) var<storage, read_write> pre: array<f32>;
-@group(0) @binding(2) var<storage, read> lhs: array<Word>; // inp (M, K)
-@group(0) @binding(3) var<storage, read> rhs: array<Word>; // weight (N, K)
+@group(0) @binding(2) var<storage, read> lhs: array<LhsWord>; // inp (M, K)
+@group(0) @binding(3) var<storage, read> rhs: array<RhsWord>; // weight (N, K)
 @group(0) @binding(4) var<storage, read> bias: array<f32>;
 @group(0) @binding(5) var<uniform> params: Params;
 

@@ -1,12 +1,13 @@
 // The tiled matmuls' operand loads for any row length: 4 floats of a row as 4 loads, each
 // clamped inside the matrix. Not a kernel: shaders.rs prepends it where a row length is not a
-// multiple of 4 (matmul.rs chooses); the twin is include/matmul_load_vec4.wgsl. The kernel
-// binds `lhs` and `rhs` as array<Word>.
+// multiple of 4 (matmul.rs chooses); the twins are include/matmul_{lhs,rhs}_vec4.wgsl. The kernel
+// binds `lhs` as array<LhsWord> and `rhs` as array<RhsWord>.
 
-alias Word = f32;
+alias LhsWord = f32;
+alias RhsWord = f32;
 
 // m[row, col..col+3] of an m of `shape` (rows, row length); zero outside it. Branch-free, as
-// include/matmul_load_vec4.wgsl.
+// include/matmul_lhs_vec4.wgsl.
 fn lhs4(row: u32, col: u32, shape: vec2<u32>) -> vec4<f32> {
     let r = min(row, shape.x - 1u) * shape.y;
     let last = shape.y - 1u;

@@ -1,7 +1,8 @@
 // How the tiled matmuls (matmul_forward, matmul_backward_input, matmul_backward_weight) stage
 // their two operands in workgroup memory. Not a kernel: shaders.rs prepends it, after the
-// sizes (WORKGROUP_SIZE, TILE, BK), a loader (include/matmul_load_{vec4,scalar}.wgsl: lhs4,
-// rhs4) and before a register tile (include/matmul_tile_*.wgsl: tile_fma and multiply).
+// loaders (lhs4, rhs4: include/matmul_{lhs,rhs}_vec4.wgsl, include/matmul_load_scalar.wgsl or,
+// for f16 weights, include/matmul_rhs_f16{,_packed}.wgsl) and the sizes (WORKGROUP_SIZE, TILE,
+// BK), before a register tile (include/matmul_tile_*.wgsl: tile_fma and multiply).
 //
 // A slice of BK steps along the summed axis is staged per operand as [BK][QUADS] vec4s: at
 // step kk, a_tile holds 4 output rows per vec4 and b_tile 4 output columns. Two slots of each

@@ -11,9 +11,10 @@ use std::collections::BTreeSet;
 
 fn parse(name: &str, wgsl: &str) -> naga::Module {
     let module = naga::front::wgsl::parse_str(wgsl).unwrap_or_else(|e| panic!("{}", e.emit_to_string_with_path(wgsl, name)));
-    // Capabilities::default(): nothing beyond what a browser offers, except the optional
-    // features a kernel uses (subgroups, f16), which launchers take only where granted
-    let mut capabilities = Capabilities::default();
+    // Capabilities::default(): nothing beyond what a browser offers (with unpack2x16float, core
+    // WGSL, which naga lists as a capability), except the optional features a kernel uses
+    // (subgroups, f16), which launchers take only where granted
+    let mut capabilities = Capabilities::default() | Capabilities::SHADER_FLOAT16_IN_FLOAT32;
     if name.ends_with("_subgroups") {
         capabilities |= Capabilities::SUBGROUP;
     }
@@ -109,7 +110,8 @@ fn bindings_are_contiguous_from_zero_with_the_uniform_last() {
 /// The tile shape of a tiled matmul kernel, by the name shaders.rs gives it.
 fn matmul_tiles(k: Kernel) -> Option<kernels::matmul::Tiles> {
     use kernels::matmul::Tiles;
-    let name = k.source().name.strip_suffix("_scalar").unwrap_or(k.source().name);
+    let name = k.source().name;
+    let name = ["_scalar", "_f16_packed", "_f16"].iter().find_map(|s| name.strip_suffix(s)).unwrap_or(name);
     let product = ["matmul_forward", "matmul_backward_input", "matmul_backward_weight"].into_iter().find(|p| name.starts_with(p))?;
     match &name[product.len()..] {
         "" => Some(Tiles::Large),
@@ -150,8 +152,16 @@ fn launcher_workgroup_size(k: Kernel) -> [u32; 3] {
         | Kernel::MatmulBackwardWeightSmall
         | Kernel::MatmulBackwardWeightSmallScalar
         | Kernel::MatmulBackwardWeightEmulated
-        | Kernel::MatmulBackwardWeightEmulatedScalar => matmul_tiles(k).expect("a tiled matmul").workgroup_size(),
-        Kernel::MatmulForwardSkinny => matmul::SKINNY_WORKGROUP_SIZE,
+        | Kernel::MatmulBackwardWeightEmulatedScalar
+        | Kernel::MatmulForwardF16
+        | Kernel::MatmulForwardF16Packed
+        | Kernel::MatmulForwardSmallF16
+        | Kernel::MatmulForwardSmallF16Packed
+        | Kernel::MatmulForwardEmulatedF16
+        | Kernel::MatmulForwardEmulatedF16Packed => matmul_tiles(k).expect("a tiled matmul").workgroup_size(),
+        Kernel::MatmulForwardSkinny | Kernel::MatmulForwardSkinnyF16 | Kernel::MatmulForwardSkinnyF16Packed => {
+            matmul::SKINNY_WORKGROUP_SIZE
+        }
         Kernel::ReducePartials => reduce::WORKGROUP_SIZE,
         Kernel::KvCacheWrite => kv_attention::WRITE_WORKGROUP_SIZE,
         Kernel::KvAttentionForward => kv_attention::WORKGROUP_SIZE,
@@ -208,7 +218,7 @@ fn const_u32(module: &naga::Module, name: &str) -> u32 {
 #[test]
 fn tile_and_chunk_sizes_match_launchers() {
     let tiled: Vec<(Kernel, kernels::matmul::Tiles)> = Kernel::ALL.iter().filter_map(|&k| Some((k, matmul_tiles(k)?))).collect();
-    assert_eq!(tiled.len(), 18, "three matmuls, three tile shapes, vec4 and scalar loads");
+    assert_eq!(tiled.len(), 24, "three matmuls, three tile shapes, vec4 and scalar loads; f16 weights forward");
     for (k, tiles) in tiled {
         let s = k.source();
         let module = parse(s.name, &s.wgsl());
@@ -239,7 +249,9 @@ fn tile_and_chunk_sizes_match_launchers() {
         let s = k.source();
         assert_eq!(const_u32(&parse(s.name, &s.wgsl()), "CHUNK"), kernels::clip::CHUNK, "{}", s.name);
     }
-    let s = Kernel::MatmulForwardSkinny.source();
-    assert_eq!(const_u32(&parse(s.name, &s.wgsl()), "ROWS"), kernels::matmul::SKINNY_ROWS, "{}", s.name);
-    assert_eq!(const_u32(&parse(s.name, &s.wgsl()), "COLS"), kernels::matmul::SKINNY_COLS, "{}", s.name);
+    for k in [Kernel::MatmulForwardSkinny, Kernel::MatmulForwardSkinnyF16, Kernel::MatmulForwardSkinnyF16Packed] {
+        let s = k.source();
+        assert_eq!(const_u32(&parse(s.name, &s.wgsl()), "ROWS"), kernels::matmul::SKINNY_ROWS, "{}", s.name);
+        assert_eq!(const_u32(&parse(s.name, &s.wgsl()), "COLS"), kernels::matmul::SKINNY_COLS, "{}", s.name);
+    }
 }

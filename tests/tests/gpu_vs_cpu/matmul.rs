@@ -196,3 +196,78 @@ fn matmul_forward_skinny_matches_cpu() {
         }
     }
 }
+
+/// The f16 bits of `x`, which must be a normal f16 value exactly (sign, 5-bit exponent biased
+/// by 15, the 10 high bits of the f32 mantissa).
+fn f16_bits(x: f32) -> u16 {
+    if x == 0.0 {
+        return 0;
+    }
+    let b = x.to_bits();
+    let exp = ((b >> 23) & 0xff) as i32 - 127 + 15;
+    assert!((1..31).contains(&exp) && b & 0x1fff == 0, "{x} is not a normal f16");
+    ((b >> 16) & 0x8000) as u16 | (exp as u16) << 10 | ((b >> 13) & 0x3ff) as u16
+}
+
+#[test]
+fn matmul_forward_with_f16_weights_matches_cpu() {
+    let Some(gpus) = both_reductions_or_skip() else { return };
+    // the first context has shader-f16 (lavapipe offers it) and reads the halves as f16, the
+    // second asks for no features and unpacks them from u32 pairs
+    assert!(gpus[0].shader_f16() && !gpus[1].shader_f16());
+    // K a multiple of 4 (f16_fits); M from one token (skinny) to partial 128-row blocks, N odd
+    let shapes = [(1, 4, 3, true), (5, 12, 33, false), (16, 64, 65, true), (17, 36, 130, true), (129, 20, 7, false)];
+    let acts = [None, Some(cpu::Activation::Gelu)];
+    for (gpu, act) in gpus.iter().flat_map(|g| acts.map(|a| (g, a))) {
+        for (m, k, n, with_bias) in shapes {
+            // weights exactly representable in f16: multiples of 1/256 up to ±4
+            let w: Vec<f32> = randn(n * k, 1.0, 70).iter().map(|x| (x * 256.0).round().clamp(-1024.0, 1024.0) / 256.0).collect();
+            let halves = matmul::pack_halves(&w.iter().map(|&x| f16_bits(x)).collect::<Vec<_>>());
+            let (inp, bias) = (randn(m * k, 1.0, 71), randn(n, 1.0, 72));
+            let b = with_bias.then_some(&bias[..]);
+            let (mut want, mut want_pre) = (vec![0.0; m * n], vec![0.0; m * n]);
+            match act {
+                Some(a) => cpu::matmul_forward_act(a, &mut want, &mut want_pre, &inp, &w, b, m, k, n),
+                None => cpu::matmul_forward(&mut want, &inp, &w, b, m, k, n),
+            }
+            let (g_inp, g_w, g_bias) = (upload(gpu, &inp), upload(gpu, &halves), upload(gpu, &bias));
+            let (mu, ku, nu) = (m as u32, k as u32, n as u32);
+            let mut runs: Vec<(String, GpuRun)> = matmul::Tiles::ALL.iter().map(|&t| (format!("{t:?}"), GpuRun::Tiled(t))).collect();
+            if m <= matmul::SKINNY_ROWS as usize {
+                runs.push(("skinny".into(), GpuRun::Skinny));
+            }
+            runs.push(("chosen".into(), GpuRun::Chosen));
+            for (how, run) in runs {
+                let (out, pre) = (zeros(gpu, m * n), zeros(gpu, m * n));
+                let g_act = act.map(|a| (a, &pre));
+                let g_b = with_bias.then_some(&g_bias);
+                let op = match run {
+                    GpuRun::Tiled(t) => matmul::matmul_forward_f16_tiled(gpu, t, g_act, &out, &g_inp, &g_w, g_b, mu, ku, nu),
+                    GpuRun::Skinny => matmul::matmul_forward_f16_skinny(gpu, g_act, &out, &g_inp, &g_w, g_b, mu, ku, nu),
+                    GpuRun::Chosen => matmul::matmul_forward_f16(gpu, g_act, &out, &g_inp, &g_w, g_b, mu, ku, nu),
+                };
+                let got = run_and_read(gpu, &[op], &[&out, &pre]);
+                let tag = format!("f16 weights {} {how} {act:?} m{m} k{k} n{n}", op_name(gpu));
+                assert_close(&tag, &got[0], &want, 1e-5 * (k as f32).sqrt(), 1e-5);
+                if act.is_some() {
+                    assert_close(&format!("{tag} pre"), &got[1], &want_pre, 1e-5 * (k as f32).sqrt(), 1e-5);
+                }
+            }
+        }
+    }
+}
+
+/// Which of `matmul_forward_f16`'s kernels a test runs.
+enum GpuRun {
+    Tiled(matmul::Tiles),
+    Skinny,
+    Chosen,
+}
+
+fn op_name(gpu: &playground_gpu::GpuContext) -> &'static str {
+    if gpu.shader_f16() {
+        "shader-f16"
+    } else {
+        "packed"
+    }
+}

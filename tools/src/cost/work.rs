@@ -134,7 +134,13 @@ pub fn work(kernel: Kernel, p: &[u32], launch: Launch, shape: &Shape, f: &Device
         | MatmulForwardSmall
         | MatmulForwardSmallScalar
         | MatmulForwardEmulated
-        | MatmulForwardEmulatedScalar => {
+        | MatmulForwardEmulatedScalar
+        | MatmulForwardF16
+        | MatmulForwardF16Packed
+        | MatmulForwardSmallF16
+        | MatmulForwardSmallF16Packed
+        | MatmulForwardEmulatedF16
+        | MatmulForwardEmulatedF16Packed => {
             // out (M, N) = inp (M, K)·weight (N, K)ᵀ
             let (m, k, n) = (word(0), word(1), word(2));
             matmul(Product { rows: m, cols: n, depth: k, total_depth: k, accumulate: false, partial: false }, kernel, launch, shape, f)
@@ -160,7 +166,8 @@ pub fn work(kernel: Kernel, p: &[u32], launch: Launch, shape: &Shape, f: &Device
             let product = Product { rows: n, cols: k, depth: split_rows.min(m), total_depth: m, accumulate: !partial, partial };
             matmul(product, kernel, launch, shape, f)
         }
-        MatmulForwardSkinny => matmul_skinny(word(0), word(1), word(2), f),
+        MatmulForwardSkinny => matmul_skinny(word(0), word(1), word(2), 4.0, f),
+        MatmulForwardSkinnyF16 | MatmulForwardSkinnyF16Packed => matmul_skinny(word(0), word(1), word(2), 2.0, f),
         AttentionForwardTiled | AttentionBackwardQueryTiled | AttentionBackwardKeyTiled => attention_tiled(kernel, p, true, f),
         AttentionForwardHead32 | AttentionBackwardQueryHead32 | AttentionBackwardKeyHead32 => attention_tiled(kernel, p, false, f),
         AttentionForward | AttentionBackwardQuery | AttentionBackwardKey => attention_per_row(kernel, p, f),
@@ -295,7 +302,9 @@ fn matmul(p: Product, kernel: Kernel, launch: Launch, shape: &Shape, f: &DeviceF
     let outputs = p.rows * p.cols;
     let splits = (p.total_depth / p.depth).ceil();
     let written = if p.partial { splits * outputs } else { outputs * if p.accumulate { 2.0 } else { 1.0 } };
-    let dram = 4.0 * (p.rows * p.total_depth + p.cols * p.total_depth + written);
+    // an f16 weight (rhs of the forward) moves half the bytes
+    let rhs_bytes = if kernel.source().name.contains("_f16") { 2.0 } else { 4.0 };
+    let dram = 4.0 * (p.rows * p.total_depth + written) + rhs_bytes * p.cols * p.total_depth;
     // one workgroup alone per slice: its warps share four schedulers; the GPU tiles wait on
     // memory only where the slice's arithmetic is shorter than the latency
     let own = bk * per_kk * (warps / 4.0).ceil() + loads * 2.0 * (fetch + 4.0);
@@ -314,14 +323,14 @@ fn matmul(p: Product, kernel: Kernel, launch: Launch, shape: &Shape, f: &DeviceF
 }
 
 /// matmul_forward_skinny.wgsl: at most 16 rows; each invocation owns 4 columns and walks K in
-/// vec4s, reading its 4 weight rows once.
-fn matmul_skinny(m: f64, k: f64, n: f64, f: &DeviceFacts) -> Work {
+/// vec4s, reading its 4 weight rows once (`weight_bytes` per element: 4, or 2 in f16).
+fn matmul_skinny(m: f64, k: f64, n: f64, weight_bytes: f64, f: &DeviceFacts) -> Work {
     let fma = m * k * n;
     Work {
         flops: 2.0 * fma,
         issue: fma * 1.25,
         shared: 0.0,
-        dram: 4.0 * (n * k + m * k + m * n),
+        dram: weight_bytes * n * k + 4.0 * (m * k + m * n),
         chain: (k / 4.0) * (f.dram_latency as f64 / UNROLL + 4.0 * m),
         serial: k / 4.0 * m * 4.0,
         registers: 96,

@@ -125,19 +125,55 @@ enum Product {
     BackwardWeight,
 }
 
-/// The kernel of `product` in shape `tiles`, with vec4 loads when both operands' rows are a
-/// multiple of 4 long (`aligned`), scalar ones otherwise.
-fn kernel_for(product: Product, tiles: Tiles, aligned: bool) -> Kernel {
+/// How a kernel reads its operands (the includes shaders.rs prepends).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Loads {
+    /// f32, in vec4s: every row length a multiple of 4.
+    Vec4,
+    /// f32, a float at a time: any row length.
+    Scalar,
+    /// The weight in f16 (`matmul_forward_f16`), read as f16 (shader-f16).
+    F16,
+    /// The weight in f16, read as u32 pairs and unpacked (no shader-f16 needed).
+    F16Packed,
+}
+
+impl Loads {
+    /// The f32 loads for operands whose rows are `lengths` long.
+    fn f32(lengths: &[u32]) -> Loads {
+        if lengths.iter().all(|l| l.is_multiple_of(4)) {
+            Loads::Vec4
+        } else {
+            Loads::Scalar
+        }
+    }
+
+    /// The f16 weight loads `gpu` can take.
+    fn f16(gpu: &GpuContext) -> Loads {
+        if gpu.shader_f16() {
+            Loads::F16
+        } else {
+            Loads::F16Packed
+        }
+    }
+}
+
+/// The kernel of `product` in shape `tiles` with `loads` (f16 only for the forward).
+fn kernel_for(product: Product, tiles: Tiles, loads: Loads) -> Kernel {
     use Kernel::*;
-    let [large, small, emulated] = match (product, aligned) {
-        (Product::Forward, true) => [MatmulForward, MatmulForwardSmall, MatmulForwardEmulated],
-        (Product::Forward, false) => [MatmulForwardScalar, MatmulForwardSmallScalar, MatmulForwardEmulatedScalar],
-        (Product::BackwardInput, true) => [MatmulBackwardInput, MatmulBackwardInputSmall, MatmulBackwardInputEmulated],
-        (Product::BackwardInput, false) => [MatmulBackwardInputScalar, MatmulBackwardInputSmallScalar, MatmulBackwardInputEmulatedScalar],
-        (Product::BackwardWeight, true) => [MatmulBackwardWeight, MatmulBackwardWeightSmall, MatmulBackwardWeightEmulated],
-        (Product::BackwardWeight, false) => {
+    let [large, small, emulated] = match (product, loads) {
+        (Product::Forward, Loads::Vec4) => [MatmulForward, MatmulForwardSmall, MatmulForwardEmulated],
+        (Product::Forward, Loads::Scalar) => [MatmulForwardScalar, MatmulForwardSmallScalar, MatmulForwardEmulatedScalar],
+        (Product::Forward, Loads::F16) => [MatmulForwardF16, MatmulForwardSmallF16, MatmulForwardEmulatedF16],
+        (Product::Forward, Loads::F16Packed) => [MatmulForwardF16Packed, MatmulForwardSmallF16Packed, MatmulForwardEmulatedF16Packed],
+        (Product::BackwardInput, Loads::Scalar) => {
+            [MatmulBackwardInputScalar, MatmulBackwardInputSmallScalar, MatmulBackwardInputEmulatedScalar]
+        }
+        (Product::BackwardInput, _) => [MatmulBackwardInput, MatmulBackwardInputSmall, MatmulBackwardInputEmulated],
+        (Product::BackwardWeight, Loads::Scalar) => {
             [MatmulBackwardWeightScalar, MatmulBackwardWeightSmallScalar, MatmulBackwardWeightEmulatedScalar]
         }
+        (Product::BackwardWeight, _) => [MatmulBackwardWeight, MatmulBackwardWeightSmall, MatmulBackwardWeightEmulated],
     };
     match tiles {
         Tiles::Large => large,
@@ -193,11 +229,102 @@ pub fn matmul_forward_skinny(
     k: u32,
     n: u32,
 ) -> Op {
+    skinny(gpu, Loads::Vec4, act, out, inp, weight, bias, m, k, n)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn skinny(
+    gpu: &GpuContext,
+    loads: Loads,
+    act: Option<(Activation, &GpuTensor)>, // and pre (M, N)
+    out: &GpuTensor,                       // (M, N)
+    inp: &GpuTensor,                       // (M, K)
+    weight: &GpuTensor,                    // (N, K), f32 or f16
+    bias: Option<&GpuTensor>,              // (N)
+    m: u32,
+    k: u32,
+    n: u32,
+) -> Op {
     debug_assert!(is_skinny(m, k), "the skinny matmul takes at most {SKINNY_ROWS} rows and K a multiple of 4, not M {m}, K {k}");
+    let kernel = match loads {
+        Loads::F16 => Kernel::MatmulForwardSkinnyF16,
+        Loads::F16Packed => Kernel::MatmulForwardSkinnyF16Packed,
+        Loads::Vec4 | Loads::Scalar => Kernel::MatmulForwardSkinny,
+    };
     let params = MatmulParams { m, k, n, has_bias: bias.is_some() as u32, act: activation_code(act.map(|a| a.0)), _pad: [0; 3] };
     let pre = act.map_or(gpu.unused(1), |a| a.1);
     let groups = n.div_ceil(SKINNY_WORKGROUP_SIZE[0] * SKINNY_COLS) as u64;
-    gpu.op(Kernel::MatmulForwardSkinny, &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, grid(groups))
+    gpu.op(kernel, &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, grid(groups))
+}
+
+/// Whether `matmul_forward_f16` takes a weight whose rows are `k` long: it reads 4 halves of a
+/// row at a time, so K must be a multiple of 4 (every real model's width is).
+pub fn f16_fits(k: u32) -> bool {
+    k.is_multiple_of(4)
+}
+
+/// A weight's f16 bit patterns as `matmul_forward_f16` binds them: two halves a word, the lower
+/// half first, which is the bytes of a safetensors F16 tensor read as little-endian u32s.
+pub fn pack_halves(bits: &[u16]) -> Vec<u32> {
+    bits.chunks(2).map(|p| p[0] as u32 | (p.get(1).copied().unwrap_or(0) as u32) << 16).collect()
+}
+
+/// `matmul_forward` (`act` None) or `matmul_forward_act` with the weight in IEEE half precision
+/// (`pack_halves`' layout, (N, K/2) words; K a multiple of 4: `f16_fits`), for inference of
+/// f16 checkpoints at half the weight bytes: inp, bias, out and the arithmetic stay f32. With
+/// shader-f16 the kernels read the halves as f16, without it as u32 pairs (`unpack2x16float`);
+/// both widen exactly, so both give the f32 matmul of the widened weight. At most SKINNY_ROWS
+/// rows run the skinny kernel, more a tiled one.
+#[allow(clippy::too_many_arguments)]
+pub fn matmul_forward_f16(
+    gpu: &GpuContext,
+    act: Option<(Activation, &GpuTensor)>, // and pre (M, N)
+    out: &GpuTensor,                       // (M, N)
+    inp: &GpuTensor,                       // (M, K)
+    weight: &GpuTensor,                    // (N, K/2) words of f16 pairs
+    bias: Option<&GpuTensor>,              // (N)
+    m: u32,
+    k: u32,
+    n: u32,
+) -> Op {
+    debug_assert!(f16_fits(k), "f16 weights need K a multiple of 4, not {k}");
+    if is_skinny(m, k) {
+        return skinny(gpu, Loads::f16(gpu), act, out, inp, weight, bias, m, k, n);
+    }
+    matmul_forward_f16_tiled(gpu, Tiles::for_output(gpu, m, n, k), act, out, inp, weight, bias, m, k, n)
+}
+
+/// `matmul_forward_f16` on a tiled kernel of the caller's block size (tests check each).
+#[allow(clippy::too_many_arguments)]
+pub fn matmul_forward_f16_tiled(
+    gpu: &GpuContext,
+    tiles: Tiles,
+    act: Option<(Activation, &GpuTensor)>, // and pre (M, N)
+    out: &GpuTensor,                       // (M, N)
+    inp: &GpuTensor,                       // (M, K)
+    weight: &GpuTensor,                    // (N, K/2) words of f16 pairs
+    bias: Option<&GpuTensor>,              // (N)
+    m: u32,
+    k: u32,
+    n: u32,
+) -> Op {
+    forward(gpu, tiles, Loads::f16(gpu), act, out, inp, weight, bias, m, k, n)
+}
+
+/// `matmul_forward_f16` on the skinny kernel (M ≤ SKINNY_ROWS), for tests.
+#[allow(clippy::too_many_arguments)]
+pub fn matmul_forward_f16_skinny(
+    gpu: &GpuContext,
+    act: Option<(Activation, &GpuTensor)>, // and pre (M, N)
+    out: &GpuTensor,                       // (M, N)
+    inp: &GpuTensor,                       // (M, K)
+    weight: &GpuTensor,                    // (N, K/2) words of f16 pairs
+    bias: Option<&GpuTensor>,              // (N)
+    m: u32,
+    k: u32,
+    n: u32,
+) -> Op {
+    skinny(gpu, Loads::f16(gpu), act, out, inp, weight, bias, m, k, n)
 }
 
 /// `matmul_forward` with the block size chosen by the caller (tests check each).
@@ -213,7 +340,7 @@ pub fn matmul_forward_tiled(
     k: u32,
     n: u32,
 ) -> Op {
-    forward(gpu, tiles, None, out, inp, weight, bias, m, k, n)
+    forward(gpu, tiles, Loads::f32(&[k]), None, out, inp, weight, bias, m, k, n)
 }
 
 /// pre (M, N) = inp (M, K) · weight (N, K)ᵀ + bias (N) and out (M, N) = act(pre), one kernel:
@@ -253,7 +380,7 @@ pub fn matmul_forward_act_tiled(
     k: u32,
     n: u32,
 ) -> Op {
-    forward(gpu, tiles, Some((act, pre)), out, inp, weight, bias, m, k, n)
+    forward(gpu, tiles, Loads::f32(&[k]), Some((act, pre)), out, inp, weight, bias, m, k, n)
 }
 
 /// `params.act` of matmul_forward.wgsl.
@@ -270,6 +397,7 @@ fn activation_code(act: Option<Activation>) -> u32 {
 fn forward(
     gpu: &GpuContext,
     tiles: Tiles,
+    loads: Loads,
     act: Option<(Activation, &GpuTensor)>, // and pre (M, N)
     out: &GpuTensor,                       // (M, N)
     inp: &GpuTensor,                       // (M, K)
@@ -279,7 +407,7 @@ fn forward(
     k: u32,
     n: u32,
 ) -> Op {
-    let kernel = kernel_for(Product::Forward, tiles, k.is_multiple_of(4));
+    let kernel = kernel_for(Product::Forward, tiles, loads);
     let params = MatmulParams { m, k, n, has_bias: bias.is_some() as u32, act: activation_code(act.map(|a| a.0)), _pad: [0; 3] };
     let pre = act.map_or(gpu.unused(1), |a| a.1);
     gpu.op(kernel, &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, tiles.grid(m, n))
@@ -342,7 +470,7 @@ pub fn matmul_backward_input_tiled(
     k: u32,
     n: u32,
 ) -> Op {
-    let kernel = kernel_for(Product::BackwardInput, tiles, n.is_multiple_of(4) && k.is_multiple_of(4));
+    let kernel = kernel_for(Product::BackwardInput, tiles, Loads::f32(&[n, k]));
     let params = MatmulBackwardParams { m, k, n, _pad: 0 };
     gpu.op(kernel, &[dinp, dout, weight], &params, tiles.grid(m, k))
 }
@@ -416,7 +544,7 @@ pub fn matmul_backward_weight_tiled(
     k: u32,
     n: u32,
 ) -> Vec<Op> {
-    let kernel = kernel_for(Product::BackwardWeight, tiles, n.is_multiple_of(4) && k.is_multiple_of(4));
+    let kernel = kernel_for(Product::BackwardWeight, tiles, Loads::f32(&[n, k]));
     let split_rows = m.div_ceil(splits.max(1)).next_multiple_of(tiles.depth());
     let slices = m.div_ceil(split_rows);
     let has_bias = dbias.is_some() as u32;

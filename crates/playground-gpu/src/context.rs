@@ -107,6 +107,11 @@ impl From<Op> for Step {
     }
 }
 
+/// A uniform's bytes as 4-byte words (not generic: one copy in the wasm for every params type).
+fn words(bytes: &[u8]) -> Box<[u32]> {
+    bytes.chunks_exact(4).map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]])).collect()
+}
+
 /// A two-dimensional grid holding at least `n` workgroups (kernels flatten it back).
 pub fn grid(n: u64) -> [u32; 3] {
     let n = n.max(1);
@@ -399,8 +404,7 @@ impl GpuContext {
             entries: &entries,
         });
         let _tracked = self.buffers.track(uniform.size());
-        let params = bytemuck::cast_slice(bytemuck::bytes_of(params)).to_vec().into_boxed_slice();
-        Op { kernel, bind_group, workgroups, uniform, params, _tracked }
+        Op { kernel, bind_group, workgroups, uniform, params: words(bytemuck::bytes_of(params)), _tracked }
     }
 
     /// Encodes `ops` in order into one compute pass (WebGPU orders storage writes between

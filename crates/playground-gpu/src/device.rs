@@ -168,18 +168,26 @@ impl DeviceFacts {
     pub const PRESETS: [DeviceFacts; 5] = [Self::H100, Self::M2, Self::INTEL_IGPU, Self::GENERIC, Self::EMULATED];
 
     /// The facts of the adapter `info` describes: emulated for a CPU adapter, a known GPU by its
-    /// name, otherwise `GENERIC`.
+    /// name (natively: a browser hides the name, so a page takes `GENERIC` and the named facts
+    /// stay out of the wasm), otherwise `GENERIC`.
     pub fn for_adapter(info: &wgpu::AdapterInfo) -> DeviceFacts {
         if info.device_type == wgpu::DeviceType::Cpu {
             return Self::EMULATED;
         }
-        let name = info.name.to_lowercase();
-        match () {
-            _ if name.contains("h100") => Self::H100,
-            _ if name.contains("apple m2") => Self::M2,
-            _ if name.contains("iris") && name.contains("xe") => Self::INTEL_IGPU,
-            _ => Self::GENERIC,
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let name = info.name.to_ascii_lowercase();
+            if name.contains("h100") {
+                return Self::H100;
+            }
+            if name.contains("apple m2") {
+                return Self::M2;
+            }
+            if name.contains("iris") && name.contains("xe") {
+                return Self::INTEL_IGPU;
+            }
         }
+        Self::GENERIC
     }
 
     /// The preset `key` names.

@@ -6,19 +6,25 @@
 // The sizes, loader, staging and register tile come from crates/playground-gpu/src/shaders.rs, as
 // for matmul_forward.wgsl (read its comments): `matmul_backward_input` (128×128 blocks),
 // `_small` (64×64), `_emulated` (64×64, 16×16 per invocation), each also `_scalar` where N or K
-// is not a multiple of 4. One workgroup computes a TILE×TILE block of dinp, summing over N:
-// dout's rows run along N, so it is staged transposed (A_STRIDED); weight's rows run along K,
-// the output's columns, so it is staged as read. Each element of dinp has one writer, which adds
-// its sum to the value already there.
+// is not a multiple of 4. One workgroup computes a TILE×TILE block of dinp, summing over a slice
+// of N (workgroup z takes n from z·split): dout's rows run along N, so it is staged transposed
+// (A_STRIDED); weight's rows run along K, the output's columns, so it is staged as read. With
+// one slice (`partial` 0) each element of dinp has one writer, which adds its sum to the value
+// already there; with several (where matmul.rs finds the grid would leave a GPU's last wave
+// part empty), slice z stores its sums in `partials` row z, added up by reduce_partials.wgsl.
 
 struct Params {
     m: u32,
     k: u32,
     n: u32,
-    _pad: u32,
+    split: u32,   // columns of N per slice, a multiple of BK
+    partial: u32, // 1: store into partials; 0: add to dinp
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
 }
 
-@group(0) @binding(0) var<storage, read_write> dinp: array<f32>;
+@group(0) @binding(0) var<storage, read_write> dinp: array<f32>; // (M, K), or partials (slices, M·K)
 @group(0) @binding(1) var<storage, read> lhs: array<LhsWord>; // dout (M, N)
 @group(0) @binding(2) var<storage, read> rhs: array<RhsWord>; // weight (N, K)
 @group(0) @binding(3) var<uniform> params: Params;
@@ -29,10 +35,20 @@ const B_STRIDED: bool = false; // weight's rows run along K, the output's column
 fn lhs_shape() -> vec2<u32> { return vec2<u32>(params.m, params.n); }
 fn rhs_shape() -> vec2<u32> { return vec2<u32>(params.n, params.k); }
 
-// dinp[row, col..col+3] += v, skipping what lies outside dinp.
+var<private> slice_index: u32;
+
+// dinp[row, col..col+3] (+)= v, skipping what lies outside dinp.
 fn write4(row: u32, col: u32, v: vec4<f32>) {
     let k = params.k;
     if (row >= params.m) { return; }
+    if (params.partial != 0u) {
+        let i = slice_index * params.m * k + row * k + col;
+        if (col < k) { dinp[i] = v.x; }
+        if (col + 1u < k) { dinp[i + 1u] = v.y; }
+        if (col + 2u < k) { dinp[i + 2u] = v.z; }
+        if (col + 3u < k) { dinp[i + 3u] = v.w; }
+        return;
+    }
     let i = row * k + col;
     if (col < k) { dinp[i] += v.x; }
     if (col + 1u < k) { dinp[i + 1u] += v.y; }
@@ -44,7 +60,9 @@ fn write4(row: u32, col: u32, v: vec4<f32>) {
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
     let row0 = wid.y * TILE; // along M
     let col0 = wid.x * TILE; // along K
+    slice_index = wid.z;
+    let first = wid.z * params.split;
     var acc: Acc;
-    multiply(&acc, row0, col0, 0u, params.n, lid, false);
+    multiply(&acc, row0, col0, first, min(first + params.split, params.n), lid, false);
     tile_write(&acc, row0, col0, lid);
 }

@@ -73,8 +73,8 @@ fn matmul_backward_matches_cpu() {
     // M = 1 and N = 1, partial blocks on every side, K and M not multiples of the 8- or 16-deep
     // slices, several blocks of output, N or K not a multiple of 4 (the scalar loads) and a
     // multiple (vec4), a bias-free case; (129, 129, 257) crosses a 128-block edge by one on the
-    // two output sides of both kernels. The weight gradient in one slice of M and in three
-    // (split-K: each slice's sums stored, then added up), where M has rows for three.
+    // two output sides of both kernels. Each sum in one slice and in three (split-K: each
+    // slice's sums stored, then added up), where the summed axis has steps for three.
     let shapes = [
         (1, 1, 1, true),
         (7, 13, 5, true),
@@ -94,7 +94,7 @@ fn matmul_backward_matches_cpu() {
             cpu::matmul_backward(&mut dinp, &mut dweight, with_bias.then_some(&mut dbias[..]), &dout, &inp, &w, m, k, n);
             let (g_dout, g_inp, g_w) = (upload(&gpu, &dout), upload(&gpu, &inp), upload(&gpu, &w));
             let (mu, ku, nu) = (m as u32, k as u32, n as u32);
-            let mut ops = vec![matmul::matmul_backward_input_tiled(&gpu, tiles, &g_dinp, &g_dout, &g_w, mu, ku, nu)];
+            let input_ops = matmul::matmul_backward_input_tiled(&gpu, tiles, splits, &g_dinp, &g_dout, &g_w, mu, ku, nu);
             let weight_ops = matmul::matmul_backward_weight_tiled(
                 &gpu,
                 tiles,
@@ -107,9 +107,11 @@ fn matmul_backward_matches_cpu() {
                 ku,
                 nu,
             );
-            // three slices where M holds three of the tiles' depth, else one launch
-            let sliced = m.div_ceil(splits as usize).next_multiple_of(tiles.depth() as usize) < m;
-            assert_eq!(weight_ops.len(), if sliced { 2 } else { 1 }, "{tiles:?} m{m} splits {splits}");
+            // several slices where the summed axis holds several of the tiles' depth, else one launch
+            let sliced = |depth: usize| depth.div_ceil(splits as usize).next_multiple_of(tiles.depth() as usize) < depth;
+            assert_eq!(input_ops.len(), if sliced(n) { 2 } else { 1 }, "{tiles:?} n{n} splits {splits}");
+            assert_eq!(weight_ops.len(), if sliced(m) { 2 } else { 1 }, "{tiles:?} m{m} splits {splits}");
+            let mut ops = input_ops;
             ops.extend(weight_ops);
             let got = run_and_read(&gpu, &ops, &[&g_dinp, &g_dweight, &g_dbias]);
             let tag = format!("{tiles:?} m{m} k{k} n{n} splits {splits}");
@@ -124,13 +126,18 @@ fn matmul_backward_matches_cpu() {
 }
 
 #[test]
-fn matmul_backward_splits_the_sum_over_m_to_fill_a_gpu() {
+fn matmul_backward_splits_its_sums_to_fill_a_gpu() {
     let Some(gpu) = gpu_as_h100_or_skip() else { return };
+    let splits = |blocks, depth, partial| matmul::splits(&gpu, matmul::Tiles::Large, blocks, depth, partial);
     // the baby GPT's qkv weight gradient: 9·3 blocks of 128×128 would fill 27 of an H100's
-    // 264 slots; split into 19 slices of 864 rows they make 513 workgroups (1.94 waves)
-    assert_eq!(matmul::weight_splits(&gpu, matmul::Tiles::Large, 16384, 384, 1152), 19);
+    // 264 slots; in 18 slices of M they make 486 workgroups (1.84 waves, 92% busy)
+    assert_eq!(splits(27, 16384, 1152 * 384 + 1152), 18);
     // at most one slice per 256 rows
-    assert_eq!(matmul::weight_splits(&gpu, matmul::Tiles::Large, 600, 384, 1152), 2);
+    assert_eq!(splits(27, 600, 1152 * 384 + 1152), 2);
+    // its input gradient: 128·3 blocks make 1.45 waves (73% busy), in two slices of N 2.9 (97%)
+    assert_eq!(splits(384, 1152, 16384 * 384), 2);
+    // the fc layer's weight gradient: 36 blocks, 14 slices make 504 workgroups (95% busy)
+    assert_eq!(splits(36, 16384, 1536 * 384 + 1536), 14);
     // and what the H100's choice computes is the CPU's gradient (M = 600: two slices)
     let (m, k, n) = (600, 20, 36);
     let (inp, w, dout) = (randn(m * k, 1.0, 60), randn(n * k, 1.0, 61), randn(m * n, 1.0, 62));

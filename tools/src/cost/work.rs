@@ -151,9 +151,15 @@ pub fn work(kernel: Kernel, p: &[u32], launch: Launch, shape: &Shape, f: &Device
         | MatmulBackwardInputSmallScalar
         | MatmulBackwardInputEmulated
         | MatmulBackwardInputEmulatedScalar => {
-            // dinp (M, K) += dout (M, N)·weight (N, K)
-            let (m, k, n) = (word(0), word(1), word(2));
-            matmul(Product { rows: m, cols: k, depth: n, total_depth: n, accumulate: true, partial: false }, kernel, launch, shape, f)
+            // dinp (M, K) (+)= dout (M, N)·weight (N, K) over a slice of `split` columns of N
+            let (m, k, n, split, partial) = (word(0), word(1), word(2), word(3), word(4) != 0.0);
+            matmul(
+                Product { rows: m, cols: k, depth: split.min(n), total_depth: n, accumulate: !partial, partial },
+                kernel,
+                launch,
+                shape,
+                f,
+            )
         }
         MatmulBackwardWeight
         | MatmulBackwardWeightScalar

@@ -414,8 +414,8 @@ fn forward(
 }
 
 /// `cpu::matmul_backward`, each gradient accumulating (`+=`): dinp (M, K) += dout · weight;
-/// dweight (N, K) += doutᵀ · inp and dbias (N) += Σ_m dout in one kernel, split over M where the
-/// GPU has slots to fill (then with a second launch that adds the slices up).
+/// dweight (N, K) += doutᵀ · inp and dbias (N) += Σ_m dout in one kernel. Each sum is split
+/// where the GPU has slots to fill (`splits`), with a second launch that adds the slices up.
 #[allow(clippy::too_many_arguments)]
 pub fn matmul_backward(
     gpu: &GpuContext,
@@ -429,7 +429,7 @@ pub fn matmul_backward(
     k: u32,
     n: u32,
 ) -> Vec<Op> {
-    let mut ops = vec![matmul_backward_input(gpu, dinp, dout, weight, m, k, n)];
+    let mut ops = matmul_backward_input(gpu, dinp, dout, weight, m, k, n);
     ops.extend(matmul_backward_weight(gpu, dweight, dbias, dout, inp, m, k, n));
     ops
 }
@@ -441,11 +441,16 @@ pub struct MatmulBackwardParams {
     pub m: u32,
     pub k: u32,
     pub n: u32,
-    pub _pad: u32,
+    /// Columns of N (the summed axis) per slice, a multiple of the tiles' depth.
+    pub split: u32,
+    /// 1: slices store into scratch partials; 0: one slice adds to dinp.
+    pub partial: u32,
+    pub _pad: [u32; 3],
 }
 const _: () = assert!(std::mem::size_of::<MatmulBackwardParams>().is_multiple_of(16));
 
-/// dinp (M, K) += dout (M, N) · weight (N, K).
+/// dinp (M, K) += dout (M, N) · weight (N, K): one launch, or two where the sum over N is split
+/// (`splits`: a grid that ends on a part-filled wave of the GPU).
 pub fn matmul_backward_input(
     gpu: &GpuContext,
     dinp: &GpuTensor,   // (M, K)
@@ -454,25 +459,39 @@ pub fn matmul_backward_input(
     m: u32,
     k: u32,
     n: u32,
-) -> Op {
-    matmul_backward_input_tiled(gpu, Tiles::for_output(gpu, m, k, n), dinp, dout, weight, m, k, n)
+) -> Vec<Op> {
+    let tiles = Tiles::for_output(gpu, m, k, n);
+    let splits = splits(gpu, tiles, tiles.blocks(m, k), n, m as u64 * k as u64);
+    matmul_backward_input_tiled(gpu, tiles, splits, dinp, dout, weight, m, k, n)
 }
 
-/// `matmul_backward_input` with the block size chosen by the caller (tests check each).
+/// `matmul_backward_input` with the block size and the slices of N chosen by the caller (tests
+/// check each); the slices are rounded to whole steps of the tiles' depth.
 #[allow(clippy::too_many_arguments)]
 pub fn matmul_backward_input_tiled(
     gpu: &GpuContext,
     tiles: Tiles,
+    splits: u32,
     dinp: &GpuTensor,   // (M, K)
     dout: &GpuTensor,   // (M, N)
     weight: &GpuTensor, // (N, K)
     m: u32,
     k: u32,
     n: u32,
-) -> Op {
+) -> Vec<Op> {
     let kernel = kernel_for(Product::BackwardInput, tiles, Loads::f32(&[n, k]));
-    let params = MatmulBackwardParams { m, k, n, _pad: 0 };
-    gpu.op(kernel, &[dinp, dout, weight], &params, tiles.grid(m, k))
+    let split = n.div_ceil(splits.max(1)).next_multiple_of(tiles.depth());
+    let slices = n.div_ceil(split);
+    let params = MatmulBackwardParams { m, k, n, split, partial: (slices > 1) as u32, _pad: [0; 3] };
+    let [x, y, _] = tiles.grid(m, k);
+    if slices == 1 {
+        return vec![gpu.op(kernel, &[dinp, dout, weight], &params, [x, y, 1])];
+    }
+    let partials = gpu.scratch(slices as usize * m as usize * k as usize);
+    vec![
+        gpu.op(kernel, &[&partials, dout, weight], &params, [x, y, slices]),
+        reduce_partials(gpu, dinp, None, &partials, m * k, 0, slices, m * k),
+    ]
 }
 
 /// Uniform of `matmul_backward_weight.wgsl`.
@@ -491,24 +510,30 @@ pub struct MatmulWeightParams {
 }
 const _: () = assert!(std::mem::size_of::<MatmulWeightParams>().is_multiple_of(16));
 
-/// Fewest rows of M a slice of the weight gradient sums: fewer would spend more on writing and
+/// Fewest steps of the summed axis a slice takes: fewer would spend more on writing and
 /// adding up the slices than the grid gains.
-pub const MIN_SPLIT_ROWS: u32 = 256;
+pub const MIN_SPLIT_DEPTH: u32 = 256;
+/// The share of a GPU's slots a split grid keeps busy that is good enough (`splits`).
+const FILLED: f64 = 0.9;
 
-/// How many slices the weight gradient's sum over M is split into. On a GPU (`GpuContext::facts`):
-/// at least two workgroups per compute unit, then as many more as fill the last wave that
-/// makes (a wave's empty slots are idle time); at most one slice per `MIN_SPLIT_ROWS` rows and
-/// as many as `SCRATCH_BUDGET` holds. On an emulator one: a CPU has no idle units to fill.
-pub fn weight_splits(gpu: &GpuContext, tiles: Tiles, m: u32, k: u32, n: u32) -> u32 {
+/// How many slices a tiled matmul's sum over `depth` steps is split into, for a grid of
+/// `blocks` blocks whose slices each store `partial_len` partial sums (then added up by
+/// `reduce_partials`). On a GPU (`GpuContext::facts`): the fewest slices that give at least two
+/// workgroups per compute unit and end on a wave at least 90% full (a wave's empty slots are
+/// idle time: 384 blocks of 128×128 on an H100's 264 slots make 1.45 waves, 75% busy; two
+/// slices make 2.9, 97%), or else the best-filled count; at most one slice per
+/// `MIN_SPLIT_DEPTH` steps and as many as `SCRATCH_BUDGET` holds. On an emulator one: a CPU has
+/// no idle units to fill.
+pub fn splits(gpu: &GpuContext, tiles: Tiles, blocks: u64, depth: u32, partial_len: u64) -> u32 {
     if gpu.is_emulated() {
         return 1;
     }
-    let (blocks, slots) = (tiles.blocks(n, k), tiles.slots(gpu));
-    let fewest = (2 * gpu.facts().compute_units as u64).div_ceil(blocks);
-    let waves = (blocks * fewest).div_ceil(slots);
-    let filled = waves * slots / blocks;
-    let most = (m / MIN_SPLIT_ROWS).min((SCRATCH_BUDGET as u64 / (n as u64 * k as u64 + n as u64)) as u32).max(1);
-    (filled.max(fewest).min(most as u64) as u32).max(1)
+    let slots = tiles.slots(gpu) as f64;
+    let units = gpu.facts().compute_units as u64;
+    let most = (depth / MIN_SPLIT_DEPTH).min((SCRATCH_BUDGET as u64 / partial_len.max(1)).min(u32::MAX as u64) as u32).max(1);
+    let filled = |s: u32| busy((blocks * s as u64) as f64 / slots);
+    let enough = |s: u32| blocks * s as u64 >= 2 * units && filled(s) >= FILLED;
+    (1..=most).find(|&s| enough(s)).unwrap_or_else(|| (1..=most).max_by(|&a, &b| filled(a).total_cmp(&filled(b))).unwrap_or(1))
 }
 
 /// dweight (N, K) += dout (M, N)ᵀ · inp (M, K) and dbias (N) += Σ_m dout (when given): one
@@ -525,7 +550,7 @@ pub fn matmul_backward_weight(
     n: u32,
 ) -> Vec<Op> {
     let tiles = Tiles::for_output(gpu, n, k, m);
-    let splits = weight_splits(gpu, tiles, m, k, n);
+    let splits = splits(gpu, tiles, tiles.blocks(n, k), m, n as u64 * k as u64 + n as u64);
     matmul_backward_weight_tiled(gpu, tiles, splits, dweight, dbias, dout, inp, m, k, n)
 }
 

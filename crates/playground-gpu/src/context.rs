@@ -319,13 +319,13 @@ impl GpuContext {
     /// (split-K's slices, column sums by chunks of rows). One buffer serves every such pair
     /// recorded on this context: launches in a command buffer, and command buffers on the queue,
     /// run in order, and wgpu puts a barrier between writes and reads of a storage buffer. A
-    /// request larger than the buffer makes a new one of at least twice the size (recorded ops
-    /// keep the old one alive, so it stays counted).
+    /// request larger than the buffer makes a new one of twice the size, up to `SCRATCH_BUDGET`,
+    /// or of the request (recorded ops keep the old one alive, so it stays counted).
     pub fn scratch(&self, len: usize) -> GpuTensor {
         let mut buffers = self.scratch.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let have = buffers.last().map_or(0, |t| t.len as usize);
         if have < len {
-            buffers.push(GpuTensor::zeros(self, "scratch", len.max(2 * have)));
+            buffers.push(GpuTensor::zeros(self, "scratch", len.max((2 * have).min(SCRATCH_BUDGET))));
         }
         buffers.last().expect("a scratch buffer").slice(0, len)
     }

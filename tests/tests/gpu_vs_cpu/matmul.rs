@@ -239,19 +239,17 @@ fn matmul_forward_with_f16_weights_matches_cpu() {
             }
             let (g_inp, g_w, g_bias) = (upload(gpu, &inp), upload(gpu, &halves), upload(gpu, &bias));
             let (mu, ku, nu) = (m as u32, k as u32, n as u32);
-            let mut runs: Vec<(String, GpuRun)> = matmul::Tiles::ALL.iter().map(|&t| (format!("{t:?}"), GpuRun::Tiled(t))).collect();
-            if m <= matmul::SKINNY_ROWS as usize {
-                runs.push(("skinny".into(), GpuRun::Skinny));
-            }
-            runs.push(("chosen".into(), GpuRun::Chosen));
-            for (how, run) in runs {
+            // every tile shape, and the launcher's choice: the skinny kernel up to 16 rows
+            let runs = matmul::Tiles::ALL.map(Some).into_iter().chain([None]);
+            for tiles in runs {
+                let how =
+                    tiles.map_or(if m <= matmul::SKINNY_ROWS as usize { "skinny".into() } else { "chosen".into() }, |t| format!("{t:?}"));
                 let (out, pre) = (zeros(gpu, m * n), zeros(gpu, m * n));
                 let g_act = act.map(|a| (a, &pre));
                 let g_b = with_bias.then_some(&g_bias);
-                let op = match run {
-                    GpuRun::Tiled(t) => matmul::matmul_forward_f16_tiled(gpu, t, g_act, &out, &g_inp, &g_w, g_b, mu, ku, nu),
-                    GpuRun::Skinny => matmul::matmul_forward_f16_skinny(gpu, g_act, &out, &g_inp, &g_w, g_b, mu, ku, nu),
-                    GpuRun::Chosen => matmul::matmul_forward_f16(gpu, g_act, &out, &g_inp, &g_w, g_b, mu, ku, nu),
+                let op = match tiles {
+                    Some(t) => matmul::matmul_forward_f16_tiled(gpu, t, g_act, &out, &g_inp, &g_w, g_b, mu, ku, nu),
+                    None => matmul::matmul_forward_f16(gpu, g_act, &out, &g_inp, &g_w, g_b, mu, ku, nu),
                 };
                 let got = run_and_read(gpu, &[op], &[&out, &pre]);
                 let tag = format!("f16 weights {} {how} {act:?} m{m} k{k} n{n}", op_name(gpu));
@@ -262,13 +260,6 @@ fn matmul_forward_with_f16_weights_matches_cpu() {
             }
         }
     }
-}
-
-/// Which of `matmul_forward_f16`'s kernels a test runs.
-enum GpuRun {
-    Tiled(matmul::Tiles),
-    Skinny,
-    Chosen,
 }
 
 fn op_name(gpu: &playground_gpu::GpuContext) -> &'static str {

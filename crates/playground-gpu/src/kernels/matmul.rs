@@ -311,22 +311,6 @@ pub fn matmul_forward_f16_tiled(
     forward(gpu, tiles, Loads::f16(gpu), act, out, inp, weight, bias, m, k, n)
 }
 
-/// `matmul_forward_f16` on the skinny kernel (M ≤ SKINNY_ROWS), for tests.
-#[allow(clippy::too_many_arguments)]
-pub fn matmul_forward_f16_skinny(
-    gpu: &GpuContext,
-    act: Option<(Activation, &GpuTensor)>, // and pre (M, N)
-    out: &GpuTensor,                       // (M, N)
-    inp: &GpuTensor,                       // (M, K)
-    weight: &GpuTensor,                    // (N, K/2) words of f16 pairs
-    bias: Option<&GpuTensor>,              // (N)
-    m: u32,
-    k: u32,
-    n: u32,
-) -> Op {
-    skinny(gpu, Loads::f16(gpu), act, out, inp, weight, bias, m, k, n)
-}
-
 /// `matmul_forward` with the block size chosen by the caller (tests check each).
 #[allow(clippy::too_many_arguments)]
 pub fn matmul_forward_tiled(

@@ -3,8 +3,10 @@
 # nothing else. Idempotent: when everything is present it only checks, in seconds.
 #   serve: wasm toolchain (rustup's wasm32 target, or Debian's rustc-web + std sources + lld),
 #          the wasm-bindgen CLI at the Cargo.lock version, npm packages from package-lock.json
-#   test:  the same, plus Mesa lavapipe (GPU tests on the CPU), Chromium (browser tests),
-#          Debian's clippy for the wasm target, and a Python venv with PyTorch (parity checks)
+#   test:  the same, plus Mesa lavapipe (GPU tests on the CPU), the test browsers (Chromium;
+#          Firefox ESR; WebKitGTK's WebDriver and MiniBrowser, with Xvfb as a display), fonts
+#          for the scripts the text tests type (CJK, Devanagari, colour emoji), Debian's clippy
+#          for the wasm target, and a Python venv with PyTorch (parity checks)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-serve}
@@ -30,7 +32,8 @@ if [ "$WASM_TOOLCHAIN" = build-std ]; then
 fi
 if [ "$mode" = test ]; then
     need_pkg mesa-vulkan-drivers
-    need_pkg chromium
+    for p in chromium firefox-esr webkit2gtk-driver xvfb; do need_pkg "$p"; done
+    for p in fonts-droid-fallback fonts-lohit-deva fonts-noto-color-emoji; do need_pkg "$p"; done
 fi
 if [ ${#packages[@]} -gt 0 ]; then
     say "installing Debian packages: ${packages[*]}"

@@ -22,9 +22,11 @@ const TYPES = {
 /**
  * Serves `root` on 127.0.0.1:`port` (0 = any free port). `mounts` maps URL prefixes (ending
  * in '/') to other folders, e.g. { '/bench/': 'tools/bench/browser' }; the first match wins.
+ * `prelude`: HTML put right after `<head>` in every HTML page (the tests' error recorder for
+ * browsers without console events).
  * @returns {Promise<{ url: string, close: () => Promise<void> }>}
  */
-export function startServer({ root, port = 0, headers = {}, mounts = {} }) {
+export function startServer({ root, port = 0, headers = {}, mounts = {}, prelude = '' }) {
   const roots = [...Object.entries(mounts), ['/', root]].map(([prefix, dir]) => [prefix, resolve(dir)]);
   const server = createServer(async (req, res) => {
     try {
@@ -34,7 +36,8 @@ export function startServer({ root, port = 0, headers = {}, mounts = {} }) {
       let file = normalize(join(base, path));
       if (file !== base && !file.startsWith(base + sep)) throw Object.assign(new Error('outside root'), { code: 'ENOENT' });
       if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
-      const body = await readFile(file);
+      let body = await readFile(file);
+      if (prelude && extname(file) === '.html') body = String(body).replace('<head>', `<head>\n${prelude}`);
       res.writeHead(200, {
         'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
         'Cache-Control': 'no-cache',

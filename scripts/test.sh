@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every check of `make test`, in order of speed: format, lint (native and wasm), Rust tests
-# with the GPU required (lavapipe), the wasm build, browser tests, PyTorch parity.
+# with the GPU required (lavapipe), the wasm build, browser tests (Chromium, Firefox,
+# WebKit), PyTorch parity.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/wasm-toolchain.sh
@@ -21,7 +22,8 @@ PLAYGROUND_REQUIRE_GPU=1 PLAYGROUND_REQUIRE_NODE_FIXTURES=1 cargo test --workspa
 step "wasm build"
 scripts/build-web.sh
 
-step "browser tests (headless Chromium: WebGPU on SwiftShader, and WebGPU off)"
+# one browser at a time: on 2 cores, WebKit beside another browser lost pages to its hang detector
+step "browser tests (headless Chromium: WebGPU on SwiftShader, and WebGPU off; Firefox ESR and WebKitGTK on their CPU engine)"
 node --test --test-concurrency=1 web/tests/
 
 step "PyTorch parity and the way out (torch on the CPU)"

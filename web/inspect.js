@@ -1,6 +1,7 @@
-// Explore's views inside the model (logit lens, ablation, cost), fed after every trace of the
-// text. Unlike the views, this module calls the engine: the lens needs every block's residual,
-// ablation needs forward passes with heads switched off, and the cost comes from the core.
+// Explore's views inside the model (logit lens, ablation, cost). Unlike the views, this module
+// calls the engine: the lens needs every block's residual, ablation needs forward passes with
+// heads switched off, and the cost comes from the core. Each asks only when its view is on
+// screen (or about to be), once per trace of the text, so typing costs one worker round trip.
 // The engine keeps no ablation between calls: each ablated pass is queued in the worker as
 // "switch off, forward, switch back on", so the rest of the page always sees the whole model.
 
@@ -12,6 +13,7 @@ import { createCostView } from './views/cost.js';
 
 const LENS_K = 5; // guesses per cell
 const CURVE_POINTS = 24; // sequence lengths in the cost plot
+const NEAR = '50% 0px'; // a view within half a screen of the viewport counts as on screen
 
 /** Mean −ln p(next token) over the text, from (T, V) probabilities; null with one token. */
 export function textLoss(probs, ids, V) {
@@ -65,13 +67,42 @@ export function createInspect({ lens, ablation, cost, worker, onHighlight, onErr
     views.cost.update({ cost: here, curve, L: config.n_layer, NH: config.n_head, C: config.n_embd, V });
   }, (err) => onError('The cost view failed', err));
 
+  const runs = { lens: runLens, ablation: runAblation, cost: runCost };
+  const containers = { lens, ablation, cost };
+  const shown = {}; // view name → { of: the `now` it shows or is fetching, done: promise }
+  const visible = new Set();
+
+  /** View `name` shows the latest trace: asks the engine unless it already has for this one. */
+  function refresh(name) {
+    if (shown[name]?.of === now) return shown[name].done;
+    const node = containers[name];
+    node.setAttribute('aria-busy', 'true'); // the page shows that it computes (first use compiles GPU kernels: seconds on a software GPU)
+    const done = runs[name]();
+    shown[name] = { of: now, done };
+    done.finally(() => { if (shown[name].done === done) node.removeAttribute('aria-busy'); });
+    return done;
+  }
+  const observer = new IntersectionObserver((entries) => {
+    for (const e of entries) {
+      const name = Object.keys(containers).find((n) => containers[n] === e.target);
+      if (!e.isIntersecting) visible.delete(name);
+      else {
+        visible.add(name);
+        if (now) refresh(name);
+      }
+    }
+  }, { rootMargin: NEAR });
+  for (const node of Object.values(containers)) observer.observe(node);
+
   return {
     views,
-    /** The text was traced again (or the model changed). */
+    /** The text was traced again (or the model changed): the views on screen follow. */
     update({ engine, ids, labels, config, vocab }) {
       now = { engine, ids: Array.from(ids), labels: labels.map(tokenLabel), config, vocab };
-      return Promise.all([runLens(), runAblation(), runCost()]);
+      for (const name of visible) refresh(name);
     },
+    /** Every view, on screen or not, shows the latest trace; resolves once they do (null before the first). */
+    showAll: () => (now ? Promise.all(Object.keys(runs).map(refresh)) : null),
     highlight(pos) {
       views.lens.highlight(pos);
     },

@@ -2,6 +2,7 @@
 
 mod any_session;
 mod bpe;
+mod checkpoints;
 mod config;
 mod encdec;
 mod encdec_session;
@@ -16,7 +17,7 @@ mod gpu_vs_cpu {
     mod attention;
     mod clip;
     mod cross_pack;
-    mod encoder;
+    mod embedding;
     mod gelu;
     mod gelu_tanh;
     mod kv_attention;

@@ -1,5 +1,7 @@
 // The page's side of the engine worker: each call returns a promise of the worker's answer.
 
+import { engineMethodNames } from './methods.js';
+
 /**
  * Starts the engine worker and returns a function `call(method, ...args)`.
  * @returns {{ call: (method: string, ...args: any[]) => Promise<any>, terminate: () => void }}
@@ -74,34 +76,9 @@ export async function loadGpt2Engine(worker, { weights, config, vocab, merges, b
   return bind(worker, await worker.call('loadGpt2', weights, config, vocab, merges, backend, seed));
 }
 
+/** The engine `info` describes, as an object whose methods (engine/methods.js) call it in the worker. */
 function bind(worker, info) {
   const h = info.handle;
-  return {
-    ...info,
-    encode: (text) => worker.call('encode', h, text),
-    decode: (ids) => worker.call('decode', h, Array.from(ids)),
-    forward: (ids, keys) => worker.call('forward', h, Array.from(ids), keys),
-    sample: (logits, temperature, topK, topP) => worker.call('sample', h, logits, temperature, topK, topP),
-    setSeed: (seed) => worker.call('setSeed', h, seed),
-    generate: (prompt, n, temperature, topK, topP) => worker.call('generate', h, Array.from(prompt), n, temperature, topK, topP),
-    setData: (data, seed) => worker.call('setData', h, data, seed),
-    startTraining: (config, optimizer) => worker.call('startTraining', h, config, optimizer ?? null),
-    trainSteps: (n) => worker.call('trainSteps', h, n),
-    evaluate: (batches) => worker.call('evaluate', h, batches),
-    step: () => worker.call('step', h),
-    exportCheckpoint: () => worker.call('exportCheckpoint', h),
-    exportOptimizer: () => worker.call('exportOptimizer', h),
-    /** Test hook: 'nan' poisons a weight, 'device-lost' destroys the GPU device. */
-    injectFault: (kind) => worker.call('injectFault', h, kind),
-    /** Encoder-decoder only: `source` run with teacher forcing and step by step, and its cross-attention. */
-    translate: (source) => worker.call('translate', h, source),
-    /** The next training batch's forward and backward trace of block `layer` (CPU reference). */
-    backwardTrace: (layer) => worker.call('backwardTrace', h, layer),
-    /** Gradient norms and AdamW update sizes per parameter tensor, for the last step. */
-    gradStats: () => worker.call('gradStats', h),
-    logitLens: (ids, k) => worker.call('logitLens', h, Array.from(ids), k),
-    /** { heads: [[layer, head]], layers: [layer] }; {} switches everything back on. */
-    setAblation: (spec) => worker.call('setAblation', h, spec),
-    dispose: () => worker.call('dispose', h),
-  };
+  const methods = engineMethodNames().map((name) => [name, (...args) => worker.call(name, h, ...args)]);
+  return { ...info, ...Object.fromEntries(methods), dispose: () => worker.call('dispose', h) };
 }

@@ -1,9 +1,11 @@
 // The engine worker: hosts the wasm engine off the main thread so the page never freezes.
 // Protocol: the page posts { id, method, args }; the worker answers { id, result } or
-// { id, error, name } (name: the kind of failure, e.g. "NonFinite", "DeviceLost"). Calls run one at a time, in arrival order (the wasm object allows one call
-// in flight). Several engines can live here at once, addressed by a handle; each is a Playground,
-// whatever its family (an encoder-decoder answers the training methods and `translate`).
+// { id, error, name } (name: the kind of failure, e.g. "NonFinite", "DeviceLost"). Calls run one
+// at a time, in arrival order (the wasm object allows one call in flight). Several engines can
+// live here at once, addressed by a handle; each is a Playground, whatever its family (an
+// encoder-decoder answers the training methods and `translate`).
 import init, { Playground, BpeTraining } from '../pkg/playground_web.js';
+import { engineMethods } from './methods.js';
 
 const ready = init();
 const engines = new Map(); // handle -> Playground
@@ -11,9 +13,9 @@ const bpeRuns = new Map(); // handle -> BpeTraining
 let nextHandle = 1;
 let queue = Promise.resolve();
 
-/** Typed arrays in a result travel as transfers, not copies. */
-function transferables(value, out = []) {
-  if (ArrayBuffer.isView(value)) out.push(value.buffer);
+/** Typed arrays in a result travel as transfers, not copies (each buffer once). */
+function transferables(value, out = new Set()) {
+  if (ArrayBuffer.isView(value)) out.add(value.buffer);
   else if (value && typeof value === 'object') for (const v of Object.values(value)) transferables(v, out);
   return out;
 }
@@ -42,27 +44,7 @@ const methods = {
     engines.delete(handle);
     return true;
   },
-  encode: (handle, text) => engine(handle).encode(text),
-  decode: (handle, ids) => engine(handle).decode(Uint32Array.from(ids)),
-  forward: (handle, ids, keys) => engine(handle).forward(Uint32Array.from(ids), keys),
-  sample: (handle, logits, temperature, topK, topP) => engine(handle).sample(logits, temperature, topK, topP),
-  setSeed: (handle, seed) => engine(handle).setSeed(BigInt(seed)),
   samplingProbabilities: (logits, temperature, topK, topP) => Playground.samplingProbabilities(logits, temperature, topK, topP),
-  generate: (handle, prompt, n, temperature, topK, topP) => engine(handle).generate(Uint32Array.from(prompt), n, temperature, topK, topP),
-  setData: (handle, data, seed) => engine(handle).setData(data, BigInt(seed)),
-  startTraining: (handle, config, optimizer) => engine(handle).startTraining(config, optimizer ?? undefined),
-  trainSteps: (handle, n) => engine(handle).trainSteps(n),
-  evaluate: (handle, batches) => engine(handle).evaluate(batches),
-  step: (handle) => engine(handle).step(),
-  exportCheckpoint: (handle) => engine(handle).exportCheckpoint(),
-  exportOptimizer: (handle) => engine(handle).exportOptimizer(),
-  injectFault: (handle, kind) => engine(handle).injectFault(kind),
-  /** An encoder-decoder's run of a source, teacher-forced and step by step (web/views/seq2seq.js). */
-  translate: (handle, source) => engine(handle).translate(source),
-  backwardTrace: (handle, layer) => engine(handle).backwardTrace(layer),
-  gradStats: (handle) => engine(handle).gradStats(),
-  logitLens: (handle, ids, k) => engine(handle).logitLens(Uint32Array.from(ids), k),
-  setAblation: (handle, spec) => engine(handle).setAblation(spec),
   cost: (config, vocab, t, batch) => Playground.cost(config, vocab, t, batch),
   /** The soak test's leak check: the shared GPU device's buffers (null before one exists) and the wasm memory. */
   counters: async () => ({ gpuBuffers: Playground.gpuBuffers() ?? null, wasmBytes: (await ready).memory.buffer.byteLength, engines: engines.size }),
@@ -83,6 +65,8 @@ const methods = {
     return bpeRuns.delete(handle);
   },
 };
+// every engine method takes the engine's handle first (engine/methods.js lists them)
+for (const [name, fn] of Object.entries(engineMethods(Playground))) methods[name] = (handle, ...args) => fn(engine(handle), ...args);
 
 function describe(handle, pg) {
   return {
@@ -105,7 +89,7 @@ self.onmessage = (event) => {
       const fn = methods[method];
       if (!fn) throw new Error(`unknown engine method ${method}`);
       const result = await fn(...args);
-      self.postMessage({ id, result }, transferables(result));
+      self.postMessage({ id, result }, [...transferables(result)]);
     } catch (err) {
       self.postMessage({ id, error: String(err?.message ?? err), name: err?.name ?? 'Error' });
     }

@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { setup, maxAbsDiff, ARTIFACTS, ROOT } from './harness.mjs';
+import { attentionRowProblems } from './attention-rows.mjs';
 
 const LOAD_TIMEOUT = 60_000; // ms: engine start and first trace on SwiftShader
 const ATOL = { webgpu: 2e-4, cpu: 1e-6 }; // max |shown − CPU reference| per backend (the CPU run uses the same code)
@@ -49,6 +50,15 @@ export function definePageTests({ webgpu }) {
     env = await setup({ webgpu });
     page = await env.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('response', (r) => downloads.add(new URL(r.url()).pathname));
+    // every message the page posts to a worker, by method, so a test can count a keystroke's round trips
+    await page.addInitScript(() => {
+      const post = Worker.prototype.postMessage;
+      window.workerCalls = [];
+      Worker.prototype.postMessage = function (message, ...rest) {
+        window.workerCalls.push(message?.method);
+        return post.call(this, message, ...rest);
+      };
+    });
   });
   after(async () => { await env?.close(); });
 
@@ -99,23 +109,7 @@ export function definePageTests({ webgpu }) {
 
   test(`${backend}: every attention row sums to 1 and masked entries are 0, in every layer and head`, async () => {
     await typeText(page, 'attention rows');
-    const bad = await page.evaluate(() => {
-      const { trace, input } = window.playgroundDebug;
-      const T = input.ids.length;
-      const out = [];
-      for (const [key, { data }] of Object.entries(trace)) {
-        if (!key.endsWith('.att')) continue;
-        for (let i = 0; i < T; i++) {
-          let s = 0;
-          for (let j = 0; j < T; j++) {
-            s += data[i * T + j];
-            if (j > i && data[i * T + j] !== 0) out.push(`${key}[${i},${j}] = ${data[i * T + j]}`);
-          }
-          if (Math.abs(s - 1) > 1e-5) out.push(`${key} row ${i} sums to ${s}`);
-        }
-      }
-      return { out, maps: Object.keys(trace).filter((k) => k.endsWith('.att')).length };
-    });
+    const bad = await page.evaluate(attentionRowProblems);
     assert.equal(bad.maps, 8, '2 layers × 4 heads');
     assert.deepEqual(bad.out, []);
   });
@@ -307,6 +301,18 @@ export function definePageTests({ webgpu }) {
     console.log(`${backend}: keystroke at T = 64 → all views painted after ${k.toPaintMs} ms (engine ${k.engineMs}, drawing ${k.renderMs}); page downloads ${(total / 1024).toFixed(1)} KiB gzipped in ${files.length} files`);
     assert.ok(files.includes('/pkg/playground_web_bg.wasm') && files.includes('/main.js') && files.includes('/style.css'));
     assert.deepEqual(page.errors, []);
+  });
+
+  test(`${backend}: a keystroke at T = 64 makes one worker round trip`, async () => {
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await typeText(page, LONG.slice(0, 63));
+    await page.evaluate(() => window.playgroundDebug.counters()); // whatever was queued has been answered
+    const before = await page.evaluate(() => window.workerCalls.length);
+    await afterRender(page, () => page.press('#text', 'x'));
+    await page.waitForTimeout(500); // time for anything the keystroke would ask for later
+    const r = await page.evaluate((n) => ({ calls: window.workerCalls.slice(n), t: window.playgroundDebug.input.ids.length }), before);
+    assert.equal(r.t, 64);
+    assert.deepEqual(r.calls, ['trace'], 'one message to the worker (and its one answer)');
   });
 
   test(`${backend}: the URL state (text, layer, head, view, temperature, seed) round-trips through a reload`, async () => {

@@ -10,7 +10,7 @@ import {
 import { balanced, maskPositions } from '../train/predict.js';
 import { lessonExample, minTextChars, runInputs, taskPrompt, textStats } from '../train/data.js';
 import { checkpointName, runInfo, safetensorsMetadata } from '../train/files.js';
-import { smooth, ticks } from '../train/loss-chart.js';
+import { smooth, ticks } from '../views/loss-chart.js';
 
 const TASKS = [
   { name: 'copy', lesson: 'cafe>cafe — after the \'>\' each position …' },

@@ -6,7 +6,7 @@
 import { el } from '../views/dom.js';
 import { fmt } from '../views/format.js';
 import { lineChartSvg, chartWidth, SERIES_COLOURS } from '../views/chart.js';
-import { drawMiniMap } from '../views/heatmap.js';
+import { drawMiniMap } from '../views/canvas.js';
 import { B_FIELDS, createComparison } from './compare.js';
 import { familyOf } from './presets.js';
 

@@ -1,10 +1,12 @@
 // Compare mode's run: two models, A and B, made from two settings on the same data with the
-// same seed (so the same initial batches), trained in turn a few steps each, evaluated at the
-// same steps, with the attention maps of the same probe input. No DOM: the view reads `state`.
+// same seed (so the same initial batches), trained in turn a few steps each by the page's
+// training loop (loop.js), evaluated at the same steps, with the attention maps of the same
+// probe input. No DOM: the view reads `state`.
 
 import { createEngine } from '../engine/client.js';
 import { evalEvery, modelConfig, trainConfig } from './presets.js';
 import { probeModel } from './observe.js';
+import { createTrainingLoop, newHistory } from './loop.js';
 
 const STEPS_PER_TURN = 5; // steps one model takes before the other takes its turn
 const EVAL_BATCHES = 2;
@@ -17,7 +19,8 @@ export const B_FIELDS = ['family', 'layers', 'heads', 'embd', 'norm', 'normpos',
  * @param {() => void} onChange
  */
 export function createComparison(worker, onChange) {
-  const state = { status: 'idle', error: null, sides: [] }; // sides: [{ name, settings, engine, steps, loss, val, ms, probe }]
+  // sides: [{ name, settings, engine, loop, probe, stepsDone, steps, loss, gradNorm, lr, val }] (loop.js's history)
+  const state = { status: 'idle', error: null, sides: [] };
 
   async function dispose() {
     for (const s of state.sides) await s.engine?.dispose().catch(() => {});
@@ -26,7 +29,7 @@ export function createComparison(worker, onChange) {
 
   async function evaluate(side, probeText) {
     const { val } = await side.engine.evaluate(EVAL_BATCHES);
-    side.val.push({ step: side.steps.length, val });
+    side.val.push({ step: side.stepsDone, val });
     const p = await probeModel(side.engine, probeText);
     if (p) side.probe = p;
   }
@@ -50,21 +53,14 @@ export function createComparison(worker, onChange) {
         const shared = { data: a.data, seed: a.seed, batch: a.batch, ctx: a.ctx, steps: a.steps, engine: a.engine };
         for (const [name, s] of [['A', a], ['B', { ...b, ...shared }]]) {
           const engine = await createEngine(worker, { config: modelConfig(s), seed: s.seed, data, backend: s.engine });
-          state.sides.push({ name, settings: s, engine, steps: [], loss: [], val: [], ms: 0, probe: null });
+          const loop = createTrainingLoop({ maxPerCall: STEPS_PER_TURN });
+          state.sides.push({ name, settings: s, engine, loop, probe: null, ...newHistory() });
           await engine.startTraining(trainConfig(s));
         }
         for (const side of state.sides) await evaluate(side, probeText);
-        const every = evalEvery(a.steps);
-        while (state.status === 'running' && state.sides[0].steps.length < a.steps) {
-          for (const side of state.sides) {
-            const done = side.steps.length;
-            const n = Math.min(STEPS_PER_TURN, a.steps - done, every - (done % every));
-            const t0 = performance.now();
-            const stats = await side.engine.trainSteps(n);
-            side.ms += performance.now() - t0;
-            for (const st of stats) { side.steps.push(st.step); side.loss.push(st.loss); }
-            if (side.steps.length % every === 0 || side.steps.length >= a.steps) await evaluate(side, probeText);
-          }
+        const run = { maxSteps: a.steps, every: evalEvery(a.steps) };
+        while (state.status === 'running' && state.sides[0].stepsDone < a.steps) {
+          for (const side of state.sides) if (await side.loop.call(side.engine, side, run)) await evaluate(side, probeText);
           onChange();
         }
         state.status = state.status === 'running' ? 'done' : 'stopped';
@@ -80,7 +76,8 @@ export function createComparison(worker, onChange) {
     /** Tokens per second of a side's training calls. */
     tokensPerSecond(side) {
       const s = side.settings;
-      return side.ms > 0 ? (side.steps.length * s.batch * s.ctx * 1000) / side.ms : null;
+      const { engineMs, engineSteps } = side.loop.rate;
+      return engineMs > 0 ? (engineSteps * s.batch * s.ctx * 1000) / engineMs : null;
     },
     dispose,
   };

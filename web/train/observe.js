@@ -3,6 +3,8 @@
 // and a sample of what it writes after a fixed prompt. Each is a few
 // engine calls, made between training calls (never concurrently with one).
 
+import { traceText } from '../trace.js';
+
 /**
  * The attention weights of every layer and head for `text`.
  * @param {object} engine from createEngine/loadEngine
@@ -10,17 +12,16 @@
  * @returns {Promise<{ ids: number[], labels: string[], maps: Float32Array[][] }|null>} maps[l][h] is T×T; null for no tokens
  */
 export async function probeAttention(engine, text) {
-  const { ids } = await engine.encode(text);
-  if (ids.length === 0) return null;
   const c = engine.config;
   const key = (l, h) => `block${l}.head${h}.att`;
   const keys = [];
   for (let l = 0; l < c.n_layer; l++) for (let h = 0; h < c.n_head; h++) keys.push(key(l, h));
-  const out = await engine.forward(ids, keys);
+  const { input, trace } = await traceText(engine, text, { keys });
+  if (input.ids.length === 0) return null;
   return {
-    ids: Array.from(ids),
-    labels: Array.from(ids, (id) => engine.vocab[id]),
-    maps: Array.from({ length: c.n_layer }, (_, l) => Array.from({ length: c.n_head }, (_, h) => out[key(l, h)].data)),
+    ids: Array.from(input.ids),
+    labels: input.labels,
+    maps: Array.from({ length: c.n_layer }, (_, l) => Array.from({ length: c.n_head }, (_, h) => trace[key(l, h)].data)),
   };
 }
 

@@ -2,6 +2,8 @@
 // one fixed example with some tokens hidden and its top guesses for each; for a [CLS]
 // classifier, fixed bracket strings with the class probabilities it gives them. No DOM.
 
+import { traceText } from '../trace.js';
+
 export const MASK_CHAR = '\u2588'; // █, the engine's [MASK] (crates/playground-core/src/data/mlm.rs)
 export const CLS_CHAR = '\u25B6'; // ▶, the engine's [CLS] (data/classify.rs)
 const MASK_RATE = 0.15; // BERT's share of hidden positions, as in training
@@ -67,9 +69,8 @@ export async function classifyExamples(engine, classes) {
   const rows = [];
   for (const s of CLASSIFY_EXAMPLES) {
     const row = (CLS_CHAR + s).padEnd(t, '\n').slice(0, t);
-    const { ids } = await engine.encode(row);
-    const out = await engine.forward(ids, ['cls_probs']);
-    rows.push({ text: s, label: balanced(s) ? 1 : 0, probs: Array.from(out.cls_probs.data.subarray(0, k)) });
+    const { trace } = await traceText(engine, row, { keys: ['cls_probs'] });
+    rows.push({ text: s, label: balanced(s) ? 1 : 0, probs: Array.from(trace.cls_probs.data.subarray(0, k)) });
   }
   return { kind: 'cls', classes, rows };
 }

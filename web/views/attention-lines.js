@@ -4,7 +4,7 @@
 
 import { el } from './dom.js';
 import { fmt } from './format.js';
-import { sizeCanvas, themeColours } from './heatmap.js';
+import { drawSoon, sizeCanvas, themeColours } from './canvas.js';
 import { exportButtons, fileStem, linesSvg } from './export.js';
 
 const ROW = 16; // px per token
@@ -125,7 +125,7 @@ export function createAttentionLines(parent, { onHighlight = () => {} } = {}) {
     update(data) {
       d = data;
       if (selected !== null && selected >= d.T) selected = null;
-      draw();
+      drawSoon(draw);
     },
     highlight(pos) {
       select(pos, false);

@@ -3,7 +3,8 @@
 // from each token to the tokens it reads.
 
 import { el, formulaBlock, liveText } from './dom.js';
-import { createHeatmap, drawMiniMap } from './heatmap.js';
+import { createHeatmap } from './heatmap.js';
+import { drawMiniMap } from './canvas.js';
 import { createAttentionLines } from './attention-lines.js';
 import { dims, fmt } from './format.js';
 

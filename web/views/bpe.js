@@ -2,19 +2,18 @@
 // text starts as its UTF-8 bytes (256 tokens); each merge joins the most frequent adjacent pair
 // into a new token. The list shows every merge with how often its pair occurred, and the text
 // below is re-tokenized after each one, so the tokens visibly grow into syllables and words.
-// Tokens are spelled as GPT-2's files spell bytes (a space is Ġ, a newline Ċ).
+// This view draws what it is given; explore/bpe-panel.js runs the training in the worker.
 
 import { el } from './dom.js';
 
-const STEP_MS = 120; // between merges while playing
 const SHOWN_TOKENS = 400; // tokens of the text drawn at most
 
 /**
  * @param {HTMLElement} container
- * @param {{ worker: { call: Function }, getText: () => string }} deps
- * @returns {{ debug: object }}
+ * @param {{ onStart: (vocabSize: number) => void, onStep: () => void, onPlay: () => void }} actions
+ *   onStart: the user asks for a training of the text to `vocabSize` tokens; onPlay: Play or Pause
  */
-export function createBpeView(container, { worker, getText }) {
+export function createBpeView(container, { onStart, onStep, onPlay }) {
   const size = el('input', { attrs: { type: 'number', min: '257', max: '4096', value: '320', 'aria-label': 'vocabulary size' } });
   const start = el('button', { text: 'Start on the text above', attrs: { type: 'button' } });
   const step = el('button', { text: 'One merge', attrs: { type: 'button', disabled: '' } });
@@ -29,80 +28,40 @@ export function createBpeView(container, { worker, getText }) {
     status,
     el('div', { className: 'bpe-panes' }, el('div', {}, el('h3', { text: 'Merges' }), merges), el('div', {}, el('h3', { text: 'Your text, tokenized' }), tokens)),
   );
+  start.addEventListener('click', () => onStart(Number(size.value)));
+  step.addEventListener('click', onStep);
+  play.addEventListener('click', onPlay);
+  let listed = 0; // merges in the list on screen
 
-  let handle = null;
-  let playing = false;
-  let done = false;
-  const state = { merges: [], ids: [], tokens: [] }; // tokens: id → spelling
-
-  function byteToken(b) {
-    // GPT-2's bytes_to_unicode: printable Latin-1 stays, the rest map to U+0100 upwards
-    const printable = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255);
-    if (printable) return String.fromCharCode(b);
-    let n = 0;
-    for (let x = 0; x < b; x++) if (!((x >= 33 && x <= 126) || (x >= 161 && x <= 172) || (x >= 174 && x <= 255))) n++;
-    return String.fromCharCode(256 + n);
-  }
-
-  function render() {
-    tokens.replaceChildren(...Array.from(state.ids.slice(0, SHOWN_TOKENS), (id) =>
-      el('span', { className: id >= 256 ? 'chip bpe-merged' : 'chip' }, el('span', { className: 'chip-char', text: state.tokens[id] }), el('span', { className: 'chip-id', text: String(id) }))));
-    const bytes = new TextEncoder().encode(getText()).length;
-    status.textContent = `${state.merges.length} merges, vocabulary ${256 + state.merges.length}: the text is ${state.ids.length} tokens ` +
-      `(${bytes} bytes, ${(bytes / Math.max(1, state.ids.length)).toFixed(2)} bytes per token).${done ? ' Done: the vocabulary is full or nothing is left to merge.' : ''}`;
-  }
-
-  async function begin() {
-    playing = false;
-    done = false;
-    if (handle !== null) await worker.call('bpeDispose', handle);
-    const res = await worker.call('bpeStart', getText(), Number(size.value));
-    handle = res.handle;
-    state.merges = [];
-    state.ids = res.ids;
-    state.tokens = Array.from({ length: 256 }, (_, b) => byteToken(b));
-    merges.replaceChildren();
-    step.disabled = false;
-    play.disabled = false;
-    render();
-  }
-
-  async function mergeOnce() {
-    const res = await worker.call('bpeStep', handle, 1);
-    if (res.merges.length === 0) {
-      done = true;
-      step.disabled = true;
-      play.disabled = true;
-      playing = false;
-      play.textContent = 'Play';
-    }
-    for (const m of res.merges) {
-      state.merges.push(m);
-      state.tokens[m.new_id] = m.token;
-      merges.append(el('li', {},
-        el('code', { text: `${state.tokens[m.left]} + ${state.tokens[m.right]} → ${m.token}` }),
-        el('span', { className: 'hint', text: ` id ${m.new_id}, seen ${m.count}×` })));
-    }
-    merges.lastElementChild?.scrollIntoView({ block: 'nearest' });
-    state.ids = res.ids;
-    render();
-  }
-
-  async function loop() {
-    while (playing && !done) {
-      await mergeOnce();
-      await new Promise((r) => setTimeout(r, STEP_MS));
-    }
-  }
-
-  const report = (err) => { status.textContent = `BPE training failed: ${err?.message ?? err}`; };
-  start.addEventListener('click', () => begin().catch(report));
-  step.addEventListener('click', () => mergeOnce().catch(report));
-  play.addEventListener('click', () => {
-    playing = !playing;
-    play.textContent = playing ? 'Pause' : 'Play';
-    if (playing) loop().catch(report);
-  });
-
-  return { debug: state };
+  return {
+    /**
+     * @param {{ merges: { left: number, right: number, token: string, new_id: number, count: number }[], ids: number[],
+     *   tokens: string[], bytes: number, done: boolean, playing: boolean }} d tokens: id → spelling (GPT-2's: a
+     *   space is Ġ); bytes: the text's UTF-8 length; done: nothing is left to merge or the vocabulary is full
+     */
+    update(d) {
+      step.disabled = d.done;
+      play.disabled = d.done;
+      play.textContent = d.playing ? 'Pause' : 'Play';
+      if (d.merges.length < listed) {
+        merges.replaceChildren();
+        listed = 0;
+      }
+      for (const m of d.merges.slice(listed)) {
+        merges.append(el('li', {},
+          el('code', { text: `${d.tokens[m.left]} + ${d.tokens[m.right]} → ${m.token}` }),
+          el('span', { className: 'hint', text: ` id ${m.new_id}, seen ${m.count}×` })));
+      }
+      if (d.merges.length > listed) merges.lastElementChild.scrollIntoView({ block: 'nearest' });
+      listed = d.merges.length;
+      tokens.replaceChildren(...Array.from(d.ids.slice(0, SHOWN_TOKENS), (id) =>
+        el('span', { className: id >= 256 ? 'chip bpe-merged' : 'chip' }, el('span', { className: 'chip-char', text: d.tokens[id] }), el('span', { className: 'chip-id', text: String(id) }))));
+      status.textContent = `${d.merges.length} merges, vocabulary ${256 + d.merges.length}: the text is ${d.ids.length} tokens ` +
+        `(${d.bytes} bytes, ${(d.bytes / Math.max(1, d.ids.length)).toFixed(2)} bytes per token).${d.done ? ' Done: the vocabulary is full or nothing is left to merge.' : ''}`;
+    },
+    /** A failure, in the status line. */
+    message(text) {
+      status.textContent = text;
+    },
+  };
 }

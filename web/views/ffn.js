@@ -3,7 +3,8 @@
 // output), and the activation's curve with the value under the cursor marked on it.
 
 import { el, formulaBlock, liveText } from './dom.js';
-import { createHeatmap, sizeCanvas, themeColours } from './heatmap.js';
+import { createHeatmap } from './heatmap.js';
+import { drawSoon, faintLines, sizeCanvas, strokePath, themeColours } from './canvas.js';
 import { domainFor } from './colormap.js';
 import { count, dims, fmt } from './format.js';
 
@@ -62,16 +63,7 @@ export function createFfnView(container, { onHighlight = () => {} } = {}) {
     const ctx = sizeCanvas(plot, PLOT_W, PLOT_H);
     const sx = (x) => ((x + X_RANGE) / (2 * X_RANGE)) * PLOT_W;
     const sy = (y) => PLOT_H - ((y - Y_MIN) / (X_RANGE - Y_MIN)) * PLOT_H;
-    ctx.strokeStyle = ink;
-    ctx.globalAlpha = 0.5;
-    ctx.lineWidth = 1;
-    ctx.beginPath();
-    ctx.moveTo(0, sy(0));
-    ctx.lineTo(PLOT_W, sy(0));
-    ctx.moveTo(sx(0), 0);
-    ctx.lineTo(sx(0), PLOT_H);
-    ctx.stroke();
-    ctx.globalAlpha = 1;
+    faintLines(ctx, ink, [[0, sy(0), PLOT_W, sy(0)], [sx(0), 0, sx(0), PLOT_H]]);
     ctx.fillStyle = ink;
     ctx.font = '10px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace';
     ctx.textBaseline = 'top';
@@ -82,13 +74,9 @@ export function createFfnView(container, { onHighlight = () => {} } = {}) {
     ctx.fillText(`${X_RANGE}`, sx(0) - 3, 2);
     ctx.lineWidth = 2;
     ctx.strokeStyle = accent;
-    ctx.beginPath();
-    for (let px = 0; px <= PLOT_W; px += 2) {
-      const x = (px / PLOT_W) * 2 * X_RANGE - X_RANGE;
-      if (px === 0) ctx.moveTo(px, sy(act.fn(x)));
-      else ctx.lineTo(px, sy(act.fn(x)));
-    }
-    ctx.stroke();
+    const curve = [];
+    for (let px = 0; px <= PLOT_W; px += 2) curve.push([px, sy(act.fn((px / PLOT_W) * 2 * X_RANGE - X_RANGE))]);
+    strokePath(ctx, curve);
     if (point) {
       const [z, g] = point;
       ctx.fillStyle = ink;
@@ -141,7 +129,7 @@ export function createFfnView(container, { onHighlight = () => {} } = {}) {
       pre.update({ ...m, data: d.pre, title: glu ? 'gate G = x·W_gate + b' : `H = ${x}·W₁ + b₁ (before ${act.name})` });
       after.update({ ...m, data: d.act, title: glu ? 'SiLU(G) ⊙ U' : `${act.name}(H)` });
       point = null;
-      drawPlot();
+      drawSoon(drawPlot);
     },
     highlight(pos) {
       pre.highlight(pos);

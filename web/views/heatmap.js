@@ -4,7 +4,8 @@
 // readout under the map says what is under the cursor, so no information is hover-only.
 
 import { el } from './dom.js';
-import { colourTable, domainFor, isDark } from './colormap.js';
+import { colourTable, domainFor } from './colormap.js';
+import { drawSoon, maskPattern, paintCells, sizeCanvas, themeColours, watchWidth } from './canvas.js';
 import { fmt } from './format.js';
 import { exportButtons, fileStem, heatmapSvg } from './export.js';
 
@@ -14,116 +15,10 @@ const LABEL_MIN = 10; // px, rows (columns) at least this tall (wide) get text l
 const LABEL_GAP = 4; // px between labels and cells
 const TOP_LABELS = 14; // px, height of the column-label strip
 const LABEL_FONT = '11px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace';
-const HATCH = 6; // px, period of the hatching that marks masked cells
 const RAMP_WIDTH = 120; // px, the legend's colour ramp
 const RAMP_WIDTH_NARROW = 56; // px, the ramp under a map with few columns
 const RAMP_HEIGHT = 10; // px
 const PAGE_STEP = 8; // cells moved by PageUp/PageDown
-
-/**
- * Colours the canvas needs from the page's theme (with defaults outside it), read once per theme.
- * The page sets its theme on :root and it is read there: the style of an element inside the views'
- * size containers is known only after a layout, which on the first draw was a forced layout of the
- * whole page (80–160 ms). A widget's theme is set inside its shadow root, and read at `node`.
- */
-const themeCache = new Map(); // dark? → colours
-export function themeColours(node) {
-  const dark = isDark();
-  if (!themeCache.has(dark)) {
-    const css = getComputedStyle(node.getRootNode() === document ? document.documentElement : node);
-    const pick = (name, light, darkValue) => css.getPropertyValue(name).trim() || (dark ? darkValue : light);
-    themeCache.set(dark, {
-      dark,
-      label: pick('--ink-soft', '#4a4f57', '#b9bec7'),
-      soft: pick('--ink-soft', '#4a4f57', '#b9bec7'),
-      maskBg: pick('--mask-bg', '#e4e6ea', '#23262c'),
-      maskFg: pick('--mask-fg', '#9aa0a8', '#5b616b'),
-      group: pick('--ink', '#15181d', '#e8eaee'),
-      ink: pick('--ink', '#15181d', '#e8eaee'),
-      accent: pick('--accent', '#c2570c', '#f59e52'),
-    });
-  }
-  return themeCache.get(dark);
-}
-
-/** A repeating diagonal hatch: the look of "masked" everywhere on the page. */
-function maskPattern(ctx, colours) {
-  const tile = document.createElement('canvas');
-  tile.width = tile.height = HATCH;
-  const g = tile.getContext('2d');
-  g.fillStyle = colours.maskBg;
-  g.fillRect(0, 0, HATCH, HATCH);
-  g.strokeStyle = colours.maskFg;
-  g.lineWidth = 1;
-  g.beginPath();
-  g.moveTo(-1, HATCH + 1);
-  g.lineTo(HATCH + 1, -1);
-  g.stroke();
-  return ctx.createPattern(tile, 'repeat');
-}
-
-/**
- * Paints `data` (rows×cols, row-major) into `off`, one pixel per cell, with the colours of
- * `table`; with `causal`, cells above the diagonal stay transparent so the mask hatching shows.
- */
-function paintCells(off, data, rows, cols, table, causal) {
-  off.width = cols;
-  off.height = rows;
-  const img = new ImageData(cols, rows);
-  const px = img.data;
-  const { rgb, index } = table;
-  for (let r = 0; r < rows; r++) {
-    const end = causal ? Math.min(cols, r + 1) : cols;
-    for (let c = 0; c < end; c++) {
-      const p = 4 * (r * cols + c);
-      const i = 3 * index(data[r * cols + c]);
-      px[p] = rgb[i];
-      px[p + 1] = rgb[i + 1];
-      px[p + 2] = rgb[i + 2];
-      px[p + 3] = 255;
-    }
-  }
-  off.getContext('2d').putImageData(img, 0, 0);
-}
-
-/**
- * Sizes a canvas for `w`×`h` CSS pixels at the screen's pixel density (only when that changed:
- * resizing reallocates it) and returns its cleared context, in CSS pixels.
- */
-export function sizeCanvas(canvas, w, h) {
-  const dpr = window.devicePixelRatio || 1;
-  const width = Math.max(1, Math.round(w * dpr));
-  const height = Math.max(1, Math.round(h * dpr));
-  if (canvas.width !== width || canvas.height !== height) {
-    canvas.width = width;
-    canvas.height = height;
-    canvas.style.width = `${w}px`;
-    canvas.style.height = `${h}px`;
-  }
-  const ctx = canvas.getContext('2d');
-  ctx.setTransform(1, 0, 0, 1, 0, 0);
-  ctx.clearRect(0, 0, width, height);
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  return ctx;
-}
-
-/**
- * Draws a small square map with no labels (the layer × head picker).
- * @param {HTMLCanvasElement} canvas
- * @param {{ data: Float32Array, rows: number, cols: number, kind: 'unit'|'positive'|'signed', causal?: boolean, size: number }} m
- */
-export function drawMiniMap(canvas, { data, rows, cols, kind, causal = false, size }) {
-  const colours = themeColours(canvas);
-  const ctx = sizeCanvas(canvas, size, size);
-  const off = document.createElement('canvas');
-  paintCells(off, data, rows, cols, colourTable(domainFor(kind, [data]), colours.dark), causal);
-  if (causal) {
-    ctx.fillStyle = maskPattern(ctx, colours);
-    ctx.fillRect(0, 0, size, size);
-  }
-  ctx.imageSmoothingEnabled = false;
-  ctx.drawImage(off, 0, 0, size, size);
-}
 
 /** Fills the legend's ramp canvas, `w` px wide, with the scale of `domain` (unless it shows that already). */
 function drawRamp(canvas, w, domain, dark) {
@@ -139,7 +34,20 @@ function drawRamp(canvas, w, domain, dark) {
   }
 }
 
-const labelWidths = new WeakMap(); // labels array → px, measured once per array
+const labelWidths = new Map(); // label → px in LABEL_FONT, measured once per distinct label (a keystroke redraws every map)
+
+/** px of the widest of `labels` in LABEL_FONT, plus the gap before the cells. */
+function labelsWidth(ctx, labels) {
+  let widest = 0;
+  for (const s of labels) {
+    if (!labelWidths.has(s)) {
+      ctx.font = LABEL_FONT;
+      labelWidths.set(s, ctx.measureText(s).width);
+    }
+    widest = Math.max(widest, labelWidths.get(s));
+  }
+  return widest + LABEL_GAP;
+}
 
 /**
  * Creates a heatmap inside `parent`.
@@ -207,11 +115,7 @@ export function createHeatmap(parent, options) {
 
   function geometry(width) {
     const ctx = canvas.getContext('2d');
-    ctx.font = LABEL_FONT;
-    const labelWidth = (labels) => {
-      if (!labelWidths.has(labels)) labelWidths.set(labels, Math.max(0, ...labels.map((s) => ctx.measureText(s).width)) + LABEL_GAP);
-      return labelWidths.get(labels);
-    };
+    const labelWidth = (labels) => labelsWidth(ctx, labels);
     let cw;
     let ch;
     let x0 = 0;
@@ -356,11 +260,10 @@ export function createHeatmap(parent, options) {
     moveCursor(cursor.r + d[0], cursor.c + d[1]);
   });
 
-  new ResizeObserver((entries) => {
-    const w = Math.floor(entries[entries.length - 1].contentRect.width);
-    if (w !== width) { width = w; draw(); }
-  }).observe(element);
-  window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener('change', draw);
+  watchWidth(element, (w) => {
+    width = w;
+    draw();
+  });
 
   return {
     element,
@@ -385,13 +288,13 @@ export function createHeatmap(parent, options) {
       if (cursor && (cursor.r >= m.rows || cursor.c >= m.cols)) cursor = null;
       if (cursor && showCursor) readout.textContent = readoutText(cursor.r, cursor.c);
       else if (!cursor) readout.textContent = idleText;
-      draw();
+      drawSoon(draw);
     },
     /** Outlines token position `pos` (a row or column, per `tokenAxis`); null clears it. */
     highlight(pos) {
       if (pos === highlighted) return;
       highlighted = pos;
-      draw();
+      drawSoon(draw);
     },
     cursor: () => cursor,
     /** The map as a standalone SVG figure (what the SVG button saves). */

@@ -4,7 +4,7 @@
 // only draws what it is given.
 
 import { el, formulaBlock, liveText } from './dom.js';
-import { sizeCanvas, themeColours } from './heatmap.js';
+import { sizeCanvas, themeColours, watchWidth } from './canvas.js';
 import { fmt, pct, tokenLabel } from './format.js';
 import { niceCeil } from './colormap.js';
 import { barsSvg, exportButtons } from './export.js';
@@ -64,11 +64,11 @@ export function createOutputView(container, { controls = null } = {}) {
   let sorted = []; // [p sampled, p at τ = 1] per token, most likely first
   let scale = 1; // the probability a full-length bar stands for
 
-  let width = 0; // px, the strip's width, from the ResizeObserver
-  new ResizeObserver((entries) => {
-    const w = Math.floor(entries[entries.length - 1].contentRect.width);
-    if (w !== width) { width = w; drawStrip(); }
-  }).observe(strip.parentElement);
+  let width = 0; // px, the strip's width
+  watchWidth(strip.parentElement, (w) => {
+    width = w;
+    drawStrip();
+  });
 
   function drawStrip() {
     if (!sorted.length || width === 0) return;

@@ -4,7 +4,8 @@
 // cpu/positions.rs) in f64; here it is recomputed in JS to draw it for any model.
 
 import { el, liveText } from './dom.js';
-import { createHeatmap, sizeCanvas, themeColours } from './heatmap.js';
+import { createHeatmap } from './heatmap.js';
+import { faintLines, sizeCanvas, strokePath, themeColours } from './canvas.js';
 
 const BASE = 10000;
 const PLOT_W = 360; // px
@@ -50,25 +51,13 @@ export function createPositionsExplainer(container) {
     const ctx = sizeCanvas(plot, PLOT_W, PLOT_H);
     const sx = (p) => (T <= 1 ? 0 : (p / (T - 1)) * PLOT_W);
     const sy = (v) => PLOT_H / 2 - v * (PLOT_H / 2 - 6);
-    ctx.strokeStyle = ink;
-    ctx.globalAlpha = 0.5;
-    ctx.lineWidth = 1;
-    ctx.beginPath();
-    ctx.moveTo(0, sy(0));
-    ctx.lineTo(PLOT_W, sy(0));
-    ctx.stroke();
+    faintLines(ctx, ink, [[0, sy(0), PLOT_W, sy(0)]]);
     const channels = curveChannels(C);
     channels.forEach((ch, k) => {
       ctx.globalAlpha = 1 - (0.6 * k) / Math.max(1, channels.length);
       ctx.strokeStyle = k === 0 ? accent : ink;
       ctx.lineWidth = 2;
-      ctx.beginPath();
-      for (let p = 0; p < T; p++) {
-        const [x, y] = [sx(p), sy(table[p * C + ch])];
-        if (p === 0) ctx.moveTo(x, y);
-        else ctx.lineTo(x, y);
-      }
-      ctx.stroke();
+      strokePath(ctx, Array.from({ length: T }, (_, p) => [sx(p), sy(table[p * C + ch])]));
     });
     ctx.globalAlpha = 1;
     legend.set(`Channels ${channels.join(', ')} (sin of pairs ${channels.map((c) => c / 2).join(', ')}), fastest in colour; wavelengths ${channels.map((c) => (2 * Math.PI * BASE ** (c / C)).toFixed(1)).join(', ')} positions.`);

@@ -1,7 +1,9 @@
-// A widget's text through the shared model: encode, prepare (the page's rules for unknown
-// characters and the context length), and one forward call for the keys the widget shows.
+// A widget's text through its model, by the page's one trace call (../trace.js), and sliced
+// into what one of the page's views draws (../trace-data.js). A text with no known character is
+// shown in the widget's box like a bad attribute.
 
-import { prepareInput } from '../input.js';
+import { traceText } from '../trace.js';
+import { traceKeys, viewData } from '../trace-data.js';
 
 /** A text the model cannot run on (no known character): a message for the widget's box. */
 export class InputError extends Error {
@@ -12,16 +14,27 @@ export class InputError extends Error {
 }
 
 /**
+ * @param {{ engine: object }} model
+ * @param {string} text
+ * @param {{ keys?: string[], sampling?: object|null }} [request] as traceText's
+ * @returns {ReturnType<typeof traceText>} throws an InputError when the text has no token
+ */
+export async function widgetTrace(model, text, request) {
+  const result = await traceText(model.engine, text, request);
+  if (result.input.ids.length === 0) throw new InputError(result.input.messages.map((m) => m.text).join(' '));
+  return result;
+}
+
+/**
+ * The data the page's view `name` draws for `text` (one trace call with that view's keys).
  * @param {{ engine: object, config: object, vocab: string[] }} model
  * @param {string} text
- * @param {string[]} keys trace keys to read back (none: encode only)
- * @returns {Promise<{ input: object, trace: Record<string, {shape: number[], data: Float32Array}> }>}
- *   input: prepareInput's result (ids, labels, items, messages)
+ * @param {string} name a view of trace-data.js (tokens, head, attention, output, …)
+ * @param {{ layer?: number, head?: number, sampling?: object|null }} [request] the layer and head shown; sampling as traceText's
+ * @returns {Promise<{ input: object, data: object, sampling: Float32Array|null }>}
  */
-export async function traceText(model, text, keys) {
-  const { engine, config, vocab } = model;
-  const input = prepareInput(text, await engine.encode(text), config.block_size, vocab);
-  if (input.ids.length === 0) throw new InputError(input.messages.map((m) => m.text).join(' '));
-  const trace = keys.length > 0 ? await engine.forward(input.ids, keys) : {};
-  return { input, trace };
+export async function traceView(model, text, name, { layer = 0, head = 0, sampling = null } = {}) {
+  const { config, vocab } = model;
+  const { input, trace, sampling: probs } = await widgetTrace(model, text, { keys: traceKeys(config, layer, head, [name]), sampling });
+  return { input, data: viewData(trace, { config, vocab, layer, head, input }, [name])[name], sampling: probs };
 }

@@ -68,9 +68,9 @@ macro_rules! kernels {
 
 kernels! {
     AblateForward => "ablate_forward",
-    EncoderForward => "encoder_forward",
-    EncoderBackwardWte => "encoder_backward_wte",
-    EncoderBackwardWpe => "encoder_backward_wpe",
+    EmbeddingForward => "embedding_forward",
+    EmbeddingBackwardWte => "embedding_backward_wte",
+    EmbeddingBackwardWpe => "embedding_backward_wpe",
     LayerNormForward => "layernorm_forward",
     LayerNormBackwardInput => "layernorm_backward_input",
     LayerNormBackwardParams => "layernorm_backward_params",
@@ -105,7 +105,7 @@ kernels! {
     MatmulBackwardWeightEmulated => "matmul_backward_weight_emulated" = &[wgsl!("include/matmul_lhs_vec4"), wgsl!("include/matmul_rhs_vec4"), EMULATED_TILES, wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_16x16"), wgsl!("matmul_backward_weight")],
     MatmulBackwardWeightEmulatedScalar => "matmul_backward_weight_emulated_scalar" = &[wgsl!("include/matmul_load_scalar"), EMULATED_TILES, wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_16x16"), wgsl!("matmul_backward_weight")],
     ReducePartials => "reduce_partials",
-    AttentionForward => "attention_forward",
+    AttentionForward => "attention_forward" = &[wgsl!("include/attention_params"), wgsl!("attention_forward")],
     AttentionForwardTiled => "attention_forward_tiled" = &[wgsl!("include/attention_params"), wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_forward_tiled")],
     AttentionForwardHead32 => "attention_forward_head32" = &[wgsl!("include/attention_params"), wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_forward_head32")],
     KvCacheWrite => "kv_cache_write",

@@ -71,15 +71,15 @@ pub fn work(kernel: Kernel, p: &[u32], launch: Launch, shape: &Shape, f: &Device
         RopeForward | RopeBackward => elementwise(word(0) * word(2) * 2.0, 12.0, 10.0, f),
         CrossPackForward | CrossPackBackward => elementwise(word(0), 8.0, 6.0, f),
         // tokens read once per row; wte and wpe rows read, out written
-        EncoderForward => elementwise(word(0) * word(1) * word(2), 12.0, 8.0, f),
+        EmbeddingForward => elementwise(word(0) * word(1) * word(2), 12.0, 8.0, f),
         // dlogits += (probs − onehot)·dloss: probs read, dlogits read and written
         SoftmaxXentBackward => elementwise(word(0) * word(1), 12.0, 6.0, f),
         // params, m, v read and written, grads read
         AdamwUpdate => elementwise(word(7), 28.0, 30.0, f),
         // K and V of n rows written into the cache
         KvCacheWrite => elementwise(word(0) * word(2) * 2.0, 8.0, 4.0, f),
-        EncoderBackwardWpe => column_sum(word(0), word(0), word(1) * word(2), 1, 8.0, f),
-        EncoderBackwardWte => encoder_backward_wte(word(0) * word(1), word(2), word(3), f),
+        EmbeddingBackwardWpe => column_sum(word(0), word(0), word(1) * word(2), 1, 8.0, f),
+        EmbeddingBackwardWte => embedding_backward_wte(word(0) * word(1), word(2), word(3), f),
         LayerNormForward | RmsNormForward => {
             // three passes over each row (mean, variance, output), 8 invocations per row
             row_kernel(word(0), word(1), 8.0, 3.0, 12.0, 8.0, f)
@@ -243,10 +243,10 @@ fn column_sum(rows: f64, chunk: f64, cols: f64, lanes: u32, bytes_per_element: f
     }
 }
 
-/// encoder_backward_wte.wgsl: one invocation per (token id, channel) scans every one of the
+/// embedding_backward_wte.wgsl: one invocation per (token id, channel) scans every one of the
 /// b·t positions for its token (one L1-cached load and a compare each) and adds dout where it
 /// matches.
-fn encoder_backward_wte(bt: f64, c: f64, v: f64, f: &DeviceFacts) -> Work {
+fn embedding_backward_wte(bt: f64, c: f64, v: f64, f: &DeviceFacts) -> Work {
     Work {
         flops: bt * c,
         issue: v * c * bt * 3.0,

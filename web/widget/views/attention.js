@@ -5,7 +5,7 @@ import { el } from '../../views/dom.js';
 import { createHeatmap } from '../../views/heatmap.js';
 import { createAttentionLines } from '../../views/attention-lines.js';
 import { dims, fmt, tokenLabel } from '../../views/format.js';
-import { traceText } from '../trace.js';
+import { widgetTrace } from '../trace.js';
 
 const MAX_HEIGHT = 420; // px, the most the map takes vertically
 
@@ -35,7 +35,7 @@ export function createAttentionWidget(container) {
   return {
     async update(props, model, isStale) {
       const key = `block${props.layer}.head${props.head}.att`;
-      const { input, trace } = await traceText(model, props.text, [key]);
+      const { input, trace } = await widgetTrace(model, props.text, { keys: [key] });
       if (isStale()) return null;
       labels = input.labels.map(tokenLabel);
       const T = input.ids.length;

@@ -2,8 +2,7 @@
 // the softmax, the weighted values and the output projection (the page's head view).
 
 import { createHeadView } from '../../views/head.js';
-import { traceKeys, viewData } from '../../trace-data.js';
-import { traceText } from '../trace.js';
+import { traceView } from '../trace.js';
 
 /**
  * @param {HTMLElement} container
@@ -13,11 +12,9 @@ export function createHeadStepsWidget(container) {
   const view = createHeadView(container, { onHighlight: (pos) => view.highlight(pos) });
   return {
     async update(props, model, isStale) {
-      const { config, vocab } = model;
-      const { layer, head } = props;
-      const { input, trace } = await traceText(model, props.text, traceKeys(config, layer, head, ['head']));
+      const { input, data } = await traceView(model, props.text, 'head', props);
       if (isStale()) return null;
-      view.update(viewData(trace, { config, vocab, layer, head, input }, ['head']).head);
+      view.update(data);
       return input.messages;
     },
   };

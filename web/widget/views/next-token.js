@@ -4,10 +4,9 @@
 import { el } from '../../views/dom.js';
 import { createOutputView } from '../../views/output.js';
 import { fmt } from '../../views/format.js';
-import { viewData } from '../../trace-data.js';
 import { MAX_TEMPERATURE } from '../../state.js';
 import { latestOnly } from '../../latest.js';
-import { traceText } from '../trace.js';
+import { traceView } from '../trace.js';
 import { samplingProbabilities } from '../engine-hub.js';
 
 const TEMPERATURE_STEP = '0.05';
@@ -37,18 +36,23 @@ export function createNextTokenWidget(container, { onError }) {
 
   return {
     async update(props, model, isStale) {
-      const { config, vocab } = model;
-      const { input, trace } = await traceText(model, props.text, ['logits', 'probs']);
-      if (isStale()) return null;
-      shown = viewData(trace, { config, vocab, layer: 0, head: 0, input }, ['output']).output;
       filter = { topK: props['top-k'], topP: props['top-p'] };
       if (props.temperature !== attributeTemperature) {
         attributeTemperature = props.temperature; // the reader's slider position stays until the attribute changes
         slider.value = String(props.temperature);
       }
+      const temperature = Number(slider.value);
+      const sampling = { temperature, ...filter };
+      const { input, data, sampling: probs } = await traceView(model, props.text, 'output', { sampling });
+      if (isStale()) return null;
+      shown = data;
       const parts = [filter.topK > 0 ? `top-k ${filter.topK}` : '', filter.topP < 1 ? `top-p ${fmt(filter.topP, 3)}` : ''].filter(Boolean);
       filters.textContent = parts.join(' · ');
-      await resample();
+      if (Number(slider.value) !== temperature) await resample(); // the reader moved the slider meanwhile
+      else {
+        value.textContent = fmt(temperature, 3);
+        view.update({ ...shown, sampling: { probs, ...sampling } });
+      }
       return input.messages;
     },
   };

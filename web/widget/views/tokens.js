@@ -1,8 +1,7 @@
 // Widget "tokens": the text as token chips with their ids (the page's tokens view).
 
 import { createTokensView } from '../../views/tokens.js';
-import { viewData } from '../../trace-data.js';
-import { traceText } from '../trace.js';
+import { traceView } from '../trace.js';
 
 /**
  * @param {HTMLElement} container
@@ -13,10 +12,9 @@ export function createTokensWidget(container) {
   const view = createTokensView(container, { onHighlight: (pos) => view.highlight(pos) });
   return {
     async update(props, model, isStale) {
-      const { input } = await traceText(model, props.text, []);
+      const { input, data } = await traceView(model, props.text, 'tokens');
       if (isStale()) return null;
-      const { config, vocab } = model;
-      view.update(viewData({}, { config, vocab, layer: 0, head: 0, input }, ['tokens']).tokens);
+      view.update(data);
       return input.messages;
     },
   };

@@ -1,15 +1,15 @@
-// Widget "trainer": a tiny transformer learns a generated task in the reader's browser. Train
-// and Pause, Reset, the loss curve, and the attention maps of the task's example redrawn as
-// training goes, so the reader sees a head find its pattern.
+// Widget "trainer": a tiny transformer learns a generated task in the reader's browser, by the
+// Train page's training loop (train/loop.js) with small sizes of its own. Train and Pause,
+// Reset, the loss curve, and the attention maps of the task's example redrawn as training goes,
+// so the reader sees a head find its pattern.
 
 import { el } from '../../views/dom.js';
-import { createAttentionView } from '../../views/attention.js';
-import { traceKeys, viewData } from '../../trace-data.js';
-import { traceText } from '../trace.js';
-import { createLossChart } from '../loss-chart.js';
+import { createAttentionMaps } from './attention-grid.js';
+import { createLossChart } from '../../views/loss-chart.js';
 import { trainerEngine, tasks } from '../engine-hub.js';
+import { createTrainingLoop, newHistory } from '../../train/loop.js';
 
-const CHUNK = 5; // steps per worker call: the other widgets' calls take their turn in between
+const STEPS_PER_CALL = 5; // the other widgets' calls to the worker take their turn in between
 const EVAL_EVERY = 25; // steps between validation losses
 const EVAL_BATCHES = 2;
 /** Everything of nanoGPT's recipe but the run's length and seed, which come from the attributes. */
@@ -27,52 +27,46 @@ export function createTrainerWidget(container, { onError }) {
   const reset = el('button', { text: 'Reset', attrs: { type: 'button' } });
   const status = el('span', { className: 'tp-train-status', attrs: { role: 'status' } });
   container.append(lesson, el('div', { className: 'tp-train-bar' }, train, reset, status));
-  const chart = createLossChart(container);
+  const chart = createLossChart(container, { compact: true });
   const example = el('p', { className: 'note' });
   container.append(example);
-  let shown = null; // attention maps on screen
-  const maps = createAttentionView(container, {
-    onSelect: (layer, head) => {
-      if (!shown) return;
-      shown = { ...shown, layer, head };
-      maps.update(shown);
-    },
-    onHighlight: (pos) => maps.highlight(pos),
-  });
+  const maps = createAttentionMaps(container);
 
-  let run = null; // { key, props, engine, model, text, steps, step, train: [[step, loss]], val: [[step, loss]] }
+  const loop = createTrainingLoop({ maxPerCall: STEPS_PER_CALL });
+  let run = null; // { key, props, engine, model, text, steps, history (loop.js) }
   let playing = false; // the reader wants training to run
   let looping = null; // the promise of the running loop, or null
 
   function showStatus() {
-    const done = run.step >= run.steps;
-    train.textContent = playing ? 'Pause' : done ? 'Trained' : run.step > 0 ? 'Resume' : 'Train';
+    const { stepsDone, steps, loss, val } = run.history;
+    const done = stepsDone >= run.steps;
+    train.textContent = playing ? 'Pause' : done ? 'Trained' : stepsDone > 0 ? 'Resume' : 'Train';
     train.disabled = done && !playing;
-    status.textContent = `step ${run.step} of ${run.steps}${playing ? ' · training…' : ''}`;
-    chart.update({ train: run.train, val: run.val, steps: run.steps });
+    status.textContent = `step ${stepsDone} of ${run.steps}${playing ? ' · training…' : ''}`;
+    chart.update({ steps, loss, val, xMax: run.steps, chance: Math.log(run.engine.config.vocab_size) });
   }
 
-  async function drawAttention(layer = shown?.layer ?? 0, head = shown?.head ?? 0) {
-    const { model, text } = run;
-    const { input, trace } = await traceText(model, text, traceKeys(model.config, layer, head, ['attention']));
-    shown = viewData(trace, { config: model.config, vocab: model.vocab, layer, head, input }, ['attention']).attention;
-    maps.update(shown);
-  }
+  /** The attention maps of the task's example, with the reader's pick (or `pick`) drawn large. */
+  const drawAttention = (pick) => maps.show(run.model, run.text, pick);
 
   async function evaluate() {
     const { val } = await run.engine.evaluate(EVAL_BATCHES);
-    run.val.push([run.step, val]);
+    run.history.val.push({ step: run.history.stepsDone, val });
   }
 
-  async function loop(current) {
-    while (playing && current === run && run.step < run.steps) {
-      const stats = await run.engine.trainSteps(Math.min(CHUNK, run.steps - run.step));
-      for (const s of stats) run.train.push([s.step + 1, s.loss]);
-      run.step = stats.at(-1).step + 1;
-      if (run.step % EVAL_EVERY < CHUNK || run.step === run.steps) await evaluate();
-      await drawAttention();
-      showStatus();
-    }
+  function loopOver(current) {
+    return loop.run({
+      engine: current.engine,
+      history: current.history,
+      maxSteps: current.steps,
+      every: EVAL_EVERY,
+      keepGoing: () => playing && current === run,
+      evaluate,
+      after: async () => {
+        await drawAttention();
+        showStatus();
+      },
+    });
   }
 
   function play() {
@@ -80,10 +74,10 @@ export function createTrainerWidget(container, { onError }) {
     showStatus();
     if (looping) return; // paused and resumed before the loop noticed: it goes on
     const current = run;
-    looping = loop(current).then(
+    looping = loopOver(current).then(
       () => {
         looping = null;
-        if (playing && current === run && run.step < run.steps) return play();
+        if (playing && current === run && run.history.stepsDone < run.steps) return play();
         playing = false;
         if (current === run) showStatus();
       },
@@ -111,14 +105,14 @@ export function createTrainerWidget(container, { onError }) {
     const info = (await tasks()).find((t) => t.name === props.task);
     const [sample] = info.lesson.split(' — ');
     const model = { engine, config: engine.config, vocab: engine.vocab };
-    run = { key: runKey(props), props, engine, model, text: sample.slice(0, engine.config.block_size), steps: props.steps, step: 0, train: [], val: [] };
+    run = { key: runKey(props), props, engine, model, text: sample.slice(0, engine.config.block_size), steps: props.steps, history: newHistory() };
     lesson.textContent = `Task "${props.task}": ${info.lesson}`;
     const { n_layer: L, n_head: NH, n_embd: C } = engine.config;
     example.textContent =
       `The model: ${L} layers of ${NH} heads, C = ${C}, random weights (seed ${props.seed}) before training, on ` +
       `${engine.backend === 'webgpu' ? 'WebGPU' : 'the CPU'}. Its ${L} × ${NH} attention maps on the task's example "${run.text}", redrawn as it learns:`;
     await evaluate();
-    await drawAttention(props.layer, props.head);
+    await drawAttention(props);
     showStatus();
   }
 
@@ -127,10 +121,9 @@ export function createTrainerWidget(container, { onError }) {
 
   return {
     async update(props, model, isStale) {
+      const { pick } = maps;
       if (run?.key !== runKey(props)) await start(props);
-      else if (shown && (shown.layer !== props.layer || shown.head !== props.head)) {
-        await drawAttention(props.layer, props.head);
-      }
+      else if (pick && (pick.layer !== props.layer || pick.head !== props.head)) await drawAttention(props);
       return isStale() ? null : [];
     },
     stop: () => { pause(); },

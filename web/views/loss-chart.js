@@ -1,17 +1,18 @@
-// The live loss chart, drawn on a canvas: the training loss of every step (faint), its running
-// average (solid), the validation loss at each evaluation (dots), and a dashed line at ln V, the
-// loss of guessing uniformly, where an untrained model starts. Crisp at any pixel density;
-// axes with round ticks; the legend is HTML; the latest numbers are in the canvas's label.
+// The loss chart of every trainer on the page (the Train page's run and the widget's trainer),
+// drawn on a canvas: the training loss of every step (faint), its running average (solid), the
+// validation loss at each evaluation (dots), and a dashed line at ln V, the loss of guessing
+// uniformly, where an untrained model starts. Crisp at any pixel density; axes with round ticks;
+// the legend is HTML; the latest numbers are in the canvas's label (and, compact, in a line under it).
 
-import { el } from '../views/dom.js';
-import { sizeCanvas } from '../views/heatmap.js';
-import { isDark } from '../views/colormap.js';
-import { fmt } from '../views/format.js';
-import { exportButtons } from '../views/export.js';
-import { lineChartSvg } from '../views/chart.js';
+import { el } from './dom.js';
+import { sizeCanvas, themeColours, watchWidth } from './canvas.js';
+import { fmt } from './format.js';
+import { exportButtons } from './export.js';
+import { lineChartSvg } from './chart.js';
 
 const HEIGHT = 260; // px
 const HEIGHT_NARROW = 200; // px, below NARROW
+const HEIGHT_COMPACT = 150; // px, in a widget
 const NARROW = 480; // px of chart width
 const PAD = { left: 40, right: 12, top: 10, bottom: 28 }; // px around the plot
 const FONT = '11px system-ui, sans-serif';
@@ -44,29 +45,14 @@ export function smooth(values, weight = SMOOTHING) {
   return out;
 }
 
-const themeCache = new Map();
-function colours(node) {
-  const dark = isDark();
-  if (!themeCache.has(dark)) {
-    const css = getComputedStyle(node);
-    const v = (name, fallback) => css.getPropertyValue(name).trim() || fallback;
-    themeCache.set(dark, {
-      ink: v('--ink', '#15181d'),
-      soft: v('--ink-soft', '#4a4f57'),
-      line: v('--line', '#d9dce1'),
-      train: v('--ui', '#2456a6'),
-      val: v('--accent', '#c2570c'),
-    });
-  }
-  return themeCache.get(dark);
-}
-
 /**
  * @param {HTMLElement} container
+ * @param {{ compact?: boolean }} [options] compact: a smaller chart with the latest numbers in a line under it (the widget's)
  * @returns {{ element: HTMLElement, update: (d: { steps: number[], loss: number[], val: { step: number, val: number }[],
  *   xMax: number, chance: number|null }) => void, smoothed: () => number|null }}
+ *   steps, loss: each step's index (from 0) and training loss; val: the evaluations; xMax: the run's length
  */
-export function createLossChart(container) {
+export function createLossChart(container, { compact = false } = {}) {
   const chanceText = document.createTextNode('ln V: the loss of guessing'); // ln K for a classifier's K classes
   const canvas = el('canvas', { className: 'chart-canvas', attrs: { role: 'img', 'aria-label': 'loss chart: no steps yet' } });
   const empty = el('p', { className: 'chart-empty', text: 'The loss appears here once training starts.' });
@@ -92,7 +78,8 @@ export function createLossChart(container) {
       })
       : null;
   legend.append(exportButtons(svg, () => 'loss'));
-  const element = el('figure', { className: 'chart' }, el('div', { className: 'chart-box' }, canvas, empty), legend);
+  const readout = compact ? el('output', { className: 'hm-readout', attrs: { 'aria-live': 'off' } }) : null;
+  const element = el('figure', { className: compact ? 'chart loss' : 'chart' }, el('div', { className: 'chart-box' }, canvas, empty), legend, readout);
   container.append(element);
 
   let d = null;
@@ -117,8 +104,8 @@ export function createLossChart(container) {
 
   function draw() {
     if (!d || width === 0) return;
-    const h = width < NARROW ? HEIGHT_NARROW : HEIGHT;
-    const c = colours(element);
+    const h = compact ? HEIGHT_COMPACT : width < NARROW ? HEIGHT_NARROW : HEIGHT;
+    const c = themeColours(element);
     const ctx = sizeCanvas(canvas, width, h);
     const n = d.steps.length;
     empty.hidden = n > 0 || d.val.length > 0;
@@ -182,7 +169,7 @@ export function createLossChart(container) {
     if (n > 0) {
       // every step, faint: min and max per pixel column when there are more steps than pixels
       ctx.globalAlpha = 0.28;
-      ctx.strokeStyle = c.train;
+      ctx.strokeStyle = c.ui;
       ctx.lineWidth = 1;
       ctx.beginPath();
       const perPixel = n / pw;
@@ -212,8 +199,8 @@ export function createLossChart(container) {
       ctx.stroke();
     }
     if (d.val.length > 0) {
-      ctx.strokeStyle = c.val;
-      ctx.fillStyle = c.val;
+      ctx.strokeStyle = c.accent;
+      ctx.fillStyle = c.accent;
       ctx.lineWidth = 1.5;
       ctx.beginPath();
       d.val.forEach((p, i) => ctx[i ? 'lineTo' : 'moveTo'](X(p.step), Y(p.val)));
@@ -241,13 +228,17 @@ export function createLossChart(container) {
     if (n) parts.push(`step ${d.steps[n - 1] + 1}, training loss ${fmt(avg[n - 1], 3)} (running average)`);
     if (v) parts.push(`validation loss ${fmt(v.val, 3)} at step ${v.step}`);
     canvas.setAttribute('aria-label', `loss chart: ${parts.join('; ') || 'no steps yet'}`);
+    if (!readout) return;
+    readout.textContent = [
+      n ? `step ${d.steps[n - 1] + 1}: training loss ${fmt(d.loss[n - 1], 4)}` : 'not trained yet',
+      v ? `validation loss ${fmt(v.val, 4)} (at step ${v.step})` : '',
+    ].filter(Boolean).join(' · ');
   }
 
-  new ResizeObserver((entries) => {
-    const w = Math.floor(entries[entries.length - 1].contentRect.width);
-    if (w !== width) { width = w; draw(); }
-  }).observe(element);
-  window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener('change', draw);
+  watchWidth(element, (w) => {
+    width = w;
+    draw();
+  });
 
   return {
     element,

@@ -1,0 +1,73 @@
+// The engine's methods, listed once. The worker (engine/worker.js) runs each on the wasm engine
+// that a handle names; the client (engine/client.js) binds every name to a handle. A method
+// added here is callable from the page as `engine.name(...)` with nothing else to write.
+// Arguments cross the worker boundary as the page gives them (arrays or typed arrays, numbers,
+// plain objects); each entry turns them into what the wasm engine takes.
+
+const ids = (x) => Uint32Array.from(x);
+
+/**
+ * @param {{ samplingProbabilities: Function }|null} Playground the wasm engine's class (its static
+ *   methods); the worker passes it, the client needs only the names (engineMethodNames)
+ * @returns {Record<string, (pg: object, ...args: any[]) => any>} pg: the wasm engine
+ */
+export function engineMethods(Playground) {
+  return {
+    /** `{ ids: Uint32Array, unknown: [{ position, char }] }`: unknown characters are named, not fatal. */
+    encode: (pg, text) => pg.encode(text),
+    decode: (pg, tokens) => pg.decode(ids(tokens)),
+    /** `{ [key]: { shape, axes, data: Float32Array } }` for every trace key asked for. */
+    forward: (pg, tokens, keys) => pg.forward(ids(tokens), keys),
+    /** What a view update needs, in one round trip: see traceText below. */
+    trace: (pg, text, request) => traceText(Playground, pg, text, request),
+    sample: (pg, logits, temperature, topK, topP) => pg.sample(logits, temperature, topK, topP),
+    setSeed: (pg, seed) => pg.setSeed(BigInt(seed)),
+    generate: (pg, prompt, n, temperature, topK, topP) => pg.generate(ids(prompt), n, temperature, topK, topP),
+    setData: (pg, data, seed) => pg.setData(data, BigInt(seed)),
+    /** `optimizer`: AdamW state bytes to continue from, or null/undefined for a fresh one. */
+    startTraining: (pg, config, optimizer) => pg.startTraining(config, optimizer ?? undefined),
+    trainSteps: (pg, n) => pg.trainSteps(n),
+    evaluate: (pg, batches) => pg.evaluate(batches),
+    step: (pg) => pg.step(),
+    exportCheckpoint: (pg) => pg.exportCheckpoint(),
+    exportOptimizer: (pg) => pg.exportOptimizer(),
+    /** Test hook: 'nan' poisons a weight, 'device-lost' destroys the GPU device. */
+    injectFault: (pg, kind) => pg.injectFault(kind),
+    /** Encoder-decoder only: `source` run with teacher forcing and step by step, and its cross-attention. */
+    translate: (pg, source) => pg.translate(source),
+    /** The next training batch's forward and backward trace of block `layer` (CPU reference). */
+    backwardTrace: (pg, layer) => pg.backwardTrace(layer),
+    /** Gradient norms and AdamW update sizes per parameter tensor, for the last step. */
+    gradStats: (pg) => pg.gradStats(),
+    logitLens: (pg, tokens, k) => pg.logitLens(ids(tokens), k),
+    /** { heads: [[layer, head]], layers: [layer] }; {} switches everything back on. */
+    setAblation: (pg, spec) => pg.setAblation(spec),
+  };
+}
+
+/** The names of the engine's methods. */
+export const engineMethodNames = () => Object.keys(engineMethods(null));
+
+/**
+ * One round trip for a view update: `text` encoded, its last block_size tokens run forward with
+ * `keys`, and the distribution the next token is drawn from after the last of them.
+ * @param {{ keys: string[], sampling?: { temperature: number, topK: number, topP: number }|null }} request
+ *   sampling: also compute softmax(logits / τ) after top-k and top-p (the logits are read back for it)
+ * @returns {Promise<{ ids: Uint32Array, unknown: { position: number, char: string }[],
+ *   trace: Record<string, { shape: number[], data: Float32Array }>|null, sampling: Float32Array|null }>}
+ *   ids: every token of the text, the window's and those before it; trace: null when there is no
+ *   token, {} when nothing was asked for (the text is only encoded)
+ */
+async function traceText(Playground, pg, text, { keys, sampling = null }) {
+  const { ids: all, unknown } = pg.encode(text);
+  if (all.length === 0) return { ids: all, unknown, trace: null, sampling: null };
+  const wanted = sampling && !keys.includes('logits') ? [...keys, 'logits'] : keys;
+  if (wanted.length === 0) return { ids: all, unknown, trace: {}, sampling: null };
+  const window = all.slice(Math.max(0, all.length - pg.config().block_size)); // (T)
+  const trace = await pg.forward(window, wanted);
+  if (!sampling) return { ids: all, unknown, trace, sampling: null };
+  const V = trace.logits.shape[1];
+  const last = trace.logits.data.subarray((window.length - 1) * V); // (V)
+  const probs = Playground.samplingProbabilities(last, sampling.temperature, sampling.topK, sampling.topP);
+  return { ids: all, unknown, trace, sampling: probs };
+}

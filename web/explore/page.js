@@ -1,0 +1,304 @@
+// The Explore page: the model it shows (explore/loader.js loads it), its state in the address,
+// and one trace of the text per change (../trace.js: one worker round trip), drawn by every
+// view (explore/views.js). Only the latest request runs; the controls change the state through
+// the store, and every change is written back to the address.
+
+import { deserialize, serialize } from '../state.js';
+import { traceKeys } from '../trace-data.js';
+import { traceText } from '../trace.js';
+import { latestOnly } from '../latest.js';
+import { createNotices } from '../notices.js';
+import { withMaskChars } from '../views/fill-mask.js';
+import { createExploreViews, isMaskedLm } from './views.js';
+import { createControls } from './controls.js';
+import { createGenerator } from './generate.js';
+import { createModelPanel } from './model-panel.js';
+import { wireGpt2Files } from './gpt2-input.js';
+import { wireBpePanel } from './bpe-panel.js';
+
+const MAX_FROZEN_MS = 250; // while typing fast, a result already superseded is still drawn if the views are this old
+
+/** What the views show before the first trace (and, with `input`, when the text has no token). */
+export const NOTHING_SHOWN = Object.freeze({ input: null, trace: null, keys: [], logits: null, sampling: null, output: null });
+
+/** The address's limits for a model: its sizes, and its example as the default text. */
+const limits = ({ engine, example }) => ({ nLayer: engine.config.n_layer, nHead: engine.config.n_head, vocabSize: engine.config.vocab_size, example });
+
+/**
+ * @param {{ store: object, worker: { call: Function }, loader: ReturnType<import('./loader.js').createModelLoader> }} deps
+ *   store: main.js's; Explore keeps `model`, `url`, `shown`, `highlighted`, `timings`, `firstBackend` and `renders` in it
+ */
+export function createExplorePage({ store, worker, loader }) {
+  const $ = (id) => document.getElementById(id);
+  const notices = createNotices($('notices')); // about the text and the address
+  const panel = createModelPanel({ worker, isShown: (engine) => store.get().model?.engine === engine });
+  const engine = () => store.get().model.engine;
+  const views = createExploreViews({
+    worker,
+    highlighted: () => store.get().highlighted,
+    onHighlight: (pos) => store.update({ highlighted: pos }),
+    onSelect: (layer, head) => choose({ layer, head }),
+    onError: fail,
+  });
+  const controls = createControls({
+    current: () => ({ url: store.get().url, config: engine().config }),
+    onText: (text) => {
+      generator.stop();
+      setUrl({ text });
+      changed();
+    },
+    onPick: choose,
+    onSampling: (changes) => {
+      setUrl(changes);
+      resample();
+    },
+    onSeed: (seed) => setUrl({ seed }),
+    onGenerate: () => generator.toggle(),
+    onView: showView,
+  });
+  const generator = createGenerator({
+    current: () => ({ engine: engine(), url: store.get().url, logits: store.get().shown.logits }),
+    append: (token) => {
+      const text = store.get().url.text + token;
+      controls.setText(text);
+      setUrl({ text });
+      return changed();
+    },
+    retrace: () => trace(),
+    show: controls.showGenerate,
+    onEnd: () => loader.release(), // the hand-over's CPU engine, if this run sampled from it
+    onError: (err) => fail('Generating failed', err),
+  });
+  const trace = latestOnly(traceNow, (err) => fail('Tracing the text failed', err));
+  const resample = latestOnly(resampleNow, (err) => fail('Updating the probabilities failed', err));
+  let changedAt = null; // performance.now() of the oldest change not yet drawn
+  let renderedAt = 0; // performance.now() of the last render
+  let booted = null; // promise: the first model loaded and drawn
+  let given = null; // the model to show first instead of the default (the Train page's)
+  const useOpened = async (model) => {
+    await booted;
+    await useModel(model);
+  };
+  wireGpt2Files({ notices: panel.notices, open: loader.openGpt2, use: useOpened });
+  wireBpePanel({ worker, text: () => $('text').value });
+
+  const time = (changes) => store.update({ timings: { ...store.get().timings, ...changes } });
+  const rendered = () => {
+    renderedAt = performance.now();
+    store.update({ renders: store.get().renders + 1 });
+  };
+
+  /** Changes the address state and writes it to the address (the Train page owns it while shown). */
+  function setUrl(changes) {
+    store.update({ url: { ...store.get().url, ...changes } });
+    writeHash();
+  }
+
+  function writeHash() {
+    if (store.get().page === 'explore') history.replaceState(null, '', `#${serialize(store.get().url)}`);
+  }
+
+  /** A change the views must follow: traced at once, or right after the trace in flight. */
+  function changed() {
+    changedAt ??= performance.now();
+    return trace();
+  }
+
+  /** Layer, head, …: the controls show it, the address keeps it, the views follow. */
+  function choose(changes) {
+    setUrl(changes);
+    controls.fill();
+    changed();
+  }
+
+  /** The section in view changed (`scroll`: a steps-bar button asks to bring it into view). */
+  function showView(view, scroll) {
+    setUrl({ view });
+    controls.markCurrent(view);
+    if (!scroll) return;
+    const still = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    $(view).scrollIntoView({ behavior: still ? 'auto' : 'smooth' });
+  }
+
+  function setModel(model) {
+    store.update({ model });
+    panel.show(model);
+  }
+
+  /** Switches to `model` (null: the default) and shows its example; the layer and head stay where it has them. */
+  async function useModel(model) {
+    generator.stop();
+    const next = model ?? (await loader.loadDefault());
+    if (next === store.get().model) return;
+    setModel(next);
+    store.update({ url: deserialize(serialize({ ...store.get().url, text: next.example }), limits(next)).state });
+    notices.set('address', []);
+    controls.fill();
+    writeHash();
+    await changed();
+  }
+
+  /** Explore's first model (`first`, or the default): loads, draws, and wires the controls. */
+  async function boot(first) {
+    const model = await loader.first(first);
+    time({ engineReadyMs: performance.now() });
+    setModel(model);
+    const parsed = deserialize(location.hash, limits(model));
+    store.update({ url: parsed.state });
+    notices.set('address', parsed.messages.map((text) => ({ level: 'warn', text })));
+    controls.fill();
+    controls.wire();
+    writeHash();
+    await changed();
+    requestAnimationFrame(() => setTimeout(() => { // after the frame that shows the first heatmaps
+      time({ firstHeatmapMs: performance.now() }); // since navigation start
+      store.update({ firstBackend: model.engine.backend });
+      performance.mark('playground:first-heatmap');
+      if (!model.quick) time({ engineSettledMs: store.get().timings.firstHeatmapMs });
+      else handOver(model);
+    }));
+    const { view } = store.get().url;
+    if (view !== 'tokens') $(view).scrollIntoView();
+    controls.markCurrent(view);
+    controls.followScrolling();
+  }
+
+  /** The CPU engine drew first (`quick`): WebGPU takes over once its kernels are compiled, or the CPU engine stays and says why. */
+  function handOver(quick) {
+    const kept = (model) => {
+      if (store.get().model === quick) {
+        store.update({ model });
+        panel.showEngine(model);
+      }
+      time({ engineSettledMs: store.get().timings.engineSettledMs ?? store.get().timings.firstHeatmapMs }); // the CPU engine's heatmaps stay
+    };
+    loader.handOver(quick, {
+      stillShown: () => store.get().model === quick,
+      warm: async (next) => {
+        const { url, shown } = store.get();
+        await next.forward(shown.input?.ids.length ? shown.input.ids : [0], traceKeys(next.config, url.layer, url.head));
+      },
+      show: async (next) => {
+        setModel(next);
+        await changed();
+        requestAnimationFrame(() => setTimeout(() => time({ engineSettledMs: performance.now() })));
+      },
+      busy: () => generator.running,
+      kept,
+    }).catch((err) => kept(loader.keepCpu(quick, err)));
+  }
+
+  /** The address changed while Explore shows: its state follows. */
+  function applyHash(entering) {
+    if (entering && location.hash.replace(/^#/, '') === '') {
+      writeHash(); // back from Train: Explore's state as it was
+      return;
+    }
+    const parsed = deserialize(location.hash, limits(store.get().model));
+    notices.set('address', parsed.messages.map((text) => ({ level: 'warn', text })));
+    store.update({ url: parsed.state });
+    controls.fill();
+    changed();
+    $(parsed.state.view).scrollIntoView();
+  }
+
+  /**
+   * One update: one trace call (the text encoded, a forward pass with every key the views show,
+   * the sampling distribution), then every view. A result that a newer request has already
+   * superseded is drawn only when the views would otherwise stay unchanged for too long (fast typing).
+   */
+  async function traceNow(isStale) {
+    const since = changedAt ?? performance.now();
+    const t0 = performance.now();
+    const { url, model: { engine: e } } = store.get();
+    const { config } = e;
+    const text = isMaskedLm(config) ? withMaskChars(url.text) : url.text;
+    const params = { temperature: url.temp, topK: url.topk, topP: url.topp };
+    const keys = [...traceKeys(config, url.layer, url.head), ...(config.n_classes ? ['cls_probs'] : [])];
+    const { input, trace: result, sampling: probs } = await traceText(e, text, { keys, sampling: params });
+    const skip = () => isStale() && performance.now() - renderedAt < MAX_FROZEN_MS;
+    if (input.ids.length === 0) {
+      if (!skip()) showEmpty(e, input);
+      return;
+    }
+    const t1 = performance.now();
+    if (skip()) return;
+    if (!isStale()) changedAt = null;
+    const logits = result.logits.data.slice((input.ids.length - 1) * e.vocab.length); // (V)
+    const shown = { input, trace: result, keys, logits, sampling: { probs, ...params }, output: null };
+    store.update({ shown });
+    notices.set('input', input.messages);
+    notices.set('error', []);
+    const output = await views.draw({ engine: e, input, trace: result, sampling: shown.sampling, layer: url.layer, head: url.head });
+    store.update({ shown: { ...shown, output } });
+    const t2 = performance.now();
+    const update = { totalMs: t2 - since, engineMs: t1 - t0, renderMs: t2 - t1, toPaintMs: null, tokens: input.ids.length };
+    time({ update });
+    requestAnimationFrame(() => setTimeout(() => { // after the frame that shows it
+      if (store.get().timings.update === update) time({ update: { ...update, toPaintMs: performance.now() - since } });
+    }));
+    rendered();
+  }
+
+  /** No tokens: the messages say why; the views keep nothing stale on screen. */
+  function showEmpty(e, input) {
+    changedAt = null;
+    store.update({ shown: { ...NOTHING_SHOWN, input } });
+    notices.set('input', input.messages);
+    views.drawEmpty({ engine: e, input });
+    rendered();
+  }
+
+  /** Temperature, top-k or top-p changed: only the output view's distribution is recomputed. */
+  async function resampleNow(isStale) {
+    const { shown, url } = store.get();
+    if (!shown.logits) return;
+    const params = { temperature: url.temp, topK: url.topk, topP: url.topp };
+    const probs = await worker.call('samplingProbabilities', shown.logits, params.temperature, params.topK, params.topP);
+    if (isStale() || store.get().shown.logits !== shown.logits) return;
+    const sampling = { probs, ...params };
+    store.update({ shown: { ...store.get().shown, sampling } });
+    views.drawSampling(shown.output, sampling);
+    rendered();
+  }
+
+  /** A failure becomes a message on the page and a log entry; nothing else stops. */
+  function fail(what, err) {
+    console.error(err);
+    notices.set('error', [{ level: 'warn', text: `${what}: ${err?.message ?? err}` }]);
+  }
+
+  return {
+    /** Logit lens, ablation and cost (their views, and `showAll`). */
+    inspect: views.inspect,
+    /** Explore is shown (`entering`: it was not before), or its address changed. */
+    show(entering) {
+      if (!booted) {
+        booted = boot(given).catch((err) => {
+          fail('The engine could not start', err);
+          $('loading-note').textContent = 'The model could not be loaded; the message above says why.';
+        });
+        return;
+      }
+      booted.then(() => {
+        const { model, trainEngine, url } = store.get();
+        if (model?.trained && model.engine !== trainEngine) return useModel(null); // the run's engine is gone
+        if (url) applyHash(entering);
+      });
+    },
+    /** Explore is to show `model` (a Train page model) next. */
+    open(model) {
+      if (booted) booted.then(() => useModel(model));
+      else given = model;
+    },
+    /** The training run's engine changed: a model of the run that is gone is no longer shown. */
+    trainEngineChanged() {
+      const { model, trainEngine, page } = store.get();
+      if (model?.trained && model.engine !== trainEngine && page === 'explore') useModel(null);
+    },
+    /** The Train page is shown: a Generate in progress stops. */
+    leave() {
+      generator.stop();
+    },
+  };
+}

@@ -1,0 +1,113 @@
+// Explore's views over index.html's containers, made once and drawn from one trace: each view
+// gets the plain data viewData slices for it. Pointing at a token highlights it in all of them.
+// An encoder's output replaces the next token: the masked LM's guesses, or the classifier's
+// class probabilities.
+
+import { viewData } from '../trace-data.js';
+import { createTokensView } from '../views/tokens.js';
+import { createEmbeddingsView } from '../views/embeddings.js';
+import { createLayerNormView } from '../views/layernorm.js';
+import { createHeadView } from '../views/head.js';
+import { createAttentionView } from '../views/attention.js';
+import { createFfnView } from '../views/ffn.js';
+import { createResidualView } from '../views/residual.js';
+import { createOutputView } from '../views/output.js';
+import { createFillMaskView } from '../views/fill-mask.js';
+import { createClassesView } from '../views/classes.js';
+import { createInspect } from '../inspect.js';
+
+/** Whether `config` is an encoder trained as a masked LM (its output is the fill-the-mask view). */
+export const isMaskedLm = (config) => config.family === 'encoder' && !config.n_classes;
+
+/**
+ * @param {{ worker: { call: Function }, highlighted: () => number|null, onHighlight: (pos: number|null) => void,
+ *   onSelect: (layer: number, head: number) => void, onError: (what: string, err: Error) => void }} options
+ *   highlighted: the token position pointed at; onHighlight: another one is (the store keeps it)
+ */
+export function createExploreViews({ worker, highlighted, onHighlight, onSelect, onError }) {
+  const $ = (id) => document.getElementById(id);
+  const point = (pos) => {
+    if (pos === highlighted()) return;
+    onHighlight(pos);
+    for (const v of Object.values(views)) v.highlight?.(pos);
+    inspect.highlight(pos);
+  };
+  const views = {
+    tokens: createTokensView($('view-tokens'), { onHighlight: point }),
+    embeddings: createEmbeddingsView($('view-embeddings'), { onHighlight: point }),
+    layernorm: createLayerNormView($('view-layernorm'), { onHighlight: point }),
+    head: createHeadView($('view-head'), { onHighlight: point }),
+    attention: createAttentionView($('view-attention'), { onHighlight: point, onSelect }),
+    ffn: createFfnView($('view-ffn'), { onHighlight: point }),
+    residual: createResidualView($('view-residual'), { onHighlight: point }),
+    output: createOutputView($('view-output'), { controls: $('sampling') }),
+  };
+  const fillMask = createFillMaskView($('view-fill-mask'));
+  const classes = createClassesView($('view-classes'));
+  const inspect = createInspect({ lens: $('view-lens'), ablation: $('view-ablation'), cost: $('view-cost'), worker, onHighlight: point, onError });
+  const classNames = new WeakMap(); // engine → promise of its classifier's class names
+
+  /** Names of a classifier's K classes: those of the engine's task with K classes in this vocabulary, else "class k". */
+  function classesOf(engine) {
+    if (!classNames.has(engine)) {
+      const k = engine.config.n_classes;
+      const alphabet = [...engine.vocab].sort().join('');
+      classNames.set(engine, worker.call('tasks').then((tasks) => {
+        const task = tasks.find((t) => t.classes.length === k && [...new Set(t.alphabet)].sort().join('') === alphabet);
+        return task?.classes ?? Array.from({ length: k }, (_, i) => `class ${i}`);
+      }));
+    }
+    return classNames.get(engine);
+  }
+
+  /** An encoder's output in place of the next token: fill the mask for a masked LM, the class probabilities for a classifier. */
+  async function drawEncoderOutput(engine, input, trace) {
+    const { config, vocab } = engine;
+    const mlm = isMaskedLm(config);
+    const cls = config.family === 'encoder' && config.n_classes > 0;
+    $('view-fill-mask').hidden = !mlm;
+    $('view-classes').hidden = !cls;
+    for (const id of ['sampling', 'view-output']) $(id).hidden = mlm || cls;
+    $('h-output').lastChild.textContent = mlm ? ' Output: fill the mask' : cls ? ' Output: the class' : ' Output: the next token';
+    if (mlm) fillMask.update({ ids: Array.from(input.ids), probs: trace.probs.data, vocab });
+    if (cls) classes.update({ probs: trace.cls_probs.data, classes: await classesOf(engine), first: vocab[input.ids[0]] });
+  }
+
+  return {
+    views,
+    inspect,
+    /**
+     * Every view from one trace of the text; resolves to the output view's data (its logits and
+     * probabilities), which a change of the sampling settings redraws.
+     * @param {{ engine: object, input: object, trace: object, sampling: object, layer: number, head: number }} shown
+     */
+    async draw({ engine, input, trace, sampling, layer, head }) {
+      const { config, vocab, tokenizer } = engine;
+      $('main').classList.remove('is-empty', 'is-loading');
+      const data = viewData(trace, { config, vocab, layer, head, input, tokenizer });
+      for (const [name, view] of Object.entries(views)) view.update(name === 'output' ? { ...data.output, sampling } : data[name]);
+      await drawEncoderOutput(engine, input, trace);
+      const pos = highlighted();
+      if (pos !== null && pos >= input.ids.length) onHighlight(null);
+      for (const v of Object.values(views)) v.highlight?.(highlighted());
+      inspect.update({ engine, ids: input.ids, labels: input.labels, config, vocab });
+      const { n_embd: C, n_head: NH } = config;
+      $('shapes').textContent =
+        `This input: T = ${input.ids.length} tokens · C = ${C} numbers per token · NH = ${NH} heads · HS = C / NH = ${C / NH} ` +
+        `numbers per head · V = ${vocab.length} ${tokenizer === 'gpt2' ? 'tokens' : 'characters'}. Showing layer ${layer}, head ${head}.`;
+      return data.output;
+    },
+    /** No tokens: only the tokens view shows anything (the unknown and dropped characters). */
+    drawEmpty({ engine, input }) {
+      const { config, vocab, tokenizer } = engine;
+      views.tokens.update({ items: input.items, hiddenBefore: input.hiddenBefore, ids: [], vocab, blockSize: config.block_size, tokenizer });
+      $('main').classList.remove('is-loading');
+      $('main').classList.add('is-empty');
+      $('shapes').textContent = 'This input: T = 0 tokens.';
+    },
+    /** The sampling settings changed: the output view's distribution. */
+    drawSampling(output, sampling) {
+      views.output.update({ ...output, sampling });
+    },
+  };
+}

@@ -1,0 +1,4 @@
+// Debian's Firefox ESR (headless, WebDriver BiDi): see suite.mjs.
+import { defineBrowserTests } from './suite.mjs';
+
+defineBrowserTests('firefox');

@@ -1,0 +1,103 @@
+// The Train page's runs opened and discarded: Reset, the run saved in this browser, a checkpoint
+// file (with its optimizer state, to continue exactly), and the downloads of the weights and
+// the optimizer state. Part of the trainer (trainer.js), whose state it changes.
+
+import { loadEngine } from '../engine/client.js';
+import { clearRun, loadRun } from './storage.js';
+import { settingsOfConfig } from './presets.js';
+import { kindOf } from './faults.js';
+
+/**
+ * @param {{ worker: { call: Function }, state: object, loop: object, exclusive: Function, notice: Function, changed: () => void,
+ *   setEngine: Function, disposeEngine: () => Promise<void>, newRun: Function, autosave: object, recover: (why: string) => Promise<void> }} ctx
+ *   the trainer's
+ */
+export function createRunFiles({ worker, state, loop, exclusive, notice, changed, setEngine, disposeEngine, newRun, autosave, recover }) {
+  /** An export; a lost device on the way is rebuilt from the autosave (and the export fails). */
+  async function exportWith(fn) {
+    try {
+      return await exclusive(() => fn(state.engine));
+    } catch (err) {
+      if (kindOf(err) === 'DeviceLost') await recover(String(err?.message ?? err));
+      throw err;
+    }
+  }
+
+  return {
+    /** Discards the run and its autosave. */
+    async reset() {
+      state.status = 'busy'; // the loop stops after its current call, without saving
+      await exclusive(async () => {
+        await disposeEngine();
+        await clearRun().catch(() => {});
+      });
+      loop.restart();
+      Object.assign(state, { run: null, source: null, status: 'idle', wallPerStep: null, saved: null, saveError: null, lastError: null });
+      notice('info', '');
+      changed();
+    },
+
+    /** Opens the run saved in this browser, if any; resolves to its record's step or null. */
+    async restore() {
+      if (state.status !== 'idle') return null;
+      let rec;
+      try {
+        rec = await loadRun();
+      } catch (err) {
+        notice('warn', `The saved run could not be read (${err?.message ?? err}).`);
+        return null;
+      }
+      if (!rec) return null;
+      state.status = 'busy';
+      changed();
+      try {
+        state.status = await exclusive(() => autosave.restore(rec));
+      } catch (err) {
+        state.status = 'idle';
+        state.run = null;
+        notice('warn', `A run was saved in this browser but could not be opened (${err?.message ?? err}). Reset discards it.`);
+        changed();
+        return null;
+      }
+      changed();
+      return rec;
+    },
+
+    /**
+     * Replaces the run with a model from checkpoint bytes (validated by the engine).
+     * @param {Uint8Array} bytes weights (.safetensors)
+     * @param {Uint8Array|null} optimizer AdamW state to continue exactly, or null
+     * @param {object} settings the sizes are taken from the checkpoint; the rest from here
+     * @returns {Promise<object>} the engine (its config and vocab)
+     */
+    async load(bytes, optimizer, settings) {
+      const from = state.status;
+      state.status = 'busy'; // a running loop stops after its current call; the buttons wait
+      changed();
+      try {
+        return await exclusive(async () => {
+          const engine = await loadEngine(worker, bytes, { backend: settings.engine, seed: settings.seed, encdec: true });
+          await disposeEngine();
+          await clearRun().catch(() => {});
+          state.run = { ...newRun({ ...settings, ...settingsOfConfig(engine.config) }, null, null, 'upload'), optimizer };
+          setEngine(engine);
+          state.lastError = null;
+          loop.restart();
+          await autosave.save();
+          state.status = 'loaded';
+          changed();
+          return engine;
+        });
+      } catch (err) {
+        if (state.status === 'busy') state.status = from === 'running' || from === 'pausing' ? 'paused' : from;
+        changed();
+        throw err;
+      }
+    },
+
+    /** The weights as safetensors bytes. */
+    exportCheckpoint: () => exportWith((e) => e.exportCheckpoint()),
+    /** AdamW's state (only while a run trains). */
+    exportOptimizer: () => exportWith((e) => e.exportOptimizer()),
+  };
+}

@@ -1,5 +1,5 @@
 // Matrix multiply, backward: gradient of the input, tiled in workgroup memory.
-//   dinp (M, K) += dout (M, N) · weight (N, K)
+//   dinp (M, K) (+)= dout (M, N) · weight (N, K)   (`accumulate` 1: added, 0: stored)
 // CPU reference: crates/playground-core/src/cpu/matmul.rs (matmul_backward, dinp)
 //
 // forward was: out[m, n] = Σ_k inp[m, k]·weight[n, k] + bias[n], so dinp[m, k] = Σ_n dout[m, n]·weight[n, k].
@@ -10,7 +10,7 @@
 // of N (workgroup z takes n from z·split): dout's rows run along N, so it is staged transposed
 // (A_STRIDED); weight's rows run along K, the output's columns, so it is staged as read. With
 // one slice (`partial` 0) each element of dinp has one writer, which adds its sum to the value
-// already there; with several (where matmul.rs finds the grid would leave a GPU's last wave
+// already there (`accumulate` 1) or stores it (0: dinp needs no clearing); with several (where matmul.rs finds the grid would leave a GPU's last wave
 // part empty), slice z stores its sums in `partials` row z, added up by reduce_partials.wgsl.
 
 struct Params {
@@ -18,8 +18,8 @@ struct Params {
     k: u32,
     n: u32,
     split: u32,   // columns of N per slice, a multiple of BK
-    partial: u32, // 1: store into partials; 0: add to dinp
-    _pad0: u32,
+    partial: u32,    // 1: store into partials; 0: write dinp
+    accumulate: u32, // 1: dinp += the sums; 0: dinp = the sums
     _pad1: u32,
     _pad2: u32,
 }
@@ -50,10 +50,11 @@ fn write4(row: u32, col: u32, v: vec4<f32>) {
         return;
     }
     let i = row * k + col;
-    if (col < k) { dinp[i] += v.x; }
-    if (col + 1u < k) { dinp[i + 1u] += v.y; }
-    if (col + 2u < k) { dinp[i + 2u] += v.z; }
-    if (col + 3u < k) { dinp[i + 3u] += v.w; }
+    let add = params.accumulate != 0u;
+    if (col < k) { dinp[i] = v.x + select(0.0, dinp[i], add); }
+    if (col + 1u < k) { dinp[i + 1u] = v.y + select(0.0, dinp[i + 1u], add); }
+    if (col + 2u < k) { dinp[i + 2u] = v.z + select(0.0, dinp[i + 2u], add); }
+    if (col + 3u < k) { dinp[i + 3u] = v.w + select(0.0, dinp[i + 3u], add); }
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE, WORKGROUP_SIZE)

@@ -110,6 +110,21 @@ fn gpu_training_steps_match_cpu_as_an_h100_records_them() {
     }
 }
 
+/// The step clears only the gradients that kernels add to: the parameters', the logits', the
+/// stream's, and per layer the attention's dQKV and the FFN's pre-activation gradient. The
+/// matmuls store their input gradients (the norms', the attention output's, the activation's),
+/// which need no clearing; the tests above show the gradients are still the CPU's.
+#[test]
+fn gpu_training_step_clears_only_accumulated_gradients() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    let cfg = ModelConfig { vocab_size: 13, block_size: 8, n_layer: 3, n_head: 2, n_embd: 8, ..ModelConfig::default() };
+    let model = CpuModel::new(cfg, 5).unwrap();
+    let trainer = pollster::block_on(GpuTrainer::new(gpu, cfg, &model.params, train_config(2))).unwrap();
+    let (plan, _) = trainer.recorded();
+    let clears = plan.iter().filter(|s| matches!(s, playground_gpu::context::Step::Zero(_))).count();
+    assert_eq!(clears, 3 + 2 * cfg.n_layer);
+}
+
 /// Every architecture variant, each choice alone and all together, grouped-query attention and
 /// the Linear layers' biases among them: a few steps on the GPU give the CPU reference's
 /// losses, gradients and parameters, and the loss goes down.

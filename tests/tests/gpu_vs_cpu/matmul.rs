@@ -1,5 +1,5 @@
 use playground_core::cpu;
-use playground_gpu::kernels::matmul;
+use playground_gpu::kernels::{matmul, Write};
 use playground_tests::*;
 
 #[test]
@@ -74,7 +74,8 @@ fn matmul_backward_matches_cpu() {
     // slices, several blocks of output, N or K not a multiple of 4 (the scalar loads) and a
     // multiple (vec4), a bias-free case; (129, 129, 257) crosses a 128-block edge by one on the
     // two output sides of both kernels. Each sum in one slice and in three (split-K: each
-    // slice's sums stored, then added up), where the summed axis has steps for three.
+    // slice's sums stored, then added up), where the summed axis has steps for three; the input
+    // gradient added to what dinp holds and stored over it (dinp's garbage must not show).
     let shapes = [
         (1, 1, 1, true),
         (7, 13, 5, true),
@@ -86,15 +87,18 @@ fn matmul_backward_matches_cpu() {
         (300, 24, 36, true),
     ];
     for (tiles, (m, k, n, with_bias)) in matmul::Tiles::ALL.into_iter().flat_map(|t| shapes.map(|s| (t, s))) {
-        for splits in [1, 3] {
+        for (splits, write) in [(1, Write::Add), (3, Write::Add), (1, Write::Store), (3, Write::Store)] {
             let (inp, w, dout) = (randn(m * k, 1.0, 50), randn(n * k, 1.0, 51), randn(m * n, 1.0, 52));
             // nonzero starting gradients: the kernels accumulate, as the CPU does
             let (mut dinp, mut dweight, mut dbias) = (randn(m * k, 1.0, 53), randn(n * k, 1.0, 54), randn(n, 1.0, 55));
             let (g_dinp, g_dweight, g_dbias) = (upload(&gpu, &dinp), upload(&gpu, &dweight), upload(&gpu, &dbias));
+            if write == Write::Store {
+                dinp.fill(0.0);
+            }
             cpu::matmul_backward(&mut dinp, &mut dweight, with_bias.then_some(&mut dbias[..]), &dout, &inp, &w, m, k, n);
             let (g_dout, g_inp, g_w) = (upload(&gpu, &dout), upload(&gpu, &inp), upload(&gpu, &w));
             let (mu, ku, nu) = (m as u32, k as u32, n as u32);
-            let input_ops = matmul::matmul_backward_input_tiled(&gpu, tiles, splits, &g_dinp, &g_dout, &g_w, mu, ku, nu);
+            let input_ops = matmul::matmul_backward_input_tiled(&gpu, tiles, splits, &g_dinp, &g_dout, &g_w, mu, ku, nu, write);
             let weight_ops = matmul::matmul_backward_weight_tiled(
                 &gpu,
                 tiles,
@@ -114,7 +118,7 @@ fn matmul_backward_matches_cpu() {
             let mut ops = input_ops;
             ops.extend(weight_ops);
             let got = run_and_read(&gpu, &ops, &[&g_dinp, &g_dweight, &g_dbias]);
-            let tag = format!("{tiles:?} m{m} k{k} n{n} splits {splits}");
+            let tag = format!("{tiles:?} m{m} k{k} n{n} splits {splits} {write:?}");
             // summation order differs (fma, tiling); the error grows with the summed axis
             assert_close(&format!("matmul dinp {tag}"), &got[0], &dinp, 1e-5 * (n as f32).sqrt(), 1e-5);
             assert_close(&format!("matmul dweight {tag}"), &got[1], &dweight, 1e-5 * (m as f32).sqrt(), 1e-5);
@@ -155,6 +159,7 @@ fn matmul_backward_splits_its_sums_to_fill_a_gpu() {
         m as u32,
         k as u32,
         n as u32,
+        Write::Add,
     );
     assert_eq!(ops.len(), 3, "input, weight in slices, their sum");
     let got = run_and_read(&gpu, &ops, &[&g_dinp, &g_dweight, &g_dbias]);

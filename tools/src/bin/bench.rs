@@ -25,7 +25,7 @@
 use playground_core::cpu::Activation;
 use playground_core::train::TrainConfig;
 use playground_core::{CpuModel, ModelConfig, ParamLayout, Rng};
-use playground_gpu::kernels::{adamw, attention, gelu, layernorm, matmul};
+use playground_gpu::kernels::{adamw, attention, gelu, layernorm, matmul, Write};
 use playground_gpu::{GpuContext, GpuTensor, GpuTrainer, SharedGpu};
 use playground_tools::timer::Timer;
 use serde::{Deserialize, Serialize};
@@ -142,7 +142,7 @@ fn kernels(timer: &Timer, name: &str, cfg: &ModelConfig, b: usize, (budget, min_
             let (ms, reps) = timer.time(&[&fwd, &act], budget, min_reps);
             record("matmul_forward+gelu_forward", layer, shape.clone(), ms, reps, Some(flop), None);
         }
-        let bin = matmul::matmul_backward_input(gpu, &dx, &dy, &w, mu, ku, nu);
+        let bin = matmul::matmul_backward_input(gpu, &dx, &dy, &w, mu, ku, nu, Write::Add);
         let (ms, reps) = timer.time(&bin.iter().collect::<Vec<_>>(), budget, min_reps);
         record("matmul_backward_input", layer, shape.clone(), ms, reps, Some(flop), None);
         let db = GpuTensor::zeros(gpu, "db", n);

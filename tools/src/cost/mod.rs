@@ -148,7 +148,8 @@ pub fn table(facts: &DeviceFacts, rows: &[Estimate]) -> String {
             r.limit
         );
     }
-    let _ = writeln!(out, "estimated total: {:.2} ms ({} dispatches and clears)", total / 1e3, rows.len());
+    let clears = rows.iter().filter(|r| r.kernel == "clear_buffer").count();
+    let _ = writeln!(out, "estimated total: {:.2} ms ({} dispatches, {clears} clears)", total / 1e3, rows.len() - clears);
     let mut by_kernel: Vec<(&str, f64, usize, f64)> = vec![];
     for r in rows {
         match by_kernel.iter_mut().find(|k| k.0 == r.kernel) {

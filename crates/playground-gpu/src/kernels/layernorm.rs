@@ -2,6 +2,7 @@
 
 use crate::context::{grid, GpuContext, Op};
 use crate::kernels::reduce::reduce_partials;
+use crate::kernels::Write;
 use crate::shaders::Kernel;
 use crate::tensor::GpuTensor;
 use playground_core::cpu::layernorm::LN_EPS;
@@ -86,7 +87,7 @@ pub(crate) fn param_gradients(
     }
     bound.extend(inputs);
     let len_b = if dbias.is_some() { c } else { 0 };
-    vec![gpu.op(kernel, &bound, &params, [x, y, chunks]), reduce_partials(gpu, dweight, dbias, &partials, c, len_b, chunks, outputs * c)]
+    vec![gpu.op(kernel, &bound, &params, [x, y, chunks]), reduce_partials(gpu, dweight, dbias, &partials, c, len_b, chunks, outputs * c, Write::Add)]
 }
 
 pub const WORKGROUP_SIZE: [u32; 3] = [64, 1, 1];

@@ -3,6 +3,7 @@
 use crate::context::{grid, GpuContext, Op, SCRATCH_BUDGET};
 use crate::device::busy;
 use crate::kernels::reduce::reduce_partials;
+use crate::kernels::Write;
 use crate::shaders::Kernel;
 use crate::tensor::GpuTensor;
 use playground_core::cpu::Activation;
@@ -397,9 +398,10 @@ fn forward(
     gpu.op(kernel, &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, tiles.grid(m, n))
 }
 
-/// `cpu::matmul_backward`, each gradient accumulating (`+=`): dinp (M, K) += dout · weight;
-/// dweight (N, K) += doutᵀ · inp and dbias (N) += Σ_m dout in one kernel. Each sum is split
-/// where the GPU has slots to fill (`splits`), with a second launch that adds the slices up.
+/// `cpu::matmul_backward`: dinp (M, K) (+)= dout · weight, added or stored as `dinp_write`
+/// says (stored: dinp needs no clearing); dweight (N, K) += doutᵀ · inp and dbias (N) +=
+/// Σ_m dout in one kernel. Each sum is split where the GPU has slots to fill (`splits`), with a
+/// second launch that adds the slices up.
 #[allow(clippy::too_many_arguments)]
 pub fn matmul_backward(
     gpu: &GpuContext,
@@ -412,8 +414,9 @@ pub fn matmul_backward(
     m: u32,
     k: u32,
     n: u32,
+    dinp_write: Write,
 ) -> Vec<Op> {
-    let mut ops = matmul_backward_input(gpu, dinp, dout, weight, m, k, n);
+    let mut ops = matmul_backward_input(gpu, dinp, dout, weight, m, k, n, dinp_write);
     ops.extend(matmul_backward_weight(gpu, dweight, dbias, dout, inp, m, k, n));
     ops
 }
@@ -427,14 +430,18 @@ pub struct MatmulBackwardParams {
     pub n: u32,
     /// Columns of N (the summed axis) per slice, a multiple of the tiles' depth.
     pub split: u32,
-    /// 1: slices store into scratch partials; 0: one slice adds to dinp.
+    /// 1: slices store into scratch partials; 0: one slice writes dinp.
     pub partial: u32,
-    pub _pad: [u32; 3],
+    /// `Write::accumulate`: 1 adds the sums to dinp, 0 stores them.
+    pub accumulate: u32,
+    pub _pad: [u32; 2],
 }
 const _: () = assert!(std::mem::size_of::<MatmulBackwardParams>().is_multiple_of(16));
 
-/// dinp (M, K) += dout (M, N) · weight (N, K): one launch, or two where the sum over N is split
-/// (`splits`: a grid that ends on a part-filled wave of the GPU).
+/// dinp (M, K) (+)= dout (M, N) · weight (N, K), added or stored as `write` says: one launch,
+/// or two where the sum over N is split (`splits`: a grid that ends on a part-filled wave of
+/// the GPU).
+#[allow(clippy::too_many_arguments)]
 pub fn matmul_backward_input(
     gpu: &GpuContext,
     dinp: &GpuTensor,   // (M, K)
@@ -443,10 +450,11 @@ pub fn matmul_backward_input(
     m: u32,
     k: u32,
     n: u32,
+    write: Write,
 ) -> Vec<Op> {
     let tiles = Tiles::for_output(gpu, m, k, n);
     let splits = splits(gpu, tiles, tiles.blocks(m, k), n, m as u64 * k as u64);
-    matmul_backward_input_tiled(gpu, tiles, splits, dinp, dout, weight, m, k, n)
+    matmul_backward_input_tiled(gpu, tiles, splits, dinp, dout, weight, m, k, n, write)
 }
 
 /// `matmul_backward_input` with the block size and the slices of N chosen by the caller (tests
@@ -462,11 +470,12 @@ pub fn matmul_backward_input_tiled(
     m: u32,
     k: u32,
     n: u32,
+    write: Write,
 ) -> Vec<Op> {
     let kernel = kernel_for(Product::BackwardInput, tiles, Loads::f32(&[n, k]));
     let split = n.div_ceil(splits.max(1)).next_multiple_of(tiles.depth());
     let slices = n.div_ceil(split);
-    let params = MatmulBackwardParams { m, k, n, split, partial: (slices > 1) as u32, _pad: [0; 3] };
+    let params = MatmulBackwardParams { m, k, n, split, partial: (slices > 1) as u32, accumulate: write.accumulate(), _pad: [0; 2] };
     let [x, y, _] = tiles.grid(m, k);
     if slices == 1 {
         return vec![gpu.op(kernel, &[dinp, dout, weight], &params, [x, y, 1])];
@@ -474,7 +483,7 @@ pub fn matmul_backward_input_tiled(
     let partials = gpu.scratch(slices as usize * m as usize * k as usize);
     vec![
         gpu.op(kernel, &[&partials, dout, weight], &params, [x, y, slices]),
-        reduce_partials(gpu, dinp, None, &partials, m * k, 0, slices, m * k),
+        reduce_partials(gpu, dinp, None, &partials, m * k, 0, slices, m * k, write),
     ]
 }
 
@@ -568,6 +577,6 @@ pub fn matmul_backward_weight_tiled(
     let bias_len = if dbias.is_some() { n } else { 0 };
     vec![
         gpu.op(kernel, &[&partials, gpu.unused(0), dout, inp], &params, [x, y, slices]),
-        reduce_partials(gpu, dweight, dbias, &partials, n * k, bias_len, slices, stride),
+        reduce_partials(gpu, dweight, dbias, &partials, n * k, bias_len, slices, stride, Write::Add),
     ]
 }

@@ -24,6 +24,22 @@ pub mod softmax_xent;
 pub mod stats;
 pub mod swiglu;
 
+/// How a kernel writes an output: added to what is there (the CPU references' `+=`, for an
+/// output with several writers), or stored (an output with one writer, which then needs no
+/// clearing before the kernel runs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Write {
+    Add,
+    Store,
+}
+
+impl Write {
+    /// The uniform's `accumulate` word.
+    pub fn accumulate(self) -> u32 {
+        (self == Write::Add) as u32
+    }
+}
+
 /// A uniform struct of four u32 words, for kernels whose only parameter is a length.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]

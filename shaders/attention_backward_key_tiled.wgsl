@@ -50,7 +50,7 @@ fn main(
     let kvh = block.h; // the key/value head
     let bi = block.bi;
     let hs = c / nh;
-    let hs4 = (hs + 3u) / 4u;
+    let hs4 = head_vec4s(hs); // the loops' bound: the head size, or MAX_HS4 (_regs builds)
     let scale = 1.0 / sqrt(f32(hs));
     let j = block.first + lid; // this invocation's key row
     let valid = j < t;

@@ -172,7 +172,11 @@ fn launcher_workgroup_size(k: Kernel) -> [u32; 3] {
         | Kernel::AttentionBackwardQueryTiled
         | Kernel::AttentionBackwardKeyTiled
         | Kernel::AttentionBackwardQueryHead32
-        | Kernel::AttentionBackwardKeyHead32 => attention::TILED_WORKGROUP_SIZE,
+        | Kernel::AttentionBackwardKeyHead32
+        | Kernel::AttentionForwardRegs64
+        | Kernel::AttentionBackwardQueryRegs64
+        | Kernel::AttentionBackwardKeyRegs64
+        | Kernel::AttentionBackwardValueRegs64 => attention::TILED_WORKGROUP_SIZE,
         Kernel::GeluForward => gelu::WORKGROUP_SIZE,
         Kernel::GeluBackward => gelu::BACKWARD_WORKGROUP_SIZE,
         Kernel::ReluForward => relu::WORKGROUP_SIZE,

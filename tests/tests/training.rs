@@ -81,13 +81,14 @@ fn gpu_training_steps_match_cpu() {
 }
 
 /// The step as a real GPU records it (128×128 tiles, weight gradients split over M, norm
-/// gradients summed in chunks of rows), run on lavapipe: the CPU reference's losses, gradients
-/// and parameters. 9 × 64 = 576 rows give two slices and three chunks; the head's 13 columns
-/// take the scalar loads.
+/// gradients summed in chunks of rows, attention with the head in registers), run on lavapipe:
+/// the CPU reference's losses, gradients and parameters. 9 × 64 = 576 rows give two slices and
+/// three chunks; the head's 13 columns take the scalar loads; heads of 36 channels the _regs64
+/// kernels.
 #[test]
 fn gpu_training_steps_match_cpu_as_an_h100_records_them() {
     let Some(gpu) = gpu_as_h100_or_skip() else { return };
-    let cfg = ModelConfig { vocab_size: 13, block_size: 64, n_layer: 2, n_head: 2, n_embd: 24, ..ModelConfig::default() };
+    let cfg = ModelConfig { vocab_size: 13, block_size: 64, n_layer: 2, n_head: 2, n_embd: 72, ..ModelConfig::default() };
     let b = 9;
     let train = train_config(b);
     let model = CpuModel::new(cfg, 5).unwrap();
@@ -95,6 +96,7 @@ fn gpu_training_steps_match_cpu_as_an_h100_records_them() {
     let (plan, _) = gpu_trainer.recorded();
     let launched = |name: &str| plan.iter().any(|s| matches!(s, playground_gpu::context::Step::Run(op) if op.kernel.source().name == name));
     assert!(launched("reduce_partials") && launched("matmul_forward") && launched("matmul_backward_weight_scalar"), "the GPU's paths");
+    assert!(["forward", "backward_query", "backward_key", "backward_value"].iter().all(|k| launched(&format!("attention_{k}_regs64"))));
     let mut cpu_trainer = CpuTrainer::new(model, train).unwrap();
     let mut rng = Rng::new(1);
     for step in 0..2 {

@@ -38,6 +38,16 @@ const LARGE_TILES: &str = "const WORKGROUP_SIZE:u32=16u;\nconst TILE:u32=128u;\n
 const SMALL_TILES: &str = "const WORKGROUP_SIZE:u32=8u;\nconst TILE:u32=64u;\nconst BK:u32=16u;\n";
 const EMULATED_TILES: &str = "const WORKGROUP_SIZE:u32=4u;\nconst TILE:u32=64u;\nconst BK:u32=16u;\n";
 
+/// The attention kernels that stage K/V or Q tiles: heads of up to 64 channels (`MAX_HS4`
+/// vec4s), their loops over the head running to the head size (`head_vec4s`; an emulator runs a
+/// loop to a constant masked, every iteration), or in the _regs builds for GPUs to MAX_HS4,
+/// which a GPU compiler unrolls, keeping the head's arrays in registers.
+const HEAD_SIZE_LOOPS: &str = "const MAX_HS4:u32=16u;\nfn head_vec4s(hs:u32)->u32{return (hs+3u)/4u;}\n";
+const HEAD_IN_REGISTERS: &str = "const MAX_HS4:u32=16u;\nfn head_vec4s(hs:u32)->u32{return MAX_HS4;}\n";
+/// Which gradient attention_backward_kv_regs.wgsl writes.
+const KEY_GRADIENT: &str = "const WRITES_V:bool=false;\n";
+const VALUE_GRADIENT: &str = "const WRITES_V:bool=true;\n";
+
 /// A kernel's parts: `shaders/<name>.wgsl`, or the list given.
 macro_rules! text {
     ($name:literal) => {
@@ -106,17 +116,21 @@ kernels! {
     MatmulBackwardWeightEmulatedScalar => "matmul_backward_weight_emulated_scalar" = &[wgsl!("include/matmul_load_scalar"), EMULATED_TILES, wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_16x16"), wgsl!("matmul_backward_weight")],
     ReducePartials => "reduce_partials",
     AttentionForward => "attention_forward" = &[wgsl!("include/attention_params"), wgsl!("attention_forward")],
-    AttentionForwardTiled => "attention_forward_tiled" = &[wgsl!("include/attention_params"), wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_forward_tiled")],
-    AttentionForwardHead32 => "attention_forward_head32" = &[wgsl!("include/attention_params"), wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_forward_head32")],
+    AttentionForwardTiled => "attention_forward_tiled" = &[wgsl!("include/attention_params"), HEAD_SIZE_LOOPS, wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_forward_tiled")],
+    AttentionForwardHead32 => "attention_forward_head32" = &[wgsl!("include/attention_params"), HEAD_SIZE_LOOPS, wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_forward_head32")],
+    AttentionForwardRegs64 => "attention_forward_regs64" = &[wgsl!("include/attention_params"), HEAD_IN_REGISTERS, wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_forward_tiled")],
+    AttentionBackwardQueryRegs64 => "attention_backward_query_regs64" = &[wgsl!("include/attention_params"), HEAD_IN_REGISTERS, wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_backward_query_tiled")],
+    AttentionBackwardKeyRegs64 => "attention_backward_key_regs64" = &[wgsl!("include/attention_params"), HEAD_IN_REGISTERS, KEY_GRADIENT, wgsl!("include/attention_tiled"), wgsl!("include/attention_query_tiles"), wgsl!("attention_backward_kv_regs")],
+    AttentionBackwardValueRegs64 => "attention_backward_value_regs64" = &[wgsl!("include/attention_params"), HEAD_IN_REGISTERS, VALUE_GRADIENT, wgsl!("include/attention_tiled"), wgsl!("include/attention_query_tiles"), wgsl!("attention_backward_kv_regs")],
     KvCacheWrite => "kv_cache_write",
     KvAttentionForward => "kv_attention_forward",
     AttentionBackwardPrep => "attention_backward_prep" = &[wgsl!("include/attention_params"), wgsl!("attention_backward_prep")],
     AttentionBackwardQuery => "attention_backward_query" = &[wgsl!("include/attention_params"), wgsl!("attention_backward_query")],
-    AttentionBackwardQueryTiled => "attention_backward_query_tiled" = &[wgsl!("include/attention_params"), wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_backward_query_tiled")],
+    AttentionBackwardQueryTiled => "attention_backward_query_tiled" = &[wgsl!("include/attention_params"), HEAD_SIZE_LOOPS, wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_backward_query_tiled")],
     AttentionBackwardKey => "attention_backward_key" = &[wgsl!("include/attention_params"), wgsl!("attention_backward_key")],
-    AttentionBackwardKeyTiled => "attention_backward_key_tiled" = &[wgsl!("include/attention_params"), wgsl!("include/attention_tiled"), wgsl!("attention_backward_key_tiled")],
-    AttentionBackwardQueryHead32 => "attention_backward_query_head32" = &[wgsl!("include/attention_params"), wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_backward_query_head32")],
-    AttentionBackwardKeyHead32 => "attention_backward_key_head32" = &[wgsl!("include/attention_params"), wgsl!("include/attention_tiled"), wgsl!("attention_backward_key_head32")],
+    AttentionBackwardKeyTiled => "attention_backward_key_tiled" = &[wgsl!("include/attention_params"), HEAD_SIZE_LOOPS, wgsl!("include/attention_tiled"), wgsl!("attention_backward_key_tiled")],
+    AttentionBackwardQueryHead32 => "attention_backward_query_head32" = &[wgsl!("include/attention_params"), HEAD_SIZE_LOOPS, wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_backward_query_head32")],
+    AttentionBackwardKeyHead32 => "attention_backward_key_head32" = &[wgsl!("include/attention_params"), HEAD_SIZE_LOOPS, wgsl!("include/attention_tiled"), wgsl!("attention_backward_key_head32")],
     GeluForward => "gelu_forward" = &[wgsl!("include/activations"), wgsl!("gelu_forward")],
     GeluBackward => "gelu_backward" = &[wgsl!("include/activations"), wgsl!("gelu_backward")],
     ReluForward => "relu_forward" = &[wgsl!("include/activations"), wgsl!("relu_forward")],

@@ -174,8 +174,13 @@ pub fn work(kernel: Kernel, p: &[u32], launch: Launch, shape: &Shape, f: &Device
         }
         MatmulForwardSkinny => matmul_skinny(word(0), word(1), word(2), 4.0, f),
         MatmulForwardSkinnyF16 | MatmulForwardSkinnyF16Packed => matmul_skinny(word(0), word(1), word(2), 2.0, f),
-        AttentionForwardTiled | AttentionBackwardQueryTiled | AttentionBackwardKeyTiled => attention_tiled(kernel, p, true, f),
-        AttentionForwardHead32 | AttentionBackwardQueryHead32 | AttentionBackwardKeyHead32 => attention_tiled(kernel, p, false, f),
+        AttentionForwardTiled | AttentionBackwardQueryTiled | AttentionBackwardKeyTiled => attention_tiled(kernel, p, Head::Spilled, f),
+        AttentionForwardHead32 | AttentionBackwardQueryHead32 | AttentionBackwardKeyHead32 => {
+            attention_tiled(kernel, p, Head::Registers(8), f)
+        }
+        AttentionForwardRegs64 | AttentionBackwardQueryRegs64 | AttentionBackwardKeyRegs64 | AttentionBackwardValueRegs64 => {
+            attention_tiled(kernel, p, Head::Registers(16), f)
+        }
         AttentionForward | AttentionBackwardQuery | AttentionBackwardKey => attention_per_row(kernel, p, f),
         KvAttentionForward => {
             // one workgroup per (row, head) over pos0 + rows keys of the cache
@@ -344,24 +349,59 @@ fn matmul_skinny(m: f64, k: f64, n: f64, weight_bytes: f64, f: &DeviceFacts) -> 
     }
 }
 
-/// The tiled attention kernels: one workgroup per (b, h, 64 rows), one invocation per row (a
-/// query, or a key for dK and dV), keys (or queries) staged 16 at a time. `spilled`: the
-/// head lives in private arrays indexed by a loop counter to a runtime bound (`_tiled`), which
-/// a GPU keeps in local memory, so every vec4 of the head is a load (and a store, where it is
-/// updated) through L1; the `_head32` kernels write the head out in registers.
-fn attention_tiled(kernel: Kernel, p: &[u32], spilled: bool, f: &DeviceFacts) -> Work {
+/// Where a staged attention kernel keeps the head of its row.
+#[derive(Clone, Copy)]
+enum Head {
+    /// Private arrays indexed by a loop counter to a runtime bound (`_tiled`): local memory.
+    Spilled,
+    /// All of a build's `h4` vec4s, whatever the head size (`_head32`: 8, `_regs64`: 16), in
+    /// registers where they fit.
+    Registers(u32),
+}
+
+/// Registers a GPU gives one invocation at most (NVIDIA's 255); a kernel that holds more
+/// spills the rest to local memory.
+const MAX_REGISTERS: u32 = 255;
+
+/// The staged attention kernels: one workgroup per (b, h, 64 rows), one invocation per row (a
+/// query, or a key for dK and dV), keys (or queries) staged 16 at a time. A spilled head
+/// (`Head::Spilled`, or registers past `MAX_REGISTERS`) is in local memory, so every vec4 of
+/// the head is a load (and a store, where it is updated) through L1.
+fn attention_tiled(kernel: Kernel, p: &[u32], head: Head, f: &DeviceFacts) -> Work {
     let [b, t, c, nh, causal] = [0, 1, 2, 3, 4].map(|i| p.get(i).copied().unwrap_or(0) as f64);
     let hs = c / nh;
-    let hs4 = (hs / 4.0).ceil();
     let rows = b * nh * t;
-    let pairs = rows * if causal != 0.0 { (t + 1.0) / 2.0 } else { t }; // (row, key) pairs computed
-                                                                        // passes over the head per pair: products (q·k, and dO·v backward) and updates (o, dq, dk, dv)
+    // (row, key) pairs computed
+    let pairs = rows * if causal != 0.0 { (t + 1.0) / 2.0 } else { t };
+    // passes over the head per pair: products (q·k, and dO·v backward) and updates (o, dq, dk,
+    // dv); the forward, and dV alone: q·k, then o or dV += p·v or p·dO
     let (products, updates) = match kernel {
-        Kernel::AttentionForwardTiled | Kernel::AttentionForwardHead32 => (1.0, 1.0),
-        Kernel::AttentionBackwardQueryTiled | Kernel::AttentionBackwardQueryHead32 => (2.0, 1.0),
+        Kernel::AttentionForwardTiled
+        | Kernel::AttentionForwardHead32
+        | Kernel::AttentionForwardRegs64
+        | Kernel::AttentionBackwardValueRegs64 => (1.0, 1.0),
+        // dK alone: q·k and dO·v, then dK += dS·q
+        Kernel::AttentionBackwardQueryTiled
+        | Kernel::AttentionBackwardQueryHead32
+        | Kernel::AttentionBackwardQueryRegs64
+        | Kernel::AttentionBackwardKeyRegs64 => (2.0, 1.0),
         _ => (2.0, 2.0),
     };
     let passes = products + updates;
+    // the vec4s of the head computed, the floats an invocation holds (the head's arrays, ~40 more)
+    let hs4 = match head {
+        Head::Spilled => (hs / 4.0).ceil(),
+        Head::Registers(h4) => h4 as f64,
+    };
+    let arrays = match kernel {
+        Kernel::AttentionForwardTiled | Kernel::AttentionForwardHead32 | Kernel::AttentionForwardRegs64 => 2.0,
+        Kernel::AttentionBackwardValueRegs64 => 2.0,
+        Kernel::AttentionBackwardQueryTiled | Kernel::AttentionBackwardQueryHead32 | Kernel::AttentionBackwardQueryRegs64 => 3.0,
+        Kernel::AttentionBackwardKeyRegs64 => 3.0,
+        _ => 4.0,
+    };
+    let held = (arrays * hs4 * 4.0) as u32 + 40;
+    let spilled = matches!(head, Head::Spilled) || held > MAX_REGISTERS;
     let fma = pairs * hs4 * 4.0 * passes;
     // per pair and vec4 of the head: the fma (4), the tile's vec4 (1), and when spilled the
     // head's vec4 loaded (1), and stored again where updated (1); per pair ~20 for exp and the sums
@@ -386,7 +426,7 @@ fn attention_tiled(kernel: Kernel, p: &[u32], spilled: bool, f: &DeviceFacts) ->
         dram,
         chain,
         serial: keys * hs4 * 4.0 * passes,
-        registers: if spilled { 64 } else { 128 },
+        registers: if spilled { 64 } else { held },
         inflight: 16,
     }
 }
@@ -395,11 +435,7 @@ fn attention_tiled(kernel: Kernel, p: &[u32], spilled: bool, f: &DeviceFacts) ->
 /// one invocation per (b, h, row), keys read straight from DRAM (L2), no staging.
 fn attention_per_row(kernel: Kernel, p: &[u32], f: &DeviceFacts) -> Work {
     let [b, t, c, nh] = [0, 1, 2, 3].map(|i| p.get(i).copied().unwrap_or(0) as f64);
-    let causal = match kernel {
-        Kernel::AttentionForward => p.get(5),
-        _ => p.get(4),
-    }
-    .is_some_and(|&x| x != 0);
+    let causal = p.get(4).is_some_and(|&x| x != 0);
     let hs = c / nh;
     let rows = b * nh * t;
     let keys = if causal { (t + 1.0) / 2.0 } else { t };

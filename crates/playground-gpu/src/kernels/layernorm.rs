@@ -87,7 +87,10 @@ pub(crate) fn param_gradients(
     }
     bound.extend(inputs);
     let len_b = if dbias.is_some() { c } else { 0 };
-    vec![gpu.op(kernel, &bound, &params, [x, y, chunks]), reduce_partials(gpu, dweight, dbias, &partials, c, len_b, chunks, outputs * c, Write::Add)]
+    vec![
+        gpu.op(kernel, &bound, &params, [x, y, chunks]),
+        reduce_partials(gpu, dweight, dbias, &partials, c, len_b, chunks, outputs * c, Write::Add),
+    ]
 }
 
 pub const WORKGROUP_SIZE: [u32; 3] = [64, 1, 1];

@@ -62,7 +62,7 @@ fn main(
     let causal = params.causal != 0u;
     for (var h = kvh * group(); h < (kvh + 1u) * group(); h++) {
         for (var q0 = select(0u, block.first, causal); q0 < t; q0 += BQ) {
-            stage_queries(lid, bi, h, q0, t, hs);
+            stage_queries(lid, bi, h, q0, t, hs, MAX_HS4);
             workgroupBarrier();
             if (valid) {
                 let n_q = min(BQ, t - q0);

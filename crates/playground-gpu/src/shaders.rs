@@ -128,7 +128,7 @@ kernels! {
     AttentionBackwardQuery => "attention_backward_query" = &[wgsl!("include/attention_params"), wgsl!("attention_backward_query")],
     AttentionBackwardQueryTiled => "attention_backward_query_tiled" = &[wgsl!("include/attention_params"), HEAD_SIZE_LOOPS, wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_backward_query_tiled")],
     AttentionBackwardKey => "attention_backward_key" = &[wgsl!("include/attention_params"), wgsl!("attention_backward_key")],
-    AttentionBackwardKeyTiled => "attention_backward_key_tiled" = &[wgsl!("include/attention_params"), HEAD_SIZE_LOOPS, wgsl!("include/attention_tiled"), wgsl!("attention_backward_key_tiled")],
+    AttentionBackwardKeyTiled => "attention_backward_key_tiled" = &[wgsl!("include/attention_params"), HEAD_SIZE_LOOPS, wgsl!("include/attention_tiled"), wgsl!("include/attention_query_tiles"), wgsl!("attention_backward_key_tiled")],
     AttentionBackwardQueryHead32 => "attention_backward_query_head32" = &[wgsl!("include/attention_params"), HEAD_SIZE_LOOPS, wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_backward_query_head32")],
     AttentionBackwardKeyHead32 => "attention_backward_key_head32" = &[wgsl!("include/attention_params"), HEAD_SIZE_LOOPS, wgsl!("include/attention_tiled"), wgsl!("attention_backward_key_head32")],
     GeluForward => "gelu_forward" = &[wgsl!("include/activations"), wgsl!("gelu_forward")],

@@ -5,7 +5,7 @@ use playground_core::hf::{HfConfig, ShardIndex};
 use playground_core::{CpuModel, ModelConfig, ParamLayout, Rng};
 use playground_gpu::context::Op;
 use playground_gpu::readback::read_f32;
-use playground_gpu::{GpuContext, GpuTensor};
+use playground_gpu::{DeviceFacts, GpuContext, GpuTensor};
 use std::sync::{Arc, OnceLock};
 
 /// Checks `|got − want| ≤ atol + rtol·|want|` elementwise (llm.c's `check_tensor`), prints one
@@ -61,6 +61,30 @@ pub fn gpu_or_skip() -> Option<Arc<GpuContext>> {
             None
         }
     }
+}
+
+static GPU_AS_H100: OnceLock<Option<Arc<GpuContext>>> = OnceLock::new();
+
+/// A second context on the same adapter whose launchers size their grids as on an H100
+/// (`GpuContext::with_device_facts`): the paths a real GPU takes (split sums, 128×128 tiles)
+/// run on lavapipe too. It asks for no optional features, so where `gpu_or_skip`'s context
+/// reduces with subgroups (lavapipe has them) this one takes the workgroup-memory reductions.
+/// Skipped or failing without an adapter as `gpu_or_skip`.
+pub fn gpu_as_h100_or_skip() -> Option<Arc<GpuContext>> {
+    gpu_or_skip()?;
+    GPU_AS_H100
+        .get_or_init(|| {
+            let gpu = pollster::block_on(GpuContext::with_optional_features(wgpu::Features::empty()))
+                .expect("a second context on the adapter of the first");
+            Some(Arc::new(gpu.with_device_facts(DeviceFacts::H100)))
+        })
+        .clone()
+}
+
+/// Both contexts, `gpu_or_skip`'s and `gpu_as_h100_or_skip`'s: on lavapipe the first reduces
+/// with subgroups and the second in workgroup memory, so a test over both runs both paths.
+pub fn both_reductions_or_skip() -> Option<[Arc<GpuContext>; 2]> {
+    Some([gpu_or_skip()?, gpu_as_h100_or_skip()?])
 }
 
 /// Runs `ops` in one submission and reads `outputs` back.

@@ -45,10 +45,8 @@ pub fn norm_backward(
     c: u32,
 ) -> Vec<Op> {
     match (norm, dbias) {
-        (Norm::LayerNorm, Some(dbias)) => {
-            layernorm::layernorm_backward(gpu, dinp, dweight, dbias, dout, inp, weight, mean, rstd, rows, c).into()
-        }
-        (Norm::RmsNorm, None) => rmsnorm::rmsnorm_backward(gpu, dinp, dweight, dout, inp, weight, rstd, rows, c).into(),
+        (Norm::LayerNorm, Some(dbias)) => layernorm::layernorm_backward(gpu, dinp, dweight, dbias, dout, inp, weight, mean, rstd, rows, c),
+        (Norm::RmsNorm, None) => rmsnorm::rmsnorm_backward(gpu, dinp, dweight, dout, inp, weight, rstd, rows, c),
         _ => unreachable!("ParamLayout gives LayerNorm, and only LayerNorm, a bias"),
     }
 }

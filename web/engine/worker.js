@@ -75,6 +75,8 @@ function describe(handle, pg) {
     adapter: pg.adapter() ?? null,
     fallbackReason: pg.fallbackReason() ?? null,
     config: pg.config(),
+    /** The model's stacks, blocks and sublayers with the trace keys of each (web/trace-data.js reads them). */
+    steps: pg.traceSteps(),
     vocab: pg.vocab(),
     tokenizer: pg.tokenizer(),
     metadata: Object.fromEntries(pg.metadata()),

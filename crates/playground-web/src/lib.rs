@@ -10,6 +10,7 @@ mod seq2seq;
 
 use dto::{CreateOptions, DataDto, EncodedDto, TaskDto, UnknownDto};
 use errors::{bad_input, to_js};
+use playground_core::arch::Architecture;
 use playground_core::bpe::byte_map::encode_symbols;
 use playground_core::checkpoint::{optimizer_from_bytes, optimizer_to_bytes, Checkpoint};
 use playground_core::data::{classify, seq2seq as reversal, Dataset, Task};
@@ -17,7 +18,7 @@ use playground_core::gpt2_import::import_hf_gpt2;
 use playground_core::train::TrainConfig;
 use playground_core::{
     sample, sampling_probabilities, Bpe, CharTokenizer, CoreError, CpuModel, Encoded, Family, ParamLayout, Rng, SamplingParams,
-    TraceRequest,
+    TraceRequest, TraceSteps,
 };
 use playground_gpu::{GpuContext, GpuError, Session, SharedGpu};
 use std::cell::RefCell;
@@ -222,6 +223,13 @@ impl Playground {
     /// `{ vocab_size, block_size, n_layer, n_head, n_embd, family, ... }`.
     pub fn config(&self) -> Result<JsValue, JsValue> {
         to_value(self.session.config())
+    }
+
+    /// The model's stacks, blocks and sublayers with the trace keys of each (see
+    /// `playground_core::trace_steps`): the page asks for these keys instead of spelling them.
+    #[wasm_bindgen(js_name = traceSteps)]
+    pub fn trace_steps(&self) -> Result<JsValue, JsValue> {
+        to_value(&TraceSteps::new(&Architecture::new(self.session.config())))
     }
 
     /// The metadata of the checkpoint the model came from (`{}` for a fresh model).

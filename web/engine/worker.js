@@ -39,6 +39,7 @@ const methods = {
   loadGpt2: async (weights, config, vocab, merges, backend, seed) =>
     register(await Playground.loadGpt2(weights, config ?? undefined, vocab, merges, backend, BigInt(seed))),
   tasks: () => Playground.tasks(),
+  adapterInfo,
   dispose(handle) {
     engine(handle).free();
     engines.delete(handle);
@@ -67,6 +68,19 @@ const methods = {
 };
 // every engine method takes the engine's handle first (engine/methods.js lists them)
 for (const [name, fn] of Object.entries(engineMethods(Playground))) methods[name] = (handle, ...args) => fn(engine(handle), ...args);
+
+/**
+ * The WebGPU adapter an engine here would get (the engine asks for the same one), or null where
+ * the browser has none: whether it is a software fallback, its name where the browser tells it,
+ * and the limits a model's buffers must fit.
+ */
+async function adapterInfo() {
+  const adapter = await navigator.gpu?.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
+  if (!adapter) return null;
+  const { isFallbackAdapter = false, vendor = '', architecture = '', description = '' } = adapter.info ?? {};
+  const { maxBufferSize, maxStorageBufferBindingSize } = adapter.limits;
+  return { fallback: isFallbackAdapter, vendor, architecture, description, limits: { maxBufferSize, maxStorageBufferBindingSize } };
+}
 
 function describe(handle, pg) {
   return {

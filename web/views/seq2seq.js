@@ -9,6 +9,7 @@
 // Explore shows the three maps side by side (`allMaps`) instead of one chosen at a time.
 
 import { el, liveText } from './dom.js';
+import { scrollBox } from './scroll-box.js';
 import { createHeatmap } from './heatmap.js';
 
 const LETTERS = /^[a-h]+$/;
@@ -57,7 +58,7 @@ export function createSeq2SeqView(container, { onSource, allMaps = false, ids = 
   }));
   const table = el('table', { className: 's2s-table', attrs: { id: `${ids}-steps` } });
   const summary = liveText('p', 's2s-summary');
-  container.append(controls, message.element, maps, summary.element, el('div', { className: 'table-scroll' }, table));
+  container.append(controls, message.element, maps, summary.element, scrollBox(table, 'the decoding table'));
 
   let last = null; // { step, translation } shown
   let context = 8; // the model's block_size

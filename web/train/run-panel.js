@@ -76,7 +76,7 @@ export function createRunPanel() {
       ['ms/step', msPerStep ? fmt(msPerStep, 3) : '–'],
       ['LR', n ? fmt(run.lr[n - 1], 3) : '–', 'learning rate: warmup, then cosine decay'],
       ['Grad norm', n ? fmt(run.gradNorm[n - 1], 3) : '–', 'size of the gradient before clipping to 1'],
-      ['Engine', engine ? (engine.backend === 'webgpu' ? 'WebGPU' : 'CPU') : '–', engine?.adapter ?? (engine ? 'the CPU reference, in WebAssembly' : '')],
+      ['Engine', engine ? (engine.backend === 'webgpu' ? 'WebGPU' : 'CPU') : '–', engine?.adapter ?? (engine ? `the CPU engine, in WebAssembly, ${engine.threads > 1 ? `${engine.threads} threads` : 'one thread'}` : '')],
     ];
     ui.stats.replaceChildren(...rows.map(([name, value, title]) => el(
       'div',

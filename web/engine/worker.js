@@ -123,6 +123,8 @@ function describe(handle, pg) {
     fallbackReason: pg.fallbackReason() ?? null,
     config: pg.config(),
     architecture: pg.architecture(),
+    /** The model's stacks, blocks and sublayers with the trace keys of each (web/trace-data.js reads them). */
+    steps: pg.traceSteps(),
     vocab: pg.vocab(),
     tokenizer: pg.tokenizer(),
     metadata: Object.fromEntries(pg.metadata()),

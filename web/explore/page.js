@@ -1,7 +1,8 @@
 // The Explore page: the model it shows (explore/loader.js loads it), its state in the address,
 // and one trace of the text per change (../trace.js: one worker round trip), drawn by every
 // view (explore/views.js). Only the latest request runs; the controls change the state through
-// the store, and every change is written back to the address.
+// the store, and every change is written back to the address. An encoder-decoder (from the
+// Train page) is shown by its own panel (explore/seq2seq-panel.js) instead of the views.
 
 import { deserialize, serialize, VIEWS } from '../state.js';
 import { traceKeys } from '../trace-data.js';
@@ -19,6 +20,7 @@ import { wireHubForm } from './hub-input.js';
 import { wireBpePanel } from './bpe-panel.js';
 import { createLearn } from '../learn/learn.js';
 import { loadEngine } from '../engine/client.js';
+import { createSeq2SeqPanel, isEncDec } from './seq2seq-panel.js';
 
 const MAX_FROZEN_MS = 250; // while typing fast, a result already superseded is still drawn if the views are this old
 
@@ -81,6 +83,7 @@ export function createExplorePage({ store, worker, loader }) {
     onTour: (tour) => setUrl({ tour }),
     onError: fail,
   });
+  const seq2seq = createSeq2SeqPanel({ onSource: () => changed() });
   const trace = latestOnly(traceNow, (err) => fail('Tracing the text failed', err));
   const resample = latestOnly(resampleNow, (err) => fail('Updating the probabilities failed', err));
   let changedAt = null; // performance.now() of the oldest change not yet drawn
@@ -136,6 +139,7 @@ export function createExplorePage({ store, worker, loader }) {
 
   function setModel(model) {
     store.update({ model });
+    seq2seq.use(model.engine);
     panel.show(model);
   }
 
@@ -194,7 +198,7 @@ export function createExplorePage({ store, worker, loader }) {
       stillShown: () => store.get().model === quick,
       warm: async (next) => {
         const { url, shown } = store.get();
-        await next.forward(shown.input?.ids.length ? shown.input.ids : [0], traceKeys(next.config, url.layer, url.head));
+        await next.forward(shown.input?.ids.length ? shown.input.ids : [0], traceKeys(next, url.layer, url.head));
       },
       show: async (next) => {
         setModel(next);
@@ -230,9 +234,10 @@ export function createExplorePage({ store, worker, loader }) {
     const t0 = performance.now();
     const { url, model: { engine: e } } = store.get();
     const { config } = e;
+    if (isEncDec(config)) return showSeq2Seq(e, isStale);
     const text = isMaskedLm(config) ? withMaskChars(url.text) : url.text;
     const params = { temperature: url.temp, topK: url.topk, topP: url.topp };
-    const keys = [...traceKeys(config, url.layer, url.head), ...(config.n_classes ? ['cls_probs'] : [])];
+    const keys = [...traceKeys(e, url.layer, url.head), ...(e.steps.clsProbs ? [e.steps.clsProbs] : [])];
     const { input, trace: result, sampling: probs } = await traceText(e, text, { keys, sampling: params });
     const skip = () => isStale() && performance.now() - renderedAt < MAX_FROZEN_MS;
     if (input.ids.length === 0) {
@@ -256,6 +261,14 @@ export function createExplorePage({ store, worker, loader }) {
     requestAnimationFrame(() => setTimeout(() => { // after the frame that shows it
       if (store.get().timings.update === update) time({ update: { ...update, toPaintMs: performance.now() - since } });
     }));
+    rendered();
+  }
+
+  /** An encoder-decoder: its source both ways, drawn by its panel. */
+  async function showSeq2Seq(e, isStale) {
+    if (!(await seq2seq.draw(e, isStale))) return;
+    changedAt = null;
+    notices.set('error', []);
     rendered();
   }
 

@@ -84,9 +84,9 @@ export function createExploreViews({ worker, highlighted, onHighlight, onSelect,
      * @param {{ engine: object, input: object, trace: object, sampling: object, layer: number, head: number }} shown
      */
     async draw({ engine, input, trace, sampling, layer, head }) {
-      const { config, vocab, tokenizer } = engine;
+      const { config, steps, vocab, tokenizer } = engine;
       $('main').classList.remove('is-empty', 'is-loading');
-      const data = viewData(trace, { config, vocab, layer, head, input, tokenizer });
+      const data = viewData(trace, { config, steps, vocab, layer, head, input, tokenizer });
       for (const [name, view] of Object.entries(views)) view.update(name === 'output' ? { ...data.output, sampling } : data[name]);
       glance.update({ ...data.head, ids: Array.from(input.ids).slice(-data.head.T) });
       await drawEncoderOutput(engine, input, trace);

@@ -5,7 +5,7 @@
 
 import { el } from '../views/dom.js';
 import { tokenLabel } from '../views/format.js';
-import { ln1InputKey } from '../trace-data.js';
+import { attentionKey, normInputKey } from '../trace-data.js';
 import { createArchMap } from './arch-map.js';
 import { createHeadsView } from './heads-view.js';
 import { createTour } from './tour.js';
@@ -72,9 +72,9 @@ export function createLearn({ current, load, onGoto, onPick, onTour, onError }) 
       layer: url.layer,
       head: url.head,
       data,
-      lnInputKey: ln1InputKey(config, url.layer),
+      lnInputKey: normInputKey(engine, url.layer),
       firstShare(l, h) {
-        const att = data(`block${l}.head${h}.att`);
+        const att = data(attentionKey(engine, l, h));
         let s = 0;
         for (let t = 0; t < T; t++) s += att[t * T];
         return s / T;

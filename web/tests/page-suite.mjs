@@ -141,7 +141,7 @@ export function definePageTests({ webgpu }) {
       }
       // the residual view's norms, from the reference trace
       const T = dbg.input.ids.length;
-      const stages = residualStages(2);
+      const stages = residualStages(engine);
       const norms = stages.map((s) => Array.from(rowNorms(ref[s.key].data, T, 64)));
       const shownNorms = stages.map((s) => Array.from(rowNorms(dbg.trace[s.key].data, T, 64)));
       return { diffs, att: Array.from(ref['block0.head2.att'].data), T, norms, shownNorms, head: dbg.state.head };

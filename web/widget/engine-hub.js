@@ -7,6 +7,7 @@
 import { startWorker, createEngine, loadEngine } from '../engine/client.js';
 import { FALLBACK_MODEL, EXAMPLE } from '../model-source.js';
 import { fetchModel } from './model-url.js';
+import { EXAMPLE_SOURCE } from '../views/seq2seq.js';
 
 /* global TP_DEFAULT_MODEL */
 // The build defines TP_DEFAULT_MODEL as the path (next to the bundle) of the trained default
@@ -38,7 +39,8 @@ function limitsOf(config) {
 /** An engine made into a model the widgets share: engine, config, vocab, limits, example, about. */
 function modelOf(engine, { source, about }) {
   record.engines.push({ handle: engine.handle, source, backend: engine.backend });
-  return { engine, config: engine.config, vocab: engine.vocab, limits: limitsOf(engine.config), example: EXAMPLE, source, about };
+  const example = engine.config.family === 'encoder_decoder' ? EXAMPLE_SOURCE : EXAMPLE;
+  return { engine, config: engine.config, vocab: engine.vocab, limits: limitsOf(engine.config), example, source, about };
 }
 
 async function randomModel(why) {
@@ -49,7 +51,7 @@ async function randomModel(why) {
 
 async function checkpointModel(url, origins) {
   const bytes = await fetchModel(url, origins);
-  const engine = await loadEngine(sharedWorker(), bytes, { backend: 'auto' });
+  const engine = await loadEngine(sharedWorker(), bytes, { backend: 'auto', encdec: true }); // an encoder-decoder's is view="cross-attention"
   const name = new URL(url).pathname.split('/').pop();
   return modelOf(engine, { source: url, about: `weights from ${name}` });
 }

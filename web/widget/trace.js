@@ -27,14 +27,14 @@ export async function widgetTrace(model, text, request) {
 
 /**
  * The data the page's view `name` draws for `text` (one trace call with that view's keys).
- * @param {{ engine: object, config: object, vocab: string[] }} model
+ * @param {{ engine: object }} model
  * @param {string} text
  * @param {string} name a view of trace-data.js (tokens, head, attention, output, …)
  * @param {{ layer?: number, head?: number, sampling?: object|null }} [request] the layer and head shown; sampling as traceText's
  * @returns {Promise<{ input: object, data: object, sampling: Float32Array|null }>}
  */
 export async function traceView(model, text, name, { layer = 0, head = 0, sampling = null } = {}) {
-  const { config, vocab } = model;
-  const { input, trace, sampling: probs } = await widgetTrace(model, text, { keys: traceKeys(config, layer, head, [name]), sampling });
-  return { input, data: viewData(trace, { config, vocab, layer, head, input }, [name])[name], sampling: probs };
+  const { config, steps, vocab } = model.engine;
+  const { input, trace, sampling: probs } = await widgetTrace(model, text, { keys: traceKeys(model.engine, layer, head, [name]), sampling });
+  return { input, data: viewData(trace, { config, steps, vocab, layer, head, input }, [name])[name], sampling: probs };
 }

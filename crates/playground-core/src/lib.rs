@@ -59,6 +59,7 @@ pub mod rng;
 pub mod sample;
 pub mod tokenizer;
 pub mod trace;
+pub mod trace_steps;
 pub mod train;
 
 pub use bpe::{Bpe, BpeTrainer, Merge};
@@ -71,3 +72,4 @@ pub use rng::Rng;
 pub use sample::{sample, sampling_probabilities, SamplingParams};
 pub use tokenizer::{CharTokenizer, Encoded};
 pub use trace::{TraceKey, TraceRequest, TraceTensor};
+pub use trace_steps::TraceSteps;

@@ -12,6 +12,7 @@ mod text_tokenizer;
 
 use dto::{CreateOptions, DataDto, EncodedDto, TaskDto, UnknownDto};
 use errors::{bad_input, to_js};
+use playground_core::arch::Architecture;
 use playground_core::checkpoint::{optimizer_from_bytes, optimizer_to_bytes, Checkpoint};
 use playground_core::data::{classify, seq2seq as reversal, Dataset, Task};
 use playground_core::gpt2_import::import_hf_gpt2;
@@ -19,7 +20,7 @@ use playground_core::hf::{load_model, HfConfig, HfTokenizer};
 use playground_core::train::TrainConfig;
 use playground_core::{
     sample, sampling_probabilities, Bpe, CharTokenizer, CoreError, CpuModel, Encoded, Family, ParamLayout, Rng, SamplingParams,
-    TraceRequest,
+    TraceRequest, TraceSteps,
 };
 use playground_gpu::{GpuContext, GpuError, Session, SharedGpu};
 use std::cell::RefCell;
@@ -299,7 +300,14 @@ impl Playground {
     /// The model's description: its family, stacks of sublayers, norms, positions and head
     /// (`architecture.rs`), what the page's architecture map draws.
     pub fn architecture(&self) -> Result<JsValue, JsValue> {
-        to_value(&architecture::ArchitectureDto::new(&playground_core::arch::Architecture::new(self.session.config())))
+        to_value(&architecture::ArchitectureDto::new(&Architecture::new(self.session.config())))
+    }
+
+    /// The model's stacks, blocks and sublayers with the trace keys of each (see
+    /// `playground_core::trace_steps`): the page asks for these keys instead of spelling them.
+    #[wasm_bindgen(js_name = traceSteps)]
+    pub fn trace_steps(&self) -> Result<JsValue, JsValue> {
+        to_value(&TraceSteps::new(&Architecture::new(self.session.config())))
     }
 
     /// The metadata of the checkpoint the model came from (`{}` for a fresh model).

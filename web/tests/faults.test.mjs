@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { setup } from './harness.mjs';
-import { openTrain, trainState, waitTrain, exportedWeights, tensors } from './train-helpers.mjs';
+import { openTrain, startDisabled, trainState, waitTrain, exportedWeights, tensors } from './train-helpers.mjs';
 
 const TINY = 'preset=custom&layers=1&heads=2&embd=16&ctx=16&batch=4&lr=0.003&seed=2&engine=cpu';
 const FULL = /This browser’s storage for the page is full, so the run is not being saved; training goes on/;
@@ -161,7 +161,7 @@ test('learning rate: the highest the page allows (1) trains with finite losses; 
   assert.match(refused.notices, /From the address: lr must be from 0\.00001 to 1; using 0\.01 instead/);
   await page.fill('#tr-lr', '1000');
   assert.match(await page.textContent('#tr-train-notices'), /Learning rate must be from 0\.00001 to 1 \(it is 1000\)/);
-  assert.equal(await page.isDisabled('#tr-start'), true);
+  assert.equal(await startDisabled(page), true);
   await page.fill('#tr-lr', '1');
   await page.click('#tr-start');
   await waitTrain(page, { status: 'done' });

@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { setup, ARTIFACTS } from './harness.mjs';
-import { openTrain, trainState, waitTrain } from './train-helpers.mjs';
+import { openTrain, startDisabled, trainState, waitTrain } from './train-helpers.mjs';
 
 const IMPOSSIBLE = 'page=train&data=grammar&preset=custom&layers=12&heads=16&embd=1024&ctx=1024&batch=512&lr=0.001&steps=500&seed=1&engine=auto';
 const TINY = 'preset=custom&layers=1&heads=2&embd=16&ctx=16&batch=8&lr=0.01&seed=1&engine=auto';
@@ -30,7 +30,7 @@ const setupNotices = (page) => page.evaluate(() => [...document.querySelectorAll
 test('a size the engine cannot hold is refused before Start, with the estimate and the limit named', async () => {
   const page = await newPage();
   await openTrain(page, env.url, IMPOSSIBLE);
-  assert.equal(await page.isDisabled('#tr-start'), true, 'Start waits');
+  assert.equal(await startDisabled(page), true, 'Start waits');
   assert.equal(await page.isDisabled('#tr-step'), true);
   assert.equal(await page.textContent('#tr-status'), 'Start waits: Set up says what to change first.');
   const notices = await setupNotices(page);
@@ -48,7 +48,7 @@ test('a size the engine cannot hold is refused before Start, with the estimate a
   await page.fill('#tr-layers', '2');
   await page.fill('#tr-embd', '128');
   assert.deepEqual((await setupNotices(page)).filter((n) => /memory/.test(n)), []);
-  assert.equal(await page.isDisabled('#tr-start'), false);
+  assert.equal(await startDisabled(page), false);
   assert.equal(await page.textContent('#tr-status'), 'Ready: press Start.');
   assert.deepEqual(page.errors, []);
   await page.context().close();

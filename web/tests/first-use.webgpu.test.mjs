@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { setup, ARTIFACTS } from './harness.mjs';
-import { openTrain, trainState, waitTrain } from './train-helpers.mjs';
+import { openTrain, startDisabled, trainState, waitTrain } from './train-helpers.mjs';
 
 const TINY = 'page=train&data=grammar&preset=custom&layers=1&heads=2&embd=16&ctx=16&batch=8&lr=0.01&steps=10&seed=1';
 
@@ -49,7 +49,7 @@ test('webgpu: a size beyond this GPU’s buffer limit is refused before Start, n
   assert.ok(notices.some((n) => n.startsWith(`Too big for one buffer of this GPU, which holds at most ${shown} (maxStorageBufferBindingSize): `) &&
     n.includes('one layer’s attention weights (B×NH×T×T) 34.4 GB')), notices.join('\n'));
   assert.ok(notices.some((n) => /^Training this model needs about 1,824\.4 GB of memory, more than the \d+ GB of memory this device reports/.test(n)), notices.join('\n'));
-  assert.equal(await page.isDisabled('#tr-start'), true);
+  assert.equal(await startDisabled(page), true);
   await page.screenshot({ path: join(ARTIFACTS, 'first-use-refused-webgpu-1280.png') });
   assert.deepEqual(page.errors, []);
   await page.context().close();

@@ -44,6 +44,15 @@ export function trainState(page) {
  * @param {{ status?: string, minStep?: number, step?: number, error?: string }} want
  *   error: the kind of the last fault ("NonFinite", "DeviceLost")
  */
+/**
+ * Whether Start can be pressed, read once the run panel has drawn: it redraws on the next
+ * animation frame after a change, which a loaded machine may delay.
+ */
+export async function startDisabled(page) {
+  await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+  return page.isDisabled('#tr-start');
+}
+
 export async function waitTrain(page, want, timeout = LONG) {
   await page.waitForFunction((w) => {
     const d = window.playgroundDebug?.train;

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setup, ARTIFACTS } from './harness.mjs';
-import { openTrain, trainState, waitTrain, LONG } from './train-helpers.mjs';
+import { openTrain, startDisabled, trainState, waitTrain, LONG } from './train-helpers.mjs';
 
 // The Tiny preset's model (1 layer, 2 heads, C = 32, context 32, batch 16, lr 0.01) for 200 steps
 const TINY_200 = 'preset=custom&layers=1&heads=2&embd=32&ctx=32&batch=16&lr=0.01&steps=200&seed=1&engine=auto';
@@ -132,10 +132,10 @@ test('cpu: your own text trains; a short text, an oversized file and bad sizes g
   await openTrain(page, env.url, `page=train&data=text&${TINY_200.replace('steps=200', 'steps=50')}`);
   const notices = () => page.evaluate(() => [...document.querySelectorAll('#tr-setup .notice')].map((n) => n.textContent).join('\n'));
   assert.match(await notices(), /Paste a text or load a \.txt file/);
-  assert.equal(await page.isDisabled('#tr-start'), true);
+  assert.equal(await startDisabled(page), true);
   await page.fill('#tr-text', 'too short');
   assert.match(await notices(), /The text has 9 characters; a context of 32 needs at least 330/);
-  assert.equal(await page.isDisabled('#tr-start'), true);
+  assert.equal(await startDisabled(page), true);
 
   await page.setInputFiles('#tr-text-file', { name: 'big.txt', mimeType: 'text/plain', buffer: Buffer.alloc(5 * 2 ** 20 + 1, 97) });
   await page.waitForFunction(() => /big\.txt has 5\.0 MiB; the most this page reads is 5\.0 MiB/.test(document.querySelector('#tr-data-notices').textContent));
@@ -151,7 +151,7 @@ test('cpu: your own text trains; a short text, an oversized file and bad sizes g
   const poem = 'The quick brown fox jumps over the lazy dog, and the dog, unbothered, sleeps on in the sun.\n';
   await page.setInputFiles('#tr-text-file', { name: 'poem.txt', mimeType: 'text/plain', buffer: Buffer.from(poem.repeat(12)) });
   await page.waitForFunction(() => /1,104 characters, \d+ different ones/.test(document.querySelector('#tr-text-info').textContent));
-  assert.equal(await page.isDisabled('#tr-start'), false);
+  assert.equal(await startDisabled(page), false);
   await page.click('#tr-start');
   await waitTrain(page, { status: 'done' });
   const s = await trainState(page);
@@ -160,7 +160,7 @@ test('cpu: your own text trains; a short text, an oversized file and bad sizes g
   const sample = await page.textContent('#tr-samples .sample-prompt');
   assert.equal(sample, poem.slice(0, 16));
   // done: raising the steps (and lowering the learning rate) trains on from step 50
-  assert.equal(await page.isDisabled('#tr-start'), true);
+  assert.equal(await startDisabled(page), true);
   assert.equal(await page.isDisabled('#tr-batch'), true, 'the sizes are fixed for the run');
   await page.fill('#tr-steps', '60');
   await page.fill('#tr-lr', '0.005');

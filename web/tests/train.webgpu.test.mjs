@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setup, ARTIFACTS } from './harness.mjs';
-import { openTrain, trainState, waitTrain, exportedWeights, tensors, metadata, LONG } from './train-helpers.mjs';
+import { openTrain, startDisabled, trainState, waitTrain, exportedWeights, tensors, metadata, LONG } from './train-helpers.mjs';
 
 // The model of training-engine.test.mjs: 1 layer, 2 heads, C = 16, context 16, batch 8.
 const HASH = 'page=train&data=grammar&preset=custom&layers=1&heads=2&embd=16&ctx=16&batch=8&lr=0.01&steps=100&seed=3&engine=webgpu';
@@ -168,10 +168,10 @@ test('webgpu: a model too big for one buffer of this device is refused before St
   const limit = await big.evaluate(() => navigator.gpu.requestAdapter().then((a) => a.limits.maxStorageBufferBindingSize));
   assert.match(await big.textContent('#tr-size-notices'),
     new RegExp(`Too big for one buffer of this GPU, which holds at most ${(limit / 1e9).toFixed(1)} GB \\(maxStorageBufferBindingSize\\): one layer’s attention weights \\(B×NH×T×T\\) 2\\.1 GB\\. Lower the batch or the context, or choose the CPU engine\\.`));
-  assert.equal(await big.isDisabled('#tr-start'), true, 'nothing is allocated: Start waits');
+  assert.equal(await startDisabled(big), true, 'nothing is allocated: Start waits');
   await big.fill('#tr-batch', '16');
   assert.doesNotMatch(await big.textContent('#tr-size-notices'), /Too big/);
-  assert.equal(await big.isDisabled('#tr-start'), false, 'a batch that fits: Start can be pressed');
+  assert.equal(await startDisabled(big), false, 'a batch that fits: Start can be pressed');
   assert.deepEqual(big.errors, []);
   await big.context().close();
 });

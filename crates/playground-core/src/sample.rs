@@ -66,13 +66,14 @@ pub fn sampling_probabilities(logits: &[f32], params: &SamplingParams) -> Result
     let total: f64 = p.iter().sum();
     p.iter_mut().for_each(|x| *x /= total);
     let k = if params.top_k == 0 { n } else { params.top_k.min(n) };
-    // nucleus: walk down the sorted list until the kept mass reaches top_p
+    // nucleus: walk down the sorted list until the kept mass reaches top_p. top_p = 1 is off:
+    // the running sum can reach 1.0 by rounding before the last tokens, which must stay drawable.
     let mut kept = 0;
     let mut mass = 0.0;
     for &i in order.iter().take(k) {
         kept += 1;
         mass += p[i];
-        if mass >= params.top_p as f64 {
+        if params.top_p < 1.0 && mass >= params.top_p as f64 {
             break;
         }
     }
@@ -119,6 +120,10 @@ mod tests {
         // p0 ≈ 0.644 < 0.7 ≤ p0 + p1: the nucleus holds two tokens
         let nuc = sampling_probabilities(&logits, &SamplingParams { top_p: 0.7, ..Default::default() }).unwrap();
         assert!(nuc[1] > 0.0 && nuc[2] == 0.0);
+        // top-p off keeps every token, even those after the running sum has rounded to 1
+        let peaked: Vec<f32> = (0..96).map(|i| if i == 0 { 12.0 } else { -12.0 + i as f32 * 0.01 }).collect();
+        let all = sampling_probabilities(&peaked, &SamplingParams { temperature: 0.5, ..Default::default() }).unwrap();
+        assert!(all.iter().all(|&x| x > 0.0), "{} of 96 tokens cut", all.iter().filter(|&&x| x == 0.0).count());
         let mut rng = Rng::new(3);
         assert_eq!(sample(&logits, &SamplingParams { temperature: 0.0, ..Default::default() }, &mut rng).unwrap(), 0);
         assert!(sample(&[f32::NAN], &SamplingParams::default(), &mut rng).is_err());

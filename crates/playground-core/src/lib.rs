@@ -49,6 +49,7 @@ pub mod error;
 pub mod gpt2_import;
 pub mod grad_trace;
 pub mod logit_lens;
+pub mod memory;
 pub mod model;
 pub mod order;
 pub mod params;

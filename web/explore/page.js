@@ -79,8 +79,9 @@ export function createExplorePage({ store, worker, loader }) {
     await booted;
     await useModel(model);
   };
-  wireGpt2Files({ notices: panel.notices, open: loader.openGpt2, use: useOpened });
+  wireGpt2Files({ notices: panel.notices, open: (files) => loader.openGpt2(files), use: useOpened });
   wireBpePanel({ worker, text: () => $('text').value });
+  worker.onCrash?.((err) => reloadAfterCrash(err).catch((e) => fail('The model could not be loaded again', e)));
 
   const time = (changes) => store.update({ timings: { ...store.get().timings, ...changes } });
   const rendered = () => {
@@ -135,6 +136,24 @@ export function createExplorePage({ store, worker, loader }) {
     notices.set('address', []);
     controls.fill();
     writeHash();
+    await changed();
+  }
+
+  /**
+   * The engine worker crashed and was replaced: the model shown is loaded again in the new one
+   * (GPT-2 from its files; a Train page model gives way to the default, while the Train page
+   * reopens its run from the autosave) and the views are drawn again from the same text.
+   */
+  async function reloadAfterCrash(err) {
+    loader.forget();
+    if (!booted) return;
+    await booted;
+    generator.stop();
+    const shown = store.get().model;
+    const next = shown?.reload ? await shown.reload() : await loader.loadDefault();
+    setModel(next);
+    notices.set('engine', [{ level: 'warn', text: `${err.message}. The model was loaded again.` }]);
+    controls.fill();
     await changed();
   }
 

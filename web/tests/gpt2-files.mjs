@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './harness.mjs';
 
-/** Safetensors bytes of F32 tensors: { name: { shape, data: Float32Array } }. */
-export function safetensors(tensors) {
-  const header = { __metadata__: { format: 'pt' } };
+/** Safetensors bytes of F32 tensors: { name: { shape, data: Float32Array } }, with `metadata` (string → string). */
+export function safetensors(tensors, metadata = { format: 'pt' }) {
+  const header = { __metadata__: metadata };
   let offset = 0;
   const names = Object.keys(tensors).sort();
   for (const name of names) {
@@ -31,7 +31,7 @@ export function safetensors(tensors) {
 }
 
 /** Seeded values around `mean` (a small LCG: the same files every run). */
-function values(n, seed, std, mean = 0) {
+export function values(n, seed, std, mean = 0) {
   const out = new Float32Array(n);
   let s = seed >>> 0;
   for (let i = 0; i < n; i++) {

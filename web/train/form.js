@@ -7,7 +7,8 @@ import { tokenLabel } from '../views/format.js';
 import { createNotices } from '../notices.js';
 import { ARCH_DEFAULTS, FAMILIES, PRESETS, check, estimate, familyOf, familyTakes, formatBytes, normalize, presetOf } from './presets.js';
 import { minTextChars, textStats } from './data.js';
-import { MAX_TEXT_BYTES, readText } from './files.js';
+import { MAX_TEXT_BYTES, formatSize } from './files.js';
+import { createTextBox } from './text-box.js';
 
 const NUMBER_FIELDS = ['layers', 'heads', 'embd', 'ctx', 'batch', 'lr', 'steps', 'seed'];
 const ARCH_FIELDS = ['norm', 'normpos', 'positions', 'ffn', 'head']; // selects: the architecture
@@ -37,8 +38,6 @@ export function createSetupForm({ tasks, onChange }) {
     lesson: $('tr-lesson'),
     alphabet: $('tr-alphabet'),
     textBox: $('tr-text-box'),
-    text: $('tr-text'),
-    textFile: $('tr-text-file'),
     textInfo: $('tr-text-info'),
     estimate: $('tr-estimate'),
     engine: $('tr-engine'),
@@ -55,7 +54,16 @@ export function createSetupForm({ tasks, onChange }) {
   };
   const GROUP = { layers: 'size', heads: 'size', embd: 'size', ctx: 'size', batch: 'train', lr: 'train', steps: 'train', seed: 'train' };
   let settings = null;
-  let text = '';
+  const textBox = createTextBox({
+    box: $('tr-text'),
+    file: $('tr-text-file'),
+    clear: $('tr-text-clear'),
+    notices: notices.data,
+    onChange: () => {
+      describeData();
+      changed();
+    },
+  });
   let lockLevel = 'none';
   let loadedVocab = null; // vocabulary size of a loaded model (its sizes are fixed)
 
@@ -80,7 +88,7 @@ export function createSetupForm({ tasks, onChange }) {
   function vocabSize() {
     if (loadedVocab) return loadedVocab;
     const mask = familyOf(settings.family).mask ? 1 : 0; // [MASK] joins an encoder's vocabulary
-    if (settings.data === 'text') return Math.max(1, textStats(text).vocab) + mask;
+    if (settings.data === 'text') return Math.max(1, textBox.stats()?.vocab ?? 0) + mask;
     const task = tasks.find((t) => t.name === settings.data);
     return (task ? textStats(task.alphabet).vocab : 1) + mask;
   }
@@ -129,12 +137,18 @@ export function createSetupForm({ tasks, onChange }) {
     ui.lesson.hidden = isText;
     ui.alphabet.hidden = isText;
     if (isText) {
-      const { length, vocab } = textStats(text);
+      const counted = textBox.stats();
+      if (!counted) {
+        ui.textInfo.textContent = 'Counting the characters of the text…';
+        return;
+      }
+      const { length, vocab } = counted;
       const need = minTextChars(Number.isFinite(settings.ctx) ? settings.ctx : 0);
+      const held = textBox.held() ? ' The box shows its start: a text this long is trained on whole but not edited here (paste over it, load a file, or clear it).' : '';
       ui.textInfo.textContent = length === 0
-        ? `At least ${need.toLocaleString('en')} characters for a context of ${settings.ctx}; up to 5 MB.`
+        ? `At least ${need.toLocaleString('en')} characters for a context of ${settings.ctx}; up to ${formatSize(MAX_TEXT_BYTES)}.`
         : `${length.toLocaleString('en')} characters, ${vocab} different ones (the vocabulary)` +
-          (length < need ? ` — a context of ${settings.ctx} needs at least ${need.toLocaleString('en')}.` : '.');
+          (length < need ? ` — a context of ${settings.ctx} needs at least ${need.toLocaleString('en')}.` : '.') + held;
       return;
     }
     const task = tasks.find((t) => t.name === settings.data);
@@ -154,9 +168,10 @@ export function createSetupForm({ tasks, onChange }) {
     const byGroup = { data: [], size: [], train: [] };
     for (const [f, text] of Object.entries(errors)) byGroup[GROUP[f]].push({ level: 'warn', text });
     if (settings.data === 'text' && lockLevel === 'none') {
-      const { length } = textStats(text);
+      const length = textBox.stats()?.length ?? null;
       const need = minTextChars(settings.ctx);
-      if (length === 0) byGroup.data.push({ level: 'warn', text: 'Paste a text or load a .txt file to train on your own text.' });
+      if (length === null) byGroup.data.push({ level: 'wait', text: 'Counting the characters of the text…' });
+      else if (length === 0) byGroup.data.push({ level: 'warn', text: 'Paste a text or load a .txt file to train on your own text.' });
       else if (Number.isFinite(need) && length < need) {
         byGroup.data.push({ level: 'warn', text: `The text has ${length.toLocaleString('en')} characters; a context of ${settings.ctx} needs at least ${need.toLocaleString('en')} (ten windows of context + 1, a tenth kept for validation). Add text or lower the context.` });
       }
@@ -172,7 +187,7 @@ export function createSetupForm({ tasks, onChange }) {
         `${e.params.toLocaleString('en')} weights · about ${formatBytes(e.bytes)} to train · ` +
         `${e.tokensPerStep.toLocaleString('en')} tokens per step (batch ${settings.batch} × context ${settings.ctx}) · vocabulary of ${vocabSize()}.`;
     }
-    return messages.every((m) => m.level !== 'warn');
+    return messages.every((m) => m.level !== 'warn' && m.level !== 'wait');
   }
 
   function changed() {
@@ -228,26 +243,6 @@ export function createSetupForm({ tasks, onChange }) {
       changed();
     });
   }
-  ui.text.addEventListener('input', () => {
-    text = ui.text.value;
-    describeData();
-    changed();
-  });
-  ui.textFile.addEventListener('change', async () => {
-    const file = ui.textFile.files?.[0];
-    ui.textFile.value = '';
-    if (!file) return;
-    try {
-      text = await readText(file, MAX_TEXT_BYTES);
-      ui.text.value = text;
-      notices.data.set('file', []);
-    } catch (err) {
-      notices.data.set('file', [{ level: 'warn', text: err.message }]);
-    }
-    describeData();
-    changed();
-  });
-
   return {
     /** The settings as the form shows them (numbers may be NaN). */
     settings: () => ({ ...settings }),
@@ -259,14 +254,10 @@ export function createSetupForm({ tasks, onChange }) {
       validate();
     },
     /** The data choice as the engine takes it: { task } or { text }. */
-    data: () => (settings.data === 'text' ? { text } : { task: settings.data }),
-    text: () => text,
-    setText(t) {
-      text = t ?? '';
-      ui.text.value = text;
-      describeData();
-      validate();
-    },
+    data: () => (settings.data === 'text' ? { text: textBox.text() } : { task: settings.data }),
+    text: textBox.text,
+    /** Replaces the text (a restored run's); the checks follow. */
+    setText: (t) => textBox.set(t),
     /** Whether the settings are complete and valid (messages say what is not). */
     valid: () => validate(),
     /**
@@ -290,8 +281,7 @@ export function createSetupForm({ tasks, onChange }) {
       for (const r of ui.presets) r.disabled = !open('preset');
       ui.family.disabled = !open('family');
       ui.data.disabled = !open('data');
-      ui.text.readOnly = !open('data');
-      ui.textFile.disabled = !open('data');
+      textBox.lock(!open('data'));
       ui.engine.disabled = !open('engine');
       const why = {
         none: '',

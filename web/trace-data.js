@@ -113,7 +113,7 @@ export function viewData(trace, { config, vocab, layer, head, input, tokenizer =
   const arch = architecture(config);
   const b = `block${layer}`;
   const h = `${b}.head${head}`;
-  const lastRow = (key) => get(key).slice((T - 1) * V, T * V);
+  const lastRow = (key) => get(key).slice(-V); // (V): the whole (T, V), or its last row alone (traceText's lastRowOf)
   const slicers = {
     tokens: () => ({ items: input.items, hiddenBefore: input.hiddenBefore, ids: Array.from(input.ids), vocab, blockSize: config.block_size, tokenizer }),
     embeddings: () => ({

@@ -42,7 +42,7 @@ export function startWorker() {
 
   function crash(reason) {
     worker.terminate();
-    const err = engineCrashed(`the engine crashed (${reason}) and was restarted; the models it held were lost`);
+    const err = Object.assign(engineCrashed(`the engine crashed (${reason}) and was restarted; the models it held were lost`), { reason });
     for (const p of pending.values()) p.reject(err);
     pending.clear();
     spawn();
@@ -72,7 +72,7 @@ export function startWorker() {
   };
 }
 
-/** The error of a call to an engine that a crash took away. */
+/** The error of a call to an engine that a crash took away (`reason`: the trap's own message, where known). */
 function engineCrashed(message) {
   return Object.assign(new Error(message), { name: 'EngineCrashed' });
 }

@@ -234,7 +234,8 @@ export function createExplorePage({ store, worker, loader }) {
     const text = isMaskedLm(config) ? withMaskChars(url.text) : url.text;
     const params = { temperature: url.temp, topK: url.topk, topP: url.topp };
     const keys = [...traceKeys(config, url.layer, url.head), ...(config.n_classes ? ['cls_probs'] : [])];
-    const { input, trace: result, sampling: probs } = await traceText(e, text, { keys, sampling: params });
+    const lastRowOf = isMaskedLm(config) ? [] : ['logits', 'probs']; // fill-mask reads every position
+    const { input, trace: result, sampling: probs } = await traceText(e, text, { keys, sampling: params, lastRowOf });
     const skip = () => isStale() && performance.now() - renderedAt < MAX_FROZEN_MS;
     if (input.ids.length === 0) {
       if (!skip()) showEmpty(e, input);
@@ -243,7 +244,7 @@ export function createExplorePage({ store, worker, loader }) {
     const t1 = performance.now();
     if (skip()) return;
     if (!isStale()) changedAt = null;
-    const logits = result.logits.data.slice((input.ids.length - 1) * e.vocab.length); // (V)
+    const logits = result.logits.data.slice(-e.vocab.length); // (V)
     const shown = { input, trace: result, keys, logits, sampling: { probs, ...params }, output: null };
     store.update({ shown });
     notices.set('input', input.messages);

@@ -17,11 +17,11 @@ export function safetensors(tensors, metadata = { format: 'pt' }) {
     header[name] = { dtype: 'F32', shape: tensors[name].shape, data_offsets: [offset, offset + bytes] };
     offset += bytes;
   }
-  let json = JSON.stringify(header);
-  while (json.length % 8) json += ' ';
+  let json = Buffer.from(JSON.stringify(header), 'utf8');
+  json = Buffer.concat([json, Buffer.alloc((8 - (json.length % 8)) % 8, ' ')]);
   const out = Buffer.alloc(8 + json.length + offset);
   out.writeBigUInt64LE(BigInt(json.length), 0);
-  out.write(json, 8, 'latin1');
+  json.copy(out, 8);
   let at = 8 + json.length;
   for (const name of names) {
     Buffer.from(tensors[name].data.buffer).copy(out, at);

@@ -56,7 +56,7 @@ export function createFaults({ state, exclusive, notice, changed, disposeEngine,
     }
     if (kind === 'EngineCrashed' && state.status === 'recovering') return; // the crash is being recovered from already
     if ((kind === 'DeviceLost' || kind === 'EngineCrashed') && recoverable) {
-      await recover(message, kind);
+      await recover(err?.reason ?? message, kind);
       return;
     }
     state.status = state.engine && state.run?.train ? 'paused' : state.engine ? 'loaded' : 'idle';
@@ -69,7 +69,7 @@ export function createFaults({ state, exclusive, notice, changed, disposeEngine,
    * the engine worker crashed ("EngineCrashed"); stays paused.
    */
   async function recover(why, kind = 'DeviceLost') {
-    const lost = kind === 'EngineCrashed' ? `The engine crashed (${why})` : `The GPU device was lost (${why})`;
+    const lost = kind === 'EngineCrashed' ? `The engine crashed (${why}) and was restarted` : `The GPU device was lost (${why})`;
     state.status = 'recovering';
     notice('warn', `${lost}. Rebuilding the engine from the autosave…`);
     changed();

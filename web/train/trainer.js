@@ -96,7 +96,7 @@ export function createTrainer(worker, hooks) {
   // the worker crashed: its engines are gone, so the run is rebuilt from its autosave (a call in
   // flight fails too, and faults.js leaves the recovery to this)
   worker.onCrash?.((err) => {
-    if (state.engine && state.status !== 'recovering') recover(err.message, 'EngineCrashed');
+    if (state.engine && state.status !== 'recovering') recover(err.reason, 'EngineCrashed');
   });
 
   function finishSession() {

@@ -8,10 +8,11 @@ import { sizeCanvas, themeColours, watchWidth } from './canvas.js';
 import { fmt, pct, tokenLabel } from './format.js';
 import { niceCeil } from './colormap.js';
 import { barsSvg, exportButtons } from './export.js';
-import { descending, topIds } from './rank.js';
+import { byRank, topIds } from './rank.js';
 
 const BARS = 10; // tokens in the bar chart
 const STRIP_H = 56; // px, height of the all-probabilities strip
+const STRIP_COLUMNS = 2048; // the strip's columns at most: a larger vocabulary shares them, most likely first
 
 /**
  * @param {HTMLElement} container
@@ -54,8 +55,9 @@ export function createOutputView(container, { controls = null } = {}) {
     if (!shown) return null;
     return barsSvg({ ...shown, legend: ['probability used to sample (after τ, top-k, top-p)', "the model's own softmax(z), τ = 1"] });
   }
-  // every token's probability, most likely first: sampled (after τ, top-k, top-p) and at τ = 1.
-  // Both follow the logits' order (softmax is monotone), so the two sorts pair up token by token.
+  // the tokens' probabilities by rank, most likely first (byRank: STRIP_COLUMNS of them at most):
+  // sampled (after τ, top-k, top-p) and at τ = 1. Both follow the logits' order (softmax is
+  // monotone), so the two rankings pair up token by token.
   let sorted = { p: new Float32Array(0), p1: new Float32Array(0) };
   let scale = 1; // the probability a full-length bar stands for
 
@@ -67,14 +69,14 @@ export function createOutputView(container, { controls = null } = {}) {
 
   /** One bar per token; past one per pixel, each pixel column shows the most likely token of its share. */
   function drawStrip() {
-    const V = sorted.p.length;
-    if (!V || width === 0) return;
+    const n = sorted.p.length;
+    if (!n || width === 0) return;
     const { accent, soft } = themeColours(container);
     const ctx = sizeCanvas(strip, width, STRIP_H);
-    const columns = Math.min(V, Math.floor(width));
+    const columns = Math.min(n, Math.floor(width));
     const w = width / columns;
     for (let i = 0; i < columns; i++) {
-      const rank = Math.floor((i * V) / columns);
+      const rank = Math.floor((i * n) / columns);
       const [p, p1] = [sorted.p[rank], sorted.p1[rank]];
       ctx.fillStyle = accent;
       const h = (p / scale) * (STRIP_H - 2);
@@ -115,8 +117,8 @@ export function createOutputView(container, { controls = null } = {}) {
       const tail = [...d.text].slice(-24).map(tokenLabel).join('');
       context.set(`After "${tail}" (position ${d.position}), the model's next token:`);
 
-      sorted = { p: descending(sampling.probs), p1: descending(probs) };
-      scale = Math.min(1, niceCeil(Math.max(sorted.p[0], sorted.p1[0])));
+      sorted = { p: byRank(sampling.probs, STRIP_COLUMNS), p1: byRank(probs, STRIP_COLUMNS) };
+      scale = Math.min(1, niceCeil(Math.max(sampling.probs[order[0]], probs[order[0]]))); // the likeliest token's, exactly
       scaleNote.set(`Bar length: 0 to ${pct(scale)}.`);
       shown = {
         title: `Next token after "${tail}"`,

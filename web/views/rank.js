@@ -22,11 +22,36 @@ export function topIds(values, k) {
 }
 
 /**
- * A copy of `values` from the largest to the smallest (a typed array's numeric sort: fast for V
- * in the hundreds of thousands).
- * @param {ArrayLike<number>} values
- * @returns {Float32Array}
+ * `n` of `values` (probabilities: finite and not negative) by rank, largest first: entry i is
+ * the value ranked ⌊i·V/n⌋, exactly where V ≤ EXACT_UNDER (a sort), else to within 0.4 % (the
+ * bucket of its float's top 16 bits: one pass and 65,536 counts instead of a sort of V values,
+ * which took 50 ms at V = 262,144).
+ * @param {ArrayLike<number>} values (V)
+ * @param {number} n
+ * @returns {Float32Array} (min(n, V))
  */
-export function descending(values) {
-  return Float32Array.from(values).sort().reverse();
+export function byRank(values, n) {
+  const V = values.length;
+  const out = new Float32Array(Math.min(n, V));
+  if (V <= EXACT_UNDER) {
+    const sorted = Float32Array.from(values).sort().reverse();
+    for (let i = 0; i < out.length; i++) out[i] = sorted[Math.floor((i * V) / out.length)];
+    return out;
+  }
+  const bits = new Uint32Array(Float32Array.from(values).buffer); // a non-negative float's bits order as the float
+  const counts = new Uint32Array(1 << 16);
+  for (let i = 0; i < V; i++) counts[bits[i] >>> 16]++;
+  const middle = new Float32Array(new Uint32Array(1).buffer);
+  const middleBits = new Uint32Array(middle.buffer);
+  let rank = 0; // values in the buckets above
+  let i = 0;
+  for (let b = counts.length - 1; b >= 0 && i < out.length; b--) {
+    if (counts[b] === 0) continue;
+    middleBits[0] = (b << 16) | 0x8000;
+    while (i < out.length && Math.floor((i * V) / out.length) < rank + counts[b]) out[i++] = middle[0];
+    rank += counts[b];
+  }
+  return out;
 }
+
+const EXACT_UNDER = 16_384; // values: fewer are sorted (a millisecond)

@@ -5,6 +5,7 @@
 //! guided, `make fuzz`) and tests/tests/fuzz_replay.rs (the committed corpus plus seeded
 //! random mutations, in `make test`).
 
+use playground_core::arch::Architecture;
 use playground_core::checkpoint::{optimizer_from_bytes, Checkpoint};
 use playground_core::train::TrainConfig;
 use playground_core::{Bpe, BpeTrainer, CharTokenizer, DeviceLimits, ModelConfig, TraceKey};
@@ -73,5 +74,5 @@ pub fn text(data: &[u8]) {
         assert_eq!(bpe.decode_bytes(&bpe.encode(&text)).expect("ids from encode decode"), text.as_bytes());
     }
     let cfg = ModelConfig { vocab_size: 10, block_size: 8, n_layer: 2, n_head: 2, n_embd: 8, ..ModelConfig::default() };
-    let _ = TraceKey::parse(&text, &cfg);
+    let _ = TraceKey::parse(&text, &Architecture::new(&cfg));
 }

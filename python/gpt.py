@@ -16,6 +16,10 @@ The checkpoint's config may choose variants, built here exactly as the engine co
   ffn: "swi_glu"             c_fc (2H, C) holds gate rows then up rows, H = ceil(8C/3) rounded up
                              to a multiple of 8; out = c_proj(silu(gate) * up)
   tie_head: false            lm_head.weight is its own parameter
+  n_kv_head: K               grouped-query attention: c_attn (C + 2·K·HS, C) holds Q (NH heads), then K
+                             and V (K heads each); query head h reads key/value head h // (NH / K)
+  linear_bias: "none"        no bias in the blocks' Linear layers (Llama); "qkv_only": only c_attn's
+                             (and cross-attention's c_q, c_kv) (Qwen2)
 
 The encoder family (config "family": "encoder") is the same stack with bidirectional attention,
 trained by masked-LM (targets IGNORE except at the masked positions); with "n_classes" it also has
@@ -63,6 +67,17 @@ class GPTConfig:
     ffn: str = "gelu"
     tie_head: bool = True
     n_classes: int = 0
+    n_kv_head: int = None
+    linear_bias: str = "all"
+
+    def kv_heads(self):
+        """Key/value heads: n_kv_head, or one per head."""
+        return self.n_kv_head or self.n_head
+
+    def bias(self, qkv):
+        """Whether a Linear layer of the blocks has a bias: the projections of queries, keys
+        and values (`qkv`), or the others."""
+        return self.linear_bias == "all" or (qkv and self.linear_bias == "qkv_only")
 
     def ffn_width(self):
         """H: the MLP's hidden width after its activation (see ModelConfig::ffn_width)."""
@@ -76,7 +91,8 @@ class GPTConfig:
         out = dict(vocab_size=self.vocab_size, block_size=self.block_size, n_layer=self.n_layer,
                    n_head=self.n_head, n_embd=self.n_embd)
         for name, default in [("family", "decoder"), ("norm", "layer_norm"), ("norm_position", "pre"),
-                              ("positions", "learned"), ("ffn", "gelu"), ("tie_head", True), ("n_classes", 0)]:
+                              ("positions", "learned"), ("ffn", "gelu"), ("tie_head", True), ("n_classes", 0),
+                              ("n_kv_head", None), ("linear_bias", "all")]:
             if getattr(self, name) != default:
                 out[name] = getattr(self, name)
         return out
@@ -126,23 +142,37 @@ def apply_rope(x, cos, sin):
 IGNORE = -1
 
 
+def heads(z, n):
+    """(B, T, n·HS) -> (B, n, T, HS)."""
+    B, T, width = z.shape
+    return z.view(B, T, n, width // n).transpose(1, 2)
+
+
+def shared(kv, n_head):
+    """Each of the key/value heads of kv (B, NKV, T, HS) repeated for the query heads that read it."""
+    return kv.repeat_interleave(n_head // kv.size(1), dim=1)
+
+
 class CausalSelfAttention(nn.Module):
     def __init__(self, cfg: GPTConfig, causal=None):
         super().__init__()
-        self.n_head = cfg.n_head
+        self.n_head, self.n_kv_head = cfg.n_head, cfg.kv_heads()
+        self.kvc = self.n_kv_head * (cfg.n_embd // cfg.n_head)
         self.rotary = cfg.positions == "rotary"
         self.causal = cfg.family != "encoder" if causal is None else causal
-        self.c_attn = nn.Linear(cfg.n_embd, 3 * cfg.n_embd)  # Q, K, V side by side
-        self.c_proj = nn.Linear(cfg.n_embd, cfg.n_embd)
+        # Q, K, V side by side
+        self.c_attn = nn.Linear(cfg.n_embd, cfg.n_embd + 2 * self.kvc, bias=cfg.bias(qkv=True))
+        self.c_proj = nn.Linear(cfg.n_embd, cfg.n_embd, bias=cfg.bias(qkv=False))
 
     def forward(self, x):
         B, T, C = x.shape
-        q, k, v = self.c_attn(x).split(C, dim=2)
-        # (B, T, C) -> (B, NH, T, HS)
-        q, k, v = (z.view(B, T, self.n_head, C // self.n_head).transpose(1, 2) for z in (q, k, v))
+        q, k, v = self.c_attn(x).split([C, self.kvc, self.kvc], dim=2)
+        # (B, T, width) -> (B, heads, T, HS)
+        q, k, v = heads(q, self.n_head), heads(k, self.n_kv_head), heads(v, self.n_kv_head)
         if self.rotary:
             cos, sin = (z.to(x.device) for z in rope_table(T, C // self.n_head))
             q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
+        k, v = shared(k, self.n_head), shared(v, self.n_head)
         att = (q @ k.transpose(-2, -1)) / math.sqrt(k.size(-1))
         if self.causal:
             mask = torch.ones(T, T, dtype=torch.bool, device=x.device).tril()
@@ -158,15 +188,17 @@ class CrossAttention(nn.Module):
 
     def __init__(self, cfg: GPTConfig):
         super().__init__()
-        self.n_head = cfg.n_head
-        self.c_q = nn.Linear(cfg.n_embd, cfg.n_embd)
-        self.c_kv = nn.Linear(cfg.n_embd, 2 * cfg.n_embd)  # K rows, then V rows
-        self.c_proj = nn.Linear(cfg.n_embd, cfg.n_embd)
+        self.n_head, self.n_kv_head = cfg.n_head, cfg.kv_heads()
+        self.kvc = self.n_kv_head * (cfg.n_embd // cfg.n_head)
+        self.c_q = nn.Linear(cfg.n_embd, cfg.n_embd, bias=cfg.bias(qkv=True))
+        self.c_kv = nn.Linear(cfg.n_embd, 2 * self.kvc, bias=cfg.bias(qkv=True))  # K rows, then V rows
+        self.c_proj = nn.Linear(cfg.n_embd, cfg.n_embd, bias=cfg.bias(qkv=False))
 
     def forward(self, x, mem):
         B, T, C = x.shape
-        k, v = self.c_kv(mem).split(C, dim=2)
-        q, k, v = (z.view(B, -1, self.n_head, C // self.n_head).transpose(1, 2) for z in (self.c_q(x), k, v))
+        k, v = self.c_kv(mem).split(self.kvc, dim=2)
+        q, k, v = heads(self.c_q(x), self.n_head), heads(k, self.n_kv_head), heads(v, self.n_kv_head)
+        k, v = shared(k, self.n_head), shared(v, self.n_head)
         att = ((q @ k.transpose(-2, -1)) / math.sqrt(k.size(-1))).softmax(dim=-1)
         return self.c_proj((att @ v).transpose(1, 2).contiguous().view(B, T, C))
 
@@ -176,10 +208,11 @@ class MLP(nn.Module):
         super().__init__()
         h = cfg.ffn_width()
         self.swiglu = cfg.ffn == "swi_glu"
-        self.c_fc = nn.Linear(cfg.n_embd, 2 * h if self.swiglu else h)  # SwiGLU: gate rows, then up rows
+        # SwiGLU: gate rows, then up rows
+        self.c_fc = nn.Linear(cfg.n_embd, 2 * h if self.swiglu else h, bias=cfg.bias(qkv=False))
         # exact erf GELU, as the engine computes it, or ReLU
         self.act = {"relu": nn.ReLU(), "gelu_tanh": nn.GELU(approximate="tanh")}.get(cfg.ffn, nn.GELU())
-        self.c_proj = nn.Linear(h, cfg.n_embd)
+        self.c_proj = nn.Linear(h, cfg.n_embd, bias=cfg.bias(qkv=False))
 
     def forward(self, x):
         if self.swiglu:

@@ -1,8 +1,9 @@
 // Self-attention (causal or bidirectional), backward, step 3 of 3: gradients of K and V. One invocation per
-// (b, h, key position j); it alone writes row j's K and V channels of head h.
-//   dqkv  : (B, T, 3C)   dK_j += scale·Σ_{i≥j} dS_ij·Q_i,  dV_j += Σ_{i≥j} p_ij·dO_i   (the Q third: attention_backward_query)
+// (b, key/value head g, key position j); it alone writes row j's K and V channels of head g,
+// summing over the query heads that read it.
+//   dqkv  : (B, T, C + 2·KVC)   dK_j += scale·Σ_{i≥j} dS_ij·Q_i,  dV_j += Σ_{i≥j} p_ij·dO_i   (the Q third: attention_backward_query)
 //   dout  : (B, T, C)    gradient of attention_forward's out
-//   qkv   : (B, T, 3C)   Q, K, V side by side
+//   qkv   : (B, T, C + 2·KVC)   Q, K, V side by side
 //   lse   : (B, NH, T)   log Σ_{j≤i} exp(s_ij), kept by attention_forward
 //   delta : (B, NH, T)   D_i = dO_i·out_i, from attention_backward_prep
 // CPU reference: crates/playground-core/src/cpu/attention.rs (attention_backward)
@@ -29,32 +30,36 @@ fn dot_qkv(abase: u32, bbase: u32, hs: u32) -> f32 {
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-    let idx = gid.y * nwg.x * WORKGROUP_SIZE + gid.x; // row (b, h, j) of (B, NH, T)
+    let idx = gid.y * nwg.x * WORKGROUP_SIZE + gid.x; // row (b, g, j) of (B, NKV, T)
     let t = params.t;
     let c = params.c;
     let nh = params.nh;
-    if (idx >= params.b * nh * t) { return; }
+    let nkv = params.n_kv_head;
+    if (idx >= params.b * nkv * t) { return; }
     let j = idx % t;
-    let h = (idx / t) % nh;
-    let bi = idx / (t * nh);
+    let kvh = (idx / t) % nkv;
+    let bi = idx / (t * nkv);
     let hs = c / nh;
     let scale = 1.0 / sqrt(f32(hs));
-    let kbase = (bi * t + j) * 3u * c + c + h * hs;
-    let vbase = kbase + c;
-    let row0 = idx - j; // row (b, h, 0) of lse and delta
+    let kbase = k_base(bi * t + j, kvh);
+    let vbase = v_base(bi * t + j, kvh);
 
-    // the queries that see key j: i ≥ j when causal, all of them otherwise
-    for (var i = select(0u, j, params.causal != 0u); i < t; i++) {
-        let qbase = (bi * t + i) * 3u * c + h * hs;
-        let obase = (bi * t + i) * c + h * hs;
-        let p = exp(dot_qkv(qbase, kbase, hs) * scale - lse[row0 + i]);
-        var dp = 0.0; // dO_i·V_j
-        for (var d = 0u; d < hs; d++) {
-            let dout_d = dout[obase + d];
-            dp = fma(dout_d, qkv[vbase + d], dp);
-            dqkv[vbase + d] = fma(p, dout_d, dqkv[vbase + d]);
+    // every query head h that reads key/value head kvh, and the queries that see key j: i ≥ j
+    // when causal, all of them otherwise
+    for (var h = kvh * group(); h < (kvh + 1u) * group(); h++) {
+        let row0 = (bi * nh + h) * t; // row (b, h, 0) of lse and delta
+        for (var i = select(0u, j, params.causal != 0u); i < t; i++) {
+            let qbase = q_base(bi * t + i, h);
+            let obase = (bi * t + i) * c + h * hs;
+            let p = exp(dot_qkv(qbase, kbase, hs) * scale - lse[row0 + i]);
+            var dp = 0.0; // dO_i·V_j
+            for (var d = 0u; d < hs; d++) {
+                let dout_d = dout[obase + d];
+                dp = fma(dout_d, qkv[vbase + d], dp);
+                dqkv[vbase + d] = fma(p, dout_d, dqkv[vbase + d]);
+            }
+            let g = p * (dp - delta[row0 + i]) * scale; // dS_ij·scale
+            for (var d = 0u; d < hs; d++) { dqkv[kbase + d] = fma(g, qkv[qbase + d], dqkv[kbase + d]); }
         }
-        let g = p * (dp - delta[row0 + i]) * scale; // dS_ij·scale
-        for (var d = 0u; d < hs; d++) { dqkv[kbase + d] = fma(g, qkv[qbase + d], dqkv[kbase + d]); }
     }
 }

@@ -1,9 +1,10 @@
 // Self-attention (causal or bidirectional), backward, step 3 of 3, tiled: gradients of K and V for head sizes up
-// to 64. One workgroup per (b, h, block of 64 key rows), one invocation per key row j; it
-// alone writes row j's K and V channels of head h.
-//   dqkv  : (B, T, 3C)   dK_j += scale·Σ_{i≥j} dS_ij·Q_i,  dV_j += Σ_{i≥j} p_ij·dO_i   (the Q third: attention_backward_query_tiled)
+// to 64. One workgroup per (b, key/value head g, block of 64 key rows), one invocation per key
+// row j; it alone writes row j's K and V channels of head g, summing over the query heads that
+// read it.
+//   dqkv  : (B, T, C + 2·KVC)   dK_j += scale·Σ_{i≥j} dS_ij·Q_i,  dV_j += Σ_{i≥j} p_ij·dO_i   (the Q third: attention_backward_query_tiled)
 //   dout  : (B, T, C)    gradient of attention_forward's out
-//   qkv   : (B, T, 3C)   Q, K, V side by side
+//   qkv   : (B, T, C + 2·KVC)   Q, K, V side by side
 //   lse   : (B, NH, T)   log Σ_{j≤i} exp(s_ij), kept by attention_forward
 //   delta : (B, NH, T)   D_i = dO_i·out_i, from attention_backward_prep
 // CPU reference: crates/playground-core/src/cpu/attention.rs (attention_backward)
@@ -44,64 +45,67 @@ fn main(
     let t = params.t;
     let c = params.c;
     let nh = params.nh;
-    let block = row_block(wid, nwg);
+    let block = row_block(wid, nwg, params.n_kv_head);
     if (!block.in_range) { return; } // uniform per workgroup, so the barriers stay valid
-    let h = block.h;
+    let kvh = block.h; // the key/value head
     let bi = block.bi;
     let hs = c / nh;
     let hs4 = (hs + 3u) / 4u;
     let scale = 1.0 / sqrt(f32(hs));
     let j = block.first + lid; // this invocation's key row
     let valid = j < t;
-    let row0 = (bi * nh + h) * t; // row (b, h, 0) of lse and delta
 
     var k: array<vec4<f32>, MAX_HS4>;
     var v: array<vec4<f32>, MAX_HS4>;
     var dk: array<vec4<f32>, MAX_HS4>;
     var dv: array<vec4<f32>, MAX_HS4>;
-    let kbase = (bi * t + min(j, t - 1u)) * 3u * c + c + h * hs;
+    let kbase = k_base(bi * t + min(j, t - 1u), kvh);
+    let vbase = v_base(bi * t + min(j, t - 1u), kvh);
     for (var d4 = 0u; d4 < hs4; d4++) {
         k[d4] = qkv4(kbase, d4, hs);
-        v[d4] = qkv4(kbase + c, d4, hs);
+        v[d4] = qkv4(vbase, d4, hs);
         dk[d4] = vec4<f32>(0.0);
         dv[d4] = vec4<f32>(0.0);
     }
 
-    // causal: queries from the block's first key on, each invocation using those at or after
-    // its key; bidirectional: every query
+    // every query head h that reads key/value head kvh; causal: queries from the block's first
+    // key on, each invocation using those at or after its key; bidirectional: every query
     let causal = params.causal != 0u;
-    for (var q0 = select(0u, block.first, causal); q0 < t; q0 += BQ) {
-        for (var e = lid; e < BQ * hs4; e += WORKGROUP_SIZE) {
-            let qi = e / hs4;
-            let d4 = e % hs4;
-            let i = min(q0 + qi, t - 1u);
-            q_tile[qi * MAX_HS4 + d4] = qkv4((bi * t + i) * 3u * c + h * hs, d4, hs);
-            do_tile[qi * MAX_HS4 + d4] = dout4((bi * t + i) * c + h * hs, d4, hs);
-        }
-        if (lid < BQ) {
-            let i = min(q0 + lid, t - 1u);
-            lse_tile[lid] = lse[row0 + i];
-            delta_tile[lid] = delta[row0 + i];
-        }
-        workgroupBarrier();
-        if (valid) {
-            let n_q = min(BQ, t - q0);
-            for (var qi = select(0u, j - q0, causal && j > q0); qi < n_q; qi++) { // causal: i = q0 + qi ≥ j
-                var s4 = vec4<f32>(0.0);
-                var dp4 = vec4<f32>(0.0); // dO_i·V_j
-                for (var d4 = 0u; d4 < hs4; d4++) {
-                    s4 = fma(q_tile[qi * MAX_HS4 + d4], k[d4], s4);
-                    dp4 = fma(do_tile[qi * MAX_HS4 + d4], v[d4], dp4);
-                }
-                let p = exp((s4.x + s4.y + s4.z + s4.w) * scale - lse_tile[qi]);
-                let g = p * (dp4.x + dp4.y + dp4.z + dp4.w - delta_tile[qi]) * scale; // dS_ij·scale
-                for (var d4 = 0u; d4 < hs4; d4++) {
-                    dv[d4] = fma(vec4<f32>(p), do_tile[qi * MAX_HS4 + d4], dv[d4]);
-                    dk[d4] = fma(vec4<f32>(g), q_tile[qi * MAX_HS4 + d4], dk[d4]);
+    for (var h = kvh * group(); h < (kvh + 1u) * group(); h++) {
+        let row0 = (bi * nh + h) * t; // row (b, h, 0) of lse and delta
+        for (var q0 = select(0u, block.first, causal); q0 < t; q0 += BQ) {
+            for (var e = lid; e < BQ * hs4; e += WORKGROUP_SIZE) {
+                let qi = e / hs4;
+                let d4 = e % hs4;
+                let i = min(q0 + qi, t - 1u);
+                q_tile[qi * MAX_HS4 + d4] = qkv4(q_base(bi * t + i, h), d4, hs);
+                do_tile[qi * MAX_HS4 + d4] = dout4((bi * t + i) * c + h * hs, d4, hs);
+            }
+            if (lid < BQ) {
+                let i = min(q0 + lid, t - 1u);
+                lse_tile[lid] = lse[row0 + i];
+                delta_tile[lid] = delta[row0 + i];
+            }
+            workgroupBarrier();
+            if (valid) {
+                let n_q = min(BQ, t - q0);
+                for (var qi = select(0u, j - q0, causal && j > q0); qi < n_q; qi++) { // causal: i = q0 + qi ≥ j
+                    var s4 = vec4<f32>(0.0);
+                    var dp4 = vec4<f32>(0.0); // dO_i·V_j
+                    for (var d4 = 0u; d4 < hs4; d4++) {
+                        s4 = fma(q_tile[qi * MAX_HS4 + d4], k[d4], s4);
+                        dp4 = fma(do_tile[qi * MAX_HS4 + d4], v[d4], dp4);
+                    }
+                    let p = exp((s4.x + s4.y + s4.z + s4.w) * scale - lse_tile[qi]);
+                    let g = p * (dp4.x + dp4.y + dp4.z + dp4.w - delta_tile[qi]) * scale; // dS_ij·scale
+                    for (var d4 = 0u; d4 < hs4; d4++) {
+                        dv[d4] = fma(vec4<f32>(p), do_tile[qi * MAX_HS4 + d4], dv[d4]);
+                        dk[d4] = fma(vec4<f32>(g), q_tile[qi * MAX_HS4 + d4], dk[d4]);
+                    }
                 }
             }
+            workgroupBarrier();
         }
-        workgroupBarrier();
     }
 
     if (!valid) { return; }
@@ -109,7 +113,7 @@ fn main(
         for (var x = 0u; x < 4u; x++) {
             if (4u * d4 + x < hs) {
                 dqkv[kbase + 4u * d4 + x] += dk[d4][x];
-                dqkv[kbase + c + 4u * d4 + x] += dv[d4][x];
+                dqkv[vbase + 4u * d4 + x] += dv[d4][x];
             }
         }
     }

@@ -1,8 +1,8 @@
 // Self-attention (causal or bidirectional), backward, step 2 of 3: gradient of Q. One invocation per
 // (b, h, query position i); it alone writes row i's Q channels of head h.
-//   dqkv  : (B, T, 3C)   dQ_i += scale·Σ_{j≤i} dS_ij·K_j   (the Q third; K and V: attention_backward_key)
+//   dqkv  : (B, T, C + 2·KVC)   dQ_i += scale·Σ_{j≤i} dS_ij·K_j   (the Q third; K and V: attention_backward_key)
 //   dout  : (B, T, C)    gradient of attention_forward's out
-//   qkv   : (B, T, 3C)   Q, K, V side by side
+//   qkv   : (B, T, C + 2·KVC)   Q, K, V side by side
 //   lse   : (B, NH, T)   log Σ_{j≤i} exp(s_ij), kept by attention_forward
 //   delta : (B, NH, T)   D_i = dO_i·out_i, from attention_backward_prep
 // CPU reference: crates/playground-core/src/cpu/attention.rs (attention_backward)
@@ -40,17 +40,18 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let bi = idx / (t * nh);
     let hs = c / nh;
     let scale = 1.0 / sqrt(f32(hs));
-    let qbase = (bi * t + i) * 3u * c + h * hs;
+    let qbase = q_base(bi * t + i, h);
     let obase = (bi * t + i) * c + h * hs;
     let row_lse = lse[idx];
     let d_i = delta[idx];
 
     let seen = select(t, i + 1u, params.causal != 0u); // keys this row sees
     for (var j = 0u; j < seen; j++) {
-        let kbase = (bi * t + j) * 3u * c + c + h * hs;
+        let kbase = k_base(bi * t + j, kv_head(h));
+        let vbase = v_base(bi * t + j, kv_head(h));
         let p = exp(dot_qkv(qbase, kbase, hs) * scale - row_lse);
         var dp = 0.0; // dO_i·V_j
-        for (var d = 0u; d < hs; d++) { dp = fma(dout[obase + d], qkv[kbase + c + d], dp); }
+        for (var d = 0u; d < hs; d++) { dp = fma(dout[obase + d], qkv[vbase + d], dp); }
         let g = p * (dp - d_i) * scale; // dS_ij·scale
         for (var d = 0u; d < hs; d++) { dqkv[qbase + d] = fma(g, qkv[kbase + d], dqkv[qbase + d]); }
     }

@@ -2,9 +2,9 @@
 // channels: gradient of Q. attention_backward_query_tiled.wgsl with the head written out: the
 // same work, the same workgroups (one per (b, h, block of 64 query rows), one invocation per
 // query row i, which alone writes row i's Q channels of head h).
-//   dqkv  : (B, T, 3C)   dQ_i += scale·Σ_{j≤i} dS_ij·K_j   (the K and V thirds: attention_backward_key_head32)
+//   dqkv  : (B, T, C + 2·KVC)   dQ_i += scale·Σ_{j≤i} dS_ij·K_j   (the K and V thirds: attention_backward_key_head32)
 //   dout  : (B, T, C)    gradient of attention_forward's out
-//   qkv   : (B, T, 3C)   Q, K, V side by side
+//   qkv   : (B, T, C + 2·KVC)   Q, K, V side by side
 //   lse   : (B, NH, T)   log Σ_{j≤i} exp(s_ij), kept by attention_forward
 //   delta : (B, NH, T)   D_i = dO_i·out_i, from attention_backward_prep
 // CPU reference: crates/playground-core/src/cpu/attention.rs (attention_backward)
@@ -43,7 +43,7 @@ fn main(
     let t = params.t;
     let c = params.c;
     let nh = params.nh;
-    let block = row_block(wid, nwg);
+    let block = row_block(wid, nwg, nh);
     if (!block.in_range) { return; } // uniform per workgroup, so the barriers stay valid
     let h = block.h;
     let bi = block.bi;
@@ -55,7 +55,7 @@ fn main(
     let causal = params.causal != 0u;
     let seen = select(t, i + 1u, causal); // keys this row sees
 
-    let qbase = (bi * t + ic) * 3u * c + h * hs;
+    let qbase = q_base(bi * t + ic, h);
     let obase = (bi * t + ic) * c + h * hs;
     let q0 = qkv4(qbase, 0u, hs); let o0 = dout4(obase, 0u, hs); var dq0 = vec4<f32>(0.0);
     let q1 = qkv4(qbase, 1u, hs); let o1 = dout4(obase, 1u, hs); var dq1 = vec4<f32>(0.0);
@@ -71,7 +71,7 @@ fn main(
 
     let last = select(t, min(block.first + WORKGROUP_SIZE, t), causal); // keys the block's last row sees
     for (var kv0 = 0u; kv0 < last; kv0 += BKV) {
-        stage_kv(lid, bi, h, kv0, t, c, hs, H4); // all 8 vec4s of each key, zeros past hs
+        stage_kv(lid, bi, kv_head(h), kv0, t, hs, H4); // all 8 vec4s of each key, zeros past hs
         workgroupBarrier();
         if (valid && kv0 < seen) {
             let n_keys = min(BKV, seen - kv0);

@@ -1,9 +1,9 @@
 // Self-attention (causal or bidirectional), backward, step 2 of 3, tiled: gradient of Q for head sizes up to 64.
 // One workgroup per (b, h, block of 64 query rows), one invocation per query row i; it alone
 // writes row i's Q channels of head h.
-//   dqkv  : (B, T, 3C)   dQ_i += scale·Σ_{j≤i} dS_ij·K_j   (the Q third; K and V: attention_backward_key_tiled)
+//   dqkv  : (B, T, C + 2·KVC)   dQ_i += scale·Σ_{j≤i} dS_ij·K_j   (the Q third; K and V: attention_backward_key_tiled)
 //   dout  : (B, T, C)    gradient of attention_forward's out
-//   qkv   : (B, T, 3C)   Q, K, V side by side
+//   qkv   : (B, T, C + 2·KVC)   Q, K, V side by side
 //   lse   : (B, NH, T)   log Σ_{j≤i} exp(s_ij), kept by attention_forward
 //   delta : (B, NH, T)   D_i = dO_i·out_i, from attention_backward_prep
 // CPU reference: crates/playground-core/src/cpu/attention.rs (attention_backward)
@@ -37,7 +37,7 @@ fn main(
     let t = params.t;
     let c = params.c;
     let nh = params.nh;
-    let block = row_block(wid, nwg);
+    let block = row_block(wid, nwg, nh);
     if (!block.in_range) { return; } // uniform per workgroup, so the barriers stay valid
     let h = block.h;
     let bi = block.bi;
@@ -53,7 +53,7 @@ fn main(
     var q: array<vec4<f32>, MAX_HS4>;
     var g_out: array<vec4<f32>, MAX_HS4>; // dO_i
     var dq: array<vec4<f32>, MAX_HS4>;
-    let qbase = (bi * t + ic) * 3u * c + h * hs;
+    let qbase = q_base(bi * t + ic, h);
     let obase = (bi * t + ic) * c + h * hs;
     for (var d4 = 0u; d4 < hs4; d4++) {
         q[d4] = qkv4(qbase, d4, hs);
@@ -66,7 +66,7 @@ fn main(
 
     let last = select(t, min(block.first + WORKGROUP_SIZE, t), causal); // keys the block's last row sees
     for (var kv0 = 0u; kv0 < last; kv0 += BKV) {
-        stage_kv(lid, bi, h, kv0, t, c, hs, hs4);
+        stage_kv(lid, bi, kv_head(h), kv0, t, hs, hs4);
         workgroupBarrier();
         if (valid && kv0 < seen) {
             let n_keys = min(BKV, seen - kv0);

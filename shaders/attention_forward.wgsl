@@ -1,25 +1,16 @@
-// Multi-head self-attention, causal or bidirectional, forward. One invocation per (b, h, query position t).
+// Multi-head self-attention, causal or bidirectional, forward. One invocation per (b, h, query position t);
+// head h reads key/value head g = h / (NH/NKV).
 //   out    : (B, T, C)      head h writes channels [h·HS, (h+1)·HS)
 //   lse    : (B, NH, T)     log Σ_{seen j} exp(score[t, j]), kept for the backward pass
 //   preatt : (B, NH, T, T)  scores Q·Kᵀ/√HS for all j, written only when keep_weights = 1
 //   att    : (B, NH, T, T)  softmax weights, 0 for unseen j, written only when keep_weights = 1
-//   qkv    : (B, T, 3C)     Q, K, V side by side
+//   qkv    : (B, T, C + 2·KVC)   Q (NH heads), K and V (NKV heads) side by side
 // CPU reference: crates/playground-core/src/cpu/attention.rs (attention_forward)
 //
 // Pass 1 finds the row's max and normalizer online (no (T, T) scratch); pass 2 accumulates
 // out = Σ_j softmax_j · V[j]. A causal row sees keys j ≤ t, a bidirectional one all T;
 // masked positions (j > t) are skipped, not given −∞.
-
-struct Params {
-    b: u32,
-    t: u32,
-    c: u32,
-    nh: u32,
-    keep_weights: u32,
-    causal: u32, // 1: query t sees keys j ≤ t (GPT); 0: every key (BERT's encoder)
-    _pad1: u32,
-    _pad2: u32,
-}
+// Params: include/attention_params.wgsl, prepended by shaders.rs.
 
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
 @group(0) @binding(1) var<storage, read_write> lse: array<f32>;
@@ -49,14 +40,15 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let bi = idx / (t * nh);
     let hs = c / nh;
     let scale = 1.0 / sqrt(f32(hs));
-    let qbase = (bi * t + ti) * 3u * c + h * hs;
+    let g = kv_head(h);
+    let qbase = q_base(bi * t + ti, h);
     let seen = select(t, ti + 1u, params.causal != 0u); // keys this row sees
 
     // pass 1: running max m and normalizer l = Σ exp(s - m)
     var m = MOST_NEGATIVE;
     var l = 0.0;
     for (var j = 0u; j < seen; j++) {
-        let s = score(qbase, (bi * t + j) * 3u * c + c + h * hs, hs, scale);
+        let s = score(qbase, k_base(bi * t + j, g), hs, scale);
         if (s > m) {
             l = l * exp(m - s) + 1.0;
             m = s;
@@ -72,10 +64,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     for (var d = 0u; d < hs; d++) { out[obase + d] = 0.0; }
     let wbase = idx * t; // row (b, h, ti) of the (T, T) matrices
     for (var j = 0u; j < seen; j++) {
-        let kv = (bi * t + j) * 3u * c + h * hs;
-        let s = score(qbase, kv + c, hs, scale);
+        let s = score(qbase, k_base(bi * t + j, g), hs, scale);
         let p = exp(s - row_lse);
-        for (var d = 0u; d < hs; d++) { out[obase + d] = fma(p, qkv[kv + 2u * c + d], out[obase + d]); }
+        let vbase = v_base(bi * t + j, g);
+        for (var d = 0u; d < hs; d++) { out[obase + d] = fma(p, qkv[vbase + d], out[obase + d]); }
         if (params.keep_weights != 0u) {
             preatt[wbase + j] = s;
             att[wbase + j] = p;
@@ -84,7 +76,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     if (params.keep_weights != 0u) {
         // the masked half: scores are still shown, weights are exactly 0
         for (var j = seen; j < t; j++) {
-            preatt[wbase + j] = score(qbase, (bi * t + j) * 3u * c + c + h * hs, hs, scale);
+            preatt[wbase + j] = score(qbase, k_base(bi * t + j, g), hs, scale);
             att[wbase + j] = 0.0;
         }
     }

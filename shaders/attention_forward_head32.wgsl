@@ -4,7 +4,7 @@
 // same online softmax over tiles of BKV keys staged in workgroup memory.
 //   out : (B, T, C)    head h writes channels [h·HS, (h+1)·HS)
 //   lse : (B, NH, T)   log Σ_{seen j} exp(score[t, j]), kept for the backward pass
-//   qkv : (B, T, 3C)   Q, K, V side by side
+//   qkv : (B, T, C + 2·KVC)   Q, K, V side by side
 // CPU reference: crates/playground-core/src/cpu/attention.rs (attention_forward, out and lse)
 //
 // Q_i and the running output o are H4 = 8 vec4 variables each (q0..q7, o0..o7), every loop
@@ -37,7 +37,7 @@ fn main(
     let t = params.t;
     let c = params.c;
     let nh = params.nh;
-    let block = row_block(wid, nwg);
+    let block = row_block(wid, nwg, nh);
     if (!block.in_range) { return; } // uniform per workgroup, so the barriers stay valid
     let h = block.h;
     let bi = block.bi;
@@ -49,7 +49,7 @@ fn main(
     let seen = select(t, i + 1u, causal); // keys this row sees
 
     // Q_i pre-multiplied by 1/√HS, as the tiled kernel does
-    let qbase = (bi * t + min(i, t - 1u)) * 3u * c + h * hs;
+    let qbase = q_base(bi * t + min(i, t - 1u), h);
     let q0 = qkv4(qbase, 0u, hs) * scale; var o0 = vec4<f32>(0.0);
     let q1 = qkv4(qbase, 1u, hs) * scale; var o1 = vec4<f32>(0.0);
     let q2 = qkv4(qbase, 2u, hs) * scale; var o2 = vec4<f32>(0.0);
@@ -63,7 +63,7 @@ fn main(
 
     let last = select(t, min(block.first + WORKGROUP_SIZE, t), causal); // keys the block's last row sees
     for (var kv0 = 0u; kv0 < last; kv0 += BKV) {
-        stage_kv(lid, bi, h, kv0, t, c, hs, H4); // all 8 vec4s of each key, zeros past hs
+        stage_kv(lid, bi, kv_head(h), kv0, t, hs, H4); // all 8 vec4s of each key, zeros past hs
         workgroupBarrier();
         if (valid && kv0 < seen) {
             let n_keys = min(BKV, seen - kv0);

@@ -2,7 +2,7 @@
 // with an online softmax over tiles of keys; the (T, T) weights are never formed.
 //   out : (B, T, C)    head h writes channels [h·HS, (h+1)·HS)
 //   lse : (B, NH, T)   log Σ_{seen j} exp(score[t, j]), kept for the backward pass
-//   qkv : (B, T, 3C)   Q, K, V side by side
+//   qkv : (B, T, C + 2·KVC)   Q, K, V side by side
 // CPU reference: crates/playground-core/src/cpu/attention.rs (attention_forward, out and lse)
 //
 // One workgroup per (b, h, block of 64 query rows), one invocation per query row, for head
@@ -34,7 +34,7 @@ fn main(
     let t = params.t;
     let c = params.c;
     let nh = params.nh;
-    let block = row_block(wid, nwg);
+    let block = row_block(wid, nwg, nh);
     if (!block.in_range) { return; } // uniform per workgroup, so the barriers stay valid
     let h = block.h;
     let bi = block.bi;
@@ -48,7 +48,7 @@ fn main(
 
     var q: array<vec4<f32>, MAX_HS4>;
     var o: array<vec4<f32>, MAX_HS4>;
-    let qbase = (bi * t + min(i, t - 1u)) * 3u * c + h * hs;
+    let qbase = q_base(bi * t + min(i, t - 1u), h);
     for (var d4 = 0u; d4 < hs4; d4++) {
         q[d4] = qkv4(qbase, d4, hs) * scale;
         o[d4] = vec4<f32>(0.0);
@@ -58,7 +58,7 @@ fn main(
 
     let last = select(t, min(block.first + WORKGROUP_SIZE, t), causal); // keys the block's last row sees
     for (var kv0 = 0u; kv0 < last; kv0 += BKV) {
-        stage_kv(lid, bi, h, kv0, t, c, hs, hs4);
+        stage_kv(lid, bi, kv_head(h), kv0, t, hs, hs4);
         workgroupBarrier();
         if (valid && kv0 < seen) {
             let n_keys = min(BKV, seen - kv0);

@@ -1,15 +1,15 @@
 // Cross-attention's unpacking, the backward of cross_pack_forward, one invocation per
 // element (row, i) of dout; each gradient element has exactly one writer.
-//   dq   : (rows, C)    dq[r, i] += dout[r, i]
-//   dkv  : (rows, 2C)   dkv[r, i] += dout[r, C + i]
-//   dout : (rows, 3C)
+//   dq   : (rows, C)       dq[r, i] += dout[r, i]
+//   dkv  : (rows, 2·KVC)   dkv[r, i] += dout[r, C + i]
+//   dout : (rows, C + 2·KVC)
 // CPU reference: crates/playground-core/src/cpu/cross_pack.rs (cross_pack_backward)
 
 struct Params {
-    n: u32, // rows * 3C
+    n: u32, // rows * (C + 2·KVC)
     c: u32,
+    kvc: u32,
     _pad0: u32,
-    _pad1: u32,
 }
 
 @group(0) @binding(0) var<storage, read_write> dq: array<f32>;
@@ -24,11 +24,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let j = gid.y * nwg.x * WORKGROUP_SIZE + gid.x;
     if (j >= params.n) { return; }
     let c = params.c;
-    let r = j / (3u * c);
-    let i = j % (3u * c);
+    let w = c + 2u * params.kvc;
+    let r = j / w;
+    let i = j % w;
     if (i < c) {
         dq[r * c + i] += dout[j];
     } else {
-        dkv[r * 2u * c + i - c] += dout[j];
+        dkv[r * 2u * params.kvc + i - c] += dout[j];
     }
 }

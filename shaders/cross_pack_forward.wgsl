@@ -1,14 +1,14 @@
 // Cross-attention's packing, one invocation per output element (row, i).
-//   out : (rows, 3C)   out[r, i] = q[r, i] for i < C, kv[r, i - C] after
-//   q   : (rows, C)    queries from the decoder
-//   kv  : (rows, 2C)   keys and values from the encoder's output
+//   out : (rows, C + 2·KVC)   out[r, i] = q[r, i] for i < C, kv[r, i - C] after
+//   q   : (rows, C)           queries from the decoder
+//   kv  : (rows, 2·KVC)       keys and values from the encoder's output
 // CPU reference: crates/playground-core/src/cpu/cross_pack.rs (cross_pack_forward)
 
 struct Params {
-    n: u32, // rows * 3C
+    n: u32, // rows * (C + 2·KVC)
     c: u32,
+    kvc: u32,
     _pad0: u32,
-    _pad1: u32,
 }
 
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
@@ -23,11 +23,12 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let j = gid.y * nwg.x * WORKGROUP_SIZE + gid.x;
     if (j >= params.n) { return; }
     let c = params.c;
-    let r = j / (3u * c);
-    let i = j % (3u * c);
+    let w = c + 2u * params.kvc;
+    let r = j / w;
+    let i = j % w;
     if (i < c) {
         out[j] = q[r * c + i];
     } else {
-        out[j] = kv[r * 2u * c + i - c];
+        out[j] = kv[r * 2u * params.kvc + i - c];
     }
 }

@@ -1,10 +1,11 @@
 // Attention of N new query rows against one layer's KV cache (decoder inference, a token at a
 // time). One workgroup per (row, head); row i sits at absolute position p = pos0 + i and sees
-// the cached positions j ≤ p (kv_cache_write has put the new rows there already):
-//   att[j] = softmax_j(Q[i]·kcache[h, j] / √HS),   out[i, head h] = Σ_j att[j]·vcache[h, j]
+// the cached positions j ≤ p (kv_cache_write has put the new rows there already); head h reads
+// key/value head g = h / (NH/NKV):
+//   att[j] = softmax_j(Q[i]·kcache[g, j] / √HS),   out[i, head h] = Σ_j att[j]·vcache[g, j]
 //   out    : (N, C)            att : (N, NH, maxT) scratch for the scores and weights
-//   qkv    : (N, 3C)           Q in columns 0..C
-//   kcache, vcache : (NH, maxT, HS)
+//   qkv    : (N, C + 2·KVC)    Q in columns 0..C
+//   kcache, vcache : (NKV, maxT, HS)
 // The workgroup's invocations share the keys (scores), then the channels (the weighted sum);
 // the max and the sum of the softmax are reduced in workgroup memory.
 // CPU reference: crates/playground-core/src/cpu/kv_attention.rs (kv_attention_forward)
@@ -15,7 +16,7 @@ struct Params {
     c: u32,
     nh: u32,
     maxt: u32,
-    _pad0: u32,
+    n_kv_head: u32,
     _pad1: u32,
     _pad2: u32,
 }
@@ -54,8 +55,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let hs = c / nh;
     let seen = params.pos0 + i + 1u;
     let scale = 1.0 / sqrt(f32(hs));
-    let qb = i * 3u * c + h * hs;
-    let kb = h * params.maxt * hs;
+    let qb = i * (c + 2u * params.n_kv_head * hs) + h * hs;
+    let kb = (h / (nh / params.n_kv_head)) * params.maxt * hs;
     let ab = idx * params.maxt;
 
     // scores, and their max

@@ -2,7 +2,7 @@
 // of the unrotated Q and K is the gradient of the rotated ones turned by −θ, in place.
 // One invocation per pair (include/rope_pairs.wgsl finds it).
 //   dx₁ = dx₁'·cos θ + dx₂'·sin θ,   dx₂ = dx₂'·cos θ − dx₁'·sin θ
-//   dqkv : (B, T, 3C)   Q in columns 0..C, K in C..2C, each NH heads of HS channels
+//   dqkv : (B, T, C + 2·KVC)   Q in columns 0..C (NH heads of HS channels), K in C..C + KVC (NKV heads)
 //   cos, sin : (maxT, HS/2)   from crates/playground-core/src/cpu/positions.rs (rope_table)
 // CPU reference: crates/playground-core/src/cpu/rope.rs (rope_backward)
 
@@ -14,7 +14,7 @@
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let j = gid.y * nwg.x * WORKGROUP_SIZE + gid.x;
-    if (j >= params.rows * params.c) { return; }
+    if (j >= params.rows * rope_pairs_per_row()) { return; }
     let p = rope_pair(j);
     let co = cos_t[p.angle];
     let si = sin_t[p.angle];

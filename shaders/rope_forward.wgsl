@@ -2,7 +2,7 @@
 // query and key by the angle θ(t, i), in place; V is left alone. One invocation per pair
 // (include/rope_pairs.wgsl finds it).
 //   x₁' = x₁·cos θ − x₂·sin θ,   x₂' = x₂·cos θ + x₁·sin θ
-//   qkv : (B, T, 3C)   Q in columns 0..C, K in C..2C, each NH heads of HS channels
+//   qkv : (B, T, C + 2·KVC)   Q in columns 0..C (NH heads of HS channels), K in C..C + KVC (NKV heads)
 //   cos, sin : (maxT, HS/2)   from crates/playground-core/src/cpu/positions.rs (rope_table)
 // CPU reference: crates/playground-core/src/cpu/rope.rs (rope_forward)
 
@@ -14,7 +14,7 @@
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let j = gid.y * nwg.x * WORKGROUP_SIZE + gid.x;
-    if (j >= params.rows * params.c) { return; }
+    if (j >= params.rows * rope_pairs_per_row()) { return; }
     let p = rope_pair(j);
     let co = cos_t[p.angle];
     let si = sin_t[p.angle];

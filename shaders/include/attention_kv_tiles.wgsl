@@ -7,15 +7,15 @@ const BKV: u32 = 16u; // keys staged per step
 var<workgroup> k_tile: array<vec4<f32>, BKV * MAX_HS4>; // [key][d4]
 var<workgroup> v_tile: array<vec4<f32>, BKV * MAX_HS4>; // [key][d4]
 
-// Stages keys kv0 .. kv0 + BKV of head h, batch row bi, into k_tile and v_tile (rows past T
-// repeat the last one; the kernels never read them). Every invocation of the workgroup calls
-// it; a barrier must follow before the tiles are read.
-fn stage_kv(lid: u32, bi: u32, h: u32, kv0: u32, t: u32, c: u32, hs: u32, hs4: u32) {
+// Stages keys kv0 .. kv0 + BKV of key/value head g, batch row bi, into k_tile and v_tile (rows
+// past T repeat the last one; the kernels never read them). Every invocation of the workgroup
+// calls it; a barrier must follow before the tiles are read.
+fn stage_kv(lid: u32, bi: u32, g: u32, kv0: u32, t: u32, hs: u32, hs4: u32) {
     for (var e = lid; e < BKV * hs4; e += WORKGROUP_SIZE) {
         let key = e / hs4;
         let d4 = e % hs4;
-        let base = (bi * t + min(kv0 + key, t - 1u)) * 3u * c + c + h * hs;
-        k_tile[key * MAX_HS4 + d4] = qkv4(base, d4, hs);
-        v_tile[key * MAX_HS4 + d4] = qkv4(base + c, d4, hs);
+        let row = bi * t + min(kv0 + key, t - 1u);
+        k_tile[key * MAX_HS4 + d4] = qkv4(k_base(row, g), d4, hs);
+        v_tile[key * MAX_HS4 + d4] = qkv4(v_base(row, g), d4, hs);
     }
 }

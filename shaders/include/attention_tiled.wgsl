@@ -13,10 +13,10 @@ fn qkv4(base: u32, d4: u32, hs: u32) -> vec4<f32> {
     return v;
 }
 
-// The rows a workgroup takes: batch row bi, head h, and the WORKGROUP_SIZE rows (queries, or
-// keys for dK and dV) from `first` on. The grid holds at least B·NH·blocks workgroups
-// (context.rs `grid`); the spare ones have in_range false and return before any barrier (the
-// test is uniform per workgroup).
+// The rows a workgroup takes: batch row bi, head h of `heads` (the NH query heads, or the NKV
+// key/value heads for dK and dV), and the WORKGROUP_SIZE rows (queries, or keys) from `first`
+// on. The grid holds at least B·heads·blocks workgroups (context.rs `grid`); the spare ones
+// have in_range false and return before any barrier (the test is uniform per workgroup).
 struct RowBlock {
     in_range: bool,
     bi: u32,
@@ -24,8 +24,8 @@ struct RowBlock {
     first: u32,
 }
 
-fn row_block(wid: vec3<u32>, nwg: vec3<u32>) -> RowBlock {
+fn row_block(wid: vec3<u32>, nwg: vec3<u32>, heads: u32) -> RowBlock {
     let blocks = (params.t + WORKGROUP_SIZE - 1u) / WORKGROUP_SIZE; // row blocks per (b, h)
     let w = wid.y * nwg.x + wid.x;
-    return RowBlock(w < params.b * params.nh * blocks, w / (blocks * params.nh), (w / blocks) % params.nh, (w % blocks) * WORKGROUP_SIZE);
+    return RowBlock(w < params.b * heads * blocks, w / (blocks * heads), (w / blocks) % heads, (w % blocks) * WORKGROUP_SIZE);
 }

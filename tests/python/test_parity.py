@@ -5,7 +5,8 @@ playground's engines on the same batch, for GPT-2's architecture and every varia
 The bundles are written by `cargo run -p playground-tools --bin parity_bundle -- DIR` (scripts/test.sh
 does it before this test), one per variant in DIR/<variant>/ (DIR/encoder: a BERT-style encoder trained by masked-LM,
 DIR/classifier: an encoder with a [CLS] classifier, DIR/encdec: an encoder-decoder on string reversal, whose
-bundle also holds the source `src`; its x is the decoder's input): model.safetensors (the checkpoint)
+bundle also holds the source `src`; its x is the decoder's input; DIR/encdec_gqa: one with grouped-query attention
+and q/k/v biases only): model.safetensors (the checkpoint)
 and, per engine, <engine>.safetensors with the batch (x, y), logits, loss, grad.<name>, grad_norm
 and after.<name> (parameters after one clipped AdamW step), the hyper-parameters in its metadata.
 """
@@ -25,7 +26,8 @@ BUNDLE = os.environ.get("PARITY_BUNDLE", os.path.join(os.path.dirname(__file__),
 
 # The variants parity_bundle writes (tools/src/bin/parity_bundle.rs): GPT-2's architecture, each
 # choice on its own, and all of them together.
-VARIANTS = ["gpt2", "rmsnorm", "postnorm", "sinusoidal", "rotary", "gelu_tanh", "relu", "swiglu", "untied", "all", "encoder", "classifier", "encdec"]
+VARIANTS = ["gpt2", "rmsnorm", "postnorm", "sinusoidal", "rotary", "gelu_tanh", "relu", "swiglu", "untied", "all",
+            "gqa", "nobias", "qkvbias", "llama", "encoder", "classifier", "encdec", "encdec_gqa"]
 
 # float32 on both sides; the engines sum in other orders (tiled matmuls, tree reductions).
 # The same tolerances hold for every variant.
@@ -75,7 +77,7 @@ class ParityTest(unittest.TestCase):
         names = {name for name, _ in model.named_parameters()}
         self.assertEqual(names, {k[len("grad."):] for k in t if k.startswith("grad.")}, "same parameters")
         # masked-LM, the classifier and seq2seq padding leave targets out of the loss (IGNORE)
-        self.assertEqual(bool((y == IGNORE).any()), variant in ("encoder", "classifier", "encdec"))
+        self.assertEqual(bool((y == IGNORE).any()), variant in ("encoder", "classifier", "encdec", "encdec_gqa"))
 
         src = t["src"].long() if "src" in t else None
         logits, loss = model(x, y, src=src)

@@ -1,12 +1,12 @@
-//! `AnySession`, the one handle the wasm facade holds for every family: each family's own
-//! calls refuse the other family with a typed error naming the call, and the shared training
-//! calls reach the family's session (the same steps as driving that session directly).
+//! `Session`, the one session type the wasm facade holds for every family: each family's own
+//! calls refuse the other family with a typed error naming the call, and the training calls
+//! answer every family alike (the same steps from the same checkpoint).
 
 use playground_core::checkpoint::Checkpoint;
 use playground_core::data::{Dataset, Task};
 use playground_core::train::TrainConfig;
-use playground_core::{CoreError, CpuModel, Family, ModelConfig};
-use playground_gpu::{AnySession, EncDecSession, GpuError, Session};
+use playground_core::{CoreError, CpuModel, Family, ModelConfig, TraceRequest};
+use playground_gpu::{GpuError, Session};
 use pollster::block_on;
 
 fn config() -> ModelConfig {
@@ -17,18 +17,18 @@ fn train() -> TrainConfig {
     TrainConfig { batch_size: 4, warmup_steps: 0, max_steps: 50, seed: 5, ..TrainConfig::default() }
 }
 
-fn decoder() -> AnySession {
+fn decoder() -> Session {
     let data = Dataset::from_task(Task::Addition, 1, None).unwrap();
     let config = ModelConfig { vocab_size: data.tokenizer.vocab_size(), ..config() };
     let params = CpuModel::new(config, 2).unwrap().params;
     let checkpoint = Checkpoint { config, tokenizer: data.tokenizer.clone(), params, metadata: Default::default() };
     let mut s = block_on(Session::new(None, checkpoint)).unwrap();
     s.set_data(data, "task: addition".into()).unwrap();
-    AnySession::Stream(Box::new(s))
+    s
 }
 
-fn encdec() -> EncDecSession {
-    block_on(EncDecSession::fresh(None, ModelConfig { family: Family::EncoderDecoder, ..config() }, 3)).unwrap()
+fn encdec() -> Session {
+    block_on(Session::fresh_reversal(None, ModelConfig { family: Family::EncoderDecoder, ..config() }, 3)).unwrap()
 }
 
 /// The refusal's reason, which must be a typed `Architecture` error about the family.
@@ -42,21 +42,22 @@ fn refusal(err: GpuError) -> String {
 #[test]
 fn each_family_refuses_the_other_familys_calls_by_name() {
     let mut dec = decoder();
-    assert!(dec.stream("forward").is_ok());
-    let reason = refusal(dec.encdec("translate").err().expect("a decoder cannot translate"));
+    assert!(dec.check_stream("forward").is_ok());
+    let reason = refusal(block_on(dec.decode("abc")).err().expect("a decoder cannot translate"));
     assert!(reason.contains("translate") && reason.contains("encoder-decoder"), "{reason}");
 
-    let mut ed = AnySession::EncDec(Box::new(encdec()));
-    assert!(ed.encdec("translate").is_ok());
-    let reason = refusal(ed.stream("forward").err().expect("an encoder-decoder has no single-stream forward"));
+    let mut ed = encdec();
+    assert!(ed.check_encdec("translate").is_ok());
+    let reason =
+        refusal(block_on(ed.forward(&[1, 2], &TraceRequest::none())).expect_err("an encoder-decoder has no single-stream forward"));
     assert!(reason.contains("forward") && reason.contains("encoder-decoder"), "{reason}");
     assert_eq!(ed.config().family, Family::EncoderDecoder);
-    assert_eq!(ed.tokenizer(), &playground_core::data::seq2seq::tokenizer());
+    assert_eq!(ed.tokenizer, playground_core::data::seq2seq::tokenizer());
 }
 
 #[test]
-fn the_shared_training_calls_reach_the_familys_session() {
-    let (mut direct, mut any) = (encdec(), AnySession::EncDec(Box::new(encdec())));
+fn the_training_calls_answer_every_family_alike() {
+    let (mut direct, mut any) = (encdec(), encdec());
     block_on(direct.start_training(train(), None)).unwrap();
     block_on(any.start_training(train(), None)).unwrap();
     assert_eq!(block_on(any.train_steps(2)).unwrap(), block_on(direct.train_steps(2)).unwrap(), "the same steps");

@@ -2,12 +2,12 @@
 //! whole model against finite differences, training on string reversal, and step-by-step
 //! decoding against teacher forcing.
 
-use playground_core::config::{Ffn, Norm, NormPosition, Positions};
+use playground_core::config::{Ffn, LinearBias, Norm, NormPosition, Positions};
 use playground_core::data::seq2seq::{self, seq2seq_batch};
-use playground_core::model::{argmax, init_params, EncDecActs};
-use playground_core::train::TrainConfig;
-use playground_core::train_seq2seq::Seq2SeqTrainer;
+use playground_core::model::{argmax, init_params, Activations};
+use playground_core::train::{CpuTrainer, TrainConfig};
 use playground_core::{cpu, CoreError, CpuModel, Family, ModelConfig, ParamLayout, Rng, TraceRequest};
+use playground_gpu::{GpuModel, GpuTrainer};
 use playground_tests::*;
 
 fn encdec(vocab_size: usize, block_size: usize, n_embd: usize) -> ModelConfig {
@@ -16,18 +16,20 @@ fn encdec(vocab_size: usize, block_size: usize, n_embd: usize) -> ModelConfig {
 
 #[test]
 fn cross_pack_backward_matches_finite_differences() {
-    let (bt, c) = (5, 3);
-    let (q, kv) = (randn(bt * c, 1.0, 1), randn(bt * 2 * c, 1.0, 2));
-    let r = randn(bt * 3 * c, 1.0, 3);
-    let loss = |q: &[f32], kv: &[f32]| {
-        let mut out = vec![0.0; bt * 3 * c];
-        cpu::cross_pack_forward(&mut out, q, kv, bt, c);
-        dot_f64(&out, &r)
-    };
-    let (mut dq, mut dkv) = (vec![0.0; bt * c], vec![0.0; bt * 2 * c]);
-    cpu::cross_pack_backward(&mut dq, &mut dkv, &r, bt, c);
-    assert_close("gradcheck cross_pack dq", &dq, &numerical_grad(|x| loss(x, &kv), &q, 1e-3), 1e-3, 1e-2);
-    assert_close("gradcheck cross_pack dkv", &dkv, &numerical_grad(|x| loss(&q, x), &kv, 1e-3), 1e-3, 1e-2);
+    // keys and values as wide as the queries, and narrower (grouped-query attention)
+    for (bt, c, kvc) in [(5, 3, 3), (5, 6, 2)] {
+        let (q, kv) = (randn(bt * c, 1.0, 1), randn(bt * 2 * kvc, 1.0, 2));
+        let r = randn(bt * (c + 2 * kvc), 1.0, 3);
+        let loss = |q: &[f32], kv: &[f32]| {
+            let mut out = vec![0.0; bt * (c + 2 * kvc)];
+            cpu::cross_pack_forward(&mut out, q, kv, bt, c, kvc);
+            dot_f64(&out, &r)
+        };
+        let (mut dq, mut dkv) = (vec![0.0; bt * c], vec![0.0; bt * 2 * kvc]);
+        cpu::cross_pack_backward(&mut dq, &mut dkv, &r, bt, c, kvc);
+        assert_close("gradcheck cross_pack dq", &dq, &numerical_grad(|x| loss(x, &kv), &q, 1e-3), 1e-3, 1e-2);
+        assert_close("gradcheck cross_pack dkv", &dkv, &numerical_grad(|x| loss(&q, x), &kv, 1e-3), 1e-3, 1e-2);
+    }
 }
 
 /// Every parameter tensor's gradient (first, last and one random element) against central
@@ -45,7 +47,9 @@ fn encdec_backward_matches_finite_differences_of_the_loss() {
         ..base
     };
     let sin = ModelConfig { positions: Positions::Sinusoidal, ffn: Ffn::Relu, ..base };
-    for cfg in [base, all, sin] {
+    // grouped-query self- and cross-attention (two key/value heads for four), q/k/v biases only
+    let gqa = ModelConfig { n_head: 4, n_kv_head: Some(2), n_embd: 8, linear_bias: LinearBias::QkvOnly, ..base };
+    for cfg in [base, all, sin, gqa] {
         let (b, t) = (2, cfg.block_size);
         let params: Vec<f32> =
             init_params(&cfg, 3).iter().zip(randn(ParamLayout::new(&cfg).padded_len(), 0.3, 21)).map(|(p, n)| p + n).collect();
@@ -57,17 +61,18 @@ fn encdec_backward_matches_finite_differences_of_the_loss() {
         let count = cpu::counted(&targets) as f64;
         let loss = |params: &[f32]| {
             let m = CpuModel::from_params(cfg, params.to_vec()).unwrap();
-            let mut acts = EncDecActs::new(&m, b, t);
-            m.seq2seq_forward(&mut acts, &src, &dec_in, &targets).unwrap();
+            let mut acts = Activations::new(&m.arch, b, t);
+            m.forward_train(&mut acts, &[&src, &dec_in], &targets).unwrap();
             acts.losses.iter().map(|&l| l as f64).sum::<f64>() / count
         };
-        let mut acts = EncDecActs::new(&model, b, t);
-        model.seq2seq_forward(&mut acts, &src, &dec_in, &targets).unwrap();
+        let mut acts = Activations::new(&model.arch, b, t);
+        model.forward_train(&mut acts, &[&src, &dec_in], &targets).unwrap();
         let mut grads = vec![0.0; model.params.len()];
-        model.seq2seq_backward(&mut grads, &acts, &src, &dec_in, &targets);
+        model.backward(&mut grads, &acts, &[&src, &dec_in], &targets);
         let mut rng = Rng::new(24);
-        let tag = format!("{:?} {:?} {:?} {:?} tied {}", cfg.norm, cfg.norm_position, cfg.positions, cfg.ffn, cfg.tie_head);
-        for tensor in model.layout.tensors() {
+        let arch = format!("{:?} {:?} {:?} {:?} tied {}", cfg.norm, cfg.norm_position, cfg.positions, cfg.ffn, cfg.tie_head);
+        let tag = format!("{arch} nkv{} bias {:?}", cfg.kv_heads(), cfg.linear_bias);
+        for tensor in model.layout().tensors() {
             let n = tensor.numel();
             let mut picks = vec![0, n - 1, rng.below(n)];
             picks.sort_unstable();
@@ -86,9 +91,8 @@ fn the_decoder_sees_the_whole_source_but_not_its_own_future() {
     let model = CpuModel::new(encdec(9, 5, 8), 4).unwrap();
     let (t, v) = (5, 9);
     let logits = |src: &[u32], dec_in: &[u32]| {
-        let mut acts = EncDecActs::new(&model, 1, t);
-        model.seq2seq_encode(&mut acts, src).unwrap();
-        model.seq2seq_decode(&mut acts, dec_in, None).unwrap();
+        let mut acts = Activations::new(&model.arch, 1, t);
+        model.run(&mut acts, &[src, dec_in], None).unwrap();
         acts.logits
     };
     let base = logits(&[1, 2, 3, 4, 5], &[1, 2, 3, 4, 5]);
@@ -105,14 +109,14 @@ fn single_stream_calls_and_bad_rows_are_refused_by_name() {
     let err = model.forward(&[1, 2], &TraceRequest::keys(&["logits"]).unwrap()).unwrap_err();
     assert!(matches!(&err, CoreError::Architecture { field: "family", .. }) && err.to_string().contains("source and a target"), "{err}");
     let gpt = CpuModel::new(ModelConfig { family: Family::Decoder, ..encdec(11, 6, 8) }, 1).unwrap();
-    let mut acts = EncDecActs::new(&gpt, 1, 6);
-    assert!(matches!(gpt.seq2seq_encode(&mut acts, &[1; 6]), Err(CoreError::Architecture { .. })));
+    let mut acts = Activations::new(&gpt.arch, 1, 6);
+    assert!(matches!(gpt.run(&mut acts, &[&[1; 6], &[1; 6]], None), Err(CoreError::Architecture { .. })));
     let tok = seq2seq::tokenizer();
     assert!(matches!(seq2seq::rows(&tok, "abcdef", "fedcba", 6), Err(CoreError::TooLong { t: 7, block_size: 6 })));
     assert!(matches!(seq2seq::rows(&tok, "", "", 6), Err(CoreError::EmptyText)));
     assert!(seq2seq::rows(&tok, "xyz", "zyx", 6).is_err(), "letters outside the vocabulary");
-    let mut acts = EncDecActs::new(&model, 1, 6);
-    assert!(matches!(model.seq2seq_encode(&mut acts, &[1, 2, 3, 4, 5, 99]), Err(CoreError::TokenOutOfRange { id: 99, .. })));
+    let mut acts = Activations::new(&model.arch, 1, 6);
+    assert!(matches!(model.run(&mut acts, &[&[1, 2, 3, 4, 5, 99], &[1; 6]], None), Err(CoreError::TokenOutOfRange { id: 99, .. })));
 }
 
 const T: usize = 8;
@@ -122,10 +126,11 @@ fn trained_reverser() -> (CpuModel, Vec<f32>) {
     let tok = seq2seq::tokenizer();
     let cfg = ModelConfig { n_embd: 32, ..encdec(tok.vocab_size(), T, 32) };
     let train = TrainConfig { batch_size: 16, learning_rate: 2e-3, warmup_steps: 20, max_steps: STEPS, ..TrainConfig::default() };
-    let mut tr = Seq2SeqTrainer::new(CpuModel::new(cfg, 7).unwrap(), train).unwrap();
+    let mut tr = CpuTrainer::new(CpuModel::new(cfg, 7).unwrap(), train).unwrap();
     let mut rng = Rng::new(11);
-    let losses: Vec<f32> = (0..STEPS).map(|_| tr.step(&seq2seq_batch(16, T, &mut rng), 16, T).unwrap().loss).collect();
-    (tr.trainer.model, losses)
+    let mut step = |batch: seq2seq::Seq2SeqRows| tr.step(&[&batch.src, &batch.dec_in], &batch.targets, 16, T).unwrap().loss;
+    let losses: Vec<f32> = (0..STEPS).map(|_| step(seq2seq_batch(16, T, &mut rng))).collect();
+    (tr.model, losses)
 }
 
 const STEPS: u32 = 800;
@@ -147,9 +152,8 @@ fn reversal_trains_and_greedy_decoding_reverses_held_out_strings() {
         exact += usize::from(seq2seq::until_eos(&tok, &greedy).unwrap() == seq2seq::target_of(&s));
         // teacher forcing: one pass fed the true target; where its predictions are all right,
         // the step-by-step decoder was fed the same tokens, so it predicts the same
-        let mut acts = EncDecActs::new(&model, 1, T);
-        model.seq2seq_encode(&mut acts, &rows.src).unwrap();
-        model.seq2seq_decode(&mut acts, &rows.dec_in, None).unwrap();
+        let mut acts = Activations::new(&model.arch, 1, T);
+        model.run(&mut acts, &[&rows.src, &rows.dec_in], None).unwrap();
         let v = model.config.vocab_size;
         let forced: Vec<u32> = (0..T).map(|k| argmax(&acts.logits[k * v..(k + 1) * v])).collect();
         let len = s.len() + 1; // the letters and EOS
@@ -166,7 +170,7 @@ fn reversal_trains_and_greedy_decoding_reverses_held_out_strings() {
     assert_eq!(agree, right_tf, "where teacher forcing is right, step-by-step decoding agrees");
 }
 
-/// GpuEncDec against the CPU on odd sizes (C = 12 in 3 heads, T = 5, V = 11, B = 3): logits,
+/// The GPU against the CPU on odd sizes (C = 12 in 3 heads, T = 5, V = 11, B = 3): logits,
 /// loss, every gradient, the parameters after one AdamW step, and the cross-attention weights,
 /// for GPT-2's choices and for every other choice at once.
 #[test]
@@ -182,10 +186,20 @@ fn gpu_encdec_matches_cpu_on_odd_sizes() {
         ..ModelConfig { n_embd: 18, ..base }
     };
     let sin = ModelConfig { positions: Positions::Sinusoidal, ffn: Ffn::Relu, ..base };
+    // grouped-query self- and cross-attention (3 heads over one key/value head), no biases
+    let gqa = ModelConfig { n_kv_head: Some(1), linear_bias: LinearBias::None, ..base };
     let train = TrainConfig { batch_size: 3, learning_rate: 1e-2, warmup_steps: 0, ..TrainConfig::default() };
-    for cfg in [base, all, sin] {
+    for cfg in [base, all, sin, gqa] {
         let (b, t, v) = (3, cfg.block_size, cfg.vocab_size);
-        let tag = format!("{:?} {:?} {:?} {:?}", cfg.norm, cfg.norm_position, cfg.positions, cfg.ffn);
+        let tag = format!(
+            "{:?} {:?} {:?} {:?} nkv{} bias {:?}",
+            cfg.norm,
+            cfg.norm_position,
+            cfg.positions,
+            cfg.ffn,
+            cfg.kv_heads(),
+            cfg.linear_bias
+        );
         let params: Vec<f32> =
             init_params(&cfg, 3).iter().zip(randn(ParamLayout::new(&cfg).padded_len(), 0.1, 21)).map(|(p, n)| p + n).collect();
         let (src, dec_in) = (rand_tokens(b * t, v, 22), rand_tokens(b * t, v, 25));
@@ -193,23 +207,32 @@ fn gpu_encdec_matches_cpu_on_odd_sizes() {
         targets[4] = cpu::IGNORE;
         let batch = seq2seq::Seq2SeqRows { src: src.clone(), dec_in: dec_in.clone(), targets: targets.clone() };
 
-        let mut g = pollster::block_on(playground_gpu::GpuEncDec::new(gpu.clone(), cfg, &params, b, train)).unwrap();
-        let got_logits = pollster::block_on(g.logits(&src, &dec_in)).unwrap();
-        let got_cross = pollster::block_on(g.cross_att(1)).unwrap();
-        let stats = pollster::block_on(g.step(&src, &dec_in, &targets)).unwrap();
+        let mut g = pollster::block_on(GpuTrainer::new(gpu.clone(), cfg, &params, train)).unwrap();
+        // the logits and the cross-attention weights of every row, traced one row at a time
+        let keys: Vec<String> =
+            ["logits".to_string()].into_iter().chain((0..3).map(|h| format!("decoder.block1.cross.head{h}.att"))).collect();
+        let (mut got_logits, mut got_cross) = (Vec::new(), Vec::new());
+        for r in 0..b {
+            let row = |x: &[u32]| x[r * t..(r + 1) * t].to_vec();
+            let out =
+                pollster::block_on(g.model.forward_streams(&[&row(&src), &row(&dec_in)], &TraceRequest::keys(&keys).unwrap())).unwrap();
+            got_logits.extend_from_slice(&out.trace[0].data);
+            out.trace[1..].iter().for_each(|head| got_cross.extend_from_slice(&head.data));
+        }
+        g.submit_step(&[&src, &dec_in], &targets).unwrap();
+        let stats = pollster::block_on(g.read_stats()).unwrap().remove(0);
         let got_grads = pollster::block_on(g.read_grads()).unwrap();
-        let got_after = pollster::block_on(g.read_params()).unwrap();
+        let got_after = pollster::block_on(g.model.read_params()).unwrap();
 
-        let mut tr = Seq2SeqTrainer::new(CpuModel::from_params(cfg, params.clone()).unwrap(), train).unwrap();
-        let mut acts = EncDecActs::new(tr.model(), b, t);
-        tr.model().seq2seq_encode(&mut acts, &src).unwrap();
-        tr.model().seq2seq_decode(&mut acts, &dec_in, None).unwrap();
-        let want = tr.step(&batch, b, t).unwrap();
+        let mut tr = CpuTrainer::new(CpuModel::from_params(cfg, params.clone()).unwrap(), train).unwrap();
+        let mut acts = Activations::new(&tr.model.arch, b, t);
+        tr.model.run(&mut acts, &[&src, &dec_in], None).unwrap();
+        let want = tr.step(&[&batch.src, &batch.dec_in], &batch.targets, b, t).unwrap();
         assert_close(&format!("encdec logits [{tag}]"), &got_logits, &acts.logits, 2e-5, 1e-4);
-        assert_close(&format!("encdec cross-attention [{tag}]"), &got_cross, acts.cross_att(1), 1e-5, 1e-4);
+        assert_close(&format!("encdec cross-attention [{tag}]"), &got_cross, acts.cross_att(&tr.model.arch, 1), 1e-5, 1e-4);
         assert_close(&format!("encdec loss [{tag}]"), &[stats.loss], &[want.loss], 1e-5, 1e-5);
         assert_close(&format!("encdec grad norm [{tag}]"), &[stats.grad_norm], &[want.grad_norm], 1e-5, 1e-4);
-        assert_close(&format!("encdec grads [{tag}]"), &got_grads, &tr.trainer.grads, 2e-6, 1e-3);
+        assert_close(&format!("encdec grads [{tag}]"), &got_grads, &tr.grads, 2e-6, 1e-3);
         // The key biases' gradient is 0 in exact arithmetic (softmax ignores a shift shared by
         // all keys) and ~1e-10 of rounding on both engines; AdamW's ε = 1e-8 turns that noise
         // into a first update of up to lr·|g|/(|g| + ε), so those rows get atol lr (measured
@@ -218,11 +241,11 @@ fn gpu_encdec_matches_cpu_on_odd_sizes() {
         let (mut noise, mut rest) = ((vec![], vec![]), (vec![], vec![]));
         let c = cfg.n_embd;
         for p in ParamLayout::new(&cfg).tensors() {
-            let (g, w) = (p.span.of(&got_after), p.span.of(&tr.model().params));
+            let (g, w) = (p.span.of(&got_after), p.span.of(&tr.model.params));
             let keys = if p.name.ends_with("attn.c_attn.bias") {
-                c..2 * c
+                c..c + cfg.kv_width()
             } else if p.name.ends_with("cross.c_kv.bias") {
-                0..c
+                0..cfg.kv_width()
             } else {
                 0..0
             };
@@ -245,14 +268,7 @@ fn gpu_greedy_decoding_matches_cpu() {
     let cfg = encdec(tok.vocab_size(), 6, 16);
     let model = CpuModel::new(cfg, 9).unwrap();
     let [_, bos, _] = seq2seq::specials(&tok).unwrap();
-    let mut g = pollster::block_on(playground_gpu::GpuEncDec::new(
-        gpu,
-        cfg,
-        &model.params,
-        1,
-        TrainConfig { batch_size: 1, ..TrainConfig::default() },
-    ))
-    .unwrap();
+    let mut g = pollster::block_on(GpuModel::new(gpu, cfg, &model.params, 1)).unwrap();
     for s in ["abc", "hgfedc", "a"] {
         let rows = seq2seq::rows(&tok, s, "", 6).unwrap();
         let want = model.greedy_decode(&rows.src, bos).unwrap();

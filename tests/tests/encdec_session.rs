@@ -6,7 +6,7 @@ use playground_core::checkpoint::{optimizer_from_bytes, optimizer_to_bytes, Chec
 use playground_core::data::seq2seq;
 use playground_core::train::TrainConfig;
 use playground_core::{CharTokenizer, CoreError, CpuModel, Family, ModelConfig, ParamLayout};
-use playground_gpu::{EncDecSession, GpuError, SharedGpu};
+use playground_gpu::{GpuError, Session, SharedGpu};
 use playground_tests::*;
 use pollster::block_on;
 
@@ -18,8 +18,8 @@ fn train() -> TrainConfig {
     TrainConfig { batch_size: 4, warmup_steps: 2, max_steps: 50, learning_rate: 1e-2, seed: 7, ..TrainConfig::default() }
 }
 
-fn trained(gpu: Option<SharedGpu>, steps: usize) -> EncDecSession {
-    let mut s = block_on(EncDecSession::fresh(gpu, config(), 3)).unwrap();
+fn trained(gpu: Option<SharedGpu>, steps: usize) -> Session {
+    let mut s = block_on(Session::fresh_reversal(gpu, config(), 3)).unwrap();
     block_on(s.start_training(train(), None)).unwrap();
     block_on(s.train_steps(steps)).unwrap();
     s
@@ -45,7 +45,7 @@ fn an_encdec_checkpoint_round_trips_weights_config_and_optimizer_and_resumes_the
         let back_opt = optimizer_from_bytes(&opt_bytes, ParamLayout::new(&ck.config).padded_len()).unwrap();
         assert_eq!(back_opt, opt, "{name}: AdamW's moments and step");
 
-        let mut b = block_on(EncDecSession::new(backend.clone(), back)).unwrap();
+        let mut b = block_on(Session::new(backend.clone(), back)).unwrap();
         block_on(b.start_training(train(), Some(&back_opt))).unwrap();
         assert_eq!(b.step(), 3);
         assert_eq!(block_on(b.params()).unwrap(), ck.params, "{name}: the same weights on the engine");
@@ -76,25 +76,25 @@ fn corrupt_foreign_and_mismatched_files_are_refused_with_typed_errors() {
         assert!(matches!(Checkpoint::from_bytes(&bytes[..cut]), Err(CoreError::Checkpoint(_))), "cut at {cut}");
     }
 
-    // a decoder's checkpoint is not an encoder-decoder
+    // a decoder's checkpoint opens as a decoder, which has no translation
     let tokenizer = CharTokenizer::from_text("abc\n").unwrap();
     let decoder = ModelConfig { vocab_size: 4, ..config() };
     let foreign =
         Checkpoint { config: decoder, tokenizer, params: CpuModel::new(decoder, 1).unwrap().params, metadata: Default::default() };
-    let err = block_on(EncDecSession::new(None, foreign)).err().expect("refused");
-    assert!(matches!(&err, GpuError::Core(CoreError::Checkpoint(m)) if m.contains("not an encoder-decoder")), "{err}");
+    let err = block_on(block_on(Session::new(None, foreign)).unwrap().decode("abc")).err().expect("refused");
+    assert!(matches!(&err, GpuError::Core(CoreError::Architecture { reason, .. }) if reason.contains("for an encoder-decoder")), "{err}");
 
     // an encoder-decoder with another vocabulary than the reversal task's
     let other = CharTokenizer::from_text("\n^$abcdefgz").unwrap();
     let encdec = ModelConfig { vocab_size: other.vocab_size(), family: Family::EncoderDecoder, ..config() };
     let params = CpuModel::new(encdec, 1).unwrap().params;
-    let err = block_on(EncDecSession::new(None, Checkpoint { config: encdec, tokenizer: other, params, metadata: Default::default() }))
+    let err = block_on(Session::new(None, Checkpoint { config: encdec, tokenizer: other, params, metadata: Default::default() }))
         .err()
         .expect("refused");
     assert!(matches!(&err, GpuError::Core(CoreError::Checkpoint(m)) if m.contains("vocabulary")), "{err}");
 
     // optimizer state of another model's size
-    let mut fresh = block_on(EncDecSession::fresh(None, config(), 1)).unwrap();
+    let mut fresh = block_on(Session::fresh_reversal(None, config(), 1)).unwrap();
     let wrong = playground_core::train::OptimizerState::new(10);
     let err = block_on(fresh.start_training(train(), Some(&wrong))).unwrap_err();
     assert!(matches!(err, GpuError::Core(CoreError::Shape { .. })), "{err}");
@@ -107,7 +107,7 @@ fn gpu_and_cpu_decode_a_source_alike_with_every_attention_map() {
     let Some(gpu) = gpu_or_skip() else { return };
     let mut cpu = trained(None, 4);
     let ck = block_on(cpu.checkpoint()).unwrap();
-    let mut on_gpu = block_on(EncDecSession::new(Some(gpu), ck)).unwrap();
+    let mut on_gpu = block_on(Session::new(Some(gpu), ck)).unwrap();
     let (c, g) = (block_on(cpu.decode("cafe")).unwrap(), block_on(on_gpu.decode("cafe")).unwrap());
     assert_eq!((&c.forced, &c.outputs, &c.fed), (&g.forced, &g.outputs, &g.fed));
     let t = config().block_size;
@@ -142,6 +142,6 @@ fn one_source_in_ten_is_held_out_for_validation_and_never_trained_on() {
     let mut rng = playground_core::Rng::new(3);
     let share = (0..5000).filter(|_| seq2seq::held_out(&seq2seq::example(8, &mut rng))).count();
     assert!((350..650).contains(&share), "about one in ten held out: {share} of 5000");
-    let err = block_on(EncDecSession::fresh(None, ModelConfig { block_size: 3, ..config() }, 1)).err().expect("too short");
+    let err = block_on(Session::fresh_reversal(None, ModelConfig { block_size: 3, ..config() }, 1)).err().expect("too short");
     assert!(matches!(err, GpuError::Core(CoreError::Config { field: "block_size", .. })), "{err}");
 }

@@ -1,6 +1,7 @@
 //! The encoder family (BERT): attention that sees both sides, masked-LM training through the
 //! session on the GPU and the CPU, and checkpoints that keep the family.
 
+use playground_core::arch::Architecture;
 use playground_core::checkpoint::Checkpoint;
 use playground_core::data::mlm::{mask_id, with_mask};
 use playground_core::data::{classify, Dataset, Task};
@@ -154,7 +155,7 @@ fn cls_probs_are_the_classifiers_probabilities_on_gpu_and_cpu_alike() {
     }
     assert_close("cls_probs GPU vs CPU", &got[0], &got[1], 1e-5, 1e-4);
     // a model without classes has none to show
-    let err = TraceRequest::keys(&["cls_probs"]).unwrap().resolve(&encoder(9)).unwrap_err();
+    let err = TraceRequest::keys(&["cls_probs"]).unwrap().resolve(&Architecture::new(&encoder(9))).unwrap_err();
     assert!(err.to_string().contains("[CLS] classifier"), "{err}");
 }
 
@@ -162,8 +163,8 @@ fn cls_probs_are_the_classifiers_probabilities_on_gpu_and_cpu_alike() {
 fn classifier_accuracy(model: &CpuModel, b: usize, seed: u64) -> f32 {
     let t = model.config.block_size;
     let (x, y) = classify::classify_batch(b, t, &mut Rng::new(seed));
-    let mut acts = playground_core::model::Activations::new(&model.config, b, t);
-    model.forward_acts(&mut acts, &x, Some(&y));
+    let mut acts = playground_core::model::Activations::new(&model.arch, b, t);
+    model.run(&mut acts, &[&x], Some(&y)).unwrap();
     let probs = &acts.cls.as_ref().unwrap().probs; // (B, T, 2)
     let right = (0..b).filter(|&r| u32::from(probs[r * t * 2 + 1] > probs[r * t * 2]) == y[r * t]).count();
     right as f32 / b as f32
@@ -183,7 +184,7 @@ fn the_cls_classifier_learns_balanced_brackets() {
     let mut rng = Rng::new(1);
     for _ in 0..steps {
         let (x, y) = classify::classify_batch(32, config.block_size, &mut rng);
-        trainer.step(&x, &y, 32, config.block_size).unwrap();
+        trainer.step(&[&x], &y, 32, config.block_size).unwrap();
     }
     let after = classifier_accuracy(&trainer.model, 512, 99);
     println!(

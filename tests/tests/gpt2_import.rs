@@ -17,7 +17,7 @@ fn config() -> ModelConfig {
 /// The tensors of `model` as Hugging Face's GPT2LMHeadModel names and stores them.
 fn hf_tensors(model: &CpuModel, prefix: &str) -> Vec<(String, Vec<usize>, Vec<f32>)> {
     let mut out = Vec::new();
-    for t in model.layout.tensors() {
+    for t in model.layout().tensors() {
         let name = format!("{prefix}{}", t.name.strip_prefix("transformer.").unwrap());
         let values = t.span.of(&model.params).to_vec();
         if t.shape.len() == 2 && t.name.contains(".h.") {
@@ -37,7 +37,7 @@ fn hf_tensors(model: &CpuModel, prefix: &str) -> Vec<(String, Vec<usize>, Vec<f3
     for l in 0..model.config.n_layer {
         out.push((format!("{prefix}h.{l}.attn.bias"), vec![1, 1, t, t], vec![1.0; t * t]));
     }
-    out.push(("lm_head.weight".into(), vec![model.config.vocab_size, model.config.n_embd], model.layout.wte.of(&model.params).to_vec()));
+    out.push(("lm_head.weight".into(), vec![model.config.vocab_size, model.config.n_embd], model.layout().wte.of(&model.params).to_vec()));
     out
 }
 

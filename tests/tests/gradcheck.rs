@@ -20,24 +20,24 @@ fn check(label: &str, analytic: &[f32], numeric: &[f32]) {
 }
 
 #[test]
-fn encoder_backward_matches_finite_differences() {
+fn embedding_backward_matches_finite_differences() {
     let (b, t, c, v, max_t) = (2, 3, 5, 4, 4); // T < maxT: the last wpe row gets no gradient
     let tokens = [1, 3, 1, 0, 1, 3]; // repeated ids: their rows of dwte sum several positions
     let (wte, wpe) = (randn(v * c, 1.0, 1), randn(max_t * c, 1.0, 2));
     let r = randn(b * t * c, 1.0, 3);
     let loss = |wte: &[f32], wpe: &[f32]| {
         let mut out = vec![0.0; b * t * c];
-        cpu::encoder_forward(&mut out, &tokens, wte, Some(wpe), b, t, c);
+        cpu::embedding_forward(&mut out, &tokens, wte, Some(wpe), b, t, c);
         dot_f64(&out, &r)
     };
     let (mut dwte, mut dwpe) = (vec![0.0; v * c], vec![0.0; max_t * c]);
-    cpu::encoder_backward(&mut dwte, Some(&mut dwpe), &r, &tokens, b, t, c);
-    check("encoder dwte", &dwte, &numerical_grad(|x| loss(x, &wpe), &wte, H));
-    check("encoder dwpe", &dwpe, &numerical_grad(|x| loss(&wte, x), &wpe, H));
+    cpu::embedding_backward(&mut dwte, Some(&mut dwpe), &r, &tokens, b, t, c);
+    check("embedding dwte", &dwte, &numerical_grad(|x| loss(x, &wpe), &wte, H));
+    check("embedding dwpe", &dwpe, &numerical_grad(|x| loss(&wte, x), &wpe, H));
 }
 
 #[test]
-fn encoder_without_learned_positions_matches_finite_differences() {
+fn embedding_without_learned_positions_matches_finite_differences() {
     // sinusoidal (a fixed table, no gradient) and rotary (nothing added): only dwte
     let (b, t, c, v) = (2, 3, 5, 4);
     let tokens = [1, 3, 1, 0, 1, 3];
@@ -47,12 +47,12 @@ fn encoder_without_learned_positions_matches_finite_differences() {
     for pos in [Some(&table[..]), None] {
         let loss = |wte: &[f32]| {
             let mut out = vec![0.0; b * t * c];
-            cpu::encoder_forward(&mut out, &tokens, wte, pos, b, t, c);
+            cpu::embedding_forward(&mut out, &tokens, wte, pos, b, t, c);
             dot_f64(&out, &r)
         };
         let mut dwte = vec![0.0; v * c];
-        cpu::encoder_backward(&mut dwte, None, &r, &tokens, b, t, c);
-        check("encoder dwte (fixed or no positions)", &dwte, &numerical_grad(loss, &wte, H));
+        cpu::embedding_backward(&mut dwte, None, &r, &tokens, b, t, c);
+        check("embedding dwte (fixed or no positions)", &dwte, &numerical_grad(loss, &wte, H));
     }
 }
 
@@ -125,27 +125,32 @@ fn swiglu_backward_matches_finite_differences() {
 
 #[test]
 fn rope_backward_matches_finite_differences() {
-    let (b, t, c, nh) = (2, 5, 12, 2); // HS = 6: three channel pairs per head
-    let qkv = randn(b * t * 3 * c, 1.0, 32);
-    let r = randn(b * t * 3 * c, 1.0, 33);
-    let (cos, sin) = cpu::rope_table(t, c / nh);
-    let loss = |qkv: &[f32]| {
-        let mut out = qkv.to_vec();
-        cpu::rope_forward(&mut out, &cos, &sin, b, t, c, nh);
-        dot_f64(&out, &r)
-    };
-    let mut dqkv = r.clone();
-    cpu::rope_backward(&mut dqkv, &cos, &sin, b, t, c, nh);
-    check("rope dqkv", &dqkv, &numerical_grad(loss, &qkv, H));
-    // V passes unchanged, and the score of a query and a key depends only on their distance
-    let mut rotated = qkv.clone();
-    cpu::rope_forward(&mut rotated, &cos, &sin, b, t, c, nh);
-    assert_eq!(&rotated[2 * c..3 * c], &qkv[2 * c..3 * c]);
-    let one = vec![1.0f32; b * t * 3 * c];
-    let mut same = one.clone();
-    cpu::rope_forward(&mut same, &cos, &sin, b, t, c, nh);
-    let score = |tq: usize, tk: usize| -> f32 { (0..c / nh).map(|i| same[tq * 3 * c + i] * same[tk * 3 * c + c + i]).sum() };
-    assert!((score(3, 1) - score(4, 2)).abs() < 1e-5, "{} vs {}", score(3, 1), score(4, 2));
+    // HS = 6: three channel pairs per head; two heads each with its keys, then 4 query heads
+    // over 2 key heads (grouped-query attention)
+    for (c, nh, nkv) in [(12, 2, 2), (24, 4, 2)] {
+        let (b, t, hs) = (2, 5, c / nh);
+        let w = c + 2 * nkv * hs; // Q, K, V of a row
+        let qkv = randn(b * t * w, 1.0, 32);
+        let r = randn(b * t * w, 1.0, 33);
+        let (cos, sin) = cpu::rope_table(t, hs);
+        let loss = |qkv: &[f32]| {
+            let mut out = qkv.to_vec();
+            cpu::rope_forward(&mut out, &cos, &sin, b, t, c, nh, nkv);
+            dot_f64(&out, &r)
+        };
+        let mut dqkv = r.clone();
+        cpu::rope_backward(&mut dqkv, &cos, &sin, b, t, c, nh, nkv);
+        check(&format!("rope dqkv nh{nh} nkv{nkv}"), &dqkv, &numerical_grad(loss, &qkv, H));
+        // V passes unchanged, and the score of a query and a key depends only on their distance
+        let mut rotated = qkv.clone();
+        cpu::rope_forward(&mut rotated, &cos, &sin, b, t, c, nh, nkv);
+        assert_eq!(&rotated[c + nkv * hs..w], &qkv[c + nkv * hs..w]);
+        let one = vec![1.0f32; b * t * w];
+        let mut same = one.clone();
+        cpu::rope_forward(&mut same, &cos, &sin, b, t, c, nh, nkv);
+        let score = |tq: usize, tk: usize| -> f32 { (0..hs).map(|i| same[tq * w + i] * same[tk * w + c + i]).sum() };
+        assert!((score(3, 1) - score(4, 2)).abs() < 1e-5, "{} vs {}", score(3, 1), score(4, 2));
+    }
 }
 
 #[test]
@@ -187,20 +192,22 @@ fn matmul_backward_matches_finite_differences() {
 
 #[test]
 fn attention_backward_matches_finite_differences() {
-    let (b, t, c, nh) = (2, 5, 6, 2);
-    for causal in [true, false] {
-        let qkv = randn(b * t * 3 * c, 1.0, 12);
+    // two heads each with its keys and values; 6 heads over 2 and over 3 key/value heads
+    for (causal, (c, nh, nkv)) in [true, false].into_iter().flat_map(|m| [(6, 2, 2), (12, 6, 2), (12, 6, 3)].map(|s| (m, s))) {
+        let (b, t) = (2, 5);
+        let qkv = randn(b * t * (c + 2 * nkv * (c / nh)), 1.0, 12);
         let r = randn(b * t * c, 1.0, 13);
         let forward = |qkv: &[f32]| {
             let (mut out, mut lse) = (vec![0.0; b * t * c], vec![0.0; b * nh * t]);
             let (mut preatt, mut att) = (vec![0.0; b * nh * t * t], vec![0.0; b * nh * t * t]);
-            cpu::attention_forward(&mut out, &mut lse, &mut preatt, &mut att, qkv, b, t, c, nh, causal);
+            cpu::attention_forward(&mut out, &mut lse, &mut preatt, &mut att, qkv, b, t, c, nh, nkv, causal);
             (out, att)
         };
         let (_, att) = forward(&qkv);
-        let mut dqkv = vec![0.0; b * t * 3 * c];
-        cpu::attention_backward(&mut dqkv, &r, &qkv, &att, b, t, c, nh, causal);
-        check(&format!("attention dqkv causal={causal}"), &dqkv, &numerical_grad(|x| dot_f64(&forward(x).0, &r), &qkv, H));
+        let mut dqkv = vec![0.0; qkv.len()];
+        cpu::attention_backward(&mut dqkv, &r, &qkv, &att, b, t, c, nh, nkv, causal);
+        let tag = format!("attention dqkv causal={causal} nh{nh} nkv{nkv}");
+        check(&tag, &dqkv, &numerical_grad(|x| dot_f64(&forward(x).0, &r), &qkv, H));
     }
 }
 
@@ -279,10 +286,12 @@ fn model_backward_matches_finite_differences_of_the_loss() {
     check_model_grads(base, &targets, 2e-4);
 }
 
-/// Every architecture variant, each choice on its own and all of them together.
+/// Every architecture variant, each choice on its own and all of them together; grouped-query
+/// attention (one key/value head for two heads, two for four) and bias-free and q/k/v-only
+/// biases, on their own and in a Llama-style model.
 #[test]
 fn variant_model_backward_matches_finite_differences_of_the_loss() {
-    use playground_core::config::{Ffn, Norm, NormPosition, Positions};
+    use playground_core::config::{Ffn, LinearBias, Norm, NormPosition, Positions};
     let base = ModelConfig { vocab_size: 7, block_size: 4, n_layer: 2, n_head: 2, n_embd: 4, ..ModelConfig::default() };
     for cfg in [
         ModelConfig { norm: Norm::RmsNorm, ..base },
@@ -298,6 +307,21 @@ fn variant_model_backward_matches_finite_differences_of_the_loss() {
             positions: Positions::Rotary,
             ffn: Ffn::SwiGlu,
             tie_head: false,
+            ..base
+        },
+        ModelConfig { n_kv_head: Some(1), ..base },
+        ModelConfig { n_head: 4, n_kv_head: Some(2), n_embd: 8, ..base },
+        ModelConfig { linear_bias: LinearBias::None, ..base },
+        ModelConfig { linear_bias: LinearBias::QkvOnly, ..base },
+        ModelConfig {
+            norm: Norm::RmsNorm,
+            positions: Positions::Rotary,
+            ffn: Ffn::SwiGlu,
+            tie_head: false,
+            n_head: 4,
+            n_kv_head: Some(2),
+            n_embd: 8,
+            linear_bias: LinearBias::None,
             ..base
         },
     ] {
@@ -344,7 +368,9 @@ fn classifier_backward_matches_finite_differences_of_the_class_loss() {
 fn check_model_grads(cfg: ModelConfig, targets: &[u32], atol: f32) {
     let (b, t) = (2, cfg.block_size);
     let count = cpu::counted(targets) as f64;
-    let tag = format!("{:?} {:?} {:?} {:?} {:?} tied {}", cfg.family, cfg.norm, cfg.norm_position, cfg.positions, cfg.ffn, cfg.tie_head);
+    let (arch, heads) =
+        (format!("{:?} {:?} {:?} {:?} {:?}", cfg.family, cfg.norm, cfg.norm_position, cfg.positions, cfg.ffn), cfg.kv_heads());
+    let tag = format!("{arch} tied {} nh{} nkv{heads} bias {:?}", cfg.tie_head, cfg.n_head, cfg.linear_bias);
     // nanoGPT's init plus N(0, 0.3) everywhere: larger gradients and a less linear model than
     // the 0.02 init alone, so that every path (LayerNorm gains, biases, attention) is exercised
     let params: Vec<f32> =
@@ -355,17 +381,17 @@ fn check_model_grads(cfg: ModelConfig, targets: &[u32], atol: f32) {
     // the mean loss, summed in f64 from the per-position losses (ignored ones hold 0)
     let loss = |params: &[f32]| {
         let m = CpuModel::from_params(cfg, params.to_vec()).unwrap();
-        let mut acts = Activations::new(&cfg, b, t);
-        m.forward_train(&mut acts, &tokens, targets).unwrap();
+        let mut acts = Activations::new(&m.arch, b, t);
+        m.forward_train(&mut acts, &[&tokens], targets).unwrap();
         acts.losses.iter().map(|&l| l as f64).sum::<f64>() / count
     };
-    let mut acts = Activations::new(&cfg, b, t);
-    model.forward_train(&mut acts, &tokens, targets).unwrap();
+    let mut acts = Activations::new(&model.arch, b, t);
+    model.forward_train(&mut acts, &[&tokens], targets).unwrap();
     let mut grads = vec![0.0; model.params.len()];
-    model.backward(&mut grads, &acts, &tokens, targets);
+    model.backward(&mut grads, &acts, &[&tokens], targets);
 
     let mut rng = Rng::new(24);
-    for tensor in model.layout.tensors() {
+    for tensor in model.layout().tensors() {
         // first, last and one random element of every parameter tensor
         let n = tensor.numel();
         let mut picks = vec![0, n - 1, rng.below(n)];

@@ -3,7 +3,7 @@
 //! GPU; generation with the cache draws the same tokens as recomputing the context; the
 //! context window's edge; typed errors for what a cache cannot do.
 
-use playground_core::architecture::{Ffn, Norm, NormPosition, Positions};
+use playground_core::architecture::{Ffn, LinearBias, Norm, NormPosition, Positions};
 use playground_core::checkpoint::Checkpoint;
 use playground_core::model::KvCache;
 use playground_core::{CharTokenizer, CoreError, CpuModel, Family, ModelConfig, Rng, SamplingParams, TraceRequest};
@@ -34,6 +34,21 @@ fn variants() -> Vec<(&'static str, ModelConfig)> {
             "post-norm rotary gelu, one head",
             ModelConfig { norm_position: NormPosition::Post, positions: Positions::Rotary, n_head: 1, n_embd: 10, ..base },
         ),
+        (
+            "llama: 6 heads over 2 key/value heads, rotary rmsnorm swiglu, no biases, untied",
+            ModelConfig {
+                norm: Norm::RmsNorm,
+                positions: Positions::Rotary,
+                ffn: Ffn::SwiGlu,
+                tie_head: false,
+                n_head: 6,
+                n_kv_head: Some(2),
+                n_embd: 24,
+                linear_bias: LinearBias::None,
+                ..base
+            },
+        ),
+        ("qwen2-style biases, 6 heads over 3", ModelConfig { n_head: 6, n_kv_head: Some(3), linear_bias: LinearBias::QkvOnly, ..base }),
     ]
 }
 

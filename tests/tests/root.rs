@@ -3,6 +3,7 @@
 mod alloc_probe;
 mod any_session;
 mod bpe;
+mod checkpoints;
 mod config;
 mod encdec;
 mod encdec_session;
@@ -17,7 +18,7 @@ mod gpu_vs_cpu {
     mod attention;
     mod clip;
     mod cross_pack;
-    mod encoder;
+    mod embedding;
     mod gelu;
     mod gelu_tanh;
     mod kv_attention;

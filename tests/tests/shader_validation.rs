@@ -103,9 +103,9 @@ fn launcher_workgroup_size(k: Kernel) -> [u32; 3] {
     use kernels::*;
     match k {
         Kernel::AblateForward => ablate::WORKGROUP_SIZE,
-        Kernel::EncoderForward => encoder::WORKGROUP_SIZE,
-        Kernel::EncoderBackwardWte => encoder::BACKWARD_WTE_WORKGROUP_SIZE,
-        Kernel::EncoderBackwardWpe => encoder::BACKWARD_WPE_WORKGROUP_SIZE,
+        Kernel::EmbeddingForward => embedding::WORKGROUP_SIZE,
+        Kernel::EmbeddingBackwardWte => embedding::BACKWARD_WTE_WORKGROUP_SIZE,
+        Kernel::EmbeddingBackwardWpe => embedding::BACKWARD_WPE_WORKGROUP_SIZE,
         Kernel::LayerNormForward => layernorm::WORKGROUP_SIZE,
         Kernel::LayerNormBackwardInput => layernorm::BACKWARD_INPUT_WORKGROUP_SIZE,
         Kernel::LayerNormBackwardParams => layernorm::BACKWARD_PARAMS_WORKGROUP_SIZE,

@@ -54,8 +54,8 @@ fn gpu_training_steps_match_cpu() {
         let tag = format!("{:?} K{} V{} C{} NH{} L{}", cfg.family, cfg.n_classes, cfg.vocab_size, cfg.n_embd, cfg.n_head, cfg.n_layer);
         for step in 0..4 {
             let (x, y) = next_batch(b, &mut rng);
-            let want = cpu_trainer.step(&x, &y, b, cfg.block_size).unwrap();
-            gpu_trainer.submit_step(&x, &y).unwrap();
+            let want = cpu_trainer.step(&[&x], &y, b, cfg.block_size).unwrap();
+            gpu_trainer.submit_step(&[&x], &y).unwrap();
             let got = pollster::block_on(gpu_trainer.read_stats()).unwrap();
             assert_eq!(got.len(), 1);
             assert_eq!((got[0].step, got[0].lr), (want.step, want.lr));
@@ -74,17 +74,18 @@ fn gpu_training_steps_match_cpu() {
         assert_close(&format!("{tag} adam m"), &opt.m, &cpu_trainer.opt.m, 1e-6, 1e-3);
         assert_close(&format!("{tag} adam v"), &opt.v, &cpu_trainer.opt.v, 1e-8, 1e-3);
         let (x, y) = next_batch(2, &mut rng);
-        let want = cpu_trainer.eval(&x, &y, 2, cfg.block_size).unwrap();
-        let got = pollster::block_on(gpu_trainer.model.loss(&x, &y, 2, cfg.block_size)).unwrap();
+        let want = cpu_trainer.eval(&[&x], &y, 2, cfg.block_size).unwrap();
+        let got = pollster::block_on(gpu_trainer.model.loss(&[&x], &y, 2, cfg.block_size)).unwrap();
         assert_close(&format!("{tag} eval loss"), &[got], &[want], 1e-5, 1e-4);
     }
 }
 
-/// Every architecture variant, each choice alone and all together: a few steps on the GPU give
-/// the CPU reference's losses, gradients and parameters, and the loss goes down.
+/// Every architecture variant, each choice alone and all together, grouped-query attention and
+/// the Linear layers' biases among them: a few steps on the GPU give the CPU reference's
+/// losses, gradients and parameters, and the loss goes down.
 #[test]
 fn gpu_training_steps_match_cpu_for_every_variant() {
-    use playground_core::config::{Ffn, Norm, NormPosition, Positions};
+    use playground_core::config::{Ffn, LinearBias, Norm, NormPosition, Positions};
     let Some(gpu) = gpu_or_skip() else { return };
     // odd sizes: V 13, C 12 (HS 4: rotary needs it even), T 7
     let base = ModelConfig { vocab_size: 13, block_size: 7, n_layer: 2, n_head: 3, n_embd: 12, ..ModelConfig::default() };
@@ -104,6 +105,22 @@ fn gpu_training_steps_match_cpu_for_every_variant() {
             tie_head: false,
             ..base
         },
+        ModelConfig { n_kv_head: Some(1), ..base },
+        ModelConfig { linear_bias: LinearBias::None, ..base },
+        ModelConfig { linear_bias: LinearBias::QkvOnly, ..base },
+        // Llama-style: 6 heads over 2 key/value heads (HS = 2), RMSNorm, rotary, SwiGLU, no
+        // biases, untied head; and 6 heads over 3 with T across the tiled kernels' 64-row blocks
+        ModelConfig {
+            norm: Norm::RmsNorm,
+            positions: Positions::Rotary,
+            ffn: Ffn::SwiGlu,
+            tie_head: false,
+            n_head: 6,
+            n_kv_head: Some(2),
+            linear_bias: LinearBias::None,
+            ..base
+        },
+        ModelConfig { n_head: 6, n_kv_head: Some(3), n_embd: 30, block_size: 70, ..base },
     ] {
         let b = 3;
         let train = TrainConfig { warmup_steps: 0, ..train_config(b) };
@@ -111,11 +128,12 @@ fn gpu_training_steps_match_cpu_for_every_variant() {
         let mut gpu_trainer = pollster::block_on(GpuTrainer::new(gpu.clone(), cfg, &model.params, train)).unwrap();
         let mut cpu_trainer = CpuTrainer::new(model, train).unwrap();
         let (x, y) = batch(&data(cfg.vocab_size), b, cfg.block_size, &mut Rng::new(1));
-        let tag = format!("{:?} {:?} {:?} {:?} tied {}", cfg.norm, cfg.norm_position, cfg.positions, cfg.ffn, cfg.tie_head);
+        let arch = format!("{:?} {:?} {:?} {:?} tied {}", cfg.norm, cfg.norm_position, cfg.positions, cfg.ffn, cfg.tie_head);
+        let tag = format!("{arch} nh{} nkv{} bias {:?} T{}", cfg.n_head, cfg.kv_heads(), cfg.linear_bias, cfg.block_size);
         let mut losses = Vec::new();
         for step in 0..3 {
-            let want = cpu_trainer.step(&x, &y, b, cfg.block_size).unwrap();
-            gpu_trainer.submit_step(&x, &y).unwrap();
+            let want = cpu_trainer.step(&[&x], &y, b, cfg.block_size).unwrap();
+            gpu_trainer.submit_step(&[&x], &y).unwrap();
             let got = pollster::block_on(gpu_trainer.read_stats()).unwrap();
             assert_close(&format!("{tag} loss step {step}"), &[got[0].loss], &[want.loss], 1e-5, 1e-5);
             let grads = pollster::block_on(gpu_trainer.read_grads()).unwrap();
@@ -149,8 +167,8 @@ fn tiny_model_overfits_one_batch_on_gpu_and_cpu() {
     let mut c = CpuTrainer::new(model, train).unwrap();
     let mut cpu_losses = Vec::new();
     for _ in 0..60 {
-        g.submit_step(&x, &y).unwrap();
-        cpu_losses.push(c.step(&x, &y, 4, cfg.block_size).unwrap().loss);
+        g.submit_step(&[&x], &y).unwrap();
+        cpu_losses.push(c.step(&[&x], &y, 4, cfg.block_size).unwrap().loss);
     }
     let gpu_losses: Vec<f32> = pollster::block_on(g.read_stats()).unwrap().iter().map(|s| s.loss).collect();
     assert_eq!(gpu_losses.len(), 60, "one stats entry per step, read once at the end");
@@ -169,15 +187,15 @@ fn a_nan_step_changes_nothing_and_a_snapshot_rolls_back() {
     let model = CpuModel::new(cfg, 3).unwrap();
     let mut t = pollster::block_on(GpuTrainer::new(gpu, cfg, &model.params, train_config(2))).unwrap();
     let (x, y) = batch(&data(cfg.vocab_size), 2, cfg.block_size, &mut Rng::new(4));
-    t.submit_step(&x, &y).unwrap();
+    t.submit_step(&[&x], &y).unwrap();
     let _ = pollster::block_on(t.read_stats()).unwrap();
     t.snapshot();
     let good = pollster::block_on(t.model.read_params()).unwrap();
     // poison one weight of the first block's attention: every loss and gradient turns NaN
     let mut poisoned = good.clone();
-    poisoned[t.model.layout.blocks[0].qkvw.offset] = f32::NAN;
+    poisoned[t.model.arch.layout.find("transformer.h.0.attn.c_attn.weight").unwrap().span.offset] = f32::NAN;
     t.model.write_params(&poisoned);
-    t.submit_step(&x, &y).unwrap();
+    t.submit_step(&[&x], &y).unwrap();
     let stats = pollster::block_on(t.read_stats()).unwrap();
     assert!(stats.len() == 1 && stats[0].step == 1, "{stats:?}");
     assert!(stats[0].loss.is_nan() && stats[0].grad_norm.is_nan(), "{stats:?}");

@@ -1,14 +1,16 @@
-//! The CPU op each architecture choice selects, so the model's op list reads the same for
-//! every variant: `norm_*` runs LayerNorm or RMSNorm, `ffn_act_*` the FFN's activation.
-//! `playground-gpu`'s `arch_ops` makes the same choices among the kernels.
+//! The CPU op each architecture choice selects, so the executor reads the same for every
+//! variant: `norm_*` runs LayerNorm or RMSNorm, `ffn_act_*` the FFN's activation, each
+//! through `ops`. `playground-gpu`'s `arch_ops` makes the same choices among the kernels.
 
 use crate::config::{Ffn, Norm};
 use crate::cpu;
+use crate::model::CpuOps;
 
 /// out (rows, C) = norm(inp). LayerNorm fills mean and rstd; RMSNorm fills rstd and leaves
 /// mean alone. bias is LayerNorm's (RMSNorm has none).
 #[allow(clippy::too_many_arguments)]
 pub fn norm_forward(
+    ops: &dyn CpuOps,
     norm: Norm,
     out: &mut [f32],      // (rows, C)
     mean: &mut [f32],     // (rows)
@@ -20,8 +22,8 @@ pub fn norm_forward(
     c: usize,
 ) {
     match (norm, bias) {
-        (Norm::LayerNorm, Some(bias)) => cpu::layernorm_forward(out, mean, rstd, inp, weight, bias, rows, c),
-        (Norm::RmsNorm, None) => cpu::rmsnorm_forward(out, rstd, inp, weight, rows, c),
+        (Norm::LayerNorm, Some(bias)) => ops.layernorm_forward(out, mean, rstd, inp, weight, bias, rows, c),
+        (Norm::RmsNorm, None) => ops.rmsnorm_forward(out, rstd, inp, weight, rows, c),
         _ => unreachable!("ParamLayout gives LayerNorm, and only LayerNorm, a bias"),
     }
 }
@@ -29,6 +31,7 @@ pub fn norm_forward(
 /// Accumulates the gradients of `norm_forward` into dinp, dweight and dbias.
 #[allow(clippy::too_many_arguments)]
 pub fn norm_backward(
+    ops: &dyn CpuOps,
     norm: Norm,
     dinp: &mut [f32],          // (rows, C)
     dweight: &mut [f32],       // (C)
@@ -42,8 +45,8 @@ pub fn norm_backward(
     c: usize,
 ) {
     match (norm, dbias) {
-        (Norm::LayerNorm, Some(dbias)) => cpu::layernorm_backward(dinp, dweight, dbias, dout, inp, weight, mean, rstd, rows, c),
-        (Norm::RmsNorm, None) => cpu::rmsnorm_backward(dinp, dweight, dout, inp, weight, rstd, rows, c),
+        (Norm::LayerNorm, Some(dbias)) => ops.layernorm_backward(dinp, dweight, dbias, dout, inp, weight, mean, rstd, rows, c),
+        (Norm::RmsNorm, None) => ops.rmsnorm_backward(dinp, dweight, dout, inp, weight, rstd, rows, c),
         _ => unreachable!("ParamLayout gives LayerNorm, and only LayerNorm, a bias"),
     }
 }
@@ -61,6 +64,7 @@ pub fn ffn_fused_activation(ffn: Ffn) -> Option<cpu::Activation> {
 
 /// out (rows, H) = act(inp), inp being `c_fc`'s output (rows, H), or (rows, 2H) for SwiGLU.
 pub fn ffn_act_forward(
+    ops: &dyn CpuOps,
     ffn: Ffn,
     out: &mut [f32], // (rows, H)
     inp: &[f32],     // (rows, H) or (rows, 2H)
@@ -68,15 +72,16 @@ pub fn ffn_act_forward(
     h: usize,
 ) {
     match ffn {
-        Ffn::Gelu => cpu::gelu_forward(out, inp, rows * h),
-        Ffn::Relu => cpu::relu_forward(out, inp, rows * h),
-        Ffn::SwiGlu => cpu::swiglu_forward(out, inp, rows, h),
-        Ffn::GeluTanh => cpu::gelu_tanh_forward(out, inp, rows * h),
+        Ffn::Gelu => ops.gelu_forward(out, inp, rows * h),
+        Ffn::Relu => ops.relu_forward(out, inp, rows * h),
+        Ffn::SwiGlu => ops.swiglu_forward(out, inp, rows, h),
+        Ffn::GeluTanh => ops.gelu_tanh_forward(out, inp, rows * h),
     }
 }
 
 /// Accumulates the gradient of `ffn_act_forward` into dinp.
 pub fn ffn_act_backward(
+    ops: &dyn CpuOps,
     ffn: Ffn,
     dinp: &mut [f32], // (rows, H) or (rows, 2H)
     inp: &[f32],      // (rows, H) or (rows, 2H)
@@ -85,9 +90,9 @@ pub fn ffn_act_backward(
     h: usize,
 ) {
     match ffn {
-        Ffn::Gelu => cpu::gelu_backward(dinp, inp, dout, rows * h),
-        Ffn::Relu => cpu::relu_backward(dinp, inp, dout, rows * h),
-        Ffn::SwiGlu => cpu::swiglu_backward(dinp, inp, dout, rows, h),
-        Ffn::GeluTanh => cpu::gelu_tanh_backward(dinp, inp, dout, rows * h),
+        Ffn::Gelu => ops.gelu_backward(dinp, inp, dout, rows * h),
+        Ffn::Relu => ops.relu_backward(dinp, inp, dout, rows * h),
+        Ffn::SwiGlu => ops.swiglu_backward(dinp, inp, dout, rows, h),
+        Ffn::GeluTanh => ops.gelu_tanh_backward(dinp, inp, dout, rows * h),
     }
 }

@@ -67,3 +67,28 @@ pub enum Ffn {
     /// SiLU(x·W_gate) ⊙ (x·W_up), then the down projection.
     SwiGlu,
 }
+
+/// Which Linear layers of the blocks carry a bias (the heads' never do; a [CLS] classifier does).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LinearBias {
+    /// Every Linear layer (GPT-2).
+    #[default]
+    All,
+    /// None (Llama).
+    None,
+    /// Only the projections of queries, keys and values (Qwen2).
+    QkvOnly,
+}
+
+impl LinearBias {
+    /// Whether the projection of queries, keys and values has a bias.
+    pub fn qkv(self) -> bool {
+        self != LinearBias::None
+    }
+
+    /// Whether the other Linear layers (attention's output, the FFN) have one.
+    pub fn others(self) -> bool {
+        self == LinearBias::All
+    }
+}

@@ -2,7 +2,7 @@
 //! and the number that broke it, and checked against a device's limits before anything is
 //! allocated.
 
-pub use crate::architecture::{Family, Ffn, Norm, NormPosition, Positions};
+pub use crate::architecture::{Family, Ffn, LinearBias, Norm, NormPosition, Positions};
 use crate::error::CoreError;
 use serde::{Deserialize, Serialize};
 
@@ -17,9 +17,9 @@ pub const MAX_CLASSES: usize = 1024;
 /// Parameters at most (about 2 GB of f32), checked on the product, not only per field.
 pub const MAX_PARAMS: u64 = 500_000_000;
 
-/// The sizes of a transformer (nanoGPT's `GPTConfig`, without dropout and always with
-/// biases) and its architecture. The architecture fields default to GPT-2's choices and are
-/// written only when they differ, so a GPT-2-shaped config reads and writes as before.
+/// The sizes of a transformer (nanoGPT's `GPTConfig`, without dropout) and its architecture.
+/// The architecture fields default to GPT-2's choices and are written only when they differ,
+/// so a GPT-2-shaped config reads and writes as before.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelConfig {
@@ -31,6 +31,10 @@ pub struct ModelConfig {
     pub n_layer: usize,
     /// NH: attention heads per block.
     pub n_head: usize,
+    /// Key/value heads per block (grouped-query attention): each is shared by n_head / n_kv_head
+    /// query heads. Absent: one per head (multi-head attention).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub n_kv_head: Option<usize>,
     /// C: width of the residual stream.
     pub n_embd: usize,
     #[serde(default, skip_serializing_if = "is_default")]
@@ -49,6 +53,9 @@ pub struct ModelConfig {
     /// Encoder family: classes of the [CLS] classifier (0: no classifier).
     #[serde(default, skip_serializing_if = "is_default")]
     pub n_classes: usize,
+    /// Which of the blocks' Linear layers carry a bias.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub linear_bias: LinearBias,
 }
 
 fn is_default<T: Default + PartialEq>(value: &T) -> bool {
@@ -72,6 +79,7 @@ impl Default for ModelConfig {
             block_size: 64,
             n_layer: 2,
             n_head: 4,
+            n_kv_head: None,
             n_embd: 64,
             family: Family::default(),
             norm: Norm::default(),
@@ -80,6 +88,7 @@ impl Default for ModelConfig {
             ffn: Ffn::default(),
             tie_head: true,
             n_classes: 0,
+            linear_bias: LinearBias::All,
         }
     }
 }
@@ -106,6 +115,16 @@ impl ModelConfig {
     /// HS: channels per head.
     pub fn head_size(&self) -> usize {
         self.n_embd / self.n_head
+    }
+
+    /// NKV: key/value heads per block.
+    pub fn kv_heads(&self) -> usize {
+        self.n_kv_head.unwrap_or(self.n_head)
+    }
+
+    /// KVC: width of the keys (and of the values) of every head, NKV·HS.
+    pub fn kv_width(&self) -> usize {
+        self.kv_heads() * self.head_size()
     }
 
     /// Whether self-attention hides the future: true for GPT (and the decoder of an
@@ -189,6 +208,14 @@ impl ModelConfig {
                 ),
             });
         }
+        let nkv = self.kv_heads();
+        if nkv == 0 || nkv > self.n_head || !self.n_head.is_multiple_of(nkv) {
+            return Err(CoreError::Config {
+                field: "n_kv_head",
+                value: nkv as u64,
+                reason: format!("must divide n_head = {}, so that every key/value head serves as many query heads", self.n_head),
+            });
+        }
         if self.n_classes > MAX_CLASSES {
             return Err(CoreError::Config {
                 field: "n_classes",
@@ -213,23 +240,28 @@ impl ModelConfig {
 
     fn param_count_u64(&self) -> u64 {
         let (v, t, c, l) = (self.vocab_size as u64, self.block_size as u64, self.n_embd as u64, self.n_layer as u64);
-        let (h, fc) = (self.ffn_width() as u64, self.fc_width() as u64);
+        let (h, fc, kvc) = (self.ffn_width() as u64, self.fc_width() as u64, self.kv_width() as u64);
         let norm = match self.norm {
             Norm::LayerNorm => 2 * c, // weight and bias
             Norm::RmsNorm => c,       // weight
         };
-        let per_block = norm           // ln_1
-            + 3 * c * c + 3 * c        // c_attn
-            + c * c + c                // attn.c_proj
-            + norm                     // ln_2
-            + fc * c + fc              // c_fc
-            + c * h + c; // mlp.c_proj
+        // a Linear layer of `inp` → `out`, with its bias where the config gives it one
+        let linear = |inp: u64, out: u64, bias: bool| inp * out + if bias { out } else { 0 };
+        let (qkv_bias, bias) = (self.linear_bias.qkv(), self.linear_bias.others());
+        let per_block = norm                      // ln_1
+            + linear(c, c + 2 * kvc, qkv_bias)    // c_attn
+            + linear(c, c, bias)                  // attn.c_proj
+            + norm                                // ln_2
+            + linear(c, fc, bias)                 // c_fc
+            + linear(h, c, bias); // mlp.c_proj
+                                  // an encoder-decoder's cross-attention: ln_x, c_q, c_kv, c_proj
+        let cross = norm + linear(c, c, qkv_bias) + linear(c, 2 * kvc, qkv_bias) + linear(c, c, bias);
         let wpe = if self.positions == Positions::Learned { t * c } else { 0 };
         let lm_head = if self.tie_head { 0 } else { v * c };
         let k = self.n_classes as u64; // [CLS] classifier
         let decoder = match self.family {
-            // ln_e, then per decoder block: a block and its cross-attention (ln_x, c_q, c_kv, c_proj)
-            Family::EncoderDecoder => norm + l * (per_block + norm + 4 * c * c + 4 * c),
+            // ln_e, then per decoder block: a block and its cross-attention
+            Family::EncoderDecoder => norm + l * (per_block + cross),
             Family::Decoder | Family::Encoder => 0,
         };
         v * c + wpe + l * per_block + decoder + norm + lm_head + k * c + k
@@ -332,6 +364,46 @@ mod tests {
         }
         let odd = ModelConfig { positions: Positions::Rotary, n_embd: 15, ..base }.validate().unwrap_err();
         assert!(odd.to_string().contains("even width"), "{odd}");
+    }
+
+    #[test]
+    fn grouped_query_and_bias_free_param_counts_match_their_layouts() {
+        let base = ModelConfig { vocab_size: 13, block_size: 8, n_layer: 2, n_head: 6, n_embd: 24, ..ModelConfig::default() };
+        for family in [Family::Decoder, Family::Encoder, Family::EncoderDecoder] {
+            for n_kv_head in [None, Some(6), Some(3), Some(2), Some(1)] {
+                for linear_bias in [LinearBias::All, LinearBias::None, LinearBias::QkvOnly] {
+                    let c = ModelConfig { family, n_kv_head, linear_bias, ..base };
+                    c.validate().unwrap();
+                    let total: usize = crate::params::ParamLayout::new(&c).tensors().iter().map(|t| t.numel()).sum();
+                    assert_eq!(c.param_count(), total, "{c:?}");
+                }
+            }
+        }
+        // Llama-style: c_attn (C + 2·KVC, C) = (24 + 2·8, 24), no bias anywhere in the blocks
+        let llama = ModelConfig { n_kv_head: Some(2), linear_bias: LinearBias::None, ..base };
+        let layout = crate::params::ParamLayout::new(&llama);
+        assert_eq!(layout.find("transformer.h.0.attn.c_attn.weight").unwrap().shape, vec![40, 24]);
+        assert!(layout.tensors().iter().all(|t| !t.name.ends_with(".bias") || t.name.contains("ln_")), "no Linear bias");
+        let qwen = crate::params::ParamLayout::new(&ModelConfig { linear_bias: LinearBias::QkvOnly, ..llama });
+        let biases: Vec<&str> = qwen.tensors().iter().filter(|t| t.name.ends_with("c_attn.bias")).map(|t| t.name.as_str()).collect();
+        assert_eq!(biases, ["transformer.h.0.attn.c_attn.bias", "transformer.h.1.attn.c_attn.bias"]);
+        assert!(qwen.find("transformer.h.0.attn.c_proj.bias").is_none() && qwen.find("transformer.h.0.mlp.c_fc.bias").is_none());
+    }
+
+    #[test]
+    fn rejects_key_value_heads_that_do_not_divide_the_heads() {
+        for n_kv_head in [0, 3, 8] {
+            let err = ModelConfig { n_kv_head: Some(n_kv_head), ..cfg() }.validate().unwrap_err();
+            assert!(err.to_string().contains(&format!("n_kv_head = {n_kv_head}")) && err.to_string().contains("n_head = 4"), "{err}");
+        }
+        // a config without the field reads as before, and one with it keeps it
+        let old: ModelConfig = serde_json::from_str(r#"{"vocab_size":5,"block_size":4,"n_layer":1,"n_head":2,"n_embd":4}"#).unwrap();
+        assert_eq!((old.n_kv_head, old.kv_heads(), old.linear_bias), (None, 2, LinearBias::All));
+        assert_eq!(serde_json::to_string(&old).unwrap(), r#"{"vocab_size":5,"block_size":4,"n_layer":1,"n_head":2,"n_embd":4}"#);
+        let gqa = ModelConfig { n_kv_head: Some(1), linear_bias: LinearBias::QkvOnly, ..old };
+        let json = serde_json::to_string(&gqa).unwrap();
+        assert!(json.contains(r#""n_kv_head":1"#) && json.contains(r#""linear_bias":"qkv_only""#), "{json}");
+        assert_eq!(serde_json::from_str::<ModelConfig>(&json).unwrap(), gqa);
     }
 
     #[test]

@@ -6,18 +6,20 @@
 //! | key | shape | the gradient with respect to |
 //! |---|---|---|
 //! | `grad.block{l}.residual` | (T, C) | the block's output (the residual stream after it) |
-//! | `grad.block{l}.ffn.act`, `.ffn.pre` | (T, 4C) | the FFN hidden layer after and before GELU |
-//! | `grad.block{l}.ln2`, `.ln1` | (T, C) | the LayerNorm outputs |
+//! | `grad.block{l}.ffn.act`, `.ffn.pre` | (T, H) | the FFN hidden layer after and before its activation |
+//! | `grad.block{l}.ln2`, `.ln1` | (T, C) | the norm outputs |
 //! | `grad.block{l}.res1` | (T, C) | the residual stream after attention |
 //! | `grad.block{l}.attn.concat` | (T, C) | all heads' outputs, before the projection |
 //! | `grad.block{l}.head{h}.out`, `.q`, `.k`, `.v` | (T, HS) | the head's output, queries, keys, values |
 //! | `grad.block{l}.head{h}.att` | (T, T) | the attention weights: dA = dO·Vᵀ (0 above the diagonal) |
 //! | `grad.block{l}.head{h}.scores` | (T, T) | the scores: dS = A ⊙ (dA − rowsum(A ⊙ dA)) |
 
+use crate::arch::Architecture;
+use crate::cpu::keys_seen;
 use crate::error::CoreError;
 use crate::model::{Activations, CpuModel};
 use crate::params::ParamLayout;
-use crate::trace::{Act, HeadPart, QkvPart, TraceKey, TraceTensor};
+use crate::trace::{Buf, HeadPart, Part, Site, TraceKey, TraceTensor};
 use crate::train::{OptimizerState, TrainConfig};
 use std::collections::HashMap;
 
@@ -30,93 +32,71 @@ pub struct BackwardTrace {
     pub backward: Vec<TraceTensor>, // the same keys with `grad.` in front
 }
 
-/// The forward keys of block `l` that have a gradient trace, in the order of the forward pass.
-pub fn block_keys(model: &CpuModel, l: usize) -> Vec<TraceKey> {
-    let mut keys = vec![TraceKey::Ln1(l)];
-    for h in 0..model.config.n_head {
-        for part in [
-            HeadPart::Qkv(QkvPart::Q),
-            HeadPart::Qkv(QkvPart::K),
-            HeadPart::Qkv(QkvPart::V),
-            HeadPart::Scores,
-            HeadPart::Att,
-            HeadPart::Out,
-        ] {
-            keys.push(TraceKey::Head(l, h, part));
-        }
-    }
-    keys.extend([
-        TraceKey::AttnConcat(l),
-        TraceKey::Res1(l),
-        TraceKey::Ln2(l),
-        TraceKey::FfnPre(l),
-        TraceKey::FfnAct(l),
-        TraceKey::Residual(l),
-    ]);
-    keys
-}
-
-/// Forward and backward over the batch (x, y), each (B, T), recording block `layer`.
+/// Forward and backward over the batch (x, y), each (B, T), of a single-stream model,
+/// recording block `layer`.
 pub fn backward_trace(model: &CpuModel, x: &[u32], y: &[u32], b: usize, t: usize, layer: usize) -> Result<BackwardTrace, CoreError> {
-    let cfg = &model.config;
+    let (cfg, arch) = (&model.config, &model.arch);
     if layer >= cfg.n_layer {
         return Err(CoreError::Config { field: "layer", value: layer as u64, reason: format!("the model has {} layers", cfg.n_layer) });
     }
-    let mut acts = Activations::new(cfg, b, t);
-    let loss = model.forward_train(&mut acts, x, y)?;
+    let mut acts = Activations::new(arch, b, t);
+    let loss = model.forward_train(&mut acts, &[x], y)?;
     let mut grads = vec![0.0; model.params.len()];
-    let mut kept: HashMap<&'static str, Vec<f32>> = HashMap::new();
-    model.backward_observed(&mut grads, &acts, x, y, &mut |l, name, values| {
-        if l == layer {
-            kept.insert(name, values[..t * values.len() / (b * t)].to_vec()); // batch row 0
+    // the block's gradients, batch row 0, by sublayer and the activation they belong to
+    let mut kept: HashMap<(usize, Buf), Vec<f32>> = HashMap::new();
+    model.backward_observed(&mut grads, &acts, &[x], y, &mut |_, i, buf, values| {
+        if arch.stacks[0].sublayers[i].block == layer {
+            kept.insert((i, buf), values[..t * values.len() / (b * t)].to_vec());
         }
     });
-    let (datt, dscores) = attention_weight_grads(model, &acts, &kept["datty"], layer);
-    let keys = block_keys(model, layer);
-    let forward = keys.iter().map(|k| model.trace_tensor(k, &acts, &x[..t])).collect();
+    let keys = TraceKey::block_keys(arch, 0, layer);
+    let forward = keys.iter().map(|k| model.trace_tensor(k, &acts, &[&x[..t]])).collect();
+    let mut weights: HashMap<usize, (Vec<f32>, Vec<f32>)> = HashMap::new();
     let backward = keys
         .iter()
         .map(|k| {
-            let loc = k.locate(cfg, t).expect("block keys have locators");
-            let source: &[f32] = match loc.act {
-                Act::Ln1 => &kept["dln1"],
-                Act::Qkv => &kept["dqkv"],
-                Act::Preatt => &dscores,
-                Act::Att => &datt,
-                Act::Atty => &kept["datty"],
-                Act::Residual2 => &kept["dres1"],
-                Act::Ln2 => &kept["dln2"],
-                Act::Fch => &kept["dfch"],
-                Act::FchGelu => &kept["dfch_gelu"],
-                Act::Residual3 => &kept["dresidual"],
-                other => unreachable!("{other:?} is not a block key with a gradient"),
+            let loc = k.locate(arch, t).expect("block keys have locators");
+            let Site::Sub(_, i, buf) = loc.site else { unreachable!("block keys are sublayers' values") };
+            let source: &[f32] = match buf {
+                Buf::Scores | Buf::Att => {
+                    let (datt, dscores) =
+                        weights.entry(i).or_insert_with(|| attention_weight_grads(arch, &acts, i, &kept[&(i, Buf::Concat)]));
+                    if buf == Buf::Att {
+                        datt
+                    } else {
+                        dscores
+                    }
+                }
+                _ => &kept[&(i, buf)],
             };
-            let (shape, axes) = k.shape(cfg, t);
-            TraceTensor { key: format!("grad.{}", k.name()), shape, axes, data: loc.extract(source) }
+            let (shape, axes) = k.shape(arch, t);
+            TraceTensor { key: format!("grad.{}", k.name(arch)), shape, axes, data: loc.extract(source) }
         })
         .collect();
     Ok(BackwardTrace { loss, grads, forward, backward })
 }
 
-/// dA and dS of every head of block `l`, batch row 0: (NH, T, T) each, from dO = datty.
-fn attention_weight_grads(model: &CpuModel, acts: &Activations, datty: &[f32], l: usize) -> (Vec<f32>, Vec<f32>) {
-    let (t, c, nh) = (acts.t, model.config.n_embd, model.config.n_head);
-    let hs = c / nh;
-    let (qkv, att) = (&acts.layers[l].qkv, &acts.layers[l].att);
+/// dA and dS of every head of attention sublayer `i`, batch row 0: (NH, T, T) each, from dO = dconcat.
+fn attention_weight_grads(arch: &Architecture, acts: &Activations, i: usize, dconcat: &[f32]) -> (Vec<f32>, Vec<f32>) {
+    let (t, c, nh, hs) = (acts.t, arch.config.n_embd, arch.config.n_head, arch.config.head_size());
+    let causal = arch.stacks[0].sublayers[i].attention().is_some_and(|a| a.causal());
+    let a = &acts.stacks[0].subs[i];
     let (mut datt, mut dscores) = (vec![0.0; nh * t * t], vec![0.0; nh * t * t]);
     for h in 0..nh {
-        for i in 0..t {
-            let row = (h * t + i) * t;
-            let dout = &datty[i * c + h * hs..i * c + (h + 1) * hs];
-            // forward was: out[i] = Σ_j att[i,j]·V[j], so dA[i,j] = dO[i]·V[j]
-            for j in 0..=i {
-                let vj = &qkv[j * 3 * c + 2 * c + h * hs..j * 3 * c + 2 * c + (h + 1) * hs];
-                datt[row + j] = dout.iter().zip(vj).map(|(a, b)| a * b).sum();
+        let v_key = TraceKey::Sub { stack: 0, sub: i, part: Part::Head(h, HeadPart::V) };
+        let v = v_key.locate(arch, t).expect("a head's values have a locator").extract(&a.qkv); // (T, HS)
+        for q in 0..t {
+            let row = (h * t + q) * t;
+            let dout = &dconcat[q * c + h * hs..q * c + (h + 1) * hs];
+            let seen = keys_seen(q, t, causal);
+            // forward was: out[q] = Σ_j att[q,j]·V[j], so dA[q,j] = dO[q]·V[j]
+            for j in 0..seen {
+                datt[row + j] = dout.iter().zip(&v[j * hs..(j + 1) * hs]).map(|(a, b)| a * b).sum();
             }
             // forward was: att = softmax(scores), so dS = A ⊙ (dA − Σ_k A_k·dA_k)
-            let dot: f32 = (0..=i).map(|j| att[row + j] * datt[row + j]).sum();
-            for j in 0..=i {
-                dscores[row + j] = att[row + j] * (datt[row + j] - dot);
+            let dot: f32 = (0..seen).map(|j| a.att[row + j] * datt[row + j]).sum();
+            for j in 0..seen {
+                dscores[row + j] = a.att[row + j] * (datt[row + j] - dot);
             }
         }
     }

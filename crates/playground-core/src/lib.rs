@@ -37,6 +37,7 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod ablation;
+pub mod arch;
 pub mod arch_ops;
 pub mod architecture;
 pub mod bpe;
@@ -58,7 +59,6 @@ pub mod sample;
 pub mod tokenizer;
 pub mod trace;
 pub mod train;
-pub mod train_seq2seq;
 
 pub use bpe::{Bpe, BpeTrainer, Merge};
 pub use checkpoint::Checkpoint;

@@ -8,11 +8,11 @@
 //!
 //! The row of the last block equals the model's own `probs`.
 
+use crate::arch::Architecture;
 use crate::arch_ops::norm_forward;
 use crate::config::ModelConfig;
-use crate::cpu;
 use crate::error::CoreError;
-use crate::params::ParamLayout;
+use crate::model::{CpuOps, Reference};
 use crate::sample::rank_descending;
 use serde::Serialize;
 
@@ -39,9 +39,9 @@ pub fn logit_lens(
     k: usize,
 ) -> Result<LogitLens, CoreError> {
     let (c, v) = (cfg.n_embd, cfg.vocab_size);
-    let layout = ParamLayout::new(cfg);
-    if params.len() != layout.padded_len() {
-        return Err(CoreError::Shape { op: "logit_lens params", expected: vec![layout.padded_len()], got: vec![params.len()] });
+    let arch = Architecture::new(cfg);
+    if params.len() != arch.layout.padded_len() {
+        return Err(CoreError::Shape { op: "logit_lens params", expected: vec![arch.layout.padded_len()], got: vec![params.len()] });
     }
     if let Some(bad) = residuals.iter().find(|r| r.len() != t * c) {
         return Err(CoreError::Shape { op: "logit_lens residual", expected: vec![t, c], got: vec![bad.len()] });
@@ -52,10 +52,11 @@ pub fn logit_lens(
     let top = residuals
         .iter()
         .map(|res| {
-            let lnfb = layout.lnfb.map(|b| b.of(params));
-            norm_forward(cfg.norm, &mut ln, &mut mean, &mut rstd, res, layout.lnfw.of(params), lnfb, t, c);
-            cpu::matmul_forward(&mut logits, &ln, layout.head().of(params), None, t, c, v);
-            cpu::softmax_forward(&mut probs, &logits, t, v);
+            let (lnf, head) = (&arch.stacks[arch.stacks.len() - 1].norm, &arch.head.lm);
+            let ops = &Reference;
+            norm_forward(ops, lnf.kind, &mut ln, &mut mean, &mut rstd, res, lnf.weight.of(params), lnf.bias.map(|b| b.of(params)), t, c);
+            ops.matmul_forward(&mut logits, &ln, head.weight.of(params), None, t, c, v);
+            ops.softmax_forward(&mut probs, &logits, t, v);
             probs.chunks(v).map(|row| top_k(row, k)).collect()
         })
         .collect();

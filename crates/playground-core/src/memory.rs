@@ -7,26 +7,21 @@
 //! pass's activations (`Activations::new`), and for training the gradients, AdamW's two
 //! moments, the last good state a broken step returns to, and the copies an autosave makes.
 
-use crate::config::{Family, ModelConfig};
+use crate::arch::Architecture;
+use crate::config::ModelConfig;
 use crate::error::CoreError;
+use crate::model::Activations;
 
 /// All a wasm32 module can address.
 pub const WASM32_MEMORY: u64 = 4 << 30;
 const F32: u64 = 4; // bytes
 
-/// f32 elements of `Activations::new(config, b, t)`: what one forward pass over (B, T) keeps.
+/// f32 elements of `Activations::new` for (B, T): what one forward pass keeps (counted through
+/// `Activations::with`, so the two cannot drift apart; nothing is allocated).
 pub fn activation_elements(config: &ModelConfig, b: usize, t: usize) -> u64 {
-    let (b, t) = (b as u64, t as u64);
-    let (c, nh, v) = (config.n_embd as u64, config.n_head as u64, config.vocab_size as u64);
-    let (f, fc) = (config.ffn_width() as u64, config.fc_width() as u64);
-    let bt = b * t;
-    // ln1, atty, attproj, residual2, ln2, fcproj, residual3 (7C), qkv (3C), the FFN (fc + f),
-    // four (B, T) statistics, lse (B, NH, T), preatt and att (B, NH, T, T)
-    let per_layer = bt * (10 * c + fc + f + 4) + b * nh * t + 2 * b * nh * t * t;
-    // an encoder-decoder runs a stack of blocks on each side (and cross-attention): counted twice
-    let stacks = if config.family == Family::EncoderDecoder { 2 } else { 1 };
-    let classes = bt * 2 * config.n_classes as u64;
-    stacks * config.n_layer as u64 * per_layer + bt * (2 * c + 2 + 2 * v + 1) + classes
+    let mut elements = 0u64;
+    Activations::with(&Architecture::new(config), b, t, true, &mut |_, n| elements += n as u64);
+    elements
 }
 
 /// Bytes of a model's weights as f32: what loading it allocates.
@@ -76,49 +71,34 @@ fn gib(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Ffn;
-    use crate::model::Activations;
+    use crate::config::{Family, Ffn};
 
+    /// Elements of every buffer of `a`, as allocated.
     fn elements(a: &Activations) -> u64 {
-        let layers: usize = a
-            .layers
-            .iter()
-            .map(|l| {
-                [
-                    &l.ln1,
-                    &l.ln1_mean,
-                    &l.ln1_rstd,
-                    &l.qkv,
-                    &l.atty,
-                    &l.lse,
-                    &l.preatt,
-                    &l.att,
-                    &l.attproj,
-                    &l.residual2,
-                    &l.ln2,
-                    &l.ln2_mean,
-                    &l.ln2_rstd,
-                    &l.fch,
-                    &l.fch_gelu,
-                    &l.fcproj,
-                    &l.residual3,
-                ]
+        let sub = |s: &crate::model::SubActs| {
+            [&s.ln, &s.ln_mean, &s.ln_rstd, &s.q, &s.kv, &s.qkv, &s.lse, &s.scores, &s.att, &s.concat, &s.pre, &s.act, &s.out, &s.sum]
                 .iter()
                 .map(|v| v.len())
                 .sum::<usize>()
-            })
+        };
+        let stacks: usize = a
+            .stacks
+            .iter()
+            .map(|st| st.embedded.len() + st.subs.iter().map(sub).sum::<usize>() + st.norm.len() + st.norm_mean.len() + st.norm_rstd.len())
             .sum();
-        let rest = [&a.encoded, &a.lnf, &a.lnf_mean, &a.lnf_rstd, &a.logits, &a.probs, &a.losses].iter().map(|v| v.len()).sum::<usize>();
         let cls = a.cls.as_ref().map_or(0, |c| c.logits.len() + c.probs.len());
-        (layers + rest + cls) as u64
+        (stacks + a.logits.len() + a.probs.len() + a.losses.len() + cls) as u64
     }
 
     #[test]
     fn activations_are_counted_as_allocated() {
         let base = ModelConfig { vocab_size: 37, block_size: 11, n_layer: 3, n_head: 2, n_embd: 12, ..ModelConfig::default() };
         let classifier = ModelConfig { family: Family::Encoder, n_classes: 5, ..base };
-        for config in [base, ModelConfig { ffn: Ffn::SwiGlu, ..base }, classifier] {
-            assert_eq!(activation_elements(&config, 3, 7), elements(&Activations::new(&config, 3, 7)), "{config:?}");
+        let encdec = ModelConfig { family: Family::EncoderDecoder, ..base };
+        for config in [base, ModelConfig { ffn: Ffn::SwiGlu, ..base }, classifier, encdec] {
+            let allocated = elements(&Activations::new(&Architecture::new(&config), 3, 7));
+            assert_eq!(activation_elements(&config, 3, 7), allocated, "{config:?}");
+            assert!(allocated > 3 * 7 * 2 * 37, "{config:?}: {allocated}");
         }
     }
 

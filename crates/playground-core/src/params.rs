@@ -8,7 +8,8 @@
 //! WebGPU requires of storage-buffer bindings; the GPU binds each tensor as a slice of one
 //! buffer. Padding stays zero and receives zero gradients.
 
-use crate::config::{Family, ModelConfig, Norm, Positions};
+use crate::arch::Architecture;
+use crate::config::ModelConfig;
 
 /// Tensor offsets are multiples of this many floats (256 bytes).
 pub const ALIGN: usize = 64;
@@ -50,191 +51,37 @@ impl ParamTensor {
     }
 }
 
-/// The parameters of one transformer block (llm.c's names). The norms are LayerNorm (weight
-/// and bias) or RMSNorm (weight only, `ln1b`/`ln2b` absent); `c_fc` is (H, C), or (2H, C)
-/// for SwiGLU with the gate rows first and the up rows after.
-#[derive(Clone, Copy, Debug)]
-pub struct BlockParams {
-    pub ln1w: Span,         // (C)
-    pub ln1b: Option<Span>, // (C), LayerNorm only
-    pub qkvw: Span,         // (3C, C)
-    pub qkvb: Span,         // (3C)
-    pub attprojw: Span,     // (C, C)
-    pub attprojb: Span,     // (C)
-    pub ln2w: Span,         // (C)
-    pub ln2b: Option<Span>, // (C), LayerNorm only
-    pub fcw: Span,          // (H or 2H, C)
-    pub fcb: Span,          // (H or 2H)
-    pub fcprojw: Span,      // (C, H)
-    pub fcprojb: Span,      // (C)
-}
-
-/// The cross-attention sublayer of an encoder-decoder's decoder block: its norm (`ln_x`),
-/// the queries' projection of the decoder stream, the keys' and values' projection of the
-/// encoder's output, and the output projection.
-#[derive(Clone, Copy, Debug)]
-pub struct CrossParams {
-    pub lnw: Span,         // (C)
-    pub lnb: Option<Span>, // (C), LayerNorm only
-    pub qw: Span,          // (C, C)
-    pub qb: Span,          // (C)
-    pub kvw: Span,         // (2C, C), K rows first, V rows after
-    pub kvb: Span,         // (2C)
-    pub projw: Span,       // (C, C)
-    pub projb: Span,       // (C)
-}
-
 /// Every parameter of a model: names, shapes and offsets. Which tensors exist follows the
 /// architecture: `transformer.wpe.weight` only for learned positions (sinusoidal tables and
 /// rotary angles are computed, not trained), norm biases only for LayerNorm, and
-/// `lm_head.weight` only for an untied head.
+/// `lm_head.weight` only for an untied head. The description (`arch`) lays it out and holds
+/// each op's spans.
 #[derive(Clone, Debug)]
 pub struct ParamLayout {
     tensors: Vec<ParamTensor>, // in nanoGPT state_dict order
     pub wte: Span,             // (V, C), also the output head when tied
     pub wpe: Option<Span>,     // (maxT, C), learned positions only
-    /// The blocks (`transformer.h.*`); an encoder-decoder's encoder blocks.
-    pub blocks: Vec<BlockParams>,
-    /// Encoder-decoder only: the encoder's final norm (`transformer.ln_e`), the decoder's
-    /// blocks (`transformer.dec.*`: self-attention and FFN) and their cross-attention.
-    pub lnew: Option<Span>, // (C)
-    pub lneb: Option<Span>, // (C), LayerNorm only
-    pub dec_blocks: Vec<BlockParams>,
-    pub cross: Vec<CrossParams>,
-    pub lnfw: Span,            // (C)
-    pub lnfb: Option<Span>,    // (C), LayerNorm only
     pub lm_head: Option<Span>, // (V, C), untied head only
-    /// The encoder's [CLS] classifier (BERT's `classifier`), when n_classes > 0.
-    pub clsw: Option<Span>, // (K, C)
-    pub clsb: Option<Span>,    // (K)
     decay_end: usize,
     padded_len: usize,
 }
 
-fn align(n: usize) -> usize {
-    n.div_ceil(ALIGN) * ALIGN
-}
-
 impl ParamLayout {
+    /// The layout of `cfg`'s parameters, as its description lays them out.
     pub fn new(cfg: &ModelConfig) -> Self {
-        let (v, t, c) = (cfg.vocab_size, cfg.block_size, cfg.n_embd);
-        let (h, fc) = (cfg.ffn_width(), cfg.fc_width());
-        let bias = cfg.norm == Norm::LayerNorm;
-        let mut shapes: Vec<(String, Vec<usize>)> = Vec::new();
-        let norm = |shapes: &mut Vec<(String, Vec<usize>)>, name: String| {
-            shapes.push((name.clone() + ".weight", vec![c]));
-            if bias {
-                shapes.push((name + ".bias", vec![c]));
-            }
-        };
-        shapes.push(("transformer.wte.weight".into(), vec![v, c]));
-        if cfg.positions == Positions::Learned {
-            shapes.push(("transformer.wpe.weight".into(), vec![t, c]));
-        }
-        let block = |shapes: &mut Vec<(String, Vec<usize>)>, p: String, cross: bool| {
-            norm(shapes, p.clone() + "ln_1");
-            shapes.push((p.clone() + "attn.c_attn.weight", vec![3 * c, c]));
-            shapes.push((p.clone() + "attn.c_attn.bias", vec![3 * c]));
-            shapes.push((p.clone() + "attn.c_proj.weight", vec![c, c]));
-            shapes.push((p.clone() + "attn.c_proj.bias", vec![c]));
-            if cross {
-                norm(shapes, p.clone() + "ln_x");
-                shapes.push((p.clone() + "cross.c_q.weight", vec![c, c]));
-                shapes.push((p.clone() + "cross.c_q.bias", vec![c]));
-                shapes.push((p.clone() + "cross.c_kv.weight", vec![2 * c, c]));
-                shapes.push((p.clone() + "cross.c_kv.bias", vec![2 * c]));
-                shapes.push((p.clone() + "cross.c_proj.weight", vec![c, c]));
-                shapes.push((p.clone() + "cross.c_proj.bias", vec![c]));
-            }
-            norm(shapes, p.clone() + "ln_2");
-            shapes.push((p.clone() + "mlp.c_fc.weight", vec![fc, c]));
-            shapes.push((p.clone() + "mlp.c_fc.bias", vec![fc]));
-            shapes.push((p.clone() + "mlp.c_proj.weight", vec![c, h]));
-            shapes.push((p + "mlp.c_proj.bias", vec![c]));
-        };
-        let encdec = cfg.family == Family::EncoderDecoder;
-        for l in 0..cfg.n_layer {
-            block(&mut shapes, format!("transformer.h.{l}."), false);
-        }
-        if encdec {
-            norm(&mut shapes, "transformer.ln_e".into());
-            for l in 0..cfg.n_layer {
-                block(&mut shapes, format!("transformer.dec.{l}."), true);
-            }
-        }
-        norm(&mut shapes, "transformer.ln_f".into());
-        if !cfg.tie_head {
-            shapes.push(("lm_head.weight".into(), vec![v, c]));
-        }
-        if cfg.n_classes > 0 {
-            shapes.push(("classifier.weight".into(), vec![cfg.n_classes, c]));
-            shapes.push(("classifier.bias".into(), vec![cfg.n_classes]));
-        }
+        Architecture::new(cfg).layout
+    }
 
-        // Two cursors: matrices are placed first, vectors after all matrices.
-        let matrix_len: usize = shapes.iter().filter(|(_, s)| s.len() >= 2).map(|(_, s)| align(s.iter().product())).sum();
-        let (mut next_matrix, mut next_vector) = (0, matrix_len);
-        let tensors: Vec<ParamTensor> = shapes
-            .into_iter()
-            .map(|(name, shape)| {
-                let len: usize = shape.iter().product();
-                let decay = shape.len() >= 2;
-                let cursor = if decay { &mut next_matrix } else { &mut next_vector };
-                let span = Span { offset: *cursor, len };
-                *cursor += align(len);
-                ParamTensor { name, shape, span, decay }
-            })
-            .collect();
-
+    /// The layout of `tensors` (in `state_dict` order): matrices in [0, decay_end), vectors
+    /// after, `padded_len` floats in all.
+    pub(crate) fn from_tensors(tensors: Vec<ParamTensor>, decay_end: usize, padded_len: usize) -> Self {
         let find = |name: &str| tensors.iter().find(|t| t.name == name).map(|t| t.span);
-        let span = |name: &str| find(name).expect("every required tensor was pushed above");
-        let block = |p: &dyn Fn(&str) -> String| BlockParams {
-            ln1w: span(&p("ln_1.weight")),
-            ln1b: find(&p("ln_1.bias")),
-            qkvw: span(&p("attn.c_attn.weight")),
-            qkvb: span(&p("attn.c_attn.bias")),
-            attprojw: span(&p("attn.c_proj.weight")),
-            attprojb: span(&p("attn.c_proj.bias")),
-            ln2w: span(&p("ln_2.weight")),
-            ln2b: find(&p("ln_2.bias")),
-            fcw: span(&p("mlp.c_fc.weight")),
-            fcb: span(&p("mlp.c_fc.bias")),
-            fcprojw: span(&p("mlp.c_proj.weight")),
-            fcprojb: span(&p("mlp.c_proj.bias")),
-        };
-        let blocks = (0..cfg.n_layer).map(|l| block(&|rest: &str| format!("transformer.h.{l}.{rest}"))).collect();
-        let dec_layers = if encdec { cfg.n_layer } else { 0 };
-        let dec_blocks = (0..dec_layers).map(|l| block(&|rest: &str| format!("transformer.dec.{l}.{rest}"))).collect();
-        let cross = (0..dec_layers)
-            .map(|l| {
-                let p = |rest: &str| format!("transformer.dec.{l}.{rest}");
-                CrossParams {
-                    lnw: span(&p("ln_x.weight")),
-                    lnb: find(&p("ln_x.bias")),
-                    qw: span(&p("cross.c_q.weight")),
-                    qb: span(&p("cross.c_q.bias")),
-                    kvw: span(&p("cross.c_kv.weight")),
-                    kvb: span(&p("cross.c_kv.bias")),
-                    projw: span(&p("cross.c_proj.weight")),
-                    projb: span(&p("cross.c_proj.bias")),
-                }
-            })
-            .collect();
         ParamLayout {
-            wte: span("transformer.wte.weight"),
+            wte: find("transformer.wte.weight").expect("every model has a token embedding"),
             wpe: find("transformer.wpe.weight"),
-            blocks,
-            lnew: find("transformer.ln_e.weight"),
-            lneb: find("transformer.ln_e.bias"),
-            dec_blocks,
-            cross,
-            lnfw: span("transformer.ln_f.weight"),
-            lnfb: find("transformer.ln_f.bias"),
             lm_head: find("lm_head.weight"),
-            clsw: find("classifier.weight"),
-            clsb: find("classifier.bias"),
-            decay_end: matrix_len,
-            padded_len: next_vector,
+            decay_end,
+            padded_len,
             tensors,
         }
     }
@@ -285,13 +132,12 @@ mod tests {
             assert_eq!(t.decay, t.span.offset < layout.decay_span().end(), "{}", t.name);
         }
         assert_eq!(layout.tensors().len(), 2 + 12 * 2 + 2);
-        assert_eq!(layout.blocks[1].fcprojw, layout.find("transformer.h.1.mlp.c_proj.weight").unwrap().span);
         assert_eq!(layout.head(), layout.wte);
     }
 
     #[test]
     fn variants_have_their_own_tensors() {
-        use crate::config::Ffn;
+        use crate::config::{Ffn, Norm, Positions};
         let base = ModelConfig { vocab_size: 11, block_size: 7, n_layer: 2, n_head: 2, n_embd: 12, ..ModelConfig::default() };
         let cfg = ModelConfig { norm: Norm::RmsNorm, positions: Positions::Rotary, ffn: Ffn::SwiGlu, tie_head: false, ..base };
         let layout = ParamLayout::new(&cfg);

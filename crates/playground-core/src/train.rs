@@ -5,7 +5,7 @@
 use crate::cpu;
 use crate::cpu::adamw::AdamWParams;
 use crate::error::CoreError;
-use crate::model::{Activations, CpuModel};
+use crate::model::{Activations, CpuModel, CpuOps, Reference};
 use serde::{Deserialize, Serialize};
 
 /// Hyper-parameters of a training run (nanoGPT's names where they exist).
@@ -137,7 +137,7 @@ impl OptimizerState {
     }
 }
 
-/// Trains a `CpuModel`: the reference for the GPU step and the engine without WebGPU.
+/// Trains a `CpuModel` of any family: the reference for the GPU step and the engine without WebGPU.
 pub struct CpuTrainer {
     pub model: CpuModel,
     pub config: TrainConfig,
@@ -162,45 +162,45 @@ impl CpuTrainer {
         }
     }
 
-    /// One optimizer step on the batch (x, y), each (B, T). A non-finite loss or gradient
-    /// leaves the model and optimizer untouched and returns the error.
-    pub fn step(&mut self, x: &[u32], y: &[u32], b: usize, t: usize) -> Result<StepStats, CoreError> {
-        let acts = ensure_acts(&mut self.acts, &self.model.config, b, t);
-        let loss = self.model.forward_train(acts, x, y)?;
-        self.model.backward(&mut self.grads, acts, x, y);
+    /// One optimizer step on a batch: each stack's (B, T) tokens (`inputs`) and the targets.
+    /// A non-finite loss or gradient leaves the model and optimizer untouched and returns the error.
+    pub fn step(&mut self, inputs: &[&[u32]], targets: &[u32], b: usize, t: usize) -> Result<StepStats, CoreError> {
+        let acts = ensure_acts(&mut self.acts, &self.model, b, t);
+        let loss = self.model.forward_train(acts, inputs, targets)?;
+        self.model.backward(&mut self.grads, acts, inputs, targets);
         self.update(loss)
     }
 
     /// The optimizer's half of a step, after the backward has filled `grads` for `loss`:
     /// clipping and AdamW. A non-finite loss or gradient changes nothing and is returned.
     pub fn update(&mut self, loss: f32) -> Result<StepStats, CoreError> {
-        let grad_norm = cpu::grad_norm(&self.grads);
+        let grad_norm = Reference.grad_norm(&self.grads);
         if !loss.is_finite() || !grad_norm.is_finite() {
             return Err(CoreError::NonFinite { step: self.opt.step, loss, grad_norm });
         }
         let scale = self.clip_scale(grad_norm);
         let step = self.opt.step;
-        for (span, decay) in [(self.model.layout.decay_span(), true), (self.model.layout.no_decay_span(), false)] {
+        for (span, decay) in [(self.model.layout().decay_span(), true), (self.model.layout().no_decay_span(), false)] {
             let hp = self.config.adamw(step, decay);
             let r = span.offset..span.end();
             let (p, m, v) = (&mut self.model.params[r.clone()], &mut self.opt.m[r.clone()], &mut self.opt.v[r.clone()]);
-            cpu::adamw_update(p, m, v, &self.grads[r], scale, &hp, span.len);
+            Reference.adamw_update(p, m, v, &self.grads[r], scale, &hp, span.len);
         }
         self.opt.step += 1;
         Ok(StepStats { step, loss, grad_norm, lr: self.config.lr_at(step) })
     }
 
-    /// Mean loss on (x, y) without changing anything.
-    pub fn eval(&mut self, x: &[u32], y: &[u32], b: usize, t: usize) -> Result<f32, CoreError> {
-        let acts = ensure_acts(&mut self.acts, &self.model.config, b, t);
-        self.model.forward_train(acts, x, y)
+    /// Mean loss on a batch without changing anything.
+    pub fn eval(&mut self, inputs: &[&[u32]], targets: &[u32], b: usize, t: usize) -> Result<f32, CoreError> {
+        let acts = ensure_acts(&mut self.acts, &self.model, b, t);
+        self.model.forward_train(acts, inputs, targets)
     }
 }
 
 /// Activations for (b, t), reallocated only when the shape changes.
-fn ensure_acts<'a>(acts: &'a mut Option<Activations>, cfg: &crate::ModelConfig, b: usize, t: usize) -> &'a mut Activations {
+fn ensure_acts<'a>(acts: &'a mut Option<Activations>, model: &CpuModel, b: usize, t: usize) -> &'a mut Activations {
     if acts.as_ref().is_none_or(|a| a.b != b || a.t != t) {
-        *acts = Some(Activations::new(cfg, b, t));
+        *acts = Some(Activations::new(&model.arch, b, t));
     }
     acts.as_mut().expect("allocated above")
 }

@@ -74,6 +74,12 @@ impl Op {
         debug_assert_eq!(std::mem::size_of::<P>() as u64, self.uniform.size(), "params of another kernel");
         gpu.queue.write_buffer(&self.uniform, 0, bytemuck::bytes_of(params));
     }
+
+    /// Replaces one field of a recorded op's uniform params, the one `byte_offset` into them
+    /// (`std::mem::offset_of!`).
+    pub fn write_field(&self, gpu: &GpuContext, byte_offset: usize, value: u32) {
+        gpu.queue.write_buffer(&self.uniform, byte_offset as u64, bytemuck::bytes_of(&value));
+    }
 }
 
 /// One entry of a recorded plan: a kernel launch, zeroing a buffer that the following

@@ -1,5 +1,5 @@
-//! `Engine`: one model, on the GPU when WebGPU is there and on the CPU reference when it is
-//! not, for inference or for training, behind one interface the session drives.
+//! `Engine`: one model of any family, on the GPU when WebGPU is there and on the CPU reference
+//! when it is not, for inference or for training, behind one interface the session drives.
 //!
 //! A model starts for inference (activations for one sequence). `start_training` turns it
 //! into a trainer with the same weights (activations for a batch, gradients, AdamW moments).
@@ -19,6 +19,26 @@ pub enum Engine {
     CpuTrainer(Box<CpuTrainer>),
 }
 
+/// One training batch: each stack's (B, T) tokens (a decoder's or an encoder's, or an
+/// encoder-decoder's source and decoder input), and the targets (B, T).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Batch {
+    pub inputs: Vec<Vec<u32>>,
+    pub targets: Vec<u32>,
+}
+
+impl Batch {
+    pub fn inputs(&self) -> Vec<&[u32]> {
+        self.inputs.iter().map(Vec::as_slice).collect()
+    }
+}
+
+/// The model inside an engine, for what inference and training share.
+pub(crate) enum Model<'e> {
+    Gpu(&'e mut GpuModel),
+    Cpu(&'e mut CpuModel),
+}
+
 impl Engine {
     /// An inference engine on `gpu`, or on the CPU when `gpu` is `None`.
     pub async fn new(gpu: Option<SharedGpu>, config: ModelConfig, params: Vec<f32>) -> Result<Engine, GpuError> {
@@ -26,6 +46,15 @@ impl Engine {
             Some(gpu) => Engine::GpuModel(Box::new(GpuModel::new(gpu, config, &params, 1).await?)),
             None => Engine::CpuModel(Box::new(CpuModel::from_params(config, params)?)),
         })
+    }
+
+    pub(crate) fn model(&mut self) -> Model<'_> {
+        match self {
+            Engine::GpuModel(m) => Model::Gpu(m),
+            Engine::GpuTrainer(t) => Model::Gpu(&mut t.model),
+            Engine::CpuModel(m) => Model::Cpu(m),
+            Engine::CpuTrainer(t) => Model::Cpu(&mut t.model),
+        }
     }
 
     /// "webgpu" or "cpu".
@@ -45,17 +74,19 @@ impl Engine {
         }
     }
 
-    pub fn is_training(&self) -> bool {
-        matches!(self, Engine::GpuTrainer(_) | Engine::CpuTrainer(_))
+    /// Inference over one row of each stack's stream with the requested trace.
+    pub async fn forward(&mut self, inputs: &[&[u32]], request: &TraceRequest) -> Result<ForwardOutput, GpuError> {
+        match self.model() {
+            Model::Gpu(m) => m.forward_streams(inputs, request).await,
+            Model::Cpu(m) => Ok(m.forward_streams(inputs, request)?),
+        }
     }
 
-    /// Inference over one sequence with the requested trace.
-    pub async fn forward(&mut self, tokens: &[u32], request: &TraceRequest) -> Result<ForwardOutput, GpuError> {
-        match self {
-            Engine::GpuModel(m) => m.forward(tokens, request).await,
-            Engine::GpuTrainer(t) => t.model.forward(tokens, request).await,
-            Engine::CpuModel(m) => Ok(m.forward(tokens, request)?),
-            Engine::CpuTrainer(t) => Ok(t.model.forward(tokens, request)?),
+    /// An encoder-decoder's step-by-step (greedy) decoding of one source row.
+    pub async fn greedy_decode(&mut self, src: &[u32], bos: u32) -> Result<Vec<u32>, GpuError> {
+        match self.model() {
+            Model::Gpu(m) => m.greedy_decode(src, bos).await,
+            Model::Cpu(m) => Ok(m.greedy_decode(src, bos)?),
         }
     }
 
@@ -63,28 +94,23 @@ impl Engine {
     /// (from position 0 when `restart`) and returns their logits (N, V). The GPU keeps its
     /// cache in the model; the CPU's is `cpu_kv`, made on first use.
     pub async fn forward_cached(&mut self, cpu_kv: &mut Option<KvCache>, tokens: &[u32], restart: bool) -> Result<Vec<f32>, GpuError> {
-        let cpu = |m: &CpuModel, kv: &mut Option<KvCache>| {
-            let cache = kv.get_or_insert_with(|| KvCache::new(&m.config));
-            if restart {
-                cache.clear();
+        match self.model() {
+            Model::Gpu(m) => m.forward_cached(tokens, restart).await,
+            Model::Cpu(m) => {
+                let cache = cpu_kv.get_or_insert_with(|| KvCache::new(&m.config));
+                if restart {
+                    cache.clear();
+                }
+                Ok(m.forward_cached(cache, tokens)?)
             }
-            m.forward_cached(cache, tokens).map_err(GpuError::from)
-        };
-        match self {
-            Engine::GpuModel(m) => m.forward_cached(tokens, restart).await,
-            Engine::GpuTrainer(t) => t.model.forward_cached(tokens, restart).await,
-            Engine::CpuModel(m) => cpu(m, cpu_kv),
-            Engine::CpuTrainer(t) => cpu(&t.model, cpu_kv),
         }
     }
 
     /// The parameters, laid out by `ParamLayout`.
     pub async fn params(&mut self) -> Result<Vec<f32>, GpuError> {
-        match self {
-            Engine::GpuModel(m) => m.read_params().await,
-            Engine::GpuTrainer(t) => t.model.read_params().await,
-            Engine::CpuModel(m) => Ok(m.params.clone()),
-            Engine::CpuTrainer(t) => Ok(t.model.params.clone()),
+        match self.model() {
+            Model::Gpu(m) => m.read_params().await,
+            Model::Cpu(m) => Ok(m.params.clone()),
         }
     }
 
@@ -94,21 +120,17 @@ impl Engine {
         if params.len() != len {
             return Err(CoreError::Shape { op: "Engine::write_params", expected: vec![len], got: vec![params.len()] }.into());
         }
-        match self {
-            Engine::GpuModel(m) => m.write_params(params),
-            Engine::GpuTrainer(t) => t.model.write_params(params),
-            Engine::CpuModel(m) => m.params.copy_from_slice(params),
-            Engine::CpuTrainer(t) => t.model.params.copy_from_slice(params),
+        match self.model() {
+            Model::Gpu(m) => m.write_params(params),
+            Model::Cpu(m) => m.params.copy_from_slice(params),
         }
         Ok(())
     }
 
     /// Destroys the GPU device, as a driver reset or a lost GPU would (fault-injection tests).
-    pub fn lose_device(&self) {
-        match self {
-            Engine::GpuModel(m) => m.gpu().device.destroy(),
-            Engine::GpuTrainer(t) => t.model.gpu().device.destroy(),
-            Engine::CpuModel(_) | Engine::CpuTrainer(_) => {}
+    pub fn lose_device(&mut self) {
+        if let Model::Gpu(m) = self.model() {
+            m.gpu().device.destroy();
         }
     }
 
@@ -117,12 +139,13 @@ impl Engine {
     pub async fn start_training(&mut self, train: TrainConfig, opt: Option<&OptimizerState>) -> Result<(), GpuError> {
         let config = *self.config();
         let params = self.params().await?;
-        *self = match self {
-            Engine::GpuModel(m) => Engine::GpuTrainer(Box::new(GpuTrainer::new(m.gpu().clone(), config, &params, train).await?)),
-            Engine::GpuTrainer(t) => Engine::GpuTrainer(Box::new(GpuTrainer::new(t.model.gpu().clone(), config, &params, train).await?)),
-            Engine::CpuModel(_) | Engine::CpuTrainer(_) => {
-                Engine::CpuTrainer(Box::new(CpuTrainer::new(CpuModel::from_params(config, params)?, train)?))
-            }
+        let gpu = match self.model() {
+            Model::Gpu(m) => Some(m.gpu().clone()),
+            Model::Cpu(_) => None,
+        };
+        *self = match gpu {
+            Some(gpu) => Engine::GpuTrainer(Box::new(GpuTrainer::new(gpu, config, &params, train).await?)),
+            None => Engine::CpuTrainer(Box::new(CpuTrainer::new(CpuModel::from_params(config, params)?, train)?)),
         };
         if let Some(opt) = opt {
             self.load_optimizer(opt)?;
@@ -146,15 +169,15 @@ impl Engine {
         }
     }
 
-    /// Runs one step per batch in `batches` ((x, y) pairs of (B, T) tokens) and returns their
-    /// statistics. On the GPU the steps are submitted back to back and read once at the end.
-    /// The first step with a NaN or infinite loss or gradient norm ends the run with
-    /// `CoreError::NonFinite`; the model is then at its last good state (see `Session`).
-    pub async fn train_steps(&mut self, batches: &[(Vec<u32>, Vec<u32>)]) -> Result<Vec<StepStats>, GpuError> {
+    /// Runs one step per batch and returns their statistics. On the GPU the steps are
+    /// submitted back to back and read once at the end. The first step with a NaN or infinite
+    /// loss or gradient norm ends the run with `CoreError::NonFinite`; the model is then at its
+    /// last good state (see `Session`).
+    pub async fn train_steps(&mut self, batches: &[Batch]) -> Result<Vec<StepStats>, GpuError> {
         match self {
             Engine::GpuTrainer(t) => {
-                for (x, y) in batches {
-                    t.submit_step(x, y)?;
+                for batch in batches {
+                    t.submit_step(&batch.inputs(), &batch.targets)?;
                 }
                 let stats = t.read_stats().await?;
                 if let Some(bad) = stats.iter().find(|s| !s.loss.is_finite() || !s.grad_norm.is_finite()) {
@@ -165,18 +188,18 @@ impl Engine {
             Engine::CpuTrainer(t) => {
                 t.model.ablation = None; // ablation is for inference only
                 let (b, block) = (t.config.batch_size, t.model.config.block_size);
-                batches.iter().map(|(x, y)| t.step(x, y, b, block).map_err(GpuError::from)).collect()
+                batches.iter().map(|batch| t.step(&batch.inputs(), &batch.targets, b, block).map_err(GpuError::from)).collect()
             }
             _ => Err(not_training()),
         }
     }
 
     /// Mean loss over a batch of `b` rows, changing no weights.
-    pub async fn loss(&mut self, x: &[u32], y: &[u32], b: usize) -> Result<f32, GpuError> {
+    pub async fn loss(&mut self, batch: &Batch, b: usize) -> Result<f32, GpuError> {
         let t = self.config().block_size;
         match self {
-            Engine::GpuTrainer(tr) => tr.model.loss(x, y, b, t).await,
-            Engine::CpuTrainer(tr) => Ok(tr.eval(x, y, b, t)?),
+            Engine::GpuTrainer(tr) => tr.model.loss(&batch.inputs(), &batch.targets, b, t).await,
+            Engine::CpuTrainer(tr) => Ok(tr.eval(&batch.inputs(), &batch.targets, b, t)?),
             _ => Err(not_training()),
         }
     }
@@ -234,6 +257,6 @@ pub enum Snapshot {
     OnCpu(Vec<f32>, OptimizerState),
 }
 
-fn not_training() -> GpuError {
+pub(crate) fn not_training() -> GpuError {
     CoreError::Data("the model is not set up for training yet: start training first".into()).into()
 }

@@ -5,7 +5,7 @@
 //! the batch the next training step will use; its parameter gradients equal what the engine
 //! computes for that step (`tests/tests/inspect.rs` checks this for the GPU trainer).
 
-use crate::engine::Engine;
+use crate::engine::{not_training, Engine, Model};
 use crate::error::GpuError;
 use crate::session::Session;
 use playground_core::ablation::{Ablation, AblationSpec};
@@ -29,11 +29,9 @@ impl Engine {
     /// Switches heads and blocks off for inference (`forward`); training steps never see it
     /// (the GPU trainer's step has its own plan, and the CPU trainer drops it before a step).
     pub fn set_ablation(&mut self, ablation: Option<&Ablation>) {
-        match self {
-            Engine::GpuModel(m) => m.set_ablation(ablation),
-            Engine::GpuTrainer(t) => t.model.set_ablation(ablation),
-            Engine::CpuModel(m) => m.ablation = ablation.cloned(),
-            Engine::CpuTrainer(t) => t.model.ablation = ablation.cloned(),
+        match self.model() {
+            Model::Gpu(m) => m.set_ablation(ablation),
+            Model::Cpu(m) => m.ablation = ablation.cloned(),
         }
     }
 
@@ -42,7 +40,7 @@ impl Engine {
         match self {
             Engine::GpuTrainer(t) => t.read_grads().await,
             Engine::CpuTrainer(t) => Ok(t.grads.clone()),
-            _ => Err(CoreError::Data("the model is not set up for training yet: start training first".into()).into()),
+            _ => Err(not_training()),
         }
     }
 }
@@ -51,10 +49,12 @@ impl Session {
     /// Forward and backward of the next training batch on the CPU reference, recording block
     /// `layer`; nothing changes (the batch stream is not advanced).
     pub async fn backward_trace(&mut self, layer: usize) -> Result<BackwardTrace, GpuError> {
-        let (x, y, b) = self.next_batch()?;
+        self.check_stream("the backward trace")?;
+        let batch = self.next_batch()?;
         let config = *self.engine().config();
+        let b = batch.targets.len() / config.block_size;
         let model = CpuModel::from_params(config, self.engine().params().await?)?;
-        Ok(backward_trace(&model, &x, &y, b, config.block_size, layer)?)
+        Ok(backward_trace(&model, &batch.inputs[0], &batch.targets, b, config.block_size, layer)?)
     }
 
     /// Gradient norms and AdamW update sizes per tensor for the last step.

@@ -2,14 +2,12 @@
 //! browser, Vulkan natively (Mesa lavapipe in tests, real GPUs in benchmarks).
 //!
 //! Every kernel in `shaders/` has a launcher in [`kernels`] with the argument order of its
-//! CPU reference in `playground_core::cpu`; `GpuModel` runs the same op list as `CpuModel`.
+//! CPU reference in `playground_core::cpu`; `GpuModel` records the architecture description
+//! the CPU executor runs, and `Session` drives a model of any family for the page.
 
-pub mod any_session;
 pub mod arch_ops;
 pub mod context;
 pub mod counters;
-pub mod encdec;
-pub mod encdec_session;
 pub mod engine;
 pub mod error;
 pub mod inspect;
@@ -23,12 +21,9 @@ pub mod tensor;
 pub mod train;
 pub mod wgsl_minify;
 
-pub use any_session::AnySession;
 pub use context::{GpuContext, SharedGpu};
 pub use counters::BufferStats;
-pub use encdec::GpuEncDec;
-pub use encdec_session::EncDecSession;
-pub use engine::Engine;
+pub use engine::{Batch, Engine};
 pub use error::GpuError;
 pub use model::GpuModel;
 pub use session::Session;

@@ -67,9 +67,9 @@ macro_rules! kernels {
 
 kernels! {
     AblateForward => "ablate_forward",
-    EncoderForward => "encoder_forward",
-    EncoderBackwardWte => "encoder_backward_wte",
-    EncoderBackwardWpe => "encoder_backward_wpe",
+    EmbeddingForward => "embedding_forward",
+    EmbeddingBackwardWte => "embedding_backward_wte",
+    EmbeddingBackwardWpe => "embedding_backward_wpe",
     LayerNormForward => "layernorm_forward",
     LayerNormBackwardInput => "layernorm_backward_input",
     LayerNormBackwardParams => "layernorm_backward_params",
@@ -87,7 +87,7 @@ kernels! {
     MatmulBackwardWeightSmall => "matmul_backward_weight_small" = &[SMALL_TILES, wgsl!("include/matmul_tile_8x8"), wgsl!("matmul_backward_weight")],
     MatmulBackwardWeightEmulated => "matmul_backward_weight_emulated" = &[EMULATED_TILES, wgsl!("include/matmul_tile_16x16"), wgsl!("matmul_backward_weight")],
     MatmulBackwardBias => "matmul_backward_bias",
-    AttentionForward => "attention_forward",
+    AttentionForward => "attention_forward" = &[wgsl!("include/attention_params"), wgsl!("attention_forward")],
     AttentionForwardTiled => "attention_forward_tiled" = &[wgsl!("include/attention_params"), wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_forward_tiled")],
     AttentionForwardHead32 => "attention_forward_head32" = &[wgsl!("include/attention_params"), wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_forward_head32")],
     KvCacheWrite => "kv_cache_write",

@@ -6,7 +6,7 @@
 //! * A token embedding wte (V, C) larger than `maxStorageBufferBindingSize` is bound in vocabulary
 //!   chunks of `rows` rows: the head's matmul runs once per chunk into a scratch (B·T, rows)
 //!   and copies each row into place in the logits; the embedding lookup copies each token's
-//!   row out of its chunk into a gathered (B·T, C) table that the encoder kernel then reads
+//!   row out of its chunk into a gathered (B·T, C) table that the embedding kernel then reads
 //!   with positions 0..B·T as its "tokens".
 //!
 //! Nothing is split that fits: a model within the device's limits runs the one-buffer path.
@@ -92,9 +92,9 @@ pub(crate) struct VocabChunks {
     /// Rows per chunk (the last may hold fewer).
     pub(crate) rows: usize,
     pub(crate) chunks: Vec<GpuTensor>, // (rows, C) each
-    /// Each input token's embedding row, copied out of its chunk.
-    pub(crate) gathered: GpuTensor, // (B, T, C)
-    /// 0..B·T, the "tokens" the encoder kernel reads the gathered table with.
+    /// Each input token's embedding row, copied out of its chunk, per stack.
+    pub(crate) gathered: Vec<GpuTensor>, // (B, T, C) each
+    /// 0..B·T, the "tokens" the embedding kernel reads the gathered table with.
     pub(crate) positions: GpuTensor, // (B, T) u32
     /// One chunk's logits before they are copied into place.
     pub(crate) head_out: GpuTensor, // (B, T, rows)
@@ -109,7 +109,7 @@ impl VocabChunks {
         (rows / ALIGN) * ALIGN
     }
 
-    pub(crate) fn new(gpu: &GpuContext, wte: &GpuTensor, cfg: &ModelConfig, max_batch: usize, rows: usize) -> VocabChunks {
+    pub(crate) fn new(gpu: &GpuContext, wte: &GpuTensor, cfg: &ModelConfig, max_batch: usize, rows: usize, stacks: usize) -> VocabChunks {
         let (v, c) = (cfg.vocab_size, cfg.n_embd);
         let bt = max_batch * cfg.block_size;
         let chunks = (0..v).step_by(rows).map(|v0| wte.slice(v0 * c, rows.min(v - v0) * c)).collect();
@@ -117,7 +117,7 @@ impl VocabChunks {
         VocabChunks {
             rows,
             chunks,
-            gathered: GpuTensor::zeros(gpu, "gathered wte rows", bt * c),
+            gathered: (0..stacks).map(|_| GpuTensor::zeros(gpu, "gathered wte rows", bt * c)).collect(),
             positions: GpuTensor::from_slice(gpu, "positions", &ids),
             head_out: GpuTensor::zeros(gpu, "head chunk", bt * rows),
         }
@@ -129,16 +129,17 @@ impl VocabChunks {
         (&self.chunks[id / self.rows], id % self.rows)
     }
 
-    /// Copies the embedding rows of `tokens` into `gathered` (encoded before the forward plan).
-    pub(crate) fn gather(&self, encoder: &mut wgpu::CommandEncoder, tokens: &[u32], c: usize) {
+    /// Copies the embedding rows of stack `s`'s `tokens` into its `gathered` (encoded before
+    /// the forward plan).
+    pub(crate) fn gather(&self, encoder: &mut wgpu::CommandEncoder, s: usize, tokens: &[u32], c: usize) {
         let row_bytes = c as u64 * 4;
         for (i, &id) in tokens.iter().enumerate() {
             let (chunk, row) = self.locate(id);
             encoder.copy_buffer_to_buffer(
                 &chunk.buffer,
                 chunk.offset + row as u64 * row_bytes,
-                &self.gathered.buffer,
-                self.gathered.offset + i as u64 * row_bytes,
+                &self.gathered[s].buffer,
+                self.gathered[s].offset + i as u64 * row_bytes,
                 row_bytes,
             );
         }

@@ -29,6 +29,15 @@ impl GpuTensor {
         GpuTensor { buffer, offset: 0, len: len as u64, tracked: Arc::new(gpu.buffers.track(size)) }
     }
 
+    /// `zeros`, or for `len` 0 (a buffer this model does not use) an empty view of the
+    /// context's unused binding rather than a buffer of its own.
+    pub fn zeros_or_empty(gpu: &GpuContext, label: &str, len: usize) -> GpuTensor {
+        match len {
+            0 => gpu.unused(0).slice(0, 0),
+            _ => GpuTensor::zeros(gpu, label, len),
+        }
+    }
+
     /// A buffer holding `data` (f32 or u32).
     pub fn from_slice<T: bytemuck::Pod>(gpu: &GpuContext, label: &str, data: &[T]) -> GpuTensor {
         Self::upload(&gpu.device, &gpu.buffers, label, data)

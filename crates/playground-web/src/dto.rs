@@ -1,6 +1,6 @@
 //! The small structured values that cross the JS boundary through serde-wasm-bindgen.
 
-use playground_core::config::{Ffn, Norm, NormPosition, Positions};
+use playground_core::config::{Ffn, LinearBias, Norm, NormPosition, Positions};
 use playground_core::{Family, ModelConfig};
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +13,9 @@ pub struct ConfigDto {
     pub block_size: usize,
     pub n_layer: usize,
     pub n_head: usize,
+    /// Key/value heads (grouped-query attention); absent: one per head.
+    #[serde(default)]
+    pub n_kv_head: Option<usize>,
     pub n_embd: usize,
     /// "decoder" (GPT, the default), "encoder" (BERT) or "encoder_decoder".
     #[serde(default)]
@@ -30,6 +33,9 @@ pub struct ConfigDto {
     /// Encoder family: classes of a [CLS] classifier (0: masked LM).
     #[serde(default)]
     pub n_classes: usize,
+    /// "all" (the default), "none" or "qkv_only".
+    #[serde(default)]
+    pub linear_bias: LinearBias,
 }
 
 fn yes() -> bool {
@@ -43,6 +49,7 @@ impl ConfigDto {
             block_size: self.block_size,
             n_layer: self.n_layer,
             n_head: self.n_head,
+            n_kv_head: self.n_kv_head,
             n_embd: self.n_embd,
             norm: self.norm,
             norm_position: self.norm_position,
@@ -51,6 +58,7 @@ impl ConfigDto {
             tie_head: self.tie_head,
             family: self.family,
             n_classes: self.n_classes,
+            linear_bias: self.linear_bias,
         }
     }
 }

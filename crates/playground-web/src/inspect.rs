@@ -32,9 +32,10 @@ impl Playground {
     /// of block `layer`'s forward keys with the same keys with `grad.` in front.
     #[wasm_bindgen(js_name = backwardTrace)]
     pub async fn backward_trace(&mut self, layer: u32) -> Result<JsValue, JsValue> {
-        let session = self.stream("backwardTrace")?;
-        let (x, y, _) = session.next_batch().map_err(to_js)?;
-        let t = session.config().block_size;
+        let session = &mut self.session;
+        session.check_stream("backwardTrace").map_err(to_js)?;
+        let batch = session.next_batch().map_err(to_js)?;
+        let (x, y, t) = (&batch.inputs[0], &batch.targets, session.config().block_size);
         let tr = session.backward_trace(layer as usize).await.map_err(to_js)?;
         let result = js_sys::Object::new();
         let layout = playground_core::ParamLayout::new(session.config());
@@ -50,14 +51,15 @@ impl Playground {
     /// `{ step, names, grad_norms, update_ratios }` per parameter tensor for the last step.
     #[wasm_bindgen(js_name = gradStats)]
     pub async fn grad_stats(&mut self) -> Result<JsValue, JsValue> {
-        let g = self.stream("gradStats")?.grad_stats().await.map_err(to_js)?;
+        self.session.check_stream("gradStats").map_err(to_js)?;
+        let g = self.session.grad_stats().await.map_err(to_js)?;
         to_value(&GradStatsDto { step: g.step, names: g.names, grad_norms: g.grad_norms, update_ratios: g.update_ratios })
     }
 
     /// `{ top: [layer][position][{ id, prob }] }`, the `k` best guesses of each block.
     #[wasm_bindgen(js_name = logitLens)]
     pub async fn logit_lens(&mut self, ids: Vec<u32>, k: u32) -> Result<JsValue, JsValue> {
-        let lens = self.stream("logitLens")?.logit_lens(&ids, k as usize).await.map_err(to_js)?;
+        let lens = self.session.logit_lens(&ids, k as usize).await.map_err(to_js)?;
         to_value(&lens)
     }
 
@@ -65,7 +67,8 @@ impl Playground {
     #[wasm_bindgen(js_name = setAblation)]
     pub fn set_ablation(&mut self, spec: JsValue) -> Result<(), JsValue> {
         let spec: AblationSpec = serde_wasm_bindgen::from_value(spec).map_err(bad_input)?;
-        self.stream("setAblation")?.set_ablation(&spec).map_err(to_js)
+        self.session.check_stream("setAblation").map_err(to_js)?;
+        self.session.set_ablation(&spec).map_err(to_js)
     }
 
     /// Parameters, FLOPs and attention-map memory per part (see `playground_core::cost`).

@@ -1,6 +1,6 @@
 //! The wasm-bindgen facade: one engine class for JavaScript, and nothing else. Logic lives in
-//! `playground-core` and `playground-gpu` (`AnySession`: a `Session` for the single-stream
-//! families, an `EncDecSession` for the encoder-decoder); this file converts at the boundary.
+//! `playground-core` and `playground-gpu` (`Session`, for a model of any family); this file
+//! converts at the boundary.
 
 mod bpe;
 mod dto;
@@ -20,7 +20,7 @@ use playground_core::{
     sample, sampling_probabilities, Bpe, CharTokenizer, CoreError, CpuModel, Encoded, Family, ParamLayout, Rng, SamplingParams,
     TraceRequest,
 };
-use playground_gpu::{AnySession, EncDecSession, GpuContext, GpuError, Session, SharedGpu};
+use playground_gpu::{GpuContext, GpuError, Session, SharedGpu};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
@@ -34,7 +34,7 @@ pub fn start() {
 /// with a typed error for the others.
 #[wasm_bindgen]
 pub struct Playground {
-    session: AnySession,
+    session: Session,
     /// Draws the tokens of `sample` and `generate`.
     rng: Rng,
     /// Why the CPU engine runs, when WebGPU was wanted but not available.
@@ -140,30 +140,27 @@ impl Playground {
         let checkpoint = Checkpoint { config, tokenizer, params: model.params, metadata: Default::default() };
         let mut pg = Self::open(checkpoint, &opts.backend, opts.seed, false).await?;
         if let Some((data, source)) = data {
-            pg.session.stream("training data").and_then(|s| s.set_data(data, source)).map_err(to_js)?;
+            pg.session.set_data(data, source).map_err(to_js)?;
         }
         Ok(pg)
     }
 
     /// A model from a checkpoint file's bytes (safetensors, validated before use). `encdec`:
-    /// the caller (the Train page) drives an encoder-decoder too; elsewhere one is opened as a
-    /// single token stream, which refuses it by name.
+    /// the caller (the Train page) drives an encoder-decoder too; elsewhere one is refused by name.
     pub async fn load(bytes: Vec<u8>, backend: String, seed: u64, encdec: bool) -> Result<Playground, JsValue> {
         Checkpoint::config_of(&bytes).and_then(|config| memory::check_weights(&config)).map_err(to_js)?;
         let checkpoint = Checkpoint::from_bytes(&bytes).map_err(to_js)?;
         Self::open(checkpoint, &backend, seed, encdec).await
     }
 
-    /// The model of `checkpoint` on `backend`: an encoder-decoder's session when `encdec`
-    /// allows one and the checkpoint holds one, else a single-stream session.
+    /// The model of `checkpoint` on `backend`; an encoder-decoder only where `encdec` allows one.
     async fn open(checkpoint: Checkpoint, backend: &str, seed: u64, encdec: bool) -> Result<Playground, JsValue> {
         let (gpu, fallback_reason) = choose_gpu(backend).await?;
         let adapter = gpu.as_ref().map(|g| g.adapter_name());
-        let session = if encdec && checkpoint.config.family == Family::EncoderDecoder {
-            AnySession::EncDec(Box::new(EncDecSession::new(gpu, checkpoint).await.map_err(to_js)?))
-        } else {
-            AnySession::Stream(Box::new(Session::new(gpu, checkpoint).await.map_err(to_js)?))
-        };
+        let session = Session::new(gpu, checkpoint).await.map_err(to_js)?;
+        if !encdec {
+            session.check_stream("opening a model here").map_err(to_js)?;
+        }
         Ok(Playground { session, rng: Rng::new(seed), fallback_reason, adapter, bpe: None })
     }
 
@@ -246,7 +243,7 @@ impl Playground {
     pub fn vocab(&self) -> Vec<String> {
         match &self.bpe {
             Some(bpe) => (0..bpe.vocab_size() as u32).map(|id| encode_symbols(bpe.token_bytes(id).unwrap_or_default())).collect(),
-            None => self.session.tokenizer().chars().iter().map(|c| c.to_string()).collect(),
+            None => self.session.tokenizer.chars().iter().map(|c| c.to_string()).collect(),
         }
     }
 
@@ -291,7 +288,7 @@ impl Playground {
     pub fn encode(&self, text: &str) -> Result<JsValue, JsValue> {
         let enc = match &self.bpe {
             Some(bpe) => Encoded { ids: bpe.encode(text), unknown: vec![] },
-            None => self.session.tokenizer().encode_lossy(text),
+            None => self.session.tokenizer.encode_lossy(text),
         };
         let dto = EncodedDto { unknown: enc.unknown.iter().map(|&(position, ch)| UnknownDto { position, char: ch.to_string() }).collect() };
         let obj = to_value(&dto)?;
@@ -302,7 +299,7 @@ impl Playground {
     pub fn decode(&self, ids: &[u32]) -> Result<String, JsValue> {
         match &self.bpe {
             Some(bpe) => bpe.decode(ids).map_err(to_js),
-            None => self.session.tokenizer().decode(ids).map_err(to_js),
+            None => self.session.tokenizer.decode(ids).map_err(to_js),
         }
     }
 
@@ -313,7 +310,7 @@ impl Playground {
         if self.session.backend() == "cpu" {
             memory::check_forward(self.session.config(), ids.len())?;
         }
-        let out = self.stream("forward")?.forward(&ids, &request).await.map_err(to_js)?;
+        let out = self.session.forward(&ids, &request).await.map_err(to_js)?;
         inspect::trace_object(out.trace)
     }
 
@@ -338,8 +335,7 @@ impl Playground {
     /// `n` new token ids continuing `prompt`, each sampled with the engine's generator.
     pub async fn generate(&mut self, prompt: Vec<u32>, n: u32, temperature: f32, top_k: u32, top_p: f32) -> Result<Vec<u32>, JsValue> {
         let sampling = SamplingParams { temperature, top_k: top_k as usize, top_p };
-        let session = self.session.stream("generate").map_err(to_js)?;
-        session.generate(&prompt, n as usize, &sampling, &mut self.rng).await.map_err(to_js)
+        self.session.generate(&prompt, n as usize, &sampling, &mut self.rng).await.map_err(to_js)
     }
 
     /// Sets the training data: `{ task }` or `{ text }`, tokenized with the model's vocabulary.
@@ -349,13 +345,11 @@ impl Playground {
     pub fn set_data(&mut self, data: JsValue, seed: u64) -> Result<(), JsValue> {
         self.not_for_gpt2("training")?;
         let data: DataDto = from_value(data)?;
-        match &mut self.session {
-            AnySession::EncDec(_) => seq2seq::check_data(Some(&data)),
-            AnySession::Stream(session) => {
-                let (data, source) = dataset(&data, Some(session.tokenizer.clone()), seed)?;
-                session.set_data(data, source).map_err(to_js)
-            }
+        if self.session.config().family == Family::EncoderDecoder {
+            return seq2seq::check_data(Some(&data));
         }
+        let (data, source) = dataset(&data, Some(self.session.tokenizer.clone()), seed)?;
+        self.session.set_data(data, source).map_err(to_js)
     }
 
     /// Prepares training with `config` (a TrainConfig object); `optimizer` (bytes from
@@ -405,7 +399,7 @@ impl Playground {
         if kind == "trap" {
             std::process::abort();
         }
-        self.stream("injectFault")?.inject_fault(&kind).await.map_err(to_js)
+        self.session.inject_fault(&kind).await.map_err(to_js)
     }
 
     /// AdamW's state while training, to resume exactly (kept apart from the weights file).
@@ -413,12 +407,5 @@ impl Playground {
     pub async fn export_optimizer(&mut self) -> Result<Vec<u8>, JsValue> {
         let opt = self.session.optimizer().await.map_err(to_js)?;
         Ok(optimizer_to_bytes(&opt))
-    }
-}
-
-impl Playground {
-    /// The single-stream session, or a typed error naming `what` for an encoder-decoder.
-    fn stream(&mut self, what: &str) -> Result<&mut Session, JsValue> {
-        self.session.stream(what).map_err(to_js)
     }
 }

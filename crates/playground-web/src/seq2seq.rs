@@ -2,7 +2,7 @@
 //! reversal task's), and `translate`, which runs a source both ways: teacher forcing (the
 //! decoder fed the true target) and step by step (fed its own outputs), with the
 //! cross-attention of every layer and head as an alignment. The training calls are
-//! `Playground`'s own, answered by its `EncDecSession`.
+//! `Playground`'s own, answered by its `Session`.
 
 use crate::dto::{CreateOptions, DataDto};
 use crate::errors::{bad_input, to_js};
@@ -61,7 +61,7 @@ pub async fn create(opts: &CreateOptions) -> Result<Playground, JsValue> {
 impl Playground {
     /// Runs the model on `source` (letters a–h, at most block_size − 1 of them) both ways.
     pub async fn translate(&mut self, source: &str) -> Result<JsValue, JsValue> {
-        let session = self.session.encdec("translate").map_err(to_js)?;
+        let session = &mut self.session;
         let d = session.decode(source).await.map_err(to_js)?;
         let tok = &session.tokenizer;
         // padding shows as "", BOS and EOS as their characters

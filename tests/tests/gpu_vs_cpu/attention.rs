@@ -5,20 +5,35 @@ use playground_tests::*;
 /// Causal (GPT, the decoder) and bidirectional (BERT's encoder) attention.
 const CAUSAL_AND_NOT: [bool; 2] = [true, false];
 
+/// Shapes (B, T, C, NH, NKV) with grouped-query attention: 6 heads reading 2 or 3 key/value
+/// heads, at T = 7 and across the tiled kernels' 64-row blocks, for each kernel family by head
+/// size: 5 and 16 (tiled), 27 (_head32), 72 (per row).
+const GROUPED: [(usize, usize, usize, usize, usize); 5] =
+    [(2, 7, 30, 6, 2), (1, 70, 30, 6, 3), (2, 70, 96, 6, 3), (2, 70, 162, 6, 2), (1, 9, 432, 6, 3)];
+
+/// Q, K, V side by side for these sizes: (B, T, C + 2·KVC).
+fn qkv_len(b: usize, t: usize, c: usize, nh: usize, nkv: usize) -> usize {
+    b * t * (c + 2 * nkv * (c / nh))
+}
+
+/// Multi-head shapes (NKV = NH), then the grouped ones.
+fn with_groups<const N: usize>(shapes: [(usize, usize, usize, usize); N]) -> Vec<(usize, usize, usize, usize, usize)> {
+    shapes.iter().map(|&(b, t, c, nh)| (b, t, c, nh, nh)).chain(GROUPED).collect()
+}
+
 #[test]
 fn attention_forward_matches_cpu() {
     let Some(gpu) = gpu_or_skip() else { return };
     // one head and several, T = 1 and odd T, head size not a multiple of 4
     // both settings: causal (GPT) and bidirectional (BERT's encoder)
-    for (causal, (b, t, c, nh)) in
-        CAUSAL_AND_NOT.into_iter().flat_map(|m| [(1, 1, 4, 1), (2, 7, 12, 3), (1, 16, 15, 5), (2, 33, 32, 2)].map(|s| (m, s)))
-    {
-        let qkv = randn(b * t * 3 * c, 1.0, 10);
+    let shapes = with_groups([(1, 1, 4, 1), (2, 7, 12, 3), (1, 16, 15, 5), (2, 33, 32, 2)]);
+    for (causal, (b, t, c, nh, nkv)) in CAUSAL_AND_NOT.into_iter().flat_map(|m| shapes.iter().map(move |&s| (m, s))) {
+        let qkv = randn(qkv_len(b, t, c, nh, nkv), 1.0, 10);
         let mut out = vec![0.0; b * t * c];
         let mut lse = vec![0.0; b * nh * t];
         let mut preatt = vec![0.0; b * nh * t * t];
         let mut att = vec![0.0; b * nh * t * t];
-        cpu::attention_forward(&mut out, &mut lse, &mut preatt, &mut att, &qkv, b, t, c, nh, causal);
+        cpu::attention_forward(&mut out, &mut lse, &mut preatt, &mut att, &qkv, b, t, c, nh, nkv, causal);
         let (g_out, g_lse, g_pre, g_att) =
             (zeros(&gpu, b * t * c), zeros(&gpu, b * nh * t), zeros(&gpu, b * nh * t * t), zeros(&gpu, b * nh * t * t));
         let op = attention::attention_forward(
@@ -31,10 +46,11 @@ fn attention_forward_matches_cpu() {
             t as u32,
             c as u32,
             nh as u32,
+            nkv as u32,
             causal,
         );
         let got = run_and_read(&gpu, &[op], &[&g_out, &g_lse, &g_pre, &g_att]);
-        let tag = format!("b{b} t{t} c{c} nh{nh} causal={causal}");
+        let tag = format!("b{b} t{t} c{c} nh{nh} nkv{nkv} causal={causal}");
         assert_close(&format!("attention out {tag}"), &got[0], &out, 1e-5, 1e-5);
         assert_close(&format!("attention lse {tag}"), &got[1], &lse, 1e-5, 1e-5);
         assert_close(&format!("attention preatt {tag}"), &got[2], &preatt, 1e-5, 1e-5);
@@ -58,7 +74,7 @@ fn attention_forward_for_training_matches_cpu() {
     // odd T, T crossing the 64-row blocks (65, 130) and head sizes 4, 4, 3, 16, 64, 48; the
     // _head32 kernel for heads of 17 to 32 (32, 27 and 17, odd; 26 with T crossing a block); the
     // per-row kernel for the 72-channel head
-    let shapes = [
+    let shapes = with_groups([
         (1, 1, 4, 1),
         (2, 7, 12, 3),
         (1, 16, 15, 5),
@@ -70,19 +86,18 @@ fn attention_forward_for_training_matches_cpu() {
         (1, 9, 17, 1),
         (2, 65, 52, 2),
         (1, 9, 72, 1),
-    ];
-    for (causal, (b, t, c, nh)) in CAUSAL_AND_NOT.into_iter().flat_map(|m| shapes.map(|s| (m, s))) {
-        let qkv = randn(b * t * 3 * c, 1.0, 12);
+    ]);
+    for (causal, (b, t, c, nh, nkv)) in CAUSAL_AND_NOT.into_iter().flat_map(|m| shapes.iter().map(move |&s| (m, s))) {
+        let qkv = randn(qkv_len(b, t, c, nh, nkv), 1.0, 12);
         let (mut out, mut lse) = (vec![0.0; b * t * c], vec![0.0; b * nh * t]);
         let (mut preatt, mut att) = (vec![0.0; b * nh * t * t], vec![0.0; b * nh * t * t]);
-        cpu::attention_forward(&mut out, &mut lse, &mut preatt, &mut att, &qkv, b, t, c, nh, causal);
+        cpu::attention_forward(&mut out, &mut lse, &mut preatt, &mut att, &qkv, b, t, c, nh, nkv, causal);
         let (g_out, g_lse) = (zeros(&gpu, b * t * c), zeros(&gpu, b * nh * t));
-        let op =
-            attention::attention_forward(&gpu, &g_out, &g_lse, None, &upload(&gpu, &qkv), b as u32, t as u32, c as u32, nh as u32, causal);
+        let (u, tu, cu, nhu, nkvu) = (b as u32, t as u32, c as u32, nh as u32, nkv as u32);
+        let op = attention::attention_forward(&gpu, &g_out, &g_lse, None, &upload(&gpu, &qkv), u, tu, cu, nhu, nkvu, causal);
         let got = run_and_read(&gpu, &[op], &[&g_out, &g_lse]);
-        let (cu, nhu) = (c as u32, nh as u32);
-        let tag =
-            format!("b{b} t{t} c{c} nh{nh} causal={causal} tiled={} head32={}", attention::tiled(cu, nhu), attention::head32(cu, nhu));
+        let (tiled, head32) = (attention::tiled(cu, nhu), attention::head32(cu, nhu));
+        let tag = format!("b{b} t{t} c{c} nh{nh} nkv{nkv} causal={causal} tiled={tiled} head32={head32}");
         // one pass with a running max instead of two: rescaling adds a few ulps
         assert_close(&format!("attention out {tag}"), &got[0], &out, 1e-5, 1e-5);
         assert_close(&format!("attention lse {tag}"), &got[1], &lse, 1e-5, 1e-5);
@@ -94,12 +109,24 @@ fn attention_forward_without_weights_gives_the_same_output() {
     let Some(gpu) = gpu_or_skip() else { return };
     let (b, t, c, nh) = (2, 9, 8, 2);
     for causal in CAUSAL_AND_NOT {
-        let qkv = upload(&gpu, &randn(b * t * 3 * c, 1.0, 11));
+        let qkv = upload(&gpu, &randn(qkv_len(b, t, c, nh, nh), 1.0, 11));
         let (o1, l1, o2, l2) = (zeros(&gpu, b * t * c), zeros(&gpu, b * nh * t), zeros(&gpu, b * t * c), zeros(&gpu, b * nh * t));
         let (pre, att) = (zeros(&gpu, b * nh * t * t), zeros(&gpu, b * nh * t * t));
         let ops = [
-            attention::attention_forward(&gpu, &o1, &l1, Some((&pre, &att)), &qkv, b as u32, t as u32, c as u32, nh as u32, causal),
-            attention::attention_forward(&gpu, &o2, &l2, None, &qkv, b as u32, t as u32, c as u32, nh as u32, causal),
+            attention::attention_forward(
+                &gpu,
+                &o1,
+                &l1,
+                Some((&pre, &att)),
+                &qkv,
+                b as u32,
+                t as u32,
+                c as u32,
+                nh as u32,
+                nh as u32,
+                causal,
+            ),
+            attention::attention_forward(&gpu, &o2, &l2, None, &qkv, b as u32, t as u32, c as u32, nh as u32, nh as u32, causal),
         ];
         let got = run_and_read(&gpu, &ops, &[&o1, &o2, &l1, &l2]);
         // a trace and training run different kernels (per-row two-pass; tiled online softmax), so
@@ -115,7 +142,7 @@ fn attention_backward_matches_cpu() {
     // T = 1 and odd T, one head and several, head sizes 1·12, 3·4, 5·3 (odd), 3·5, 2·16, 1·32;
     // T crossing the tiled kernels' 64-row blocks with heads of 64 and 13; heads of 32 and 27
     // (odd) take the _head32 kernels; a 72-channel head (the per-row kernels)
-    let shapes = [
+    let shapes = with_groups([
         (2, 1, 12, 1),
         (2, 7, 12, 3),
         (2, 7, 15, 5),
@@ -126,20 +153,20 @@ fn attention_backward_matches_cpu() {
         (1, 130, 128, 2),
         (2, 65, 26, 2),
         (1, 9, 72, 1),
-    ];
-    for (causal, (b, t, c, nh)) in CAUSAL_AND_NOT.into_iter().flat_map(|m| shapes.map(|s| (m, s))) {
-        let qkv = randn(b * t * 3 * c, 1.0, 80);
+    ]);
+    for (causal, (b, t, c, nh, nkv)) in CAUSAL_AND_NOT.into_iter().flat_map(|m| shapes.iter().map(move |&s| (m, s))) {
+        let qkv = randn(qkv_len(b, t, c, nh, nkv), 1.0, 80);
         let (mut out, mut lse) = (vec![0.0; b * t * c], vec![0.0; b * nh * t]);
         let (mut preatt, mut att) = (vec![0.0; b * nh * t * t], vec![0.0; b * nh * t * t]);
-        cpu::attention_forward(&mut out, &mut lse, &mut preatt, &mut att, &qkv, b, t, c, nh, causal);
+        cpu::attention_forward(&mut out, &mut lse, &mut preatt, &mut att, &qkv, b, t, c, nh, nkv, causal);
         let dout = randn(b * t * c, 1.0, 81);
         // nonzero starting gradient: the kernels accumulate, as the CPU does
-        let dqkv_init = randn(b * t * 3 * c, 1.0, 82);
+        let dqkv_init = randn(qkv.len(), 1.0, 82);
         let mut dqkv = dqkv_init.clone();
-        cpu::attention_backward(&mut dqkv, &dout, &qkv, &att, b, t, c, nh, causal);
+        cpu::attention_backward(&mut dqkv, &dout, &qkv, &att, b, t, c, nh, nkv, causal);
 
         let (g_qkv, g_dout) = (upload(&gpu, &qkv), upload(&gpu, &dout));
-        let (u, tu, cu, nhu) = (b as u32, t as u32, c as u32, nh as u32);
+        let (u, tu, cu, nhu, nkvu) = (b as u32, t as u32, c as u32, nh as u32, nkv as u32);
         // 1) from the CPU forward's out and lse: the backward kernels alone
         let (g_dqkv, g_delta) = (upload(&gpu, &dqkv_init), zeros(&gpu, b * nh * t));
         let ops = attention::attention_backward(
@@ -154,17 +181,18 @@ fn attention_backward_matches_cpu() {
             tu,
             cu,
             nhu,
+            nkvu,
             causal,
         );
         let from_cpu = run_and_read(&gpu, &ops, &[&g_dqkv]);
         // 2) after the GPU forward without (T, T) weights, as in training
         let (g_out, g_lse) = (zeros(&gpu, b * t * c), zeros(&gpu, b * nh * t));
         let g_dqkv2 = upload(&gpu, &dqkv_init);
-        let mut ops = vec![attention::attention_forward(&gpu, &g_out, &g_lse, None, &g_qkv, u, tu, cu, nhu, causal)];
-        ops.extend(attention::attention_backward(&gpu, &g_dqkv2, &g_delta, &g_dout, &g_qkv, &g_out, &g_lse, u, tu, cu, nhu, causal));
+        let mut ops = vec![attention::attention_forward(&gpu, &g_out, &g_lse, None, &g_qkv, u, tu, cu, nhu, nkvu, causal)];
+        ops.extend(attention::attention_backward(&gpu, &g_dqkv2, &g_delta, &g_dout, &g_qkv, &g_out, &g_lse, u, tu, cu, nhu, nkvu, causal));
         let from_gpu = run_and_read(&gpu, &ops, &[&g_dqkv2]);
 
-        let tag = format!("b{b} t{t} c{c} nh{nh} causal={causal}");
+        let tag = format!("b{b} t{t} c{c} nh{nh} nkv{nkv} causal={causal}");
         // p is recomputed from lse instead of read from att, and D = dO·out replaces Σ att·datt:
         // a few ulps on terms of size ~1, summed over up to T keys or queries
         assert_close(&format!("attention dqkv {tag}"), &from_cpu[0], &dqkv, 2e-5, 1e-4);

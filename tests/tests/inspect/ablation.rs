@@ -2,7 +2,7 @@
 //! columns of c_proj), an ablated block passes its input through, on CPU and GPU.
 
 use playground_core::ablation::{Ablation, AblationSpec};
-use playground_core::config::{Family, Ffn, Norm, NormPosition, Positions};
+use playground_core::config::{Family, Ffn, LinearBias, Norm, NormPosition, Positions};
 use playground_core::{CpuModel, ModelConfig, TraceRequest};
 use playground_gpu::GpuModel;
 use playground_tests::*;
@@ -12,6 +12,7 @@ const CFG: ModelConfig = ModelConfig {
     block_size: 8,
     n_layer: 2,
     n_head: 3,
+    n_kv_head: None,
     n_embd: 15,
     family: Family::Decoder,
     norm: Norm::LayerNorm,
@@ -20,6 +21,7 @@ const CFG: ModelConfig = ModelConfig {
     ffn: Ffn::Gelu,
     tie_head: true,
     n_classes: 0,
+    linear_bias: LinearBias::All,
 };
 
 fn keys() -> TraceRequest {
@@ -34,7 +36,7 @@ fn an_ablated_head_equals_zeroed_c_proj_columns_on_cpu_and_gpu() {
     let (l, h, hs) = (1, 2, CFG.head_size());
     // the reference: head h of layer l zeroed by hand in attn.c_proj.weight (C_out, C_in)
     let mut zeroed = model.clone();
-    let w = zeroed.layout.blocks[l].attprojw;
+    let w = zeroed.layout().find(&format!("transformer.h.{l}.attn.c_proj.weight")).unwrap().span;
     for row in 0..CFG.n_embd {
         zeroed.params[w.offset + row * CFG.n_embd + h * hs..w.offset + row * CFG.n_embd + (h + 1) * hs].fill(0.0);
     }

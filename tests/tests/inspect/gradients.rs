@@ -52,13 +52,13 @@ fn backward_trace_intermediates_agree_with_parameter_gradients_and_each_other() 
     let tr = backward_trace(&model, &x, &y, 1, t, l).unwrap();
     let get = |k: &str| &tr.backward.iter().find(|g| g.key == k).unwrap_or_else(|| panic!("{k}")).data;
     let col_sums = |m: &[f32], w: usize| (0..w).map(|j| (0..t).map(|i| m[i * w + j]).sum::<f32>()).collect::<Vec<_>>();
-    let w = &model.layout.blocks[l];
-    assert_close("Σ_t dFFN.pre = d c_fc.bias", &col_sums(get("grad.block0.ffn.pre"), 4 * c), w.fcb.of(&tr.grads), 1e-6, 1e-4);
-    assert_close("Σ_t dresidual = d mlp.c_proj.bias", &col_sums(get("grad.block0.residual"), c), w.fcprojb.of(&tr.grads), 1e-6, 1e-4);
-    assert_close("Σ_t dres1 = d attn.c_proj.bias", &col_sums(get("grad.block0.res1"), c), w.attprojb.of(&tr.grads), 1e-6, 1e-4);
+    let grad = |name: &str| model.layout().find(&format!("transformer.h.{l}.{name}")).unwrap().span.of(&tr.grads);
+    assert_close("Σ_t dFFN.pre = d c_fc.bias", &col_sums(get("grad.block0.ffn.pre"), 4 * c), grad("mlp.c_fc.bias"), 1e-6, 1e-4);
+    assert_close("Σ_t dresidual = d mlp.c_proj.bias", &col_sums(get("grad.block0.residual"), c), grad("mlp.c_proj.bias"), 1e-6, 1e-4);
+    assert_close("Σ_t dres1 = d attn.c_proj.bias", &col_sums(get("grad.block0.res1"), c), grad("attn.c_proj.bias"), 1e-6, 1e-4);
     for h in 0..3 {
         let dq = col_sums(get(&format!("grad.block0.head{h}.q")), hs);
-        assert_close(&format!("Σ_t dQ head {h} = d c_attn.bias"), &dq, &w.qkvb.of(&tr.grads)[h * hs..(h + 1) * hs], 1e-6, 1e-4);
+        assert_close(&format!("Σ_t dQ head {h} = d c_attn.bias"), &dq, &grad("attn.c_attn.bias")[h * hs..(h + 1) * hs], 1e-6, 1e-4);
         // dQ = dS·K/√HS, from the traced scores gradient and the forward keys
         let (ds, k) =
             (get(&format!("grad.block0.head{h}.scores")), &tr.forward.iter().find(|f| f.key == format!("block0.head{h}.k")).unwrap().data);
@@ -81,8 +81,8 @@ fn update_ratios_equal_the_change_a_step_makes() {
     for step in 0..3 {
         let (x, y) = (rand_tokens(12, 9, 10 + step), rand_tokens(12, 9, 20 + step));
         let before = tr.model.params.clone();
-        tr.step(&x, &y, 2, 6).unwrap();
-        let layout = &tr.model.layout;
+        tr.step(&[&x], &y, 2, 6).unwrap();
+        let layout = tr.model.layout();
         let want: Vec<f32> = layout
             .tensors()
             .iter()

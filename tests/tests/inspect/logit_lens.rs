@@ -8,10 +8,11 @@ use playground_tests::*;
 /// softmax(LayerNorm(x)·wteᵀ) of one (C) row, by hand: biased variance, ε = 1e-5.
 fn reference_probs(model: &CpuModel, x: &[f32]) -> Vec<f64> {
     let p = &model.params;
-    let (lay, c) = (&model.layout, model.config.n_embd);
+    let (lay, c) = (model.layout(), model.config.n_embd);
+    let span = |name: &str| lay.find(name).unwrap_or_else(|| panic!("{name}")).span;
     let mean = x.iter().map(|&v| v as f64).sum::<f64>() / c as f64;
     let var = x.iter().map(|&v| (v as f64 - mean).powi(2)).sum::<f64>() / c as f64;
-    let (w, b) = (lay.lnfw.of(p), lay.lnfb.expect("LayerNorm has a bias").of(p));
+    let (w, b) = (span("transformer.ln_f.weight").of(p), span("transformer.ln_f.bias").of(p));
     let norm: Vec<f64> = (0..c).map(|i| (x[i] as f64 - mean) / (var + 1e-5).sqrt() * w[i] as f64 + b[i] as f64).collect();
     let wte = lay.wte.of(p);
     let logits: Vec<f64> = (0..model.config.vocab_size).map(|v| (0..c).map(|i| norm[i] * wte[v * c + i] as f64).sum()).collect();

@@ -257,12 +257,12 @@ fn kernels(timer: &Timer, name: &str, cfg: &ModelConfig, b: usize, (budget, min_
     let (bu, tu, cu, nhu) = (b as u32, t as u32, c as u32, nh as u32);
     let shape = json!({ "b": b, "t": t, "c": c, "nh": nh });
     let fwd_flop = 2.0 * b as f64 * t as f64 * (t + 1) as f64 * c as f64;
-    let fwd = attention::attention_forward(gpu, &att_out, &lse, None, &qkv, bu, tu, cu, nhu, true);
+    let fwd = attention::attention_forward(gpu, &att_out, &lse, None, &qkv, bu, tu, cu, nhu, nhu, true);
     let (ms, reps) = timer.time(&[&fwd], budget, min_reps);
     record("attention_forward", "attn", shape.clone(), ms, reps, Some(fwd_flop), None);
     // the backward needs the forward's out and lse
     timer.pass_ms(&[&fwd], 1);
-    let bwd = attention::attention_backward(gpu, &dqkv, &delta, &dout, &qkv, &att_out, &lse, bu, tu, cu, nhu, true);
+    let bwd = attention::attention_backward(gpu, &dqkv, &delta, &dout, &qkv, &att_out, &lse, bu, tu, cu, nhu, nhu, true);
     let (ms, reps) = timer.time(&bwd.iter().collect::<Vec<_>>(), budget, min_reps);
     record("attention_backward", "attn", shape, ms, reps, Some(2.0 * fwd_flop), None);
 
@@ -311,11 +311,11 @@ fn train_step(gpu: &SharedGpu, cfg: ModelConfig, b: usize, (budget, min_reps): (
     let wait = || gpu.device.poll(wgpu::PollType::wait_indefinitely()).expect("poll");
     let warmup = u32::from(min_reps > 1);
     for _ in 0..warmup {
-        trainer.submit_step(&x, &y).expect("step");
+        trainer.submit_step(&[&x], &y).expect("step");
     }
     wait();
     let start = Instant::now();
-    trainer.submit_step(&x, &y).expect("step");
+    trainer.submit_step(&[&x], &y).expect("step");
     wait();
     let one = start.elapsed().as_secs_f64();
     let (ms, steps) = if one >= budget {
@@ -324,7 +324,7 @@ fn train_step(gpu: &SharedGpu, cfg: ModelConfig, b: usize, (budget, min_reps): (
         let steps = ((budget / one) as u32).clamp(2, 50);
         let start = Instant::now();
         for _ in 0..steps {
-            trainer.submit_step(&x, &y).expect("step");
+            trainer.submit_step(&[&x], &y).expect("step");
         }
         wait();
         (start.elapsed().as_secs_f64() * 1e3 / steps as f64, steps)
@@ -359,7 +359,7 @@ fn memory(gpu: &SharedGpu, cfg: ModelConfig, b: usize, steps: u32) -> Value {
     let start = Instant::now();
     for step in 0..steps {
         let (x, y) = (tokens(&mut rng, n, cfg.vocab_size), tokens(&mut rng, n, cfg.vocab_size));
-        trainer.submit_step(&x, &y).expect("step");
+        trainer.submit_step(&[&x], &y).expect("step");
         if (step + 1) % 100 == 0 {
             pollster::block_on(trainer.read_stats()).expect("stats");
         }

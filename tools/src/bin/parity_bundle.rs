@@ -1,22 +1,22 @@
 //! Writes the bundles the PyTorch parity test (tests/python/test_parity.py) compares against,
 //! one per architecture variant in DIR/<variant>/ (plus DIR/encoder, a BERT-style encoder
 //! trained by masked-LM, DIR/classifier, an encoder with a [CLS] classifier, and DIR/encdec, an
-//! encoder-decoder on string reversal whose bundle adds the source `src`): a checkpoint, and for each engine (CPU
+//! encoder-decoder on string reversal whose bundle adds the source `src`, and DIR/encdec_gqa, one
+//! with grouped-query attention and q/k/v biases only): a checkpoint, and for each engine (CPU
 //! reference, GPU) one training step on one batch — the batch, logits, loss, every gradient,
 //! the gradient norm and the parameters after one clipped AdamW step — as safetensors.
 //!   cargo run --release -p playground-tools --bin parity_bundle -- DIR
 
 use playground_core::checkpoint::Checkpoint;
-use playground_core::config::{Ffn, Norm, NormPosition, Positions};
+use playground_core::config::{Ffn, LinearBias, Norm, NormPosition, Positions};
 use playground_core::data::batch;
 use playground_core::data::classify::classify_batch;
 use playground_core::data::mlm::{mlm_batch, with_mask};
 use playground_core::data::seq2seq::{self, seq2seq_batch, Seq2SeqRows};
-use playground_core::model::{Activations, EncDecActs};
+use playground_core::model::Activations;
 use playground_core::train::{CpuTrainer, TrainConfig};
-use playground_core::train_seq2seq::Seq2SeqTrainer;
 use playground_core::{CharTokenizer, CpuModel, Family, ModelConfig, ParamLayout, Rng, TraceRequest};
-use playground_gpu::{GpuContext, GpuEncDec, GpuTrainer, SharedGpu};
+use playground_gpu::{GpuContext, GpuTrainer, SharedGpu};
 use safetensors::tensor::{Dtype, TensorView};
 use std::collections::HashMap;
 use std::path::Path;
@@ -67,6 +67,26 @@ fn main() {
                 ..base
             },
         ),
+        // grouped-query attention (three heads over one key/value head), the blocks' Linear
+        // layers without biases or with q/k/v biases only, and a Llama-style model of all of them
+        // with more than one key/value head (six heads over two, head width 4)
+        ("gqa", ModelConfig { n_kv_head: Some(1), ..base }),
+        ("nobias", ModelConfig { linear_bias: LinearBias::None, ..base }),
+        ("qkvbias", ModelConfig { linear_bias: LinearBias::QkvOnly, ..base }),
+        (
+            "llama",
+            ModelConfig {
+                norm: Norm::RmsNorm,
+                positions: Positions::Rotary,
+                ffn: Ffn::SwiGlu,
+                tie_head: false,
+                n_head: 6,
+                n_kv_head: Some(2),
+                linear_bias: LinearBias::None,
+                n_embd: 24,
+                ..base
+            },
+        ),
     ];
     let gpu = SharedGpu::new(pollster::block_on(GpuContext::new()).expect("a GPU adapter (lavapipe in tests)"));
     for (name, config) in variants {
@@ -82,7 +102,9 @@ fn main() {
     // the original Transformer: encoder, decoder with cross-attention, on string reversal
     let reversal = seq2seq::tokenizer();
     let encdec = ModelConfig { vocab_size: reversal.vocab_size(), family: Family::EncoderDecoder, ..base };
-    write_encdec_bundle(&format!("{root}/encdec"), &gpu, encdec, reversal);
+    write_encdec_bundle(&format!("{root}/encdec"), &gpu, encdec, reversal.clone());
+    let grouped = ModelConfig { n_kv_head: Some(1), linear_bias: LinearBias::QkvOnly, ..encdec };
+    write_encdec_bundle(&format!("{root}/encdec_gqa"), &gpu, grouped, reversal);
 }
 
 /// Clip at 0.5 so that the clipping path is exercised; no warmup: step 0 uses the peak lr.
@@ -97,7 +119,7 @@ fn perturbed_model(dir: &str, config: ModelConfig, tokenizer: CharTokenizer) -> 
     std::fs::create_dir_all(dir).expect("create the bundle directory");
     let mut model = CpuModel::new(config, 42).expect("valid config");
     let mut noise = Rng::new(43);
-    for t in model.layout.tensors() {
+    for t in model.arch.layout.tensors() {
         for w in t.span.of_mut(&mut model.params) {
             *w += noise.normal() * 0.5;
         }
@@ -115,24 +137,10 @@ fn write_encdec_bundle(dir: &str, gpu: &SharedGpu, config: ModelConfig, tokenize
     let batch = seq2seq_batch(b, t, &mut Rng::new(6));
     let Seq2SeqRows { src, dec_in, targets } = &batch;
 
-    let mut acts = EncDecActs::new(&model, b, t);
-    model.seq2seq_encode(&mut acts, src).expect("encode");
-    model.seq2seq_decode(&mut acts, dec_in, None).expect("decode");
-    let mut trainer = Seq2SeqTrainer::new(model.clone(), train).expect("trainer");
-    let stats = trainer.step(&batch, b, t).expect("a finite step");
-    let tr = trainer.trainer;
-    let cpu = StepResult { logits: acts.logits, loss: stats.loss, grad_norm: stats.grad_norm, grads: tr.grads, after: tr.model.params };
-    write_engine(dir, "cpu", &model.layout, dec_in, targets, Some(src), train, &cpu);
-
-    let gpu_result = pollster::block_on(async {
-        let mut g = GpuEncDec::new(gpu.clone(), config, &model.params, b, train).await.expect("GPU encoder-decoder");
-        let logits = g.logits(src, dec_in).await.expect("logits");
-        let stats = g.step(src, dec_in, targets).await.expect("a finite step");
-        let grads = g.read_grads().await.expect("grads");
-        let after = g.read_params().await.expect("params");
-        StepResult { logits, loss: stats.loss, grad_norm: stats.grad_norm, grads, after }
-    });
-    write_engine(dir, "gpu", &model.layout, dec_in, targets, Some(src), train, &gpu_result);
+    let cpu = cpu_step(&model, train, &[src, dec_in], targets);
+    write_engine(dir, "cpu", model.layout(), dec_in, targets, Some(src), train, &cpu);
+    let gpu_result = pollster::block_on(gpu_step(gpu.clone(), &model, train, &[src, dec_in], targets));
+    write_engine(dir, "gpu", model.layout(), dec_in, targets, Some(src), train, &gpu_result);
     println!("parity bundle written to {dir}: loss cpu {} gpu {}", cpu.loss, gpu_result.loss);
 }
 
@@ -154,33 +162,36 @@ fn write_bundle(dir: &str, gpu: &SharedGpu, config: ModelConfig, tokenizer: Char
     };
     let layout = ParamLayout::new(&config);
 
-    let cpu = cpu_step(&model, train, &x, &y);
+    let cpu = cpu_step(&model, train, &[&x], &y);
     write_engine(dir, "cpu", &layout, &x, &y, None, train, &cpu);
-    let gpu_result = pollster::block_on(gpu_step(gpu.clone(), &model, train, &x, &y));
+    let gpu_result = pollster::block_on(gpu_step(gpu.clone(), &model, train, &[&x], &y));
     write_engine(dir, "gpu", &layout, &x, &y, None, train, &gpu_result);
     println!("parity bundle written to {dir}: loss cpu {} gpu {}", cpu.loss, gpu_result.loss);
 }
 
-fn cpu_step(model: &CpuModel, train: TrainConfig, x: &[u32], y: &[u32]) -> StepResult {
+/// One step of the CPU trainer on each stack's inputs (B, T) and the targets `y`.
+fn cpu_step(model: &CpuModel, train: TrainConfig, inputs: &[&[u32]], y: &[u32]) -> StepResult {
     let (b, t) = (train.batch_size, model.config.block_size);
-    let mut acts = Activations::new(&model.config, b, t);
-    model.forward_train(&mut acts, x, y).expect("forward");
+    let mut acts = Activations::new(&model.arch, b, t);
+    model.forward_train(&mut acts, inputs, y).expect("forward");
     let mut trainer = CpuTrainer::new(model.clone(), train).expect("trainer");
-    let stats = trainer.step(x, y, b, t).expect("a finite step");
+    let stats = trainer.step(inputs, y, b, t).expect("a finite step");
     StepResult { logits: acts.logits, loss: stats.loss, grad_norm: stats.grad_norm, grads: trainer.grads, after: trainer.model.params }
 }
 
-async fn gpu_step(gpu: SharedGpu, model: &CpuModel, train: TrainConfig, x: &[u32], y: &[u32]) -> StepResult {
+/// The GPU trainer's step on the same batch, and the logits before it.
+async fn gpu_step(gpu: SharedGpu, model: &CpuModel, train: TrainConfig, inputs: &[&[u32]], y: &[u32]) -> StepResult {
     let (b, t) = (train.batch_size, model.config.block_size);
     let mut trainer = GpuTrainer::new(gpu, model.config, &model.params, train).await.expect("trainer");
-    // logits of the batch before the step: one forward per sequence through the trace
+    // logits of the batch before the step: one forward per row through the trace
     let mut logits = Vec::new();
-    for row in x.chunks(t) {
-        let out = trainer.model.forward(row, &TraceRequest::keys(&["logits"]).expect("a key")).await.expect("forward");
+    for r in 0..b {
+        let row: Vec<&[u32]> = inputs.iter().map(|s| &s[r * t..(r + 1) * t]).collect();
+        let out = trainer.model.forward_streams(&row, &TraceRequest::keys(&["logits"]).expect("a key")).await.expect("forward");
         logits.extend_from_slice(&out.trace[0].data);
     }
     debug_assert_eq!(logits.len(), b * t * model.config.vocab_size);
-    trainer.submit_step(x, y).expect("step");
+    trainer.submit_step(inputs, y).expect("step");
     let stats = trainer.read_stats().await.expect("stats");
     let grads = trainer.read_grads().await.expect("grads");
     let after = trainer.model.read_params().await.expect("params");

@@ -1,9 +1,11 @@
-//! Multi-head self-attention, causal (GPT) or bidirectional (BERT), CPU reference for
-//! `shaders/attention_*.wgsl`.
+//! Multi-head self-attention, causal (GPT) or bidirectional (BERT), with grouped-query
+//! attention, CPU reference for `shaders/attention_*.wgsl`.
 //!
-//! qkv (B, T, 3C) holds Q, K and V side by side (nanoGPT's `c_attn` output split in three);
-//! head h owns channels [h·HS, (h+1)·HS) of each. For every head and query position t, the
-//! keys it sees are j ≤ t when `causal`, and every j otherwise:
+//! qkv (B, T, C + 2·KVC) holds Q (NH heads), K and V (NKV heads each) side by side, the
+//! output of `c_attn`; KVC = NKV·HS. Query head h owns channels [h·HS, (h+1)·HS) of Q and
+//! reads key/value head g = h / (NH/NKV), channels [g·HS, (g+1)·HS) of K and of V (NKV = NH:
+//! multi-head attention, each head its own). For every head and query position t, the keys it
+//! sees are j ≤ t when `causal`, and every j otherwise:
 //!   preatt[t, j] = Q[t]·K[j] / √HS            for all j (the full score matrix, shown on the page)
 //!   att[t, j]    = softmax over the seen j of preatt[t, ·], and 0 for the others (the mask)
 //!   out[t]       = Σ_j att[t, j]·V[j]          written into the head's channels of out (B, T, C)
@@ -19,10 +21,17 @@ pub fn keys_seen(ti: usize, t: usize, causal: bool) -> usize {
     }
 }
 
-/// Stable view of one head's Q, K or V row inside qkv.
-fn row(qkv: &[f32], bt: usize, which: usize, h: usize, c: usize, hs: usize) -> &[f32] {
-    let base = bt * 3 * c + which * c + h * hs;
-    &qkv[base..base + hs]
+/// Where query head `h`'s Q, and its key/value head's K and V, start in row `bt` of qkv.
+pub fn qkv_bases(bt: usize, h: usize, c: usize, nh: usize, nkv: usize) -> [usize; 3] {
+    let (hs, g) = (c / nh, h / (nh / nkv));
+    let (w, kvc) = (c + 2 * nkv * hs, nkv * hs);
+    [bt * w + h * hs, bt * w + c + g * hs, bt * w + c + kvc + g * hs]
+}
+
+/// Query head `h`'s Q (0), or its key/value head's K (1) or V (2), in row `bt` of qkv.
+fn row(qkv: &[f32], bt: usize, which: usize, h: usize, c: usize, nh: usize, nkv: usize) -> &[f32] {
+    let base = qkv_bases(bt, h, c, nh, nkv)[which];
+    &qkv[base..base + c / nh]
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -31,11 +40,12 @@ pub fn attention_forward(
     lse: &mut [f32],    // (B, NH, T)
     preatt: &mut [f32], // (B, NH, T, T)
     att: &mut [f32],    // (B, NH, T, T)
-    qkv: &[f32],        // (B, T, 3C)
+    qkv: &[f32],        // (B, T, C + 2·KVC)
     b: usize,
     t: usize,
     c: usize,
     nh: usize,
+    nkv: usize,
     causal: bool,
 ) {
     let hs = c / nh;
@@ -43,11 +53,11 @@ pub fn attention_forward(
     for bi in 0..b {
         for h in 0..nh {
             for ti in 0..t {
-                let q = row(qkv, bi * t + ti, 0, h, c, hs);
+                let q = row(qkv, bi * t + ti, 0, h, c, nh, nkv);
                 let off = ((bi * nh + h) * t + ti) * t;
                 let pre = &mut preatt[off..off + t];
                 for (j, p) in pre.iter_mut().enumerate() {
-                    let k = row(qkv, bi * t + j, 1, h, c, hs);
+                    let k = row(qkv, bi * t + j, 1, h, c, nh, nkv);
                     *p = q.iter().zip(k).map(|(a, b)| a * b).sum::<f32>() * scale;
                 }
                 // softmax over the seen keys; the max is subtracted only for stability
@@ -66,7 +76,7 @@ pub fn attention_forward(
                 let o = &mut out[(bi * t + ti) * c + h * hs..(bi * t + ti) * c + (h + 1) * hs];
                 o.fill(0.0);
                 for (j, &aj) in a.iter().enumerate().take(seen) {
-                    let v = row(qkv, bi * t + j, 2, h, c, hs);
+                    let v = row(qkv, bi * t + j, 2, h, c, nh, nkv);
                     for d in 0..hs {
                         o[d] += aj * v[d];
                     }
@@ -76,17 +86,19 @@ pub fn attention_forward(
     }
 }
 
-/// Gradient of `attention_forward` with respect to qkv, from the kept weights `att`.
+/// Gradient of `attention_forward` with respect to qkv, from the kept weights `att`; a shared
+/// key/value head gathers the gradients of all the query heads that read it.
 #[allow(clippy::too_many_arguments)]
 pub fn attention_backward(
-    dqkv: &mut [f32], // (B, T, 3C)
+    dqkv: &mut [f32], // (B, T, C + 2·KVC)
     dout: &[f32],     // (B, T, C)
-    qkv: &[f32],      // (B, T, 3C)
+    qkv: &[f32],      // (B, T, C + 2·KVC)
     att: &[f32],      // (B, NH, T, T)
     b: usize,
     t: usize,
     c: usize,
     nh: usize,
+    nkv: usize,
     causal: bool,
 ) {
     let hs = c / nh;
@@ -103,7 +115,7 @@ pub fn attention_backward(
                 let dout_row = &dout[dobase..dobase + hs];
                 // forward was: out[t] = Σ_j att[t,j]·V[j]
                 for j in 0..seen {
-                    let vbase = (bi * t + j) * 3 * c + 2 * c + h * hs;
+                    let vbase = qkv_bases(bi * t + j, h, c, nh, nkv)[2];
                     let mut s = 0.0;
                     for d in 0..hs {
                         s += qkv[vbase + d] * dout_row[d];
@@ -117,9 +129,9 @@ pub fn attention_backward(
                     dpre[j] = a[j] * (datt[j] - dot);
                 }
                 // forward was: preatt[t,j] = Q[t]·K[j]·scale
-                let qbase = (bi * t + ti) * 3 * c + h * hs;
+                let qbase = qkv_bases(bi * t + ti, h, c, nh, nkv)[0];
                 for j in 0..seen {
-                    let kbase = (bi * t + j) * 3 * c + c + h * hs;
+                    let kbase = qkv_bases(bi * t + j, h, c, nh, nkv)[1];
                     let g = dpre[j] * scale;
                     for d in 0..hs {
                         dqkv[qbase + d] += g * qkv[kbase + d];

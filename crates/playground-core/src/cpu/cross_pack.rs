@@ -2,38 +2,42 @@
 //!
 //! Cross-attention takes its queries from the decoder and its keys and values from the
 //! encoder's output. Packed side by side into the layout self-attention reads,
-//!   out[b, t] = [ q[b, t] | kv[b, t] ]        q: (B, T, C), kv: (B, T, 2C) = [K | V]
+//!   out[b, t] = [ q[b, t] | kv[b, t] ]        q: (B, T, C), kv: (B, T, 2·KVC) = [K | V]
 //! the (bidirectional) `attention_forward` computes exactly cross-attention: decoder position
 //! t attends to every encoder position j. The source and the target share T (the source is
 //! padded to the target's length, or the other way round).
 
 pub fn cross_pack_forward(
-    out: &mut [f32], // (B, T, 3C)
+    out: &mut [f32], // (B, T, C + 2·KVC)
     q: &[f32],       // (B, T, C)
-    kv: &[f32],      // (B, T, 2C)
+    kv: &[f32],      // (B, T, 2·KVC)
     bt: usize,
     c: usize,
+    kvc: usize,
 ) {
+    let w = c + 2 * kvc;
     for r in 0..bt {
-        out[r * 3 * c..r * 3 * c + c].copy_from_slice(&q[r * c..(r + 1) * c]);
-        out[r * 3 * c + c..(r + 1) * 3 * c].copy_from_slice(&kv[r * 2 * c..(r + 1) * 2 * c]);
+        out[r * w..r * w + c].copy_from_slice(&q[r * c..(r + 1) * c]);
+        out[r * w + c..(r + 1) * w].copy_from_slice(&kv[r * 2 * kvc..(r + 1) * 2 * kvc]);
     }
 }
 
 /// forward was a copy, so the backward unpacks: dq += dout[.., :C], dkv += dout[.., C:].
 pub fn cross_pack_backward(
     dq: &mut [f32],  // (B, T, C)
-    dkv: &mut [f32], // (B, T, 2C)
-    dout: &[f32],    // (B, T, 3C)
+    dkv: &mut [f32], // (B, T, 2·KVC)
+    dout: &[f32],    // (B, T, C + 2·KVC)
     bt: usize,
     c: usize,
+    kvc: usize,
 ) {
+    let w = c + 2 * kvc;
     for r in 0..bt {
         for i in 0..c {
-            dq[r * c + i] += dout[r * 3 * c + i];
+            dq[r * c + i] += dout[r * w + i];
         }
-        for i in 0..2 * c {
-            dkv[r * 2 * c + i] += dout[r * 3 * c + c + i];
+        for i in 0..2 * kvc {
+            dkv[r * 2 * kvc + i] += dout[r * w + c + i];
         }
     }
 }

@@ -1,5 +1,5 @@
 //! Positions that are computed rather than learned: the sinusoidal table of "Attention Is All
-//! You Need" (added to the token embedding through `encoder_forward`, in place of wpe) and
+//! You Need" (added to the token embedding through `embedding_forward`, in place of wpe) and
 //! the angles of rotary embeddings (RoFormer; used by `rope_forward`). Both are computed in
 //! f64 and rounded once to f32, so every engine (and PyTorch, python/gpt.py) sees the same
 //! numbers; the GPU receives them as uploaded tables.

@@ -4,35 +4,41 @@
 //!
 //! ```text
 //! forward_cached(cache, tokens):  N new tokens at absolute positions p0 = cache.len() .. p0 + N
-//!   x = wte[tokens] + pos[p0 .. p0 + N]                         (N, C)   (rotary: angles at p0 ..)
-//!   for each block: the op list of `CpuModel::forward_acts` on N rows, where attention is
+//!   the executor's forward over N rows from position p0 on, where self-attention is
 //!     kv_cache_write(K, V of the N rows at p0 ..)  then  kv_attention_forward(over 0 ..= p)
-//!   logits = lnf(x) · headᵀ                                     (N, V)
+//!   logits                                                      (N, V)
 //! ```
 //! Prefill is one call with the prompt; each following token is a call with N = 1. The logits
 //! equal `forward`'s at the same positions. A cache holds at most block_size positions: when
 //! it is full, the caller starts again from the last block_size tokens (`Session::generate`).
 
-use super::{check_tokens, CpuModel};
-use crate::arch_ops::{ffn_act_forward, ffn_fused_activation, norm_forward};
-use crate::config::{ModelConfig, NormPosition};
-use crate::cpu;
+use super::{check_tokens, single_stream, Activations, CpuModel};
+use crate::config::ModelConfig;
 use crate::error::CoreError;
-use crate::params::Span;
 
-/// The keys and values of every position run so far, per layer: (NH, maxT, HS) each.
+/// The keys and values of every position run so far, per block: (NKV, maxT, HS) each.
 #[derive(Clone, Debug)]
 pub struct KvCache {
     len: usize,
     maxt: usize,
-    layers: Vec<(Vec<f32>, Vec<f32>)>, // (kcache, vcache) per layer
+    layers: Vec<(Vec<f32>, Vec<f32>)>, // (kcache, vcache) per block
 }
 
 impl KvCache {
-    /// An empty cache for a model of `cfg`: 2·L·block_size·C floats.
+    /// An empty cache for a model of `cfg`: 2·L·block_size·KVC floats.
     pub fn new(cfg: &ModelConfig) -> Self {
-        let n = cfg.block_size * cfg.n_embd;
+        let n = Self::layer_len(cfg);
         KvCache { len: 0, maxt: cfg.block_size, layers: (0..cfg.n_layer).map(|_| (vec![0.0; n], vec![0.0; n])).collect() }
+    }
+
+    /// Floats of one block's K (or V) cache.
+    fn layer_len(cfg: &ModelConfig) -> usize {
+        cfg.block_size * cfg.kv_width()
+    }
+
+    /// Whether the cache was made for a model of `cfg`.
+    fn fits(&self, cfg: &ModelConfig) -> bool {
+        self.maxt == cfg.block_size && self.layers.len() == cfg.n_layer && self.layers[0].0.len() == Self::layer_len(cfg)
     }
 
     /// Positions held.
@@ -52,6 +58,20 @@ impl KvCache {
     /// Forgets every position (the buffers are kept).
     pub fn clear(&mut self) {
         self.len = 0;
+    }
+
+    pub(super) fn maxt(&self) -> usize {
+        self.maxt
+    }
+
+    /// Block `l`'s (kcache, vcache).
+    pub(super) fn layer(&mut self, l: usize) -> &mut (Vec<f32>, Vec<f32>) {
+        &mut self.layers[l]
+    }
+
+    /// Counts `n` more positions as held.
+    pub(super) fn advance(&mut self, n: usize) {
+        self.len += n;
     }
 }
 
@@ -77,72 +97,18 @@ impl CpuModel {
     /// and returns their logits (N, V).
     pub fn forward_cached(&self, cache: &mut KvCache, tokens: &[u32]) -> Result<Vec<f32>, CoreError> {
         let cfg = &self.config;
-        super::single_stream(cfg)?;
+        single_stream(cfg)?;
         check_cacheable(cfg)?;
-        let (n, p0) = (tokens.len(), cache.len);
+        let n = tokens.len();
         check_tokens(cfg, tokens, 1, n)?;
-        check_room(cfg, p0, n)?;
-        if cache.maxt != cfg.block_size || cache.layers.len() != cfg.n_layer || cache.layers[0].0.len() != cfg.block_size * cfg.n_embd {
+        check_room(cfg, cache.len, n)?;
+        if !cache.fits(cfg) {
             return Err(CoreError::Data("this KV cache was made for another model".into()));
         }
-        let (c, nh, v, f, fc, maxt) = (cfg.n_embd, cfg.n_head, cfg.vocab_size, cfg.ffn_width(), cfg.fc_width(), cfg.block_size);
-        let (p, lay) = (&self.params, &self.layout);
-        let (norm, post) = (cfg.norm, cfg.norm_position == NormPosition::Post);
-        let bias = |s: Option<Span>| s.map(|s| s.of(p));
-        let z = |len: usize| vec![0.0f32; len];
-        // the residual stream of the N rows, and one block's scratch (reused by every block)
-        let mut x = z(n * c); // (N, C)
-        let (mut ln, mut mean, mut rstd) = (z(n * c), z(n), z(n)); // (N, C), (N), (N)
-        let (mut qkv, mut atty, mut attproj, mut res2) = (z(n * 3 * c), z(n * c), z(n * c), z(n * c));
-        let (mut fch, mut act, mut fcproj) = (z(n * fc), z(n * f), z(n * c)); // (N, H|2H), (N, H), (N, C)
-        let pos = self.position_rows(p0 + n);
-        cpu::encoder_forward(&mut x, tokens, lay.wte.of(p), pos.as_ref().map(|r| &r[p0 * c..]), 1, n, c);
-        let rope = self.rope(p0 + n);
-        let half = cfg.head_size() / 2;
-        let ablate = self.ablation.as_ref().filter(|m| m.is_active());
-        for (l, (kc, vc)) in cache.layers.iter_mut().enumerate() {
-            let w = &lay.blocks[l];
-            if !post {
-                norm_forward(norm, &mut ln, &mut mean, &mut rstd, &x, w.ln1w.of(p), bias(w.ln1b), n, c);
-            }
-            cpu::matmul_forward(&mut qkv, if post { &x } else { &ln }, w.qkvw.of(p), Some(w.qkvb.of(p)), n, c, 3 * c);
-            if let Some((cos, sin)) = &rope {
-                cpu::rope_forward(&mut qkv, &cos[p0 * half..], &sin[p0 * half..], 1, n, c, nh);
-            }
-            cpu::kv_cache_write(kc, vc, &qkv, n, p0, c, nh, maxt);
-            cpu::kv_attention_forward(&mut atty, &qkv, kc, vc, n, p0, c, nh, maxt);
-            if let Some(m) = ablate {
-                cpu::ablate_forward(&mut atty, &m.mask, m.head_offset(l), n, nh, c / nh);
-            }
-            cpu::matmul_forward(&mut attproj, &atty, w.attprojw.of(p), Some(w.attprojb.of(p)), n, c, c);
-            if let Some(m) = ablate {
-                cpu::ablate_forward(&mut attproj, &m.mask, m.layer_offset(l), n, 1, c);
-            }
-            cpu::residual_forward(&mut res2, &x, &attproj, n * c);
-            // the FFN reads norm(residual2): ln2 (pre-norm) or ln1 (post-norm), both into `ln`
-            let (nw, nb) = if post { (w.ln1w, w.ln1b) } else { (w.ln2w, w.ln2b) };
-            norm_forward(norm, &mut ln, &mut mean, &mut rstd, &res2, nw.of(p), bias(nb), n, c);
-            match ffn_fused_activation(cfg.ffn) {
-                Some(a) => cpu::matmul_forward_act(a, &mut act, &mut fch, &ln, w.fcw.of(p), Some(w.fcb.of(p)), n, c, fc),
-                None => {
-                    cpu::matmul_forward(&mut fch, &ln, w.fcw.of(p), Some(w.fcb.of(p)), n, c, fc);
-                    ffn_act_forward(cfg.ffn, &mut act, &fch, n, f);
-                }
-            }
-            cpu::matmul_forward(&mut fcproj, &act, w.fcprojw.of(p), Some(w.fcprojb.of(p)), n, f, c);
-            if let Some(m) = ablate {
-                cpu::ablate_forward(&mut fcproj, &m.mask, m.layer_offset(l), n, 1, c);
-            }
-            cpu::residual_forward(&mut x, if post { &ln } else { &res2 }, &fcproj, n * c);
-            if post {
-                norm_forward(norm, &mut ln, &mut mean, &mut rstd, &x, w.ln2w.of(p), bias(w.ln2b), n, c);
-                x.copy_from_slice(&ln);
-            }
-        }
-        cache.len = p0 + n;
-        norm_forward(norm, &mut ln, &mut mean, &mut rstd, &x, lay.lnfw.of(p), bias(lay.lnfb), n, c);
-        let mut logits = z(n * v);
-        cpu::matmul_forward(&mut logits, &ln, lay.head().of(p), None, n, c, v);
-        Ok(logits)
+        let mut acts = Activations::new(&self.arch, 1, n);
+        let exec = self.executor();
+        exec.stack_forward(&mut acts, 0, tokens, Some(cache));
+        exec.head_forward(&mut acts, None);
+        Ok(acts.logits)
     }
 }

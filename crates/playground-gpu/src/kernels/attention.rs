@@ -4,6 +4,7 @@ use crate::context::{grid, GpuContext, Op};
 use crate::shaders::Kernel;
 use crate::tensor::GpuTensor;
 
+/// Uniform of every attention kernel (`include/attention_params.wgsl`).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct AttentionParams {
@@ -11,12 +12,21 @@ pub struct AttentionParams {
     pub t: u32,
     pub c: u32,
     pub nh: u32,
-    pub keep_weights: u32,
     /// 1: query t sees keys j ≤ t (GPT); 0: every key (BERT's encoder).
     pub causal: u32,
-    pub _pad: [u32; 2],
+    /// `attention_forward.wgsl`: 1 writes the (T, T) scores and weights.
+    pub keep_weights: u32,
+    /// NKV key/value heads; query head h reads head h / (NH/NKV).
+    pub n_kv_head: u32,
+    pub _pad: u32,
 }
 const _: () = assert!(std::mem::size_of::<AttentionParams>().is_multiple_of(16));
+
+impl AttentionParams {
+    pub fn new(b: u32, t: u32, c: u32, nh: u32, nkv: u32, causal: bool) -> Self {
+        AttentionParams { b, t, c, nh, causal: causal as u32, keep_weights: 0, n_kv_head: nkv, _pad: 0 }
+    }
+}
 
 pub const WORKGROUP_SIZE: [u32; 3] = [64, 1, 1];
 /// The three backward kernels: one invocation per (b, h, t) row.
@@ -43,9 +53,10 @@ pub fn tiled(c: u32, nh: u32) -> bool {
     c / nh <= TILED_MAX_HEAD_SIZE
 }
 
-/// Workgroups of the tiled kernels: one per (b, h, block of 64 rows).
-fn tiled_grid(b: u32, t: u32, nh: u32) -> [u32; 3] {
-    grid(b as u64 * nh as u64 * t.div_ceil(TILED_WORKGROUP_SIZE[0]) as u64)
+/// Workgroups of the tiled kernels: one per (b, head, block of 64 rows), over `heads` heads
+/// (the query heads, or for dK and dV the key/value heads).
+fn tiled_grid(b: u32, t: u32, heads: u32) -> [u32; 3] {
+    grid(b as u64 * heads as u64 * t.div_ceil(TILED_WORKGROUP_SIZE[0]) as u64)
 }
 
 /// `weights` = (preatt, att), each (B, NH, T, T), are written only when given (a trace asked
@@ -59,86 +70,57 @@ pub fn attention_forward(
     out: &GpuTensor,                           // (B, T, C)
     lse: &GpuTensor,                           // (B, NH, T)
     weights: Option<(&GpuTensor, &GpuTensor)>, // (B, NH, T, T) twice
-    qkv: &GpuTensor,                           // (B, T, 3C)
+    qkv: &GpuTensor,                           // (B, T, C + 2·KVC)
     b: u32,
     t: u32,
     c: u32,
     nh: u32,
+    nkv: u32,
     causal: bool,
 ) -> Op {
     if weights.is_none() && tiled(c, nh) {
-        let params = AttentionBackwardParams::new(b, t, c, nh, causal);
+        let params = AttentionParams::new(b, t, c, nh, nkv, causal);
         let kernel = if head32(c, nh) { Kernel::AttentionForwardHead32 } else { Kernel::AttentionForwardTiled };
         return gpu.op(kernel, &[out, lse, qkv], &params, tiled_grid(b, t, nh));
     }
     let (preatt, att) = weights.unwrap_or((gpu.unused(0), gpu.unused(1)));
-    let params = AttentionParams { b, t, c, nh, keep_weights: weights.is_some() as u32, causal: causal as u32, _pad: [0; 2] };
+    let params = AttentionParams { keep_weights: weights.is_some() as u32, ..AttentionParams::new(b, t, c, nh, nkv, causal) };
     let rows = b as u64 * nh as u64 * t as u64;
     gpu.op(Kernel::AttentionForward, &[out, lse, preatt, att, qkv], &params, grid(rows.div_ceil(WORKGROUP_SIZE[0] as u64)))
 }
 
-/// Uniform of the `attention_backward_*.wgsl` kernels and of `attention_forward_{tiled,head32}.wgsl`.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
-pub struct AttentionBackwardParams {
-    pub b: u32,
-    pub t: u32,
-    pub c: u32,
-    pub nh: u32,
-    pub causal: u32,
-    pub _pad: [u32; 3],
-}
-const _: () = assert!(std::mem::size_of::<AttentionBackwardParams>().is_multiple_of(16));
-
-impl AttentionBackwardParams {
-    pub fn new(b: u32, t: u32, c: u32, nh: u32, causal: bool) -> Self {
-        AttentionBackwardParams { b, t, c, nh, causal: causal as u32, _pad: [0; 3] }
-    }
-}
-
 /// `cpu::attention_backward` without the (T, T) weights, in three kernels: `delta` = dO·out
-/// per row (prep), then dQ per query row, then dK and dV per key row, each recomputing
-/// p = exp(q·k·scale − lse). dqkv accumulates (`+=`); `delta` is scratch, overwritten.
+/// per row (prep), then dQ per query row, then dK and dV per key row of each key/value head
+/// (over the query heads that read it), each recomputing p = exp(q·k·scale − lse). dqkv
+/// accumulates (`+=`); `delta` is scratch, overwritten.
 /// Heads of 17 to 32 channels use the kernels with the head written out
 /// (`attention_backward_*_head32`), other heads of at most 64 the tiled ones (`attention_backward_*_tiled`).
 #[allow(clippy::too_many_arguments)]
 pub fn attention_backward(
     gpu: &GpuContext,
-    dqkv: &GpuTensor,  // (B, T, 3C)
+    dqkv: &GpuTensor,  // (B, T, C + 2·KVC)
     delta: &GpuTensor, // (B, NH, T) scratch
     dout: &GpuTensor,  // (B, T, C)
-    qkv: &GpuTensor,   // (B, T, 3C)
+    qkv: &GpuTensor,   // (B, T, C + 2·KVC)
     out: &GpuTensor,   // (B, T, C) attention_forward's out
     lse: &GpuTensor,   // (B, NH, T) attention_forward's lse
     b: u32,
     t: u32,
     c: u32,
     nh: u32,
+    nkv: u32,
     causal: bool,
 ) -> [Op; 3] {
-    let params = AttentionBackwardParams::new(b, t, c, nh, causal);
-    let rows = b as u64 * nh as u64 * t as u64;
-    let workgroups = grid(rows.div_ceil(BACKWARD_WORKGROUP_SIZE[0] as u64));
-    let prep = gpu.op(Kernel::AttentionBackwardPrep, &[delta, dout, out], &params, workgroups);
-    if head32(c, nh) {
-        let tiles = tiled_grid(b, t, nh);
-        return [
-            prep,
-            gpu.op(Kernel::AttentionBackwardQueryHead32, &[dqkv, dout, qkv, lse, delta], &params, tiles),
-            gpu.op(Kernel::AttentionBackwardKeyHead32, &[dqkv, dout, qkv, lse, delta], &params, tiles),
-        ];
-    }
-    if tiled(c, nh) {
-        let tiles = tiled_grid(b, t, nh);
-        return [
-            prep,
-            gpu.op(Kernel::AttentionBackwardQueryTiled, &[dqkv, dout, qkv, lse, delta], &params, tiles),
-            gpu.op(Kernel::AttentionBackwardKeyTiled, &[dqkv, dout, qkv, lse, delta], &params, tiles),
-        ];
-    }
-    [
-        prep,
-        gpu.op(Kernel::AttentionBackwardQuery, &[dqkv, dout, qkv, lse, delta], &params, workgroups),
-        gpu.op(Kernel::AttentionBackwardKey, &[dqkv, dout, qkv, lse, delta], &params, workgroups),
-    ]
+    let params = AttentionParams::new(b, t, c, nh, nkv, causal);
+    let rows = |heads: u32| grid((b as u64 * heads as u64 * t as u64).div_ceil(BACKWARD_WORKGROUP_SIZE[0] as u64));
+    let prep = gpu.op(Kernel::AttentionBackwardPrep, &[delta, dout, out], &params, rows(nh));
+    let bound = [dqkv, dout, qkv, lse, delta];
+    let (query, key, grids) = if head32(c, nh) {
+        (Kernel::AttentionBackwardQueryHead32, Kernel::AttentionBackwardKeyHead32, [tiled_grid(b, t, nh), tiled_grid(b, t, nkv)])
+    } else if tiled(c, nh) {
+        (Kernel::AttentionBackwardQueryTiled, Kernel::AttentionBackwardKeyTiled, [tiled_grid(b, t, nh), tiled_grid(b, t, nkv)])
+    } else {
+        (Kernel::AttentionBackwardQuery, Kernel::AttentionBackwardKey, [rows(nh), rows(nkv)])
+    };
+    [prep, gpu.op(query, &bound, &params, grids[0]), gpu.op(key, &bound, &params, grids[1])]
 }

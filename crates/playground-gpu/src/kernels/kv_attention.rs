@@ -15,7 +15,8 @@ pub struct KvParams {
     pub c: u32,
     pub nh: u32,
     pub maxt: u32,
-    pub _pad: [u32; 3],
+    pub n_kv_head: u32,
+    pub _pad: [u32; 2],
 }
 const _: () = assert!(std::mem::size_of::<KvParams>().is_multiple_of(16));
 
@@ -26,17 +27,18 @@ pub const WORKGROUP_SIZE: [u32; 3] = [64, 1, 1];
 #[allow(clippy::too_many_arguments)]
 pub fn kv_cache_write(
     gpu: &GpuContext,
-    kcache: &GpuTensor, // (NH, maxT, HS)
-    vcache: &GpuTensor, // (NH, maxT, HS)
-    qkv: &GpuTensor,    // (N, 3C)
+    kcache: &GpuTensor, // (NKV, maxT, HS)
+    vcache: &GpuTensor, // (NKV, maxT, HS)
+    qkv: &GpuTensor,    // (N, C + 2·KVC)
     n: u32,
     pos0: u32,
     c: u32,
     nh: u32,
+    nkv: u32,
     maxt: u32,
 ) -> Op {
-    let params = KvParams { n, pos0, c, nh, maxt, _pad: [0; 3] };
-    let count = n as u64 * c as u64;
+    let params = KvParams { n, pos0, c, nh, maxt, n_kv_head: nkv, _pad: [0; 2] };
+    let count = n as u64 * (nkv * (c / nh)) as u64;
     gpu.op(Kernel::KvCacheWrite, &[kcache, vcache, qkv], &params, grid(count.div_ceil(WRITE_WORKGROUP_SIZE[0] as u64)))
 }
 
@@ -47,15 +49,16 @@ pub fn kv_attention_forward(
     gpu: &GpuContext,
     out: &GpuTensor,    // (N, C)
     att: &GpuTensor,    // (N, NH, maxT) scratch
-    qkv: &GpuTensor,    // (N, 3C)
-    kcache: &GpuTensor, // (NH, maxT, HS)
-    vcache: &GpuTensor, // (NH, maxT, HS)
+    qkv: &GpuTensor,    // (N, C + 2·KVC)
+    kcache: &GpuTensor, // (NKV, maxT, HS)
+    vcache: &GpuTensor, // (NKV, maxT, HS)
     n: u32,
     pos0: u32,
     c: u32,
     nh: u32,
+    nkv: u32,
     maxt: u32,
 ) -> Op {
-    let params = KvParams { n, pos0, c, nh, maxt, _pad: [0; 3] };
+    let params = KvParams { n, pos0, c, nh, maxt, n_kv_head: nkv, _pad: [0; 2] };
     gpu.op(Kernel::KvAttentionForward, &[out, att, qkv, kcache, vcache], &params, grid(n as u64 * nh as u64))
 }

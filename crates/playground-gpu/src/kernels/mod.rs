@@ -9,7 +9,7 @@ pub mod adamw;
 pub mod attention;
 pub mod clip;
 pub mod cross_pack;
-pub mod encoder;
+pub mod embedding;
 pub mod gelu;
 pub mod gelu_tanh;
 pub mod kv_attention;

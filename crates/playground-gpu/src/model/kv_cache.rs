@@ -1,21 +1,24 @@
 //! Decoder inference with a KV cache on the GPU: `playground_core::model::KvCache`'s
-//! `forward_cached`, on the op list of `GpuModel::record_forward`.
+//! `forward_cached`, on the recorder's op list (`record.rs`).
 //!
 //! A prefill runs the prompt (from position 0) with plain causal attention and writes every
 //! block's K and V into the cache; the rows after it, a few at a time (one token per call in
 //! generation), run through `kv_attention_forward` over the cache and the skinny matmul. The
 //! plans are recorded once per row count and replayed; the ops that depend on the absolute
-//! position (the encoder's position rows, rotary angles, the cache's write and read) get it
+//! position (the embedding's position rows, rotary angles, the cache's write and read) get it
 //! through their uniform before each submission.
 
 use super::{GpuModel, PlanKey};
 use crate::context::{GpuContext, Step};
 use crate::error::GpuError;
-use crate::kernels::{encoder, kv_attention, rope};
+use crate::kernels::embedding::EmbeddingParams;
+use crate::kernels::kv_attention::KvParams;
+use crate::kernels::rope::RopeParams;
 use crate::readback::{words_to_f32, Region};
 use crate::shaders::Kernel;
 use crate::tensor::GpuTensor;
-use playground_core::model::{check_cacheable, check_room, check_tokens};
+use playground_core::model::{check_cacheable, check_room, check_tokens, single_stream};
+use std::mem::offset_of;
 
 /// The most rows one cached step runs after a prefill (longer inputs go in pieces of this).
 pub const KV_STEP_ROWS: usize = 8;
@@ -31,9 +34,9 @@ pub(crate) enum Cached {
     Step,
 }
 
-/// The cache of every block: 2·L·block_size·C floats, and the scratch of kv_attention_forward.
+/// The cache of every block: 2·L·block_size·KVC floats, and the scratch of kv_attention_forward.
 pub(crate) struct KvBuffers {
-    pub(crate) layers: Vec<(GpuTensor, GpuTensor)>, // (kcache, vcache), each (NH, maxT, HS)
+    pub(crate) layers: Vec<(GpuTensor, GpuTensor)>, // (kcache, vcache), each (NKV, maxT, HS)
     pub(crate) att: GpuTensor,                      // (KV_STEP_ROWS, NH, maxT)
     pub(crate) maxt: u32,
     /// Positions held.
@@ -44,6 +47,7 @@ impl GpuModel {
     /// Runs `tokens` at the positions after those in the cache (from position 0 when
     /// `restart`), appends their keys and values, and returns their logits (N, V).
     pub async fn forward_cached(&mut self, tokens: &[u32], restart: bool) -> Result<Vec<f32>, GpuError> {
+        single_stream(&self.config)?;
         check_cacheable(&self.config)?;
         let n = tokens.len();
         check_tokens(&self.config, tokens, 1, n)?;
@@ -71,17 +75,15 @@ impl GpuModel {
     /// One submission: `tokens` at positions held .. held + N.
     async fn run_cached(&mut self, tokens: &[u32], held: usize, cached: Cached) -> Result<Vec<f32>, GpuError> {
         let (n, v) = (tokens.len(), self.config.vocab_size);
-        self.tokens.write(&self.gpu, tokens);
+        self.inputs[0].write(&self.gpu, tokens);
         let key = PlanKey { b: 1, t: n, keep_weights: false, with_targets: false, ablate: self.ablating, cached };
         let mut encoder = self.gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("forward cached") });
         if let Some(vocab) = &self.vocab {
-            vocab.gather(&mut encoder, tokens, self.config.n_embd);
+            vocab.gather(&mut encoder, 0, tokens, self.config.n_embd);
         }
         let gpu = self.gpu.clone();
-        let (c, nh, maxt, add_pos) =
-            (self.config.n_embd as u32, self.config.n_head as u32, self.config.block_size as u32, self.pos.is_some());
         let steps = self.plan(key);
-        set_position(&gpu, steps, n as u32, held as u32, c, nh, maxt, add_pos);
+        set_position(&gpu, steps, held as u32);
         gpu.encode_steps(&mut encoder, steps);
         let logits = self.acts.logits.slice(0, n * v);
         let words = self.staging.read(&self.gpu, encoder, &[Region::from(&logits)]).await?;
@@ -90,12 +92,12 @@ impl GpuModel {
     }
 
     async fn allocate_kv(&mut self) -> Result<(), GpuError> {
-        let (l, c, nh, maxt) = (self.config.n_layer, self.config.n_embd, self.config.n_head, self.config.block_size);
+        let (l, kvc, nh, maxt) = (self.config.n_layer, self.config.kv_width(), self.config.n_head, self.config.block_size);
         let gpu = self.gpu.clone();
         let (layers, att) = gpu
             .allocating(|| {
-                let layers =
-                    (0..l).map(|_| (GpuTensor::zeros(&gpu, "kcache", maxt * c), GpuTensor::zeros(&gpu, "vcache", maxt * c))).collect();
+                let cache = |label| GpuTensor::zeros(&gpu, label, maxt * kvc);
+                let layers = (0..l).map(|_| (cache("kcache"), cache("vcache"))).collect();
                 (layers, GpuTensor::zeros(&gpu, "kv att", KV_STEP_ROWS * nh * maxt))
             })
             .await?;
@@ -107,19 +109,15 @@ impl GpuModel {
 }
 
 /// Points the position-dependent ops of a cached plan at absolute position `pos0`.
-#[allow(clippy::too_many_arguments)]
-fn set_position(gpu: &GpuContext, steps: &[Step], n: u32, pos0: u32, c: u32, nh: u32, maxt: u32, add_pos: bool) {
+fn set_position(gpu: &GpuContext, steps: &[Step], pos0: u32) {
     for step in steps {
         let Step::Run(op) = step else { continue };
-        match op.kernel {
-            Kernel::EncoderForward => {
-                op.write_params(gpu, &encoder::EncoderParams { b: 1, t: n, c, add_pos: add_pos as u32, pos0, _pad: [0; 3] })
-            }
-            Kernel::RopeForward => op.write_params(gpu, &rope::RopeParams { rows: n, t: n, c, nh, pos0, _pad: [0; 3] }),
-            Kernel::KvCacheWrite | Kernel::KvAttentionForward => {
-                op.write_params(gpu, &kv_attention::KvParams { n, pos0, c, nh, maxt, _pad: [0; 3] })
-            }
-            _ => {}
-        }
+        let field = match op.kernel {
+            Kernel::EmbeddingForward => offset_of!(EmbeddingParams, pos0),
+            Kernel::RopeForward => offset_of!(RopeParams, pos0),
+            Kernel::KvCacheWrite | Kernel::KvAttentionForward => offset_of!(KvParams, pos0),
+            _ => continue,
+        };
+        op.write_field(gpu, field, pos0);
     }
 }

@@ -1,12 +1,12 @@
 // Position embedding, backward. One invocation per element (t, c) of the first T rows of dwpe.
 //   dwpe : (maxT, C)     dwpe[t, c] += Σ_b dout[b, t, c]; rows t ≥ T are not touched
 //   dout : (B, T, C)
-// CPU reference: crates/playground-core/src/cpu/encoder.rs (encoder_backward)
+// CPU reference: crates/playground-core/src/cpu/embedding.rs (embedding_backward)
 //
 // forward was: out[b, t, :] = wte[tokens[b, t], :] + wpe[t, :]
 // Sums over b in order, starting from dwpe's current value, as the CPU does.
 
-struct Params { // EncoderParams of kernels/encoder.rs; add_pos and pos0 are not used here
+struct Params { // EmbeddingParams of kernels/embedding.rs; add_pos and pos0 are not used here
     b: u32,
     t: u32,
     c: u32,

@@ -1,11 +1,11 @@
-//! Token + position embedding, CPU reference for `shaders/encoder_*.wgsl`.
+//! Token + position embedding, CPU reference for `shaders/embedding_*.wgsl`.
 //!
 //! out (B, T, C) = wte[tokens[b, t]] + wpe[t]
 //! wpe is the learned position table, or the fixed sinusoidal one (`positions::sinusoidal_table`,
 //! which gets no gradient), or absent for rotary positions (they enter inside attention).
 
 #[allow(clippy::too_many_arguments)]
-pub fn encoder_forward(
+pub fn embedding_forward(
     out: &mut [f32],     // (B, T, C)
     tokens: &[u32],      // (B, T)
     wte: &[f32],         // (V, C)
@@ -28,7 +28,7 @@ pub fn encoder_forward(
 /// flows unchanged into the wte row of its token and (when wpe is learned) the wpe row of
 /// its position.
 #[allow(clippy::too_many_arguments)]
-pub fn encoder_backward(
+pub fn embedding_backward(
     dwte: &mut [f32],             // (V, C)
     mut dwpe: Option<&mut [f32]>, // (maxT, C)
     dout: &[f32],                 // (B, T, C)

@@ -4,7 +4,7 @@
 //   wte    : (V, C)         wpe : (maxT, C), learned or the sinusoidal table
 // pos0 is the absolute position of t = 0 (a KV-cached step runs the tokens after pos0 others).
 // With add_pos = 0 (rotary positions) nothing is added and wpe is not read.
-// CPU reference: crates/playground-core/src/cpu/encoder.rs (encoder_forward)
+// CPU reference: crates/playground-core/src/cpu/embedding.rs (embedding_forward)
 // The grid is two-dimensional so B·T·C may exceed 65535 workgroups of one row.
 
 struct Params {

@@ -2,7 +2,7 @@
 //   dwte   : (V, C)         dwte[v, c] += Σ over positions (b, t) with tokens[b, t] = v of dout[b, t, c]
 //   dout   : (B, T, C)
 //   tokens : (B, T) u32
-// CPU reference: crates/playground-core/src/cpu/encoder.rs (encoder_backward)
+// CPU reference: crates/playground-core/src/cpu/embedding.rs (embedding_backward)
 //
 // forward was: out[b, t, :] = wte[tokens[b, t], :] + wpe[t, :]
 // Each invocation scans all B·T tokens and adds the matching rows in position order, the

@@ -3,6 +3,11 @@
 #   1. native: our WGSL kernels through wgpu on the first GPU adapter (Mesa lavapipe when there
 #      is no GPU): matmuls, attention, LayerNorm, GELU, AdamW on the model's shapes, a training
 #      step of each config of tools/bench/configs.json, memory over many steps;
+#   1b. the fast CPU engine's ops against the CPU reference on the same shapes and a SmolLM2-
+#      sized forward's, one thread and every core, with the cores' FMA peak (bench-results/cpu.json);
+#   1c. the whole CPU training step, fast engine and reference alternating, then PyTorch eager's,
+#      on the baby GPT's model at batch 1 (bench-results/cpu_step.json; minutes: the reference),
+#      and a SmolLM2-135M-shaped forward over 64 tokens on both ops;
 #   2. PyTorch (eager fp32, TF32 off, then torch.compile) on the same shapes and steps;
 #   3. the browser: our training tokens/s against the same GPT in TensorFlow.js (WebGPU), the
 #      page's first heatmap, the wasm size, memory over a long run;
@@ -24,6 +29,14 @@ only=(); [ -n "${BENCH_ONLY:-}" ] && only=(--only "$BENCH_ONLY")
 
 echo "==> native benchmark (wgpu)"
 cargo run --profile test -q -p playground-tools --bin bench -- "${quick[@]}" "${only[@]}"
+
+echo; echo "==> the fast CPU engine against the CPU reference, op by op (one thread and every core)"
+cargo run --profile test -q -p playground-tools --bin cpu_bench -- "${only[@]}"
+
+echo; echo "==> the CPU training step: the fast engine, the reference and PyTorch eager (baby GPT, batch 1)"
+cargo run --profile test -q -p playground-tools --bin cpu_step -- --config baby --batch 1
+OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE} build/venv/bin/python tools/bench/torch_step.py --config baby --batch 1
+cargo run --profile test -q -p playground-tools --bin cpu_forward
 
 echo; echo "==> PyTorch on the same shapes"
 compile=(); [ -n "${BENCH_TORCH_COMPILE_ONLY:-}" ] && compile=(--compile-only "$BENCH_TORCH_COMPILE_ONLY")

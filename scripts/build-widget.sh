@@ -19,7 +19,7 @@ if [ -f web/models/default.safetensors ]; then
 fi
 node_modules/.bin/esbuild web/widget/transformer-playground.js web/engine/worker.js \
     --bundle --format=esm --minify --target=es2022 --outdir=web/dist --entry-names='[name]' \
-    --loader:.css=text --define:TP_DEFAULT_MODEL="$model" --legal-comments=none --log-level=warning
+    --loader:.css=text --define:TP_DEFAULT_MODEL="$model" --define:globalThis.TP_THREADS=false --legal-comments=none --log-level=warning
 cp web/pkg/playground_web_bg.wasm web/dist/
 for f in web/dist/transformer-playground.js web/dist/worker.js web/dist/playground_web_bg.wasm; do
     echo "    $f: $(stat -c %s "$f") bytes, $(gzip -9 -c "$f" | wc -c) gzipped"

@@ -1,5 +1,6 @@
 // A small static file server for web/ on 127.0.0.1: the right MIME types (application/wasm),
-// no directory listings, nothing outside the root. Used by `make serve` and the browser tests.
+// no directory listings, nothing outside the root; cross-origin isolated when run as `make serve`.
+// Used by `make serve` and the browser tests.
 //   node scripts/static-server.mjs [port]      serves web/ and prints the URL
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
@@ -17,6 +18,16 @@ const TYPES = {
   '.png': 'image/png',
   '.svg': 'image/svg+xml',
   '.txt': 'text/plain; charset=utf-8',
+};
+
+/**
+ * The headers that make a page cross-origin isolated (`crossOriginIsolated` is true), which
+ * SharedArrayBuffer, and so the engine's wasm threads, need. `make serve` sends them; a host
+ * that does not gets the single-threaded engine.
+ */
+export const CROSS_ORIGIN_ISOLATION = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
 /**
@@ -63,6 +74,6 @@ export function startServer({ root, port = 0, headers = {}, mounts = {}, prelude
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const root = join(fileURLToPath(new URL('..', import.meta.url)), 'web');
   const port = Number(process.argv[2] ?? 8000);
-  const { url } = await startServer({ root, port });
+  const { url } = await startServer({ root, port, headers: CROSS_ORIGIN_ISOLATION });
   console.log(`Transformer Playground is served at ${url}  (Ctrl-C stops it)`);
 }

@@ -2,12 +2,23 @@
 #   rustup:    the wasm32 target's std is installed; plain cargo --target wasm32-unknown-unknown
 #   build-std: Debian's rustc-web 1.96 with rust-web-src; std is compiled for wasm by cargo
 # The build-std path keeps its own target dir, since it uses a different compiler.
+# `wasm_cargo_threads` builds the threaded engine (atomics and bulk memory, so std itself is
+# rebuilt with -Zbuild-std, in a target dir of its own); where that cannot be done (rustup
+# without the rust-src component) it is not defined, and the page runs single-threaded.
 
 wasm_std_installed() {
     local libdir
     libdir=$(rustc --print target-libdir --target wasm32-unknown-unknown 2>/dev/null) || return 1
     compgen -G "$libdir/libstd-*.rlib" >/dev/null
 }
+
+# The threaded build's flags: RUSTFLAGS replaces .cargo/config.toml's, so simd128 is repeated;
+# the memory is imported and shared (what wasm-bindgen's thread support and the workers need),
+# and the thread-local storage symbols are exported for each worker's start.
+WASM_THREADS_RUSTFLAGS="-C target-feature=+atomics,+bulk-memory,+simd128 -C link-arg=--shared-memory -C link-arg=--import-memory
+    -C link-arg=--max-memory=1073741824 -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size
+    -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base"
+WASM_THREADS_TARGET_DIR=target/wasm-threads
 
 if wasm_std_installed; then
     WASM_TOOLCHAIN=rustup
@@ -16,6 +27,13 @@ if wasm_std_installed; then
         local sub=$1; shift
         cargo "$sub" --target wasm32-unknown-unknown "$@"
     }
+    if [ -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library" ]; then
+        wasm_cargo_threads() {
+            local sub=$1; shift
+            RUSTC_BOOTSTRAP=1 RUSTFLAGS="$WASM_THREADS_RUSTFLAGS" CARGO_TARGET_DIR=$WASM_THREADS_TARGET_DIR \
+                cargo "$sub" -Zbuild-std=std,panic_abort --target wasm32-unknown-unknown "$@"
+        }
+    fi
 else
     WASM_TOOLCHAIN=build-std
     WASM_TARGET_DIR=target/wasm
@@ -31,5 +49,11 @@ else
         PATH=/usr/bin:$lld_dir:$PATH RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=target/wasm \
             /usr/bin/cargo "$sub" -Zbuild-std=std,panic_abort --target wasm32-unknown-unknown "$@"
     }
+    wasm_cargo_threads() {
+        local sub=$1; shift
+        local lld_dir=$PWD/target/wasm/bin
+        PATH=/usr/bin:$lld_dir:$PATH RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 RUSTFLAGS="$WASM_THREADS_RUSTFLAGS" \
+            CARGO_TARGET_DIR=$WASM_THREADS_TARGET_DIR /usr/bin/cargo "$sub" -Zbuild-std=std,panic_abort --target wasm32-unknown-unknown "$@"
+    }
 fi
-export WASM_TOOLCHAIN WASM_TARGET_DIR
+export WASM_TOOLCHAIN WASM_TARGET_DIR WASM_THREADS_TARGET_DIR

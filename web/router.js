@@ -3,6 +3,7 @@
 // it, with one history entry per switch.
 
 import { isTrainHash } from './state.js';
+import { moveFocus } from './views/dom.js';
 
 /**
  * @param {{ store: { get: Function, update: Function }, explore: { show: (entering: boolean) => void, leave: () => void },
@@ -10,7 +11,10 @@ import { isTrainHash } from './state.js';
  */
 export function createRouter({ store, explore, train }) {
   const $ = (id) => document.getElementById(id);
-  const ui = { main: $('main'), trainPage: $('train-page'), navExplore: $('nav-explore'), navTrain: $('nav-train') };
+  const ui = {
+    main: $('main'), trainPage: $('train-page'), navExplore: $('nav-explore'), navTrain: $('nav-train'),
+    skipExplore: $('skip-explore'), skipTrain: $('skip-train'),
+  };
   const addresses = { explore: '', train: 'page=train' }; // each page's address, to return to it
 
   /** Shows the other page at the address it last had. */
@@ -27,6 +31,8 @@ export function createRouter({ store, explore, train }) {
     store.update({ page: next });
     ui.main.hidden = next !== 'explore';
     ui.trainPage.hidden = next !== 'train';
+    ui.skipExplore.hidden = next !== 'explore';
+    ui.skipTrain.hidden = next !== 'train';
     for (const [nav, page] of [[ui.navExplore, 'explore'], [ui.navTrain, 'train']]) {
       if (next === page) nav.setAttribute('aria-current', 'page');
       else nav.removeAttribute('aria-current');
@@ -46,6 +52,13 @@ export function createRouter({ store, explore, train }) {
     addresses[isTrainHash(old) ? 'train' : 'explore'] = old;
     route();
   });
+  // a skip link moves the focus past the header and the introduction, without touching the address (Explore's state)
+  for (const link of [ui.skipExplore, ui.skipTrain]) {
+    link.addEventListener('click', (e) => {
+      e.preventDefault();
+      moveFocus($(link.dataset.target));
+    });
+  }
   ui.navExplore.addEventListener('click', (e) => { e.preventDefault(); go('explore'); });
   ui.navTrain.addEventListener('click', (e) => { e.preventDefault(); go('train'); });
 

@@ -1,7 +1,7 @@
-// The playground's Share button: copies the link to what is on screen together with the
-// snippet that embeds it in a post, and opens a dialog with the link, the widget snippet and the
-// iframe snippet, each with its own Copy button. Reads the state from the address, which the
-// page keeps current, so it needs nothing from main.js.
+// The playground's Share button: copies the link to what is on screen and opens a dialog with
+// the link, the widget snippet and the iframe snippet, each with its own Copy button, which
+// copies exactly the text beside it. Reads the state from the address, which the page keeps
+// current, so it needs nothing from main.js.
 
 import { el } from './views/dom.js';
 import { shareTexts } from './widget/snippet.js';
@@ -44,6 +44,6 @@ button.addEventListener('click', () => {
   for (const [name, f] of Object.entries(fields)) f.box.value = texts[name];
   status.textContent = '';
   dialog.showModal();
-  copy(`${texts.link}\n\n${texts.widget}\n`, 'Copied the link and the widget snippet.');
+  copy(texts.link, 'Copied the link to this view.');
 });
 close.addEventListener('click', () => dialog.close());

@@ -1,6 +1,6 @@
 //! Helpers shared by the integration tests: tolerance checks, seeded data, the GPU context.
 
-use playground_core::Rng;
+use playground_core::{CpuModel, ModelConfig, ParamLayout, Rng};
 use playground_gpu::context::Op;
 use playground_gpu::readback::read_f32;
 use playground_gpu::{GpuContext, GpuTensor};
@@ -105,4 +105,17 @@ pub fn numerical_grad(f: impl FnMut(&[f32]) -> f64, x: &[f32], h: f32) -> Vec<f3
 /// Σ aᵢ·bᵢ in f64: the scalar loss L = Σ out·r whose gradient with respect to `out` is `r`.
 pub fn dot_f64(a: &[f32], b: &[f32]) -> f64 {
     a.iter().zip(b).map(|(&x, &y)| x as f64 * y as f64).sum()
+}
+
+/// A model with weights larger than the initialization's (N(0, 0.3), norm weights around 1), so
+/// that attention is far from uniform.
+pub fn spread_model(cfg: ModelConfig, seed: u64) -> CpuModel {
+    let layout = ParamLayout::new(&cfg);
+    let mut params = randn(layout.padded_len(), 0.3, seed);
+    for t in layout.tensors() {
+        if t.name.contains("ln_") && t.name.ends_with(".weight") {
+            t.span.of_mut(&mut params).iter_mut().for_each(|w| *w += 1.0);
+        }
+    }
+    CpuModel::from_params(cfg, params).unwrap()
 }

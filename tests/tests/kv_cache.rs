@@ -57,22 +57,10 @@ fn full_logits(model: &CpuModel, tokens: &[u32]) -> Vec<f32> {
     model.forward(tokens, &TraceRequest::keys(&["logits"]).unwrap()).unwrap().trace[0].data.clone()
 }
 
-/// Weights larger than the initialization's, so that attention is far from uniform.
-fn model(cfg: ModelConfig, seed: u64) -> CpuModel {
-    let layout = playground_core::ParamLayout::new(&cfg);
-    let mut params = randn(layout.padded_len(), 0.3, seed);
-    for t in layout.tensors() {
-        if t.name.contains("ln_") && t.name.ends_with(".weight") {
-            t.span.of_mut(&mut params).iter_mut().for_each(|w| *w += 1.0);
-        }
-    }
-    CpuModel::from_params(cfg, params).unwrap()
-}
-
 #[test]
 fn cpu_incremental_logits_equal_the_full_forward_at_every_position() {
     for (name, cfg) in variants() {
-        let m = model(cfg, 5);
+        let m = spread_model(cfg, 5);
         let tokens = rand_tokens(cfg.block_size, cfg.vocab_size, 9);
         let want = full_logits(&m, &tokens);
         let mut cache = KvCache::new(&cfg);
@@ -89,7 +77,7 @@ fn cpu_incremental_logits_equal_the_full_forward_at_every_position() {
 #[test]
 fn a_cache_refuses_an_encoder_a_full_window_and_bad_tokens() {
     let cfg = variants()[0].1;
-    let m = model(cfg, 1);
+    let m = spread_model(cfg, 1);
     let mut cache = KvCache::new(&cfg);
     m.forward_cached(&mut cache, &rand_tokens(cfg.block_size, cfg.vocab_size, 2)).unwrap();
     let full = m.forward_cached(&mut cache, &[0]).unwrap_err();
@@ -98,7 +86,7 @@ fn a_cache_refuses_an_encoder_a_full_window_and_bad_tokens() {
     assert!(matches!(m.forward_cached(&mut cache, &[99]).unwrap_err(), CoreError::TokenOutOfRange { id: 99, .. }));
     assert!(matches!(m.forward_cached(&mut cache, &[]).unwrap_err(), CoreError::EmptyText));
     let enc = ModelConfig { family: Family::Encoder, ..cfg };
-    let err = model(enc, 1).forward_cached(&mut KvCache::new(&enc), &[1, 2]).unwrap_err();
+    let err = spread_model(enc, 1).forward_cached(&mut KvCache::new(&enc), &[1, 2]).unwrap_err();
     assert!(err.to_string().contains("causal decoder"), "{err}");
 }
 
@@ -128,7 +116,7 @@ fn generation_with_the_cache_draws_the_greedy_tokens_of_recomputing_past_the_win
     for gpu in backends {
         let on = if gpu.is_some() { "gpu" } else { "cpu" };
         for (name, cfg) in variants() {
-            let m = model(cfg, 3);
+            let m = spread_model(cfg, 3);
             let mut s = session(gpu.clone(), &m);
             let prompt = rand_tokens(5, cfg.vocab_size, 4);
             // 5 + 15 tokens: past the 11-token window, where each token recomputes the last 11
@@ -143,7 +131,7 @@ fn generation_with_the_cache_draws_the_greedy_tokens_of_recomputing_past_the_win
 fn gpu_incremental_logits_equal_the_full_forward_at_every_position() {
     let Some(gpu) = gpu_or_skip() else { return };
     for (name, cfg) in variants() {
-        let m = model(cfg, 6);
+        let m = spread_model(cfg, 6);
         let tokens = rand_tokens(cfg.block_size, cfg.vocab_size, 8);
         let want = full_logits(&m, &tokens);
         let mut g = pollster::block_on(GpuModel::new(gpu.clone(), cfg, &m.params, 1)).unwrap();

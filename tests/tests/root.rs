@@ -8,6 +8,15 @@ mod config;
 mod encdec;
 mod encdec_session;
 mod encoder;
+mod fast_vs_cpu {
+    mod activations;
+    mod adamw;
+    mod attention;
+    mod matmul;
+    mod model;
+    mod norms;
+    mod softmax_xent;
+}
 mod fuzz_replay;
 mod gradcheck;
 mod hostile_inputs;

@@ -6,10 +6,13 @@
 // docs/PERFORMANCE.md), and a navigation during it found its requestAdapter() waiting and the
 // 2 cores taken.
 import { chromium } from 'playwright-core';
-import { startServer } from '../../scripts/static-server.mjs';
+import { startServer, CROSS_ORIGIN_ISOLATION } from '../../scripts/static-server.mjs';
 import { QUIET, WEBGPU, NO_WEBGPU } from '../../web/tests/browser-flags.mjs';
 
 const IDLE_MS = 3000; // pause between loads, after closing the previous one's context
+// ISOLATED=1: serve with COOP/COEP, as `make serve` does, so the engine worker runs the threaded
+// wasm; otherwise as a host without them (the single-threaded wasm)
+const HEADERS = process.env.ISOLATED === '1' ? CROSS_ORIGIN_ISOLATION : {};
 
 /**
  * Opens each build `runs` times, the builds in turn (an even `runs` puts each first as often), and
@@ -21,7 +24,7 @@ const IDLE_MS = 3000; // pause between loads, after closing the previous one's c
  *   address (1280×900), just navigated to; its context is closed afterwards
  */
 export async function alternate(mode, dirs, runs, measure) {
-  const servers = await Promise.all(dirs.map((root) => startServer({ root })));
+  const servers = await Promise.all(dirs.map((root) => startServer({ root, headers: HEADERS })));
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: [...QUIET, ...(mode === 'webgpu' ? WEBGPU : NO_WEBGPU)],

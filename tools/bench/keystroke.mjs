@@ -1,7 +1,8 @@
 // Time from a keystroke to the frame that shows every view updated, at T = 64 tokens, for one
 // or more builds of web/ side by side (before and after a change), the builds alternating
 // (builds.mjs).
-//   node tools/bench/keystroke.mjs webgpu|cpu RUNS WEB_DIR [WEB_DIR …]
+//   [ISOLATED=1] node tools/bench/keystroke.mjs webgpu|cpu RUNS WEB_DIR [WEB_DIR …]
+// (ISOLATED=1: served with COOP/COEP, so the CPU engine runs on its threads; builds.mjs)
 // Each load types 63 characters, then presses keys that keep T at 63–64 in two ways:
 // - paced: the worker is idle before each key (its queue drained, then PAUSE_MS), as a reader
 //   who types a character and looks;

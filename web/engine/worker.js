@@ -6,10 +6,43 @@
 // encoder-decoder answers the training methods and `translate`).
 // A trap of the wasm instance (RuntimeError: out of memory, a panic) leaves every engine in it
 // unusable: the worker says `{ crashed }` and the page replaces it (engine/client.js).
-import init, { Playground, BpeTraining } from '../pkg/playground_web.js';
 import { engineMethods } from './methods.js';
 
-const ready = init();
+// Which wasm engine runs here: the threaded build (rayon's pool of Web Workers, on which the
+// CPU engine splits its ops) where the page is cross-origin isolated, as `make serve` serves
+// it; the single-threaded build elsewhere, e.g. a widget on a host that sends no COOP/COEP.
+// The widget's bundle ships only the single-threaded one (scripts/build-widget.sh defines
+// globalThis.TP_THREADS as false, and the threaded branch is left out of the bundle).
+const threading = { threads: 1, reason: null };
+let Playground;
+let BpeTraining;
+
+async function loadWasm() {
+  if ((globalThis.TP_THREADS ?? true) && self.crossOriginIsolated) {
+    try {
+      const wasm = await import('../pkg-threads/playground_web.js');
+      const exports = await wasm.default();
+      await wasm.initThreadPool(navigator.hardwareConcurrency);
+      threading.threads = wasm.cpuThreads();
+      return [wasm, exports];
+    } catch (err) {
+      threading.reason = `the threaded engine did not start (${err?.message ?? err})`;
+    }
+  } else {
+    threading.reason = self.crossOriginIsolated
+      ? 'this build of the engine has no threads'
+      : 'the page is not cross-origin isolated (its server sends no COOP/COEP headers), which WebAssembly threads need';
+  }
+  const wasm = await import('../pkg/playground_web.js');
+  return [wasm, await wasm.default()];
+}
+
+const ready = loadWasm().then(([wasm, exports]) => {
+  ({ Playground, BpeTraining } = wasm);
+  // every engine method takes the engine's handle first (engine/methods.js lists them)
+  for (const [name, fn] of Object.entries(engineMethods(Playground))) methods[name] = (handle, ...args) => fn(engine(handle), ...args);
+  return exports;
+});
 const engines = new Map(); // handle -> Playground
 const bpeRuns = new Map(); // handle -> BpeTraining
 let nextHandle = 1;
@@ -62,6 +95,7 @@ const methods = {
   loadGpt2: async (weights, config, vocab, merges, backend, seed) =>
     register(await Playground.loadGpt2(weights, config ?? undefined, vocab, merges, backend, BigInt(seed))),
   tasks: () => Playground.tasks(),
+  adapterInfo,
   dispose(handle) {
     engine(handle).free();
     engines.delete(handle);
@@ -88,8 +122,19 @@ const methods = {
     return bpeRuns.delete(handle);
   },
 };
-// every engine method takes the engine's handle first (engine/methods.js lists them)
-for (const [name, fn] of Object.entries(engineMethods(Playground))) methods[name] = (handle, ...args) => fn(engine(handle), ...args);
+
+/**
+ * The WebGPU adapter an engine here would get (the engine asks for the same one), or null where
+ * the browser has none: whether it is a software fallback, its name where the browser tells it,
+ * and the limits a model's buffers must fit.
+ */
+async function adapterInfo() {
+  const adapter = await navigator.gpu?.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
+  if (!adapter) return null;
+  const { isFallbackAdapter = false, vendor = '', architecture = '', description = '' } = adapter.info ?? {};
+  const { maxBufferSize, maxStorageBufferBindingSize } = adapter.limits;
+  return { fallback: isFallbackAdapter, vendor, architecture, description, limits: { maxBufferSize, maxStorageBufferBindingSize } };
+}
 
 function describe(handle, pg) {
   return {
@@ -102,6 +147,8 @@ function describe(handle, pg) {
     vocab: pg.vocab(),
     tokenizer: pg.tokenizer(),
     metadata: Object.fromEntries(pg.metadata()),
+    threads: threading.threads,
+    threadsReason: threading.reason,
   };
 }
 

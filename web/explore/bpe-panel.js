@@ -24,8 +24,8 @@ export function wireBpePanel({ worker, text }) {
 }
 
 function createBpePanel(createBpeView, { worker, text }) {
-  // what the view shows: merges so far, the text's ids, id → spelling
-  let run = { handle: null, merges: [], ids: [], tokens: [], bytes: 0, done: false, playing: false };
+  // what the view shows: merges so far, the text's ids, id → spelling, the vocabulary size asked for
+  let run = { handle: null, merges: [], ids: [], tokens: [], bytes: 0, vocabSize: 0, done: false, playing: false };
   const report = (err) => view.message(`BPE training failed: ${err?.message ?? err}`);
   const view = createBpeView(document.getElementById('view-bpe'), {
     onStart: (vocabSize) => begin(vocabSize).catch(report),
@@ -44,7 +44,7 @@ function createBpePanel(createBpeView, { worker, text }) {
     const source = text();
     const res = await worker.call('bpeStart', source, vocabSize);
     run = { handle: res.handle, merges: [], ids: res.ids, tokens: Array.from({ length: 256 }, (_, b) => byteToken(b)),
-      bytes: new TextEncoder().encode(source).length, done: false, playing: false };
+      bytes: new TextEncoder().encode(source).length, vocabSize, done: false, playing: false };
     view.update(run);
   }
 

@@ -48,9 +48,13 @@ export function createControls({ onText, onPick, onSampling, onSeed, onGenerate,
     ui.seed.value = String(url.seed);
   }
 
-  /** Marks the button of the section `view` in the steps bar. */
+  /** Marks the button of the section `view` in the steps bar, scrolled into the bar where it scrolls (a phone). */
   function markCurrent(view) {
-    for (const b of document.querySelectorAll('[data-goto]')) b.toggleAttribute('aria-current', b.dataset.goto === view);
+    const nav = document.querySelector('.section-nav');
+    for (const b of nav.querySelectorAll('[data-goto]')) b.toggleAttribute('aria-current', b.dataset.goto === view);
+    const current = nav.querySelector('[aria-current]');
+    const left = current.offsetLeft - nav.offsetLeft; // px from the bar's start
+    if (left < nav.scrollLeft || left + current.offsetWidth > nav.scrollLeft + nav.clientWidth) nav.scrollLeft = left - 16;
   }
 
   function wire() {
@@ -80,7 +84,10 @@ export function createControls({ onText, onPick, onSampling, onSeed, onGenerate,
       ui.seed.value = String(current().url.seed);
     });
     ui.generate.addEventListener('click', onGenerate);
-    for (const button of document.querySelectorAll('[data-goto]')) button.addEventListener('click', () => onView(button.dataset.goto, true));
+    // the steps bar's buttons (data-goto), and those under the glance beside the text box (data-jump)
+    for (const button of document.querySelectorAll('[data-goto], [data-jump]')) {
+      button.addEventListener('click', () => onView(button.dataset.goto ?? button.dataset.jump, true));
+    }
   }
 
   /** Reports the section being read from now on, so the address keeps it and a reload comes back to it. */

@@ -16,10 +16,12 @@ function familyName(config) {
  *   while WebGPU starts; gpuError: WebGPU failed to start, so the CPU engine stays
  */
 function engineState({ engine, quick, gpuError }) {
-  const cpu = 'Engine: the CPU reference implementation (WebAssembly), in a worker.';
+  const threads = engine.threads > 1 ? `on ${engine.threads} threads` : 'on one thread';
+  const why = engine.threads > 1 || !engine.threadsReason ? '' : `: ${engine.threadsReason}`;
+  const cpu = `Engine: the CPU engine (WebAssembly with SIMD), in a worker, ${threads}${why}.`;
   if (quick || gpuError) {
     return {
-      line: quick ? 'Engine: the CPU reference implementation (WebAssembly), in a worker, for these first views, while the WebGPU engine starts.' : cpu,
+      line: quick ? `Engine: the CPU engine (WebAssembly with SIMD), in a worker, ${threads}, for these first views, while the WebGPU engine starts.` : cpu,
       notices: gpuError ? [{ level: 'warn', text: `The WebGPU engine could not start, so the CPU engine stays: ${gpuError}` }] : [],
     };
   }

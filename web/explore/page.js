@@ -9,6 +9,7 @@ import { traceText } from '../trace.js';
 import { latestOnly } from '../latest.js';
 import { createNotices } from '../notices.js';
 import { withMaskChars } from '../views/fill-mask.js';
+import { moveFocus } from '../views/dom.js';
 import { createExploreViews, isMaskedLm } from './views.js';
 import { createControls } from './controls.js';
 import { createGenerator } from './generate.js';
@@ -112,13 +113,14 @@ export function createExplorePage({ store, worker, loader }) {
     changed();
   }
 
-  /** The section in view changed (`scroll`: a steps-bar button asks to bring it into view). */
+  /** The section in view changed (`scroll`: a steps-bar button asks to bring it into view, and the focus moves there). */
   function showView(view, scroll) {
     setUrl({ view });
     controls.markCurrent(view);
     if (!scroll) return;
     const still = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
     $(view).scrollIntoView({ behavior: still ? 'auto' : 'smooth' });
+    moveFocus($(view).querySelector('h2'), { preventScroll: true }); // the next Tab goes on inside the section
   }
 
   function setModel(model) {

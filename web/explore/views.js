@@ -5,6 +5,7 @@
 
 import { viewData } from '../trace-data.js';
 import { createTokensView } from '../views/tokens.js';
+import { createGlanceView } from '../views/glance.js';
 import { createEmbeddingsView } from '../views/embeddings.js';
 import { createLayerNormView } from '../views/layernorm.js';
 import { createHeadView } from '../views/head.js';
@@ -42,6 +43,7 @@ export function createExploreViews({ worker, highlighted, onHighlight, onSelect,
     residual: createResidualView($('view-residual'), { onHighlight: point }),
     output: createOutputView($('view-output'), { controls: $('sampling') }),
   };
+  const glance = createGlanceView($('glance'));
   const fillMask = createFillMaskView($('view-fill-mask'));
   const classes = createClassesView($('view-classes'));
   const inspect = createInspect({ lens: $('view-lens'), ablation: $('view-ablation'), cost: $('view-cost'), worker, onHighlight: point, onError });
@@ -86,6 +88,7 @@ export function createExploreViews({ worker, highlighted, onHighlight, onSelect,
       $('main').classList.remove('is-empty', 'is-loading');
       const data = viewData(trace, { config, vocab, layer, head, input, tokenizer });
       for (const [name, view] of Object.entries(views)) view.update(name === 'output' ? { ...data.output, sampling } : data[name]);
+      glance.update({ ...data.head, ids: Array.from(input.ids).slice(-data.head.T) });
       await drawEncoderOutput(engine, input, trace);
       const pos = highlighted();
       if (pos !== null && pos >= input.ids.length) onHighlight(null);

@@ -11,7 +11,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { setup } from './harness.mjs';
-import { openTrain, trainState, waitTrain, exportedWeights } from './train-helpers.mjs';
+import { openTrain, trainState, waitTrain, exportedWeights, tensors } from './train-helpers.mjs';
 
 const TINY = 'preset=custom&layers=1&heads=2&embd=16&ctx=16&batch=4&lr=0.003&seed=2&engine=cpu';
 const FULL = /This browser’s storage for the page is full, so the run is not being saved; training goes on/;
@@ -172,13 +172,6 @@ test('learning rate: the highest the page allows (1) trains with finite losses; 
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
-
-/** A safetensors file's tensors by name, as bytes (the header's metadata, such as the step, left out). */
-function tensors(bytes) {
-  const n = Number(bytes.readBigUInt64LE(0));
-  const header = JSON.parse(bytes.subarray(8, 8 + n).toString());
-  return new Map(Object.entries(header).filter(([k]) => k !== '__metadata__').map(([k, t]) => [k, bytes.subarray(8 + n + t.data_offsets[0], 8 + n + t.data_offsets[1])]));
-}
 
 /** The copy-task fixture with every weight of its first MLP set to `value` (finite, but the step overflows). */
 function diverged(value) {

@@ -1,12 +1,15 @@
 // The page's plain-JavaScript parts, in Node without a browser: the URL state, what the model
-// is given for a text, the trace keys, the coalescing of requests, and how counts are written.
+// is given for a text, the trace keys, the coalescing of requests, how counts are written, and
+// which sampling rule leaves out which tokens.
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { serialize, deserialize, defaults, MAX_TEXT } from '../state.js';
 import { prepareInput } from '../input.js';
 import { traceKeys, viewData } from '../trace-data.js';
 import { latestOnly } from '../latest.js';
 import { count } from '../views/format.js';
+import { samplingRules } from '../views/sampling.js';
 
 const LIMITS = { nLayer: 2, nHead: 4, vocabSize: 96, example: 'the cat' };
 const VOCAB = ['\n', ...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i))];
@@ -112,4 +115,22 @@ test('requests made while one runs collapse into one more run with the latest ar
   release();
   await Promise.all([first, ...others]);
   assert.deepEqual(runs, [1, '1 stale=true', 4, '4 stale=false']);
+});
+
+test('sampling: each rule counts what it leaves out; a probability that rounds to 0 is not a rule', async () => {
+  const { default: init, Playground } = await import('../pkg/playground_web.js'); // the engine's own sampling distribution
+  await init({ module_or_path: readFileSync(new URL('../pkg/playground_web_bg.wasm', import.meta.url)) });
+  const rules = (logits, params) => samplingRules(logits, Playground.samplingProbabilities(logits, params.temperature, params.topK, params.topP), params);
+  // 96 logits 1.25 apart: at τ = 0.5 all but the first few are too unlikely to have a probability above 0
+  const logits = Float32Array.from({ length: 96 }, (_, i) => 10 - 1.25 * i);
+  const off = rules(logits, { temperature: 0.5, topK: 0, topP: 1 });
+  assert.deepEqual([off.byTopK, off.byTopP, off.drawable], [0, 0, 96], 'no rule leaves a token out');
+  assert.equal(off.zero, 96 - 15, 'the engine gives 15 tokens a probability above 0');
+  assert.equal(rules(logits, { temperature: 1, topK: 0, topP: 1 }).zero, 13, 'fewer at τ = 1');
+  // top-k 5 leaves out 91; top-p 0.9 then keeps the first alone (0.92 at τ = 0.5)
+  const k5 = rules(logits, { temperature: 0.5, topK: 5, topP: 0.9 });
+  assert.deepEqual([k5.byTopK, k5.byTopP, k5.drawable, k5.zero], [91, 4, 1, 0]);
+  const p99 = rules(logits, { temperature: 0.5, topK: 0, topP: 0.99 });
+  assert.deepEqual([p99.byTopK, p99.byTopP, p99.drawable, p99.zero], [0, 94, 2, 0]);
+  assert.deepEqual(rules(logits, { temperature: 0, topK: 3, topP: 0.5 }), { V: 96, greedy: 95, byTopK: 0, byTopP: 0, drawable: 1, zero: 0 });
 });

@@ -13,6 +13,7 @@ const A = 'page=train&data=grammar&preset=custom&layers=1&heads=2&embd=16&ctx=16
 async function compare(env, engine, change, shots) {
   const page = await env.newPage({ viewport: { width: 1280, height: 900 } });
   await openTrain(page, env.url, `${A}&engine=${engine}`);
+  await page.click('#cmp-copy'); // B starts as another architecture: from a copy of A, B differs in one field
   for (const [field, value] of Object.entries(change)) {
     if (field === 'lr') await page.fill(`#cmp-${field}`, value);
     else await page.selectOption(`#cmp-${field}`, value);

@@ -60,3 +60,18 @@ export async function waitTrain(page, want, timeout = LONG) {
 export async function exportedWeights(page) {
   return Buffer.from(await page.evaluate(async () => Array.from(await window.playgroundDebug.trainEngine.exportCheckpoint())));
 }
+
+/** A safetensors file's header: its JSON, and where its tensors' bytes start. */
+function header(bytes) {
+  const n = Number(bytes.readBigUInt64LE(0));
+  return { json: JSON.parse(bytes.subarray(8, 8 + n).toString()), start: 8 + n };
+}
+
+/** A safetensors file's tensors by name, as bytes (the header's metadata, such as the step, left out). */
+export function tensors(bytes) {
+  const { json, start } = header(bytes);
+  return new Map(Object.entries(json).filter(([k]) => k !== '__metadata__').map(([k, t]) => [k, bytes.subarray(start + t.data_offsets[0], start + t.data_offsets[1])]));
+}
+
+/** A safetensors file's header metadata (strings by key). */
+export const metadata = (bytes) => header(bytes).json.__metadata__ ?? {};

@@ -5,11 +5,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deserializeTrain, serializeTrain, isTrainHash, TRAIN_PROPS } from '../state.js';
 import {
-  FAMILIES, PRESETS, check, estimate, evalEvery, familyTakes, modelConfig, normalize, paramCount, presetOf, settingsOfConfig, trainConfig,
+  FAMILIES, PRESETS, check, estimate, evalEvery, familyTakes, formatBytes, modelConfig, normalize, paramCount, presetOf, settingsOfConfig, trainConfig,
 } from '../train/presets.js';
+import { NO_WEBGPU, chooseEngine, tabMemory } from '../train/engine-choice.js';
+import { variantOf } from '../train/compare.js';
 import { balanced, maskPositions } from '../train/predict.js';
 import { lessonExample, minTextChars, runInputs, taskPrompt, textStats } from '../train/data.js';
-import { checkpointName, runInfo, safetensorsMetadata } from '../train/files.js';
+import { checkpointName, runInfo, safetensorsMetadata, withHistory } from '../train/files.js';
 import { smooth, ticks } from '../views/loss-chart.js';
 
 const TASKS = [
@@ -52,7 +54,7 @@ test('presets fix every size and the recipe; editing one makes it Custom', () =>
 
 test('the checks name the field and the fix; the estimate counts the weights as the engine does', () => {
   const s = normalize(deserializeTrain('').state);
-  assert.deepEqual(check(s, 25), { errors: {}, warnings: [] });
+  assert.deepEqual(check(s, 25), { errors: {}, refused: [], warnings: [] });
   const split = check({ ...s, heads: 3 }, 25);
   assert.match(split.errors.embd, /Width C = 32 must be divisible by the 3 heads.*try 30 or 33/);
   assert.match(check({ ...s, layers: NaN }, 25).errors.layers, /Layers must be a whole number from 1 to 12/);
@@ -109,8 +111,26 @@ test('the safetensors header is read without trusting it; file names are safe', 
   const meta = safetensorsMetadata(bytes);
   assert.equal(meta.step, '120');
   assert.equal(meta.n, undefined, 'only strings are kept');
-  assert.deepEqual(runInfo(meta), { data: 'sort', step: 120, train: { batch_size: 16, learning_rate: 0.01 }, kind: 'transformer-playground' });
-  assert.deepEqual(runInfo({ data: 'text: 1,234 characters', step: 'x', train_config: '{' }), { data: 'text', step: null, train: null, kind: null });
+  assert.deepEqual(runInfo(meta), { data: 'sort', step: 120, train: { batch_size: 16, learning_rate: 0.01 }, history: null, kind: 'transformer-playground' });
+  assert.deepEqual(runInfo({ data: 'text: 1,234 characters', step: 'x', train_config: '{' }), { data: 'text', step: null, train: null, history: null, kind: null });
+  // the loss history a download writes into the header comes back; the tensors' bytes stay where they were
+  const steps = Array.from({ length: 4500 }, (_, i) => i);
+  const run = { steps, loss: steps.map((i) => 3 / (1 + i)), gradNorm: steps.map(() => 0.5), lr: steps.map(() => 0.01), val: [{ step: 0, val: 3.2 }, { step: 4500, val: 0.4 }] };
+  const tensors = new Uint8Array([1, 2, 3, 4]);
+  const file = new Uint8Array([...bytes.subarray(0, 8 + header.length), ...tensors]);
+  const written = withHistory(file, run);
+  const n = Number(new DataView(written.buffer).getBigUint64(0, true));
+  assert.equal(n % 8, 0, 'the tensors stay 8-byte aligned');
+  assert.deepEqual([...written.subarray(8 + n)], [...tensors]);
+  const back = runInfo(safetensorsMetadata(written));
+  assert.equal(back.step, 120);
+  assert.equal(back.history.steps.length, 2000, 'at most 2,000 steps kept');
+  assert.deepEqual([back.history.steps[0], back.history.steps.at(-1)], [0, 4499]);
+  assert.equal(back.history.loss.at(-1), 3 / 4500);
+  assert.deepEqual(back.history.val, run.val);
+  for (const bad of ['{"steps":[2,1],"loss":[1,1],"gradNorm":[1,1],"lr":[1,1],"val":[]}', '{"steps":[1],"loss":[null],"gradNorm":[1],"lr":[1],"val":[]}', '[1]', '{"steps":[1]}']) {
+    assert.equal(runInfo({ history: bad }).history, null, bad);
+  }
   assert.equal(safetensorsMetadata(new Uint8Array(4)), null);
   const lying = new Uint8Array(16);
   new DataView(lying.buffer).setBigUint64(0, 2n ** 40n, true);
@@ -163,4 +183,74 @@ test('an encoder’s example hides about 15% of its tokens, the same ones each t
   assert.ok(Math.abs(rate - 0.15) < 0.02, `hidden share ${rate}`);
   assert.ok(counts.every((n) => n >= 1));
   assert.deepEqual(['([]{})', '([)]', '(()', '{[()]}', ')('].map(balanced), [true, false, false, true, false]);
+});
+
+// the custom size of a first-time user: 12 layers of 16 heads, C 1024, context 1024, batch 512
+const IMPOSSIBLE = { layers: 12, heads: 16, embd: 1024, ctx: 1024, batch: 512, lr: 0.001, steps: 500, seed: 1, family: 'decoder' };
+const SWIFTSHADER = { fallback: true, vendor: 'google', architecture: 'swiftshader', description: '', limits: { maxBufferSize: 2 ** 30, maxStorageBufferBindingSize: 2 ** 30 } };
+const GPU = { fallback: false, vendor: 'nvidia', architecture: 'hopper', description: '', limits: { maxBufferSize: 2 ** 32, maxStorageBufferBindingSize: 2 ** 31 } };
+
+test('a size the engine cannot hold is refused before Start, with the numbers and the limit named', () => {
+  const cpu = check(IMPOSSIBLE, 25, { runsOn: 'cpu', memory: tabMemory('cpu', 16) });
+  assert.deepEqual(cpu.errors, {});
+  assert.equal(cpu.refused.length, 1);
+  assert.match(cpu.refused[0], /^Training this model needs about 1,824\.4 GB of memory, more than the 4 GiB the CPU engine can address \(it runs in WebAssembly, 32-bit\): lower the batch \(512\), the context \(1024\) or the sizes\.$/);
+  const gpu = check(IMPOSSIBLE, 25, { runsOn: 'webgpu', limits: SWIFTSHADER.limits, memory: tabMemory('webgpu', 16) });
+  assert.match(gpu.refused[0], /more than the 16 GB of memory this device reports/);
+  assert.match(gpu.refused[1], /^Too big for one buffer of this GPU, which holds at most 1\.1 GB \(maxStorageBufferBindingSize\): the FFN activations \(B×T×hidden\) 8\.6 GB, .*one layer’s attention weights \(B×NH×T×T\) 34\.4 GB\./);
+  assert.equal(gpu.refused.length, 2, 'the weights (609 MB) fit one buffer of 1.1 GB');
+  // Tiny fits everywhere; where nothing is known about the engine yet, only the cautions of before
+  const tiny = normalize({ ...deserializeTrain('').state });
+  for (const runsOn of ['cpu', 'webgpu']) assert.deepEqual(check(tiny, 25, { runsOn, limits: SWIFTSHADER.limits, memory: tabMemory(runsOn, 8) }).refused, []);
+  const unknown = check(IMPOSSIBLE, 25);
+  assert.deepEqual(unknown.refused, []);
+  assert.match(unknown.warnings.join('\n'), /a browser tab may not get that much/);
+  // memory: the device's own figure where the browser gives one below wasm32's 4 GiB; nothing known on WebGPU without it
+  assert.deepEqual(tabMemory('cpu', 2), { bytes: 2 * 2 ** 30, why: 'the 2 GB of memory this device reports' });
+  assert.equal(tabMemory('cpu', undefined).bytes, 4 * 2 ** 30);
+  assert.equal(tabMemory('webgpu', undefined), null);
+  assert.equal(formatBytes(1_824_400_000_000), '1,824.4 GB');
+});
+
+test('Auto picks the CPU engine on a software fallback adapter and says why; an explicit choice stays', () => {
+  const auto = chooseEngine('auto', SWIFTSHADER);
+  assert.deepEqual([auto.backend, auto.runsOn, auto.problem], ['cpu', 'cpu', null]);
+  assert.match(auto.line, /^Auto: the CPU engine \(WebAssembly\), because this browser’s WebGPU adapter \(google swiftshader\) is a software fallback/);
+  const chosen = chooseEngine('webgpu', SWIFTSHADER);
+  assert.deepEqual([chosen.backend, chosen.runsOn], ['webgpu', 'webgpu']);
+  assert.match(chosen.line, /WebGPU on google swiftshader, as chosen\. It is a software fallback adapter/);
+  const gpu = chooseEngine('auto', GPU);
+  assert.deepEqual([gpu.backend, gpu.runsOn], ['auto', 'webgpu'], 'Auto on a GPU stays "auto": a device that fails to start still falls back');
+  assert.match(gpu.line, /^Auto: WebGPU on nvidia hopper/);
+  assert.deepEqual([chooseEngine('cpu', GPU).backend, chooseEngine('cpu', GPU).runsOn], ['cpu', 'cpu']);
+  // no adapter: said up front, and one message when WebGPU is chosen anyway
+  assert.match(chooseEngine('auto', null).line, /the CPU engine \(WebAssembly\), because this browser offers no WebGPU adapter/);
+  assert.equal(chooseEngine('webgpu', null).problem, NO_WEBGPU);
+  assert.doesNotMatch(NO_WEBGPU, /falls back/);
+  assert.equal(chooseEngine('auto', undefined).runsOn, null, 'not known yet');
+});
+
+test('each family’s presets take the context, batch and rate its data asks for', () => {
+  const tiny = (family) => normalize({ ...deserializeTrain('').state, family, preset: 'tiny' });
+  assert.deepEqual([tiny('decoder').ctx, tiny('decoder').batch, tiny('decoder').lr], [32, 16, 0.01]);
+  assert.deepEqual([tiny('mlm').ctx, tiny('mlm').batch], [16, 64]);
+  assert.deepEqual([tiny('cls').ctx, tiny('cls').batch], [16, 32]);
+  assert.deepEqual([tiny('encdec').ctx, tiny('encdec').batch, tiny('encdec').lr], [8, 32, 0.003]);
+  for (const family of ['decoder', 'mlm', 'cls', 'encdec']) assert.equal(presetOf(tiny(family)), 'tiny', family);
+  assert.equal(presetOf({ ...tiny('cls'), family: 'decoder' }), 'custom', 'the classifier’s Tiny is not GPT’s');
+  // the address names the family only: its presets follow
+  const fromHash = normalize(deserializeTrain('#page=train&family=cls').state);
+  assert.deepEqual([fromHash.preset, fromHash.ctx, fromHash.batch], ['tiny', 16, 32]);
+});
+
+test('Compare’s B starts as A with another architecture, valid for A’s heads', () => {
+  const a = normalize(deserializeTrain('').state);
+  const b = variantOf(a);
+  assert.deepEqual([b.norm, b.positions, b.ffn], ['rms_norm', 'rotary', 'swi_glu']);
+  assert.deepEqual([b.layers, b.embd, b.lr, b.family], [a.layers, a.embd, a.lr, a.family]);
+  assert.deepEqual(check(b, 25).errors, {});
+  assert.equal(variantOf({ ...a, heads: 4, embd: 36 }).positions, 'learned', 'C / heads = 9 is odd: no rotary');
+  assert.deepEqual(check(variantOf({ ...a, heads: 4, embd: 36 }), 25).errors, {});
+  const back = variantOf(b);
+  assert.deepEqual([back.norm, back.positions, back.ffn], ['layer_norm', 'learned', 'gelu']);
 });

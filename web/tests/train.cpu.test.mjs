@@ -120,9 +120,9 @@ test('cpu: weights + optimizer files continue a run exactly (the next step gives
   await page.click('#tr-step');
   await waitTrain(page, { status: 'paused', step: at + 1 });
   const again = await trainState(page);
-  assert.equal(again.loss.length, 1);
-  assert.equal(again.firstStep, at, 'the step count continues');
-  assert.equal(again.loss[0], next, `step ${at}: the same loss, exactly`);
+  assert.equal(again.loss.length, at + 1, 'the loss history from the file, then the new step');
+  assert.equal(again.lastStep, at, 'the step count continues');
+  assert.equal(again.loss.at(-1), next, `step ${at}: the same loss, exactly`);
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });
@@ -145,7 +145,7 @@ test('cpu: your own text trains; a short text, an oversized file and bad sizes g
   // sizes: C must split evenly over the heads
   await page.fill('#tr-heads', '3');
   assert.match(await notices(), /Width C = 32 must be divisible by the 3 heads.*try 30 or 33/);
-  assert.equal(await page.getAttribute('#tr-embd', 'aria-invalid'), '');
+  assert.equal(await page.getAttribute('#tr-embd', 'aria-invalid'), 'true');
   await page.fill('#tr-heads', '2');
 
   const poem = 'The quick brown fox jumps over the lazy dog, and the dog, unbothered, sleeps on in the sun.\n';

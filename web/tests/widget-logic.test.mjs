@@ -16,11 +16,12 @@ test('absent attributes take their defaults; good values are parsed', () => {
   assert.deepEqual(none.errors, []);
   assert.equal(none.props.view, 'attention');
   assert.equal(none.props.text, null, 'the text defaults to the model\'s example');
-  const r = read({ view: 'next-token', text: 'hi <b>', layer: '1', head: '3', temperature: '0.5', 'top-k': '5', 'top-p': '.9', seed: '42', steps: '20', task: 'reverse' }, LIMITS);
+  assert.equal(none.props.layout, 'compact', 'the step-by-step view shows one step at a time');
+  const r = read({ view: 'next-token', text: 'hi <b>', layer: '1', head: '3', temperature: '0.5', 'top-k': '5', 'top-p': '.9', seed: '42', steps: '20', task: 'reverse', layout: 'full' }, LIMITS);
   assert.deepEqual(r.errors, []);
   assert.deepEqual(
     { ...r.props, model: undefined },
-    { view: 'next-token', text: 'hi <b>', layer: 1, head: 3, temperature: 0.5, 'top-k': 5, 'top-p': 0.9, seed: 42, model: undefined, task: 'reverse', steps: 20 },
+    { view: 'next-token', text: 'hi <b>', layer: 1, head: 3, temperature: 0.5, 'top-k': 5, 'top-p': 0.9, seed: 42, model: undefined, task: 'reverse', steps: 20, layout: 'full' },
   );
 });
 

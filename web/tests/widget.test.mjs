@@ -76,14 +76,15 @@ test('the example post shows the reference engine\'s numbers', async () => {
   const T = [...text].length;
   const ref2 = await referenceTrace(post, text, ['block0.head0.q', 'block0.head0.scores', 'block0.head0.att', 'block1.head0.att', 'block0.head2.att']);
   const HS = ref2['block0.head0.q'].length / T;
-  const checks = [
-    ['Q', 3, 1, ref2['block0.head0.q'][3 * HS + 1]],
-    ['S = Q·Kᵀ/√HS', T - 1, 0, ref2['block0.head0.scores'][(T - 1) * T]],
-    ['A = softmax(S′)', T - 1, 0, ref2['block0.head0.att'][(T - 1) * T]],
-    ['A = softmax(S′)', T - 1, T - 1, ref2['block0.head0.att'][T * T - 1]],
-    ['A = softmax(S′)', 5, 2, ref2['block0.head0.att'][5 * T + 2]],
+  const checks = [ // the widget shows one step at a time: the map's step first
+    [1, 'Q', 3, 1, ref2['block0.head0.q'][3 * HS + 1]],
+    [2, 'S = Q·Kᵀ/√HS', T - 1, 0, ref2['block0.head0.scores'][(T - 1) * T]],
+    [4, 'A = softmax(S′)', T - 1, 0, ref2['block0.head0.att'][(T - 1) * T]],
+    [4, 'A = softmax(S′)', T - 1, T - 1, ref2['block0.head0.att'][T * T - 1]],
+    [4, 'A = softmax(S′)', 5, 2, ref2['block0.head0.att'][5 * T + 2]],
   ];
-  for (const [title, r, c, want] of checks) {
+  for (const [step, title, r, c, want] of checks) {
+    await post.evaluate(({ i, step }) => document.querySelectorAll('transformer-playground')[i].shadowRoot.querySelector(`button[aria-label^="step ${step}:"]`).click(), { i: STEPS, step });
     const got = await readCell(post, STEPS, title, r, c);
     assert.ok(close(got.value, want), `${title}[${r}, ${c}]: shown "${got.text}", reference ${want}`);
   }
@@ -280,7 +281,7 @@ test('a model attribute loads that checkpoint, and its limits apply', async () =
   await page.context().close();
 });
 
-test('the playground\'s Share button copies the link and the snippets; the iframe embed restores its state', async () => {
+test('the playground\'s Share button copies the link, each Copy button the text beside it; the iframe embed restores its state', async () => {
   const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'], reducedMotion: 'reduce' });
   const play = await context.newPage();
   const hash = '#text=hi+there&layer=1&head=2&view=attention&temp=1&topk=0&topp=1&seed=1';
@@ -291,12 +292,19 @@ test('the playground\'s Share button copies the link and the snippets; the ifram
   assert.match(await play.evaluate(() => location.hash), /view=attention/);
   await play.click('#share');
   await play.waitForFunction(() => document.querySelector('.share-status').textContent.startsWith('Copied'));
-  const copied = await play.evaluate(() => navigator.clipboard.readText());
   const link = await play.inputValue('#share-link');
   const iframe = await play.inputValue('#share-iframe');
   assert.ok(link.endsWith('#text=hi+there&layer=1&head=2&view=attention&temp=1&topk=0&topp=1&seed=1'), link);
-  assert.ok(copied.startsWith(`${link}\n\n<script type="module" src="${env.url}dist/transformer-playground.js"></script>\n`), copied);
-  assert.match(copied, /<transformer-playground view="attention-grid" text="hi there" layer="1" head="2"><\/transformer-playground>/);
+  assert.equal(await play.evaluate(() => navigator.clipboard.readText()), link, 'opening Share copies the link, and only the link');
+  assert.equal(await play.textContent('.share-status'), 'Copied the link to this view.');
+  // each Copy button copies the text box beside it, exactly
+  for (const id of ['share-widget', 'share-iframe', 'share-link']) {
+    await play.click(`button[aria-describedby="${id}"]`);
+    await play.waitForFunction((want) => navigator.clipboard.readText().then((t) => t === want), await play.inputValue(`#${id}`));
+  }
+  const widget = await play.inputValue('#share-widget');
+  assert.ok(widget.startsWith(`<script type="module" src="${env.url}dist/transformer-playground.js"></script>\n`), widget);
+  assert.match(widget, /<transformer-playground view="attention-grid" text="hi there" layer="1" head="2"><\/transformer-playground>/);
   assert.ok(await play.evaluate(() => document.querySelector('#share-panel').open), 'the dialog is open');
   await play.screenshot({ path: join(ARTIFACTS, 'widget-share.png') });
   await play.keyboard.press('Escape');

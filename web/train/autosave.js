@@ -16,11 +16,11 @@ function errorText(err) {
 
 /**
  * @param {{ worker: { call: Function }, state: object, elapsedMs: () => number, newRun: Function,
- *   setEngine: (engine: object) => void, probe: () => Promise<void> }} ctx the trainer's: its state
- *   (engine, run, status, saved, saveError), the run's training time so far, how a run is made,
- *   how its engine is set, and the attention probe
+ *   setEngine: (engine: object) => void, probe: () => Promise<void>, backend: (choice: string) => string }} ctx the
+ *   trainer's: its state (engine, run, status, saved, saveError), the run's training time so far, how a run is
+ *   made, how its engine is set, the attention probe, and the engine an Engine choice gets
  */
-export function createAutosave({ worker, state, elapsedMs, newRun, setEngine, probe }) {
+export function createAutosave({ worker, state, elapsedMs, newRun, setEngine, probe, backend }) {
   let lastSave = 0; // performance.now() of the last save
 
   return {
@@ -40,7 +40,7 @@ export function createAutosave({ worker, state, elapsedMs, newRun, setEngine, pr
       if (!run || !engine) return;
       const training = run.train && state.status !== 'loaded';
       const checkpoint = await engine.exportCheckpoint();
-      const optimizer = training ? await engine.exportOptimizer() : null;
+      const optimizer = training ? await engine.exportOptimizer() : run.optimizer ?? null; // a loaded model's, to continue it after a reload
       const rec = {
         version: RECORD_VERSION,
         settings: run.settings,
@@ -76,7 +76,7 @@ export function createAutosave({ worker, state, elapsedMs, newRun, setEngine, pr
     async restore(rec) {
       if (rec.version !== RECORD_VERSION) throw new Error('the saved run is from another version of the page');
       const s = rec.settings;
-      const engine = await loadEngine(worker, rec.checkpoint, { backend: s.engine, seed: s.seed, encdec: true });
+      const engine = await loadEngine(worker, rec.checkpoint, { backend: backend(s.engine), seed: s.seed, encdec: true });
       try {
         if (rec.train) {
           await engine.setData(rec.data, s.seed);
@@ -97,6 +97,7 @@ export function createAutosave({ worker, state, elapsedMs, newRun, setEngine, pr
         samples: rec.samples,
         elapsedMs: rec.elapsedMs ?? 0,
       });
+      if (!rec.train) run.optimizer = rec.optimizer ?? null;
       state.run = run;
       setEngine(engine);
       state.saved = { step: rec.step, at: rec.savedAt ?? Date.now() };

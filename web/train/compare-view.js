@@ -1,13 +1,14 @@
-// Compare mode on the Train page: configuration B beside A (B starts as a copy of A; any of
-// B_FIELDS may change), both trained on A's data with A's seed, in turns; both losses on one
-// chart, the same probe's attention maps side by side per layer and head (an encoder-decoder's
-// cross-attention), and a summary. B's Family offers only the families that train on A's data.
+// Compare mode on the Train page: configuration B beside A (B starts as A with another
+// architecture, compare.js variantOf; any of B_FIELDS may change), both trained on A's data with
+// A's seed, in turns; both losses on one chart, the same probe's attention maps side by side per
+// layer and head (an encoder-decoder's cross-attention), and a summary. B's Family offers only the
+// families that train on A's data.
 
 import { el } from '../views/dom.js';
 import { fmt } from '../views/format.js';
 import { lineChartSvg, chartWidth, SERIES_COLOURS } from '../views/chart.js';
 import { drawMiniMap } from '../views/canvas.js';
-import { B_FIELDS, createComparison } from './compare.js';
+import { B_FIELDS, createComparison, variantOf } from './compare.js';
 import { familyOf } from './presets.js';
 
 const SIDE_COLOURS = [SERIES_COLOURS[0], SERIES_COLOURS[5]]; // A blue, B vermilion
@@ -18,11 +19,12 @@ const LABELS = { family: 'Family', layers: 'Layers', heads: 'Heads', embd: 'Widt
 
 /**
  * @param {HTMLElement} container
- * @param {{ worker: object, settingsA: () => object, dataA: () => object, probe: () => string, takes: (family: string) => boolean }} options
- *   takes: whether a family trains on A's data
+ * @param {{ worker: object, backend: (choice: string) => string, settingsA: () => object, dataA: () => object, probe: () => string,
+ *   takes: (family: string) => boolean }} options backend: what the engine is asked for on an Engine choice; takes: whether
+ *   a family trains on A's data
  */
-export function createCompareView(container, { worker, settingsA, dataA, probe, takes }) {
-  const cmp = createComparison(worker, () => schedule());
+export function createCompareView(container, { worker, backend, settingsA, dataA, probe, takes }) {
+  const cmp = createComparison(worker, backend, () => schedule());
   const controls = {};
   const fields = el('div', { className: 'fields compare-fields' });
   for (const f of B_FIELDS) {
@@ -31,14 +33,18 @@ export function createCompareView(container, { worker, settingsA, dataA, probe, 
       input = el('input', { attrs: { type: 'number', step: f === 'lr' ? 'any' : '1', id: `cmp-${f}` } });
     } else {
       input = el('select', { attrs: { id: `cmp-${f}` } });
-      const source = document.getElementById(`tr-${f}`); // the Set up form's choices
-      input.replaceChildren(...[...source.options].map((o) => new Option(o.textContent, o.value)));
+      const source = document.getElementById(`tr-${f}`); // the Set up form's choices, without their "(GPT-2)": B's selects sit side by side
+      input.replaceChildren(...[...source.options].map((o) => {
+        const option = new Option(o.textContent.replace(/ \(.*\)$/, ''), o.value);
+        option.title = o.textContent;
+        return option;
+      }));
     }
-    input.addEventListener('change', () => { edited = true; });
+    input.addEventListener('change', () => { follows = null; });
     controls[f] = input;
     fields.append(el('label', { className: NUMBER.has(f) ? '' : 'wide' }, LABELS[f], input));
   }
-  const copy = el('button', { text: 'Copy A into B', attrs: { type: 'button', id: 'cmp-copy' }, on: { click: () => { edited = false; fill(settingsA()); } } });
+  const copy = el('button', { text: 'Copy A into B', attrs: { type: 'button', id: 'cmp-copy' }, on: { click: () => { follows = 'copy'; sync(); } } });
   const go = el('button', { className: 'primary', text: 'Compare', attrs: { type: 'button', id: 'cmp-start' }, on: { click: () => start() } });
   const stop = el('button', { text: 'Stop', attrs: { type: 'button', id: 'cmp-stop' }, on: { click: () => cmp.stop() } });
   const status = el('span', { className: 'status', attrs: { id: 'cmp-status', 'aria-live': 'polite' } });
@@ -47,17 +53,26 @@ export function createCompareView(container, { worker, settingsA, dataA, probe, 
   const maps = el('div', { className: 'compare-maps', attrs: { id: 'cmp-maps' } });
   const familyNote = el('p', { className: 'hint', attrs: { id: 'cmp-family-note' } });
   container.append(
-    el('p', { className: 'hint', text: 'B starts as a copy of A, the Set up form’s settings; change any of these, then press Compare. Both train on A’s data with A’s seed, batch, context and steps, five steps each in turn.' }),
+    el('p', { className: 'hint', text: 'B starts as A, the Set up form’s settings, with LLaMA’s architecture (RMSNorm, rotary positions, SwiGLU), or GPT-2’s where A has LLaMA’s; change any of these, then press Compare. Both train on A’s data with A’s seed, batch, context and steps, five steps each in turn.' }),
     fields,
     familyNote,
     el('div', { className: 'controls' }, copy, go, stop, status),
     chart, summary, maps,
   );
   let frame = 0;
-  let edited = false; // B follows A until one of its fields is changed
+  let follows = 'variant'; // B follows A (as its variant, or a copy) until one of its fields is changed: then null
 
   function fill(s) {
-    for (const f of B_FIELDS) controls[f].value = String(s[f] ?? controls[f].value);
+    for (const f of B_FIELDS) {
+      if (s[f] === undefined) continue;
+      controls[f].value = Number.isFinite(s[f]) || !NUMBER.has(f) ? String(s[f]) : ''; // a field being retyped is empty, not "NaN"
+    }
+  }
+
+  /** B follows A's settings (as its variant, or a copy) until it was edited. */
+  function sync() {
+    if (follows) fill(follows === 'copy' ? settingsA() : variantOf(settingsA()));
+    fitFamilies();
   }
 
   /** B's families: those that train on A's data; the others are greyed out, and the note says why. */
@@ -78,8 +93,7 @@ export function createCompareView(container, { worker, settingsA, dataA, probe, 
   }
 
   async function start() {
-    if (!edited) fill(settingsA());
-    fitFamilies();
+    sync();
     await cmp.run(settingsA(), settingsB(), dataA(), probe());
   }
 
@@ -158,9 +172,6 @@ export function createCompareView(container, { worker, settingsA, dataA, probe, 
   return {
     state: cmp.state,
     /** A's settings changed: B follows them until it was edited. */
-    sync() {
-      if (!edited) fill(settingsA());
-      fitFamilies();
-    },
+    sync,
   };
 }

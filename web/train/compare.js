@@ -4,21 +4,34 @@
 // probe input. No DOM: the view reads `state`.
 
 import { createEngine } from '../engine/client.js';
-import { evalEvery, modelConfig, trainConfig } from './presets.js';
+import { ARCH_DEFAULTS, evalEvery, modelConfig, trainConfig } from './presets.js';
 import { probeModel } from './observe.js';
 import { createTrainingLoop, newHistory } from './loop.js';
 
 const STEPS_PER_TURN = 5; // steps one model takes before the other takes its turn
 const EVAL_BATCHES = 2;
 
-/** The settings B starts from: A's, with the fields B may change. */
-export const B_FIELDS = ['family', 'layers', 'heads', 'embd', 'norm', 'normpos', 'positions', 'ffn', 'head', 'lr'];
+/** The fields of A that B may change. */
+export const B_FIELDS = ['family', 'layers', 'heads', 'embd', 'lr', 'norm', 'normpos', 'positions', 'ffn', 'head'];
+
+/**
+ * The settings B starts from: A's with LLaMA's architecture (RMSNorm, rotary positions where each
+ * head's width is even, SwiGLU) where A has GPT-2's, else with GPT-2's; so from the first step the
+ * two curves differ, and neither hides the other.
+ */
+export function variantOf(a) {
+  const gpt2 = a.norm === ARCH_DEFAULTS.norm && a.ffn === ARCH_DEFAULTS.ffn;
+  const evenHeads = (a.embd / a.heads) % 2 === 0;
+  const llama = { norm: 'rms_norm', positions: evenHeads ? 'rotary' : a.positions, ffn: 'swi_glu' };
+  return { ...a, ...(gpt2 ? llama : { norm: ARCH_DEFAULTS.norm, positions: ARCH_DEFAULTS.positions, ffn: ARCH_DEFAULTS.ffn }) };
+}
 
 /**
  * @param {{ call: Function }} worker
+ * @param {(choice: string) => string} backend what the engine is asked for on an Engine choice (engine-choice.js)
  * @param {() => void} onChange
  */
-export function createComparison(worker, onChange) {
+export function createComparison(worker, backend, onChange) {
   // sides: [{ name, settings, engine, loop, probe, stepsDone, steps, loss, gradNorm, lr, val }] (loop.js's history)
   const state = { status: 'idle', error: null, sides: [] };
 
@@ -52,7 +65,7 @@ export function createComparison(worker, onChange) {
       try {
         const shared = { data: a.data, seed: a.seed, batch: a.batch, ctx: a.ctx, steps: a.steps, engine: a.engine };
         for (const [name, s] of [['A', a], ['B', { ...b, ...shared }]]) {
-          const engine = await createEngine(worker, { config: modelConfig(s), seed: s.seed, data, backend: s.engine });
+          const engine = await createEngine(worker, { config: modelConfig(s), seed: s.seed, data, backend: backend(s.engine) });
           const loop = createTrainingLoop({ maxPerCall: STEPS_PER_TURN });
           state.sides.push({ name, settings: s, engine, loop, probe: null, ...newHistory() });
           await engine.startTraining(trainConfig(s));

@@ -5,6 +5,7 @@
 // page working.
 
 import { loadRun } from './storage.js';
+import { NO_WEBGPU } from './engine-choice.js';
 
 /** An Error's kind as the engine names it ("NonFinite", …), or "Error". */
 export const kindOf = (err) => err?.name ?? 'Error';
@@ -13,7 +14,6 @@ export const kindOf = (err) => err?.name ?? 'Error';
 const ADVICE = {
   OutOfMemory: 'The GPU ran out of memory for this model. Choose a smaller preset, a smaller batch or context, or the CPU engine.',
   BadConfig: 'These settings do not fit this device (nothing was lost).',
-  NoWebGpu: 'WebGPU is not available here; choose the Auto or CPU engine.',
   GpuFailure: 'The GPU failed.',
   DeviceLost: 'The GPU device was lost before the run began.',
   EngineCrashed: 'The engine crashed and was restarted.',
@@ -60,7 +60,8 @@ export function createFaults({ state, exclusive, notice, changed, disposeEngine,
       return;
     }
     state.status = state.engine && state.run?.train ? 'paused' : state.engine ? 'loaded' : 'idle';
-    notice('warn', `${ADVICE[kind] ?? 'Something went wrong.'} The engine said: ${message}`);
+    // no adapter: the page's one message (the engine's own tells a reader of Explore that it falls back)
+    notice('warn', kind === 'NoWebGpu' ? NO_WEBGPU : `${ADVICE[kind] ?? 'Something went wrong.'} The engine said: ${message}`);
     changed();
   }
 

@@ -5,7 +5,7 @@
 import { fmt } from '../views/format.js';
 import { createNotices } from '../notices.js';
 import { normalize, settingsOfConfig } from './presets.js';
-import { MAX_CHECKPOINT_BYTES, checkpointName, download, readBytes, runInfo, safetensorsMetadata, trainSettingsOf } from './files.js';
+import { MAX_CHECKPOINT_BYTES, checkpointName, download, readBytes, runInfo, safetensorsMetadata, stepOf, trainSettingsOf, withHistory } from './files.js';
 
 /** "1 layer", "2 layers". */
 function plural(n, word) {
@@ -51,7 +51,7 @@ export function createFilesPanel({ trainer, form, onExplore, guard, settingsChan
         return null;
       }
       const meta = safetensorsMetadata(bytes);
-      if (meta?.format === 'transformer-playground-optimizer') optimizer = { file, bytes };
+      if (meta?.format === 'transformer-playground-optimizer') optimizer = { file, bytes, step: stepOf(meta) };
       else if (!weights) weights = { file, bytes, meta };
     }
     if (!weights) notices.set('file', [{ level: 'warn', text: 'That is an optimizer state only: choose the weights file (.safetensors) too, or alone.' }]);
@@ -75,9 +75,11 @@ export function createFilesPanel({ trainer, form, onExplore, guard, settingsChan
     const fromRun = trainSettingsOf(info.train);
     const s = { ...form.settings(), ...fromRun.settings };
     if (info.data) s.data = info.data;
+    // with its optimizer state the run continues exactly: it shows the step it is at, and the history the file keeps
+    const at = optimizer?.step ? { step: optimizer.step, history: info.history } : null;
     let engine;
     try {
-      engine = await trainer.load(weights.bytes, optimizer?.bytes ?? null, s);
+      engine = await trainer.load(weights.bytes, optimizer?.bytes ?? null, s, at);
     } catch (err) {
       const kind = err?.name === 'BadCheckpoint' ? 'This file was refused' : 'This file could not be loaded';
       notices.set('file', [{ level: 'warn', text: `${kind}: ${weights.file.name}: ${err?.message ?? err}. The current run is unchanged.` }]);
@@ -108,7 +110,9 @@ export function createFilesPanel({ trainer, form, onExplore, guard, settingsChan
     onExplore({ engine, about: aboutRun(state), example: probe.replace(/^\n/, '') });
   });
   $('tr-download').addEventListener('click', guard(async () => {
-    download(await trainer.exportCheckpoint(), checkpointName(dataName(), trainer.stepsDone()));
+    const bytes = await trainer.exportCheckpoint();
+    const run = state.run;
+    download(run?.steps.length ? withHistory(bytes, run) : bytes, checkpointName(dataName(), trainer.stepsDone()));
   }));
   $('tr-download-opt').addEventListener('click', guard(async () => {
     download(await trainer.exportOptimizer(), checkpointName(dataName(), trainer.stepsDone(), 'optimizer'));

@@ -8,6 +8,8 @@ import { TRAIN_PROPS } from '../state.js';
 export const MAX_CHECKPOINT_BYTES = 1024 * 2 ** 20; // 1 GiB: far above any model the page trains
 export const MAX_TEXT_BYTES = 5 * 2 ** 20; // 5 MiB of training text
 const MAX_HEADER_BYTES = 16 * 2 ** 20; // a safetensors header longer than this is not ours
+const HISTORY_POINTS = 2000; // training steps a checkpoint's loss history keeps at most (about 60 kB of JSON)
+const HISTORY_VALS = 1000; // evaluations it keeps at most
 
 /**
  * Offers `bytes` as a file download named `name`.
@@ -89,22 +91,81 @@ export function safetensorsMetadata(bytes) {
 }
 
 /**
- * What a checkpoint's metadata says about its run: the task (or 'text'), the step, and the
- * training config, each null when absent or unreadable.
+ * What a checkpoint's metadata says about its run: the task (or 'text'), the step, the training
+ * config and the loss history, each null when absent or unreadable.
  * @param {Record<string, string>|null} meta from safetensorsMetadata
  */
 export function runInfo(meta) {
   const task = /^task: ([a-z]+)$/.exec(meta?.data ?? '')?.[1] ?? null;
   const text = /^text: /.test(meta?.data ?? '');
-  const step = /^\d+$/.test(meta?.step ?? '') && Number.isSafeInteger(Number(meta.step)) ? Number(meta.step) : null;
-  let train = null;
+  const step = stepOf(meta);
+  const train = jsonObject(meta?.train_config);
+  return { data: task ?? (text ? 'text' : null), step, train, history: historyOf(jsonObject(meta?.history)), kind: meta?.format ?? null };
+}
+
+/** The `step` of a checkpoint's or an optimizer file's metadata, as a safe integer, else null. */
+export function stepOf(meta) {
+  return /^\d+$/.test(meta?.step ?? '') && Number.isSafeInteger(Number(meta.step)) ? Number(meta.step) : null;
+}
+
+/** A JSON object from a metadata string, else null (anything else is not ours). */
+function jsonObject(text) {
+  let value = null;
   try {
-    train = meta?.train_config ? JSON.parse(meta.train_config) : null;
+    value = text ? JSON.parse(text) : null;
   } catch {
-    train = null;
+    return null;
   }
-  if (typeof train !== 'object' || Array.isArray(train)) train = null; // a config is an object; anything else is not ours
-  return { data: task ?? (text ? 'text' : null), step, train, kind: meta?.format ?? null };
+  return value && typeof value === 'object' && !Array.isArray(value) ? value : null;
+}
+
+/**
+ * A run's loss history as `withHistory` wrote it, checked: steps rising, every number finite,
+ * the arrays of one length; else null.
+ * @returns {{ steps: number[], loss: number[], gradNorm: number[], lr: number[], val: { step: number, val: number }[] }|null}
+ */
+function historyOf(h) {
+  const numbers = (a, max) => Array.isArray(a) && a.length <= max && a.every((x) => typeof x === 'number' && Number.isFinite(x));
+  if (!h || !['steps', 'loss', 'gradNorm', 'lr'].every((k) => numbers(h[k], HISTORY_POINTS)) || !Array.isArray(h.val) || h.val.length > HISTORY_VALS) return null;
+  const n = h.steps.length;
+  if (![h.loss, h.gradNorm, h.lr].every((a) => a.length === n)) return null;
+  const rising = (a) => a.every((x, i) => Number.isSafeInteger(x) && x >= 0 && (i === 0 || x > a[i - 1]));
+  const val = h.val.map((v) => (Array.isArray(v) && v.length === 2 ? { step: v[0], val: v[1] } : null));
+  if (!rising(h.steps) || val.some((v) => !v || !Number.isFinite(v.val)) || !rising(val.map((v) => v.step))) return null;
+  return { steps: h.steps, loss: h.loss, gradNorm: h.gradNorm, lr: h.lr, val };
+}
+
+/**
+ * A checkpoint's bytes with the run's loss history in its header metadata (`history`), so a
+ * file loaded back shows where its run was: every step's loss, gradient norm and learning rate
+ * (at most HISTORY_POINTS of them, evenly spread, the last always kept) and the evaluations.
+ * Only the header changes; the tensors' bytes and offsets stay.
+ * @param {Uint8Array} bytes a safetensors checkpoint
+ * @param {{ steps: number[], loss: number[], gradNorm: number[], lr: number[], val: { step: number, val: number }[] }} run
+ * @returns {Uint8Array}
+ */
+export function withHistory(bytes, run) {
+  const n = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
+  const keep = spread(run.steps.length, HISTORY_POINTS);
+  const pick = (a) => keep.map((i) => a[i]);
+  const val = spread(run.val.length, HISTORY_VALS).map((i) => [run.val[i].step, run.val[i].val]);
+  const history = { steps: pick(run.steps), loss: pick(run.loss), gradNorm: pick(run.gradNorm), lr: pick(run.lr), val };
+  header.__metadata__ = { ...header.__metadata__, history: JSON.stringify(history) };
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - (new TextEncoder().encode(json).length % 8)) % 8); // the tensors stay 8-byte aligned, as safetensors asks
+  const head = new TextEncoder().encode(json);
+  const out = new Uint8Array(8 + head.length + bytes.length - 8 - n);
+  new DataView(out.buffer).setBigUint64(0, BigInt(head.length), true);
+  out.set(head, 8);
+  out.set(bytes.subarray(8 + n), 8 + head.length);
+  return out;
+}
+
+/** `count` indices spread evenly over 0 … n − 1, the last always among them (all of them when n ≤ count). */
+function spread(n, count) {
+  if (n <= count) return Array.from({ length: n }, (_, i) => i);
+  return Array.from({ length: count }, (_, i) => Math.round((i * (n - 1)) / (count - 1)));
 }
 
 /** The Train form's fields a checkpoint's train_config fills in: field → train_config key. */

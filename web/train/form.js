@@ -1,11 +1,12 @@
 // The Set-up form: data (a task or the user's text), model size (presets or custom sizes) and
-// training settings. It keeps the settings, checks them as they are typed (presets.js), shows
-// the size and memory estimate, and locks what a run has fixed.
+// training settings. It keeps the settings, checks them as they are typed (form-checks.js), shows
+// the size and memory estimate and the engine a run would get, and locks what a run has fixed.
 
 import { el } from '../views/dom.js';
 import { tokenLabel } from '../views/format.js';
 import { createNotices } from '../notices.js';
-import { ARCH_DEFAULTS, FAMILIES, PRESETS, check, estimate, familyOf, familyTakes, formatBytes, normalize, presetOf } from './presets.js';
+import { ARCH_DEFAULTS, FAMILIES, familyOf, familyTakes, normalize, presetOf } from './presets.js';
+import { formChecks } from './form-checks.js';
 import { minTextChars, textStats } from './data.js';
 import { MAX_TEXT_BYTES, formatSize } from './files.js';
 import { createTextBox } from './text-box.js';
@@ -25,10 +26,11 @@ const TASK_LABELS = {
 };
 
 /**
- * @param {{ tasks: { name: string, lesson: string, alphabet: string }[], onChange: () => void }} options
+ * @param {{ tasks: { name: string, lesson: string, alphabet: string }[], adapter: object|null, onChange: () => void }} options
+ *   adapter: the worker's WebGPU adapter (engine/worker.js `adapterInfo`), null where there is none;
  *   onChange: the settings or the text changed (valid or not)
  */
-export function createSetupForm({ tasks, onChange }) {
+export function createSetupForm({ tasks, adapter, onChange }) {
   const $ = (id) => document.getElementById(id);
   const form = $('tr-setup');
   const ui = {
@@ -41,6 +43,7 @@ export function createSetupForm({ tasks, onChange }) {
     textInfo: $('tr-text-info'),
     estimate: $('tr-estimate'),
     engine: $('tr-engine'),
+    engineLine: $('tr-engine-line'),
     locked: $('tr-locked'),
     presets: [...form.querySelectorAll('input[name="tr-preset"]')],
     fields: Object.fromEntries(NUMBER_FIELDS.map((f) => [f, $(`tr-${f}`)])),
@@ -52,7 +55,6 @@ export function createSetupForm({ tasks, onChange }) {
     size: createNotices($('tr-size-notices')),
     train: createNotices($('tr-train-notices')),
   };
-  const GROUP = { layers: 'size', heads: 'size', embd: 'size', ctx: 'size', batch: 'train', lr: 'train', steps: 'train', seed: 'train' };
   let settings = null;
   const textBox = createTextBox({
     box: $('tr-text'),
@@ -161,33 +163,18 @@ export function createSetupForm({ tasks, onChange }) {
     );
   }
 
-  /** Checks, the estimate line and the messages; returns whether Start may go. */
+  /** Checks, the estimate line, the engine line and the messages; returns whether Start may go. */
   function validate() {
-    const { errors, warnings } = check(settings, vocabSize());
-    for (const f of NUMBER_FIELDS) ui.fields[f].toggleAttribute('aria-invalid', Boolean(errors[f]));
-    const byGroup = { data: [], size: [], train: [] };
-    for (const [f, text] of Object.entries(errors)) byGroup[GROUP[f]].push({ level: 'warn', text });
-    if (settings.data === 'text' && lockLevel === 'none') {
-      const length = textBox.stats()?.length ?? null;
-      const need = minTextChars(settings.ctx);
-      if (length === null) byGroup.data.push({ level: 'wait', text: 'Counting the characters of the text…' });
-      else if (length === 0) byGroup.data.push({ level: 'warn', text: 'Paste a text or load a .txt file to train on your own text.' });
-      else if (Number.isFinite(need) && length < need) {
-        byGroup.data.push({ level: 'warn', text: `The text has ${length.toLocaleString('en')} characters; a context of ${settings.ctx} needs at least ${need.toLocaleString('en')} (ten windows of context + 1, a tenth kept for validation). Add text or lower the context.` });
-      }
+    const c = formChecks({ settings, vocab: vocabSize(), textLength: textBox.stats()?.length ?? null, open: lockLevel === 'none', adapter, deviceGb: navigator.deviceMemory });
+    for (const f of NUMBER_FIELDS) {
+      if (c.invalid.has(f)) ui.fields[f].setAttribute('aria-invalid', 'true');
+      else ui.fields[f].removeAttribute('aria-invalid');
     }
-    for (const w of warnings) byGroup.size.push({ level: 'info', text: w });
-    for (const [group, messages] of Object.entries(byGroup)) notices[group].set('checks', messages);
-    const messages = Object.values(byGroup).flat();
-    if (Object.keys(errors).length) {
-      ui.estimate.textContent = 'Fix the sizes above to see how big the model is.';
-    } else {
-      const e = estimate(settings, vocabSize());
-      ui.estimate.textContent =
-        `${e.params.toLocaleString('en')} weights · about ${formatBytes(e.bytes)} to train · ` +
-        `${e.tokensPerStep.toLocaleString('en')} tokens per step (batch ${settings.batch} × context ${settings.ctx}) · vocabulary of ${vocabSize()}.`;
-    }
-    return messages.every((m) => m.level !== 'warn' && m.level !== 'wait');
+    for (const [group, messages] of Object.entries(c.groups)) notices[group].set('checks', messages);
+    ui.estimate.textContent = c.estimate;
+    ui.engineLine.textContent = c.engine;
+    ui.engineLine.hidden = !c.engine;
+    return c.ok;
   }
 
   function changed() {
@@ -214,17 +201,13 @@ export function createSetupForm({ tasks, onChange }) {
     });
   }
   ui.family.addEventListener('change', () => {
-    settings.family = ui.family.value;
-    const ctx = familyOf(settings.family).ctx; // the context a family's task asks for
-    if (ctx) {
-      settings.ctx = ctx;
-      ui.fields.ctx.value = String(ctx);
-    }
-    fitData();
-    ui.data.value = settings.data;
+    const preset = presetOf(settings); // under the family chosen until now
     read();
-    for (const r of ui.presets) r.checked = r.value === settings.preset;
-    describeData();
+    // a preset takes the new family's values (FAMILIES' presetChanges); custom sizes take what its data asks for
+    if (preset !== 'custom') Object.assign(settings, normalize({ ...settings, preset }));
+    else Object.assign(settings, familyOf(settings.family).presetChanges);
+    settings.preset = presetOf(settings);
+    fill();
     changed();
   });
   ui.data.addEventListener('change', () => {

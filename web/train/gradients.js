@@ -3,6 +3,7 @@
 // tensor over the run; and the size of AdamW's last update relative to the weights.
 
 import { el } from '../views/dom.js';
+import { scrollBox } from '../views/scroll-box.js';
 import { fmt, tokenLabel } from '../views/format.js';
 import { createHeatmap } from '../views/heatmap.js';
 import { exportButtons } from '../views/export.js';
@@ -57,7 +58,7 @@ export function createGradientsPanel(container, { trace }) {
     el('figure', { className: 'plot' }, el('figcaption', {}, el('span', { className: 'hm-title', text: 'gradient norms' }), exportButtons(() => normsChart, () => 'gradient-norms')), normsPlot),
     el('h3', { className: 'card-subtitle', text: 'AdamW update size, last evaluated step' }),
     el('p', { className: 'hint', text: '‖Δw‖/‖w‖ per tensor: how far the step moved the weights, relative to their size. Around 1e-3 is a common rule of thumb; much larger and training is unstable, much smaller and it is slow.' }),
-    el('div', { className: 'table-scroll' }, ratioTable),
+    scrollBox(ratioTable, 'the update size table'),
   );
   let config = null;
   let pairs = [];

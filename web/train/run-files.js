@@ -9,10 +9,10 @@ import { kindOf } from './faults.js';
 
 /**
  * @param {{ worker: { call: Function }, state: object, loop: object, exclusive: Function, notice: Function, changed: () => void,
- *   setEngine: Function, disposeEngine: () => Promise<void>, newRun: Function, autosave: object, recover: (why: string, kind: string) => Promise<void> }} ctx
- *   the trainer's
+ *   setEngine: Function, disposeEngine: () => Promise<void>, newRun: Function, autosave: object, recover: (why: string, kind: string) => Promise<void>,
+ *   backend: (choice: string) => string }} ctx the trainer's
  */
-export function createRunFiles({ worker, state, loop, exclusive, notice, changed, setEngine, disposeEngine, newRun, autosave, recover }) {
+export function createRunFiles({ worker, state, loop, exclusive, notice, changed, setEngine, disposeEngine, newRun, autosave, recover, backend }) {
   /** An export; a lost device on the way is rebuilt from the autosave (and the export fails). */
   async function exportWith(fn) {
     try {
@@ -100,18 +100,21 @@ export function createRunFiles({ worker, state, loop, exclusive, notice, changed
      * @param {Uint8Array} bytes weights (.safetensors)
      * @param {Uint8Array|null} optimizer AdamW state to continue exactly, or null
      * @param {object} settings the sizes are taken from the checkpoint; the rest from here
+     * @param {{ step: number, history: object|null }|null} [at] where a run continued exactly stands: the
+     *   optimizer's step, and the loss history the weights file keeps (files.js runInfo)
      * @returns {Promise<object>} the engine (its config and vocab)
      */
-    async load(bytes, optimizer, settings) {
+    async load(bytes, optimizer, settings, at = null) {
       const from = state.status;
       state.status = 'busy'; // a running loop stops after its current call; the buttons wait
       changed();
       try {
         return await exclusive(async () => {
-          const engine = await loadEngine(worker, bytes, { backend: settings.engine, seed: settings.seed, encdec: true });
+          const engine = await loadEngine(worker, bytes, { backend: backend(settings.engine), seed: settings.seed, encdec: true });
           await disposeEngine();
           await releaseRun().catch(() => {}); // the run it replaces stays saved (and listed) until it is deleted
           state.run = { ...newRun({ ...settings, ...settingsOfConfig(engine.config) }, null, null, 'upload'), optimizer };
+          if (at) Object.assign(state.run, { ...at.history, stepsDone: at.step });
           setEngine(engine);
           state.lastError = null;
           loop.restart();

@@ -17,16 +17,18 @@ function duration(seconds) {
   return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
 }
 
-function statusText({ status, run }) {
+/** The status line; `valid`: whether the Set up form's settings can start a run. */
+function statusText({ status, run }, valid) {
   const at = (run?.stepsDone ?? 0).toLocaleString('en');
   return {
-    idle: 'Ready: press Start.',
+    idle: valid ? 'Ready: press Start.' : 'Start waits: Set up says what to change first.',
     starting: 'Creating the model (the first time, the GPU kernels compile: a few seconds)…',
     running: 'Training…',
     pausing: 'Pausing after this step…',
     paused: `Paused at step ${at}.`,
     done: `Done: ${at} steps.`,
-    loaded: 'A loaded model: choose its data and press Start training, or explore it.',
+    loaded: run?.stepsDone ? `A run loaded at step ${at}: press Start training to continue it, or explore it.`
+      : 'A loaded model: choose its data and press Start training, or explore it.',
     recovering: 'Rebuilding the engine from the autosave…',
     busy: 'Working…',
   }[status] ?? '';
@@ -74,7 +76,7 @@ export function createRunPanel() {
       ['ms/step', msPerStep ? fmt(msPerStep, 3) : '–'],
       ['LR', n ? fmt(run.lr[n - 1], 3) : '–', 'learning rate: warmup, then cosine decay'],
       ['Grad norm', n ? fmt(run.gradNorm[n - 1], 3) : '–', 'size of the gradient before clipping to 1'],
-      ['Engine', engine ? (engine.backend === 'webgpu' ? 'WebGPU' : 'CPU') : '–', engine?.adapter ?? (engine ? 'the CPU reference, in WebAssembly' : '')],
+      ['Engine', engine ? (engine.backend === 'webgpu' ? 'WebGPU' : 'CPU') : '–', engine?.adapter ?? (engine ? `the CPU engine, in WebAssembly, ${engine.threads > 1 ? `${engine.threads} threads` : 'one thread'}` : '')],
     ];
     ui.stats.replaceChildren(...rows.map(([name, value, title]) => el(
       'div',
@@ -102,7 +104,7 @@ export function createRunPanel() {
       ui.pause.disabled = !(status === 'running' || status === 'starting');
       ui.step.disabled = !(status === 'paused' || (status === 'done' && form.steps > done) || ((idle || status === 'loaded') && form.valid));
       ui.reset.disabled = !run || WORKING.includes(status);
-      ui.status.textContent = statusText(state);
+      ui.status.textContent = statusText(state, form.valid);
       ui.progress.max = Math.max(1, max);
       ui.progress.value = Math.min(done, max);
       ui.progressText.textContent = progressText(state, done, max, running);

@@ -22,9 +22,10 @@ const MAX_STEPS_PER_CALL = 64;
 
 /**
  * @param {{ call: Function }} worker from startWorker()
- * @param {{ onChange: () => void, onNotice: (messages: {level: string, text: string}[]) => void,
+ * @param {{ backend: (choice: string) => string, onChange: () => void, onNotice: (messages: {level: string, text: string}[]) => void,
  *   onEngine: (engine: object|null) => void, inputs: (data: object, blockSize: number) => { prompt: string, probe: string },
  *   classes?: (data: object) => string[]|undefined }} hooks
+ *   backend: what the engine is asked for on the settings' Engine choice (engine-choice.js);
  *   onEngine: the training engine was created, replaced or disposed
  */
 export function createTrainer(worker, hooks) {
@@ -90,9 +91,9 @@ export function createTrainer(worker, hooks) {
   }
 
   const evaluation = createEvaluation(state, { classes: hooks.classes, elapsedMs });
-  const autosave = createAutosave({ worker, state, elapsedMs, newRun, setEngine, probe: evaluation.probe });
+  const autosave = createAutosave({ worker, state, elapsedMs, newRun, setEngine, probe: evaluation.probe, backend: hooks.backend });
   const { fault, recover } = createFaults({ state, exclusive, notice, changed, disposeEngine, finishSession, autosave });
-  const files = createRunFiles({ worker, state, loop, exclusive, notice, changed, setEngine, disposeEngine, newRun, autosave, recover });
+  const files = createRunFiles({ worker, state, loop, exclusive, notice, changed, setEngine, disposeEngine, newRun, autosave, recover, backend: hooks.backend });
   // the worker crashed: its engines are gone, so the run is rebuilt from its autosave (a call in
   // flight fails too, and faults.js leaves the recovery to this)
   worker.onCrash?.((err) => {
@@ -163,6 +164,11 @@ export function createTrainer(worker, hooks) {
     run.settings = { ...run.settings, lr: settings.lr, steps: settings.steps, preset: settings.preset };
   }
 
+  /** The loss history of the loaded run `from`, continued by `to`. */
+  function carryHistory(from, to) {
+    for (const k of ['steps', 'loss', 'gradNorm', 'lr', 'val']) to[k] = [...from[k]];
+  }
+
   return {
     state,
 
@@ -185,7 +191,7 @@ export function createTrainer(worker, hooks) {
       try {
         await exclusive(async () => {
           await releaseRun().catch(() => {}); // a run this tab still held stays saved: this one is new
-          const engine = await createEngine(worker, { config: modelConfig(settings), seed: settings.seed, data, backend: settings.engine });
+          const engine = await createEngine(worker, { config: modelConfig(settings), seed: settings.seed, data, backend: hooks.backend(settings.engine) });
           try {
             await engine.startTraining(config);
           } catch (err) {
@@ -224,8 +230,10 @@ export function createTrainer(worker, hooks) {
           await state.engine.setData(data, settings.seed);
           await state.engine.startTraining(config, state.run?.optimizer ?? undefined); // an uploaded checkpoint's
           const step = await state.engine.step();
-          state.run = newRun(settings, data, config, state.run?.source ?? 'upload');
+          const loaded = state.run;
+          state.run = newRun(settings, data, config, loaded?.source ?? 'upload');
           state.run.stepsDone = step;
+          if (step > 0 && loaded?.stepsDone === step) carryHistory(loaded, state.run); // its optimizer continues the loaded run
           await evaluation.point();
           await autosave.save();
         });

@@ -13,6 +13,7 @@ import { createGradientsPanel } from './gradients.js';
 import { familyOf, familyTakes, isEncDec, normalize } from './presets.js';
 import { createCompareView } from './compare-view.js';
 import { runInputs } from './data.js';
+import { chooseEngine } from './engine-choice.js';
 import { createSavedRuns } from './saved-runs.js';
 
 /**
@@ -23,10 +24,12 @@ import { createSavedRuns } from './saved-runs.js';
  */
 export async function createTrainView({ worker, onExplore, onEngine, isShown }) {
   const $ = (id) => document.getElementById(id);
-  const tasks = await worker.call('tasks');
+  const [tasks, adapter] = await Promise.all([worker.call('tasks'), worker.call('adapterInfo')]);
   const runNotices = createNotices($('tr-notices'));
-  const form = createSetupForm({ tasks, onChange: settingsChanged });
+  const form = createSetupForm({ tasks, adapter, onChange: settingsChanged });
+  const backend = (choice) => chooseEngine(choice, adapter).backend;
   const trainer = createTrainer(worker, {
+    backend,
     onChange: schedule,
     onNotice: (messages) => runNotices.set('run', messages),
     onEngine,
@@ -40,6 +43,7 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
   let drawnGrads = null; // what the gradients panel shows: `${engine handle}|${evaluations}|${can trace}`
   const compare = createCompareView($('tr-compare'), {
     worker,
+    backend,
     settingsA: () => form.settings(),
     dataA: () => form.data(),
     probe: () => runInputs(form.data(), tasks, form.settings().ctx).probe,

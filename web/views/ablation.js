@@ -4,6 +4,7 @@
 // the text and in the next-token probabilities.
 
 import { el, formulaBlock, liveText } from './dom.js';
+import { scrollBox } from './scroll-box.js';
 import { fmt, pct, tokenLabel } from './format.js';
 import { topIds } from './rank.js';
 
@@ -20,7 +21,7 @@ export function createAblationView(container, { onChange }) {
   const reset = el('button', { text: 'Reset: everything on', attrs: { type: 'button' } });
   const summary = liveText('p', 'callout');
   const table = el('table', { className: 'ablate-table' });
-  container.append(intro.element, formula.element, toggles, el('p', {}, reset), summary.element, el('div', { className: 'table-scroll' }, table));
+  container.append(intro.element, formula.element, toggles, el('p', {}, reset), summary.element, scrollBox(table, 'the probability table'));
   let shape = null; // { L, NH }
   const off = { heads: new Set(), layers: new Set() };
 

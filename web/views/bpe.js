@@ -8,6 +8,13 @@ import { el } from './dom.js';
 
 const SHOWN_TOKENS = 400; // tokens of the text drawn at most
 
+/** Why training stopped: the vocabulary reached its size, or no pair is left (BpeTrainer::step). */
+function doneReason({ merges, vocabSize }) {
+  if (256 + merges.length >= vocabSize) return `the vocabulary is full (${vocabSize} tokens).`;
+  return `nothing is left to merge, with the vocabulary at ${256 + merges.length} of ${vocabSize}: every piece of the text is one ` +
+    'token (GPT-2 first cuts the text into words, numbers and punctuation, each with the space before it, and never merges across them).';
+}
+
 /**
  * @param {HTMLElement} container
  * @param {{ onStart: (vocabSize: number) => void, onStep: () => void, onPlay: () => void }} actions
@@ -26,7 +33,10 @@ export function createBpeView(container, { onStart, onStep, onPlay }) {
       'it starts from the 256 bytes, then merges the most frequent neighbouring pair into a new token, again and again.' }),
     el('div', { className: 'bpe-controls' }, el('label', {}, 'Vocabulary size ', size), start, step, play),
     status,
-    el('div', { className: 'bpe-panes' }, el('div', {}, el('h3', { text: 'Merges' }), merges), el('div', {}, el('h3', { text: 'Your text, tokenized' }), tokens)),
+    el('div', { className: 'bpe-panes' }, el('div', {}, el('h3', { text: 'Merges' }), merges), el('div', {}, el('h3', { text: 'Your text, tokenized' }),
+      el('p', { className: 'hint', text: 'Tokens are spelled as GPT-2 spells them: every byte as a visible character, so Ġ is a space ' +
+        '(a token that starts with Ġ starts a word) and Ċ a newline.' }),
+      tokens)),
   );
   start.addEventListener('click', () => onStart(Number(size.value)));
   step.addEventListener('click', onStep);
@@ -36,8 +46,9 @@ export function createBpeView(container, { onStart, onStep, onPlay }) {
   return {
     /**
      * @param {{ merges: { left: number, right: number, token: string, new_id: number, count: number }[], ids: number[],
-     *   tokens: string[], bytes: number, done: boolean, playing: boolean }} d tokens: id → spelling (GPT-2's: a
-     *   space is Ġ); bytes: the text's UTF-8 length; done: nothing is left to merge or the vocabulary is full
+     *   tokens: string[], bytes: number, vocabSize: number, done: boolean, playing: boolean }} d tokens: id → spelling
+     *   (GPT-2's: a space is Ġ); bytes: the text's UTF-8 length; vocabSize: the size asked for; done: nothing is left
+     *   to merge or the vocabulary is full
      */
     update(d) {
       step.disabled = d.done;
@@ -57,7 +68,7 @@ export function createBpeView(container, { onStart, onStep, onPlay }) {
       tokens.replaceChildren(...Array.from(d.ids.slice(0, SHOWN_TOKENS), (id) =>
         el('span', { className: id >= 256 ? 'chip bpe-merged' : 'chip' }, el('span', { className: 'chip-char', text: d.tokens[id] }), el('span', { className: 'chip-id', text: String(id) }))));
       status.textContent = `${d.merges.length} merges, vocabulary ${256 + d.merges.length}: the text is ${d.ids.length} tokens ` +
-        `(${d.bytes} bytes, ${(d.bytes / Math.max(1, d.ids.length)).toFixed(2)} bytes per token).${d.done ? ' Done: the vocabulary is full or nothing is left to merge.' : ''}`;
+        `(${d.bytes} bytes, ${(d.bytes / Math.max(1, d.ids.length)).toFixed(2)} bytes per token).${d.done ? ` Done: ${doneReason(d)}` : ''}`;
     },
     /** A failure, in the status line. */
     message(text) {

@@ -3,6 +3,7 @@
 // of forward FLOPs against the sequence length, where the attention term bends the line.
 
 import { el, formulaBlock, liveText } from './dom.js';
+import { scrollBox } from './scroll-box.js';
 import { exportButtons } from './export.js';
 import { chartWidth, lineChartSvg } from './chart.js';
 import { fmt } from './format.js';
@@ -27,7 +28,7 @@ export function createCostView(container) {
     el('figcaption', {}, el('span', { className: 'hm-title', text: 'forward FLOPs vs sequence length' }), exportButtons(() => chart, () => 'cost-vs-length')),
     plot,
   );
-  container.append(intro.element, formula.element, el('div', { className: 'table-scroll' }, table), summary.element, figure);
+  container.append(intro.element, formula.element, scrollBox(table, 'the cost table'), summary.element, figure);
 
   return {
     /** The chart element shown (for tests and export). */

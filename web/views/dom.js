@@ -43,3 +43,14 @@ export function liveText(tag = 'p', className = '') {
   const element = el(tag, { className });
   return { element, set: (text) => { element.textContent = text; } };
 }
+
+/**
+ * Moves keyboard focus to `target` (a section's heading, say; made focusable by script where it
+ * is not), so that the next Tab goes on from there.
+ * @param {HTMLElement} target
+ * @param {{ preventScroll?: boolean }} [options]
+ */
+export function moveFocus(target, { preventScroll = false } = {}) {
+  if (target.tabIndex < 0 && !target.hasAttribute('tabindex')) target.tabIndex = -1;
+  target.focus({ preventScroll });
+}

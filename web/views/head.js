@@ -1,11 +1,13 @@
 // One head, step by step: X → Q, K, V → Q·Kᵀ/√HS → causal mask → softmax → weights·V →
 // concatenated heads → output projection and residual, each with its formula in the current
-// shapes, and a worked example with the real numbers under the cursor.
+// shapes, and a worked example with the real numbers under the cursor. All steps one under the
+// other, or (compact, a widget's default) one at a time (stepper.js).
 
 import { el, formulaBlock, liveText } from './dom.js';
 import { createHeatmap } from './heatmap.js';
 import { domainFor } from './colormap.js';
 import { dims, fmt, sub } from './format.js';
+import { createStepper } from './stepper.js';
 
 const TERMS_SHOWN = 3; // products written out in a worked dot product before "…"
 const MIX_SHOWN = 3; // weighted value rows written out in the A·V example
@@ -15,7 +17,7 @@ const MIX_SHOWN = 3; // weighted value rows written out in the A·V example
  * or (`side`, for one square map) beside it on wide screens.
  */
 function step(list, number, heading, side = false) {
-  const text = liveText('p');
+  const text = liveText('p', 'step-prose');
   const formula = formulaBlock();
   const example = liveText('p', 'callout');
   example.element.hidden = true;
@@ -31,6 +33,17 @@ function product(a, b) {
   return `${f(a)}·${f(b)}`;
 }
 
+const HEADINGS = [
+  'Queries, keys and values',
+  'Scores: every query against every key',
+  'The causal mask',
+  'Softmax: scores become weights',
+  'Weighted sum of the values',
+  'All heads side by side',
+  'Output projection and the residual connection',
+];
+const SIDE = [false, true, true, true, true, false, false]; // steps with one square map, beside their text on wide screens
+
 /**
  * @param {HTMLElement} container
  * @param {{ onHighlight?: (pos: number|null) => void }} [options]
@@ -38,15 +51,10 @@ function product(a, b) {
 export function createHeadView(container, { onHighlight = () => {} } = {}) {
   const intro = liveText('p', 'view-intro');
   const list = el('ol', { className: 'steps' });
-  container.append(intro.element, list);
+  const stepper = createStepper(list, HEADINGS);
+  container.append(intro.element, stepper.element, list);
 
-  const s1 = step(list, 1, 'Queries, keys and values');
-  const s2 = step(list, 2, 'Scores: every query against every key', true);
-  const s3 = step(list, 3, 'The causal mask', true);
-  const s4 = step(list, 4, 'Softmax: scores become weights', true);
-  const s5 = step(list, 5, 'Weighted sum of the values', true);
-  const s6 = step(list, 6, 'All heads side by side');
-  const s7 = step(list, 7, 'Output projection and the residual connection');
+  const [s1, s2, s3, s4, s5, s6, s7] = HEADINGS.map((heading, i) => step(list, i + 1, heading, SIDE[i]));
 
   let d = null;
   const tT = { kind: 'signed', rowName: 'token', onHighlight };
@@ -219,5 +227,7 @@ export function createHeadView(container, { onHighlight = () => {} } = {}) {
     highlight(pos) {
       for (const map of all) map.highlight(pos);
     },
+    /** One step at a time (`compact`), or all of them. */
+    setCompact: stepper.setCompact,
   };
 }

@@ -3,6 +3,7 @@
 // how sure the top guess is (layers × positions), the table below what that guess is.
 
 import { el, formulaBlock, liveText } from './dom.js';
+import { scrollBox } from './scroll-box.js';
 import { createHeatmap } from './heatmap.js';
 import { pct, tokenLabel } from './format.js';
 
@@ -26,7 +27,7 @@ export function createLensView(container, { onHighlight = () => {} } = {}) {
     describe: (r, c) => `After block ${r}, at token ${c} '${d.labels[c]}', the next token would be: ${guesses(r, c)}`,
   });
   const table = el('table', { className: 'lens-table' });
-  container.append(el('div', { className: 'table-scroll' }, table));
+  container.append(scrollBox(table, 'the logit lens table'));
 
   return {
     /** @param {{ top: {id: number, prob: number}[][][], labels: string[], vocab: string[], C: number, V: number }} data */

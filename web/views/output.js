@@ -9,10 +9,21 @@ import { fmt, pct, tokenLabel } from './format.js';
 import { niceCeil } from './colormap.js';
 import { barsSvg, exportButtons } from './export.js';
 import { byRank, topIds } from './rank.js';
+import { samplingRules } from './sampling.js';
 
 const BARS = 10; // tokens in the bar chart
 const STRIP_H = 56; // px, height of the all-probabilities strip
 const STRIP_COLUMNS = 2048; // the strip's columns at most: a larger vocabulary shares them, most likely first
+
+/** Which rule leaves out how many tokens, and how many can be drawn ("top-k = 5 leaves out 91, …"). */
+function rulesLine(r, { temperature: tau, topK, topP }) {
+  const can = `${r.drawable === r.V ? `all ${r.V}` : `${r.drawable} of ${r.V}`} tokens can be drawn`;
+  if (tau === 0) return `τ = 0 keeps only the top token (top-k and top-p change nothing): ${can}`;
+  const k = topK === 0 ? 'top-k = off' : `top-k = ${topK} leaves out ${r.byTopK}`;
+  const p = topP === 1 ? 'top-p = off' : `top-p = ${fmt(topP, 3)} leaves out ${r.byTopP}${topK === 0 ? '' : ' more'}`;
+  const zero = r.zero ? ` (${r.zero} of them so unlikely at τ = ${fmt(tau, 3)} that their probability rounds to 0 in float32)` : '';
+  return `${k}, ${p}: ${can}${zero}`;
+}
 
 /**
  * @param {HTMLElement} container
@@ -108,11 +119,10 @@ export function createOutputView(container, { controls = null } = {}) {
           `whose probabilities add up to at least p. The others get 0 and the kept ones are scaled to sum to 1. ` +
           `Generate draws from this distribution with a seeded random generator, appends the token and runs the model again.`,
       );
-      const kept = sampling.probs.reduce((n, p) => n + (p > 0 ? 1 : 0), 0);
       formula.set(
         `z = LN_f(x_last)·W_teᵀ   : [1×C]·[C×V] = [1×V] → [1×${C}]·[${C}×${V}] = [1×${V}]`,
         tau === 0 ? `τ = 0: greedy, p = 1 for the highest z` : `p = softmax(z / τ)   with τ = ${fmt(tau, 3)}`,
-        `top-k = ${topK === 0 ? 'off' : topK}, top-p = ${topP === 1 ? 'off' : fmt(topP, 3)}: ${kept} of ${V} tokens can be drawn`,
+        rulesLine(samplingRules(logits, sampling.probs, sampling), sampling),
       );
       const tail = [...d.text].slice(-24).map(tokenLabel).join('');
       context.set(`After "${tail}" (position ${d.position}), the model's next token:`);

@@ -55,3 +55,27 @@ export function byRank(values, n) {
 }
 
 const EXACT_UNDER = 16_384; // values: fewer are sorted (a millisecond)
+
+/**
+ * Ids in descending order of `values` (ties to the lower id, the sampler's order), at least the
+ * first `m` of them: those in the top buckets of 16 bits of their float that hold `m` or more,
+ * sorted. Every id left out ranks below every id returned, so the prefix is exact.
+ * @param {ArrayLike<number>} values (V) finite
+ * @param {number} m
+ * @returns {Uint32Array} (≥ min(m, V))
+ */
+export function descendingPrefix(values, m) {
+  const V = values.length;
+  const bits = new Uint32Array(Float32Array.from(values).buffer);
+  const bucket = (u) => (u & 0x80000000 ? ~u : u | 0x80000000) >>> 16; // a float's bits, in the float's order
+  const counts = new Uint32Array(1 << 16);
+  for (let i = 0; i < V; i++) {
+    if (bits[i] === 0x80000000) bits[i] = 0; // −0 as +0: they compare equal
+    counts[bucket(bits[i])]++;
+  }
+  let from = counts.length - 1;
+  for (let held = counts[from]; held < m && from > 0; ) held += counts[--from];
+  const ids = [];
+  for (let i = 0; i < V; i++) if (bucket(bits[i]) >= from) ids.push(i);
+  return Uint32Array.from(ids.sort((a, b) => values[b] - values[a] || a - b));
+}

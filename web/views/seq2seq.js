@@ -8,6 +8,7 @@
 // gives it translations (the worker's `translate`) and hears of a new source through `onSource`.
 
 import { el, liveText } from './dom.js';
+import { scrollBox } from './scroll-box.js';
 import { createHeatmap } from './heatmap.js';
 
 const LETTERS = /^[a-h]+$/;
@@ -44,7 +45,7 @@ export function createSeq2SeqView(container, { onSource }) {
   }));
   const table = el('table', { className: 's2s-table', attrs: { id: 's2s-steps' } });
   const summary = liveText('p', 's2s-summary');
-  container.append(controls, message.element, maps, summary.element, el('div', { className: 'table-scroll' }, table));
+  container.append(controls, message.element, maps, summary.element, scrollBox(table, 'the decoding table'));
 
   let last = null; // { step, translation } shown
   let maxLetters = 7;

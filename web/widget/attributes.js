@@ -28,6 +28,7 @@ export const ATTRIBUTES = [
   { name: 'model', type: 'url', def: null }, // null: the default model (engine-hub.js)
   { name: 'task', type: 'enum', values: TASKS, def: 'sort' }, // trainer
   { name: 'steps', type: 'int', def: 500, min: 1, max: MAX_STEPS }, // trainer: one run's length
+  { name: 'layout', type: 'enum', values: ['compact', 'full'], def: 'compact' }, // head-steps: one step at a time, or all
 ];
 
 const BY_NAME = new Map(ATTRIBUTES.map((a) => [a.name, a]));

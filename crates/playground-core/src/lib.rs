@@ -47,6 +47,7 @@ pub mod cost;
 pub mod cpu;
 pub mod data;
 pub mod error;
+pub mod fast;
 pub mod gpt2_import;
 pub mod grad_trace;
 pub mod logit_lens;

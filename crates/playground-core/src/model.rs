@@ -21,7 +21,7 @@ use crate::trace::{TraceKey, TraceRequest, TraceTensor};
 pub use acts::{Activations, ClassifierActs, StackActs, SubActs};
 pub use exec::{Executor, Observe};
 pub use kv_cache::{check_cacheable, check_room, KvCache};
-pub use ops::{CpuOps, Reference};
+pub use ops::{CpuKernels, CpuOps, Fast, Reference};
 
 /// Standard deviation of nanoGPT's initial weights.
 pub const INIT_STD: f32 = 0.02;
@@ -124,8 +124,8 @@ pub fn init_params(cfg: &ModelConfig, seed: u64) -> Vec<f32> {
     params
 }
 
-/// The model on the CPU: config, description (with its parameter layout) and the flat
-/// parameter buffer.
+/// The model on the CPU: config, description (with its parameter layout), the flat parameter
+/// buffer, and which ops run it.
 #[derive(Clone, Debug)]
 pub struct CpuModel {
     pub config: ModelConfig,
@@ -133,6 +133,8 @@ pub struct CpuModel {
     pub params: Vec<f32>, // arch.layout.padded_len()
     /// Heads and blocks switched off in inference (see `ablation`); `None` in training.
     pub ablation: Option<Ablation>,
+    /// The reference ops unless set otherwise (`with_kernels`).
+    pub kernels: CpuKernels,
 }
 
 impl CpuModel {
@@ -153,16 +155,26 @@ impl CpuModel {
                 got: vec![params.len()],
             });
         }
-        Ok(CpuModel { config, arch, params, ablation: None })
+        Ok(CpuModel { config, arch, params, ablation: None, kernels: CpuKernels::Reference })
+    }
+
+    /// The same model run by `kernels`.
+    pub fn with_kernels(self, kernels: CpuKernels) -> Self {
+        CpuModel { kernels, ..self }
     }
 
     pub fn layout(&self) -> &ParamLayout {
         &self.arch.layout
     }
 
-    /// The executor of this model with the reference ops.
+    /// The executor of this model with its ops.
     pub fn executor(&self) -> Executor<'_> {
-        Executor { arch: &self.arch, params: &self.params, ops: &Reference, ablation: self.ablation.as_ref().filter(|m| m.is_active()) }
+        Executor {
+            arch: &self.arch,
+            params: &self.params,
+            ops: self.kernels.ops(),
+            ablation: self.ablation.as_ref().filter(|m| m.is_active()),
+        }
     }
 
     /// Inference over one sequence (B = 1) of a single-stream model, returning the requested trace.

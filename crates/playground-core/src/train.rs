@@ -5,7 +5,7 @@
 use crate::cpu;
 use crate::cpu::adamw::AdamWParams;
 use crate::error::CoreError;
-use crate::model::{Activations, CpuModel, CpuOps, Reference};
+use crate::model::{Activations, CpuModel};
 use serde::{Deserialize, Serialize};
 
 /// Hyper-parameters of a training run (nanoGPT's names where they exist).
@@ -174,7 +174,8 @@ impl CpuTrainer {
     /// The optimizer's half of a step, after the backward has filled `grads` for `loss`:
     /// clipping and AdamW. A non-finite loss or gradient changes nothing and is returned.
     pub fn update(&mut self, loss: f32) -> Result<StepStats, CoreError> {
-        let grad_norm = Reference.grad_norm(&self.grads);
+        let ops = self.model.kernels.ops();
+        let grad_norm = ops.grad_norm(&self.grads);
         if !loss.is_finite() || !grad_norm.is_finite() {
             return Err(CoreError::NonFinite { step: self.opt.step, loss, grad_norm });
         }
@@ -184,7 +185,7 @@ impl CpuTrainer {
             let hp = self.config.adamw(step, decay);
             let r = span.offset..span.end();
             let (p, m, v) = (&mut self.model.params[r.clone()], &mut self.opt.m[r.clone()], &mut self.opt.v[r.clone()]);
-            Reference.adamw_update(p, m, v, &self.grads[r], scale, &hp, span.len);
+            ops.adamw_update(p, m, v, &self.grads[r], scale, &hp, span.len);
         }
         self.opt.step += 1;
         Ok(StepStats { step, loss, grad_norm, lr: self.config.lr_at(step) })

@@ -1,5 +1,6 @@
-//! `Engine`: one model of any family, on the GPU when WebGPU is there and on the CPU reference
-//! when it is not, for inference or for training, behind one interface the session drives.
+//! `Engine`: one model of any family, on the GPU when WebGPU is there and on the CPU (the fast
+//! engine's ops, `CpuKernels::Fast`) when it is not, for inference or for training, behind one
+//! interface the session drives.
 //!
 //! A model starts for inference (activations for one sequence). `start_training` turns it
 //! into a trainer with the same weights (activations for a batch, gradients, AdamW moments).
@@ -8,7 +9,7 @@ use crate::context::SharedGpu;
 use crate::error::GpuError;
 use crate::model::GpuModel;
 use crate::train::GpuTrainer;
-use playground_core::model::KvCache;
+use playground_core::model::{CpuKernels, KvCache};
 use playground_core::train::{CpuTrainer, OptimizerState, StepStats, TrainConfig};
 use playground_core::{CoreError, CpuModel, ForwardOutput, ModelConfig, TraceRequest};
 
@@ -39,12 +40,17 @@ pub(crate) enum Model<'e> {
     Cpu(&'e mut CpuModel),
 }
 
+/// The model the CPU engine runs, on the fast ops.
+fn cpu_model(config: ModelConfig, params: Vec<f32>) -> Result<CpuModel, CoreError> {
+    Ok(CpuModel::from_params(config, params)?.with_kernels(CpuKernels::Fast))
+}
+
 impl Engine {
     /// An inference engine on `gpu`, or on the CPU when `gpu` is `None`.
     pub async fn new(gpu: Option<SharedGpu>, config: ModelConfig, params: Vec<f32>) -> Result<Engine, GpuError> {
         Ok(match gpu {
             Some(gpu) => Engine::GpuModel(Box::new(GpuModel::new(gpu, config, &params, 1).await?)),
-            None => Engine::CpuModel(Box::new(CpuModel::from_params(config, params)?)),
+            None => Engine::CpuModel(Box::new(cpu_model(config, params)?)),
         })
     }
 
@@ -145,7 +151,7 @@ impl Engine {
         };
         *self = match gpu {
             Some(gpu) => Engine::GpuTrainer(Box::new(GpuTrainer::new(gpu, config, &params, train).await?)),
-            None => Engine::CpuTrainer(Box::new(CpuTrainer::new(CpuModel::from_params(config, params)?, train)?)),
+            None => Engine::CpuTrainer(Box::new(CpuTrainer::new(cpu_model(config, params)?, train)?)),
         };
         if let Some(opt) = opt {
             self.load_optimizer(opt)?;

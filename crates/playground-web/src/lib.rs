@@ -24,6 +24,22 @@ use playground_gpu::{GpuContext, GpuError, Session, SharedGpu};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
+/// `initThreadPool(n)`: starts rayon's pool of `n` Web Workers, on which the CPU engine's ops
+/// are split. Only the threaded wasm (built with atomics) has it.
+#[cfg(feature = "threads")]
+pub use wasm_bindgen_rayon::init_thread_pool;
+
+/// Threads the CPU engine's ops run on: the pool's size after `initThreadPool`; 1 in the
+/// single-threaded wasm (which does not link rayon's pool for this answer).
+#[wasm_bindgen(js_name = cpuThreads)]
+pub fn cpu_threads() -> usize {
+    if cfg!(feature = "threads") {
+        playground_core::fast::par::threads()
+    } else {
+        1
+    }
+}
+
 #[wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();

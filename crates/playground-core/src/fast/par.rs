@@ -1,0 +1,70 @@
+//! How the fast engine splits an op into tasks: on rayon's pool natively and in the threaded
+//! wasm (Web Workers), and in order on the calling thread in the single-threaded wasm, which
+//! links no rayon. `prelude` gives both the same names (`par_chunks`, `par_chunks_mut`,
+//! `into_par_iter`), so each op is written once.
+
+/// Fewest units of work (multiply-adds, or elements for a pass) worth a task of their own:
+/// below it, handing the task to another thread costs more than running it.
+const MIN_WORK: usize = 1 << 15;
+
+/// Tasks per thread, so that threads slowed by other work still finish together.
+const TASKS_PER_THREAD: usize = 4;
+
+#[cfg(any(feature = "threads", not(target_arch = "wasm32")))]
+pub mod prelude {
+    pub use rayon::prelude::*;
+}
+
+/// rayon's names for the iterators the ops use, as the standard library's sequential ones.
+#[cfg(all(target_arch = "wasm32", not(feature = "threads")))]
+pub mod prelude {
+    use std::slice::{Chunks, ChunksMut};
+
+    pub trait ParallelSlice<T> {
+        fn par_chunks(&self, size: usize) -> Chunks<'_, T>;
+    }
+
+    impl<T> ParallelSlice<T> for [T] {
+        fn par_chunks(&self, size: usize) -> Chunks<'_, T> {
+            self.chunks(size)
+        }
+    }
+
+    pub trait ParallelSliceMut<T> {
+        fn par_chunks_mut(&mut self, size: usize) -> ChunksMut<'_, T>;
+    }
+
+    impl<T> ParallelSliceMut<T> for [T] {
+        fn par_chunks_mut(&mut self, size: usize) -> ChunksMut<'_, T> {
+            self.chunks_mut(size)
+        }
+    }
+
+    pub trait IntoParallelIterator: IntoIterator + Sized {
+        fn into_par_iter(self) -> Self::IntoIter {
+            self.into_iter()
+        }
+    }
+
+    impl IntoParallelIterator for std::ops::Range<usize> {}
+}
+
+/// Threads the engine's ops run on.
+#[cfg(any(feature = "threads", not(target_arch = "wasm32")))]
+pub fn threads() -> usize {
+    rayon::current_num_threads()
+}
+
+/// Threads the engine's ops run on: the calling one.
+#[cfg(all(target_arch = "wasm32", not(feature = "threads")))]
+pub fn threads() -> usize {
+    1
+}
+
+/// Rows per task when `rows` rows of `work_per_row` units each are split over the threads:
+/// at least `MIN_WORK` units a task, at most `TASKS_PER_THREAD` tasks a thread, at least one row.
+pub fn rows_per_task(rows: usize, work_per_row: usize) -> usize {
+    let by_work = MIN_WORK.div_ceil(work_per_row.max(1));
+    let by_threads = rows.div_ceil(threads() * TASKS_PER_THREAD);
+    by_work.max(by_threads).clamp(1, rows.max(1))
+}

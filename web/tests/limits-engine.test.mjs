@@ -1,6 +1,6 @@
 // The engine's memory limits in the page, in headless Chromium on the CPU engine (the wasm
 // engine shares 4 GiB with everything it holds): a checkpoint whose training needs more than
-// wasm32 can address is refused on Start with a message (it trapped the worker before), a
+// wasm32 can address is refused before Start by the page and by the engine (it trapped the worker before), a
 // crashed worker is replaced and the Train page and Explore load what they showed again, GPT-2
 // weights of 2.2 GB are refused before they are read, a GPT-2 file of empty tensors allocates
 // nothing large, and a vocabulary of 262,144 tokens adds no main-thread task while typing beyond
@@ -63,22 +63,32 @@ async function trainAndPause(page) {
   return s.step;
 }
 
-test('training that needs more than wasm32 memory is refused on Start with a message; the page and the run before it are kept', async () => {
+test('training that needs more than wasm32 memory is refused before Start by the page and by the engine; the page and the run before it are kept', async () => {
   const page = await newPage();
   await openTrain(page, env.url, `page=train&data=grammar&${TINY}&steps=5000`);
   const step = await trainAndPause(page);
   // context 1024, 12 layers of 16 heads: 2.7 MB of weights, but a step at batch 4 keeps 16 × 1024² attention
-  // weights per layer and row, twice: about 6 GiB of activations
+  // weights per layer and row, twice: about 10 GB with the optimizer and the autosave's copies
   const big = join(dir, 'long-context.safetensors');
   writeFileSync(big, playgroundCheckpoint({ ctx: 1024, layers: 12, heads: 16, embd: 64 }));
   await page.setInputFiles('#tr-upload', big);
   await waitTrain(page, { status: 'loaded' }, WAIT);
-  await page.click('#tr-start');
-  await page.waitForFunction(() => /wasm32 memory \(4 GiB\)/.test(document.querySelector('#tr-notices').textContent), null, { timeout: WAIT });
-  const refused = await trainState(page);
-  assert.equal(refused.status, 'loaded', 'the model stays loaded');
-  assert.equal(refused.lastError?.kind, 'BadConfig');
-  assert.match(refused.notices, /do not fit this device \(nothing was lost\)\. The engine said: config does not fit this device: training on the CPU engine/);
+  // the page's estimate holds Start and says why, with the numbers
+  const loaded = await trainState(page);
+  assert.match(loaded.notices, /Training this model needs about 10\.0 GB of memory, more than the 4 GiB the CPU engine can address .*: lower the batch \(4\), the context \(1024\) or the sizes\./);
+  assert.equal(await page.$eval('#tr-start', (b) => b.disabled), true, 'Start is held');
+  assert.equal(await page.$eval('#tr-step', (b) => b.disabled), true, 'Step is held');
+  assert.match(await page.textContent('#tr-status'), /Start waits, Set up says what to change first/);
+  // the engine refuses the same training itself, as a typed error, and keeps the model
+  const refusal = await page.evaluate(() => window.playgroundDebug.trainEngine.startTraining({
+    batch_size: 4, learning_rate: 0.003, min_lr: 0.0003, warmup_steps: 100, max_steps: 5000, weight_decay: 0.1,
+    beta1: 0.9, beta2: 0.99, eps: 1e-8, grad_clip: 1.0, seed: 2,
+  }).then(() => null, (err) => ({ name: err.name, message: err.message })));
+  assert.equal(refusal?.name, 'BadConfig', JSON.stringify(refusal));
+  assert.match(refusal.message, /config does not fit this device: training on the CPU engine .*wasm32 memory \(4 GiB\)/);
+  const kept = await page.evaluate(() => window.playgroundDebug.trainEngine.config);
+  assert.equal(kept.block_size, 1024, 'the engine still holds the loaded model');
+  assert.equal((await trainState(page)).status, 'loaded', 'the model stays loaded');
   // the run it replaced is still saved, listed and opens
   const runs = await page.evaluate(() => window.playgroundDebug.train.savedRuns);
   const previous = runs.find((r) => /the grammar task/.test(r.text) && r.text.includes(`step ${step}`));

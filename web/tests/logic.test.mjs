@@ -10,6 +10,7 @@ import { traceKeys, viewData } from '../trace-data.js';
 import { latestOnly } from '../latest.js';
 import { count } from '../views/format.js';
 import { samplingRules } from '../views/sampling.js';
+import { descendingPrefix } from '../views/rank.js';
 
 const LIMITS = { nLayer: 2, nHead: 4, vocabSize: 96, example: 'the cat' };
 const VOCAB = ['\n', ...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i))];
@@ -133,4 +134,32 @@ test('sampling: each rule counts what it leaves out; a probability that rounds t
   const p99 = rules(logits, { temperature: 0.5, topK: 0, topP: 0.99 });
   assert.deepEqual([p99.byTopK, p99.byTopP, p99.drawable, p99.zero], [0, 94, 2, 0]);
   assert.deepEqual(rules(logits, { temperature: 0, topK: 3, topP: 0.5 }), { V: 96, greedy: 95, byTopK: 0, byTopP: 0, drawable: 1, zero: 0 });
+});
+
+test('descendingPrefix: the first ids of a full sort (largest first, ties to the lower id), with −0 equal to +0', () => {
+  let seed = 7;
+  const random = () => { // a fixed sequence in [0, 1): mulberry32
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+  const kinds = {
+    spread: () => (random() - 0.5) * 40, // logits, both signs
+    ties: () => Math.round((random() - 0.5) * 6) / 2, // few distinct values, −0 among them
+    zeros: () => [0, -0, 1e-30, -1e-30, 3][Math.floor(random() * 5)],
+    signedZeros: () => (random() < 0.5 ? 0 : -0), // the prefix ends among zeros
+    huge: () => (random() < 0.5 ? -1 : 1) * 3e38 * random(),
+  };
+  for (const V of [1, 2, 7, 300, 70_000]) {
+    for (const [kind, draw] of Object.entries(kinds)) {
+      const values = Float32Array.from({ length: V }, draw); // (V)
+      const full = Array.from({ length: V }, (_, i) => i).sort((a, b) => values[b] - values[a] || a - b);
+      for (const m of [1, 3, 50, V]) {
+        const got = Array.from(descendingPrefix(values, m));
+        assert.ok(got.length >= Math.min(m, V), `${kind} V=${V} m=${m}: ${got.length} ids`);
+        assert.deepEqual(got, full.slice(0, got.length), `${kind} V=${V} m=${m}`);
+      }
+    }
+  }
 });

@@ -20,6 +20,9 @@ The checkpoint's config may choose variants, built here exactly as the engine co
                              and V (K heads each); query head h reads key/value head h // (NH / K)
   linear_bias: "none"        no bias in the blocks' Linear layers (Llama); "qkv_only": only c_attn's
                              (and cross-attention's c_q, c_kv) (Qwen2)
+  ffn_hidden: H              the MLP's hidden width, where not the default above
+  rope_theta: θ              RoPE's base (default 10000)
+  norm_eps: ε                every norm's epsilon (default 1e-5)
 
 The encoder family (config "family": "encoder") is the same stack with bidirectional attention,
 trained by masked-LM (targets IGNORE except at the masked positions); with "n_classes" it also has
@@ -69,6 +72,9 @@ class GPTConfig:
     n_classes: int = 0
     n_kv_head: int = None
     linear_bias: str = "all"
+    ffn_hidden: int = None  # H where it is not the default below
+    rope_theta: float = ROPE_BASE
+    norm_eps: float = NORM_EPS
 
     def kv_heads(self):
         """Key/value heads: n_kv_head, or one per head."""
@@ -81,6 +87,8 @@ class GPTConfig:
 
     def ffn_width(self):
         """H: the MLP's hidden width after its activation (see ModelConfig::ffn_width)."""
+        if self.ffn_hidden is not None:
+            return self.ffn_hidden
         if self.ffn == "swi_glu":
             h = -(-8 * self.n_embd // 3)
             return -(-h // 8) * 8
@@ -92,7 +100,8 @@ class GPTConfig:
                    n_head=self.n_head, n_embd=self.n_embd)
         for name, default in [("family", "decoder"), ("norm", "layer_norm"), ("norm_position", "pre"),
                               ("positions", "learned"), ("ffn", "gelu"), ("tie_head", True), ("n_classes", 0),
-                              ("n_kv_head", None), ("linear_bias", "all")]:
+                              ("n_kv_head", None), ("linear_bias", "all"),
+                              ("ffn_hidden", None), ("rope_theta", ROPE_BASE), ("norm_eps", NORM_EPS)]:
             if getattr(self, name) != default:
                 out[name] = getattr(self, name)
         return out
@@ -111,7 +120,7 @@ class RMSNorm(nn.Module):
 
 
 def make_norm(cfg):
-    return RMSNorm(cfg.n_embd) if cfg.norm == "rms_norm" else nn.LayerNorm(cfg.n_embd, eps=NORM_EPS)
+    return RMSNorm(cfg.n_embd, cfg.norm_eps) if cfg.norm == "rms_norm" else nn.LayerNorm(cfg.n_embd, eps=cfg.norm_eps)
 
 
 def sinusoidal_table(t, c):
@@ -123,11 +132,11 @@ def sinusoidal_table(t, c):
     return table.to(torch.float32)
 
 
-def rope_table(t, hs):
-    """cos and sin (T, HS/2) of the angle p * 10000^(-2i/HS), float64 rounded once."""
+def rope_table(t, hs, theta=ROPE_BASE):
+    """cos and sin (T, HS/2) of the angle p * theta^(-2i/HS), float64 rounded once."""
     pos = torch.arange(t, dtype=torch.float64)[:, None]
     i = torch.arange(hs // 2, dtype=torch.float64)
-    angle = pos * ROPE_BASE ** (-2 * i / hs)
+    angle = pos * theta ** (-2 * i / hs)
     return angle.cos().to(torch.float32), angle.sin().to(torch.float32)
 
 
@@ -159,6 +168,7 @@ class CausalSelfAttention(nn.Module):
         self.n_head, self.n_kv_head = cfg.n_head, cfg.kv_heads()
         self.kvc = self.n_kv_head * (cfg.n_embd // cfg.n_head)
         self.rotary = cfg.positions == "rotary"
+        self.rope_theta = cfg.rope_theta
         self.causal = cfg.family != "encoder" if causal is None else causal
         # Q, K, V side by side
         self.c_attn = nn.Linear(cfg.n_embd, cfg.n_embd + 2 * self.kvc, bias=cfg.bias(qkv=True))
@@ -170,7 +180,7 @@ class CausalSelfAttention(nn.Module):
         # (B, T, width) -> (B, heads, T, HS)
         q, k, v = heads(q, self.n_head), heads(k, self.n_kv_head), heads(v, self.n_kv_head)
         if self.rotary:
-            cos, sin = (z.to(x.device) for z in rope_table(T, C // self.n_head))
+            cos, sin = (z.to(x.device) for z in rope_table(T, C // self.n_head, self.rope_theta))
             q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
         k, v = shared(k, self.n_head), shared(v, self.n_head)
         att = (q @ k.transpose(-2, -1)) / math.sqrt(k.size(-1))

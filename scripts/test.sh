@@ -16,8 +16,8 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 step "clippy (wasm32, $WASM_TOOLCHAIN)"
 wasm_cargo clippy -p playground-web --quiet -- -D warnings
 
-step "Rust tests (GPU tests required: Mesa lavapipe when there is no GPU; GPT-2 files from node_modules required)"
-PLAYGROUND_REQUIRE_GPU=1 PLAYGROUND_REQUIRE_NODE_FIXTURES=1 cargo test --workspace --quiet
+step "Rust tests (GPU tests required: Mesa lavapipe when there is no GPU; GPT-2 files from node_modules and the Hugging Face fixtures from build/venv required)"
+PLAYGROUND_REQUIRE_GPU=1 PLAYGROUND_REQUIRE_NODE_FIXTURES=1 PLAYGROUND_REQUIRE_PYTHON_FIXTURES=1 cargo test --workspace --quiet
 
 step "wasm build"
 scripts/build-web.sh

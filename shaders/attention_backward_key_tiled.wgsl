@@ -14,7 +14,7 @@
 // i ≥ j that see key j. K_j, V_j and the two sums stay in up to 16 vec4 registers each; the
 // workgroup stages BQ queries of Q and dO at a time (with their lse and D) in workgroup memory.
 // Params, WORKGROUP_SIZE (64 key rows), MAX_HS4, qkv4 and row_block are in include/attention_tiled.wgsl,
-// prepended by shaders.rs.
+// BQ, the query tiles and stage_queries in include/attention_query_tiles.wgsl, prepended by shaders.rs.
 
 @group(0) @binding(0) var<storage, read_write> dqkv: array<f32>;
 @group(0) @binding(1) var<storage, read> dout: array<f32>;
@@ -22,19 +22,6 @@
 @group(0) @binding(3) var<storage, read> lse: array<f32>;
 @group(0) @binding(4) var<storage, read> delta: array<f32>;
 @group(0) @binding(5) var<uniform> params: Params;
-
-const BQ: u32 = 16u; // queries staged per step
-
-var<workgroup> q_tile: array<vec4<f32>, BQ * MAX_HS4>;  // [query][d4]
-var<workgroup> do_tile: array<vec4<f32>, BQ * MAX_HS4>; // [query][d4]: dO
-var<workgroup> lse_tile: array<f32, BQ>;
-var<workgroup> delta_tile: array<f32, BQ>;
-
-fn dout4(base: u32, d4: u32, hs: u32) -> vec4<f32> {
-    var v = vec4<f32>(0.0);
-    for (var i = 0u; i < 4u; i++) { if (4u * d4 + i < hs) { v[i] = dout[base + 4u * d4 + i]; } }
-    return v;
-}
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(
@@ -50,7 +37,7 @@ fn main(
     let kvh = block.h; // the key/value head
     let bi = block.bi;
     let hs = c / nh;
-    let hs4 = (hs + 3u) / 4u;
+    let hs4 = head_vec4s(hs); // the loops' bound: the head size, or MAX_HS4 (_regs builds)
     let scale = 1.0 / sqrt(f32(hs));
     let j = block.first + lid; // this invocation's key row
     let valid = j < t;
@@ -72,20 +59,8 @@ fn main(
     // key on, each invocation using those at or after its key; bidirectional: every query
     let causal = params.causal != 0u;
     for (var h = kvh * group(); h < (kvh + 1u) * group(); h++) {
-        let row0 = (bi * nh + h) * t; // row (b, h, 0) of lse and delta
         for (var q0 = select(0u, block.first, causal); q0 < t; q0 += BQ) {
-            for (var e = lid; e < BQ * hs4; e += WORKGROUP_SIZE) {
-                let qi = e / hs4;
-                let d4 = e % hs4;
-                let i = min(q0 + qi, t - 1u);
-                q_tile[qi * MAX_HS4 + d4] = qkv4(q_base(bi * t + i, h), d4, hs);
-                do_tile[qi * MAX_HS4 + d4] = dout4((bi * t + i) * c + h * hs, d4, hs);
-            }
-            if (lid < BQ) {
-                let i = min(q0 + lid, t - 1u);
-                lse_tile[lid] = lse[row0 + i];
-                delta_tile[lid] = delta[row0 + i];
-            }
+            stage_queries(lid, bi, h, q0, t, hs, hs4);
             workgroupBarrier();
             if (valid) {
                 let n_q = min(BQ, t - q0);

@@ -42,7 +42,7 @@ fn main(
     let h = block.h;
     let bi = block.bi;
     let hs = c / nh;
-    let hs4 = (hs + 3u) / 4u;
+    let hs4 = head_vec4s(hs); // the loops' bound: the head size, or MAX_HS4 (_regs builds)
     let scale = 1.0 / sqrt(f32(hs));
     let i = block.first + lid; // this invocation's query row
     let valid = i < t;

@@ -14,9 +14,12 @@
 //   m' = max(m, s);  l = l·exp(m − m') + exp(s − m');  o = o·exp(m − m') + exp(s − m')·v
 // Masked keys (j > t when causal) are skipped, not given −∞. Loops over the head size run to hs/4: on
 // lavapipe that measured 3× faster for 16-channel heads than loops to the constant MAX_HS4
-// with a guard (which run every iteration masked), and as fast for 64-channel heads.
-// Params, WORKGROUP_SIZE, MAX_HS4, qkv4, row_block (include/attention_tiled.wgsl) and BKV, k_tile, v_tile,
-// stage_kv (include/attention_kv_tiles.wgsl) are prepended by shaders.rs.
+// with a guard (which run every iteration masked), and as fast for 64-channel heads. The _regs
+// build (attention_forward_regs64, for GPUs) runs them to MAX_HS4 instead (head_vec4s): a GPU's
+// compiler unrolls loops to a constant and keeps q and o in registers, where a loop to the
+// runtime head size leaves the arrays in local memory.
+// Params, WORKGROUP_SIZE, MAX_HS4, head_vec4s, qkv4, row_block (include/attention_tiled.wgsl and
+// shaders.rs) and BKV, k_tile, v_tile, stage_kv (include/attention_kv_tiles.wgsl) are prepended by shaders.rs.
 
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
 @group(0) @binding(1) var<storage, read_write> lse: array<f32>;
@@ -39,7 +42,7 @@ fn main(
     let h = block.h;
     let bi = block.bi;
     let hs = c / nh;
-    let hs4 = (hs + 3u) / 4u;
+    let hs4 = head_vec4s(hs); // the loops' bound: the head size, or MAX_HS4 (_regs builds)
     let scale = 1.0 / sqrt(f32(hs));
     let i = block.first + lid; // this invocation's query row
     let valid = i < t;

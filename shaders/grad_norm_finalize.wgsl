@@ -21,8 +21,6 @@ struct Params {
 
 const WORKGROUP_SIZE: u32 = 256u;
 
-var<workgroup> partial: array<f32, WORKGROUP_SIZE>;
-
 // Tested on the bits (exponent all ones = infinity or NaN): compilers may fold x == x away.
 fn is_finite(x: f32) -> bool {
     return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
@@ -30,18 +28,12 @@ fn is_finite(x: f32) -> bool {
 
 const QUIET_NAN: u32 = 0x7fc00000u;
 
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(local_invocation_index) lid: u32) {
+// The entry point and workgroup_sum are in include/workgroup_reduce{,_subgroups}.wgsl.
+fn run(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) {
     var s = 0.0;
     for (var i = lid; i < params.count; i += WORKGROUP_SIZE) { s += partials[i]; }
-    partial[lid] = s;
-    workgroupBarrier();
-    for (var stride = WORKGROUP_SIZE / 2u; stride > 0u; stride = stride / 2u) {
-        if (lid < stride) { partial[lid] += partial[lid + stride]; }
-        workgroupBarrier();
-    }
+    let total = sqrt(workgroup_sum(s));
     if (lid == 0u) {
-        let total = sqrt(partial[0]);
         norm[0] = total;
         // the NaN is built from a uniform so that no WGSL compiler folds it at compile time
         // (Chrome's rejects a constant NaN)

@@ -1,6 +1,6 @@
 // Global gradient norm, step 1 of 2: sums of squares per chunk. One workgroup per chunk of
 // CHUNK consecutive gradients; invocation x reads chunk elements x, x + 256, … (neighbours
-// read neighbouring words), then the workgroup adds its 256 sums in workgroup memory.
+// read neighbouring words), then the workgroup adds its 256 sums (workgroup_sum).
 //   partials : (⌈N / CHUNK⌉)   partials[w] = Σ g² over chunk w
 //   grads    : (N)             the whole flat gradient buffer (its zero padding adds nothing)
 // CPU reference: crates/playground-core/src/cpu/clip.rs (grad_norm, which sums in f64)
@@ -20,14 +20,8 @@ struct Params {
 const WORKGROUP_SIZE: u32 = 256u;
 const CHUNK: u32 = 4096u; // gradients per workgroup: 16 per invocation
 
-var<workgroup> partial: array<f32, WORKGROUP_SIZE>;
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(
-    @builtin(workgroup_id) wid: vec3<u32>,
-    @builtin(num_workgroups) nwg: vec3<u32>,
-    @builtin(local_invocation_index) lid: u32,
-) {
+// The entry point and workgroup_sum are in include/workgroup_reduce{,_subgroups}.wgsl.
+fn run(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) {
     let chunk = wid.y * nwg.x + wid.x;
     let n = params.n;
     // uniform per workgroup, so the barriers stay valid; with n = 0 chunk 0 still writes its 0
@@ -38,11 +32,6 @@ fn main(
         let g = grads[i];
         s = fma(g, g, s);
     }
-    partial[lid] = s;
-    workgroupBarrier();
-    for (var stride = WORKGROUP_SIZE / 2u; stride > 0u; stride = stride / 2u) {
-        if (lid < stride) { partial[lid] += partial[lid + stride]; }
-        workgroupBarrier();
-    }
-    if (lid == 0u) { partials[chunk] = partial[0]; }
+    let total = workgroup_sum(s);
+    if (lid == 0u) { partials[chunk] = total; }
 }

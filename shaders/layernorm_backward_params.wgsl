@@ -6,20 +6,23 @@
 // CPU reference: crates/playground-core/src/cpu/layernorm.rs (layernorm_backward, dweight/dbias)
 //
 // forward was: out = norm·weight + bias, norm = (inp − mean)·rstd.
-// One workgroup per block of 32 channels, with 8 row lanes: invocation (x, y) sums rows
-// y, y + 8, y + 16, … of channel x (neighbouring x read neighbouring words), then the 8
-// lanes are added in workgroup memory and lane 0 writes. Every output element has exactly
-// one writer, so no atomics are needed.
+// One workgroup per block of 32 channels and chunk of chunk_rows rows (workgroup z), with 8
+// row lanes: invocation (x, y) sums rows y, y + 8, y + 16, … of its chunk in channel x
+// (neighbouring x read neighbouring words), then the 8 lanes are added in workgroup memory
+// and lane 0 writes. With one chunk (`partial` 0) it adds to dweight and dbias; with several
+// (16,384 rows in the baby GPT's step would be a long serial sum for 12 workgroups), chunk z
+// stores its sums in `partials` row z (dweight's C, then dbias's C) and reduce_partials.wgsl
+// adds the rows up. Every output element has exactly one writer, so no atomics are needed.
 
 struct Params {
     rows: u32, // B * T
     c: u32,
-    _pad0: u32,
-    _pad1: u32,
+    chunk_rows: u32,
+    partial: u32, // 1: store into partials; 0: add to dweight and dbias
 }
 
-@group(0) @binding(0) var<storage, read_write> dweight: array<f32>;
-@group(0) @binding(1) var<storage, read_write> dbias: array<f32>;
+@group(0) @binding(0) var<storage, read_write> dweight: array<f32>; // (C), or partials (chunks, 2C)
+@group(0) @binding(1) var<storage, read_write> dbias: array<f32>;   // (C); a placeholder when partial
 @group(0) @binding(2) var<storage, read> dout: array<f32>;
 @group(0) @binding(3) var<storage, read> inp: array<f32>;
 @group(0) @binding(4) var<storage, read> mean: array<f32>;
@@ -45,7 +48,8 @@ fn main(
 
     var sums = vec2<f32>(0.0);
     if (valid) {
-        for (var r = lid.y; r < params.rows; r += ROW_LANES) {
+        let end = min((wid.z + 1u) * params.chunk_rows, params.rows);
+        for (var r = wid.z * params.chunk_rows + lid.y; r < end; r += ROW_LANES) {
             let dy = dout[r * c + ch];
             let norm = (inp[r * c + ch] - mean[r]) * rstd[r];
             sums += vec2<f32>(norm * dy, dy);
@@ -58,7 +62,12 @@ fn main(
         workgroupBarrier();
     }
     if (lid.y == 0u && valid) {
-        dweight[ch] += partial[lid.x].x;
-        dbias[ch] += partial[lid.x].y;
+        if (params.partial != 0u) {
+            dweight[wid.z * 2u * c + ch] = partial[lid.x].x;
+            dweight[wid.z * 2u * c + c + ch] = partial[lid.x].y;
+        } else {
+            dweight[ch] += partial[lid.x].x;
+            dbias[ch] += partial[lid.x].y;
+        }
     }
 }

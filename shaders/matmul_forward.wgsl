@@ -9,48 +9,34 @@
 // Params and the epilogue (store_output) are in include/matmul_epilogue.wgsl, the activations
 // in include/activations.wgsl, both prepended by shaders.rs.
 //
-// WORKGROUP_SIZE and TILE are not in this file: crates/playground-gpu/src/shaders.rs prepends
-// them with a register tile (include/matmul_tile_*.wgsl), three ways (`matmul::Tiles`, the
-// launcher chooses): 16 and 128 with 8×8 outputs per invocation (`matmul_forward`), 8 and 64
-// with 8×8 (`matmul_forward_small`, for shapes where 128×128 blocks would leave a GPU mostly
-// idle) and 4 and 64 with 16×16 (`matmul_forward_emulated`, on CPU-emulated adapters).
+// WORKGROUP_SIZE, TILE and BK are not in this file: crates/playground-gpu/src/shaders.rs
+// prepends them with loaders (include/matmul_{lhs,rhs}_vec4.wgsl or _load_scalar), the staging
+// (include/matmul_stage.wgsl) and a register tile (include/matmul_tile_*.wgsl), three tile shapes
+// (`matmul::Tiles`, the launcher chooses): 16 and 128 with 8×8 outputs per invocation
+// (`matmul_forward`), 8 and 64 with 8×8 (`matmul_forward_small`, for grids that 128×128
+// blocks would leave short of the GPU's workgroup slots) and 4 and 64 with 16×16
+// (`matmul_forward_emulated`, on CPU-emulated adapters), each with vec4 loads where K is a
+// multiple of 4 and scalar ones (`_scalar`) otherwise, and for inference with f16 weights
+// (`_f16`, read as f16 with shader-f16; `_f16_packed`, unpacked from u32 pairs otherwise).
 // One workgroup of WORKGROUP_SIZE² invocations computes a TILE×TILE block of out, each
-// invocation its register tile of it (tile_fma, tile_write). Per step the workgroup stages a
-// BK-deep slice of inp and of weight, k-major in vec4s of 4 rows: a_tile[kk·QUADS + q] holds
-// rows 4q..4q+3 at k = k0 + kk. Each kk then costs 4 vec4 loads for 64 fma (8×8) or 8 for 256
+// invocation its register tile of it (multiply, tile_write). Both operands' rows run along K,
+// so both are staged transposed (A_STRIDED, B_STRIDED: include/matmul_stage.wgsl). Each step of
+// the inner loop then costs 4 vec4 loads from workgroup memory for 64 fma (8×8) or 8 for 256
 // (16×16), which is what makes this fast on GPUs and on CPU-emulated ones alike (lavapipe,
 // SwiftShader), where every load is an expensive per-lane gather and the fma are nearly free.
 
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
 @group(0) @binding(1) var<storage, read_write> pre: array<f32>;
-@group(0) @binding(2) var<storage, read> inp: array<f32>;
-@group(0) @binding(3) var<storage, read> weight: array<f32>;
+@group(0) @binding(2) var<storage, read> lhs: array<LhsWord>; // inp (M, K)
+@group(0) @binding(3) var<storage, read> rhs: array<RhsWord>; // weight (N, K)
 @group(0) @binding(4) var<storage, read> bias: array<f32>;
 @group(0) @binding(5) var<uniform> params: Params;
 
-const THREADS: u32 = WORKGROUP_SIZE * WORKGROUP_SIZE;
-const QUADS: u32 = TILE / 4u;                          // vec4s across a tile
-const BK: u32 = 16u;                                   // k-slice staged per step (2·16·TILE floats: 16 KiB at TILE 128, WebGPU's default limit)
+const A_STRIDED: bool = true; // inp's rows run along K
+const B_STRIDED: bool = true; // weight's rows run along K
 
-var<workgroup> a_tile: array<vec4<f32>, BK * QUADS>; // [BK][QUADS]: inp rows
-var<workgroup> b_tile: array<vec4<f32>, BK * QUADS>; // [BK][QUADS]: weight rows
-
-// Column kk of rows r..r+3 of a (rows, k) row-major matrix; zero outside it. Branch-free: the
-// indices are clamped inside the matrix and what lies outside is zeroed after (on an emulator
-// a branch per lane, or a computed index into a vector, costs more than the spare loads).
-fn inp_column4(r: u32, kk: u32, rows: u32, k: u32) -> vec4<f32> {
-    let c = min(kk, k - 1u);
-    let last = rows - 1u;
-    let v = vec4<f32>(inp[min(r, last) * k + c], inp[min(r + 1u, last) * k + c], inp[min(r + 2u, last) * k + c], inp[min(r + 3u, last) * k + c]);
-    return select(vec4<f32>(0.0), v, (vec4<u32>(r) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(rows)) & vec4<bool>(kk < k));
-}
-
-fn weight_column4(r: u32, kk: u32, rows: u32, k: u32) -> vec4<f32> {
-    let c = min(kk, k - 1u);
-    let last = rows - 1u;
-    let v = vec4<f32>(weight[min(r, last) * k + c], weight[min(r + 1u, last) * k + c], weight[min(r + 2u, last) * k + c], weight[min(r + 3u, last) * k + c]);
-    return select(vec4<f32>(0.0), v, (vec4<u32>(r) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(rows)) & vec4<bool>(kk < k));
-}
+fn lhs_shape() -> vec2<u32> { return vec2<u32>(params.m, params.k); }
+fn rhs_shape() -> vec2<u32> { return vec2<u32>(params.n, params.k); }
 
 // out[row, col..col+3] = act(v + bias) (and pre = v + bias), skipping what lies outside out.
 fn write4(row: u32, col: u32, v: vec4<f32>) {
@@ -66,27 +52,7 @@ fn write4(row: u32, col: u32, v: vec4<f32>) {
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
     let row0 = wid.y * TILE;
     let col0 = wid.x * TILE;
-    let tid = lid.y * WORKGROUP_SIZE + lid.x;
-    let m = params.m;
-    let k = params.k;
-    let n = params.n;
-
     var acc: Acc;
-    for (var k0 = 0u; k0 < k; k0 += BK) {
-        // stage: slot e = (kk, q) with kk fastest, so neighbouring invocations read
-        // neighbouring k of the same rows
-        for (var e = tid; e < BK * QUADS; e += THREADS) {
-            let kk = e % BK;
-            let q = e / BK;
-            a_tile[kk * QUADS + q] = inp_column4(row0 + q * 4u, k0 + kk, m, k);
-            b_tile[kk * QUADS + q] = weight_column4(col0 + q * 4u, k0 + kk, n, k);
-        }
-        workgroupBarrier();
-        for (var kk = 0u; kk < BK; kk++) {
-            tile_fma(&acc, kk * QUADS, lid);
-        }
-        workgroupBarrier();
-    }
-
+    multiply(&acc, row0, col0, 0u, params.k, lid, false);
     tile_write(&acc, row0, col0, lid);
 }

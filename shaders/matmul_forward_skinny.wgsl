@@ -10,12 +10,14 @@
 // the loads are what costs.
 // CPU reference: crates/playground-core/src/cpu/matmul.rs (matmul_forward, matmul_forward_act)
 // Params and the epilogue (store_output) are in include/matmul_epilogue.wgsl, the activations
-// in include/activations.wgsl, both prepended by shaders.rs.
+// in include/activations.wgsl, the loads (lhs4, rhs4) in include/matmul_{lhs,rhs}_vec4.wgsl or,
+// for a weight in f16 (`_f16`, `_f16_packed`: decoding with f16 checkpoints reads half the
+// bytes), include/matmul_rhs_f16{,_packed}.wgsl, all prepended by shaders.rs.
 
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
 @group(0) @binding(1) var<storage, read_write> pre: array<f32>;
-@group(0) @binding(2) var<storage, read> inp: array<vec4<f32>>;    // (M, K/4)
-@group(0) @binding(3) var<storage, read> weight: array<vec4<f32>>; // (N, K/4)
+@group(0) @binding(2) var<storage, read> lhs: array<LhsWord>; // inp (M, K)
+@group(0) @binding(3) var<storage, read> rhs: array<RhsWord>; // weight (N, K)
 @group(0) @binding(4) var<storage, read> bias: array<f32>;
 @group(0) @binding(5) var<uniform> params: Params;
 
@@ -26,23 +28,19 @@ const ROWS: u32 = 16u;           // the most rows (matmul::SKINNY_ROWS)
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
     let m = params.m;
-    let k4 = params.k / 4u;
     let n = params.n;
     let col0 = ((wid.y * nwg.x + wid.x) * WORKGROUP_SIZE + lid.x) * COLS;
     if (col0 >= n) { return; }
-    // columns past N read the last row again and are not stored
-    let r0 = col0 * k4;
-    let r1 = min(col0 + 1u, n - 1u) * k4;
-    let r2 = min(col0 + 2u, n - 1u) * k4;
-    let r3 = min(col0 + 3u, n - 1u) * k4;
-    var acc: array<vec4<f32>, ROWS>; // row r: columns col0 .. col0 + 3
-    for (var q = 0u; q < k4; q++) {
-        let w0 = weight[r0 + q];
-        let w1 = weight[r1 + q];
-        let w2 = weight[r2 + q];
-        let w3 = weight[r3 + q];
+    let inp_shape = vec2<u32>(m, params.k);
+    let weight_shape = vec2<u32>(n, params.k);
+    var acc: array<vec4<f32>, ROWS>; // row r: columns col0 .. col0 + 3 (those past N read zeros)
+    for (var k = 0u; k < params.k; k += 4u) {
+        let w0 = rhs4(col0, k, weight_shape);
+        let w1 = rhs4(col0 + 1u, k, weight_shape);
+        let w2 = rhs4(col0 + 2u, k, weight_shape);
+        let w3 = rhs4(col0 + 3u, k, weight_shape);
         for (var r = 0u; r < m; r++) {
-            let a = inp[r * k4 + q];
+            let a = lhs4(r, k, inp_shape);
             acc[r] += vec4<f32>(dot(a, w0), dot(a, w1), dot(a, w2), dot(a, w3));
         }
     }

@@ -5,18 +5,20 @@
 // CPU reference: crates/playground-core/src/cpu/rmsnorm.rs (rmsnorm_backward, dweight)
 //
 // forward was: out = norm·weight, norm = inp·rstd.
-// One workgroup per block of 32 channels with 8 row lanes, as layernorm_backward_params.wgsl:
-// invocation (x, y) sums rows y, y + 8, … of channel x, the 8 lanes are added in workgroup
-// memory and lane 0 writes; every output element has exactly one writer.
+// One workgroup per block of 32 channels and chunk of rows with 8 row lanes, as
+// layernorm_backward_params.wgsl: invocation (x, y) sums rows y, y + 8, … of its chunk in
+// channel x, the 8 lanes are added in workgroup memory and lane 0 adds to dweight (one chunk)
+// or stores into row z of `partials` (several, added up by reduce_partials.wgsl); every output
+// element has exactly one writer.
 
 struct Params {
     rows: u32, // B * T
     c: u32,
-    _pad0: u32,
-    _pad1: u32,
+    chunk_rows: u32,
+    partial: u32, // 1: store into partials; 0: add to dweight
 }
 
-@group(0) @binding(0) var<storage, read_write> dweight: array<f32>;
+@group(0) @binding(0) var<storage, read_write> dweight: array<f32>; // (C), or partials (chunks, C)
 @group(0) @binding(1) var<storage, read> dout: array<f32>;
 @group(0) @binding(2) var<storage, read> inp: array<f32>;
 @group(0) @binding(3) var<storage, read> rstd: array<f32>;
@@ -41,7 +43,8 @@ fn main(
 
     var sum = 0.0;
     if (valid) {
-        for (var r = lid.y; r < params.rows; r += ROW_LANES) {
+        let end = min((wid.z + 1u) * params.chunk_rows, params.rows);
+        for (var r = wid.z * params.chunk_rows + lid.y; r < end; r += ROW_LANES) {
             sum += inp[r * c + ch] * rstd[r] * dout[r * c + ch];
         }
     }
@@ -52,6 +55,10 @@ fn main(
         workgroupBarrier();
     }
     if (lid.y == 0u && valid) {
-        dweight[ch] += partial[lid.x];
+        if (params.partial != 0u) {
+            dweight[wid.z * c + ch] = partial[lid.x];
+        } else {
+            dweight[ch] += partial[lid.x];
+        }
     }
 }

@@ -1,5 +1,6 @@
 // Softmax over the vocabulary and, when targets are given, cross-entropy.
-// One workgroup per row; the max and the normalizer are reduced in workgroup memory.
+// One workgroup per row; the max and the normalizer are reduced over the workgroup
+// (include/workgroup_reduce.wgsl, or with subgroups include/workgroup_reduce_subgroups.wgsl).
 //   probs   : (rows, V)    softmax(logits)
 //   losses  : (rows)       −log softmax(logits)[target] = lse − logit[target]; has_targets = 1 only
 //   logits  : (rows, V)
@@ -23,38 +24,8 @@ const WORKGROUP_SIZE: u32 = 64u;
 const IGNORE: u32 = 0xffffffffu; // a row outside the loss (cpu::IGNORE)
 const MOST_NEGATIVE: f32 = -0x1.fffffep+127f; // the most negative finite f32; WGSL has no infinity literal
 
-var<workgroup> partial: array<f32, WORKGROUP_SIZE>;
-
-fn workgroup_max(lid: u32, v: f32) -> f32 {
-    partial[lid] = v;
-    workgroupBarrier();
-    for (var stride = WORKGROUP_SIZE / 2u; stride > 0u; stride = stride / 2u) {
-        if (lid < stride) { partial[lid] = max(partial[lid], partial[lid + stride]); }
-        workgroupBarrier();
-    }
-    let total = partial[0];
-    workgroupBarrier();
-    return total;
-}
-
-fn workgroup_sum(lid: u32, v: f32) -> f32 {
-    partial[lid] = v;
-    workgroupBarrier();
-    for (var stride = WORKGROUP_SIZE / 2u; stride > 0u; stride = stride / 2u) {
-        if (lid < stride) { partial[lid] += partial[lid + stride]; }
-        workgroupBarrier();
-    }
-    let total = partial[0];
-    workgroupBarrier();
-    return total;
-}
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(
-    @builtin(workgroup_id) wid: vec3<u32>,
-    @builtin(num_workgroups) nwg: vec3<u32>,
-    @builtin(local_invocation_index) lid: u32,
-) {
+// The entry point, workgroup_max and workgroup_sum are in include/workgroup_reduce{,_subgroups}.wgsl.
+fn run(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) {
     let row = wid.y * nwg.x + wid.x;
     if (row >= params.rows) { return; }
     let v = params.v;
@@ -62,10 +33,10 @@ fn main(
 
     var mx = MOST_NEGATIVE;
     for (var i = lid; i < v; i += WORKGROUP_SIZE) { mx = max(mx, logits[base + i]); }
-    mx = workgroup_max(lid, mx);
+    mx = workgroup_max(mx);
     var s = 0.0;
     for (var i = lid; i < v; i += WORKGROUP_SIZE) { s += exp(logits[base + i] - mx); }
-    s = workgroup_sum(lid, s);
+    s = workgroup_sum(s);
 
     for (var i = lid; i < v; i += WORKGROUP_SIZE) { probs[base + i] = exp(logits[base + i] - mx) / s; }
     if (lid == 0u && params.has_targets != 0u) {

@@ -19,20 +19,13 @@ struct Params {
 
 const WORKGROUP_SIZE: u32 = 256u;
 
-var<workgroup> partial: array<f32, WORKGROUP_SIZE>;
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(local_invocation_index) lid: u32) {
+// The entry point and workgroup_sum are in include/workgroup_reduce{,_subgroups}.wgsl.
+fn run(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) {
     var s = 0.0;
     for (var i = lid; i < params.rows; i += WORKGROUP_SIZE) { s += losses[i]; }
-    partial[lid] = s;
-    workgroupBarrier();
-    for (var stride = WORKGROUP_SIZE / 2u; stride > 0u; stride = stride / 2u) {
-        if (lid < stride) { partial[lid] += partial[lid + stride]; }
-        workgroupBarrier();
-    }
+    let total = workgroup_sum(s);
     if (lid == 0u) {
-        stats[2u * params.slot] = partial[0] / f32(params.count);
+        stats[2u * params.slot] = total / f32(params.count);
         stats[2u * params.slot + 1u] = norm[0];
     }
 }

@@ -7,6 +7,7 @@
 export const VIEWS = ['tokens', 'embeddings', 'layernorm', 'head', 'attention', 'ffn', 'residual', 'output', 'lens', 'ablation', 'cost'];
 export const MAX_TEXT = 2000; // characters: a longer text from a URL is cut (with a message)
 export const MAX_TEMPERATURE = 2;
+export const TOUR_LENGTH = 15; // stops of the guided tour (web/learn/tour-stops.js)
 const MAX_SEED = 2 ** 32 - 1;
 
 /**
@@ -22,7 +23,13 @@ const PROPS = [
   { name: 'topk', type: 'int', def: 0, min: 0, max: (m) => m.vocabSize },
   { name: 'topp', type: 'number', def: 1, min: 0.01, max: 1 },
   { name: 'seed', type: 'int', def: 1, min: 0, max: MAX_SEED },
+  { name: 'tour', optional: true, type: 'int', def: 0, min: 0, max: TOUR_LENGTH }, // the guided tour's stop (0: none)
+  // a model of the Hugging Face hub, opened in place of the default (web/hub-model.js)
+  { name: 'model', optional: true, type: 'repo', def: '' },
 ];
+
+/** A repo name as the hub spells it: `name` or `owner/name`. */
+export const REPO = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)?$/;
 
 /** The generated tasks (crates/playground-core/src/data.rs, the [CLS] classifier's "balanced"
  * in data/classify.rs and the encoder-decoder's "reversal" in data/seq2seq.rs), then the user's own text. */
@@ -113,6 +120,9 @@ function parse(prop, raw, limits) {
     const chars = [...raw];
     if (chars.length > MAX_TEXT) return { ok: true, value: chars.slice(0, MAX_TEXT).join(''), why: `the text was cut to its first ${MAX_TEXT} characters` };
     return { ok: true, value: raw };
+  }
+  if (prop.type === 'repo') {
+    return REPO.test(raw) && !raw.includes('..') ? { ok: true, value: raw } : { ok: false, why: `${prop.name} must name a model of the Hugging Face hub (owner/name)` };
   }
   if (prop.type === 'enum') {
     return prop.values.includes(raw) ? { ok: true, value: raw } : { ok: false, why: `${prop.name} must be one of ${prop.values.join(', ')}` };

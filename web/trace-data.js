@@ -1,16 +1,24 @@
-// From a trace to what each view draws. `traceKeys` lists the keys that the page's views (or
-// some of them: a widget shows one) need for the chosen layer and head, so one forward call
-// asks for all of them; `viewData` slices the trace into the plain objects that the views'
-// update() methods take.
+// From a trace to what each view draws. The engine names the keys: its `steps` (engine/worker.js,
+// from the model's description in playground-core's trace_steps.rs) list each stack's blocks
+// and sublayers with the keys of their inputs, norms, heads and outputs. `traceKeys` picks those
+// that the page's views (or some of them: a widget shows one) need for the chosen layer and
+// head, so one forward call asks for all of them; `viewData` slices the trace into the plain
+// objects that the views' update() methods take.
 
 import { tokenLabel } from './views/format.js';
 
-/** The key of block `layer`'s input: the embeddings for block 0, else the previous block's output. */
-function blockInputKey(layer) {
-  return layer === 0 ? 'embed' : `block${layer - 1}.residual`;
-}
+/** The stack of the one token stream the views show (a decoder's or an encoder's). */
+const stream = (model) => model.steps.stacks[0];
 
-const HEAD_PARTS = ['q', 'k', 'v', 'scores', 'att', 'out'];
+/** Block `layer`'s self-attention sublayer and its FFN (the engine's steps, see trace_steps.rs). */
+const selfAttention = (model, layer) => stream(model).blocks[layer].find((s) => s.op === 'causal' || s.op === 'bidirectional');
+const feedForward = (model, layer) => stream(model).blocks[layer].find((s) => s.op === 'ffn');
+
+/** The key of head `head`'s attention weights in block `layer` of the token stream. */
+export const attentionKey = (model, layer, head) => selfAttention(model, layer).heads[head].att;
+
+/** A head's keys in the order the head view draws them. */
+const headKeys = (h) => [h.q, h.k, h.v, h.scores, h.att, h.out];
 
 /**
  * The architecture of a ModelConfig as the engine reports it (fields at GPT-2's values are left
@@ -26,32 +34,23 @@ export function architecture(config) {
   };
 }
 
-/** What the first norm of block `layer` reads: the block input (pre-norm) or input + attention (post-norm). */
-function ln1InputKey(config, layer) {
-  return architecture(config).post ? `block${layer}.res1` : blockInputKey(layer);
-}
+/** What block `layer`'s first norm reads (the block input when pre-norm, input + attention when post-norm). */
+export const normInputKey = (model, layer) => selfAttention(model, layer).normInput;
 
-/** What attention reads: ln1 (pre-norm) or the block input itself (post-norm). */
-function attnInputKey(config, layer) {
-  return architecture(config).post ? blockInputKey(layer) : `block${layer}.ln1`;
-}
-
-/** The trace keys each view draws, for the chosen `layer` and `head`. */
+/** The trace keys each view draws, for the chosen `layer` and `head`; `model`: the engine (its config and steps). */
 const VIEW_KEYS = {
   tokens: () => [],
-  // a rotary model adds no position vectors (the engine refuses embed.pos)
-  embeddings: (config) => (architecture(config).positions === 'rotary' ? ['embed.tok', 'embed'] : ['embed.tok', 'embed.pos', 'embed']),
-  layernorm: (config, layer) => [ln1InputKey(config, layer), `block${layer}.ln1`],
-  head: (config, layer, head) => [
-    attnInputKey(config, layer),
-    ...HEAD_PARTS.map((p) => `block${layer}.head${head}.${p}`),
-    `block${layer}.attn.concat`, `block${layer}.attn.proj`, `block${layer}.res1`,
-  ],
-  attention: (config) =>
-    Array.from({ length: config.n_layer }, (_, l) => Array.from({ length: config.n_head }, (_, h) => `block${l}.head${h}.att`)).flat(),
-  ffn: (config, layer) => [`block${layer}.ffn.pre`, `block${layer}.ffn.act`],
-  residual: (config) => residualStages(config.n_layer).map((s) => s.key),
-  output: () => ['logits', 'probs'],
+  // a rotary model adds no position vectors (its steps name no embedPos)
+  embeddings: (model) => [stream(model).embedTok, stream(model).embedPos, stream(model).embed].filter(Boolean),
+  layernorm: (model, layer) => [selfAttention(model, layer).normInput, selfAttention(model, layer).norm],
+  head: (model, layer, head) => {
+    const a = selfAttention(model, layer);
+    return [a.opInput, ...headKeys(a.heads[head]), a.concat, a.out, a.sum];
+  },
+  attention: (model) => stream(model).blocks.flatMap((_, l) => selfAttention(model, l).heads.map((h) => h.att)),
+  ffn: (model, layer) => [feedForward(model, layer).pre, feedForward(model, layer).act],
+  residual: (model) => residualStages(model).map((s) => s.key),
+  output: (model) => [model.steps.logits, model.steps.probs],
 };
 
 /** Every view of the page, in the order the data flows. */
@@ -59,14 +58,14 @@ export const TRACE_VIEWS = Object.keys(VIEW_KEYS);
 
 /**
  * The trace keys the given views need for `layer` and `head` (one forward call asks for all of them).
- * @param {{ n_layer: number, n_head: number }} config
+ * @param {{ config: object, steps: object }} model the engine: its config and its steps (engine/worker.js)
  * @param {number} layer
  * @param {number} head
  * @param {string[]} [views] names from TRACE_VIEWS; all of them by default
  * @returns {string[]}
  */
-export function traceKeys(config, layer, head, views = TRACE_VIEWS) {
-  return [...new Set(views.flatMap((v) => VIEW_KEYS[v](config, layer, head)))];
+export function traceKeys(model, layer, head, views = TRACE_VIEWS) {
+  return [...new Set(views.flatMap((v) => VIEW_KEYS[v](model, layer, head)))];
 }
 
 /** The first `h` columns of every row of a (T, 2h) matrix: SwiGLU's gate. */
@@ -87,22 +86,23 @@ export function rowNorms(data, rows, cols) {
   return out;
 }
 
-/** The residual stream's stages (short names) and the keys they are read from. */
-export function residualStages(nLayer) {
-  const stages = [{ name: 'X₀', key: 'embed' }];
-  for (let l = 0; l < nLayer; l++) stages.push({ name: `+attn ${l}`, key: `block${l}.res1` }, { name: `+MLP ${l}`, key: `block${l}.residual` });
-  return stages;
+const STAGE_NAMES = { causal: 'attn', bidirectional: 'attn', cross: 'cross', ffn: 'MLP' };
+
+/** The residual stream's stages (short names) and the keys they are read from: the embeddings, then each sublayer's output. */
+export function residualStages(model) {
+  const { embed, blocks } = stream(model);
+  return [{ name: 'X₀', key: embed }, ...blocks.flatMap((subs, l) => subs.map((s) => ({ name: `+${STAGE_NAMES[s.op]} ${l}`, key: s.output })))];
 }
 
 /**
  * Slices a trace into each view's data.
  * @param {Record<string, {shape: number[], data: Float32Array}>} trace engine.forward's result, with traceKeys(…, views)
- * @param {{ config: object, vocab: string[], layer: number, head: number, input: object, tokenizer?: string }} ctx
- *   tokenizer: 'gpt2' for GPT-2's byte-level BPE, else characters
+ * @param {{ config: object, steps: object, vocab: string[], layer: number, head: number, input: object, tokenizer?: string }} ctx
+ *   config and steps: the engine's; tokenizer: 'gpt2' or 'hub' for subword tokens (GPT-2's byte-level BPE, a Hugging Face model's), 'char' for characters
  * @param {string[]} [views] the views to slice for (names from TRACE_VIEWS); all of them by default
  * @returns {Record<string, object>} view name → the data its update() takes
  */
-export function viewData(trace, { config, vocab, layer, head, input, tokenizer = 'char' }, views = TRACE_VIEWS) {
+export function viewData(trace, { config, steps, vocab, layer, head, input, tokenizer = 'char' }, views = TRACE_VIEWS) {
   const T = input.ids.length;
   const C = config.n_embd;
   const NH = config.n_head;
@@ -111,39 +111,39 @@ export function viewData(trace, { config, vocab, layer, head, input, tokenizer =
   const labels = input.labels.map(tokenLabel);
   const get = (key) => trace[key].data;
   const arch = architecture(config);
-  const b = `block${layer}`;
-  const h = `${b}.head${head}`;
+  const model = { config, steps };
+  const [a, f, embedded] = [selfAttention(model, layer), feedForward(model, layer), stream(model)];
+  const h = a.heads[head];
   const lastRow = (key) => get(key).slice(-V); // (V): the whole (T, V), or its last row alone (traceText's lastRowOf)
   const slicers = {
     tokens: () => ({ items: input.items, hiddenBefore: input.hiddenBefore, ids: Array.from(input.ids), vocab, blockSize: config.block_size, tokenizer }),
     embeddings: () => ({
       labels, T, C, V, blockSize: config.block_size, arch,
-      tok: get('embed.tok'), pos: arch.positions === 'rotary' ? null : get('embed.pos'), sum: get('embed'),
+      tok: get(embedded.embedTok), pos: embedded.embedPos ? get(embedded.embedPos) : null, sum: get(embedded.embed),
     }),
-    layernorm: () => ({ labels, T, C, layer, arch, input: get(ln1InputKey(config, layer)), output: get(`${b}.ln1`) }),
+    layernorm: () => ({ labels, T, C, layer, arch, input: get(a.normInput), output: get(a.norm) }),
     head: () => ({
-      labels, T, C, NH, HS, layer, head, arch, causal: config.family !== 'encoder',
-      x: get(attnInputKey(config, layer)), q: get(`${h}.q`), k: get(`${h}.k`), v: get(`${h}.v`),
-      scores: get(`${h}.scores`), att: get(`${h}.att`), out: get(`${h}.out`),
-      concat: get(`${b}.attn.concat`), proj: get(`${b}.attn.proj`), res1: get(`${b}.res1`),
+      labels, T, C, NH, HS, layer, head, arch, causal: a.op === 'causal',
+      x: get(a.opInput), q: get(h.q), k: get(h.k), v: get(h.v), scores: get(h.scores), att: get(h.att), out: get(h.out),
+      concat: get(a.concat), proj: get(a.out), res1: get(a.sum),
     }),
     attention: () => ({
-      labels, T, layer, head, causal: config.family !== 'encoder', // an encoder's tokens see both sides
-      maps: Array.from({ length: config.n_layer }, (_, l) => Array.from({ length: NH }, (_, hh) => get(`block${l}.head${hh}.att`))),
+      labels, T, layer, head, causal: a.op === 'causal', // an encoder's tokens see both sides
+      maps: embedded.blocks.map((_, l) => selfAttention(model, l).heads.map((hh) => get(hh.att))),
     }),
     ffn: () => {
       // SwiGLU's ffn.pre is (T, 2H): the gate half is what the curve applies to
-      const F = trace[`${b}.ffn.act`].shape[1];
-      const pre = arch.ffn === 'swi_glu' ? gateHalf(get(`${b}.ffn.pre`), T, F) : get(`${b}.ffn.pre`);
-      return { labels, T, C, F, layer, ffn: arch.ffn, norm: arch.norm, post: arch.post, pre, act: get(`${b}.ffn.act`) };
+      const F = trace[f.act].shape[1];
+      const pre = arch.ffn === 'swi_glu' ? gateHalf(get(f.pre), T, F) : get(f.pre);
+      return { labels, T, C, F, layer, ffn: arch.ffn, norm: arch.norm, post: arch.post, pre, act: get(f.act) };
     },
     residual: () => {
-      const stages = residualStages(config.n_layer);
+      const stages = residualStages(model);
       const norms = new Float32Array(stages.length * T);
       stages.forEach((s, i) => norms.set(rowNorms(get(s.key), T, C), i * T));
       return { labels, T, C, stages: stages.map((s) => s.name), norms };
     },
-    output: () => ({ vocab, text: input.labels.join(''), position: T - 1, C, logits: lastRow('logits'), probs: lastRow('probs') }),
+    output: () => ({ vocab, text: input.labels.join(''), position: T - 1, C, logits: lastRow(steps.logits), probs: lastRow(steps.probs) }),
   };
   return Object.fromEntries(views.map((v) => [v, slicers[v]()]));
 }

@@ -17,6 +17,6 @@ import { prepareInput } from './input.js';
  */
 export async function traceText(engine, text, { keys = [], sampling = null, lastRowOf = [] } = {}) {
   const answer = await engine.trace(text, { keys, sampling, lastRowOf });
-  const input = prepareInput(text, answer, engine.config.block_size, engine.vocab, { byToken: engine.tokenizer === 'gpt2' });
+  const input = prepareInput(text, answer, engine.config.block_size, engine.vocab, { byToken: engine.tokenizer !== 'char' });
   return { input, trace: answer.trace ?? {}, sampling: answer.sampling };
 }

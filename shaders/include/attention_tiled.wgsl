@@ -4,7 +4,9 @@
 // own `qkv` and `params` bindings, which qkv4 and row_block read.
 
 const WORKGROUP_SIZE: u32 = 64u; // rows (queries, or keys for dK/dV) per workgroup
-const MAX_HS4: u32 = 16u;        // head size ≤ 64, in vec4s
+// MAX_HS4, the largest head in vec4s (the K/V tiles' row length), and head_vec4s(hs), how far
+// the kernels' loops over the head run (to the head size, or to MAX_HS4 in the _regs builds for
+// GPUs), are prepended by shaders.rs.
 
 // qkv[base + 4·d4 .. +4], zero past the head size.
 fn qkv4(base: u32, d4: u32, hs: u32) -> vec4<f32> {

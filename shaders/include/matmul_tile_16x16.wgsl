@@ -1,18 +1,18 @@
 // The register tile of the tiled matmuls (matmul_forward, matmul_backward_input,
 // matmul_backward_weight), 16×16 outputs per invocation, for CPU-emulated adapters (SwiftShader,
-// lavapipe): `matmul::Tiles::Emulated`. Not a kernel: shaders.rs prepends it (with
-// WORKGROUP_SIZE and TILE) to each of them. The twin for GPUs is include/matmul_tile_8x8.wgsl.
+// lavapipe): `matmul::Tiles::Emulated`. Not a kernel: shaders.rs prepends it (after the sizes,
+// a loader and include/matmul_stage.wgsl) to each of them. The twin for GPUs is
+// include/matmul_tile_8x8.wgsl.
 // On an emulator an invocation is a SIMD lane and every load from workgroup memory is a
 // per-lane gather, while a register spilled to the stack costs a plain vector load: 16×16
 // outputs need 8 vec4 loads per 256 fma where 8×8 need 4 per 64, and took about a fifth less time
 // in Chromium's SwiftShader (docs/PERFORMANCE.md). On a GPU 64 vec4 accumulators would not
 // fit in registers, so GPUs keep the 8×8 tile.
 //
-// The kernel stages, per step, a slice of its two operands in workgroup memory, each row of
-// the slice as QUADS vec4s: a_tile (4 output rows per vec4) and b_tile (4 output columns per
-// vec4). An invocation owns row quads lid.y + j·WORKGROUP_SIZE and column quads
-// lid.x + i·WORKGROUP_SIZE (j, i < 4), so neighbouring invocations read neighbouring vec4s.
-// Accumulator (4j + r)·4 + i holds row 4·(row quad j) + r, the 4 columns of column quad i.
+// An invocation owns row quads lid.y + j·WORKGROUP_SIZE and column quads
+// lid.x + i·WORKGROUP_SIZE (j, i < 4) of the staged slices (include/matmul_stage.wgsl), so
+// neighbouring invocations read neighbouring vec4s. Accumulator (4j + r)·4 + i holds row
+// 4·(row quad j) + r, the 4 columns of column quad i.
 // Every index below is a constant: an emulator keeps a constant-indexed array in registers or
 // on its stack, where a computed index would make each access a gather (4× slower, measured).
 // The kernel defines write4(row, col, v): out[row, col..col+3] (+)= v within bounds.
@@ -73,4 +73,25 @@ fn tile_write(acc: ptr<function, Acc>, row0: u32, col0: u32, lid: vec3<u32>) {
     write4(r3 + 1u, c0, (*acc)[52]); write4(r3 + 1u, c1, (*acc)[53]); write4(r3 + 1u, c2, (*acc)[54]); write4(r3 + 1u, c3, (*acc)[55]);
     write4(r3 + 2u, c0, (*acc)[56]); write4(r3 + 2u, c1, (*acc)[57]); write4(r3 + 2u, c2, (*acc)[58]); write4(r3 + 2u, c3, (*acc)[59]);
     write4(r3 + 3u, c0, (*acc)[60]); write4(r3 + 3u, c1, (*acc)[61]); write4(r3 + 3u, c2, (*acc)[62]); write4(r3 + 3u, c3, (*acc)[63]);
+}
+
+// acc += the block's product over steps first .. end of the summed axis, as the 8×8 tile's
+// multiply, but staging each slice straight into the other slot: an emulator has no memory
+// latency to hide, and registers to hold the next slice would spill.
+fn multiply(acc: ptr<function, Acc>, row0: u32, col0: u32, first: u32, end: u32, lid: vec3<u32>, sum_a: bool) -> vec4<f32> {
+    let tid = lid.y * WORKGROUP_SIZE + lid.x;
+    var a_sum = vec4<f32>(0.0);
+    stage(0u, row0, col0, first, tid);
+    workgroupBarrier();
+    var slot = 0u;
+    for (var k0 = first; k0 < end; k0 += BK) {
+        if (k0 + BK < end) { stage(1u - slot, row0, col0, k0 + BK, tid); } // uniform
+        for (var kk = 0u; kk < BK; kk++) {
+            tile_fma(acc, (slot * BK + kk) * QUADS, lid);
+        }
+        if (sum_a && tid < QUADS) { a_sum += slice_sum_a(slot, tid); }
+        workgroupBarrier();
+        slot = 1u - slot;
+    }
+    return a_sum;
 }

@@ -1,15 +1,15 @@
 // The register tile of the tiled matmuls (matmul_forward, matmul_backward_input,
 // matmul_backward_weight), 8×8 outputs per invocation, for GPUs: `matmul::Tiles::Small` and
-// `Large`. Not a kernel: shaders.rs prepends it (with WORKGROUP_SIZE and TILE) to each of them.
-// The twin with 16×16 outputs, for CPU-emulated adapters, is include/matmul_tile_16x16.wgsl.
+// `Large`. Not a kernel: shaders.rs prepends it (after the sizes, a loader and
+// include/matmul_stage.wgsl) to each of them. The twin with 16×16 outputs, for CPU-emulated
+// adapters, is include/matmul_tile_16x16.wgsl.
 //
-// The kernel stages, per step, a slice of its two operands in workgroup memory, each row of
-// the slice as QUADS vec4s: a_tile (4 output rows per vec4) and b_tile (4 output columns per
-// vec4). An invocation owns row quads lid.y + j·WORKGROUP_SIZE and column quads
-// lid.x + i·WORKGROUP_SIZE (j, i < 2), so neighbouring invocations read neighbouring vec4s.
-// Accumulator (4j + r)·2 + i holds row 4·(row quad j) + r, the 4 columns of column quad i.
-// Every index below is a constant: an emulator keeps a constant-indexed array in registers or
-// on its stack, where a computed index would make each access a gather (4× slower, measured).
+// An invocation owns row quads lid.y + j·WORKGROUP_SIZE and column quads
+// lid.x + i·WORKGROUP_SIZE (j, i < 2) of the staged slices (include/matmul_stage.wgsl), so
+// neighbouring invocations read neighbouring vec4s. Accumulator (4j + r)·2 + i holds row
+// 4·(row quad j) + r, the 4 columns of column quad i. Every index below is a constant: an
+// emulator keeps a constant-indexed array in registers or on its stack, where a computed index
+// would make each access a gather (4× slower, measured).
 // The kernel defines write4(row, col, v): out[row, col..col+3] (+)= v within bounds.
 
 alias Acc = array<vec4<f32>, 16>; // 8×8 outputs of one invocation
@@ -44,4 +44,41 @@ fn tile_write(acc: ptr<function, Acc>, row0: u32, col0: u32, lid: vec3<u32>) {
     write4(r1 + 1u, c0, (*acc)[10]); write4(r1 + 1u, c1, (*acc)[11]);
     write4(r1 + 2u, c0, (*acc)[12]); write4(r1 + 2u, c1, (*acc)[13]);
     write4(r1 + 3u, c0, (*acc)[14]); write4(r1 + 3u, c1, (*acc)[15]);
+}
+
+// acc += the block's product over steps first .. end of the summed axis (end − first a
+// multiple of BK, or end the axis' length: the loaders zero what lies past it). The next
+// slice is loaded into registers while the current one is multiplied, then stored into the
+// other slot: one barrier per slice, and the loads' latency hidden behind the arithmetic.
+// With sum_a, invocation q < QUADS also returns the sum of A's quad q over the steps.
+fn multiply(acc: ptr<function, Acc>, row0: u32, col0: u32, first: u32, end: u32, lid: vec3<u32>, sum_a: bool) -> vec4<f32> {
+    let tid = lid.y * WORKGROUP_SIZE + lid.x;
+    var a_next: array<vec4<f32>, LOADS>;
+    var b_next: array<vec4<f32>, LOADS>;
+    var a_sum = vec4<f32>(0.0);
+    stage(0u, row0, col0, first, tid);
+    workgroupBarrier();
+    var slot = 0u;
+    for (var k0 = first; k0 < end; k0 += BK) {
+        let more = k0 + BK < end; // uniform
+        if (more) {
+            for (var i = 0u; i < LOADS; i++) {
+                a_next[i] = fetch_a(row0, k0 + BK, tid + i * THREADS);
+                b_next[i] = fetch_b(col0, k0 + BK, tid + i * THREADS);
+            }
+        }
+        for (var kk = 0u; kk < BK; kk++) {
+            tile_fma(acc, (slot * BK + kk) * QUADS, lid);
+        }
+        if (sum_a && tid < QUADS) { a_sum += slice_sum_a(slot, tid); }
+        if (more) {
+            for (var i = 0u; i < LOADS; i++) {
+                put_a(1u - slot, tid + i * THREADS, a_next[i]);
+                put_b(1u - slot, tid + i * THREADS, b_next[i]);
+            }
+        }
+        workgroupBarrier();
+        slot = 1u - slot;
+    }
+    return a_sum;
 }

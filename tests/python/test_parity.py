@@ -25,9 +25,9 @@ from gpt import IGNORE, load_checkpoint  # noqa: E402
 BUNDLE = os.environ.get("PARITY_BUNDLE", os.path.join(os.path.dirname(__file__), "..", "..", "build", "parity"))
 
 # The variants parity_bundle writes (tools/src/bin/parity_bundle.rs): GPT-2's architecture, each
-# choice on its own, and all of them together.
+# choice on its own, all of them together, and a Llama shape (its own FFN width, RoPE base, epsilon).
 VARIANTS = ["gpt2", "rmsnorm", "postnorm", "sinusoidal", "rotary", "gelu_tanh", "relu", "swiglu", "untied", "all",
-            "gqa", "nobias", "qkvbias", "llama", "encoder", "classifier", "encdec", "encdec_gqa"]
+            "gqa", "nobias", "qkvbias", "llama", "llama_shape", "encoder", "classifier", "encdec", "encdec_gqa"]
 
 # float32 on both sides; the engines sum in other orders (tiled matmuls, tree reductions).
 # The same tolerances hold for every variant.

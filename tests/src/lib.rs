@@ -1,9 +1,11 @@
 //! Helpers shared by the integration tests: tolerance checks, seeded data, the GPU context.
 
+use playground_core::hf::weights::INDEX_JSON;
+use playground_core::hf::{HfConfig, ShardIndex};
 use playground_core::{CpuModel, ModelConfig, ParamLayout, Rng};
 use playground_gpu::context::Op;
 use playground_gpu::readback::read_f32;
-use playground_gpu::{GpuContext, GpuTensor};
+use playground_gpu::{DeviceFacts, GpuContext, GpuTensor};
 use std::sync::{Arc, OnceLock};
 
 /// Checks `|got − want| ≤ atol + rtol·|want|` elementwise (llm.c's `check_tensor`), prints one
@@ -61,6 +63,30 @@ pub fn gpu_or_skip() -> Option<Arc<GpuContext>> {
     }
 }
 
+static GPU_AS_H100: OnceLock<Option<Arc<GpuContext>>> = OnceLock::new();
+
+/// A second context on the same adapter whose launchers size their grids as on an H100
+/// (`GpuContext::with_device_facts`): the paths a real GPU takes (split sums, 128×128 tiles)
+/// run on lavapipe too. It asks for no optional features, so where `gpu_or_skip`'s context
+/// reduces with subgroups (lavapipe has them) this one takes the workgroup-memory reductions.
+/// Skipped or failing without an adapter as `gpu_or_skip`.
+pub fn gpu_as_h100_or_skip() -> Option<Arc<GpuContext>> {
+    gpu_or_skip()?;
+    GPU_AS_H100
+        .get_or_init(|| {
+            let gpu = pollster::block_on(GpuContext::with_optional_features(wgpu::Features::empty()))
+                .expect("a second context on the adapter of the first");
+            Some(Arc::new(gpu.with_device_facts(DeviceFacts::H100)))
+        })
+        .clone()
+}
+
+/// Both contexts, `gpu_or_skip`'s and `gpu_as_h100_or_skip`'s: on lavapipe the first reduces
+/// with subgroups and the second in workgroup memory, so a test over both runs both paths.
+pub fn both_reductions_or_skip() -> Option<[Arc<GpuContext>; 2]> {
+    Some([gpu_or_skip()?, gpu_as_h100_or_skip()?])
+}
+
 /// Runs `ops` in one submission and reads `outputs` back.
 pub fn run_and_read(gpu: &GpuContext, ops: &[Op], outputs: &[&GpuTensor]) -> Vec<Vec<f32>> {
     gpu.run(ops);
@@ -105,6 +131,58 @@ pub fn numerical_grad(f: impl FnMut(&[f32]) -> f64, x: &[f32], h: f32) -> Vec<f3
 /// Σ aᵢ·bᵢ in f64: the scalar loss L = Σ out·r whose gradient with respect to `out` is `r`.
 pub fn dot_f64(a: &[f32], b: &[f32]) -> f64 {
     a.iter().zip(b).map(|(&x, &y)| x as f64 * y as f64).sum()
+}
+
+/// The Hugging Face fixtures (tokenizers trained by `tokenizers`, checkpoints written by
+/// `transformers`) in build/hf-fixtures, made by tests/python/hf_fixtures.py with the
+/// project's Python environment (build/venv) when missing or made by another version of the
+/// script. Without that environment the tests that need them skip loudly, and fail instead
+/// when PLAYGROUND_REQUIRE_PYTHON_FIXTURES=1, as `make test` sets.
+pub fn hf_fixtures() -> Option<std::path::PathBuf> {
+    static DIR: OnceLock<Option<std::path::PathBuf>> = OnceLock::new();
+    DIR.get_or_init(make_hf_fixtures).clone()
+}
+
+fn make_hf_fixtures() -> Option<std::path::PathBuf> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ sits in the workspace root").to_path_buf();
+    let out = root.join("build/hf-fixtures");
+    let sources = ["tests/python/hf_fixtures.py", "tests/python/hf_text.py"]
+        .map(|p| std::fs::read_to_string(root.join(p)).expect("the fixture scripts"));
+    let stamp = sources.concat();
+    if std::fs::read_to_string(out.join("stamp.txt")).is_ok_and(|s| s == stamp) {
+        return Some(out);
+    }
+    let python = root.join("build/venv/bin/python");
+    eprintln!("{} is missing or stale: running tests/python/hf_fixtures.py", out.display());
+    let status = std::process::Command::new(&python).arg("tests/python/hf_fixtures.py").arg(&out).current_dir(&root).status();
+    if status.as_ref().is_ok_and(|s| s.success()) && std::fs::read_to_string(out.join("stamp.txt")).is_ok_and(|s| s == stamp) {
+        return Some(out);
+    }
+    let what = format!("could not make the Hugging Face fixtures with {} ({status:?})", python.display());
+    let hint = "HINT: scripts/setup.sh test (build/venv with transformers and tokenizers from scripts/requirements-parity.txt)";
+    if std::env::var("PLAYGROUND_REQUIRE_PYTHON_FIXTURES").is_ok_and(|v| v == "1") {
+        panic!("{what}, and PLAYGROUND_REQUIRE_PYTHON_FIXTURES=1. {hint}");
+    }
+    eprintln!("SKIPPED: {what}. {hint}");
+    None
+}
+
+/// The weight files of a Hugging Face model folder: the index's shards, or model.safetensors.
+pub fn hf_weight_files(dir: &std::path::Path) -> (Option<ShardIndex>, Vec<(String, Vec<u8>)>) {
+    let read = |name: &str| (name.to_string(), std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}")));
+    match std::fs::read_to_string(dir.join(INDEX_JSON)) {
+        Ok(json) => {
+            let index = ShardIndex::from_json(&json).unwrap();
+            let files = index.files.iter().map(|f| read(f)).collect();
+            (Some(index), files)
+        }
+        Err(_) => (None, vec![read("model.safetensors")]),
+    }
+}
+
+/// config.json of a Hugging Face model folder.
+pub fn hf_config(dir: &std::path::Path) -> HfConfig {
+    HfConfig::from_json(&std::fs::read_to_string(dir.join("config.json")).unwrap()).unwrap()
 }
 
 /// A model with weights larger than the initialization's (N(0, 0.3), norm weights around 1), so

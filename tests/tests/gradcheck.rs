@@ -7,6 +7,7 @@
 //! rounding of the forward (about 6e-8 relative per output, a few 1e-7 in L at these sizes)
 //! becomes up to ~2e-4 in the quotient ΔL / 2h; the truncation error O(h²) is far smaller.
 
+use playground_core::cpu::layernorm::LN_EPS;
 use playground_core::model::{init_params, Activations};
 use playground_core::{cpu, CpuModel, Family, ModelConfig, ParamLayout, Rng};
 use playground_tests::*;
@@ -81,11 +82,11 @@ fn rmsnorm_backward_matches_finite_differences() {
     let r = randn(rows * c, 1.0, 7);
     let loss = |inp: &[f32], weight: &[f32]| {
         let (mut out, mut rstd) = (vec![0.0; rows * c], vec![0.0; rows]);
-        cpu::rmsnorm_forward(&mut out, &mut rstd, inp, weight, rows, c);
+        cpu::rmsnorm_forward(&mut out, &mut rstd, inp, weight, rows, c, LN_EPS);
         dot_f64(&out, &r)
     };
     let (mut out, mut rstd) = (vec![0.0; rows * c], vec![0.0; rows]);
-    cpu::rmsnorm_forward(&mut out, &mut rstd, &inp, &weight, rows, c);
+    cpu::rmsnorm_forward(&mut out, &mut rstd, &inp, &weight, rows, c, LN_EPS);
     let (mut dinp, mut dweight) = (vec![0.0; rows * c], vec![0.0; c]);
     cpu::rmsnorm_backward(&mut dinp, &mut dweight, &r, &inp, &weight, &rstd, rows, c);
     check("rmsnorm dinp", &dinp, &numerical_grad(|x| loss(x, &weight), &inp, H));
@@ -132,7 +133,7 @@ fn rope_backward_matches_finite_differences() {
         let w = c + 2 * nkv * hs; // Q, K, V of a row
         let qkv = randn(b * t * w, 1.0, 32);
         let r = randn(b * t * w, 1.0, 33);
-        let (cos, sin) = cpu::rope_table(t, hs);
+        let (cos, sin) = cpu::rope_table(t, hs, cpu::positions::BASE);
         let loss = |qkv: &[f32]| {
             let mut out = qkv.to_vec();
             cpu::rope_forward(&mut out, &cos, &sin, b, t, c, nh, nkv);
@@ -161,11 +162,11 @@ fn layernorm_backward_matches_finite_differences() {
     let r = randn(rows * c, 1.0, 7);
     let loss = |inp: &[f32], weight: &[f32], bias: &[f32]| {
         let (mut out, mut mean, mut rstd) = (vec![0.0; rows * c], vec![0.0; rows], vec![0.0; rows]);
-        cpu::layernorm_forward(&mut out, &mut mean, &mut rstd, inp, weight, bias, rows, c);
+        cpu::layernorm_forward(&mut out, &mut mean, &mut rstd, inp, weight, bias, rows, c, LN_EPS);
         dot_f64(&out, &r)
     };
     let (mut out, mut mean, mut rstd) = (vec![0.0; rows * c], vec![0.0; rows], vec![0.0; rows]);
-    cpu::layernorm_forward(&mut out, &mut mean, &mut rstd, &inp, &weight, &bias, rows, c);
+    cpu::layernorm_forward(&mut out, &mut mean, &mut rstd, &inp, &weight, &bias, rows, c, LN_EPS);
     let (mut dinp, mut dweight, mut dbias) = (vec![0.0; rows * c], vec![0.0; c], vec![0.0; c]);
     cpu::layernorm_backward(&mut dinp, &mut dweight, &mut dbias, &r, &inp, &weight, &mean, &rstd, rows, c);
     check("layernorm dinp", &dinp, &numerical_grad(|x| loss(x, &weight, &bias), &inp, H));

@@ -1,5 +1,6 @@
 //! The whole forward pass and its trace, GPU vs CPU reference, on several shapes.
 
+use playground_core::config::{Ffn, Norm, Positions};
 use playground_core::trace::TraceKey;
 use playground_core::{CpuModel, Family, ModelConfig, TraceRequest};
 use playground_gpu::GpuModel;
@@ -8,6 +9,9 @@ use playground_tests::*;
 /// Every trace key of a model, for a full comparison.
 fn all_keys(cfg: &ModelConfig) -> Vec<String> {
     let mut keys: Vec<String> = ["tokens", "embed.tok", "embed.pos", "embed", "lnf", "logits", "probs"].map(String::from).to_vec();
+    if cfg.positions == Positions::Rotary {
+        keys.retain(|k| k != "embed.pos"); // positions turn q and k inside attention instead
+    }
     for l in 0..cfg.n_layer {
         for k in ["ln1", "attn.concat", "attn.proj", "res1", "ln2", "ffn.pre", "ffn.act", "ffn.out", "residual"] {
             keys.push(format!("block{l}.{k}"));
@@ -36,6 +40,23 @@ fn gpu_forward_and_trace_match_cpu() {
             n_head: 3,
             n_embd: 15,
             family: Family::Encoder,
+            ..ModelConfig::default()
+        },
+        // Llama-shaped, with its own FFN width, RoPE base and an epsilon far from the default
+        // (so that an engine ignoring one of them would not match)
+        ModelConfig {
+            vocab_size: 37,
+            block_size: 16,
+            n_layer: 2,
+            n_head: 2,
+            n_embd: 16,
+            norm: Norm::RmsNorm,
+            positions: Positions::Rotary,
+            ffn: Ffn::SwiGlu,
+            tie_head: false,
+            ffn_hidden: Some(44),
+            rope_theta: 1e6,
+            norm_eps: 0.05,
             ..ModelConfig::default()
         },
     ];

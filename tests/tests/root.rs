@@ -49,6 +49,9 @@ mod inspect {
 }
 mod gpt2_import;
 mod gpu_split;
+mod hf_models;
+mod hf_tokenizer;
+mod hf_weights;
 mod model_forward;
 mod session;
 mod shader_validation;

@@ -11,8 +11,17 @@ use std::collections::BTreeSet;
 
 fn parse(name: &str, wgsl: &str) -> naga::Module {
     let module = naga::front::wgsl::parse_str(wgsl).unwrap_or_else(|e| panic!("{}", e.emit_to_string_with_path(wgsl, name)));
-    // Capabilities::default(): nothing beyond what a browser offers.
-    Validator::new(ValidationFlags::all(), Capabilities::default())
+    // Capabilities::default(): nothing beyond what a browser offers (with unpack2x16float, core
+    // WGSL, which naga lists as a capability), except the optional features a kernel uses
+    // (subgroups, f16), which launchers take only where granted
+    let mut capabilities = Capabilities::default() | Capabilities::SHADER_FLOAT16_IN_FLOAT32;
+    if name.ends_with("_subgroups") {
+        capabilities |= Capabilities::SUBGROUP;
+    }
+    if wgsl.starts_with("enable f16;") {
+        capabilities |= Capabilities::SHADER_FLOAT16;
+    }
+    Validator::new(ValidationFlags::all(), capabilities)
         .validate(&module)
         .unwrap_or_else(|e| panic!("{}", e.emit_to_string_with_path(wgsl, name)));
     module
@@ -98,6 +107,20 @@ fn bindings_are_contiguous_from_zero_with_the_uniform_last() {
     }
 }
 
+/// The tile shape of a tiled matmul kernel, by the name shaders.rs gives it.
+fn matmul_tiles(k: Kernel) -> Option<kernels::matmul::Tiles> {
+    use kernels::matmul::Tiles;
+    let name = k.source().name;
+    let name = ["_scalar", "_f16_packed", "_f16"].iter().find_map(|s| name.strip_suffix(s)).unwrap_or(name);
+    let product = ["matmul_forward", "matmul_backward_input", "matmul_backward_weight"].into_iter().find(|p| name.starts_with(p))?;
+    match &name[product.len()..] {
+        "" => Some(Tiles::Large),
+        "_small" => Some(Tiles::Small),
+        "_emulated" => Some(Tiles::Emulated),
+        _ => None,
+    }
+}
+
 /// The workgroup size each launcher assumes when it sizes its grid.
 fn launcher_workgroup_size(k: Kernel) -> [u32; 3] {
     use kernels::*;
@@ -112,15 +135,34 @@ fn launcher_workgroup_size(k: Kernel) -> [u32; 3] {
         Kernel::RmsNormForward => rmsnorm::WORKGROUP_SIZE,
         Kernel::RmsNormBackwardInput => rmsnorm::BACKWARD_INPUT_WORKGROUP_SIZE,
         Kernel::RmsNormBackwardParams => rmsnorm::BACKWARD_PARAMS_WORKGROUP_SIZE,
-        Kernel::MatmulForward | Kernel::MatmulBackwardInput | Kernel::MatmulBackwardWeight => matmul::Tiles::Large.workgroup_size(),
-        Kernel::MatmulForwardSmall | Kernel::MatmulBackwardInputSmall | Kernel::MatmulBackwardWeightSmall => {
-            matmul::Tiles::Small.workgroup_size()
+        Kernel::MatmulForward
+        | Kernel::MatmulForwardScalar
+        | Kernel::MatmulForwardSmall
+        | Kernel::MatmulForwardSmallScalar
+        | Kernel::MatmulForwardEmulated
+        | Kernel::MatmulForwardEmulatedScalar
+        | Kernel::MatmulBackwardInput
+        | Kernel::MatmulBackwardInputScalar
+        | Kernel::MatmulBackwardInputSmall
+        | Kernel::MatmulBackwardInputSmallScalar
+        | Kernel::MatmulBackwardInputEmulated
+        | Kernel::MatmulBackwardInputEmulatedScalar
+        | Kernel::MatmulBackwardWeight
+        | Kernel::MatmulBackwardWeightScalar
+        | Kernel::MatmulBackwardWeightSmall
+        | Kernel::MatmulBackwardWeightSmallScalar
+        | Kernel::MatmulBackwardWeightEmulated
+        | Kernel::MatmulBackwardWeightEmulatedScalar
+        | Kernel::MatmulForwardF16
+        | Kernel::MatmulForwardF16Packed
+        | Kernel::MatmulForwardSmallF16
+        | Kernel::MatmulForwardSmallF16Packed
+        | Kernel::MatmulForwardEmulatedF16
+        | Kernel::MatmulForwardEmulatedF16Packed => matmul_tiles(k).expect("a tiled matmul").workgroup_size(),
+        Kernel::MatmulForwardSkinny | Kernel::MatmulForwardSkinnyF16 | Kernel::MatmulForwardSkinnyF16Packed => {
+            matmul::SKINNY_WORKGROUP_SIZE
         }
-        Kernel::MatmulForwardEmulated | Kernel::MatmulBackwardInputEmulated | Kernel::MatmulBackwardWeightEmulated => {
-            matmul::Tiles::Emulated.workgroup_size()
-        }
-        Kernel::MatmulForwardSkinny => matmul::SKINNY_WORKGROUP_SIZE,
-        Kernel::MatmulBackwardBias => matmul::BACKWARD_BIAS_WORKGROUP_SIZE,
+        Kernel::ReducePartials => reduce::WORKGROUP_SIZE,
         Kernel::KvCacheWrite => kv_attention::WRITE_WORKGROUP_SIZE,
         Kernel::KvAttentionForward => kv_attention::WORKGROUP_SIZE,
         Kernel::AttentionForward => attention::WORKGROUP_SIZE,
@@ -130,7 +172,11 @@ fn launcher_workgroup_size(k: Kernel) -> [u32; 3] {
         | Kernel::AttentionBackwardQueryTiled
         | Kernel::AttentionBackwardKeyTiled
         | Kernel::AttentionBackwardQueryHead32
-        | Kernel::AttentionBackwardKeyHead32 => attention::TILED_WORKGROUP_SIZE,
+        | Kernel::AttentionBackwardKeyHead32
+        | Kernel::AttentionForwardRegs64
+        | Kernel::AttentionBackwardQueryRegs64
+        | Kernel::AttentionBackwardKeyRegs64
+        | Kernel::AttentionBackwardValueRegs64 => attention::TILED_WORKGROUP_SIZE,
         Kernel::GeluForward => gelu::WORKGROUP_SIZE,
         Kernel::GeluBackward => gelu::BACKWARD_WORKGROUP_SIZE,
         Kernel::ReluForward => relu::WORKGROUP_SIZE,
@@ -143,12 +189,12 @@ fn launcher_workgroup_size(k: Kernel) -> [u32; 3] {
         Kernel::GeluTanhBackward => kernels::gelu_tanh::BACKWARD_WORKGROUP_SIZE,
         Kernel::ResidualForward => residual::WORKGROUP_SIZE,
         Kernel::CrossPackForward | Kernel::CrossPackBackward => cross_pack::WORKGROUP_SIZE,
-        Kernel::SoftmaxXentForward => softmax_xent::WORKGROUP_SIZE,
+        Kernel::SoftmaxXentForward | Kernel::SoftmaxXentForwardSubgroups => softmax_xent::WORKGROUP_SIZE,
         Kernel::SoftmaxXentBackward => softmax_xent::BACKWARD_WORKGROUP_SIZE,
-        Kernel::GradNormPartial => clip::PARTIAL_WORKGROUP_SIZE,
-        Kernel::GradNormFinalize => clip::FINALIZE_WORKGROUP_SIZE,
+        Kernel::GradNormPartial | Kernel::GradNormPartialSubgroups => clip::PARTIAL_WORKGROUP_SIZE,
+        Kernel::GradNormFinalize | Kernel::GradNormFinalizeSubgroups => clip::FINALIZE_WORKGROUP_SIZE,
         Kernel::AdamwUpdate => adamw::WORKGROUP_SIZE,
-        Kernel::StepStats => kernels::stats::WORKGROUP_SIZE,
+        Kernel::StepStats | Kernel::StepStatsSubgroups => kernels::stats::WORKGROUP_SIZE,
     }
 }
 
@@ -175,22 +221,21 @@ fn const_u32(module: &naga::Module, name: &str) -> u32 {
 
 #[test]
 fn tile_and_chunk_sizes_match_launchers() {
-    use kernels::matmul::Tiles;
-    for (k, tiles) in [
-        (Kernel::MatmulForward, Tiles::Large),
-        (Kernel::MatmulBackwardInput, Tiles::Large),
-        (Kernel::MatmulBackwardWeight, Tiles::Large),
-        (Kernel::MatmulForwardSmall, Tiles::Small),
-        (Kernel::MatmulBackwardInputSmall, Tiles::Small),
-        (Kernel::MatmulBackwardWeightSmall, Tiles::Small),
-        (Kernel::MatmulForwardEmulated, Tiles::Emulated),
-        (Kernel::MatmulBackwardInputEmulated, Tiles::Emulated),
-        (Kernel::MatmulBackwardWeightEmulated, Tiles::Emulated),
-    ] {
+    let tiled: Vec<(Kernel, kernels::matmul::Tiles)> = Kernel::ALL.iter().filter_map(|&k| Some((k, matmul_tiles(k)?))).collect();
+    assert_eq!(tiled.len(), 24, "three matmuls, three tile shapes, vec4 and scalar loads; f16 weights forward");
+    for (k, tiles) in tiled {
         let s = k.source();
         let module = parse(s.name, &s.wgsl());
         assert_eq!(const_u32(&module, "TILE"), tiles.side(), "{}", s.name);
+        assert_eq!(const_u32(&module, "BK"), tiles.depth(), "{}", s.name);
         assert_eq!([const_u32(&module, "WORKGROUP_SIZE"); 2], tiles.workgroup_size()[..2], "{}", s.name);
+        let shared: u32 = module
+            .global_variables
+            .iter()
+            .filter(|(_, g)| g.space == AddressSpace::WorkGroup)
+            .map(|(_, g)| module.types[g.ty].inner.size(module.to_ctx()))
+            .sum();
+        assert_eq!(shared, kernels::matmul::SHARED_BYTES, "{}", s.name);
     }
     for k in [Kernel::AttentionForwardTiled, Kernel::AttentionBackwardQueryTiled, Kernel::AttentionBackwardKeyTiled] {
         let s = k.source();
@@ -204,9 +249,13 @@ fn tile_and_chunk_sizes_match_launchers() {
         let s = k.source();
         assert_eq!(const_u32(&parse(s.name, &s.wgsl()), "ROWS"), kernels::layernorm::ROWS_PER_WORKGROUP, "{}", s.name);
     }
-    let s = Kernel::GradNormPartial.source();
-    assert_eq!(const_u32(&parse(s.name, &s.wgsl()), "CHUNK"), kernels::clip::CHUNK, "{}", s.name);
-    let s = Kernel::MatmulForwardSkinny.source();
-    assert_eq!(const_u32(&parse(s.name, &s.wgsl()), "ROWS"), kernels::matmul::SKINNY_ROWS, "{}", s.name);
-    assert_eq!(const_u32(&parse(s.name, &s.wgsl()), "COLS"), kernels::matmul::SKINNY_COLS, "{}", s.name);
+    for k in [Kernel::GradNormPartial, Kernel::GradNormPartialSubgroups] {
+        let s = k.source();
+        assert_eq!(const_u32(&parse(s.name, &s.wgsl()), "CHUNK"), kernels::clip::CHUNK, "{}", s.name);
+    }
+    for k in [Kernel::MatmulForwardSkinny, Kernel::MatmulForwardSkinnyF16, Kernel::MatmulForwardSkinnyF16Packed] {
+        let s = k.source();
+        assert_eq!(const_u32(&parse(s.name, &s.wgsl()), "ROWS"), kernels::matmul::SKINNY_ROWS, "{}", s.name);
+        assert_eq!(const_u32(&parse(s.name, &s.wgsl()), "COLS"), kernels::matmul::SKINNY_COLS, "{}", s.name);
+    }
 }

@@ -80,6 +80,53 @@ fn gpu_training_steps_match_cpu() {
     }
 }
 
+/// The step as a real GPU records it (128×128 tiles, weight gradients split over M, norm
+/// gradients summed in chunks of rows, attention with the head in registers), run on lavapipe:
+/// the CPU reference's losses, gradients and parameters. 9 × 64 = 576 rows give two slices and
+/// three chunks; the head's 13 columns take the scalar loads; heads of 36 channels the _regs64
+/// kernels.
+#[test]
+fn gpu_training_steps_match_cpu_as_an_h100_records_them() {
+    let Some(gpu) = gpu_as_h100_or_skip() else { return };
+    let cfg = ModelConfig { vocab_size: 13, block_size: 64, n_layer: 2, n_head: 2, n_embd: 72, ..ModelConfig::default() };
+    let b = 9;
+    let train = train_config(b);
+    let model = CpuModel::new(cfg, 5).unwrap();
+    let mut gpu_trainer = pollster::block_on(GpuTrainer::new(gpu.clone(), cfg, &model.params, train)).unwrap();
+    let (plan, _) = gpu_trainer.recorded();
+    let launched = |name: &str| plan.iter().any(|s| matches!(s, playground_gpu::context::Step::Run(op) if op.kernel.source().name == name));
+    assert!(launched("reduce_partials") && launched("matmul_forward") && launched("matmul_backward_weight_scalar"), "the GPU's paths");
+    assert!(["forward", "backward_query", "backward_key", "backward_value"].iter().all(|k| launched(&format!("attention_{k}_regs64"))));
+    let mut cpu_trainer = CpuTrainer::new(model, train).unwrap();
+    let mut rng = Rng::new(1);
+    for step in 0..2 {
+        let (x, y) = batch(&data(cfg.vocab_size), b, cfg.block_size, &mut rng);
+        let want = cpu_trainer.step(&[&x], &y, b, cfg.block_size).unwrap();
+        gpu_trainer.submit_step(&[&x], &y).unwrap();
+        let got = pollster::block_on(gpu_trainer.read_stats()).unwrap();
+        assert_close(&format!("as H100: loss step {step}"), &[got[0].loss], &[want.loss], 1e-5, 1e-5);
+        let grads = pollster::block_on(gpu_trainer.read_grads()).unwrap();
+        assert_close(&format!("as H100: grads step {step}"), &grads, &cpu_trainer.grads, 2e-6, 1e-3);
+        let params = pollster::block_on(gpu_trainer.model.read_params()).unwrap();
+        assert_close(&format!("as H100: params after step {step}"), &params, &cpu_trainer.model.params, 1e-2 * train.learning_rate, 1e-4);
+    }
+}
+
+/// The step clears only the gradients that kernels add to: the parameters', the logits', the
+/// stream's, and per layer the attention's dQKV and the FFN's pre-activation gradient. The
+/// matmuls store their input gradients (the norms', the attention output's, the activation's),
+/// which need no clearing; the tests above show the gradients are still the CPU's.
+#[test]
+fn gpu_training_step_clears_only_accumulated_gradients() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    let cfg = ModelConfig { vocab_size: 13, block_size: 8, n_layer: 3, n_head: 2, n_embd: 8, ..ModelConfig::default() };
+    let model = CpuModel::new(cfg, 5).unwrap();
+    let trainer = pollster::block_on(GpuTrainer::new(gpu, cfg, &model.params, train_config(2))).unwrap();
+    let (plan, _) = trainer.recorded();
+    let clears = plan.iter().filter(|s| matches!(s, playground_gpu::context::Step::Zero(_))).count();
+    assert_eq!(clears, 3 + 2 * cfg.n_layer);
+}
+
 /// Every architecture variant, each choice alone and all together, grouped-query attention and
 /// the Linear layers' biases among them: a few steps on the GPU give the CPU reference's
 /// losses, gradients and parameters, and the loss goes down.

@@ -1,17 +1,19 @@
 // The page's side of the engine worker: each call returns a promise of the worker's answer.
 
 import { engineMethodNames } from './methods.js';
+import { downloadHubModel } from './hub.js';
 
 /**
- * Starts the engine worker and returns a function `call(method, ...args)`. A worker whose wasm
- * instance trapped (out of memory, a panic: `RuntimeError: unreachable`) has lost every engine
- * it held and cannot run another call: it is replaced by a fresh one at once, every call in
- * flight rejects with an Error named "EngineCrashed", and `onCrash` listeners are told, so each
- * owner loads its model again. An engine made before that rejects every call the same way.
+ * Starts the engine worker and returns a function `call(method, ...args)`, and `callMoving`,
+ * which also moves the given buffers to the worker (they are empty here afterwards: a large file
+ * is held once, not copied). A worker whose wasm instance trapped (out of memory, a panic:
+ * `RuntimeError: unreachable`) has lost every engine it held and cannot run another call: it is
+ * replaced by a fresh one at once, every call in flight rejects with an Error named
+ * "EngineCrashed", and `onCrash` listeners are told, so each owner loads its model again. An
+ * engine made before that rejects every call the same way.
  * @returns {{ call: (method: string, ...args: any[]) => Promise<any>,
- *   send: (method: string, transfer: Transferable[], ...args: any[]) => Promise<any>,
+ *   callMoving: (transfer: Transferable[], method: string, ...args: any[]) => Promise<any>,
  *   onCrash: (listener: (err: Error) => void) => void, generation: number, terminate: () => void }}
- *   send: `call`, handing `transfer` over to the worker instead of copying it (a large file)
  */
 export function startWorker() {
   const pending = new Map(); // id -> { resolve, reject }
@@ -49,7 +51,7 @@ export function startWorker() {
     for (const listener of listeners) listener(err);
   }
 
-  function send(method, transfer, ...args) {
+  function callMoving(transfer, method, ...args) {
     const id = nextId++;
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
@@ -59,8 +61,8 @@ export function startWorker() {
 
   spawn();
   return {
-    call: (method, ...args) => send(method, [], ...args),
-    send,
+    call: (method, ...args) => callMoving([], method, ...args),
+    callMoving,
     onCrash: (listener) => listeners.add(listener),
     /** Which worker this is: 1 for the first, one more after each crash. */
     get generation() {
@@ -106,7 +108,7 @@ export async function createEngine(worker, options) {
  *   `bytes`' buffer over to the worker instead of copying it (the caller is done with them)
  */
 export async function loadEngine(worker, bytes, { backend = 'auto', seed = 1, encdec = false, transfer = false } = {}) {
-  return bind(worker, await worker.send('load', transfer ? [bytes.buffer] : [], bytes, backend, seed, encdec));
+  return bind(worker, await worker.callMoving(transfer ? [bytes.buffer] : [], 'load', bytes, backend, seed, encdec));
 }
 
 /**
@@ -115,7 +117,24 @@ export async function loadEngine(worker, bytes, { backend = 'auto', seed = 1, en
  * worker (a copy of a large file would stall the page), so `weights` is empty afterwards.
  */
 export async function loadGpt2Engine(worker, { weights, config, vocab, merges, backend = 'auto', seed = 1 }) {
-  return bind(worker, await worker.send('loadGpt2', [weights.buffer], weights, config, vocab, merges, backend, seed));
+  return bind(worker, await worker.callMoving([weights.buffer], 'loadGpt2', weights, config, vocab, merges, backend, seed));
+}
+
+/**
+ * Downloads a Hugging Face model (GPT-2, Llama-family, Qwen2) from `base` (see engine/hub.js)
+ * and loads it in the worker; inference only.
+ * @param {{ call: Function }} worker
+ * @param {string} base e.g. https://huggingface.co/HuggingFaceTB/SmolLM2-135M
+ * @param {{ backend?: string, seed?: number, context?: number, signal?: AbortSignal,
+ *   onProgress?: Function, cache?: boolean }} [options] context: the most tokens a rotary model attends over
+ */
+export async function openHubModel(worker, base, { backend = 'auto', seed = 1, context = 256, signal, onProgress, cache } = {}) {
+  const f = await downloadHubModel(base, { signal, onProgress, cache });
+  signal?.throwIfAborted();
+  // the weights move to the worker rather than being copied: a model's bytes are held once
+  const moved = f.weights.map((w) => w.buffer);
+  const info = await worker.callMoving(moved, 'loadHub', base, f.config, f.tokenizer, f.tokenizerConfig, f.weightNames, f.weights, context, backend, seed);
+  return bind(worker, info);
 }
 
 /** The engine `info` describes, as an object whose methods (engine/methods.js) call it in the worker. */

@@ -94,6 +94,8 @@ const methods = {
   load: async (bytes, backend, seed, encdec = false) => register(await Playground.load(bytes, backend, BigInt(seed), encdec)),
   loadGpt2: async (weights, config, vocab, merges, backend, seed) =>
     register(await Playground.loadGpt2(weights, config ?? undefined, vocab, merges, backend, BigInt(seed))),
+  loadHub: async (source, config, tokenizer, tokenizerConfig, weightNames, weights, context, backend, seed) =>
+    register(await Playground.loadHub(source, config, tokenizer, tokenizerConfig ?? undefined, weightNames, weights, context, backend, BigInt(seed))),
   tasks: () => Playground.tasks(),
   adapterInfo,
   dispose(handle) {
@@ -144,6 +146,9 @@ function describe(handle, pg) {
     fallbackReason: pg.fallbackReason() ?? null,
     config: pg.config(),
     params: pg.paramCount(),
+    architecture: pg.architecture(),
+    /** The model's stacks, blocks and sublayers with the trace keys of each (web/trace-data.js reads them). */
+    steps: pg.traceSteps(),
     vocab: pg.vocab(),
     tokenizer: pg.tokenizer(),
     metadata: Object.fromEntries(pg.metadata()),

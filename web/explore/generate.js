@@ -34,7 +34,7 @@ export function createGenerator({ current, append, retrace, show, onEnd, onError
         }
         const id = await sampler.sample(logits, url.temp, url.topk, url.topp);
         if (stopping) break;
-        const token = engine.tokenizer === 'gpt2' ? await engine.decode([id]) : engine.vocab[id];
+        const token = engine.tokenizer !== 'char' ? await engine.decode([id]) : engine.vocab[id];
         show('Stop', `Generated ${i + 1} of ${GENERATE_COUNT} (seed ${url.seed}).`);
         await append(token);
       }

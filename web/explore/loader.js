@@ -4,6 +4,7 @@
 
 import { loadDefaultModel } from '../model-source.js';
 import { loadGpt2 } from '../gpt2-files.js';
+import { loadHub } from '../hub-model.js';
 
 /**
  * @param {{ worker: { call: Function }, handsOver: Promise<boolean>, firstDefault: Promise<object>|null }} boot
@@ -91,6 +92,15 @@ export function createModelLoader({ worker, handsOver, firstDefault }) {
     async openGpt2(files) {
       const model = await loadGpt2(worker, files);
       return { ...model, reload: () => this.openGpt2(files) };
+    },
+
+    /**
+     * A model of the Hugging Face hub (owner/name), downloaded (throws an Error that names what is
+     * wrong); its `reload` opens it again, from the browser's cache where it was kept.
+     */
+    async openHub(repo, options = {}) {
+      const model = await loadHub(worker, repo, options);
+      return { ...model, reload: () => this.openHub(repo, { backend: options.backend }) };
     },
 
     /** The engine worker crashed: the models it held are gone, and are loaded anew when asked for. */

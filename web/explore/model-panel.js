@@ -4,6 +4,9 @@
 import { createNotices } from '../notices.js';
 import { count } from '../views/format.js';
 
+/** What a token of each tokenizer is, for the model line (the session's own: characters). */
+const TOKENS = { gpt2: 'byte-level BPE tokens', hub: 'tokens of its own tokenizer' };
+
 /** What kind of transformer `config` is, in the words of the explainers. */
 function familyName(config) {
   if (config.family !== 'encoder') return 'GPT';
@@ -57,7 +60,7 @@ export function createModelPanel({ worker, isShown }) {
     const { n_layer: L, n_head: NH, n_embd: C, block_size: B, vocab_size: V } = config;
     const sentence = (weights) =>
       `${trained ? 'Your trained model: a' : 'A'} ${familyName(config)} with ${L} layer${L === 1 ? '' : 's'} (transformer blocks) of ${NH} attention head${NH === 1 ? '' : 's'}, C = ${C} numbers per token, a vocabulary of V = ${V} ` +
-      `${engine.tokenizer === 'gpt2' ? 'byte-level BPE tokens' : 'characters'} and a context of block_size = ${B} tokens${weights}.`;
+      `${TOKENS[engine.tokenizer] ?? 'characters'} and a context of block_size = ${B} tokens${weights}.`;
     modelLine.textContent = sentence('');
     // the count of the model's own parameter layout, so every variant's is exact
     const { vocab_size: _, ...sizes } = config;

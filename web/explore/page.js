@@ -1,9 +1,10 @@
 // The Explore page: the model it shows (explore/loader.js loads it), its state in the address,
 // and one trace of the text per change (../trace.js: one worker round trip), drawn by every
 // view (explore/views.js). Only the latest request runs; the controls change the state through
-// the store, and every change is written back to the address.
+// the store, and every change is written back to the address. An encoder-decoder (from the
+// Train page) is shown by its own panel (explore/seq2seq-panel.js) instead of the views.
 
-import { deserialize, serialize } from '../state.js';
+import { deserialize, serialize, VIEWS } from '../state.js';
 import { traceKeys } from '../trace-data.js';
 import { traceText } from '../trace.js';
 import { latestOnly } from '../latest.js';
@@ -15,7 +16,11 @@ import { createControls } from './controls.js';
 import { createGenerator } from './generate.js';
 import { createModelPanel } from './model-panel.js';
 import { wireGpt2Files } from './gpt2-input.js';
+import { wireHubForm } from './hub-input.js';
 import { wireBpePanel } from './bpe-panel.js';
+import { createLearn } from '../learn/learn.js';
+import { loadEngine } from '../engine/client.js';
+import { createSeq2SeqPanel, isEncDec } from './seq2seq-panel.js';
 
 const MAX_FROZEN_MS = 250; // while typing fast, a result already superseded is still drawn if the views are this old
 
@@ -70,6 +75,15 @@ export function createExplorePage({ store, worker, loader }) {
     onEnd: () => loader.release(), // the hand-over's CPU engine, if this run sampled from it
     onError: (err) => fail('Generating failed', err),
   });
+  const learn = createLearn({
+    current: () => store.get(),
+    load: (bytes) => loadEngine(worker, bytes, { backend: 'cpu' }),
+    onGoto: (view) => (VIEWS.includes(view) ? showView(view, true) : $(view).scrollIntoView()),
+    onPick: choose,
+    onTour: (tour) => setUrl({ tour }),
+    onError: fail,
+  });
+  const seq2seq = createSeq2SeqPanel({ onSource: () => changed() });
   const trace = latestOnly(traceNow, (err) => fail('Tracing the text failed', err));
   const resample = latestOnly(resampleNow, (err) => fail('Updating the probabilities failed', err));
   let changedAt = null; // performance.now() of the oldest change not yet drawn
@@ -81,6 +95,7 @@ export function createExplorePage({ store, worker, loader }) {
     await useModel(model);
   };
   wireGpt2Files({ notices: panel.notices, open: (files) => loader.openGpt2(files), use: useOpened });
+  const hubForm = wireHubForm({ notices: panel.notices, open: (repo, options) => loader.openHub(repo, options), use: useOpened });
   wireBpePanel({ worker, text: () => $('text').value });
   worker.onCrash?.((err) => reloadAfterCrash(err).catch((e) => fail('The model could not be loaded again', e)));
 
@@ -125,6 +140,7 @@ export function createExplorePage({ store, worker, loader }) {
 
   function setModel(model) {
     store.update({ model });
+    seq2seq.use(model.engine);
     panel.show(model);
   }
 
@@ -134,7 +150,8 @@ export function createExplorePage({ store, worker, loader }) {
     const next = model ?? (await loader.loadDefault());
     if (next === store.get().model) return;
     setModel(next);
-    store.update({ url: deserialize(serialize({ ...store.get().url, text: next.example }), limits(next)).state });
+    const url = { ...store.get().url, text: next.example, model: next.hub ?? '' };
+    store.update({ url: deserialize(serialize(url), limits(next)).state });
     notices.set('address', []);
     controls.fill();
     writeHash();
@@ -165,12 +182,15 @@ export function createExplorePage({ store, worker, loader }) {
     time({ engineReadyMs: performance.now() });
     setModel(model);
     const parsed = deserialize(location.hash, limits(model));
-    store.update({ url: parsed.state });
+    // a hub model in the address is opened once the first model shows; the address names it when it does
+    const hub = parsed.state.model;
+    store.update({ url: { ...parsed.state, model: model.hub ?? '' } });
     notices.set('address', parsed.messages.map((text) => ({ level: 'warn', text })));
     controls.fill();
     controls.wire();
     writeHash();
     await changed();
+    if (hub && hub !== model.hub) hubForm.openRepo(hub);
     requestAnimationFrame(() => setTimeout(() => { // after the frame that shows the first heatmaps
       time({ firstHeatmapMs: performance.now() }); // since navigation start
       store.update({ firstBackend: model.engine.backend });
@@ -197,7 +217,7 @@ export function createExplorePage({ store, worker, loader }) {
       stillShown: () => store.get().model === quick,
       warm: async (next) => {
         const { url, shown } = store.get();
-        await next.forward(shown.input?.ids.length ? shown.input.ids : [0], traceKeys(next.config, url.layer, url.head));
+        await next.forward(shown.input?.ids.length ? shown.input.ids : [0], traceKeys(next, url.layer, url.head));
       },
       show: async (next) => {
         setModel(next);
@@ -233,10 +253,11 @@ export function createExplorePage({ store, worker, loader }) {
     const t0 = performance.now();
     const { url, model: { engine: e } } = store.get();
     const { config } = e;
+    if (isEncDec(config)) return showSeq2Seq(e, isStale);
     const text = isMaskedLm(config) ? withMaskChars(url.text) : url.text;
     const params = { temperature: url.temp, topK: url.topk, topP: url.topp };
-    const keys = [...traceKeys(config, url.layer, url.head), ...(config.n_classes ? ['cls_probs'] : [])];
-    const lastRowOf = isMaskedLm(config) ? [] : ['logits', 'probs']; // fill-mask reads every position
+    const keys = [...traceKeys(e, url.layer, url.head), ...(e.steps.clsProbs ? [e.steps.clsProbs] : [])];
+    const lastRowOf = isMaskedLm(config) ? [] : [e.steps.logits, e.steps.probs]; // fill-mask reads every position
     const { input, trace: result, sampling: probs } = await traceText(e, text, { keys, sampling: params, lastRowOf });
     const skip = () => isStale() && performance.now() - renderedAt < MAX_FROZEN_MS;
     if (input.ids.length === 0) {
@@ -253,6 +274,7 @@ export function createExplorePage({ store, worker, loader }) {
     notices.set('error', []);
     const output = await views.draw({ engine: e, input, trace: result, sampling: shown.sampling, layer: url.layer, head: url.head });
     store.update({ shown: { ...shown, output } });
+    learn.update().catch((err) => fail('Drawing the map or the tour failed', err));
     const t2 = performance.now();
     const update = { totalMs: t2 - since, engineMs: t1 - t0, renderMs: t2 - t1, toPaintMs: null, tokens: input.ids.length };
     time({ update });
@@ -262,12 +284,21 @@ export function createExplorePage({ store, worker, loader }) {
     rendered();
   }
 
+  /** An encoder-decoder: its source both ways, drawn by its panel. */
+  async function showSeq2Seq(e, isStale) {
+    if (!(await seq2seq.draw(e, isStale))) return;
+    changedAt = null;
+    notices.set('error', []);
+    rendered();
+  }
+
   /** No tokens: the messages say why; the views keep nothing stale on screen. */
   function showEmpty(e, input) {
     changedAt = null;
     store.update({ shown: { ...NOTHING_SHOWN, input } });
     notices.set('input', input.messages);
     views.drawEmpty({ engine: e, input });
+    learn.update().catch((err) => fail('Drawing the map or the tour failed', err));
     rendered();
   }
 
@@ -318,9 +349,10 @@ export function createExplorePage({ store, worker, loader }) {
       const { model, trainEngine, page } = store.get();
       if (model?.trained && model.engine !== trainEngine && page === 'explore') useModel(null);
     },
-    /** The Train page is shown: a Generate in progress stops. */
+    /** The Train page is shown: a Generate in progress stops, and so does the tour. */
     leave() {
       generator.stop();
+      learn.tour.end();
     },
   };
 }

@@ -84,9 +84,9 @@ export function createExploreViews({ worker, highlighted, onHighlight, onSelect,
      * @param {{ engine: object, input: object, trace: object, sampling: object, layer: number, head: number }} shown
      */
     async draw({ engine, input, trace, sampling, layer, head }) {
-      const { config, vocab, tokenizer } = engine;
+      const { config, steps, vocab, tokenizer } = engine;
       $('main').classList.remove('is-empty', 'is-loading');
-      const data = viewData(trace, { config, vocab, layer, head, input, tokenizer });
+      const data = viewData(trace, { config, steps, vocab, layer, head, input, tokenizer });
       for (const [name, view] of Object.entries(views)) view.update(name === 'output' ? { ...data.output, sampling } : data[name]);
       glance.update({ ...data.head, ids: Array.from(input.ids).slice(-data.head.T) });
       await drawEncoderOutput(engine, input, trace);
@@ -97,7 +97,7 @@ export function createExploreViews({ worker, highlighted, onHighlight, onSelect,
       const { n_embd: C, n_head: NH } = config;
       $('shapes').textContent =
         `This input: T = ${input.ids.length} tokens · C = ${C} numbers per token · NH = ${NH} heads · HS = C / NH = ${C / NH} ` +
-        `numbers per head · V = ${vocab.length} ${tokenizer === 'gpt2' ? 'tokens' : 'characters'}. Showing layer ${layer}, head ${head}.`;
+        `numbers per head · V = ${vocab.length} ${tokenizer !== 'char' ? 'tokens' : 'characters'}. Showing layer ${layer}, head ${head}.`;
       return data.output;
     },
     /** No tokens: only the tokens view shows anything (the unknown and dropped characters). */

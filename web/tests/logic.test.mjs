@@ -1,9 +1,11 @@
 // The page's plain-JavaScript parts, in Node without a browser: the URL state, what the model
-// is given for a text, the trace keys, the coalescing of requests, how counts are written, and
-// which sampling rule leaves out which tokens.
+// is given for a text, the trace keys (named by the wasm engine's steps, run here on the CPU),
+// the coalescing of requests, how counts are written, and which sampling rule leaves out which
+// tokens.
 import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
+import { initSync, Playground } from '../pkg/playground_web.js';
 import { serialize, deserialize, defaults, MAX_TEXT } from '../state.js';
 import { prepareInput } from '../input.js';
 import { traceKeys, viewData } from '../trace-data.js';
@@ -11,6 +13,16 @@ import { latestOnly } from '../latest.js';
 import { count } from '../views/format.js';
 import { samplingRules } from '../views/sampling.js';
 import { descendingPrefix } from '../views/rank.js';
+
+initSync({ module: readFileSync(new URL('../pkg/playground_web_bg.wasm', import.meta.url)) });
+
+/** A fresh model of `config` on the CPU engine, as the page sees it: its config and steps (engine/worker.js). */
+async function engineOf(config) {
+  const pg = await Playground.create({ config: { vocab_size: 0, block_size: 8, n_embd: 8, ...config }, seed: 1, vocab: 'abc', backend: 'cpu' });
+  const engine = { config: pg.config(), steps: pg.traceSteps() };
+  pg.free();
+  return engine;
+}
 
 const LIMITS = { nLayer: 2, nHead: 4, vocabSize: 96, example: 'the cat' };
 const VOCAB = ['\n', ...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i))];
@@ -28,7 +40,7 @@ function encode(text) {
 }
 
 test('the URL state round-trips, newlines and symbols included', () => {
-  const state = { text: 'a b\n&=#%+é', layer: 1, head: 3, view: 'attention', temp: 0.75, topk: 5, topp: 0.9, seed: 42 };
+  const state = { text: 'a b\n&=#%+é', layer: 1, head: 3, view: 'attention', temp: 0.75, topk: 5, topp: 0.9, seed: 42, tour: 7, model: 'HuggingFaceTB/SmolLM2-135M' };
   const { state: back, messages } = deserialize('#' + serialize(state), LIMITS);
   assert.deepEqual(back, state);
   assert.deepEqual(messages, []);
@@ -36,11 +48,14 @@ test('the URL state round-trips, newlines and symbols included', () => {
 });
 
 test('bad URL values fall back to their defaults with a message, and never throw', () => {
-  const { state, messages } = deserialize('#layer=2&head=1.5&view=nope&temp=-1&topk=97&topp=0&seed=x&what=1&text=ok', LIMITS);
+  const { state, messages } = deserialize('#layer=2&head=1.5&view=nope&temp=-1&topk=97&topp=0&seed=x&what=1&text=ok&model=a/../b', LIMITS);
   assert.deepEqual(state, { ...defaults(LIMITS), text: 'ok' });
-  assert.equal(messages.length, 8);
+  assert.equal(messages.length, 8, 'nine notices: seven listed, the last two counted');
   assert.match(messages.join('\n'), /layer must be from 0 to 1; using 0 instead/);
-  assert.match(messages.join('\n'), /unknown setting "what"/);
+  assert.match(messages.at(-1), /…and 2 more unknown or replaced settings in the address, not listed/);
+  const counted = deserialize('#what=1&model=a/../b', LIMITS).messages.join('\n'); // the two counted above
+  assert.match(counted, /unknown setting "what"/);
+  assert.match(counted, /model must name a model of the Hugging Face hub/);
   const long = deserialize('#text=' + 'x'.repeat(MAX_TEXT + 5), LIMITS);
   assert.equal(long.state.text.length, MAX_TEXT);
   assert.match(long.messages[0], /cut to its first 2000 characters/);
@@ -67,8 +82,8 @@ test('the model gets the last block_size tokens; unknown characters are named, n
   assert.match(none.messages[0].text, /None of these characters/);
 });
 
-test('one forward call asks for every key the views show', () => {
-  const keys = traceKeys({ n_layer: 2, n_head: 4 }, 1, 2);
+test('one forward call asks for every key the views show, as the engine names them', async () => {
+  const keys = traceKeys(await engineOf({ n_layer: 2, n_head: 4 }), 1, 2);
   for (const k of ['embed.tok', 'embed.pos', 'embed', 'block0.residual', 'block1.ln1', 'block1.head2.q', 'block1.head2.scores', 'block1.attn.concat', 'block1.ffn.act', 'block0.head3.att', 'block1.head0.att', 'logits', 'probs']) {
     assert.ok(keys.includes(k), k);
   }
@@ -76,24 +91,25 @@ test('one forward call asks for every key the views show', () => {
   assert.ok(!keys.includes('block0.ln1'), 'per-layer details only for the chosen layer');
 });
 
-test('the keys and view data follow the architecture: no position table for rotary, post-norm inputs, SwiGLU’s gate', () => {
-  const rotary = traceKeys({ n_layer: 1, n_head: 2, positions: 'rotary', norm_position: 'post' }, 0, 0);
+test('the keys and view data follow the architecture: no position table for rotary, post-norm inputs, SwiGLU’s gate', async () => {
+  const rotary = traceKeys(await engineOf({ n_layer: 1, n_head: 2, positions: 'rotary', norm_position: 'post' }), 0, 0);
   assert.ok(!rotary.includes('embed.pos'), 'the engine refuses embed.pos for rotary models');
   assert.ok(rotary.includes('block0.res1'), 'post-norm: ln1 normalizes x + attention');
-  // a fake trace of T = 2 tokens, C = 4, H = 16 (SwiGLU: ffn.pre holds gate and up, 32 wide)
-  const config = { n_layer: 1, n_head: 2, n_embd: 4, block_size: 8, ffn: 'swi_glu', positions: 'rotary' };
-  const keys = traceKeys(config, 0, 0);
+  // a fake trace of T = 2 tokens, C = 8, H = 16 (SwiGLU: ffn.pre holds gate and up, 32 wide)
+  const engine = await engineOf({ n_layer: 1, n_head: 2, ffn: 'swi_glu', positions: 'rotary' });
+  const keys = traceKeys(engine, 0, 0);
   const widths = { 'block0.ffn.pre': 32, 'block0.ffn.act': 16, logits: 3, probs: 3 };
   const trace = Object.fromEntries(keys.map((k) => {
-    const w = widths[k] ?? (k.includes('.head0.') && /scores|att$/.test(k) ? 2 : k.includes('.head') ? 2 : 4);
+    const w = widths[k] ?? (k.includes('.head') ? 4 : 8);
     return [k, { shape: [2, w], data: Float32Array.from({ length: 2 * w }, (_, i) => i) }];
   }));
   const input = { ids: [0, 1], labels: ['a', 'b'], items: [], hiddenBefore: 0 };
-  const d = viewData(trace, { config, vocab: ['a', 'b', 'c'], layer: 0, head: 0, input });
+  const d = viewData(trace, { ...engine, vocab: ['a', 'b', 'c'], layer: 0, head: 0, input });
   assert.equal(d.embeddings.pos, null);
   assert.equal(d.ffn.F, 16);
   assert.equal(d.ffn.ffn, 'swi_glu');
   assert.deepEqual(Array.from(d.ffn.pre.slice(14, 18)), [14, 15, 32, 33], 'the gate: the first 16 of each row of 32');
+  assert.deepEqual(d.residual.stages, ['X₀', '+attn 0', '+MLP 0']);
 });
 
 test('counts get thousands separators as toLocaleString writes them, without its formatting data', () => {

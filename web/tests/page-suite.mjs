@@ -141,7 +141,7 @@ export function definePageTests({ webgpu }) {
       }
       // the residual view's norms, from the reference trace
       const T = dbg.input.ids.length;
-      const stages = residualStages(2);
+      const stages = residualStages(engine);
       const norms = stages.map((s) => Array.from(rowNorms(ref[s.key].data, T, 64)));
       const shownNorms = stages.map((s) => Array.from(rowNorms(dbg.trace[s.key].data, T, 64)));
       return { diffs, att: Array.from(ref['block0.head2.att'].data), T, norms, shownNorms, head: dbg.state.head };
@@ -349,7 +349,7 @@ export function definePageTests({ webgpu }) {
       caption: document.querySelector('#view-attention .hm-shape').textContent,
       scrolled: Math.abs(document.querySelector('#attention').getBoundingClientRect().top) < 200,
     }));
-    assert.deepEqual(r.state, { text: 'share this', layer: 1, head: 3, view: 'attention', temp: 1.05, topk: 0, topp: 1, seed: 42 });
+    assert.deepEqual(r.state, { text: 'share this', layer: 1, head: 3, view: 'attention', temp: 1.05, topk: 0, topp: 1, seed: 42, tour: 0, model: '' });
     assert.deepEqual([r.text, r.layer, r.head, r.temp, r.seed], ['share this', '1', '3', '1.05', '42']);
     assert.equal(r.pressed, 'layer 1, head 3');
     assert.match(r.caption, /layer 1, head 3/);
@@ -361,7 +361,7 @@ export function definePageTests({ webgpu }) {
     await other.goto(`${env.url}#text=ok&layer=9&head=-1&temp=hot&topp=0&bogus=1`);
     await other.waitForFunction(() => window.playgroundDebug?.timings.engineSettledMs > 0, null, { timeout: LOAD_TIMEOUT });
     const bad = await other.evaluate(() => ({ state: window.playgroundDebug.state, notices: [...document.querySelectorAll('.notice')].map((n) => n.textContent).join('\n') }));
-    assert.deepEqual({ ...bad.state, view: undefined }, { text: 'ok', layer: 0, head: 0, view: undefined, temp: 1, topk: 0, topp: 1, seed: 1 });
+    assert.deepEqual({ ...bad.state, view: undefined }, { text: 'ok', layer: 0, head: 0, view: undefined, temp: 1, topk: 0, topp: 1, seed: 1, tour: 0, model: '' });
     assert.match(bad.notices, /layer must be from 0 to 1/);
     assert.match(bad.notices, /temp must be a number/);
     assert.match(bad.notices, /unknown setting "bogus"/);

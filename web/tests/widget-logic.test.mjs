@@ -28,7 +28,7 @@ test('absent attributes take their defaults; good values are parsed', () => {
 test('bad values give one clear message each, naming the attribute, the value and what is allowed', () => {
   const r = read({ view: 'heatmap', layer: 'two', head: '-1', temperature: '3', 'top-p': '0', text: '' });
   assert.equal(r.errors.length, 6);
-  assert.match(r.errors[0], /view="heatmap" is not one of tokens, attention, attention-grid, head-steps, next-token, trainer/);
+  assert.match(r.errors[0], /view="heatmap" is not one of tokens, attention, attention-grid, cross-attention, head-steps, next-token, trainer/);
   assert.match(r.errors[1], /text is empty/);
   assert.match(r.errors[2], /layer="two" is not a whole number at least 0/);
   assert.match(r.errors[3], /head="-1" is not a whole number/);

@@ -222,7 +222,7 @@ test('the README\'s two widgets; a bad attribute shows its message and the other
   await settle(page, 3, { scroll: true });
   const all = await states(page);
   assert.deepEqual(all[2].errors, [
-    'view="heatmap" is not one of tokens, attention, attention-grid, head-steps, next-token, trainer.',
+    'view="heatmap" is not one of tokens, attention, attention-grid, cross-attention, head-steps, next-token, trainer.',
     'temperature="hot" is not a number from 0 to 2.',
     'model="https://models.example.net/m.safetensors": https://models.example.net is not allowed: a model must come from this site, or from an origin the page lists in <meta name="transformer-playground-models">.',
   ]);

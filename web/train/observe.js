@@ -4,6 +4,7 @@
 // engine calls, made between training calls (never concurrently with one).
 
 import { traceText } from '../trace.js';
+import { attentionKey } from '../trace-data.js';
 
 /**
  * The attention weights of every layer and head for `text`.
@@ -13,7 +14,7 @@ import { traceText } from '../trace.js';
  */
 export async function probeAttention(engine, text) {
   const c = engine.config;
-  const key = (l, h) => `block${l}.head${h}.att`;
+  const key = (l, h) => attentionKey(engine, l, h);
   const keys = [];
   for (let l = 0; l < c.n_layer; l++) for (let h = 0; h < c.n_head; h++) keys.push(key(l, h));
   const { input, trace } = await traceText(engine, text, { keys });

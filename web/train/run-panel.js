@@ -119,10 +119,8 @@ export function createRunPanel() {
       });
       drawStats(state); // after the chart: it shows the chart's running average
       const hasEngine = Boolean(engine) && !WORKING.includes(status);
-      const encdec = engine?.config.family === 'encoder_decoder';
-      ui.explore.disabled = !hasEngine || running || encdec;
-      ui.explore.title = encdec ? 'Explore shows one token stream; the encoder-decoder is inspected here, under “What it predicts”.'
-        : running ? 'Pause first: the model changes with every step.' : '';
+      ui.explore.disabled = !hasEngine || running;
+      ui.explore.title = running ? 'Pause first: the model changes with every step.' : '';
       ui.download.disabled = !hasEngine;
       ui.downloadOpt.disabled = !hasEngine || !run?.train || status === 'loaded';
       ui.upload.disabled = WORKING.includes(status);

@@ -9,7 +9,7 @@
 // and on pause it saves the run to IndexedDB.
 
 import { createEngine } from '../engine/client.js';
-import { evalEvery, isEncDec, modelConfig, trainConfig } from './presets.js';
+import { evalEvery, modelConfig, trainConfig } from './presets.js';
 import { createTrainingLoop, newHistory } from './loop.js';
 import { createEvaluation } from './evaluation.js';
 import { createAutosave } from './autosave.js';
@@ -112,8 +112,7 @@ export function createTrainer(worker, hooks) {
       finishSession();
       await autosave.save('done');
       state.status = 'done';
-      const explore = isEncDec(state.run.settings) ? 'Look at its predictions, download it' : 'Explore the model, download it'; // Explore shows one token stream
-      notice('info', `Finished: ${done.toLocaleString('en')} steps. ${explore}, or raise Steps and press Train on.`);
+      notice('info', `Finished: ${done.toLocaleString('en')} steps. Explore the model, download it, or raise Steps and press Train on.`);
     } else if (autosave.due()) {
       await autosave.save();
     }

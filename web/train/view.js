@@ -15,6 +15,7 @@ import { createCompareView } from './compare-view.js';
 import { runInputs } from './data.js';
 import { chooseEngine } from './engine-choice.js';
 import { createSavedRuns } from './saved-runs.js';
+import { createEmbeddingSpace } from '../learn/embedding-space.js';
 
 /**
  * Creates the Train page inside the static markup of index.html (#train-page).
@@ -41,6 +42,8 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
   const samples = createSamplesPanel({ onSource: (source) => trainer.translate(source) });
   const gradients = createGradientsPanel($('tr-gradients'), { trace: (layer) => trainer.backwardTrace(layer) });
   let drawnGrads = null; // what the gradients panel shows: `${engine handle}|${evaluations}|${can trace}`
+  const space = createEmbeddingSpace($('tr-space'));
+  let drawnSpace = null; // what the embeddings' map shows: `${engine handle}|${the attention probe's step}`
   const compare = createCompareView($('tr-compare'), {
     worker,
     backend,
@@ -99,6 +102,7 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     runPanel.draw(state, { steps: settings.steps, valid: form.valid() });
     samples.draw(state, { settings, every: trainer.evalEvery(), redraw: schedule });
     drawGradients();
+    drawSpace();
     runNotices.set('save', state.saveError ? [{ level: 'warn', text: state.saveError }] : []);
     saved.setBusy(['running', 'starting', 'pausing', 'busy', 'recovering'].includes(state.status));
     if (state.saved?.at !== listedAt) {
@@ -131,6 +135,20 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     saved.refresh();
     schedule();
     return rec;
+  }
+
+  /** The embeddings' map follows the run: projected again whenever the attention probe is (each evaluation). */
+  function drawSpace() {
+    const { engine, run } = state;
+    const section = $('tr-space').closest('section');
+    section.hidden = !engine || isEncDec(run?.settings ?? form.settings()); // an encoder-decoder is not traced by token stream
+    const key = `${engine?.handle}|${run?.probe?.step ?? -1}`;
+    if (section.hidden || key === drawnSpace) return;
+    drawnSpace = key;
+    space.update(engine, 0, { fresh: true }).catch((err) => {
+      console.error(err);
+      runNotices.set('space', [{ level: 'warn', text: `The embeddings could not be projected: ${err?.message ?? err}` }]);
+    });
   }
 
   function drawGradients() {

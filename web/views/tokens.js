@@ -15,9 +15,9 @@ const CHAR_INTRO = (V) =>
   `and a token's id is its place in a fixed list of V = ${V} characters (the vocabulary). ` +
   `Point at or focus a token to follow it through every step below.`;
 const BPE_INTRO = (V) =>
-  `The model reads numbers, not letters. GPT-2's tokenizer is byte-level BPE: the text's UTF-8 bytes are merged, ` +
+  `The model reads numbers, not letters. Its tokenizer is BPE (GPT-2's is byte-level BPE): the text's UTF-8 bytes are merged, ` +
   `pair by pair, by a list of merges learned from a large corpus, so a common word is one token and a rare word or an emoji ` +
-  `several. A token's id is its place in a vocabulary of V = ${count(V)} tokens; a space is shown as Ġ. ` +
+  `several. A token's id is its place in a vocabulary of V = ${count(V)} tokens; a space is shown as Ġ (▁ in Llama-style tokenizers). ` +
   `Point at or focus a token to follow it through every step below.`;
 
 /**
@@ -102,13 +102,13 @@ export function createTokensView(container, { onHighlight = () => {} } = {}) {
     /**
      * @param {{ items: {char: string, id: number|null, position: number|null, status: 'used'|'unknown'|'dropped'}[],
      *   hiddenBefore: number, ids: number[], vocab: string[], blockSize: number, tokenizer?: string }} data
-     *   tokenizer: 'gpt2' (byte-level BPE) or characters (the default)
+     *   tokenizer: 'gpt2' or 'hub' (subword tokens: byte-level BPE, or a Hugging Face model's) or 'char' (the default)
      */
     update({ items, hiddenBefore, ids, vocab, blockSize, tokenizer = 'char' }) {
       const T = ids.length;
       const V = vocab.length;
       showVocab(vocab);
-      intro.set(tokenizer === 'gpt2' ? BPE_INTRO(V) : CHAR_INTRO(V));
+      intro.set(tokenizer !== 'char' ? BPE_INTRO(V) : CHAR_INTRO(V));
       const shown = ids.slice(0, IDS_IN_FORMULA).join(', ') + (T > IDS_IN_FORMULA ? ', …' : '');
       formula.set(`text → ids = [${shown}]   : [T] = [${T}]`, `T = ${T} tokens (at most block_size = ${blockSize})`);
       const nodes = items.map(chip);
@@ -118,7 +118,7 @@ export function createTokensView(container, { onHighlight = () => {} } = {}) {
       used = items.filter((i) => i.status === 'used').map((i) => ({ position: i.position, label: tokenLabel(i.char), id: i.id }));
       const unknown = items.filter((i) => i.status === 'unknown').length;
       const dropped = items.filter((i) => i.status === 'dropped').length + hiddenBefore;
-      const parts = [`Each chip shows its position (top), the ${tokenizer === 'gpt2' ? 'token' : 'character'}, and its id (bottom).`];
+      const parts = [`Each chip shows its position (top), the ${tokenizer !== 'char' ? 'token' : 'character'}, and its id (bottom).`];
       if (dropped > 0) parts.push(`Greyed tokens (–) lie before the model's context of ${blockSize} tokens and are not used.`);
       if (unknown > 0) parts.push(`Dashed characters (?) are not in the vocabulary and are left out.`);
       note.set(parts.join(' '));

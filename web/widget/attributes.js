@@ -6,7 +6,7 @@ import { MAX_TEXT, MAX_TEMPERATURE, quote, capNotices } from '../state.js';
 import { checkModelUrl } from './model-url.js';
 
 /** What a widget can show. */
-const VIEWS = ['tokens', 'attention', 'attention-grid', 'head-steps', 'next-token', 'trainer'];
+const VIEWS = ['tokens', 'attention', 'attention-grid', 'cross-attention', 'head-steps', 'next-token', 'trainer'];
 /** The trainer's generated tasks (the engine's `tasks`; a browser test checks that the lists agree). */
 export const TASKS = ['copy', 'reverse', 'sort', 'addition', 'brackets', 'grammar'];
 const MAX_STEPS = 5000; // trainer: the longest run a widget offers
@@ -104,6 +104,18 @@ export function readAttributes(get, context) {
     else props[attr.name] = r.value;
   }
   return { props, errors };
+}
+
+/**
+ * Why `view` cannot show a model of `config` (null when it can): cross-attention is an
+ * encoder-decoder's, and the other views follow one token stream.
+ * @returns {string|null}
+ */
+export function viewProblem(view, config) {
+  const encdec = config.family === 'encoder_decoder';
+  if (view === 'cross-attention' && !encdec) return 'view="cross-attention" needs an encoder-decoder (a model trained on the Train page\'s reversal task); this model has no cross-attention.';
+  if (view !== 'cross-attention' && encdec) return `view="${view}" follows one token stream, and this model is an encoder-decoder: show it with view="cross-attention".`;
+  return null;
 }
 
 /**

@@ -6,12 +6,13 @@
 
 import { el } from '../views/dom.js';
 import { latestOnly } from '../latest.js';
-import { ATTRIBUTES, readAttributes } from './attributes.js';
+import { ATTRIBUTES, readAttributes, viewProblem } from './attributes.js';
 import { allowedOrigins } from './model-url.js';
 import { hubCounters, hubRecord, leaseModel, onEnginesLost, TRAINER_MODEL } from './engine-hub.js';
 import { createTokensWidget } from './views/tokens.js';
 import { createAttentionWidget } from './views/attention.js';
 import { createAttentionGridWidget } from './views/attention-grid.js';
+import { createCrossAttentionWidget } from './views/cross-attention.js';
 import { createHeadStepsWidget } from './views/head-steps.js';
 import { createNextTokenWidget } from './views/next-token.js';
 import { createTrainerWidget } from './views/trainer.js';
@@ -23,6 +24,7 @@ const WIDGETS = {
   tokens: createTokensWidget,
   attention: createAttentionWidget,
   'attention-grid': createAttentionGridWidget,
+  'cross-attention': createCrossAttentionWidget,
   'head-steps': createHeadStepsWidget,
   'next-token': createNextTokenWidget,
   trainer: createTrainerWidget,
@@ -32,6 +34,7 @@ const TITLES = {
   tokens: () => 'Tokens: text becomes numbers',
   attention: (p) => `Attention: layer ${p.layer}, head ${p.head}`,
   'attention-grid': () => 'Attention in every layer and head',
+  'cross-attention': (p) => `Cross-attention: decoder layer ${p.layer}, head ${p.head}`,
   'head-steps': (p) => `One attention head, step by step: layer ${p.layer}, head ${p.head}`,
   'next-token': () => 'The next token',
   trainer: (p) => `Train a tiny transformer: ${p.task}`,
@@ -196,7 +199,8 @@ export class TransformerPlaygroundElement extends HTMLElement {
     const limits = model ? model.limits : { nLayer: TRAINER_MODEL.n_layer, nHead: TRAINER_MODEL.n_head, vocabSize: Infinity };
     const { props, errors } = readAttributes(get, this.#context(limits));
     if (isStale()) return;
-    if (errors.length > 0) return this.#showErrors(errors);
+    const problem = model && viewProblem(view, model.config);
+    if (errors.length > 0 || problem) return this.#showErrors(problem ? [...errors, problem] : errors);
     props.text ??= model?.example ?? '';
     const widget = this.#widgetFor(view);
     const notes = await widget.update(props, model, isStale);

@@ -14,6 +14,7 @@
 import { startWorker, createEngine, loadEngine } from '../engine/client.js';
 import { FALLBACK_MODEL, EXAMPLE } from '../model-source.js';
 import { fetchModel } from './model-url.js';
+import { EXAMPLE_SOURCE } from '../views/seq2seq.js';
 
 /* global TP_DEFAULT_MODEL */
 // The build defines TP_DEFAULT_MODEL as the path (next to the bundle) of the trained default
@@ -56,7 +57,8 @@ function limitsOf(config) {
 /** An engine made into a model the widgets share: engine, config, vocab, limits, example, about. */
 function modelOf(engine, { source, about }) {
   record.engines.push({ handle: engine.handle, source, backend: engine.backend });
-  return { engine, config: engine.config, vocab: engine.vocab, limits: limitsOf(engine.config), example: EXAMPLE, source, about };
+  const example = engine.config.family === 'encoder_decoder' ? EXAMPLE_SOURCE : EXAMPLE;
+  return { engine, config: engine.config, vocab: engine.vocab, limits: limitsOf(engine.config), example, source, about };
 }
 
 async function randomModel(why) {
@@ -67,7 +69,8 @@ async function randomModel(why) {
 
 async function checkpointModel(url, signal) {
   const bytes = await fetchModel(url, { signal });
-  const engine = await loadEngine(sharedWorker(), bytes, { backend: 'auto', transfer: true });
+  // an encoder-decoder's is view="cross-attention"
+  const engine = await loadEngine(sharedWorker(), bytes, { backend: 'auto', encdec: true, transfer: true });
   const name = new URL(url).pathname.split('/').pop();
   return modelOf(engine, { source: url, about: `weights from ${name}` });
 }

@@ -4,6 +4,8 @@
 //   <meta name="transformer-playground-models" content="https://models.example.org https://…">
 // so an attribute alone can never make a widget fetch from elsewhere.
 
+import { joinChunks } from '../engine/bytes.js';
+
 export const MAX_URL = 2048; // characters
 export const MAX_MODEL_BYTES = 64 << 20; // a widget's checkpoint is small; this refuses anything huge
 const ALLOW_META = 'meta[name="transformer-playground-models"]';
@@ -155,11 +157,5 @@ async function readBody(response, watch) {
     }
     parts.push(part.value);
   }
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    bytes.set(p, at);
-    at += p.length;
-  }
-  return bytes;
+  return joinChunks(parts, size);
 }

@@ -27,15 +27,15 @@ export async function widgetTrace(model, text, request) {
 
 /**
  * The data the page's view `name` draws for `text` (one trace call with that view's keys).
- * @param {{ engine: object, config: object, vocab: string[] }} model
+ * @param {{ engine: object }} model
  * @param {string} text
  * @param {string} name a view of trace-data.js (tokens, head, attention, output, …)
  * @param {{ layer?: number, head?: number, sampling?: object|null }} [request] the layer and head shown; sampling as traceText's
  * @returns {Promise<{ input: object, data: object, sampling: Float32Array|null }>}
  */
 export async function traceView(model, text, name, { layer = 0, head = 0, sampling = null } = {}) {
-  const { config, vocab } = model;
-  const request = { keys: traceKeys(config, layer, head, [name]), sampling, lastRowOf: ['logits', 'probs'] }; // the output view reads the last position
+  const { config, steps, vocab } = model.engine;
+  const request = { keys: traceKeys(model.engine, layer, head, [name]), sampling, lastRowOf: [steps.logits, steps.probs] }; // the output view reads the last position
   const { input, trace, sampling: probs } = await widgetTrace(model, text, request);
-  return { input, data: viewData(trace, { config, vocab, layer, head, input }, [name])[name], sampling: probs };
+  return { input, data: viewData(trace, { config, steps, vocab, layer, head, input }, [name])[name], sampling: probs };
 }

@@ -20,10 +20,11 @@ pub fn norm_forward(
     bias: Option<&[f32]>, // (C), LayerNorm only
     rows: usize,
     c: usize,
+    eps: f32,
 ) {
     match (norm, bias) {
-        (Norm::LayerNorm, Some(bias)) => ops.layernorm_forward(out, mean, rstd, inp, weight, bias, rows, c),
-        (Norm::RmsNorm, None) => ops.rmsnorm_forward(out, rstd, inp, weight, rows, c),
+        (Norm::LayerNorm, Some(bias)) => ops.layernorm_forward(out, mean, rstd, inp, weight, bias, rows, c, eps),
+        (Norm::RmsNorm, None) => ops.rmsnorm_forward(out, rstd, inp, weight, rows, c, eps),
         _ => unreachable!("ParamLayout gives LayerNorm, and only LayerNorm, a bias"),
     }
 }

@@ -20,7 +20,7 @@ pub const MAX_PARAMS: u64 = 500_000_000;
 /// The sizes of a transformer (nanoGPT's `GPTConfig`, without dropout) and its architecture.
 /// The architecture fields default to GPT-2's choices and are written only when they differ,
 /// so a GPT-2-shaped config reads and writes as before.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelConfig {
     /// V: number of distinct tokens.
@@ -56,6 +56,38 @@ pub struct ModelConfig {
     /// Which of the blocks' Linear layers carry a bias.
     #[serde(default, skip_serializing_if = "is_default")]
     pub linear_bias: LinearBias,
+    /// H, the FFN's hidden width, where it is not the default of [`ModelConfig::ffn_width`]
+    /// (a Hugging Face model's `intermediate_size`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ffn_hidden: Option<usize>,
+    /// RoPE's base θ: pair i of a head turns by p·θ^(−2i/HS) at position p. 10000 as in
+    /// RoFormer; SmolLM2 uses 100000, Qwen2 1000000.
+    #[serde(default = "default_rope_theta", skip_serializing_if = "is_default_rope_theta")]
+    pub rope_theta: f64,
+    /// ε of every LayerNorm or RMSNorm: 1e-5 as GPT-2; Llama and Qwen2 use 1e-6.
+    #[serde(default = "default_norm_eps", skip_serializing_if = "is_default_norm_eps")]
+    pub norm_eps: f32,
+}
+
+/// RoFormer's base, the default [`ModelConfig::rope_theta`].
+pub const DEFAULT_ROPE_THETA: f64 = crate::cpu::positions::BASE;
+/// GPT-2's `layer_norm_epsilon`, the default [`ModelConfig::norm_eps`].
+pub const DEFAULT_NORM_EPS: f32 = 1e-5;
+
+fn default_rope_theta() -> f64 {
+    DEFAULT_ROPE_THETA
+}
+
+fn is_default_rope_theta(value: &f64) -> bool {
+    *value == DEFAULT_ROPE_THETA
+}
+
+fn default_norm_eps() -> f32 {
+    DEFAULT_NORM_EPS
+}
+
+fn is_default_norm_eps(value: &f32) -> bool {
+    *value == DEFAULT_NORM_EPS
 }
 
 fn is_default<T: Default + PartialEq>(value: &T) -> bool {
@@ -88,6 +120,9 @@ impl Default for ModelConfig {
             ffn: Ffn::default(),
             tie_head: true,
             n_classes: 0,
+            ffn_hidden: None,
+            rope_theta: DEFAULT_ROPE_THETA,
+            norm_eps: DEFAULT_NORM_EPS,
             linear_bias: LinearBias::All,
         }
     }
@@ -142,10 +177,14 @@ impl ModelConfig {
         }
     }
 
-    /// H: width of the feed-forward hidden layer after its activation. 4·C, as in GPT-2, for
-    /// the one-matrix activations; for SwiGLU LLaMA's 8·C/3 rounded up to a multiple of 8, so
-    /// its three matrices (gate, up: H×C; down: C×H) hold about as many weights as GPT-2's two.
+    /// H: width of the feed-forward hidden layer after its activation: `ffn_hidden` where
+    /// set, else 4·C, as in GPT-2, for the one-matrix activations; for SwiGLU LLaMA's 8·C/3
+    /// rounded up to a multiple of 8, so its three matrices (gate, up: H×C; down: C×H) hold
+    /// about as many weights as GPT-2's two.
     pub fn ffn_width(&self) -> usize {
+        if let Some(width) = self.ffn_hidden {
+            return width;
+        }
         match self.ffn {
             Ffn::SwiGlu => (8 * self.n_embd).div_ceil(3).next_multiple_of(8),
             Ffn::Gelu | Ffn::GeluTanh | Ffn::Relu => 4 * self.n_embd,
@@ -206,6 +245,27 @@ impl ModelConfig {
                     "rotary positions turn pairs of channels, so each head needs an even width; n_embd / n_head = {}",
                     self.head_size()
                 ),
+            });
+        }
+        if let Some(width) = self.ffn_hidden.filter(|&w| w == 0 || w > 8 * MAX_EMBD) {
+            return Err(CoreError::Config {
+                field: "ffn_hidden",
+                value: width as u64,
+                reason: format!("the FFN's width must be between 1 and {}", 8 * MAX_EMBD),
+            });
+        }
+        if !(self.rope_theta.is_finite() && self.rope_theta > 1.0) {
+            return Err(CoreError::Architecture {
+                field: "rope_theta",
+                value: self.rope_theta.to_string(),
+                reason: "RoPE's base is a number above 1".into(),
+            });
+        }
+        if !(self.norm_eps.is_finite() && self.norm_eps > 0.0 && self.norm_eps < 1.0) {
+            return Err(CoreError::Architecture {
+                field: "norm_eps",
+                value: self.norm_eps.to_string(),
+                reason: "a norm's epsilon is a small positive number".into(),
             });
         }
         let nkv = self.kv_heads();
@@ -364,6 +424,42 @@ mod tests {
         }
         let odd = ModelConfig { positions: Positions::Rotary, n_embd: 15, ..base }.validate().unwrap_err();
         assert!(odd.to_string().contains("even width"), "{odd}");
+    }
+
+    #[test]
+    fn configs_without_the_hugging_face_fields_read_and_write_as_before() {
+        let json = r#"{"vocab_size":65,"block_size":32,"n_layer":2,"n_head":4,"n_embd":64,"norm":"rms_norm"}"#;
+        let config: ModelConfig = serde_json::from_str(json).unwrap();
+        assert_eq!((config.ffn_hidden, config.rope_theta, config.norm_eps), (None, 10000.0, 1e-5));
+        assert_eq!(serde_json::to_string(&config).unwrap(), json);
+        let llama = ModelConfig { ffn_hidden: Some(100), rope_theta: 1e6, norm_eps: 1e-6, ..config };
+        let written = serde_json::to_string(&llama).unwrap();
+        assert!(written.ends_with(r#""ffn_hidden":100,"rope_theta":1000000.0,"norm_eps":0.000001}"#), "{written}");
+        assert_eq!(serde_json::from_str::<ModelConfig>(&written).unwrap(), llama);
+        assert_eq!(llama.ffn_width(), 100);
+        let total: usize = crate::params::ParamLayout::new(&llama).tensors().iter().map(|t| t.numel()).sum();
+        assert_eq!(llama.param_count(), total);
+        for bad in [
+            ModelConfig { rope_theta: 0.5, ..config },
+            ModelConfig { norm_eps: 0.0, ..config },
+            ModelConfig { ffn_hidden: Some(0), ..config },
+        ] {
+            assert!(bad.validate().is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_cpu_engine_honours_rope_theta_and_norm_eps() {
+        use crate::{CpuModel, TraceRequest};
+        let base = ModelConfig { positions: Positions::Rotary, norm: Norm::RmsNorm, ..cfg() };
+        let logits = |config: ModelConfig| {
+            let model = CpuModel::new(config, 3).unwrap();
+            model.forward(&[1, 5, 9, 2, 7], &TraceRequest::keys(&["logits"]).unwrap()).unwrap().get("logits").unwrap().data.clone()
+        };
+        let plain = logits(base);
+        assert_ne!(logits(ModelConfig { rope_theta: 1e6, ..base }), plain);
+        assert_ne!(logits(ModelConfig { norm_eps: 1e-2, ..base }), plain);
+        assert_eq!(logits(ModelConfig { rope_theta: DEFAULT_ROPE_THETA, norm_eps: DEFAULT_NORM_EPS, ..base }), plain);
     }
 
     #[test]

@@ -105,6 +105,20 @@ pub enum CoreError {
 
     #[error("GPT-2 import: tensor {name:?} holds {value} at index {index}")]
     HfNonFinite { name: String, value: f32, index: usize },
+
+    /// A Hugging Face file (tokenizer.json, config.json, ...) that is not JSON of the shape
+    /// its kind has.
+    #[error("{file} is not valid: {message}")]
+    HfJson { file: String, message: String },
+
+    /// Something a Hugging Face file asks for that the playground does not implement, named
+    /// by its field (a path such as `pre_tokenizer.pretokenizers[1].type`) and value.
+    #[error("{file}: {field} = {value} is not supported: {reason}")]
+    HfUnsupported { file: String, field: String, value: String, reason: String },
+
+    /// A Hugging Face file whose parts contradict each other or the other files.
+    #[error("{file}: {field}: {reason}")]
+    HfInvalid { file: String, field: String, reason: String },
 }
 
 /// Debug shows the message, as Display does: a failed `expect` then says what went wrong in

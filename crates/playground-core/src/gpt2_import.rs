@@ -10,6 +10,7 @@
 
 use crate::config::{Ffn, ModelConfig};
 use crate::error::CoreError;
+use crate::hf::weights::{bf16_to_f32, f16_to_f32};
 use crate::params::ParamLayout;
 use safetensors::tensor::{Dtype, SafeTensors, TensorView};
 use serde::Deserialize;
@@ -236,7 +237,7 @@ fn read_values(name: &str, view: &TensorView, shape: &[usize]) -> Result<Vec<f32
     let data = view.data();
     let values: Vec<f32> = match view.dtype() {
         Dtype::F32 => data.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect(),
-        Dtype::BF16 => data.chunks_exact(2).map(|b| f32::from_bits((u16::from_le_bytes([b[0], b[1]]) as u32) << 16)).collect(),
+        Dtype::BF16 => data.chunks_exact(2).map(|b| bf16_to_f32(u16::from_le_bytes([b[0], b[1]]))).collect(),
         Dtype::F16 => data.chunks_exact(2).map(|b| f16_to_f32(u16::from_le_bytes([b[0], b[1]]))).collect(),
         other => return Err(CoreError::HfDtype { name: name.into(), dtype: format!("{other:?}") }),
     };
@@ -244,37 +245,4 @@ fn read_values(name: &str, view: &TensorView, shape: &[usize]) -> Result<Vec<f32
         return Err(CoreError::HfNonFinite { name: name.into(), value: values[index], index });
     }
     Ok(values)
-}
-
-/// IEEE half precision to single: sign, 5-bit exponent (bias 15), 10-bit mantissa.
-fn f16_to_f32(h: u16) -> f32 {
-    let sign = ((h >> 15) as u32) << 31;
-    let exp = ((h >> 10) & 0x1f) as u32;
-    let mant = (h & 0x3ff) as u32;
-    let bits = match (exp, mant) {
-        (0, 0) => sign,
-        // subnormal: mant·2⁻²⁴
-        (0, m) => {
-            let magnitude = m as f32 * 2f32.powi(-24);
-            return if sign != 0 { -magnitude } else { magnitude };
-        }
-        (0x1f, m) => sign | 0x7f80_0000 | (m << 13),
-        (e, m) => sign | ((e + 112) << 23) | (m << 13),
-    };
-    f32::from_bits(bits)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn half_precision_widens_exactly() {
-        assert_eq!(f16_to_f32(0x3c00), 1.0);
-        assert_eq!(f16_to_f32(0xc000), -2.0);
-        assert_eq!(f16_to_f32(0x7bff), 65504.0);
-        assert_eq!(f16_to_f32(0x0001), 2f32.powi(-24));
-        assert_eq!(f16_to_f32(0x8001), -(2f32.powi(-24)));
-        assert!(f16_to_f32(0x7c00).is_infinite());
-    }
 }

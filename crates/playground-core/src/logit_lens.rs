@@ -54,7 +54,19 @@ pub fn logit_lens(
         .map(|res| {
             let (lnf, head) = (&arch.stacks[arch.stacks.len() - 1].norm, &arch.head.lm);
             let ops = &Reference;
-            norm_forward(ops, lnf.kind, &mut ln, &mut mean, &mut rstd, res, lnf.weight.of(params), lnf.bias.map(|b| b.of(params)), t, c);
+            norm_forward(
+                ops,
+                lnf.kind,
+                &mut ln,
+                &mut mean,
+                &mut rstd,
+                res,
+                lnf.weight.of(params),
+                lnf.bias.map(|b| b.of(params)),
+                t,
+                c,
+                cfg.norm_eps,
+            );
             ops.matmul_forward(&mut logits, &ln, head.weight.of(params), None, t, c, v);
             ops.softmax_forward(&mut probs, &logits, t, v);
             probs.chunks(v).map(|row| top_k(row, k)).collect()

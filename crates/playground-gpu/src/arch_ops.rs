@@ -19,10 +19,11 @@ pub fn norm_forward(
     bias: Option<&GpuTensor>, // (C), LayerNorm only
     rows: u32,
     c: u32,
+    eps: f32,
 ) -> Op {
     match (norm, bias) {
-        (Norm::LayerNorm, Some(bias)) => layernorm::layernorm_forward(gpu, out, mean, rstd, inp, weight, bias, rows, c),
-        (Norm::RmsNorm, None) => rmsnorm::rmsnorm_forward(gpu, out, rstd, inp, weight, rows, c),
+        (Norm::LayerNorm, Some(bias)) => layernorm::layernorm_forward(gpu, out, mean, rstd, inp, weight, bias, rows, c, eps),
+        (Norm::RmsNorm, None) => rmsnorm::rmsnorm_forward(gpu, out, rstd, inp, weight, rows, c, eps),
         _ => unreachable!("ParamLayout gives LayerNorm, and only LayerNorm, a bias"),
     }
 }
@@ -44,10 +45,8 @@ pub fn norm_backward(
     c: u32,
 ) -> Vec<Op> {
     match (norm, dbias) {
-        (Norm::LayerNorm, Some(dbias)) => {
-            layernorm::layernorm_backward(gpu, dinp, dweight, dbias, dout, inp, weight, mean, rstd, rows, c).into()
-        }
-        (Norm::RmsNorm, None) => rmsnorm::rmsnorm_backward(gpu, dinp, dweight, dout, inp, weight, rstd, rows, c).into(),
+        (Norm::LayerNorm, Some(dbias)) => layernorm::layernorm_backward(gpu, dinp, dweight, dbias, dout, inp, weight, mean, rstd, rows, c),
+        (Norm::RmsNorm, None) => rmsnorm::rmsnorm_backward(gpu, dinp, dweight, dout, inp, weight, rstd, rows, c),
         _ => unreachable!("ParamLayout gives LayerNorm, and only LayerNorm, a bias"),
     }
 }

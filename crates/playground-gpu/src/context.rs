@@ -3,6 +3,7 @@
 //! The same code runs natively (Vulkan) and in the browser (WebGPU); construction is async.
 
 use crate::counters::{BufferCounter, BufferStats, Tracked};
+use crate::device::DeviceFacts;
 use crate::error::GpuError;
 use crate::readback::Region;
 use crate::shaders::Kernel;
@@ -54,7 +55,21 @@ pub struct GpuContext {
     pub(crate) buffers: Arc<BufferCounter>,
     /// Limits below the device's, set by tests of the split path (`with_smaller_limits`).
     smaller_limits: Option<DeviceLimits>,
+    /// What the launchers assume about the GPU when they size their grids.
+    facts: DeviceFacts,
+    /// Scratch of the two-stage sums (`scratch`): every buffer made, the largest last.
+    scratch: Mutex<Vec<GpuTensor>>,
 }
+
+/// What the kernels use where the adapter offers it: subgroup operations (the workgroup
+/// reductions of include/workgroup_reduce_subgroups.wgsl) and f16 in shaders (matmuls with f16
+/// weights). Natively wgpu offers subgroups on Vulkan; in the browser wgpu 30 does not ask for
+/// them, and shader-f16 only where the browser's adapter has it.
+pub const OPTIONAL_FEATURES: wgpu::Features = wgpu::Features::SUBGROUP.union(wgpu::Features::SHADER_F16);
+
+/// The most a two-stage sum's partials may take of scratch, in floats (64 MiB): launchers split
+/// less where more would not fit.
+pub const SCRATCH_BUDGET: usize = 16 << 20;
 
 /// One recorded kernel launch: pipeline, bound buffers and grid. Built once per shape and
 /// replayed every step, so a step allocates nothing.
@@ -64,6 +79,8 @@ pub struct Op {
     pub workgroups: [u32; 3],
     /// The uniform params buffer, rewritable with [`Op::write_params`].
     pub uniform: wgpu::Buffer,
+    /// The params as recorded, in 4-byte words (the cost model reads the sizes from them).
+    pub params: Box<[u32]>,
     _tracked: Tracked,
 }
 
@@ -96,6 +113,11 @@ impl From<Op> for Step {
     }
 }
 
+/// A uniform's bytes as 4-byte words (not generic: one copy in the wasm for every params type).
+fn words(bytes: &[u8]) -> Box<[u32]> {
+    bytes.chunks_exact(4).map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]])).collect()
+}
+
 /// A two-dimensional grid holding at least `n` workgroups (kernels flatten it back).
 pub fn grid(n: u64) -> [u32; 3] {
     let n = n.max(1);
@@ -124,11 +146,11 @@ impl GpuContext {
     /// to the adapter's buffer sizes, so larger models fit where the GPU allows). Pipelines are
     /// compiled when first used.
     pub async fn new() -> Result<Self, GpuError> {
-        Self::with_optional_features(wgpu::Features::empty()).await
+        Self::with_optional_features(OPTIONAL_FEATURES).await
     }
 
-    /// [`GpuContext::new`], also enabling those of `optional` the adapter offers (the benchmark
-    /// asks for `TIMESTAMP_QUERY`); check `device.features()` for what was granted.
+    /// [`GpuContext::new`], enabling those of `optional` the adapter offers (the benchmark adds
+    /// `TIMESTAMP_QUERY` to `OPTIONAL_FEATURES`); check `device.features()` for what was granted.
     pub async fn with_optional_features(optional: wgpu::Features) -> Result<Self, GpuError> {
         let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle());
         let adapter = instance
@@ -177,6 +199,8 @@ impl GpuContext {
             unused,
             buffers,
             smaller_limits: None,
+            facts: DeviceFacts::for_adapter(&adapter.get_info()),
+            scratch: Mutex::new(Vec::new()),
         })
     }
 
@@ -194,7 +218,29 @@ impl GpuContext {
     /// Whether the adapter is a CPU emulating a GPU (SwiftShader, lavapipe): some kernels
     /// take a shape that suits an emulator there (`matmul::Tiles::for_output`).
     pub fn is_emulated(&self) -> bool {
-        self.info.device_type == wgpu::DeviceType::Cpu
+        self.facts.emulated
+    }
+
+    /// Whether the device has subgroup operations (the reductions take them).
+    pub fn subgroups(&self) -> bool {
+        self.device.features().contains(wgpu::Features::SUBGROUP)
+    }
+
+    /// Whether shaders may use f16 (`matmul::matmul_forward_f16` reads f16 as f16).
+    pub fn shader_f16(&self) -> bool {
+        self.device.features().contains(wgpu::Features::SHADER_F16)
+    }
+
+    /// What the launchers assume about this GPU (`DeviceFacts::for_adapter`).
+    pub fn facts(&self) -> &DeviceFacts {
+        &self.facts
+    }
+
+    /// Makes the launchers size their grids for `facts` instead of this adapter's: the cost
+    /// model records a step as it would be recorded on another GPU.
+    pub fn with_device_facts(mut self, facts: DeviceFacts) -> Self {
+        self.facts = facts;
+        self
     }
 
     /// The device's limits in core's terms, for `ModelConfig::check_device`.
@@ -275,6 +321,21 @@ impl GpuContext {
         self.lost.lock().ok().and_then(|l| l.clone())
     }
 
+    /// `len` floats of scratch, for partial sums that the next launch of the same plan reads
+    /// (split-K's slices, column sums by chunks of rows). One buffer serves every such pair
+    /// recorded on this context: launches in a command buffer, and command buffers on the queue,
+    /// run in order, and wgpu puts a barrier between writes and reads of a storage buffer. A
+    /// request larger than the buffer makes a new one of twice the size, up to `SCRATCH_BUDGET`,
+    /// or of the request (recorded ops keep the old one alive, so it stays counted).
+    pub fn scratch(&self, len: usize) -> GpuTensor {
+        let mut buffers = self.scratch.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let have = buffers.last().map_or(0, |t| t.len as usize);
+        if have < len {
+            buffers.push(GpuTensor::zeros(self, "scratch", len.max((2 * have).min(SCRATCH_BUDGET))));
+        }
+        buffers.last().expect("a scratch buffer").slice(0, len)
+    }
+
     /// A small buffer to bind where a kernel's flag says the binding is not read or written;
     /// `slot` 0 or 1 picks one of two distinct buffers.
     pub fn unused(&self, slot: usize) -> &GpuTensor {
@@ -349,7 +410,7 @@ impl GpuContext {
             entries: &entries,
         });
         let _tracked = self.buffers.track(uniform.size());
-        Op { kernel, bind_group, workgroups, uniform, _tracked }
+        Op { kernel, bind_group, workgroups, uniform, params: words(bytemuck::bytes_of(params)), _tracked }
     }
 
     /// Encodes `ops` in order into one compute pass (WebGPU orders storage writes between

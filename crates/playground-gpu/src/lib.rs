@@ -8,6 +8,7 @@
 pub mod arch_ops;
 pub mod context;
 pub mod counters;
+pub mod device;
 pub mod engine;
 pub mod error;
 pub mod inspect;
@@ -23,6 +24,7 @@ pub mod wgsl_minify;
 
 pub use context::{GpuContext, SharedGpu};
 pub use counters::BufferStats;
+pub use device::DeviceFacts;
 pub use engine::{Batch, Engine};
 pub use error::GpuError;
 pub use model::GpuModel;

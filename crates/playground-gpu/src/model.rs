@@ -104,7 +104,7 @@ impl GpuModel {
                 let table = (config.positions == Positions::Sinusoidal)
                     .then(|| GpuTensor::from_slice(&gpu, "sinusoidal positions", &sinusoidal_table(maxt, c)));
                 let rope = (config.positions == Positions::Rotary).then(|| {
-                    let (cos, sin) = rope_table(maxt, config.head_size());
+                    let (cos, sin) = rope_table(maxt, config.head_size(), config.rope_theta);
                     (GpuTensor::from_slice(&gpu, "rope cos", &cos), GpuTensor::from_slice(&gpu, "rope sin", &sin))
                 });
                 let inputs = arch.stacks.iter().map(|_| GpuTensor::zeros(&gpu, "tokens", n)).collect();

@@ -31,11 +31,22 @@ macro_rules! wgsl {
 
 /// The sizes of the tiled matmul kernels (`matmul::Tiles`): WORKGROUP_SIZE² invocations
 /// compute a TILE×TILE block, each its register tile (include/matmul_tile_8x8.wgsl for GPUs,
-/// include/matmul_tile_16x16.wgsl on CPU-emulated adapters). Written minified, as `build.rs`
-/// leaves the files.
-const LARGE_TILES: &str = "const WORKGROUP_SIZE:u32=16u;\nconst TILE:u32=128u;\n";
-const SMALL_TILES: &str = "const WORKGROUP_SIZE:u32=8u;\nconst TILE:u32=64u;\n";
-const EMULATED_TILES: &str = "const WORKGROUP_SIZE:u32=4u;\nconst TILE:u32=64u;\n";
+/// include/matmul_tile_16x16.wgsl on CPU-emulated adapters), staging BK steps of the summed
+/// axis at a time in two slots (2·2·BK·TILE floats: 16 KiB, WebGPU's default limit, for each).
+/// Written minified, as `build.rs` leaves the files.
+const LARGE_TILES: &str = "const WORKGROUP_SIZE:u32=16u;\nconst TILE:u32=128u;\nconst BK:u32=8u;\n";
+const SMALL_TILES: &str = "const WORKGROUP_SIZE:u32=8u;\nconst TILE:u32=64u;\nconst BK:u32=16u;\n";
+const EMULATED_TILES: &str = "const WORKGROUP_SIZE:u32=4u;\nconst TILE:u32=64u;\nconst BK:u32=16u;\n";
+
+/// The attention kernels that stage K/V or Q tiles: heads of up to 64 channels (`MAX_HS4`
+/// vec4s), their loops over the head running to the head size (`head_vec4s`; an emulator runs a
+/// loop to a constant masked, every iteration), or in the _regs builds for GPUs to MAX_HS4,
+/// which a GPU compiler unrolls, keeping the head's arrays in registers.
+const HEAD_SIZE_LOOPS: &str = "const MAX_HS4:u32=16u;\nfn head_vec4s(hs:u32)->u32{return (hs+3u)/4u;}\n";
+const HEAD_IN_REGISTERS: &str = "const MAX_HS4:u32=16u;\nfn head_vec4s(hs:u32)->u32{return MAX_HS4;}\n";
+/// Which gradient attention_backward_kv_regs.wgsl writes.
+const KEY_GRADIENT: &str = "const WRITES_V:bool=false;\n";
+const VALUE_GRADIENT: &str = "const WRITES_V:bool=true;\n";
 
 /// A kernel's parts: `shaders/<name>.wgsl`, or the list given.
 macro_rules! text {
@@ -76,29 +87,50 @@ kernels! {
     RmsNormForward => "rmsnorm_forward" = &[wgsl!("include/rmsnorm_rows"), wgsl!("rmsnorm_forward")],
     RmsNormBackwardInput => "rmsnorm_backward_input" = &[wgsl!("include/rmsnorm_rows"), wgsl!("rmsnorm_backward_input")],
     RmsNormBackwardParams => "rmsnorm_backward_params",
-    MatmulForward => "matmul_forward" = &[LARGE_TILES, wgsl!("include/matmul_tile_8x8"), wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("matmul_forward")],
-    MatmulForwardSmall => "matmul_forward_small" = &[SMALL_TILES, wgsl!("include/matmul_tile_8x8"), wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("matmul_forward")],
-    MatmulForwardEmulated => "matmul_forward_emulated" = &[EMULATED_TILES, wgsl!("include/matmul_tile_16x16"), wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("matmul_forward")],
-    MatmulForwardSkinny => "matmul_forward_skinny" = &[wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("matmul_forward_skinny")],
-    MatmulBackwardInput => "matmul_backward_input" = &[LARGE_TILES, wgsl!("include/matmul_tile_8x8"), wgsl!("matmul_backward_input")],
-    MatmulBackwardInputSmall => "matmul_backward_input_small" = &[SMALL_TILES, wgsl!("include/matmul_tile_8x8"), wgsl!("matmul_backward_input")],
-    MatmulBackwardInputEmulated => "matmul_backward_input_emulated" = &[EMULATED_TILES, wgsl!("include/matmul_tile_16x16"), wgsl!("matmul_backward_input")],
-    MatmulBackwardWeight => "matmul_backward_weight" = &[LARGE_TILES, wgsl!("include/matmul_tile_8x8"), wgsl!("matmul_backward_weight")],
-    MatmulBackwardWeightSmall => "matmul_backward_weight_small" = &[SMALL_TILES, wgsl!("include/matmul_tile_8x8"), wgsl!("matmul_backward_weight")],
-    MatmulBackwardWeightEmulated => "matmul_backward_weight_emulated" = &[EMULATED_TILES, wgsl!("include/matmul_tile_16x16"), wgsl!("matmul_backward_weight")],
-    MatmulBackwardBias => "matmul_backward_bias",
+    MatmulForward => "matmul_forward" = &[wgsl!("include/matmul_lhs_vec4"), wgsl!("include/matmul_rhs_vec4"), LARGE_TILES, wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_8x8"), wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("matmul_forward")],
+    MatmulForwardScalar => "matmul_forward_scalar" = &[wgsl!("include/matmul_load_scalar"), LARGE_TILES, wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_8x8"), wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("matmul_forward")],
+    MatmulForwardF16 => "matmul_forward_f16" = &[wgsl!("include/matmul_rhs_f16"), wgsl!("include/matmul_lhs_vec4"), LARGE_TILES, wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_8x8"), wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("matmul_forward")],
+    MatmulForwardF16Packed => "matmul_forward_f16_packed" = &[wgsl!("include/matmul_rhs_f16_packed"), wgsl!("include/matmul_lhs_vec4"), LARGE_TILES, wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_8x8"), wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("matmul_forward")],
+    MatmulForwardSmall => "matmul_forward_small" = &[wgsl!("include/matmul_lhs_vec4"), wgsl!("include/matmul_rhs_vec4"), SMALL_TILES, wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_8x8"), wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("matmul_forward")],
+    MatmulForwardSmallScalar => "matmul_forward_small_scalar" = &[wgsl!("include/matmul_load_scalar"), SMALL_TILES, wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_8x8"), wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("matmul_forward")],
+    MatmulForwardSmallF16 => "matmul_forward_small_f16" = &[wgsl!("include/matmul_rhs_f16"), wgsl!("include/matmul_lhs_vec4"), SMALL_TILES, wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_8x8"), wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("matmul_forward")],
+    MatmulForwardSmallF16Packed => "matmul_forward_small_f16_packed" = &[wgsl!("include/matmul_rhs_f16_packed"), wgsl!("include/matmul_lhs_vec4"), SMALL_TILES, wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_8x8"), wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("matmul_forward")],
+    MatmulForwardEmulated => "matmul_forward_emulated" = &[wgsl!("include/matmul_lhs_vec4"), wgsl!("include/matmul_rhs_vec4"), EMULATED_TILES, wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_16x16"), wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("matmul_forward")],
+    MatmulForwardEmulatedScalar => "matmul_forward_emulated_scalar" = &[wgsl!("include/matmul_load_scalar"), EMULATED_TILES, wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_16x16"), wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("matmul_forward")],
+    MatmulForwardEmulatedF16 => "matmul_forward_emulated_f16" = &[wgsl!("include/matmul_rhs_f16"), wgsl!("include/matmul_lhs_vec4"), EMULATED_TILES, wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_16x16"), wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("matmul_forward")],
+    MatmulForwardEmulatedF16Packed => "matmul_forward_emulated_f16_packed" = &[wgsl!("include/matmul_rhs_f16_packed"), wgsl!("include/matmul_lhs_vec4"), EMULATED_TILES, wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_16x16"), wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("matmul_forward")],
+    MatmulForwardSkinny => "matmul_forward_skinny" = &[wgsl!("include/matmul_lhs_vec4"), wgsl!("include/matmul_rhs_vec4"), wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("matmul_forward_skinny")],
+    MatmulForwardSkinnyF16 => "matmul_forward_skinny_f16" = &[wgsl!("include/matmul_rhs_f16"), wgsl!("include/matmul_lhs_vec4"), wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("matmul_forward_skinny")],
+    MatmulForwardSkinnyF16Packed => "matmul_forward_skinny_f16_packed" = &[wgsl!("include/matmul_rhs_f16_packed"), wgsl!("include/matmul_lhs_vec4"), wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("matmul_forward_skinny")],
+    MatmulBackwardInput => "matmul_backward_input" = &[wgsl!("include/matmul_lhs_vec4"), wgsl!("include/matmul_rhs_vec4"), LARGE_TILES, wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_8x8"), wgsl!("matmul_backward_input")],
+    MatmulBackwardInputScalar => "matmul_backward_input_scalar" = &[wgsl!("include/matmul_load_scalar"), LARGE_TILES, wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_8x8"), wgsl!("matmul_backward_input")],
+    MatmulBackwardInputSmall => "matmul_backward_input_small" = &[wgsl!("include/matmul_lhs_vec4"), wgsl!("include/matmul_rhs_vec4"), SMALL_TILES, wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_8x8"), wgsl!("matmul_backward_input")],
+    MatmulBackwardInputSmallScalar => "matmul_backward_input_small_scalar" = &[wgsl!("include/matmul_load_scalar"), SMALL_TILES, wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_8x8"), wgsl!("matmul_backward_input")],
+    MatmulBackwardInputEmulated => "matmul_backward_input_emulated" = &[wgsl!("include/matmul_lhs_vec4"), wgsl!("include/matmul_rhs_vec4"), EMULATED_TILES, wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_16x16"), wgsl!("matmul_backward_input")],
+    MatmulBackwardInputEmulatedScalar => "matmul_backward_input_emulated_scalar" = &[wgsl!("include/matmul_load_scalar"), EMULATED_TILES, wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_16x16"), wgsl!("matmul_backward_input")],
+    MatmulBackwardWeight => "matmul_backward_weight" = &[wgsl!("include/matmul_lhs_vec4"), wgsl!("include/matmul_rhs_vec4"), LARGE_TILES, wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_8x8"), wgsl!("matmul_backward_weight")],
+    MatmulBackwardWeightScalar => "matmul_backward_weight_scalar" = &[wgsl!("include/matmul_load_scalar"), LARGE_TILES, wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_8x8"), wgsl!("matmul_backward_weight")],
+    MatmulBackwardWeightSmall => "matmul_backward_weight_small" = &[wgsl!("include/matmul_lhs_vec4"), wgsl!("include/matmul_rhs_vec4"), SMALL_TILES, wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_8x8"), wgsl!("matmul_backward_weight")],
+    MatmulBackwardWeightSmallScalar => "matmul_backward_weight_small_scalar" = &[wgsl!("include/matmul_load_scalar"), SMALL_TILES, wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_8x8"), wgsl!("matmul_backward_weight")],
+    MatmulBackwardWeightEmulated => "matmul_backward_weight_emulated" = &[wgsl!("include/matmul_lhs_vec4"), wgsl!("include/matmul_rhs_vec4"), EMULATED_TILES, wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_16x16"), wgsl!("matmul_backward_weight")],
+    MatmulBackwardWeightEmulatedScalar => "matmul_backward_weight_emulated_scalar" = &[wgsl!("include/matmul_load_scalar"), EMULATED_TILES, wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_16x16"), wgsl!("matmul_backward_weight")],
+    ReducePartials => "reduce_partials",
     AttentionForward => "attention_forward" = &[wgsl!("include/attention_params"), wgsl!("attention_forward")],
-    AttentionForwardTiled => "attention_forward_tiled" = &[wgsl!("include/attention_params"), wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_forward_tiled")],
-    AttentionForwardHead32 => "attention_forward_head32" = &[wgsl!("include/attention_params"), wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_forward_head32")],
+    AttentionForwardTiled => "attention_forward_tiled" = &[wgsl!("include/attention_params"), HEAD_SIZE_LOOPS, wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_forward_tiled")],
+    AttentionForwardHead32 => "attention_forward_head32" = &[wgsl!("include/attention_params"), HEAD_SIZE_LOOPS, wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_forward_head32")],
+    AttentionForwardRegs64 => "attention_forward_regs64" = &[wgsl!("include/attention_params"), HEAD_IN_REGISTERS, wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_forward_tiled")],
+    AttentionBackwardQueryRegs64 => "attention_backward_query_regs64" = &[wgsl!("include/attention_params"), HEAD_IN_REGISTERS, wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_backward_query_tiled")],
+    AttentionBackwardKeyRegs64 => "attention_backward_key_regs64" = &[wgsl!("include/attention_params"), HEAD_IN_REGISTERS, KEY_GRADIENT, wgsl!("include/attention_tiled"), wgsl!("include/attention_query_tiles"), wgsl!("attention_backward_kv_regs")],
+    AttentionBackwardValueRegs64 => "attention_backward_value_regs64" = &[wgsl!("include/attention_params"), HEAD_IN_REGISTERS, VALUE_GRADIENT, wgsl!("include/attention_tiled"), wgsl!("include/attention_query_tiles"), wgsl!("attention_backward_kv_regs")],
     KvCacheWrite => "kv_cache_write",
     KvAttentionForward => "kv_attention_forward",
     AttentionBackwardPrep => "attention_backward_prep" = &[wgsl!("include/attention_params"), wgsl!("attention_backward_prep")],
     AttentionBackwardQuery => "attention_backward_query" = &[wgsl!("include/attention_params"), wgsl!("attention_backward_query")],
-    AttentionBackwardQueryTiled => "attention_backward_query_tiled" = &[wgsl!("include/attention_params"), wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_backward_query_tiled")],
+    AttentionBackwardQueryTiled => "attention_backward_query_tiled" = &[wgsl!("include/attention_params"), HEAD_SIZE_LOOPS, wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_backward_query_tiled")],
     AttentionBackwardKey => "attention_backward_key" = &[wgsl!("include/attention_params"), wgsl!("attention_backward_key")],
-    AttentionBackwardKeyTiled => "attention_backward_key_tiled" = &[wgsl!("include/attention_params"), wgsl!("include/attention_tiled"), wgsl!("attention_backward_key_tiled")],
-    AttentionBackwardQueryHead32 => "attention_backward_query_head32" = &[wgsl!("include/attention_params"), wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_backward_query_head32")],
-    AttentionBackwardKeyHead32 => "attention_backward_key_head32" = &[wgsl!("include/attention_params"), wgsl!("include/attention_tiled"), wgsl!("attention_backward_key_head32")],
+    AttentionBackwardKeyTiled => "attention_backward_key_tiled" = &[wgsl!("include/attention_params"), HEAD_SIZE_LOOPS, wgsl!("include/attention_tiled"), wgsl!("include/attention_query_tiles"), wgsl!("attention_backward_key_tiled")],
+    AttentionBackwardQueryHead32 => "attention_backward_query_head32" = &[wgsl!("include/attention_params"), HEAD_SIZE_LOOPS, wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_backward_query_head32")],
+    AttentionBackwardKeyHead32 => "attention_backward_key_head32" = &[wgsl!("include/attention_params"), HEAD_SIZE_LOOPS, wgsl!("include/attention_tiled"), wgsl!("attention_backward_key_head32")],
     GeluForward => "gelu_forward" = &[wgsl!("include/activations"), wgsl!("gelu_forward")],
     GeluBackward => "gelu_backward" = &[wgsl!("include/activations"), wgsl!("gelu_backward")],
     ReluForward => "relu_forward" = &[wgsl!("include/activations"), wgsl!("relu_forward")],
@@ -112,12 +144,16 @@ kernels! {
     ResidualForward => "residual_forward",
     CrossPackForward => "cross_pack_forward",
     CrossPackBackward => "cross_pack_backward",
-    SoftmaxXentForward => "softmax_xent_forward",
+    SoftmaxXentForward => "softmax_xent_forward" = &[wgsl!("include/workgroup_reduce"), wgsl!("softmax_xent_forward")],
+    SoftmaxXentForwardSubgroups => "softmax_xent_forward_subgroups" = &[wgsl!("include/workgroup_reduce_subgroups"), wgsl!("softmax_xent_forward")],
     SoftmaxXentBackward => "softmax_xent_backward",
-    GradNormPartial => "grad_norm_partial",
-    GradNormFinalize => "grad_norm_finalize",
+    GradNormPartial => "grad_norm_partial" = &[wgsl!("include/workgroup_reduce"), wgsl!("grad_norm_partial")],
+    GradNormPartialSubgroups => "grad_norm_partial_subgroups" = &[wgsl!("include/workgroup_reduce_subgroups"), wgsl!("grad_norm_partial")],
+    GradNormFinalize => "grad_norm_finalize" = &[wgsl!("include/workgroup_reduce"), wgsl!("grad_norm_finalize")],
+    GradNormFinalizeSubgroups => "grad_norm_finalize_subgroups" = &[wgsl!("include/workgroup_reduce_subgroups"), wgsl!("grad_norm_finalize")],
     AdamwUpdate => "adamw_update",
-    StepStats => "step_stats",
+    StepStats => "step_stats" = &[wgsl!("include/workgroup_reduce"), wgsl!("step_stats")],
+    StepStatsSubgroups => "step_stats_subgroups" = &[wgsl!("include/workgroup_reduce_subgroups"), wgsl!("step_stats")],
 }
 
 /// All shader sources, in `Kernel::ALL` order.

@@ -103,6 +103,12 @@ impl GpuTrainer {
         plan.chain(&self.clip).chain(&self.adamw).chain([&self.stats]).collect()
     }
 
+    /// One step as recorded: the forward and backward plan (with its clears), then clipping,
+    /// AdamW and the statistics (for the cost model).
+    pub fn recorded(&self) -> (&[Step], Vec<&Op>) {
+        (&self.plan, self.clip.iter().chain(&self.adamw).chain([&self.stats]).collect())
+    }
+
     /// Steps taken so far.
     pub fn step_count(&self) -> u32 {
         self.step

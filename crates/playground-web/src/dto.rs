@@ -59,6 +59,7 @@ impl ConfigDto {
             family: self.family,
             n_classes: self.n_classes,
             linear_bias: self.linear_bias,
+            ..ModelConfig::default()
         }
     }
 }

@@ -21,6 +21,7 @@ fn kind(err: &GpuError) -> &'static str {
             | CoreError::HfShape { .. }
             | CoreError::HfDtype { .. }
             | CoreError::HfNonFinite { .. } => "BadGpt2",
+            CoreError::HfJson { .. } | CoreError::HfUnsupported { .. } | CoreError::HfInvalid { .. } => "BadHubModel",
             CoreError::Config { .. } | CoreError::DeviceLimit { .. } => "BadConfig",
             _ => "BadInput",
         },

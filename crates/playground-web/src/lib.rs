@@ -2,26 +2,30 @@
 //! `playground-core` and `playground-gpu` (`Session`, for a model of any family); this file
 //! converts at the boundary.
 
+mod architecture;
 mod bpe;
 mod dto;
 mod errors;
 mod inspect;
 mod memory;
 mod seq2seq;
+mod text_tokenizer;
 
 use dto::{CreateOptions, DataDto, EncodedDto, TaskDto, UnknownDto};
 use errors::{bad_input, to_js};
-use playground_core::bpe::byte_map::encode_symbols;
+use playground_core::arch::Architecture;
 use playground_core::checkpoint::{optimizer_from_bytes, optimizer_to_bytes, Checkpoint};
 use playground_core::data::{classify, seq2seq as reversal, Dataset, Task};
 use playground_core::gpt2_import::import_hf_gpt2_checked;
+use playground_core::hf::{load_model_checked, HfConfig, HfTokenizer};
 use playground_core::train::TrainConfig;
 use playground_core::{
     sample, sampling_probabilities, Bpe, CharTokenizer, CoreError, CpuModel, Encoded, Family, ParamLayout, Rng, SamplingParams,
-    TraceRequest,
+    TraceRequest, TraceSteps,
 };
 use playground_gpu::{GpuContext, GpuError, Session, SharedGpu};
 use std::cell::RefCell;
+use text_tokenizer::TextTokenizer;
 use wasm_bindgen::prelude::*;
 
 /// `initThreadPool(n)`: starts rayon's pool of `n` Web Workers, on which the CPU engine's ops
@@ -56,9 +60,9 @@ pub struct Playground {
     /// Why the CPU engine runs, when WebGPU was wanted but not available.
     fallback_reason: Option<String>,
     adapter: Option<String>,
-    /// GPT-2's byte-level BPE, for an imported GPT-2 (the session's character vocabulary is
-    /// then a placeholder and not used).
-    bpe: Option<Bpe>,
+    /// The tokenizer of an imported model (GPT-2's, or a Hugging Face model's); the session's
+    /// character vocabulary is then a placeholder and not used.
+    text: Option<TextTokenizer>,
 }
 
 thread_local! {
@@ -177,7 +181,7 @@ impl Playground {
         if !encdec {
             session.check_stream("opening a model here").map_err(to_js)?;
         }
-        Ok(Playground { session, rng: Rng::new(seed), fallback_reason, adapter, bpe: None })
+        Ok(Playground { session, rng: Rng::new(seed), fallback_reason, adapter, text: None })
     }
 
     /// A Hugging Face GPT-2: its `model.safetensors`, `config.json` (optional: without it the
@@ -204,20 +208,73 @@ impl Playground {
                 ),
             }));
         }
-        // the session keeps a character vocabulary; an imported GPT-2 encodes with `bpe`
+        Self::open_imported(gpt2.config, gpt2.params, TextTokenizer::Gpt2(Box::new(bpe)), "Hugging Face GPT-2", &backend, seed).await
+    }
+
+    /// A Hugging Face model (GPT2LMHeadModel, LlamaForCausalLM, Qwen2ForCausalLM) from its
+    /// files: `config.json`, `tokenizer.json`, `tokenizer_config.json` (optional), and its
+    /// safetensors weights (`model.safetensors`, or the shards its index names, in
+    /// `weight_names` order). A rotary model attends over at most `context` tokens.
+    /// Inference only.
+    #[wasm_bindgen(js_name = loadHub)]
+    #[allow(clippy::too_many_arguments)]
+    pub async fn load_hub(
+        source: String,
+        config_json: String,
+        tokenizer_json: String,
+        tokenizer_config_json: Option<String>,
+        weight_names: Vec<String>,
+        weights: Vec<js_sys::Uint8Array>,
+        context: usize,
+        backend: String,
+        seed: u64,
+    ) -> Result<Playground, JsValue> {
+        let hf = HfConfig::from_json(&config_json).map_err(to_js)?;
+        let tokenizer = HfTokenizer::from_json(&tokenizer_json, tokenizer_config_json.as_deref()).map_err(to_js)?;
+        if tokenizer.vocab_size() > hf.vocab_size {
+            return Err(to_js(CoreError::HfInvalid {
+                file: "tokenizer.json".into(),
+                field: "model.vocab".into(),
+                reason: format!(
+                    "{} tokens, but config.json's model has {}; do the files belong together?",
+                    tokenizer.vocab_size(),
+                    hf.vocab_size
+                ),
+            }));
+        }
+        if weight_names.len() != weights.len() {
+            return Err(bad_input(format!("{} weight names for {} weight files", weight_names.len(), weights.len())));
+        }
+        // each file is copied out of JS and dropped as soon as the parameters hold its values
+        let files: Vec<(String, Vec<u8>)> = weight_names.into_iter().zip(weights.iter().map(|w| w.to_vec())).collect();
+        drop(weights);
+        let (config, params) = load_model_checked(&hf, &files, context, memory::check_weights).map_err(to_js)?;
+        drop(files);
+        Self::open_imported(config, params, TextTokenizer::Hub(Box::new(tokenizer)), &source, &backend, seed).await
+    }
+
+    /// An imported model with its own tokenizer; the session keeps a placeholder character
+    /// vocabulary, which `text` stands in for.
+    async fn open_imported(
+        config: playground_core::ModelConfig,
+        params: Vec<f32>,
+        text: TextTokenizer,
+        source: &str,
+        backend: &str,
+        seed: u64,
+    ) -> Result<Playground, JsValue> {
         let placeholder = CharTokenizer::from_text(" ").map_err(to_js)?;
-        let mut metadata = std::collections::BTreeMap::new();
-        metadata.insert("source".to_string(), "Hugging Face GPT-2".to_string());
-        let checkpoint = Checkpoint { config: gpt2.config, tokenizer: placeholder, params: gpt2.params, metadata };
-        let mut pg = Self::open(checkpoint, &backend, seed, false).await?;
-        pg.bpe = Some(bpe);
+        let metadata = std::collections::BTreeMap::from([("source".to_string(), source.to_string())]);
+        let checkpoint = Checkpoint { config, tokenizer: placeholder, params, metadata };
+        let mut pg = Self::open(checkpoint, backend, seed, false).await?;
+        pg.text = Some(text);
         Ok(pg)
     }
 
-    /// Refuses what an imported GPT-2 cannot do (training, exporting as a playground checkpoint).
-    fn not_for_gpt2(&self, what: &str) -> Result<(), JsValue> {
-        match self.bpe {
-            Some(_) => Err(to_js(CoreError::Data(format!("{what} is not available for an imported GPT-2 (inference only)")))),
+    /// Refuses what an imported model cannot do (training, exporting as a playground checkpoint).
+    fn not_for_imported(&self, what: &str) -> Result<(), JsValue> {
+        match self.text {
+            Some(_) => Err(to_js(CoreError::Data(format!("{what} is not available for an imported model (inference only)")))),
             None => Ok(()),
         }
     }
@@ -249,23 +306,37 @@ impl Playground {
         self.session.config().param_count() as f64
     }
 
+    /// The model's description: its family, stacks of sublayers, norms, positions and head
+    /// (`architecture.rs`), what the page's architecture map draws.
+    pub fn architecture(&self) -> Result<JsValue, JsValue> {
+        to_value(&architecture::ArchitectureDto::new(&Architecture::new(self.session.config())))
+    }
+
+    /// The model's stacks, blocks and sublayers with the trace keys of each (see
+    /// `playground_core::trace_steps`): the page asks for these keys instead of spelling them.
+    #[wasm_bindgen(js_name = traceSteps)]
+    pub fn trace_steps(&self) -> Result<JsValue, JsValue> {
+        to_value(&TraceSteps::new(&Architecture::new(self.session.config())))
+    }
+
     /// The metadata of the checkpoint the model came from (`{}` for a fresh model).
     pub fn metadata(&self) -> Result<JsValue, JsValue> {
         to_value(self.session.metadata())
     }
 
     /// The vocabulary, one string per token id (an encoder-decoder's PAD is "\n", BOS "^", EOS
-    /// "$"). For GPT-2, each token's bytes in GPT-2's spelling (a space is `Ġ`, a newline `Ċ`).
+    /// "$"). For an imported model, each token as its tokenizer spells it (GPT-2's space is
+    /// `Ġ`, a newline `Ċ`; Llama's space `▁`).
     pub fn vocab(&self) -> Vec<String> {
-        match &self.bpe {
-            Some(bpe) => (0..bpe.vocab_size() as u32).map(|id| encode_symbols(bpe.token_bytes(id).unwrap_or_default())).collect(),
+        match &self.text {
+            Some(text) => text.vocab(),
             None => self.session.tokenizer.chars().iter().map(|c| c.to_string()).collect(),
         }
     }
 
-    /// "char" or "gpt2": how `encode` splits a text.
+    /// "char", "gpt2" or "hub": how `encode` splits a text.
     pub fn tokenizer(&self) -> String {
-        if self.bpe.is_some() { "gpt2" } else { "char" }.into()
+        self.text.as_ref().map_or("char", |text| text.kind()).into()
     }
 
     /// `{ created, live, live_bytes }`: the GPU buffers of this worker's shared device, for the
@@ -302,8 +373,8 @@ impl Playground {
     /// `{ ids: Uint32Array, unknown: [{ position, char }] }`: characters outside the vocabulary
     /// are reported, not fatal.
     pub fn encode(&self, text: &str) -> Result<JsValue, JsValue> {
-        let enc = match &self.bpe {
-            Some(bpe) => Encoded { ids: bpe.encode(text), unknown: vec![] },
+        let enc = match &self.text {
+            Some(tokenizer) => Encoded { ids: tokenizer.encode(text), unknown: vec![] },
             None => self.session.tokenizer.encode_lossy(text),
         };
         let dto = EncodedDto { unknown: enc.unknown.iter().map(|&(position, ch)| UnknownDto { position, char: ch.to_string() }).collect() };
@@ -313,8 +384,8 @@ impl Playground {
     }
 
     pub fn decode(&self, ids: &[u32]) -> Result<String, JsValue> {
-        match &self.bpe {
-            Some(bpe) => bpe.decode(ids).map_err(to_js),
+        match &self.text {
+            Some(tokenizer) => tokenizer.decode(ids).map_err(to_js),
             None => self.session.tokenizer.decode(ids).map_err(to_js),
         }
     }
@@ -359,7 +430,7 @@ impl Playground {
     /// anything else refused by name.
     #[wasm_bindgen(js_name = setData)]
     pub fn set_data(&mut self, data: JsValue, seed: u64) -> Result<(), JsValue> {
-        self.not_for_gpt2("training")?;
+        self.not_for_imported("training")?;
         let data: DataDto = from_value(data)?;
         if self.session.config().family == Family::EncoderDecoder {
             return seq2seq::check_data(Some(&data));
@@ -372,7 +443,7 @@ impl Playground {
     /// `exportOptimizer`) resumes a run.
     #[wasm_bindgen(js_name = startTraining)]
     pub async fn start_training(&mut self, config: JsValue, optimizer: Option<Vec<u8>>) -> Result<(), JsValue> {
-        self.not_for_gpt2("training")?;
+        self.not_for_imported("training")?;
         let train: TrainConfig = from_value(config)?;
         memory::check_training(self.session.config(), &train, self.session.backend() == "webgpu")?;
         let len = ParamLayout::new(self.session.config()).padded_len();
@@ -403,7 +474,7 @@ impl Playground {
     /// The weights as a safetensors checkpoint (nanoGPT names; config, vocabulary and run inside).
     #[wasm_bindgen(js_name = exportCheckpoint)]
     pub async fn export_checkpoint(&mut self) -> Result<Vec<u8>, JsValue> {
-        self.not_for_gpt2("exporting a checkpoint")?;
+        self.not_for_imported("exporting a checkpoint")?;
         self.session.checkpoint().await.and_then(|c| Ok(c.to_bytes()?)).map_err(to_js)
     }
 

@@ -1,4 +1,5 @@
 use playground_core::cpu;
+use playground_core::cpu::layernorm::LN_EPS;
 use playground_gpu::kernels::layernorm;
 use playground_tests::*;
 
@@ -11,7 +12,7 @@ fn layernorm_forward_matches_cpu() {
         let inp: Vec<f32> = randn(rows * c, 2.0, 4).iter().map(|x| x + 3.0).collect(); // a mean to remove
         let (w, bias) = (randn(c, 1.0, 5), randn(c, 1.0, 6));
         let (mut out, mut mean, mut rstd) = (vec![0.0; rows * c], vec![0.0; rows], vec![0.0; rows]);
-        cpu::layernorm_forward(&mut out, &mut mean, &mut rstd, &inp, &w, &bias, rows, c);
+        cpu::layernorm_forward(&mut out, &mut mean, &mut rstd, &inp, &w, &bias, rows, c, LN_EPS);
         let (g_out, g_mean, g_rstd) = (zeros(&gpu, rows * c), zeros(&gpu, rows), zeros(&gpu, rows));
         let op = layernorm::layernorm_forward(
             &gpu,
@@ -23,6 +24,7 @@ fn layernorm_forward_matches_cpu() {
             &upload(&gpu, &bias),
             rows as u32,
             c as u32,
+            LN_EPS,
         );
         let got = run_and_read(&gpu, &[op], &[&g_out, &g_mean, &g_rstd]);
         let tag = format!("rows{rows} c{c}");
@@ -36,13 +38,18 @@ fn layernorm_forward_matches_cpu() {
 #[test]
 fn layernorm_backward_matches_cpu() {
     let Some(gpu) = gpu_or_skip() else { return };
+    let Some(as_h100) = gpu_as_h100_or_skip() else { return };
     // C = 1, C not a multiple of 4 or of the 32-channel block, C wider than the workgroup,
-    // rows not a multiple of the 8 row lanes
-    for (rows, c) in [(1, 1), (14, 13), (7, 64), (3, 130), (70, 37)] {
+    // rows not a multiple of the 8 row lanes; as on a GPU, the weight and bias gradients over
+    // rows > 256 are summed in chunks of 256 rows, then added up (three launches), on the
+    // emulator in one chunk (two)
+    let sizes = [(1, 1), (14, 13), (7, 64), (3, 130), (70, 37)].map(|s| (s, &gpu, 2));
+    let chunked = [(600, 37), (1000, 130)].map(|s| (s, &as_h100, 3));
+    for ((rows, c), gpu, launches) in sizes.into_iter().chain(chunked) {
         let inp: Vec<f32> = randn(rows * c, 2.0, 40).iter().map(|x| x + 3.0).collect();
         let (w, bias) = (randn(c, 1.0, 41), randn(c, 1.0, 42));
         let (mut out, mut mean, mut rstd) = (vec![0.0; rows * c], vec![0.0; rows], vec![0.0; rows]);
-        cpu::layernorm_forward(&mut out, &mut mean, &mut rstd, &inp, &w, &bias, rows, c);
+        cpu::layernorm_forward(&mut out, &mut mean, &mut rstd, &inp, &w, &bias, rows, c, LN_EPS);
         let dout = randn(rows * c, 1.0, 43);
         // nonzero starting gradients: the kernels accumulate, as the CPU does
         let (mut dinp, mut dweight, mut dbias) = (randn(rows * c, 1.0, 44), randn(c, 1.0, 45), randn(c, 1.0, 46));
@@ -51,24 +58,25 @@ fn layernorm_backward_matches_cpu() {
         let mut grads = vec![0.0; 2 * stride];
         grads[..c].copy_from_slice(&dweight);
         grads[stride..stride + c].copy_from_slice(&dbias);
-        let (g_dinp, g_grads) = (upload(&gpu, &dinp), upload(&gpu, &grads));
+        let (g_dinp, g_grads) = (upload(gpu, &dinp), upload(gpu, &grads));
         let (g_dweight, g_dbias) = (g_grads.slice(0, c), g_grads.slice(stride, c));
         cpu::layernorm_backward(&mut dinp, &mut dweight, &mut dbias, &dout, &inp, &w, &mean, &rstd, rows, c);
         let ops = layernorm::layernorm_backward(
-            &gpu,
+            gpu,
             &g_dinp,
             &g_dweight,
             &g_dbias,
-            &upload(&gpu, &dout),
-            &upload(&gpu, &inp),
-            &upload(&gpu, &w),
-            &upload(&gpu, &mean),
-            &upload(&gpu, &rstd),
+            &upload(gpu, &dout),
+            &upload(gpu, &inp),
+            &upload(gpu, &w),
+            &upload(gpu, &mean),
+            &upload(gpu, &rstd),
             rows as u32,
             c as u32,
         );
-        let got = run_and_read(&gpu, &ops, &[&g_dinp, &g_dweight, &g_dbias]);
         let tag = format!("rows{rows} c{c}");
+        assert_eq!(ops.len(), launches, "{tag}");
+        let got = run_and_read(gpu, &ops, &[&g_dinp, &g_dweight, &g_dbias]);
         // tree sums on the GPU, sums in a line on the CPU; the row sums grow with rows
         let atol = 1e-5 * (rows as f32).sqrt();
         assert_close(&format!("layernorm dinp {tag}"), &got[0], &dinp, 1e-5, 1e-5);

@@ -1,5 +1,5 @@
 use playground_core::cpu;
-use playground_gpu::kernels::matmul;
+use playground_gpu::kernels::{matmul, Write};
 use playground_tests::*;
 
 #[test]
@@ -70,9 +70,12 @@ fn matmul_forward_act_matches_cpu() {
 #[test]
 fn matmul_backward_matches_cpu() {
     let Some(gpu) = gpu_or_skip() else { return };
-    // M = 1 and N = 1, partial blocks on every side, K and M not multiples of the 8-deep
-    // slices, several blocks of output, and a bias-free case;
-    // (129, 129, 257) crosses a 128-block edge by one on the two output sides of both kernels
+    // M = 1 and N = 1, partial blocks on every side, K and M not multiples of the 8- or 16-deep
+    // slices, several blocks of output, N or K not a multiple of 4 (the scalar loads) and a
+    // multiple (vec4), a bias-free case; (129, 129, 257) crosses a 128-block edge by one on the
+    // two output sides of both kernels. Each sum in one slice and in three (split-K: each
+    // slice's sums stored, then added up), where the summed axis has steps for three; the input
+    // gradient added to what dinp holds and stored over it (dinp's garbage must not show).
     let shapes = [
         (1, 1, 1, true),
         (7, 13, 5, true),
@@ -81,31 +84,88 @@ fn matmul_backward_matches_cpu() {
         (14, 64, 192, true),
         (130, 100, 70, true),
         (129, 129, 257, true),
+        (300, 24, 36, true),
     ];
     for (tiles, (m, k, n, with_bias)) in matmul::Tiles::ALL.into_iter().flat_map(|t| shapes.map(|s| (t, s))) {
-        let (inp, w, dout) = (randn(m * k, 1.0, 50), randn(n * k, 1.0, 51), randn(m * n, 1.0, 52));
-        // nonzero starting gradients: the kernels accumulate, as the CPU does
-        let (mut dinp, mut dweight, mut dbias) = (randn(m * k, 1.0, 53), randn(n * k, 1.0, 54), randn(n, 1.0, 55));
-        let (g_dinp, g_dweight, g_dbias) = (upload(&gpu, &dinp), upload(&gpu, &dweight), upload(&gpu, &dbias));
-        cpu::matmul_backward(&mut dinp, &mut dweight, with_bias.then_some(&mut dbias[..]), &dout, &inp, &w, m, k, n);
-        let (g_dout, g_inp, g_w) = (upload(&gpu, &dout), upload(&gpu, &inp), upload(&gpu, &w));
-        let (mu, ku, nu) = (m as u32, k as u32, n as u32);
-        let mut ops = vec![
-            matmul::matmul_backward_input_tiled(&gpu, tiles, &g_dinp, &g_dout, &g_w, mu, ku, nu),
-            matmul::matmul_backward_weight_tiled(&gpu, tiles, &g_dweight, &g_dout, &g_inp, mu, ku, nu),
-        ];
-        if with_bias {
-            ops.push(matmul::matmul_backward_bias(&gpu, &g_dbias, &g_dout, mu, nu));
+        for (splits, write) in [(1, Write::Add), (3, Write::Add), (1, Write::Store), (3, Write::Store)] {
+            let (inp, w, dout) = (randn(m * k, 1.0, 50), randn(n * k, 1.0, 51), randn(m * n, 1.0, 52));
+            // nonzero starting gradients: the kernels accumulate, as the CPU does
+            let (mut dinp, mut dweight, mut dbias) = (randn(m * k, 1.0, 53), randn(n * k, 1.0, 54), randn(n, 1.0, 55));
+            let (g_dinp, g_dweight, g_dbias) = (upload(&gpu, &dinp), upload(&gpu, &dweight), upload(&gpu, &dbias));
+            if write == Write::Store {
+                dinp.fill(0.0);
+            }
+            cpu::matmul_backward(&mut dinp, &mut dweight, with_bias.then_some(&mut dbias[..]), &dout, &inp, &w, m, k, n);
+            let (g_dout, g_inp, g_w) = (upload(&gpu, &dout), upload(&gpu, &inp), upload(&gpu, &w));
+            let (mu, ku, nu) = (m as u32, k as u32, n as u32);
+            let input_ops = matmul::matmul_backward_input_tiled(&gpu, tiles, splits, &g_dinp, &g_dout, &g_w, mu, ku, nu, write);
+            let weight_ops = matmul::matmul_backward_weight_tiled(
+                &gpu,
+                tiles,
+                splits,
+                &g_dweight,
+                with_bias.then_some(&g_dbias),
+                &g_dout,
+                &g_inp,
+                mu,
+                ku,
+                nu,
+            );
+            // several slices where the summed axis holds several of the tiles' depth, else one launch
+            let sliced = |depth: usize| depth.div_ceil(splits as usize).next_multiple_of(tiles.depth() as usize) < depth;
+            assert_eq!(input_ops.len(), if sliced(n) { 2 } else { 1 }, "{tiles:?} n{n} splits {splits}");
+            assert_eq!(weight_ops.len(), if sliced(m) { 2 } else { 1 }, "{tiles:?} m{m} splits {splits}");
+            let mut ops = input_ops;
+            ops.extend(weight_ops);
+            let got = run_and_read(&gpu, &ops, &[&g_dinp, &g_dweight, &g_dbias]);
+            let tag = format!("{tiles:?} m{m} k{k} n{n} splits {splits} {write:?}");
+            // summation order differs (fma, tiling); the error grows with the summed axis
+            assert_close(&format!("matmul dinp {tag}"), &got[0], &dinp, 1e-5 * (n as f32).sqrt(), 1e-5);
+            assert_close(&format!("matmul dweight {tag}"), &got[1], &dweight, 1e-5 * (m as f32).sqrt(), 1e-5);
+            // without a bias the buffer must be untouched
+            let (atol, rtol) = if with_bias { (1e-5 * (m as f32).sqrt(), 1e-5) } else { (0.0, 0.0) };
+            assert_close(&format!("matmul dbias {tag}"), &got[2], &dbias, atol, rtol);
         }
-        let got = run_and_read(&gpu, &ops, &[&g_dinp, &g_dweight, &g_dbias]);
-        let tag = format!("{tiles:?} m{m} k{k} n{n}");
-        // summation order differs (fma, tiling); the error grows with the summed axis
-        assert_close(&format!("matmul dinp {tag}"), &got[0], &dinp, 1e-5 * (n as f32).sqrt(), 1e-5);
-        assert_close(&format!("matmul dweight {tag}"), &got[1], &dweight, 1e-5 * (m as f32).sqrt(), 1e-5);
-        // without a bias the buffer must be untouched
-        let (atol, rtol) = if with_bias { (1e-5 * (m as f32).sqrt(), 1e-5) } else { (0.0, 0.0) };
-        assert_close(&format!("matmul dbias {tag}"), &got[2], &dbias, atol, rtol);
     }
+}
+
+#[test]
+fn matmul_backward_splits_its_sums_to_fill_a_gpu() {
+    let Some(gpu) = gpu_as_h100_or_skip() else { return };
+    let splits = |blocks, depth, partial| matmul::splits(&gpu, matmul::Tiles::Large, blocks, depth, partial);
+    // the baby GPT's qkv weight gradient: 9·3 blocks of 128×128 would fill 27 of an H100's
+    // 264 slots; in 18 slices of M they make 486 workgroups (1.84 waves, 92% busy)
+    assert_eq!(splits(27, 16384, 1152 * 384 + 1152), 18);
+    // at most one slice per 256 rows
+    assert_eq!(splits(27, 600, 1152 * 384 + 1152), 2);
+    // its input gradient: 128·3 blocks make 1.45 waves (73% busy), in two slices of N 2.9 (97%)
+    assert_eq!(splits(384, 1152, 16384 * 384), 2);
+    // the fc layer's weight gradient: 36 blocks, 14 slices make 504 workgroups (95% busy)
+    assert_eq!(splits(36, 16384, 1536 * 384 + 1536), 14);
+    // and what the H100's choice computes is the CPU's gradient (M = 600: two slices)
+    let (m, k, n) = (600, 20, 36);
+    let (inp, w, dout) = (randn(m * k, 1.0, 60), randn(n * k, 1.0, 61), randn(m * n, 1.0, 62));
+    let (mut dinp, mut dweight, mut dbias) = (vec![0.0; m * k], vec![0.0; n * k], vec![0.0; n]);
+    cpu::matmul_backward(&mut dinp, &mut dweight, Some(&mut dbias[..]), &dout, &inp, &w, m, k, n);
+    let (g_dinp, g_dweight, g_dbias) = (zeros(&gpu, m * k), zeros(&gpu, n * k), zeros(&gpu, n));
+    let ops = matmul::matmul_backward(
+        &gpu,
+        &g_dinp,
+        &g_dweight,
+        Some(&g_dbias),
+        &upload(&gpu, &dout),
+        &upload(&gpu, &inp),
+        &upload(&gpu, &w),
+        m as u32,
+        k as u32,
+        n as u32,
+        Write::Add,
+    );
+    assert_eq!(ops.len(), 3, "input, weight in slices, their sum");
+    let got = run_and_read(&gpu, &ops, &[&g_dinp, &g_dweight, &g_dbias]);
+    assert_close("split dinp", &got[0], &dinp, 1e-4, 1e-5);
+    assert_close("split dweight", &got[1], &dweight, 1e-5 * (m as f32).sqrt(), 1e-5);
+    assert_close("split dbias", &got[2], &dbias, 1e-5 * (m as f32).sqrt(), 1e-5);
 }
 
 #[test]
@@ -146,5 +206,71 @@ fn matmul_forward_skinny_matches_cpu() {
                 assert_close(&format!("{tag} pre"), &got[1], &want_pre, 1e-5 * (k as f32).sqrt(), 1e-5);
             }
         }
+    }
+}
+
+/// The f16 bits of `x`, which must be a normal f16 value exactly (sign, 5-bit exponent biased
+/// by 15, the 10 high bits of the f32 mantissa).
+fn f16_bits(x: f32) -> u16 {
+    if x == 0.0 {
+        return 0;
+    }
+    let b = x.to_bits();
+    let exp = ((b >> 23) & 0xff) as i32 - 127 + 15;
+    assert!((1..31).contains(&exp) && b & 0x1fff == 0, "{x} is not a normal f16");
+    ((b >> 16) & 0x8000) as u16 | (exp as u16) << 10 | ((b >> 13) & 0x3ff) as u16
+}
+
+#[test]
+fn matmul_forward_with_f16_weights_matches_cpu() {
+    let Some(gpus) = both_reductions_or_skip() else { return };
+    // the first context has shader-f16 (lavapipe offers it) and reads the halves as f16, the
+    // second asks for no features and unpacks them from u32 pairs
+    assert!(gpus[0].shader_f16() && !gpus[1].shader_f16());
+    // K a multiple of 4 (f16_fits); M from one token (skinny) to partial 128-row blocks, N odd
+    let shapes = [(1, 4, 3, true), (5, 12, 33, false), (16, 64, 65, true), (17, 36, 130, true), (129, 20, 7, false)];
+    let acts = [None, Some(cpu::Activation::Gelu)];
+    for (gpu, act) in gpus.iter().flat_map(|g| acts.map(|a| (g, a))) {
+        for (m, k, n, with_bias) in shapes {
+            // weights exactly representable in f16: multiples of 1/256 up to ±4
+            let w: Vec<f32> = randn(n * k, 1.0, 70).iter().map(|x| (x * 256.0).round().clamp(-1024.0, 1024.0) / 256.0).collect();
+            let halves = matmul::pack_halves(&w.iter().map(|&x| f16_bits(x)).collect::<Vec<_>>());
+            let (inp, bias) = (randn(m * k, 1.0, 71), randn(n, 1.0, 72));
+            let b = with_bias.then_some(&bias[..]);
+            let (mut want, mut want_pre) = (vec![0.0; m * n], vec![0.0; m * n]);
+            match act {
+                Some(a) => cpu::matmul_forward_act(a, &mut want, &mut want_pre, &inp, &w, b, m, k, n),
+                None => cpu::matmul_forward(&mut want, &inp, &w, b, m, k, n),
+            }
+            let (g_inp, g_w, g_bias) = (upload(gpu, &inp), upload(gpu, &halves), upload(gpu, &bias));
+            let (mu, ku, nu) = (m as u32, k as u32, n as u32);
+            // every tile shape, and the launcher's choice: the skinny kernel up to 16 rows
+            let runs = matmul::Tiles::ALL.map(Some).into_iter().chain([None]);
+            for tiles in runs {
+                let how =
+                    tiles.map_or(if m <= matmul::SKINNY_ROWS as usize { "skinny".into() } else { "chosen".into() }, |t| format!("{t:?}"));
+                let (out, pre) = (zeros(gpu, m * n), zeros(gpu, m * n));
+                let g_act = act.map(|a| (a, &pre));
+                let g_b = with_bias.then_some(&g_bias);
+                let op = match tiles {
+                    Some(t) => matmul::matmul_forward_f16_tiled(gpu, t, g_act, &out, &g_inp, &g_w, g_b, mu, ku, nu),
+                    None => matmul::matmul_forward_f16(gpu, g_act, &out, &g_inp, &g_w, g_b, mu, ku, nu),
+                };
+                let got = run_and_read(gpu, &[op], &[&out, &pre]);
+                let tag = format!("f16 weights {} {how} {act:?} m{m} k{k} n{n}", op_name(gpu));
+                assert_close(&tag, &got[0], &want, 1e-5 * (k as f32).sqrt(), 1e-5);
+                if act.is_some() {
+                    assert_close(&format!("{tag} pre"), &got[1], &want_pre, 1e-5 * (k as f32).sqrt(), 1e-5);
+                }
+            }
+        }
+    }
+}
+
+fn op_name(gpu: &playground_gpu::GpuContext) -> &'static str {
+    if gpu.shader_f16() {
+        "shader-f16"
+    } else {
+        "packed"
     }
 }

@@ -10,7 +10,7 @@ fn rope_forward_and_backward_match_cpu() {
     let shapes =
         [(1, 1, 2, 1, 1, 1), (2, 7, 12, 2, 2, 9), (3, 5, 30, 3, 3, 5), (1, 33, 64, 4, 4, 40), (2, 7, 24, 6, 2, 9), (3, 5, 60, 6, 3, 5)];
     for (b, t, c, nh, nkv, max_t) in shapes {
-        let (cos, sin) = cpu::rope_table(max_t, c / nh);
+        let (cos, sin) = cpu::rope_table(max_t, c / nh, 500_000.0); // Llama 3's base, not the default
         let (g_cos, g_sin) = (upload(&gpu, &cos), upload(&gpu, &sin));
         let tag = format!("b{b} t{t} c{c} nh{nh} nkv{nkv}");
         let (bu, tu, cu, nhu, nkvu) = (b as u32, t as u32, c as u32, nh as u32, nkv as u32);

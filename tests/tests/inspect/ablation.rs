@@ -2,7 +2,7 @@
 //! columns of c_proj), an ablated block passes its input through, on CPU and GPU.
 
 use playground_core::ablation::{Ablation, AblationSpec};
-use playground_core::config::{Family, Ffn, LinearBias, Norm, NormPosition, Positions};
+use playground_core::config::{Family, Ffn, LinearBias, Norm, NormPosition, Positions, DEFAULT_NORM_EPS, DEFAULT_ROPE_THETA};
 use playground_core::{CpuModel, ModelConfig, TraceRequest};
 use playground_gpu::GpuModel;
 use playground_tests::*;
@@ -21,6 +21,9 @@ const CFG: ModelConfig = ModelConfig {
     ffn: Ffn::Gelu,
     tie_head: true,
     n_classes: 0,
+    ffn_hidden: None,
+    rope_theta: DEFAULT_ROPE_THETA,
+    norm_eps: DEFAULT_NORM_EPS,
     linear_bias: LinearBias::All,
 };
 

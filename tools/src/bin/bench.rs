@@ -22,12 +22,13 @@
 //! submit and wait. Every measurement is preceded by a warm-up launch (drivers may compile
 //! lazily). Training steps are timed by wall clock, the way an application sees them.
 
+use playground_core::cpu::layernorm::LN_EPS;
 use playground_core::cpu::Activation;
 use playground_core::train::TrainConfig;
 use playground_core::{CpuModel, ModelConfig, ParamLayout, Rng};
-use playground_gpu::context::Op;
-use playground_gpu::kernels::{adamw, attention, gelu, layernorm, matmul};
+use playground_gpu::kernels::{adamw, attention, gelu, layernorm, matmul, Write};
 use playground_gpu::{GpuContext, GpuTensor, GpuTrainer, SharedGpu};
+use playground_tools::timer::Timer;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::time::Instant;
@@ -99,104 +100,6 @@ fn parse_args() -> Result<Args, String> {
     Ok(args)
 }
 
-/// Times kernel launches on the GPU: timestamps where the device has them, else wall clock.
-struct Timer {
-    gpu: SharedGpu,
-    queries: Option<(wgpu::QuerySet, wgpu::Buffer, wgpu::Buffer)>,
-}
-
-impl Timer {
-    fn new(gpu: SharedGpu) -> Self {
-        let queries = gpu.device.features().contains(wgpu::Features::TIMESTAMP_QUERY).then(|| {
-            let set =
-                gpu.device.create_query_set(&wgpu::QuerySetDescriptor { label: Some("bench"), ty: wgpu::QueryType::Timestamp, count: 2 });
-            let resolve = gpu.device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some("bench resolve"),
-                size: 16,
-                usage: wgpu::BufferUsages::QUERY_RESOLVE | wgpu::BufferUsages::COPY_SRC,
-                mapped_at_creation: false,
-            });
-            let read = gpu.device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some("bench read"),
-                size: 16,
-                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-                mapped_at_creation: false,
-            });
-            (set, resolve, read)
-        });
-        Timer { gpu, queries }
-    }
-
-    fn method(&self) -> &'static str {
-        if self.queries.is_some() {
-            "GPU timestamps around one compute pass"
-        } else {
-            "wall clock around submit and wait"
-        }
-    }
-
-    fn wait(&self) {
-        self.gpu.device.poll(wgpu::PollType::wait_indefinitely()).expect("poll");
-    }
-
-    /// Milliseconds of one pass that runs `ops` `reps` times.
-    fn pass_ms(&self, ops: &[&Op], reps: u32) -> f64 {
-        let gpu = &self.gpu;
-        let mut encoder = gpu.device.create_command_encoder(&Default::default());
-        {
-            let timestamp_writes = self.queries.as_ref().map(|(set, _, _)| wgpu::ComputePassTimestampWrites {
-                query_set: set,
-                beginning_of_pass_write_index: Some(0),
-                end_of_pass_write_index: Some(1),
-            });
-            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("bench"), timestamp_writes });
-            for _ in 0..reps {
-                for op in ops {
-                    pass.set_pipeline(gpu.pipeline(op.kernel));
-                    pass.set_bind_group(0, &op.bind_group, &[]);
-                    let [x, y, z] = op.workgroups;
-                    pass.dispatch_workgroups(x, y, z);
-                }
-            }
-        }
-        if let Some((set, resolve, read)) = &self.queries {
-            encoder.resolve_query_set(set, 0..2, resolve, 0);
-            encoder.copy_buffer_to_buffer(resolve, 0, read, 0, 16);
-        }
-        let start = Instant::now();
-        gpu.queue.submit([encoder.finish()]);
-        self.wait();
-        let wall = start.elapsed().as_secs_f64() * 1e3;
-        match &self.queries {
-            None => wall,
-            Some((_, _, read)) => {
-                read.slice(..).map_async(wgpu::MapMode::Read, |r| r.expect("map timestamps"));
-                self.wait();
-                let ticks: Vec<u64> = bytemuck::cast_slice(&read.slice(..).get_mapped_range().expect("mapped")).to_vec();
-                read.unmap();
-                let ns = ticks[1].saturating_sub(ticks[0]) as f64 * gpu.queue.get_timestamp_period() as f64;
-                // a driver without real timestamps writes zeros: fall back to the wall clock
-                if ns > 0.0 {
-                    ns / 1e6
-                } else {
-                    wall
-                }
-            }
-        }
-    }
-
-    /// Warm-up, an estimate, then enough repetitions for about `budget` seconds (`min_reps`
-    /// to 200). Returns (ms per repetition, repetitions).
-    fn time(&self, ops: &[&Op], budget: f64, min_reps: u32) -> (f64, u32) {
-        self.pass_ms(ops, 1);
-        let one = self.pass_ms(ops, 1).max(1e-3);
-        match ((budget * 1e3 / one) as u32).clamp(min_reps, 200) {
-            1 => (one, 1),
-            reps => (self.pass_ms(ops, reps) / reps as f64, reps),
-        }
-    }
-}
-
 fn random(gpu: &GpuContext, rng: &mut Rng, n: usize, std: f32) -> GpuTensor {
     GpuTensor::from_slice(gpu, "bench data", &rng.normal_vec(n, std))
 }
@@ -240,11 +143,12 @@ fn kernels(timer: &Timer, name: &str, cfg: &ModelConfig, b: usize, (budget, min_
             let (ms, reps) = timer.time(&[&fwd, &act], budget, min_reps);
             record("matmul_forward+gelu_forward", layer, shape.clone(), ms, reps, Some(flop), None);
         }
-        let bin = matmul::matmul_backward_input(gpu, &dx, &dy, &w, mu, ku, nu);
-        let (ms, reps) = timer.time(&[&bin], budget, min_reps);
+        let bin = matmul::matmul_backward_input(gpu, &dx, &dy, &w, mu, ku, nu, Write::Add);
+        let (ms, reps) = timer.time(&bin.iter().collect::<Vec<_>>(), budget, min_reps);
         record("matmul_backward_input", layer, shape.clone(), ms, reps, Some(flop), None);
-        let bw = matmul::matmul_backward_weight(gpu, &dw, &dy, &inp, mu, ku, nu);
-        let (ms, reps) = timer.time(&[&bw], budget, min_reps);
+        let db = GpuTensor::zeros(gpu, "db", n);
+        let bw = matmul::matmul_backward_weight(gpu, &dw, has_bias.then_some(&db), &dy, &inp, mu, ku, nu);
+        let (ms, reps) = timer.time(&bw.iter().collect::<Vec<_>>(), budget, min_reps);
         record("matmul_backward_weight", layer, shape, ms, reps, Some(flop), None);
     }
 
@@ -270,7 +174,7 @@ fn kernels(timer: &Timer, name: &str, cfg: &ModelConfig, b: usize, (budget, min_
     let x = random(gpu, &mut rng, m * c, 1.0);
     let (lw, lb) = (random(gpu, &mut rng, c, 1.0), random(gpu, &mut rng, c, 1.0));
     let (ln_out, mean, rstd) = (GpuTensor::zeros(gpu, "ln", m * c), GpuTensor::zeros(gpu, "mean", m), GpuTensor::zeros(gpu, "rstd", m));
-    let op = layernorm::layernorm_forward(gpu, &ln_out, &mean, &rstd, &x, &lw, &lb, m as u32, c as u32);
+    let op = layernorm::layernorm_forward(gpu, &ln_out, &mean, &rstd, &x, &lw, &lb, m as u32, c as u32, LN_EPS);
     let (ms, reps) = timer.time(&[&op], budget, min_reps);
     let bytes = 4.0 * (2.0 * (m * c) as f64 + 2.0 * m as f64 + 2.0 * c as f64);
     record("layernorm_forward", "ln", json!({ "rows": m, "c": c }), ms, reps, None, Some(bytes));
@@ -407,8 +311,10 @@ fn main() {
     let text = std::fs::read_to_string(&args.configs).unwrap_or_else(|e| panic!("{}: {e}", args.configs));
     let configs: Configs = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", args.configs));
     let gpu = SharedGpu::new(
-        pollster::block_on(GpuContext::with_optional_features(wgpu::Features::TIMESTAMP_QUERY))
-            .expect("a GPU adapter (on machines without a GPU: apt-get install mesa-vulkan-drivers)"),
+        pollster::block_on(GpuContext::with_optional_features(
+            wgpu::Features::TIMESTAMP_QUERY | playground_gpu::context::OPTIONAL_FEATURES,
+        ))
+        .expect("a GPU adapter (on machines without a GPU: apt-get install mesa-vulkan-drivers)"),
     );
     let on_cpu = gpu.info.device_type == wgpu::DeviceType::Cpu;
     let timer = Timer::new(gpu.clone());

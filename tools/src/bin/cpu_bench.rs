@@ -11,7 +11,7 @@
 //! passes (inputs read and outputs written once). The peak is an FMA loop on registers
 //! (AVX-512, else AVX2+FMA), one copy per thread: what the cores can do, not what memory feeds.
 
-use playground_core::cpu::{self, AdamWParams};
+use playground_core::cpu::{self, AdamWParams, LN_EPS};
 use playground_core::{fast, ModelConfig, ParamLayout, Rng};
 use serde_json::{json, Value};
 use std::time::Instant;
@@ -200,8 +200,8 @@ fn main() {
         let (x, w, bias) = (rng.normal_vec(m * c, 1.0), rng.normal_vec(c, 1.0), rng.normal_vec(c, 1.0));
         let (mut y, mut mean, mut rstd) = (vec![0.0; m * c], vec![0.0; m], vec![0.0; m]);
         let bytes = 4.0 * (2.0 * (m * c) as f64 + 2.0 * m as f64 + 2.0 * c as f64);
-        let reference = time(budget, || cpu::layernorm_forward(&mut y, &mut mean, &mut rstd, &x, &w, &bias, m, c));
-        let fast = on_pools(&mut || fast::layernorm_forward(&mut y, &mut mean, &mut rstd, &x, &w, &bias, m, c));
+        let reference = time(budget, || cpu::layernorm_forward(&mut y, &mut mean, &mut rstd, &x, &w, &bias, m, c, LN_EPS));
+        let fast = on_pools(&mut || fast::layernorm_forward(&mut y, &mut mean, &mut rstd, &x, &w, &bias, m, c, LN_EPS));
         report(Row { shape: s, op: "layernorm_forward", layer: "ln", work: bytes, unit: "GB/s" }, reference, &fast);
 
         let n = m * s.f;

@@ -87,6 +87,21 @@ fn main() {
                 ..base
             },
         ),
+        (
+            // the fields a Hugging Face Llama brings: its FFN width, RoPE base and epsilon
+            "llama_shape",
+            ModelConfig {
+                norm: Norm::RmsNorm,
+                positions: Positions::Rotary,
+                ffn: Ffn::SwiGlu,
+                tie_head: false,
+                n_embd: 18,
+                ffn_hidden: Some(40),
+                rope_theta: 1e6,
+                norm_eps: 0.01,
+                ..base
+            },
+        ),
     ];
     let gpu = SharedGpu::new(pollster::block_on(GpuContext::new()).expect("a GPU adapter (lavapipe in tests)"));
     for (name, config) in variants {

@@ -1,49 +1,166 @@
-//! Times every kernel of one training step on the native GPU (wall clock over repeated
-//! launches), to find the ops that dominate a step.
-//!   cargo run --release -p playground-tools --bin profile_step -- [L C NH T B V]
+//! Every dispatch of one training step, one at a time: timed on this machine's GPU (GPU
+//! timestamps where the adapter has them, else wall clock; each dispatch repeated), or, with
+//! `--cost`, estimated by the cost model (tools/src/cost/) for another GPU, recording the step
+//! as that GPU would (its grid and tile choices) without running it. `--cost KEY --measure`
+//! does both, for calibrating the model on the GPU it describes: each dispatch's estimate, its
+//! time here and their ratio.
+//!   cargo run --release -p playground-tools --bin profile_step -- [--json FILE] [L C NH T B V]
+//!   cargo run --release -p playground-tools --bin profile_step -- --cost h100|m2|intel-igpu [--measure] [--json FILE] [L C NH T B V]
 
 use playground_core::train::TrainConfig;
 use playground_core::{CpuModel, ModelConfig};
+use playground_gpu::context::{Step, OPTIONAL_FEATURES};
+use playground_gpu::device::DeviceFacts;
 use playground_gpu::{GpuContext, GpuTrainer, SharedGpu};
+use playground_tools::cost::{estimate_step, table, DRAM_EFFICIENCY, ISSUE_EFFICIENCY};
+use playground_tools::timer::Timer;
+use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::time::Instant;
+
+struct Args {
+    cost: Option<DeviceFacts>,
+    measure: bool,
+    json: Option<String>,
+    sizes: [usize; 6],
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args { cost: None, measure: false, json: None, sizes: [2, 32, 2, 16, 16, 10] };
+    let mut sizes = vec![];
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--cost" => {
+                let key = it.next().ok_or("--cost needs a GPU: h100, m2, intel-igpu, generic")?;
+                args.cost = Some(DeviceFacts::preset(&key).ok_or(format!("--cost: no facts for {key:?}; h100, m2, intel-igpu, generic"))?);
+            }
+            "--measure" => args.measure = true,
+            "--json" => args.json = Some(it.next().ok_or("--json needs a file")?),
+            n => sizes.push(n.parse::<usize>().map_err(|_| format!("{n}: sizes are numbers (L C NH T B V)"))?),
+        }
+    }
+    if !sizes.is_empty() {
+        args.sizes = sizes.try_into().map_err(|_| "six sizes: L C NH T B V".to_string())?;
+    }
+    if args.measure && args.cost.is_none() {
+        return Err("--measure goes with --cost".into());
+    }
+    Ok(args)
+}
+
+/// Seconds of measurement per dispatch (at least 3 repetitions).
+const BUDGET: f64 = 0.02;
 
 fn main() {
-    let args: Vec<usize> = std::env::args().skip(1).map(|a| a.parse().expect("sizes are numbers")).collect();
-    let [l, c, nh, t, b, v] = args.try_into().unwrap_or([2, 32, 2, 16, 16, 10]);
+    let args = parse_args().unwrap_or_else(|e| {
+        eprintln!("profile_step: {e}");
+        std::process::exit(2)
+    });
+    let [l, c, nh, t, b, v] = args.sizes;
     let config = ModelConfig { vocab_size: v, block_size: t, n_layer: l, n_head: nh, n_embd: c, ..ModelConfig::default() };
-    let gpu = SharedGpu::new(pollster::block_on(GpuContext::new()).expect("a GPU adapter"));
-    println!("adapter: {}; L{l} C{c} NH{nh} T{t} B{b} V{v}", gpu.adapter_name());
+    let mut context =
+        pollster::block_on(GpuContext::with_optional_features(wgpu::Features::TIMESTAMP_QUERY | OPTIONAL_FEATURES)).expect("a GPU adapter");
+    if let Some(facts) = args.cost {
+        context = context.with_device_facts(facts);
+    }
+    let gpu = SharedGpu::new(context);
+    println!("adapter: {}, {:?}; L{l} C{c} NH{nh} T{t} B{b} V{v}", gpu.adapter_name(), gpu.device.features());
     let params = CpuModel::new(config, 1).expect("valid config").params;
     let trainer =
         pollster::block_on(GpuTrainer::new(gpu.clone(), config, &params, TrainConfig { batch_size: b, ..TrainConfig::default() }))
             .expect("trainer");
-    const REPS: u32 = 20;
-    // warm-up: the first launch of a pipeline can include driver work (lavapipe compiles
-    // shader variants lazily), which is not part of a step
-    let mut encoder = gpu.device.create_command_encoder(&Default::default());
-    gpu.encode(&mut encoder, trainer.step_ops());
-    gpu.queue.submit([encoder.finish()]);
-    gpu.device.poll(wgpu::PollType::wait_indefinitely()).expect("poll");
-    let mut per_kernel: BTreeMap<&'static str, (f64, u32)> = BTreeMap::new();
-    let mut total = 0.0;
-    for op in trainer.step_ops() {
-        let mut encoder = gpu.device.create_command_encoder(&Default::default());
-        gpu.encode(&mut encoder, std::iter::repeat_n(op, REPS as usize));
-        let start = Instant::now();
-        gpu.queue.submit([encoder.finish()]);
-        gpu.device.poll(wgpu::PollType::wait_indefinitely()).expect("poll");
-        let ms = start.elapsed().as_secs_f64() * 1e3 / REPS as f64;
-        let e = per_kernel.entry(op.kernel.source().name).or_default();
-        e.0 += ms;
-        e.1 += 1;
-        total += ms;
+    let (plan, tail) = trainer.recorded();
+    let timer = Timer::new(gpu.clone());
+    let measure = args.cost.is_none() || args.measure;
+    if measure {
+        // the first launch of a pipeline can include driver work (lavapipe compiles shader
+        // variants lazily), which is not part of a step
+        timer.pass_ms(&trainer.step_ops(), 1);
     }
+    // µs of each dispatch on this GPU, None for clears and copies (not timed)
+    let measured: Vec<Option<f64>> = plan
+        .iter()
+        .map(|s| match s {
+            Step::Run(op) => Some(op),
+            _ => None,
+        })
+        .chain(tail.iter().map(|&op| Some(op)))
+        .map(|op| op.filter(|_| measure).map(|op| timer.time(&[op], BUDGET, 3).0 * 1e3))
+        .collect();
+    let mut out = json!({ "adapter": gpu.adapter_name(), "timing": timer.method(),
+        "config": { "n_layer": l, "n_embd": c, "n_head": nh, "block_size": t, "batch_size": b, "vocab_size": v } });
+    match args.cost {
+        Some(facts) => {
+            let rows = estimate_step(&facts, plan, &tail);
+            print!("{}", table(&facts, &rows));
+            println!("facts: {}", facts.sources);
+            let mut dispatches = serde_json::to_value(&rows).expect("json");
+            if args.measure {
+                compare(&rows.iter().map(|r| (r.kernel, r.us)).collect::<Vec<_>>(), &measured);
+                for (d, m) in dispatches.as_array_mut().expect("rows").iter_mut().zip(&measured) {
+                    d["measured_us"] = json!(m);
+                }
+            }
+            out["kind"] = json!("cost-model estimate (not a measurement)");
+            out["device"] = json!({ "key": facts.key, "name": facts.name, "compute_units": facts.compute_units, "fma_lanes": facts.fma_lanes,
+                "clock_ghz": facts.clock_ghz, "dram_gb_s": facts.dram_gb_s, "dispatch_us": facts.dispatch_us, "sources": facts.sources });
+            out["calibration"] = json!({ "issue_efficiency": ISSUE_EFFICIENCY, "dram_efficiency": DRAM_EFFICIENCY });
+            out["estimated_total_us"] = json!(rows.iter().map(|r| r.us).sum::<f64>());
+            out["dispatches"] = dispatches;
+        }
+        None => {
+            let names: Vec<&'static str> = plan
+                .iter()
+                .map(|s| match s {
+                    Step::Run(op) => op.kernel.source().name,
+                    Step::Zero(_) => "clear_buffer",
+                    Step::Copy { .. } => "copy_buffer",
+                })
+                .chain(tail.iter().map(|op| op.kernel.source().name))
+                .collect();
+            summary(&names, &measured);
+            out["kind"] = json!("measurement");
+            out["dispatches"] = names.iter().zip(&measured).map(|(k, m)| json!({ "kernel": k, "measured_us": m })).collect::<Value>();
+        }
+    }
+    if measure {
+        out["measured_total_us"] = json!(measured.iter().flatten().sum::<f64>());
+    }
+    if let Some(path) = args.json {
+        std::fs::write(&path, serde_json::to_string_pretty(&out).expect("json")).unwrap_or_else(|e| panic!("{path}: {e}"));
+        println!("wrote {path}");
+    }
+}
+
+/// Per kernel: time, calls and share of the step, slowest first.
+fn summary(names: &[&'static str], measured: &[Option<f64>]) {
+    let mut per_kernel: BTreeMap<&'static str, (f64, u32)> = BTreeMap::new();
+    for (name, us) in names.iter().zip(measured) {
+        if let Some(us) = us {
+            let e = per_kernel.entry(name).or_default();
+            (e.0, e.1) = (e.0 + us / 1e3, e.1 + 1);
+        }
+    }
+    let total: f64 = per_kernel.values().map(|v| v.0).sum();
     let mut rows: Vec<_> = per_kernel.into_iter().collect();
     rows.sort_by(|a, b| b.1 .0.total_cmp(&a.1 .0));
-    println!("{:<28} {:>9} {:>6} {:>7}", "kernel", "ms/step", "calls", "share");
+    println!("{:<34} {:>9} {:>6} {:>7}", "kernel", "ms/step", "calls", "share");
     for (name, (ms, calls)) in rows {
-        println!("{name:<28} {ms:>9.3} {calls:>6} {:>6.1}%", 100.0 * ms / total);
+        println!("{name:<34} {ms:>9.3} {calls:>6} {:>6.1}%", 100.0 * ms / total);
     }
-    println!("{:<28} {total:>9.3}", "total");
+    println!("{:<34} {total:>9.3} (clears not timed)", "total");
+}
+
+/// Each dispatch's estimate next to its time here, and the ratio.
+fn compare(estimates: &[(&'static str, f64)], measured: &[Option<f64>]) {
+    println!("{:>4} {:<34} {:>10} {:>11} {:>9}", "#", "kernel", "est µs", "measured µs", "est/meas");
+    for (i, ((name, est), m)) in estimates.iter().zip(measured).enumerate() {
+        match m {
+            Some(m) => println!("{i:>4} {name:<34} {est:>10.1} {m:>11.1} {:>9.2}", est / m),
+            None => println!("{i:>4} {name:<34} {est:>10.1} {:>11} {:>9}", "-", "-"),
+        }
+    }
+    let (est, meas): (f64, f64) =
+        estimates.iter().zip(measured).filter_map(|((_, e), m)| m.map(|m| (*e, m))).fold((0.0, 0.0), |a, x| (a.0 + x.0, a.1 + x.1));
+    println!("timed dispatches: estimated {:.2} ms, measured {:.2} ms, ratio {:.2}", est / 1e3, meas / 1e3, est / meas);
 }

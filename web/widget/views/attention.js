@@ -6,6 +6,7 @@ import { createHeatmap } from '../../views/heatmap.js';
 import { createAttentionLines } from '../../views/attention-lines.js';
 import { dims, fmt, tokenLabel } from '../../views/format.js';
 import { widgetTrace } from '../trace.js';
+import { attentionKey } from '../../trace-data.js';
 
 const MAX_HEIGHT = 420; // px, the most the map takes vertically
 
@@ -34,7 +35,7 @@ export function createAttentionWidget(container) {
   const lines = createAttentionLines(row, { onHighlight: highlight });
   return {
     async update(props, model, isStale) {
-      const key = `block${props.layer}.head${props.head}.att`;
+      const key = attentionKey(model.engine, props.layer, props.head);
       const { input, trace } = await widgetTrace(model, props.text, { keys: [key] });
       if (isStale()) return null;
       labels = input.labels.map(tokenLabel);

@@ -15,7 +15,7 @@ const GONE: u32 = u32::MAX;
 
 /// Scratch buffers, reused from piece to piece so that encoding allocates once.
 #[derive(Default)]
-pub(super) struct Merger {
+pub(crate) struct Merger {
     next: Vec<usize>,                     // index of the next live symbol; ids.len() past the end
     prev: Vec<usize>,                     // index of the previous live symbol; usize::MAX before the start
     heap: BinaryHeap<Reverse<Candidate>>, // the smallest (rank, left) comes out first
@@ -34,7 +34,7 @@ struct Candidate {
 impl Merger {
     /// Merges `ids` (a piece's byte tokens) in place. `rank(a, b)` gives the rank of the
     /// pair and the id it merges into, or `None` if `a b` is not a merge.
-    pub(super) fn merge(&mut self, ids: &mut Vec<u32>, rank: impl Fn(u32, u32) -> Option<(u32, u32)>) {
+    pub(crate) fn merge(&mut self, ids: &mut Vec<u32>, rank: impl Fn(u32, u32) -> Option<(u32, u32)>) {
         let n = ids.len();
         if n < 2 {
             return;

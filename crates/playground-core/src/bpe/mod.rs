@@ -20,7 +20,7 @@
 pub mod byte_map;
 mod encoder;
 mod gpt2_files;
-mod merge;
+pub(crate) mod merge;
 mod pretokenize;
 mod trainer;
 pub mod unicode;

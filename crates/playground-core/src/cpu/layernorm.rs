@@ -15,13 +15,14 @@ pub fn layernorm_forward(
     bias: &[f32],     // (C)
     rows: usize,
     c: usize,
+    eps: f32, // ModelConfig::norm_eps; LN_EPS is GPT-2's
 ) {
     for r in 0..rows {
         let x = &inp[r * c..(r + 1) * c];
         let m = x.iter().sum::<f32>() / c as f32;
         // biased variance (divide by C), as torch.nn.LayerNorm
         let v = x.iter().map(|xi| (xi - m) * (xi - m)).sum::<f32>() / c as f32;
-        let s = 1.0 / (v + LN_EPS).sqrt();
+        let s = 1.0 / (v + eps).sqrt();
         for (i, o) in out[r * c..(r + 1) * c].iter_mut().enumerate() {
             *o = s * (x[i] - m) * weight[i] + bias[i];
         }

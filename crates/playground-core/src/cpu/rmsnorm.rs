@@ -4,8 +4,6 @@
 //! out = inp · rstd · weight with rstd = 1/√(mean(inp²) + eps): LayerNorm without the mean
 //! subtraction and without a bias (Zhang & Sennrich 2019; LLaMA's norm).
 
-use super::layernorm::LN_EPS;
-
 pub fn rmsnorm_forward(
     out: &mut [f32],  // (rows, C)
     rstd: &mut [f32], // (rows)
@@ -13,11 +11,12 @@ pub fn rmsnorm_forward(
     weight: &[f32],   // (C)
     rows: usize,
     c: usize,
+    eps: f32, // ModelConfig::norm_eps
 ) {
     for r in 0..rows {
         let x = &inp[r * c..(r + 1) * c];
         let ms = x.iter().map(|xi| xi * xi).sum::<f32>() / c as f32;
-        let s = 1.0 / (ms + LN_EPS).sqrt();
+        let s = 1.0 / (ms + eps).sqrt();
         for (i, o) in out[r * c..(r + 1) * c].iter_mut().enumerate() {
             *o = x[i] * s * weight[i];
         }

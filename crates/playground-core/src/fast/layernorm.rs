@@ -3,7 +3,6 @@
 
 use super::par::prelude::*;
 use super::{math, par};
-use crate::cpu::LN_EPS;
 
 #[allow(clippy::too_many_arguments)]
 pub fn layernorm_forward(
@@ -15,6 +14,7 @@ pub fn layernorm_forward(
     bias: &[f32],     // (C)
     rows: usize,
     c: usize,
+    eps: f32, // ModelConfig::norm_eps
 ) {
     let per = par::rows_per_task(rows, c);
     out[..rows * c]
@@ -26,7 +26,7 @@ pub fn layernorm_forward(
             for (((o, x), m), s) in out.chunks_exact_mut(c).zip(inp.chunks_exact(c)).zip(mean.iter_mut()).zip(rstd.iter_mut()) {
                 let mu = math::sum(x, |xi| xi) / c as f32;
                 let var = math::sum(x, |xi| (xi - mu) * (xi - mu)) / c as f32;
-                let r = 1.0 / (var + LN_EPS).sqrt();
+                let r = 1.0 / (var + eps).sqrt();
                 for (((o, &xi), &w), &b) in o.iter_mut().zip(x).zip(&weight[..c]).zip(&bias[..c]) {
                     *o = r * (xi - mu) * w + b;
                 }

@@ -3,7 +3,6 @@
 
 use super::par::prelude::*;
 use super::{math, par};
-use crate::cpu::LN_EPS;
 
 pub fn rmsnorm_forward(
     out: &mut [f32],  // (rows, C)
@@ -12,13 +11,14 @@ pub fn rmsnorm_forward(
     weight: &[f32],   // (C)
     rows: usize,
     c: usize,
+    eps: f32, // ModelConfig::norm_eps
 ) {
     let per = par::rows_per_task(rows, c);
     out[..rows * c].par_chunks_mut(per * c).zip(rstd[..rows].par_chunks_mut(per)).zip(inp[..rows * c].par_chunks(per * c)).for_each(
         |((out, rstd), inp)| {
             for ((o, x), s) in out.chunks_exact_mut(c).zip(inp.chunks_exact(c)).zip(rstd.iter_mut()) {
                 let ms = math::sum(x, |xi| xi * xi) / c as f32;
-                *s = 1.0 / (ms + LN_EPS).sqrt();
+                *s = 1.0 / (ms + eps).sqrt();
                 for ((o, &xi), &w) in o.iter_mut().zip(x).zip(&weight[..c]) {
                     *o = xi * *s * w;
                 }

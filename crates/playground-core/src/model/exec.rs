@@ -316,7 +316,8 @@ impl Executor<'_> {
 
     /// The rotary angles' cos and sin, each (T, HS/2), for rotary models.
     fn rope_table(&self, t: usize) -> Option<(Vec<f32>, Vec<f32>)> {
-        (self.arch.embedding.positions == Positions::Rotary).then(|| cpu::rope_table(t, self.arch.config.head_size()))
+        (self.arch.embedding.positions == Positions::Rotary)
+            .then(|| cpu::rope_table(t, self.arch.config.head_size(), self.arch.config.rope_theta))
     }
 
     /// out (rows, lin.out) = inp (rows, lin.inp) · Wᵀ + b.
@@ -332,7 +333,8 @@ impl Executor<'_> {
 
     fn norm_forward(&self, n: &NormLayer, out: &mut [f32], mean: &mut [f32], rstd: &mut [f32], inp: &[f32], rows: usize) {
         let (w, bias) = (self.p(n.weight), n.bias.map(|s| self.p(s)));
-        norm_forward(self.ops, n.kind, out, mean, rstd, inp, w, bias, rows, self.arch.config.n_embd);
+        let cfg = &self.arch.config;
+        norm_forward(self.ops, n.kind, out, mean, rstd, inp, w, bias, rows, cfg.n_embd, cfg.norm_eps);
     }
 
     #[allow(clippy::too_many_arguments)]

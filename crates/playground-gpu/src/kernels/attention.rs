@@ -48,6 +48,34 @@ pub fn head32(c: u32, nh: u32) -> bool {
     hs > HEAD32_MAX_HEAD_SIZE / 2 && hs <= HEAD32_MAX_HEAD_SIZE
 }
 
+/// The kernels with the head in registers (`*_regs64`: the tiled forward and dQ kernels built
+/// to loop to the constant head size, attention_backward_kv_regs.wgsl): forward, dQ, dK, dV.
+#[derive(Clone, Copy, Debug)]
+pub struct RegsKernels {
+    pub forward: Kernel,
+    pub query: Kernel,
+    pub key: Kernel,
+    pub value: Kernel,
+}
+
+/// The largest head size of the kernels with the head in registers.
+pub const REGS_MAX_HEAD_SIZE: u32 = 64;
+
+/// On a GPU (not an emulator, which reads a private array lane by lane), heads of 33 to 64
+/// channels take the kernels with the head in registers (heads up to 32 take the _head32
+/// kernels, already in registers). A 128-channel head does not fit one invocation's registers
+/// (Q and the output alone are 256 floats, a GPU gives 255): by the cost model such a kernel,
+/// spilled, is slower than the per-row ones, which such heads keep.
+pub fn regs(gpu: &GpuContext, c: u32, nh: u32) -> Option<RegsKernels> {
+    let hs = c / nh;
+    (!gpu.is_emulated() && hs > HEAD32_MAX_HEAD_SIZE && hs <= REGS_MAX_HEAD_SIZE).then_some(RegsKernels {
+        forward: Kernel::AttentionForwardRegs64,
+        query: Kernel::AttentionBackwardQueryRegs64,
+        key: Kernel::AttentionBackwardKeyRegs64,
+        value: Kernel::AttentionBackwardValueRegs64,
+    })
+}
+
 /// Whether training uses the tiled kernels for this shape (else the per-row ones).
 pub fn tiled(c: u32, nh: u32) -> bool {
     c / nh <= TILED_MAX_HEAD_SIZE
@@ -61,9 +89,10 @@ fn tiled_grid(b: u32, t: u32, heads: u32) -> [u32; 3] {
 
 /// `weights` = (preatt, att), each (B, NH, T, T), are written only when given (a trace asked
 /// for them); training passes `None` and keeps only `lse`. Without weights, heads of 17 to 32
-/// channels take the online-softmax kernel with the head written out (`attention_forward_head32`)
-/// and other heads of at most 64 the tiled one (`attention_forward_tiled`); otherwise the
-/// per-row kernel that can keep the weights (`attention_forward`).
+/// channels take the online-softmax kernel with the head written out (`attention_forward_head32`),
+/// on a GPU heads of 33 to 64 the one with the head in registers (`regs`), other heads of at
+/// most 64 the tiled one (`attention_forward_tiled`); otherwise the per-row kernel that can keep
+/// the weights (`attention_forward`).
 #[allow(clippy::too_many_arguments)]
 pub fn attention_forward(
     gpu: &GpuContext,
@@ -78,9 +107,13 @@ pub fn attention_forward(
     nkv: u32,
     causal: bool,
 ) -> Op {
-    if weights.is_none() && tiled(c, nh) {
+    let staged = match regs(gpu, c, nh) {
+        Some(regs) => Some(regs.forward),
+        None if head32(c, nh) => Some(Kernel::AttentionForwardHead32),
+        None => tiled(c, nh).then_some(Kernel::AttentionForwardTiled),
+    };
+    if let (Some(kernel), None) = (staged, weights) {
         let params = AttentionParams::new(b, t, c, nh, nkv, causal);
-        let kernel = if head32(c, nh) { Kernel::AttentionForwardHead32 } else { Kernel::AttentionForwardTiled };
         return gpu.op(kernel, &[out, lse, qkv], &params, tiled_grid(b, t, nh));
     }
     let (preatt, att) = weights.unwrap_or((gpu.unused(0), gpu.unused(1)));
@@ -89,12 +122,14 @@ pub fn attention_forward(
     gpu.op(Kernel::AttentionForward, &[out, lse, preatt, att, qkv], &params, grid(rows.div_ceil(WORKGROUP_SIZE[0] as u64)))
 }
 
-/// `cpu::attention_backward` without the (T, T) weights, in three kernels: `delta` = dO·out
+/// `cpu::attention_backward` without the (T, T) weights, in three kernels (four: `regs`): `delta` = dO·out
 /// per row (prep), then dQ per query row, then dK and dV per key row of each key/value head
 /// (over the query heads that read it), each recomputing p = exp(q·k·scale − lse). dqkv
 /// accumulates (`+=`); `delta` is scratch, overwritten.
 /// Heads of 17 to 32 channels use the kernels with the head written out
-/// (`attention_backward_*_head32`), other heads of at most 64 the tiled ones (`attention_backward_*_tiled`).
+/// (`attention_backward_*_head32`), other heads of at most 64 the tiled ones (`attention_backward_*_tiled`);
+/// on a GPU, heads of 33 to 64 channels the ones with the head in registers (`regs`), dK and dV
+/// in two kernels.
 #[allow(clippy::too_many_arguments)]
 pub fn attention_backward(
     gpu: &GpuContext,
@@ -110,7 +145,7 @@ pub fn attention_backward(
     nh: u32,
     nkv: u32,
     causal: bool,
-) -> [Op; 3] {
+) -> Vec<Op> {
     let params = AttentionParams::new(b, t, c, nh, nkv, causal);
     let rows = |heads: u32| grid((b as u64 * heads as u64 * t as u64).div_ceil(BACKWARD_WORKGROUP_SIZE[0] as u64));
     let prep = gpu.op(Kernel::AttentionBackwardPrep, &[delta, dout, out], &params, rows(nh));
@@ -122,5 +157,10 @@ pub fn attention_backward(
     } else {
         (Kernel::AttentionBackwardQuery, Kernel::AttentionBackwardKey, [rows(nh), rows(nkv)])
     };
-    [prep, gpu.op(query, &bound, &params, grids[0]), gpu.op(key, &bound, &params, grids[1])]
+    if let Some(regs) = regs(gpu, c, nh) {
+        let [queries, keys] = [tiled_grid(b, t, nh), tiled_grid(b, t, nkv)];
+        let [query, key, value] = [(regs.query, queries), (regs.key, keys), (regs.value, keys)].map(|(k, g)| gpu.op(k, &bound, &params, g));
+        return vec![prep, query, key, value];
+    }
+    vec![prep, gpu.op(query, &bound, &params, grids[0]), gpu.op(key, &bound, &params, grids[1])]
 }

@@ -48,7 +48,8 @@ pub fn grad_norm_partial(
     grads: &GpuTensor,    // (N)
     n: u32,
 ) -> Op {
-    gpu.op(Kernel::GradNormPartial, &[partials, grads], &LenParams::new(n), grid(partials_len(n) as u64))
+    let kernel = if gpu.subgroups() { Kernel::GradNormPartialSubgroups } else { Kernel::GradNormPartial };
+    gpu.op(kernel, &[partials, grads], &LenParams::new(n), grid(partials_len(n) as u64))
 }
 
 pub fn grad_norm_finalize(
@@ -60,5 +61,6 @@ pub fn grad_norm_finalize(
     count: u32,
 ) -> Op {
     let params = GradNormFinalizeParams { count, max_norm, eps: CLIP_EPS, _pad: 0 };
-    gpu.op(Kernel::GradNormFinalize, &[norm, scale, partials], &params, [1, 1, 1])
+    let kernel = if gpu.subgroups() { Kernel::GradNormFinalizeSubgroups } else { Kernel::GradNormFinalize };
+    gpu.op(kernel, &[norm, scale, partials], &params, [1, 1, 1])
 }

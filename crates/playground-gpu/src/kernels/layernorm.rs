@@ -1,9 +1,10 @@
 //! Launchers for `shaders/layernorm_*.wgsl`; CPU twin `playground_core::cpu::layernorm`.
 
 use crate::context::{grid, GpuContext, Op};
+use crate::kernels::reduce::reduce_partials;
+use crate::kernels::Write;
 use crate::shaders::Kernel;
 use crate::tensor::GpuTensor;
-use playground_core::cpu::layernorm::LN_EPS;
 
 #[repr(C)]
 #[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
@@ -16,21 +17,80 @@ pub struct LayerNormParams {
 const _: () = assert!(std::mem::size_of::<LayerNormParams>().is_multiple_of(16));
 
 impl LayerNormParams {
-    /// eps comes from core, so the CPU reference and the kernel cannot drift apart.
-    pub fn new(rows: u32, c: u32) -> Self {
-        LayerNormParams { rows, c, eps: LN_EPS, _pad: 0 }
+    /// eps is the model's (`ModelConfig::norm_eps`), as the CPU reference is given it.
+    pub fn new(rows: u32, c: u32, eps: f32) -> Self {
+        LayerNormParams { rows, c, eps, _pad: 0 }
     }
 }
 
-/// Uniform of both `layernorm_backward_*.wgsl` (eps is not needed: rstd already holds it).
+/// Uniform of both `layernorm_backward_*.wgsl` and `rmsnorm_backward_*.wgsl` (eps is not
+/// needed: rstd already holds it). The input gradients read rows and c only.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct LayerNormBackwardParams {
     pub rows: u32,
     pub c: u32,
-    pub _pad: [u32; 2],
+    /// The parameter gradients: rows each workgroup sums (`param_chunk_rows`).
+    pub chunk_rows: u32,
+    /// The parameter gradients: 1 where chunks store partial sums, 0 where one chunk adds.
+    pub partial: u32,
 }
 const _: () = assert!(std::mem::size_of::<LayerNormBackwardParams>().is_multiple_of(16));
+
+impl LayerNormBackwardParams {
+    /// The params of a parameter gradient over `rows` rows in chunks of `chunk_rows`.
+    pub fn new(rows: u32, c: u32, chunk_rows: u32) -> Self {
+        LayerNormBackwardParams { rows, c, chunk_rows, partial: (rows > chunk_rows) as u32 }
+    }
+}
+
+/// Rows one workgroup of a norm's parameter gradient sums, 32 per row lane on a GPU: the sum over
+/// all rows (16,384 in the baby GPT's step) in one workgroup per 32 channels would be a long
+/// serial loop on a few units, so the rows are split into chunks summed side by side, then
+/// added up (`reduce_partials`). On an emulator one chunk: a CPU has no idle units to fill.
+pub fn param_chunk_rows(gpu: &GpuContext, rows: u32) -> u32 {
+    const CHUNK_ROWS: u32 = 32 * 8;
+    if gpu.is_emulated() {
+        rows.max(1)
+    } else {
+        CHUNK_ROWS
+    }
+}
+
+/// The launches of a norm's parameter gradients: `kernel` over chunks of rows, then, where there
+/// are several, the sum of their partials (`len_b` is 0 without a bias) into the gradients.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn param_gradients(
+    gpu: &GpuContext,
+    kernel: Kernel,
+    dweight: &GpuTensor,       // (C)
+    dbias: Option<&GpuTensor>, // (C)
+    inputs: &[&GpuTensor],
+    rows: u32,
+    c: u32,
+) -> Vec<Op> {
+    let params = LayerNormBackwardParams::new(rows, c, param_chunk_rows(gpu, rows));
+    let chunks = rows.div_ceil(params.chunk_rows).max(1);
+    let [x, y, _] = grid(c.div_ceil(BACKWARD_PARAMS_WORKGROUP_SIZE[0]) as u64);
+    let outputs = 1 + dbias.is_some() as u32;
+    if params.partial == 0 {
+        let mut bound = vec![dweight];
+        bound.extend(dbias);
+        bound.extend(inputs);
+        return vec![gpu.op(kernel, &bound, &params, [x, y, 1])];
+    }
+    let partials = gpu.scratch((chunks * outputs * c) as usize);
+    let mut bound = vec![&partials];
+    if dbias.is_some() {
+        bound.push(gpu.unused(0));
+    }
+    bound.extend(inputs);
+    let len_b = if dbias.is_some() { c } else { 0 };
+    vec![
+        gpu.op(kernel, &bound, &params, [x, y, chunks]),
+        reduce_partials(gpu, dweight, dbias, &partials, c, len_b, chunks, outputs * c, Write::Add),
+    ]
+}
 
 pub const WORKGROUP_SIZE: [u32; 3] = [64, 1, 1];
 pub const BACKWARD_INPUT_WORKGROUP_SIZE: [u32; 3] = [64, 1, 1];
@@ -50,13 +110,15 @@ pub fn layernorm_forward(
     bias: &GpuTensor,   // (C)
     rows: u32,
     c: u32,
+    eps: f32, // ModelConfig::norm_eps
 ) -> Op {
     let blocks = rows.div_ceil(ROWS_PER_WORKGROUP) as u64;
-    gpu.op(Kernel::LayerNormForward, &[out, mean, rstd, inp, weight, bias], &LayerNormParams::new(rows, c), grid(blocks))
+    gpu.op(Kernel::LayerNormForward, &[out, mean, rstd, inp, weight, bias], &LayerNormParams::new(rows, c, eps), grid(blocks))
 }
 
 /// `cpu::layernorm_backward` as two kernels: dinp per row (one workgroup each), then dweight
-/// and dbias summed over rows (one workgroup per 32 channels). All three accumulate (`+=`).
+/// and dbias summed over rows (one workgroup per 32 channels and chunk of rows, and where there
+/// are several chunks, a launch that adds them up). All three accumulate (`+=`).
 /// dweight and dbias may be slices of one gradient buffer.
 #[allow(clippy::too_many_arguments)]
 pub fn layernorm_backward(
@@ -71,11 +133,10 @@ pub fn layernorm_backward(
     rstd: &GpuTensor,    // (rows)
     rows: u32,
     c: u32,
-) -> [Op; 2] {
-    [
-        layernorm_backward_input(gpu, dinp, dout, inp, weight, mean, rstd, rows, c),
-        layernorm_backward_params(gpu, dweight, dbias, dout, inp, mean, rstd, rows, c),
-    ]
+) -> Vec<Op> {
+    let mut ops = vec![layernorm_backward_input(gpu, dinp, dout, inp, weight, mean, rstd, rows, c)];
+    ops.extend(layernorm_backward_params(gpu, dweight, dbias, dout, inp, mean, rstd, rows, c));
+    ops
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -90,7 +151,7 @@ pub fn layernorm_backward_input(
     rows: u32,
     c: u32,
 ) -> Op {
-    let params = LayerNormBackwardParams { rows, c, _pad: [0; 2] };
+    let params = LayerNormBackwardParams { rows, c, chunk_rows: 0, partial: 0 };
     let blocks = rows.div_ceil(ROWS_PER_WORKGROUP) as u64;
     gpu.op(Kernel::LayerNormBackwardInput, &[dinp, dout, inp, weight, mean, rstd], &params, grid(blocks))
 }
@@ -106,8 +167,6 @@ pub fn layernorm_backward_params(
     rstd: &GpuTensor,    // (rows)
     rows: u32,
     c: u32,
-) -> Op {
-    let params = LayerNormBackwardParams { rows, c, _pad: [0; 2] };
-    let blocks = c.div_ceil(BACKWARD_PARAMS_WORKGROUP_SIZE[0]) as u64;
-    gpu.op(Kernel::LayerNormBackwardParams, &[dweight, dbias, dout, inp, mean, rstd], &params, grid(blocks))
+) -> Vec<Op> {
+    param_gradients(gpu, Kernel::LayerNormBackwardParams, dweight, Some(dbias), &[dout, inp, mean, rstd], rows, c)
 }

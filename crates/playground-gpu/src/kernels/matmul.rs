@@ -1,6 +1,9 @@
 //! Launchers for `shaders/matmul_*.wgsl`; CPU twin `playground_core::cpu::matmul`.
 
-use crate::context::{grid, GpuContext, Op};
+use crate::context::{grid, GpuContext, Op, SCRATCH_BUDGET};
+use crate::device::busy;
+use crate::kernels::reduce::reduce_partials;
+use crate::kernels::Write;
 use crate::shaders::Kernel;
 use crate::tensor::GpuTensor;
 use playground_core::cpu::Activation;
@@ -18,15 +21,26 @@ pub struct MatmulParams {
 }
 const _: () = assert!(std::mem::size_of::<MatmulParams>().is_multiple_of(16));
 
-/// The tiled kernels come in three shapes, one WGSL file each with the sizes and the register
-/// tile prepended in `shaders.rs`: `Kernel::Matmul*` (128×128 blocks, 16×16 invocations) and
-/// `Kernel::Matmul*Small` (64×64 blocks, 8×8 invocations), 8×8 outputs per invocation, for
-/// GPUs; `Kernel::Matmul*Emulated` (64×64 blocks, 4×4 invocations, 16×16 outputs each) for
-/// CPU-emulated adapters (include/matmul_tile_16x16.wgsl says why).
+/// The tiled kernels come in three shapes, one WGSL file each with the sizes, a loader, the
+/// staging and the register tile prepended in `shaders.rs`: `Kernel::Matmul*` (128×128 blocks,
+/// 16×16 invocations) and `Kernel::Matmul*Small` (64×64 blocks, 8×8 invocations), 8×8 outputs
+/// per invocation, for GPUs; `Kernel::Matmul*Emulated` (64×64 blocks, 4×4 invocations, 16×16
+/// outputs each) for CPU-emulated adapters (include/matmul_tile_16x16.wgsl says why). Each also
+/// comes with scalar loads (`*Scalar`) for row lengths that are not a multiple of 4.
 /// The smallest matmul (in multiply-adds) that takes the 16×16 tile on an emulated adapter:
 /// a training step's (the small config's smallest, the head, is 17M); an Explore forward pass
 /// over one sequence stays below it.
 pub const EMULATED_MIN_FMA: u64 = 1 << 24;
+
+/// Registers an invocation of the GPU tiles holds: 64 accumulators, 16 operand floats, the
+/// next slice's vec4s and addresses. With 256 invocations a workgroup, a unit of 64K
+/// registers holds two (`DeviceFacts::resident`).
+pub const REGISTERS: u32 = 128;
+/// Workgroup memory of every tile shape: two slots of two BK×TILE slices.
+pub const SHARED_BYTES: u32 = 16384;
+/// What a Small block's work is worth against a Large one's: the same register tile, but
+/// twice the staging and the loads from memory per multiply-add.
+const SMALL_INTENSITY: f64 = 0.9;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tiles {
@@ -44,20 +58,40 @@ impl Tiles {
     /// (`rows·cols·depth`): about a fifth less time there at training's shapes (fewer per-lane
     /// gathers from workgroup memory, docs/PERFORMANCE.md), but compiling it takes SwiftShader
     /// seconds more, which one sequence's forward pass (Explore) would never win back; smaller
-    /// matmuls take the 8×8 tile. On a GPU, large blocks once they still give at least 64
-    /// workgroups (enough to fill the streaming multiprocessors of a large GPU); small ones
-    /// below that, where 128×128 blocks would leave most of the GPU idle (inference over one
-    /// sequence, M = T ≤ 64; the small models trained in the browser).
+    /// matmuls take the 8×8 tile. On a GPU, by the waves the grid makes on it
+    /// (`GpuContext::facts`): 128×128 blocks unless 64×64 ones keep clearly more of its
+    /// workgroup slots busy (a grid of a few blocks, such as inference over one sequence or the
+    /// small models trained in the browser).
     pub fn for_output(gpu: &GpuContext, rows: u32, cols: u32, depth: u32) -> Tiles {
         if gpu.is_emulated() {
             let fma = rows as u64 * cols as u64 * depth as u64;
             return if fma >= EMULATED_MIN_FMA { Tiles::Emulated } else { Tiles::Small };
         }
-        let large = rows.div_ceil(Tiles::Large.side()) as u64 * cols.div_ceil(Tiles::Large.side()) as u64;
-        if large >= 64 {
-            Tiles::Large
-        } else {
+        let busy_with = |t: Tiles| busy(t.blocks(rows, cols) as f64 / t.slots(gpu) as f64);
+        if busy_with(Tiles::Small) * SMALL_INTENSITY > busy_with(Tiles::Large) {
             Tiles::Small
+        } else {
+            Tiles::Large
+        }
+    }
+
+    /// Blocks covering a (rows, cols) output.
+    fn blocks(self, rows: u32, cols: u32) -> u64 {
+        rows.div_ceil(self.side()) as u64 * cols.div_ceil(self.side()) as u64
+    }
+
+    /// Workgroups of this shape `gpu` runs at once (a wave).
+    fn slots(self, gpu: &GpuContext) -> u64 {
+        let [x, y, _] = self.workgroup_size();
+        let facts = gpu.facts();
+        facts.compute_units as u64 * facts.resident(x * y, SHARED_BYTES, REGISTERS) as u64
+    }
+
+    /// Steps of the summed axis staged at a time (`BK` in the WGSL).
+    pub const fn depth(self) -> u32 {
+        match self {
+            Tiles::Large => 8,
+            Tiles::Small | Tiles::Emulated => 16,
         }
     }
 
@@ -84,6 +118,71 @@ impl Tiles {
     }
 }
 
+/// The three tiled matmuls.
+#[derive(Clone, Copy)]
+enum Product {
+    Forward,
+    BackwardInput,
+    BackwardWeight,
+}
+
+/// How a kernel reads its operands (the includes shaders.rs prepends).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Loads {
+    /// f32, in vec4s: every row length a multiple of 4.
+    Vec4,
+    /// f32, a float at a time: any row length.
+    Scalar,
+    /// The weight in f16 (`matmul_forward_f16`), read as f16 (shader-f16).
+    F16,
+    /// The weight in f16, read as u32 pairs and unpacked (no shader-f16 needed).
+    F16Packed,
+}
+
+impl Loads {
+    /// The f32 loads for operands whose rows are `lengths` long.
+    fn f32(lengths: &[u32]) -> Loads {
+        if lengths.iter().all(|l| l.is_multiple_of(4)) {
+            Loads::Vec4
+        } else {
+            Loads::Scalar
+        }
+    }
+
+    /// The f16 weight loads `gpu` can take.
+    fn f16(gpu: &GpuContext) -> Loads {
+        if gpu.shader_f16() {
+            Loads::F16
+        } else {
+            Loads::F16Packed
+        }
+    }
+}
+
+/// The kernel of `product` in shape `tiles` with `loads` (f16 only for the forward).
+fn kernel_for(product: Product, tiles: Tiles, loads: Loads) -> Kernel {
+    use Kernel::*;
+    let [large, small, emulated] = match (product, loads) {
+        (Product::Forward, Loads::Vec4) => [MatmulForward, MatmulForwardSmall, MatmulForwardEmulated],
+        (Product::Forward, Loads::Scalar) => [MatmulForwardScalar, MatmulForwardSmallScalar, MatmulForwardEmulatedScalar],
+        (Product::Forward, Loads::F16) => [MatmulForwardF16, MatmulForwardSmallF16, MatmulForwardEmulatedF16],
+        (Product::Forward, Loads::F16Packed) => [MatmulForwardF16Packed, MatmulForwardSmallF16Packed, MatmulForwardEmulatedF16Packed],
+        (Product::BackwardInput, Loads::Scalar) => {
+            [MatmulBackwardInputScalar, MatmulBackwardInputSmallScalar, MatmulBackwardInputEmulatedScalar]
+        }
+        (Product::BackwardInput, _) => [MatmulBackwardInput, MatmulBackwardInputSmall, MatmulBackwardInputEmulated],
+        (Product::BackwardWeight, Loads::Scalar) => {
+            [MatmulBackwardWeightScalar, MatmulBackwardWeightSmallScalar, MatmulBackwardWeightEmulatedScalar]
+        }
+        (Product::BackwardWeight, _) => [MatmulBackwardWeight, MatmulBackwardWeightSmall, MatmulBackwardWeightEmulated],
+    };
+    match tiles {
+        Tiles::Large => large,
+        Tiles::Small => small,
+        Tiles::Emulated => emulated,
+    }
+}
+
 /// The most rows the skinny kernel takes (`ROWS` in matmul_forward_skinny.wgsl): at most this
 /// many (a token at a time in generation), and K a multiple of 4 (it reads vec4s along K),
 /// `matmul_forward` runs it instead of a tiled kernel.
@@ -96,9 +195,6 @@ pub const SKINNY_WORKGROUP_SIZE: [u32; 3] = [32, 1, 1];
 pub fn is_skinny(m: u32, k: u32) -> bool {
     m <= SKINNY_ROWS && k.is_multiple_of(4)
 }
-
-/// 32 columns × 8 row lanes.
-pub const BACKWARD_BIAS_WORKGROUP_SIZE: [u32; 3] = [32, 8, 1];
 
 /// out (M, N) = inp (M, K) · weight (N, K)ᵀ + bias (N). Up to SKINNY_ROWS rows run the
 /// skinny kernel (`is_skinny`), more a tiled one.
@@ -134,11 +230,86 @@ pub fn matmul_forward_skinny(
     k: u32,
     n: u32,
 ) -> Op {
+    skinny(gpu, Loads::Vec4, act, out, inp, weight, bias, m, k, n)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn skinny(
+    gpu: &GpuContext,
+    loads: Loads,
+    act: Option<(Activation, &GpuTensor)>, // and pre (M, N)
+    out: &GpuTensor,                       // (M, N)
+    inp: &GpuTensor,                       // (M, K)
+    weight: &GpuTensor,                    // (N, K), f32 or f16
+    bias: Option<&GpuTensor>,              // (N)
+    m: u32,
+    k: u32,
+    n: u32,
+) -> Op {
     debug_assert!(is_skinny(m, k), "the skinny matmul takes at most {SKINNY_ROWS} rows and K a multiple of 4, not M {m}, K {k}");
+    let kernel = match loads {
+        Loads::F16 => Kernel::MatmulForwardSkinnyF16,
+        Loads::F16Packed => Kernel::MatmulForwardSkinnyF16Packed,
+        Loads::Vec4 | Loads::Scalar => Kernel::MatmulForwardSkinny,
+    };
     let params = MatmulParams { m, k, n, has_bias: bias.is_some() as u32, act: activation_code(act.map(|a| a.0)), _pad: [0; 3] };
     let pre = act.map_or(gpu.unused(1), |a| a.1);
     let groups = n.div_ceil(SKINNY_WORKGROUP_SIZE[0] * SKINNY_COLS) as u64;
-    gpu.op(Kernel::MatmulForwardSkinny, &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, grid(groups))
+    gpu.op(kernel, &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, grid(groups))
+}
+
+/// Whether `matmul_forward_f16` takes a weight whose rows are `k` long: it reads 4 halves of a
+/// row at a time, so K must be a multiple of 4 (every real model's width is).
+pub fn f16_fits(k: u32) -> bool {
+    k.is_multiple_of(4)
+}
+
+/// A weight's f16 bit patterns as `matmul_forward_f16` binds them: two halves a word, the lower
+/// half first, which is the bytes of a safetensors F16 tensor read as little-endian u32s.
+pub fn pack_halves(bits: &[u16]) -> Vec<u32> {
+    bits.chunks(2).map(|p| p[0] as u32 | (p.get(1).copied().unwrap_or(0) as u32) << 16).collect()
+}
+
+/// `matmul_forward` (`act` None) or `matmul_forward_act` with the weight in IEEE half precision
+/// (`pack_halves`' layout, (N, K/2) words; K a multiple of 4: `f16_fits`), for inference of
+/// f16 checkpoints at half the weight bytes: inp, bias, out and the arithmetic stay f32. With
+/// shader-f16 the kernels read the halves as f16, without it as u32 pairs (`unpack2x16float`);
+/// both widen exactly, so both give the f32 matmul of the widened weight. At most SKINNY_ROWS
+/// rows run the skinny kernel, more a tiled one.
+#[allow(clippy::too_many_arguments)]
+pub fn matmul_forward_f16(
+    gpu: &GpuContext,
+    act: Option<(Activation, &GpuTensor)>, // and pre (M, N)
+    out: &GpuTensor,                       // (M, N)
+    inp: &GpuTensor,                       // (M, K)
+    weight: &GpuTensor,                    // (N, K/2) words of f16 pairs
+    bias: Option<&GpuTensor>,              // (N)
+    m: u32,
+    k: u32,
+    n: u32,
+) -> Op {
+    debug_assert!(f16_fits(k), "f16 weights need K a multiple of 4, not {k}");
+    if is_skinny(m, k) {
+        return skinny(gpu, Loads::f16(gpu), act, out, inp, weight, bias, m, k, n);
+    }
+    matmul_forward_f16_tiled(gpu, Tiles::for_output(gpu, m, n, k), act, out, inp, weight, bias, m, k, n)
+}
+
+/// `matmul_forward_f16` on a tiled kernel of the caller's block size (tests check each).
+#[allow(clippy::too_many_arguments)]
+pub fn matmul_forward_f16_tiled(
+    gpu: &GpuContext,
+    tiles: Tiles,
+    act: Option<(Activation, &GpuTensor)>, // and pre (M, N)
+    out: &GpuTensor,                       // (M, N)
+    inp: &GpuTensor,                       // (M, K)
+    weight: &GpuTensor,                    // (N, K/2) words of f16 pairs
+    bias: Option<&GpuTensor>,              // (N)
+    m: u32,
+    k: u32,
+    n: u32,
+) -> Op {
+    forward(gpu, tiles, Loads::f16(gpu), act, out, inp, weight, bias, m, k, n)
 }
 
 /// `matmul_forward` with the block size chosen by the caller (tests check each).
@@ -154,7 +325,7 @@ pub fn matmul_forward_tiled(
     k: u32,
     n: u32,
 ) -> Op {
-    forward(gpu, tiles, None, out, inp, weight, bias, m, k, n)
+    forward(gpu, tiles, Loads::f32(&[k]), None, out, inp, weight, bias, m, k, n)
 }
 
 /// pre (M, N) = inp (M, K) · weight (N, K)ᵀ + bias (N) and out (M, N) = act(pre), one kernel:
@@ -194,7 +365,7 @@ pub fn matmul_forward_act_tiled(
     k: u32,
     n: u32,
 ) -> Op {
-    forward(gpu, tiles, Some((act, pre)), out, inp, weight, bias, m, k, n)
+    forward(gpu, tiles, Loads::f32(&[k]), Some((act, pre)), out, inp, weight, bias, m, k, n)
 }
 
 /// `params.act` of matmul_forward.wgsl.
@@ -211,6 +382,7 @@ fn activation_code(act: Option<Activation>) -> u32 {
 fn forward(
     gpu: &GpuContext,
     tiles: Tiles,
+    loads: Loads,
     act: Option<(Activation, &GpuTensor)>, // and pre (M, N)
     out: &GpuTensor,                       // (M, N)
     inp: &GpuTensor,                       // (M, K)
@@ -220,18 +392,16 @@ fn forward(
     k: u32,
     n: u32,
 ) -> Op {
-    let kernel = match tiles {
-        Tiles::Small => Kernel::MatmulForwardSmall,
-        Tiles::Large => Kernel::MatmulForward,
-        Tiles::Emulated => Kernel::MatmulForwardEmulated,
-    };
+    let kernel = kernel_for(Product::Forward, tiles, loads);
     let params = MatmulParams { m, k, n, has_bias: bias.is_some() as u32, act: activation_code(act.map(|a| a.0)), _pad: [0; 3] };
     let pre = act.map_or(gpu.unused(1), |a| a.1);
     gpu.op(kernel, &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, tiles.grid(m, n))
 }
 
-/// `cpu::matmul_backward` as two or three kernels, each accumulating (`+=`):
-/// dinp (M, K) += dout · weight, dweight (N, K) += doutᵀ · inp, dbias (N) += Σ_m dout.
+/// `cpu::matmul_backward`: dinp (M, K) (+)= dout · weight, added or stored as `dinp_write`
+/// says (stored: dinp needs no clearing); dweight (N, K) += doutᵀ · inp and dbias (N) +=
+/// Σ_m dout in one kernel. Each sum is split where the GPU has slots to fill (`splits`), with a
+/// second launch that adds the slices up.
 #[allow(clippy::too_many_arguments)]
 pub fn matmul_backward(
     gpu: &GpuContext,
@@ -244,26 +414,34 @@ pub fn matmul_backward(
     m: u32,
     k: u32,
     n: u32,
+    dinp_write: Write,
 ) -> Vec<Op> {
-    let mut ops = vec![matmul_backward_input(gpu, dinp, dout, weight, m, k, n), matmul_backward_weight(gpu, dweight, dout, inp, m, k, n)];
-    if let Some(dbias) = dbias {
-        ops.push(matmul_backward_bias(gpu, dbias, dout, m, n));
-    }
+    let mut ops = matmul_backward_input(gpu, dinp, dout, weight, m, k, n, dinp_write);
+    ops.extend(matmul_backward_weight(gpu, dweight, dbias, dout, inp, m, k, n));
     ops
 }
 
-/// Uniform of the two tiled backward kernels, `matmul_backward_{input,weight}.wgsl`.
+/// Uniform of `matmul_backward_input.wgsl`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct MatmulBackwardParams {
     pub m: u32,
     pub k: u32,
     pub n: u32,
-    pub _pad: u32,
+    /// Columns of N (the summed axis) per slice, a multiple of the tiles' depth.
+    pub split: u32,
+    /// 1: slices store into scratch partials; 0: one slice writes dinp.
+    pub partial: u32,
+    /// `Write::accumulate`: 1 adds the sums to dinp, 0 stores them.
+    pub accumulate: u32,
+    pub _pad: [u32; 2],
 }
 const _: () = assert!(std::mem::size_of::<MatmulBackwardParams>().is_multiple_of(16));
 
-/// dinp (M, K) += dout (M, N) · weight (N, K).
+/// dinp (M, K) (+)= dout (M, N) · weight (N, K), added or stored as `write` says: one launch,
+/// or two where the sum over N is split (`splits`: a grid that ends on a part-filled wave of
+/// the GPU).
+#[allow(clippy::too_many_arguments)]
 pub fn matmul_backward_input(
     gpu: &GpuContext,
     dinp: &GpuTensor,   // (M, K)
@@ -272,83 +450,133 @@ pub fn matmul_backward_input(
     m: u32,
     k: u32,
     n: u32,
-) -> Op {
-    matmul_backward_input_tiled(gpu, Tiles::for_output(gpu, m, k, n), dinp, dout, weight, m, k, n)
+    write: Write,
+) -> Vec<Op> {
+    let tiles = Tiles::for_output(gpu, m, k, n);
+    let splits = splits(gpu, tiles, tiles.blocks(m, k), n, m as u64 * k as u64);
+    matmul_backward_input_tiled(gpu, tiles, splits, dinp, dout, weight, m, k, n, write)
 }
 
-/// `matmul_backward_input` with the block size chosen by the caller (tests check each).
+/// `matmul_backward_input` with the block size and the slices of N chosen by the caller (tests
+/// check each); the slices are rounded to whole steps of the tiles' depth.
 #[allow(clippy::too_many_arguments)]
 pub fn matmul_backward_input_tiled(
     gpu: &GpuContext,
     tiles: Tiles,
+    splits: u32,
     dinp: &GpuTensor,   // (M, K)
     dout: &GpuTensor,   // (M, N)
     weight: &GpuTensor, // (N, K)
     m: u32,
     k: u32,
     n: u32,
-) -> Op {
-    let kernel = match tiles {
-        Tiles::Small => Kernel::MatmulBackwardInputSmall,
-        Tiles::Large => Kernel::MatmulBackwardInput,
-        Tiles::Emulated => Kernel::MatmulBackwardInputEmulated,
-    };
-    let params = MatmulBackwardParams { m, k, n, _pad: 0 };
-    gpu.op(kernel, &[dinp, dout, weight], &params, tiles.grid(m, k))
+    write: Write,
+) -> Vec<Op> {
+    let kernel = kernel_for(Product::BackwardInput, tiles, Loads::f32(&[n, k]));
+    let split = n.div_ceil(splits.max(1)).next_multiple_of(tiles.depth());
+    let slices = n.div_ceil(split);
+    let params = MatmulBackwardParams { m, k, n, split, partial: (slices > 1) as u32, accumulate: write.accumulate(), _pad: [0; 2] };
+    let [x, y, _] = tiles.grid(m, k);
+    if slices == 1 {
+        return vec![gpu.op(kernel, &[dinp, dout, weight], &params, [x, y, 1])];
+    }
+    let partials = gpu.scratch(slices as usize * m as usize * k as usize);
+    vec![
+        gpu.op(kernel, &[&partials, dout, weight], &params, [x, y, slices]),
+        reduce_partials(gpu, dinp, None, &partials, m * k, 0, slices, m * k, write),
+    ]
 }
 
-/// dweight (N, K) += dout (M, N)ᵀ · inp (M, K).
+/// Uniform of `matmul_backward_weight.wgsl`.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct MatmulWeightParams {
+    pub m: u32,
+    pub k: u32,
+    pub n: u32,
+    pub has_bias: u32,
+    /// Rows of M per slice, a multiple of the tiles' depth.
+    pub split_rows: u32,
+    /// 1: slices store into scratch partials; 0: one slice adds to dweight and dbias.
+    pub partial: u32,
+    pub _pad: [u32; 2],
+}
+const _: () = assert!(std::mem::size_of::<MatmulWeightParams>().is_multiple_of(16));
+
+/// Fewest steps of the summed axis a slice takes: fewer would spend more on writing and
+/// adding up the slices than the grid gains.
+pub const MIN_SPLIT_DEPTH: u32 = 256;
+/// The share of a GPU's slots a split grid keeps busy that is good enough (`splits`).
+const FILLED: f64 = 0.9;
+
+/// How many slices a tiled matmul's sum over `depth` steps is split into, for a grid of
+/// `blocks` blocks whose slices each store `partial_len` partial sums (then added up by
+/// `reduce_partials`). On a GPU (`GpuContext::facts`): the fewest slices that give at least two
+/// workgroups per compute unit and end on a wave at least 90% full (a wave's empty slots are
+/// idle time: 384 blocks of 128×128 on an H100's 264 slots make 1.45 waves, 75% busy; two
+/// slices make 2.9, 97%), or else the best-filled count; at most one slice per
+/// `MIN_SPLIT_DEPTH` steps and as many as `SCRATCH_BUDGET` holds. On an emulator one: a CPU has
+/// no idle units to fill.
+pub fn splits(gpu: &GpuContext, tiles: Tiles, blocks: u64, depth: u32, partial_len: u64) -> u32 {
+    if gpu.is_emulated() {
+        return 1;
+    }
+    let slots = tiles.slots(gpu) as f64;
+    let units = gpu.facts().compute_units as u64;
+    let most = (depth / MIN_SPLIT_DEPTH).min((SCRATCH_BUDGET as u64 / partial_len.max(1)).min(u32::MAX as u64) as u32).max(1);
+    let filled = |s: u32| busy((blocks * s as u64) as f64 / slots);
+    let enough = |s: u32| blocks * s as u64 >= 2 * units && filled(s) >= FILLED;
+    (1..=most).find(|&s| enough(s)).unwrap_or_else(|| (1..=most).max_by(|&a, &b| filled(a).total_cmp(&filled(b))).unwrap_or(1))
+}
+
+/// dweight (N, K) += dout (M, N)ᵀ · inp (M, K) and dbias (N) += Σ_m dout (when given): one
+/// launch, or two where the sum over M is split (`weight_splits`).
+#[allow(clippy::too_many_arguments)]
 pub fn matmul_backward_weight(
     gpu: &GpuContext,
-    dweight: &GpuTensor, // (N, K)
-    dout: &GpuTensor,    // (M, N)
-    inp: &GpuTensor,     // (M, K)
+    dweight: &GpuTensor,       // (N, K)
+    dbias: Option<&GpuTensor>, // (N)
+    dout: &GpuTensor,          // (M, N)
+    inp: &GpuTensor,           // (M, K)
     m: u32,
     k: u32,
     n: u32,
-) -> Op {
-    matmul_backward_weight_tiled(gpu, Tiles::for_output(gpu, n, k, m), dweight, dout, inp, m, k, n)
+) -> Vec<Op> {
+    let tiles = Tiles::for_output(gpu, n, k, m);
+    let splits = splits(gpu, tiles, tiles.blocks(n, k), m, n as u64 * k as u64 + n as u64);
+    matmul_backward_weight_tiled(gpu, tiles, splits, dweight, dbias, dout, inp, m, k, n)
 }
 
-/// `matmul_backward_weight` with the block size chosen by the caller (tests check each).
+/// `matmul_backward_weight` with the block size and the slices of M chosen by the caller (tests
+/// check each); the slices are rounded to whole steps of the tiles' depth.
 #[allow(clippy::too_many_arguments)]
 pub fn matmul_backward_weight_tiled(
     gpu: &GpuContext,
     tiles: Tiles,
-    dweight: &GpuTensor, // (N, K)
-    dout: &GpuTensor,    // (M, N)
-    inp: &GpuTensor,     // (M, K)
+    splits: u32,
+    dweight: &GpuTensor,       // (N, K)
+    dbias: Option<&GpuTensor>, // (N)
+    dout: &GpuTensor,          // (M, N)
+    inp: &GpuTensor,           // (M, K)
     m: u32,
     k: u32,
     n: u32,
-) -> Op {
-    let kernel = match tiles {
-        Tiles::Small => Kernel::MatmulBackwardWeightSmall,
-        Tiles::Large => Kernel::MatmulBackwardWeight,
-        Tiles::Emulated => Kernel::MatmulBackwardWeightEmulated,
-    };
-    let params = MatmulBackwardParams { m, k, n, _pad: 0 };
-    gpu.op(kernel, &[dweight, dout, inp], &params, tiles.grid(n, k))
-}
-
-/// Uniform of `matmul_backward_bias.wgsl`.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
-pub struct MatmulBiasParams {
-    pub m: u32,
-    pub n: u32,
-    pub _pad: [u32; 2],
-}
-const _: () = assert!(std::mem::size_of::<MatmulBiasParams>().is_multiple_of(16));
-
-/// dbias (N) += Σ_m dout (M, N).
-pub fn matmul_backward_bias(
-    gpu: &GpuContext,
-    dbias: &GpuTensor, // (N)
-    dout: &GpuTensor,  // (M, N)
-    m: u32,
-    n: u32,
-) -> Op {
-    let blocks = n.div_ceil(BACKWARD_BIAS_WORKGROUP_SIZE[0]) as u64;
-    gpu.op(Kernel::MatmulBackwardBias, &[dbias, dout], &MatmulBiasParams { m, n, _pad: [0; 2] }, grid(blocks))
+) -> Vec<Op> {
+    let kernel = kernel_for(Product::BackwardWeight, tiles, Loads::f32(&[n, k]));
+    let split_rows = m.div_ceil(splits.max(1)).next_multiple_of(tiles.depth());
+    let slices = m.div_ceil(split_rows);
+    let has_bias = dbias.is_some() as u32;
+    let [x, y, _] = tiles.grid(n, k);
+    let params = MatmulWeightParams { m, k, n, has_bias, split_rows, partial: (slices > 1) as u32, _pad: [0; 2] };
+    if slices == 1 {
+        return vec![gpu.op(kernel, &[dweight, dbias.unwrap_or(gpu.unused(0)), dout, inp], &params, [x, y, 1])];
+    }
+    // slice z's row of partials: dweight's N·K sums, then dbias's N
+    let stride = n * k + n;
+    let partials = gpu.scratch(slices as usize * stride as usize);
+    let bias_len = if dbias.is_some() { n } else { 0 };
+    vec![
+        gpu.op(kernel, &[&partials, gpu.unused(0), dout, inp], &params, [x, y, slices]),
+        reduce_partials(gpu, dweight, dbias, &partials, n * k, bias_len, slices, stride, Write::Add),
+    ]
 }

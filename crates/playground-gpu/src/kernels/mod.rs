@@ -15,6 +15,7 @@ pub mod gelu_tanh;
 pub mod kv_attention;
 pub mod layernorm;
 pub mod matmul;
+pub mod reduce;
 pub mod relu;
 pub mod residual;
 pub mod rmsnorm;
@@ -22,6 +23,22 @@ pub mod rope;
 pub mod softmax_xent;
 pub mod stats;
 pub mod swiglu;
+
+/// How a kernel writes an output: added to what is there (the CPU references' `+=`, for an
+/// output with several writers), or stored (an output with one writer, which then needs no
+/// clearing before the kernel runs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Write {
+    Add,
+    Store,
+}
+
+impl Write {
+    /// The uniform's `accumulate` word.
+    pub fn accumulate(self) -> u32 {
+        (self == Write::Add) as u32
+    }
+}
 
 /// A uniform struct of four u32 words, for kernels whose only parameter is a length.
 #[repr(C)]

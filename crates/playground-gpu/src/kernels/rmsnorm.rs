@@ -1,6 +1,6 @@
 //! Launchers for `shaders/rmsnorm_*.wgsl`; CPU twin `playground_core::cpu::rmsnorm`.
 
-use super::layernorm::{LayerNormBackwardParams, LayerNormParams, ROWS_PER_WORKGROUP};
+use super::layernorm::{param_gradients, LayerNormBackwardParams, LayerNormParams, ROWS_PER_WORKGROUP};
 use crate::context::{grid, GpuContext, Op};
 use crate::shaders::Kernel;
 use crate::tensor::GpuTensor;
@@ -20,9 +20,10 @@ pub fn rmsnorm_forward(
     weight: &GpuTensor, // (C)
     rows: u32,
     c: u32,
+    eps: f32, // ModelConfig::norm_eps
 ) -> Op {
     let blocks = rows.div_ceil(ROWS_PER_WORKGROUP) as u64;
-    gpu.op(Kernel::RmsNormForward, &[out, rstd, inp, weight], &LayerNormParams::new(rows, c), grid(blocks))
+    gpu.op(Kernel::RmsNormForward, &[out, rstd, inp, weight], &LayerNormParams::new(rows, c, eps), grid(blocks))
 }
 
 /// `cpu::rmsnorm_backward` as two kernels: dinp per row, then dweight summed over rows. Both
@@ -38,12 +39,10 @@ pub fn rmsnorm_backward(
     rstd: &GpuTensor,    // (rows)
     rows: u32,
     c: u32,
-) -> [Op; 2] {
-    let params = LayerNormBackwardParams { rows, c, _pad: [0; 2] };
+) -> Vec<Op> {
+    let params = LayerNormBackwardParams { rows, c, chunk_rows: 0, partial: 0 };
     let row_blocks = rows.div_ceil(ROWS_PER_WORKGROUP) as u64;
-    let channel_blocks = c.div_ceil(BACKWARD_PARAMS_WORKGROUP_SIZE[0]) as u64;
-    [
-        gpu.op(Kernel::RmsNormBackwardInput, &[dinp, dout, inp, weight, rstd], &params, grid(row_blocks)),
-        gpu.op(Kernel::RmsNormBackwardParams, &[dweight, dout, inp, rstd], &params, grid(channel_blocks)),
-    ]
+    let mut ops = vec![gpu.op(Kernel::RmsNormBackwardInput, &[dinp, dout, inp, weight, rstd], &params, grid(row_blocks))];
+    ops.extend(param_gradients(gpu, Kernel::RmsNormBackwardParams, dweight, None, &[dout, inp, rstd], rows, c));
+    ops
 }

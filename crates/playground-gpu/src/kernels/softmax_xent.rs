@@ -29,7 +29,8 @@ pub fn softmax_xent_forward(
     v: u32,
 ) -> Op {
     let params = SoftmaxXentParams { rows, v, has_targets: targets.is_some() as u32, _pad: 0 };
-    gpu.op(Kernel::SoftmaxXentForward, &[probs, losses, logits, targets.unwrap_or(gpu.unused(0))], &params, grid(rows as u64))
+    let kernel = if gpu.subgroups() { Kernel::SoftmaxXentForwardSubgroups } else { Kernel::SoftmaxXentForward };
+    gpu.op(kernel, &[probs, losses, logits, targets.unwrap_or(gpu.unused(0))], &params, grid(rows as u64))
 }
 
 /// Uniform of `softmax_xent_backward.wgsl`.

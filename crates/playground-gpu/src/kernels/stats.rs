@@ -28,5 +28,6 @@ pub fn step_stats(
     slot: u32,
     count: u32,
 ) -> Op {
-    gpu.op(Kernel::StepStats, &[stats, losses, norm], &StepStatsParams { rows, slot, count, _pad: 0 }, [1, 1, 1])
+    let kernel = if gpu.subgroups() { Kernel::StepStatsSubgroups } else { Kernel::StepStats };
+    gpu.op(kernel, &[stats, losses, norm], &StepStatsParams { rows, slot, count, _pad: 0 }, [1, 1, 1])
 }

@@ -6,13 +6,15 @@
 //! The backward pass keeps the stream's gradient in one of two buffers: pre-norm sublayers
 //! add their branch's share to it in place; a post-norm sublayer writes the gradient of its
 //! sum into the other buffer, where the branch's input gradient then accumulates. Backward
-//! kernels accumulate (`+=`), so a block's scratch is zeroed once before its sublayers.
+//! kernels accumulate (`+=`), so a block's scratch is zeroed once before its sublayers, except
+//! the gradients a matmul's input gradient stores (`Write::Store`: their one writer), which
+//! need no clearing.
 
 use super::kv_cache::Cached;
 use super::{GpuModel, PlanKey, SubBufs};
 use crate::arch_ops::{ffn_act_backward, ffn_act_forward, norm_backward, norm_forward};
 use crate::context::{GpuContext, Op, Step};
-use crate::kernels::{ablate, attention, cross_pack, embedding, kv_attention, matmul, residual, rope, softmax_xent};
+use crate::kernels::{ablate, attention, cross_pack, embedding, kv_attention, matmul, residual, rope, softmax_xent, Write};
 use crate::tensor::GpuTensor;
 use playground_core::arch::{Architecture, AttentionKind, Linear, NormLayer, Op as ArchOp, Sublayer};
 use playground_core::arch_ops::ffn_fused_activation;
@@ -128,17 +130,19 @@ impl<'m> Recorder<'m> {
         self.run([op]);
     }
 
-    fn linear_backward(&mut self, grads: &GpuTensor, dinp: &GpuTensor, dout: &GpuTensor, inp: &GpuTensor, lin: &Linear) {
+    /// dinp: stored where it is this linear's alone (`Write::Store`), else added to.
+    #[allow(clippy::too_many_arguments)]
+    fn linear_backward(&mut self, grads: &GpuTensor, dinp: &GpuTensor, dinp_write: Write, dout: &GpuTensor, inp: &GpuTensor, lin: &Linear) {
         let d = |s: Span| grads.slice(s.offset, s.len);
         let (dw, db) = (d(lin.weight), lin.bias.map(d));
         let (rows, k, n) = (self.b * self.t, lin.inp as u32, lin.out as u32);
-        self.run(matmul::matmul_backward(self.gpu, dinp, &dw, db.as_ref(), dout, inp, &self.p(lin.weight), rows, k, n));
+        self.run(matmul::matmul_backward(self.gpu, dinp, &dw, db.as_ref(), dout, inp, &self.p(lin.weight), rows, k, n, dinp_write));
     }
 
     fn norm(&mut self, n: &NormLayer, out: &GpuTensor, mean: &GpuTensor, rstd: &GpuTensor, inp: &GpuTensor) {
         let (bt, c, _) = self.sizes();
         let bias = n.bias.map(|s| self.p(s));
-        self.run([norm_forward(self.gpu, n.kind, out, mean, rstd, inp, &self.p(n.weight), bias.as_ref(), bt, c)]);
+        self.run([norm_forward(self.gpu, n.kind, out, mean, rstd, inp, &self.p(n.weight), bias.as_ref(), bt, c, self.m.config.norm_eps)]);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -273,7 +277,7 @@ impl<'m> Recorder<'m> {
         let (m, gpu, (b, t), (bt, c, post)) = (self.m, self.gpu, (self.b, self.t), self.sizes());
         let (arch, a) = (&m.arch, &m.acts);
         let stacks = arch.stacks.len();
-        self.zero([&g.grads, &g.dlogits, &g.dnorm, &g.dstream[0]]);
+        self.zero([&g.grads, &g.dlogits, &g.dstream[0]]);
         if stacks > 1 {
             self.zero([&g.dmemory]);
         }
@@ -284,7 +288,7 @@ impl<'m> Recorder<'m> {
         };
         self.run([softmax_xent::softmax_xent_backward(gpu, &g.dlogits, &g.dlosses, probs, &m.targets, bt, head.out as u32)]);
         // logits = norm · headᵀ: a tied head's weight gradient lands in dwte
-        self.linear_backward(&g.grads, &g.dnorm, &g.dlogits, top, head);
+        self.linear_backward(&g.grads, &g.dnorm, Write::Store, &g.dlogits, top, head);
         let mut cur = 0; // which of dstream holds the stream's gradient
         for (s, stack) in arch.stacks.iter().enumerate().rev() {
             let sa = &a.stacks[s];
@@ -301,7 +305,8 @@ impl<'m> Recorder<'m> {
                     let roles: Vec<usize> = stack.sublayers.iter().filter(|x| x.block == sub.block).map(role).collect();
                     for r in roles {
                         let sc = &g.scratch[r];
-                        self.zero([&sc.dact, &sc.dpre, &sc.dln, &sc.dconcat, &sc.dqkv, &sc.dq, &sc.dkv].into_iter().filter(|x| x.len > 0));
+                        // dln, dconcat and dact are stored by their one matmul
+                        self.zero([&sc.dpre, &sc.dqkv, &sc.dq, &sc.dkv].into_iter().filter(|x| x.len > 0));
                     }
                 }
                 let x = if i == 0 { &sa.embedded } else { sa.subs[i - 1].output(post) };
@@ -339,11 +344,11 @@ impl<'m> Recorder<'m> {
             (dy, cur)
         };
         // post-norm: the op's input is x itself, whose gradient gathers into dres (the skip path)
-        let (inp, dinp) = if post { (x, dres) } else { (&a.ln, &sc.dln) };
+        let (inp, dinp, dinp_write) = if post { (x, dres, Write::Add) } else { (&a.ln, &sc.dln, Write::Store) };
         match &sub.op {
             ArchOp::Attention(at) => {
                 // forward was: out = concat · projᵀ, concat = attention(rope(qkv))
-                self.linear_backward(&g.grads, &sc.dconcat, dres, &a.concat, &at.proj);
+                self.linear_backward(&g.grads, &sc.dconcat, Write::Store, dres, &a.concat, &at.proj);
                 let (nh, nkv) = (at.n_head as u32, at.n_kv_head as u32);
                 self.run(attention::attention_backward(
                     gpu,
@@ -367,17 +372,17 @@ impl<'m> Recorder<'m> {
                     (Some(kv), Some(memory)) => {
                         // forward was: qkv = [q | kv], q from the stream, kv from the memory
                         self.run([cross_pack::cross_pack_backward(gpu, &sc.dq, &sc.dkv, &sc.dqkv, bt, c, kv.out as u32 / 2)]);
-                        self.linear_backward(&g.grads, dinp, &sc.dq, inp, &at.qkv);
-                        self.linear_backward(&g.grads, &g.dmemory, &sc.dkv, memory, &kv);
+                        self.linear_backward(&g.grads, dinp, dinp_write, &sc.dq, inp, &at.qkv);
+                        self.linear_backward(&g.grads, &g.dmemory, Write::Add, &sc.dkv, memory, &kv);
                     }
-                    _ => self.linear_backward(&g.grads, dinp, &sc.dqkv, inp, &at.qkv),
+                    _ => self.linear_backward(&g.grads, dinp, dinp_write, &sc.dqkv, inp, &at.qkv),
                 }
             }
             ArchOp::FeedForward(f) => {
                 // forward was: out = proj(act(fc(inp)))
-                self.linear_backward(&g.grads, &sc.dact, dres, &a.act, &f.proj);
+                self.linear_backward(&g.grads, &sc.dact, Write::Store, dres, &a.act, &f.proj);
                 self.run([ffn_act_backward(gpu, f.activation, &sc.dpre, &a.pre, &sc.dact, bt, f.width as u32)]);
-                self.linear_backward(&g.grads, dinp, &sc.dpre, inp, &f.fc);
+                self.linear_backward(&g.grads, dinp, dinp_write, &sc.dpre, inp, &f.fc);
             }
         }
         if !post {

@@ -1,0 +1,257 @@
+//! What the kernels' shape choices need to know about a GPU: how many compute units it has and
+//! how many workgroups of a kernel each one holds at once (its "slots"), so that a launcher can
+//! see how many waves its grid makes (`waves`). The same facts drive the cost model of
+//! `profile_step --cost` (tools/src/cost/), which adds their clock, bandwidth and latencies.
+//!
+//! WebGPU tells a page neither the number of compute units nor the register file, so the facts
+//! come from a table of known adapters (matched by name natively) and a generic mid-size GPU for
+//! the rest; a CPU-emulated adapter (SwiftShader, lavapipe) gets `emulated`, which keeps the
+//! kernels' emulator shapes.
+
+/// One GPU's published sizes (or, where a vendor publishes none, a stated assumption).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DeviceFacts {
+    /// `profile_step --cost` name: "h100", "m2", "intel-igpu", "generic", "emulated".
+    pub key: &'static str,
+    pub name: &'static str,
+    /// Streaming multiprocessors (NVIDIA), GPU cores (Apple), Xe subslices (Intel).
+    pub compute_units: u32,
+    /// fp32 multiply-adds per clock per unit.
+    pub fma_lanes: u32,
+    pub clock_ghz: f64,
+    /// DRAM bandwidth, GB/s.
+    pub dram_gb_s: f64,
+    /// Shared-memory (workgroup memory) bandwidth per unit, bytes per clock.
+    pub shared_bytes_per_clock: u32,
+    /// Workgroup memory per unit, bytes.
+    pub shared_bytes: u32,
+    /// 32-bit registers per unit.
+    pub registers: u32,
+    /// Invocations resident per unit at most.
+    pub max_threads: u32,
+    /// Workgroups resident per unit at most.
+    pub max_workgroups: u32,
+    /// Invocations that issue together (warp, SIMD width).
+    pub subgroup: u32,
+    /// A load from DRAM, clocks.
+    pub dram_latency: u32,
+    /// A load from workgroup memory, clocks.
+    pub shared_latency: u32,
+    /// One dispatch after a dependent one in the same command buffer: barrier, launch and the
+    /// ramp up and down, microseconds.
+    pub dispatch_us: f64,
+    /// A CPU emulating a GPU: the kernels take their emulator shapes.
+    pub emulated: bool,
+    pub sources: &'static str,
+}
+
+impl DeviceFacts {
+    /// NVIDIA H100 SXM5 80 GB (HBM3), the GPU of the project's benchmark machine.
+    pub const H100: DeviceFacts = DeviceFacts {
+        key: "h100",
+        name: "NVIDIA H100 SXM5 80GB HBM3",
+        compute_units: 132,
+        fma_lanes: 128,
+        clock_ghz: 1.98,
+        dram_gb_s: 3350.0,
+        shared_bytes_per_clock: 128,
+        shared_bytes: 228 * 1024,
+        registers: 65536,
+        max_threads: 2048,
+        max_workgroups: 32,
+        subgroup: 32,
+        dram_latency: 600,
+        shared_latency: 30,
+        dispatch_us: 3.0,
+        emulated: false,
+        sources: "NVIDIA H100 Tensor Core GPU Architecture whitepaper (2022): 132 SMs, 128 FP32 lanes/SM, \
+                  67 TFLOP/s fp32 at 1.98 GHz, 3.35 TB/s, 228 KB shared memory/SM; CUDA C Programming Guide, \
+                  compute capability 9.0: 64K registers, 2048 threads, 32 blocks per SM; 32 banks x 4 B/clock \
+                  of shared memory. Assumed: latencies (DRAM ~600, shared ~30 clocks, the order published \
+                  microbenchmarks of Volta-Hopper report) and 3 us per dependent Vulkan dispatch.",
+    };
+
+    /// Apple M2, 10-core GPU.
+    pub const M2: DeviceFacts = DeviceFacts {
+        key: "m2",
+        name: "Apple M2 (10-core GPU)",
+        compute_units: 10,
+        fma_lanes: 128,
+        clock_ghz: 1.398,
+        dram_gb_s: 100.0,
+        shared_bytes_per_clock: 64,
+        shared_bytes: 32 * 1024,
+        registers: 53248,
+        max_threads: 1024,
+        max_workgroups: 24,
+        subgroup: 32,
+        dram_latency: 500,
+        shared_latency: 30,
+        dispatch_us: 5.0,
+        emulated: false,
+        sources: "Apple (M2 announcement, 2022): 10 GPU cores, 3.6 TFLOP/s fp32, 100 GB/s unified memory; \
+                  Metal feature set tables: 32 KB threadgroup memory, SIMD groups of 32, 1024 threads per \
+                  threadgroup. Not published, assumed: 128 fp32 lanes/core at 1.398 GHz (what 3.6 TFLOP/s \
+                  implies), ~208 KB of registers and 1024 resident threads per core, 64 B/clock of threadgroup \
+                  memory, latencies, 5 us per dispatch.",
+    };
+
+    /// Intel Iris Xe (Tiger Lake, 96 EUs), a common laptop integrated GPU.
+    pub const INTEL_IGPU: DeviceFacts = DeviceFacts {
+        key: "intel-igpu",
+        name: "Intel Iris Xe (96 EU, Tiger Lake)",
+        compute_units: 6,
+        fma_lanes: 128,
+        clock_ghz: 1.35,
+        dram_gb_s: 68.0,
+        shared_bytes_per_clock: 64,
+        shared_bytes: 64 * 1024,
+        registers: 114688,
+        max_threads: 1792,
+        max_workgroups: 16,
+        subgroup: 16,
+        dram_latency: 700,
+        shared_latency: 40,
+        dispatch_us: 8.0,
+        emulated: false,
+        sources: "Intel Xe-LP (Architecture Day 2020, Tiger Lake): 96 EUs in 6 subslices of 16, 8 fp32 lanes \
+                  per EU (128 per subslice), up to 1.35 GHz (2.07 TFLOP/s), 64 KB shared local memory per \
+                  subslice, 7 threads of 128 x 32 B registers per EU; LPDDR4x-4266 on 128 bits (68 GB/s). \
+                  Assumed: SIMD16 kernels (1792 invocations per subslice), 64 B/clock of SLM, latencies, \
+                  8 us per dispatch.",
+    };
+
+    /// What a launcher assumes about a GPU it does not know (every adapter in a browser, which
+    /// hides the name): a mid-size discrete GPU.
+    pub const GENERIC: DeviceFacts = DeviceFacts {
+        key: "generic",
+        name: "an unknown GPU (assumed mid-size)",
+        compute_units: 32,
+        fma_lanes: 128,
+        clock_ghz: 1.5,
+        dram_gb_s: 400.0,
+        shared_bytes_per_clock: 128,
+        shared_bytes: 64 * 1024,
+        registers: 65536,
+        max_threads: 1536,
+        max_workgroups: 16,
+        subgroup: 32,
+        dram_latency: 600,
+        shared_latency: 30,
+        dispatch_us: 5.0,
+        emulated: false,
+        sources: "Assumed: a mid-size discrete GPU (between an RTX 3060's 28 SMs and an RX 6700's 40 CUs).",
+    };
+
+    /// A CPU emulating a GPU (SwiftShader, lavapipe): the kernels keep their emulator shapes.
+    pub const EMULATED: DeviceFacts = DeviceFacts {
+        key: "emulated",
+        name: "a CPU emulating a GPU",
+        compute_units: 2,
+        fma_lanes: 8,
+        clock_ghz: 2.5,
+        dram_gb_s: 20.0,
+        shared_bytes_per_clock: 32,
+        shared_bytes: 64 * 1024,
+        registers: 65536,
+        max_threads: 1024,
+        max_workgroups: 1,
+        subgroup: 8,
+        dram_latency: 300,
+        shared_latency: 5,
+        dispatch_us: 50.0,
+        emulated: true,
+        sources: "Assumed: one workgroup at a time per CPU core, one 256-bit SIMD lane group per core.",
+    };
+
+    /// The facts `profile_step --cost` can take.
+    pub const PRESETS: [DeviceFacts; 5] = [Self::H100, Self::M2, Self::INTEL_IGPU, Self::GENERIC, Self::EMULATED];
+
+    /// The facts of the adapter `info` describes: emulated for a CPU adapter, a known GPU by its
+    /// name (natively: a browser hides the name, so a page takes `GENERIC` and the named facts
+    /// stay out of the wasm), otherwise `GENERIC`.
+    pub fn for_adapter(info: &wgpu::AdapterInfo) -> DeviceFacts {
+        if info.device_type == wgpu::DeviceType::Cpu {
+            return Self::EMULATED;
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            let name = info.name.to_ascii_lowercase();
+            if name.contains("h100") {
+                return Self::H100;
+            }
+            if name.contains("apple m2") {
+                return Self::M2;
+            }
+            if name.contains("iris") && name.contains("xe") {
+                return Self::INTEL_IGPU;
+            }
+        }
+        Self::GENERIC
+    }
+
+    /// The preset `key` names.
+    pub fn preset(key: &str) -> Option<DeviceFacts> {
+        Self::PRESETS.into_iter().find(|f| f.key == key)
+    }
+
+    /// Workgroups of a kernel one unit holds at once: the least of what its invocations, its
+    /// workgroup memory and its registers (`registers` per invocation) allow, at least one.
+    pub fn resident(&self, threads: u32, shared_bytes: u32, registers: u32) -> u32 {
+        let threads = threads.max(1).next_multiple_of(self.subgroup);
+        let by_threads = self.max_threads / threads;
+        let by_shared = self.shared_bytes.checked_div(shared_bytes).unwrap_or(u32::MAX);
+        let by_registers = self.registers / (threads * registers.max(1));
+        by_threads.min(by_shared).min(by_registers).min(self.max_workgroups).max(1)
+    }
+
+    /// How many times a grid of `workgroups` fills the GPU when each unit holds `resident`.
+    pub fn waves(&self, workgroups: u64, resident: u32) -> f64 {
+        workgroups as f64 / (self.compute_units as f64 * resident as f64)
+    }
+}
+
+/// The share of the GPU's slots a grid of `waves` keeps busy over its run: the last wave's
+/// empty slots count as idle (`waves` 1.5 keeps 75% busy; below one wave, the share filled).
+pub fn busy(waves: f64) -> f64 {
+    if waves <= 0.0 {
+        return 0.0;
+    }
+    waves / waves.ceil()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn residency_is_the_tightest_limit() {
+        let h = DeviceFacts::H100;
+        // 256 invocations of 128 registers: 64K registers hold two
+        assert_eq!(h.resident(256, 16384, 128), 2);
+        // 64 invocations of 32 registers: threads allow 32, the workgroup cap 32
+        assert_eq!(h.resident(64, 0, 32), 32);
+        // workgroup memory: 228 KB hold 14 of 16 KB
+        assert_eq!(h.resident(64, 16384, 16), 14);
+        // nothing fits: still one
+        assert_eq!(h.resident(1024, 300 * 1024, 255), 1);
+    }
+
+    #[test]
+    fn busy_counts_the_last_wave_idle() {
+        assert_eq!(busy(2.0), 1.0);
+        assert_eq!(busy(1.5), 0.75);
+        assert_eq!(busy(0.25), 0.25);
+        assert_eq!(busy(0.0), 0.0);
+    }
+
+    #[test]
+    fn adapters_map_to_their_facts() {
+        let info =
+            |name: &str, device_type| wgpu::AdapterInfo { name: name.into(), ..wgpu::AdapterInfo::new(device_type, wgpu::Backend::Vulkan) };
+        assert_eq!(DeviceFacts::for_adapter(&info("NVIDIA H100 80GB HBM3", wgpu::DeviceType::DiscreteGpu)).key, "h100");
+        assert_eq!(DeviceFacts::for_adapter(&info("llvmpipe (LLVM 15.0.6, 256 bits)", wgpu::DeviceType::Cpu)).key, "emulated");
+        assert_eq!(DeviceFacts::for_adapter(&info("", wgpu::DeviceType::Other)).key, "generic");
+        assert_eq!(DeviceFacts::preset("m2"), Some(DeviceFacts::M2));
+    }
+}

@@ -1,0 +1,119 @@
+// Downloads a Hugging Face model's files from the hub, or from anything that serves the hub's
+// layout (`<base>/resolve/main/<file>`, base = `<origin>/<owner>/<name>`), with progress, a
+// way to cancel, and a copy in Cache Storage so a second visit downloads nothing.
+//
+// Files: config.json, tokenizer.json, tokenizer_config.json (optional), then the weights:
+// model.safetensors.index.json and the shards it names, or model.safetensors.
+
+import { joinChunks } from './bytes.js';
+
+export const HUB_ORIGIN = 'https://huggingface.co';
+export const CACHE_NAME = 'playground-hub-models';
+
+/** The base URL of `repo` ("HuggingFaceTB/SmolLM2-135M") on `origin`. */
+export function hubBase(repo, origin = HUB_ORIGIN) {
+  return `${origin.replace(/\/$/, '')}/${repo}`;
+}
+
+/**
+ * @typedef {{ file: string, loaded: number, total: number|null, cached: boolean }} HubProgress
+ *   total: the file's size where the server said (Content-Length), else null
+ * @typedef {{ config: string, tokenizer: string, tokenizerConfig: string|null, weightNames: string[],
+ *   weights: Uint8Array[] }} HubFiles
+ */
+
+/**
+ * Every file the playground needs of the model at `base`.
+ * @param {string} base
+ * @param {{ signal?: AbortSignal, onProgress?: (p: HubProgress) => void, cache?: boolean }} [options]
+ *   signal: aborting it rejects with an AbortError; cache: read and write Cache Storage (where it exists)
+ * @returns {Promise<HubFiles>}
+ */
+export async function downloadHubModel(base, { signal, onProgress = () => {}, cache = true } = {}) {
+  const store = cache && globalThis.caches ? await caches.open(CACHE_NAME) : null;
+  const get = (file, optional = false) => fetchFile(`${base}/resolve/main/${file}`, file, { signal, onProgress, store, optional });
+  const text = async (file, optional) => {
+    const bytes = await get(file, optional);
+    return bytes && new TextDecoder().decode(bytes);
+  };
+  const config = await text('config.json');
+  const tokenizer = await text('tokenizer.json');
+  const tokenizerConfig = await text('tokenizer_config.json', true);
+  const index = await text('model.safetensors.index.json', true);
+  const weightNames = index ? shardNames(index) : ['model.safetensors'];
+  const weights = [];
+  for (const name of weightNames) weights.push(await get(name));
+  return { config, tokenizer, tokenizerConfig, weightNames, weights };
+}
+
+/** The shard files an index names, each once, in the order first named. */
+function shardNames(indexJson) {
+  const map = JSON.parse(indexJson).weight_map;
+  if (!map || typeof map !== 'object') throw new Error('model.safetensors.index.json has no weight_map');
+  return [...new Set(Object.values(map))];
+}
+
+/**
+ * One file's bytes, from the cache or the network; null for a missing optional file (its
+ * absence is cached too). A download that ends short of its Content-Length is an error, and is
+ * not cached.
+ */
+async function fetchFile(url, file, { signal, onProgress, store, optional }) {
+  const hit = await store?.match(url);
+  if (hit?.status === 404) return null;
+  if (hit) {
+    const bytes = new Uint8Array(await hit.arrayBuffer());
+    onProgress({ file, loaded: bytes.length, total: bytes.length, cached: true });
+    return bytes;
+  }
+  const res = await fetch(url, { signal });
+  if (res.status === 404 && optional) {
+    await store?.put(url, new Response(null, { status: 404 }));
+    return null;
+  }
+  if (!res.ok) throw new Error(`${file}: the server answered ${res.status} ${res.statusText} for ${url}`);
+  const header = res.headers.get('Content-Length');
+  const total = header === null ? null : Number(header);
+  const bytes = await readBody(res, (loaded) => onProgress({ file, loaded, total, cached: false }), file);
+  if (total !== null && bytes.length !== total) {
+    throw new Error(`${file}: only ${bytes.length} of its ${total} bytes arrived; the download was cut short`);
+  }
+  await store?.put(url, new Response(bytes, { headers: { 'Content-Type': res.headers.get('Content-Type') ?? 'application/octet-stream' } }));
+  return bytes;
+}
+
+/** The body in one buffer, reporting the bytes read so far after each chunk. */
+async function readBody(res, progress, file) {
+  const reader = res.body.getReader();
+  const chunks = [];
+  let loaded = 0;
+  for (;;) {
+    let step;
+    try {
+      step = await reader.read();
+    } catch (err) {
+      if (err?.name === 'AbortError') throw err;
+      throw new Error(`${file}: the download broke off after ${loaded} bytes (${err?.message ?? err})`);
+    }
+    if (step.done) break;
+    chunks.push(step.value);
+    loaded += step.value.length;
+    progress(loaded);
+  }
+  return joinChunks(chunks, loaded);
+}
+
+/** The models in Cache Storage: the base URL of each model whose config.json is cached. */
+export async function cachedHubModels() {
+  if (!globalThis.caches) return [];
+  const keys = await (await caches.open(CACHE_NAME)).keys();
+  return keys.map((req) => req.url).filter((url) => url.endsWith('/resolve/main/config.json')).map((url) => url.slice(0, -'/resolve/main/config.json'.length));
+}
+
+/** Deletes every cached file of the model at `base`. */
+export async function forgetHubModel(base) {
+  if (!globalThis.caches) return;
+  const store = await caches.open(CACHE_NAME);
+  const prefix = `${base}/resolve/main/`;
+  for (const req of await store.keys()) if (req.url.startsWith(prefix)) await store.delete(req);
+}

@@ -1,0 +1,110 @@
+// The learner's path through Explore: the architecture map, "what heads do", the plain ↔
+// technical switch with each step in words, the glossary, and the guided tour. Explore calls
+// `update` after every draw; everything here reads what is on screen and asks the engine only
+// for the heads' probe.
+
+import { el } from '../views/dom.js';
+import { tokenLabel } from '../views/format.js';
+import { attentionKey, normInputKey } from '../trace-data.js';
+import { createArchMap } from './arch-map.js';
+import { createHeadsView } from './heads-view.js';
+import { createTour } from './tour.js';
+import { createRnnView } from './rnn-view.js';
+import { createEmbeddingSpace } from './embedding-space.js';
+import { createPositionsView } from './positions-view.js';
+import { createWordsSwitch } from './words.js';
+import { marked, wireGlossary } from './glossary.js';
+import { STEP_WORDS } from './step-words.js';
+
+/** Steps whose words go below their controls rather than their heading (the output's sampling settings and Generate stay first). */
+const AFTER = { output: 'sampling' };
+
+/**
+ * @param {{ current: () => { model: object|null, url: object|null, shown: object }, load: (bytes: Uint8Array) => Promise<object>,
+ *   onGoto: (view: string) => void,
+ *   onPick: (changes: { layer?: number, head?: number }) => void, onTour: (stop: number) => void,
+ *   onError: (what: string, err: Error) => void }} hooks
+ *   current: the store's model, address state and what the views show; load: an engine from checkpoint bytes; onGoto: scroll to a step;
+ *   onPick: show another layer or head; onTour: the tour's stop changed (0: it ended)
+ */
+export function createLearn({ current, load, onGoto, onPick, onTour, onError }) {
+  const $ = (id) => document.getElementById(id);
+  const map = createArchMap($('view-map'), { onGoto, onPick });
+  const heads = createHeadsView($('view-heads'), { onPick });
+  const rnn = createRnnView($('view-rnn'));
+  const space = createEmbeddingSpace($('view-space'));
+  let spaceNear = false; // the embedding space is traced only once it comes near the screen (a forward pass per row)
+  new IntersectionObserver((entries) => {
+    if (spaceNear || !entries.some((e) => e.isIntersecting)) return;
+    spaceNear = true;
+    update().catch((err) => onError('Projecting the embeddings failed', err));
+  }, { rootMargin: '100% 0px' }).observe($('space'));
+  const positions = createPositionsView($('view-positions'), { load });
+  let labelled = []; // the heads' labels for the text on screen
+  const tour = createTour({ context, onStop: onTour });
+  const stepWords = Object.fromEntries(Object.keys(STEP_WORDS).map((view) => {
+    const p = el('p', { className: 'step-words' });
+    (AFTER[view] ? $(AFTER[view]) : $(view)?.querySelector('h2'))?.after(p);
+    return [view, p];
+  }));
+  createWordsSwitch($('words-switch'), (mode) => {
+    for (const [view, p] of Object.entries(stepWords)) p.replaceChildren(...marked(STEP_WORDS[view][mode]));
+  });
+  wireGlossary({ panel: $('glossary-panel'), opener: $('glossary-open') });
+  $('tour-start').addEventListener('click', () => tour.start(1));
+
+  /** What the tour's stops read, from what is on screen (null before the first trace). */
+  function context() {
+    const { model, url, shown } = current();
+    if (!model || !shown.trace || !shown.input) return null;
+    const { engine } = model;
+    const { config, vocab } = engine;
+    const T = shown.input.ids.length;
+    const data = (key) => shown.trace[key]?.data ?? null;
+    return {
+      T,
+      labels: shown.input.labels.map(tokenLabel),
+      ids: Array.from(shown.input.ids),
+      V: vocab.length,
+      vocab: vocab.map(tokenLabel),
+      config,
+      arch: engine.architecture,
+      layer: url.layer,
+      head: url.head,
+      data,
+      lnInputKey: normInputKey(engine, url.layer),
+      firstShare(l, h) {
+        const att = data(attentionKey(engine, l, h));
+        let s = 0;
+        for (let t = 0; t < T; t++) s += att[t * T];
+        return s / T;
+      },
+      probs: shown.sampling?.probs ?? null,
+      logits: shown.logits,
+      temperature: url.temp,
+      heads: labelled,
+    };
+  }
+
+  /** The views show the store's state: the map for the model, the heads' labels, the tour's text. */
+  async function update() {
+    const { model, url, shown } = current();
+    if (!model || !url) return;
+    const { engine } = model;
+    map.update(engine.architecture, { layer: url.layer, head: url.head });
+    if (shown.trace && shown.input) {
+      rnn.update(shown.input.ids.length, engine.config.n_embd);
+      positions.update(engine, shown.input.ids);
+      try {
+        if (spaceNear) await space.update(engine, shown.input.ids[shown.input.ids.length - 1]);
+        labelled = await heads.update({ engine, trace: shown.trace, T: shown.input.ids.length, current: { layer: url.layer, head: url.head } });
+      } catch (err) {
+        if (current().model?.engine === engine) onError('Labelling the heads or projecting the embeddings failed', err);
+        // else: the engine was replaced (the hand-over to WebGPU) while it ran; the new one draws next
+      }
+    }
+    if (current().shown === shown) tour.refresh(current().url.tour); // the stop now: the reader may have moved on meanwhile
+  }
+
+  return { tour, update };
+}

@@ -4,6 +4,15 @@
 // encoder.json and vocab.bpe are accepted too); anything missing is said by name.
 
 import { loadGpt2Engine } from './engine/client.js';
+import { formatSize } from './train/files.js';
+
+/**
+ * The largest weights file opened, in bytes: the engine's memory (4 GiB for a wasm engine) holds
+ * the file and its weights widened to f32 at once, so 1.5 GiB of F32 weights, or less of F16
+ * (the engine refuses those by name when they do not fit). GPT-2 medium (1.4 GiB) opens.
+ */
+export const MAX_GPT2_WEIGHTS_BYTES = 1.5 * 2 ** 30;
+const MAX_TOKENIZER_BYTES = 64 * 2 ** 20; // vocab.json, merges.txt, config.json: GPT-2's are 1 MB
 
 /** The file roles and the names each may have. */
 const ROLES = {
@@ -40,6 +49,13 @@ export async function loadGpt2(worker, list, { backend = 'auto' } = {}) {
     const also = unknown.length ? ` (not used: ${unknown.join(', ')})` : '';
     throw new Error(`To open a GPT-2, choose its ${missing.join(' and ')} too${also}.`);
   }
+  const tooBig = Object.entries(files).find(([role, f]) => f.size > (role === 'weights' ? MAX_GPT2_WEIGHTS_BYTES : MAX_TOKENIZER_BYTES));
+  if (tooBig) {
+    const [role, f] = tooBig;
+    const limit = role === 'weights' ? MAX_GPT2_WEIGHTS_BYTES : MAX_TOKENIZER_BYTES;
+    throw new Error(`${f.name} has ${formatSize(f.size)}; the page opens ${role === 'weights' ? 'weights' : 'tokenizer and config files'} of ${formatSize(limit)} at most ` +
+      '(the engine holds the file and its weights as 32-bit floats in 4 GiB of memory).');
+  }
   const [weights, config, vocab, merges] = await Promise.all([
     files.weights.arrayBuffer().then((b) => new Uint8Array(b)),
     files.config ? files.config.text() : null,
@@ -47,10 +63,8 @@ export async function loadGpt2(worker, list, { backend = 'auto' } = {}) {
     files.merges.text(),
   ]);
   const engine = await loadGpt2Engine(worker, { weights, config, vocab, merges, backend });
-  const c = engine.config;
-  const params = (c.vocab_size * c.n_embd + c.block_size * c.n_embd + c.n_layer * 12 * c.n_embd * c.n_embd) / 1e6;
   const about =
-    `GPT-2 weights from ${files.weights.name} (Hugging Face): about ${params.toFixed(1)} M parameters, GPT-2's byte-level BPE ` +
+    `GPT-2 weights from ${files.weights.name} (Hugging Face): about ${(engine.params / 1e6).toFixed(1)} M parameters, GPT-2's byte-level BPE ` +
     `tokenizer from ${files.vocab.name} and ${files.merges.name}. A space is shown as Ġ, as GPT-2's files spell it.`;
   return { engine, trained: false, example: 'Hello, my name is', about };
 }

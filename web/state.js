@@ -76,11 +76,28 @@ export const TRAIN_PROPS = [
 
 const value = (x, limits) => (typeof x === 'function' ? x(limits) : x);
 const QUOTED = 40; // characters of an address's value a message repeats, at most
+/** Messages about one address, at most: the rest are counted in one more (an address can name thousands of settings). */
+export const MAX_NOTICES = 8;
 
 /** `"abc"` quoted for a message, cut when long (an address can hold anything, of any length). */
-function quote(raw) {
-  const chars = [...raw];
-  return JSON.stringify(chars.length > QUOTED ? `${chars.slice(0, QUOTED).join('')}…` : raw);
+export function quote(raw) {
+  const chars = [];
+  for (const ch of raw) { // no array of every character of a long value
+    if (chars.length === QUOTED) return JSON.stringify(`${chars.join('')}…`);
+    chars.push(ch);
+  }
+  return JSON.stringify(raw);
+}
+
+/**
+ * `messages` cut to MAX_NOTICES, the rest counted in a last one.
+ * @param {string[]} messages
+ * @param {string} what what the rest are, in the plural ("settings of the address")
+ */
+export function capNotices(messages, what) {
+  if (messages.length <= MAX_NOTICES) return messages;
+  const rest = messages.length - (MAX_NOTICES - 1);
+  return [...messages.slice(0, MAX_NOTICES - 1), `…and ${rest.toLocaleString('en')} more ${what}, not listed.`];
 }
 
 /** The default state for a model's limits. */
@@ -146,7 +163,7 @@ export function deserialize(hash, limits, props = PROPS) {
     if (r.ok) state[name] = r.value;
     if (r.why) messages.push(r.ok ? `From the address: ${r.why}.` : `From the address: ${r.why}; using ${JSON.stringify(state[name])} instead.`);
   }
-  return { state, messages };
+  return { state, messages: capNotices(messages, 'unknown or replaced settings in the address') };
 }
 
 /**

@@ -114,7 +114,7 @@ export function viewData(trace, { config, steps, vocab, layer, head, input, toke
   const model = { config, steps };
   const [a, f, embedded] = [selfAttention(model, layer), feedForward(model, layer), stream(model)];
   const h = a.heads[head];
-  const lastRow = (key) => get(key).slice((T - 1) * V, T * V);
+  const lastRow = (key) => get(key).slice(-V); // (V): the whole (T, V), or its last row alone (traceText's lastRowOf)
   const slicers = {
     tokens: () => ({ items: input.items, hiddenBefore: input.hiddenBefore, ids: Array.from(input.ids), vocab, blockSize: config.block_size, tokenizer }),
     embeddings: () => ({

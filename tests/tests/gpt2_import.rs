@@ -4,6 +4,7 @@
 //! refused with typed errors. The logits against `transformers` itself are checked in
 //! tests/python/test_gpt2_import.py.
 
+use crate::alloc_probe::largest_allocation;
 use playground_core::config::Ffn;
 use playground_core::gpt2_import::import_hf_gpt2;
 use playground_core::{CoreError, CpuModel, ModelConfig};
@@ -89,4 +90,26 @@ fn broken_files_are_refused_with_typed_errors() {
     let mut untied = full.clone();
     untied.last_mut().unwrap().2[0] += 1.0;
     assert!(import_hf_gpt2(&write(&untied), None).unwrap_err().to_string().contains("lm_head.weight differs"));
+}
+
+#[test]
+fn empty_tensors_are_refused_before_the_parameters_they_claim_are_allocated() {
+    // an 801 KB-sized attack in miniature: a real token and position embedding of width 1536, and
+    // 16 blocks whose tensors hold nothing. The layout they imply is 453 M parameters (1.8 GB).
+    let c = 1536;
+    let mut tensors = vec![
+        ("wte.weight".to_string(), vec![2, c], vec![0.5; 2 * c]),
+        ("wpe.weight".to_string(), vec![2, c], vec![0.5; 2 * c]),
+        ("ln_f.weight".to_string(), vec![0], vec![]),
+    ];
+    for l in 0..16 {
+        for part in ["ln_1.weight", "ln_1.bias", "attn.c_attn.weight", "mlp.c_fc.weight"] {
+            tensors.push((format!("h.{l}.{part}"), vec![0], vec![]));
+        }
+    }
+    let file = write(&tensors);
+    assert!(file.len() < 100_000, "{} bytes", file.len());
+    let (result, largest) = largest_allocation(|| import_hf_gpt2(&file, None));
+    assert_eq!(result.unwrap_err(), CoreError::HfShape { name: "h.0.ln_1.weight".into(), expected: vec![c], got: vec![0] });
+    assert!(largest < 4 * file.len(), "the import allocated {largest} bytes for a file of {}", file.len());
 }

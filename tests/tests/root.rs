@@ -1,5 +1,6 @@
 //! The single integration-test binary (one link step). Modules by what they compare.
 
+mod alloc_probe;
 mod any_session;
 mod bpe;
 mod checkpoints;

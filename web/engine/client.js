@@ -5,41 +5,78 @@ import { downloadHubModel } from './hub.js';
 
 /**
  * Starts the engine worker and returns a function `call(method, ...args)`, and `callMoving`,
- * which also moves the given buffers to the worker (they are empty here afterwards).
+ * which also moves the given buffers to the worker (they are empty here afterwards: a large file
+ * is held once, not copied). A worker whose wasm instance trapped (out of memory, a panic:
+ * `RuntimeError: unreachable`) has lost every engine it held and cannot run another call: it is
+ * replaced by a fresh one at once, every call in flight rejects with an Error named
+ * "EngineCrashed", and `onCrash` listeners are told, so each owner loads its model again. An
+ * engine made before that rejects every call the same way.
  * @returns {{ call: (method: string, ...args: any[]) => Promise<any>,
- *   callMoving: (transfer: ArrayBuffer[], method: string, ...args: any[]) => Promise<any>, terminate: () => void }}
+ *   callMoving: (transfer: Transferable[], method: string, ...args: any[]) => Promise<any>,
+ *   onCrash: (listener: (err: Error) => void) => void, generation: number, terminate: () => void }}
  */
 export function startWorker() {
-  const worker = new Worker(workerScript(), { type: 'module' });
   const pending = new Map(); // id -> { resolve, reject }
+  const listeners = new Set();
   let nextId = 1;
-  worker.onmessage = (event) => {
-    const { id, result, error, name } = event.data;
-    const p = pending.get(id);
-    if (!p) return;
-    pending.delete(id);
-    if (error !== undefined) p.reject(Object.assign(new Error(error), { name }));
-    else p.resolve(result);
-  };
-  worker.onerror = (event) => {
-    const err = new Error(`engine worker failed: ${event.message || 'could not start'}`);
+  let worker = null;
+  let generation = 0;
+
+  function spawn() {
+    worker = new Worker(workerScript(), { type: 'module' });
+    generation += 1;
+    worker.onmessage = (event) => {
+      const { id, result, error, name, crashed } = event.data;
+      if (crashed !== undefined) return crash(crashed);
+      const p = pending.get(id);
+      if (!p) return;
+      pending.delete(id);
+      if (error !== undefined) p.reject(Object.assign(new Error(error), { name }));
+      else p.resolve(result);
+    };
+    worker.onerror = (event) => {
+      if (/RuntimeError/.test(event.message ?? '')) return crash(event.message); // a trap the worker could not report itself
+      const err = new Error(`engine worker failed: ${event.message || 'could not start'}`);
+      for (const p of pending.values()) p.reject(err);
+      pending.clear();
+    };
+  }
+
+  function crash(reason) {
+    worker.terminate();
+    const err = Object.assign(engineCrashed(`the engine crashed (${reason}) and was restarted; the models it held were lost`), { reason });
     for (const p of pending.values()) p.reject(err);
     pending.clear();
-  };
-  const post = (transfer, method, args) => {
+    spawn();
+    for (const listener of listeners) listener(err);
+  }
+
+  function callMoving(transfer, method, ...args) {
     const id = nextId++;
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
       worker.postMessage({ id, method, args }, transfer);
     });
-  };
+  }
+
+  spawn();
   return {
-    call: (method, ...args) => post([], method, args),
-    callMoving: (transfer, method, ...args) => post(transfer, method, args),
+    call: (method, ...args) => callMoving([], method, ...args),
+    callMoving,
+    onCrash: (listener) => listeners.add(listener),
+    /** Which worker this is: 1 for the first, one more after each crash. */
+    get generation() {
+      return generation;
+    },
     terminate() {
       worker.terminate();
     },
   };
+}
+
+/** The error of a call to an engine that a crash took away (`reason`: the trap's own message, where known). */
+function engineCrashed(message) {
+  return Object.assign(new Error(message), { name: 'EngineCrashed' });
 }
 
 /**
@@ -66,19 +103,21 @@ export async function createEngine(worker, options) {
  * Loads a model from checkpoint bytes (safetensors) in the worker.
  * @param {{ call: Function }} worker
  * @param {Uint8Array} bytes
- * @param {{ backend?: string, seed?: number, encdec?: boolean }} [options] encdec: open an encoder-decoder
- *   as one (training and `translate`, no traces), as the Train page does
+ * @param {{ backend?: string, seed?: number, encdec?: boolean, transfer?: boolean }} [options] encdec: open an
+ *   encoder-decoder as one (training and `translate`, no traces), as the Train page does; transfer: hand
+ *   `bytes`' buffer over to the worker instead of copying it (the caller is done with them)
  */
-export async function loadEngine(worker, bytes, { backend = 'auto', seed = 1, encdec = false } = {}) {
-  return bind(worker, await worker.call('load', bytes, backend, seed, encdec));
+export async function loadEngine(worker, bytes, { backend = 'auto', seed = 1, encdec = false, transfer = false } = {}) {
+  return bind(worker, await worker.callMoving(transfer ? [bytes.buffer] : [], 'load', bytes, backend, seed, encdec));
 }
 
 /**
  * Loads a Hugging Face GPT-2 (weights bytes, config.json text or null, vocab.json and
- * merges.txt text) in the worker; inference only.
+ * merges.txt text) in the worker; inference only. The weights' buffer is handed over to the
+ * worker (a copy of a large file would stall the page), so `weights` is empty afterwards.
  */
 export async function loadGpt2Engine(worker, { weights, config, vocab, merges, backend = 'auto', seed = 1 }) {
-  return bind(worker, await worker.call('loadGpt2', weights, config, vocab, merges, backend, seed));
+  return bind(worker, await worker.callMoving([weights.buffer], 'loadGpt2', weights, config, vocab, merges, backend, seed));
 }
 
 /**
@@ -101,6 +140,10 @@ export async function openHubModel(worker, base, { backend = 'auto', seed = 1, c
 /** The engine `info` describes, as an object whose methods (engine/methods.js) call it in the worker. */
 function bind(worker, info) {
   const h = info.handle;
-  const methods = engineMethodNames().map((name) => [name, (...args) => worker.call(name, h, ...args)]);
-  return { ...info, ...Object.fromEntries(methods), dispose: () => worker.call('dispose', h) };
+  const generation = worker.generation;
+  const call = (name, ...args) => (worker.generation === generation
+    ? worker.call(name, h, ...args)
+    : Promise.reject(engineCrashed('this model was lost when the engine crashed')));
+  const methods = engineMethodNames().map((name) => [name, (...args) => call(name, ...args)]);
+  return { ...info, ...Object.fromEntries(methods), dispose: () => call('dispose') };
 }

@@ -48,26 +48,34 @@ export function engineMethods(Playground) {
 /** The names of the engine's methods. */
 export const engineMethodNames = () => Object.keys(engineMethods(null));
 
+/** Elements of a (T, V) trace tensor past which a `lastRowOf` key keeps its last row only (8 MB). */
+export const LAST_ROW_OVER = 2 ** 21;
+
 /**
  * One round trip for a view update: `text` encoded, its last block_size tokens run forward with
  * `keys`, and the distribution the next token is drawn from after the last of them.
- * @param {{ keys: string[], sampling?: { temperature: number, topK: number, topP: number }|null }} request
- *   sampling: also compute softmax(logits / τ) after top-k and top-p (the logits are read back for it)
+ * @param {{ keys: string[], sampling?: { temperature: number, topK: number, topP: number }|null, lastRowOf?: string[] }} request
+ *   sampling: also compute softmax(logits / τ) after top-k and top-p (the logits are read back for it);
+ *   lastRowOf: keys (T, V) of which the caller reads the last position only: past LAST_ROW_OVER
+ *   elements (a large vocabulary) only that row crosses to the page, shape [1, V]
  * @returns {Promise<{ ids: Uint32Array, unknown: { position: number, char: string }[],
  *   trace: Record<string, { shape: number[], data: Float32Array }>|null, sampling: Float32Array|null }>}
  *   ids: every token of the text, the window's and those before it; trace: null when there is no
  *   token, {} when nothing was asked for (the text is only encoded)
  */
-async function traceText(Playground, pg, text, { keys, sampling = null }) {
+async function traceText(Playground, pg, text, { keys, sampling = null, lastRowOf = [] }) {
   const { ids: all, unknown } = pg.encode(text);
   if (all.length === 0) return { ids: all, unknown, trace: null, sampling: null };
   const wanted = sampling && !keys.includes('logits') ? [...keys, 'logits'] : keys;
   if (wanted.length === 0) return { ids: all, unknown, trace: {}, sampling: null };
   const window = all.slice(Math.max(0, all.length - pg.config().block_size)); // (T)
   const trace = await pg.forward(window, wanted);
-  if (!sampling) return { ids: all, unknown, trace, sampling: null };
-  const V = trace.logits.shape[1];
-  const last = trace.logits.data.subarray((window.length - 1) * V); // (V)
-  const probs = Playground.samplingProbabilities(last, sampling.temperature, sampling.topK, sampling.topP);
+  const probs = sampling ? Playground.samplingProbabilities(lastRow(trace.logits), sampling.temperature, sampling.topK, sampling.topP) : null;
+  for (const key of lastRowOf) {
+    if (trace[key]?.data.length > LAST_ROW_OVER) trace[key] = { ...trace[key], shape: [1, trace[key].shape[1]], data: lastRow(trace[key]) };
+  }
   return { ids: all, unknown, trace, sampling: probs };
 }
+
+/** The last row of a (T, V) trace tensor. */
+const lastRow = ({ shape, data }) => data.slice((shape[0] - 1) * shape[1]); // (V)

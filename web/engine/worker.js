@@ -4,6 +4,8 @@
 // at a time, in arrival order (the wasm object allows one call in flight). Several engines can
 // live here at once, addressed by a handle; each is a Playground, whatever its family (an
 // encoder-decoder answers the training methods and `translate`).
+// A trap of the wasm instance (RuntimeError: out of memory, a panic) leaves every engine in it
+// unusable: the worker says `{ crashed }` and the page replaces it (engine/client.js).
 import { engineMethods } from './methods.js';
 
 // Which wasm engine runs here: the threaded build (rayon's pool of Web Workers, on which the
@@ -45,6 +47,27 @@ const engines = new Map(); // handle -> Playground
 const bpeRuns = new Map(); // handle -> BpeTraining
 let nextHandle = 1;
 let queue = Promise.resolve();
+let crashed = null; // the trap's message, once the wasm instance has trapped
+
+const isTrap = (err) => err instanceof WebAssembly.RuntimeError;
+
+/** Tells the page once that the wasm instance trapped; every later call is refused. */
+function crash(err) {
+  if (crashed !== null) return;
+  crashed = `${err?.name ?? 'RuntimeError'}: ${err?.message ?? err}`;
+  self.postMessage({ crashed });
+}
+// an async engine call traps in a callback of the wasm futures' executor, not in the awaited call
+self.addEventListener('error', (event) => {
+  if (!isTrap(event.error)) return;
+  event.preventDefault();
+  crash(event.error);
+});
+self.addEventListener('unhandledrejection', (event) => {
+  if (!isTrap(event.reason)) return;
+  event.preventDefault();
+  crash(event.reason);
+});
 
 /** Typed arrays in a result travel as transfers, not copies (each buffer once). */
 function transferables(value, out = new Set()) {
@@ -122,6 +145,7 @@ function describe(handle, pg) {
     adapter: pg.adapter() ?? null,
     fallbackReason: pg.fallbackReason() ?? null,
     config: pg.config(),
+    params: pg.paramCount(),
     architecture: pg.architecture(),
     /** The model's stacks, blocks and sublayers with the trace keys of each (web/trace-data.js reads them). */
     steps: pg.traceSteps(),
@@ -137,12 +161,14 @@ self.onmessage = (event) => {
   const { id, method, args } = event.data;
   queue = queue.then(async () => {
     try {
+      if (crashed !== null) throw Object.assign(new Error(`the engine crashed (${crashed})`), { name: 'EngineCrashed' });
       await ready;
       const fn = methods[method];
       if (!fn) throw new Error(`unknown engine method ${method}`);
       const result = await fn(...args);
       self.postMessage({ id, result }, [...transferables(result)]);
     } catch (err) {
+      if (isTrap(err)) crash(err);
       self.postMessage({ id, error: String(err?.message ?? err), name: err?.name ?? 'Error' });
     }
   });

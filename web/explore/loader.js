@@ -14,11 +14,12 @@ import { loadHub } from '../hub-model.js';
 export function createModelLoader({ worker, handsOver, firstDefault }) {
   let defaultModel = null; // promise of the default model on the page's engine
   let retired = null; // the hand-over's CPU engine, kept while a Generate samples from it
+  let first = firstDefault; // the boot's default model, until the engine worker crashes
 
   /** The default model on the page's engine ('auto'). */
   function loadDefault() {
     defaultModel ??= handsOver
-      .then((quick) => (quick || !firstDefault ? loadDefaultModel(worker) : firstDefault))
+      .then((quick) => (quick || !first ? loadDefaultModel(worker) : first))
       .then((m) => ({ ...m, trained: false }));
     return defaultModel;
   }
@@ -84,10 +85,29 @@ export function createModelLoader({ worker, handsOver, firstDefault }) {
       retire(quick.engine, busy());
     },
 
-    /** GPT-2 files chosen by the user, as a model (throws an Error that names what is wrong). */
-    openGpt2: (files) => loadGpt2(worker, files),
+    /**
+     * GPT-2 files chosen by the user, as a model (throws an Error that names what is wrong); its
+     * `reload` opens the same files again (after the engine worker crashed).
+     */
+    async openGpt2(files) {
+      const model = await loadGpt2(worker, files);
+      return { ...model, reload: () => this.openGpt2(files) };
+    },
 
-    /** A model of the Hugging Face hub (owner/name), downloaded (throws an Error that names what is wrong). */
-    openHub: (repo, options) => loadHub(worker, repo, options),
+    /**
+     * A model of the Hugging Face hub (owner/name), downloaded (throws an Error that names what is
+     * wrong); its `reload` opens it again, from the browser's cache where it was kept.
+     */
+    async openHub(repo, options = {}) {
+      const model = await loadHub(worker, repo, options);
+      return { ...model, reload: () => this.openHub(repo, { backend: options.backend }) };
+    },
+
+    /** The engine worker crashed: the models it held are gone, and are loaded anew when asked for. */
+    forget() {
+      defaultModel = null;
+      retired = null;
+      first = null;
+    },
   };
 }

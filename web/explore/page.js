@@ -94,9 +94,10 @@ export function createExplorePage({ store, worker, loader }) {
     await booted;
     await useModel(model);
   };
-  wireGpt2Files({ notices: panel.notices, open: loader.openGpt2, use: useOpened });
-  const hubForm = wireHubForm({ notices: panel.notices, open: loader.openHub, use: useOpened });
+  wireGpt2Files({ notices: panel.notices, open: (files) => loader.openGpt2(files), use: useOpened });
+  const hubForm = wireHubForm({ notices: panel.notices, open: (repo, options) => loader.openHub(repo, options), use: useOpened });
   wireBpePanel({ worker, text: () => $('text').value });
+  worker.onCrash?.((err) => reloadAfterCrash(err).catch((e) => fail('The model could not be loaded again', e)));
 
   const time = (changes) => store.update({ timings: { ...store.get().timings, ...changes } });
   const rendered = () => {
@@ -154,6 +155,24 @@ export function createExplorePage({ store, worker, loader }) {
     notices.set('address', []);
     controls.fill();
     writeHash();
+    await changed();
+  }
+
+  /**
+   * The engine worker crashed and was replaced: the model shown is loaded again in the new one
+   * (GPT-2 from its files; a Train page model gives way to the default, while the Train page
+   * reopens its run from the autosave) and the views are drawn again from the same text.
+   */
+  async function reloadAfterCrash(err) {
+    loader.forget();
+    if (!booted) return;
+    await booted;
+    generator.stop();
+    const shown = store.get().model;
+    const next = shown?.reload ? await shown.reload() : await loader.loadDefault();
+    setModel(next);
+    notices.set('engine', [{ level: 'warn', text: `${err.message}. The model was loaded again.` }]);
+    controls.fill();
     await changed();
   }
 
@@ -238,7 +257,8 @@ export function createExplorePage({ store, worker, loader }) {
     const text = isMaskedLm(config) ? withMaskChars(url.text) : url.text;
     const params = { temperature: url.temp, topK: url.topk, topP: url.topp };
     const keys = [...traceKeys(e, url.layer, url.head), ...(e.steps.clsProbs ? [e.steps.clsProbs] : [])];
-    const { input, trace: result, sampling: probs } = await traceText(e, text, { keys, sampling: params });
+    const lastRowOf = isMaskedLm(config) ? [] : [e.steps.logits, e.steps.probs]; // fill-mask reads every position
+    const { input, trace: result, sampling: probs } = await traceText(e, text, { keys, sampling: params, lastRowOf });
     const skip = () => isStale() && performance.now() - renderedAt < MAX_FROZEN_MS;
     if (input.ids.length === 0) {
       if (!skip()) showEmpty(e, input);
@@ -247,7 +267,7 @@ export function createExplorePage({ store, worker, loader }) {
     const t1 = performance.now();
     if (skip()) return;
     if (!isStale()) changedAt = null;
-    const logits = result.logits.data.slice((input.ids.length - 1) * e.vocab.length); // (V)
+    const logits = result.logits.data.slice(-e.vocab.length); // (V)
     const shown = { input, trace: result, keys, logits, sampling: { probs, ...params }, output: null };
     store.update({ shown });
     notices.set('input', input.messages);

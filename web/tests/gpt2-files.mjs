@@ -7,9 +7,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './harness.mjs';
 
-/** Safetensors bytes of F32 tensors: { name: { shape, data: Float32Array } }. */
-export function safetensors(tensors) {
-  const header = { __metadata__: { format: 'pt' } };
+/** Safetensors bytes of F32 tensors: { name: { shape, data: Float32Array } }, with `metadata` (string → string). */
+export function safetensors(tensors, metadata = { format: 'pt' }) {
+  const header = { __metadata__: metadata };
   let offset = 0;
   const names = Object.keys(tensors).sort();
   for (const name of names) {
@@ -17,11 +17,11 @@ export function safetensors(tensors) {
     header[name] = { dtype: 'F32', shape: tensors[name].shape, data_offsets: [offset, offset + bytes] };
     offset += bytes;
   }
-  let json = JSON.stringify(header);
-  while (json.length % 8) json += ' ';
+  let json = Buffer.from(JSON.stringify(header), 'utf8');
+  json = Buffer.concat([json, Buffer.alloc((8 - (json.length % 8)) % 8, ' ')]);
   const out = Buffer.alloc(8 + json.length + offset);
   out.writeBigUInt64LE(BigInt(json.length), 0);
-  out.write(json, 8, 'latin1');
+  json.copy(out, 8);
   let at = 8 + json.length;
   for (const name of names) {
     Buffer.from(tensors[name].data.buffer).copy(out, at);
@@ -31,7 +31,7 @@ export function safetensors(tensors) {
 }
 
 /** Seeded values around `mean` (a small LCG: the same files every run). */
-function values(n, seed, std, mean = 0) {
+export function values(n, seed, std, mean = 0) {
   const out = new Float32Array(n);
   let s = seed >>> 0;
   for (let i = 0; i < n; i++) {

@@ -12,6 +12,7 @@ import { traceKeys, viewData } from '../trace-data.js';
 import { latestOnly } from '../latest.js';
 import { count } from '../views/format.js';
 import { samplingRules } from '../views/sampling.js';
+import { descendingPrefix } from '../views/rank.js';
 
 initSync({ module: readFileSync(new URL('../pkg/playground_web_bg.wasm', import.meta.url)) });
 
@@ -49,10 +50,12 @@ test('the URL state round-trips, newlines and symbols included', () => {
 test('bad URL values fall back to their defaults with a message, and never throw', () => {
   const { state, messages } = deserialize('#layer=2&head=1.5&view=nope&temp=-1&topk=97&topp=0&seed=x&what=1&text=ok&model=a/../b', LIMITS);
   assert.deepEqual(state, { ...defaults(LIMITS), text: 'ok' });
-  assert.equal(messages.length, 9);
-  assert.match(messages.join('\n'), /model must name a model of the Hugging Face hub/);
+  assert.equal(messages.length, 8, 'nine notices: seven listed, the last two counted');
   assert.match(messages.join('\n'), /layer must be from 0 to 1; using 0 instead/);
-  assert.match(messages.join('\n'), /unknown setting "what"/);
+  assert.match(messages.at(-1), /…and 2 more unknown or replaced settings in the address, not listed/);
+  const counted = deserialize('#what=1&model=a/../b', LIMITS).messages.join('\n'); // the two counted above
+  assert.match(counted, /unknown setting "what"/);
+  assert.match(counted, /model must name a model of the Hugging Face hub/);
   const long = deserialize('#text=' + 'x'.repeat(MAX_TEXT + 5), LIMITS);
   assert.equal(long.state.text.length, MAX_TEXT);
   assert.match(long.messages[0], /cut to its first 2000 characters/);
@@ -147,4 +150,32 @@ test('sampling: each rule counts what it leaves out; a probability that rounds t
   const p99 = rules(logits, { temperature: 0.5, topK: 0, topP: 0.99 });
   assert.deepEqual([p99.byTopK, p99.byTopP, p99.drawable, p99.zero], [0, 94, 2, 0]);
   assert.deepEqual(rules(logits, { temperature: 0, topK: 3, topP: 0.5 }), { V: 96, greedy: 95, byTopK: 0, byTopP: 0, drawable: 1, zero: 0 });
+});
+
+test('descendingPrefix: the first ids of a full sort (largest first, ties to the lower id), with −0 equal to +0', () => {
+  let seed = 7;
+  const random = () => { // a fixed sequence in [0, 1): mulberry32
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+  const kinds = {
+    spread: () => (random() - 0.5) * 40, // logits, both signs
+    ties: () => Math.round((random() - 0.5) * 6) / 2, // few distinct values, −0 among them
+    zeros: () => [0, -0, 1e-30, -1e-30, 3][Math.floor(random() * 5)],
+    signedZeros: () => (random() < 0.5 ? 0 : -0), // the prefix ends among zeros
+    huge: () => (random() < 0.5 ? -1 : 1) * 3e38 * random(),
+  };
+  for (const V of [1, 2, 7, 300, 70_000]) {
+    for (const [kind, draw] of Object.entries(kinds)) {
+      const values = Float32Array.from({ length: V }, draw); // (V)
+      const full = Array.from({ length: V }, (_, i) => i).sort((a, b) => values[b] - values[a] || a - b);
+      for (const m of [1, 3, 50, V]) {
+        const got = Array.from(descendingPrefix(values, m));
+        assert.ok(got.length >= Math.min(m, V), `${kind} V=${V} m=${m}: ${got.length} ids`);
+        assert.deepEqual(got, full.slice(0, got.length), `${kind} V=${V} m=${m}`);
+      }
+    }
+  }
 });

@@ -8,6 +8,12 @@ import { saveRun } from './storage.js';
 const AUTOSAVE_MS = 15_000; // ms between autosaves while training
 const RECORD_VERSION = 1;
 
+/** An error in words: its message, or its name where the browser gave no message. */
+function errorText(err) {
+  if (err?.message) return err.message;
+  return err?.name ? `${err.name}, with no message from the browser` : String(err);
+}
+
 /**
  * @param {{ worker: { call: Function }, state: object, elapsedMs: () => number, newRun: Function,
  *   setEngine: (engine: object) => void, probe: () => Promise<void>, backend: (choice: string) => string }} ctx the
@@ -59,7 +65,7 @@ export function createAutosave({ worker, state, elapsedMs, newRun, setEngine, pr
         const full = err?.name === 'QuotaExceededError';
         state.saveError = full
           ? 'This browser’s storage for the page is full, so the run is not being saved; training goes on. Download the checkpoint to keep it.'
-          : `The run could not be saved in this browser (${err?.message ?? err}); training goes on. Download the checkpoint to keep it.`;
+          : `The run could not be saved in this browser (${errorText(err)}); training goes on. Download the checkpoint to keep it.`;
       }
     },
 

@@ -1,7 +1,8 @@
 // What the Train page does when an engine call fails. "NonFinite" pauses (the engine has already
-// rolled the model back to its last good state); "DeviceLost" rebuilds the engine from the
-// autosave and stays paused; anything else ("OutOfMemory", "BadConfig", "BadInput", …) becomes
-// a message and leaves the page working.
+// rolled the model back to its last good state); "DeviceLost" and "EngineCrashed" (the worker's
+// wasm instance trapped and was replaced) rebuild the engine from the autosave and stay paused;
+// anything else ("OutOfMemory", "BadConfig", "BadInput", …) becomes a message and leaves the
+// page working.
 
 import { loadRun } from './storage.js';
 import { NO_WEBGPU } from './engine-choice.js';
@@ -12,9 +13,10 @@ export const kindOf = (err) => err?.name ?? 'Error';
 /** What the page says before the engine's own message, by the kind of failure. */
 const ADVICE = {
   OutOfMemory: 'The GPU ran out of memory for this model. Choose a smaller preset, a smaller batch or context, or the CPU engine.',
-  BadConfig: 'These settings do not fit this device.',
+  BadConfig: 'These settings do not fit this device (nothing was lost).',
   GpuFailure: 'The GPU failed.',
   DeviceLost: 'The GPU device was lost before the run began.',
+  EngineCrashed: 'The engine crashed and was restarted.',
   BadInput: 'The data or the settings were refused.',
 };
 
@@ -52,8 +54,9 @@ export function createFaults({ state, exclusive, notice, changed, disposeEngine,
       await exclusive(() => autosave.save()).catch(() => {});
       return;
     }
-    if (kind === 'DeviceLost' && recoverable) {
-      await recover(message);
+    if (kind === 'EngineCrashed' && state.status === 'recovering') return; // the crash is being recovered from already
+    if ((kind === 'DeviceLost' || kind === 'EngineCrashed') && recoverable) {
+      await recover(err?.reason ?? message, kind);
       return;
     }
     state.status = state.engine && state.run?.train ? 'paused' : state.engine ? 'loaded' : 'idle';
@@ -62,10 +65,14 @@ export function createFaults({ state, exclusive, notice, changed, disposeEngine,
     changed();
   }
 
-  /** Rebuilds the engine from the autosave after the GPU device was lost; stays paused. */
-  async function recover(why) {
+  /**
+   * Rebuilds the engine from the autosave after the GPU device was lost (`kind` "DeviceLost") or
+   * the engine worker crashed ("EngineCrashed"); stays paused.
+   */
+  async function recover(why, kind = 'DeviceLost') {
+    const lost = kind === 'EngineCrashed' ? `The engine crashed (${why}) and was restarted` : `The GPU device was lost (${why})`;
     state.status = 'recovering';
-    notice('warn', `The GPU device was lost (${why}). Rebuilding the engine from the autosave…`);
+    notice('warn', `${lost}. Rebuilding the engine from the autosave…`);
     changed();
     await disposeEngine();
     let rec = null;
@@ -77,7 +84,7 @@ export function createFaults({ state, exclusive, notice, changed, disposeEngine,
     if (!rec) {
       state.run = null;
       state.status = 'idle';
-      notice('warn', `The GPU device was lost (${why}) and there was no autosave to rebuild from. Press Start to train again.`);
+      notice('warn', `${lost} and there was no autosave to rebuild from. Press Start to train again.`);
       changed();
       return;
     }
@@ -85,13 +92,13 @@ export function createFaults({ state, exclusive, notice, changed, disposeEngine,
       state.status = await exclusive(() => autosave.restore(rec)); // paused: the user resumes
       notice(
         'warn',
-        `The GPU device was lost (${why}). The engine was rebuilt from the autosave at step ${rec.step.toLocaleString('en')}; ` +
+        `${lost}. The engine was rebuilt from the autosave at step ${rec.step.toLocaleString('en')}; ` +
           'steps after it are redone when you press Resume.',
       );
     } catch (err) {
       state.status = 'idle';
       state.run = null;
-      notice('warn', `The GPU device was lost, and rebuilding from the autosave failed too (${err?.message ?? err}). Press Start to train again.`);
+      notice('warn', `${lost}, and rebuilding from the autosave failed too (${err?.message ?? err}). Press Start to train again.`);
     }
     changed();
   }

@@ -5,7 +5,7 @@
 import { fmt } from '../views/format.js';
 import { createNotices } from '../notices.js';
 import { normalize, settingsOfConfig } from './presets.js';
-import { MAX_CHECKPOINT_BYTES, checkpointName, download, readBytes, runInfo, safetensorsMetadata, stepOf, withHistory } from './files.js';
+import { MAX_CHECKPOINT_BYTES, checkpointName, download, readBytes, runInfo, safetensorsMetadata, stepOf, trainSettingsOf, withHistory } from './files.js';
 
 /** "1 layer", "2 layers". */
 function plural(n, word) {
@@ -72,13 +72,9 @@ export function createFilesPanel({ trainer, form, onExplore, guard, settingsChan
       }
     }
     const info = runInfo(weights.meta);
-    const s = { ...form.settings() };
+    const fromRun = trainSettingsOf(info.train);
+    const s = { ...form.settings(), ...fromRun.settings };
     if (info.data) s.data = info.data;
-    if (info.train) {
-      for (const [field, key] of [['batch', 'batch_size'], ['lr', 'learning_rate'], ['steps', 'max_steps'], ['seed', 'seed']]) {
-        if (Number.isFinite(info.train[key])) s[field] = info.train[key];
-      }
-    }
     // with its optimizer state the run continues exactly: it shows the step it is at, and the history the file keeps
     const at = optimizer?.step ? { step: optimizer.step, history: info.history } : null;
     let engine;
@@ -98,10 +94,11 @@ export function createFilesPanel({ trainer, form, onExplore, guard, settingsChan
       ? `Its optimizer state (${optimizer.file.name}) was loaded too, so training continues exactly where it stopped.`
       : 'Training it further starts a fresh optimizer at step 0; load its optimizer file together with it to continue exactly.';
     const textNote = info.data === 'text' ? ' Paste the text it was trained on (its characters must be in the model’s vocabulary).' : '';
+    const ignored = fromRun.ignored.length ? ` Not taken from its metadata, the form’s own values are used instead: ${fromRun.ignored.join('; ')}.` : '';
     notices.set('file', [{
       level: 'info',
       text: `Loaded ${weights.file.name}: ${plural(c.n_layer, 'layer')}, ${plural(c.n_head, 'head')}, C = ${c.n_embd}, context ${c.block_size}, ` +
-        `a vocabulary of ${c.vocab_size}${trained}. Explore it, or press Start training. ${how}${textNote}`,
+        `a vocabulary of ${c.vocab_size}${trained}. Explore it, or press Start training. ${how}${textNote}${ignored}`,
     }]);
     settingsChanged();
   }

@@ -3,6 +3,8 @@
 // The engine validates checkpoints (names, shapes, dtypes, sizes); this file only reads the
 // header's free-form metadata of a file the engine has already accepted.
 
+import { TRAIN_PROPS } from '../state.js';
+
 export const MAX_CHECKPOINT_BYTES = 1024 * 2 ** 20; // 1 GiB: far above any model the page trains
 export const MAX_TEXT_BYTES = 5 * 2 ** 20; // 5 MiB of training text
 const MAX_HEADER_BYTES = 16 * 2 ** 20; // a safetensors header longer than this is not ours
@@ -62,7 +64,9 @@ export async function readText(file, limit) {
   }
 }
 
-function formatSize(bytes) {
+/** "2.20 GiB", "64.0 MiB", "12 KiB". */
+export function formatSize(bytes) {
+  if (bytes >= 2 ** 30) return `${(bytes / 2 ** 30).toFixed(2)} GiB`;
   return bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
 }
 
@@ -162,4 +166,27 @@ export function withHistory(bytes, run) {
 function spread(n, count) {
   if (n <= count) return Array.from({ length: n }, (_, i) => i);
   return Array.from({ length: count }, (_, i) => Math.round((i * (n - 1)) / (count - 1)));
+}
+
+/** The Train form's fields a checkpoint's train_config fills in: field → train_config key. */
+const TRAIN_FIELDS = { batch: 'batch_size', lr: 'learning_rate', steps: 'max_steps', seed: 'seed' };
+
+/**
+ * The training settings of a checkpoint's train_config, each checked against the form's range
+ * (TRAIN_PROPS); a value out of range or of the wrong kind is left out and named.
+ * @param {object|null} train from runInfo
+ * @returns {{ settings: Record<string, number>, ignored: string[] }} ignored: e.g. 'train_config.seed = 1.5'
+ */
+export function trainSettingsOf(train) {
+  const settings = {};
+  const ignored = [];
+  for (const [field, key] of Object.entries(TRAIN_FIELDS)) {
+    if (!train || !Object.hasOwn(train, key)) continue;
+    const v = train[key];
+    const row = TRAIN_PROPS.find((p) => p.name === field);
+    const fits = typeof v === 'number' && Number.isFinite(v) && v >= row.min && v <= row.max && (row.type !== 'int' || Number.isInteger(v));
+    if (fits) settings[field] = v;
+    else ignored.push(`train_config.${key} = ${JSON.stringify(v)?.slice(0, 40)} (${row.type === 'int' ? 'a whole number' : 'a number'} from ${row.min} to ${row.max} is needed)`);
+  }
+  return { settings, ignored };
 }

@@ -8,7 +8,8 @@ import { createNotices } from '../notices.js';
 import { ARCH_DEFAULTS, FAMILIES, familyOf, familyTakes, normalize, presetOf } from './presets.js';
 import { formChecks } from './form-checks.js';
 import { minTextChars, textStats } from './data.js';
-import { MAX_TEXT_BYTES, readText } from './files.js';
+import { MAX_TEXT_BYTES, formatSize } from './files.js';
+import { createTextBox } from './text-box.js';
 
 const NUMBER_FIELDS = ['layers', 'heads', 'embd', 'ctx', 'batch', 'lr', 'steps', 'seed'];
 const ARCH_FIELDS = ['norm', 'normpos', 'positions', 'ffn', 'head']; // selects: the architecture
@@ -39,8 +40,6 @@ export function createSetupForm({ tasks, adapter, onChange }) {
     lesson: $('tr-lesson'),
     alphabet: $('tr-alphabet'),
     textBox: $('tr-text-box'),
-    text: $('tr-text'),
-    textFile: $('tr-text-file'),
     textInfo: $('tr-text-info'),
     estimate: $('tr-estimate'),
     engine: $('tr-engine'),
@@ -57,7 +56,16 @@ export function createSetupForm({ tasks, adapter, onChange }) {
     train: createNotices($('tr-train-notices')),
   };
   let settings = null;
-  let text = '';
+  const textBox = createTextBox({
+    box: $('tr-text'),
+    file: $('tr-text-file'),
+    clear: $('tr-text-clear'),
+    notices: notices.data,
+    onChange: () => {
+      describeData();
+      changed();
+    },
+  });
   let lockLevel = 'none';
   let loadedVocab = null; // vocabulary size of a loaded model (its sizes are fixed)
 
@@ -82,7 +90,7 @@ export function createSetupForm({ tasks, adapter, onChange }) {
   function vocabSize() {
     if (loadedVocab) return loadedVocab;
     const mask = familyOf(settings.family).mask ? 1 : 0; // [MASK] joins an encoder's vocabulary
-    if (settings.data === 'text') return Math.max(1, textStats(text).vocab) + mask;
+    if (settings.data === 'text') return Math.max(1, textBox.stats()?.vocab ?? 0) + mask;
     const task = tasks.find((t) => t.name === settings.data);
     return (task ? textStats(task.alphabet).vocab : 1) + mask;
   }
@@ -131,12 +139,18 @@ export function createSetupForm({ tasks, adapter, onChange }) {
     ui.lesson.hidden = isText;
     ui.alphabet.hidden = isText;
     if (isText) {
-      const { length, vocab } = textStats(text);
+      const counted = textBox.stats();
+      if (!counted) {
+        ui.textInfo.textContent = 'Counting the characters of the text…';
+        return;
+      }
+      const { length, vocab } = counted;
       const need = minTextChars(Number.isFinite(settings.ctx) ? settings.ctx : 0);
+      const held = textBox.held() ? ' The box shows its start: a text this long is trained on whole but not edited here (paste over it, load a file, or clear it).' : '';
       ui.textInfo.textContent = length === 0
-        ? `At least ${need.toLocaleString('en')} characters for a context of ${settings.ctx}; up to 5 MB.`
+        ? `At least ${need.toLocaleString('en')} characters for a context of ${settings.ctx}; up to ${formatSize(MAX_TEXT_BYTES)}.`
         : `${length.toLocaleString('en')} characters, ${vocab} different ones (the vocabulary)` +
-          (length < need ? ` — a context of ${settings.ctx} needs at least ${need.toLocaleString('en')}.` : '.');
+          (length < need ? ` — a context of ${settings.ctx} needs at least ${need.toLocaleString('en')}.` : '.') + held;
       return;
     }
     const task = tasks.find((t) => t.name === settings.data);
@@ -151,7 +165,7 @@ export function createSetupForm({ tasks, adapter, onChange }) {
 
   /** Checks, the estimate line, the engine line and the messages; returns whether Start may go. */
   function validate() {
-    const c = formChecks({ settings, vocab: vocabSize(), text, open: lockLevel === 'none', adapter, deviceGb: navigator.deviceMemory });
+    const c = formChecks({ settings, vocab: vocabSize(), textLength: textBox.stats()?.length ?? null, open: lockLevel === 'none', adapter, deviceGb: navigator.deviceMemory });
     for (const f of NUMBER_FIELDS) {
       if (c.invalid.has(f)) ui.fields[f].setAttribute('aria-invalid', 'true');
       else ui.fields[f].removeAttribute('aria-invalid');
@@ -212,26 +226,6 @@ export function createSetupForm({ tasks, adapter, onChange }) {
       changed();
     });
   }
-  ui.text.addEventListener('input', () => {
-    text = ui.text.value;
-    describeData();
-    changed();
-  });
-  ui.textFile.addEventListener('change', async () => {
-    const file = ui.textFile.files?.[0];
-    ui.textFile.value = '';
-    if (!file) return;
-    try {
-      text = await readText(file, MAX_TEXT_BYTES);
-      ui.text.value = text;
-      notices.data.set('file', []);
-    } catch (err) {
-      notices.data.set('file', [{ level: 'warn', text: err.message }]);
-    }
-    describeData();
-    changed();
-  });
-
   return {
     /** The settings as the form shows them (numbers may be NaN). */
     settings: () => ({ ...settings }),
@@ -243,14 +237,10 @@ export function createSetupForm({ tasks, adapter, onChange }) {
       validate();
     },
     /** The data choice as the engine takes it: { task } or { text }. */
-    data: () => (settings.data === 'text' ? { text } : { task: settings.data }),
-    text: () => text,
-    setText(t) {
-      text = t ?? '';
-      ui.text.value = text;
-      describeData();
-      validate();
-    },
+    data: () => (settings.data === 'text' ? { text: textBox.text() } : { task: settings.data }),
+    text: textBox.text,
+    /** Replaces the text (a restored run's); the checks follow. */
+    setText: (t) => textBox.set(t),
     /** Whether the settings are complete and valid (messages say what is not). */
     valid: () => validate(),
     /**
@@ -274,8 +264,7 @@ export function createSetupForm({ tasks, adapter, onChange }) {
       for (const r of ui.presets) r.disabled = !open('preset');
       ui.family.disabled = !open('family');
       ui.data.disabled = !open('data');
-      ui.text.readOnly = !open('data');
-      ui.textFile.disabled = !open('data');
+      textBox.lock(!open('data'));
       ui.engine.disabled = !open('engine');
       const why = {
         none: '',

@@ -3,13 +3,13 @@
 // the optimizer state. Part of the trainer (trainer.js), whose state it changes.
 
 import { loadEngine } from '../engine/client.js';
-import { clearRun, loadRun } from './storage.js';
+import { clearRun, loadRun, openRun, releaseRun } from './storage.js';
 import { settingsOfConfig } from './presets.js';
 import { kindOf } from './faults.js';
 
 /**
  * @param {{ worker: { call: Function }, state: object, loop: object, exclusive: Function, notice: Function, changed: () => void,
- *   setEngine: Function, disposeEngine: () => Promise<void>, newRun: Function, autosave: object, recover: (why: string) => Promise<void>,
+ *   setEngine: Function, disposeEngine: () => Promise<void>, newRun: Function, autosave: object, recover: (why: string, kind: string) => Promise<void>,
  *   backend: (choice: string) => string }} ctx the trainer's
  */
 export function createRunFiles({ worker, state, loop, exclusive, notice, changed, setEngine, disposeEngine, newRun, autosave, recover, backend }) {
@@ -18,9 +18,26 @@ export function createRunFiles({ worker, state, loop, exclusive, notice, changed
     try {
       return await exclusive(() => fn(state.engine));
     } catch (err) {
-      if (kindOf(err) === 'DeviceLost') await recover(String(err?.message ?? err));
+      if (kindOf(err) === 'DeviceLost' || kindOf(err) === 'EngineCrashed') await recover(String(err?.message ?? err), kindOf(err));
       throw err;
     }
+  }
+
+  /** Opens a saved record as the run; resolves to it, or to null (with a message) when it cannot be opened. */
+  async function open(rec) {
+    state.status = 'busy';
+    changed();
+    try {
+      state.status = await exclusive(() => autosave.restore(rec));
+    } catch (err) {
+      state.status = 'idle';
+      state.run = null;
+      notice('warn', `A run was saved in this browser but could not be opened (${err?.message ?? err}). Reset discards it.`);
+      changed();
+      return null;
+    }
+    changed();
+    return rec;
   }
 
   return {
@@ -37,7 +54,7 @@ export function createRunFiles({ worker, state, loop, exclusive, notice, changed
       changed();
     },
 
-    /** Opens the run saved in this browser, if any; resolves to its record's step or null. */
+    /** Opens the run saved in this browser, if any; resolves to its record or null. */
     async restore() {
       if (state.status !== 'idle') return null;
       let rec;
@@ -47,20 +64,35 @@ export function createRunFiles({ worker, state, loop, exclusive, notice, changed
         notice('warn', `The saved run could not be read (${err?.message ?? err}).`);
         return null;
       }
-      if (!rec) return null;
+      return rec ? open(rec) : null;
+    },
+
+    /**
+     * Opens saved run `id` (storage.js listRuns) in place of the run shown, which is saved first
+     * and stays in the list; resolves to its record, or null when it could not be opened.
+     */
+    async openSaved(id) {
+      if (['running', 'starting', 'pausing', 'busy', 'recovering'].includes(state.status)) return null;
+      const from = state.status;
       state.status = 'busy';
       changed();
+      let rec;
       try {
-        state.status = await exclusive(() => autosave.restore(rec));
+        rec = await exclusive(async () => {
+          if (state.run && state.engine) await autosave.save();
+          const opened = await openRun(id);
+          await disposeEngine();
+          return opened;
+        });
       } catch (err) {
-        state.status = 'idle';
-        state.run = null;
-        notice('warn', `A run was saved in this browser but could not be opened (${err?.message ?? err}). Reset discards it.`);
+        state.status = state.engine ? from : 'idle';
+        notice('warn', `That saved run could not be read (${err?.message ?? err}).`);
         changed();
         return null;
       }
-      changed();
-      return rec;
+      loop.restart();
+      Object.assign(state, { run: null, source: null, status: 'idle', wallPerStep: null, saved: null, saveError: null, lastError: null });
+      return open(rec);
     },
 
     /**
@@ -80,7 +112,7 @@ export function createRunFiles({ worker, state, loop, exclusive, notice, changed
         return await exclusive(async () => {
           const engine = await loadEngine(worker, bytes, { backend: backend(settings.engine), seed: settings.seed, encdec: true });
           await disposeEngine();
-          await clearRun().catch(() => {});
+          await releaseRun().catch(() => {}); // the run it replaces stays saved (and listed) until it is deleted
           state.run = { ...newRun({ ...settings, ...settingsOfConfig(engine.config) }, null, null, 'upload'), optimizer };
           if (at) Object.assign(state.run, { ...at.history, stepsDone: at.step });
           setEngine(engine);

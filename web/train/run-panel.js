@@ -27,7 +27,8 @@ function statusText({ status, run }, valid) {
     pausing: 'Pausing after this step…',
     paused: `Paused at step ${at}.`,
     done: `Done: ${at} steps.`,
-    loaded: run?.stepsDone ? `A run loaded at step ${at}: press Start training to continue it, or explore it.`
+    loaded: !valid ? 'A loaded model: Start waits, Set up says what to change first.'
+      : run?.stepsDone ? `A run loaded at step ${at}: press Start training to continue it, or explore it.`
       : 'A loaded model: choose its data and press Start training, or explore it.',
     recovering: 'Rebuilding the engine from the autosave…',
     busy: 'Working…',
@@ -98,7 +99,7 @@ export function createRunPanel() {
       const max = run?.train?.max_steps ?? (Number.isFinite(form.steps) ? form.steps : done);
       const running = status === 'running' || status === 'pausing' || status === 'starting';
       const idle = status === 'idle';
-      const canStart = (idle && form.valid) || status === 'paused' || status === 'loaded' || (status === 'done' && form.steps > done);
+      const canStart = ((idle || status === 'loaded') && form.valid) || status === 'paused' || (status === 'done' && form.steps > done);
       ui.start.textContent = { paused: 'Resume', done: 'Train on', loaded: 'Start training' }[status] ?? 'Start';
       ui.start.disabled = !canStart;
       ui.pause.disabled = !(status === 'running' || status === 'starting');

@@ -15,6 +15,7 @@ import { createEvaluation } from './evaluation.js';
 import { createAutosave } from './autosave.js';
 import { createFaults } from './faults.js';
 import { createRunFiles } from './run-files.js';
+import { releaseRun } from './storage.js';
 
 const TARGET_CALL_MS = 150; // ms a trainSteps call should take, so Pause answers quickly
 const MAX_STEPS_PER_CALL = 64;
@@ -93,6 +94,11 @@ export function createTrainer(worker, hooks) {
   const autosave = createAutosave({ worker, state, elapsedMs, newRun, setEngine, probe: evaluation.probe, backend: hooks.backend });
   const { fault, recover } = createFaults({ state, exclusive, notice, changed, disposeEngine, finishSession, autosave });
   const files = createRunFiles({ worker, state, loop, exclusive, notice, changed, setEngine, disposeEngine, newRun, autosave, recover, backend: hooks.backend });
+  // the worker crashed: its engines are gone, so the run is rebuilt from its autosave (a call in
+  // flight fails too, and faults.js leaves the recovery to this)
+  worker.onCrash?.((err) => {
+    if (state.engine && state.status !== 'recovering') recover(err.reason, 'EngineCrashed');
+  });
 
   function finishSession() {
     if (session && state.run) state.run.elapsedMs += performance.now() - session.t0;
@@ -183,6 +189,7 @@ export function createTrainer(worker, hooks) {
       changed();
       try {
         await exclusive(async () => {
+          await releaseRun().catch(() => {}); // a run this tab still held stays saved: this one is new
           const engine = await createEngine(worker, { config: modelConfig(settings), seed: settings.seed, data, backend: hooks.backend(settings.engine) });
           try {
             await engine.startTraining(config);

@@ -14,6 +14,7 @@ import { familyOf, familyTakes, isEncDec, normalize } from './presets.js';
 import { createCompareView } from './compare-view.js';
 import { runInputs } from './data.js';
 import { chooseEngine } from './engine-choice.js';
+import { createSavedRuns } from './saved-runs.js';
 import { createEmbeddingSpace } from '../learn/embedding-space.js';
 
 /**
@@ -61,6 +62,8 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     schedule();
   });
   const files = createFilesPanel({ trainer, form, onExplore, guard, settingsChanged });
+  const saved = createSavedRuns($('tr-saved-runs'), { onOpen: (id) => guard(() => openSaved(id))() });
+  let listedAt = null; // the save the list of saved runs was drawn after
   let restored = null; // promise of the first restore from IndexedDB
   let frame = 0;
 
@@ -71,10 +74,16 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     if (!frame) frame = requestAnimationFrame(render);
   }
 
+  /** The address follows the settings (only when they changed: the text typed is not in it, and a browser takes milliseconds per write). */
+  function writeHash(settings) {
+    const hash = `#${serializeTrain(settings)}`;
+    if (hash !== location.hash) history.replaceState(null, '', hash);
+  }
+
   function settingsChanged() {
     const s = form.settings();
     compare.sync();
-    if (isShown() && form.valid()) history.replaceState(null, '', `#${serializeTrain(s)}`);
+    if (isShown() && form.valid()) writeHash(s);
     schedule();
   }
 
@@ -95,6 +104,37 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     drawGradients();
     drawSpace();
     runNotices.set('save', state.saveError ? [{ level: 'warn', text: state.saveError }] : []);
+    saved.setBusy(['running', 'starting', 'pausing', 'busy', 'recovering'].includes(state.status));
+    if (state.saved?.at !== listedAt) {
+      listedAt = state.saved?.at;
+      saved.refresh();
+    }
+  }
+
+  /** The form follows a run opened from storage (`rec`), and the page says what was opened. */
+  function showRestored(rec, how) {
+    form.set(normalize({ ...rec.settings, preset: rec.settings.preset }));
+    if (rec.data?.text !== undefined) form.setText(rec.data.text);
+    const status = state.status;
+    const where = status === 'loaded' ? 'the model you loaded' : `your run at step ${rec.step.toLocaleString('en')}`;
+    runNotices.set('run', [{
+      level: 'info',
+      text: `${how} ${where} from this browser’s storage${status === 'paused' ? ', with its loss history: press Resume to carry on' : ''}.`,
+    }]);
+    if (isShown()) writeHash(state.run?.settings ?? form.settings());
+  }
+
+  /** Opens a run from the list of saved runs in place of the one shown (which stays in the list); `ask`: confirm first. */
+  async function openSaved(id, ask = true) {
+    const at = state.run?.stepsDone;
+    if (ask && state.run && !window.confirm(`Open that saved run? This run (step ${(at ?? 0).toLocaleString('en')}) is saved first and stays in the list.`)) return;
+    files.forget();
+    samples.forget();
+    const rec = await trainer.openSaved(id);
+    if (rec) showRestored(rec, 'Opened');
+    saved.refresh();
+    schedule();
+    return rec;
   }
 
   /** The embeddings' map follows the run: projected again whenever the attention probe is (each evaluation). */
@@ -147,6 +187,7 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     await trainer.reset();
     files.forget();
     samples.forget();
+    saved.refresh();
   }));
   document.addEventListener('visibilitychange', () => { if (document.hidden) trainer.saveSoon(); }); // a closing tab loses less
 
@@ -154,15 +195,8 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
   async function show(hash) {
     restored ??= (async () => {
       const rec = await trainer.restore();
-      if (!rec) return;
-      form.set(normalize({ ...rec.settings, preset: rec.settings.preset }));
-      if (rec.data?.text !== undefined) form.setText(rec.data.text);
-      const status = state.status;
-      const where = status === 'loaded' ? 'the model you loaded' : `your run at step ${rec.step.toLocaleString('en')}`;
-      runNotices.set('run', [{
-        level: 'info',
-        text: `Restored ${where} from this browser’s storage${status === 'paused' ? ', with its loss history: press Resume to carry on' : ''}.`,
-      }]);
+      saved.refresh();
+      if (rec) showRestored(rec, 'Restored');
     })().catch((err) => {
       console.error(err);
       runNotices.set('run', [{ level: 'warn', text: `The saved run could not be restored: ${err?.message ?? err}` }]);
@@ -174,7 +208,7 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
       compare.sync();
       runNotices.set('address', parsed.messages.map((text) => ({ level: 'warn', text })));
     }
-    if (isShown()) history.replaceState(null, '', `#${serializeTrain(state.run?.settings ?? form.settings())}`);
+    if (isShown()) writeHash(state.run?.settings ?? form.settings());
     schedule();
   }
 
@@ -198,6 +232,10 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
       get settings() { return form.settings(); },
       /** Compare mode's run: { status, error, sides: [{ name, settings, steps, loss, val, probe, … }] }. */
       compare: compare.state,
+      /** The list of saved runs as drawn: [{ id, text, savedAt, mine, elsewhere }]. */
+      get savedRuns() { return saved.runs(); },
+      /** Opens a saved run by its id, as its Open button does (without asking). */
+      openSaved: (id) => openSaved(id, false),
     },
   };
 }

@@ -6,6 +6,7 @@
 import { el, formulaBlock, liveText } from './dom.js';
 import { scrollBox } from './scroll-box.js';
 import { fmt, pct, tokenLabel } from './format.js';
+import { topIds } from './rank.js';
 
 const SHOWN = 8; // tokens in the probability table
 
@@ -81,7 +82,7 @@ export function createAblationView(container, { onChange }) {
           ? `Everything is on. Loss on your text (mean −ln p of each next character): ${loss(d.baseLoss)}.`
           : `${n} switched off. Loss on your text: ${loss(d.baseLoss)} with everything on → ${loss(d.ablatedLoss)} without${delta}.`,
       );
-      const order = Array.from(d.base.keys()).sort((a, b) => Math.max(d.base[b], d.ablated[b]) - Math.max(d.base[a], d.ablated[a])).slice(0, SHOWN);
+      const order = topIds(d.base.map((p, id) => Math.max(p, d.ablated[id])), SHOWN);
       const head = el('tr', {}, ...['next token', 'all on', 'ablated', 'change'].map((s) => el('th', { text: s })));
       const rows = order.map((id) =>
         el(

@@ -8,18 +8,12 @@ import { sizeCanvas, themeColours, watchWidth } from './canvas.js';
 import { fmt, pct, tokenLabel } from './format.js';
 import { niceCeil } from './colormap.js';
 import { barsSvg, exportButtons } from './export.js';
+import { byRank, topIds } from './rank.js';
 import { samplingRules } from './sampling.js';
 
 const BARS = 10; // tokens in the bar chart
 const STRIP_H = 56; // px, height of the all-probabilities strip
-
-/**
- * Token ids by logit, highest first, ties to the lower id: the order the sampler uses.
- * @param {Float32Array} logits
- */
-function rankByLogit(logits) {
-  return [...logits.keys()].sort((a, b) => logits[b] - logits[a] || a - b);
-}
+const STRIP_COLUMNS = 2048; // the strip's columns at most: a larger vocabulary shares them, most likely first
 
 /** Which rule leaves out how many tokens, and how many can be drawn ("top-k = 5 leaves out 91, …"). */
 function rulesLine(r, { temperature: tau, topK, topP }) {
@@ -72,7 +66,10 @@ export function createOutputView(container, { controls = null } = {}) {
     if (!shown) return null;
     return barsSvg({ ...shown, legend: ['probability used to sample (after τ, top-k, top-p)', "the model's own softmax(z), τ = 1"] });
   }
-  let sorted = []; // [p sampled, p at τ = 1] per token, most likely first
+  // the tokens' probabilities by rank, most likely first (byRank: STRIP_COLUMNS of them at most):
+  // sampled (after τ, top-k, top-p) and at τ = 1. Both follow the logits' order (softmax is
+  // monotone), so the two rankings pair up token by token.
+  let sorted = { p: new Float32Array(0), p1: new Float32Array(0) };
   let scale = 1; // the probability a full-length bar stands for
 
   let width = 0; // px, the strip's width
@@ -81,18 +78,23 @@ export function createOutputView(container, { controls = null } = {}) {
     drawStrip();
   });
 
+  /** One bar per token; past one per pixel, each pixel column shows the most likely token of its share. */
   function drawStrip() {
-    if (!sorted.length || width === 0) return;
+    const n = sorted.p.length;
+    if (!n || width === 0) return;
     const { accent, soft } = themeColours(container);
     const ctx = sizeCanvas(strip, width, STRIP_H);
-    const w = width / sorted.length;
-    sorted.forEach(([p, p1], i) => {
+    const columns = Math.min(n, Math.floor(width));
+    const w = width / columns;
+    for (let i = 0; i < columns; i++) {
+      const rank = Math.floor((i * n) / columns);
+      const [p, p1] = [sorted.p[rank], sorted.p1[rank]];
       ctx.fillStyle = accent;
       const h = (p / scale) * (STRIP_H - 2);
       ctx.fillRect(i * w, STRIP_H - h, Math.max(1, w - 1), h);
       ctx.fillStyle = soft;
       ctx.fillRect(i * w, STRIP_H - 1 - Math.min(1, p1 / scale) * (STRIP_H - 2), Math.max(1, w - 1), 2);
-    });
+    }
   }
 
   return {
@@ -105,7 +107,7 @@ export function createOutputView(container, { controls = null } = {}) {
       const { vocab, logits, probs, sampling, C } = d;
       const V = vocab.length;
       const { temperature: tau, topK, topP } = sampling;
-      const order = rankByLogit(logits);
+      const order = topIds(logits, BARS); // the likeliest, as the sampler ranks them
       intro.set(
         `The last token's vector goes through a final LayerNorm and is multiplied by the token table W_te once more (this ` +
           `model reuses it as its output layer), giving one score z per vocabulary entry: the logits. Softmax turns them into ` +
@@ -125,16 +127,16 @@ export function createOutputView(container, { controls = null } = {}) {
       const tail = [...d.text].slice(-24).map(tokenLabel).join('');
       context.set(`After "${tail}" (position ${d.position}), the model's next token:`);
 
-      sorted = order.map((id) => [sampling.probs[id], probs[id]]);
-      scale = Math.min(1, niceCeil(Math.max(...sorted.map(([p, p1]) => Math.max(p, p1)))));
+      sorted = { p: byRank(sampling.probs, STRIP_COLUMNS), p1: byRank(probs, STRIP_COLUMNS) };
+      scale = Math.min(1, niceCeil(Math.max(sampling.probs[order[0]], probs[order[0]]))); // the likeliest token's, exactly
       scaleNote.set(`Bar length: 0 to ${pct(scale)}.`);
       shown = {
         title: `Next token after "${tail}"`,
         scale,
-        items: order.slice(0, BARS).map((id) => ({ label: tokenLabel(vocab[id]), value: sampling.probs[id], reference: probs[id], text: pct(sampling.probs[id]) })),
+        items: order.map((id) => ({ label: tokenLabel(vocab[id]), value: sampling.probs[id], reference: probs[id], text: pct(sampling.probs[id]) })),
       };
       bars.replaceChildren(
-        ...order.slice(0, BARS).map((id) => {
+        ...order.map((id) => {
           const p = sampling.probs[id];
           const bar = el('span', { className: 'bar-fill' });
           bar.style.width = `${(100 * p) / scale}%`;

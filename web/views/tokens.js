@@ -6,6 +6,7 @@
 import { el, formulaBlock, liveText } from './dom.js';
 import { count, tokenLabel } from './format.js';
 import { exportButtons, tokensSvg } from './export.js';
+import { createVocabList } from './vocab-list.js';
 
 const IDS_IN_FORMULA = 6; // ids written out in the formula before "…"
 
@@ -34,9 +35,11 @@ export function createTokensView(container, { onHighlight = () => {} } = {}) {
     () => (used.length ? tokensSvg({ title: `tokens  T = ${used.length}`, tokens: used }) : null),
     () => 'tokens',
   ));
-  const vocabList = el('div', { className: 'chips chips-small' });
   const vocabSummary = el('summary', { text: 'The vocabulary' });
-  container.append(intro.element, formula.element, chips, exportRow, note.element, el('details', { className: 'vocab' }, vocabSummary, vocabList));
+  const vocabDetails = el('details', { className: 'vocab' }, vocabSummary);
+  const vocabList = createVocabList(vocabDetails);
+  vocabDetails.append(vocabList.element);
+  container.append(intro.element, formula.element, chips, exportRow, note.element, vocabDetails);
 
   let byPosition = []; // position → chip element
   chips.addEventListener('keydown', (e) => {
@@ -91,10 +94,8 @@ export function createTokensView(container, { onHighlight = () => {} } = {}) {
   function showVocab(vocab) {
     if (vocabShown === vocab) return;
     vocabShown = vocab;
-    vocabSummary.textContent = `The vocabulary: all V = ${vocab.length} tokens this model knows, with their ids`;
-    vocabList.replaceChildren(
-      ...vocab.map((ch, id) => el('span', { className: 'chip' }, el('span', { className: 'chip-char', text: tokenLabel(ch) }), el('span', { className: 'chip-id', text: String(id) }))),
-    );
+    vocabSummary.textContent = `The vocabulary: all V = ${count(vocab.length)} tokens this model knows, with their ids`;
+    vocabList.show(vocab);
   }
 
   return {

@@ -2,7 +2,7 @@
 // validated in one place for the custom element, the iframe embed (URL parameters) and the
 // README's table. Nothing here throws: a bad value becomes a message for the widget's box.
 
-import { MAX_TEXT, MAX_TEMPERATURE } from '../state.js';
+import { MAX_TEXT, MAX_TEMPERATURE, quote, capNotices } from '../state.js';
 import { checkModelUrl } from './model-url.js';
 
 /** What a widget can show. */
@@ -34,12 +34,6 @@ export const ATTRIBUTES = [
 const BY_NAME = new Map(ATTRIBUTES.map((a) => [a.name, a]));
 const INT = /^\s*\d+\s*$/;
 const NUMBER = /^\s*(\d+(\.\d*)?|\.\d+)\s*$/;
-
-/** `"abc"` quoted for a message, cut when long (a message never repeats a whole pasted text). */
-function quote(raw) {
-  const chars = [...raw];
-  return JSON.stringify(chars.length > 40 ? `${chars.slice(0, 40).join('')}…` : raw);
-}
 
 /** The limit of a row for the model's limits, or undefined while they are not known. */
 function bound(x, limits) {
@@ -131,4 +125,15 @@ export function viewProblem(view, config) {
  */
 export function unknownNames(names) {
   return [...names].filter((n) => !BY_NAME.has(n));
+}
+
+/**
+ * The iframe embed's notes about names in its address that are not attributes: each name quoted
+ * and cut, MAX_NOTICES notes at most (the rest counted).
+ * @param {Iterable<string>} names
+ * @returns {string[]}
+ */
+export function unknownNameNotes(names) {
+  const notes = unknownNames(names).map((name) => `The address has ${quote(name)}, which is not a widget setting; it is ignored.`);
+  return capNotices(notes, 'names in the address that are not widget settings; they are ignored');
 }

@@ -8,7 +8,7 @@ import { el } from '../views/dom.js';
 import { latestOnly } from '../latest.js';
 import { ATTRIBUTES, readAttributes, viewProblem } from './attributes.js';
 import { allowedOrigins } from './model-url.js';
-import { hubRecord, sharedModel, TRAINER_MODEL } from './engine-hub.js';
+import { hubCounters, hubRecord, leaseModel, onEnginesLost, TRAINER_MODEL } from './engine-hub.js';
 import { createTokensWidget } from './views/tokens.js';
 import { createAttentionWidget } from './views/attention.js';
 import { createAttentionGridWidget } from './views/attention-grid.js';
@@ -46,6 +46,12 @@ const STATUS = {
   error: '',
 };
 
+/** The widgets on the page now: told when the engine worker crashed, so each loads its model again. */
+const live = new Set();
+onEnginesLost(() => {
+  for (const widget of live) widget.enginesLost();
+});
+
 let sheet = null; // one stylesheet object shared by every widget's shadow root
 function styles() {
   if (!sheet) {
@@ -66,11 +72,17 @@ export class TransformerPlaygroundElement extends HTMLElement {
     return hubRecord();
   }
 
+  /** The engine worker's wasm memory and engines (for the memory tests): a promise, null before it starts. */
+  static counters() {
+    return hubCounters();
+  }
+
   #internals = this.attachInternals();
   #ui;
   #visible = false;
   #observer = null;
   #widget = null; // { name, instance }
+  #lease = null; // { url, model, release }: the shared model this widget holds
   #state = 'waiting';
   #scheduled = false;
   #render = latestOnly((isStale) => this.#renderNow(isStale), (err) => this.#fail(err));
@@ -98,6 +110,7 @@ export class TransformerPlaygroundElement extends HTMLElement {
   }
 
   connectedCallback() {
+    live.add(this);
     this.#schedule();
     if (this.#visible) return;
     this.#observer = new IntersectionObserver((entries) => {
@@ -112,6 +125,44 @@ export class TransformerPlaygroundElement extends HTMLElement {
   disconnectedCallback() {
     this.#observer?.disconnect();
     this.#widget?.instance.stop?.();
+    // moved within the page, it is connected again at once; removed, it lets go of its model
+    // (a download nobody else waits for is aborted) and of its trainer's engine
+    queueMicrotask(() => {
+      if (this.isConnected) return;
+      live.delete(this);
+      this.#letGo();
+    });
+  }
+
+  /** The engine worker crashed and every model in it is gone: the view is made anew on the next render. */
+  enginesLost() {
+    this.#lease = null; // the hub has forgotten every model
+    this.#letGo();
+    if (this.#state === 'ready') this.#setState('loading');
+    this.#schedule();
+  }
+
+  /** Gives back the model and drops the view (with its trainer's engine). */
+  #letGo() {
+    this.#lease?.release();
+    this.#lease = null;
+    this.#dispose();
+    this.#ui.body.replaceChildren();
+  }
+
+  /** Drops the view, and frees what it holds of its own (a trainer's engine). */
+  #dispose() {
+    Promise.resolve(this.#widget?.instance.dispose?.()).catch(() => {});
+    this.#widget = null;
+  }
+
+  /** The shared model of `url` (null: the default), held until the widget shows another or leaves. */
+  #modelFor(url) {
+    if (this.#lease?.url !== url) {
+      this.#lease?.release();
+      this.#lease = { url, ...leaseModel(url, { scriptUrl: import.meta.url }) };
+    }
+    return this.#lease.model;
   }
 
   attributeChangedCallback() {
@@ -140,7 +191,11 @@ export class TransformerPlaygroundElement extends HTMLElement {
     if (!this.#visible) return this.#setState('waiting');
     if (this.#state !== 'ready') this.#setState('loading');
     const { view } = first.props;
-    const model = view === 'trainer' ? null : await sharedModel(first.props.model, { scriptUrl: import.meta.url, origins: this.#context().allowedOrigins });
+    if (view === 'trainer') {
+      this.#lease?.release();
+      this.#lease = null;
+    }
+    const model = view === 'trainer' ? null : await this.#modelFor(first.props.model);
     const limits = model ? model.limits : { nLayer: TRAINER_MODEL.n_layer, nHead: TRAINER_MODEL.n_head, vocabSize: Infinity };
     const { props, errors } = readAttributes(get, this.#context(limits));
     if (isStale()) return;
@@ -160,7 +215,7 @@ export class TransformerPlaygroundElement extends HTMLElement {
   /** The widget for `view`, made anew when the view changes. */
   #widgetFor(view) {
     if (this.#widget?.name !== view) {
-      this.#widget?.instance.stop?.();
+      this.#dispose();
       this.#ui.body.replaceChildren();
       this.#widget = { name: view, instance: WIDGETS[view](this.#ui.body, { onError: (err) => this.#fail(err) }) };
     }
@@ -180,6 +235,7 @@ export class TransformerPlaygroundElement extends HTMLElement {
 
   /** A failure while loading or drawing; a text the model cannot read counts as a bad attribute. */
   #fail(err) {
+    if (err?.name === 'EngineCrashed') return; // the widget loads its model again (enginesLost)
     const input = err?.name === 'InputError';
     this.#showErrors([`${input ? '' : 'Something went wrong: '}${err?.message ?? err}`], input);
   }

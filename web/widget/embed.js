@@ -1,8 +1,9 @@
 // embed.html: the widget for sites that allow an iframe but no script. Its attributes come from
 // the address (embed.html#view=attention&text=…&layer=1&head=0), validated by the widget itself
-// like any attribute; a parameter that is no attribute gets a note. Changing the address redraws.
+// like any attribute; a parameter that is no attribute gets a note (a few at most, the rest
+// counted). Changing the address redraws.
 
-import { ATTRIBUTES, unknownNames } from '../dist/transformer-playground.js';
+import { ATTRIBUTES, unknownNameNotes } from '../dist/transformer-playground.js';
 
 const main = document.getElementById('embed');
 const widget = document.createElement('transformer-playground');
@@ -17,11 +18,10 @@ function apply() {
     if (value === null) widget.removeAttribute(name);
     else widget.setAttribute(name, value);
   }
-  const unknown = unknownNames(new Set(params.keys()));
-  notes.replaceChildren(...unknown.map((name) => {
+  notes.replaceChildren(...unknownNameNotes(new Set(params.keys())).map((text) => {
     const p = document.createElement('p');
     p.className = 'embed-note';
-    p.textContent = `The address has "${name}", which is not a widget setting; it is ignored.`;
+    p.textContent = text;
     return p;
   }));
 }

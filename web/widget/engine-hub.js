@@ -3,6 +3,13 @@
 // trainer's own engines in the same worker (the worker keeps one GPU device for all of them).
 // The worker runs calls one at a time in arrival order, so it is the widgets' queue; a
 // trainer asks for a few steps per call, so the other widgets' calls get their turn between.
+//
+// A widget holds its model through a lease (`leaseModel`) and gives it back when it shows
+// another model or leaves the page. A model no widget holds stays loaded for a widget that
+// shows it again while such models total IDLE_BUDGET bytes of weights at most; beyond that
+// the least recently shown are freed. A download no widget waits for any more is aborted. If
+// the worker crashes (its wasm instance trapped), every engine is gone: the widgets are told
+// (`onEnginesLost`) and load their models again in the new worker.
 
 import { startWorker, createEngine, loadEngine } from '../engine/client.js';
 import { FALLBACK_MODEL, EXAMPLE } from '../model-source.js';
@@ -18,16 +25,27 @@ const BUNDLED_MODEL = typeof TP_DEFAULT_MODEL === 'string' ? TP_DEFAULT_MODEL : 
 /** The trainer's model: small enough to train in seconds on a GPU, and on the CPU engine too. */
 export const TRAINER_MODEL = { block_size: 32, n_layer: 2, n_head: 2, n_embd: 32 };
 
+/** Bytes of weights (f32) the models no widget shows may keep loaded, together. */
+export const IDLE_BUDGET = 64 * 2 ** 20;
+
 let worker = null;
-const models = new Map(); // model URL ('' for the default) → Promise of a model
-const record = { workerStarted: false, engines: [] }; // what was started, for tests and the README's claims
+/** model URL ('' for the default) → { loading: Promise of a model, users, shownAt, bytes, abort } */
+const models = new Map();
+const record = { workerStarted: false, engines: [], freed: 0 }; // what was started and freed, for tests and the README's claims
+const lostListeners = new Set();
 let tasksList = null;
 
-/** The page's one engine worker, started on first use. */
+/** The page's one engine worker, started on first use; after a crash, every model is gone. */
 function sharedWorker() {
   if (!worker) {
     worker = startWorker();
     record.workerStarted = true;
+    worker.onCrash(() => {
+      for (const entry of models.values()) entry.abort.abort();
+      models.clear();
+      tasksList = null;
+      for (const listener of lostListeners) listener();
+    });
   }
   return worker;
 }
@@ -49,37 +67,90 @@ async function randomModel(why) {
   return modelOf(engine, { source: 'random', about: `random weights (seed ${seed}), not trained${why}` });
 }
 
-async function checkpointModel(url, origins) {
-  const bytes = await fetchModel(url, origins);
-  const engine = await loadEngine(sharedWorker(), bytes, { backend: 'auto', encdec: true }); // an encoder-decoder's is view="cross-attention"
+async function checkpointModel(url, signal) {
+  const bytes = await fetchModel(url, { signal });
+  // an encoder-decoder's is view="cross-attention"
+  const engine = await loadEngine(sharedWorker(), bytes, { backend: 'auto', encdec: true, transfer: true });
   const name = new URL(url).pathname.split('/').pop();
   return modelOf(engine, { source: url, about: `weights from ${name}` });
 }
 
 /** The default model: the bundled checkpoint, or the seeded random model where there is none or it fails. */
-async function defaultModel(scriptUrl, origins) {
+async function defaultModel(scriptUrl, signal) {
   if (!BUNDLED_MODEL) return randomModel('');
   try {
-    return await checkpointModel(new URL(BUNDLED_MODEL, scriptUrl).href, origins);
+    return await checkpointModel(new URL(BUNDLED_MODEL, scriptUrl).href, signal);
   } catch (err) {
+    if (signal.aborted) throw err;
     return randomModel(`: the trained model could not be loaded (${err.message})`);
   }
 }
 
-/**
- * The shared model for a URL (null: the default), loaded once per page.
- * @param {string|null} url validated with checkModelUrl
- * @param {{ scriptUrl: string, origins: string[] }} where the widget's script lives, allowed origins
- * @returns {Promise<{ engine: object, config: object, vocab: string[], limits: object, example: string, source: string, about: string }>}
- */
-export function sharedModel(url, { scriptUrl, origins }) {
-  const key = url ?? '';
-  if (!models.has(key)) {
-    const loading = url ? checkpointModel(url, origins) : defaultModel(scriptUrl, origins);
-    loading.catch(() => models.delete(key)); // a failed load is tried again by the next widget that asks
-    models.set(key, loading);
+/** Frees models no widget holds, least recently shown first, until they fit IDLE_BUDGET. */
+function evict() {
+  const idle = [...models].filter(([, e]) => e.users === 0 && e.bytes !== null).sort((a, b) => b[1].shownAt - a[1].shownAt);
+  let kept = 0;
+  for (const [key, entry] of idle) {
+    kept += entry.bytes;
+    if (kept <= IDLE_BUDGET) continue;
+    models.delete(key);
+    record.freed += 1;
+    entry.loading.then((m) => m.engine.dispose()).catch(() => {});
   }
-  return models.get(key);
+}
+
+function release(key, entry) {
+  entry.users -= 1;
+  entry.shownAt = performance.now();
+  if (entry.users > 0 || models.get(key) !== entry) return;
+  if (entry.bytes === null) { // still downloading or loading, and no widget waits for it
+    entry.abort.abort();
+    models.delete(key);
+    entry.loading.then((m) => m.engine.dispose()).catch(() => {});
+    return;
+  }
+  evict();
+}
+
+/**
+ * A lease on the shared model for a URL (null: the default), loaded once while widgets hold it.
+ * @param {string|null} url validated with checkModelUrl
+ * @param {{ scriptUrl: string }} where the widget's script lives (the default model is beside it)
+ * @returns {{ model: Promise<{ engine: object, config: object, vocab: string[], limits: object, example: string,
+ *   source: string, about: string }>, release: () => void }} release: the widget no longer shows it (once)
+ */
+export function leaseModel(url, { scriptUrl }) {
+  const key = url ?? '';
+  let entry = models.get(key);
+  if (!entry) {
+    const abort = new AbortController();
+    const loading = url ? checkpointModel(url, abort.signal) : defaultModel(scriptUrl, abort.signal);
+    entry = { loading, users: 0, shownAt: performance.now(), bytes: null, abort };
+    const made = entry;
+    loading.then((m) => {
+      made.bytes = 4 * m.engine.params; // f32 weights
+      if (made.users === 0 && models.get(key) === made) evict();
+    }, () => {
+      if (models.get(key) === made) models.delete(key); // a failed load is tried again by the next widget that asks
+    });
+    models.set(key, entry);
+  }
+  entry.users += 1;
+  const held = entry;
+  let released = false;
+  return {
+    model: entry.loading,
+    release() {
+      if (released) return;
+      released = true;
+      release(key, held);
+    },
+  };
+}
+
+/** Calls `listener` when the worker crashed and every model was lost (the widgets load theirs again). */
+export function onEnginesLost(listener) {
+  lostListeners.add(listener);
 }
 
 /**
@@ -103,7 +174,20 @@ export function samplingProbabilities(logits, temperature, topK, topP) {
   return sharedWorker().call('samplingProbabilities', logits, temperature, topK, topP);
 }
 
-/** A copy of what has been started so far: `{ workerStarted, engines: [{ handle, source, backend }] }`. */
+/**
+ * A copy of what has been started so far: `{ workerStarted, engines: [{ handle, source, backend }],
+ * loaded: [model URL ('' for the default)], freed }`; loaded: the models loaded now; freed: how many were freed.
+ */
 export function hubRecord() {
-  return { workerStarted: record.workerStarted, engines: record.engines.map((e) => ({ ...e })) };
+  return {
+    workerStarted: record.workerStarted,
+    engines: record.engines.map((e) => ({ ...e })),
+    loaded: [...models.keys()],
+    freed: record.freed,
+  };
+}
+
+/** The engine worker's wasm memory and engine count (the memory ceiling tests read it). */
+export function hubCounters() {
+  return worker ? worker.call('counters') : Promise.resolve(null);
 }

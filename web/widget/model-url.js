@@ -57,20 +57,84 @@ export function checkModelUrl(raw, { base, allowedOrigins: origins }) {
 
 /**
  * Fetches a checkpoint's bytes, refusing a file larger than MAX_MODEL_BYTES (by its
- * Content-Length, or while reading when there is none) and a redirect to a disallowed origin.
- * @param {string} url validated with checkModelUrl
- * @param {string[]} origins allowed origins
+ * Content-Length, or while reading when there is none) and any redirect: a browser does not
+ * show where a redirect leads before following it, so none is followed (the allowed origins are
+ * the only ones asked). A download that stalls for STALL_MS, or that after STALL_MS brings less
+ * than MIN_BYTES_PER_S on average, is given up with a message; `signal` aborts it (the widgets
+ * that wanted it left the page).
+ * @param {string} url validated with checkModelUrl (so from an allowed origin)
+ * @param {{ signal?: AbortSignal }} [options]
  * @returns {Promise<Uint8Array>}
  */
-export async function fetchModel(url, origins) {
-  let response;
+export async function fetchModel(url, { signal } = {}) {
+  const watch = downloadWatch(url, signal);
   try {
-    response = await fetch(url, { credentials: 'same-origin' });
+    const response = await request(url, watch.signal, watch);
+    if (response.type === 'opaqueredirect') {
+      throw new Error('the model URL redirects to another address, which a widget does not follow: give the address of the file itself.');
+    }
+    if (!response.ok) throw new Error(`the model could not be downloaded from ${url}: the server answered ${response.status}.`);
+    return await readBody(response, watch);
+  } finally {
+    watch.stop();
+  }
+}
+
+export const STALL_MS = 10_000; // no byte for this long: the download has stalled
+export const MIN_BYTES_PER_S = 16 * 1024; // averaged from the start, once STALL_MS have passed
+
+/**
+ * An abort signal for one download: aborted by `outer`, by a stall (no byte for STALL_MS) or
+ * by a trickle (less than MIN_BYTES_PER_S on average after STALL_MS); `why()` says which in words.
+ */
+function downloadWatch(url, outer) {
+  const controller = new AbortController();
+  const t0 = performance.now();
+  let lastByte = t0;
+  let bytes = 0;
+  let reason = null;
+  const stop = (why) => {
+    reason ??= why;
+    controller.abort();
+  };
+  const onOuter = () => stop('the download was cancelled');
+  outer?.addEventListener('abort', onOuter);
+  if (outer?.aborted) onOuter();
+  const timer = setInterval(() => {
+    const now = performance.now();
+    if (now - lastByte > STALL_MS) stop(`nothing arrived from ${url} for ${STALL_MS / 1000} s: the server stalled`);
+    else if (now - t0 > STALL_MS && bytes / ((now - t0) / 1000) < MIN_BYTES_PER_S) {
+      stop(`the model from ${url} arrives too slowly (${bytes.toLocaleString('en')} bytes in ${Math.round((now - t0) / 1000)} s)`);
+    }
+  }, 1000);
+  return {
+    signal: controller.signal,
+    got(n) {
+      bytes += n;
+      lastByte = performance.now();
+    },
+    why: () => reason,
+    stop() {
+      clearInterval(timer);
+      outer?.removeEventListener('abort', onOuter);
+    },
+  };
+}
+
+/** The response's headers, with no redirect followed; a failure names why. */
+async function request(url, signal, watch) {
+  try {
+    const response = await fetch(url, { credentials: 'same-origin', redirect: 'manual', signal });
+    watch.got(0);
+    return response;
   } catch (err) {
+    if (watch.why()) throw new Error(`${watch.why()}.`);
     throw new Error(`the model could not be downloaded from ${url} (${err.message}); the site may not allow it (CORS or the page's Content-Security-Policy).`);
   }
-  if (!origins.includes(new URL(response.url).origin)) throw new Error(`the model URL redirected to ${new URL(response.url).origin}, which is not allowed.`);
-  if (!response.ok) throw new Error(`the model could not be downloaded from ${url}: the server answered ${response.status}.`);
+}
+
+/** The body's bytes, read in parts, within MAX_MODEL_BYTES. */
+async function readBody(response, watch) {
   const declared = Number(response.headers.get('Content-Length'));
   const tooBig = () => new Error(`the model file is larger than ${MAX_MODEL_BYTES >> 20} MiB; a widget loads only small models.`);
   if (declared > MAX_MODEL_BYTES) throw tooBig();
@@ -78,14 +142,20 @@ export async function fetchModel(url, origins) {
   const parts = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
+    let part;
+    try {
+      part = await reader.read();
+    } catch (err) {
+      throw new Error(watch.why() ? `${watch.why()}.` : `the model's download broke off (${err.message}).`);
+    }
+    if (part.done) break;
+    watch.got(part.value.length);
+    size += part.value.length;
     if (size > MAX_MODEL_BYTES) {
       reader.cancel();
       throw tooBig();
     }
-    parts.push(value);
+    parts.push(part.value);
   }
   return joinChunks(parts, size);
 }

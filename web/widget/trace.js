@@ -35,6 +35,7 @@ export async function widgetTrace(model, text, request) {
  */
 export async function traceView(model, text, name, { layer = 0, head = 0, sampling = null } = {}) {
   const { config, steps, vocab } = model.engine;
-  const { input, trace, sampling: probs } = await widgetTrace(model, text, { keys: traceKeys(model.engine, layer, head, [name]), sampling });
+  const request = { keys: traceKeys(model.engine, layer, head, [name]), sampling, lastRowOf: [steps.logits, steps.probs] }; // the output view reads the last position
+  const { input, trace, sampling: probs } = await widgetTrace(model, text, request);
   return { input, data: viewData(trace, { config, steps, vocab, layer, head, input }, [name])[name], sampling: probs };
 }

@@ -4,6 +4,6 @@
 import { TransformerPlaygroundElement } from './element.js';
 
 export { TransformerPlaygroundElement };
-export { ATTRIBUTES, unknownNames } from './attributes.js';
+export { ATTRIBUTES, unknownNames, unknownNameNotes } from './attributes.js';
 
 if (!customElements.get('transformer-playground')) customElements.define('transformer-playground', TransformerPlaygroundElement);

@@ -55,24 +55,17 @@ impl Checkpoint {
         Ok(write_safetensors(tensors, &meta))
     }
 
+    /// The config in a checkpoint's header, validated, with nothing of the weights read: what
+    /// a model will need can be checked before it is loaded.
+    pub fn config_of(bytes: &[u8]) -> Result<ModelConfig, CoreError> {
+        Ok(read_header(bytes)?.1)
+    }
+
     /// Parses and validates safetensors bytes written by `to_bytes` (or by the PyTorch side).
     pub fn from_bytes(bytes: &[u8]) -> Result<Checkpoint, CoreError> {
         let st = SafeTensors::deserialize(bytes).map_err(|e| refuse(format!("not a valid safetensors file ({e})")))?;
-        let (_, header) = SafeTensors::read_metadata(bytes).map_err(|e| refuse(e.to_string()))?;
-        let meta = header.metadata().clone().unwrap_or_default();
-        let get = |key: &str| {
-            meta.get(key).ok_or_else(|| refuse(format!("the header metadata has no {key:?}; is this a Transformer Playground checkpoint?")))
-        };
-        if get("format")? != FORMAT {
-            return Err(refuse(format!("format is {:?}, expected {FORMAT:?}", meta["format"])));
-        }
-        let version = get("format_version")?;
-        if version != FORMAT_VERSION {
-            return Err(refuse(format!("format version {version} is not supported (this build reads version {FORMAT_VERSION})")));
-        }
-        let config: ModelConfig =
-            serde_json::from_str(get("config")?).map_err(|e| refuse(format!("config in the header is not valid: {e}")))?;
-        config.validate()?;
+        let (meta, config) = read_header(bytes)?;
+        let get = |key: &str| meta.get(key).ok_or_else(|| refuse(format!("the header metadata has no {key:?}")));
         let chars: Vec<char> =
             serde_json::from_str(get("vocab")?).map_err(|e| refuse(format!("vocab in the header is not a list of characters: {e}")))?;
         let tokenizer = CharTokenizer::from_chars(chars)?;
@@ -118,6 +111,26 @@ impl Checkpoint {
         metadata.extend(meta.into_iter().filter(|(k, _)| !["format", "format_version", "config", "vocab"].contains(&k.as_str())));
         Ok(Checkpoint { config, tokenizer, params, metadata })
     }
+}
+
+/// The header's metadata and its config, checked to be ours and valid.
+fn read_header(bytes: &[u8]) -> Result<(std::collections::HashMap<String, String>, ModelConfig), CoreError> {
+    let (_, header) = SafeTensors::read_metadata(bytes).map_err(|e| refuse(format!("not a valid safetensors file ({e})")))?;
+    let meta = header.metadata().clone().unwrap_or_default();
+    let get = |key: &str| {
+        meta.get(key).ok_or_else(|| refuse(format!("the header metadata has no {key:?}; is this a Transformer Playground checkpoint?")))
+    };
+    if get("format")? != FORMAT {
+        return Err(refuse(format!("format is {:?}, expected {FORMAT:?}", meta["format"])));
+    }
+    let version = get("format_version")?;
+    if version != FORMAT_VERSION {
+        return Err(refuse(format!("format version {version} is not supported (this build reads version {FORMAT_VERSION})")));
+    }
+    let config: ModelConfig =
+        serde_json::from_str(get("config")?).map_err(|e| refuse(format!("config in the header is not valid: {e}")))?;
+    config.validate()?;
+    Ok((meta, config))
 }
 
 /// AdamW's moments as a safetensors file of its own (so the weights file stays a plain

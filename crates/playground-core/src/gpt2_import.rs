@@ -34,6 +34,16 @@ fn not_gpt2(reason: impl Into<String>) -> CoreError {
 /// Reads a Hugging Face GPT-2: `weights` is the safetensors file, `config_json` its
 /// `config.json` where the user gave it.
 pub fn import_hf_gpt2(weights: &[u8], config_json: Option<&str>) -> Result<ImportedGpt2, CoreError> {
+    import_hf_gpt2_checked(weights, config_json, |_| Ok(()))
+}
+
+/// `import_hf_gpt2`, asking `fits` about the config before the parameters are allocated (the
+/// wasm facade refuses what its memory cannot hold there).
+pub fn import_hf_gpt2_checked(
+    weights: &[u8],
+    config_json: Option<&str>,
+    fits: impl FnOnce(&ModelConfig) -> Result<(), CoreError>,
+) -> Result<ImportedGpt2, CoreError> {
     let st = SafeTensors::deserialize(weights).map_err(|e| CoreError::HfNotSafetensors { reason: e.to_string() })?;
     let names = st.names();
     let prefix = if names.contains(&"transformer.wte.weight") {
@@ -66,14 +76,27 @@ pub fn import_hf_gpt2(weights: &[u8], config_json: Option<&str>) -> Result<Impor
         None => default_config([vocab_size, block_size, n_layer, n_embd])?,
     };
     let layout = ParamLayout::new(&config);
-    let mut params = vec![0.0f32; layout.padded_len()];
-    let mut expected: Vec<String> = Vec::new();
+    // every tensor is found with its shape before anything is allocated: the config sizes the
+    // parameters, so the file must hold them (a header of empty tensors must not cost gigabytes)
+    let mut found = Vec::with_capacity(layout.tensors().len());
     for t in layout.tensors() {
         let hf_name = format!("{prefix}{}", t.name.strip_prefix("transformer.").unwrap_or(&t.name));
         // Conv1D stores (in, out): the block matrices arrive transposed; the embeddings do not
         let transposed = t.shape.len() == 2 && t.name.contains(".h.");
         let hf_shape: Vec<usize> = if transposed { t.shape.iter().rev().copied().collect() } else { t.shape.clone() };
         let view = st.tensor(&hf_name).map_err(|_| CoreError::HfMissingTensor { name: hf_name.clone() })?;
+        if view.shape() != hf_shape {
+            return Err(CoreError::HfShape { name: hf_name, expected: hf_shape, got: view.shape().to_vec() });
+        }
+        if !matches!(view.dtype(), Dtype::F32 | Dtype::F16 | Dtype::BF16) {
+            return Err(CoreError::HfDtype { name: hf_name, dtype: format!("{:?}", view.dtype()) });
+        }
+        found.push((t, hf_name, transposed, hf_shape, view));
+    }
+    fits(&config)?;
+    let mut params = vec![0.0f32; layout.padded_len()];
+    let mut expected: Vec<String> = Vec::new();
+    for (t, hf_name, transposed, hf_shape, view) in found {
         let values = read_values(&hf_name, &view, &hf_shape)?;
         let out = t.span.of_mut(&mut params);
         if transposed {

@@ -52,6 +52,7 @@ pub mod gpt2_import;
 pub mod grad_trace;
 pub mod hf;
 pub mod logit_lens;
+pub mod memory;
 pub mod model;
 pub mod order;
 pub mod params;

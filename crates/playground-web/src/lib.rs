@@ -7,6 +7,7 @@ mod bpe;
 mod dto;
 mod errors;
 mod inspect;
+mod memory;
 mod seq2seq;
 mod text_tokenizer;
 
@@ -15,8 +16,8 @@ use errors::{bad_input, to_js};
 use playground_core::arch::Architecture;
 use playground_core::checkpoint::{optimizer_from_bytes, optimizer_to_bytes, Checkpoint};
 use playground_core::data::{classify, seq2seq as reversal, Dataset, Task};
-use playground_core::gpt2_import::import_hf_gpt2;
-use playground_core::hf::{load_model, HfConfig, HfTokenizer};
+use playground_core::gpt2_import::import_hf_gpt2_checked;
+use playground_core::hf::{load_model_checked, HfConfig, HfTokenizer};
 use playground_core::train::TrainConfig;
 use playground_core::{
     sample, sampling_probabilities, Bpe, CharTokenizer, CoreError, CpuModel, Encoded, Family, ParamLayout, Rng, SamplingParams,
@@ -154,6 +155,7 @@ impl Playground {
             _ => (tokenizer, data),
         };
         let config = opts.config.with_vocab(tokenizer.vocab_size());
+        config.validate().and_then(|()| memory::check_weights(&config)).map_err(to_js)?;
         let model = CpuModel::new(config, opts.seed).map_err(to_js)?;
         let checkpoint = Checkpoint { config, tokenizer, params: model.params, metadata: Default::default() };
         let mut pg = Self::open(checkpoint, &opts.backend, opts.seed, false).await?;
@@ -166,6 +168,7 @@ impl Playground {
     /// A model from a checkpoint file's bytes (safetensors, validated before use). `encdec`:
     /// the caller (the Train page) drives an encoder-decoder too; elsewhere one is refused by name.
     pub async fn load(bytes: Vec<u8>, backend: String, seed: u64, encdec: bool) -> Result<Playground, JsValue> {
+        Checkpoint::config_of(&bytes).and_then(|config| memory::check_weights(&config)).map_err(to_js)?;
         let checkpoint = Checkpoint::from_bytes(&bytes).map_err(to_js)?;
         Self::open(checkpoint, &backend, seed, encdec).await
     }
@@ -194,7 +197,7 @@ impl Playground {
         seed: u64,
     ) -> Result<Playground, JsValue> {
         let bpe = Bpe::from_gpt2_files(&vocab_json, &merges_txt).map_err(to_js)?;
-        let gpt2 = import_hf_gpt2(&weights, config_json.as_deref()).map_err(to_js)?;
+        let gpt2 = import_hf_gpt2_checked(&weights, config_json.as_deref(), memory::check_weights).map_err(to_js)?;
         drop(weights);
         if bpe.vocab_size() != gpt2.config.vocab_size {
             return Err(to_js(CoreError::HfNotGpt2 {
@@ -245,7 +248,7 @@ impl Playground {
         // each file is copied out of JS and dropped as soon as the parameters hold its values
         let files: Vec<(String, Vec<u8>)> = weight_names.into_iter().zip(weights.iter().map(|w| w.to_vec())).collect();
         drop(weights);
-        let (config, params) = load_model(&hf, &files, context).map_err(to_js)?;
+        let (config, params) = load_model_checked(&hf, &files, context, memory::check_weights).map_err(to_js)?;
         drop(files);
         Self::open_imported(config, params, TextTokenizer::Hub(Box::new(tokenizer)), &source, &backend, seed).await
     }
@@ -295,6 +298,12 @@ impl Playground {
     /// `{ vocab_size, block_size, n_layer, n_head, n_embd, family, ... }`.
     pub fn config(&self) -> Result<JsValue, JsValue> {
         to_value(self.session.config())
+    }
+
+    /// Parameters of the model (`ModelConfig::param_count`: a tied head counted once).
+    #[wasm_bindgen(js_name = paramCount)]
+    pub fn param_count(&self) -> f64 {
+        self.session.config().param_count() as f64
     }
 
     /// The model's description: its family, stacks of sublayers, norms, positions and head
@@ -385,6 +394,9 @@ impl Playground {
     /// every key asked for (see `playground_core::trace`).
     pub async fn forward(&mut self, ids: Vec<u32>, keys: Vec<String>) -> Result<JsValue, JsValue> {
         let request = TraceRequest::keys(&keys).map_err(to_js)?;
+        if self.session.backend() == "cpu" {
+            memory::check_forward(self.session.config(), ids.len())?;
+        }
         let out = self.session.forward(&ids, &request).await.map_err(to_js)?;
         inspect::trace_object(out.trace)
     }
@@ -433,6 +445,7 @@ impl Playground {
     pub async fn start_training(&mut self, config: JsValue, optimizer: Option<Vec<u8>>) -> Result<(), JsValue> {
         self.not_for_imported("training")?;
         let train: TrainConfig = from_value(config)?;
+        memory::check_training(self.session.config(), &train, self.session.backend() == "webgpu")?;
         let len = ParamLayout::new(self.session.config()).padded_len();
         let opt = optimizer.map(|bytes| optimizer_from_bytes(&bytes, len)).transpose().map_err(to_js)?;
         self.session.start_training(train, opt.as_ref()).await.map_err(to_js)
@@ -466,9 +479,13 @@ impl Playground {
     }
 
     /// Fault injection for the browser tests: "nan" poisons one weight, "device-lost" destroys
-    /// the GPU device.
+    /// the GPU device, "trap" aborts the wasm instance (`RuntimeError: unreachable`, as running
+    /// out of memory or a panic does), losing every engine in it.
     #[wasm_bindgen(js_name = injectFault)]
     pub async fn inject_fault(&mut self, kind: String) -> Result<(), JsValue> {
+        if kind == "trap" {
+            std::process::abort();
+        }
         self.session.inject_fault(&kind).await.map_err(to_js)
     }
 

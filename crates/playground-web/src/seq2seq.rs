@@ -51,6 +51,7 @@ pub async fn create(opts: &CreateOptions) -> Result<Playground, JsValue> {
     check_data(opts.data.as_ref())?;
     let tokenizer = seq2seq::tokenizer();
     let config = opts.config.with_vocab(tokenizer.vocab_size());
+    config.validate().and_then(|()| crate::memory::check_weights(&config)).map_err(to_js)?;
     let params = CpuModel::new(config, opts.seed).map_err(to_js)?.params;
     let checkpoint = Checkpoint { config, tokenizer, params, metadata: Default::default() };
     Playground::open(checkpoint, &opts.backend, opts.seed, true).await

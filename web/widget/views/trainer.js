@@ -19,7 +19,8 @@ const TRAIN = { batch_size: 16, learning_rate: 1e-2, min_lr: 1e-3, warmup_steps:
  * @param {HTMLElement} container
  * @param {{ onError: (err: Error) => void }} env
  * @returns {{ update: (props: object, model: null, isStale: () => boolean) => Promise<object[]|null>,
- *   stop: () => void }} stop pauses training (the element calls it when it leaves the page)
+ *   stop: () => void, dispose: () => Promise<void> }} stop pauses training (the element calls it when it leaves
+ *   the page); dispose also frees its model (removed from the page, or another view shown)
  */
 export function createTrainerWidget(container, { onError }) {
   const lesson = el('p', { className: 'tp-lesson' });
@@ -127,6 +128,13 @@ export function createTrainerWidget(container, { onError }) {
       return isStale() ? null : [];
     },
     stop: () => { pause(); },
+    /** The widget leaves the page (or shows another view): its model is freed. */
+    async dispose() {
+      await pause();
+      const engine = run?.engine;
+      run = null;
+      await engine?.dispose();
+    },
   };
 }
 

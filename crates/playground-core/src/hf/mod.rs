@@ -21,6 +21,6 @@ pub mod weights;
 pub use checkpoint::{locate_tensors, TensorLocation};
 pub use config::{HfActivation, HfArchitecture, HfBias, HfConfig};
 pub use memory::MemoryEstimate;
-pub use model::{load_model, HfLoadPlan};
+pub use model::{load_model, load_model_checked, HfLoadPlan};
 pub use tokenizer::HfTokenizer;
 pub use weights::{SafetensorsHeader, ShardIndex, TensorInfo, WeightDtype, WeightStream};

@@ -183,9 +183,21 @@ fn playground_name(
 /// A whole model from its files in memory (native tools and tests; the page streams each
 /// file through [`HfLoadPlan::placements`] as it downloads): its config and parameters.
 pub fn load_model(hf: &HfConfig, files: &[(String, Vec<u8>)], context: usize) -> Result<(ModelConfig, Vec<f32>), CoreError> {
+    load_model_checked(hf, files, context, |_| Ok(()))
+}
+
+/// `load_model`, asking `fits` about the config before the parameters are allocated (the wasm
+/// facade refuses what its memory cannot hold there).
+pub fn load_model_checked(
+    hf: &HfConfig,
+    files: &[(String, Vec<u8>)],
+    context: usize,
+    fits: impl FnOnce(&ModelConfig) -> Result<(), CoreError>,
+) -> Result<(ModelConfig, Vec<f32>), CoreError> {
     let headers: Vec<SafetensorsHeader> =
         files.iter().map(|(name, bytes)| SafetensorsHeader::parse(name, bytes, bytes.len() as u64)).collect::<Result<_, _>>()?;
     let plan = HfLoadPlan::new(hf, &headers, context)?;
+    fits(&plan.config)?;
     let mut params = vec![0.0f32; plan.params_len()];
     for (f, ((_, bytes), header)) in files.iter().zip(&headers).enumerate() {
         let mut stream = WeightStream::new(header, plan.placements(f, header), params.len())?;

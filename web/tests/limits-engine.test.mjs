@@ -230,8 +230,10 @@ test('a vocabulary of 262,144 tokens: typing in Explore holds the page no longer
   const load = loadavg()[0].toFixed(1);
   console.log(`# load ${load}; typing " the cat", tasks over 50 ms: default model ${JSON.stringify(base.tasks)}, V = 262,144 ${JSON.stringify(typing.tasks)}; ` +
     `Explore's first draw at V = 262,144: longest ${draw.longest} ms (${draw.tasks.length} over 50 ms); ${open} and ${end} chips drawn in the vocabulary list`);
-  // the vocabulary adds no long task of its own: within the default model's on this machine, or 50 ms where that is less
-  assert.ok(typing.longest <= Math.max(50, 3 * base.longest), `longest task while typing ${typing.longest} ms, ${base.longest} ms with the default model`);
+  // the vocabulary adds no long task of its own: within 3× the default model's on this machine, or
+  // 200 ms where that is less (a shared 2-core machine makes tasks of 50-150 ms with any model;
+  // before, every keystroke held the page 300 ms and Explore's draw 1.5 s)
+  assert.ok(typing.longest <= Math.max(200, 3 * base.longest), `longest task while typing ${typing.longest} ms, ${base.longest} ms with the default model`);
   assert.ok(typing.total <= 3 * base.total + 250, `tasks over 50 ms while typing: ${typing.total} ms in all, ${base.total} ms with the default model`);
   assert.ok(open <= 400 && end <= 400, `${open} and ${end} chips drawn of 262,144`);
   assert.deepEqual(page.errors, []);

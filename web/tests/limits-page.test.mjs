@@ -190,8 +190,9 @@ test('40 MB pasted into the training text is cut to 5 MiB; typing after it makes
   const inText = await typingInto('the cat sees the dog . '.repeat(850)); // 19,550 characters, just under the editable length
   console.log(`# load ${loadavg()[0].toFixed(1)}; 40 MB paste: cut and counted after ${pasteMs} ms, tasks over 50 ms ${JSON.stringify(pasteTasks)}; ` +
     `typing with 5 MiB held: ${JSON.stringify(afterPaste)} at once, ${JSON.stringify(inSteps)} after, with 230 characters: ${JSON.stringify(stepsFloor)}; typing into 230 characters: ${JSON.stringify(floor)}, into 19,550: ${JSON.stringify(inText)}`);
-  // a long task here is the loaded machine's, not the text's: none longer than 50 ms or 3× those of a short text
-  const bound = Math.max(50, 3 * Math.max(0, ...floor, ...stepsFloor));
+  // a long task here is the loaded machine's, not the text's: none longer than 3× those of a short
+  // text, or 200 ms where that is less (before, each typed character held the page 68-128 s)
+  const bound = Math.max(200, 3 * Math.max(0, ...floor, ...stepsFloor));
   assert.ok(Math.max(0, ...pasteTasks) < 2000, `the paste held the page for ${Math.max(...pasteTasks)} ms`);
   assert.ok(Math.max(0, ...inSteps) <= bound, `typing beside the 5 MiB text: ${inSteps} (a short text: ${floor}, ${stepsFloor})`);
   assert.ok(Math.max(0, ...inText) <= bound, `typing into 19,550 characters: ${inText} (a short text: ${floor})`);

@@ -91,9 +91,9 @@ test('explore: logit lens, ablation and cost views show the model’s own number
 
   // cost: the total parameter count is the one the model line states
   const cost = await page.evaluate(() => ({
-    total: document.querySelector('.cost-table .total td:nth-child(2)').textContent,
+    total: document.querySelector('#view-cost .cost-table .total td:nth-child(2)').textContent,
     model: document.querySelector('#model').textContent,
-    rows: document.querySelectorAll('.cost-table tr').length,
+    rows: document.querySelectorAll('#view-cost .cost-table tr').length,
   }));
   assert.equal(cost.rows, 1 + 7 + 1, 'header, seven parts, total');
   const weights = Number(cost.model.match(/([\d,]+) weights/)[1].replace(/,/g, ''));

@@ -138,11 +138,12 @@ test('sampling: each rule counts what it leaves out; a probability that rounds t
   const { default: init, Playground } = await import('../pkg/playground_web.js'); // the engine's own sampling distribution
   await init({ module_or_path: readFileSync(new URL('../pkg/playground_web_bg.wasm', import.meta.url)) });
   const rules = (logits, params) => samplingRules(logits, Playground.samplingProbabilities(logits, params.temperature, params.topK, params.topP), params);
-  // 96 logits 1.25 apart: at τ = 0.5 all but the first few are too unlikely to have a probability above 0
+  // 96 logits 1.25 apart: at τ = 0.5 token i has e^(-2.5 i)/Z, below float32's least subnormal
+  // (1.4e-45) from i = 42 on
   const logits = Float32Array.from({ length: 96 }, (_, i) => 10 - 1.25 * i);
   const off = rules(logits, { temperature: 0.5, topK: 0, topP: 1 });
   assert.deepEqual([off.byTopK, off.byTopP, off.drawable], [0, 0, 96], 'no rule leaves a token out');
-  assert.equal(off.zero, 96 - 15, 'the engine gives 15 tokens a probability above 0');
+  assert.equal(off.zero, 96 - 42, 'the engine gives 42 tokens a probability above 0');
   assert.equal(rules(logits, { temperature: 1, topK: 0, topP: 1 }).zero, 13, 'fewer at τ = 1');
   // top-k 5 leaves out 91; top-p 0.9 then keeps the first alone (0.92 at τ = 0.5)
   const k5 = rules(logits, { temperature: 0.5, topK: 5, topP: 0.9 });

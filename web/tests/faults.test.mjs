@@ -45,7 +45,7 @@ function assertWhole(s, why) {
 
 test('storage quota exhausted while autosaving: a message, and training goes on; saving resumes once there is room', async () => {
   const page = await newTab();
-  await openTrain(page, env.url, `page=train&data=grammar&${TINY}&steps=5000`);
+  await openTrain(page, env.url, `page=train&data=grammar&${TINY}&steps=1000000`);
   const cdp = await page.context().newCDPSession(page);
   const origin = new URL(env.url).origin;
   await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: 1024 }); // bytes: a checkpoint needs more
@@ -109,7 +109,7 @@ test('reloads in the middle of steps and of saves: the run always comes back who
 test('two tabs train at once: each keeps its own saved run; a new tab opens the newest as a copy', async () => {
   const a = await newTab();
   const context = a.context();
-  await openTrain(a, env.url, `page=train&data=grammar&${TINY}&steps=5000`);
+  await openTrain(a, env.url, `page=train&data=grammar&${TINY}&steps=1000000`);
   await a.click('#tr-start');
   await waitTrain(a, { status: 'running', minStep: 30 });
 

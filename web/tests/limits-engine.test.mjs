@@ -65,7 +65,7 @@ async function trainAndPause(page) {
 
 test('training that needs more than wasm32 memory is refused before Start by the page and by the engine; the page and the run before it are kept', async () => {
   const page = await newPage();
-  await openTrain(page, env.url, `page=train&data=grammar&${TINY}&steps=5000`);
+  await openTrain(page, env.url, `page=train&data=grammar&${TINY}&steps=1000000`);
   const step = await trainAndPause(page);
   // context 1024, 12 layers of 16 heads: 2.7 MB of weights, but a step at batch 4 keeps 16 × 1024² attention
   // weights per layer and row, twice: about 10 GB with the optimizer and the autosave's copies
@@ -107,7 +107,7 @@ test('a crashed engine worker (a wasm trap) is replaced: the run reopens from it
   const page = await newPage();
   await page.goto(env.url);
   await page.waitForFunction(() => window.playgroundDebug?.renders > 0, null, { timeout: WAIT });
-  await openTrain(page, env.url, `page=train&data=grammar&${TINY}&steps=5000`);
+  await openTrain(page, env.url, `page=train&data=grammar&${TINY}&steps=1000000`);
   const step = await trainAndPause(page);
   const error = await page.evaluate(() => window.playgroundDebug.trainEngine.injectFault('trap').then(() => null, (err) => err.name));
   assert.equal(error, 'EngineCrashed');

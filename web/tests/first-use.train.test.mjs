@@ -61,12 +61,11 @@ test('without WebGPU the page says so before a run, and one message when WebGPU 
   await page.selectOption('#tr-engine', 'webgpu');
   const said = await page.evaluate(() => [...document.querySelectorAll('#train-page .notice, #tr-engine-line:not([hidden])')].map((n) => n.textContent).filter(Boolean));
   assert.deepEqual(said, ['This browser offers no WebGPU adapter, so the WebGPU engine cannot run here: choose Auto or CPU.']);
-  // the run panel redraws on the next animation frame, which a loaded machine may delay
-  await page.waitForFunction(() => document.querySelector('#tr-start').disabled, null, { timeout: 5000 });
+  assert.equal(await startDisabled(page), true);
   await page.screenshot({ path: join(ARTIFACTS, 'first-use-no-webgpu-1280.png') });
   await page.selectOption('#tr-engine', 'cpu');
-  await page.waitForFunction(() => !document.querySelector('#tr-start').disabled, null, { timeout: 5000 });
   assert.equal(await page.textContent('#tr-engine-line'), 'The CPU engine (WebAssembly), as chosen.');
+  assert.equal(await startDisabled(page), false);
   assert.doesNotMatch(await page.textContent('#train-page'), /falls back/);
   assert.deepEqual(page.errors, []);
   await page.context().close();

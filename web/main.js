@@ -4,10 +4,13 @@
 // the default model's download.
 
 import { worker, handsOver, firstDefault } from './boot.js';
+import { pageLanguageReady } from './i18n/page-language.js';
 import { createStore } from './store.js';
 import { createModelLoader } from './explore/loader.js';
 import { createExplorePage, NOTHING_SHOWN } from './explore/page.js';
 import { createRouter } from './router.js';
+
+await pageLanguageReady; // the views write their words from the catalogs of the page's language
 
 /** The page's state; each module says which fields it keeps. */
 const store = createStore({

@@ -4,7 +4,7 @@
 // i18n-text.test.mjs; run it alone to list what is left: `node web/tests/i18n-scan.mjs [dir|file ...]`.
 //
 // Not prose, and so not reported: comments, imports, lines that log to the console or build an
-// Error for a developer, text inside <code> in HTML, and a line marked `// i18n-exempt: why`
+// Error for a developer, text inside <code> and <noscript> (shown where no script runs to translate it) in HTML, and a line marked `// i18n-exempt: why`
 // (a CSS selector with spaces, a key, a file name pattern, a format's fixed words). A literal that
 // is a key (t('area.x')) is never prose.
 
@@ -117,7 +117,7 @@ const USER_ATTRIBUTES = ['aria-label', 'placeholder', 'title', 'alt', 'aria-desc
 export function scanHtml(path) {
   const source = readFileSync(path, 'utf8');
   const body = source.replace(/<!--[\s\S]*?-->/g, (c) => c.replace(/[^\n]/g, ' '))
-    .replace(/<(script|style|code|title)\b[^>]*>[\s\S]*?<\/\1>/g, (c) => c.replace(/[^\n]/g, ' '));
+    .replace(/<(script|style|code|title|noscript)\b[^>]*>[\s\S]*?<\/\1>/g, (c) => c.replace(/[^\n]/g, ' '));
   const found = [];
   const lineOf = (index) => body.slice(0, index).split('\n').length;
   for (const m of body.matchAll(/>([^<]+)</g)) {

@@ -4,6 +4,7 @@
 // 50 steps on the CPU engine and the loss falls, the weights and optimizer files round-trip
 // through a download and an upload, the example post's widgets render; no console errors. Neither
 // browser offers WebGPU here, so all of it runs on the CPU engine; the test says so.
+// Explore and the Train page also in Spanish, Chinese and the right-to-left pseudo-locale.
 // Screenshots go to test-results/<browser>-*.png.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,6 +14,7 @@ import { ARTIFACTS } from '../harness.mjs';
 import { attentionRowProblems } from '../attention-rows.mjs';
 import { defineScriptTests } from './scripts.mjs';
 import { LOAD_MS, canvases, openExplore, pageErrors, typeText, useBrowser } from './page-steps.mjs';
+import { layoutProblems, unaccentedText } from '../i18n-checks.mjs';
 
 const TRAIN_MS = 300_000; // 50 steps of the Tiny model on the CPU engine, with evaluations
 // The Tiny preset's model (1 layer, 2 heads, C = 32, context 32, batch 16, lr 0.01) for 50 steps
@@ -156,6 +158,33 @@ export function defineBrowserTests(name) {
     await train.screenshot(shot('train-reloaded'));
     assert.deepEqual(await pageErrors(train), []);
     await train.close();
+  });
+
+  test(`${name}: Explore and the Train page in Spanish, Chinese and the right-to-left pseudo-locale`, async () => {
+    summary.languages = {};
+    for (const lang of ['es', 'zh', 'ar-XB']) {
+      const explore = await openExplore(env, `?lang=${lang}`);
+      const shown = await explore.evaluate(() => ({ lang: document.documentElement.lang, dir: document.documentElement.dir, title: document.querySelector('#intro-title').textContent }));
+      assert.equal(shown.lang, lang);
+      assert.equal(shown.dir, lang === 'ar-XB' ? 'rtl' : 'ltr');
+      if (lang === 'zh') assert.match(shown.title, /[\u4e00-\u9fff]/, 'a Chinese title');
+      if (lang === 'ar-XB') assert.deepEqual(await unaccentedText(explore), [], 'text outside the catalogs');
+      assert.deepEqual(await layoutProblems(explore), [], `${lang}: layout`);
+      await explore.screenshot(shot(`explore-${lang}`));
+      assert.deepEqual(await pageErrors(explore), []);
+      await explore.close();
+
+      const train = await env.browser.newPage({ width: 1280, height: 900 });
+      await train.goto(`${env.url}?lang=${lang}#page=train`);
+      await train.waitForFunction(() => window.playgroundDebug?.train && document.querySelector('#tr-data').options.length > 0, null, { timeout: LOAD_MS });
+      assert.equal(await train.evaluate(() => document.documentElement.lang), lang);
+      if (lang === 'ar-XB') assert.deepEqual(await unaccentedText(train), [], 'Train page text outside the catalogs');
+      assert.deepEqual(await layoutProblems(train), [], `${lang}: Train page layout`);
+      await train.screenshot(shot(`train-${lang}`));
+      assert.deepEqual(await pageErrors(train), []);
+      await train.close();
+      summary.languages[lang] = shown.title;
+    }
   });
 
   test(`${name}: the example post's widgets render on the CPU engine, under its Content-Security-Policy`, async () => {

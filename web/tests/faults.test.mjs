@@ -2,7 +2,8 @@
 // so each test takes seconds): the storage quota is exhausted while saving (a message, and
 // training goes on), the tab reloads in the middle of steps and of saves (the run comes back
 // whole from its last save: nothing half-written), two tabs train at once (each keeps its own
-// run, storage.js says how), the highest learning rate the page allows trains without a
+// run, storage.js says how), three tabs closed abruptly leave three runs that new tabs list and
+// open, the highest learning rate the page allows trains without a
 // non-finite step while a higher one is refused with a message, and a diverged model (weights
 // near the float32 maximum) overflows in its first step: caught in that step, paused, a message,
 // the weights rolled back. The injected NaN and the lost GPU device (a real device.destroy())
@@ -151,6 +152,53 @@ test('two tabs train at once: each keeps its own saved run; a new tab opens the 
   await waitTrain(c, { status: 'paused', step: sb.step });
   assert.equal(await dataOf(c), 'sort');
   assert.deepEqual([...a.errors, ...b.errors, ...c.errors], []);
+  await context.close();
+});
+
+test('three tabs training are closed abruptly; three new tabs list all three runs, and each run can be opened', async () => {
+  const first = await newTab();
+  const context = first.context();
+  const tasks = ['grammar', 'sort', 'copy'];
+  const tabs = [first, await newTab(context), await newTab(context)];
+  for (const [i, tab] of tabs.entries()) {
+    await openTrain(tab, env.url, `page=train&data=${tasks[i]}&${TINY}&steps=1000000`);
+    if (i > 0) { // a tab beside a running one opens that run as a copy: this one starts its own
+      await waitTrain(tab, { status: 'paused' });
+      await tab.click('#tr-reset');
+      await waitTrain(tab, { status: 'idle' });
+      await tab.selectOption('#tr-data', tasks[i]);
+    }
+    await tab.click('#tr-start');
+    await waitTrain(tab, { status: 'running', minStep: 20 });
+  }
+  // each has saved at least once (the autosave runs every few seconds while training)
+  for (const tab of tabs) await tab.waitForFunction(() => window.playgroundDebug.train.saved?.step > 0, null, { timeout: 60_000 });
+  for (const tab of tabs) await tab.close({ runBeforeUnload: false }); // no pause, no final save
+
+  const reopened = [await newTab(context), await newTab(context), await newTab(context)];
+  const dataOf = (p) => p.evaluate(() => window.playgroundDebug.train.run.data.task);
+  const listed = async (p) => p.evaluate(() => [...document.querySelectorAll('#tr-saved-runs li')].map((li) => ({ id: li.dataset.run, text: li.textContent })));
+  for (const tab of reopened) {
+    await openTrain(tab, env.url, 'page=train');
+    await waitTrain(tab, { status: 'paused' });
+  }
+  await reopened[2].waitForFunction(() => document.querySelectorAll('#tr-saved-runs li').length >= 3, null, { timeout: 30_000 });
+  const runs = await listed(reopened[2]);
+  for (const task of tasks) assert.ok(runs.some((r) => r.text.includes(`the ${task} task`)), `the ${task} run is listed: ${JSON.stringify(runs)}`);
+  // open each task's run in its own tab: all three are reachable, each whole
+  for (const [i, task] of tasks.entries()) {
+    const tab = reopened[i];
+    if ((await dataOf(tab)) !== task) {
+      const id = (await listed(tab)).find((r) => r.text.includes(`the ${task} task`)).id;
+      await tab.click(`#tr-saved-runs li[data-run="${id}"] button`);
+      await tab.waitForFunction((t) => window.playgroundDebug.train.run?.data.task === t && window.playgroundDebug.train.status === 'paused', task, { timeout: 60_000 });
+    }
+    const s = await trainState(tab);
+    assert.equal(await dataOf(tab), task);
+    assert.ok(s.step >= 20, `${task}: the run came back at step ${s.step}`);
+    assertWhole(s, `${task} reopened`);
+  }
+  assert.deepEqual(reopened.flatMap((t) => t.errors), []);
   await context.close();
 });
 

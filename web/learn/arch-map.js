@@ -8,40 +8,40 @@
 
 import { el } from '../views/dom.js';
 import { svgEl, exportButtons } from '../views/export.js';
+import { t } from '../i18n/i18n.js';
 
-const WORDS = {
-  intro: 'The whole model at a glance, drawn from the engine’s own description of it. Click a box to go to its step; pick a layer or head on the chips.',
-  title: 'Architecture of the loaded model',
-  stack: { '': '', 'encoder.': 'Encoder', 'decoder.': 'Decoder' },
-  text: 'Your text',
-  source: 'Source text',
-  target: 'Output so far (shifted right)',
-  tokens: (v) => `Tokens → ids (vocabulary ${v})`,
-  embed: (c) => `Token embedding (C = ${c})`,
-  positions: { learned: '+ learned positions', sinusoidal: '+ sinusoidal positions', rotary: 'positions: rotary, inside attention' },
+/** The map's words, in the page's language (names of norms and activations are the same in every language). */
+const words = () => ({
+  stack: { '': '', 'encoder.': t('learn.map.stack.encoder'), 'decoder.': t('learn.map.stack.decoder') },
+  text: t('learn.map.text'),
+  source: t('learn.map.source'),
+  target: t('learn.map.target'),
+  tokens: (v) => t('learn.map.tokens', { v }),
+  embed: (c) => t('learn.map.embed', { c }),
+  positions: { learned: t('learn.map.positions.learned'), sinusoidal: t('learn.map.positions.sinusoidal'), rotary: t('learn.map.positions.rotary') },
   norm: { layer_norm: 'LayerNorm', rms_norm: 'RMSNorm' },
-  attention: { causal: 'Causal self-attention', bidirectional: 'Self-attention (both sides)', cross: 'Cross-attention to the encoder' },
-  heads: (nh, nkv) => (nkv < nh ? `${nh} heads, ${nkv} key/value heads` : `${nh} heads`),
-  ffn: { gelu: 'GELU', gelu_tanh: 'GELU (tanh)', relu: 'ReLU', swi_glu: 'SwiGLU' },
-  mlp: (act, width) => `MLP: ${act}, ${width} wide`,
-  add: 'add (residual)',
-  repeat: (n) => `× ${n} layers`,
-  layerChips: 'layer',
-  headChips: 'head',
-  finalNorm: (norm, key) => `Final ${norm} (${key === 'lne' ? 'ln_e: the memory' : 'ln_f'})`,
-  headTied: 'Output head (tied to the token embedding)',
-  headOwn: 'Output head (its own weights)',
-  outNext: 'Next-token probabilities',
-  outMask: 'Fill the mask: probabilities per position',
-  outClasses: (k) => `[CLS] classifier: ${k} classes`,
-  memory: 'memory',
-  goTo: (what) => `${what}: go to its step`,
-  pickLayer: (l) => `Show layer ${l}`,
-  pickHead: (h) => `Show head ${h}`,
-  post: 'post-norm: norm(x + f(x))',
-  pre: 'pre-norm: x + f(norm(x))',
-  file: 'architecture',
-};
+  attention: { causal: t('learn.map.attention.causal'), bidirectional: t('learn.map.attention.bidirectional'), cross: t('learn.map.attention.cross') },
+  heads: (nh, nkv) => (nkv < nh ? t('learn.map.headsKv', { nh, nkv }) : t('learn.map.heads', { nh })),
+  ffn: { gelu: 'GELU', gelu_tanh: 'GELU (tanh)', relu: 'ReLU', swi_glu: 'SwiGLU' }, // i18n-exempt: the activations' names
+  mlp: (act, width) => t('learn.map.mlp', { act, width }),
+  add: t('learn.map.add'),
+  repeat: (n) => t('learn.map.repeat', { n }),
+  layerChips: t('learn.map.layerChips'),
+  headChips: t('learn.map.headChips'),
+  finalNorm: (norm, key) => (key === 'lne' ? t('learn.map.finalNormMemory', { norm }) : t('learn.map.finalNorm', { norm })),
+  headTied: t('learn.map.headTied'),
+  headOwn: t('learn.map.headOwn'),
+  outNext: t('learn.map.outNext'),
+  outMask: t('learn.map.outMask'),
+  outClasses: (k) => t('learn.map.outClasses', { k }),
+  memory: t('learn.map.memory'),
+  goTo: (what) => t('learn.map.goTo', { what }),
+  pickLayer: (l) => t('learn.map.pickLayer', { l }),
+  pickHead: (h) => t('learn.map.pickHead', { h }),
+  post: t('learn.map.post'),
+  pre: t('learn.map.pre'),
+});
+const FILE = 'architecture'; // the saved figure's file name
 
 const COL = 300; // px: one stack's column
 const BOX_H = 28;
@@ -60,9 +60,9 @@ const EXPORT = {
   'map-text': { fill: '#15181d' },
   'map-soft': { fill: '#4a4f57' },
   'map-chip': { fill: '#ffffff', stroke: '#8a93a3' },
-  'map-chip is-current': { fill: '#c2570c', stroke: '#c2570c' },
+  'map-chip is-current': { fill: '#c2570c', stroke: '#c2570c' }, // i18n-exempt: a class list
 };
-const FONT = 'system-ui, sans-serif';
+const FONT = 'system-ui, sans-serif'; // i18n-exempt: a font list
 
 /** Where each kind of box goes on the page. */
 const STEP = { tokens: 'tokens', embed: 'embeddings', norm: 'layernorm', attention: 'head', ffn: 'ffn', add: 'residual', out: 'output' };
@@ -74,6 +74,7 @@ const STEP = { tokens: 'tokens', embed: 'embeddings', norm: 'layernorm', attenti
  * @param {{ standalone?: boolean }} [options] standalone: colours written into the figure (for saving)
  */
 export function mapSvg(arch, { layer, head }, { standalone = false } = {}) {
+  const WORDS = words();
   const cols = arch.stacks.length;
   const shapes = [];
   const add = (node) => {
@@ -98,7 +99,7 @@ export function mapSvg(arch, { layer, head }, { standalone = false } = {}) {
       const label = kind === 'layer' ? WORDS.pickLayer(i) : WORDS.pickHead(i);
       const chip = svgEl('g', { class: 'map-pick', tabindex: 0, role: 'button', 'aria-label': label, 'aria-pressed': String(i === current), [`data-${kind}`]: i });
       chip.append(svgEl('rect', { x: cx, y: cy, width: CHIP, height: CHIP, rx: 4, class: `map-chip${i === current ? ' is-current' : ''}` }));
-      chip.append(svgEl('text', { x: cx + CHIP / 2, y: cy + 13, 'text-anchor': 'middle', 'font-size': 11, 'font-family': FONT, class: i === current ? 'map-chip-text is-current' : 'map-chip-text' }, String(i)));
+      chip.append(svgEl('text', { x: cx + CHIP / 2, y: cy + 13, 'text-anchor': 'middle', 'font-size': 11, 'font-family': FONT, class: i === current ? 'map-chip-text is-current' : 'map-chip-text' }, String(i))); // i18n-exempt: class lists
       g.append(chip);
     }
     return Math.ceil(n / perRow) * (CHIP + 4);
@@ -188,7 +189,7 @@ export function mapSvg(arch, { layer, head }, { standalone = false } = {}) {
     note(mx + 6, my + 22, WORDS.memory, 'start');
   }
   const width = cols * COL;
-  const svg = svgEl('svg', { xmlns: 'http://www.w3.org/2000/svg', width, height, viewBox: `0 0 ${width} ${height}`, class: `arch-svg cols-${cols}`, role: 'group', 'aria-label': WORDS.title });
+  const svg = svgEl('svg', { xmlns: 'http://www.w3.org/2000/svg', width, height, viewBox: `0 0 ${width} ${height}`, class: `arch-svg cols-${cols}`, role: 'group', 'aria-label': t('learn.map.title') }); // i18n-exempt: a class list
   const marker = svgEl('marker', { id: 'map-arrow', viewBox: '0 0 8 8', refX: 7, refY: 4, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });
   marker.append(svgEl('path', { d: 'M0 0 L8 4 L0 8 z', class: 'map-arrowhead' }));
   svg.append(svgEl('defs', {}, marker));
@@ -208,10 +209,10 @@ export function mapSvg(arch, { layer, head }, { standalone = false } = {}) {
  * @param {{ onGoto: (view: string) => void, onPick: (changes: { layer?: number, head?: number }) => void }} hooks
  */
 export function createArchMap(container, { onGoto, onPick }) {
-  const intro = el('p', { className: 'view-intro', text: WORDS.intro });
+  const intro = el('p', { className: 'view-intro', text: t('learn.map.intro') });
   const figure = el('div', { className: 'arch-map' });
   let shown = null; // { arch, sel }
-  const buttons = exportButtons(() => (shown ? mapSvg(shown.arch, shown.sel, { standalone: true }) : null), () => WORDS.file);
+  const buttons = exportButtons(() => (shown ? mapSvg(shown.arch, shown.sel, { standalone: true }) : null), () => FILE);
   container.append(intro, el('div', { className: 'view-tools' }, buttons), figure);
   const act = (target) => {
     const g = target instanceof Element ? target.closest('[data-step], [data-layer], [data-head]') : null;

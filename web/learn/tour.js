@@ -4,17 +4,9 @@
 // the address keeps the stop (#tour=5), so a reload or a shared link resumes there.
 
 import { el } from '../views/dom.js';
-import { marked } from './glossary.js';
+import { t } from '../i18n/i18n.js';
+import { dataHolder } from './glossary.js';
 import { STOPS } from './tour-stops.js';
-
-const WORDS = {
-  of: (i, n) => `Stop ${i} of ${n}`,
-  back: 'Back',
-  next: 'Next',
-  done: 'Finish',
-  skip: 'Skip tour',
-  waiting: 'Type some text first: the tour explains the numbers computed from it.',
-};
 const SWIPE = 50; // px of horizontal travel that counts as a swipe on the card
 
 /**
@@ -26,9 +18,9 @@ export function createTour({ context, onStop }) {
   const title = el('h2', { className: 'tour-title', attrs: { id: 'tour-title' } });
   const count = el('p', { className: 'tour-count' });
   const body = el('p', { className: 'tour-text', attrs: { id: 'tour-text', 'aria-live': 'polite' } });
-  const back = el('button', { text: WORDS.back, attrs: { type: 'button', 'data-tour': 'back' } });
-  const next = el('button', { className: 'primary', text: WORDS.next, attrs: { type: 'button', 'data-tour': 'next' } });
-  const skip = el('button', { className: 'tour-skip', text: WORDS.skip, attrs: { type: 'button', 'data-tour': 'skip' } });
+  const back = el('button', { text: t('learn.tour.back'), attrs: { type: 'button', 'data-tour': 'back' } });
+  const next = el('button', { className: 'primary', text: t('learn.tour.next'), attrs: { type: 'button', 'data-tour': 'next' } });
+  const skip = el('button', { className: 'tour-skip', text: t('learn.tour.skip'), attrs: { type: 'button', 'data-tour': 'skip' } });
   const card = el('section', { className: 'tour-card', attrs: { role: 'dialog', 'aria-labelledby': 'tour-title', 'aria-describedby': 'tour-text' } },
     el('div', { className: 'tour-head' }, count, skip), title, body, el('div', { className: 'tour-nav' }, back, next));
   card.hidden = true;
@@ -39,11 +31,12 @@ export function createTour({ context, onStop }) {
   function render() {
     const s = STOPS[stop - 1];
     const ctx = context();
-    count.textContent = WORDS.of(stop, STOPS.length);
-    title.textContent = s.title;
-    body.replaceChildren(...(ctx ? marked(s.text(ctx)) : [WORDS.waiting]));
+    count.textContent = t('learn.tour.of', { i: stop, n: STOPS.length });
+    title.textContent = s.title();
+    const data = dataHolder(); // the reader's text and tokens in the stop's text: translate="no"
+    body.replaceChildren(...(ctx ? data.nodes(s.text(ctx, data.wrap)) : [t('learn.tour.waiting')]));
     back.disabled = stop === 1;
-    next.textContent = stop === STOPS.length ? WORDS.done : WORDS.next;
+    next.textContent = stop === STOPS.length ? t('learn.tour.done') : t('learn.tour.next');
   }
 
   function go(n, { scroll = true } = {}) {
@@ -57,7 +50,7 @@ export function createTour({ context, onStop }) {
     outlined = target;
     target?.classList.add('tour-target');
     if (target && scroll && moved) {
-      const still = matchMedia('(prefers-reduced-motion: reduce)').matches;
+      const still = matchMedia('(prefers-reduced-motion: reduce)').matches; // i18n-exempt: a media query
       target.scrollIntoView({ behavior: still ? 'auto' : 'smooth', block: 'start' });
     }
     if (moved) onStop(stop);

@@ -64,6 +64,25 @@ const EXPORT = {
 };
 const FONT = 'system-ui, sans-serif'; // i18n-exempt: a font list
 
+let measure = null; // a canvas context that measures text
+
+/** The font size (px, at most `size`) at which `label` fits `width` px: a long translation is drawn smaller. */
+function fitSize(label, width, size = 12) {
+  measure ??= document.createElement('canvas').getContext('2d');
+  measure.font = `${size}px ${FONT}`;
+  const w = measure.measureText(label).width;
+  return w <= width ? size : Math.max(8, Math.floor(((size * width) / w) * 10) / 10);
+}
+
+/** A label's text nodes, each of the `data` names in it in a translate="no" tspan. */
+function withData(label, data) {
+  const names = data.filter((d) => d && label.includes(d));
+  if (!names.length) return [label];
+  const escape = (d) => d.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const parts = label.split(new RegExp(`(${names.map(escape).join('|')})`));
+  return parts.filter((p) => p !== '').map((p) => (names.includes(p) ? svgEl('tspan', { translate: 'no' }, p) : p));
+}
+
 /** Where each kind of box goes on the page. */
 const STEP = { tokens: 'tokens', embed: 'embeddings', norm: 'layernorm', attention: 'head', ffn: 'ffn', add: 'residual', out: 'output' };
 
@@ -81,10 +100,11 @@ export function mapSvg(arch, { layer, head }, { standalone = false } = {}) {
     shapes.push(node);
     return node;
   };
-  const boxAt = (x, y, w, label, cls, step, extra = {}) => {
-    const g = add(svgEl('g', { class: `map-link${step ? '' : ' is-static'}`, ...(step ? { 'data-step': step, tabindex: 0, role: 'link', 'aria-label': WORDS.goTo(label) } : {}), ...extra }));
+  /** A box; `data`: names in its label that are not words (a norm's, an activation's), kept from translators. */
+  const boxAt = (x, y, w, label, cls, step, data = []) => {
+    const g = add(svgEl('g', { class: `map-link${step ? '' : ' is-static'}`, ...(step ? { 'data-step': step, tabindex: 0, role: 'link', 'aria-label': WORDS.goTo(label) } : {}) }));
     g.append(svgEl('rect', { x, y, width: w, height: BOX_H, rx: 6, class: cls }));
-    g.append(svgEl('text', { x: x + w / 2, y: y + BOX_H / 2 + 4, 'text-anchor': 'middle', 'font-size': 12, 'font-family': FONT, class: 'map-text' }, label));
+    g.append(svgEl('text', { x: x + w / 2, y: y + BOX_H / 2 + 4, 'text-anchor': 'middle', 'font-size': fitSize(label, w - 8), 'font-family': FONT, class: 'map-text' }, ...withData(label, data)));
     return g;
   };
   const line = (x1, y1, x2, y2) => add(svgEl('path', { d: `M${x1} ${y1} L${x2} ${y2}`, class: 'map-line', 'marker-end': 'url(#map-arrow)' }));
@@ -139,7 +159,7 @@ export function mapSvg(arch, { layer, head }, { standalone = false } = {}) {
     const first = stack.sublayers.filter((sub) => sub.block === 0);
     for (const sub of first) {
       const normBox = () => {
-        boxAt(x0 + 20, y, w - 40, WORDS.norm[arch.norm], 'map-norm', STEP.norm);
+        boxAt(x0 + 20, y, w - 40, WORDS.norm[arch.norm], 'map-norm', STEP.norm, [WORDS.norm[arch.norm]]);
         y += BOX_H + GAP;
         line(mid, y - GAP, mid, y);
       };
@@ -153,7 +173,8 @@ export function mapSvg(arch, { layer, head }, { standalone = false } = {}) {
         y += 14;
         if (sub.kind !== 'cross' && isCurrentStack) y += chips(x0 + 60, y, sub.n_head, head, 'head', perRow(60)) - 4;
       } else {
-        boxAt(x0 + 20, y, w - 40, WORDS.mlp(WORDS.ffn[sub.activation] ?? sub.activation, sub.width), 'map-ffn', STEP.ffn);
+        const act = WORDS.ffn[sub.activation] ?? sub.activation;
+        boxAt(x0 + 20, y, w - 40, WORDS.mlp(act, sub.width), 'map-ffn', STEP.ffn, [act]);
         y += BOX_H;
       }
       y += GAP;
@@ -166,7 +187,7 @@ export function mapSvg(arch, { layer, head }, { standalone = false } = {}) {
       if (arch.norm_position === 'post') normBox();
     }
     add(svgEl('rect', { x: x0 - 4, y: frameTop, width: w + 8, height: y - frameTop - 4, rx: 8, class: 'map-frame' }));
-    boxAt(x0, y, w, WORDS.finalNorm(WORDS.norm[arch.norm], stack.norm_key), 'map-norm', STEP.norm);
+    boxAt(x0, y, w, WORDS.finalNorm(WORDS.norm[arch.norm], stack.norm_key), 'map-norm', STEP.norm, [WORDS.norm[arch.norm]]);
     y += BOX_H + GAP;
     if (s === cols - 1) {
       line(mid, y - GAP, mid, y);
@@ -210,7 +231,7 @@ export function mapSvg(arch, { layer, head }, { standalone = false } = {}) {
  */
 export function createArchMap(container, { onGoto, onPick }) {
   const intro = el('p', { className: 'view-intro', text: t('learn.map.intro') });
-  const figure = el('div', { className: 'arch-map' });
+  const figure = el('div', { className: 'arch-map', attrs: { dir: 'ltr' } }); // a diagram: laid out left to right in every language
   let shown = null; // { arch, sel }
   const buttons = exportButtons(() => (shown ? mapSvg(shown.arch, shown.sel, { standalone: true }) : null), () => FILE);
   container.append(intro, el('div', { className: 'view-tools' }, buttons), figure);

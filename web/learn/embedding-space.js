@@ -93,7 +93,7 @@ export function createEmbeddingSpace(container) {
   const intro = el('p', { className: 'view-intro' }, ...marked(t('learn.space.intro')));
   const select = el('select', { attrs: { id: 'space-token' } });
   const note = el('p', { className: 'hint' });
-  const plot = el('div', { className: 'space-plot' });
+  const plot = el('div', { className: 'space-plot', attrs: { dir: 'ltr' } }); // a scatter of tokens: not mirrored
   const list = el('p', { className: 'space-neighbours', attrs: { 'aria-live': 'polite' } });
   let shown = null; // { engine, rows, n, C, pca, labels }
   let chosen = null;

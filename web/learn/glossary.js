@@ -96,7 +96,8 @@ export function wireGlossary({ panel, opener }) {
     const r = term.getBoundingClientRect();
     const w = tip.offsetWidth;
     const h = tip.offsetHeight;
-    const left = Math.min(Math.max(EDGE, r.left), innerWidth - w - EDGE);
+    const start = getComputedStyle(term).direction === 'rtl' ? r.right - w : r.left; // the tip lines up with the term's start edge
+    const left = Math.min(Math.max(EDGE, start), innerWidth - w - EDGE);
     const below = r.bottom + TIP_GAP + h < innerHeight - EDGE;
     tip.style.left = `${left}px`;
     tip.style.top = `${below ? r.bottom + TIP_GAP : Math.max(EDGE, r.top - TIP_GAP - h)}px`;

@@ -53,7 +53,7 @@ export function marked(text) {
  */
 export function dataHolder() {
   const values = [];
-  const spans = (s) => s.split(DATA).map((part, i) => (i % 2 ? el('span', { attrs: { translate: 'no' }, text: values[Number(part)] }) : part)).filter((p) => p !== '');
+  const spans = (s) => s.split(DATA).map((part, i) => (i % 2 ? el('span', { attrs: { translate: 'no', dir: 'auto' }, text: values[Number(part)] }) : part)).filter((p) => p !== '');
   return {
     wrap(s) {
       values.push(String(s));

@@ -26,6 +26,8 @@ export function createTour({ context, onStop }) {
   card.hidden = true;
   document.body.append(card);
   let stop = 0; // 1-based; 0: no tour
+  /** +1 where the next stop lies to the right (the arrow key and the swipe), −1 in a right-to-left language. */
+  const ahead = () => (getComputedStyle(card).direction === 'rtl' ? -1 : 1);
   let outlined = null;
 
   function render() {
@@ -73,8 +75,8 @@ export function createTour({ context, onStop }) {
     const typing = e.target instanceof Element && e.target.closest('input, textarea, select, [contenteditable], .hm-canvas, [role="grid"]');
     if (e.key === 'Escape') end();
     else if (typing) return;
-    else if (e.key === 'ArrowRight') go(stop + 1);
-    else if (e.key === 'ArrowLeft') go(stop - 1);
+    else if (e.key === 'ArrowRight') go(stop + ahead());
+    else if (e.key === 'ArrowLeft') go(stop - ahead());
     else return;
     e.preventDefault();
   });
@@ -84,7 +86,7 @@ export function createTour({ context, onStop }) {
     if (swipeFrom === null) return;
     const dx = e.clientX - swipeFrom;
     swipeFrom = null;
-    if (Math.abs(dx) >= SWIPE) go(stop + (dx < 0 ? 1 : -1));
+    if (Math.abs(dx) >= SWIPE) go(stop + (dx < 0 ? ahead() : -ahead()));
   });
 
   return {

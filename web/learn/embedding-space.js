@@ -91,7 +91,7 @@ export async function embeddingRows(engine) {
 /** @param {HTMLElement} container */
 export function createEmbeddingSpace(container) {
   const intro = el('p', { className: 'view-intro' }, ...marked(t('learn.space.intro')));
-  const select = el('select', { attrs: { id: 'space-token' } });
+  const select = el('select', { attrs: { id: 'space-token', translate: 'no' } }); // its options are tokens
   const note = el('p', { className: 'hint' });
   const plot = el('div', { className: 'space-plot', attrs: { dir: 'ltr' } }); // a scatter of tokens: not mirrored
   const list = el('p', { className: 'space-neighbours', attrs: { 'aria-live': 'polite' } });

@@ -37,6 +37,15 @@ export function architecture(config) {
 /** What block `layer`'s first norm reads (the block input when pre-norm, input + attention when post-norm). */
 export const normInputKey = (model, layer) => selfAttention(model, layer).normInput;
 
+/** Block `layer`'s first norm's output (its `ln1`). */
+export const normKey = (model, layer) => selfAttention(model, layer).norm;
+
+/** Block `layer`'s feed-forward activation: the curve's output. */
+export const activationKey = (model, layer) => feedForward(model, layer).act;
+
+/** The residual stream leaving block `layer`: its last sublayer's output. */
+export const blockOutputKey = (model, layer) => stream(model).blocks[layer].at(-1).output;
+
 /** The trace keys each view draws, for the chosen `layer` and `head`; `model`: the engine (its config and steps). */
 const VIEW_KEYS = {
   tokens: () => [],

@@ -8,40 +8,40 @@
 
 import { el } from '../views/dom.js';
 import { svgEl, exportButtons } from '../views/export.js';
+import { t } from '../i18n/i18n.js';
 
-const WORDS = {
-  intro: 'The whole model at a glance, drawn from the engine’s own description of it. Click a box to go to its step; pick a layer or head on the chips.',
-  title: 'Architecture of the loaded model',
-  stack: { '': '', 'encoder.': 'Encoder', 'decoder.': 'Decoder' },
-  text: 'Your text',
-  source: 'Source text',
-  target: 'Output so far (shifted right)',
-  tokens: (v) => `Tokens → ids (vocabulary ${v})`,
-  embed: (c) => `Token embedding (C = ${c})`,
-  positions: { learned: '+ learned positions', sinusoidal: '+ sinusoidal positions', rotary: 'positions: rotary, inside attention' },
+/** The map's words, in the page's language (names of norms and activations are the same in every language). */
+const words = () => ({
+  stack: { '': '', 'encoder.': t('learn.map.stack.encoder'), 'decoder.': t('learn.map.stack.decoder') },
+  text: t('learn.map.text'),
+  source: t('learn.map.source'),
+  target: t('learn.map.target'),
+  tokens: (v) => t('learn.map.tokens', { v }),
+  embed: (c) => t('learn.map.embed', { c }),
+  positions: { learned: t('learn.map.positions.learned'), sinusoidal: t('learn.map.positions.sinusoidal'), rotary: t('learn.map.positions.rotary') },
   norm: { layer_norm: 'LayerNorm', rms_norm: 'RMSNorm' },
-  attention: { causal: 'Causal self-attention', bidirectional: 'Self-attention (both sides)', cross: 'Cross-attention to the encoder' },
-  heads: (nh, nkv) => (nkv < nh ? `${nh} heads, ${nkv} key/value heads` : `${nh} heads`),
-  ffn: { gelu: 'GELU', gelu_tanh: 'GELU (tanh)', relu: 'ReLU', swi_glu: 'SwiGLU' },
-  mlp: (act, width) => `MLP: ${act}, ${width} wide`,
-  add: 'add (residual)',
-  repeat: (n) => `× ${n} layers`,
-  layerChips: 'layer',
-  headChips: 'head',
-  finalNorm: (norm, key) => `Final ${norm} (${key === 'lne' ? 'ln_e: the memory' : 'ln_f'})`,
-  headTied: 'Output head (tied to the token embedding)',
-  headOwn: 'Output head (its own weights)',
-  outNext: 'Next-token probabilities',
-  outMask: 'Fill the mask: probabilities per position',
-  outClasses: (k) => `[CLS] classifier: ${k} classes`,
-  memory: 'memory',
-  goTo: (what) => `${what}: go to its step`,
-  pickLayer: (l) => `Show layer ${l}`,
-  pickHead: (h) => `Show head ${h}`,
-  post: 'post-norm: norm(x + f(x))',
-  pre: 'pre-norm: x + f(norm(x))',
-  file: 'architecture',
-};
+  attention: { causal: t('learn.map.attention.causal'), bidirectional: t('learn.map.attention.bidirectional'), cross: t('learn.map.attention.cross') },
+  heads: (nh, nkv) => (nkv < nh ? t('learn.map.headsKv', { nh, nkv }) : t('learn.map.heads', { nh })),
+  ffn: { gelu: 'GELU', gelu_tanh: 'GELU (tanh)', relu: 'ReLU', swi_glu: 'SwiGLU' }, // i18n-exempt: the activations' names
+  mlp: (act, width) => t('learn.map.mlp', { act, width }),
+  add: t('learn.map.add'),
+  repeat: (n) => t('learn.map.repeat', { n }),
+  layerChips: t('learn.map.layerChips'),
+  headChips: t('learn.map.headChips'),
+  finalNorm: (norm, key) => (key === 'lne' ? t('learn.map.finalNormMemory', { norm }) : t('learn.map.finalNorm', { norm })),
+  headTied: t('learn.map.headTied'),
+  headOwn: t('learn.map.headOwn'),
+  outNext: t('learn.map.outNext'),
+  outMask: t('learn.map.outMask'),
+  outClasses: (k) => t('learn.map.outClasses', { k }),
+  memory: t('learn.map.memory'),
+  goTo: (what) => t('learn.map.goTo', { what }),
+  pickLayer: (l) => t('learn.map.pickLayer', { l }),
+  pickHead: (h) => t('learn.map.pickHead', { h }),
+  post: t('learn.map.post'),
+  pre: t('learn.map.pre'),
+});
+const FILE = 'architecture'; // the saved figure's file name
 
 const COL = 300; // px: one stack's column
 const BOX_H = 28;
@@ -60,9 +60,28 @@ const EXPORT = {
   'map-text': { fill: '#15181d' },
   'map-soft': { fill: '#4a4f57' },
   'map-chip': { fill: '#ffffff', stroke: '#8a93a3' },
-  'map-chip is-current': { fill: '#c2570c', stroke: '#c2570c' },
+  'map-chip is-current': { fill: '#c2570c', stroke: '#c2570c' }, // i18n-exempt: a class list
 };
-const FONT = 'system-ui, sans-serif';
+const FONT = 'system-ui, sans-serif'; // i18n-exempt: a font list
+
+let measure = null; // a canvas context that measures text
+
+/** The font size (px, at most `size`) at which `label` fits `width` px: a long translation is drawn smaller. */
+function fitSize(label, width, size = 12) {
+  measure ??= document.createElement('canvas').getContext('2d');
+  measure.font = `${size}px ${FONT}`;
+  const w = measure.measureText(label).width;
+  return w <= width ? size : Math.max(8, Math.floor(((size * width) / w) * 10) / 10);
+}
+
+/** A label's text nodes, each of the `data` names in it in a translate="no" tspan. */
+function withData(label, data) {
+  const names = data.filter((d) => d && label.includes(d));
+  if (!names.length) return [label];
+  const escape = (d) => d.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const parts = label.split(new RegExp(`(${names.map(escape).join('|')})`));
+  return parts.filter((p) => p !== '').map((p) => (names.includes(p) ? svgEl('tspan', { translate: 'no' }, p) : p));
+}
 
 /** Where each kind of box goes on the page. */
 const STEP = { tokens: 'tokens', embed: 'embeddings', norm: 'layernorm', attention: 'head', ffn: 'ffn', add: 'residual', out: 'output' };
@@ -74,16 +93,18 @@ const STEP = { tokens: 'tokens', embed: 'embeddings', norm: 'layernorm', attenti
  * @param {{ standalone?: boolean }} [options] standalone: colours written into the figure (for saving)
  */
 export function mapSvg(arch, { layer, head }, { standalone = false } = {}) {
+  const WORDS = words();
   const cols = arch.stacks.length;
   const shapes = [];
   const add = (node) => {
     shapes.push(node);
     return node;
   };
-  const boxAt = (x, y, w, label, cls, step, extra = {}) => {
-    const g = add(svgEl('g', { class: `map-link${step ? '' : ' is-static'}`, ...(step ? { 'data-step': step, tabindex: 0, role: 'link', 'aria-label': WORDS.goTo(label) } : {}), ...extra }));
+  /** A box; `data`: names in its label that are not words (a norm's, an activation's), kept from translators. */
+  const boxAt = (x, y, w, label, cls, step, data = []) => {
+    const g = add(svgEl('g', { class: `map-link${step ? '' : ' is-static'}`, ...(step ? { 'data-step': step, tabindex: 0, role: 'link', 'aria-label': WORDS.goTo(label) } : {}) }));
     g.append(svgEl('rect', { x, y, width: w, height: BOX_H, rx: 6, class: cls }));
-    g.append(svgEl('text', { x: x + w / 2, y: y + BOX_H / 2 + 4, 'text-anchor': 'middle', 'font-size': 12, 'font-family': FONT, class: 'map-text' }, label));
+    g.append(svgEl('text', { x: x + w / 2, y: y + BOX_H / 2 + 4, 'text-anchor': 'middle', 'font-size': fitSize(label, w - 8), 'font-family': FONT, class: 'map-text' }, ...withData(label, data)));
     return g;
   };
   const line = (x1, y1, x2, y2) => add(svgEl('path', { d: `M${x1} ${y1} L${x2} ${y2}`, class: 'map-line', 'marker-end': 'url(#map-arrow)' }));
@@ -98,7 +119,7 @@ export function mapSvg(arch, { layer, head }, { standalone = false } = {}) {
       const label = kind === 'layer' ? WORDS.pickLayer(i) : WORDS.pickHead(i);
       const chip = svgEl('g', { class: 'map-pick', tabindex: 0, role: 'button', 'aria-label': label, 'aria-pressed': String(i === current), [`data-${kind}`]: i });
       chip.append(svgEl('rect', { x: cx, y: cy, width: CHIP, height: CHIP, rx: 4, class: `map-chip${i === current ? ' is-current' : ''}` }));
-      chip.append(svgEl('text', { x: cx + CHIP / 2, y: cy + 13, 'text-anchor': 'middle', 'font-size': 11, 'font-family': FONT, class: i === current ? 'map-chip-text is-current' : 'map-chip-text' }, String(i)));
+      chip.append(svgEl('text', { x: cx + CHIP / 2, y: cy + 13, 'text-anchor': 'middle', 'font-size': 11, 'font-family': FONT, class: i === current ? 'map-chip-text is-current' : 'map-chip-text' }, String(i))); // i18n-exempt: class lists
       g.append(chip);
     }
     return Math.ceil(n / perRow) * (CHIP + 4);
@@ -138,7 +159,7 @@ export function mapSvg(arch, { layer, head }, { standalone = false } = {}) {
     const first = stack.sublayers.filter((sub) => sub.block === 0);
     for (const sub of first) {
       const normBox = () => {
-        boxAt(x0 + 20, y, w - 40, WORDS.norm[arch.norm], 'map-norm', STEP.norm);
+        boxAt(x0 + 20, y, w - 40, WORDS.norm[arch.norm], 'map-norm', STEP.norm, [WORDS.norm[arch.norm]]);
         y += BOX_H + GAP;
         line(mid, y - GAP, mid, y);
       };
@@ -152,7 +173,8 @@ export function mapSvg(arch, { layer, head }, { standalone = false } = {}) {
         y += 14;
         if (sub.kind !== 'cross' && isCurrentStack) y += chips(x0 + 60, y, sub.n_head, head, 'head', perRow(60)) - 4;
       } else {
-        boxAt(x0 + 20, y, w - 40, WORDS.mlp(WORDS.ffn[sub.activation] ?? sub.activation, sub.width), 'map-ffn', STEP.ffn);
+        const act = WORDS.ffn[sub.activation] ?? sub.activation;
+        boxAt(x0 + 20, y, w - 40, WORDS.mlp(act, sub.width), 'map-ffn', STEP.ffn, [act]);
         y += BOX_H;
       }
       y += GAP;
@@ -165,7 +187,7 @@ export function mapSvg(arch, { layer, head }, { standalone = false } = {}) {
       if (arch.norm_position === 'post') normBox();
     }
     add(svgEl('rect', { x: x0 - 4, y: frameTop, width: w + 8, height: y - frameTop - 4, rx: 8, class: 'map-frame' }));
-    boxAt(x0, y, w, WORDS.finalNorm(WORDS.norm[arch.norm], stack.norm_key), 'map-norm', STEP.norm);
+    boxAt(x0, y, w, WORDS.finalNorm(WORDS.norm[arch.norm], stack.norm_key), 'map-norm', STEP.norm, [WORDS.norm[arch.norm]]);
     y += BOX_H + GAP;
     if (s === cols - 1) {
       line(mid, y - GAP, mid, y);
@@ -188,7 +210,7 @@ export function mapSvg(arch, { layer, head }, { standalone = false } = {}) {
     note(mx + 6, my + 22, WORDS.memory, 'start');
   }
   const width = cols * COL;
-  const svg = svgEl('svg', { xmlns: 'http://www.w3.org/2000/svg', width, height, viewBox: `0 0 ${width} ${height}`, class: `arch-svg cols-${cols}`, role: 'group', 'aria-label': WORDS.title });
+  const svg = svgEl('svg', { xmlns: 'http://www.w3.org/2000/svg', width, height, viewBox: `0 0 ${width} ${height}`, class: `arch-svg cols-${cols}`, role: 'group', 'aria-label': t('learn.map.title') }); // i18n-exempt: a class list
   const marker = svgEl('marker', { id: 'map-arrow', viewBox: '0 0 8 8', refX: 7, refY: 4, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });
   marker.append(svgEl('path', { d: 'M0 0 L8 4 L0 8 z', class: 'map-arrowhead' }));
   svg.append(svgEl('defs', {}, marker));
@@ -208,10 +230,10 @@ export function mapSvg(arch, { layer, head }, { standalone = false } = {}) {
  * @param {{ onGoto: (view: string) => void, onPick: (changes: { layer?: number, head?: number }) => void }} hooks
  */
 export function createArchMap(container, { onGoto, onPick }) {
-  const intro = el('p', { className: 'view-intro', text: WORDS.intro });
-  const figure = el('div', { className: 'arch-map' });
+  const intro = el('p', { className: 'view-intro', text: t('learn.map.intro') });
+  const figure = el('div', { className: 'arch-map', attrs: { dir: 'ltr' } }); // a diagram: laid out left to right in every language
   let shown = null; // { arch, sel }
-  const buttons = exportButtons(() => (shown ? mapSvg(shown.arch, shown.sel, { standalone: true }) : null), () => WORDS.file);
+  const buttons = exportButtons(() => (shown ? mapSvg(shown.arch, shown.sel, { standalone: true }) : null), () => FILE);
   container.append(intro, el('div', { className: 'view-tools' }, buttons), figure);
   const act = (target) => {
     const g = target instanceof Element ? target.closest('[data-step], [data-layer], [data-head]') : null;

@@ -6,16 +6,12 @@
 import { el } from '../views/dom.js';
 import { svgEl, exportButtons } from '../views/export.js';
 import { fixed, tokenLabel } from '../views/format.js';
-import { marked } from './glossary.js';
+import { t } from '../i18n/i18n.js';
+import { marked, messageNodes } from './glossary.js';
 
-const WORDS = {
-  intro: 'Every [[token]]’s [[embedding]] has C numbers; here they are squeezed onto the two directions along which the embeddings differ most (principal component analysis). Tokens the model uses alike end up close: a word is known by the company it keeps.',
-  pick: 'Neighbours of',
-  neighbours: (token, list) => `Nearest to ${token} (cosine similarity): ${list}`,
-  axes: (a, b) => `PCA of the token embeddings: the two axes hold ${a}% and ${b}% of their spread`,
-  tooMany: (v, max) => `The vocabulary has ${v} tokens; the map shows the first ${max}.`,
-  title: 'embedding space',
-};
+/** What the two axes hold, e.g. "PCA of the token embeddings: the two axes hold 31% and 12% of their spread". */
+const axesText = (pca) => t('learn.space.axes', { a: Math.round(100 * pca.share[0]) / 100, b: Math.round(100 * pca.share[1]) / 100 });
+const FILE = 'embedding space'; // i18n-exempt: the saved figure's file name
 const MAX_TOKENS = 2000; // rows projected at most
 const MAX_BPE_TOKENS = 256; // for GPT-2 (50,257 tokens): each row costs a token of a forward pass through the whole model
 const SIZE = 360; // px: the scatter's side
@@ -94,15 +90,15 @@ export async function embeddingRows(engine) {
 
 /** @param {HTMLElement} container */
 export function createEmbeddingSpace(container) {
-  const intro = el('p', { className: 'view-intro' }, ...marked(WORDS.intro));
-  const select = el('select', { attrs: { id: 'space-token' } });
+  const intro = el('p', { className: 'view-intro' }, ...marked(t('learn.space.intro')));
+  const select = el('select', { attrs: { id: 'space-token', translate: 'no' } }); // its options are tokens
   const note = el('p', { className: 'hint' });
-  const plot = el('div', { className: 'space-plot' });
+  const plot = el('div', { className: 'space-plot', attrs: { dir: 'ltr' } }); // a scatter of tokens: not mirrored
   const list = el('p', { className: 'space-neighbours', attrs: { 'aria-live': 'polite' } });
   let shown = null; // { engine, rows, n, C, pca, labels }
   let chosen = null;
-  const buttons = exportButtons(() => (shown ? scatter(true) : null), () => WORDS.title);
-  container.append(intro, el('div', { className: 'view-tools' }, el('label', {}, `${WORDS.pick} `, select), buttons), note, plot, list);
+  const buttons = exportButtons(() => (shown ? scatter(true) : null), () => FILE);
+  container.append(intro, el('div', { className: 'view-tools' }, el('label', {}, t('learn.space.pick'), ' ', select), buttons), note, plot, list);
   select.addEventListener('change', () => choose(Number(select.value)));
 
   function scatter(standalone = false) {
@@ -115,12 +111,12 @@ export function createEmbeddingSpace(container) {
     const px = (x) => 20 + ((x - x0) / (x1 - x0 || 1)) * (SIZE - 40);
     const py = (y) => SIZE - 20 - ((y - y0) / (y1 - y0 || 1)) * (SIZE - 40);
     const near = new Set(nearest(shown.rows, n, shown.C, chosen, NEIGHBOURS).map(([j]) => j));
-    const svg = svgEl('svg', { xmlns: 'http://www.w3.org/2000/svg', width: SIZE, height: SIZE, viewBox: `0 0 ${SIZE} ${SIZE}`, class: 'space-svg', role: 'img', 'aria-label': WORDS.axes(Math.round(100 * pca.share[0]), Math.round(100 * pca.share[1])) });
+    const svg = svgEl('svg', { xmlns: 'http://www.w3.org/2000/svg', width: SIZE, height: SIZE, viewBox: `0 0 ${SIZE} ${SIZE}`, class: 'space-svg', role: 'img', 'aria-label': axesText(pca) });
     if (standalone) svg.append(svgEl('rect', { x: 0, y: 0, width: SIZE, height: SIZE, fill: '#ffffff' }));
     for (let i = 0; i < n; i++) {
-      const cls = i === chosen ? 'space-token is-chosen' : near.has(i) ? 'space-token is-near' : 'space-token';
+      const cls = i === chosen ? 'space-token is-chosen' : near.has(i) ? 'space-token is-near' : 'space-token'; // i18n-exempt: class lists
       const fill = standalone ? { fill: i === chosen ? '#c2570c' : near.has(i) ? '#2456a6' : '#4a4f57' } : {};
-      svg.append(svgEl('text', { x: px(xs[i]), y: py(ys[i]), 'text-anchor': 'middle', 'font-size': i === chosen ? 15 : 11, 'font-family': 'ui-monospace, monospace', class: cls, ...fill }, labels[i]));
+      svg.append(svgEl('text', { x: px(xs[i]), y: py(ys[i]), translate: 'no', 'text-anchor': 'middle', 'font-size': i === chosen ? 15 : 11, 'font-family': 'ui-monospace, monospace', class: cls, ...fill }, labels[i])); // i18n-exempt: a font list
     }
     return svg;
   }
@@ -130,7 +126,7 @@ export function createEmbeddingSpace(container) {
     select.value = String(i);
     plot.replaceChildren(scatter());
     const near = nearest(shown.rows, shown.n, shown.C, i, NEIGHBOURS);
-    list.textContent = WORDS.neighbours(shown.labels[i], near.map(([j, s]) => `${shown.labels[j]} ${fixed(s, 2)}`).join(', '));
+    list.replaceChildren(...messageNodes('learn.space.neighbours', {}, { token: shown.labels[i], list: near.map(([j, s]) => `${shown.labels[j]} ${fixed(s, 2)}`).join(t('learn.space.separator')) }));
   }
 
   return {
@@ -141,7 +137,9 @@ export function createEmbeddingSpace(container) {
         const labels = engine.vocab.slice(0, n).map(tokenLabel);
         shown = { engine, rows, n, C, pca: pca2(rows, n, C), labels };
         select.replaceChildren(...labels.map((l, i) => new Option(l, String(i))));
-        note.textContent = `${WORDS.axes(Math.round(100 * shown.pca.share[0]), Math.round(100 * shown.pca.share[1]))}.${engine.vocab.length > n ? ` ${WORDS.tooMany(engine.vocab.length, n)}` : ''}`;
+        note.textContent = engine.vocab.length > n
+          ? t('learn.space.noteTooMany', { axes: axesText(shown.pca), v: engine.vocab.length, max: n })
+          : t('learn.space.note', { axes: axesText(shown.pca) });
         chosen = null;
       }
       choose(chosen ?? Math.min(token, shown.n - 1));

@@ -1,20 +1,20 @@
 // Marked terms and their definitions. A text marks a term as [[term]] or [[term|shown words]];
 // `marked` turns it into text and term buttons; hovering, focusing or tapping a term shows its
-// definition in one shared tip; the glossary panel lists every term.
+// definition in one shared tip; the glossary panel lists every term. `messageNodes` shows a
+// message with marks whose data (the reader's text, tokens) sits in translate="no" spans.
 
 import { el } from '../views/dom.js';
+import { t, language, PSEUDO_RTL } from '../i18n/i18n.js';
 import { GLOSSARY } from './glossary-terms.js';
 
 const MARK = /\[\[([^\]|]+)(?:\|([^\]]+))?\]\]/g;
 const TIP_GAP = 6; // px between a term and its tip
 const EDGE = 8; // px the tip keeps from the window's edges
 
-const WORDS = {
-  panelTitle: 'Glossary',
-  panelIntro: 'Every term the page marks with a dotted underline. Hover, focus or tap one anywhere to see its definition.',
-  close: 'Close',
-  missing: 'No definition yet.',
-};
+/** The pseudo-locale's accented a–z (i18n.js): it accents a mark's key too, which `termKey` undoes. */
+const PSEUDO_LETTERS = [...'ȧƀƈḓḗƒɠħīĵķŀḿƞǿƥɋřşŧŭṽẇẋẏẑ'];
+/** A data placeholder: private-use characters, so it is never a mark, a letter or a message's syntax. */
+const DATA = /\uE000(\d+)\uE001/;
 
 /** The term keys a marked text uses, in order. */
 export function termsIn(text) {
@@ -26,18 +26,53 @@ export function plainText(text) {
   return String(text).replace(MARK, (_, term, shown) => shown ?? term);
 }
 
+/** A mark's glossary key as written in a message (in the pseudo-locale, un-accented). */
+function termKey(written) {
+  if (language() !== PSEUDO_RTL) return written;
+  return [...written].map((c) => { const i = PSEUDO_LETTERS.indexOf(c); return i < 0 ? c : String.fromCharCode(97 + i); }).join('');
+}
+
 /** A marked text as nodes: strings, and a button per term. */
 export function marked(text) {
   const out = [];
   let last = 0;
   for (const m of String(text).matchAll(MARK)) {
     if (m.index > last) out.push(text.slice(last, m.index));
-    const key = m[1];
+    const key = termKey(m[1]);
     out.push(el('button', { className: 'term', text: m[2] ?? m[1], attrs: { type: 'button', 'data-term': key, 'aria-describedby': 'term-tip' } }));
     last = m.index + m[0].length;
   }
   if (last < text.length) out.push(text.slice(last));
   return out;
+}
+
+/**
+ * Data in marked text: `wrap(s)` gives a placeholder for `s` (the reader's text, a token) to put in
+ * a message's parameter, and `nodes(text)` the marked text as nodes, each placeholder a
+ * translate="no" span holding its data (so no mark can be forged from it, and translators leave it).
+ */
+export function dataHolder() {
+  const values = [];
+  const spans = (s) => s.split(DATA).map((part, i) => (i % 2 ? el('span', { attrs: { translate: 'no', dir: 'auto' }, text: values[Number(part)] }) : part)).filter((p) => p !== '');
+  return {
+    wrap(s) {
+      values.push(String(s));
+      return `\uE000${values.length - 1}\uE001`;
+    },
+    nodes: (text) => marked(text).flatMap((n) => (typeof n === 'string' ? spans(n) : [n])),
+  };
+}
+
+/**
+ * A message as nodes: its marked terms as buttons, its `data` parameters in translate="no" spans.
+ * @param {string} key
+ * @param {Record<string, unknown>} [params] numbers and words
+ * @param {Record<string, string>} [data] the reader's text, tokens
+ */
+export function messageNodes(key, params = {}, data = {}) {
+  const holder = dataHolder();
+  const wrapped = Object.fromEntries(Object.entries(data).map(([name, value]) => [name, holder.wrap(value)]));
+  return holder.nodes(t(key, { ...params, ...wrapped }));
 }
 
 /** The definition of `key` ({ name, text }), or undefined. */
@@ -55,13 +90,14 @@ export function wireGlossary({ panel, opener }) {
 
   function show(term) {
     const def = definition(term.dataset.term);
-    tip.replaceChildren(el('strong', { text: def?.name ?? term.textContent }), ' ', def?.text ?? WORDS.missing);
+    tip.replaceChildren(el('strong', { text: def?.name ?? term.textContent }), ' ', def?.text ?? t('learn.glossary.missing'));
     tip.hidden = false;
     shownFor = term;
     const r = term.getBoundingClientRect();
     const w = tip.offsetWidth;
     const h = tip.offsetHeight;
-    const left = Math.min(Math.max(EDGE, r.left), innerWidth - w - EDGE);
+    const start = getComputedStyle(term).direction === 'rtl' ? r.right - w : r.left; // the tip lines up with the term's start edge
+    const left = Math.min(Math.max(EDGE, start), innerWidth - w - EDGE);
     const below = r.bottom + TIP_GAP + h < innerHeight - EDGE;
     tip.style.left = `${left}px`;
     tip.style.top = `${below ? r.bottom + TIP_GAP : Math.max(EDGE, r.top - TIP_GAP - h)}px`;
@@ -83,10 +119,10 @@ export function wireGlossary({ panel, opener }) {
   document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && shownFor) hide(); });
   addEventListener('scroll', () => { if (shownFor) show(shownFor); }, { passive: true }); // the tip follows its term
 
-  const close = el('button', { className: 'panel-close', text: WORDS.close, attrs: { type: 'button' }, on: { click: () => panel.close() } });
-  const entries = Object.values(GLOSSARY).sort((a, b) => a.name.localeCompare(b.name));
+  const close = el('button', { className: 'panel-close', text: t('learn.glossary.close'), attrs: { type: 'button' }, on: { click: () => panel.close() } });
+  const entries = Object.values(GLOSSARY).map((d) => ({ name: d.name, text: d.text })).sort((a, b) => a.name.localeCompare(b.name, language()));
   const list = el('dl', { className: 'glossary-list' }, ...entries.flatMap((d) => [el('dt', { text: d.name }), el('dd', { text: d.text })]));
-  panel.append(el('div', { className: 'panel-head' }, el('h2', { text: WORDS.panelTitle, attrs: { id: 'glossary-title' } }), close),
-    el('p', { className: 'hint', text: WORDS.panelIntro }), list);
+  panel.append(el('div', { className: 'panel-head' }, el('h2', { text: t('learn.glossary.panelTitle'), attrs: { id: 'glossary-title' } }), close),
+    el('p', { className: 'hint', text: t('learn.glossary.panelIntro') }), list);
   opener.addEventListener('click', () => panel.showModal());
 }

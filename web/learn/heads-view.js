@@ -4,45 +4,50 @@
 
 import { el } from '../views/dom.js';
 import { fixed, tokenLabel } from '../views/format.js';
-import { marked } from './glossary.js';
+import { t } from '../i18n/i18n.js';
+import { attentionKey } from '../trace-data.js';
+import { marked, messageNodes } from './glossary.js';
 import { PATTERNS, textScores, inductionScore, labelHead, probeIds } from './heads.js';
 
-const WORDS = {
-  intro: 'Each [[head]] gets a label from where its [[attention]] goes: on your text (the previous token, the first token, itself, or spread broadly) and on a probe, a random sequence shown twice, where an [[induction|induction head]] looks at the token that followed the current one last time. The number is the mean weight on the pattern (for broad: how evenly the rows spread, 0 to 1).',
-  probe: (n, text) => `Probe: ${n} random tokens, then the same ${n} again: ${text}`,
-  label: {
-    previous: 'previous token',
-    first: 'first token (sink)',
-    self: 'itself',
-    induction: 'induction',
-    broad: 'broad',
-    mixed: 'mixed',
-  },
-  short: { previous: 'prev', first: 'first', self: 'self', induction: 'ind', broad: 'broad' },
-  cell: (l, h) => `layer ${l} · head ${h}`,
-  waiting: 'Running the probe…',
-  tooShort: 'Type at least two tokens to label the heads.',
-  unsupported: 'Head labels are shown for one-stack models (decoder or encoder).',
+/** A head's label, by what labelHead found. */
+const LABEL = {
+  previous: () => t('learn.heads.label.previous'),
+  first: () => t('learn.heads.label.first'),
+  self: () => t('learn.heads.label.self'),
+  induction: () => t('learn.heads.label.induction'),
+  broad: () => t('learn.heads.label.broad'),
+  mixed: () => t('learn.heads.label.mixed'),
+};
+/** A pattern's short name, before its score. */
+const SHORT = {
+  previous: () => t('learn.heads.short.previous'),
+  first: () => t('learn.heads.short.first'),
+  self: () => t('learn.heads.short.self'),
+  induction: () => t('learn.heads.short.induction'),
+  broad: () => t('learn.heads.short.broad'),
 };
 
-/** Keys of every head's attention map. */
-export const attKeys = (config) =>
-  Array.from({ length: config.n_layer }, (_, l) => Array.from({ length: config.n_head }, (_, h) => `block${l}.head${h}.att`)).flat();
+/**
+ * Keys of every head's attention map, layer by layer, as the engine's steps name them.
+ * @param {{ config: object, steps: object }} model the engine (its config and steps)
+ */
+export const attKeys = (model) =>
+  Array.from({ length: model.config.n_layer }, (_, l) => Array.from({ length: model.config.n_head }, (_, h) => attentionKey(model, l, h))).flat();
 
 /**
  * Every head's scores and label.
- * @param {{ n_layer: number, n_head: number }} config
+ * @param {{ config: { n_layer: number, n_head: number }, steps: object }} model the engine (its config and steps)
  * @param {(key: string) => Float32Array} textMap the map on the reader's text ((T, T))
  * @param {number} T
  * @param {(key: string) => Float32Array} probeMap the map on the probe ((2n, 2n))
  * @param {number} n the probe's half length
  * @param {boolean} causal
  */
-export function labelAll(config, textMap, T, probeMap, n, causal) {
+export function labelAll(model, textMap, T, probeMap, n, causal) {
   const out = [];
-  for (let l = 0; l < config.n_layer; l++) {
-    for (let h = 0; h < config.n_head; h++) {
-      const key = `block${l}.head${h}.att`;
+  for (let l = 0; l < model.config.n_layer; l++) {
+    for (let h = 0; h < model.config.n_head; h++) {
+      const key = attentionKey(model, l, h);
       const scores = { ...textScores(textMap(key), T, causal), induction: inductionScore(probeMap(key), n) };
       out.push({ layer: l, head: h, scores, ...labelHead(scores) });
     }
@@ -55,7 +60,7 @@ export function labelAll(config, textMap, T, probeMap, n, causal) {
  * @param {{ onPick: (changes: { layer: number, head: number }) => void }} hooks
  */
 export function createHeadsView(container, { onPick }) {
-  const intro = el('p', { className: 'view-intro' }, ...marked(WORDS.intro));
+  const intro = el('p', { className: 'view-intro' }, ...marked(t('learn.heads.intro')));
   const probeLine = el('p', { className: 'probe-line' });
   const grid = el('div', { className: 'heads-grid' });
   container.append(intro, probeLine, grid);
@@ -66,7 +71,7 @@ export function createHeadsView(container, { onPick }) {
       const { config, vocab, tokenizer } = engine;
       const printable = (id) => tokenizer === 'gpt2' || /^[\p{L}\p{N}\p{P}\p{S}]$/u.test(vocab[id]);
       const { n, ids } = probeIds(vocab.length, config.block_size, printable);
-      probes.set(engine, engine.forward(Uint32Array.from(ids), attKeys(config)).then((maps) => ({ n, ids, maps })));
+      probes.set(engine, engine.forward(Uint32Array.from(ids), attKeys(engine)).then((maps) => ({ n, ids, maps })));
     }
     return probes.get(engine);
   }
@@ -76,30 +81,30 @@ export function createHeadsView(container, { onPick }) {
     async update({ engine, trace, T, current }) {
       const { config, vocab, architecture } = engine;
       if (architecture.stacks.length !== 1) {
-        grid.replaceChildren(el('p', { text: WORDS.unsupported }));
+        grid.replaceChildren(el('p', { text: t('learn.heads.unsupported') }));
         return [];
       }
       if (T < 2) {
-        grid.replaceChildren(el('p', { text: WORDS.tooShort }));
+        grid.replaceChildren(el('p', { text: t('learn.heads.tooShort') }));
         return [];
       }
-      if (!probes.has(engine)) probeLine.textContent = WORDS.waiting;
+      if (!probes.has(engine)) probeLine.textContent = t('learn.heads.waiting');
       const probe = await probeOf(engine);
       const causal = architecture.family !== 'encoder';
-      const heads = labelAll(config, (k) => trace[k].data, T, (k) => probe.maps[k].data, probe.n, causal);
-      probeLine.textContent = WORDS.probe(probe.n, probe.ids.map((id) => tokenLabel(vocab[id] ?? '?')).join(''));
+      const heads = labelAll(engine, (k) => trace[k].data, T, (k) => probe.maps[k].data, probe.n, causal);
+      probeLine.replaceChildren(...messageNodes('learn.heads.probe', { n: probe.n }, { text: probe.ids.map((id) => tokenLabel(vocab[id] ?? '?')).join('') }));
       grid.style.setProperty('--heads', String(config.n_head));
       grid.replaceChildren(...heads.map((hd) => {
         const isCurrent = hd.layer === current.layer && hd.head === current.head;
-        const detail = PATTERNS.map((p) => `${WORDS.short[p]} ${fixed(hd.scores[p], 2)}`).join(' · ');
+        const detail = PATTERNS.map((p) => t('learn.heads.score', { pattern: SHORT[p](), score: fixed(hd.scores[p], 2) })).join(' · ');
         return el('button', {
           className: `head-card${isCurrent ? ' is-current' : ''}`,
           attrs: { type: 'button', 'data-label': hd.label, 'data-layer': String(hd.layer), 'data-head': String(hd.head), 'aria-pressed': String(isCurrent) },
           on: { click: () => onPick({ layer: hd.layer, head: hd.head }) },
         },
-        el('span', { className: 'head-where', text: WORDS.cell(hd.layer, hd.head) }),
-        el('strong', { className: 'head-label', text: WORDS.label[hd.label] }),
-        el('span', { className: 'head-score', text: `${fixed(hd.score, 2)} ${WORDS.short[hd.pattern]}` }),
+        el('span', { className: 'head-where', text: t('learn.heads.cell', { layer: hd.layer, head: hd.head }) }),
+        el('strong', { className: 'head-label', text: LABEL[hd.label]() }),
+        el('span', { className: 'head-score', text: t('learn.heads.scoreFirst', { pattern: SHORT[hd.pattern](), score: fixed(hd.score, 2) }) }),
         el('span', { className: 'head-detail', text: detail }));
       }));
       return heads;

@@ -5,7 +5,8 @@
 
 import { el } from '../views/dom.js';
 import { tokenLabel } from '../views/format.js';
-import { attentionKey, normInputKey } from '../trace-data.js';
+import { t } from '../i18n/i18n.js';
+import { attentionKey, normInputKey, normKey, activationKey, blockOutputKey } from '../trace-data.js';
 import { createArchMap } from './arch-map.js';
 import { createHeadsView } from './heads-view.js';
 import { createTour } from './tour.js';
@@ -37,7 +38,7 @@ export function createLearn({ current, load, onGoto, onPick, onTour, onError }) 
   new IntersectionObserver((entries) => {
     if (spaceNear || !entries.some((e) => e.isIntersecting)) return;
     spaceNear = true;
-    update().catch((err) => onError('Projecting the embeddings failed', err));
+    update().catch((err) => onError(t('learn.errors.space'), err));
   }, { rootMargin: '100% 0px' }).observe($('space'));
   const positions = createPositionsView($('view-positions'), { load });
   let labelled = []; // the heads' labels for the text on screen
@@ -73,6 +74,10 @@ export function createLearn({ current, load, onGoto, onPick, onTour, onError }) 
       head: url.head,
       data,
       lnInputKey: normInputKey(engine, url.layer),
+      lnKey: normKey(engine, url.layer),
+      attKey: attentionKey(engine, url.layer, url.head),
+      actKey: activationKey(engine, url.layer),
+      lastOutputKey: blockOutputKey(engine, config.n_layer - 1),
       firstShare(l, h) {
         const att = data(attentionKey(engine, l, h));
         let s = 0;
@@ -99,7 +104,7 @@ export function createLearn({ current, load, onGoto, onPick, onTour, onError }) 
         if (spaceNear) await space.update(engine, shown.input.ids[shown.input.ids.length - 1]);
         labelled = await heads.update({ engine, trace: shown.trace, T: shown.input.ids.length, current: { layer: url.layer, head: url.head } });
       } catch (err) {
-        if (current().model?.engine === engine) onError('Labelling the heads or projecting the embeddings failed', err);
+        if (current().model?.engine === engine) onError(t('learn.errors.headsOrSpace'), err);
         // else: the engine was replaced (the hand-over to WebGPU) while it ran; the new one draws next
       }
     }

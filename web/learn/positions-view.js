@@ -7,23 +7,14 @@
 
 import { el } from '../views/dom.js';
 import { fmt, tokenLabel } from '../views/format.js';
-import { marked } from './glossary.js';
+import { t } from '../i18n/i18n.js';
+import { blockOutputKey } from '../trace-data.js';
+import { marked, messageNodes } from './glossary.js';
 
-const WORDS = {
-  intro: 'Attention itself does not know the order of the tokens: only the [[position]] signal added to each [[embedding]] does. Press the button to run this model with its position table set to zero, on your text and on your text shuffled.',
-  run: 'Drop the positions and shuffle',
-  running: 'Running the model four times…',
-  computed: 'Positions here are computed (sinusoidal or rotary), not a table of weights, so they cannot be dropped from the checkpoint.',
-  gpt2: 'The positions of an opened GPT-2 cannot be dropped here (its weights are not exported).',
-  short: 'Type at least three tokens.',
-  shuffledText: (s) => `Shuffled: ${s}`,
-  head: ['largest change when the tokens are shuffled', 'with positions', 'without positions'],
-  rows: {
-    causal: { 'block0.residual': 'the last token’s vector after layer 0 (the tokens before it shuffled)', logits: 'the last token’s logits' },
-    bag: { logits: 'every token’s logits, the shuffled rows put back in order' },
-  },
-  verdictCausal: (t) => `Without positions, the last token ${t} leaves the first layer with exactly the same vector whatever the order of the tokens before it: attention sees a bag of tokens. Its final prediction still changes, because in the deeper layers each earlier token carries what the causal [[mask]] let it see: the mask is a sense of order of its own.`,
-  verdictBag: 'Without positions, every token’s output is the same, only reordered: attention sees a bag of tokens. With positions, order matters.',
+/** The rows compared, by trace key (named by the engine's steps), and what each row says. */
+const ROWS = {
+  causal: (engine) => ({ [blockOutputKey(engine, 0)]: t('learn.positions.rows.lastAfterLayer0'), [engine.steps.logits]: t('learn.positions.rows.lastLogits') }),
+  bag: (engine) => ({ [engine.steps.logits]: t('learn.positions.rows.allLogits') }),
 };
 const SEED = 7;
 
@@ -86,8 +77,8 @@ export async function shuffleChange(rowsOf, ids, causal) {
  * @param {{ load: (bytes: Uint8Array) => Promise<object> }} hooks load: an engine from checkpoint bytes
  */
 export function createPositionsView(container, { load }) {
-  const intro = el('p', { className: 'view-intro' }, ...marked(WORDS.intro));
-  const button = el('button', { text: WORDS.run, attrs: { type: 'button', id: 'positions-run' } });
+  const intro = el('p', { className: 'view-intro' }, ...marked(t('learn.positions.intro')));
+  const button = el('button', { text: t('learn.positions.run'), attrs: { type: 'button', id: 'positions-run' } });
   const out = el('div', { className: 'positions-out', attrs: { 'aria-live': 'polite' } });
   container.append(intro, el('p', {}, button), out);
   let current = null; // { engine, ids, labels }
@@ -96,16 +87,16 @@ export function createPositionsView(container, { load }) {
   async function run() {
     const { engine, ids, labels } = current;
     const { architecture: arch } = engine;
-    if (ids.length < 3) return out.replaceChildren(el('p', { text: WORDS.short }));
-    if (arch.positions !== 'learned') return out.replaceChildren(el('p', { text: WORDS.computed }));
-    if (engine.tokenizer === 'gpt2') return out.replaceChildren(el('p', { text: WORDS.gpt2 }));
-    out.replaceChildren(el('p', { text: WORDS.running }));
+    if (ids.length < 3) return out.replaceChildren(el('p', { text: t('learn.positions.short') }));
+    if (arch.positions !== 'learned') return out.replaceChildren(el('p', { text: t('learn.positions.computed') }));
+    if (engine.tokenizer === 'gpt2') return out.replaceChildren(el('p', { text: t('learn.positions.gpt2') }));
+    out.replaceChildren(el('p', { text: t('learn.positions.running') }));
     if (bare?.of !== engine) {
       await bare?.engine.dispose();
       bare = { of: engine, engine: await load(zeroTensor(await engine.exportCheckpoint(), 'transformer.wpe.weight')) };
     }
     const causal = arch.family !== 'encoder';
-    const names = WORDS.rows[causal ? 'causal' : 'bag'];
+    const names = ROWS[causal ? 'causal' : 'bag'](engine);
     const rowsOf = (model) => async (seq) => {
       const trace = await model.forward(seq, Object.keys(names));
       return Object.fromEntries(Object.keys(names).map((k) => [k, trace[k].data]));
@@ -116,9 +107,9 @@ export function createPositionsView(container, { load }) {
       el('td', { className: 'num', text: fmt(withPos.change[key], 3), attrs: { 'data-with': '' } }),
       el('td', { className: 'num', text: fmt(without.change[key], 3), attrs: { 'data-without': '' } })));
     out.replaceChildren(
-      el('p', { className: 'probe-line', text: WORDS.shuffledText(withPos.order.map((i) => labels[i]).join('')) }),
-      el('div', { className: 'table-scroll' }, el('table', { className: 'cost-table' }, el('tr', {}, ...WORDS.head.map((h) => el('th', { text: h }))), ...rows)),
-      el('p', { className: 'callout' }, ...marked(causal ? WORDS.verdictCausal(`“${labels[ids.length - 1]}”`) : WORDS.verdictBag)),
+      el('p', { className: 'probe-line' }, ...messageNodes('learn.positions.shuffled', {}, { text: withPos.order.map((i) => labels[i]).join('') })),
+      el('div', { className: 'table-scroll' }, el('table', { className: 'cost-table' }, el('tr', {}, ...[t('learn.positions.head.change'), t('learn.positions.head.with'), t('learn.positions.head.without')].map((h) => el('th', { text: h }))), ...rows)),
+      el('p', { className: 'callout' }, ...(causal ? messageNodes('learn.positions.verdictCausal', {}, { token: labels[ids.length - 1] }) : marked(t('learn.positions.verdictBag')))),
     );
   }
 

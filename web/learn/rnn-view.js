@@ -5,21 +5,11 @@
 
 import { el } from '../views/dom.js';
 import { si } from '../views/cost.js';
+import { t, formatNumber } from '../i18n/i18n.js';
 import { marked } from './glossary.js';
 
-const WORDS = {
-  intro: 'Before transformers, language models were [[rnn|RNNs]]: they read one [[token]] after another, carrying a memory vector along. The table compares one [[layer]] of each for your text (T tokens, C numbers per token).',
-  caption: (T, C) => `One layer, T = ${T} tokens, C = ${C}`,
-  head: ['', 'work ([[flops|FLOPs]])', 'steps one after another', 'longest path between two tokens'],
-  attention: 'self-attention',
-  rnn: 'recurrent layer',
-  attnWork: (T, C) => `4·T²·C = ${si(4 * T * T * C)}`,
-  rnnWork: (T, C) => `4·T·C² = ${si(4 * T * C * C)}`,
-  verdict: (c) =>
-    `Attention does ${c.ratio >= 1 ? `${fmtRatio(c.ratio)}× more` : `${fmtRatio(1 / c.ratio)}× less`} work than the RNN here (it is cheaper while T < C), but all of it at once: 1 step instead of ${c.T}, and any token reaches any other in 1 step instead of up to ${c.T - 1}. On a GPU, the steps one after another are what cost time.`,
-};
-
-const fmtRatio = (r) => (r >= 10 ? String(Math.round(r)) : r.toFixed(1));
+/** A ratio as the verdict writes it: one decimal below 10, none from 10 ("2.5", "12"). */
+const ratioText = (r) => formatNumber(r, r >= 10 ? { maximumFractionDigits: 0 } : { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
 /**
  * The comparison for T tokens of width C: FLOPs of the token-mixing part (attention: Q·Kᵀ and
@@ -37,21 +27,23 @@ export function compareLayers(T, C) {
 
 /** @param {HTMLElement} container */
 export function createRnnView(container) {
-  const intro = el('p', { className: 'view-intro' }, ...marked(WORDS.intro));
+  const intro = el('p', { className: 'view-intro' }, ...marked(t('learn.rnn.intro')));
   const table = el('table', { className: 'cost-table rnn-table' });
   const verdict = el('p', { className: 'callout' });
   container.append(intro, el('div', { className: 'table-scroll' }, table), verdict);
   return {
     update(T, C) {
       const c = compareLayers(T, C);
-      const row = (name, r, work) => el('tr', {}, el('th', { text: name }), el('td', { className: 'num', text: work }), el('td', { className: 'num', text: String(r.sequential) }), el('td', { className: 'num', text: String(r.path) }));
+      const row = (name, r, work) => el('tr', {}, el('th', { text: name }), el('td', { className: 'num', text: work, attrs: { translate: 'no' } }), el('td', { className: 'num', text: String(r.sequential) }), el('td', { className: 'num', text: String(r.path) }));
       table.replaceChildren(
-        el('caption', { text: WORDS.caption(T, C) }),
-        el('tr', {}, ...WORDS.head.map((h) => el('th', {}, ...marked(h)))),
-        row(WORDS.attention, c.attention, WORDS.attnWork(T, C)),
-        row(WORDS.rnn, c.rnn, WORDS.rnnWork(T, C)),
+        el('caption', { text: t('learn.rnn.caption', { T, C }) }),
+        el('tr', {}, el('th'), ...['learn.rnn.head.work', 'learn.rnn.head.steps', 'learn.rnn.head.path'].map((key) => el('th', {}, ...marked(t(key))))),
+        row(t('learn.rnn.attention'), c.attention, `4·T²·C = ${si(4 * T * T * C)}`), // the formula and its value: data
+        row(t('learn.rnn.rnn'), c.rnn, `4·T·C² = ${si(4 * T * C * C)}`),
       );
-      verdict.textContent = WORDS.verdict(c);
+      verdict.textContent = t('learn.rnn.verdict', {
+        compare: c.ratio >= 1 ? 'more' : 'less', ratio: ratioText(c.ratio >= 1 ? c.ratio : 1 / c.ratio), T: c.T, path: c.T - 1,
+      });
     },
   };
 }

@@ -4,17 +4,9 @@
 // the address keeps the stop (#tour=5), so a reload or a shared link resumes there.
 
 import { el } from '../views/dom.js';
-import { marked } from './glossary.js';
+import { t } from '../i18n/i18n.js';
+import { dataHolder } from './glossary.js';
 import { STOPS } from './tour-stops.js';
-
-const WORDS = {
-  of: (i, n) => `Stop ${i} of ${n}`,
-  back: 'Back',
-  next: 'Next',
-  done: 'Finish',
-  skip: 'Skip tour',
-  waiting: 'Type some text first: the tour explains the numbers computed from it.',
-};
 const SWIPE = 50; // px of horizontal travel that counts as a swipe on the card
 
 /**
@@ -26,24 +18,27 @@ export function createTour({ context, onStop }) {
   const title = el('h2', { className: 'tour-title', attrs: { id: 'tour-title' } });
   const count = el('p', { className: 'tour-count' });
   const body = el('p', { className: 'tour-text', attrs: { id: 'tour-text', 'aria-live': 'polite' } });
-  const back = el('button', { text: WORDS.back, attrs: { type: 'button', 'data-tour': 'back' } });
-  const next = el('button', { className: 'primary', text: WORDS.next, attrs: { type: 'button', 'data-tour': 'next' } });
-  const skip = el('button', { className: 'tour-skip', text: WORDS.skip, attrs: { type: 'button', 'data-tour': 'skip' } });
+  const back = el('button', { text: t('learn.tour.back'), attrs: { type: 'button', 'data-tour': 'back' } });
+  const next = el('button', { className: 'primary', text: t('learn.tour.next'), attrs: { type: 'button', 'data-tour': 'next' } });
+  const skip = el('button', { className: 'tour-skip', text: t('learn.tour.skip'), attrs: { type: 'button', 'data-tour': 'skip' } });
   const card = el('section', { className: 'tour-card', attrs: { role: 'dialog', 'aria-labelledby': 'tour-title', 'aria-describedby': 'tour-text' } },
     el('div', { className: 'tour-head' }, count, skip), title, body, el('div', { className: 'tour-nav' }, back, next));
   card.hidden = true;
   document.body.append(card);
   let stop = 0; // 1-based; 0: no tour
+  /** +1 where the next stop lies to the right (the arrow key and the swipe), −1 in a right-to-left language. */
+  const ahead = () => (getComputedStyle(card).direction === 'rtl' ? -1 : 1);
   let outlined = null;
 
   function render() {
     const s = STOPS[stop - 1];
     const ctx = context();
-    count.textContent = WORDS.of(stop, STOPS.length);
-    title.textContent = s.title;
-    body.replaceChildren(...(ctx ? marked(s.text(ctx)) : [WORDS.waiting]));
+    count.textContent = t('learn.tour.of', { i: stop, n: STOPS.length });
+    title.textContent = s.title();
+    const data = dataHolder(); // the reader's text and tokens in the stop's text: translate="no"
+    body.replaceChildren(...(ctx ? data.nodes(s.text(ctx, data.wrap)) : [t('learn.tour.waiting')]));
     back.disabled = stop === 1;
-    next.textContent = stop === STOPS.length ? WORDS.done : WORDS.next;
+    next.textContent = stop === STOPS.length ? t('learn.tour.done') : t('learn.tour.next');
   }
 
   function go(n, { scroll = true } = {}) {
@@ -57,7 +52,7 @@ export function createTour({ context, onStop }) {
     outlined = target;
     target?.classList.add('tour-target');
     if (target && scroll && moved) {
-      const still = matchMedia('(prefers-reduced-motion: reduce)').matches;
+      const still = matchMedia('(prefers-reduced-motion: reduce)').matches; // i18n-exempt: a media query
       target.scrollIntoView({ behavior: still ? 'auto' : 'smooth', block: 'start' });
     }
     if (moved) onStop(stop);
@@ -80,8 +75,8 @@ export function createTour({ context, onStop }) {
     const typing = e.target instanceof Element && e.target.closest('input, textarea, select, [contenteditable], .hm-canvas, [role="grid"]');
     if (e.key === 'Escape') end();
     else if (typing) return;
-    else if (e.key === 'ArrowRight') go(stop + 1);
-    else if (e.key === 'ArrowLeft') go(stop - 1);
+    else if (e.key === 'ArrowRight') go(stop + ahead());
+    else if (e.key === 'ArrowLeft') go(stop - ahead());
     else return;
     e.preventDefault();
   });
@@ -91,7 +86,7 @@ export function createTour({ context, onStop }) {
     if (swipeFrom === null) return;
     const dx = e.clientX - swipeFrom;
     swipeFrom = null;
-    if (Math.abs(dx) >= SWIPE) go(stop + (dx < 0 ? 1 : -1));
+    if (Math.abs(dx) >= SWIPE) go(stop + (dx < 0 ? ahead() : -ahead()));
   });
 
   return {

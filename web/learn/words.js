@@ -2,13 +2,10 @@
 // each step in words; technical shows them (the page as it always was). The choice is kept in
 // this browser; <html data-words="plain|technical"> is what the styles follow.
 
+import { t } from '../i18n/i18n.js';
+
 const KEY = 'playground.words';
 export const MODES = ['technical', 'plain'];
-
-const WORDS = {
-  label: 'Plain words',
-  hint: 'Plain words hides the equations and shapes; switch it off for the technical view.',
-};
 
 function stored() {
   try {
@@ -24,8 +21,8 @@ function stored() {
  */
 export function createWordsSwitch(button, onChange) {
   let mode = stored();
-  button.textContent = WORDS.label;
-  button.title = WORDS.hint;
+  button.textContent = t('learn.words.label');
+  button.title = t('learn.words.hint');
   const apply = () => {
     document.documentElement.dataset.words = mode;
     button.setAttribute('aria-pressed', String(mode === 'plain'));

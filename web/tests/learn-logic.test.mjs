@@ -1,7 +1,7 @@
 // The learner's path without a browser: every marked term has a definition (the steps in both
 // registers and every tour stop on a made-up trace), the head-label scores on synthetic
 // attention maps, the probe, and the tour's stop in the address.
-import { test } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { GLOSSARY } from '../learn/glossary-terms.js';
 import { termsIn, plainText, definition } from '../learn/glossary.js';
@@ -13,6 +13,9 @@ import { compareLayers } from '../learn/rnn-view.js';
 import { pca2, nearest } from '../learn/embedding-space.js';
 import { shuffleOrder, zeroTensor, shuffleChange } from '../learn/positions-view.js';
 import { deserialize, serialize, TOUR_LENGTH } from '../state.js';
+import { useLanguage } from '../i18n/i18n.js';
+
+before(() => useLanguage('en', { setDocument: false }));
 
 const LIMITS = { nLayer: 2, nHead: 4, vocabSize: 65, example: 'hello' };
 
@@ -45,7 +48,8 @@ function fakeContext() {
   const heads = [{ layer: 1, head: 0, scores: { previous: 0.7, first: 0.1, self: 0.1, induction: 0.5, broad: 0.3 } }];
   return {
     T, labels, ids: [1, 2, 3, 3, 4, 5], V: 10, vocab: 'abcdefghij'.split(''),
-    config: { n_layer: 2, n_head: 2, n_embd: C }, arch: { family: 'decoder' }, layer: 0, head: 1, data, lnInputKey: 'embed',
+    config: { n_layer: 2, n_head: 2, n_embd: C }, arch: { family: 'decoder' }, layer: 0, head: 1, data,
+    lnInputKey: 'embed', lnKey: 'block0.ln1', attKey: 'block0.head1.att', actKey: 'block0.ffn.act', lastOutputKey: 'block1.residual',
     firstShare: () => 0.25, probs: Float32Array.from(logits, (z) => z / 15), logits, temperature: 1, heads,
   };
 }
@@ -112,7 +116,8 @@ test('induction on the probe: the token after the earlier copy, and not the copy
   assert.equal(inductionScore(copy, n), 0);
   const maps = { 'block0.head0.att': causalMap(T, (t) => t - 1), 'block0.head1.att': induction };
   const text = { 'block0.head0.att': causalMap(6, (t) => t - 1), 'block0.head1.att': uniformCausal(6) };
-  const labelled = labelAll({ n_layer: 1, n_head: 2 }, (k) => text[k], 6, (k) => maps[k], n, true);
+  const steps = { stacks: [{ blocks: [[{ op: 'causal', heads: [{ att: 'block0.head0.att' }, { att: 'block0.head1.att' }] }]] }] }; // the engine's, in part
+  const labelled = labelAll({ config: { n_layer: 1, n_head: 2 }, steps }, (k) => text[k], 6, (k) => maps[k], n, true);
   assert.deepEqual(labelled.map((h) => [h.layer, h.head, h.label]), [[0, 0, 'previous'], [0, 1, 'induction']]);
   assert.equal(labelled[1].score, 1);
 });

@@ -11,13 +11,17 @@ import { join } from 'node:path';
 import { setup, ARTIFACTS } from './harness.mjs';
 import { openTrain, waitTrain, LONG } from './train-helpers.mjs';
 import { GLOSSARY } from '../learn/glossary-terms.js';
+import { useLanguage } from '../i18n/i18n.js';
 
 const LOAD_TIMEOUT = 90_000; // ms: engine start and first trace on a loaded machine
 const STOPS = 15;
 const LABELS = ['previous token', 'first token (sink)', 'itself', 'induction', 'broad', 'mixed'];
 
 let env;
-before(async () => { env = await setup({ webgpu: false }); });
+before(async () => {
+  await useLanguage('en', { setDocument: false }); // GLOSSARY's definitions are English messages
+  env = await setup({ webgpu: false });
+});
 after(async () => { await env?.close(); });
 
 /** A page at `url` whose views have drawn the example (and the heads' labels). */

@@ -127,6 +127,16 @@ function makeElement(tag, children) {
 const ACCENTED = Object.fromEntries([...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ']
   .map((c, i) => [c, [...'ȧƀƈḓḗƒɠħīĵķŀḿƞǿƥɋřşŧŭṽẇẋẏẑȦƁƇḒḖƑƓĦĪĴĶĿḾȠǾƤɊŘŞŦŬṼẆẊẎẐ'][i]]));
 
+const PLAIN = Object.fromEntries(Object.entries(ACCENTED).map(([plain, accented]) => [accented, plain]));
+
+/**
+ * A key a message carries (a glossary mark's term) as written, back in ASCII: the pseudo-locale
+ * accents it with the rest of the message's text.
+ */
+export function plainKey(written) {
+  return current === PSEUDO_RTL ? [...written].map((c) => PLAIN[c] ?? c).join('') : written;
+}
+
 /** The pseudo-locale's letters: every ASCII letter of a message's own text accented. */
 function pseudoText(text) {
   return current === PSEUDO_RTL ? text.replace(/[A-Za-z]/g, (c) => ACCENTED[c]) : text;

@@ -4,15 +4,13 @@
 // message with marks whose data (the reader's text, tokens) sits in translate="no" spans.
 
 import { el } from '../views/dom.js';
-import { t, language, PSEUDO_RTL } from '../i18n/i18n.js';
+import { t, plainKey } from '../i18n/i18n.js';
 import { GLOSSARY } from './glossary-terms.js';
 
 const MARK = /\[\[([^\]|]+)(?:\|([^\]]+))?\]\]/g;
 const TIP_GAP = 6; // px between a term and its tip
 const EDGE = 8; // px the tip keeps from the window's edges
 
-/** The pseudo-locale's accented a–z (i18n.js): it accents a mark's key too, which `termKey` undoes. */
-const PSEUDO_LETTERS = [...'ȧƀƈḓḗƒɠħīĵķŀḿƞǿƥɋřşŧŭṽẇẋẏẑ'];
 /** A data placeholder: private-use characters, so it is never a mark, a letter or a message's syntax. */
 const DATA = /\uE000(\d+)\uE001/;
 
@@ -26,19 +24,13 @@ export function plainText(text) {
   return String(text).replace(MARK, (_, term, shown) => shown ?? term);
 }
 
-/** A mark's glossary key as written in a message (in the pseudo-locale, un-accented). */
-function termKey(written) {
-  if (language() !== PSEUDO_RTL) return written;
-  return [...written].map((c) => { const i = PSEUDO_LETTERS.indexOf(c); return i < 0 ? c : String.fromCharCode(97 + i); }).join('');
-}
-
 /** A marked text as nodes: strings, and a button per term. */
 export function marked(text) {
   const out = [];
   let last = 0;
   for (const m of String(text).matchAll(MARK)) {
     if (m.index > last) out.push(text.slice(last, m.index));
-    const key = termKey(m[1]);
+    const key = plainKey(m[1]);
     out.push(el('button', { className: 'term', text: m[2] ?? m[1], attrs: { type: 'button', 'data-term': key, 'aria-describedby': 'term-tip' } }));
     last = m.index + m[0].length;
   }

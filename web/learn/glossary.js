@@ -4,7 +4,7 @@
 // message with marks whose data (the reader's text, tokens) sits in translate="no" spans.
 
 import { el } from '../views/dom.js';
-import { t, plainKey } from '../i18n/i18n.js';
+import { t, language, plainKey } from '../i18n/i18n.js';
 import { GLOSSARY } from './glossary-terms.js';
 
 const MARK = /\[\[([^\]|]+)(?:\|([^\]]+))?\]\]/g;

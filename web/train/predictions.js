@@ -11,9 +11,6 @@ export function predictionsIntro(shows, every) {
   return t(shows === 'classes' ? 'train.predictions.classesIntro' : 'train.predictions.maskedIntro', { every });
 }
 
-/** A class's name (the engine names them in English: 'balanced', 'unbalanced') in the page's language. */
-const className = (name) => t('train.predictions.class', { name });
-
 /** One evaluation's predictions as a list item. */
 export function predictionItem(s) {
   const step = el('span', { className: 'sample-step', text: t('train.samples.step', { step: s.step }) });
@@ -56,8 +53,8 @@ function classBlock(s) {
       'li',
       { className: right ? 'guess right' : 'guess wrong', attrs: { 'data-right': String(right) } },
       el('code', { className: 'cls-text', text: `[CLS]${r.text}` }),
-      ...r.probs.map((p, k) => el('span', { className: k === best ? 'cls-p best' : 'cls-p', text: t('train.predictions.classP', { name: className(s.classes[k]), p: pct(p) }) })),
-      el('span', { className: 'verdict', text: right ? '✓' : t('train.predictions.itIs', { name: className(s.classes[r.label]) }) }),
+      ...r.probs.map((p, k) => el('span', { className: k === best ? 'cls-p best' : 'cls-p', text: t('train.predictions.classP', { name: s.classes[k], p: pct(p) }) })),
+      el('span', { className: 'verdict', text: right ? '✓' : t('train.predictions.itIs', { name: s.classes[r.label] }) }),
     );
   });
   const correct = s.rows.filter((r) => (r.probs[1] > r.probs[0] ? 1 : 0) === r.label).length;

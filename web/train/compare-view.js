@@ -112,7 +112,11 @@ export function createCompareView(container, { worker, backend, settingsA, dataA
     stop.disabled = state.status !== 'running';
     copy.disabled = running;
     const at = state.sides.map((s) => t('train.compare.sideStep', { side: s.name, step: s.steps.length })).join(t('train.check.listSeparator'));
-    status.textContent = state.status === 'idle' ? '' : t(`train.compare.${state.status}`, { at, detail: state.error ?? '' });
+    const key = {
+      running: 'train.compare.running', stopping: 'train.compare.stopping', stopped: 'train.compare.stopped',
+      done: 'train.compare.done', failed: 'train.compare.failed',
+    }[state.status];
+    status.textContent = key ? t(key, { at, detail: state.error ?? '' }) : '';
     drawChart(state.sides);
     drawSummary(state.sides);
     drawMaps(state.sides);

@@ -11,8 +11,15 @@ import { t } from '../i18n/i18n.js';
 /** An Error's kind as the engine names it ("NonFinite", …), or "Error". */
 export const kindOf = (err) => err?.name ?? 'Error';
 
-/** The kinds whose advice the page gives before the engine's own message (train.fault.<kind>); others get train.fault.other. */
-const ADVISED = ['OutOfMemory', 'BadConfig', 'GpuFailure', 'DeviceLost', 'EngineCrashed', 'BadInput'];
+/** What the page says before the engine's own message, by the kind of failure: the message's key. */
+const ADVICE = {
+  OutOfMemory: 'train.fault.OutOfMemory',
+  BadConfig: 'train.fault.BadConfig',
+  GpuFailure: 'train.fault.GpuFailure',
+  DeviceLost: 'train.fault.DeviceLost',
+  EngineCrashed: 'train.fault.EngineCrashed',
+  BadInput: 'train.fault.BadInput',
+};
 
 /**
  * @param {{ state: object, exclusive: Function, notice: (level: string, text: string) => void, changed: () => void,
@@ -50,7 +57,7 @@ export function createFaults({ state, exclusive, notice, changed, disposeEngine,
     }
     state.status = state.engine && state.run?.train ? 'paused' : state.engine ? 'loaded' : 'idle';
     // no adapter: the page's one message (the engine's own tells a reader of Explore that it falls back)
-    const advice = t(ADVISED.includes(kind) ? `train.fault.${kind}` : 'train.fault.other');
+    const advice = t(ADVICE[kind] ?? 'train.fault.other');
     notice('warn', kind === 'NoWebGpu' ? noWebGpu() : t('train.fault.engineSaid', { advice, detail: message }));
     changed();
   }

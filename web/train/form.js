@@ -7,10 +7,9 @@ import { tokenLabel } from '../views/format.js';
 import { createNotices } from '../notices.js';
 import { ARCH_DEFAULTS, FAMILIES, familyOf, familyTakes, normalize, presetOf } from './presets.js';
 import { formChecks } from './form-checks.js';
-import { minTextChars, textStats } from './data.js';
+import { lessonExample, minTextChars, textStats } from './data.js';
 import { MAX_TEXT_BYTES, formatSize } from './files.js';
 import { createTextBox } from './text-box.js';
-import { lessonExample } from './data.js';
 import { t, tNodes } from '../i18n/i18n.js';
 
 const NUMBER_FIELDS = ['layers', 'heads', 'embd', 'ctx', 'batch', 'lr', 'steps', 'seed'];
@@ -71,7 +70,7 @@ export function createSetupForm({ tasks, adapter, onChange }) {
 
   /** The data a family trains on: its tasks, and the user's text for the language models. */
   function dataChoices(family) {
-    const names = tasks.filter((t) => familyTakes(family, t)).map((t) => t.name);
+    const names = tasks.filter((task) => familyTakes(family, task)).map((task) => task.name);
     return familyOf(family).tasks === 'lm' ? [...names, 'text'] : names;
   }
 
@@ -89,7 +88,7 @@ export function createSetupForm({ tasks, adapter, onChange }) {
     if (loadedVocab) return loadedVocab;
     const mask = familyOf(settings.family).mask ? 1 : 0; // [MASK] joins an encoder's vocabulary
     if (settings.data === 'text') return Math.max(1, textBox.stats()?.vocab ?? 0) + mask;
-    const task = tasks.find((t) => t.name === settings.data);
+    const task = tasks.find((x) => x.name === settings.data);
     return (task ? textStats(task.alphabet).vocab : 1) + mask;
   }
 
@@ -242,7 +241,7 @@ export function createSetupForm({ tasks, adapter, onChange }) {
     data: () => (settings.data === 'text' ? { text: textBox.text() } : { task: settings.data }),
     text: textBox.text,
     /** Replaces the text (a restored run's); the checks follow. */
-    setText: (t) => textBox.set(t),
+    setText: (text) => textBox.set(text),
     /** Whether the settings are complete and valid (messages say what is not). */
     valid: () => validate(),
     /**
@@ -268,7 +267,7 @@ export function createSetupForm({ tasks, adapter, onChange }) {
       ui.data.disabled = !open('data');
       textBox.lock(!open('data'));
       ui.engine.disabled = !open('engine');
-      const why = level === 'none' ? '' : t(`train.lock.${level}`);
+      const why = { none: '', run: t('train.lock.run'), loaded: t('train.lock.loaded'), all: t('train.lock.all') }[level];
 
       ui.locked.hidden = !why;
       ui.locked.textContent = why;

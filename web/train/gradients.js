@@ -11,10 +11,9 @@ import { chartWidth, lineChartSvg } from '../views/chart.js';
 import { backwardKeys, gradKey } from '../trace-data.js';
 import { t } from '../i18n/i18n.js';
 
-/**
- * [the value's role (trace-data.js backwardKeys), what it is, the gradient's formula]: math, shown
- * as it is; where either has words, null, and the catalog's train.grad.<role>.what / .grad say it.
- */
+/** Words in place of a formula: the catalog's message `key`. */
+const words = (key) => ({ key });
+/** [the value's role (trace-data.js backwardKeys), what it is, the gradient's formula]: math, shown as it is, or words. */
 const OPS = [
   ['ln1', 'LN₁(x)', 'dLN₁ = dQKV · W_QKV'],
   ['q', 'Q', 'dQ = dS · K / √HS'],
@@ -22,16 +21,16 @@ const OPS = [
   ['v', 'V', 'dV = Aᵀ · dO'],
   ['scores', 'S = Q·Kᵀ/√HS', 'dS = A ⊙ (dA − rowsum(A ⊙ dA))'],
   ['att', 'A = softmax(S)', 'dA = dO · Vᵀ'],
-  ['out', 'O = A·V', null],
-  ['res1', 'x + attn', null],
+  ['out', 'O = A·V', words('train.grad.out.grad')],
+  ['res1', 'x + attn', words('train.grad.res1.grad')],
   ['ln2', 'LN₂(x)', 'dLN₂ = dpre · W_fc'],
   ['pre', 'pre = LN₂·W_fc', 'dpre = GELU′(pre) ⊙ dact'],
   ['act', 'act = GELU(pre)', 'dact = dx_out · W_projᵀ'],
-  ['residual', null, null],
+  ['residual', words('train.grad.residual.what'), words('train.grad.residual.grad')],
 ];
 
-/** A formula as it is (not words: translate="no"), or the catalog's words for it. */
-const formula = (text, key) => (text === null ? el('span', { text: t(key) }) : el('span', { text, attrs: { translate: 'no', dir: 'ltr' } }));
+/** A formula as it is (math, not words: translate="no"), or the catalog's words. */
+const formula = (f) => (f.key ? el('span', { text: t(f.key) }) : el('span', { text: f, attrs: { translate: 'no', dir: 'ltr' } }));
 /** Weight matrices whose gradient norms are charted, summed over layers: [label, name test]. */
 const GROUPS = [
   ['wte', (n) => n === 'transformer.wte.weight'],
@@ -94,7 +93,7 @@ export function createGradientsPanel(container, { trace }) {
         const g = r.trace[gradKey(key)];
         const square = role === 'att' || role === 'scores';
         const row = el('div', { className: 'grad-pair' });
-        maps.append(el('h4', {}, formula(what, `train.grad.${role}.what`), '   ←   ', formula(grad, `train.grad.${role}.grad`)), row);
+        maps.append(el('h4', {}, formula(what), '   ←   ', formula(grad)), row);
         const fwd = createHeatmap(row, { title: key, kind: role === 'att' ? 'unit' : 'signed', square, narrow: true, colName: square ? 'key' : 'channel', rowName: square ? 'query' : 'token' });
         const bwd = createHeatmap(row, { title: gradKey(key), kind: 'signed', square, narrow: true, colName: square ? 'key' : 'channel', rowName: square ? 'query' : 'token' });
         const [rows, cols] = f.shape;

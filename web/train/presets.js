@@ -194,7 +194,7 @@ export function estimate(s, vocab) {
   const stacks = isEncDec(s) ? 2 : 1; // an encoder-decoder keeps both stacks' activations (and more: cross-attention)
   const activations = stacks * L * perLayer + 2 * B * T * vocab + B * T * C;
   const bytes = F32 * (STATE_COPIES * params + BACKWARD_FACTOR * activations);
-  const tensors = [ // what: the catalog's name (train.tensor.<what>), read when a message names it
+  const tensors = [ // what: TENSORS' key
     { what: 'ffn', bytes: F32 * B * T * (s.ffn === 'swi_glu' ? 2 * ffnWidth('swi_glu', C) : 4 * C) },
     { what: 'logits', bytes: F32 * B * T * vocab },
     { what: 'attention', bytes: F32 * B * NH * T * T },
@@ -212,8 +212,14 @@ export function formatBytes(bytes) {
   return `${formatNumber(Math.max(1, Math.round(bytes / 1e3)))} kB`;
 }
 
-/** A tensor of `estimate` named in words, e.g. "the logits (B×T×V)". */
-const tensorName = (what) => t(`train.tensor.${what}`);
+/** The tensors `estimate` names: [their name in words, e.g. "the logits (B×T×V)"; the warning where one is the largest]. */
+const TENSORS = {
+  ffn: ['train.tensor.ffn', 'train.check.largestWarn.ffn'],
+  logits: ['train.tensor.logits', 'train.check.largestWarn.logits'],
+  attention: ['train.tensor.attention', 'train.check.largestWarn.attention'],
+  embedding: ['train.tensor.embedding', 'train.check.largestWarn.embedding'],
+};
+const tensorName = (what) => t(TENSORS[what][0]);
 
 /**
  * Checks the settings as the form shows them; nothing is allocated. `errors` (keyed by field) and
@@ -262,7 +268,7 @@ export function check(s, vocab, target = { runsOn: null }) {
     }
   } else if (target.runsOn === null) {
     if (e.largest.bytes > DEFAULT_BINDING_BYTES) {
-      warnings.push(t(`train.check.largestWarn.${e.largest.what}`, { size: formatBytes(e.largest.bytes), limit: formatBytes(DEFAULT_BINDING_BYTES) }));
+      warnings.push(t(TENSORS[e.largest.what][1], { size: formatBytes(e.largest.bytes), limit: formatBytes(DEFAULT_BINDING_BYTES) }));
     }
     if (F32 * e.params > DEFAULT_BUFFER_BYTES) {
       warnings.push(t('train.check.weightsWarn', { size: formatBytes(F32 * e.params) }));

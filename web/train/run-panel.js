@@ -22,17 +22,17 @@ function duration(seconds) {
 function statusText({ status, run }, valid) {
   const n = run?.stepsDone ?? 0;
   const key = {
-    idle: valid ? 'ready' : 'waits',
-    starting: 'starting',
-    running: 'running',
-    pausing: 'pausing',
-    paused: 'paused',
-    done: 'done',
-    loaded: !valid ? 'loadedWaits' : run?.stepsDone ? 'loadedRun' : 'loaded',
-    recovering: 'recovering',
-    busy: 'busy',
+    idle: valid ? 'train.status.ready' : 'train.status.waits',
+    starting: 'train.status.starting',
+    running: 'train.status.running',
+    pausing: 'train.status.pausing',
+    paused: 'train.status.paused',
+    done: 'train.status.done',
+    loaded: !valid ? 'train.status.loadedWaits' : run?.stepsDone ? 'train.status.loadedRun' : 'train.status.loaded',
+    recovering: 'train.status.recovering',
+    busy: 'train.status.busy',
   }[status];
-  return key ? t(`train.status.${key}`, { n }) : '';
+  return key ? t(key, { n }) : '';
 }
 
 function progressText(state, done, max, running) {

@@ -89,8 +89,8 @@ export function createTextBox({ box, file, clear, notices, onChange }) {
     stats: stats.get,
     held: () => held,
     /** Replaces the text (a restored run's). */
-    set(t) {
-      changed(t ?? '', false);
+    set(next) {
+      changed(next ?? '', false);
     },
     lock(next) {
       locked = next;

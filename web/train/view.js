@@ -113,13 +113,13 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     }
   }
 
-  /** The form follows a run opened from storage (`rec`), and the page says what was opened. */
+  /** The form follows a run opened from storage (`rec`), and the page says what was opened (`how`: the message's key). */
   function showRestored(rec, how) {
     form.set(normalize({ ...rec.settings, preset: rec.settings.preset }));
     if (rec.data?.text !== undefined) form.setText(rec.data.text);
     const status = state.status;
     const what = status === 'loaded' ? 'model' : status === 'paused' ? 'paused' : 'run';
-    runNotices.set('run', [{ level: 'info', text: t(`train.view.${how}`, { what, step: rec.step }) }]);
+    runNotices.set('run', [{ level: 'info', text: t(how, { what, step: rec.step }) }]);
     if (isShown()) writeHash(state.run?.settings ?? form.settings());
   }
 
@@ -130,7 +130,7 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     files.forget();
     samples.forget();
     const rec = await trainer.openSaved(id);
-    if (rec) showRestored(rec, 'opened');
+    if (rec) showRestored(rec, 'train.view.opened');
     saved.refresh();
     schedule();
     return rec;
@@ -195,7 +195,7 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     restored ??= (async () => {
       const rec = await trainer.restore();
       saved.refresh();
-      if (rec) showRestored(rec, 'restored');
+      if (rec) showRestored(rec, 'train.view.restored');
     })().catch((err) => {
       console.error(err);
       runNotices.set('run', [{ level: 'warn', text: t('train.view.restoreFailed', { detail: err?.message ?? err }) }]);

@@ -97,7 +97,6 @@ export function createFilesPanel({ trainer, form, onExplore, guard, settingsChan
       fromRun.ignored.length ? t('train.files.ignored', { list: fromRun.ignored.join('; ') }) : null,
     ];
     notices.set('file', [{ level: 'info', text: sentences.filter(Boolean).join(t('train.files.sentenceSeparator')) }]);
-
     settingsChanged();
   }
 

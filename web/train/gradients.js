@@ -31,6 +31,7 @@ const OPS = [
 
 /** A formula as it is (math, not words: translate="no"), or the catalog's words. */
 const formula = (f) => (f.key ? el('span', { text: t(f.key) }) : el('span', { text: f, attrs: { translate: 'no', dir: 'ltr' } }));
+
 /** Weight matrices whose gradient norms are charted, summed over layers: [label, name test]. */
 const GROUPS = [
   ['wte', (n) => n === 'transformer.wte.weight'],

@@ -46,6 +46,24 @@ export const activationKey = (model, layer) => feedForward(model, layer).act;
 /** The residual stream leaving block `layer`: its last sublayer's output. */
 export const blockOutputKey = (model, layer) => stream(model).blocks[layer].at(-1).output;
 
+/**
+ * The forward values of block `layer` (head `head`'s of them) that a backward trace pairs with
+ * their gradients, by the role each plays in the block: the engine's backward trace holds each
+ * key and, under `gradKey(key)`, its gradient (playground-core's grad_trace.rs).
+ * @returns {{ ln1: string, q: string, k: string, v: string, scores: string, att: string, out: string, res1: string,
+ *   ln2: string, pre: string, act: string, residual: string }}
+ */
+export function backwardKeys(model, layer, head) {
+  const a = selfAttention(model, layer);
+  const f = feedForward(model, layer);
+  const { q, k, v, scores, att, out } = a.heads[head];
+  return { ln1: a.norm, q, k, v, scores, att, out, res1: a.sum, ln2: f.norm, pre: f.pre, act: f.act, residual: f.output };
+}
+
+/** The key of a forward value's gradient in a backward trace. */
+export const gradKey = (key) => `grad.${key}`;
+
+
 /** The trace keys each view draws, for the chosen `layer` and `head`; `model`: the engine (its config and steps). */
 const VIEW_KEYS = {
   tokens: () => [],

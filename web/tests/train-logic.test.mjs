@@ -7,12 +7,15 @@ import { deserializeTrain, serializeTrain, isTrainHash, TRAIN_PROPS } from '../s
 import {
   FAMILIES, PRESETS, check, estimate, evalEvery, familyTakes, formatBytes, modelConfig, normalize, paramCount, presetOf, settingsOfConfig, trainConfig,
 } from '../train/presets.js';
-import { NO_WEBGPU, chooseEngine, tabMemory } from '../train/engine-choice.js';
+import { noWebGpu, chooseEngine, tabMemory } from '../train/engine-choice.js';
 import { variantOf } from '../train/compare.js';
 import { balanced, maskPositions } from '../train/predict.js';
 import { lessonExample, minTextChars, runInputs, taskPrompt, textStats } from '../train/data.js';
 import { checkpointName, runInfo, safetensorsMetadata, withHistory } from '../train/files.js';
 import { smooth, ticks } from '../views/loss-chart.js';
+import { useLanguage } from '../i18n/i18n.js';
+
+await useLanguage('en', { setDocument: false }); // the checks' messages come from the English catalog
 
 const TASKS = [
   { name: 'copy', lesson: 'cafe>cafe — after the \'>\' each position …' },
@@ -225,8 +228,9 @@ test('Auto picks the CPU engine on a software fallback adapter and says why; an 
   assert.deepEqual([chooseEngine('cpu', GPU).backend, chooseEngine('cpu', GPU).runsOn], ['cpu', 'cpu']);
   // no adapter: said up front, and one message when WebGPU is chosen anyway
   assert.match(chooseEngine('auto', null).line, /the CPU engine \(WebAssembly\), because this browser offers no WebGPU adapter/);
-  assert.equal(chooseEngine('webgpu', null).problem, NO_WEBGPU);
-  assert.doesNotMatch(NO_WEBGPU, /falls back/);
+  assert.equal(chooseEngine('webgpu', null).problem, noWebGpu());
+  assert.doesNotMatch(noWebGpu(), /falls back/);
+
   assert.equal(chooseEngine('auto', undefined).runsOn, null, 'not known yet');
 });
 

@@ -4,6 +4,7 @@
 
 import { loadEngine } from '../engine/client.js';
 import { saveRun } from './storage.js';
+import { t } from '../i18n/i18n.js';
 
 const AUTOSAVE_MS = 15_000; // ms between autosaves while training
 const RECORD_VERSION = 1;
@@ -11,7 +12,7 @@ const RECORD_VERSION = 1;
 /** An error in words: its message, or its name where the browser gave no message. */
 function errorText(err) {
   if (err?.message) return err.message;
-  return err?.name ? `${err.name}, with no message from the browser` : String(err);
+  return err?.name ? t('train.save.noMessage', { name: err.name }) : String(err);
 }
 
 /**
@@ -63,9 +64,8 @@ export function createAutosave({ worker, state, elapsedMs, newRun, setEngine, pr
         state.saveError = null;
       } catch (err) {
         const full = err?.name === 'QuotaExceededError';
-        state.saveError = full
-          ? 'This browser’s storage for the page is full, so the run is not being saved; training goes on. Download the checkpoint to keep it.'
-          : `The run could not be saved in this browser (${errorText(err)}); training goes on. Download the checkpoint to keep it.`;
+        state.saveError = full ? t('train.save.full') : t('train.save.failed', { detail: errorText(err) });
+
       }
     },
 
@@ -74,7 +74,8 @@ export function createAutosave({ worker, state, elapsedMs, newRun, setEngine, pr
      * @returns {Promise<string>} the status the run is in: 'paused', 'done' or 'loaded'
      */
     async restore(rec) {
-      if (rec.version !== RECORD_VERSION) throw new Error('the saved run is from another version of the page');
+      if (rec.version !== RECORD_VERSION) throw new Error(t('train.save.otherVersion'));
+
       const s = rec.settings;
       const engine = await loadEngine(worker, rec.checkpoint, { backend: backend(s.engine), seed: s.seed, encdec: true });
       try {

@@ -10,12 +10,15 @@ import { lineChartSvg, chartWidth, SERIES_COLOURS } from '../views/chart.js';
 import { drawMiniMap } from '../views/canvas.js';
 import { B_FIELDS, createComparison, variantOf } from './compare.js';
 import { familyOf } from './presets.js';
+import { withoutOrigin } from './form.js';
+import { formatNumber, t } from '../i18n/i18n.js';
 
 const SIDE_COLOURS = [SERIES_COLOURS[0], SERIES_COLOURS[5]]; // A blue, B vermilion
 
 const MAP = 88; // px, side of one attention map
 const NUMBER = new Set(['layers', 'heads', 'embd', 'lr']);
-const LABELS = { family: 'Family', layers: 'Layers', heads: 'Heads', embd: 'Width C', norm: 'Norm', normpos: 'Norm position', positions: 'Positions', ffn: 'Feed-forward', head: 'Output head', lr: 'Learning rate' };
+/** A field's name: the Set up form's (train.field.<f>, train.setup.family). */
+const label = (f) => t(f === 'family' ? 'train.setup.family' : `train.field.${f}`);
 
 /**
  * @param {HTMLElement} container
@@ -35,25 +38,25 @@ export function createCompareView(container, { worker, backend, settingsA, dataA
       input = el('select', { attrs: { id: `cmp-${f}` } });
       const source = document.getElementById(`tr-${f}`); // the Set up form's choices, without their "(GPT-2)": B's selects sit side by side
       input.replaceChildren(...[...source.options].map((o) => {
-        const option = new Option(o.textContent.replace(/ \(.*\)$/, ''), o.value);
+        const option = new Option(withoutOrigin(o.textContent), o.value);
         option.title = o.textContent;
         return option;
       }));
     }
     input.addEventListener('change', () => { follows = null; });
     controls[f] = input;
-    fields.append(el('label', { className: NUMBER.has(f) ? '' : 'wide' }, LABELS[f], input));
+    fields.append(el('label', { className: NUMBER.has(f) ? '' : 'wide' }, label(f), input));
   }
-  const copy = el('button', { text: 'Copy A into B', attrs: { type: 'button', id: 'cmp-copy' }, on: { click: () => { follows = 'copy'; sync(); } } });
-  const go = el('button', { className: 'primary', text: 'Compare', attrs: { type: 'button', id: 'cmp-start' }, on: { click: () => start() } });
-  const stop = el('button', { text: 'Stop', attrs: { type: 'button', id: 'cmp-stop' }, on: { click: () => cmp.stop() } });
+  const copy = el('button', { text: t('train.compare.copy'), attrs: { type: 'button', id: 'cmp-copy' }, on: { click: () => { follows = 'copy'; sync(); } } });
+  const go = el('button', { className: 'primary', text: t('train.compare.start'), attrs: { type: 'button', id: 'cmp-start' }, on: { click: () => start() } });
+  const stop = el('button', { text: t('train.compare.stop'), attrs: { type: 'button', id: 'cmp-stop' }, on: { click: () => cmp.stop() } });
   const status = el('span', { className: 'status', attrs: { id: 'cmp-status', 'aria-live': 'polite' } });
   const chart = el('div', { className: 'compare-chart', attrs: { id: 'cmp-chart' } });
   const summary = el('dl', { className: 'stats', attrs: { id: 'cmp-summary' } });
   const maps = el('div', { className: 'compare-maps', attrs: { id: 'cmp-maps' } });
   const familyNote = el('p', { className: 'hint', attrs: { id: 'cmp-family-note' } });
   container.append(
-    el('p', { className: 'hint', text: 'B starts as A, the Set up form’s settings, with LLaMA’s architecture (RMSNorm, rotary positions, SwiGLU), or GPT-2’s where A has LLaMA’s; change any of these, then press Compare. Both train on A’s data with A’s seed, batch, context and steps, five steps each in turn.' }),
+    el('p', { className: 'hint', text: t('train.compare.intro') }),
     fields,
     familyNote,
     el('div', { className: 'controls' }, copy, go, stop, status),
@@ -83,7 +86,7 @@ export function createCompareView(container, { worker, backend, settingsA, dataA
       if (o.disabled) off.push(o.textContent);
     }
     if (controls.family.selectedOptions[0]?.disabled) controls.family.value = settingsA().family;
-    familyNote.textContent = off.length ? `Not available for B on A’s data: ${off.join('; ')}. Each family trains only on its own kind of data.` : '';
+    familyNote.textContent = off.length ? t('train.compare.familiesOff', { list: off.join('; ') }) : '';
   }
 
   function settingsB() {
@@ -108,15 +111,12 @@ export function createCompareView(container, { worker, backend, settingsA, dataA
     go.disabled = running;
     stop.disabled = state.status !== 'running';
     copy.disabled = running;
-    const at = state.sides.map((s) => `${s.name} step ${s.steps.length}`).join(', ');
-    status.textContent = {
-      idle: '',
-      running: `Training in turns… ${at}`,
-      stopping: 'Stopping…',
-      stopped: `Stopped: ${at}.`,
-      done: `Done: ${at}.`,
-      failed: `The comparison stopped: ${state.error}`,
+    const at = state.sides.map((s) => t('train.compare.sideStep', { side: s.name, step: s.steps.length })).join(t('train.check.listSeparator'));
+    const key = {
+      running: 'train.compare.running', stopping: 'train.compare.stopping', stopped: 'train.compare.stopped',
+      done: 'train.compare.done', failed: 'train.compare.failed',
     }[state.status];
+    status.textContent = key ? t(key, { at, detail: state.error ?? '' }) : '';
     drawChart(state.sides);
     drawSummary(state.sides);
     drawMaps(state.sides);
@@ -126,21 +126,23 @@ export function createCompareView(container, { worker, backend, settingsA, dataA
     if (!sides.length) return chart.replaceChildren();
     // one colour per side: its training loss solid, its validation loss dashed
     const series = sides.flatMap((s, i) => [
-      { name: `${s.name}: training loss`, x: s.steps, y: s.loss, colour: SIDE_COLOURS[i] },
-      { name: `${s.name}: validation loss`, x: s.val.map((v) => v.step), y: s.val.map((v) => v.val), dashed: true, colour: SIDE_COLOURS[i] },
+      { name: t('train.compare.trainingLoss', { side: s.name }), x: s.steps, y: s.loss, colour: SIDE_COLOURS[i] },
+      { name: t('train.compare.validationLoss', { side: s.name }), x: s.val.map((v) => v.step), y: s.val.map((v) => v.val), dashed: true, colour: SIDE_COLOURS[i] },
     ]);
-    chart.replaceChildren(lineChartSvg({ title: 'Loss of A and B', xLabel: 'step', yLabel: 'loss', width: chartWidth(chart), series }));
+    chart.dir = 'ltr'; // a chart's axes read left to right in every language
+    chart.replaceChildren(lineChartSvg({ title: t('train.compare.chartTitle'), xLabel: t('train.chart.step'), yLabel: t('train.chart.loss'), width: chartWidth(chart), series }));
   }
 
   function drawSummary(sides) {
     summary.replaceChildren(...sides.flatMap((s) => {
       const last = s.val.at(-1);
       const tps = cmp.tokensPerSecond(s);
-      return [
-        [`${s.name} val loss`, last ? fmt(last.val, 4) : '–', `validation loss at step ${last?.step ?? 0}`],
-        [`${s.name} tokens/s`, tps ? Math.round(tps).toLocaleString('en') : '–', 'batch × context × steps per second of training calls'],
-      ].map(([name, value, title]) => el('div', {}, el('dt', { text: name, attrs: { title } }),
-        el('dd', { text: value, attrs: { 'data-stat': name.toLowerCase().replace(/[^a-z]+/g, '-') } })));
+      const id = s.name.toLowerCase();
+      return [ // [data-stat (tests read it), the name, the value, its explanation]
+        [`${id}-val-loss`, t('train.compare.valLoss', { side: s.name }), last ? fmt(last.val, 4) : '–', t('train.stat.valLossAt', { step: last?.step ?? 0 })],
+        [`${id}-tokens-s`, t('train.compare.tokensPerS', { side: s.name }), tps ? formatNumber(Math.round(tps)) : '–', t('train.compare.tokensPerSTitle')],
+      ].map(([stat, name, value, title]) => el('div', {}, el('dt', { text: name, attrs: { title } }),
+        el('dd', { text: value, attrs: { 'data-stat': stat, translate: 'no' } })));
     }));
   }
 
@@ -149,21 +151,22 @@ export function createCompareView(container, { worker, backend, settingsA, dataA
     if (probes.length < 2 || probes.some((p) => !p)) return maps.replaceChildren();
     const nLayer = Math.max(...probes.map((p) => p.maps.length));
     const nHead = Math.max(...probes.map((p) => p.maps[0].length));
-    const what = probes[0].cross ? 'The cross-attention (target rows, source columns) for the source' : 'The input';
-    const rows = [el('p', { className: 'hint', text: `${what} “${probes[0].labels.join('').replace(/\n/g, '↵')}” through A (left) and B (right) of each pair, at their last evaluation.` })];
+    const input = probes[0].labels.join('').replace(/\n/g, '↵');
+    const rows = [el('p', { className: 'hint', text: t('train.compare.mapsIntro', { cross: probes[0].cross ? 'yes' : 'no', input }) })];
     for (let l = 0; l < nLayer; l++) {
       for (let h = 0; h < nHead; h++) {
         const pair = sides.map((s, i) => {
           const att = probes[i].maps[l]?.[h];
-          if (!att) return el('span', { className: 'compare-missing', text: `${s.name} has no layer ${l} head ${h}` });
-          const canvas = el('canvas', { attrs: { role: 'img', 'aria-label': `${s.name} layer ${l} head ${h}` } });
+          if (!att) return el('span', { className: 'compare-missing', text: t('train.compare.missing', { side: s.name, layer: l, head: h }) });
+          const canvas = el('canvas', { attrs: { role: 'img', 'aria-label': t('train.compare.mapLabel', { side: s.name, layer: l, head: h }) } });
           const T = probes[i].ids.length;
           const causal = !probes[i].cross && familyOf(s.settings.family).config.family !== 'encoder'; // cross-attention sees the whole source
           drawMiniMap(canvas, { data: att, rows: T, cols: T, kind: 'unit', causal, size: MAP });
           return el('figure', {}, canvas, el('figcaption', { text: s.name }));
         });
         rows.push(el('div', { className: 'compare-pair', attrs: { 'data-layer': String(l), 'data-head': String(h) } },
-          el('span', { className: 'grid-label', text: `layer ${l} head ${h}` }), ...pair));
+          el('span', { className: 'grid-label', text: t('train.compare.pairLabel', { layer: l, head: h }) }), ...pair));
+
       }
     }
     maps.replaceChildren(...rows);

@@ -7,8 +7,10 @@
 // CPU emulating a GPU), on which a step of the Tiny model took 190-220 ms against the CPU
 // engine's 29 ms (Chromium 156, 2 cores). An explicit choice is kept.
 
+import { t } from '../i18n/i18n.js';
+
 /** What the page says wherever WebGPU is chosen but the browser has none: one message, everywhere. */
-export const NO_WEBGPU = 'This browser offers no WebGPU adapter, so the WebGPU engine cannot run here: choose Auto or CPU.';
+export const noWebGpu = () => t('train.engine.noWebGpu');
 
 /**
  * The adapter in words: "google swiftshader", or "this browser's GPU adapter" where it hides its name.
@@ -16,7 +18,7 @@ export const NO_WEBGPU = 'This browser offers no WebGPU adapter, so the WebGPU e
  */
 function adapterName(adapter) {
   const name = adapter.description || [adapter.vendor, adapter.architecture].filter(Boolean).join(' ');
-  return name || 'this browser’s GPU adapter';
+  return name || t('train.engine.unnamedAdapter');
 }
 
 /**
@@ -30,26 +32,20 @@ function adapterName(adapter) {
  *   choice in words; problem: why this choice cannot run here (Start waits), else null
  */
 export function chooseEngine(choice, adapter) {
-  if (choice === 'cpu') return { backend: 'cpu', runsOn: 'cpu', line: 'The CPU engine (WebAssembly), as chosen.', problem: null };
-  if (adapter === undefined) return { backend: choice, runsOn: null, line: 'Looking for a WebGPU adapter…', problem: null };
+  if (choice === 'cpu') return { backend: 'cpu', runsOn: 'cpu', line: t('train.engine.cpuChosen'), problem: null };
+  if (adapter === undefined) return { backend: choice, runsOn: null, line: t('train.engine.looking'), problem: null };
   if (choice === 'webgpu') {
-    if (adapter === null) return { backend: 'webgpu', runsOn: null, line: NO_WEBGPU, problem: NO_WEBGPU };
-    const slow = adapter.fallback ? ' It is a software fallback adapter, which trains slower than the CPU engine.' : '';
-    return { backend: 'webgpu', runsOn: 'webgpu', line: `WebGPU on ${adapterName(adapter)}, as chosen.${slow}`, problem: null };
+    if (adapter === null) return { backend: 'webgpu', runsOn: null, line: noWebGpu(), problem: noWebGpu() };
+    const line = t(adapter.fallback ? 'train.engine.webgpuChosenSlow' : 'train.engine.webgpuChosen', { adapter: adapterName(adapter) });
+    return { backend: 'webgpu', runsOn: 'webgpu', line, problem: null };
   }
   if (adapter === null) {
-    return { backend: 'cpu', runsOn: 'cpu', line: 'Auto: the CPU engine (WebAssembly), because this browser offers no WebGPU adapter.', problem: null };
+    return { backend: 'cpu', runsOn: 'cpu', line: t('train.engine.autoNoAdapter'), problem: null };
   }
   if (adapter.fallback) {
-    return {
-      backend: 'cpu',
-      runsOn: 'cpu',
-      line: `Auto: the CPU engine (WebAssembly), because this browser’s WebGPU adapter (${adapterName(adapter)}) is a software ` +
-        'fallback, a CPU emulating a GPU, which trains slower. Choose WebGPU to use it anyway.',
-      problem: null,
-    };
+    return { backend: 'cpu', runsOn: 'cpu', line: t('train.engine.autoFallback', { adapter: adapterName(adapter) }), problem: null };
   }
-  return { backend: 'auto', runsOn: 'webgpu', line: `Auto: WebGPU on ${adapterName(adapter)}, the faster engine here.`, problem: null };
+  return { backend: 'auto', runsOn: 'webgpu', line: t('train.engine.autoGpu', { adapter: adapterName(adapter) }), problem: null };
 }
 
 const GIB = 2 ** 30; // navigator.deviceMemory counts in these
@@ -63,9 +59,10 @@ const WASM32_BYTES = 4 * GIB; // the most memory a WebAssembly (wasm32) module a
  * @returns {{ bytes: number, why: string }|null} why: the limit as a noun phrase ("the 16 GB of memory this device reports")
  */
 export function tabMemory(runsOn, deviceGb) {
-  const device = Number.isFinite(deviceGb) && deviceGb > 0 ? { bytes: deviceGb * GIB, why: `the ${deviceGb} GB of memory this device reports` } : null;
+  const device = Number.isFinite(deviceGb) && deviceGb > 0 ? { bytes: deviceGb * GIB, why: t('train.engine.deviceMemory', { gb: deviceGb }) } : null;
   if (runsOn === 'cpu' && (!device || device.bytes > WASM32_BYTES)) {
-    return { bytes: WASM32_BYTES, why: 'the 4 GiB the CPU engine can address (it runs in WebAssembly, 32-bit)' };
+    return { bytes: WASM32_BYTES, why: t('train.engine.wasmMemory') };
   }
+
   return runsOn ? device : null;
 }

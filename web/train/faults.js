@@ -5,19 +5,20 @@
 // page working.
 
 import { loadRun } from './storage.js';
-import { NO_WEBGPU } from './engine-choice.js';
+import { noWebGpu } from './engine-choice.js';
+import { t } from '../i18n/i18n.js';
 
 /** An Error's kind as the engine names it ("NonFinite", …), or "Error". */
 export const kindOf = (err) => err?.name ?? 'Error';
 
-/** What the page says before the engine's own message, by the kind of failure. */
+/** What the page says before the engine's own message, by the kind of failure: the message's key. */
 const ADVICE = {
-  OutOfMemory: 'The GPU ran out of memory for this model. Choose a smaller preset, a smaller batch or context, or the CPU engine.',
-  BadConfig: 'These settings do not fit this device (nothing was lost).',
-  GpuFailure: 'The GPU failed.',
-  DeviceLost: 'The GPU device was lost before the run began.',
-  EngineCrashed: 'The engine crashed and was restarted.',
-  BadInput: 'The data or the settings were refused.',
+  OutOfMemory: 'train.fault.OutOfMemory',
+  BadConfig: 'train.fault.BadConfig',
+  GpuFailure: 'train.fault.GpuFailure',
+  DeviceLost: 'train.fault.DeviceLost',
+  EngineCrashed: 'train.fault.EngineCrashed',
+  BadInput: 'train.fault.BadInput',
 };
 
 /**
@@ -44,12 +45,7 @@ export function createFaults({ state, exclusive, notice, changed, disposeEngine,
       }
       state.run.stepsDone = back;
       state.status = 'paused';
-      notice(
-        'warn',
-        `Training paused: a step gave a loss or gradient that is not a finite number (${message}). The model is back at its last good ` +
-          `state, step ${back.toLocaleString('en')}, so nothing is lost. This usually means the learning rate is too high ` +
-          `(it is ${state.run.settings.lr}): lower it, then press Resume.`,
-      );
+      notice('warn', t('train.fault.nonFinite', { detail: message, step: back, lr: String(state.run.settings.lr) }));
       changed();
       await exclusive(() => autosave.save()).catch(() => {});
       return;
@@ -61,7 +57,8 @@ export function createFaults({ state, exclusive, notice, changed, disposeEngine,
     }
     state.status = state.engine && state.run?.train ? 'paused' : state.engine ? 'loaded' : 'idle';
     // no adapter: the page's one message (the engine's own tells a reader of Explore that it falls back)
-    notice('warn', kind === 'NoWebGpu' ? NO_WEBGPU : `${ADVICE[kind] ?? 'Something went wrong.'} The engine said: ${message}`);
+    const advice = t(ADVICE[kind] ?? 'train.fault.other');
+    notice('warn', kind === 'NoWebGpu' ? noWebGpu() : t('train.fault.engineSaid', { advice, detail: message }));
     changed();
   }
 
@@ -70,9 +67,9 @@ export function createFaults({ state, exclusive, notice, changed, disposeEngine,
    * the engine worker crashed ("EngineCrashed"); stays paused.
    */
   async function recover(why, kind = 'DeviceLost') {
-    const lost = kind === 'EngineCrashed' ? `The engine crashed (${why}) and was restarted` : `The GPU device was lost (${why})`;
+    const lost = { kind: kind === 'EngineCrashed' ? 'crashed' : 'lost', why: String(why) };
     state.status = 'recovering';
-    notice('warn', `${lost}. Rebuilding the engine from the autosave…`);
+    notice('warn', t('train.fault.rebuilding', lost));
     changed();
     await disposeEngine();
     let rec = null;
@@ -84,21 +81,18 @@ export function createFaults({ state, exclusive, notice, changed, disposeEngine,
     if (!rec) {
       state.run = null;
       state.status = 'idle';
-      notice('warn', `${lost} and there was no autosave to rebuild from. Press Start to train again.`);
+      notice('warn', t('train.fault.noAutosave', lost));
       changed();
       return;
     }
     try {
       state.status = await exclusive(() => autosave.restore(rec)); // paused: the user resumes
-      notice(
-        'warn',
-        `${lost}. The engine was rebuilt from the autosave at step ${rec.step.toLocaleString('en')}; ` +
-          'steps after it are redone when you press Resume.',
-      );
+      notice('warn', t('train.fault.rebuilt', { ...lost, step: rec.step }));
     } catch (err) {
       state.status = 'idle';
       state.run = null;
-      notice('warn', `${lost}, and rebuilding from the autosave failed too (${err?.message ?? err}). Press Start to train again.`);
+      notice('warn', t('train.fault.rebuildFailed', { ...lost, detail: err?.message ?? err }));
+
     }
     changed();
   }

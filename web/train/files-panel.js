@@ -6,20 +6,17 @@ import { fmt } from '../views/format.js';
 import { createNotices } from '../notices.js';
 import { normalize, settingsOfConfig } from './presets.js';
 import { MAX_CHECKPOINT_BYTES, checkpointName, download, readBytes, runInfo, safetensorsMetadata, stepOf, trainSettingsOf, withHistory } from './files.js';
-
-/** "1 layer", "2 layers". */
-function plural(n, word) {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
+import { t } from '../i18n/i18n.js';
 
 /** What Explore says about the run's model: where its weights come from, and how far it trained. */
 function aboutRun({ engine, run }) {
-  if (run?.source === 'upload' && !run.train) return 'These are the weights of the checkpoint you loaded on the Train page.';
-  const data = run?.data?.task ? `the ${run.data.task} task` : run?.data ? 'your text' : 'its own data';
+  if (run?.source === 'upload' && !run.train) return t('train.files.aboutLoaded');
+  const data = run?.data?.task ? 'task' : run?.data ? 'text' : 'own';
   const val = run?.val[run.val.length - 1];
-  return `These are the weights you trained on ${data}: step ${(run?.stepsDone ?? 0).toLocaleString('en')}` +
-    (val ? `, validation loss ${fmt(val.val, 3)} (it started near ${fmt(Math.log(engine.config.vocab_size), 3)}, guessing).` : '.') +
-    ' Train in the header goes back to the run.';
+  const params = { data, task: run?.data?.task ?? '', step: run?.stepsDone ?? 0 };
+  return val
+    ? t('train.files.aboutTrainedVal', { ...params, val: fmt(val.val, 3), start: fmt(Math.log(engine.config.vocab_size), 3) })
+    : t('train.files.aboutTrained', params);
 }
 
 /**
@@ -47,26 +44,26 @@ export function createFilesPanel({ trainer, form, onExplore, guard, settingsChan
       try {
         bytes = await readBytes(file, MAX_CHECKPOINT_BYTES);
       } catch (err) {
-        notices.set('file', [{ level: 'warn', text: `${file.name} was not loaded: ${err.message}` }]);
+        notices.set('file', [{ level: 'warn', text: t('train.files.notLoaded', { name: file.name, detail: err.message }) }]);
         return null;
       }
       const meta = safetensorsMetadata(bytes);
       if (meta?.format === 'transformer-playground-optimizer') optimizer = { file, bytes, step: stepOf(meta) };
       else if (!weights) weights = { file, bytes, meta };
     }
-    if (!weights) notices.set('file', [{ level: 'warn', text: 'That is an optimizer state only: choose the weights file (.safetensors) too, or alone.' }]);
+    if (!weights) notices.set('file', [{ level: 'warn', text: t('train.files.optimizerOnly') }]);
     return weights ? { weights, optimizer } : null;
   }
 
   /** Loads checkpoint files: the weights, and optionally their optimizer state. */
   async function upload(files) {
-    notices.set('file', [{ level: 'info', text: `Reading ${files.map((f) => f.name).join(' and ')}…` }]);
+    const names = files.map((f) => f.name);
+    notices.set('file', [{ level: 'info', text: t('train.files.reading', { count: names.length, first: names[0], rest: names.slice(1).join(t('train.files.andSeparator')) }) }]);
     const read = await readFiles(files);
     if (!read) return;
     const { weights, optimizer } = read;
     if (state.run && state.status !== 'idle') {
-      const at = (state.run.stepsDone ?? 0).toLocaleString('en');
-      if (!window.confirm(`Replace the current run (step ${at}) with ${weights.file.name}? Its autosave is replaced too.`)) {
+      if (!window.confirm(t('train.files.confirmReplace', { step: state.run.stepsDone ?? 0, name: weights.file.name }))) {
         notices.set('file', []);
         return;
       }
@@ -81,25 +78,25 @@ export function createFilesPanel({ trainer, form, onExplore, guard, settingsChan
     try {
       engine = await trainer.load(weights.bytes, optimizer?.bytes ?? null, s, at);
     } catch (err) {
-      const kind = err?.name === 'BadCheckpoint' ? 'This file was refused' : 'This file could not be loaded';
-      notices.set('file', [{ level: 'warn', text: `${kind}: ${weights.file.name}: ${err?.message ?? err}. The current run is unchanged.` }]);
+      const refused = err?.name === 'BadCheckpoint' ? 'yes' : 'no';
+      notices.set('file', [{ level: 'warn', text: t('train.files.loadFailed', { refused, name: weights.file.name, detail: err?.message ?? err }) }]);
       return;
     }
     loadedInfo = info;
     const c = engine.config;
     form.set(normalize({ ...s, ...settingsOfConfig(c), preset: 'custom' }));
     state.run.settings = form.settings();
-    const trained = info.step !== null ? `, trained for ${info.step.toLocaleString('en')} steps${info.data ? ` on ${info.data === 'text' ? 'a text' : `the ${info.data} task`}` : ''}` : '';
-    const how = optimizer
-      ? `Its optimizer state (${optimizer.file.name}) was loaded too, so training continues exactly where it stopped.`
-      : 'Training it further starts a fresh optimizer at step 0; load its optimizer file together with it to continue exactly.';
-    const textNote = info.data === 'text' ? ' Paste the text it was trained on (its characters must be in the model’s vocabulary).' : '';
-    const ignored = fromRun.ignored.length ? ` Not taken from its metadata, the form’s own values are used instead: ${fromRun.ignored.join('; ')}.` : '';
-    notices.set('file', [{
-      level: 'info',
-      text: `Loaded ${weights.file.name}: ${plural(c.n_layer, 'layer')}, ${plural(c.n_head, 'head')}, C = ${c.n_embd}, context ${c.block_size}, ` +
-        `a vocabulary of ${c.vocab_size}${trained}. Explore it, or press Start training. ${how}${textNote}${ignored}`,
-    }]);
+    // sentences in a row: what was loaded, how training goes on, and what the reader may need to do
+    const sentences = [
+      t('train.files.loaded', {
+        name: weights.file.name, layers: c.n_layer, heads: c.n_head, c: c.n_embd, ctx: c.block_size, vocab: c.vocab_size,
+        trained: info.step === null ? 'no' : info.data === 'text' ? 'text' : info.data ? 'task' : 'yes', step: info.step ?? 0, task: info.data ?? '',
+      }),
+      optimizer ? t('train.files.withOptimizer', { name: optimizer.file.name }) : t('train.files.freshOptimizer'),
+      info.data === 'text' ? t('train.files.pasteText') : null,
+      fromRun.ignored.length ? t('train.files.ignored', { list: fromRun.ignored.join('; ') }) : null,
+    ];
+    notices.set('file', [{ level: 'info', text: sentences.filter(Boolean).join(t('train.files.sentenceSeparator')) }]);
     settingsChanged();
   }
 

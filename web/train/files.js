@@ -4,6 +4,7 @@
 // header's free-form metadata of a file the engine has already accepted.
 
 import { TRAIN_PROPS } from '../state.js';
+import { formatNumber, t } from '../i18n/i18n.js';
 
 export const MAX_CHECKPOINT_BYTES = 1024 * 2 ** 20; // 1 GiB: far above any model the page trains
 export const MAX_TEXT_BYTES = 5 * 2 ** 20; // 5 MiB of training text
@@ -46,7 +47,7 @@ export function checkpointName(data, step, kind = '') {
  * @returns {Promise<Uint8Array>}
  */
 export async function readBytes(file, limit) {
-  if (file.size > limit) throw new Error(`${file.name} has ${formatSize(file.size)}; the most this page reads is ${formatSize(limit)}.`);
+  if (file.size > limit) throw new Error(t('train.file.tooBig', { name: file.name, size: formatSize(file.size), limit: formatSize(limit) }));
   return new Uint8Array(await file.arrayBuffer());
 }
 
@@ -60,14 +61,15 @@ export async function readText(file, limit) {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new Error(`${file.name} is not UTF-8 text; save it as plain text (.txt, UTF-8) and try again.`);
+    throw new Error(t('train.file.notText', { name: file.name }));
   }
 }
 
-/** "2.20 GiB", "64.0 MiB", "12 KiB". */
+/** "2.20 GiB", "64.0 MiB", "12 KiB" (the number as the page's language writes it). */
 export function formatSize(bytes) {
-  if (bytes >= 2 ** 30) return `${(bytes / 2 ** 30).toFixed(2)} GiB`;
-  return bytes >= 2 ** 20 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
+  const digits = (n) => ({ minimumFractionDigits: n, maximumFractionDigits: n });
+  if (bytes >= 2 ** 30) return `${formatNumber(bytes / 2 ** 30, digits(2))} GiB`;
+  return bytes >= 2 ** 20 ? `${formatNumber(bytes / 2 ** 20, digits(1))} MiB` : `${formatNumber(Math.ceil(bytes / 1024))} KiB`;
 }
 
 /**
@@ -186,7 +188,8 @@ export function trainSettingsOf(train) {
     const row = TRAIN_PROPS.find((p) => p.name === field);
     const fits = typeof v === 'number' && Number.isFinite(v) && v >= row.min && v <= row.max && (row.type !== 'int' || Number.isInteger(v));
     if (fits) settings[field] = v;
-    else ignored.push(`train_config.${key} = ${JSON.stringify(v)?.slice(0, 40)} (${row.type === 'int' ? 'a whole number' : 'a number'} from ${row.min} to ${row.max} is needed)`);
+    else ignored.push(t('train.file.ignored', { key, value: String(JSON.stringify(v)?.slice(0, 40)), whole: row.type === 'int' ? 'yes' : 'no', lo: String(row.min), hi: String(row.max) }));
+
   }
   return { settings, ignored };
 }

@@ -5,6 +5,7 @@
 import { check, estimate, formatBytes } from './presets.js';
 import { chooseEngine, tabMemory } from './engine-choice.js';
 import { minTextChars } from './data.js';
+import { t } from '../i18n/i18n.js';
 
 const GROUP = { layers: 'size', heads: 'size', embd: 'size', ctx: 'size', batch: 'train', lr: 'train', steps: 'train', seed: 'train' };
 
@@ -28,19 +29,19 @@ export function formChecks({ settings, vocab, textLength, open, adapter, deviceG
   if (settings.data === 'text' && open) {
     const length = textLength;
     const need = minTextChars(settings.ctx);
-    if (length === null) groups.data.push({ level: 'wait', text: 'Counting the characters of the text…' });
-    else if (length === 0) warn('data', 'Paste a text or load a .txt file to train on your own text.');
+    if (length === null) groups.data.push({ level: 'wait', text: t('train.text.counting') });
+    else if (length === 0) warn('data', t('train.text.empty'));
     else if (Number.isFinite(need) && length < need) {
-      warn('data', `The text has ${length.toLocaleString('en')} characters; a context of ${settings.ctx} needs at least ${need.toLocaleString('en')} (ten windows of context + 1, a tenth kept for validation). Add text or lower the context.`);
+      warn('data', t('train.text.tooShort', { length, ctx: settings.ctx, need }));
     }
   }
   for (const w of warnings) groups.size.push({ level: 'info', text: w });
-  let line = 'Fix the sizes above to see how big the model is.';
+  let line = t('train.estimate.fix');
   if (Object.keys(errors).length === 0) {
     const e = estimate(settings, vocab);
-    line = `${e.params.toLocaleString('en')} weights · about ${formatBytes(e.bytes)} to train · ` +
-      `${e.tokensPerStep.toLocaleString('en')} tokens per step (batch ${settings.batch} × context ${settings.ctx}) · vocabulary of ${vocab}.`;
+    line = t('train.estimate.line', { params: e.params, size: formatBytes(e.bytes), tokens: e.tokensPerStep, batch: settings.batch, ctx: settings.ctx, vocab });
   }
+
   return {
     invalid: new Set(Object.keys(errors)),
     groups,

@@ -7,23 +7,19 @@ import { tokenLabel } from '../views/format.js';
 import { createNotices } from '../notices.js';
 import { ARCH_DEFAULTS, FAMILIES, familyOf, familyTakes, normalize, presetOf } from './presets.js';
 import { formChecks } from './form-checks.js';
-import { minTextChars, textStats } from './data.js';
+import { lessonExample, minTextChars, textStats } from './data.js';
 import { MAX_TEXT_BYTES, formatSize } from './files.js';
 import { createTextBox } from './text-box.js';
+import { t, tNodes } from '../i18n/i18n.js';
 
 const NUMBER_FIELDS = ['layers', 'heads', 'embd', 'ctx', 'batch', 'lr', 'steps', 'seed'];
 const ARCH_FIELDS = ['norm', 'normpos', 'positions', 'ffn', 'head']; // selects: the architecture
-const TASK_LABELS = {
-  copy: 'Copy letters',
-  reverse: 'Reverse letters',
-  sort: 'Sort letters',
-  addition: 'Add two numbers',
-  brackets: 'Balance brackets',
-  grammar: 'A toy grammar',
-  balanced: 'Balanced brackets? (two classes)',
-  reversal: 'Reverse letters (source → target)',
-  text: 'Your own text…',
-};
+/** The engine's tasks (and 'text') the catalog names: train.task.<name>.label, and .lesson after the lesson's example. */
+const TASKS_NAMED = ['copy', 'reverse', 'sort', 'addition', 'brackets', 'grammar', 'balanced', 'reversal', 'text'];
+const taskLabel = (name) => (TASKS_NAMED.includes(name) ? t(`train.task.${name}.label`) : name);
+
+/** An option's text without its closing "(GPT-2)": "LayerNorm (GPT-2)" → "LayerNorm" (also with full-width brackets). */
+export const withoutOrigin = (text) => text.replace(/ ?[(（][^()（）]*[)）]$/, '');
 
 /**
  * @param {{ tasks: { name: string, lesson: string, alphabet: string }[], adapter: object|null, onChange: () => void }} options
@@ -71,9 +67,10 @@ export function createSetupForm({ tasks, adapter, onChange }) {
 
   ui.family.replaceChildren(...FAMILIES.map((f) => new Option(f.label, f.name)));
 
+
   /** The data a family trains on: its tasks, and the user's text for the language models. */
   function dataChoices(family) {
-    const names = tasks.filter((t) => familyTakes(family, t)).map((t) => t.name);
+    const names = tasks.filter((task) => familyTakes(family, task)).map((task) => task.name);
     return familyOf(family).tasks === 'lm' ? [...names, 'text'] : names;
   }
 
@@ -81,7 +78,7 @@ export function createSetupForm({ tasks, adapter, onChange }) {
   function fitData() {
     const choices = dataChoices(settings.family);
     if (ui.data.options.length !== choices.length || [...ui.data.options].some((o, i) => o.value !== choices[i])) {
-      ui.data.replaceChildren(...choices.map((name) => new Option(TASK_LABELS[name] ?? name, name)));
+      ui.data.replaceChildren(...choices.map((name) => new Option(taskLabel(name), name)));
     }
     if (!choices.includes(settings.data)) settings.data = choices.includes('grammar') ? 'grammar' : choices[0];
   }
@@ -91,7 +88,7 @@ export function createSetupForm({ tasks, adapter, onChange }) {
     if (loadedVocab) return loadedVocab;
     const mask = familyOf(settings.family).mask ? 1 : 0; // [MASK] joins an encoder's vocabulary
     if (settings.data === 'text') return Math.max(1, textBox.stats()?.vocab ?? 0) + mask;
-    const task = tasks.find((t) => t.name === settings.data);
+    const task = tasks.find((x) => x.name === settings.data);
     return (task ? textStats(task.alphabet).vocab : 1) + mask;
   }
 
@@ -111,8 +108,8 @@ export function createSetupForm({ tasks, adapter, onChange }) {
   /** "GPT-2’s", or the choices that differ from it, as the closed Architecture line shows them. */
   function describeArch() {
     const changed = ARCH_FIELDS.filter((f) => settings[f] !== ARCH_DEFAULTS[f])
-      .map((f) => ui.arch[f].selectedOptions[0]?.textContent.replace(/ \(.*\)$/, ''));
-    ui.archSummary.textContent = changed.length ? changed.join(' · ') : 'GPT-2’s';
+      .map((f) => withoutOrigin(ui.arch[f].selectedOptions[0]?.textContent ?? ''));
+    ui.archSummary.textContent = changed.length ? changed.join(' · ') : t('train.arch.gpt2');
   }
 
   /** `settings` into the form. */
@@ -141,24 +138,28 @@ export function createSetupForm({ tasks, adapter, onChange }) {
     if (isText) {
       const counted = textBox.stats();
       if (!counted) {
-        ui.textInfo.textContent = 'Counting the characters of the text…';
+        ui.textInfo.textContent = t('train.text.counting');
         return;
       }
       const { length, vocab } = counted;
       const need = minTextChars(Number.isFinite(settings.ctx) ? settings.ctx : 0);
-      const held = textBox.held() ? ' The box shows its start: a text this long is trained on whole but not edited here (paste over it, load a file, or clear it).' : '';
+      const ctx = String(settings.ctx);
       ui.textInfo.textContent = length === 0
-        ? `At least ${need.toLocaleString('en')} characters for a context of ${settings.ctx}; up to ${formatSize(MAX_TEXT_BYTES)}.`
-        : `${length.toLocaleString('en')} characters, ${vocab} different ones (the vocabulary)` +
-          (length < need ? ` — a context of ${settings.ctx} needs at least ${need.toLocaleString('en')}.` : '.') + held;
+        ? t('train.text.none', { need, ctx, max: formatSize(MAX_TEXT_BYTES) })
+        : t('train.text.info', { length, vocab, ctx, need, short: length < need ? 'yes' : 'no', held: textBox.held() ? 'yes' : 'no' });
       return;
     }
-    const task = tasks.find((t) => t.name === settings.data);
+    const task = tasks.find((x) => x.name === settings.data);
     if (!task) return;
-    ui.lesson.textContent = task.lesson;
+    // the lesson's example is data (the task's own text); the sentence after it is the catalog's
+    ui.lesson.replaceChildren(
+      ...(TASKS_NAMED.includes(task.name)
+        ? [el('span', { text: lessonExample(task.lesson), attrs: { translate: 'no', dir: 'ltr' } }), ' — ', ...tNodes(`train.task.${task.name}.lesson`)]
+        : [task.lesson]),
+    );
     const chars = [...new Set(task.alphabet)];
     ui.alphabet.replaceChildren(
-      el('span', { className: 'hint', text: `Its ${chars.length} tokens: ` }),
+      el('span', { className: 'hint', text: t('train.setup.alphabet', { n: chars.length }) }),
       ...chars.map((ch) => el('code', { className: 'tok', text: tokenLabel(ch) })),
     );
   }
@@ -240,7 +241,7 @@ export function createSetupForm({ tasks, adapter, onChange }) {
     data: () => (settings.data === 'text' ? { text: textBox.text() } : { task: settings.data }),
     text: textBox.text,
     /** Replaces the text (a restored run's); the checks follow. */
-    setText: (t) => textBox.set(t),
+    setText: (text) => textBox.set(text),
     /** Whether the settings are complete and valid (messages say what is not). */
     valid: () => validate(),
     /**
@@ -266,12 +267,8 @@ export function createSetupForm({ tasks, adapter, onChange }) {
       ui.data.disabled = !open('data');
       textBox.lock(!open('data'));
       ui.engine.disabled = !open('engine');
-      const why = {
-        none: '',
-        run: 'This run’s data, sizes and architecture are fixed: Reset to change them. The learning rate and steps can change while it is paused.',
-        loaded: 'The sizes and architecture come from the loaded checkpoint. Choose its data and the training settings, then press Start.',
-        all: 'Pause to change the learning rate or the steps.',
-      }[level];
+      const why = { none: '', run: t('train.lock.run'), loaded: t('train.lock.loaded'), all: t('train.lock.all') }[level];
+
       ui.locked.hidden = !why;
       ui.locked.textContent = why;
       validate();

@@ -8,22 +8,30 @@ import { fmt, tokenLabel } from '../views/format.js';
 import { createHeatmap } from '../views/heatmap.js';
 import { exportButtons } from '../views/export.js';
 import { chartWidth, lineChartSvg } from '../views/chart.js';
+import { backwardKeys, gradKey } from '../trace-data.js';
+import { t } from '../i18n/i18n.js';
 
-/** [forward key suffix, what it is, the gradient's formula]; `h` is replaced by the head. */
+/** Words in place of a formula: the catalog's message `key`. */
+const words = (key) => ({ key });
+/** [the value's role (trace-data.js backwardKeys), what it is, the gradient's formula]: math, shown as it is, or words. */
 const OPS = [
   ['ln1', 'LN₁(x)', 'dLN₁ = dQKV · W_QKV'],
-  ['head{h}.q', 'Q', 'dQ = dS · K / √HS'],
-  ['head{h}.k', 'K', 'dK = dSᵀ · Q / √HS'],
-  ['head{h}.v', 'V', 'dV = Aᵀ · dO'],
-  ['head{h}.scores', 'S = Q·Kᵀ/√HS', 'dS = A ⊙ (dA − rowsum(A ⊙ dA))'],
-  ['head{h}.att', 'A = softmax(S)', 'dA = dO · Vᵀ'],
-  ['head{h}.out', 'O = A·V', 'dO = d(concat) for this head'],
-  ['res1', 'x + attn', 'd(x + attn) = dx_out + dLN₂ path'],
+  ['q', 'Q', 'dQ = dS · K / √HS'],
+  ['k', 'K', 'dK = dSᵀ · Q / √HS'],
+  ['v', 'V', 'dV = Aᵀ · dO'],
+  ['scores', 'S = Q·Kᵀ/√HS', 'dS = A ⊙ (dA − rowsum(A ⊙ dA))'],
+  ['att', 'A = softmax(S)', 'dA = dO · Vᵀ'],
+  ['out', 'O = A·V', words('train.grad.out.grad')],
+  ['res1', 'x + attn', words('train.grad.res1.grad')],
   ['ln2', 'LN₂(x)', 'dLN₂ = dpre · W_fc'],
-  ['ffn.pre', 'pre = LN₂·W_fc', 'dpre = GELU′(pre) ⊙ dact'],
-  ['ffn.act', 'act = GELU(pre)', 'dact = dx_out · W_projᵀ'],
-  ['residual', 'block output', 'dL/d(block output), from the layers above'],
+  ['pre', 'pre = LN₂·W_fc', 'dpre = GELU′(pre) ⊙ dact'],
+  ['act', 'act = GELU(pre)', 'dact = dx_out · W_projᵀ'],
+  ['residual', words('train.grad.residual.what'), words('train.grad.residual.grad')],
 ];
+
+/** A formula as it is (math, not words: translate="no"), or the catalog's words. */
+const formula = (f) => (f.key ? el('span', { text: t(f.key) }) : el('span', { text: f, attrs: { translate: 'no', dir: 'ltr' } }));
+
 /** Weight matrices whose gradient norms are charted, summed over layers: [label, name test]. */
 const GROUPS = [
   ['wte', (n) => n === 'transformer.wte.weight'],
@@ -40,27 +48,29 @@ const GROUPS = [
  * @param {{ trace: (layer: number) => Promise<object> }} options trace: the trainer's backwardTrace
  */
 export function createGradientsPanel(container, { trace }) {
-  const layerSel = el('select', { attrs: { 'aria-label': 'layer' } });
-  const headSel = el('select', { attrs: { 'aria-label': 'head' } });
-  const button = el('button', { text: 'Show the gradients of the next step', attrs: { type: 'button' } });
+  const layerSel = el('select', { attrs: { 'aria-label': t('train.grad.layerLabel') } });
+  const headSel = el('select', { attrs: { 'aria-label': t('train.grad.headLabel') } });
+  const button = el('button', { text: t('train.grad.show'), attrs: { type: 'button' } });
   const status = el('p', { className: 'hint', attrs: { 'aria-live': 'polite' } });
   const maps = el('div', { className: 'grad-pairs' });
   const normsPlot = el('div', { className: 'chart-plot' });
   const ratioTable = el('table', { className: 'grad-table' });
   let normsChart = null;
   container.append(
-    el('p', { className: 'hint', text: 'Backpropagation runs the forward pass backwards: each op turns the gradient of its output into the gradient of its inputs (chain rule). Pause, pick a block, and see both side by side: left what the op computed, right dL/d(that value), the same shape, the same colour scale (blue negative, orange positive).' }),
-    el('div', { className: 'grad-controls' }, el('label', {}, 'Block ', layerSel), el('label', {}, 'Head ', headSel), button),
+    el('p', { className: 'hint', text: t('train.grad.intro') }),
+    el('div', { className: 'grad-controls' }, el('label', {}, t('train.grad.block'), ' ', layerSel), el('label', {}, t('train.grad.head'), ' ', headSel), button),
     status,
     maps,
-    el('h3', { className: 'card-subtitle', text: 'Gradient norms over the run' }),
-    el('p', { className: 'hint', text: '‖g‖ of each kind of weight (all blocks together), at every evaluation. A line falling towards 0 is a vanishing gradient; one shooting up is exploding (clipping caps the total at 1).' }),
-    el('figure', { className: 'plot' }, el('figcaption', {}, el('span', { className: 'hm-title', text: 'gradient norms' }), exportButtons(() => normsChart, () => 'gradient-norms')), normsPlot),
-    el('h3', { className: 'card-subtitle', text: 'AdamW update size, last evaluated step' }),
-    el('p', { className: 'hint', text: '‖Δw‖/‖w‖ per tensor: how far the step moved the weights, relative to their size. Around 1e-3 is a common rule of thumb; much larger and training is unstable, much smaller and it is slow.' }),
-    scrollBox(ratioTable, 'the update size table'),
+    el('h3', { className: 'card-subtitle', text: t('train.grad.normsTitle') }),
+    el('p', { className: 'hint', text: t('train.grad.normsIntro') }),
+    el('figure', { className: 'plot' }, el('figcaption', {}, el('span', { className: 'hm-title', text: t('train.grad.normsCaption') }), exportButtons(() => normsChart, () => 'gradient-norms')), normsPlot),
+    el('h3', { className: 'card-subtitle', text: t('train.grad.updateTitle') }),
+    el('p', { className: 'hint', text: t('train.grad.updateIntro') }),
+    scrollBox(ratioTable, t('train.grad.tableLabel')),
   );
+  normsPlot.dir = 'ltr'; // a chart's axes read left to right in every language
   let config = null;
+  let model = null; // { config, steps }: the engine's, for the trace keys (trace-data.js)
   let pairs = [];
 
   function fill(select, n) {
@@ -71,23 +81,22 @@ export function createGradientsPanel(container, { trace }) {
     const l = Number(layerSel.value);
     const h = Number(headSel.value);
     button.disabled = true;
-    status.textContent = 'Computing…';
+    status.textContent = t('train.grad.computing');
     try {
       const r = await trace(l);
       const labels = Array.from(r.tokens, (id) => tokenLabel(config.vocab[id]));
-      status.textContent =
-        `Batch row 0 of the next training step (loss ${fmt(r.loss, 4)} over the batch), block ${l}, head ${h}. ` +
-        'Computed by the CPU reference with the engine’s current weights and batch: its parameter gradients equal the engine’s (tested).';
+      status.textContent = t('train.grad.status', { loss: fmt(r.loss, 4), block: l, head: h });
       maps.replaceChildren();
-      pairs = OPS.map(([suffix, what, grad]) => {
-        const key = `block${l}.${suffix.replace('{h}', h)}`;
+      const keys = backwardKeys(model, l, h);
+      pairs = OPS.map(([role, what, grad]) => {
+        const key = keys[role];
         const f = r.trace[key];
-        const g = r.trace[`grad.${key}`];
-        const square = suffix.endsWith('att') || suffix.endsWith('scores');
+        const g = r.trace[gradKey(key)];
+        const square = role === 'att' || role === 'scores';
         const row = el('div', { className: 'grad-pair' });
-        maps.append(el('h4', { text: `${what}   ←   ${grad}` }), row);
-        const fwd = createHeatmap(row, { title: key, kind: suffix.endsWith('att') ? 'unit' : 'signed', square, narrow: true, colName: square ? 'key' : 'channel', rowName: square ? 'query' : 'token' });
-        const bwd = createHeatmap(row, { title: `grad.${key}`, kind: 'signed', square, narrow: true, colName: square ? 'key' : 'channel', rowName: square ? 'query' : 'token' });
+        maps.append(el('h4', {}, formula(what), '   ←   ', formula(grad)), row);
+        const fwd = createHeatmap(row, { title: key, kind: role === 'att' ? 'unit' : 'signed', square, narrow: true, colName: square ? 'key' : 'channel', rowName: square ? 'query' : 'token' });
+        const bwd = createHeatmap(row, { title: gradKey(key), kind: 'signed', square, narrow: true, colName: square ? 'key' : 'channel', rowName: square ? 'query' : 'token' });
         const [rows, cols] = f.shape;
         const colLabels = square ? labels : null;
         fwd.update({ data: f.data, rows, cols, rowLabels: labels, colLabels, causal: square, shape: `[${f.shape.join('×')}]` });
@@ -95,7 +104,7 @@ export function createGradientsPanel(container, { trace }) {
         return { key, fwd, bwd };
       });
     } catch (err) {
-      status.textContent = `The gradients could not be computed: ${err.message ?? err}`;
+      status.textContent = t('train.grad.failed', { detail: err.message ?? err });
     } finally {
       button.disabled = false;
     }
@@ -107,17 +116,20 @@ export function createGradientsPanel(container, { trace }) {
     pairs: () => pairs,
     normsSvg: () => normsChart,
     /**
-     * @param {{ config: object|null, vocab: string[]|null, canTrace: boolean, grads: { names: string[]|null, steps: number[], norms: number[][], ratios: number[][] }|null }} d
+     * @param {{ config: object|null, steps: object|null, vocab: string[]|null, canTrace: boolean,
+     *   grads: { names: string[]|null, steps: number[], norms: number[][], ratios: number[][] }|null }} d
+     *   config, steps: the engine's (its trace keys, trace-data.js)
      */
     update(d) {
       button.disabled = !d.canTrace;
       if (!d.config) return;
       config = { ...d.config, vocab: d.vocab };
+      model = { config: d.config, steps: d.steps };
       fill(layerSel, d.config.n_layer);
       fill(headSel, d.config.n_head);
       const g = d.grads;
       if (!g || !g.names || !g.steps.length) {
-        normsPlot.replaceChildren(el('p', { className: 'hint', text: 'Gradient norms appear at the first evaluation.' }));
+        normsPlot.replaceChildren(el('p', { className: 'hint', text: t('train.grad.normsBefore') }));
         ratioTable.replaceChildren();
         normsChart = null;
         return;
@@ -126,14 +138,15 @@ export function createGradientsPanel(container, { trace }) {
         const idx = g.names.flatMap((n, i) => (test(n) ? [i] : []));
         return { name, x: g.steps, y: g.norms.map((row) => Math.sqrt(idx.reduce((s, i) => s + row[i] * row[i], 0))) };
       });
-      normsChart = lineChartSvg({ width: chartWidth(normsPlot), title: '‖gradient‖ per kind of weight', xLabel: 'step', yLabel: '‖g‖ (log scale)', logY: true, series });
+      normsChart = lineChartSvg({ width: chartWidth(normsPlot), title: t('train.grad.chartTitle'), xLabel: t('train.chart.step'), yLabel: t('train.grad.chartY'), logY: true, series });
       normsPlot.replaceChildren(normsChart);
       const last = g.steps.length - 1;
-      const head = el('tr', {}, ...['tensor', '‖g‖', '‖Δw‖/‖w‖'].map((s) => el('th', { text: s })));
+      const head = el('tr', {}, el('th', { text: t('train.grad.tensor') }), ...['‖g‖', '‖Δw‖/‖w‖'].map((s) => el('th', { text: s, attrs: { translate: 'no' } })));
       const rows = g.names.map((n, i) =>
-        el('tr', {}, el('td', { text: n.replace('transformer.', '') }), el('td', { className: 'num', text: fmt(g.norms[last][i], 3) }), el('td', { className: 'num', text: fmt(g.ratios[last][i], 3) })),
+        el('tr', {}, el('td', { text: n.replace('transformer.', ''), attrs: { translate: 'no' } }), el('td', { className: 'num', text: fmt(g.norms[last][i], 3) }), el('td', { className: 'num', text: fmt(g.ratios[last][i], 3) })),
       );
-      ratioTable.replaceChildren(el('caption', { text: `Step ${g.steps[last].toLocaleString('en')}` }), head, ...rows);
+      ratioTable.replaceChildren(el('caption', { text: t('train.grad.tableCaption', { step: g.steps[last] }) }), head, ...rows);
+
     },
   };
 }

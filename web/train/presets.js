@@ -3,12 +3,13 @@
 // out: no DOM, no engine (tested in Node).
 
 import { TRAIN_PROPS } from '../state.js';
+import { formatNumber, t } from '../i18n/i18n.js';
 
 /** A preset fixes every size and the recipe (learning rate, steps); editing one makes it Custom. */
 export const PRESETS = {
-  tiny: { label: 'Tiny', layers: 1, heads: 2, embd: 32, ctx: 32, batch: 16, lr: 0.01, steps: 500 },
-  small: { label: 'Small', layers: 2, heads: 4, embd: 64, ctx: 64, batch: 16, lr: 0.005, steps: 1000 },
-  medium: { label: 'Medium', layers: 4, heads: 4, embd: 128, ctx: 128, batch: 32, lr: 0.002, steps: 2000 },
+  tiny: { layers: 1, heads: 2, embd: 32, ctx: 32, batch: 16, lr: 0.01, steps: 500 },
+  small: { layers: 2, heads: 4, embd: 64, ctx: 64, batch: 16, lr: 0.005, steps: 1000 },
+  medium: { layers: 4, heads: 4, embd: 128, ctx: 128, batch: 32, lr: 0.002, steps: 2000 },
 };
 export const PRESET_FIELDS = ['layers', 'heads', 'embd', 'ctx', 'batch', 'lr', 'steps'];
 
@@ -62,37 +63,34 @@ export const ARCH_DEFAULTS = { norm: 'layer_norm', normpos: 'pre', positions: 'l
  * teacher forcing vs step-by-step decoding), `presetChanges`: what its presets set otherwise than
  * GPT's, so that each family's Tiny visibly learns within a minute on the CPU engine
  * (web/tests/family-defaults.test.mjs; the numbers in the comments were measured there).
+ * Its `label` and `explain` are the catalog's words (train.family.<name>.*), read when shown.
  */
+const words = {
+  get label() { return t(`train.family.${this.name}.label`); },
+  get explain() { return t(`train.family.${this.name}.explain`); },
+};
 export const FAMILIES = [
   {
-    name: 'decoder', label: 'Decoder · next token (GPT)', tasks: 'lm', mask: false, config: { family: 'decoder', n_classes: 0 },
-    explain: 'Each position sees only the tokens before it and learns to predict the next one; it writes by repeating that.',
+    name: 'decoder', tasks: 'lm', mask: false, config: { family: 'decoder', n_classes: 0 },
   },
   {
     // only the hidden 15% of the tokens teach it: on the grammar, context 32 and batch 16 went 3.22 → 2.52 in 500 steps;
     // context 16 and batch 64 (twice the tokens per step) halve it by step 225
-    name: 'mlm', label: 'Encoder · masked LM (BERT)', tasks: 'lm', mask: true, shows: 'masked', config: { family: 'encoder', n_classes: 0 },
+    name: 'mlm', tasks: 'lm', mask: true, shows: 'masked', config: { family: 'encoder', n_classes: 0 },
     presetChanges: { ctx: 16, batch: 64 },
-    explain: 'Every position sees the whole input, both sides; 15% of the tokens are hidden (mostly as [MASK]) and it learns to fill them in. ' +
-      'Only the hidden ones teach it, so its presets take many short windows: batch 64, context 16.',
   },
   {
     // the bracket strings are short: at context 32 and batch 16 it stayed at 50/50; at 16 and 32, validation loss 0.004 by step 100
-    name: 'cls', label: 'Encoder · [CLS] classifier', tasks: 'classify', mask: false, shows: 'classes', config: { family: 'encoder', n_classes: 2 },
+    name: 'cls', tasks: 'classify', mask: false, shows: 'classes', config: { family: 'encoder', n_classes: 2 },
     presetChanges: { ctx: 16, batch: 32 },
-    explain: 'An encoder reads a whole bracket string after a [CLS] token and says from that position alone whether it is balanced. ' +
-      'Its presets use context 16 and batch 32, with which it learns in about 100 steps (context 32 and batch 16 take much longer).',
   },
   {
     // reversal: at batch 16 and rate 0.01 the loss stopped near 1.7 (the letters' frequencies); at 32 and 0.003, 0.013 after 500 steps
-    name: 'encdec', label: 'Encoder-decoder · reversal (original Transformer)', tasks: 'seq2seq', mask: false, shows: 'seq2seq',
+    name: 'encdec', tasks: 'seq2seq', mask: false, shows: 'seq2seq',
     config: { family: 'encoder_decoder', n_classes: 0 },
     presetChanges: { ctx: 8, batch: 32, lr: 0.003 },
-    explain: 'An encoder reads a string of letters; a decoder writes it reversed, one letter at a time, and in every block attends to ' +
-      'the encoder’s output (cross-attention). Training feeds the decoder the true previous letters (teacher forcing); at inference ' +
-      'it is fed its own outputs. Its strings are 1 to context − 1 letters: context 8 gives the 1 to 7 of the original task.',
   },
-];
+].map((f) => Object.setPrototypeOf(f, words));
 export const familyOf = (name) => FAMILIES.find((f) => f.name === name) ?? FAMILIES[0];
 
 /** The encoder-decoder's task in the engine's list (its only data). */
@@ -196,23 +194,32 @@ export function estimate(s, vocab) {
   const stacks = isEncDec(s) ? 2 : 1; // an encoder-decoder keeps both stacks' activations (and more: cross-attention)
   const activations = stacks * L * perLayer + 2 * B * T * vocab + B * T * C;
   const bytes = F32 * (STATE_COPIES * params + BACKWARD_FACTOR * activations);
-  const tensors = [
-    { what: 'the FFN activations (B×T×hidden)', bytes: F32 * B * T * (s.ffn === 'swi_glu' ? 2 * ffnWidth('swi_glu', C) : 4 * C) },
-    { what: 'the logits (B×T×V)', bytes: F32 * B * T * vocab },
-    { what: 'one layer’s attention weights (B×NH×T×T)', bytes: F32 * B * NH * T * T },
-    { what: 'the token embedding (V×C)', bytes: F32 * vocab * C },
+  const tensors = [ // what: TENSORS' key
+    { what: 'ffn', bytes: F32 * B * T * (s.ffn === 'swi_glu' ? 2 * ffnWidth('swi_glu', C) : 4 * C) },
+    { what: 'logits', bytes: F32 * B * T * vocab },
+    { what: 'attention', bytes: F32 * B * NH * T * T },
+    { what: 'embedding', bytes: F32 * vocab * C },
   ];
   const largest = tensors.reduce((a, b) => (b.bytes > a.bytes ? b : a));
   return { params, bytes, tokensPerStep: B * T, tensors, largest };
 }
 
-/** "1.2 MB", "340 kB", "3.1 GB", "1,824.4 GB" (decimal units). */
+/** "1.2 MB", "340 kB", "3.1 GB", "1,824.4 GB" (decimal units; the number as the page's language writes it). */
 export function formatBytes(bytes) {
-  const one = (x) => x.toLocaleString('en', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const one = (x) => formatNumber(x, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
   if (bytes >= 1e9) return `${one(bytes / 1e9)} GB`;
   if (bytes >= 1e6) return `${one(bytes / 1e6)} MB`;
-  return `${Math.max(1, Math.round(bytes / 1e3))} kB`;
+  return `${formatNumber(Math.max(1, Math.round(bytes / 1e3)))} kB`;
 }
+
+/** The tensors `estimate` names: [their name in words, e.g. "the logits (B×T×V)"; the warning where one is the largest]. */
+const TENSORS = {
+  ffn: ['train.tensor.ffn', 'train.check.largestWarn.ffn'],
+  logits: ['train.tensor.logits', 'train.check.largestWarn.logits'],
+  attention: ['train.tensor.attention', 'train.check.largestWarn.attention'],
+  embedding: ['train.tensor.embedding', 'train.check.largestWarn.embedding'],
+};
+const tensorName = (what) => t(TENSORS[what][0]);
 
 /**
  * Checks the settings as the form shows them; nothing is allocated. `errors` (keyed by field) and
@@ -226,51 +233,47 @@ export function formatBytes(bytes) {
  */
 export function check(s, vocab, target = { runsOn: null }) {
   const errors = {};
-  const names = { layers: 'Layers', heads: 'Heads', embd: 'Width C', ctx: 'Context', batch: 'Batch', lr: 'Learning rate', steps: 'Steps', seed: 'Seed' };
   for (const [f, [lo, hi]] of Object.entries(RANGES)) {
     const x = s[f];
-    const whole = f !== 'lr';
-    if (!Number.isFinite(x) || (whole && !Number.isInteger(x))) errors[f] = `${names[f]} must be a ${whole ? 'whole ' : ''}number from ${lo} to ${hi}.`;
-    else if (x < lo || x > hi) errors[f] = `${names[f]} must be from ${lo} to ${hi} (it is ${x}).`;
+    const field = t(`train.field.${f}`);
+    // the bounds as the form's fields take them (0.00001, not 1e-5)
+    const range = { field, lo: String(lo), hi: String(hi) };
+    if (!Number.isFinite(x) || (f !== 'lr' && !Number.isInteger(x))) errors[f] = t(f === 'lr' ? 'train.check.notNumber' : 'train.check.notWhole', range);
+    else if (x < lo || x > hi) errors[f] = t('train.check.outOfRange', { ...range, x: String(x) });
   }
   if (!errors.embd && !errors.heads && s.embd % s.heads !== 0) {
     const lower = s.embd - (s.embd % s.heads);
-    errors.embd = `Width C = ${s.embd} must be divisible by the ${s.heads} heads, so each head gets C / heads channels: try ${lower || s.heads} or ${lower + s.heads}.`;
+    errors.embd = t('train.check.divisible', { c: s.embd, heads: s.heads, a: lower || s.heads, b: lower + s.heads });
   } else if (!errors.embd && !errors.heads && s.positions === 'rotary' && (s.embd / s.heads) % 2 !== 0) {
-    errors.embd = `Rotary positions turn pairs of channels, so each head needs an even width; C / heads = ${s.embd / s.heads}: try C = ${s.embd + s.heads} or ${2 * s.heads}.`;
+    errors.embd = t('train.check.rotaryEven', { hs: s.embd / s.heads, a: s.embd + s.heads, b: 2 * s.heads });
   }
   if (Object.keys(errors).length > 0) return { errors, refused: [], warnings: [] };
   const e = estimate(s, vocab);
   const refused = [];
   const warnings = [];
-  const smaller = `lower the batch (${s.batch}), the context (${s.ctx}) or the sizes`;
   if (target.memory && e.bytes > target.memory.bytes) {
-    refused.push(`Training this model needs about ${formatBytes(e.bytes)} of memory, more than ${target.memory.why}: ${smaller}.`);
+    refused.push(t('train.check.memoryRefused', { size: formatBytes(e.bytes), limit: target.memory.why, batch: s.batch, ctx: s.ctx }));
   } else if (e.bytes > MEMORY_WARN_BYTES) {
-    warnings.push(`Training needs about ${formatBytes(e.bytes)} of memory; a browser tab may not get that much.`);
+    warnings.push(t('train.check.memoryWarn', { size: formatBytes(e.bytes) }));
   }
   if (target.runsOn === 'webgpu') {
     const { maxStorageBufferBindingSize: binding, maxBufferSize: buffer } = target.limits;
-    const over = e.tensors.filter((t) => t.bytes > binding);
+    const over = e.tensors.filter((x) => x.bytes > binding);
     if (over.length) {
-      const list = over.map((t) => `${t.what} ${formatBytes(t.bytes)}`).join(', ');
-      refused.push(`Too big for one buffer of this GPU, which holds at most ${formatBytes(binding)} (maxStorageBufferBindingSize): ${list}. ` +
-        `Lower the batch or the context, or choose the CPU engine.`);
+      const list = over.map((x) => t('train.check.tensorSize', { tensor: tensorName(x.what), size: formatBytes(x.bytes) })).join(t('train.check.listSeparator'));
+      refused.push(t('train.check.bufferRefused', { limit: formatBytes(binding), list }));
     }
     if (F32 * e.params > buffer) {
-      refused.push(`The weights take ${formatBytes(F32 * e.params)}, more than the ${formatBytes(buffer)} this GPU holds in one buffer (maxBufferSize): lower the sizes, or choose the CPU engine.`);
+      refused.push(t('train.check.weightsRefused', { size: formatBytes(F32 * e.params), limit: formatBytes(buffer) }));
     }
   } else if (target.runsOn === null) {
     if (e.largest.bytes > DEFAULT_BINDING_BYTES) {
-      warnings.push(`${capital(e.largest.what)} would need ${formatBytes(e.largest.bytes)} in one buffer, more than the ${formatBytes(DEFAULT_BINDING_BYTES)} every WebGPU device allows; this GPU may allow more, and the CPU engine has no such limit.`);
+      warnings.push(t(TENSORS[e.largest.what][1], { size: formatBytes(e.largest.bytes), limit: formatBytes(DEFAULT_BINDING_BYTES) }));
     }
     if (F32 * e.params > DEFAULT_BUFFER_BYTES) {
-      warnings.push(`The weights take ${formatBytes(F32 * e.params)}, more than one WebGPU buffer holds by default.`);
+      warnings.push(t('train.check.weightsWarn', { size: formatBytes(F32 * e.params) }));
     }
   }
   return { errors, refused, warnings };
 }
 
-function capital(s) {
-  return s.charAt(0).toUpperCase() + s.slice(1);
-}

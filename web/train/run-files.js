@@ -6,6 +6,7 @@ import { loadEngine } from '../engine/client.js';
 import { clearRun, loadRun, openRun, releaseRun } from './storage.js';
 import { settingsOfConfig } from './presets.js';
 import { kindOf } from './faults.js';
+import { t } from '../i18n/i18n.js';
 
 /**
  * @param {{ worker: { call: Function }, state: object, loop: object, exclusive: Function, notice: Function, changed: () => void,
@@ -32,7 +33,7 @@ export function createRunFiles({ worker, state, loop, exclusive, notice, changed
     } catch (err) {
       state.status = 'idle';
       state.run = null;
-      notice('warn', `A run was saved in this browser but could not be opened (${err?.message ?? err}). Reset discards it.`);
+      notice('warn', t('train.saved.openFailed', { detail: err?.message ?? err }));
       changed();
       return null;
     }
@@ -61,7 +62,7 @@ export function createRunFiles({ worker, state, loop, exclusive, notice, changed
       try {
         rec = await loadRun();
       } catch (err) {
-        notice('warn', `The saved run could not be read (${err?.message ?? err}).`);
+        notice('warn', t('train.saved.readFailed', { detail: err?.message ?? err }));
         return null;
       }
       return rec ? open(rec) : null;
@@ -86,7 +87,8 @@ export function createRunFiles({ worker, state, loop, exclusive, notice, changed
         });
       } catch (err) {
         state.status = state.engine ? from : 'idle';
-        notice('warn', `That saved run could not be read (${err?.message ?? err}).`);
+        notice('warn', t('train.saved.thatReadFailed', { detail: err?.message ?? err }));
+
         changed();
         return null;
       }

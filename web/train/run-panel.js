@@ -5,6 +5,7 @@
 import { el } from '../views/dom.js';
 import { fmt } from '../views/format.js';
 import { createLossChart } from '../views/loss-chart.js';
+import { formatNumber, t } from '../i18n/i18n.js';
 
 const ETA_MIN_STEPS = 3; // steps timed before an ETA is shown
 const WORKING = ['busy', 'recovering', 'starting']; // the engine is in use: its buttons wait
@@ -12,38 +13,37 @@ const WORKING = ['busy', 'recovering', 'starting']; // the engine is in use: its
 /** "1 min 20 s", "45 s", "2 h 5 min". */
 function duration(seconds) {
   const s = Math.max(0, Math.round(seconds));
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
-  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+  if (s < 60) return t('train.time.s', { s });
+  if (s < 3600) return t('train.time.minS', { min: Math.floor(s / 60), s: s % 60 });
+  return t('train.time.hMin', { h: Math.floor(s / 3600), min: Math.floor((s % 3600) / 60) });
 }
 
 /** The status line; `valid`: whether the Set up form's settings can start a run. */
 function statusText({ status, run }, valid) {
-  const at = (run?.stepsDone ?? 0).toLocaleString('en');
-  return {
-    idle: valid ? 'Ready: press Start.' : 'Start waits: Set up says what to change first.',
-    starting: 'Creating the model (the first time, the GPU kernels compile: a few seconds)…',
-    running: 'Training…',
-    pausing: 'Pausing after this step…',
-    paused: `Paused at step ${at}.`,
-    done: `Done: ${at} steps.`,
-    loaded: !valid ? 'A loaded model: Start waits, Set up says what to change first.'
-      : run?.stepsDone ? `A run loaded at step ${at}: press Start training to continue it, or explore it.`
-      : 'A loaded model: choose its data and press Start training, or explore it.',
-    recovering: 'Rebuilding the engine from the autosave…',
-    busy: 'Working…',
-  }[status] ?? '';
+  const n = run?.stepsDone ?? 0;
+  const key = {
+    idle: valid ? 'train.status.ready' : 'train.status.waits',
+    starting: 'train.status.starting',
+    running: 'train.status.running',
+    pausing: 'train.status.pausing',
+    paused: 'train.status.paused',
+    done: 'train.status.done',
+    loaded: !valid ? 'train.status.loadedWaits' : run?.stepsDone ? 'train.status.loadedRun' : 'train.status.loaded',
+    recovering: 'train.status.recovering',
+    busy: 'train.status.busy',
+  }[status];
+  return key ? t(key, { n }) : '';
 }
 
 function progressText(state, done, max, running) {
-  const parts = [`${done.toLocaleString('en')} of ${max.toLocaleString('en')} steps`];
+  const parts = [t('train.progress.steps', { done, max })];
   if (running && done < max) {
     const timed = state.wallPerStep && state.timedSteps >= ETA_MIN_STEPS;
-    parts.push(timed ? `about ${duration(((max - done) * state.wallPerStep) / 1000)} left` : 'timing the steps…');
+    parts.push(timed ? t('train.progress.left', { time: duration(((max - done) * state.wallPerStep) / 1000) }) : t('train.progress.timing'));
   } else if (state.run?.elapsedMs) {
-    parts.push(`${duration(state.run.elapsedMs / 1000)} of training`);
+    parts.push(t('train.progress.elapsed', { time: duration(state.run.elapsedMs / 1000) }));
   }
-  if (state.saved) parts.push(`saved at step ${state.saved.step.toLocaleString('en')}`);
+  if (state.saved) parts.push(t('train.progress.saved', { n: state.saved.step }));
   return parts.join(' · ');
 }
 
@@ -69,21 +69,23 @@ export function createRunPanel() {
     const n = run?.loss.length ?? 0;
     const lastVal = run?.val[run.val.length - 1];
     const s = run?.settings;
+    // [data-stat (tests read it), the name, the value, its explanation]
     const rows = [
-      ['Step', run ? (run.stepsDone ?? 0).toLocaleString('en') : '–'],
-      ['Loss', n ? fmt(chart.smoothed(), 4) : '–', 'training loss, running average'],
-      ['Val loss', lastVal ? fmt(lastVal.val, 4) : '–', lastVal ? `validation loss at step ${lastVal.step}` : 'validation loss'],
-      ['Tokens/s', msPerStep && s ? Math.round((s.batch * s.ctx * 1000) / msPerStep).toLocaleString('en') : '–', 'batch × context × steps per second'],
-      ['ms/step', msPerStep ? fmt(msPerStep, 3) : '–'],
-      ['LR', n ? fmt(run.lr[n - 1], 3) : '–', 'learning rate: warmup, then cosine decay'],
-      ['Grad norm', n ? fmt(run.gradNorm[n - 1], 3) : '–', 'size of the gradient before clipping to 1'],
-      ['Engine', engine ? (engine.backend === 'webgpu' ? 'WebGPU' : 'CPU') : '–', engine?.adapter ?? (engine ? `the CPU engine, in WebAssembly, ${engine.threads > 1 ? `${engine.threads} threads` : 'one thread'}` : '')],
+      ['step', t('train.stat.step'), run ? formatNumber(run.stepsDone ?? 0) : '–'],
+      ['loss', t('train.stat.loss'), n ? fmt(chart.smoothed(), 4) : '–', t('train.stat.lossTitle')],
+      ['val-loss', t('train.stat.valLoss'), lastVal ? fmt(lastVal.val, 4) : '–', lastVal ? t('train.stat.valLossAt', { step: lastVal.step }) : t('train.stat.valLossTitle')],
+      ['tokens-s', t('train.stat.tokensPerS'), msPerStep && s ? formatNumber(Math.round((s.batch * s.ctx * 1000) / msPerStep)) : '–', t('train.stat.tokensPerSTitle')],
+      ['ms-step', t('train.stat.msPerStep'), msPerStep ? fmt(msPerStep, 3) : '–'],
+      ['lr', t('train.stat.lr'), n ? fmt(run.lr[n - 1], 3) : '–', t('train.stat.lrTitle')],
+      ['grad-norm', t('train.stat.gradNorm'), n ? fmt(run.gradNorm[n - 1], 3) : '–', t('train.stat.gradNormTitle')],
+      ['engine', t('train.stat.engine'), engine ? (engine.backend === 'webgpu' ? 'WebGPU' : 'CPU') : '–',
+        engine?.adapter ?? (engine ? t('train.stat.cpuEngine', { threads: engine.threads > 1 ? engine.threads : 1 }) : '')],
     ];
-    ui.stats.replaceChildren(...rows.map(([name, value, title]) => el(
+    ui.stats.replaceChildren(...rows.map(([stat, name, value, title]) => el(
       'div',
       {},
       el('dt', { text: name, attrs: title ? { title } : {} }),
-      el('dd', { text: value, attrs: { 'data-stat': name.toLowerCase().replace(/[^a-z]+/g, '-') } }),
+      el('dd', { text: value, attrs: { 'data-stat': stat, translate: 'no' } }),
     )));
   }
 
@@ -100,7 +102,7 @@ export function createRunPanel() {
       const running = status === 'running' || status === 'pausing' || status === 'starting';
       const idle = status === 'idle';
       const canStart = ((idle || status === 'loaded') && form.valid) || status === 'paused' || (status === 'done' && form.steps > done);
-      ui.start.textContent = { paused: 'Resume', done: 'Train on', loaded: 'Start training' }[status] ?? 'Start';
+      ui.start.textContent = t({ paused: 'train.run.resume', done: 'train.run.trainOn', loaded: 'train.run.startTraining' }[status] ?? 'train.run.start');
       ui.start.disabled = !canStart;
       ui.pause.disabled = !(status === 'running' || status === 'starting');
       ui.step.disabled = !(status === 'paused' || (status === 'done' && form.steps > done) || ((idle || status === 'loaded') && form.valid));
@@ -120,7 +122,8 @@ export function createRunPanel() {
       drawStats(state); // after the chart: it shows the chart's running average
       const hasEngine = Boolean(engine) && !WORKING.includes(status);
       ui.explore.disabled = !hasEngine || running;
-      ui.explore.title = running ? 'Pause first: the model changes with every step.' : '';
+      ui.explore.title = running ? t('train.files.exploreRunning') : '';
+
       ui.download.disabled = !hasEngine;
       ui.downloadOpt.disabled = !hasEngine || !run?.train || status === 'loaded';
       ui.upload.disabled = WORKING.includes(status);

@@ -8,6 +8,7 @@ import { createAttentionView } from '../views/attention.js';
 import { createSeq2SeqView } from '../views/seq2seq.js';
 import { familyOf, isEncDec } from './presets.js';
 import { predictionItem, predictionsIntro } from './predictions.js';
+import { t } from '../i18n/i18n.js';
 
 const SAMPLES_SHOWN = 5;
 
@@ -39,7 +40,7 @@ export function createSamplesPanel({ onSource }) {
   const seq2seqBox = el('div', { className: 'seq2seq', attrs: { id: 'tr-seq2seq', hidden: '' } });
   ui.samples.before(seq2seqBox);
   const seq2seq = createSeq2SeqView(seq2seqBox, {
-    onSource: (source) => onSource(source).catch((err) => seq2seq.message(`Could not run the model: ${err?.message ?? err}`)),
+    onSource: (source) => onSource(source).catch((err) => seq2seq.message(t('train.samples.runFailed', { detail: err?.message ?? err }))),
   });
 
   function drawSamples(run, settings, every) {
@@ -47,26 +48,22 @@ export function createSamplesPanel({ onSource }) {
     const shows = familyOf(run?.settings.family).shows ?? 'samples';
     seq2seqBox.hidden = !(run && shows === 'seq2seq');
     if (run && shows === 'seq2seq') {
-      ui.title.textContent = 'What it predicts';
-      ui.intro.textContent = `Every ${every} steps and after each Step, the model runs the source below: the cross-attention map ` +
-        'is the alignment (a trained reverser draws an anti-diagonal), and the table shows what the decoder is fed and predicts with ' +
-        'teacher forcing (the true previous letters, as in training) and step by step (its own outputs, as at inference). ' +
-        'Map also shows the encoder’s and the decoder’s self-attention. Type another source to run it.';
+      ui.title.textContent = t('train.samples.predicts');
+      ui.intro.textContent = t('train.samples.seq2seqIntro', { every });
       if (run.probe?.translation) seq2seq.update(run.probe);
     } else if (run && shows !== 'samples') {
-      ui.title.textContent = 'What it predicts';
+      ui.title.textContent = t('train.samples.predicts');
       ui.intro.textContent = predictionsIntro(shows, every);
     } else if (run?.inputs) {
-      ui.title.textContent = 'What it writes';
+      ui.title.textContent = t('train.samples.writes');
       const shown = JSON.stringify(run.inputs.prompt.replace(/^\n/, '')).slice(1, -1);
-      ui.intro.textContent = `Every ${every} steps the model continues the prompt “${shown}” for 80 characters (temperature 0.8). ` +
-        'Grey is the prompt, the rest is the model’s own. Untrained, it writes noise; as it learns, the output follows the data.';
+      ui.intro.textContent = t('train.samples.writesIntro', { every, prompt: shown });
     } else if (!run && isEncDec(settings)) {
-      ui.title.textContent = 'What it predicts';
-      ui.intro.textContent = 'Once training starts, the encoder-decoder’s alignment and what it writes for a source, teacher-forced and step by step, appear here.';
+      ui.title.textContent = t('train.samples.predicts');
+      ui.intro.textContent = t('train.samples.seq2seqBefore');
     } else {
-      ui.title.textContent = 'What it writes';
-      ui.intro.textContent = 'Samples of what the model writes appear here while it trains.';
+      ui.title.textContent = t('train.samples.writes');
+      ui.intro.textContent = t('train.samples.before');
     }
     const key = `${samples.length}|${samples[samples.length - 1]?.step}`;
     if (drawnSamples === key) return;
@@ -74,8 +71,8 @@ export function createSamplesPanel({ onSource }) {
     ui.samples.replaceChildren(...samples.slice(-SAMPLES_SHOWN).reverse().map((s) => s.kind ? predictionItem(s) : el(
       'li',
       { className: 'sample' },
-      el('span', { className: 'sample-step', text: `step ${s.step.toLocaleString('en')}` }),
-      el('pre', { className: 'sample-text' }, el('span', { className: 'sample-prompt', text: s.prompt.replace(/^\n/, '') }), s.text),
+      el('span', { className: 'sample-step', text: t('train.samples.step', { step: s.step }) }),
+      el('pre', { className: 'sample-text', attrs: { translate: 'no', dir: 'auto' } }, el('span', { className: 'sample-prompt', text: s.prompt.replace(/^\n/, '') }), s.text),
     )));
   }
 
@@ -89,17 +86,17 @@ export function createSamplesPanel({ onSource }) {
   function drawAttention({ run, engine }, settings, every) {
     const probe = run?.probe;
     if (isEncDec(run?.settings ?? settings)) {
-      return hideAttention('The encoder-decoder’s attention maps (the cross-attention alignment, and the encoder’s and the ' +
-        'decoder’s self-attention) are under “What it predicts”, for a source you can change.');
+      return hideAttention(t('train.attention.encDec'));
     }
-    if (!probe) return hideAttention('Once training starts, the attention maps of this model for a fixed input appear here, redrawn as it learns.');
+    if (!probe) return hideAttention(t('train.attention.before'));
     if (drawnProbe === probe) return;
     drawnProbe = probe;
     ui.attention.hidden = false;
     selected = { layer: Math.min(selected.layer, probe.maps.length - 1), head: Math.min(selected.head, probe.maps[0].length - 1) };
-    ui.attentionIntro.textContent =
-      `The input “${probe.labels.join('').replace(/\n/g, '↵')}” (${probe.ids.length} tokens) through the model at step ${probe.step.toLocaleString('en')}, ` +
-      `redrawn every ${every} steps and after each Step. At first every head spreads its attention evenly; watch them specialise.`;
+    ui.attentionIntro.textContent = t('train.attention.intro', {
+      input: probe.labels.join('').replace(/\n/g, '↵'), tokens: probe.ids.length, step: probe.step, every,
+    });
+
     const causal = engine?.config.family !== 'encoder';
     attention.update({ labels: probe.labels.map(tokenLabel), T: probe.ids.length, layer: selected.layer, head: selected.head, maps: probe.maps, causal });
   }

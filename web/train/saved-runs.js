@@ -4,21 +4,26 @@
 
 import { el } from '../views/dom.js';
 import { listRuns } from './storage.js';
+import { PSEUDO_RTL, language, t } from '../i18n/i18n.js';
 
 /** "the grammar task · 1 layer, C = 32 · step 300 of 500". */
 function describe({ summary }) {
-  if (!summary) return 'a saved run';
+  if (!summary) return t('train.savedRuns.unknown');
   const { data, step, maxSteps, sizes } = summary;
-  const what = data === 'text' ? 'your text' : data ? `the ${data} task` : 'a loaded checkpoint';
-  const size = sizes?.layers ? ` · ${sizes.layers} layer${sizes.layers === 1 ? '' : 's'}, C = ${sizes.embd}, context ${sizes.ctx}` : '';
-  return `${what}${size} · step ${step.toLocaleString('en')}${maxSteps ? ` of ${maxSteps.toLocaleString('en')}` : ''}`;
+  return t('train.savedRuns.describe', {
+    data: data === 'text' ? 'text' : data ? 'task' : 'checkpoint', task: data ?? '',
+    sized: sizes?.layers ? 'yes' : 'no', layers: sizes?.layers ?? 0, embd: sizes?.embd ?? 0, ctx: sizes?.ctx ?? 0,
+    step, limited: maxSteps ? 'yes' : 'no', maxSteps: maxSteps ?? 0,
+  });
 }
 
-/** "saved 14:03:27" (today) or "saved 2026-11-23 14:03". */
+/** When a run was saved, in the page's language: "14:03:27" (today), "23 Nov 2026, 14:03" (English, 24-hour clock). */
 function when(savedAt) {
   const d = new Date(savedAt);
   const today = d.toDateString() === new Date().toDateString();
-  return `saved ${today ? d.toLocaleTimeString('en-GB') : `${d.toISOString().slice(0, 10)} ${d.toLocaleTimeString('en-GB').slice(0, 5)}`}`;
+  const code = language();
+  const locale = code === 'en' || code === PSEUDO_RTL ? 'en-GB' : code;
+  return new Intl.DateTimeFormat(locale, today ? { timeStyle: 'medium' } : { dateStyle: 'medium', timeStyle: 'short' }).format(d);
 }
 
 /**
@@ -35,10 +40,12 @@ export function createSavedRuns(container, { onOpen }) {
 
   function draw() {
     container.replaceChildren(...runs.map((run) => {
-      const note = run.mine ? ' (shown here)' : run.elsewhere ? ' (open in another tab: opens a copy)' : '';
-      const button = el('button', { text: 'Open', attrs: { type: 'button' }, on: { click: () => onOpen(run.id) } });
+      const note = run.mine ? 'mine' : run.elsewhere ? 'elsewhere' : 'none';
+      const button = el('button', { text: t('train.savedRuns.open'), attrs: { type: 'button' }, on: { click: () => onOpen(run.id) } });
       button.disabled = busy || run.mine;
-      return el('li', { attrs: { 'data-run': run.id } }, el('span', { text: `${describe(run)}, ${when(run.savedAt)}${note}` }), ' ', button);
+      const text = t('train.savedRuns.item', { what: describe(run), time: when(run.savedAt), note });
+      return el('li', { attrs: { 'data-run': run.id } }, el('span', { text }), ' ', button);
+
     }));
     container.hidden = runs.length === 0;
   }

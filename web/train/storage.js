@@ -16,6 +16,8 @@
 // A connection the browser closes (the site's data cleared, a newer version opening) is opened
 // again and the operation retried once.
 
+import { t } from '../i18n/i18n.js';
+
 const DB_NAME = 'transformer-playground';
 const DB_VERSION = 2;
 const RUNS = 'runs'; // `${run}/${slot}` → record, its byte arrays as CHUNKED references
@@ -72,7 +74,7 @@ function forget(db) {
 function open() {
   opening ??= new Promise((resolve, reject) => {
     if (!globalThis.indexedDB) {
-      reject(new Error('this browser offers no IndexedDB (private mode?), so the run cannot be saved'));
+      reject(new Error(t('train.storage.noIndexedDb')));
       return;
     }
     const req = indexedDB.open(DB_NAME, DB_VERSION);
@@ -87,8 +89,8 @@ function open() {
       };
       resolve(db);
     };
-    req.onerror = () => reject(req.error ?? new Error('IndexedDB could not be opened'));
-    req.onblocked = () => reject(new Error('IndexedDB is blocked by another tab of this page'));
+    req.onerror = () => reject(req.error ?? new Error(t('train.storage.openFailed')));
+    req.onblocked = () => reject(new Error(t('train.storage.blocked')));
   });
   opening.catch(() => { opening = null; }); // try again next time
   return opening;
@@ -143,7 +145,7 @@ function upgrade(db, tx, oldVersion) {
 function done(tx) {
   return new Promise((resolve, reject) => {
     tx.oncomplete = () => resolve();
-    tx.onabort = () => reject(tx.error ?? Object.assign(new Error('the save was aborted'), { name: 'AbortError' }));
+    tx.onabort = () => reject(tx.error ?? Object.assign(new Error(t('train.storage.aborted')), { name: 'AbortError' }));
     tx.onerror = (e) => e.preventDefault(); // the abort handler reports it
   });
 }
@@ -212,11 +214,11 @@ async function readRecord(tx, id, slot) {
     const parts = await Promise.all(Array.from({ length: value.chunks }, (_, i) => request(chunks.get(`${id}/${slot}/${field}/${i}`))));
     let at = 0;
     for (const part of parts) {
-      if (!(part instanceof Uint8Array) || at + part.length > bytes.length) throw new Error(`the saved run's ${field} is incomplete`);
+      if (!(part instanceof Uint8Array) || at + part.length > bytes.length) throw new Error(t('train.storage.incomplete', { field }));
       bytes.set(part, at);
       at += part.length;
     }
-    if (at !== bytes.length) throw new Error(`the saved run's ${field} is incomplete`);
+    if (at !== bytes.length) throw new Error(t('train.storage.incomplete', { field }));
     rec[field] = bytes;
   }
   return rec;
@@ -303,13 +305,14 @@ export function listRuns() {
 export function openRun(id) {
   return transact(async (tx, all, live) => {
     const target = all.find(([k]) => k === id)?.[1];
-    if (!target) throw new Error('that run is no longer saved in this browser');
+    if (!target) throw new Error(t('train.storage.gone'));
     if (target.tab !== TAB) {
       for (const [k, p] of all) if (p.tab === TAB) tx.objectStore(META).put({ ...p, tab: null }, k);
       if (isFree(target, live)) tx.objectStore(META).put({ ...target, tab: TAB }, id);
     }
     const rec = await readRecord(tx, id, target.slot);
-    if (!rec) throw new Error('that run is no longer saved in this browser');
+    if (!rec) throw new Error(t('train.storage.gone'));
+
     return rec;
   });
 }

@@ -9,6 +9,7 @@
 import { capText } from './data.js';
 import { MAX_TEXT_BYTES, formatSize, readText } from './files.js';
 import { createTextStats } from './text-stats.js';
+import { t } from '../i18n/i18n.js';
 
 export const EDIT_UNITS = 20_000; // UTF-16 units (about ten pages): typed into, a longer text made keystrokes of over 50 ms here
 const PREVIEW_UNITS = EDIT_UNITS; // of a longer one, the box shows this much
@@ -43,7 +44,8 @@ export function createTextBox({ box, file, clear, notices, onChange }) {
     if (held) box.value = preview(text);
     else if (!inBox || wasHeld || capped.cut) box.value = text;
     notices.set('paste', capped.cut
-      ? [{ level: 'info', text: `The text was cut to its first ${formatSize(MAX_TEXT_BYTES)}, the most the page trains on (as for a .txt file).` }]
+      ? [{ level: 'info', text: t('train.text.cut', { size: formatSize(MAX_TEXT_BYTES) }) }]
+
       : []);
     show();
     stats.set(text);
@@ -87,8 +89,8 @@ export function createTextBox({ box, file, clear, notices, onChange }) {
     stats: stats.get,
     held: () => held,
     /** Replaces the text (a restored run's). */
-    set(t) {
-      changed(t ?? '', false);
+    set(next) {
+      changed(next ?? '', false);
     },
     lock(next) {
       locked = next;

@@ -16,6 +16,7 @@ import { createAutosave } from './autosave.js';
 import { createFaults } from './faults.js';
 import { createRunFiles } from './run-files.js';
 import { releaseRun } from './storage.js';
+import { t } from '../i18n/i18n.js';
 
 const TARGET_CALL_MS = 150; // ms a trainSteps call should take, so Pause answers quickly
 const MAX_STEPS_PER_CALL = 64;
@@ -112,7 +113,7 @@ export function createTrainer(worker, hooks) {
       finishSession();
       await autosave.save('done');
       state.status = 'done';
-      notice('info', `Finished: ${done.toLocaleString('en')} steps. Explore the model, download it, or raise Steps and press Train on.`);
+      notice('info', t('train.trainer.finished', { n: done }));
     } else if (autosave.due()) {
       await autosave.save();
     }
@@ -243,7 +244,8 @@ export function createTrainer(worker, hooks) {
       }
       if (stepsDone() >= maxSteps()) {
         state.status = 'done';
-        notice('info', `This run has done its ${maxSteps().toLocaleString('en')} steps: raise Steps to train on.`);
+        notice('info', t('train.trainer.alreadyDone', { n: maxSteps() }));
+
         changed();
         return;
       }

@@ -16,6 +16,7 @@ import { runInputs } from './data.js';
 import { chooseEngine } from './engine-choice.js';
 import { createSavedRuns } from './saved-runs.js';
 import { createEmbeddingSpace } from '../learn/embedding-space.js';
+import { t } from '../i18n/i18n.js';
 
 /**
  * Creates the Train page inside the static markup of index.html (#train-page).
@@ -26,6 +27,7 @@ import { createEmbeddingSpace } from '../learn/embedding-space.js';
 export async function createTrainView({ worker, onExplore, onEngine, isShown }) {
   const $ = (id) => document.getElementById(id);
   const [tasks, adapter] = await Promise.all([worker.call('tasks'), worker.call('adapterInfo')]);
+
   const runNotices = createNotices($('tr-notices'));
   const form = createSetupForm({ tasks, adapter, onChange: settingsChanged });
   const backend = (choice) => chooseEngine(choice, adapter).backend;
@@ -35,7 +37,7 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     onNotice: (messages) => runNotices.set('run', messages),
     onEngine,
     inputs: (data, ctx) => runInputs(data, tasks, ctx),
-    classes: (data) => tasks.find((t) => t.name === data?.task)?.classes,
+    classes: (data) => tasks.find((task) => task.name === data?.task)?.classes,
   });
   const { state } = trainer;
   const runPanel = createRunPanel();
@@ -52,13 +54,13 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     probe: () => runInputs(form.data(), tasks, form.settings().ctx).probe,
     takes: (family) => {
       const d = form.data();
-      return d.text !== undefined ? familyOf(family).tasks === 'lm' : familyTakes(family, tasks.find((t) => t.name === d.task) ?? { name: d.task });
+      return d.text !== undefined ? familyOf(family).tasks === 'lm' : familyTakes(family, tasks.find((task) => task.name === d.task) ?? { name: d.task });
     },
   });
   /** Runs an action; a failure becomes a message. */
   const guard = (fn) => () => fn().catch((err) => {
     console.error(err);
-    runNotices.set('run', [{ level: 'warn', text: `Something went wrong: ${err?.message ?? err}` }]);
+    runNotices.set('run', [{ level: 'warn', text: t('train.view.failed', { detail: err?.message ?? err }) }]);
     schedule();
   });
   const files = createFilesPanel({ trainer, form, onExplore, guard, settingsChanged });
@@ -111,27 +113,24 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     }
   }
 
-  /** The form follows a run opened from storage (`rec`), and the page says what was opened. */
+  /** The form follows a run opened from storage (`rec`), and the page says what was opened (`how`: the message's key). */
   function showRestored(rec, how) {
     form.set(normalize({ ...rec.settings, preset: rec.settings.preset }));
     if (rec.data?.text !== undefined) form.setText(rec.data.text);
     const status = state.status;
-    const where = status === 'loaded' ? 'the model you loaded' : `your run at step ${rec.step.toLocaleString('en')}`;
-    runNotices.set('run', [{
-      level: 'info',
-      text: `${how} ${where} from this browser’s storage${status === 'paused' ? ', with its loss history: press Resume to carry on' : ''}.`,
-    }]);
+    const what = status === 'loaded' ? 'model' : status === 'paused' ? 'paused' : 'run';
+    runNotices.set('run', [{ level: 'info', text: t(how, { what, step: rec.step }) }]);
     if (isShown()) writeHash(state.run?.settings ?? form.settings());
   }
 
   /** Opens a run from the list of saved runs in place of the one shown (which stays in the list); `ask`: confirm first. */
   async function openSaved(id, ask = true) {
     const at = state.run?.stepsDone;
-    if (ask && state.run && !window.confirm(`Open that saved run? This run (step ${(at ?? 0).toLocaleString('en')}) is saved first and stays in the list.`)) return;
+    if (ask && state.run && !window.confirm(t('train.view.confirmOpen', { step: at ?? 0 }))) return;
     files.forget();
     samples.forget();
     const rec = await trainer.openSaved(id);
-    if (rec) showRestored(rec, 'Opened');
+    if (rec) showRestored(rec, 'train.view.opened');
     saved.refresh();
     schedule();
     return rec;
@@ -147,7 +146,7 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     drawnSpace = key;
     space.update(engine, 0, { fresh: true }).catch((err) => {
       console.error(err);
-      runNotices.set('space', [{ level: 'warn', text: `The embeddings could not be projected: ${err?.message ?? err}` }]);
+      runNotices.set('space', [{ level: 'warn', text: t('train.view.spaceFailed', { detail: err?.message ?? err }) }]);
     });
   }
 
@@ -158,7 +157,7 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     const key = `${engine?.handle}|${run?.grads?.steps.length ?? 0}|${canTrace}`;
     if (key === drawnGrads) return;
     drawnGrads = key;
-    gradients.update({ config: engine?.config ?? null, vocab: engine?.vocab ?? null, canTrace, grads: run?.grads ?? null });
+    gradients.update({ config: engine?.config ?? null, steps: engine?.steps ?? null, vocab: engine?.vocab ?? null, canTrace, grads: run?.grads ?? null });
   }
 
   /** Start, or Resume; with `thenStep`, prepares the run paused and takes one step. */
@@ -183,7 +182,7 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
   }));
   $('tr-reset').addEventListener('click', guard(async () => {
     const at = state.run?.stepsDone ?? 0;
-    if (!window.confirm(`Discard this run (step ${at.toLocaleString('en')}) and its autosave? Download the weights first to keep them.`)) return;
+    if (!window.confirm(t('train.view.confirmReset', { step: at }))) return;
     await trainer.reset();
     files.forget();
     samples.forget();
@@ -196,10 +195,11 @@ export async function createTrainView({ worker, onExplore, onEngine, isShown }) 
     restored ??= (async () => {
       const rec = await trainer.restore();
       saved.refresh();
-      if (rec) showRestored(rec, 'Restored');
+      if (rec) showRestored(rec, 'train.view.restored');
     })().catch((err) => {
       console.error(err);
-      runNotices.set('run', [{ level: 'warn', text: `The saved run could not be restored: ${err?.message ?? err}` }]);
+      runNotices.set('run', [{ level: 'warn', text: t('train.view.restoreFailed', { detail: err?.message ?? err }) }]);
+
     });
     await restored;
     if (!state.run && hash) {

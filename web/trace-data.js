@@ -63,7 +63,6 @@ export function backwardKeys(model, layer, head) {
 /** The key of a forward value's gradient in a backward trace. */
 export const gradKey = (key) => `grad.${key}`;
 
-
 /** The trace keys each view draws, for the chosen `layer` and `head`; `model`: the engine (its config and steps). */
 const VIEW_KEYS = {
   tokens: () => [],

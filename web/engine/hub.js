@@ -50,7 +50,7 @@ export async function downloadHubModel(base, { signal, onProgress = () => {}, ca
 /** The shard files an index names, each once, in the order first named. */
 function shardNames(indexJson) {
   const map = JSON.parse(indexJson).weight_map;
-  if (!map || typeof map !== 'object') throw failure('model.safetensors.index.json has no weight_map', 'page.hub.noWeightMap');
+  if (!map || typeof map !== 'object') throw failure('model.safetensors.index.json has no weight_map', 'page.hub.noWeightMap'); // i18n-exempt: English for logs; the reader sees its key
   return [...new Set(Object.values(map))];
 }
 
@@ -73,14 +73,14 @@ async function fetchFile(url, file, { signal, onProgress, store, optional }) {
     return null;
   }
   if (!res.ok) {
-    throw failure(`${file}: the server answered ${res.status} ${res.statusText} for ${url}`, 'page.hub.httpError',
+    throw failure(`${file}: the server answered ${res.status} ${res.statusText} for ${url}`, 'page.hub.httpError', // i18n-exempt: English for logs; the reader sees its key
       { file, status: String(res.status), statusText: res.statusText, url });
   }
   const header = res.headers.get('Content-Length');
   const total = header === null ? null : Number(header);
   const bytes = await readBody(res, (loaded) => onProgress({ file, loaded, total, cached: false }), file);
   if (total !== null && bytes.length !== total) {
-    throw failure(`${file}: only ${bytes.length} of its ${total} bytes arrived; the download was cut short`, 'page.hub.cutShort',
+    throw failure(`${file}: only ${bytes.length} of its ${total} bytes arrived; the download was cut short`, 'page.hub.cutShort', // i18n-exempt: English for logs; the reader sees its key
       { file, got: bytes.length, total });
   }
   await store?.put(url, new Response(bytes, { headers: { 'Content-Type': res.headers.get('Content-Type') ?? 'application/octet-stream' } }));
@@ -98,7 +98,7 @@ async function readBody(res, progress, file) {
       step = await reader.read();
     } catch (err) {
       if (err?.name === 'AbortError') throw err;
-      throw failure(`${file}: the download broke off after ${loaded} bytes (${err?.message ?? err})`, 'page.hub.brokeOff',
+      throw failure(`${file}: the download broke off after ${loaded} bytes (${err?.message ?? err})`, 'page.hub.brokeOff', // i18n-exempt: English for logs; the reader sees its key
         { file, got: loaded, detail: err?.message ?? String(err) });
     }
     if (step.done) break;

@@ -13,6 +13,9 @@ import { compareLayers } from '../learn/rnn-view.js';
 import { pca2, nearest } from '../learn/embedding-space.js';
 import { shuffleOrder, zeroTensor, shuffleChange } from '../learn/positions-view.js';
 import { deserialize, serialize, TOUR_LENGTH } from '../state.js';
+import { useLanguage } from '../i18n/i18n.js';
+
+await useLanguage('en', { setDocument: false }); // the messages under test come from the catalogs
 
 const LIMITS = { nLayer: 2, nHead: 4, vocabSize: 65, example: 'hello' };
 

@@ -13,6 +13,9 @@ import { balanced, maskPositions } from '../train/predict.js';
 import { lessonExample, minTextChars, runInputs, taskPrompt, textStats } from '../train/data.js';
 import { checkpointName, runInfo, safetensorsMetadata, withHistory } from '../train/files.js';
 import { smooth, ticks } from '../views/loss-chart.js';
+import { useLanguage } from '../i18n/i18n.js';
+
+await useLanguage('en', { setDocument: false }); // the messages under test come from the catalogs
 
 const TASKS = [
   { name: 'copy', lesson: 'cafe>cafe — after the \'>\' each position …' },

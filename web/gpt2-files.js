@@ -5,6 +5,7 @@
 
 import { loadGpt2Engine } from './engine/client.js';
 import { formatSize } from './train/files.js';
+import { t, formatNumber, language, PSEUDO_RTL } from './i18n/i18n.js';
 
 /**
  * The largest weights file opened, in bytes: the engine's memory (4 GiB for a wasm engine) holds
@@ -38,6 +39,12 @@ export function sortGpt2Files(list) {
   return { files, missing, unknown };
 }
 
+/** File names as one list in the page's language ("a, b and c"). */
+function fileList(names) {
+  const code = language() === PSEUDO_RTL ? 'en' : language();
+  return new Intl.ListFormat(code, { type: 'conjunction' }).format(names);
+}
+
 /**
  * Loads the GPT-2 in `list` into the worker. Throws an Error whose message names what is
  * missing or wrong (the engine's typed refusals come through as they are).
@@ -46,15 +53,15 @@ export function sortGpt2Files(list) {
 export async function loadGpt2(worker, list, { backend = 'auto' } = {}) {
   const { files, missing, unknown } = sortGpt2Files(list);
   if (missing.length) {
-    const also = unknown.length ? ` (not used: ${unknown.join(', ')})` : '';
-    throw new Error(`To open a GPT-2, choose its ${missing.join(' and ')} too${also}.`);
+    throw new Error(unknown.length
+      ? t('page.gpt2.missingUnused', { missing: fileList(missing), unused: unknown.join(', ') })
+      : t('page.gpt2.missing', { missing: fileList(missing) }));
   }
   const tooBig = Object.entries(files).find(([role, f]) => f.size > (role === 'weights' ? MAX_GPT2_WEIGHTS_BYTES : MAX_TOKENIZER_BYTES));
   if (tooBig) {
     const [role, f] = tooBig;
     const limit = role === 'weights' ? MAX_GPT2_WEIGHTS_BYTES : MAX_TOKENIZER_BYTES;
-    throw new Error(`${f.name} has ${formatSize(f.size)}; the page opens ${role === 'weights' ? 'weights' : 'tokenizer and config files'} of ${formatSize(limit)} at most ` +
-      '(the engine holds the file and its weights as 32-bit floats in 4 GiB of memory).');
+    throw new Error(t('page.gpt2.tooBig', { file: f.name, size: formatSize(f.size), role: role === 'weights' ? 'weights' : 'other', limit: formatSize(limit) }));
   }
   const [weights, config, vocab, merges] = await Promise.all([
     files.weights.arrayBuffer().then((b) => new Uint8Array(b)),
@@ -63,8 +70,11 @@ export async function loadGpt2(worker, list, { backend = 'auto' } = {}) {
     files.merges.text(),
   ]);
   const engine = await loadGpt2Engine(worker, { weights, config, vocab, merges, backend });
-  const about =
-    `GPT-2 weights from ${files.weights.name} (Hugging Face): about ${(engine.params / 1e6).toFixed(1)} M parameters, GPT-2's byte-level BPE ` +
-    `tokenizer from ${files.vocab.name} and ${files.merges.name}. A space is shown as Ġ, as GPT-2's files spell it.`;
-  return { engine, trained: false, example: 'Hello, my name is', about };
+  const about = t('page.gpt2.about', {
+    weights: files.weights.name,
+    millions: formatNumber(engine.params / 1e6, { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
+    vocab: files.vocab.name,
+    merges: files.merges.name,
+  });
+  return { engine, trained: false, example: 'Hello, my name is', about }; // i18n-exempt: GPT-2's example prompt, in the language it learned
 }

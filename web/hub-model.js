@@ -4,6 +4,7 @@
 import { openHubModel } from './engine/client.js';
 import { hubBase } from './engine/hub.js';
 import { REPO } from './state.js';
+import { t, formatNumber } from './i18n/i18n.js';
 /** Tokens a rotary model attends over here, of the many more it may have been trained for. */
 const CONTEXT = 256;
 
@@ -15,21 +16,19 @@ const CONTEXT = 256;
  */
 export async function loadHub(worker, repo, { signal, onProgress, backend = 'auto' } = {}) {
   if (!REPO.test(repo) || repo.includes('..')) {
-    throw new Error(`${JSON.stringify(repo)} is not a model name of the hub: owner/name, as HuggingFaceTB/SmolLM2-135M`);
+    throw new Error(t('page.hub.badName', { repo: JSON.stringify(repo) }));
   }
   const engine = await openHubModel(worker, hubBase(repo), { signal, onProgress, backend, context: CONTEXT });
   const c = engine.config;
-  const kv = c.n_kv_head ? ` sharing ${c.n_kv_head} key/value heads` : '';
-  const about =
-    `${repo} from the Hugging Face hub: ${c.n_layer} blocks of ${c.n_head} heads${kv}, width ${c.n_embd}, ` +
-    `V = ${c.vocab_size.toLocaleString('en')} tokens, a context of ${c.block_size}. Tokens are shown as its tokenizer spells them ` +
-    '(Ġ or ▁ stands for a space).';
-  return { engine, trained: false, example: 'The capital of France is', about, hub: repo };
+  const about = t('page.hub.about', {
+    repo, layers: c.n_layer, heads: c.n_head, kv: c.n_kv_head ?? 0, width: c.n_embd, vocab: c.vocab_size, context: c.block_size,
+  });
+  return { engine, trained: false, example: 'The capital of France is', about, hub: repo }; // i18n-exempt: the example prompt, in the language such models know best
 }
 
 /** "12.3 of 270.0 MB" for a download's progress. */
 export function progressText({ file, loaded, total, cached }) {
-  const mb = (n) => (n / 1e6).toFixed(1);
-  if (cached) return `${file}: from this browser's cache`;
-  return total ? `${file}: ${mb(loaded)} of ${mb(total)} MB` : `${file}: ${mb(loaded)} MB`;
+  const mb = (n) => formatNumber(n / 1e6, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  if (cached) return t('page.hub.cached', { file });
+  return total ? t('page.hub.progress', { file, loaded: mb(loaded), total: mb(total) }) : t('page.hub.progressOpen', { file, loaded: mb(loaded) });
 }

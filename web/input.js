@@ -3,6 +3,7 @@
 // block_size tokens, and an empty text gives a message instead of a trace.
 
 import { describeChar } from './views/format.js';
+import { t } from './i18n/i18n.js';
 
 const DROPPED_SHOWN = 16; // characters shown (greyed) before the context window in the tokens view
 const UNKNOWN_NAMED = 5; // unknown characters named in the message
@@ -47,26 +48,19 @@ export function prepareInput(text, encoded, blockSize, vocab, { byToken = false 
 
   const messages = [];
   if (chars.length === 0) {
-    messages.push({ level: 'warn', text: 'The text is empty. Type something above: the model needs at least one token.' });
+    messages.push({ level: 'warn', text: t('page.input.empty') });
   } else if (total === 0) {
-    messages.push({ level: 'warn', text: 'None of these characters are in the vocabulary, so there is nothing to run the model on. Try letters, digits or punctuation.' });
+    messages.push({ level: 'warn', text: t('page.input.noneKnown') });
   }
   if (dropped > 0) {
-    messages.push({
-      level: 'info',
-      text: `The text has ${total} tokens, but this model reads at most block_size = ${blockSize} (its context). ` +
-        `Every view uses the last ${blockSize}; the first ${dropped} are greyed out under Tokens.`,
-    });
+    messages.push({ level: 'info', text: t('page.input.tooLong', { total, blockSize, dropped }) });
   }
   if (encoded.unknown.length > 0) {
-    const named = encoded.unknown.slice(0, UNKNOWN_NAMED).map((u) => `${describeChar(u.char)} at character ${u.position}`);
-    const more = encoded.unknown.length > UNKNOWN_NAMED ? ` and ${encoded.unknown.length - UNKNOWN_NAMED} more` : '';
-    const n = encoded.unknown.length;
-    messages.push({
-      level: 'warn',
-      text: `${n} character${n === 1 ? ' is' : 's are'} not in the vocabulary and ${n === 1 ? 'was' : 'were'} left out: ${named.join(', ')}${more}. ` +
-        `This model knows the ${vocab.length} characters listed under Tokens.`,
-    });
+    const named = encoded.unknown.slice(0, UNKNOWN_NAMED)
+      .map((u) => t('page.input.unknownAt', { char: describeChar(u.char), position: u.position }))
+      .join(t('page.input.listSeparator'));
+    const more = Math.max(0, encoded.unknown.length - UNKNOWN_NAMED);
+    messages.push({ level: 'warn', text: t('page.input.unknown', { n: encoded.unknown.length, named, more, known: vocab.length }) });
   }
   return {
     ids,

@@ -10,6 +10,7 @@ import { tokenLabel } from './views/format.js';
 import { createLensView } from './views/lens.js';
 import { createAblationView } from './views/ablation.js';
 import { createCostView } from './views/cost.js';
+import { t } from './i18n/i18n.js';
 
 const LENS_K = 5; // guesses per cell
 const CURVE_POINTS = 24; // sequence lengths in the cost plot
@@ -38,7 +39,7 @@ export function createInspect({ lens, ablation, cost, worker, onHighlight, onErr
     const { engine, ids, labels, config, vocab } = now;
     const result = await engine.logitLens(ids, LENS_K);
     if (!isStale()) views.lens.update({ top: result.top, labels, vocab, C: config.n_embd, V: config.vocab_size });
-  }, (err) => onError('The logit lens failed', err));
+  }, (err) => onError(t('page.inspect.lensFailed'), err));
   const runAblation = latestOnly(async (isStale) => {
     const { engine, ids, labels, config, vocab } = now;
     const spec = views.ablation.spec();
@@ -56,7 +57,7 @@ export function createInspect({ lens, ablation, cost, worker, onHighlight, onErr
       base: b.probs.data.slice((T - 1) * V), ablated: a.probs.data.slice((T - 1) * V),
       baseLoss: textLoss(b.probs.data, ids, V), ablatedLoss: textLoss(a.probs.data, ids, V),
     });
-  }, (err) => onError('Ablation failed', err));
+  }, (err) => onError(t('page.inspect.ablationFailed'), err));
   const runCost = latestOnly(async (isStale) => {
     const { ids, config } = now;
     const { vocab_size: V, ...sizes } = config; // sizes and architecture: the cost follows the variant
@@ -65,7 +66,7 @@ export function createInspect({ lens, ablation, cost, worker, onHighlight, onErr
     if (isStale()) return;
     const curve = points.map((p) => ({ t: p.t, total: p.forward_flops, quadratic: p.quadratic_flops }));
     views.cost.update({ cost: here, curve, L: config.n_layer, NH: config.n_head, C: config.n_embd, V });
-  }, (err) => onError('The cost view failed', err));
+  }, (err) => onError(t('page.inspect.costFailed'), err));
 
   const runs = { lens: runLens, ablation: runAblation, cost: runCost };
   const containers = { lens, ablation, cost };

@@ -6,6 +6,7 @@
 // seeded random model of the same shape stands in, and the page says so.
 
 import { createEngine, loadEngine } from './engine/client.js';
+import { t, formatNumber } from './i18n/i18n.js';
 
 const DEFAULT_URL = new URL('./models/default.safetensors', import.meta.url);
 
@@ -20,7 +21,7 @@ export const FALLBACK_MODEL = {
 };
 
 /** A sentence of the language the default model learned: the verb agrees with its subject. */
-export const EXAMPLE = 'the big cat sees some small dogs .';
+export const EXAMPLE = 'the big cat sees some small dogs .'; // i18n-exempt: a sentence of the model's own toy language
 
 let defaultBytes = null; // promise of fetchDefault(), fetched once per page
 
@@ -54,16 +55,15 @@ export async function loadDefaultModel(worker, { backend = 'auto' } = {}) {
   if (bytes) {
     const engine = await loadEngine(worker, bytes, { backend, seed: 1 });
     const m = engine.metadata;
-    const about =
-      `These weights were trained by the project itself (make models: ${m.step ?? '?'} steps on generated sentences of a ` +
-      `toy language, ${m.data ?? 'task: grammar'}; validation loss ${Number(m.val_loss).toFixed(3)}). It learned words, and ` +
-      'that a verb agrees with its subject: "the cat sees", "the cats see". Try such sentences.';
+    const about = t('page.model.trained', {
+      steps: m.step ?? '?',
+      data: m.data ?? 'task: grammar', // i18n-exempt: the checkpoint's own metadata format
+      loss: formatNumber(Number(m.val_loss), { minimumFractionDigits: 3, maximumFractionDigits: 3 }),
+    });
     return { engine, trained: true, example: EXAMPLE, about };
   }
   const { config, seed, vocab } = FALLBACK_MODEL;
   const engine = await createEngine(worker, { config, seed, vocab, backend });
-  const about =
-    `The trained model (models/default.safetensors) could not be loaded, so these weights are random (seed ${seed}): ` +
-    'attention patterns and predictions are noise. Every step below is still the real computation.';
+  const about = t('page.model.random', { seed: String(seed) });
   return { engine, trained: false, example: EXAMPLE, about };
 }

@@ -2,6 +2,8 @@
 // each source replaces only its own; groups show in a fixed order, errors first. Text only:
 // messages may quote what the user typed.
 
+import { t } from './i18n/i18n.js';
+
 const ORDER = ['error', 'input', 'address', 'engine', 'model']; // other groups follow, in the order first set
 
 /**
@@ -31,4 +33,25 @@ export function createNotices(container) {
       render();
     },
   };
+}
+
+/**
+ * What a failure says to the reader: its message in the page's language where it carries one
+ * (`err.i18n`: { key, params }, set where it was thrown), else its own text (an engine's detail,
+ * which stays in English).
+ * @param {unknown} err
+ */
+export function errorText(err) {
+  if (err?.i18n) return t(err.i18n.key, err.i18n.params);
+  return err?.message ?? String(err);
+}
+
+/**
+ * An Error whose message is English (for logs and tests) and which the page shows as `key`.
+ * @param {string} english
+ * @param {string} key
+ * @param {Record<string, unknown>} [params]
+ */
+export function localError(english, key, params = {}) {
+  return Object.assign(new Error(english), { i18n: { key, params } });
 }

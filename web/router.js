@@ -4,6 +4,7 @@
 
 import { isTrainHash } from './state.js';
 import { moveFocus } from './views/dom.js';
+import { t } from './i18n/i18n.js';
 
 /**
  * @param {{ store: { get: Function, update: Function }, explore: { show: (entering: boolean) => void, leave: () => void },
@@ -37,13 +38,13 @@ export function createRouter({ store, explore, train }) {
       if (next === page) nav.setAttribute('aria-current', 'page');
       else nav.removeAttribute('aria-current');
     }
-    document.title = next === 'train' ? 'Train · Transformer Playground' : 'Transformer Playground';
+    document.title = t(next === 'train' ? 'page.title.train' : 'common.title');
     if (entering) window.scrollTo(0, 0); // on Explore, the section named in the address is scrolled to next
     if (next === 'explore') return explore.show(entering);
     explore.leave();
     train(location.hash).catch((err) => {
       console.error(err);
-      ui.trainPage.querySelector('#tr-notices').textContent = `The Train page could not start: ${err?.message ?? err}`;
+      ui.trainPage.querySelector('#tr-notices').textContent = t('page.router.trainFailed', { detail: err?.message ?? String(err) });
     });
   }
 

@@ -5,28 +5,32 @@
 
 import { el } from './views/dom.js';
 import { shareTexts } from './widget/snippet.js';
+import { t } from './i18n/i18n.js';
+import { pageLanguageReady } from './i18n/page-language.js';
+
+await pageLanguageReady; // the dialog's words come from the page's catalogs
 
 const button = document.getElementById('share');
 const dialog = document.getElementById('share-panel');
 const status = el('p', { className: 'share-status', attrs: { role: 'status' } });
-const close = el('button', { text: 'Close', attrs: { type: 'button' } });
+const close = el('button', { text: t('page.share.close'), attrs: { type: 'button' } });
 const fields = {
-  link: field('Link to this view', 'share-link', 2),
-  widget: field('Widget for a post: a script tag and one element', 'share-widget', 4),
-  iframe: field('Or an iframe, for sites that allow no scripts', 'share-iframe', 4),
+  link: field('link', 'share-link', 2),
+  widget: field('widget', 'share-widget', 4),
+  iframe: field('iframe', 'share-iframe', 4),
 };
 dialog.append(
-  el('div', { className: 'share-head' }, el('h2', { className: 'share-title', text: 'Share this view', attrs: { id: 'share-title' } }), close),
+  el('div', { className: 'share-head' }, el('h2', { className: 'share-title', text: t('page.share.title'), attrs: { id: 'share-title' } }), close),
   ...Object.values(fields).map((f) => f.element),
   status,
 );
 
-/** A labelled read-only text box with a Copy button. */
-function field(label, id, rows) {
-  const box = el('textarea', { attrs: { id, rows: String(rows), readonly: '', spellcheck: 'false' } });
-  const copyButton = el('button', { text: 'Copy', attrs: { type: 'button', 'aria-describedby': id } });
-  copyButton.addEventListener('click', () => copy(box.value, `Copied: ${label.toLowerCase()}.`));
-  const element = el('div', { className: 'share-field' }, el('label', { text: label, attrs: { for: id } }), el('div', { className: 'share-row' }, box, copyButton));
+/** A labelled read-only text box with a Copy button; `what`: link, widget or iframe. */
+function field(what, id, rows) {
+  const box = el('textarea', { attrs: { id, rows: String(rows), readonly: '', spellcheck: 'false', translate: 'no', dir: 'ltr' } });
+  const copyButton = el('button', { text: t('page.share.copy'), attrs: { type: 'button', 'aria-describedby': id } });
+  copyButton.addEventListener('click', () => copy(box.value, t('page.share.copied', { what })));
+  const element = el('div', { className: 'share-field' }, el('label', { text: t('page.share.label', { what }), attrs: { for: id } }), el('div', { className: 'share-row' }, box, copyButton));
   return { element, box };
 }
 
@@ -35,7 +39,7 @@ async function copy(text, done) {
     await navigator.clipboard.writeText(text);
     status.textContent = done;
   } catch {
-    status.textContent = 'The browser did not allow copying: select the text above and copy it yourself.';
+    status.textContent = t('page.share.copyRefused');
   }
 }
 
@@ -44,6 +48,6 @@ button.addEventListener('click', () => {
   for (const [name, f] of Object.entries(fields)) f.box.value = texts[name];
   status.textContent = '';
   dialog.showModal();
-  copy(texts.link, 'Copied the link to this view.');
+  copy(texts.link, t('page.share.copiedLink'));
 });
 close.addEventListener('click', () => dialog.close());

@@ -3,6 +3,8 @@
 // unknown one falls back to its default and yields a message; nothing here throws.
 // Two pages share the hash: Explore (PROPS below) and Train (`page=train`, TRAIN_PROPS).
 
+import { t } from './i18n/i18n.js';
+
 /** The sections of the page, in the order data flows; `view` names the one in sight. */
 export const VIEWS = ['tokens', 'embeddings', 'layernorm', 'head', 'attention', 'ffn', 'residual', 'output', 'lens', 'ablation', 'cost'];
 export const MAX_TEXT = 2000; // characters: a longer text from a URL is cut (with a message)
@@ -92,12 +94,12 @@ export function quote(raw) {
 /**
  * `messages` cut to MAX_NOTICES, the rest counted in a last one.
  * @param {string[]} messages
- * @param {string} what what the rest are, in the plural ("settings of the address")
+ * @param {string} moreKey the message that counts the rest, with its `{n}`
  */
-export function capNotices(messages, what) {
+export function capNotices(messages, moreKey) {
   if (messages.length <= MAX_NOTICES) return messages;
   const rest = messages.length - (MAX_NOTICES - 1);
-  return [...messages.slice(0, MAX_NOTICES - 1), `…and ${rest.toLocaleString('en')} more ${what}, not listed.`];
+  return [...messages.slice(0, MAX_NOTICES - 1), t(moreKey, { n: rest })];
 }
 
 /** The default state for a model's limits. */
@@ -118,21 +120,21 @@ export function isTrainHash(hash) {
 function parse(prop, raw, limits) {
   if (prop.type === 'text') {
     const chars = [...raw];
-    if (chars.length > MAX_TEXT) return { ok: true, value: chars.slice(0, MAX_TEXT).join(''), why: `the text was cut to its first ${MAX_TEXT} characters` };
+    if (chars.length > MAX_TEXT) return { ok: true, value: chars.slice(0, MAX_TEXT).join(''), why: t('page.state.textCut', { max: String(MAX_TEXT) }) };
     return { ok: true, value: raw };
   }
   if (prop.type === 'repo') {
-    return REPO.test(raw) && !raw.includes('..') ? { ok: true, value: raw } : { ok: false, why: `${prop.name} must name a model of the Hugging Face hub (owner/name)` };
+    return REPO.test(raw) && !raw.includes('..') ? { ok: true, value: raw } : { ok: false, why: t('page.state.badRepo', { name: prop.name }) };
   }
   if (prop.type === 'enum') {
-    return prop.values.includes(raw) ? { ok: true, value: raw } : { ok: false, why: `${prop.name} must be one of ${prop.values.join(', ')}` };
+    return prop.values.includes(raw) ? { ok: true, value: raw } : { ok: false, why: t('page.state.notOneOf', { name: prop.name, values: prop.values.join(', ') }) };
   }
   const lo = value(prop.min, limits);
   const hi = value(prop.max, limits);
   const pattern = prop.type === 'int' ? /^\d+$/ : /^\d+(\.\d+)?$|^\.\d+$/;
   const x = Number(raw);
-  if (!pattern.test(raw.trim()) || !Number.isFinite(x)) return { ok: false, why: `${prop.name} must be a ${prop.type === 'int' ? 'whole number' : 'number'} from ${lo} to ${hi}` };
-  if (x < lo || x > hi) return { ok: false, why: `${prop.name} must be from ${lo} to ${hi}` };
+  if (!pattern.test(raw.trim()) || !Number.isFinite(x)) return { ok: false, why: t('page.state.notANumber', { name: prop.name, kind: prop.type, lo: String(lo), hi: String(hi) }) };
+  if (x < lo || x > hi) return { ok: false, why: t('page.state.outOfRange', { name: prop.name, lo: String(lo), hi: String(hi) }) };
   return { ok: true, value: x };
 }
 
@@ -150,20 +152,20 @@ export function deserialize(hash, limits, props = PROPS) {
   try {
     params = new URLSearchParams(String(hash).replace(/^#/, ''));
   } catch {
-    return { state, messages: ['The address could not be read; showing the defaults.'] };
+    return { state, messages: [t('page.state.unreadable')] };
   }
   const known = new Map(props.map((p) => [p.name, p]));
   for (const [name, raw] of params) {
     const prop = known.get(name);
     if (!prop) {
-      messages.push(`The address has an unknown setting ${quote(name)}; it is ignored.`);
+      messages.push(t('page.state.unknown', { name: quote(name) }));
       continue;
     }
     const r = parse(prop, raw, limits);
     if (r.ok) state[name] = r.value;
-    if (r.why) messages.push(r.ok ? `From the address: ${r.why}.` : `From the address: ${r.why}; using ${JSON.stringify(state[name])} instead.`);
+    if (r.why) messages.push(r.ok ? t('page.state.changed', { why: r.why }) : t('page.state.replaced', { why: r.why, value: JSON.stringify(state[name]) }));
   }
-  return { state, messages: capNotices(messages, 'unknown or replaced settings in the address') };
+  return { state, messages: capNotices(messages, 'page.state.more') };
 }
 
 /**

@@ -44,7 +44,9 @@ export function startWorker() {
 
   function crash(reason) {
     worker.terminate();
-    const err = Object.assign(engineCrashed(`the engine crashed (${reason}) and was restarted; the models it held were lost`), { reason });
+    const err = Object.assign(engineCrashed(`the engine crashed (${reason}) and was restarted; the models it held were lost`), { // i18n-exempt: English for logs; the page shows i18n
+      reason, i18n: { key: 'page.engine.crashed', params: { reason } },
+    });
     for (const p of pending.values()) p.reject(err);
     pending.clear();
     spawn();
@@ -143,7 +145,7 @@ function bind(worker, info) {
   const generation = worker.generation;
   const call = (name, ...args) => (worker.generation === generation
     ? worker.call(name, h, ...args)
-    : Promise.reject(engineCrashed('this model was lost when the engine crashed')));
+    : Promise.reject(Object.assign(engineCrashed('this model was lost when the engine crashed'), { i18n: { key: 'page.engine.lost', params: {} } }))); // i18n-exempt: English for logs
   const methods = engineMethodNames().map((name) => [name, (...args) => call(name, ...args)]);
   return { ...info, ...Object.fromEntries(methods), dispose: () => call('dispose') };
 }

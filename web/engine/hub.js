@@ -6,6 +6,7 @@
 // model.safetensors.index.json and the shards it names, or model.safetensors.
 
 import { joinChunks } from './bytes.js';
+import { localError as failure } from '../notices.js';
 
 export const HUB_ORIGIN = 'https://huggingface.co';
 export const CACHE_NAME = 'playground-hub-models';
@@ -49,7 +50,7 @@ export async function downloadHubModel(base, { signal, onProgress = () => {}, ca
 /** The shard files an index names, each once, in the order first named. */
 function shardNames(indexJson) {
   const map = JSON.parse(indexJson).weight_map;
-  if (!map || typeof map !== 'object') throw new Error('model.safetensors.index.json has no weight_map');
+  if (!map || typeof map !== 'object') throw failure('model.safetensors.index.json has no weight_map', 'page.hub.noWeightMap'); // i18n-exempt: English for logs; the reader sees its key
   return [...new Set(Object.values(map))];
 }
 
@@ -71,12 +72,16 @@ async function fetchFile(url, file, { signal, onProgress, store, optional }) {
     await store?.put(url, new Response(null, { status: 404 }));
     return null;
   }
-  if (!res.ok) throw new Error(`${file}: the server answered ${res.status} ${res.statusText} for ${url}`);
+  if (!res.ok) {
+    throw failure(`${file}: the server answered ${res.status} ${res.statusText} for ${url}`, 'page.hub.httpError', // i18n-exempt: English for logs; the reader sees its key
+      { file, status: String(res.status), statusText: res.statusText, url });
+  }
   const header = res.headers.get('Content-Length');
   const total = header === null ? null : Number(header);
   const bytes = await readBody(res, (loaded) => onProgress({ file, loaded, total, cached: false }), file);
   if (total !== null && bytes.length !== total) {
-    throw new Error(`${file}: only ${bytes.length} of its ${total} bytes arrived; the download was cut short`);
+    throw failure(`${file}: only ${bytes.length} of its ${total} bytes arrived; the download was cut short`, 'page.hub.cutShort', // i18n-exempt: English for logs; the reader sees its key
+      { file, got: bytes.length, total });
   }
   await store?.put(url, new Response(bytes, { headers: { 'Content-Type': res.headers.get('Content-Type') ?? 'application/octet-stream' } }));
   return bytes;
@@ -93,7 +98,8 @@ async function readBody(res, progress, file) {
       step = await reader.read();
     } catch (err) {
       if (err?.name === 'AbortError') throw err;
-      throw new Error(`${file}: the download broke off after ${loaded} bytes (${err?.message ?? err})`);
+      throw failure(`${file}: the download broke off after ${loaded} bytes (${err?.message ?? err})`, 'page.hub.brokeOff', // i18n-exempt: English for logs; the reader sees its key
+        { file, got: loaded, detail: err?.message ?? String(err) });
     }
     if (step.done) break;
     chunks.push(step.value);

@@ -13,7 +13,8 @@ import { engineMethods } from './methods.js';
 // it; the single-threaded build elsewhere, e.g. a widget on a host that sends no COOP/COEP.
 // The widget's bundle ships only the single-threaded one (scripts/build-widget.sh defines
 // globalThis.TP_THREADS as false, and the threaded branch is left out of the bundle).
-const threading = { threads: 1, reason: null };
+// reason: in English, for logs; why: the page's words for it ('failed', 'unbuilt' or 'isolation'), with detail
+const threading = { threads: 1, reason: null, why: null, detail: null };
 let Playground;
 let BpeTraining;
 
@@ -26,12 +27,14 @@ async function loadWasm() {
       threading.threads = wasm.cpuThreads();
       return [wasm, exports];
     } catch (err) {
-      threading.reason = `the threaded engine did not start (${err?.message ?? err})`;
+      Object.assign(threading, { why: 'failed', detail: String(err?.message ?? err) });
+      threading.reason = `the threaded engine did not start (${threading.detail})`; // i18n-exempt: English for logs (threading.why is the page's)
     }
   } else {
+    threading.why = self.crossOriginIsolated ? 'unbuilt' : 'isolation';
     threading.reason = self.crossOriginIsolated
-      ? 'this build of the engine has no threads'
-      : 'the page is not cross-origin isolated (its server sends no COOP/COEP headers), which WebAssembly threads need';
+      ? 'this build of the engine has no threads' // i18n-exempt: English for logs (threading.why is the page's)
+      : 'the page is not cross-origin isolated (its server sends no COOP/COEP headers), which WebAssembly threads need'; // i18n-exempt: as above
   }
   const wasm = await import('../pkg/playground_web.js');
   return [wasm, await wasm.default()];
@@ -154,6 +157,8 @@ function describe(handle, pg) {
     metadata: Object.fromEntries(pg.metadata()),
     threads: threading.threads,
     threadsReason: threading.reason,
+    threadsWhy: threading.why,
+    threadsDetail: threading.detail,
   };
 }
 

@@ -1,6 +1,9 @@
 // The BPE panel under Tokens: a byte-level BPE trained on the text in the engine worker, one
 // merge at a time (Play: one every STEP_MS), drawn by views/bpe.js (loaded when first opened).
 
+import { errorText } from '../notices.js';
+import { t } from '../i18n/i18n.js';
+
 const STEP_MS = 120; // between merges while playing
 
 /** GPT-2's spelling of byte `b` (bytes_to_unicode): printable Latin-1 stays, the rest map to U+0100 upwards. */
@@ -26,7 +29,7 @@ export function wireBpePanel({ worker, text }) {
 function createBpePanel(createBpeView, { worker, text }) {
   // what the view shows: merges so far, the text's ids, id → spelling, the vocabulary size asked for
   let run = { handle: null, merges: [], ids: [], tokens: [], bytes: 0, vocabSize: 0, done: false, playing: false };
-  const report = (err) => view.message(`BPE training failed: ${err?.message ?? err}`);
+  const report = (err) => view.message(t('page.bpe.failed', { detail: errorText(err) }));
   const view = createBpeView(document.getElementById('view-bpe'), {
     onStart: (vocabSize) => begin(vocabSize).catch(report),
     onStep: () => mergeOnce().catch(report),

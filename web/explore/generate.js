@@ -2,9 +2,11 @@
 // the next; pressing the button again (or typing, or leaving the page) stops it.
 
 import { MAX_TEXT } from '../state.js';
+import { t } from '../i18n/i18n.js';
 
 const GENERATE_COUNT = 20; // tokens appended by one press of Generate
-export const GENERATE_LABEL = `Generate ${GENERATE_COUNT}`;
+/** The button's word while no run is in progress. */
+const generateLabel = () => t('page.sampling.generate', { n: GENERATE_COUNT });
 
 /**
  * @param {{ current: () => { engine: object, url: object, logits: Float32Array|null },
@@ -17,11 +19,12 @@ export const GENERATE_LABEL = `Generate ${GENERATE_COUNT}`;
 export function createGenerator({ current, append, retrace, show, onEnd, onError }) {
   let running = false;
   let stopping = false;
+  show(generateLabel());
 
   async function run() {
     running = true;
     stopping = false;
-    show('Stop');
+    show(t('page.generate.stop'));
     const sampler = current().engine; // seeded here; a hand-over to WebGPU while generating does not reseed
     try {
       await sampler.setSeed(current().url.seed);
@@ -29,20 +32,20 @@ export function createGenerator({ current, append, retrace, show, onEnd, onError
       for (let i = 0; i < GENERATE_COUNT && !stopping && current().logits; i++) {
         const { engine, url, logits } = current();
         if ([...url.text].length >= MAX_TEXT) {
-          show('Stop', `Stopped: the text reached ${MAX_TEXT} characters.`);
+          show(t('page.generate.stop'), t('page.generate.full', { max: String(MAX_TEXT) }));
           break;
         }
         const id = await sampler.sample(logits, url.temp, url.topk, url.topp);
         if (stopping) break;
         const token = engine.tokenizer !== 'char' ? await engine.decode([id]) : engine.vocab[id];
-        show('Stop', `Generated ${i + 1} of ${GENERATE_COUNT} (seed ${url.seed}).`);
+        show(t('page.generate.stop'), t('page.generate.progress', { done: i + 1, total: GENERATE_COUNT, seed: String(url.seed) }));
         await append(token);
       }
     } catch (err) {
       onError(err);
     } finally {
       running = false;
-      show(GENERATE_LABEL);
+      show(generateLabel());
       onEnd();
     }
   }

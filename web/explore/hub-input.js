@@ -2,6 +2,10 @@
 // progress shown and a Cancel button) and becomes the model Explore shows.
 
 import { progressText } from '../hub-model.js';
+import { errorText } from '../notices.js';
+import { t } from '../i18n/i18n.js';
+
+const EXAMPLE_REPO = 'HuggingFaceTB/SmolLM2-135M'; // the text box's placeholder: a repo name, not words
 
 /**
  * @param {{ notices: { set: Function }, open: (repo: string, o: { signal: AbortSignal, onProgress: Function }) => Promise<object>,
@@ -14,6 +18,7 @@ export function wireHubForm({ notices, open, use }) {
   const cancel = document.getElementById('hub-cancel');
   const status = document.getElementById('hub-status');
   let running = null; // the AbortController of the download in flight
+  input.placeholder = EXAMPLE_REPO;
 
   async function openRepo(repo) {
     running?.abort();
@@ -21,7 +26,7 @@ export function wireHubForm({ notices, open, use }) {
     running = abort;
     input.value = repo;
     cancel.hidden = false;
-    status.textContent = `Opening ${repo}…`;
+    status.textContent = t('page.hub.opening', { repo });
     notices.set('hub', []);
     try {
       const model = await open(repo, { signal: abort.signal, onProgress: (p) => { status.textContent = progressText(p); } });
@@ -29,10 +34,10 @@ export function wireHubForm({ notices, open, use }) {
       await use(model);
     } catch (err) {
       status.textContent = '';
-      if (err?.name === 'AbortError') notices.set('hub', [{ level: 'info', text: `Opening ${repo} was cancelled.` }]);
+      if (err?.name === 'AbortError') notices.set('hub', [{ level: 'info', text: t('page.hub.cancelled', { repo }) }]);
       else {
         console.error(err);
-        notices.set('hub', [{ level: 'warn', text: `${repo} could not be opened: ${err?.message ?? err}` }]);
+        notices.set('hub', [{ level: 'warn', text: t('page.hub.failed', { repo, detail: errorText(err) }) }]);
       }
     } finally {
       if (running === abort) {

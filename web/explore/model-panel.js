@@ -3,14 +3,13 @@
 
 import { createNotices } from '../notices.js';
 import { count } from '../views/format.js';
+import { t } from '../i18n/i18n.js';
 
-/** What a token of each tokenizer is, for the model line (the session's own: characters). */
-const TOKENS = { gpt2: 'byte-level BPE tokens', hub: 'tokens of its own tokenizer' };
-
-/** What kind of transformer `config` is, in the words of the explainers. */
-function familyName(config) {
-  if (config.family !== 'encoder') return 'GPT';
-  return config.n_classes ? 'BERT-style encoder with a [CLS] classifier' : 'BERT-style encoder (masked LM)';
+/** What kind of transformer `config` is, for the model line's select: gpt, mlm, cls or encdec. */
+function familyCase(config) {
+  if (config.family === 'encoder_decoder') return 'encdec';
+  if (config.family !== 'encoder') return 'gpt';
+  return config.n_classes ? 'cls' : 'mlm';
 }
 
 /**
@@ -19,22 +18,25 @@ function familyName(config) {
  *   while WebGPU starts; gpuError: WebGPU failed to start, so the CPU engine stays
  */
 function engineState({ engine, quick, gpuError }) {
-  const threads = engine.threads > 1 ? `on ${engine.threads} threads` : 'on one thread';
-  const why = engine.threads > 1 || !engine.threadsReason ? '' : `: ${engine.threadsReason}`;
-  const cpu = `Engine: the CPU engine (WebAssembly with SIMD), in a worker, ${threads}${why}.`;
+  const threads = engine.threads > 1 ? engine.threads : 1;
+  const cpu = engine.threads > 1 || !engine.threadsReason
+    ? t('page.engine.cpu', { threads })
+    : t('page.engine.cpuWhy', { threads, why: engine.threadsWhy ?? 'failed', detail: engine.threadsDetail ?? engine.threadsReason });
   if (quick || gpuError) {
     return {
-      line: quick ? `Engine: the CPU engine (WebAssembly with SIMD), in a worker, ${threads}, for these first views, while the WebGPU engine starts.` : cpu,
-      notices: gpuError ? [{ level: 'warn', text: `The WebGPU engine could not start, so the CPU engine stays: ${gpuError}` }] : [],
+      line: quick ? t('page.engine.cpuQuick', { threads }) : cpu,
+      notices: gpuError ? [{ level: 'warn', text: t('page.engine.gpuFailed', { detail: gpuError }) }] : [],
     };
   }
-  if (engine.backend === 'webgpu') return { line: `Engine: WebGPU on ${engine.adapter ?? 'this GPU'}, in a worker, so the page stays responsive.`, notices: [] };
+  if (engine.backend === 'webgpu') {
+    const line = engine.adapter ? t('page.engine.webgpu', { adapter: engine.adapter }) : t('page.engine.webgpuUnnamed');
+    return { line, notices: [] };
+  }
   return {
     line: cpu,
     notices: [{
       level: 'warn',
-      text: 'WebGPU is not available here, so the model runs on the CPU engine: the same computation and the same ' +
-        `numbers, just without the GPU. Every view works. (The browser said: ${engine.fallbackReason ?? 'no WebGPU adapter. A browser with WebGPU enabled, e.g. a recent Chrome or Edge, runs the GPU engine.'})`,
+      text: engine.fallbackReason ? t('page.engine.noWebgpu', { detail: engine.fallbackReason }) : t('page.engine.noWebgpuAdapter'),
     }],
   };
 }
@@ -58,14 +60,15 @@ export function createModelPanel({ worker, isShown }) {
   function describe({ engine, trained }) {
     const { config } = engine;
     const { n_layer: L, n_head: NH, n_embd: C, block_size: B, vocab_size: V } = config;
-    const sentence = (weights) =>
-      `${trained ? 'Your trained model: a' : 'A'} ${familyName(config)} with ${L} layer${L === 1 ? '' : 's'} (transformer blocks) of ${NH} attention head${NH === 1 ? '' : 's'}, C = ${C} numbers per token, a vocabulary of V = ${V} ` +
-      `${TOKENS[engine.tokenizer] ?? 'characters'} and a context of block_size = ${B} tokens${weights}.`;
-    modelLine.textContent = sentence('');
+    const sentence = (weights) => t('page.model.line', {
+      trained: trained ? 'yes' : 'no', family: familyCase(config), L, NH, C, V, B, weights,
+      tokens: { gpt2: 'bpe', hub: 'hub' }[engine.tokenizer] ?? 'chars',
+    });
+    modelLine.textContent = sentence('none');
     // the count of the model's own parameter layout, so every variant's is exact
     const { vocab_size: _, ...sizes } = config;
     worker.call('cost', sizes, V, 1, 1).then((cost) => {
-      if (isShown(engine)) modelLine.textContent = sentence(`: ${count(cost.params)} weights`);
+      if (isShown(engine)) modelLine.textContent = sentence(count(cost.params));
     }, () => {}); // the sentence without the count is still true
   }
 

@@ -8,7 +8,8 @@ import { deserialize, serialize, VIEWS } from '../state.js';
 import { traceKeys } from '../trace-data.js';
 import { traceText } from '../trace.js';
 import { latestOnly } from '../latest.js';
-import { createNotices } from '../notices.js';
+import { createNotices, errorText } from '../notices.js';
+import { t, tNodes } from '../i18n/i18n.js';
 import { withMaskChars } from '../views/fill-mask.js';
 import { moveFocus } from '../views/dom.js';
 import { createExploreViews, isMaskedLm } from './views.js';
@@ -73,7 +74,7 @@ export function createExplorePage({ store, worker, loader }) {
     retrace: () => trace(),
     show: controls.showGenerate,
     onEnd: () => loader.release(), // the hand-over's CPU engine, if this run sampled from it
-    onError: (err) => fail('Generating failed', err),
+    onError: (err) => fail(t('page.fail.generate'), err),
   });
   const learn = createLearn({
     current: () => store.get(),
@@ -84,8 +85,8 @@ export function createExplorePage({ store, worker, loader }) {
     onError: fail,
   });
   const seq2seq = createSeq2SeqPanel({ onSource: () => changed() });
-  const trace = latestOnly(traceNow, (err) => fail('Tracing the text failed', err));
-  const resample = latestOnly(resampleNow, (err) => fail('Updating the probabilities failed', err));
+  const trace = latestOnly(traceNow, (err) => fail(t('page.fail.trace'), err));
+  const resample = latestOnly(resampleNow, (err) => fail(t('page.fail.resample'), err));
   let changedAt = null; // performance.now() of the oldest change not yet drawn
   let renderedAt = 0; // performance.now() of the last render
   let booted = null; // promise: the first model loaded and drawn
@@ -97,7 +98,7 @@ export function createExplorePage({ store, worker, loader }) {
   wireGpt2Files({ notices: panel.notices, open: (files) => loader.openGpt2(files), use: useOpened });
   const hubForm = wireHubForm({ notices: panel.notices, open: (repo, options) => loader.openHub(repo, options), use: useOpened });
   wireBpePanel({ worker, text: () => $('text').value });
-  worker.onCrash?.((err) => reloadAfterCrash(err).catch((e) => fail('The model could not be loaded again', e)));
+  worker.onCrash?.((err) => reloadAfterCrash(err).catch((e) => fail(t('page.fail.reload'), e)));
 
   const time = (changes) => store.update({ timings: { ...store.get().timings, ...changes } });
   const rendered = () => {
@@ -133,13 +134,22 @@ export function createExplorePage({ store, worker, loader }) {
     setUrl({ view });
     controls.markCurrent(view);
     if (!scroll) return;
-    const still = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+    const still = window.matchMedia('(prefers-reduced-motion: reduce)').matches; // i18n-exempt: a media query
     $(view).scrollIntoView({ behavior: still ? 'auto' : 'smooth' });
     moveFocus($(view).querySelector('h2'), { preventScroll: true }); // the next Tab goes on inside the section
   }
 
+  /** The introduction's title and lede name the family shown (a GPT, an encoder, an encoder-decoder). */
+  function showFamily(config) {
+    const family = { encoder: 'encoder', encoder_decoder: 'encdec' }[config?.family] ?? 'gpt';
+    $('intro-title').replaceChildren(...tNodes('page.intro.title', { family }));
+    $('intro-lede').replaceChildren(...tNodes('page.intro.lede', { family }));
+  }
+  showFamily(null);
+
   function setModel(model) {
     store.update({ model });
+    showFamily(model.engine.config);
     seq2seq.use(model.engine);
     panel.show(model);
   }
@@ -171,7 +181,7 @@ export function createExplorePage({ store, worker, loader }) {
     const shown = store.get().model;
     const next = shown?.reload ? await shown.reload() : await loader.loadDefault();
     setModel(next);
-    notices.set('engine', [{ level: 'warn', text: `${err.message}. The model was loaded again.` }]);
+    notices.set('engine', [{ level: 'warn', text: t('page.crash.reloaded', { detail: errorText(err) }) }]);
     controls.fill();
     await changed();
   }
@@ -274,7 +284,7 @@ export function createExplorePage({ store, worker, loader }) {
     notices.set('error', []);
     const output = await views.draw({ engine: e, input, trace: result, sampling: shown.sampling, layer: url.layer, head: url.head });
     store.update({ shown: { ...shown, output } });
-    learn.update().catch((err) => fail('Drawing the map or the tour failed', err));
+    learn.update().catch((err) => fail(t('page.fail.learn'), err));
     const t2 = performance.now();
     const update = { totalMs: t2 - since, engineMs: t1 - t0, renderMs: t2 - t1, toPaintMs: null, tokens: input.ids.length };
     time({ update });
@@ -298,7 +308,7 @@ export function createExplorePage({ store, worker, loader }) {
     store.update({ shown: { ...NOTHING_SHOWN, input } });
     notices.set('input', input.messages);
     views.drawEmpty({ engine: e, input });
-    learn.update().catch((err) => fail('Drawing the map or the tour failed', err));
+    learn.update().catch((err) => fail(t('page.fail.learn'), err));
     rendered();
   }
 
@@ -318,7 +328,7 @@ export function createExplorePage({ store, worker, loader }) {
   /** A failure becomes a message on the page and a log entry; nothing else stops. */
   function fail(what, err) {
     console.error(err);
-    notices.set('error', [{ level: 'warn', text: `${what}: ${err?.message ?? err}` }]);
+    notices.set('error', [{ level: 'warn', text: t('page.fail.what', { what, detail: errorText(err) }) }]);
   }
 
   return {
@@ -328,8 +338,8 @@ export function createExplorePage({ store, worker, loader }) {
     show(entering) {
       if (!booted) {
         booted = boot(given).catch((err) => {
-          fail('The engine could not start', err);
-          $('loading-note').textContent = 'The model could not be loaded; the message above says why.';
+          fail(t('page.fail.engine'), err);
+          $('loading-note').textContent = t('page.fail.loadingNote');
         });
         return;
       }

@@ -16,6 +16,7 @@ import { createOutputView } from '../views/output.js';
 import { createFillMaskView } from '../views/fill-mask.js';
 import { createClassesView } from '../views/classes.js';
 import { createInspect } from '../inspect.js';
+import { t } from '../i18n/i18n.js';
 
 /** Whether `config` is an encoder trained as a masked LM (its output is the fill-the-mask view). */
 export const isMaskedLm = (config) => config.family === 'encoder' && !config.n_classes;
@@ -43,6 +44,7 @@ export function createExploreViews({ worker, highlighted, onHighlight, onSelect,
     residual: createResidualView($('view-residual'), { onHighlight: point }),
     output: createOutputView($('view-output'), { controls: $('sampling') }),
   };
+  $('h-output-words').textContent = t('page.h.output', { kind: 'next' }); // until an encoder's output replaces it
   const glance = createGlanceView($('glance'));
   const fillMask = createFillMaskView($('view-fill-mask'));
   const classes = createClassesView($('view-classes'));
@@ -56,7 +58,7 @@ export function createExploreViews({ worker, highlighted, onHighlight, onSelect,
       const alphabet = [...engine.vocab].sort().join('');
       classNames.set(engine, worker.call('tasks').then((tasks) => {
         const task = tasks.find((t) => t.classes.length === k && [...new Set(t.alphabet)].sort().join('') === alphabet);
-        return task?.classes ?? Array.from({ length: k }, (_, i) => `class ${i}`);
+        return task?.classes ?? Array.from({ length: k }, (_, i) => t('page.views.className', { i }));
       }));
     }
     return classNames.get(engine);
@@ -70,7 +72,7 @@ export function createExploreViews({ worker, highlighted, onHighlight, onSelect,
     $('view-fill-mask').hidden = !mlm;
     $('view-classes').hidden = !cls;
     for (const id of ['sampling', 'view-output']) $(id).hidden = mlm || cls;
-    $('h-output').lastChild.textContent = mlm ? ' Output: fill the mask' : cls ? ' Output: the class' : ' Output: the next token';
+    $('h-output-words').textContent = t('page.h.output', { kind: mlm ? 'mask' : cls ? 'classes' : 'next' });
     if (mlm) fillMask.update({ ids: Array.from(input.ids), probs: trace.probs.data, vocab });
     if (cls) classes.update({ probs: trace.cls_probs.data, classes: await classesOf(engine), first: vocab[input.ids[0]] });
   }
@@ -95,9 +97,9 @@ export function createExploreViews({ worker, highlighted, onHighlight, onSelect,
       for (const v of Object.values(views)) v.highlight?.(highlighted());
       inspect.update({ engine, ids: input.ids, labels: input.labels, config, vocab });
       const { n_embd: C, n_head: NH } = config;
-      $('shapes').textContent =
-        `This input: T = ${input.ids.length} tokens · C = ${C} numbers per token · NH = ${NH} heads · HS = C / NH = ${C / NH} ` +
-        `numbers per head · V = ${vocab.length} ${tokenizer !== 'char' ? 'tokens' : 'characters'}. Showing layer ${layer}, head ${head}.`;
+      $('shapes').textContent = t('page.views.shapes', {
+        T: input.ids.length, C, NH, HS: C / NH, V: vocab.length, tokens: tokenizer !== 'char' ? 'tokens' : 'chars', layer, head,
+      });
       return data.output;
     },
     /** No tokens: only the tokens view shows anything (the unknown and dropped characters). */
@@ -106,7 +108,7 @@ export function createExploreViews({ worker, highlighted, onHighlight, onSelect,
       views.tokens.update({ items: input.items, hiddenBefore: input.hiddenBefore, ids: [], vocab, blockSize: config.block_size, tokenizer });
       $('main').classList.remove('is-loading');
       $('main').classList.add('is-empty');
-      $('shapes').textContent = 'This input: T = 0 tokens.';
+      $('shapes').textContent = t('page.views.shapesEmpty');
     },
     /** The sampling settings changed: the output view's distribution. */
     drawSampling(output, sampling) {

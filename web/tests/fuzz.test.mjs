@@ -18,8 +18,7 @@ import { safetensorsMetadata, runInfo, checkpointName } from '../train/files.js'
 import { runInputs, textStats } from '../train/data.js';
 import { useLanguage } from '../i18n/i18n.js';
 
-await useLanguage('en', { setDocument: false }); // the Train checks' messages come from the English catalog
-
+await useLanguage('en', { setDocument: false }); // the messages under test come from the catalogs
 
 const HOSTILE = JSON.parse(readFileSync(new URL('./fixtures/hostile-values.json', import.meta.url), 'utf8'));
 const SEED = Number(process.env.FUZZ_SEED ?? 20261123);

@@ -15,7 +15,7 @@ import { shuffleOrder, zeroTensor, shuffleChange } from '../learn/positions-view
 import { deserialize, serialize, TOUR_LENGTH } from '../state.js';
 import { useLanguage } from '../i18n/i18n.js';
 
-before(() => useLanguage('en', { setDocument: false }));
+await useLanguage('en', { setDocument: false }); // the messages under test come from the catalogs
 
 const LIMITS = { nLayer: 2, nHead: 4, vocabSize: 65, example: 'hello' };
 

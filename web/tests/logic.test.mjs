@@ -13,6 +13,9 @@ import { latestOnly } from '../latest.js';
 import { count } from '../views/format.js';
 import { samplingRules } from '../views/sampling.js';
 import { descendingPrefix } from '../views/rank.js';
+import { useLanguage } from '../i18n/i18n.js';
+
+await useLanguage('en', { setDocument: false }); // the messages under test come from the catalogs
 
 initSync({ module: readFileSync(new URL('../pkg/playground_web_bg.wasm', import.meta.url)) });
 

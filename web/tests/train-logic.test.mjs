@@ -15,7 +15,7 @@ import { checkpointName, runInfo, safetensorsMetadata, withHistory } from '../tr
 import { smooth, ticks } from '../views/loss-chart.js';
 import { useLanguage } from '../i18n/i18n.js';
 
-await useLanguage('en', { setDocument: false }); // the checks' messages come from the English catalog
+await useLanguage('en', { setDocument: false }); // the messages under test come from the catalogs
 
 const TASKS = [
   { name: 'copy', lesson: 'cafe>cafe — after the \'>\' each position …' },

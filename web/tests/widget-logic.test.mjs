@@ -5,6 +5,9 @@ import assert from 'node:assert/strict';
 import { readAttributes, unknownNames, ATTRIBUTES } from '../widget/attributes.js';
 import { checkModelUrl } from '../widget/model-url.js';
 import { shareTexts, widgetAttributes } from '../widget/snippet.js';
+import { useLanguage } from '../i18n/i18n.js';
+
+await useLanguage('en', { setDocument: false }); // the messages under test come from the catalogs
 
 const PAGE = 'https://blog.example.com/posts/attention.html';
 const CONTEXT = { base: PAGE, allowedOrigins: ['https://blog.example.com', 'https://models.example.org'] };

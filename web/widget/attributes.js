@@ -4,6 +4,7 @@
 
 import { MAX_TEXT, MAX_TEMPERATURE, quote, capNotices } from '../state.js';
 import { checkModelUrl } from './model-url.js';
+import { t } from '../i18n/i18n.js';
 
 /** What a widget can show. */
 const VIEWS = ['tokens', 'attention', 'attention-grid', 'cross-attention', 'head-steps', 'next-token', 'trainer'];
@@ -41,12 +42,12 @@ function bound(x, limits) {
   return limits ? x(limits) : undefined;
 }
 
-/** Why a number from the model is out of range, in the model's words. */
+/** What the model has that bounds attribute `name`, for the out-of-range message's select. */
 function modelHint(name, limits) {
-  if (name === 'layer') return ` (this model has ${limits.nLayer} layer${limits.nLayer === 1 ? '' : 's'})`;
-  if (name === 'head') return ` (this model has ${limits.nHead} head${limits.nHead === 1 ? '' : 's'} per layer)`;
-  if (name === 'top-k') return ` (this model has ${limits.vocabSize} tokens)`;
-  return '';
+  if (name === 'layer') return { hint: 'layers', count: limits.nLayer };
+  if (name === 'head') return { hint: 'heads', count: limits.nHead };
+  if (name === 'top-k') return { hint: 'tokens', count: limits.vocabSize };
+  return { hint: 'none', count: 0 };
 }
 
 /**
@@ -57,26 +58,27 @@ function parse(attr, raw, context) {
   const { name } = attr;
   switch (attr.type) {
     case 'enum':
-      return attr.values.includes(raw) ? { value: raw } : { error: `${name}=${quote(raw)} is not one of ${attr.values.join(', ')}.` };
+      return attr.values.includes(raw) ? { value: raw } : { error: t('widget.attr.notOneOf', { name, value: quote(raw), values: attr.values.join(', ') }) };
     case 'text': {
-      if (raw.length === 0) return { error: 'text is empty: give the widget at least one character.' };
+      if (raw.length === 0) return { error: t('widget.attr.textEmpty') };
       const n = [...raw].length;
-      return n > MAX_TEXT ? { error: `text has ${n} characters; a widget takes at most ${MAX_TEXT}.` } : { value: raw };
+      return n > MAX_TEXT ? { error: t('widget.attr.textLong', { n: String(n), max: String(MAX_TEXT) }) } : { value: raw };
     }
     case 'url': {
       const r = checkModelUrl(raw, context);
-      return r.error ? { error: `model=${quote(raw)}: ${r.error}` } : { value: r.url };
+      return r.error ? { error: t('widget.attr.badModel', { value: quote(raw), why: r.error }) } : { value: r.url };
     }
     default: {
-      const lo = attr.min;
-      const hi = bound(attr.max, context.limits);
-      const range = hi === undefined ? `at least ${lo}` : `from ${lo} to ${hi}`;
-      const kind = attr.type === 'int' ? 'a whole number' : 'a number';
+      const lo = String(attr.min);
+      const max = bound(attr.max, context.limits);
+      const range = { lo, hi: String(max ?? ''), bounded: max === undefined ? 'no' : 'yes' };
       const x = Number(raw);
-      if (!(attr.type === 'int' ? INT : NUMBER).test(raw) || !Number.isFinite(x)) return { error: `${name}=${quote(raw)} is not ${kind} ${range}.` };
-      if (x < lo || (hi !== undefined && x > hi)) {
-        const hint = typeof attr.max === 'function' ? modelHint(name, context.limits) : '';
-        return { error: `${name}=${quote(raw)} is out of range: it must be ${range}${hint}.` };
+      if (!(attr.type === 'int' ? INT : NUMBER).test(raw) || !Number.isFinite(x)) {
+        return { error: t('widget.attr.notANumber', { name, value: quote(raw), kind: attr.type, ...range }) };
+      }
+      if (x < attr.min || (max !== undefined && x > max)) {
+        const hint = typeof attr.max === 'function' ? modelHint(name, context.limits) : modelHint('', null);
+        return { error: t('widget.attr.outOfRange', { name, value: quote(raw), ...range, ...hint }) };
       }
       return { value: x };
     }
@@ -113,8 +115,8 @@ export function readAttributes(get, context) {
  */
 export function viewProblem(view, config) {
   const encdec = config.family === 'encoder_decoder';
-  if (view === 'cross-attention' && !encdec) return 'view="cross-attention" needs an encoder-decoder (a model trained on the Train page\'s reversal task); this model has no cross-attention.';
-  if (view !== 'cross-attention' && encdec) return `view="${view}" follows one token stream, and this model is an encoder-decoder: show it with view="cross-attention".`;
+  if (view === 'cross-attention' && !encdec) return t('widget.attr.needsEncDec');
+  if (view !== 'cross-attention' && encdec) return t('widget.attr.isEncDec', { view });
   return null;
 }
 
@@ -134,6 +136,6 @@ export function unknownNames(names) {
  * @returns {string[]}
  */
 export function unknownNameNotes(names) {
-  const notes = unknownNames(names).map((name) => `The address has ${quote(name)}, which is not a widget setting; it is ignored.`);
-  return capNotices(notes, 'names in the address that are not widget settings; they are ignored');
+  const notes = unknownNames(names).map((name) => t('widget.attr.unknownName', { name: quote(name) }));
+  return capNotices(notes, 'widget.attr.more');
 }

@@ -3,8 +3,15 @@
 // its view; changing an attribute redraws it. Everything lives in a shadow root styled by one
 // constructed stylesheet (no inline <style>, so a strict Content-Security-Policy is enough).
 // A bad attribute, or a failure, becomes a message inside the widget's own box.
+//
+// Its words come from the catalogs of its language (its `lang` attribute, else the host page's
+// <html lang>, else the browser's), loaded before it first draws. One language per document:
+// the catalogs are the module's, so with widgets of two languages on one page the language
+// loaded last is the one every widget speaks from then on.
 
 import { el } from '../views/dom.js';
+import { useLanguage, textDirection, t } from '../i18n/i18n.js';
+import { errorText } from '../notices.js';
 import { latestOnly } from '../latest.js';
 import { ATTRIBUTES, readAttributes, viewProblem } from './attributes.js';
 import { allowedOrigins } from './model-url.js';
@@ -31,20 +38,42 @@ const WIDGETS = {
 };
 /** The line above each view (also shown while it waits to be scrolled into view). */
 const TITLES = {
-  tokens: () => 'Tokens: text becomes numbers',
-  attention: (p) => `Attention: layer ${p.layer}, head ${p.head}`,
-  'attention-grid': () => 'Attention in every layer and head',
-  'cross-attention': (p) => `Cross-attention: decoder layer ${p.layer}, head ${p.head}`,
-  'head-steps': (p) => `One attention head, step by step: layer ${p.layer}, head ${p.head}`,
-  'next-token': () => 'The next token',
-  trainer: (p) => `Train a tiny transformer: ${p.task}`,
+  tokens: () => t('widget.title.tokens'),
+  attention: (p) => t('widget.title.attention', { layer: p.layer, head: p.head }),
+  'attention-grid': () => t('widget.title.attentionGrid'),
+  'cross-attention': (p) => t('widget.title.crossAttention', { layer: p.layer, head: p.head }),
+  'head-steps': (p) => t('widget.title.headSteps', { layer: p.layer, head: p.head }),
+  'next-token': () => t('widget.title.nextToken'),
+  trainer: (p) => t('widget.title.trainer', { task: p.task }),
 };
+/** The status line of each state ('' hides it). */
 const STATUS = {
-  waiting: 'Starts when scrolled into view.',
-  loading: 'Loading the model…',
-  ready: '',
-  error: '',
+  waiting: () => t('widget.status.waiting'),
+  loading: () => t('widget.status.loading'),
+  ready: () => '',
+  error: () => '',
 };
+
+const languages = new Map(); // language tag → promise of its catalogs loaded (the code in use)
+
+/**
+ * Loads the catalogs of `tag` (every area: the widget draws the page's views and the Train page's
+ * loop) for the widgets of this document, once per tag; resolves to the language in use.
+ * @param {string} tag a BCP 47 tag, e.g. 'es' or 'zh-CN'
+ * @returns {Promise<string>}
+ */
+export function widgetLanguage(tag) {
+  if (!languages.has(tag)) languages.set(tag, useLanguage(tag, { setDocument: false }));
+  return languages.get(tag);
+}
+
+/** What a model's weights are (engine-hub.js: a message and its parameters), in the widget's language. */
+const aboutText = (about) => t(about.key, about.params);
+
+/** The language a widget speaks: its `lang` attribute, else the host page's, else the browser's. */
+function languageOf(element) {
+  return element.getAttribute('lang') || document.documentElement.lang || navigator.language || 'en';
+}
 
 /** The widgets on the page now: told when the engine worker crashed, so each loads its model again. */
 const live = new Set();
@@ -64,7 +93,7 @@ function styles() {
 /** The custom element. Its state is `waiting`, `loading`, `ready` or `error` (also a CSS `:state()`). */
 export class TransformerPlaygroundElement extends HTMLElement {
   static get observedAttributes() {
-    return ATTRIBUTES.map((a) => a.name);
+    return [...ATTRIBUTES.map((a) => a.name), 'lang'];
   }
 
   /** What the widgets of this page have started: the worker and each engine (for tests). */
@@ -84,6 +113,8 @@ export class TransformerPlaygroundElement extends HTMLElement {
   #widget = null; // { name, instance }
   #lease = null; // { url, model, release }: the shared model this widget holds
   #state = 'waiting';
+  #box;
+  #language = null; // the language in use once its catalogs are loaded
   #scheduled = false;
   #render = latestOnly((isStale) => this.#renderNow(isStale), (err) => this.#fail(err));
 
@@ -99,7 +130,8 @@ export class TransformerPlaygroundElement extends HTMLElement {
       body: el('div', { className: 'tp-body' }),
       foot: el('p', { className: 'tp-foot' }),
     };
-    root.append(el('div', { className: 'tp', attrs: { part: 'box' } }, ui.title, ui.status, ui.errors, ui.notes, ui.body, ui.foot));
+    this.#box = el('div', { className: 'tp', attrs: { part: 'box' } }, ui.title, ui.status, ui.errors, ui.notes, ui.body, ui.foot);
+    root.append(this.#box);
     this.#ui = ui;
     this.#setState('waiting');
   }
@@ -183,7 +215,19 @@ export class TransformerPlaygroundElement extends HTMLElement {
     return { limits, base: document.baseURI, allowedOrigins: allowedOrigins(document, import.meta.url) };
   }
 
+  /** Loads the widget's language (before its first words) and marks its box with it. */
+  async #useLanguage() {
+    const code = await widgetLanguage(languageOf(this));
+    if (code === this.#language) return;
+    this.#language = code;
+    this.#box.lang = code;
+    this.#box.dir = textDirection(code);
+    this.#setState(this.#state); // the status line in that language
+  }
+
   async #renderNow(isStale) {
+    await this.#useLanguage();
+    if (isStale()) return;
     const get = (name) => this.getAttribute(name);
     const first = readAttributes(get, this.#context());
     if (first.errors.length > 0) return this.#showErrors(first.errors);
@@ -207,7 +251,7 @@ export class TransformerPlaygroundElement extends HTMLElement {
     if (notes === null || isStale()) return;
     this.#ui.errors.replaceChildren();
     this.#ui.notes.replaceChildren(...notes.map((n) => el('p', { className: `tp-note tp-note-${n.level}`, text: n.text })));
-    this.#ui.foot.textContent = model ? `Model: ${model.about} · engine: ${model.engine.backend === 'webgpu' ? 'WebGPU' : 'CPU'}` : '';
+    this.#ui.foot.textContent = model ? t('widget.foot', { about: aboutText(model.about), backend: model.engine.backend === 'webgpu' ? 'webgpu' : 'cpu' }) : '';
     this.#ui.body.hidden = false;
     this.#setState('ready');
   }
@@ -224,9 +268,9 @@ export class TransformerPlaygroundElement extends HTMLElement {
 
   /** Replaces the view with `messages`; `fromAttributes`: they are about attribute values (a hint says where to look). */
   #showErrors(messages, fromAttributes = true) {
-    this.#ui.title.textContent = 'This widget could not be shown';
+    this.#ui.title.textContent = t('widget.error.title');
     this.#ui.errors.replaceChildren(...messages.map((text) => el('p', { className: 'tp-error', text })));
-    const hint = 'Check the attributes of <transformer-playground>; the README lists every attribute and its values.';
+    const hint = t('widget.error.hint');
     this.#ui.notes.replaceChildren(...(fromAttributes ? [el('p', { className: 'tp-note', text: hint })] : []));
     this.#ui.body.hidden = true;
     this.#ui.foot.textContent = '';
@@ -237,14 +281,16 @@ export class TransformerPlaygroundElement extends HTMLElement {
   #fail(err) {
     if (err?.name === 'EngineCrashed') return; // the widget loads its model again (enginesLost)
     const input = err?.name === 'InputError';
-    this.#showErrors([`${input ? '' : 'Something went wrong: '}${err?.message ?? err}`], input);
+    if (!this.#language) return void console.error(err); // failed before its language loaded: nothing to say it in
+    this.#showErrors([input ? errorText(err) : t('widget.error.failed', { detail: errorText(err) })], input);
   }
 
   #setState(state) {
     if (this.#state !== state) this.#internals.states.delete(this.#state);
     this.#state = state;
     this.#internals.states.add(state);
-    this.#ui.status.textContent = STATUS[state];
-    this.#ui.status.hidden = STATUS[state] === '';
+    const text = this.#language ? STATUS[state]() : '';
+    this.#ui.status.textContent = text;
+    this.#ui.status.hidden = text === '';
   }
 }

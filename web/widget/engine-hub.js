@@ -11,6 +11,7 @@
 // the worker crashes (its wasm instance trapped), every engine is gone: the widgets are told
 // (`onEnginesLost`) and load their models again in the new worker.
 
+import { errorText } from '../notices.js';
 import { startWorker, createEngine, loadEngine } from '../engine/client.js';
 import { FALLBACK_MODEL, EXAMPLE } from '../model-source.js';
 import { fetchModel } from './model-url.js';
@@ -54,7 +55,10 @@ function limitsOf(config) {
   return { nLayer: config.n_layer, nHead: config.n_head, vocabSize: config.vocab_size };
 }
 
-/** An engine made into a model the widgets share: engine, config, vocab, limits, example, about. */
+/**
+ * An engine made into a model the widgets share: engine, config, vocab, limits, example, about
+ * (what its weights are: a message key and its parameters, shown in the widgets' language).
+ */
 function modelOf(engine, { source, about }) {
   record.engines.push({ handle: engine.handle, source, backend: engine.backend });
   const example = engine.config.family === 'encoder_decoder' ? EXAMPLE_SOURCE : EXAMPLE;
@@ -64,7 +68,9 @@ function modelOf(engine, { source, about }) {
 async function randomModel(why) {
   const { config, seed, vocab } = FALLBACK_MODEL;
   const engine = await createEngine(sharedWorker(), { config, seed, vocab, backend: 'auto' });
-  return modelOf(engine, { source: 'random', about: `random weights (seed ${seed}), not trained${why}` });
+  return modelOf(engine, { source: 'random', about: why === null
+    ? { key: 'widget.about.random', params: { seed: String(seed) } }
+    : { key: 'widget.about.randomFailed', params: { seed: String(seed), detail: why } } });
 }
 
 async function checkpointModel(url, signal) {
@@ -72,17 +78,17 @@ async function checkpointModel(url, signal) {
   // an encoder-decoder's is view="cross-attention"
   const engine = await loadEngine(sharedWorker(), bytes, { backend: 'auto', encdec: true, transfer: true });
   const name = new URL(url).pathname.split('/').pop();
-  return modelOf(engine, { source: url, about: `weights from ${name}` });
+  return modelOf(engine, { source: url, about: { key: 'widget.about.file', params: { name } } });
 }
 
 /** The default model: the bundled checkpoint, or the seeded random model where there is none or it fails. */
 async function defaultModel(scriptUrl, signal) {
-  if (!BUNDLED_MODEL) return randomModel('');
+  if (!BUNDLED_MODEL) return randomModel(null);
   try {
     return await checkpointModel(new URL(BUNDLED_MODEL, scriptUrl).href, signal);
   } catch (err) {
     if (signal.aborted) throw err;
-    return randomModel(`: the trained model could not be loaded (${err.message})`);
+    return randomModel(errorText(err));
   }
 }
 
@@ -117,7 +123,7 @@ function release(key, entry) {
  * @param {string|null} url validated with checkModelUrl
  * @param {{ scriptUrl: string }} where the widget's script lives (the default model is beside it)
  * @returns {{ model: Promise<{ engine: object, config: object, vocab: string[], limits: object, example: string,
- *   source: string, about: string }>, release: () => void }} release: the widget no longer shows it (once)
+ *   source: string, about: { key: string, params: object } }>, release: () => void }} release: the widget no longer shows it (once)
  */
 export function leaseModel(url, { scriptUrl }) {
   const key = url ?? '';

@@ -5,6 +5,8 @@
 // so an attribute alone can never make a widget fetch from elsewhere.
 
 import { joinChunks } from '../engine/bytes.js';
+import { t } from '../i18n/i18n.js';
+import { localError } from '../notices.js';
 
 export const MAX_URL = 2048; // characters
 export const MAX_MODEL_BYTES = 64 << 20; // a widget's checkpoint is small; this refuses anything huge
@@ -39,18 +41,16 @@ export function allowedOrigins(doc, scriptUrl) {
  * @returns {{ url: string } | { error: string }}
  */
 export function checkModelUrl(raw, { base, allowedOrigins: origins }) {
-  if (raw.length > MAX_URL) return { error: `the URL is longer than ${MAX_URL} characters.` };
+  if (raw.length > MAX_URL) return { error: t('widget.url.tooLong', { max: String(MAX_URL) }) };
   let url;
   try {
     url = new URL(raw, base);
   } catch {
-    return { error: 'not a valid URL.' };
+    return { error: t('widget.url.invalid') };
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { error: `only http and https URLs are allowed, not ${url.protocol}` };
-  if (url.username || url.password) return { error: 'a model URL may not contain a user name or password.' };
-  if (!origins.includes(url.origin)) {
-    return { error: `${url.origin} is not allowed: a model must come from this site, or from an origin the page lists in <meta name="transformer-playground-models">.` };
-  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return { error: t('widget.url.protocol', { protocol: url.protocol }) };
+  if (url.username || url.password) return { error: t('widget.url.credentials') };
+  if (!origins.includes(url.origin)) return { error: t('widget.url.origin', { origin: url.origin }) };
   url.hash = '';
   return { url: url.href };
 }
@@ -71,9 +71,11 @@ export async function fetchModel(url, { signal } = {}) {
   try {
     const response = await request(url, watch.signal, watch);
     if (response.type === 'opaqueredirect') {
-      throw new Error('the model URL redirects to another address, which a widget does not follow: give the address of the file itself.');
+      throw localError('the model URL redirects to another address, which a widget does not follow: give the address of the file itself.', 'widget.url.redirect'); // i18n-exempt: English for logs; the reader sees its key
     }
-    if (!response.ok) throw new Error(`the model could not be downloaded from ${url}: the server answered ${response.status}.`);
+    if (!response.ok) {
+      throw localError(`the model could not be downloaded from ${url}: the server answered ${response.status}.`, 'widget.url.status', { url, status: String(response.status) }); // i18n-exempt: English for logs; the reader sees its key
+    }
     return await readBody(response, watch);
   } finally {
     watch.stop();
@@ -85,7 +87,8 @@ export const MIN_BYTES_PER_S = 16 * 1024; // averaged from the start, once STALL
 
 /**
  * An abort signal for one download: aborted by `outer`, by a stall (no byte for STALL_MS) or
- * by a trickle (less than MIN_BYTES_PER_S on average after STALL_MS); `why()` says which in words.
+ * by a trickle (less than MIN_BYTES_PER_S on average after STALL_MS); `why()` is the Error that
+ * says which (null while none happened).
  */
 function downloadWatch(url, outer) {
   const controller = new AbortController();
@@ -93,18 +96,20 @@ function downloadWatch(url, outer) {
   let lastByte = t0;
   let bytes = 0;
   let reason = null;
-  const stop = (why) => {
-    reason ??= why;
+  const stop = (english, key, params) => {
+    reason ??= localError(`${english}.`, key, params);
     controller.abort();
   };
-  const onOuter = () => stop('the download was cancelled');
+  const onOuter = () => stop('the download was cancelled', 'widget.url.cancelled'); // i18n-exempt: English for logs; the reader sees its key
   outer?.addEventListener('abort', onOuter);
   if (outer?.aborted) onOuter();
   const timer = setInterval(() => {
     const now = performance.now();
-    if (now - lastByte > STALL_MS) stop(`nothing arrived from ${url} for ${STALL_MS / 1000} s: the server stalled`);
-    else if (now - t0 > STALL_MS && bytes / ((now - t0) / 1000) < MIN_BYTES_PER_S) {
-      stop(`the model from ${url} arrives too slowly (${bytes.toLocaleString('en')} bytes in ${Math.round((now - t0) / 1000)} s)`);
+    if (now - lastByte > STALL_MS) {
+      stop(`nothing arrived from ${url} for ${STALL_MS / 1000} s: the server stalled`, 'widget.url.stalled', { url, seconds: STALL_MS / 1000 }); // i18n-exempt: English for logs; the reader sees its key
+    } else if (now - t0 > STALL_MS && bytes / ((now - t0) / 1000) < MIN_BYTES_PER_S) {
+      const seconds = Math.round((now - t0) / 1000);
+      stop(`the model from ${url} arrives too slowly (${bytes.toLocaleString('en')} bytes in ${seconds} s)`, 'widget.url.slow', { url, bytes, seconds }); // i18n-exempt: English for logs; the reader sees its key
     }
   }, 1000);
   return {
@@ -128,15 +133,16 @@ async function request(url, signal, watch) {
     watch.got(0);
     return response;
   } catch (err) {
-    if (watch.why()) throw new Error(`${watch.why()}.`);
-    throw new Error(`the model could not be downloaded from ${url} (${err.message}); the site may not allow it (CORS or the page's Content-Security-Policy).`);
+    if (watch.why()) throw watch.why();
+    throw localError(`the model could not be downloaded from ${url} (${err.message}); the site may not allow it (CORS or the page's Content-Security-Policy).`, // i18n-exempt: English for logs; the reader sees its key
+      'widget.url.fetchFailed', { url, detail: err.message });
   }
 }
 
 /** The body's bytes, read in parts, within MAX_MODEL_BYTES. */
 async function readBody(response, watch) {
   const declared = Number(response.headers.get('Content-Length'));
-  const tooBig = () => new Error(`the model file is larger than ${MAX_MODEL_BYTES >> 20} MiB; a widget loads only small models.`);
+  const tooBig = () => localError(`the model file is larger than ${MAX_MODEL_BYTES >> 20} MiB; a widget loads only small models.`, 'widget.url.tooBig', { mib: MAX_MODEL_BYTES >> 20 }); // i18n-exempt: English for logs; the reader sees its key
   if (declared > MAX_MODEL_BYTES) throw tooBig();
   const reader = response.body.getReader();
   const parts = [];
@@ -146,7 +152,7 @@ async function readBody(response, watch) {
     try {
       part = await reader.read();
     } catch (err) {
-      throw new Error(watch.why() ? `${watch.why()}.` : `the model's download broke off (${err.message}).`);
+      throw watch.why() ?? localError(`the model's download broke off (${err.message}).`, 'widget.url.brokeOff', { detail: err.message }); // i18n-exempt: English for logs; the reader sees its key
     }
     if (part.done) break;
     watch.got(part.value.length);

@@ -54,7 +54,8 @@ export function shareTexts(hash, pageUrl) {
   embed.hash = new URLSearchParams(attrs).toString();
   const view = attrs[0][1];
   const iframe =
-    `<iframe src="${escapeAttribute(embed.href)}" title="Transformer Playground: ${view}" width="100%" ` +
+    // the snippet is HTML an author pastes into their own page, in no language of ours
+    `<iframe src="${escapeAttribute(embed.href)}" title="Transformer Playground: ${view}" width="100%" ` + // i18n-exempt: HTML for the author's page
     `height="${IFRAME_HEIGHT[view] ?? 600}" loading="lazy"></iframe>`;
-  return { link: page.href, widget: `<script type="module" src="${escapeAttribute(script)}"></script>\n${element}`, iframe };
+  return { link: page.href, widget: `<script type="module" src="${escapeAttribute(script)}"></script>\n${element}`, iframe }; // i18n-exempt: HTML
 }

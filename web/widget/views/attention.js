@@ -2,6 +2,7 @@
 // weights as lines from each token to the tokens it reads (the page's heatmap and lines views).
 
 import { el } from '../../views/dom.js';
+import { t } from '../../i18n/i18n.js';
 import { createHeatmap } from '../../views/heatmap.js';
 import { createAttentionLines } from '../../views/attention-lines.js';
 import { dims, fmt, tokenLabel } from '../../views/format.js';
@@ -27,10 +28,12 @@ export function createAttentionWidget(container) {
     kind: 'unit',
     square: true,
     maxHeight: MAX_HEIGHT,
-    rowName: 'query',
-    colName: 'key',
+    rowName: t('widget.attention.query'),
+    colName: t('widget.attention.key'),
     onHighlight: highlight,
-    describe: (r, c, v, masked) => `query ${r} '${labels[r]}', key ${c} '${labels[c]}': ${masked ? '0 (masked)' : fmt(v)}`,
+    describe: (r, c, v, masked) => (masked
+      ? t('widget.attention.describeMasked', { r, c, row: labels[r], col: labels[c] })
+      : t('widget.attention.describe', { r, c, row: labels[r], col: labels[c], value: fmt(v) })),
   });
   const lines = createAttentionLines(row, { onHighlight: highlight });
   return {

@@ -4,6 +4,7 @@
 // head looked at each source position (across). A trained reverser draws an anti-diagonal.
 
 import { el } from '../../views/dom.js';
+import { t } from '../../i18n/i18n.js';
 import { createHeatmap } from '../../views/heatmap.js';
 import { dims, fmt } from '../../views/format.js';
 import { sourceProblem } from '../../views/seq2seq.js';
@@ -22,28 +23,28 @@ export function createCrossAttentionWidget(container) {
   let rows = [];
   let cols = [];
   const map = createHeatmap(container, {
-    title: 'Cross-attention',
+    title: t('widget.cross.title'),
     kind: 'unit',
     square: true,
     maxHeight: MAX_HEIGHT,
-    rowName: 'target position',
-    colName: 'source position',
+    rowName: t('widget.cross.rowName'),
+    colName: t('widget.cross.colName'),
     tokenAxis: null,
-    describe: (r, c, v) => `target ${r} (fed '${rows[r]}'), source ${c} '${cols[c]}': ${fmt(v)}`,
+    describe: (r, c, v) => t('widget.cross.describe', { r, c, row: rows[r], col: cols[c], value: fmt(v) }),
   });
   const line = el('p', { className: 'tp-cross-line' });
   container.append(line);
   return {
     async update(props, model, isStale) {
-      const t = model.config.block_size;
-      const problem = sourceProblem(props.text, t);
+      const T = model.config.block_size;
+      const problem = sourceProblem(props.text, T);
       if (problem) throw new InputError(problem);
       const tr = await model.engine.translate(props.text);
       if (isStale()) return null;
       rows = tr.greedy.fed.map(shown);
       cols = tr.source.map(shown);
-      map.update({ data: Float32Array.from(tr.cross[props.layer][props.head]), rows: t, cols: t, rowLabels: rows, colLabels: cols, shape: dims(t, t) });
-      line.textContent = `Source “${props.text}”: written step by step “${tr.greedy.text}”, with teacher forcing “${tr.teacher.text}” (the true target is “${tr.target}”).`;
+      map.update({ data: Float32Array.from(tr.cross[props.layer][props.head]), rows: T, cols: T, rowLabels: rows, colLabels: cols, shape: dims(T, T) });
+      line.textContent = t('widget.cross.line', { source: props.text, greedy: tr.greedy.text, teacher: tr.teacher.text, target: tr.target });
       return [];
     },
   };

@@ -2,6 +2,7 @@
 // slider the reader moves (the page's output view). top-k and top-p come from the attributes.
 
 import { el } from '../../views/dom.js';
+import { t } from '../../i18n/i18n.js';
 import { createOutputView } from '../../views/output.js';
 import { fmt } from '../../views/format.js';
 import { MAX_TEMPERATURE } from '../../state.js';
@@ -20,7 +21,7 @@ export function createNextTokenWidget(container, { onError }) {
   const slider = el('input', { attrs: { type: 'range', min: '0', max: String(MAX_TEMPERATURE), step: TEMPERATURE_STEP } });
   const value = el('output');
   const filters = el('span', { className: 'sampling-filters' });
-  const controls = el('div', { className: 'sampling' }, el('label', { className: 'slider' }, 'Temperature τ', slider, value), filters);
+  const controls = el('div', { className: 'sampling' }, el('label', { className: 'slider' }, t('widget.nextToken.temperature'), slider, value), filters);
   const view = createOutputView(container, { controls });
   let shown = null; // the output data (logits, probs) of the current text
   let filter = { topK: 0, topP: 1 };

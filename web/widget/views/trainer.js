@@ -4,6 +4,7 @@
 // so the reader sees a head find its pattern.
 
 import { el } from '../../views/dom.js';
+import { t } from '../../i18n/i18n.js';
 import { createAttentionMaps } from './attention-grid.js';
 import { createLossChart } from '../../views/loss-chart.js';
 import { trainerEngine, tasks } from '../engine-hub.js';
@@ -24,8 +25,8 @@ const TRAIN = { batch_size: 16, learning_rate: 1e-2, min_lr: 1e-3, warmup_steps:
  */
 export function createTrainerWidget(container, { onError }) {
   const lesson = el('p', { className: 'tp-lesson' });
-  const train = el('button', { className: 'primary', text: 'Train', attrs: { type: 'button' } });
-  const reset = el('button', { text: 'Reset', attrs: { type: 'button' } });
+  const train = el('button', { className: 'primary', text: t('widget.trainer.train', { state: 'start' }), attrs: { type: 'button' } });
+  const reset = el('button', { text: t('widget.trainer.reset'), attrs: { type: 'button' } });
   const status = el('span', { className: 'tp-train-status', attrs: { role: 'status' } });
   container.append(lesson, el('div', { className: 'tp-train-bar' }, train, reset, status));
   const chart = createLossChart(container, { compact: true });
@@ -41,9 +42,9 @@ export function createTrainerWidget(container, { onError }) {
   function showStatus() {
     const { stepsDone, steps, loss, val } = run.history;
     const done = stepsDone >= run.steps;
-    train.textContent = playing ? 'Pause' : done ? 'Trained' : stepsDone > 0 ? 'Resume' : 'Train';
+    train.textContent = t('widget.trainer.train', { state: playing ? 'pause' : done ? 'done' : stepsDone > 0 ? 'resume' : 'start' });
     train.disabled = done && !playing;
-    status.textContent = `step ${stepsDone} of ${run.steps}${playing ? ' · training…' : ''}`;
+    status.textContent = t('widget.trainer.status', { step: stepsDone, steps: run.steps, playing: playing ? 'yes' : 'no' });
     chart.update({ steps, loss, val, xMax: run.steps, chance: Math.log(run.engine.config.vocab_size) });
   }
 
@@ -107,11 +108,11 @@ export function createTrainerWidget(container, { onError }) {
     const [sample] = info.lesson.split(' — ');
     const model = { engine, config: engine.config, vocab: engine.vocab };
     run = { key: runKey(props), props, engine, model, text: sample.slice(0, engine.config.block_size), steps: props.steps, history: newHistory() };
-    lesson.textContent = `Task "${props.task}": ${info.lesson}`;
+    lesson.textContent = t('widget.trainer.lesson', { task: props.task, lesson: info.lesson });
     const { n_layer: L, n_head: NH, n_embd: C } = engine.config;
-    example.textContent =
-      `The model: ${L} layers of ${NH} heads, C = ${C}, random weights (seed ${props.seed}) before training, on ` +
-      `${engine.backend === 'webgpu' ? 'WebGPU' : 'the CPU'}. Its ${L} × ${NH} attention maps on the task's example "${run.text}", redrawn as it learns:`;
+    example.textContent = t('widget.trainer.model', {
+      L, NH, C, seed: String(props.seed), backend: engine.backend === 'webgpu' ? 'webgpu' : 'cpu', example: run.text,
+    });
     await evaluate();
     await drawAttention(props);
     showStatus();

@@ -1,7 +1,7 @@
 // The learner's path without a browser: every marked term has a definition (the steps in both
 // registers and every tour stop on a made-up trace), the head-label scores on synthetic
 // attention maps, the probe, and the tour's stop in the address.
-import { test, before } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GLOSSARY } from '../learn/glossary-terms.js';
 import { termsIn, plainText, definition } from '../learn/glossary.js';

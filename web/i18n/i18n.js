@@ -17,8 +17,20 @@ let current = 'en';
 let messages = null; // null until useLanguage() has loaded a catalog
 let fallback = {};
 
-const loadArea = (code, area) => import(`../locales/${code}/${area}.json`, { with: { type: 'json' } })
-  .then((module) => module.default);
+/* global TP_LOCALES */
+// Where the catalogs are: web/locales/ beside the page's modules, or, in the widget bundle (whose
+// build defines TP_LOCALES), the locales/ folder copied next to it, so that a widget fetches only
+// its language's files rather than carrying every language in its script.
+const LOCALES = new URL(typeof TP_LOCALES === 'string' ? TP_LOCALES : '../locales/', import.meta.url);
+
+/** One area's catalog of one language. */
+async function loadArea(code, area) {
+  const url = new URL(`${code}/${area}.json`, LOCALES);
+  if (url.protocol === 'file:') return (await import(url.href, { with: { type: 'json' } })).default; // Node's tests
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`the ${code} messages (${area}) could not be loaded: HTTP ${response.status}`);
+  return response.json();
+}
 
 async function loadCatalog(code, areas) {
   const files = await Promise.all(areas.map((area) => loadArea(code, area)));

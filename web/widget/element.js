@@ -10,7 +10,7 @@
 // loaded last is the one every widget speaks from then on.
 
 import { el } from '../views/dom.js';
-import { useLanguage, textDirection, t } from '../i18n/i18n.js';
+import { AREAS, useLanguage, textDirection, t } from '../i18n/i18n.js';
 import { errorText } from '../notices.js';
 import { latestOnly } from '../latest.js';
 import { ATTRIBUTES, readAttributes, viewProblem } from './attributes.js';
@@ -56,14 +56,17 @@ const STATUS = {
 
 const languages = new Map(); // language tag → promise of its catalogs loaded (the code in use)
 
+/** The catalog areas a widget's words come from: the page's views and the Train page's loop, not the learner's path. */
+const WIDGET_AREAS = AREAS.filter((area) => area !== 'learn');
+
 /**
- * Loads the catalogs of `tag` (every area: the widget draws the page's views and the Train page's
- * loop) for the widgets of this document, once per tag; resolves to the language in use.
+ * Loads the catalogs of `tag` for the widgets of this document, once per tag; resolves to the
+ * language in use.
  * @param {string} tag a BCP 47 tag, e.g. 'es' or 'zh-CN'
  * @returns {Promise<string>}
  */
 export function widgetLanguage(tag) {
-  if (!languages.has(tag)) languages.set(tag, useLanguage(tag, { setDocument: false }));
+  if (!languages.has(tag)) languages.set(tag, useLanguage(tag, { setDocument: false, areas: WIDGET_AREAS }));
   return languages.get(tag);
 }
 

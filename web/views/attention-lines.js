@@ -118,7 +118,7 @@ export function createAttentionLines(parent, { onHighlight = () => {} } = {}) {
     e.preventDefault();
     select(Math.max(0, Math.min(d.T - 1, selected + step)), true);
   });
-  window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener('change', draw);
+  window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener('change', draw); // i18n-exempt: a media query
 
   return {
     element,

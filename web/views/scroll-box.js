@@ -3,14 +3,15 @@
 // out. The box takes keyboard focus, so the arrow keys scroll it too.
 
 import { el } from './dom.js';
+import { t } from '../i18n/i18n.js';
 
 /**
  * @param {HTMLElement} content
- * @param {string} label what the box holds, for screen readers ("the cost table")
+ * @param {string} label what the box holds, for screen readers ("the cost table"), in the page's language
  * @returns {HTMLElement} the box with its line, to place where `content` would go
  */
 export function scrollBox(content, label) {
-  const hint = el('p', { className: 'scroll-hint', text: 'Wider than the column: scroll it sideways.', attrs: { 'aria-hidden': 'true' } });
+  const hint = el('p', { className: 'scroll-hint', text: t('views.scrollBox.hint'), attrs: { 'aria-hidden': 'true' } });
   const box = el('div', { className: 'table-scroll', attrs: { tabindex: '0', role: 'region', 'aria-label': label } }, content);
   const wrap = el('div', { className: 'scroll-wrap' }, hint, box);
   const mark = () => {

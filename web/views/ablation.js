@@ -78,7 +78,7 @@ export function createAblationView(container, { onChange }) {
           : t('views.ablation.someOff', { n, base: loss(d.baseLoss), ablated: loss(d.ablatedLoss), delta }),
       );
       const order = topIds(d.base.map((p, id) => Math.max(p, d.ablated[id])), SHOWN);
-      const head = el('tr', {}, ...['next', 'allOn', 'ablated', 'change'].map((s) => el('th', { text: t(`views.ablation.column.${s}`) })));
+      const head = el('tr', {}, ...['views.ablation.column.next', 'views.ablation.column.allOn', 'views.ablation.column.ablated', 'views.ablation.column.change'].map((key) => el('th', { text: t(key) })));
       const rows = order.map((id) =>
         el(
           'tr',

@@ -56,7 +56,7 @@ export function createCostView(container) {
       const c = d.cost;
       intro.set(t('views.cost.intro'));
       formula.set(t('views.cost.formulaForward'), t('views.cost.formulaTraining', { L: d.L, NH: d.NH, T: c.t }));
-      const head = el('tr', {}, ...['part', 'params', 'forward', 'training', 'formula'].map((s) => el('th', { text: t(`views.cost.column.${s}`) })));
+      const head = el('tr', {}, ...['views.cost.column.part', 'views.cost.column.params', 'views.cost.column.forward', 'views.cost.column.training', 'views.cost.column.formula'].map((key) => el('th', { text: t(key) })));
       const rows = c.parts.map((p) => el('tr', {}, el('td', { text: partName(p.part) }), ...[p.params, p.forward_flops, p.train_flops].map((v) => el('td', { className: 'num', text: si(v) })), el('td', { className: 'formula-cell', text: p.formula, attrs: { translate: 'no', dir: 'ltr' } })));
       const total = el('tr', { className: 'total' }, el('td', { text: t('views.cost.total') }), ...[c.params, c.forward_flops, c.train_flops].map((v) => el('td', { className: 'num', text: si(v) })), el('td', {}));
       table.replaceChildren(el('caption', { text: t('views.cost.caption', { T: c.t }) }), head, ...rows, total);
@@ -66,7 +66,7 @@ export function createCostView(container) {
         width: chartWidth(plot),
         title: t('views.cost.chartTitle', { L: d.L, C: d.C, V: d.V }),
         xLabel: t('views.cost.xLabel'),
-        yLabel: 'FLOPs',
+        yLabel: t('views.cost.yLabel'),
         series: [
           { name: t('views.cost.total'), x: ts, y: d.curve.map((p) => p.total) },
           { name: t('views.cost.linear'), x: ts, y: d.curve.map((p) => p.total - p.quadratic), dashed: true },

@@ -230,7 +230,7 @@ export function fileStem(title) {
  */
 export function exportButtons(build, name) {
   const button = (label, run) =>
-    el('button', { className: 'export-button', text: label, attrs: { type: 'button', 'aria-label': t('views.export.saveAs', { format: label }) }, on: { click: run } });
+    el('button', { className: 'export-button', text: label, attrs: { type: 'button', translate: 'no', 'aria-label': t('views.export.saveAs', { format: label }) }, on: { click: run } });
   return el(
     'span',
     { className: 'export' },

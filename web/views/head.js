@@ -35,7 +35,15 @@ function product(a, b) {
 }
 
 /** The steps' headings (messages). */
-const HEADINGS = () => ['qkv', 'scores', 'mask', 'softmax', 'mix', 'heads', 'projection'].map((step) => t(`views.head.heading.${step}`));
+const HEADINGS = () => [
+  'views.head.heading.qkv',
+  'views.head.heading.scores',
+  'views.head.heading.mask',
+  'views.head.heading.softmax',
+  'views.head.heading.mix',
+  'views.head.heading.heads',
+  'views.head.heading.projection',
+].map((key) => t(key));
 const SIDE = [false, true, true, true, true, false, false]; // steps with one square map, beside their text on wide screens
 
 /**

@@ -100,7 +100,7 @@ export function createHeatmap(parent, options) {
   } = options;
 
   const titleEl = el('span', { className: 'hm-title', text: title, attrs: mathTitle ? { translate: 'no' } : {} });
-  const shapeEl = el('span', { className: 'hm-shape', attrs: { translate: 'no' } });
+  const shapeEl = el('span', { className: 'hm-shape' });
   const canvas = el('canvas', { className: 'hm-canvas', attrs: { tabindex: '0', role: 'img', 'aria-label': t('views.heatmap.label', { title }) } });
   const ramp = el('canvas', { className: 'hm-ramp', attrs: { 'aria-hidden': 'true' } });
   const lo = el('span');

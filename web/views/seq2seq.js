@@ -28,9 +28,9 @@ export function sourceProblem(text, context) {
 }
 /** The maps `translate` returns, each T × T per layer and head: the key of its data, and its axes ('source', 'target'). */
 const MAPS = {
-  cross: { rows: 'target', cols: 'source' },
-  enc_self: { rows: 'source', cols: 'source' },
-  dec_self: { rows: 'target', cols: 'target', causal: true },
+  cross: { option: 'views.seq2seq.option.cross', title: 'views.seq2seq.title.cross', rows: 'target', cols: 'source' },
+  enc_self: { option: 'views.seq2seq.option.enc_self', title: 'views.seq2seq.title.enc_self', rows: 'source', cols: 'source' },
+  dec_self: { option: 'views.seq2seq.option.dec_self', title: 'views.seq2seq.title.dec_self', rows: 'target', cols: 'target', causal: true },
 };
 const AXIS = { source: 'source position', target: 'target position' }; // i18n-exempt: heatmap.js's names for them
 
@@ -49,14 +49,14 @@ export function createSeq2SeqView(container, { onSource, allMaps = false, ids = 
   const layerSel = el('select', { attrs: { id: `${ids}-layer`, 'aria-label': t('views.seq2seq.layerLabel') } });
   const headSel = el('select', { attrs: { id: `${ids}-head`, 'aria-label': t('views.seq2seq.headLabel') } });
   const mapSel = el('select', { attrs: { id: `${ids}-map`, 'aria-label': t('views.seq2seq.mapLabel') } },
-    ...Object.keys(MAPS).map((value) => el('option', { attrs: { value }, text: t(`views.seq2seq.option.${value}`) })));
+    ...Object.entries(MAPS).map(([value, m]) => el('option', { attrs: { value }, text: t(m.option) })));
   const controls = el('div', { className: 's2s-controls' }, el('label', {}, t('views.seq2seq.source'), source), hint,
     ...(allMaps ? [] : [el('label', {}, t('views.seq2seq.map'), mapSel)]), el('label', {}, t('views.seq2seq.layer'), layerSel), el('label', {}, t('views.seq2seq.head'), headSel));
   const maps = el('div', { className: allMaps ? 's2s-map s2s-maps' : 's2s-map' });
   const heats = Object.fromEntries(Object.entries(MAPS).map(([key, m]) => {
     const box = el('div', { attrs: { 'data-map': key } });
     maps.append(box);
-    const heat = createHeatmap(box, { title: t(`views.seq2seq.title.${key}`), kind: 'unit', square: true, maxHeight: 320, rowName: AXIS[m.rows], colName: AXIS[m.cols], tokenAxis: null });
+    const heat = createHeatmap(box, { title: t(m.title), kind: 'unit', square: true, maxHeight: 320, rowName: AXIS[m.rows], colName: AXIS[m.cols], tokenAxis: null });
     return [key, { box, heat }];
   }));
   const table = el('table', { className: 's2s-table', attrs: { id: `${ids}-steps`, dir: 'ltr' } });
@@ -88,7 +88,8 @@ export function createSeq2SeqView(container, { onSource, allMaps = false, ids = 
         shape: t('views.seq2seq.shape', { step: count(last.step), stack: key === 'enc_self' ? 'encoder' : 'decoder', l, h, t: T, rows: map.rows, cols: map.cols }),
       });
     }
-    const head = el('tr', {}, ...['position', 'teacherFed', 'predicts', 'greedyFed', 'predicts'].map((x) => el('th', { text: t(`views.seq2seq.column.${x}`), attrs: { scope: 'col' } })));
+    const head = el('tr', {}, ...['views.seq2seq.column.position', 'views.seq2seq.column.teacherFed', 'views.seq2seq.column.predicts', 'views.seq2seq.column.greedyFed', 'views.seq2seq.column.predicts']
+      .map((key) => el('th', { text: t(key), attrs: { scope: 'col' } })));
     // positions up to the true EOS count; after it, teacher forcing feeds padding
     const counted = (k) => k <= target.length;
     const rows = Array.from({ length: T }, (_, k) => {

@@ -35,7 +35,7 @@ export function createAttentionLines(parent, { onHighlight = () => {} } = {}) {
       el('span', { className: 'hm-title', text: t('views.lines.title') }),
       ' ',
       el('span', { className: 'hm-shape', text: t('views.lines.shape') }),
-      exportButtons(() => d && linesSvg(figure()), () => fileStem(`attention-lines ${d?.title ?? ''}`) // i18n-exempt: a file name),
+      exportButtons(() => d && linesSvg(figure()), () => fileStem(`attention-lines ${d?.title ?? ''}`)), // i18n-exempt: a file name
     ),
     el('div', { className: 'lines-scroll', attrs: { dir: 'ltr' } }, canvas),
     readout,

@@ -16,8 +16,10 @@ export function scrollBox(content, label) {
   const wrap = el('div', { className: 'scroll-wrap' }, hint, box);
   const mark = () => {
     const more = box.scrollWidth - box.clientWidth; // px hidden, left and right together
-    const left = box.scrollLeft > 1;
-    const right = box.scrollLeft < more - 1;
+    // px scrolled from the left edge (right to left, scrollLeft runs from 0 at the right edge down to −more)
+    const fromLeft = getComputedStyle(box).direction === 'rtl' ? box.scrollLeft + more : box.scrollLeft;
+    const left = fromLeft > 1;
+    const right = fromLeft < more - 1;
     wrap.dataset.overflow = more <= 1 ? 'none' : left && right ? 'both' : left ? 'left' : 'right';
   };
   box.addEventListener('scroll', mark, { passive: true });

@@ -43,7 +43,12 @@ export function tData(key, params = {}, dataNames = []) {
     }
     return node;
   };
-  return tNodes(key, marked).flatMap((part) => (typeof part === 'string' ? place(part) : [fill(part)]));
+  const parts = [];
+  for (const part of tNodes(key, marked)) {
+    if (typeof part === 'string' && typeof parts[parts.length - 1] === 'string') parts[parts.length - 1] += part; // one text node per run of text
+    else parts.push(part);
+  }
+  return parts.flatMap((part) => (typeof part === 'string' ? place(part) : [fill(part)]));
 }
 
 /**

@@ -22,6 +22,18 @@ const PARTS = {
   'layer norms': 'views.cost.part.norms', // i18n-exempt: the engine's name, matched
 };
 const partName = (part) => (PARTS[part] ? t(PARTS[part]) : part);
+/** The engine's formulas that have words in them, as messages; the others are notation, shown as the engine gives them. */
+const FORMULAS = {
+  'wte V·C (the positions are computed, not learned)': 'views.cost.formula.embeddingsComputed', // i18n-exempt: the engine's text, matched
+  'L·(2H·C + C·H + biases), H ≈ 8C/3; 2·BT·C·2H + 2·BT·H·C per layer': 'views.cost.formula.swiGlu', // i18n-exempt: the engine's text, matched
+  'L·(4C·C + 4C + 4C·C + C); 2·2·BT·C·4C per layer': 'views.cost.formula.mlp', // i18n-exempt: the engine's text, matched
+  'L·(3C·C + 3C); 2·BT·C·3C per layer': 'views.cost.formula.qkv', // i18n-exempt: the engine's text, matched
+  '2 · (2·T·T·HS) · NH per sequence and layer': 'views.cost.formula.scores', // i18n-exempt: the engine's text, matched
+  'L·(C·C + C); 2·BT·C·C per layer': 'views.cost.formula.attnOut', // i18n-exempt: the engine's text, matched
+  '(2L + 1)·2C (RMSNorm: no biases, half)': 'views.cost.formula.norms', // i18n-exempt: the engine's text, matched
+};
+/** A part's formula cell: in words where the engine's formula has some, else its notation as data. */
+const formulaCell = (formula) => el('td', { className: 'formula-cell', text: FORMULAS[formula] ? t(FORMULAS[formula]) : formula, attrs: FORMULAS[formula] ? { dir: 'ltr' } : { translate: 'no', dir: 'ltr' } });
 
 /** 12345678 → "12.3 M". */
 export function si(x) {
@@ -57,7 +69,7 @@ export function createCostView(container) {
       intro.set(t('views.cost.intro'));
       formula.set(t('views.cost.formulaForward'), t('views.cost.formulaTraining', { L: d.L, NH: d.NH, T: c.t }));
       const head = el('tr', {}, ...['views.cost.column.part', 'views.cost.column.params', 'views.cost.column.forward', 'views.cost.column.training', 'views.cost.column.formula'].map((key) => el('th', { text: t(key) })));
-      const rows = c.parts.map((p) => el('tr', {}, el('td', { text: partName(p.part) }), ...[p.params, p.forward_flops, p.train_flops].map((v) => el('td', { className: 'num', text: si(v) })), el('td', { className: 'formula-cell', text: p.formula, attrs: { translate: 'no', dir: 'ltr' } })));
+      const rows = c.parts.map((p) => el('tr', {}, el('td', { text: partName(p.part) }), ...[p.params, p.forward_flops, p.train_flops].map((v) => el('td', { className: 'num', text: si(v) })), formulaCell(p.formula)));
       const total = el('tr', { className: 'total' }, el('td', { text: t('views.cost.total') }), ...[c.params, c.forward_flops, c.train_flops].map((v) => el('td', { className: 'num', text: si(v) })), el('td', {}));
       table.replaceChildren(el('caption', { text: t('views.cost.caption', { T: c.t }) }), head, ...rows, total);
       summary.set(t('views.cost.summary', { T: c.t, bytes: si(c.attention_map_bytes), share: fmt((100 * c.quadratic_flops) / Math.max(1, c.forward_flops), 3) }));

@@ -3,10 +3,11 @@
 // 0; a switched-off block adds nothing to the residual stream. The change shows in the loss on
 // the text and in the next-token probabilities.
 
-import { el, formulaBlock, liveText } from './dom.js';
+import { el, formulaBlock, liveText, tData } from './dom.js';
 import { scrollBox } from './scroll-box.js';
 import { fmt, pct, tokenLabel } from './format.js';
 import { topIds } from './rank.js';
+import { t } from '../i18n/i18n.js';
 
 const SHOWN = 8; // tokens in the probability table
 
@@ -17,11 +18,11 @@ const SHOWN = 8; // tokens in the probability table
 export function createAblationView(container, { onChange }) {
   const intro = liveText('p', 'view-intro');
   const formula = formulaBlock();
-  const toggles = el('div', { className: 'ablate-grid', attrs: { role: 'group', 'aria-label': 'heads and blocks to switch off' } });
-  const reset = el('button', { text: 'Reset: everything on', attrs: { type: 'button' } });
+  const toggles = el('div', { className: 'ablate-grid', attrs: { role: 'group', 'aria-label': t('views.ablation.gridLabel') } });
+  const reset = el('button', { text: t('views.ablation.reset'), attrs: { type: 'button' } });
   const summary = liveText('p', 'callout');
   const table = el('table', { className: 'ablate-table' });
-  container.append(intro.element, formula.element, toggles, el('p', {}, reset), summary.element, scrollBox(table, 'the probability table'));
+  container.append(intro.element, formula.element, toggles, el('p', {}, reset), summary.element, scrollBox(table, t('views.ablation.tableLabel')));
   let shape = null; // { L, NH }
   const off = { heads: new Set(), layers: new Set() };
 
@@ -45,10 +46,10 @@ export function createAblationView(container, { onChange }) {
     off.layers.clear();
     const rows = [];
     for (let l = 0; l < L; l++) {
-      const block = el('button', { className: 'ablate-block', text: `block ${l}`, attrs: { type: 'button', 'aria-pressed': 'false' } });
+      const block = el('button', { className: 'ablate-block', text: t('views.ablation.block', { l }), attrs: { type: 'button', 'aria-pressed': 'false' } });
       block.addEventListener('click', () => toggle(off.layers, l, block));
       const heads = Array.from({ length: NH }, (_, h) => {
-        const b = el('button', { className: 'ablate-head', text: `head ${h}`, attrs: { type: 'button', 'aria-pressed': 'false', 'aria-label': `block ${l} head ${h}` } });
+        const b = el('button', { className: 'ablate-head', text: t('views.ablation.head', { h }), attrs: { type: 'button', 'aria-pressed': 'false', 'aria-label': t('views.ablation.blockHead', { l, h }) } });
         b.addEventListener('click', () => toggle(off.heads, `${l}.${h}`, b));
         return b;
       });
@@ -66,35 +67,29 @@ export function createAblationView(container, { onChange }) {
      */
     update(d) {
       if (!shape || shape.L !== d.L || shape.NH !== d.NH) build(d.L, d.NH);
-      intro.set(
-        'Switch a head or a whole block off and the model runs without it: press the buttons below. The loss on your text and the ' +
-          'next-token probabilities show what it contributed. Nothing is retrained; Reset switches everything back on.',
-      );
-      formula.set(
-        `head h off:  out_h = att_h · V_h  becomes  0 · out_h   (its HS = ${d.HS} columns of [T×C], before the projection)`,
-        'block l off:  x ← x + attn(…) + mlp(…)  becomes  x ← x',
-      );
+      intro.set(t('views.ablation.intro'));
+      formula.set(t('views.ablation.formulaHead', { HS: d.HS }), t('views.ablation.formulaBlock'));
       const n = off.heads.size + off.layers.size;
-      const loss = (v) => (v === null ? 'n/a (one token has no next token in the text)' : fmt(v, 4));
+      const loss = (v) => (v === null ? t('views.ablation.noLoss') : fmt(v, 4));
       const delta = d.baseLoss !== null && d.ablatedLoss !== null ? ` (${d.ablatedLoss >= d.baseLoss ? '+' : ''}${fmt(d.ablatedLoss - d.baseLoss, 3)})` : '';
       summary.set(
         n === 0
-          ? `Everything is on. Loss on your text (mean −ln p of each next character): ${loss(d.baseLoss)}.`
-          : `${n} switched off. Loss on your text: ${loss(d.baseLoss)} with everything on → ${loss(d.ablatedLoss)} without${delta}.`,
+          ? t('views.ablation.allOn', { loss: loss(d.baseLoss) })
+          : t('views.ablation.someOff', { n, base: loss(d.baseLoss), ablated: loss(d.ablatedLoss), delta }),
       );
       const order = topIds(d.base.map((p, id) => Math.max(p, d.ablated[id])), SHOWN);
-      const head = el('tr', {}, ...['next token', 'all on', 'ablated', 'change'].map((s) => el('th', { text: s })));
+      const head = el('tr', {}, ...['views.ablation.column.next', 'views.ablation.column.allOn', 'views.ablation.column.ablated', 'views.ablation.column.change'].map((key) => el('th', { text: t(key) })));
       const rows = order.map((id) =>
         el(
           'tr',
           {},
-          el('td', { text: `'${tokenLabel(d.vocab[id])}'` }),
+          el('td', { text: `'${tokenLabel(d.vocab[id])}'`, attrs: { translate: 'no' } }),
           el('td', { text: pct(d.base[id]) }),
           el('td', { text: pct(d.ablated[id]) }),
           el('td', { text: `${d.ablated[id] >= d.base[id] ? '+' : '−'}${pct(Math.abs(d.ablated[id] - d.base[id]))}` }),
         ),
       );
-      table.replaceChildren(el('caption', { text: `After '${d.labels[d.labels.length - 1]}': the ${SHOWN} likeliest next tokens` }), head, ...rows);
+      table.replaceChildren(el('caption', {}, ...tData('views.ablation.caption', { label: d.labels[d.labels.length - 1], n: SHOWN }, ['label'])), head, ...rows);
     },
   };
 }

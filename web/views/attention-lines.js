@@ -4,6 +4,7 @@
 
 import { el } from './dom.js';
 import { fmt } from './format.js';
+import { t } from '../i18n/i18n.js';
 import { drawSoon, sizeCanvas, themeColours } from './canvas.js';
 import { exportButtons, fileStem, linesSvg } from './export.js';
 
@@ -11,7 +12,7 @@ const ROW = 16; // px per token
 const LABEL_W = 34; // px for each column of labels
 const GAP = 8; // px between a label column and the lines
 const WIDTH = 240; // px
-const FONT = '12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace';
+const FONT = '12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace'; // i18n-exempt: a font
 const TOP_KEYS = 3; // keys named in the readout
 const FAINT = 0.12; // opacity factor of the lines of queries that are not selected
 
@@ -23,7 +24,7 @@ const FAINT = 0.12; // opacity factor of the lines of queries that are not selec
  *   the map in exports ("layer 0, head 1")
  */
 export function createAttentionLines(parent, { onHighlight = () => {} } = {}) {
-  const canvas = el('canvas', { className: 'lines-canvas', attrs: { tabindex: '0', role: 'img', 'aria-label': 'attention as lines from queries to keys' } });
+  const canvas = el('canvas', { className: 'lines-canvas', attrs: { tabindex: '0', role: 'img', 'aria-label': t('views.lines.label') } });
   const readout = el('output', { className: 'hm-readout', attrs: { 'aria-live': 'polite' } });
   const element = el(
     'figure',
@@ -31,12 +32,12 @@ export function createAttentionLines(parent, { onHighlight = () => {} } = {}) {
     el(
       'figcaption',
       {},
-      el('span', { className: 'hm-title', text: 'who looks at whom' }),
+      el('span', { className: 'hm-title', text: t('views.lines.title') }),
       ' ',
-      el('span', { className: 'hm-shape', text: 'query → key' }),
-      exportButtons(() => d && linesSvg(figure()), () => fileStem(`attention-lines ${d?.title ?? ''}`)),
+      el('span', { className: 'hm-shape', text: t('views.lines.shape') }),
+      exportButtons(() => d && linesSvg(figure()), () => fileStem(`attention-lines ${d?.title ?? ''}`)), // i18n-exempt: a file name
     ),
-    el('div', { className: 'lines-scroll' }, canvas),
+    el('div', { className: 'lines-scroll', attrs: { dir: 'ltr' } }, canvas),
     readout,
   );
   parent.append(element);
@@ -44,7 +45,7 @@ export function createAttentionLines(parent, { onHighlight = () => {} } = {}) {
   let selected = null;
 
   /** The map as the export draws it. */
-  const figure = () => ({ ...d, title: `who looks at whom${d.title ? `: ${d.title}` : ''}`, causal: d.causal ?? true });
+  const figure = () => ({ ...d, title: d.title ? t('views.lines.titleOf', { title: d.title }) : t('views.lines.title'), causal: d.causal ?? true });
   /** Keys query i may read: those up to i under a causal mask, all of them without one. */
   const keysOf = (i) => ((d.causal ?? true) ? i + 1 : d.T);
 
@@ -87,13 +88,14 @@ export function createAttentionLines(parent, { onHighlight = () => {} } = {}) {
 
   function describe() {
     if (selected === null) {
-      readout.textContent = 'Point at a query on the left (or focus here and use ↑ ↓) to see only its lines.';
+      readout.textContent = t('views.lines.idle');
       return;
     }
     const { labels, T, att } = d;
     const i = selected;
     const top = [...Array(keysOf(i)).keys()].sort((a, b) => att[i * T + b] - att[i * T + a]).slice(0, TOP_KEYS);
-    readout.textContent = `query ${i} '${labels[i]}' attends most to ${top.map((j) => `${j} '${labels[j]}' (${fmt(att[i * T + j], 3)})`).join(', ')}`;
+    const keys = top.map((j) => t('views.lines.key', { j, label: labels[j], weight: fmt(att[i * T + j], 3) })).join(t('views.lines.separator'));
+    readout.textContent = t('views.lines.readout', { i, label: labels[i], keys });
   }
 
   function select(i, notify) {
@@ -118,7 +120,7 @@ export function createAttentionLines(parent, { onHighlight = () => {} } = {}) {
     e.preventDefault();
     select(Math.max(0, Math.min(d.T - 1, selected + step)), true);
   });
-  window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener('change', draw);
+  window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener('change', draw); // i18n-exempt: a media query
 
   return {
     element,

@@ -7,6 +7,7 @@ import { createHeatmap } from './heatmap.js';
 import { drawMiniMap } from './canvas.js';
 import { createAttentionLines } from './attention-lines.js';
 import { dims, fmt } from './format.js';
+import { t } from '../i18n/i18n.js';
 
 const MINI = 56; // px, side of a map in the picker
 
@@ -17,18 +18,19 @@ const MINI = 56; // px, side of a map in the picker
 export function createAttentionView(container, { onSelect = () => {}, onHighlight = () => {} } = {}) {
   const intro = liveText('p', 'view-intro');
   const formula = formulaBlock();
-  const grid = el('div', { className: 'head-grid', attrs: { role: 'group', 'aria-label': 'pick a layer and head' } });
+  const grid = el('div', { className: 'head-grid', attrs: { role: 'group', 'aria-label': t('views.attention.gridLabel') } });
   const pair = el('div', { className: 'map-row map-row-wide' });
   container.append(intro.element, formula.element, el('div', { className: 'attention-layout' }, grid, pair));
   const big = createHeatmap(pair, {
     title: 'A',
+    mathTitle: true,
     kind: 'unit',
     square: true,
     maxHeight: 480,
     rowName: 'query',
     colName: 'key',
     onHighlight,
-    describe: (r, c, v, masked) => `query ${r} '${labels[r]}', key ${c} '${labels[c]}': ${masked ? '0 (masked)' : fmt(v)}`,
+    describe: (r, c, v, masked) => t(masked ? 'views.attention.describeMasked' : 'views.attention.describe', { r, c, query: labels[r], key: labels[c], value: fmt(v) }),
   });
   const lines = createAttentionLines(pair, { onHighlight });
   let labels = [];
@@ -40,14 +42,14 @@ export function createAttentionView(container, { onSelect = () => {}, onHighligh
     if (shape === key) return;
     shape = key;
     grid.style.setProperty('--heads', String(nHead));
-    const cells = [el('span'), ...Array.from({ length: nHead }, (_, h) => el('span', { className: 'grid-label', text: `head ${h}` }))];
+    const cells = [el('span'), ...Array.from({ length: nHead }, (_, h) => el('span', { className: 'grid-label', text: t('views.attention.head', { h }) }))];
     buttons = [];
     for (let l = 0; l < nLayer; l++) {
-      cells.push(el('span', { className: 'grid-label', text: `layer ${l}` }));
+      cells.push(el('span', { className: 'grid-label', text: t('views.attention.layer', { l }) }));
       const row = [];
       for (let h = 0; h < nHead; h++) {
         const canvas = el('canvas', { attrs: { 'aria-hidden': 'true' } });
-        const b = el('button', { className: 'mini', attrs: { type: 'button', 'aria-label': `layer ${l}, head ${h}`, 'aria-pressed': 'false' }, on: { click: () => onSelect(l, h) } }, canvas);
+        const b = el('button', { className: 'mini', attrs: { type: 'button', 'aria-label': t('views.attention.layerHead', { l, h }), 'aria-pressed': 'false' }, on: { click: () => onSelect(l, h) } }, canvas);
         row.push(b);
         cells.push(b);
       }
@@ -67,21 +69,16 @@ export function createAttentionView(container, { onSelect = () => {}, onHighligh
       const causal = d.causal ?? true;
       const nLayer = maps.length;
       const nHead = maps[0].length;
-      intro.set(
-        `Every layer has its own ${nHead} heads, so this model has ${nLayer} × ${nHead} = ${nLayer * nHead} attention maps. ` +
-          `Pick one from the grid. In a map, row i is a query (the token doing the looking) and column j a key (a token it ` +
-          `looks at); ${causal ? 'the hatched half is the future, masked out' : 'this is an encoder, so nothing is masked: each token sees both sides'}, and every row sums to 1. ` +
-          'Beside it (below, on a phone), the same weights as lines.',
-      );
-      formula.set(`A = softmax(${causal ? 'mask(Q·Kᵀ / √HS)' : 'Q·Kᵀ / √HS'})   : ${dims('T', 'T')} = ${dims(T, T)} per head, layer ${layer} head ${head} shown`);
+      intro.set(t('views.attention.intro', { nHead, nLayer, maps: nLayer * nHead, causal: causal ? 'yes' : 'no' }));
+      formula.set(t('views.attention.formula', { scores: causal ? 'mask(Q·Kᵀ / √HS)' : 'Q·Kᵀ / √HS', TT: dims('T', 'T'), shape: dims(T, T), layer, head }));
       buildGrid(nLayer, nHead);
       maps.forEach((row, l) => row.forEach((att, h) => {
         const b = buttons[l][h];
         b.setAttribute('aria-pressed', String(l === layer && h === head));
         drawMiniMap(b.firstChild, { data: att, rows: T, cols: T, kind: 'unit', causal, size: MINI });
       }));
-      big.update({ data: maps[layer][head], rows: T, cols: T, rowLabels: labels, colLabels: labels, causal, shape: `layer ${layer}, head ${head} ${dims(T, T)}` });
-      lines.update({ labels, T, att: maps[layer][head], causal, title: `layer ${layer}, head ${head}` });
+      big.update({ data: maps[layer][head], rows: T, cols: T, rowLabels: labels, colLabels: labels, causal, shape: t('views.attention.shape', { layer, head, shape: dims(T, T) }) });
+      lines.update({ labels, T, att: maps[layer][head], causal, title: t('views.attention.layerHead', { l: layer, h: head }) });
     },
     highlight(pos) {
       big.highlight(pos);

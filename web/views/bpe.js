@@ -5,14 +5,15 @@
 // This view draws what it is given; explore/bpe-panel.js runs the training in the worker.
 
 import { el } from './dom.js';
+import { fixed } from './format.js';
+import { t } from '../i18n/i18n.js';
 
 const SHOWN_TOKENS = 400; // tokens of the text drawn at most
 
-/** Why training stopped: the vocabulary reached its size, or no pair is left (BpeTrainer::step). */
+/** Why training stopped: the vocabulary reached its size ('full'), or no pair is left ('nothing', BpeTrainer::step). */
 function doneReason({ merges, vocabSize }) {
-  if (256 + merges.length >= vocabSize) return `the vocabulary is full (${vocabSize} tokens).`;
-  return `nothing is left to merge, with the vocabulary at ${256 + merges.length} of ${vocabSize}: every piece of the text is one ` +
-    'token (GPT-2 first cuts the text into words, numbers and punctuation, each with the space before it, and never merges across them).';
+  if (256 + merges.length >= vocabSize) return 'full';
+  return 'nothing';
 }
 
 /**
@@ -21,21 +22,19 @@ function doneReason({ merges, vocabSize }) {
  *   onStart: the user asks for a training of the text to `vocabSize` tokens; onPlay: Play or Pause
  */
 export function createBpeView(container, { onStart, onStep, onPlay }) {
-  const size = el('input', { attrs: { type: 'number', min: '257', max: '4096', value: '320', 'aria-label': 'vocabulary size' } });
-  const start = el('button', { text: 'Start on the text above', attrs: { type: 'button' } });
-  const step = el('button', { text: 'One merge', attrs: { type: 'button', disabled: '' } });
-  const play = el('button', { text: 'Play', attrs: { type: 'button', disabled: '' } });
+  const size = el('input', { attrs: { type: 'number', min: '257', max: '4096', value: '320', 'aria-label': t('views.bpe.sizeLabel') } });
+  const start = el('button', { text: t('views.bpe.start'), attrs: { type: 'button' } });
+  const step = el('button', { text: t('views.bpe.step'), attrs: { type: 'button', disabled: '' } });
+  const play = el('button', { text: t('views.bpe.play'), attrs: { type: 'button', disabled: '' } });
   const status = el('p', { className: 'hint', attrs: { 'aria-live': 'polite' } });
-  const merges = el('ol', { className: 'bpe-merges', attrs: { 'aria-label': 'merges, in order' } });
-  const tokens = el('div', { className: 'chips chips-small bpe-tokens', attrs: { 'aria-label': 'the text as tokens' } });
+  const merges = el('ol', { className: 'bpe-merges', attrs: { 'aria-label': t('views.bpe.mergesLabel'), translate: 'no' } });
+  const tokens = el('div', { className: 'chips chips-small bpe-tokens', attrs: { 'aria-label': t('views.bpe.tokensLabel'), translate: 'no' } });
   container.append(
-    el('p', { className: 'view-intro', text: 'GPT-2 does not read characters: it reads byte-level BPE tokens. Train such a tokenizer on your text: ' +
-      'it starts from the 256 bytes, then merges the most frequent neighbouring pair into a new token, again and again.' }),
-    el('div', { className: 'bpe-controls' }, el('label', {}, 'Vocabulary size ', size), start, step, play),
+    el('p', { className: 'view-intro', text: t('views.bpe.intro') }),
+    el('div', { className: 'bpe-controls' }, el('label', {}, t('views.bpe.size'), size), start, step, play),
     status,
-    el('div', { className: 'bpe-panes' }, el('div', {}, el('h3', { text: 'Merges' }), merges), el('div', {}, el('h3', { text: 'Your text, tokenized' }),
-      el('p', { className: 'hint', text: 'Tokens are spelled as GPT-2 spells them: every byte as a visible character, so Ġ is a space ' +
-        '(a token that starts with Ġ starts a word) and Ċ a newline.' }),
+    el('div', { className: 'bpe-panes' }, el('div', {}, el('h3', { text: t('views.bpe.merges') }), merges), el('div', {}, el('h3', { text: t('views.bpe.tokenized') }),
+      el('p', { className: 'hint', text: t('views.bpe.spelling') }),
       tokens)),
   );
   start.addEventListener('click', () => onStart(Number(size.value)));
@@ -53,7 +52,7 @@ export function createBpeView(container, { onStart, onStep, onPlay }) {
     update(d) {
       step.disabled = d.done;
       play.disabled = d.done;
-      play.textContent = d.playing ? 'Pause' : 'Play';
+      play.textContent = t(d.playing ? 'views.bpe.pause' : 'views.bpe.play');
       if (d.merges.length < listed) {
         merges.replaceChildren();
         listed = 0;
@@ -61,14 +60,15 @@ export function createBpeView(container, { onStart, onStep, onPlay }) {
       for (const m of d.merges.slice(listed)) {
         merges.append(el('li', {},
           el('code', { text: `${d.tokens[m.left]} + ${d.tokens[m.right]} → ${m.token}` }),
-          el('span', { className: 'hint', text: ` id ${m.new_id}, seen ${m.count}×` })));
+          el('span', { className: 'hint', attrs: { translate: 'yes' }, text: t('views.bpe.merge', { id: m.new_id, count: m.count }) })));
       }
       if (d.merges.length > listed) merges.lastElementChild.scrollIntoView({ block: 'nearest' });
       listed = d.merges.length;
       tokens.replaceChildren(...Array.from(d.ids.slice(0, SHOWN_TOKENS), (id) =>
         el('span', { className: id >= 256 ? 'chip bpe-merged' : 'chip' }, el('span', { className: 'chip-char', text: d.tokens[id] }), el('span', { className: 'chip-id', text: String(id) }))));
-      status.textContent = `${d.merges.length} merges, vocabulary ${256 + d.merges.length}: the text is ${d.ids.length} tokens ` +
-        `(${d.bytes} bytes, ${(d.bytes / Math.max(1, d.ids.length)).toFixed(2)} bytes per token).${d.done ? ` Done: ${doneReason(d)}` : ''}`;
+      const state = { merges: d.merges.length, vocab: 256 + d.merges.length, tokens: d.ids.length, bytes: d.bytes, perToken: fixed(d.bytes / Math.max(1, d.ids.length), 2) };
+      status.textContent = t('views.bpe.status', state) +
+        (d.done ? t('views.bpe.done', { why: doneReason(d), size: d.vocabSize, vocab: state.vocab }) : '');
     },
     /** A failure, in the status line. */
     message(text) {

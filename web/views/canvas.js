@@ -128,7 +128,7 @@ export function watchWidth(element, draw) {
       draw(width);
     }
   }).observe(element);
-  window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener('change', () => draw(width));
+  window.matchMedia?.('(prefers-color-scheme: dark)').addEventListener('change', () => draw(width)); // i18n-exempt: a media query
 }
 
 /** Faint lines on a small plot (its axes): each [x0, y0, x1, y1], in `colour` at half opacity. */

@@ -4,8 +4,9 @@
 
 import { svgEl } from './export.js';
 import { fmt } from './format.js';
+import { t } from '../i18n/i18n.js';
 
-const FONT = 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace';
+const FONT = 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace'; // i18n-exempt: a font list
 const PAD = { left: 58, right: 12, top: 26, bottom: 34 };
 /** Distinguishable with the common colour-vision deficiencies (Okabe–Ito). */
 export const SERIES_COLOURS = ['#0072b2', '#e69f00', '#009e73', '#cc79a7', '#56b4e9', '#d55e00', '#000000', '#f0e442'];
@@ -43,7 +44,7 @@ export function lineChartSvg(c) {
   const tf = c.logY ? (v) => Math.log10(v) : (v) => v;
   const ys = c.series.flatMap((s) => s.y).filter((v) => Number.isFinite(v) && (!c.logY || v > 0)).map(tf);
   if (!xs.length || !ys.length) {
-    svg.append(txt(w / 2, h / 2, 'no data yet', { 'text-anchor': 'middle' }));
+    svg.append(txt(w / 2, h / 2, t('views.chart.empty'), { 'text-anchor': 'middle' }));
     return svg;
   }
   const [xLo, xHi] = [Math.min(...xs), Math.max(...xs, Math.min(...xs) + 1)];

@@ -1,15 +1,16 @@
 // The [CLS] classifier's verdict: for an encoder with classes, the page's output is the class
 // probabilities the classifier reads off the first position ([CLS], ▶), not a next token.
 
-import { el, liveText } from './dom.js';
+import { el, liveText, tData } from './dom.js';
 import { pct, tokenLabel } from './format.js';
+import { t } from '../i18n/i18n.js';
 
 export const CLS_CHAR = '\u25B6'; // ▶, the engine's [CLS] (crates/playground-core/src/data/classify.rs)
 
 /** @param {HTMLElement} container */
 export function createClassesView(container) {
   const intro = liveText('p', 'view-intro');
-  const list = el('ol', { className: 'guesses classes', attrs: { 'aria-label': 'class probabilities' } });
+  const list = el('ol', { className: 'guesses classes', attrs: { 'aria-label': t('views.classes.label') } });
   const warning = liveText('p', 'callout');
   container.append(intro.element, list, warning.element);
   return {
@@ -21,17 +22,14 @@ export function createClassesView(container) {
       const k = d.classes.length;
       const row = Array.from(d.probs.subarray(0, k));
       const best = row.indexOf(Math.max(...row));
-      intro.set(
-        'This model is an encoder with a [CLS] classifier: it reads the whole input at once, and a linear layer on the final ' +
-          'vector of the first position, [CLS], gives a probability to each class.',
-      );
+      intro.set(t('views.classes.intro'));
       list.replaceChildren(...row.map((p, i) => el(
         'li',
         { className: 'guess', attrs: { 'data-class': d.classes[i] } },
-        el('span', { className: i === best ? 'cls-p best' : 'cls-p', text: `${d.classes[i]} ${pct(p)}` }),
+        el('span', { className: i === best ? 'cls-p best' : 'cls-p', attrs: { translate: 'no' }, text: `${d.classes[i]} ${pct(p)}` }),
       )));
       warning.element.hidden = d.first === CLS_CHAR;
-      warning.set(`Its training rows start with ${CLS_CHAR} ([CLS]); this input starts with ${tokenLabel(d.first)}, so the verdict is read from a position it was not trained on.`);
+      warning.set(tData('views.classes.warning', { cls: CLS_CHAR, first: tokenLabel(d.first) }, ['cls', 'first']));
     },
   };
 }

@@ -91,5 +91,5 @@ export function colourTable(domain, dark) {
 
 /** True when the page shows its dark theme (the CSS follows prefers-color-scheme). */
 export function isDark() {
-  return window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false;
+  return window.matchMedia?.('(prefers-color-scheme: dark)').matches ?? false; // i18n-exempt: a media query
 }

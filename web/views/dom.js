@@ -2,6 +2,8 @@
 // strings, so text a user typed is always shown as text (the page runs under a strict
 // Content-Security-Policy: no inline scripts or styles, no innerHTML).
 
+import { tNodes } from '../i18n/i18n.js';
+
 /**
  * Creates an element.
  * @param {string} tag
@@ -19,12 +21,42 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
+const MARK = /\uE000(\d+)\uE001/; // a data parameter's place in a message being built
+
+/**
+ * A message as nodes (for an element's replaceChildren), with the parameters named in `dataNames`
+ * (tokens, what the reader typed, names: data, not words of the language) in translate="no" spans.
+ * @param {string} key
+ * @param {Record<string, unknown>} [params]
+ * @param {string[]} [dataNames]
+ * @returns {Array<string|Node>}
+ */
+export function tData(key, params = {}, dataNames = []) {
+  const marked = { ...params };
+  dataNames.forEach((name, i) => { marked[name] = `\uE000${i}\uE001`; });
+  const place = (text) => text.split(MARK).map((part, i) =>
+    (i % 2 ? el('span', { text: String(params[dataNames[Number(part)]]), attrs: { translate: 'no' } }) : part)).filter((part) => part !== '');
+  const fill = (node) => {
+    for (const child of [...node.childNodes]) {
+      if (child.nodeType === 3 && MARK.test(child.data)) child.replaceWith(...place(child.data));
+      else if (child.nodeType === 1) fill(child);
+    }
+    return node;
+  };
+  const parts = [];
+  for (const part of tNodes(key, marked)) {
+    if (typeof part === 'string' && typeof parts[parts.length - 1] === 'string') parts[parts.length - 1] += part; // one text node per run of text
+    else parts.push(part);
+  }
+  return parts.flatMap((part) => (typeof part === 'string' ? place(part) : [fill(part)]));
+}
+
 /**
  * A block for a formula (Unicode math). Returns the element and a setter for its lines.
  * @returns {{ element: HTMLElement, set: (...lines: string[]) => void }}
  */
 export function formulaBlock() {
-  const element = el('div', { className: 'formula', attrs: { role: 'math' } });
+  const element = el('div', { className: 'formula', attrs: { role: 'math', dir: 'ltr' } });
   return {
     element,
     set(...lines) {
@@ -34,14 +66,15 @@ export function formulaBlock() {
 }
 
 /**
- * A paragraph whose text is replaced on every update (prose with the current numbers).
+ * A paragraph whose text is replaced on every update (prose with the current numbers): a string,
+ * or nodes (tData's).
  * The class `view-intro` marks a view's introduction, which the embedded widget leaves out
  * (the post around it does the explaining).
- * @returns {{ element: HTMLElement, set: (text: string) => void }}
+ * @returns {{ element: HTMLElement, set: (text: string|Array<string|Node>) => void }}
  */
 export function liveText(tag = 'p', className = '') {
   const element = el(tag, { className });
-  return { element, set: (text) => { element.textContent = text; } };
+  return { element, set: (text) => { if (Array.isArray(text)) element.replaceChildren(...text); else element.textContent = text; } };
 }
 
 /**

@@ -6,6 +6,7 @@ import { createHeatmap } from './heatmap.js';
 import { domainFor } from './colormap.js';
 import { dims } from './format.js';
 import { createPositionsExplainer } from './positions.js';
+import { t } from '../i18n/i18n.js';
 
 /**
  * @param {HTMLElement} container
@@ -24,9 +25,9 @@ export function createEmbeddingsView(container, { onHighlight = () => {} } = {})
   row.append(a, plus, b, el('span', { className: 'eq-op', text: '=' }), c);
   const explainer = createPositionsExplainer(container);
   const maps = [
-    createHeatmap(a, { ...common, title: 'token embedding W_te[id]' }),
-    createHeatmap(b, { ...common, title: 'position embedding W_pe[t]' }),
-    createHeatmap(c, { ...common, title: 'input X₀' }),
+    createHeatmap(a, { ...common, title: t('views.embeddings.tokenTitle') }),
+    createHeatmap(b, { ...common, title: t('views.embeddings.positionTitle') }),
+    createHeatmap(c, { ...common, title: t('views.embeddings.inputTitle') }),
   ];
 
   return {
@@ -36,22 +37,8 @@ export function createEmbeddingsView(container, { onHighlight = () => {} } = {})
      */
     update({ labels, T, C, V, blockSize, tok, pos, sum, arch }) {
       const positions = arch?.positions ?? 'learned';
-      const tokText = `Each token id picks one row of a learned table W_te ${dims(V, C)}: a vector of C = ${C} numbers for that character. `;
-      intro.set(
-        tokText +
-          {
-            learned: `A second table W_pe ${dims(blockSize, C)} holds one learned vector per position 0…${blockSize - 1}. The two are added.`,
-            sinusoidal: `A second, fixed table PE ${dims(blockSize, C)} of sine and cosine waves (below) gives each position 0…${blockSize - 1} its vector; nothing in it is learned. The two are added.`,
-            rotary: `This model uses rotary positions: nothing is added here. Positions enter inside attention, where each query and key is turned by an angle that grows with its position (see the attention head).`,
-          }[positions],
-      );
-      why.set(
-        `Why positions? Attention compares every token with every other one and sums what it finds, which does not depend on ` +
-          `their order: without positions, "dog bites man" and "man bites dog" would look alike. ` +
-          (positions === 'rotary'
-            ? `Turning queries and keys by position makes the score of two tokens depend on how far apart they are.`
-            : `The same character at two positions gets the same token row but a different position row, so their sums differ.`),
-      );
+      intro.set(t('views.embeddings.intro', { positions, table: dims(V, C), C, posTable: dims(blockSize, C), last: blockSize - 1 }));
+      why.set(t('views.embeddings.why', { rotary: positions === 'rotary' ? 'yes' : 'no' }));
       const posName = positions === 'sinusoidal' ? 'PE' : 'W_pe';
       formula.set(
         positions === 'rotary'
@@ -63,7 +50,7 @@ export function createEmbeddingsView(container, { onHighlight = () => {} } = {})
       const m = { rows: T, cols: C, rowLabels: labels, shape, domain };
       maps[0].update({ ...m, data: tok });
       b.hidden = plus.hidden = !pos;
-      if (pos) maps[1].update({ ...m, data: pos, title: positions === 'sinusoidal' ? 'sinusoidal positions PE[t]' : 'position embedding W_pe[t]' });
+      if (pos) maps[1].update({ ...m, data: pos, title: t(positions === 'sinusoidal' ? 'views.embeddings.sinusoidalTitle' : 'views.embeddings.positionTitle') });
       maps[2].update({ ...m, data: sum });
       explainer.update({ T, C, blockSize, used: positions === 'sinusoidal' });
     },

@@ -7,9 +7,10 @@
 import { el } from './dom.js';
 import { colourTable } from './colormap.js';
 import { fmt } from './format.js';
+import { t } from '../i18n/i18n.js';
 
 const NS = 'http://www.w3.org/2000/svg';
-const FONT = 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace';
+const FONT = 'ui-monospace, SFMono-Regular, Menlo, Consolas, monospace'; // i18n-exempt: a font list
 const INK = '#15181d';
 const SOFT = '#4a4f57';
 const MASK = '#e4e6ea';
@@ -49,7 +50,7 @@ export function legendSvg(x, y, domain, { masked = false } = {}) {
   g.append(text(x0 + RAMP + 6, y + 9, fmt(domain[1], 3)));
   if (masked) {
     g.append(svgEl('rect', { x: x0 + RAMP + 70, y, width: 10, height: 10, fill: MASK }));
-    g.append(text(x0 + RAMP + 84, y + 9, 'masked'));
+    g.append(text(x0 + RAMP + 84, y + 9, t('views.export.masked')));
   }
   return g;
 }
@@ -138,7 +139,7 @@ export function linesSvg(m) {
   const svg = svgEl('svg', { xmlns: NS, width, height, viewBox: `0 0 ${width} ${height}` });
   svg.append(svgEl('rect', { width, height, fill: '#fff' }));
   svg.append(text(8, 16, m.title, { fill: INK, 'font-size': 13, class: 'title' }));
-  svg.append(text(x0, 34, 'query', { 'text-anchor': 'end' }), text(x1, 34, 'key'));
+  svg.append(text(x0, 34, t('views.export.query'), { 'text-anchor': 'end' }), text(x1, 34, t('views.export.key')));
   const lines = svgEl('g', { class: 'lines', stroke: '#3b6fb6', 'stroke-linecap': 'round' });
   for (let i = 0; i < m.T; i++) {
     for (let j = 0; j < (m.causal ? i + 1 : m.T); j++) {
@@ -186,7 +187,7 @@ export function tokensSvg(m) {
 
 /** The SVG's text, ready to save. */
 export function svgText(svg) {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(svg)}`;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(svg)}`; // i18n-exempt: the XML declaration
 }
 
 /** The SVG drawn at 2× onto a canvas, as PNG bytes. */
@@ -229,7 +230,7 @@ export function fileStem(title) {
  */
 export function exportButtons(build, name) {
   const button = (label, run) =>
-    el('button', { className: 'export-button', text: label, attrs: { type: 'button', 'aria-label': `Save as ${label}` }, on: { click: run } });
+    el('button', { className: 'export-button', text: label, attrs: { type: 'button', translate: 'no', 'aria-label': t('views.export.saveAs', { format: label }) }, on: { click: run } });
   return el(
     'span',
     { className: 'export' },

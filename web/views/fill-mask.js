@@ -3,7 +3,8 @@
 // should be guessed; each hidden position gets its most likely tokens with probabilities,
 // read from both sides of it at once.
 
-import { el, liveText } from './dom.js';
+import { el, liveText, tData } from './dom.js';
+import { t } from '../i18n/i18n.js';
 import { pct, tokenLabel } from './format.js';
 
 export const MASK_CHAR = '\u2588'; // █, the engine's [MASK] (crates/playground-core/src/data/mlm.rs)
@@ -34,22 +35,18 @@ export function maskGuesses(ids, probs, vocab, maskId) {
 /** @param {HTMLElement} container */
 export function createFillMaskView(container) {
   const intro = liveText('p', 'view-intro');
-  const list = el('ol', { className: 'guesses fill-mask', attrs: { 'aria-label': 'guesses at each hidden position' } });
+  const list = el('ol', { className: 'guesses fill-mask', attrs: { 'aria-label': t('views.fillMask.label') } });
   container.append(intro.element, list);
   return {
     /** @param {{ ids: number[], labels: string[], probs: Float32Array, vocab: string[] }} d */
     update(d) {
       const guesses = maskGuesses(d.ids, d.probs, d.vocab, d.vocab.indexOf(MASK_CHAR));
-      intro.set(
-        'This model is an encoder trained to fill in hidden tokens, so it does not predict a next token: it guesses each hidden ' +
-          `one from both sides at once. Type ${MASK_CHAR} (or [MASK]) where a token should be guessed. ` +
-          (guesses.length ? `${guesses.length} hidden position${guesses.length === 1 ? '' : 's'} in this input:` : 'This input hides nothing yet.'),
-      );
+      intro.set(tData('views.fillMask.intro', { mask: MASK_CHAR, n: guesses.length }, ['mask']));
       list.replaceChildren(...guesses.map((g) => el(
         'li',
         { className: 'guess', attrs: { 'data-position': String(g.position) } },
-        el('span', { className: 'guess-truth', text: `position ${g.position}` }),
-        ...g.top.map((t, i) => el('code', { className: i === 0 ? 'tok hit' : 'tok', text: `${tokenLabel(t.token)} ${pct(t.p)}` })),
+        el('span', { className: 'guess-truth', text: t('views.fillMask.position', { position: g.position }) }),
+        ...g.top.map((t, i) => el('code', { className: i === 0 ? 'tok hit' : 'tok', attrs: { translate: 'no' }, text: `${tokenLabel(t.token)} ${pct(t.p)}` })),
       )));
     },
   };

@@ -1,6 +1,23 @@
-// How numbers, tokens and shapes are written on the page.
+// How numbers, tokens and shapes are written on the page. Numbers follow the page's language
+// (its decimal mark and grouping, through Intl); English, the default (and Node's, where no
+// catalog is loaded), is written out by hand, without Intl's formatting data.
+
+import { formatNumber, language, PSEUDO_RTL } from '../i18n/i18n.js';
 
 const MINUS = '\u2212'; // typographic minus sign, easier to read than '-'
+
+/** True when numbers are written as English writes them (English and the pseudo-locale). */
+const english = () => language() === 'en' || language() === PSEUDO_RTL;
+
+const decimalMarks = new Map(); // language → its decimal mark
+
+/** `s` (digits, '.' as the decimal mark) with the language's decimal mark. */
+function localMark(s) {
+  if (english()) return s;
+  const code = language();
+  if (!decimalMarks.has(code)) decimalMarks.set(code, formatNumber(1.5).replace(/\d/g, ''));
+  return s.replace('.', decimalMarks.get(code));
+}
 
 /**
  * A number with `digits` significant digits, a real minus sign, and no trailing zeros.
@@ -13,26 +30,32 @@ export function fmt(x, digits = 4) {
   const a = Math.abs(x);
   let s = a < 1e-4 || a >= 1e6 ? a.toExponential(digits - 1) : String(Number(a.toPrecision(digits)));
   s = s.replace(/\.?0+e/, 'e');
-  return (x < 0 ? MINUS : '') + s;
+  return (x < 0 ? MINUS : '') + localMark(s);
 }
 
 /** `x` with `decimals` digits after the point and a real minus sign ("0.0000", never "−0.0000"). */
 export function fixed(x, decimals) {
   const s = Math.abs(x).toFixed(decimals);
-  return x < 0 && Number(s) !== 0 ? MINUS + s : s;
+  return x < 0 && Number(s) !== 0 ? MINUS + localMark(s) : localMark(s);
 }
 
 /**
- * An integer with thousands separators, "12,345". Written out rather than toLocaleString('en'),
- * whose first call loads the browser's number-formatting data: 25–50 ms on Explore's first draw
- * (measured, docs/PERFORMANCE.md).
+ * An integer with thousands separators, "12,345" (in Spanish "12.345"). English is written out
+ * rather than toLocaleString('en'), whose first call loads the browser's number-formatting data:
+ * 25–50 ms on Explore's first draw (measured, docs/PERFORMANCE.md).
  */
 export function count(n) {
+  if (!english()) return formatNumber(n);
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-/** A probability as a percentage, e.g. "23.4%" or "<0.1%". */
+/** A probability as a percentage, e.g. "23.4%" or "<0.1%" (as the language writes percentages). */
 export function pct(p) {
+  if (!english()) {
+    if (p !== 0 && p < 0.001) return `<${pct(0.001)}`;
+    const digits = p === 0 || p >= 0.1 ? 0 : 1;
+    return formatNumber(p, { style: 'percent', minimumFractionDigits: digits, maximumFractionDigits: digits });
+  }
   if (p === 0) return '0%';
   if (p < 0.001) return '<0.1%';
   return `${(100 * p).toFixed(p < 0.1 ? 1 : 0)}%`;

@@ -3,6 +3,7 @@
 // The buttons under it (data-jump, wired with the steps bar) lead to the full steps.
 
 import { el } from './dom.js';
+import { t } from '../i18n/i18n.js';
 import { drawMiniMap, watchWidth } from './canvas.js';
 
 const MAP = 176; // px, side of the attention map
@@ -13,11 +14,11 @@ const MAP = 176; // px, side of the attention map
  *   causal: boolean }) => void }} labels: the window's tokens as shown; att: (T, T) the head's attention weights
  */
 export function createGlanceView(container) {
-  const chips = el('div', { className: 'chips chips-small glance-chips', attrs: { role: 'list', 'aria-label': 'the text as tokens' } });
+  const chips = el('div', { className: 'chips chips-small glance-chips', attrs: { role: 'list', 'aria-label': t('views.glance.tokens'), dir: 'ltr', translate: 'no' } });
   const canvas = el('canvas', { className: 'glance-canvas', attrs: { role: 'img' } });
   const caption = el('figcaption', { className: 'hint' });
   const map = el('figure', { className: 'glance-map' }, canvas, caption);
-  container.prepend(el('p', { className: 'glance-title', text: 'At a glance' }), chips, map);
+  container.prepend(el('p', { className: 'glance-title', text: t('views.glance.title') }), chips, map);
   let shown = null;
 
   function draw() {
@@ -35,9 +36,8 @@ export function createGlanceView(container) {
         el('span', { className: 'chip-id', text: String(d.ids[i]) }),
       )));
       const { T, layer, head } = d;
-      canvas.setAttribute('aria-label', `attention weights of layer ${layer}, head ${head}: ${T} rows by ${T} columns`);
-      caption.textContent = `Layer ${layer}, head ${head}: row i shows how much token i takes from each token` +
-        `${d.causal ? ' before it (the hatched ones come after it and are hidden)' : ''}. Brighter is more.`;
+      canvas.setAttribute('aria-label', t('views.glance.mapLabel', { layer, head, T }));
+      caption.textContent = t('views.glance.caption', { layer, head, causal: d.causal ? 'yes' : 'no' });
       draw();
     },
   };

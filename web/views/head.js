@@ -3,11 +3,12 @@
 // shapes, and a worked example with the real numbers under the cursor. All steps one under the
 // other, or (compact, a widget's default) one at a time (stepper.js).
 
-import { el, formulaBlock, liveText } from './dom.js';
+import { el, formulaBlock, liveText, tData } from './dom.js';
 import { createHeatmap } from './heatmap.js';
 import { domainFor } from './colormap.js';
-import { dims, fmt, sub } from './format.js';
+import { dims, fixed, fmt, sub } from './format.js';
 import { createStepper } from './stepper.js';
+import { t } from '../i18n/i18n.js';
 
 const TERMS_SHOWN = 3; // products written out in a worked dot product before "…"
 const MIX_SHOWN = 3; // weighted value rows written out in the A·V example
@@ -23,7 +24,7 @@ function step(list, number, heading, side = false) {
   example.element.hidden = true;
   const maps = el('div', { className: 'map-row' });
   const words = el('div', { className: 'step-text' }, text.element, formula.element, example.element);
-  list.append(el('li', { className: side ? 'step step-side' : 'step' }, el('h3', { text: `${number}. ${heading}` }), words, maps));
+  list.append(el('li', { className: side ? 'step step-side' : 'step' }, el('h3', { text: t('views.head.stepHeading', { number, heading }) }), words, maps));
   return { text, formula, example, maps };
 }
 
@@ -33,15 +34,16 @@ function product(a, b) {
   return `${f(a)}·${f(b)}`;
 }
 
-const HEADINGS = [
-  'Queries, keys and values',
-  'Scores: every query against every key',
-  'The causal mask',
-  'Softmax: scores become weights',
-  'Weighted sum of the values',
-  'All heads side by side',
-  'Output projection and the residual connection',
-];
+/** The steps' headings (messages). */
+const HEADINGS = () => [
+  'views.head.heading.qkv',
+  'views.head.heading.scores',
+  'views.head.heading.mask',
+  'views.head.heading.softmax',
+  'views.head.heading.mix',
+  'views.head.heading.heads',
+  'views.head.heading.projection',
+].map((key) => t(key));
 const SIDE = [false, true, true, true, true, false, false]; // steps with one square map, beside their text on wide screens
 
 /**
@@ -51,23 +53,25 @@ const SIDE = [false, true, true, true, true, false, false]; // steps with one sq
 export function createHeadView(container, { onHighlight = () => {} } = {}) {
   const intro = liveText('p', 'view-intro');
   const list = el('ol', { className: 'steps' });
-  const stepper = createStepper(list, HEADINGS);
+  const headings = HEADINGS();
+  const stepper = createStepper(list, headings);
   container.append(intro.element, stepper.element, list);
 
-  const [s1, s2, s3, s4, s5, s6, s7] = HEADINGS.map((heading, i) => step(list, i + 1, heading, SIDE[i]));
+  const [s1, s2, s3, s4, s5, s6, s7] = headings.map((heading, i) => step(list, i + 1, heading, SIDE[i]));
 
   let d = null;
-  const tT = { kind: 'signed', rowName: 'token', onHighlight };
-  const tt = (title, kind, onCursor) => ({ title, kind, square: true, rowName: 'query', colName: 'key', onHighlight, onCursor, maxHeight: 420 });
+  const tT = { kind: 'signed', rowName: 'token', onHighlight, mathTitle: true };
+  const tt = (title, kind, onCursor) => ({ title, mathTitle: true, kind, square: true, rowName: 'query', colName: 'key', onHighlight, onCursor, maxHeight: 420 });
   const mapX = createHeatmap(s1.maps, { ...tT, title: 'X = LN₁(x)', colName: 'channel' });
   const mapQ = createHeatmap(s1.maps, { ...tT, title: 'Q', colName: 'dim', narrow: true });
   const mapK = createHeatmap(s1.maps, { ...tT, title: 'K', colName: 'dim', narrow: true });
   const mapV = createHeatmap(s1.maps, { ...tT, title: 'V', colName: 'dim', narrow: true });
   const mapS = createHeatmap(s2.maps, tt('S = Q·Kᵀ/√HS', 'signed', (r, c) => showScore(r, c)));
   const mapM = createHeatmap(s3.maps, {
-    ...tt('S′ (masked)', 'signed'),
+    ...tt(t('views.head.maskedTitle'), 'signed'),
+    mathTitle: false,
     describe: (r, c, v, masked) =>
-      `query ${r} '${d.labels[r]}', key ${c} '${d.labels[c]}': ${masked ? '−∞ (masked: the key comes after the query)' : fmt(v)}`,
+      t(masked ? 'views.head.describeMasked' : 'views.head.describe', { r, c, query: d.labels[r], key: d.labels[c], value: fmt(v) }),
   });
   const mapA = createHeatmap(s4.maps, { ...tt('A = softmax(S′)', 'unit', (r) => showRow(r)) });
   const mapO = createHeatmap(s5.maps, { ...tT, title: 'O = A·V', colName: 'dim', narrow: true, onCursor: (r) => showMix(r) });
@@ -86,11 +90,9 @@ export function createHeadView(container, { onHighlight = () => {} } = {}) {
       if (e < TERMS_SHOWN) terms.push(product(q[i * HS + e], k[j * HS + e]));
     }
     const root = Math.sqrt(HS);
-    s2.example.set(
-      `Worked example for cell [${i}, ${j}] (point at another cell to redo it): S[${i}, ${j}] = q${sub(i)}·k${sub(j)} / √${HS} = ` +
-        `(${terms.join(' + ')} + … ${HS} products) / ${fmt(root)} = ${fmt(dot)} / ${fmt(root)} = ${fmt(dot / root)}` +
-        (j > i ? `. Key ${j} comes after query ${i}: the next step masks it.` : '.'),
-    );
+    s2.example.set(t('views.head.scoreExample', {
+      i, j, qi: sub(i), kj: sub(j), HS, terms: terms.join(' + '), root: fmt(root), dot: fmt(dot), score: fmt(dot / root), future: j > i ? 'yes' : 'no',
+    }));
     s2.example.element.hidden = false;
   }
 
@@ -103,10 +105,9 @@ export function createHeadView(container, { onHighlight = () => {} } = {}) {
       sum += att[i * T + j];
       if (att[i * T + j] > att[i * T + best]) best = j;
     }
-    s4.example.set(
-      `Row ${i} ('${labels[i]}'): its ${i + 1} visible weights sum to ${sum.toFixed(4)}; the largest, ${fmt(att[i * T + best], 3)}, ` +
-        `is on key ${best} '${labels[best]}'. Uniform attention over the visible tokens would give 1/${i + 1} = ${fmt(1 / (i + 1), 3)} each.`,
-    );
+    s4.example.set(tData('views.head.rowExample', {
+      i, label: labels[i], n: i + 1, sum: fixed(sum, 4), largest: fmt(att[i * T + best], 3), best, bestLabel: labels[best], uniform: fmt(1 / (i + 1), 3),
+    }, ['label', 'bestLabel']));
     s4.example.element.hidden = false;
   }
 
@@ -115,8 +116,8 @@ export function createHeadView(container, { onHighlight = () => {} } = {}) {
     const { att, T } = d;
     const order = [...Array(i + 1).keys()].sort((a, b) => att[i * T + b] - att[i * T + a]);
     const parts = order.slice(0, MIX_SHOWN).map((j) => `${fmt(att[i * T + j], 3)}·v${sub(j)}`);
-    const rest = order.length > MIX_SHOWN ? ` + … (${order.length} rows in all)` : '';
-    s5.example.set(`Row ${i}: O${sub(i)} = ${parts.join(' + ')}${rest}: the value rows of tokens 0…${i}, weighted by row ${i} of A.`);
+    const rest = order.length > MIX_SHOWN ? t('views.head.mixRest', { n: order.length }) : '';
+    s5.example.set(t('views.head.mixExample', { i, oi: sub(i), parts: parts.join(' + '), rest }));
     s5.example.element.hidden = false;
   }
 
@@ -131,71 +132,36 @@ export function createHeadView(container, { onHighlight = () => {} } = {}) {
       const { labels, T, C, NH, HS, layer, head } = d;
       const causal = d.causal ?? true; // false for an encoder: nothing masked
       const root = Math.sqrt(HS);
-      intro.set(
-        `Attention is the only step where tokens exchange information. Layer ${layer} splits its C = ${C} channels into ` +
-          `NH = ${NH} heads of HS = C / NH = ${HS} channels; each head does what follows on its own. Shown: head ${head} ` +
-          `(pick another in the bar at the top or in the grid of the next section).`,
-      );
+      intro.set(t('views.head.intro', { layer, C, NH, HS, head }));
 
-      s1.text.set(
-        `Three learned matrices turn each token's row of X into a query (what this token is looking for), a key (what it ` +
-          `can be found by) and a value (what it passes on when it is found). Each matrix is C×HS: this head's slice of ` +
-          `the layer's weights. Each row of Q, K and V belongs to one token; no token sees another yet.`,
-      );
+      s1.text.set(t('views.head.qkv'));
       const arch = d.arch ?? { post: false, positions: 'learned' };
       const rotary = arch.positions === 'rotary';
       s1.formula.set(
         `Q = X·W_Q + b_Q   : ${dims('T', 'C')}·${dims('C', 'HS')} = ${dims('T', 'HS')} → ${dims(T, C)}·${dims(C, HS)} = ${dims(T, HS)}`,
-        `K = X·W_K + b_K   and   V = X·W_V + b_V   : the same shapes`,
-        `Q[i, d] = Σ_c X[i, c]·W_Q[c, d] + b_Q[d]   : row i of X times column d of W_Q, ${C} products`,
-        ...(arch.post ? ['post-norm: X = x, the layer input itself; the norm comes after attention'] : []),
-        ...(rotary
-          ? [`rotary: then each pair (Q[i, d], Q[i, d + HS/2]) of token i is turned by the angle i·10000^(−2d/HS), K likewise; ` +
-            `Q·K then depends on positions only through their distance. Q and K are shown turned.`]
-          : []),
+        t('views.head.formula.kv'),
+        t('views.head.formula.entry', { C }),
+        ...(arch.post ? [t('views.head.formula.post')] : []),
+        ...(rotary ? [t('views.head.formula.rotary')] : []),
       );
-      s2.text.set(
-        `Each query is compared with every key by a dot product: a large S[i, j] means key j matches what token i looks for. ` +
-          `Why divide by √HS = ${fmt(root)}? A dot product adds up HS = ${HS} products, so its typical size grows like √HS; ` +
-          `dividing brings scores back to about ±1, so the softmax below is not so peaked that one token takes all the weight. ` +
-          `This is computed for every pair, future keys included; the next step deals with those.`,
-      );
+      s2.text.set(t('views.head.scores', { root: fmt(root), HS }));
       s2.formula.set(
         `S = Q·Kᵀ / √HS   : ${dims('T', 'HS')}·${dims('HS', 'T')} = ${dims('T', 'T')} → ${dims(T, HS)}·${dims(HS, T)} = ${dims(T, T)}`,
       );
       if (causal) {
-        s3.text.set(
-          `The model learns to predict the next character, and in training it reads a whole sentence at once. If token i could ` +
-            `look at tokens after it, it would see the answer. So every score whose key comes after its query (above the ` +
-            `diagonal) is set to −∞ before the softmax. Hatched cells are masked.`,
-        );
-        s3.formula.set(`S′[i, j] = S[i, j]  if j ≤ i,      −∞  if j > i`);
+        s3.text.set(t('views.head.mask'));
+        s3.formula.set(t('views.head.formula.mask'));
       } else {
-        s3.text.set(
-          'This model is an encoder: it learns to fill in hidden tokens, and the answer is not among the tokens it sees, so ' +
-            'nothing needs hiding. No score is masked: every token looks at every other, before and after it.',
-        );
-        s3.formula.set('S′ = S   (no mask)');
+        s3.text.set(t('views.head.noMask'));
+        s3.formula.set(t('views.head.formula.noMask'));
       }
-      s4.text.set(
-        `Softmax works on each row: e^S′ makes every entry positive and dividing by the row's sum makes it add up to 1. ` +
-          `e^−∞ = 0, so masked entries get weight exactly 0. Row i says how much token i takes from each token up to itself.`,
-      );
-      s4.formula.set(`A[i, j] = e^S′[i, j] / Σₖ e^S′[i, k]   : ${dims(T, T)}, every row sums to 1`);
-      s5.text.set(
-        `Each token's output is the average of the value rows, weighted by its row of A. This is how information moves ` +
-          `from one token to another.`,
-      );
+      s4.text.set(t('views.head.softmax'));
+      s4.formula.set(t('views.head.formula.softmax', { shape: dims(T, T) }));
+      s5.text.set(t('views.head.mix'));
       s5.formula.set(`O = A·V   : ${dims('T', 'T')}·${dims('T', 'HS')} = ${dims('T', 'HS')} → ${dims(T, T)}·${dims(T, HS)} = ${dims(T, HS)}`);
-      s6.text.set(
-        `All ${NH} heads do steps 1 to 5 at once, each with its own weights. Their outputs are placed side by side, ` +
-          `giving every token C = ${NH} × ${HS} = ${C} numbers again. Head ${head}'s columns are outlined.`,
-      );
+      s6.text.set(t('views.head.heads', { NH, HS, C, head }));
       s6.formula.set(`concat(O₀, …, O${sub(NH - 1)})   : ${NH} × ${dims('T', 'HS')} → ${dims('T', 'C')} = ${dims(T, C)}`);
-      s7.text.set(
-        `A last learned matrix W_O mixes what the heads found. The result P is added to the layer's input x instead of ` +
-          `replacing it: the residual connection. Each layer only adds its contribution to this running "residual stream".`,
-      );
+      s7.text.set(t('views.head.projection'));
       s7.formula.set(
         `P = concat·W_O + b_O   : ${dims('T', 'C')}·${dims('C', 'C')} = ${dims('T', 'C')} → ${dims(T, C)}·${dims(C, C)} = ${dims(T, C)}`,
         `x ← x + P`,
@@ -203,10 +169,10 @@ export function createHeadView(container, { onHighlight = () => {} } = {}) {
 
       const rows = { rows: T, rowLabels: labels };
       const normName = arch.norm === 'rms_norm' ? 'RMSNorm₁' : 'LN₁';
-      mapX.update({ ...rows, cols: C, data: d.x, shape: dims(T, C), title: arch.post ? 'X = x (post-norm)' : `X = ${normName}(x)` });
+      mapX.update({ ...rows, cols: C, data: d.x, shape: dims(T, C), title: arch.post ? t('views.head.postTitle') : `X = ${normName}(x)`, mathTitle: !arch.post });
       const qkv = domainFor('signed', [d.q, d.k, d.v]);
-      mapQ.update({ ...rows, cols: HS, data: d.q, shape: dims(T, HS), domain: qkv, title: rotary ? 'Q (turned)' : 'Q' });
-      mapK.update({ ...rows, cols: HS, data: d.k, shape: dims(T, HS), domain: qkv, title: rotary ? 'K (turned)' : 'K' });
+      mapQ.update({ ...rows, cols: HS, data: d.q, shape: dims(T, HS), domain: qkv, title: rotary ? t('views.head.turned', { name: 'Q' }) : 'Q', mathTitle: !rotary });
+      mapK.update({ ...rows, cols: HS, data: d.k, shape: dims(T, HS), domain: qkv, title: rotary ? t('views.head.turned', { name: 'K' }) : 'K', mathTitle: !rotary });
       mapV.update({ ...rows, cols: HS, data: d.v, shape: dims(T, HS), domain: qkv });
       const sq = { ...rows, cols: T, colLabels: labels, shape: dims(T, T) };
       const sDomain = domainFor('signed', [d.scores]);

@@ -7,6 +7,7 @@ import { el } from './dom.js';
 import { colourTable, domainFor } from './colormap.js';
 import { drawSoon, maskPattern, paintCells, sizeCanvas, themeColours, watchWidth } from './canvas.js';
 import { fmt } from './format.js';
+import { t } from '../i18n/i18n.js';
 import { exportButtons, fileStem, heatmapSvg } from './export.js';
 
 const CELL_MAX = 24; // px, the largest cell side
@@ -14,7 +15,7 @@ const ROW_MAX = 16; // px, the largest row height of a map whose cells need not 
 const LABEL_MIN = 10; // px, rows (columns) at least this tall (wide) get text labels
 const LABEL_GAP = 4; // px between labels and cells
 const TOP_LABELS = 14; // px, height of the column-label strip
-const LABEL_FONT = '11px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace';
+const LABEL_FONT = '11px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace'; // i18n-exempt: a font
 const RAMP_WIDTH = 120; // px, the legend's colour ramp
 const RAMP_WIDTH_NARROW = 56; // px, the ramp under a map with few columns
 const RAMP_HEIGHT = 10; // px
@@ -33,6 +34,21 @@ function drawRamp(canvas, w, domain, dark) {
     ctx.fillRect(x, 0, 1, RAMP_HEIGHT);
   }
 }
+
+/** The axis names views give (rowName, colName), as messages; another name is shown as given. */
+const AXES = {
+  token: 'views.heatmap.axis.token',
+  query: 'views.heatmap.axis.query',
+  key: 'views.heatmap.axis.key',
+  channel: 'views.heatmap.axis.channel',
+  dim: 'views.heatmap.axis.dim',
+  unit: 'views.heatmap.axis.unit',
+  position: 'views.heatmap.axis.position',
+  stage: 'views.heatmap.axis.stage',
+  'after block': 'views.heatmap.axis.afterBlock', // i18n-exempt: a name views pass, not shown
+  'target position': 'views.heatmap.axis.target', // i18n-exempt: a name views pass, not shown
+  'source position': 'views.heatmap.axis.source', // i18n-exempt: a name views pass, not shown
+};
 
 const labelWidths = new Map(); // label → px in LABEL_FONT, measured once per distinct label (a keystroke redraws every map)
 
@@ -53,12 +69,13 @@ function labelsWidth(ctx, labels) {
  * Creates a heatmap inside `parent`.
  * @param {HTMLElement} parent
  * @param {object} options
- * @param {string} options.title caption, e.g. "Q"
+ * @param {string} options.title caption, e.g. "Q" (words in the page's language)
+ * @param {boolean} [options.mathTitle] the title is notation ("X = LN₁(x)"), not words: kept out of translation
  * @param {'unit'|'positive'|'signed'} [options.kind] colour scale: weights in [0, 1], values ≥ 0, or signed
  * @param {boolean} [options.square] cells are square (T×T maps); otherwise rows are at most ROW_MAX tall
  * @param {boolean} [options.narrow] a map with few columns: it may take less width in a row of maps
  * @param {number} [options.maxHeight] px, the most the cells may take vertically
- * @param {string} [options.rowName] what a row is, for the readout ("token", "query")
+ * @param {string} [options.rowName] what a row is, for the readout ("token", "query": one of AXES, or words in the page's language)
  * @param {string} [options.colName] what a column is ("channel", "key")
  * @param {'row'|'col'|null} [options.tokenAxis] which axis runs over token positions (for highlighting)
  * @param {(pos: number|null) => void} [options.onHighlight] the cursor moved to a token position (null: left)
@@ -69,6 +86,7 @@ function labelsWidth(ctx, labels) {
 export function createHeatmap(parent, options) {
   const {
     title,
+    mathTitle = false,
     kind = 'signed',
     square = false,
     narrow = false,
@@ -81,24 +99,24 @@ export function createHeatmap(parent, options) {
     describe = null,
   } = options;
 
+  const titleEl = el('span', { className: 'hm-title', text: title, attrs: mathTitle ? { translate: 'no' } : {} });
   const shapeEl = el('span', { className: 'hm-shape' });
-  const titleEl = el('span', { className: 'hm-title', text: title });
-  const canvas = el('canvas', { className: 'hm-canvas', attrs: { tabindex: '0', role: 'img', 'aria-label': `${title}: heatmap` } });
+  const canvas = el('canvas', { className: 'hm-canvas', attrs: { tabindex: '0', role: 'img', 'aria-label': t('views.heatmap.label', { title }) } });
   const ramp = el('canvas', { className: 'hm-ramp', attrs: { 'aria-hidden': 'true' } });
   const lo = el('span');
   const hi = el('span');
-  const masked = el('span', { className: 'hm-masked', text: 'masked' });
+  const masked = el('span', { className: 'hm-masked', text: t('views.heatmap.masked') });
   masked.hidden = true;
   const readout = el('output', { className: 'hm-readout', attrs: { 'aria-live': 'polite' } });
-  const idleText = narrow ? 'Point, tap or use the arrow keys.' : 'Values: point, tap, or focus and use the arrow keys.';
+  const idleText = t(narrow ? 'views.heatmap.idleNarrow' : 'views.heatmap.idle');
   readout.textContent = idleText;
   const svg = () => (m ? heatmapSvg({ ...m, title: titleEl.textContent, shape: shapeEl.textContent, domain }) : null);
   const element = el(
     'figure',
     { className: narrow ? 'hm hm-narrow' : 'hm' },
     el('figcaption', {}, titleEl, ' ', shapeEl, exportButtons(svg, () => fileStem(titleEl.textContent))),
-    el('div', { className: 'hm-scroll' }, canvas),
-    el('div', { className: 'hm-legend' }, lo, ramp, hi, masked),
+    el('div', { className: 'hm-scroll', attrs: { dir: 'ltr' } }, canvas),
+    el('div', { className: 'hm-legend', attrs: { dir: 'ltr' } }, lo, ramp, hi, masked),
     readout,
   );
   parent.append(element);
@@ -202,9 +220,12 @@ export function createHeatmap(parent, options) {
     const v = m.data[r * m.cols + c];
     const isMasked = Boolean(m.causal && c > r);
     if (describe) return describe(r, c, v, isMasked);
-    const name = (axis, labels, i) => `${axis} ${i}${labels ? ` '${labels[i]}'` : ''}`;
-    const where = `${name(rowName, m.rowLabels, r)}, ${name(colName, m.colLabels, c)}`;
-    return isMasked ? `${where}: masked (a future position)` : `${where}: ${fmt(v)}`;
+    const name = (axis, labels, i) => {
+      const words = AXES[axis] ? t(AXES[axis]) : axis;
+      return labels ? t('views.heatmap.cellLabelled', { axis: words, i, label: labels[i] }) : t('views.heatmap.cell', { axis: words, i });
+    };
+    const where = t('views.heatmap.where', { row: name(rowName, m.rowLabels, r), col: name(colName, m.colLabels, c) });
+    return isMasked ? t('views.heatmap.readoutMasked', { where }) : t('views.heatmap.readout', { where, value: fmt(v) });
   }
 
   function moveCursor(r, c) {
@@ -271,7 +292,7 @@ export function createHeatmap(parent, options) {
      * Shows a matrix.
      * @param {{ data: Float32Array, rows: number, cols: number, title?: string, shape?: string, rowLabels?: string[],
      *   colLabels?: string[], domain?: [number, number], causal?: boolean,
-     *   colGroups?: { size: number, selected: number|null } }} matrix
+     *   colGroups?: { size: number, selected: number|null }, mathTitle?: boolean }} matrix
      */
     update(matrix) {
       m = { rowLabels: null, colLabels: null, causal: false, colGroups: null, ...matrix };
@@ -282,6 +303,8 @@ export function createHeatmap(parent, options) {
       masked.hidden = !m.causal;
       shapeEl.textContent = m.shape ?? '';
       if (m.title) titleEl.textContent = m.title;
+      if (m.mathTitle === true) titleEl.setAttribute('translate', 'no');
+      if (m.mathTitle === false) titleEl.removeAttribute('translate');
       canvas.dataset.rows = String(m.rows);
       canvas.dataset.cols = String(m.cols);
       paintedDark = null;

@@ -6,6 +6,7 @@ import { el, formulaBlock, liveText } from './dom.js';
 import { scrollBox } from './scroll-box.js';
 import { createHeatmap } from './heatmap.js';
 import { pct, tokenLabel } from './format.js';
+import { t } from '../i18n/i18n.js';
 
 /**
  * @param {HTMLElement} container
@@ -18,16 +19,16 @@ export function createLensView(container, { onHighlight = () => {} } = {}) {
   let d = null;
   const guesses = (l, t) => d.top[l][t].map((g) => `'${tokenLabel(d.vocab[g.id])}' ${pct(g.prob)}`).join(', ');
   const map = createHeatmap(container, {
-    title: 'logit lens: top guess probability',
+    title: t('views.lens.title'),
     kind: 'unit',
-    rowName: 'after block',
+    rowName: 'after block', // i18n-exempt: an axis heatmap.js names in words
     colName: 'token',
     tokenAxis: 'col',
     onHighlight,
-    describe: (r, c) => `After block ${r}, at token ${c} '${d.labels[c]}', the next token would be: ${guesses(r, c)}`,
+    describe: (r, c) => t('views.lens.describe', { r, c, label: d.labels[c], guesses: guesses(r, c) }),
   });
-  const table = el('table', { className: 'lens-table' });
-  container.append(scrollBox(table, 'the logit lens table'));
+  const table = el('table', { className: 'lens-table', attrs: { dir: 'ltr' } });
+  container.append(scrollBox(table, t('views.lens.tableLabel')));
 
   return {
     /** @param {{ top: {id: number, prob: number}[][][], labels: string[], vocab: string[], C: number, V: number }} data */
@@ -35,21 +36,17 @@ export function createLensView(container, { onHighlight = () => {} } = {}) {
       d = data;
       const L = d.top.length;
       const T = d.labels.length;
-      intro.set(
-        'The logit lens reads the residual stream in the middle of the model as if it were the end: after each block, the ' +
-          'stream goes through the final LayerNorm and the output head. Early blocks often guess common characters; the last ' +
-          'row is the model’s real prediction. Tap a cell for the top guesses.',
-      );
-      formula.set(`lens_l = softmax(LN_f(x_l) · W_teᵀ) : [T×C]·[C×V] = [${T}×${d.V}]   for every block l = 0 … ${L - 1}`);
+      intro.set(t('views.lens.intro'));
+      formula.set(t('views.lens.formula', { T, V: d.V, last: L - 1 }));
       const probs = new Float32Array(L * T);
       for (let l = 0; l < L; l++) for (let t = 0; t < T; t++) probs[l * T + t] = d.top[l][t][0].prob;
-      const rowLabels = Array.from({ length: L }, (_, l) => `block ${l}`);
-      map.update({ data: probs, rows: L, cols: T, rowLabels, colLabels: d.labels, domain: [0, 1], shape: `[${L} blocks × ${T} tokens]` });
-      const head = el('tr', {}, el('th', { text: 'input →' }), ...d.labels.map((s) => el('th', { text: s })));
+      const rowLabels = Array.from({ length: L }, (_, l) => t('views.lens.block', { l }));
+      map.update({ data: probs, rows: L, cols: T, rowLabels, colLabels: d.labels, domain: [0, 1], shape: t('views.lens.shape', { L, T }) });
+      const head = el('tr', {}, el('th', { text: t('views.lens.input') }), ...d.labels.map((s) => el('th', { text: s, attrs: { translate: 'no' } })));
       const rows = d.top.map((row, l) =>
-        el('tr', {}, el('th', { text: l === L - 1 ? `block ${l} (output)` : `block ${l}` }), ...row.map((g) => el('td', { text: tokenLabel(d.vocab[g[0].id]), attrs: { title: pct(g[0].prob) } }))),
+        el('tr', {}, el('th', { text: t(l === L - 1 ? 'views.lens.blockOutput' : 'views.lens.block', { l }) }), ...row.map((g) => el('td', { text: tokenLabel(d.vocab[g[0].id]), attrs: { title: pct(g[0].prob), translate: 'no' } }))),
       );
-      table.replaceChildren(el('caption', { text: 'Top guess for the next token, after each block' }), head, ...rows);
+      table.replaceChildren(el('caption', { text: t('views.lens.caption') }), head, ...rows);
     },
     highlight(pos) {
       map.highlight(pos);

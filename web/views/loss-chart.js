@@ -6,16 +6,17 @@
 
 import { el } from './dom.js';
 import { sizeCanvas, themeColours, watchWidth } from './canvas.js';
-import { fmt } from './format.js';
+import { count, fmt } from './format.js';
 import { exportButtons } from './export.js';
 import { lineChartSvg } from './chart.js';
+import { t } from '../i18n/i18n.js';
 
 const HEIGHT = 260; // px
 const HEIGHT_NARROW = 200; // px, below NARROW
 const HEIGHT_COMPACT = 150; // px, in a widget
 const NARROW = 480; // px of chart width
 const PAD = { left: 40, right: 12, top: 10, bottom: 28 }; // px around the plot
-const FONT = '11px system-ui, sans-serif';
+const FONT = '11px system-ui, sans-serif'; // i18n-exempt: a font
 const SMOOTHING = 0.9; // weight of the past in the running average (bias-corrected, as TensorBoard)
 const X_TICKS = 6; // about this many ticks on the step axis
 const Y_TICKS = 5;
@@ -53,33 +54,33 @@ export function smooth(values, weight = SMOOTHING) {
  *   steps, loss: each step's index (from 0) and training loss; val: the evaluations; xMax: the run's length
  */
 export function createLossChart(container, { compact = false } = {}) {
-  const chanceText = document.createTextNode('ln V: the loss of guessing'); // ln K for a classifier's K classes
-  const canvas = el('canvas', { className: 'chart-canvas', attrs: { role: 'img', 'aria-label': 'loss chart: no steps yet' } });
-  const empty = el('p', { className: 'chart-empty', text: 'The loss appears here once training starts.' });
+  const chanceText = document.createTextNode(t('views.lossChart.chance', { name: 'ln V' })); // ln K for a classifier's K classes
+  const canvas = el('canvas', { className: 'chart-canvas', attrs: { role: 'img', 'aria-label': t('views.lossChart.label', { state: t('views.lossChart.noSteps') }) } });
+  const empty = el('p', { className: 'chart-empty', text: t('views.lossChart.empty') });
   const legend = el(
     'p',
     { className: 'chart-legend' },
-    el('span', {}, el('span', { className: 'key key-train' }), 'training loss (faint: each step; solid: running average)'),
-    el('span', {}, el('span', { className: 'key key-val' }), 'validation loss (text it never trains on)'),
+    el('span', {}, el('span', { className: 'key key-train' }), t('views.lossChart.legendTrain')),
+    el('span', {}, el('span', { className: 'key key-val' }), t('views.lossChart.legendVal')),
     el('span', {}, el('span', { className: 'key key-chance' }), chanceText),
   );
   const svg = () =>
     d && (d.steps.length || d.val.length)
       ? lineChartSvg({
-        title: 'Loss',
-        xLabel: 'step',
-        yLabel: 'cross-entropy loss',
+        title: t('views.lossChart.title'),
+        xLabel: t('views.lossChart.step'),
+        yLabel: t('views.lossChart.yLabel'),
         series: [
-          { name: 'training (each step)', x: d.steps, y: d.loss },
-          { name: 'training (running average)', x: d.steps, y: avg },
-          { name: 'validation', x: d.val.map((p) => p.step), y: d.val.map((p) => p.val) },
-          ...(d.chance ? [{ name: `${d.chanceName ?? 'ln V'} (guessing)`, x: [d.steps[0] ?? 0, d.xMax], y: [d.chance, d.chance], dashed: true }] : []),
+          { name: t('views.lossChart.seriesStep'), x: d.steps, y: d.loss },
+          { name: t('views.lossChart.seriesAverage'), x: d.steps, y: avg },
+          { name: t('views.lossChart.seriesVal'), x: d.val.map((p) => p.step), y: d.val.map((p) => p.val) },
+          ...(d.chance ? [{ name: t('views.lossChart.seriesChance', { name: d.chanceName ?? 'ln V' }), x: [d.steps[0] ?? 0, d.xMax], y: [d.chance, d.chance], dashed: true }] : []),
         ],
       })
       : null;
   legend.append(exportButtons(svg, () => 'loss'));
   const readout = compact ? el('output', { className: 'hm-readout', attrs: { 'aria-live': 'off' } }) : null;
-  const element = el('figure', { className: compact ? 'chart loss' : 'chart' }, el('div', { className: 'chart-box' }, canvas, empty), legend, readout);
+  const element = el('figure', { className: compact ? 'chart loss' : 'chart' }, el('div', { className: 'chart-box', attrs: { dir: 'ltr' } }, canvas, empty), legend, readout);
   container.append(element);
 
   let d = null;
@@ -128,27 +129,27 @@ export function createLossChart(container, { compact = false } = {}) {
     ctx.fillStyle = c.soft;
     ctx.textAlign = 'right';
     ctx.textBaseline = 'middle';
-    for (const t of yTicks) {
-      const y = Math.round(Y(t)) + 0.5;
+    for (const tick of yTicks) {
+      const y = Math.round(Y(tick)) + 0.5;
       ctx.beginPath();
       ctx.moveTo(PAD.left, y);
       ctx.lineTo(width - PAD.right, y);
       ctx.stroke();
-      ctx.fillText(fmt(t, 3), PAD.left - 6, y);
+      ctx.fillText(fmt(tick, 3), PAD.left - 6, y);
     }
     ctx.textAlign = 'center';
     ctx.textBaseline = 'top';
-    const xTicks = ticks(xLo, xHi, width < NARROW ? 4 : X_TICKS).filter((t) => Number.isInteger(t));
-    for (const t of xTicks) {
-      const x = Math.round(X(t)) + 0.5;
+    const xTicks = ticks(xLo, xHi, width < NARROW ? 4 : X_TICKS).filter((tick) => Number.isInteger(tick));
+    for (const tick of xTicks) {
+      const x = Math.round(X(tick)) + 0.5;
       ctx.beginPath();
       ctx.moveTo(x, PAD.top + ph);
       ctx.lineTo(x, PAD.top + ph + 4);
       ctx.stroke();
-      ctx.fillText(t.toLocaleString('en'), x, PAD.top + ph + 6);
+      ctx.fillText(count(tick), x, PAD.top + ph + 6);
     }
     ctx.textAlign = 'right';
-    ctx.fillText('step', width - PAD.right, PAD.top + ph + 6 + 11);
+    ctx.fillText(t('views.lossChart.step'), width - PAD.right, PAD.top + ph + 6 + 11);
 
     if (d.chance) {
       ctx.save();
@@ -225,13 +226,13 @@ export function createLossChart(container, { compact = false } = {}) {
     const n = d.steps.length;
     const v = d.val[d.val.length - 1];
     const parts = [];
-    if (n) parts.push(`step ${d.steps[n - 1] + 1}, training loss ${fmt(avg[n - 1], 3)} (running average)`);
-    if (v) parts.push(`validation loss ${fmt(v.val, 3)} at step ${v.step}`);
-    canvas.setAttribute('aria-label', `loss chart: ${parts.join('; ') || 'no steps yet'}`);
+    if (n) parts.push(t('views.lossChart.labelTrain', { step: d.steps[n - 1] + 1, loss: fmt(avg[n - 1], 3) }));
+    if (v) parts.push(t('views.lossChart.labelVal', { loss: fmt(v.val, 3), step: v.step }));
+    canvas.setAttribute('aria-label', t('views.lossChart.label', { state: parts.join(t('views.lossChart.separator')) || t('views.lossChart.noSteps') }));
     if (!readout) return;
     readout.textContent = [
-      n ? `step ${d.steps[n - 1] + 1}: training loss ${fmt(d.loss[n - 1], 4)}` : 'not trained yet',
-      v ? `validation loss ${fmt(v.val, 4)} (at step ${v.step})` : '',
+      n ? t('views.lossChart.readoutTrain', { step: d.steps[n - 1] + 1, loss: fmt(d.loss[n - 1], 4) }) : t('views.lossChart.untrained'),
+      v ? t('views.lossChart.readoutVal', { loss: fmt(v.val, 4), step: v.step }) : '',
     ].filter(Boolean).join(' · ');
   }
 
@@ -245,7 +246,7 @@ export function createLossChart(container, { compact = false } = {}) {
     /** @param {{ steps, loss, val, xMax, chance, chanceName? }} data chanceName: 'ln V' (the default) or 'ln K' */
     update(data) {
       d = data;
-      chanceText.textContent = `${d.chanceName ?? 'ln V'}: the loss of guessing`;
+      chanceText.textContent = t('views.lossChart.chance', { name: d.chanceName ?? 'ln V' });
       follow(d.loss);
       describe();
       draw();

@@ -3,13 +3,14 @@
 // a strip of all V probabilities. The controls that change it live in the page; this view
 // only draws what it is given.
 
-import { el, formulaBlock, liveText } from './dom.js';
+import { el, formulaBlock, liveText, tData } from './dom.js';
 import { sizeCanvas, themeColours, watchWidth } from './canvas.js';
 import { fmt, pct, tokenLabel } from './format.js';
 import { niceCeil } from './colormap.js';
 import { barsSvg, exportButtons } from './export.js';
 import { byRank, topIds } from './rank.js';
 import { samplingRules } from './sampling.js';
+import { t } from '../i18n/i18n.js';
 
 const BARS = 10; // tokens in the bar chart
 const STRIP_H = 56; // px, height of the all-probabilities strip
@@ -17,12 +18,12 @@ const STRIP_COLUMNS = 2048; // the strip's columns at most: a larger vocabulary 
 
 /** Which rule leaves out how many tokens, and how many can be drawn ("top-k = 5 leaves out 91, …"). */
 function rulesLine(r, { temperature: tau, topK, topP }) {
-  const can = `${r.drawable === r.V ? `all ${r.V}` : `${r.drawable} of ${r.V}`} tokens can be drawn`;
-  if (tau === 0) return `τ = 0 keeps only the top token (top-k and top-p change nothing): ${can}`;
-  const k = topK === 0 ? 'top-k = off' : `top-k = ${topK} leaves out ${r.byTopK}`;
-  const p = topP === 1 ? 'top-p = off' : `top-p = ${fmt(topP, 3)} leaves out ${r.byTopP}${topK === 0 ? '' : ' more'}`;
-  const zero = r.zero ? ` (${r.zero} of them so unlikely at τ = ${fmt(tau, 3)} that their probability rounds to 0 in float32)` : '';
-  return `${k}, ${p}: ${can}${zero}`;
+  const can = t(r.drawable === r.V ? 'views.output.rules.all' : 'views.output.rules.some', { n: r.drawable, V: r.V });
+  if (tau === 0) return t('views.output.rules.greedy', { can });
+  const k = topK === 0 ? t('views.output.rules.topKOff') : t('views.output.rules.topK', { k: topK, n: r.byTopK });
+  const p = topP === 1 ? t('views.output.rules.topPOff') : t('views.output.rules.topP', { p: fmt(topP, 3), n: r.byTopP, more: topK === 0 ? 'no' : 'yes' });
+  const zero = r.zero ? t('views.output.rules.zero', { n: r.zero, tau: fmt(tau, 3) }) : '';
+  return t('views.output.rules.line', { k, p, can, zero });
 }
 
 /**
@@ -35,18 +36,18 @@ export function createOutputView(container, { controls = null } = {}) {
   const knobs = liveText('p', 'view-intro');
   const formula = formulaBlock();
   const context = liveText('p', 'context-line');
-  const bars = el('ol', { className: 'bars', attrs: { 'aria-label': 'most likely next tokens' } });
+  const bars = el('ol', { className: 'bars', attrs: { 'aria-label': t('views.output.barsLabel'), dir: 'ltr' } });
   const legend = el(
     'p',
     { className: 'bars-legend' },
     el('span', { className: 'swatch swatch-bar' }),
-    ' probability used to sample (after τ, top-k, top-p)   ',
+    t('views.output.legendSampled'),
     el('span', { className: 'swatch swatch-tick' }),
-    ' the model\'s own softmax(z), τ = 1',
+    t('views.output.legendModel'),
   );
   const scaleNote = liveText('span', 'bars-scale');
   legend.append(scaleNote.element, exportButtons(barsFigure, () => 'next-token-probabilities'));
-  const strip = el('canvas', { className: 'prob-strip', attrs: { role: 'img', 'aria-label': 'all probabilities, sorted' } });
+  const strip = el('canvas', { className: 'prob-strip', attrs: { role: 'img', 'aria-label': t('views.output.stripLabel') } });
   const stripCaption = liveText('figcaption');
   const example = liveText('p', 'callout');
   container.append(
@@ -64,7 +65,7 @@ export function createOutputView(container, { controls = null } = {}) {
   /** The bars as they are now, as a standalone SVG figure (null before the first draw). */
   function barsFigure() {
     if (!shown) return null;
-    return barsSvg({ ...shown, legend: ['probability used to sample (after τ, top-k, top-p)', "the model's own softmax(z), τ = 1"] });
+    return barsSvg({ ...shown, legend: [t('views.output.legendSampled').trim(), t('views.output.legendModel').trim()] });
   }
   // the tokens' probabilities by rank, most likely first (byRank: STRIP_COLUMNS of them at most):
   // sampled (after τ, top-k, top-p) and at τ = 1. Both follow the logits' order (softmax is
@@ -108,30 +109,21 @@ export function createOutputView(container, { controls = null } = {}) {
       const V = vocab.length;
       const { temperature: tau, topK, topP } = sampling;
       const order = topIds(logits, BARS); // the likeliest, as the sampler ranks them
-      intro.set(
-        `The last token's vector goes through a final LayerNorm and is multiplied by the token table W_te once more (this ` +
-          `model reuses it as its output layer), giving one score z per vocabulary entry: the logits. Softmax turns them into ` +
-          `probabilities for the next character.`,
-      );
-      knobs.set(
-        `Before the softmax, the logits are divided by the temperature τ: τ < 1 sharpens the distribution (τ = 0 always ` +
-          `takes the top token), τ > 1 flattens it. top-k keeps only the k most likely tokens; top-p keeps the smallest set ` +
-          `whose probabilities add up to at least p. The others get 0 and the kept ones are scaled to sum to 1. ` +
-          `Generate draws from this distribution with a seeded random generator, appends the token and runs the model again.`,
-      );
+      intro.set(t('views.output.intro'));
+      knobs.set(t('views.output.knobs'));
       formula.set(
         `z = LN_f(x_last)·W_teᵀ   : [1×C]·[C×V] = [1×V] → [1×${C}]·[${C}×${V}] = [1×${V}]`,
-        tau === 0 ? `τ = 0: greedy, p = 1 for the highest z` : `p = softmax(z / τ)   with τ = ${fmt(tau, 3)}`,
+        tau === 0 ? t('views.output.formula.greedy') : t('views.output.formula.softmax', { tau: fmt(tau, 3) }),
         rulesLine(samplingRules(logits, sampling.probs, sampling), sampling),
       );
       const tail = [...d.text].slice(-24).map(tokenLabel).join('');
-      context.set(`After "${tail}" (position ${d.position}), the model's next token:`);
+      context.set(tData('views.output.context', { tail, position: d.position }, ['tail']));
 
       sorted = { p: byRank(sampling.probs, STRIP_COLUMNS), p1: byRank(probs, STRIP_COLUMNS) };
       scale = Math.min(1, niceCeil(Math.max(sampling.probs[order[0]], probs[order[0]]))); // the likeliest token's, exactly
-      scaleNote.set(`Bar length: 0 to ${pct(scale)}.`);
+      scaleNote.set(t('views.output.scale', { scale: pct(scale) }));
       shown = {
-        title: `Next token after "${tail}"`,
+        title: t('views.output.figureTitle', { tail }),
         scale,
         items: order.map((id) => ({ label: tokenLabel(vocab[id]), value: sampling.probs[id], reference: probs[id], text: pct(sampling.probs[id]) })),
       };
@@ -145,23 +137,21 @@ export function createOutputView(container, { controls = null } = {}) {
           return el(
             'li',
             { className: `bar${p === 0 ? ' bar-cut' : ''}`, attrs: { 'data-token-id': String(id), 'data-p': String(p), 'data-p1': String(probs[id]) } },
-            el('span', { className: 'chip chip-inline' }, el('span', { className: 'chip-char', text: tokenLabel(vocab[id]) })),
+            el('span', { className: 'chip chip-inline', attrs: { translate: 'no' } }, el('span', { className: 'chip-char', text: tokenLabel(vocab[id]) })),
             el('span', { className: 'bar-track' }, bar, tick),
             el('span', { className: 'bar-p', text: pct(p) }),
-            el('span', { className: 'bar-z', text: `z = ${fmt(logits[id], 3)}` }),
+            el('span', { className: 'bar-z', text: `z = ${fmt(logits[id], 3)}`, attrs: { translate: 'no' } }),
           );
         }),
       );
-      stripCaption.set(`All ${V} probabilities, most likely first, on the same scale`);
+      stripCaption.set(t('views.output.stripCaption', { V }));
       drawStrip();
       const top = order[0];
       const untouched = tau === 1 && topK === 0 && topP === 1;
-      example.set(
-        `The top token '${tokenLabel(vocab[top])}' has z = ${fmt(logits[top], 3)}: softmax(z) gives it ${pct(probs[top])}` +
-          (untouched
-            ? `. With τ = 1 and no top-k or top-p, these are the probabilities Generate draws from; move the slider to change them.`
-            : `; with τ = ${fmt(tau, 3)}${topK || topP < 1 ? ', top-k and top-p' : ''} it gets ${pct(sampling.probs[top])}.`),
-      );
+      example.set(tData('views.output.example', {
+        token: tokenLabel(vocab[top]), z: fmt(logits[top], 3), p: pct(probs[top]), untouched: untouched ? 'yes' : 'no',
+        tau: fmt(tau, 3), rules: topK || topP < 1 ? 'yes' : 'no', sampled: pct(sampling.probs[top]),
+      }, ['token']));
     },
   };
 }

@@ -4,8 +4,10 @@
 // cpu/positions.rs) in f64; here it is recomputed in JS to draw it for any model.
 
 import { el, liveText } from './dom.js';
+import { fixed } from './format.js';
 import { createHeatmap } from './heatmap.js';
 import { faintLines, sizeCanvas, strokePath, themeColours } from './canvas.js';
+import { t } from '../i18n/i18n.js';
 
 const BASE = 10000;
 const PLOT_W = 360; // px
@@ -38,13 +40,13 @@ function curveChannels(C) {
 export function createPositionsExplainer(container) {
   const why = liveText('p');
   const map = el('div', { className: 'pos-map' });
-  const plot = el('canvas', { className: 'pos-plot', attrs: { role: 'img', 'aria-label': 'sinusoidal position channels as curves over the positions' } });
+  const plot = el('canvas', { className: 'pos-plot', attrs: { role: 'img', 'aria-label': t('views.positions.plotLabel') } });
   const legend = liveText('p', 'note');
-  const curves = el('figure', { className: 'gelu' }, el('figcaption', {}, el('span', { className: 'hm-title', text: 'PE[t, c] over the positions t' })), plot, legend.element);
-  const summary = el('summary', { text: 'Sinusoidal positions: waves that tell positions apart' });
+  const curves = el('figure', { className: 'gelu' }, el('figcaption', {}, el('span', { className: 'hm-title', text: t('views.positions.curvesTitle') })), plot, legend.element);
+  const summary = el('summary', { text: t('views.positions.summary') });
   const element = el('details', { className: 'positions-explainer' }, summary, why.element, el('div', { className: 'ffn-layout' }, map, curves));
   container.append(element);
-  const heat = createHeatmap(map, { title: 'PE (position × channel)', kind: 'signed', rowName: 'position', colName: 'channel', maxHeight: 260 });
+  const heat = createHeatmap(map, { title: t('views.positions.mapTitle'), kind: 'signed', rowName: 'position', colName: 'channel', maxHeight: 260 });
 
   function draw(table, T, C) {
     const { soft: ink, accent } = themeColours(curves);
@@ -60,7 +62,11 @@ export function createPositionsExplainer(container) {
       strokePath(ctx, Array.from({ length: T }, (_, p) => [sx(p), sy(table[p * C + ch])]));
     });
     ctx.globalAlpha = 1;
-    legend.set(`Channels ${channels.join(', ')} (sin of pairs ${channels.map((c) => c / 2).join(', ')}), fastest in colour; wavelengths ${channels.map((c) => (2 * Math.PI * BASE ** (c / C)).toFixed(1)).join(', ')} positions.`);
+    legend.set(t('views.positions.legend', {
+      channels: channels.join(', '),
+      pairs: channels.map((c) => c / 2).join(', '),
+      wavelengths: channels.map((c) => fixed(2 * Math.PI * BASE ** (c / C), 1)).join(t('views.positions.listSeparator')),
+    }));
   }
 
   return {
@@ -70,13 +76,7 @@ export function createPositionsExplainer(container) {
       const rows = Math.max(2, Math.min(blockSize, Math.max(T, 32)));
       const table = sinusoidalTable(rows, C);
       element.open = used;
-      why.set(
-        (used ? `This model adds a fixed table instead of a learned one. ` : `Not used by this model; the original Transformer adds this fixed table instead of a learned one. `) +
-          `Channels 2i and 2i+1 hold sin and cos of t / 10000^(2i/C): each pair is a clock hand turning at its own speed. ` +
-          `Fast pairs (left) tell neighbouring positions apart, slow pairs (right) tell far ones apart, so every position gets its own ` +
-          `pattern. And moving k positions on turns every pair by a fixed angle, so "k tokens back" is the same linear map from ` +
-          `any position: attention can learn offsets, and nothing needs training.`,
-      );
+      why.set(t('views.positions.why', { used: used ? 'yes' : 'no' }));
       heat.update({ data: table, rows, cols: C, rowLabels: Array.from({ length: rows }, (_, p) => String(p)), shape: `${rows}×${C}`, domain: [-1, 1] });
       draw(table, rows, C);
     },

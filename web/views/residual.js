@@ -1,9 +1,10 @@
 // Residual stream view: the length of each token's vector after every step that adds to it
 // (embeddings, then each block's attention and MLP), as a stages × tokens heatmap.
 
-import { formulaBlock, liveText } from './dom.js';
+import { formulaBlock, liveText, tData } from './dom.js';
 import { createHeatmap } from './heatmap.js';
 import { fmt } from './format.js';
+import { t } from '../i18n/i18n.js';
 
 /**
  * @param {HTMLElement} container
@@ -14,13 +15,13 @@ export function createResidualView(container, { onHighlight = () => {} } = {}) {
   const formula = formulaBlock();
   container.append(intro.element, formula.element);
   const map = createHeatmap(container, {
-    title: '‖x‖ per token and stage',
+    title: t('views.residual.title'),
     kind: 'positive',
     rowName: 'stage',
     colName: 'token',
     tokenAxis: 'col',
     onHighlight,
-    describe: (r, c, v) => `${stages[r]}, token ${c} '${labels[c]}': ‖x‖ = ${fmt(v)}`,
+    describe: (r, c, v) => t('views.residual.describe', { stage: stages[r], c, label: labels[c], value: fmt(v) }),
   });
   const summary = liveText('p', 'callout');
   container.append(summary.element);
@@ -32,17 +33,13 @@ export function createResidualView(container, { onHighlight = () => {} } = {}) {
     update(d) {
       ({ stages, labels } = d);
       const { T, C, norms } = d;
-      intro.set(
-        `The residual stream is each token's running vector of C = ${C} numbers. It starts as the embedding X₀, and every ` +
-          `attention and every MLP adds its output to it (x ← x + …) instead of replacing it, so each step can refine what ` +
-          `is already there. Below, the length of that vector for every token after every step.`,
-      );
-      formula.set(`‖x‖ = √(x₁² + x₂² + … + x_C²)   over the C = ${C} channels of one token`, stages.join('  →  '));
-      map.update({ data: norms, rows: stages.length, cols: T, rowLabels: stages, colLabels: labels, shape: `[${stages.length} stages × ${T} tokens]` });
+      intro.set(t('views.residual.intro', { C }));
+      formula.set(t('views.residual.formula', { C }), stages.join('  →  '));
+      map.update({ data: norms, rows: stages.length, cols: T, rowLabels: stages, colLabels: labels, shape: t('views.residual.shape', { stages: stages.length, T }) });
       const last = T - 1;
       const first = norms[last];
       const end = norms[(stages.length - 1) * T + last];
-      summary.set(`The last token '${labels[last]}': ‖x‖ goes from ${fmt(first, 3)} after the embeddings to ${fmt(end, 3)} at the end of the last layer.`);
+      summary.set(tData('views.residual.summary', { label: labels[last], first: fmt(first, 3), end: fmt(end, 3) }, ['label']));
     },
     highlight(pos) {
       map.highlight(pos);

@@ -3,20 +3,23 @@
 // out. The box takes keyboard focus, so the arrow keys scroll it too.
 
 import { el } from './dom.js';
+import { t } from '../i18n/i18n.js';
 
 /**
  * @param {HTMLElement} content
- * @param {string} label what the box holds, for screen readers ("the cost table")
+ * @param {string} label what the box holds, for screen readers ("the cost table"), in the page's language
  * @returns {HTMLElement} the box with its line, to place where `content` would go
  */
 export function scrollBox(content, label) {
-  const hint = el('p', { className: 'scroll-hint', text: 'Wider than the column: scroll it sideways.', attrs: { 'aria-hidden': 'true' } });
+  const hint = el('p', { className: 'scroll-hint', text: t('views.scrollBox.hint'), attrs: { 'aria-hidden': 'true' } });
   const box = el('div', { className: 'table-scroll', attrs: { tabindex: '0', role: 'region', 'aria-label': label } }, content);
   const wrap = el('div', { className: 'scroll-wrap' }, hint, box);
   const mark = () => {
     const more = box.scrollWidth - box.clientWidth; // px hidden, left and right together
-    const left = box.scrollLeft > 1;
-    const right = box.scrollLeft < more - 1;
+    // px scrolled from the left edge (right to left, scrollLeft runs from 0 at the right edge down to −more)
+    const fromLeft = getComputedStyle(box).direction === 'rtl' ? box.scrollLeft + more : box.scrollLeft;
+    const left = fromLeft > 1;
+    const right = fromLeft < more - 1;
     wrap.dataset.overflow = more <= 1 ? 'none' : left && right ? 'both' : left ? 'left' : 'right';
   };
   box.addEventListener('scroll', mark, { passive: true });

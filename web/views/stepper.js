@@ -4,6 +4,7 @@
 // hidden, and so is each step's prose (`.step-prose`): the formulas, maps and worked examples stay.
 
 import { el } from './dom.js';
+import { t } from '../i18n/i18n.js';
 
 /**
  * @param {HTMLElement} list the steps, one child each
@@ -12,11 +13,11 @@ import { el } from './dom.js';
  */
 export function createStepper(list, headings) {
   const button = (text, label, onClick) => el('button', { className: 'stepper-button', text, attrs: { type: 'button', 'aria-label': label }, on: { click: onClick } });
-  const prev = button('‹', 'previous step', () => go(at - 1));
-  const next = button('›', 'next step', () => go(at + 1));
-  const numbers = headings.map((h, i) => button(String(i + 1), `step ${i + 1}: ${h}`, () => go(i)));
+  const prev = button('‹', t('views.stepper.previous'), () => go(at - 1));
+  const next = button('›', t('views.stepper.next'), () => go(at + 1));
+  const numbers = headings.map((h, i) => button(String(i + 1), t('views.stepper.step', { n: i + 1, heading: h }), () => go(i)));
   const where = el('span', { className: 'stepper-where', attrs: { 'aria-live': 'polite' } });
-  const element = el('div', { className: 'stepper', attrs: { role: 'group', 'aria-label': 'steps' } }, prev, ...numbers, next, where);
+  const element = el('div', { className: 'stepper', attrs: { role: 'group', 'aria-label': t('views.stepper.label') } }, prev, ...numbers, next, where);
   let at = 0;
   let compact = false;
 
@@ -32,7 +33,7 @@ export function createStepper(list, headings) {
     numbers.forEach((b, i) => b.setAttribute('aria-pressed', String(i === at)));
     prev.disabled = at === 0;
     next.disabled = at === headings.length - 1;
-    where.textContent = `${at + 1} of ${headings.length}`;
+    where.textContent = t('views.stepper.where', { n: at + 1, total: headings.length });
   }
 
   show();

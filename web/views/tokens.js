@@ -7,18 +7,12 @@ import { el, formulaBlock, liveText } from './dom.js';
 import { count, tokenLabel } from './format.js';
 import { exportButtons, tokensSvg } from './export.js';
 import { createVocabList } from './vocab-list.js';
+import { t } from '../i18n/i18n.js';
 
 const IDS_IN_FORMULA = 6; // ids written out in the formula before "…"
 
-const CHAR_INTRO = (V) =>
-  `The model reads numbers, not letters. Its tokenizer is the simplest there is: every character is one token, ` +
-  `and a token's id is its place in a fixed list of V = ${V} characters (the vocabulary). ` +
-  `Point at or focus a token to follow it through every step below.`;
-const BPE_INTRO = (V) =>
-  `The model reads numbers, not letters. Its tokenizer is BPE (GPT-2's is byte-level BPE): the text's UTF-8 bytes are merged, ` +
-  `pair by pair, by a list of merges learned from a large corpus, so a common word is one token and a rare word or an emoji ` +
-  `several. A token's id is its place in a vocabulary of V = ${count(V)} tokens; a space is shown as Ġ (▁ in Llama-style tokenizers). ` +
-  `Point at or focus a token to follow it through every step below.`;
+const CHAR_INTRO = (V) => t('views.tokens.introChar', { V });
+const BPE_INTRO = (V) => t('views.tokens.introBpe', { V: count(V) });
 
 /**
  * @param {HTMLElement} container
@@ -28,14 +22,14 @@ const BPE_INTRO = (V) =>
 export function createTokensView(container, { onHighlight = () => {} } = {}) {
   const intro = liveText('p', 'view-intro');
   const formula = formulaBlock();
-  const chips = el('div', { className: 'chips', attrs: { 'aria-label': 'tokens' } });
+  const chips = el('div', { className: 'chips', attrs: { 'aria-label': t('views.tokens.label'), dir: 'ltr', translate: 'no' } });
   const note = liveText('p', 'note');
   let used = []; // the tokens the model reads, for the export
   const exportRow = el('div', { className: 'tokens-export' }, exportButtons(
-    () => (used.length ? tokensSvg({ title: `tokens  T = ${used.length}`, tokens: used }) : null),
+    () => (used.length ? tokensSvg({ title: t('views.tokens.figureTitle', { T: used.length }), tokens: used }) : null),
     () => 'tokens',
   ));
-  const vocabSummary = el('summary', { text: 'The vocabulary' });
+  const vocabSummary = el('summary', { text: t('views.tokens.vocabulary') });
   const vocabDetails = el('details', { className: 'vocab' }, vocabSummary);
   const vocabList = createVocabList(vocabDetails);
   vocabDetails.append(vocabList.element);
@@ -58,13 +52,13 @@ export function createTokensView(container, { onHighlight = () => {} } = {}) {
   function chip(item) {
     const label = tokenLabel(item.char);
     if (item.status !== 'used') {
-      const why = item.status === 'unknown' ? 'not in the vocabulary' : 'before the context window';
+      const why = t(item.status === 'unknown' ? 'views.tokens.unknown' : 'views.tokens.dropped', { label });
       return el(
         'span',
-        { className: `chip chip-${item.status}`, attrs: { title: `'${label}': ${why}` } },
+        { className: `chip chip-${item.status}`, attrs: { title: why } },
         el('span', { className: 'chip-pos', text: item.status === 'unknown' ? '?' : '–' }),
         el('span', { className: 'chip-char', text: label }),
-        el('span', { className: 'chip-id', text: item.status === 'unknown' ? 'unknown' : String(item.id) }),
+        el('span', { className: 'chip-id', text: item.status === 'unknown' ? t('views.tokens.unknownId') : String(item.id), attrs: item.status === 'unknown' ? { translate: 'yes' } : {} }),
       );
     }
     const node = el(
@@ -75,7 +69,7 @@ export function createTokensView(container, { onHighlight = () => {} } = {}) {
           type: 'button',
           tabindex: item.position === 0 ? '0' : '-1',
           'data-pos': String(item.position),
-          'aria-label': `position ${item.position}: '${label}', id ${item.id}`,
+          'aria-label': t('views.tokens.chipLabel', { position: item.position, label, id: item.id }),
         },
         on: {
           pointerenter: () => onHighlight(item.position),
@@ -94,7 +88,7 @@ export function createTokensView(container, { onHighlight = () => {} } = {}) {
   function showVocab(vocab) {
     if (vocabShown === vocab) return;
     vocabShown = vocab;
-    vocabSummary.textContent = `The vocabulary: all V = ${count(vocab.length)} tokens this model knows, with their ids`;
+    vocabSummary.textContent = t('views.tokens.vocabularyAll', { V: count(vocab.length) });
     vocabList.show(vocab);
   }
 
@@ -110,18 +104,15 @@ export function createTokensView(container, { onHighlight = () => {} } = {}) {
       showVocab(vocab);
       intro.set(tokenizer !== 'char' ? BPE_INTRO(V) : CHAR_INTRO(V));
       const shown = ids.slice(0, IDS_IN_FORMULA).join(', ') + (T > IDS_IN_FORMULA ? ', …' : '');
-      formula.set(`text → ids = [${shown}]   : [T] = [${T}]`, `T = ${T} tokens (at most block_size = ${blockSize})`);
+      formula.set(t('views.tokens.formulaIds', { ids: shown, T }), t('views.tokens.formulaT', { T, blockSize }));
       const nodes = items.map(chip);
-      if (hiddenBefore > 0) nodes.unshift(el('span', { className: 'chips-more', text: `… ${hiddenBefore} more characters before` }));
+      if (hiddenBefore > 0) nodes.unshift(el('span', { className: 'chips-more', text: t('views.tokens.more', { n: hiddenBefore }), attrs: { translate: 'yes' } }));
       chips.replaceChildren(...nodes);
       byPosition = nodes.filter((n) => n.dataset?.pos !== undefined);
       used = items.filter((i) => i.status === 'used').map((i) => ({ position: i.position, label: tokenLabel(i.char), id: i.id }));
       const unknown = items.filter((i) => i.status === 'unknown').length;
       const dropped = items.filter((i) => i.status === 'dropped').length + hiddenBefore;
-      const parts = [`Each chip shows its position (top), the ${tokenizer !== 'char' ? 'token' : 'character'}, and its id (bottom).`];
-      if (dropped > 0) parts.push(`Greyed tokens (–) lie before the model's context of ${blockSize} tokens and are not used.`);
-      if (unknown > 0) parts.push(`Dashed characters (?) are not in the vocabulary and are left out.`);
-      note.set(parts.join(' '));
+      note.set(t('views.tokens.note', { unit: tokenizer !== 'char' ? 'token' : 'character', dropped: dropped > 0 ? 'yes' : 'no', unknown: unknown > 0 ? 'yes' : 'no', blockSize }));
       highlighted = null;
     },
     highlight(pos) {

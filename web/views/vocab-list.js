@@ -4,6 +4,7 @@
 
 import { el } from './dom.js';
 import { tokenLabel } from './format.js';
+import { t } from '../i18n/i18n.js';
 
 const CELL_W = 76; // px: one chip's cell (a long token is cut, its whole text in the title)
 const CELL_H = 40; // px
@@ -17,7 +18,7 @@ const SPARE_ROWS = 2; // drawn beyond each edge, so a scroll shows no blank row
 export function createVocabList(details) {
   const rows = el('div', { className: 'chips chips-small vocab-rows' });
   const space = el('div', { className: 'vocab-space' }, rows);
-  const box = el('div', { className: 'vocab-box', attrs: { tabindex: '0', role: 'list' } }, space);
+  const box = el('div', { className: 'vocab-box', attrs: { tabindex: '0', role: 'list', dir: 'ltr', translate: 'no' } }, space);
   let vocab = [];
   let drawn = null; // `${first}:${last}:${cols}` of the chips on screen
   let frame = 0;
@@ -39,7 +40,7 @@ export function createVocabList(details) {
     for (let id = top * cols; id < Math.min(vocab.length, bottom * cols); id++) ids.push(id);
     rows.replaceChildren(...ids.map((id) => {
       const label = tokenLabel(vocab[id]);
-      return el('span', { className: 'chip', attrs: { role: 'listitem', title: `${label} (id ${id})` } },
+      return el('span', { className: 'chip', attrs: { role: 'listitem', title: t('views.vocab.title', { label, id }) } },
         el('span', { className: 'chip-char', text: label }), el('span', { className: 'chip-id', text: String(id) }));
     }));
   }

@@ -32,7 +32,7 @@ const OPS = [
 /** A formula as it is (math, not words: translate="no"), or the catalog's words. */
 const formula = (f) => (f.key ? el('span', { text: t(f.key) }) : el('span', { text: f, attrs: { translate: 'no', dir: 'ltr' } }));
 
-/** Weight matrices whose gradient norms are charted, summed over layers: [label, name test]. */
+/** Weight matrices whose gradient norms are charted, summed over layers: [label (their tensors' names: data), name test]. */
 const GROUPS = [
   ['wte', (n) => n === 'transformer.wte.weight'],
   ['wpe', (n) => n === 'transformer.wpe.weight'],
@@ -136,7 +136,7 @@ export function createGradientsPanel(container, { trace }) {
       }
       const series = GROUPS.map(([name, test]) => {
         const idx = g.names.flatMap((n, i) => (test(n) ? [i] : []));
-        return { name, x: g.steps, y: g.norms.map((row) => Math.sqrt(idx.reduce((s, i) => s + row[i] * row[i], 0))) };
+        return { name, nameIsData: true, x: g.steps, y: g.norms.map((row) => Math.sqrt(idx.reduce((s, i) => s + row[i] * row[i], 0))) };
       });
       normsChart = lineChartSvg({ width: chartWidth(normsPlot), title: t('train.grad.chartTitle'), xLabel: t('train.chart.step'), yLabel: t('train.grad.chartY'), logY: true, series });
       normsPlot.replaceChildren(normsChart);

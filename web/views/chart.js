@@ -27,7 +27,8 @@ export function chartWidth(node) {
 
 /**
  * @param {{ title: string, xLabel: string, yLabel: string, logY?: boolean, width?: number, height?: number,
- *   series: { name: string, x: number[], y: number[], dashed?: boolean, colour?: string }[] }} c
+ *   series: { name: string, x: number[], y: number[], dashed?: boolean, colour?: string, nameIsData?: boolean }[] }} c
+ *   nameIsData: the name is data (a tensor's name), not a message: kept from translation
  *   a series' colour defaults to the palette's next
  * @returns {SVGSVGElement}
  */
@@ -76,7 +77,7 @@ export function lineChartSvg(c) {
     const lx = 8 + (i % perRow) * ((w - 16) / perRow);
     const ly = h + 12 + 18 * Math.floor(i / perRow);
     svg.append(svgEl('line', { x1: lx, x2: lx + 16, y1: ly - 4, y2: ly - 4, stroke: colour, 'stroke-width': 2.5, ...(s.dashed ? { 'stroke-dasharray': '5 3' } : {}) }));
-    svg.append(txt(lx + 20, ly, s.name, { class: 'series-name' }));
+    svg.append(txt(lx + 20, ly, s.name, { class: 'series-name', ...(s.nameIsData ? { translate: 'no' } : {}) }));
   });
   return svg;
 }

@@ -31,28 +31,27 @@ const TRAIN = { learning_rate: 1e-3, min_lr: 1e-3, warmup_steps: 0, max_steps: 1
 
 let engine = null; // the last engine, kept for the memory run
 
-/** `backend`: 'webgpu' (default) or 'cpu' (the wasm CPU engine; threaded where the page is isolated). */
-async function ours({ config, batch, warmup, steps, text, backend = 'webgpu' }) {
+/**
+ * Our engine, ready to train: `run(n)` takes n steps and answers the last loss.
+ * `backend`: 'webgpu' or 'cpu' (the wasm CPU engine; threaded where the page is isolated).
+ */
+async function oursTrainer({ config, batch, text, backend }) {
   const worker = startWorker();
   engine = await createEngine(worker, { config, seed: 1, data: { text }, backend });
   if (engine.backend !== backend) throw new Error(`our engine fell back to ${engine.backend}: ${engine.fallbackReason}`);
   await engine.startTraining({ ...TRAIN, batch_size: batch });
-  const first = warmup > 0 ? (await engine.trainSteps(warmup))[0].loss : NaN;
-  const t0 = performance.now();
-  const stats = await engine.trainSteps(steps);
-  const ms = (performance.now() - t0) / steps;
-  return { ms, loss: stats.at(-1).loss, first_loss: first, vocab: engine.config.vocab_size, adapter: engine.adapter,
-    threads: engine.threads, threads_reason: engine.threadsReason, isolated: self.crossOriginIsolated };
-}
-
-/** Our engine keeps training (for the memory run): `n` more steps. */
-async function oursMore(n) {
-  const stats = await engine.trainSteps(n);
-  return stats.at(-1).loss;
+  return {
+    run: async (n) => (n === 0 ? NaN : (await engine.trainSteps(n)).at(-1).loss),
+    info: { vocab: engine.config.vocab_size, adapter: engine.adapter, threads: engine.threads, threads_reason: engine.threadsReason,
+      isolated: self.crossOriginIsolated },
+    dispose: () => worker.terminate(),
+  };
 }
 
 /**
- * `backend`: 'webgpu' (default) or 'wasm' (TF.js's wasm backend, SIMD; its threaded build where
+ * The TF.js GPT, ready to train: `run(n)` takes n steps and answers the last loss (read back,
+ * which waits for the GPU).
+ * `backend`: 'webgpu' or 'wasm' (TF.js's wasm backend, SIMD; its threaded build where
  * the page is cross-origin isolated, with `threads` threads: by default
  * navigator.hardwareConcurrency, as many as our pool has).
  * TF.js's threaded wasm caps its XNNPACK pool at half of navigator.hardwareConcurrency (it
@@ -61,7 +60,7 @@ async function oursMore(n) {
  * reports twice `threads` to it, here on the main thread where TF.js runs (our engine's worker
  * has its own navigator); the result's `threads` is the pool TF.js says it made.
  */
-async function tfjs({ config, batch, warmup, steps, text, backend = 'webgpu', threads = navigator.hardwareConcurrency }) {
+async function tfjsTrainer({ config, batch, text, backend, threads = navigator.hardwareConcurrency }) {
   const tf = globalThis.tf;
   if (backend === 'wasm') { // before the backend starts
     tf.wasm.setWasmPaths('/vendor/tfjs-backend-wasm/');
@@ -113,16 +112,62 @@ async function tfjs({ config, batch, warmup, steps, text, backend = 'webgpu', th
     loss.dispose();
     return value;
   };
-  const first = await run(Math.min(1, warmup));
-  await run(warmup - Math.min(1, warmup));
+  return {
+    run,
+    info: { vocab: cfg.vocab_size, backend: tf.getBackend(), parameters: gpt.parameterCount, ...wasmInfo },
+    dispose: () => gpt.variables.forEach((v) => v.dispose()),
+    tensors: () => tf.memory().numTensors,
+  };
+}
+
+/** Trains `steps` steps after `warmup` and answers the milliseconds a timed step and the losses. */
+async function timed(trainer, warmup, steps) {
+  const first = await trainer.run(Math.min(1, warmup));
+  await trainer.run(warmup - Math.min(1, warmup));
   const t0 = performance.now();
-  const loss = await run(steps);
-  const ms = (performance.now() - t0) / steps;
-  const info = { ms, loss, first_loss: first, vocab: cfg.vocab_size, backend: tf.getBackend(), tensors: tf.memory().numTensors,
-    parameters: gpt.parameterCount, ...wasmInfo };
-  gpt.variables.forEach((v) => v.dispose());
+  const loss = await trainer.run(steps);
+  return { ms: (performance.now() - t0) / steps, loss, first_loss: first };
+}
+
+/** Our engine (`backend` 'webgpu', the default, or 'cpu'). */
+async function ours({ config, batch, warmup, steps, text, backend = 'webgpu' }) {
+  const trainer = await oursTrainer({ config, batch, text, backend });
+  return { ...(await timed(trainer, warmup, steps)), ...trainer.info };
+}
+
+/** The TF.js GPT (`backend` 'webgpu', the default, or 'wasm'). */
+async function tfjs({ config, batch, warmup, steps, text, backend = 'webgpu', threads }) {
+  const trainer = await tfjsTrainer({ config, batch, text, backend, threads });
+  const result = await timed(trainer, warmup, steps);
+  const info = { ...result, ...trainer.info, tensors: trainer.tensors() };
+  trainer.dispose();
   return info;
 }
 
-window.bench = { ours, oursMore, tfjs, makeText };
+/** Our engine keeps training (for the memory run): `n` more steps. */
+async function oursMore(n) {
+  const stats = await engine.trainSteps(n);
+  return stats.at(-1).loss;
+}
+
+// One trainer per page, driven a few steps at a time from outside, so that the driver can
+// alternate steps between pages (browser_bench.mjs's CPU part: the runs share the machine's load).
+let session = null;
+
+/** Makes this page's trainer (`side` 'ours' or 'tfjs'; the options as ours()/tfjs()) and takes the warm-up steps. */
+async function prepare({ side, warmup, ...options }) {
+  session = side === 'ours' ? await oursTrainer(options) : await tfjsTrainer(options);
+  const first = await session.run(Math.min(1, warmup));
+  await session.run(warmup - Math.min(1, warmup));
+  return { first_loss: first, ...session.info };
+}
+
+/** `n` more steps of this page's trainer: milliseconds a step, and the last loss. */
+async function steps(n) {
+  const t0 = performance.now();
+  const loss = await session.run(n);
+  return { ms: (performance.now() - t0) / n, loss };
+}
+
+window.bench = { ours, oursMore, tfjs, makeText, prepare, steps };
 document.querySelector('#status').textContent = 'ready';

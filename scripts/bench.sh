@@ -10,7 +10,9 @@
 #      and a SmolLM2-135M-shaped forward over 64 tokens on both ops;
 #   2. PyTorch (eager fp32, TF32 off, then torch.compile) on the same shapes and steps;
 #   3. the browser: our training tokens/s against the same GPT in TensorFlow.js (WebGPU), the
-#      page's first heatmap, the wasm size, memory over a long run;
+#      page's first heatmap, the wasm size, memory over a long run, and CPU training tokens/s of
+#      our wasm engine against TF.js's wasm backend on the tiny and small configs, one thread
+#      and threaded (issue 21's ≥ 5× and ≥ 1.7× row);
 #   4. GPT-2 small's size (124M parameters, random weights made by transformers): inference
 #      tokens/s in the browser (WebGPU and the wasm CPU engine) and in transformers on the CPU;
 #   5. the table with every ratio (tools/bench/report.py). JSON results in bench-results/.
@@ -43,7 +45,7 @@ compile=(); [ -n "${BENCH_TORCH_COMPILE_ONLY:-}" ] && compile=(--compile-only "$
 OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE} build/venv/bin/python tools/bench/torch_bench.py "${quick[@]}" "${only[@]}" "${compile[@]}"
 
 if [ "${BENCH_SKIP_BROWSER:-0}" != 1 ]; then
-    echo; echo "==> browser: ours vs TensorFlow.js (headless Chromium, WebGPU)"
+    echo; echo "==> browser: ours vs TensorFlow.js (headless Chromium: WebGPU, then the CPU against TF.js wasm)"
     scripts/build-web.sh
     node tools/bench/browser_bench.mjs
 else

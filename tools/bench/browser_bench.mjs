@@ -5,9 +5,16 @@
 //   2. the playground page: time to the first attention heatmap after navigation (localhost);
 //   3. the wasm engine's size, raw and gzipped;
 //   4. memory over a long run of small training steps: the wasm heap of the engine worker and
-//      the resident memory of Chromium's GPU process (where SwiftShader keeps GPU buffers).
+//      the resident memory of Chromium's GPU process (where SwiftShader keeps GPU buffers);
+//   5. CPU training tokens/s (issue 21): our wasm CPU engine against the same GPT in TensorFlow.js
+//      on its wasm backend (SIMD), both single-threaded (a page without COOP/COEP: our
+//      single-threaded wasm, TF.js's SIMD wasm) and on navigator.hardwareConcurrency threads (a
+//      cross-origin-isolated page: our threaded wasm, TF.js's threaded SIMD wasm), each config of
+//      configs.json's "browser_cpu" (tiny, small); the four trainers, each in its own page, take
+//      their timed steps in turns, so the machine's changing load falls on all four alike.
 // Writes bench-results/browser.json.
-//   node tools/bench/browser_bench.mjs [--out FILE] [--memory-steps N]
+//   node tools/bench/browser_bench.mjs [--out FILE] [--parts training,memory,page,cpu] [--memory-steps N]
+//     [--cpu-configs tiny,small] [--cpu-warmup N] [--cpu-steps N] [--cpu-runs ours_1,tfjs_1,ours_n,tfjs_n]
 // Needs web/pkg (scripts/build-web.sh) and the npm packages (npm ci).
 import { chromium } from 'playwright-core';
 import { QUIET, WEBGPU } from '../../web/tests/browser-flags.mjs';
@@ -16,7 +23,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer } from '../../scripts/static-server.mjs';
+import { startServer, CROSS_ORIGIN_ISOLATION } from '../../scripts/static-server.mjs';
 import { benchMounts } from './mounts.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -26,8 +33,17 @@ const OUT = arg('--out', join(ROOT, 'bench-results/browser.json'));
 const CONFIGS = JSON.parse(readFileSync(join(ROOT, 'tools/bench/configs.json'), 'utf8'));
 const B = CONFIGS.browser;
 const MEMORY_STEPS = Number(arg('--memory-steps', B.memory_steps));
-// --parts training,memory,page (default: all three; the wasm size is always measured)
-const PARTS = arg('--parts', 'training,memory,page').split(',');
+// --parts training,memory,page,cpu (default: all four; the wasm size is always measured)
+const PARTS = arg('--parts', 'training,memory,page,cpu').split(',');
+const CPU = CONFIGS.browser_cpu;
+const CPU_CONFIGS = arg('--cpu-configs', CPU.configs.join(',')).split(',');
+const CPU_WARMUP = Number(arg('--cpu-warmup', CPU.warmup_steps));
+const CPU_STEPS = Number(arg('--cpu-steps', CPU.steps));
+// --cpu-runs ours_1,tfjs_1,ours_n,tfjs_n (default: all four; a subset to look at one comparison).
+// --cpu-steps: the timed steps of each, one a round.
+const CPU_RUNS = arg('--cpu-runs', 'ours_1,tfjs_1,ours_n,tfjs_n').split(',');
+/** The 1-minute load average of the machine. */
+const loadavg = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 
 /** Resident MB of Chromium's GPU process (SwiftShader's buffers live there): the one this
  * process started (Chromium runs as a child of node). */
@@ -53,6 +69,13 @@ function gpuProcessRssMb(rootPid) {
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
+}
+
+/** The median; of an even count, the mean of the middle two. */
+function median2(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const h = Math.floor(s.length / 2);
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
 }
 
 const server = await startServer({ root: join(ROOT, 'web'), mounts: benchMounts(ROOT) });
@@ -150,6 +173,91 @@ try {
     result.page = { first_heatmap_ms: loads, first_heatmap_median_ms: median(loads), engine_settled_ms: settled, engine_settled_median_ms: median(settled) };
     console.log(`  first heatmap after navigation: ${loads.map((x) => x.toFixed(0)).join(', ')} ms; WebGPU's own: ${settled.map((x) => x.toFixed(0)).join(', ')} ms`);
   }
+
+  // 5. CPU training: ours (wasm CPU engine) against TF.js's wasm backend, one thread and all.
+  // The four trainers live in four pages at once, each warmed up, and take their timed steps in
+  // turns (ours 1, TF.js 1, ours threaded, TF.js threaded; the next round each pair the other way
+  // round), so a change of the machine's load falls on all four alike.
+  if (PARTS.includes('cpu')) {
+    // the single-threaded pair is served as a host without COOP/COEP serves it, the threaded
+    // pair as `make serve` serves it (cross-origin isolated: SharedArrayBuffer, wasm threads)
+    const isolated = await startServer({ root: join(ROOT, 'web'), mounts: benchMounts(ROOT), headers: CROSS_ORIGIN_ISOLATION });
+    const runs = [
+      { key: 'ours_1', label: 'ours, 1 thread', url, side: 'ours', backend: 'cpu' },
+      { key: 'tfjs_1', label: 'TF.js wasm, 1 thread', url, side: 'tfjs', backend: 'wasm' },
+      { key: 'ours_n', label: 'ours, threaded', url: isolated.url, side: 'ours', backend: 'cpu' },
+      { key: 'tfjs_n', label: 'TF.js wasm, threaded', url: isolated.url, side: 'tfjs', backend: 'wasm' },
+    ].filter((r) => CPU_RUNS.includes(r.key));
+    result.cpu_training = { batch_size: CPU.batch_size, warmup_steps: CPU_WARMUP, steps: CPU_STEPS,
+      order: 'four pages, each warmed up; then rounds of one step each: ours 1, TF.js 1, ours threaded, TF.js threaded, every other round each pair reversed',
+      configs: [] };
+    const stamp = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    try {
+      for (const name of CPU_CONFIGS) {
+        const model = CONFIGS.configs.find((c) => c.name === name);
+        if (!model) throw new Error(`no config ${name} in tools/bench/configs.json`);
+        const config = { block_size: model.block_size, n_layer: model.n_layer, n_head: model.n_head, n_embd: model.n_embd };
+        const tokens = CPU.batch_size * model.block_size;
+        console.log(`  CPU training, ${name} (L${model.n_layer} NH${model.n_head} C${model.n_embd} T${model.block_size} B${CPU.batch_size}, ${tokens} tokens a step), ${CPU_WARMUP} warm-up steps, then ${CPU_STEPS} rounds of one step each`);
+        const started = stamp();
+        const pages = [];
+        try {
+          for (const run of runs) {
+            const context = await browser.newContext();
+            const p = await context.newPage();
+            p.on('pageerror', (e) => errors.push(`${run.key}: ${e}`));
+            p.on('console', (m) => { if (m.type() === 'error') errors.push(`${run.key}: ${m.text()}`); });
+            await p.goto(run.url + 'bench/');
+            await p.waitForFunction(() => window.bench !== undefined);
+            const info = await p.evaluate((o) => window.bench.prepare({ ...o, text: window.bench.makeText(200_000) }),
+              { side: run.side, backend: run.backend, config, batch: CPU.batch_size, warmup: CPU_WARMUP });
+            pages.push({ run, context, page: p, info, steps: [] });
+          }
+          const rounds = [];
+          for (let round = 0; round < CPU_STEPS; round++) {
+            const order = pages.map((_, i) => (round % 2 === 0 || (i ^ 1) >= pages.length ? i : i ^ 1));
+            const load_before = loadavg();
+            for (const k of order) pages[k].steps.push(await pages[k].page.evaluate(() => window.bench.steps(1)));
+            rounds.push({ round, load_before, load_after: loadavg(), ms: Object.fromEntries(pages.map((x) => [x.run.key, x.steps.at(-1).ms])) });
+            console.log(`    round ${round + 1}: ${pages.map((x) => `${x.run.key} ${x.steps.at(-1).ms.toFixed(0)} ms`).join(', ')}; load ${load_before.toFixed(2)}-${rounds.at(-1).load_after.toFixed(2)}`);
+          }
+          const sides = Object.fromEntries(pages.map(({ run, info, steps }) => {
+            const ms = median2(steps.map((x) => x.ms));
+            return [run.key, { ms, tokens_per_s: tokens / ms * 1e3, mean_ms: steps.reduce((t, x) => t + x.ms, 0) / steps.length,
+              step_ms: steps.map((x) => x.ms), first_loss: info.first_loss, loss: steps.at(-1).loss, ...info }];
+          }));
+          // speed of a over b: the ratio of the median steps, and the ratio within each round
+          // (two steps taken one after the other, under much the same load)
+          const ratio = (a, b) => {
+            if (!sides[a] || !sides[b]) return undefined;
+            const perRound = rounds.map((r) => r.ms[b] / r.ms[a]);
+            return { median: sides[b].ms / sides[a].ms, of_means: sides[b].mean_ms / sides[a].mean_ms, per_round_median: median2(perRound), rounds: perRound };
+          };
+          const entry = { config: name, model: config, batch_size: CPU.batch_size, tokens_per_step: tokens, started, ended: stamp(), rounds, ...sides,
+            ratios: { ours_1_vs_tfjs_1: ratio('ours_1', 'tfjs_1'), ours_n_vs_ours_1: ratio('ours_n', 'ours_1'),
+              ours_n_vs_tfjs_n: ratio('ours_n', 'tfjs_n'), tfjs_n_vs_tfjs_1: ratio('tfjs_n', 'tfjs_1') } };
+          result.cpu_training.configs.push(entry);
+          for (const [key, s] of Object.entries(sides)) {
+            console.log(`    ${runs.find((r) => r.key === key).label.padEnd(22)} ${s.ms.toFixed(1).padStart(9)} ms/step ${s.tokens_per_s.toFixed(0).padStart(7)} tokens/s  loss ${s.first_loss.toFixed(3)} -> ${s.loss.toFixed(3)}  threads ${s.threads}`);
+          }
+        } finally {
+          for (const x of pages) await x.context.close();
+        }
+        await save();
+      }
+    } finally {
+      await isolated.close();
+    }
+    const rng = (r) => (r ? `${r.median.toFixed(2)} (rounds ${Math.min(...r.rounds).toFixed(2)}-${Math.max(...r.rounds).toFixed(2)})` : '–');
+    console.log('\n  | config | ours 1 thread | TF.js wasm 1 thread | ours/TF.js (target ≥ 5) | ours threaded | threaded/1 (target ≥ 1.7) | TF.js threaded | ours/TF.js threaded |');
+    console.log('  |---|---|---|---|---|---|---|---|');
+    for (const c of result.cpu_training.configs) {
+      const t = (s) => (s ? `${s.ms.toFixed(0)} ms, ${s.tokens_per_s.toFixed(0)} tok/s (${s.threads})` : '–');
+      console.log(`  | ${c.config} | ${t(c.ours_1)} | ${t(c.tfjs_1)} | ${rng(c.ratios.ours_1_vs_tfjs_1)} | ${t(c.ours_n)} | ${rng(c.ratios.ours_n_vs_ours_1)} | ${t(c.tfjs_n)} | ${rng(c.ratios.ours_n_vs_tfjs_n)} |`);
+    }
+    console.log('  (median ms a step, tokens/s (threads); ratios: of the medians (lowest-highest within a round))');
+  }
+
   result.errors = errors;
 } finally {
   await browser.close();

@@ -8,6 +8,8 @@ export function benchMounts(root) {
   return {
     '/vendor/tfjs/': join(root, 'node_modules/@tensorflow/tfjs/dist'),
     '/vendor/tfjs-backend-webgpu/': join(root, 'node_modules/@tensorflow/tfjs-backend-webgpu/dist'),
+    // the wasm backend's script and its three .wasm files (plain, SIMD, threaded SIMD)
+    '/vendor/tfjs-backend-wasm/': join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist'),
     '/bench/': join(root, 'tools/bench/browser'),
   };
 }

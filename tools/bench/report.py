@@ -144,6 +144,27 @@ def main():
             fmt(t["ours"]["tokens_per_s"], 0), fmt(t["tfjs"]["tokens_per_s"], 0), fmt(x)]]))
         print(f"\n(ms per step: ours {fmt(t['ours']['ms'], 1)}, TF.js {fmt(t['tfjs']['ms'], 1)}; "
               f"{t['steps']} steps timed after {t['warmup_steps']} warm-up steps)")
+    if browser and browser.get("cpu_training", {}).get("configs"):
+        ct = browser["cpu_training"]
+        print(f"\n### Browser CPU training: our wasm engine against TF.js's wasm backend (issue 21)\n")
+        rows = []
+        summary["browser_cpu"] = []
+        for c in ct["configs"]:
+            if not all(k in c for k in ("ours_1", "tfjs_1", "ours_n", "tfjs_n")):
+                continue  # a run of only some of the four (--cpu-runs)
+            m, r = c["model"], c["ratios"]
+            loads = [x[k] for x in c["rounds"] for k in ("load_before", "load_after")]
+            rows.append([c["config"], f"L{m['n_layer']} NH{m['n_head']} C{m['n_embd']} T{m['block_size']} B{c['batch_size']}",
+                         fmt(c["ours_1"]["tokens_per_s"], 0), fmt(c["tfjs_1"]["tokens_per_s"], 0), fmt(r["ours_1_vs_tfjs_1"]["median"]),
+                         f"{fmt(c['ours_n']['tokens_per_s'], 0)} ({c['ours_n']['threads']})", fmt(r["ours_n_vs_ours_1"]["median"]),
+                         f"{fmt(c['tfjs_n']['tokens_per_s'], 0)} ({c['tfjs_n']['threads']})", fmt(r["ours_n_vs_tfjs_n"]["median"]),
+                         f"{min(loads):.1f}–{max(loads):.1f}"])
+            summary["browser_cpu"].append({"config": c["config"], **{k: c[k]["tokens_per_s"] for k in ("ours_1", "tfjs_1", "ours_n", "tfjs_n")},
+                                           **{k: v["median"] for k, v in r.items()}})
+        print(table(["config", "model", "ours 1 thread tokens/s", "TF.js wasm 1 thread", "ours/TF.js (≥ 5)",
+                     "ours threaded (threads)", "threaded/1 (≥ 1.7)", "TF.js wasm threaded (threads)", "ours/TF.js threaded",
+                     "load average"], rows))
+        print(f"\n(median step of {ct['steps']} timed steps after {ct['warmup_steps']} warm-up steps; {ct['order']})")
     if browser:
         rows = []
         if "page" in browser:

@@ -1,5 +1,6 @@
 // The peer of our in-browser training: the same GPT written with TensorFlow.js, the way its
-// users write one (tf ops, tf.variableGrads, a tf.train optimizer), for the WebGPU backend.
+// users write one (tf ops, tf.variableGrads, a tf.train optimizer), for the WebGPU backend and
+// (with the token embedding as a one-hot product, below) the wasm backend.
 //
 // Same model as ours and nanoGPT's: learned positions, pre-norm blocks with LayerNorm (biases,
 // eps 1e-5), causal multi-head attention, an MLP of width 4C with exact GELU, a final
@@ -13,8 +14,13 @@
 // timed steps (the loss of the last step is read once at the end, which also waits for the
 // GPU), weights are created once, and the causal mask is a constant built once.
 
-/** @param {any} tf the global from tf.min.js, with the webgpu backend registered */
-export function createGpt(tf, cfg, seed = 1) {
+/**
+ * @param {any} tf the global from tf.min.js, with the webgpu backend registered
+ * @param {{ oneHotEmbedding?: boolean }} [options] oneHotEmbedding: look the tokens up as
+ *   oneHot(x)·wte instead of tf.gather (for TF.js's wasm backend, which lacks the kernel of
+ *   gather's gradient, UnsortedSegmentSum)
+ */
+export function createGpt(tf, cfg, seed = 1, { oneHotEmbedding = false } = {}) {
   const { vocab_size: V, block_size: T, n_layer: L, n_head: NH, n_embd: C } = cfg;
   const HS = C / NH;
   let next = seed;
@@ -60,7 +66,9 @@ export function createGpt(tf, cfg, seed = 1) {
   /** Mean cross-entropy of inputs x and targets y, both int32 (B, T). */
   function loss(x, y) {
     const batch = x.shape[0];
-    let h = tf.add(tf.gather(p.wte, tf.reshape(x, [-1])), tf.tile(p.wpe, [batch, 1])); // (B·T, C)
+    const flat = tf.reshape(x, [-1]);
+    const tokens = oneHotEmbedding ? tf.matMul(tf.oneHot(flat, V, 1, 0, 'float32'), p.wte) : tf.gather(p.wte, flat);
+    let h = tf.add(tokens, tf.tile(p.wpe, [batch, 1])); // (B·T, C)
     for (const l of p.layers) {
       h = tf.add(h, linear(attention(layerNorm(h, l.ln1G, l.ln1B), l, batch), l.projW, l.projB));
       h = tf.add(h, linear(gelu(linear(layerNorm(h, l.ln2G, l.ln2B), l.fcW, l.fcB)), l.fcprojW, l.fcprojB));

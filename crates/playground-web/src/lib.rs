@@ -57,7 +57,7 @@ pub struct Playground {
     session: Session,
     /// Draws the tokens of `sample` and `generate`.
     rng: Rng,
-    /// Why the CPU engine runs, when WebGPU was wanted but not available.
+    /// Why the CPU engine runs, when WebGPU was wanted but failed (None too where there is no adapter).
     fallback_reason: Option<String>,
     adapter: Option<String>,
     /// The tokenizer of an imported model (GPT-2's, or a Hugging Face model's); the session's
@@ -81,13 +81,15 @@ async fn shared_gpu() -> Result<SharedGpu, GpuError> {
     Ok(gpu)
 }
 
-/// The GPU for a backend choice: "auto" falls back to the CPU and says why.
+/// The GPU for a backend choice: "auto" falls back to the CPU and says why, except where the
+/// browser simply has no adapter, which the page explains in the reader's language.
 async fn choose_gpu(backend: &str) -> Result<(Option<SharedGpu>, Option<String>), JsValue> {
     match backend {
         "cpu" => Ok((None, None)),
         "webgpu" => Ok((Some(shared_gpu().await.map_err(to_js)?), None)),
         "auto" => Ok(match shared_gpu().await {
             Ok(gpu) => (Some(gpu), None),
+            Err(GpuError::NoAdapter) => (None, None),
             Err(e) => (None, Some(e.to_string())),
         }),
         other => Err(bad_input(format!("backend must be \"auto\", \"webgpu\" or \"cpu\", not {other:?}"))),

@@ -122,8 +122,19 @@ fn words(bytes: &[u8]) -> Box<[u32]> {
 pub fn grid(n: u64) -> [u32; 3] {
     let n = n.max(1);
     let x = n.min(MAX_GRID_X as u64) as u32;
-    let y = n.div_ceil(x as u64) as u32;
-    [x, y, 1]
+    let y = n.div_ceil(x as u64);
+    debug_assert!(y <= MAX_GRID_X as u64, "{n} workgroups exceed a 65,535 × 65,535 grid");
+    [x, y as u32, 1]
+}
+
+/// Consecutive pieces `(offset, len)` covering `0..len`, each at most `max_floats` long and
+/// starting on a multiple of `align` floats: how a launcher cuts a range that one storage
+/// binding cannot hold (AdamW and the gradient norm over the whole parameter buffer of a model
+/// larger than `maxStorageBufferBindingSize`, 128 MiB by default) into one launch per piece.
+/// One piece, `(0, len)`, where the range fits; none for an empty range.
+pub fn pieces(len: usize, max_floats: usize, align: usize) -> Vec<(usize, usize)> {
+    let step = (max_floats / align).max(1) * align;
+    (0..len).step_by(step).map(|offset| (offset, step.min(len - offset))).collect()
 }
 
 /// A limit by its WebGPU name, the value the kernels need, and how to read it.
@@ -261,6 +272,12 @@ impl GpuContext {
             },
             None => device,
         }
+    }
+
+    /// The most floats one storage binding may hold on this device (`maxStorageBufferBindingSize`,
+    /// or the smaller limit tests set): launchers over longer ranges cut them with [`pieces`].
+    pub fn max_binding_floats(&self) -> usize {
+        (self.device_limits().max_storage_buffer_binding_size / 4).min(usize::MAX as u64) as usize
     }
 
     /// Makes models see (at most) `limits`, as a small GPU would: the tests of models split over

@@ -159,3 +159,20 @@ fn training_with_parameters_past_one_binding_matches_cpu() {
     assert_close("pieces: adam m", &opt.m, &cpu_trainer.opt.m, 1e-6, 1e-3);
     assert_close("pieces: adam v", &opt.v, &cpu_trainer.opt.v, 1e-8, 1e-3);
 }
+
+/// A norm's parameter gradients as a GPU records them: chunks of 256 rows, longer where the
+/// partials would pass the scratch budget (which stays within one binding) or the chunks the
+/// grid's 65,535 along z.
+#[test]
+fn norm_gradient_chunks_stay_within_scratch_and_grid() {
+    use playground_gpu::context::SCRATCH_BUDGET;
+    use playground_gpu::kernels::layernorm::param_chunk_rows;
+    let Some(gpu) = gpu_as_h100_or_skip() else { return };
+    assert_eq!(param_chunk_rows(&gpu, 16_384, 2 * 384), 256, "the baby GPT's chunks");
+    for (rows, partial_len) in [(1u32 << 20, 2 * 2048), (1 << 20, 2 * 4096), (4_190_208, 2 * 8192), (4_190_208, 8), (1, 8)] {
+        let chunk = param_chunk_rows(&gpu, rows, partial_len);
+        let chunks = rows.div_ceil(chunk);
+        assert!(chunk >= 256 && chunks <= MAX_GRID_X, "{rows} rows: {chunks} chunks of {chunk}");
+        assert!(chunks as usize * partial_len as usize <= SCRATCH_BUDGET, "{rows} rows × {partial_len}: {chunks} chunks");
+    }
+}

@@ -371,6 +371,16 @@ impl ModelConfig {
                 limit: "maxComputeWorkgroupsPerDimension",
             });
         }
+        // The matmuls put one workgroup per tile of 64 rows (their smallest) along y, which
+        // the grid does not wrap: 65,535 tiles are 4,194,240 rows of a batch.
+        if rows.div_ceil(64) > max_groups {
+            return Err(CoreError::DeviceLimit {
+                what: "rows of a batch (B×T) in 64-row matmul tiles".into(),
+                needed: rows,
+                allowed: max_groups * 64,
+                limit: "maxComputeWorkgroupsPerDimension",
+            });
+        }
         Ok(())
     }
 

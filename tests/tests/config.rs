@@ -69,6 +69,18 @@ fn configs_beyond_the_device_limits_name_the_limit() {
     assert!(tiny.check_device(1023, &huge, false).is_ok(), "4,190,208 rows: 65,472 tiles");
 }
 
+/// A split model cuts wte into vocabulary chunks, but an untied lm_head is bound whole by the
+/// head's matmul: one larger than a binding is refused by name, not by a wgpu validation error.
+#[test]
+fn an_untied_head_past_one_binding_is_refused_by_name() {
+    let small = DeviceLimits { max_storage_buffer_binding_size: 1 << 20, ..DeviceLimits::WEBGPU_DEFAULT };
+    // 10,000 × 64 floats = 2.56 MB each for wte and lm_head
+    let tied = ModelConfig { vocab_size: 10_000, block_size: 8, n_layer: 1, n_head: 2, n_embd: 64, ..ModelConfig::default() };
+    assert!(tied.check_device(1, &small, true).is_ok(), "wte alone is cut into chunks");
+    let err = ModelConfig { tie_head: false, ..tied }.check_device(1, &small, true).unwrap_err();
+    assert!(err.to_string().contains("lm_head") && err.to_string().contains("maxStorageBufferBindingSize"), "{err}");
+}
+
 #[test]
 fn architecture_fields_default_to_gpt2_and_are_written_only_when_they_differ() {
     let json = r#"{"vocab_size":65,"block_size":64,"n_layer":2,"n_head":4,"n_embd":64}"#;

@@ -389,8 +389,12 @@ impl ModelConfig {
     fn largest_tensors(&self, batch: usize) -> Vec<(String, u64, bool)> {
         let (b, t, c, v, nh) = (batch as u64, self.block_size as u64, self.n_embd as u64, self.vocab_size as u64, self.n_head as u64);
         let fc = self.fc_width() as u64;
+        let lm_head = if self.tie_head { 0 } else { v * c };
         vec![
             ("token embedding wte (V×C)".into(), v * c, true),
+            // bound whole by the head's matmul (only wte is cut into vocabulary chunks)
+            ("output head lm_head (V×C)".into(), lm_head, false),
+            ("FFN weight (hidden×C)".into(), fc * c, false),
             ("FFN activations (B×T×hidden)".into(), b * t * fc, false),
             ("logits (B×T×V)".into(), b * t * v, false),
             ("attention weights of one layer (B×NH×T×T)".into(), b * nh * t * t, false),

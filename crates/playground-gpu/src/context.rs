@@ -413,6 +413,25 @@ impl GpuContext {
     /// binding after the last tensor (the B4 rule: outputs, inputs, then params).
     pub fn op<P: bytemuck::Pod>(&self, kernel: Kernel, tensors: &[&GpuTensor], params: &P, workgroups: [u32; 3]) -> Op {
         let name = kernel.source().name;
+        // what wgpu would reject with a validation error; launchers cut their work (`grid`,
+        // `pieces`) and `ModelConfig::check_device` refuses the rest before anything is bound
+        #[cfg(debug_assertions)]
+        {
+            let limits = self.device_limits();
+            for (i, t) in tensors.iter().enumerate() {
+                debug_assert!(
+                    t.bytes() <= limits.max_storage_buffer_binding_size,
+                    "{name}: binding {i} of {} bytes exceeds maxStorageBufferBindingSize {}",
+                    t.bytes(),
+                    limits.max_storage_buffer_binding_size
+                );
+            }
+            let most = limits.max_compute_workgroups_per_dimension;
+            debug_assert!(
+                workgroups.iter().all(|&w| w <= most),
+                "{name}: grid {workgroups:?} exceeds maxComputeWorkgroupsPerDimension {most}"
+            );
+        }
         let uniform = self.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
             label: Some(name),
             contents: bytemuck::bytes_of(params),

@@ -1,14 +1,16 @@
 // Global gradient norm, step 1 of 2: sums of squares per chunk. One workgroup per chunk of
 // CHUNK consecutive gradients; invocation x reads chunk elements x, x + 256, … (neighbours
 // read neighbouring words), then the workgroup adds its 256 sums (workgroup_sum).
-//   partials : (⌈N / CHUNK⌉)   partials[w] = Σ g² over chunk w
-//   grads    : (N)             the whole flat gradient buffer (its zero padding adds nothing)
+//   partials : (⌈N / CHUNK⌉)   partials[first + w] = Σ g² over chunk w of this piece
+//   grads    : (n)             the flat gradient buffer (its zero padding adds nothing), or one
+//                              piece of it starting at chunk `first` where the whole buffer is
+//                              larger than one storage binding (one launch per piece)
 // CPU reference: crates/playground-core/src/cpu/clip.rs (grad_norm, which sums in f64)
 // grad_norm_finalize.wgsl adds the partials; nothing is read back to the CPU.
 
 struct Params {
-    n: u32,
-    _pad0: u32,
+    n: u32,     // gradients in this piece
+    first: u32, // the piece's first chunk among all the gradients
     _pad1: u32,
     _pad2: u32,
 }
@@ -33,5 +35,5 @@ fn run(wid: vec3<u32>, nwg: vec3<u32>, lid: u32) {
         s = fma(g, g, s);
     }
     let total = workgroup_sum(s);
-    if (lid == 0u) { partials[chunk] = total; }
+    if (lid == 0u) { partials[params.first + chunk] = total; }
 }

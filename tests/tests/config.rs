@@ -53,6 +53,32 @@ fn configs_beyond_the_device_limits_name_the_limit() {
     }
     assert!(base().check_device(8, &DeviceLimits::WEBGPU_DEFAULT, false).is_ok());
     assert!(base().check_device(0, &DeviceLimits::WEBGPU_DEFAULT, false).is_err());
+    // 4,096 rows of 4,096 tokens with every tensor within a 4 GiB binding: the matmuls' grids
+    // would need 262,144 tiles of 64 rows along y
+    let (huge, tiny) = (
+        DeviceLimits { max_buffer_size: u64::MAX, max_storage_buffer_binding_size: u64::MAX, ..DeviceLimits::WEBGPU_DEFAULT },
+        ModelConfig { vocab_size: 2, block_size: 4096, n_layer: 1, n_head: 1, n_embd: 8, ..ModelConfig::default() },
+    );
+    match tiny.check_device(4096, &huge, false).unwrap_err() {
+        CoreError::DeviceLimit { limit, needed, allowed, .. } => {
+            assert_eq!((limit, needed, allowed), ("maxComputeWorkgroupsPerDimension", 4096 * 4096, 65535 * 64));
+        }
+        other => panic!("expected a device limit error, got {other}"),
+    }
+    assert!(tiny.check_device(1024, &huge, false).is_err(), "4,194,304 rows: 65,536 tiles, one too many");
+    assert!(tiny.check_device(1023, &huge, false).is_ok(), "4,190,208 rows: 65,472 tiles");
+}
+
+/// A split model cuts wte into vocabulary chunks, but an untied lm_head is bound whole by the
+/// head's matmul: one larger than a binding is refused by name, not by a wgpu validation error.
+#[test]
+fn an_untied_head_past_one_binding_is_refused_by_name() {
+    let small = DeviceLimits { max_storage_buffer_binding_size: 1 << 20, ..DeviceLimits::WEBGPU_DEFAULT };
+    // 10,000 × 64 floats = 2.56 MB each for wte and lm_head
+    let tied = ModelConfig { vocab_size: 10_000, block_size: 8, n_layer: 1, n_head: 2, n_embd: 64, ..ModelConfig::default() };
+    assert!(tied.check_device(1, &small, true).is_ok(), "wte alone is cut into chunks");
+    let err = ModelConfig { tie_head: false, ..tied }.check_device(1, &small, true).unwrap_err();
+    assert!(err.to_string().contains("lm_head") && err.to_string().contains("maxStorageBufferBindingSize"), "{err}");
 }
 
 #[test]

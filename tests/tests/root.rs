@@ -21,6 +21,7 @@ mod fuzz_replay;
 mod gradcheck;
 mod hostile_inputs;
 mod kv_cache;
+mod large_launches;
 mod gpu_vs_cpu {
     mod ablate;
     mod adamw;

@@ -371,6 +371,16 @@ impl ModelConfig {
                 limit: "maxComputeWorkgroupsPerDimension",
             });
         }
+        // The matmuls put one workgroup per tile of 64 rows (their smallest) along y, which
+        // the grid does not wrap: 65,535 tiles are 4,194,240 rows of a batch.
+        if rows.div_ceil(64) > max_groups {
+            return Err(CoreError::DeviceLimit {
+                what: "rows of a batch (B×T) in 64-row matmul tiles".into(),
+                needed: rows,
+                allowed: max_groups * 64,
+                limit: "maxComputeWorkgroupsPerDimension",
+            });
+        }
         Ok(())
     }
 
@@ -379,8 +389,12 @@ impl ModelConfig {
     fn largest_tensors(&self, batch: usize) -> Vec<(String, u64, bool)> {
         let (b, t, c, v, nh) = (batch as u64, self.block_size as u64, self.n_embd as u64, self.vocab_size as u64, self.n_head as u64);
         let fc = self.fc_width() as u64;
+        let lm_head = if self.tie_head { 0 } else { v * c };
         vec![
             ("token embedding wte (V×C)".into(), v * c, true),
+            // bound whole by the head's matmul (only wte is cut into vocabulary chunks)
+            ("output head lm_head (V×C)".into(), lm_head, false),
+            ("FFN weight (hidden×C)".into(), fc * c, false),
             ("FFN activations (B×T×hidden)".into(), b * t * fc, false),
             ("logits (B×T×V)".into(), b * t * v, false),
             ("attention weights of one layer (B×NH×T×T)".into(), b * nh * t * t, false),

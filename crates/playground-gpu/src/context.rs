@@ -122,8 +122,19 @@ fn words(bytes: &[u8]) -> Box<[u32]> {
 pub fn grid(n: u64) -> [u32; 3] {
     let n = n.max(1);
     let x = n.min(MAX_GRID_X as u64) as u32;
-    let y = n.div_ceil(x as u64) as u32;
-    [x, y, 1]
+    let y = n.div_ceil(x as u64);
+    debug_assert!(y <= MAX_GRID_X as u64, "{n} workgroups exceed a 65,535 × 65,535 grid");
+    [x, y as u32, 1]
+}
+
+/// Consecutive pieces `(offset, len)` covering `0..len`, each at most `max_floats` long and
+/// starting on a multiple of `align` floats: how a launcher cuts a range that one storage
+/// binding cannot hold (AdamW and the gradient norm over the whole parameter buffer of a model
+/// larger than `maxStorageBufferBindingSize`, 128 MiB by default) into one launch per piece.
+/// One piece, `(0, len)`, where the range fits; none for an empty range.
+pub fn pieces(len: usize, max_floats: usize, align: usize) -> Vec<(usize, usize)> {
+    let step = (max_floats / align).max(1) * align;
+    (0..len).step_by(step).map(|offset| (offset, step.min(len - offset))).collect()
 }
 
 /// A limit by its WebGPU name, the value the kernels need, and how to read it.
@@ -263,6 +274,12 @@ impl GpuContext {
         }
     }
 
+    /// The most floats one storage binding may hold on this device (`maxStorageBufferBindingSize`,
+    /// or the smaller limit tests set): launchers over longer ranges cut them with [`pieces`].
+    pub fn max_binding_floats(&self) -> usize {
+        (self.device_limits().max_storage_buffer_binding_size / 4).min(usize::MAX as u64) as usize
+    }
+
     /// Makes models see (at most) `limits`, as a small GPU would: the tests of models split over
     /// buffers and bindings run on any adapter this way.
     pub fn with_smaller_limits(mut self, limits: DeviceLimits) -> Self {
@@ -396,6 +413,25 @@ impl GpuContext {
     /// binding after the last tensor (the B4 rule: outputs, inputs, then params).
     pub fn op<P: bytemuck::Pod>(&self, kernel: Kernel, tensors: &[&GpuTensor], params: &P, workgroups: [u32; 3]) -> Op {
         let name = kernel.source().name;
+        // what wgpu would reject with a validation error; launchers cut their work (`grid`,
+        // `pieces`) and `ModelConfig::check_device` refuses the rest before anything is bound
+        #[cfg(debug_assertions)]
+        {
+            let limits = self.device_limits();
+            for (i, t) in tensors.iter().enumerate() {
+                debug_assert!(
+                    t.bytes() <= limits.max_storage_buffer_binding_size,
+                    "{name}: binding {i} of {} bytes exceeds maxStorageBufferBindingSize {}",
+                    t.bytes(),
+                    limits.max_storage_buffer_binding_size
+                );
+            }
+            let most = limits.max_compute_workgroups_per_dimension;
+            debug_assert!(
+                workgroups.iter().all(|&w| w <= most),
+                "{name}: grid {workgroups:?} exceeds maxComputeWorkgroupsPerDimension {most}"
+            );
+        }
         let uniform = self.device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
             label: Some(name),
             contents: bytemuck::bytes_of(params),

@@ -8,7 +8,7 @@
 
 use crate::context::{Op, SharedGpu, Step};
 use crate::error::GpuError;
-use crate::kernels::adamw::{adamw_update, AdamWUniform};
+use crate::kernels::adamw::{adamw_update, write_hparams};
 use crate::kernels::clip;
 use crate::kernels::stats::{step_stats, StepStatsParams};
 use crate::model::{BackwardBufs, Cached, GpuModel, PlanKey};
@@ -58,9 +58,11 @@ pub struct GpuTrainer {
     bufs: TrainBuffers,
     /// Forward and backward for (batch_size, block_size).
     plan: Vec<Step>,
-    clip: [Op; 2],
-    /// AdamW over the matrices (with weight decay), then over the vectors (without).
-    adamw: [Op; 2],
+    /// The gradient norm's partial sums (one launch per binding-sized piece), then its finalize.
+    clip: Vec<Op>,
+    /// AdamW over the matrices (with weight decay), then over the vectors (without); each one
+    /// launch per binding-sized piece.
+    adamw: [Vec<Op>; 2],
     stats: Op,
     /// Steps submitted; also AdamW's step count.
     step: u32,
@@ -100,13 +102,18 @@ impl GpuTrainer {
             Step::Run(op) => Some(op),
             _ => None,
         });
-        plan.chain(&self.clip).chain(&self.adamw).chain([&self.stats]).collect()
+        plan.chain(self.tail()).collect()
     }
 
     /// One step as recorded: the forward and backward plan (with its clears), then clipping,
     /// AdamW and the statistics (for the cost model).
     pub fn recorded(&self) -> (&[Step], Vec<&Op>) {
-        (&self.plan, self.clip.iter().chain(&self.adamw).chain([&self.stats]).collect())
+        (&self.plan, self.tail().collect())
+    }
+
+    /// Clipping, AdamW and the statistics, in launch order.
+    fn tail(&self) -> impl Iterator<Item = &Op> {
+        self.clip.iter().chain(self.adamw.iter().flatten()).chain([&self.stats])
     }
 
     /// Steps taken so far.
@@ -125,16 +132,14 @@ impl GpuTrainer {
         // the loss is the mean over the positions whose target counts (masked-LM: the masked ones)
         let count = cpu::counted(targets);
         self.bufs.back.dlosses.write(&gpu, &vec![1.0 / count as f32; b * t]);
-        let layout = &self.model.arch.layout;
-        for (op, (span, decay)) in self.adamw.iter().zip([(layout.decay_span(), true), (layout.no_decay_span(), false)]) {
-            op.write_params(&gpu, &AdamWUniform::new(&self.config.adamw(self.step, decay), span.len as u32));
+        for (ops, decay) in self.adamw.iter().zip([true, false]) {
+            write_hparams(&gpu, ops, &self.config.adamw(self.step, decay));
         }
         self.stats
             .write_params(&gpu, &StepStatsParams { rows: (b * t) as u32, slot: self.step % STATS_SLOTS, count: count as u32, _pad: 0 });
         let mut encoder = gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("train step") });
         gpu.encode_steps(&mut encoder, &self.plan);
-        let tail: Vec<&Op> = self.clip.iter().chain(&self.adamw).chain([&self.stats]).collect();
-        gpu.encode(&mut encoder, tail);
+        gpu.encode(&mut encoder, self.tail());
         gpu.queue.submit([encoder.finish()]);
         self.step += 1;
         Ok(())

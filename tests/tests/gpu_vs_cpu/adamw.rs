@@ -15,14 +15,14 @@ fn adamw_update_matches_cpu_over_three_steps() {
     let (g_params, g_m, g_v) = (upload(&gpu, &params), zeros(&gpu, n), zeros(&gpu, n));
     let (g_grads, g_scale) = (zeros(&gpu, n), upload(&gpu, &[grad_scale]));
     // recorded once, its uniform rewritten every step, as a training loop does
-    let op = adamw::adamw_update(&gpu, &g_params, &g_m, &g_v, &g_grads, &g_scale, &HP, n as u32);
+    let ops = adamw::adamw_update(&gpu, &g_params, &g_m, &g_v, &g_grads, &g_scale, &HP, n as u32);
     for step in 1..=3 {
         let hp = AdamWParams { step, lr: HP.lr * step as f32, ..HP }; // a schedule changes lr too
         let grads = randn(n, 1.0, 90 + step as u64);
         g_grads.write(&gpu, &grads);
-        op.write_params(&gpu, &adamw::AdamWUniform::new(&hp, n as u32));
+        adamw::write_hparams(&gpu, &ops, &hp);
         cpu::adamw_update(&mut params, &mut m, &mut v, &grads, grad_scale, &hp, n);
-        let got = run_and_read(&gpu, std::slice::from_ref(&op), &[&g_params, &g_m, &g_v]);
+        let got = run_and_read(&gpu, &ops, &[&g_params, &g_m, &g_v]);
         // elementwise; √ and ÷ may differ by an ulp or two on the GPU, and the update is ≤ lr
         assert_close(&format!("adamw params step {step}"), &got[0], &params, 1e-6, 1e-6);
         assert_close(&format!("adamw m step {step}"), &got[1], &m, 1e-7, 1e-6);
@@ -49,13 +49,13 @@ fn clipped_adamw_step_on_the_model_layout_matches_cpu() {
     let norm = cpu::grad_norm(&grads);
     let scale = cpu::clip_scale(norm, max_norm);
     assert!(scale < 0.1, "the test means to clip: norm {norm}");
-    let mut ops = Vec::from(clip::grad_norm(&gpu, &g_norm, &g_scale, &g_partials, &g_grads, max_norm, len as u32));
+    let mut ops = clip::grad_norm(&gpu, &g_norm, &g_scale, &g_partials, &g_grads, max_norm, len as u32);
     for (span, weight_decay) in [(layout.decay_span(), HP.weight_decay), (layout.no_decay_span(), 0.0)] {
         let hp = AdamWParams { weight_decay, ..hp };
         let (o, n) = (span.offset, span.len);
         cpu::adamw_update(&mut params[o..o + n], &mut m[o..o + n], &mut v[o..o + n], &grads[o..o + n], scale, &hp, n);
         let view = |t: &playground_gpu::GpuTensor| t.slice(o, n);
-        ops.push(adamw::adamw_update(&gpu, &view(&g_params), &view(&g_m), &view(&g_v), &view(&g_grads), &g_scale, &hp, n as u32));
+        ops.extend(adamw::adamw_update(&gpu, &view(&g_params), &view(&g_m), &view(&g_v), &view(&g_grads), &g_scale, &hp, n as u32));
     }
     let got = run_and_read(&gpu, &ops, &[&g_norm, &g_scale, &g_params, &g_m, &g_v]);
     // f32 tree sums on the GPU vs an f64 sum on the CPU
@@ -83,8 +83,8 @@ fn a_non_finite_gradient_norm_refuses_the_step_on_cpu_and_gpu() {
 
         let (g_params, g_m, g_v, g_grads) = (upload(&gpu, &params), upload(&gpu, &m), upload(&gpu, &v), upload(&gpu, &grads));
         let (g_norm, g_scale, g_partials) = (zeros(&gpu, 1), zeros(&gpu, 1), zeros(&gpu, clip::partials_len(n as u32)));
-        let mut ops = Vec::from(clip::grad_norm(&gpu, &g_norm, &g_scale, &g_partials, &g_grads, 1.0, n as u32));
-        ops.push(adamw::adamw_update(&gpu, &g_params, &g_m, &g_v, &g_grads, &g_scale, &HP, n as u32));
+        let mut ops = clip::grad_norm(&gpu, &g_norm, &g_scale, &g_partials, &g_grads, 1.0, n as u32);
+        ops.extend(adamw::adamw_update(&gpu, &g_params, &g_m, &g_v, &g_grads, &g_scale, &HP, n as u32));
         let got = run_and_read(&gpu, &ops, &[&g_norm, &g_scale, &g_params, &g_m, &g_v]);
         assert!(!got[0][0].is_finite() && got[1][0].is_nan(), "GPU norm {} scale {}", got[0][0], got[1][0]);
         assert_eq!((&got[2], &got[3], &got[4]), (&params, &m, &v), "GPU changed state on a {bad} step");

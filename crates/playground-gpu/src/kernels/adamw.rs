@@ -1,9 +1,10 @@
 //! Launcher for `shaders/adamw_update.wgsl`; CPU twin `playground_core::cpu::adamw`.
 
-use crate::context::{grid, GpuContext, Op};
+use crate::context::{grid, pieces, GpuContext, Op};
 use crate::shaders::Kernel;
 use crate::tensor::GpuTensor;
 use playground_core::cpu::AdamWParams;
+use playground_core::params::ALIGN;
 
 /// Uniform of `adamw_update.wgsl`: the hyper-parameters with the bias corrections already
 /// computed (by core, so the CPU reference and the kernel use the same two numbers).
@@ -31,8 +32,10 @@ impl AdamWUniform {
 pub const WORKGROUP_SIZE: [u32; 3] = [256, 1, 1];
 
 /// One AdamW step over a contiguous range (the four tensors are views of the same range of
-/// the parameter, moment and gradient buffers). The step number and learning rate change
-/// every step: record the op once, then `op.write_params(gpu, &AdamWUniform::new(&hp, n))`.
+/// the parameter, moment and gradient buffers): one launch, or one per piece where the range
+/// is longer than one storage binding holds (a model past `maxStorageBufferBindingSize`).
+/// The step number and learning rate change every step: record the ops once, then
+/// [`write_hparams`] before each step.
 #[allow(clippy::too_many_arguments)]
 pub fn adamw_update(
     gpu: &GpuContext,
@@ -43,7 +46,23 @@ pub fn adamw_update(
     grad_scale: &GpuTensor, // (1) from clip::grad_norm
     hp: &AdamWParams,
     n: u32,
-) -> Op {
-    let workgroups = grid((n as u64).div_ceil(WORKGROUP_SIZE[0] as u64));
-    gpu.op(Kernel::AdamwUpdate, &[params, m, v, grads, grad_scale], &AdamWUniform::new(hp, n), workgroups)
+) -> Vec<Op> {
+    // pieces start on ALIGN floats (256 bytes), where a storage binding may start
+    pieces(n as usize, gpu.max_binding_floats(), ALIGN)
+        .into_iter()
+        .map(|(offset, len)| {
+            let piece = |t: &GpuTensor| t.slice(offset, len);
+            let workgroups = grid((len as u64).div_ceil(WORKGROUP_SIZE[0] as u64));
+            let tensors = [&piece(params), &piece(m), &piece(v), &piece(grads), grad_scale];
+            gpu.op(Kernel::AdamwUpdate, &tensors, &AdamWUniform::new(hp, len as u32), workgroups)
+        })
+        .collect()
+}
+
+/// Rewrites the hyper-parameters of ops recorded by [`adamw_update`] (each keeps its own n).
+pub fn write_hparams(gpu: &GpuContext, ops: &[Op], hp: &AdamWParams) {
+    for op in ops {
+        let n = op.params[std::mem::offset_of!(AdamWUniform, n) / 4];
+        op.write_params(gpu, &AdamWUniform::new(hp, n));
+    }
 }

@@ -1,6 +1,6 @@
 //! Launchers for `shaders/layernorm_*.wgsl`; CPU twin `playground_core::cpu::layernorm`.
 
-use crate::context::{grid, GpuContext, Op};
+use crate::context::{grid, GpuContext, Op, MAX_GRID_X, SCRATCH_BUDGET};
 use crate::kernels::reduce::reduce_partials;
 use crate::kernels::Write;
 use crate::shaders::Kernel;
@@ -47,14 +47,17 @@ impl LayerNormBackwardParams {
 /// Rows one workgroup of a norm's parameter gradient sums, 32 per row lane on a GPU: the sum over
 /// all rows (16,384 in the baby GPT's step) in one workgroup per 32 channels would be a long
 /// serial loop on a few units, so the rows are split into chunks summed side by side, then
-/// added up (`reduce_partials`). On an emulator one chunk: a CPU has no idle units to fill.
-pub fn param_chunk_rows(gpu: &GpuContext, rows: u32) -> u32 {
+/// added up (`reduce_partials`). Longer chunks where each chunk's `partial_len` floats of
+/// partials would take more than `SCRATCH_BUDGET` in all, or the chunks more than the grid's
+/// 65,535 along z (a million rows of 4,096 channels). On an emulator one chunk: a CPU has no
+/// idle units to fill.
+pub fn param_chunk_rows(gpu: &GpuContext, rows: u32, partial_len: u32) -> u32 {
     const CHUNK_ROWS: u32 = 32 * 8;
     if gpu.is_emulated() {
-        rows.max(1)
-    } else {
-        CHUNK_ROWS
+        return rows.max(1);
     }
+    let most_chunks = (SCRATCH_BUDGET as u64 / partial_len.max(1) as u64).clamp(1, MAX_GRID_X as u64) as u32;
+    CHUNK_ROWS.max(rows.div_ceil(most_chunks))
 }
 
 /// The launches of a norm's parameter gradients: `kernel` over chunks of rows, then, where there
@@ -69,10 +72,10 @@ pub(crate) fn param_gradients(
     rows: u32,
     c: u32,
 ) -> Vec<Op> {
-    let params = LayerNormBackwardParams::new(rows, c, param_chunk_rows(gpu, rows));
+    let outputs = 1 + dbias.is_some() as u32;
+    let params = LayerNormBackwardParams::new(rows, c, param_chunk_rows(gpu, rows, outputs * c));
     let chunks = rows.div_ceil(params.chunk_rows).max(1);
     let [x, y, _] = grid(c.div_ceil(BACKWARD_PARAMS_WORKGROUP_SIZE[0]) as u64);
-    let outputs = 1 + dbias.is_some() as u32;
     if params.partial == 0 {
         let mut bound = vec![dweight];
         bound.extend(dbias);

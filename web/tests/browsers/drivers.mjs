@@ -25,6 +25,8 @@ export const ERROR_RECORDER = '<script src="/tests/browsers/page-errors.js"></sc
 
 const POLL_MS = 100; // how often waitForFunction asks the page
 const WAIT_MS = 60_000; // default wait
+const SESSION_MS = 60_000; // a WebKit session (a MiniBrowser) starting
+const SESSION_TRIES = 3;
 const XVFB_SCREEN = '1920x1400x24'; // large enough for a 1280 × 900 window and a 390 px phone one
 
 /** Firefox's preferences that switch its WebGPU on where Linux builds keep it off (Mesa's software Vulkan is blocklisted). */
@@ -157,17 +159,26 @@ async function launchWebKit() {
     name: 'webkit',
     version: `WebKitGTK ${version} (MiniBrowser)`,
     async newPage({ width = 1280, height = 900 } = {}) {
-      const driver = await new Builder()
-        .usingServer(url)
-        .withCapabilities({
-          browserName: 'MiniBrowser',
-          'webkitgtk:browserOptions': { args: ['--automation'] },
-          unhandledPromptBehavior: 'accept', // "Reset the run?" and the like: the reader says yes
-        })
-        .build();
-      await driver.manage().setTimeouts({ script: 10 * WAIT_MS });
-      await sizeViewport(driver, width, height);
-      return wrapWebDriver(driver, downloads);
+      // a new session starts a MiniBrowser; once in a full run under load one never answered and
+      // the suite waited forever, so a start that takes over SESSION_MS is given up and tried again
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const driver = await withTimeout(new Builder()
+            .usingServer(url)
+            .withCapabilities({
+              browserName: 'MiniBrowser',
+              'webkitgtk:browserOptions': { args: ['--automation'] },
+              unhandledPromptBehavior: 'accept', // "Reset the run?" and the like: the reader says yes
+            })
+            .build(), SESSION_MS, 'starting a WebKit session');
+          await driver.manage().setTimeouts({ script: 10 * WAIT_MS });
+          await withTimeout(sizeViewport(driver, width, height), SESSION_MS, 'sizing the WebKit window');
+          return wrapWebDriver(driver, downloads);
+        } catch (err) {
+          if (attempt === SESSION_TRIES) throw err;
+          console.log(`webkit: ${err.message}; trying again`);
+        }
+      }
     },
     async close() {
       process.off('exit', stop);
@@ -256,6 +267,13 @@ function isEnabled(selector) {
 }
 
 /** Resolves to `ask(arg)`'s first truthy answer, polled every POLL_MS; rejects after `timeout` ms. */
+/** `promise`, or an error naming `what` once `ms` have passed without it settling. */
+function withTimeout(promise, ms, what) {
+  let timer;
+  const late = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms / 1000} s`)), ms); });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 async function poll(ask, arg, timeout) {
   const end = Date.now() + timeout;
   for (;;) {

@@ -337,7 +337,10 @@ export function definePageTests({ webgpu }) {
 
     const other = await env.newPage({ viewport: { width: 1280, height: 900 } });
     await other.goto(url);
-    await other.waitForFunction(() => window.playgroundDebug?.timings.engineSettledMs > 0, null, { timeout: LOAD_TIMEOUT });
+    // the reload's engine settles after its hand-over to WebGPU, whose kernels compile in the GPU
+    // process the first tab shares (busy with the views it just scrolled through): once in a full
+    // `make test` that took over LOAD_TIMEOUT, so this wait allows twice that
+    await other.waitForFunction(() => window.playgroundDebug?.timings.engineSettledMs > 0, null, { timeout: 2 * LOAD_TIMEOUT });
     const r = await other.evaluate(() => ({
       state: window.playgroundDebug.state,
       text: document.querySelector('#text').value,

@@ -21,7 +21,8 @@ export function createAblationView(container, { onChange }) {
   const toggles = el('div', { className: 'ablate-grid', attrs: { role: 'group', 'aria-label': t('views.ablation.gridLabel') } });
   const reset = el('button', { text: t('views.ablation.reset'), attrs: { type: 'button' } });
   const summary = liveText('p', 'callout');
-  const table = el('table', { className: 'ablate-table' });
+  // signed numbers and token columns read left to right in a right-to-left page, as in the lens
+  const table = el('table', { className: 'ablate-table', attrs: { dir: 'ltr' } });
   container.append(intro.element, formula.element, toggles, el('p', {}, reset), summary.element, scrollBox(table, t('views.ablation.tableLabel')));
   let shape = null; // { L, NH }
   const off = { heads: new Set(), layers: new Set() };

@@ -7,7 +7,7 @@
 // typed, tokens, model names, numbers in a matrix) is not a message: its element carries
 // translate="no", which also keeps browser translators off it.
 
-import { formatMessage, formatNodes, numberText } from './messages.js';
+import { formatMessage, formatNodes, numberFormat, numberText } from './messages.js';
 import { LANGUAGES, PSEUDO_RTL, supportedLanguage } from './language.js';
 
 /** Catalog areas, one file each in every language (web/locales/<code>/<area>.json). */
@@ -111,8 +111,7 @@ export function tNodes(key, params = {}) {
  * @param {Intl.NumberFormatOptions} [options]
  */
 export function formatNumber(value, options) {
-  if (!options) return numberText(value, intlLocale());
-  return new Intl.NumberFormat(intlLocale(), options).format(value);
+  return options ? numberFormat(intlLocale(), options).format(value) : numberText(value, intlLocale());
 }
 
 /**

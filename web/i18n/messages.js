@@ -177,18 +177,32 @@ function render(parts, params, locale, mapText, make, pound = null) {
 const numberFormats = new Map();
 const plurals = new Map();
 
-/** A number as the locale writes it; `style` 'integer' rounds, 'percent' multiplies by 100. */
-export function numberText(value, locale, style) {
-  const key = `${locale}|${style ?? ''}`;
+/** The Intl options of each number style a message may name. */
+const NUMBER_STYLES = {
+  '': { maximumFractionDigits: 6 },
+  integer: { maximumFractionDigits: 0 },
+  percent: { style: 'percent', maximumFractionDigits: 1 },
+};
+
+/**
+ * An Intl.NumberFormat for `locale` and `options`, made once and kept: making one costs far more
+ * than formatting with it, and views format a number per table cell.
+ * @param {string} locale
+ * @param {Intl.NumberFormatOptions} options
+ */
+export function numberFormat(locale, options) {
+  const key = `${locale}|${JSON.stringify(options)}`;
   let format = numberFormats.get(key);
   if (!format) {
-    const options = style === 'integer' ? { maximumFractionDigits: 0 }
-      : style === 'percent' ? { style: 'percent', maximumFractionDigits: 1 }
-        : { maximumFractionDigits: 6 };
     format = new Intl.NumberFormat(locale, options);
     numberFormats.set(key, format);
   }
-  return format.format(Number(value));
+  return format;
+}
+
+/** A number as the locale writes it; `style` 'integer' rounds, 'percent' multiplies by 100. */
+export function numberText(value, locale, style) {
+  return numberFormat(locale, NUMBER_STYLES[style] ?? NUMBER_STYLES['']).format(Number(value));
 }
 
 function pluralRules(locale) {

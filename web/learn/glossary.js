@@ -3,16 +3,13 @@
 // definition in one shared tip; the glossary panel lists every term. `messageNodes` shows a
 // message with marks whose data (the reader's text, tokens) sits in translate="no" spans.
 
-import { el } from '../views/dom.js';
+import { el, dataMarker, withDataSpans } from '../views/dom.js';
 import { t, language, plainKey } from '../i18n/i18n.js';
 import { GLOSSARY } from './glossary-terms.js';
 
 const MARK = /\[\[([^\]|]+)(?:\|([^\]]+))?\]\]/g;
 const TIP_GAP = 6; // px between a term and its tip
 const EDGE = 8; // px the tip keeps from the window's edges
-
-/** A data placeholder: private-use characters, so it is never a mark, a letter or a message's syntax. */
-const DATA = /\uE000(\d+)\uE001/;
 
 /** The term keys a marked text uses, in order. */
 export function termsIn(text) {
@@ -45,13 +42,12 @@ export function marked(text) {
  */
 export function dataHolder() {
   const values = [];
-  const spans = (s) => s.split(DATA).map((part, i) => (i % 2 ? el('span', { attrs: { translate: 'no', dir: 'auto' }, text: values[Number(part)] }) : part)).filter((p) => p !== '');
   return {
     wrap(s) {
       values.push(String(s));
-      return `\uE000${values.length - 1}\uE001`;
+      return dataMarker(values.length - 1);
     },
-    nodes: (text) => marked(text).flatMap((n) => (typeof n === 'string' ? spans(n) : [n])),
+    nodes: (text) => marked(text).flatMap((n) => (typeof n === 'string' ? withDataSpans(n, values, { dir: 'auto' }) : [n])),
   };
 }
 

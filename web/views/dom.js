@@ -21,7 +21,27 @@ export function el(tag, props = {}, ...children) {
   return node;
 }
 
-const MARK = /\uE000(\d+)\uE001/; // a data parameter's place in a message being built
+const DATA_MARK = /\uE000(\d+)\uE001/; // a data value's place in a message being built
+
+/**
+ * The placeholder of data value `i` in a message being built: private-use characters, so it is
+ * never a letter, a glossary mark or a message's syntax.
+ */
+export const dataMarker = (i) => `\uE000${i}\uE001`;
+
+/**
+ * `text` cut at its data markers, each marker a translate="no" span (with `attrs`) holding
+ * `values[i]`: data (tokens, what the reader typed, names), not words of the language.
+ * @param {string} text
+ * @param {string[]} values
+ * @param {Record<string, string>} [attrs]
+ * @returns {Array<string|Node>}
+ */
+export function withDataSpans(text, values, attrs = {}) {
+  return text.split(DATA_MARK)
+    .map((part, i) => (i % 2 ? el('span', { text: values[Number(part)], attrs: { translate: 'no', ...attrs } }) : part))
+    .filter((part) => part !== '');
+}
 
 /**
  * A message as nodes (for an element's replaceChildren), with the parameters named in `dataNames`
@@ -33,12 +53,11 @@ const MARK = /\uE000(\d+)\uE001/; // a data parameter's place in a message being
  */
 export function tData(key, params = {}, dataNames = []) {
   const marked = { ...params };
-  dataNames.forEach((name, i) => { marked[name] = `\uE000${i}\uE001`; });
-  const place = (text) => text.split(MARK).map((part, i) =>
-    (i % 2 ? el('span', { text: String(params[dataNames[Number(part)]]), attrs: { translate: 'no' } }) : part)).filter((part) => part !== '');
+  dataNames.forEach((name, i) => { marked[name] = dataMarker(i); });
+  const values = dataNames.map((name) => String(params[name]));
   const fill = (node) => {
     for (const child of [...node.childNodes]) {
-      if (child.nodeType === 3 && MARK.test(child.data)) child.replaceWith(...place(child.data));
+      if (child.nodeType === 3 && DATA_MARK.test(child.data)) child.replaceWith(...withDataSpans(child.data, values));
       else if (child.nodeType === 1) fill(child);
     }
     return node;
@@ -48,7 +67,7 @@ export function tData(key, params = {}, dataNames = []) {
     if (typeof part === 'string' && typeof parts[parts.length - 1] === 'string') parts[parts.length - 1] += part; // one text node per run of text
     else parts.push(part);
   }
-  return parts.flatMap((part) => (typeof part === 'string' ? place(part) : [fill(part)]));
+  return parts.flatMap((part) => (typeof part === 'string' ? withDataSpans(part, values) : [fill(part)]));
 }
 
 /**

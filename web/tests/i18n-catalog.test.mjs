@@ -70,6 +70,9 @@ function canonical({ args, tags, cases }) {
   return JSON.stringify([Object.entries(args).sort(), tags, Object.entries(cases).sort()]);
 }
 
+/** A quoted key of one of the areas, 'train.run.start': kept in a table and passed to t() later. */
+const QUOTED_KEY = new RegExp(`['"]((?:${AREAS.join('|')})\\.[\\w-]+(?:\\.[\\w-]+)+)['"]`, 'g');
+
 /** Keys the page names: t('…'), tNodes('…'), data-i18n="…", data-i18n-attr="attr:…", and the prefixes of keys it builds (t(`area.x.${…}`)). */
 function keysInCode() {
   const exact = new Set();
@@ -83,7 +86,7 @@ function keysInCode() {
       for (const pair of m[1].split(';')) exact.add(pair.split(':')[1].trim());
     }
     // keys kept in tables and passed to t() later: a quoted 'area.x.y' string of a known area
-    for (const m of source.matchAll(/['"]((?:common|page|views|train|learn|widget)\.[\w-]+(?:\.[\w-]+)+)['"]/g)) exact.add(m[1]);
+    for (const m of source.matchAll(QUOTED_KEY)) exact.add(m[1]);
   }
   return { exact, prefixes };
 }

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setup, ARTIFACTS } from './harness.mjs';
-import { waitTrain, LONG } from './train-helpers.mjs';
+import { openTrain, waitTrain, LONG } from './train-helpers.mjs';
 import { settle } from './widget-helpers.mjs';
 import { unaccentedText, layoutProblems } from './i18n-checks.mjs';
 
@@ -70,8 +70,7 @@ for (const lang of ['es', 'zh', 'ar-XB']) {
   test(`the Train page in ${lang}, after a few steps`, async () => {
     for (const [width, viewport] of Object.entries(WIDTHS)) {
       const page = await env.newPage({ viewport });
-      await page.goto(`${env.url}?lang=${lang}#page=train&preset=tiny&steps=20&engine=cpu`);
-      await page.waitForFunction(() => window.playgroundDebug?.train && document.querySelector('#tr-data').options.length > 0, null, { timeout: LONG });
+      await openTrain(page, `${env.url}?lang=${lang}`, 'page=train&preset=tiny&steps=20&engine=cpu');
       await page.click('#tr-start');
       await waitTrain(page, { status: 'done' });
       await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));

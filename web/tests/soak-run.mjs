@@ -14,7 +14,7 @@
 // by design: the page keeps every step's loss, gradient norm and learning rate for its chart
 // (three doubles and a step number: about 100 bytes a step with the arrays' slack).
 
-import { openTrain, waitTrain } from './train-helpers.mjs';
+import { openTrain, LONG } from './train-helpers.mjs';
 
 const WASM_GROWTH = 0.05; // of the second quarter's mean
 const WASM_SLACK = 2 ** 20; // bytes
@@ -38,7 +38,7 @@ export async function soak(env, { engine, steps, everyMs, log = () => {} }) {
   await openTrain(page, env.url, soakHash(engine, steps));
   const samples = [];
   await page.click('#tr-start');
-  await waitTrain(page, { minStep: 1 });
+  await waitFirstEvaluation(page);
   const t0 = Date.now();
   for (;;) {
     const s = await sample(page, cdp, (Date.now() - t0) / 1000);
@@ -52,6 +52,22 @@ export async function soak(env, { engine, steps, everyMs, log = () => {} }) {
   const errors = [...page.errors];
   await page.context().close();
   return { engine, steps, seconds, samples, verdict: verdict(samples), errors };
+}
+
+/**
+ * Waits until the first evaluation inside the training loop is over (the second validation point:
+ * the first is taken at Start, step 0), so that the first sample sees every buffer the run keeps.
+ * Some are made once, on first use after Start: the gradient statistics (the first evaluation
+ * past step 0) and the embeddings' map, which the view projects through a forward pass when it
+ * draws; sampling from step 1 once caught a slow page before that draw (177 buffers, then 190).
+ * The engine takes one call at a time, so a step past that point means its evaluation has ended.
+ */
+async function waitFirstEvaluation(page) {
+  await page.waitForFunction(() => {
+    const d = window.playgroundDebug.train;
+    const point = d.run?.val?.[1];
+    return d.status === 'done' || (point !== undefined && d.step > point.step);
+  }, null, { timeout: LONG, polling: 50 });
 }
 
 async function sample(page, cdp, seconds) {

@@ -17,7 +17,7 @@ use playground_core::arch::Architecture;
 use playground_core::checkpoint::{optimizer_from_bytes, optimizer_to_bytes, Checkpoint};
 use playground_core::data::{classify, seq2seq as reversal, Dataset, Task};
 use playground_core::gpt2_import::import_hf_gpt2_checked;
-use playground_core::hf::{load_model_checked, HfConfig, HfTokenizer};
+use playground_core::hf::{load_model_checked, HfConfig, HfTokenizer, MemoryEstimate};
 use playground_core::train::TrainConfig;
 use playground_core::{
     sample, sampling_probabilities, Bpe, CharTokenizer, CoreError, CpuModel, Encoded, Family, ParamLayout, Rng, SamplingParams,
@@ -339,6 +339,19 @@ impl Playground {
     /// "char", "gpt2" or "hub": how `encode` splits a text.
     pub fn tokenizer(&self) -> String {
         self.text.as_ref().map_or("char", |text| text.kind()).into()
+    }
+
+    /// What opening a Hugging Face model will cost, from its config.json alone, before any weight
+    /// is downloaded: `{ download_bytes, weights_bytes, activations_bytes, context }` (the
+    /// download from `download_bytes` where the caller knows the files' sizes, else from the
+    /// parameter count and the config's dtype). Refuses, with a DeviceLimit error naming the
+    /// size, what wasm32's memory cannot hold beside the engines open already.
+    #[wasm_bindgen(js_name = hubEstimate)]
+    pub fn hub_estimate(config_json: &str, download_bytes: Option<f64>, context: usize) -> Result<JsValue, JsValue> {
+        let hf = HfConfig::from_json(config_json).map_err(to_js)?;
+        let estimate = MemoryEstimate::new(&hf, download_bytes.map(|b| b as u64), context);
+        memory::check_estimate(&hf, &estimate).map_err(to_js)?;
+        to_value(&estimate)
     }
 
     /// `{ created, live, live_bytes }`: the GPU buffers of this worker's shared device, for the

@@ -4,6 +4,7 @@
 //! rather than trapping the instance with every model it holds.
 
 use crate::errors::to_js;
+use playground_core::hf::{HfConfig, MemoryEstimate};
 use playground_core::memory::{check_wasm_memory, forward_bytes, training_bytes, weight_bytes};
 use playground_core::train::TrainConfig;
 use playground_core::{CoreError, ModelConfig};
@@ -65,6 +66,14 @@ fn in_use() -> u64 {
 pub fn check_weights(config: &ModelConfig) -> Result<(), CoreError> {
     let what = format!("the weights of this model ({} parameters as f32)", config.param_count());
     check_wasm_memory(&what, weight_bytes(config), in_use())
+}
+
+/// Refuses a Hugging Face model whose weights and one forward pass (`estimate`) wasm32's 4 GiB
+/// cannot hold beside what is held already; asked before its weights are downloaded.
+pub fn check_estimate(config: &HfConfig, estimate: &MemoryEstimate) -> Result<(), CoreError> {
+    estimate.check(config, None)?;
+    let what = format!("{} parameters as f32 and a forward pass over {} tokens", config.param_count(), estimate.context);
+    check_wasm_memory(&what, estimate.total_bytes(), in_use())
 }
 
 /// Refuses a CPU forward pass over `t` tokens whose activations do not fit.

@@ -298,7 +298,7 @@ test('the tour in the other themes: 1280 px dark and 390 px light, resumed from 
 /** px from the sticky steps bar's bottom edge down to the top of `selector` (negative: hidden under the bar). */
 const belowBar = (page, selector) => page.evaluate((s) => document.querySelector(s).getBoundingClientRect().top - document.querySelector('.toolbar').getBoundingClientRect().bottom, selector);
 
-test('a jump lands below the sticky steps bar (two rows at 390 px): steps bar, map boxes, tour and address, at 1280 and 390 px', async () => {
+test('a jump lands below the sticky steps bar at its drawn height (two rows, about 90 px): the address, steps bar, a map box and the tour, at 1280 and 390 px', async () => {
   for (const [width, height] of [[1280, 900], [390, 844]]) {
     // reduced motion: the jumps are instant, so each position is read where the jump ends
     const page = await open({ viewport: { width, height }, reducedMotion: 'reduce' }, '#view=residual');

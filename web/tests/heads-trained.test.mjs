@@ -1,9 +1,11 @@
 // What heads do, on a trained model: the engine (wasm, CPU, here in Node) trains a 2-layer,
-// 2-head model on lines that each say a random run of letters twice, and the textbook induction
-// circuit grows (a previous-token head in layer 0, an induction head in layer 1), which the
-// page's own probe and labeller (learn/heads-view.js: probeFor, labelAll) name; the untrained
-// model of the same shape has none. The same weights, opened in Explore from the Train page, are
-// labelled so on the page. Screenshot: test-results/heads-induction-1280.png.
+// 2-head model on lines that each say a random run of letters twice, and induction heads grow in
+// layer 1 (over a layer-0 head leaning to the previous token), which the page's own probe and
+// labeller (learn/heads-view.js: probeFor, labelAll) name; the untrained model of the same shape
+// has none. The same weights, opened in Explore from the Train page, are labelled so on the page.
+// Screenshot: test-results/heads-induction-1280.png. The model is trained here rather than
+// checked in: training is seeded and deterministic, takes about 45 s, and runs the engine the
+// page runs; no file can go stale against the engine's checkpoint format.
 //
 // Why this data and not the Train page's copy task: "cafe>cafe" is learned (validation loss 1.21
 // after 3,000 steps of this model) by looking back a fixed distance from the '>', and the probe

@@ -88,6 +88,18 @@ export function createControls({ onText, onPick, onSampling, onSeed, onGenerate,
     for (const button of document.querySelectorAll('[data-goto], [data-jump]')) {
       button.addEventListener('click', () => onView(button.dataset.goto ?? button.dataset.jump, true));
     }
+    followBarHeight();
+  }
+
+  /**
+   * Keeps --bar-height on the root at the steps bar's drawn height, which the page's
+   * scroll-padding-top (style.css) adds to every jump so that a section's heading lands below the
+   * sticky bar, however many rows the bar wraps to.
+   */
+  function followBarHeight() {
+    const bar = document.querySelector('.toolbar');
+    const root = document.documentElement;
+    new ResizeObserver(() => root.style.setProperty('--bar-height', `${bar.offsetHeight}px`)).observe(bar);
   }
 
   /** Reports the section being read from now on, so the address keeps it and a reload comes back to it. */

@@ -35,6 +35,16 @@ export const attKeys = (model) =>
   Array.from({ length: model.config.n_layer }, (_, l) => Array.from({ length: model.config.n_head }, (_, h) => attentionKey(model, l, h))).flat();
 
 /**
+ * The probe the page shows for a model: n of its printable tokens at random (any of GPT-2's),
+ * then the same n again (heads.js's probeIds).
+ * @param {{ config: { block_size: number }, vocab: string[], tokenizer: string }} engine
+ */
+export function probeFor({ config, vocab, tokenizer }) {
+  const printable = (id) => tokenizer === 'gpt2' || /^[\p{L}\p{N}\p{P}\p{S}]$/u.test(vocab[id]);
+  return probeIds(vocab.length, config.block_size, printable);
+}
+
+/**
  * Every head's scores and label.
  * @param {{ config: { n_layer: number, n_head: number }, steps: object }} model the engine (its config and steps)
  * @param {(key: string) => Float32Array} textMap the map on the reader's text ((T, T))
@@ -68,9 +78,7 @@ export function createHeadsView(container, { onPick }) {
 
   function probeOf(engine) {
     if (!probes.has(engine)) {
-      const { config, vocab, tokenizer } = engine;
-      const printable = (id) => tokenizer === 'gpt2' || /^[\p{L}\p{N}\p{P}\p{S}]$/u.test(vocab[id]);
-      const { n, ids } = probeIds(vocab.length, config.block_size, printable);
+      const { n, ids } = probeFor(engine);
       probes.set(engine, engine.forward(Uint32Array.from(ids), attKeys(engine)).then((maps) => ({ n, ids, maps })));
     }
     return probes.get(engine);

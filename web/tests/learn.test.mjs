@@ -295,6 +295,38 @@ test('the tour in the other themes: 1280 px dark and 390 px light, resumed from 
   }
 });
 
+/** px from the sticky steps bar's bottom edge down to the top of `selector` (negative: hidden under the bar). */
+const belowBar = (page, selector) => page.evaluate((s) => document.querySelector(s).getBoundingClientRect().top - document.querySelector('.toolbar').getBoundingClientRect().bottom, selector);
+
+test('a jump lands below the sticky steps bar at its drawn height (two rows, about 90 px): the address, steps bar, a map box and the tour, at 1280 and 390 px', async () => {
+  for (const [width, height] of [[1280, 900], [390, 844]]) {
+    // reduced motion: the jumps are instant, so each position is read where the jump ends
+    const page = await open({ viewport: { width, height }, reducedMotion: 'reduce' }, '#view=residual');
+    const bar = await page.evaluate(() => document.querySelector('.toolbar').getBoundingClientRect().height);
+    const jumps = [
+      ['the address (#view=residual)', '#h-residual', async () => {}],
+      ['the steps bar', '#h-ffn', () => page.click('#steps-bar [data-goto="ffn"]')],
+      ['the map’s attention box', '#h-head', async () => {
+        await page.locator('#map').scrollIntoViewIfNeeded();
+        await page.click('#view-map [data-step="head"]');
+      }],
+      ['the tour’s stop 8', '#h-heads', async () => {
+        await page.click('#tour-start');
+        for (let stop = 2; stop <= 8; stop++) await page.click('.tour-card [data-tour="next"]');
+      }],
+    ];
+    for (const [how, heading, jump] of jumps) {
+      await jump();
+      const gap = await belowBar(page, heading);
+      // below the bar, and near it: the section's own top padding and a few px of air
+      assert.ok(gap >= 0 && gap < 40, `${width} px, ${how}: ${heading} is ${gap.toFixed(1)} px below the ${bar.toFixed(0)} px bar`);
+    }
+    if (width === 390) await page.screenshot({ path: join(ARTIFACTS, 'learn-jump-390.png') });
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  }
+});
+
 test('what heads do: every head labelled with its score, from the reader’s text and the shown probe', async () => {
   const page = await open({ viewport: { width: 1280, height: 900 } });
   const heads = await page.$$eval('#view-heads .head-card', (cards) => cards.map((c) => ({

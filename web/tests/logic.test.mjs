@@ -85,6 +85,15 @@ test('the model gets the last block_size tokens; unknown characters are named, n
   assert.match(none.messages[0].text, /None of these characters/);
 });
 
+test('byte-level tokens of one character share one group, cut at the context like the rest', () => {
+  // ids 0..3 stand for <s>, E4 B8, AD, ␣a (as engine.trace answers for a byte-level tokenizer)
+  const vocab = ['<s>', 'E4 B8', 'AD', '␣a'];
+  const groups = [{ first: 0, len: 1, text: '<s>', complete: true }, { first: 1, len: 2, text: '中', complete: true }, { first: 3, len: 1, text: ' a', complete: true }];
+  const r = prepareInput('中 a', { ids: Uint32Array.of(0, 1, 2, 3), unknown: [], groups }, 3, vocab, { byToken: true });
+  assert.deepEqual(r.items.map((i) => [i.char, i.position, i.group?.text ?? null]), [['<s>', null, null], ['E4 B8', 0, '中'], ['AD', 1, '中'], ['␣a', 2, null]]);
+  assert.equal(r.items[1].group, r.items[2].group, 'one group object for the tokens it joins');
+});
+
 test('one forward call asks for every key the views show, as the engine names them', async () => {
   const keys = traceKeys(await engineOf({ n_layer: 2, n_head: 4 }), 1, 2);
   for (const k of ['embed.tok', 'embed.pos', 'embed', 'block0.residual', 'block1.ln1', 'block1.head2.q', 'block1.head2.scores', 'block1.attn.concat', 'block1.ffn.act', 'block0.head3.att', 'block1.head0.att', 'logits', 'probs']) {

@@ -1,7 +1,7 @@
 //! The tokenizer of an imported model, which the session's character vocabulary does not
 //! describe: GPT-2's from vocab.json and merges.txt, or a Hugging Face `tokenizer.json`.
 
-use playground_core::bpe::byte_map::encode_symbols;
+use playground_core::hf::tokenizer::{group_bytes, legible, TokenGroup};
 use playground_core::hf::HfTokenizer;
 use playground_core::{Bpe, CoreError};
 
@@ -34,13 +34,24 @@ impl TextTokenizer {
         }
     }
 
-    /// Every token as its file spells it (GPT-2's `Ġ` for a space, Llama's `▁`).
-    pub fn vocab(&self) -> Vec<String> {
-        let ids = 0..self.vocab_size() as u32;
+    /// The bytes of text token `id` stands for (part of a character, for some).
+    fn token_bytes(&self, id: u32) -> Result<Vec<u8>, CoreError> {
         match self {
-            TextTokenizer::Gpt2(bpe) => ids.map(|id| encode_symbols(bpe.token_bytes(id).unwrap_or_default())).collect(),
-            TextTokenizer::Hub(tok) => ids.map(|id| tok.token(id).unwrap_or_default().to_string()).collect(),
+            TextTokenizer::Gpt2(bpe) => bpe.token_bytes(id).map(<[u8]>::to_vec),
+            TextTokenizer::Hub(tok) => tok.token_bytes(id),
         }
+    }
+
+    /// Every token as a chip shows it: its bytes as text with the space as `␣`, or in hex
+    /// (`E4 B8`) where they are part of a character.
+    pub fn legible_vocab(&self) -> Vec<String> {
+        (0..self.vocab_size() as u32).map(|id| legible(&self.token_bytes(id).unwrap_or_default())).collect()
+    }
+
+    /// `ids` grouped into runs that spell whole characters (中 over the two tokens holding it).
+    pub fn groups(&self, ids: &[u32]) -> Result<Vec<TokenGroup>, CoreError> {
+        let bytes: Vec<Vec<u8>> = ids.iter().map(|&id| self.token_bytes(id)).collect::<Result<_, _>>()?;
+        Ok(group_bytes(&bytes))
     }
 
     /// How `encode` splits a text: "gpt2" or "hub".

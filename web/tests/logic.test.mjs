@@ -14,6 +14,7 @@ import { count } from '../views/format.js';
 import { samplingRules } from '../views/sampling.js';
 import { descendingPrefix } from '../views/rank.js';
 import { useLanguage } from '../i18n/i18n.js';
+import { createProgressMeter } from '../explore/hub-progress.js';
 
 await useLanguage('en', { setDocument: false }); // the messages under test come from the catalogs
 
@@ -63,6 +64,33 @@ test('bad URL values fall back to their defaults with a message, and never throw
   assert.equal(long.state.text.length, MAX_TEXT);
   assert.match(long.messages[0], /cut to its first 2000 characters/);
   for (const hash of ['#%', '#text=%E0%A4%A', '#=&&=', '#layer', '#layer=1e0']) assert.doesNotThrow(() => deserialize(hash, LIMITS), hash);
+});
+
+test('the address names a hub model by owner/name or by an http(s) base URL, and nothing else', () => {
+  for (const model of ['gpt2', 'HuggingFaceTB/SmolLM2-135M', 'https://huggingface.co/gpt2', 'http://127.0.0.1:8000/hub/llama']) {
+    assert.equal(deserialize('#' + serialize({ ...defaults(LIMITS), model }), LIMITS).state.model, model, model);
+  }
+  for (const model of ['a/../b', 'javascript:alert(1)', 'file:///etc/passwd', 'https://user:pw@example.com/x', 'a/b/c']) {
+    const { state, messages } = deserialize('#' + new URLSearchParams({ model }), LIMITS);
+    assert.equal(state.model, '', model);
+    assert.match(messages.join(), /model must name a model of the Hugging Face hub \(owner\/name\) or a base URL/, model);
+  }
+});
+
+test('a hub download reads as bytes, the speed of the last seconds and the time left', () => {
+  let ms = 0;
+  const meter = createProgressMeter(() => ms);
+  const file = 'model.safetensors';
+  assert.deepEqual(meter({ file: 'config.json', loaded: 700, total: 700, cached: true }), { value: 700, max: 700, text: "config.json: from this browser's cache" });
+  assert.equal(meter({ file, loaded: 43.7e6, total: 270e6, cached: false }).text, 'model.safetensors: 43.7 of 270.0 MB', 'no speed from one sample');
+  ms = 1000;
+  assert.deepEqual(meter({ file, loaded: 52.1e6, total: 270e6, cached: false }), { value: 52.1e6, max: 270e6, text: 'model.safetensors: 52.1 of 270.0 MB · 8.4 MB/s · 26 s left' });
+  ms = 9000; // the speed is the last 3 s's: 1 MB/s now, not the 6.8 MB/s since the start
+  meter({ file, loaded: 60e6, total: 270e6, cached: false });
+  ms = 11000;
+  assert.equal(meter({ file, loaded: 62e6, total: 270e6, cached: false }).text, 'model.safetensors: 62.0 of 270.0 MB · 1.0 MB/s · 4 min left');
+  assert.equal(meter({ file: 'model-00002.safetensors', loaded: 1e6, total: null, cached: false }).text, 'model-00002.safetensors: 1.0 MB · 1.5 MB/s',
+    'a size not given: no time left; the speed counts every file');
 });
 
 test('the model gets the last block_size tokens; unknown characters are named, not fatal', () => {

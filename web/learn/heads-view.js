@@ -107,6 +107,9 @@ export function createHeadsView(container, { onPick }) {
         el('span', { className: 'head-score', text: t('learn.heads.scoreFirst', { pattern: SHORT[hd.pattern](), score: fixed(hd.score, 2) }) }),
         el('span', { className: 'head-detail', text: detail }));
       }));
+      // the grid scrolls past a few rows (learn.css): the chosen head's card in its middle, the page left where it is
+      const chosen = grid.querySelector('.is-current');
+      if (chosen) grid.scrollTop = Math.max(0, chosen.offsetTop - (grid.clientHeight - chosen.offsetHeight) / 2);
       return heads;
     },
   };

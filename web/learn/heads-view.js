@@ -88,6 +88,8 @@ export function createHeadsView(container, { onPick }) {
         grid.replaceChildren(el('p', { text: t('learn.heads.tooShort') }));
         return [];
       }
+      // Explore shows a new model before its first trace: a trace of the model before lacks its maps; the next update labels
+      if (!attKeys(engine).every((key) => trace[key])) return [];
       if (!probes.has(engine)) probeLine.textContent = t('learn.heads.waiting');
       const probe = await probeOf(engine);
       const causal = architecture.family !== 'encoder';

@@ -62,3 +62,32 @@ impl TextTokenizer {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// GPT-2's byte-level BPE with one merge: E4 B8, the first two of 中's three bytes (E4 B8 AD).
+    fn split_zhong() -> TextTokenizer {
+        TextTokenizer::Gpt2(Box::new(Bpe::from_merges(&[(0xE4, 0xB8)]).unwrap()))
+    }
+
+    #[test]
+    fn gpt2_tokens_show_as_their_bytes() {
+        let vocab = split_zhong().legible_vocab();
+        assert_eq!(vocab.len(), 257);
+        assert_eq!(
+            (vocab[256].as_str(), vocab[0xAD].as_str(), vocab[b' ' as usize].as_str(), vocab[b'a' as usize].as_str()),
+            ("E4 B8", "AD", "␣", "a")
+        );
+    }
+
+    #[test]
+    fn gpt2_tokens_of_one_character_group() {
+        let tok = split_zhong();
+        let ids = tok.encode("中 a");
+        assert_eq!(ids, [256, 0xAD, b' ' as u32, b'a' as u32]);
+        let groups: Vec<_> = tok.groups(&ids).unwrap().into_iter().map(|g| (g.first, g.len, g.text)).collect();
+        assert_eq!(groups, [(0, 2, "中".to_string()), (2, 1, " ".to_string()), (3, 1, "a".to_string())]);
+    }
+}

@@ -15,12 +15,16 @@
 #      and threaded (issue 21's ≥ 5× and ≥ 1.7× row);
 #   4. GPT-2 small's size (124M parameters, random weights made by transformers): inference
 #      tokens/s in the browser (WebGPU and the wasm CPU engine) and in transformers on the CPU;
+#   4b. a SmolLM2-135M-shaped Llama (random weights, transformers) from a stand-in hub on the
+#      page's origin: download to first heatmap, memory and generation tokens/s on the CPU engine
+#      and WebGPU, Explore's screenshots (tools/bench/smollm_shape.py, .mjs);
 #   5. the table with every ratio (tools/bench/report.py). JSON results in bench-results/.
 # Environment: BENCH_QUICK=1 times what is slower than its budget once and skips warm-up steps
 # (for the baby GPT on a CPU, where one step takes minutes); BENCH_ONLY=tiny,small limits the
 # configs; BENCH_TORCH_COMPILE=0 skips torch.compile, BENCH_TORCH_COMPILE_ONLY=tiny,small
 # compiles only those (compiling takes minutes per config on a CPU); BENCH_SKIP_BROWSER=1
-# skips part 3, BENCH_SKIP_GPT2=1 part 4 (a quarter of an hour on a CPU-only machine).
+# skips part 3, BENCH_SKIP_GPT2=1 part 4 (a quarter of an hour on a CPU-only machine),
+# BENCH_SKIP_SMOLLM=1 part 4b.
 # PyTorch's OpenMP threads wait passively unless OMP_WAIT_POLICY says otherwise:
 # spinning threads measured up to 1.5× slower where the cores are shared with other work.
 set -euo pipefail
@@ -58,6 +62,14 @@ if [ "${BENCH_SKIP_GPT2:-0}" != 1 ]; then
     node tools/bench/gpt2_browser.mjs
 else
     rm -f bench-results/gpt2_browser.json bench-results/gpt2_torch.json
+fi
+
+if [ "${BENCH_SKIP_SMOLLM:-0}" != 1 ]; then
+    echo; echo "==> a SmolLM2-135M-shaped model from a stand-in hub: first heatmap, memory, generation"
+    build/venv/bin/python tools/bench/smollm_shape.py
+    node tools/bench/smollm_shape.mjs
+else
+    rm -f bench-results/smollm_shape.json
 fi
 
 echo

@@ -32,18 +32,21 @@ export const CROSS_ORIGIN_ISOLATION = {
 
 /**
  * Serves `root` on 127.0.0.1:`port` (0 = any free port). `mounts` maps URL prefixes (ending
- * in '/') to other folders, e.g. { '/bench/': 'tools/bench/browser' }; the first match wins.
+ * in '/') to other folders, e.g. { '/bench/': 'tools/bench/browser' }, or to a handler
+ * `(req, res, path)` that answers itself (path: the URL's path after the prefix, with its
+ * leading '/'; the tests' stand-in hub on the page's own origin); the first match wins.
  * `prelude`: HTML put right after `<head>` in every HTML page (the tests' error recorder for
  * browsers without console events).
  * @returns {Promise<{ url: string, close: () => Promise<void> }>}
  */
 export function startServer({ root, port = 0, headers = {}, mounts = {}, prelude = '' }) {
-  const roots = [...Object.entries(mounts), ['/', root]].map(([prefix, dir]) => [prefix, resolve(dir)]);
+  const roots = [...Object.entries(mounts), ['/', root]].map(([prefix, dir]) => [prefix, typeof dir === 'function' ? dir : resolve(dir)]);
   const server = createServer(async (req, res) => {
     try {
       const url = decodeURIComponent(new URL(req.url, 'http://x').pathname);
       const [prefix, base] = roots.find(([p]) => url.startsWith(p));
       const path = url.slice(prefix.length - 1);
+      if (typeof base === 'function') return await base(req, res, path);
       let file = normalize(join(base, path));
       if (file !== base && !file.startsWith(base + sep)) throw Object.assign(new Error('outside root'), { code: 'ENOENT' });
       if ((await stat(file)).isDirectory()) file = join(file, 'index.html');

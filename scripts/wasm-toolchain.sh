@@ -14,9 +14,13 @@ wasm_std_installed() {
 
 # The threaded build's flags: RUSTFLAGS replaces .cargo/config.toml's, so simd128 is repeated;
 # the memory is imported and shared (what wasm-bindgen's thread support and the workers need),
-# and the thread-local storage symbols are exported for each worker's start.
+# and the thread-local storage symbols are exported for each worker's start. A shared memory
+# must declare its maximum: wasm32's 4 GiB, which the engine's memory checks count against
+# (crates/playground-web/src/memory.rs); at 1 GiB a SmolLM2-135M-sized model on WebGPU (1.35 GB
+# of wasm memory) trapped while loading instead of opening. A browser that cannot reserve it
+# fails to start the threaded engine, and the worker falls back to the single-threaded one.
 WASM_THREADS_RUSTFLAGS="-C target-feature=+atomics,+bulk-memory,+simd128 -C link-arg=--shared-memory -C link-arg=--import-memory
-    -C link-arg=--max-memory=1073741824 -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size
+    -C link-arg=--max-memory=4294967296 -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size
     -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base"
 WASM_THREADS_TARGET_DIR=target/wasm-threads
 

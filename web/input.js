@@ -10,7 +10,8 @@ const UNKNOWN_NAMED = 5; // unknown characters named in the message
 
 /**
  * @param {string} text what the user typed
- * @param {{ ids: Uint32Array, unknown: { position: number, char: string }[] }} encoded engine.encode(text)
+ * @param {{ ids: Uint32Array, unknown: { position: number, char: string }[], groups?: { first: number, len: number, text: string, complete: boolean }[] }} encoded
+ *   engine.encode(text), or engine.trace's answer, whose groups join byte-level tokens into the characters they spell
  * @param {number} blockSize the model's context length
  * @param {string[]} vocab token id → character (or, for BPE, the token's text)
  * @param {{ byToken?: boolean }} [options] byToken: a subword tokenizer (GPT-2's BPE), whose tokens
@@ -18,6 +19,8 @@ const UNKNOWN_NAMED = 5; // unknown characters named in the message
  * @returns {{ ids: Uint32Array, labels: string[], total: number, dropped: number, unknown: object[],
  *   items: object[], hiddenBefore: number, messages: { level: 'info'|'warn', text: string }[] }}
  *   ids: the tokens the model sees (the last blockSize); items: every character for the tokens view
+ *   (by token: every token, and `group`, shared by the tokens of a run that spells one character
+ *   together, `{ text, len, complete }`, or null)
  */
 export function prepareInput(text, encoded, blockSize, vocab, { byToken = false } = {}) {
   const chars = [...text]; // code points, as the tokenizer counts them
@@ -30,9 +33,10 @@ export function prepareInput(text, encoded, blockSize, vocab, { byToken = false 
   const items = [];
   let k = 0;
   if (byToken) {
+    const groupOf = tokenGroups(encoded.groups ?? []);
     encoded.ids.forEach((id, j) => {
       const inWindow = j >= dropped;
-      items.push({ char: vocab[id], id, position: inWindow ? j - dropped : null, status: inWindow ? 'used' : 'dropped' });
+      items.push({ char: vocab[id], id, position: inWindow ? j - dropped : null, status: inWindow ? 'used' : 'dropped', group: groupOf[j] ?? null });
     });
   }
   if (!byToken) chars.forEach((char, i) => {
@@ -72,4 +76,15 @@ export function prepareInput(text, encoded, blockSize, vocab, { byToken = false 
     hiddenBefore: cut,
     messages,
   };
+}
+
+/** Token index → its group, for the groups of more than one token (one object per group). */
+function tokenGroups(groups) {
+  const byToken = [];
+  for (const { first, len, text, complete } of groups) {
+    if (len < 2) continue;
+    const group = { text, len, complete };
+    for (let j = first; j < first + len; j++) byToken[j] = group;
+  }
+  return byToken;
 }

@@ -26,12 +26,27 @@ const PROPS = [
   { name: 'topp', type: 'number', def: 1, min: 0.01, max: 1 },
   { name: 'seed', type: 'int', def: 1, min: 0, max: MAX_SEED },
   { name: 'tour', optional: true, type: 'int', def: 0, min: 0, max: TOUR_LENGTH }, // the guided tour's stop (0: none)
-  // a model of the Hugging Face hub, opened in place of the default (web/hub-model.js)
+  // a model of the Hugging Face hub (owner/name) or a base URL in its layout, opened in place of the default (web/hub-model.js)
   { name: 'model', optional: true, type: 'repo', def: '' },
 ];
 
 /** A repo name as the hub spells it: `name` or `owner/name`. */
 export const REPO = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)?$/;
+
+/**
+ * True for a model Explore can be asked to open: a repo name of the hub, or an http(s) base URL
+ * in the hub's layout. Only the spelling: where a URL may be fetched from is checked when it is
+ * opened (web/hub-model.js hubSource).
+ */
+export function isModelName(raw) {
+  if (REPO.test(raw)) return !raw.includes('..');
+  try {
+    const url = new URL(raw);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && !url.username && !url.password;
+  } catch {
+    return false;
+  }
+}
 
 /** The generated tasks (crates/playground-core/src/data.rs, the [CLS] classifier's "balanced"
  * in data/classify.rs and the encoder-decoder's "reversal" in data/seq2seq.rs), then the user's own text. */
@@ -124,7 +139,7 @@ function parse(prop, raw, limits) {
     return { ok: true, value: raw };
   }
   if (prop.type === 'repo') {
-    return REPO.test(raw) && !raw.includes('..') ? { ok: true, value: raw } : { ok: false, why: t('page.state.badRepo', { name: prop.name }) };
+    return isModelName(raw) ? { ok: true, value: raw } : { ok: false, why: t('page.state.badRepo', { name: prop.name }) };
   }
   if (prop.type === 'enum') {
     return prop.values.includes(raw) ? { ok: true, value: raw } : { ok: false, why: t('page.state.notOneOf', { name: prop.name, values: prop.values.join(', ') }) };

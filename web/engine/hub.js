@@ -32,7 +32,8 @@ export function hubBase(repo, origin = HUB_ORIGIN) {
  */
 export async function downloadHubModel(base, { signal, onProgress = () => {}, cache = true } = {}) {
   const store = cache && globalThis.caches ? await caches.open(CACHE_NAME) : null;
-  const get = (file, optional = false) => fetchFile(`${base}/resolve/main/${file}`, file, { signal, onProgress, store, optional });
+  const fetched = []; // [url, Response] to keep once every file has arrived
+  const get = (file, optional = false) => fetchFile(`${base}/resolve/main/${file}`, file, { signal, onProgress, store, optional, fetched });
   const text = async (file, optional) => {
     const bytes = await get(file, optional);
     return bytes && new TextDecoder().decode(bytes);
@@ -44,6 +45,9 @@ export async function downloadHubModel(base, { signal, onProgress = () => {}, ca
   const weightNames = index ? shardNames(index) : ['model.safetensors'];
   const weights = [];
   for (const name of weightNames) weights.push(await get(name));
+  // A model is kept whole or not at all (a cancel or a failure keeps nothing), config.json last:
+  // cachedHubModels lists a model by its config.json, so a tab closed mid-way lists nothing partial.
+  for (const [url, response] of fetched.reverse()) await store?.put(url, response);
   return { config, tokenizer, tokenizerConfig, weightNames, weights };
 }
 
@@ -56,10 +60,10 @@ function shardNames(indexJson) {
 
 /**
  * One file's bytes, from the cache or the network; null for a missing optional file (its
- * absence is cached too). A download that ends short of its Content-Length is an error, and is
- * not cached.
+ * absence is kept too). What came from the network is added to `fetched`, for the cache. A
+ * download that ends short of its Content-Length is an error.
  */
-async function fetchFile(url, file, { signal, onProgress, store, optional }) {
+async function fetchFile(url, file, { signal, onProgress, store, optional, fetched }) {
   const hit = await store?.match(url);
   if (hit?.status === 404) return null;
   if (hit) {
@@ -69,7 +73,7 @@ async function fetchFile(url, file, { signal, onProgress, store, optional }) {
   }
   const res = await fetch(url, { signal });
   if (res.status === 404 && optional) {
-    await store?.put(url, new Response(null, { status: 404 }));
+    fetched.push([url, new Response(null, { status: 404 })]);
     return null;
   }
   if (!res.ok) {
@@ -83,7 +87,8 @@ async function fetchFile(url, file, { signal, onProgress, store, optional }) {
     throw failure(`${file}: only ${bytes.length} of its ${total} bytes arrived; the download was cut short`, 'page.hub.cutShort', // i18n-exempt: English for logs; the reader sees its key
       { file, got: bytes.length, total });
   }
-  await store?.put(url, new Response(bytes, { headers: { 'Content-Type': res.headers.get('Content-Type') ?? 'application/octet-stream' } }));
+  // the Response copies the bytes, which the caller may then move to the engine's worker
+  fetched.push([url, new Response(bytes, { headers: { 'Content-Type': res.headers.get('Content-Type') ?? 'application/octet-stream' } })]);
   return bytes;
 }
 
@@ -116,10 +121,24 @@ export async function cachedHubModels() {
   return keys.map((req) => req.url).filter((url) => url.endsWith('/resolve/main/config.json')).map((url) => url.slice(0, -'/resolve/main/config.json'.length));
 }
 
+/** The bytes the cached files of the model at `base` take. */
+export async function cachedHubBytes(base) {
+  if (!globalThis.caches) return 0;
+  const store = await caches.open(CACHE_NAME);
+  let bytes = 0;
+  for (const req of await cachedFiles(store, base)) bytes += (await (await store.match(req)).blob()).size; // a blob's size reads no bytes
+  return bytes;
+}
+
 /** Deletes every cached file of the model at `base`. */
 export async function forgetHubModel(base) {
   if (!globalThis.caches) return;
   const store = await caches.open(CACHE_NAME);
+  for (const req of await cachedFiles(store, base)) await store.delete(req);
+}
+
+/** The requests of the model at `base` that `store` holds. */
+async function cachedFiles(store, base) {
   const prefix = `${base}/resolve/main/`;
-  for (const req of await store.keys()) if (req.url.startsWith(prefix)) await store.delete(req);
+  return (await store.keys()).filter((req) => req.url.startsWith(prefix));
 }

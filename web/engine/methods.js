@@ -59,22 +59,26 @@ export const LAST_ROW_OVER = 2 ** 21;
  *   lastRowOf: keys (T, V) of which the caller reads the last position only: past LAST_ROW_OVER
  *   elements (a large vocabulary) only that row crosses to the page, shape [1, V]
  * @returns {Promise<{ ids: Uint32Array, unknown: { position: number, char: string }[],
+ *   groups: { first: number, len: number, text: string, complete: boolean }[],
  *   trace: Record<string, { shape: number[], data: Float32Array }>|null, sampling: Float32Array|null }>}
- *   ids: every token of the text, the window's and those before it; trace: null when there is no
- *   token, {} when nothing was asked for (the text is only encoded)
+ *   ids: every token of the text, the window's and those before it; groups: a subword model's
+ *   ids in runs that spell whole characters (中 held by two byte-level tokens), empty for a
+ *   character model; trace: null when there is no token, {} when nothing was asked for (the
+ *   text is only encoded)
  */
 async function traceText(Playground, pg, text, { keys, sampling = null, lastRowOf = [] }) {
   const { ids: all, unknown } = pg.encode(text);
-  if (all.length === 0) return { ids: all, unknown, trace: null, sampling: null };
+  const groups = pg.tokenGroups(all);
+  if (all.length === 0) return { ids: all, unknown, groups, trace: null, sampling: null };
   const wanted = sampling && !keys.includes('logits') ? [...keys, 'logits'] : keys;
-  if (wanted.length === 0) return { ids: all, unknown, trace: {}, sampling: null };
+  if (wanted.length === 0) return { ids: all, unknown, groups, trace: {}, sampling: null };
   const window = all.slice(Math.max(0, all.length - pg.config().block_size)); // (T)
   const trace = await pg.forward(window, wanted);
   const probs = sampling ? Playground.samplingProbabilities(lastRow(trace.logits), sampling.temperature, sampling.topK, sampling.topP) : null;
   for (const key of lastRowOf) {
     if (trace[key]?.data.length > LAST_ROW_OVER) trace[key] = { ...trace[key], shape: [1, trace[key].shape[1]], data: lastRow(trace[key]) };
   }
-  return { ids: all, unknown, trace, sampling: probs };
+  return { ids: all, unknown, groups, trace, sampling: probs };
 }
 
 /** The last row of a (T, V) trace tensor. */

@@ -1,57 +1,77 @@
-// "Open from the Hugging Face hub" in the model panel: the named model is downloaded (with its
-// progress shown and a Cancel button) and becomes the model Explore shows.
+// "Open from the Hugging Face hub" in the model panel: the named model (owner/name or a base URL
+// in the hub's layout) is downloaded, with a progress bar and a Cancel button, and becomes the
+// model Explore shows; the models kept in the browser are listed below (./hub-cached.js).
 
-import { progressText } from '../hub-model.js';
+import { createProgressMeter } from './hub-progress.js';
+import { createCachedList } from './hub-cached.js';
 import { errorText } from '../notices.js';
 import { t } from '../i18n/i18n.js';
 
 const EXAMPLE_REPO = 'HuggingFaceTB/SmolLM2-135M'; // the text box's placeholder: a repo name, not words
 
 /**
- * @param {{ notices: { set: Function }, open: (repo: string, o: { signal: AbortSignal, onProgress: Function }) => Promise<object>,
- *   use: (model: object) => Promise<void> }} o open: downloads and loads (throws an Error naming what is wrong)
- * @returns {{ openRepo: (repo: string) => Promise<void> }} openRepo: as if the user had asked for `repo`
+ * @param {{ notices: { set: Function }, open: (name: string, o: { signal: AbortSignal, onProgress: Function }) => Promise<object>,
+ *   use: (model: object) => Promise<void>, kept: () => void }} o open: downloads and loads (throws an Error naming what is
+ *   wrong); kept: nothing was opened (cancelled or failed), the model shown stays
+ * @returns {{ openRepo: (name: string) => Promise<void>, pending: () => string|null, cancel: () => void }} openRepo: as if
+ *   the user had asked for `name`; pending: the name being opened, if any; cancel: as the Cancel button
  */
-export function wireHubForm({ notices, open, use }) {
-  const form = document.getElementById('hub-form');
-  const input = document.getElementById('hub-repo');
-  const cancel = document.getElementById('hub-cancel');
-  const status = document.getElementById('hub-status');
-  let running = null; // the AbortController of the download in flight
+export function wireHubForm({ notices, open, use, kept }) {
+  const $ = (id) => document.getElementById(id);
+  const [form, input, cancel, status, download, bar, barText] = ['hub-form', 'hub-repo', 'hub-cancel', 'hub-status', 'hub-download', 'hub-progress', 'hub-progress-text'].map($);
+  const cached = createCachedList({ open: (name) => openRepo(name), onError: (err) => console.error(err) });
+  let running = null; // { abort, name } of the download in flight
   input.placeholder = EXAMPLE_REPO;
 
-  async function openRepo(repo) {
-    running?.abort();
-    const abort = new AbortController();
-    running = abort;
-    input.value = repo;
+  /** The bar and the line under it follow a progress report. */
+  function show({ value, max, text }) {
+    if (max) {
+      bar.max = max;
+      bar.value = value;
+    } else bar.removeAttribute('value'); // indeterminate: the size is not known
+    barText.textContent = text;
+  }
+
+  async function openRepo(name) {
+    running?.abort.abort();
+    const mine = { abort: new AbortController(), name };
+    running = mine;
+    input.value = name;
     cancel.hidden = false;
-    status.textContent = t('page.hub.opening', { repo });
+    download.hidden = false;
+    bar.removeAttribute('value');
+    barText.textContent = '';
+    status.textContent = t('page.hub.opening', { repo: name });
     notices.set('hub', []);
+    const meter = createProgressMeter();
     try {
-      const model = await open(repo, { signal: abort.signal, onProgress: (p) => { status.textContent = progressText(p); } });
+      const model = await open(name, { signal: mine.abort.signal, onProgress: (p) => { if (running === mine) show(meter(p)); } });
       status.textContent = '';
       await use(model);
     } catch (err) {
       status.textContent = '';
-      if (err?.name === 'AbortError') notices.set('hub', [{ level: 'info', text: t('page.hub.cancelled', { repo }) }]);
+      if (err?.name === 'AbortError') notices.set('hub', [{ level: 'info', text: t('page.hub.cancelled', { repo: name }) }]);
       else {
         console.error(err);
-        notices.set('hub', [{ level: 'warn', text: t('page.hub.failed', { repo, detail: errorText(err) }) }]);
+        notices.set('hub', [{ level: 'warn', text: t('page.hub.failed', { repo: name, detail: errorText(err) }) }]);
       }
+      if (running === mine) kept();
     } finally {
-      if (running === abort) {
+      if (running === mine) {
         running = null;
         cancel.hidden = true;
+        download.hidden = true;
       }
+      await cached.refresh(); // a model opened is now kept; a cancelled one is not
     }
   }
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const repo = input.value.trim();
-    if (repo) openRepo(repo);
+    const name = input.value.trim();
+    if (name) openRepo(name);
   });
-  cancel.addEventListener('click', () => running?.abort());
-  return { openRepo };
+  cancel.addEventListener('click', () => running?.abort.abort());
+  cached.refresh();
+  return { openRepo, pending: () => running?.name ?? null, cancel: () => running?.abort.abort() };
 }

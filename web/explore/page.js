@@ -96,7 +96,7 @@ export function createExplorePage({ store, worker, loader }) {
     await useModel(model);
   };
   wireGpt2Files({ notices: panel.notices, open: (files) => loader.openGpt2(files), use: useOpened });
-  const hubForm = wireHubForm({ notices: panel.notices, open: (repo, options) => loader.openHub(repo, options), use: useOpened });
+  const hubForm = wireHubForm({ notices: panel.notices, open: (name, options) => loader.openHub(name, options), use: useOpened, kept: writeHash });
   wireBpePanel({ worker, text: () => $('text').value });
   worker.onCrash?.((err) => reloadAfterCrash(err).catch((e) => fail(t('page.fail.reload'), e)));
 
@@ -239,18 +239,26 @@ export function createExplorePage({ store, worker, loader }) {
     }).catch((err) => kept(loader.keepCpu(quick, err)));
   }
 
-  /** The address changed while Explore shows: its state follows. */
+  /** The address changed while Explore shows: its state follows, and the model it names (or, named none, the default). */
   function applyHash(entering) {
     if (entering && location.hash.replace(/^#/, '') === '') {
       writeHash(); // back from Train: Explore's state as it was
       return;
     }
-    const parsed = deserialize(location.hash, limits(store.get().model));
+    const shown = store.get().model;
+    const parsed = deserialize(location.hash, limits(shown));
     notices.set('address', parsed.messages.map((text) => ({ level: 'warn', text })));
-    store.update({ url: parsed.state });
+    const wanted = parsed.state.model;
+    // the address names the shown model until another one opens (a cancel or a failure leaves it as it was)
+    store.update({ url: { ...parsed.state, model: shown.hub ?? '' } });
     controls.fill();
     changed();
     $(parsed.state.view).scrollIntoView();
+    if (wanted === hubForm.pending()) return;
+    hubForm.cancel(); // the address moved away from the model being opened
+    if (wanted === (shown.hub ?? '')) return;
+    if (wanted) hubForm.openRepo(wanted);
+    else useModel(null); // back to an address without a hub model: the default model
   }
 
   /**

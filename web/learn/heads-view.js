@@ -96,6 +96,8 @@ export function createHeadsView(container, { onPick }) {
         grid.replaceChildren(el('p', { text: t('learn.heads.tooShort') }));
         return [];
       }
+      // Explore shows a new model before its first trace: a trace of the model before lacks its maps; the next update labels
+      if (!attKeys(engine).every((key) => trace[key])) return [];
       if (!probes.has(engine)) probeLine.textContent = t('learn.heads.waiting');
       const probe = await probeOf(engine);
       const causal = architecture.family !== 'encoder';
@@ -115,6 +117,9 @@ export function createHeadsView(container, { onPick }) {
         el('span', { className: 'head-score', text: t('learn.heads.scoreFirst', { pattern: SHORT[hd.pattern](), score: fixed(hd.score, 2) }) }),
         el('span', { className: 'head-detail', text: detail }));
       }));
+      // the grid scrolls past a few rows (learn.css): the chosen head's card in its middle, the page left where it is
+      const chosen = grid.querySelector('.is-current');
+      if (chosen) grid.scrollTop = Math.max(0, chosen.offsetTop - (grid.clientHeight - chosen.offsetHeight) / 2);
       return heads;
     },
   };

@@ -52,7 +52,7 @@ test('GPT-2 files open in the page: tiktoken ids, every view, values equal to th
   assert.deepEqual(dbg.ids, want, 'the page encodes as tiktoken does for GPT-2');
   assert.equal(dbg.config.vocab_size, 50257);
   assert.equal(dbg.backend, 'webgpu');
-  assert.ok(dbg.tokens.some((t) => t.includes('Ġ')), `a space shows as Ġ: ${dbg.tokens.slice(0, 6)}`);
+  assert.ok(dbg.tokens.some((t) => t.startsWith('␣')) && !dbg.tokens.some((t) => t.includes('Ġ')), `a space shows as ␣, not Ġ: ${dbg.tokens.slice(0, 6)}`);
   const intro = await page.locator('#view-tokens .view-intro').textContent();
   assert.match(intro, /byte-level BPE/, 'the Tokens view explains BPE, not characters');
   assert.match(intro, /V = 50,257 tokens/);

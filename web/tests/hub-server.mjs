@@ -11,6 +11,8 @@
 //   /slow/<repo>/...       trickles the body at `trickleBytesPerSecond`
 //   /truncated/<repo>/...  promises the whole Content-Length, sends half, then closes
 // Every request is logged (`requests`), so a test can check what a reload downloaded again.
+// createHubHandler serves the same from another server: mounted on the page's own origin (the
+// static server's `mounts`), without the CDN redirect, the page's CSP lets it reach it.
 //   node web/tests/hub-server.mjs [root] [port]    serves build/hf-fixtures/models
 import { createServer } from 'node:http';
 import { createReadStream } from 'node:fs';
@@ -62,13 +64,13 @@ export function parseRange(header, size) {
 }
 
 /**
- * Starts the hub and its CDN on 127.0.0.1 (port 0: any free port).
- * @returns {Promise<{ url: string, cdnUrl: string, requests: {origin: string, method: string, path: string, range?: string}[], close: () => Promise<void> }>}
+ * The hub's answers as a request handler, each request logged in `requests`. `cdnUrl()`: the
+ * origin `.safetensors` files are redirected to, as the hub does; '' serves them in place (a
+ * hub mounted on the page's own origin, which the page's CSP lets it reach).
+ * @returns {(origin: 'hub'|'cdn', req: object, res: object, pathname: string) => Promise<void>}
  */
-export async function startHubServer({ root, port = 0, trickleBytesPerSecond = 64 * 1024 } = {}) {
+export function createHubHandler({ root, trickleBytesPerSecond = 64 * 1024, requests = [], cdnUrl = () => '' }) {
   const base = resolve(root);
-  const requests = [];
-  let cdnUrl = '';
 
   async function serveFile(req, res, path, mode) {
     let size;
@@ -122,40 +124,47 @@ export async function startHubServer({ root, port = 0, trickleBytesPerSecond = 6
     createReadStream(path, { start, end: end - 1 }).pipe(res);
   }
 
-  function handler(origin) {
-    return async (req, res) => {
-      const url = new URL(req.url, 'http://x');
-      requests.push({ origin, method: req.method, path: url.pathname, range: req.headers.range });
-      if (req.method === 'OPTIONS') {
-        res.writeHead(204, { ...CORS, 'Access-Control-Allow-Methods': 'GET, HEAD' });
-        res.end();
-        return;
-      }
-      const route = origin === 'cdn' ? parseCdnPath(url.pathname) : parseHubPath(url.pathname);
-      if (!route || (req.method !== 'GET' && req.method !== 'HEAD')) {
-        res.writeHead(404, { ...CORS, 'Content-Type': 'text/plain' });
-        res.end('Repository not found');
-        return;
-      }
-      const path = join(base, ...route.repo, route.file);
-      if (origin === 'hub' && route.file.endsWith('.safetensors')) {
-        // the hub sends large files from its CDN, on another origin
-        const prefix = route.mode === 'normal' ? '' : `${route.mode}/`;
-        res.writeHead(302, { ...CORS, Location: `${cdnUrl}${prefix}${route.repo.join('/')}/${route.file}` });
-        res.end();
-        return;
-      }
-      await serveFile(req, res, path, route.mode);
-    };
-  }
+  return async (origin, req, res, pathname) => {
+    requests.push({ origin, method: req.method, path: pathname, range: req.headers.range });
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, { ...CORS, 'Access-Control-Allow-Methods': 'GET, HEAD' });
+      res.end();
+      return;
+    }
+    const route = origin === 'cdn' ? parseCdnPath(pathname) : parseHubPath(pathname);
+    if (!route || (req.method !== 'GET' && req.method !== 'HEAD')) {
+      res.writeHead(404, { ...CORS, 'Content-Type': 'text/plain' });
+      res.end('Repository not found');
+      return;
+    }
+    const path = join(base, ...route.repo, route.file);
+    if (origin === 'hub' && cdnUrl() && route.file.endsWith('.safetensors')) {
+      // the hub sends large files from its CDN, on another origin
+      const prefix = route.mode === 'normal' ? '' : `${route.mode}/`;
+      res.writeHead(302, { ...CORS, Location: `${cdnUrl()}${prefix}${route.repo.join('/')}/${route.file}` });
+      res.end();
+      return;
+    }
+    await serveFile(req, res, path, route.mode);
+  };
+}
 
-  /** The CDN's paths: `/<mode?>/<repo...>/<file>`. */
-  function parseCdnPath(pathname) {
-    const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
-    const file = parts.pop();
-    return parseHubPath(`/${parts.join('/')}/resolve/main/${file}`);
-  }
+/** The CDN's paths: `/<mode?>/<repo...>/<file>`. */
+function parseCdnPath(pathname) {
+  const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const file = parts.pop();
+  return parseHubPath(`/${parts.join('/')}/resolve/main/${file}`);
+}
 
+/**
+ * Starts the hub and its CDN on 127.0.0.1 (port 0: any free port).
+ * @returns {Promise<{ url: string, cdnUrl: string, requests: {origin: string, method: string, path: string, range?: string}[], close: () => Promise<void> }>}
+ */
+export async function startHubServer({ root, port = 0, trickleBytesPerSecond = 64 * 1024 } = {}) {
+  const requests = [];
+  let cdnUrl = '';
+  const handle = createHubHandler({ root, trickleBytesPerSecond, requests, cdnUrl: () => cdnUrl });
+  const handler = (origin) => (req, res) => handle(origin, req, res, new URL(req.url, 'http://x').pathname);
   const listen = (server, at) =>
     new Promise((ok, fail) => {
       server.once('error', fail);

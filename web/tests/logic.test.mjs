@@ -14,6 +14,7 @@ import { count } from '../views/format.js';
 import { samplingRules } from '../views/sampling.js';
 import { descendingPrefix } from '../views/rank.js';
 import { useLanguage } from '../i18n/i18n.js';
+import { createProgressMeter } from '../explore/hub-progress.js';
 
 await useLanguage('en', { setDocument: false }); // the messages under test come from the catalogs
 
@@ -65,6 +66,33 @@ test('bad URL values fall back to their defaults with a message, and never throw
   for (const hash of ['#%', '#text=%E0%A4%A', '#=&&=', '#layer', '#layer=1e0']) assert.doesNotThrow(() => deserialize(hash, LIMITS), hash);
 });
 
+test('the address names a hub model by owner/name or by an http(s) base URL, and nothing else', () => {
+  for (const model of ['gpt2', 'HuggingFaceTB/SmolLM2-135M', 'https://huggingface.co/gpt2', 'http://127.0.0.1:8000/hub/llama']) {
+    assert.equal(deserialize('#' + serialize({ ...defaults(LIMITS), model }), LIMITS).state.model, model, model);
+  }
+  for (const model of ['a/../b', 'javascript:alert(1)', 'file:///etc/passwd', 'https://user:pw@example.com/x', 'a/b/c']) {
+    const { state, messages } = deserialize('#' + new URLSearchParams({ model }), LIMITS);
+    assert.equal(state.model, '', model);
+    assert.match(messages.join(), /model must name a model of the Hugging Face hub \(owner\/name\) or a base URL/, model);
+  }
+});
+
+test('a hub download reads as bytes, the speed of the last seconds and the time left', () => {
+  let ms = 0;
+  const meter = createProgressMeter(() => ms);
+  const file = 'model.safetensors';
+  assert.deepEqual(meter({ file: 'config.json', loaded: 700, total: 700, cached: true }), { value: 700, max: 700, text: "config.json: from this browser's cache" });
+  assert.equal(meter({ file, loaded: 43.7e6, total: 270e6, cached: false }).text, 'model.safetensors: 43.7 of 270.0 MB', 'no speed from one sample');
+  ms = 1000;
+  assert.deepEqual(meter({ file, loaded: 52.1e6, total: 270e6, cached: false }), { value: 52.1e6, max: 270e6, text: 'model.safetensors: 52.1 of 270.0 MB · 8.4 MB/s · 26 s left' });
+  ms = 9000; // the speed is the last 3 s's: 1 MB/s now, not the 6.8 MB/s since the start
+  meter({ file, loaded: 60e6, total: 270e6, cached: false });
+  ms = 11000;
+  assert.equal(meter({ file, loaded: 62e6, total: 270e6, cached: false }).text, 'model.safetensors: 62.0 of 270.0 MB · 1.0 MB/s · 4 min left');
+  assert.equal(meter({ file: 'model-00002.safetensors', loaded: 1e6, total: null, cached: false }).text, 'model-00002.safetensors: 1.0 MB · 1.5 MB/s',
+    'a size not given: no time left; the speed counts every file');
+});
+
 test('the model gets the last block_size tokens; unknown characters are named, not fatal', () => {
   const text = 'é' + 'abcdefghij'.repeat(7); // 1 unknown + 70 known
   const r = prepareInput(text, encode(text), 64, VOCAB);
@@ -83,6 +111,15 @@ test('the model gets the last block_size tokens; unknown characters are named, n
   assert.match(empty.messages[0].text, /The text is empty/);
   const none = prepareInput('éé', encode('éé'), 64, VOCAB);
   assert.match(none.messages[0].text, /None of these characters/);
+});
+
+test('byte-level tokens of one character share one group, cut at the context like the rest', () => {
+  // ids 0..3 stand for <s>, E4 B8, AD, ␣a (as engine.trace answers for a byte-level tokenizer)
+  const vocab = ['<s>', 'E4 B8', 'AD', '␣a'];
+  const groups = [{ first: 0, len: 1, text: '<s>', complete: true }, { first: 1, len: 2, text: '中', complete: true }, { first: 3, len: 1, text: ' a', complete: true }];
+  const r = prepareInput('中 a', { ids: Uint32Array.of(0, 1, 2, 3), unknown: [], groups }, 3, vocab, { byToken: true });
+  assert.deepEqual(r.items.map((i) => [i.char, i.position, i.group?.text ?? null]), [['<s>', null, null], ['E4 B8', 0, '中'], ['AD', 1, '中'], ['␣a', 2, null]]);
+  assert.equal(r.items[1].group, r.items[2].group, 'one group object for the tokens it joins');
 });
 
 test('one forward call asks for every key the views show, as the engine names them', async () => {

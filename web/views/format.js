@@ -75,6 +75,11 @@ export function tokenLabel(ch) {
   return ch;
 }
 
+/** Text that several tokens spell together, with its spaces, newlines and tabs made visible. */
+export function spelled(text) {
+  return text.replace(/ /g, '␣').replace(/\n/g, '↵').replace(/\t/g, '⇥');
+}
+
 /** A character named for a message: 'é' (U+00E9), or just U+200B when it is invisible. */
 export function describeChar(ch) {
   const code = `U+${ch.codePointAt(0).toString(16).toUpperCase().padStart(4, '0')}`;

@@ -13,6 +13,7 @@ import { samplingRules } from './sampling.js';
 import { t } from '../i18n/i18n.js';
 
 const BARS = 10; // tokens in the bar chart
+const LABEL_CHARS = 14; // characters of a token label the bar chart makes room for; longer ones end in …
 const STRIP_H = 56; // px, height of the all-probabilities strip
 const STRIP_COLUMNS = 2048; // the strip's columns at most: a larger vocabulary shares them, most likely first
 
@@ -127,6 +128,9 @@ export function createOutputView(container, { controls = null } = {}) {
         scale,
         items: order.map((id) => ({ label: tokenLabel(vocab[id]), value: sampling.probs[id], reference: probs[id], text: pct(sampling.probs[id]) })),
       };
+      // the label column fits the longest label shown (a subword token, '␣France'), up to LABEL_CHARS
+      const longest = Math.min(LABEL_CHARS, Math.max(...order.map((id) => [...tokenLabel(vocab[id])].length)));
+      bars.style.setProperty('--label-chars', String(longest));
       bars.replaceChildren(
         ...order.map((id) => {
           const p = sampling.probs[id];
@@ -137,7 +141,7 @@ export function createOutputView(container, { controls = null } = {}) {
           return el(
             'li',
             { className: `bar${p === 0 ? ' bar-cut' : ''}`, attrs: { 'data-token-id': String(id), 'data-p': String(p), 'data-p1': String(probs[id]) } },
-            el('span', { className: 'chip chip-inline', attrs: { translate: 'no' } }, el('span', { className: 'chip-char', text: tokenLabel(vocab[id]) })),
+            el('span', { className: 'chip chip-inline', attrs: { translate: 'no', title: tokenLabel(vocab[id]) } }, el('span', { className: 'chip-char', text: tokenLabel(vocab[id]) })),
             el('span', { className: 'bar-track' }, bar, tick),
             el('span', { className: 'bar-p', text: pct(p) }),
             el('span', { className: 'bar-z', text: `z = ${fmt(logits[id], 3)}`, attrs: { translate: 'no' } }),

@@ -2,9 +2,11 @@
 // chip highlights that position in every other view. The chips are one stop for the Tab key;
 // the arrow keys move between them. Characters outside the vocabulary and
 // characters beyond the context are shown too, marked, so nothing typed silently disappears.
+// Byte-level tokens that hold parts of one character (中 as E4 B8 + AD) sit in one box that
+// shows the character they spell together; each chip keeps its own id, position and bytes.
 
 import { el, formulaBlock, liveText } from './dom.js';
-import { count, tokenLabel } from './format.js';
+import { count, spelled, tokenLabel } from './format.js';
 import { exportButtons, tokensSvg } from './export.js';
 import { createVocabList } from './vocab-list.js';
 import { t } from '../i18n/i18n.js';
@@ -85,6 +87,29 @@ export function createTokensView(container, { onHighlight = () => {} } = {}) {
     return node;
   }
 
+  /** The chips of `items`, the tokens of a group that spells one character boxed under it. */
+  function chipNodes(items) {
+    const nodes = [];
+    for (let i = 0; i < items.length; i++) {
+      const { group } = items[i];
+      if (!group) {
+        nodes.push(chip(items[i]));
+        continue;
+      }
+      let end = i;
+      while (end + 1 < items.length && items[end + 1].group === group) end++;
+      const text = spelled(group.text);
+      nodes.push(el(
+        'span',
+        { className: group.complete ? 'chip-group' : 'chip-group chip-group-partial', attrs: { title: t('views.tokens.group', { text, n: group.len }) } },
+        el('span', { className: 'chip-group-text', text }),
+        el('span', { className: 'chip-group-chips' }, ...items.slice(i, end + 1).map(chip)),
+      ));
+      i = end;
+    }
+    return nodes;
+  }
+
   function showVocab(vocab) {
     if (vocabShown === vocab) return;
     vocabShown = vocab;
@@ -94,7 +119,8 @@ export function createTokensView(container, { onHighlight = () => {} } = {}) {
 
   return {
     /**
-     * @param {{ items: {char: string, id: number|null, position: number|null, status: 'used'|'unknown'|'dropped'}[],
+     * @param {{ items: {char: string, id: number|null, position: number|null, status: 'used'|'unknown'|'dropped',
+     *   group?: { text: string, len: number, complete: boolean }|null}[],
      *   hiddenBefore: number, ids: number[], vocab: string[], blockSize: number, tokenizer?: string }} data
      *   tokenizer: 'gpt2' or 'hub' (subword tokens: byte-level BPE, or a Hugging Face model's) or 'char' (the default)
      */
@@ -105,10 +131,10 @@ export function createTokensView(container, { onHighlight = () => {} } = {}) {
       intro.set(tokenizer !== 'char' ? BPE_INTRO(V) : CHAR_INTRO(V));
       const shown = ids.slice(0, IDS_IN_FORMULA).join(', ') + (T > IDS_IN_FORMULA ? ', …' : '');
       formula.set(t('views.tokens.formulaIds', { ids: shown, T }), t('views.tokens.formulaT', { T, blockSize }));
-      const nodes = items.map(chip);
+      const nodes = chipNodes(items);
       if (hiddenBefore > 0) nodes.unshift(el('span', { className: 'chips-more', text: t('views.tokens.more', { n: hiddenBefore }), attrs: { translate: 'yes' } }));
       chips.replaceChildren(...nodes);
-      byPosition = nodes.filter((n) => n.dataset?.pos !== undefined);
+      byPosition = [...chips.querySelectorAll('button.chip[data-pos]')];
       used = items.filter((i) => i.status === 'used').map((i) => ({ position: i.position, label: tokenLabel(i.char), id: i.id }));
       const unknown = items.filter((i) => i.status === 'unknown').length;
       const dropped = items.filter((i) => i.status === 'dropped').length + hiddenBefore;

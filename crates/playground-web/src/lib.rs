@@ -327,13 +327,25 @@ impl Playground {
     }
 
     /// The vocabulary, one string per token id (an encoder-decoder's PAD is "\n", BOS "^", EOS
-    /// "$"). For an imported model, each token as its tokenizer spells it (GPT-2's space is
-    /// `Ġ`, a newline `Ċ`; Llama's space `▁`).
+    /// "$"). For an imported model, each token's bytes made legible (`␣the`, or `E4 B8` for
+    /// part of a character: `TextTokenizer::legible_vocab`), not as its tokenizer file spells
+    /// it (GPT-2's `Ġthe`, Llama's `▁the`).
     pub fn vocab(&self) -> Vec<String> {
         match &self.text {
-            Some(text) => text.vocab(),
+            Some(text) => text.legible_vocab(),
             None => self.session.tokenizer.chars().iter().map(|c| c.to_string()).collect(),
         }
+    }
+
+    /// `[{ first, len, text, complete }]`: an imported model's byte-level tokens `ids` in runs
+    /// whose bytes spell whole characters; empty for a character model (a token is a character).
+    #[wasm_bindgen(js_name = tokenGroups)]
+    pub fn token_groups(&self, ids: &[u32]) -> Result<JsValue, JsValue> {
+        let groups = match &self.text {
+            Some(text) => text.groups(ids).map_err(to_js)?,
+            None => vec![],
+        };
+        to_value(&groups)
     }
 
     /// "char", "gpt2" or "hub": how `encode` splits a text.

@@ -47,30 +47,36 @@ impl HfTokenizer {
         })
     }
 
-    /// `ids` grouped into runs whose bytes spell whole characters: one token alone where it
-    /// does, else it and the next ones until the character ends (at most 4 tokens).
+    /// `ids` grouped into runs whose bytes spell whole characters (see [`group_bytes`]).
     pub fn token_groups(&self, ids: &[u32]) -> Result<Vec<TokenGroup>, CoreError> {
         let bytes: Vec<Vec<u8>> = ids.iter().map(|&id| self.token_bytes(id)).collect::<Result<_, _>>()?;
-        let mut groups = Vec::new();
-        let mut first = 0;
-        while first < bytes.len() {
-            let mut joined = Vec::new();
-            let mut len = 0;
-            let complete = loop {
-                joined.extend_from_slice(&bytes[first + len]);
-                len += 1;
-                match std::str::from_utf8(&joined) {
-                    Ok(_) => break true,
-                    // error_len None: the bytes end inside a character that later bytes may finish
-                    Err(err) if err.error_len().is_none() && len < MAX_GROUP && first + len < bytes.len() => continue,
-                    Err(_) => break false,
-                }
-            };
-            groups.push(TokenGroup { first, len, text: String::from_utf8_lossy(&joined).into_owned(), complete });
-            first += len;
-        }
-        Ok(groups)
+        Ok(group_bytes(&bytes))
     }
+}
+
+/// Consecutive tokens' bytes grouped into runs that spell whole characters: one token alone
+/// where it does, else it and the next ones until the character ends (at most 4 tokens). Any
+/// byte-level tokenizer's tokens group this way (GPT-2's own BPE as well as a `tokenizer.json`).
+pub fn group_bytes(bytes: &[Vec<u8>]) -> Vec<TokenGroup> {
+    let mut groups = Vec::new();
+    let mut first = 0;
+    while first < bytes.len() {
+        let mut joined = Vec::new();
+        let mut len = 0;
+        let complete = loop {
+            joined.extend_from_slice(&bytes[first + len]);
+            len += 1;
+            match std::str::from_utf8(&joined) {
+                Ok(_) => break true,
+                // error_len None: the bytes end inside a character that later bytes may finish
+                Err(err) if err.error_len().is_none() && len < MAX_GROUP && first + len < bytes.len() => continue,
+                Err(_) => break false,
+            }
+        };
+        groups.push(TokenGroup { first, len, text: String::from_utf8_lossy(&joined).into_owned(), complete });
+        first += len;
+    }
+    groups
 }
 
 /// Bytes as a chip shows them: valid UTF-8 as text with the space as `␣`, newline `↵`, tab
@@ -101,5 +107,14 @@ mod tests {
         assert_eq!(legible(b"\x00a"), "\\u{0}a");
         assert_eq!(legible(&[0xE4, 0xB8]), "E4 B8");
         assert_eq!(legible("中".as_bytes()), "中");
+    }
+
+    #[test]
+    fn group_bytes_joins_the_pieces_of_a_character() {
+        // 中 = E4 B8 AD split over two tokens, then " a", then a lone continuation byte
+        let bytes = [vec![0xE4, 0xB8], vec![0xAD], b" a".to_vec(), vec![0x80]];
+        let groups = group_bytes(&bytes);
+        let spans: Vec<_> = groups.iter().map(|g| (g.first, g.len, g.text.as_str(), g.complete)).collect();
+        assert_eq!(spans, [(0, 2, "中", true), (2, 1, " a", true), (3, 1, "\u{fffd}", false)]);
     }
 }

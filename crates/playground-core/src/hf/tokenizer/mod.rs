@@ -31,7 +31,7 @@ mod pre_tokenizer;
 mod special_ids;
 mod split_pattern;
 
-pub use display::{legible, TokenGroup};
+pub use display::{group_bytes, legible, TokenGroup};
 
 use crate::bpe::merge::Merger;
 use crate::error::CoreError;

@@ -1,0 +1,144 @@
+// Explore's hub form driven as a user would (headless Chromium, the CPU engine), against the
+// stand-in hub (hub-server.mjs) mounted on the page's own origin at /hub/, which the page's CSP
+// lets it reach: a base URL typed in opens the model with a moving progress bar and every view
+// shows it; a reload takes it from Cache Storage without a request; the cached list sizes it and
+// removes it; a disallowed origin is refused before any request; a cancelled download leaves the
+// model shown working; `#model=` changed in the address opens that model, and back returns.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { setup, ROOT } from './harness.mjs';
+import { createHubHandler } from './hub-server.mjs';
+
+const TIMEOUT = 60_000; // ms: one wait for the page (a model opened, a view drawn) on a loaded machine
+const MODELS = join(ROOT, 'build/hf-fixtures/models');
+/** `tokenizers`' case for `text` with llama_bf16's tokenizer (tests/python/hf_fixtures.py wrote them). */
+const llamaCase = (text) => JSON.parse(readFileSync(join(ROOT, 'build/hf-fixtures/tokenizer_cases.json'), 'utf8')).llama.find((c) => c.text === text);
+/** The bytes a model's files take (what Cache Storage holds of it; reference.json is never asked for). */
+const modelBytes = (name) => readdirSync(join(MODELS, name)).filter((f) => f !== 'reference.json' && f !== 'generation_config.json')
+  .reduce((sum, f) => sum + statSync(join(MODELS, name, f)).size, 0);
+
+let env;
+let page;
+const requests = []; // every request the stand-in hub answered
+const outside = []; // requests the page made to another origin
+let base; // `<page origin>/hub/`: where the stand-in hub's models live
+
+before(async () => {
+  assert.ok(existsSync(MODELS), `${MODELS} is missing: run \`cargo test -p playground-tests --test all hf_\``);
+  const handle = createHubHandler({ root: MODELS, requests, trickleBytesPerSecond: 100_000 });
+  env = await setup({ webgpu: false, mounts: { '/hub/': (req, res, path) => handle('hub', req, res, path) } });
+  base = `${env.url}hub/`;
+  page = await env.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('request', (r) => { if (!r.url().startsWith(env.url)) outside.push(r.url()); });
+  await page.goto(env.url);
+  await page.waitForFunction(() => window.playgroundDebug?.timings.engineSettledMs > 0, null, { timeout: TIMEOUT });
+});
+after(async () => { await env?.close(); });
+
+/** Waits until Explore shows the model named `name` (its hub name in the address and its trace drawn). */
+async function shows(name) {
+  await page.waitForFunction((name) => {
+    const dbg = window.playgroundDebug;
+    return new URLSearchParams(location.hash.slice(1)).get('model') === name && dbg?.tokenizer === 'hub'
+      && dbg.trace?.logits?.shape[1] === dbg.config.vocab_size && document.querySelector('#model').textContent.length > 0;
+  }, name, { timeout: TIMEOUT });
+}
+
+/** Types into Explore's text box and waits for the views to draw it. */
+async function typeText(text) {
+  const n = await page.evaluate(() => window.playgroundDebug.renders);
+  await page.fill('#text', text);
+  await page.waitForFunction(([t, n]) => window.playgroundDebug.state.text === t && window.playgroundDebug.renders > n, [text, n], { timeout: TIMEOUT });
+}
+
+const chipIds = async () => (await page.locator('#view-tokens .chip[data-pos] .chip-id').allTextContents()).map(Number);
+/** The cached list's rows: [name, size]. */
+const cachedRows = () => page.locator('#hub-cached li').evaluateAll((lis) => lis.map((li) => [...li.querySelectorAll('span')].map((s) => s.textContent)));
+const modelNotices = () => page.locator('#model-notices').textContent();
+const hubRequests = (name) => requests.filter((r) => r.path.includes(`/${name}/`)).length;
+
+test('a base URL typed in opens the model with a moving progress bar, and every view shows it', { timeout: 2 * TIMEOUT }, async () => {
+  const name = `${base}slow/llama_bf16`;
+  await page.fill('#hub-repo', name);
+  await page.click('#hub-form button[type=submit]');
+  // the bar moves through model.safetensors, its line giving bytes, speed and time left
+  const reading = () => page.evaluate(() => ({ value: document.querySelector('#hub-progress').value, max: document.querySelector('#hub-progress').max,
+    text: document.querySelector('#hub-progress-text').textContent, label: document.querySelector('#hub-status').textContent }));
+  await page.waitForFunction(() => /^model\.safetensors: [\d.]+ of 0\.4 MB · [\d.]+ MB\/s · \d+ s left$/.test(document.querySelector('#hub-progress-text').textContent),
+    null, { timeout: TIMEOUT });
+  const first = await reading();
+  assert.equal(first.max, statSync(join(MODELS, 'llama_bf16/model.safetensors')).size);
+  assert.match(first.label, /Opening .*slow\/llama_bf16/);
+  await page.waitForFunction((v) => document.querySelector('#hub-progress').value > v, first.value, { timeout: TIMEOUT });
+  await page.screenshot({ path: join(ROOT, 'test-results/hub-page-downloading.png') });
+  await shows(name);
+  assert.equal(await page.locator('#hub-download').isHidden(), true, 'the bar goes once the model opened');
+  // the model line names its layers and width; the tokens view has its tokenizer's ids
+  const line = await page.locator('#model').textContent();
+  assert.match(line, /2 layers .* 4 attention heads, C = 64 numbers per token, a vocabulary of V = 1,556 tokens of its own tokenizer/);
+  const hello = llamaCase('Hello world');
+  await typeText(hello.text);
+  assert.deepEqual(await chipIds(), hello.ids_with_special);
+  assert.ok(await page.locator('#view-attention canvas.hm-canvas').count() > 0, 'the attention heatmaps are drawn');
+});
+
+test('a reload opens it from Cache Storage without a request; the cached list sizes it, and Remove forgets it', { timeout: 2 * TIMEOUT }, async () => {
+  const name = `${base}slow/llama_bf16`;
+  const asked = hubRequests('llama_bf16');
+  await page.reload();
+  await shows(name);
+  assert.equal(hubRequests('llama_bf16'), asked, 'nothing downloaded again');
+  await page.waitForFunction(() => !document.querySelector('#hub-cached').hidden, null, { timeout: TIMEOUT });
+  const rows = await cachedRows();
+  assert.deepEqual(rows, [[name, `${(modelBytes('llama_bf16') / 1e6).toFixed(1)} MB`]]);
+  await page.locator('#hub-cached-list').getByRole('button', { name: `Remove ${name} from this browser` }).click();
+  await page.waitForFunction(() => document.querySelector('#hub-cached').hidden, null, { timeout: TIMEOUT });
+  const kept = await page.evaluate(async () => (await (await caches.open('playground-hub-models')).keys()).map((r) => r.url));
+  assert.deepEqual(kept, []);
+});
+
+test('a base URL on an origin the page may not reach is refused by name, before any request', { timeout: TIMEOUT }, async () => {
+  for (const [url, origin] of [['https://example.com/org/model', 'https://example.com'], ['http://127.0.0.1:9/llama', 'http://127.0.0.1:9']]) {
+    await page.fill('#hub-repo', url);
+    await page.click('#hub-form button[type=submit]');
+    await page.waitForFunction((o) => document.querySelector('#model-notices').textContent.includes(`${o} is not allowed`), origin, { timeout: TIMEOUT });
+  }
+  assert.match(await modelNotices(), /this page downloads models only from its own origin \(http:\/\/127\.0\.0\.1:\d+\) and from the Hugging Face hub/);
+  assert.deepEqual(outside, []);
+  assert.equal(await page.evaluate(() => window.playgroundDebug.config.n_embd), 64, 'the model shown stays');
+});
+
+test('Cancel during a download leaves the model shown, and it still works', { timeout: 2 * TIMEOUT }, async () => {
+  const before = await page.evaluate(() => ({ config: window.playgroundDebug.config, hash: location.hash }));
+  await page.fill('#hub-repo', `${base}slow/llama_sharded`);
+  await page.click('#hub-form button[type=submit]');
+  await page.waitForFunction(() => /^model-00001-of-00005\.safetensors: [\d.]+ of/.test(document.querySelector('#hub-progress-text').textContent),
+    null, { timeout: TIMEOUT });
+  await page.click('#hub-cancel');
+  await page.waitForFunction(() => /was cancelled/.test(document.querySelector('#model-notices').textContent), null, { timeout: TIMEOUT });
+  assert.equal(await page.locator('#hub-download').isHidden(), true);
+  assert.deepEqual(await page.evaluate(() => window.playgroundDebug.config), before.config);
+  assert.equal(await page.evaluate(() => location.hash), before.hash);
+  const other = llamaCase('tab\there');
+  await typeText(other.text);
+  assert.deepEqual(await chipIds(), other.ids_with_special, 'the shown model still tokenizes and draws');
+  const kept = await page.evaluate(async () => (await (await caches.open('playground-hub-models')).keys()).map((r) => r.url));
+  assert.ok(!kept.some((u) => u.includes('llama_sharded')), `nothing of the cancelled model is kept: ${kept}`);
+});
+
+test('#model= changed in the address opens that model; back returns to the address before, without one the default', { timeout: 3 * TIMEOUT }, async () => {
+  await page.evaluate(() => { location.hash = 'text=abc'; });
+  await page.waitForFunction(() => window.playgroundDebug.tokenizer === 'char' && !/model=/.test(location.hash), null, { timeout: TIMEOUT });
+  const qwen = `${base}qwen2_f16`;
+  await page.evaluate((q) => { location.hash = new URLSearchParams({ model: q }).toString(); }, qwen);
+  await shows(qwen);
+  assert.equal(await page.evaluate(() => window.playgroundDebug.config.vocab_size), 1104);
+  await page.goBack();
+  await page.waitForFunction(() => window.playgroundDebug.tokenizer === 'char' && window.playgroundDebug.trace?.logits?.shape[1] === 96
+    && !/model=/.test(location.hash), null, { timeout: TIMEOUT });
+  await page.goForward();
+  await shows(qwen);
+  assert.deepEqual(page.errors.filter((e) => !/status of 404|is not an origin this page may download from/.test(e)), []);
+});

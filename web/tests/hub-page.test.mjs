@@ -78,6 +78,7 @@ test('a base URL typed in opens the model with a moving progress bar, and every 
   // the model line names its layers and width; the tokens view has its tokenizer's ids
   const line = await page.locator('#model').textContent();
   assert.match(line, /2 layers .* 4 attention heads, C = 64 numbers per token, a vocabulary of V = 1,556 tokens of its own tokenizer/);
+  assert.ok((await modelNotices()).includes(`${name}: 2 blocks of 4 heads sharing 2 key/value heads, width 64`), 'a base URL is not said to be the hub');
   const hello = llamaCase('Hello world');
   await typeText(hello.text);
   assert.deepEqual(await chipIds(), hello.ids_with_special);

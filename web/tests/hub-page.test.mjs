@@ -3,7 +3,7 @@
 // lets it reach: a base URL typed in opens the model with a moving progress bar and every view
 // shows it; a reload takes it from Cache Storage without a request; the cached list sizes it and
 // removes it; a disallowed origin is refused before any request; a cancelled download leaves the
-// model shown working; `#model=` changed in the address opens that model, and back returns.
+// model shown working, and one the browser will not keep still opens; `#model=` changed in the address opens that model, and back returns.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
@@ -127,6 +127,24 @@ test('Cancel during a download leaves the model shown, and it still works', { ti
   assert.deepEqual(await chipIds(), other.ids_with_special, 'the shown model still tokenizes and draws');
   const kept = await page.evaluate(async () => (await (await caches.open('playground-hub-models')).keys()).map((r) => r.url));
   assert.ok(!kept.some((u) => u.includes('llama_sharded')), `nothing of the cancelled model is kept: ${kept}`);
+});
+
+test('a model the browser will not keep (its storage quota) still opens, and is not listed', { timeout: TIMEOUT }, async () => {
+  await page.evaluate(() => {
+    window.realPut = Cache.prototype.put;
+    let puts = 0; // the first file goes in, the second is refused: what went in is taken out again
+    Cache.prototype.put = function (...args) {
+      return ++puts > 1 ? Promise.reject(new DOMException('over quota', 'QuotaExceededError')) : window.realPut.apply(this, args);
+    };
+  });
+  const name = `${base}gpt2_f32`;
+  await page.fill('#hub-repo', name);
+  await page.click('#hub-form button[type=submit]');
+  await shows(name);
+  await page.evaluate(() => { Cache.prototype.put = window.realPut; });
+  const kept = await page.evaluate(async () => (await (await caches.open('playground-hub-models')).keys()).map((r) => r.url));
+  assert.ok(!kept.some((u) => u.includes('gpt2_f32')), `nothing of it is kept: ${kept}`);
+  assert.equal(await page.locator('#hub-cached').isHidden(), true);
 });
 
 test('#model= changed in the address opens that model; back returns to the address before, without one the default', { timeout: 3 * TIMEOUT }, async () => {

@@ -147,17 +147,20 @@ test('a model the browser will not keep (its storage quota) still opens, and is 
   assert.equal(await page.locator('#hub-cached').isHidden(), true);
 });
 
-test('#model= changed in the address opens that model; back returns to the address before, without one the default', { timeout: 3 * TIMEOUT }, async () => {
+test('#model= changed in the address opens that model on the address\'s text; back returns to the address before, without one the default', { timeout: 3 * TIMEOUT }, async () => {
   await page.evaluate(() => { location.hash = 'text=abc'; });
   await page.waitForFunction(() => window.playgroundDebug.tokenizer === 'char' && !/model=/.test(location.hash), null, { timeout: TIMEOUT });
+  assert.equal(await page.evaluate(() => window.playgroundDebug.state.text), 'abc');
   const qwen = `${base}qwen2_f16`;
-  await page.evaluate((q) => { location.hash = new URLSearchParams({ model: q }).toString(); }, qwen);
+  await page.evaluate((q) => { location.hash = new URLSearchParams({ model: q, text: 'Paris is' }).toString(); }, qwen);
   await shows(qwen);
-  assert.equal(await page.evaluate(() => window.playgroundDebug.config.vocab_size), 1104);
+  assert.deepEqual(await page.evaluate(() => [window.playgroundDebug.config.vocab_size, window.playgroundDebug.state.text]), [1104, 'Paris is']);
   await page.goBack();
   await page.waitForFunction(() => window.playgroundDebug.tokenizer === 'char' && window.playgroundDebug.trace?.logits?.shape[1] === 96
     && !/model=/.test(location.hash), null, { timeout: TIMEOUT });
+  assert.equal(await page.evaluate(() => window.playgroundDebug.state.text), 'abc');
   await page.goForward();
   await shows(qwen);
+  assert.equal(await page.evaluate(() => window.playgroundDebug.state.text), 'Paris is');
   assert.deepEqual(page.errors.filter((e) => !/status of 404|is not an origin this page may download from/.test(e)), []);
 });

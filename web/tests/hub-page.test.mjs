@@ -96,6 +96,7 @@ test('a reload opens it from Cache Storage without a request; the cached list si
   assert.deepEqual(rows, [[name, `${(modelBytes('llama_bf16') / 1e6).toFixed(1)} MB`]]);
   await page.locator('#hub-cached-list').getByRole('button', { name: `Remove ${name} from this browser` }).click();
   await page.waitForFunction(() => document.querySelector('#hub-cached').hidden, null, { timeout: TIMEOUT });
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'hub-repo', 'the focus is not lost with the removed row');
   const kept = await page.evaluate(async () => (await (await caches.open('playground-hub-models')).keys()).map((r) => r.url));
   assert.deepEqual(kept, []);
 });

@@ -51,13 +51,14 @@ export function wireHubForm({ notices, open, use, kept }) {
       status.textContent = '';
       await use(model, text);
     } catch (err) {
+      const cancelled = err?.name === 'AbortError';
+      if (!cancelled) console.error(err);
+      if (running !== mine) return; // another open took its place (finally still runs): the form and notices are its own
       status.textContent = '';
-      if (err?.name === 'AbortError') notices.set('hub', [{ level: 'info', text: t('page.hub.cancelled', { repo: name }) }]);
-      else {
-        console.error(err);
-        notices.set('hub', [{ level: 'warn', text: t('page.hub.failed', { repo: name, detail: errorText(err) }) }]);
-      }
-      if (running === mine) kept();
+      notices.set('hub', [cancelled
+        ? { level: 'info', text: t('page.hub.cancelled', { repo: name }) }
+        : { level: 'warn', text: t('page.hub.failed', { repo: name, detail: errorText(err) }) }]);
+      kept();
     } finally {
       if (running === mine) {
         running = null;

@@ -163,5 +163,12 @@ test('#model= changed in the address opens that model on the address\'s text; ba
   await page.goForward();
   await shows(qwen);
   assert.equal(await page.evaluate(() => window.playgroundDebug.state.text), 'Paris is');
+  // a model asked for while another downloads takes its place, without a word about the first
+  const hash = (model) => page.evaluate((m) => { location.hash = new URLSearchParams({ model: m }).toString(); }, model);
+  await hash(`${base}slow/llama_sharded`);
+  await page.waitForFunction(() => /safetensors: /.test(document.querySelector('#hub-progress-text').textContent), null, { timeout: TIMEOUT });
+  await hash(`${base}gpt2_f32`);
+  await shows(`${base}gpt2_f32`);
+  assert.doesNotMatch(await modelNotices(), /cancelled|could not be opened/);
   assert.deepEqual(page.errors.filter((e) => !/status of 404|is not an origin this page may download from/.test(e)), []);
 });

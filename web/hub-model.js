@@ -20,8 +20,9 @@ export async function loadHub(worker, name, { signal, onProgress, backend = 'aut
   const source = hubSource(name);
   const engine = await openHubModel(worker, source.base, { signal, onProgress, backend, context: CONTEXT });
   const c = engine.config;
+  const where = source.name === source.base ? 'url' : 'hub'; // a base URL says where it is from itself
   const about = t('page.hub.about', {
-    repo: source.name, layers: c.n_layer, heads: c.n_head, kv: c.n_kv_head ?? 0, width: c.n_embd, vocab: c.vocab_size, context: c.block_size,
+    repo: source.name, where, layers: c.n_layer, heads: c.n_head, kv: c.n_kv_head ?? 0, width: c.n_embd, vocab: c.vocab_size, context: c.block_size,
   });
   return { engine, trained: false, example: 'The capital of France is', about, hub: source.name }; // i18n-exempt: the example prompt, in the language such models know best
 }

@@ -45,10 +45,23 @@ export async function downloadHubModel(base, { signal, onProgress = () => {}, ca
   const weightNames = index ? shardNames(index) : ['model.safetensors'];
   const weights = [];
   for (const name of weightNames) weights.push(await get(name));
-  // A model is kept whole or not at all (a cancel or a failure keeps nothing), config.json last:
-  // cachedHubModels lists a model by its config.json, so a tab closed mid-way lists nothing partial.
-  for (const [url, response] of fetched.reverse()) await store?.put(url, response);
+  if (store) await keep(store, base, fetched);
   return { config, tokenizer, tokenizerConfig, weightNames, weights };
+}
+
+/**
+ * Writes a model's files to the cache whole or not at all (a cancel or a failure before this
+ * keeps nothing), config.json last: cachedHubModels lists a model by its config.json, so a tab
+ * closed mid-way lists nothing partial. Keeping is a convenience: where the browser refuses
+ * (its storage quota), the model still opens, is not listed, and downloads again next time.
+ */
+async function keep(store, base, fetched) {
+  try {
+    for (const [url, response] of fetched.reverse()) await store.put(url, response);
+  } catch (err) {
+    console.warn(`${base} was not kept in Cache Storage: ${err?.message ?? err}`); // i18n-exempt: English for logs
+    await forgetHubModel(base).catch(() => {});
+  }
 }
 
 /** The shard files an index names, each once, in the order first named. */

@@ -49,6 +49,8 @@ export function createCachedList({ open, onError }) {
         onError(err);
       }
       await refresh();
+      // the button is gone with its row: the focus goes on to the list's next button, or to the hub field
+      (list.querySelector('button') ?? document.getElementById('hub-repo')).focus();
     }));
     return li;
   }

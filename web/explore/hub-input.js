@@ -11,10 +11,12 @@ const EXAMPLE_REPO = 'HuggingFaceTB/SmolLM2-135M'; // the text box's placeholder
 
 /**
  * @param {{ notices: { set: Function }, open: (name: string, o: { signal: AbortSignal, onProgress: Function }) => Promise<object>,
- *   use: (model: object) => Promise<void>, kept: () => void }} o open: downloads and loads (throws an Error naming what is
- *   wrong); kept: nothing was opened (cancelled or failed), the model shown stays
- * @returns {{ openRepo: (name: string) => Promise<void>, pending: () => string|null, cancel: () => void }} openRepo: as if
- *   the user had asked for `name`; pending: the name being opened, if any; cancel: as the Cancel button
+ *   use: (model: object, text?: string) => Promise<void>, kept: () => void }} o open: downloads and loads (throws an Error
+ *   naming what is wrong); use: shows the model (on `text`, else its example); kept: nothing was opened (cancelled or
+ *   failed), the model shown stays
+ * @returns {{ openRepo: (name: string, text?: string) => Promise<void>, pending: () => string|null, cancel: () => void }}
+ *   openRepo: as if the user had asked for `name` (`text`: an address's, to show it on); pending: the name being opened,
+ *   if any; cancel: as the Cancel button
  */
 export function wireHubForm({ notices, open, use, kept }) {
   const $ = (id) => document.getElementById(id);
@@ -32,7 +34,7 @@ export function wireHubForm({ notices, open, use, kept }) {
     barText.textContent = text;
   }
 
-  async function openRepo(name) {
+  async function openRepo(name, text) {
     running?.abort.abort();
     const mine = { abort: new AbortController(), name };
     running = mine;
@@ -47,15 +49,16 @@ export function wireHubForm({ notices, open, use, kept }) {
     try {
       const model = await open(name, { signal: mine.abort.signal, onProgress: (p) => { if (running === mine) show(meter(p)); } });
       status.textContent = '';
-      await use(model);
+      await use(model, text);
     } catch (err) {
+      const cancelled = err?.name === 'AbortError';
+      if (!cancelled) console.error(err);
+      if (running !== mine) return; // another open took its place (finally still runs): the form and notices are its own
       status.textContent = '';
-      if (err?.name === 'AbortError') notices.set('hub', [{ level: 'info', text: t('page.hub.cancelled', { repo: name }) }]);
-      else {
-        console.error(err);
-        notices.set('hub', [{ level: 'warn', text: t('page.hub.failed', { repo: name, detail: errorText(err) }) }]);
-      }
-      if (running === mine) kept();
+      notices.set('hub', [cancelled
+        ? { level: 'info', text: t('page.hub.cancelled', { repo: name }) }
+        : { level: 'warn', text: t('page.hub.failed', { repo: name, detail: errorText(err) }) }]);
+      kept();
     } finally {
       if (running === mine) {
         running = null;

@@ -33,7 +33,7 @@ const mb = (n) => formatNumber(n / 1e6, { minimumFractionDigits: 1, maximumFract
 /** "file: 52.1 of 270.0 MB · 8.4 MB/s · 26 s left"; the speed and time left once known. */
 function progressText({ file, loaded, total }, speed) {
   const parts = [total ? t('page.hub.progress', { file, loaded: mb(loaded), total: mb(total) }) : t('page.hub.progressOpen', { file, loaded: mb(loaded) })];
-  if (speed !== null) parts.push(t('page.hub.speed', { speed: mb(speed) }));
+  if (speed !== null) parts.push(t('page.hub.speed', { speed: speed < 1e6 ? formatNumber(speed / 1e6, { maximumSignificantDigits: 2 }) : mb(speed) }));
   if (speed > 0 && total) {
     const seconds = Math.ceil((total - loaded) / speed);
     parts.push(seconds < 120 ? t('page.hub.secondsLeft', { n: seconds }) : t('page.hub.minutesLeft', { n: Math.ceil(seconds / 60) }));

@@ -91,9 +91,9 @@ export function createExplorePage({ store, worker, loader }) {
   let renderedAt = 0; // performance.now() of the last render
   let booted = null; // promise: the first model loaded and drawn
   let given = null; // the model to show first instead of the default (the Train page's)
-  const useOpened = async (model) => {
+  const useOpened = async (model, text) => {
     await booted;
-    await useModel(model);
+    await useModel(model, text);
   };
   wireGpt2Files({ notices: panel.notices, open: (files) => loader.openGpt2(files), use: useOpened });
   const hubForm = wireHubForm({ notices: panel.notices, open: (name, options) => loader.openHub(name, options), use: useOpened, kept: writeHash });
@@ -154,13 +154,16 @@ export function createExplorePage({ store, worker, loader }) {
     panel.show(model);
   }
 
-  /** Switches to `model` (null: the default) and shows its example; the layer and head stay where it has them. */
-  async function useModel(model) {
+  /**
+   * Switches to `model` (null: the default) and shows `text` (an address's), else its example; the
+   * layer and head stay where it has them.
+   */
+  async function useModel(model, text) {
     generator.stop();
     const next = model ?? (await loader.loadDefault());
     if (next === store.get().model) return;
     setModel(next);
-    const url = { ...store.get().url, text: next.example, model: next.hub ?? '' };
+    const url = { ...store.get().url, text: text ?? next.example, model: next.hub ?? '' };
     store.update({ url: deserialize(serialize(url), limits(next)).state });
     notices.set('address', []);
     controls.fill();
@@ -194,13 +197,14 @@ export function createExplorePage({ store, worker, loader }) {
     const parsed = deserialize(location.hash, limits(model));
     // a hub model in the address is opened once the first model shows; the address names it when it does
     const hub = parsed.state.model;
+    const text = addressText(parsed.state);
     store.update({ url: { ...parsed.state, model: model.hub ?? '' } });
     notices.set('address', parsed.messages.map((text) => ({ level: 'warn', text })));
     controls.fill();
     controls.wire();
     writeHash();
     await changed();
-    if (hub && hub !== model.hub) hubForm.openRepo(hub);
+    if (hub && hub !== model.hub) hubForm.openRepo(hub, text);
     requestAnimationFrame(() => setTimeout(() => { // after the frame that shows the first heatmaps
       time({ firstHeatmapMs: performance.now() }); // since navigation start
       store.update({ firstBackend: model.engine.backend });
@@ -257,8 +261,13 @@ export function createExplorePage({ store, worker, loader }) {
     if (wanted === hubForm.pending()) return;
     hubForm.cancel(); // the address moved away from the model being opened
     if (wanted === (shown.hub ?? '')) return;
-    if (wanted) hubForm.openRepo(wanted);
-    else useModel(null); // back to an address without a hub model: the default model
+    if (wanted) hubForm.openRepo(wanted, addressText(parsed.state));
+    else useModel(null, addressText(parsed.state)); // back to an address without a hub model: the default model
+  }
+
+  /** The text the address names, if it names one (a link shows the model on the text it was shared with). */
+  function addressText(state) {
+    return new URLSearchParams(location.hash.replace(/^#/, '')).has('text') ? state.text : undefined;
   }
 
   /**

@@ -3,7 +3,7 @@
 // lets it reach: a base URL typed in opens the model with a moving progress bar and every view
 // shows it; a reload takes it from Cache Storage without a request; the cached list sizes it and
 // removes it; a disallowed origin is refused before any request; a cancelled download leaves the
-// model shown working; `#model=` changed in the address opens that model, and back returns.
+// model shown working, and one the browser will not keep still opens; `#model=` changed in the address opens that model, and back returns.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
@@ -78,6 +78,7 @@ test('a base URL typed in opens the model with a moving progress bar, and every 
   // the model line names its layers and width; the tokens view has its tokenizer's ids
   const line = await page.locator('#model').textContent();
   assert.match(line, /2 layers .* 4 attention heads, C = 64 numbers per token, a vocabulary of V = 1,556 tokens of its own tokenizer/);
+  assert.ok((await modelNotices()).includes(`${name}: 2 blocks of 4 heads sharing 2 key/value heads, width 64`), 'a base URL is not said to be the hub');
   const hello = llamaCase('Hello world');
   await typeText(hello.text);
   assert.deepEqual(await chipIds(), hello.ids_with_special);
@@ -95,6 +96,7 @@ test('a reload opens it from Cache Storage without a request; the cached list si
   assert.deepEqual(rows, [[name, `${(modelBytes('llama_bf16') / 1e6).toFixed(1)} MB`]]);
   await page.locator('#hub-cached-list').getByRole('button', { name: `Remove ${name} from this browser` }).click();
   await page.waitForFunction(() => document.querySelector('#hub-cached').hidden, null, { timeout: TIMEOUT });
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'hub-repo', 'the focus is not lost with the removed row');
   const kept = await page.evaluate(async () => (await (await caches.open('playground-hub-models')).keys()).map((r) => r.url));
   assert.deepEqual(kept, []);
 });
@@ -128,17 +130,45 @@ test('Cancel during a download leaves the model shown, and it still works', { ti
   assert.ok(!kept.some((u) => u.includes('llama_sharded')), `nothing of the cancelled model is kept: ${kept}`);
 });
 
-test('#model= changed in the address opens that model; back returns to the address before, without one the default', { timeout: 3 * TIMEOUT }, async () => {
+test('a model the browser will not keep (its storage quota) still opens, and is not listed', { timeout: TIMEOUT }, async () => {
+  await page.evaluate(() => {
+    window.realPut = Cache.prototype.put;
+    let puts = 0; // the first file goes in, the second is refused: what went in is taken out again
+    Cache.prototype.put = function (...args) {
+      return ++puts > 1 ? Promise.reject(new DOMException('over quota', 'QuotaExceededError')) : window.realPut.apply(this, args);
+    };
+  });
+  const name = `${base}gpt2_f32`;
+  await page.fill('#hub-repo', name);
+  await page.click('#hub-form button[type=submit]');
+  await shows(name);
+  await page.evaluate(() => { Cache.prototype.put = window.realPut; });
+  const kept = await page.evaluate(async () => (await (await caches.open('playground-hub-models')).keys()).map((r) => r.url));
+  assert.ok(!kept.some((u) => u.includes('gpt2_f32')), `nothing of it is kept: ${kept}`);
+  assert.equal(await page.locator('#hub-cached').isHidden(), true);
+});
+
+test('#model= changed in the address opens that model on the address\'s text; back returns to the address before, without one the default', { timeout: 3 * TIMEOUT }, async () => {
   await page.evaluate(() => { location.hash = 'text=abc'; });
   await page.waitForFunction(() => window.playgroundDebug.tokenizer === 'char' && !/model=/.test(location.hash), null, { timeout: TIMEOUT });
+  assert.equal(await page.evaluate(() => window.playgroundDebug.state.text), 'abc');
   const qwen = `${base}qwen2_f16`;
-  await page.evaluate((q) => { location.hash = new URLSearchParams({ model: q }).toString(); }, qwen);
+  await page.evaluate((q) => { location.hash = new URLSearchParams({ model: q, text: 'Paris is' }).toString(); }, qwen);
   await shows(qwen);
-  assert.equal(await page.evaluate(() => window.playgroundDebug.config.vocab_size), 1104);
+  assert.deepEqual(await page.evaluate(() => [window.playgroundDebug.config.vocab_size, window.playgroundDebug.state.text]), [1104, 'Paris is']);
   await page.goBack();
   await page.waitForFunction(() => window.playgroundDebug.tokenizer === 'char' && window.playgroundDebug.trace?.logits?.shape[1] === 96
     && !/model=/.test(location.hash), null, { timeout: TIMEOUT });
+  assert.equal(await page.evaluate(() => window.playgroundDebug.state.text), 'abc');
   await page.goForward();
   await shows(qwen);
+  assert.equal(await page.evaluate(() => window.playgroundDebug.state.text), 'Paris is');
+  // a model asked for while another downloads takes its place, without a word about the first
+  const hash = (model) => page.evaluate((m) => { location.hash = new URLSearchParams({ model: m }).toString(); }, model);
+  await hash(`${base}slow/llama_sharded`);
+  await page.waitForFunction(() => /safetensors: /.test(document.querySelector('#hub-progress-text').textContent), null, { timeout: TIMEOUT });
+  await hash(`${base}gpt2_f32`);
+  await shows(`${base}gpt2_f32`);
+  assert.doesNotMatch(await modelNotices(), /cancelled|could not be opened/);
   assert.deepEqual(page.errors.filter((e) => !/status of 404|is not an origin this page may download from/.test(e)), []);
 });

@@ -91,6 +91,10 @@ test('a hub download reads as bytes, the speed of the last seconds and the time 
   assert.equal(meter({ file, loaded: 62e6, total: 270e6, cached: false }).text, 'model.safetensors: 62.0 of 270.0 MB · 1.0 MB/s · 4 min left');
   assert.equal(meter({ file: 'model-00002.safetensors', loaded: 1e6, total: null, cached: false }).text, 'model-00002.safetensors: 1.0 MB · 1.5 MB/s',
     'a size not given: no time left; the speed counts every file');
+  const slow = createProgressMeter(() => ms);
+  slow({ file, loaded: 0, total: 300e3, cached: false });
+  ms += 1000;
+  assert.equal(slow({ file, loaded: 60e3, total: 300e3, cached: false }).text, 'model.safetensors: 0.1 of 0.3 MB · 0.06 MB/s · 4 s left', 'under 1 MB/s, two digits');
 });
 
 test('the model gets the last block_size tokens; unknown characters are named, not fatal', () => {

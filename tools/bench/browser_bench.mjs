@@ -11,15 +11,22 @@
 //      single-threaded wasm, TF.js's SIMD wasm) and on navigator.hardwareConcurrency threads (a
 //      cross-origin-isolated page: our threaded wasm, TF.js's threaded SIMD wasm), each config of
 //      configs.json's "browser_cpu" (tiny, small); the four trainers, each in its own page, take
-//      their timed steps in turns, so the machine's changing load falls on all four alike.
+//      their timed steps in turns, so the machine's changing load falls on all four alike;
+//   6. (--parts before, not in the default) before and after a change: our training tokens/s of
+//      one build against another's (--before-root, --after-root: the web/ folders of worktrees of
+//      two commits, each built there with scripts/build-web.sh; the after side is this checkout's
+//      web/ unless given), the browser row's config, on the CPU engine (one thread) and on
+//      WebGPU, the pages taking their steps in turns as in 5.
 // Writes bench-results/browser.json.
 //   node tools/bench/browser_bench.mjs [--out FILE] [--parts training,memory,page,cpu] [--memory-steps N]
 //     [--cpu-configs tiny,small] [--cpu-warmup N] [--cpu-steps N] [--cpu-runs ours_1,tfjs_1,ours_n,tfjs_n]
+//     [--before-root DIR] [--after-root DIR] [--before-backends cpu,webgpu] [--before-steps N]
 // Needs web/pkg (scripts/build-web.sh) and the npm packages (npm ci).
 import { chromium } from 'playwright-core';
 import { QUIET, WEBGPU } from '../../web/tests/browser-flags.mjs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { readFileSync, readdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +49,12 @@ const CPU_STEPS = Number(arg('--cpu-steps', CPU.steps));
 // --cpu-runs ours_1,tfjs_1,ours_n,tfjs_n (default: all four; a subset to look at one comparison).
 // --cpu-steps: the timed steps of each, one a round.
 const CPU_RUNS = arg('--cpu-runs', 'ours_1,tfjs_1,ours_n,tfjs_n').split(',');
+// --parts before: the two builds' web/ folders (their engine, worker and wasm; the bench page and
+// TF.js are this checkout's), the backends, and the timed steps of each (one a round)
+const BEFORE_ROOT = arg('--before-root', null);
+const AFTER_ROOT = arg('--after-root', join(ROOT, 'web'));
+const BEFORE_BACKENDS = arg('--before-backends', 'cpu,webgpu').split(',');
+const BEFORE_STEPS = Number(arg('--before-steps', 6));
 /** The 1-minute load average of the machine. */
 const loadavg = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
 
@@ -76,6 +89,62 @@ function median2(xs) {
   const s = [...xs].sort((a, b) => a - b);
   const h = Math.floor(s.length / 2);
   return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+}
+
+const stamp = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+
+/**
+ * Trainers that take their timed steps in turns: one page each (`runs`: { key, label, url, side,
+ * backend }), each warmed up, then `steps` rounds of one step of every page, every other round
+ * each pair of pages the other way round, so a change of the machine's load falls on all alike.
+ * Answers the rounds (the milliseconds of each page's step, the load average before and after)
+ * and each run's median step.
+ */
+async function alternate(browser, errors, runs, { config, tokens, batch, warmup, steps }) {
+  const started = stamp();
+  const pages = [];
+  try {
+    for (const run of runs) {
+      const context = await browser.newContext();
+      const p = await context.newPage();
+      p.on('pageerror', (e) => errors.push(`${run.key}: ${e}`));
+      p.on('console', (m) => { if (m.type() === 'error') errors.push(`${run.key}: ${m.text()}`); });
+      await p.goto(run.url + 'bench/');
+      await p.waitForFunction(() => window.bench !== undefined);
+      const info = await p.evaluate((o) => window.bench.prepare({ ...o, text: window.bench.makeText(200_000) }),
+        { side: run.side, backend: run.backend, config, batch, warmup });
+      pages.push({ run, context, page: p, info, steps: [] });
+    }
+    const rounds = [];
+    for (let round = 0; round < steps; round++) {
+      const order = pages.map((_, i) => (round % 2 === 0 || (i ^ 1) >= pages.length ? i : i ^ 1));
+      const load_before = loadavg();
+      for (const k of order) pages[k].steps.push(await pages[k].page.evaluate(() => window.bench.steps(1)));
+      rounds.push({ round, load_before, load_after: loadavg(), ms: Object.fromEntries(pages.map((x) => [x.run.key, x.steps.at(-1).ms])) });
+      console.log(`    round ${round + 1}: ${pages.map((x) => `${x.run.key} ${x.steps.at(-1).ms.toFixed(0)} ms`).join(', ')}; load ${load_before.toFixed(2)}-${rounds.at(-1).load_after.toFixed(2)}`);
+    }
+    const sides = Object.fromEntries(pages.map(({ run, info, steps: taken }) => {
+      const ms = median2(taken.map((x) => x.ms));
+      return [run.key, { ms, tokens_per_s: tokens / ms * 1e3, mean_ms: taken.reduce((t, x) => t + x.ms, 0) / taken.length,
+        step_ms: taken.map((x) => x.ms), first_loss: info.first_loss, loss: taken.at(-1).loss, ...info }];
+    }));
+    for (const [key, s] of Object.entries(sides)) {
+      console.log(`    ${runs.find((r) => r.key === key).label.padEnd(22)} ${s.ms.toFixed(1).padStart(9)} ms/step ${s.tokens_per_s.toFixed(0).padStart(7)} tokens/s  loss ${s.first_loss.toFixed(3)} -> ${s.loss.toFixed(3)}  threads ${s.threads}`);
+    }
+    return { rounds, sides, started, ended: stamp() };
+  } finally {
+    for (const x of pages) await x.context.close();
+  }
+}
+
+/**
+ * Speed of run a over run b: the ratio of the median steps, and the ratio within each round (two
+ * steps taken one after the other, under much the same load).
+ */
+function ratioOf(rounds, sides, a, b) {
+  if (!sides[a] || !sides[b]) return undefined;
+  const perRound = rounds.map((r) => r.ms[b] / r.ms[a]);
+  return { median: sides[b].ms / sides[a].ms, of_means: sides[b].mean_ms / sides[a].mean_ms, per_round_median: median2(perRound), rounds: perRound };
 }
 
 const server = await startServer({ root: join(ROOT, 'web'), mounts: benchMounts(ROOT) });
@@ -191,7 +260,6 @@ try {
     result.cpu_training = { batch_size: CPU.batch_size, warmup_steps: CPU_WARMUP, steps: CPU_STEPS,
       order: 'four pages, each warmed up; then rounds of one step each: ours 1, TF.js 1, ours threaded, TF.js threaded, every other round each pair reversed',
       configs: [] };
-    const stamp = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     try {
       for (const name of CPU_CONFIGS) {
         const model = CONFIGS.configs.find((c) => c.name === name);
@@ -199,50 +267,12 @@ try {
         const config = { block_size: model.block_size, n_layer: model.n_layer, n_head: model.n_head, n_embd: model.n_embd };
         const tokens = CPU.batch_size * model.block_size;
         console.log(`  CPU training, ${name} (L${model.n_layer} NH${model.n_head} C${model.n_embd} T${model.block_size} B${CPU.batch_size}, ${tokens} tokens a step), ${CPU_WARMUP} warm-up steps, then ${CPU_STEPS} rounds of one step each`);
-        const started = stamp();
-        const pages = [];
-        try {
-          for (const run of runs) {
-            const context = await browser.newContext();
-            const p = await context.newPage();
-            p.on('pageerror', (e) => errors.push(`${run.key}: ${e}`));
-            p.on('console', (m) => { if (m.type() === 'error') errors.push(`${run.key}: ${m.text()}`); });
-            await p.goto(run.url + 'bench/');
-            await p.waitForFunction(() => window.bench !== undefined);
-            const info = await p.evaluate((o) => window.bench.prepare({ ...o, text: window.bench.makeText(200_000) }),
-              { side: run.side, backend: run.backend, config, batch: CPU.batch_size, warmup: CPU_WARMUP });
-            pages.push({ run, context, page: p, info, steps: [] });
-          }
-          const rounds = [];
-          for (let round = 0; round < CPU_STEPS; round++) {
-            const order = pages.map((_, i) => (round % 2 === 0 || (i ^ 1) >= pages.length ? i : i ^ 1));
-            const load_before = loadavg();
-            for (const k of order) pages[k].steps.push(await pages[k].page.evaluate(() => window.bench.steps(1)));
-            rounds.push({ round, load_before, load_after: loadavg(), ms: Object.fromEntries(pages.map((x) => [x.run.key, x.steps.at(-1).ms])) });
-            console.log(`    round ${round + 1}: ${pages.map((x) => `${x.run.key} ${x.steps.at(-1).ms.toFixed(0)} ms`).join(', ')}; load ${load_before.toFixed(2)}-${rounds.at(-1).load_after.toFixed(2)}`);
-          }
-          const sides = Object.fromEntries(pages.map(({ run, info, steps }) => {
-            const ms = median2(steps.map((x) => x.ms));
-            return [run.key, { ms, tokens_per_s: tokens / ms * 1e3, mean_ms: steps.reduce((t, x) => t + x.ms, 0) / steps.length,
-              step_ms: steps.map((x) => x.ms), first_loss: info.first_loss, loss: steps.at(-1).loss, ...info }];
-          }));
-          // speed of a over b: the ratio of the median steps, and the ratio within each round
-          // (two steps taken one after the other, under much the same load)
-          const ratio = (a, b) => {
-            if (!sides[a] || !sides[b]) return undefined;
-            const perRound = rounds.map((r) => r.ms[b] / r.ms[a]);
-            return { median: sides[b].ms / sides[a].ms, of_means: sides[b].mean_ms / sides[a].mean_ms, per_round_median: median2(perRound), rounds: perRound };
-          };
-          const entry = { config: name, model: config, batch_size: CPU.batch_size, tokens_per_step: tokens, started, ended: stamp(), rounds, ...sides,
-            ratios: { ours_1_vs_tfjs_1: ratio('ours_1', 'tfjs_1'), ours_n_vs_ours_1: ratio('ours_n', 'ours_1'),
-              ours_n_vs_tfjs_n: ratio('ours_n', 'tfjs_n'), tfjs_n_vs_tfjs_1: ratio('tfjs_n', 'tfjs_1') } };
-          result.cpu_training.configs.push(entry);
-          for (const [key, s] of Object.entries(sides)) {
-            console.log(`    ${runs.find((r) => r.key === key).label.padEnd(22)} ${s.ms.toFixed(1).padStart(9)} ms/step ${s.tokens_per_s.toFixed(0).padStart(7)} tokens/s  loss ${s.first_loss.toFixed(3)} -> ${s.loss.toFixed(3)}  threads ${s.threads}`);
-          }
-        } finally {
-          for (const x of pages) await x.context.close();
-        }
+        const { rounds, sides, started, ended } = await alternate(browser, errors, runs, { config, tokens, batch: CPU.batch_size, warmup: CPU_WARMUP, steps: CPU_STEPS });
+        const ratio = (a, b) => ratioOf(rounds, sides, a, b);
+        const entry = { config: name, model: config, batch_size: CPU.batch_size, tokens_per_step: tokens, started, ended, rounds, ...sides,
+          ratios: { ours_1_vs_tfjs_1: ratio('ours_1', 'tfjs_1'), ours_n_vs_ours_1: ratio('ours_n', 'ours_1'),
+            ours_n_vs_tfjs_n: ratio('ours_n', 'tfjs_n'), tfjs_n_vs_tfjs_1: ratio('tfjs_n', 'tfjs_1') } };
+        result.cpu_training.configs.push(entry);
         await save();
       }
     } finally {
@@ -256,6 +286,38 @@ try {
       console.log(`  | ${c.config} | ${t(c.ours_1)} | ${t(c.tfjs_1)} | ${rng(c.ratios.ours_1_vs_tfjs_1)} | ${t(c.ours_n)} | ${rng(c.ratios.ours_n_vs_ours_1)} | ${t(c.tfjs_n)} | ${rng(c.ratios.ours_n_vs_tfjs_n)} |`);
     }
     console.log('  (median ms a step, tokens/s (threads); ratios: of the medians (lowest-highest within a round))');
+  }
+
+  // 6. before and after a change: this checkout's engine against another build's, same config
+  if (PARTS.includes('before')) {
+    if (!BEFORE_ROOT) throw new Error('--parts before needs --before-root DIR (the web/ folder of the other build)');
+    const before = await startServer({ root: BEFORE_ROOT, mounts: benchMounts(ROOT) });
+    const after = await startServer({ root: AFTER_ROOT, mounts: benchMounts(ROOT) });
+    const commit = (dir) => execFileSync('git', ['-C', dir, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim();
+    const model = CONFIGS.configs.find((c) => c.name === B.config);
+    const config = { block_size: model.block_size, n_layer: model.n_layer, n_head: model.n_head, n_embd: model.n_embd };
+    const tokens = B.batch_size * model.block_size;
+    const runs = BEFORE_BACKENDS.flatMap((backend) => [
+      { key: `after_${backend}`, label: `after, ${backend}`, url: after.url, side: 'ours', backend },
+      { key: `before_${backend}`, label: `before, ${backend}`, url: before.url, side: 'ours', backend },
+    ]);
+    console.log(`  before (${BEFORE_ROOT}, ${commit(BEFORE_ROOT)}) and after (${AFTER_ROOT}, ${commit(AFTER_ROOT)}): ${B.config} (L${model.n_layer} NH${model.n_head} C${model.n_embd} T${model.block_size} B${B.batch_size}), ${B.warmup_steps} warm-up steps, then ${BEFORE_STEPS} rounds`);
+    try {
+      const { rounds, sides, started, ended } = await alternate(browser, errors, runs,
+        { config, tokens, batch: B.batch_size, warmup: B.warmup_steps, steps: BEFORE_STEPS });
+      const ratios = Object.fromEntries(BEFORE_BACKENDS.map((b) => [b, ratioOf(rounds, sides, `after_${b}`, `before_${b}`)]));
+      result.before_after = { before: { root: BEFORE_ROOT, commit: commit(BEFORE_ROOT) }, after: { root: AFTER_ROOT, commit: commit(AFTER_ROOT) },
+        config: B.config, model: config, batch_size: B.batch_size, tokens_per_step: tokens, warmup_steps: B.warmup_steps, steps: BEFORE_STEPS,
+        started, ended, rounds, ...sides, ratios };
+      for (const b of BEFORE_BACKENDS) {
+        const r = ratios[b];
+        console.log(`    ${b}: after/before speed ${r.median.toFixed(3)} (per round median ${r.per_round_median.toFixed(3)}, rounds ${r.rounds.map((x) => x.toFixed(2)).join(' ')})`);
+      }
+      await save();
+    } finally {
+      await before.close();
+      await after.close();
+    }
   }
 
   result.errors = errors;

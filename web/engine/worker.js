@@ -93,7 +93,7 @@ function register(pg) {
 
 const methods = {
   create: async (options) => register(await Playground.create(options)),
-  /** `encdec`: the caller (the Train page) drives an encoder-decoder too; elsewhere one is refused by name. */
+  /** `encdec`: the caller (the Train page, Explore, the widget) drives an encoder-decoder too; elsewhere one is refused by name. */
   load: async (bytes, backend, seed, encdec = false) => register(await Playground.load(bytes, backend, BigInt(seed), encdec)),
   loadGpt2: async (weights, config, vocab, merges, backend, seed) =>
     register(await Playground.loadGpt2(weights, config ?? undefined, vocab, merges, backend, BigInt(seed))),

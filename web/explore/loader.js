@@ -1,9 +1,10 @@
 // Explore's model loader: the default model, drawn first by the CPU engine where the browser
-// has WebGPU and then handed over to WebGPU once its kernels are compiled; GPT-2 files a user
-// opens; and the hand-over's CPU engine, freed once nothing samples from it.
+// has WebGPU and then handed over to WebGPU once its kernels are compiled; a checkpoint file or
+// GPT-2 files a user opens; and the hand-over's CPU engine, freed once nothing samples from it.
 
 import { loadDefaultModel } from '../model-source.js';
 import { loadGpt2 } from '../gpt2-files.js';
+import { isCheckpointChoice, loadCheckpointFile } from '../checkpoint-file.js';
 import { loadHub } from '../hub-model.js';
 
 /**
@@ -86,12 +87,13 @@ export function createModelLoader({ worker, handsOver, firstDefault }) {
     },
 
     /**
-     * GPT-2 files chosen by the user, as a model (throws an Error that names what is wrong); its
-     * `reload` opens the same files again (after the engine worker crashed).
+     * Files chosen by the user, as a model (throws an Error that names what is wrong): one
+     * checkpoint file the Train page saved, or GPT-2's files. Its `reload` opens the same files
+     * again (after the engine worker crashed).
      */
-    async openGpt2(files) {
-      const model = await loadGpt2(worker, files);
-      return { ...model, reload: () => this.openGpt2(files) };
+    async openFiles(files) {
+      const model = isCheckpointChoice(files) ? await loadCheckpointFile(worker, files[0]) : await loadGpt2(worker, files);
+      return { ...model, reload: () => this.openFiles(files) };
     },
 
     /**

@@ -2,7 +2,8 @@
 // and one trace of the text per change (../trace.js: one worker round trip), drawn by every
 // view (explore/views.js). Only the latest request runs; the controls change the state through
 // the store, and every change is written back to the address. An encoder-decoder (from the
-// Train page) is shown by its own panel (explore/seq2seq-panel.js) instead of the views.
+// Train page, or a checkpoint file) is shown by its own panel (explore/seq2seq-panel.js) instead
+// of the views.
 
 import { deserialize, serialize, VIEWS } from '../state.js';
 import { traceKeys } from '../trace-data.js';
@@ -16,7 +17,7 @@ import { createExploreViews, isMaskedLm } from './views.js';
 import { createControls } from './controls.js';
 import { createGenerator } from './generate.js';
 import { createModelPanel } from './model-panel.js';
-import { wireGpt2Files } from './gpt2-input.js';
+import { wireModelFiles } from './files-input.js';
 import { wireHubForm } from './hub-input.js';
 import { wireBpePanel } from './bpe-panel.js';
 import { createLearn } from '../learn/learn.js';
@@ -95,7 +96,7 @@ export function createExplorePage({ store, worker, loader }) {
     await booted;
     await useModel(model, text);
   };
-  wireGpt2Files({ notices: panel.notices, open: (files) => loader.openGpt2(files), use: useOpened });
+  wireModelFiles({ notices: panel.notices, open: (files) => loader.openFiles(files), use: useOpened });
   const hubForm = wireHubForm({ notices: panel.notices, open: (name, options) => loader.openHub(name, options), use: useOpened, kept: writeHash });
   wireBpePanel({ worker, text: () => $('text').value });
   worker.onCrash?.((err) => reloadAfterCrash(err).catch((e) => fail(t('page.fail.reload'), e)));

@@ -11,6 +11,16 @@ import { createSeq2SeqView, EXAMPLE_SOURCE } from '../views/seq2seq.js';
 export const isEncDec = (config) => config.family === 'encoder_decoder';
 
 /**
+ * The training step the weights are at: the engine's own, or, for a checkpoint opened from a file
+ * (whose engine has taken no step), the step its header records.
+ */
+async function weightsStep(engine) {
+  const own = await engine.step();
+  const saved = Number(engine.metadata?.step);
+  return own === 0 && Number.isSafeInteger(saved) ? saved : own;
+}
+
+/**
  * @param {{ onSource: () => void }} options onSource: a valid new source was typed (Explore traces again)
  */
 export function createSeq2SeqPanel({ onSource }) {
@@ -37,7 +47,7 @@ export function createSeq2SeqPanel({ onSource }) {
      * @returns {Promise<boolean>} whether it was drawn
      */
     async draw(engine, isStale) {
-      const step = await engine.step();
+      const step = await weightsStep(engine);
       const translation = await engine.translate(source);
       if (isStale()) return false;
       $('main').classList.remove('is-loading', 'is-empty');

@@ -3,12 +3,17 @@
 // the decoder's causal self-attention and the cross-attention side by side for the chosen layer
 // and head, and what the decoder writes with teacher forcing next to step by step; all of it
 // the engine's `translate` of the source, which the reader can change. Screenshots at 1280 and
-// 390 px; no console errors.
+// 390 px; no console errors. A checkpoint file opens the same way through Explore's file input:
+// an encoder-decoder written by the engine (trained a little in the test) shows the same maps and
+// decodings as the engine that wrote it; a GPT's file opens in the token-stream views; a corrupt
+// file and GPT-2's weights alone are refused with the engine's reason.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { setup, ARTIFACTS } from './harness.mjs';
 import { openTrain, waitTrain, LONG } from './train-helpers.mjs';
+import { playgroundCheckpoint } from './checkpoint-files.mjs';
+import { tinyGpt2Files } from './gpt2-files.mjs';
 
 const RUN = 'page=train&family=encdec&data=reversal&preset=custom&layers=1&heads=2&embd=16&ctx=8&batch=16&lr=0.01&steps=40&seed=1&engine=cpu';
 
@@ -100,6 +105,96 @@ test('cpu: a trained encoder-decoder opens in Explore with its three attention m
       await page.locator('#seq2seq').screenshot({ path: join(ARTIFACTS, `seq2seq-explore-${width}.png`) });
     }
     assert.deepEqual(page.errors, []);
+  } finally {
+    await env.close();
+  }
+});
+
+/** The reversal task's encoder-decoder, as the Train page makes it, trained `steps` steps by an engine of its own in `page`. */
+function writeEncDecCheckpoint(page, steps) {
+  return page.evaluate(async (n) => {
+    const { startWorker, createEngine } = await import('/engine/client.js');
+    const worker = startWorker();
+    try {
+      const config = { block_size: 8, n_layer: 1, n_head: 2, n_embd: 16, family: 'encoder_decoder', n_classes: 0 };
+      const engine = await createEngine(worker, { config, seed: 1, data: { task: 'reversal' }, backend: 'cpu' });
+      await engine.startTraining({ learning_rate: 0.01, min_lr: 0.01, warmup_steps: 0, max_steps: n, weight_decay: 0.1,
+        beta1: 0.9, beta2: 0.99, eps: 1e-8, grad_clip: 1.0, seed: 1, batch_size: 16 });
+      await engine.trainSteps(n);
+      return { bytes: Array.from(await engine.exportCheckpoint()), cafe: await engine.translate('cafe') };
+    } finally {
+      worker.terminate();
+    }
+  }, steps);
+}
+
+/** Chooses one file in Explore's "Open a checkpoint or GPT-2 files" input. */
+const openFile = (page, name, bytes) => page.setInputFiles('#gpt2-files', { name, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
+
+/** Waits until the model panel's notices match `pattern`, and answers their text. */
+async function modelNotice(page, pattern) {
+  await page.waitForFunction((p) => new RegExp(p).test(document.querySelector('#model-notices').textContent), pattern.source, { timeout: LONG });
+  return page.locator('#model-notices').textContent();
+}
+
+test('cpu: checkpoint files of each family open through Explore\'s file input; broken and foreign ones are refused', { timeout: 2 * LONG }, async () => {
+  const env = await setup({ webgpu: false });
+  try {
+    const page = await env.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(env.url);
+    await page.waitForFunction(() => window.playgroundDebug?.timings.engineSettledMs > 0, null, { timeout: LONG });
+    assert.equal(await page.locator('#seq2seq').isVisible(), false, 'the default GPT shows the token-stream views');
+
+    // an encoder-decoder, saved by the engine: its three maps and both decodings, as the engine that wrote it
+    const { bytes, cafe } = await writeEncDecCheckpoint(page, 30);
+    await openFile(page, 'reversal.safetensors', bytes);
+    await page.waitForFunction(() => document.querySelectorAll('#x-s2s-steps tbody tr').length === 8, null, { timeout: LONG });
+    await page.waitForFunction(() => /True target “efac”/.test(document.querySelector('#seq2seq .s2s-summary').textContent), null, { timeout: LONG });
+    const p = await panel(page);
+    assert.ok(p.shown && p.encdecMode);
+    assert.deepEqual(p.viewsVisible, [], 'the token-stream views give way');
+    assert.deepEqual(p.maps.map(([k, , shape]) => [k, shape]), [
+      ['cross', 'step 30, decoder layer 0, head 0: 8 target × 8 source positions'],
+      ['enc_self', 'step 30, encoder layer 0, head 0: 8 source × 8 source positions'],
+      ['dec_self', 'step 30, decoder layer 0, head 0: 8 target × 8 target positions'],
+    ]);
+    assert.deepEqual(p.rows, expectedRows(cafe), 'teacher forcing next to step by step, as the engine that saved the file translates');
+    const cross = await readCell(page, 'cross', ['ArrowDown', 'ArrowDown', 'ArrowRight', 'ArrowRight', 'ArrowRight']);
+    const want = cafe.cross[0][0][cross.r * 8 + cross.c];
+    assert.ok(Math.abs(Number(cross.value) - want) <= 1e-3 * Math.max(1, Math.abs(want)), `cross-attention (${cross.r}, ${cross.c}): ${cross.value} vs ${want}`);
+    assert.match(await page.locator('#model').textContent(), /encoder-decoder \(the original Transformer\) with 1 layer/);
+    assert.match(await modelNotice(page, /reversal\.safetensors/), /Weights from reversal\.safetensors, a checkpoint saved on the Train page: trained on the reversal task, step 30\./);
+    await page.locator('#intro').screenshot({ path: join(ARTIFACTS, 'seq2seq-explore-file-intro-1280.png') });
+    await page.locator('#seq2seq').screenshot({ path: join(ARTIFACTS, 'seq2seq-explore-file-1280.png') });
+
+    // a GPT's file: the token-stream views come back and draw its own attention
+    const gpt = playgroundCheckpoint({ layers: 1, heads: 2, embd: 16, metadata: { step: '12', data: 'text: 900 characters' } });
+    const renders = await page.evaluate(() => window.playgroundDebug.renders);
+    await openFile(page, 'gpt.safetensors', gpt);
+    await page.waitForFunction((n) => window.playgroundDebug.config?.family !== 'encoder_decoder' && window.playgroundDebug.renders > n, renders, { timeout: LONG });
+    const g = await page.evaluate(() => ({
+      config: window.playgroundDebug.config,
+      text: window.playgroundDebug.state.text,
+      ids: window.playgroundDebug.input.ids.length,
+      encdecMode: document.querySelector('#main').classList.contains('is-encdec'),
+      seq2seq: document.querySelector('#seq2seq').getClientRects().length > 0,
+      attention: document.querySelector('#view-attention .hm-shape').textContent,
+    }));
+    assert.deepEqual([g.config.n_layer, g.config.n_head, g.config.n_embd, g.config.vocab_size], [1, 2, 16, 96]);
+    assert.equal(g.text, ' !"#$%&\'()*+,-.', 'the first characters of its vocabulary, as the Train page shows a loaded checkpoint');
+    assert.equal(g.ids, 15);
+    assert.ok(!g.encdecMode && !g.seq2seq, 'the encoder-decoder panel goes');
+    assert.equal(g.attention, 'layer 0, head 0 [15×15]');
+    assert.match(await modelNotice(page, /gpt\.safetensors/), /Weights from gpt\.safetensors, a checkpoint saved on the Train page: trained on a text of its own, step 12\./);
+    assert.deepEqual(page.errors, []);
+
+    // a corrupt file and GPT-2's weights without their tokenizer: the reason, and the model stays
+    await openFile(page, 'broken.safetensors', Buffer.from('not a checkpoint at all'));
+    assert.match(await modelNotice(page, /broken\.safetensors could not/), /broken\.safetensors could not be opened as a checkpoint: checkpoint refused: not a valid safetensors file/);
+    const [weights] = tinyGpt2Files();
+    await page.setInputFiles('#gpt2-files', weights);
+    assert.match(await modelNotice(page, /model\.safetensors could not/), /model\.safetensors could not be opened as a checkpoint: checkpoint refused: format is "pt", expected "transformer-playground" \(a GPT-2 opens with its vocab\.json and merges\.txt chosen together\)/);
+    assert.equal((await page.evaluate(() => window.playgroundDebug.config)).n_embd, 16, 'the GPT stays');
   } finally {
     await env.close();
   }

@@ -16,6 +16,7 @@ use playground_core::train::{CpuTrainer, TrainConfig};
 use playground_core::{CpuModel, DeviceLimits, ModelConfig, Rng};
 use playground_gpu::context::{grid, pieces, MAX_GRID_X};
 use playground_gpu::kernels::{adamw, clip, gelu};
+use playground_gpu::readback::{words_to_f32, Region, Staging};
 use playground_gpu::{GpuContext, GpuTrainer};
 use playground_tests::*;
 use std::sync::Arc;
@@ -174,5 +175,30 @@ fn norm_gradient_chunks_stay_within_scratch_and_grid() {
         let chunks = rows.div_ceil(chunk);
         assert!(chunk >= 256 && chunks <= MAX_GRID_X, "{rows} rows: {chunks} chunks of {chunk}");
         assert!(chunks as usize * partial_len as usize <= SCRATCH_BUDGET, "{rows} rows × {partial_len}: {chunks} chunks");
+    }
+}
+
+/// Reads larger than the staging buffer go through it in turns (a 135M-parameter model's 538 MB
+/// of weights asked for one 1 GiB buffer, past `maxBufferSize`): regions at odd offsets and of
+/// odd lengths, one empty and one longer than a turn, come back whole with every cap, down to
+/// one word a turn.
+#[test]
+fn readback_past_the_staging_buffer_goes_in_turns() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    let (a, b, c) = (randn(10_007, 1.0, 1), randn(3, 1.0, 2), randn(2_500, 1.0, 3));
+    let (ga, gb, gc) = (upload(&gpu, &a), upload(&gpu, &b), upload(&gpu, &c));
+    let regions = [
+        Region { buffer: ga.buffer.clone(), offset: ga.offset + 5 * 4, len: 10_000 },
+        Region { buffer: gb.buffer.clone(), offset: gb.offset, len: 0 },
+        Region::from(&gb),
+        Region { buffer: gc.buffer.clone(), offset: gc.offset + 4, len: 2_499 },
+    ];
+    let want = [&a[5..10_005], &[][..], &b[..], &c[1..]];
+    for max_bytes in [4, 4_096, 4 * 10_003, 1 << 20] {
+        let encoder = gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("test readback") });
+        let got = pollster::block_on(Staging::with_max_bytes(max_bytes).read(&gpu, encoder, &regions)).expect("readback");
+        for (i, (got, want)) in got.into_iter().zip(want).enumerate() {
+            assert_eq!(words_to_f32(got), want.to_vec(), "region {i}, staging of {max_bytes} bytes");
+        }
     }
 }

@@ -6,6 +6,7 @@
 import { startWorker } from './engine/client.js';
 import { loadDefaultModel, prefetchDefault } from './model-source.js';
 import { isTrainHash } from './state.js';
+import { pageLanguageReady } from './i18n/page-language.js';
 
 const explore = !isTrainHash(location.hash);
 
@@ -32,5 +33,5 @@ export const handsOver = explore && navigator.gpu
  * docs/PERFORMANCE.md). Where there is no adapter, this CPU engine is the page's engine.
  */
 export const firstDefault = explore
-  ? loadDefaultModel(worker, { backend: navigator.gpu ? 'cpu' : 'auto' })
+  ? loadDefaultModel(worker, { backend: navigator.gpu ? 'cpu' : 'auto', language: pageLanguageReady })
   : null;

@@ -46,14 +46,16 @@ async function fetchDefault() {
 /**
  * Creates the default model in the engine worker.
  * @param {{ call: Function }} worker from startWorker()
- * @param {{ backend?: 'auto'|'webgpu'|'cpu' }} [options]
+ * @param {{ backend?: 'auto'|'webgpu'|'cpu', language?: Promise<unknown> }} [options]
+ *   language: settles once the page's catalogs are loaded (boot.js starts this before them)
  * @returns {Promise<{ engine: object, trained: boolean, example: string, about: string }>}
  *   `about` says in one sentence what the weights are, for the page
  */
-export async function loadDefaultModel(worker, { backend = 'auto' } = {}) {
+export async function loadDefaultModel(worker, { backend = 'auto', language = Promise.resolve() } = {}) {
   const bytes = await prefetchDefault();
   if (bytes) {
     const engine = await loadEngine(worker, bytes, { backend, seed: 1 });
+    await language; // `about` is in the reader's language: t() throws before a catalog is loaded
     const m = engine.metadata;
     const about = t('page.model.trained', {
       steps: m.step ?? '?',
@@ -64,6 +66,7 @@ export async function loadDefaultModel(worker, { backend = 'auto' } = {}) {
   }
   const { config, seed, vocab } = FALLBACK_MODEL;
   const engine = await createEngine(worker, { config, seed, vocab, backend });
+  await language;
   const about = t('page.model.random', { seed: String(seed) });
   return { engine, trained: false, example: EXAMPLE, about };
 }

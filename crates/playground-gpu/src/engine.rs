@@ -120,6 +120,15 @@ impl Engine {
         }
     }
 
+    /// The parameters of `spans` (each within one tensor of `ParamLayout`), without reading
+    /// the others back from a GPU.
+    pub async fn param_spans(&mut self, spans: &[playground_core::params::Span]) -> Result<Vec<Vec<f32>>, GpuError> {
+        match self.model() {
+            Model::Gpu(m) => m.read_spans(spans).await,
+            Model::Cpu(m) => Ok(spans.iter().map(|s| s.of(&m.params).to_vec()).collect()),
+        }
+    }
+
     /// Replaces the parameters (same layout as `params`).
     pub fn write_params(&mut self, params: &[f32]) -> Result<(), GpuError> {
         let len = playground_core::ParamLayout::new(self.config()).padded_len();

@@ -10,7 +10,7 @@ use crate::error::GpuError;
 use crate::session::Session;
 use playground_core::ablation::{Ablation, AblationSpec};
 use playground_core::grad_trace::{backward_trace, tensor_norms, update_ratios, BackwardTrace};
-use playground_core::logit_lens::{logit_lens, LogitLens};
+use playground_core::logit_lens::{lens_spans, logit_lens, LogitLens};
 use playground_core::{CoreError, CpuModel, ParamLayout, TraceRequest};
 
 /// Sizes per parameter tensor after the last step, in `ParamLayout` order.
@@ -78,8 +78,9 @@ impl Session {
         let keys: Vec<String> = (0..config.n_layer).map(|l| format!("block{l}.residual")).collect();
         let out = self.forward(tokens, &TraceRequest::keys(&keys)?).await?;
         let residuals: Vec<Vec<f32>> = out.trace.into_iter().map(|t| t.data).collect();
-        let params = self.engine().params().await?;
-        Ok(logit_lens(&config, &params, &residuals, tokens.len(), k)?)
+        let tensors = self.engine().param_spans(&lens_spans(&config)).await?;
+        let tensors: Vec<&[f32]> = tensors.iter().map(Vec::as_slice).collect();
+        Ok(logit_lens(&config, &tensors, &residuals, tokens.len(), k)?)
     }
 
     /// Switches the heads and blocks of `spec` off (an empty spec switches everything on).

@@ -21,6 +21,7 @@ use playground_core::arch::Architecture;
 use playground_core::config::Positions;
 use playground_core::cpu::{rope_table, sinusoidal_table};
 use playground_core::model::{argmax, check_inputs, check_targets, single_stream, Activations, SubActs};
+use playground_core::params::Span;
 use playground_core::trace::{Locator, TraceKey};
 use playground_core::{CoreError, ForwardOutput, ModelConfig, TraceRequest, TraceTensor};
 pub(crate) use record::BackwardBufs;
@@ -286,6 +287,15 @@ impl GpuModel {
         let encoder = self.gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("read params") });
         let words = self.staging.read(&self.gpu, encoder, &self.parts.regions()).await?;
         Ok(words.into_iter().flat_map(words_to_f32).collect())
+    }
+
+    /// The parameters of `spans` only (each within one tensor), for what needs a few tensors of
+    /// a large model: reading all of a 135M-parameter model's weights back takes 538 MB.
+    pub async fn read_spans(&mut self, spans: &[Span]) -> Result<Vec<Vec<f32>>, GpuError> {
+        let regions: Vec<Region> = spans.iter().map(|&span| Region::from(&self.parts.view(span))).collect();
+        let encoder = self.gpu.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("read spans") });
+        let words = self.staging.read(&self.gpu, encoder, &regions).await?;
+        Ok(words.into_iter().map(words_to_f32).collect())
     }
 
     /// Where a key's values are, as regions of GPU buffers plus how to cut the (T, cols)

@@ -13,12 +13,13 @@ const CONTEXT = 256;
 /**
  * @param {{ call: Function }} worker
  * @param {string} name owner/name or a base URL (see hubSource)
- * @param {{ signal?: AbortSignal, onProgress?: Function, backend?: string }} [options]
+ * @param {{ signal?: AbortSignal, onProgress?: Function, onEstimate?: Function, backend?: string }} [options]
+ *   onEstimate: see openHubModel
  * @returns {Promise<{ engine: object, trained: false, example: string, about: string, hub: string }>} hub: the name as the address keeps it
  */
-export async function loadHub(worker, name, { signal, onProgress, backend = 'auto' } = {}) {
+export async function loadHub(worker, name, { signal, onProgress, onEstimate, backend = 'auto' } = {}) {
   const source = hubSource(name);
-  const engine = await openHubModel(worker, source.base, { signal, onProgress, backend, context: CONTEXT });
+  const engine = await openHubModel(worker, source.base, { signal, onProgress, onEstimate, backend, context: CONTEXT });
   const c = engine.config;
   const where = source.name === source.base ? 'url' : 'hub'; // a base URL says where it is from itself
   const about = t('page.hub.about', {

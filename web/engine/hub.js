@@ -26,11 +26,13 @@ export function hubBase(repo, origin = HUB_ORIGIN) {
 /**
  * Every file the playground needs of the model at `base`.
  * @param {string} base
- * @param {{ signal?: AbortSignal, onProgress?: (p: HubProgress) => void, cache?: boolean }} [options]
- *   signal: aborting it rejects with an AbortError; cache: read and write Cache Storage (where it exists)
+ * @param {{ signal?: AbortSignal, onProgress?: (p: HubProgress) => void, cache?: boolean,
+ *   approve?: (plan: { config: string, downloadBytes: number|null }) => Promise<void> }} [options]
+ *   signal: aborting it rejects with an AbortError; cache: read and write Cache Storage (where it exists);
+ *   approve: asked with config.json before any weight is downloaded (throwing refuses the model)
  * @returns {Promise<HubFiles>}
  */
-export async function downloadHubModel(base, { signal, onProgress = () => {}, cache = true } = {}) {
+export async function downloadHubModel(base, { signal, onProgress = () => {}, cache = true, approve = async () => {} } = {}) {
   const store = cache && globalThis.caches ? await caches.open(CACHE_NAME) : null;
   const fetched = []; // [url, Response] to keep once every file has arrived
   const get = (file, optional = false) => fetchFile(`${base}/resolve/main/${file}`, file, { signal, onProgress, store, optional, fetched });
@@ -43,6 +45,7 @@ export async function downloadHubModel(base, { signal, onProgress = () => {}, ca
   const tokenizerConfig = await text('tokenizer_config.json', true);
   const index = await text('model.safetensors.index.json', true);
   const weightNames = index ? shardNames(index) : ['model.safetensors'];
+  await approve({ config, downloadBytes: index ? indexedBytes(index) : null });
   const weights = [];
   for (const name of weightNames) weights.push(await get(name));
   if (store) await keep(store, base, fetched);
@@ -62,6 +65,12 @@ async function keep(store, base, fetched) {
     console.warn(`${base} was not kept in Cache Storage: ${err?.message ?? err}`); // i18n-exempt: English for logs
     await forgetHubModel(base).catch(() => {});
   }
+}
+
+/** The weights' bytes a shard index states (`metadata.total_size`: the tensors, without the headers), or null. */
+function indexedBytes(indexJson) {
+  const size = JSON.parse(indexJson).metadata?.total_size;
+  return Number.isFinite(size) && size > 0 ? size : null;
 }
 
 /** The shard files an index names, each once, in the order first named. */

@@ -99,6 +99,7 @@ const methods = {
     register(await Playground.loadGpt2(weights, config ?? undefined, vocab, merges, backend, BigInt(seed))),
   loadHub: async (source, config, tokenizer, tokenizerConfig, weightNames, weights, context, backend, seed) =>
     register(await Playground.loadHub(source, config, tokenizer, tokenizerConfig ?? undefined, weightNames, weights, context, backend, BigInt(seed))),
+  hubEstimate: (config, downloadBytes, context) => Playground.hubEstimate(config, downloadBytes ?? undefined, context),
   tasks: () => Playground.tasks(),
   adapterInfo,
   dispose(handle) {

@@ -5,7 +5,7 @@
 import { createProgressMeter } from './hub-progress.js';
 import { createCachedList } from './hub-cached.js';
 import { errorText } from '../notices.js';
-import { t } from '../i18n/i18n.js';
+import { t, formatNumber } from '../i18n/i18n.js';
 
 const EXAMPLE_REPO = 'HuggingFaceTB/SmolLM2-135M'; // the text box's placeholder: a repo name, not words
 
@@ -47,7 +47,11 @@ export function wireHubForm({ notices, open, use, kept }) {
     notices.set('hub', []);
     const meter = createProgressMeter();
     try {
-      const model = await open(name, { signal: mine.abort.signal, onProgress: (p) => { if (running === mine) show(meter(p)); } });
+      const model = await open(name, {
+        signal: mine.abort.signal,
+        onProgress: (p) => { if (running === mine) show(meter(p)); },
+        onEstimate: (e) => { if (running === mine) status.textContent = estimateText(name, e); },
+      });
       status.textContent = '';
       await use(model, text);
     } catch (err) {
@@ -77,4 +81,11 @@ export function wireHubForm({ notices, open, use, kept }) {
   cancel.addEventListener('click', () => running?.abort.abort());
   cached.refresh();
   return { openRepo, pending: () => running?.name ?? null, cancel: () => running?.abort.abort() };
+}
+
+/** "Opening X: 269 MB to download; the engine will hold about 0.82 GB." from hubEstimate's bytes. */
+function estimateText(name, { download_bytes: download, weights_bytes: weights, activations_bytes: activations }) {
+  const mb = formatNumber(download / 1e6, { maximumFractionDigits: download < 1e7 ? 1 : 0 });
+  const gb = formatNumber((weights + activations) / 1e9, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  return t('page.hub.openingSized', { repo: name, download: mb, memory: gb });
 }

@@ -1,12 +1,14 @@
 // Explore's hub form driven as a user would (headless Chromium, the CPU engine), against the
 // stand-in hub (hub-server.mjs) mounted on the page's own origin at /hub/, which the page's CSP
 // lets it reach: a base URL typed in opens the model with a moving progress bar and every view
-// shows it; a reload takes it from Cache Storage without a request; the cached list sizes it and
-// removes it; a disallowed origin is refused before any request; a cancelled download leaves the
+// shows it, the line above the bar first saying what it will cost; a reload takes it from Cache
+// Storage without a request; the cached list sizes it and removes it; a disallowed origin is
+// refused before any request, and a model too large for the engine before its weights are asked for; a cancelled download leaves the
 // model shown working, and one the browser will not keep still opens; `#model=` changed in the address opens that model, and back returns.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, readdirSync, mkdtempSync, mkdirSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setup, ROOT } from './harness.mjs';
 import { createHubHandler } from './hub-server.mjs';
@@ -24,18 +26,40 @@ let page;
 const requests = []; // every request the stand-in hub answered
 const outside = []; // requests the page made to another origin
 let base; // `<page origin>/hub/`: where the stand-in hub's models live
+let bigRoot; // its folder, removed after
+const bigRequests = []; // what the page asked of the stand-in hub at /big/, which holds one model too large to open
+
+/**
+ * A folder in the hub's layout holding `huge`: a Llama of 7.6 billion parameters (Qwen2-7B's sizes) by its config.json
+ * (its weights never exist: the page must refuse it from the config), with llama_bf16's tokenizer.
+ */
+function hugeModelRoot() {
+  const root = mkdtempSync(join(tmpdir(), 'hub-big-'));
+  mkdirSync(join(root, 'huge'));
+  const config = JSON.parse(readFileSync(join(MODELS, 'llama_bf16/config.json'), 'utf8'));
+  Object.assign(config, { hidden_size: 3584, intermediate_size: 18944, num_hidden_layers: 28, num_attention_heads: 28,
+    num_key_value_heads: 4, head_dim: 128, vocab_size: 152064 });
+  writeFileSync(join(root, 'huge/config.json'), JSON.stringify(config));
+  for (const f of ['tokenizer.json', 'tokenizer_config.json']) copyFileSync(join(MODELS, 'llama_bf16', f), join(root, 'huge', f));
+  return root;
+}
 
 before(async () => {
   assert.ok(existsSync(MODELS), `${MODELS} is missing: run \`cargo test -p playground-tests --test all hf_\``);
   const handle = createHubHandler({ root: MODELS, requests, trickleBytesPerSecond: 100_000 });
-  env = await setup({ webgpu: false, mounts: { '/hub/': (req, res, path) => handle('hub', req, res, path) } });
+  bigRoot = hugeModelRoot();
+  const big = createHubHandler({ root: bigRoot, requests: bigRequests });
+  env = await setup({ webgpu: false, mounts: { '/hub/': (req, res, path) => handle('hub', req, res, path), '/big/': (req, res, path) => big('hub', req, res, path) } });
   base = `${env.url}hub/`;
   page = await env.newPage({ viewport: { width: 1280, height: 900 } });
   page.on('request', (r) => { if (!r.url().startsWith(env.url)) outside.push(r.url()); });
   await page.goto(env.url);
   await page.waitForFunction(() => window.playgroundDebug?.timings.engineSettledMs > 0, null, { timeout: TIMEOUT });
 });
-after(async () => { await env?.close(); });
+after(async () => {
+  await env?.close();
+  if (bigRoot) rmSync(bigRoot, { recursive: true, force: true });
+});
 
 /** Waits until Explore shows the model named `name` (its hub name in the address and its trace drawn). */
 async function shows(name) {
@@ -70,7 +94,8 @@ test('a base URL typed in opens the model with a moving progress bar, and every 
     null, { timeout: TIMEOUT });
   const first = await reading();
   assert.equal(first.max, statSync(join(MODELS, 'llama_bf16/model.safetensors')).size);
-  assert.match(first.label, /Opening .*slow\/llama_bf16/);
+  // before any weight was asked for, the line said what the model will cost (Playground.hubEstimate)
+  assert.match(first.label, /^Opening .*slow\/llama_bf16: 0\.\d MB to download; the engine will hold about 0\.\d\d GB/);
   await page.waitForFunction((v) => document.querySelector('#hub-progress').value > v, first.value, { timeout: TIMEOUT });
   await page.screenshot({ path: join(ROOT, 'test-results/hub-page-downloading.png') });
   await shows(name);
@@ -110,6 +135,23 @@ test('a base URL on an origin the page may not reach is refused by name, before 
   assert.match(await modelNotices(), /this page downloads models only from its own origin \(http:\/\/127\.0\.0\.1:\d+\) and from the Hugging Face hub/);
   assert.deepEqual(outside, []);
   assert.equal(await page.evaluate(() => window.playgroundDebug.config.n_embd), 64, 'the model shown stays');
+});
+
+test('a model too large for the engine is refused from its config.json, before any weight is downloaded', { timeout: TIMEOUT }, async () => {
+  const before = await page.evaluate(() => window.playgroundDebug.config.n_embd);
+  const name = `${env.url}big/huge`;
+  await page.fill('#hub-repo', name);
+  await page.click('#hub-form button[type=submit]');
+  await page.waitForFunction(() => /could not be opened/.test(document.querySelector('#model-notices').textContent), null, { timeout: TIMEOUT });
+  assert.match(await modelNotices(), /could not be opened: .*wasm32 memory \(4 GiB\)/);
+  const asked = bigRequests.map((r) => r.path.split('/').pop());
+  assert.deepEqual(asked.filter((f) => f.endsWith('.safetensors')), [], `asked for ${asked.join(', ')}`);
+  assert.ok(asked.includes('config.json'));
+  assert.equal(await page.evaluate(() => window.playgroundDebug.config.n_embd), before, 'the model shown stays');
+  // the page logs the refusal to the console, as every failed open; the last test expects no errors but known ones
+  const refusals = page.errors.filter((e) => /wasm32 memory/.test(e));
+  assert.equal(refusals.length, 1, page.errors.join('\n'));
+  page.errors.splice(page.errors.indexOf(refusals[0]), 1);
 });
 
 test('Cancel during a download leaves the model shown, and it still works', { timeout: 2 * TIMEOUT }, async () => {

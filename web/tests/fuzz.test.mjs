@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { deserialize, serialize, deserializeTrain, serializeTrain, isTrainHash, VIEWS, MAX_TEXT, TRAIN_PROPS, DATA_CHOICES, ENGINES, PRESET_NAMES, TOUR_LENGTH, REPO } from '../state.js';
+import { deserialize, serialize, deserializeTrain, serializeTrain, isTrainHash, VIEWS, MAX_TEXT, TRAIN_PROPS, DATA_CHOICES, ENGINES, PRESET_NAMES, TOUR_LENGTH, isModelName } from '../state.js';
 import { readAttributes, unknownNames, ATTRIBUTES, TASKS } from '../widget/attributes.js';
 import { allowedOrigins } from '../widget/model-url.js';
 import { shareTexts } from '../widget/snippet.js';
@@ -132,7 +132,7 @@ const EXPLORE = [
   ['text', 'text'], ['layer', 'int', 0, LIMITS.nLayer - 1], ['head', 'int', 0, LIMITS.nHead - 1], ['view', 'enum', VIEWS],
   ['temp', 'number', 0, 2], ['topk', 'int', 0, LIMITS.vocabSize], ['topp', 'number', 0.01, 1], ['seed', 'int', 0, 2 ** 32 - 1],
   ['tour', 'int', 0, TOUR_LENGTH],
-  ['model', 'repo'],
+  ['model', 'repo'], // a hub model: owner/name or a base URL (isModelName)
 ];
 const TRAIN = TRAIN_PROPS.map((p) => (p.type === 'enum' ? [p.name, 'enum', p.values] : [p.name, p.type, p.min, p.max]));
 
@@ -144,7 +144,7 @@ function assertValidState(state, rows, input) {
     const v = state[name];
     if (type === 'text') ok(typeof v === 'string' && codePoints(v) <= MAX_TEXT, () => `${name}: ${codePoints(String(v))} characters`);
     else if (type === 'enum') ok(a.includes(v), () => `${name}=${show(v)}`);
-    else if (type === 'repo') ok(v === '' || (REPO.test(v) && !v.includes('..')), () => `${name}=${show(v)}`);
+    else if (type === 'repo') ok(v === '' || isModelName(v), () => `${name}=${show(v)}`); // a hub name or a base URL
     else {
       ok(typeof v === 'number' && Number.isFinite(v) && v >= a && v <= b, () => `${name}=${v} for ${show(input)}`);
       if (type === 'int') ok(Number.isInteger(v), () => `${name}=${v} is not whole`);

@@ -3,7 +3,8 @@
 // lets it reach: a base URL typed in opens the model with a moving progress bar and every view
 // shows it, the line above the bar first saying what it will cost; a reload takes it from Cache
 // Storage without a request; the cached list sizes it and removes it; a disallowed origin is
-// refused before any request, and a model too large for the engine before its weights are asked for; a cancelled download leaves the
+// refused before any request, and a model too large for the engine before its weights are asked for;
+// the widget (embed.html) opens a base URL too; a cancelled download leaves the
 // model shown working, and one the browser will not keep still opens; `#model=` changed in the address opens that model, and back returns.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -152,6 +153,31 @@ test('a model too large for the engine is refused from its config.json, before a
   const refusals = page.errors.filter((e) => /wasm32 memory/.test(e));
   assert.equal(refusals.length, 1, page.errors.join('\n'));
   page.errors.splice(page.errors.indexOf(refusals[0]), 1);
+});
+
+test('the widget takes a hub model too: embed.html with model=<base URL> shows its tokens, and a hub name needs the hub\'s origin allowed', { timeout: 2 * TIMEOUT }, async () => {
+  const text = 'Hello world';
+  const widgetPage = await env.newPage({ viewport: { width: 800, height: 700 } });
+  const model = `${base}llama_bf16`;
+  await widgetPage.goto(`${env.url}embed.html#${new URLSearchParams({ view: 'tokens', model, text })}`);
+  const widget = (js) => widgetPage.evaluate(js);
+  await widgetPage.waitForFunction(() => ['ready', 'error'].includes(document.querySelector('transformer-playground')?.state), null, { timeout: TIMEOUT });
+  const shown = await widget(() => {
+    const root = document.querySelector('transformer-playground').shadowRoot;
+    return { state: document.querySelector('transformer-playground').state, ids: [...root.querySelectorAll('.chip[data-pos] .chip-id')].map((c) => Number(c.textContent)),
+      foot: root.querySelector('.tp-foot')?.textContent ?? '', errors: [...root.querySelectorAll('.tp-error')].map((p) => p.textContent) };
+  });
+  assert.equal(shown.state, 'ready', shown.errors.join('\n'));
+  assert.deepEqual(shown.ids, llamaCase(text).ids_with_special);
+  assert.match(shown.foot, /weights of .*llama_bf16, a Hugging Face model with its own tokenizer/);
+  // a hub name is a model on https://huggingface.co, which this page does not allow the widget
+  await widgetPage.goto(`${env.url}embed.html#${new URLSearchParams({ view: 'tokens', model: 'HuggingFaceTB/SmolLM2-135M', text })}`);
+  await widgetPage.reload();
+  await widgetPage.waitForFunction(() => document.querySelector('transformer-playground')?.state === 'error', null, { timeout: TIMEOUT });
+  const refused = await widget(() => [...document.querySelector('transformer-playground').shadowRoot.querySelectorAll('.tp-error')].map((p) => p.textContent).join('\n'));
+  assert.match(refused, /model="HuggingFaceTB\/SmolLM2-135M": https:\/\/huggingface\.co is not allowed/);
+  assert.deepEqual(widgetPage.errors.filter((e) => !/status of 404/.test(e)), []); // the optional shard index is missing
+  await widgetPage.close();
 });
 
 test('Cancel during a download leaves the model shown, and it still works', { timeout: 2 * TIMEOUT }, async () => {

@@ -12,9 +12,9 @@
 // (`onEnginesLost`) and load their models again in the new worker.
 
 import { errorText } from '../notices.js';
-import { startWorker, createEngine, loadEngine } from '../engine/client.js';
+import { startWorker, createEngine, loadEngine, openHubModel } from '../engine/client.js';
 import { FALLBACK_MODEL, EXAMPLE } from '../model-source.js';
-import { fetchModel } from './model-url.js';
+import { fetchModel, isCheckpointUrl } from './model-url.js';
 import { EXAMPLE_SOURCE } from '../views/seq2seq.js';
 
 /* global TP_DEFAULT_MODEL */
@@ -81,6 +81,16 @@ async function checkpointModel(url, signal) {
   return modelOf(engine, { source: url, about: { key: 'widget.about.file', params: { name } } });
 }
 
+/** Tokens a hub model's rotary positions are used for here, as in Explore (hub-model.js). */
+const HUB_CONTEXT = 256;
+
+/** A Hugging Face model at `base` (checkModelUrl allowed its origin), kept in Cache Storage as Explore keeps it. */
+async function hubModel(base, signal) {
+  const engine = await openHubModel(sharedWorker(), base, { backend: 'auto', signal, context: HUB_CONTEXT });
+  const name = new URL(base).pathname.replace(/^\/+/, '');
+  return modelOf(engine, { source: base, about: { key: 'widget.about.hub', params: { name } } });
+}
+
 /** The default model: the bundled checkpoint, or the seeded random model where there is none or it fails. */
 async function defaultModel(scriptUrl, signal) {
   if (!BUNDLED_MODEL) return randomModel(null);
@@ -130,7 +140,8 @@ export function leaseModel(url, { scriptUrl }) {
   let entry = models.get(key);
   if (!entry) {
     const abort = new AbortController();
-    const loading = url ? checkpointModel(url, abort.signal) : defaultModel(scriptUrl, abort.signal);
+    const loading = !url ? defaultModel(scriptUrl, abort.signal)
+      : isCheckpointUrl(url) ? checkpointModel(url, abort.signal) : hubModel(url, abort.signal);
     entry = { loading, users: 0, shownAt: performance.now(), bytes: null, abort };
     const made = entry;
     loading.then((m) => {

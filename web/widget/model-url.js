@@ -1,4 +1,7 @@
-// Where a widget's model may come from, and fetching it with a size limit. A model URL is
+// Where a widget's model may come from, and fetching it with a size limit. A model is a
+// checkpoint file (a URL whose path ends in .safetensors) or a Hugging Face model: a hub name
+// (owner/name) or a base URL in the hub's layout (its files at <base>/resolve/main/<file>), as
+// Explore's hub form takes them. A model URL is
 // http(s) only and, unless the page says otherwise, same-origin (or the widget's own origin):
 // a page allows other origins with
 //   <meta name="transformer-playground-models" content="https://models.example.org https://…">
@@ -7,6 +10,8 @@
 import { joinChunks } from '../engine/bytes.js';
 import { t } from '../i18n/i18n.js';
 import { localError } from '../notices.js';
+import { hubBase } from '../engine/hub.js';
+import { REPO } from '../state.js';
 
 export const MAX_URL = 2048; // characters
 export const MAX_MODEL_BYTES = 64 << 20; // a widget's checkpoint is small; this refuses anything huge
@@ -34,17 +39,24 @@ export function allowedOrigins(doc, scriptUrl) {
   return [...origins];
 }
 
+/** Whether a model URL names a checkpoint file rather than a Hugging Face model's base URL. */
+export function isCheckpointUrl(url) {
+  return new URL(url).pathname.endsWith('.safetensors');
+}
+
 /**
- * Validates a model URL.
+ * Validates a model URL; a hub name becomes its base URL on the hub (whose origin the page must
+ * allow, as any other).
  * @param {string} raw the attribute's value
  * @param {{ base: string, allowedOrigins: string[] }} context
- * @returns {{ url: string } | { error: string }}
+ * @returns {{ url: string } | { error: string }} url: a checkpoint's, or a hub model's base (isCheckpointUrl)
  */
 export function checkModelUrl(raw, { base, allowedOrigins: origins }) {
   if (raw.length > MAX_URL) return { error: t('widget.url.tooLong', { max: String(MAX_URL) }) };
+  const hubName = REPO.test(raw) && raw.includes('/') && !raw.includes('..') && !raw.endsWith('.safetensors');
   let url;
   try {
-    url = new URL(raw, base);
+    url = new URL(hubName ? hubBase(raw) : raw, base);
   } catch {
     return { error: t('widget.url.invalid') };
   }
@@ -52,6 +64,7 @@ export function checkModelUrl(raw, { base, allowedOrigins: origins }) {
   if (url.username || url.password) return { error: t('widget.url.credentials') };
   if (!origins.includes(url.origin)) return { error: t('widget.url.origin', { origin: url.origin }) };
   url.hash = '';
+  if (!isCheckpointUrl(url.href)) url.pathname = url.pathname.replace(/\/+$/, ''); // a base: its files are <base>/resolve/main/<file>
   return { url: url.href };
 }
 

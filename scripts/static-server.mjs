@@ -34,14 +34,17 @@ export const CROSS_ORIGIN_ISOLATION = {
  * Serves `root` on 127.0.0.1:`port` (0 = any free port). `mounts` maps URL prefixes (ending
  * in '/') to other folders, e.g. { '/bench/': 'tools/bench/browser' }; the first match wins.
  * `prelude`: HTML put right after `<head>` in every HTML page (the tests' error recorder for
- * browsers without console events).
+ * browsers without console events). `handlers` maps URL prefixes to functions that answer
+ * those requests themselves, `(req, res) => void` (a test's server that trickles or stalls).
  * @returns {Promise<{ url: string, close: () => Promise<void> }>}
  */
-export function startServer({ root, port = 0, headers = {}, mounts = {}, prelude = '' }) {
+export function startServer({ root, port = 0, headers = {}, mounts = {}, prelude = '', handlers = {} }) {
   const roots = [...Object.entries(mounts), ['/', root]].map(([prefix, dir]) => [prefix, resolve(dir)]);
   const server = createServer(async (req, res) => {
     try {
       const url = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+      const handler = Object.entries(handlers).find(([p]) => url.startsWith(p));
+      if (handler) return handler[1](req, res);
       const [prefix, base] = roots.find(([p]) => url.startsWith(p));
       const path = url.slice(prefix.length - 1);
       let file = normalize(join(base, path));

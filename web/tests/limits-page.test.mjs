@@ -8,6 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadavg } from 'node:os';
 import { setup } from './harness.mjs';
+import { observeLongTasks } from './long-tasks.mjs';
 import { openPage, settle, states, LOAD_TIMEOUT } from './widget-helpers.mjs';
 import { openTrain, trainState, waitTrain } from './train-helpers.mjs';
 import { playgroundCheckpoint } from './checkpoint-files.mjs';
@@ -51,16 +52,6 @@ after(async () => { await env?.close(); });
 function hostileHash(known = '') {
   const names = Array.from({ length: MANY }, (_, i) => `x${i}=1`);
   return `${known}${known ? '&' : ''}${LONG_NAME}=1&${names.join('&')}`;
-}
-
-/** Records main-thread tasks over 50 ms in window.longTasks, from the page's start. */
-async function observeLongTasks(page) {
-  await page.addInitScript(() => {
-    window.longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.longTasks.push(Math.round(e.duration));
-    }).observe({ type: 'longtask', buffered: true });
-  });
 }
 
 /** A widget for `model` (a same-origin path) put on the README's example page; returns its index. */

@@ -15,7 +15,8 @@ mkdirSync(ARTIFACTS, { recursive: true });
 
 /**
  * Starts the server and a browser. `webgpu: false` switches WebGPU off, so the page must
- * fall back to the CPU engine. `mounts`: more folders to serve (see scripts/static-server.mjs).
+ * fall back to the CPU engine. `mounts`: more folders to serve, or URL prefixes answered by the
+ * test's own functions (see scripts/static-server.mjs).
  */
 export async function setup({ webgpu = true, headers, mounts } = {}) {
   const server = await startServer({ root: join(ROOT, 'web'), headers, mounts });

@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync, openSync, ftruncateSync, closeSync 
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setup } from './harness.mjs';
+import { observeLongTasks, longTasksDuring } from './long-tasks.mjs';
 import { openTrain, trainState, waitTrain } from './train-helpers.mjs';
 import { ASCII, playgroundCheckpoint } from './checkpoint-files.mjs';
 import { safetensors, tinyGpt2Files } from './gpt2-files.mjs';
@@ -34,22 +35,8 @@ after(async () => {
 async function newPage() {
   const page = await env.newPage({ viewport: { width: 1280, height: 900 } });
   page.on('dialog', (d) => d.accept());
-  await page.addInitScript(() => {
-    window.longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.longTasks.push(Math.round(e.duration));
-    }).observe({ type: 'longtask', buffered: true });
-  });
+  await observeLongTasks(page);
   return page;
-}
-
-/** The longest task (ms) while `fn` runs and `settleMs` after it, and all of them. */
-async function longTasksDuring(page, fn, settleMs = 1500) {
-  await page.evaluate(() => { window.longTasks = []; });
-  await fn();
-  await page.waitForTimeout(settleMs);
-  const tasks = await page.evaluate(() => window.longTasks);
-  return { longest: Math.max(0, ...tasks), tasks };
 }
 
 /** Trains the tiny grammar run for a few steps and pauses it (saved). Returns its step. */

@@ -1,6 +1,6 @@
 // The page's limits on hostile and oversized input, in headless Chromium on the CPU engine:
-// addresses with thousands of unknown names, a widget model that stalls, is removed while
-// downloading or redirects elsewhere, widget models that move through many URLs (a memory
+// addresses with thousands of unknown names, a widget model that stalls, trickles, is removed
+// while downloading or redirects elsewhere, widget models that move through many URLs (a memory
 // ceiling), 40 MB pasted into the training text (main-thread tasks measured with a long-task
 // observer), a checkpoint with a bad train_config value, and IndexedDB deleted while training.
 // Every file and text is made in the test.
@@ -8,6 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadavg } from 'node:os';
 import { setup } from './harness.mjs';
+import { observeLongTasks } from './long-tasks.mjs';
 import { openPage, settle, states, LOAD_TIMEOUT } from './widget-helpers.mjs';
 import { openTrain, trainState, waitTrain } from './train-helpers.mjs';
 import { playgroundCheckpoint } from './checkpoint-files.mjs';
@@ -16,24 +17,41 @@ const TINY = 'preset=custom&layers=1&heads=2&embd=16&ctx=16&batch=4&lr=0.003&see
 const MANY = 15_000; // unknown names in an address
 const LONG_NAME = 'k'.repeat(100_000);
 
+/**
+ * Model downloads that trickle, answered by the test's server: `/slow/trickle…` sends one byte a
+ * second, `/slow/stall…` sends 4 KiB and then nothing; each of a 1 MB file. `slow.seen` holds
+ * each request's path and query, the bytes sent, and whether the browser closed it before the end.
+ */
+function slowModels() {
+  const seen = [];
+  const handler = (req, res) => {
+    const entry = { path: req.url, sent: 0, closed: false };
+    seen.push(entry);
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(1 << 20), 'Cache-Control': 'no-store' });
+    const send = (n) => {
+      res.write(Buffer.alloc(n));
+      entry.sent += n;
+    };
+    let timer = null;
+    if (req.url.startsWith('/slow/trickle')) timer = setInterval(() => send(1), 1000);
+    else send(4096);
+    res.on('close', () => {
+      clearInterval(timer);
+      entry.closed = !res.writableFinished;
+    });
+  };
+  return { mounts: { '/slow/': handler }, seen };
+}
+
+const slow = slowModels();
 let env;
-before(async () => { env = await setup({ webgpu: false }); });
+before(async () => { env = await setup({ webgpu: false, mounts: slow.mounts }); });
 after(async () => { await env?.close(); });
 
 /** An address with MANY unknown names, one of them 100 KB long. */
 function hostileHash(known = '') {
   const names = Array.from({ length: MANY }, (_, i) => `x${i}=1`);
   return `${known}${known ? '&' : ''}${LONG_NAME}=1&${names.join('&')}`;
-}
-
-/** Records main-thread tasks over 50 ms in window.longTasks, from the page's start. */
-async function observeLongTasks(page) {
-  await page.addInitScript(() => {
-    window.longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.longTasks.push(Math.round(e.duration));
-    }).observe({ type: 'longtask', buffered: true });
-  });
 }
 
 /** A widget for `model` (a same-origin path) put on the README's example page; returns its index. */
@@ -116,6 +134,46 @@ test('a widget model that stalls times out with a message; one removed while dow
   assert.deepEqual(page.errors.filter((e) => !/Failed to load resource/.test(e)), []);
   await page.close();
 });
+
+test('a widget model that trickles at 1 B/s or stalls after 4 KiB times out with a message and the connection closed; one removed mid-trickle is closed too', async () => {
+  const page = await openPage(env, 'examples/two-widgets.html', { viewport: { width: 900, height: 1200 } });
+  const t0 = Date.now();
+  await addWidget(page, '/slow/trickle.safetensors'); // the two now before the page's own widgets: 1 is the trickle, 0 the stall
+  await addWidget(page, '/slow/stall.safetensors');
+  await settle(page, 0);
+  await settle(page, 1);
+  const waited = Date.now() - t0;
+  const [stalled, trickled] = await states(page);
+  assert.equal(trickled.state, 'error');
+  // the trickle rule: under 16 KiB/s on average once 10 s have passed (every byte so far kept it from counting as stalled)
+  assert.match(trickled.errors.join('\n'), /the model from .*\/slow\/trickle\.safetensors arrives too slowly \(\d+ bytes in 1\d s\)/);
+  // 4 KiB, then nothing: at 10 s the average is under 16 KiB/s before the last byte is 10 s old, so the trickle rule says it first, with the bytes that came
+  assert.equal(stalled.state, 'error');
+  assert.match(stalled.errors.join('\n'), /the model from .*\/slow\/stall\.safetensors arrives too slowly \(4,096 bytes in 1\d s\)/);
+  assert.ok(waited < 30_000, `given up after ${waited} ms`);
+  const byPath = (p) => slow.seen.filter((s) => s.path.startsWith(p));
+  await waitFor(() => [...byPath('/slow/trickle'), ...byPath('/slow/stall')].every((s) => s.closed), 'both connections closed');
+  const [trickle] = byPath('/slow/trickle');
+  assert.ok(trickle.sent >= 8 && trickle.sent <= 20, `the trickle sent ${trickle.sent} bytes before the widget gave up`);
+
+  await addWidget(page, '/slow/trickle.safetensors?removed');
+  await waitFor(() => byPath('/slow/trickle.safetensors?removed')[0]?.sent >= 2, 'the trickle under way');
+  await page.evaluate(() => document.querySelector('transformer-playground').remove());
+  await waitFor(() => byPath('/slow/trickle.safetensors?removed')[0].closed, 'the removed widget\'s connection closed');
+  const removed = byPath('/slow/trickle.safetensors?removed')[0];
+  console.log(`# trickle: given up after ${waited} ms, ${trickle.sent} bytes sent; removed after ${removed.sent} bytes, connection closed`);
+  assert.ok(removed.sent < 8, `the removed widget's download ran on for ${removed.sent} bytes`);
+  assert.deepEqual(page.errors.filter((e) => !/Failed to load resource/.test(e)), []);
+  await page.close();
+});
+
+/** Resolves once `check()` holds (polled every 100 ms), or fails saying `what` after 20 s. */
+async function waitFor(check, what) {
+  for (const end = Date.now() + 20_000; !check();) {
+    if (Date.now() > end) assert.fail(`timed out waiting for: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 test('a widget model moving through 12 distinct URLs of 16 MB weights: unshown engines are freed within the budget, wasm memory stays under 128 MiB', async () => {
   // one layer of C = 576 and a vocabulary of 96: 4.0 M parameters, 16 MB as f32 (the tied head stored twice in the file)

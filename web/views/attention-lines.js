@@ -127,7 +127,7 @@ export function createAttentionLines(parent, { onHighlight = () => {} } = {}) {
     update(data) {
       d = data;
       if (selected !== null && selected >= d.T) selected = null;
-      drawSoon(draw);
+      drawSoon(draw, canvas);
     },
     highlight(pos) {
       select(pos, false);

@@ -3,6 +3,7 @@
 // the small maps of the layer × head picker, and redrawing when the width or theme changes.
 
 import { colourTable, domainFor, isDark } from './colormap.js';
+import { backgroundTask } from './tasks.js';
 
 const HATCH = 6; // px, period of the hatching that marks masked cells
 
@@ -152,17 +153,69 @@ export function strokePath(ctx, points) {
   ctx.stroke();
 }
 
+const NEAR = '50% 0px'; // a canvas within half a screen of the viewport counts as in sight
 const pending = new Set(); // drawings waiting for the next animation frame
+const outOfSight = new Set(); // canvases an IntersectionObserver reported beyond NEAR
+const later = new Map(); // drawing → its canvas, out of sight: drawn one per background task
+let sight = null; // the IntersectionObserver, made on first use
+const watched = new WeakSet(); // canvases `sight` observes
+let draining = false;
+
+/** Watches `canvas`; until the observer first reports it, it counts as in sight. */
+function watchSight(canvas) {
+  sight ??= new IntersectionObserver((entries) => {
+    for (const e of entries) {
+      if (e.isIntersecting) outOfSight.delete(e.target);
+      else outOfSight.add(e.target);
+    }
+    for (const [draw, canvas] of later) { // scrolled into sight before its turn: drawn with the next frame
+      if (outOfSight.has(canvas)) continue;
+      later.delete(draw);
+      drawSoon(draw, canvas);
+    }
+  }, { rootMargin: NEAR });
+  if (!watched.has(canvas)) {
+    watched.add(canvas);
+    sight.observe(canvas);
+  }
+}
+
+/** The next drawing out of sight, in a task of its own, then the one after it. */
+function drainLater() {
+  const next = later.entries().next();
+  if (next.done) {
+    draining = false;
+    return;
+  }
+  const [draw] = next.value;
+  later.delete(draw);
+  draw();
+  backgroundTask(drainLater);
+}
 
 /**
  * Runs `draw` before the next frame is painted, once however often it was asked for, together
  * with every drawing asked for meanwhile. A canvas's font is resolved against the page's style,
  * so drawing labels right after another view changed the page recomputed the page's style, once
  * per map (31 ms of a keystroke's 67 ms of drawing at T = 64, measured); drawn together after
- * every view has changed, the style is computed once.
+ * every view has changed, the style is computed once. A `canvas` out of sight (more than half a
+ * screen away) is drawn after the frame instead, one canvas per background task: Explore's
+ * dozen heatmaps drawn in one frame made each keystroke a task of 60–120 ms on the 2-core build
+ * machine (docs/RELIABILITY.md).
  * @param {() => void} draw
+ * @param {HTMLCanvasElement} canvas what `draw` paints
  */
-export function drawSoon(draw) {
+export function drawSoon(draw, canvas) {
+  watchSight(canvas);
+  if (outOfSight.has(canvas)) {
+    later.set(draw, canvas);
+    if (!draining) {
+      draining = true;
+      backgroundTask(drainLater);
+    }
+    return;
+  }
+  later.delete(draw);
   if (pending.size === 0) {
     requestAnimationFrame(() => {
       const draws = [...pending];

@@ -113,7 +113,7 @@ export function createFfnView(container, { onHighlight = () => {} } = {}) {
       pre.update({ ...m, data: d.pre, title: glu ? t('views.ffn.gateTitle') : t('views.ffn.preTitle', { x, act: act.name }) });
       after.update({ ...m, data: d.act, title: glu ? 'SiLU(G) ⊙ U' : `${act.name}(H)` });
       point = null;
-      drawSoon(drawPlot);
+      drawSoon(drawPlot, plot);
     },
     highlight(pos) {
       pre.highlight(pos);

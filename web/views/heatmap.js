@@ -311,13 +311,13 @@ export function createHeatmap(parent, options) {
       if (cursor && (cursor.r >= m.rows || cursor.c >= m.cols)) cursor = null;
       if (cursor && showCursor) readout.textContent = readoutText(cursor.r, cursor.c);
       else if (!cursor) readout.textContent = idleText;
-      drawSoon(draw);
+      drawSoon(draw, canvas);
     },
     /** Outlines token position `pos` (a row or column, per `tokenAxis`); null clears it. */
     highlight(pos) {
       if (pos === highlighted) return;
       highlighted = pos;
-      drawSoon(draw);
+      drawSoon(draw, canvas);
     },
     cursor: () => cursor,
     /** The map as a standalone SVG figure (what the SVG button saves). */

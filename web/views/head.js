@@ -9,6 +9,7 @@ import { domainFor } from './colormap.js';
 import { dims, fixed, fmt, sub } from './format.js';
 import { createStepper } from './stepper.js';
 import { t } from '../i18n/i18n.js';
+import { TOY_WORDS } from './model-words.js';
 
 const TERMS_SHOWN = 3; // products written out in a worked dot product before "…"
 const MIX_SHOWN = 3; // weighted value rows written out in the A·V example
@@ -137,10 +138,12 @@ export function createHeadView(container, { onHighlight = () => {} } = {}) {
       s1.text.set(t('views.head.qkv'));
       const arch = d.arch ?? { post: false, positions: 'learned' };
       const rotary = arch.positions === 'rotary';
+      const words = d.words ?? TOY_WORDS;
+      const bQ = words.qkvBias === 'yes' ? ' + b_Q' : '';
       s1.formula.set(
-        `Q = X·W_Q + b_Q   : ${dims('T', 'C')}·${dims('C', 'HS')} = ${dims('T', 'HS')} → ${dims(T, C)}·${dims(C, HS)} = ${dims(T, HS)}`,
-        t('views.head.formula.kv'),
-        t('views.head.formula.entry', { C }),
+        `Q = X·W_Q${bQ}   : ${dims('T', 'C')}·${dims('C', 'HS')} = ${dims('T', 'HS')} → ${dims(T, C)}·${dims(C, HS)} = ${dims(T, HS)}`,
+        t('views.head.formula.kv', words),
+        t('views.head.formula.entry', { ...words, C }),
         ...(arch.post ? [t('views.head.formula.post')] : []),
         ...(rotary ? [t('views.head.formula.rotary')] : []),
       );
@@ -149,7 +152,7 @@ export function createHeadView(container, { onHighlight = () => {} } = {}) {
         `S = Q·Kᵀ / √HS   : ${dims('T', 'HS')}·${dims('HS', 'T')} = ${dims('T', 'T')} → ${dims(T, HS)}·${dims(HS, T)} = ${dims(T, T)}`,
       );
       if (causal) {
-        s3.text.set(t('views.head.mask'));
+        s3.text.set(t('views.head.mask', words));
         s3.formula.set(t('views.head.formula.mask'));
       } else {
         s3.text.set(t('views.head.noMask'));

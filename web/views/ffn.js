@@ -54,7 +54,7 @@ export function createFfnView(container, { onHighlight = () => {} } = {}) {
   let act = ACTIVATIONS.gelu;
   const onCursor = (r, c) => { const z = d.pre[r * d.F + c]; point = [z, act.fn(z)]; drawPlot(); };
   const common = { kind: 'signed', rowName: 'token', colName: 'unit', onHighlight, onCursor, maxHeight: 300 };
-  const pre = createHeatmap(maps, { ...common, title: t('views.ffn.preTitle', { x: 'LN₂(x)', act: 'GELU' }) });
+  const pre = createHeatmap(maps, { ...common, title: t('views.ffn.preTitle', { ...TOY_WORDS, x: 'LN₂(x)', act: 'GELU' }) });
   const after = createHeatmap(maps, { ...common, title: 'GELU(H)', mathTitle: true });
 
   function drawPlot() {

@@ -63,11 +63,12 @@ test('the Llama checkpoint is described as RMSNorm, bias-free, tied, predicting 
   assert.match(w.output.formulas[0], /^z = RMSNorm_f\(x_last\)·W_teᵀ/);
   assert.match(w.lens.text, /the final RMSNorm and the output head\. Early blocks often guess common tokens;/);
   assert.match(w.head.text, /learns to predict the next token,/);
-  assert.match(w.ablation.text, /mean −ln p of each next token\): \d+\.\d{4}\./);
+  assert.match(w.ablation.text, /mean −ln p of each next token\): \d+\.\d+\./);
   for (const v of VIEWS) assert.doesNotMatch(w[v].text, /LayerNorm|LN_f|next character/, `${v} names the toy GPT's norm or unit`);
   for (const v of ['head', 'ffn']) {
     assert.ok(w[v].formulas.length >= 3, `${v} shows its formulas`);
     for (const f of w[v].formulas) assert.doesNotMatch(f, /\+ b/, `${v}: ${f}`);
+    assert.doesNotMatch(w[v].text, /\+ b/, `${v}'s titles and notes`);
   }
   assert.match(w.ffn.formulas.join('\n'), /G = RMSNorm₂\(x\)·W₁   :/);
 });

@@ -140,6 +140,7 @@ export function createHeadView(container, { onHighlight = () => {} } = {}) {
       const rotary = arch.positions === 'rotary';
       const words = d.words ?? TOY_WORDS;
       const bQ = words.qkvBias === 'yes' ? ' + b_Q' : '';
+      const bO = words.bias === 'yes' ? ' + b_O' : ''; // Qwen2's output projection has none either
       s1.formula.set(
         `Q = X·W_Q${bQ}   : ${dims('T', 'C')}·${dims('C', 'HS')} = ${dims('T', 'HS')} → ${dims(T, C)}·${dims(C, HS)} = ${dims(T, HS)}`,
         t('views.head.formula.kv', words),
@@ -166,7 +167,7 @@ export function createHeadView(container, { onHighlight = () => {} } = {}) {
       s6.formula.set(`concat(O₀, …, O${sub(NH - 1)})   : ${NH} × ${dims('T', 'HS')} → ${dims('T', 'C')} = ${dims(T, C)}`);
       s7.text.set(t('views.head.projection'));
       s7.formula.set(
-        `P = concat·W_O + b_O   : ${dims('T', 'C')}·${dims('C', 'C')} = ${dims('T', 'C')} → ${dims(T, C)}·${dims(C, C)} = ${dims(T, C)}`,
+        `P = concat·W_O${bO}   : ${dims('T', 'C')}·${dims('C', 'C')} = ${dims('T', 'C')} → ${dims(T, C)}·${dims(C, C)} = ${dims(T, C)}`,
         `x ← x + P`,
       );
 
@@ -185,7 +186,7 @@ export function createHeadView(container, { onHighlight = () => {} } = {}) {
       mapO.update({ ...rows, cols: HS, data: d.out, shape: dims(T, HS) });
       mapCat.update({ ...rows, cols: C, data: d.concat, shape: dims(T, C), title: `concat(O₀ … O${sub(NH - 1)})`, colGroups: { size: HS, selected: head } });
       const pr = domainFor('signed', [d.proj, d.res1]);
-      mapP.update({ ...rows, cols: C, data: d.proj, shape: dims(T, C), domain: pr });
+      mapP.update({ ...rows, cols: C, data: d.proj, shape: dims(T, C), domain: pr, title: `P = concat·W_O${bO}` });
       mapR.update({ ...rows, cols: C, data: d.res1, shape: dims(T, C), domain: pr });
 
       const cs = mapS.cursor();

@@ -11,6 +11,7 @@ import { createLensView } from './views/lens.js';
 import { createAblationView } from './views/ablation.js';
 import { createCostView } from './views/cost.js';
 import { t } from './i18n/i18n.js';
+import { modelWords } from './trace-data.js';
 
 const LENS_K = 5; // guesses per cell
 const CURVE_POINTS = 24; // sequence lengths in the cost plot
@@ -36,12 +37,12 @@ export function createInspect({ lens, ablation, cost, worker, onHighlight, onErr
     cost: createCostView(cost),
   };
   const runLens = latestOnly(async (isStale) => {
-    const { engine, ids, labels, config, vocab } = now;
+    const { engine, ids, labels, config, vocab, words } = now;
     const result = await engine.logitLens(ids, LENS_K);
-    if (!isStale()) views.lens.update({ top: result.top, labels, vocab, C: config.n_embd, V: config.vocab_size });
+    if (!isStale()) views.lens.update({ top: result.top, labels, vocab, words, C: config.n_embd, V: config.vocab_size });
   }, (err) => onError(t('page.inspect.lensFailed'), err));
   const runAblation = latestOnly(async (isStale) => {
-    const { engine, ids, labels, config, vocab } = now;
+    const { engine, ids, labels, config, vocab, words } = now;
     const spec = views.ablation.spec();
     const V = config.vocab_size;
     const base = engine.forward(ids, ['probs']);
@@ -53,7 +54,7 @@ export function createInspect({ lens, ablation, cost, worker, onHighlight, onErr
     if (isStale()) return;
     const T = ids.length;
     views.ablation.update({
-      L: config.n_layer, NH: config.n_head, HS: config.n_embd / config.n_head, labels, vocab,
+      L: config.n_layer, NH: config.n_head, HS: config.n_embd / config.n_head, labels, vocab, words,
       base: b.probs.data.slice((T - 1) * V), ablated: a.probs.data.slice((T - 1) * V),
       baseLoss: textLoss(b.probs.data, ids, V), ablatedLoss: textLoss(a.probs.data, ids, V),
     });
@@ -99,7 +100,7 @@ export function createInspect({ lens, ablation, cost, worker, onHighlight, onErr
     views,
     /** The text was traced again (or the model changed): the views on screen follow. */
     update({ engine, ids, labels, config, vocab }) {
-      now = { engine, ids: Array.from(ids), labels: labels.map(tokenLabel), config, vocab };
+      now = { engine, ids: Array.from(ids), labels: labels.map(tokenLabel), config, vocab, words: modelWords(config, engine.tokenizer) };
       for (const name of visible) refresh(name);
     },
     /** Every view, on screen or not, shows the latest trace; resolves once they do (null before the first). */

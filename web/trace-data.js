@@ -31,6 +31,28 @@ export function architecture(config) {
     positions: config.positions ?? 'learned',
     ffn: config.ffn ?? 'gelu',
     tied: config.tie_head ?? true,
+    // 'all' (GPT-2), 'qkv_only' (Qwen2: queries, keys and values only) or 'none' (Llama)
+    bias: config.linear_bias ?? 'all',
+  };
+}
+
+/**
+ * The select parameters that make a view's words follow the loaded model rather than the toy
+ * GPT: its final norm, output head, biases and what one token is.
+ * @param {object} config the engine's ModelConfig
+ * @param {string} tokenizer 'char', or 'gpt2' / 'hub' for subword tokens
+ * @returns {{ norm: 'rms'|'layer', tied: 'yes'|'no', qkvBias: 'yes'|'no', bias: 'yes'|'no', unit: 'token'|'character' }}
+ *   qkvBias: the query, key and value projections have biases; bias: every other Linear has
+ */
+export function modelWords(config, tokenizer) {
+  const arch = architecture(config);
+  const yes = (b) => (b ? 'yes' : 'no');
+  return {
+    norm: arch.norm === 'rms_norm' ? 'rms' : 'layer',
+    tied: yes(arch.tied),
+    qkvBias: yes(arch.bias !== 'none'),
+    bias: yes(arch.bias === 'all'),
+    unit: tokenizer !== 'char' ? 'token' : 'character',
   };
 }
 
@@ -137,6 +159,7 @@ export function viewData(trace, { config, steps, vocab, layer, head, input, toke
   const labels = input.labels.map(tokenLabel);
   const get = (key) => trace[key].data;
   const arch = architecture(config);
+  const words = modelWords(config, tokenizer);
   const model = { config, steps };
   const [a, f, embedded] = [selfAttention(model, layer), feedForward(model, layer), stream(model)];
   const h = a.heads[head];
@@ -149,7 +172,7 @@ export function viewData(trace, { config, steps, vocab, layer, head, input, toke
     }),
     layernorm: () => ({ labels, T, C, layer, arch, input: get(a.normInput), output: get(a.norm) }),
     head: () => ({
-      labels, T, C, NH, HS, layer, head, arch, causal: a.op === 'causal',
+      labels, T, C, NH, HS, layer, head, arch, words, causal: a.op === 'causal',
       x: get(a.opInput), q: get(h.q), k: get(h.k), v: get(h.v), scores: get(h.scores), att: get(h.att), out: get(h.out),
       concat: get(a.concat), proj: get(a.out), res1: get(a.sum),
     }),
@@ -161,7 +184,7 @@ export function viewData(trace, { config, steps, vocab, layer, head, input, toke
       // SwiGLU's ffn.pre is (T, 2H): the gate half is what the curve applies to
       const F = trace[f.act].shape[1];
       const pre = arch.ffn === 'swi_glu' ? gateHalf(get(f.pre), T, F) : get(f.pre);
-      return { labels, T, C, F, layer, ffn: arch.ffn, norm: arch.norm, post: arch.post, pre, act: get(f.act) };
+      return { labels, T, C, F, layer, ffn: arch.ffn, norm: arch.norm, post: arch.post, words, pre, act: get(f.act) };
     },
     residual: () => {
       const stages = residualStages(model);
@@ -169,7 +192,7 @@ export function viewData(trace, { config, steps, vocab, layer, head, input, toke
       stages.forEach((s, i) => norms.set(rowNorms(get(s.key), T, C), i * T));
       return { labels, T, C, stages: stages.map((s) => s.name), norms };
     },
-    output: () => ({ vocab, text: input.labels.join(''), position: T - 1, C, logits: lastRow(steps.logits), probs: lastRow(steps.probs) }),
+    output: () => ({ vocab, text: input.labels.join(''), position: T - 1, C, words, logits: lastRow(steps.logits), probs: lastRow(steps.probs) }),
   };
   return Object.fromEntries(views.map((v) => [v, slicers[v]()]));
 }

@@ -8,6 +8,7 @@ import { scrollBox } from './scroll-box.js';
 import { fmt, pct, tokenLabel } from './format.js';
 import { topIds } from './rank.js';
 import { t } from '../i18n/i18n.js';
+import { TOY_WORDS } from './model-words.js';
 
 const SHOWN = 8; // tokens in the probability table
 
@@ -75,7 +76,7 @@ export function createAblationView(container, { onChange }) {
       const delta = d.baseLoss !== null && d.ablatedLoss !== null ? ` (${d.ablatedLoss >= d.baseLoss ? '+' : ''}${fmt(d.ablatedLoss - d.baseLoss, 3)})` : '';
       summary.set(
         n === 0
-          ? t('views.ablation.allOn', { loss: loss(d.baseLoss) })
+          ? t('views.ablation.allOn', { unit: (d.words ?? TOY_WORDS).unit, loss: loss(d.baseLoss) })
           : t('views.ablation.someOff', { n, base: loss(d.baseLoss), ablated: loss(d.ablatedLoss), delta }),
       );
       const order = topIds(d.base.map((p, id) => Math.max(p, d.ablated[id])), SHOWN);

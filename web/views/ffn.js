@@ -8,6 +8,7 @@ import { drawSoon, faintLines, sizeCanvas, strokePath, themeColours } from './ca
 import { domainFor } from './colormap.js';
 import { count, dims, fmt } from './format.js';
 import { t } from '../i18n/i18n.js';
+import { TOY_WORDS } from './model-words.js';
 
 const PLOT_W = 220; // px
 const PLOT_H = 130; // px
@@ -53,7 +54,7 @@ export function createFfnView(container, { onHighlight = () => {} } = {}) {
   let act = ACTIVATIONS.gelu;
   const onCursor = (r, c) => { const z = d.pre[r * d.F + c]; point = [z, act.fn(z)]; drawPlot(); };
   const common = { kind: 'signed', rowName: 'token', colName: 'unit', onHighlight, onCursor, maxHeight: 300 };
-  const pre = createHeatmap(maps, { ...common, title: t('views.ffn.preTitle', { x: 'LN₂(x)', act: 'GELU' }) });
+  const pre = createHeatmap(maps, { ...common, title: t('views.ffn.preTitle', { ...TOY_WORDS, x: 'LN₂(x)', act: 'GELU' }) });
   const after = createHeatmap(maps, { ...common, title: 'GELU(H)', mathTitle: true });
 
   function drawPlot() {
@@ -97,6 +98,8 @@ export function createFfnView(container, { onHighlight = () => {} } = {}) {
       const { labels, T, C, F, layer } = d;
       act = ACTIVATIONS[d.ffn ?? 'gelu'] ?? ACTIVATIONS.gelu;
       const glu = d.ffn === 'swi_glu';
+      const words = d.words ?? TOY_WORDS;
+      const [b1, b2] = words.bias === 'yes' ? [' + b₁', ' + b₂'] : ['', ''];
       const width = glu ? 'H' : '4C';
       const mlp = (glu ? 3 * C * F + 2 * F : 2 * C * F + F) + C;
       const attn = 4 * C * C + 4 * C;
@@ -104,13 +107,13 @@ export function createFfnView(container, { onHighlight = () => {} } = {}) {
       intro.set(t(glu ? 'views.ffn.introGlu' : 'views.ffn.intro', { layer, C, F, act: act.name, mlp: count(mlp), attn: count(attn) }));
       const x = d.post ? 'x' : d.norm === 'rms_norm' ? 'RMSNorm₂(x)' : 'LN₂(x)';
       formula.set(
-        `${glu ? 'G' : 'H'} = ${x}·W₁ + b₁   : ${dims('T', 'C')}·${dims('C', width)} = ${dims('T', width)} → ${dims(T, C)}·${dims(C, F)} = ${dims(T, F)}`,
-        t(act.how),
-        `F = ${glu ? '(SiLU(G) ⊙ U)' : `${act.name}(H)`}·W₂ + b₂   : ${dims('T', width)}·${dims(width, 'C')} = ${dims('T', 'C')} → ${dims(T, F)}·${dims(F, C)} = ${dims(T, C)};   ` +
+        `${glu ? 'G' : 'H'} = ${x}·W₁${b1}   : ${dims('T', 'C')}·${dims('C', width)} = ${dims('T', width)} → ${dims(T, C)}·${dims(C, F)} = ${dims(T, F)}`,
+        t(act.how, words),
+        `F = ${glu ? '(SiLU(G) ⊙ U)' : `${act.name}(H)`}·W₂${b2}   : ${dims('T', width)}·${dims(width, 'C')} = ${dims('T', 'C')} → ${dims(T, F)}·${dims(F, C)} = ${dims(T, C)};   ` +
           (d.post ? 'x ← norm(x + F)' : 'x ← x + F'),
       );
       const m = { rows: T, cols: F, rowLabels: labels, shape: t('views.ffn.shape', { shape: dims(T, F), width, F }), domain: domainFor('signed', [d.pre, d.act]) };
-      pre.update({ ...m, data: d.pre, title: glu ? t('views.ffn.gateTitle') : t('views.ffn.preTitle', { x, act: act.name }) });
+      pre.update({ ...m, data: d.pre, title: glu ? t('views.ffn.gateTitle', words) : t('views.ffn.preTitle', { ...words, x, act: act.name }) });
       after.update({ ...m, data: d.act, title: glu ? 'SiLU(G) ⊙ U' : `${act.name}(H)` });
       point = null;
       drawSoon(drawPlot, plot);

@@ -9,6 +9,7 @@ import { domainFor } from './colormap.js';
 import { dims, fixed, fmt, sub } from './format.js';
 import { createStepper } from './stepper.js';
 import { t } from '../i18n/i18n.js';
+import { TOY_WORDS } from './model-words.js';
 
 const TERMS_SHOWN = 3; // products written out in a worked dot product before "…"
 const MIX_SHOWN = 3; // weighted value rows written out in the A·V example
@@ -137,10 +138,13 @@ export function createHeadView(container, { onHighlight = () => {} } = {}) {
       s1.text.set(t('views.head.qkv'));
       const arch = d.arch ?? { post: false, positions: 'learned' };
       const rotary = arch.positions === 'rotary';
+      const words = d.words ?? TOY_WORDS;
+      const bQ = words.qkvBias === 'yes' ? ' + b_Q' : '';
+      const bO = words.bias === 'yes' ? ' + b_O' : ''; // Qwen2's output projection has none either
       s1.formula.set(
-        `Q = X·W_Q + b_Q   : ${dims('T', 'C')}·${dims('C', 'HS')} = ${dims('T', 'HS')} → ${dims(T, C)}·${dims(C, HS)} = ${dims(T, HS)}`,
-        t('views.head.formula.kv'),
-        t('views.head.formula.entry', { C }),
+        `Q = X·W_Q${bQ}   : ${dims('T', 'C')}·${dims('C', 'HS')} = ${dims('T', 'HS')} → ${dims(T, C)}·${dims(C, HS)} = ${dims(T, HS)}`,
+        t('views.head.formula.kv', words),
+        t('views.head.formula.entry', { ...words, C }),
         ...(arch.post ? [t('views.head.formula.post')] : []),
         ...(rotary ? [t('views.head.formula.rotary')] : []),
       );
@@ -149,7 +153,7 @@ export function createHeadView(container, { onHighlight = () => {} } = {}) {
         `S = Q·Kᵀ / √HS   : ${dims('T', 'HS')}·${dims('HS', 'T')} = ${dims('T', 'T')} → ${dims(T, HS)}·${dims(HS, T)} = ${dims(T, T)}`,
       );
       if (causal) {
-        s3.text.set(t('views.head.mask'));
+        s3.text.set(t('views.head.mask', words));
         s3.formula.set(t('views.head.formula.mask'));
       } else {
         s3.text.set(t('views.head.noMask'));
@@ -163,7 +167,7 @@ export function createHeadView(container, { onHighlight = () => {} } = {}) {
       s6.formula.set(`concat(O₀, …, O${sub(NH - 1)})   : ${NH} × ${dims('T', 'HS')} → ${dims('T', 'C')} = ${dims(T, C)}`);
       s7.text.set(t('views.head.projection'));
       s7.formula.set(
-        `P = concat·W_O + b_O   : ${dims('T', 'C')}·${dims('C', 'C')} = ${dims('T', 'C')} → ${dims(T, C)}·${dims(C, C)} = ${dims(T, C)}`,
+        `P = concat·W_O${bO}   : ${dims('T', 'C')}·${dims('C', 'C')} = ${dims('T', 'C')} → ${dims(T, C)}·${dims(C, C)} = ${dims(T, C)}`,
         `x ← x + P`,
       );
 
@@ -182,7 +186,7 @@ export function createHeadView(container, { onHighlight = () => {} } = {}) {
       mapO.update({ ...rows, cols: HS, data: d.out, shape: dims(T, HS) });
       mapCat.update({ ...rows, cols: C, data: d.concat, shape: dims(T, C), title: `concat(O₀ … O${sub(NH - 1)})`, colGroups: { size: HS, selected: head } });
       const pr = domainFor('signed', [d.proj, d.res1]);
-      mapP.update({ ...rows, cols: C, data: d.proj, shape: dims(T, C), domain: pr });
+      mapP.update({ ...rows, cols: C, data: d.proj, shape: dims(T, C), domain: pr, title: `P = concat·W_O${bO}` });
       mapR.update({ ...rows, cols: C, data: d.res1, shape: dims(T, C), domain: pr });
 
       const cs = mapS.cursor();

@@ -7,6 +7,7 @@ import { scrollBox } from './scroll-box.js';
 import { createHeatmap } from './heatmap.js';
 import { pct, tokenLabel } from './format.js';
 import { t } from '../i18n/i18n.js';
+import { TOY_WORDS } from './model-words.js';
 
 /**
  * @param {HTMLElement} container
@@ -36,8 +37,9 @@ export function createLensView(container, { onHighlight = () => {} } = {}) {
       d = data;
       const L = d.top.length;
       const T = d.labels.length;
-      intro.set(t('views.lens.intro'));
-      formula.set(t('views.lens.formula', { T, V: d.V, last: L - 1 }));
+      const words = d.words ?? TOY_WORDS;
+      intro.set(t('views.lens.intro', words));
+      formula.set(t('views.lens.formula', { ...words, T, V: d.V, last: L - 1 }));
       const probs = new Float32Array(L * T);
       for (let l = 0; l < L; l++) for (let t = 0; t < T; t++) probs[l * T + t] = d.top[l][t][0].prob;
       const rowLabels = Array.from({ length: L }, (_, l) => t('views.lens.block', { l }));

@@ -11,6 +11,7 @@ import { barsSvg, exportButtons } from './export.js';
 import { byRank, topIds } from './rank.js';
 import { samplingRules } from './sampling.js';
 import { t } from '../i18n/i18n.js';
+import { TOY_WORDS, outputSymbols } from './model-words.js';
 
 const BARS = 10; // tokens in the bar chart
 const LABEL_CHARS = 14; // characters of a token label the bar chart makes room for; longer ones end in …
@@ -107,13 +108,15 @@ export function createOutputView(container, { controls = null } = {}) {
      */
     update(d) {
       const { vocab, logits, probs, sampling, C } = d;
+      const words = d.words ?? TOY_WORDS;
+      const { normF, head } = outputSymbols(words);
       const V = vocab.length;
       const { temperature: tau, topK, topP } = sampling;
       const order = topIds(logits, BARS); // the likeliest, as the sampler ranks them
-      intro.set(t('views.output.intro'));
+      intro.set(t('views.output.intro', words));
       knobs.set(t('views.output.knobs'));
       formula.set(
-        `z = LN_f(x_last)·W_teᵀ   : [1×C]·[C×V] = [1×V] → [1×${C}]·[${C}×${V}] = [1×${V}]`,
+        `z = ${normF}(x_last)·${head}ᵀ   : [1×C]·[C×V] = [1×V] → [1×${C}]·[${C}×${V}] = [1×${V}]`,
         tau === 0 ? t('views.output.formula.greedy') : t('views.output.formula.softmax', { tau: fmt(tau, 3) }),
         rulesLine(samplingRules(logits, sampling.probs, sampling), sampling),
       );

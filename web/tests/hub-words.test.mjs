@@ -1,0 +1,94 @@
+// Explore's words follow the loaded model (headless Chromium, CPU engine): on the stand-in hub's
+// Llama (RMSNorm, no biases, tied head, subword tokens) and Qwen2 (biases on queries, keys and
+// values only, untied head) checkpoints, the output, lens, head, FFN and ablation texts name the
+// model's norm, output matrix and biases and predict the next token; the toy GPT keeps its own
+// words (LayerNorm, W_te, + b, next character).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { setup, ROOT } from './harness.mjs';
+import { startHubServer } from './hub-server.mjs';
+
+const TIMEOUT = 180_000;
+const MODELS = join(ROOT, 'build/hf-fixtures/models');
+const VIEWS = ['output', 'lens', 'head', 'ffn', 'ablation'];
+
+let env;
+let hub;
+
+before(async () => {
+  assert.ok(existsSync(MODELS), `${MODELS} is missing: run \`cargo test -p playground-tests --test all hf_\` (it runs tests/python/hf_fixtures.py)`);
+  hub = await startHubServer({ root: MODELS });
+  env = await setup({ webgpu: false });
+});
+after(async () => {
+  await env?.close();
+  await hub?.close();
+});
+
+/**
+ * Explore on hub model `name` (the toy GPT without one): each view's text once every view has
+ * drawn, and its formulas apart. Screenshots of the output, head and FFN views go to /tmp/arch-words.
+ */
+async function wordsOf(name) {
+  const page = await env.newPage({ viewport: { width: 1280, height: 900 } });
+  // the page asks huggingface.co, as it would in use; the stand-in hub answers
+  await page.route('https://huggingface.co/**', async (route) => {
+    const response = await route.fetch({ url: route.request().url().replace('https://huggingface.co/', hub.url) });
+    await route.fulfill({ response });
+  });
+  await page.goto(env.url + (name ? '#model=' + name : ''));
+  await page.waitForFunction((kind) => window.playgroundDebug?.tokenizer === kind && window.playgroundDebug.renders > 0, name ? 'hub' : 'char', { timeout: TIMEOUT });
+  await page.evaluate(() => window.playgroundDebug.inspected); // the lens and ablation draw when asked
+  const shown = await page.evaluate((views) => Object.fromEntries(views.map((v) => {
+    const root = document.querySelector(`#view-${v}`);
+    return [v, { text: root.textContent, formulas: [...root.querySelectorAll('.formula code')].map((c) => c.textContent) }];
+  })), VIEWS);
+  if (process.env.SHOTS) {
+    for (const v of ['output', 'head', 'ffn']) {
+      await page.locator(`#view-${v}`).scrollIntoViewIfNeeded();
+      await page.locator(`#view-${v}`).screenshot({ path: `/tmp/arch-words/${name ?? 'toy'}-${v}.png` });
+    }
+  }
+  assert.deepEqual(page.errors.filter((e) => !/status of 404/.test(e)), []);
+  await page.context().close();
+  return shown;
+}
+
+test('the Llama checkpoint is described as RMSNorm, bias-free, tied, predicting tokens', { timeout: TIMEOUT }, async () => {
+  const w = await wordsOf('llama_bf16');
+  assert.match(w.output.text, /goes through a final RMSNorm and is multiplied by the token table W_te once more/);
+  assert.match(w.output.text, /probabilities for the next token\./);
+  assert.match(w.output.formulas[0], /^z = RMSNorm_f\(x_last\)·W_teᵀ/);
+  assert.match(w.lens.text, /the final RMSNorm and the output head\. Early blocks often guess common tokens;/);
+  assert.match(w.head.text, /learns to predict the next token,/);
+  assert.match(w.ablation.text, /mean −ln p of each next token\): \d+\.\d+\./);
+  for (const v of VIEWS) assert.doesNotMatch(w[v].text, /LayerNorm|LN_f|next character/, `${v} names the toy GPT's norm or unit`);
+  for (const v of ['head', 'ffn']) {
+    assert.ok(w[v].formulas.length >= 3, `${v} shows its formulas`);
+    for (const f of w[v].formulas) assert.doesNotMatch(f, /\+ b/, `${v}: ${f}`);
+    assert.doesNotMatch(w[v].text, /\+ b/, `${v}'s titles and notes`);
+  }
+  assert.match(w.ffn.formulas.join('\n'), /G = RMSNorm₂\(x\)·W₁   :/);
+});
+
+test('the Qwen2 checkpoint: biases on Q, K and V only, and its own output matrix', { timeout: TIMEOUT }, async () => {
+  const w = await wordsOf('qwen2_f16');
+  assert.match(w.output.text, /a final RMSNorm and is multiplied by its own output matrix W_head \(lm_head; this model does not reuse the token table W_te\)/);
+  assert.match(w.output.formulas[0], /^z = RMSNorm_f\(x_last\)·W_headᵀ/);
+  const head = w.head.formulas.join('\n');
+  for (const b of ['Q = X·W_Q + b_Q', 'K = X·W_K + b_K', 'V = X·W_V + b_V', 'W_Q[c, d] + b_Q[d]']) assert.ok(head.includes(b), b);
+  for (const f of w.ffn.formulas) assert.doesNotMatch(f, /\+ b/, f);
+});
+
+test('the toy GPT keeps its words: LayerNorm, W_te, biases, next character', { timeout: TIMEOUT }, async () => {
+  const w = await wordsOf(null);
+  assert.match(w.output.text, /goes through a final LayerNorm and is multiplied by the token table W_te once more \(this model reuses it as its output layer\).*probabilities for the next character\./);
+  assert.match(w.output.formulas[0], /^z = LN_f\(x_last\)·W_teᵀ/);
+  assert.match(w.lens.text, /the final LayerNorm and the output head\. Early blocks often guess common characters;/);
+  assert.match(w.head.text, /learns to predict the next character,/);
+  assert.match(w.ablation.text, /mean −ln p of each next character\)/);
+  assert.ok(w.head.formulas.some((f) => f.startsWith('K = X·W_K + b_K   and   V = X·W_V + b_V')));
+  assert.match(w.ffn.formulas.join('\n'), /H = LN₂\(x\)·W₁ \+ b₁   :[^]*·W₂ \+ b₂   :/);
+});

@@ -52,13 +52,7 @@ export function unaccentedText(page) {
  * and whether the page is wider than the window.
  */
 export function layoutProblems(page) {
-  return page.evaluate(async () => {
-    // sections off screen are not laid out (content-visibility: auto) and keep a placeholder's
-    // size: lay every one out for the measurement, as a reader scrolling through sees it, and let
-    // the canvases they hold take their sizes (their resize observers redraw in the next frames)
-    const skipped = [...document.querySelectorAll('*')].filter((e) => getComputedStyle(e).contentVisibility === 'auto');
-    for (const e of skipped) e.style.contentVisibility = 'visible'; // through the CSSOM: the page's CSP allows no <style>
-    await new Promise((settled) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(settled, 500))));
+  return page.evaluate(() => {
     const problems = [];
     if (document.documentElement.scrollWidth > innerWidth + 1) problems.push(`page is ${document.documentElement.scrollWidth} px wide in a ${innerWidth} px window`);
     const items = [...document.querySelectorAll('button, select, input, label, h1, h2, h3, legend, summary, .notice, .hint, .lede, p')]
@@ -78,7 +72,6 @@ export function layoutProblems(page) {
         }
       }
     }
-    for (const e of skipped) e.style.contentVisibility = '';
     return problems;
   });
 }

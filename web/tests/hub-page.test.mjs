@@ -8,14 +8,14 @@
 // model shown working, and one the browser will not keep still opens; `#model=` changed in the address opens that model, and back returns.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync, readdirSync, mkdtempSync, mkdirSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
+import { readFileSync, statSync, readdirSync, mkdtempSync, mkdirSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setup, ROOT } from './harness.mjs';
+import { MODELS, requireFixtures } from './hub-fixtures.mjs';
 import { createHubHandler } from './hub-server.mjs';
 
 const TIMEOUT = 60_000; // ms: one wait for the page (a model opened, a view drawn) on a loaded machine
-const MODELS = join(ROOT, 'build/hf-fixtures/models');
 /** `tokenizers`' case for `text` with llama_bf16's tokenizer (tests/python/hf_fixtures.py wrote them). */
 const llamaCase = (text) => JSON.parse(readFileSync(join(ROOT, 'build/hf-fixtures/tokenizer_cases.json'), 'utf8')).llama.find((c) => c.text === text);
 /** The bytes a model's files take (what Cache Storage holds of it; reference.json is never asked for). */
@@ -46,7 +46,7 @@ function hugeModelRoot() {
 }
 
 before(async () => {
-  assert.ok(existsSync(MODELS), `${MODELS} is missing: run \`cargo test -p playground-tests --test all hf_\``);
+  requireFixtures();
   const handle = createHubHandler({ root: MODELS, requests, trickleBytesPerSecond: 100_000 });
   bigRoot = hugeModelRoot();
   const big = createHubHandler({ root: bigRoot, requests: bigRequests });

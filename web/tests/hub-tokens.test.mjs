@@ -8,13 +8,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { setup, ROOT } from './harness.mjs';
-import { startHubServer } from './hub-server.mjs';
+import { MODELS, startFixtureHub, routeHub } from './hub-fixtures.mjs';
 
 const TIMEOUT = 180_000;
-const MODELS = join(ROOT, 'build/hf-fixtures/models');
 const PYTHON = join(ROOT, 'build/venv/bin/python');
 const TEXT = '中文 👍🏽 café';
 
@@ -22,8 +20,7 @@ let env;
 let hub;
 
 before(async () => {
-  assert.ok(existsSync(MODELS), `${MODELS} is missing: run \`cargo test -p playground-tests --test all hf_\` (it runs tests/python/hf_fixtures.py)`);
-  hub = await startHubServer({ root: MODELS });
+  hub = await startFixtureHub();
   env = await setup({ webgpu: false });
 });
 after(async () => {
@@ -40,11 +37,7 @@ function referenceIds(name) {
 /** Explore on hub model `name` with TEXT typed: the chips, grouped as drawn, and the heatmap labels. */
 async function tokensOf(name) {
   const page = await env.newPage({ viewport: { width: 1280, height: 900 } });
-  // the page asks huggingface.co, as it would in use; the stand-in hub answers
-  await page.route('https://huggingface.co/**', async (route) => {
-    const response = await route.fetch({ url: route.request().url().replace('https://huggingface.co/', hub.url) });
-    await route.fulfill({ response });
-  });
+  await routeHub(page, hub); // the page asks huggingface.co, as it would in use
   await page.goto(env.url + '#model=' + name);
   await page.waitForFunction(() => window.playgroundDebug?.tokenizer === 'hub' && window.playgroundDebug.renders > 0, null, { timeout: TIMEOUT });
   await page.fill('#text', TEXT);

@@ -5,21 +5,17 @@
 // words (LayerNorm, W_te, + b, next character).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { setup, ROOT } from './harness.mjs';
-import { startHubServer } from './hub-server.mjs';
+import { setup } from './harness.mjs';
+import { MODELS, startFixtureHub, routeHub } from './hub-fixtures.mjs';
 
 const TIMEOUT = 180_000;
-const MODELS = join(ROOT, 'build/hf-fixtures/models');
 const VIEWS = ['output', 'lens', 'head', 'ffn', 'ablation'];
 
 let env;
 let hub;
 
 before(async () => {
-  assert.ok(existsSync(MODELS), `${MODELS} is missing: run \`cargo test -p playground-tests --test all hf_\` (it runs tests/python/hf_fixtures.py)`);
-  hub = await startHubServer({ root: MODELS });
+  hub = await startFixtureHub();
   env = await setup({ webgpu: false });
 });
 after(async () => {
@@ -33,11 +29,7 @@ after(async () => {
  */
 async function wordsOf(name) {
   const page = await env.newPage({ viewport: { width: 1280, height: 900 } });
-  // the page asks huggingface.co, as it would in use; the stand-in hub answers
-  await page.route('https://huggingface.co/**', async (route) => {
-    const response = await route.fetch({ url: route.request().url().replace('https://huggingface.co/', hub.url) });
-    await route.fulfill({ response });
-  });
+  await routeHub(page, hub); // the page asks huggingface.co, as it would in use
   await page.goto(env.url + (name ? '#model=' + name : ''));
   await page.waitForFunction((kind) => window.playgroundDebug?.tokenizer === kind && window.playgroundDebug.renders > 0, name ? 'hub' : 'char', { timeout: TIMEOUT });
   await page.evaluate(() => window.playgroundDebug.inspected); // the lens and ablation draw when asked

@@ -6,21 +6,19 @@
 // missing repo end in errors that say what happened.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setup, ROOT, maxAbsDiff } from './harness.mjs';
-import { startHubServer } from './hub-server.mjs';
+import { MODELS, startFixtureHub, routeHub } from './hub-fixtures.mjs';
 
 const TIMEOUT = 180_000;
-const MODELS = join(ROOT, 'build/hf-fixtures/models');
 
 let env;
 let hub;
 let page;
 
 before(async () => {
-  assert.ok(existsSync(MODELS), `${MODELS} is missing: run \`cargo test -p playground-tests --test all hf_\` (it runs tests/python/hf_fixtures.py)`);
-  hub = await startHubServer({ root: MODELS, trickleBytesPerSecond: 20_000 });
+  hub = await startFixtureHub({ trickleBytesPerSecond: 20_000 });
   env = await setup({ webgpu: true });
   page = await env.newPage();
   await page.goto(env.url + 'tests/blank.html');
@@ -103,11 +101,7 @@ test('a cancelled, a cut-short and a missing download end in errors that say so'
 test('the page opens the hub model its address names, draws every view and keeps the name in the address', { timeout: TIMEOUT }, async () => {
   for (const [width, height] of [[1280, 900], [390, 844]]) {
     const p = await env.newPage({ viewport: { width, height } });
-    // the page asks huggingface.co, as it would in use; the stand-in hub answers
-    await p.route('https://huggingface.co/**', async (route) => {
-      const response = await route.fetch({ url: route.request().url().replace('https://huggingface.co/', hub.url) });
-      await route.fulfill({ response });
-    });
+    await routeHub(p, hub); // the page asks huggingface.co, as it would in use
     await p.goto(env.url + '#model=llama_bf16&layer=1');
     await p.waitForFunction(() => window.playgroundDebug?.tokenizer === 'hub' && window.playgroundDebug.state.text === 'The capital of France is',
       null, { timeout: TIMEOUT });

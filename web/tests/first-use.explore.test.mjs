@@ -69,17 +69,10 @@ test('390 px: the steps bar and Share stay on screen to the end of the page; wid
       return { hidden: c.scrollHeight - c.clientHeight, overflow: getComputedStyle(c).overflowY };
     });
     assert.ok(glance.hidden > 0 && glance.overflow === 'auto', `the glance's tokens that do not fit scroll into view: ${JSON.stringify(glance)}`);
-    // each table as a reader sees it, on screen: a section off screen is not laid out (content-visibility), so its mark waits
-    const tables = await page.evaluate(async () => {
-      const shown = [];
-      for (const w of document.querySelectorAll('.scroll-wrap')) {
-        w.scrollIntoView();
-        await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))); // its resize observer has run
-        const scroller = w.querySelector('.table-scroll');
-        shown.push({ wide: scroller.scrollWidth > scroller.clientWidth, overflow: w.dataset.overflow, hint: w.querySelector('.scroll-hint').getBoundingClientRect().height > 0 });
-      }
-      return shown;
-    });
+    const tables = await page.evaluate(() => [...document.querySelectorAll('.scroll-wrap')].map((w) => {
+      const scroller = w.querySelector('.table-scroll');
+      return { wide: scroller.scrollWidth > scroller.clientWidth, overflow: w.dataset.overflow, hint: w.querySelector('.scroll-hint').getBoundingClientRect().height > 0 };
+    }));
     assert.ok(tables.filter((t) => t.wide).length >= 2, JSON.stringify(tables)); // the logit lens and cost tables
     for (const t of tables) assert.deepEqual([t.overflow === 'none', t.hint], [!t.wide, t.wide], JSON.stringify(t));
     // scrolled to its end, the fade moves to the other side

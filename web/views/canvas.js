@@ -155,10 +155,9 @@ export function strokePath(ctx, points) {
 
 const NEAR = '50% 0px'; // a canvas within half a screen of the viewport counts as in sight
 const pending = new Set(); // drawings waiting for the next animation frame
-const outOfSight = new Set(); // canvases an IntersectionObserver reported beyond NEAR
+const outOfSight = new WeakSet(); // canvases an IntersectionObserver reported beyond NEAR (a removed one is not kept)
 const later = new Map(); // drawing → its canvas, out of sight: drawn one per background task
 let sight = null; // the IntersectionObserver, made on first use
-const watched = new WeakSet(); // canvases `sight` observes
 let draining = false;
 
 /** Watches `canvas`; until the observer first reports it, it counts as in sight. */
@@ -174,10 +173,7 @@ function watchSight(canvas) {
       drawSoon(draw, canvas);
     }
   }, { rootMargin: NEAR });
-  if (!watched.has(canvas)) {
-    watched.add(canvas);
-    sight.observe(canvas);
-  }
+  sight.observe(canvas); // observing a canvas again does nothing
 }
 
 /** The next drawing out of sight, in a task of its own, then the one after it. */

@@ -17,7 +17,6 @@ import { createFillMaskView } from '../views/fill-mask.js';
 import { createClassesView } from '../views/classes.js';
 import { createInspect } from '../inspect.js';
 import { t } from '../i18n/i18n.js';
-import { yieldToPage } from '../views/tasks.js';
 
 /** Whether `config` is an encoder trained as a masked LM (its output is the fill-the-mask view). */
 export const isMaskedLm = (config) => config.family === 'encoder' && !config.n_classes;
@@ -92,7 +91,6 @@ export function createExploreViews({ worker, highlighted, onHighlight, onSelect,
       const data = viewData(trace, { config, steps, vocab, layer, head, input, tokenizer });
       for (const [name, view] of Object.entries(views)) {
         view.update(name === 'output' ? { ...data.output, sampling } : data[name]);
-        await yieldToPage(); // one task per view: together they held a keystroke's task past 50 ms
       }
       glance.update({ ...data.head, ids: Array.from(input.ids).slice(-data.head.T) });
       await drawEncoderOutput(engine, input, trace);

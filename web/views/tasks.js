@@ -1,21 +1,6 @@
-// Giving the main thread back between pieces of a redraw, so that a keystroke's drawing is
-// several short tasks rather than one long one: the browser can handle the next key and paint
-// in between (a task over 50 ms is what the page is held for; see docs/RELIABILITY.md).
-
-/**
- * Resolves in a later task, ahead of work queued after it where the browser can tell
- * (`scheduler.yield()`); elsewhere a MessageChannel message, which, unlike setTimeout, is not
- * clamped to 4 ms when nested.
- * @returns {Promise<void>}
- */
-export function yieldToPage() {
-  if (globalThis.scheduler?.yield) return globalThis.scheduler.yield();
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => resolve();
-    channel.port2.postMessage(null);
-  });
-}
+// Work that can wait: drawing that is out of sight runs in tasks of its own after input and
+// rendering, so that a keystroke's task stays short (a task over 50 ms is what the page is held
+// for; see docs/RELIABILITY.md).
 
 /**
  * Runs `fn` in a task of its own once the page has nothing more urgent: after input and

@@ -41,7 +41,7 @@ export function architecture(config) {
  * GPT: its final norm, output head, biases and what one token is.
  * @param {object} config the engine's ModelConfig
  * @param {string} tokenizer 'char', or 'gpt2' / 'hub' for subword tokens
- * @returns {{ norm: 'rms'|'layer', tied: 'yes'|'no', qkvBias: 'yes'|'no', bias: 'yes'|'no', unit: 'token'|'character' }}
+ * @returns {{ norm: 'rms'|'layer', tied: 'yes'|'no', qkvBias: 'yes'|'no', bias: 'yes'|'no', unit: 'token'|'character', ffn: 'gelu'|'relu'|'glu' }}
  *   qkvBias: the query, key and value projections have biases; bias: every other Linear has
  */
 export function modelWords(config, tokenizer) {
@@ -53,6 +53,7 @@ export function modelWords(config, tokenizer) {
     qkvBias: yes(arch.bias !== 'none'),
     bias: yes(arch.bias === 'all'),
     unit: tokenizer !== 'char' ? 'token' : 'character',
+    ffn: arch.ffn === 'swi_glu' ? 'glu' : arch.ffn, // a select case: letters only
   };
 }
 

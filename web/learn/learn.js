@@ -6,7 +6,8 @@
 import { el } from '../views/dom.js';
 import { tokenLabel } from '../views/format.js';
 import { t } from '../i18n/i18n.js';
-import { attentionKey, normInputKey, normKey, activationKey, blockOutputKey } from '../trace-data.js';
+import { attentionKey, normInputKey, normKey, activationKey, blockOutputKey, modelWords as wordsOf } from '../trace-data.js';
+import { TOY_WORDS } from '../views/model-words.js';
 import { createArchMap } from './arch-map.js';
 import { createHeadsView } from './heads-view.js';
 import { createTour } from './tour.js';
@@ -48,8 +49,14 @@ export function createLearn({ current, load, onGoto, onPick, onTour, onError }) 
     (AFTER[view] ? $(AFTER[view]) : $(view)?.querySelector('h2'))?.after(p);
     return [view, p];
   }));
+  let wordsMode = 'technical';
+  let modelWords = TOY_WORDS; // the loaded model's, once one is
+  const writeStepWords = () => {
+    for (const [view, p] of Object.entries(stepWords)) p.replaceChildren(...marked(STEP_WORDS[view].read(wordsMode, modelWords)));
+  };
   createWordsSwitch($('words-switch'), (mode) => {
-    for (const [view, p] of Object.entries(stepWords)) p.replaceChildren(...marked(STEP_WORDS[view][mode]));
+    wordsMode = mode;
+    writeStepWords();
   });
   wireGlossary({ panel: $('glossary-panel'), opener: $('glossary-open') });
   $('tour-start').addEventListener('click', () => tour.start(1));
@@ -97,6 +104,11 @@ export function createLearn({ current, load, onGoto, onPick, onTour, onError }) 
     if (!model || !url) return;
     const { engine } = model;
     map.update(engine.architecture, { layer: url.layer, head: url.head });
+    const words = wordsOf(engine.config, engine.tokenizer);
+    if (JSON.stringify(words) !== JSON.stringify(modelWords)) {
+      modelWords = words;
+      writeStepWords();
+    }
     if (shown.trace && shown.input) {
       rnn.update(shown.input.ids.length, engine.config.n_embd);
       positions.update(engine, shown.input.ids);

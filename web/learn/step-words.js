@@ -1,11 +1,23 @@
 // Each step of Explore in two registers: plain (words, no symbols) and technical (the
 // equations' words and shapes). Terms are marked for the glossary ([[term]], glossary.js). The
-// texts are messages (web/locales/<code>/learn.json), read when shown.
+// texts are messages (web/locales/<code>/learn.json), read when shown; the technical ones name the
+// loaded model's parts (its final norm, output matrix and feed-forward kind: model-words.js).
 
 import { t } from '../i18n/i18n.js';
+import { TOY_WORDS, outputSymbols } from '../views/model-words.js';
 
-const registers = (plain, technical) => ({ get plain() { return t(plain); }, get technical() { return t(technical); } });
+/** The select parameters and symbols a technical line reads for a model's words. */
+const params = (words) => ({ ...words, ...outputSymbols(words) });
 
+/**
+ * A step's two texts: `read(mode, words)` for a model's words; `plain` and `technical` for the
+ * toy GPT's.
+ */
+const registers = (plain, technical) => ({
+  read: (mode, words = TOY_WORDS) => (mode === 'plain' ? t(plain) : t(technical, params(words))),
+  get plain() { return this.read('plain'); },
+  get technical() { return this.read('technical'); },
+});
 export const STEP_WORDS = {
   map: registers('learn.steps.map.plain', 'learn.steps.map.technical'),
   tokens: registers('learn.steps.tokens.plain', 'learn.steps.tokens.technical'),

@@ -25,14 +25,17 @@ after(async () => {
 
 /**
  * Explore on hub model `name` (the toy GPT without one): each view's text once every view has
- * drawn, and its formulas apart. Screenshots of the output, head and FFN views go to /tmp/arch-words.
+ * drawn, and its formulas apart; `steps`: the technical words of each step, once they name the
+ * model's final norm `normF`. Screenshots of the output, head and FFN views go to /tmp/arch-words.
  */
-async function wordsOf(name) {
+async function wordsOf(name, normF) {
   const page = await env.newPage({ viewport: { width: 1280, height: 900 } });
   await routeHub(page, hub); // the page asks huggingface.co, as it would in use
   await page.goto(env.url + (name ? '#model=' + name : ''));
   await page.waitForFunction((kind) => window.playgroundDebug?.tokenizer === kind && window.playgroundDebug.renders > 0, name ? 'hub' : 'char', { timeout: TIMEOUT });
   await page.evaluate(() => window.playgroundDebug.inspected); // the lens and ablation draw when asked
+  await page.waitForFunction((f) => document.querySelector('#sampling + .step-words')?.textContent.includes(`${f}(x)`), normF, { timeout: TIMEOUT });
+  const steps = await page.evaluate(() => Object.fromEntries(['ffn', 'lens'].map((v) => [v, document.querySelector(`#${v} .step-words`).textContent]).concat([['output', document.querySelector('#sampling + .step-words').textContent]])));
   const shown = await page.evaluate((views) => Object.fromEntries(views.map((v) => {
     const root = document.querySelector(`#view-${v}`);
     return [v, { text: root.textContent, formulas: [...root.querySelectorAll('.formula code')].map((c) => c.textContent) }];
@@ -45,11 +48,14 @@ async function wordsOf(name) {
   }
   assert.deepEqual(page.errors.filter((e) => !/status of 404/.test(e)), []);
   await page.context().close();
-  return shown;
+  return { ...shown, steps };
 }
 
 test('the Llama checkpoint is described as RMSNorm, bias-free, tied, predicting tokens', { timeout: TIMEOUT }, async () => {
-  const w = await wordsOf('llama_bf16');
+  const w = await wordsOf('llama_bf16', 'RMSNorm_f');
+  assert.match(w.steps.output, /^Logits = RMSNorm_f\(x\)·W_teᵀ, \(T, V\)/);
+  assert.match(w.steps.lens, /RMSNorm_f\(x_l\)·W_teᵀ after each layer l/);
+  assert.match(w.steps.ffn, /down\(SiLU\(gate\(x\)\) ⊙ up\(x\)\), C → F → C/);
   assert.match(w.output.text, /goes through a final RMSNorm and is multiplied by the token table W_te once more/);
   assert.match(w.output.text, /probabilities for the next token\./);
   assert.match(w.output.formulas[0], /^z = RMSNorm_f\(x_last\)·W_teᵀ/);
@@ -66,7 +72,8 @@ test('the Llama checkpoint is described as RMSNorm, bias-free, tied, predicting 
 });
 
 test('the Qwen2 checkpoint: biases on Q, K and V only, and its own output matrix', { timeout: TIMEOUT }, async () => {
-  const w = await wordsOf('qwen2_f16');
+  const w = await wordsOf('qwen2_f16', 'RMSNorm_f');
+  assert.match(w.steps.output, /^Logits = RMSNorm_f\(x\)·W_headᵀ/);
   assert.match(w.output.text, /a final RMSNorm and is multiplied by its own output matrix W_head \(lm_head; this model does not reuse the token table W_te\)/);
   assert.match(w.output.formulas[0], /^z = RMSNorm_f\(x_last\)·W_headᵀ/);
   const head = w.head.formulas.join('\n');
@@ -75,7 +82,9 @@ test('the Qwen2 checkpoint: biases on Q, K and V only, and its own output matrix
 });
 
 test('the toy GPT keeps its words: LayerNorm, W_te, biases, next character', { timeout: TIMEOUT }, async () => {
-  const w = await wordsOf(null);
+  const w = await wordsOf(null, 'LN_f');
+  assert.match(w.steps.output, /^Logits = LN_f\(x\)·W_teᵀ/);
+  assert.match(w.steps.ffn, /proj\(act\(fc\(x\)\)\), C → 4C → C/);
   assert.match(w.output.text, /goes through a final LayerNorm and is multiplied by the token table W_te once more \(this model reuses it as its output layer\).*probabilities for the next character\./);
   assert.match(w.output.formulas[0], /^z = LN_f\(x_last\)·W_teᵀ/);
   assert.match(w.lens.text, /the final LayerNorm and the output head\. Early blocks often guess common characters;/);

@@ -185,7 +185,8 @@ export function viewData(trace, { config, steps, vocab, layer, head, input, toke
       // SwiGLU's ffn.pre is (T, 2H): the gate half is what the curve applies to
       const F = trace[f.act].shape[1];
       const pre = arch.ffn === 'swi_glu' ? gateHalf(get(f.pre), T, F) : get(f.pre);
-      return { labels, T, C, F, layer, ffn: arch.ffn, norm: arch.norm, post: arch.post, words, pre, act: get(f.act) };
+      const kvWidth = (config.n_kv_head || NH) * HS; // the keys' and values' width: C, or less with grouped queries
+      return { labels, T, C, F, kvWidth, layer, ffn: arch.ffn, norm: arch.norm, post: arch.post, words, pre, act: get(f.act) };
     },
     residual: () => {
       const stages = residualStages(model);

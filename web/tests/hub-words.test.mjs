@@ -69,6 +69,8 @@ test('the Llama checkpoint is described as RMSNorm, bias-free, tied, predicting 
     assert.doesNotMatch(w[v].text, /\+ b/, `${v}'s titles and notes`);
   }
   assert.match(w.ffn.formulas.join('\n'), /G = RMSNorm₂\(x\)·W₁   :/);
+  // C = 64, H = 176, keys and values 2 heads × 16 wide, no biases: 3·64·176 and 2·64² + 2·64·32
+  assert.match(w.ffn.text, /It holds 33,792 of the layer's weights, about 2\.8 times the 12,288 of attention\./);
 });
 
 test('the Qwen2 checkpoint: biases on Q, K and V only, and its own output matrix', { timeout: TIMEOUT }, async () => {
@@ -79,6 +81,8 @@ test('the Qwen2 checkpoint: biases on Q, K and V only, and its own output matrix
   const head = w.head.formulas.join('\n');
   for (const b of ['Q = X·W_Q + b_Q', 'K = X·W_K + b_K', 'V = X·W_V + b_V', 'W_Q[c, d] + b_Q[d]']) assert.ok(head.includes(b), b);
   for (const f of w.ffn.formulas) assert.doesNotMatch(f, /\+ b/, f);
+  // H = 160; queries, keys and values biased: 2·64² + 2·64·32 + 64 + 2·32
+  assert.match(w.ffn.text, /It holds 30,720 of the layer's weights, about 2\.5 times the 12,416 of attention\./);
 });
 
 test('the toy GPT keeps its words: LayerNorm, W_te, biases, next character', { timeout: TIMEOUT }, async () => {
@@ -92,4 +96,6 @@ test('the toy GPT keeps its words: LayerNorm, W_te, biases, next character', { t
   assert.match(w.ablation.text, /mean −ln p of each next character\)/);
   assert.ok(w.head.formulas.some((f) => f.startsWith('K = X·W_K + b_K   and   V = X·W_V + b_V')));
   assert.match(w.ffn.formulas.join('\n'), /H = LN₂\(x\)·W₁ \+ b₁   :[^]*·W₂ \+ b₂   :/);
+  // C = 64, 4C = 256, biases everywhere: 2·64·256 + 256 + 64 and 4·64² + 4·64
+  assert.match(w.ffn.text, /It holds 33,088 of the layer's weights, about 2 times the 16,640 of attention\./);
 });

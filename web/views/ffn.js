@@ -40,6 +40,18 @@ const ACTIVATIONS = {
  * @param {HTMLElement} container
  * @param {{ onHighlight?: (pos: number|null) => void }} [options]
  */
+/**
+ * One layer's weights in its MLP and in its attention, biases counted only where the model has
+ * them: Q and the output projection are C×C, K and V C×kvWidth; the MLP two C×F matrices (three
+ * for a gated one).
+ */
+function layerWeights({ C, F, kvWidth, glu, words }) {
+  const bias = words.bias === 'yes';
+  const mlp = (glu ? 3 : 2) * C * F + (bias ? (glu ? 2 * F : F) + C : 0);
+  const attn = 2 * C * C + 2 * C * kvWidth + (words.qkvBias === 'yes' ? C + 2 * kvWidth : 0) + (bias ? C : 0);
+  return { mlp, attn };
+}
+
 export function createFfnView(container, { onHighlight = () => {} } = {}) {
   const intro = liveText('p');
   const formula = formulaBlock();
@@ -91,7 +103,8 @@ export function createFfnView(container, { onHighlight = () => {} } = {}) {
   return {
     /**
      * @param {{ labels: string[], T: number, C: number, F: number, layer: number, pre: Float32Array, act: Float32Array,
-     *   ffn?: string, post?: boolean }} data  SwiGLU: pre is the gate (T×H), act the gated output
+     *   ffn?: string, post?: boolean, kvWidth?: number }} data  SwiGLU: pre is the gate (T×H), act the gated output;
+     *   kvWidth: the keys' and values' width (C unless queries are grouped)
      */
     update(data) {
       d = data;
@@ -101,10 +114,9 @@ export function createFfnView(container, { onHighlight = () => {} } = {}) {
       const words = d.words ?? TOY_WORDS;
       const [b1, b2] = words.bias === 'yes' ? [' + b₁', ' + b₂'] : ['', ''];
       const width = glu ? 'H' : '4C';
-      const mlp = (glu ? 3 * C * F + 2 * F : 2 * C * F + F) + C;
-      const attn = 4 * C * C + 4 * C;
+      const { mlp, attn } = layerWeights({ C, F, kvWidth: d.kvWidth ?? C, glu, words });
       curveTitle.textContent = act.curve;
-      intro.set(t(glu ? 'views.ffn.introGlu' : 'views.ffn.intro', { layer, C, F, act: act.name, mlp: count(mlp), attn: count(attn) }));
+      intro.set(t(glu ? 'views.ffn.introGlu' : 'views.ffn.intro', { layer, C, F, act: act.name, mlp: count(mlp), attn: count(attn), ratio: Math.round((mlp / attn) * 10) / 10 }));
       const x = d.post ? 'x' : d.norm === 'rms_norm' ? 'RMSNorm₂(x)' : 'LN₂(x)';
       formula.set(
         `${glu ? 'G' : 'H'} = ${x}·W₁${b1}   : ${dims('T', 'C')}·${dims('C', width)} = ${dims('T', width)} → ${dims(T, C)}·${dims(C, F)} = ${dims(T, F)}`,

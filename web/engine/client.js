@@ -128,13 +128,13 @@ export async function loadGpt2Engine(worker, { weights, config, vocab, merges, b
  * @param {{ call: Function }} worker
  * @param {string} base e.g. https://huggingface.co/HuggingFaceTB/SmolLM2-135M
  * @param {{ backend?: string, seed?: number, context?: number, signal?: AbortSignal,
- *   onProgress?: Function, onEstimate?: Function, cache?: boolean }} [options] context: the most tokens a rotary model
- *   attends over; onEstimate: `{ download_bytes, weights_bytes, activations_bytes, context }`, what the model will cost,
+ *   onProgress?: Function, onEstimate?: Function, cache?: boolean, watch?: boolean }} [options] context: the most tokens a rotary model
+ *   attends over; watch: give up a file whose download stalls or trickles (engine/hub.js); onEstimate: `{ download_bytes, weights_bytes, activations_bytes, context }`, what the model will cost,
  *   from its config.json before any weight is downloaded (a model the engine cannot hold is refused then, by the engine)
  */
-export async function openHubModel(worker, base, { backend = 'auto', seed = 1, context = 256, signal, onProgress, onEstimate = () => {}, cache } = {}) {
+export async function openHubModel(worker, base, { backend = 'auto', seed = 1, context = 256, signal, onProgress, onEstimate = () => {}, cache, watch } = {}) {
   const approve = async ({ config, downloadBytes }) => onEstimate(await worker.call('hubEstimate', config, downloadBytes, context));
-  const f = await downloadHubModel(base, { signal, onProgress, cache, approve });
+  const f = await downloadHubModel(base, { signal, onProgress, cache, watch, approve });
   signal?.throwIfAborted();
   // the weights move to the worker rather than being copied: a model's bytes are held once
   const moved = f.weights.map((w) => w.buffer);

@@ -7,6 +7,7 @@
 
 import { joinChunks } from './bytes.js';
 import { localError as failure } from '../notices.js';
+import { downloadWatch } from './download-watch.js';
 
 export const HUB_ORIGIN = 'https://huggingface.co';
 export const CACHE_NAME = 'playground-hub-models';
@@ -26,16 +27,17 @@ export function hubBase(repo, origin = HUB_ORIGIN) {
 /**
  * Every file the playground needs of the model at `base`.
  * @param {string} base
- * @param {{ signal?: AbortSignal, onProgress?: (p: HubProgress) => void, cache?: boolean,
+ * @param {{ signal?: AbortSignal, onProgress?: (p: HubProgress) => void, cache?: boolean, watch?: boolean,
  *   approve?: (plan: { config: string, downloadBytes: number|null }) => Promise<void> }} [options]
  *   signal: aborting it rejects with an AbortError; cache: read and write Cache Storage (where it exists);
+ *   watch: give up a file whose download stalls or trickles (download-watch.js), with the error saying which;
  *   approve: asked with config.json before any weight is downloaded (throwing refuses the model)
  * @returns {Promise<HubFiles>}
  */
-export async function downloadHubModel(base, { signal, onProgress = () => {}, cache = true, approve = async () => {} } = {}) {
+export async function downloadHubModel(base, { signal, onProgress = () => {}, cache = true, watch = false, approve = async () => {} } = {}) {
   const store = cache && globalThis.caches ? await caches.open(CACHE_NAME) : null;
   const fetched = []; // [url, Response] to keep once every file has arrived
-  const get = (file, optional = false) => fetchFile(`${base}/resolve/main/${file}`, file, { signal, onProgress, store, optional, fetched });
+  const get = (file, optional = false) => fetchFile(`${base}/resolve/main/${file}`, file, { signal, onProgress, store, optional, fetched, watch });
   const text = async (file, optional) => {
     const bytes = await get(file, optional);
     return bytes && new TextDecoder().decode(bytes);
@@ -83,9 +85,10 @@ function shardNames(indexJson) {
 /**
  * One file's bytes, from the cache or the network; null for a missing optional file (its
  * absence is kept too). What came from the network is added to `fetched`, for the cache. A
- * download that ends short of its Content-Length is an error.
+ * download that ends short of its Content-Length is an error; with `watch`, so is one that
+ * stalls or trickles.
  */
-async function fetchFile(url, file, { signal, onProgress, store, optional, fetched }) {
+async function fetchFile(url, file, { signal, onProgress, store, optional, fetched, watch }) {
   const hit = await store?.match(url);
   if (hit?.status === 404) return null;
   if (hit) {
@@ -93,7 +96,20 @@ async function fetchFile(url, file, { signal, onProgress, store, optional, fetch
     onProgress({ file, loaded: bytes.length, total: bytes.length, cached: true });
     return bytes;
   }
+  const watcher = watch ? downloadWatch(url, signal) : null;
+  try {
+    return await download(url, file, { signal: watcher?.signal ?? signal, onProgress, optional, fetched, watcher });
+  } catch (err) {
+    throw watcher?.why() ?? err;
+  } finally {
+    watcher?.stop();
+  }
+}
+
+/** fetchFile's network part; `watcher` (or null) is told of every byte that arrives. */
+async function download(url, file, { signal, onProgress, optional, fetched, watcher }) {
   const res = await fetch(url, { signal });
+  watcher?.got(0);
   if (res.status === 404 && optional) {
     fetched.push([url, new Response(null, { status: 404 })]);
     return null;
@@ -104,7 +120,13 @@ async function fetchFile(url, file, { signal, onProgress, store, optional, fetch
   }
   const header = res.headers.get('Content-Length');
   const total = header === null ? null : Number(header);
-  const bytes = await readBody(res, (loaded) => onProgress({ file, loaded, total, cached: false }), file);
+  let seen = 0;
+  const progress = (loaded) => {
+    watcher?.got(loaded - seen);
+    seen = loaded;
+    onProgress({ file, loaded, total, cached: false });
+  };
+  const bytes = await readBody(res, progress, file);
   if (total !== null && bytes.length !== total) {
     throw failure(`${file}: only ${bytes.length} of its ${total} bytes arrived; the download was cut short`, 'page.hub.cutShort', // i18n-exempt: English for logs; the reader sees its key
       { file, got: bytes.length, total });

@@ -101,7 +101,7 @@ test('an address with 15,000 unknown names and a 100 KB one: 8 notices at most, 
   await embed.close();
 });
 
-test('a widget model that stalls times out with a message; one removed while downloading is aborted; a redirect is refused before it is followed', async () => {
+test('a widget model that stalls (a checkpoint or a hub model\'s file) times out with a message; one removed while downloading is aborted; a redirect is refused before it is followed', async () => {
   const page = await openPage(env, 'examples/two-widgets.html', { viewport: { width: 900, height: 1200 } });
   const away = [];
   await page.context().route('http://elsewhere.invalid/**', (route) => { away.push(route.request().url()); route.abort(); });
@@ -118,6 +118,14 @@ test('a widget model that stalls times out with a message; one removed while dow
   assert.equal(stalled.state, 'error');
   assert.match(stalled.errors.join('\n'), /nothing arrived from .*\/limits\/stall\.safetensors for 10 s: the server stalled/);
   assert.ok(waited < 30_000, `the stall was noticed after ${waited} ms`);
+
+  // a hub model (a base URL in the hub's layout): its file that never answers is given up the same way
+  await page.route(/\/limits\/hub\/resolve\/main\/config\.json/, () => {});
+  await addWidget(page, '/limits/hub');
+  await settle(page, 0);
+  const hubStalled = (await states(page))[0];
+  assert.equal(hubStalled.state, 'error');
+  assert.match(hubStalled.errors.join('\n'), /nothing arrived from .*\/limits\/hub\/resolve\/main\/config\.json for 10 s: the server stalled/);
 
   await addWidget(page, '/limits/stall.safetensors?removed');
   await page.waitForTimeout(1500); // the download is under way

@@ -84,9 +84,12 @@ async function checkpointModel(url, signal) {
 /** Tokens a hub model's rotary positions are used for here, as in Explore (hub-model.js). */
 const HUB_CONTEXT = 256;
 
-/** A Hugging Face model at `base` (checkModelUrl allowed its origin), kept in Cache Storage as Explore keeps it. */
+/**
+ * A Hugging Face model at `base` (checkModelUrl allowed its origin), kept in Cache Storage as Explore keeps it;
+ * a file that stalls or trickles is given up, as a checkpoint's download is (no "Loading…" for ever).
+ */
 async function hubModel(base, signal) {
-  const engine = await openHubModel(sharedWorker(), base, { backend: 'auto', signal, context: HUB_CONTEXT });
+  const engine = await openHubModel(sharedWorker(), base, { backend: 'auto', signal, context: HUB_CONTEXT, watch: true });
   const name = new URL(base).pathname.replace(/^\/+/, '');
   return modelOf(engine, { source: base, about: { key: 'widget.about.hub', params: { name } } });
 }

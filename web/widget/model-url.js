@@ -11,6 +11,7 @@ import { joinChunks } from '../engine/bytes.js';
 import { t } from '../i18n/i18n.js';
 import { localError } from '../notices.js';
 import { hubBase } from '../engine/hub.js';
+import { downloadWatch } from '../engine/download-watch.js';
 import { REPO } from '../state.js';
 
 export const MAX_URL = 2048; // characters
@@ -93,50 +94,6 @@ export async function fetchModel(url, { signal } = {}) {
   } finally {
     watch.stop();
   }
-}
-
-export const STALL_MS = 10_000; // no byte for this long: the download has stalled
-export const MIN_BYTES_PER_S = 16 * 1024; // averaged from the start, once STALL_MS have passed
-
-/**
- * An abort signal for one download: aborted by `outer`, by a stall (no byte for STALL_MS) or
- * by a trickle (less than MIN_BYTES_PER_S on average after STALL_MS); `why()` is the Error that
- * says which (null while none happened).
- */
-function downloadWatch(url, outer) {
-  const controller = new AbortController();
-  const t0 = performance.now();
-  let lastByte = t0;
-  let bytes = 0;
-  let reason = null;
-  const stop = (english, key, params) => {
-    reason ??= localError(`${english}.`, key, params);
-    controller.abort();
-  };
-  const onOuter = () => stop('the download was cancelled', 'widget.url.cancelled'); // i18n-exempt: English for logs; the reader sees its key
-  outer?.addEventListener('abort', onOuter);
-  if (outer?.aborted) onOuter();
-  const timer = setInterval(() => {
-    const now = performance.now();
-    if (now - lastByte > STALL_MS) {
-      stop(`nothing arrived from ${url} for ${STALL_MS / 1000} s: the server stalled`, 'widget.url.stalled', { url, seconds: STALL_MS / 1000 }); // i18n-exempt: English for logs; the reader sees its key
-    } else if (now - t0 > STALL_MS && bytes / ((now - t0) / 1000) < MIN_BYTES_PER_S) {
-      const seconds = Math.round((now - t0) / 1000);
-      stop(`the model from ${url} arrives too slowly (${bytes.toLocaleString('en')} bytes in ${seconds} s)`, 'widget.url.slow', { url, bytes, seconds }); // i18n-exempt: English for logs; the reader sees its key
-    }
-  }, 1000);
-  return {
-    signal: controller.signal,
-    got(n) {
-      bytes += n;
-      lastByte = performance.now();
-    },
-    why: () => reason,
-    stop() {
-      clearInterval(timer);
-      outer?.removeEventListener('abort', onOuter);
-    },
-  };
 }
 
 /** The response's headers, with no redirect followed; a failure names why. */

@@ -91,7 +91,7 @@ pub(crate) fn param_gradients(
     let len_b = if dbias.is_some() { c } else { 0 };
     vec![
         gpu.op(kernel, &bound, &params, [x, y, chunks]),
-        reduce_partials(gpu, dweight, dbias, &partials, c, len_b, chunks, outputs * c, Write::Add),
+        reduce_partials(gpu, dweight, dbias, &partials, None, c, len_b, chunks, outputs * c, Write::Add),
     ]
 }
 

@@ -8,7 +8,8 @@
 //! sum into the other buffer, where the branch's input gradient then accumulates. Backward
 //! kernels accumulate (`+=`), so a block's scratch is zeroed once before its sublayers, except
 //! the gradients a matmul's input gradient stores (`Write::Store`: their one writer), which
-//! need no clearing.
+//! need no clearing. An elementwise FFN activation's backward runs in the epilogue of the
+//! second matmul's input gradient, which stores the first matmul's output gradient (dpre).
 
 use super::kv_cache::Cached;
 use super::{GpuModel, PlanKey, SubBufs};
@@ -18,6 +19,7 @@ use crate::kernels::{ablate, attention, cross_pack, embedding, kv_attention, mat
 use crate::tensor::GpuTensor;
 use playground_core::arch::{Architecture, AttentionKind, Linear, NormLayer, Op as ArchOp, Sublayer};
 use playground_core::arch_ops::ffn_fused_activation;
+use playground_core::cpu::Activation;
 use playground_core::params::Span;
 
 /// What a sublayer does, for its scratch buffers: self-attention, cross-attention, FFN.
@@ -36,8 +38,10 @@ struct Scratch {
     dqkv: GpuTensor,    // (B, T, C + 2·KVC)
     dq: GpuTensor,      // (B, T, C) cross-attention
     dkv: GpuTensor,     // (B, T, 2·KVC) cross-attention
-    dact: GpuTensor,    // (B, T, H)
+    dact: GpuTensor,    // (B, T, H), SwiGLU's only (the other activations' is never formed)
     dpre: GpuTensor,    // (B, T, H or 2H)
+    /// SwiGLU's backward adds to dpre, so it is cleared; the fused activations store it.
+    dpre_added: bool,
 }
 
 /// The gradients and the backward scratch, allocated once per trainer.
@@ -67,14 +71,16 @@ impl BackwardBufs {
                 None => (None, None),
             };
             let cross = a.and_then(|a| a.kv);
+            let unfused = f.filter(|f| ffn_fused_activation(f.activation).is_none());
             Scratch {
                 dln: z("dln", sub.map_or(0, |_| bt * c)),
                 dconcat: z("dconcat", a.map_or(0, |_| bt * c)),
                 dqkv: z("dqkv", a.map_or(0, |a| bt * a.qkv_width())),
                 dq: z("dq", cross.map_or(0, |_| bt * c)),
                 dkv: z("dkv", cross.map_or(0, |kv| bt * kv.out)),
-                dact: z("dact", f.map_or(0, |f| bt * f.width)),
+                dact: z("dact", unfused.map_or(0, |f| bt * f.width)),
                 dpre: z("dpre", f.map_or(0, |f| bt * f.fc.out)),
+                dpre_added: unfused.is_some(),
             }
         });
         let head = arch.head.classifier.unwrap_or(arch.head.lm);
@@ -130,13 +136,25 @@ impl<'m> Recorder<'m> {
         self.run([op]);
     }
 
-    /// dinp: stored where it is this linear's alone (`Write::Store`), else added to.
+    /// dinp: stored where it is this linear's alone (`Write::Store`), else added to. With
+    /// `act` (and pre), inp was act(pre) and dinp is pre's gradient (the activation's backward
+    /// in the input gradient's epilogue).
     #[allow(clippy::too_many_arguments)]
-    fn linear_backward(&mut self, grads: &GpuTensor, dinp: &GpuTensor, dinp_write: Write, dout: &GpuTensor, inp: &GpuTensor, lin: &Linear) {
+    fn linear_backward(
+        &mut self,
+        grads: &GpuTensor,
+        dinp: &GpuTensor,
+        dinp_write: Write,
+        dout: &GpuTensor,
+        inp: &GpuTensor,
+        lin: &Linear,
+        act: Option<(Activation, &GpuTensor)>,
+    ) {
         let d = |s: Span| grads.slice(s.offset, s.len);
         let (dw, db) = (d(lin.weight), lin.bias.map(d));
         let (rows, k, n) = (self.b * self.t, lin.inp as u32, lin.out as u32);
-        self.run(matmul::matmul_backward(self.gpu, dinp, &dw, db.as_ref(), dout, inp, &self.p(lin.weight), rows, k, n, dinp_write));
+        let w = self.p(lin.weight);
+        self.run(matmul::matmul_backward(self.gpu, dinp, &dw, db.as_ref(), dout, inp, &w, act, rows, k, n, dinp_write));
     }
 
     fn norm(&mut self, n: &NormLayer, out: &GpuTensor, mean: &GpuTensor, rstd: &GpuTensor, inp: &GpuTensor) {
@@ -288,7 +306,7 @@ impl<'m> Recorder<'m> {
         };
         self.run([softmax_xent::softmax_xent_backward(gpu, &g.dlogits, &g.dlosses, probs, &m.targets, bt, head.out as u32)]);
         // logits = norm · headᵀ: a tied head's weight gradient lands in dwte
-        self.linear_backward(&g.grads, &g.dnorm, Write::Store, &g.dlogits, top, head);
+        self.linear_backward(&g.grads, &g.dnorm, Write::Store, &g.dlogits, top, head, None);
         let mut cur = 0; // which of dstream holds the stream's gradient
         for (s, stack) in arch.stacks.iter().enumerate().rev() {
             let sa = &a.stacks[s];
@@ -305,8 +323,9 @@ impl<'m> Recorder<'m> {
                     let roles: Vec<usize> = stack.sublayers.iter().filter(|x| x.block == sub.block).map(role).collect();
                     for r in roles {
                         let sc = &g.scratch[r];
-                        // dln, dconcat and dact are stored by their one matmul
-                        self.zero([&sc.dpre, &sc.dqkv, &sc.dq, &sc.dkv].into_iter().filter(|x| x.len > 0));
+                        // dln, dconcat, dact and (but for SwiGLU) dpre are stored by their one matmul
+                        let dpre = sc.dpre_added.then_some(&sc.dpre);
+                        self.zero(dpre.into_iter().chain([&sc.dqkv, &sc.dq, &sc.dkv]).filter(|x| x.len > 0));
                     }
                 }
                 let x = if i == 0 { &sa.embedded } else { sa.subs[i - 1].output(post) };
@@ -348,7 +367,7 @@ impl<'m> Recorder<'m> {
         match &sub.op {
             ArchOp::Attention(at) => {
                 // forward was: out = concat · projᵀ, concat = attention(rope(qkv))
-                self.linear_backward(&g.grads, &sc.dconcat, Write::Store, dres, &a.concat, &at.proj);
+                self.linear_backward(&g.grads, &sc.dconcat, Write::Store, dres, &a.concat, &at.proj, None);
                 let (nh, nkv) = (at.n_head as u32, at.n_kv_head as u32);
                 self.run(attention::attention_backward(
                     gpu,
@@ -372,17 +391,23 @@ impl<'m> Recorder<'m> {
                     (Some(kv), Some(memory)) => {
                         // forward was: qkv = [q | kv], q from the stream, kv from the memory
                         self.run([cross_pack::cross_pack_backward(gpu, &sc.dq, &sc.dkv, &sc.dqkv, bt, c, kv.out as u32 / 2)]);
-                        self.linear_backward(&g.grads, dinp, dinp_write, &sc.dq, inp, &at.qkv);
-                        self.linear_backward(&g.grads, &g.dmemory, Write::Add, &sc.dkv, memory, &kv);
+                        self.linear_backward(&g.grads, dinp, dinp_write, &sc.dq, inp, &at.qkv, None);
+                        self.linear_backward(&g.grads, &g.dmemory, Write::Add, &sc.dkv, memory, &kv, None);
                     }
-                    _ => self.linear_backward(&g.grads, dinp, dinp_write, &sc.dqkv, inp, &at.qkv),
+                    _ => self.linear_backward(&g.grads, dinp, dinp_write, &sc.dqkv, inp, &at.qkv, None),
                 }
             }
             ArchOp::FeedForward(f) => {
-                // forward was: out = proj(act(fc(inp)))
-                self.linear_backward(&g.grads, &sc.dact, Write::Store, dres, &a.act, &f.proj);
-                self.run([ffn_act_backward(gpu, f.activation, &sc.dpre, &a.pre, &sc.dact, bt, f.width as u32)]);
-                self.linear_backward(&g.grads, dinp, dinp_write, &sc.dpre, inp, &f.fc);
+                // forward was: out = proj(act(fc(inp))), pre = fc(inp)
+                match ffn_fused_activation(f.activation) {
+                    // pre's gradient from proj's input gradient in one kernel, stored
+                    Some(act) => self.linear_backward(&g.grads, &sc.dpre, Write::Store, dres, &a.act, &f.proj, Some((act, &a.pre))),
+                    None => {
+                        self.linear_backward(&g.grads, &sc.dact, Write::Store, dres, &a.act, &f.proj, None);
+                        self.run([ffn_act_backward(gpu, f.activation, &sc.dpre, &a.pre, &sc.dact, bt, f.width as u32)]);
+                    }
+                }
+                self.linear_backward(&g.grads, dinp, dinp_write, &sc.dpre, inp, &f.fc, None);
             }
         }
         if !post {

@@ -166,7 +166,7 @@ fn launcher_workgroup_size(k: Kernel) -> [u32; 3] {
         Kernel::KvCacheWrite => kv_attention::WRITE_WORKGROUP_SIZE,
         Kernel::KvAttentionForward => kv_attention::WORKGROUP_SIZE,
         Kernel::AttentionForward => attention::WORKGROUP_SIZE,
-        Kernel::AttentionBackwardPrep | Kernel::AttentionBackwardQuery | Kernel::AttentionBackwardKey => attention::BACKWARD_WORKGROUP_SIZE,
+        Kernel::AttentionBackwardQuery | Kernel::AttentionBackwardKey => attention::BACKWARD_WORKGROUP_SIZE,
         Kernel::AttentionForwardTiled
         | Kernel::AttentionForwardHead32
         | Kernel::AttentionBackwardQueryTiled

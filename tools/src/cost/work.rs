@@ -90,11 +90,6 @@ pub fn work(kernel: Kernel, p: &[u32], launch: Launch, shape: &Shape, f: &Device
         LayerNormBackwardInput | RmsNormBackwardInput => row_kernel(word(0), word(1), 8.0, 2.0, 16.0, 16.0, f),
         // one workgroup of 64 per row over V columns
         SoftmaxXentForward | SoftmaxXentForwardSubgroups => row_kernel(word(0), word(1), 64.0, 3.0, 8.0, 30.0, f),
-        // one invocation per (b, h, t) row: dO·out over the head
-        AttentionBackwardPrep => {
-            let rows = word(0) * word(3) * word(1);
-            row_kernel(rows, word(2) / word(3), 1.0, 1.0, 8.0, 3.0, f)
-        }
         // 32 channels × 8 row lanes, each lane summing its share of a chunk of rows (of all
         // rows where one chunk adds to the gradients)
         LayerNormBackwardParams | RmsNormBackwardParams => {
@@ -182,14 +177,17 @@ pub fn work(kernel: Kernel, p: &[u32], launch: Launch, shape: &Shape, f: &Device
         }
         MatmulForwardSkinny => matmul_skinny(word(0), word(1), word(2), 4.0, f),
         MatmulForwardSkinnyF16 | MatmulForwardSkinnyF16Packed => matmul_skinny(word(0), word(1), word(2), 2.0, f),
-        AttentionForwardTiled | AttentionBackwardQueryTiled | AttentionBackwardKeyTiled => attention_tiled(kernel, p, Head::Spilled, f),
-        AttentionForwardHead32 | AttentionBackwardQueryHead32 | AttentionBackwardKeyHead32 => {
-            attention_tiled(kernel, p, Head::Registers(8), f)
-        }
-        AttentionForwardRegs64 | AttentionBackwardQueryRegs64 | AttentionBackwardKeyRegs64 | AttentionBackwardValueRegs64 => {
+        AttentionForwardTiled | AttentionBackwardKeyTiled => attention_tiled(kernel, p, Head::Spilled, f),
+        AttentionForwardHead32 | AttentionBackwardKeyHead32 => attention_tiled(kernel, p, Head::Registers(8), f),
+        AttentionForwardRegs64 | AttentionBackwardKeyRegs64 | AttentionBackwardValueRegs64 => {
             attention_tiled(kernel, p, Head::Registers(16), f)
         }
-        AttentionForward | AttentionBackwardQuery | AttentionBackwardKey => attention_per_row(kernel, p, f),
+        AttentionForward | AttentionBackwardKey => attention_per_row(kernel, p, f),
+        // dQ, and each row's D = dO·out first (include/attention_delta.wgsl)
+        AttentionBackwardQueryTiled => with_delta(attention_tiled(kernel, p, Head::Spilled, f), p, f),
+        AttentionBackwardQueryHead32 => with_delta(attention_tiled(kernel, p, Head::Registers(8), f), p, f),
+        AttentionBackwardQueryRegs64 => with_delta(attention_tiled(kernel, p, Head::Registers(16), f), p, f),
+        AttentionBackwardQuery => with_delta(attention_per_row(kernel, p, f), p, f),
         KvAttentionForward => {
             // one workgroup per (row, head) over pos0 + rows keys of the cache
             let (rows, c, nh) = (word(0), word(2), word(3));
@@ -359,6 +357,18 @@ fn matmul_skinny(m: f64, k: f64, n: f64, weight_bytes: f64, f: &DeviceFacts) -> 
         registers: 96,
         inflight: 64,
     }
+}
+
+/// A dQ kernel's `row_delta`: per (b, h, t) row, dO·out over the head (dO from L1 or L2, out
+/// from DRAM: the loads independent, the fma dependent) and delta stored.
+fn with_delta(mut w: Work, p: &[u32], f: &DeviceFacts) -> Work {
+    let [b, t, c, nh] = [0, 1, 2, 3].map(|i| p.get(i).copied().unwrap_or(0) as f64);
+    let (rows, hs) = (b * nh * t, c / nh);
+    w.flops += 2.0 * rows * hs;
+    w.issue += 3.0 * rows * hs;
+    w.dram += 4.0 * (b * t * c + rows);
+    w.chain += f.dram_latency as f64 + 4.0 * hs;
+    w
 }
 
 /// Where a staged attention kernel keeps the head of its row.

@@ -187,7 +187,6 @@ fn launcher_workgroup_size(k: Kernel) -> [u32; 3] {
         Kernel::RopeBackward => rope::BACKWARD_WORKGROUP_SIZE,
         Kernel::GeluTanhForward => kernels::gelu_tanh::WORKGROUP_SIZE,
         Kernel::GeluTanhBackward => kernels::gelu_tanh::BACKWARD_WORKGROUP_SIZE,
-        Kernel::ResidualForward => residual::WORKGROUP_SIZE,
         Kernel::CrossPackForward | Kernel::CrossPackBackward => cross_pack::WORKGROUP_SIZE,
         Kernel::SoftmaxXentForward | Kernel::SoftmaxXentForwardSubgroups => softmax_xent::WORKGROUP_SIZE,
         Kernel::SoftmaxXentBackward => softmax_xent::BACKWARD_WORKGROUP_SIZE,

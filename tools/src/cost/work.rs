@@ -66,7 +66,6 @@ pub fn work(kernel: Kernel, p: &[u32], launch: Launch, shape: &Shape, f: &Device
         // dinp += f'(inp)·dout: inp and dout read, dinp read and written
         GeluBackward | GeluTanhBackward => elementwise(word(0), 16.0, 28.0, f),
         ReluBackward => elementwise(word(0), 16.0, 6.0, f),
-        ResidualForward => elementwise(word(0), 12.0, 4.0, f),
         // n = rows·H outputs, 2H inputs per row
         SwiGluForward => elementwise(word(0), 12.0, 24.0, f),
         SwiGluBackward => elementwise(word(0), 28.0, 32.0, f),
@@ -84,8 +83,10 @@ pub fn work(kernel: Kernel, p: &[u32], launch: Launch, shape: &Shape, f: &Device
         EmbeddingBackwardWpe => column_sum(word(0), word(0), word(1) * word(2), 1, 8.0, f),
         EmbeddingBackwardWte => embedding_backward_wte(word(0) * word(1), word(2), word(3), f),
         LayerNormForward | RmsNormForward => {
-            // three passes over each row (mean, variance, output), 8 invocations per row
-            row_kernel(word(0), word(1), 8.0, 3.0, 12.0, 8.0, f)
+            // three passes over each row (mean, variance, output), 8 invocations per row; with
+            // `residual` the branch read and the sum stored too (re-read from L1/L2)
+            let residual = word(3);
+            row_kernel(word(0), word(1), 8.0, 3.0, 12.0 + 8.0 * residual, 8.0 + 2.0 * residual, f)
         }
         LayerNormBackwardInput | RmsNormBackwardInput => row_kernel(word(0), word(1), 8.0, 2.0, 16.0, 16.0, f),
         // one workgroup of 64 per row over V columns

@@ -15,7 +15,7 @@ use super::kv_cache::Cached;
 use super::{GpuModel, PlanKey, SubBufs};
 use crate::arch_ops::{ffn_act_backward, ffn_act_forward, norm_backward, norm_forward};
 use crate::context::{GpuContext, Op, Step};
-use crate::kernels::{ablate, attention, cross_pack, embedding, kv_attention, matmul, residual, rope, softmax_xent, Write};
+use crate::kernels::{ablate, attention, cross_pack, embedding, kv_attention, matmul, rope, softmax_xent, Write};
 use crate::tensor::GpuTensor;
 use playground_core::arch::{Architecture, AttentionKind, Linear, NormLayer, Op as ArchOp, Sublayer};
 use playground_core::arch_ops::ffn_fused_activation;
@@ -97,6 +97,10 @@ impl BackwardBufs {
     }
 }
 
+/// A norm's input: inp, or inp and (sum, branch) where the residual add sum = inp + branch runs
+/// in the norm's kernel first.
+type NormInput<'t> = (&'t GpuTensor, Option<(&'t GpuTensor, &'t GpuTensor)>);
+
 /// Records the ops of one plan of `m` for (B, T).
 struct Recorder<'m> {
     m: &'m GpuModel,
@@ -157,10 +161,13 @@ impl<'m> Recorder<'m> {
         self.run(matmul::matmul_backward(self.gpu, dinp, &dw, db.as_ref(), dout, inp, &w, act, rows, k, n, dinp_write));
     }
 
-    fn norm(&mut self, n: &NormLayer, out: &GpuTensor, mean: &GpuTensor, rstd: &GpuTensor, inp: &GpuTensor) {
+    /// out = norm(inp), or with `residual` (sum, branch) the residual add before the norm in
+    /// its kernel: sum = inp + branch stored, out = norm(sum).
+    fn norm(&mut self, n: &NormLayer, out: &GpuTensor, mean: &GpuTensor, rstd: &GpuTensor, (inp, residual): NormInput) {
         let (bt, c, _) = self.sizes();
         let bias = n.bias.map(|s| self.p(s));
-        self.run([norm_forward(self.gpu, n.kind, out, mean, rstd, inp, &self.p(n.weight), bias.as_ref(), bt, c, self.m.config.norm_eps)]);
+        let w = self.p(n.weight);
+        self.run([norm_forward(self.gpu, n.kind, out, mean, rstd, residual, inp, &w, bias.as_ref(), bt, c, self.m.config.norm_eps)]);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -180,7 +187,9 @@ impl<'m> Recorder<'m> {
         self.run(norm_backward(self.gpu, n.kind, dinp, &dw, db.as_ref(), dout, inp, &self.p(n.weight), mean, rstd, bt, c));
     }
 
-    /// Stack `s`: embedding, sublayers, final norm.
+    /// Stack `s`: embedding, sublayers, final norm. Pre-norm, a sublayer's residual add runs in
+    /// the kernel of the norm after it (the next sublayer's, or the stack's final norm), which
+    /// reads the sublayer's input and output and stores their sum; post-norm, in its own norm's.
     fn stack_forward(&mut self, s: usize, key: &PlanKey) {
         let (m, (b, t), (_, c, post)) = (self.m, (self.b, self.t), self.sizes());
         let (stack, a) = (&m.arch.stacks[s], &m.acts.stacks[s]);
@@ -191,20 +200,37 @@ impl<'m> Recorder<'m> {
         };
         self.run([embedding::embedding_forward(self.gpu, &a.embedded, tokens, wte, m.pos.as_ref(), b, t, c)]);
         let memory = s.checked_sub(1).map(|prev| &m.acts.stacks[prev].norm);
+        let input = |i: usize| if i == 0 { &a.embedded } else { a.subs[i - 1].output(post) };
+        // what the norm before sublayer i (pre-norm), or the final one (i = the count), reads
+        let norm_input = |i: usize| -> NormInput {
+            match i.checked_sub(1) {
+                Some(j) if !post => (input(j), Some((&a.subs[j].sum, &a.subs[j].out))),
+                _ => (input(i), None),
+            }
+        };
         for (i, sub) in stack.sublayers.iter().enumerate() {
-            let x = if i == 0 { &a.embedded } else { a.subs[i - 1].output(post) };
-            self.sublayer_forward(sub, &a.subs[i], x, memory, key);
+            self.sublayer_forward(sub, &a.subs[i], input(i), norm_input(i), memory, key);
         }
-        self.norm(&stack.norm, &a.norm, &a.norm_mean, &a.norm_rstd, a.subs.last().expect("a stack has sublayers").output(post));
+        self.norm(&stack.norm, &a.norm, &a.norm_mean, &a.norm_rstd, norm_input(stack.sublayers.len()));
     }
 
-    /// One sublayer, as `Executor::sublayer_forward`.
-    fn sublayer_forward(&mut self, sub: &Sublayer, a: &SubBufs, x: &GpuTensor, memory: Option<&GpuTensor>, key: &PlanKey) {
+    /// One sublayer, as `Executor::sublayer_forward`; pre-norm, its norm reads `norm_input` (x,
+    /// or the previous sublayer's residual add to run first) and its own residual add is left
+    /// to the next norm (`stack_forward`).
+    fn sublayer_forward(
+        &mut self,
+        sub: &Sublayer,
+        a: &SubBufs,
+        x: &GpuTensor,
+        norm_input: NormInput,
+        memory: Option<&GpuTensor>,
+        key: &PlanKey,
+    ) {
         let (m, gpu, (b, t), (bt, c, post)) = (self.m, self.gpu, (self.b, self.t), self.sizes());
         let mask = m.ablation.as_ref().filter(|_| key.ablate);
         let (nh, l) = (m.config.n_head as u32, sub.block as u32);
         if !post {
-            self.norm(&sub.norm, &a.ln, &a.ln_mean, &a.ln_rstd, x);
+            self.norm(&sub.norm, &a.ln, &a.ln_mean, &a.ln_rstd, norm_input);
         }
         let inp = if post { x } else { &a.ln };
         match &sub.op {
@@ -263,9 +289,9 @@ impl<'m> Recorder<'m> {
         if let Some(mask) = mask {
             self.run([ablate::ablate_forward(gpu, &a.out, mask, m.config.n_layer as u32 * nh + l, bt, 1, c)]);
         }
-        self.run([residual::residual_forward(gpu, &a.sum, x, &a.out, bt * c)]);
         if post {
-            self.norm(&sub.norm, &a.ln, &a.ln_mean, &a.ln_rstd, &a.sum);
+            // sum = x + out, then ln = norm(sum), one kernel
+            self.norm(&sub.norm, &a.ln, &a.ln_mean, &a.ln_rstd, (x, Some((&a.sum, &a.out))));
         }
     }
 

@@ -1,11 +1,11 @@
-// Self-attention (causal or bidirectional), backward, step 3 of 3: gradients of K and V. One invocation per
+// Self-attention (causal or bidirectional), backward, step 2 of 2: gradients of K and V. One invocation per
 // (b, key/value head g, key position j); it alone writes row j's K and V channels of head g,
 // summing over the query heads that read it.
 //   dqkv  : (B, T, C + 2·KVC)   dK_j += scale·Σ_{i≥j} dS_ij·Q_i,  dV_j += Σ_{i≥j} p_ij·dO_i   (the Q third: attention_backward_query)
 //   dout  : (B, T, C)    gradient of attention_forward's out
 //   qkv   : (B, T, C + 2·KVC)   Q, K, V side by side
 //   lse   : (B, NH, T)   log Σ_{j≤i} exp(s_ij), kept by attention_forward
-//   delta : (B, NH, T)   D_i = dO_i·out_i, from attention_backward_prep
+//   delta : (B, NH, T)   D_i = dO_i·out_i, from the dQ kernel (include/attention_delta.wgsl)
 // CPU reference: crates/playground-core/src/cpu/attention.rs (attention_backward)
 //
 // forward was: s_ij = Q_i·K_j·scale; p_ij = softmax_j(s_ij) over j ≤ i; out_i = Σ_j p_ij·V_j.

@@ -1,4 +1,4 @@
-// Self-attention (causal or bidirectional), backward, step 3 of 3, for heads of at most 32
+// Self-attention (causal or bidirectional), backward, step 2 of 2, for heads of at most 32
 // channels: gradients of K and V. attention_backward_key_tiled.wgsl with the head written out:
 // the same work, the same workgroups (one per (b, key/value head g, block of 64 key rows), one
 // invocation per key row j, which alone writes row j's K and V channels of head g, summing
@@ -7,7 +7,7 @@
 //   dout  : (B, T, C)    gradient of attention_forward's out
 //   qkv   : (B, T, C + 2·KVC)   Q, K, V side by side
 //   lse   : (B, NH, T)   log Σ_{j≤i} exp(s_ij), kept by attention_forward
-//   delta : (B, NH, T)   D_i = dO_i·out_i, from attention_backward_prep
+//   delta : (B, NH, T)   D_i = dO_i·out_i, from the dQ kernel (include/attention_delta.wgsl)
 // CPU reference: crates/playground-core/src/cpu/attention.rs (attention_backward)
 //
 // K_j, V_j, dK_j and dV_j are H4 = 8 vec4 variables each (k0..k7, ...), every loop over the

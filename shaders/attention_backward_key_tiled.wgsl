@@ -1,4 +1,4 @@
-// Self-attention (causal or bidirectional), backward, step 3 of 3, tiled: gradients of K and V for head sizes up
+// Self-attention (causal or bidirectional), backward, step 2 of 2, tiled: gradients of K and V for head sizes up
 // to 64. One workgroup per (b, key/value head g, block of 64 key rows), one invocation per key
 // row j; it alone writes row j's K and V channels of head g, summing over the query heads that
 // read it.
@@ -6,7 +6,7 @@
 //   dout  : (B, T, C)    gradient of attention_forward's out
 //   qkv   : (B, T, C + 2·KVC)   Q, K, V side by side
 //   lse   : (B, NH, T)   log Σ_{j≤i} exp(s_ij), kept by attention_forward
-//   delta : (B, NH, T)   D_i = dO_i·out_i, from attention_backward_prep
+//   delta : (B, NH, T)   D_i = dO_i·out_i, from the dQ kernel (include/attention_delta.wgsl)
 // CPU reference: crates/playground-core/src/cpu/attention.rs (attention_backward)
 //
 // The arithmetic of attention_backward_key.wgsl (which serves larger heads): p_ij =

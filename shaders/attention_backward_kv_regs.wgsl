@@ -12,7 +12,7 @@
 //   dout  : (B, T, C)    gradient of attention_forward's out
 //   qkv   : (B, T, C + 2·KVC)   Q, K, V side by side
 //   lse   : (B, NH, T)   log Σ_{j≤i} exp(s_ij), kept by attention_forward
-//   delta : (B, NH, T)   D_i = dO_i·out_i, from attention_backward_prep
+//   delta : (B, NH, T)   D_i = dO_i·out_i, from the dQ kernel (include/attention_delta.wgsl)
 // CPU reference: crates/playground-core/src/cpu/attention.rs (attention_backward)
 //
 // Channels past the head size are zeros. Params, WORKGROUP_SIZE, qkv4 and row_block are in

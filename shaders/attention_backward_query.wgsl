@@ -1,10 +1,11 @@
-// Self-attention (causal or bidirectional), backward, step 2 of 3: gradient of Q. One invocation per
+// Self-attention (causal or bidirectional), backward, step 1 of 2: gradient of Q (and D_i). One invocation per
 // (b, h, query position i); it alone writes row i's Q channels of head h.
 //   dqkv  : (B, T, C + 2·KVC)   dQ_i += scale·Σ_{j≤i} dS_ij·K_j   (the Q third; K and V: attention_backward_key)
 //   dout  : (B, T, C)    gradient of attention_forward's out
 //   qkv   : (B, T, C + 2·KVC)   Q, K, V side by side
 //   lse   : (B, NH, T)   log Σ_{j≤i} exp(s_ij), kept by attention_forward
-//   delta : (B, NH, T)   D_i = dO_i·out_i, from attention_backward_prep
+//   delta : (B, NH, T)   D_i = dO_i·out_i, written here (row_delta) for the dK and dV kernels
+//   out   : (B, T, C)    attention_forward's out
 // CPU reference: crates/playground-core/src/cpu/attention.rs (attention_backward)
 //
 // forward was: s_ij = Q_i·K_j·scale; p_ij = softmax_j(s_ij) over j ≤ i; out_i = Σ_j p_ij·V_j.
@@ -17,8 +18,9 @@
 @group(0) @binding(1) var<storage, read> dout: array<f32>;
 @group(0) @binding(2) var<storage, read> qkv: array<f32>;
 @group(0) @binding(3) var<storage, read> lse: array<f32>;
-@group(0) @binding(4) var<storage, read> delta: array<f32>;
-@group(0) @binding(5) var<uniform> params: Params;
+@group(0) @binding(4) var<storage, read_write> delta: array<f32>;
+@group(0) @binding(5) var<storage, read> out: array<f32>;
+@group(0) @binding(6) var<uniform> params: Params;
 
 const WORKGROUP_SIZE: u32 = 64u;
 
@@ -43,7 +45,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let qbase = q_base(bi * t + i, h);
     let obase = (bi * t + i) * c + h * hs;
     let row_lse = lse[idx];
-    let d_i = delta[idx];
+    let d_i = row_delta(obase, hs);
+    delta[idx] = d_i;
 
     let seen = select(t, i + 1u, params.causal != 0u); // keys this row sees
     for (var j = 0u; j < seen; j++) {

@@ -1,4 +1,4 @@
-// Self-attention (causal or bidirectional), backward, step 2 of 3, for heads of at most 32
+// Self-attention (causal or bidirectional), backward, step 1 of 2, for heads of at most 32
 // channels: gradient of Q. attention_backward_query_tiled.wgsl with the head written out: the
 // same work, the same workgroups (one per (b, h, block of 64 query rows), one invocation per
 // query row i, which alone writes row i's Q channels of head h).
@@ -6,7 +6,8 @@
 //   dout  : (B, T, C)    gradient of attention_forward's out
 //   qkv   : (B, T, C + 2·KVC)   Q, K, V side by side
 //   lse   : (B, NH, T)   log Σ_{j≤i} exp(s_ij), kept by attention_forward
-//   delta : (B, NH, T)   D_i = dO_i·out_i, from attention_backward_prep
+//   delta : (B, NH, T)   D_i = dO_i·out_i, written here (row_delta) for the dK and dV kernels
+//   out   : (B, T, C)    attention_forward's out
 // CPU reference: crates/playground-core/src/cpu/attention.rs (attention_backward)
 //
 // Q_i, dO_i and dQ_i are H4 = 8 vec4 variables each, every loop over the head written out, for
@@ -18,8 +19,9 @@
 @group(0) @binding(1) var<storage, read> dout: array<f32>;
 @group(0) @binding(2) var<storage, read> qkv: array<f32>;
 @group(0) @binding(3) var<storage, read> lse: array<f32>;
-@group(0) @binding(4) var<storage, read> delta: array<f32>;
-@group(0) @binding(5) var<uniform> params: Params;
+@group(0) @binding(4) var<storage, read_write> delta: array<f32>;
+@group(0) @binding(5) var<storage, read> out: array<f32>;
+@group(0) @binding(6) var<uniform> params: Params;
 
 const H4: u32 = 8u; // the head, in vec4s (≤ 32 channels)
 
@@ -67,7 +69,8 @@ fn main(
     let q7 = qkv4(qbase, 7u, hs); let o7 = dout4(obase, 7u, hs); var dq7 = vec4<f32>(0.0);
     let row = (bi * nh + h) * t + ic;
     let row_lse = lse[row];
-    let d_i = delta[row];
+    let d_i = row_delta(obase, hs);
+    if (valid) { delta[row] = d_i; }
 
     let last = select(t, min(block.first + WORKGROUP_SIZE, t), causal); // keys the block's last row sees
     for (var kv0 = 0u; kv0 < last; kv0 += BKV) {

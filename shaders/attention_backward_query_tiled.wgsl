@@ -1,11 +1,12 @@
-// Self-attention (causal or bidirectional), backward, step 2 of 3, tiled: gradient of Q for head sizes up to 64.
+// Self-attention (causal or bidirectional), backward, step 1 of 2, tiled: gradient of Q (and D_i) for head sizes up to 64.
 // One workgroup per (b, h, block of 64 query rows), one invocation per query row i; it alone
 // writes row i's Q channels of head h.
 //   dqkv  : (B, T, C + 2·KVC)   dQ_i += scale·Σ_{j≤i} dS_ij·K_j   (the Q third; K and V: attention_backward_key_tiled)
 //   dout  : (B, T, C)    gradient of attention_forward's out
 //   qkv   : (B, T, C + 2·KVC)   Q, K, V side by side
 //   lse   : (B, NH, T)   log Σ_{j≤i} exp(s_ij), kept by attention_forward
-//   delta : (B, NH, T)   D_i = dO_i·out_i, from attention_backward_prep
+//   delta : (B, NH, T)   D_i = dO_i·out_i, written here (row_delta) for the dK and dV kernels
+//   out   : (B, T, C)    attention_forward's out
 // CPU reference: crates/playground-core/src/cpu/attention.rs (attention_backward)
 //
 // The arithmetic of attention_backward_query.wgsl (which serves larger heads): p_ij =
@@ -19,8 +20,9 @@
 @group(0) @binding(1) var<storage, read> dout: array<f32>;
 @group(0) @binding(2) var<storage, read> qkv: array<f32>;
 @group(0) @binding(3) var<storage, read> lse: array<f32>;
-@group(0) @binding(4) var<storage, read> delta: array<f32>;
-@group(0) @binding(5) var<uniform> params: Params;
+@group(0) @binding(4) var<storage, read_write> delta: array<f32>;
+@group(0) @binding(5) var<storage, read> out: array<f32>;
+@group(0) @binding(6) var<uniform> params: Params;
 
 fn dout4(base: u32, d4: u32, hs: u32) -> vec4<f32> {
     var v = vec4<f32>(0.0);
@@ -62,7 +64,8 @@ fn main(
     }
     let row = (bi * nh + h) * t + ic;
     let row_lse = lse[row];
-    let d_i = delta[row];
+    let d_i = row_delta(obase, hs);
+    if (valid) { delta[row] = d_i; }
 
     let last = select(t, min(block.first + WORKGROUP_SIZE, t), causal); // keys the block's last row sees
     for (var kv0 = 0u; kv0 < last; kv0 += BKV) {

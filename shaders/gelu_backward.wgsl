@@ -4,8 +4,8 @@
 //
 // forward was: out = x·Φ(x) = ½·x·(1 + erf(x/√2)), so
 //   gelu'(x) = Φ(x) + x·φ(x),  φ(x) = exp(−x²/2)/√(2π)
-// erf_approx is in include/activations.wgsl (prepended by shaders.rs), as for the forward.
-// For |x| ≳ 13, exp(−x²/2) underflows to 0, so the tails give exactly 1·dout and 0.
+// gelu_grad is in include/activations.wgsl (prepended by shaders.rs), which
+// matmul_backward_input.wgsl's epilogue also applies.
 
 struct Params {
     n: u32,
@@ -20,14 +20,10 @@ struct Params {
 @group(0) @binding(3) var<uniform> params: Params;
 
 const WORKGROUP_SIZE: u32 = 256u;
-const INV_SQRT_2PI: f32 = 0.3989422804014327;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let i = gid.y * nwg.x * WORKGROUP_SIZE + gid.x;
     if (i >= params.n) { return; }
-    let x = inp[i];
-    let cdf = 0.5 * (1.0 + erf_approx(x * INV_SQRT_2));
-    let pdf = INV_SQRT_2PI * exp(-0.5 * x * x);
-    dinp[i] += (cdf + x * pdf) * dout[i];
+    dinp[i] += gelu_grad(inp[i]) * dout[i];
 }

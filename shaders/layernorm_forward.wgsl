@@ -3,7 +3,9 @@
 // variance) are added across its 8 invocations in workgroup memory.
 //   out  : (rows, C)     mean, rstd : (rows)   kept for layernorm_backward_*
 //   inp  : (rows, C)     weight, bias : (C)
-// CPU reference: crates/playground-core/src/cpu/layernorm.rs (layernorm_forward)
+// With `residual` 1 the input is sum = inp + branch, stored in sum (include/norm_residual.wgsl).
+// CPU reference: crates/playground-core/src/cpu/layernorm.rs (layernorm_forward,
+// layernorm_forward_residual)
 //
 // Why 8 rows per workgroup rather than one row per workgroup of 64: a row of 64 to 768
 // channels gives 64 invocations little to do, and each barrier costs the whole workgroup; on
@@ -14,16 +16,18 @@ struct Params {
     rows: u32, // B * T
     c: u32,
     eps: f32,
-    _pad: u32,
+    residual: u32, // 1: the input is inp + branch, stored in sum; 0: inp (sum, branch placeholders)
 }
 
 @group(0) @binding(0) var<storage, read_write> out: array<f32>;
 @group(0) @binding(1) var<storage, read_write> mean: array<f32>;
 @group(0) @binding(2) var<storage, read_write> rstd: array<f32>;
-@group(0) @binding(3) var<storage, read> inp: array<f32>;
-@group(0) @binding(4) var<storage, read> weight: array<f32>;
-@group(0) @binding(5) var<storage, read> bias: array<f32>;
-@group(0) @binding(6) var<uniform> params: Params;
+@group(0) @binding(3) var<storage, read_write> sum: array<f32>; // (rows, C)
+@group(0) @binding(4) var<storage, read> inp: array<f32>;
+@group(0) @binding(5) var<storage, read> branch: array<f32>; // (rows, C)
+@group(0) @binding(6) var<storage, read> weight: array<f32>;
+@group(0) @binding(7) var<storage, read> bias: array<f32>;
+@group(0) @binding(8) var<uniform> params: Params;
 
 const WORKGROUP_SIZE: u32 = 64u;
 const LANES: u32 = 8u;                        // invocations per row
@@ -55,19 +59,19 @@ fn main(
     let base = row * params.c;
 
     var s = 0.0;
-    for (var i = lane; i < c; i += LANES) { s += inp[base + i]; }
+    for (var i = lane; i < c; i += LANES) { s += first_read(base + i); }
     let m = row_sum(lid, s) / f32(params.c);
 
     // biased variance (divide by C), two-pass like the CPU reference
     var v = 0.0;
     for (var i = lane; i < c; i += LANES) {
-        let d = inp[base + i] - m;
+        let d = read_again(base + i) - m;
         v += d * d;
     }
     let r = 1.0 / sqrt(row_sum(lid, v) / f32(params.c) + params.eps);
 
     for (var i = lane; i < c; i += LANES) {
-        out[base + i] = r * (inp[base + i] - m) * weight[i] + bias[i];
+        out[base + i] = r * (read_again(base + i) - m) * weight[i] + bias[i];
     }
     if (valid && lane == 0u) {
         mean[row] = m;

@@ -1,8 +1,14 @@
 // Matrix multiply, backward: gradient of the input, tiled in workgroup memory.
-//   dinp (M, K) (+)= dout (M, N) · weight (N, K)   (`accumulate` 1: added, 0: stored)
-// CPU reference: crates/playground-core/src/cpu/matmul.rs (matmul_backward, dinp)
+//   dinp (M, K) (+)= dout (M, N) · weight (N, K)                (`act` 0)
+//   dinp (M, K) (+)= act'(pre) ⊙ (dout (M, N) · weight (N, K))   (`act` ≠ 0; pre (M, K))
+// (`accumulate` 1: added, 0: stored)
+// CPU reference: crates/playground-core/src/cpu/matmul.rs (matmul_backward_input,
+// matmul_backward_input_act)
 //
 // forward was: out[m, n] = Σ_k inp[m, k]·weight[n, k] + bias[n], so dinp[m, k] = Σ_n dout[m, n]·weight[n, k].
+// With `act`, inp was act(pre) (the FFN's activation, in matmul_forward.wgsl's epilogue) and
+// the kernel writes pre's gradient: the activation's backward runs in this epilogue instead of
+// a pass of its own (gelu_backward.wgsl: one launch, and a write and two reads of (M, K), fewer).
 // The sizes, loader, staging and register tile come from crates/playground-gpu/src/shaders.rs, as
 // for matmul_forward.wgsl (read its comments): `matmul_backward_input` (128×128 blocks),
 // `_small` (64×64), `_emulated` (64×64, 16×16 per invocation), each also `_scalar` where N or K
@@ -10,8 +16,9 @@
 // of N (workgroup z takes n from z·split): dout's rows run along N, so it is staged transposed
 // (A_STRIDED); weight's rows run along K, the output's columns, so it is staged as read. With
 // one slice (`partial` 0) each element of dinp has one writer, which adds its sum to the value
-// already there (`accumulate` 1) or stores it (0: dinp needs no clearing); with several (where matmul.rs finds the grid would leave a GPU's last wave
-// part empty), slice z stores its sums in `partials` row z, added up by reduce_partials.wgsl.
+// already there (`accumulate` 1) or stores it (0: dinp needs no clearing); with several (where
+// matmul.rs finds the grid would leave a GPU's last wave part empty), slice z stores its sums in
+// `partials` row z, added up by reduce_partials.wgsl, which then applies act'(pre).
 
 struct Params {
     m: u32,
@@ -20,14 +27,15 @@ struct Params {
     split: u32,   // columns of N per slice, a multiple of BK
     partial: u32,    // 1: store into partials; 0: write dinp
     accumulate: u32, // 1: dinp += the sums; 0: dinp = the sums
-    _pad1: u32,
-    _pad2: u32,
+    act: u32,        // 0: none (pre is a placeholder); else act_grad's code (include/activations.wgsl)
+    _pad: u32,
 }
 
 @group(0) @binding(0) var<storage, read_write> dinp: array<f32>; // (M, K), or partials (slices, M·K)
 @group(0) @binding(1) var<storage, read> lhs: array<LhsWord>; // dout (M, N)
 @group(0) @binding(2) var<storage, read> rhs: array<RhsWord>; // weight (N, K)
-@group(0) @binding(3) var<uniform> params: Params;
+@group(0) @binding(3) var<storage, read> pre: array<f32>; // (M, K) the activation's input
+@group(0) @binding(4) var<uniform> params: Params;
 
 const A_STRIDED: bool = true;  // dout's rows run along N, the summed axis
 const B_STRIDED: bool = false; // weight's rows run along K, the output's columns
@@ -50,11 +58,17 @@ fn write4(row: u32, col: u32, v: vec4<f32>) {
         return;
     }
     let i = row * k + col;
-    let add = params.accumulate != 0u;
-    if (col < k) { dinp[i] = v.x + select(0.0, dinp[i], add); }
-    if (col + 1u < k) { dinp[i + 1u] = v.y + select(0.0, dinp[i + 1u], add); }
-    if (col + 2u < k) { dinp[i + 2u] = v.z + select(0.0, dinp[i + 2u], add); }
-    if (col + 3u < k) { dinp[i + 3u] = v.w + select(0.0, dinp[i + 3u], add); }
+    if (col < k) { write1(i, v.x); }
+    if (col + 1u < k) { write1(i + 1u, v.y); }
+    if (col + 2u < k) { write1(i + 2u, v.z); }
+    if (col + 3u < k) { write1(i + 3u, v.w); }
+}
+
+// dinp[i] (+)= act'(pre[i])·s, one slice's whole sum s.
+fn write1(i: u32, s: f32) {
+    var g = s;
+    if (params.act != 0u) { g *= act_grad(params.act, pre[i]); }
+    dinp[i] = g + select(0.0, dinp[i], params.accumulate != 0u);
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE, WORKGROUP_SIZE)

@@ -1,7 +1,8 @@
-// The FFN's elementwise activations, one definition each. Not a kernel: shaders.rs prepends
-// this file to the kernels that apply one (gelu_forward.wgsl, gelu_backward.wgsl for
-// erf_approx, gelu_tanh_forward.wgsl, relu_forward.wgsl, and matmul_forward.wgsl, whose
-// epilogue applies the one its params name).
+// The FFN's elementwise activations and their derivatives, one definition each. Not a kernel:
+// shaders.rs prepends this file to the kernels that apply one (gelu_*, gelu_tanh_*, relu_*,
+// matmul_forward.wgsl, whose epilogue applies the one its params name, and
+// matmul_backward_input.wgsl and reduce_partials.wgsl, whose epilogue multiplies by the
+// derivative its params name).
 // CPU references: crates/playground-core/src/cpu/{gelu,gelu_tanh,relu}.rs
 
 const INV_SQRT_2: f32 = 0.70710678118654752;
@@ -31,4 +32,39 @@ fn gelu_tanh(x: f32) -> f32 {
 
 fn relu(x: f32) -> f32 {
     return max(x, 0.0);
+}
+
+const INV_SQRT_2PI: f32 = 0.3989422804014327;
+
+// gelu'(x) = Φ(x) + x·φ(x),  φ(x) = exp(−x²/2)/√(2π). For |x| ≳ 13, exp(−x²/2) underflows to 0,
+// so the tails give exactly 1 and 0.
+fn gelu_grad(x: f32) -> f32 {
+    let cdf = 0.5 * (1.0 + erf_approx(x * INV_SQRT_2));
+    let pdf = INV_SQRT_2PI * exp(-0.5 * x * x);
+    return cdf + x * pdf;
+}
+
+// gelu_tanh'(x) = ½·(1 + tanh u) + ½·x·(1 − tanh² u)·√(2/π)·(1 + 3·0.044715·x²), u clamped
+// to ±15 as in the forward (tanh(15) is 1 in f32, so 1 − tanh² u is 0 there).
+fn gelu_tanh_grad(x: f32) -> f32 {
+    let u = clamp(SQRT_2_OVER_PI * (x + GELU_TANH_COEF * x * x * x), -15.0, 15.0);
+    let th = tanh(u);
+    let du = SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_TANH_COEF * x * x);
+    return 0.5 * (1.0 + th) + 0.5 * x * (1.0 - th * th) * du;
+}
+
+// 1 where x > 0, else 0 (0 at x = 0, as PyTorch).
+fn relu_grad(x: f32) -> f32 {
+    return select(0.0, 1.0, x > 0.0);
+}
+
+// The derivative of the activation `act` names (the code of matmul_epilogue.wgsl's params.act:
+// 1 gelu, 2 gelu_tanh, 3 relu) at x; 1 for 0 (no activation).
+fn act_grad(act: u32, x: f32) -> f32 {
+    switch act {
+        case 1u: { return gelu_grad(x); }
+        case 2u: { return gelu_tanh_grad(x); }
+        case 3u: { return relu_grad(x); }
+        default: { return 1.0; }
+    }
 }

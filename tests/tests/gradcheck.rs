@@ -191,6 +191,31 @@ fn matmul_backward_matches_finite_differences() {
     check("matmul dbias", &dbias, &numerical_grad(|x| loss(&inp, &weight, x), &bias, H));
 }
 
+/// The FFN's activation and second matmul backward as one op (`matmul_backward_input_act`, the
+/// GPU's fused epilogue): pre's gradient through out = act(pre) · weightᵀ.
+#[test]
+fn matmul_backward_input_act_matches_finite_differences() {
+    let (m, k, n) = (3, 5, 4);
+    // away from ReLU's kink at 0
+    let pre: Vec<f32> = randn(m * k, 2.0, 16).into_iter().map(|x| if x.abs() < 0.01 { x + 0.1 } else { x }).collect();
+    let (weight, r) = (randn(n * k, 1.0, 17), randn(m * n, 1.0, 18));
+    for act in [cpu::Activation::Gelu, cpu::Activation::GeluTanh, cpu::Activation::Relu] {
+        let loss = |pre: &[f32]| {
+            let (mut out, mut y) = (vec![0.0; m * k], vec![0.0; m * n]);
+            match act {
+                cpu::Activation::Gelu => cpu::gelu_forward(&mut out, pre, m * k),
+                cpu::Activation::GeluTanh => cpu::gelu_tanh_forward(&mut out, pre, m * k),
+                cpu::Activation::Relu => cpu::relu_forward(&mut out, pre, m * k),
+            }
+            cpu::matmul_forward(&mut y, &out, &weight, None, m, k, n);
+            dot_f64(&y, &r)
+        };
+        let mut dpre = vec![0.0; m * k];
+        cpu::matmul_backward_input_act(act, &mut dpre, &pre, &r, &weight, m, k, n);
+        check(&format!("matmul_backward_input_act {act:?} dpre"), &dpre, &numerical_grad(loss, &pre, H));
+    }
+}
+
 #[test]
 fn attention_backward_matches_finite_differences() {
     // two heads each with its keys and values; 6 heads over 2 and over 3 key/value heads

@@ -35,7 +35,6 @@ mod gpu_vs_cpu {
     mod layernorm;
     mod matmul;
     mod relu;
-    mod residual;
     mod rmsnorm;
     mod rope;
     mod softmax_xent;

@@ -166,7 +166,7 @@ fn launcher_workgroup_size(k: Kernel) -> [u32; 3] {
         Kernel::KvCacheWrite => kv_attention::WRITE_WORKGROUP_SIZE,
         Kernel::KvAttentionForward => kv_attention::WORKGROUP_SIZE,
         Kernel::AttentionForward => attention::WORKGROUP_SIZE,
-        Kernel::AttentionBackwardPrep | Kernel::AttentionBackwardQuery | Kernel::AttentionBackwardKey => attention::BACKWARD_WORKGROUP_SIZE,
+        Kernel::AttentionBackwardQuery | Kernel::AttentionBackwardKey => attention::BACKWARD_WORKGROUP_SIZE,
         Kernel::AttentionForwardTiled
         | Kernel::AttentionForwardHead32
         | Kernel::AttentionBackwardQueryTiled
@@ -187,7 +187,6 @@ fn launcher_workgroup_size(k: Kernel) -> [u32; 3] {
         Kernel::RopeBackward => rope::BACKWARD_WORKGROUP_SIZE,
         Kernel::GeluTanhForward => kernels::gelu_tanh::WORKGROUP_SIZE,
         Kernel::GeluTanhBackward => kernels::gelu_tanh::BACKWARD_WORKGROUP_SIZE,
-        Kernel::ResidualForward => residual::WORKGROUP_SIZE,
         Kernel::CrossPackForward | Kernel::CrossPackBackward => cross_pack::WORKGROUP_SIZE,
         Kernel::SoftmaxXentForward | Kernel::SoftmaxXentForwardSubgroups => softmax_xent::WORKGROUP_SIZE,
         Kernel::SoftmaxXentBackward => softmax_xent::BACKWARD_WORKGROUP_SIZE,

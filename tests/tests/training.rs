@@ -7,7 +7,7 @@ use playground_core::data::classify::classify_batch;
 use playground_core::data::mlm::mlm_batch;
 use playground_core::train::{CpuTrainer, TrainConfig};
 use playground_core::{CpuModel, Family, ModelConfig, Rng};
-use playground_gpu::GpuTrainer;
+use playground_gpu::{GpuTrainer, Kernel};
 use playground_tests::*;
 
 fn train_config(batch_size: usize) -> TrainConfig {
@@ -113,9 +113,10 @@ fn gpu_training_steps_match_cpu_as_an_h100_records_them() {
 }
 
 /// The step clears only the gradients that kernels add to: the parameters', the logits', the
-/// stream's, and per layer the attention's dQKV and the FFN's pre-activation gradient. The
-/// matmuls store their input gradients (the norms', the attention output's, the activation's),
-/// which need no clearing; the tests above show the gradients are still the CPU's.
+/// stream's, and per layer the attention's dQKV. The matmuls store their input gradients (the
+/// norms', the attention output's, and the FFN's pre-activation gradient, the GELU's backward
+/// in the epilogue), which need no clearing, nor a GELU pass; the tests above show the
+/// gradients are still the CPU's.
 #[test]
 fn gpu_training_step_clears_only_accumulated_gradients() {
     let Some(gpu) = gpu_or_skip() else { return };
@@ -124,7 +125,9 @@ fn gpu_training_step_clears_only_accumulated_gradients() {
     let trainer = pollster::block_on(GpuTrainer::new(gpu, cfg, &model.params, train_config(2))).unwrap();
     let (plan, _) = trainer.recorded();
     let clears = plan.iter().filter(|s| matches!(s, playground_gpu::context::Step::Zero(_))).count();
-    assert_eq!(clears, 3 + 2 * cfg.n_layer);
+    assert_eq!(clears, 3 + cfg.n_layer);
+    let gelu = plan.iter().filter(|s| matches!(s, playground_gpu::context::Step::Run(op) if op.kernel == Kernel::GeluBackward)).count();
+    assert_eq!(gelu, 0, "GELU's backward runs in the input gradient's epilogue");
 }
 
 /// Every architecture variant, each choice alone and all together, grouped-query attention and

@@ -6,24 +6,33 @@ use crate::kernels::{gelu, gelu_tanh, layernorm, relu, rmsnorm, swiglu};
 use crate::tensor::GpuTensor;
 use playground_core::config::{Ffn, Norm};
 
-/// out (rows, C) = norm(inp); LayerNorm fills mean and rstd, RMSNorm only rstd.
+/// out (rows, C) = norm(inp); LayerNorm fills mean and rstd, RMSNorm only rstd. With
+/// `residual` (sum, branch) the norm's input is sum = inp + branch, stored: the residual add
+/// before the norm in the same kernel.
 #[allow(clippy::too_many_arguments)]
 pub fn norm_forward(
     gpu: &GpuContext,
     norm: Norm,
-    out: &GpuTensor,          // (rows, C)
-    mean: &GpuTensor,         // (rows)
-    rstd: &GpuTensor,         // (rows)
-    inp: &GpuTensor,          // (rows, C)
-    weight: &GpuTensor,       // (C)
-    bias: Option<&GpuTensor>, // (C), LayerNorm only
+    out: &GpuTensor,                            // (rows, C)
+    mean: &GpuTensor,                           // (rows)
+    rstd: &GpuTensor,                           // (rows)
+    residual: Option<(&GpuTensor, &GpuTensor)>, // sum and branch, (rows, C) each
+    inp: &GpuTensor,                            // (rows, C)
+    weight: &GpuTensor,                         // (C)
+    bias: Option<&GpuTensor>,                   // (C), LayerNorm only
     rows: u32,
     c: u32,
     eps: f32,
 ) -> Op {
-    match (norm, bias) {
-        (Norm::LayerNorm, Some(bias)) => layernorm::layernorm_forward(gpu, out, mean, rstd, inp, weight, bias, rows, c, eps),
-        (Norm::RmsNorm, None) => rmsnorm::rmsnorm_forward(gpu, out, rstd, inp, weight, rows, c, eps),
+    match (norm, bias, residual) {
+        (Norm::LayerNorm, Some(bias), None) => layernorm::layernorm_forward(gpu, out, mean, rstd, inp, weight, bias, rows, c, eps),
+        (Norm::LayerNorm, Some(bias), Some((sum, branch))) => {
+            layernorm::layernorm_forward_residual(gpu, out, mean, rstd, sum, inp, branch, weight, bias, rows, c, eps)
+        }
+        (Norm::RmsNorm, None, None) => rmsnorm::rmsnorm_forward(gpu, out, rstd, inp, weight, rows, c, eps),
+        (Norm::RmsNorm, None, Some((sum, branch))) => {
+            rmsnorm::rmsnorm_forward_residual(gpu, out, rstd, sum, inp, branch, weight, rows, c, eps)
+        }
         _ => unreachable!("ParamLayout gives LayerNorm, and only LayerNorm, a bias"),
     }
 }

@@ -184,7 +184,7 @@ fn attention_backward_matches_cpu() {
             nkvu,
             causal,
         );
-        let from_cpu = run_and_read(&gpu, &ops, &[&g_dqkv]);
+        let from_cpu = run_and_read(&gpu, &ops, &[&g_dqkv, &g_delta]);
         // 2) after the GPU forward without (T, T) weights, as in training
         let (g_out, g_lse) = (zeros(&gpu, b * t * c), zeros(&gpu, b * nh * t));
         let g_dqkv2 = upload(&gpu, &dqkv_init);
@@ -197,6 +197,8 @@ fn attention_backward_matches_cpu() {
         // a few ulps on terms of size ~1, summed over up to T keys or queries
         assert_close(&format!("attention dqkv {tag}"), &from_cpu[0], &dqkv, 2e-5, 1e-4);
         assert_close(&format!("attention dqkv after gpu forward {tag}"), &from_gpu[0], &dqkv, 2e-5, 1e-4);
+        // the dQ kernel's D = dO·out per row, stored for dK and dV
+        assert_close(&format!("attention delta {tag}"), &from_cpu[1], &row_deltas(&dout, &out, b, t, c, nh), 1e-5, 1e-5);
     }
 }
 
@@ -223,14 +225,29 @@ fn attention_with_the_head_in_registers_matches_cpu() {
         let (g_out, g_lse, g_delta) = (zeros(&gpu, b * t * c), zeros(&gpu, b * nh * t), zeros(&gpu, b * nh * t));
         let mut ops = vec![attention::attention_forward(&gpu, &g_out, &g_lse, None, &g_qkv, u, tu, cu, nhu, nkvu, causal)];
         ops.extend(attention::attention_backward(&gpu, &g_dqkv, &g_delta, &g_dout, &g_qkv, &g_out, &g_lse, u, tu, cu, nhu, nkvu, causal));
-        for (op, name) in ops.iter().zip(["forward", "prep", "query", "key", "value"]) {
+        // dQ computes each row's D = dO·out (no launch of its own) and stores it for dK and dV
+        assert_eq!(ops.len(), 4, "forward, dQ, dK, dV");
+        for (op, name) in ops.iter().zip(["forward", "query", "key", "value"]) {
             let kernel = op.kernel.source().name;
-            assert!(name == "prep" || kernel.ends_with(&format!("{name}_regs64")), "c{c} nh{nh}: {kernel}");
+            assert!(kernel.ends_with(&format!("{name}_regs64")), "c{c} nh{nh}: {kernel}");
         }
-        let got = run_and_read(&gpu, &ops, &[&g_out, &g_lse, &g_dqkv]);
+        let got = run_and_read(&gpu, &ops, &[&g_out, &g_lse, &g_dqkv, &g_delta]);
         let tag = format!("b{b} t{t} c{c} nh{nh} nkv{nkv} causal={causal}");
         assert_close(&format!("registers: attention out {tag}"), &got[0], &out, 1e-5, 1e-5);
         assert_close(&format!("registers: attention lse {tag}"), &got[1], &lse, 1e-5, 1e-5);
         assert_close(&format!("registers: attention dqkv {tag}"), &got[2], &dqkv, 2e-5, 1e-4);
+        assert_close(&format!("registers: attention delta {tag}"), &got[3], &row_deltas(&dout, &out, b, t, c, nh), 1e-5, 1e-5);
     }
+}
+
+/// D (B, NH, T): each row's dO·out over its head, which the dQ kernels store in `delta`.
+fn row_deltas(dout: &[f32], out: &[f32], b: usize, t: usize, c: usize, nh: usize) -> Vec<f32> {
+    let hs = c / nh;
+    let mut delta = vec![0.0; b * nh * t];
+    for (row, d) in delta.iter_mut().enumerate() {
+        let (bi, h, i) = (row / (nh * t), row / t % nh, row % t);
+        let base = (bi * t + i) * c + h * hs;
+        *d = (0..hs).map(|x| dout[base + x] * out[base + x]).sum();
+    }
+    delta
 }

@@ -36,6 +36,40 @@ fn layernorm_forward_matches_cpu() {
 }
 
 #[test]
+fn layernorm_forward_residual_matches_cpu() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    // the residual add before the norm in its kernel: sum = inp + branch stored (exactly the
+    // CPU's f32 add), out, mean and rstd of the sum; the sizes of layernorm_forward_matches_cpu
+    for (rows, c) in [(1, 1), (14, 13), (7, 64), (3, 130), (70, 37)] {
+        let inp: Vec<f32> = randn(rows * c, 2.0, 24).iter().map(|x| x + 3.0).collect();
+        let (branch, w, bias) = (randn(rows * c, 1.0, 27), randn(c, 1.0, 25), randn(c, 1.0, 26));
+        let (mut out, mut mean, mut rstd, mut sum) = (vec![0.0; rows * c], vec![0.0; rows], vec![0.0; rows], vec![0.0; rows * c]);
+        cpu::layernorm_forward_residual(&mut out, &mut mean, &mut rstd, &mut sum, &inp, &branch, &w, &bias, rows, c, LN_EPS);
+        let (g_out, g_mean, g_rstd, g_sum) = (zeros(&gpu, rows * c), zeros(&gpu, rows), zeros(&gpu, rows), zeros(&gpu, rows * c));
+        let op = layernorm::layernorm_forward_residual(
+            &gpu,
+            &g_out,
+            &g_mean,
+            &g_rstd,
+            &g_sum,
+            &upload(&gpu, &inp),
+            &upload(&gpu, &branch),
+            &upload(&gpu, &w),
+            &upload(&gpu, &bias),
+            rows as u32,
+            c as u32,
+            LN_EPS,
+        );
+        let got = run_and_read(&gpu, &[op], &[&g_out, &g_mean, &g_rstd, &g_sum]);
+        let tag = format!("rows{rows} c{c}");
+        assert_close(&format!("layernorm+residual sum {tag}"), &got[3], &sum, 0.0, 0.0);
+        assert_close(&format!("layernorm+residual out {tag}"), &got[0], &out, 1e-5, 1e-5);
+        assert_close(&format!("layernorm+residual mean {tag}"), &got[1], &mean, 1e-5, 1e-6);
+        assert_close(&format!("layernorm+residual rstd {tag}"), &got[2], &rstd, 1e-5, 1e-5);
+    }
+}
+
+#[test]
 fn layernorm_backward_matches_cpu() {
     let Some(gpu) = gpu_or_skip() else { return };
     let Some(as_h100) = gpu_as_h100_or_skip() else { return };

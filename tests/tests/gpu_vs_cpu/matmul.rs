@@ -98,7 +98,7 @@ fn matmul_backward_matches_cpu() {
             cpu::matmul_backward(&mut dinp, &mut dweight, with_bias.then_some(&mut dbias[..]), &dout, &inp, &w, m, k, n);
             let (g_dout, g_inp, g_w) = (upload(&gpu, &dout), upload(&gpu, &inp), upload(&gpu, &w));
             let (mu, ku, nu) = (m as u32, k as u32, n as u32);
-            let input_ops = matmul::matmul_backward_input_tiled(&gpu, tiles, splits, &g_dinp, &g_dout, &g_w, mu, ku, nu, write);
+            let input_ops = matmul::matmul_backward_input_tiled(&gpu, tiles, splits, &g_dinp, &g_dout, &g_w, None, mu, ku, nu, write);
             let weight_ops = matmul::matmul_backward_weight_tiled(
                 &gpu,
                 tiles,
@@ -130,6 +130,51 @@ fn matmul_backward_matches_cpu() {
 }
 
 #[test]
+fn matmul_backward_input_act_matches_cpu() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    // the input gradient through the activation's derivative (the FFN's pre): odd sizes with
+    // partial blocks, N and K not multiples of 4 (scalar loads) and multiples (vec4), in one
+    // slice (the epilogue applies act') and three (reduce_partials applies it), added to a
+    // nonzero dpre and stored over garbage; pre spans both tails of every activation
+    let shapes = [(7, 13, 5), (65, 36, 130), (129, 129, 257), (300, 24, 36)];
+    let acts = [cpu::Activation::Gelu, cpu::Activation::GeluTanh, cpu::Activation::Relu];
+    for (tiles, act) in matmul::Tiles::ALL.into_iter().flat_map(|t| acts.map(|a| (t, a))) {
+        for (m, k, n) in shapes {
+            for (splits, write) in [(1, Write::Add), (3, Write::Add), (1, Write::Store), (3, Write::Store)] {
+                let (pre, w, dout) = (randn(m * k, 3.0, 70), randn(n * k, 1.0, 71), randn(m * n, 1.0, 72));
+                let mut dpre = randn(m * k, 1.0, 73);
+                let g_dpre = upload(&gpu, &dpre);
+                if write == Write::Store {
+                    dpre.fill(0.0);
+                }
+                cpu::matmul_backward_input_act(act, &mut dpre, &pre, &dout, &w, m, k, n);
+                let g_pre = upload(&gpu, &pre);
+                let (mu, ku, nu) = (m as u32, k as u32, n as u32);
+                let ops = matmul::matmul_backward_input_tiled(
+                    &gpu,
+                    tiles,
+                    splits,
+                    &g_dpre,
+                    &upload(&gpu, &dout),
+                    &upload(&gpu, &w),
+                    Some((act, &g_pre)),
+                    mu,
+                    ku,
+                    nu,
+                    write,
+                );
+                let sliced = n.div_ceil(splits as usize).next_multiple_of(tiles.depth() as usize) < n;
+                assert_eq!(ops.len(), if sliced { 2 } else { 1 }, "{tiles:?} n{n} splits {splits}");
+                let got = run_and_read(&gpu, &ops, &[&g_dpre]);
+                let tag = format!("{act:?} {tiles:?} m{m} k{k} n{n} splits {splits} {write:?}");
+                // the sums' order differs (fma, tiling) and grows with N; act' is at most ~1.13
+                assert_close(&format!("matmul_backward_input_act dpre {tag}"), &got[0], &dpre, 2e-5 * (n as f32).sqrt(), 1e-5);
+            }
+        }
+    }
+}
+
+#[test]
 fn matmul_backward_splits_its_sums_to_fill_a_gpu() {
     let Some(gpu) = gpu_as_h100_or_skip() else { return };
     let splits = |blocks, depth, partial| matmul::splits(&gpu, matmul::Tiles::Large, blocks, depth, partial);
@@ -156,6 +201,7 @@ fn matmul_backward_splits_its_sums_to_fill_a_gpu() {
         &upload(&gpu, &dout),
         &upload(&gpu, &inp),
         &upload(&gpu, &w),
+        None,
         m as u32,
         k as u32,
         n as u32,

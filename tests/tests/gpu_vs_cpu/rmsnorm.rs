@@ -28,6 +28,27 @@ fn rmsnorm_forward_matches_cpu() {
 }
 
 #[test]
+fn rmsnorm_forward_residual_matches_cpu() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    // the residual add before the norm in its kernel: sum = inp + branch stored (exactly the
+    // CPU's f32 add), out and rstd of the sum
+    for (rows, c) in SIZES {
+        let inp: Vec<f32> = randn(rows * c, 2.0, 34).iter().map(|x| x + 1.0).collect();
+        let (branch, w) = (randn(rows * c, 1.0, 36), randn(c, 1.0, 35));
+        let (mut out, mut rstd, mut sum) = (vec![0.0; rows * c], vec![0.0; rows], vec![0.0; rows * c]);
+        cpu::rmsnorm_forward_residual(&mut out, &mut rstd, &mut sum, &inp, &branch, &w, rows, c, EPS);
+        let (g_out, g_rstd, g_sum) = (zeros(&gpu, rows * c), zeros(&gpu, rows), zeros(&gpu, rows * c));
+        let (g_inp, g_branch, g_w) = (upload(&gpu, &inp), upload(&gpu, &branch), upload(&gpu, &w));
+        let op = rmsnorm::rmsnorm_forward_residual(&gpu, &g_out, &g_rstd, &g_sum, &g_inp, &g_branch, &g_w, rows as u32, c as u32, EPS);
+        let got = run_and_read(&gpu, &[op], &[&g_out, &g_rstd, &g_sum]);
+        let tag = format!("rows{rows} c{c}");
+        assert_close(&format!("rmsnorm+residual sum {tag}"), &got[2], &sum, 0.0, 0.0);
+        assert_close(&format!("rmsnorm+residual out {tag}"), &got[0], &out, 1e-5, 1e-5);
+        assert_close(&format!("rmsnorm+residual rstd {tag}"), &got[1], &rstd, 1e-5, 1e-5);
+    }
+}
+
+#[test]
 fn rmsnorm_backward_matches_cpu() {
     let Some(gpu) = gpu_or_skip() else { return };
     let Some(as_h100) = gpu_as_h100_or_skip() else { return };

@@ -143,7 +143,7 @@ fn kernels(timer: &Timer, name: &str, cfg: &ModelConfig, b: usize, (budget, min_
             let (ms, reps) = timer.time(&[&fwd, &act], budget, min_reps);
             record("matmul_forward+gelu_forward", layer, shape.clone(), ms, reps, Some(flop), None);
         }
-        let bin = matmul::matmul_backward_input(gpu, &dx, &dy, &w, mu, ku, nu, Write::Add);
+        let bin = matmul::matmul_backward_input(gpu, &dx, &dy, &w, None, mu, ku, nu, Write::Add);
         let (ms, reps) = timer.time(&bin.iter().collect::<Vec<_>>(), budget, min_reps);
         record("matmul_backward_input", layer, shape.clone(), ms, reps, Some(flop), None);
         let db = GpuTensor::zeros(gpu, "db", n);

@@ -50,6 +50,9 @@ pub struct Launch {
 const FEW_REGISTERS: u32 = 32;
 /// Loads a simple loop keeps in flight (the compilers unroll such loops about 4 times).
 const UNROLL: f64 = 4.0;
+/// Instructions of an activation's derivative and its multiply (gelu_grad: erf's polynomial,
+/// an exp), as gelu_backward's formula counts them.
+const ACT_GRAD: f64 = 24.0;
 
 /// The work of `kernel` launched with `params` (its uniform, in words) on `launch`; `shape` is
 /// what its WGSL declares.
@@ -63,7 +66,6 @@ pub fn work(kernel: Kernel, p: &[u32], launch: Launch, shape: &Shape, f: &Device
         // dinp += f'(inp)·dout: inp and dout read, dinp read and written
         GeluBackward | GeluTanhBackward => elementwise(word(0), 16.0, 28.0, f),
         ReluBackward => elementwise(word(0), 16.0, 6.0, f),
-        ResidualForward => elementwise(word(0), 12.0, 4.0, f),
         // n = rows·H outputs, 2H inputs per row
         SwiGluForward => elementwise(word(0), 12.0, 24.0, f),
         SwiGluBackward => elementwise(word(0), 28.0, 32.0, f),
@@ -81,27 +83,26 @@ pub fn work(kernel: Kernel, p: &[u32], launch: Launch, shape: &Shape, f: &Device
         EmbeddingBackwardWpe => column_sum(word(0), word(0), word(1) * word(2), 1, 8.0, f),
         EmbeddingBackwardWte => embedding_backward_wte(word(0) * word(1), word(2), word(3), f),
         LayerNormForward | RmsNormForward => {
-            // three passes over each row (mean, variance, output), 8 invocations per row
-            row_kernel(word(0), word(1), 8.0, 3.0, 12.0, 8.0, f)
+            // three passes over each row (mean, variance, output), 8 invocations per row; with
+            // `residual` the branch read and the sum stored too (re-read from L1/L2)
+            let residual = word(3);
+            row_kernel(word(0), word(1), 8.0, 3.0, 12.0 + 8.0 * residual, 8.0 + 2.0 * residual, f)
         }
         LayerNormBackwardInput | RmsNormBackwardInput => row_kernel(word(0), word(1), 8.0, 2.0, 16.0, 16.0, f),
         // one workgroup of 64 per row over V columns
         SoftmaxXentForward | SoftmaxXentForwardSubgroups => row_kernel(word(0), word(1), 64.0, 3.0, 8.0, 30.0, f),
-        // one invocation per (b, h, t) row: dO·out over the head
-        AttentionBackwardPrep => {
-            let rows = word(0) * word(3) * word(1);
-            row_kernel(rows, word(2) / word(3), 1.0, 1.0, 8.0, 3.0, f)
-        }
         // 32 channels × 8 row lanes, each lane summing its share of a chunk of rows (of all
         // rows where one chunk adds to the gradients)
         LayerNormBackwardParams | RmsNormBackwardParams => {
             let chunk = if word(3) != 0.0 { word(2) } else { word(0) };
             column_sum(word(0), chunk, word(1), 8, 8.0, f)
         }
-        // out += the column sums of `slices` rows of partials
+        // out += the column sums of `slices` rows of partials (with `act`, out_a's times
+        // act'(pre): pre read, and act' as gelu_backward computes it)
         ReducePartials => {
             let (n, slices) = (word(0) + word(1), word(2));
-            let mut w = elementwise(n, 4.0 * slices + 8.0, 2.0 * slices + 6.0, f);
+            let act = if word(5) != 0.0 { word(0) / n.max(1.0) } else { 0.0 };
+            let mut w = elementwise(n, 4.0 * slices + 8.0 + 4.0 * act, 2.0 * slices + 6.0 + ACT_GRAD * act, f);
             w.chain = slices * f.dram_latency as f64 / UNROLL + f.dram_latency as f64;
             w.serial = slices;
             w
@@ -143,7 +144,8 @@ pub fn work(kernel: Kernel, p: &[u32], launch: Launch, shape: &Shape, f: &Device
         | MatmulForwardEmulatedF16Packed => {
             // out (M, N) = inp (M, K)·weight (N, K)ᵀ
             let (m, k, n) = (word(0), word(1), word(2));
-            matmul(Product { rows: m, cols: n, depth: k, total_depth: k, accumulate: false, partial: false }, kernel, launch, shape, f)
+            let product = Product { rows: m, cols: n, depth: k, total_depth: k, accumulate: false, partial: false, act: false };
+            matmul(product, kernel, launch, shape, f)
         }
         MatmulBackwardInput
         | MatmulBackwardInputScalar
@@ -151,10 +153,12 @@ pub fn work(kernel: Kernel, p: &[u32], launch: Launch, shape: &Shape, f: &Device
         | MatmulBackwardInputSmallScalar
         | MatmulBackwardInputEmulated
         | MatmulBackwardInputEmulatedScalar => {
-            // dinp (M, K) (+)= dout (M, N)·weight (N, K) over a slice of `split` columns of N
+            // dinp (M, K) (+)= dout (M, N)·weight (N, K) over a slice of `split` columns of N;
+            // with `act` (one slice) times act'(pre) in the epilogue
             let (m, k, n, split, partial) = (word(0), word(1), word(2), word(3), word(4) != 0.0);
+            let act = word(6) != 0.0 && !partial;
             matmul(
-                Product { rows: m, cols: k, depth: split.min(n), total_depth: n, accumulate: !partial, partial },
+                Product { rows: m, cols: k, depth: split.min(n), total_depth: n, accumulate: !partial, partial, act },
                 kernel,
                 launch,
                 shape,
@@ -169,19 +173,22 @@ pub fn work(kernel: Kernel, p: &[u32], launch: Launch, shape: &Shape, f: &Device
         | MatmulBackwardWeightEmulatedScalar => {
             // dweight (N, K) (+)= dout (M, N)ᵀ·inp (M, K) over a slice of split_rows rows of M
             let (m, k, n, split_rows, partial) = (word(0), word(1), word(2), word(4), word(5) != 0.0);
-            let product = Product { rows: n, cols: k, depth: split_rows.min(m), total_depth: m, accumulate: !partial, partial };
+            let product = Product { rows: n, cols: k, depth: split_rows.min(m), total_depth: m, accumulate: !partial, partial, act: false };
             matmul(product, kernel, launch, shape, f)
         }
         MatmulForwardSkinny => matmul_skinny(word(0), word(1), word(2), 4.0, f),
         MatmulForwardSkinnyF16 | MatmulForwardSkinnyF16Packed => matmul_skinny(word(0), word(1), word(2), 2.0, f),
-        AttentionForwardTiled | AttentionBackwardQueryTiled | AttentionBackwardKeyTiled => attention_tiled(kernel, p, Head::Spilled, f),
-        AttentionForwardHead32 | AttentionBackwardQueryHead32 | AttentionBackwardKeyHead32 => {
-            attention_tiled(kernel, p, Head::Registers(8), f)
-        }
-        AttentionForwardRegs64 | AttentionBackwardQueryRegs64 | AttentionBackwardKeyRegs64 | AttentionBackwardValueRegs64 => {
+        AttentionForwardTiled | AttentionBackwardKeyTiled => attention_tiled(kernel, p, Head::Spilled, f),
+        AttentionForwardHead32 | AttentionBackwardKeyHead32 => attention_tiled(kernel, p, Head::Registers(8), f),
+        AttentionForwardRegs64 | AttentionBackwardKeyRegs64 | AttentionBackwardValueRegs64 => {
             attention_tiled(kernel, p, Head::Registers(16), f)
         }
-        AttentionForward | AttentionBackwardQuery | AttentionBackwardKey => attention_per_row(kernel, p, f),
+        AttentionForward | AttentionBackwardKey => attention_per_row(kernel, p, f),
+        // dQ, and each row's D = dO·out first (include/attention_delta.wgsl)
+        AttentionBackwardQueryTiled => with_delta(attention_tiled(kernel, p, Head::Spilled, f), p, f),
+        AttentionBackwardQueryHead32 => with_delta(attention_tiled(kernel, p, Head::Registers(8), f), p, f),
+        AttentionBackwardQueryRegs64 => with_delta(attention_tiled(kernel, p, Head::Registers(16), f), p, f),
+        AttentionBackwardQuery => with_delta(attention_per_row(kernel, p, f), p, f),
         KvAttentionForward => {
             // one workgroup per (row, head) over pos0 + rows keys of the cache
             let (rows, c, nh) = (word(0), word(2), word(3));
@@ -276,6 +283,8 @@ struct Product {
     accumulate: bool,
     /// The workgroups store partial sums of their slice (split-K).
     partial: bool,
+    /// The epilogue multiplies by an activation's derivative at pre (read once).
+    act: bool,
 }
 
 /// A register-tiled matmul as written (include/matmul_stage.wgsl, include/matmul_tile_*.wgsl):
@@ -302,8 +311,9 @@ fn matmul(p: Product, kernel: Kernel, launch: Launch, shape: &Shape, f: &DeviceF
     let put = |strided: bool| if strided { 10.0 } else { 3.0 };
     let loads = bk * tile / 4.0 / threads; // vec4s per operand, invocation and slice
     let stage = loads * (2.0 * fetch + put(strided[0]) + put(strided[1]));
-    let issue = workgroups * slices * threads * (bk * per_kk + stage); // padded blocks compute too
-                                                                       // reads: a warp covers 32/side rows of quads (broadcast) and `side` column quads
+    let epilogue = if p.act { ACT_GRAD * p.rows * p.cols } else { 0.0 };
+    let issue = workgroups * slices * threads * (bk * per_kk + stage) + epilogue; // padded blocks compute too
+                                                                                  // reads: a warp covers 32/side rows of quads (broadcast) and `side` column quads
     let warps = (threads / 32.0).max(1.0);
     let warp_rows = (32.0 / side).min(side);
     let per_kk_wavefronts = r / 4.0 * ((warp_rows * 16.0 / 128.0).ceil() + (side.min(32.0) * 16.0 / 128.0).ceil());
@@ -315,7 +325,8 @@ fn matmul(p: Product, kernel: Kernel, launch: Launch, shape: &Shape, f: &DeviceF
     let written = if p.partial { splits * outputs } else { outputs * if p.accumulate { 2.0 } else { 1.0 } };
     // an f16 weight (rhs of the forward) moves half the bytes
     let rhs_bytes = if kernel.source().name.contains("_f16") { 2.0 } else { 4.0 };
-    let dram = 4.0 * (p.rows * p.total_depth + written) + rhs_bytes * p.cols * p.total_depth;
+    let pre = if p.act { outputs } else { 0.0 };
+    let dram = 4.0 * (p.rows * p.total_depth + written + pre) + rhs_bytes * p.cols * p.total_depth;
     // one workgroup alone per slice: its warps share four schedulers; the GPU tiles wait on
     // memory only where the slice's arithmetic is shorter than the latency
     let own = bk * per_kk * (warps / 4.0).ceil() + loads * 2.0 * (fetch + 4.0);
@@ -347,6 +358,18 @@ fn matmul_skinny(m: f64, k: f64, n: f64, weight_bytes: f64, f: &DeviceFacts) -> 
         registers: 96,
         inflight: 64,
     }
+}
+
+/// A dQ kernel's `row_delta`: per (b, h, t) row, dO·out over the head (dO from L1 or L2, out
+/// from DRAM: the loads independent, the fma dependent) and delta stored.
+fn with_delta(mut w: Work, p: &[u32], f: &DeviceFacts) -> Work {
+    let [b, t, c, nh] = [0, 1, 2, 3].map(|i| p.get(i).copied().unwrap_or(0) as f64);
+    let (rows, hs) = (b * nh * t, c / nh);
+    w.flops += 2.0 * rows * hs;
+    w.issue += 3.0 * rows * hs;
+    w.dram += 4.0 * (b * t * c + rows);
+    w.chain += f.dram_latency as f64 + 4.0 * hs;
+    w
 }
 
 /// Where a staged attention kernel keeps the head of its row.

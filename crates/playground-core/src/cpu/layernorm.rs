@@ -31,6 +31,27 @@ pub fn layernorm_forward(
     }
 }
 
+/// sum (rows, C) = inp + branch, then out = layernorm(sum): a residual add and the norm after
+/// it, which `layernorm_forward.wgsl` runs as one kernel (`residual`); here the composition
+/// of the two references. sum is the stream's next value.
+#[allow(clippy::too_many_arguments)]
+pub fn layernorm_forward_residual(
+    out: &mut [f32],  // (rows, C)
+    mean: &mut [f32], // (rows)
+    rstd: &mut [f32], // (rows)
+    sum: &mut [f32],  // (rows, C)
+    inp: &[f32],      // (rows, C)
+    branch: &[f32],   // (rows, C)
+    weight: &[f32],   // (C)
+    bias: &[f32],     // (C)
+    rows: usize,
+    c: usize,
+    eps: f32,
+) {
+    super::residual_forward(sum, inp, branch, rows * c);
+    layernorm_forward(out, mean, rstd, sum, weight, bias, rows, c, eps);
+}
+
 #[allow(clippy::too_many_arguments)]
 pub fn layernorm_backward(
     dinp: &mut [f32],    // (rows, C)

@@ -67,6 +67,51 @@ pub fn matmul_forward_act(
     }
 }
 
+/// matmul_backward's input gradient alone: dinp[m,k] += Σ_n dout[m,n]·weight[n,k].
+pub fn matmul_backward_input(
+    dinp: &mut [f32], // (M, K)
+    dout: &[f32],     // (M, N)
+    weight: &[f32],   // (N, K)
+    m: usize,
+    k: usize,
+    n: usize,
+) {
+    for row in 0..m {
+        let d = &dout[row * n..(row + 1) * n];
+        let di = &mut dinp[row * k..(row + 1) * k];
+        for col in 0..n {
+            let w = &weight[col * k..(col + 1) * k];
+            for i in 0..k {
+                di[i] += d[col] * w[i];
+            }
+        }
+    }
+}
+
+/// The input gradient of a matmul whose input was act(pre), taken through the activation:
+/// dpre (M, K) += act'(pre) ⊙ (dout (M, N) · weight (N, K)). The FFN's second matmul and the
+/// activation's backward, which `matmul_backward_input.wgsl` runs as one kernel (the
+/// activation's derivative in its epilogue); here the composition of the two references.
+#[allow(clippy::too_many_arguments)]
+pub fn matmul_backward_input_act(
+    act: Activation,
+    dpre: &mut [f32], // (M, K)
+    pre: &[f32],      // (M, K)
+    dout: &[f32],     // (M, N)
+    weight: &[f32],   // (N, K)
+    m: usize,
+    k: usize,
+    n: usize,
+) {
+    let mut dinp = vec![0.0; m * k];
+    matmul_backward_input(&mut dinp, dout, weight, m, k, n);
+    match act {
+        Activation::Gelu => super::gelu_backward(dpre, pre, &dinp, m * k),
+        Activation::GeluTanh => super::gelu_tanh_backward(dpre, pre, &dinp, m * k),
+        Activation::Relu => super::relu_backward(dpre, pre, &dinp, m * k),
+    }
+}
+
 /// forward was: out[m,n] = Σ_k inp[m,k]·weight[n,k] + bias[n];  so
 ///   dinp[m,k]    += Σ_n dout[m,n]·weight[n,k]
 ///   dweight[n,k] += Σ_m dout[m,n]·inp[m,k]
@@ -83,16 +128,7 @@ pub fn matmul_backward(
     k: usize,
     n: usize,
 ) {
-    for row in 0..m {
-        let d = &dout[row * n..(row + 1) * n];
-        let di = &mut dinp[row * k..(row + 1) * k];
-        for col in 0..n {
-            let w = &weight[col * k..(col + 1) * k];
-            for i in 0..k {
-                di[i] += d[col] * w[i];
-            }
-        }
-    }
+    matmul_backward_input(dinp, dout, weight, m, k, n);
     for col in 0..n {
         let dw = &mut dweight[col * k..(col + 1) * k];
         for row in 0..m {

@@ -1,4 +1,5 @@
-//! Residual connection, CPU reference for `shaders/residual_forward.wgsl`.
+//! Residual connection, CPU reference for the add the norms' forward kernels run before the
+//! norm (`shaders/include/norm_residual.wgsl`; `layernorm_forward_residual`).
 //! out = inp1 + inp2, elementwise: the block's output is added to the stream it read from.
 
 pub fn residual_forward(

@@ -24,6 +24,25 @@ pub fn rmsnorm_forward(
     }
 }
 
+/// sum (rows, C) = inp + branch, then out = rmsnorm(sum): a residual add and the norm after it,
+/// which `rmsnorm_forward.wgsl` runs as one kernel (`residual`); here the composition of the
+/// two references. sum is the stream's next value.
+#[allow(clippy::too_many_arguments)]
+pub fn rmsnorm_forward_residual(
+    out: &mut [f32],  // (rows, C)
+    rstd: &mut [f32], // (rows)
+    sum: &mut [f32],  // (rows, C)
+    inp: &[f32],      // (rows, C)
+    branch: &[f32],   // (rows, C)
+    weight: &[f32],   // (C)
+    rows: usize,
+    c: usize,
+    eps: f32,
+) {
+    super::residual_forward(sum, inp, branch, rows * c);
+    rmsnorm_forward(out, rstd, sum, weight, rows, c, eps);
+}
+
 /// forward was: out = norm·weight with norm = inp·rstd;  with dnorm = weight·dout,
 ///   dinp = rstd·(dnorm − norm·mean(dnorm·norm))   (one reduction over the row, not LayerNorm's two)
 #[allow(clippy::too_many_arguments)]

@@ -122,10 +122,11 @@ pub fn attention_forward(
     gpu.op(Kernel::AttentionForward, &[out, lse, preatt, att, qkv], &params, grid(rows.div_ceil(WORKGROUP_SIZE[0] as u64)))
 }
 
-/// `cpu::attention_backward` without the (T, T) weights, in three kernels (four: `regs`): `delta` = dO·out
-/// per row (prep), then dQ per query row, then dK and dV per key row of each key/value head
-/// (over the query heads that read it), each recomputing p = exp(q·k·scale − lse). dqkv
-/// accumulates (`+=`); `delta` is scratch, overwritten.
+/// `cpu::attention_backward` without the (T, T) weights, in two kernels (three: `regs`): dQ per
+/// query row, which also stores the row's `delta` = dO·out (FlashAttention-2's D, once a
+/// launch of its own), then dK and dV per key row of each key/value head (over the query heads
+/// that read it), each recomputing p = exp(q·k·scale − lse). dqkv accumulates (`+=`); `delta`
+/// is scratch, overwritten.
 /// Heads of 17 to 32 channels use the kernels with the head written out
 /// (`attention_backward_*_head32`), other heads of at most 64 the tiled ones (`attention_backward_*_tiled`);
 /// on a GPU, heads of 33 to 64 channels the ones with the head in registers (`regs`), dK and dV
@@ -148,8 +149,8 @@ pub fn attention_backward(
 ) -> Vec<Op> {
     let params = AttentionParams::new(b, t, c, nh, nkv, causal);
     let rows = |heads: u32| grid((b as u64 * heads as u64 * t as u64).div_ceil(BACKWARD_WORKGROUP_SIZE[0] as u64));
-    let prep = gpu.op(Kernel::AttentionBackwardPrep, &[delta, dout, out], &params, rows(nh));
-    let bound = [dqkv, dout, qkv, lse, delta];
+    // dQ writes delta, which dK and dV read
+    let (dq_bound, bound) = ([dqkv, dout, qkv, lse, delta, out], [dqkv, dout, qkv, lse, delta]);
     let (query, key, grids) = if head32(c, nh) {
         (Kernel::AttentionBackwardQueryHead32, Kernel::AttentionBackwardKeyHead32, [tiled_grid(b, t, nh), tiled_grid(b, t, nkv)])
     } else if tiled(c, nh) {
@@ -159,8 +160,8 @@ pub fn attention_backward(
     };
     if let Some(regs) = regs(gpu, c, nh) {
         let [queries, keys] = [tiled_grid(b, t, nh), tiled_grid(b, t, nkv)];
-        let [query, key, value] = [(regs.query, queries), (regs.key, keys), (regs.value, keys)].map(|(k, g)| gpu.op(k, &bound, &params, g));
-        return vec![prep, query, key, value];
+        let [key, value] = [regs.key, regs.value].map(|k| gpu.op(k, &bound, &params, keys));
+        return vec![gpu.op(regs.query, &dq_bound, &params, queries), key, value];
     }
-    vec![prep, gpu.op(query, &bound, &params, grids[0]), gpu.op(key, &bound, &params, grids[1])]
+    vec![gpu.op(query, &dq_bound, &params, grids[0]), gpu.op(key, &bound, &params, grids[1])]
 }

@@ -12,14 +12,20 @@ pub struct LayerNormParams {
     pub rows: u32,
     pub c: u32,
     pub eps: f32,
-    pub _pad: u32,
+    /// 1: the forward normalizes inp + branch and stores the sum (`layernorm_forward_residual`).
+    pub residual: u32,
 }
 const _: () = assert!(std::mem::size_of::<LayerNormParams>().is_multiple_of(16));
 
 impl LayerNormParams {
     /// eps is the model's (`ModelConfig::norm_eps`), as the CPU reference is given it.
     pub fn new(rows: u32, c: u32, eps: f32) -> Self {
-        LayerNormParams { rows, c, eps, _pad: 0 }
+        LayerNormParams { rows, c, eps, residual: 0 }
+    }
+
+    /// The forward's params, with the residual add fused in where `residual` is given.
+    pub(crate) fn forward(rows: u32, c: u32, eps: f32, residual: Option<(&GpuTensor, &GpuTensor)>) -> Self {
+        LayerNormParams { residual: residual.is_some() as u32, ..Self::new(rows, c, eps) }
     }
 }
 
@@ -91,7 +97,7 @@ pub(crate) fn param_gradients(
     let len_b = if dbias.is_some() { c } else { 0 };
     vec![
         gpu.op(kernel, &bound, &params, [x, y, chunks]),
-        reduce_partials(gpu, dweight, dbias, &partials, c, len_b, chunks, outputs * c, Write::Add),
+        reduce_partials(gpu, dweight, dbias, &partials, None, c, len_b, chunks, outputs * c, Write::Add),
     ]
 }
 
@@ -115,8 +121,47 @@ pub fn layernorm_forward(
     c: u32,
     eps: f32, // ModelConfig::norm_eps
 ) -> Op {
+    forward(gpu, out, mean, rstd, None, inp, weight, bias, rows, c, eps)
+}
+
+/// sum (rows, C) = inp + branch and out = layernorm(sum), one kernel
+/// (`cpu::layernorm_forward_residual`): the residual add before a norm, fused into it.
+#[allow(clippy::too_many_arguments)]
+pub fn layernorm_forward_residual(
+    gpu: &GpuContext,
+    out: &GpuTensor,    // (rows, C)
+    mean: &GpuTensor,   // (rows)
+    rstd: &GpuTensor,   // (rows)
+    sum: &GpuTensor,    // (rows, C)
+    inp: &GpuTensor,    // (rows, C)
+    branch: &GpuTensor, // (rows, C)
+    weight: &GpuTensor, // (C)
+    bias: &GpuTensor,   // (C)
+    rows: u32,
+    c: u32,
+    eps: f32,
+) -> Op {
+    forward(gpu, out, mean, rstd, Some((sum, branch)), inp, weight, bias, rows, c, eps)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn forward(
+    gpu: &GpuContext,
+    out: &GpuTensor,                            // (rows, C)
+    mean: &GpuTensor,                           // (rows)
+    rstd: &GpuTensor,                           // (rows)
+    residual: Option<(&GpuTensor, &GpuTensor)>, // sum and branch, (rows, C) each
+    inp: &GpuTensor,                            // (rows, C)
+    weight: &GpuTensor,                         // (C)
+    bias: &GpuTensor,                           // (C)
+    rows: u32,
+    c: u32,
+    eps: f32,
+) -> Op {
     let blocks = rows.div_ceil(ROWS_PER_WORKGROUP) as u64;
-    gpu.op(Kernel::LayerNormForward, &[out, mean, rstd, inp, weight, bias], &LayerNormParams::new(rows, c, eps), grid(blocks))
+    let (sum, branch) = residual.unwrap_or((gpu.unused(0), gpu.unused(1)));
+    let params = LayerNormParams::forward(rows, c, eps, residual);
+    gpu.op(Kernel::LayerNormForward, &[out, mean, rstd, sum, inp, branch, weight, bias], &params, grid(blocks))
 }
 
 /// `cpu::layernorm_backward` as two kernels: dinp per row (one workgroup each), then dweight

@@ -368,8 +368,9 @@ pub fn matmul_forward_act_tiled(
     forward(gpu, tiles, Loads::f32(&[k]), Some((act, pre)), out, inp, weight, bias, m, k, n)
 }
 
-/// `params.act` of matmul_forward.wgsl.
-fn activation_code(act: Option<Activation>) -> u32 {
+/// `params.act` of matmul_forward.wgsl, and of matmul_backward_input.wgsl and
+/// reduce_partials.wgsl (whose epilogues apply the activation's derivative).
+pub(crate) fn activation_code(act: Option<Activation>) -> u32 {
     match act {
         None => 0,
         Some(Activation::Gelu) => 1,
@@ -401,22 +402,25 @@ fn forward(
 /// `cpu::matmul_backward`: dinp (M, K) (+)= dout · weight, added or stored as `dinp_write`
 /// says (stored: dinp needs no clearing); dweight (N, K) += doutᵀ · inp and dbias (N) +=
 /// Σ_m dout in one kernel. Each sum is split where the GPU has slots to fill (`splits`), with a
-/// second launch that adds the slices up.
+/// second launch that adds the slices up. With `act` (and pre), inp was act(pre) and dinp
+/// receives pre's gradient, act'(pre) ⊙ (dout · weight) (`cpu::matmul_backward_input_act`):
+/// the activation's backward in the input gradient's epilogue.
 #[allow(clippy::too_many_arguments)]
 pub fn matmul_backward(
     gpu: &GpuContext,
-    dinp: &GpuTensor,          // (M, K)
-    dweight: &GpuTensor,       // (N, K)
-    dbias: Option<&GpuTensor>, // (N)
-    dout: &GpuTensor,          // (M, N)
-    inp: &GpuTensor,           // (M, K)
-    weight: &GpuTensor,        // (N, K)
+    dinp: &GpuTensor,                      // (M, K)
+    dweight: &GpuTensor,                   // (N, K)
+    dbias: Option<&GpuTensor>,             // (N)
+    dout: &GpuTensor,                      // (M, N)
+    inp: &GpuTensor,                       // (M, K)
+    weight: &GpuTensor,                    // (N, K)
+    act: Option<(Activation, &GpuTensor)>, // and pre (M, K)
     m: u32,
     k: u32,
     n: u32,
     dinp_write: Write,
 ) -> Vec<Op> {
-    let mut ops = matmul_backward_input(gpu, dinp, dout, weight, m, k, n, dinp_write);
+    let mut ops = matmul_backward_input(gpu, dinp, dout, weight, act, m, k, n, dinp_write);
     ops.extend(matmul_backward_weight(gpu, dweight, dbias, dout, inp, m, k, n));
     ops
 }
@@ -434,19 +438,23 @@ pub struct MatmulBackwardParams {
     pub partial: u32,
     /// `Write::accumulate`: 1 adds the sums to dinp, 0 stores them.
     pub accumulate: u32,
-    pub _pad: [u32; 2],
+    /// 0: none; else the activation whose derivative the epilogue applies (`activation_code`).
+    pub act: u32,
+    pub _pad: u32,
 }
 const _: () = assert!(std::mem::size_of::<MatmulBackwardParams>().is_multiple_of(16));
 
-/// dinp (M, K) (+)= dout (M, N) · weight (N, K), added or stored as `write` says: one launch,
-/// or two where the sum over N is split (`splits`: a grid that ends on a part-filled wave of
-/// the GPU).
+/// dinp (M, K) (+)= dout (M, N) · weight (N, K), added or stored as `write` says, or with
+/// `act` (and pre (M, K)) act'(pre) ⊙ (dout · weight), the gradient of the activation's input
+/// (`cpu::matmul_backward_input_act`): one launch, or two where the sum over N is split
+/// (`splits`: a grid that ends on a part-filled wave of the GPU; the second applies act').
 #[allow(clippy::too_many_arguments)]
 pub fn matmul_backward_input(
     gpu: &GpuContext,
-    dinp: &GpuTensor,   // (M, K)
-    dout: &GpuTensor,   // (M, N)
-    weight: &GpuTensor, // (N, K)
+    dinp: &GpuTensor,                      // (M, K)
+    dout: &GpuTensor,                      // (M, N)
+    weight: &GpuTensor,                    // (N, K)
+    act: Option<(Activation, &GpuTensor)>, // and pre (M, K)
     m: u32,
     k: u32,
     n: u32,
@@ -454,7 +462,7 @@ pub fn matmul_backward_input(
 ) -> Vec<Op> {
     let tiles = Tiles::for_output(gpu, m, k, n);
     let splits = splits(gpu, tiles, tiles.blocks(m, k), n, m as u64 * k as u64);
-    matmul_backward_input_tiled(gpu, tiles, splits, dinp, dout, weight, m, k, n, write)
+    matmul_backward_input_tiled(gpu, tiles, splits, dinp, dout, weight, act, m, k, n, write)
 }
 
 /// `matmul_backward_input` with the block size and the slices of N chosen by the caller (tests
@@ -464,9 +472,10 @@ pub fn matmul_backward_input_tiled(
     gpu: &GpuContext,
     tiles: Tiles,
     splits: u32,
-    dinp: &GpuTensor,   // (M, K)
-    dout: &GpuTensor,   // (M, N)
-    weight: &GpuTensor, // (N, K)
+    dinp: &GpuTensor,                      // (M, K)
+    dout: &GpuTensor,                      // (M, N)
+    weight: &GpuTensor,                    // (N, K)
+    act: Option<(Activation, &GpuTensor)>, // and pre (M, K)
     m: u32,
     k: u32,
     n: u32,
@@ -475,15 +484,18 @@ pub fn matmul_backward_input_tiled(
     let kernel = kernel_for(Product::BackwardInput, tiles, Loads::f32(&[n, k]));
     let split = n.div_ceil(splits.max(1)).next_multiple_of(tiles.depth());
     let slices = n.div_ceil(split);
-    let params = MatmulBackwardParams { m, k, n, split, partial: (slices > 1) as u32, accumulate: write.accumulate(), _pad: [0; 2] };
+    let code = activation_code(act.map(|a| a.0));
+    let params = MatmulBackwardParams { m, k, n, split, partial: (slices > 1) as u32, accumulate: write.accumulate(), act: code, _pad: 0 };
     let [x, y, _] = tiles.grid(m, k);
+    let pre = act.map_or(gpu.unused(0), |a| a.1);
     if slices == 1 {
-        return vec![gpu.op(kernel, &[dinp, dout, weight], &params, [x, y, 1])];
+        return vec![gpu.op(kernel, &[dinp, dout, weight, pre], &params, [x, y, 1])];
     }
+    // the slices' raw sums; act' is applied once they are added up
     let partials = gpu.scratch(slices as usize * m as usize * k as usize);
     vec![
-        gpu.op(kernel, &[&partials, dout, weight], &params, [x, y, slices]),
-        reduce_partials(gpu, dinp, None, &partials, m * k, 0, slices, m * k, write),
+        gpu.op(kernel, &[&partials, dout, weight, pre], &params, [x, y, slices]),
+        reduce_partials(gpu, dinp, None, &partials, act, m * k, 0, slices, m * k, write),
     ]
 }
 
@@ -577,6 +589,6 @@ pub fn matmul_backward_weight_tiled(
     let bias_len = if dbias.is_some() { n } else { 0 };
     vec![
         gpu.op(kernel, &[&partials, gpu.unused(0), dout, inp], &params, [x, y, slices]),
-        reduce_partials(gpu, dweight, dbias, &partials, n * k, bias_len, slices, stride, Write::Add),
+        reduce_partials(gpu, dweight, dbias, &partials, None, n * k, bias_len, slices, stride, Write::Add),
     ]
 }

@@ -17,7 +17,6 @@ pub mod layernorm;
 pub mod matmul;
 pub mod reduce;
 pub mod relu;
-pub mod residual;
 pub mod rmsnorm;
 pub mod rope;
 pub mod softmax_xent;

@@ -1,10 +1,12 @@
 //! Launcher for `shaders/reduce_partials.wgsl`, the second stage of the two-stage sums
 //! (split-K weight gradients, column sums by chunks of rows).
 
+use super::matmul::activation_code;
 use super::Write;
 use crate::context::{grid, GpuContext, Op};
 use crate::shaders::Kernel;
 use crate::tensor::GpuTensor;
+use playground_core::cpu::Activation;
 
 #[repr(C)]
 #[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
@@ -15,7 +17,9 @@ pub struct ReduceParams {
     pub stride: u32,
     /// `Write::accumulate`: 1 adds the sums to the outputs, 0 stores them.
     pub accumulate: u32,
-    pub _pad: [u32; 3],
+    /// 0: none; else the activation whose derivative scales out_a (`activation_code`).
+    pub act: u32,
+    pub _pad: [u32; 2],
 }
 const _: () = assert!(std::mem::size_of::<ReduceParams>().is_multiple_of(16));
 
@@ -23,19 +27,24 @@ pub const WORKGROUP_SIZE: [u32; 3] = [256, 1, 1];
 
 /// out_a (len_a) (+)= Σ_z partials[z, ..len_a] and out_b (len_b) (+)= Σ_z partials[z, len_a..],
 /// over `slices` rows of `stride` floats; `write` says whether the sums are added or stored.
+/// With `act` (and pre, (len_a)) out_a's sums are first multiplied by act'(pre): a split input
+/// gradient with the activation's backward in its epilogue (`matmul::matmul_backward_input`).
 #[allow(clippy::too_many_arguments)]
 pub fn reduce_partials(
     gpu: &GpuContext,
-    out_a: &GpuTensor,         // (len_a)
-    out_b: Option<&GpuTensor>, // (len_b)
-    partials: &GpuTensor,      // (slices, stride)
+    out_a: &GpuTensor,                     // (len_a)
+    out_b: Option<&GpuTensor>,             // (len_b)
+    partials: &GpuTensor,                  // (slices, stride)
+    act: Option<(Activation, &GpuTensor)>, // and pre (len_a)
     len_a: u32,
     len_b: u32,
     slices: u32,
     stride: u32,
     write: Write,
 ) -> Op {
-    let params = ReduceParams { len_a, len_b, slices, stride, accumulate: write.accumulate(), _pad: [0; 3] };
+    let params =
+        ReduceParams { len_a, len_b, slices, stride, accumulate: write.accumulate(), act: activation_code(act.map(|a| a.0)), _pad: [0; 2] };
     let n = (len_a + len_b) as u64;
-    gpu.op(Kernel::ReducePartials, &[out_a, out_b.unwrap_or(gpu.unused(0)), partials], &params, grid(n.div_ceil(WORKGROUP_SIZE[0] as u64)))
+    let (out_b, pre) = (out_b.unwrap_or(gpu.unused(0)), act.map_or(gpu.unused(1), |a| a.1));
+    gpu.op(Kernel::ReducePartials, &[out_a, out_b, partials, pre], &params, grid(n.div_ceil(WORKGROUP_SIZE[0] as u64)))
 }

@@ -22,8 +22,43 @@ pub fn rmsnorm_forward(
     c: u32,
     eps: f32, // ModelConfig::norm_eps
 ) -> Op {
+    forward(gpu, out, rstd, None, inp, weight, rows, c, eps)
+}
+
+/// sum (rows, C) = inp + branch and out = rmsnorm(sum), one kernel
+/// (`cpu::rmsnorm_forward_residual`): the residual add before a norm, fused into it.
+#[allow(clippy::too_many_arguments)]
+pub fn rmsnorm_forward_residual(
+    gpu: &GpuContext,
+    out: &GpuTensor,    // (rows, C)
+    rstd: &GpuTensor,   // (rows)
+    sum: &GpuTensor,    // (rows, C)
+    inp: &GpuTensor,    // (rows, C)
+    branch: &GpuTensor, // (rows, C)
+    weight: &GpuTensor, // (C)
+    rows: u32,
+    c: u32,
+    eps: f32,
+) -> Op {
+    forward(gpu, out, rstd, Some((sum, branch)), inp, weight, rows, c, eps)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn forward(
+    gpu: &GpuContext,
+    out: &GpuTensor,                            // (rows, C)
+    rstd: &GpuTensor,                           // (rows)
+    residual: Option<(&GpuTensor, &GpuTensor)>, // sum and branch, (rows, C) each
+    inp: &GpuTensor,                            // (rows, C)
+    weight: &GpuTensor,                         // (C)
+    rows: u32,
+    c: u32,
+    eps: f32,
+) -> Op {
     let blocks = rows.div_ceil(ROWS_PER_WORKGROUP) as u64;
-    gpu.op(Kernel::RmsNormForward, &[out, rstd, inp, weight], &LayerNormParams::new(rows, c, eps), grid(blocks))
+    let (sum, branch) = residual.unwrap_or((gpu.unused(0), gpu.unused(1)));
+    let params = LayerNormParams::forward(rows, c, eps, residual);
+    gpu.op(Kernel::RmsNormForward, &[out, rstd, sum, inp, branch, weight], &params, grid(blocks))
 }
 
 /// `cpu::rmsnorm_backward` as two kernels: dinp per row, then dweight summed over rows. Both

@@ -8,16 +8,18 @@
 //! sum into the other buffer, where the branch's input gradient then accumulates. Backward
 //! kernels accumulate (`+=`), so a block's scratch is zeroed once before its sublayers, except
 //! the gradients a matmul's input gradient stores (`Write::Store`: their one writer), which
-//! need no clearing.
+//! need no clearing. An elementwise FFN activation's backward runs in the epilogue of the
+//! second matmul's input gradient, which stores the first matmul's output gradient (dpre).
 
 use super::kv_cache::Cached;
 use super::{GpuModel, PlanKey, SubBufs};
 use crate::arch_ops::{ffn_act_backward, ffn_act_forward, norm_backward, norm_forward};
 use crate::context::{GpuContext, Op, Step};
-use crate::kernels::{ablate, attention, cross_pack, embedding, kv_attention, matmul, residual, rope, softmax_xent, Write};
+use crate::kernels::{ablate, attention, cross_pack, embedding, kv_attention, matmul, rope, softmax_xent, Write};
 use crate::tensor::GpuTensor;
 use playground_core::arch::{Architecture, AttentionKind, Linear, NormLayer, Op as ArchOp, Sublayer};
 use playground_core::arch_ops::ffn_fused_activation;
+use playground_core::cpu::Activation;
 use playground_core::params::Span;
 
 /// What a sublayer does, for its scratch buffers: self-attention, cross-attention, FFN.
@@ -36,8 +38,10 @@ struct Scratch {
     dqkv: GpuTensor,    // (B, T, C + 2·KVC)
     dq: GpuTensor,      // (B, T, C) cross-attention
     dkv: GpuTensor,     // (B, T, 2·KVC) cross-attention
-    dact: GpuTensor,    // (B, T, H)
+    dact: GpuTensor,    // (B, T, H), SwiGLU's only (the other activations' is never formed)
     dpre: GpuTensor,    // (B, T, H or 2H)
+    /// SwiGLU's backward adds to dpre, so it is cleared; the fused activations store it.
+    dpre_added: bool,
 }
 
 /// The gradients and the backward scratch, allocated once per trainer.
@@ -67,14 +71,16 @@ impl BackwardBufs {
                 None => (None, None),
             };
             let cross = a.and_then(|a| a.kv);
+            let unfused = f.filter(|f| ffn_fused_activation(f.activation).is_none());
             Scratch {
                 dln: z("dln", sub.map_or(0, |_| bt * c)),
                 dconcat: z("dconcat", a.map_or(0, |_| bt * c)),
                 dqkv: z("dqkv", a.map_or(0, |a| bt * a.qkv_width())),
                 dq: z("dq", cross.map_or(0, |_| bt * c)),
                 dkv: z("dkv", cross.map_or(0, |kv| bt * kv.out)),
-                dact: z("dact", f.map_or(0, |f| bt * f.width)),
+                dact: z("dact", unfused.map_or(0, |f| bt * f.width)),
                 dpre: z("dpre", f.map_or(0, |f| bt * f.fc.out)),
+                dpre_added: unfused.is_some(),
             }
         });
         let head = arch.head.classifier.unwrap_or(arch.head.lm);
@@ -90,6 +96,10 @@ impl BackwardBufs {
         }
     }
 }
+
+/// A norm's input: inp, or inp and (sum, branch) where the residual add sum = inp + branch runs
+/// in the norm's kernel first.
+type NormInput<'t> = (&'t GpuTensor, Option<(&'t GpuTensor, &'t GpuTensor)>);
 
 /// Records the ops of one plan of `m` for (B, T).
 struct Recorder<'m> {
@@ -130,19 +140,34 @@ impl<'m> Recorder<'m> {
         self.run([op]);
     }
 
-    /// dinp: stored where it is this linear's alone (`Write::Store`), else added to.
+    /// dinp: stored where it is this linear's alone (`Write::Store`), else added to. With
+    /// `act` (and pre), inp was act(pre) and dinp is pre's gradient (the activation's backward
+    /// in the input gradient's epilogue).
     #[allow(clippy::too_many_arguments)]
-    fn linear_backward(&mut self, grads: &GpuTensor, dinp: &GpuTensor, dinp_write: Write, dout: &GpuTensor, inp: &GpuTensor, lin: &Linear) {
+    fn linear_backward(
+        &mut self,
+        grads: &GpuTensor,
+        dinp: &GpuTensor,
+        dinp_write: Write,
+        dout: &GpuTensor,
+        inp: &GpuTensor,
+        lin: &Linear,
+        act: Option<(Activation, &GpuTensor)>,
+    ) {
         let d = |s: Span| grads.slice(s.offset, s.len);
         let (dw, db) = (d(lin.weight), lin.bias.map(d));
         let (rows, k, n) = (self.b * self.t, lin.inp as u32, lin.out as u32);
-        self.run(matmul::matmul_backward(self.gpu, dinp, &dw, db.as_ref(), dout, inp, &self.p(lin.weight), rows, k, n, dinp_write));
+        let w = self.p(lin.weight);
+        self.run(matmul::matmul_backward(self.gpu, dinp, &dw, db.as_ref(), dout, inp, &w, act, rows, k, n, dinp_write));
     }
 
-    fn norm(&mut self, n: &NormLayer, out: &GpuTensor, mean: &GpuTensor, rstd: &GpuTensor, inp: &GpuTensor) {
+    /// out = norm(inp), or with `residual` (sum, branch) the residual add before the norm in
+    /// its kernel: sum = inp + branch stored, out = norm(sum).
+    fn norm(&mut self, n: &NormLayer, out: &GpuTensor, mean: &GpuTensor, rstd: &GpuTensor, (inp, residual): NormInput) {
         let (bt, c, _) = self.sizes();
         let bias = n.bias.map(|s| self.p(s));
-        self.run([norm_forward(self.gpu, n.kind, out, mean, rstd, inp, &self.p(n.weight), bias.as_ref(), bt, c, self.m.config.norm_eps)]);
+        let w = self.p(n.weight);
+        self.run([norm_forward(self.gpu, n.kind, out, mean, rstd, residual, inp, &w, bias.as_ref(), bt, c, self.m.config.norm_eps)]);
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -162,7 +187,9 @@ impl<'m> Recorder<'m> {
         self.run(norm_backward(self.gpu, n.kind, dinp, &dw, db.as_ref(), dout, inp, &self.p(n.weight), mean, rstd, bt, c));
     }
 
-    /// Stack `s`: embedding, sublayers, final norm.
+    /// Stack `s`: embedding, sublayers, final norm. Pre-norm, a sublayer's residual add runs in
+    /// the kernel of the norm after it (the next sublayer's, or the stack's final norm), which
+    /// reads the sublayer's input and output and stores their sum; post-norm, in its own norm's.
     fn stack_forward(&mut self, s: usize, key: &PlanKey) {
         let (m, (b, t), (_, c, post)) = (self.m, (self.b, self.t), self.sizes());
         let (stack, a) = (&m.arch.stacks[s], &m.acts.stacks[s]);
@@ -173,20 +200,37 @@ impl<'m> Recorder<'m> {
         };
         self.run([embedding::embedding_forward(self.gpu, &a.embedded, tokens, wte, m.pos.as_ref(), b, t, c)]);
         let memory = s.checked_sub(1).map(|prev| &m.acts.stacks[prev].norm);
+        let input = |i: usize| if i == 0 { &a.embedded } else { a.subs[i - 1].output(post) };
+        // what the norm before sublayer i (pre-norm), or the final one (i = the count), reads
+        let norm_input = |i: usize| -> NormInput {
+            match i.checked_sub(1) {
+                Some(j) if !post => (input(j), Some((&a.subs[j].sum, &a.subs[j].out))),
+                _ => (input(i), None),
+            }
+        };
         for (i, sub) in stack.sublayers.iter().enumerate() {
-            let x = if i == 0 { &a.embedded } else { a.subs[i - 1].output(post) };
-            self.sublayer_forward(sub, &a.subs[i], x, memory, key);
+            self.sublayer_forward(sub, &a.subs[i], input(i), norm_input(i), memory, key);
         }
-        self.norm(&stack.norm, &a.norm, &a.norm_mean, &a.norm_rstd, a.subs.last().expect("a stack has sublayers").output(post));
+        self.norm(&stack.norm, &a.norm, &a.norm_mean, &a.norm_rstd, norm_input(stack.sublayers.len()));
     }
 
-    /// One sublayer, as `Executor::sublayer_forward`.
-    fn sublayer_forward(&mut self, sub: &Sublayer, a: &SubBufs, x: &GpuTensor, memory: Option<&GpuTensor>, key: &PlanKey) {
+    /// One sublayer, as `Executor::sublayer_forward`; pre-norm, its norm reads `norm_input` (x,
+    /// or the previous sublayer's residual add to run first) and its own residual add is left
+    /// to the next norm (`stack_forward`).
+    fn sublayer_forward(
+        &mut self,
+        sub: &Sublayer,
+        a: &SubBufs,
+        x: &GpuTensor,
+        norm_input: NormInput,
+        memory: Option<&GpuTensor>,
+        key: &PlanKey,
+    ) {
         let (m, gpu, (b, t), (bt, c, post)) = (self.m, self.gpu, (self.b, self.t), self.sizes());
         let mask = m.ablation.as_ref().filter(|_| key.ablate);
         let (nh, l) = (m.config.n_head as u32, sub.block as u32);
         if !post {
-            self.norm(&sub.norm, &a.ln, &a.ln_mean, &a.ln_rstd, x);
+            self.norm(&sub.norm, &a.ln, &a.ln_mean, &a.ln_rstd, norm_input);
         }
         let inp = if post { x } else { &a.ln };
         match &sub.op {
@@ -245,9 +289,9 @@ impl<'m> Recorder<'m> {
         if let Some(mask) = mask {
             self.run([ablate::ablate_forward(gpu, &a.out, mask, m.config.n_layer as u32 * nh + l, bt, 1, c)]);
         }
-        self.run([residual::residual_forward(gpu, &a.sum, x, &a.out, bt * c)]);
         if post {
-            self.norm(&sub.norm, &a.ln, &a.ln_mean, &a.ln_rstd, &a.sum);
+            // sum = x + out, then ln = norm(sum), one kernel
+            self.norm(&sub.norm, &a.ln, &a.ln_mean, &a.ln_rstd, (x, Some((&a.sum, &a.out))));
         }
     }
 
@@ -288,7 +332,7 @@ impl<'m> Recorder<'m> {
         };
         self.run([softmax_xent::softmax_xent_backward(gpu, &g.dlogits, &g.dlosses, probs, &m.targets, bt, head.out as u32)]);
         // logits = norm · headᵀ: a tied head's weight gradient lands in dwte
-        self.linear_backward(&g.grads, &g.dnorm, Write::Store, &g.dlogits, top, head);
+        self.linear_backward(&g.grads, &g.dnorm, Write::Store, &g.dlogits, top, head, None);
         let mut cur = 0; // which of dstream holds the stream's gradient
         for (s, stack) in arch.stacks.iter().enumerate().rev() {
             let sa = &a.stacks[s];
@@ -305,8 +349,9 @@ impl<'m> Recorder<'m> {
                     let roles: Vec<usize> = stack.sublayers.iter().filter(|x| x.block == sub.block).map(role).collect();
                     for r in roles {
                         let sc = &g.scratch[r];
-                        // dln, dconcat and dact are stored by their one matmul
-                        self.zero([&sc.dpre, &sc.dqkv, &sc.dq, &sc.dkv].into_iter().filter(|x| x.len > 0));
+                        // dln, dconcat, dact and (but for SwiGLU) dpre are stored by their one matmul
+                        let dpre = sc.dpre_added.then_some(&sc.dpre);
+                        self.zero(dpre.into_iter().chain([&sc.dqkv, &sc.dq, &sc.dkv]).filter(|x| x.len > 0));
                     }
                 }
                 let x = if i == 0 { &sa.embedded } else { sa.subs[i - 1].output(post) };
@@ -348,7 +393,7 @@ impl<'m> Recorder<'m> {
         match &sub.op {
             ArchOp::Attention(at) => {
                 // forward was: out = concat · projᵀ, concat = attention(rope(qkv))
-                self.linear_backward(&g.grads, &sc.dconcat, Write::Store, dres, &a.concat, &at.proj);
+                self.linear_backward(&g.grads, &sc.dconcat, Write::Store, dres, &a.concat, &at.proj, None);
                 let (nh, nkv) = (at.n_head as u32, at.n_kv_head as u32);
                 self.run(attention::attention_backward(
                     gpu,
@@ -372,17 +417,23 @@ impl<'m> Recorder<'m> {
                     (Some(kv), Some(memory)) => {
                         // forward was: qkv = [q | kv], q from the stream, kv from the memory
                         self.run([cross_pack::cross_pack_backward(gpu, &sc.dq, &sc.dkv, &sc.dqkv, bt, c, kv.out as u32 / 2)]);
-                        self.linear_backward(&g.grads, dinp, dinp_write, &sc.dq, inp, &at.qkv);
-                        self.linear_backward(&g.grads, &g.dmemory, Write::Add, &sc.dkv, memory, &kv);
+                        self.linear_backward(&g.grads, dinp, dinp_write, &sc.dq, inp, &at.qkv, None);
+                        self.linear_backward(&g.grads, &g.dmemory, Write::Add, &sc.dkv, memory, &kv, None);
                     }
-                    _ => self.linear_backward(&g.grads, dinp, dinp_write, &sc.dqkv, inp, &at.qkv),
+                    _ => self.linear_backward(&g.grads, dinp, dinp_write, &sc.dqkv, inp, &at.qkv, None),
                 }
             }
             ArchOp::FeedForward(f) => {
-                // forward was: out = proj(act(fc(inp)))
-                self.linear_backward(&g.grads, &sc.dact, Write::Store, dres, &a.act, &f.proj);
-                self.run([ffn_act_backward(gpu, f.activation, &sc.dpre, &a.pre, &sc.dact, bt, f.width as u32)]);
-                self.linear_backward(&g.grads, dinp, dinp_write, &sc.dpre, inp, &f.fc);
+                // forward was: out = proj(act(fc(inp))), pre = fc(inp)
+                match ffn_fused_activation(f.activation) {
+                    // pre's gradient from proj's input gradient in one kernel, stored
+                    Some(act) => self.linear_backward(&g.grads, &sc.dpre, Write::Store, dres, &a.act, &f.proj, Some((act, &a.pre))),
+                    None => {
+                        self.linear_backward(&g.grads, &sc.dact, Write::Store, dres, &a.act, &f.proj, None);
+                        self.run([ffn_act_backward(gpu, f.activation, &sc.dpre, &a.pre, &sc.dact, bt, f.width as u32)]);
+                    }
+                }
+                self.linear_backward(&g.grads, dinp, dinp_write, &sc.dpre, inp, &f.fc, None);
             }
         }
         if !post {

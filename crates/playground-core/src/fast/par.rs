@@ -1,7 +1,7 @@
 //! How the fast engine splits an op into tasks: on rayon's pool natively and in the threaded
 //! wasm (Web Workers), and in order on the calling thread in the single-threaded wasm, which
 //! links no rayon. `prelude` gives both the same names (`par_chunks`, `par_chunks_mut`,
-//! `into_par_iter`), so each op is written once.
+//! `into_par_iter`, `par_iter_mut`), so each op is written once.
 
 /// Fewest units of work (multiply-adds, or elements for a pass) worth a task of their own:
 /// below it, handing the task to another thread costs more than running it.
@@ -47,18 +47,59 @@ pub mod prelude {
     }
 
     impl IntoParallelIterator for std::ops::Range<usize> {}
+
+    pub trait IntoParallelRefMutIterator<'a> {
+        type Iter;
+        fn par_iter_mut(&'a mut self) -> Self::Iter;
+    }
+
+    impl<'a, T: 'a> IntoParallelRefMutIterator<'a> for [T] {
+        type Iter = std::slice::IterMut<'a, T>;
+        fn par_iter_mut(&'a mut self) -> Self::Iter {
+            self.iter_mut()
+        }
+    }
 }
 
-/// Threads the engine's ops run on.
+#[cfg(any(feature = "threads", not(target_arch = "wasm32")))]
+thread_local! {
+    /// Set while this thread runs `on_this_thread`'s closure.
+    static ON_THIS_THREAD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Threads the engine's ops run on: rayon's pool, or one inside `on_this_thread`.
 #[cfg(any(feature = "threads", not(target_arch = "wasm32")))]
 pub fn threads() -> usize {
-    rayon::current_num_threads()
+    if ON_THIS_THREAD.get() {
+        1
+    } else {
+        rayon::current_num_threads()
+    }
+}
+
+/// Runs `f` with the ops it calls planned for one thread (`threads()` is 1 inside): for work
+/// that is already one of several running side by side on the pool (a training step's batch
+/// shards), where splitting each op again would only add hand-offs. The plan depends on
+/// nothing but this, so the results do not depend on which thread runs what.
+#[cfg(any(feature = "threads", not(target_arch = "wasm32")))]
+pub fn on_this_thread<R>(f: impl FnOnce() -> R) -> R {
+    // restored afterwards: rayon may run one shard inside another's wait on the same thread
+    let outer = ON_THIS_THREAD.replace(true);
+    let r = f();
+    ON_THIS_THREAD.set(outer);
+    r
 }
 
 /// Threads the engine's ops run on: the calling one.
 #[cfg(all(target_arch = "wasm32", not(feature = "threads")))]
 pub fn threads() -> usize {
     1
+}
+
+/// Runs `f`: without threads every op already runs on the calling thread.
+#[cfg(all(target_arch = "wasm32", not(feature = "threads")))]
+pub fn on_this_thread<R>(f: impl FnOnce() -> R) -> R {
+    f()
 }
 
 /// Rows per task when `rows` rows of `work_per_row` units each are split over the threads:

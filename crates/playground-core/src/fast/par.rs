@@ -10,15 +10,63 @@ const MIN_WORK: usize = 1 << 15;
 /// Tasks per thread, so that threads slowed by other work still finish together.
 const TASKS_PER_THREAD: usize = 4;
 
+/// rayon's parallel iterators, each made with the least length a task may have: 1 (rayon
+/// splits as it likes) on the pool, everything inside `on_this_thread`, where the iterator
+/// then runs in order on the calling thread and hands no task to the pool.
 #[cfg(any(feature = "threads", not(target_arch = "wasm32")))]
 pub mod prelude {
-    pub use rayon::prelude::*;
+    use rayon::iter::MinLen;
+    pub use rayon::iter::{IndexedParallelIterator, ParallelIterator};
+    use rayon::prelude as r;
+
+    fn min_len() -> usize {
+        if super::ON_THIS_THREAD.get() {
+            usize::MAX
+        } else {
+            1
+        }
+    }
+
+    pub trait ParallelSlice<T: Sync> {
+        fn par_chunks(&self, size: usize) -> MinLen<rayon::slice::Chunks<'_, T>>;
+    }
+
+    impl<T: Sync> ParallelSlice<T> for [T] {
+        fn par_chunks(&self, size: usize) -> MinLen<rayon::slice::Chunks<'_, T>> {
+            r::ParallelSlice::par_chunks(self, size).with_min_len(min_len())
+        }
+    }
+
+    pub trait ParallelSliceMut<T: Send> {
+        fn par_chunks_mut(&mut self, size: usize) -> MinLen<rayon::slice::ChunksMut<'_, T>>;
+        fn par_iter_mut(&mut self) -> MinLen<rayon::slice::IterMut<'_, T>>;
+    }
+
+    impl<T: Send> ParallelSliceMut<T> for [T] {
+        fn par_chunks_mut(&mut self, size: usize) -> MinLen<rayon::slice::ChunksMut<'_, T>> {
+            r::ParallelSliceMut::par_chunks_mut(self, size).with_min_len(min_len())
+        }
+
+        fn par_iter_mut(&mut self) -> MinLen<rayon::slice::IterMut<'_, T>> {
+            r::IntoParallelRefMutIterator::par_iter_mut(self).with_min_len(min_len())
+        }
+    }
+
+    pub trait IntoParallelIterator {
+        fn into_par_iter(self) -> MinLen<rayon::range::Iter<usize>>;
+    }
+
+    impl IntoParallelIterator for std::ops::Range<usize> {
+        fn into_par_iter(self) -> MinLen<rayon::range::Iter<usize>> {
+            r::IntoParallelIterator::into_par_iter(self).with_min_len(min_len())
+        }
+    }
 }
 
 /// rayon's names for the iterators the ops use, as the standard library's sequential ones.
 #[cfg(all(target_arch = "wasm32", not(feature = "threads")))]
 pub mod prelude {
-    use std::slice::{Chunks, ChunksMut};
+    use std::slice::{Chunks, ChunksMut, IterMut};
 
     pub trait ParallelSlice<T> {
         fn par_chunks(&self, size: usize) -> Chunks<'_, T>;
@@ -32,11 +80,16 @@ pub mod prelude {
 
     pub trait ParallelSliceMut<T> {
         fn par_chunks_mut(&mut self, size: usize) -> ChunksMut<'_, T>;
+        fn par_iter_mut(&mut self) -> IterMut<'_, T>;
     }
 
     impl<T> ParallelSliceMut<T> for [T] {
         fn par_chunks_mut(&mut self, size: usize) -> ChunksMut<'_, T> {
             self.chunks_mut(size)
+        }
+
+        fn par_iter_mut(&mut self) -> IterMut<'_, T> {
+            self.iter_mut()
         }
     }
 
@@ -47,18 +100,6 @@ pub mod prelude {
     }
 
     impl IntoParallelIterator for std::ops::Range<usize> {}
-
-    pub trait IntoParallelRefMutIterator<'a> {
-        type Iter;
-        fn par_iter_mut(&'a mut self) -> Self::Iter;
-    }
-
-    impl<'a, T: 'a> IntoParallelRefMutIterator<'a> for [T] {
-        type Iter = std::slice::IterMut<'a, T>;
-        fn par_iter_mut(&'a mut self) -> Self::Iter {
-            self.iter_mut()
-        }
-    }
 }
 
 #[cfg(any(feature = "threads", not(target_arch = "wasm32")))]

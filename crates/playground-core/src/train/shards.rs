@@ -19,17 +19,18 @@ use crate::fast::par::{self, prelude::*};
 use crate::model::{check_inputs, check_targets, Activations, CpuKernels, CpuModel};
 use std::ops::Range;
 
-/// Largest model (parameters) whose step is sharded: each shard keeps a gradient buffer as
-/// large as the model, and bigger models' ops are large enough to split well one by one.
-const MAX_PARAMS: usize = 1 << 22;
+/// Floats that the shards' gradient buffers may hold in all (64 MB): each shard keeps one as
+/// large as the model, so a model of 4M parameters gets at most 4 shards and one past 8M none
+/// (its ops are large enough to split well one by one), however many threads there are.
+const GRAD_FLOATS: usize = 1 << 24;
 
 /// Shards for a step of `b` rows: one per thread for a small model on the fast engine, at
-/// most one per row; 1 (no sharding) otherwise.
+/// most one per row and `GRAD_FLOATS` of gradients; 1 (no sharding) otherwise.
 pub fn count(model: &CpuModel, b: usize) -> usize {
-    if model.kernels != CpuKernels::Fast || model.params.len() > MAX_PARAMS {
+    if model.kernels != CpuKernels::Fast {
         return 1;
     }
-    par::threads().min(b)
+    par::threads().min(b).min(GRAD_FLOATS / model.params.len().max(1)).max(1)
 }
 
 /// One shard: its rows of the batch, their activations and their gradients.

@@ -15,6 +15,7 @@ mod fast_vs_cpu {
     mod matmul;
     mod model;
     mod norms;
+    mod shards;
     mod softmax_xent;
 }
 mod fuzz_replay;

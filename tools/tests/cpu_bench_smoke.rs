@@ -38,13 +38,16 @@ fn cpu_bench_writes_every_measurement() {
     }
 }
 
-#[test]
-fn cpu_step_times_the_reference_and_the_fast_engine() {
+/// `cpu_step` on tiny at B = 2 with `extra` arguments: the engines it timed, after checking the
+/// file's shape and that every engine has a positive time and rate.
+fn cpu_step_engines(extra: &[&str]) -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root");
-    let out = std::env::temp_dir().join(format!("cpu-step-smoke-{}.json", std::process::id()));
+    let out = std::env::temp_dir().join(format!("cpu-step-smoke-{}-{}.json", std::process::id(), extra.len()));
     let run = Command::new(env!("CARGO_BIN_EXE_cpu_step"))
         .current_dir(root)
-        .args(["--config", "tiny", "--batch", "2", "--rounds", "1", "--out"])
+        .args(["--config", "tiny", "--batch", "2", "--rounds", "1"])
+        .args(extra)
+        .arg("--out")
         .arg(&out)
         .output()
         .expect("run the cpu_step binary");
@@ -57,9 +60,18 @@ fn cpu_step_times_the_reference_and_the_fast_engine() {
         (Some("tiny"), Some(2), Some(64)),
         "{log}"
     );
-    let engines: Vec<&str> = result["engines"].as_array().expect("engines").iter().map(|e| e["engine"].as_str().expect("engine")).collect();
-    assert_eq!(engines, ["reference", "fast"], "{log}");
-    for e in result["engines"].as_array().unwrap() {
+    for e in result["engines"].as_array().expect("engines") {
         assert!(e["median_ms"].as_f64().is_some_and(|ms| ms > 0.0) && e["tokens_per_s"].as_f64().is_some_and(|t| t > 0.0), "{e}");
     }
+    result["engines"].as_array().unwrap().iter().map(|e| e["engine"].as_str().expect("engine").to_string()).collect()
+}
+
+#[test]
+fn cpu_step_times_the_reference_and_the_fast_engine() {
+    assert_eq!(cpu_step_engines(&[]), ["reference", "fast"]);
+}
+
+#[test]
+fn cpu_step_times_the_fast_engine_alone_when_asked() {
+    assert_eq!(cpu_step_engines(&["--engines", "fast"]), ["fast"]);
 }

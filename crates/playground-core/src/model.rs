@@ -215,13 +215,13 @@ impl CpuModel {
 
     /// Gradients of the mean loss of the last `forward_train` into `grads` (overwritten).
     pub fn backward(&self, grads: &mut [f32], acts: &Activations, inputs: &[&[u32]], targets: &[u32]) {
-        self.executor().backward(grads, acts, inputs, targets, &mut |_, _, _, _| {});
+        self.executor().backward(grads, acts, inputs, targets, cpu::counted(targets), &mut |_, _, _, _| {});
     }
 
     /// `backward`, showing each sublayer's gradients to `observe(stack, sublayer, buffer,
     /// values)` as they are made (see `Executor::backward`).
     pub fn backward_observed(&self, grads: &mut [f32], acts: &Activations, inputs: &[&[u32]], targets: &[u32], observe: &mut Observe) {
-        self.executor().backward(grads, acts, inputs, targets, observe);
+        self.executor().backward(grads, acts, inputs, targets, cpu::counted(targets), observe);
     }
 
     /// Step-by-step (greedy) decoding of one source row (T tokens) by an encoder-decoder: the

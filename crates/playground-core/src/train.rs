@@ -2,6 +2,8 @@
 //! to a floor), and the CPU trainer (forward, cross-entropy, backward, global-norm clipping,
 //! AdamW), the reference for the GPU training step.
 
+mod shards;
+
 use crate::cpu;
 use crate::cpu::adamw::AdamWParams;
 use crate::error::CoreError;
@@ -144,13 +146,15 @@ pub struct CpuTrainer {
     pub opt: OptimizerState,
     pub grads: Vec<f32>,
     acts: Option<Activations>,
+    /// The batch's shards where a step runs them side by side (see `shards`).
+    shards: Option<shards::Shards>,
 }
 
 impl CpuTrainer {
     pub fn new(model: CpuModel, config: TrainConfig) -> Result<Self, CoreError> {
         config.validate()?;
         let n = model.params.len();
-        Ok(CpuTrainer { model, config, opt: OptimizerState::new(n), grads: vec![0.0; n], acts: None })
+        Ok(CpuTrainer { model, config, opt: OptimizerState::new(n), grads: vec![0.0; n], acts: None, shards: None })
     }
 
     /// The clipping factor for a gradient norm (1 when clipping is off).
@@ -164,10 +168,21 @@ impl CpuTrainer {
 
     /// One optimizer step on a batch: each stack's (B, T) tokens (`inputs`) and the targets.
     /// A non-finite loss or gradient leaves the model and optimizer untouched and returns the error.
+    /// A small model on the fast engine runs its batch as one shard per thread (`shards`).
     pub fn step(&mut self, inputs: &[&[u32]], targets: &[u32], b: usize, t: usize) -> Result<StepStats, CoreError> {
-        let acts = ensure_acts(&mut self.acts, &self.model, b, t);
-        let loss = self.model.forward_train(acts, inputs, targets)?;
-        self.model.backward(&mut self.grads, acts, inputs, targets);
+        let n = shards::count(&self.model, b);
+        let loss = if n > 1 {
+            if self.shards.as_ref().is_none_or(|s| !s.fit(b, t, n)) {
+                self.shards = Some(shards::Shards::new(&self.model, b, t, n));
+            }
+            let shards = self.shards.as_mut().expect("made above");
+            shards.forward_backward(&self.model, &mut self.grads, inputs, targets)?
+        } else {
+            let acts = ensure_acts(&mut self.acts, &self.model, b, t);
+            let loss = self.model.forward_train(acts, inputs, targets)?;
+            self.model.backward(&mut self.grads, acts, inputs, targets);
+            loss
+        };
         self.update(loss)
     }
 

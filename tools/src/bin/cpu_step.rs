@@ -4,7 +4,10 @@
 //! same model and batch.
 //!
 //!   cargo run --profile test -p playground-tools --bin cpu_step -- [--config baby] [--batch 4] [--rounds 2] [--out FILE]
+//!       [--engines reference,fast]
 //!
+//! `--engines fast` times the fast engine alone (for profiling it, or for comparing two builds
+//! of it without the reference's much longer steps in between).
 //! Each round times one step of each (after one warm-up step each, outside the rounds) on
 //! random tokens; prints ms per step and tokens per second (the median over the rounds, and
 //! the fastest round, which a loaded machine disturbs least), and writes them to `--out`
@@ -45,7 +48,13 @@ fn main() {
     let t = config.block_size;
     let train = TrainConfig { batch_size: b, ..TrainConfig::default() };
     let trainer = |kernels| CpuTrainer::new(CpuModel::new(config, 1).unwrap().with_kernels(kernels), train).unwrap();
-    let mut engines = [("reference", trainer(CpuKernels::Reference)), ("fast", trainer(CpuKernels::Fast))];
+    let wanted = arg(&args, "--engines").unwrap_or_else(|| "reference,fast".into());
+    let mut engines: Vec<(&str, CpuTrainer)> = [("reference", CpuKernels::Reference), ("fast", CpuKernels::Fast)]
+        .into_iter()
+        .filter(|(label, _)| wanted.split(',').any(|w| w == *label))
+        .map(|(label, kernels)| (label, trainer(kernels)))
+        .collect();
+    assert!(!engines.is_empty(), "--engines: reference, fast or both");
     let mut rng = Rng::new(7);
     let mut batch = || -> (Vec<u32>, Vec<u32>) {
         let x: Vec<u32> = (0..b * t).map(|_| rng.below(config.vocab_size) as u32).collect();
@@ -61,7 +70,7 @@ fn main() {
     engines.iter_mut().for_each(|(_, tr)| {
         step(tr, &warm);
     });
-    let mut ms = [vec![], vec![]];
+    let mut ms = vec![vec![]; engines.len()];
     for round in 0..rounds {
         let data = batch();
         for (i, (label, tr)) in engines.iter_mut().enumerate() {

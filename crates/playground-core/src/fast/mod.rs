@@ -12,7 +12,8 @@
 //!   activation in `matmul_forward_act`), and softmax and cross-entropy are one pass;
 //! - work is split into tasks over rows, heads or parameters on rayon's pool (`par.rs`): native
 //!   threads, Web Workers in the threaded wasm; the single-threaded wasm runs the same tasks in
-//!   order and links no rayon.
+//!   order and links no rayon. A small model's training step splits coarser: one shard of the
+//!   batch per thread (`train::shards`), whose ops run inside `par::on_this_thread`, unsplit.
 //!
 //! The reference stays the definition of correct: `tests/tests/fast_vs_cpu/` runs each op here
 //! against its `cpu` twin on odd sizes, and the whole model on these ops (`model::Fast`, the

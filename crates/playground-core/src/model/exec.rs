@@ -194,16 +194,27 @@ impl Executor<'_> {
     }
 
     /// Gradients of the mean loss of the forward pass kept in `acts` into `grads`
-    /// (overwritten); `inputs` are each stack's tokens. Each sublayer shows its gradients to
-    /// `observe(stack, sublayer, buffer, values)` as it makes them, named by the activation
-    /// they are the gradient of (`Buf::Ln`: of the norm's output; `Buf::Sum`: of x + out).
-    pub fn backward(&self, grads: &mut [f32], acts: &Activations, inputs: &[&[u32]], targets: &[u32], observe: &mut Observe) {
+    /// (overwritten); `inputs` are each stack's tokens, and the mean is over `counted`
+    /// positions (`cpu::counted` of the targets; of the whole batch when `acts` holds a shard
+    /// of it). Each sublayer shows its gradients to `observe(stack, sublayer, buffer, values)`
+    /// as it makes them, named by the activation they are the gradient of (`Buf::Ln`: of the
+    /// norm's output; `Buf::Sum`: of x + out).
+    #[allow(clippy::too_many_arguments)]
+    pub fn backward(
+        &self,
+        grads: &mut [f32],
+        acts: &Activations,
+        inputs: &[&[u32]],
+        targets: &[u32],
+        counted: usize,
+        observe: &mut Observe,
+    ) {
         let (b, t, c) = (acts.b, acts.t, self.arch.config.n_embd);
         let (bt, post) = (b * t, self.arch.post_norm());
         grads.fill(0.0);
         let top = acts.stacks.last().expect("one stack at least");
         // the loss is the mean over the counted positions (all B·T unless targets are IGNORE)
-        let dlosses = vec![1.0 / cpu::counted(targets) as f32; bt];
+        let dlosses = vec![1.0 / counted as f32; bt];
         let (probs, head) = match (&acts.cls, &self.arch.head.classifier) {
             (Some(cls), Some(k)) => (&cls.probs, k),
             _ => (&acts.probs, &self.arch.head.lm),

@@ -13,14 +13,15 @@ const QUIET_MS = 300; // the stale sections are brought up to date once no updat
 
 /**
  * @param {{ root: HTMLElement, onCurrent: () => void }} options
- *   root: has the attribute data-views-current while no section is stale;
- *   onCurrent: the last stale section was just brought up to date
+ *   root: has the attribute data-views-current while no section is stale or waits for the engine;
+ *   onCurrent: the last such section was just brought up to date
  */
 export function createSections({ root, onCurrent }) {
   const away = new WeakSet(); // sections the observer reported beyond NEAR (until it first reports, a section counts as near)
   const stale = new Map(); // section → its latest update, not yet run (in document order of first marking)
   let quietUntil = 0; // performance.now() before which the stale sections wait (the reader is typing)
   let scheduled = false; // a drain step is on its way
+  let busy = 0; // updates started that wait for the engine
   root.setAttribute('data-views-current', '');
 
   const sight = new IntersectionObserver((entries) => {
@@ -39,13 +40,25 @@ export function createSections({ root, onCurrent }) {
     const update = stale.get(section);
     if (!update) return false;
     stale.delete(section);
-    update();
+    start(update);
     return true;
   }
 
-  /** A stale section was brought up to date: once none is left, the page is current and says so. */
+  /** Runs `update`; one that answers a promise (it asks the engine) counts as pending until it settles. */
+  function start(update) {
+    const result = update();
+    if (typeof result?.then !== 'function') return;
+    busy += 1;
+    root.removeAttribute('data-views-current');
+    result.finally(() => {
+      busy -= 1;
+      settle();
+    });
+  }
+
+  /** A section was brought up to date: once none is stale or pending, the page is current and says so. */
   function settle() {
-    if (stale.size > 0) return;
+    if (stale.size > 0 || busy > 0) return;
     root.setAttribute('data-views-current', '');
     onCurrent();
   }
@@ -80,7 +93,7 @@ export function createSections({ root, onCurrent }) {
      * Brings `section` up to date with `update` now if it is near the viewport, else later
      * (replacing an update still waiting for it). Returns whether it ran now.
      * @param {HTMLElement} section
-     * @param {() => void} update
+     * @param {() => void|Promise<void>} update a promise: the section is current once it settles
      */
     update(section, update) {
       if (!watched.has(section)) {
@@ -89,7 +102,7 @@ export function createSections({ root, onCurrent }) {
       }
       if (!away.has(section)) {
         stale.delete(section);
-        update();
+        start(update);
         return true;
       }
       stale.set(section, update);
@@ -104,9 +117,9 @@ export function createSections({ root, onCurrent }) {
       for (const section of [...stale.keys()]) run(section);
       settle();
     },
-    /** Whether no section is stale. */
+    /** Whether no section is stale or waits for the engine. */
     get isCurrent() {
-      return stale.size === 0;
+      return stale.size === 0 && busy === 0;
     },
   };
 }

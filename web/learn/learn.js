@@ -103,6 +103,7 @@ export function createLearn({ current, load, onGoto, sections, onPick, onTour, o
         if (current().model?.engine === engine) onError(t('learn.errors.headsOrSpace'), err);
         // else: the engine was replaced (the hand-over to WebGPU) while it ran; the new one draws next
       });
+      return drawn;
     });
     return drawn;
   }

@@ -2,9 +2,9 @@
 // and laying out and painting all of them made each key a task of 59–106 ms (docs/RELIABILITY.md):
 // a section within a screen of the viewport is updated at once, in the keystroke's task; one
 // further away is marked stale and updated when it comes near, or once the typing pauses, in a
-// background task of its own, one section per task. A jump brings every stale section up to date first: a section's
-// height changes when it updates, and a jump must end at its heading in every browser (WebKit has
-// no scroll anchoring to make up for a section above the target growing later).
+// background task of its own, one section per task. A jump brings every stale section up to date
+// first: a section's height changes when it updates, and a jump must end at its heading in every
+// browser (WebKit has no scroll anchoring to make up for a section above the target growing later).
 
 import { backgroundTask } from '../views/tasks.js';
 
@@ -22,6 +22,7 @@ export function createSections({ root, onCurrent }) {
   let quietUntil = 0; // performance.now() before which the stale sections wait (the reader is typing)
   let scheduled = false; // a drain step is on its way
   let busy = 0; // updates started that wait for the engine
+  const watched = new WeakSet(); // sections given to the observer
   root.setAttribute('data-views-current', '');
 
   const sight = new IntersectionObserver((entries) => {
@@ -33,7 +34,6 @@ export function createSections({ root, onCurrent }) {
     const ran = entries.filter((e) => e.isIntersecting && run(e.target));
     if (ran.length > 0) settle();
   }, { rootMargin: NEAR });
-  const watched = new WeakSet();
 
   /** Runs the stale update of `section`; false if it had none. */
   function run(section) {

@@ -24,6 +24,7 @@ import { createLearn } from '../learn/learn.js';
 import { loadEngine } from '../engine/client.js';
 import { createSeq2SeqPanel, isEncDec } from './seq2seq-panel.js';
 import { createSections } from './sections.js';
+import { drawWaiting } from '../views/canvas.js';
 
 const MAX_FROZEN_MS = 250; // while typing fast, a result already superseded is still drawn if the views are this old
 
@@ -44,7 +45,15 @@ export function createExplorePage({ store, worker, loader }) {
   const engine = () => store.get().model.engine;
   let uncounted = false; // a render whose sections are not all up to date yet: counted once they are
   const sections = createSections({ root: $('main'), onCurrent: () => { if (uncounted) countRender(); } });
-  addEventListener('beforeprint', () => sections.flush()); // a printout shows every section
+  /**
+   * Every stale section and every canvas waiting to be drawn, now: before a jump measures where a
+   * section lies (a canvas's size follows its data), and before printing.
+   */
+  const bringUpToDate = () => {
+    sections.flush();
+    drawWaiting();
+  };
+  addEventListener('beforeprint', bringUpToDate);
   const views = createExploreViews({
     worker,
     sections,
@@ -87,6 +96,7 @@ export function createExplorePage({ store, worker, loader }) {
     load: (bytes) => loadEngine(worker, bytes, { backend: 'cpu' }),
     onGoto: (view) => (VIEWS.includes(view) ? showView(view, true) : jumpTo(view)),
     sections,
+    beforeJump: bringUpToDate,
     onPick: choose,
     onTour: (tour) => setUrl({ tour }),
     onError: fail,
@@ -121,7 +131,7 @@ export function createExplorePage({ store, worker, loader }) {
 
   /** Scrolls to section `id`, every section brought up to date first so that it ends at its heading. */
   function jumpTo(id, options) {
-    sections.flush();
+    bringUpToDate();
     $(id).scrollIntoView(options);
   }
 

@@ -77,9 +77,12 @@ export function createSections({ root, onCurrent }) {
       schedule(wait);
       return;
     }
-    run(next.value);
-    settle();
-    schedule(0);
+    try {
+      run(next.value);
+    } finally { // a view that throws is reported as uncaught; the sections after it still follow
+      settle();
+      schedule(0);
+    }
   }
 
   function schedule(delay) {

@@ -3,8 +3,8 @@
 //! then `Replace(" ", "▁")`).
 
 use super::json::{Component, Pattern};
-use super::{unsupported, TOKENIZER_JSON};
 use super::nfc::nfc;
+use super::{unsupported, TOKENIZER_JSON};
 use crate::error::CoreError;
 
 #[derive(Clone, Debug, PartialEq)]

@@ -6,6 +6,7 @@
 //! |---|---|
 //! | `json.rs` | the files' shapes, read by serde |
 //! | `normalizer.rs` | NFC, Prepend, Replace |
+//! | `nfc.rs` | Unicode canonical composition, from the canonical tables only |
 //! | `pre_tokenizer.rs` | ByteLevel, Split, Digits, Metaspace |
 //! | `split_pattern.rs` | the split patterns (GPT-2's, Qwen2's, cl100k's) written out |
 //! | `bpe_model.rs` | vocabulary, merges (the loop of `bpe::merge`), byte fallback, unknown token |
@@ -26,6 +27,7 @@ mod bpe_model;
 mod decoder;
 mod display;
 mod json;
+mod nfc;
 mod normalizer;
 mod pre_tokenizer;
 mod special_ids;

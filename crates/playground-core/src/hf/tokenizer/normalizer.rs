@@ -3,9 +3,9 @@
 //! then `Replace(" ", "▁")`).
 
 use super::json::{Component, Pattern};
+use super::nfc::nfc;
 use super::{unsupported, TOKENIZER_JSON};
 use crate::error::CoreError;
-use unicode_normalization::UnicodeNormalization;
 
 #[derive(Clone, Debug, PartialEq)]
 pub(super) enum Normalizer {
@@ -60,7 +60,7 @@ impl Normalizer {
     /// `text` normalized.
     pub fn apply(&self, text: &str) -> String {
         match self {
-            Normalizer::Nfc => text.nfc().collect(),
+            Normalizer::Nfc => nfc(text),
             Normalizer::Prepend(prefix) if !text.is_empty() => format!("{prefix}{text}"),
             Normalizer::Prepend(_) => String::new(),
             Normalizer::Replace { from, to } => text.replace(from.as_str(), to),

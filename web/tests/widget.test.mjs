@@ -288,8 +288,11 @@ test('the playground\'s Share button copies the link, each Copy button the text 
   await play.goto(env.url + hash);
   await play.waitForFunction(() => window.playgroundDebug?.timings.engineSettledMs > 0, null, { timeout: LOAD_TIMEOUT });
   await play.click('[data-goto="attention"]'); // the reader is at "All heads"
-  await play.waitForTimeout(300); // the page keeps `view` on the section in sight
-  assert.match(await play.evaluate(() => location.hash), /view=attention/);
+  // the page keeps `view` on the section in sight: the jump's section at the top, and the address naming it
+  await play.waitForFunction(() => {
+    const top = document.querySelector('#attention').getBoundingClientRect().top;
+    return top >= 0 && top < innerHeight / 2 && /view=attention/.test(location.hash);
+  }, null, { timeout: LOAD_TIMEOUT });
   await play.click('#share');
   await play.waitForFunction(() => document.querySelector('.share-status').textContent.startsWith('Copied'));
   const link = await play.inputValue('#share-link');

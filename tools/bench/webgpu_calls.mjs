@@ -5,7 +5,7 @@
 // milliseconds of each call class in the worker (Dawn's validation and its hand-over to the GPU
 // process), and the step's CPU seconds in Chromium's GPU process (on SwiftShader, the kernels).
 //   node tools/bench/webgpu_calls.mjs [--roots DIR,DIR...] [--steps N] [--warmup N]
-//     [--kernels R] [--flags F,F...] [--out FILE]
+//     [--kernels R] [--variant LABEL=PATCH.mjs] [--flags F,F...] [--out FILE]
 // --roots: web/ folders of builds (default: this checkout's web/); each is served on its own
 // port with the bench page (tools/bench/browser/) and its engine worker, into which
 // tools/bench/webgpu-calls/count.js is imported first. The browser row's config of
@@ -15,6 +15,10 @@
 // in their own submissions, R rounds in which the builds take turns kernel by kernel, and gives
 // each kernel's fastest round: wall ms (submit to onSubmittedWorkDone) and the GPU process's CPU
 // seconds, so that two builds' WGSL can be compared as Dawn, Tint and SwiftShader run it.
+// `--variant LABEL=PATCH.mjs` (with --kernels R): kernel LABEL of the first build against a variant
+// of its WGSL, the default export of PATCH.mjs (a function from the WGSL the engine compiled to
+// the variant's), on the same dispatches and buffers, R rounds in turns: a kernel change tried
+// without rebuilding the engine.
 // `--flags`: more Chromium switches, e.g. --enable-dawn-features=disable_robustness (Dawn's
 // toggles: what each costs, by switching it off).
 // Writes bench-results/webgpu-calls.json and prints tables, one column a build.
@@ -23,7 +27,7 @@ import { QUIET, WEBGPU } from '../../web/tests/browser-flags.mjs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { join, dirname } from 'node:path';
+import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from '../../scripts/static-server.mjs';
 import { benchMounts } from './mounts.mjs';
@@ -36,6 +40,7 @@ const ROOTS = arg('--roots', join(ROOT, 'web')).split(',');
 const STEPS = Number(arg('--steps', 2));
 const WARMUP = Number(arg('--warmup', 2));
 const KERNEL_ROUNDS = Number(arg('--kernels', 0));
+const VARIANT = arg('--variant', null);
 const FLAGS = arg('--flags', '').split(',').filter(Boolean);
 const OUT = arg('--out', join(ROOT, 'bench-results/webgpu-calls.json'));
 const CONFIGS = JSON.parse(readFileSync(join(ROOT, 'tools/bench/configs.json'), 'utf8'));
@@ -118,6 +123,29 @@ async function timeKernels(builds, rounds) {
   return out;
 }
 
+/** One kernel of `build` as built and as the patch in `spec` (LABEL=PATCH.mjs) changes it, in turns. */
+async function timeVariant(build, spec, rounds) {
+  const [label, file] = spec.split('=');
+  const patch = (await import(resolve(file))).default;
+  const source = await build.worker.evaluate((l) => self.webgpuCalls.source(l), label);
+  if (!source) throw new Error(`${build.root}: no kernel labelled ${label}`);
+  const wgsl = patch(source);
+  if (wgsl === source) throw new Error(`${file} changed nothing in ${label}`);
+  const oneStep = Object.values(build.per_step.dispatches).reduce((x, y) => x + y, 0);
+  const best = { built: { ms: Infinity, cpu_s: Infinity }, variant: { ms: Infinity, cpu_s: Infinity } };
+  await build.worker.evaluate(([count, l, code]) => self.webgpuCalls.replay(count, l, code), [oneStep, label, wgsl]); // compiled once, untimed
+  for (let r = 0; r < rounds; r++) {
+    for (const which of r % 2 ? ['variant', 'built'] : ['built', 'variant']) {
+      const cpu = cpuSeconds();
+      const { n, ms } = await build.worker.evaluate(([count, l, code]) => self.webgpuCalls.replay(count, l, code),
+        [oneStep, label, which === 'variant' ? wgsl : null]);
+      const cpu_s = cpuSince(cpu)['gpu-process'] ?? 0;
+      Object.assign(best[which], { n, ms: Math.min(best[which].ms, ms), cpu_s: Math.min(best[which].cpu_s, cpu_s) });
+    }
+  }
+  return { label, patch: file, wgsl, ...best };
+}
+
 /** Tables: one row per call class, then per kernel; one column (or two) per build. */
 function tables(builds) {
   const rows = (pick) => [...new Set(builds.flatMap((b) => Object.keys(pick(b) ?? {})))].sort();
@@ -155,7 +183,11 @@ try {
     b.per_step = await countSteps(b);
     console.log(`  ${b.root} (${b.commit}): ${b.per_step.ms_per_step.toFixed(0)} ms a step, load ${b.per_step.load.map((x) => x.toFixed(2)).join('-')}`);
   }
-  if (KERNEL_ROUNDS > 0) (await timeKernels(open, KERNEL_ROUNDS)).forEach((k, i) => { open[i].kernels = k; });
+  if (VARIANT && KERNEL_ROUNDS > 0) {
+    result.variant = await timeVariant(open[0], VARIANT, KERNEL_ROUNDS);
+    console.log(`  ${result.variant.label}: as built ${result.variant.built.ms.toFixed(0)} ms, ${result.variant.built.cpu_s.toFixed(2)} CPU s; `
+      + `variant ${result.variant.variant.ms.toFixed(0)} ms, ${result.variant.variant.cpu_s.toFixed(2)} CPU s (${result.variant.built.n} dispatches, fastest of ${KERNEL_ROUNDS})`);
+  } else if (KERNEL_ROUNDS > 0) (await timeKernels(open, KERNEL_ROUNDS)).forEach((k, i) => { open[i].kernels = k; });
   result.builds = open.map(({ root, commit: c, adapter, setup, per_step, kernels }) => ({ root, commit: c, adapter, setup, per_step, kernels }));
 } finally {
   for (const b of open) await b.close();

@@ -7,7 +7,9 @@
 // Each dispatch is also kept (its pipeline, bind groups and grid) so that `replay()` can run one
 // kernel's dispatches of a step again, each in its own submission, timed by
 // `queue.onSubmittedWorkDone` (Chromium has no timestamp queries on SwiftShader): the kernels'
-// own times, to compare two builds' WGSL as Dawn and Tint run it.
+// own times, to compare two builds' WGSL as Dawn and Tint run it; given a variant of a kernel's
+// WGSL (its source as compiled: `source(label)`), the same dispatches on the same buffers run
+// that instead, to try a change of a kernel without rebuilding the engine.
 // `self.webgpuCalls.reset()` starts over, `self.webgpuCalls.snapshot()` answers a plain object.
 
 const CLASSES = ['GPUDevice', 'GPUQueue', 'GPUBuffer', 'GPUCommandEncoder', 'GPUComputePassEncoder'];
@@ -21,6 +23,8 @@ const current = new WeakMap(); // pass -> its pipeline
 const groups = new WeakMap(); // pass -> its bind groups by index
 let log = []; // { label, pipeline, groups, grid } of each dispatch since the reset
 let device = null; // the device that made the last command encoder
+const sources = new Map(); // shader module label -> its WGSL
+const entries = new WeakMap(); // bind group -> the entries it was made with
 
 function tally(name, ms) {
   const c = (calls[name] ??= { n: 0, ms: 0 });
@@ -89,6 +93,17 @@ if (devices) {
     bufferBytes += descriptor.size;
     return createBuffer.call(this, descriptor);
   };
+  const createShaderModule = devices.createShaderModule;
+  devices.createShaderModule = function createShaderModuleKept(descriptor) {
+    sources.set(descriptor.label, descriptor.code);
+    return createShaderModule.call(this, descriptor);
+  };
+  const createBindGroup = devices.createBindGroup;
+  devices.createBindGroup = function createBindGroupKept(descriptor) {
+    const group = createBindGroup.call(this, descriptor);
+    entries.set(group, [...descriptor.entries]);
+    return group;
+  };
   const createCommandEncoder = devices.createCommandEncoder;
   devices.createCommandEncoder = function createCommandEncoderKept(...args) {
     device = this;
@@ -102,12 +117,13 @@ if (devices) {
  * submit to `onSubmittedWorkDone`, summed, and how many ran. The calls made here are not
  * counted. Buffers are overwritten: the model is not usable for training afterwards.
  */
-async function replay(count, label) {
+async function replay(count, label, variant = null) {
   const kept = log.slice(-count).filter((d) => d.label === label);
   const [all, saved] = [log, { calls, dispatches, switches }];
   log = [];
+  const run = variant ? await rebuilt(kept, variant) : kept;
   let ms = 0;
-  for (const d of kept) {
+  for (const d of run) {
     const encoder = device.createCommandEncoder();
     const p = encoder.beginComputePass();
     p.setPipeline(d.pipeline);
@@ -123,7 +139,25 @@ async function replay(count, label) {
   return { n: kept.length, ms };
 }
 
+/**
+ * The dispatches `kept` with their kernel compiled from `wgsl` instead (a variant of its source,
+ * `sources`), each with bind groups of the same buffers made for the new pipeline's layout.
+ */
+const variants = new Map(); // WGSL -> its pipeline
+async function rebuilt(kept, wgsl) {
+  if (!variants.has(wgsl)) variants.set(wgsl, await compileVariant(kept[0].label, wgsl));
+  const pipeline = variants.get(wgsl);
+  return kept.map((d) => ({ ...d, pipeline, groups: Object.fromEntries(Object.entries(d.groups).map(([index, group]) => [index,
+    device.createBindGroup({ layout: pipeline.getBindGroupLayout(Number(index)), entries: entries.get(group) })])) }));
+}
+
+async function compileVariant(label, wgsl) {
+  const module = device.createShaderModule({ label: `${label} (variant)`, code: wgsl });
+  return device.createComputePipelineAsync({ label: `${label} (variant)`, layout: 'auto', compute: { module, entryPoint: 'main' } });
+}
+
 self.webgpuCalls = {
+  source: (label) => sources.get(label),
   available: Boolean(globalThis.GPUDevice),
   reset() {
     calls = {};

@@ -32,6 +32,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer, CROSS_ORIGIN_ISOLATION } from '../../scripts/static-server.mjs';
 import { benchMounts } from './mounts.mjs';
+import { gpuProcessRssMb, cpuSeconds, cpuSince } from './chromium-procs.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const args = process.argv.slice(2);
@@ -57,27 +58,6 @@ const BEFORE_BACKENDS = arg('--before-backends', 'cpu,webgpu').split(',');
 const BEFORE_STEPS = Number(arg('--before-steps', 6));
 /** The 1-minute load average of the machine. */
 const loadavg = () => Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]);
-
-/** Resident MB of Chromium's GPU process (SwiftShader's buffers live there): the one this
- * process started (Chromium runs as a child of node). */
-function gpuProcessRssMb(rootPid) {
-  const children = (pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-    } catch { return []; }
-  };
-  const all = [];
-  const walk = (pid) => { for (const c of children(pid)) { all.push(c); walk(c); } };
-  walk(rootPid);
-  let kb = 0;
-  for (const pid of all) {
-    try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=gpu-process')) continue;
-      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-    } catch { /* the process ended */ }
-  }
-  return kb / 1024;
-}
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -119,17 +99,26 @@ async function alternate(browser, errors, runs, { config, tokens, batch, warmup,
     for (let round = 0; round < steps; round++) {
       const order = pages.map((_, i) => (round % 2 === 0 || (i ^ 1) >= pages.length ? i : i ^ 1));
       const load_before = loadavg();
-      for (const k of order) pages[k].steps.push(await pages[k].page.evaluate(() => window.bench.steps(1)));
-      rounds.push({ round, load_before, load_after: loadavg(), ms: Object.fromEntries(pages.map((x) => [x.run.key, x.steps.at(-1).ms])) });
-      console.log(`    round ${round + 1}: ${pages.map((x) => `${x.run.key} ${x.steps.at(-1).ms.toFixed(0)} ms`).join(', ')}; load ${load_before.toFixed(2)}-${rounds.at(-1).load_after.toFixed(2)}`);
+      for (const k of order) {
+        const cpu = cpuSeconds();
+        const step = await pages[k].page.evaluate(() => window.bench.steps(1));
+        const used = cpuSince(cpu);
+        // the step's CPU seconds in the page's renderer (its worker: the wasm, the CPU engine)
+        // and in the GPU process (SwiftShader's kernels): its work, apart from the wait for a core
+        pages[k].steps.push({ ...step, cpu_s: (used['gpu-process'] ?? 0) + (used.renderer ?? 0) });
+      }
+      rounds.push({ round, load_before, load_after: loadavg(), ms: Object.fromEntries(pages.map((x) => [x.run.key, x.steps.at(-1).ms])),
+        cpu_s: Object.fromEntries(pages.map((x) => [x.run.key, x.steps.at(-1).cpu_s])) });
+      console.log(`    round ${round + 1}: ${pages.map((x) => `${x.run.key} ${x.steps.at(-1).ms.toFixed(0)} ms (${x.steps.at(-1).cpu_s.toFixed(2)} CPU s)`).join(', ')}; load ${load_before.toFixed(2)}-${rounds.at(-1).load_after.toFixed(2)}`);
     }
     const sides = Object.fromEntries(pages.map(({ run, info, steps: taken }) => {
       const ms = median2(taken.map((x) => x.ms));
       return [run.key, { ms, tokens_per_s: tokens / ms * 1e3, mean_ms: taken.reduce((t, x) => t + x.ms, 0) / taken.length,
-        step_ms: taken.map((x) => x.ms), first_loss: info.first_loss, loss: taken.at(-1).loss, ...info }];
+        step_ms: taken.map((x) => x.ms), cpu_s: median2(taken.map((x) => x.cpu_s)), step_cpu_s: taken.map((x) => x.cpu_s),
+        first_loss: info.first_loss, loss: taken.at(-1).loss, ...info }];
     }));
     for (const [key, s] of Object.entries(sides)) {
-      console.log(`    ${runs.find((r) => r.key === key).label.padEnd(22)} ${s.ms.toFixed(1).padStart(9)} ms/step ${s.tokens_per_s.toFixed(0).padStart(7)} tokens/s  loss ${s.first_loss.toFixed(3)} -> ${s.loss.toFixed(3)}  threads ${s.threads}`);
+      console.log(`    ${runs.find((r) => r.key === key).label.padEnd(22)} ${s.ms.toFixed(1).padStart(9)} ms/step ${s.tokens_per_s.toFixed(0).padStart(7)} tokens/s ${s.cpu_s.toFixed(2).padStart(6)} CPU s/step  loss ${s.first_loss.toFixed(3)} -> ${s.loss.toFixed(3)}  threads ${s.threads}`);
     }
     return { rounds, sides, started, ended: stamp() };
   } finally {
@@ -139,12 +128,14 @@ async function alternate(browser, errors, runs, { config, tokens, batch, warmup,
 
 /**
  * Speed of run a over run b: the ratio of the median steps, and the ratio within each round (two
- * steps taken one after the other, under much the same load).
+ * steps taken one after the other, under much the same load); `cpu`, `cpu_rounds`: the same by
+ * the steps' CPU seconds (the work, not the wait for a core).
  */
 function ratioOf(rounds, sides, a, b) {
   if (!sides[a] || !sides[b]) return undefined;
   const perRound = rounds.map((r) => r.ms[b] / r.ms[a]);
-  return { median: sides[b].ms / sides[a].ms, of_means: sides[b].mean_ms / sides[a].mean_ms, per_round_median: median2(perRound), rounds: perRound };
+  return { median: sides[b].ms / sides[a].ms, of_means: sides[b].mean_ms / sides[a].mean_ms, per_round_median: median2(perRound), rounds: perRound,
+    cpu: sides[b].cpu_s / sides[a].cpu_s, cpu_rounds: rounds.map((r) => r.cpu_s[b] / r.cpu_s[a]) };
 }
 
 const server = await startServer({ root: join(ROOT, 'web'), mounts: benchMounts(ROOT) });
@@ -311,7 +302,8 @@ try {
         started, ended, rounds, ...sides, ratios };
       for (const b of BEFORE_BACKENDS) {
         const r = ratios[b];
-        console.log(`    ${b}: after/before speed ${r.median.toFixed(3)} (per round median ${r.per_round_median.toFixed(3)}, rounds ${r.rounds.map((x) => x.toFixed(2)).join(' ')})`);
+        console.log(`    ${b}: after/before speed ${r.median.toFixed(3)} (per round median ${r.per_round_median.toFixed(3)}, rounds ${r.rounds.map((x) => x.toFixed(2)).join(' ')}); `
+          + `by CPU seconds ${r.cpu.toFixed(3)} (rounds ${r.cpu_rounds.map((x) => x.toFixed(2)).join(' ')})`);
       }
       await save();
     } finally {

@@ -168,7 +168,8 @@ impl Playground {
     }
 
     /// A model from a checkpoint file's bytes (safetensors, validated before use). `encdec`:
-    /// the caller (the Train page) drives an encoder-decoder too; elsewhere one is refused by name.
+    /// the caller drives an encoder-decoder too (the Train page, Explore's checkpoint files, the
+    /// widget); where it passes false (the default model, Learn's examples) one is refused by name.
     pub async fn load(bytes: Vec<u8>, backend: String, seed: u64, encdec: bool) -> Result<Playground, JsValue> {
         Checkpoint::config_of(&bytes).and_then(|config| memory::check_weights(&config)).map_err(to_js)?;
         let checkpoint = Checkpoint::from_bytes(&bytes).map_err(to_js)?;

@@ -58,7 +58,8 @@ test('cpu: a trained encoder-decoder opens in Explore with its three attention m
     await openTrain(page, env.url, RUN);
     await page.click('#tr-start');
     await waitTrain(page, { status: 'done' });
-    assert.equal(await page.locator('#tr-explore').isDisabled(), false, 'Explore takes the encoder-decoder');
+    // the run panel redraws on the frame after the run ends: Explore's button is enabled then
+    await page.waitForFunction(() => !document.querySelector('#tr-explore').disabled, null, { timeout: LONG });
     await page.click('#tr-explore');
     await page.waitForFunction(() => document.querySelectorAll('#x-s2s-steps tbody tr').length === 8, null, { timeout: LONG });
 

@@ -33,8 +33,9 @@ async function wordsOf(name, normF) {
   await routeHub(page, hub); // the page asks huggingface.co, as it would in use
   await page.goto(env.url + (name ? '#model=' + name : ''));
   await page.waitForFunction((kind) => window.playgroundDebug?.tokenizer === kind && window.playgroundDebug.renders > 0, name ? 'hub' : 'char', { timeout: TIMEOUT });
-  await page.evaluate(() => window.playgroundDebug.inspected); // the lens and ablation draw when asked
+  // the step words follow the model once its trace is drawn (renders > 0 may be the default model's draw)
   await page.waitForFunction((f) => document.querySelector('#sampling + .step-words')?.textContent.includes(`${f}(x)`), normF, { timeout: TIMEOUT });
+  await page.evaluate(() => window.playgroundDebug.inspected); // then the lens and ablation draw the model's, when asked
   const steps = await page.evaluate(() => Object.fromEntries(['ffn', 'lens'].map((v) => [v, document.querySelector(`#${v} .step-words`).textContent]).concat([['output', document.querySelector('#sampling + .step-words').textContent]])));
   const shown = await page.evaluate((views) => Object.fromEntries(views.map((v) => {
     const root = document.querySelector(`#view-${v}`);

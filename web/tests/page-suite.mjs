@@ -332,7 +332,7 @@ export function definePageTests({ webgpu }) {
     await page.emulateMedia({ reducedMotion: null });
     await page.click('[data-goto="attention"]');
     await page.waitForFunction(() => window.playgroundDebug.state.view === 'attention');
-    const url = page.url();
+    const url = await page.evaluate(() => location.href); // page.url() may not have heard of the last replaceState yet
     assert.match(url, /#text=share\+this&layer=1&head=3&view=attention&temp=1\.05&topk=0&topp=1&seed=42$/);
 
     const other = await env.newPage({ viewport: { width: 1280, height: 900 } });

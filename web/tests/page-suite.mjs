@@ -331,7 +331,12 @@ export function definePageTests({ webgpu }) {
     }
     await page.emulateMedia({ reducedMotion: null });
     await page.click('[data-goto="attention"]');
-    await page.waitForFunction(() => window.playgroundDebug.state.view === 'attention');
+    // the click names the view at once; the smooth scroll then passes the sections between, which
+    // the address follows while they cross the band: read it once the scroll has ended at attention
+    await page.waitForFunction(() => {
+      const top = document.querySelector('#attention').getBoundingClientRect().top;
+      return window.playgroundDebug.state.view === 'attention' && top >= 0 && top < 450;
+    }, null, { timeout: LOAD_TIMEOUT });
     const url = await page.evaluate(() => location.href); // page.url() may not have heard of the last replaceState yet
     assert.match(url, /#text=share\+this&layer=1&head=3&view=attention&temp=1\.05&topk=0&topp=1&seed=42$/);
 

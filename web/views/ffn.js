@@ -37,10 +37,6 @@ const ACTIVATIONS = {
 };
 
 /**
- * @param {HTMLElement} container
- * @param {{ onHighlight?: (pos: number|null) => void }} [options]
- */
-/**
  * One layer's weights in its MLP and in its attention, biases counted only where the model has
  * them: Q and the output projection are C×C, K and V C×kvWidth; the MLP two C×F matrices (three
  * for a gated one).
@@ -52,6 +48,10 @@ function layerWeights({ C, F, kvWidth, glu, words }) {
   return { mlp, attn };
 }
 
+/**
+ * @param {HTMLElement} container
+ * @param {{ onHighlight?: (pos: number|null) => void }} [options]
+ */
 export function createFfnView(container, { onHighlight = () => {} } = {}) {
   const intro = liveText('p');
   const formula = formulaBlock();

@@ -19,7 +19,7 @@
 // lane of the row sums the LANES parts of each key in the same order (so all of them hold the same
 // score, running max m and normalizer l) and updates its slice of the output:
 //   m' = max(m, s);  l = l·exp(m − m') + exp(s − m');  o = o·exp(m − m') + exp(s − m')·v
-// Rows past T compute with the last row and write nothing; every invocation reaches every
+// Rows past T load the last row, skip the keys and write nothing; every invocation reaches every
 // barrier (the loops' bounds are uniform per workgroup).
 // Params, WORKGROUP_SIZE, qkv4, row_block (include/attention_tiled.wgsl), MAX_HS4, BKV, LANES
 // (shaders.rs) and k_tile, v_tile, stage_kv (include/attention_kv_tiles.wgsl) are prepended by

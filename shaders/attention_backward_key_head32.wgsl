@@ -25,7 +25,7 @@
 @group(0) @binding(4) var<storage, read> delta: array<f32>;
 @group(0) @binding(5) var<uniform> params: Params;
 
-const BQ: u32 = 16u; // queries staged per step
+// BQ, the queries staged per step (16), is prepended by shaders.rs with the tiled kernels' sizes.
 const H4: u32 = 8u;  // the head, in vec4s (≤ 32 channels)
 
 var<workgroup> q_tile: array<vec4<f32>, BQ * H4>;  // [query][d4]

@@ -1,9 +1,8 @@
 // Q and dO tiles in workgroup memory, with their rows' lse and D, staged by the kernels that
 // loop over queries for a key row (attention_backward_key_tiled.wgsl,
-// attention_backward_kv_regs.wgsl). Not a kernel: shaders.rs prepends this file, after
-// include/attention_tiled.wgsl; it reads the kernel's `dout`, `lse` and `delta` bindings.
-
-const BQ: u32 = 16u; // queries staged per step
+// attention_backward_kv_regs.wgsl, attention_backward_kv_lanes.wgsl). Not a kernel: shaders.rs
+// prepends this file, after include/attention_tiled.wgsl and BQ, the queries staged per step (16;
+// 4 in the _lanes build); it reads the kernel's `dout`, `lse` and `delta` bindings.
 
 var<workgroup> q_tile: array<vec4<f32>, BQ * MAX_HS4>;  // [query][d4]
 var<workgroup> do_tile: array<vec4<f32>, BQ * MAX_HS4>; // [query][d4]: dO
@@ -17,8 +16,9 @@ fn dout4(base: u32, d4: u32, hs: u32) -> vec4<f32> {
 }
 
 // Stages queries q0 .. q0 + BQ of query head h, batch row bi: the first hs4 vec4s of Q and dO,
-// lse and D (rows past T repeat the last one; the kernels never read them). Every invocation of
-// the workgroup calls it; a barrier must follow before the tiles are read.
+// lse and D (rows past T repeat the last one; the kernels never read them). The first
+// WORKGROUP_SIZE invocations of the workgroup call it (all of them, but in the _lanes build); a
+// barrier must follow before the tiles are read.
 fn stage_queries(lid: u32, bi: u32, h: u32, q0: u32, t: u32, hs: u32, hs4: u32) {
     for (var e = lid; e < BQ * hs4; e += WORKGROUP_SIZE) {
         let qi = e / hs4;

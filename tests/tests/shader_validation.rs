@@ -177,6 +177,9 @@ fn launcher_workgroup_size(k: Kernel) -> [u32; 3] {
         | Kernel::AttentionBackwardQueryRegs64
         | Kernel::AttentionBackwardKeyRegs64
         | Kernel::AttentionBackwardValueRegs64 => attention::TILED_WORKGROUP_SIZE,
+        Kernel::AttentionForwardLanes | Kernel::AttentionBackwardQueryLanes | Kernel::AttentionBackwardKvLanes => {
+            attention::LANES_WORKGROUP_SIZE
+        }
         Kernel::GeluForward => gelu::WORKGROUP_SIZE,
         Kernel::GeluBackward => gelu::BACKWARD_WORKGROUP_SIZE,
         Kernel::ReluForward => relu::WORKGROUP_SIZE,
@@ -239,6 +242,12 @@ fn tile_and_chunk_sizes_match_launchers() {
     for k in [Kernel::AttentionForwardTiled, Kernel::AttentionBackwardQueryTiled, Kernel::AttentionBackwardKeyTiled] {
         let s = k.source();
         assert_eq!(4 * const_u32(&parse(s.name, &s.wgsl()), "MAX_HS4"), kernels::attention::TILED_MAX_HEAD_SIZE, "{}", s.name);
+    }
+    for k in [Kernel::AttentionForwardLanes, Kernel::AttentionBackwardQueryLanes, Kernel::AttentionBackwardKvLanes] {
+        let s = k.source();
+        let module = parse(s.name, &s.wgsl());
+        assert_eq!(4 * const_u32(&module, "MAX_HS4"), kernels::attention::LANES_MAX_HEAD_SIZE, "{}", s.name);
+        assert_eq!(const_u32(&module, "LANES"), kernels::attention::LANES, "{}", s.name);
     }
     for k in [Kernel::AttentionForwardHead32, Kernel::AttentionBackwardQueryHead32, Kernel::AttentionBackwardKeyHead32] {
         let s = k.source();

@@ -97,7 +97,29 @@ fn gpu_training_steps_match_cpu_as_an_h100_records_them() {
     let launched = |name: &str| plan.iter().any(|s| matches!(s, playground_gpu::context::Step::Run(op) if op.kernel.source().name == name));
     assert!(launched("reduce_partials") && launched("matmul_forward") && launched("matmul_backward_weight_scalar"), "the GPU's paths");
     assert!(["forward", "backward_query", "backward_key", "backward_value"].iter().all(|k| launched(&format!("attention_{k}_regs64"))));
-    let mut cpu_trainer = CpuTrainer::new(model, train).unwrap();
+    steps_match_cpu(&mut gpu_trainer, CpuTrainer::new(model, train).unwrap(), b);
+}
+
+/// Heads of 128 channels, as an H100 records them: the attention kernels with each row over four
+/// lanes (attention_*_lanes); a block of 65 rows crosses their 64-row blocks. One layer: with
+/// two, AdamW's first step moves a weight whose gradient is ~1e-8 by ±lr on the sign of
+/// rounding, past the params' tolerance (the per-row kernels, as lavapipe records the step, too).
+#[test]
+fn gpu_training_steps_with_heads_of_128_match_cpu_as_an_h100_records_them() {
+    let Some(gpu) = gpu_as_h100_or_skip() else { return };
+    let cfg = ModelConfig { vocab_size: 13, block_size: 65, n_layer: 1, n_head: 1, n_embd: 128, ..ModelConfig::default() };
+    let (b, model) = (2, CpuModel::new(cfg, 5).unwrap());
+    let mut gpu_trainer = pollster::block_on(GpuTrainer::new(gpu.clone(), cfg, &model.params, train_config(b))).unwrap();
+    let (plan, _) = gpu_trainer.recorded();
+    let launched = |name: &str| plan.iter().any(|s| matches!(s, playground_gpu::context::Step::Run(op) if op.kernel.source().name == name));
+    assert!(["forward_lanes", "backward_query_lanes", "backward_kv_lanes"].iter().all(|k| launched(&format!("attention_{k}"))));
+    steps_match_cpu(&mut gpu_trainer, CpuTrainer::new(model, train_config(b)).unwrap(), b);
+}
+
+/// Two training steps of batch `b`, on the GPU and on the CPU: the same losses, gradients and
+/// parameters.
+fn steps_match_cpu(gpu_trainer: &mut GpuTrainer, mut cpu_trainer: CpuTrainer, b: usize) {
+    let (cfg, train) = (cpu_trainer.model.config, cpu_trainer.config);
     let mut rng = Rng::new(1);
     for step in 0..2 {
         let (x, y) = batch(&data(cfg.vocab_size), b, cfg.block_size, &mut rng);

@@ -41,9 +41,19 @@ const EMULATED_TILES: &str = "const WORKGROUP_SIZE:u32=4u;\nconst TILE:u32=64u;\
 /// The attention kernels that stage K/V or Q tiles: heads of up to 64 channels (`MAX_HS4`
 /// vec4s), their loops over the head running to the head size (`head_vec4s`; an emulator runs a
 /// loop to a constant masked, every iteration), or in the _regs builds for GPUs to MAX_HS4,
-/// which a GPU compiler unrolls, keeping the head's arrays in registers.
-const HEAD_SIZE_LOOPS: &str = "const MAX_HS4:u32=16u;\nfn head_vec4s(hs:u32)->u32{return (hs+3u)/4u;}\n";
-const HEAD_IN_REGISTERS: &str = "const MAX_HS4:u32=16u;\nfn head_vec4s(hs:u32)->u32{return MAX_HS4;}\n";
+/// which a GPU compiler unrolls, keeping the head's arrays in registers; BKV keys (BQ queries)
+/// staged a step.
+const HEAD_SIZE_LOOPS: &str =
+    "const MAX_HS4:u32=16u;\nconst BKV:u32=16u;\nconst BQ:u32=16u;\nfn head_vec4s(hs:u32)->u32{return (hs+3u)/4u;}\n";
+const HEAD_IN_REGISTERS: &str =
+    "const MAX_HS4:u32=16u;\nconst BKV:u32=16u;\nconst BQ:u32=16u;\nfn head_vec4s(hs:u32)->u32{return MAX_HS4;}\n";
+/// The _lanes builds, for heads of 65 to 128 channels on GPUs: each row over LANES invocations
+/// holding MAX_HS4 / LANES vec4s each, STEP keys (or queries) staged a step. The forward 8 (K
+/// and V tiles 8 KiB, the lanes' parts of q·k another 8: WebGPU's 16 KiB of workgroup memory);
+/// dQ and dK/dV 4 (4 KiB of tiles, 8 of parts of two dot products: include/attention_lanes).
+const FORWARD_OVER_LANES: &str = "const MAX_HS4:u32=32u;\nconst LANES:u32=4u;\nconst STEP:u32=8u;\nconst BKV:u32=STEP;\n";
+const QUERY_OVER_LANES: &str = "const MAX_HS4:u32=32u;\nconst LANES:u32=4u;\nconst STEP:u32=4u;\nconst BKV:u32=STEP;\n";
+const KEY_OVER_LANES: &str = "const MAX_HS4:u32=32u;\nconst LANES:u32=4u;\nconst STEP:u32=4u;\nconst BQ:u32=STEP;\n";
 /// Which gradient attention_backward_kv_regs.wgsl writes.
 const KEY_GRADIENT: &str = "const WRITES_V:bool=false;\n";
 const VALUE_GRADIENT: &str = "const WRITES_V:bool=true;\n";
@@ -119,6 +129,9 @@ kernels! {
     AttentionForwardTiled => "attention_forward_tiled" = &[wgsl!("include/attention_params"), HEAD_SIZE_LOOPS, wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_forward_tiled")],
     AttentionForwardHead32 => "attention_forward_head32" = &[wgsl!("include/attention_params"), HEAD_SIZE_LOOPS, wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_forward_head32")],
     AttentionForwardRegs64 => "attention_forward_regs64" = &[wgsl!("include/attention_params"), HEAD_IN_REGISTERS, wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_forward_tiled")],
+    AttentionForwardLanes => "attention_forward_lanes" = &[wgsl!("include/attention_params"), FORWARD_OVER_LANES, wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_forward_lanes")],
+    AttentionBackwardQueryLanes => "attention_backward_query_lanes" = &[wgsl!("include/attention_params"), QUERY_OVER_LANES, wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("include/attention_lanes"), wgsl!("attention_backward_query_lanes")],
+    AttentionBackwardKvLanes => "attention_backward_kv_lanes" = &[wgsl!("include/attention_params"), KEY_OVER_LANES, wgsl!("include/attention_tiled"), wgsl!("include/attention_query_tiles"), wgsl!("include/attention_lanes"), wgsl!("attention_backward_kv_lanes")],
     AttentionBackwardQueryRegs64 => "attention_backward_query_regs64" = &[wgsl!("include/attention_params"), wgsl!("include/attention_delta"), HEAD_IN_REGISTERS, wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_backward_query_tiled")],
     AttentionBackwardKeyRegs64 => "attention_backward_key_regs64" = &[wgsl!("include/attention_params"), HEAD_IN_REGISTERS, KEY_GRADIENT, wgsl!("include/attention_tiled"), wgsl!("include/attention_query_tiles"), wgsl!("attention_backward_kv_regs")],
     AttentionBackwardValueRegs64 => "attention_backward_value_regs64" = &[wgsl!("include/attention_params"), HEAD_IN_REGISTERS, VALUE_GRADIENT, wgsl!("include/attention_tiled"), wgsl!("include/attention_query_tiles"), wgsl!("attention_backward_kv_regs")],

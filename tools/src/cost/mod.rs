@@ -207,4 +207,27 @@ mod tests {
         let tflops = flops / (e.us - h.dispatch_us) / 1e6;
         assert!((tflops - 38.0).abs() < 0.3, "{tflops} TFLOP/s");
     }
+
+    #[test]
+    fn heads_of_128_over_lanes_keep_their_rows_in_registers_and_beat_the_per_row_kernels() {
+        use playground_gpu::Kernel::*;
+        // B 16, T 256, C 512, 4 heads of 128 channels, causal: 256 workgroups of either kind
+        // (16 × 4 heads × 4 blocks of 64 rows; the per-row kernels' 16,384 rows, 64 a workgroup)
+        let (h, params) = (DeviceFacts::H100, [16, 256, 512, 4, 1, 0, 4, 0]);
+        let estimate = |kernel| {
+            let s = shape(kernel);
+            let launch = launch(256, s.threads(), s.workgroup_size[0]);
+            let w = work(kernel, &params, launch, &s, &h);
+            (w.registers, roofline(&h, "attention", launch, s.shared_bytes, &w).us)
+        };
+        for (lanes, per_row) in [
+            (AttentionForwardLanes, AttentionForward),
+            (AttentionBackwardQueryLanes, AttentionBackwardQuery),
+            (AttentionBackwardKvLanes, AttentionBackwardKey),
+        ] {
+            let ((registers, us), (_, per_row_us)) = (estimate(lanes), estimate(per_row));
+            assert!(registers <= 255, "{lanes:?}: {registers} registers");
+            assert!(us < per_row_us / 2.0, "{lanes:?}: {us} µs, per row {per_row_us} µs");
+        }
+    }
 }

@@ -183,12 +183,15 @@ pub fn work(kernel: Kernel, p: &[u32], launch: Launch, shape: &Shape, f: &Device
         AttentionForwardRegs64 | AttentionBackwardKeyRegs64 | AttentionBackwardValueRegs64 => {
             attention_tiled(kernel, p, Head::Registers(16), f)
         }
+        AttentionForwardLanes | AttentionBackwardKvLanes => attention_lanes(kernel, p, shape, f),
         AttentionForward | AttentionBackwardKey => attention_per_row(kernel, p, f),
         // dQ, and each row's D = dO·out first (include/attention_delta.wgsl)
         AttentionBackwardQueryTiled => with_delta(attention_tiled(kernel, p, Head::Spilled, f), p, f),
         AttentionBackwardQueryHead32 => with_delta(attention_tiled(kernel, p, Head::Registers(8), f), p, f),
         AttentionBackwardQueryRegs64 => with_delta(attention_tiled(kernel, p, Head::Registers(16), f), p, f),
         AttentionBackwardQuery => with_delta(attention_per_row(kernel, p, f), p, f),
+        // and D_i (its loads as with_delta counts them; its chain over LANES lanes is shorter)
+        AttentionBackwardQueryLanes => with_delta(attention_lanes(kernel, p, shape, f), p, f),
         KvAttentionForward => {
             // one workgroup per (row, head) over pos0 + rows keys of the cache
             let (rows, c, nh) = (word(0), word(2), word(3));
@@ -450,6 +453,56 @@ fn attention_tiled(kernel: Kernel, p: &[u32], head: Head, f: &DeviceFacts) -> Wo
         chain,
         serial: keys * hs4 * 4.0 * passes,
         registers: if spilled { 64 } else { held },
+        inflight: 16,
+    }
+}
+
+/// The _lanes kernels (attention_forward_lanes, attention_backward_query_lanes,
+/// attention_backward_kv_lanes): the tiled kernels' loops with each row (a query, or a key for
+/// dK/dV) over LANES invocations, each holding MAX_HS4 / LANES vec4s of the row's arrays in
+/// registers (the head's full MAX_HS4 computed, zero past the head size); one workgroup per (b,
+/// head, 64 rows); per STEP keys (queries) staged, each lane's parts of the products go through
+/// workgroup memory (a store, a barrier, LANES loads), three barriers a step.
+fn attention_lanes(kernel: Kernel, p: &[u32], shape: &Shape, f: &DeviceFacts) -> Work {
+    let [b, t, c, nh, causal] = [0, 1, 2, 3, 4].map(|i| p.get(i).copied().unwrap_or(0) as f64);
+    let constant = |name| shape.constant(name).unwrap_or_else(|| panic!("{kernel:?}: no const {name}"));
+    let (lanes, hs4, bkv) = (constant("LANES"), constant("MAX_HS4"), constant("STEP"));
+    let lane_hs4 = hs4 / lanes;
+    let rows = b * nh * t;
+    let keys = if causal != 0.0 { (t + 1.0) / 2.0 } else { t };
+    let pairs = rows * keys;
+    // passes over the lane's vec4s per (query, key): the forward q·k, then o += p·v; dQ q·k and
+    // dO·v, then dq += dS·k; dK/dV q·k and dO·v, then dv += p·dO and dk += dS·q; and the arrays
+    // each lane holds
+    let (passes, arrays) = match kernel {
+        Kernel::AttentionBackwardQueryLanes => (3.0, 3.0),
+        Kernel::AttentionBackwardKvLanes => (4.0, 4.0),
+        _ => (2.0, 2.0),
+    };
+    // per (row, key) and lane: each pass's fma (4) and tile load (1), its parts stored, LANES
+    // parts loaded, ~20 for exp and the running max
+    let issue = pairs * lanes * (lane_hs4 * 5.0 * passes + 1.0 + lanes + 20.0);
+    // per warp and key: each tile load is 8 rows' LANES contiguous vec4s (one wavefront), the
+    // parts' store one, each of the LANES loads one
+    let warps = rows * lanes / 32.0;
+    let shared = warps * keys * (passes * lane_hs4 + 1.0 + lanes) * 128.0;
+    let dram = 4.0 * b * t * c * if passes > 2.0 { 3.0 + 1.0 + 2.0 * 2.0 } else { 3.0 + 1.0 } + 8.0 * rows;
+    // per key: the lane's dependent fma, the parts' load, exp; per step three barriers and the
+    // staging's DRAM load
+    // the (query, key) pairs one row's lanes take: dK/dV's key row over its group's query heads
+    let group = if kernel == Kernel::AttentionBackwardKvLanes { nh / p.get(6).copied().unwrap_or(1).max(1) as f64 } else { 1.0 };
+    let per_row = keys * group;
+    let chain = per_row * (lane_hs4 * 4.0 + 40.0 + f.shared_latency as f64)
+        + (per_row / bkv).ceil() * (f.dram_latency as f64 + 3.0 * f.shared_latency as f64);
+    Work {
+        flops: 2.0 * pairs * hs4 * 4.0 * passes,
+        issue,
+        shared,
+        dram,
+        chain,
+        serial: per_row * lane_hs4 * 4.0 * passes,
+        // the row's arrays, and ~40 more
+        registers: (arrays * lane_hs4 * 4.0) as u32 + 40,
         inflight: 16,
     }
 }

@@ -64,8 +64,7 @@ pub const REGS_MAX_HEAD_SIZE: u32 = 64;
 /// On a GPU (not an emulator, which reads a private array lane by lane), heads of 33 to 64
 /// channels take the kernels with the head in registers (heads up to 32 take the _head32
 /// kernels, already in registers). A 128-channel head does not fit one invocation's registers
-/// (Q and the output alone are 256 floats, a GPU gives 255): by the cost model such a kernel,
-/// spilled, is slower than the per-row ones, which such heads keep.
+/// (Q and the output alone are 256 floats, a GPU gives 255): such heads take `lanes`.
 pub fn regs(gpu: &GpuContext, c: u32, nh: u32) -> Option<RegsKernels> {
     let hs = c / nh;
     (!gpu.is_emulated() && hs > HEAD32_MAX_HEAD_SIZE && hs <= REGS_MAX_HEAD_SIZE).then_some(RegsKernels {
@@ -74,6 +73,29 @@ pub fn regs(gpu: &GpuContext, c: u32, nh: u32) -> Option<RegsKernels> {
         key: Kernel::AttentionBackwardKeyRegs64,
         value: Kernel::AttentionBackwardValueRegs64,
     })
+}
+
+/// Invocations that hold one row in the _lanes kernels (`LANES` in shaders.rs), each with a
+/// quarter of the head.
+pub const LANES: u32 = 4;
+/// The largest head size of the _lanes kernels.
+pub const LANES_MAX_HEAD_SIZE: u32 = 128;
+/// The _lanes kernels: 64 rows a workgroup, `LANES` invocations a row.
+pub const LANES_WORKGROUP_SIZE: [u32; 3] = [TILED_WORKGROUP_SIZE[0] * LANES, 1, 1];
+
+/// Whether this shape takes the kernels with each row split over `LANES` invocations
+/// (`attention_forward_lanes`, `attention_backward_query_lanes`, `attention_backward_kv_lanes`):
+/// on a GPU, heads of 65 to 128 channels. Each lane holds 8 vec4s of each of the row's arrays in
+/// registers (forward: Q and the output, 64 floats; dQ: Q, dO and dQ, 96; dK/dV: K, V, dK and
+/// dV, 128, so one kernel) where one invocation would hold 256 to 512, past a GPU's 255, and the
+/// per-row kernels these heads took before loop over them in local memory; the lanes' parts of
+/// the dot products are summed through workgroup memory. The cost model's figures (4 layers ×
+/// 512 wide, head 128, on an H100) are in docs/PERFORMANCE.md ("Heads of 65 to 128 channels").
+/// Emulators keep the per-row kernels: they read a private array lane by lane, so registers buy
+/// nothing there, and four lanes a row add barriers.
+pub fn lanes(gpu: &GpuContext, c: u32, nh: u32) -> bool {
+    let hs = c / nh;
+    !gpu.is_emulated() && hs > REGS_MAX_HEAD_SIZE && hs <= LANES_MAX_HEAD_SIZE
 }
 
 /// Whether training uses the tiled kernels for this shape (else the per-row ones).
@@ -92,7 +114,8 @@ fn tiled_grid(b: u32, t: u32, heads: u32) -> [u32; 3] {
 /// channels take the online-softmax kernel with the head written out (`attention_forward_head32`),
 /// on a GPU heads of 33 to 64 the one with the head in registers (`regs`), other heads of at
 /// most 64 the tiled one (`attention_forward_tiled`); otherwise the per-row kernel that can keep
-/// the weights (`attention_forward`).
+/// the weights (`attention_forward`), but on a GPU heads of 65 to 128 take the one with the row
+/// split over lanes (`lanes`).
 #[allow(clippy::too_many_arguments)]
 pub fn attention_forward(
     gpu: &GpuContext,
@@ -110,7 +133,8 @@ pub fn attention_forward(
     let staged = match regs(gpu, c, nh) {
         Some(regs) => Some(regs.forward),
         None if head32(c, nh) => Some(Kernel::AttentionForwardHead32),
-        None => tiled(c, nh).then_some(Kernel::AttentionForwardTiled),
+        None if tiled(c, nh) => Some(Kernel::AttentionForwardTiled),
+        None => lanes(gpu, c, nh).then_some(Kernel::AttentionForwardLanes),
     };
     if let (Some(kernel), None) = (staged, weights) {
         let params = AttentionParams::new(b, t, c, nh, nkv, causal);
@@ -130,7 +154,8 @@ pub fn attention_forward(
 /// Heads of 17 to 32 channels use the kernels with the head written out
 /// (`attention_backward_*_head32`), other heads of at most 64 the tiled ones (`attention_backward_*_tiled`);
 /// on a GPU, heads of 33 to 64 channels the ones with the head in registers (`regs`), dK and dV
-/// in two kernels.
+/// in two kernels, and heads of 65 to 128 the ones with each row over lanes (`lanes`); other
+/// heads the per-row kernels.
 #[allow(clippy::too_many_arguments)]
 pub fn attention_backward(
     gpu: &GpuContext,
@@ -155,6 +180,8 @@ pub fn attention_backward(
         (Kernel::AttentionBackwardQueryHead32, Kernel::AttentionBackwardKeyHead32, [tiled_grid(b, t, nh), tiled_grid(b, t, nkv)])
     } else if tiled(c, nh) {
         (Kernel::AttentionBackwardQueryTiled, Kernel::AttentionBackwardKeyTiled, [tiled_grid(b, t, nh), tiled_grid(b, t, nkv)])
+    } else if lanes(gpu, c, nh) {
+        (Kernel::AttentionBackwardQueryLanes, Kernel::AttentionBackwardKvLanes, [tiled_grid(b, t, nh), tiled_grid(b, t, nkv)])
     } else {
         (Kernel::AttentionBackwardQuery, Kernel::AttentionBackwardKey, [rows(nh), rows(nkv)])
     };

@@ -26,7 +26,7 @@ const store = createStore({
   // update: the last keystroke-to-views timing { totalMs, engineMs, renderMs, toPaintMs, tokens }
   timings: { engineReadyMs: null, firstHeatmapMs: null, engineSettledMs: null, update: null },
   firstBackend: null, // the backend that drew the first heatmaps ('cpu' before a hand-over to WebGPU)
-  renders: 0, // times the views were drawn
+  renders: 0, // times the views were drawn, counted once every section shows the draw (explore/page.js)
 });
 
 const loader = createModelLoader({ worker, handsOver, firstDefault });
@@ -61,7 +61,10 @@ Object.defineProperty(window, 'playgroundDebug', {
     get keys() { return [...store.get().shown.keys]; },
     get sampling() { return store.get().shown.sampling; },
     get timings() { return { ...store.get().timings }; },
+    /** Times the views were drawn, each counted once every section shows it. */
     get renders() { return store.get().renders; },
+    /** Whether every section shows the latest draw (#main has data-views-current). */
+    get current() { return explore.viewsCurrent; },
     get backend() { return store.get().model?.engine.backend ?? null; },
     /** The backend that drew the first heatmaps ('cpu' before a hand-over to WebGPU). */
     get firstBackend() { return store.get().firstBackend; },

@@ -23,6 +23,8 @@ import { wireBpePanel } from './bpe-panel.js';
 import { createLearn } from '../learn/learn.js';
 import { loadEngine } from '../engine/client.js';
 import { createSeq2SeqPanel, isEncDec } from './seq2seq-panel.js';
+import { createSections } from './sections.js';
+import { drawWaiting } from '../views/canvas.js';
 
 const MAX_FROZEN_MS = 250; // while typing fast, a result already superseded is still drawn if the views are this old
 
@@ -41,8 +43,20 @@ export function createExplorePage({ store, worker, loader }) {
   const notices = createNotices($('notices')); // about the text and the address
   const panel = createModelPanel({ worker, isShown: (engine) => store.get().model?.engine === engine });
   const engine = () => store.get().model.engine;
+  let uncounted = false; // a render whose sections are not all up to date yet: counted once they are
+  const sections = createSections({ root: $('main'), onCurrent: () => { if (uncounted) countRender(); } });
+  /**
+   * Every stale section and every canvas waiting to be drawn, now: before a jump measures where a
+   * section lies (a canvas's size follows its data), and before printing.
+   */
+  const bringUpToDate = () => {
+    sections.flush();
+    drawWaiting();
+  };
+  addEventListener('beforeprint', bringUpToDate);
   const views = createExploreViews({
     worker,
+    sections,
     highlighted: () => store.get().highlighted,
     onHighlight: (pos) => store.update({ highlighted: pos }),
     onSelect: (layer, head) => choose({ layer, head }),
@@ -80,7 +94,9 @@ export function createExplorePage({ store, worker, loader }) {
   const learn = createLearn({
     current: () => store.get(),
     load: (bytes) => loadEngine(worker, bytes, { backend: 'cpu' }),
-    onGoto: (view) => (VIEWS.includes(view) ? showView(view, true) : $(view).scrollIntoView()),
+    onGoto: (view) => (VIEWS.includes(view) ? showView(view, true) : jumpTo(view)),
+    sections,
+    beforeJump: bringUpToDate,
     onPick: choose,
     onTour: (tour) => setUrl({ tour }),
     onError: fail,
@@ -102,10 +118,22 @@ export function createExplorePage({ store, worker, loader }) {
   worker.onCrash?.((err) => reloadAfterCrash(err).catch((e) => fail(t('page.fail.reload'), e)));
 
   const time = (changes) => store.update({ timings: { ...store.get().timings, ...changes } });
+  /** The views were drawn: counted in `renders` (what tests wait for) once every section shows it. */
   const rendered = () => {
     renderedAt = performance.now();
+    uncounted = true;
+    if (sections.isCurrent) countRender();
+  };
+  const countRender = () => {
+    uncounted = false;
     store.update({ renders: store.get().renders + 1 });
   };
+
+  /** Scrolls to section `id`, every section brought up to date first so that it ends at its heading. */
+  function jumpTo(id, options) {
+    bringUpToDate();
+    $(id).scrollIntoView(options);
+  }
 
   /** Changes the address state and writes it to the address (the Train page owns it while shown). */
   function setUrl(changes) {
@@ -136,7 +164,7 @@ export function createExplorePage({ store, worker, loader }) {
     controls.markCurrent(view);
     if (!scroll) return;
     const still = window.matchMedia('(prefers-reduced-motion: reduce)').matches; // i18n-exempt: a media query
-    $(view).scrollIntoView({ behavior: still ? 'auto' : 'smooth' });
+    jumpTo(view, { behavior: still ? 'auto' : 'smooth' });
     moveFocus($(view).querySelector('h2'), { preventScroll: true }); // the next Tab goes on inside the section
   }
 
@@ -214,7 +242,7 @@ export function createExplorePage({ store, worker, loader }) {
       else handOver(model);
     }));
     const { view } = store.get().url;
-    if (view !== 'tokens') $(view).scrollIntoView();
+    if (view !== 'tokens') jumpTo(view);
     controls.markCurrent(view);
     controls.followScrolling();
   }
@@ -258,7 +286,7 @@ export function createExplorePage({ store, worker, loader }) {
     store.update({ url: { ...parsed.state, model: shown.hub ?? '' } });
     controls.fill();
     changed();
-    $(parsed.state.view).scrollIntoView();
+    jumpTo(parsed.state.view);
     if (wanted === hubForm.pending()) return;
     hubForm.cancel(); // the address moved away from the model being opened
     if (wanted === (shown.hub ?? '')) return;
@@ -352,6 +380,10 @@ export function createExplorePage({ store, worker, loader }) {
   return {
     /** Logit lens, ablation and cost (their views, and `showAll`). */
     inspect: views.inspect,
+    /** Whether every section shows the latest draw (none is waiting to come near). */
+    get viewsCurrent() {
+      return sections.isCurrent;
+    },
     /** Explore is shown (`entering`: it was not before), or its address changed. */
     show(entering) {
       if (!booted) {

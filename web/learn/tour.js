@@ -10,11 +10,12 @@ import { STOPS } from './tour-stops.js';
 const SWIPE = 50; // px of horizontal travel that counts as a swipe on the card
 
 /**
- * @param {{ context: () => object|null, onStop: (stop: number) => void }} hooks
+ * @param {{ context: () => object|null, onStop: (stop: number) => void, beforeJump: () => void }} hooks
  *   context: what the stops' texts read (null: nothing traced yet); onStop: the stop shown
- *   changed (1…STOPS.length, 0 when the tour ends), for the address
+ *   changed (1…STOPS.length, 0 when the tour ends), for the address; beforeJump: called before
+ *   a stop is scrolled to (Explore brings every section up to date, so the scroll ends at it)
  */
-export function createTour({ context, onStop }) {
+export function createTour({ context, onStop, beforeJump }) {
   const title = el('h2', { className: 'tour-title', attrs: { id: 'tour-title' } });
   const count = el('p', { className: 'tour-count' });
   const body = el('p', { className: 'tour-text', attrs: { id: 'tour-text', 'aria-live': 'polite' } });
@@ -52,6 +53,7 @@ export function createTour({ context, onStop }) {
     outlined = target;
     target?.classList.add('tour-target');
     if (target && scroll && moved) {
+      beforeJump();
       const still = matchMedia('(prefers-reduced-motion: reduce)').matches; // i18n-exempt: a media query
       target.scrollIntoView({ behavior: still ? 'auto' : 'smooth', block: 'start' });
     }

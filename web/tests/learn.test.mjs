@@ -394,7 +394,8 @@ test('the map follows the model Explore shows: a model from the Train page (1 la
   await page.locator('#tr-space').screenshot({ path: join(ARTIFACTS, 'learn-train-space-1280.png') });
   await page.click('#tr-explore');
   await page.waitForFunction(() => window.playgroundDebug.page === 'explore' && window.playgroundDebug.config.n_layer === 1, null, { timeout: LONG });
-  await page.waitForFunction(() => document.querySelector('#view-map svg')?.textContent.includes('× 1 layers'), null, { timeout: LONG });
+  // the map drawn for the new model, and every section away from sight (the heads below) after it
+  await page.waitForFunction(() => document.querySelector('#view-map svg')?.textContent.includes('× 1 layers') && window.playgroundDebug.current, null, { timeout: LONG });
   const after = await page.$$eval('#view-map [data-step]', (gs) => gs.map((g) => g.textContent));
   assert.ok(after.includes('RMSNorm') && !after.includes('LayerNorm'), after.join(' | '));
   assert.ok(after.includes('MLP: SwiGLU, 48 wide'), after.join(' | ')); // 8·16/3 rounded up to a multiple of 8

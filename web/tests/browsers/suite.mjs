@@ -101,6 +101,36 @@ export function defineBrowserTests(name) {
     await page.close();
   });
 
+  test(`${name}: a jump right after typing, while the sections above wait, ends at its heading and shows the text`, async () => {
+    const tab = await openExplore(env);
+    const text = 'the cat sees the dogs . the dog ran off';
+    // typed at the end of the page, so every section above is away from sight and left stale;
+    // the steps bar's jump to the first step in the same task as the draw that left them stale
+    const jumped = await tab.evaluate(async (text) => {
+      window.scrollTo(0, document.documentElement.scrollHeight);
+      const box = document.querySelector('#text');
+      box.value = text;
+      box.dispatchEvent(new Event('input'));
+      const main = document.querySelector('#main');
+      while (main.hasAttribute('data-views-current')) await new Promise((resolve) => requestAnimationFrame(resolve));
+      document.querySelector('[data-goto="tokens"]').click();
+      return { chips: document.querySelectorAll('#view-tokens .chip[data-pos]').length };
+    }, text);
+    assert.equal(jumped.chips, text.length, 'the tokens step brought up to date before the jump');
+    // the smooth scroll ends with the heading just below the sticky steps bar (the page's scroll-padding-top)
+    const landed = () => tab.evaluate(() => {
+      const pad = parseFloat(getComputedStyle(document.documentElement).scrollPaddingTop) || 0;
+      return Math.round(document.querySelector('#tokens').getBoundingClientRect().top - pad);
+    });
+    await tab.waitForFunction(() => {
+      const pad = parseFloat(getComputedStyle(document.documentElement).scrollPaddingTop) || 0;
+      return Math.abs(document.querySelector('#tokens').getBoundingClientRect().top - pad) < 2;
+    }, null, { timeout: 10_000 }).catch(() => {});
+    assert.ok(Math.abs(await landed()) < 2, `the tokens step's top is ${await landed()} px from where a jump ends`);
+    assert.deepEqual(await pageErrors(tab), []);
+    await tab.close();
+  });
+
   defineScriptTests(name, env);
 
   test(`${name}: the Train page trains 50 steps on the CPU engine and the loss falls; the files round-trip`, async () => {

@@ -24,15 +24,16 @@ const AFTER = { output: 'sampling' };
 
 /**
  * @param {{ current: () => { model: object|null, url: object|null, shown: object }, load: (bytes: Uint8Array) => Promise<object>,
- *   onGoto: (view: string) => void, sections: ReturnType<import('../explore/sections.js').createSections>, beforeJump: () => void,
+ *   onGoto: (view: string) => void, sections: ReturnType<import('../explore/sections.js').createSections>,
+ *   jump: (target: Element, options: ScrollIntoViewOptions) => void,
  *   onPick: (changes: { layer?: number, head?: number }) => void, onTour: (stop: number) => void,
  *   onError: (what: string, err: Error) => void }} hooks
  *   current: the store's model, address state and what the views show; load: an engine from checkpoint bytes; onGoto: scroll to a step;
  *   sections: Explore's (explore/sections.js), which draws the map, heads and RNN comparison in sight;
- *   beforeJump: brings every section up to date before the tour scrolls to a stop;
+ *   jump: scrolls the tour's stop into view, ending at it (Explore's jump, explore/jump.js);
  *   onPick: show another layer or head; onTour: the tour's stop changed (0: it ended)
  */
-export function createLearn({ current, load, onGoto, sections, beforeJump, onPick, onTour, onError }) {
+export function createLearn({ current, load, onGoto, sections, jump, onPick, onTour, onError }) {
   const $ = (id) => document.getElementById(id);
   const map = createArchMap($('view-map'), { onGoto, onPick });
   const heads = createHeadsView($('view-heads'), { onPick });
@@ -46,7 +47,7 @@ export function createLearn({ current, load, onGoto, sections, beforeJump, onPic
   }, { rootMargin: '100% 0px' }).observe($('space'));
   const positions = createPositionsView($('view-positions'), { load });
   let labelled = []; // the heads' labels for the text on screen
-  const tour = createTour({ context, onStop: onTour, beforeJump });
+  const tour = createTour({ context, onStop: onTour, jump });
   const stepWords = Object.fromEntries(Object.keys(STEP_WORDS).map((view) => {
     const p = el('p', { className: 'step-words' });
     (AFTER[view] ? $(AFTER[view]) : $(view)?.querySelector('h2'))?.after(p);

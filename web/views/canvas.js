@@ -222,6 +222,11 @@ export function drawSoon(draw, canvas) {
   pending.add(draw);
 }
 
+/** Whether a drawing waits (for the next frame, or out of sight for a background task). */
+export function drawsWaiting() {
+  return pending.size > 0 || later.size > 0;
+}
+
 /**
  * Every drawing still waiting (for the next frame, or out of sight for a background task), now.
  * A canvas's size follows its data (a heatmap's rows are the tokens), so a jump draws them before

@@ -5,12 +5,12 @@
 // Firefox's scroll anchoring makes up for it with a scroll of its own, which cancels the smooth
 // scroll (a jump to the first step stopped 12,930 px short), and WebKit has no scroll anchoring,
 // so its scroll ends off by the change. So a jump stays aimed while it lasts: a section that
-// changes size aims it again at once, and a scroll that has stopped is aimed again until aiming
-// moves nothing, which is where the browser puts the target. It lasts until then and the page has
-// nothing left to draw (`settled`), or until the reader scrolls, clicks or presses a key (the
-// reader's scroll is never fought), or the next jump.
+// changes size aims it again at once. It lasts until the scroll has stopped on a settled page
+// (`settled`: nothing left to draw), or until the reader scrolls, clicks or presses a key, or
+// something else scrolls the page once the jump's scroll has stopped, or the next jump: neither
+// the reader nor the page's own scrolling is fought.
 
-const STILL_FRAMES = 3; // frames without scrolling that count as a scroll that has stopped
+const STILL_FRAMES = 5; // frames without scrolling that count as a scroll that has stopped (a smooth scroll moves every frame)
 const READER = ['wheel', 'touchstart', 'pointerdown', 'keydown']; // the reader takes over the scrolling
 
 /**
@@ -20,42 +20,43 @@ const READER = ['wheel', 'touchstart', 'pointerdown', 'keydown']; // the reader 
  * @returns {(target: Element, options?: ScrollIntoViewOptions) => void} jump: scrolls `target` into view and keeps it aimed
  */
 export function createJumps({ root, settled }) {
-  let jump = null; // the jump in progress: { target, options, lastY, still, verifyAt }
+  let jump = null; // the jump in progress: { target, options, lastY, still, stoppedAt }
   const resized = new ResizeObserver(() => {
-    if (jump) aim();
+    if (jump) aim(jump);
   });
   for (const child of root.children) resized.observe(child);
   for (const type of READER) addEventListener(type, () => { jump = null; }, { capture: true, passive: true });
 
-  /** Scrolls to the target; whether it got there is known once the scroll stops. */
-  function aim() {
-    jump.target.scrollIntoView(jump.options);
-    jump.still = 0;
-    jump.verifyAt = null;
+  function aim(j) {
+    j.target.scrollIntoView(j.options);
+    j.still = 0;
+    j.stoppedAt = null; // moving again
   }
 
-  /** Once a frame while the jump lasts: a stopped scroll is aimed again, and the jump ends once the aim holds on a settled page. */
-  function watch(watched) {
-    if (jump !== watched) return; // ended, or the next jump watches itself
+  /** Once a frame while the jump lasts: it ends once its scroll has stopped on a settled page, or something else scrolled after it stopped. */
+  function watch(j) {
+    if (jump !== j) return; // ended, or the next jump watches itself
     const y = scrollY;
-    jump.still = y === jump.lastY ? jump.still + 1 : 0;
-    jump.lastY = y;
-    if (jump.still >= STILL_FRAMES) {
-      if (jump.verifyAt !== y) { // stopped: where aiming again moves nothing, the target is where the browser puts it
-        aim();
-        jump.verifyAt = y;
-      } else if (settled() || !jump.target.isConnected) {
+    if (j.stoppedAt !== null && y !== j.stoppedAt) { // scrolled by something else (with scroll anchoring, the browser keeps the target in place from here)
+      jump = null;
+      return;
+    }
+    j.still = y === j.lastY ? j.still + 1 : 0;
+    j.lastY = y;
+    if (j.still >= STILL_FRAMES) {
+      j.stoppedAt = y;
+      if (settled() || !j.target.isConnected) {
         jump = null;
         return;
       }
     }
-    requestAnimationFrame(() => watch(watched));
+    requestAnimationFrame(() => watch(j));
   }
 
   return (target, options = {}) => {
-    const started = { target, options, lastY: null, still: 0, verifyAt: null };
-    jump = started;
+    const j = { target, options, lastY: null, still: 0, stoppedAt: null };
+    jump = j;
     target.scrollIntoView(options);
-    requestAnimationFrame(() => watch(started));
+    requestAnimationFrame(() => watch(j));
   };
 }

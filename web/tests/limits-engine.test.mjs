@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync, openSync, ftruncateSync, closeSync } from 'node:fs';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { setup } from './harness.mjs';
+import { setup, typeText, waitForViews } from './harness.mjs';
 import { observeLongTasks, longTasksDuring, longTasksWithCpu } from './long-tasks.mjs';
 import { openTrain, trainState, waitTrain } from './train-helpers.mjs';
 import { ASCII, playgroundCheckpoint } from './checkpoint-files.mjs';
@@ -93,7 +93,7 @@ test('training that needs more than wasm32 memory is refused before Start by the
 test('a crashed engine worker (a wasm trap) is replaced: the run reopens from its autosave, Explore draws again, Reset works', async () => {
   const page = await newPage();
   await page.goto(env.url);
-  await page.waitForFunction(() => window.playgroundDebug?.renders > 0, null, { timeout: WAIT });
+  await waitForViews(page, { timeout: WAIT });
   await openTrain(page, env.url, `page=train&data=grammar&${TINY}&steps=1000000`);
   const step = await trainAndPause(page);
   const error = await page.evaluate(() => window.playgroundDebug.trainEngine.injectFault('trap').then(() => null, (err) => err.name));
@@ -109,9 +109,8 @@ test('a crashed engine worker (a wasm trap) is replaced: the run reopens from it
   // Explore loaded its model again in the new worker and follows the text
   await page.evaluate(() => { location.hash = ''; });
   await page.waitForFunction(() => window.playgroundDebug.page === 'explore', null, { timeout: WAIT });
-  const renders = await page.evaluate(() => window.playgroundDebug.renders);
-  await page.fill('#text', 'the dog sees the cats .');
-  await page.waitForFunction((n) => window.playgroundDebug.renders > n && window.playgroundDebug.input?.ids.length === 23, renders, { timeout: WAIT });
+  await typeText(page, 'the dog sees the cats .', { timeout: WAIT }); // drawn by the model loaded again
+  assert.equal(await page.evaluate(() => window.playgroundDebug.input.ids.length), 23);
   assert.match(await page.textContent('#notices'), /The engine crashed \(RuntimeError: unreachable\) and was restarted; the models it held were lost\. The model was loaded again\./i);
   const probs = await page.evaluate(() => Array.from(window.playgroundDebug.sampling.probs));
   assert.ok(Math.abs(probs.reduce((a, b) => a + b, 0) - 1) < 1e-3, 'a fresh distribution from the new worker');
@@ -136,7 +135,7 @@ test('GPT-2 weights of 2.2 GB are refused by their size before they are read, wi
   });
   const page = await newPage();
   await page.goto(env.url);
-  await page.waitForFunction(() => window.playgroundDebug?.renders > 0, null, { timeout: WAIT });
+  await waitForViews(page, { timeout: WAIT });
   const { longest } = await longTasksDuring(page, async () => {
     await page.setInputFiles('#gpt2-files', [weights, vocab, merges]);
     await page.waitForFunction(() => /GPT-2 could not be opened/.test(document.querySelector('#model-notices').textContent), null, { timeout: WAIT });
@@ -157,7 +156,7 @@ test('a GPT-2 file of empty tensors is refused with the engine\'s reason, and th
   const [, , vocab, merges] = tinyGpt2Files();
   const page = await newPage();
   await page.goto(env.url);
-  await page.waitForFunction(() => window.playgroundDebug?.renders > 0, null, { timeout: WAIT });
+  await waitForViews(page, { timeout: WAIT });
   await page.setInputFiles('#gpt2-files', [{ name: 'model.safetensors', mimeType: 'application/octet-stream', buffer: safetensors(tensors) }, vocab, merges]);
   await page.waitForFunction(() => /GPT-2 could not be opened/.test(document.querySelector('#model-notices').textContent), null, { timeout: WAIT });
   assert.match(await page.textContent('#model-notices'), /tensor "h\.0\.ln_1\.weight" has shape \[0\], expected \[1536\]/);
@@ -174,10 +173,9 @@ test('a GPT-2 file of empty tensors is refused with the engine\'s reason, and th
 async function typingInExplore(page) {
   await page.focus('#text');
   await page.keyboard.press('End');
-  const renders = await page.evaluate(() => window.playgroundDebug.renders);
   const tasks = await longTasksWithCpu(page, async () => {
     await page.keyboard.type(' the cat', { delay: 150 });
-    await page.waitForFunction((n) => window.playgroundDebug.renders > n, renders, { timeout: WAIT });
+    await waitForViews(page, { timeout: WAIT }); // the last key's draw, in every section
   });
   return {
     tasks: tasks.map((t) => t.ms),
@@ -190,7 +188,7 @@ test('a vocabulary of 262,144 tokens: typing in Explore holds the page no longer
   // the same typing with the default model (96 tokens), in this run: the machine's own floor
   const basePage = await newPage();
   await basePage.goto(env.url);
-  await basePage.waitForFunction(() => window.playgroundDebug?.renders > 0, null, { timeout: WAIT });
+  await waitForViews(basePage, { timeout: WAIT });
   await basePage.waitForTimeout(1000);
   const base = await typingInExplore(basePage);
   await basePage.context().close();
@@ -206,8 +204,8 @@ test('a vocabulary of 262,144 tokens: typing in Explore holds the page no longer
   await waitTrain(page, { status: 'loaded' }, WAIT);
   const draw = await longTasksDuring(page, async () => { // reported, not bounded: it draws every view afresh, at any vocabulary
     await page.click('#tr-explore');
-    await page.waitForFunction(() => window.playgroundDebug.page === 'explore' && window.playgroundDebug.config?.vocab_size === 262_144 &&
-      window.playgroundDebug.renders > 0, null, { timeout: WAIT });
+    await page.waitForFunction(() => window.playgroundDebug.page === 'explore' && window.playgroundDebug.config?.vocab_size === 262_144, null, { timeout: WAIT });
+    await waitForViews(page, { timeout: WAIT });
   });
   const typing = await typingInExplore(page);
   const shown = await page.evaluate(() => ({

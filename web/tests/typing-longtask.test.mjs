@@ -10,7 +10,7 @@
 // Chromium only: Firefox and WebKit have no 'longtask' entries, and the trace is CDP's.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup } from './harness.mjs';
+import { setup, waitForViews } from './harness.mjs';
 import { observeLongTasks, longTasksWithCpu } from './long-tasks.mjs';
 
 const TIMEOUT = 120_000;
@@ -31,9 +31,7 @@ before(async () => {
 after(async () => { await env?.close(); });
 
 /** Waits until the page shows `text` in every view (no section left to bring up to date). */
-async function allCurrent(text) {
-  await page.waitForFunction((t) => window.playgroundDebug.state.text === t && window.playgroundDebug.current, text, { timeout: TIMEOUT });
-}
+const allCurrent = (text) => waitForViews(page, { text, timeout: TIMEOUT });
 
 /**
  * Types TYPED at the end of the text box, one key every PACE_MS (`type(ch)` delivers one key),

@@ -10,7 +10,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ARTIFACTS } from '../harness.mjs';
+import { ARTIFACTS, waitForViews } from '../harness.mjs';
 import { attentionRowProblems } from '../attention-rows.mjs';
 import { defineScriptTests } from './scripts.mjs';
 import { LOAD_MS, canvases, openExplore, pageErrors, typeText, useBrowser } from './page-steps.mjs';
@@ -127,6 +127,10 @@ export function defineBrowserTests(name) {
       return Math.abs(document.querySelector('#tokens').getBoundingClientRect().top - pad) < 2;
     }, null, { timeout: 10_000 }).catch(() => {});
     assert.ok(Math.abs(await landed()) < 2, `the tokens step's top is ${await landed()} px from where a jump ends`);
+    // and stays there while the rest of the page catches up (every section, the engine's answers below)
+    await waitForViews(tab, { text });
+    await tab.waitForFunction(() => !document.querySelector('#main [aria-busy]'), null, { timeout: 60_000 });
+    assert.ok(Math.abs(await landed()) < 2, `once the page is drawn, the tokens step's top is ${await landed()} px from where the jump ended`);
     assert.deepEqual(await pageErrors(tab), []);
     await tab.close();
   });

@@ -64,8 +64,6 @@ Object.defineProperty(window, 'playgroundDebug', {
     get timings() { return { ...store.get().timings }; },
     /** Times the views were drawn, each counted once every section shows it. */
     get renders() { return store.get().renders; },
-    /** Whether every section shows the latest draw (#main has data-views-current). */
-    get current() { return explore.viewsCurrent; },
     /**
      * What every section of Explore shows, once none is stale (else null): `model`, whether it is
      * the model now loaded; `text`, the text it traced; `address`, whether it is what the address

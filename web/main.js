@@ -26,7 +26,8 @@ const store = createStore({
   // update: the last keystroke-to-views timing { totalMs, engineMs, renderMs, toPaintMs, tokens }
   timings: { engineReadyMs: null, firstHeatmapMs: null, engineSettledMs: null, update: null },
   firstBackend: null, // the backend that drew the first heatmaps ('cpu' before a hand-over to WebGPU)
-  renders: 0, // times the views were drawn
+  renders: 0, // times the views were drawn, counted once every section shows the draw (explore/page.js)
+  drawn: null, // what the last counted draw showed: { engine, state: the address state it traced }
 });
 
 const loader = createModelLoader({ worker, handsOver, firstDefault });
@@ -61,7 +62,20 @@ Object.defineProperty(window, 'playgroundDebug', {
     get keys() { return [...store.get().shown.keys]; },
     get sampling() { return store.get().shown.sampling; },
     get timings() { return { ...store.get().timings }; },
+    /** Times the views were drawn, each counted once every section shows it. */
     get renders() { return store.get().renders; },
+    /**
+     * What every section of Explore shows, once none is stale (else null): `model`, whether it is
+     * the model now loaded; `text`, the text it traced; `address`, whether it is what the address
+     * asks for (text, layer, head and sampling). A test waits on this for its own model, text or
+     * choice: a render count is also met by a draw of the model or text before.
+     */
+    get shows() {
+      const { drawn, model, url } = store.get();
+      if (!drawn || !explore.viewsCurrent) return null;
+      const address = Object.entries(drawn.state).every(([k, v]) => Object.is(url?.[k], v));
+      return { model: drawn.engine === model?.engine, text: drawn.state.text, address };
+    },
     get backend() { return store.get().model?.engine.backend ?? null; },
     /** The backend that drew the first heatmaps ('cpu' before a hand-over to WebGPU). */
     get firstBackend() { return store.get().firstBackend; },

@@ -23,11 +23,17 @@ import { wireBpePanel } from './bpe-panel.js';
 import { createLearn } from '../learn/learn.js';
 import { loadEngine } from '../engine/client.js';
 import { createSeq2SeqPanel, isEncDec } from './seq2seq-panel.js';
+import { createSections } from './sections.js';
+import { createJumps } from './jump.js';
+import { drawWaiting, drawsWaiting } from '../views/canvas.js';
 
 const MAX_FROZEN_MS = 250; // while typing fast, a result already superseded is still drawn if the views are this old
 
 /** What the views show before the first trace (and, with `input`, when the text has no token). */
 export const NOTHING_SHOWN = Object.freeze({ input: null, trace: null, keys: [], logits: null, sampling: null, output: null });
+
+/** What a draw shows of the address state `url`: the `keys` it follows (every one a trace follows). */
+const drawnState = (url, keys = ['text', 'layer', 'head', 'temp', 'topk', 'topp']) => Object.fromEntries(keys.map((k) => [k, url[k]]));
 
 /** The address's limits for a model: its sizes, and its example as the default text. */
 const limits = ({ engine, example }) => ({ nLayer: engine.config.n_layer, nHead: engine.config.n_head, vocabSize: engine.config.vocab_size, example });
@@ -41,8 +47,27 @@ export function createExplorePage({ store, worker, loader }) {
   const notices = createNotices($('notices')); // about the text and the address
   const panel = createModelPanel({ worker, isShown: (engine) => store.get().model?.engine === engine });
   const engine = () => store.get().model.engine;
+  let uncounted = false; // a render whose sections are not all up to date yet: counted once they are
+  const sections = createSections({ root: $('main'), onCurrent: () => { if (uncounted) countRender(); } });
+  /**
+   * Every stale section and every canvas waiting to be drawn, now: before a jump measures where a
+   * section lies (a canvas's size follows its data), and before printing.
+   */
+  const bringUpToDate = () => {
+    sections.flush();
+    drawWaiting();
+  };
+  addEventListener('beforeprint', bringUpToDate);
+  let changedAt = null; // performance.now() of the oldest change not yet drawn
+  const jump = createJumps({
+    root: $('main'),
+    // nothing left that could change a section's height: no change waiting for its trace, no
+    // section stale or waiting for the engine, no view of inspect.js computing, no canvas waiting
+    settled: () => changedAt === null && sections.isCurrent && !$('main').querySelector('[aria-busy]') && !drawsWaiting(),
+  });
   const views = createExploreViews({
     worker,
+    sections,
     highlighted: () => store.get().highlighted,
     onHighlight: (pos) => store.update({ highlighted: pos }),
     onSelect: (layer, head) => choose({ layer, head }),
@@ -80,7 +105,9 @@ export function createExplorePage({ store, worker, loader }) {
   const learn = createLearn({
     current: () => store.get(),
     load: (bytes) => loadEngine(worker, bytes, { backend: 'cpu' }),
-    onGoto: (view) => (VIEWS.includes(view) ? showView(view, true) : $(view).scrollIntoView()),
+    onGoto: (view) => (VIEWS.includes(view) ? showView(view, true) : jumpTo(view)),
+    sections,
+    jump: jumpTo,
     onPick: choose,
     onTour: (tour) => setUrl({ tour }),
     onError: fail,
@@ -88,7 +115,6 @@ export function createExplorePage({ store, worker, loader }) {
   const seq2seq = createSeq2SeqPanel({ onSource: () => changed() });
   const trace = latestOnly(traceNow, (err) => fail(t('page.fail.trace'), err));
   const resample = latestOnly(resampleNow, (err) => fail(t('page.fail.resample'), err));
-  let changedAt = null; // performance.now() of the oldest change not yet drawn
   let renderedAt = 0; // performance.now() of the last render
   let booted = null; // promise: the first model loaded and drawn
   let given = null; // the model to show first instead of the default (the Train page's)
@@ -102,10 +128,30 @@ export function createExplorePage({ store, worker, loader }) {
   worker.onCrash?.((err) => reloadAfterCrash(err).catch((e) => fail(t('page.fail.reload'), e)));
 
   const time = (changes) => store.update({ timings: { ...store.get().timings, ...changes } });
-  const rendered = () => {
+  let drawing = null; // what the last draw showed: { engine, state: the address state it traced (drawnState) }
+  /**
+   * The views were drawn, showing `shows`: counted in `renders`, and named in `drawn` (what tests
+   * wait for), once every section shows it.
+   */
+  const rendered = (shows) => {
     renderedAt = performance.now();
-    store.update({ renders: store.get().renders + 1 });
+    drawing = shows;
+    uncounted = true;
+    if (sections.isCurrent) countRender();
   };
+  const countRender = () => {
+    uncounted = false;
+    store.update({ renders: store.get().renders + 1, drawn: drawing });
+  };
+
+  /**
+   * Scrolls to `target` (an element or a section's id), every section brought up to date first
+   * and the jump kept aimed while the page still changes (./jump.js), so that it ends at its heading.
+   */
+  function jumpTo(target, options) {
+    bringUpToDate();
+    jump(typeof target === 'string' ? $(target) : target, options);
+  }
 
   /** Changes the address state and writes it to the address (the Train page owns it while shown). */
   function setUrl(changes) {
@@ -136,7 +182,7 @@ export function createExplorePage({ store, worker, loader }) {
     controls.markCurrent(view);
     if (!scroll) return;
     const still = window.matchMedia('(prefers-reduced-motion: reduce)').matches; // i18n-exempt: a media query
-    $(view).scrollIntoView({ behavior: still ? 'auto' : 'smooth' });
+    jumpTo(view, { behavior: still ? 'auto' : 'smooth' });
     moveFocus($(view).querySelector('h2'), { preventScroll: true }); // the next Tab goes on inside the section
   }
 
@@ -214,7 +260,7 @@ export function createExplorePage({ store, worker, loader }) {
       else handOver(model);
     }));
     const { view } = store.get().url;
-    if (view !== 'tokens') $(view).scrollIntoView();
+    if (view !== 'tokens') jumpTo(view);
     controls.markCurrent(view);
     controls.followScrolling();
   }
@@ -258,7 +304,7 @@ export function createExplorePage({ store, worker, loader }) {
     store.update({ url: { ...parsed.state, model: shown.hub ?? '' } });
     controls.fill();
     changed();
-    $(parsed.state.view).scrollIntoView();
+    jumpTo(parsed.state.view);
     if (wanted === hubForm.pending()) return;
     hubForm.cancel(); // the address moved away from the model being opened
     if (wanted === (shown.hub ?? '')) return;
@@ -281,7 +327,7 @@ export function createExplorePage({ store, worker, loader }) {
     const t0 = performance.now();
     const { url, model: { engine: e } } = store.get();
     const { config } = e;
-    if (isEncDec(config)) return showSeq2Seq(e, isStale);
+    if (isEncDec(config)) return showSeq2Seq(e, url, isStale);
     const text = isMaskedLm(config) ? withMaskChars(url.text) : url.text;
     const params = { temperature: url.temp, topK: url.topk, topP: url.topp };
     const keys = [...traceKeys(e, url.layer, url.head), ...(e.steps.clsProbs ? [e.steps.clsProbs] : [])];
@@ -289,7 +335,7 @@ export function createExplorePage({ store, worker, loader }) {
     const { input, trace: result, sampling: probs } = await traceText(e, text, { keys, sampling: params, lastRowOf });
     const skip = () => isStale() && performance.now() - renderedAt < MAX_FROZEN_MS;
     if (input.ids.length === 0) {
-      if (!skip()) showEmpty(e, input);
+      if (!skip()) showEmpty(e, input, url);
       return;
     }
     const t1 = performance.now();
@@ -309,25 +355,25 @@ export function createExplorePage({ store, worker, loader }) {
     requestAnimationFrame(() => setTimeout(() => { // after the frame that shows it
       if (store.get().timings.update === update) time({ update: { ...update, toPaintMs: performance.now() - since } });
     }));
-    rendered();
+    rendered({ engine: e, state: drawnState(url) });
   }
 
   /** An encoder-decoder: its source both ways, drawn by its panel. */
-  async function showSeq2Seq(e, isStale) {
+  async function showSeq2Seq(e, url, isStale) {
     if (!(await seq2seq.draw(e, isStale))) return;
     changedAt = null;
     notices.set('error', []);
-    rendered();
+    rendered({ engine: e, state: drawnState(url) });
   }
 
   /** No tokens: the messages say why; the views keep nothing stale on screen. */
-  function showEmpty(e, input) {
+  function showEmpty(e, input, url) {
     changedAt = null;
     store.update({ shown: { ...NOTHING_SHOWN, input } });
     notices.set('input', input.messages);
     views.drawEmpty({ engine: e, input });
     learn.update().catch((err) => fail(t('page.fail.learn'), err));
-    rendered();
+    rendered({ engine: e, state: drawnState(url) });
   }
 
   /** Temperature, top-k or top-p changed: only the output view's distribution is recomputed. */
@@ -340,7 +386,7 @@ export function createExplorePage({ store, worker, loader }) {
     const sampling = { probs, ...params };
     store.update({ shown: { ...store.get().shown, sampling } });
     views.drawSampling(shown.output, sampling);
-    rendered();
+    rendered({ ...drawing, state: { ...drawing.state, ...drawnState(url, ['temp', 'topk', 'topp']) } });
   }
 
   /** A failure becomes a message on the page and a log entry; nothing else stops. */
@@ -352,6 +398,10 @@ export function createExplorePage({ store, worker, loader }) {
   return {
     /** Logit lens, ablation and cost (their views, and `showAll`). */
     inspect: views.inspect,
+    /** Whether every section shows the latest draw (none is waiting to come near). */
+    get viewsCurrent() {
+      return sections.isCurrent;
+    },
     /** Explore is shown (`entering`: it was not before), or its address changed. */
     show(entering) {
       if (!booted) {

@@ -1,7 +1,8 @@
 // Explore's views over index.html's containers, made once and drawn from one trace: each view
 // gets the plain data viewData slices for it. Pointing at a token highlights it in all of them.
 // An encoder's output replaces the next token: the masked LM's guesses, or the classifier's
-// class probabilities.
+// class probabilities. Each view's section is brought up to date through `sections`
+// (./sections.js): at once where the reader is, later away from it.
 
 import { viewData } from '../trace-data.js';
 import { createTokensView } from '../views/tokens.js';
@@ -22,11 +23,12 @@ import { t } from '../i18n/i18n.js';
 export const isMaskedLm = (config) => config.family === 'encoder' && !config.n_classes;
 
 /**
- * @param {{ worker: { call: Function }, highlighted: () => number|null, onHighlight: (pos: number|null) => void,
+ * @param {{ worker: { call: Function }, sections: ReturnType<import('./sections.js').createSections>,
+ *   highlighted: () => number|null, onHighlight: (pos: number|null) => void,
  *   onSelect: (layer: number, head: number) => void, onError: (what: string, err: Error) => void }} options
  *   highlighted: the token position pointed at; onHighlight: another one is (the store keeps it)
  */
-export function createExploreViews({ worker, highlighted, onHighlight, onSelect, onError }) {
+export function createExploreViews({ worker, sections, highlighted, onHighlight, onSelect, onError }) {
   const $ = (id) => document.getElementById(id);
   const point = (pos) => {
     if (pos === highlighted()) return;
@@ -51,6 +53,15 @@ export function createExploreViews({ worker, highlighted, onHighlight, onSelect,
   const inspect = createInspect({ lens: $('view-lens'), ablation: $('view-ablation'), cost: $('view-cost'), worker, onHighlight: point, onError });
   const classNames = new WeakMap(); // engine → promise of its classifier's class names
 
+  /** View `name` shows `data`, and the token pointed at then, once its section is in sight. */
+  function show(name, data) {
+    const view = views[name];
+    sections.update($(`view-${name}`).closest('section'), () => {
+      view.update(data);
+      view.highlight?.(highlighted());
+    });
+  }
+
   /** Names of a classifier's K classes: those of the engine's task with K classes in this vocabulary, else "class k". */
   function classesOf(engine) {
     if (!classNames.has(engine)) {
@@ -72,7 +83,8 @@ export function createExploreViews({ worker, highlighted, onHighlight, onSelect,
     $('view-fill-mask').hidden = !mlm;
     $('view-classes').hidden = !cls;
     for (const id of ['sampling', 'view-output']) $(id).hidden = mlm || cls;
-    $('h-output-words').textContent = t('page.h.output', { kind: mlm ? 'mask' : cls ? 'classes' : 'next' });
+    const heading = t('page.h.output', { kind: mlm ? 'mask' : cls ? 'classes' : 'next' });
+    if ($('h-output-words').textContent !== heading) $('h-output-words').textContent = heading; // unchanged: its section is not laid out again
     if (mlm) fillMask.update({ ids: Array.from(input.ids), probs: trace.probs.data, vocab });
     if (cls) classes.update({ probs: trace.cls_probs.data, classes: await classesOf(engine), first: vocab[input.ids[0]] });
   }
@@ -87,34 +99,35 @@ export function createExploreViews({ worker, highlighted, onHighlight, onSelect,
      */
     async draw({ engine, input, trace, sampling, layer, head }) {
       const { config, steps, vocab, tokenizer } = engine;
-      $('main').classList.remove('is-empty', 'is-loading');
+      if ($('main').matches('.is-empty, .is-loading')) $('main').classList.remove('is-empty', 'is-loading'); // else the page's style is not touched
       const data = viewData(trace, { config, steps, vocab, layer, head, input, tokenizer });
-      for (const [name, view] of Object.entries(views)) {
-        view.update(name === 'output' ? { ...data.output, sampling } : data[name]);
-      }
-      glance.update({ ...data.head, ids: Array.from(input.ids).slice(-data.head.T) });
-      await drawEncoderOutput(engine, input, trace);
       const pos = highlighted();
       if (pos !== null && pos >= input.ids.length) onHighlight(null);
-      for (const v of Object.values(views)) v.highlight?.(highlighted());
+      for (const name of Object.keys(views)) show(name, name === 'output' ? { ...data.output, sampling } : data[name]);
+      await drawEncoderOutput(engine, input, trace);
       inspect.update({ engine, ids: input.ids, labels: input.labels, config, vocab });
       const { n_embd: C, n_head: NH } = config;
-      $('shapes').textContent = t('page.views.shapes', {
+      const shapes = t('page.views.shapes', {
         T: input.ids.length, C, NH, HS: C / NH, V: vocab.length, tokens: tokenizer !== 'char' ? 'tokens' : 'chars', layer, head,
+      });
+      sections.update($('intro'), () => { // the summary line and the glance beside the text box, together
+        $('shapes').textContent = shapes;
+        glance.update({ ...data.head, ids: Array.from(input.ids).slice(-data.head.T) });
       });
       return data.output;
     },
     /** No tokens: only the tokens view shows anything (the unknown and dropped characters). */
     drawEmpty({ engine, input }) {
       const { config, vocab, tokenizer } = engine;
-      views.tokens.update({ items: input.items, hiddenBefore: input.hiddenBefore, ids: [], vocab, blockSize: config.block_size, tokenizer });
+      show('tokens', { items: input.items, hiddenBefore: input.hiddenBefore, ids: [], vocab, blockSize: config.block_size, tokenizer });
       $('main').classList.remove('is-loading');
       $('main').classList.add('is-empty');
-      $('shapes').textContent = t('page.views.shapesEmpty');
+      const shapes = t('page.views.shapesEmpty');
+      sections.update($('intro'), () => { $('shapes').textContent = shapes; });
     },
     /** The sampling settings changed: the output view's distribution. */
     drawSampling(output, sampling) {
-      views.output.update({ ...output, sampling });
+      show('output', { ...output, sampling });
     },
   };
 }

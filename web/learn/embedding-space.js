@@ -132,6 +132,9 @@ export function createEmbeddingSpace(container) {
   return {
     /** Shows `engine`'s embeddings (traced once per engine, or again with `fresh`: they changed); `token` is chosen first. */
     async update(engine, token, { fresh = false } = {}) {
+      // the same engine, a token already chosen: the plot stays as it is (drawn again on every
+      // keystroke, its 2,000 labels held a key 42 ms at V = 262,144)
+      if (shown?.engine === engine && !fresh && chosen !== null) return;
       if (!shown || shown.engine !== engine || fresh) {
         const { rows, n, C } = await embeddingRows(engine);
         const labels = engine.vocab.slice(0, n).map(tokenLabel);

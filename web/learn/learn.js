@@ -1,7 +1,8 @@
 // The learner's path through Explore: the architecture map, "what heads do", the plain ↔
 // technical switch with each step in words, the glossary, and the guided tour. Explore calls
 // `update` after every draw; everything here reads what is on screen and asks the engine only
-// for the heads' probe.
+// for the heads' probe. The map, the heads and the comparison with an RNN are redrawn through
+// Explore's `sections` (explore/sections.js): at once in sight, later away from it.
 
 import { el } from '../views/dom.js';
 import { tokenLabel } from '../views/format.js';
@@ -23,13 +24,16 @@ const AFTER = { output: 'sampling' };
 
 /**
  * @param {{ current: () => { model: object|null, url: object|null, shown: object }, load: (bytes: Uint8Array) => Promise<object>,
- *   onGoto: (view: string) => void,
+ *   onGoto: (view: string) => void, sections: ReturnType<import('../explore/sections.js').createSections>,
+ *   jump: (target: Element, options: ScrollIntoViewOptions) => void,
  *   onPick: (changes: { layer?: number, head?: number }) => void, onTour: (stop: number) => void,
  *   onError: (what: string, err: Error) => void }} hooks
  *   current: the store's model, address state and what the views show; load: an engine from checkpoint bytes; onGoto: scroll to a step;
+ *   sections: Explore's (explore/sections.js), which draws the map, heads and RNN comparison in sight;
+ *   jump: scrolls the tour's stop into view, ending at it (Explore's jump, explore/jump.js);
  *   onPick: show another layer or head; onTour: the tour's stop changed (0: it ended)
  */
-export function createLearn({ current, load, onGoto, onPick, onTour, onError }) {
+export function createLearn({ current, load, onGoto, sections, jump, onPick, onTour, onError }) {
   const $ = (id) => document.getElementById(id);
   const map = createArchMap($('view-map'), { onGoto, onPick });
   const heads = createHeadsView($('view-heads'), { onPick });
@@ -43,7 +47,7 @@ export function createLearn({ current, load, onGoto, onPick, onTour, onError }) 
   }, { rootMargin: '100% 0px' }).observe($('space'));
   const positions = createPositionsView($('view-positions'), { load });
   let labelled = []; // the heads' labels for the text on screen
-  const tour = createTour({ context, onStop: onTour });
+  const tour = createTour({ context, onStop: onTour, jump });
   const stepWords = Object.fromEntries(Object.keys(STEP_WORDS).map((view) => {
     const p = el('p', { className: 'step-words' });
     (AFTER[view] ? $(AFTER[view]) : $(view)?.querySelector('h2'))?.after(p);
@@ -98,29 +102,46 @@ export function createLearn({ current, load, onGoto, onPick, onTour, onError }) 
     };
   }
 
+  /**
+   * Section `id` is drawn by `draw` (which may ask `engine`) once it is in sight; resolves when
+   * it is drawn, or at once when it waits for the reader to come near.
+   */
+  function inSight(id, engine, draw) {
+    let drawn = Promise.resolve();
+    sections.update($(id), () => {
+      drawn = draw().catch((err) => {
+        if (current().model?.engine === engine) onError(t('learn.errors.headsOrSpace'), err);
+        // else: the engine was replaced (the hand-over to WebGPU) while it ran; the new one draws next
+      });
+      return drawn;
+    });
+    return drawn;
+  }
+
   /** The views show the store's state: the map for the model, the heads' labels, the tour's text. */
   async function update() {
     const { model, url, shown } = current();
     if (!model || !url) return;
     const { engine } = model;
-    map.update(engine.architecture, { layer: url.layer, head: url.head });
+    const refreshTour = () => { if (current().shown === shown) tour.refresh(current().url.tour); }; // the stop now: the reader may have moved on meanwhile
+    sections.update($('map'), () => map.update(engine.architecture, { layer: url.layer, head: url.head }));
     const words = wordsOf(engine.config, engine.tokenizer);
     if (JSON.stringify(words) !== JSON.stringify(modelWords)) {
       modelWords = words;
       writeStepWords();
     }
     if (shown.trace && shown.input) {
-      rnn.update(shown.input.ids.length, engine.config.n_embd);
+      const T = shown.input.ids.length;
+      sections.update($('rnn'), () => rnn.update(T, engine.config.n_embd));
       positions.update(engine, shown.input.ids);
-      try {
-        if (spaceNear) await space.update(engine, shown.input.ids[shown.input.ids.length - 1]);
-        labelled = await heads.update({ engine, trace: shown.trace, T: shown.input.ids.length, current: { layer: url.layer, head: url.head } });
-      } catch (err) {
-        if (current().model?.engine === engine) onError(t('learn.errors.headsOrSpace'), err);
-        // else: the engine was replaced (the hand-over to WebGPU) while it ran; the new one draws next
-      }
+      if (spaceNear) await inSight('space', engine, () => space.update(engine, shown.input.ids[T - 1]));
+      // the tour's text names the heads' labels: said again once they are drawn
+      await inSight('heads', engine, async () => {
+        labelled = await heads.update({ engine, trace: shown.trace, T, current: { layer: url.layer, head: url.head } });
+        refreshTour();
+      });
     }
-    if (current().shown === shown) tour.refresh(current().url.tour); // the stop now: the reader may have moved on meanwhile
+    refreshTour();
   }
 
   return { tour, update };

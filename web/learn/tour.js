@@ -10,11 +10,12 @@ import { STOPS } from './tour-stops.js';
 const SWIPE = 50; // px of horizontal travel that counts as a swipe on the card
 
 /**
- * @param {{ context: () => object|null, onStop: (stop: number) => void }} hooks
+ * @param {{ context: () => object|null, onStop: (stop: number) => void, jump: (target: Element, options: ScrollIntoViewOptions) => void }} hooks
  *   context: what the stops' texts read (null: nothing traced yet); onStop: the stop shown
- *   changed (1…STOPS.length, 0 when the tour ends), for the address
+ *   changed (1…STOPS.length, 0 when the tour ends), for the address; jump: scrolls a stop into
+ *   view (Explore's, which ends at it while the page still changes)
  */
-export function createTour({ context, onStop }) {
+export function createTour({ context, onStop, jump }) {
   const title = el('h2', { className: 'tour-title', attrs: { id: 'tour-title' } });
   const count = el('p', { className: 'tour-count' });
   const body = el('p', { className: 'tour-text', attrs: { id: 'tour-text', 'aria-live': 'polite' } });
@@ -53,7 +54,7 @@ export function createTour({ context, onStop }) {
     target?.classList.add('tour-target');
     if (target && scroll && moved) {
       const still = matchMedia('(prefers-reduced-motion: reduce)').matches; // i18n-exempt: a media query
-      target.scrollIntoView({ behavior: still ? 'auto' : 'smooth', block: 'start' });
+      jump(target, { behavior: still ? 'auto' : 'smooth', block: 'start' });
     }
     if (moved) onStop(stop);
   }

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { setup, ARTIFACTS } from './harness.mjs';
+import { setup, waitForViews, ARTIFACTS } from './harness.mjs';
 
 const TIMEOUT = 120_000;
 let env;
@@ -17,7 +17,7 @@ after(async () => { await env?.close(); });
 async function openExplore(options, hash = '') {
   const page = await env.newPage(options);
   await page.goto(`${env.url}${hash}`);
-  await page.waitForFunction(() => window.playgroundDebug?.renders > 0, null, { timeout: TIMEOUT });
+  await waitForViews(page, { timeout: TIMEOUT });
   return page;
 }
 

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Tiktoken } from 'js-tiktoken/lite';
 import gpt2 from 'js-tiktoken/ranks/gpt2';
-import { setup } from './harness.mjs';
+import { setup, waitForViews } from './harness.mjs';
 import { tinyGpt2Files } from './gpt2-files.mjs';
 
 const TIMEOUT = 120_000;
@@ -26,9 +26,8 @@ after(async () => { await env?.close(); });
 
 /** Waits until the page has rendered `text` with the current model. */
 async function show(text) {
-  const n = await page.evaluate(() => window.playgroundDebug.renders);
   await page.fill('#text', text);
-  await page.waitForFunction(([t, n]) => window.playgroundDebug.state.text === t && window.playgroundDebug.renders > n, [text, n], { timeout: TIMEOUT });
+  await waitForViews(page, { text, timeout: TIMEOUT });
 }
 
 test('GPT-2 files open in the page: tiktoken ids, every view, values equal to the CPU engine', async () => {
@@ -36,11 +35,9 @@ test('GPT-2 files open in the page: tiktoken ids, every view, values equal to th
   await page.waitForFunction(() => window.playgroundDebug?.timings.engineSettledMs > 0, null, { timeout: TIMEOUT });
   const files = tinyGpt2Files();
   await page.setInputFiles('#gpt2-files', files);
-  await page.waitForFunction(() => window.playgroundDebug.tokenizer === 'gpt2' && window.playgroundDebug.renders > 0, null, { timeout: TIMEOUT });
+  await waitForViews(page, { tokenizer: 'gpt2', timeout: TIMEOUT }); // GPT-2's own draw (the toy model's came before)
   assert.match(await page.locator('#model-notices').textContent(), /GPT-2 weights from model\.safetensors/);
   await show(VARIED);
-  // the example ("Hello, my name is": 5 tokens) may still be rendering: wait for the varied text's tokens
-  await page.waitForFunction(() => window.playgroundDebug.input.ids.length > 20, null, { timeout: TIMEOUT });
 
   const dbg = await page.evaluate(() => ({
     ids: Array.from(window.playgroundDebug.input.ids),

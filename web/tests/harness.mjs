@@ -50,3 +50,27 @@ export function maxAbsDiff(a, b) {
   for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
   return m;
 }
+
+/**
+ * Waits until Explore's views show the model now loaded and what the address asks for (text,
+ * layer, head, sampling), in every section (none left stale): with `tokenizer`, once the model
+ * now loaded has it, and with `text`, once the text is that one, i.e. the model, text or choice
+ * the test has just opened, typed or made. A render count, or the tokenizer alone, is also met by
+ * a draw of the model or text shown before (GPT-2's test read the toy model's ids so). Serves
+ * playwright's pages and drivers.mjs's alike.
+ * @param {{ tokenizer?: string, text?: string, timeout?: number }} [wanted]
+ */
+export function waitForViews(page, { tokenizer = null, text = null, timeout = 120_000 } = {}) {
+  return page.waitForFunction(({ tokenizer, text }) => {
+    const dbg = window.playgroundDebug;
+    const shows = dbg?.shows;
+    return Boolean(shows?.model && shows.address) && (text === null || shows.text === text)
+      && (tokenizer === null || dbg.tokenizer === tokenizer);
+  }, { tokenizer, text }, { timeout });
+}
+
+/** Types `text` into Explore's text box (an input event, as a user's typing) and waits until every view shows it. */
+export async function typeText(page, text, { timeout } = {}) {
+  await page.fill('#text', text);
+  await waitForViews(page, { text, timeout });
+}

@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { setup, ARTIFACTS } from './harness.mjs';
+import { setup, waitForViews, ARTIFACTS } from './harness.mjs';
 import { openPage, settle, states, LOAD_TIMEOUT } from './widget-helpers.mjs';
 
 const PWN = '<script>window.pwned=1</script>';
@@ -114,7 +114,7 @@ test('embed.html with a hostile address: messages in the widget, a note for an u
 test('index.html with a hostile address: the page says what it replaced, shows the text as text, nothing runs', async () => {
   const hash = new URLSearchParams([['text', `${PWN}${IMG}`], ['layer', '-1'], ['view', 'javascript:alert(1)'], ['topk', '1e309'], ['temp', 'NaN'], ['__proto__', 'x'], ['constructor', '1']]).toString();
   const page = await open(`index.html#${hash}`);
-  await page.waitForFunction(() => window.playgroundDebug?.renders > 0, null, { timeout: LOAD_TIMEOUT });
+  await waitForViews(page, { timeout: LOAD_TIMEOUT });
   const seen = await page.evaluate(() => ({
     text: document.querySelector('#text').value,
     notices: [...document.querySelectorAll('.notice')].map((n) => n.textContent).join('\n'),

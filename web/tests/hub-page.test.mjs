@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, statSync, readdirSync, mkdtempSync, mkdirSync, writeFileSync, copyFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setup, ROOT } from './harness.mjs';
+import { setup, typeText as typeInto, waitForViews, ROOT } from './harness.mjs';
 import { MODELS, requireFixtures } from './hub-fixtures.mjs';
 import { createHubHandler } from './hub-server.mjs';
 
@@ -62,21 +62,15 @@ after(async () => {
   if (bigRoot) rmSync(bigRoot, { recursive: true, force: true });
 });
 
-/** Waits until Explore shows the model named `name` (its hub name in the address and its trace drawn). */
+/** Waits until Explore shows the model named `name` (its hub name in the address, its panel, and every view drawn by it). */
 async function shows(name) {
-  await page.waitForFunction((name) => {
-    const dbg = window.playgroundDebug;
-    return new URLSearchParams(location.hash.slice(1)).get('model') === name && dbg?.tokenizer === 'hub'
-      && dbg.trace?.logits?.shape[1] === dbg.config.vocab_size && document.querySelector('#model').textContent.length > 0;
-  }, name, { timeout: TIMEOUT });
+  await page.waitForFunction((name) => new URLSearchParams(location.hash.slice(1)).get('model') === name
+    && window.playgroundDebug?.tokenizer === 'hub' && document.querySelector('#model').textContent.length > 0, name, { timeout: TIMEOUT });
+  await waitForViews(page, { tokenizer: 'hub', timeout: TIMEOUT });
 }
 
 /** Types into Explore's text box and waits for the views to draw it. */
-async function typeText(text) {
-  const n = await page.evaluate(() => window.playgroundDebug.renders);
-  await page.fill('#text', text);
-  await page.waitForFunction(([t, n]) => window.playgroundDebug.state.text === t && window.playgroundDebug.renders > n, [text, n], { timeout: TIMEOUT });
-}
+const typeText = (text) => typeInto(page, text, { timeout: TIMEOUT });
 
 const chipIds = async () => (await page.locator('#view-tokens .chip[data-pos] .chip-id').allTextContents()).map(Number);
 /** The cached list's rows: [name, size]. */

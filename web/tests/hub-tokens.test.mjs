@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { setup, ROOT } from './harness.mjs';
+import { setup, typeText, waitForViews, ROOT } from './harness.mjs';
 import { MODELS, startFixtureHub, routeHub } from './hub-fixtures.mjs';
 
 const TIMEOUT = 180_000;
@@ -39,10 +39,8 @@ async function tokensOf(name) {
   const page = await env.newPage({ viewport: { width: 1280, height: 900 } });
   await routeHub(page, hub); // the page asks huggingface.co, as it would in use
   await page.goto(env.url + '#model=' + name);
-  await page.waitForFunction(() => window.playgroundDebug?.tokenizer === 'hub' && window.playgroundDebug.renders > 0, null, { timeout: TIMEOUT });
-  await page.fill('#text', TEXT);
-  await page.waitForFunction((text) => window.playgroundDebug.state.text === text
-    && document.querySelectorAll('#view-tokens .chips > .chip-group').length > 0, TEXT, { timeout: TIMEOUT });
+  await waitForViews(page, { tokenizer: 'hub', timeout: TIMEOUT }); // the hub model's own draw (the default model drew first)
+  await typeText(page, TEXT, { timeout: TIMEOUT });
   const shown = await page.evaluate(() => {
     const chip = (c) => ({ char: c.querySelector('.chip-char').textContent, id: Number(c.querySelector('.chip-id').textContent), pos: Number(c.dataset.pos) });
     const boxes = [...document.querySelectorAll('#view-tokens .chips')[0].children].map((n) => (n.classList.contains('chip-group')

@@ -5,7 +5,7 @@
 // words (LayerNorm, W_te, + b, next character).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup } from './harness.mjs';
+import { setup, waitForViews } from './harness.mjs';
 import { MODELS, startFixtureHub, routeHub } from './hub-fixtures.mjs';
 
 const TIMEOUT = 180_000;
@@ -32,8 +32,8 @@ async function wordsOf(name, normF) {
   const page = await env.newPage({ viewport: { width: 1280, height: 900 } });
   await routeHub(page, hub); // the page asks huggingface.co, as it would in use
   await page.goto(env.url + (name ? '#model=' + name : ''));
-  await page.waitForFunction((kind) => window.playgroundDebug?.tokenizer === kind && window.playgroundDebug.renders > 0, name ? 'hub' : 'char', { timeout: TIMEOUT });
-  // the step words follow the model once its trace is drawn (renders > 0 may be the default model's draw)
+  // the model's own trace, and every section showing it (those away from sight are drawn later)
+  await waitForViews(page, { tokenizer: name ? 'hub' : 'char', timeout: TIMEOUT });
   await page.waitForFunction((f) => document.querySelector('#sampling + .step-words')?.textContent.includes(`${f}(x)`), normF, { timeout: TIMEOUT });
   await page.evaluate(() => window.playgroundDebug.inspected); // then the lens and ablation draw the model's, when asked
   const steps = await page.evaluate(() => Object.fromEntries(['ffn', 'lens'].map((v) => [v, document.querySelector(`#${v} .step-words`).textContent]).concat([['output', document.querySelector('#sampling + .step-words').textContent]])));

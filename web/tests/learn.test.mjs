@@ -8,8 +8,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setup, ARTIFACTS } from './harness.mjs';
-import { openTrain, waitTrain, LONG } from './train-helpers.mjs';
+import { setup, typeText, ARTIFACTS } from './harness.mjs';
+import { exploreTrained, openTrain, waitTrain, LONG } from './train-helpers.mjs';
 import { GLOSSARY } from '../learn/glossary-terms.js';
 import { useLanguage } from '../i18n/i18n.js';
 
@@ -210,9 +210,8 @@ test('the tour at 1280 px, light: 15 stops with this text’s numbers, keys and 
   await page.click('.tour-card [data-tour="back"]');
   await page.click('.tour-card [data-tour="back"]');
   assert.equal((await tourState(page)).count, 'Stop 10 of 15');
-  const n = await page.evaluate(() => window.playgroundDebug.renders);
-  await page.fill('#text', 'abcabcabc');
-  await page.waitForFunction((n) => window.playgroundDebug.renders > n && document.querySelector('.tour-text').textContent.includes('after the embedding'), n);
+  await typeText(page, 'abcabcabc');
+  await page.waitForFunction(() => document.querySelector('.tour-text').textContent.includes('after the embedding'));
   await page.click('.tour-card [data-tour="next"]');
   assert.match((await tourState(page)).text, /After your text, the model’s top guesses are “.+” \d+%/);
   await page.keyboard.press('ArrowLeft'); // the keys work again once the focus left the text box
@@ -392,9 +391,8 @@ test('the map follows the model Explore shows: a model from the Train page (1 la
   // the Train page's embedding map: every token of the run's vocabulary, projected at the last evaluation
   await page.waitForFunction(() => document.querySelectorAll('#tr-space .space-token').length === window.playgroundDebug.train.engine.vocab.length, null, { timeout: LONG });
   await page.locator('#tr-space').screenshot({ path: join(ARTIFACTS, 'learn-train-space-1280.png') });
-  await page.click('#tr-explore');
-  await page.waitForFunction(() => window.playgroundDebug.page === 'explore' && window.playgroundDebug.config.n_layer === 1, null, { timeout: LONG });
-  await page.waitForFunction(() => document.querySelector('#view-map svg')?.textContent.includes('× 1 layers'), null, { timeout: LONG });
+  await exploreTrained(page); // the map drawn for the new model, and every section away from sight (the heads below) after it
+  assert.match(await page.textContent('#view-map svg'), /× 1 layers/);
   const after = await page.$$eval('#view-map [data-step]', (gs) => gs.map((g) => g.textContent));
   assert.ok(after.includes('RMSNorm') && !after.includes('LayerNorm'), after.join(' | '));
   assert.ok(after.includes('MLP: SwiGLU, 48 wide'), after.join(' | ')); // 8·16/3 rounded up to a multiple of 8

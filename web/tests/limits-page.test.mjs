@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadavg } from 'node:os';
-import { setup } from './harness.mjs';
+import { setup, waitForViews } from './harness.mjs';
 import { observeLongTasks } from './long-tasks.mjs';
 import { openPage, settle, states, LOAD_TIMEOUT } from './widget-helpers.mjs';
 import { openTrain, trainState, waitTrain } from './train-helpers.mjs';
@@ -68,7 +68,7 @@ async function addWidget(page, model) {
 
 test('an address with 15,000 unknown names and a 100 KB one: 8 notices at most, names cut, on Explore, Train and embed.html', async () => {
   const page = await openPage(env, `index.html#${hostileHash('text=hello')}`, { viewport: { width: 1280, height: 900 } });
-  await page.waitForFunction(() => window.playgroundDebug?.renders > 0, null, { timeout: LOAD_TIMEOUT });
+  await waitForViews(page, { timeout: LOAD_TIMEOUT });
   const explore = await page.evaluate(() => [...document.querySelectorAll('#notices .notice')].map((n) => n.textContent));
   const fromAddress = explore.filter((t) => /address/.test(t));
   assert.ok(fromAddress.length <= 8, `${fromAddress.length} notices about the address`);

@@ -8,24 +8,17 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { setup, maxAbsDiff, ARTIFACTS, ROOT } from './harness.mjs';
+import { setup, maxAbsDiff, typeText, waitForViews, ARTIFACTS, ROOT } from './harness.mjs';
 import { attentionRowProblems } from './attention-rows.mjs';
 
 const LOAD_TIMEOUT = 60_000; // ms: engine start and first trace on SwiftShader
 const ATOL = { webgpu: 2e-4, cpu: 1e-6 }; // max |shown − CPU reference| per backend (the CPU run uses the same code)
 const LONG = 'the quick brown fox jumps over the lazy dog; pack my box with five'.slice(0, 64); // 64 characters
 
-/** Waits for the page's next render after `action` (the page counts renders in playgroundDebug). */
+/** Does `action` (a choice in the controls) and waits until every view shows what it asked for. */
 async function afterRender(page, action) {
-  const n = await page.evaluate(() => window.playgroundDebug?.renders ?? 0);
   await action();
-  await page.waitForFunction((n) => window.playgroundDebug.renders > n, n, { timeout: LOAD_TIMEOUT });
-}
-
-/** Sets the text as a user would (an input event) and waits until the page shows it. */
-async function typeText(page, text) {
-  await afterRender(page, () => page.fill('#text', text));
-  await page.waitForFunction((t) => window.playgroundDebug.state.text === t && window.playgroundDebug.renders > 0, text);
+  await waitForViews(page, { timeout: LOAD_TIMEOUT });
 }
 
 /** softmax(z / τ) in float64. */

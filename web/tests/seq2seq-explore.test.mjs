@@ -10,7 +10,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { setup, ARTIFACTS } from './harness.mjs';
+import { setup, waitForViews, ARTIFACTS } from './harness.mjs';
 import { openTrain, waitTrain, LONG } from './train-helpers.mjs';
 import { playgroundCheckpoint } from './checkpoint-files.mjs';
 import { tinyGpt2Files } from './gpt2-files.mjs';
@@ -170,9 +170,9 @@ test('cpu: checkpoint files of each family open through Explore\'s file input; b
 
     // a GPT's file: the token-stream views come back and draw its own attention
     const gpt = playgroundCheckpoint({ layers: 1, heads: 2, embd: 16, metadata: { step: '12', data: 'text: 900 characters' } });
-    const renders = await page.evaluate(() => window.playgroundDebug.renders);
     await openFile(page, 'gpt.safetensors', gpt);
-    await page.waitForFunction((n) => window.playgroundDebug.config?.family !== 'encoder_decoder' && window.playgroundDebug.renders > n, renders, { timeout: LONG });
+    await page.waitForFunction(() => window.playgroundDebug.config?.family !== 'encoder_decoder', null, { timeout: LONG });
+    await waitForViews(page, { timeout: LONG }); // the GPT's own draw
     const g = await page.evaluate(() => ({
       config: window.playgroundDebug.config,
       text: window.playgroundDebug.state.text,

@@ -6,8 +6,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { setup, ARTIFACTS } from './harness.mjs';
-import { openTrain, trainState, waitTrain, LONG } from './train-helpers.mjs';
+import { setup, typeText, ARTIFACTS } from './harness.mjs';
+import { exploreTrained, openTrain, trainState, waitTrain, LONG } from './train-helpers.mjs';
 
 const SIZE = 'preset=custom&layers=1&heads=2&embd=16&ctx=16&batch=8&lr=0.01&steps=50&seed=1&engine=cpu';
 
@@ -94,12 +94,9 @@ test('cpu: a masked LM trains and shows its guesses for the hidden tokens', asyn
 
   // Explore: the output becomes "fill the mask", at every █ or [MASK]; attention is not masked
   await page.setViewportSize({ width: 1280, height: 900 });
-  await page.click('#tr-explore');
-  await page.waitForFunction(() => window.playgroundDebug.page === 'explore' && window.playgroundDebug.renders > 0, null, { timeout: LONG });
+  await exploreTrained(page);
   const fill = async (text) => {
-    const before = await page.evaluate(() => window.playgroundDebug.renders);
-    await page.fill('#text', text);
-    await page.waitForFunction((n) => window.playgroundDebug.renders > n, before, { timeout: LONG });
+    await typeText(page, text, { timeout: LONG });
     return page.evaluate(() => ({
       shown: !document.querySelector('#view-fill-mask').hidden,
       nextTokenShown: !document.querySelector('#view-output').hidden,
@@ -163,12 +160,9 @@ test('cpu: a [CLS] classifier trains on balanced brackets and shows its class pr
 
   // Explore: the output is the class, read at [CLS]
   await page.setViewportSize({ width: 1280, height: 900 });
-  await page.click('#tr-explore');
-  await page.waitForFunction(() => window.playgroundDebug.page === 'explore' && window.playgroundDebug.renders > 0, null, { timeout: LONG });
+  await exploreTrained(page);
   const verdict = async (text) => {
-    const before = await page.evaluate(() => window.playgroundDebug.renders);
-    await page.fill('#text', text);
-    await page.waitForFunction((n) => window.playgroundDebug.renders > n, before, { timeout: LONG });
+    await typeText(page, text, { timeout: LONG });
     return page.evaluate(() => ({
       shown: !document.querySelector('#view-classes').hidden && document.querySelector('#view-output').hidden,
       heading: document.querySelector('#h-output').textContent,

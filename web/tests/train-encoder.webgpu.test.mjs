@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setup, ARTIFACTS, maxAbsDiff } from './harness.mjs';
-import { openTrain, trainState, waitTrain } from './train-helpers.mjs';
+import { exploreTrained, openTrain, trainState, waitTrain } from './train-helpers.mjs';
 
 // 1 layer, 2 heads, C = 16, context 16, batch 8, 50 steps: ~0.25 s a step on SwiftShader
 const SIZE = 'preset=custom&layers=1&heads=2&embd=16&ctx=16&batch=8&lr=0.01&steps=50&seed=1';
@@ -129,8 +129,7 @@ test('webgpu: a masked-LM run comes back from a reload and from its downloaded c
   assert.deepEqual(loaded.config, trained.config);
   assert.deepEqual(await probs(page, ids), before, 'the same probabilities, exactly');
   // it explores as a masked LM
-  await page.click('#tr-explore');
-  await page.waitForFunction(() => window.playgroundDebug.page === 'explore' && window.playgroundDebug.renders > 0, null, { timeout: 240_000 });
+  await exploreTrained(page);
   assert.match(await page.textContent('#model'), /a BERT-style encoder \(masked LM\)/);
   assert.deepEqual(page.errors, []);
   await page.context().close();

@@ -1,12 +1,24 @@
 // Shared steps of the Train page tests: open the page at a hash, read the trainer's state
 // through window.playgroundDebug.train, and wait for conditions on it.
 
+import { waitForViews } from './harness.mjs';
+
 export const LONG = 240_000; // ms: a wait that covers training on SwiftShader
 
 /** Opens the Train page at `hash` (without '#') and waits until its view is ready. */
 export async function openTrain(page, url, hash) {
   await page.goto(`${url}#${hash}`);
   await page.waitForFunction(() => window.playgroundDebug?.train && document.querySelector('#tr-data').options.length > 0, null, { timeout: LONG });
+}
+
+/** "Explore this model": Explore opens on the run's engine, and every view shows it (not a model shown before it). */
+export async function exploreTrained(page, timeout = LONG) {
+  await page.click('#tr-explore');
+  await page.waitForFunction(() => {
+    const dbg = window.playgroundDebug;
+    return dbg.page === 'explore' && dbg.trainEngine != null && dbg.config === dbg.trainEngine.config;
+  }, null, { timeout });
+  await waitForViews(page, { timeout });
 }
 
 /** The trainer's state in plain numbers, and the page as drawn (after the next frame). */

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { setup, ARTIFACTS } from './harness.mjs';
-import { openTrain, trainState, waitTrain, LONG } from './train-helpers.mjs';
+import { exploreTrained, openTrain, trainState, waitTrain, LONG } from './train-helpers.mjs';
 
 // 1 layer, 2 heads of 8 channels (even: rotary), context 16, 40 steps on the grammar task
 const TINY = 'page=train&data=grammar&preset=custom&layers=1&heads=2&embd=16&ctx=16&batch=8&lr=0.01&steps=40&seed=1';
@@ -34,8 +34,7 @@ async function trainAndExplore(env, hash, backend) {
   const early = s.loss.slice(0, 5).reduce((a, b) => a + b) / 5;
   const late = s.loss.slice(-5).reduce((a, b) => a + b) / 5;
   assert.ok(late < early - 0.1, `${hash}: the loss must fall: mean of the first 5 steps ${early}, of the last 5 ${late}`);
-  await page.click('#tr-explore');
-  await page.waitForFunction(() => window.playgroundDebug.page === 'explore' && window.playgroundDebug.renders > 0, null, { timeout: LONG });
+  await exploreTrained(page);
   const shown = await page.evaluate(() => ({
     text: ['embeddings', 'layernorm', 'head', 'ffn'].map((v) => document.querySelector(`#view-${v}`).textContent).join('\n'),
     sinusoidalOpen: document.querySelector('#view-embeddings .positions-explainer')?.open ?? null,

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setup, ARTIFACTS } from './harness.mjs';
-import { openTrain, startDisabled, trainState, waitTrain, LONG } from './train-helpers.mjs';
+import { exploreTrained, openTrain, startDisabled, trainState, waitTrain, LONG } from './train-helpers.mjs';
 
 // The Tiny preset's model (1 layer, 2 heads, C = 32, context 32, batch 16, lr 0.01) for 200 steps
 const TINY_200 = 'preset=custom&layers=1&heads=2&embd=32&ctx=32&batch=16&lr=0.01&steps=200&seed=1&engine=auto';
@@ -63,8 +63,7 @@ for (const { task, start, bound } of TASKS) {
 
     if (task !== 'grammar') return page.context().close();
     // "Explore this model": the Explore page shows the trained model on the task's example
-    await page.click('#tr-explore');
-    await page.waitForFunction(() => window.playgroundDebug.page === 'explore' && window.playgroundDebug.renders > 0, null, { timeout: LONG });
+    await exploreTrained(page);
     const ex = await page.evaluate(() => ({
       model: document.querySelector('#model').textContent,
       notices: [...document.querySelectorAll('#model-notices .notice')].map((n) => n.textContent).join('\n'),

@@ -221,3 +221,20 @@ export function drawSoon(draw, canvas) {
   }
   pending.add(draw);
 }
+
+/** Whether a drawing waits (for the next frame, or out of sight for a background task). */
+export function drawsWaiting() {
+  return pending.size > 0 || later.size > 0;
+}
+
+/**
+ * Every drawing still waiting (for the next frame, or out of sight for a background task), now.
+ * A canvas's size follows its data (a heatmap's rows are the tokens), so a jump draws them before
+ * it measures where a section lies: one drawn after would move the sections below it.
+ */
+export function drawWaiting() {
+  const draws = [...pending, ...later.keys()];
+  pending.clear();
+  later.clear();
+  for (const d of draws) d();
+}

@@ -3,7 +3,7 @@
 
 import { before, after } from 'node:test';
 import { join } from 'node:path';
-import { ROOT } from '../harness.mjs';
+import { ROOT, typeText as typeInto } from '../harness.mjs';
 import { startServer } from '../../../scripts/static-server.mjs';
 import { ERROR_RECORDER, launch } from './drivers.mjs';
 
@@ -16,16 +16,8 @@ export async function pageErrors(page) {
   return [...new Set([...(await page.collectErrors()), ...csp])];
 }
 
-/**
- * Types `text` into Explore's field and waits until the page has drawn it: a render after the
- * typing began, with a chip for each character (every prefix typed before has fewer).
- */
-export async function typeText(page, text) {
-  const renders = await page.evaluate(() => window.playgroundDebug.renders);
-  await page.fill('#text', text);
-  await page.waitForFunction(({ t, renders }) => window.playgroundDebug.renders > renders && window.playgroundDebug.state.text === t &&
-    document.querySelectorAll('#view-tokens .chips[aria-label="tokens"] .chip').length === [...t].length, { t: text, renders }, { timeout: DRAW_MS });
-}
+/** Types `text` into Explore's field and waits until every view shows it (harness.mjs's typeText). */
+export const typeText = (page, text) => typeInto(page, text, { timeout: DRAW_MS });
 
 /**
  * For each canvas under `selector` that is shown (not in a closed <details>): its size and how

@@ -10,7 +10,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ARTIFACTS } from '../harness.mjs';
+import { ARTIFACTS, waitForViews } from '../harness.mjs';
 import { attentionRowProblems } from '../attention-rows.mjs';
 import { defineScriptTests } from './scripts.mjs';
 import { LOAD_MS, canvases, openExplore, pageErrors, typeText, useBrowser } from './page-steps.mjs';
@@ -99,6 +99,40 @@ export function defineBrowserTests(name) {
     assert.ok(Object.values(drawn).reduce((n, d) => n + d.canvases, 0) >= 20, JSON.stringify(drawn));
     assert.deepEqual(await pageErrors(page), []);
     await page.close();
+  });
+
+  test(`${name}: a jump right after typing, while the sections above wait, ends at its heading and shows the text`, async () => {
+    const tab = await openExplore(env);
+    const text = 'the cat sees the dogs . the dog ran off';
+    // typed at the end of the page, so every section above is away from sight and left stale;
+    // the steps bar's jump to the first step in the same task as the draw that left them stale
+    const jumped = await tab.evaluate(async (text) => {
+      window.scrollTo(0, document.documentElement.scrollHeight);
+      const box = document.querySelector('#text');
+      box.value = text;
+      box.dispatchEvent(new Event('input'));
+      const main = document.querySelector('#main');
+      while (main.hasAttribute('data-views-current')) await new Promise((resolve) => requestAnimationFrame(resolve));
+      document.querySelector('[data-goto="tokens"]').click();
+      return { chips: document.querySelectorAll('#view-tokens .chip[data-pos]').length };
+    }, text);
+    assert.equal(jumped.chips, text.length, 'the tokens step brought up to date before the jump');
+    // the smooth scroll ends with the heading just below the sticky steps bar (the page's scroll-padding-top)
+    const landed = () => tab.evaluate(() => {
+      const pad = parseFloat(getComputedStyle(document.documentElement).scrollPaddingTop) || 0;
+      return Math.round(document.querySelector('#tokens').getBoundingClientRect().top - pad);
+    });
+    await tab.waitForFunction(() => {
+      const pad = parseFloat(getComputedStyle(document.documentElement).scrollPaddingTop) || 0;
+      return Math.abs(document.querySelector('#tokens').getBoundingClientRect().top - pad) < 2;
+    }, null, { timeout: 10_000 }).catch(() => {});
+    assert.ok(Math.abs(await landed()) < 2, `the tokens step's top is ${await landed()} px from where a jump ends`);
+    // and stays there while the rest of the page catches up (every section, the engine's answers below)
+    await waitForViews(tab, { text });
+    await tab.waitForFunction(() => !document.querySelector('#main [aria-busy]'), null, { timeout: 60_000 });
+    assert.ok(Math.abs(await landed()) < 2, `once the page is drawn, the tokens step's top is ${await landed()} px from where the jump ended`);
+    assert.deepEqual(await pageErrors(tab), []);
+    await tab.close();
   });
 
   defineScriptTests(name, env);

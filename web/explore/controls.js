@@ -102,15 +102,25 @@ export function createControls({ onText, onPick, onSampling, onSeed, onGenerate,
     new ResizeObserver(() => root.style.setProperty('--bar-height', `${bar.offsetHeight}px`)).observe(bar);
   }
 
-  /** Reports the section being read from now on, so the address keeps it and a reload comes back to it. */
-  function followScrolling() {
+  let recheck = () => {}; // reports the section in the band now (once followScrolling has started)
+
+  /**
+   * Reports the section being read from now on, so the address keeps it and a reload comes back to
+   * it; not while `held()`: a jump's scroll passes the sections between, which the reader is not
+   * reading (`recheckScrolling` reports where the scroll ended).
+   */
+  function followScrolling(held) {
     const crossing = new Set();
     const sections = [...document.querySelectorAll('section[data-view]')];
-    const observer = new IntersectionObserver((entries) => {
-      for (const e of entries) crossing[e.isIntersecting ? 'add' : 'delete'](e.target);
+    recheck = () => {
+      if (held()) return;
       const above = window.scrollY + innerHeight * 0.25 < sections[0].offsetTop; // still in the introduction
       const seen = above ? sections[0] : sections.find((s) => crossing.has(s));
       if (seen && seen.id !== current().url.view) onView(seen.id, false);
+    };
+    const observer = new IntersectionObserver((entries) => {
+      for (const e of entries) crossing[e.isIntersecting ? 'add' : 'delete'](e.target);
+      recheck();
     }, { rootMargin: VIEW_BAND });
     for (const section of sections) observer.observe(section);
   }
@@ -119,6 +129,8 @@ export function createControls({ onText, onPick, onSampling, onSeed, onGenerate,
     fill,
     wire,
     followScrolling,
+    /** A jump ended: the section in the band is the one read now. */
+    recheckScrolling: () => recheck(),
     markCurrent,
     /** Generate's button says `label`; the line beside it says `status` (undefined: unchanged). */
     showGenerate(label, status) {

@@ -14,18 +14,25 @@ const STILL_FRAMES = 5; // frames without scrolling that count as a scroll that 
 const READER = ['wheel', 'touchstart', 'pointerdown', 'keydown']; // the reader takes over the scrolling
 
 /**
- * @param {{ root: HTMLElement, settled: () => boolean }} options
+ * @param {{ root: HTMLElement, settled: () => boolean, onEnd: () => void }} options
  *   root: its children are the sections whose size a jump follows;
- *   settled: nothing is left to draw that could change a section's size
- * @returns {(target: Element, options?: ScrollIntoViewOptions) => void} jump: scrolls `target` into view and keeps it aimed
+ *   settled: nothing is left to draw that could change a section's size;
+ *   onEnd: a jump ended (not called when the next jump replaces it)
+ * @returns {{ jump: (target: Element, options?: ScrollIntoViewOptions) => void, jumping: () => boolean }}
+ *   jump: scrolls `target` into view and keeps it aimed; jumping: whether a jump lasts
  */
-export function createJumps({ root, settled }) {
+export function createJumps({ root, settled, onEnd }) {
   let jump = null; // the jump in progress: { target, options, lastY, still, stoppedAt }
   const resized = new ResizeObserver(() => {
     if (jump) aim(jump);
   });
   for (const child of root.children) resized.observe(child);
-  for (const type of READER) addEventListener(type, () => { jump = null; }, { capture: true, passive: true });
+  for (const type of READER) addEventListener(type, () => { if (jump) end(); }, { capture: true, passive: true });
+
+  function end() {
+    jump = null;
+    onEnd();
+  }
 
   function aim(j) {
     j.target.scrollIntoView(j.options);
@@ -38,7 +45,7 @@ export function createJumps({ root, settled }) {
     if (jump !== j) return; // ended, or the next jump watches itself
     const y = scrollY;
     if (j.stoppedAt !== null && y !== j.stoppedAt) { // scrolled by something else (with scroll anchoring, the browser keeps the target in place from here)
-      jump = null;
+      end();
       return;
     }
     j.still = y === j.lastY ? j.still + 1 : 0;
@@ -46,17 +53,18 @@ export function createJumps({ root, settled }) {
     if (j.still >= STILL_FRAMES) {
       j.stoppedAt = y;
       if (settled() || !j.target.isConnected) {
-        jump = null;
+        end();
         return;
       }
     }
     requestAnimationFrame(() => watch(j));
   }
 
-  return (target, options = {}) => {
+  const start = (target, options = {}) => {
     const j = { target, options, lastY: null, still: 0, stoppedAt: null };
     jump = j;
     target.scrollIntoView(options);
     requestAnimationFrame(() => watch(j));
   };
+  return { jump: start, jumping: () => jump !== null };
 }

@@ -59,11 +59,12 @@ export function createExplorePage({ store, worker, loader }) {
   };
   addEventListener('beforeprint', bringUpToDate);
   let changedAt = null; // performance.now() of the oldest change not yet drawn
-  const jump = createJumps({
+  const jumps = createJumps({
     root: $('main'),
     // nothing left that could change a section's height: no change waiting for its trace, no
     // section stale or waiting for the engine, no view of inspect.js computing, no canvas waiting
     settled: () => changedAt === null && sections.isCurrent && !$('main').querySelector('[aria-busy]') && !drawsWaiting(),
+    onEnd: () => controls.recheckScrolling(),
   });
   const views = createExploreViews({
     worker,
@@ -150,7 +151,7 @@ export function createExplorePage({ store, worker, loader }) {
    */
   function jumpTo(target, options) {
     bringUpToDate();
-    jump(typeof target === 'string' ? $(target) : target, options);
+    jumps.jump(typeof target === 'string' ? $(target) : target, options);
   }
 
   /** Changes the address state and writes it to the address (the Train page owns it while shown). */
@@ -262,7 +263,7 @@ export function createExplorePage({ store, worker, loader }) {
     const { view } = store.get().url;
     if (view !== 'tokens') jumpTo(view);
     controls.markCurrent(view);
-    controls.followScrolling();
+    controls.followScrolling(jumps.jumping);
   }
 
   /** The CPU engine drew first (`quick`): WebGPU takes over once its kernels are compiled, or the CPU engine stays and says why. */

@@ -324,12 +324,27 @@ export function definePageTests({ webgpu }) {
     }
     await page.emulateMedia({ reducedMotion: null });
     await page.click('[data-goto="attention"]');
-    // the click names the view at once; the smooth scroll then passes the sections between, which
-    // the address follows while they cross the band: read it once the scroll has ended at attention
+    // the click names the view at once, and the address keeps it while the smooth scroll passes
+    // the sections between (every frame's view recorded until the scroll has ended at attention)
+    await page.evaluate(() => {
+      window.viewsWhileScrolling = new Set();
+      const record = () => {
+        if (!window.viewsWhileScrolling) return; // read: the recording stops
+        window.viewsWhileScrolling.add(window.playgroundDebug.state.view);
+        requestAnimationFrame(record);
+      };
+      record();
+    });
     await page.waitForFunction(() => {
       const top = document.querySelector('#attention').getBoundingClientRect().top;
       return window.playgroundDebug.state.view === 'attention' && top >= 0 && top < 450;
     }, null, { timeout: LOAD_TIMEOUT });
+    const named = await page.evaluate(() => {
+      const views = [...window.viewsWhileScrolling];
+      window.viewsWhileScrolling = null;
+      return views;
+    });
+    assert.deepEqual(named, ['attention'], 'the address names only the jump\'s target while it scrolls');
     const url = await page.evaluate(() => location.href); // page.url() may not have heard of the last replaceState yet
     assert.match(url, /#text=share\+this&layer=1&head=3&view=attention&temp=1\.05&topk=0&topp=1&seed=42$/);
 

@@ -24,8 +24,14 @@
 // the inner loop then costs 4 vec4 loads from workgroup memory for 64 fma (8×8) or 8 for 256
 // (16×16), which is what makes this fast on GPUs and on CPU-emulated ones alike (lavapipe,
 // SwiftShader), where every load is an expensive per-lane gather and the fma are nearly free.
+//
+// Split-K: workgroup z sums over steps z·split .. (z+1)·split of K. With one slice (`partial`
+// 0, split = K) it writes out through the epilogue; with several (on GPUs, where matmul.rs
+// finds the grid would end on a part-empty wave) slice z stores its raw sums in row z of
+// `out`, then scratch partials (slices, M·N), and reduce_partials_forward.wgsl adds the slices
+// and applies the same epilogue (bias, activation, pre).
 
-@group(0) @binding(0) var<storage, read_write> out: array<f32>;
+@group(0) @binding(0) var<storage, read_write> out: array<f32>; // (M, N), or partials (slices, M·N)
 @group(0) @binding(1) var<storage, read_write> pre: array<f32>;
 @group(0) @binding(2) var<storage, read> lhs: array<LhsWord>; // inp (M, K)
 @group(0) @binding(3) var<storage, read> rhs: array<RhsWord>; // weight (N, K)
@@ -38,10 +44,21 @@ const B_STRIDED: bool = true; // weight's rows run along K
 fn lhs_shape() -> vec2<u32> { return vec2<u32>(params.m, params.k); }
 fn rhs_shape() -> vec2<u32> { return vec2<u32>(params.n, params.k); }
 
-// out[row, col..col+3] = act(v + bias) (and pre = v + bias), skipping what lies outside out.
+var<private> slice_index: u32;
+
+// out[row, col..col+3] = act(v + bias) (and pre = v + bias), or a slice's raw sums into its row
+// of partials, skipping what lies outside out.
 fn write4(row: u32, col: u32, v: vec4<f32>) {
     if (row >= params.m) { return; }
     let n = params.n;
+    if (params.partial != 0u) {
+        let i = slice_index * params.m * n + row * n + col;
+        if (col < n) { out[i] = v.x; }
+        if (col + 1u < n) { out[i + 1u] = v.y; }
+        if (col + 2u < n) { out[i + 2u] = v.z; }
+        if (col + 3u < n) { out[i + 3u] = v.w; }
+        return;
+    }
     if (col < n) { store_output(row, col, v.x); }
     if (col + 1u < n) { store_output(row, col + 1u, v.y); }
     if (col + 2u < n) { store_output(row, col + 2u, v.z); }
@@ -52,7 +69,9 @@ fn write4(row: u32, col: u32, v: vec4<f32>) {
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
     let row0 = wid.y * TILE;
     let col0 = wid.x * TILE;
+    slice_index = wid.z;
+    let first = wid.z * params.split;
     var acc: Acc;
-    multiply(&acc, row0, col0, 0u, params.k, lid, false);
+    multiply(&acc, row0, col0, first, min(first + params.split, params.k), lid, false);
     tile_write(&acc, row0, col0, lid);
 }

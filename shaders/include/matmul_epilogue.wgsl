@@ -10,9 +10,9 @@ struct Params {
     n: u32,
     has_bias: u32, // 0: bias is not read (the binding is a placeholder)
     act: u32,      // 0: none (pre is a placeholder), 1: gelu, 2: gelu_tanh, 3: relu
-    _pad0: u32,
-    _pad1: u32,
-    _pad2: u32,
+    split: u32,    // the tiled forward: steps of K per slice (K when one slice); skinny: unused
+    partial: u32,  // the tiled forward: 1 stores each slice's raw sums (matmul_forward.wgsl)
+    _pad: u32,
 }
 
 // out[row, col] = act(v + bias[col]) (and pre = v + bias[col]); the caller checks row < M, col < N.

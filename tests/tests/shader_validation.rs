@@ -162,7 +162,7 @@ fn launcher_workgroup_size(k: Kernel) -> [u32; 3] {
         Kernel::MatmulForwardSkinny | Kernel::MatmulForwardSkinnyF16 | Kernel::MatmulForwardSkinnyF16Packed => {
             matmul::SKINNY_WORKGROUP_SIZE
         }
-        Kernel::ReducePartials => reduce::WORKGROUP_SIZE,
+        Kernel::ReducePartials | Kernel::ReducePartialsForward => reduce::WORKGROUP_SIZE,
         Kernel::KvCacheWrite => kv_attention::WRITE_WORKGROUP_SIZE,
         Kernel::KvAttentionForward => kv_attention::WORKGROUP_SIZE,
         Kernel::AttentionForward => attention::WORKGROUP_SIZE,

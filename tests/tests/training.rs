@@ -101,7 +101,8 @@ fn gpu_training_steps_match_cpu_as_an_h100_records_them() {
 }
 
 /// Heads of 128 channels, as an H100 records them: the attention kernels with each row over four
-/// lanes (attention_*_lanes); a block of 65 rows crosses their 64-row blocks. One layer: with
+/// lanes (attention_*_lanes); a block of 65 rows crosses their 64-row blocks; the FFN
+/// projection's forward split over K (its 2 blocks fill 1% of an H100's slots). One layer: with
 /// two, AdamW's first step moves a weight whose gradient is ~1e-8 by ±lr on the sign of
 /// rounding, past the params' tolerance (the per-row kernels, as lavapipe records the step, too).
 #[test]
@@ -113,6 +114,8 @@ fn gpu_training_steps_with_heads_of_128_match_cpu_as_an_h100_records_them() {
     let (plan, _) = gpu_trainer.recorded();
     let launched = |name: &str| plan.iter().any(|s| matches!(s, playground_gpu::context::Step::Run(op) if op.kernel.source().name == name));
     assert!(["forward_lanes", "backward_query_lanes", "backward_kv_lanes"].iter().all(|k| launched(&format!("attention_{k}"))));
+    // the FFN projection's K of 512 in two slices, summed with its bias by the second stage
+    assert!(launched("reduce_partials_forward"), "the forward split over K");
     steps_match_cpu(&mut gpu_trainer, CpuTrainer::new(model, train_config(b)).unwrap(), b);
 }
 

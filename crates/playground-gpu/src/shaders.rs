@@ -125,6 +125,7 @@ kernels! {
     MatmulBackwardWeightEmulated => "matmul_backward_weight_emulated" = &[wgsl!("include/matmul_lhs_vec4"), wgsl!("include/matmul_rhs_vec4"), EMULATED_TILES, wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_16x16"), wgsl!("matmul_backward_weight")],
     MatmulBackwardWeightEmulatedScalar => "matmul_backward_weight_emulated_scalar" = &[wgsl!("include/matmul_load_scalar"), EMULATED_TILES, wgsl!("include/matmul_stage"), wgsl!("include/matmul_tile_16x16"), wgsl!("matmul_backward_weight")],
     ReducePartials => "reduce_partials" = &[wgsl!("include/activations"), wgsl!("reduce_partials")],
+    ReducePartialsForward => "reduce_partials_forward" = &[wgsl!("include/activations"), wgsl!("include/matmul_epilogue"), wgsl!("reduce_partials_forward")],
     AttentionForward => "attention_forward" = &[wgsl!("include/attention_params"), wgsl!("attention_forward")],
     AttentionForwardTiled => "attention_forward_tiled" = &[wgsl!("include/attention_params"), HEAD_SIZE_LOOPS, wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_forward_tiled")],
     AttentionForwardHead32 => "attention_forward_head32" = &[wgsl!("include/attention_params"), HEAD_SIZE_LOOPS, wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_forward_head32")],

@@ -151,7 +151,7 @@ impl VocabChunks {
         for (k, chunk) in self.chunks.iter().enumerate() {
             let (v0, n) = (k * self.rows, chunk.len as usize / c);
             let out = self.head_out.slice(0, bt * n);
-            steps.push(Step::Run(matmul::matmul_forward(gpu, &out, lnf, chunk, None, bt as u32, c as u32, n as u32)));
+            steps.extend(matmul::matmul_forward(gpu, &out, lnf, chunk, None, bt as u32, c as u32, n as u32).into_iter().map(Step::Run));
             for r in 0..bt {
                 steps.push(Step::Copy {
                     src: Region { buffer: out.buffer.clone(), offset: out.offset + (r * n) as u64 * 4, len: n as u64 },

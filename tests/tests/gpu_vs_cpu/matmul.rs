@@ -215,6 +215,75 @@ fn matmul_backward_splits_its_sums_to_fill_a_gpu() {
 }
 
 #[test]
+fn matmul_forward_split_over_k_matches_cpu() {
+    // recorded as on an H100: the GPU tiles, whose split forward adds the slices, the bias and
+    // the activation in reduce_partials_forward.wgsl (an emulator keeps one slice)
+    let Some(gpu) = gpu_as_h100_or_skip() else { return };
+    // odd sizes, partial blocks; with three slices asked for, K of 13 and up is split
+    let shapes = [(1, 1, 1), (7, 13, 5), (13, 65, 7), (65, 129, 13), (129, 257, 65), (257, 65, 129)];
+    let acts = [None, Some(cpu::Activation::Gelu), Some(cpu::Activation::GeluTanh), Some(cpu::Activation::Relu)];
+    for tiles in [matmul::Tiles::Small, matmul::Tiles::Large] {
+        for ((m, k, n), act, with_bias, splits) in shapes
+            .into_iter()
+            .flat_map(|s| acts.into_iter().flat_map(move |a| [(s, a, true, 1), (s, a, false, 1), (s, a, true, 3), (s, a, false, 3)]))
+        {
+            let (inp, w, bias) = (randn(m * k, 1.0, 70), randn(n * k, 1.0, 71), randn(n, 1.0, 72));
+            let (mut want, mut want_pre) = (vec![0.0; m * n], vec![0.0; m * n]);
+            let b = with_bias.then_some(&bias[..]);
+            match act {
+                Some(a) => cpu::matmul_forward_act(a, &mut want, &mut want_pre, &inp, &w, b, m, k, n),
+                None => cpu::matmul_forward(&mut want, &inp, &w, b, m, k, n),
+            }
+            let (out, pre, g_bias) = (zeros(&gpu, m * n), zeros(&gpu, m * n), upload(&gpu, &bias));
+            let (g_inp, g_w) = (upload(&gpu, &inp), upload(&gpu, &w));
+            let (mu, ku, nu) = (m as u32, k as u32, n as u32);
+            let g_act = act.map(|a| (a, &pre));
+            let ops =
+                matmul::matmul_forward_split(&gpu, tiles, splits, g_act, &out, &g_inp, &g_w, with_bias.then_some(&g_bias), mu, ku, nu);
+            let sliced = k.div_ceil(splits as usize).next_multiple_of(tiles.depth() as usize) < k;
+            let tag = format!("{act:?} {tiles:?} m{m} k{k} n{n} bias {with_bias} splits {splits}");
+            assert_eq!(ops.len(), if sliced { 2 } else { 1 }, "{tag}");
+            let got = run_and_read(&gpu, &ops, &[&out, &pre]);
+            assert_close(&format!("split forward out {tag}"), &got[0], &want, 1e-5 * (k as f32).sqrt(), 1e-5);
+            if act.is_some() {
+                assert_close(&format!("split forward pre {tag}"), &got[1], &want_pre, 1e-5 * (k as f32).sqrt(), 1e-5);
+            }
+        }
+    }
+}
+
+#[test]
+fn matmul_forward_splits_its_sums_where_a_wave_would_be_part_empty() {
+    let Some(gpu) = gpu_as_h100_or_skip() else { return };
+    let splits = |blocks, depth, partial| matmul::splits(&gpu, matmul::Tiles::Large, blocks, depth, partial);
+    // the baby GPT's FFN projection (M 16,384, K 1,536, N 384): 128·3 blocks make 1.45 waves
+    // of an H100's 264 slots (73% busy), two slices of K 2.9 (97%)
+    assert_eq!(splits(384, 1536, 16384 * 384), 2);
+    // the fc layer (N 1,536): 1,536 blocks are 5.8 waves, 97% busy already
+    assert_eq!(splits(1536, 384, 16384 * 1536), 1);
+    // and the choice that matmul_forward makes is what it records: two launches for the
+    // projection's shape, at a size lavapipe runs (M 2,048, 16·3 blocks: 48 of 264 slots)
+    let (m, k, n) = (2048, 1536, 384);
+    let (inp, w, bias) = (randn(m * k, 1.0, 73), randn(n * k, 0.05, 74), randn(n, 1.0, 75));
+    let mut want = vec![0.0; m * n];
+    cpu::matmul_forward(&mut want, &inp, &w, Some(&bias), m, k, n);
+    let out = zeros(&gpu, m * n);
+    let ops = matmul::matmul_forward(
+        &gpu,
+        &out,
+        &upload(&gpu, &inp),
+        &upload(&gpu, &w),
+        Some(&upload(&gpu, &bias)),
+        m as u32,
+        k as u32,
+        n as u32,
+    );
+    assert_eq!(ops.len(), 2, "slices of K, then their sum with the bias");
+    let got = run_and_read(&gpu, &ops, &[&out]);
+    assert_close("split forward as recorded", &got[0], &want, 1e-5 * (k as f32).sqrt(), 1e-5);
+}
+
+#[test]
 fn matmul_forward_skinny_matches_cpu() {
     let Some(gpu) = gpu_or_skip() else { return };
     // 1 to 16 rows (a token at a time, a short prompt), K a multiple of 4 (from one vec4 up), N not a multiple

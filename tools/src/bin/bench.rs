@@ -131,16 +131,16 @@ fn kernels(timer: &Timer, name: &str, cfg: &ModelConfig, b: usize, (budget, min_
         let flop = 2.0 * m as f64 * k as f64 * n as f64;
         let shape = json!({ "m": m, "k": k, "n": n, "bias": has_bias });
         let fwd = matmul::matmul_forward(gpu, &y, &inp, &w, has_bias.then_some(&bias), mu, ku, nu);
-        let (ms, reps) = timer.time(&[&fwd], budget, min_reps);
+        let (ms, reps) = timer.time(&fwd.iter().collect::<Vec<_>>(), budget, min_reps);
         record("matmul_forward", layer, shape.clone(), ms, reps, Some(flop), None);
         if layer == "fc" {
             // the FFN's first matmul with its GELU: fused into the epilogue, and as two passes
             let (h, pre) = (GpuTensor::zeros(gpu, "h", m * n), GpuTensor::zeros(gpu, "pre", m * n));
             let fused = matmul::matmul_forward_act(gpu, Activation::Gelu, &h, &pre, &inp, &w, Some(&bias), mu, ku, nu);
-            let (ms, reps) = timer.time(&[&fused], budget, min_reps);
+            let (ms, reps) = timer.time(&fused.iter().collect::<Vec<_>>(), budget, min_reps);
             record("matmul_forward_gelu", layer, shape.clone(), ms, reps, Some(flop), None);
             let act = gelu::gelu_forward(gpu, &h, &y, (m * n) as u32);
-            let (ms, reps) = timer.time(&[&fwd, &act], budget, min_reps);
+            let (ms, reps) = timer.time(&fwd.iter().chain([&act]).collect::<Vec<_>>(), budget, min_reps);
             record("matmul_forward+gelu_forward", layer, shape.clone(), ms, reps, Some(flop), None);
         }
         let bin = matmul::matmul_backward_input(gpu, &dx, &dy, &w, None, mu, ku, nu, Write::Add);

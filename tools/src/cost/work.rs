@@ -107,6 +107,16 @@ pub fn work(kernel: Kernel, p: &[u32], launch: Launch, shape: &Shape, f: &Device
             w.serial = slices;
             w
         }
+        // out = the sum of ⌈K / split⌉ slices of partials + bias, through the forward's epilogue
+        // (with `act`, pre stored too and the activation as gelu_forward computes it)
+        ReducePartialsForward => {
+            let (m, k, n, split, act) = (word(0), word(1), word(2), word(5).max(1.0), word(4) != 0.0);
+            let (slices, act) = ((k / split).ceil(), act as u8 as f64);
+            let mut w = elementwise(m * n, 4.0 * slices + 4.0 + 4.0 * act, 2.0 * slices + 8.0 + ACT_GRAD * act, f);
+            w.chain = slices * f.dram_latency as f64 / UNROLL + f.dram_latency as f64;
+            w.serial = slices;
+            w
+        }
         // 4096 gradients per workgroup of 256: 16 each, then a tree in workgroup memory
         GradNormPartial | GradNormPartialSubgroups => {
             let n = word(0);
@@ -142,9 +152,11 @@ pub fn work(kernel: Kernel, p: &[u32], launch: Launch, shape: &Shape, f: &Device
         | MatmulForwardSmallF16Packed
         | MatmulForwardEmulatedF16
         | MatmulForwardEmulatedF16Packed => {
-            // out (M, N) = inp (M, K)·weight (N, K)ᵀ
-            let (m, k, n) = (word(0), word(1), word(2));
-            let product = Product { rows: m, cols: n, depth: k, total_depth: k, accumulate: false, partial: false, act: false };
+            // out (M, N) = inp (M, K)·weight (N, K)ᵀ over a slice of `split` steps of K (with
+            // several, raw sums into partials)
+            let (m, k, n, split, partial) = (word(0), word(1), word(2), word(5), word(6) != 0.0);
+            let depth = if split > 0.0 { split.min(k) } else { k };
+            let product = Product { rows: m, cols: n, depth, total_depth: k, accumulate: false, partial, act: false };
             matmul(product, kernel, launch, shape, f)
         }
         MatmulBackwardInput

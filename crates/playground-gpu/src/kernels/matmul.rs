@@ -2,7 +2,7 @@
 
 use crate::context::{grid, GpuContext, Op, SCRATCH_BUDGET};
 use crate::device::busy;
-use crate::kernels::reduce::reduce_partials;
+use crate::kernels::reduce::{reduce_partials, reduce_partials_forward};
 use crate::kernels::Write;
 use crate::shaders::Kernel;
 use crate::tensor::GpuTensor;
@@ -17,7 +17,11 @@ pub struct MatmulParams {
     pub has_bias: u32,
     /// 0: none; else the activation of the epilogue (`activation_code`).
     pub act: u32,
-    pub _pad: [u32; 3],
+    /// The tiled kernels: steps of K per slice, a multiple of the tiles' depth (K: one slice).
+    pub split: u32,
+    /// The tiled kernels: 1, slices store into scratch partials (`matmul_forward_split`).
+    pub partial: u32,
+    pub _pad: u32,
 }
 const _: () = assert!(std::mem::size_of::<MatmulParams>().is_multiple_of(16));
 
@@ -197,7 +201,8 @@ pub fn is_skinny(m: u32, k: u32) -> bool {
 }
 
 /// out (M, N) = inp (M, K) · weight (N, K)ᵀ + bias (N). Up to SKINNY_ROWS rows run the
-/// skinny kernel (`is_skinny`), more a tiled one.
+/// skinny kernel (`is_skinny`), more a tiled one: one launch, or two where the sum over K is
+/// split (`forward_splits`; the second adds the slices and the bias).
 #[allow(clippy::too_many_arguments)]
 pub fn matmul_forward(
     gpu: &GpuContext,
@@ -208,11 +213,12 @@ pub fn matmul_forward(
     m: u32,
     k: u32,
     n: u32,
-) -> Op {
+) -> Vec<Op> {
     if is_skinny(m, k) {
-        return matmul_forward_skinny(gpu, None, out, inp, weight, bias, m, k, n);
+        return vec![matmul_forward_skinny(gpu, None, out, inp, weight, bias, m, k, n)];
     }
-    matmul_forward_tiled(gpu, Tiles::for_output(gpu, m, n, k), out, inp, weight, bias, m, k, n)
+    let tiles = Tiles::for_output(gpu, m, n, k);
+    matmul_forward_split(gpu, tiles, forward_splits(gpu, tiles, m, k, n), None, out, inp, weight, bias, m, k, n)
 }
 
 /// `matmul_forward` (`act` None) or `matmul_forward_act` (`act` with pre) on the skinny kernel:
@@ -252,7 +258,7 @@ fn skinny(
         Loads::F16Packed => Kernel::MatmulForwardSkinnyF16Packed,
         Loads::Vec4 | Loads::Scalar => Kernel::MatmulForwardSkinny,
     };
-    let params = MatmulParams { m, k, n, has_bias: bias.is_some() as u32, act: activation_code(act.map(|a| a.0)), _pad: [0; 3] };
+    let params = forward_params(m, k, n, bias, act, k, false);
     let pre = act.map_or(gpu.unused(1), |a| a.1);
     let groups = n.div_ceil(SKINNY_WORKGROUP_SIZE[0] * SKINNY_COLS) as u64;
     gpu.op(kernel, &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, grid(groups))
@@ -330,7 +336,8 @@ pub fn matmul_forward_tiled(
 
 /// pre (M, N) = inp (M, K) · weight (N, K)ᵀ + bias (N) and out (M, N) = act(pre), one kernel:
 /// the activation runs in the matmul's epilogue instead of a pass of its own (one read of
-/// (M, N) and one launch fewer). pre is kept for the activation's backward.
+/// (M, N) and one launch fewer). pre is kept for the activation's backward. Split over K as
+/// `matmul_forward` is, the second launch applying the bias and the activation.
 #[allow(clippy::too_many_arguments)]
 pub fn matmul_forward_act(
     gpu: &GpuContext,
@@ -343,11 +350,68 @@ pub fn matmul_forward_act(
     m: u32,
     k: u32,
     n: u32,
-) -> Op {
+) -> Vec<Op> {
     if is_skinny(m, k) {
-        return matmul_forward_skinny(gpu, Some((act, pre)), out, inp, weight, bias, m, k, n);
+        return vec![matmul_forward_skinny(gpu, Some((act, pre)), out, inp, weight, bias, m, k, n)];
     }
-    matmul_forward_act_tiled(gpu, Tiles::for_output(gpu, m, n, k), act, out, pre, inp, weight, bias, m, k, n)
+    let tiles = Tiles::for_output(gpu, m, n, k);
+    matmul_forward_split(gpu, tiles, forward_splits(gpu, tiles, m, k, n), Some((act, pre)), out, inp, weight, bias, m, k, n)
+}
+
+/// The slices of K a tiled forward of (M, N) outputs takes (`splits`: one on an emulator).
+fn forward_splits(gpu: &GpuContext, tiles: Tiles, m: u32, k: u32, n: u32) -> u32 {
+    splits(gpu, tiles, tiles.blocks(m, n), k, m as u64 * n as u64)
+}
+
+/// `matmul_forward` (`act` None) or `matmul_forward_act` with the block size and the slices of
+/// K chosen by the caller (tests check each; the slices are rounded to whole steps of the
+/// tiles' depth). Several slices store their raw sums in context scratch, and
+/// reduce_partials_forward.wgsl adds them up and applies the bias and the activation.
+#[allow(clippy::too_many_arguments)]
+pub fn matmul_forward_split(
+    gpu: &GpuContext,
+    tiles: Tiles,
+    splits: u32,
+    act: Option<(Activation, &GpuTensor)>, // and pre (M, N)
+    out: &GpuTensor,                       // (M, N)
+    inp: &GpuTensor,                       // (M, K)
+    weight: &GpuTensor,                    // (N, K)
+    bias: Option<&GpuTensor>,              // (N)
+    m: u32,
+    k: u32,
+    n: u32,
+) -> Vec<Op> {
+    let loads = Loads::f32(&[k]);
+    let split = k.div_ceil(splits.max(1)).next_multiple_of(tiles.depth());
+    let slices = k.div_ceil(split);
+    if slices <= 1 {
+        return vec![forward(gpu, tiles, loads, act, out, inp, weight, bias, m, k, n)];
+    }
+    let params = forward_params(m, k, n, bias, act, split, true);
+    let partials = gpu.scratch(slices as usize * m as usize * n as usize);
+    let [x, y, _] = tiles.grid(m, n);
+    let first = gpu.op(
+        kernel_for(Product::Forward, tiles, loads),
+        &[&partials, gpu.unused(1), inp, weight, gpu.unused(0)],
+        &params,
+        [x, y, slices],
+    );
+    vec![first, reduce_partials_forward(gpu, out, act.map(|a| a.1), &partials, bias, &params)]
+}
+
+/// The uniform of the forward kernels: `split` steps of K per slice (K for one), `partial`
+/// where the slices store into scratch.
+fn forward_params(
+    m: u32,
+    k: u32,
+    n: u32,
+    bias: Option<&GpuTensor>,
+    act: Option<(Activation, &GpuTensor)>,
+    split: u32,
+    partial: bool,
+) -> MatmulParams {
+    let act = activation_code(act.map(|a| a.0));
+    MatmulParams { m, k, n, has_bias: bias.is_some() as u32, act, split, partial: partial as u32, _pad: 0 }
 }
 
 /// `matmul_forward_act` with the block size chosen by the caller (tests check each).
@@ -394,7 +458,7 @@ fn forward(
     n: u32,
 ) -> Op {
     let kernel = kernel_for(Product::Forward, tiles, loads);
-    let params = MatmulParams { m, k, n, has_bias: bias.is_some() as u32, act: activation_code(act.map(|a| a.0)), _pad: [0; 3] };
+    let params = forward_params(m, k, n, bias, act, k, false);
     let pre = act.map_or(gpu.unused(1), |a| a.1);
     gpu.op(kernel, &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, tiles.grid(m, n))
 }

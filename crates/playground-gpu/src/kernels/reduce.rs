@@ -1,7 +1,7 @@
 //! Launcher for `shaders/reduce_partials.wgsl`, the second stage of the two-stage sums
 //! (split-K weight gradients, column sums by chunks of rows).
 
-use super::matmul::activation_code;
+use super::matmul::{activation_code, MatmulParams};
 use super::Write;
 use crate::context::{grid, GpuContext, Op};
 use crate::shaders::Kernel;
@@ -47,4 +47,20 @@ pub fn reduce_partials(
     let n = (len_a + len_b) as u64;
     let (out_b, pre) = (out_b.unwrap_or(gpu.unused(0)), act.map_or(gpu.unused(1), |a| a.1));
     gpu.op(Kernel::ReducePartials, &[out_a, out_b, partials, pre], &params, grid(n.div_ceil(WORKGROUP_SIZE[0] as u64)))
+}
+
+/// The second stage of a split forward matmul (`matmul::matmul_forward_split`): out (M, N) =
+/// the sum of the slices' partials (⌈K / split⌉ rows of M·N) + bias, through the forward's
+/// epilogue (with `params.act`, pre = that and out = act(pre)). `params` is the first stage's.
+pub fn reduce_partials_forward(
+    gpu: &GpuContext,
+    out: &GpuTensor,          // (M, N)
+    pre: Option<&GpuTensor>,  // (M, N) when params.act ≠ 0
+    partials: &GpuTensor,     // (slices, M·N)
+    bias: Option<&GpuTensor>, // (N)
+    params: &MatmulParams,
+) -> Op {
+    let n = params.m as u64 * params.n as u64;
+    let (pre, bias) = (pre.unwrap_or(gpu.unused(1)), bias.unwrap_or(gpu.unused(0)));
+    gpu.op(Kernel::ReducePartialsForward, &[out, pre, partials, bias], params, grid(n.div_ceil(WORKGROUP_SIZE[0] as u64)))
 }

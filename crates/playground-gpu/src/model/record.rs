@@ -135,9 +135,9 @@ impl<'m> Recorder<'m> {
 
     fn linear(&mut self, out: &GpuTensor, inp: &GpuTensor, lin: &Linear) {
         let bias = lin.bias.map(|s| self.p(s));
-        let op =
+        let ops =
             matmul::matmul_forward(self.gpu, out, inp, &self.p(lin.weight), bias.as_ref(), self.b * self.t, lin.inp as u32, lin.out as u32);
-        self.run([op]);
+        self.run(ops);
     }
 
     /// dinp: stored where it is this linear's alone (`Write::Store`), else added to. With
@@ -276,7 +276,7 @@ impl<'m> Recorder<'m> {
                     Some(act) => {
                         let bias = fc.bias.map(|s| self.p(s));
                         let w = self.p(fc.weight);
-                        self.run([matmul::matmul_forward_act(gpu, act, &a.act, &a.pre, inp, &w, bias.as_ref(), bt, c, fc.out as u32)]);
+                        self.run(matmul::matmul_forward_act(gpu, act, &a.act, &a.pre, inp, &w, bias.as_ref(), bt, c, fc.out as u32));
                     }
                     None => {
                         self.linear(&a.pre, inp, fc);

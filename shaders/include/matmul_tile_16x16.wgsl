@@ -77,9 +77,9 @@ fn tile_write(acc: ptr<function, Acc>, row0: u32, col0: u32, lid: vec3<u32>) {
 
 // acc += the block's product over steps first .. end of the summed axis, as the 8×8 tile's
 // multiply, but with one slot (SLOTS = 1) and two barriers a slice: an emulator has no memory
-// latency to hide, and half the workgroup memory is a tenth less time for the forward and the
-// input gradient in Chromium's SwiftShader, where Dawn zero-fills every workgroup's memory
-// before it starts (docs/PERFORMANCE.md, issue 18).
+// latency to hide, and with two slots (16 KiB of workgroup memory, not 8) the forward and the
+// input gradient took about a tenth more CPU time in Chromium's SwiftShader (docs/PERFORMANCE.md,
+// issue 18; likely Dawn's zero-fill of every workgroup's memory before it starts, not verified).
 fn multiply(acc: ptr<function, Acc>, row0: u32, col0: u32, first: u32, end: u32, lid: vec3<u32>, sum_a: bool) -> vec4<f32> {
     let tid = lid.y * WORKGROUP_SIZE + lid.x;
     var a_sum = vec4<f32>(0.0);

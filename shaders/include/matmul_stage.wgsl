@@ -5,9 +5,11 @@
 // BK), before a register tile (include/matmul_tile_*.wgsl: tile_fma and multiply).
 //
 // A slice of BK steps along the summed axis is staged per operand as [BK][QUADS] vec4s: at
-// step kk, a_tile holds 4 output rows per vec4 and b_tile 4 output columns. Two slots of each
-// (double buffering) let a workgroup fill one slot while it computes from the other, with one
-// barrier per slice. Each kernel says how its operands lie (A_STRIDED, B_STRIDED):
+// step kk, a_tile holds 4 output rows per vec4 and b_tile 4 output columns. SLOTS (prepended
+// with the sizes) slots of each: on GPUs two (double buffering), so that a workgroup fills one
+// slot while it computes from the other, with one barrier per slice; on emulators one
+// (include/matmul_tile_16x16.wgsl's `multiply` says why). Each kernel says how its operands lie
+// (A_STRIDED, B_STRIDED):
 //   strided: the operand's rows run along the summed axis (matmul_forward's inp and weight,
 //     matmul_backward_input's dout): element e loads 4 consecutive steps of output row
 //     e % TILE as one vec4 and stores them transposed, one component into each of 4 steps;
@@ -24,8 +26,8 @@ const QUADS: u32 = TILE / 4u;  // vec4s across a tile
 const SLICE: u32 = BK * QUADS; // vec4s of one operand's slice
 const LOADS: u32 = SLICE / THREADS; // vec4s each invocation stages per operand and slice
 
-var<workgroup> a_tile: array<vec4<f32>, 2u * SLICE>; // [slot][BK][QUADS]: 4 output rows per vec4
-var<workgroup> b_tile: array<vec4<f32>, 2u * SLICE>; // [slot][BK][QUADS]: 4 output columns per vec4
+var<workgroup> a_tile: array<vec4<f32>, SLOTS * SLICE>; // [slot][BK][QUADS]: 4 output rows per vec4
+var<workgroup> b_tile: array<vec4<f32>, SLOTS * SLICE>; // [slot][BK][QUADS]: 4 output columns per vec4
 
 // Element e of A's slice from step k0, for the block whose first output row is row0.
 fn fetch_a(row0: u32, k0: u32, e: u32) -> vec4<f32> {

@@ -76,22 +76,21 @@ fn tile_write(acc: ptr<function, Acc>, row0: u32, col0: u32, lid: vec3<u32>) {
 }
 
 // acc += the block's product over steps first .. end of the summed axis, as the 8×8 tile's
-// multiply, but staging each slice straight into the other slot: an emulator has no memory
-// latency to hide, and registers to hold the next slice would spill.
+// multiply, but with one slot (SLOTS = 1) and two barriers a slice: an emulator has no memory
+// latency to hide, and with two slots (16 KiB of workgroup memory, not 8) the forward and the
+// input gradient took about a tenth more CPU time in Chromium's SwiftShader (docs/PERFORMANCE.md,
+// issue 18; likely Dawn's zero-fill of every workgroup's memory before it starts, not verified).
 fn multiply(acc: ptr<function, Acc>, row0: u32, col0: u32, first: u32, end: u32, lid: vec3<u32>, sum_a: bool) -> vec4<f32> {
     let tid = lid.y * WORKGROUP_SIZE + lid.x;
     var a_sum = vec4<f32>(0.0);
-    stage(0u, row0, col0, first, tid);
-    workgroupBarrier();
-    var slot = 0u;
     for (var k0 = first; k0 < end; k0 += BK) {
-        if (k0 + BK < end) { stage(1u - slot, row0, col0, k0 + BK, tid); } // uniform
-        for (var kk = 0u; kk < BK; kk++) {
-            tile_fma(acc, (slot * BK + kk) * QUADS, lid);
-        }
-        if (sum_a && tid < QUADS) { a_sum += slice_sum_a(slot, tid); }
+        stage(0u, row0, col0, k0, tid);
         workgroupBarrier();
-        slot = 1u - slot;
+        for (var kk = 0u; kk < BK; kk++) {
+            tile_fma(acc, kk * QUADS, lid);
+        }
+        if (sum_a && tid < QUADS) { a_sum += slice_sum_a(0u, tid); }
+        workgroupBarrier();
     }
     return a_sum;
 }

@@ -231,13 +231,15 @@ fn tile_and_chunk_sizes_match_launchers() {
         assert_eq!(const_u32(&module, "TILE"), tiles.side(), "{}", s.name);
         assert_eq!(const_u32(&module, "BK"), tiles.depth(), "{}", s.name);
         assert_eq!([const_u32(&module, "WORKGROUP_SIZE"); 2], tiles.workgroup_size()[..2], "{}", s.name);
+        assert_eq!(const_u32(&module, "SLOTS"), tiles.stage_slots(), "{}", s.name);
         let shared: u32 = module
             .global_variables
             .iter()
             .filter(|(_, g)| g.space == AddressSpace::WorkGroup)
             .map(|(_, g)| module.types[g.ty].inner.size(module.to_ctx()))
             .sum();
-        assert_eq!(shared, kernels::matmul::SHARED_BYTES, "{}", s.name);
+        assert_eq!(shared, tiles.shared_bytes(), "{}", s.name);
+        assert!(shared <= 16384, "{}: {shared} bytes of workgroup memory, over WebGPU's default limit", s.name);
     }
     for k in [Kernel::AttentionForwardTiled, Kernel::AttentionBackwardQueryTiled, Kernel::AttentionBackwardKeyTiled] {
         let s = k.source();

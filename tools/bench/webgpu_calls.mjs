@@ -5,7 +5,7 @@
 // milliseconds of each call class in the worker (Dawn's validation and its hand-over to the GPU
 // process), and the step's CPU seconds in Chromium's GPU process (on SwiftShader, the kernels).
 //   node tools/bench/webgpu_calls.mjs [--roots DIR,DIR...] [--steps N] [--warmup N]
-//     [--kernels R] [--variant LABEL=PATCH.mjs] [--flags F,F...] [--out FILE]
+//     [--kernels R] [--variant LABEL=PATCH.mjs[,LABEL=PATCH.mjs...]] [--flags F,F...] [--out FILE]
 // --roots: web/ folders of builds (default: this checkout's web/); each is served on its own
 // port with the bench page (tools/bench/browser/) and its engine worker, into which
 // tools/bench/webgpu-calls/count.js is imported first. The browser row's config of
@@ -18,7 +18,8 @@
 // `--variant LABEL=PATCH.mjs` (with --kernels R): kernel LABEL of the first build against a variant
 // of its WGSL, the default export of PATCH.mjs (a function from the WGSL the engine compiled to
 // the variant's), on the same dispatches and buffers, R rounds in turns: a kernel change tried
-// without rebuilding the engine.
+// without rebuilding the engine. Several, comma-separated, each against the kernel as built in
+// turn; each gives its fastest round and the median of its rounds' variant/built CPU s.
 // `--flags`: more Chromium switches, e.g. --enable-dawn-features=disable_robustness (Dawn's
 // toggles: what each costs, by switching it off).
 // Writes bench-results/webgpu-calls.json and prints tables, one column a build.
@@ -40,7 +41,7 @@ const ROOTS = arg('--roots', join(ROOT, 'web')).split(',');
 const STEPS = Number(arg('--steps', 2));
 const WARMUP = Number(arg('--warmup', 2));
 const KERNEL_ROUNDS = Number(arg('--kernels', 0));
-const VARIANT = arg('--variant', null);
+const VARIANTS = arg('--variant', '').split(',').filter(Boolean);
 const FLAGS = arg('--flags', '').split(',').filter(Boolean);
 const OUT = arg('--out', join(ROOT, 'bench-results/webgpu-calls.json'));
 const CONFIGS = JSON.parse(readFileSync(join(ROOT, 'tools/bench/configs.json'), 'utf8'));
@@ -133,6 +134,7 @@ async function timeVariant(build, spec, rounds) {
   if (wgsl === source) throw new Error(`${file} changed nothing in ${label}`);
   const oneStep = Object.values(build.per_step.dispatches).reduce((x, y) => x + y, 0);
   const best = { built: { ms: Infinity, cpu_s: Infinity }, variant: { ms: Infinity, cpu_s: Infinity } };
+  const cpuRounds = { built: [], variant: [] }; // every round's CPU s, for the median of the per-round ratios
   await build.worker.evaluate(([count, l, code]) => self.webgpuCalls.replay(count, l, code), [oneStep, label, wgsl]); // compiled once, untimed
   for (let r = 0; r < rounds; r++) {
     for (const which of r % 2 ? ['variant', 'built'] : ['built', 'variant']) {
@@ -141,9 +143,11 @@ async function timeVariant(build, spec, rounds) {
         [oneStep, label, which === 'variant' ? wgsl : null]);
       const cpu_s = cpuSince(cpu)['gpu-process'] ?? 0;
       Object.assign(best[which], { n, ms: Math.min(best[which].ms, ms), cpu_s: Math.min(best[which].cpu_s, cpu_s) });
+      cpuRounds[which].push(cpu_s);
     }
   }
-  return { label, patch: file, wgsl, ...best };
+  const ratios = cpuRounds.variant.map((v, i) => v / cpuRounds.built[i]).sort((x, y) => x - y);
+  return { label, patch: file, wgsl, ...best, cpu_rounds: cpuRounds, cpu_ratio_median: ratios[Math.floor(ratios.length / 2)] };
 }
 
 /** Tables: one row per call class, then per kernel; one column (or two) per build. */
@@ -183,10 +187,14 @@ try {
     b.per_step = await countSteps(b);
     console.log(`  ${b.root} (${b.commit}): ${b.per_step.ms_per_step.toFixed(0)} ms a step, load ${b.per_step.load.map((x) => x.toFixed(2)).join('-')}`);
   }
-  if (VARIANT && KERNEL_ROUNDS > 0) {
-    result.variant = await timeVariant(open[0], VARIANT, KERNEL_ROUNDS);
-    console.log(`  ${result.variant.label}: as built ${result.variant.built.ms.toFixed(0)} ms, ${result.variant.built.cpu_s.toFixed(2)} CPU s; `
-      + `variant ${result.variant.variant.ms.toFixed(0)} ms, ${result.variant.variant.cpu_s.toFixed(2)} CPU s (${result.variant.built.n} dispatches, fastest of ${KERNEL_ROUNDS})`);
+  if (VARIANTS.length && KERNEL_ROUNDS > 0) {
+    result.variants = [];
+    for (const spec of VARIANTS) {
+      const v = await timeVariant(open[0], spec, KERNEL_ROUNDS);
+      result.variants.push(v);
+      console.log(`  ${v.label} ${v.patch}: as built ${v.built.ms.toFixed(0)} ms, ${v.built.cpu_s.toFixed(2)} CPU s; `
+        + `variant ${v.variant.ms.toFixed(0)} ms, ${v.variant.cpu_s.toFixed(2)} CPU s (${v.built.n} dispatches, fastest of ${KERNEL_ROUNDS}; variant/built CPU s, median round ${v.cpu_ratio_median.toFixed(3)}; load ${loadavg().toFixed(2)})`);
+    }
   } else if (KERNEL_ROUNDS > 0) (await timeKernels(open, KERNEL_ROUNDS)).forEach((k, i) => { open[i].kernels = k; });
   result.builds = open.map(({ root, commit: c, adapter, setup, per_step, kernels }) => ({ root, commit: c, adapter, setup, per_step, kernels }));
 } finally {

@@ -32,11 +32,12 @@ macro_rules! wgsl {
 /// The sizes of the tiled matmul kernels (`matmul::Tiles`): WORKGROUP_SIZE² invocations
 /// compute a TILE×TILE block, each its register tile (include/matmul_tile_8x8.wgsl for GPUs,
 /// include/matmul_tile_16x16.wgsl on CPU-emulated adapters), staging BK steps of the summed
-/// axis at a time in two slots (2·2·BK·TILE floats: 16 KiB, WebGPU's default limit, for each).
+/// axis at a time in SLOTS slots (SLOTS·2·BK·TILE floats): two on GPUs (16 KiB, WebGPU's
+/// default limit), one on emulators (8 KiB; the 16×16 tile's `multiply` says why).
 /// Written minified, as `build.rs` leaves the files.
-const LARGE_TILES: &str = "const WORKGROUP_SIZE:u32=16u;\nconst TILE:u32=128u;\nconst BK:u32=8u;\n";
-const SMALL_TILES: &str = "const WORKGROUP_SIZE:u32=8u;\nconst TILE:u32=64u;\nconst BK:u32=16u;\n";
-const EMULATED_TILES: &str = "const WORKGROUP_SIZE:u32=4u;\nconst TILE:u32=64u;\nconst BK:u32=16u;\n";
+const LARGE_TILES: &str = "const WORKGROUP_SIZE:u32=16u;\nconst TILE:u32=128u;\nconst BK:u32=8u;\nconst SLOTS:u32=2u;\n";
+const SMALL_TILES: &str = "const WORKGROUP_SIZE:u32=8u;\nconst TILE:u32=64u;\nconst BK:u32=16u;\nconst SLOTS:u32=2u;\n";
+const EMULATED_TILES: &str = "const WORKGROUP_SIZE:u32=4u;\nconst TILE:u32=64u;\nconst BK:u32=16u;\nconst SLOTS:u32=1u;\n";
 
 /// The attention kernels that stage K/V or Q tiles: heads of up to 64 channels (`MAX_HS4`
 /// vec4s), their loops over the head running to the head size (`head_vec4s`; an emulator runs a

@@ -40,8 +40,6 @@ pub const EMULATED_MIN_FMA: u64 = 1 << 24;
 /// next slice's vec4s and addresses. With 256 invocations a workgroup, a unit of 64K
 /// registers holds two (`DeviceFacts::resident`).
 pub const REGISTERS: u32 = 128;
-/// Workgroup memory of every tile shape: two slots of two BK×TILE slices.
-pub const SHARED_BYTES: u32 = 16384;
 /// What a Small block's work is worth against a Large one's: the same register tile, but
 /// twice the staging and the loads from memory per multiply-add.
 const SMALL_INTENSITY: f64 = 0.9;
@@ -88,7 +86,23 @@ impl Tiles {
     fn slots(self, gpu: &GpuContext) -> u64 {
         let [x, y, _] = self.workgroup_size();
         let facts = gpu.facts();
-        facts.compute_units as u64 * facts.resident(x * y, SHARED_BYTES, REGISTERS) as u64
+        facts.compute_units as u64 * facts.resident(x * y, self.shared_bytes(), REGISTERS) as u64
+    }
+
+    /// Slices of each operand staged at once (`SLOTS` in the WGSL): two on GPUs, so that a
+    /// workgroup fills one while it computes from the other; one on an emulator
+    /// (include/matmul_tile_16x16.wgsl's `multiply` says why).
+    pub const fn stage_slots(self) -> u32 {
+        match self {
+            Tiles::Small | Tiles::Large => 2,
+            Tiles::Emulated => 1,
+        }
+    }
+
+    /// Workgroup memory of the staged slices: `stage_slots` of two BK×TILE slices of f32
+    /// (16 KiB on GPUs, WebGPU's default limit; 8 KiB on an emulator).
+    pub const fn shared_bytes(self) -> u32 {
+        self.stage_slots() * 2 * self.depth() * self.side() * 4
     }
 
     /// Steps of the summed axis staged at a time (`BK` in the WGSL).

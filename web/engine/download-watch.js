@@ -25,13 +25,16 @@ export function downloadWatch(url, outer) {
   const onOuter = () => stop('the download was cancelled', 'widget.url.cancelled'); // i18n-exempt: English for logs; the reader sees its key
   outer?.addEventListener('abort', onOuter);
   if (outer?.aborted) onOuter();
+  // Once both rules hold (a few bytes, then none for STALL_MS), which one speaks must not depend
+  // on how late a tick runs: a download that brought bytes is too slow, one that brought none stalled.
   const timer = setInterval(() => {
     const now = performance.now();
-    if (now - lastByte > STALL_MS) {
-      stop(`nothing arrived from ${url} for ${STALL_MS / 1000} s: the server stalled`, 'widget.url.stalled', { url, seconds: STALL_MS / 1000 }); // i18n-exempt: English for logs; the reader sees its key
-    } else if (now - t0 > STALL_MS && bytes / ((now - t0) / 1000) < MIN_BYTES_PER_S) {
+    const slow = now - t0 > STALL_MS && bytes / ((now - t0) / 1000) < MIN_BYTES_PER_S;
+    if (slow && bytes > 0) {
       const seconds = Math.round((now - t0) / 1000);
       stop(`the model from ${url} arrives too slowly (${bytes.toLocaleString('en')} bytes in ${seconds} s)`, 'widget.url.slow', { url, bytes, seconds }); // i18n-exempt: English for logs; the reader sees its key
+    } else if (now - lastByte > STALL_MS) {
+      stop(`nothing arrived from ${url} for ${STALL_MS / 1000} s: the server stalled`, 'widget.url.stalled', { url, seconds: STALL_MS / 1000 }); // i18n-exempt: English for logs; the reader sees its key
     }
   }, 1000);
   return {

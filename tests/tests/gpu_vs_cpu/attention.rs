@@ -204,40 +204,14 @@ fn attention_backward_matches_cpu() {
 
 #[test]
 fn attention_with_the_head_in_registers_matches_cpu() {
-    // recorded as on an H100 (not an emulator): the kernels with the head in registers (forward,
-    // dQ, dK, dV) for heads of 33 to 64 channels: 33, 41 and 63 (odd), 64, 36; T = 1, 7 and T
-    // crossing the 64-row blocks; grouped-query attention (NKV < NH); causal and not. Forward
-    // (out, lse), then the backward after it.
-    let Some(gpu) = gpu_as_h100_or_skip() else { return };
+    // the kernels with the head in registers (forward, dQ, dK, dV) for heads of 33 to 64
+    // channels: 33, 41 and 63 (odd), 64, 36; T = 1, 7 and T crossing the 64-row blocks;
+    // grouped-query attention (NKV < NH)
     let shapes = [(2, 70, 82, 2, 1), (1, 65, 64, 1, 1), (2, 1, 33, 1, 1), (1, 130, 189, 3, 1), (2, 7, 384, 6, 2), (2, 33, 216, 6, 3)];
-    for (causal, (b, t, c, nh, nkv)) in CAUSAL_AND_NOT.into_iter().flat_map(|m| shapes.iter().map(move |&s| (m, s))) {
-        let qkv = randn(qkv_len(b, t, c, nh, nkv), 1.0, 90);
-        let (mut out, mut lse) = (vec![0.0; b * t * c], vec![0.0; b * nh * t]);
-        let (mut preatt, mut att) = (vec![0.0; b * nh * t * t], vec![0.0; b * nh * t * t]);
-        cpu::attention_forward(&mut out, &mut lse, &mut preatt, &mut att, &qkv, b, t, c, nh, nkv, causal);
-        let dout = randn(b * t * c, 1.0, 91);
-        let dqkv_init = randn(qkv.len(), 1.0, 92);
-        let mut dqkv = dqkv_init.clone();
-        cpu::attention_backward(&mut dqkv, &dout, &qkv, &att, b, t, c, nh, nkv, causal);
-
-        let (u, tu, cu, nhu, nkvu) = (b as u32, t as u32, c as u32, nh as u32, nkv as u32);
-        let (g_qkv, g_dout, g_dqkv) = (upload(&gpu, &qkv), upload(&gpu, &dout), upload(&gpu, &dqkv_init));
-        let (g_out, g_lse, g_delta) = (zeros(&gpu, b * t * c), zeros(&gpu, b * nh * t), zeros(&gpu, b * nh * t));
-        let mut ops = vec![attention::attention_forward(&gpu, &g_out, &g_lse, None, &g_qkv, u, tu, cu, nhu, nkvu, causal)];
-        ops.extend(attention::attention_backward(&gpu, &g_dqkv, &g_delta, &g_dout, &g_qkv, &g_out, &g_lse, u, tu, cu, nhu, nkvu, causal));
-        // dQ computes each row's D = dO·out (no launch of its own) and stores it for dK and dV
-        assert_eq!(ops.len(), 4, "forward, dQ, dK, dV");
-        for (op, name) in ops.iter().zip(["forward", "query", "key", "value"]) {
-            let kernel = op.kernel.source().name;
-            assert!(kernel.ends_with(&format!("{name}_regs64")), "c{c} nh{nh}: {kernel}");
-        }
-        let got = run_and_read(&gpu, &ops, &[&g_out, &g_lse, &g_dqkv, &g_delta]);
-        let tag = format!("b{b} t{t} c{c} nh{nh} nkv{nkv} causal={causal}");
-        assert_close(&format!("registers: attention out {tag}"), &got[0], &out, 1e-5, 1e-5);
-        assert_close(&format!("registers: attention lse {tag}"), &got[1], &lse, 1e-5, 1e-5);
-        assert_close(&format!("registers: attention dqkv {tag}"), &got[2], &dqkv, 2e-5, 1e-4);
-        assert_close(&format!("registers: attention delta {tag}"), &got[3], &row_deltas(&dout, &out, b, t, c, nh), 1e-5, 1e-5);
-    }
+    // dQ computes each row's D = dO·out (no launch of its own) and stores it for dK and dV
+    let kernels =
+        ["attention_forward_regs64", "attention_backward_query_regs64", "attention_backward_key_regs64", "attention_backward_value_regs64"];
+    attention_as_an_h100_records_it_matches_cpu("registers", &shapes, &kernels, 90);
 }
 
 /// D (B, NH, T): each row's dO·out over its head, which the dQ kernels store in `delta`.
@@ -254,12 +228,10 @@ fn row_deltas(dout: &[f32], out: &[f32], b: usize, t: usize, c: usize, nh: usize
 
 #[test]
 fn attention_with_the_row_over_lanes_matches_cpu() {
-    // recorded as on an H100 (not an emulator): heads of 65 to 128 channels take the kernels with
-    // each row over four lanes (forward, dQ, dK/dV): heads of 65, 127 (odd), 100 (not a multiple
-    // of 16: a lane's vec4s end mid-head), 72, 96, 128; T = 1, 7, 64 (one whole block), 65 and
-    // 130 (across blocks and staging steps); grouped-query attention (NKV < NH); causal and not.
-    // Forward (out, lse), then the backward after it (dQ, dK, dV, D).
-    let Some(gpu) = gpu_as_h100_or_skip() else { return };
+    // heads of 65 to 128 channels take the kernels with each row over four lanes (forward, dQ,
+    // dK/dV): heads of 65, 127 (odd), 100 (not a multiple of 16: a lane's vec4s end mid-head),
+    // 72, 96, 128; T = 1, 7, 64 (one whole block), 65 and 130 (across blocks and staging
+    // steps); grouped-query attention (NKV < NH)
     let shapes = [
         (2, 1, 65, 1, 1),
         (1, 7, 144, 2, 1),
@@ -269,13 +241,23 @@ fn attention_with_the_row_over_lanes_matches_cpu() {
         (2, 130, 512, 4, 2),
         (1, 65, 384, 3, 3),
     ];
+    let kernels = ["attention_forward_lanes", "attention_backward_query_lanes", "attention_backward_kv_lanes"];
+    attention_as_an_h100_records_it_matches_cpu("lanes", &shapes, &kernels, 95);
+}
+
+/// Recorded as on an H100 (not an emulator), for each shape (B, T, C, NH, NKV), causal and not:
+/// the forward (out, lse), then the backward after it (dqkv, and each row's D = dO·out, which
+/// dQ stores for dK and dV), against the CPU; the launches must be `kernels`. `seed`: the
+/// inputs', and the next two for dO and the initial dqkv.
+fn attention_as_an_h100_records_it_matches_cpu(label: &str, shapes: &[(usize, usize, usize, usize, usize)], kernels: &[&str], seed: u64) {
+    let Some(gpu) = gpu_as_h100_or_skip() else { return };
     for (causal, (b, t, c, nh, nkv)) in CAUSAL_AND_NOT.into_iter().flat_map(|m| shapes.iter().map(move |&s| (m, s))) {
-        let qkv = randn(qkv_len(b, t, c, nh, nkv), 1.0, 95);
+        let qkv = randn(qkv_len(b, t, c, nh, nkv), 1.0, seed);
         let (mut out, mut lse) = (vec![0.0; b * t * c], vec![0.0; b * nh * t]);
         let (mut preatt, mut att) = (vec![0.0; b * nh * t * t], vec![0.0; b * nh * t * t]);
         cpu::attention_forward(&mut out, &mut lse, &mut preatt, &mut att, &qkv, b, t, c, nh, nkv, causal);
-        let dout = randn(b * t * c, 1.0, 96);
-        let dqkv_init = randn(qkv.len(), 1.0, 97);
+        let dout = randn(b * t * c, 1.0, seed + 1);
+        let dqkv_init = randn(qkv.len(), 1.0, seed + 2);
         let mut dqkv = dqkv_init.clone();
         cpu::attention_backward(&mut dqkv, &dout, &qkv, &att, b, t, c, nh, nkv, causal);
 
@@ -284,13 +266,13 @@ fn attention_with_the_row_over_lanes_matches_cpu() {
         let (g_out, g_lse, g_delta) = (zeros(&gpu, b * t * c), zeros(&gpu, b * nh * t), zeros(&gpu, b * nh * t));
         let mut ops = vec![attention::attention_forward(&gpu, &g_out, &g_lse, None, &g_qkv, u, tu, cu, nhu, nkvu, causal)];
         ops.extend(attention::attention_backward(&gpu, &g_dqkv, &g_delta, &g_dout, &g_qkv, &g_out, &g_lse, u, tu, cu, nhu, nkvu, causal));
-        let kernels: Vec<_> = ops.iter().map(|op| op.kernel.source().name).collect();
-        assert_eq!(kernels, ["attention_forward_lanes", "attention_backward_query_lanes", "attention_backward_kv_lanes"], "c{c} nh{nh}");
+        let launched: Vec<_> = ops.iter().map(|op| op.kernel.source().name).collect();
+        assert_eq!(launched, kernels, "c{c} nh{nh}");
         let got = run_and_read(&gpu, &ops, &[&g_out, &g_lse, &g_dqkv, &g_delta]);
         let tag = format!("b{b} t{t} c{c} nh{nh} nkv{nkv} causal={causal}");
-        assert_close(&format!("lanes: attention out {tag}"), &got[0], &out, 1e-5, 1e-5);
-        assert_close(&format!("lanes: attention lse {tag}"), &got[1], &lse, 1e-5, 1e-5);
-        assert_close(&format!("lanes: attention delta {tag}"), &got[3], &row_deltas(&dout, &out, b, t, c, nh), 1e-5, 1e-5);
-        assert_close(&format!("lanes: attention dqkv {tag}"), &got[2], &dqkv, 2e-5, 1e-4);
+        assert_close(&format!("{label}: attention out {tag}"), &got[0], &out, 1e-5, 1e-5);
+        assert_close(&format!("{label}: attention lse {tag}"), &got[1], &lse, 1e-5, 1e-5);
+        assert_close(&format!("{label}: attention dqkv {tag}"), &got[2], &dqkv, 2e-5, 1e-4);
+        assert_close(&format!("{label}: attention delta {tag}"), &got[3], &row_deltas(&dout, &out, b, t, c, nh), 1e-5, 1e-5);
     }
 }

@@ -113,6 +113,14 @@ impl Tiles {
         }
     }
 
+    /// A sum over `steps` split into `splits` slices: the steps of each, rounded up to whole
+    /// staging steps (`depth`), and the slices that makes (fewer where rounding leaves nothing
+    /// for the last).
+    fn slicing(self, steps: u32, splits: u32) -> (u32, u32) {
+        let split = steps.div_ceil(splits.max(1)).next_multiple_of(self.depth());
+        (split, steps.div_ceil(split))
+    }
+
     /// Side of the output block one workgroup computes (`TILE` in the WGSL).
     pub const fn side(self) -> u32 {
         match self {
@@ -396,8 +404,7 @@ pub fn matmul_forward_split(
     n: u32,
 ) -> Vec<Op> {
     let loads = Loads::f32(&[k]);
-    let split = k.div_ceil(splits.max(1)).next_multiple_of(tiles.depth());
-    let slices = k.div_ceil(split);
+    let (split, slices) = tiles.slicing(k, splits);
     if slices <= 1 {
         return vec![forward(gpu, tiles, loads, act, out, inp, weight, bias, m, k, n)];
     }
@@ -560,8 +567,7 @@ pub fn matmul_backward_input_tiled(
     write: Write,
 ) -> Vec<Op> {
     let kernel = kernel_for(Product::BackwardInput, tiles, Loads::f32(&[n, k]));
-    let split = n.div_ceil(splits.max(1)).next_multiple_of(tiles.depth());
-    let slices = n.div_ceil(split);
+    let (split, slices) = tiles.slicing(n, splits);
     let code = activation_code(act.map(|a| a.0));
     let params = MatmulBackwardParams { m, k, n, split, partial: (slices > 1) as u32, accumulate: write.accumulate(), act: code, _pad: 0 };
     let [x, y, _] = tiles.grid(m, k);
@@ -653,8 +659,7 @@ pub fn matmul_backward_weight_tiled(
     n: u32,
 ) -> Vec<Op> {
     let kernel = kernel_for(Product::BackwardWeight, tiles, Loads::f32(&[n, k]));
-    let split_rows = m.div_ceil(splits.max(1)).next_multiple_of(tiles.depth());
-    let slices = m.div_ceil(split_rows);
+    let (split_rows, slices) = tiles.slicing(m, splits);
     let has_bias = dbias.is_some() as u32;
     let [x, y, _] = tiles.grid(n, k);
     let params = MatmulWeightParams { m, k, n, has_bias, split_rows, partial: (slices > 1) as u32, _pad: [0; 2] };

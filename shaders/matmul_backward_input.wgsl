@@ -1,6 +1,6 @@
 // Matrix multiply, backward: gradient of the input, tiled in workgroup memory.
-//   dinp (M, K) (+)= dout (M, N) · weight (N, K)                (`act` 0)
-//   dinp (M, K) (+)= act'(pre) ⊙ (dout (M, N) · weight (N, K))   (`act` ≠ 0; pre (M, K))
+//   dinp (M, K) (+)= dout (M, N) · weight (N, K)                (ACT 0)
+//   dinp (M, K) (+)= act'(pre) ⊙ (dout (M, N) · weight (N, K))   (ACT ≠ 0; pre (M, K))
 // (`accumulate` 1: added, 0: stored)
 // CPU reference: crates/playground-core/src/cpu/matmul.rs (matmul_backward_input,
 // matmul_backward_input_act)
@@ -27,7 +27,7 @@ struct Params {
     split: u32,   // columns of N per slice, a multiple of BK
     partial: u32,    // 1: store into partials; 0: write dinp
     accumulate: u32, // 1: dinp += the sums; 0: dinp = the sums
-    act: u32,        // 0: none (pre is a placeholder); else act_grad's code (include/activations.wgsl)
+    act: u32,        // the pipeline's ACT (include/activations.wgsl), for readers of the params
     _pad: u32,
 }
 
@@ -67,7 +67,7 @@ fn write4(row: u32, col: u32, v: vec4<f32>) {
 // dinp[i] (+)= act'(pre[i])·s, one slice's whole sum s.
 fn write1(i: u32, s: f32) {
     var g = s;
-    if (params.act != 0u) { g *= act_grad(params.act, pre[i]); }
+    if (ACT != 0u) { g *= act_grad(ACT, pre[i]); }
     dinp[i] = g + select(0.0, dinp[i], params.accumulate != 0u);
 }
 

@@ -1,7 +1,7 @@
 // Matrix multiply with optional bias and activation, tiled in workgroup memory, 8×8 outputs
 // per invocation.
-//   act = 0:  out (M, N) = inp (M, K) · weight (N, K)ᵀ + bias (N)
-//   act ≠ 0:  pre (M, N) = inp · weightᵀ + bias,  out (M, N) = act(pre)
+//   ACT = 0:  out (M, N) = inp (M, K) · weight (N, K)ᵀ + bias (N)
+//   ACT ≠ 0:  pre (M, N) = inp · weightᵀ + bias,  out (M, N) = act(pre)
 // weight is (out_features, in_features), as torch.nn.Linear stores it. The FFN's first
 // matmul applies its GELU (1), tanh GELU (2) or ReLU (3) here, in the epilogue, instead of a
 // pass of its own; pre is kept because the activation's backward reads it.

@@ -1,7 +1,7 @@
 // Matrix multiply for a few rows (M ≤ ROWS = 16: one token at a time in generation, or a short
 // prompt), with the same bias and activation epilogue as matmul_forward.wgsl:
-//   act = 0:  out (M, N) = inp (M, K) · weight (N, K)ᵀ + bias (N)
-//   act ≠ 0:  pre (M, N) = inp · weightᵀ + bias,  out (M, N) = act(pre)
+//   ACT = 0:  out (M, N) = inp (M, K) · weight (N, K)ᵀ + bias (N)
+//   ACT ≠ 0:  pre (M, N) = inp · weightᵀ + bias,  out (M, N) = act(pre)
 // The tiled kernel computes whole 64- or 128-row blocks, so one row would cost as much as 64.
 // Here each invocation owns COLS output columns for all M rows and reads each of their weight
 // rows once, in vec4s along K (K is a multiple of 4: the launcher checks), so a step of 4 k

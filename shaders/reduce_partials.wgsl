@@ -3,7 +3,7 @@
 // layernorm_backward_params.wgsl, rmsnorm_backward_params.wgsl), added up and added to the
 // gradients they belong to.
 //   out_a    : (len_a)               out_a[i] (+)= Σ_z partials[z·stride + i]
-//                                    (`act` ≠ 0: (+)= act'(pre[i])·Σ_z …, a split input gradient
+//                                    (ACT ≠ 0: (+)= act'(pre[i])·Σ_z …, a split input gradient
 //                                    with the activation's backward: matmul_backward_input.wgsl)
 //   out_b    : (len_b)               out_b[i] (+)= Σ_z partials[z·stride + len_a + i]
 // (`accumulate` 1: added to what is there; 0: stored, for an output with no other writer)
@@ -21,7 +21,7 @@ struct Params {
     slices: u32,
     stride: u32,
     accumulate: u32,
-    act: u32, // 0: none (pre is a placeholder); else act_grad's code, applied to out_a
+    act: u32, // the pipeline's ACT (include/activations.wgsl), for readers of the params
     _pad0: u32,
     _pad1: u32,
 }
@@ -29,7 +29,7 @@ struct Params {
 @group(0) @binding(0) var<storage, read_write> out_a: array<f32>;
 @group(0) @binding(1) var<storage, read_write> out_b: array<f32>; // a placeholder when len_b is 0
 @group(0) @binding(2) var<storage, read> partials: array<f32>;
-@group(0) @binding(3) var<storage, read> pre: array<f32>; // (len_a) when act ≠ 0
+@group(0) @binding(3) var<storage, read> pre: array<f32>; // (len_a) when ACT ≠ 0
 @group(0) @binding(4) var<uniform> params: Params;
 
 const WORKGROUP_SIZE: u32 = 256u;
@@ -42,7 +42,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     for (var z = 0u; z < params.slices; z++) { s += partials[z * params.stride + i]; }
     let add = params.accumulate != 0u;
     if (i < params.len_a) {
-        if (params.act != 0u) { s *= act_grad(params.act, pre[i]); }
+        if (ACT != 0u) { s *= act_grad(ACT, pre[i]); }
         out_a[i] = s + select(0.0, out_a[i], add);
     } else {
         let j = i - params.len_a;

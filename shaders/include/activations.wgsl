@@ -1,9 +1,15 @@
 // The FFN's elementwise activations and their derivatives, one definition each. Not a kernel:
 // shaders.rs prepends this file to the kernels that apply one (gelu_*, gelu_tanh_*, relu_*,
-// matmul_forward.wgsl, whose epilogue applies the one its params name, and
-// matmul_backward_input.wgsl and reduce_partials.wgsl, whose epilogue multiplies by the
-// derivative its params name).
+// the forward matmuls and reduce_partials_forward.wgsl, whose epilogue applies ACT, and
+// matmul_backward_input.wgsl and reduce_partials.wgsl, whose epilogue multiplies by its
+// derivative).
 // CPU references: crates/playground-core/src/cpu/{gelu,gelu_tanh,relu}.rs
+
+// The activation a matmul's pipeline was built for (GpuContext::op_with_activation; the codes
+// of act_grad below), applied in its epilogue. A pipeline constant, not a uniform: an emulator
+// cannot see that a uniform is the same in every lane, so it runs every case of a switch on it,
+// masked, at each of an invocation's 256 outputs; for a constant the compiler keeps one case.
+override ACT: u32 = 0u;
 
 const INV_SQRT_2: f32 = 0.70710678118654752;
 const SQRT_2_OVER_PI: f32 = 0.7978845608028654;
@@ -58,8 +64,8 @@ fn relu_grad(x: f32) -> f32 {
     return select(0.0, 1.0, x > 0.0);
 }
 
-// The derivative of the activation `act` names (the code of matmul_epilogue.wgsl's params.act:
-// 1 gelu, 2 gelu_tanh, 3 relu) at x; 1 for 0 (no activation).
+// The derivative of the activation `act` names (ACT's codes: 1 gelu, 2 gelu_tanh, 3 relu) at x;
+// 1 for 0 (no activation).
 fn act_grad(act: u32, x: f32) -> f32 {
     switch act {
         case 1u: { return gelu_grad(x); }

@@ -1,15 +1,15 @@
 // The bias-and-activation epilogue of matmul_forward.wgsl and matmul_forward_skinny.wgsl. Not a
 // kernel: shaders.rs prepends this file (after include/activations.wgsl); each kernel declares
 // `out`, `pre`, `bias` and `params` (bindings 0, 1, 4 and 5).
-//   act = 0:  out (M, N) = x + bias (N)
-//   act ≠ 0:  pre (M, N) = x + bias,  out = act(pre)   (pre is kept for the activation's backward)
+//   ACT = 0:  out (M, N) = x + bias (N)
+//   ACT ≠ 0:  pre (M, N) = x + bias,  out = act(pre)   (pre is kept for the activation's backward)
 
 struct Params {
     m: u32,
     k: u32,
     n: u32,
     has_bias: u32, // 0: bias is not read (the binding is a placeholder)
-    act: u32,      // 0: none (pre is a placeholder), 1: gelu, 2: gelu_tanh, 3: relu
+    act: u32,      // the pipeline's ACT (include/activations.wgsl), for readers of the params
     split: u32,    // the tiled forward: steps of K per slice (K when one slice); skinny: unused
     partial: u32,  // the tiled forward: 1 stores each slice's raw sums (matmul_forward.wgsl)
     _pad: u32,
@@ -20,7 +20,7 @@ fn store_output(row: u32, col: u32, v: f32) {
     var x = v;
     if (params.has_bias != 0u) { x += bias[col]; }
     let i = row * params.n + col;
-    switch params.act {
+    switch ACT {
         case 0u: { out[i] = x; }
         case 1u: { pre[i] = x; out[i] = gelu(x); }
         case 2u: { pre[i] = x; out[i] = gelu_tanh(x); }

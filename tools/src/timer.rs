@@ -59,7 +59,7 @@ impl Timer {
             let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: Some("bench"), timestamp_writes });
             for _ in 0..reps {
                 for op in ops {
-                    pass.set_pipeline(gpu.pipeline(op.kernel));
+                    pass.set_pipeline(gpu.pipeline(op));
                     pass.set_bind_group(0, &op.bind_group, &[]);
                     let [x, y, z] = op.workgroups;
                     pass.dispatch_workgroups(x, y, z);

@@ -40,7 +40,8 @@ pub struct GpuContext {
     pub device: wgpu::Device,
     pub queue: wgpu::Queue,
     pub info: wgpu::AdapterInfo,
-    /// Indexed by `Kernel as usize`; filled on each kernel's first use.
+    /// Indexed by `Kernel as usize · ACT_CODES + act` (`Op::act`); filled on each pipeline's
+    /// first use.
     compiled: Vec<OnceLock<Compiled>>,
     /// Validation results of pipelines compiled since the last `compiled()`, by kernel name.
     pending: Mutex<Vec<(&'static str, ScopeResult)>>,
@@ -71,10 +72,17 @@ pub const OPTIONAL_FEATURES: wgpu::Features = wgpu::Features::SUBGROUP.union(wgp
 /// less where more would not fit.
 pub const SCRATCH_BUDGET: usize = 16 << 20;
 
+/// How many activation codes a pipeline may be built for (`Op::act`: none, gelu, gelu_tanh,
+/// relu; `matmul::activation_code`).
+pub const ACT_CODES: usize = 4;
+
 /// One recorded kernel launch: pipeline, bound buffers and grid. Built once per shape and
 /// replayed every step, so a step allocates nothing.
 pub struct Op {
     pub kernel: Kernel,
+    /// The activation code its pipeline was built with (`ACT`, include/activations.wgsl; 0
+    /// where the kernel applies none): `GpuContext::op_with_activation`.
+    pub act: u32,
     pub bind_group: wgpu::BindGroup,
     pub workgroups: [u32; 3],
     /// The uniform params buffer, rewritable with [`Op::write_params`].
@@ -203,7 +211,7 @@ impl GpuContext {
             device,
             queue,
             info: adapter.get_info(),
-            compiled: Kernel::ALL.iter().map(|_| OnceLock::new()).collect(),
+            compiled: (0..Kernel::ALL.len() * ACT_CODES).map(|_| OnceLock::new()).collect(),
             pending: Mutex::new(Vec::new()),
             lost,
             scope_turn: Mutex::new(()),
@@ -359,14 +367,16 @@ impl GpuContext {
         &self.unused[slot]
     }
 
-    pub fn pipeline(&self, kernel: Kernel) -> &wgpu::ComputePipeline {
-        &self.compile(kernel).pipeline
+    /// The pipeline `op` runs.
+    pub fn pipeline(&self, op: &Op) -> &wgpu::ComputePipeline {
+        &self.compile(op.kernel, op.act).pipeline
     }
 
-    /// The kernel's pipeline, compiled now if this is its first use. Validation errors are
-    /// collected, not raised: `compiled()` reports them before anything runs.
-    fn compile(&self, kernel: Kernel) -> &Compiled {
-        let cell = &self.compiled[kernel as usize];
+    /// The kernel's pipeline built with activation `act`, compiled now if this is its first
+    /// use. Validation errors are collected, not raised: `compiled()` reports them before
+    /// anything runs.
+    fn compile(&self, kernel: Kernel, act: u32) -> &Compiled {
+        let cell = &self.compiled[kernel as usize * ACT_CODES + act as usize];
         if let Some(compiled) = cell.get() {
             return compiled;
         }
@@ -380,12 +390,17 @@ impl GpuContext {
                     label: Some(src.name),
                     source: wgpu::ShaderSource::Wgsl(src.wgsl().into()),
                 });
+                // a kernel that applies no activation declares no ACT, so gets no constant
+                let constants = [("ACT", act as f64)];
                 let pipeline = self.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
                     label: Some(src.name),
                     layout: None,
                     module: &module,
                     entry_point: Some("main"),
-                    compilation_options: Default::default(),
+                    compilation_options: wgpu::PipelineCompilationOptions {
+                        constants: if act == 0 { &[] } else { &constants },
+                        ..Default::default()
+                    },
                     cache: None,
                 });
                 let layout = pipeline.get_bind_group_layout(0);
@@ -412,6 +427,21 @@ impl GpuContext {
     /// Records a launch: `tensors[i]` binds to `@binding(i)` and the uniform `params` to the
     /// binding after the last tensor (the B4 rule: outputs, inputs, then params).
     pub fn op<P: bytemuck::Pod>(&self, kernel: Kernel, tensors: &[&GpuTensor], params: &P, workgroups: [u32; 3]) -> Op {
+        self.op_with_activation(kernel, 0, tensors, params, workgroups)
+    }
+
+    /// `op` on the kernel's pipeline built for activation code `act` (`matmul::activation_code`),
+    /// its `ACT` (include/activations.wgsl): the activation is chosen when the pipeline is built,
+    /// not per output from the params. An emulator runs every case of a switch on a value it
+    /// cannot see is uniform, each masked, at every output of a tile (docs/PERFORMANCE.md).
+    pub fn op_with_activation<P: bytemuck::Pod>(
+        &self,
+        kernel: Kernel,
+        act: u32,
+        tensors: &[&GpuTensor],
+        params: &P,
+        workgroups: [u32; 3],
+    ) -> Op {
         let name = kernel.source().name;
         // what wgpu would reject with a validation error; launchers cut their work (`grid`,
         // `pieces`) and `ModelConfig::check_device` refuses the rest before anything is bound
@@ -442,11 +472,11 @@ impl GpuContext {
         entries.push(wgpu::BindGroupEntry { binding: tensors.len() as u32, resource: uniform.as_entire_binding() });
         let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some(name),
-            layout: &self.compile(kernel).layout,
+            layout: &self.compile(kernel, act).layout,
             entries: &entries,
         });
         let _tracked = self.buffers.track(uniform.size());
-        Op { kernel, bind_group, workgroups, uniform, params: words(bytemuck::bytes_of(params)), _tracked }
+        Op { kernel, act, bind_group, workgroups, uniform, params: words(bytemuck::bytes_of(params)), _tracked }
     }
 
     /// Encodes `ops` in order into one compute pass (WebGPU orders storage writes between
@@ -488,7 +518,7 @@ impl GpuContext {
     fn encode_pass<'a>(&self, encoder: &mut wgpu::CommandEncoder, ops: impl Iterator<Item = &'a Op>) {
         let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor { label: None, timestamp_writes: None });
         for op in ops {
-            pass.set_pipeline(self.pipeline(op.kernel));
+            pass.set_pipeline(self.pipeline(op));
             pass.set_bind_group(0, &op.bind_group, &[]);
             let [x, y, z] = op.workgroups;
             pass.dispatch_workgroups(x, y, z);

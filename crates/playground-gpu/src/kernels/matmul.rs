@@ -283,7 +283,7 @@ fn skinny(
     let params = forward_params(m, k, n, bias, act, k, false);
     let pre = act.map_or(gpu.unused(1), |a| a.1);
     let groups = n.div_ceil(SKINNY_WORKGROUP_SIZE[0] * SKINNY_COLS) as u64;
-    gpu.op(kernel, &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, grid(groups))
+    gpu.op_with_activation(kernel, params.act, &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, grid(groups))
 }
 
 /// Whether `matmul_forward_f16` takes a weight whose rows are `k` long: it reads 4 halves of a
@@ -481,7 +481,7 @@ fn forward(
     let kernel = kernel_for(Product::Forward, tiles, loads);
     let params = forward_params(m, k, n, bias, act, k, false);
     let pre = act.map_or(gpu.unused(1), |a| a.1);
-    gpu.op(kernel, &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, tiles.grid(m, n))
+    gpu.op_with_activation(kernel, params.act, &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, tiles.grid(m, n))
 }
 
 /// `cpu::matmul_backward`: dinp (M, K) (+)= dout · weight, added or stored as `dinp_write`
@@ -573,9 +573,10 @@ pub fn matmul_backward_input_tiled(
     let [x, y, _] = tiles.grid(m, k);
     let pre = act.map_or(gpu.unused(0), |a| a.1);
     if slices == 1 {
-        return vec![gpu.op(kernel, &[dinp, dout, weight, pre], &params, [x, y, 1])];
+        return vec![gpu.op_with_activation(kernel, code, &[dinp, dout, weight, pre], &params, [x, y, 1])];
     }
-    // the slices' raw sums; act' is applied once they are added up
+    // the slices' raw sums (a pipeline without the activation); act' is applied once they are
+    // added up
     let partials = gpu.scratch(slices as usize * m as usize * k as usize);
     vec![
         gpu.op(kernel, &[&partials, dout, weight, pre], &params, [x, y, slices]),

@@ -46,7 +46,8 @@ pub fn reduce_partials(
         ReduceParams { len_a, len_b, slices, stride, accumulate: write.accumulate(), act: activation_code(act.map(|a| a.0)), _pad: [0; 2] };
     let n = (len_a + len_b) as u64;
     let (out_b, pre) = (out_b.unwrap_or(gpu.unused(0)), act.map_or(gpu.unused(1), |a| a.1));
-    gpu.op(Kernel::ReducePartials, &[out_a, out_b, partials, pre], &params, grid(n.div_ceil(WORKGROUP_SIZE[0] as u64)))
+    let grid = grid(n.div_ceil(WORKGROUP_SIZE[0] as u64));
+    gpu.op_with_activation(Kernel::ReducePartials, params.act, &[out_a, out_b, partials, pre], &params, grid)
 }
 
 /// The second stage of a split forward matmul (`matmul::matmul_forward_split`): out (M, N) =
@@ -62,5 +63,6 @@ pub fn reduce_partials_forward(
 ) -> Op {
     let n = params.m as u64 * params.n as u64;
     let (pre, bias) = (pre.unwrap_or(gpu.unused(1)), bias.unwrap_or(gpu.unused(0)));
-    gpu.op(Kernel::ReducePartialsForward, &[out, pre, partials, bias], params, grid(n.div_ceil(WORKGROUP_SIZE[0] as u64)))
+    let grid = grid(n.div_ceil(WORKGROUP_SIZE[0] as u64));
+    gpu.op_with_activation(Kernel::ReducePartialsForward, params.act, &[out, pre, partials, bias], params, grid)
 }

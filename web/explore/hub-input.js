@@ -1,6 +1,7 @@
-// "Open from the Hugging Face hub" in the model panel: the named model (owner/name or a base URL
-// in the hub's layout) is downloaded, with a progress bar and a Cancel button, and becomes the
-// model Explore shows; the models kept in the browser are listed below (./hub-cached.js).
+// "Open from the Hugging Face hub", in the model panel under "Open another model" (folded until
+// opened): the named model (owner/name or a base URL in the hub's layout) is downloaded, with a
+// progress bar and a Cancel button, and becomes the model Explore shows; the models kept in the
+// browser are listed below (./hub-cached.js).
 
 import { createProgressMeter } from './hub-progress.js';
 import { createCachedList } from './hub-cached.js';
@@ -38,6 +39,7 @@ export function wireHubForm({ notices, open, use, kept }) {
     running?.abort.abort();
     const mine = { abort: new AbortController(), name };
     running = mine;
+    document.getElementById('open-model').open = true; // its bar and Cancel in sight, whoever asked (the address, the cached list)
     input.value = name;
     cancel.hidden = false;
     download.hidden = false;

@@ -36,6 +36,9 @@ test('1280×900: the tokens and an attention map are beside the text box, above 
     const text = await box(page, '#text');
     assert.ok(chip.bottom <= 900 && map.bottom <= 900, `tokens end at ${chip.bottom} px, the map at ${map.bottom} px`);
     assert.ok(map.top > text.bottom && map.right < side.left, 'under the text box, beside the model card');
+    // the card's "Open another model" is folded, so the card leaves no tall hole under the text column
+    const column = await box(page, '.intro-main');
+    assert.ok(side.bottom <= column.bottom + 160, `the model card ends at ${side.bottom} px, the text column at ${column.bottom} px`);
     assert.equal(await page.evaluate(() => document.querySelectorAll('#glance .chip').length), await page.evaluate(() => window.playgroundDebug.input.ids.length));
     const painted = await page.evaluate(() => {
       const c = document.querySelector('#glance canvas');

@@ -69,6 +69,14 @@ async function shows(name) {
   await waitForViews(page, { tokenizer: 'hub', timeout: TIMEOUT });
 }
 
+/** Asks the hub form for `name` as a reader does: "Open another model" unfolded first (it is folded until asked for, or
+ *  until a download opens it), the name typed, Open pressed. */
+async function askHub(name) {
+  if (!(await page.locator('#open-model').evaluate((d) => d.open))) await page.click('#open-model > summary');
+  await page.fill('#hub-repo', name);
+  await page.click('#hub-form button[type=submit]');
+}
+
 /** Types into Explore's text box and waits for the views to draw it. */
 const typeText = (text) => typeInto(page, text, { timeout: TIMEOUT });
 
@@ -80,8 +88,9 @@ const hubRequests = (name) => requests.filter((r) => r.path.includes(`/${name}/`
 
 test('a base URL typed in opens the model with a moving progress bar, and every view shows it', { timeout: 2 * TIMEOUT }, async () => {
   const name = `${base}slow/llama_bf16`;
-  await page.fill('#hub-repo', name);
-  await page.click('#hub-form button[type=submit]');
+  // the model card keeps its way to other models folded at first, so it is no taller than the text beside it
+  assert.equal(await page.locator('#hub-repo').isVisible(), false, 'the hub field is folded away at first');
+  await askHub(name);
   // the bar moves through model.safetensors, its line giving bytes, speed and time left
   const reading = () => page.evaluate(() => ({ value: document.querySelector('#hub-progress').value, max: document.querySelector('#hub-progress').max,
     text: document.querySelector('#hub-progress-text').textContent, label: document.querySelector('#hub-status').textContent }));
@@ -111,6 +120,7 @@ test('a reload opens it from Cache Storage without a request; the cached list si
   await page.reload();
   await shows(name);
   assert.equal(hubRequests('llama_bf16'), asked, 'nothing downloaded again');
+  assert.equal(await page.locator('#open-model').evaluate((d) => d.open), true, 'a model opened from the address unfolds the form, its bar in sight');
   await page.waitForFunction(() => !document.querySelector('#hub-cached').hidden, null, { timeout: TIMEOUT });
   const rows = await cachedRows();
   assert.deepEqual(rows, [[name, `${(modelBytes('llama_bf16') / 1e6).toFixed(1)} MB`]]);
@@ -123,8 +133,7 @@ test('a reload opens it from Cache Storage without a request; the cached list si
 
 test('a base URL on an origin the page may not reach is refused by name, before any request', { timeout: TIMEOUT }, async () => {
   for (const [url, origin] of [['https://example.com/org/model', 'https://example.com'], ['http://127.0.0.1:9/llama', 'http://127.0.0.1:9']]) {
-    await page.fill('#hub-repo', url);
-    await page.click('#hub-form button[type=submit]');
+    await askHub(url);
     await page.waitForFunction((o) => document.querySelector('#model-notices').textContent.includes(`${o} is not allowed`), origin, { timeout: TIMEOUT });
   }
   assert.match(await modelNotices(), /this page downloads models only from its own origin \(http:\/\/127\.0\.0\.1:\d+\) and from the Hugging Face hub/);
@@ -135,8 +144,7 @@ test('a base URL on an origin the page may not reach is refused by name, before 
 test('a model too large for the engine is refused from its config.json, before any weight is downloaded', { timeout: TIMEOUT }, async () => {
   const before = await page.evaluate(() => window.playgroundDebug.config.n_embd);
   const name = `${env.url}big/huge`;
-  await page.fill('#hub-repo', name);
-  await page.click('#hub-form button[type=submit]');
+  await askHub(name);
   await page.waitForFunction(() => /could not be opened/.test(document.querySelector('#model-notices').textContent), null, { timeout: TIMEOUT });
   assert.match(await modelNotices(), /could not be opened: .*wasm32 memory \(4 GiB\)/);
   const asked = bigRequests.map((r) => r.path.split('/').pop());
@@ -176,8 +184,7 @@ test('the widget takes a hub model too: embed.html with model=<base URL> shows i
 
 test('Cancel during a download leaves the model shown, and it still works', { timeout: 2 * TIMEOUT }, async () => {
   const before = await page.evaluate(() => ({ config: window.playgroundDebug.config, hash: location.hash }));
-  await page.fill('#hub-repo', `${base}slow/llama_sharded`);
-  await page.click('#hub-form button[type=submit]');
+  await askHub(`${base}slow/llama_sharded`);
   await page.waitForFunction(() => /^model-00001-of-00005\.safetensors: [\d.]+ of/.test(document.querySelector('#hub-progress-text').textContent),
     null, { timeout: TIMEOUT });
   await page.click('#hub-cancel');
@@ -201,8 +208,7 @@ test('a model the browser will not keep (its storage quota) still opens, and is 
     };
   });
   const name = `${base}gpt2_f32`;
-  await page.fill('#hub-repo', name);
-  await page.click('#hub-form button[type=submit]');
+  await askHub(name);
   await shows(name);
   await page.evaluate(() => { Cache.prototype.put = window.realPut; });
   const kept = await page.evaluate(async () => (await (await caches.open('playground-hub-models')).keys()).map((r) => r.url));

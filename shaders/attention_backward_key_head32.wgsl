@@ -33,12 +33,6 @@ var<workgroup> do_tile: array<vec4<f32>, BQ * H4>; // [query][d4]: dO
 var<workgroup> lse_tile: array<f32, BQ>;
 var<workgroup> delta_tile: array<f32, BQ>;
 
-fn dout4(base: u32, d4: u32, hs: u32) -> vec4<f32> {
-    var v = vec4<f32>(0.0);
-    for (var i = 0u; i < 4u; i++) { if (4u * d4 + i < hs) { v[i] = dout[base + 4u * d4 + i]; } }
-    return v;
-}
-
 // dqkv[base + 4·d4 .. +4] += v, the channels below hs.
 fn add4(base: u32, d4: u32, hs: u32, v: vec4<f32>) {
     for (var x = 0u; x < 4u; x++) { if (4u * d4 + x < hs) { dqkv[base + 4u * d4 + x] += v[x]; } }

@@ -25,12 +25,6 @@
 
 const H4: u32 = 8u; // the head, in vec4s (≤ 32 channels)
 
-fn dout4(base: u32, d4: u32, hs: u32) -> vec4<f32> {
-    var v = vec4<f32>(0.0);
-    for (var i = 0u; i < 4u; i++) { if (4u * d4 + i < hs) { v[i] = dout[base + 4u * d4 + i]; } }
-    return v;
-}
-
 // dqkv[base + 4·d4 .. +4] += v, the channels below hs.
 fn add4(base: u32, d4: u32, hs: u32, v: vec4<f32>) {
     for (var x = 0u; x < 4u; x++) { if (4u * d4 + x < hs) { dqkv[base + 4u * d4 + x] += v[x]; } }

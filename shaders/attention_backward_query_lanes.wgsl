@@ -27,13 +27,7 @@
 @group(0) @binding(5) var<storage, read> out: array<f32>;
 @group(0) @binding(6) var<uniform> params: Params;
 
-// dout[base + 4·d4 .. +4], zero past the head size (out4 likewise for out).
-fn dout4(base: u32, d4: u32, hs: u32) -> vec4<f32> {
-    var v = vec4<f32>(0.0);
-    for (var i = 0u; i < 4u; i++) { if (4u * d4 + i < hs) { v[i] = dout[base + 4u * d4 + i]; } }
-    return v;
-}
-
+// out[base + 4·d4 .. +4], zero past the head size, as include/attention_dout.wgsl reads dO.
 fn out4(base: u32, d4: u32, hs: u32) -> vec4<f32> {
     var v = vec4<f32>(0.0);
     for (var i = 0u; i < 4u; i++) { if (4u * d4 + i < hs) { v[i] = out[base + 4u * d4 + i]; } }

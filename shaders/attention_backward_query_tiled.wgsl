@@ -24,12 +24,6 @@
 @group(0) @binding(5) var<storage, read> out: array<f32>;
 @group(0) @binding(6) var<uniform> params: Params;
 
-fn dout4(base: u32, d4: u32, hs: u32) -> vec4<f32> {
-    var v = vec4<f32>(0.0);
-    for (var i = 0u; i < 4u; i++) { if (4u * d4 + i < hs) { v[i] = dout[base + 4u * d4 + i]; } }
-    return v;
-}
-
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(
     @builtin(workgroup_id) wid: vec3<u32>,

@@ -9,12 +9,6 @@ var<workgroup> do_tile: array<vec4<f32>, BQ * MAX_HS4>; // [query][d4]: dO
 var<workgroup> lse_tile: array<f32, BQ>;
 var<workgroup> delta_tile: array<f32, BQ>;
 
-fn dout4(base: u32, d4: u32, hs: u32) -> vec4<f32> {
-    var v = vec4<f32>(0.0);
-    for (var i = 0u; i < 4u; i++) { if (4u * d4 + i < hs) { v[i] = dout[base + 4u * d4 + i]; } }
-    return v;
-}
-
 // Stages queries q0 .. q0 + BQ of query head h, batch row bi: the first hs4 vec4s of Q and dO,
 // lse and D (rows past T repeat the last one; the kernels never read them). The first
 // WORKGROUP_SIZE invocations of the workgroup call it (all of them, but in the _lanes build); a

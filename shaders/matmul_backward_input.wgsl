@@ -15,7 +15,7 @@
 // is not a multiple of 4. One workgroup computes a TILE×TILE block of dinp, summing over a slice
 // of N (workgroup z takes n from z·split): dout's rows run along N, so it is staged transposed
 // (A_STRIDED); weight's rows run along K, the output's columns, so it is staged as read. With
-// one slice (`partial` 0) each element of dinp has one writer, which adds its sum to the value
+// one slice (PARTIAL false) each element of dinp has one writer, which adds its sum to the value
 // already there (`accumulate` 1) or stores it (0: dinp needs no clearing); with several (where
 // matmul.rs finds the grid would leave a GPU's last wave part empty), slice z stores its sums in
 // `partials` row z, added up by reduce_partials.wgsl, which then applies act'(pre).
@@ -25,7 +25,7 @@ struct Params {
     k: u32,
     n: u32,
     split: u32,   // columns of N per slice, a multiple of BK
-    partial: u32,    // 1: store into partials; 0: write dinp
+    partial: u32,    // PARTIAL, for readers of the params
     accumulate: u32, // 1: dinp += the sums; 0: dinp = the sums
     act: u32,        // the pipeline's ACT (include/activations.wgsl), for readers of the params
     _pad: u32,
@@ -43,13 +43,17 @@ const B_STRIDED: bool = false; // weight's rows run along K, the output's column
 fn lhs_shape() -> vec2<u32> { return vec2<u32>(params.m, params.n); }
 fn rhs_shape() -> vec2<u32> { return vec2<u32>(params.n, params.k); }
 
+// Each slice stores its raw sums into its row of partials (GpuContext::op_built; where the sum is
+// split): a pipeline constant, not a uniform, as include/activations.wgsl's ACT says why.
+override PARTIAL: bool = false;
+
 var<private> slice_index: u32;
 
 // dinp[row, col..col+3] (+)= v, skipping what lies outside dinp.
 fn write4(row: u32, col: u32, v: vec4<f32>) {
     let k = params.k;
     if (row >= params.m) { return; }
-    if (params.partial != 0u) {
+    if (PARTIAL) {
         let i = slice_index * params.m * k + row * k + col;
         if (col < k) { dinp[i] = v.x; }
         if (col + 1u < k) { dinp[i + 1u] = v.y; }

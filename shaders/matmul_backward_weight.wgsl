@@ -14,7 +14,7 @@
 // operands' rows run along the output's axes, so they are staged as read.
 // The bias gradient comes from the same staged slices: A holds dout's rows, and the blocks of
 // the first column of blocks also sum them (multiply's sum_a).
-// With one slice (`partial` 0) the block adds to dweight and dbias; with several, slice z
+// With one slice (PARTIAL false) the block adds to dweight and dbias; with several, slice z
 // stores its sums in `partials` row z (stride N·K + N: dweight's, then dbias's), and
 // reduce_partials.wgsl adds the rows to dweight and dbias. Every element has one writer.
 
@@ -24,7 +24,7 @@ struct Params {
     n: u32,
     has_bias: u32,
     split_rows: u32, // rows of M per slice, a multiple of BK
-    partial: u32,    // 1: store into partials; 0: add to dweight and dbias
+    partial: u32,    // PARTIAL, for readers of the params
     _pad0: u32,
     _pad1: u32,
 }
@@ -41,13 +41,17 @@ const B_STRIDED: bool = false; // inp's rows run along K, the output's columns
 fn lhs_shape() -> vec2<u32> { return vec2<u32>(params.m, params.n); }
 fn rhs_shape() -> vec2<u32> { return vec2<u32>(params.m, params.k); }
 
+// Each slice stores its raw sums into its row of partials (GpuContext::op_built; where the sum is
+// split): a pipeline constant, not a uniform, as include/activations.wgsl's ACT says why.
+override PARTIAL: bool = false;
+
 var<private> slice_index: u32;
 
 // dweight[row, col..col+3] (+)= v, skipping what lies outside dweight.
 fn write4(row: u32, col: u32, v: vec4<f32>) {
     let k = params.k;
     if (row >= params.n) { return; }
-    if (params.partial != 0u) {
+    if (PARTIAL) {
         let i = slice_index * (params.n * k + params.n) + row * k + col;
         if (col < k) { dweight[i] = v.x; }
         if (col + 1u < k) { dweight[i + 1u] = v.y; }
@@ -65,7 +69,7 @@ fn write4(row: u32, col: u32, v: vec4<f32>) {
 // dbias[row] (+)= v, where row < N.
 fn write_bias(row: u32, v: f32) {
     if (row >= params.n) { return; }
-    if (params.partial != 0u) {
+    if (PARTIAL) {
         dweight[slice_index * (params.n * params.k + params.n) + params.n * params.k + row] = v;
     } else {
         dbias[row] += v;

@@ -25,8 +25,8 @@
 // (16×16), which is what makes this fast on GPUs and on CPU-emulated ones alike (lavapipe,
 // SwiftShader), where every load is an expensive per-lane gather and the fma are nearly free.
 //
-// Split-K: workgroup z sums over steps z·split .. (z+1)·split of K. With one slice (`partial`
-// 0, split = K) it writes out through the epilogue; with several (on GPUs, where matmul.rs
+// Split-K: workgroup z sums over steps z·split .. (z+1)·split of K. With one slice (PARTIAL false,
+// split = K) it writes out through the epilogue; with several (on GPUs, where matmul.rs
 // finds the grid would end on a part-empty wave) slice z stores its raw sums in row z of
 // `out`, then scratch partials (slices, M·N), and reduce_partials_forward.wgsl adds the slices
 // and applies the same epilogue (bias, activation, pre).
@@ -44,6 +44,10 @@ const B_STRIDED: bool = true; // weight's rows run along K
 fn lhs_shape() -> vec2<u32> { return vec2<u32>(params.m, params.k); }
 fn rhs_shape() -> vec2<u32> { return vec2<u32>(params.n, params.k); }
 
+// Each slice stores its raw sums into its row of partials (GpuContext::op_built; where the sum is
+// split): a pipeline constant, not a uniform, as include/activations.wgsl's ACT says why.
+override PARTIAL: bool = false;
+
 var<private> slice_index: u32;
 
 // out[row, col..col+3] = act(v + bias) (and pre = v + bias), or a slice's raw sums into its row
@@ -51,7 +55,7 @@ var<private> slice_index: u32;
 fn write4(row: u32, col: u32, v: vec4<f32>) {
     if (row >= params.m) { return; }
     let n = params.n;
-    if (params.partial != 0u) {
+    if (PARTIAL) {
         let i = slice_index * params.m * n + row * n + col;
         if (col < n) { out[i] = v.x; }
         if (col + 1u < n) { out[i + 1u] = v.y; }

@@ -5,7 +5,7 @@
 // derivative).
 // CPU references: crates/playground-core/src/cpu/{gelu,gelu_tanh,relu}.rs
 
-// The activation a matmul's pipeline was built for (GpuContext::op_with_activation; the codes
+// The activation a matmul's pipeline was built for (GpuContext::op_built; the codes
 // of act_grad below), applied in its epilogue. A pipeline constant, not a uniform: an emulator
 // cannot see that a uniform is the same in every lane, so it runs every case of a switch on it,
 // masked, at each of an invocation's 256 outputs; for a constant the compiler keeps one case.

@@ -11,7 +11,7 @@ struct Params {
     has_bias: u32, // 0: bias is not read (the binding is a placeholder)
     act: u32,      // the pipeline's ACT (include/activations.wgsl), for readers of the params
     split: u32,    // the tiled forward: steps of K per slice (K when one slice); skinny: unused
-    partial: u32,  // the tiled forward: 1 stores each slice's raw sums (matmul_forward.wgsl)
+    partial: u32,  // the tiled forward's PARTIAL (matmul_forward.wgsl), for readers of the params
     _pad: u32,
 }
 

@@ -40,8 +40,8 @@ pub struct GpuContext {
     pub device: wgpu::Device,
     pub queue: wgpu::Queue,
     pub info: wgpu::AdapterInfo,
-    /// Indexed by `Kernel as usize · ACT_CODES + act` (`Op::act`); filled on each pipeline's
-    /// first use.
+    /// Indexed by `Kernel as usize · Constants::COUNT + Constants::index` (`Op::constants`);
+    /// filled on each pipeline's first use.
     compiled: Vec<OnceLock<Compiled>>,
     /// Validation results of pipelines compiled since the last `compiled()`, by kernel name.
     pending: Mutex<Vec<(&'static str, ScopeResult)>>,
@@ -72,17 +72,58 @@ pub const OPTIONAL_FEATURES: wgpu::Features = wgpu::Features::SUBGROUP.union(wgp
 /// less where more would not fit.
 pub const SCRATCH_BUDGET: usize = 16 << 20;
 
-/// How many activation codes a pipeline may be built for (`Op::act`: none, gelu, gelu_tanh,
-/// relu; `matmul::activation_code`).
-pub const ACT_CODES: usize = 4;
+/// The pipeline-overridable constants (WGSL `override`s) a kernel's pipeline is built with: what
+/// is the same for a whole launch, taken out of the code each output runs. An emulator cannot
+/// see that a uniform is the same in every lane, so it runs every side of a branch on one,
+/// masked, at each of an invocation's outputs (256 in the emulated matmul tile;
+/// docs/PERFORMANCE.md). A kernel declares the ones it reads; the default values are passed to
+/// none, so kernels that declare none are built as they are.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Constants {
+    /// `ACT` (include/activations.wgsl): the activation the epilogue applies, or whose derivative
+    /// it multiplies by (`matmul::activation_code`: 0 none, 1 gelu, 2 gelu_tanh, 3 relu).
+    pub act: u32,
+    /// `PARTIAL` (the tiled matmuls): each slice of the summed axis stores its raw sums into
+    /// partials, added up by a second launch.
+    pub partial: bool,
+}
+
+impl Constants {
+    const ACT_CODES: usize = 4;
+    const COUNT: usize = Self::ACT_CODES * 2;
+
+    pub fn act(act: u32) -> Self {
+        Constants { act, partial: false }
+    }
+
+    pub fn partial() -> Self {
+        Constants { act: 0, partial: true }
+    }
+
+    fn index(self) -> usize {
+        debug_assert!((self.act as usize) < Self::ACT_CODES, "activation code {}", self.act);
+        self.act as usize * 2 + self.partial as usize
+    }
+
+    /// The overrides to pass: those that differ from the WGSL defaults.
+    fn overrides(self) -> Vec<(&'static str, f64)> {
+        let mut list = Vec::new();
+        if self.act != 0 {
+            list.push(("ACT", self.act as f64));
+        }
+        if self.partial {
+            list.push(("PARTIAL", 1.0));
+        }
+        list
+    }
+}
 
 /// One recorded kernel launch: pipeline, bound buffers and grid. Built once per shape and
 /// replayed every step, so a step allocates nothing.
 pub struct Op {
     pub kernel: Kernel,
-    /// The activation code its pipeline was built with (`ACT`, include/activations.wgsl; 0
-    /// where the kernel applies none): `GpuContext::op_with_activation`.
-    pub act: u32,
+    /// The constants its pipeline was built with (`GpuContext::op_built`).
+    pub constants: Constants,
     pub bind_group: wgpu::BindGroup,
     pub workgroups: [u32; 3],
     /// The uniform params buffer, rewritable with [`Op::write_params`].
@@ -211,7 +252,7 @@ impl GpuContext {
             device,
             queue,
             info: adapter.get_info(),
-            compiled: (0..Kernel::ALL.len() * ACT_CODES).map(|_| OnceLock::new()).collect(),
+            compiled: (0..Kernel::ALL.len() * Constants::COUNT).map(|_| OnceLock::new()).collect(),
             pending: Mutex::new(Vec::new()),
             lost,
             scope_turn: Mutex::new(()),
@@ -369,14 +410,14 @@ impl GpuContext {
 
     /// The pipeline `op` runs.
     pub fn pipeline(&self, op: &Op) -> &wgpu::ComputePipeline {
-        &self.compile(op.kernel, op.act).pipeline
+        &self.compile(op.kernel, op.constants).pipeline
     }
 
-    /// The kernel's pipeline built with activation `act`, compiled now if this is its first
-    /// use. Validation errors are collected, not raised: `compiled()` reports them before
-    /// anything runs.
-    fn compile(&self, kernel: Kernel, act: u32) -> &Compiled {
-        let cell = &self.compiled[kernel as usize * ACT_CODES + act as usize];
+    /// The kernel's pipeline built with `constants`, compiled now if this is its first use.
+    /// Validation errors are collected, not raised: `compiled()` reports them before anything
+    /// runs.
+    fn compile(&self, kernel: Kernel, constants: Constants) -> &Compiled {
+        let cell = &self.compiled[kernel as usize * Constants::COUNT + constants.index()];
         if let Some(compiled) = cell.get() {
             return compiled;
         }
@@ -390,17 +431,13 @@ impl GpuContext {
                     label: Some(src.name),
                     source: wgpu::ShaderSource::Wgsl(src.wgsl().into()),
                 });
-                // a kernel that applies no activation declares no ACT, so gets no constant
-                let constants = [("ACT", act as f64)];
+                let overrides = constants.overrides();
                 let pipeline = self.device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
                     label: Some(src.name),
                     layout: None,
                     module: &module,
                     entry_point: Some("main"),
-                    compilation_options: wgpu::PipelineCompilationOptions {
-                        constants: if act == 0 { &[] } else { &constants },
-                        ..Default::default()
-                    },
+                    compilation_options: wgpu::PipelineCompilationOptions { constants: &overrides, ..Default::default() },
                     cache: None,
                 });
                 let layout = pipeline.get_bind_group_layout(0);
@@ -427,17 +464,15 @@ impl GpuContext {
     /// Records a launch: `tensors[i]` binds to `@binding(i)` and the uniform `params` to the
     /// binding after the last tensor (the B4 rule: outputs, inputs, then params).
     pub fn op<P: bytemuck::Pod>(&self, kernel: Kernel, tensors: &[&GpuTensor], params: &P, workgroups: [u32; 3]) -> Op {
-        self.op_with_activation(kernel, 0, tensors, params, workgroups)
+        self.op_built(kernel, Constants::default(), tensors, params, workgroups)
     }
 
-    /// `op` on the kernel's pipeline built for activation code `act` (`matmul::activation_code`),
-    /// its `ACT` (include/activations.wgsl): the activation is chosen when the pipeline is built,
-    /// not per output from the params. An emulator runs every case of a switch on a value it
-    /// cannot see is uniform, each masked, at every output of a tile (docs/PERFORMANCE.md).
-    pub fn op_with_activation<P: bytemuck::Pod>(
+    /// `op` on the kernel's pipeline built with `constants`: choices made when the pipeline is
+    /// built, not read from the params at each output.
+    pub fn op_built<P: bytemuck::Pod>(
         &self,
         kernel: Kernel,
-        act: u32,
+        constants: Constants,
         tensors: &[&GpuTensor],
         params: &P,
         workgroups: [u32; 3],
@@ -472,11 +507,11 @@ impl GpuContext {
         entries.push(wgpu::BindGroupEntry { binding: tensors.len() as u32, resource: uniform.as_entire_binding() });
         let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some(name),
-            layout: &self.compile(kernel, act).layout,
+            layout: &self.compile(kernel, constants).layout,
             entries: &entries,
         });
         let _tracked = self.buffers.track(uniform.size());
-        Op { kernel, act, bind_group, workgroups, uniform, params: words(bytemuck::bytes_of(params)), _tracked }
+        Op { kernel, constants, bind_group, workgroups, uniform, params: words(bytemuck::bytes_of(params)), _tracked }
     }
 
     /// Encodes `ops` in order into one compute pass (WebGPU orders storage writes between

@@ -25,6 +25,7 @@ let log = []; // { label, pipeline, groups, grid } of each dispatch since the re
 let device = null; // the device that made the last command encoder
 const sources = new Map(); // shader module label -> its WGSL
 const entries = new WeakMap(); // bind group -> the entries it was made with
+const constants = new WeakMap(); // compute pipeline -> its pipeline-overridable constants (a matmul's ACT)
 
 function tally(name, ms) {
   const c = (calls[name] ??= { n: 0, ms: 0 });
@@ -98,6 +99,14 @@ if (devices) {
     sources.set(descriptor.label, descriptor.code);
     return createShaderModule.call(this, descriptor);
   };
+  for (const name of ['createComputePipeline', 'createComputePipelineAsync']) {
+    const create = devices[name];
+    devices[name] = function createComputePipelineKept(descriptor) {
+      const made = create.call(this, descriptor);
+      const keep = (pipeline) => { constants.set(pipeline, descriptor.compute?.constants ?? {}); return pipeline; };
+      return made instanceof Promise ? made.then(keep) : keep(made);
+    };
+  }
   const createBindGroup = devices.createBindGroup;
   devices.createBindGroup = function createBindGroupKept(descriptor) {
     const group = createBindGroup.call(this, descriptor);
@@ -141,19 +150,26 @@ async function replay(count, label, variant = null) {
 
 /**
  * The dispatches `kept` with their kernel compiled from `wgsl` instead (a variant of its source,
- * `sources`), each with bind groups of the same buffers made for the new pipeline's layout.
+ * `sources`), with the constants each dispatch's pipeline was built with, and bind groups of the
+ * same buffers made for the new pipeline's layout.
  */
-const variants = new Map(); // WGSL -> its pipeline
+const variants = new Map(); // WGSL and constants -> its pipeline
 async function rebuilt(kept, wgsl) {
-  if (!variants.has(wgsl)) variants.set(wgsl, await compileVariant(kept[0].label, wgsl));
-  const pipeline = variants.get(wgsl);
-  return kept.map((d) => ({ ...d, pipeline, groups: Object.fromEntries(Object.entries(d.groups).map(([index, group]) => [index,
-    device.createBindGroup({ layout: pipeline.getBindGroupLayout(Number(index)), entries: entries.get(group) })])) }));
+  const run = [];
+  for (const d of kept) {
+    const own = constants.get(d.pipeline) ?? {};
+    const key = `${JSON.stringify(own)}\n${wgsl}`;
+    if (!variants.has(key)) variants.set(key, await compileVariant(d.label, wgsl, own));
+    const pipeline = variants.get(key);
+    run.push({ ...d, pipeline, groups: Object.fromEntries(Object.entries(d.groups).map(([index, group]) => [index,
+      device.createBindGroup({ layout: pipeline.getBindGroupLayout(Number(index)), entries: entries.get(group) })])) });
+  }
+  return run;
 }
 
-async function compileVariant(label, wgsl) {
+async function compileVariant(label, wgsl, constants) {
   const module = device.createShaderModule({ label: `${label} (variant)`, code: wgsl });
-  return device.createComputePipelineAsync({ label: `${label} (variant)`, layout: 'auto', compute: { module, entryPoint: 'main' } });
+  return device.createComputePipelineAsync({ label: `${label} (variant)`, layout: 'auto', compute: { module, entryPoint: 'main', constants } });
 }
 
 self.webgpuCalls = {

@@ -1,6 +1,6 @@
 //! Launchers for `shaders/matmul_*.wgsl`; CPU twin `playground_core::cpu::matmul`.
 
-use crate::context::{grid, GpuContext, Op, SCRATCH_BUDGET};
+use crate::context::{grid, Constants, GpuContext, Op, SCRATCH_BUDGET};
 use crate::device::busy;
 use crate::kernels::reduce::{reduce_partials, reduce_partials_forward};
 use crate::kernels::Write;
@@ -283,7 +283,7 @@ fn skinny(
     let params = forward_params(m, k, n, bias, act, k, false);
     let pre = act.map_or(gpu.unused(1), |a| a.1);
     let groups = n.div_ceil(SKINNY_WORKGROUP_SIZE[0] * SKINNY_COLS) as u64;
-    gpu.op_with_activation(kernel, params.act, &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, grid(groups))
+    gpu.op_built(kernel, Constants::act(params.act), &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, grid(groups))
 }
 
 /// Whether `matmul_forward_f16` takes a weight whose rows are `k` long: it reads 4 halves of a
@@ -411,8 +411,9 @@ pub fn matmul_forward_split(
     let params = forward_params(m, k, n, bias, act, split, true);
     let partials = gpu.scratch(slices as usize * m as usize * n as usize);
     let [x, y, _] = tiles.grid(m, n);
-    let first = gpu.op(
+    let first = gpu.op_built(
         kernel_for(Product::Forward, tiles, loads),
+        Constants::partial(),
         &[&partials, gpu.unused(1), inp, weight, gpu.unused(0)],
         &params,
         [x, y, slices],
@@ -481,7 +482,7 @@ fn forward(
     let kernel = kernel_for(Product::Forward, tiles, loads);
     let params = forward_params(m, k, n, bias, act, k, false);
     let pre = act.map_or(gpu.unused(1), |a| a.1);
-    gpu.op_with_activation(kernel, params.act, &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, tiles.grid(m, n))
+    gpu.op_built(kernel, Constants::act(params.act), &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, tiles.grid(m, n))
 }
 
 /// `cpu::matmul_backward`: dinp (M, K) (+)= dout · weight, added or stored as `dinp_write`
@@ -573,13 +574,13 @@ pub fn matmul_backward_input_tiled(
     let [x, y, _] = tiles.grid(m, k);
     let pre = act.map_or(gpu.unused(0), |a| a.1);
     if slices == 1 {
-        return vec![gpu.op_with_activation(kernel, code, &[dinp, dout, weight, pre], &params, [x, y, 1])];
+        return vec![gpu.op_built(kernel, Constants::act(code), &[dinp, dout, weight, pre], &params, [x, y, 1])];
     }
     // the slices' raw sums (a pipeline without the activation); act' is applied once they are
     // added up
     let partials = gpu.scratch(slices as usize * m as usize * k as usize);
     vec![
-        gpu.op(kernel, &[&partials, dout, weight, pre], &params, [x, y, slices]),
+        gpu.op_built(kernel, Constants::partial(), &[&partials, dout, weight, pre], &params, [x, y, slices]),
         reduce_partials(gpu, dinp, None, &partials, act, m * k, 0, slices, m * k, write),
     ]
 }
@@ -672,7 +673,7 @@ pub fn matmul_backward_weight_tiled(
     let partials = gpu.scratch(slices as usize * stride as usize);
     let bias_len = if dbias.is_some() { n } else { 0 };
     vec![
-        gpu.op(kernel, &[&partials, gpu.unused(0), dout, inp], &params, [x, y, slices]),
+        gpu.op_built(kernel, Constants::partial(), &[&partials, gpu.unused(0), dout, inp], &params, [x, y, slices]),
         reduce_partials(gpu, dweight, dbias, &partials, None, n * k, bias_len, slices, stride, Write::Add),
     ]
 }

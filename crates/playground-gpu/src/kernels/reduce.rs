@@ -3,7 +3,7 @@
 
 use super::matmul::{activation_code, MatmulParams};
 use super::Write;
-use crate::context::{grid, GpuContext, Op};
+use crate::context::{grid, Constants, GpuContext, Op};
 use crate::shaders::Kernel;
 use crate::tensor::GpuTensor;
 use playground_core::cpu::Activation;
@@ -47,7 +47,7 @@ pub fn reduce_partials(
     let n = (len_a + len_b) as u64;
     let (out_b, pre) = (out_b.unwrap_or(gpu.unused(0)), act.map_or(gpu.unused(1), |a| a.1));
     let grid = grid(n.div_ceil(WORKGROUP_SIZE[0] as u64));
-    gpu.op_with_activation(Kernel::ReducePartials, params.act, &[out_a, out_b, partials, pre], &params, grid)
+    gpu.op_built(Kernel::ReducePartials, Constants::act(params.act), &[out_a, out_b, partials, pre], &params, grid)
 }
 
 /// The second stage of a split forward matmul (`matmul::matmul_forward_split`): out (M, N) =
@@ -64,5 +64,5 @@ pub fn reduce_partials_forward(
     let n = params.m as u64 * params.n as u64;
     let (pre, bias) = (pre.unwrap_or(gpu.unused(1)), bias.unwrap_or(gpu.unused(0)));
     let grid = grid(n.div_ceil(WORKGROUP_SIZE[0] as u64));
-    gpu.op_with_activation(Kernel::ReducePartialsForward, params.act, &[out, pre, partials, bias], params, grid)
+    gpu.op_built(Kernel::ReducePartialsForward, Constants::act(params.act), &[out, pre, partials, bias], params, grid)
 }

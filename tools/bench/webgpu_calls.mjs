@@ -17,7 +17,8 @@
 // seconds, so that two builds' WGSL can be compared as Dawn, Tint and SwiftShader run it.
 // `--variant LABEL=PATCH.mjs` (with --kernels R): kernel LABEL of the first build against a variant
 // of its WGSL, the default export of PATCH.mjs (a function from the WGSL the engine compiled to
-// the variant's), on the same dispatches and buffers, R rounds in turns: a kernel change tried
+// the variant's; each dispatch's pipeline constants, such as a matmul's ACT, are kept), on the
+// same dispatches and buffers, R rounds in turns: a kernel change tried
 // without rebuilding the engine. Several, comma-separated, each against the kernel as built in
 // turn; each gives its fastest round and the median of its rounds' variant/built CPU s.
 // `--flags`: more Chromium switches, e.g. --enable-dawn-features=disable_robustness (Dawn's

@@ -228,12 +228,7 @@ fn matmul_forward_split_over_k_matches_cpu() {
             .flat_map(|s| acts.into_iter().flat_map(move |a| [(s, a, true, 1), (s, a, false, 1), (s, a, true, 3), (s, a, false, 3)]))
         {
             let (inp, w, bias) = (randn(m * k, 1.0, 70), randn(n * k, 1.0, 71), randn(n, 1.0, 72));
-            let (mut want, mut want_pre) = (vec![0.0; m * n], vec![0.0; m * n]);
-            let b = with_bias.then_some(&bias[..]);
-            match act {
-                Some(a) => cpu::matmul_forward_act(a, &mut want, &mut want_pre, &inp, &w, b, m, k, n),
-                None => cpu::matmul_forward(&mut want, &inp, &w, b, m, k, n),
-            }
+            let want = cpu_forward(act, &inp, &w, with_bias.then_some(&bias[..]), m, k, n);
             let (out, pre, g_bias) = (zeros(&gpu, m * n), zeros(&gpu, m * n), upload(&gpu, &bias));
             let (g_inp, g_w) = (upload(&gpu, &inp), upload(&gpu, &w));
             let (mu, ku, nu) = (m as u32, k as u32, n as u32);
@@ -243,11 +238,7 @@ fn matmul_forward_split_over_k_matches_cpu() {
             let sliced = k.div_ceil(splits as usize).next_multiple_of(tiles.depth() as usize) < k;
             let tag = format!("{act:?} {tiles:?} m{m} k{k} n{n} bias {with_bias} splits {splits}");
             assert_eq!(ops.len(), if sliced { 2 } else { 1 }, "{tag}");
-            let got = run_and_read(&gpu, &ops, &[&out, &pre]);
-            assert_close(&format!("split forward out {tag}"), &got[0], &want, 1e-5 * (k as f32).sqrt(), 1e-5);
-            if act.is_some() {
-                assert_close(&format!("split forward pre {tag}"), &got[1], &want_pre, 1e-5 * (k as f32).sqrt(), 1e-5);
-            }
+            assert_forward(&format!("split forward {tag}"), &run_and_read(&gpu, &ops, &[&out, &pre]), &want, act, k);
         }
     }
 }
@@ -303,24 +294,43 @@ fn matmul_forward_skinny_matches_cpu() {
     for act in acts {
         for (m, k, n, with_bias) in shapes {
             let (inp, w, bias) = (randn(m * k, 1.0, 27), randn(n * k, 1.0, 28), randn(n, 1.0, 29));
-            let (mut want, mut want_pre) = (vec![0.0; m * n], vec![0.0; m * n]);
-            let b = with_bias.then_some(&bias[..]);
-            match act {
-                Some(a) => cpu::matmul_forward_act(a, &mut want, &mut want_pre, &inp, &w, b, m, k, n),
-                None => cpu::matmul_forward(&mut want, &inp, &w, b, m, k, n),
-            }
+            let want = cpu_forward(act, &inp, &w, with_bias.then_some(&bias[..]), m, k, n);
             let (out, pre, g_bias) = (zeros(&gpu, m * n), zeros(&gpu, m * n), upload(&gpu, &bias));
             let (g_inp, g_w) = (upload(&gpu, &inp), upload(&gpu, &w));
             let g_act = act.map(|a| (a, &pre));
             let op =
                 matmul::matmul_forward_skinny(&gpu, g_act, &out, &g_inp, &g_w, with_bias.then_some(&g_bias), m as u32, k as u32, n as u32);
-            let got = run_and_read(&gpu, &[op], &[&out, &pre]);
             let tag = format!("matmul skinny {act:?} m{m} k{k} n{n}");
-            assert_close(&tag, &got[0], &want, 1e-5 * (k as f32).sqrt(), 1e-5);
-            if act.is_some() {
-                assert_close(&format!("{tag} pre"), &got[1], &want_pre, 1e-5 * (k as f32).sqrt(), 1e-5);
-            }
+            assert_forward(&tag, &run_and_read(&gpu, &[op], &[&out, &pre]), &want, act, k);
         }
+    }
+}
+
+/// The CPU's forward of (M, K) · (N, K)ᵀ + bias, with `act` (out, and pre = out before the
+/// activation) or without (out; pre stays zero, as no kernel writes it then).
+fn cpu_forward(
+    act: Option<cpu::Activation>,
+    inp: &[f32],
+    w: &[f32],
+    bias: Option<&[f32]>,
+    m: usize,
+    k: usize,
+    n: usize,
+) -> (Vec<f32>, Vec<f32>) {
+    let (mut out, mut pre) = (vec![0.0; m * n], vec![0.0; m * n]);
+    match act {
+        Some(a) => cpu::matmul_forward_act(a, &mut out, &mut pre, inp, w, bias, m, k, n),
+        None => cpu::matmul_forward(&mut out, inp, w, bias, m, k, n),
+    }
+    (out, pre)
+}
+
+/// Asserts a forward's read-back out (`got[0]`), and with an activation its pre (`got[1]`),
+/// against `cpu_forward`'s, within the tolerance of a sum over K.
+fn assert_forward(tag: &str, got: &[Vec<f32>], want: &(Vec<f32>, Vec<f32>), act: Option<cpu::Activation>, k: usize) {
+    assert_close(tag, &got[0], &want.0, 1e-5 * (k as f32).sqrt(), 1e-5);
+    if act.is_some() {
+        assert_close(&format!("{tag} pre"), &got[1], &want.1, 1e-5 * (k as f32).sqrt(), 1e-5);
     }
 }
 
@@ -351,12 +361,7 @@ fn matmul_forward_with_f16_weights_matches_cpu() {
             let w: Vec<f32> = randn(n * k, 1.0, 70).iter().map(|x| (x * 256.0).round().clamp(-1024.0, 1024.0) / 256.0).collect();
             let halves = matmul::pack_halves(&w.iter().map(|&x| f16_bits(x)).collect::<Vec<_>>());
             let (inp, bias) = (randn(m * k, 1.0, 71), randn(n, 1.0, 72));
-            let b = with_bias.then_some(&bias[..]);
-            let (mut want, mut want_pre) = (vec![0.0; m * n], vec![0.0; m * n]);
-            match act {
-                Some(a) => cpu::matmul_forward_act(a, &mut want, &mut want_pre, &inp, &w, b, m, k, n),
-                None => cpu::matmul_forward(&mut want, &inp, &w, b, m, k, n),
-            }
+            let want = cpu_forward(act, &inp, &w, with_bias.then_some(&bias[..]), m, k, n);
             let (g_inp, g_w, g_bias) = (upload(gpu, &inp), upload(gpu, &halves), upload(gpu, &bias));
             let (mu, ku, nu) = (m as u32, k as u32, n as u32);
             // every tile shape, and the launcher's choice: the skinny kernel up to 16 rows
@@ -371,12 +376,8 @@ fn matmul_forward_with_f16_weights_matches_cpu() {
                     Some(t) => matmul::matmul_forward_f16_tiled(gpu, t, g_act, &out, &g_inp, &g_w, g_b, mu, ku, nu),
                     None => matmul::matmul_forward_f16(gpu, g_act, &out, &g_inp, &g_w, g_b, mu, ku, nu),
                 };
-                let got = run_and_read(gpu, &[op], &[&out, &pre]);
                 let tag = format!("f16 weights {} {how} {act:?} m{m} k{k} n{n}", op_name(gpu));
-                assert_close(&tag, &got[0], &want, 1e-5 * (k as f32).sqrt(), 1e-5);
-                if act.is_some() {
-                    assert_close(&format!("{tag} pre"), &got[1], &want_pre, 1e-5 * (k as f32).sqrt(), 1e-5);
-                }
+                assert_forward(&tag, &run_and_read(gpu, &[op], &[&out, &pre]), &want, act, k);
             }
         }
     }

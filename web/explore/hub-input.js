@@ -21,7 +21,7 @@ const EXAMPLE_REPO = 'HuggingFaceTB/SmolLM2-135M'; // the text box's placeholder
  */
 export function wireHubForm({ notices, open, use, kept }) {
   const $ = (id) => document.getElementById(id);
-  const [form, input, cancel, status, download, bar, barText] = ['hub-form', 'hub-repo', 'hub-cancel', 'hub-status', 'hub-download', 'hub-progress', 'hub-progress-text'].map($);
+  const [panel, form, input, cancel, status, download, bar, barText] = ['open-model', 'hub-form', 'hub-repo', 'hub-cancel', 'hub-status', 'hub-download', 'hub-progress', 'hub-progress-text'].map($);
   const cached = createCachedList({ open: (name) => openRepo(name), onError: (err) => console.error(err) });
   let running = null; // { abort, name } of the download in flight
   input.placeholder = EXAMPLE_REPO;
@@ -39,7 +39,7 @@ export function wireHubForm({ notices, open, use, kept }) {
     running?.abort.abort();
     const mine = { abort: new AbortController(), name };
     running = mine;
-    document.getElementById('open-model').open = true; // its bar and Cancel in sight, whoever asked (the address, the cached list)
+    panel.open = true; // its bar and Cancel in sight, whoever asked (the address, the cached list)
     input.value = name;
     cancel.hidden = false;
     download.hidden = false;

@@ -13,3 +13,8 @@ fn lhs4(row: u32, col: u32, shape: vec2<u32>) -> vec4<f32> {
     let v = lhs[(min(row, shape.x - 1u) * shape.y + min(col, shape.y - 4u)) / 4u];
     return select(vec4<f32>(0.0), v, row < shape.x && col < shape.y);
 }
+
+// lhs4 where the caller knows the four lie inside lhs (include/matmul_stage.wgsl's ALIGNED).
+fn lhs4_inside(row: u32, col: u32, shape: vec2<u32>) -> vec4<f32> {
+    return lhs[(row * shape.y + col) / 4u];
+}

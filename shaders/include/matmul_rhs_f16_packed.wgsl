@@ -13,3 +13,9 @@ fn rhs4(row: u32, col: u32, shape: vec2<u32>) -> vec4<f32> {
     let v = vec4<f32>(unpack2x16float(w.x), unpack2x16float(w.y));
     return select(vec4<f32>(0.0), v, row < shape.x && col < shape.y);
 }
+
+// rhs4 where the caller knows the four lie inside rhs (include/matmul_stage.wgsl's ALIGNED).
+fn rhs4_inside(row: u32, col: u32, shape: vec2<u32>) -> vec4<f32> {
+    let w = rhs[(row * shape.y + col) / 4u];
+    return vec4<f32>(unpack2x16float(w.x), unpack2x16float(w.y));
+}

@@ -29,16 +29,26 @@ const LOADS: u32 = SLICE / THREADS; // vec4s each invocation stages per operand 
 var<workgroup> a_tile: array<vec4<f32>, SLOTS * SLICE>; // [slot][BK][QUADS]: 4 output rows per vec4
 var<workgroup> b_tile: array<vec4<f32>, SLOTS * SLICE>; // [slot][BK][QUADS]: 4 output columns per vec4
 
+// Every block, slice and step lies inside both operands: the output's rows and columns are
+// multiples of TILE and the summed axis and its slices multiples of BK (`matmul::aligned`), so
+// the loads skip their bounds checks and clamps (`lhs4_inside`, `rhs4_inside`). A pipeline
+// constant, as include/activations.wgsl's ACT says why.
+override ALIGNED: bool = false;
+
 // Element e of A's slice from step k0, for the block whose first output row is row0.
 fn fetch_a(row0: u32, k0: u32, e: u32) -> vec4<f32> {
-    if (A_STRIDED) { return lhs4(row0 + e % TILE, k0 + 4u * (e / TILE), lhs_shape()); }
-    return lhs4(k0 + e / QUADS, row0 + 4u * (e % QUADS), lhs_shape());
+    var at = vec2<u32>(k0 + e / QUADS, row0 + 4u * (e % QUADS)); // (row, column) of lhs: direct
+    if (A_STRIDED) { at = vec2<u32>(row0 + e % TILE, k0 + 4u * (e / TILE)); }
+    if (ALIGNED) { return lhs4_inside(at.x, at.y, lhs_shape()); }
+    return lhs4(at.x, at.y, lhs_shape());
 }
 
 // Element e of B's slice from step k0, for the block whose first output column is col0.
 fn fetch_b(col0: u32, k0: u32, e: u32) -> vec4<f32> {
-    if (B_STRIDED) { return rhs4(col0 + e % TILE, k0 + 4u * (e / TILE), rhs_shape()); }
-    return rhs4(k0 + e / QUADS, col0 + 4u * (e % QUADS), rhs_shape());
+    var at = vec2<u32>(k0 + e / QUADS, col0 + 4u * (e % QUADS)); // (row, column) of rhs: direct
+    if (B_STRIDED) { at = vec2<u32>(col0 + e % TILE, k0 + 4u * (e / TILE)); }
+    if (ALIGNED) { return rhs4_inside(at.x, at.y, rhs_shape()); }
+    return rhs4(at.x, at.y, rhs_shape());
 }
 
 // Stores element e of A's slice (from fetch_a) into slot `slot`.

@@ -67,8 +67,18 @@ fn multiply(acc: ptr<function, Acc>, row0: u32, col0: u32, first: u32, end: u32,
                 b_next[i] = fetch_b(col0, k0 + BK, tid + i * THREADS);
             }
         }
-        for (var kk = 0u; kk < BK; kk++) {
-            tile_fma(acc, (slot * BK + kk) * QUADS, lid);
+        // written out 8 steps at a time (BK is 8 or 16): no loop counter, and every step's
+        // workgroup-memory address an offset from one base
+        for (var kk = 0u; kk < BK; kk += 8u) {
+            let base = (slot * BK + kk) * QUADS;
+            tile_fma(acc, base, lid);
+            tile_fma(acc, base + QUADS, lid);
+            tile_fma(acc, base + 2u * QUADS, lid);
+            tile_fma(acc, base + 3u * QUADS, lid);
+            tile_fma(acc, base + 4u * QUADS, lid);
+            tile_fma(acc, base + 5u * QUADS, lid);
+            tile_fma(acc, base + 6u * QUADS, lid);
+            tile_fma(acc, base + 7u * QUADS, lid);
         }
         if (sum_a && tid < QUADS) { a_sum += slice_sum_a(slot, tid); }
         if (more) {

@@ -86,23 +86,26 @@ pub struct Constants {
     /// `PARTIAL` (the tiled matmuls): each slice of the summed axis stores its raw sums into
     /// partials, added up by a second launch.
     pub partial: bool,
+    /// `ALIGNED` (the tiled matmuls, include/matmul_stage.wgsl): every block and slice lies
+    /// inside the operands (`matmul::Tiles::aligned`), so their loads skip the bounds checks.
+    pub aligned: bool,
 }
 
 impl Constants {
     const ACT_CODES: usize = 4;
-    const COUNT: usize = Self::ACT_CODES * 2;
+    const COUNT: usize = Self::ACT_CODES * 2 * 2;
 
     pub fn act(act: u32) -> Self {
-        Constants { act, partial: false }
+        Constants { act, ..Constants::default() }
     }
 
     pub fn partial() -> Self {
-        Constants { act: 0, partial: true }
+        Constants { partial: true, ..Constants::default() }
     }
 
     fn index(self) -> usize {
         debug_assert!((self.act as usize) < Self::ACT_CODES, "activation code {}", self.act);
-        self.act as usize * 2 + self.partial as usize
+        (self.act as usize * 2 + self.partial as usize) * 2 + self.aligned as usize
     }
 
     /// The overrides to pass: those that differ from the WGSL defaults.
@@ -113,6 +116,9 @@ impl Constants {
         }
         if self.partial {
             list.push(("PARTIAL", 1.0));
+        }
+        if self.aligned {
+            list.push(("ALIGNED", 1.0));
         }
         list
     }

@@ -306,6 +306,65 @@ fn matmul_forward_skinny_matches_cpu() {
     }
 }
 
+#[test]
+fn matmul_aligned_blocks_load_unchecked_and_match_cpu() {
+    let Some(gpu) = gpu_or_skip() else { return };
+    // sizes whose every block and staged step lies inside the operands for all three tile
+    // shapes (rows and columns multiples of 128, summed axes of 16): the launchers build the
+    // pipelines with ALIGNED, whose loads skip their bounds checks; one row more is not aligned
+    for tiles in matmul::Tiles::ALL {
+        assert!(tiles.aligned(256, 128, 48) && !tiles.aligned(257, 128, 48) && !tiles.aligned(256, 128, 44), "{tiles:?}");
+        // the forward, with its activation, in one slice and in three (partials, then their sum)
+        let (m, k, n) = (256, 48, 128);
+        let (inp, w, bias) = (randn(m * k, 1.0, 80), randn(n * k, 1.0, 81), randn(n, 1.0, 82));
+        let act = Some(cpu::Activation::Gelu);
+        let want = cpu_forward(act, &inp, &w, Some(&bias), m, k, n);
+        let (g_inp, g_w, g_bias) = (upload(&gpu, &inp), upload(&gpu, &w), upload(&gpu, &bias));
+        for splits in [1, 3] {
+            let (out, pre) = (zeros(&gpu, m * n), zeros(&gpu, m * n));
+            let g_act = act.map(|a| (a, &pre));
+            let ops = matmul::matmul_forward_split(&gpu, tiles, splits, g_act, &out, &g_inp, &g_w, Some(&g_bias), 256, 48, 128);
+            let tag = format!("aligned forward {tiles:?} splits {splits}");
+            assert!(ops[0].constants.aligned && ops.len() == splits as usize / 2 + 1, "{tag}: {} launches", ops.len());
+            assert_forward(&tag, &run_and_read(&gpu, &ops, &[&out, &pre]), &want, act, k);
+        }
+        // both gradients, in one slice and three, the input's through the activation's derivative
+        let (m, k, n) = (128, 256, 128);
+        let (pre, w, dout, inp) = (randn(m * k, 3.0, 83), randn(n * k, 1.0, 84), randn(m * n, 1.0, 85), randn(m * k, 1.0, 86));
+        let (mut dpre, mut dweight, mut dbias) = (vec![0.0; m * k], vec![0.0; n * k], vec![0.0; n]);
+        cpu::matmul_backward_input_act(cpu::Activation::Gelu, &mut dpre, &pre, &dout, &w, m, k, n);
+        cpu::matmul_backward(&mut vec![0.0; m * k], &mut dweight, Some(&mut dbias[..]), &dout, &inp, &w, m, k, n);
+        let (g_pre, g_w, g_dout, g_inp) = (upload(&gpu, &pre), upload(&gpu, &w), upload(&gpu, &dout), upload(&gpu, &inp));
+        for splits in [1, 3] {
+            let (g_dpre, g_dweight, g_dbias) = (zeros(&gpu, m * k), zeros(&gpu, n * k), zeros(&gpu, n));
+            let g_act = Some((cpu::Activation::Gelu, &g_pre));
+            let mut ops =
+                matmul::matmul_backward_input_tiled(&gpu, tiles, splits, &g_dpre, &g_dout, &g_w, g_act, 128, 256, 128, Write::Store);
+            let weight_ops =
+                matmul::matmul_backward_weight_tiled(&gpu, tiles, splits, &g_dweight, Some(&g_dbias), &g_dout, &g_inp, 128, 256, 128);
+            let tag = format!("aligned backward {tiles:?} splits {splits}");
+            assert!(ops[0].constants.aligned && weight_ops[0].constants.aligned, "{tag}");
+            assert_eq!((ops.len(), weight_ops.len()), if splits == 1 { (1, 1) } else { (2, 2) }, "{tag}");
+            ops.extend(weight_ops);
+            let got = run_and_read(&gpu, &ops, &[&g_dpre, &g_dweight, &g_dbias]);
+            assert_close(&format!("{tag} dpre"), &got[0], &dpre, 2e-5 * (n as f32).sqrt(), 1e-5);
+            assert_close(&format!("{tag} dweight"), &got[1], &dweight, 1e-5 * (m as f32).sqrt(), 1e-5);
+            assert_close(&format!("{tag} dbias"), &got[2], &dbias, 1e-5 * (m as f32).sqrt(), 1e-5);
+        }
+        // f16 weights (multiples of 1/256, exact in f16), read as f16 or unpacked
+        let (m, k, n) = (128, 32, 128);
+        let w: Vec<f32> = randn(n * k, 1.0, 87).iter().map(|x| (x * 256.0).round().clamp(-1024.0, 1024.0) / 256.0).collect();
+        let halves = matmul::pack_halves(&w.iter().map(|&x| f16_bits(x)).collect::<Vec<_>>());
+        let inp = randn(m * k, 1.0, 88);
+        let want = cpu_forward(None, &inp, &w, None, m, k, n);
+        let out = zeros(&gpu, m * n);
+        let op = matmul::matmul_forward_f16_tiled(&gpu, tiles, None, &out, &upload(&gpu, &inp), &upload(&gpu, &halves), None, 128, 32, 128);
+        let tag = format!("aligned f16 weights {tiles:?} {}", op_name(&gpu));
+        assert!(op.constants.aligned, "{tag}");
+        assert_forward(&tag, &run_and_read(&gpu, &[op], &[&out]), &want, None, k);
+    }
+}
+
 /// The CPU's forward of (M, K) · (N, K)ᵀ + bias, with `act` (out, and pre = out before the
 /// activation) or without (out; pre stays zero, as no kernel writes it then).
 fn cpu_forward(

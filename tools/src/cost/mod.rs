@@ -75,7 +75,7 @@ pub fn estimate_op(facts: &DeviceFacts, op: &Op) -> Estimate {
     let s = shape(op.kernel);
     let workgroups = op.workgroups.iter().map(|&x| x as u64).product();
     let launch = Launch { workgroups, threads: s.threads(), side: s.workgroup_size[0] };
-    let w = work(op.kernel, &op.params, launch, &s, facts);
+    let w = work(op.kernel, &op.params, op.constants, launch, &s, facts);
     roofline(facts, op.kernel.source().name, launch, s.shared_bytes, &w)
 }
 
@@ -168,6 +168,7 @@ pub fn table(facts: &DeviceFacts, rows: &[Estimate]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use playground_gpu::context::Constants;
 
     fn launch(workgroups: u64, threads: u32, side: u32) -> Launch {
         Launch { workgroups, threads, side }
@@ -217,7 +218,7 @@ mod tests {
         let estimate = |kernel, params: [u32; 8], workgroups| {
             let s = shape(kernel);
             let launch = launch(workgroups, s.threads(), s.workgroup_size[0]);
-            roofline(&h, "forward", launch, s.shared_bytes, &work(kernel, &params, launch, &s, &h))
+            roofline(&h, "forward", launch, s.shared_bytes, &work(kernel, &params, Constants::default(), launch, &s, &h))
         };
         let one = estimate(MatmulForward, [16384, 1536, 384, 1, 0, 1536, 0, 0], 384);
         let sliced = estimate(MatmulForward, [16384, 1536, 384, 1, 0, 768, 1, 0], 768);
@@ -238,7 +239,7 @@ mod tests {
         let estimate = |kernel| {
             let s = shape(kernel);
             let launch = launch(256, s.threads(), s.workgroup_size[0]);
-            let w = work(kernel, &params, launch, &s, &h);
+            let w = work(kernel, &params, Constants::default(), launch, &s, &h);
             (w.registers, roofline(&h, "attention", launch, s.shared_bytes, &w).us)
         };
         for (lanes, per_row) in [

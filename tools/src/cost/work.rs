@@ -11,6 +11,7 @@
 //! `chain` is in clocks, with the device's latencies.
 
 use super::shape::Shape;
+use playground_gpu::context::Constants;
 use playground_gpu::device::DeviceFacts;
 use playground_gpu::kernels::matmul::REGISTERS;
 use playground_gpu::Kernel;
@@ -54,9 +55,10 @@ const UNROLL: f64 = 4.0;
 /// an exp), as gelu_backward's formula counts them.
 const ACT_GRAD: f64 = 24.0;
 
-/// The work of `kernel` launched with `params` (its uniform, in words) on `launch`; `shape` is
-/// what its WGSL declares.
-pub fn work(kernel: Kernel, p: &[u32], launch: Launch, shape: &Shape, f: &DeviceFacts) -> Work {
+/// The work of `kernel` launched with `params` (its uniform, in words) and its pipeline's
+/// `constants` on `launch`; `shape` is what its WGSL declares.
+pub fn work(kernel: Kernel, p: &[u32], constants: Constants, launch: Launch, shape: &Shape, f: &DeviceFacts) -> Work {
+    let aligned = constants.aligned;
     let word = |i: usize| p.get(i).copied().unwrap_or(0) as f64;
     use Kernel::*;
     match kernel {
@@ -156,7 +158,7 @@ pub fn work(kernel: Kernel, p: &[u32], launch: Launch, shape: &Shape, f: &Device
             // several, raw sums into partials)
             let (m, k, n, split, partial) = (word(0), word(1), word(2), word(5), word(6) != 0.0);
             let depth = if split > 0.0 { split.min(k) } else { k };
-            let product = Product { rows: m, cols: n, depth, total_depth: k, accumulate: false, partial, act: false };
+            let product = Product { rows: m, cols: n, depth, total_depth: k, accumulate: false, partial, act: false, aligned };
             matmul(product, kernel, launch, shape, f)
         }
         MatmulBackwardInput
@@ -170,7 +172,7 @@ pub fn work(kernel: Kernel, p: &[u32], launch: Launch, shape: &Shape, f: &Device
             let (m, k, n, split, partial) = (word(0), word(1), word(2), word(3), word(4) != 0.0);
             let act = word(6) != 0.0 && !partial;
             matmul(
-                Product { rows: m, cols: k, depth: split.min(n), total_depth: n, accumulate: !partial, partial, act },
+                Product { rows: m, cols: k, depth: split.min(n), total_depth: n, accumulate: !partial, partial, act, aligned },
                 kernel,
                 launch,
                 shape,
@@ -185,7 +187,8 @@ pub fn work(kernel: Kernel, p: &[u32], launch: Launch, shape: &Shape, f: &Device
         | MatmulBackwardWeightEmulatedScalar => {
             // dweight (N, K) (+)= dout (M, N)ᵀ·inp (M, K) over a slice of split_rows rows of M
             let (m, k, n, split_rows, partial) = (word(0), word(1), word(2), word(4), word(5) != 0.0);
-            let product = Product { rows: n, cols: k, depth: split_rows.min(m), total_depth: m, accumulate: !partial, partial, act: false };
+            let product =
+                Product { rows: n, cols: k, depth: split_rows.min(m), total_depth: m, accumulate: !partial, partial, act: false, aligned };
             matmul(product, kernel, launch, shape, f)
         }
         MatmulForwardSkinny => matmul_skinny(word(0), word(1), word(2), 4.0, f),
@@ -300,6 +303,8 @@ struct Product {
     partial: bool,
     /// The epilogue multiplies by an activation's derivative at pre (read once).
     act: bool,
+    /// Every block and step lies inside the operands (`ALIGNED`): the loads are unchecked.
+    aligned: bool,
 }
 
 /// A register-tiled matmul as written (include/matmul_stage.wgsl, include/matmul_tile_*.wgsl):
@@ -319,10 +324,16 @@ fn matmul(p: Product, kernel: Kernel, launch: Launch, shape: &Shape, f: &DeviceF
     let workgroups = launch.workgroups as f64;
     let slices = (p.depth / bk).ceil();
     // per step kk: r² fma, r/2 vec4 loads from workgroup memory, ~2 of loop and addressing
-    let per_kk = r * r + r / 2.0 + 2.0;
-    // per vec4 staged: the load (1, or 4 scalar ones with their clamps) and its address
-    // arithmetic, then one store as it is or four transposed
-    let fetch = if vec4 { 9.0 } else { 21.0 };
+    // (a quarter of that for the GPU tile, whose loop takes 8 steps a trip at constant offsets)
+    let per_kk = r * r + r / 2.0 + if r > 8.0 { 2.0 } else { 2.0 / 8.0 };
+    // per vec4 staged: the load (1, or 4 scalar ones) with its clamps, bounds test and address
+    // arithmetic, or, aligned, with one add to an address whose row part is the same every
+    // slice; then one store as it is or four transposed
+    let fetch = match (vec4, p.aligned) {
+        (true, true) => 3.0,
+        (true, false) => 9.0,
+        (false, _) => 21.0,
+    };
     let put = |strided: bool| if strided { 10.0 } else { 3.0 };
     let loads = bk * tile / 4.0 / threads; // vec4s per operand, invocation and slice
     let stage = loads * (2.0 * fetch + put(strided[0]) + put(strided[1]));

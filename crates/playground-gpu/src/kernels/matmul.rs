@@ -113,6 +113,14 @@ impl Tiles {
         }
     }
 
+    /// Whether every block of a (rows, cols) output and every staged step of a sum over `depth`
+    /// (and of its slices, whole steps by `slicing`) lies inside the operands, so that the
+    /// loads can skip their bounds checks (`Constants::aligned`). Operand rows whose length is
+    /// not a multiple of 4 (the scalar loads) are never aligned.
+    pub fn aligned(self, rows: u32, cols: u32, depth: u32) -> bool {
+        rows.is_multiple_of(self.side()) && cols.is_multiple_of(self.side()) && depth.is_multiple_of(self.depth())
+    }
+
     /// A sum over `steps` split into `splits` slices: the steps of each, rounded up to whole
     /// staging steps (`depth`), and the slices that makes (fewer where rounding leaves nothing
     /// for the last).
@@ -143,6 +151,10 @@ impl Tiles {
         [cols.div_ceil(self.side()), rows.div_ceil(self.side()), 1]
     }
 }
+
+// The 8×8 register tile's `multiply` (include/matmul_tile_8x8.wgsl) writes its steps out 8 at a
+// time.
+const _: () = assert!(Tiles::Large.depth().is_multiple_of(8) && Tiles::Small.depth().is_multiple_of(8));
 
 /// The three tiled matmuls.
 #[derive(Clone, Copy)]
@@ -413,7 +425,7 @@ pub fn matmul_forward_split(
     let [x, y, _] = tiles.grid(m, n);
     let first = gpu.op_built(
         kernel_for(Product::Forward, tiles, loads),
-        Constants::partial(),
+        Constants { aligned: tiles.aligned(m, n, k), ..Constants::partial() },
         &[&partials, gpu.unused(1), inp, weight, gpu.unused(0)],
         &params,
         [x, y, slices],
@@ -482,7 +494,8 @@ fn forward(
     let kernel = kernel_for(Product::Forward, tiles, loads);
     let params = forward_params(m, k, n, bias, act, k, false);
     let pre = act.map_or(gpu.unused(1), |a| a.1);
-    gpu.op_built(kernel, Constants::act(params.act), &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, tiles.grid(m, n))
+    let constants = Constants { aligned: tiles.aligned(m, n, k), ..Constants::act(params.act) };
+    gpu.op_built(kernel, constants, &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, tiles.grid(m, n))
 }
 
 /// `cpu::matmul_backward`: dinp (M, K) (+)= dout · weight, added or stored as `dinp_write`
@@ -573,14 +586,15 @@ pub fn matmul_backward_input_tiled(
     let params = MatmulBackwardParams { m, k, n, split, partial: (slices > 1) as u32, accumulate: write.accumulate(), act: code, _pad: 0 };
     let [x, y, _] = tiles.grid(m, k);
     let pre = act.map_or(gpu.unused(0), |a| a.1);
+    let aligned = tiles.aligned(m, k, n);
     if slices == 1 {
-        return vec![gpu.op_built(kernel, Constants::act(code), &[dinp, dout, weight, pre], &params, [x, y, 1])];
+        return vec![gpu.op_built(kernel, Constants { aligned, ..Constants::act(code) }, &[dinp, dout, weight, pre], &params, [x, y, 1])];
     }
     // the slices' raw sums (a pipeline without the activation); act' is applied once they are
     // added up
     let partials = gpu.scratch(slices as usize * m as usize * k as usize);
     vec![
-        gpu.op_built(kernel, Constants::partial(), &[&partials, dout, weight, pre], &params, [x, y, slices]),
+        gpu.op_built(kernel, Constants { aligned, ..Constants::partial() }, &[&partials, dout, weight, pre], &params, [x, y, slices]),
         reduce_partials(gpu, dinp, None, &partials, act, m * k, 0, slices, m * k, write),
     ]
 }
@@ -665,15 +679,23 @@ pub fn matmul_backward_weight_tiled(
     let has_bias = dbias.is_some() as u32;
     let [x, y, _] = tiles.grid(n, k);
     let params = MatmulWeightParams { m, k, n, has_bias, split_rows, partial: (slices > 1) as u32, _pad: [0; 2] };
+    let aligned = tiles.aligned(n, k, m);
     if slices == 1 {
-        return vec![gpu.op(kernel, &[dweight, dbias.unwrap_or(gpu.unused(0)), dout, inp], &params, [x, y, 1])];
+        let constants = Constants { aligned, ..Constants::default() };
+        return vec![gpu.op_built(kernel, constants, &[dweight, dbias.unwrap_or(gpu.unused(0)), dout, inp], &params, [x, y, 1])];
     }
     // slice z's row of partials: dweight's N·K sums, then dbias's N
     let stride = n * k + n;
     let partials = gpu.scratch(slices as usize * stride as usize);
     let bias_len = if dbias.is_some() { n } else { 0 };
     vec![
-        gpu.op_built(kernel, Constants::partial(), &[&partials, gpu.unused(0), dout, inp], &params, [x, y, slices]),
+        gpu.op_built(
+            kernel,
+            Constants { aligned, ..Constants::partial() },
+            &[&partials, gpu.unused(0), dout, inp],
+            &params,
+            [x, y, slices],
+        ),
         reduce_partials(gpu, dweight, dbias, &partials, None, n * k, bias_len, slices, stride, Write::Add),
     ]
 }

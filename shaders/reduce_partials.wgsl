@@ -40,12 +40,15 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     if (i >= params.len_a + params.len_b) { return; }
     var s = 0.0;
     for (var z = 0u; z < params.slices; z++) { s += partials[z * params.stride + i]; }
+    // a stored output is not read (`select` would load it either way)
     let add = params.accumulate != 0u;
     if (i < params.len_a) {
         if (ACT != 0u) { s *= act_grad(ACT, pre[i]); }
-        out_a[i] = s + select(0.0, out_a[i], add);
+        if (add) { s += out_a[i]; }
+        out_a[i] = s;
     } else {
         let j = i - params.len_a;
-        out_b[j] = s + select(0.0, out_b[j], add);
+        if (add) { s += out_b[j]; }
+        out_b[j] = s;
     }
 }

@@ -99,12 +99,13 @@ pub fn work(kernel: Kernel, p: &[u32], constants: Constants, launch: Launch, sha
             let chunk = if word(3) != 0.0 { word(2) } else { word(0) };
             column_sum(word(0), chunk, word(1), 8, 8.0, f)
         }
-        // out += the column sums of `slices` rows of partials (with `act`, out_a's times
-        // act'(pre): pre read, and act' as gelu_backward computes it)
+        // out (+)= the column sums of `slices` rows of partials (with `act`, out_a's times
+        // act'(pre): pre read, and act' as gelu_backward computes it); out read only where added to
         ReducePartials => {
-            let (n, slices) = (word(0) + word(1), word(2));
+            let (n, slices, accumulate) = (word(0) + word(1), word(2), word(4));
             let act = if word(5) != 0.0 { word(0) / n.max(1.0) } else { 0.0 };
-            let mut w = elementwise(n, 4.0 * slices + 8.0 + 4.0 * act, 2.0 * slices + 6.0 + ACT_GRAD * act, f);
+            let bytes = 4.0 * slices + 4.0 + 4.0 * accumulate + 4.0 * act;
+            let mut w = elementwise(n, bytes, 2.0 * slices + 6.0 + ACT_GRAD * act, f);
             w.chain = slices * f.dram_latency as f64 / UNROLL + f.dram_latency as f64;
             w.serial = slices;
             w

@@ -1,9 +1,11 @@
-// Self-attention (causal or bidirectional), backward, step 2 of 2, for heads of 65 to 128
-// channels on GPUs: gradients of K and V with each key row held by LANES invocations, as
-// attention_forward_lanes.wgsl holds a query row. One workgroup per (b, key/value head g, block
-// of 64 key rows), 64·LANES invocations; the row's lanes alone write row j's K and V channels of
-// head g, summing over every query head that reads it; queries staged BQ = 4 at a time
-// (include/attention_query_tiles.wgsl).
+// Self-attention (causal or bidirectional), backward, step 2 of 2, on GPUs: gradients of K and
+// V with each key row held by LANES invocations, as attention_forward_lanes.wgsl holds a query
+// row. Two builds (shaders.rs): for heads of 65 to 128 channels four lanes and BQ = 4
+// (attention_backward_kv_lanes), for heads of 33 to 64 two lanes and BQ = 8
+// (attention_backward_kv_lanes64, after the _regs64 forward and dQ). One workgroup per (b,
+// key/value head g, block of 64 key rows), 64·LANES invocations; the row's lanes alone write row
+// j's K and V channels of head g, summing over every query head that reads it; queries staged
+// BQ at a time (include/attention_query_tiles.wgsl).
 //   dqkv  : (B, T, C + 2·KVC)   dK_j += scale·Σ_{i≥j} dS_ij·Q_i,  dS_ij = p_ij·(dO_i·V_j − D_i)
 //                               dV_j += Σ_{i≥j} p_ij·dO_i
 //   dout  : (B, T, C)    gradient of attention_forward's out
@@ -12,9 +14,8 @@
 //   delta : (B, NH, T)   D_i = dO_i·out_i, from the dQ kernel
 // CPU reference: crates/playground-core/src/cpu/attention.rs (attention_backward)
 //
-// Each lane holds its 8 vec4s of K_j, V_j, dK_j and dV_j (128 floats in registers; one
-// invocation would hold 512, so dK and dV are one kernel here, where the _regs64 build splits
-// them). Per step each lane stores its parts of q·k and dO·v for the BQ queries in `parts`, a
+// Each lane holds its 8 vec4s of K_j, V_j, dK_j and dV_j (LANE_HS4: 128 floats in registers;
+// one invocation would hold 256 for a 64-channel head, 512 for 128, past a GPU's 255). Per step each lane stores its parts of q·k and dO·v for the BQ queries in `parts`, a
 // barrier, and every lane of the row sums the LANES parts in the same order and adds p·dO to its
 // slice of dV and dS·scale·Q to its slice of dK.
 // Params, WORKGROUP_SIZE, qkv4, row_block (include/attention_tiled.wgsl), MAX_HS4, BQ = STEP,

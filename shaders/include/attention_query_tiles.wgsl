@@ -1,8 +1,8 @@
 // Q and dO tiles in workgroup memory, with their rows' lse and D, staged by the kernels that
 // loop over queries for a key row (attention_backward_key_tiled.wgsl,
-// attention_backward_kv_regs.wgsl, attention_backward_kv_lanes.wgsl). Not a kernel: shaders.rs
+// attention_backward_kv_lanes.wgsl). Not a kernel: shaders.rs
 // prepends this file, after include/attention_tiled.wgsl and BQ, the queries staged per step (16;
-// 4 in the _lanes build); it reads the kernel's `dout`, `lse` and `delta` bindings.
+// 4 or 8 in the _lanes builds); it reads the kernel's `dout`, `lse` and `delta` bindings.
 
 var<workgroup> q_tile: array<vec4<f32>, BQ * MAX_HS4>;  // [query][d4]
 var<workgroup> do_tile: array<vec4<f32>, BQ * MAX_HS4>; // [query][d4]: dO

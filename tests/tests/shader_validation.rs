@@ -174,9 +174,8 @@ fn launcher_workgroup_size(k: Kernel) -> [u32; 3] {
         | Kernel::AttentionBackwardQueryHead32
         | Kernel::AttentionBackwardKeyHead32
         | Kernel::AttentionForwardRegs64
-        | Kernel::AttentionBackwardQueryRegs64
-        | Kernel::AttentionBackwardKeyRegs64
-        | Kernel::AttentionBackwardValueRegs64 => attention::TILED_WORKGROUP_SIZE,
+        | Kernel::AttentionBackwardQueryRegs64 => attention::TILED_WORKGROUP_SIZE,
+        Kernel::AttentionBackwardKvLanes64 => attention::REGS_KV_WORKGROUP_SIZE,
         Kernel::AttentionForwardLanes | Kernel::AttentionBackwardQueryLanes | Kernel::AttentionBackwardKvLanes => {
             attention::LANES_WORKGROUP_SIZE
         }
@@ -251,6 +250,10 @@ fn tile_and_chunk_sizes_match_launchers() {
         assert_eq!(4 * const_u32(&module, "MAX_HS4"), kernels::attention::LANES_MAX_HEAD_SIZE, "{}", s.name);
         assert_eq!(const_u32(&module, "LANES"), kernels::attention::LANES, "{}", s.name);
     }
+    let s = Kernel::AttentionBackwardKvLanes64.source();
+    let module = parse(s.name, &s.wgsl());
+    assert_eq!(4 * const_u32(&module, "MAX_HS4"), kernels::attention::REGS_MAX_HEAD_SIZE, "{}", s.name);
+    assert_eq!(const_u32(&module, "LANES"), kernels::attention::REGS_KV_LANES, "{}", s.name);
     for k in [Kernel::AttentionForwardHead32, Kernel::AttentionBackwardQueryHead32, Kernel::AttentionBackwardKeyHead32] {
         let s = k.source();
         assert_eq!(4 * const_u32(&parse(s.name, &s.wgsl()), "H4"), kernels::attention::HEAD32_MAX_HEAD_SIZE, "{}", s.name);

@@ -84,7 +84,7 @@ fn gpu_training_steps_match_cpu() {
 /// gradients summed in chunks of rows, attention with the head in registers), run on lavapipe:
 /// the CPU reference's losses, gradients and parameters. 9 × 64 = 576 rows give two slices and
 /// three chunks; the head's 13 columns take the scalar loads; heads of 36 channels the _regs64
-/// kernels.
+/// forward and dQ and dK/dV over two lanes a key row.
 #[test]
 fn gpu_training_steps_match_cpu_as_an_h100_records_them() {
     let Some(gpu) = gpu_as_h100_or_skip() else { return };
@@ -96,7 +96,8 @@ fn gpu_training_steps_match_cpu_as_an_h100_records_them() {
     let (plan, _) = gpu_trainer.recorded();
     let launched = |name: &str| plan.iter().any(|s| matches!(s, playground_gpu::context::Step::Run(op) if op.kernel.source().name == name));
     assert!(launched("reduce_partials") && launched("matmul_forward") && launched("matmul_backward_weight_scalar"), "the GPU's paths");
-    assert!(["forward", "backward_query", "backward_key", "backward_value"].iter().all(|k| launched(&format!("attention_{k}_regs64"))));
+    let attention = ["attention_forward_regs64", "attention_backward_query_regs64", "attention_backward_kv_lanes64"];
+    assert!(attention.iter().all(|k| launched(k)), "{attention:?}");
     steps_match_cpu(&mut gpu_trainer, CpuTrainer::new(model, train).unwrap(), b);
 }
 

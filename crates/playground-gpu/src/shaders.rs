@@ -55,9 +55,10 @@ const HEAD_IN_REGISTERS: &str =
 const FORWARD_OVER_LANES: &str = "const MAX_HS4:u32=32u;\nconst LANES:u32=4u;\nconst STEP:u32=8u;\nconst BKV:u32=STEP;\n";
 const QUERY_OVER_LANES: &str = "const MAX_HS4:u32=32u;\nconst LANES:u32=4u;\nconst STEP:u32=4u;\nconst BKV:u32=STEP;\n";
 const KEY_OVER_LANES: &str = "const MAX_HS4:u32=32u;\nconst LANES:u32=4u;\nconst STEP:u32=4u;\nconst BQ:u32=STEP;\n";
-/// Which gradient attention_backward_kv_regs.wgsl writes.
-const KEY_GRADIENT: &str = "const WRITES_V:bool=false;\n";
-const VALUE_GRADIENT: &str = "const WRITES_V:bool=true;\n";
+/// The dK/dV kernel's build for heads of 33 to 64 channels on GPUs (the _regs64 family's):
+/// each key row over two lanes of 8 vec4s, so K, V, dK and dV (256 floats for a 64-channel head)
+/// stay in registers, 128 a lane; 8 queries staged a step (4 KiB of tiles, 8 of parts).
+const KEY_OVER_TWO_LANES: &str = "const MAX_HS4:u32=16u;\nconst LANES:u32=2u;\nconst STEP:u32=8u;\nconst BQ:u32=STEP;\n";
 
 /// A kernel's parts: `shaders/<name>.wgsl`, or the list given.
 macro_rules! text {
@@ -135,8 +136,7 @@ kernels! {
     AttentionBackwardQueryLanes => "attention_backward_query_lanes" = &[wgsl!("include/attention_params"), wgsl!("include/attention_dout"), QUERY_OVER_LANES, wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("include/attention_lanes"), wgsl!("attention_backward_query_lanes")],
     AttentionBackwardKvLanes => "attention_backward_kv_lanes" = &[wgsl!("include/attention_params"), wgsl!("include/attention_dout"), KEY_OVER_LANES, wgsl!("include/attention_tiled"), wgsl!("include/attention_query_tiles"), wgsl!("include/attention_lanes"), wgsl!("attention_backward_kv_lanes")],
     AttentionBackwardQueryRegs64 => "attention_backward_query_regs64" = &[wgsl!("include/attention_params"), wgsl!("include/attention_dout"), wgsl!("include/attention_delta"), HEAD_IN_REGISTERS, wgsl!("include/attention_tiled"), wgsl!("include/attention_kv_tiles"), wgsl!("attention_backward_query_tiled")],
-    AttentionBackwardKeyRegs64 => "attention_backward_key_regs64" = &[wgsl!("include/attention_params"), wgsl!("include/attention_dout"), HEAD_IN_REGISTERS, KEY_GRADIENT, wgsl!("include/attention_tiled"), wgsl!("include/attention_query_tiles"), wgsl!("attention_backward_kv_regs")],
-    AttentionBackwardValueRegs64 => "attention_backward_value_regs64" = &[wgsl!("include/attention_params"), wgsl!("include/attention_dout"), HEAD_IN_REGISTERS, VALUE_GRADIENT, wgsl!("include/attention_tiled"), wgsl!("include/attention_query_tiles"), wgsl!("attention_backward_kv_regs")],
+    AttentionBackwardKvLanes64 => "attention_backward_kv_lanes64" = &[wgsl!("include/attention_params"), wgsl!("include/attention_dout"), KEY_OVER_TWO_LANES, wgsl!("include/attention_tiled"), wgsl!("include/attention_query_tiles"), wgsl!("include/attention_lanes"), wgsl!("attention_backward_kv_lanes")],
     KvCacheWrite => "kv_cache_write",
     KvAttentionForward => "kv_attention_forward",
     AttentionBackwardQuery => "attention_backward_query" = &[wgsl!("include/attention_params"), wgsl!("include/attention_delta"), wgsl!("attention_backward_query")],

@@ -204,13 +204,12 @@ fn attention_backward_matches_cpu() {
 
 #[test]
 fn attention_with_the_head_in_registers_matches_cpu() {
-    // the kernels with the head in registers (forward, dQ, dK, dV) for heads of 33 to 64
-    // channels: 33, 41 and 63 (odd), 64, 36; T = 1, 7 and T crossing the 64-row blocks;
-    // grouped-query attention (NKV < NH)
+    // the kernels with the head in registers (forward, dQ, and dK with dV over two lanes a key
+    // row) for heads of 33 to 64 channels: 33, 41 and 63 (odd), 64, 36; T = 1, 7 and T crossing
+    // the 64-row blocks and the 8-query staging steps; grouped-query attention (NKV < NH)
     let shapes = [(2, 70, 82, 2, 1), (1, 65, 64, 1, 1), (2, 1, 33, 1, 1), (1, 130, 189, 3, 1), (2, 7, 384, 6, 2), (2, 33, 216, 6, 3)];
     // dQ computes each row's D = dO·out (no launch of its own) and stores it for dK and dV
-    let kernels =
-        ["attention_forward_regs64", "attention_backward_query_regs64", "attention_backward_key_regs64", "attention_backward_value_regs64"];
+    let kernels = ["attention_forward_regs64", "attention_backward_query_regs64", "attention_backward_kv_lanes64"];
     attention_as_an_h100_records_it_matches_cpu("registers", &shapes, &kernels, 90);
 }
 

@@ -196,10 +196,8 @@ pub fn work(kernel: Kernel, p: &[u32], constants: Constants, launch: Launch, sha
         MatmulForwardSkinnyF16 | MatmulForwardSkinnyF16Packed => matmul_skinny(word(0), word(1), word(2), 2.0, f),
         AttentionForwardTiled | AttentionBackwardKeyTiled => attention_tiled(kernel, p, Head::Spilled, f),
         AttentionForwardHead32 | AttentionBackwardKeyHead32 => attention_tiled(kernel, p, Head::Registers(8), f),
-        AttentionForwardRegs64 | AttentionBackwardKeyRegs64 | AttentionBackwardValueRegs64 => {
-            attention_tiled(kernel, p, Head::Registers(16), f)
-        }
-        AttentionForwardLanes | AttentionBackwardKvLanes => attention_lanes(kernel, p, shape, f),
+        AttentionForwardRegs64 => attention_tiled(kernel, p, Head::Registers(16), f),
+        AttentionForwardLanes | AttentionBackwardKvLanes | AttentionBackwardKvLanes64 => attention_lanes(kernel, p, shape, f),
         AttentionForward | AttentionBackwardKey => attention_per_row(kernel, p, f),
         // dQ, and each row's D = dO·out first (include/attention_delta.wgsl)
         AttentionBackwardQueryTiled => with_delta(attention_tiled(kernel, p, Head::Spilled, f), p, f),
@@ -424,17 +422,10 @@ fn attention_tiled(kernel: Kernel, p: &[u32], head: Head, f: &DeviceFacts) -> Wo
     // (row, key) pairs computed
     let pairs = rows * if causal != 0.0 { (t + 1.0) / 2.0 } else { t };
     // passes over the head per pair: products (q·k, and dO·v backward) and updates (o, dq, dk,
-    // dv); the forward, and dV alone: q·k, then o or dV += p·v or p·dO
+    // dv); the forward: q·k, then o += p·v; dQ: q·k and dO·v, then dq += dS·k
     let (products, updates) = match kernel {
-        Kernel::AttentionForwardTiled
-        | Kernel::AttentionForwardHead32
-        | Kernel::AttentionForwardRegs64
-        | Kernel::AttentionBackwardValueRegs64 => (1.0, 1.0),
-        // dK alone: q·k and dO·v, then dK += dS·q
-        Kernel::AttentionBackwardQueryTiled
-        | Kernel::AttentionBackwardQueryHead32
-        | Kernel::AttentionBackwardQueryRegs64
-        | Kernel::AttentionBackwardKeyRegs64 => (2.0, 1.0),
+        Kernel::AttentionForwardTiled | Kernel::AttentionForwardHead32 | Kernel::AttentionForwardRegs64 => (1.0, 1.0),
+        Kernel::AttentionBackwardQueryTiled | Kernel::AttentionBackwardQueryHead32 | Kernel::AttentionBackwardQueryRegs64 => (2.0, 1.0),
         _ => (2.0, 2.0),
     };
     let passes = products + updates;
@@ -445,9 +436,7 @@ fn attention_tiled(kernel: Kernel, p: &[u32], head: Head, f: &DeviceFacts) -> Wo
     };
     let arrays = match kernel {
         Kernel::AttentionForwardTiled | Kernel::AttentionForwardHead32 | Kernel::AttentionForwardRegs64 => 2.0,
-        Kernel::AttentionBackwardValueRegs64 => 2.0,
         Kernel::AttentionBackwardQueryTiled | Kernel::AttentionBackwardQueryHead32 | Kernel::AttentionBackwardQueryRegs64 => 3.0,
-        Kernel::AttentionBackwardKeyRegs64 => 3.0,
         _ => 4.0,
     };
     let held = (arrays * hs4 * 4.0) as u32 + 40;
@@ -500,7 +489,7 @@ fn attention_lanes(kernel: Kernel, p: &[u32], shape: &Shape, f: &DeviceFacts) ->
     // each lane holds
     let (passes, arrays) = match kernel {
         Kernel::AttentionBackwardQueryLanes => (3.0, 3.0),
-        Kernel::AttentionBackwardKvLanes => (4.0, 4.0),
+        Kernel::AttentionBackwardKvLanes | Kernel::AttentionBackwardKvLanes64 => (4.0, 4.0),
         _ => (2.0, 2.0),
     };
     // per (row, key) and lane: each pass's fma (4) and tile load (1), its parts stored, LANES
@@ -514,7 +503,11 @@ fn attention_lanes(kernel: Kernel, p: &[u32], shape: &Shape, f: &DeviceFacts) ->
     // per key: the lane's dependent fma, the parts' load, exp; per step three barriers and the
     // staging's DRAM load
     // the (query, key) pairs one row's lanes take: dK/dV's key row over its group's query heads
-    let group = if kernel == Kernel::AttentionBackwardKvLanes { nh / p.get(6).copied().unwrap_or(1).max(1) as f64 } else { 1.0 };
+    let group = if matches!(kernel, Kernel::AttentionBackwardKvLanes | Kernel::AttentionBackwardKvLanes64) {
+        nh / p.get(6).copied().unwrap_or(1).max(1) as f64
+    } else {
+        1.0
+    };
     let per_row = keys * group;
     let chain = per_row * (lane_hs4 * 4.0 + 40.0 + f.shared_latency as f64)
         + (per_row / bkv).ceil() * (f.dram_latency as f64 + 3.0 * f.shared_latency as f64);

@@ -48,18 +48,27 @@ pub fn head32(c: u32, nh: u32) -> bool {
     hs > HEAD32_MAX_HEAD_SIZE / 2 && hs <= HEAD32_MAX_HEAD_SIZE
 }
 
-/// The kernels with the head in registers (`*_regs64`: the tiled forward and dQ kernels built
-/// to loop to the constant head size, attention_backward_kv_regs.wgsl): forward, dQ, dK, dV.
+/// The kernels with the head in registers: the forward and dQ (`*_regs64`: the tiled kernels
+/// built to loop to the constant head size), and dK with dV in one kernel, each key row over
+/// `REGS_KV_LANES` lanes (`attention_backward_kv_lanes64`: attention_backward_kv_lanes.wgsl's
+/// build for these heads).
 #[derive(Clone, Copy, Debug)]
 pub struct RegsKernels {
     pub forward: Kernel,
     pub query: Kernel,
-    pub key: Kernel,
-    pub value: Kernel,
+    pub kv: Kernel,
 }
 
 /// The largest head size of the kernels with the head in registers.
 pub const REGS_MAX_HEAD_SIZE: u32 = 64;
+
+/// Invocations that hold one key row in the dK/dV kernel of `regs`, each with half of the head:
+/// K, V, dK and dV of a 64-channel head are 256 floats, past the 255 registers a GPU gives one
+/// invocation, 128 over two. (One kernel for both gradients computes p and dO·V once for both;
+/// as two kernels of one lane a row, dV recomputed p, 25% more of their FLOPs and a launch.)
+pub const REGS_KV_LANES: u32 = 2;
+/// The dK/dV kernel of `regs`: 64 key rows a workgroup, `REGS_KV_LANES` invocations a row.
+pub const REGS_KV_WORKGROUP_SIZE: [u32; 3] = [TILED_WORKGROUP_SIZE[0] * REGS_KV_LANES, 1, 1];
 
 /// On a GPU (not an emulator, which reads a private array lane by lane), heads of 33 to 64
 /// channels take the kernels with the head in registers (heads up to 32 take the _head32
@@ -70,8 +79,7 @@ pub fn regs(gpu: &GpuContext, c: u32, nh: u32) -> Option<RegsKernels> {
     (!gpu.is_emulated() && hs > HEAD32_MAX_HEAD_SIZE && hs <= REGS_MAX_HEAD_SIZE).then_some(RegsKernels {
         forward: Kernel::AttentionForwardRegs64,
         query: Kernel::AttentionBackwardQueryRegs64,
-        key: Kernel::AttentionBackwardKeyRegs64,
-        value: Kernel::AttentionBackwardValueRegs64,
+        kv: Kernel::AttentionBackwardKvLanes64,
     })
 }
 
@@ -187,8 +195,7 @@ pub fn attention_backward(
     };
     if let Some(regs) = regs(gpu, c, nh) {
         let [queries, keys] = [tiled_grid(b, t, nh), tiled_grid(b, t, nkv)];
-        let [key, value] = [regs.key, regs.value].map(|k| gpu.op(k, &bound, &params, keys));
-        return vec![gpu.op(regs.query, &dq_bound, &params, queries), key, value];
+        return vec![gpu.op(regs.query, &dq_bound, &params, queries), gpu.op(regs.kv, &bound, &params, keys)];
     }
     vec![gpu.op(query, &dq_bound, &params, grids[0]), gpu.op(key, &bound, &params, grids[1])]
 }

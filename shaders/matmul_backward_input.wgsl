@@ -1,7 +1,7 @@
 // Matrix multiply, backward: gradient of the input, tiled in workgroup memory.
 //   dinp (M, K) (+)= dout (M, N) · weight (N, K)                (ACT 0)
 //   dinp (M, K) (+)= act'(pre) ⊙ (dout (M, N) · weight (N, K))   (ACT ≠ 0; pre (M, K))
-// (`accumulate` 1: added, 0: stored)
+// (ACCUMULATE: added; else stored)
 // CPU reference: crates/playground-core/src/cpu/matmul.rs (matmul_backward_input,
 // matmul_backward_input_act)
 //
@@ -16,7 +16,7 @@
 // of N (workgroup z takes n from z·split): dout's rows run along N, so it is staged transposed
 // (A_STRIDED); weight's rows run along K, the output's columns, so it is staged as read. With
 // one slice (PARTIAL false) each element of dinp has one writer, which adds its sum to the value
-// already there (`accumulate` 1) or stores it (0: dinp needs no clearing); with several (where
+// already there (ACCUMULATE) or stores it (dinp needs no clearing); with several (where
 // matmul.rs finds the grid would leave a GPU's last wave part empty), slice z stores its sums in
 // `partials` row z, added up by reduce_partials.wgsl, which then applies act'(pre).
 
@@ -24,11 +24,7 @@ struct Params {
     m: u32,
     k: u32,
     n: u32,
-    split: u32,   // columns of N per slice, a multiple of BK
-    partial: u32,    // PARTIAL, for readers of the params
-    accumulate: u32, // 1: dinp += the sums; 0: dinp = the sums
-    act: u32,        // the pipeline's ACT (include/activations.wgsl), for readers of the params
-    _pad: u32,
+    split: u32, // columns of N per slice, a multiple of BK
 }
 
 @group(0) @binding(0) var<storage, read_write> dinp: array<f32>; // (M, K), or partials (slices, M·K)
@@ -68,11 +64,16 @@ fn write4(row: u32, col: u32, v: vec4<f32>) {
     if (col + 3u < k) { write1(i + 3u, v.w); }
 }
 
+// The sums are added to dinp, or stored over it without reading it (`Write`; a pipeline
+// constant, as PARTIAL).
+override ACCUMULATE: bool = false;
+
 // dinp[i] (+)= act'(pre[i])·s, one slice's whole sum s.
 fn write1(i: u32, s: f32) {
     var g = s;
     if (ACT != 0u) { g *= act_grad(ACT, pre[i]); }
-    dinp[i] = g + select(0.0, dinp[i], params.accumulate != 0u);
+    if (ACCUMULATE) { g += dinp[i]; }
+    dinp[i] = g;
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE, WORKGROUP_SIZE)

@@ -24,9 +24,9 @@ struct Params {
     n: u32,
     has_bias: u32,
     split_rows: u32, // rows of M per slice, a multiple of BK
-    partial: u32,    // PARTIAL, for readers of the params
     _pad0: u32,
     _pad1: u32,
+    _pad2: u32,
 }
 
 @group(0) @binding(0) var<storage, read_write> dweight: array<f32>; // (N, K), or partials (slices, N·K + N)

@@ -6,7 +6,7 @@
 //                                    (ACT ≠ 0: (+)= act'(pre[i])·Σ_z …, a split input gradient
 //                                    with the activation's backward: matmul_backward_input.wgsl)
 //   out_b    : (len_b)               out_b[i] (+)= Σ_z partials[z·stride + len_a + i]
-// (`accumulate` 1: added to what is there; 0: stored, for an output with no other writer)
+// (ACCUMULATE: added to what is there; else stored, for an output with no other writer)
 //   partials : (slices, stride)      stride ≥ len_a + len_b
 // CPU reference: the sums of the first stage's references (crates/playground-core/src/cpu/
 // matmul.rs, layernorm.rs, rmsnorm.rs); each stage-one kernel's test runs both stages.
@@ -20,10 +20,6 @@ struct Params {
     len_b: u32,
     slices: u32,
     stride: u32,
-    accumulate: u32,
-    act: u32, // the pipeline's ACT (include/activations.wgsl), for readers of the params
-    _pad0: u32,
-    _pad1: u32,
 }
 
 @group(0) @binding(0) var<storage, read_write> out_a: array<f32>;
@@ -34,21 +30,23 @@ struct Params {
 
 const WORKGROUP_SIZE: u32 = 256u;
 
+// The sums are added to the outputs, or stored over them without reading them (`Write`): a
+// pipeline constant, as include/activations.wgsl's ACT says why.
+override ACCUMULATE: bool = false;
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let i = gid.y * nwg.x * WORKGROUP_SIZE + gid.x;
     if (i >= params.len_a + params.len_b) { return; }
     var s = 0.0;
     for (var z = 0u; z < params.slices; z++) { s += partials[z * params.stride + i]; }
-    // a stored output is not read (`select` would load it either way)
-    let add = params.accumulate != 0u;
     if (i < params.len_a) {
         if (ACT != 0u) { s *= act_grad(ACT, pre[i]); }
-        if (add) { s += out_a[i]; }
+        if (ACCUMULATE) { s += out_a[i]; }
         out_a[i] = s;
     } else {
         let j = i - params.len_a;
-        if (add) { s += out_b[j]; }
+        if (ACCUMULATE) { s += out_b[j]; }
         out_b[j] = s;
     }
 }

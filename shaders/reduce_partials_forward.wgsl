@@ -1,4 +1,4 @@
-// The second stage of a split forward matmul (matmul_forward.wgsl with `partial` 1): the
+// The second stage of a split forward matmul (matmul_forward.wgsl with PARTIAL): the
 // slices' raw sums added up, then the forward's epilogue.
 //   ACT = 0:  out (M, N) = Σ_z partials[z, M·N] + bias (N)
 //   ACT ≠ 0:  pre (M, N) = Σ_z partials[z] + bias,  out = act(pre)

@@ -9,10 +9,10 @@ struct Params {
     k: u32,
     n: u32,
     has_bias: u32, // 0: bias is not read (the binding is a placeholder)
-    act: u32,      // the pipeline's ACT (include/activations.wgsl), for readers of the params
     split: u32,    // the tiled forward: steps of K per slice (K when one slice); skinny: unused
-    partial: u32,  // the tiled forward's PARTIAL (matmul_forward.wgsl), for readers of the params
-    _pad: u32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
 }
 
 // out[row, col] = act(v + bias[col]) (and pre = v + bias[col]); the caller checks row < M, col < N.

@@ -89,11 +89,14 @@ pub struct Constants {
     /// `ALIGNED` (the tiled matmuls, include/matmul_stage.wgsl): every block and slice lies
     /// inside the operands (`matmul::Tiles::aligned`), so their loads skip the bounds checks.
     pub aligned: bool,
+    /// `ACCUMULATE` (matmul_backward_input, reduce_partials): the sums are added to the output
+    /// (`Write::Add`), else stored over it without reading it.
+    pub accumulate: bool,
 }
 
 impl Constants {
     const ACT_CODES: usize = 4;
-    const COUNT: usize = Self::ACT_CODES * 2 * 2;
+    const COUNT: usize = Self::ACT_CODES * 8;
 
     pub fn act(act: u32) -> Self {
         Constants { act, ..Constants::default() }
@@ -105,7 +108,7 @@ impl Constants {
 
     fn index(self) -> usize {
         debug_assert!((self.act as usize) < Self::ACT_CODES, "activation code {}", self.act);
-        (self.act as usize * 2 + self.partial as usize) * 2 + self.aligned as usize
+        self.act as usize * 8 + self.partial as usize * 4 + self.aligned as usize * 2 + self.accumulate as usize
     }
 
     /// The overrides to pass: those that differ from the WGSL defaults.
@@ -119,6 +122,9 @@ impl Constants {
         }
         if self.aligned {
             list.push(("ALIGNED", 1.0));
+        }
+        if self.accumulate {
+            list.push(("ACCUMULATE", 1.0));
         }
         list
     }

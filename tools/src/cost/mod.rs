@@ -215,14 +215,14 @@ mod tests {
         // the baby GPT's FFN projection: out (16,384, 384) from K 1,536, 128×128 blocks, with
         // its bias; one slice is 384 workgroups (1.45 waves of 264), two are 768 (2.91)
         let h = DeviceFacts::H100;
-        let estimate = |kernel, params: [u32; 8], workgroups| {
+        let estimate = |kernel, params: [u32; 8], constants, workgroups| {
             let s = shape(kernel);
             let launch = launch(workgroups, s.threads(), s.workgroup_size[0]);
-            roofline(&h, "forward", launch, s.shared_bytes, &work(kernel, &params, Constants::default(), launch, &s, &h))
+            roofline(&h, "forward", launch, s.shared_bytes, &work(kernel, &params, constants, launch, &s, &h))
         };
-        let one = estimate(MatmulForward, [16384, 1536, 384, 1, 0, 1536, 0, 0], 384);
-        let sliced = estimate(MatmulForward, [16384, 1536, 384, 1, 0, 768, 1, 0], 768);
-        let sum = estimate(ReducePartialsForward, [16384, 1536, 384, 1, 0, 768, 1, 0], 16384 * 384 / 256);
+        let one = estimate(MatmulForward, [16384, 1536, 384, 1, 1536, 0, 0, 0], Constants::default(), 384);
+        let sliced = estimate(MatmulForward, [16384, 1536, 384, 1, 768, 0, 0, 0], Constants::partial(), 768);
+        let sum = estimate(ReducePartialsForward, [16384, 1536, 384, 1, 768, 0, 0, 0], Constants::default(), 16384 * 384 / 256);
         assert!((one.waves - 1.45).abs() < 0.01 && (sliced.waves - 2.91).abs() < 0.01, "{} {}", one.waves, sliced.waves);
         // the same FLOPs at 97% of the slots instead of 73%, and the sum of 2 × 25 MB of
         // partials costs less than the quarter of the step it saves

@@ -58,7 +58,8 @@ const ACT_GRAD: f64 = 24.0;
 /// The work of `kernel` launched with `params` (its uniform, in words) and its pipeline's
 /// `constants` on `launch`; `shape` is what its WGSL declares.
 pub fn work(kernel: Kernel, p: &[u32], constants: Constants, launch: Launch, shape: &Shape, f: &DeviceFacts) -> Work {
-    let aligned = constants.aligned;
+    let Constants { act, partial, aligned, accumulate } = constants;
+    let (act, accumulate) = (act != 0, accumulate as u8 as f64);
     let word = |i: usize| p.get(i).copied().unwrap_or(0) as f64;
     use Kernel::*;
     match kernel {
@@ -102,8 +103,8 @@ pub fn work(kernel: Kernel, p: &[u32], constants: Constants, launch: Launch, sha
         // out (+)= the column sums of `slices` rows of partials (with `act`, out_a's times
         // act'(pre): pre read, and act' as gelu_backward computes it); out read only where added to
         ReducePartials => {
-            let (n, slices, accumulate) = (word(0) + word(1), word(2), word(4));
-            let act = if word(5) != 0.0 { word(0) / n.max(1.0) } else { 0.0 };
+            let (n, slices) = (word(0) + word(1), word(2));
+            let act = if act { word(0) / n.max(1.0) } else { 0.0 };
             let bytes = 4.0 * slices + 4.0 + 4.0 * accumulate + 4.0 * act;
             let mut w = elementwise(n, bytes, 2.0 * slices + 6.0 + ACT_GRAD * act, f);
             w.chain = slices * f.dram_latency as f64 / UNROLL + f.dram_latency as f64;
@@ -113,7 +114,7 @@ pub fn work(kernel: Kernel, p: &[u32], constants: Constants, launch: Launch, sha
         // out = the sum of ⌈K / split⌉ slices of partials + bias, through the forward's epilogue
         // (with `act`, pre stored too and the activation as gelu_forward computes it)
         ReducePartialsForward => {
-            let (m, k, n, split, act) = (word(0), word(1), word(2), word(5).max(1.0), word(4) != 0.0);
+            let (m, k, n, split) = (word(0), word(1), word(2), word(4).max(1.0));
             let (slices, act) = ((k / split).ceil(), act as u8 as f64);
             let mut w = elementwise(m * n, 4.0 * slices + 4.0 + 4.0 * act, 2.0 * slices + 8.0 + ACT_GRAD * act, f);
             w.chain = slices * f.dram_latency as f64 / UNROLL + f.dram_latency as f64;
@@ -157,7 +158,7 @@ pub fn work(kernel: Kernel, p: &[u32], constants: Constants, launch: Launch, sha
         | MatmulForwardEmulatedF16Packed => {
             // out (M, N) = inp (M, K)·weight (N, K)ᵀ over a slice of `split` steps of K (with
             // several, raw sums into partials)
-            let (m, k, n, split, partial) = (word(0), word(1), word(2), word(5), word(6) != 0.0);
+            let (m, k, n, split) = (word(0), word(1), word(2), word(4));
             let depth = if split > 0.0 { split.min(k) } else { k };
             let product = Product { rows: m, cols: n, depth, total_depth: k, accumulate: false, partial, act: false, aligned };
             matmul(product, kernel, launch, shape, f)
@@ -170,10 +171,10 @@ pub fn work(kernel: Kernel, p: &[u32], constants: Constants, launch: Launch, sha
         | MatmulBackwardInputEmulatedScalar => {
             // dinp (M, K) (+)= dout (M, N)·weight (N, K) over a slice of `split` columns of N;
             // with `act` (one slice) times act'(pre) in the epilogue
-            let (m, k, n, split, partial) = (word(0), word(1), word(2), word(3), word(4) != 0.0);
-            let act = word(6) != 0.0 && !partial;
+            let (m, k, n, split) = (word(0), word(1), word(2), word(3));
+            let (act, accumulate) = (act && !partial, accumulate != 0.0);
             matmul(
-                Product { rows: m, cols: k, depth: split.min(n), total_depth: n, accumulate: !partial, partial, act, aligned },
+                Product { rows: m, cols: k, depth: split.min(n), total_depth: n, accumulate, partial, act, aligned },
                 kernel,
                 launch,
                 shape,
@@ -187,7 +188,7 @@ pub fn work(kernel: Kernel, p: &[u32], constants: Constants, launch: Launch, sha
         | MatmulBackwardWeightEmulated
         | MatmulBackwardWeightEmulatedScalar => {
             // dweight (N, K) (+)= dout (M, N)ᵀ·inp (M, K) over a slice of split_rows rows of M
-            let (m, k, n, split_rows, partial) = (word(0), word(1), word(2), word(4), word(5) != 0.0);
+            let (m, k, n, split_rows) = (word(0), word(1), word(2), word(4));
             let product =
                 Product { rows: n, cols: k, depth: split_rows.min(m), total_depth: m, accumulate: !partial, partial, act: false, aligned };
             matmul(product, kernel, launch, shape, f)

@@ -15,13 +15,9 @@ pub struct MatmulParams {
     pub k: u32,
     pub n: u32,
     pub has_bias: u32,
-    /// 0: none; else the activation of the epilogue (`activation_code`).
-    pub act: u32,
     /// The tiled kernels: steps of K per slice, a multiple of the tiles' depth (K: one slice).
     pub split: u32,
-    /// The tiled kernels: 1, slices store into scratch partials (`matmul_forward_split`).
-    pub partial: u32,
-    pub _pad: u32,
+    pub _pad: [u32; 3],
 }
 const _: () = assert!(std::mem::size_of::<MatmulParams>().is_multiple_of(16));
 
@@ -292,10 +288,11 @@ fn skinny(
         Loads::F16Packed => Kernel::MatmulForwardSkinnyF16Packed,
         Loads::Vec4 | Loads::Scalar => Kernel::MatmulForwardSkinny,
     };
-    let params = forward_params(m, k, n, bias, act, k, false);
+    let params = forward_params(m, k, n, bias, k);
     let pre = act.map_or(gpu.unused(1), |a| a.1);
     let groups = n.div_ceil(SKINNY_WORKGROUP_SIZE[0] * SKINNY_COLS) as u64;
-    gpu.op_built(kernel, Constants::act(params.act), &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, grid(groups))
+    let constants = Constants::act(activation_code(act.map(|a| a.0)));
+    gpu.op_built(kernel, constants, &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, grid(groups))
 }
 
 /// Whether `matmul_forward_f16` takes a weight whose rows are `k` long: it reads 4 halves of a
@@ -420,7 +417,7 @@ pub fn matmul_forward_split(
     if slices <= 1 {
         return vec![forward(gpu, tiles, loads, act, out, inp, weight, bias, m, k, n)];
     }
-    let params = forward_params(m, k, n, bias, act, split, true);
+    let params = forward_params(m, k, n, bias, split);
     let partials = gpu.scratch(slices as usize * m as usize * n as usize);
     let [x, y, _] = tiles.grid(m, n);
     let first = gpu.op_built(
@@ -430,22 +427,12 @@ pub fn matmul_forward_split(
         &params,
         [x, y, slices],
     );
-    vec![first, reduce_partials_forward(gpu, out, act.map(|a| a.1), &partials, bias, &params)]
+    vec![first, reduce_partials_forward(gpu, out, act, &partials, bias, &params)]
 }
 
-/// The uniform of the forward kernels: `split` steps of K per slice (K for one), `partial`
-/// where the slices store into scratch.
-fn forward_params(
-    m: u32,
-    k: u32,
-    n: u32,
-    bias: Option<&GpuTensor>,
-    act: Option<(Activation, &GpuTensor)>,
-    split: u32,
-    partial: bool,
-) -> MatmulParams {
-    let act = activation_code(act.map(|a| a.0));
-    MatmulParams { m, k, n, has_bias: bias.is_some() as u32, act, split, partial: partial as u32, _pad: 0 }
+/// The uniform of the forward kernels: `split` steps of K per slice (K for one).
+fn forward_params(m: u32, k: u32, n: u32, bias: Option<&GpuTensor>, split: u32) -> MatmulParams {
+    MatmulParams { m, k, n, has_bias: bias.is_some() as u32, split, _pad: [0; 3] }
 }
 
 /// `matmul_forward_act` with the block size chosen by the caller (tests check each).
@@ -466,7 +453,7 @@ pub fn matmul_forward_act_tiled(
     forward(gpu, tiles, Loads::f32(&[k]), Some((act, pre)), out, inp, weight, bias, m, k, n)
 }
 
-/// `params.act` of matmul_forward.wgsl, and of matmul_backward_input.wgsl and
+/// `ACT` (`Constants::act`) of matmul_forward.wgsl, and of matmul_backward_input.wgsl and
 /// reduce_partials.wgsl (whose epilogues apply the activation's derivative).
 pub(crate) fn activation_code(act: Option<Activation>) -> u32 {
     match act {
@@ -492,9 +479,9 @@ fn forward(
     n: u32,
 ) -> Op {
     let kernel = kernel_for(Product::Forward, tiles, loads);
-    let params = forward_params(m, k, n, bias, act, k, false);
+    let params = forward_params(m, k, n, bias, k);
     let pre = act.map_or(gpu.unused(1), |a| a.1);
-    let constants = Constants { aligned: tiles.aligned(m, n, k), ..Constants::act(params.act) };
+    let constants = Constants { aligned: tiles.aligned(m, n, k), ..Constants::act(activation_code(act.map(|a| a.0))) };
     gpu.op_built(kernel, constants, &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, tiles.grid(m, n))
 }
 
@@ -533,13 +520,6 @@ pub struct MatmulBackwardParams {
     pub n: u32,
     /// Columns of N (the summed axis) per slice, a multiple of the tiles' depth.
     pub split: u32,
-    /// 1: slices store into scratch partials; 0: one slice writes dinp.
-    pub partial: u32,
-    /// `Write::accumulate`: 1 adds the sums to dinp, 0 stores them.
-    pub accumulate: u32,
-    /// 0: none; else the activation whose derivative the epilogue applies (`activation_code`).
-    pub act: u32,
-    pub _pad: u32,
 }
 const _: () = assert!(std::mem::size_of::<MatmulBackwardParams>().is_multiple_of(16));
 
@@ -583,12 +563,13 @@ pub fn matmul_backward_input_tiled(
     let kernel = kernel_for(Product::BackwardInput, tiles, Loads::f32(&[n, k]));
     let (split, slices) = tiles.slicing(n, splits);
     let code = activation_code(act.map(|a| a.0));
-    let params = MatmulBackwardParams { m, k, n, split, partial: (slices > 1) as u32, accumulate: write.accumulate(), act: code, _pad: 0 };
+    let params = MatmulBackwardParams { m, k, n, split };
     let [x, y, _] = tiles.grid(m, k);
     let pre = act.map_or(gpu.unused(0), |a| a.1);
     let aligned = tiles.aligned(m, k, n);
     if slices == 1 {
-        return vec![gpu.op_built(kernel, Constants { aligned, ..Constants::act(code) }, &[dinp, dout, weight, pre], &params, [x, y, 1])];
+        let constants = Constants { aligned, accumulate: write.accumulate(), ..Constants::act(code) };
+        return vec![gpu.op_built(kernel, constants, &[dinp, dout, weight, pre], &params, [x, y, 1])];
     }
     // the slices' raw sums (a pipeline without the activation); act' is applied once they are
     // added up
@@ -609,9 +590,7 @@ pub struct MatmulWeightParams {
     pub has_bias: u32,
     /// Rows of M per slice, a multiple of the tiles' depth.
     pub split_rows: u32,
-    /// 1: slices store into scratch partials; 0: one slice adds to dweight and dbias.
-    pub partial: u32,
-    pub _pad: [u32; 2],
+    pub _pad: [u32; 3],
 }
 const _: () = assert!(std::mem::size_of::<MatmulWeightParams>().is_multiple_of(16));
 
@@ -678,7 +657,7 @@ pub fn matmul_backward_weight_tiled(
     let (split_rows, slices) = tiles.slicing(m, splits);
     let has_bias = dbias.is_some() as u32;
     let [x, y, _] = tiles.grid(n, k);
-    let params = MatmulWeightParams { m, k, n, has_bias, split_rows, partial: (slices > 1) as u32, _pad: [0; 2] };
+    let params = MatmulWeightParams { m, k, n, has_bias, split_rows, _pad: [0; 3] };
     let aligned = tiles.aligned(n, k, m);
     if slices == 1 {
         let constants = Constants { aligned, ..Constants::default() };

@@ -33,9 +33,9 @@ pub enum Write {
 }
 
 impl Write {
-    /// The uniform's `accumulate` word.
-    pub fn accumulate(self) -> u32 {
-        (self == Write::Add) as u32
+    /// The kernels' `ACCUMULATE` (`Constants::accumulate`).
+    pub fn accumulate(self) -> bool {
+        self == Write::Add
     }
 }
 

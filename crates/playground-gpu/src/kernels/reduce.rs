@@ -15,11 +15,6 @@ pub struct ReduceParams {
     pub len_b: u32,
     pub slices: u32,
     pub stride: u32,
-    /// `Write::accumulate`: 1 adds the sums to the outputs, 0 stores them.
-    pub accumulate: u32,
-    /// 0: none; else the activation whose derivative scales out_a (`activation_code`).
-    pub act: u32,
-    pub _pad: [u32; 2],
 }
 const _: () = assert!(std::mem::size_of::<ReduceParams>().is_multiple_of(16));
 
@@ -42,27 +37,28 @@ pub fn reduce_partials(
     stride: u32,
     write: Write,
 ) -> Op {
-    let params =
-        ReduceParams { len_a, len_b, slices, stride, accumulate: write.accumulate(), act: activation_code(act.map(|a| a.0)), _pad: [0; 2] };
+    let params = ReduceParams { len_a, len_b, slices, stride };
     let n = (len_a + len_b) as u64;
     let (out_b, pre) = (out_b.unwrap_or(gpu.unused(0)), act.map_or(gpu.unused(1), |a| a.1));
     let grid = grid(n.div_ceil(WORKGROUP_SIZE[0] as u64));
-    gpu.op_built(Kernel::ReducePartials, Constants::act(params.act), &[out_a, out_b, partials, pre], &params, grid)
+    let constants = Constants { accumulate: write.accumulate(), ..Constants::act(activation_code(act.map(|a| a.0))) };
+    gpu.op_built(Kernel::ReducePartials, constants, &[out_a, out_b, partials, pre], &params, grid)
 }
 
 /// The second stage of a split forward matmul (`matmul::matmul_forward_split`): out (M, N) =
 /// the sum of the slices' partials (⌈K / split⌉ rows of M·N) + bias, through the forward's
-/// epilogue (with `params.act`, pre = that and out = act(pre)). `params` is the first stage's.
+/// epilogue (with `act`, pre = that and out = act(pre)). `params` is the first stage's.
 pub fn reduce_partials_forward(
     gpu: &GpuContext,
-    out: &GpuTensor,          // (M, N)
-    pre: Option<&GpuTensor>,  // (M, N) when params.act ≠ 0
-    partials: &GpuTensor,     // (slices, M·N)
-    bias: Option<&GpuTensor>, // (N)
+    out: &GpuTensor,                       // (M, N)
+    act: Option<(Activation, &GpuTensor)>, // and pre (M, N)
+    partials: &GpuTensor,                  // (slices, M·N)
+    bias: Option<&GpuTensor>,              // (N)
     params: &MatmulParams,
 ) -> Op {
     let n = params.m as u64 * params.n as u64;
-    let (pre, bias) = (pre.unwrap_or(gpu.unused(1)), bias.unwrap_or(gpu.unused(0)));
+    let (pre, bias) = (act.map_or(gpu.unused(1), |a| a.1), bias.unwrap_or(gpu.unused(0)));
     let grid = grid(n.div_ceil(WORKGROUP_SIZE[0] as u64));
-    gpu.op_built(Kernel::ReducePartialsForward, Constants::act(params.act), &[out, pre, partials, bias], params, grid)
+    let constants = Constants::act(activation_code(act.map(|a| a.0)));
+    gpu.op_built(Kernel::ReducePartialsForward, constants, &[out, pre, partials, bias], params, grid)
 }

@@ -351,10 +351,9 @@ fn matmul_aligned_blocks_load_unchecked_and_match_cpu() {
             assert_close(&format!("{tag} dweight"), &got[1], &dweight, 1e-5 * (m as f32).sqrt(), 1e-5);
             assert_close(&format!("{tag} dbias"), &got[2], &dbias, 1e-5 * (m as f32).sqrt(), 1e-5);
         }
-        // f16 weights (multiples of 1/256, exact in f16), read as f16 or unpacked
+        // f16 weights, read as f16
         let (m, k, n) = (128, 32, 128);
-        let w: Vec<f32> = randn(n * k, 1.0, 87).iter().map(|x| (x * 256.0).round().clamp(-1024.0, 1024.0) / 256.0).collect();
-        let halves = matmul::pack_halves(&w.iter().map(|&x| f16_bits(x)).collect::<Vec<_>>());
+        let (w, halves) = f16_exact_weights(n * k, 87);
         let inp = randn(m * k, 1.0, 88);
         let want = cpu_forward(None, &inp, &w, None, m, k, n);
         let out = zeros(&gpu, m * n);
@@ -393,6 +392,14 @@ fn assert_forward(tag: &str, got: &[Vec<f32>], want: &(Vec<f32>, Vec<f32>), act:
     }
 }
 
+/// `len` weights exactly representable in f16 (multiples of 1/256 up to ±4), and their halves as
+/// `matmul_forward_f16` binds them.
+fn f16_exact_weights(len: usize, seed: u64) -> (Vec<f32>, Vec<u32>) {
+    let w: Vec<f32> = randn(len, 1.0, seed).iter().map(|x| (x * 256.0).round().clamp(-1024.0, 1024.0) / 256.0).collect();
+    let halves = matmul::pack_halves(&w.iter().map(|&x| f16_bits(x)).collect::<Vec<_>>());
+    (w, halves)
+}
+
 /// The f16 bits of `x`, which must be a normal f16 value exactly (sign, 5-bit exponent biased
 /// by 15, the 10 high bits of the f32 mantissa).
 fn f16_bits(x: f32) -> u16 {
@@ -416,9 +423,7 @@ fn matmul_forward_with_f16_weights_matches_cpu() {
     let acts = [None, Some(cpu::Activation::Gelu)];
     for (gpu, act) in gpus.iter().flat_map(|g| acts.map(|a| (g, a))) {
         for (m, k, n, with_bias) in shapes {
-            // weights exactly representable in f16: multiples of 1/256 up to ±4
-            let w: Vec<f32> = randn(n * k, 1.0, 70).iter().map(|x| (x * 256.0).round().clamp(-1024.0, 1024.0) / 256.0).collect();
-            let halves = matmul::pack_halves(&w.iter().map(|&x| f16_bits(x)).collect::<Vec<_>>());
+            let (w, halves) = f16_exact_weights(n * k, 70);
             let (inp, bias) = (randn(m * k, 1.0, 71), randn(n, 1.0, 72));
             let want = cpu_forward(act, &inp, &w, with_bias.then_some(&bias[..]), m, k, n);
             let (g_inp, g_w, g_bias) = (upload(gpu, &inp), upload(gpu, &halves), upload(gpu, &bias));

@@ -8,6 +8,7 @@ use crate::error::GpuError;
 use crate::readback::Region;
 use crate::shaders::Kernel;
 use crate::tensor::GpuTensor;
+use playground_core::cpu::Activation;
 use playground_core::DeviceLimits;
 use std::future::Future;
 use std::pin::Pin;
@@ -81,7 +82,7 @@ pub const SCRATCH_BUDGET: usize = 16 << 20;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Constants {
     /// `ACT` (include/activations.wgsl): the activation the epilogue applies, or whose derivative
-    /// it multiplies by (`matmul::activation_code`: 0 none, 1 gelu, 2 gelu_tanh, 3 relu).
+    /// it multiplies by (0 none, 1 gelu, 2 gelu_tanh, 3 relu: `Constants::act`).
     pub act: u32,
     /// `PARTIAL` (the tiled matmuls): each slice of the summed axis stores its raw sums into
     /// partials, added up by a second launch.
@@ -98,7 +99,15 @@ impl Constants {
     const ACT_CODES: usize = 4;
     const COUNT: usize = Self::ACT_CODES * 8;
 
-    pub fn act(act: u32) -> Self {
+    /// The epilogue's activation (matmul_forward.wgsl), or the one whose derivative it applies
+    /// (matmul_backward_input.wgsl, reduce_partials.wgsl), as `ACT`'s code.
+    pub fn act(act: Option<Activation>) -> Self {
+        let act = match act {
+            None => 0,
+            Some(Activation::Gelu) => 1,
+            Some(Activation::GeluTanh) => 2,
+            Some(Activation::Relu) => 3,
+        };
         Constants { act, ..Constants::default() }
     }
 

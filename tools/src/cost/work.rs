@@ -59,7 +59,7 @@ const ACT_GRAD: f64 = 24.0;
 /// `constants` on `launch`; `shape` is what its WGSL declares.
 pub fn work(kernel: Kernel, p: &[u32], constants: Constants, launch: Launch, shape: &Shape, f: &DeviceFacts) -> Work {
     let Constants { act, partial, aligned, accumulate } = constants;
-    let (act, accumulate) = (act != 0, accumulate as u8 as f64);
+    let act = act != 0;
     let word = |i: usize| p.get(i).copied().unwrap_or(0) as f64;
     use Kernel::*;
     match kernel {
@@ -105,7 +105,7 @@ pub fn work(kernel: Kernel, p: &[u32], constants: Constants, launch: Launch, sha
         ReducePartials => {
             let (n, slices) = (word(0) + word(1), word(2));
             let act = if act { word(0) / n.max(1.0) } else { 0.0 };
-            let bytes = 4.0 * slices + 4.0 + 4.0 * accumulate + 4.0 * act;
+            let bytes = 4.0 * slices + 4.0 + 4.0 * (accumulate as u8 as f64) + 4.0 * act;
             let mut w = elementwise(n, bytes, 2.0 * slices + 6.0 + ACT_GRAD * act, f);
             w.chain = slices * f.dram_latency as f64 / UNROLL + f.dram_latency as f64;
             w.serial = slices;
@@ -172,7 +172,7 @@ pub fn work(kernel: Kernel, p: &[u32], constants: Constants, launch: Launch, sha
             // dinp (M, K) (+)= dout (M, N)·weight (N, K) over a slice of `split` columns of N;
             // with `act` (one slice) times act'(pre) in the epilogue
             let (m, k, n, split) = (word(0), word(1), word(2), word(3));
-            let (act, accumulate) = (act && !partial, accumulate != 0.0);
+            let act = act && !partial;
             matmul(
                 Product { rows: m, cols: k, depth: split.min(n), total_depth: n, accumulate, partial, act, aligned },
                 kernel,

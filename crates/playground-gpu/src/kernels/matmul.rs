@@ -291,7 +291,7 @@ fn skinny(
     let params = forward_params(m, k, n, bias, k);
     let pre = act.map_or(gpu.unused(1), |a| a.1);
     let groups = n.div_ceil(SKINNY_WORKGROUP_SIZE[0] * SKINNY_COLS) as u64;
-    let constants = Constants::act(activation_code(act.map(|a| a.0)));
+    let constants = Constants::act(act.map(|a| a.0));
     gpu.op_built(kernel, constants, &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, grid(groups))
 }
 
@@ -453,17 +453,6 @@ pub fn matmul_forward_act_tiled(
     forward(gpu, tiles, Loads::f32(&[k]), Some((act, pre)), out, inp, weight, bias, m, k, n)
 }
 
-/// `ACT` (`Constants::act`) of matmul_forward.wgsl, and of matmul_backward_input.wgsl and
-/// reduce_partials.wgsl (whose epilogues apply the activation's derivative).
-pub(crate) fn activation_code(act: Option<Activation>) -> u32 {
-    match act {
-        None => 0,
-        Some(Activation::Gelu) => 1,
-        Some(Activation::GeluTanh) => 2,
-        Some(Activation::Relu) => 3,
-    }
-}
-
 #[allow(clippy::too_many_arguments)]
 fn forward(
     gpu: &GpuContext,
@@ -481,7 +470,7 @@ fn forward(
     let kernel = kernel_for(Product::Forward, tiles, loads);
     let params = forward_params(m, k, n, bias, k);
     let pre = act.map_or(gpu.unused(1), |a| a.1);
-    let constants = Constants { aligned: tiles.aligned(m, n, k), ..Constants::act(activation_code(act.map(|a| a.0))) };
+    let constants = Constants { aligned: tiles.aligned(m, n, k), ..Constants::act(act.map(|a| a.0)) };
     gpu.op_built(kernel, constants, &[out, pre, inp, weight, bias.unwrap_or(gpu.unused(0))], &params, tiles.grid(m, n))
 }
 
@@ -562,13 +551,12 @@ pub fn matmul_backward_input_tiled(
 ) -> Vec<Op> {
     let kernel = kernel_for(Product::BackwardInput, tiles, Loads::f32(&[n, k]));
     let (split, slices) = tiles.slicing(n, splits);
-    let code = activation_code(act.map(|a| a.0));
     let params = MatmulBackwardParams { m, k, n, split };
     let [x, y, _] = tiles.grid(m, k);
     let pre = act.map_or(gpu.unused(0), |a| a.1);
     let aligned = tiles.aligned(m, k, n);
     if slices == 1 {
-        let constants = Constants { aligned, accumulate: write.accumulate(), ..Constants::act(code) };
+        let constants = Constants { aligned, accumulate: write.accumulate(), ..Constants::act(act.map(|a| a.0)) };
         return vec![gpu.op_built(kernel, constants, &[dinp, dout, weight, pre], &params, [x, y, 1])];
     }
     // the slices' raw sums (a pipeline without the activation); act' is applied once they are

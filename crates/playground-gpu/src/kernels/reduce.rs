@@ -1,7 +1,7 @@
 //! Launcher for `shaders/reduce_partials.wgsl`, the second stage of the two-stage sums
 //! (split-K weight gradients, column sums by chunks of rows).
 
-use super::matmul::{activation_code, MatmulParams};
+use super::matmul::MatmulParams;
 use super::Write;
 use crate::context::{grid, Constants, GpuContext, Op};
 use crate::shaders::Kernel;
@@ -41,7 +41,7 @@ pub fn reduce_partials(
     let n = (len_a + len_b) as u64;
     let (out_b, pre) = (out_b.unwrap_or(gpu.unused(0)), act.map_or(gpu.unused(1), |a| a.1));
     let grid = grid(n.div_ceil(WORKGROUP_SIZE[0] as u64));
-    let constants = Constants { accumulate: write.accumulate(), ..Constants::act(activation_code(act.map(|a| a.0))) };
+    let constants = Constants { accumulate: write.accumulate(), ..Constants::act(act.map(|a| a.0)) };
     gpu.op_built(Kernel::ReducePartials, constants, &[out_a, out_b, partials, pre], &params, grid)
 }
 
@@ -59,6 +59,6 @@ pub fn reduce_partials_forward(
     let n = params.m as u64 * params.n as u64;
     let (pre, bias) = (act.map_or(gpu.unused(1), |a| a.1), bias.unwrap_or(gpu.unused(0)));
     let grid = grid(n.div_ceil(WORKGROUP_SIZE[0] as u64));
-    let constants = Constants::act(activation_code(act.map(|a| a.0)));
+    let constants = Constants::act(act.map(|a| a.0));
     gpu.op_built(Kernel::ReducePartialsForward, constants, &[out, pre, partials, bias], params, grid)
 }

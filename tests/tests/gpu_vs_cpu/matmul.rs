@@ -323,7 +323,8 @@ fn matmul_aligned_blocks_load_unchecked_and_match_cpu() {
         for splits in [1, 3] {
             let (out, pre) = (zeros(&gpu, m * n), zeros(&gpu, m * n));
             let g_act = act.map(|a| (a, &pre));
-            let ops = matmul::matmul_forward_split(&gpu, tiles, splits, g_act, &out, &g_inp, &g_w, Some(&g_bias), 256, 48, 128);
+            let (mu, ku, nu) = (m as u32, k as u32, n as u32);
+            let ops = matmul::matmul_forward_split(&gpu, tiles, splits, g_act, &out, &g_inp, &g_w, Some(&g_bias), mu, ku, nu);
             let tag = format!("aligned forward {tiles:?} splits {splits}");
             assert!(ops[0].constants.aligned && ops.len() == splits as usize / 2 + 1, "{tag}: {} launches", ops.len());
             assert_forward(&tag, &run_and_read(&gpu, &ops, &[&out, &pre]), &want, act, k);
@@ -338,10 +339,10 @@ fn matmul_aligned_blocks_load_unchecked_and_match_cpu() {
         for splits in [1, 3] {
             let (g_dpre, g_dweight, g_dbias) = (zeros(&gpu, m * k), zeros(&gpu, n * k), zeros(&gpu, n));
             let g_act = Some((cpu::Activation::Gelu, &g_pre));
-            let mut ops =
-                matmul::matmul_backward_input_tiled(&gpu, tiles, splits, &g_dpre, &g_dout, &g_w, g_act, 128, 256, 128, Write::Store);
+            let (mu, ku, nu) = (m as u32, k as u32, n as u32);
+            let mut ops = matmul::matmul_backward_input_tiled(&gpu, tiles, splits, &g_dpre, &g_dout, &g_w, g_act, mu, ku, nu, Write::Store);
             let weight_ops =
-                matmul::matmul_backward_weight_tiled(&gpu, tiles, splits, &g_dweight, Some(&g_dbias), &g_dout, &g_inp, 128, 256, 128);
+                matmul::matmul_backward_weight_tiled(&gpu, tiles, splits, &g_dweight, Some(&g_dbias), &g_dout, &g_inp, mu, ku, nu);
             let tag = format!("aligned backward {tiles:?} splits {splits}");
             assert!(ops[0].constants.aligned && weight_ops[0].constants.aligned, "{tag}");
             assert_eq!((ops.len(), weight_ops.len()), if splits == 1 { (1, 1) } else { (2, 2) }, "{tag}");
@@ -357,7 +358,8 @@ fn matmul_aligned_blocks_load_unchecked_and_match_cpu() {
         let inp = randn(m * k, 1.0, 88);
         let want = cpu_forward(None, &inp, &w, None, m, k, n);
         let out = zeros(&gpu, m * n);
-        let op = matmul::matmul_forward_f16_tiled(&gpu, tiles, None, &out, &upload(&gpu, &inp), &upload(&gpu, &halves), None, 128, 32, 128);
+        let (g_inp, g_halves) = (upload(&gpu, &inp), upload(&gpu, &halves));
+        let op = matmul::matmul_forward_f16_tiled(&gpu, tiles, None, &out, &g_inp, &g_halves, None, m as u32, k as u32, n as u32);
         let tag = format!("aligned f16 weights {tiles:?} {}", op_name(&gpu));
         assert!(op.constants.aligned, "{tag}");
         assert_forward(&tag, &run_and_read(&gpu, &[op], &[&out]), &want, None, k);

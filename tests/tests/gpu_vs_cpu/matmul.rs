@@ -179,15 +179,18 @@ fn matmul_backward_splits_its_sums_to_fill_a_gpu() {
     let Some(gpu) = gpu_as_h100_or_skip() else { return };
     let splits = |blocks, depth, partial| matmul::splits(&gpu, matmul::Tiles::Large, blocks, depth, partial);
     // the baby GPT's qkv weight gradient: 9·3 blocks of 128×128 would fill 27 of an H100's
-    // 264 slots; in 18 slices of M they make 486 workgroups (1.84 waves, 92% busy)
-    assert_eq!(splits(27, 16384, 1152 * 384 + 1152), 18);
-    // at most one slice per 256 rows
-    assert_eq!(splits(27, 600, 1152 * 384 + 1152), 2);
-    // its input gradient: 128·3 blocks make 1.45 waves (73% busy), in two slices of N 2.9 (97%)
+    // 264 slots; in 29 slices of M they make 783 workgroups (2.97 waves; 18 slices would make
+    // 1.84, the second wave 84% full, in slices 29/18 as long)
+    assert_eq!(splits(27, 16384, 1152 * 384 + 1152), 29);
+    // at most one slice per 128 rows
+    assert_eq!(splits(27, 600, 1152 * 384 + 1152), 4);
+    // its input gradient: 128·3 blocks make 1.45 waves, in two slices of N 2.9
     assert_eq!(splits(384, 1152, 16384 * 384), 2);
-    // the fc layer's weight gradient: 36 blocks, 14 slices make 504 workgroups (95% busy)
-    assert_eq!(splits(36, 16384, 1536 * 384 + 1536), 14);
-    // and what the H100's choice computes is the CPU's gradient (M = 600: two slices)
+    // the fc layer's weight gradient: 36 blocks in 22 slices make 792 workgroups, three whole
+    // waves (14 slices make 504, 1.91 waves: a round more than 22 would take, in slices 22/14
+    // as long); 44 slices would make six, no sooner, with twice the partial sums
+    assert_eq!(splits(36, 16384, 1536 * 384 + 1536), 22);
+    // and what the H100's choice computes is the CPU's gradient (M = 600: four slices)
     let (m, k, n) = (600, 20, 36);
     let (inp, w, dout) = (randn(m * k, 1.0, 60), randn(n * k, 1.0, 61), randn(m * n, 1.0, 62));
     let (mut dinp, mut dweight, mut dbias) = (vec![0.0; m * k], vec![0.0; n * k], vec![0.0; n]);

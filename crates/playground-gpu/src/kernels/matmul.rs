@@ -582,30 +582,49 @@ pub struct MatmulWeightParams {
 }
 const _: () = assert!(std::mem::size_of::<MatmulWeightParams>().is_multiple_of(16));
 
-/// Fewest steps of the summed axis a slice takes: fewer would spend more on writing and
-/// adding up the slices than the grid gains.
-pub const MIN_SPLIT_DEPTH: u32 = 256;
-/// The share of a GPU's slots a split grid keeps busy that is good enough (`splits`).
-const FILLED: f64 = 0.9;
+/// Fewest steps of the summed axis a slice takes: a slice of fewer steps would spend longer
+/// writing its partial sums than multiplying.
+pub const MIN_SPLIT_DEPTH: u32 = 128;
+/// The share of a GPU's fp32 peak a tuned matmul reaches: cuBLAS's best on the baby GPT's
+/// shapes, 38 of an H100's 67 TFLOP/s (TF32 off). `split_seconds` weighs a slice's arithmetic
+/// against the memory its partial sums take with it.
+const MATMUL_SHARE_OF_PEAK: f64 = 38.0 / 67.0;
 
 /// How many slices a tiled matmul's sum over `depth` steps is split into, for a grid of
 /// `blocks` blocks whose slices each store `partial_len` partial sums (then added up by
-/// `reduce_partials`). On a GPU (`GpuContext::facts`): the fewest slices that give at least two
-/// workgroups per compute unit and end on a wave at least 90% full (a wave's empty slots are
-/// idle time: 384 blocks of 128×128 on an H100's 264 slots make 1.45 waves, 75% busy; two
-/// slices make 2.9, 97%), or else the best-filled count; at most one slice per
-/// `MIN_SPLIT_DEPTH` steps and as many as `SCRATCH_BUDGET` holds. On an emulator one: a CPU has
-/// no idle units to fill.
+/// `reduce_partials`). On a GPU (`GpuContext::facts`), the count whose time by `split_seconds`
+/// is least, fewer on a tie: a grid's last wave may be part empty, and its empty slots are
+/// idle time (384 blocks of 128×128 on an H100's 264 slots make 1.45 waves, the second wave
+/// 45% full; two slices make 2.9), while each slice more writes and reads its partials once.
+/// At most one slice per `MIN_SPLIT_DEPTH` steps and as many as `SCRATCH_BUDGET` holds. On an
+/// emulator one: a CPU has no idle units to fill.
 pub fn splits(gpu: &GpuContext, tiles: Tiles, blocks: u64, depth: u32, partial_len: u64) -> u32 {
     if gpu.is_emulated() {
         return 1;
     }
-    let slots = tiles.slots(gpu) as f64;
-    let units = gpu.facts().compute_units as u64;
     let most = (depth / MIN_SPLIT_DEPTH).min((SCRATCH_BUDGET as u64 / partial_len.max(1)).min(u32::MAX as u64) as u32).max(1);
-    let filled = |s: u32| busy((blocks * s as u64) as f64 / slots);
-    let enough = |s: u32| blocks * s as u64 >= 2 * units && filled(s) >= FILLED;
-    (1..=most).find(|&s| enough(s)).unwrap_or_else(|| (1..=most).max_by(|&a, &b| filled(a).total_cmp(&filled(b))).unwrap_or(1))
+    let seconds = |s: u32| split_seconds(gpu, tiles, blocks, depth, partial_len, s);
+    (1..=most).min_by(|&a, &b| seconds(a).total_cmp(&seconds(b))).unwrap_or(1)
+}
+
+/// A rough time of a grid of `blocks` blocks over `depth` steps in `splits` slices on `gpu`,
+/// to compare slice counts by (not an estimate of the kernel: `profile_step --cost` is that).
+/// The grid runs in rounds of one (block, slice) per workgroup slot, each round as long as one
+/// slice's steps at the slot's share of the rate a tuned matmul reaches; where it is split, the partial
+/// sums are written and read once more (`splits` + 1 passes over `partial_len` floats at the
+/// memory's bandwidth) by one more launch.
+fn split_seconds(gpu: &GpuContext, tiles: Tiles, blocks: u64, depth: u32, partial_len: u64, splits: u32) -> f64 {
+    let facts = gpu.facts();
+    let (steps, slices) = tiles.slicing(depth, splits);
+    let slots = tiles.slots(gpu);
+    let rounds = (blocks * slices as u64).div_ceil(slots) as f64;
+    let fma_per_second = facts.compute_units as f64 * facts.fma_lanes as f64 * facts.clock_ghz * 1e9 * MATMUL_SHARE_OF_PEAK;
+    let round = steps as f64 * (tiles.side() as f64).powi(2) * slots as f64 / fma_per_second;
+    let sum = match slices {
+        1 => 0.0,
+        _ => (slices as f64 + 1.0) * partial_len as f64 * 4.0 / (facts.dram_gb_s * 1e9) + facts.dispatch_us * 1e-6,
+    };
+    rounds * round + sum
 }
 
 /// dweight (N, K) += dout (M, N)ᵀ · inp (M, K) and dbias (N) += Σ_m dout (when given): one

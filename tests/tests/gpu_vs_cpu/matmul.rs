@@ -278,6 +278,33 @@ fn matmul_forward_splits_its_sums_where_a_wave_would_be_part_empty() {
 }
 
 #[test]
+fn matmul_forward_launches_the_rows_past_its_whole_waves_apart_and_matches_cpu() {
+    // recorded as on an H100 (264 slots of 128×128 blocks): 30 rows of 9 blocks are 270, a
+    // second wave of 6; the first 29 rows (261 blocks) run over all of K, the last row's 9
+    // blocks in slices of K, summed with the bias and the activation by a third launch. Odd
+    // sizes too: a last row of blocks 88 rows deep, a last column part empty, K not a
+    // multiple of 4 (the scalar loads)
+    let Some(gpu) = gpu_as_h100_or_skip() else { return };
+    for (m, k, n, act) in [(3800, 384, 1152, Some(cpu::Activation::Gelu)), (3800, 383, 1150, None)] {
+        let (inp, w, bias) = (randn(m * k, 1.0, 76), randn(n * k, 0.05, 77), randn(n, 1.0, 78));
+        let want = cpu_forward(act, &inp, &w, Some(&bias), m, k, n);
+        let (out, pre) = (zeros(&gpu, m * n), zeros(&gpu, m * n));
+        let (g_inp, g_w, g_bias) = (upload(&gpu, &inp), upload(&gpu, &w), upload(&gpu, &bias));
+        let (mu, ku, nu) = (m as u32, k as u32, n as u32);
+        let ops = match act {
+            Some(a) => matmul::matmul_forward_act(&gpu, a, &out, &pre, &g_inp, &g_w, Some(&g_bias), mu, ku, nu),
+            None => matmul::matmul_forward(&gpu, &out, &g_inp, &g_w, Some(&g_bias), mu, ku, nu),
+        };
+        let tag = format!("m{m} k{k} n{n} {act:?}");
+        let grids: Vec<[u32; 3]> = ops.iter().map(|op| op.workgroups).collect();
+        assert_eq!(ops.len(), 3, "{tag}: the whole waves, the last row in slices, their sum: {grids:?}");
+        assert_eq!(grids[0], [9, 29, 1], "{tag}: the first 29 rows of blocks over all of K");
+        assert!(grids[1][..2] == [9, 1] && grids[1][2] > 1, "{tag}: the last row of blocks in slices of K: {:?}", grids[1]);
+        assert_forward(&format!("forward with its tail apart {tag}"), &run_and_read(&gpu, &ops, &[&out, &pre]), &want, act, k);
+    }
+}
+
+#[test]
 fn matmul_forward_skinny_matches_cpu() {
     let Some(gpu) = gpu_or_skip() else { return };
     // 1 to 16 rows (a token at a time, a short prompt), K a multiple of 4 (from one vec4 up), N not a multiple

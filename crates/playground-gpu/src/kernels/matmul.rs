@@ -247,8 +247,7 @@ pub fn matmul_forward(
     if is_skinny(m, k) {
         return vec![matmul_forward_skinny(gpu, None, out, inp, weight, bias, m, k, n)];
     }
-    let tiles = Tiles::for_output(gpu, m, n, k);
-    matmul_forward_split(gpu, tiles, forward_splits(gpu, tiles, m, k, n), None, out, inp, weight, bias, m, k, n)
+    forward_launches(gpu, Tiles::for_output(gpu, m, n, k), None, out, inp, weight, bias, m, k, n)
 }
 
 /// `matmul_forward` (`act` None) or `matmul_forward_act` (`act` with pre) on the skinny kernel:
@@ -385,13 +384,67 @@ pub fn matmul_forward_act(
     if is_skinny(m, k) {
         return vec![matmul_forward_skinny(gpu, Some((act, pre)), out, inp, weight, bias, m, k, n)];
     }
-    let tiles = Tiles::for_output(gpu, m, n, k);
-    matmul_forward_split(gpu, tiles, forward_splits(gpu, tiles, m, k, n), Some((act, pre)), out, inp, weight, bias, m, k, n)
+    forward_launches(gpu, Tiles::for_output(gpu, m, n, k), Some((act, pre)), out, inp, weight, bias, m, k, n)
+}
+
+/// A tiled forward as `matmul_forward` and `matmul_forward_act` launch it: its K in
+/// `forward_splits` slices, and where `forward_tail_rows` says so the rows past its whole
+/// waves in a launch of their own, split over K by the same rule.
+#[allow(clippy::too_many_arguments)]
+fn forward_launches(
+    gpu: &GpuContext,
+    tiles: Tiles,
+    act: Option<(Activation, &GpuTensor)>, // and pre (M, N)
+    out: &GpuTensor,                       // (M, N)
+    inp: &GpuTensor,                       // (M, K)
+    weight: &GpuTensor,                    // (N, K)
+    bias: Option<&GpuTensor>,              // (N)
+    m: u32,
+    k: u32,
+    n: u32,
+) -> Vec<Op> {
+    let head = m - forward_tail_rows(gpu, tiles, m, k, n);
+    // rows [from, from + count) of a tensor of rows `width` long
+    let rows = |t: &GpuTensor, from: u32, count: u32, width: u32| t.slice(from as usize * width as usize, count as usize * width as usize);
+    let mut ops = vec![];
+    for (from, count) in [(0, head), (head, m - head)].into_iter().filter(|&(_, count)| count > 0) {
+        let (out, inp) = (rows(out, from, count, n), rows(inp, from, count, k));
+        let pre = act.map(|(a, pre)| (a, rows(pre, from, count, n)));
+        let act = pre.as_ref().map(|(a, pre)| (*a, pre));
+        let splits = forward_splits(gpu, tiles, count, k, n);
+        ops.extend(matmul_forward_split(gpu, tiles, splits, act, &out, &inp, weight, bias, count, k, n));
+    }
+    ops
 }
 
 /// The slices of K a tiled forward of (M, N) outputs takes (`splits`: one on an emulator).
 fn forward_splits(gpu: &GpuContext, tiles: Tiles, m: u32, k: u32, n: u32) -> u32 {
-    splits(gpu, tiles, tiles.blocks(m, n), k, m as u64 * n as u64)
+    fastest_split(gpu, tiles, tiles.blocks(m, n), k, m as u64 * n as u64).0
+}
+
+/// How many of a tiled forward's last rows are launched apart (0: none). The blocks of whole
+/// waves, rounded down to whole rows of blocks, run in one launch over all of K; the rest, a
+/// wave's worth of work in a few blocks, in a second launch split over K (`splits`), where the
+/// two take less time by `split_seconds` than the one (on the GPU side only: an emulator has no
+/// waves). The baby GPT's qkv on an H100: 1,152 blocks make 4.36 waves, of which the fifth
+/// would be 36% full; 117 rows of 9 blocks fill four, and the last 11 rows, 99 blocks, run in
+/// two slices of K in 198 workgroups.
+fn forward_tail_rows(gpu: &GpuContext, tiles: Tiles, m: u32, k: u32, n: u32) -> u32 {
+    if gpu.is_emulated() {
+        return 0;
+    }
+    let (slots, cols) = (tiles.slots(gpu), n.div_ceil(tiles.side()) as u64);
+    let head = (tiles.blocks(m, n) / slots * slots / cols) as u32 * tiles.side();
+    if head == 0 || head >= m {
+        return 0;
+    }
+    let seconds = |rows: u32| fastest_split(gpu, tiles, tiles.blocks(rows, n), k, rows as u64 * n as u64).1;
+    let apart = seconds(head) + seconds(m - head) + gpu.facts().dispatch_us * 1e-6;
+    if apart < seconds(m) {
+        m - head
+    } else {
+        0
+    }
 }
 
 /// `matmul_forward` (`act` None) or `matmul_forward_act` with the block size and the slices of
@@ -599,12 +652,16 @@ const MATMUL_SHARE_OF_PEAK: f64 = 38.0 / 67.0;
 /// At most one slice per `MIN_SPLIT_DEPTH` steps and as many as `SCRATCH_BUDGET` holds. On an
 /// emulator one: a CPU has no idle units to fill.
 pub fn splits(gpu: &GpuContext, tiles: Tiles, blocks: u64, depth: u32, partial_len: u64) -> u32 {
+    fastest_split(gpu, tiles, blocks, depth, partial_len).0
+}
+
+/// `splits`' count and its `split_seconds` (0 on an emulator, where it is always one).
+fn fastest_split(gpu: &GpuContext, tiles: Tiles, blocks: u64, depth: u32, partial_len: u64) -> (u32, f64) {
     if gpu.is_emulated() {
-        return 1;
+        return (1, 0.0);
     }
     let most = (depth / MIN_SPLIT_DEPTH).min((SCRATCH_BUDGET as u64 / partial_len.max(1)).min(u32::MAX as u64) as u32).max(1);
-    let seconds = |s: u32| split_seconds(gpu, tiles, blocks, depth, partial_len, s);
-    (1..=most).min_by(|&a, &b| seconds(a).total_cmp(&seconds(b))).unwrap_or(1)
+    (1..=most).map(|s| (s, split_seconds(gpu, tiles, blocks, depth, partial_len, s))).min_by(|a, b| a.1.total_cmp(&b.1)).unwrap_or((1, 0.0))
 }
 
 /// A rough time of a grid of `blocks` blocks over `depth` steps in `splits` slices on `gpu`,

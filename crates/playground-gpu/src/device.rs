@@ -1,6 +1,7 @@
-//! What the kernels' shape choices need to know about a GPU: how many compute units it has and
-//! how many workgroups of a kernel each one holds at once (its "slots"), so that a launcher can
-//! see how many waves its grid makes (`waves`). The same facts drive the cost model of
+//! What the kernels' shape choices need to know about a GPU: how many compute units it has, how
+//! many workgroups of a kernel each one holds at once (`resident`) and how many keep it at its
+//! full rate (`filling`), so that a launcher can see how long its grid keeps the GPU and how
+//! busy (`rounds`, `busy`). The same facts drive the cost model of
 //! `profile_step --cost` (tools/src/cost/), which adds their clock, bandwidth and latencies.
 //!
 //! WebGPU tells a page neither the number of compute units nor the register file, so the facts
@@ -209,16 +210,42 @@ impl DeviceFacts {
     pub fn waves(&self, workgroups: u64, resident: u32) -> f64 {
         workgroups as f64 / (self.compute_units as f64 * resident as f64)
     }
+
+    /// Workgroups of `threads` invocations that keep a unit at its full rate together
+    /// (`WARPS_TO_FILL_A_UNIT` warps), at most the `resident` it holds.
+    pub fn filling(&self, threads: u32, resident: u32) -> u32 {
+        let warps = threads.div_ceil(self.subgroup).max(1);
+        (WARPS_TO_FILL_A_UNIT.div_ceil(warps)).clamp(1, resident.max(1))
+    }
+
+    /// How long a grid of `workgroups` equal workgroups of `threads` invocations keeps the GPU,
+    /// counted in workgroups run at a unit's full rate: the busiest unit takes ⌈workgroups /
+    /// units⌉ of them, `resident` at a time, and each batch runs at the rate its warps sustain
+    /// (full from `filling` workgroups up). So a grid's last, part-filled wave costs what its
+    /// busiest unit leaves idle, not a whole wave: 384 workgroups of 8 warps, two resident, on
+    /// 132 units take 3 rounds (2.91 of work), where counting slots would say 2 waves of 2.
+    pub fn rounds(&self, workgroups: u64, threads: u32, resident: u32) -> f64 {
+        let per_unit = workgroups.div_ceil(self.compute_units as u64).max(1) as f64;
+        let warps = threads.div_ceil(self.subgroup).max(1) as f64;
+        let rate = |c: f64| (c * warps / WARPS_TO_FILL_A_UNIT as f64).min(1.0);
+        let at_once = resident.max(1) as f64;
+        let batches = (per_unit / at_once).floor();
+        let rest = per_unit - batches * at_once;
+        batches * at_once / rate(at_once) + if rest > 0.0 { rest / rate(rest) } else { 0.0 }
+    }
+
+    /// The share of the GPU's rate a grid keeps over its run: its work (workgroups per unit)
+    /// over its `rounds`.
+    pub fn busy(&self, workgroups: u64, threads: u32, resident: u32) -> f64 {
+        if workgroups == 0 {
+            return 0.0;
+        }
+        workgroups as f64 / self.compute_units as f64 / self.rounds(workgroups, threads, resident)
+    }
 }
 
-/// The share of the GPU's slots a grid of `waves` keeps busy over its run: the last wave's
-/// empty slots count as idle (`waves` 1.5 keeps 75% busy; below one wave, the share filled).
-pub fn busy(waves: f64) -> f64 {
-    if waves <= 0.0 {
-        return 0.0;
-    }
-    waves / waves.ceil()
-}
+/// Warps a unit needs to keep its pipes busy (two per scheduler of four).
+pub const WARPS_TO_FILL_A_UNIT: u32 = 8;
 
 #[cfg(test)]
 mod tests {
@@ -238,11 +265,21 @@ mod tests {
     }
 
     #[test]
-    fn busy_counts_the_last_wave_idle() {
-        assert_eq!(busy(2.0), 1.0);
-        assert_eq!(busy(1.5), 0.75);
-        assert_eq!(busy(0.25), 0.25);
-        assert_eq!(busy(0.0), 0.0);
+    fn a_grid_keeps_busy_what_its_busiest_unit_takes() {
+        let h = DeviceFacts::H100;
+        // 8 warps fill a unit: 384 matmul workgroups (2 resident) are 3 on some units, 2.91 of work
+        assert_eq!(h.rounds(384, 256, 2), 3.0);
+        assert!((h.busy(384, 256, 2) - 384.0 / 132.0 / 3.0).abs() < 1e-12);
+        // whole rounds are all busy, one workgroup alone on 128 units too
+        assert_eq!(h.busy(264, 256, 2), 1.0);
+        assert!((h.busy(128, 256, 2) - 128.0 / 132.0).abs() < 1e-12);
+        // workgroups of 2 warps fill a unit four at a time: one alone runs at a quarter
+        assert_eq!(h.filling(64, 8), 4);
+        assert_eq!(h.rounds(132, 64, 8), 4.0);
+        assert_eq!(h.rounds(132 * 6, 64, 8), 6.0);
+        // 9 a unit, 8 at once: a full batch, then one at a quarter of the rate
+        assert_eq!(h.rounds(132 * 9, 64, 8), 12.0);
+        assert_eq!(h.busy(0, 64, 8), 0.0);
     }
 
     #[test]

@@ -178,18 +178,17 @@ fn matmul_backward_input_act_matches_cpu() {
 fn matmul_backward_splits_its_sums_to_fill_a_gpu() {
     let Some(gpu) = gpu_as_h100_or_skip() else { return };
     let splits = |blocks, depth, partial| matmul::splits(&gpu, matmul::Tiles::Large, blocks, depth, partial);
-    // the baby GPT's qkv weight gradient: 9·3 blocks of 128×128 would fill 27 of an H100's
-    // 264 slots; in 29 slices of M they make 783 workgroups (2.97 waves; 18 slices would make
-    // 1.84, the second wave 84% full, in slices 29/18 as long)
+    // the baby GPT's qkv weight gradient: 9·3 blocks of 128×128 would keep 27 of an H100's 132
+    // units busy; in 29 slices of M they make 783 workgroups, 5.93 a unit (6 rounds; 30 slices
+    // would make 6.14, 7 rounds)
     assert_eq!(splits(27, 16384, 1152 * 384 + 1152), 29);
     // at most one slice per 128 rows
     assert_eq!(splits(27, 600, 1152 * 384 + 1152), 4);
-    // its input gradient: 128·3 blocks make 1.45 waves, in two slices of N 2.9
-    assert_eq!(splits(384, 1152, 16384 * 384), 2);
-    // the fc layer's weight gradient: 36 blocks in 22 slices make 792 workgroups, three whole
-    // waves (14 slices make 504, 1.91 waves: a round more than 22 would take, in slices 22/14
-    // as long); 44 slices would make six, no sooner, with twice the partial sums
-    assert_eq!(splits(36, 16384, 1536 * 384 + 1536), 22);
+    // its input gradient: 128·3 blocks are 2.91 a unit already, 3 rounds; halves would make
+    // 5.82 rounds of half the length, no sooner, and add a sum
+    assert_eq!(splits(384, 1152, 16384 * 384), 1);
+    // the fc layer's weight gradient: 36 blocks in 11 slices make 396 workgroups, 3 a unit
+    assert_eq!(splits(36, 16384, 1536 * 384 + 1536), 11);
     // and what the H100's choice computes is the CPU's gradient (M = 600: four slices)
     let (m, k, n) = (600, 20, 36);
     let (inp, w, dout) = (randn(m * k, 1.0, 60), randn(n * k, 1.0, 61), randn(m * n, 1.0, 62));
@@ -247,16 +246,16 @@ fn matmul_forward_split_over_k_matches_cpu() {
 }
 
 #[test]
-fn matmul_forward_splits_its_sums_where_a_wave_would_be_part_empty() {
+fn matmul_forward_splits_its_sums_where_units_would_be_idle() {
     let Some(gpu) = gpu_as_h100_or_skip() else { return };
     let splits = |blocks, depth, partial| matmul::splits(&gpu, matmul::Tiles::Large, blocks, depth, partial);
-    // the baby GPT's FFN projection (M 16,384, K 1,536, N 384): 128·3 blocks make 1.45 waves
-    // of an H100's 264 slots (73% busy), two slices of K 2.9 (97%)
-    assert_eq!(splits(384, 1536, 16384 * 384), 2);
-    // the fc layer (N 1,536): 1,536 blocks are 5.8 waves, 97% busy already
-    assert_eq!(splits(1536, 384, 16384 * 1536), 1);
-    // and the choice that matmul_forward makes is what it records: two launches for the
-    // projection's shape, at a size lavapipe runs (M 2,048, 16·3 blocks: 48 of 264 slots)
+    // the baby GPT's FFN projection (M 16,384, K 1,536, N 384): 128·3 blocks are 2.91 on each
+    // of an H100's 132 units, 97% of 3 rounds; slices would not finish sooner
+    assert_eq!(splits(384, 1536, 16384 * 384), 1);
+    // the same projection over 2,048 rows: 16·3 blocks leave 84 units idle; 8 slices of K
+    // make 384 workgroups, 2.91 a unit
+    assert_eq!(splits(48, 1536, 2048 * 384), 8);
+    // and the choice that matmul_forward makes is what it records: two launches for that shape
     let (m, k, n) = (2048, 1536, 384);
     let (inp, w, bias) = (randn(m * k, 1.0, 73), randn(n * k, 0.05, 74), randn(n, 1.0, 75));
     let mut want = vec![0.0; m * n];
@@ -279,9 +278,10 @@ fn matmul_forward_splits_its_sums_where_a_wave_would_be_part_empty() {
 
 #[test]
 fn matmul_forward_launches_the_rows_past_its_whole_waves_apart_and_matches_cpu() {
-    // recorded as on an H100 (264 slots of 128×128 blocks): 30 rows of 9 blocks are 270, a
-    // second wave of 6; the first 29 rows (261 blocks) run over all of K, the last row's 9
-    // blocks in slices of K, summed with the bias and the activation by a third launch. Odd
+    // recorded as on an H100 (132 units, each kept at its rate by one 128×128 block): 30 rows of
+    // 9 blocks are 270, of which 6 would take a third round; the first 29 rows (261 blocks)
+    // run over all of K in two, the last row's 9 blocks in slices of K, summed with the bias
+    // and the activation by a third launch. Odd
     // sizes too: a last row of blocks 88 rows deep, a last column part empty, K not a
     // multiple of 4 (the scalar loads)
     let Some(gpu) = gpu_as_h100_or_skip() else { return };

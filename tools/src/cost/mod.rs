@@ -11,8 +11,10 @@
 //!   path    = ⌈waves⌉ · one invocation's critical path / clock
 //!
 //! where waves = workgroups / (units · workgroups resident per unit), residency is the
-//! tightest of threads, workgroup memory and registers, and `busy` is the share of units kept
-//! working (the last wave's empty slots, or units with nothing to do). Bytes in flight follow
+//! tightest of threads, workgroup memory and registers, and `busy` is the share of the units'
+//! rate kept working (`DeviceFacts::busy`: the busiest unit's workgroups, run `resident` at a
+//! time, each batch at the rate its warps sustain; so a part-filled last wave, or units with
+//! nothing to do or too few warps, count as idle). Bytes in flight follow
 //! Little's law: a grid too small to cover DRAM latency cannot use the bandwidth.
 //!
 //! Calibration: `ISSUE_EFFICIENCY` is set so that a 128×128-tile fp32 matmul at whole waves
@@ -24,7 +26,7 @@ pub mod shape;
 pub mod work;
 
 use playground_gpu::context::{Op, Step};
-use playground_gpu::device::{busy, DeviceFacts};
+use playground_gpu::device::DeviceFacts;
 use serde::Serialize;
 use shape::shape;
 use work::{work, Launch, Work};
@@ -35,8 +37,6 @@ use work::{work, Launch, Work};
 pub const ISSUE_EFFICIENCY: f64 = 0.60;
 /// Share of the DRAM bandwidth a streaming kernel reaches.
 pub const DRAM_EFFICIENCY: f64 = 0.85;
-/// Warps a unit needs to keep its pipes busy (two per scheduler of four).
-const WARPS_TO_FILL_A_UNIT: f64 = 8.0;
 
 /// The estimate of one dispatch (or buffer clear).
 #[derive(Clone, Debug, Serialize)]
@@ -90,15 +90,7 @@ fn roofline(facts: &DeviceFacts, kernel: &'static str, launch: Launch, shared_by
     let clock = facts.clock_ghz * 1e9;
     let resident = facts.resident(launch.threads, shared_bytes, w.registers);
     let waves = facts.waves(launch.workgroups, resident);
-    let busy = if waves >= 1.0 {
-        busy(waves)
-    } else {
-        // less than one wave: units with work, and how many warps each has to fill its pipes
-        let per_unit = (launch.workgroups as f64 / units).ceil().max(1.0);
-        let warps = per_unit * (launch.threads as f64 / facts.subgroup as f64).ceil();
-        busy(launch.workgroups as f64 / units) * (warps / WARPS_TO_FILL_A_UNIT).min(1.0)
-    }
-    .max(1e-9);
+    let busy = facts.busy(launch.workgroups, launch.threads, resident).max(1e-9);
     let issue = w.issue / (units * facts.fma_lanes as f64 * clock * ISSUE_EFFICIENCY * busy);
     let shared = w.shared / (units * facts.shared_bytes_per_clock as f64 * clock * busy);
     let in_flight = (launch.workgroups as f64).min(units * resident as f64) * launch.threads as f64 * w.inflight as f64;
@@ -210,24 +202,28 @@ mod tests {
     }
 
     #[test]
-    fn the_forward_split_over_k_fills_the_wave_it_left_part_empty_and_wins_after_its_sum() {
+    fn the_forward_split_over_k_fills_the_units_it_left_idle_and_wins_after_its_sum() {
         use playground_gpu::Kernel::*;
-        // the baby GPT's FFN projection: out (16,384, 384) from K 1,536, 128×128 blocks, with
-        // its bias; one slice is 384 workgroups (1.45 waves of 264), two are 768 (2.91)
+        // out (2,048, 384) from K 1,536 with its bias, 128×128 blocks: 48 workgroups leave 84
+        // of an H100's 132 units idle; in 8 slices of K they are 384, 2.91 a unit
         let h = DeviceFacts::H100;
         let estimate = |kernel, params: [u32; 8], constants, workgroups| {
             let s = shape(kernel);
             let launch = launch(workgroups, s.threads(), s.workgroup_size[0]);
             roofline(&h, "forward", launch, s.shared_bytes, &work(kernel, &params, constants, launch, &s, &h))
         };
-        let one = estimate(MatmulForward, [16384, 1536, 384, 1, 1536, 0, 0, 0], Constants::default(), 384);
-        let sliced = estimate(MatmulForward, [16384, 1536, 384, 1, 768, 0, 0, 0], Constants::partial(), 768);
-        let sum = estimate(ReducePartialsForward, [16384, 1536, 384, 1, 768, 0, 0, 0], Constants::default(), 16384 * 384 / 256);
-        assert!((one.waves - 1.45).abs() < 0.01 && (sliced.waves - 2.91).abs() < 0.01, "{} {}", one.waves, sliced.waves);
-        // the same FLOPs at 97% of the slots instead of 73%, and the sum of 2 × 25 MB of
-        // partials costs less than the quarter of the step it saves
-        assert!(sliced.us + sum.us < 0.85 * one.us, "{} + {} µs against {} µs", sliced.us, sum.us, one.us);
+        let one = estimate(MatmulForward, [2048, 1536, 384, 1, 1536, 0, 0, 0], Constants::default(), 48);
+        let sliced = estimate(MatmulForward, [2048, 1536, 384, 1, 192, 0, 0, 0], Constants::partial(), 384);
+        let sum = estimate(ReducePartialsForward, [2048, 1536, 384, 1, 192, 0, 0, 0], Constants::default(), 2048 * 384 / 256);
+        // the same FLOPs on 97% of the units' rate instead of 36%, and the sum of 8 × 3 MB of
+        // partials costs less than what that saves
+        assert!(sliced.us + sum.us < 0.5 * one.us, "{} + {} µs against {} µs", sliced.us, sum.us, one.us);
         assert_eq!(sum.limit, "dram");
+        // a grid that already keeps its units busy gains nothing: the baby GPT's FFN projection
+        // (M 16,384: 384 blocks, 2.91 a unit) in two slices is no faster than in one
+        let whole = estimate(MatmulForward, [16384, 1536, 384, 1, 1536, 0, 0, 0], Constants::default(), 384);
+        let halves = estimate(MatmulForward, [16384, 1536, 384, 1, 768, 0, 0, 0], Constants::partial(), 768);
+        assert!(halves.us > 0.97 * whole.us, "{} µs in halves against {} µs", halves.us, whole.us);
     }
 
     #[test]

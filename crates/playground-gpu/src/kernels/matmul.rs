@@ -1,7 +1,6 @@
 //! Launchers for `shaders/matmul_*.wgsl`; CPU twin `playground_core::cpu::matmul`.
 
 use crate::context::{grid, Constants, GpuContext, Op, SCRATCH_BUDGET};
-use crate::device::busy;
 use crate::kernels::reduce::{reduce_partials, reduce_partials_forward};
 use crate::kernels::Write;
 use crate::shaders::Kernel;
@@ -56,16 +55,16 @@ impl Tiles {
     /// (`rows·cols·depth`): about a fifth less time there at training's shapes (fewer per-lane
     /// gathers from workgroup memory, docs/PERFORMANCE.md), but compiling it takes SwiftShader
     /// seconds more, which one sequence's forward pass (Explore) would never win back; smaller
-    /// matmuls take the 8×8 tile. On a GPU, by the waves the grid makes on it
-    /// (`GpuContext::facts`): 128×128 blocks unless 64×64 ones keep clearly more of its
-    /// workgroup slots busy (a grid of a few blocks, such as inference over one sequence or the
-    /// small models trained in the browser).
+    /// matmuls take the 8×8 tile. On a GPU, by how busy the grid keeps it
+    /// (`DeviceFacts::busy`): 128×128 blocks unless 64×64 ones keep clearly more of its units'
+    /// rate (a grid of a few blocks, such as inference over one sequence or the small models
+    /// trained in the browser).
     pub fn for_output(gpu: &GpuContext, rows: u32, cols: u32, depth: u32) -> Tiles {
         if gpu.is_emulated() {
             let fma = rows as u64 * cols as u64 * depth as u64;
             return if fma >= EMULATED_MIN_FMA { Tiles::Emulated } else { Tiles::Small };
         }
-        let busy_with = |t: Tiles| busy(t.blocks(rows, cols) as f64 / t.slots(gpu) as f64);
+        let busy_with = |t: Tiles| gpu.facts().busy(t.blocks(rows, cols), t.threads(), t.resident(gpu));
         if busy_with(Tiles::Small) * SMALL_INTENSITY > busy_with(Tiles::Large) {
             Tiles::Small
         } else {
@@ -78,11 +77,15 @@ impl Tiles {
         rows.div_ceil(self.side()) as u64 * cols.div_ceil(self.side()) as u64
     }
 
-    /// Workgroups of this shape `gpu` runs at once (a wave).
-    fn slots(self, gpu: &GpuContext) -> u64 {
+    /// Invocations of a workgroup.
+    fn threads(self) -> u32 {
         let [x, y, _] = self.workgroup_size();
-        let facts = gpu.facts();
-        facts.compute_units as u64 * facts.resident(x * y, self.shared_bytes(), REGISTERS) as u64
+        x * y
+    }
+
+    /// Workgroups of this shape one of `gpu`'s units holds at once.
+    fn resident(self, gpu: &GpuContext) -> u32 {
+        gpu.facts().resident(self.threads(), self.shared_bytes(), REGISTERS)
     }
 
     /// Slices of each operand staged at once (`SLOTS` in the WGSL): two on GPUs, so that a
@@ -423,24 +426,26 @@ fn forward_splits(gpu: &GpuContext, tiles: Tiles, m: u32, k: u32, n: u32) -> u32
 }
 
 /// How many of a tiled forward's last rows are launched apart (0: none). The blocks of whole
-/// waves, rounded down to whole rows of blocks, run in one launch over all of K; the rest, a
-/// wave's worth of work in a few blocks, in a second launch split over K (`splits`), where the
-/// two take less time by `split_seconds` than the one (on the GPU side only: an emulator has no
-/// waves). The baby GPT's qkv on an H100: 1,152 blocks make 4.36 waves, of which the fifth
-/// would be 36% full; 117 rows of 9 blocks fill four, and the last 11 rows, 99 blocks, run in
-/// two slices of K in 198 workgroups.
+/// rounds (every unit at its full rate: `DeviceFacts::filling` blocks on each), rounded down to
+/// whole rows of blocks, run in one launch over all of K; the rest, a round's worth of time for
+/// a few blocks, in a second launch split over K (`splits`), where the two take less time by
+/// `split_seconds` than the one (on the GPU side only: an emulator has no idle units). 270
+/// blocks of 128×128 on an H100: 264 are two whole rounds, and 6 would take a third; 29 rows
+/// of 9 blocks run in two, the last row's 9 in slices of K.
 fn forward_tail_rows(gpu: &GpuContext, tiles: Tiles, m: u32, k: u32, n: u32) -> u32 {
     if gpu.is_emulated() {
         return 0;
     }
-    let (slots, cols) = (tiles.slots(gpu), n.div_ceil(tiles.side()) as u64);
-    let head = (tiles.blocks(m, n) / slots * slots / cols) as u32 * tiles.side();
+    let facts = gpu.facts();
+    let round = facts.compute_units as u64 * facts.filling(tiles.threads(), tiles.resident(gpu)) as u64;
+    let cols = n.div_ceil(tiles.side()) as u64;
+    let head = (tiles.blocks(m, n) / round * round / cols) as u32 * tiles.side();
     if head == 0 || head >= m {
         return 0;
     }
     let seconds = |rows: u32| fastest_split(gpu, tiles, tiles.blocks(rows, n), k, rows as u64 * n as u64).1;
-    let apart = seconds(head) + seconds(m - head) + gpu.facts().dispatch_us * 1e-6;
-    if apart < seconds(m) {
+    let apart = seconds(head) + seconds(m - head) + facts.dispatch_us * 1e-6;
+    if apart * (1.0 + SPLIT_MARGIN) < seconds(m) {
         m - head
     } else {
         0
@@ -529,7 +534,7 @@ fn forward(
 
 /// `cpu::matmul_backward`: dinp (M, K) (+)= dout · weight, added or stored as `dinp_write`
 /// says (stored: dinp needs no clearing); dweight (N, K) += doutᵀ · inp and dbias (N) +=
-/// Σ_m dout in one kernel. Each sum is split where the GPU has slots to fill (`splits`), with a
+/// Σ_m dout in one kernel. Each sum is split where the GPU has units to fill (`splits`), with a
 /// second launch that adds the slices up. With `act` (and pre), inp was act(pre) and dinp
 /// receives pre's gradient, act'(pre) ⊙ (dout · weight) (`cpu::matmul_backward_input_act`):
 /// the activation's backward in the input gradient's epilogue.
@@ -642,13 +647,17 @@ pub const MIN_SPLIT_DEPTH: u32 = 128;
 /// shapes, 38 of an H100's 67 TFLOP/s (TF32 off). `split_seconds` weighs a slice's arithmetic
 /// against the memory its partial sums take with it.
 const MATMUL_SHARE_OF_PEAK: f64 = 38.0 / 67.0;
+/// How much less time by `split_seconds` a split (or a launch apart) must take to be taken:
+/// that rough time leaves out what the split adds to each slice (staging, the epilogue's
+/// stores), so a near tie is not worth a launch more.
+const SPLIT_MARGIN: f64 = 0.03;
 
 /// How many slices a tiled matmul's sum over `depth` steps is split into, for a grid of
 /// `blocks` blocks whose slices each store `partial_len` partial sums (then added up by
 /// `reduce_partials`). On a GPU (`GpuContext::facts`), the count whose time by `split_seconds`
-/// is least, fewer on a tie: a grid's last wave may be part empty, and its empty slots are
-/// idle time (384 blocks of 128×128 on an H100's 264 slots make 1.45 waves, the second wave
-/// 45% full; two slices make 2.9), while each slice more writes and reads its partials once.
+/// is least, where it beats one slice by `SPLIT_MARGIN`: a grid of few blocks leaves units idle, or a last round part
+/// empty (27 blocks of 128×128 fill 27 of an H100's 132 units; in 29 slices they make 783
+/// workgroups, 5.93 a unit, 6 rounds), while each slice more writes and reads its partials once.
 /// At most one slice per `MIN_SPLIT_DEPTH` steps and as many as `SCRATCH_BUDGET` holds. On an
 /// emulator one: a CPU has no idle units to fill.
 pub fn splits(gpu: &GpuContext, tiles: Tiles, blocks: u64, depth: u32, partial_len: u64) -> u32 {
@@ -661,22 +670,26 @@ fn fastest_split(gpu: &GpuContext, tiles: Tiles, blocks: u64, depth: u32, partia
         return (1, 0.0);
     }
     let most = (depth / MIN_SPLIT_DEPTH).min((SCRATCH_BUDGET as u64 / partial_len.max(1)).min(u32::MAX as u64) as u32).max(1);
-    (1..=most).map(|s| (s, split_seconds(gpu, tiles, blocks, depth, partial_len, s))).min_by(|a, b| a.1.total_cmp(&b.1)).unwrap_or((1, 0.0))
+    let one = split_seconds(gpu, tiles, blocks, depth, partial_len, 1);
+    (2..=most)
+        .map(|s| (s, split_seconds(gpu, tiles, blocks, depth, partial_len, s)))
+        .filter(|&(_, seconds)| seconds * (1.0 + SPLIT_MARGIN) < one)
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .unwrap_or((1, one))
 }
 
 /// A rough time of a grid of `blocks` blocks over `depth` steps in `splits` slices on `gpu`,
 /// to compare slice counts by (not an estimate of the kernel: `profile_step --cost` is that).
-/// The grid runs in rounds of one (block, slice) per workgroup slot, each round as long as one
-/// slice's steps at the slot's share of the rate a tuned matmul reaches; where it is split, the partial
-/// sums are written and read once more (`splits` + 1 passes over `partial_len` floats at the
-/// memory's bandwidth) by one more launch.
+/// The grid takes `DeviceFacts::rounds` of its (block, slice) workgroups, each as long as one
+/// slice's steps at a unit's share of the rate a tuned matmul reaches; where it is split, the
+/// partial sums are written and read once more (`splits` + 1 passes over `partial_len` floats
+/// at the memory's bandwidth) by one more launch.
 fn split_seconds(gpu: &GpuContext, tiles: Tiles, blocks: u64, depth: u32, partial_len: u64, splits: u32) -> f64 {
     let facts = gpu.facts();
     let (steps, slices) = tiles.slicing(depth, splits);
-    let slots = tiles.slots(gpu);
-    let rounds = (blocks * slices as u64).div_ceil(slots) as f64;
-    let fma_per_second = facts.compute_units as f64 * facts.fma_lanes as f64 * facts.clock_ghz * 1e9 * MATMUL_SHARE_OF_PEAK;
-    let round = steps as f64 * (tiles.side() as f64).powi(2) * slots as f64 / fma_per_second;
+    let rounds = facts.rounds(blocks * slices as u64, tiles.threads(), tiles.resident(gpu));
+    let unit_fma_per_second = facts.fma_lanes as f64 * facts.clock_ghz * 1e9 * MATMUL_SHARE_OF_PEAK;
+    let round = steps as f64 * (tiles.side() as f64).powi(2) / unit_fma_per_second;
     let sum = match slices {
         1 => 0.0,
         _ => (slices as f64 + 1.0) * partial_len as f64 * 4.0 / (facts.dram_gb_s * 1e9) + facts.dispatch_us * 1e-6,

@@ -1,7 +1,8 @@
 // Self-attention (causal or bidirectional), backward, step 2 of 2: gradients of K and V. One invocation per
 // (b, key/value head g, key position j); it alone writes row j's K and V channels of head g,
-// summing over the query heads that read it.
-//   dqkv  : (B, T, C + 2·KVC)   dK_j += scale·Σ_{i≥j} dS_ij·Q_i,  dV_j += Σ_{i≥j} p_ij·dO_i   (the Q third: attention_backward_query)
+// summing over the query heads that read it, storing over what was there (it clears them
+// first, then adds each query's terms in place).
+//   dqkv  : (B, T, C + 2·KVC)   dK_j = scale·Σ_{i≥j} dS_ij·Q_i,  dV_j = Σ_{i≥j} p_ij·dO_i   (the Q third: attention_backward_query)
 //   dout  : (B, T, C)    gradient of attention_forward's out
 //   qkv   : (B, T, C + 2·KVC)   Q, K, V side by side
 //   lse   : (B, NH, T)   log Σ_{j≤i} exp(s_ij), kept by attention_forward
@@ -43,6 +44,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let scale = 1.0 / sqrt(f32(hs));
     let kbase = k_base(bi * t + j, kvh);
     let vbase = v_base(bi * t + j, kvh);
+    for (var d = 0u; d < hs; d++) {
+        dqkv[kbase + d] = 0.0;
+        dqkv[vbase + d] = 0.0;
+    }
 
     // every query head h that reads key/value head kvh, and the queries that see key j: i ≥ j
     // when causal, all of them otherwise

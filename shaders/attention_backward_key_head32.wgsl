@@ -3,7 +3,7 @@
 // the same work, the same workgroups (one per (b, key/value head g, block of 64 key rows), one
 // invocation per key row j, which alone writes row j's K and V channels of head g, summing
 // over every query head that reads it).
-//   dqkv  : (B, T, C + 2·KVC)   dK_j += scale·Σ_{i≥j} dS_ij·Q_i,  dV_j += Σ_{i≥j} p_ij·dO_i   (the Q third: attention_backward_query_head32)
+//   dqkv  : (B, T, C + 2·KVC)   dK_j = scale·Σ_{i≥j} dS_ij·Q_i,  dV_j = Σ_{i≥j} p_ij·dO_i   (the Q third: attention_backward_query_head32)
 //   dout  : (B, T, C)    gradient of attention_forward's out
 //   qkv   : (B, T, C + 2·KVC)   Q, K, V side by side
 //   lse   : (B, NH, T)   log Σ_{j≤i} exp(s_ij), kept by attention_forward
@@ -33,9 +33,9 @@ var<workgroup> do_tile: array<vec4<f32>, BQ * H4>; // [query][d4]: dO
 var<workgroup> lse_tile: array<f32, BQ>;
 var<workgroup> delta_tile: array<f32, BQ>;
 
-// dqkv[base + 4·d4 .. +4] += v, the channels below hs.
-fn add4(base: u32, d4: u32, hs: u32, v: vec4<f32>) {
-    for (var x = 0u; x < 4u; x++) { if (4u * d4 + x < hs) { dqkv[base + 4u * d4 + x] += v[x]; } }
+// dqkv[base + 4·d4 .. +4] = v, the channels below hs.
+fn store4(base: u32, d4: u32, hs: u32, v: vec4<f32>) {
+    for (var x = 0u; x < 4u; x++) { if (4u * d4 + x < hs) { dqkv[base + 4u * d4 + x] = v[x]; } }
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
@@ -125,12 +125,12 @@ fn main(
     }
 
     if (!valid) { return; }
-    add4(kbase, 0u, hs, dk0); add4(vbase, 0u, hs, dv0);
-    add4(kbase, 1u, hs, dk1); add4(vbase, 1u, hs, dv1);
-    add4(kbase, 2u, hs, dk2); add4(vbase, 2u, hs, dv2);
-    add4(kbase, 3u, hs, dk3); add4(vbase, 3u, hs, dv3);
-    add4(kbase, 4u, hs, dk4); add4(vbase, 4u, hs, dv4);
-    add4(kbase, 5u, hs, dk5); add4(vbase, 5u, hs, dv5);
-    add4(kbase, 6u, hs, dk6); add4(vbase, 6u, hs, dv6);
-    add4(kbase, 7u, hs, dk7); add4(vbase, 7u, hs, dv7);
+    store4(kbase, 0u, hs, dk0); store4(vbase, 0u, hs, dv0);
+    store4(kbase, 1u, hs, dk1); store4(vbase, 1u, hs, dv1);
+    store4(kbase, 2u, hs, dk2); store4(vbase, 2u, hs, dv2);
+    store4(kbase, 3u, hs, dk3); store4(vbase, 3u, hs, dv3);
+    store4(kbase, 4u, hs, dk4); store4(vbase, 4u, hs, dv4);
+    store4(kbase, 5u, hs, dk5); store4(vbase, 5u, hs, dv5);
+    store4(kbase, 6u, hs, dk6); store4(vbase, 6u, hs, dv6);
+    store4(kbase, 7u, hs, dk7); store4(vbase, 7u, hs, dv7);
 }

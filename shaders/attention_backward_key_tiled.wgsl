@@ -2,7 +2,7 @@
 // to 64. One workgroup per (b, key/value head g, block of 64 key rows), one invocation per key
 // row j; it alone writes row j's K and V channels of head g, summing over the query heads that
 // read it.
-//   dqkv  : (B, T, C + 2·KVC)   dK_j += scale·Σ_{i≥j} dS_ij·Q_i,  dV_j += Σ_{i≥j} p_ij·dO_i   (the Q third: attention_backward_query_tiled)
+//   dqkv  : (B, T, C + 2·KVC)   dK_j = scale·Σ_{i≥j} dS_ij·Q_i,  dV_j = Σ_{i≥j} p_ij·dO_i   (the Q third: attention_backward_query_tiled)
 //   dout  : (B, T, C)    gradient of attention_forward's out
 //   qkv   : (B, T, C + 2·KVC)   Q, K, V side by side
 //   lse   : (B, NH, T)   log Σ_{j≤i} exp(s_ij), kept by attention_forward
@@ -87,8 +87,8 @@ fn main(
     for (var d4 = 0u; d4 < hs4; d4++) {
         for (var x = 0u; x < 4u; x++) {
             if (4u * d4 + x < hs) {
-                dqkv[kbase + 4u * d4 + x] += dk[d4][x];
-                dqkv[vbase + 4u * d4 + x] += dv[d4][x];
+                dqkv[kbase + 4u * d4 + x] = dk[d4][x];
+                dqkv[vbase + 4u * d4 + x] = dv[d4][x];
             }
         }
     }

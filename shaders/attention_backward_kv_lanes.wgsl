@@ -6,8 +6,8 @@
 // key/value head g, block of 64 key rows), 64·LANES invocations; the row's lanes alone write row
 // j's K and V channels of head g, summing over every query head that reads it; queries staged
 // BQ at a time (include/attention_query_tiles.wgsl).
-//   dqkv  : (B, T, C + 2·KVC)   dK_j += scale·Σ_{i≥j} dS_ij·Q_i,  dS_ij = p_ij·(dO_i·V_j − D_i)
-//                               dV_j += Σ_{i≥j} p_ij·dO_i
+//   dqkv  : (B, T, C + 2·KVC)   dK_j = scale·Σ_{i≥j} dS_ij·Q_i,  dS_ij = p_ij·(dO_i·V_j − D_i)
+//                               dV_j = Σ_{i≥j} p_ij·dO_i
 //   dout  : (B, T, C)    gradient of attention_forward's out
 //   qkv   : (B, T, C + 2·KVC)   Q, K, V side by side
 //   lse   : (B, NH, T)   log Σ_{j≤i} exp(s_ij), kept by attention_forward
@@ -30,9 +30,9 @@
 @group(0) @binding(4) var<storage, read> delta: array<f32>;
 @group(0) @binding(5) var<uniform> params: Params;
 
-// dqkv[base + 4·d4 .. +4] += v, the channels below hs.
-fn add4(base: u32, d4: u32, hs: u32, v: vec4<f32>) {
-    for (var x = 0u; x < 4u; x++) { if (4u * d4 + x < hs) { dqkv[base + 4u * d4 + x] += v[x]; } }
+// dqkv[base + 4·d4 .. +4] = v, the channels below hs.
+fn store4(base: u32, d4: u32, hs: u32, v: vec4<f32>) {
+    for (var x = 0u; x < 4u; x++) { if (4u * d4 + x < hs) { dqkv[base + 4u * d4 + x] = v[x]; } }
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE * LANES)
@@ -105,7 +105,7 @@ fn main(
 
     if (!valid) { return; }
     for (var d = 0u; d < LANE_HS4; d++) {
-        add4(kbase, d * LANES + lane, hs, dk[d]);
-        add4(vbase, d * LANES + lane, hs, dv[d]);
+        store4(kbase, d * LANES + lane, hs, dk[d]);
+        store4(vbase, d * LANES + lane, hs, dv[d]);
     }
 }

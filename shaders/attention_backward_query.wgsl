@@ -1,6 +1,7 @@
 // Self-attention (causal or bidirectional), backward, step 1 of 2: gradient of Q (and D_i). One invocation per
-// (b, h, query position i); it alone writes row i's Q channels of head h.
-//   dqkv  : (B, T, C + 2·KVC)   dQ_i += scale·Σ_{j≤i} dS_ij·K_j   (the Q third; K and V: attention_backward_key)
+// (b, h, query position i); it alone writes row i's Q channels of head h, storing over what
+// was there (it clears them first, then adds each key's term in place).
+//   dqkv  : (B, T, C + 2·KVC)   dQ_i = scale·Σ_{j≤i} dS_ij·K_j   (the Q third; K and V: attention_backward_key)
 //   dout  : (B, T, C)    gradient of attention_forward's out
 //   qkv   : (B, T, C + 2·KVC)   Q, K, V side by side
 //   lse   : (B, NH, T)   log Σ_{j≤i} exp(s_ij), kept by attention_forward
@@ -47,6 +48,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let row_lse = lse[idx];
     let d_i = row_delta(obase, hs);
     delta[idx] = d_i;
+    for (var d = 0u; d < hs; d++) { dqkv[qbase + d] = 0.0; }
 
     let seen = select(t, i + 1u, params.causal != 0u); // keys this row sees
     for (var j = 0u; j < seen; j++) {

@@ -2,7 +2,7 @@
 // channels: gradient of Q. attention_backward_query_tiled.wgsl with the head written out: the
 // same work, the same workgroups (one per (b, h, block of 64 query rows), one invocation per
 // query row i, which alone writes row i's Q channels of head h).
-//   dqkv  : (B, T, C + 2·KVC)   dQ_i += scale·Σ_{j≤i} dS_ij·K_j   (the K and V thirds: attention_backward_key_head32)
+//   dqkv  : (B, T, C + 2·KVC)   dQ_i = scale·Σ_{j≤i} dS_ij·K_j   (the K and V thirds: attention_backward_key_head32)
 //   dout  : (B, T, C)    gradient of attention_forward's out
 //   qkv   : (B, T, C + 2·KVC)   Q, K, V side by side
 //   lse   : (B, NH, T)   log Σ_{j≤i} exp(s_ij), kept by attention_forward
@@ -25,9 +25,9 @@
 
 const H4: u32 = 8u; // the head, in vec4s (≤ 32 channels)
 
-// dqkv[base + 4·d4 .. +4] += v, the channels below hs.
-fn add4(base: u32, d4: u32, hs: u32, v: vec4<f32>) {
-    for (var x = 0u; x < 4u; x++) { if (4u * d4 + x < hs) { dqkv[base + 4u * d4 + x] += v[x]; } }
+// dqkv[base + 4·d4 .. +4] = v, the channels below hs.
+fn store4(base: u32, d4: u32, hs: u32, v: vec4<f32>) {
+    for (var x = 0u; x < 4u; x++) { if (4u * d4 + x < hs) { dqkv[base + 4u * d4 + x] = v[x]; } }
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
@@ -100,12 +100,12 @@ fn main(
     }
 
     if (!valid) { return; }
-    add4(qbase, 0u, hs, dq0);
-    add4(qbase, 1u, hs, dq1);
-    add4(qbase, 2u, hs, dq2);
-    add4(qbase, 3u, hs, dq3);
-    add4(qbase, 4u, hs, dq4);
-    add4(qbase, 5u, hs, dq5);
-    add4(qbase, 6u, hs, dq6);
-    add4(qbase, 7u, hs, dq7);
+    store4(qbase, 0u, hs, dq0);
+    store4(qbase, 1u, hs, dq1);
+    store4(qbase, 2u, hs, dq2);
+    store4(qbase, 3u, hs, dq3);
+    store4(qbase, 4u, hs, dq4);
+    store4(qbase, 5u, hs, dq5);
+    store4(qbase, 6u, hs, dq6);
+    store4(qbase, 7u, hs, dq7);
 }

@@ -1,7 +1,7 @@
 // Self-attention (causal or bidirectional), backward, step 1 of 2, for heads of 65 to 128
 // channels on GPUs: attention_backward_query_tiled.wgsl's gradient of Q (and D_i) with each query
 // row held by LANES invocations, as attention_forward_lanes.wgsl holds it.
-//   dqkv  : (B, T, C + 2·KVC)   dQ_i += scale·Σ_{j≤i} dS_ij·K_j   (the Q third; K and V: attention_backward_key)
+//   dqkv  : (B, T, C + 2·KVC)   dQ_i = scale·Σ_{j≤i} dS_ij·K_j   (the Q third; K and V: attention_backward_key)
 //   dout  : (B, T, C)    gradient of attention_forward's out
 //   qkv   : (B, T, C + 2·KVC)   Q, K, V side by side
 //   lse   : (B, NH, T)   log Σ_{j≤i} exp(s_ij), kept by attention_forward
@@ -112,6 +112,6 @@ fn main(
     if (!valid) { return; }
     for (var d = 0u; d < LANE_HS4; d++) {
         let d4 = d * LANES + lane;
-        for (var k = 0u; k < 4u; k++) { if (4u * d4 + k < hs) { dqkv[qbase + 4u * d4 + k] += dq[d][k]; } }
+        for (var k = 0u; k < 4u; k++) { if (4u * d4 + k < hs) { dqkv[qbase + 4u * d4 + k] = dq[d][k]; } }
     }
 }

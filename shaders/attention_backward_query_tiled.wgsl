@@ -1,7 +1,7 @@
 // Self-attention (causal or bidirectional), backward, step 1 of 2, tiled: gradient of Q (and D_i) for head sizes up to 64.
 // One workgroup per (b, h, block of 64 query rows), one invocation per query row i; it alone
 // writes row i's Q channels of head h.
-//   dqkv  : (B, T, C + 2·KVC)   dQ_i += scale·Σ_{j≤i} dS_ij·K_j   (the Q third; K and V: attention_backward_key_tiled)
+//   dqkv  : (B, T, C + 2·KVC)   dQ_i = scale·Σ_{j≤i} dS_ij·K_j   (the Q third; K and V: attention_backward_key_tiled)
 //   dout  : (B, T, C)    gradient of attention_forward's out
 //   qkv   : (B, T, C + 2·KVC)   Q, K, V side by side
 //   lse   : (B, NH, T)   log Σ_{j≤i} exp(s_ij), kept by attention_forward
@@ -86,6 +86,6 @@ fn main(
 
     if (!valid) { return; }
     for (var d4 = 0u; d4 < hs4; d4++) {
-        for (var k = 0u; k < 4u; k++) { if (4u * d4 + k < hs) { dqkv[qbase + 4u * d4 + k] += dq[d4][k]; } }
+        for (var k = 0u; k < 4u; k++) { if (4u * d4 + k < hs) { dqkv[qbase + 4u * d4 + k] = dq[d4][k]; } }
     }
 }

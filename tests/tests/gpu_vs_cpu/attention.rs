@@ -160,9 +160,9 @@ fn attention_backward_matches_cpu() {
         let (mut preatt, mut att) = (vec![0.0; b * nh * t * t], vec![0.0; b * nh * t * t]);
         cpu::attention_forward(&mut out, &mut lse, &mut preatt, &mut att, &qkv, b, t, c, nh, nkv, causal);
         let dout = randn(b * t * c, 1.0, 81);
-        // nonzero starting gradient: the kernels accumulate, as the CPU does
+        // the GPU's dqkv starts as garbage, which the kernels store over; the CPU adds to zeros
         let dqkv_init = randn(qkv.len(), 1.0, 82);
-        let mut dqkv = dqkv_init.clone();
+        let mut dqkv = vec![0.0; qkv.len()];
         cpu::attention_backward(&mut dqkv, &dout, &qkv, &att, b, t, c, nh, nkv, causal);
 
         let (g_qkv, g_dout) = (upload(&gpu, &qkv), upload(&gpu, &dout));
@@ -247,7 +247,7 @@ fn attention_with_the_row_over_lanes_matches_cpu() {
 /// Recorded as on an H100 (not an emulator), for each shape (B, T, C, NH, NKV), causal and not:
 /// the forward (out, lse), then the backward after it (dqkv, and each row's D = dO·out, which
 /// dQ stores for dK and dV), against the CPU; the launches must be `kernels`. `seed`: the
-/// inputs', and the next two for dO and the initial dqkv.
+/// inputs', and the next two for dO and the garbage the GPU's dqkv starts as (stored over).
 fn attention_as_an_h100_records_it_matches_cpu(label: &str, shapes: &[(usize, usize, usize, usize, usize)], kernels: &[&str], seed: u64) {
     let Some(gpu) = gpu_as_h100_or_skip() else { return };
     for (causal, (b, t, c, nh, nkv)) in CAUSAL_AND_NOT.into_iter().flat_map(|m| shapes.iter().map(move |&s| (m, s))) {
@@ -257,7 +257,7 @@ fn attention_as_an_h100_records_it_matches_cpu(label: &str, shapes: &[(usize, us
         cpu::attention_forward(&mut out, &mut lse, &mut preatt, &mut att, &qkv, b, t, c, nh, nkv, causal);
         let dout = randn(b * t * c, 1.0, seed + 1);
         let dqkv_init = randn(qkv.len(), 1.0, seed + 2);
-        let mut dqkv = dqkv_init.clone();
+        let mut dqkv = vec![0.0; qkv.len()];
         cpu::attention_backward(&mut dqkv, &dout, &qkv, &att, b, t, c, nh, nkv, causal);
 
         let (u, tu, cu, nhu, nkvu) = (b as u32, t as u32, c as u32, nh as u32, nkv as u32);

@@ -453,8 +453,9 @@ fn attention_tiled(kernel: Kernel, p: &[u32], head: Head, f: &DeviceFacts) -> Wo
     let per_pair_wavefronts = hs4 * (passes + 4.0 * spill_ops);
     let keys = pairs / rows;
     let shared = warps * keys * per_pair_wavefronts * 128.0;
-    // qkv and dout compulsory: Q, K, V (and dO) read once, outputs written (dqkv accumulated)
-    let dram = 4.0 * b * t * c * if products > 1.0 { 3.0 + 1.0 + 2.0 * 2.0 } else { 3.0 + 1.0 } + 8.0 * rows;
+    // qkv and dout compulsory: Q, K, V (and dO) read once, outputs written (the backward's
+    // gradients stored: about two of Q's size)
+    let dram = 4.0 * b * t * c * if products > 1.0 { 3.0 + 1.0 + 2.0 } else { 3.0 + 1.0 } + 8.0 * rows;
     // per pair: a dependent chain of hs4 fma through the product, the exp, and a workgroup
     // memory load; per 16 keys two barriers and the staging's DRAM load
     let per_pair = hs4 * 4.0 + 40.0 + f.shared_latency as f64 + if spilled { f.shared_latency as f64 } else { 0.0 };
@@ -500,7 +501,7 @@ fn attention_lanes(kernel: Kernel, p: &[u32], shape: &Shape, f: &DeviceFacts) ->
     // parts' store one, each of the LANES loads one
     let warps = rows * lanes / 32.0;
     let shared = warps * keys * (passes * lane_hs4 + 1.0 + lanes) * 128.0;
-    let dram = 4.0 * b * t * c * if passes > 2.0 { 3.0 + 1.0 + 2.0 * 2.0 } else { 3.0 + 1.0 } + 8.0 * rows;
+    let dram = 4.0 * b * t * c * if passes > 2.0 { 3.0 + 1.0 + 2.0 } else { 3.0 + 1.0 } + 8.0 * rows;
     // per key: the lane's dependent fma, the parts' load, exp; per step three barriers and the
     // staging's DRAM load
     // the (query, key) pairs one row's lanes take: dK/dV's key row over its group's query heads

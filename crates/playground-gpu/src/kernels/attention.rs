@@ -154,16 +154,17 @@ pub fn attention_forward(
     gpu.op(Kernel::AttentionForward, &[out, lse, preatt, att, qkv], &params, grid(rows.div_ceil(WORKGROUP_SIZE[0] as u64)))
 }
 
-/// `cpu::attention_backward` without the (T, T) weights, in two kernels (three: `regs`): dQ per
-/// query row, which also stores the row's `delta` = dO·out (FlashAttention-2's D, once a
-/// launch of its own), then dK and dV per key row of each key/value head (over the query heads
-/// that read it), each recomputing p = exp(q·k·scale − lse). dqkv accumulates (`+=`); `delta`
-/// is scratch, overwritten.
+/// `cpu::attention_backward` without the (T, T) weights, in two kernels: dQ per query row,
+/// which also stores the row's `delta` = dO·out (FlashAttention-2's D, once a launch of its
+/// own), then dK and dV per key row of each key/value head (over the query heads that read
+/// it), each recomputing p = exp(q·k·scale − lse). dqkv is stored: each of its values has one
+/// writer, which writes it once, so it needs no clearing (`cpu::attention_backward` adds to
+/// its dqkv instead); `delta` is scratch, overwritten.
 /// Heads of 17 to 32 channels use the kernels with the head written out
 /// (`attention_backward_*_head32`), other heads of at most 64 the tiled ones (`attention_backward_*_tiled`);
-/// on a GPU, heads of 33 to 64 channels the ones with the head in registers (`regs`), dK and dV
-/// in two kernels, and heads of 65 to 128 the ones with each row over lanes (`lanes`); other
-/// heads the per-row kernels.
+/// on a GPU, heads of 33 to 64 channels the ones with the head in registers (`regs`: dQ's row
+/// in one invocation, dK and dV's over two lanes), and heads of 65 to 128 the ones with each
+/// row over lanes (`lanes`); other heads the per-row kernels.
 #[allow(clippy::too_many_arguments)]
 pub fn attention_backward(
     gpu: &GpuContext,

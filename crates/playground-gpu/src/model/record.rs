@@ -349,9 +349,10 @@ impl<'m> Recorder<'m> {
                     let roles: Vec<usize> = stack.sublayers.iter().filter(|x| x.block == sub.block).map(role).collect();
                     for r in roles {
                         let sc = &g.scratch[r];
-                        // dln, dconcat, dact and (but for SwiGLU) dpre are stored by their one matmul
+                        // dln, dconcat, dact and (but for SwiGLU) dpre are stored by their one
+                        // matmul, dqkv by the attention's backward
                         let dpre = sc.dpre_added.then_some(&sc.dpre);
-                        self.zero(dpre.into_iter().chain([&sc.dqkv, &sc.dq, &sc.dkv]).filter(|x| x.len > 0));
+                        self.zero(dpre.into_iter().chain([&sc.dq, &sc.dkv]).filter(|x| x.len > 0));
                     }
                 }
                 let x = if i == 0 { &sa.embedded } else { sa.subs[i - 1].output(post) };

@@ -277,7 +277,7 @@ fn matmul_forward_splits_its_sums_where_units_would_be_idle() {
 }
 
 #[test]
-fn matmul_forward_launches_the_rows_past_its_whole_waves_apart_and_matches_cpu() {
+fn matmul_forward_launches_the_rows_past_its_whole_rounds_apart_and_matches_cpu() {
     // recorded as on an H100 (132 units, each kept at its rate by one 128×128 block): 30 rows of
     // 9 blocks are 270, of which 6 would take a third round; the first 29 rows (261 blocks)
     // run over all of K in two, the last row's 9 blocks in slices of K, summed with the bias
@@ -297,7 +297,7 @@ fn matmul_forward_launches_the_rows_past_its_whole_waves_apart_and_matches_cpu()
         };
         let tag = format!("m{m} k{k} n{n} {act:?}");
         let grids: Vec<[u32; 3]> = ops.iter().map(|op| op.workgroups).collect();
-        assert_eq!(ops.len(), 3, "{tag}: the whole waves, the last row in slices, their sum: {grids:?}");
+        assert_eq!(ops.len(), 3, "{tag}: the whole rounds, the last row in slices, their sum: {grids:?}");
         assert_eq!(grids[0], [9, 29, 1], "{tag}: the first 29 rows of blocks over all of K");
         assert!(grids[1][..2] == [9, 1] && grids[1][2] > 1, "{tag}: the last row of blocks in slices of K: {:?}", grids[1]);
         assert_forward(&format!("forward with its tail apart {tag}"), &run_and_read(&gpu, &ops, &[&out, &pre]), &want, act, k);

@@ -392,7 +392,7 @@ pub fn matmul_forward_act(
 
 /// A tiled forward as `matmul_forward` and `matmul_forward_act` launch it: its K in
 /// `forward_splits` slices, and where `forward_tail_rows` says so the rows past its whole
-/// waves in a launch of their own, split over K by the same rule.
+/// rounds in a launch of their own, split over K by the same rule.
 #[allow(clippy::too_many_arguments)]
 fn forward_launches(
     gpu: &GpuContext,

@@ -30,7 +30,7 @@ var<workgroup> a_tile: array<vec4<f32>, SLOTS * SLICE>; // [slot][BK][QUADS]: 4 
 var<workgroup> b_tile: array<vec4<f32>, SLOTS * SLICE>; // [slot][BK][QUADS]: 4 output columns per vec4
 
 // Every block, slice and step lies inside both operands: the output's rows and columns are
-// multiples of TILE and the summed axis and its slices multiples of BK (`matmul::aligned`), so
+// multiples of TILE and the summed axis and its slices multiples of BK (`matmul::Tiles::aligned`), so
 // the loads skip their bounds checks and clamps (`lhs4_inside`, `rhs4_inside`). A pipeline
 // constant, as include/activations.wgsl's ACT says why.
 override ALIGNED: bool = false;

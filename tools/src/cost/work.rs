@@ -324,7 +324,7 @@ fn matmul(p: Product, kernel: Kernel, launch: Launch, shape: &Shape, f: &DeviceF
     let workgroups = launch.workgroups as f64;
     let slices = (p.depth / bk).ceil();
     // per step kk: r² fma, r/2 vec4 loads from workgroup memory, ~2 of loop and addressing
-    // (a quarter of that for the GPU tile, whose loop takes 8 steps a trip at constant offsets)
+    // (an eighth of that for the GPU tile, whose loop takes 8 steps a trip at constant offsets)
     let per_kk = r * r + r / 2.0 + if r > 8.0 { 2.0 } else { 2.0 / 8.0 };
     // per vec4 staged: the load (1, or 4 scalar ones) with its clamps, bounds test and address
     // arithmetic, or, aligned, with one add to an address whose row part is the same every

@@ -235,7 +235,8 @@ pub fn is_skinny(m: u32, k: u32) -> bool {
 
 /// out (M, N) = inp (M, K) · weight (N, K)ᵀ + bias (N). Up to SKINNY_ROWS rows run the
 /// skinny kernel (`is_skinny`), more a tiled one: one launch, or two where the sum over K is
-/// split (`forward_splits`; the second adds the slices and the bias).
+/// split (the second adds the slices and the bias), and on a GPU the last rows perhaps in
+/// launches of their own (`forward_parts`).
 #[allow(clippy::too_many_arguments)]
 pub fn matmul_forward(
     gpu: &GpuContext,
@@ -390,9 +391,8 @@ pub fn matmul_forward_act(
     forward_launches(gpu, Tiles::for_output(gpu, m, n, k), Some((act, pre)), out, inp, weight, bias, m, k, n)
 }
 
-/// A tiled forward as `matmul_forward` and `matmul_forward_act` launch it: its K in
-/// `forward_splits` slices, and where `forward_tail_rows` says so the rows past its whole
-/// rounds in a launch of their own, split over K by the same rule.
+/// A tiled forward as `matmul_forward` and `matmul_forward_act` launch it: in the row ranges
+/// `forward_parts` gives, each with its slices of K.
 #[allow(clippy::too_many_arguments)]
 fn forward_launches(
     gpu: &GpuContext,
@@ -406,49 +406,51 @@ fn forward_launches(
     k: u32,
     n: u32,
 ) -> Vec<Op> {
-    let head = m - forward_tail_rows(gpu, tiles, m, k, n);
     // rows [from, from + count) of a tensor of rows `width` long
     let rows = |t: &GpuTensor, from: u32, count: u32, width: u32| t.slice(from as usize * width as usize, count as usize * width as usize);
     let mut ops = vec![];
-    for (from, count) in [(0, head), (head, m - head)].into_iter().filter(|&(_, count)| count > 0) {
+    for ForwardPart { from, rows: count, splits } in forward_parts(gpu, tiles, m, k, n) {
         let (out, inp) = (rows(out, from, count, n), rows(inp, from, count, k));
         let pre = act.map(|(a, pre)| (a, rows(pre, from, count, n)));
         let act = pre.as_ref().map(|(a, pre)| (*a, pre));
-        let splits = forward_splits(gpu, tiles, count, k, n);
         ops.extend(matmul_forward_split(gpu, tiles, splits, act, &out, &inp, weight, bias, count, k, n));
     }
     ops
 }
 
-/// The slices of K a tiled forward of (M, N) outputs takes (`splits`: one on an emulator).
-fn forward_splits(gpu: &GpuContext, tiles: Tiles, m: u32, k: u32, n: u32) -> u32 {
-    fastest_split(gpu, tiles, tiles.blocks(m, n), k, m as u64 * n as u64).0
+/// Rows of a tiled forward's output launched together, with the slices of K they take.
+struct ForwardPart {
+    from: u32,
+    rows: u32,
+    splits: u32,
 }
 
-/// How many of a tiled forward's last rows are launched apart (0: none). The blocks of whole
-/// rounds (every unit at its full rate: `DeviceFacts::filling` blocks on each), rounded down to
-/// whole rows of blocks, run in one launch over all of K; the rest, a round's worth of time for
-/// a few blocks, in a second launch split over K (`splits`), where the two take less time by
-/// `split_seconds` than the one (on the GPU side only: an emulator has no idle units). 270
-/// blocks of 128×128 on an H100: 264 are two whole rounds, and 6 would take a third; 29 rows
-/// of 9 blocks run in two, the last row's 9 in slices of K.
-fn forward_tail_rows(gpu: &GpuContext, tiles: Tiles, m: u32, k: u32, n: u32) -> u32 {
+/// The launches of a tiled forward of (M, N) outputs: all its rows in `splits` slices of K
+/// (one on an emulator), or, on a GPU, two parts where that takes less time by
+/// `split_seconds`. The blocks of whole rounds (every unit at its full rate:
+/// `DeviceFacts::filling` blocks on each), rounded down to whole rows of blocks, run in one
+/// launch; the rest, a round's worth of time for a few blocks, in a second launch, split over
+/// K by the same rule. 270 blocks of 128×128 on an H100: 264 are two whole rounds, and 6 would
+/// take a third; 29 rows of 9 blocks run in two, the last row's 9 in slices of K.
+fn forward_parts(gpu: &GpuContext, tiles: Tiles, m: u32, k: u32, n: u32) -> Vec<ForwardPart> {
+    let fastest = |rows: u32| fastest_split(gpu, tiles, tiles.blocks(rows, n), k, rows as u64 * n as u64);
+    let (splits, seconds) = fastest(m);
+    let whole = vec![ForwardPart { from: 0, rows: m, splits }];
     if gpu.is_emulated() {
-        return 0;
+        return whole;
     }
     let facts = gpu.facts();
     let round = facts.compute_units as u64 * facts.filling(tiles.threads(), tiles.resident(gpu)) as u64;
     let cols = n.div_ceil(tiles.side()) as u64;
     let head = (tiles.blocks(m, n) / round * round / cols) as u32 * tiles.side();
     if head == 0 || head >= m {
-        return 0;
+        return whole;
     }
-    let seconds = |rows: u32| fastest_split(gpu, tiles, tiles.blocks(rows, n), k, rows as u64 * n as u64).1;
-    let apart = seconds(head) + seconds(m - head) + facts.dispatch_us * 1e-6;
-    if apart * (1.0 + SPLIT_MARGIN) < seconds(m) {
-        m - head
+    let ((head_splits, head_seconds), (tail_splits, tail_seconds)) = (fastest(head), fastest(m - head));
+    if (head_seconds + tail_seconds + facts.dispatch_us * 1e-6) * (1.0 + SPLIT_MARGIN) < seconds {
+        vec![ForwardPart { from: 0, rows: head, splits: head_splits }, ForwardPart { from: head, rows: m - head, splits: tail_splits }]
     } else {
-        0
+        whole
     }
 }
 
@@ -655,9 +657,10 @@ const SPLIT_MARGIN: f64 = 0.03;
 /// How many slices a tiled matmul's sum over `depth` steps is split into, for a grid of
 /// `blocks` blocks whose slices each store `partial_len` partial sums (then added up by
 /// `reduce_partials`). On a GPU (`GpuContext::facts`), the count whose time by `split_seconds`
-/// is least, where it beats one slice by `SPLIT_MARGIN`: a grid of few blocks leaves units idle, or a last round part
-/// empty (27 blocks of 128×128 fill 27 of an H100's 132 units; in 29 slices they make 783
-/// workgroups, 5.93 a unit, 6 rounds), while each slice more writes and reads its partials once.
+/// is least, where it beats one slice by `SPLIT_MARGIN`: a grid of few blocks leaves units
+/// idle, or a last round part empty (27 blocks of 128×128 fill 27 of an H100's 132 units; in
+/// 29 slices they make 783 workgroups, 5.93 a unit, 6 rounds), while each slice more writes
+/// and reads its partials once.
 /// At most one slice per `MIN_SPLIT_DEPTH` steps and as many as `SCRATCH_BUDGET` holds. On an
 /// emulator one: a CPU has no idle units to fill.
 pub fn splits(gpu: &GpuContext, tiles: Tiles, blocks: u64, depth: u32, partial_len: u64) -> u32 {

@@ -15,7 +15,8 @@
 // CPU reference: crates/playground-core/src/cpu/attention.rs (attention_backward)
 //
 // Each lane holds its 8 vec4s of K_j, V_j, dK_j and dV_j (LANE_HS4: 128 floats in registers;
-// one invocation would hold 256 for a 64-channel head, 512 for 128, past a GPU's 255). Per step each lane stores its parts of q·k and dO·v for the BQ queries in `parts`, a
+// one invocation would hold 256 for a 64-channel head, 512 for 128, past a GPU's 255). Per
+// step each lane stores its parts of q·k and dO·v for the BQ queries in `parts`, a
 // barrier, and every lane of the row sums the LANES parts in the same order and adds p·dO to its
 // slice of dV and dS·scale·Q to its slice of dK.
 // Params, WORKGROUP_SIZE, qkv4, row_block (include/attention_tiled.wgsl), MAX_HS4, BQ = STEP,

@@ -103,8 +103,8 @@ fn gpu_training_steps_match_cpu_as_an_h100_records_them() {
 
 /// Heads of 128 channels, as an H100 records them: the attention kernels with each row over four
 /// lanes (attention_*_lanes); a block of 65 rows crosses their 64-row blocks; the FFN
-/// projection's forward split over K (its 2 blocks would keep 2 of an H100's 132 units busy). One layer: with
-/// two, AdamW's first step moves a weight whose gradient is ~1e-8 by ±lr on the sign of
+/// projection's forward split over K (its 2 blocks would keep 2 of an H100's 132 units
+/// busy). One layer: with two, AdamW's first step moves a weight whose gradient is ~1e-8 by ±lr on the sign of
 /// rounding, past the params' tolerance (the per-row kernels, as lavapipe records the step, too).
 #[test]
 fn gpu_training_steps_with_heads_of_128_match_cpu_as_an_h100_records_them() {

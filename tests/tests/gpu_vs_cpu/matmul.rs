@@ -281,9 +281,8 @@ fn matmul_forward_launches_the_rows_past_its_whole_rounds_apart_and_matches_cpu(
     // recorded as on an H100 (132 units, each kept at its rate by one 128×128 block): 30 rows of
     // 9 blocks are 270, of which 6 would take a third round; the first 29 rows (261 blocks)
     // run over all of K in two, the last row's 9 blocks in slices of K, summed with the bias
-    // and the activation by a third launch. Odd
-    // sizes too: a last row of blocks 88 rows deep, a last column part empty, K not a
-    // multiple of 4 (the scalar loads)
+    // and the activation by a third launch. Odd sizes too: a last row of blocks 88 rows deep,
+    // a last column part empty, K not a multiple of 4 (the scalar loads)
     let Some(gpu) = gpu_as_h100_or_skip() else { return };
     for (m, k, n, act) in [(3800, 384, 1152, Some(cpu::Activation::Gelu)), (3800, 383, 1150, None)] {
         let (inp, w, bias) = (randn(m * k, 1.0, 76), randn(n * k, 0.05, 77), randn(n, 1.0, 78));

@@ -1,7 +1,7 @@
 // Cross-attention's unpacking, the backward of cross_pack_forward, one invocation per
-// element (row, i) of dout; each gradient element has exactly one writer.
-//   dq   : (rows, C)       dq[r, i] += dout[r, i]
-//   dkv  : (rows, 2·KVC)   dkv[r, i] += dout[r, C + i]
+// element (row, i) of dout; each gradient element has exactly one writer, so it is stored.
+//   dq   : (rows, C)       dq[r, i] = dout[r, i]
+//   dkv  : (rows, 2·KVC)   dkv[r, i] = dout[r, C + i]
 //   dout : (rows, C + 2·KVC)
 // CPU reference: crates/playground-core/src/cpu/cross_pack.rs (cross_pack_backward)
 
@@ -28,8 +28,8 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let r = j / w;
     let i = j % w;
     if (i < c) {
-        dq[r * c + i] += dout[j];
+        dq[r * c + i] = dout[j];
     } else {
-        dkv[r * 2u * params.kvc + i - c] += dout[j];
+        dkv[r * 2u * params.kvc + i - c] = dout[j];
     }
 }

@@ -1,4 +1,4 @@
-// GELU backward, elementwise: dinp += gelu'(inp)·dout.
+// GELU backward, elementwise: dinp = gelu'(inp)·dout, stored (each element has one writer).
 //   dinp, inp, dout : (N)
 // CPU reference: crates/playground-core/src/cpu/gelu.rs (gelu_backward)
 //
@@ -25,5 +25,5 @@ const WORKGROUP_SIZE: u32 = 256u;
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let i = gid.y * nwg.x * WORKGROUP_SIZE + gid.x;
     if (i >= params.n) { return; }
-    dinp[i] += gelu_grad(inp[i]) * dout[i];
+    dinp[i] = gelu_grad(inp[i]) * dout[i];
 }

@@ -1,4 +1,5 @@
-// GELU (tanh approximation) backward, elementwise: dinp += gelu_tanh'(inp)·dout.
+// GELU (tanh approximation) backward, elementwise: dinp = gelu_tanh'(inp)·dout, stored (each
+// element has one writer).
 //   dinp, inp, dout : (N)
 // CPU reference: crates/playground-core/src/cpu/gelu_tanh.rs (gelu_tanh_backward)
 //
@@ -25,5 +26,5 @@ const WORKGROUP_SIZE: u32 = 256u;
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let i = gid.y * nwg.x * WORKGROUP_SIZE + gid.x;
     if (i >= params.n) { return; }
-    dinp[i] += gelu_tanh_grad(inp[i]) * dout[i];
+    dinp[i] = gelu_tanh_grad(inp[i]) * dout[i];
 }

@@ -1,4 +1,5 @@
-// ReLU backward, elementwise: dinp += dout where inp > 0 (0 at inp = 0, as PyTorch).
+// ReLU backward, elementwise: dinp = dout where inp > 0, else 0 (0 at inp = 0, as PyTorch),
+// stored: each element has one writer.
 //   dinp, inp, dout : (N)
 // CPU reference: crates/playground-core/src/cpu/relu.rs (relu_backward)
 
@@ -20,5 +21,5 @@ const WORKGROUP_SIZE: u32 = 256u;
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
     let i = gid.y * nwg.x * WORKGROUP_SIZE + gid.x;
     if (i >= params.n) { return; }
-    if (inp[i] > 0.0) { dinp[i] += dout[i]; }
+    dinp[i] = select(0.0, dout[i], inp[i] > 0.0);
 }

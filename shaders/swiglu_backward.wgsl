@@ -1,6 +1,6 @@
 // SwiGLU gate backward, one invocation per output element (row, i); it writes the gradient
-// of both its gate and its up input, so every element of dinp has one writer.
-//   dinp : (rows, 2H)   dg += dout·u·σ(g)·(1 + g·(1 − σ(g))),  du += dout·g·σ(g)
+// of both its gate and its up input, so every element of dinp has one writer and is stored.
+//   dinp : (rows, 2H)   dg = dout·u·σ(g)·(1 + g·(1 − σ(g))),  du = dout·g·σ(g)
 //   inp  : (rows, 2H)   dout : (rows, H)
 // CPU reference: crates/playground-core/src/cpu/swiglu.rs (swiglu_backward)
 //
@@ -32,6 +32,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let u = inp[ui];
     let d = dout[j];
     let s = 1.0 / (1.0 + exp(-g));
-    dinp[gi] += d * u * s * (1.0 + g * (1.0 - s));
-    dinp[ui] += d * g * s;
+    dinp[gi] = d * u * s * (1.0 + g * (1.0 - s));
+    dinp[ui] = d * g * s;
 }

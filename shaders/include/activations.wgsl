@@ -29,11 +29,19 @@ fn gelu(x: f32) -> f32 {
 }
 
 // GPT-2's tanh approximation, ½·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), as
-// torch.nn.GELU(approximate='tanh'). WGSL's tanh overflows to NaN on some backends for large
-// |u|, so u is clamped to ±15 (tanh(15) is 1 in f32).
-fn gelu_tanh(x: f32) -> f32 {
+// torch.nn.GELU(approximate='tanh'), with ½·(1 + tanh u) written as the logistic σ(2u) =
+// 1/(1 + e^(−2u)): where tanh u nears −1, 1 + tanh u cancels, and a WGSL tanh a few 1e-7 off
+// there (lavapipe's) left gelu_tanh' ~3e-6 from the CPU's; σ(2u) keeps the tail's relative
+// accuracy. u is clamped to ±15 (tanh(15) is 1 in f32), so e^(−2u) stays finite.
+fn gelu_tanh_half_one_plus_tanh(x: f32) -> vec2<f32> {
     let u = clamp(SQRT_2_OVER_PI * (x + GELU_TANH_COEF * x * x * x), -15.0, 15.0);
-    return 0.5 * x * (1.0 + tanh(u));
+    let e = exp(-2.0 * u);
+    let s = 1.0 / (1.0 + e);
+    return vec2<f32>(s, e * s); // ½·(1 + tanh u), ½·(1 − tanh u)
+}
+
+fn gelu_tanh(x: f32) -> f32 {
+    return x * gelu_tanh_half_one_plus_tanh(x).x;
 }
 
 fn relu(x: f32) -> f32 {
@@ -50,13 +58,12 @@ fn gelu_grad(x: f32) -> f32 {
     return cdf + x * pdf;
 }
 
-// gelu_tanh'(x) = ½·(1 + tanh u) + ½·x·(1 − tanh² u)·√(2/π)·(1 + 3·0.044715·x²), u clamped
-// to ±15 as in the forward (tanh(15) is 1 in f32, so 1 − tanh² u is 0 there).
+// gelu_tanh'(x) = ½·(1 + tanh u) + ½·x·(1 − tanh² u)·√(2/π)·(1 + 3·0.044715·x²), with
+// 1 − tanh² u = 4·s·(1 − s) for s = ½·(1 + tanh u), both halves as the forward takes them.
 fn gelu_tanh_grad(x: f32) -> f32 {
-    let u = clamp(SQRT_2_OVER_PI * (x + GELU_TANH_COEF * x * x * x), -15.0, 15.0);
-    let th = tanh(u);
+    let half = gelu_tanh_half_one_plus_tanh(x);
     let du = SQRT_2_OVER_PI * (1.0 + 3.0 * GELU_TANH_COEF * x * x);
-    return 0.5 * (1.0 + th) + 0.5 * x * (1.0 - th * th) * du;
+    return half.x + 2.0 * x * half.x * half.y * du;
 }
 
 // 1 where x > 0, else 0 (0 at x = 0, as PyTorch).

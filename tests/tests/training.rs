@@ -145,15 +145,28 @@ fn steps_match_cpu(gpu_trainer: &mut GpuTrainer, mut cpu_trainer: CpuTrainer, b:
 /// the gradients are still the CPU's.
 #[test]
 fn gpu_training_step_clears_only_accumulated_gradients() {
+    use playground_core::config::{Ffn, NormPosition};
+    use playground_gpu::context::Step;
     let Some(gpu) = gpu_or_skip() else { return };
-    let cfg = ModelConfig { vocab_size: 13, block_size: 8, n_layer: 3, n_head: 2, n_embd: 8, ..ModelConfig::default() };
-    let model = CpuModel::new(cfg, 5).unwrap();
-    let trainer = pollster::block_on(GpuTrainer::new(gpu, cfg, &model.params, train_config(2))).unwrap();
-    let (plan, _) = trainer.recorded();
-    let clears = plan.iter().filter(|s| matches!(s, playground_gpu::context::Step::Zero(_))).count();
-    assert_eq!(clears, 3);
-    let gelu = plan.iter().filter(|s| matches!(s, playground_gpu::context::Step::Run(op) if op.kernel == Kernel::GeluBackward)).count();
-    assert_eq!(gelu, 0, "GELU's backward runs in the input gradient's epilogue");
+    let gpt = ModelConfig { vocab_size: 13, block_size: 8, n_layer: 3, n_head: 2, n_embd: 8, ..ModelConfig::default() };
+    // every gradient with one writer is stored; what is cleared is what several writers add to:
+    // the parameters' gradients, the logits' and the stream's (3), and per stack before the last
+    // its stream's again, per stack but the first the memory's it adds to; post-norm, each
+    // sublayer's norm adds its input gradient beside the skip path's
+    for (cfg, want) in [
+        (gpt, 3),
+        (ModelConfig { ffn: Ffn::SwiGlu, ..gpt }, 3),
+        (ModelConfig { family: Family::EncoderDecoder, ..gpt }, 3 + 1 + 1),
+        (ModelConfig { norm_position: NormPosition::Post, ..gpt }, 3 + 2 * 3),
+    ] {
+        let model = CpuModel::new(cfg, 5).unwrap();
+        let trainer = pollster::block_on(GpuTrainer::new(gpu.clone(), cfg, &model.params, train_config(2))).unwrap();
+        let (plan, _) = trainer.recorded();
+        let clears = plan.iter().filter(|s| matches!(s, Step::Zero(_))).count();
+        assert_eq!(clears, want, "{:?} {:?} {:?}", cfg.family, cfg.ffn, cfg.norm_position);
+        let gelu = plan.iter().filter(|s| matches!(s, Step::Run(op) if op.kernel == Kernel::GeluBackward)).count();
+        assert_eq!(gelu, 0, "GELU's backward runs in the input gradient's epilogue");
+    }
 }
 
 /// Every architecture variant, each choice alone and all together, grouped-query attention and

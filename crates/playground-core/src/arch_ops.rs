@@ -80,7 +80,7 @@ pub fn ffn_act_forward(
     }
 }
 
-/// Accumulates the gradient of `ffn_act_forward` into dinp.
+/// Stores the gradient of `ffn_act_forward` in dinp (each element has one writer).
 pub fn ffn_act_backward(
     ops: &dyn CpuOps,
     ffn: Ffn,

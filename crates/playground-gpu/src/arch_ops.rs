@@ -77,7 +77,7 @@ pub fn ffn_act_forward(
     }
 }
 
-/// Accumulates the gradient of `ffn_act_forward` into dinp.
+/// Stores the gradient of `ffn_act_forward` in dinp (each element has one writer).
 pub fn ffn_act_backward(
     gpu: &GpuContext,
     ffn: Ffn,

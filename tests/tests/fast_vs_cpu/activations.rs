@@ -29,7 +29,8 @@ fn activations_match_cpu() {
             fast_fwd(&mut got, &inp, n);
             // math::erf and math::tanh are within 5e-7 and 2e-7 of libm's
             assert_close(&format!("{name}_forward n{n}"), &got, &want, 2e-6, 1e-6);
-            let (mut want, mut got) = (dinp0.clone(), dinp0);
+            // both store: what the gradients held before is overwritten
+            let (mut want, mut got) = (dinp0, vec![f32::NAN; n]);
             ref_bwd(&mut want, &inp, &dout, n);
             fast_bwd(&mut got, &inp, &dout, n);
             assert_close(&format!("{name}_backward n{n}"), &got, &want, 2e-6, 1e-6);
@@ -45,7 +46,7 @@ fn swiglu_matches_cpu() {
         cpu::swiglu_forward(&mut want, &inp, rows, h);
         fast::swiglu_forward(&mut got, &inp, rows, h);
         assert_close(&format!("swiglu_forward rows{rows} h{h}"), &got, &want, 2e-6, 1e-6);
-        let (mut want, mut got) = (dinp0.clone(), dinp0);
+        let (mut want, mut got) = (dinp0, vec![f32::NAN; rows * 2 * h]);
         cpu::swiglu_backward(&mut want, &inp, &dout, rows, h);
         fast::swiglu_backward(&mut got, &inp, &dout, rows, h);
         assert_close(&format!("swiglu_backward rows{rows} h{h}"), &got, &want, 2e-6, 1e-6);

@@ -19,9 +19,9 @@ fn cross_pack_forward_and_backward_match_cpu() {
         assert_close(&format!("cross_pack {tag}"), &got[0], &out, 0.0, 0.0);
 
         let dout = randn(rows * w, 1.0, 92);
-        // both gradients accumulate, as the CPU's do
-        let (mut dq, mut dkv) = (randn(rows * c, 1.0, 93), randn(rows * 2 * kvc, 1.0, 94));
-        let (g_dq, g_dkv) = (upload(&gpu, &dq), upload(&gpu, &dkv));
+        // both gradients are stored: the GPU's start as garbage, the CPU's as NaN
+        let (g_dq, g_dkv) = (upload(&gpu, &randn(rows * c, 1.0, 93)), upload(&gpu, &randn(rows * 2 * kvc, 1.0, 94)));
+        let (mut dq, mut dkv) = (vec![f32::NAN; rows * c], vec![f32::NAN; rows * 2 * kvc]);
         cpu::cross_pack_backward(&mut dq, &mut dkv, &dout, rows, c, kvc);
         let op = cross_pack::cross_pack_backward(&gpu, &g_dq, &g_dkv, &upload(&gpu, &dout), r, cu, kvcu);
         let got = run_and_read(&gpu, &[op], &[&g_dq, &g_dkv]);

@@ -23,9 +23,8 @@ fn gelu_backward_matches_cpu() {
     let inp: Vec<f32> = randn(1000, 6.0, 60).into_iter().chain([-20.0, -10.0, -1e-8, 0.0, 1e-8, 10.0, 20.0]).collect();
     let n = inp.len();
     let dout = randn(n, 1.0, 61);
-    // nonzero starting gradient: the kernel accumulates, as the CPU does
-    let mut dinp = randn(n, 1.0, 62);
-    let g_dinp = upload(&gpu, &dinp);
+    // both store: the GPU's gradient starts as garbage, the CPU's as NaN
+    let (g_dinp, mut dinp) = (upload(&gpu, &randn(n, 1.0, 62)), vec![f32::NAN; n]);
     cpu::gelu_backward(&mut dinp, &inp, &dout, n);
     let got = run_and_read(&gpu, &[gelu::gelu_backward(&gpu, &g_dinp, &upload(&gpu, &inp), &upload(&gpu, &dout), n as u32)], &[&g_dinp]);
     // A&S 7.1.26 erf: |error| < 1.5e-7 in Φ, times |dout| (≤ 4 here), plus exp's few ulps in φ

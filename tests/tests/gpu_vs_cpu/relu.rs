@@ -15,8 +15,8 @@ fn relu_forward_and_backward_match_cpu() {
     assert_close("relu", &got[0], &want, 0.0, 0.0);
 
     let dout = randn(n, 1.0, 71);
-    let mut dinp = randn(n, 1.0, 72); // the kernel accumulates, as the CPU does
-    let g_dinp = upload(&gpu, &dinp);
+    // both store, zeros where inp ≤ 0 too: the GPU's gradient starts as garbage, the CPU's as NaN
+    let (g_dinp, mut dinp) = (upload(&gpu, &randn(n, 1.0, 72)), vec![f32::NAN; n]);
     cpu::relu_backward(&mut dinp, &inp, &dout, n);
     let got = run_and_read(&gpu, &[relu::relu_backward(&gpu, &g_dinp, &g_inp, &upload(&gpu, &dout), n as u32)], &[&g_dinp]);
     assert_close("relu dinp", &got[0], &dinp, 0.0, 0.0);

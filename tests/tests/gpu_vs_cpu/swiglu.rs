@@ -17,8 +17,8 @@ fn swiglu_forward_and_backward_match_cpu() {
         assert_close(&format!("swiglu {tag}"), &got[0], &out, 1e-5, 1e-5);
 
         let dout = randn(rows * h, 1.0, 81);
-        let mut dinp = randn(rows * 2 * h, 1.0, 82); // accumulates, as the CPU does
-        let g_dinp = upload(&gpu, &dinp);
+        // both store: the GPU's gradient starts as garbage, the CPU's as NaN
+        let (g_dinp, mut dinp) = (upload(&gpu, &randn(rows * 2 * h, 1.0, 82)), vec![f32::NAN; rows * 2 * h]);
         cpu::swiglu_backward(&mut dinp, &inp, &dout, rows, h);
         let op = swiglu::swiglu_backward(&gpu, &g_dinp, &g_inp, &upload(&gpu, &dout), rows as u32, h as u32);
         let got = run_and_read(&gpu, &[op], &[&g_dinp]);

@@ -66,12 +66,12 @@ pub fn work(kernel: Kernel, p: &[u32], constants: Constants, launch: Launch, sha
         // out = f(inp): n elements, read and written once
         GeluForward | GeluTanhForward => elementwise(word(0), 8.0, 24.0, f),
         ReluForward | AblateForward => elementwise(word(0), 8.0, 4.0, f),
-        // dinp += f'(inp)·dout: inp and dout read, dinp read and written
-        GeluBackward | GeluTanhBackward => elementwise(word(0), 16.0, 28.0, f),
-        ReluBackward => elementwise(word(0), 16.0, 6.0, f),
+        // dinp = f'(inp)·dout: inp and dout read, dinp written
+        GeluBackward | GeluTanhBackward => elementwise(word(0), 12.0, 28.0, f),
+        ReluBackward => elementwise(word(0), 12.0, 6.0, f),
         // n = rows·H outputs, 2H inputs per row
         SwiGluForward => elementwise(word(0), 12.0, 24.0, f),
-        SwiGluBackward => elementwise(word(0), 28.0, 32.0, f),
+        SwiGluBackward => elementwise(word(0), 20.0, 32.0, f),
         // rows·C elements of Q and K rotated in place, with their cos and sin
         RopeForward | RopeBackward => elementwise(word(0) * word(2) * 2.0, 12.0, 10.0, f),
         CrossPackForward | CrossPackBackward => elementwise(word(0), 8.0, 6.0, f),

@@ -22,7 +22,8 @@ pub fn cross_pack_forward(
     }
 }
 
-/// forward was a copy, so the backward unpacks: dq += dout[.., :C], dkv += dout[.., C:].
+/// forward was a copy, so the backward unpacks: dq = dout[.., :C], dkv = dout[.., C:]. Each
+/// gradient element has one writer, so it is stored, not added to.
 pub fn cross_pack_backward(
     dq: &mut [f32],  // (B, T, C)
     dkv: &mut [f32], // (B, T, 2·KVC)
@@ -33,11 +34,7 @@ pub fn cross_pack_backward(
 ) {
     let w = c + 2 * kvc;
     for r in 0..bt {
-        for i in 0..c {
-            dq[r * c + i] += dout[r * w + i];
-        }
-        for i in 0..2 * kvc {
-            dkv[r * 2 * kvc + i] += dout[r * w + c + i];
-        }
+        dq[r * c..(r + 1) * c].copy_from_slice(&dout[r * w..r * w + c]);
+        dkv[r * 2 * kvc..(r + 1) * 2 * kvc].copy_from_slice(&dout[r * w + c..(r + 1) * w]);
     }
 }

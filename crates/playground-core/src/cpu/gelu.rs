@@ -27,6 +27,7 @@ pub fn gelu_forward(
     }
 }
 
+/// dinp = gelu'(inp)·dout, stored: each element has one writer.
 pub fn gelu_backward(
     dinp: &mut [f32], // (N)
     inp: &[f32],      // (N)
@@ -34,6 +35,6 @@ pub fn gelu_backward(
     n: usize,
 ) {
     for i in 0..n {
-        dinp[i] += gelu_grad(inp[i]) * dout[i];
+        dinp[i] = gelu_grad(inp[i]) * dout[i];
     }
 }

@@ -29,6 +29,7 @@ pub fn gelu_tanh_forward(
     }
 }
 
+/// dinp = gelu_tanh'(inp)·dout, stored: each element has one writer.
 pub fn gelu_tanh_backward(
     dinp: &mut [f32], // (N)
     inp: &[f32],      // (N)
@@ -36,6 +37,6 @@ pub fn gelu_tanh_backward(
     n: usize,
 ) {
     for i in 0..n {
-        dinp[i] += gelu_tanh_grad(inp[i]) * dout[i];
+        dinp[i] = gelu_tanh_grad(inp[i]) * dout[i];
     }
 }

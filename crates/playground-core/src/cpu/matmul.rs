@@ -105,11 +105,13 @@ pub fn matmul_backward_input_act(
 ) {
     let mut dinp = vec![0.0; m * k];
     matmul_backward_input(&mut dinp, dout, weight, m, k, n);
+    let mut through = vec![0.0; m * k]; // act'(pre) ⊙ dinp
     match act {
-        Activation::Gelu => super::gelu_backward(dpre, pre, &dinp, m * k),
-        Activation::GeluTanh => super::gelu_tanh_backward(dpre, pre, &dinp, m * k),
-        Activation::Relu => super::relu_backward(dpre, pre, &dinp, m * k),
+        Activation::Gelu => super::gelu_backward(&mut through, pre, &dinp, m * k),
+        Activation::GeluTanh => super::gelu_tanh_backward(&mut through, pre, &dinp, m * k),
+        Activation::Relu => super::relu_backward(&mut through, pre, &dinp, m * k),
     }
+    dpre.iter_mut().zip(&through).for_each(|(d, t)| *d += t);
 }
 
 /// forward was: out[m,n] = Σ_k inp[m,k]·weight[n,k] + bias[n];  so

@@ -11,7 +11,8 @@ pub fn relu_forward(
     }
 }
 
-/// forward was: out = max(0, inp);  so dinp += dout where inp > 0 (0 at inp = 0, as PyTorch).
+/// forward was: out = max(0, inp);  so dinp = dout where inp > 0, else 0 (0 at inp = 0, as
+/// PyTorch); stored: each element has one writer.
 pub fn relu_backward(
     dinp: &mut [f32], // (N)
     inp: &[f32],      // (N)
@@ -19,8 +20,6 @@ pub fn relu_backward(
     n: usize,
 ) {
     for i in 0..n {
-        if inp[i] > 0.0 {
-            dinp[i] += dout[i];
-        }
+        dinp[i] = if inp[i] > 0.0 { dout[i] } else { 0.0 };
     }
 }

@@ -22,8 +22,9 @@ pub fn swiglu_forward(
 }
 
 /// forward was: out = g·σ(g)·u;  so
-///   du += dout·g·σ(g)
-///   dg += dout·u·σ(g)·(1 + g·(1 − σ(g)))
+///   du = dout·g·σ(g)
+///   dg = dout·u·σ(g)·(1 + g·(1 − σ(g)))
+/// stored: each element of dinp has one writer.
 pub fn swiglu_backward(
     dinp: &mut [f32], // (rows, 2H)
     inp: &[f32],      // (rows, 2H)
@@ -36,8 +37,8 @@ pub fn swiglu_backward(
             let (gi, ui) = (r * 2 * h + i, r * 2 * h + h + i);
             let (g, u, d) = (inp[gi], inp[ui], dout[r * h + i]);
             let s = sigmoid(g);
-            dinp[gi] += d * u * s * (1.0 + g * (1.0 - s));
-            dinp[ui] += d * g * s;
+            dinp[gi] = d * u * s * (1.0 + g * (1.0 - s));
+            dinp[ui] = d * g * s;
         }
     }
 }

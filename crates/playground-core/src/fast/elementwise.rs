@@ -54,12 +54,12 @@ fn map(out: &mut [f32], inp: &[f32], f: impl Fn(f32) -> f32 + Sync) {
     });
 }
 
-/// dinp += f'(inp)·dout over chunks split across threads.
+/// dinp = f'(inp)·dout (stored) over chunks split across threads.
 fn map_grad(dinp: &mut [f32], inp: &[f32], dout: &[f32], grad: impl Fn(f32) -> f32 + Sync) {
     let chunk = par::rows_per_task(dinp.len(), 1);
     dinp.par_chunks_mut(chunk).zip(inp.par_chunks(chunk)).zip(dout.par_chunks(chunk)).for_each(|((di, x), d)| {
         for ((di, &x), &d) in di.iter_mut().zip(x).zip(d) {
-            *di += grad(x) * d;
+            *di = grad(x) * d;
         }
     });
 }

@@ -21,7 +21,7 @@ pub fn swiglu_forward(
     });
 }
 
-/// forward was: out = g·σ(g)·u;  so du += dout·g·σ(g),  dg += dout·u·σ(g)·(1 + g·(1 − σ(g)))
+/// forward was: out = g·σ(g)·u;  so du = dout·g·σ(g),  dg = dout·u·σ(g)·(1 + g·(1 − σ(g))), stored
 pub fn swiglu_backward(
     dinp: &mut [f32], // (rows, 2H)
     inp: &[f32],      // (rows, 2H)
@@ -40,8 +40,8 @@ pub fn swiglu_backward(
                 let (g, u) = x.split_at(h);
                 for i in 0..h {
                     let s = math::sigmoid(g[i]);
-                    dg[i] += d[i] * u[i] * s * (1.0 + g[i] * (1.0 - s));
-                    du[i] += d[i] * g[i] * s;
+                    dg[i] = d[i] * u[i] * s * (1.0 + g[i] * (1.0 - s));
+                    du[i] = d[i] * g[i] * s;
                 }
             }
         });

@@ -35,7 +35,7 @@ pub fn cross_pack_forward(
     gpu.op(Kernel::CrossPackForward, &[out, q, kv], &p, g)
 }
 
-/// dq += dout[.., :C], dkv += dout[.., C:].
+/// dq = dout[.., :C], dkv = dout[.., C:] (stored: one writer each).
 pub fn cross_pack_backward(
     gpu: &GpuContext,
     dq: &GpuTensor,   // (rows, C)

@@ -17,7 +17,7 @@ pub fn gelu_forward(
     gpu.op(Kernel::GeluForward, &[out, inp], &LenParams::new(n), grid((n as u64).div_ceil(WORKGROUP_SIZE[0] as u64)))
 }
 
-/// dinp += gelu'(inp)·dout.
+/// dinp = gelu'(inp)·dout (stored).
 pub fn gelu_backward(
     gpu: &GpuContext,
     dinp: &GpuTensor, // (N)

@@ -17,7 +17,7 @@ pub fn gelu_tanh_forward(
     gpu.op(Kernel::GeluTanhForward, &[out, inp], &LenParams::new(n), grid((n as u64).div_ceil(WORKGROUP_SIZE[0] as u64)))
 }
 
-/// dinp += gelu_tanh'(inp)·dout.
+/// dinp = gelu_tanh'(inp)·dout (stored).
 pub fn gelu_tanh_backward(
     gpu: &GpuContext,
     dinp: &GpuTensor, // (N)

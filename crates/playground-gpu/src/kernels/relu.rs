@@ -17,7 +17,7 @@ pub fn relu_forward(
     gpu.op(Kernel::ReluForward, &[out, inp], &LenParams::new(n), grid((n as u64).div_ceil(WORKGROUP_SIZE[0] as u64)))
 }
 
-/// dinp += dout where inp > 0.
+/// dinp = dout where inp > 0, else 0 (stored).
 pub fn relu_backward(
     gpu: &GpuContext,
     dinp: &GpuTensor, // (N)

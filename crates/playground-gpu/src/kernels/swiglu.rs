@@ -28,7 +28,7 @@ pub fn swiglu_forward(
     gpu.op(Kernel::SwiGluForward, &[out, inp], &params, grid((n as u64).div_ceil(WORKGROUP_SIZE[0] as u64)))
 }
 
-/// dinp (gate and up halves) += the gradient of out = SiLU(gate)·up.
+/// dinp (gate and up halves) = the gradient of out = SiLU(gate)·up (stored).
 pub fn swiglu_backward(
     gpu: &GpuContext,
     dinp: &GpuTensor, // (rows, 2H)

@@ -40,8 +40,6 @@ struct Scratch {
     dkv: GpuTensor,     // (B, T, 2·KVC) cross-attention
     dact: GpuTensor,    // (B, T, H), SwiGLU's only (the other activations' is never formed)
     dpre: GpuTensor,    // (B, T, H or 2H)
-    /// SwiGLU's backward adds to dpre, so it is cleared; the fused activations store it.
-    dpre_added: bool,
 }
 
 /// The gradients and the backward scratch, allocated once per trainer.
@@ -80,7 +78,6 @@ impl BackwardBufs {
                 dkv: z("dkv", cross.map_or(0, |kv| bt * kv.out)),
                 dact: z("dact", unfused.map_or(0, |f| bt * f.width)),
                 dpre: z("dpre", f.map_or(0, |f| bt * f.fc.out)),
-                dpre_added: unfused.is_some(),
             }
         });
         let head = arch.head.classifier.unwrap_or(arch.head.lm);
@@ -343,18 +340,9 @@ impl<'m> Recorder<'m> {
             let last = sa.subs.last().expect("a stack has sublayers").output(post);
             self.norm_backward(&g.grads, &stack.norm, &g.dstream[cur], dout, last, &sa.norm_mean, &sa.norm_rstd);
             let memory = s.checked_sub(1).map(|prev| &a.stacks[prev].norm);
+            // every scratch gradient has one writer, which stores it: dln, dconcat, dact and dpre
+            // their matmul or activation, dqkv the attention's backward, dq and dkv its unpacking
             for (i, sub) in stack.sublayers.iter().enumerate().rev() {
-                if stack.sublayers.get(i + 1).is_none_or(|next| next.block != sub.block) {
-                    // entering block `sub.block`: its scratch starts at zero
-                    let roles: Vec<usize> = stack.sublayers.iter().filter(|x| x.block == sub.block).map(role).collect();
-                    for r in roles {
-                        let sc = &g.scratch[r];
-                        // dln, dconcat, dact and (but for SwiGLU) dpre are stored by their one
-                        // matmul, dqkv by the attention's backward
-                        let dpre = sc.dpre_added.then_some(&sc.dpre);
-                        self.zero(dpre.into_iter().chain([&sc.dq, &sc.dkv]).filter(|x| x.len > 0));
-                    }
-                }
                 let x = if i == 0 { &sa.embedded } else { sa.subs[i - 1].output(post) };
                 cur = self.sublayer_backward(g, sub, &sa.subs[i], x, memory, cur);
             }

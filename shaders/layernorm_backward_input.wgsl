@@ -1,7 +1,8 @@
 // LayerNorm backward, gradient of the input. Each row (b, t) is handled by LANES = 8
 // invocations that share its C channels and add two sums in workgroup memory; a workgroup of
 // 64 takes 8 rows, as layernorm_forward.wgsl (read its comments for why).
-//   dinp   : (rows, C)   dinp += rstd·(dnorm − mean(dnorm) − norm·mean(dnorm·norm))
+//   dinp   : (rows, C)   dinp (+)= rstd·(dnorm − mean(dnorm) − norm·mean(dnorm·norm))
+//                        (ACCUMULATE: added, where the skip path's gradient is there; else stored)
 //   dout   : (rows, C)
 //   inp    : (rows, C)   weight : (C)
 //   mean   : (rows)      rstd   : (rows)   kept by layernorm_forward
@@ -25,6 +26,8 @@ struct Params {
 @group(0) @binding(4) var<storage, read> mean: array<f32>;
 @group(0) @binding(5) var<storage, read> rstd: array<f32>;
 @group(0) @binding(6) var<uniform> params: Params;
+
+override ACCUMULATE: bool = false;
 
 const WORKGROUP_SIZE: u32 = 64u;
 const LANES: u32 = 8u;                    // invocations per row
@@ -70,6 +73,8 @@ fn main(
     for (var i = lane; i < c; i += LANES) {
         let norm = (inp[base + i] - m) * s;
         let dnorm = weight[i] * dout[base + i];
-        dinp[base + i] += (dnorm - means.x - norm * means.y) * s;
+        var g = (dnorm - means.x - norm * means.y) * s;
+        if (ACCUMULATE) { g += dinp[base + i]; }
+        dinp[base + i] = g;
     }
 }

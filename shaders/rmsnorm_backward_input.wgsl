@@ -1,7 +1,8 @@
 // RMSNorm backward, gradient of the input. Each row (b, t) is handled by LANES = 8
 // invocations that share its C channels and add one sum in workgroup memory
 // (include/rmsnorm_rows.wgsl), as rmsnorm_forward.wgsl.
-//   dinp   : (rows, C)   dinp += rstd·(dnorm − norm·mean(dnorm·norm))
+//   dinp   : (rows, C)   dinp (+)= rstd·(dnorm − norm·mean(dnorm·norm))
+//                        (ACCUMULATE: added, where the skip path's gradient is there; else stored)
 //   dout   : (rows, C)
 //   inp    : (rows, C)   weight : (C)
 //   rstd   : (rows)      kept by rmsnorm_forward
@@ -24,6 +25,8 @@ struct Params {
 @group(0) @binding(4) var<storage, read> rstd: array<f32>;
 @group(0) @binding(5) var<uniform> params: Params;
 
+override ACCUMULATE: bool = false;
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(
     @builtin(workgroup_id) wid: vec3<u32>,
@@ -42,6 +45,8 @@ fn main(
 
     for (var i = r.lane; i < r.c; i += LANES) {
         let norm = inp[r.base + i] * s;
-        dinp[r.base + i] += (weight[i] * dout[r.base + i] - norm * mean_dn) * s;
+        var g = (weight[i] * dout[r.base + i] - norm * mean_dn) * s;
+        if (ACCUMULATE) { g += dinp[r.base + i]; }
+        dinp[r.base + i] = g;
     }
 }

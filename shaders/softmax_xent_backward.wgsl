@@ -1,8 +1,9 @@
 // Softmax + cross-entropy, fused backward. One invocation per element (row, i) of dlogits.
-//   dlogits : (rows, V)    dlogits[row, i] += (probs[row, i] − [i = targets[row]])·dlosses[row]
+//   dlogits : (rows, V)    dlogits[row, i] = (probs[row, i] − [i = targets[row]])·dlosses[row],
+//                          0 in an IGNORE row; stored (each element has one writer)
 //   dlosses : (rows)       gradient of each row's loss (1/counted rows for a mean loss)
 //   probs   : (rows, V)    kept by softmax_xent_forward
-//   targets : (rows) u32   IGNORE (0xffffffff): the row is outside the loss, no gradient
+//   targets : (rows) u32   IGNORE (0xffffffff): the row is outside the loss, its gradient 0
 // CPU reference: crates/playground-core/src/cpu/softmax_xent.rs (softmax_xent_backward)
 //
 // forward was: losses[row] = −log softmax(logits[row])[targets[row]]; its gradient with respect
@@ -30,7 +31,10 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let i = gid.y * nwg.x * WORKGROUP_SIZE + gid.x;
     if (i >= params.rows * params.v) { return; }
     let row = i / params.v;
-    if (targets[row] == IGNORE) { return; }
+    if (targets[row] == IGNORE) {
+        dlogits[i] = 0.0;
+        return;
+    }
     let indicator = select(0.0, 1.0, i % params.v == targets[row]);
-    dlogits[i] += (probs[i] - indicator) * dlosses[row];
+    dlogits[i] = (probs[i] - indicator) * dlosses[row];
 }

@@ -2,7 +2,7 @@
 //! CPU: `norm_*` launches LayerNorm or RMSNorm, `ffn_act_*` the FFN's activation.
 
 use crate::context::{GpuContext, Op};
-use crate::kernels::{gelu, gelu_tanh, layernorm, relu, rmsnorm, swiglu};
+use crate::kernels::{gelu, gelu_tanh, layernorm, relu, rmsnorm, swiglu, Write};
 use crate::tensor::GpuTensor;
 use playground_core::config::{Ffn, Norm};
 
@@ -37,7 +37,7 @@ pub fn norm_forward(
     }
 }
 
-/// Accumulates the gradients of `norm_forward` into dinp, dweight and dbias.
+/// The gradients of `norm_forward`: dinp added to or stored (`write`), dweight and dbias added.
 #[allow(clippy::too_many_arguments)]
 pub fn norm_backward(
     gpu: &GpuContext,
@@ -52,10 +52,13 @@ pub fn norm_backward(
     rstd: &GpuTensor,          // (rows)
     rows: u32,
     c: u32,
+    write: Write,
 ) -> Vec<Op> {
     match (norm, dbias) {
-        (Norm::LayerNorm, Some(dbias)) => layernorm::layernorm_backward(gpu, dinp, dweight, dbias, dout, inp, weight, mean, rstd, rows, c),
-        (Norm::RmsNorm, None) => rmsnorm::rmsnorm_backward(gpu, dinp, dweight, dout, inp, weight, rstd, rows, c),
+        (Norm::LayerNorm, Some(dbias)) => {
+            layernorm::layernorm_backward(gpu, dinp, dweight, dbias, dout, inp, weight, mean, rstd, rows, c, write)
+        }
+        (Norm::RmsNorm, None) => rmsnorm::rmsnorm_backward(gpu, dinp, dweight, dout, inp, weight, rstd, rows, c, write),
         _ => unreachable!("ParamLayout gives LayerNorm, and only LayerNorm, a bias"),
     }
 }

@@ -1,6 +1,6 @@
 use playground_core::cpu;
 use playground_core::cpu::layernorm::LN_EPS;
-use playground_gpu::kernels::layernorm;
+use playground_gpu::kernels::{layernorm, Write};
 use playground_tests::*;
 
 #[test]
@@ -79,20 +79,26 @@ fn layernorm_backward_matches_cpu() {
     // emulator in one chunk (two)
     let sizes = [(1, 1), (14, 13), (7, 64), (3, 130), (70, 37)].map(|s| (s, &gpu, 2));
     let chunked = [(600, 37), (1000, 130)].map(|s| (s, &as_h100, 3));
-    for ((rows, c), gpu, launches) in sizes.into_iter().chain(chunked) {
+    let cases = sizes.into_iter().chain(chunked).flat_map(|case| [Write::Add, Write::Store].map(|write| (case, write)));
+    for (((rows, c), gpu, launches), write) in cases {
         let inp: Vec<f32> = randn(rows * c, 2.0, 40).iter().map(|x| x + 3.0).collect();
         let (w, bias) = (randn(c, 1.0, 41), randn(c, 1.0, 42));
         let (mut out, mut mean, mut rstd) = (vec![0.0; rows * c], vec![0.0; rows], vec![0.0; rows]);
         cpu::layernorm_forward(&mut out, &mut mean, &mut rstd, &inp, &w, &bias, rows, c, LN_EPS);
         let dout = randn(rows * c, 1.0, 43);
-        // nonzero starting gradients: the kernels accumulate, as the CPU does
+        // nonzero starting gradients: the kernels add dweight and dbias, and dinp with Write::Add,
+        // as the CPU does; with Write::Store the GPU's dinp starts as garbage, the CPU's at zero
         let (mut dinp, mut dweight, mut dbias) = (randn(rows * c, 1.0, 44), randn(c, 1.0, 45), randn(c, 1.0, 46));
+        let g_dinp = upload(gpu, &dinp);
+        if write == Write::Store {
+            dinp.fill(0.0);
+        }
         // dweight and dbias as two slices of one gradient buffer, as the model binds them
         let stride = c.next_multiple_of(64); // 256-byte offsets
         let mut grads = vec![0.0; 2 * stride];
         grads[..c].copy_from_slice(&dweight);
         grads[stride..stride + c].copy_from_slice(&dbias);
-        let (g_dinp, g_grads) = (upload(gpu, &dinp), upload(gpu, &grads));
+        let g_grads = upload(gpu, &grads);
         let (g_dweight, g_dbias) = (g_grads.slice(0, c), g_grads.slice(stride, c));
         cpu::layernorm_backward(&mut dinp, &mut dweight, &mut dbias, &dout, &inp, &w, &mean, &rstd, rows, c);
         let ops = layernorm::layernorm_backward(
@@ -107,8 +113,9 @@ fn layernorm_backward_matches_cpu() {
             &upload(gpu, &rstd),
             rows as u32,
             c as u32,
+            write,
         );
-        let tag = format!("rows{rows} c{c}");
+        let tag = format!("rows{rows} c{c} {write:?}");
         assert_eq!(ops.len(), launches, "{tag}");
         let got = run_and_read(gpu, &ops, &[&g_dinp, &g_dweight, &g_dbias]);
         // tree sums on the GPU, sums in a line on the CPU; the row sums grow with rows

@@ -1,5 +1,5 @@
 use playground_core::cpu;
-use playground_gpu::kernels::rmsnorm;
+use playground_gpu::kernels::{rmsnorm, Write};
 use playground_tests::*;
 
 /// Not the default 1e-5, and large enough that a kernel ignoring it would fail the comparison.
@@ -55,15 +55,20 @@ fn rmsnorm_backward_matches_cpu() {
     // as on a GPU, the weight gradient over rows > 256 is summed in chunks of 256 rows, then
     // added up (three launches); on the emulator in one chunk (two)
     let chunked = [(600, 37), (1000, 130)].map(|s| (s, &as_h100, 3));
-    for ((rows, c), gpu, launches) in SIZES.map(|s| (s, &gpu, 2)).into_iter().chain(chunked) {
+    let cases = SIZES.map(|s| (s, &gpu, 2)).into_iter().chain(chunked);
+    for (((rows, c), gpu, launches), write) in cases.flat_map(|case| [Write::Add, Write::Store].map(|write| (case, write))) {
         let inp: Vec<f32> = randn(rows * c, 2.0, 40).iter().map(|x| x + 1.0).collect();
         let w = randn(c, 1.0, 41);
         let (mut out, mut rstd) = (vec![0.0; rows * c], vec![0.0; rows]);
         cpu::rmsnorm_forward(&mut out, &mut rstd, &inp, &w, rows, c, EPS);
         let dout = randn(rows * c, 1.0, 43);
-        // nonzero starting gradients: the kernels accumulate, as the CPU does
+        // nonzero starting gradients: the kernels add dweight, and dinp with Write::Add, as the
+        // CPU does; with Write::Store the GPU's dinp starts as garbage, the CPU's at zero
         let (mut dinp, mut dweight) = (randn(rows * c, 1.0, 44), randn(c, 1.0, 45));
         let (g_dinp, g_dweight) = (upload(gpu, &dinp), upload(gpu, &dweight));
+        if write == Write::Store {
+            dinp.fill(0.0);
+        }
         cpu::rmsnorm_backward(&mut dinp, &mut dweight, &dout, &inp, &w, &rstd, rows, c);
         let ops = rmsnorm::rmsnorm_backward(
             gpu,
@@ -75,8 +80,9 @@ fn rmsnorm_backward_matches_cpu() {
             &upload(gpu, &rstd),
             rows as u32,
             c as u32,
+            write,
         );
-        let tag = format!("rows{rows} c{c}");
+        let tag = format!("rows{rows} c{c} {write:?}");
         assert_eq!(ops.len(), launches, "{tag}");
         let got = run_and_read(gpu, &ops, &[&g_dinp, &g_dweight]);
         assert_close(&format!("rmsnorm dinp {tag}"), &got[0], &dinp, 1e-5, 1e-5);

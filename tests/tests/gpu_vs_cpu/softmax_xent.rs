@@ -63,9 +63,8 @@ fn softmax_xent_backward_matches_cpu() {
         let (mut probs, mut losses) = (vec![0.0; rows * v], vec![0.0; rows]);
         cpu::softmax_xent_forward(&mut probs, &mut losses, &logits, &targets, rows, v);
         let dlosses = randn(rows, 1.0, 72);
-        // nonzero starting gradient: the kernel accumulates, as the CPU does
-        let mut dlogits = randn(rows * v, 1.0, 73);
-        let g_dlogits = upload(&gpu, &dlogits);
+        // both store, zeros in IGNORE rows too: the GPU's gradient starts as garbage, the CPU's as NaN
+        let (g_dlogits, mut dlogits) = (upload(&gpu, &randn(rows * v, 1.0, 73)), vec![f32::NAN; rows * v]);
         cpu::softmax_xent_backward(&mut dlogits, &dlosses, &probs, &targets, rows, v);
         let op = softmax_xent::softmax_xent_backward(
             &gpu,

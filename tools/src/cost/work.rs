@@ -77,8 +77,8 @@ pub fn work(kernel: Kernel, p: &[u32], constants: Constants, launch: Launch, sha
         CrossPackForward | CrossPackBackward => elementwise(word(0), 8.0, 6.0, f),
         // tokens read once per row; wte and wpe rows read, out written
         EmbeddingForward => elementwise(word(0) * word(1) * word(2), 12.0, 8.0, f),
-        // dlogits += (probs − onehot)·dloss: probs read, dlogits read and written
-        SoftmaxXentBackward => elementwise(word(0) * word(1), 12.0, 6.0, f),
+        // dlogits = (probs − onehot)·dloss: probs read, dlogits written
+        SoftmaxXentBackward => elementwise(word(0) * word(1), 8.0, 6.0, f),
         // params, m, v read and written, grads read
         AdamwUpdate => elementwise(word(7), 28.0, 30.0, f),
         // K and V of n rows written into the cache

@@ -68,7 +68,8 @@ pub fn mean_loss(
     losses.iter().sum::<f32>() / count as f32
 }
 
-/// dlogits += (probs − onehot(target))·dlosses, for the rows whose target is not IGNORE.
+/// dlogits = (probs − onehot(target))·dlosses, and 0 in the rows whose target is IGNORE;
+/// stored: each element has one writer.
 pub fn softmax_xent_backward(
     dlogits: &mut [f32], // (rows, V)
     dlosses: &[f32],     // (rows)
@@ -78,14 +79,16 @@ pub fn softmax_xent_backward(
     v: usize,
 ) {
     for r in 0..rows {
+        let row = &mut dlogits[r * v..(r + 1) * v];
         if targets[r] == IGNORE {
+            row.fill(0.0);
             continue;
         }
         let d = dlosses[r];
         let tgt = targets[r] as usize;
         for i in 0..v {
             let indicator = if i == tgt { 1.0 } else { 0.0 };
-            dlogits[r * v + i] += (probs[r * v + i] - indicator) * d;
+            row[i] = (probs[r * v + i] - indicator) * d;
         }
     }
 }

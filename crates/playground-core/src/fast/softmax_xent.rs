@@ -54,7 +54,7 @@ pub fn softmax_xent_forward(
         });
 }
 
-/// dlogits += (probs − onehot(target))·dlosses, for the rows whose target is not IGNORE.
+/// dlogits = (probs − onehot(target))·dlosses, and 0 in the rows whose target is IGNORE (stored).
 pub fn softmax_xent_backward(
     dlogits: &mut [f32], // (rows, V)
     dlosses: &[f32],     // (rows)
@@ -68,11 +68,12 @@ pub fn softmax_xent_backward(
         for (i, dl) in dl.chunks_exact_mut(v).enumerate() {
             let r = task * per + i;
             if targets[r] == IGNORE {
+                dl.fill(0.0);
                 continue;
             }
             let d = dlosses[r];
             for (g, &p) in dl.iter_mut().zip(&probs[r * v..(r + 1) * v]) {
-                *g += p * d;
+                *g = p * d;
             }
             dl[targets[r] as usize] -= d;
         }

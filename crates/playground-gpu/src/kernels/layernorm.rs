@@ -1,6 +1,6 @@
 //! Launchers for `shaders/layernorm_*.wgsl`; CPU twin `playground_core::cpu::layernorm`.
 
-use crate::context::{grid, GpuContext, Op, MAX_GRID_X, SCRATCH_BUDGET};
+use crate::context::{grid, Constants, GpuContext, Op, MAX_GRID_X, SCRATCH_BUDGET};
 use crate::kernels::reduce::reduce_partials;
 use crate::kernels::Write;
 use crate::shaders::Kernel;
@@ -164,9 +164,9 @@ fn forward(
     gpu.op(Kernel::LayerNormForward, &[out, mean, rstd, sum, inp, branch, weight, bias], &params, grid(blocks))
 }
 
-/// `cpu::layernorm_backward` as two kernels: dinp per row (one workgroup each), then dweight
-/// and dbias summed over rows (one workgroup per 32 channels and chunk of rows, and where there
-/// are several chunks, a launch that adds them up). All three accumulate (`+=`).
+/// `cpu::layernorm_backward` as two kernels: dinp per row (8 rows a workgroup), added to or
+/// stored (`write`), then dweight and dbias summed over rows (one workgroup per 32 channels and
+/// chunk of rows, and where there are several chunks, a launch that adds them up) and added.
 /// dweight and dbias may be slices of one gradient buffer.
 #[allow(clippy::too_many_arguments)]
 pub fn layernorm_backward(
@@ -181,8 +181,9 @@ pub fn layernorm_backward(
     rstd: &GpuTensor,    // (rows)
     rows: u32,
     c: u32,
+    write: Write,
 ) -> Vec<Op> {
-    let mut ops = vec![layernorm_backward_input(gpu, dinp, dout, inp, weight, mean, rstd, rows, c)];
+    let mut ops = vec![layernorm_backward_input(gpu, dinp, dout, inp, weight, mean, rstd, rows, c, write)];
     ops.extend(layernorm_backward_params(gpu, dweight, dbias, dout, inp, mean, rstd, rows, c));
     ops
 }
@@ -198,10 +199,12 @@ pub fn layernorm_backward_input(
     rstd: &GpuTensor,   // (rows)
     rows: u32,
     c: u32,
+    write: Write,
 ) -> Op {
     let params = LayerNormBackwardParams { rows, c, chunk_rows: 0, partial: 0 };
     let blocks = rows.div_ceil(ROWS_PER_WORKGROUP) as u64;
-    gpu.op(Kernel::LayerNormBackwardInput, &[dinp, dout, inp, weight, mean, rstd], &params, grid(blocks))
+    let constants = Constants { accumulate: write.accumulate(), ..Constants::default() };
+    gpu.op_built(Kernel::LayerNormBackwardInput, constants, &[dinp, dout, inp, weight, mean, rstd], &params, grid(blocks))
 }
 
 #[allow(clippy::too_many_arguments)]

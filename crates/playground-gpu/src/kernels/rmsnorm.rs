@@ -1,7 +1,8 @@
 //! Launchers for `shaders/rmsnorm_*.wgsl`; CPU twin `playground_core::cpu::rmsnorm`.
 
 use super::layernorm::{param_gradients, LayerNormBackwardParams, LayerNormParams, ROWS_PER_WORKGROUP};
-use crate::context::{grid, GpuContext, Op};
+use crate::context::{grid, Constants, GpuContext, Op};
+use crate::kernels::Write;
 use crate::shaders::Kernel;
 use crate::tensor::GpuTensor;
 
@@ -61,8 +62,8 @@ fn forward(
     gpu.op(Kernel::RmsNormForward, &[out, rstd, sum, inp, branch, weight], &params, grid(blocks))
 }
 
-/// `cpu::rmsnorm_backward` as two kernels: dinp per row, then dweight summed over rows. Both
-/// accumulate (`+=`).
+/// `cpu::rmsnorm_backward` as two kernels: dinp per row, added to or stored (`write`), then
+/// dweight summed over rows and added.
 #[allow(clippy::too_many_arguments)]
 pub fn rmsnorm_backward(
     gpu: &GpuContext,
@@ -74,10 +75,13 @@ pub fn rmsnorm_backward(
     rstd: &GpuTensor,    // (rows)
     rows: u32,
     c: u32,
+    write: Write,
 ) -> Vec<Op> {
     let params = LayerNormBackwardParams { rows, c, chunk_rows: 0, partial: 0 };
     let row_blocks = rows.div_ceil(ROWS_PER_WORKGROUP) as u64;
-    let mut ops = vec![gpu.op(Kernel::RmsNormBackwardInput, &[dinp, dout, inp, weight, rstd], &params, grid(row_blocks))];
+    let constants = Constants { accumulate: write.accumulate(), ..Constants::default() };
+    let tensors = [dinp, dout, inp, weight, rstd];
+    let mut ops = vec![gpu.op_built(Kernel::RmsNormBackwardInput, constants, &tensors, &params, grid(row_blocks))];
     ops.extend(param_gradients(gpu, Kernel::RmsNormBackwardParams, dweight, None, &[dout, inp, rstd], rows, c));
     ops
 }

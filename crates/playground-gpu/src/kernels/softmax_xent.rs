@@ -43,7 +43,8 @@ pub struct SoftmaxXentBackwardParams {
 }
 const _: () = assert!(std::mem::size_of::<SoftmaxXentBackwardParams>().is_multiple_of(16));
 
-/// dlogits += (probs − onehot(targets))·dlosses, one invocation per element.
+/// dlogits = (probs − onehot(targets))·dlosses (0 in IGNORE rows), stored, one invocation per
+/// element.
 pub fn softmax_xent_backward(
     gpu: &GpuContext,
     dlogits: &GpuTensor, // (rows, V)

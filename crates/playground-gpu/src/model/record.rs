@@ -177,11 +177,12 @@ impl<'m> Recorder<'m> {
         inp: &GpuTensor,
         mean: &GpuTensor,
         rstd: &GpuTensor,
+        write: Write,
     ) {
         let (bt, c, _) = self.sizes();
         let d = |s: Span| grads.slice(s.offset, s.len);
         let (dw, db) = (d(n.weight), n.bias.map(d));
-        self.run(norm_backward(self.gpu, n.kind, dinp, &dw, db.as_ref(), dout, inp, &self.p(n.weight), mean, rstd, bt, c));
+        self.run(norm_backward(self.gpu, n.kind, dinp, &dw, db.as_ref(), dout, inp, &self.p(n.weight), mean, rstd, bt, c, write));
     }
 
     /// Stack `s`: embedding, sublayers, final norm. Pre-norm, a sublayer's residual add runs in
@@ -318,7 +319,10 @@ impl<'m> Recorder<'m> {
         let (m, gpu, (b, t), (bt, c, post)) = (self.m, self.gpu, (self.b, self.t), self.sizes());
         let (arch, a) = (&m.arch, &m.acts);
         let stacks = arch.stacks.len();
-        self.zero([&g.grads, &g.dlogits, &g.dstream[0]]);
+        // the parameters' gradients are added to (a tied head's and the embedding's both land in
+        // dwte), so they start at zero, as does an encoder's output's, which every decoder layer
+        // adds to; every other gradient's first writer stores it
+        self.zero([&g.grads]);
         if stacks > 1 {
             self.zero([&g.dmemory]);
         }
@@ -333,12 +337,9 @@ impl<'m> Recorder<'m> {
         let mut cur = 0; // which of dstream holds the stream's gradient
         for (s, stack) in arch.stacks.iter().enumerate().rev() {
             let sa = &a.stacks[s];
-            if s + 1 < stacks {
-                self.zero([&g.dstream[cur]]);
-            }
             let dout = if s + 1 == stacks { &g.dnorm } else { &g.dmemory };
             let last = sa.subs.last().expect("a stack has sublayers").output(post);
-            self.norm_backward(&g.grads, &stack.norm, &g.dstream[cur], dout, last, &sa.norm_mean, &sa.norm_rstd);
+            self.norm_backward(&g.grads, &stack.norm, &g.dstream[cur], dout, last, &sa.norm_mean, &sa.norm_rstd, Write::Store);
             let memory = s.checked_sub(1).map(|prev| &a.stacks[prev].norm);
             // every scratch gradient has one writer, which stores it: dln, dconcat, dact and dpre
             // their matmul or activation, dqkv the attention's backward, dq and dkv its unpacking
@@ -371,8 +372,7 @@ impl<'m> Recorder<'m> {
         let (dres, next) = if post {
             // forward was: ln = norm(sum); the other buffer becomes dres, then dx
             let other = &g.dstream[1 - cur];
-            self.zero([other]);
-            self.norm_backward(&g.grads, &sub.norm, other, dy, &a.sum, &a.ln_mean, &a.ln_rstd);
+            self.norm_backward(&g.grads, &sub.norm, other, dy, &a.sum, &a.ln_mean, &a.ln_rstd, Write::Store);
             (other, 1 - cur)
         } else {
             (dy, cur)
@@ -427,7 +427,7 @@ impl<'m> Recorder<'m> {
         }
         if !post {
             // forward was: ln = norm(x); its gradient joins the skip path's in dy
-            self.norm_backward(&g.grads, &sub.norm, dy, &sc.dln, x, &a.ln_mean, &a.ln_rstd);
+            self.norm_backward(&g.grads, &sub.norm, dy, &sc.dln, x, &a.ln_mean, &a.ln_rstd, Write::Add);
         }
         next
     }

@@ -9,9 +9,10 @@
 # What the run does, for the baby GPT (6 layers, 6 heads, width 384, context 256, batch 64):
 #   1. bench --only baby: every matmul of the model forward and backward, attention, LayerNorm,
 #      GELU, AdamW (GPU timestamps), a training step (wall clock) -> native.json;
-#   2. profile_step --cost h100 --measure: every dispatch of the step timed alone next to the
-#      cost model's estimate for an H100, and their ratio -> profile.json (the model's error
-#      per dispatch; on another GPU, the times are still that GPU's);
+#   2. profile_step --cost h100 --measure (h200 on an H200): every dispatch of the step timed
+#      alone next to the cost model's estimate for that GPU, and their ratio -> profile.json
+#      (the model's error per dispatch; on another GPU, the H100's plan and estimate, timed on
+#      that GPU);
 #   3. where python3 has torch with CUDA: tools/bench/torch_bench.py on the same shapes and step
 #      (cuBLAS fp32, TF32 off; eager only) -> torch.json, and report.py's table of ratios.
 # Output: $OUT when set (the device tool's folder), else bench-results/gpu-check/.
@@ -44,17 +45,21 @@ icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 if [ -z "${VK_DRIVER_FILES:-}" ] && [ -f "$icd" ]; then export VK_DRIVER_FILES=$icd; fi
 if ! ldconfig -p | grep -q 'libvulkan\.so\.1 '; then export LD_LIBRARY_PATH="$PWD/$dest/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"; fi
 log() { echo "==> $* ($(date -u +%H:%M:%S), load $(cut -d' ' -f1 /proc/loadavg))"; }
+gpu=$(nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv,noheader 2>/dev/null | head -1 || true)
+# the cost model's facts for this GPU (crates/playground-gpu/src/device.rs), as bench's
+# launchers pick them by the adapter's name
+case "$gpu" in *H200*) preset=h200 ;; *) preset=h100 ;; esac
 {
     echo "{\"date\": \"$(date -u +%FT%TZ)\", \"config\": \"$config\", \"sizes\": \"$sizes\", \"vk_driver_files\": \"${VK_DRIVER_FILES:-}\","
-    echo " \"gpu\": \"$(nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv,noheader 2>/dev/null | head -1)\"}"
+    echo " \"gpu\": \"$gpu\", \"cost_preset\": \"$preset\"}"
 } > "$out/machine.json"
 
 log "1. kernels and training step (bench --only $config)"
 "$dest/bench" --only "$config" --memory-steps 20 --budget 0.2 --out "$out/native.json"
 
-log "2. every dispatch of the step, timed and estimated (profile_step --cost h100 --measure)"
+log "2. every dispatch of the step, timed and estimated (profile_step --cost $preset --measure)"
 # shellcheck disable=SC2086 # six sizes
-"$dest/profile_step" --cost h100 --measure --json "$out/profile.json" $sizes > "$out/profile.txt"
+"$dest/profile_step" --cost "$preset" --measure --json "$out/profile.json" $sizes > "$out/profile.txt"
 tail -n 3 "$out/profile.txt"
 
 if python3 -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null; then

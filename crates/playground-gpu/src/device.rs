@@ -12,7 +12,7 @@
 /// One GPU's published sizes (or, where a vendor publishes none, a stated assumption).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct DeviceFacts {
-    /// `profile_step --cost` name: "h100", "m2", "intel-igpu", "generic", "emulated".
+    /// `profile_step --cost` name: "h100", "h200", "m2", "intel-igpu", "generic", "emulated".
     pub key: &'static str,
     pub name: &'static str,
     /// Streaming multiprocessors (NVIDIA), GPU cores (Apple), Xe subslices (Intel).
@@ -70,6 +70,18 @@ impl DeviceFacts {
                   compute capability 9.0: 64K registers, 2048 threads, 32 blocks per SM; 32 banks x 4 B/clock \
                   of shared memory. Assumed: latencies (DRAM ~600, shared ~30 clocks, the order published \
                   microbenchmarks of Volta-Hopper report) and 3 us per dependent Vulkan dispatch.",
+    };
+
+    /// NVIDIA H200 SXM 141 GB (HBM3e): the H100's GH100 die, its SMs, clock and fp32 peak, with
+    /// HBM3e's bandwidth. The other GPU machine the project may be lent.
+    pub const H200: DeviceFacts = DeviceFacts {
+        key: "h200",
+        name: "NVIDIA H200 SXM 141GB HBM3e",
+        dram_gb_s: 4800.0,
+        sources: "NVIDIA H200 Tensor Core GPU datasheet (2024): the GH100 GPU of the H100 SXM5 (132 SMs, \
+                  67 TFLOP/s fp32, the same per-SM limits: see h100) with 141 GB of HBM3e at 4.8 TB/s. \
+                  Assumed as for h100: latencies and 3 us per dependent Vulkan dispatch.",
+        ..Self::H100
     };
 
     /// Apple M2, 10-core GPU.
@@ -166,7 +178,7 @@ impl DeviceFacts {
     };
 
     /// The facts `profile_step --cost` can take.
-    pub const PRESETS: [DeviceFacts; 5] = [Self::H100, Self::M2, Self::INTEL_IGPU, Self::GENERIC, Self::EMULATED];
+    pub const PRESETS: [DeviceFacts; 6] = [Self::H100, Self::H200, Self::M2, Self::INTEL_IGPU, Self::GENERIC, Self::EMULATED];
 
     /// The facts of the adapter `info` describes: emulated for a CPU adapter, a known GPU by its
     /// name (natively: a browser hides the name, so a page takes `GENERIC` and the named facts
@@ -180,6 +192,9 @@ impl DeviceFacts {
             let name = info.name.to_ascii_lowercase();
             if name.contains("h100") {
                 return Self::H100;
+            }
+            if name.contains("h200") {
+                return Self::H200;
             }
             if name.contains("apple m2") {
                 return Self::M2;
@@ -287,6 +302,11 @@ mod tests {
         let info =
             |name: &str, device_type| wgpu::AdapterInfo { name: name.into(), ..wgpu::AdapterInfo::new(device_type, wgpu::Backend::Vulkan) };
         assert_eq!(DeviceFacts::for_adapter(&info("NVIDIA H100 80GB HBM3", wgpu::DeviceType::DiscreteGpu)).key, "h100");
+        let h200 = DeviceFacts::for_adapter(&info("NVIDIA H200", wgpu::DeviceType::DiscreteGpu));
+        // the same die as the H100's: only the memory differs
+        assert_eq!((h200.key, h200.dram_gb_s), ("h200", 4800.0));
+        let (key, name, dram_gb_s, sources) = (DeviceFacts::H100.key, DeviceFacts::H100.name, 3350.0, DeviceFacts::H100.sources);
+        assert_eq!(DeviceFacts { key, name, dram_gb_s, sources, ..h200 }, DeviceFacts::H100);
         assert_eq!(DeviceFacts::for_adapter(&info("llvmpipe (LLVM 15.0.6, 256 bits)", wgpu::DeviceType::Cpu)).key, "emulated");
         assert_eq!(DeviceFacts::for_adapter(&info("", wgpu::DeviceType::Other)).key, "generic");
         assert_eq!(DeviceFacts::preset("m2"), Some(DeviceFacts::M2));

@@ -5,7 +5,7 @@
 //! does both, for calibrating the model on the GPU it describes: each dispatch's estimate, its
 //! time here and their ratio.
 //!   cargo run --release -p playground-tools --bin profile_step -- [--json FILE] [L C NH T B V]
-//!   cargo run --release -p playground-tools --bin profile_step -- --cost h100|m2|intel-igpu [--measure] [--json FILE] [L C NH T B V]
+//!   cargo run --release -p playground-tools --bin profile_step -- --cost h100|h200|m2|intel-igpu|generic [--measure] [--json FILE] [L C NH T B V]
 
 use playground_core::train::TrainConfig;
 use playground_core::{CpuModel, ModelConfig};
@@ -31,8 +31,8 @@ fn parse_args() -> Result<Args, String> {
     while let Some(a) = it.next() {
         match a.as_str() {
             "--cost" => {
-                let key = it.next().ok_or("--cost needs a GPU: h100, m2, intel-igpu, generic")?;
-                args.cost = Some(DeviceFacts::preset(&key).ok_or(format!("--cost: no facts for {key:?}; h100, m2, intel-igpu, generic"))?);
+                let key = it.next().ok_or("--cost needs a GPU: h100, h200, m2, intel-igpu, generic")?;
+                args.cost = Some(DeviceFacts::preset(&key).ok_or(format!("--cost: no facts for {key:?}; h100, h200, m2, intel-igpu, generic"))?);
             }
             "--measure" => args.measure = true,
             "--json" => args.json = Some(it.next().ok_or("--json needs a file")?),

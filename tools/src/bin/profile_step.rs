@@ -32,7 +32,8 @@ fn parse_args() -> Result<Args, String> {
         match a.as_str() {
             "--cost" => {
                 let key = it.next().ok_or("--cost needs a GPU: h100, h200, m2, intel-igpu, generic")?;
-                args.cost = Some(DeviceFacts::preset(&key).ok_or(format!("--cost: no facts for {key:?}; h100, h200, m2, intel-igpu, generic"))?);
+                args.cost =
+                    Some(DeviceFacts::preset(&key).ok_or(format!("--cost: no facts for {key:?}; h100, h200, m2, intel-igpu, generic"))?);
             }
             "--measure" => args.measure = true,
             "--json" => args.json = Some(it.next().ok_or("--json needs a file")?),

@@ -138,11 +138,12 @@ fn steps_match_cpu(gpu_trainer: &mut GpuTrainer, mut cpu_trainer: CpuTrainer, b:
     }
 }
 
-/// The step clears only the gradients that kernels add to: the parameters', the logits' and
-/// the stream's. The matmuls store their input gradients (the norms', the attention output's,
-/// and the FFN's pre-activation gradient, the GELU's backward in the epilogue), and the
-/// attention's backward its dQKV, which need no clearing, nor a GELU pass; the tests above show
-/// the gradients are still the CPU's.
+/// The step clears only the gradients that several kernels add to: the parameters', and an
+/// encoder's output's. The loss stores the logits' gradient, the matmuls their input gradients
+/// (the norms', the attention output's, and the FFN's pre-activation gradient, the GELU's
+/// backward in the epilogue), the activations and the attention's backward theirs, and a norm
+/// the stream's where it writes it first; none needs clearing, nor a GELU pass. The tests above
+/// and `gpu_training_steps_match_cpu_for_every_variant` show the gradients are still the CPU's.
 #[test]
 fn gpu_training_step_clears_only_accumulated_gradients() {
     use playground_core::config::{Ffn, NormPosition};

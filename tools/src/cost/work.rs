@@ -91,7 +91,10 @@ pub fn work(kernel: Kernel, p: &[u32], constants: Constants, launch: Launch, sha
             let residual = word(3);
             row_kernel(word(0), word(1), 8.0, 3.0, 12.0 + 8.0 * residual, 8.0 + 2.0 * residual, f)
         }
-        LayerNormBackwardInput | RmsNormBackwardInput => row_kernel(word(0), word(1), 8.0, 2.0, 16.0, 16.0, f),
+        // inp and dout read, dinp written (and read first where it is added to, `ACCUMULATE`)
+        LayerNormBackwardInput | RmsNormBackwardInput => {
+            row_kernel(word(0), word(1), 8.0, 2.0, 12.0 + 4.0 * accumulate as u8 as f64, 16.0, f)
+        }
         // one workgroup of 64 per row over V columns
         SoftmaxXentForward | SoftmaxXentForwardSubgroups => row_kernel(word(0), word(1), 64.0, 3.0, 8.0, 30.0, f),
         // 32 channels × 8 row lanes, each lane summing its share of a chunk of rows (of all

@@ -3,9 +3,11 @@
 //! `--cost`, estimated by the cost model (tools/src/cost/) for another GPU, recording the step
 //! as that GPU would (its grid and tile choices) without running it. `--cost KEY --measure`
 //! does both, for calibrating the model on the GPU it describes: each dispatch's estimate, its
-//! time here and their ratio.
+//! time here and their ratio. `--cost KEY --plan OTHER` records the step as OTHER's facts
+//! choose its launches and estimates it on KEY: what a GPU loses to launches chosen for
+//! another (a browser, which cannot name its GPU, chooses for `generic`).
 //!   cargo run --release -p playground-tools --bin profile_step -- [--json FILE] [L C NH T B V]
-//!   cargo run --release -p playground-tools --bin profile_step -- --cost h100|h200|m2|intel-igpu|generic [--measure] [--json FILE] [L C NH T B V]
+//!   cargo run --release -p playground-tools --bin profile_step -- --cost h100|h200|m2|intel-igpu|generic [--plan KEY] [--measure] [--json FILE] [L C NH T B V]
 
 use playground_core::train::TrainConfig;
 use playground_core::{CpuModel, ModelConfig};
@@ -19,22 +21,25 @@ use std::collections::BTreeMap;
 
 struct Args {
     cost: Option<DeviceFacts>,
+    /// The facts the launches are chosen by, where not the estimated GPU's.
+    plan: Option<DeviceFacts>,
     measure: bool,
     json: Option<String>,
     sizes: [usize; 6],
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { cost: None, measure: false, json: None, sizes: [2, 32, 2, 16, 16, 10] };
+    let mut args = Args { cost: None, plan: None, measure: false, json: None, sizes: [2, 32, 2, 16, 16, 10] };
+    let preset = |flag: &str, key: Option<String>| {
+        let key = key.ok_or(format!("{flag} needs a GPU: h100, h200, m2, intel-igpu, generic"))?;
+        DeviceFacts::preset(&key).ok_or(format!("{flag}: no facts for {key:?}; h100, h200, m2, intel-igpu, generic"))
+    };
     let mut sizes = vec![];
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
-            "--cost" => {
-                let key = it.next().ok_or("--cost needs a GPU: h100, h200, m2, intel-igpu, generic")?;
-                args.cost =
-                    Some(DeviceFacts::preset(&key).ok_or(format!("--cost: no facts for {key:?}; h100, h200, m2, intel-igpu, generic"))?);
-            }
+            "--cost" => args.cost = Some(preset("--cost", it.next())?),
+            "--plan" => args.plan = Some(preset("--plan", it.next())?),
             "--measure" => args.measure = true,
             "--json" => args.json = Some(it.next().ok_or("--json needs a file")?),
             n => sizes.push(n.parse::<usize>().map_err(|_| format!("{n}: sizes are numbers (L C NH T B V)"))?),
@@ -43,8 +48,8 @@ fn parse_args() -> Result<Args, String> {
     if !sizes.is_empty() {
         args.sizes = sizes.try_into().map_err(|_| "six sizes: L C NH T B V".to_string())?;
     }
-    if args.measure && args.cost.is_none() {
-        return Err("--measure goes with --cost".into());
+    if (args.measure || args.plan.is_some()) && args.cost.is_none() {
+        return Err("--measure and --plan go with --cost".into());
     }
     Ok(args)
 }
@@ -61,7 +66,7 @@ fn main() {
     let config = ModelConfig { vocab_size: v, block_size: t, n_layer: l, n_head: nh, n_embd: c, ..ModelConfig::default() };
     let mut context =
         pollster::block_on(GpuContext::with_optional_features(wgpu::Features::TIMESTAMP_QUERY | OPTIONAL_FEATURES)).expect("a GPU adapter");
-    if let Some(facts) = args.cost {
+    if let Some(facts) = args.plan.or(args.cost) {
         context = context.with_device_facts(facts);
     }
     let gpu = SharedGpu::new(context);

@@ -30,9 +30,10 @@ struct Args {
 
 fn parse_args() -> Result<Args, String> {
     let mut args = Args { cost: None, plan: None, measure: false, json: None, sizes: [2, 32, 2, 16, 16, 10] };
+    let keys = DeviceFacts::PRESETS.map(|f| f.key).join(", ");
     let preset = |flag: &str, key: Option<String>| {
-        let key = key.ok_or(format!("{flag} needs a GPU: h100, h200, m2, intel-igpu, generic"))?;
-        DeviceFacts::preset(&key).ok_or(format!("{flag}: no facts for {key:?}; h100, h200, m2, intel-igpu, generic"))
+        let key = key.ok_or(format!("{flag} needs a GPU: {keys}"))?;
+        DeviceFacts::preset(&key).ok_or(format!("{flag}: no facts for {key:?}; {keys}"))
     };
     let mut sizes = vec![];
     let mut it = std::env::args().skip(1);
@@ -100,6 +101,10 @@ fn main() {
             let rows = estimate_step(&facts, plan, &tail);
             print!("{}", table(&facts, &rows));
             println!("facts: {}", facts.sources);
+            if let Some(chooser) = args.plan {
+                println!("launches chosen by the facts of {} (--plan {})", chooser.name, chooser.key);
+                out["launches_chosen_for"] = json!(chooser.key);
+            }
             let mut dispatches = serde_json::to_value(&rows).expect("json");
             if args.measure {
                 compare(&rows.iter().map(|r| (r.kernel, r.us)).collect::<Vec<_>>(), &measured);

@@ -5,7 +5,7 @@ use playground_core::checkpoint::Checkpoint;
 use playground_core::data::{Dataset, Task};
 use playground_core::train::TrainConfig;
 use playground_core::{CoreError, CpuModel, ModelConfig};
-use playground_gpu::{GpuError, Session};
+use playground_gpu::{DeviceFacts, Engine, GpuContext, GpuError, Session};
 use playground_tests::*;
 
 fn session_on(gpu: Option<playground_gpu::SharedGpu>, task: Task) -> Session {
@@ -43,4 +43,49 @@ fn a_broken_step_rolls_back_weights_optimizer_and_batches_on_gpu_and_cpu() {
         assert_eq!(resumed[0].step, 3, "{name}");
         assert!(resumed[0].loss.is_finite());
     }
+}
+
+/// The launches a session's training step makes: each kernel and its grid.
+fn launches(s: &mut Session) -> Vec<(&'static str, [u32; 3])> {
+    let Engine::GpuTrainer(t) = s.engine() else { panic!("a GPU trainer") };
+    t.step_ops().iter().map(|op| (op.kernel.source().name, op.workgroups)).collect()
+}
+
+/// A browser's trainer times the step as each candidate GPU would launch it (`tune_launches`),
+/// keeps the fastest, and the run goes on as if untimed: the same steps, losses and weights (up
+/// to the order of sums) as a run that was not timed. The clock here is the tuning's: a step
+/// launched as on an H100 takes 1 ms, any other 10 ms. Its own context, whose facts it sets.
+#[test]
+fn timing_the_launch_plans_keeps_the_fastest_and_leaves_the_run_as_it_was() {
+    let Some(shared) = gpu_or_skip() else { return };
+    let own = std::sync::Arc::new(pollster::block_on(GpuContext::new()).unwrap());
+    let clock = std::cell::Cell::new(0.0);
+    let now = || {
+        clock.set(clock.get() + if own.facts().key == "h100" { 1.0 } else { 10.0 });
+        clock.get()
+    };
+    let mut timed = session_on(Some(own.clone()), Task::Addition);
+    let mut plain = session_on(Some(shared), Task::Addition);
+    for s in [&mut timed, &mut plain] {
+        pollster::block_on(s.start_training(train(), None)).unwrap();
+    }
+    let before = launches(&mut timed);
+    let candidates = [DeviceFacts::EMULATED, DeviceFacts::H100];
+    let tuned = pollster::block_on(timed.tune_launches(&candidates, &now)).unwrap().expect("a GPU trainer");
+    // one step of the first candidate, 10 ms, sets 60 ms of steps for each
+    assert_eq!((tuned.kept.key, tuned.steps, tuned.ms_per_step.clone()), ("h100", 6, vec![10.0 / 6.0, 1.0 / 6.0]));
+    assert_eq!(own.facts().key, "h100", "the launchers size later plans for the kept facts");
+    assert_ne!(launches(&mut timed), before, "the step is launched as on an H100 now");
+    assert_eq!(timed.step(), 0, "the timed steps are undone");
+    let (a, b) = (pollster::block_on(timed.train_steps(3)).unwrap(), pollster::block_on(plain.train_steps(3)).unwrap());
+    assert_eq!(a.iter().map(|s| s.step).collect::<Vec<_>>(), [0, 1, 2]);
+    for (x, y) in a.iter().zip(&b) {
+        assert_close(&format!("loss at step {}", x.step), &[x.loss], &[y.loss], 1e-5, 1e-5);
+    }
+    let (a, b) = (pollster::block_on(timed.checkpoint()).unwrap(), pollster::block_on(plain.checkpoint()).unwrap());
+    assert_close("weights after 3 steps", &a.params, &b.params, 1e-5, 1e-4);
+    assert!(pollster::block_on(session_on(None, Task::Addition).tune_launches(&candidates, &now)).is_err(), "not training");
+    let mut cpu = session_on(None, Task::Addition);
+    pollster::block_on(cpu.start_training(train(), None)).unwrap();
+    assert_eq!(pollster::block_on(cpu.tune_launches(&candidates, &now)).unwrap(), None, "the CPU engine has no launches");
 }

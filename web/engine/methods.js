@@ -29,6 +29,10 @@ export function engineMethods(Playground) {
     trainSteps: (pg, n) => pg.trainSteps(n),
     evaluate: (pg, batches) => pg.evaluate(batches),
     step: (pg) => pg.step(),
+    /** The GPU the launches are sized for ("an unknown GPU (assumed mid-size)"), and whether timing chose it; null on the CPU engine. */
+    kernelsFor: (pg) => pg.kernelsFor() ?? null,
+    /** Test hook: the next training calls time the launch plans even on a CPU-emulated adapter. */
+    tuneLaunches: (pg) => pg.tuneLaunches(),
     exportCheckpoint: (pg) => pg.exportCheckpoint(),
     exportOptimizer: (pg) => pg.exportOptimizer(),
     /** Test hook: 'nan' poisons a weight, 'device-lost' destroys the GPU device. */

@@ -44,6 +44,8 @@ export function trainState(page) {
       backend: d.engine?.backend ?? null,
       notices: [...document.querySelectorAll('#train-page .notice')].map((n) => n.textContent).join('\n'),
       stats: Object.fromEntries([...document.querySelectorAll('#tr-stats dd')].map((dd) => [dd.dataset.stat, dd.textContent])),
+      // each stat's explanation (its name's title)
+      statTitles: Object.fromEntries([...document.querySelectorAll('#tr-stats dd')].map((dd) => [dd.dataset.stat, dd.previousElementSibling.title])),
       progress: document.querySelector('#tr-progress-text').textContent,
       start: { text: document.querySelector('#tr-start').textContent, disabled: document.querySelector('#tr-start').disabled },
     };

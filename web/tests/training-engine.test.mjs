@@ -49,6 +49,41 @@ test('training on the grammar task lowers the validation loss, and checkpoints r
   assert.match(r.refused.message, /checkpoint refused/);
 });
 
+// A browser hides its GPU's name, so a trainer on a real GPU times the step as each candidate
+// GPU would launch it and keeps the fastest (Session::tune_launches). SwiftShader is a software
+// fallback, where it is skipped; the test hook times the plans here anyway.
+test('timing the launch plans keeps one and leaves the run as an untimed one goes', async () => {
+  const page = await env.newPage();
+  await page.goto(env.url + 'tests/blank.html');
+  const r = await page.evaluate(async () => {
+    const { startWorker, createEngine } = await import('/engine/client.js');
+    const worker = startWorker();
+    const options = { config: { block_size: 16, n_layer: 1, n_head: 2, n_embd: 16 }, seed: 3, data: { task: 'grammar' }, backend: 'webgpu' };
+    const train = { batch_size: 8, learning_rate: 1e-2, min_lr: 1e-3, warmup_steps: 2, max_steps: 100, weight_decay: 0.1,
+      beta1: 0.9, beta2: 0.99, eps: 1e-8, grad_clip: 1.0, seed: 7 };
+    const [timed, plain] = [await createEngine(worker, options), await createEngine(worker, options)];
+    const cpu = await createEngine(worker, { ...options, backend: 'cpu' });
+    await plain.startTraining(train); // recorded before the timing: the emulator's launches
+    await timed.startTraining(train);
+    const untimed = await timed.kernelsFor();
+    const tuned = await timed.tuneLaunches();
+    const kernelsFor = await timed.kernelsFor();
+    const steps = { timed: await timed.trainSteps(5), plain: await plain.trainSteps(5) };
+    return { untimed, tuned, kernelsFor, steps, cpu: await cpu.kernelsFor() };
+  });
+  console.log(`timed plans on SwiftShader: ${JSON.stringify(r.tuned)}; kept: ${r.kernelsFor}`);
+  assert.equal(r.untimed, 'a CPU emulating a GPU, the adapter is a software fallback');
+  assert.ok(['generic', 'intel-igpu', 'm2', 'h100'].includes(r.tuned.kept), r.tuned.kept);
+  assert.equal(r.tuned.msPerStep.length, 4);
+  assert.ok(r.tuned.msPerStep.every((ms) => ms > 0 && Number.isFinite(ms)), `${r.tuned.msPerStep}`);
+  assert.ok(r.tuned.steps >= 2 && r.tuned.steps <= 16, `${r.tuned.steps} steps`);
+  assert.match(r.kernelsFor, /, the fastest of 4 plans timed$/);
+  assert.equal(r.cpu, null);
+  // the timed steps were undone: the run starts at step 0 and goes as the untimed one
+  assert.deepEqual(r.steps.timed.map((s) => s.step), [0, 1, 2, 3, 4]);
+  r.steps.timed.forEach((s, i) => assert.ok(Math.abs(s.loss - r.steps.plain[i].loss) < 1e-4, `step ${i}: ${s.loss} vs ${r.steps.plain[i].loss}`));
+});
+
 test('a NaN step is refused with its own error and the model rolls back; a lost device says so', async () => {
   const page = await env.newPage();
   await page.goto(env.url + 'tests/blank.html');

@@ -57,8 +57,9 @@ pub struct GpuContext {
     pub(crate) buffers: Arc<BufferCounter>,
     /// Limits below the device's, set by tests of the split path (`with_smaller_limits`).
     smaller_limits: Option<DeviceLimits>,
-    /// What the launchers assume about the GPU when they size their grids.
-    facts: DeviceFacts,
+    /// What the launchers assume about the GPU when they size their grids: the adapter's
+    /// (`DeviceFacts::for_adapter`) until `set_facts` replaces them (a browser's launch tuning).
+    facts: Mutex<DeviceFacts>,
     /// Scratch of the two-stage sums (`scratch`): every buffer made, the largest last.
     scratch: Mutex<Vec<GpuTensor>>,
 }
@@ -280,7 +281,7 @@ impl GpuContext {
             unused,
             buffers,
             smaller_limits: None,
-            facts: DeviceFacts::for_adapter(&adapter.get_info()),
+            facts: Mutex::new(DeviceFacts::for_adapter(&adapter.get_info())),
             scratch: Mutex::new(Vec::new()),
         })
     }
@@ -299,7 +300,7 @@ impl GpuContext {
     /// Whether the adapter is a CPU emulating a GPU (SwiftShader, lavapipe): some kernels
     /// take a shape that suits an emulator there (`matmul::Tiles::for_output`).
     pub fn is_emulated(&self) -> bool {
-        self.facts.emulated
+        self.facts().emulated
     }
 
     /// Whether the device has subgroup operations (the reductions take them).
@@ -312,15 +313,30 @@ impl GpuContext {
         self.device.features().contains(wgpu::Features::SHADER_F16)
     }
 
-    /// What the launchers assume about this GPU (`DeviceFacts::for_adapter`).
-    pub fn facts(&self) -> &DeviceFacts {
-        &self.facts
+    /// What the launchers assume about this GPU (`DeviceFacts::for_adapter`, or `set_facts`').
+    pub fn facts(&self) -> DeviceFacts {
+        *self.facts.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Makes the launchers size their grids for `facts` instead of this adapter's: the cost
-    /// model records a step as it would be recorded on another GPU.
-    pub fn with_device_facts(mut self, facts: DeviceFacts) -> Self {
-        self.facts = facts;
+    /// Makes the launchers size the grids they record from now on for `facts` instead of this
+    /// adapter's (plans recorded before keep theirs): the cost model records a step as it would
+    /// be recorded on another GPU; a browser's trainer times the plans of several.
+    pub fn set_facts(&self, facts: DeviceFacts) {
+        *self.facts.lock().unwrap_or_else(|e| e.into_inner()) = facts;
+    }
+
+    /// [`GpuContext::set_facts`] on a context being built.
+    pub fn with_device_facts(self, facts: DeviceFacts) -> Self {
+        self.set_facts(facts);
+        self
+    }
+
+    /// Where the browser hides the adapter's name, names it by `GPUAdapterInfo`'s vendor and
+    /// architecture ("apple metal-3", "google swiftshader"), which wgpu does not pass on.
+    pub fn with_browser_adapter(mut self, vendor: &str, architecture: &str) -> Self {
+        if self.info.name.is_empty() {
+            self.info.name = [vendor, architecture].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");
+        }
         self
     }
 

@@ -6,8 +6,10 @@
 //!
 //! WebGPU tells a page neither the number of compute units nor the register file, so the facts
 //! come from a table of known adapters (matched by name natively) and a generic mid-size GPU for
-//! the rest; a CPU-emulated adapter (SwiftShader, lavapipe) gets `emulated`, which keeps the
-//! kernels' emulator shapes.
+//! the rest. A browser hides the name, so there a trainer times the plans that a few sizes of
+//! GPU would launch (`TUNING_CANDIDATES`) before it trains and keeps the fastest
+//! (`Session::tune_launches`, launch_tuning.rs). A CPU-emulated adapter (SwiftShader, lavapipe) gets
+//! `emulated`, which keeps the kernels' emulator shapes.
 
 /// One GPU's published sizes (or, where a vendor publishes none, a stated assumption).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -134,8 +136,9 @@ impl DeviceFacts {
                   8 us per dispatch.",
     };
 
-    /// What a launcher assumes about a GPU it does not know (every adapter in a browser, which
-    /// hides the name): a mid-size discrete GPU.
+    /// What a launcher assumes about a GPU it does not know (natively, one not in this table; in a
+    /// browser, which hides the name, every GPU until a trainer's timing picks other facts): a
+    /// mid-size discrete GPU.
     pub const GENERIC: DeviceFacts = DeviceFacts {
         key: "generic",
         name: "an unknown GPU (assumed mid-size)",
@@ -181,8 +184,8 @@ impl DeviceFacts {
     pub const PRESETS: [DeviceFacts; 6] = [Self::H100, Self::H200, Self::M2, Self::INTEL_IGPU, Self::GENERIC, Self::EMULATED];
 
     /// The facts of the adapter `info` describes: emulated for a CPU adapter, a known GPU by its
-    /// name (natively: a browser hides the name, so a page takes `GENERIC` and the named facts
-    /// stay out of the wasm), otherwise `GENERIC`.
+    /// name (natively: a browser hides the name, so a page starts from `GENERIC`), otherwise
+    /// `GENERIC`.
     pub fn for_adapter(info: &wgpu::AdapterInfo) -> DeviceFacts {
         if info.device_type == wgpu::DeviceType::Cpu {
             return Self::EMULATED;
@@ -205,6 +208,12 @@ impl DeviceFacts {
         }
         Self::GENERIC
     }
+
+    /// The sizes of GPU whose plans a browser's trainer times, `GENERIC` first (the plan it
+    /// keeps unless another is clearly faster): 6, 10, 32 and 132 units. By the cost model the
+    /// kept plan is a preset GPU's own (`GENERIC`'s costs an M2 10% and an H100 17% of the page's
+    /// small model's step), and between the presets within 10% of a GPU's own (PERFORMANCE.md).
+    pub const TUNING_CANDIDATES: [DeviceFacts; 4] = [Self::GENERIC, Self::INTEL_IGPU, Self::M2, Self::H100];
 
     /// The preset `key` names.
     pub fn preset(key: &str) -> Option<DeviceFacts> {

@@ -6,6 +6,7 @@
 //! into a trainer with the same weights (activations for a batch, gradients, AdamW moments).
 
 use crate::context::SharedGpu;
+use crate::device::DeviceFacts;
 use crate::error::GpuError;
 use crate::model::GpuModel;
 use crate::train::GpuTrainer;
@@ -166,6 +167,19 @@ impl Engine {
             self.load_optimizer(opt)?;
         }
         Ok(())
+    }
+
+    /// Sizes the GPU's launches for `facts` from now on and records the training step again
+    /// with them (`GpuTrainer::relaunch`); a CPU trainer has no launches to size.
+    pub async fn relaunch_training(&mut self, facts: DeviceFacts) -> Result<(), GpuError> {
+        match self {
+            Engine::GpuTrainer(t) => {
+                t.model.gpu.set_facts(facts);
+                t.relaunch().await
+            }
+            Engine::CpuTrainer(_) => Ok(()),
+            _ => Err(not_training()),
+        }
     }
 
     fn load_optimizer(&mut self, opt: &OptimizerState) -> Result<(), GpuError> {

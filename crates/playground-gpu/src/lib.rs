@@ -13,6 +13,7 @@ pub mod engine;
 pub mod error;
 pub mod inspect;
 pub mod kernels;
+pub mod launch_tuning;
 pub mod model;
 pub mod readback;
 pub mod session;

@@ -10,8 +10,10 @@
 //! refused with a typed error naming the call.
 
 use crate::context::SharedGpu;
+use crate::device::DeviceFacts;
 use crate::engine::{Batch, Engine, Snapshot};
 use crate::error::GpuError;
+use crate::launch_tuning::{self, Tuned};
 use playground_core::checkpoint::Checkpoint;
 use playground_core::data::mlm::{check_classifier, check_mask, training_batch};
 use playground_core::data::seq2seq::{self, split_batch, Seq2SeqRows, MIN_SPLIT_BLOCK, TASK_NAME};
@@ -174,6 +176,57 @@ impl Session {
         self.train = Some(train);
         self.last_good = Some((self.engine.snapshot().await?, self.batch_rng.clone()));
         Ok(())
+    }
+
+    /// Times the training step as each of `candidates` would launch it, on the run's next batch
+    /// (one untimed step to compile and warm each plan, then the same number of timed steps for
+    /// each, submitted back to back), keeps the fastest (`launch_tuning::fastest`) and puts the
+    /// weights, the optimizer and the step count back, so the run goes on as if untimed but for
+    /// the order of some sums. `now` is a clock in ms. None on the CPU engine, which has no
+    /// launches to size; an error before training starts. After an error the first candidate's
+    /// plan runs.
+    pub async fn tune_launches(&mut self, candidates: &[DeviceFacts], now: &dyn Fn() -> f64) -> Result<Option<Tuned>, GpuError> {
+        self.training()?;
+        if !matches!(self.engine, Engine::GpuTrainer(_)) || candidates.is_empty() {
+            return Ok(None);
+        }
+        let batch = self.next_batch()?;
+        let before = self.engine.snapshot().await?;
+        let timed = self.time_launches(candidates, &batch, now).await;
+        let kept = match &timed {
+            Ok((ms, _)) => candidates[launch_tuning::fastest(ms)],
+            Err(_) => candidates[0],
+        };
+        let relaunched = self.engine.relaunch_training(kept).await;
+        self.engine.restore(&before)?;
+        let (ms_per_step, steps) = timed?;
+        relaunched?;
+        Ok(Some(Tuned { kept, ms_per_step, steps }))
+    }
+
+    /// Each candidate's ms per step on `batch`, and the steps timed for each.
+    async fn time_launches(
+        &mut self,
+        candidates: &[DeviceFacts],
+        batch: &Batch,
+        now: &dyn Fn() -> f64,
+    ) -> Result<(Vec<f64>, usize), GpuError> {
+        let mut steps = 0;
+        let mut ms_per_step = vec![];
+        for &facts in candidates {
+            self.engine.relaunch_training(facts).await?;
+            self.engine.train_steps(std::slice::from_ref(batch)).await?;
+            if steps == 0 {
+                let start = now();
+                self.engine.train_steps(std::slice::from_ref(batch)).await?;
+                steps = launch_tuning::timed_steps(now() - start);
+            }
+            let batches = vec![batch.clone(); steps];
+            let start = now();
+            self.engine.train_steps(&batches).await?;
+            ms_per_step.push((now() - start) / steps as f64);
+        }
+        Ok((ms_per_step, steps))
     }
 
     /// The training config and the data, once training has started.

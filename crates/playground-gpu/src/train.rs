@@ -70,6 +70,14 @@ pub struct GpuTrainer {
     read: u32,
 }
 
+/// One step's forward (with the targets' loss) and backward for batches of `b`.
+fn record_step(model: &GpuModel, bufs: &TrainBuffers, b: usize) -> Vec<Step> {
+    let t = model.config.block_size;
+    let mut plan = model.record_forward(PlanKey { b, t, keep_weights: false, with_targets: true, ablate: false, cached: Cached::No });
+    plan.extend(model.record_backward(&bufs.back, b, t));
+    plan
+}
+
 impl GpuTrainer {
     /// A trainer for a model of `config` with `params`; the config is checked against the
     /// device's limits for batches of `train.batch_size` before anything is allocated.
@@ -78,9 +86,8 @@ impl GpuTrainer {
         let model = GpuModel::new(gpu.clone(), config, params, train.batch_size).await?;
         model.check_trainable()?;
         let bufs = gpu.allocating(|| TrainBuffers::new(&gpu, &model, train.batch_size)).await?;
+        let plan = record_step(&model, &bufs, train.batch_size);
         let (b, t) = (train.batch_size, config.block_size);
-        let mut plan = model.record_forward(PlanKey { b, t, keep_weights: false, with_targets: true, ablate: false, cached: Cached::No });
-        plan.extend(model.record_backward(&bufs.back, b, t));
         let len = model.arch.layout.padded_len() as u32;
         let max_norm = if train.grad_clip > 0.0 { train.grad_clip } else { f32::INFINITY };
         let grads = &bufs.back.grads;
@@ -94,6 +101,14 @@ impl GpuTrainer {
         let stats = step_stats(&gpu, &bufs.stats, &model.acts.losses, &bufs.norm, (b * t) as u32, 0, (b * t) as u32);
         gpu.compiled().await?;
         Ok(GpuTrainer { model, config: train, bufs, plan, clip, adamw, stats, step: 0, read: 0 })
+    }
+
+    /// Records the step's forward and backward again, with the launch shapes the context's
+    /// facts choose now (`GpuContext::set_facts`): the buffers, weights, optimizer state and
+    /// step count stay, so training goes on as before, its sums in another order at most.
+    pub async fn relaunch(&mut self) -> Result<(), GpuError> {
+        self.plan = record_step(&self.model, &self.bufs, self.config.batch_size);
+        self.model.gpu.compiled().await
     }
 
     /// Every kernel launch of one step, in order (for profiling; `Zero` steps are skipped).

@@ -2,6 +2,7 @@
 //! `playground-core` and `playground-gpu` (`Session`, for a model of any family); this file
 //! converts at the boundary.
 
+mod adapter_info;
 mod architecture;
 mod bpe;
 mod dto;
@@ -23,7 +24,8 @@ use playground_core::{
     sample, sampling_probabilities, Bpe, CharTokenizer, CoreError, CpuModel, Encoded, Family, ParamLayout, Rng, SamplingParams,
     TraceRequest, TraceSteps,
 };
-use playground_gpu::{GpuContext, GpuError, Session, SharedGpu};
+use playground_gpu::launch_tuning::Tuned;
+use playground_gpu::{DeviceFacts, GpuContext, GpuError, Session, SharedGpu};
 use std::cell::RefCell;
 use text_tokenizer::TextTokenizer;
 use wasm_bindgen::prelude::*;
@@ -60,6 +62,8 @@ pub struct Playground {
     /// Why the CPU engine runs, when WebGPU was wanted but failed (None too where there is no adapter).
     fallback_reason: Option<String>,
     adapter: Option<String>,
+    /// The worker's GPU, on WebGPU.
+    gpu: Option<SharedGpu>,
     /// The tokenizer of an imported model (GPT-2's, or a Hugging Face model's); the session's
     /// character vocabulary is then a placeholder and not used.
     text: Option<TextTokenizer>,
@@ -69,6 +73,19 @@ thread_local! {
     /// The one GPU device of this worker, shared by every engine it hosts (several widgets on a
     /// page, or a page's model and its trainer), so pipelines are compiled once.
     static GPU: RefCell<Option<SharedGpu>> = const { RefCell::new(None) };
+    /// What the first trainer on that GPU timed (`Session::tune_launches`): its launches have
+    /// been sized for the fastest plan since, and later trainers do not time them again.
+    static LAUNCHES: RefCell<Option<Tuned>> = const { RefCell::new(None) };
+}
+
+/// Milliseconds of the page's clock (`performance.now()`, else `Date.now()`).
+fn now_ms() -> f64 {
+    let performance = js_sys::Reflect::get(&js_sys::global(), &"performance".into()).ok();
+    let now = performance.as_ref().and_then(|p| js_sys::Reflect::get(p, &"now".into()).ok());
+    match (performance, now.and_then(|f| f.dyn_into::<js_sys::Function>().ok())) {
+        (Some(p), Some(now)) => now.call0(&p).ok().and_then(|t| t.as_f64()).unwrap_or_else(js_sys::Date::now),
+        _ => js_sys::Date::now(),
+    }
 }
 
 /// The worker's GPU device, created on first use and again after it was lost.
@@ -76,8 +93,13 @@ async fn shared_gpu() -> Result<SharedGpu, GpuError> {
     if let Some(gpu) = GPU.with(|g| g.borrow().clone()).filter(|g| g.lost_reason().is_none()) {
         return Ok(gpu);
     }
-    let gpu = SharedGpu::new(GpuContext::new().await?);
+    let mut gpu = GpuContext::new().await?;
+    if let Some(a) = adapter_info::browser_adapter().await {
+        gpu = gpu.with_browser_adapter(&a.vendor, &a.architecture);
+    }
+    let gpu = SharedGpu::new(gpu);
     GPU.with(|g| *g.borrow_mut() = Some(gpu.clone()));
+    LAUNCHES.with(|l| *l.borrow_mut() = None);
     Ok(gpu)
 }
 
@@ -180,11 +202,11 @@ impl Playground {
     async fn open(checkpoint: Checkpoint, backend: &str, seed: u64, encdec: bool) -> Result<Playground, JsValue> {
         let (gpu, fallback_reason) = choose_gpu(backend).await?;
         let adapter = gpu.as_ref().map(|g| g.adapter_name());
-        let session = Session::new(gpu, checkpoint).await.map_err(to_js)?;
+        let session = Session::new(gpu.clone(), checkpoint).await.map_err(to_js)?;
         if !encdec {
             session.check_stream("opening a model here").map_err(to_js)?;
         }
-        Ok(Playground { session, rng: Rng::new(seed), fallback_reason, adapter, text: None })
+        Ok(Playground { session, rng: Rng::new(seed), fallback_reason, adapter, gpu, text: None })
     }
 
     /// A Hugging Face GPT-2: its `model.safetensors`, `config.json` (optional: without it the
@@ -290,6 +312,20 @@ impl Playground {
     /// The adapter's name on WebGPU, else undefined.
     pub fn adapter(&self) -> Option<String> {
         self.adapter.clone()
+    }
+
+    /// On WebGPU, the GPU the launches are sized for, and how it was chosen: "an unknown GPU
+    /// (assumed mid-size), assumed", "a CPU emulating a GPU, …", or after a trainer timed the
+    /// plans "Apple M2 (10-core GPU), the fastest of 4 plans timed"; else undefined.
+    #[wasm_bindgen(js_name = kernelsFor)]
+    pub fn kernels_for(&self) -> Option<String> {
+        let facts = self.gpu.as_ref().filter(|_| self.session.backend() == "webgpu")?.facts();
+        let how = match LAUNCHES.with(|l| l.borrow().as_ref().map(|t| t.ms_per_step.len())) {
+            Some(n) => format!("the fastest of {n} plans timed"),
+            None if facts.emulated => "the adapter is a software fallback".into(),
+            None => "assumed".into(),
+        };
+        Some(format!("{}, {how}", facts.name))
     }
 
     /// Why WebGPU is not used, when "auto" fell back to the CPU.
@@ -476,7 +512,30 @@ impl Playground {
         memory::check_training(self.session.config(), &train, self.session.backend() == "webgpu")?;
         let len = ParamLayout::new(self.session.config()).padded_len();
         let opt = optimizer.map(|bytes| optimizer_from_bytes(&bytes, len)).transpose().map_err(to_js)?;
-        self.session.start_training(train, opt.as_ref()).await.map_err(to_js)
+        self.session.start_training(train, opt.as_ref()).await.map_err(to_js)?;
+        let untimed = LAUNCHES.with(|l| l.borrow().is_none());
+        if untimed && self.gpu.as_ref().is_some_and(|g| !g.is_emulated()) {
+            // a failed timing (a plan that does not compile here, a lost device, a broken step)
+            // leaves the first candidate's plan and the weights as they were; the run's first
+            // step reports what persists
+            let _ = self.tune_launches().await;
+        }
+        Ok(())
+    }
+
+    /// Times the training step as each of `DeviceFacts::TUNING_CANDIDATES` launches it and keeps
+    /// the fastest for this run and the worker's later plans (`Session::tune_launches`; the
+    /// weights are put back). `startTraining` does it once a GPU, where the GPU is not a CPU
+    /// emulating one; tests call it there too. Resolves to `{ kept, msPerStep, steps }` (kept:
+    /// the facts' key), or null on the CPU engine.
+    #[wasm_bindgen(js_name = tuneLaunches)]
+    pub async fn tune_launches(&mut self) -> Result<JsValue, JsValue> {
+        let Some(tuned) = self.session.tune_launches(&DeviceFacts::TUNING_CANDIDATES, &now_ms).await.map_err(to_js)? else {
+            return Ok(JsValue::NULL);
+        };
+        let dto = dto::TunedDto { kept: tuned.kept.key, ms_per_step: tuned.ms_per_step.clone(), steps: tuned.steps };
+        LAUNCHES.with(|l| *l.borrow_mut() = Some(tuned));
+        to_value(&dto)
     }
 
     /// Runs `n` training steps (an encoder-decoder's teacher-forced, on fresh reversal

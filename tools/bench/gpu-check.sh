@@ -13,7 +13,10 @@
 #      alone next to the cost model's estimate for that GPU, and their ratio -> profile.json
 #      (the model's error per dispatch; on another GPU, the H100's plan and estimate, timed on
 #      that GPU);
-#   3. where python3 has torch with CUDA: tools/bench/torch_bench.py on the same shapes and step
+#   3. tune_launches: the step as each plan a browser's trainer times launches it (generic's,
+#      the Iris Xe's, the M2's, the H100's), for this config and the page's small one
+#      (4 128 4 128 16 65) -> tuning.json, tuning-small.json (does the model's pick hold?);
+#   4. where python3 has torch with CUDA: tools/bench/torch_bench.py on the same shapes and step
 #      (cuBLAS fp32, TF32 off; eager only) -> torch.json, and report.py's table of ratios.
 # Output: $OUT when set (the device tool's folder), else bench-results/gpu-check/.
 # GPU_CHECK_CONFIG=tiny|small|baby picks another config (tiny checks the script on lavapipe).
@@ -22,9 +25,9 @@ cd "$(dirname "$0")/../.."
 dest=target/gpu-check
 
 if [ "${1:-run}" = build ]; then
-    cargo build --release -p playground-tools --bin bench --bin profile_step
+    cargo build --release -p playground-tools --bin bench --bin profile_step --bin tune_launches
     mkdir -p "$dest/lib"
-    cp target/release/bench target/release/profile_step "$dest/"
+    cp target/release/bench target/release/profile_step target/release/tune_launches "$dest/"
     # the Vulkan loader: the GPU machine may have the driver's ICD but not libvulkan1
     loader=$(ldconfig -p | awk '/libvulkan\.so\.1 / { print $NF; exit }')
     [ -n "$loader" ] || { echo "gpu-check build: no libvulkan.so.1 here (apt-get install libvulkan1)" >&2; exit 1; }
@@ -62,11 +65,16 @@ log "2. every dispatch of the step, timed and estimated (profile_step --cost $pr
 "$dest/profile_step" --cost "$preset" --measure --json "$out/profile.json" $sizes > "$out/profile.txt"
 tail -n 3 "$out/profile.txt"
 
+log "3. the plans a browser's trainer times (tune_launches), this config and the page's small one"
+# shellcheck disable=SC2086 # six sizes
+"$dest/tune_launches" --json "$out/tuning.json" $sizes | tee "$out/tuning.txt"
+"$dest/tune_launches" --json "$out/tuning-small.json" 4 128 4 128 16 65 | tee "$out/tuning-small.txt"
+
 if python3 -c "import torch, sys; sys.exit(0 if torch.cuda.is_available() else 1)" 2>/dev/null; then
-    log "3. PyTorch (cuBLAS fp32, TF32 off, eager) on the same shapes and step"
+    log "4. PyTorch (cuBLAS fp32, TF32 off, eager) on the same shapes and step"
     python3 tools/bench/torch_bench.py --only "$config" --no-compile --budget 0.2 --out "$out/torch.json"
     python3 tools/bench/report.py --dir "$out" | tee "$out/report.md"
 else
-    log "3. skipped: no python3 with CUDA torch here"
+    log "4. skipped: no python3 with CUDA torch here"
 fi
 log "done: $out"

@@ -1,0 +1,62 @@
+//! Times the training step as each of `DeviceFacts::TUNING_CANDIDATES` launches it on this
+//! machine's GPU, as a browser's trainer does before it trains (`Session::tune_launches`), and
+//! writes each candidate's ms per step and the one kept. On a real GPU it shows whether the
+//! cost model's ranking of the plans (`profile_step --cost KEY --plan P`, PERFORMANCE.md
+//! "Launch tuning in the browser") holds; the GPU check runs it (tools/bench/gpu-check.sh).
+//!   cargo run --release -p playground-tools --bin tune_launches -- [--json FILE] [L C NH T B V]
+
+use playground_core::checkpoint::Checkpoint;
+use playground_core::data::Dataset;
+use playground_core::train::TrainConfig;
+use playground_core::{CharTokenizer, CpuModel, ModelConfig, Rng};
+use playground_gpu::device::DeviceFacts;
+use playground_gpu::{GpuContext, Session, SharedGpu};
+use serde_json::json;
+use std::time::Instant;
+
+fn main() {
+    let mut json_out = None;
+    let mut sizes = vec![];
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        match (a.as_str(), a.parse::<usize>()) {
+            ("--json", _) => json_out = it.next(),
+            (_, Ok(n)) => sizes.push(n),
+            _ => {
+                eprintln!("tune_launches: {a}: give [--json FILE] and six sizes L C NH T B V");
+                std::process::exit(2)
+            }
+        }
+    }
+    let [l, c, nh, t, b, v]: [usize; 6] = sizes.try_into().unwrap_or([2, 32, 2, 16, 16, 10]);
+    // a text of v distinct characters drawn at random: the step's cost does not depend on them
+    let vocab: Vec<char> = (0..v as u32).map(|i| char::from_u32(0x4e00 + i).expect("a CJK ideograph")).collect();
+    let mut rng = Rng::new(1);
+    let text: String = (0..(4 * b * (t + 1)).max(10_000)).map(|_| vocab[rng.below(v)]).collect();
+    let tokenizer = CharTokenizer::from_chars(vocab).expect("distinct characters");
+    let config = ModelConfig { vocab_size: v, block_size: t, n_layer: l, n_head: nh, n_embd: c, ..ModelConfig::default() };
+    let params = CpuModel::new(config, 1).expect("valid config").params;
+    let gpu = SharedGpu::new(pollster::block_on(GpuContext::new()).expect("a GPU adapter"));
+    let own = gpu.facts().key;
+    let checkpoint = Checkpoint { config, tokenizer: tokenizer.clone(), params, metadata: Default::default() };
+    let mut session = pollster::block_on(Session::new(Some(gpu.clone()), checkpoint)).expect("a session");
+    session.set_data(Dataset::from_text(&text, Some(tokenizer)).expect("a dataset"), "generated".into()).expect("data");
+    pollster::block_on(session.start_training(TrainConfig { batch_size: b, ..TrainConfig::default() }, None)).expect("training");
+    let start = Instant::now();
+    let now = || start.elapsed().as_secs_f64() * 1e3;
+    let candidates = DeviceFacts::TUNING_CANDIDATES;
+    let tuned = pollster::block_on(session.tune_launches(&candidates, &now)).expect("timed").expect("a GPU trainer");
+    println!("adapter: {} (facts by name: {own}); L{l} C{c} NH{nh} T{t} B{b} V{v}; {} timed steps each", gpu.adapter_name(), tuned.steps);
+    for (facts, ms) in candidates.iter().zip(&tuned.ms_per_step) {
+        println!("  {:<12} {ms:>10.3} ms/step", facts.key);
+    }
+    println!("kept: {} (in {:.1} s, compiling included)", tuned.kept.key, now() / 1e3);
+    if let Some(path) = json_out {
+        let out = json!({
+            "adapter": gpu.adapter_name(), "facts_by_name": own, "steps": tuned.steps, "kept": tuned.kept.key,
+            "config": { "n_layer": l, "n_embd": c, "n_head": nh, "block_size": t, "batch_size": b, "vocab_size": v },
+            "ms_per_step": candidates.iter().zip(&tuned.ms_per_step).map(|(f, ms)| (f.key, *ms)).collect::<std::collections::BTreeMap<_, _>>(),
+        });
+        std::fs::write(&path, serde_json::to_string_pretty(&out).expect("json")).unwrap_or_else(|e| panic!("{path}: {e}"));
+    }
+}

@@ -74,7 +74,7 @@ test('webgpu: train, pause, resume, reload from IndexedDB, NaN and lost-device f
   assert.match(restored.stats.loss, /^\d\.\d+$/, 'the running average is shown');
   assert.equal(restored.stats.engine, 'WebGPU');
   // the adapter named by GPUAdapterInfo's vendor and architecture, which wgpu leaves out
-  assert.equal(restored.statTitles.engine, 'google swiftshader (BrowserWebGpu)');
+  assert.equal(restored.statTitles.engine, 'google swiftshader');
   await page.screenshot({ path: join(ARTIFACTS, 'train-webgpu-restored-1280.png'), fullPage: true });
 
   // A NaN step: the weights are poisoned, Step is refused, the page pauses with a message and

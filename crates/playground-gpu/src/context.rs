@@ -286,15 +286,20 @@ impl GpuContext {
         })
     }
 
-    /// "NVIDIA H100 80GB HBM3 (Vulkan)", "llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan)"; browsers
-    /// hide the name, and tell only whether the adapter is a software fallback.
+    /// Natively the adapter and its API: "NVIDIA H100 80GB HBM3 (Vulkan)", "llvmpipe (LLVM
+    /// 15.0.6, 256 bits) (Vulkan)". A browser hides the name, so there it is the vendor and
+    /// architecture (`with_browser_adapter`: "apple metal-3", "google swiftshader"), or where
+    /// the browser tells neither, whether the adapter is a software fallback.
     pub fn adapter_name(&self) -> String {
         let name = match (self.info.name.is_empty(), self.info.device_type) {
             (false, _) => self.info.name.clone(),
             (true, wgpu::DeviceType::Cpu) => "a software (CPU) fallback adapter".into(),
             (true, _) => "the browser's GPU adapter".into(),
         };
-        format!("{name} ({:?})", self.info.backend)
+        match self.info.backend {
+            wgpu::Backend::BrowserWebGpu => name,
+            backend => format!("{name} ({backend:?})"),
+        }
     }
 
     /// Whether the adapter is a CPU emulating a GPU (SwiftShader, lavapipe): some kernels

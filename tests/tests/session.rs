@@ -5,6 +5,7 @@ use playground_core::checkpoint::Checkpoint;
 use playground_core::data::{Dataset, Task};
 use playground_core::train::TrainConfig;
 use playground_core::{CoreError, CpuModel, ModelConfig};
+use playground_gpu::launch_tuning::SLOW_STEP_MS;
 use playground_gpu::{DeviceFacts, Engine, GpuContext, GpuError, Session};
 use playground_tests::*;
 
@@ -71,7 +72,7 @@ fn timing_the_launch_plans_keeps_the_fastest_and_leaves_the_run_as_it_was() {
     }
     let before = launches(&mut timed);
     let candidates = [DeviceFacts::EMULATED, DeviceFacts::H100];
-    let tuned = pollster::block_on(timed.tune_launches(&candidates, &now)).unwrap().expect("a GPU trainer");
+    let tuned = pollster::block_on(timed.tune_launches(&candidates, SLOW_STEP_MS, &now)).unwrap().expect("a GPU trainer");
     // one step of the first candidate, 10 ms, sets 60 ms of steps for each
     assert_eq!((tuned.kept.key, tuned.steps, tuned.ms_per_step.clone()), ("h100", 6, vec![10.0 / 6.0, 1.0 / 6.0]));
     assert_eq!(own.facts().key, "h100", "the launchers size later plans for the kept facts");
@@ -84,8 +85,17 @@ fn timing_the_launch_plans_keeps_the_fastest_and_leaves_the_run_as_it_was() {
     }
     let (a, b) = (pollster::block_on(timed.checkpoint()).unwrap(), pollster::block_on(plain.checkpoint()).unwrap());
     assert_close("weights after 3 steps", &a.params, &b.params, 1e-5, 1e-4);
-    assert!(pollster::block_on(session_on(None, Task::Addition).tune_launches(&candidates, &now)).is_err(), "not training");
+    // a step over SLOW_STEP_MS (200 ms here) ends the timing at the first candidate, kept
+    let slow = || {
+        clock.set(clock.get() + 200.0);
+        clock.get()
+    };
+    let tuned = pollster::block_on(timed.tune_launches(&candidates, SLOW_STEP_MS, &slow)).unwrap().expect("a GPU trainer");
+    assert_eq!((tuned.kept.key, tuned.steps, tuned.ms_per_step), ("emulated", 1, vec![200.0]));
+    assert_eq!((own.facts().key, timed.step()), ("emulated", 3));
+    assert_eq!(launches(&mut timed), before, "launched as first recorded again");
+    assert!(pollster::block_on(session_on(None, Task::Addition).tune_launches(&candidates, SLOW_STEP_MS, &now)).is_err(), "not training");
     let mut cpu = session_on(None, Task::Addition);
     pollster::block_on(cpu.start_training(train(), None)).unwrap();
-    assert_eq!(pollster::block_on(cpu.tune_launches(&candidates, &now)).unwrap(), None, "the CPU engine has no launches");
+    assert_eq!(pollster::block_on(cpu.tune_launches(&candidates, SLOW_STEP_MS, &now)).unwrap(), None, "the CPU engine has no launches");
 }

@@ -15,12 +15,18 @@ pub const MARGIN: f64 = 0.03;
 /// set from the first candidate's step (2 to 16 of them).
 pub const TIMED_MS: f64 = 60.0;
 
+/// A step of the first candidate slower than this, ms, ends the tuning there, keeping it: such
+/// steps are big models on small GPUs, where by the model the plans differ by about 1% (the
+/// baby GPT on an M2 or an Iris Xe), and timing four plans would hold Start for seconds.
+pub const SLOW_STEP_MS: f64 = 100.0;
+
 /// What a tuning timed and kept.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Tuned {
     /// The facts whose plan the trainer runs from now on.
     pub kept: DeviceFacts,
-    /// Each candidate's ms per step, in `TUNING_CANDIDATES`' order.
+    /// Each candidate's ms per step, in `TUNING_CANDIDATES`' order; the first's alone where one
+    /// step of it took over `SLOW_STEP_MS`.
     pub ms_per_step: Vec<f64>,
     /// Steps timed per candidate, after one untimed step that compiles and warms its plan.
     pub steps: usize,

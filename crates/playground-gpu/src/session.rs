@@ -180,19 +180,25 @@ impl Session {
 
     /// Times the training step as each of `candidates` would launch it, on the run's next batch
     /// (one untimed step to compile and warm each plan, then the same number of timed steps for
-    /// each, submitted back to back), keeps the fastest (`launch_tuning::fastest`) and puts the
+    /// each, submitted back to back; only the first where one of its steps takes over
+    /// `slow_step_ms`, `launch_tuning::SLOW_STEP_MS` in a page), keeps the fastest (`launch_tuning::fastest`) and puts the
     /// weights, the optimizer and the step count back, so the run goes on as if untimed but for
     /// the order of some sums. `now` is a clock in ms. None on the CPU engine, which has no
     /// launches to size; an error before training starts. After an error the first candidate's
     /// plan runs.
-    pub async fn tune_launches(&mut self, candidates: &[DeviceFacts], now: &dyn Fn() -> f64) -> Result<Option<Tuned>, GpuError> {
+    pub async fn tune_launches(
+        &mut self,
+        candidates: &[DeviceFacts],
+        slow_step_ms: f64,
+        now: &dyn Fn() -> f64,
+    ) -> Result<Option<Tuned>, GpuError> {
         self.training()?;
         if !matches!(self.engine, Engine::GpuTrainer(_)) || candidates.is_empty() {
             return Ok(None);
         }
         let batch = self.next_batch()?;
         let before = self.engine.snapshot().await?;
-        let timed = self.time_launches(candidates, &batch, now).await;
+        let timed = self.time_launches(candidates, &batch, slow_step_ms, now).await;
         let kept = match &timed {
             Ok((ms, _)) => candidates[launch_tuning::fastest(ms)],
             Err(_) => candidates[0],
@@ -209,6 +215,7 @@ impl Session {
         &mut self,
         candidates: &[DeviceFacts],
         batch: &Batch,
+        slow_step_ms: f64,
         now: &dyn Fn() -> f64,
     ) -> Result<(Vec<f64>, usize), GpuError> {
         let mut steps = 0;
@@ -219,7 +226,11 @@ impl Session {
             if steps == 0 {
                 let start = now();
                 self.engine.train_steps(std::slice::from_ref(batch)).await?;
-                steps = launch_tuning::timed_steps(now() - start);
+                let one = now() - start;
+                if one > slow_step_ms {
+                    return Ok((vec![one], 1));
+                }
+                steps = launch_tuning::timed_steps(one);
             }
             let batches = vec![batch.clone(); steps];
             let start = now();

@@ -24,7 +24,7 @@ use playground_core::{
     sample, sampling_probabilities, Bpe, CharTokenizer, CoreError, CpuModel, Encoded, Family, ParamLayout, Rng, SamplingParams,
     TraceRequest, TraceSteps,
 };
-use playground_gpu::launch_tuning::Tuned;
+use playground_gpu::launch_tuning::{self, Tuned};
 use playground_gpu::{DeviceFacts, GpuContext, GpuError, Session, SharedGpu};
 use std::cell::RefCell;
 use text_tokenizer::TextTokenizer;
@@ -315,12 +315,14 @@ impl Playground {
     }
 
     /// On WebGPU, the GPU the launches are sized for, and how it was chosen: "an unknown GPU
-    /// (assumed mid-size), assumed", "a CPU emulating a GPU, …", or after a trainer timed the
-    /// plans "Apple M2 (10-core GPU), the fastest of 4 plans timed"; else undefined.
+    /// (assumed mid-size), assumed", "a CPU emulating a GPU, …", after a trainer timed the
+    /// plans "Apple M2 (10-core GPU), the fastest of 4 plans timed" (or "…, kept untimed: a step
+    /// takes over 100 ms"); else undefined.
     #[wasm_bindgen(js_name = kernelsFor)]
     pub fn kernels_for(&self) -> Option<String> {
         let facts = self.gpu.as_ref().filter(|_| self.session.backend() == "webgpu")?.facts();
         let how = match LAUNCHES.with(|l| l.borrow().as_ref().map(|t| t.ms_per_step.len())) {
+            Some(1) => format!("kept untimed: a step takes over {} ms", launch_tuning::SLOW_STEP_MS),
             Some(n) => format!("the fastest of {n} plans timed"),
             None if facts.emulated => "the adapter is a software fallback".into(),
             None => "assumed".into(),
@@ -518,24 +520,31 @@ impl Playground {
             // a failed timing (a plan that does not compile here, a lost device, a broken step)
             // leaves the first candidate's plan and the weights as they were; the run's first
             // step reports what persists
-            let _ = self.tune_launches().await;
+            let _ = self.tune(launch_tuning::SLOW_STEP_MS).await;
         }
         Ok(())
     }
 
-    /// Times the training step as each of `DeviceFacts::TUNING_CANDIDATES` launches it and keeps
-    /// the fastest for this run and the worker's later plans (`Session::tune_launches`; the
-    /// weights are put back). `startTraining` does it once a GPU, where the GPU is not a CPU
-    /// emulating one; tests call it there too. Resolves to `{ kept, msPerStep, steps }` (kept:
-    /// the facts' key), or null on the CPU engine.
+    /// Test hook: times the training step as each of `DeviceFacts::TUNING_CANDIDATES`
+    /// launches it, however slow, and keeps the fastest, as `startTraining` does once a GPU
+    /// where the GPU is not a CPU emulating one (and its steps are fast). Resolves to
+    /// `{ kept, msPerStep, steps }` (kept: the facts' key), or null on the CPU engine.
     #[wasm_bindgen(js_name = tuneLaunches)]
     pub async fn tune_launches(&mut self) -> Result<JsValue, JsValue> {
-        let Some(tuned) = self.session.tune_launches(&DeviceFacts::TUNING_CANDIDATES, &now_ms).await.map_err(to_js)? else {
+        let Some(tuned) = self.tune(f64::INFINITY).await? else {
             return Ok(JsValue::NULL);
         };
-        let dto = dto::TunedDto { kept: tuned.kept.key, ms_per_step: tuned.ms_per_step.clone(), steps: tuned.steps };
-        LAUNCHES.with(|l| *l.borrow_mut() = Some(tuned));
-        to_value(&dto)
+        to_value(&dto::TunedDto { kept: tuned.kept.key, ms_per_step: tuned.ms_per_step, steps: tuned.steps })
+    }
+
+    /// `Session::tune_launches` over `DeviceFacts::TUNING_CANDIDATES` on the page's clock; what it
+    /// kept sizes the worker's later plans too.
+    async fn tune(&mut self, slow_step_ms: f64) -> Result<Option<Tuned>, JsValue> {
+        let tuned = self.session.tune_launches(&DeviceFacts::TUNING_CANDIDATES, slow_step_ms, &now_ms).await.map_err(to_js)?;
+        if let Some(t) = &tuned {
+            LAUNCHES.with(|l| *l.borrow_mut() = Some(t.clone()));
+        }
+        Ok(tuned)
     }
 
     /// Runs `n` training steps (an encoder-decoder's teacher-forced, on fresh reversal

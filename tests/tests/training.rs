@@ -7,7 +7,7 @@ use playground_core::data::classify::classify_batch;
 use playground_core::data::mlm::mlm_batch;
 use playground_core::train::{CpuTrainer, TrainConfig};
 use playground_core::{CpuModel, Family, ModelConfig, Rng};
-use playground_gpu::{GpuTrainer, Kernel};
+use playground_gpu::{DeviceFacts, GpuContext, GpuTrainer, Kernel};
 use playground_tests::*;
 
 fn train_config(batch_size: usize) -> TrainConfig {
@@ -120,21 +120,54 @@ fn gpu_training_steps_with_heads_of_128_match_cpu_as_an_h100_records_them() {
     steps_match_cpu(&mut gpu_trainer, CpuTrainer::new(model, train_config(b)).unwrap(), b);
 }
 
+/// Every plan a browser's trainer may keep after timing them (`DeviceFacts::TUNING_CANDIDATES`:
+/// generic's, the Iris Xe's, the M2's, the H100's launches), run on lavapipe: the CPU
+/// reference's losses, gradients and parameters. Each on a context of its own with those facts;
+/// three of them record the step differently (their tiles, splits and chunks). One layer, as in the
+/// heads-of-128 test: with two, AdamW's first step moves a weight whose gradient is ~1e-8 by
+/// about lr on the sign of rounding, past the params' tolerance, under the M2's launches.
+#[test]
+fn gpu_training_steps_match_cpu_as_every_tuning_candidate_records_them() {
+    if gpu_or_skip().is_none() {
+        return;
+    }
+    let cfg = ModelConfig { vocab_size: 13, block_size: 64, n_layer: 1, n_head: 2, n_embd: 72, ..ModelConfig::default() };
+    let b = 9;
+    let mut plans = vec![];
+    for facts in DeviceFacts::TUNING_CANDIDATES {
+        let gpu = std::sync::Arc::new(pollster::block_on(GpuContext::new()).expect("a context").with_device_facts(facts));
+        let model = CpuModel::new(cfg, 5).unwrap();
+        let mut gpu_trainer = pollster::block_on(GpuTrainer::new(gpu, cfg, &model.params, train_config(b))).unwrap();
+        plans.push(gpu_trainer.step_ops().iter().map(|op| (op.kernel.source().name, op.workgroups)).collect::<Vec<_>>());
+        steps_match_cpu(&mut gpu_trainer, CpuTrainer::new(model, train_config(b)).unwrap(), b);
+    }
+    // generic's and the H100's coincide at this size; the Iris Xe's and the M2's differ
+    let distinct = (0..plans.len()).filter(|&i| plans[..i].iter().all(|other| *other != plans[i])).count();
+    assert_eq!(distinct, 3, "the candidates' plans");
+}
+
 /// Two training steps of batch `b`, on the GPU and on the CPU: the same losses, gradients and
 /// parameters.
 fn steps_match_cpu(gpu_trainer: &mut GpuTrainer, mut cpu_trainer: CpuTrainer, b: usize) {
     let (cfg, train) = (cpu_trainer.model.config, cpu_trainer.config);
+    let as_gpu = gpu_trainer.model.gpu().facts().key;
     let mut rng = Rng::new(1);
     for step in 0..2 {
         let (x, y) = batch(&data(cfg.vocab_size), b, cfg.block_size, &mut rng);
         let want = cpu_trainer.step(&[&x], &y, b, cfg.block_size).unwrap();
         gpu_trainer.submit_step(&[&x], &y).unwrap();
         let got = pollster::block_on(gpu_trainer.read_stats()).unwrap();
-        assert_close(&format!("as H100: loss step {step}"), &[got[0].loss], &[want.loss], 1e-5, 1e-5);
+        assert_close(&format!("as {as_gpu}: loss step {step}"), &[got[0].loss], &[want.loss], 1e-5, 1e-5);
         let grads = pollster::block_on(gpu_trainer.read_grads()).unwrap();
-        assert_close(&format!("as H100: grads step {step}"), &grads, &cpu_trainer.grads, 2e-6, 1e-3);
+        assert_close(&format!("as {as_gpu}: grads step {step}"), &grads, &cpu_trainer.grads, 2e-6, 1e-3);
         let params = pollster::block_on(gpu_trainer.model.read_params()).unwrap();
-        assert_close(&format!("as H100: params after step {step}"), &params, &cpu_trainer.model.params, 1e-2 * train.learning_rate, 1e-4);
+        assert_close(
+            &format!("as {as_gpu}: params after step {step}"),
+            &params,
+            &cpu_trainer.model.params,
+            1e-2 * train.learning_rate,
+            1e-4,
+        );
     }
 }
 

@@ -55,13 +55,15 @@ fn launches(s: &mut Session) -> Vec<(&'static str, [u32; 3])> {
 /// A browser's trainer times the step as each candidate GPU would launch it (`tune_launches`),
 /// keeps the fastest, and the run goes on as if untimed: the same steps, losses and weights (up
 /// to the order of sums) as a run that was not timed. The clock here is the tuning's: a step
-/// launched as on an H100 takes 1 ms, any other 10 ms. Its own context, whose facts it sets.
+/// launched as on an H100 takes 1 ms, any other 10 ms; it counts its readings. A candidate that
+/// launches as an earlier one takes its time unread. Its own context, whose facts it sets.
 #[test]
 fn timing_the_launch_plans_keeps_the_fastest_and_leaves_the_run_as_it_was() {
     let Some(shared) = gpu_or_skip() else { return };
     let own = std::sync::Arc::new(pollster::block_on(GpuContext::new()).unwrap());
-    let clock = std::cell::Cell::new(0.0);
+    let (clock, readings) = (std::cell::Cell::new(0.0), std::cell::Cell::new(0));
     let now = || {
+        readings.set(readings.get() + 1);
         clock.set(clock.get() + if own.facts().key == "h100" { 1.0 } else { 10.0 });
         clock.get()
     };
@@ -71,10 +73,11 @@ fn timing_the_launch_plans_keeps_the_fastest_and_leaves_the_run_as_it_was() {
         pollster::block_on(s.start_training(train(), None)).unwrap();
     }
     let before = launches(&mut timed);
-    let candidates = [DeviceFacts::EMULATED, DeviceFacts::H100];
+    let candidates = [DeviceFacts::EMULATED, DeviceFacts::H100, DeviceFacts::EMULATED];
     let tuned = pollster::block_on(timed.tune_launches(&candidates, SLOW_STEP_MS, &now)).unwrap().expect("a GPU trainer");
-    // one step of the first candidate, 10 ms, sets 60 ms of steps for each
-    assert_eq!((tuned.kept.key, tuned.steps, tuned.ms_per_step.clone()), ("h100", 6, vec![10.0 / 6.0, 1.0 / 6.0]));
+    // one step of the first candidate, 10 ms, sets 60 ms of steps for each; the third is the first
+    assert_eq!((tuned.kept.key, tuned.steps, tuned.ms_per_step.clone()), ("h100", 6, vec![10.0 / 6.0, 1.0 / 6.0, 10.0 / 6.0]));
+    assert_eq!(readings.get(), 4 + 2, "the first read around its one step and its timed steps, the H100 around its timed steps");
     assert_eq!(own.facts().key, "h100", "the launchers size later plans for the kept facts");
     assert_ne!(launches(&mut timed), before, "the step is launched as on an H100 now");
     assert_eq!(timed.step(), 0, "the timed steps are undone");

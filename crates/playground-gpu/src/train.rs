@@ -6,18 +6,22 @@
 //! The forward and backward ops are the recorder's (`model/record.rs`), the CPU executor's
 //! list, which they are tested against.
 
-use crate::context::{Op, SharedGpu, Step};
+use crate::context::{Constants, Op, SharedGpu, Step};
 use crate::error::GpuError;
 use crate::kernels::adamw::{adamw_update, write_hparams};
 use crate::kernels::clip;
 use crate::kernels::stats::{step_stats, StepStatsParams};
 use crate::model::{BackwardBufs, Cached, GpuModel, PlanKey};
 use crate::readback::{words_to_f32, Region};
+use crate::shaders::Kernel;
 use crate::tensor::GpuTensor;
 use playground_core::cpu;
 use playground_core::model::{check_inputs, check_targets};
 use playground_core::train::{OptimizerState, StepStats, TrainConfig};
 use playground_core::ModelConfig;
+
+/// One launch as `GpuTrainer::launches` lists it: kernel, constants, grid, params.
+pub type Launch = (Kernel, Constants, [u32; 3], Box<[u32]>);
 
 /// Steps whose statistics the history buffer holds before the oldest are overwritten.
 pub const STATS_SLOTS: u32 = 1024;
@@ -109,6 +113,12 @@ impl GpuTrainer {
     pub async fn relaunch(&mut self) -> Result<(), GpuError> {
         self.plan = record_step(&self.model, &self.bufs, self.config.batch_size);
         self.model.gpu.compiled().await
+    }
+
+    /// What tells two recordings of the step apart: each launch's kernel, constants, grid and
+    /// params, in order. Two plans with the same launches run alike.
+    pub fn launches(&self) -> Vec<Launch> {
+        self.step_ops().into_iter().map(|op| (op.kernel, op.constants, op.workgroups, op.params.clone())).collect()
     }
 
     /// Every kernel launch of one step, in order (for profiling; `Zero` steps are skipped).

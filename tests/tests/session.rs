@@ -76,7 +76,8 @@ fn timing_the_launch_plans_keeps_the_fastest_and_leaves_the_run_as_it_was() {
     let candidates = [DeviceFacts::EMULATED, DeviceFacts::H100, DeviceFacts::EMULATED];
     let tuned = pollster::block_on(timed.tune_launches(&candidates, SLOW_STEP_MS, &now)).unwrap().expect("a GPU trainer");
     // one step of the first candidate, 10 ms, sets 60 ms of steps for each; the third is the first
-    assert_eq!((tuned.kept.key, tuned.steps, tuned.ms_per_step.clone()), ("h100", 6, vec![10.0 / 6.0, 1.0 / 6.0, 10.0 / 6.0]));
+    assert_eq!((tuned.kept.key, tuned.steps, tuned.plans), ("h100", 6, 2));
+    assert_eq!(tuned.ms_per_step, [10.0 / 6.0, 1.0 / 6.0, 10.0 / 6.0]);
     assert_eq!(readings.get(), 4 + 2, "the first read around its one step and its timed steps, the H100 around its timed steps");
     assert_eq!(own.facts().key, "h100", "the launchers size later plans for the kept facts");
     assert_ne!(launches(&mut timed), before, "the step is launched as on an H100 now");
@@ -94,7 +95,7 @@ fn timing_the_launch_plans_keeps_the_fastest_and_leaves_the_run_as_it_was() {
         clock.get()
     };
     let tuned = pollster::block_on(timed.tune_launches(&candidates, SLOW_STEP_MS, &slow)).unwrap().expect("a GPU trainer");
-    assert_eq!((tuned.kept.key, tuned.steps, tuned.ms_per_step), ("emulated", 1, vec![200.0]));
+    assert_eq!((tuned.kept.key, tuned.steps, tuned.plans, tuned.ms_per_step), ("emulated", 1, 1, vec![200.0]));
     assert_eq!((own.facts().key, timed.step()), ("emulated", 3));
     assert_eq!(launches(&mut timed), before, "launched as first recorded again");
     assert!(pollster::block_on(session_on(None, Task::Addition).tune_launches(&candidates, SLOW_STEP_MS, &now)).is_err(), "not training");

@@ -58,8 +58,9 @@ test('timing the launch plans keeps one and leaves the run as an untimed one goe
   const r = await page.evaluate(async () => {
     const { startWorker, createEngine } = await import('/engine/client.js');
     const worker = startWorker();
-    const options = { config: { block_size: 16, n_layer: 1, n_head: 2, n_embd: 16 }, seed: 3, data: { task: 'grammar' }, backend: 'webgpu' };
-    const train = { batch_size: 8, learning_rate: 1e-2, min_lr: 1e-3, warmup_steps: 2, max_steps: 100, weight_decay: 0.1,
+    // big enough that the four record two distinct plans (`tune_launches 1 32 2 32 9 30` on lavapipe)
+    const options = { config: { block_size: 32, n_layer: 1, n_head: 2, n_embd: 32 }, seed: 3, data: { task: 'grammar' }, backend: 'webgpu' };
+    const train = { batch_size: 9, learning_rate: 1e-2, min_lr: 1e-3, warmup_steps: 2, max_steps: 100, weight_decay: 0.1,
       beta1: 0.9, beta2: 0.99, eps: 1e-8, grad_clip: 1.0, seed: 7 };
     const [timed, plain] = [await createEngine(worker, options), await createEngine(worker, options)];
     const cpu = await createEngine(worker, { ...options, backend: 'cpu' });
@@ -68,7 +69,7 @@ test('timing the launch plans keeps one and leaves the run as an untimed one goe
     const untimed = await timed.kernelsFor();
     const tuned = await timed.tuneLaunches();
     const kernelsFor = await timed.kernelsFor();
-    const steps = { timed: await timed.trainSteps(5), plain: await plain.trainSteps(5) };
+    const steps = { timed: await timed.trainSteps(3), plain: await plain.trainSteps(3) };
     return { untimed, tuned, kernelsFor, steps, cpu: await cpu.kernelsFor() };
   });
   console.log(`timed plans on SwiftShader: ${JSON.stringify(r.tuned)}; kept: ${r.kernelsFor}`);
@@ -77,10 +78,11 @@ test('timing the launch plans keeps one and leaves the run as an untimed one goe
   assert.equal(r.tuned.msPerStep.length, 4);
   assert.ok(r.tuned.msPerStep.every((ms) => ms > 0 && Number.isFinite(ms)), `${r.tuned.msPerStep}`);
   assert.ok(r.tuned.steps >= 2 && r.tuned.steps <= 16, `${r.tuned.steps} steps`);
-  assert.match(r.kernelsFor, /, the fastest of 4 plans timed$/);
+  assert.ok(r.tuned.plans >= 2, `${r.tuned.plans} distinct plans timed`);
+  assert.match(r.kernelsFor, new RegExp(`, the fastest of ${r.tuned.plans} plans timed$`));
   assert.equal(r.cpu, null);
   // the timed steps were undone: the run starts at step 0 and goes as the untimed one
-  assert.deepEqual(r.steps.timed.map((s) => s.step), [0, 1, 2, 3, 4]);
+  assert.deepEqual(r.steps.timed.map((s) => s.step), [0, 1, 2]);
   r.steps.timed.forEach((s, i) => assert.ok(Math.abs(s.loss - r.steps.plain[i].loss) < 1e-4, `step ${i}: ${s.loss} vs ${r.steps.plain[i].loss}`));
 });
 

@@ -30,6 +30,8 @@ pub struct Tuned {
     pub ms_per_step: Vec<f64>,
     /// Steps timed per candidate, after one untimed step that compiles and warms its plan.
     pub steps: usize,
+    /// The distinct plans run: every other candidate launches as one of them, and takes its time.
+    pub plans: usize,
 }
 
 /// The index of the least time per step, unless it beats the first by less than `MARGIN`.

@@ -202,24 +202,24 @@ impl Session {
         let before = self.engine.snapshot().await?;
         let timed = self.time_launches(candidates, &batch, slow_step_ms, now).await;
         let kept = match &timed {
-            Ok((ms, _)) => candidates[launch_tuning::fastest(ms)],
+            Ok((ms, ..)) => candidates[launch_tuning::fastest(ms)],
             Err(_) => candidates[0],
         };
         let relaunched = self.engine.relaunch_training(kept).await;
         self.engine.restore(&before)?;
-        let (ms_per_step, steps) = timed?;
+        let (ms_per_step, steps, plans) = timed?;
         relaunched?;
-        Ok(Some(Tuned { kept, ms_per_step, steps }))
+        Ok(Some(Tuned { kept, ms_per_step, steps, plans }))
     }
 
-    /// Each candidate's ms per step on `batch`, and the steps timed for each.
+    /// Each candidate's ms per step on `batch`, the steps timed for each, and the distinct plans run.
     async fn time_launches(
         &mut self,
         candidates: &[DeviceFacts],
         batch: &Batch,
         slow_step_ms: f64,
         now: &dyn Fn() -> f64,
-    ) -> Result<(Vec<f64>, usize), GpuError> {
+    ) -> Result<(Vec<f64>, usize, usize), GpuError> {
         let mut steps = 0;
         let mut ms_per_step = vec![];
         let mut timed: Vec<(Vec<Launch>, f64)> = vec![];
@@ -239,7 +239,7 @@ impl Session {
                 self.engine.train_steps(std::slice::from_ref(batch)).await?;
                 let one = now() - start;
                 if one > slow_step_ms {
-                    return Ok((vec![one], 1));
+                    return Ok((vec![one], 1, 1));
                 }
                 steps = launch_tuning::timed_steps(one);
             }
@@ -249,7 +249,7 @@ impl Session {
             ms_per_step.push((now() - start) / steps as f64);
             timed.push((launches, ms_per_step[ms_per_step.len() - 1]));
         }
-        Ok((ms_per_step, steps))
+        Ok((ms_per_step, steps, timed.len()))
     }
 
     /// The training config and the data, once training has started.

@@ -114,13 +114,15 @@ pub struct EvalDto {
     pub val: f32,
 }
 
-/// What `tuneLaunches` timed: the kept facts' key, each candidate's ms per step, steps timed each.
+/// What `tuneLaunches` timed: the kept facts' key, each candidate's ms per step, steps timed each,
+/// and the distinct plans run (the other candidates launch as one of them).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TunedDto {
     pub kept: &'static str,
     pub ms_per_step: Vec<f64>,
     pub steps: usize,
+    pub plans: usize,
 }
 
 #[derive(Serialize)]

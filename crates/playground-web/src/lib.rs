@@ -317,13 +317,14 @@ impl Playground {
     /// On WebGPU, the GPU the launches are sized for, and how it was chosen: "an unknown GPU
     /// (assumed mid-size), assumed", "a CPU emulating a GPU, …", after a trainer timed the
     /// plans "Apple M2 (10-core GPU), the fastest of 4 plans timed" (or "…, kept untimed: a step
-    /// takes over 100 ms"); else undefined.
+    /// takes over 100 ms", "…, all 4 candidate plans launch alike here"); else undefined.
     #[wasm_bindgen(js_name = kernelsFor)]
     pub fn kernels_for(&self) -> Option<String> {
         let facts = self.gpu.as_ref().filter(|_| self.session.backend() == "webgpu")?.facts();
-        let how = match LAUNCHES.with(|l| l.borrow().as_ref().map(|t| t.ms_per_step.len())) {
-            Some(1) => format!("kept untimed: a step takes over {} ms", launch_tuning::SLOW_STEP_MS),
-            Some(n) => format!("the fastest of {n} plans timed"),
+        let how = match LAUNCHES.with(|l| l.borrow().as_ref().map(|t| (t.ms_per_step.len(), t.plans))) {
+            Some((1, _)) => format!("kept untimed: a step takes over {} ms", launch_tuning::SLOW_STEP_MS),
+            Some((n, 1)) => format!("all {n} candidate plans launch alike here"),
+            Some((_, n)) => format!("the fastest of {n} plans timed"),
             None if facts.emulated => "the adapter is a software fallback".into(),
             None => "assumed".into(),
         };
@@ -528,13 +529,13 @@ impl Playground {
     /// Test hook: times the training step as each of `DeviceFacts::TUNING_CANDIDATES`
     /// launches it, however slow, and keeps the fastest, as `startTraining` does once a GPU
     /// where the GPU is not a CPU emulating one (and its steps are fast). Resolves to
-    /// `{ kept, msPerStep, steps }` (kept: the facts' key), or null on the CPU engine.
+    /// `{ kept, msPerStep, steps, plans }` (kept: the facts' key), or null on the CPU engine.
     #[wasm_bindgen(js_name = tuneLaunches)]
     pub async fn tune_launches(&mut self) -> Result<JsValue, JsValue> {
         let Some(tuned) = self.tune(f64::INFINITY).await? else {
             return Ok(JsValue::NULL);
         };
-        to_value(&dto::TunedDto { kept: tuned.kept.key, ms_per_step: tuned.ms_per_step, steps: tuned.steps })
+        to_value(&dto::TunedDto { kept: tuned.kept.key, ms_per_step: tuned.ms_per_step, steps: tuned.steps, plans: tuned.plans })
     }
 
     /// `Session::tune_launches` over `DeviceFacts::TUNING_CANDIDATES` on the page's clock; what it

@@ -47,14 +47,19 @@ fn main() {
     let candidates = DeviceFacts::TUNING_CANDIDATES;
     // every plan, however slow its steps (a page stops at the first past SLOW_STEP_MS)
     let tuned = pollster::block_on(session.tune_launches(&candidates, f64::INFINITY, &now)).expect("timed").expect("a GPU trainer");
-    println!("adapter: {} (facts by name: {own}); L{l} C{c} NH{nh} T{t} B{b} V{v}; {} timed steps each", gpu.adapter_name(), tuned.steps);
+    println!(
+        "adapter: {} (facts by name: {own}); L{l} C{c} NH{nh} T{t} B{b} V{v}; {} distinct plans, {} timed steps each",
+        gpu.adapter_name(),
+        tuned.plans,
+        tuned.steps
+    );
     for (facts, ms) in candidates.iter().zip(&tuned.ms_per_step) {
         println!("  {:<12} {ms:>10.3} ms/step", facts.key);
     }
     println!("kept: {} (in {:.1} s, compiling included)", tuned.kept.key, now() / 1e3);
     if let Some(path) = json_out {
         let out = json!({
-            "adapter": gpu.adapter_name(), "facts_by_name": own, "steps": tuned.steps, "kept": tuned.kept.key,
+            "adapter": gpu.adapter_name(), "facts_by_name": own, "steps": tuned.steps, "plans": tuned.plans, "kept": tuned.kept.key,
             "config": { "n_layer": l, "n_embd": c, "n_head": nh, "block_size": t, "batch_size": b, "vocab_size": v },
             "ms_per_step": candidates.iter().zip(&tuned.ms_per_step).map(|(f, ms)| (f.key, *ms)).collect::<std::collections::BTreeMap<_, _>>(),
         });

@@ -24,8 +24,14 @@ export function engineMethods(Playground) {
     setSeed: (pg, seed) => pg.setSeed(BigInt(seed)),
     generate: (pg, prompt, n, temperature, topK, topP) => pg.generate(ids(prompt), n, temperature, topK, topP),
     setData: (pg, data, seed) => pg.setData(data, BigInt(seed)),
-    /** `optimizer`: AdamW state bytes to continue from, or null/undefined for a fresh one. */
-    startTraining: (pg, config, optimizer) => pg.startTraining(config, optimizer ?? undefined),
+    /**
+     * `optimizer`: AdamW state bytes to continue from, or null/undefined for a fresh one. Resolves
+     * to what the launches are sized for (`kernelsFor`, after a GPU's launch tuning), null on the CPU.
+     */
+    startTraining: async (pg, config, optimizer) => {
+      await pg.startTraining(config, optimizer ?? undefined);
+      return pg.kernelsFor() ?? null;
+    },
     trainSteps: (pg, n) => pg.trainSteps(n),
     evaluate: (pg, batches) => pg.evaluate(batches),
     step: (pg) => pg.step(),

@@ -73,8 +73,9 @@ test('webgpu: train, pause, resume, reload from IndexedDB, NaN and lost-device f
   assert.equal(restored.stats.step, String(before.step));
   assert.match(restored.stats.loss, /^\d\.\d+$/, 'the running average is shown');
   assert.equal(restored.stats.engine, 'WebGPU');
-  // the adapter named by GPUAdapterInfo's vendor and architecture, which wgpu leaves out
-  assert.equal(restored.statTitles.engine, 'google swiftshader');
+  // the adapter named by GPUAdapterInfo's vendor and architecture, which wgpu leaves out, and
+  // what its launches are sized for (a software fallback: not tuned, the emulator's shapes)
+  assert.equal(restored.statTitles.engine, 'google swiftshader; launches sized for a CPU emulating a GPU, the adapter is a software fallback');
   await page.screenshot({ path: join(ARTIFACTS, 'train-webgpu-restored-1280.png'), fullPage: true });
 
   // A NaN step: the weights are poisoned, Step is refused, the page pauses with a message and

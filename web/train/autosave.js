@@ -81,7 +81,7 @@ export function createAutosave({ worker, state, elapsedMs, newRun, setEngine, pr
       try {
         if (rec.train) {
           await engine.setData(rec.data, s.seed);
-          await engine.startTraining(rec.train, rec.optimizer ?? undefined);
+          engine.kernels = await engine.startTraining(rec.train, rec.optimizer ?? undefined);
         }
       } catch (err) {
         await engine.dispose().catch(() => {});

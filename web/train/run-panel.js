@@ -65,6 +65,13 @@ export function createRunPanel() {
   };
   const chart = createLossChart($('tr-chart'));
 
+  /** The engine stat's explanation: the GPU adapter and what its launches are sized for, or the CPU engine's threads. */
+  function engineTitle(engine) {
+    if (!engine) return '';
+    if (!engine.adapter) return t('train.stat.cpuEngine', { threads: engine.threads > 1 ? engine.threads : 1 });
+    return engine.kernels ? t('train.stat.gpuEngine', { adapter: engine.adapter, kernels: engine.kernels }) : engine.adapter;
+  }
+
   function drawStats({ run, engine, rate: { msPerStep } }) {
     const n = run?.loss.length ?? 0;
     const lastVal = run?.val[run.val.length - 1];
@@ -79,7 +86,7 @@ export function createRunPanel() {
       ['lr', t('train.stat.lr'), n ? fmt(run.lr[n - 1], 3) : '–', t('train.stat.lrTitle')],
       ['grad-norm', t('train.stat.gradNorm'), n ? fmt(run.gradNorm[n - 1], 3) : '–', t('train.stat.gradNormTitle')],
       ['engine', t('train.stat.engine'), engine ? (engine.backend === 'webgpu' ? 'WebGPU' : 'CPU') : '–',
-        engine?.adapter ?? (engine ? t('train.stat.cpuEngine', { threads: engine.threads > 1 ? engine.threads : 1 }) : '')],
+        engineTitle(engine)],
     ];
     ui.stats.replaceChildren(...rows.map(([stat, name, value, title]) => el(
       'div',

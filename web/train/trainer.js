@@ -159,7 +159,7 @@ export function createTrainer(worker, hooks) {
     const next = trainConfig({ ...run.settings, lr: settings.lr, steps: settings.steps });
     if (JSON.stringify(next) === JSON.stringify(run.train)) return;
     const optimizer = await state.engine.exportOptimizer();
-    await state.engine.startTraining(next, optimizer);
+    state.engine.kernels = await state.engine.startTraining(next, optimizer);
     run.train = next;
     run.settings = { ...run.settings, lr: settings.lr, steps: settings.steps, preset: settings.preset };
   }
@@ -193,7 +193,7 @@ export function createTrainer(worker, hooks) {
           await releaseRun().catch(() => {}); // a run this tab still held stays saved: this one is new
           const engine = await createEngine(worker, { config: modelConfig(settings), seed: settings.seed, data, backend: hooks.backend(settings.engine) });
           try {
-            await engine.startTraining(config);
+            engine.kernels = await engine.startTraining(config);
           } catch (err) {
             await engine.dispose().catch(() => {});
             throw err;
@@ -228,7 +228,7 @@ export function createTrainer(worker, hooks) {
           if (from !== 'loaded') return applyTrainChanges(settings);
           const config = trainConfig(settings);
           await state.engine.setData(data, settings.seed);
-          await state.engine.startTraining(config, state.run?.optimizer ?? undefined); // an uploaded checkpoint's
+          state.engine.kernels = await state.engine.startTraining(config, state.run?.optimizer ?? undefined); // an uploaded checkpoint's
           const step = await state.engine.step();
           const loaded = state.run;
           state.run = newRun(settings, data, config, loaded?.source ?? 'upload');

@@ -288,7 +288,7 @@ impl GpuContext {
 
     /// Natively the adapter and its API: "NVIDIA H100 80GB HBM3 (Vulkan)", "llvmpipe (LLVM
     /// 15.0.6, 256 bits) (Vulkan)". A browser hides the name, so there it is the vendor and
-    /// architecture (`with_browser_adapter`: "apple metal-3", "google swiftshader"), or where
+    /// architecture (`with_browser_adapter`: "nvidia ampere", "google swiftshader"), or where
     /// the browser tells neither, whether the adapter is a software fallback.
     pub fn adapter_name(&self) -> String {
         let name = match (self.info.name.is_empty(), self.info.device_type) {
@@ -337,7 +337,7 @@ impl GpuContext {
     }
 
     /// Where the browser hides the adapter's name, names it by `GPUAdapterInfo`'s vendor and
-    /// architecture ("apple metal-3", "google swiftshader"), which wgpu does not pass on.
+    /// architecture ("nvidia ampere", "google swiftshader"), which wgpu does not pass on.
     pub fn with_browser_adapter(mut self, vendor: &str, architecture: &str) -> Self {
         if self.info.name.is_empty() {
             self.info.name = [vendor, architecture].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");

@@ -6,7 +6,7 @@ use js_sys::{Function, Object, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-/// `GPUAdapterInfo`'s vendor and architecture ("apple", "metal-3"), each empty where not told.
+/// `GPUAdapterInfo`'s vendor and architecture ("nvidia", "ampere"), each empty where not told.
 pub struct BrowserAdapter {
     pub vendor: String,
     pub architecture: String,

@@ -10,11 +10,12 @@
 //!   cargo run --release -p playground-tools --bin profile_step -- --cost h100|h200|m2|intel-igpu|generic [--plan KEY] [--measure] [--json FILE] [L C NH T B V]
 
 use playground_core::train::TrainConfig;
-use playground_core::{CpuModel, ModelConfig};
+use playground_core::CpuModel;
 use playground_gpu::context::{Step, OPTIONAL_FEATURES};
 use playground_gpu::device::DeviceFacts;
 use playground_gpu::{GpuContext, GpuTrainer, SharedGpu};
 use playground_tools::cost::{estimate_step, table, DRAM_EFFICIENCY, ISSUE_EFFICIENCY};
+use playground_tools::step_sizes::StepSizes;
 use playground_tools::timer::Timer;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -25,11 +26,11 @@ struct Args {
     plan: Option<DeviceFacts>,
     measure: bool,
     json: Option<String>,
-    sizes: [usize; 6],
+    sizes: StepSizes,
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { cost: None, plan: None, measure: false, json: None, sizes: [2, 32, 2, 16, 16, 10] };
+    let (mut cost, mut plan, mut measure, mut json) = (None, None, false, None);
     let keys = DeviceFacts::PRESETS.map(|f| f.key).join(", ");
     let preset = |flag: &str, key: Option<String>| {
         let key = key.ok_or(format!("{flag} needs a GPU: {keys}"))?;
@@ -39,20 +40,17 @@ fn parse_args() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
-            "--cost" => args.cost = Some(preset("--cost", it.next())?),
-            "--plan" => args.plan = Some(preset("--plan", it.next())?),
-            "--measure" => args.measure = true,
-            "--json" => args.json = Some(it.next().ok_or("--json needs a file")?),
-            n => sizes.push(n.parse::<usize>().map_err(|_| format!("{n}: sizes are numbers (L C NH T B V)"))?),
+            "--cost" => cost = Some(preset("--cost", it.next())?),
+            "--plan" => plan = Some(preset("--plan", it.next())?),
+            "--measure" => measure = true,
+            "--json" => json = Some(it.next().ok_or("--json needs a file")?),
+            _ => sizes.push(a),
         }
     }
-    if !sizes.is_empty() {
-        args.sizes = sizes.try_into().map_err(|_| "six sizes: L C NH T B V".to_string())?;
-    }
-    if (args.measure || args.plan.is_some()) && args.cost.is_none() {
+    if (measure || plan.is_some()) && cost.is_none() {
         return Err("--measure and --plan go with --cost".into());
     }
-    Ok(args)
+    Ok(Args { cost, plan, measure, json, sizes: StepSizes::from_words(&sizes)? })
 }
 
 /// Seconds of measurement per dispatch (at least 3 repetitions).
@@ -63,15 +61,14 @@ fn main() {
         eprintln!("profile_step: {e}");
         std::process::exit(2)
     });
-    let [l, c, nh, t, b, v] = args.sizes;
-    let config = ModelConfig { vocab_size: v, block_size: t, n_layer: l, n_head: nh, n_embd: c, ..ModelConfig::default() };
+    let (config, b) = (args.sizes.config, args.sizes.batch);
     let mut context =
         pollster::block_on(GpuContext::with_optional_features(wgpu::Features::TIMESTAMP_QUERY | OPTIONAL_FEATURES)).expect("a GPU adapter");
     if let Some(facts) = args.plan.or(args.cost) {
         context = context.with_device_facts(facts);
     }
     let gpu = SharedGpu::new(context);
-    println!("adapter: {}, {:?}; L{l} C{c} NH{nh} T{t} B{b} V{v}", gpu.adapter_name(), gpu.device.features());
+    println!("adapter: {}, {:?}; {}", gpu.adapter_name(), gpu.device.features(), args.sizes.label());
     let params = CpuModel::new(config, 1).expect("valid config").params;
     let trainer =
         pollster::block_on(GpuTrainer::new(gpu.clone(), config, &params, TrainConfig { batch_size: b, ..TrainConfig::default() }))
@@ -94,8 +91,7 @@ fn main() {
         .chain(tail.iter().map(|&op| Some(op)))
         .map(|op| op.filter(|_| measure).map(|op| timer.time(&[op], BUDGET, 3).0 * 1e3))
         .collect();
-    let mut out = json!({ "adapter": gpu.adapter_name(), "timing": timer.method(),
-        "config": { "n_layer": l, "n_embd": c, "n_head": nh, "block_size": t, "batch_size": b, "vocab_size": v } });
+    let mut out = json!({ "adapter": gpu.adapter_name(), "timing": timer.method(), "config": args.sizes.json() });
     match args.cost {
         Some(facts) => {
             let rows = estimate_step(&facts, plan, &tail);

@@ -8,33 +8,34 @@
 use playground_core::checkpoint::Checkpoint;
 use playground_core::data::Dataset;
 use playground_core::train::TrainConfig;
-use playground_core::{CharTokenizer, CpuModel, ModelConfig, Rng};
+use playground_core::{CharTokenizer, CpuModel, Rng};
 use playground_gpu::device::DeviceFacts;
 use playground_gpu::{GpuContext, Session, SharedGpu};
+use playground_tools::step_sizes::StepSizes;
 use serde_json::json;
 use std::time::Instant;
 
 fn main() {
     let mut json_out = None;
-    let mut sizes = vec![];
+    let mut words = vec![];
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
-        match (a.as_str(), a.parse::<usize>()) {
-            ("--json", _) => json_out = it.next(),
-            (_, Ok(n)) => sizes.push(n),
-            _ => {
-                eprintln!("tune_launches: {a}: give [--json FILE] and six sizes L C NH T B V");
-                std::process::exit(2)
-            }
+        match a.as_str() {
+            "--json" => json_out = it.next(),
+            _ => words.push(a),
         }
     }
-    let [l, c, nh, t, b, v]: [usize; 6] = sizes.try_into().unwrap_or([2, 32, 2, 16, 16, 10]);
+    let sizes = StepSizes::from_words(&words).unwrap_or_else(|e| {
+        eprintln!("tune_launches: {e}; give [--json FILE] [L C NH T B V]");
+        std::process::exit(2)
+    });
+    let (config, b) = (sizes.config, sizes.batch);
+    let (t, v) = (config.block_size, config.vocab_size);
     // a text of v distinct characters drawn at random: the step's cost does not depend on them
     let vocab: Vec<char> = (0..v as u32).map(|i| char::from_u32(0x4e00 + i).expect("a CJK ideograph")).collect();
     let mut rng = Rng::new(1);
     let text: String = (0..(4 * b * (t + 1)).max(10_000)).map(|_| vocab[rng.below(v)]).collect();
     let tokenizer = CharTokenizer::from_chars(vocab).expect("distinct characters");
-    let config = ModelConfig { vocab_size: v, block_size: t, n_layer: l, n_head: nh, n_embd: c, ..ModelConfig::default() };
     let params = CpuModel::new(config, 1).expect("valid config").params;
     let gpu = SharedGpu::new(pollster::block_on(GpuContext::new()).expect("a GPU adapter"));
     let own = gpu.facts().key;
@@ -48,8 +49,9 @@ fn main() {
     // every plan, however slow its steps (a page stops at the first past SLOW_STEP_MS)
     let tuned = pollster::block_on(session.tune_launches(&candidates, f64::INFINITY, &now)).expect("timed").expect("a GPU trainer");
     println!(
-        "adapter: {} (facts by name: {own}); L{l} C{c} NH{nh} T{t} B{b} V{v}; {} distinct plans, {} timed steps each",
+        "adapter: {} (facts by name: {own}); {}; {} distinct plans, {} timed steps each",
         gpu.adapter_name(),
+        sizes.label(),
         tuned.plans,
         tuned.steps
     );
@@ -60,7 +62,7 @@ fn main() {
     if let Some(path) = json_out {
         let out = json!({
             "adapter": gpu.adapter_name(), "facts_by_name": own, "steps": tuned.steps, "plans": tuned.plans, "kept": tuned.kept.key,
-            "config": { "n_layer": l, "n_embd": c, "n_head": nh, "block_size": t, "batch_size": b, "vocab_size": v },
+            "config": sizes.json(),
             "ms_per_step": candidates.iter().zip(&tuned.ms_per_step).map(|(f, ms)| (f.key, *ms)).collect::<std::collections::BTreeMap<_, _>>(),
         });
         std::fs::write(&path, serde_json::to_string_pretty(&out).expect("json")).unwrap_or_else(|e| panic!("{path}: {e}"));

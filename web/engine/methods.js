@@ -37,7 +37,7 @@ export function engineMethods(Playground) {
     step: (pg) => pg.step(),
     /** The GPU the launches are sized for ("an unknown GPU (assumed mid-size)"), and whether timing chose it; null on the CPU engine. */
     kernelsFor: (pg) => pg.kernelsFor() ?? null,
-    /** Test hook: the next training calls time the launch plans even on a CPU-emulated adapter. */
+    /** Test hook: times the launch plans now, even on a CPU-emulated adapter: `{ kept, msPerStep, steps, plans }`. */
     tuneLaunches: (pg) => pg.tuneLaunches(),
     exportCheckpoint: (pg) => pg.exportCheckpoint(),
     exportOptimizer: (pg) => pg.exportOptimizer(),

@@ -61,7 +61,6 @@ pub struct Playground {
     rng: Rng,
     /// Why the CPU engine runs, when WebGPU was wanted but failed (None too where there is no adapter).
     fallback_reason: Option<String>,
-    adapter: Option<String>,
     /// The worker's GPU, on WebGPU.
     gpu: Option<SharedGpu>,
     /// The tokenizer of an imported model (GPT-2's, or a Hugging Face model's); the session's
@@ -201,12 +200,11 @@ impl Playground {
     /// The model of `checkpoint` on `backend`; an encoder-decoder only where `encdec` allows one.
     async fn open(checkpoint: Checkpoint, backend: &str, seed: u64, encdec: bool) -> Result<Playground, JsValue> {
         let (gpu, fallback_reason) = choose_gpu(backend).await?;
-        let adapter = gpu.as_ref().map(|g| g.adapter_name());
         let session = Session::new(gpu.clone(), checkpoint).await.map_err(to_js)?;
         if !encdec {
             session.check_stream("opening a model here").map_err(to_js)?;
         }
-        Ok(Playground { session, rng: Rng::new(seed), fallback_reason, adapter, gpu, text: None })
+        Ok(Playground { session, rng: Rng::new(seed), fallback_reason, gpu, text: None })
     }
 
     /// A Hugging Face GPT-2: its `model.safetensors`, `config.json` (optional: without it the
@@ -311,7 +309,7 @@ impl Playground {
 
     /// The adapter's name on WebGPU, else undefined.
     pub fn adapter(&self) -> Option<String> {
-        self.adapter.clone()
+        self.gpu.as_ref().map(|g| g.adapter_name())
     }
 
     /// On WebGPU, the GPU the launches are sized for, and how it was chosen: "an unknown GPU

@@ -111,6 +111,45 @@ impl DeviceFacts {
                   memory, latencies, 5 us per dispatch.",
     };
 
+    /// Apple M1, 8-core GPU: the M2's cores, fewer and slower, on less bandwidth.
+    pub const M1: DeviceFacts = DeviceFacts {
+        key: "m1",
+        name: "Apple M1 (8-core GPU)",
+        compute_units: 8,
+        clock_ghz: 1.278,
+        dram_gb_s: 68.25,
+        sources: "Apple (M1 announcement, 2020): 8 GPU cores, 2.6 TFLOP/s fp32, LPDDR4X-4266 on 128 bits \
+                  (68.25 GB/s); Metal feature set tables as the M2's. Not published, assumed: the M2's \
+                  per-core sizes (128 fp32 lanes, registers, threads), 1.278 GHz (what 2.6 TFLOP/s \
+                  implies), latencies, 5 us per dispatch.",
+        ..Self::M2
+    };
+
+    /// NVIDIA GeForce RTX 3060 (GA106, 28 SMs), a common desktop GPU of the size between the
+    /// integrated GPUs and the data-centre ones.
+    pub const RTX_3060: DeviceFacts = DeviceFacts {
+        key: "rtx3060",
+        name: "NVIDIA GeForce RTX 3060 (28 SMs)",
+        compute_units: 28,
+        fma_lanes: 128,
+        clock_ghz: 1.777,
+        dram_gb_s: 360.0,
+        shared_bytes_per_clock: 128,
+        shared_bytes: 100 * 1024,
+        registers: 65536,
+        max_threads: 1536,
+        max_workgroups: 16,
+        subgroup: 32,
+        dram_latency: 600,
+        shared_latency: 30,
+        dispatch_us: 5.0,
+        emulated: false,
+        sources: "NVIDIA Ampere GA102 whitepaper (2020): a GA10x SM has 128 fp32 lanes; RTX 3060: 28 SMs, \
+                  1.777 GHz boost (12.7 TFLOP/s), 360 GB/s; CUDA C Programming Guide, compute capability \
+                  8.6: 64K registers, 1536 threads, 16 blocks and 100 KB shared memory per SM. Assumed: \
+                  latencies as the H100's, 5 us per dispatch.",
+    };
+
     /// Intel Iris Xe (Tiger Lake, 96 EUs), a common laptop integrated GPU.
     pub const INTEL_IGPU: DeviceFacts = DeviceFacts {
         key: "intel-igpu",
@@ -181,7 +220,8 @@ impl DeviceFacts {
     };
 
     /// The facts `profile_step --cost` can take.
-    pub const PRESETS: [DeviceFacts; 6] = [Self::H100, Self::H200, Self::M2, Self::INTEL_IGPU, Self::GENERIC, Self::EMULATED];
+    pub const PRESETS: [DeviceFacts; 8] =
+        [Self::H100, Self::H200, Self::RTX_3060, Self::M2, Self::M1, Self::INTEL_IGPU, Self::GENERIC, Self::EMULATED];
 
     /// The facts of the adapter `info` describes: emulated for a CPU adapter, a known GPU by its
     /// name (natively: a browser hides the name, so a page starts from `GENERIC`), otherwise
@@ -199,8 +239,14 @@ impl DeviceFacts {
             if name.contains("h200") {
                 return Self::H200;
             }
-            if name.contains("apple m2") {
-                return Self::M2;
+            // the base chips only: an M2 Max has 38 cores, an RTX 3060 Ti 38 SMs
+            match name.as_str() {
+                "apple m1" => return Self::M1,
+                "apple m2" => return Self::M2,
+                _ => {}
+            }
+            if name.contains("rtx 3060") && !name.contains("3060 ti") {
+                return Self::RTX_3060;
             }
             if name.contains("iris") && name.contains("xe") {
                 return Self::INTEL_IGPU;
@@ -210,10 +256,11 @@ impl DeviceFacts {
     }
 
     /// The sizes of GPU whose plans a browser's trainer times, `GENERIC` first (the plan it
-    /// keeps unless another is clearly faster): 6, 10, 32 and 132 units. By the cost model the
-    /// kept plan is a preset GPU's own (`GENERIC`'s costs an M2 10% and an H100 17% of the page's
-    /// small model's step), and between the presets within 10% of a GPU's own (PERFORMANCE.md).
-    pub const TUNING_CANDIDATES: [DeviceFacts; 4] = [Self::GENERIC, Self::INTEL_IGPU, Self::M2, Self::H100];
+    /// keeps unless another is clearly faster): 6, 8, 10, 28, 32 and 132 units. By the cost model
+    /// the kept plan is a preset GPU's own (`GENERIC`'s costs an M2 10%, an RTX 3060 and an H100
+    /// 17% of the page's small model's step), and between the presets close to a GPU's own
+    /// (PERFORMANCE.md, "Launch tuning in the browser").
+    pub const TUNING_CANDIDATES: [DeviceFacts; 6] = [Self::GENERIC, Self::INTEL_IGPU, Self::M1, Self::M2, Self::RTX_3060, Self::H100];
 
     /// The preset `key` names.
     pub fn preset(key: &str) -> Option<DeviceFacts> {
@@ -319,5 +366,9 @@ mod tests {
         assert_eq!(DeviceFacts::for_adapter(&info("llvmpipe (LLVM 15.0.6, 256 bits)", wgpu::DeviceType::Cpu)).key, "emulated");
         assert_eq!(DeviceFacts::for_adapter(&info("", wgpu::DeviceType::Other)).key, "generic");
         assert_eq!(DeviceFacts::preset("m2"), Some(DeviceFacts::M2));
+        let gpu = |name| DeviceFacts::for_adapter(&info(name, wgpu::DeviceType::IntegratedGpu)).key;
+        assert_eq!([gpu("Apple M1"), gpu("Apple M2"), gpu("Apple M2 Max"), gpu("Apple M1 Pro")], ["m1", "m2", "generic", "generic"]);
+        let card = |name| DeviceFacts::for_adapter(&info(name, wgpu::DeviceType::DiscreteGpu)).key;
+        assert_eq!([card("NVIDIA GeForce RTX 3060"), card("NVIDIA GeForce RTX 3060 Ti")], ["rtx3060", "generic"]);
     }
 }

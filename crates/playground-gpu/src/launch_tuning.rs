@@ -17,7 +17,7 @@ pub const TIMED_MS: f64 = 60.0;
 
 /// A step of the first candidate slower than this, ms, ends the tuning there, keeping it: such
 /// steps are big models on small GPUs, where by the model the plans differ by about 1% (the
-/// baby GPT on an M2 or an Iris Xe), and timing four plans would hold Start for seconds.
+/// baby GPT on an M2 or an Iris Xe), and timing six plans would hold Start for seconds.
 pub const SLOW_STEP_MS: f64 = 100.0;
 
 /// What a tuning timed and kept.

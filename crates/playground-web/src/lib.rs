@@ -315,7 +315,7 @@ impl Playground {
     /// On WebGPU, the GPU the launches are sized for, and how it was chosen: "an unknown GPU
     /// (assumed mid-size), assumed", "a CPU emulating a GPU, …", after a trainer timed the
     /// plans "Apple M2 (10-core GPU), the fastest of 4 plans timed" (or "…, kept untimed: a step
-    /// takes over 100 ms", "…, all 4 candidate plans launch alike here"); else undefined.
+    /// takes over 100 ms", "…, all 6 candidate plans launch alike here"); else undefined.
     #[wasm_bindgen(js_name = kernelsFor)]
     pub fn kernels_for(&self) -> Option<String> {
         let facts = self.gpu.as_ref().filter(|_| self.session.backend() == "webgpu")?.facts();

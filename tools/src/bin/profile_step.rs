@@ -7,7 +7,7 @@
 //! choose its launches and estimates it on KEY: what a GPU loses to launches chosen for
 //! another (a browser, which cannot name its GPU, chooses for `generic`).
 //!   cargo run --release -p playground-tools --bin profile_step -- [--json FILE] [L C NH T B V]
-//!   cargo run --release -p playground-tools --bin profile_step -- --cost h100|h200|m2|intel-igpu|generic [--plan KEY] [--measure] [--json FILE] [L C NH T B V]
+//!   cargo run --release -p playground-tools --bin profile_step -- --cost h100|h200|rtx3060|m2|m1|intel-igpu|generic|emulated [--plan KEY] [--measure] [--json FILE] [L C NH T B V]
 
 use playground_core::train::TrainConfig;
 use playground_core::CpuModel;

@@ -182,20 +182,12 @@ impl DeviceFacts {
         key: "generic",
         name: "an unknown GPU (assumed mid-size)",
         compute_units: 32,
-        fma_lanes: 128,
         clock_ghz: 1.5,
         dram_gb_s: 400.0,
-        shared_bytes_per_clock: 128,
         shared_bytes: 64 * 1024,
-        registers: 65536,
-        max_threads: 1536,
-        max_workgroups: 16,
-        subgroup: 32,
-        dram_latency: 600,
-        shared_latency: 30,
-        dispatch_us: 5.0,
-        emulated: false,
-        sources: "Assumed: a mid-size discrete GPU (between an RTX 3060's 28 SMs and an RX 6700's 40 CUs).",
+        sources: "Assumed: a mid-size discrete GPU (between an RTX 3060's 28 SMs and an RX 6700's 40 CUs), \
+                  its units as the RTX 3060's but for 64 KB of workgroup memory.",
+        ..Self::RTX_3060
     };
 
     /// A CPU emulating a GPU (SwiftShader, lavapipe): the kernels keep their emulator shapes.

@@ -46,8 +46,10 @@ export async function longTasksWithCpu(page, fn) {
   const offset = marked.ts / 1000 - mark;
   const tasks = mainTasks(events.filter((e) => e.pid === marked.pid && e.tid === marked.tid));
   // the observer's task can start some ms before the trace's (measured: up to 16 ms), so it is
-  // the busiest traced task that overlaps it
-  return entries.map(({ start, duration }) => {
+  // the busiest traced task that overlaps it. A task that ended before the mark ran before the
+  // span (its entry reaches the observer a task later, after the reset above: a 54 ms layout
+  // after a scroll came so, with no traced task to weigh it by).
+  return entries.filter(({ start, duration }) => start + duration > mark).map(({ start, duration }) => {
     const from = (start + offset) * 1000;
     const to = from + duration * 1000;
     const within = tasks.filter((e) => e.ts < to && e.ts + e.dur > from);

@@ -123,9 +123,10 @@ fn gpu_training_steps_with_heads_of_128_match_cpu_as_an_h100_records_them() {
 /// Every plan a browser's trainer may keep after timing them (`DeviceFacts::TUNING_CANDIDATES`:
 /// generic's, the Iris Xe's, the M1's, the M2's, the RTX 3060's and the H100's launches), run on
 /// lavapipe: the CPU reference's losses, gradients and parameters. Each on a context of its own
-/// with those facts; four of them record the step differently (their tiles, splits and chunks). One layer, as in the
-/// heads-of-128 test: with two, AdamW's first step moves a weight whose gradient is ~1e-8 by
-/// about lr on the sign of rounding, past the params' tolerance, under the M2's launches.
+/// with those facts; four of them launch the step differently (`GpuTrainer::launches`: their
+/// tiles, splits and chunks). One layer, as in the heads-of-128 test: with two, AdamW's first
+/// step moves a weight whose gradient is ~1e-8 by about lr on the sign of rounding, past the
+/// params' tolerance, under the M2's launches.
 #[test]
 fn gpu_training_steps_match_cpu_as_every_tuning_candidate_records_them() {
     if gpu_or_skip().is_none() {
@@ -138,7 +139,7 @@ fn gpu_training_steps_match_cpu_as_every_tuning_candidate_records_them() {
         let gpu = std::sync::Arc::new(pollster::block_on(GpuContext::new()).expect("a context").with_device_facts(facts));
         let model = CpuModel::new(cfg, 5).unwrap();
         let mut gpu_trainer = pollster::block_on(GpuTrainer::new(gpu, cfg, &model.params, train_config(b))).unwrap();
-        plans.push(gpu_trainer.step_ops().iter().map(|op| (op.kernel.source().name, op.workgroups)).collect::<Vec<_>>());
+        plans.push(gpu_trainer.launches());
         steps_match_cpu(&mut gpu_trainer, CpuTrainer::new(model, train_config(b)).unwrap(), b);
     }
     // generic's, the RTX 3060's and the H100's coincide at this size; the Iris Xe's, the M1's and

@@ -14,7 +14,8 @@
 #      (the model's error per dispatch; on another GPU, the H100's plan and estimate, timed on
 #      that GPU);
 #   3. tune_launches: the step as each plan a browser's trainer times launches it (generic's,
-#      the Iris Xe's, the M2's, the H100's), for this config and the page's small one
+#      the Iris Xe's, the M1's, the M2's, the RTX 3060's, the H100's), for this config and the
+#      page's small one
 #      (4 128 4 128 16 65) -> tuning.json, tuning-small.json (does the model's pick hold?);
 #   4. where python3 has torch with CUDA: tools/bench/torch_bench.py on the same shapes and step
 #      (cuBLAS fp32, TF32 off; eager only) -> torch.json, and report.py's table of ratios.
